@@ -1,0 +1,42 @@
+/**
+ * The processes of the system and where the local stack serves them (API.md, "Ports of
+ * the local stack"). Tools, nginx checks and each service's default configuration read
+ * this table, so a port is written down once.
+ */
+export type ServiceName = 'auth' | 'chat-gateway' | 'saga-orchestrator' | 'log-consumer';
+
+export interface ServiceDescriptor {
+  readonly name: ServiceName;
+  /** The PostgreSQL schema the service owns; no other service reads or writes it. */
+  readonly schema: string;
+  /** One port per instance of the local stack. */
+  readonly ports: readonly [number, ...number[]];
+  /** The service's health check as the edge exposes it. */
+  readonly edgeHealthPath: string;
+}
+
+export const EDGE_PORT = 8080;
+
+export const SERVICES: Readonly<Record<ServiceName, ServiceDescriptor>> = {
+  auth: { name: 'auth', schema: 'auth', ports: [3001], edgeHealthPath: '/health/auth' },
+  'chat-gateway': {
+    name: 'chat-gateway',
+    schema: 'chat',
+    ports: [3011, 3012],
+    edgeHealthPath: '/health/chat',
+  },
+  'saga-orchestrator': {
+    name: 'saga-orchestrator',
+    schema: 'saga',
+    ports: [3021],
+    edgeHealthPath: '/health/saga',
+  },
+  'log-consumer': {
+    name: 'log-consumer',
+    schema: 'logs',
+    ports: [3031],
+    edgeHealthPath: '/health/log',
+  },
+};
+
+export const SERVICE_NAMES = Object.keys(SERVICES) as ServiceName[];

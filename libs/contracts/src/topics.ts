@@ -1,0 +1,29 @@
+/**
+ * Kafka topics are declared here and nowhere else: name, what keys the records, how many
+ * partitions. Producers and consumers import the same declaration.
+ */
+export const TOPIC_NAME_PATTERN = /^[a-z][a-z0-9-]*\.[a-z][a-z0-9-]*$/;
+
+/** The aggregate a topic's records are keyed by; per-aggregate order follows from it. */
+export type TopicKey = 'userId' | 'roomId' | 'sagaId' | 'instanceId';
+
+export interface TopicSpec {
+  /** `<domain>.<stream>` */
+  readonly name: string;
+  readonly key: TopicKey;
+  readonly partitions: number;
+  /** Extra broker-side topic configuration (retention, cleanup policy). */
+  readonly config?: Readonly<Record<string, string>>;
+}
+
+export function defineTopic(spec: TopicSpec): TopicSpec {
+  if (!TOPIC_NAME_PATTERN.test(spec.name)) {
+    throw new Error(`Topic name "${spec.name}" is not of the form <domain>.<stream>`);
+  }
+  if (!Number.isInteger(spec.partitions) || spec.partitions < 1) {
+    throw new Error(
+      `Topic "${spec.name}" needs a whole number of partitions, got ${spec.partitions}`,
+    );
+  }
+  return Object.freeze({ ...spec });
+}

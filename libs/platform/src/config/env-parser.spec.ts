@@ -1,0 +1,88 @@
+import {
+  brokerList,
+  ConfigError,
+  integer,
+  list,
+  oneOf,
+  optional,
+  parseEnv,
+  port,
+  postgresUrl,
+} from './env-parser';
+
+describe('parseEnv', () => {
+  it('returns parsed values and defaults', () => {
+    const env = parseEnv(
+      { PORT: '3001', LEVEL: 'warn' },
+      {
+        PORT: port(),
+        LEVEL: oneOf(['info', 'warn']),
+        TIMEOUT: integer({ min: 1, max: 10 }, { default: 5 }),
+        NAME: optional(oneOf(['a'])),
+      },
+    );
+    expect(env).toEqual({ PORT: 3001, LEVEL: 'warn', TIMEOUT: 5, NAME: undefined });
+  });
+
+  it('names every bad or missing variable on one line', () => {
+    const read = () =>
+      parseEnv({ PORT: 'eighty', LEVEL: '' }, { PORT: port(), LEVEL: oneOf(['info']) });
+    expect(read).toThrow(ConfigError);
+    expect(read).toThrow(
+      'Invalid configuration: PORT must be a whole number from 1 to 65535 (got "eighty"); LEVEL is required',
+    );
+  });
+
+  it('never echoes a secret value', () => {
+    expect(() =>
+      parseEnv({ DATABASE_URL: 'mysql://u:hunter2@h/db' }, { DATABASE_URL: postgresUrl() }),
+    ).toThrow(/^(?!.*hunter2).*DATABASE_URL must be a URL of the form postgres:/);
+  });
+});
+
+describe('parsers', () => {
+  it.each(['127.0.0.1:9092', 'kafka-1:9092,kafka-2:9092', 'a.b.example:1', '[::1]:9092'])(
+    'brokerList accepts %p',
+    (raw) => {
+      expect(brokerList().parse(raw)).toEqual(raw.split(','));
+    },
+  );
+
+  it.each(['not a broker', 'localhost', 'host:99999', 'host:9092,', ':9092', 'host:port'])(
+    'brokerList rejects %p',
+    (raw) => {
+      expect(brokerList().parse(raw)).toHaveProperty('expected');
+    },
+  );
+
+  it.each(['postgres://u:p@localhost:5432/db', 'postgresql://u@h/db'])(
+    'postgresUrl accepts %p',
+    (raw) => {
+      expect(postgresUrl().parse(raw)).toBe(raw);
+    },
+  );
+
+  it.each(['not a url', 'http://u:p@h/db', 'postgres://u:p@h:5432', 'postgres://u:p@h/a/b'])(
+    'postgresUrl rejects %p',
+    (raw) => {
+      expect(postgresUrl().parse(raw)).toHaveProperty('expected');
+    },
+  );
+
+  it('integer rejects fractions, signs out of range and trailing text', () => {
+    const spec = integer({ min: 1, max: 10 });
+    expect(spec.parse('10')).toBe(10);
+    for (const raw of ['0', '11', '1.5', '3abc', '1e1']) {
+      expect(spec.parse(raw)).toHaveProperty('expected', 'a whole number from 1 to 10');
+    }
+  });
+
+  it('list splits, trims and checks each entry', () => {
+    const spec = list(/^[a-z]+$/, 'lower-case names');
+    expect(spec.parse(' admin , ops,')).toEqual(['admin', 'ops']);
+    expect(spec.parse('admin,Root')).toHaveProperty(
+      'expected',
+      'a comma-separated list of lower-case names',
+    );
+  });
+});

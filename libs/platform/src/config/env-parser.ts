@@ -1,0 +1,165 @@
+/**
+ * A small, typed reader for environment variables. Each variable has a parser that
+ * either returns a value or says, in words, what it expected; every problem is collected
+ * and reported on one line that names the variables, so a misconfigured process stops
+ * at once and says why.
+ */
+export interface VariableSpec<T> {
+  /** Returns the parsed value, or a `VariableProblem` describing what was expected. */
+  readonly parse: (raw: string) => T | VariableProblem;
+  /** Used when the variable is unset or empty; without one the variable is required. */
+  readonly default?: T;
+  /** The value is never echoed in an error (it may hold a password). */
+  readonly secret?: boolean;
+  /** Unset is fine and reads as `undefined`. */
+  readonly optional?: boolean;
+}
+
+export class VariableProblem {
+  constructor(readonly expected: string) {}
+}
+
+export type EnvSpec = Readonly<Record<string, VariableSpec<unknown>>>;
+
+export type ParsedEnv<S extends EnvSpec> = {
+  readonly [K in keyof S]: S[K] extends VariableSpec<infer T> ? T : never;
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration: ${problems.join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function parseEnv<S extends EnvSpec>(
+  env: Readonly<Record<string, string | undefined>>,
+  spec: S,
+): ParsedEnv<S> {
+  const problems: string[] = [];
+  const values: Record<string, unknown> = {};
+  for (const [name, variable] of Object.entries(spec)) {
+    const raw = env[name]?.trim();
+    if (raw === undefined || raw === '') {
+      if (variable.default !== undefined || variable.optional === true) {
+        values[name] = variable.default;
+      } else {
+        problems.push(`${name} is required`);
+      }
+      continue;
+    }
+    const parsed = variable.parse(raw);
+    if (parsed instanceof VariableProblem) {
+      const shown = variable.secret ? '' : ` (got ${JSON.stringify(raw)})`;
+      problems.push(`${name} must be ${parsed.expected}${shown}`);
+    } else {
+      values[name] = parsed;
+    }
+  }
+  if (problems.length > 0) {
+    throw new ConfigError(problems);
+  }
+  return values as ParsedEnv<S>;
+}
+
+/** The variable may be left unset. */
+export function optional<T>(spec: VariableSpec<T>): VariableSpec<T | undefined> {
+  return { ...spec, optional: true };
+}
+
+// ---- parsers --------------------------------------------------------------------------
+
+type Options<T> = Pick<VariableSpec<T>, 'default' | 'secret'>;
+
+export function integer(range: { min: number; max: number }, options: Options<number> = {}) {
+  return {
+    ...options,
+    parse: (raw: string): number | VariableProblem => {
+      const value = /^-?\d+$/.test(raw) ? Number(raw) : NaN;
+      return Number.isSafeInteger(value) && value >= range.min && value <= range.max
+        ? value
+        : new VariableProblem(`a whole number from ${range.min} to ${range.max}`);
+    },
+  } satisfies VariableSpec<number>;
+}
+
+export function port(options: Options<number> = {}) {
+  return integer({ min: 1, max: 65535 }, options);
+}
+
+export function oneOf<const T extends string>(choices: readonly T[], options: Options<T> = {}) {
+  return {
+    ...options,
+    parse: (raw: string): T | VariableProblem =>
+      (choices as readonly string[]).includes(raw)
+        ? (raw as T)
+        : new VariableProblem(`one of ${choices.join(', ')}`),
+  } satisfies VariableSpec<T>;
+}
+
+export function text(pattern: RegExp, expected: string, options: Options<string> = {}) {
+  return {
+    ...options,
+    parse: (raw: string): string | VariableProblem =>
+      pattern.test(raw) ? raw : new VariableProblem(expected),
+  } satisfies VariableSpec<string>;
+}
+
+const HOST_PORT =
+  /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\]):(\d{1,5})$/;
+
+/** `host:port[,host:port...]`, as kafkajs takes them. */
+export function brokerList(options: Options<string[]> = {}) {
+  return {
+    ...options,
+    parse: (raw: string): string[] | VariableProblem => {
+      const brokers = raw.split(',').map((entry) => entry.trim());
+      const valid = brokers.every((broker) => {
+        const match = HOST_PORT.exec(broker);
+        const portNumber = Number(match?.[1]);
+        return match !== null && portNumber >= 1 && portNumber <= 65535;
+      });
+      return valid ? brokers : new VariableProblem('a comma-separated list of host:port');
+    },
+  } satisfies VariableSpec<string[]>;
+}
+
+/** A `postgres://user:password@host:port/database` URL. */
+export function postgresUrl(options: Options<string> = {}) {
+  const expected = 'a URL of the form postgres://user:password@host:port/database';
+  return {
+    secret: true,
+    ...options,
+    parse: (raw: string): string | VariableProblem => {
+      let url: URL;
+      try {
+        url = new URL(raw);
+      } catch {
+        return new VariableProblem(expected);
+      }
+      const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
+      const valid =
+        (url.protocol === 'postgres:' || url.protocol === 'postgresql:') &&
+        url.hostname !== '' &&
+        database !== '' &&
+        !database.includes('/');
+      return valid ? raw : new VariableProblem(expected);
+    },
+  } satisfies VariableSpec<string>;
+}
+
+/** A comma-separated list of values each matching `pattern`; empty entries are dropped. */
+export function list(pattern: RegExp, expected: string, options: Options<string[]> = {}) {
+  return {
+    ...options,
+    parse: (raw: string): string[] | VariableProblem => {
+      const items = raw
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item !== '');
+      return items.every((item) => pattern.test(item))
+        ? items
+        : new VariableProblem(`a comma-separated list of ${expected}`);
+    },
+  } satisfies VariableSpec<string[]>;
+}

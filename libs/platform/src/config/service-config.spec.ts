@@ -1,0 +1,36 @@
+import { LOCAL_DATABASE_URL } from '@scale-chat/contracts';
+import { readServiceConfig } from './service-config';
+import { oneOf } from './env-parser';
+
+describe('readServiceConfig', () => {
+  it('serves the local stack with no variables set', () => {
+    const config = readServiceConfig('chat-gateway', {});
+    expect(config).toMatchObject({
+      service: 'chat-gateway',
+      port: 3011,
+      host: '127.0.0.1',
+      databaseUrl: LOCAL_DATABASE_URL,
+      databaseSchema: 'chat',
+      kafkaBrokers: ['127.0.0.1:9092'],
+      logFormat: 'pretty',
+    });
+  });
+
+  it('logs JSON in production unless told otherwise', () => {
+    expect(readServiceConfig('auth', { NODE_ENV: 'production' }).logFormat).toBe('json');
+    expect(
+      readServiceConfig('auth', { NODE_ENV: 'production', LOG_FORMAT: 'pretty' }).logFormat,
+    ).toBe('pretty');
+  });
+
+  it('names the variable that is wrong', () => {
+    expect(() => readServiceConfig('auth', { KAFKA_BROKERS: 'not a broker' })).toThrow(
+      /^Invalid configuration: KAFKA_BROKERS must be a comma-separated list of host:port/,
+    );
+  });
+
+  it('reads the service-specific variables it is given', () => {
+    const config = readServiceConfig('log-consumer', { MODE: 'b' }, { MODE: oneOf(['a', 'b']) });
+    expect(config.extra.MODE).toBe('b');
+  });
+});

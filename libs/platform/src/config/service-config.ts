@@ -1,0 +1,83 @@
+import { hostname } from 'node:os';
+import {
+  LOCAL_DATABASE_URL,
+  LOCAL_KAFKA_BROKERS,
+  SERVICES,
+  type ServiceName,
+} from '@scale-chat/contracts';
+import {
+  brokerList,
+  integer,
+  oneOf,
+  optional,
+  parseEnv,
+  port,
+  postgresUrl,
+  text,
+  type EnvSpec,
+  type ParsedEnv,
+} from './env-parser';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+function commonSpec(service: ServiceName) {
+  return {
+    NODE_ENV: oneOf(['development', 'production', 'test'], { default: 'development' }),
+    LOG_LEVEL: oneOf(LOG_LEVELS, { default: 'info' }),
+    LOG_FORMAT: optional(oneOf(['json', 'pretty'])),
+    HOST: text(/^[A-Za-z0-9.:[\]-]+$/, 'a host name or IP address', { default: '127.0.0.1' }),
+    PORT: port({ default: SERVICES[service].ports[0] }),
+    INSTANCE_ID: optional(text(/^[A-Za-z0-9._-]{1,64}$/, '1-64 characters of A-Z a-z 0-9 . _ -')),
+    DATABASE_URL: postgresUrl({ default: LOCAL_DATABASE_URL }),
+    DATABASE_POOL_SIZE: integer({ min: 1, max: 100 }, { default: 10 }),
+    KAFKA_BROKERS: brokerList({ default: [...LOCAL_KAFKA_BROKERS] }),
+    SHUTDOWN_TIMEOUT_MS: integer({ min: 100, max: 120_000 }, { default: 10_000 }),
+  } satisfies EnvSpec;
+}
+
+export interface ServiceConfig {
+  readonly service: ServiceName;
+  /** Unique per running process: names its Kafka client and, later, its consumer groups. */
+  readonly instanceId: string;
+  readonly nodeEnv: 'development' | 'production' | 'test';
+  readonly logLevel: LogLevel;
+  readonly logFormat: 'json' | 'pretty';
+  readonly host: string;
+  readonly port: number;
+  readonly databaseUrl: string;
+  readonly databasePoolSize: number;
+  /** The PostgreSQL schema this service owns. */
+  readonly databaseSchema: string;
+  readonly kafkaBrokers: readonly string[];
+  readonly shutdownTimeoutMs: number;
+}
+
+/**
+ * Reads a service's configuration from the environment. `extra` declares the variables
+ * only this service reads; their parsed values come back under `extra`.
+ */
+export function readServiceConfig<S extends EnvSpec = Record<never, never>>(
+  service: ServiceName,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  extra?: S,
+): ServiceConfig & { readonly extra: ParsedEnv<S> } {
+  const spec = { ...commonSpec(service), ...(extra ?? {}) };
+  const parsed = parseEnv(env, spec) as ParsedEnv<ReturnType<typeof commonSpec>> & ParsedEnv<S>;
+  const nodeEnv = parsed.NODE_ENV;
+  return {
+    service,
+    instanceId: parsed.INSTANCE_ID ?? `${service}-${hostname()}-${parsed.PORT}`,
+    nodeEnv,
+    logLevel: parsed.LOG_LEVEL,
+    logFormat: parsed.LOG_FORMAT ?? (nodeEnv === 'development' ? 'pretty' : 'json'),
+    host: parsed.HOST,
+    port: parsed.PORT,
+    databaseUrl: parsed.DATABASE_URL,
+    databasePoolSize: parsed.DATABASE_POOL_SIZE,
+    databaseSchema: SERVICES[service].schema,
+    kafkaBrokers: parsed.KAFKA_BROKERS,
+    shutdownTimeoutMs: parsed.SHUTDOWN_TIMEOUT_MS,
+    extra: parsed,
+  };
+}

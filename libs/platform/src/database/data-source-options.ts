@@ -1,0 +1,36 @@
+import type { MixedList } from 'typeorm';
+import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
+import type { ServiceConfig } from '../config';
+
+// TypeORM's own option types, spelled once.
+type Entities = NonNullable<PostgresConnectionOptions['entities']>;
+type Migrations = MixedList<string | (new () => unknown)>;
+
+export interface DatabaseOptions {
+  readonly entities?: Entities;
+  readonly migrations?: Migrations;
+}
+
+/**
+ * The service's TypeORM options: its own schema, migrations only (never `synchronize`),
+ * a bounded pool, and the instance id as the connection's application name so that
+ * `pg_stat_activity` tells the processes apart.
+ */
+export function dataSourceOptions(
+  config: Pick<ServiceConfig, 'databaseUrl' | 'databaseSchema' | 'databasePoolSize' | 'instanceId'>,
+  options: DatabaseOptions = {},
+): PostgresConnectionOptions {
+  return {
+    type: 'postgres',
+    url: config.databaseUrl,
+    schema: config.databaseSchema,
+    entities: options.entities ?? [],
+    migrations: options.migrations ?? [],
+    migrationsTableName: 'migrations',
+    synchronize: false,
+    migrationsRun: false,
+    logging: ['error'],
+    applicationName: config.instanceId,
+    extra: { max: config.databasePoolSize, connectionTimeoutMillis: 5_000 },
+  };
+}

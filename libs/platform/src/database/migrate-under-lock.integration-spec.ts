@@ -1,0 +1,65 @@
+import { DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { createTestDatabase, type TestDatabase } from '../testing/test-database';
+import { dataSourceOptions } from './data-source-options';
+import { migrateUnderLock } from './migrate-under-lock';
+
+class CreateProbeTable1700000000000 implements MigrationInterface {
+  async up(queryRunner: QueryRunner): Promise<void> {
+    // Slow enough that two unlocked runners would both see the migration as pending.
+    await queryRunner.query('SELECT pg_sleep(0.3)');
+    await queryRunner.query('CREATE TABLE "probe"."probe" ("id" integer PRIMARY KEY)');
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query('DROP TABLE "probe"."probe"');
+  }
+}
+
+describe('migrateUnderLock', () => {
+  let database: TestDatabase;
+  const sources: DataSource[] = [];
+
+  const dataSource = async (instanceId: string): Promise<DataSource> => {
+    const options = dataSourceOptions(
+      { databaseUrl: database.url, databaseSchema: 'probe', databasePoolSize: 2, instanceId },
+      { migrations: [CreateProbeTable1700000000000] },
+    );
+    const source = await new DataSource(options).initialize();
+    sources.push(source);
+    return source;
+  };
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+
+  afterAll(async () => {
+    await Promise.all(sources.map((source) => source.destroy()));
+    await database.drop();
+  });
+
+  it('creates the schema and runs each migration once when instances start together', async () => {
+    const instances = await Promise.all([
+      dataSource('one'),
+      dataSource('two'),
+      dataSource('three'),
+    ]);
+    await Promise.all(instances.map((source) => migrateUnderLock(source, 'probe')));
+    const [first] = instances;
+    if (first === undefined) throw new Error('no data source');
+
+    const applied: unknown[] = await first.query('SELECT name FROM "probe"."migrations"');
+    expect(applied).toEqual([{ name: 'CreateProbeTable1700000000000' }]);
+    const tables: unknown[] = await first.query(
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = 'probe' ORDER BY 1",
+    );
+    expect(tables).toEqual([{ table_name: 'migrations' }, { table_name: 'probe' }]);
+  });
+
+  it('refuses a schema name that is not a plain identifier', async () => {
+    const source = await dataSource('four');
+    await expect(migrateUnderLock(source, 'probe"; DROP SCHEMA public; --')).rejects.toThrow(
+      /not a plain lower-case identifier/,
+    );
+  });
+});

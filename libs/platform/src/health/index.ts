@@ -1,0 +1,3 @@
+export * from './health-registry';
+export * from './health.controller';
+export * from './kafka.health';

@@ -1,0 +1,3 @@
+export * from './ensure-topics';
+export * from './kafka-client';
+export * from './kafka-connection';

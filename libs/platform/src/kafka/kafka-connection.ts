@@ -1,0 +1,55 @@
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import type { Admin, Kafka } from 'kafkajs';
+import { PinoLogger } from 'nestjs-pino';
+import { SERVICE_CONFIG, type ServiceConfig } from '../config';
+import { withTimeout } from '../util/with-timeout';
+import { createKafkaClient } from './kafka-client';
+
+/**
+ * The service's Kafka client and one shared admin connection, opened on first use so a
+ * service can start (and report itself unhealthy) while the broker is still away.
+ */
+@Injectable()
+export class KafkaConnection implements OnApplicationShutdown {
+  readonly kafka: Kafka;
+  private readonly admin: Admin;
+  private connecting: Promise<Admin> | undefined;
+
+  constructor(@Inject(SERVICE_CONFIG) config: ServiceConfig, logger: PinoLogger) {
+    const options = {
+      clientId: config.instanceId,
+      brokers: config.kafkaBrokers,
+      logger: logger.logger,
+    };
+    this.kafka = createKafkaClient(options);
+    // The admin gives up quickly: a health check that finds the broker away says so at
+    // once, and the next check tries again.
+    this.admin = createKafkaClient({
+      ...options,
+      retry: { retries: 1, initialRetryTime: 200 },
+    }).admin();
+  }
+
+  /** Resolves when a broker answers a metadata request within `timeoutMs`. */
+  async ping(timeoutMs: number): Promise<void> {
+    const admin = await withTimeout(this.connectedAdmin(), timeoutMs, 'Kafka connection');
+    await withTimeout(admin.describeCluster(), timeoutMs, 'Kafka describeCluster');
+  }
+
+  connectedAdmin(): Promise<Admin> {
+    if (this.connecting === undefined) {
+      const connecting = this.admin.connect().then(() => this.admin);
+      this.connecting = connecting;
+      // A failed attempt is forgotten so the next call tries again.
+      connecting.catch(() => {
+        if (this.connecting === connecting) this.connecting = undefined;
+      });
+    }
+    return this.connecting;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.connecting = undefined;
+    await this.admin.disconnect();
+  }
+}

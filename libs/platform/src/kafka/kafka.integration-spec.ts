@@ -1,0 +1,70 @@
+import { randomUUID } from 'node:crypto';
+import { defineTopic, LOCAL_KAFKA_BROKERS } from '@scale-chat/contracts';
+import { Partitioners, type Admin, type Consumer, type Producer } from 'kafkajs';
+import pino from 'pino';
+import { createKafkaClient } from './kafka-client';
+import { ensureTopics } from './ensure-topics';
+
+const brokers = process.env['KAFKA_BROKERS']?.split(',') ?? [...LOCAL_KAFKA_BROKERS];
+
+describe('Kafka through the real broker', () => {
+  const kafka = createKafkaClient({
+    clientId: `platform-test-${process.pid}`,
+    brokers,
+    logger: pino({ level: 'warn' }),
+  });
+  const topic = defineTopic({ name: `test.records-${randomUUID()}`, key: 'roomId', partitions: 3 });
+  let admin: Admin;
+  let producer: Producer;
+  let consumer: Consumer | undefined;
+
+  beforeAll(async () => {
+    admin = kafka.admin();
+    producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    await Promise.all([admin.connect(), producer.connect()]);
+  });
+
+  afterAll(async () => {
+    await consumer?.disconnect();
+    await admin.deleteTopics({ topics: [topic.name] });
+    await Promise.all([producer.disconnect(), admin.disconnect()]);
+  });
+
+  it('creates declared topics once, even when asked twice at the same time', async () => {
+    await Promise.all([ensureTopics(admin, [topic]), ensureTopics(admin, [topic])]);
+    const metadata = await admin.fetchTopicMetadata({ topics: [topic.name] });
+    expect(metadata.topics[0]?.partitions).toHaveLength(3);
+  });
+
+  it('delivers produced records to a consumer, in order per key', async () => {
+    const keys = ['room-a', 'room-b'];
+    const sent = keys.flatMap((key) =>
+      Array.from({ length: 20 }, (_, index) => ({ key, value: `${key}:${index}` })),
+    );
+    await producer.send({ topic: topic.name, acks: -1, messages: sent });
+
+    consumer = kafka.consumer({ groupId: `platform-test-${randomUUID()}` });
+    await consumer.connect();
+    await consumer.subscribe({ topic: topic.name, fromBeginning: true });
+    const received = await new Promise<{ key: string; value: string }[]>((resolve) => {
+      const records: { key: string; value: string }[] = [];
+      void consumer?.run({
+        eachMessage: ({ message }) => {
+          records.push({ key: String(message.key), value: String(message.value) });
+          if (records.length === sent.length) resolve(records);
+          return Promise.resolve();
+        },
+      });
+    });
+
+    for (const key of keys) {
+      expect(received.filter((record) => record.key === key)).toEqual(
+        sent.filter((record) => record.key === key),
+      );
+    }
+  });
+});

@@ -1,0 +1,4 @@
+export * from './schema-drift';
+export * from './test-config';
+export * from './test-database';
+export * from './test-service';

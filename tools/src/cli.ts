@@ -1,0 +1,74 @@
+import { spawn } from 'node:child_process';
+import {
+  ensureKafka,
+  ensurePostgres,
+  findInstance,
+  REPO_ROOT,
+  sayAs,
+  serviceCommand,
+  stopKafka,
+  stopPostgres,
+} from './infra';
+import { runStack } from './stack';
+import { runTests } from './test-runner';
+
+const USAGE = `usage: node tools/run.js <command>
+  stack                       run the whole local stack (npm start)
+  test [nx args...]           bring up Kafka and PostgreSQL, run every check (npm test)
+  infra up | down             start or stop Kafka and PostgreSQL in the background
+  serve <service> [instance]  run one service in the foreground (infra must be up)`;
+
+async function infra(action: string | undefined): Promise<number> {
+  if (action === 'up') {
+    const [kafka, postgres] = await Promise.all([
+      ensureKafka(sayAs('kafka')),
+      ensurePostgres(sayAs('postgres')),
+    ]);
+    sayAs('infra')(
+      `KAFKA_BROKERS=${kafka.brokers.join(',')} and PostgreSQL at ${postgres.url} are up`,
+    );
+    return 0;
+  }
+  if (action === 'down') {
+    await Promise.all([stopKafka(sayAs('kafka')), stopPostgres(sayAs('postgres'))]);
+    return 0;
+  }
+  process.stderr.write(`${USAGE}\n`);
+  return 2;
+}
+
+function serve(service: string | undefined, instance: string | undefined): Promise<number> {
+  const target = findInstance(service ?? '', Number(instance ?? '1'));
+  const { command, args, env } = serviceCommand(target, process.env);
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: REPO_ROOT, env, stdio: 'inherit' });
+    for (const signal of ['SIGINT', 'SIGTERM'] as const)
+      process.on(signal, () => child.kill(signal));
+    child.once('exit', (code) => resolve(code ?? 1));
+  });
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'stack':
+      return runStack();
+    case 'test':
+      return runTests(rest);
+    case 'infra':
+      return infra(rest[0]);
+    case 'serve':
+      return serve(rest[0], rest[1]);
+    default:
+      process.stderr.write(`${USAGE}\n`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (status) => process.exit(status),
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

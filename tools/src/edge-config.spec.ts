@@ -1,0 +1,48 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { EDGE_PORT, SERVICES } from '@scale-chat/contracts';
+import { checkEdgeConfig, EDGE_CONFIG, REPO_ROOT } from './infra';
+
+const localConfig = readFileSync(EDGE_CONFIG, 'utf8');
+const routes = readFileSync(join(REPO_ROOT, 'nginx', 'includes', 'edge-routes.conf'), 'utf8');
+
+/** The `server host:port` lines of one upstream block. */
+function upstreamPorts(name: string): number[] {
+  const block = new RegExp(`upstream ${name} \\{([^}]*)\\}`).exec(localConfig)?.[1] ?? '';
+  return [...block.matchAll(/server 127\.0\.0\.1:(\d+)/g)].map((match) => Number(match[1]));
+}
+
+describe('the local edge configuration', () => {
+  it('passes nginx -t', async () => {
+    await expect(checkEdgeConfig(() => undefined)).resolves.toBeUndefined();
+  });
+
+  it('listens where API.md says and sends each upstream to the ports of API.md', () => {
+    expect(localConfig).toContain(`listen 127.0.0.1:${EDGE_PORT};`);
+    expect(upstreamPorts('auth')).toEqual(SERVICES.auth.ports);
+    expect(upstreamPorts('chat_gateway')).toEqual(SERVICES['chat-gateway'].ports);
+    expect(upstreamPorts('saga_orchestrator')).toEqual(SERVICES['saga-orchestrator'].ports);
+    expect(upstreamPorts('log_consumer')).toEqual(SERVICES['log-consumer'].ports);
+  });
+
+  it.each([
+    ['/api/auth/', 'auth'],
+    ['/api/users', 'auth'],
+    ['/api/rooms', 'chat_gateway'],
+    ['/socket.io/', 'chat_gateway'],
+    ['/api/stats/', 'log_consumer'],
+  ])('routes %s to %s', (path, upstream) => {
+    expect(routes).toMatch(
+      new RegExp(
+        `location ${path.replace(/[./]/g, '\\$&')} \\{[^}]*proxy_pass http://${upstream};`,
+      ),
+    );
+  });
+
+  it.each(Object.values(SERVICES).map((service) => [service.edgeHealthPath]))(
+    'exposes %s',
+    (path) => {
+      expect(routes).toContain(`location = ${path} `);
+    },
+  );
+});

@@ -1,0 +1,169 @@
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import {
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { LOCAL_KAFKA_BROKERS, LOCAL_KAFKA_PORT } from '@scale-chat/contracts';
+import { Kafka, logLevel } from 'kafkajs';
+import { alreadyRunning, type InfraHandle } from './handle';
+import type { Say } from './log';
+import { CACHE_DIR, REPO_ROOT } from './paths';
+import { isAlive, isPortOpen, readPidFile, run, stopPid, tail, waitUntil } from './processes';
+
+const CONTROLLER_PORT = 9093;
+const POM = join(REPO_ROOT, 'tools', 'kafka', 'pom.xml');
+const KAFKA_DIR = join(CACHE_DIR, 'kafka');
+const DATA_DIR = join(KAFKA_DIR, 'data');
+const LOG_DIR = join(KAFKA_DIR, 'logs');
+const PID_FILE = join(KAFKA_DIR, 'kafka.pid');
+
+/** The broker version, as pinned in tools/kafka/pom.xml (the one place it is written). */
+export function kafkaVersion(): string {
+  const match = /<kafka\.version>([^<]+)<\/kafka\.version>/.exec(readFileSync(POM, 'utf8'));
+  if (match?.[1] === undefined) throw new Error(`${POM} does not pin <kafka.version>`);
+  return match[1];
+}
+
+/** Fetches the broker's jars from Maven Central once; later calls reuse them. */
+export async function fetchKafka(say: Say): Promise<string> {
+  const libs = join(KAFKA_DIR, kafkaVersion(), 'libs');
+  if (existsSync(join(libs, '.complete'))) return libs;
+  say(`fetching Apache Kafka ${kafkaVersion()} from Maven Central (first run only)`);
+  const partial = `${libs}.partial`;
+  rmSync(partial, { recursive: true, force: true });
+  await run('mvn', [
+    '-B',
+    '-q',
+    '-f',
+    POM,
+    'dependency:copy-dependencies',
+    '-DincludeScope=runtime',
+    `-DoutputDirectory=${partial}`,
+  ]);
+  writeFileSync(join(partial, '.complete'), new Date().toISOString());
+  rmSync(libs, { recursive: true, force: true });
+  renameSync(partial, libs);
+  return libs;
+}
+
+async function brokerAnswers(brokers: readonly string[]): Promise<boolean> {
+  const admin = new Kafka({
+    clientId: 'tools-probe',
+    brokers: [...brokers],
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 1_000,
+    retry: { retries: 0 },
+  }).admin();
+  try {
+    await admin.connect();
+    await admin.describeCluster();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+function writeServerProperties(): string {
+  const template = readFileSync(join(REPO_ROOT, 'tools', 'kafka', 'server.properties'), 'utf8');
+  const path = join(KAFKA_DIR, 'server.properties');
+  writeFileSync(
+    path,
+    template
+      .replaceAll('@DATA_DIR@', DATA_DIR)
+      .replaceAll('@PORT@', String(LOCAL_KAFKA_PORT))
+      .replaceAll('@CONTROLLER_PORT@', String(CONTROLLER_PORT)),
+  );
+  return path;
+}
+
+function javaArgs(libs: string, mainClass: string, args: readonly string[]): string[] {
+  return [
+    '-Xms256m',
+    '-Xmx768m',
+    '-XX:+UseG1GC',
+    '-XX:MaxGCPauseMillis=20',
+    '-Djava.awt.headless=true',
+    `-Dkafka.logs.dir=${LOG_DIR}`,
+    `-Dlog4j.configuration=file:${join(REPO_ROOT, 'tools', 'kafka', 'log4j.properties')}`,
+    '-cp',
+    join(libs, '*'),
+    mainClass,
+    ...args,
+  ];
+}
+
+/**
+ * The Kafka broker of the local stack and the tests. `KAFKA_BROKERS` set by the user:
+ * that is used and nothing starts. A broker already on 127.0.0.1:9092 is reused.
+ * Otherwise the pinned Apache Kafka starts in KRaft mode, in the background, and this
+ * resolves once it answers.
+ */
+export async function ensureKafka(say: Say): Promise<InfraHandle & { brokers: string[] }> {
+  const given = process.env['KAFKA_BROKERS'];
+  if (given !== undefined && given.trim() !== '') {
+    say(`using KAFKA_BROKERS=${given}`);
+    return alreadyRunning('kafka', { brokers: given.split(',') });
+  }
+  const brokers = [...LOCAL_KAFKA_BROKERS];
+  if (await isPortOpen(LOCAL_KAFKA_PORT)) {
+    if (!(await brokerAnswers(brokers))) {
+      throw new Error(
+        `something listens on 127.0.0.1:${LOCAL_KAFKA_PORT} but does not answer as a Kafka broker`,
+      );
+    }
+    say(`reusing the broker already on 127.0.0.1:${LOCAL_KAFKA_PORT}`);
+    return alreadyRunning('kafka', { brokers });
+  }
+
+  const libs = await fetchKafka(say);
+  mkdirSync(LOG_DIR, { recursive: true });
+  const properties = writeServerProperties();
+  if (!existsSync(join(DATA_DIR, 'meta.properties'))) {
+    const clusterId = Buffer.from(randomUUID().replaceAll('-', ''), 'hex').toString('base64url');
+    await run(
+      'java',
+      javaArgs(libs, 'kafka.tools.StorageTool', ['format', '-t', clusterId, '-c', properties]),
+    );
+  }
+
+  const started = Date.now();
+  const output = openSync(join(LOG_DIR, 'stdout.log'), 'a');
+  const broker = spawn('java', javaArgs(libs, 'kafka.Kafka', [properties]), {
+    detached: true,
+    stdio: ['ignore', output, output],
+  });
+  broker.unref();
+  const pid = broker.pid;
+  if (pid === undefined) throw new Error('java could not be started');
+  writeFileSync(PID_FILE, String(pid));
+  await waitUntil(`Kafka ${kafkaVersion()}`, () => brokerAnswers(brokers), {
+    timeoutMs: 90_000,
+    intervalMs: 500,
+    failed: () =>
+      isAlive(pid)
+        ? undefined
+        : `the broker exited; its log says:\n${tail(join(LOG_DIR, 'server.log'))}`,
+  });
+  say(
+    `Kafka ${kafkaVersion()} (KRaft) ready on 127.0.0.1:${LOCAL_KAFKA_PORT} in ${Date.now() - started} ms`,
+  );
+  return { name: 'kafka', brokers, startedHere: true, stop: () => stopKafka(say) };
+}
+
+/** Stops the broker the tools started (found by its pid file); a clean shutdown first. */
+export async function stopKafka(say: Say): Promise<void> {
+  const pid = readPidFile(PID_FILE);
+  if (pid === undefined) return;
+  await stopPid(pid, 30_000);
+  rmSync(PID_FILE, { force: true });
+  say('Kafka stopped');
+}

@@ -1,0 +1,114 @@
+import { spawn, type SpawnOptions } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { connect } from 'node:net';
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** True when something accepts TCP connections on 127.0.0.1:`port`. */
+export function isPortOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ port, host });
+    socket.setTimeout(1_000);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * Polls `check` until it returns true. `failed` is consulted on every round so a process
+ * that died while we waited ends the wait at once with its reason.
+ */
+export async function waitUntil(
+  what: string,
+  check: () => Promise<boolean>,
+  options: { timeoutMs: number; intervalMs?: number; failed?: () => string | undefined },
+): Promise<void> {
+  const deadline = Date.now() + options.timeoutMs;
+  for (;;) {
+    const failure = options.failed?.();
+    if (failure !== undefined) throw new Error(`${what}: ${failure}`);
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`${what}: not ready after ${options.timeoutMs} ms`);
+    await sleep(options.intervalMs ?? 250);
+  }
+}
+
+export interface RunResult {
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs a command to completion; a non-zero exit rejects with its output. */
+export function run(
+  command: string,
+  args: readonly string[],
+  options: SpawnOptions = {},
+): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      if (code === 0) resolve({ stdout, stderr });
+      else
+        reject(
+          new Error(
+            `${command} ${args.join(' ')} exited with ${code ?? signal}:\n${(stderr || stdout).trim()}`,
+          ),
+        );
+    });
+  });
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else; ESRCH: it is gone.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Sends `signal`, waits for the process to go, and kills it for good after `timeoutMs`. */
+export async function stopPid(
+  pid: number,
+  timeoutMs: number,
+  signal: NodeJS.Signals = 'SIGTERM',
+): Promise<void> {
+  if (!isAlive(pid)) return;
+  process.kill(pid, signal);
+  const deadline = Date.now() + timeoutMs;
+  while (isAlive(pid)) {
+    if (Date.now() > deadline) {
+      process.kill(pid, 'SIGKILL');
+      await sleep(200);
+      return;
+    }
+    await sleep(100);
+  }
+}
+
+export function readPidFile(path: string): number | undefined {
+  if (!existsSync(path)) return undefined;
+  const pid = Number(readFileSync(path, 'utf8').trim());
+  return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : undefined;
+}
+
+/** The last `lines` lines of a log file, to explain why something did not start. */
+export function tail(path: string, lines = 20): string {
+  if (!existsSync(path)) return '(no log)';
+  return readFileSync(path, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+}

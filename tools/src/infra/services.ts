@@ -1,0 +1,63 @@
+import { join } from 'node:path';
+import { SERVICE_NAMES, SERVICES, type ServiceName } from '@scale-chat/contracts';
+import { REPO_ROOT } from './paths';
+
+/** One process of a service in the local stack. */
+export interface ServiceInstance {
+  /** `auth`, `chat-gateway-1`, `chat-gateway-2`, ... */
+  readonly label: string;
+  readonly service: ServiceName;
+  readonly port: number;
+  readonly healthUrl: string;
+}
+
+export function localInstances(): ServiceInstance[] {
+  return SERVICE_NAMES.flatMap((service) =>
+    SERVICES[service].ports.map((port, index, ports) => ({
+      label: ports.length > 1 ? `${service}-${index + 1}` : service,
+      service,
+      port,
+      healthUrl: `http://127.0.0.1:${port}/health`,
+    })),
+  );
+}
+
+export function findInstance(service: string, instance = 1): ServiceInstance {
+  const found = localInstances().filter((candidate) => candidate.service === service)[instance - 1];
+  if (found === undefined) {
+    throw new Error(
+      `no instance ${instance} of "${service}"; services: ${SERVICE_NAMES.join(', ')}`,
+    );
+  }
+  return found;
+}
+
+/**
+ * How the tools run a service from its TypeScript sources: node with swc's require hook,
+ * which resolves the workspace's path aliases from tsconfig.base.json.
+ */
+export function serviceCommand(
+  instance: ServiceInstance,
+  env: NodeJS.ProcessEnv,
+): { command: string; args: string[]; env: NodeJS.ProcessEnv } {
+  return {
+    command: process.execPath,
+    args: ['-r', '@swc-node/register', join(REPO_ROOT, 'apps', instance.service, 'src', 'main.ts')],
+    env: {
+      ...env,
+      SWC_NODE_PROJECT: join(REPO_ROOT, 'tsconfig.base.json'),
+      PORT: String(instance.port),
+      INSTANCE_ID: instance.label,
+    },
+  };
+}
+
+/** True when `url` answers 200 within a second. */
+export async function isHealthy(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(1_000) });
+    return response.status === 200;
+  } catch {
+    return false;
+  }
+}

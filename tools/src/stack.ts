@@ -1,0 +1,127 @@
+import { EDGE_PORT, SERVICE_NAMES, SERVICES } from '@scale-chat/contracts';
+import {
+  checkEdgeConfig,
+  edgeArgs,
+  ensureKafka,
+  ensurePostgres,
+  isHealthy,
+  isPortOpen,
+  localInstances,
+  nginxBinary,
+  REPO_ROOT,
+  sayAs,
+  serviceCommand,
+  startManaged,
+  waitUntil,
+  type InfraHandle,
+  type ManagedProcess,
+} from './infra';
+
+const say = sayAs('stack');
+const EDGE = `http://127.0.0.1:${EDGE_PORT}`;
+const edgeHealthUrls = SERVICE_NAMES.map((name) => `${EDGE}${SERVICES[name].edgeHealthPath}`);
+
+function waitForSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+      process.once(signal, () => resolve(signal));
+  });
+}
+
+async function allHealthy(urls: readonly string[]): Promise<boolean> {
+  return (await Promise.all(urls.map(isHealthy))).every(Boolean);
+}
+
+function printReady(startedAt: number): void {
+  const lines = [
+    `ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`,
+    `  edge (the public entry)   ${EDGE}`,
+    ...localInstances().map(
+      (instance) => `  ${instance.label.padEnd(25)} http://127.0.0.1:${instance.port}`,
+    ),
+    `  health through the edge   ${edgeHealthUrls.join(' ')}`,
+    'Press Ctrl-C to stop everything.',
+  ];
+  for (const line of lines) say(line);
+}
+
+/**
+ * `npm start`: Kafka and PostgreSQL (reused when up), every service (two chat-gateway
+ * instances), then nginx as the edge; waits for every health check, prints the URLs and
+ * runs until Ctrl-C or SIGTERM, then stops what it started, edge first, infrastructure last.
+ */
+export async function runStack(): Promise<number> {
+  const startedAt = Date.now();
+  const instances = localInstances();
+  const ports = [EDGE_PORT, ...instances.map((instance) => instance.port)];
+  const busy = (
+    await Promise.all(ports.map(async (port) => ((await isPortOpen(port)) ? port : undefined)))
+  ).filter((port): port is number => port !== undefined);
+  if (busy.length > 0) {
+    if (await allHealthy(edgeHealthUrls)) {
+      say(`the stack is already up (edge at ${EDGE}); nothing was started`);
+      return 0;
+    }
+    say(`cannot start: ports ${busy.join(', ')} are in use by other programs`);
+    return 1;
+  }
+
+  const stopped = waitForSignal();
+  const processes: ManagedProcess[] = [];
+  const infra: InfraHandle[] = [];
+  let status = 0;
+  try {
+    await checkEdgeConfig(sayAs('edge'));
+    const [kafka, postgres] = await Promise.all([
+      ensureKafka(sayAs('kafka')),
+      ensurePostgres(sayAs('postgres')),
+    ]);
+    infra.push(kafka, postgres);
+
+    const env = {
+      ...process.env,
+      KAFKA_BROKERS: kafka.brokers.join(','),
+      DATABASE_URL: postgres.url,
+    };
+    instances.forEach((instance, index) => {
+      const { command, args, env: serviceEnv } = serviceCommand(instance, env);
+      processes.push(
+        startManaged(instance.label, command, args, {
+          env: serviceEnv,
+          cwd: REPO_ROOT,
+          colorIndex: index,
+        }),
+      );
+    });
+    await Promise.all(
+      instances.map((instance, index) =>
+        waitUntil(instance.label, () => isHealthy(instance.healthUrl), {
+          timeoutMs: 120_000,
+          failed: () => processes[index]?.exitReason(),
+        }),
+      ),
+    );
+
+    const edge = startManaged('edge', nginxBinary(), edgeArgs(), { colorIndex: instances.length });
+    processes.unshift(edge);
+    await waitUntil('edge', () => allHealthy(edgeHealthUrls), {
+      timeoutMs: 15_000,
+      failed: edge.exitReason,
+    });
+    printReady(startedAt);
+
+    const signal = await stopped;
+    say(`${signal}: stopping`);
+  } catch (error) {
+    say(`failed: ${error instanceof Error ? error.message : String(error)}`);
+    status = 1;
+  } finally {
+    // The edge first, so no request reaches a service that is going away.
+    const [edge, ...services] = processes;
+    await edge?.stop(5_000);
+    await Promise.all(services.map((service) => service.stop(15_000)));
+    await Promise.all(infra.filter((handle) => handle.startedHere).map((handle) => handle.stop()));
+    say('stopped');
+  }
+  return status;
+}
