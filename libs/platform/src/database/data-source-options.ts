@@ -12,7 +12,7 @@ export interface DatabaseOptions {
 }
 
 /**
- * The service's TypeORM options: its own schema, migrations only (never `synchronize`),
+ * The service's TypeORM options: its own schema (also as the search path), migrations only (never `synchronize`),
  * a bounded pool, and the instance id as the connection's application name so that
  * `pg_stat_activity` tells the processes apart.
  */
@@ -31,6 +31,11 @@ export function dataSourceOptions(
     migrationsRun: false,
     logging: ['error'],
     applicationName: config.instanceId,
-    extra: { max: config.databasePoolSize, connectionTimeoutMillis: 5_000 },
+    extra: {
+      max: config.databasePoolSize,
+      connectionTimeoutMillis: 5_000,
+      // Unqualified names in raw SQL resolve to the service's own schema and nowhere else.
+      options: `-c search_path=${config.databaseSchema}`,
+    },
   };
 }

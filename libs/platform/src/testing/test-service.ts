@@ -84,10 +84,14 @@ export function describeServiceBoot(
     it(`owns the "${SERVICES[service].schema}" schema, migrated with no drift`, async () => {
       const dataSource = started().app.get(DataSource);
       const schema = SERVICES[service].schema;
-      const rows: unknown[] = await dataSource.query('SELECT to_regclass($1)::text AS migrations', [
-        `${schema}.migrations`,
-      ]);
-      expect(rows).toEqual([{ migrations: `${schema}.migrations` }]);
+      const rows: unknown[] = await dataSource.query(
+        `SELECT table_name FROM information_schema.tables
+          WHERE table_schema = $1 AND table_name = 'migrations'`,
+        [schema],
+      );
+      expect(rows).toEqual([{ table_name: 'migrations' }]);
+      const searchPath: unknown[] = await dataSource.query('SHOW search_path');
+      expect(searchPath).toEqual([{ search_path: schema }]);
       expect(await pendingSchemaChanges(dataSource)).toEqual([]);
     });
 
