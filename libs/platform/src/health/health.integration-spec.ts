@@ -17,6 +17,8 @@ describe('GET /health with Kafka unreachable', () => {
     // Nothing listens on port 1: the broker is "down" from the first moment.
     service = await startTestService('auth', BareServiceModule.register, {
       KAFKA_BROKERS: '127.0.0.1:1',
+      // The connection errors are the point of this test; keep them out of its output.
+      LOG_LEVEL: 'fatal',
     });
   });
 
