@@ -1,0 +1,180 @@
+import { Kafka, logLevel } from 'kafkajs';
+import type { Socket as ClientSocket } from 'socket.io-client';
+import {
+  brokers,
+  clusterOptions,
+  collect,
+  connectClient,
+  startCluster,
+  waitFor,
+  type Instance,
+} from './testing/cluster';
+
+/** Each node puts its sockets in the rooms the client asks for and tags them. */
+function acceptClients(nodes: Instance[]): void {
+  nodes.forEach((node, index) => {
+    node.io.on('connection', (socket) => {
+      const auth = socket.handshake.auth as { user?: string; rooms?: string[] };
+      socket.data = { node: index, user: auth.user };
+      void socket.join(auth.rooms ?? []);
+      socket.on('ping-me', (value: number, ack: (answer: number) => void) => ack(value * 2));
+    });
+  });
+}
+
+describe('the Kafka adapter across three instances', () => {
+  let nodes: Instance[];
+  let clients: ClientSocket[];
+  const options = clusterOptions();
+
+  beforeAll(async () => {
+    nodes = await startCluster(3, options);
+    acceptClients(nodes);
+    const [a, b, c] = nodes.map((node) => node.url) as [string, string, string];
+    clients = await Promise.all([
+      connectClient(a, { auth: { user: 'ann', rooms: ['r1'] } }),
+      connectClient(b, { auth: { user: 'bob', rooms: ['r1', 'r2'] } }),
+      connectClient(c, { auth: { user: 'cat', rooms: ['r2'] } }),
+    ]);
+  });
+
+  afterAll(async () => {
+    for (const client of clients) client.disconnect();
+    await Promise.all(nodes.map((node) => node.close()));
+  });
+
+  const node = (index: number): Instance => {
+    const found = nodes[index];
+    if (found === undefined) throw new Error(`no node ${index}`);
+    return found;
+  };
+  const client = (index: number): ClientSocket => {
+    const found = clients[index];
+    if (found === undefined) throw new Error(`no client ${index}`);
+    return found;
+  };
+
+  it('counts every instance', async () => {
+    for (const instance of nodes) expect(await instance.io.of('/').adapter.serverCount()).toBe(3);
+  });
+
+  it('delivers a broadcast to clients on every instance', async () => {
+    const received = clients.map((socket) => collect<number>(socket, 'everyone'));
+    node(0).io.emit('everyone', 1);
+    await waitFor(() => received.every((list) => list.length === 1), 5_000, 'broadcast');
+    expect(received).toEqual([[1], [1], [1]]);
+  });
+
+  it('delivers to a room only, minus the excluded rooms', async () => {
+    const received = clients.map((socket) => collect<string>(socket, 'room'));
+    node(0).io.to('r2').emit('room', 'to-r2');
+    node(2).io.to('r1').except('r2').emit('room', 'r1-not-r2');
+    await waitFor(
+      () => received[0]?.length === 1 && received[2]?.length === 1,
+      5_000,
+      'room broadcast',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(received).toEqual([['r1-not-r2'], ['to-r2'], ['to-r2']]);
+  });
+
+  it('fetchSockets returns the sockets of every instance with their handshake, rooms and data', async () => {
+    const sockets = await node(1).io.in('r1').fetchSockets();
+    const seen = sockets
+      .map((socket) => ({
+        id: socket.id,
+        rooms: [...socket.rooms].sort(),
+        data: socket.data as unknown,
+        user: (socket.handshake.auth as { user: string }).user,
+      }))
+      .sort((x, y) => x.user.localeCompare(y.user));
+    expect(seen).toEqual([
+      {
+        id: client(0).id,
+        rooms: [client(0).id, 'r1'].sort(),
+        data: { node: 0, user: 'ann' },
+        user: 'ann',
+      },
+      {
+        id: client(1).id,
+        rooms: [client(1).id, 'r1', 'r2'].sort(),
+        data: { node: 1, user: 'bob' },
+        user: 'bob',
+      },
+    ]);
+  });
+
+  it('socketsJoin and socketsLeave act on sockets held by other instances', async () => {
+    const received = collect<string>(client(2), 'joined');
+    node(0)
+      .io.in(client(2).id as string)
+      .socketsJoin('r3');
+    node(0).io.to('r3').emit('joined', 'in r3');
+    await waitFor(() => received.length === 1, 5_000, 'broadcast after socketsJoin');
+    node(1).io.in('r3').socketsLeave('r3');
+    node(1).io.to('r3').emit('joined', 'after leave');
+    node(1)
+      .io.to(client(2).id as string)
+      .emit('joined', 'marker');
+    await waitFor(() => received.length === 2, 5_000, 'marker');
+    expect(received).toEqual(['in r3', 'marker']);
+  });
+
+  it('disconnectSockets disconnects sockets held by other instances', async () => {
+    const extra = await connectClient(node(2).url, { auth: { user: 'dan', rooms: ['kick'] } });
+    const reasons: string[] = [];
+    extra.on('disconnect', (reason) => reasons.push(reason));
+    node(0).io.in('kick').disconnectSockets(true);
+    await waitFor(() => reasons.length === 1, 5_000, 'disconnect');
+    expect(reasons).toEqual(['io server disconnect']);
+  });
+
+  it('serverSideEmit reaches the other instances and not the sender', async () => {
+    const heard = nodes.map(() => [] as string[]);
+    nodes.forEach((instance, index) =>
+      instance.io.on('note', (text: string) => heard[index]?.push(text)),
+    );
+    node(0).io.serverSideEmit('note', 'hello');
+    await waitFor(
+      () => heard[1]?.length === 1 && heard[2]?.length === 1,
+      5_000,
+      'server-side emit',
+    );
+    expect(heard).toEqual([[], ['hello'], ['hello']]);
+  });
+
+  it('serverSideEmit with an ack gathers one answer from each other instance', async () => {
+    nodes.forEach((instance, index) =>
+      instance.io.on('who', (callback: (answer: string) => void) => callback(`node-${index}`)),
+    );
+    const answers = await node(1).io.serverSideEmitWithAck('who');
+    expect((answers as string[]).sort()).toEqual(['node-0', 'node-2']);
+  });
+
+  it('a broadcast with acks gathers the ack of every client on every instance', async () => {
+    for (const socket of clients)
+      socket.on('ask', (n: number, ack: (reply: string) => void) => ack(`${socket.id}:${n}`));
+    const replies = await node(2).io.timeout(5_000).emitWithAck('ask', 7);
+    expect((replies as string[]).sort()).toEqual(clients.map((socket) => `${socket.id}:7`).sort());
+  });
+
+  it('skips a malformed record, counts it, and carries on', async () => {
+    const before = nodes.map((instance) => instance.adapter.bus.stats.malformed);
+    const producer = new Kafka({ brokers, logLevel: logLevel.NOTHING }).producer();
+    await producer.connect();
+    await producer.send({
+      topic: options.topic as string,
+      messages: [
+        { value: Buffer.from('not msgpack at all') },
+        { value: Buffer.from([0x81, 0xa1, 0x78, 0x01]) },
+      ],
+    });
+    await producer.disconnect();
+    const received = collect<string>(client(0), 'after');
+    node(1).io.emit('after', 'still working');
+    await waitFor(() => received.length === 1, 5_000, 'broadcast after malformed records');
+    expect(
+      nodes.map((instance, index) => instance.adapter.bus.stats.malformed - (before[index] ?? 0)),
+    ).toEqual([2, 2, 2]);
+  });
+});

@@ -1,0 +1,389 @@
+import { randomBytes } from 'node:crypto';
+import { Adapter, type BroadcastOptions, type Room, type Session } from 'socket.io-adapter';
+import type { BusMember, KafkaBus } from './kafka-bus';
+import {
+  MessageType,
+  ResponseType,
+  type ClusterMessage,
+  type EncodedOptions,
+  type Packet,
+  type PersistedSession,
+  type ResponseBody,
+  type SocketDetails,
+  type Unsent,
+} from './messages';
+import { AckCollector, PeerRequest } from './peer-requests';
+import { RecoveryLog } from './recovery-log';
+
+const EVENT_PACKET = 2;
+const DEFAULT_MAX_DISCONNECTION = 120_000;
+
+function encodeOptions(opts: BroadcastOptions): EncodedOptions {
+  return {
+    rooms: [...opts.rooms],
+    except: [...(opts.except ?? [])],
+    ...(opts.flags ? { flags: { ...opts.flags } } : {}),
+  };
+}
+
+function decodeOptions(opts: EncodedOptions): BroadcastOptions {
+  return {
+    rooms: new Set(opts.rooms),
+    except: new Set(opts.except),
+    ...(opts.flags ? { flags: opts.flags } : {}),
+  };
+}
+
+/** Records are keyed by their first room, so a room's records stay together. */
+function keyOf(opts: BroadcastOptions): string {
+  return opts.rooms.values().next().value ?? '';
+}
+
+const requestId = () => randomBytes(8).toString('hex');
+
+// Namespace internals the adapter calls, as Socket.IO's own cluster adapter does.
+interface NamespaceInternals {
+  name: string;
+  server: { opts: { connectionStateRecovery?: { maxDisconnectionDuration?: number } } };
+  _onServerSideEmit(args: unknown[]): void;
+}
+
+/**
+ * The Socket.IO adapter of one namespace. Every cluster-wide operation is written to the
+ * topic and carried out when it is read back, on this instance as on every other; so all
+ * instances apply broadcasts, joins and leaves in one order, the topic's, and the
+ * offsets that connection-state recovery hands to clients mean the same everywhere.
+ */
+export class KafkaAdapter extends Adapter implements BusMember {
+  private readonly namespace: NamespaceInternals;
+  private readonly recovery: RecoveryLog | undefined;
+  private readonly fetches = new Map<string, PeerRequest<SocketDetails>>();
+  private readonly serverEmits = new Map<string, PeerRequest<unknown>>();
+  private readonly acks = new Map<string, AckCollector>();
+
+  constructor(
+    nsp: unknown,
+    private readonly bus: KafkaBus,
+  ) {
+    super(nsp);
+    this.namespace = nsp as NamespaceInternals;
+    const recovery = this.namespace.server.opts.connectionStateRecovery;
+    this.recovery =
+      recovery === undefined
+        ? undefined
+        : new RecoveryLog(recovery.maxDisconnectionDuration ?? DEFAULT_MAX_DISCONNECTION);
+    bus.register(this);
+  }
+
+  get nspName(): string {
+    return this.namespace.name;
+  }
+
+  override init(): Promise<void> {
+    return this.bus.start();
+  }
+
+  override close(): Promise<void> {
+    return this.bus.unregister(this);
+  }
+
+  override serverCount(): Promise<number> {
+    return Promise.resolve(this.bus.serverCount());
+  }
+
+  override broadcast(packet: Packet, opts: BroadcastOptions): void {
+    if (opts.flags?.local) {
+      super.broadcast(packet, opts);
+      return;
+    }
+    this.send(
+      { type: MessageType.Broadcast, nsp: this.nspName, packet, opts: encodeOptions(opts) },
+      keyOf(opts),
+    );
+  }
+
+  override broadcastWithAck(
+    packet: Packet,
+    opts: BroadcastOptions,
+    clientCountCallback: (clientCount: number) => void,
+    ack: (...args: unknown[]) => void,
+  ): void {
+    if (opts.flags?.local) {
+      super.broadcastWithAck(packet, opts, clientCountCallback, ack);
+      return;
+    }
+    const id = requestId();
+    this.acks.set(
+      id,
+      new AckCollector([this.bus.uid, ...this.bus.peerIds()], clientCountCallback, ack),
+    );
+    setTimeout(
+      () => this.acks.delete(id),
+      opts.flags?.timeout ?? this.bus.options.requestsTimeout,
+    ).unref();
+    this.send(
+      {
+        type: MessageType.Broadcast,
+        nsp: this.nspName,
+        packet,
+        opts: encodeOptions(opts),
+        requestId: id,
+      },
+      keyOf(opts),
+    );
+  }
+
+  override addSockets(opts: BroadcastOptions, rooms: Room[]): void {
+    if (opts.flags?.local) super.addSockets(opts, rooms);
+    else
+      this.send(
+        { type: MessageType.SocketsJoin, nsp: this.nspName, opts: encodeOptions(opts), rooms },
+        keyOf(opts),
+      );
+  }
+
+  override delSockets(opts: BroadcastOptions, rooms: Room[]): void {
+    if (opts.flags?.local) super.delSockets(opts, rooms);
+    else
+      this.send(
+        { type: MessageType.SocketsLeave, nsp: this.nspName, opts: encodeOptions(opts), rooms },
+        keyOf(opts),
+      );
+  }
+
+  override disconnectSockets(opts: BroadcastOptions, close: boolean): void {
+    if (opts.flags?.local) super.disconnectSockets(opts, close);
+    else
+      this.send(
+        {
+          type: MessageType.DisconnectSockets,
+          nsp: this.nspName,
+          opts: encodeOptions(opts),
+          close,
+        },
+        keyOf(opts),
+      );
+  }
+
+  override async fetchSockets(opts: BroadcastOptions): Promise<unknown[]> {
+    const local = await super.fetchSockets(opts);
+    const peers = this.bus.peerIds();
+    if (opts.flags?.local || peers.length === 0) return local;
+    const id = requestId();
+    return new Promise((resolve, reject) => {
+      const request = new PeerRequest<unknown>(
+        peers,
+        local,
+        opts.flags?.timeout ?? this.bus.options.requestsTimeout,
+        (sockets, missing) => {
+          this.fetches.delete(id);
+          if (missing.length === 0) resolve(sockets);
+          else
+            reject(
+              new Error(
+                `fetchSockets timed out waiting for ${missing.length} of ${peers.length} instances`,
+              ),
+            );
+        },
+      );
+      this.fetches.set(id, request as PeerRequest<SocketDetails>);
+      this.send(
+        {
+          type: MessageType.FetchSockets,
+          nsp: this.nspName,
+          opts: encodeOptions(opts),
+          requestId: id,
+        },
+        id,
+      );
+    });
+  }
+
+  override serverSideEmit(packet: unknown[]): void {
+    const last = packet[packet.length - 1];
+    if (typeof last !== 'function') {
+      this.send(
+        { type: MessageType.ServerSideEmit, nsp: this.nspName, args: packet },
+        this.bus.uid,
+      );
+      return;
+    }
+    const callback = last as (error: Error | null, responses: unknown[]) => void;
+    const args = packet.slice(0, -1);
+    const peers = this.bus.peerIds();
+    const id = requestId();
+    const request = new PeerRequest<unknown>(
+      peers,
+      [],
+      this.bus.options.requestsTimeout,
+      (responses, missing) => {
+        this.serverEmits.delete(id);
+        callback(
+          missing.length === 0
+            ? null
+            : new Error(
+                `timeout reached: ${missing.length} of ${peers.length} instances did not answer`,
+              ),
+          responses,
+        );
+      },
+    );
+    if (request.done) return;
+    this.serverEmits.set(id, request);
+    this.send(
+      { type: MessageType.ServerSideEmit, nsp: this.nspName, args, requestId: id },
+      this.bus.uid,
+    );
+  }
+
+  override persistSession(session: PersistedSession): void {
+    if (this.recovery === undefined) return;
+    this.send({ type: MessageType.Session, nsp: this.nspName, session }, session.pid);
+  }
+
+  override async restoreSession(pid: string, offset: string): Promise<Session> {
+    if (this.recovery === undefined) return null as unknown as Session;
+    // The session may have been persisted on another instance a moment ago.
+    await this.bus.waitUntilCaughtUp(this.bus.options.requestsTimeout);
+    return (this.recovery.restore(pid, offset) ?? null) as unknown as Session;
+  }
+
+  /** A record read back from the topic, written by this instance or another. */
+  onMessage(message: ClusterMessage, offset: number): void {
+    const fromSelf = message.uid === this.bus.uid;
+    switch (message.type) {
+      case MessageType.Broadcast: {
+        const opts = decodeOptions(message.opts);
+        const id = message.requestId;
+        if (id === undefined) {
+          this.deliver(message.packet, opts, offset);
+        } else {
+          super.broadcastWithAck(
+            message.packet,
+            opts,
+            (count) =>
+              this.respond(message.uid, id, { response: ResponseType.BroadcastClientCount, count }),
+            (value: unknown) =>
+              this.respond(message.uid, id, { response: ResponseType.BroadcastAck, value }),
+          );
+        }
+        break;
+      }
+      case MessageType.SocketsJoin:
+        super.addSockets(decodeOptions(message.opts), message.rooms);
+        break;
+      case MessageType.SocketsLeave:
+        super.delSockets(decodeOptions(message.opts), message.rooms);
+        break;
+      case MessageType.DisconnectSockets:
+        super.disconnectSockets(decodeOptions(message.opts), message.close);
+        break;
+      case MessageType.FetchSockets:
+        if (!fromSelf)
+          void this.answerFetch(message.uid, message.requestId, decodeOptions(message.opts));
+        break;
+      case MessageType.ServerSideEmit:
+        if (!fromSelf) this.answerServerSideEmit(message.uid, message.args, message.requestId);
+        break;
+      case MessageType.Session:
+        this.recovery?.addSession(message.session);
+        break;
+      case MessageType.Response:
+        if (message.requester === this.bus.uid)
+          this.onResponse(message.uid, message.requestId, message);
+        break;
+      case MessageType.InitialHeartbeat:
+      case MessageType.Heartbeat:
+      case MessageType.Close:
+        break;
+    }
+  }
+
+  onPeerLost(uid: string): void {
+    for (const request of this.fetches.values()) request.peerLost(uid);
+    for (const request of this.serverEmits.values()) request.peerLost(uid);
+    for (const collector of this.acks.values()) collector.nodeLost(uid);
+  }
+
+  onTick(): void {
+    this.recovery?.prune();
+  }
+
+  private deliver(packet: Packet, opts: BroadcastOptions, offset: number): void {
+    const recoverable =
+      this.recovery !== undefined &&
+      packet.type === EVENT_PACKET &&
+      packet.id === undefined &&
+      opts.flags?.volatile === undefined;
+    if (recoverable && Array.isArray(packet.data)) {
+      packet.data = [...packet.data, String(offset)];
+      this.recovery?.addPacket(offset, packet.data, opts);
+    }
+    super.broadcast(packet, opts);
+  }
+
+  private async answerFetch(requester: string, id: string, opts: BroadcastOptions): Promise<void> {
+    const sockets = (await super.fetchSockets(opts)) as {
+      id: string;
+      handshake: Record<string, unknown>;
+      rooms: Set<string>;
+      data: unknown;
+    }[];
+    this.respond(requester, id, {
+      response: ResponseType.FetchSockets,
+      sockets: sockets.map((socket) => {
+        // The session store is a server-side object; it does not travel.
+        const { sessionStore: _sessionStore, ...handshake } = socket.handshake;
+        return { id: socket.id, handshake, rooms: [...socket.rooms], data: socket.data };
+      }),
+    });
+  }
+
+  private answerServerSideEmit(requester: string, args: unknown[], id: string | undefined): void {
+    if (id === undefined) {
+      this.namespace._onServerSideEmit(args);
+      return;
+    }
+    let answered = false;
+    const callback = (value: unknown) => {
+      if (answered) return;
+      answered = true;
+      this.respond(requester, id, { response: ResponseType.ServerSideEmit, value });
+    };
+    this.namespace._onServerSideEmit([...args, callback]);
+  }
+
+  private respond(requester: string, id: string, body: ResponseBody): void {
+    if (requester === this.bus.uid) {
+      this.onResponse(this.bus.uid, id, body);
+      return;
+    }
+    this.send(
+      { type: MessageType.Response, nsp: this.nspName, requester, requestId: id, ...body },
+      requester,
+    );
+  }
+
+  private onResponse(from: string, id: string, body: ResponseBody): void {
+    switch (body.response) {
+      case ResponseType.BroadcastClientCount:
+        this.acks.get(id)?.count(from, body.count);
+        break;
+      case ResponseType.BroadcastAck:
+        this.acks.get(id)?.acked(from, body.value);
+        break;
+      case ResponseType.FetchSockets:
+        this.fetches.get(id)?.answer(from, body.sockets);
+        break;
+      case ResponseType.ServerSideEmit:
+        this.serverEmits.get(id)?.answer(from, [body.value]);
+        break;
+    }
+  }
+
+  private send(message: Unsent<ClusterMessage>, key: string): void {
+    // A refused publish is counted, logged and emitted by the bus; the caller of a
+    // Socket.IO broadcast has no error channel to receive it.
+    this.bus.publish(message, key).catch(() => undefined);
+  }
+}

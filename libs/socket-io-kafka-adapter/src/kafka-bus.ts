@@ -1,0 +1,345 @@
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { Admin, Consumer, Kafka, PartitionMetadata, Producer } from 'kafkajs';
+import {
+  decodeMessage,
+  encodeMessage,
+  MalformedMessageError,
+  MessageType,
+  type ClusterMessage,
+  type Unsent,
+} from './messages';
+import type { ResolvedOptions } from './options';
+import { OrderedPublisher } from './publisher';
+
+/** What the bus hands each namespace's adapter. */
+export interface BusMember {
+  readonly nspName: string;
+  onMessage(message: ClusterMessage, offset: number): void;
+  onPeerLost(uid: string): void;
+  onTick(): void;
+}
+
+export interface BusStats {
+  published: number;
+  consumed: number;
+  malformed: number;
+  duplicates: number;
+  publishErrors: number;
+  refused: number;
+}
+
+export interface BusHealth {
+  readonly healthy: boolean;
+  readonly reason?: string;
+  readonly peers: number;
+  readonly bufferedPublishes: number;
+}
+
+type State = 'new' | 'starting' | 'ready' | 'failed' | 'closed';
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
+/**
+ * One Kafka connection per Socket.IO server, shared by the adapters of all its
+ * namespaces: an ordered publisher, a consumer in a group of its own (every instance
+ * reads every record), and the membership of the cluster learnt from heartbeats.
+ *
+ * Events: `publish_error` (error, buffered), `publish_recovered`, `malformed` (error),
+ * `consumer_failed` (error), `peer_joined` (uid), `peer_left` (uid).
+ */
+export class KafkaBus extends EventEmitter {
+  readonly uid = randomBytes(8).toString('hex');
+  readonly stats: BusStats = {
+    published: 0,
+    consumed: 0,
+    malformed: 0,
+    duplicates: 0,
+    publishErrors: 0,
+    refused: 0,
+  };
+
+  private readonly producer: Producer;
+  private readonly consumer: Consumer;
+  private readonly admin: Admin;
+  private readonly publisher: OrderedPublisher;
+  private readonly members = new Map<string, BusMember>();
+  private readonly peers = new Map<string, number>();
+  private readonly lastSeq = new Map<string, number>();
+  private readonly groupId: string;
+  private seq = 0;
+  private state: State = 'new';
+  private failure: string | undefined;
+  private started: Promise<void> | undefined;
+  private ticker: NodeJS.Timeout | undefined;
+  private consumedOffset = -1;
+  private ownHeartbeatSeenAt = 0;
+
+  constructor(
+    kafka: Kafka,
+    readonly options: ResolvedOptions,
+  ) {
+    super();
+    this.groupId = `${options.groupIdPrefix}-${this.uid}`;
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      // Retries inside kafkajs keep the idempotent sequence, so the broker drops repeats.
+      retry: { retries: 1_000_000, initialRetryTime: 100, maxRetryTime: 1_000 },
+    });
+    this.consumer = kafka.consumer({
+      groupId: this.groupId,
+      maxWaitTimeInMs: 250,
+      sessionTimeout: 30_000,
+    });
+    this.admin = kafka.admin();
+    this.publisher = new OrderedPublisher({
+      producer: this.producer,
+      topic: options.topic,
+      maxBuffered: options.maxBufferedPublishes,
+      maxBatch: options.maxPublishBatch,
+      onError: (error, buffered) => {
+        this.stats.publishErrors += 1;
+        options.logger.error({ err: error, buffered }, 'publishing to Kafka failed; will retry');
+        this.emit('publish_error', error, buffered);
+      },
+      onRecovered: () => {
+        options.logger.info(
+          { buffered: this.publisher.buffered },
+          'publishing to Kafka works again',
+        );
+        this.emit('publish_recovered');
+      },
+    });
+  }
+
+  /** Connects, joins the cluster and resolves once this instance reads the topic. */
+  start(): Promise<void> {
+    this.started ??= this.run();
+    return this.started;
+  }
+
+  register(member: BusMember): void {
+    this.members.set(member.nspName, member);
+  }
+
+  /** Removes a namespace's adapter; the bus closes with the last one. */
+  async unregister(member: BusMember): Promise<void> {
+    this.members.delete(member.nspName);
+    if (this.members.size === 0) await this.close();
+  }
+
+  publish(message: Unsent<ClusterMessage>, key: string): Promise<void> {
+    const sealed = { ...message, uid: this.uid, seq: this.seq++ } as ClusterMessage;
+    this.stats.published += 1;
+    return this.publisher.publish(key, encodeMessage(sealed)).catch((error: unknown) => {
+      this.stats.refused += 1;
+      throw error;
+    });
+  }
+
+  peerIds(): string[] {
+    return [...this.peers.keys()];
+  }
+
+  serverCount(): number {
+    return this.peers.size + 1;
+  }
+
+  health(): BusHealth {
+    const common = { peers: this.peers.size, bufferedPublishes: this.publisher.buffered };
+    if (this.state === 'ready') return { healthy: true, ...common };
+    return { healthy: false, reason: this.failure ?? `adapter is ${this.state}`, ...common };
+  }
+
+  /** Resolves once every record written before the call has been read here. */
+  async waitUntilCaughtUp(timeoutMs: number): Promise<void> {
+    const [partition] = await this.admin.fetchTopicOffsets(this.options.topic);
+    const last = Number(partition?.high ?? 0) - 1;
+    const deadline = Date.now() + timeoutMs;
+    while (this.consumedOffset < last) {
+      if (Date.now() > deadline)
+        throw new Error(`not caught up with offset ${last} within ${timeoutMs} ms`);
+      await sleep(5);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.state === 'closed') return;
+    const wasRunning = this.state === 'ready';
+    this.state = 'closed';
+    clearInterval(this.ticker);
+    if (wasRunning) {
+      // Tell the others at once rather than leaving them to the heartbeat timeout.
+      // Best effort: if it cannot be sent, the heartbeat timeout tells the others instead.
+      this.publish({ type: MessageType.Close }, this.uid).catch(() => undefined);
+    }
+    await this.publisher.close(2_000);
+    await this.consumer.disconnect();
+    await this.producer.disconnect();
+    try {
+      await this.admin.deleteGroups([this.groupId]);
+    } catch (error) {
+      this.options.logger.warn(
+        { err: error, groupId: this.groupId },
+        'could not delete the consumer group',
+      );
+    }
+    await this.admin.disconnect();
+  }
+
+  private async run(): Promise<void> {
+    this.state = 'starting';
+    try {
+      await Promise.all([this.admin.connect(), this.producer.connect(), this.consumer.connect()]);
+      await this.ensureTopic();
+      this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+        if (!payload.restart && this.state !== 'closed') {
+          this.fail(`the consumer stopped: ${payload.error.message}`);
+          this.emit('consumer_failed', payload.error);
+        }
+      });
+      await this.consumer.subscribe({ topic: this.options.topic, fromBeginning: false });
+      await this.consumer.run({
+        autoCommit: false,
+        eachBatch: async ({ batch, heartbeat }) => {
+          for (const record of batch.messages) {
+            this.consumedOffset = Number(record.offset);
+            if (record.value !== null) this.receive(record.value, this.consumedOffset);
+          }
+          await heartbeat();
+        },
+      });
+      await this.announce();
+      this.state = 'ready';
+      this.ticker = setInterval(() => this.tick(), this.options.heartbeatInterval);
+      this.ticker.unref();
+    } catch (error) {
+      this.fail(error instanceof Error ? error.message : String(error));
+      throw error;
+    }
+  }
+
+  private async ensureTopic(): Promise<void> {
+    const { topic, topicRetentionMs } = this.options;
+    if (!(await this.admin.listTopics()).includes(topic)) {
+      await this.admin.createTopics({
+        waitForLeaders: true,
+        topics: [
+          {
+            topic,
+            numPartitions: 1,
+            configEntries: [{ name: 'retention.ms', value: String(topicRetentionMs) }],
+          },
+        ],
+      });
+    }
+    const metadata = await this.admin.fetchTopicMetadata({ topics: [topic] });
+    const partitions: PartitionMetadata[] = metadata.topics[0]?.partitions ?? [];
+    if (partitions.length !== 1) {
+      throw new Error(
+        `topic ${topic} has ${partitions.length} partitions; the adapter needs exactly one (a total order)`,
+      );
+    }
+  }
+
+  /**
+   * Says hello until this instance reads its own hello back: from then on it reads every
+   * record the others write, and they know it is there.
+   */
+  private async announce(): Promise<void> {
+    const deadline = Date.now() + this.options.startTimeout;
+    while (this.ownHeartbeatSeenAt === 0) {
+      if (Date.now() > deadline)
+        throw new Error('did not read its own heartbeat back; is the consumer assigned?');
+      await this.publish({ type: MessageType.InitialHeartbeat }, this.uid);
+      const waitUntil = Date.now() + 1_000;
+      while (this.ownHeartbeatSeenAt === 0 && Date.now() < waitUntil) await sleep(10);
+    }
+  }
+
+  private receive(value: Buffer, offset: number): void {
+    let message: ClusterMessage;
+    try {
+      message = decodeMessage(value);
+    } catch (error) {
+      if (!(error instanceof MalformedMessageError)) throw error;
+      this.stats.malformed += 1;
+      this.options.logger.warn({ offset, reason: error.message }, 'skipped a malformed record');
+      this.emit('malformed', error);
+      return;
+    }
+    if (message.seq <= (this.lastSeq.get(message.uid) ?? -1)) {
+      this.stats.duplicates += 1;
+      return;
+    }
+    this.lastSeq.set(message.uid, message.seq);
+    this.stats.consumed += 1;
+
+    if (message.uid === this.uid) {
+      if (message.type === MessageType.InitialHeartbeat || message.type === MessageType.Heartbeat) {
+        this.ownHeartbeatSeenAt = Date.now();
+      }
+    } else if (message.type === MessageType.Close) {
+      this.peerLost(message.uid);
+      this.lastSeq.delete(message.uid);
+      return;
+    } else {
+      this.peerSeen(message.uid, message.type === MessageType.InitialHeartbeat);
+    }
+    if ('nsp' in message) {
+      const member = this.members.get(message.nsp);
+      if (member === undefined) return;
+      try {
+        member.onMessage(message, offset);
+      } catch (error) {
+        this.options.logger.error(
+          { err: error, offset, type: message.type },
+          'handling a cluster message failed',
+        );
+      }
+    }
+  }
+
+  private peerSeen(uid: string, isNew: boolean): void {
+    const known = this.peers.has(uid);
+    this.peers.set(uid, Date.now());
+    if (!known) {
+      this.options.logger.info({ peer: uid }, 'instance joined');
+      this.emit('peer_joined', uid);
+    }
+    // Answer a newcomer at once so it learns of us without waiting for our next beat.
+    if (isNew && this.state === 'ready') this.beat();
+  }
+
+  private peerLost(uid: string): void {
+    if (!this.peers.delete(uid)) return;
+    this.options.logger.info({ peer: uid }, 'instance left');
+    this.emit('peer_left', uid);
+    for (const member of this.members.values()) member.onPeerLost(uid);
+  }
+
+  private tick(): void {
+    this.beat();
+    const now = Date.now();
+    // If we have not read even our own heartbeat lately, the broker (or we) are stalled:
+    // silence from the others proves nothing, so nobody is dropped.
+    if (now - this.ownHeartbeatSeenAt <= this.options.heartbeatTimeout) {
+      for (const [uid, seenAt] of this.peers) {
+        if (now - seenAt > this.options.heartbeatTimeout) this.peerLost(uid);
+      }
+    }
+    for (const member of this.members.values()) member.onTick();
+  }
+
+  private beat(): void {
+    // A refused heartbeat is already counted and reported by the publisher.
+    this.publish({ type: MessageType.Heartbeat }, this.uid).catch(() => undefined);
+  }
+
+  private fail(reason: string): void {
+    this.state = 'failed';
+    this.failure = reason;
+    this.options.logger.error({ reason }, 'the Kafka adapter is unhealthy');
+  }
+}

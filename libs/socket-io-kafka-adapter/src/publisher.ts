@@ -1,0 +1,105 @@
+import type { Producer } from 'kafkajs';
+
+export class PublishBufferFullError extends Error {
+  constructor(limit: number) {
+    super(`the publish buffer holds ${limit} records already; this one was not accepted`);
+    this.name = 'PublishBufferFullError';
+  }
+}
+
+export interface PublisherOptions {
+  readonly producer: Producer;
+  readonly topic: string;
+  /** Records waiting for the broker at most; past that `publish` rejects. */
+  readonly maxBuffered: number;
+  /** Records per produce request at most. */
+  readonly maxBatch: number;
+  /** Called on every failed attempt and on each refused record; never silent. */
+  readonly onError: (error: Error, buffered: number) => void;
+  /** Called once the broker takes records again after a failure. */
+  readonly onRecovered: () => void;
+}
+
+interface Pending {
+  readonly key: string;
+  readonly value: Buffer;
+  readonly resolve: () => void;
+  readonly reject: (error: Error) => void;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
+/**
+ * Sends records in the order they were given, batching whatever accumulates while a
+ * request is in flight. A failed request keeps its records at the head of the queue and
+ * is retried with backoff until the broker takes them, so order holds and nothing is
+ * dropped while the buffer has room; when it is full, new records are refused and
+ * reported.
+ */
+export class OrderedPublisher {
+  private readonly queue: Pending[] = [];
+  private sending = false;
+  private closed = false;
+  private failures = 0;
+
+  constructor(private readonly options: PublisherOptions) {}
+
+  get buffered(): number {
+    return this.queue.length;
+  }
+
+  publish(key: string, value: Buffer): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('the publisher is closed'));
+    if (this.queue.length >= this.options.maxBuffered) {
+      const error = new PublishBufferFullError(this.options.maxBuffered);
+      this.options.onError(error, this.queue.length);
+      return Promise.reject(error);
+    }
+    return new Promise((resolve, reject) => {
+      this.queue.push({ key, value, resolve, reject });
+      void this.pump();
+    });
+  }
+
+  /** Waits up to `timeoutMs` for the queue to drain, then refuses what is left. */
+  async close(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.queue.length > 0 && Date.now() < deadline) await sleep(20);
+    this.closed = true;
+    for (const pending of this.queue.splice(0))
+      pending.reject(new Error('the publisher was closed'));
+  }
+
+  private async pump(): Promise<void> {
+    if (this.sending) return;
+    this.sending = true;
+    try {
+      while (this.queue.length > 0 && !this.closed) {
+        const batch = this.queue.slice(0, this.options.maxBatch);
+        try {
+          await this.options.producer.send({
+            topic: this.options.topic,
+            acks: -1,
+            messages: batch.map(({ key, value }) => ({ key, value })),
+          });
+        } catch (error) {
+          this.failures += 1;
+          this.options.onError(
+            error instanceof Error ? error : new Error(String(error)),
+            this.queue.length,
+          );
+          await sleep(Math.min(100 * 2 ** Math.min(this.failures, 5), 2_000));
+          continue;
+        }
+        this.queue.splice(0, batch.length);
+        for (const pending of batch) pending.resolve();
+        if (this.failures > 0) {
+          this.failures = 0;
+          this.options.onRecovered();
+        }
+      }
+    } finally {
+      this.sending = false;
+    }
+  }
+}
