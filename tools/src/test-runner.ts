@@ -15,10 +15,29 @@ function nx(args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   });
 }
 
+/** The chaos targets need a broker they may pause: the one the tools run. */
+function runChaos(
+  kafkaPid: number | undefined,
+  env: NodeJS.ProcessEnv,
+  extraNxArgs: readonly string[],
+): Promise<number> {
+  if (kafkaPid === undefined) {
+    say(
+      'chaos tests NOT run: the broker was not started by these tools (KAFKA_BROKERS is set), so they may not pause it',
+    );
+    return Promise.resolve(0);
+  }
+  return nx(['run-many', '-t', 'chaos', '--parallel=1', '--outputStyle=stream', ...extraNxArgs], {
+    ...env,
+    KAFKA_PID: String(kafkaPid),
+  });
+}
+
 /**
  * `npm test`: brings up Kafka and PostgreSQL (reused when up), then runs the format
- * check and every project's lint, typecheck and test targets through Nx. Exits non-zero
- * on any failure and stops only the infrastructure it started.
+ * check, every project's lint, typecheck and test targets through Nx, and then, one at a
+ * time, the `chaos` targets that pause or break the shared broker. Exits non-zero on any
+ * failure and stops only the infrastructure it started.
  */
 export async function runTests(extraNxArgs: readonly string[]): Promise<number> {
   const startedAt = Date.now();
@@ -43,7 +62,8 @@ export async function runTests(extraNxArgs: readonly string[]): Promise<number> 
       ),
       interrupted,
     ]);
-    const status = format !== 0 ? format : targets;
+    const chaos = await Promise.race([runChaos(kafka.pid, env, extraNxArgs), interrupted]);
+    const status = [format, targets, chaos].find((code) => code !== 0) ?? 0;
     say(
       `${status === 0 ? 'passed' : 'FAILED'} in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`,
     );

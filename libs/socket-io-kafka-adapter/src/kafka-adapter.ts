@@ -41,10 +41,20 @@ function keyOf(opts: BroadcastOptions): string {
 
 const requestId = () => randomBytes(8).toString('hex');
 
+/** What the adapter reads of a local socket to snapshot its session. */
+interface LocalSocket {
+  id: string;
+  pid?: string;
+  data: unknown;
+  rooms: Set<string>;
+  disconnect(close?: boolean): void;
+}
+
 // Namespace internals the adapter calls, as Socket.IO's own cluster adapter does.
 interface NamespaceInternals {
   name: string;
   server: { opts: { connectionStateRecovery?: { maxDisconnectionDuration?: number } } };
+  sockets: Map<string, LocalSocket>;
   _onServerSideEmit(args: unknown[]): void;
 }
 
@@ -60,6 +70,10 @@ export class KafkaAdapter extends Adapter implements BusMember {
   private readonly fetches = new Map<string, PeerRequest<SocketDetails>>();
   private readonly serverEmits = new Map<string, PeerRequest<unknown>>();
   private readonly acks = new Map<string, AckCollector>();
+  /** Sockets whose session snapshot is due (written once per tick, whatever changed). */
+  private readonly snapshotsDue = new Set<string>();
+  /** Sockets whose session was just persisted on a recoverable disconnect. */
+  private readonly persisted = new Set<string>();
 
   constructor(
     nsp: unknown,
@@ -236,16 +250,43 @@ export class KafkaAdapter extends Adapter implements BusMember {
     );
   }
 
+  override addAll(id: string, rooms: Set<Room>): void {
+    void super.addAll(id, rooms);
+    this.snapshotSoon(id);
+  }
+
+  override del(id: string, room: Room): void {
+    void super.del(id, room);
+    this.snapshotSoon(id);
+  }
+
+  override delAll(id: string): void {
+    const pid = this.namespace.sockets.get(id)?.pid;
+    const persisted = this.persisted.delete(id);
+    this.snapshotsDue.delete(id);
+    super.delAll(id);
+    // Gone for good (not a recoverable drop): the others forget its snapshot.
+    if (this.recovery !== undefined && pid !== undefined && !persisted) {
+      this.send({ type: MessageType.SessionEnd, nsp: this.nspName, pid }, pid);
+    }
+  }
+
   override persistSession(session: PersistedSession): void {
     if (this.recovery === undefined) return;
-    this.send({ type: MessageType.Session, nsp: this.nspName, session }, session.pid);
+    this.persisted.add(session.sid);
+    this.send({ type: MessageType.Session, nsp: this.nspName, session, live: false }, session.pid);
   }
 
   override async restoreSession(pid: string, offset: string): Promise<Session> {
     if (this.recovery === undefined) return null as unknown as Session;
-    // The session may have been persisted on another instance a moment ago.
+    // The session may have been written on another instance a moment ago.
     await this.bus.waitUntilCaughtUp(this.bus.options.requestsTimeout);
-    return (this.recovery.restore(pid, offset) ?? null) as unknown as Session;
+    const restored = this.recovery.restore(pid, offset, this.bus.uid);
+    if (restored?.wasLive) {
+      // Its instance died, or lost the client without noticing: if it is alive it lets go.
+      this.send({ type: MessageType.SessionTaken, nsp: this.nspName, pid, sid: restored.sid }, pid);
+    }
+    return (restored ?? null) as unknown as Session;
   }
 
   /** A record read back from the topic, written by this instance or another. */
@@ -286,8 +327,17 @@ export class KafkaAdapter extends Adapter implements BusMember {
         if (!fromSelf) this.answerServerSideEmit(message.uid, message.args, message.requestId);
         break;
       case MessageType.Session:
-        this.recovery?.addSession(message.session);
+        if (message.live) this.recovery?.addSnapshot(message.uid, message.session);
+        else this.recovery?.addSession(message.uid, message.session);
         break;
+      case MessageType.SessionEnd:
+        this.recovery?.endSession(message.uid, message.pid);
+        break;
+      case MessageType.SessionTaken: {
+        const socket = fromSelf ? undefined : this.namespace.sockets.get(message.sid);
+        if (socket?.pid === message.pid) socket.disconnect(true);
+        break;
+      }
       case MessageType.Response:
         if (message.requester === this.bus.uid)
           this.onResponse(message.uid, message.requestId, message);
@@ -300,6 +350,7 @@ export class KafkaAdapter extends Adapter implements BusMember {
   }
 
   onPeerLost(uid: string): void {
+    this.recovery?.originLost(uid);
     for (const request of this.fetches.values()) request.peerLost(uid);
     for (const request of this.serverEmits.values()) request.peerLost(uid);
     for (const collector of this.acks.values()) collector.nodeLost(uid);
@@ -307,6 +358,27 @@ export class KafkaAdapter extends Adapter implements BusMember {
 
   onTick(): void {
     this.recovery?.prune();
+  }
+
+  private snapshotSoon(id: string): void {
+    if (this.recovery === undefined || !this.namespace.sockets.has(id)) return;
+    if (this.snapshotsDue.size === 0) setImmediate(() => this.writeSnapshots());
+    this.snapshotsDue.add(id);
+  }
+
+  private writeSnapshots(): void {
+    for (const id of this.snapshotsDue) {
+      const socket = this.namespace.sockets.get(id);
+      if (socket?.pid === undefined) continue;
+      const session = {
+        sid: socket.id,
+        pid: socket.pid,
+        rooms: [...socket.rooms],
+        data: socket.data,
+      };
+      this.send({ type: MessageType.Session, nsp: this.nspName, session, live: true }, socket.pid);
+    }
+    this.snapshotsDue.clear();
   }
 
   private deliver(packet: Packet, opts: BroadcastOptions, offset: number): void {
@@ -333,7 +405,7 @@ export class KafkaAdapter extends Adapter implements BusMember {
       response: ResponseType.FetchSockets,
       sockets: sockets.map((socket) => {
         // The session store is a server-side object; it does not travel.
-        const { sessionStore: _sessionStore, ...handshake } = socket.handshake;
+        const { sessionStore, ...handshake } = socket.handshake;
         return { id: socket.id, handshake, rooms: [...socket.rooms], data: socket.data };
       }),
     });

@@ -84,8 +84,9 @@ export class KafkaBus extends EventEmitter {
     this.producer = kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
-      // Retries inside kafkajs keep the idempotent sequence, so the broker drops repeats.
-      retry: { retries: 1_000_000, initialRetryTime: 100, maxRetryTime: 1_000 },
+      // A few quick retries inside kafkajs, then the publisher reports the failure and
+      // retries itself; a record written twice that way is dropped by its sequence number.
+      retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1_000 },
     });
     this.consumer = kafka.consumer({
       groupId: this.groupId,

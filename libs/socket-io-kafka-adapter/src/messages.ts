@@ -13,6 +13,8 @@ export enum MessageType {
   ServerSideEmit = 9,
   Session = 10,
   Response = 11,
+  SessionEnd = 12,
+  SessionTaken = 13,
 }
 
 export enum ResponseType {
@@ -78,7 +80,9 @@ export type ClusterMessage = Envelope &
     | { type: MessageType.DisconnectSockets; nsp: string; opts: EncodedOptions; close: boolean }
     | { type: MessageType.FetchSockets; nsp: string; opts: EncodedOptions; requestId: string }
     | { type: MessageType.ServerSideEmit; nsp: string; args: unknown[]; requestId?: string }
-    | { type: MessageType.Session; nsp: string; session: PersistedSession }
+    | { type: MessageType.Session; nsp: string; session: PersistedSession; live: boolean }
+    | { type: MessageType.SessionEnd; nsp: string; pid: string }
+    | { type: MessageType.SessionTaken; nsp: string; pid: string; sid: string }
     | ({
         type: MessageType.Response;
         nsp: string;

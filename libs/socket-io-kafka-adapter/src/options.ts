@@ -16,7 +16,7 @@ export interface KafkaAdapterOptions {
   readonly heartbeatTimeout?: number;
   /** How long fetchSockets and serverSideEmit with acks wait for answers. Default 5,000 ms. */
   readonly requestsTimeout?: number;
-  /** Records waiting for the broker at most before publishes are refused. Default 10,000. */
+  /** Records waiting for the broker at most before publishes are refused. Default 100,000. */
   readonly maxBufferedPublishes?: number;
   /** Records per produce request at most. Default 500. */
   readonly maxPublishBatch?: number;
@@ -42,7 +42,7 @@ export function resolveOptions(options: KafkaAdapterOptions): ResolvedOptions {
     heartbeatInterval: 5_000,
     heartbeatTimeout: 10_000,
     requestsTimeout: 5_000,
-    maxBufferedPublishes: 10_000,
+    maxBufferedPublishes: 100_000,
     maxPublishBatch: 500,
     topicRetentionMs: 3_600_000,
     startTimeout: 30_000,

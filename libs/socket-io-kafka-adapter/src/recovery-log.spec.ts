@@ -21,10 +21,12 @@ describe('RecoveryLog', () => {
     log.addPacket(12, ['m', 3, '12'], opts([]));
     log.addPacket(13, ['m', 4, '13'], opts(['room-a'], ['sid-1']));
     log.addPacket(14, ['m', 5, '14'], opts(['room-a', 'room-b']));
-    log.addSession(session);
+    log.addSession('node-a', session);
 
-    expect(log.restore('pid-1', '10')).toEqual({
+    expect(log.restore('pid-1', '10', 'node-b')).toEqual({
       ...session,
+      origin: 'node-a',
+      wasLive: false,
       missedPackets: [
         ['m', 3, '12'],
         ['m', 5, '14'],
@@ -35,30 +37,54 @@ describe('RecoveryLog', () => {
   it('restores a session once', () => {
     const log = new RecoveryLog(120_000, clock);
     log.addPacket(1, ['m', '1'], opts([]));
-    log.addSession(session);
-    expect(log.restore('pid-1', '1')).toBeDefined();
-    expect(log.restore('pid-1', '1')).toBeUndefined();
+    log.addSession('node-a', session);
+    expect(log.restore('pid-1', '1', 'node-b')).toBeDefined();
+    expect(log.restore('pid-1', '1', 'node-b')).toBeUndefined();
   });
 
   it('refuses unknown sessions, unknown offsets and expired sessions', () => {
     const log = new RecoveryLog(1_000, clock);
     log.addPacket(5, ['m', '5'], opts([]));
-    log.addSession(session);
-    expect(log.restore('pid-2', '5')).toBeUndefined();
-    expect(log.restore('pid-1', '4')).toBeUndefined();
-    expect(log.restore('pid-1', 'not-a-number')).toBeUndefined();
+    log.addSession('node-a', session);
+    expect(log.restore('pid-2', '5', 'node-b')).toBeUndefined();
+    expect(log.restore('pid-1', '4', 'node-b')).toBeUndefined();
+    expect(log.restore('pid-1', 'not-a-number', 'node-b')).toBeUndefined();
     now += 1_001;
-    expect(log.restore('pid-1', '5')).toBeUndefined();
+    expect(log.restore('pid-1', '5', 'node-b')).toBeUndefined();
   });
 
   it('forgets packets and sessions older than the maximum disconnection', () => {
     const log = new RecoveryLog(1_000, clock);
     log.addPacket(1, ['a', '1'], opts([]));
-    log.addSession(session);
+    log.addSession('node-a', session);
     now += 600;
     log.addPacket(2, ['b', '2'], opts([]));
     now += 600;
     log.prune();
     expect(log.size).toEqual({ sessions: 0, packets: 1 });
+  });
+
+  it('restores a live snapshot on another instance, never beside the live socket itself', () => {
+    const log = new RecoveryLog(120_000, clock);
+    log.addPacket(7, ['m', '7'], opts([]));
+    log.addSnapshot('node-a', session);
+    expect(log.restore('pid-1', '7', 'node-a')).toBeUndefined();
+    expect(log.restore('pid-1', '7', 'node-b')).toMatchObject({ origin: 'node-a', wasLive: true });
+  });
+
+  it('keeps live snapshots until their instance ends them or is lost, then lets them expire', () => {
+    const log = new RecoveryLog(1_000, clock);
+    log.addSnapshot('node-a', session);
+    log.addSnapshot('node-a', { ...session, pid: 'pid-2' });
+    now += 5_000;
+    log.prune();
+    expect(log.size.sessions).toBe(2);
+    log.endSession('node-x', 'pid-2');
+    log.endSession('node-a', 'pid-2');
+    expect(log.size.sessions).toBe(1);
+    log.originLost('node-a');
+    now += 1_001;
+    log.prune();
+    expect(log.size.sessions).toBe(0);
   });
 });

@@ -12,18 +12,29 @@ interface StoredPacket {
 
 interface StoredSession {
   readonly session: PersistedSession;
-  readonly expiresAt: number;
+  /** The instance that held the socket. */
+  readonly origin: string;
+  /** Undefined while the socket is connected to a live instance; then it does not expire. */
+  expiresAt: number | undefined;
 }
 
 export interface RestoredSession extends PersistedSession {
   missedPackets: unknown[][];
+  /** The instance that held the socket before. */
+  origin: string;
+  /** True when that instance never said the socket was gone (it died, or lost the client). */
+  wasLive: boolean;
 }
 
 /**
- * What one namespace needs to recover a connection on any instance: the sessions that
- * instances persisted when their sockets dropped, and the broadcast packets of the last
- * `maxDisconnectionDuration`, in topic order (offsets come from the single partition,
- * so every instance holds the same sequence).
+ * What one namespace needs to recover a connection on any instance.
+ *
+ * Sessions come in two kinds. A persisted session is what an instance wrote when one
+ * of its sockets dropped. A live snapshot is what an instance writes while a socket is
+ * connected (on connect and when its rooms change), so that when the instance itself
+ * dies its sockets can still be restored elsewhere. Packets are the broadcasts of the
+ * last `maxDisconnectionDuration`, in topic order (offsets of the single partition, so
+ * every instance holds the same sequence).
  */
 export class RecoveryLog {
   private readonly sessions = new Map<string, StoredSession>();
@@ -34,11 +45,31 @@ export class RecoveryLog {
     private readonly now: () => number = Date.now,
   ) {}
 
-  addSession(session: PersistedSession): void {
+  /** A socket dropped on `origin`, which persisted its session. */
+  addSession(origin: string, session: PersistedSession): void {
     this.sessions.set(session.pid, {
       session,
+      origin,
       expiresAt: this.now() + this.maxDisconnectionDuration,
     });
+  }
+
+  /** A socket connected to `origin` is in these rooms now. */
+  addSnapshot(origin: string, session: PersistedSession): void {
+    this.sessions.set(session.pid, { session, origin, expiresAt: undefined });
+  }
+
+  /** `origin` closed a socket for good (no recovery wanted). */
+  endSession(origin: string, pid: string): void {
+    if (this.sessions.get(pid)?.origin === origin) this.sessions.delete(pid);
+  }
+
+  /** `origin` left the cluster: its sockets are disconnected from now on. */
+  originLost(origin: string): void {
+    const expiresAt = this.now() + this.maxDisconnectionDuration;
+    for (const stored of this.sessions.values()) {
+      if (stored.origin === origin && stored.expiresAt === undefined) stored.expiresAt = expiresAt;
+    }
   }
 
   addPacket(offset: number, data: unknown[], opts: BroadcastOptions): void {
@@ -51,7 +82,7 @@ export class RecoveryLog {
     });
   }
 
-  /** Drops what is older than `maxDisconnectionDuration`. */
+  /** Drops packets and disconnected sessions older than `maxDisconnectionDuration`. */
   prune(): void {
     const now = this.now();
     let stale = 0;
@@ -61,27 +92,32 @@ export class RecoveryLog {
     )
       stale++;
     if (stale > 0) this.packets.splice(0, stale);
-    for (const [pid, stored] of this.sessions)
-      if (stored.expiresAt < now) this.sessions.delete(pid);
+    for (const [pid, stored] of this.sessions) {
+      if (stored.expiresAt !== undefined && stored.expiresAt < now) this.sessions.delete(pid);
+    }
   }
 
   /**
    * The session of `pid` with every packet after `offset` that was meant for it, or
-   * undefined when the session is unknown or expired or the offset is no longer held.
+   * undefined when the session is unknown or expired, the offset is no longer held, or
+   * the socket is still connected to `self` (a socket cannot be restored beside itself).
    * A session is restored once.
    */
-  restore(pid: string, offset: string): RestoredSession | undefined {
+  restore(pid: string, offset: string, self: string): RestoredSession | undefined {
     const stored = this.sessions.get(pid);
-    if (stored === undefined || stored.expiresAt < this.now()) return undefined;
+    if (stored === undefined) return undefined;
+    const wasLive = stored.expiresAt === undefined;
+    if ((wasLive && stored.origin === self) || (!wasLive && (stored.expiresAt ?? 0) < this.now()))
+      return undefined;
     const position = this.indexOf(Number(offset));
     if (position === undefined) return undefined;
     this.sessions.delete(pid);
-    const { session } = stored;
+    const { session, origin } = stored;
     const missedPackets = this.packets
       .slice(position + 1)
       .filter((packet) => isMeantFor(session.rooms, packet))
       .map((packet) => packet.data);
-    return { ...session, missedPackets };
+    return { ...session, missedPackets, origin, wasLive };
   }
 
   get size(): { sessions: number; packets: number } {

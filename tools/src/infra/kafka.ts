@@ -102,12 +102,15 @@ function javaArgs(libs: string, mainClass: string, args: readonly string[]): str
 }
 
 /**
- * The Kafka broker of the local stack and the tests. `KAFKA_BROKERS` set by the user:
+ * The Kafka broker of the local stack and the tests; `pid` is known when the tools
+ * started it (chaos tests pause it). `KAFKA_BROKERS` set by the user:
  * that is used and nothing starts. A broker already on 127.0.0.1:9092 is reused.
  * Otherwise the pinned Apache Kafka starts in KRaft mode, in the background, and this
  * resolves once it answers.
  */
-export async function ensureKafka(say: Say): Promise<InfraHandle & { brokers: string[] }> {
+export async function ensureKafka(
+  say: Say,
+): Promise<InfraHandle & { brokers: string[]; pid?: number }> {
   const given = process.env['KAFKA_BROKERS'];
   if (given !== undefined && given.trim() !== '') {
     say(`using KAFKA_BROKERS=${given}`);
@@ -121,7 +124,8 @@ export async function ensureKafka(say: Say): Promise<InfraHandle & { brokers: st
       );
     }
     say(`reusing the broker already on 127.0.0.1:${LOCAL_KAFKA_PORT}`);
-    return alreadyRunning('kafka', { brokers });
+    const pid = readPidFile(PID_FILE);
+    return alreadyRunning('kafka', { brokers, ...(pid === undefined ? {} : { pid }) });
   }
 
   const libs = await fetchKafka(say);
@@ -156,7 +160,7 @@ export async function ensureKafka(say: Say): Promise<InfraHandle & { brokers: st
   say(
     `Kafka ${kafkaVersion()} (KRaft) ready on 127.0.0.1:${LOCAL_KAFKA_PORT} in ${Date.now() - started} ms`,
   );
-  return { name: 'kafka', brokers, startedHere: true, stop: () => stopKafka(say) };
+  return { name: 'kafka', brokers, pid, startedHere: true, stop: () => stopKafka(say) };
 }
 
 /** Stops the broker the tools started (found by its pid file); a clean shutdown first. */

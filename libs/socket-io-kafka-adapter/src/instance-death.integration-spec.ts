@@ -1,0 +1,115 @@
+import type { Socket as ClientSocket } from 'socket.io-client';
+import { startChildInstance, type ChildInstance } from './testing/child-instance';
+import {
+  clusterOptions,
+  collect,
+  connectClient,
+  startCluster,
+  waitFor,
+  type Instance,
+} from './testing/cluster';
+
+const options = clusterOptions({ heartbeatInterval: 500, heartbeatTimeout: 1_500 });
+// Membership is judged on each tick, so a dead instance is dropped within this.
+const DROP_WITHIN_MS = 1_500 + 500 + 500;
+
+describe('an instance killed in the middle of a cluster request', () => {
+  let nodes: Instance[];
+  let victim: ChildInstance;
+  const clients: ClientSocket[] = [];
+
+  beforeEach(async () => {
+    nodes = await startCluster(2, options);
+    for (const node of nodes) {
+      node.io.on('connection', (socket) => void socket.join('room'));
+    }
+    victim = await startChildInstance(options.topic as string, options.groupIdPrefix as string);
+    await waitFor(
+      () => nodes.every((node) => node.adapter.bus.serverCount() === 3),
+      10_000,
+      'three instances',
+    );
+    for (const url of [...nodes.map((node) => node.url), victim.url]) {
+      const client = await connectClient(url, { auth: { rooms: ['room'] } });
+      client.on('ask', (ack: (reply: string) => void) => ack(client.id as string));
+      clients.push(client);
+    }
+  });
+
+  afterEach(async () => {
+    for (const client of clients.splice(0)) client.disconnect();
+    await victim.kill();
+    await Promise.all(nodes.map((node) => node.close()));
+  });
+
+  it('fetchSockets resolves with the sockets of the others within the heartbeat timeout', async () => {
+    victim.freeze();
+    const started = Date.now();
+    const pending = nodes[0]?.io.in('room').fetchSockets();
+    await victim.kill();
+    const sockets = (await pending) ?? [];
+    const elapsed = Date.now() - started;
+    expect(sockets.map((socket) => socket.id).sort()).toEqual(
+      clients
+        .slice(0, 2)
+        .map((client) => client.id)
+        .sort(),
+    );
+    expect(elapsed).toBeLessThan(DROP_WITHIN_MS);
+    process.stdout.write(
+      `fetchSockets settled ${elapsed} ms after the instance was frozen and killed\n`,
+    );
+  });
+
+  it('a broadcast with acks resolves with the acks of the others within the heartbeat timeout', async () => {
+    victim.freeze();
+    const started = Date.now();
+    const pending = nodes[1]?.io.timeout(10_000).emitWithAck('ask');
+    await victim.kill();
+    const replies = ((await pending) ?? []) as string[];
+    const elapsed = Date.now() - started;
+    expect(replies.sort()).toEqual(
+      clients
+        .slice(0, 2)
+        .map((client) => client.id as string)
+        .sort(),
+    );
+    expect(elapsed).toBeLessThan(DROP_WITHIN_MS);
+    expect(nodes.map((node) => node.adapter.bus.serverCount())).toEqual([2, 2]);
+    process.stdout.write(
+      `emitWithAck settled ${elapsed} ms after the instance was frozen and killed\n`,
+    );
+  });
+
+  it('recovers a socket of an instance killed with SIGKILL on another instance, with every missed packet', async () => {
+    const client = await connectClient(victim.url, {
+      auth: { rooms: ['room'], user: 'zed' },
+      reconnection: true,
+      reconnectionDelay: 100,
+      reconnectionDelayMax: 100,
+      randomizationFactor: 0,
+    });
+    clients.push(client);
+    const [emitter, rescuer] = nodes;
+    if (emitter === undefined || rescuer === undefined) throw new Error('cluster did not start');
+    const received = collect<number>(client, 'n');
+    let sent = 0;
+    emitter.io.to('room').emit('n', sent++);
+    await waitFor(() => received.length === 1, 5_000, 'first packet');
+    const originalId = client.id as string;
+
+    (client.io as unknown as { uri: string }).uri = rescuer.url;
+    const reconnected = new Promise<void>((resolve) => client.once('connect', () => resolve()));
+    await victim.kill();
+    for (let index = 0; index < 3; index++) emitter.io.to('room').emit('n', sent++);
+    await reconnected;
+
+    expect(client.recovered).toBe(true);
+    expect(client.id).toBe(originalId);
+    await waitFor(() => received.length >= sent, 5_000, 'missed packets');
+    expect(received).toEqual(Array.from({ length: sent }, (_, index) => index));
+    const [restored] = await rescuer.io.in(originalId).fetchSockets();
+    expect([...(restored?.rooms ?? [])].sort()).toEqual([originalId, 'room'].sort());
+    expect(restored?.data).toEqual({ user: 'zed' });
+  });
+});

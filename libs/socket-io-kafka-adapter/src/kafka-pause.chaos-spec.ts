@@ -1,0 +1,70 @@
+import {
+  clusterOptions,
+  collect,
+  connectClient,
+  startCluster,
+  waitFor,
+  type Instance,
+} from './testing/cluster';
+
+const PAUSE_MS = 10_000;
+
+function brokerPid(): number {
+  const pid = Number(process.env['KAFKA_PID']);
+  if (!Number.isInteger(pid) || pid <= 0) {
+    throw new Error(
+      'KAFKA_PID is not set: chaos tests run through `npm test`, which starts the broker they pause',
+    );
+  }
+  return pid;
+}
+
+describe('Kafka paused (SIGSTOP) for 10 s during traffic', () => {
+  let nodes: Instance[];
+
+  beforeAll(async () => {
+    nodes = await startCluster(
+      2,
+      clusterOptions({ heartbeatInterval: 1_000, heartbeatTimeout: 3_000 }),
+    );
+    for (const node of nodes) node.io.on('connection', (socket) => void socket.join('room'));
+  });
+
+  afterAll(async () => {
+    process.kill(brokerPid(), 'SIGCONT');
+    await Promise.all(nodes.map((node) => node.close()));
+  });
+
+  it('loses nothing published during the pause and keeps the order', async () => {
+    const [emitter, receiver] = nodes;
+    if (emitter === undefined || receiver === undefined) throw new Error('cluster did not start');
+    const client = await connectClient(receiver.url);
+    const received = collect<number>(client, 'tick');
+    const pid = brokerPid();
+
+    let sent = 0;
+    const ticker = setInterval(() => emitter.io.to('room').emit('tick', sent++), 10);
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    process.kill(pid, 'SIGSTOP');
+    const pausedAt = sent;
+    await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
+    process.kill(pid, 'SIGCONT');
+    const resumedAt = sent;
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    clearInterval(ticker);
+
+    await waitFor(() => received.length >= sent, 60_000, `${sent} ticks after the pause`);
+    client.disconnect();
+    process.stdout.write(
+      `sent ${sent} (${resumedAt - pausedAt} during the pause), received ${received.length}; ` +
+        `publish errors reported: ${emitter.adapter.bus.stats.publishErrors}\n`,
+    );
+    expect(received).toEqual(Array.from({ length: sent }, (_, index) => index));
+    await waitFor(
+      () => nodes.every((node) => node.adapter.bus.serverCount() === 2),
+      10_000,
+      'membership after the pause',
+    );
+    expect(nodes.map((node) => node.adapter.bus.health().healthy)).toEqual([true, true]);
+  }, 90_000);
+});

@@ -1,0 +1,75 @@
+import type { Producer, ProducerRecord } from 'kafkajs';
+import { OrderedPublisher, PublishBufferFullError } from './publisher';
+
+/** A producer double: fails the first `failures` sends, records what it accepted. */
+function producerFailing(failures: number) {
+  const accepted: string[] = [];
+  let calls = 0;
+  const producer = {
+    send: (record: ProducerRecord) => {
+      calls += 1;
+      if (calls <= failures) return Promise.reject(new Error(`broker away (${calls})`));
+      accepted.push(...record.messages.map((message) => String(message.value)));
+      return Promise.resolve([]);
+    },
+  } as unknown as Producer;
+  return { producer, accepted };
+}
+
+function publisherWith(producer: Producer, maxBuffered = 100) {
+  const errors: string[] = [];
+  let recovered = 0;
+  const publisher = new OrderedPublisher({
+    producer,
+    topic: 't.t',
+    maxBuffered,
+    maxBatch: 2,
+    onError: (error) => errors.push(error.message),
+    onRecovered: () => (recovered += 1),
+  });
+  return { publisher, errors, recovered: () => recovered };
+}
+
+describe('OrderedPublisher', () => {
+  it('sends in order, in batches, and resolves each record', async () => {
+    const { producer, accepted } = producerFailing(0);
+    const { publisher } = publisherWith(producer);
+    await Promise.all(
+      ['a', 'b', 'c', 'd', 'e'].map((value) => publisher.publish('k', Buffer.from(value))),
+    );
+    expect(accepted).toEqual(['a', 'b', 'c', 'd', 'e']);
+  });
+
+  it('reports each failed attempt, retries, keeps the order, and says when it recovered', async () => {
+    const { producer, accepted } = producerFailing(2);
+    const { publisher, errors, recovered } = publisherWith(producer);
+    await Promise.all(['a', 'b', 'c'].map((value) => publisher.publish('k', Buffer.from(value))));
+    expect(errors).toEqual(['broker away (1)', 'broker away (2)']);
+    expect(accepted).toEqual(['a', 'b', 'c']);
+    expect(recovered()).toBe(1);
+  });
+
+  it('refuses and reports a record when the buffer is full, and keeps the others', async () => {
+    const { producer, accepted } = producerFailing(1);
+    const { publisher, errors } = publisherWith(producer, 2);
+    const first = publisher.publish('k', Buffer.from('a'));
+    const second = publisher.publish('k', Buffer.from('b'));
+    await expect(publisher.publish('k', Buffer.from('c'))).rejects.toBeInstanceOf(
+      PublishBufferFullError,
+    );
+    await Promise.all([first, second]);
+    expect(accepted).toEqual(['a', 'b']);
+    expect(errors[0]).toMatch(/publish buffer holds 2 records/);
+  });
+
+  it('refuses what is left when closed', async () => {
+    const { producer } = producerFailing(Number.MAX_SAFE_INTEGER);
+    const { publisher } = publisherWith(producer);
+    const pending = publisher.publish('k', Buffer.from('a'));
+    await publisher.close(50);
+    await expect(pending).rejects.toThrow('the publisher was closed');
+    await expect(publisher.publish('k', Buffer.from('b'))).rejects.toThrow(
+      'the publisher is closed',
+    );
+  });
+});
