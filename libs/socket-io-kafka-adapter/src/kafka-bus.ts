@@ -147,10 +147,24 @@ export class KafkaBus extends EventEmitter {
     return this.peers.size + 1;
   }
 
+  /**
+   * Healthy while it is running and reads the topic: an instance that has not read its
+   * own heartbeat back within the heartbeat timeout is deaf (consumer stalled or stopped,
+   * broker unreachable) and says so, rather than running on without hearing the others.
+   */
   health(): BusHealth {
     const common = { peers: this.peers.size, bufferedPublishes: this.publisher.buffered };
-    if (this.state === 'ready') return { healthy: true, ...common };
-    return { healthy: false, reason: this.failure ?? `adapter is ${this.state}`, ...common };
+    if (this.state !== 'ready')
+      return { healthy: false, reason: this.failure ?? `adapter is ${this.state}`, ...common };
+    const silentFor = Date.now() - this.ownHeartbeatSeenAt;
+    if (silentFor > this.options.heartbeatTimeout) {
+      return {
+        healthy: false,
+        reason: `has not read its own heartbeat for ${silentFor} ms`,
+        ...common,
+      };
+    }
+    return { healthy: true, ...common };
   }
 
   /** Resolves once every record written before the call has been read here. */
@@ -171,11 +185,15 @@ export class KafkaBus extends EventEmitter {
     this.state = 'closed';
     clearInterval(this.ticker);
     if (wasRunning) {
-      // Tell the others at once rather than leaving them to the heartbeat timeout.
-      // Best effort: if it cannot be sent, the heartbeat timeout tells the others instead.
+      // Tell the others at once rather than leaving them to the heartbeat timeout; if it
+      // cannot be sent, the heartbeat timeout tells them instead.
       this.publish({ type: MessageType.Close }, this.uid).catch(() => undefined);
     }
     await this.publisher.close(2_000);
+    await this.disconnect();
+  }
+
+  private async disconnect(): Promise<void> {
     await this.consumer.disconnect();
     await this.producer.disconnect();
     try {
@@ -217,6 +235,8 @@ export class KafkaBus extends EventEmitter {
       this.ticker.unref();
     } catch (error) {
       this.fail(error instanceof Error ? error.message : String(error));
+      await this.publisher.close(0);
+      await this.disconnect();
       throw error;
     }
   }

@@ -48,6 +48,8 @@ describe('Kafka paused (SIGSTOP) for 10 s during traffic', () => {
     process.kill(pid, 'SIGSTOP');
     const pausedAt = sent;
     await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
+    // Deaf while the broker is away: the health check says so.
+    const duringPause = nodes.map((node) => node.adapter.bus.health());
     process.kill(pid, 'SIGCONT');
     const resumedAt = sent;
     await new Promise((resolve) => setTimeout(resolve, 2_000));
@@ -60,6 +62,8 @@ describe('Kafka paused (SIGSTOP) for 10 s during traffic', () => {
         `publish errors reported: ${emitter.adapter.bus.stats.publishErrors}\n`,
     );
     expect(received).toEqual(Array.from({ length: sent }, (_, index) => index));
+    expect(duringPause.map((health) => health.healthy)).toEqual([false, false]);
+    expect(duringPause[0]?.reason).toMatch(/has not read its own heartbeat/);
     await waitFor(
       () => nodes.every((node) => node.adapter.bus.serverCount() === 2),
       10_000,
