@@ -21,6 +21,7 @@ const depConstraints = [
   { sourceTag: 'type:data', onlyDependOnLibsWithTags: ['type:data', 'type:util'] },
   { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'] },
   { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:tool', 'type:util'] },
+  { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:data', 'type:util'] },
 ];
 
 export default [

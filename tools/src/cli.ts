@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import {
   ensureKafka,
   ensurePostgres,
@@ -16,7 +17,8 @@ const USAGE = `usage: node tools/run.js <command>
   stack                       run the whole local stack (npm start)
   test [nx args...]           bring up Kafka and PostgreSQL, run every check (npm test)
   infra up | down             start or stop Kafka and PostgreSQL in the background
-  serve <service> [instance]  run one service in the foreground (infra must be up)`;
+  serve <service> [instance]  run one service in the foreground (infra must be up)
+  bench <file>                run a benchmark under bench/ (infra must be up)`;
 
 async function infra(action: string | undefined): Promise<number> {
   if (action === 'up') {
@@ -48,6 +50,23 @@ function serve(service: string | undefined, instance: string | undefined): Promi
   });
 }
 
+/** Runs a TypeScript file under bench/ with the tools' swc hook, in the foreground. */
+function bench(file: string | undefined): Promise<number> {
+  if (file === undefined) throw new Error('usage: node tools/run.js bench <file under bench/>');
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      ['-r', '@swc-node/register', join(REPO_ROOT, 'bench', file)],
+      {
+        cwd: REPO_ROOT,
+        env: process.env,
+        stdio: 'inherit',
+      },
+    );
+    child.once('exit', (code) => resolve(code ?? 1));
+  });
+}
+
 async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -59,6 +78,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return infra(rest[0]);
     case 'serve':
       return serve(rest[0], rest[1]);
+    case 'bench':
+      return bench(rest[0]);
     default:
       process.stderr.write(`${USAGE}\n`);
       return 2;

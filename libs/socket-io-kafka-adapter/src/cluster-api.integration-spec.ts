@@ -1,4 +1,5 @@
 import { Kafka, logLevel } from 'kafkajs';
+import type { KafkaAdapter } from './kafka-adapter';
 import type { Socket as ClientSocket } from 'socket.io-client';
 import {
   brokers,
@@ -176,5 +177,27 @@ describe('the Kafka adapter across three instances', () => {
     expect(
       nodes.map((instance, index) => instance.adapter.bus.stats.malformed - (before[index] ?? 0)),
     ).toEqual([2, 2, 2]);
+  });
+
+  it('keeps a snapshot of each connected session on every instance and forgets it when the socket leaves for good', async () => {
+    const sessions = () =>
+      nodes.map(
+        (instance) => (instance.io.of('/').adapter as KafkaAdapter).recoverySize().sessions,
+      );
+    const before = sessions();
+    const malformedBefore = nodes.map((instance) => instance.adapter.bus.stats.malformed);
+    const extra = await connectClient(node(1).url, { auth: { user: 'eli', rooms: ['r1'] } });
+    await waitFor(
+      () => sessions().every((count, index) => count === (before[index] ?? 0) + 1),
+      5_000,
+      'snapshots',
+    );
+    extra.disconnect();
+    await waitFor(
+      () => sessions().every((count, index) => count === before[index]),
+      5_000,
+      'forgotten snapshots',
+    );
+    expect(nodes.map((instance) => instance.adapter.bus.stats.malformed)).toEqual(malformedBefore);
   });
 });

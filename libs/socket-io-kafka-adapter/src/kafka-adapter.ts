@@ -93,6 +93,11 @@ export class KafkaAdapter extends Adapter implements BusMember {
     return this.namespace.name;
   }
 
+  /** How many sessions and packets this instance holds for connection-state recovery. */
+  recoverySize(): { sessions: number; packets: number } {
+    return this.recovery?.size ?? { sessions: 0, packets: 0 };
+  }
+
   override init(): Promise<void> {
     return this.bus.start();
   }

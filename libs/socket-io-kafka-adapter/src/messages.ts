@@ -183,8 +183,15 @@ export function decodeMessage(buffer: Buffer): ClusterMessage {
         isString(session['sid']) && isString(session['pid']) && isStringArray(session['rooms']),
         'session fields',
       );
+      check(typeof message['live'] === 'boolean', 'live');
       break;
     }
+    case MessageType.SessionEnd:
+      check(isString(message['pid']), 'pid');
+      break;
+    case MessageType.SessionTaken:
+      check(isString(message['pid']) && isString(message['sid']), 'pid/sid');
+      break;
     case MessageType.Response:
       check(
         isString(message['requester'], 64) && isString(message['requestId'], 64),
