@@ -1,0 +1,6 @@
+/** @jest-config-loader esbuild-register */
+export default {
+  displayName: 'access-tokens',
+  preset: '../../jest.preset.js',
+  coverageDirectory: '../../coverage/libs/access-tokens',
+};

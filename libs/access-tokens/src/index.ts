@@ -1,0 +1,4 @@
+export * from './claims';
+export * from './signing-key';
+export * from './token-signer';
+export * from './token-verifier';

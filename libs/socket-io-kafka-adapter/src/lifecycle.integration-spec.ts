@@ -1,0 +1,45 @@
+import { Kafka, logLevel } from 'kafkajs';
+import {
+  brokers,
+  clusterOptions,
+  collect,
+  connectClient,
+  startCluster,
+  startInstance,
+  waitFor,
+} from './testing/cluster';
+
+describe('an instance joining and leaving the cluster', () => {
+  const options = clusterOptions();
+  const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING }).admin();
+
+  beforeAll(() => admin.connect());
+  afterAll(() => admin.disconnect());
+
+  it('receives broadcasts as soon as it has started, and leaves no consumer group behind', async () => {
+    const [first] = await startCluster(1, options);
+    if (first === undefined) throw new Error('cluster did not start');
+    const started = Date.now();
+    const newcomer = await startInstance(options);
+    const startMs = Date.now() - started;
+    const client = await connectClient(newcomer.url);
+    const received = collect<string>(client, 'hello');
+    first.io.emit('hello', 'from the first');
+    await waitFor(() => received.length === 1, 5_000, 'first broadcast to the newcomer');
+    await waitFor(
+      () => first.adapter.bus.serverCount() === 2,
+      5_000,
+      'the first to know the newcomer',
+    );
+    process.stdout.write(`a new instance was ready in ${startMs} ms\n`);
+
+    const group = `${options.groupIdPrefix}-${newcomer.adapter.bus.uid}`;
+    expect((await admin.listGroups()).groups.map((entry) => entry.groupId)).toContain(group);
+    client.disconnect();
+    await newcomer.close();
+    // Its goodbye drops it at once, not after the heartbeat timeout.
+    await waitFor(() => first.adapter.bus.serverCount() === 1, 1_000, 'the newcomer to be dropped');
+    expect((await admin.listGroups()).groups.map((entry) => entry.groupId)).not.toContain(group);
+    await first.close();
+  });
+});
