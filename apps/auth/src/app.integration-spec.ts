@@ -1,4 +1,4 @@
 import { describeServiceBoot } from '@scale-chat/platform/testing';
-import { AppModule } from './app.module';
+import { authService } from './app.module';
 
-describeServiceBoot('auth', (config) => AppModule.register(config));
+describeServiceBoot(authService);

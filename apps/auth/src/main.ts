@@ -1,4 +1,4 @@
 import { startService } from '@scale-chat/platform';
-import { AppModule } from './app.module';
+import { authService } from './app.module';
 
-startService('auth', (config) => AppModule.register(config));
+startService(authService);

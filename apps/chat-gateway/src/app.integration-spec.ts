@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { describeServiceBoot } from '@scale-chat/platform/testing';
-import { AppModule } from './app.module';
+import { chatGatewayService } from './app.module';
 
-describeServiceBoot('chat-gateway', (config) => AppModule.register(config));
+describeServiceBoot(chatGatewayService, {
+  SOCKET_IO_TOPIC: `test.socketio-${randomUUID().slice(0, 8)}`,
+});

@@ -1,4 +1,4 @@
 import { startService } from '@scale-chat/platform';
-import { AppModule } from './app.module';
+import { chatGatewayService } from './app.module';
 
-startService('chat-gateway', (config) => AppModule.register(config));
+startService(chatGatewayService);

@@ -1,4 +1,4 @@
 import { describeServiceBoot } from '@scale-chat/platform/testing';
-import { AppModule } from './app.module';
+import { logConsumerService } from './app.module';
 
-describeServiceBoot('log-consumer', (config) => AppModule.register(config));
+describeServiceBoot(logConsumerService);

@@ -1,5 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { PlatformModule, type ServiceConfig } from '@scale-chat/platform';
+import {
+  PlatformModule,
+  readServiceConfig,
+  type ServiceConfig,
+  type ServiceDefinition,
+} from '@scale-chat/platform';
 
 /** The log-consumer service: the event log and the stats fed from Kafka. */
 @Module({})
@@ -8,3 +13,9 @@ export class AppModule {
     return { module: AppModule, imports: [PlatformModule.forService(config)] };
   }
 }
+
+export const logConsumerService: ServiceDefinition = {
+  service: 'log-consumer',
+  readConfig: (env) => readServiceConfig('log-consumer', env),
+  rootModule: (config) => AppModule.register(config),
+};

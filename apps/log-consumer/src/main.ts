@@ -1,4 +1,4 @@
 import { startService } from '@scale-chat/platform';
-import { AppModule } from './app.module';
+import { logConsumerService } from './app.module';
 
-startService('log-consumer', (config) => AppModule.register(config));
+startService(logConsumerService);

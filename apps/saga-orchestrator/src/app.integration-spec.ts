@@ -1,4 +1,4 @@
 import { describeServiceBoot } from '@scale-chat/platform/testing';
-import { AppModule } from './app.module';
+import { sagaOrchestratorService } from './app.module';
 
-describeServiceBoot('saga-orchestrator', (config) => AppModule.register(config));
+describeServiceBoot(sagaOrchestratorService);

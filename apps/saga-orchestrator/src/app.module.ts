@@ -1,5 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { PlatformModule, type ServiceConfig } from '@scale-chat/platform';
+import {
+  PlatformModule,
+  readServiceConfig,
+  type ServiceConfig,
+  type ServiceDefinition,
+} from '@scale-chat/platform';
 
 /** The saga-orchestrator service: saga definitions and saga state. */
 @Module({})
@@ -8,3 +13,9 @@ export class AppModule {
     return { module: AppModule, imports: [PlatformModule.forService(config)] };
   }
 }
+
+export const sagaOrchestratorService: ServiceDefinition = {
+  service: 'saga-orchestrator',
+  readConfig: (env) => readServiceConfig('saga-orchestrator', env),
+  rootModule: (config) => AppModule.register(config),
+};

@@ -1,4 +1,4 @@
 import { startService } from '@scale-chat/platform';
-import { AppModule } from './app.module';
+import { sagaOrchestratorService } from './app.module';
 
-startService('saga-orchestrator', (config) => AppModule.register(config));
+startService(sagaOrchestratorService);

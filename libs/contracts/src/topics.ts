@@ -27,3 +27,15 @@ export function defineTopic(spec: TopicSpec): TopicSpec {
   }
   return Object.freeze({ ...spec });
 }
+
+/**
+ * The Socket.IO cluster topic of the chat gateways (socket-io-kafka-adapter): one
+ * partition, for one order of broadcasts across instances; short retention, since it
+ * only carries live traffic and the last minutes for connection-state recovery.
+ */
+export const SOCKET_IO_TOPIC = defineTopic({
+  name: 'socketio.events',
+  key: 'roomId',
+  partitions: 1,
+  config: { 'retention.ms': String(60 * 60 * 1000) },
+});

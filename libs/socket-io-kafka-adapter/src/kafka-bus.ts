@@ -1,6 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { Admin, Consumer, Kafka, PartitionMetadata, Producer } from 'kafkajs';
+import {
+  Partitioners,
+  type Admin,
+  type Consumer,
+  type Kafka,
+  type PartitionMetadata,
+  type Producer,
+} from 'kafkajs';
 import {
   decodeMessage,
   encodeMessage,
@@ -84,6 +91,7 @@ export class KafkaBus extends EventEmitter {
     this.producer = kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
       // A few quick retries inside kafkajs, then the publisher reports the failure and
       // retries itself; a record written twice that way is dropped by its sequence number.
       retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1_000 },

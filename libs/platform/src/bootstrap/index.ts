@@ -1,2 +1,3 @@
 export * from './service-app';
 export * from './start-service';
+export * from './service-definition';

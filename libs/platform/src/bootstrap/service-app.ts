@@ -1,7 +1,8 @@
-import { ValidationPipe, type INestApplication, type DynamicModule } from '@nestjs/common';
+import { ValidationPipe, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { ConfigError, type ServiceConfig } from '../config';
+import type { ServiceDefinition } from './service-definition';
 
 /** Exit status for a bad configuration (EX_CONFIG of sysexits.h). */
 export const EXIT_BAD_CONFIG = 78;
@@ -11,19 +12,29 @@ export const EXIT_BAD_CONFIG = 78;
  * logger, strict validation of every request (unknown fields are a 400), and shutdown
  * hooks so SIGTERM closes consumers and connections before the process exits.
  */
-export async function createServiceApp(module: DynamicModule): Promise<INestApplication> {
-  const app = await NestFactory.create(module, { bufferLogs: true, abortOnError: false });
+export async function createServiceApp<C extends ServiceConfig>(
+  definition: ServiceDefinition<C>,
+  config: C,
+): Promise<INestApplication> {
+  const app = await NestFactory.create(definition.rootModule(config), {
+    bufferLogs: true,
+    abortOnError: false,
+  });
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(
     new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
   );
   app.enableShutdownHooks();
+  await definition.configure?.(app, config);
   return app;
 }
 
 /** Starts the service and listens; the process exits on its own after SIGTERM or SIGINT. */
-export async function runService(module: DynamicModule, config: ServiceConfig): Promise<void> {
-  const app = await createServiceApp(module);
+export async function runService<C extends ServiceConfig>(
+  definition: ServiceDefinition<C>,
+  config: C,
+): Promise<void> {
+  const app = await createServiceApp(definition, config);
   exitIfShutdownHangs(config.shutdownTimeoutMs, app.get(Logger));
   await app.listen(config.port, config.host);
   app.get(Logger).log(`${config.service} listening on http://${config.host}:${config.port}`);

@@ -163,3 +163,19 @@ export function list(pattern: RegExp, expected: string, options: Options<string[
     },
   } satisfies VariableSpec<string[]>;
 }
+
+/** An absolute http(s) URL. */
+export function httpUrl(options: Options<string> = {}) {
+  return {
+    ...options,
+    parse: (raw: string): string | VariableProblem => {
+      try {
+        const url = new URL(raw);
+        if (url.protocol === 'http:' || url.protocol === 'https:') return raw;
+      } catch {
+        // not a URL at all: the same answer as a URL of another scheme
+      }
+      return new VariableProblem('an http:// or https:// URL');
+    },
+  } satisfies VariableSpec<string>;
+}

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import type { ServiceConfig } from '../config';
+import { readServiceConfig, type ServiceConfig } from '../config';
 import { PlatformModule } from '../platform.module';
 import { startTestService, type TestService } from '../testing/test-service';
 
@@ -15,7 +15,12 @@ describe('GET /health with Kafka unreachable', () => {
 
   beforeAll(async () => {
     // Nothing listens on port 1: the broker is "down" from the first moment.
-    service = await startTestService('auth', BareServiceModule.register, {
+    const definition = {
+      service: 'auth' as const,
+      readConfig: (env: Record<string, string | undefined>) => readServiceConfig('auth', env),
+      rootModule: (config: ServiceConfig) => BareServiceModule.register(config),
+    };
+    service = await startTestService(definition, {
       KAFKA_BROKERS: '127.0.0.1:1',
       // The connection errors are the point of this test; keep them out of its output.
       LOG_LEVEL: 'fatal',

@@ -1,20 +1,16 @@
-import type { ServiceName } from '@scale-chat/contracts';
-import { readServiceConfig, type ServiceConfig } from '../config';
+import type { Environment } from '../bootstrap';
 
 /**
- * A service configuration for an in-process test: the run's Kafka and the given database,
- * quiet logs, and a port of 0 (the test listens where the OS says).
+ * The environment of an in-process test service: the run's Kafka, quiet JSON logs and an
+ * instance id of its own; `overrides` win.
  */
-export function testServiceConfig(
-  service: ServiceName,
-  overrides: Readonly<Record<string, string>> = {},
-): ServiceConfig {
-  return readServiceConfig(service, {
+export function testEnvironment(name: string, overrides: Environment = {}): Environment {
+  return {
     NODE_ENV: 'test',
     LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'warn',
     LOG_FORMAT: 'json',
     KAFKA_BROKERS: process.env['KAFKA_BROKERS'],
-    INSTANCE_ID: `${service}-test-${process.pid}`,
+    INSTANCE_ID: `${name}-test-${process.pid}`,
     ...overrides,
-  });
+  };
 }

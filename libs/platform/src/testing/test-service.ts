@@ -1,16 +1,15 @@
-import type { DynamicModule, INestApplication } from '@nestjs/common';
-import type { ServiceName } from '@scale-chat/contracts';
+import type { INestApplication } from '@nestjs/common';
 import { SERVICES } from '@scale-chat/contracts';
 import { DataSource } from 'typeorm';
-import { createServiceApp } from '../bootstrap';
+import { createServiceApp, type Environment, type ServiceDefinition } from '../bootstrap';
 import type { ServiceConfig } from '../config';
 import { pendingSchemaChanges } from './schema-drift';
-import { testServiceConfig } from './test-config';
+import { testEnvironment } from './test-config';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
-export interface TestService {
+export interface TestService<C extends ServiceConfig = ServiceConfig> {
   readonly app: INestApplication;
-  readonly config: ServiceConfig;
+  readonly config: C;
   /** `http://127.0.0.1:<port>` of the running service. */
   readonly url: string;
   readonly database: TestDatabase;
@@ -21,15 +20,16 @@ export interface TestService {
  * Boots a service in this process exactly as `main.ts` does (same root module, same
  * pipes and logger), against a fresh database and the run's Kafka, on a free port.
  */
-export async function startTestService(
-  service: ServiceName,
-  rootModule: (config: ServiceConfig) => DynamicModule,
-  overrides: Readonly<Record<string, string>> = {},
-): Promise<TestService> {
+export async function startTestService<C extends ServiceConfig>(
+  definition: ServiceDefinition<C>,
+  overrides: Environment = {},
+): Promise<TestService<C>> {
   const database = await createTestDatabase();
-  const config = testServiceConfig(service, { DATABASE_URL: database.url, ...overrides });
+  const config = definition.readConfig(
+    testEnvironment(definition.service, { DATABASE_URL: database.url, ...overrides }),
+  );
   try {
-    const app = await createServiceApp(rootModule(config));
+    const app = await createServiceApp(definition, config);
     await app.listen(0, '127.0.0.1');
     const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
     return {
@@ -53,19 +53,20 @@ export async function startTestService(
  * PostgreSQL and Kafka, reports both healthy, owns its schema, and its entities and
  * migrations agree.
  */
-export function describeServiceBoot(
-  service: ServiceName,
-  rootModule: (config: ServiceConfig) => DynamicModule,
+export function describeServiceBoot<C extends ServiceConfig>(
+  definition: ServiceDefinition<C>,
+  overrides: Environment = {},
 ): void {
+  const { service } = definition;
   describe(`${service} boot`, () => {
-    let running: TestService | undefined;
-    const started = (): TestService => {
+    let running: TestService<C> | undefined;
+    const started = (): TestService<C> => {
       if (running === undefined) throw new Error(`${service} did not start`);
       return running;
     };
 
     beforeAll(async () => {
-      running = await startTestService(service, rootModule);
+      running = await startTestService(definition, overrides);
     });
 
     afterAll(async () => {

@@ -1,0 +1,34 @@
+import {
+  ConfigError,
+  integer,
+  optional,
+  readServiceConfig,
+  text,
+  type Environment,
+} from '@scale-chat/platform';
+import { DEFAULT_AUDIENCE, DEFAULT_ISSUER } from '@scale-chat/access-tokens';
+
+const PATH = /^[^\0]{1,4096}$/;
+
+const AUTH_ENV = {
+  AUTH_SIGNING_KEY_FILE: optional(text(PATH, 'a file path')),
+  AUTH_PREVIOUS_SIGNING_KEY_FILES: optional(text(PATH, 'comma-separated file paths')),
+  ACCESS_TOKEN_TTL_SECONDS: integer({ min: 60, max: 86_400 }, { default: 900 }),
+  TOKEN_ISSUER: text(/^[\x21-\x7e]{1,200}$/, 'printable ASCII without spaces', {
+    default: DEFAULT_ISSUER,
+  }),
+  TOKEN_AUDIENCE: text(/^[\x21-\x7e]{1,200}$/, 'printable ASCII without spaces', {
+    default: DEFAULT_AUDIENCE,
+  }),
+};
+
+export type AuthConfig = ReturnType<typeof readAuthConfig>;
+
+export function readAuthConfig(env: Environment) {
+  const config = readServiceConfig('auth', env, AUTH_ENV);
+  if (config.nodeEnv === 'production' && config.extra.AUTH_SIGNING_KEY_FILE === undefined) {
+    // A generated key in production would change on every start and log everyone out.
+    throw new ConfigError(['AUTH_SIGNING_KEY_FILE is required in production']);
+  }
+  return config;
+}

@@ -1,0 +1,15 @@
+import { Controller, Get, Header, Inject } from '@nestjs/common';
+import type { JWK } from 'jose';
+import { SIGNING_KEYS, type SigningKeys } from './signing-keys';
+
+/** `GET /api/auth/jwks`: the public keys that verify access tokens, and nothing private. */
+@Controller('api/auth/jwks')
+export class JwksController {
+  constructor(@Inject(SIGNING_KEYS) private readonly keys: SigningKeys) {}
+
+  @Get()
+  @Header('Cache-Control', 'public, max-age=300')
+  jwks(): { keys: JWK[] } {
+    return { keys: [this.keys.current, ...this.keys.previous].map((key) => key.publicJwk) };
+  }
+}

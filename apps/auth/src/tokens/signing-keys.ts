@@ -1,0 +1,58 @@
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import {
+  generateSigningKey,
+  signingKeyFromPem,
+  signingKeyToPem,
+  type SigningKey,
+} from '@scale-chat/access-tokens';
+import type { AuthConfig } from '../auth-config';
+
+/** Where a development key is kept between runs; `.cache/` is ignored by git. */
+const DEVELOPMENT_KEY_FILE = '.cache/keys/access-token-signing-key.pem';
+
+export interface SigningKeys {
+  /** Signs new tokens. */
+  readonly current: SigningKey;
+  /** Still published, so tokens they signed verify until they expire (key rotation). */
+  readonly previous: readonly SigningKey[];
+}
+
+export const SIGNING_KEYS = Symbol('SIGNING_KEYS');
+
+/**
+ * The configured key (`AUTH_SIGNING_KEY_FILE`, a PKCS#8 PEM Ed25519 key), or outside
+ * production one generated on first start and kept in `.cache/keys/`.
+ */
+export async function loadSigningKeys(config: AuthConfig): Promise<SigningKeys> {
+  const { AUTH_SIGNING_KEY_FILE: file, AUTH_PREVIOUS_SIGNING_KEY_FILES: previous } = config.extra;
+  const current = file === undefined ? await developmentKey() : await keyFromFile(file);
+  const previousFiles = (previous ?? '')
+    .split(',')
+    .map((path) => path.trim())
+    .filter(Boolean);
+  return { current, previous: await Promise.all(previousFiles.map(keyFromFile)) };
+}
+
+async function keyFromFile(path: string): Promise<SigningKey> {
+  return signingKeyFromPem(await readFile(path, 'utf8'));
+}
+
+async function developmentKey(): Promise<SigningKey> {
+  const path = resolve(DEVELOPMENT_KEY_FILE);
+  try {
+    return await keyFromFile(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  const key = await generateSigningKey();
+  await mkdir(dirname(path), { recursive: true });
+  // `wx`: two instances starting at once must not overwrite each other's key.
+  await writeFile(path, await signingKeyToPem(key), { flag: 'wx', mode: 0o600 }).catch(
+    (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw error;
+    },
+  );
+  await chmod(path, 0o600);
+  return keyFromFile(path);
+}
