@@ -1,23 +1,20 @@
-import { Inject, type OnModuleDestroy } from '@nestjs/common';
+import { Inject } from '@nestjs/common';
 import { WebSocketGateway, type OnGatewayInit } from '@nestjs/websockets';
 import { AccessTokenVerifier } from '@scale-chat/access-tokens';
 import type { Server } from 'socket.io';
 import { authenticateSockets } from './socket-authentication';
 
-/** The Socket.IO endpoint of API.md on the default namespace; every socket is authenticated. */
+/**
+ * The Socket.IO endpoint of API.md on the default namespace; every socket is
+ * authenticated. On shutdown Nest closes the server, which drops this instance's
+ * sockets as "server shutting down": a reason Socket.IO recovers from, so they come back
+ * on another instance with their state.
+ */
 @WebSocketGateway()
-export class ChatGateway implements OnGatewayInit, OnModuleDestroy {
-  private server: Server | undefined;
-
+export class ChatGateway implements OnGatewayInit {
   constructor(@Inject(AccessTokenVerifier) private readonly verifier: AccessTokenVerifier) {}
 
   afterInit(server: Server): void {
-    this.server = server;
     server.use(authenticateSockets(this.verifier));
-  }
-
-  onModuleDestroy(): void {
-    // Sockets drop with "server shutting down": recoverable on another instance.
-    this.server?.disconnectSockets(true);
   }
 }

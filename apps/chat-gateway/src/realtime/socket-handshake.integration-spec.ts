@@ -103,4 +103,28 @@ describe('the Socket.IO handshake of chat-gateway', () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ info: { socketio: { status: 'up', peers: 0 } } });
   });
+
+  it('shutting one instance down leaves the sockets of another instance connected', async () => {
+    const topic = gateway.config.extra.SOCKET_IO_TOPIC;
+    const second = await startTestService(chatGatewayService, {
+      AUTH_JWKS_URL: gateway.config.extra.AUTH_JWKS_URL,
+      SOCKET_IO_TOPIC: topic,
+      INSTANCE_ID: `chat-gateway-second-${process.pid}`,
+    });
+    const token = await signer.sign(subject);
+    const survivor = connect(gateway.url, {
+      transports: ['websocket'],
+      forceNew: true,
+      reconnection: false,
+      auth: { token },
+    });
+    await new Promise<void>((resolve) => survivor.once('connect', () => resolve()));
+    const disconnects: string[] = [];
+    survivor.on('disconnect', (reason) => disconnects.push(reason));
+    await second.close();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(disconnects).toEqual([]);
+    expect(survivor.connected).toBe(true);
+    survivor.disconnect();
+  });
 });
