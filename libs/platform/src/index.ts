@@ -6,3 +6,4 @@ export * from './kafka';
 export * from './logging';
 export * from './platform.module';
 export * from './util/with-timeout';
+export * from './messaging';

@@ -5,20 +5,28 @@ import { databaseModule, type DatabaseOptions } from './database';
 import { HealthController, HealthRegistry, KafkaHealthIndicator } from './health';
 import { KafkaConnection } from './kafka';
 import { loggerModule } from './logging';
+import { OutboxRelayService } from './messaging/outbox-relay.service';
+
+export interface PlatformOptions extends DatabaseOptions {
+  /** The service writes events to its outbox: run the relay that publishes them. */
+  readonly relayOutbox?: boolean;
+}
 
 /**
  * Everything a service of this system stands on, registered once: its configuration,
- * the logger, its database schema (migrated at start), Kafka, and `GET /health`.
+ * the logger, its database schema (migrated at start, with the outbox and
+ * processed-messages tables), Kafka, `GET /health`, and, for a service that publishes
+ * events, the outbox relay.
  */
 @Module({})
 export class PlatformModule {
-  static forService(config: ServiceConfig, database: DatabaseOptions = {}): DynamicModule {
+  static forService(config: ServiceConfig, options: PlatformOptions = {}): DynamicModule {
     return {
       module: PlatformModule,
       global: true,
       imports: [
         loggerModule(config),
-        databaseModule(config, database),
+        databaseModule(config, options),
         TerminusModule.forRoot({ logger: false }),
       ],
       controllers: [HealthController],
@@ -27,6 +35,7 @@ export class PlatformModule {
         KafkaConnection,
         KafkaHealthIndicator,
         HealthRegistry,
+        ...(options.relayOutbox === true ? [OutboxRelayService] : []),
       ],
       exports: [SERVICE_CONFIG, KafkaConnection, HealthRegistry],
     };

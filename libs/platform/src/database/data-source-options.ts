@@ -1,6 +1,7 @@
 import type { MixedList } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 import type { ServiceConfig } from '../config';
+import { CreateMessagingTables1763800000000, MESSAGING_ENTITIES } from '../messaging';
 
 // TypeORM's own option types, spelled once.
 type Entities = NonNullable<PostgresConnectionOptions['entities']>;
@@ -24,8 +25,9 @@ export function dataSourceOptions(
     type: 'postgres',
     url: config.databaseUrl,
     schema: config.databaseSchema,
-    entities: options.entities ?? [],
-    migrations: options.migrations ?? [],
+    // Every schema has the outbox and processed-messages tables, first of all.
+    entities: [...MESSAGING_ENTITIES, ...toArray(options.entities)],
+    migrations: [CreateMessagingTables1763800000000, ...toArray(options.migrations)],
     migrationsTableName: 'migrations',
     synchronize: false,
     migrationsRun: false,
@@ -38,4 +40,9 @@ export function dataSourceOptions(
       options: `-c search_path=${config.databaseSchema}`,
     },
   };
+}
+
+function toArray<T>(list: T[] | Record<string, T> | undefined): T[] {
+  if (list === undefined) return [];
+  return Array.isArray(list) ? list : Object.values(list);
 }

@@ -48,12 +48,23 @@ describe('migrateUnderLock', () => {
     const [first] = instances;
     if (first === undefined) throw new Error('no data source');
 
-    const applied: unknown[] = await first.query('SELECT name FROM "probe"."migrations"');
-    expect(applied).toEqual([{ name: 'CreateProbeTable1700000000000' }]);
+    const applied: unknown[] = await first.query(
+      'SELECT name FROM "probe"."migrations" ORDER BY id',
+    );
+    // In timestamp order, as TypeORM runs them: the probe's is older than the platform's.
+    expect(applied).toEqual([
+      { name: 'CreateProbeTable1700000000000' },
+      { name: 'CreateMessagingTables1763800000000' },
+    ]);
     const tables: unknown[] = await first.query(
       "SELECT table_name FROM information_schema.tables WHERE table_schema = 'probe' ORDER BY 1",
     );
-    expect(tables).toEqual([{ table_name: 'migrations' }, { table_name: 'probe' }]);
+    expect(tables).toEqual([
+      { table_name: 'migrations' },
+      { table_name: 'outbox' },
+      { table_name: 'probe' },
+      { table_name: 'processed_messages' },
+    ]);
   });
 
   it('refuses a schema name that is not a plain identifier', async () => {

@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import type { Admin, Kafka } from 'kafkajs';
+import { Partitioners, type Admin, type Kafka, type Producer } from 'kafkajs';
 import { PinoLogger } from 'nestjs-pino';
 import { SERVICE_CONFIG, type ServiceConfig } from '../config';
 import { withTimeout } from '../util/with-timeout';
@@ -14,6 +14,7 @@ export class KafkaConnection implements OnApplicationShutdown {
   readonly kafka: Kafka;
   private readonly admin: Admin;
   private connecting: Promise<Admin> | undefined;
+  private producer: Promise<Producer> | undefined;
 
   constructor(@Inject(SERVICE_CONFIG) config: ServiceConfig, logger: PinoLogger) {
     const options = {
@@ -48,8 +49,33 @@ export class KafkaConnection implements OnApplicationShutdown {
     return this.connecting;
   }
 
+  /** The service's one idempotent producer (acks from all in-sync replicas), connected on first use. */
+  connectedProducer(): Promise<Producer> {
+    if (this.producer === undefined) {
+      const producer = this.kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      });
+      const connecting = producer.connect().then(() => producer);
+      this.producer = connecting;
+      connecting.catch(() => {
+        if (this.producer === connecting) this.producer = undefined;
+      });
+    }
+    return this.producer;
+  }
+
   async onApplicationShutdown(): Promise<void> {
     this.connecting = undefined;
-    await this.admin.disconnect();
+    const producer = this.producer;
+    this.producer = undefined;
+    await Promise.all([
+      this.admin.disconnect(),
+      producer?.then(
+        (connected) => connected.disconnect(),
+        () => undefined, // it never connected: nothing to close
+      ),
+    ]);
   }
 }

@@ -1,0 +1,6 @@
+export * from './event-consumer';
+export * from './messaging.entities';
+export * from './messaging.migration';
+export * from './outbox';
+export * from './outbox-relay';
+export * from './outbox-relay.service';

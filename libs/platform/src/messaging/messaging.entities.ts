@@ -1,0 +1,56 @@
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  PrimaryColumn,
+  PrimaryGeneratedColumn,
+} from 'typeorm';
+import type { EventEnvelope } from '@scale-chat/contracts';
+
+/**
+ * An event written in the same transaction as the change it reports, waiting to be
+ * relayed to Kafka; `position` is the order of writing and of publishing.
+ */
+@Entity({ name: 'outbox' })
+@Index('outbox_unpublished', ['position'], { where: '"published_at" IS NULL' })
+export class OutboxRecord {
+  @PrimaryGeneratedColumn({ type: 'bigint', name: 'position' })
+  position!: string;
+
+  @Column({ type: 'uuid', name: 'event_id', unique: true })
+  eventId!: string;
+
+  @Column({ type: 'text' })
+  topic!: string;
+
+  @Column({ type: 'text' })
+  key!: string;
+
+  @Column({ type: 'jsonb' })
+  envelope!: EventEnvelope;
+
+  @Column({ type: 'jsonb', default: () => "'{}'" })
+  headers!: Record<string, string>;
+
+  @CreateDateColumn({ type: 'timestamptz', name: 'created_at' })
+  createdAt!: Date;
+
+  @Column({ type: 'timestamptz', name: 'published_at', nullable: true })
+  publishedAt!: Date | null;
+}
+
+/** An event a consumer has acted on, so a second delivery changes nothing. */
+@Entity({ name: 'processed_messages' })
+export class ProcessedMessage {
+  @PrimaryColumn({ type: 'text' })
+  consumer!: string;
+
+  @PrimaryColumn({ type: 'uuid', name: 'message_id' })
+  messageId!: string;
+
+  @CreateDateColumn({ type: 'timestamptz', name: 'processed_at' })
+  processedAt!: Date;
+}
+
+export const MESSAGING_ENTITIES = [OutboxRecord, ProcessedMessage];

@@ -1,0 +1,316 @@
+import { randomUUID } from 'node:crypto';
+import { defineTopic, EVENT_HEADERS, LOCAL_KAFKA_BROKERS } from '@scale-chat/contracts';
+import { Partitioners, type Consumer, type Producer } from 'kafkajs';
+import pino from 'pino';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions, migrateUnderLock } from '../database';
+import { createKafkaClient } from '../kafka';
+import { createTestDatabase, type TestDatabase } from '../testing/test-database';
+import { EventConsumer, type EventHandler } from './event-consumer';
+import { enqueueEvent } from './outbox';
+import { OutboxRelay } from './outbox-relay';
+
+const logger = pino({ level: 'silent' });
+const kafka = createKafkaClient({
+  clientId: `messaging-test-${process.pid}`,
+  brokers: process.env['KAFKA_BROKERS']?.split(',') ?? [...LOCAL_KAFKA_BROKERS],
+  logger,
+});
+const SCHEMA = 'messaging_probe';
+
+async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+interface Received {
+  key: string;
+  id: string;
+  type: string;
+  correlationId: string | undefined;
+  data: unknown;
+}
+
+jest.setTimeout(30_000);
+
+describe('the outbox, its relay and the idempotent consumer', () => {
+  let database: TestDatabase;
+  const sources: DataSource[] = [];
+  const relays: OutboxRelay[] = [];
+  const readers: Consumer[] = [];
+  const eventConsumers: EventConsumer[] = [];
+  let producer: Producer;
+
+  const dataSource = async (): Promise<DataSource> => {
+    const options = dataSourceOptions({
+      databaseUrl: database.url,
+      databaseSchema: SCHEMA,
+      databasePoolSize: 4,
+      instanceId: `messaging-${sources.length}`,
+    });
+    const source = await new DataSource(options).initialize();
+    await migrateUnderLock(source, SCHEMA);
+    sources.push(source);
+    return source;
+  };
+
+  const startRelay = (source: DataSource): OutboxRelay => {
+    const relay = new OutboxRelay({
+      dataSource: source,
+      producer,
+      schema: SCHEMA,
+      logger,
+      pollIntervalMs: 200,
+    });
+    relay.start();
+    relays.push(relay);
+    return relay;
+  };
+
+  /** Everything on `topic` from the beginning, as it arrives. */
+  const readAll = async (topic: string): Promise<Received[]> => {
+    const received: Received[] = [];
+    const consumer = kafka.consumer({ groupId: `reader-${randomUUID()}`, maxWaitTimeInMs: 200 });
+    readers.push(consumer);
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachMessage: ({ message }) => {
+        const envelope = JSON.parse(String(message.value)) as {
+          id: string;
+          type: string;
+          data: unknown;
+        };
+        received.push({
+          key: String(message.key),
+          id: String(message.headers?.[EVENT_HEADERS.id]),
+          type: String(message.headers?.[EVENT_HEADERS.type]),
+          correlationId: message.headers?.[EVENT_HEADERS.correlationId]?.toString(),
+          data: envelope.data,
+        });
+        return Promise.resolve();
+      },
+    });
+    return received;
+  };
+
+  const newTopic = async () => {
+    const topic = defineTopic({
+      name: `test.events-${randomUUID().slice(0, 8)}`,
+      key: 'userId',
+      partitions: 3,
+    });
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [{ topic: topic.name, numPartitions: 3 }],
+    });
+    await admin.disconnect();
+    return topic;
+  };
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    await producer.connect();
+  });
+
+  afterEach(async () => {
+    await Promise.all(relays.splice(0).map((relay) => relay.stop()));
+    await Promise.all(readers.splice(0).map((reader) => reader.disconnect()));
+    await Promise.all(eventConsumers.splice(0).map((consumer) => consumer.stop()));
+    for (const source of sources) await source.query('TRUNCATE "outbox", "processed_messages"');
+  });
+
+  afterAll(async () => {
+    await producer.disconnect();
+    await Promise.all(sources.map((source) => source.destroy()));
+    await database.drop();
+  });
+
+  it('relays committed events in order per key with their headers; a rolled-back one never leaves', async () => {
+    const topic = await newTopic();
+    const source = await dataSource();
+    await source.transaction(async (manager) => {
+      for (const [key, n] of [
+        ['a', 1],
+        ['b', 2],
+        ['a', 3],
+      ] as const) {
+        await enqueueEvent(manager, {
+          topic,
+          key,
+          type: 'probe.happened',
+          data: { n },
+          correlationId: 'corr-1',
+        });
+      }
+    });
+    await expect(
+      source.transaction(async (manager) => {
+        await enqueueEvent(manager, { topic, key: 'a', type: 'probe.happened', data: { n: 4 } });
+        throw new Error('the change fails');
+      }),
+    ).rejects.toThrow('the change fails');
+
+    startRelay(source);
+    const received = await readAll(topic.name);
+    await waitFor(() => received.length >= 3, 'three events');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(received.filter((event) => event.key === 'a').map((event) => event.data)).toEqual([
+      { n: 1 },
+      { n: 3 },
+    ]);
+    expect(received.filter((event) => event.key === 'b').map((event) => event.data)).toEqual([
+      { n: 2 },
+    ]);
+    expect(received).toHaveLength(3);
+    expect(
+      received.every(
+        (event) => event.type === 'probe.happened' && event.correlationId === 'corr-1',
+      ),
+    ).toBe(true);
+    const unpublished = (await source.query(
+      'SELECT count(*)::int AS n FROM "outbox" WHERE "published_at" IS NULL',
+    )) as { n: number }[];
+    expect(unpublished).toEqual([{ n: 0 }]);
+  });
+
+  it('publishes each event once with two relays on one schema (one leads, one waits)', async () => {
+    const topic = await newTopic();
+    const [first, second] = [await dataSource(), await dataSource()];
+    startRelay(first);
+    startRelay(second);
+    for (let batch = 0; batch < 10; batch++) {
+      await first.transaction(async (manager) => {
+        for (let n = 0; n < 10; n++) {
+          await enqueueEvent(manager, {
+            topic,
+            key: `k${n}`,
+            type: 'probe.happened',
+            data: { n: batch * 10 + n },
+          });
+        }
+      });
+    }
+    const received = await readAll(topic.name);
+    await waitFor(() => received.length >= 100, '100 events');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(received).toHaveLength(100);
+    expect(new Set(received.map((event) => event.id)).size).toBe(100);
+  });
+
+  it('acts on each event once, through repeats from a relay that died before marking, and skips malformed records', async () => {
+    const topic = await newTopic();
+    const source = await dataSource();
+    await source.query(
+      'CREATE TABLE IF NOT EXISTS "effects" ("event_id" uuid PRIMARY KEY, "n" int NOT NULL)',
+    );
+    await source.transaction(async (manager) => {
+      for (const n of [1, 2, 3])
+        await enqueueEvent(manager, { topic, key: 'a', type: 'probe.counted', data: { n } });
+    });
+    const relay = startRelay(source);
+    await waitFor(async () => {
+      const rows = (await source.query(
+        'SELECT count(*)::int AS n FROM "outbox" WHERE "published_at" IS NULL',
+      )) as { n: number }[];
+      return rows[0]?.n === 0;
+    }, 'first publication');
+    // What a relay that died between publishing and marking leaves behind:
+    await relay.stop();
+    await source.query('UPDATE "outbox" SET "published_at" = NULL');
+    startRelay(source);
+    await producer.send({
+      topic: topic.name,
+      messages: [
+        { key: 'a', value: 'not json' },
+        {
+          key: 'a',
+          value: JSON.stringify({
+            id: 'not-a-uuid',
+            type: 'probe.counted',
+            occurredAt: new Date().toISOString(),
+            data: {},
+          }),
+        },
+        {
+          key: 'a',
+          value: JSON.stringify({
+            id: randomUUID(),
+            type: 'probe.counted',
+            occurredAt: new Date().toISOString(),
+            data: { n: 'seven' },
+          }),
+        },
+        {
+          key: 'a',
+          value: JSON.stringify({
+            id: randomUUID(),
+            type: 'someone.elses',
+            occurredAt: new Date().toISOString(),
+            data: {},
+          }),
+        },
+      ],
+    });
+
+    const counted: EventHandler<{ n: number }> = {
+      type: 'probe.counted',
+      parse: (data) => {
+        const n = (data as { n?: unknown }).n;
+        if (typeof n !== 'number') throw new Error('n is not a number');
+        return { n };
+      },
+      handle: async (event, manager) => {
+        await manager.query('INSERT INTO "effects" ("event_id", "n") VALUES ($1, $2)', [
+          event.id,
+          event.data.n,
+        ]);
+      },
+    };
+    const consumer = new EventConsumer({
+      kafka,
+      dataSource: source,
+      groupId: `probe-${randomUUID()}`,
+      topics: [topic],
+      handlers: [counted],
+      logger,
+    });
+    eventConsumers.push(consumer);
+    await consumer.start();
+    await waitFor(
+      () =>
+        consumer.stats.processed +
+          consumer.stats.duplicates +
+          consumer.stats.malformed +
+          consumer.stats.ignored >=
+        10,
+      'ten records',
+    );
+
+    expect(consumer.stats).toEqual({
+      processed: 3,
+      duplicates: 3,
+      malformed: 3,
+      ignored: 1,
+      failed: 0,
+    });
+    const effects = (await source.query('SELECT "n" FROM "effects" ORDER BY "n"')) as {
+      n: number;
+    }[];
+    expect(effects.map((row) => row.n)).toEqual([1, 2, 3]);
+  });
+});

@@ -1,0 +1,51 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * The outbox and the processed-messages table, in the schema of the service that runs
+ * it (its connections' search path). Every service with events lists this migration.
+ * A trigger wakes the relay at once after each insert (NOTIFY on channel `outbox`,
+ * with the schema as payload); the relay also polls in case a notification is missed.
+ */
+export class CreateMessagingTables1763800000000 implements MigrationInterface {
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
+      CREATE TABLE "outbox" (
+        "position" BIGSERIAL NOT NULL,
+        "event_id" uuid NOT NULL,
+        "topic" text NOT NULL,
+        "key" text NOT NULL,
+        "envelope" jsonb NOT NULL,
+        "headers" jsonb NOT NULL DEFAULT '{}',
+        "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(),
+        "published_at" TIMESTAMP WITH TIME ZONE,
+        CONSTRAINT "PK_outbox_position" PRIMARY KEY ("position"),
+        CONSTRAINT "UQ_outbox_event_id" UNIQUE ("event_id")
+      )`);
+    await queryRunner.query(
+      `CREATE INDEX "outbox_unpublished" ON "outbox" ("position") WHERE "published_at" IS NULL`,
+    );
+    await queryRunner.query(`
+      CREATE TABLE "processed_messages" (
+        "consumer" text NOT NULL,
+        "message_id" uuid NOT NULL,
+        "processed_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(),
+        CONSTRAINT "PK_processed_messages" PRIMARY KEY ("consumer", "message_id")
+      )`);
+    await queryRunner.query(`
+      CREATE FUNCTION "notify_outbox"() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        PERFORM pg_notify('outbox', TG_TABLE_SCHEMA);
+        RETURN NULL;
+      END $$`);
+    await queryRunner.query(
+      `CREATE TRIGGER "outbox_notify" AFTER INSERT ON "outbox" FOR EACH STATEMENT EXECUTE FUNCTION "notify_outbox"()`,
+    );
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP TRIGGER "outbox_notify" ON "outbox"`);
+    await queryRunner.query(`DROP FUNCTION "notify_outbox"()`);
+    await queryRunner.query(`DROP TABLE "processed_messages"`);
+    await queryRunner.query(`DROP TABLE "outbox"`);
+  }
+}

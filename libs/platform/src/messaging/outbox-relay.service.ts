@@ -1,0 +1,38 @@
+import {
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { PinoLogger } from 'nestjs-pino';
+import { DataSource } from 'typeorm';
+import { SERVICE_CONFIG, type ServiceConfig } from '../config';
+import { KafkaConnection } from '../kafka';
+import { OutboxRelay } from './outbox-relay';
+
+/** Runs the service's outbox relay from start-up to shutdown. */
+@Injectable()
+export class OutboxRelayService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private relay: OutboxRelay | undefined;
+
+  constructor(
+    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
+    private readonly dataSource: DataSource,
+    private readonly kafka: KafkaConnection,
+    private readonly logger: PinoLogger,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.relay = new OutboxRelay({
+      dataSource: this.dataSource,
+      producer: await this.kafka.connectedProducer(),
+      schema: this.config.databaseSchema,
+      logger: this.logger.logger.child({ component: 'outbox-relay' }),
+    });
+    this.relay.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.relay?.stop();
+  }
+}

@@ -1,0 +1,168 @@
+import { EVENT_HEADERS, type EventEnvelope } from '@scale-chat/contracts';
+import type { Producer, TopicMessages } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { DataSource, QueryRunner } from 'typeorm';
+
+export interface OutboxRelayOptions {
+  readonly dataSource: DataSource;
+  readonly producer: Producer;
+  /** The service's schema: names its advisory lock and filters notifications. */
+  readonly schema: string;
+  readonly logger: Logger;
+  readonly batchSize?: number;
+  /** How long it sleeps without a notification before looking anyway. */
+  readonly pollIntervalMs?: number;
+  /** Published rows older than this are deleted. */
+  readonly keepPublishedMs?: number;
+}
+
+interface Row {
+  position: string;
+  topic: string;
+  key: string;
+  envelope: EventEnvelope;
+  headers: Record<string, string>;
+}
+
+interface PgNotification {
+  channel: string;
+  payload?: string;
+}
+
+interface PgClient {
+  on(event: 'notification', listener: (message: PgNotification) => void): void;
+  off(event: 'notification', listener: (message: PgNotification) => void): void;
+}
+
+/**
+ * Relays the outbox to Kafka in the order it was written. One instance per schema
+ * relays at a time (a PostgreSQL advisory lock held on a connection of its own); the
+ * others wait to take over. Rows are marked published after Kafka acknowledged them,
+ * so a relay that dies in between publishes them again on restart: consumers drop the
+ * repeat by its event id.
+ */
+export class OutboxRelay {
+  private stopped = false;
+  private running: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private lastPrune = 0;
+
+  constructor(private readonly options: OutboxRelayOptions) {}
+
+  start(): void {
+    this.running ??= this.loop();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await this.running;
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        await this.leadWhileHoldingTheLock();
+      } catch (error) {
+        this.options.logger.warn({ err: error }, 'outbox relay failed; retrying in a second');
+        await this.pause(1_000);
+      }
+    }
+  }
+
+  private async leadWhileHoldingTheLock(): Promise<void> {
+    const runner = this.options.dataSource.createQueryRunner();
+    await runner.connect();
+    const lockKey = `outbox:${this.options.schema}`;
+    try {
+      while (!this.stopped && !(await this.tryLock(runner, lockKey))) await this.pause(1_000);
+      if (this.stopped) return;
+      const client = (runner as unknown as { databaseConnection: PgClient }).databaseConnection;
+      const onNotification = (message: PgNotification) => {
+        if (message.channel === 'outbox' && message.payload === this.options.schema) this.wake?.();
+      };
+      client.on('notification', onNotification);
+      await runner.query('LISTEN outbox');
+      try {
+        while (!this.stopped) {
+          const relayed = await this.relayBatch();
+          if (relayed === 0) {
+            await this.prunePublished();
+            await this.pause(this.options.pollIntervalMs ?? 1_000);
+          }
+        }
+      } finally {
+        client.off('notification', onNotification);
+        await runner.query('UNLISTEN outbox');
+        await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [lockKey]);
+      }
+    } finally {
+      await runner.release();
+    }
+  }
+
+  private async tryLock(runner: QueryRunner, lockKey: string): Promise<boolean> {
+    const [row] = (await runner.query('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [
+      lockKey,
+    ])) as {
+      locked: boolean;
+    }[];
+    return row?.locked === true;
+  }
+
+  /** Publishes the oldest unpublished rows; returns how many. */
+  async relayBatch(): Promise<number> {
+    const { dataSource, producer, batchSize = 500 } = this.options;
+    const rows = (await dataSource.query(
+      `SELECT "position", "topic", "key", "envelope", "headers" FROM "outbox"
+        WHERE "published_at" IS NULL ORDER BY "position" LIMIT $1`,
+      [batchSize],
+    )) as Row[];
+    if (rows.length === 0) return 0;
+    await producer.sendBatch({ acks: -1, topicMessages: byTopicInOrder(rows) });
+    await dataSource.query(
+      `UPDATE "outbox" SET "published_at" = now() WHERE "position" = ANY($1::bigint[])`,
+      [rows.map((row) => row.position)],
+    );
+    return rows.length;
+  }
+
+  private async prunePublished(): Promise<void> {
+    const keep = this.options.keepPublishedMs ?? 24 * 60 * 60 * 1000;
+    if (Date.now() - this.lastPrune < Math.min(keep, 60_000)) return;
+    this.lastPrune = Date.now();
+    await this.options.dataSource.query(
+      `DELETE FROM "outbox" WHERE "published_at" < now() - ($1::bigint * interval '1 millisecond')`,
+      [keep],
+    );
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+}
+
+/** One entry per topic, each with its rows in outbox order (per-key order follows). */
+function byTopicInOrder(rows: readonly Row[]): TopicMessages[] {
+  const topics = new Map<string, TopicMessages>();
+  for (const row of rows) {
+    const entry = topics.get(row.topic) ?? { topic: row.topic, messages: [] };
+    entry.messages.push({
+      key: row.key,
+      value: JSON.stringify(row.envelope),
+      headers: {
+        ...row.headers,
+        [EVENT_HEADERS.id]: row.envelope.id,
+        [EVENT_HEADERS.type]: row.envelope.type,
+      },
+    });
+    topics.set(row.topic, entry);
+  }
+  return [...topics.values()];
+}

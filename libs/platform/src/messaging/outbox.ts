@@ -1,0 +1,36 @@
+import { randomUUID } from 'node:crypto';
+import type { TopicSpec } from '@scale-chat/contracts';
+import { EVENT_HEADERS, type EventEnvelope } from '@scale-chat/contracts';
+import type { EntityManager } from 'typeorm';
+
+export interface OutgoingEvent<T> {
+  readonly topic: TopicSpec;
+  /** The aggregate id the record is keyed by (per-aggregate order). */
+  readonly key: string;
+  readonly type: string;
+  readonly data: T;
+  readonly correlationId?: string;
+}
+
+/**
+ * Writes an event into the outbox with `manager`, the caller's transaction: it reaches
+ * Kafka if and only if the change it reports is committed.
+ */
+export async function enqueueEvent<T>(
+  manager: EntityManager,
+  event: OutgoingEvent<T>,
+): Promise<EventEnvelope<T>> {
+  const envelope: EventEnvelope<T> = {
+    id: randomUUID(),
+    type: event.type,
+    occurredAt: new Date().toISOString(),
+    data: event.data,
+  };
+  const headers =
+    event.correlationId === undefined ? {} : { [EVENT_HEADERS.correlationId]: event.correlationId };
+  await manager.query(
+    `INSERT INTO "outbox" ("event_id", "topic", "key", "envelope", "headers") VALUES ($1, $2, $3, $4, $5)`,
+    [envelope.id, event.topic.name, event.key, JSON.stringify(envelope), JSON.stringify(headers)],
+  );
+  return envelope;
+}
