@@ -1,7 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AUTH_LOGINS_TOPIC } from '@scale-chat/contracts';
 import { PlatformModule, type ServiceDefinition } from '@scale-chat/platform';
+import { AccountsModule } from './accounts.module';
 import { readAuthConfig, type AuthConfig } from './auth-config';
-import { TokensModule } from './tokens/tokens.module';
+import { CreateUsersAndLogins1763900000000 } from './database/1763900000000-create-users-and-logins';
+import { LoginFamily, RefreshToken } from './sessions/login.entities';
+import { User } from './users/user.entity';
 
 /** The auth service: users, credentials and tokens. */
 @Module({})
@@ -9,7 +13,14 @@ export class AppModule {
   static register(config: AuthConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forService(config), TokensModule.register(config)],
+      imports: [
+        PlatformModule.forService(config, {
+          entities: [User, LoginFamily, RefreshToken],
+          migrations: [CreateUsersAndLogins1763900000000],
+          publishes: [AUTH_LOGINS_TOPIC],
+        }),
+        AccountsModule.register(config),
+      ],
     };
   }
 }

@@ -22,7 +22,7 @@ export interface VerifierOptions {
   /** Seconds of clock difference tolerated on `exp` and `iat`. Default 5. */
   readonly clockToleranceSeconds?: number;
   /** True when the login the token belongs to has been revoked (logout, theft). */
-  readonly isFamilyRevoked?: (familyId: string) => boolean;
+  readonly isFamilyRevoked?: (familyId: string) => boolean | Promise<boolean>;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -84,7 +84,7 @@ export class AccessTokenVerifier {
       throw new InvalidAccessTokenError('username is missing');
     if (typeof fid !== 'string' || !UUID.test(fid))
       throw new InvalidAccessTokenError('fid is not a family id');
-    if (this.options.isFamilyRevoked?.(fid))
+    if (await this.options.isFamilyRevoked?.(fid))
       throw new InvalidAccessTokenError('the login was revoked');
     return {
       userId: sub,

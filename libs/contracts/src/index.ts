@@ -2,3 +2,4 @@ export * from './services';
 export * from './topics';
 export * from './local-stack';
 export * from './events';
+export * from './auth-events';

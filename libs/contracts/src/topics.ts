@@ -39,3 +39,6 @@ export const SOCKET_IO_TOPIC = defineTopic({
   partitions: 1,
   config: { 'retention.ms': String(60 * 60 * 1000) },
 });
+
+/** Logins of auth: `login.revoked` when a login's tokens stop working (logout, theft, deletion). */
+export const AUTH_LOGINS_TOPIC = defineTopic({ name: 'auth.logins', key: 'userId', partitions: 3 });

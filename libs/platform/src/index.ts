@@ -7,3 +7,4 @@ export * from './logging';
 export * from './platform.module';
 export * from './util/with-timeout';
 export * from './messaging';
+export * from './auth';

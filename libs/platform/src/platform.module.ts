@@ -5,11 +5,15 @@ import { databaseModule, type DatabaseOptions } from './database';
 import { HealthController, HealthRegistry, KafkaHealthIndicator } from './health';
 import { KafkaConnection } from './kafka';
 import { loggerModule } from './logging';
-import { OutboxRelayService } from './messaging/outbox-relay.service';
+import { OutboxRelayService, PUBLISHED_TOPICS } from './messaging/outbox-relay.service';
+import type { TopicSpec } from '@scale-chat/contracts';
 
 export interface PlatformOptions extends DatabaseOptions {
-  /** The service writes events to its outbox: run the relay that publishes them. */
-  readonly relayOutbox?: boolean;
+  /**
+   * The topics the service writes events to through its outbox: with any, the relay
+   * runs, and creates the missing ones first.
+   */
+  readonly publishes?: readonly TopicSpec[];
 }
 
 /**
@@ -35,7 +39,9 @@ export class PlatformModule {
         KafkaConnection,
         KafkaHealthIndicator,
         HealthRegistry,
-        ...(options.relayOutbox === true ? [OutboxRelayService] : []),
+        ...(options.publishes === undefined || options.publishes.length === 0
+          ? []
+          : [{ provide: PUBLISHED_TOPICS, useValue: options.publishes }, OutboxRelayService]),
       ],
       exports: [SERVICE_CONFIG, KafkaConnection, HealthRegistry],
     };

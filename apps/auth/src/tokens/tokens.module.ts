@@ -24,7 +24,7 @@ export class TokensModule {
             }),
         },
       ],
-      exports: [AccessTokenSigner],
+      exports: [AccessTokenSigner, SIGNING_KEYS],
     };
   }
 }

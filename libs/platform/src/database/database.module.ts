@@ -1,9 +1,11 @@
 import type { DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { PinoLogger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import type { ServiceConfig } from '../config';
 import { dataSourceOptions, type DatabaseOptions } from './data-source-options';
 import { migrateUnderLock } from './migrate-under-lock';
+import { TypeOrmPinoLogger } from './typeorm-pino-logger';
 
 /**
  * TypeORM for one service. The data source is handed out only after the service's
@@ -11,8 +13,11 @@ import { migrateUnderLock } from './migrate-under-lock';
  */
 export function databaseModule(config: ServiceConfig, options: DatabaseOptions): DynamicModule {
   return TypeOrmModule.forRootAsync({
-    useFactory: () => ({
+    inject: [PinoLogger],
+    useFactory: (logger: PinoLogger) => ({
       ...dataSourceOptions(config, options),
+      logger: new TypeOrmPinoLogger(logger.logger.child({ component: 'typeorm' })),
+      maxQueryExecutionTime: 1_000,
       retryAttempts: 5,
       retryDelay: 2_000,
     }),

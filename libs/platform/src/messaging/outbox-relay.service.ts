@@ -7,8 +7,12 @@ import {
 import { PinoLogger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { SERVICE_CONFIG, type ServiceConfig } from '../config';
-import { KafkaConnection } from '../kafka';
+import type { TopicSpec } from '@scale-chat/contracts';
+import { ensureTopics, KafkaConnection } from '../kafka';
 import { OutboxRelay } from './outbox-relay';
+
+/** The topics a service writes to; its relay creates the missing ones before publishing. */
+export const PUBLISHED_TOPICS = Symbol('PUBLISHED_TOPICS');
 
 /** Runs the service's outbox relay from start-up to shutdown. */
 @Injectable()
@@ -20,6 +24,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
     private readonly dataSource: DataSource,
     private readonly kafka: KafkaConnection,
     private readonly logger: PinoLogger,
+    @Inject(PUBLISHED_TOPICS) private readonly topics: readonly TopicSpec[],
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -28,6 +33,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
       producer: await this.kafka.connectedProducer(),
       schema: this.config.databaseSchema,
       logger: this.logger.logger.child({ component: 'outbox-relay' }),
+      prepare: async () => ensureTopics(await this.kafka.connectedAdmin(), this.topics),
     });
     this.relay.start();
   }

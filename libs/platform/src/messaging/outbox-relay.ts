@@ -14,6 +14,8 @@ export interface OutboxRelayOptions {
   readonly pollIntervalMs?: number;
   /** Published rows older than this are deleted. */
   readonly keepPublishedMs?: number;
+  /** Runs once before the first batch, retried until it succeeds (creating topics, say). */
+  readonly prepare?: () => Promise<void>;
 }
 
 interface Row {
@@ -46,6 +48,7 @@ export class OutboxRelay {
   private running: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private lastPrune = 0;
+  private prepared = false;
 
   constructor(private readonly options: OutboxRelayOptions) {}
 
@@ -53,10 +56,21 @@ export class OutboxRelay {
     this.running ??= this.loop();
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops after the batch in flight, waiting at most `timeoutMs`: a batch still unsent
+   * then stays in the outbox and goes out after the next start.
+   */
+  async stop(timeoutMs = 5_000): Promise<void> {
     this.stopped = true;
     this.wake?.();
-    await this.running;
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<'gave up'>((resolve) => {
+      timer = setTimeout(() => resolve('gave up'), timeoutMs);
+    });
+    const outcome = await Promise.race([this.running, gaveUp]);
+    clearTimeout(timer);
+    if (outcome === 'gave up')
+      this.options.logger.warn({ timeoutMs }, 'outbox relay did not stop in time');
   }
 
   private async loop(): Promise<void> {
@@ -77,6 +91,10 @@ export class OutboxRelay {
     try {
       while (!this.stopped && !(await this.tryLock(runner, lockKey))) await this.pause(1_000);
       if (this.stopped) return;
+      if (!this.prepared) {
+        await this.options.prepare?.();
+        this.prepared = true;
+      }
       const client = (runner as unknown as { databaseConnection: PgClient }).databaseConnection;
       const onNotification = (message: PgNotification) => {
         if (message.channel === 'outbox' && message.payload === this.options.schema) this.wake?.();

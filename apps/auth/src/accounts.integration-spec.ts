@@ -1,0 +1,263 @@
+import { randomUUID } from 'node:crypto';
+import { startTestService, type TestService } from '@scale-chat/platform/testing';
+import { DataSource } from 'typeorm';
+import { authService } from './app.module';
+import type { AuthConfig } from './auth-config';
+import { PasswordHasher } from './passwords/password-hasher';
+import { User, type UserStatus } from './users/user.entity';
+
+interface Answer {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+describe('auth: login, tokens and users (API.md "Users and tokens")', () => {
+  let auth: TestService<AuthConfig>;
+
+  const call = async (
+    method: string,
+    path: string,
+    body?: unknown,
+    token?: string,
+  ): Promise<Answer> => {
+    const response = await fetch(`${auth.url}${path}`, {
+      method,
+      headers: {
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+      },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return {
+      status: response.status,
+      body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>),
+    };
+  };
+
+  /** A user as the signup saga leaves it; signup itself runs through the orchestrator. */
+  const createUser = async (
+    username: string,
+    status: UserStatus = 'active',
+    password = 'correct horse',
+  ): Promise<User> => {
+    const user = {
+      id: randomUUID(),
+      username,
+      displayName: username.toUpperCase(),
+      passwordHash: await auth.app.get(PasswordHasher).hash(password),
+      status,
+    };
+    await auth.app.get(DataSource).getRepository(User).insert(user);
+    return auth.app.get(DataSource).getRepository(User).findOneByOrFail({ id: user.id });
+  };
+
+  const loginAs = async (username: string, password = 'correct horse') => {
+    const answer = await call('POST', '/api/auth/login', { username, password });
+    expect(answer.status).toBe(200);
+    return answer.body as { accessToken: string; refreshToken: string };
+  };
+
+  const count = async (table: string): Promise<number> => {
+    const rows = (await auth.app
+      .get(DataSource)
+      .query(`SELECT count(*)::int AS n FROM "${table}"`)) as { n: number }[];
+    return rows[0]?.n ?? -1;
+  };
+
+  beforeAll(async () => {
+    auth = await startTestService(authService);
+    await createUser('ann');
+    await createUser('annabel');
+    await createUser('bob');
+    await createUser('pending_pat', 'pending');
+    await createUser('an_x');
+  });
+
+  afterAll(async () => {
+    await auth?.close();
+  });
+
+  describe('POST /api/auth/login', () => {
+    it('answers 200 with a token pair and the user, whatever the case of the username', async () => {
+      const answer = await call('POST', '/api/auth/login', {
+        username: 'ANN',
+        password: 'correct horse',
+      });
+      expect(answer.status).toBe(200);
+      expect(answer.body).toMatchObject({
+        tokenType: 'Bearer',
+        expiresIn: 900,
+        user: { username: 'ann', displayName: 'ANN', status: 'active' },
+      });
+      expect(typeof answer.body['accessToken']).toBe('string');
+      expect(typeof answer.body['refreshToken']).toBe('string');
+      expect(answer.body['user']).not.toHaveProperty('passwordHash');
+    });
+
+    it('answers an unknown user and a wrong password with the same 401', async () => {
+      const unknown = await call('POST', '/api/auth/login', {
+        username: 'nobody',
+        password: 'correct horse',
+      });
+      const wrong = await call('POST', '/api/auth/login', {
+        username: 'ann',
+        password: 'wrong horse',
+      });
+      expect(unknown).toEqual({
+        status: 401,
+        body: { statusCode: 401, error: 'Unauthorized', message: 'Invalid username or password' },
+      });
+      expect(wrong).toEqual(unknown);
+    });
+
+    it('answers 403 for an account that is not active', async () => {
+      expect(
+        (
+          await call('POST', '/api/auth/login', {
+            username: 'pending_pat',
+            password: 'correct horse',
+          })
+        ).status,
+      ).toBe(403);
+    });
+
+    it.each([
+      ['a missing field', { username: 'ann' }, 'password'],
+      ['a field of the wrong type', { username: 'ann', password: 42 }, 'password'],
+      ['a field too long', { username: 'a'.repeat(129), password: 'correct horse' }, 'username'],
+      ['an extra field', { username: 'ann', password: 'correct horse', admin: true }, 'admin'],
+    ])('answers 400 naming the field for %s, and stores nothing', async (_name, body, field) => {
+      const before = await count('login_families');
+      const answer = await call('POST', '/api/auth/login', body);
+      expect(answer.status).toBe(400);
+      expect(answer.body['error']).toBe('Bad Request');
+      expect(JSON.stringify(answer.body['message'])).toContain(field);
+      expect(await count('login_families')).toBe(before);
+    });
+
+    it('answers 400 to a body that is not JSON', async () => {
+      expect((await call('POST', '/api/auth/login', '{"username": ')).status).toBe(400);
+    });
+  });
+
+  describe('POST /api/auth/refresh', () => {
+    it('rotates: a new pair each time; replaying an old token revokes the whole login', async () => {
+      const first = await loginAs('bob');
+      const second = (await call('POST', '/api/auth/refresh', { refreshToken: first.refreshToken }))
+        .body as typeof first;
+      const third = await call('POST', '/api/auth/refresh', { refreshToken: second.refreshToken });
+      expect(third.status).toBe(200);
+      const latest = third.body as typeof first;
+      expect(new Set([first.refreshToken, second.refreshToken, latest.refreshToken]).size).toBe(3);
+
+      const replay = await call('POST', '/api/auth/refresh', { refreshToken: first.refreshToken });
+      expect(replay).toEqual({
+        status: 401,
+        body: { statusCode: 401, error: 'Unauthorized', message: 'Invalid refresh token' },
+      });
+      expect(
+        (await call('POST', '/api/auth/refresh', { refreshToken: latest.refreshToken })).status,
+      ).toBe(401);
+      expect((await call('GET', '/api/users/me', undefined, latest.accessToken)).status).toBe(401);
+    });
+
+    it('answers 401 to a token it never issued', async () => {
+      expect((await call('POST', '/api/auth/refresh', { refreshToken: 'made-up' })).status).toBe(
+        401,
+      );
+    });
+  });
+
+  describe('POST /api/auth/logout', () => {
+    it("answers 204 and ends that login's tokens, and tells Kafka", async () => {
+      const tokens = await loginAs('ann');
+      expect((await call('GET', '/api/users/me', undefined, tokens.accessToken)).status).toBe(200);
+      expect(
+        (await call('POST', '/api/auth/logout', { refreshToken: tokens.refreshToken })).status,
+      ).toBe(204);
+      expect(
+        (await call('POST', '/api/auth/refresh', { refreshToken: tokens.refreshToken })).status,
+      ).toBe(401);
+      expect((await call('GET', '/api/users/me', undefined, tokens.accessToken)).status).toBe(401);
+      const events = (await auth.app
+        .get(DataSource)
+        .query(`SELECT "envelope" FROM "outbox" WHERE "envelope"->>'type' = 'login.revoked'`)) as {
+        envelope: { data: { reason: string } };
+      }[];
+      expect(events.map((event) => event.envelope.data.reason)).toContain('logout');
+    });
+
+    it('answers 204 to a token it does not know', async () => {
+      expect((await call('POST', '/api/auth/logout', { refreshToken: 'made-up' })).status).toBe(
+        204,
+      );
+    });
+  });
+
+  describe('GET /api/users/me, /api/users, /api/users/:id', () => {
+    let token: string;
+
+    beforeAll(async () => {
+      token = (await loginAs('annabel')).accessToken;
+    });
+
+    it('answers 401 without a token or with a forged one', async () => {
+      expect((await call('GET', '/api/users/me')).status).toBe(401);
+      expect(
+        (await call('GET', '/api/users/me', undefined, `${token.slice(0, -4)}AAAA`)).status,
+      ).toBe(401);
+      expect((await call('GET', '/api/users', undefined, 'not-a-token')).status).toBe(401);
+    });
+
+    it('GET /api/users/me answers the caller', async () => {
+      expect((await call('GET', '/api/users/me', undefined, token)).body).toMatchObject({
+        username: 'annabel',
+      });
+    });
+
+    it('searches active users by username prefix, case-insensitively, within the limit', async () => {
+      const names = async (query: string) =>
+        (
+          (await call('GET', `/api/users?${query}`, undefined, token)).body['items'] as {
+            username: string;
+          }[]
+        ).map((user) => user.username);
+      expect(await names('query=AN')).toEqual(['an_x', 'ann', 'annabel']);
+      expect(await names('query=an&limit=1')).toEqual(['an_x']);
+      expect(await names('query=pending')).toEqual([]);
+      // "_" is a literal underscore, not a wildcard.
+      expect(await names('query=an_')).toEqual(['an_x']);
+    });
+
+    it.each([
+      'limit=0',
+      'limit=51',
+      'limit=ten',
+      'query=%25',
+      `query=${'a'.repeat(33)}`,
+      'other=1',
+    ])('answers 400 to %s', async (query) => {
+      expect((await call('GET', `/api/users?${query}`, undefined, token)).status).toBe(400);
+    });
+
+    it('GET /api/users/:id answers the user, or 404', async () => {
+      const me = (await call('GET', '/api/users/me', undefined, token)).body;
+      expect((await call('GET', `/api/users/${String(me['id'])}`, undefined, token)).body).toEqual(
+        me,
+      );
+      expect((await call('GET', `/api/users/${randomUUID()}`, undefined, token)).status).toBe(404);
+      expect((await call('GET', '/api/users/not-a-uuid', undefined, token)).status).toBe(404);
+    });
+  });
+
+  it('stores passwords as argon2id with 19 MiB, 2 iterations, 1 lane', async () => {
+    const user = await auth.app
+      .get(DataSource)
+      .getRepository(User)
+      .findOneByOrFail({ username: 'ann' });
+    expect(user.passwordHash).toMatch(
+      /^\$argon2id\$v=19\$m=19456,t=2,p=1\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/,
+    );
+  });
+});

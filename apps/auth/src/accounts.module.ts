@@ -1,0 +1,41 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { AccessTokenVerifier } from '@scale-chat/access-tokens';
+import type { AuthConfig } from './auth-config';
+import { PasswordHasher } from './passwords/password-hasher';
+import { SessionsController } from './sessions/sessions.controller';
+import { SessionsService } from './sessions/sessions.service';
+import { SIGNING_KEYS, type SigningKeys } from './tokens/signing-keys';
+import { TokensModule } from './tokens/tokens.module';
+import { UsersController } from './users/users.controller';
+import { UsersService } from './users/users.service';
+
+/** Users, their logins and the REST endpoints of API.md for both. */
+@Module({})
+export class AccountsModule {
+  static register(config: AuthConfig): DynamicModule {
+    return {
+      module: AccountsModule,
+      imports: [TokensModule.register(config)],
+      controllers: [SessionsController, UsersController],
+      providers: [
+        PasswordHasher,
+        UsersService,
+        SessionsService,
+        {
+          // auth verifies its own tokens with its own keys, and knows revocations at once.
+          provide: AccessTokenVerifier,
+          inject: [SIGNING_KEYS, SessionsService],
+          useFactory: (keys: SigningKeys, sessions: SessionsService) =>
+            AccessTokenVerifier.fromKeySet(
+              { keys: [keys.current, ...keys.previous].map((key) => key.publicJwk) },
+              {
+                issuer: config.extra.TOKEN_ISSUER,
+                audience: config.extra.TOKEN_AUDIENCE,
+                isFamilyRevoked: (familyId) => sessions.isFamilyRevoked(familyId),
+              },
+            ),
+        },
+      ],
+    };
+  }
+}

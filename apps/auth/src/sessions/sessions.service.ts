@@ -1,0 +1,141 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { AccessTokenSigner } from '@scale-chat/access-tokens';
+import { AUTH_LOGINS_TOPIC, LOGIN_REVOKED, type LoginRevoked } from '@scale-chat/contracts';
+import { enqueueEvent } from '@scale-chat/platform';
+import type { DataSource, EntityManager } from 'typeorm';
+import { PasswordHasher } from '../passwords/password-hasher';
+import { User, viewOf } from '../users/user.entity';
+import { UsersService } from '../users/users.service';
+import { LoginFamily, RefreshToken } from './login.entities';
+import type { TokenPair } from './sessions.dto';
+
+const REFRESH_TOKEN_TTL_MS = 30 * 24 * 60 * 60 * 1000;
+const INVALID_CREDENTIALS = 'Invalid username or password';
+const INVALID_REFRESH = 'Invalid refresh token';
+
+const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');
+
+/**
+ * Logins and their tokens. A login is a family of refresh tokens: each refresh rotates
+ * the token; presenting a rotated one again is treated as theft and revokes the whole
+ * family (RFC 9700 §4.14.2), as does logout. Revocations go to Kafka through the outbox.
+ */
+@Injectable()
+export class SessionsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly users: UsersService,
+    private readonly hasher: PasswordHasher,
+    private readonly signer: AccessTokenSigner,
+  ) {}
+
+  async login(username: string, password: string): Promise<TokenPair> {
+    const user = await this.users.findByUsername(username);
+    if (!(await this.hasher.matches(user?.passwordHash, password)) || user === null) {
+      throw new UnauthorizedException(INVALID_CREDENTIALS);
+    }
+    if (user.status !== 'active') throw new ForbiddenException('Account is not active');
+    return this.dataSource.transaction(async (manager) => {
+      const family = randomUUID();
+      await manager.insert(LoginFamily, {
+        id: family,
+        userId: user.id,
+        revokedAt: null,
+        revokeReason: null,
+      });
+      return this.issue(manager, user, family);
+    });
+  }
+
+  async refresh(refreshToken: string): Promise<TokenPair> {
+    const outcome = await this.dataSource.transaction(async (manager) => {
+      const stored = await manager
+        .getRepository(RefreshToken)
+        .createQueryBuilder('token')
+        .setLock('pessimistic_write')
+        .where('token.tokenHash = :hash', { hash: sha256(refreshToken) })
+        .getOne();
+      if (stored === null) return 'invalid' as const;
+      const family = await manager.findOneBy(LoginFamily, { id: stored.familyId });
+      if (family === null || family.revokedAt !== null || stored.expiresAt.getTime() < Date.now()) {
+        return 'invalid' as const;
+      }
+      if (stored.rotatedAt !== null) {
+        // Someone replays a token that was already exchanged: one of the two holders
+        // is a thief, and we cannot tell which. The login ends for both.
+        await this.revoke(manager, family, 'reuse');
+        return 'invalid' as const;
+      }
+      const user = await manager.findOneByOrFail(User, { id: family.userId });
+      if (user.status !== 'active') return 'inactive' as const;
+      await manager.update(
+        RefreshToken,
+        { tokenHash: stored.tokenHash },
+        { rotatedAt: new Date() },
+      );
+      return this.issue(manager, user, family.id);
+    });
+    if (outcome === 'invalid') throw new UnauthorizedException(INVALID_REFRESH);
+    if (outcome === 'inactive') throw new ForbiddenException('Account is not active');
+    return outcome;
+  }
+
+  /** Ends the login of `refreshToken`; says nothing about tokens it does not know. */
+  async logout(refreshToken: string): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const stored = await manager.findOneBy(RefreshToken, { tokenHash: sha256(refreshToken) });
+      if (stored === null) return;
+      const family = await manager.findOneBy(LoginFamily, { id: stored.familyId });
+      if (family !== null && family.revokedAt === null)
+        await this.revoke(manager, family, 'logout');
+    });
+  }
+
+  /** True when the login no longer exists or was revoked: its access tokens stop working. */
+  async isFamilyRevoked(familyId: string): Promise<boolean> {
+    const family = await this.dataSource.getRepository(LoginFamily).findOneBy({ id: familyId });
+    return family === null || family.revokedAt !== null;
+  }
+
+  private async issue(manager: EntityManager, user: User, familyId: string): Promise<TokenPair> {
+    const refreshToken = randomBytes(32).toString('base64url');
+    await manager.insert(RefreshToken, {
+      tokenHash: sha256(refreshToken),
+      familyId,
+      expiresAt: new Date(Date.now() + REFRESH_TOKEN_TTL_MS),
+      rotatedAt: null,
+    });
+    const accessToken = await this.signer.sign({
+      userId: user.id,
+      username: user.username,
+      familyId,
+    });
+    return {
+      accessToken,
+      refreshToken,
+      tokenType: 'Bearer',
+      expiresIn: this.signer.ttlSeconds,
+      user: viewOf(user),
+    };
+  }
+
+  private async revoke(
+    manager: EntityManager,
+    family: LoginFamily,
+    reason: LoginRevoked['reason'],
+  ): Promise<void> {
+    await manager.update(
+      LoginFamily,
+      { id: family.id },
+      { revokedAt: new Date(), revokeReason: reason },
+    );
+    await enqueueEvent<LoginRevoked>(manager, {
+      topic: AUTH_LOGINS_TOPIC,
+      key: family.userId,
+      type: LOGIN_REVOKED,
+      data: { userId: family.userId, familyId: family.id, reason },
+    });
+  }
+}

@@ -1,0 +1,45 @@
+import {
+  createParamDecorator,
+  Inject,
+  Injectable,
+  UnauthorizedException,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
+import { AccessTokenVerifier, type VerifiedAccessToken } from '@scale-chat/access-tokens';
+import type { IncomingMessage } from 'node:http';
+
+/** The verified bearer of a request, set by `AccessTokenGuard`. */
+interface AuthenticatedRequest extends IncomingMessage {
+  accessToken?: VerifiedAccessToken;
+}
+
+/**
+ * `Authorization: Bearer <accessToken>` must carry a valid access token; anything else
+ * is a 401 with one message, whatever was wrong. The service provides the verifier.
+ */
+@Injectable()
+export class AccessTokenGuard implements CanActivate {
+  constructor(@Inject(AccessTokenVerifier) private readonly verifier: AccessTokenVerifier) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const [scheme, token] = (request.headers.authorization ?? '').split(' ');
+    if (scheme !== 'Bearer' || token === undefined || token === '') {
+      throw new UnauthorizedException('Missing or invalid access token');
+    }
+    try {
+      request.accessToken = await this.verifier.verify(token);
+    } catch {
+      throw new UnauthorizedException('Missing or invalid access token');
+    }
+    return true;
+  }
+}
+
+/** The verified access token of the request (routes behind `AccessTokenGuard` only). */
+export const CurrentUser = createParamDecorator((_data: unknown, context: ExecutionContext) => {
+  const token = context.switchToHttp().getRequest<AuthenticatedRequest>().accessToken;
+  if (token === undefined) throw new UnauthorizedException('Missing or invalid access token');
+  return token;
+});
