@@ -136,6 +136,48 @@ describe('auth: login, tokens and users (API.md "Users and tokens")', () => {
       expect(await count('login_families')).toBe(before);
     });
 
+    it('answers 413 in the error shape to a body over the limit, and stores nothing', async () => {
+      const before = await count('login_families');
+      const answer = await call('POST', '/api/auth/login', {
+        username: 'ann',
+        password: 'x'.repeat(200_000),
+      });
+      expect(answer.status).toBe(413);
+      expect(answer.body).toMatchObject({ statusCode: 413, error: 'Payload Too Large' });
+      expect(await count('login_families')).toBe(before);
+    });
+
+    it('answers 429 with Retry-After to a flood of attempts on one account, and stores nothing', async () => {
+      await createUser('flooded');
+      const statuses: number[] = [];
+      for (let attempt = 0; attempt < 12; attempt++) {
+        statuses.push(
+          (await call('POST', '/api/auth/login', { username: 'flooded', password: 'guess' }))
+            .status,
+        );
+      }
+      expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
+      expect(statuses.slice(10)).toEqual([429, 429]);
+      const response = await fetch(`${auth.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'FLOODED', password: 'correct horse' }),
+      });
+      expect(response.status).toBe(429);
+      expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(await response.json()).toEqual({
+        statusCode: 429,
+        error: 'Too Many Requests',
+        message: 'Too many requests; try again later',
+      });
+      const families = (await auth.app
+        .get(DataSource)
+        .query(
+          `SELECT count(*)::int AS n FROM "login_families" f JOIN "users" u ON u."id" = f."user_id" WHERE u."username" = 'flooded'`,
+        )) as { n: number }[];
+      expect(families).toEqual([{ n: 0 }]);
+    });
+
     it('answers 400 to a body that is not JSON', async () => {
       expect((await call('POST', '/api/auth/login', '{"username": ')).status).toBe(400);
     });

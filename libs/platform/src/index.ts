@@ -8,3 +8,4 @@ export * from './platform.module';
 export * from './util/with-timeout';
 export * from './messaging';
 export * from './auth';
+export * from './http';

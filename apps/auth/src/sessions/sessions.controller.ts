@@ -1,25 +1,57 @@
-import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs/common';
+import {
+  byClientAddress,
+  byUsername,
+  RateLimited,
+  RateLimitGuard,
+  type RateLimitRule,
+} from '@scale-chat/platform';
 import { LoginRequest, RefreshRequest, type TokenPair } from './sessions.dto';
 import { SessionsService } from './sessions.service';
 
+const MINUTE = 60_000;
+/** Guessing passwords: a handful per account, a few dozen per client, each minute. */
+const LOGIN_PER_CLIENT: RateLimitRule = {
+  name: 'login-client',
+  limit: 60,
+  windowMs: MINUTE,
+  key: byClientAddress,
+};
+const LOGIN_PER_USERNAME: RateLimitRule = {
+  name: 'login-username',
+  limit: 10,
+  windowMs: MINUTE,
+  key: byUsername,
+};
+const REFRESH_PER_CLIENT: RateLimitRule = {
+  name: 'refresh-client',
+  limit: 120,
+  windowMs: MINUTE,
+  key: byClientAddress,
+};
+
 @Controller('api/auth')
+@UseGuards(RateLimitGuard)
 export class SessionsController {
   constructor(private readonly sessions: SessionsService) {}
 
   @Post('login')
   @HttpCode(HttpStatus.OK)
+  @RateLimited(LOGIN_PER_CLIENT, LOGIN_PER_USERNAME)
   login(@Body() body: LoginRequest): Promise<TokenPair> {
     return this.sessions.login(body.username, body.password);
   }
 
   @Post('refresh')
   @HttpCode(HttpStatus.OK)
+  @RateLimited(REFRESH_PER_CLIENT)
   refresh(@Body() body: RefreshRequest): Promise<TokenPair> {
     return this.sessions.refresh(body.refreshToken);
   }
 
   @Post('logout')
   @HttpCode(HttpStatus.NO_CONTENT)
+  @RateLimited(REFRESH_PER_CLIENT)
   logout(@Body() body: RefreshRequest): Promise<void> {
     return this.sessions.logout(body.refreshToken);
   }

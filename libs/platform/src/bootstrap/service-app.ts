@@ -2,6 +2,7 @@ import { ValidationPipe, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { ConfigError, type ServiceConfig } from '../config';
+import { ErrorShapeFilter } from '../http';
 import type { ServiceDefinition } from './service-definition';
 
 /** Exit status for a bad configuration (EX_CONFIG of sysexits.h). */
@@ -21,6 +22,13 @@ export async function createServiceApp<C extends ServiceConfig>(
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
+  // Behind the edge (loopback locally, a private network in compose), the client's
+  // address comes from X-Forwarded-For; from anywhere else that header is ignored.
+  (app.getHttpAdapter().getInstance() as { set(name: string, value: string): void }).set(
+    'trust proxy',
+    'loopback, uniquelocal',
+  );
+  app.useGlobalFilters(new ErrorShapeFilter());
   app.useGlobalPipes(
     new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
   );

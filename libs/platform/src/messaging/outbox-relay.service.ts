@@ -2,7 +2,7 @@ import {
   Inject,
   Injectable,
   type OnApplicationBootstrap,
-  type OnApplicationShutdown,
+  type BeforeApplicationShutdown,
 } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
@@ -16,7 +16,7 @@ export const PUBLISHED_TOPICS = Symbol('PUBLISHED_TOPICS');
 
 /** Runs the service's outbox relay from start-up to shutdown. */
 @Injectable()
-export class OutboxRelayService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private relay: OutboxRelay | undefined;
 
   constructor(
@@ -38,7 +38,8 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
     this.relay.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the database and Kafka connections close (they do on application shutdown). */
+  async beforeApplicationShutdown(): Promise<void> {
     await this.relay?.stop();
   }
 }

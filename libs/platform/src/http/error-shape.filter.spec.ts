@@ -1,0 +1,48 @@
+import { BadRequestException, ForbiddenException, NotFoundException } from '@nestjs/common';
+import { errorBody } from './error-shape.filter';
+
+describe('errorBody', () => {
+  it("keeps an HTTP exception's status and message", () => {
+    expect(errorBody(new NotFoundException('User not found'))).toEqual({
+      statusCode: 404,
+      error: 'Not Found',
+      message: 'User not found',
+    });
+    expect(errorBody(new ForbiddenException())).toEqual({
+      statusCode: 403,
+      error: 'Forbidden',
+      message: 'Forbidden',
+    });
+  });
+
+  it('keeps the list of validation messages', () => {
+    expect(
+      errorBody(new BadRequestException(['name must be a string', 'x should not exist'])),
+    ).toEqual({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: ['name must be a string', 'x should not exist'],
+    });
+  });
+
+  it('gives body-parser errors their status', () => {
+    const tooLarge = Object.assign(new Error('request entity too large'), {
+      status: 413,
+      expose: true,
+    });
+    expect(errorBody(tooLarge)).toEqual({
+      statusCode: 413,
+      error: 'Payload Too Large',
+      message: 'request entity too large',
+    });
+  });
+
+  it('hides everything else behind a 500', () => {
+    expect(errorBody(new Error('connection to 10.0.0.5 refused'))).toEqual({
+      statusCode: 500,
+      error: 'Internal Server Error',
+      message: 'Internal server error',
+    });
+    expect(errorBody(undefined).statusCode).toBe(500);
+  });
+});

@@ -1,0 +1,3 @@
+export * from './error-shape.filter';
+export * from './rate-limit.guard';
+export * from './rate-limiter';
