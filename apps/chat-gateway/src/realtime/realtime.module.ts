@@ -6,6 +6,7 @@ import { PinoLogger } from 'nestjs-pino';
 import type { ChatConfig } from '../chat-config';
 import { ChatGateway } from './chat.gateway';
 import { KafkaIoAdapter } from './kafka-io.adapter';
+import { LoginRevocationsConsumer } from './login-revocations.consumer';
 
 @Module({})
 export class RealtimeModule {
@@ -22,6 +23,7 @@ export class RealtimeModule {
             }),
         },
         ChatGateway,
+        LoginRevocationsConsumer,
       ],
     };
   }

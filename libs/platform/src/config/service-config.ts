@@ -32,6 +32,9 @@ function commonSpec(service: ServiceName) {
     DATABASE_URL: postgresUrl({ default: LOCAL_DATABASE_URL }),
     DATABASE_POOL_SIZE: integer({ min: 1, max: 100 }, { default: 10 }),
     KAFKA_BROKERS: brokerList({ default: [...LOCAL_KAFKA_BROKERS] }),
+    KAFKA_GROUP_PREFIX: text(/^[A-Za-z0-9._-]{1,100}$/, '1-100 characters of A-Z a-z 0-9 . _ -', {
+      default: service,
+    }),
     SHUTDOWN_TIMEOUT_MS: integer({ min: 100, max: 120_000 }, { default: 10_000 }),
   } satisfies EnvSpec;
 }
@@ -50,6 +53,8 @@ export interface ServiceConfig {
   /** The PostgreSQL schema this service owns. */
   readonly databaseSchema: string;
   readonly kafkaBrokers: readonly string[];
+  /** Consumer groups of this service are named `<prefix>.<consumer>`; all instances share them. */
+  readonly kafkaGroupPrefix: string;
   readonly shutdownTimeoutMs: number;
 }
 
@@ -77,6 +82,7 @@ export function readServiceConfig<S extends EnvSpec = Record<never, never>>(
     databasePoolSize: parsed.DATABASE_POOL_SIZE,
     databaseSchema: SERVICES[service].schema,
     kafkaBrokers: parsed.KAFKA_BROKERS,
+    kafkaGroupPrefix: parsed.KAFKA_GROUP_PREFIX,
     shutdownTimeoutMs: parsed.SHUTDOWN_TIMEOUT_MS,
     extra: parsed,
   };

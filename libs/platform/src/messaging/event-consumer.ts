@@ -16,6 +16,14 @@ export interface EventHandler<T = unknown> {
   ): Promise<void>;
 }
 
+/**
+ * Types a handler for the consumer's list: what `parse` returns is what `handle` gets,
+ * so erasing `T` there is safe.
+ */
+export function eventHandler<T>(handler: EventHandler<T>): EventHandler {
+  return handler as unknown as EventHandler;
+}
+
 export interface EventConsumerOptions {
   readonly kafka: Kafka;
   readonly dataSource: DataSource;
@@ -83,13 +91,21 @@ export class EventConsumer {
     this.handlers = new Map(options.handlers.map((handler) => [handler.type, handler]));
   }
 
+  /** Resolves once the consumer has joined its group and been given its partitions. */
   async start(): Promise<void> {
     await this.consumer.connect();
     await this.consumer.subscribe({
       topics: this.options.topics.map((topic) => topic.name),
       fromBeginning: this.options.fromBeginning ?? true,
     });
+    const joined = new Promise<void>((resolve) => {
+      const stopListening = this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+        stopListening();
+        resolve();
+      });
+    });
     await this.consumer.run({ eachMessage: ({ message }) => this.process(message) });
+    await joined;
   }
 
   stop(): Promise<void> {

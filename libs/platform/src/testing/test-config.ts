@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Environment } from '../bootstrap';
 
 /**
@@ -11,6 +12,8 @@ export function testEnvironment(name: string, overrides: Environment = {}): Envi
     LOG_FORMAT: 'json',
     KAFKA_BROKERS: process.env['KAFKA_BROKERS'],
     INSTANCE_ID: `${name}-test-${process.pid}`,
+    // Consumer groups of their own: suites running side by side never split a topic.
+    KAFKA_GROUP_PREFIX: `${name}-test-${randomUUID().slice(0, 8)}`,
     ...overrides,
   };
 }

@@ -1,0 +1,78 @@
+import {
+  Inject,
+  Injectable,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { AUTH_LOGINS_TOPIC, LOGIN_REVOKED, type LoginRevoked } from '@scale-chat/contracts';
+import {
+  ensureTopics,
+  EventConsumer,
+  eventHandler,
+  KafkaConnection,
+  SERVICE_CONFIG,
+  type ServiceConfig,
+} from '@scale-chat/platform';
+import { PinoLogger } from 'nestjs-pino';
+import { DataSource } from 'typeorm';
+import { ChatGateway, loginRoom } from './chat.gateway';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const REASONS: readonly string[] = ['logout', 'reuse', 'account-deleted'];
+
+function parseLoginRevoked(data: unknown): LoginRevoked {
+  const { userId, familyId, reason } = (data ?? {}) as Record<string, unknown>;
+  if (typeof userId !== 'string' || !UUID.test(userId)) throw new Error('userId is not a UUID');
+  if (typeof familyId !== 'string' || !UUID.test(familyId))
+    throw new Error('familyId is not a UUID');
+  if (typeof reason !== 'string' || !REASONS.includes(reason))
+    throw new Error('reason is not known');
+  return { userId, familyId, reason: reason as LoginRevoked['reason'] };
+}
+
+/**
+ * When auth revokes a login (logout, a stolen refresh token, a deleted account), the
+ * sockets of that login close on every gateway instance within moments. One instance
+ * handles each event (a shared consumer group); the disconnect travels through the
+ * Socket.IO cluster adapter.
+ */
+@Injectable()
+export class LoginRevocationsConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private consumer: EventConsumer | undefined;
+
+  constructor(
+    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
+    private readonly kafka: KafkaConnection,
+    private readonly dataSource: DataSource,
+    private readonly gateway: ChatGateway,
+    private readonly logger: PinoLogger,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await ensureTopics(await this.kafka.connectedAdmin(), [AUTH_LOGINS_TOPIC]);
+    this.consumer = new EventConsumer({
+      kafka: this.kafka.kafka,
+      dataSource: this.dataSource,
+      groupId: `${this.config.kafkaGroupPrefix}.login-revocations`,
+      topics: [AUTH_LOGINS_TOPIC],
+      // Only what happens from now on matters: sockets of older logins are long gone.
+      fromBeginning: false,
+      logger: this.logger.logger.child({ component: 'login-revocations' }),
+      handlers: [
+        eventHandler<LoginRevoked>({
+          type: LOGIN_REVOKED,
+          parse: parseLoginRevoked,
+          handle: (event) => {
+            this.gateway.disconnectRoom(loginRoom(event.data.familyId));
+            return Promise.resolve();
+          },
+        }),
+      ],
+    });
+    await this.consumer.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.consumer?.stop();
+  }
+}

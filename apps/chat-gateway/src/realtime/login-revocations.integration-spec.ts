@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AccessTokenSigner, generateSigningKey } from '@scale-chat/access-tokens';
+import { AUTH_LOGINS_TOPIC, LOGIN_REVOKED } from '@scale-chat/contracts';
+import { KafkaConnection } from '@scale-chat/platform';
+import { startTestService, type TestService } from '@scale-chat/platform/testing';
+import { Partitioners } from 'kafkajs';
+import { io as connect, type Socket } from 'socket.io-client';
+import { chatGatewayService } from '../app.module';
+import type { ChatConfig } from '../chat-config';
+
+jest.setTimeout(60_000);
+
+describe('a revoked login on chat-gateway', () => {
+  let jwks: Server;
+  const gateways: TestService<ChatConfig>[] = [];
+  let signer: AccessTokenSigner;
+
+  beforeAll(async () => {
+    const key = await generateSigningKey();
+    signer = new AccessTokenSigner(key);
+    jwks = createServer((_request, response) =>
+      response.end(JSON.stringify({ keys: [key.publicJwk] })),
+    );
+    await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
+    const shared = {
+      AUTH_JWKS_URL: `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks`,
+      SOCKET_IO_TOPIC: `test.socketio-${randomUUID().slice(0, 8)}`,
+      // Both instances in one consumer group: each event reaches one of them.
+      KAFKA_GROUP_PREFIX: `chat-test-${randomUUID().slice(0, 8)}`,
+    };
+    gateways.push(
+      await startTestService(chatGatewayService, { ...shared, INSTANCE_ID: 'gateway-a' }),
+    );
+    gateways.push(
+      await startTestService(chatGatewayService, { ...shared, INSTANCE_ID: 'gateway-b' }),
+    );
+  });
+
+  afterAll(async () => {
+    for (const gateway of gateways) await gateway.close();
+    jwks?.close();
+  });
+
+  const socketOf = async (gateway: TestService<ChatConfig>, familyId: string): Promise<Socket> => {
+    const token = await signer.sign({ userId: randomUUID(), username: 'ann', familyId });
+    const socket = connect(gateway.url, {
+      transports: ['websocket'],
+      forceNew: true,
+      reconnection: false,
+      auth: { token },
+    });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', () => resolve());
+      socket.once('connect_error', reject);
+    });
+    return socket;
+  };
+
+  it("closes that login's sockets on every instance, and no one else's", async () => {
+    const [a, b] = gateways as [TestService<ChatConfig>, TestService<ChatConfig>];
+    const revoked = randomUUID();
+    const sockets = [await socketOf(a, revoked), await socketOf(b, revoked)];
+    const bystander = await socketOf(b, randomUUID());
+    const reasons: string[] = [];
+    for (const socket of [...sockets, bystander])
+      socket.on('disconnect', (reason) => reasons.push(reason));
+
+    const producer = a.app
+      .get(KafkaConnection)
+      .kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    const userId = randomUUID();
+    // Sent again until it lands: the consumers read from "now", wherever "now" fell.
+    const deadline = Date.now() + 20_000;
+    while (reasons.length < 2 && Date.now() < deadline) {
+      await producer.send({
+        topic: AUTH_LOGINS_TOPIC.name,
+        messages: [
+          {
+            key: userId,
+            value: JSON.stringify({
+              id: randomUUID(),
+              type: LOGIN_REVOKED,
+              occurredAt: new Date().toISOString(),
+              data: { userId, familyId: revoked, reason: 'logout' },
+            }),
+          },
+        ],
+      });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    await producer.disconnect();
+
+    expect(reasons).toEqual(['io server disconnect', 'io server disconnect']);
+    expect(sockets.map((socket) => socket.connected)).toEqual([false, false]);
+    expect(bystander.connected).toBe(true);
+    bystander.disconnect();
+  });
+});
