@@ -1,3 +1,4 @@
+import { isUuid } from '@scale-chat/contracts';
 import {
   createLocalJWKSet,
   createRemoteJWKSet,
@@ -24,8 +25,6 @@ export interface VerifierOptions {
   /** True when the login the token belongs to has been revoked (logout, theft). */
   readonly isFamilyRevoked?: (familyId: string) => boolean | Promise<boolean>;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Verifies access tokens with the public keys only: EdDSA and nothing else (so `none`
@@ -78,12 +77,10 @@ export class AccessTokenVerifier {
       throw new InvalidAccessTokenError(describeFailure(error));
     }
     const { sub, username, fid, jti, exp } = payload;
-    if (typeof sub !== 'string' || !UUID.test(sub))
-      throw new InvalidAccessTokenError('sub is not a user id');
+    if (!isUuid(sub)) throw new InvalidAccessTokenError('sub is not a user id');
     if (typeof username !== 'string' || username === '')
       throw new InvalidAccessTokenError('username is missing');
-    if (typeof fid !== 'string' || !UUID.test(fid))
-      throw new InvalidAccessTokenError('fid is not a family id');
+    if (!isUuid(fid)) throw new InvalidAccessTokenError('fid is not a family id');
     if (await this.options.isFamilyRevoked?.(fid))
       throw new InvalidAccessTokenError('the login was revoked');
     return {

@@ -3,3 +3,4 @@ export * from './topics';
 export * from './local-stack';
 export * from './events';
 export * from './auth-events';
+export * from './ids';

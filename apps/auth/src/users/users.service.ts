@@ -1,9 +1,8 @@
+import { isUuid } from '@scale-chat/contracts';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { User } from './user.entity';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @Injectable()
 export class UsersService {
@@ -11,7 +10,7 @@ export class UsersService {
 
   findById(id: string): Promise<User | null> {
     // A string that is not a UUID names no user: not found, not a database error.
-    if (!UUID.test(id)) return Promise.resolve(null);
+    if (!isUuid(id)) return Promise.resolve(null);
     return this.dataSource.getRepository(User).findOneBy({ id });
   }
 

@@ -4,7 +4,7 @@ import {
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import { AUTH_LOGINS_TOPIC, LOGIN_REVOKED, type LoginRevoked } from '@scale-chat/contracts';
+import { AUTH_LOGINS_TOPIC, LOGIN_REVOKED, type LoginRevoked, isUuid } from '@scale-chat/contracts';
 import {
   ensureTopics,
   EventConsumer,
@@ -17,14 +17,12 @@ import { PinoLogger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { ChatGateway, loginRoom } from './chat.gateway';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const REASONS: readonly string[] = ['logout', 'reuse', 'account-deleted'];
 
 function parseLoginRevoked(data: unknown): LoginRevoked {
   const { userId, familyId, reason } = (data ?? {}) as Record<string, unknown>;
-  if (typeof userId !== 'string' || !UUID.test(userId)) throw new Error('userId is not a UUID');
-  if (typeof familyId !== 'string' || !UUID.test(familyId))
-    throw new Error('familyId is not a UUID');
+  if (!isUuid(userId)) throw new Error('userId is not a UUID');
+  if (!isUuid(familyId)) throw new Error('familyId is not a UUID');
   if (typeof reason !== 'string' || !REASONS.includes(reason))
     throw new Error('reason is not known');
   return { userId, familyId, reason: reason as LoginRevoked['reason'] };

@@ -1,5 +1,12 @@
-import { BadRequestException, ForbiddenException, NotFoundException } from '@nestjs/common';
-import { errorBody } from './error-shape.filter';
+import {
+  BadRequestException,
+  ForbiddenException,
+  NotFoundException,
+  ServiceUnavailableException,
+} from '@nestjs/common';
+import { errorResponse } from './error-shape.filter';
+
+const errorBody = (exception: unknown) => errorResponse(exception).body;
 
 describe('errorBody', () => {
   it("keeps an HTTP exception's status and message", () => {
@@ -37,12 +44,20 @@ describe('errorBody', () => {
     });
   });
 
+  it('keeps a body its thrower chose, such as a failed health check', () => {
+    const report = { status: 'error', info: {}, error: { kafka: { status: 'down' } }, details: {} };
+    expect(errorResponse(new ServiceUnavailableException(report))).toEqual({
+      statusCode: 503,
+      body: report,
+    });
+  });
+
   it('hides everything else behind a 500', () => {
     expect(errorBody(new Error('connection to 10.0.0.5 refused'))).toEqual({
       statusCode: 500,
       error: 'Internal Server Error',
       message: 'Internal server error',
     });
-    expect(errorBody(undefined).statusCode).toBe(500);
+    expect(errorResponse(undefined).statusCode).toBe(500);
   });
 });

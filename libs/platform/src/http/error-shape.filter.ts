@@ -23,21 +23,40 @@ interface HttpStackError {
   message?: unknown;
 }
 
+export interface ErrorResponse {
+  readonly statusCode: number;
+  /** API.md's error shape, or a body its thrower chose on purpose (a health report). */
+  readonly body: ErrorBody | object;
+}
+
 /**
  * Turns any error into `{statusCode, error, message}`: Nest's HTTP exceptions keep their
- * status and message; errors of the body parser (413, 400 for broken JSON) keep theirs;
- * anything else is a 500 whose details stay in the log, not in the response.
+ * status and message (and a body of their own without a `message`, such as the health
+ * report of a 503, stays as it is); errors of the body parser (413, 400 for broken JSON)
+ * keep their status; anything else is a 500 whose details stay in the log.
  */
-export function errorBody(exception: unknown): ErrorBody {
+export function errorResponse(exception: unknown): ErrorResponse {
   if (exception instanceof HttpException) {
     const statusCode = exception.getStatus();
     const response = exception.getResponse();
+    if (typeof response === 'object' && response !== null && !('message' in response)) {
+      return { statusCode, body: response };
+    }
     const message =
-      typeof response === 'object' && response !== null && 'message' in response
+      typeof response === 'object' && response !== null
         ? (response as { message: string | string[] }).message
         : exception.message;
-    return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message };
+    return {
+      statusCode,
+      body: { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message },
+    };
   }
+  const body = errorBody(exception);
+  return { statusCode: body.statusCode, body };
+}
+
+/** The error shape of an error that is not one of Nest's HTTP exceptions. */
+function errorBody(exception: unknown): ErrorBody {
   const stackError = (exception ?? {}) as HttpStackError;
   const status = Number(stackError.status ?? stackError.statusCode);
   if (Number.isInteger(status) && status >= 400 && status < 500 && stackError.expose !== false) {
@@ -55,11 +74,11 @@ export class ErrorShapeFilter implements ExceptionFilter {
   private readonly logger = new Logger('ErrorShapeFilter');
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const body = errorBody(exception);
-    if (body.statusCode >= 500) this.logger.error(exception);
+    const { statusCode, body } = errorResponse(exception);
+    if (statusCode >= 500 && !(exception instanceof HttpException)) this.logger.error(exception);
     const response = host.switchToHttp().getResponse<ServerResponse>();
     if (response.headersSent) return;
-    response.statusCode = body.statusCode;
+    response.statusCode = statusCode;
     response.setHeader('content-type', 'application/json; charset=utf-8');
     response.end(JSON.stringify(body));
   }

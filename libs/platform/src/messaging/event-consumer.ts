@@ -1,4 +1,4 @@
-import { EVENT_HEADERS, type EventEnvelope, type TopicSpec } from '@scale-chat/contracts';
+import { EVENT_HEADERS, type EventEnvelope, type TopicSpec, isUuid } from '@scale-chat/contracts';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -45,8 +45,6 @@ export interface EventConsumerStats {
   failed: number;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** The envelope of a record, or a reason it is not one. */
 export function parseEnvelope(value: Buffer | null): EventEnvelope | string {
   if (value === null) return 'empty record';
@@ -59,7 +57,7 @@ export function parseEnvelope(value: Buffer | null): EventEnvelope | string {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
     return 'not an object';
   const { id, type, occurredAt, data } = parsed as Record<string, unknown>;
-  if (typeof id !== 'string' || !UUID.test(id)) return 'id is not a UUID';
+  if (!isUuid(id)) return 'id is not a UUID';
   if (typeof type !== 'string' || type.length === 0 || type.length > 100) return 'type is missing';
   if (typeof occurredAt !== 'string' || Number.isNaN(Date.parse(occurredAt)))
     return 'occurredAt is not a time';
