@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AUTH_LOGINS_TOPIC } from '@scale-chat/contracts';
-import { PlatformModule, type ServiceDefinition } from '@scale-chat/platform';
+import { PlatformModule, setUpOpenApi, type ServiceDefinition } from '@scale-chat/platform';
 import { AccountsModule } from './accounts.module';
 import { readAuthConfig, type AuthConfig } from './auth-config';
 import { CreateUsersAndLogins1763900000000 } from './database/1763900000000-create-users-and-logins';
@@ -29,4 +29,11 @@ export const authService: ServiceDefinition<AuthConfig> = {
   service: 'auth',
   readConfig: readAuthConfig,
   rootModule: (config) => AppModule.register(config),
+  configure: (app) =>
+    setUpOpenApi(app, {
+      title: 'scale-chat auth',
+      description:
+        'Users and tokens (API.md). Access tokens verify with the keys of GET /api/auth/jwks.',
+      path: 'api/auth/docs',
+    }),
 };

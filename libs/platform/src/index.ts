@@ -9,3 +9,4 @@ export * from './util/with-timeout';
 export * from './messaging';
 export * from './auth';
 export * from './http';
+export * from './openapi';

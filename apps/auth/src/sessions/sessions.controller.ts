@@ -1,12 +1,20 @@
 import { Body, Controller, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs/common';
 import {
+  ApiForbiddenResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import {
   byClientAddress,
   byUsername,
   RateLimited,
   RateLimitGuard,
   type RateLimitRule,
 } from '@scale-chat/platform';
-import { LoginRequest, RefreshRequest, type TokenPair } from './sessions.dto';
+import { LoginRequest, RefreshRequest, TokenPair } from './sessions.dto';
 import { SessionsService } from './sessions.service';
 
 const MINUTE = 60_000;
@@ -30,6 +38,8 @@ const REFRESH_PER_CLIENT: RateLimitRule = {
   key: byClientAddress,
 };
 
+@ApiTags('auth')
+@ApiTooManyRequestsResponse({ description: 'rate limit reached; see Retry-After' })
 @Controller('api/auth')
 @UseGuards(RateLimitGuard)
 export class SessionsController {
@@ -38,6 +48,9 @@ export class SessionsController {
   @Post('login')
   @HttpCode(HttpStatus.OK)
   @RateLimited(LOGIN_PER_CLIENT, LOGIN_PER_USERNAME)
+  @ApiOkResponse({ type: TokenPair })
+  @ApiUnauthorizedResponse({ description: 'wrong username or password (one answer for both)' })
+  @ApiForbiddenResponse({ description: 'account not active' })
   login(@Body() body: LoginRequest): Promise<TokenPair> {
     return this.sessions.login(body.username, body.password);
   }
@@ -45,6 +58,10 @@ export class SessionsController {
   @Post('refresh')
   @HttpCode(HttpStatus.OK)
   @RateLimited(REFRESH_PER_CLIENT)
+  @ApiOkResponse({ type: TokenPair, description: 'a new pair; the presented token stops working' })
+  @ApiUnauthorizedResponse({
+    description: 'unknown, expired or already rotated (the login is then revoked)',
+  })
   refresh(@Body() body: RefreshRequest): Promise<TokenPair> {
     return this.sessions.refresh(body.refreshToken);
   }
@@ -52,6 +69,7 @@ export class SessionsController {
   @Post('logout')
   @HttpCode(HttpStatus.NO_CONTENT)
   @RateLimited(REFRESH_PER_CLIENT)
+  @ApiNoContentResponse({ description: "that login's tokens stop working" })
   logout(@Body() body: RefreshRequest): Promise<void> {
     return this.sessions.logout(body.refreshToken);
   }

@@ -1,27 +1,40 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { IsString, Length } from 'class-validator';
-import type { UserView } from '../users/user.entity';
+import { UserView } from '../users/user.entity';
 
 export class LoginRequest {
+  @ApiProperty({ minLength: 1, maxLength: 128, example: 'ann' })
   @IsString()
   @Length(1, 128)
   username!: string;
 
+  @ApiProperty({ minLength: 1, maxLength: 128, format: 'password' })
   @IsString()
   @Length(1, 128)
   password!: string;
 }
 
 export class RefreshRequest {
+  @ApiProperty({ minLength: 1, maxLength: 256 })
   @IsString()
   @Length(1, 256)
   refreshToken!: string;
 }
 
 /** What login and refresh answer (API.md). */
-export interface TokenPair {
-  accessToken: string;
-  refreshToken: string;
-  tokenType: 'Bearer';
-  expiresIn: number;
-  user: UserView;
+export class TokenPair {
+  @ApiProperty({ description: 'EdDSA JWT; send as Authorization: Bearer <accessToken>' })
+  accessToken!: string;
+
+  @ApiProperty({ description: 'opaque; rotated on every refresh' })
+  refreshToken!: string;
+
+  @ApiProperty({ enum: ['Bearer'] })
+  tokenType!: 'Bearer';
+
+  @ApiProperty({ description: 'seconds until the access token expires', example: 900 })
+  expiresIn!: number;
+
+  @ApiProperty({ type: UserView })
+  user!: UserView;
 }

@@ -1,8 +1,10 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import type { JWK } from 'jose';
 import { SIGNING_KEYS, type SigningKeys } from './signing-keys';
 
 /** `GET /api/auth/jwks`: the public keys that verify access tokens, and nothing private. */
+@ApiTags('auth')
 @Controller('api/auth/jwks')
 export class JwksController {
   constructor(@Inject(SIGNING_KEYS) private readonly keys: SigningKeys) {}

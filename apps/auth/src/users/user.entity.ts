@@ -1,3 +1,4 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { Check, Column, CreateDateColumn, Entity, PrimaryColumn, Unique } from 'typeorm';
 
 export type UserStatus = 'pending' | 'active' | 'deleting';
@@ -27,12 +28,26 @@ export class User {
 }
 
 /** A user as API.md shows it: never the password hash. */
-export interface UserView {
-  id: string;
-  username: string;
-  displayName: string;
-  status: UserStatus;
-  createdAt: string;
+export class UserView {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty({ example: 'ann', description: 'lower-case; 3-32 of a-z 0-9 _ . -' })
+  username!: string;
+
+  @ApiProperty({ example: 'Ann' })
+  displayName!: string;
+
+  @ApiProperty({ enum: ['pending', 'active'] })
+  status!: UserStatus;
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt!: string;
+}
+
+export class UserList {
+  @ApiProperty({ type: [UserView] })
+  items!: UserView[];
 }
 
 export function viewOf(user: User): UserView {

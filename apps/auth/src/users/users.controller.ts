@@ -1,21 +1,36 @@
 import { Controller, Get, NotFoundException, Param, Query, UseGuards } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import type { VerifiedAccessToken } from '@scale-chat/access-tokens';
 import { AccessTokenGuard, CurrentUser } from '@scale-chat/platform';
-import { viewOf, type UserView } from './user.entity';
+import { UserList, UserView, viewOf } from './user.entity';
 import { SearchUsersQuery } from './users.dto';
 import { UsersService } from './users.service';
 
+@ApiTags('users')
+@ApiBearerAuth()
+@ApiUnauthorizedResponse({ description: 'missing, expired or forged access token' })
 @Controller('api/users')
 @UseGuards(AccessTokenGuard)
 export class UsersController {
   constructor(private readonly users: UsersService) {}
 
   @Get('me')
+  @ApiOkResponse({ type: UserView })
   async me(@CurrentUser() caller: VerifiedAccessToken): Promise<UserView> {
     return this.found(caller.userId);
   }
 
   @Get()
+  @ApiOkResponse({
+    type: UserList,
+    description: 'active users whose username starts with the query',
+  })
   async search(
     @Query() { query = '', limit = 20 }: SearchUsersQuery,
   ): Promise<{ items: UserView[] }> {
@@ -23,6 +38,8 @@ export class UsersController {
   }
 
   @Get(':id')
+  @ApiOkResponse({ type: UserView })
+  @ApiNotFoundResponse()
   async byId(@Param('id') id: string): Promise<UserView> {
     return this.found(id);
   }
