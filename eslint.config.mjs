@@ -60,5 +60,23 @@ export default [
       eqeqeq: 'error',
     },
   },
+  {
+    // The whole-stack tests act as a client of the system: they may use its client-side libs.
+    files: ['tools/src/**/*.e2e-spec.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: true,
+          banTransitiveDependencies: true,
+          depConstraints: depConstraints.map((constraint) =>
+            constraint.sourceTag === 'type:tool'
+              ? { ...constraint, onlyDependOnLibsWithTags: ['type:tool', 'type:util', 'type:data'] }
+              : constraint,
+          ),
+        },
+      ],
+    },
+  },
   prettier,
 ];

@@ -1,5 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { AccessTokenSigner, signingKeyFromPem } from '@scale-chat/access-tokens';
+import { io as connect } from 'socket.io-client';
 import { EDGE_PORT, SERVICE_NAMES, SERVICES } from '@scale-chat/contracts';
 import { isPortOpen, localInstances, REPO_ROOT } from './infra';
 
@@ -66,6 +70,51 @@ describe('npm start (the whole stack as real processes)', () => {
     for (const instance of localInstances()) {
       expect((await fetch(instance.healthUrl)).status).toBe(200);
     }
+  });
+
+  it('answers the API through the edge in the error shape of API.md', async () => {
+    const jwks = await fetch(`http://127.0.0.1:${EDGE_PORT}/api/auth/jwks`);
+    expect(jwks.status).toBe(200);
+    expect(((await jwks.json()) as { keys: unknown[] }).keys).toHaveLength(1);
+    const login = await fetch(`http://127.0.0.1:${EDGE_PORT}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'nobody', password: 'nothing at all' }),
+    });
+    expect(login.status).toBe(401);
+    expect(await login.json()).toEqual({
+      statusCode: 401,
+      error: 'Unauthorized',
+      message: 'Invalid username or password',
+    });
+  });
+
+  it('upgrades Socket.IO through the edge and authenticates the handshake', async () => {
+    const handshake = (auth: Record<string, string>) =>
+      new Promise<string>((resolve) => {
+        const socket = connect(`http://127.0.0.1:${EDGE_PORT}`, {
+          transports: ['websocket'],
+          forceNew: true,
+          reconnection: false,
+          auth,
+        });
+        socket.once('connect', () => {
+          socket.disconnect();
+          resolve('connected');
+        });
+        socket.once('connect_error', (error) => resolve(error.message));
+      });
+    expect(await handshake({})).toBe('unauthorized');
+    // The development key the stack's auth generated and signs with.
+    const key = await signingKeyFromPem(
+      readFileSync(join(REPO_ROOT, '.cache', 'keys', 'access-token-signing-key.pem'), 'utf8'),
+    );
+    const token = await new AccessTokenSigner(key).sign({
+      userId: randomUUID(),
+      username: 'e2e',
+      familyId: randomUUID(),
+    });
+    expect(await handshake({ token })).toBe('connected');
   });
 
   it('says so when started a second time', () => {
