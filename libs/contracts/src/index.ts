@@ -4,3 +4,4 @@ export * from './local-stack';
 export * from './events';
 export * from './auth-events';
 export * from './ids';
+export * from './sagas';

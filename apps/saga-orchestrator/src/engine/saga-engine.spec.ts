@@ -1,0 +1,198 @@
+import type { SagaCommand, SagaReply } from '@scale-chat/contracts';
+import { ACCOUNT_DELETION_SAGA, ROOM_SAGA, SIGNUP_SAGA } from './saga-definitions';
+import { checkDefinition } from './saga-definition';
+import { SagaEngine, type Transition } from './saga-engine';
+
+const T0 = Date.parse('2026-11-22T12:00:00Z');
+const engine = new SagaEngine(SIGNUP_SAGA);
+
+const reply = (
+  command: SagaCommand | undefined,
+  outcome: SagaReply['outcome'],
+  data?: Record<string, unknown>,
+): SagaReply => {
+  if (command === undefined) throw new Error('no command was sent');
+  return {
+    sagaId: command.sagaId,
+    commandId: command.commandId,
+    outcome,
+    ...(data === undefined ? {} : { data }),
+  };
+};
+
+/** Runs a saga through `answers` (one per command sent) and lists the commands sent. */
+function drive(start: Transition, answers: readonly ('ok' | 'fail' | 'timeout')[], saga = engine) {
+  let { state, commands } = start;
+  const sent = commands.map((command) => `${command.kind} ${command.name}`);
+  let now = T0;
+  for (const answer of answers) {
+    const [command] = commands;
+    now += 1_000;
+    const next =
+      answer === 'timeout'
+        ? saga.onTimeout(state, (state.deadline ?? now) + 1)
+        : saga.onReply(state, reply(command, answer === 'ok' ? 'succeeded' : 'failed'), now);
+    ({ state, commands } = next);
+    sent.push(...commands.map((c) => `${c.kind} ${c.name}`));
+  }
+  return { state, sent, commands };
+}
+
+describe('SagaEngine on the signup saga', () => {
+  const start = () => engine.start('saga-1', { userId: 'u1', username: 'ann' }, T0);
+
+  it('starts with the first step the initiator did not do itself', () => {
+    const { state, commands } = start();
+    expect(commands).toEqual([
+      {
+        sagaId: 'saga-1',
+        commandId: 'saga-1:1:execute',
+        sagaType: 'signup',
+        kind: 'execute',
+        participant: 'chat-gateway',
+        name: 'chat.create-profile',
+        payload: { userId: 'u1', username: 'ann' },
+      },
+    ]);
+    expect(state).toMatchObject({ status: 'running', step: 1, deadline: T0 + 10_000 });
+  });
+
+  it('completes when every step succeeds, passing facts on', () => {
+    const first = start();
+    const second = engine.onReply(
+      first.state,
+      reply(first.commands[0], 'succeeded', { profileId: 'p1' }),
+      T0 + 5,
+    );
+    expect(second.commands[0]).toMatchObject({
+      name: 'auth.activate-user',
+      payload: { userId: 'u1', profileId: 'p1' },
+    });
+    const done = engine.onReply(second.state, reply(second.commands[0], 'succeeded'), T0 + 10);
+    expect(done).toMatchObject({ state: { status: 'completed', deadline: null }, commands: [] });
+    expect(done.state.history.map((entry) => `${entry.step} ${entry.event}`)).toEqual([
+      'create-chat-profile sent',
+      'create-chat-profile succeeded',
+      'activate-user sent',
+      'activate-user succeeded',
+      'signup completed',
+    ]);
+  });
+
+  it('a failed profile step undoes only what was done before it: the pending user', () => {
+    const { state, sent } = drive(start(), ['fail', 'ok']);
+    expect(sent).toEqual(['execute chat.create-profile', 'compensate auth.discard-pending-user']);
+    expect(state).toMatchObject({ status: 'compensated', failure: 'failed' });
+  });
+
+  it('a timed-out profile step is undone too, then the pending user', () => {
+    const { state, sent } = drive(start(), ['timeout', 'ok', 'ok']);
+    expect(sent).toEqual([
+      'execute chat.create-profile',
+      'compensate chat.delete-profile',
+      'compensate auth.discard-pending-user',
+    ]);
+    expect(state).toMatchObject({
+      status: 'compensated',
+      failure: 'create-chat-profile timed out',
+    });
+  });
+
+  it('a failed activation undoes the profile, then the pending user, in reverse order', () => {
+    const { sent, state } = drive(start(), ['ok', 'fail', 'ok', 'ok']);
+    expect(sent).toEqual([
+      'execute chat.create-profile',
+      'execute auth.activate-user',
+      'compensate chat.delete-profile',
+      'compensate auth.discard-pending-user',
+    ]);
+    expect(state.status).toBe('compensated');
+  });
+
+  it('sends a compensation again until it succeeds', () => {
+    const { sent, state } = drive(start(), ['fail', 'fail', 'timeout', 'ok']);
+    expect(sent).toEqual([
+      'execute chat.create-profile',
+      'compensate auth.discard-pending-user',
+      'compensate auth.discard-pending-user',
+      'compensate auth.discard-pending-user',
+    ]);
+    expect(state).toMatchObject({ status: 'compensated', attempt: 3 });
+  });
+
+  it('ignores a reply that comes after its timeout, a repeated reply, and replies to a finished saga', () => {
+    const first = start();
+    const timedOut = engine.onTimeout(first.state, (first.state.deadline ?? 0) + 1);
+    const late = engine.onReply(timedOut.state, reply(first.commands[0], 'succeeded'), T0 + 20_000);
+    expect(late).toEqual({ state: timedOut.state, commands: [] });
+
+    const undone = engine.onReply(
+      timedOut.state,
+      reply(timedOut.commands[0], 'succeeded'),
+      T0 + 21_000,
+    );
+    const again = engine.onReply(
+      undone.state,
+      reply(timedOut.commands[0], 'succeeded'),
+      T0 + 22_000,
+    );
+    expect(again).toEqual({ state: undone.state, commands: [] });
+
+    const finished = drive(start(), ['ok', 'ok']).state;
+    expect(engine.onReply(finished, reply(first.commands[0], 'failed'), T0)).toEqual({
+      state: finished,
+      commands: [],
+    });
+    expect(engine.onTimeout(finished, T0 + 1e9)).toEqual({ state: finished, commands: [] });
+  });
+
+  it('does nothing on a timeout before the deadline', () => {
+    const first = start();
+    expect(engine.onTimeout(first.state, T0 + 9_999)).toEqual({ state: first.state, commands: [] });
+  });
+
+  it('gives each command a stable id, so a participant that sees it twice acts once', () => {
+    const a = start();
+    const b = engine.start('saga-1', { userId: 'u1', username: 'ann' }, T0 + 5);
+    expect(a.commands[0]?.commandId).toBe(b.commands[0]?.commandId);
+  });
+});
+
+describe('the room and account-deletion sagas', () => {
+  it('room: a user who is not active cancels the pending room', () => {
+    const room = new SagaEngine(ROOM_SAGA);
+    const { sent, state } = drive(
+      room.start('r1', { roomId: 'room-1', memberIds: ['u2'] }, T0),
+      ['fail', 'ok'],
+      room,
+    );
+    expect(sent).toEqual(['execute auth.check-users-active', 'compensate chat.cancel-room']);
+    expect(state.status).toBe('compensated');
+  });
+
+  it('account deletion: removed from rooms, then deleted; a failure restores the user', () => {
+    const deletion = new SagaEngine(ACCOUNT_DELETION_SAGA);
+    expect(drive(deletion.start('d1', { userId: 'u1' }, T0), ['ok', 'ok'], deletion).sent).toEqual([
+      'execute chat.remove-user-from-rooms',
+      'execute auth.delete-user',
+    ]);
+    expect(
+      drive(deletion.start('d2', { userId: 'u1' }, T0), ['fail', 'ok'], deletion).sent,
+    ).toEqual(['execute chat.remove-user-from-rooms', 'compensate auth.restore-user']);
+  });
+
+  it('rejects a definition with nothing to execute, or an initiator step after a command', () => {
+    expect(() =>
+      checkDefinition({ type: 'x', steps: [{ name: 'a', participant: 'auth', timeoutMs: 1 }] }),
+    ).toThrow('has no step to execute');
+    expect(() =>
+      checkDefinition({
+        type: 'x',
+        steps: [
+          { name: 'a', participant: 'auth', command: 'c', timeoutMs: 1 },
+          { name: 'b', participant: 'auth', timeoutMs: 1 },
+        ],
+      }),
+    ).toThrow('step b has no command');
+  });
+});

@@ -1,0 +1,188 @@
+import type { SagaCommand, SagaReply } from '@scale-chat/contracts';
+import type { SagaDefinition, SagaStep } from './saga-definition';
+
+export type SagaStatus = 'running' | 'compensating' | 'completed' | 'compensated';
+
+export interface SagaHistoryEntry {
+  readonly at: string;
+  readonly step: string;
+  readonly event:
+    'sent' | 'succeeded' | 'failed' | 'timed-out' | 'retried' | 'completed' | 'compensated';
+  readonly detail?: string;
+}
+
+/** Everything the orchestrator persists about one saga. */
+export interface SagaState {
+  readonly id: string;
+  readonly type: string;
+  readonly status: SagaStatus;
+  /** The step whose command (or compensation) is in flight; meaningless once finished. */
+  readonly step: number;
+  /** How many times the command in flight was sent (compensations are sent until they succeed). */
+  readonly attempt: number;
+  readonly payload: Readonly<Record<string, unknown>>;
+  /** Epoch ms by which the step in flight must answer; null once finished. */
+  readonly deadline: number | null;
+  readonly failure?: string;
+  readonly history: readonly SagaHistoryEntry[];
+}
+
+export interface Transition {
+  readonly state: SagaState;
+  /** Commands to send, in the same transaction that stores `state` (outbox). */
+  readonly commands: readonly SagaCommand[];
+}
+
+const isFinished = (status: SagaStatus) => status === 'completed' || status === 'compensated';
+
+export function commandIdOf(sagaId: string, step: number, kind: SagaCommand['kind']): string {
+  return `${sagaId}:${step}:${kind}`;
+}
+
+/**
+ * The orchestration of one saga as a pure function of its state and what happens to it.
+ * Steps run in order; when one fails, the steps done before it are undone in reverse
+ * order; when one times out, it is undone too (it may have happened), and so are those
+ * before it. A compensation that fails or times out is sent again until it succeeds:
+ * participants make every compensation idempotent. Replies that do not answer the
+ * command in flight (late, repeated, for a finished saga) change nothing.
+ */
+export class SagaEngine {
+  constructor(private readonly definition: SagaDefinition) {}
+
+  start(id: string, payload: Readonly<Record<string, unknown>>, now: number): Transition {
+    const first = this.definition.steps.findIndex((step) => step.command !== undefined);
+    const initial: SagaState = {
+      id,
+      type: this.definition.type,
+      status: 'running',
+      step: first,
+      attempt: 0,
+      payload,
+      deadline: null,
+      history: [],
+    };
+    return this.send(initial, first, 'execute', now);
+  }
+
+  onReply(state: SagaState, reply: SagaReply, now: number): Transition {
+    if (isFinished(state.status)) return unchanged(state);
+    const kind = state.status === 'running' ? 'execute' : 'compensate';
+    if (reply.sagaId !== state.id || reply.commandId !== commandIdOf(state.id, state.step, kind)) {
+      return unchanged(state);
+    }
+    const step = this.stepAt(state.step);
+    if (reply.outcome === 'succeeded') {
+      const payload = { ...state.payload, ...(reply.data ?? {}) };
+      const noted = note({ ...state, payload }, step, 'succeeded', now);
+      return kind === 'execute'
+        ? this.advance(noted, state.step + 1, now)
+        : this.compensateFrom(noted, state.step - 1, now);
+    }
+    const noted = note(
+      { ...state, failure: state.failure ?? reply.reason ?? 'failed' },
+      step,
+      'failed',
+      now,
+      reply.reason,
+    );
+    // The failed step changed nothing (its participant rolled back): undo the ones before.
+    return kind === 'execute'
+      ? this.compensateFrom(noted, state.step - 1, now)
+      : this.send(noted, state.step, 'compensate', now, true);
+  }
+
+  onTimeout(state: SagaState, now: number): Transition {
+    if (isFinished(state.status) || state.deadline === null || now < state.deadline)
+      return unchanged(state);
+    const step = this.stepAt(state.step);
+    const noted = note(
+      { ...state, failure: state.failure ?? `${step.name} timed out` },
+      step,
+      'timed-out',
+      now,
+    );
+    // A step that did not answer may still have happened: undo it as well.
+    return state.status === 'running'
+      ? this.compensateFrom(noted, state.step, now)
+      : this.send(noted, state.step, 'compensate', now, true);
+  }
+
+  private advance(state: SagaState, next: number, now: number): Transition {
+    if (next >= this.definition.steps.length) {
+      return unchanged(
+        note({ ...state, status: 'completed', deadline: null }, undefined, 'completed', now),
+      );
+    }
+    return this.send({ ...state, status: 'running' }, next, 'execute', now);
+  }
+
+  /** Undoes step `from` and every step before it that has an undo, latest first. */
+  private compensateFrom(state: SagaState, from: number, now: number): Transition {
+    let index = from;
+    while (index >= 0 && this.stepAt(index).compensation === undefined) index -= 1;
+    if (index < 0) {
+      return unchanged(
+        note({ ...state, status: 'compensated', deadline: null }, undefined, 'compensated', now),
+      );
+    }
+    return this.send({ ...state, status: 'compensating' }, index, 'compensate', now);
+  }
+
+  /** Sends the step's command or its undo; `again` when the same one is sent once more. */
+  private send(
+    state: SagaState,
+    index: number,
+    kind: SagaCommand['kind'],
+    now: number,
+    again = false,
+  ): Transition {
+    const step = this.stepAt(index);
+    const name = kind === 'execute' ? step.command : step.compensation;
+    if (name === undefined) throw new Error(`step ${step.name} has no ${kind} command`);
+    const attempt = again ? state.attempt + 1 : 1;
+    const next: SagaState = note(
+      { ...state, step: index, attempt, deadline: now + step.timeoutMs },
+      step,
+      again ? 'retried' : 'sent',
+      now,
+      `${kind} ${name}`,
+    );
+    const command: SagaCommand = {
+      sagaId: state.id,
+      commandId: commandIdOf(state.id, index, kind),
+      sagaType: state.type,
+      kind,
+      participant: step.participant,
+      name,
+      payload: state.payload,
+    };
+    return { state: next, commands: [command] };
+  }
+
+  private stepAt(index: number): SagaStep {
+    const step = this.definition.steps[index];
+    if (step === undefined) throw new Error(`saga ${this.definition.type} has no step ${index}`);
+    return step;
+  }
+}
+
+function unchanged(state: SagaState): Transition {
+  return { state, commands: [] };
+}
+
+function note(
+  state: SagaState,
+  step: SagaStep | undefined,
+  event: SagaHistoryEntry['event'],
+  now: number,
+  detail?: string,
+): SagaState {
+  const entry: SagaHistoryEntry = {
+    at: new Date(now).toISOString(),
+    step: step?.name ?? state.type,
+    event,
+    ...(detail === undefined ? {} : { detail }),
+  };
+  return { ...state, history: [...state.history, entry] };
+}

@@ -1,0 +1,37 @@
+import type { ServiceName } from './services';
+
+/** What the orchestrator asks a participant to do, keyed by saga id on the participant's topic. */
+export interface SagaCommand {
+  readonly sagaId: string;
+  /** Stable for one step and kind: a participant that sees it twice acts once. */
+  readonly commandId: string;
+  readonly sagaType: string;
+  readonly kind: 'execute' | 'compensate';
+  readonly participant: ServiceName;
+  /** e.g. `chat.create-profile` */
+  readonly name: string;
+  readonly payload: Readonly<Record<string, unknown>>;
+}
+
+/** A participant's answer, written in the same transaction as its change. */
+export interface SagaReply {
+  readonly sagaId: string;
+  readonly commandId: string;
+  readonly outcome: 'succeeded' | 'failed';
+  readonly reason?: string;
+  /** Facts the next steps need (merged into the saga's payload). */
+  readonly data?: Readonly<Record<string, unknown>>;
+}
+
+export const SAGA_COMMANDS = {
+  discardPendingUser: 'auth.discard-pending-user',
+  activateUser: 'auth.activate-user',
+  checkUsersActive: 'auth.check-users-active',
+  restoreUser: 'auth.restore-user',
+  deleteUser: 'auth.delete-user',
+  createChatProfile: 'chat.create-profile',
+  deleteChatProfile: 'chat.delete-profile',
+  cancelRoom: 'chat.cancel-room',
+  activateRoom: 'chat.activate-room',
+  removeUserFromRooms: 'chat.remove-user-from-rooms',
+} as const;
