@@ -35,3 +35,16 @@ export const SAGA_COMMANDS = {
   activateRoom: 'chat.activate-room',
   removeUserFromRooms: 'chat.remove-user-from-rooms',
 } as const;
+
+/** Asks the orchestrator to run a saga; `sagaId` makes a repeated request harmless. */
+export interface SagaStartRequest {
+  readonly sagaId: string;
+  readonly sagaType: string;
+  readonly payload: Readonly<Record<string, unknown>>;
+}
+
+export const SAGA_EVENT_TYPES = {
+  start: 'saga.start',
+  command: 'saga.command',
+  reply: 'saga.reply',
+} as const;

@@ -42,3 +42,23 @@ export const SOCKET_IO_TOPIC = defineTopic({
 
 /** Logins of auth: `login.revoked` when a login's tokens stop working (logout, theft, deletion). */
 export const AUTH_LOGINS_TOPIC = defineTopic({ name: 'auth.logins', key: 'userId', partitions: 3 });
+
+/** Requests to start a saga (`saga.start`), written by the initiator with its first change. */
+export const SAGA_REQUESTS_TOPIC = defineTopic({
+  name: 'saga.requests',
+  key: 'sagaId',
+  partitions: 3,
+});
+
+/** Participants' replies to saga commands (`saga.reply`). */
+export const SAGA_REPLIES_TOPIC = defineTopic({
+  name: 'saga.replies',
+  key: 'sagaId',
+  partitions: 3,
+});
+
+/** Saga commands (`saga.command`), one topic per participant. */
+export const SAGA_COMMAND_TOPICS = {
+  auth: defineTopic({ name: 'saga.auth-commands', key: 'sagaId', partitions: 3 }),
+  'chat-gateway': defineTopic({ name: 'saga.chat-commands', key: 'sagaId', partitions: 3 }),
+} as const;

@@ -1,10 +1,10 @@
 import type { SagaCommand, SagaReply } from '@scale-chat/contracts';
-import { ACCOUNT_DELETION_SAGA, ROOM_SAGA, SIGNUP_SAGA } from './saga-definitions';
+import { accountDeletionSaga, roomSaga, signupSaga } from './saga-definitions';
 import { checkDefinition } from './saga-definition';
 import { SagaEngine, type Transition } from './saga-engine';
 
 const T0 = Date.parse('2026-11-22T12:00:00Z');
-const engine = new SagaEngine(SIGNUP_SAGA);
+const engine = new SagaEngine(signupSaga(10_000));
 
 const reply = (
   command: SagaCommand | undefined,
@@ -160,7 +160,7 @@ describe('SagaEngine on the signup saga', () => {
 
 describe('the room and account-deletion sagas', () => {
   it('room: a user who is not active cancels the pending room', () => {
-    const room = new SagaEngine(ROOM_SAGA);
+    const room = new SagaEngine(roomSaga(10_000));
     const { sent, state } = drive(
       room.start('r1', { roomId: 'room-1', memberIds: ['u2'] }, T0),
       ['fail', 'ok'],
@@ -171,7 +171,7 @@ describe('the room and account-deletion sagas', () => {
   });
 
   it('account deletion: removed from rooms, then deleted; a failure restores the user', () => {
-    const deletion = new SagaEngine(ACCOUNT_DELETION_SAGA);
+    const deletion = new SagaEngine(accountDeletionSaga(10_000));
     expect(drive(deletion.start('d1', { userId: 'u1' }, T0), ['ok', 'ok'], deletion).sent).toEqual([
       'execute chat.remove-user-from-rooms',
       'execute auth.delete-user',

@@ -1,0 +1,154 @@
+import { randomUUID } from 'node:crypto';
+import {
+  SAGA_COMMAND_TOPICS,
+  SAGA_EVENT_TYPES,
+  SAGA_REPLIES_TOPIC,
+  SAGA_REQUESTS_TOPIC,
+  type SagaCommand,
+  type SagaReply,
+} from '@scale-chat/contracts';
+import { KafkaConnection } from '@scale-chat/platform';
+import { startTestService, type TestService } from '@scale-chat/platform/testing';
+import { Partitioners, type Consumer, type Producer } from 'kafkajs';
+import { DataSource } from 'typeorm';
+import { sagaOrchestratorService } from '../app.module';
+import type { OrchestratorConfig } from '../orchestrator-config';
+import { SagaRecord } from './saga.entity';
+
+jest.setTimeout(60_000);
+
+/** How each participant, played by the test, answers a command (by name). */
+type Script = Record<string, 'succeed' | 'fail' | 'ignore'>;
+
+describe('the orchestrator over Kafka, with the test playing auth and chat', () => {
+  let orchestrator: TestService<OrchestratorConfig>;
+  let producer: Producer;
+  let participants: Consumer;
+  const scripts = new Map<string, Script>();
+  const received = new Map<string, string[]>();
+
+  const envelope = (type: string, data: unknown) =>
+    JSON.stringify({ id: randomUUID(), type, occurredAt: new Date().toISOString(), data });
+
+  const answer = async (command: SagaCommand, outcome: SagaReply['outcome']) => {
+    const reply: SagaReply = {
+      sagaId: command.sagaId,
+      commandId: command.commandId,
+      outcome,
+      ...(outcome === 'failed' ? { reason: 'the participant said no' } : {}),
+    };
+    await producer.send({
+      topic: SAGA_REPLIES_TOPIC.name,
+      messages: [{ key: command.sagaId, value: envelope(SAGA_EVENT_TYPES.reply, reply) }],
+    });
+  };
+
+  const request = async (sagaId: string, script: Script) => {
+    scripts.set(sagaId, script);
+    await producer.send({
+      topic: SAGA_REQUESTS_TOPIC.name,
+      messages: [
+        {
+          key: sagaId,
+          value: envelope(SAGA_EVENT_TYPES.start, {
+            sagaId,
+            sagaType: 'signup',
+            payload: { userId: randomUUID() },
+          }),
+        },
+      ],
+    });
+  };
+
+  const finished = async (sagaId: string): Promise<SagaRecord> => {
+    const repository = orchestrator.app.get(DataSource).getRepository(SagaRecord);
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const record = await repository.findOneBy({ id: sagaId });
+      if (record !== null && (record.status === 'completed' || record.status === 'compensated'))
+        return record;
+      if (Date.now() > deadline)
+        throw new Error(`saga ${sagaId} did not finish: ${JSON.stringify(record)}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+
+  beforeAll(async () => {
+    orchestrator = await startTestService(sagaOrchestratorService, {
+      SAGA_STEP_TIMEOUT_MS: '1500',
+    });
+    const kafka = orchestrator.app.get(KafkaConnection).kafka;
+    producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    participants = kafka.consumer({
+      groupId: `test-participants-${randomUUID()}`,
+      maxWaitTimeInMs: 200,
+    });
+    await participants.connect();
+    await participants.subscribe({
+      topics: Object.values(SAGA_COMMAND_TOPICS).map((topic) => topic.name),
+      fromBeginning: true,
+    });
+    await participants.run({
+      eachMessage: async ({ message }) => {
+        const command = (JSON.parse(String(message.value)) as { data: SagaCommand }).data;
+        const script = scripts.get(command.sagaId);
+        if (script === undefined) return; // another run's saga
+        received.set(command.sagaId, [
+          ...(received.get(command.sagaId) ?? []),
+          `${command.kind} ${command.name}`,
+        ]);
+        const behaviour =
+          command.kind === 'compensate' ? 'succeed' : (script[command.name] ?? 'succeed');
+        if (behaviour !== 'ignore')
+          await answer(command, behaviour === 'succeed' ? 'succeeded' : 'failed');
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await participants?.disconnect();
+    await producer?.disconnect();
+    await orchestrator?.close();
+  });
+
+  it('runs a signup to completion, once even when asked twice', async () => {
+    const sagaId = randomUUID();
+    await request(sagaId, {});
+    await request(sagaId, {});
+    expect((await finished(sagaId)).status).toBe('completed');
+    expect(received.get(sagaId)).toEqual([
+      'execute chat.create-profile',
+      'execute auth.activate-user',
+    ]);
+  });
+
+  it('undoes the done steps in reverse when a step fails', async () => {
+    const sagaId = randomUUID();
+    await request(sagaId, { 'auth.activate-user': 'fail' });
+    const record = await finished(sagaId);
+    expect(record).toMatchObject({ status: 'compensated', failure: 'the participant said no' });
+    expect(received.get(sagaId)).toEqual([
+      'execute chat.create-profile',
+      'execute auth.activate-user',
+      'compensate chat.delete-profile',
+      'compensate auth.discard-pending-user',
+    ]);
+  });
+
+  it('times out a step that never answers and undoes it with the ones before', async () => {
+    const sagaId = randomUUID();
+    await request(sagaId, { 'chat.create-profile': 'ignore' });
+    const record = await finished(sagaId);
+    expect(record).toMatchObject({
+      status: 'compensated',
+      failure: 'create-chat-profile timed out',
+    });
+    expect(received.get(sagaId)).toEqual([
+      'execute chat.create-profile',
+      'compensate chat.delete-profile',
+      'compensate auth.discard-pending-user',
+    ]);
+    expect(record.history.map((entry) => entry.event)).toContain('timed-out');
+  });
+});

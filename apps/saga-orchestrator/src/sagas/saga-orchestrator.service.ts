@@ -1,0 +1,181 @@
+import {
+  Inject,
+  Injectable,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import {
+  SAGA_COMMAND_TOPICS,
+  SAGA_EVENT_TYPES,
+  SAGA_REPLIES_TOPIC,
+  SAGA_REQUESTS_TOPIC,
+  type SagaCommand,
+  type SagaReply,
+  type SagaStartRequest,
+} from '@scale-chat/contracts';
+import {
+  enqueueEvent,
+  ensureTopics,
+  EventConsumer,
+  eventHandler,
+  KafkaConnection,
+  SERVICE_CONFIG,
+} from '@scale-chat/platform';
+import { PinoLogger } from 'nestjs-pino';
+import { DataSource, type EntityManager } from 'typeorm';
+import { sagaDefinitions } from '../engine/saga-definitions';
+import { SagaEngine, type Transition } from '../engine/saga-engine';
+import type { OrchestratorConfig } from '../orchestrator-config';
+import { parseReply, parseStartRequest } from './saga-messages';
+import { recordOf, SagaRecord, stateOf } from './saga.entity';
+
+const SWEEP_INTERVAL_MS = 250;
+
+/**
+ * Runs the sagas: starts one per request, applies each reply, and fails the steps whose
+ * deadline passed. Every change of a saga is stored together with the commands it
+ * sends (outbox) and the message that caused it (processed messages), in one
+ * transaction, so a crash at any moment resumes exactly where the database says.
+ */
+@Injectable()
+export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly engines: ReadonlyMap<string, SagaEngine>;
+  private consumer: EventConsumer | undefined;
+  private sweeper: NodeJS.Timeout | undefined;
+  private sweeping: Promise<void> = Promise.resolve();
+
+  constructor(
+    @Inject(SERVICE_CONFIG) private readonly config: OrchestratorConfig,
+    private readonly kafka: KafkaConnection,
+    private readonly dataSource: DataSource,
+    private readonly logger: PinoLogger,
+  ) {
+    this.engines = new Map(
+      [...sagaDefinitions(config.extra.SAGA_STEP_TIMEOUT_MS)].map(([type, definition]) => [
+        type,
+        new SagaEngine(definition),
+      ]),
+    );
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await ensureTopics(await this.kafka.connectedAdmin(), [
+      SAGA_REQUESTS_TOPIC,
+      SAGA_REPLIES_TOPIC,
+    ]);
+    this.consumer = new EventConsumer({
+      kafka: this.kafka.kafka,
+      dataSource: this.dataSource,
+      groupId: `${this.config.kafkaGroupPrefix}.orchestrator`,
+      topics: [SAGA_REQUESTS_TOPIC, SAGA_REPLIES_TOPIC],
+      logger: this.logger.logger.child({ component: 'saga-orchestrator' }),
+      handlers: [
+        eventHandler<SagaStartRequest>({
+          type: SAGA_EVENT_TYPES.start,
+          parse: parseStartRequest,
+          handle: (event, manager) => this.start(event.data, manager),
+        }),
+        eventHandler<SagaReply>({
+          type: SAGA_EVENT_TYPES.reply,
+          parse: parseReply,
+          handle: (event, manager) => this.reply(event.data, manager),
+        }),
+      ],
+    });
+    await this.consumer.start();
+    this.sweeper = setInterval(() => {
+      this.sweeping = this.sweeping.then(() => this.sweepTimeouts());
+    }, SWEEP_INTERVAL_MS);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    clearInterval(this.sweeper);
+    await this.sweeping;
+    await this.consumer?.stop();
+  }
+
+  /** A repeated request for a saga that exists changes nothing. */
+  async start(request: SagaStartRequest, manager: EntityManager): Promise<void> {
+    const engine = this.engines.get(request.sagaType);
+    if (engine === undefined) {
+      this.logger.warn(
+        { sagaId: request.sagaId, sagaType: request.sagaType },
+        'unknown saga type; request ignored',
+      );
+      return;
+    }
+    if ((await manager.findOneBy(SagaRecord, { id: request.sagaId })) !== null) return;
+    await this.store(manager, engine.start(request.sagaId, request.payload, Date.now()));
+  }
+
+  async reply(reply: SagaReply, manager: EntityManager): Promise<void> {
+    const record = await manager
+      .getRepository(SagaRecord)
+      .createQueryBuilder('saga')
+      .setLock('pessimistic_write')
+      .where('saga.id = :id', { id: reply.sagaId })
+      .getOne();
+    if (record === null) {
+      this.logger.warn({ sagaId: reply.sagaId }, 'reply for an unknown saga; ignored');
+      return;
+    }
+    const state = stateOf(record);
+    const transition = this.engineOf(record.type).onReply(state, reply, Date.now());
+    if (transition.state !== state) await this.store(manager, transition);
+  }
+
+  /** Fails (and starts undoing) every step whose participant did not answer in time. */
+  async sweepTimeouts(): Promise<void> {
+    try {
+      await this.dataSource.transaction(async (manager) => {
+        const due = await manager
+          .getRepository(SagaRecord)
+          .createQueryBuilder('saga')
+          .setLock('pessimistic_write')
+          .setOnLocked('skip_locked')
+          .where(`saga.status IN ('running', 'compensating') AND saga.deadline < now()`)
+          .orderBy('saga.deadline')
+          .limit(50)
+          .getMany();
+        for (const record of due) {
+          const state = stateOf(record);
+          const transition = this.engineOf(record.type).onTimeout(state, Date.now());
+          if (transition.state !== state) await this.store(manager, transition);
+        }
+      });
+    } catch (error) {
+      this.logger.warn({ err: error }, 'timeout sweep failed; trying again shortly');
+    }
+  }
+
+  private async store(manager: EntityManager, transition: Transition): Promise<void> {
+    await manager.save(SagaRecord, recordOf(transition.state));
+    for (const command of transition.commands) await this.send(manager, command);
+    const { state } = transition;
+    if (state.status === 'completed' || state.status === 'compensated') {
+      this.logger.info(
+        { sagaId: state.id, sagaType: state.type, status: state.status, history: state.history },
+        `saga ${state.status}`,
+      );
+    }
+  }
+
+  private async send(manager: EntityManager, command: SagaCommand): Promise<void> {
+    const topic = (
+      SAGA_COMMAND_TOPICS as Partial<Record<string, (typeof SAGA_COMMAND_TOPICS)['auth']>>
+    )[command.participant];
+    if (topic === undefined) throw new Error(`no command topic for ${command.participant}`);
+    await enqueueEvent(manager, {
+      topic,
+      key: command.sagaId,
+      type: SAGA_EVENT_TYPES.command,
+      data: command,
+    });
+  }
+
+  private engineOf(type: string): SagaEngine {
+    const engine = this.engines.get(type);
+    if (engine === undefined) throw new Error(`stored saga of unknown type ${type}`);
+    return engine;
+  }
+}
