@@ -117,6 +117,26 @@ describe('npm start (the whole stack as real processes)', () => {
     expect(await handshake({ token })).toBe('connected');
   });
 
+  it('signs up through the edge: the saga runs across auth, the orchestrator and chat (201), then login works', async () => {
+    const username = `e2e_${randomUUID().slice(0, 8)}`;
+    const post = (path: string, body: unknown) =>
+      fetch(`http://127.0.0.1:${EDGE_PORT}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const signup = await post('/api/auth/signup', { username, password: 'long enough' });
+    expect(signup.status).toBe(201);
+    expect(await signup.json()).toMatchObject({ username, status: 'active' });
+    const login = await post('/api/auth/login', { username, password: 'long enough' });
+    expect(login.status).toBe(200);
+    const { accessToken } = (await login.json()) as { accessToken: string };
+    const me = await fetch(`http://127.0.0.1:${EDGE_PORT}/api/users/me`, {
+      headers: { authorization: `Bearer ${accessToken}` },
+    });
+    expect(await me.json()).toMatchObject({ username, status: 'active' });
+  });
+
   it('says so when started a second time', () => {
     const second = spawnSync(process.execPath, [RUN, 'stack'], {
       cwd: REPO_ROOT,

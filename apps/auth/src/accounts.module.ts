@@ -4,6 +4,9 @@ import type { AuthConfig } from './auth-config';
 import { PasswordHasher } from './passwords/password-hasher';
 import { SessionsController } from './sessions/sessions.controller';
 import { SessionsService } from './sessions/sessions.service';
+import { AuthSagaParticipant } from './signup/auth-saga-participant';
+import { SignupController } from './signup/signup.controller';
+import { SignupService } from './signup/signup.service';
 import { SIGNING_KEYS, type SigningKeys } from './tokens/signing-keys';
 import { TokensModule } from './tokens/tokens.module';
 import { UsersController } from './users/users.controller';
@@ -16,9 +19,11 @@ export class AccountsModule {
     return {
       module: AccountsModule,
       imports: [TokensModule.register(config)],
-      controllers: [SessionsController, UsersController],
+      controllers: [SessionsController, UsersController, SignupController],
       providers: [
         PasswordHasher,
+        SignupService,
+        AuthSagaParticipant,
         UsersService,
         SessionsService,
         {

@@ -14,6 +14,8 @@ const AUTH_ENV = {
   AUTH_SIGNING_KEY_FILE: optional(text(PATH, 'a file path')),
   AUTH_PREVIOUS_SIGNING_KEY_FILES: optional(text(PATH, 'comma-separated file paths')),
   ACCESS_TOKEN_TTL_SECONDS: integer({ min: 60, max: 86_400 }, { default: 900 }),
+  /** How long POST /api/auth/signup waits for the saga before answering 202. */
+  SIGNUP_WAIT_MS: integer({ min: 0, max: 60_000 }, { default: 10_000 }),
   TOKEN_ISSUER: text(/^[\x21-\x7e]{1,200}$/, 'printable ASCII without spaces', {
     default: DEFAULT_ISSUER,
   }),

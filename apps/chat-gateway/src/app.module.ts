@@ -1,6 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { PlatformModule, type ServiceDefinition } from '@scale-chat/platform';
+import { SAGA_REPLIES_TOPIC } from '@scale-chat/contracts';
 import { readChatConfig, type ChatConfig } from './chat-config';
+import { CreateProfiles1763960000000 } from './database/1763960000000-create-profiles';
+import { ChatSagaParticipant } from './profiles/chat-saga-participant';
+import { ChatProfile } from './profiles/profile.entity';
 import { configureRealtime, RealtimeModule } from './realtime/realtime.module';
 
 /** The chat-gateway service: rooms, messages and the Socket.IO gateway. */
@@ -9,7 +13,15 @@ export class AppModule {
   static register(config: ChatConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forService(config), RealtimeModule.register(config)],
+      imports: [
+        PlatformModule.forService(config, {
+          entities: [ChatProfile],
+          migrations: [CreateProfiles1763960000000],
+          publishes: [SAGA_REPLIES_TOPIC],
+        }),
+        RealtimeModule.register(config),
+      ],
+      providers: [ChatSagaParticipant],
     };
   }
 }

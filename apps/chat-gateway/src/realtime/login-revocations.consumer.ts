@@ -6,7 +6,6 @@ import {
 } from '@nestjs/common';
 import { AUTH_LOGINS_TOPIC, LOGIN_REVOKED, type LoginRevoked, isUuid } from '@scale-chat/contracts';
 import {
-  ensureTopics,
   EventConsumer,
   eventHandler,
   KafkaConnection,
@@ -47,7 +46,6 @@ export class LoginRevocationsConsumer implements OnApplicationBootstrap, BeforeA
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await ensureTopics(await this.kafka.connectedAdmin(), [AUTH_LOGINS_TOPIC]);
     this.consumer = new EventConsumer({
       kafka: this.kafka.kafka,
       dataSource: this.dataSource,

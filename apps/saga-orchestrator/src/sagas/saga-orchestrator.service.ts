@@ -15,7 +15,6 @@ import {
 } from '@scale-chat/contracts';
 import {
   enqueueEvent,
-  ensureTopics,
   EventConsumer,
   eventHandler,
   KafkaConnection,
@@ -59,10 +58,6 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await ensureTopics(await this.kafka.connectedAdmin(), [
-      SAGA_REQUESTS_TOPIC,
-      SAGA_REPLIES_TOPIC,
-    ]);
     this.consumer = new EventConsumer({
       kafka: this.kafka.kafka,
       dataSource: this.dataSource,

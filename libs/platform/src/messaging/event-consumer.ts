@@ -2,6 +2,7 @@ import { EVENT_HEADERS, type EventEnvelope, type TopicSpec, isUuid } from '@scal
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { DataSource, EntityManager } from 'typeorm';
+import { ensureTopics } from '../kafka/ensure-topics';
 
 /** How one event type is read and acted on. */
 export interface EventHandler<T = unknown> {
@@ -89,8 +90,18 @@ export class EventConsumer {
     this.handlers = new Map(options.handlers.map((handler) => [handler.type, handler]));
   }
 
-  /** Resolves once the consumer has joined its group and been given its partitions. */
+  /**
+   * Creates the declared topics that are missing, then resolves once the consumer has
+   * joined its group and been given its partitions.
+   */
   async start(): Promise<void> {
+    const admin = this.options.kafka.admin();
+    await admin.connect();
+    try {
+      await ensureTopics(admin, this.options.topics);
+    } finally {
+      await admin.disconnect();
+    }
     await this.consumer.connect();
     await this.consumer.subscribe({
       topics: this.options.topics.map((topic) => topic.name),

@@ -4,3 +4,4 @@ export * from './messaging.migration';
 export * from './outbox';
 export * from './outbox-relay';
 export * from './outbox-relay.service';
+export * from './saga-participant';

@@ -1,0 +1,44 @@
+import { Body, Controller, Headers, HttpStatus, Post, Res, UseGuards } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import {
+  byClientAddress,
+  CORRELATION_HEADER,
+  RateLimited,
+  RateLimitGuard,
+} from '@scale-chat/platform';
+import type { ServerResponse } from 'node:http';
+import { UserView } from '../users/user.entity';
+import { SignupRequest } from './signup.dto';
+import { SignupService } from './signup.service';
+
+@ApiTags('auth')
+@Controller('api/auth/signup')
+@UseGuards(RateLimitGuard)
+export class SignupController {
+  constructor(private readonly signups: SignupService) {}
+
+  @Post()
+  @RateLimited({ name: 'signup-client', limit: 20, windowMs: 60_000, key: byClientAddress })
+  @ApiCreatedResponse({
+    type: UserView,
+    description: 'the signup saga finished: the user is active',
+  })
+  @ApiAcceptedResponse({ type: UserView, description: 'still pending after the wait' })
+  @ApiConflictResponse({ description: 'username taken' })
+  @ApiServiceUnavailableResponse({ description: 'the saga failed; the username is free again' })
+  async signup(
+    @Body() body: SignupRequest,
+    @Headers(CORRELATION_HEADER) correlationId: string | undefined,
+    @Res({ passthrough: true }) response: ServerResponse,
+  ): Promise<UserView> {
+    const outcome = await this.signups.signup(body, correlationId);
+    response.statusCode = outcome.finished ? HttpStatus.CREATED : HttpStatus.ACCEPTED;
+    return outcome.user;
+  }
+}

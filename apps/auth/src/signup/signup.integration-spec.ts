@@ -1,0 +1,170 @@
+import { randomUUID } from 'node:crypto';
+import {
+  SAGA_COMMAND_TOPICS,
+  SAGA_COMMANDS,
+  SAGA_EVENT_TYPES,
+  type SagaCommand,
+  type SagaReply,
+} from '@scale-chat/contracts';
+import { KafkaConnection } from '@scale-chat/platform';
+import { startTestService, type TestService } from '@scale-chat/platform/testing';
+import { Partitioners } from 'kafkajs';
+import { DataSource } from 'typeorm';
+import { authService } from '../app.module';
+import type { AuthConfig } from '../auth-config';
+import { User } from '../users/user.entity';
+
+jest.setTimeout(30_000);
+
+describe('POST /api/auth/signup and auth as a saga participant', () => {
+  let auth: TestService<AuthConfig>;
+
+  const signup = async (body: unknown) => {
+    const response = await fetch(`${auth.url}/api/auth/signup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+
+  const users = () => auth.app.get(DataSource).getRepository(User);
+
+  /** What the orchestrator would send auth: a command on auth's command topic. */
+  const command = async (name: string, userId: string) => {
+    const sagaId = randomUUID();
+    const data: SagaCommand = {
+      sagaId,
+      commandId: `${sagaId}:0:execute`,
+      sagaType: 'signup',
+      kind: 'execute',
+      participant: 'auth',
+      name,
+      payload: { userId },
+    };
+    const producer = auth.app
+      .get(KafkaConnection)
+      .kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    await producer.send({
+      topic: SAGA_COMMAND_TOPICS.auth.name,
+      messages: [
+        {
+          key: sagaId,
+          value: JSON.stringify({
+            id: randomUUID(),
+            type: SAGA_EVENT_TYPES.command,
+            occurredAt: new Date().toISOString(),
+            data,
+          }),
+        },
+      ],
+    });
+    await producer.disconnect();
+    return sagaId;
+  };
+
+  const replyTo = async (sagaId: string): Promise<SagaReply> => {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const rows = (await auth.app
+        .get(DataSource)
+        .query(
+          `SELECT "envelope" FROM "outbox" WHERE "envelope"->>'type' = 'saga.reply' AND "key" = $1`,
+          [sagaId],
+        )) as {
+        envelope: { data: SagaReply };
+      }[];
+      if (rows[0] !== undefined) return rows[0].envelope.data;
+      if (Date.now() > deadline) throw new Error(`no reply for saga ${sagaId}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+
+  beforeAll(async () => {
+    // No orchestrator runs here: every signup stays pending, and the wait is short.
+    auth = await startTestService(authService, { SIGNUP_WAIT_MS: '300' });
+  });
+
+  afterAll(async () => {
+    await auth?.close();
+  });
+
+  it('stores the user pending with the request that starts the saga, and answers 202 when it does not finish in time', async () => {
+    const answer = await signup({
+      username: 'Dora',
+      password: 'long enough',
+      displayName: 'Dora D.',
+    });
+    expect(answer).toMatchObject({
+      status: 202,
+      body: { username: 'dora', displayName: 'Dora D.', status: 'pending' },
+    });
+    const requests = (await auth.app
+      .get(DataSource)
+      .query(`SELECT "envelope" FROM "outbox" WHERE "envelope"->>'type' = 'saga.start'`)) as {
+      envelope: { data: { sagaType: string; payload: { userId: string } } };
+    }[];
+    expect(requests.map((row) => row.envelope.data)).toContainEqual(
+      expect.objectContaining({
+        sagaType: 'signup',
+        payload: expect.objectContaining({ userId: answer.body['id'] }),
+      }),
+    );
+  });
+
+  it('answers 409 to a username that is taken, whatever its case', async () => {
+    await signup({ username: 'eve', password: 'long enough' });
+    expect((await signup({ username: 'EVE', password: 'other enough' })).status).toBe(409);
+  });
+
+  it.each([
+    ['a username too short', { username: 'ab', password: 'long enough' }, 'username'],
+    ['a username with a space', { username: 'a b c', password: 'long enough' }, 'username'],
+    ['a password too short', { username: 'shorty', password: 'short' }, 'password'],
+    [
+      'a display name too long',
+      { username: 'longname', password: 'long enough', displayName: 'x'.repeat(65) },
+      'displayName',
+    ],
+    ['an extra field', { username: 'extra', password: 'long enough', status: 'active' }, 'status'],
+  ])('answers 400 naming the field for %s, and stores nothing', async (_name, body, field) => {
+    const before = await users().count();
+    const answer = await signup(body);
+    expect(answer.status).toBe(400);
+    expect(JSON.stringify(answer.body['message'])).toContain(field);
+    expect(await users().count()).toBe(before);
+  });
+
+  it('activates a pending user on command, then the user can log in', async () => {
+    const { body } = await signup({ username: 'frank', password: 'long enough' });
+    const reply = await replyTo(await command(SAGA_COMMANDS.activateUser, String(body['id'])));
+    expect(reply.outcome).toBe('succeeded');
+    expect((await users().findOneByOrFail({ username: 'frank' })).status).toBe('active');
+    const login = await fetch(`${auth.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'frank', password: 'long enough' }),
+    });
+    expect(login.status).toBe(200);
+  });
+
+  it('discards a pending user on command (twice is like once), freeing the username', async () => {
+    const { body } = await signup({ username: 'gina', password: 'long enough' });
+    expect(
+      (await replyTo(await command(SAGA_COMMANDS.discardPendingUser, String(body['id'])))).outcome,
+    ).toBe('succeeded');
+    expect(
+      (await replyTo(await command(SAGA_COMMANDS.discardPendingUser, String(body['id'])))).outcome,
+    ).toBe('succeeded');
+    expect(await users().findOneBy({ username: 'gina' })).toBeNull();
+    expect((await signup({ username: 'gina', password: 'long enough' })).status).toBe(202);
+  });
+
+  it('answers a command it does not know with a failure', async () => {
+    expect(await replyTo(await command('auth.fly-to-the-moon', randomUUID()))).toMatchObject({
+      outcome: 'failed',
+      reason: 'unknown command auth.fly-to-the-moon',
+    });
+  });
+});

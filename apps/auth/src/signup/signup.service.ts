@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import { ConflictException, Inject, Injectable, ServiceUnavailableException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import {
+  SAGA_EVENT_TYPES,
+  SAGA_REQUESTS_TOPIC,
+  type SagaStartRequest,
+} from '@scale-chat/contracts';
+import { enqueueEvent, SERVICE_CONFIG } from '@scale-chat/platform';
+import { QueryFailedError, type DataSource } from 'typeorm';
+import type { AuthConfig } from '../auth-config';
+import { PasswordHasher } from '../passwords/password-hasher';
+import { User, viewOf, type UserView } from '../users/user.entity';
+import type { SignupRequest } from './signup.dto';
+
+const UNIQUE_VIOLATION = '23505';
+
+export interface SignupOutcome {
+  /** `true` once the saga finished within the wait: 201; otherwise 202 (still pending). */
+  readonly finished: boolean;
+  readonly user: UserView;
+}
+
+/**
+ * Signup: the user is stored `pending` together with the request that starts the signup
+ * saga (the chat profile is made, then the user activated). The call waits for the
+ * outcome up to SIGNUP_WAIT_MS: active, 201; still pending, 202; discarded by the saga's
+ * compensation (the username is free again), 503.
+ */
+@Injectable()
+export class SignupService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly hasher: PasswordHasher,
+    @Inject(SERVICE_CONFIG) private readonly config: AuthConfig,
+  ) {}
+
+  async signup(request: SignupRequest, correlationId?: string): Promise<SignupOutcome> {
+    const username = request.username.toLowerCase();
+    const passwordHash = await this.hasher.hash(request.password);
+    const user = {
+      id: randomUUID(),
+      username,
+      displayName: request.displayName ?? username,
+      passwordHash,
+      status: 'pending' as const,
+    };
+    try {
+      await this.dataSource.transaction(async (manager) => {
+        await manager.insert(User, user);
+        await enqueueEvent<SagaStartRequest>(manager, {
+          topic: SAGA_REQUESTS_TOPIC,
+          key: user.id,
+          type: SAGA_EVENT_TYPES.start,
+          data: {
+            sagaId: randomUUID(),
+            sagaType: 'signup',
+            payload: { userId: user.id, username, displayName: user.displayName },
+          },
+          ...(correlationId === undefined ? {} : { correlationId }),
+        });
+      });
+    } catch (error) {
+      if (
+        error instanceof QueryFailedError &&
+        (error.driverError as { code?: string }).code === UNIQUE_VIOLATION
+      ) {
+        throw new ConflictException('Username is taken');
+      }
+      throw error;
+    }
+    return this.awaitOutcome(user.id);
+  }
+
+  private async awaitOutcome(userId: string): Promise<SignupOutcome> {
+    const repository = this.dataSource.getRepository(User);
+    const deadline = Date.now() + this.config.extra.SIGNUP_WAIT_MS;
+    for (;;) {
+      const user = await repository.findOneBy({ id: userId });
+      if (user === null)
+        throw new ServiceUnavailableException('Signup could not be completed; please try again');
+      if (user.status === 'active') return { finished: true, user: viewOf(user) };
+      if (Date.now() >= deadline) return { finished: false, user: viewOf(user) };
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}

@@ -1,0 +1,107 @@
+import {
+  isUuid,
+  SAGA_COMMAND_TOPICS,
+  SAGA_EVENT_TYPES,
+  SAGA_REPLIES_TOPIC,
+  type SagaCommand,
+  type SagaReply,
+} from '@scale-chat/contracts';
+import type { EntityManager } from 'typeorm';
+import type { Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import { EventConsumer, eventHandler, type EventHandler } from './event-consumer';
+import { enqueueEvent } from './outbox';
+
+/** What a participant's handler decides; the reply says it. */
+export type CommandOutcome =
+  | { readonly outcome: 'succeeded'; readonly data?: Readonly<Record<string, unknown>> }
+  | { readonly outcome: 'failed'; readonly reason: string };
+
+export type CommandHandler = (
+  command: SagaCommand,
+  manager: EntityManager,
+) => Promise<CommandOutcome>;
+
+export type ParticipantName = keyof typeof SAGA_COMMAND_TOPICS;
+
+export function commandTopicOf(participant: ParticipantName) {
+  return SAGA_COMMAND_TOPICS[participant];
+}
+
+function parseCommand(data: unknown): SagaCommand {
+  const command = data as Partial<SagaCommand> | null;
+  if (command === null || typeof command !== 'object') throw new Error('not an object');
+  if (!isUuid(command.sagaId)) throw new Error('sagaId is not a UUID');
+  if (typeof command.commandId !== 'string' || typeof command.name !== 'string')
+    throw new Error('commandId/name missing');
+  if (command.kind !== 'execute' && command.kind !== 'compensate')
+    throw new Error('kind is not execute or compensate');
+  if (typeof command.payload !== 'object' || command.payload === null)
+    throw new Error('payload is not an object');
+  return command as SagaCommand;
+}
+
+/**
+ * The consumer handler of a saga participant: runs the handler the command names and
+ * writes the reply to the outbox in the same transaction as the handler's change, so
+ * the change and the answer happen together or not at all. Handlers are idempotent:
+ * the orchestrator sends a compensation again until it hears it succeeded.
+ */
+export function sagaCommandHandler(
+  handlers: Readonly<Record<string, CommandHandler>>,
+): EventHandler {
+  return eventHandler<SagaCommand>({
+    type: SAGA_EVENT_TYPES.command,
+    parse: parseCommand,
+    handle: async (event, manager) => {
+      const command = event.data;
+      const handler = handlers[command.name];
+      const outcome: CommandOutcome =
+        handler === undefined
+          ? { outcome: 'failed', reason: `unknown command ${command.name}` }
+          : await handler(command, manager);
+      const reply: SagaReply = {
+        sagaId: command.sagaId,
+        commandId: command.commandId,
+        outcome: outcome.outcome,
+        ...(outcome.outcome === 'failed' ? { reason: outcome.reason } : {}),
+        ...(outcome.outcome === 'succeeded' && outcome.data !== undefined
+          ? { data: outcome.data }
+          : {}),
+      };
+      await enqueueEvent(manager, {
+        topic: SAGA_REPLIES_TOPIC,
+        key: command.sagaId,
+        type: SAGA_EVENT_TYPES.reply,
+        data: reply,
+      });
+    },
+  });
+}
+
+export interface SagaParticipantOptions {
+  readonly participant: ParticipantName;
+  readonly kafka: Kafka;
+  readonly dataSource: DataSource;
+  /** The service's consumer-group prefix (`KAFKA_GROUP_PREFIX`). */
+  readonly groupPrefix: string;
+  readonly logger: Logger;
+  readonly handlers: Readonly<Record<string, CommandHandler>>;
+}
+
+/** Consumes the participant's saga commands (one group for all its instances) and answers each. */
+export async function startSagaParticipant(
+  options: SagaParticipantOptions,
+): Promise<EventConsumer> {
+  const consumer = new EventConsumer({
+    kafka: options.kafka,
+    dataSource: options.dataSource,
+    groupId: `${options.groupPrefix}.saga-participant`,
+    topics: [commandTopicOf(options.participant)],
+    logger: options.logger.child({ component: 'saga-participant' }),
+    handlers: [sagaCommandHandler(options.handlers)],
+  });
+  await consumer.start();
+  return consumer;
+}
