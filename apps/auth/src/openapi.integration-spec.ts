@@ -25,6 +25,7 @@ describe('the OpenAPI document of auth', () => {
       '/api/auth/login',
       '/api/auth/logout',
       '/api/auth/refresh',
+      '/api/auth/signup',
       '/api/users',
       '/api/users/me',
       '/api/users/{id}',
