@@ -118,6 +118,15 @@ describe('POST /api/auth/signup and auth as a saga participant', () => {
     expect((await signup({ username: 'EVE', password: 'other enough' })).status).toBe(409);
   });
 
+  it('lets exactly one of two concurrent signups for one username through', async () => {
+    const answers = await Promise.all([
+      signup({ username: 'twin', password: 'long enough' }),
+      signup({ username: 'TWIN', password: 'other enough' }),
+    ]);
+    expect(answers.map((answer) => answer.status).sort()).toEqual([202, 409]);
+    expect(await users().countBy({ username: 'twin' })).toBe(1);
+  });
+
   it.each([
     ['a username too short', { username: 'ab', password: 'long enough' }, 'username'],
     ['a username with a space', { username: 'a b c', password: 'long enough' }, 'username'],
