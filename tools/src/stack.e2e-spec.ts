@@ -117,7 +117,7 @@ describe('npm start (the whole stack as real processes)', () => {
     expect(await handshake({ token })).toBe('connected');
   });
 
-  it('signs up through the edge: the saga runs across auth, the orchestrator and chat (201), then login works', async () => {
+  it('signs up (201) and deletes the account (202, then logins get 401) through the edge, each a saga across the services', async () => {
     const username = `e2e_${randomUUID().slice(0, 8)}`;
     const post = (path: string, body: unknown) =>
       fetch(`http://127.0.0.1:${EDGE_PORT}${path}`, {
@@ -135,6 +135,21 @@ describe('npm start (the whole stack as real processes)', () => {
       headers: { authorization: `Bearer ${accessToken}` },
     });
     expect(await me.json()).toMatchObject({ username, status: 'active' });
+
+    // Account deletion: a saga again, through chat and back to auth; then the account is gone.
+    const deletion = await fetch(`http://127.0.0.1:${EDGE_PORT}/api/users/me`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${accessToken}` },
+    });
+    expect(deletion.status).toBe(202);
+    const deadline = Date.now() + 15_000;
+    let status = 0;
+    while (Date.now() < deadline) {
+      status = (await post('/api/auth/login', { username, password: 'long enough' })).status;
+      if (status === 401) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(status).toBe(401);
   });
 
   it('says so when started a second time', () => {

@@ -4,11 +4,12 @@ import type { AuthConfig } from './auth-config';
 import { PasswordHasher } from './passwords/password-hasher';
 import { SessionsController } from './sessions/sessions.controller';
 import { SessionsService } from './sessions/sessions.service';
-import { AuthSagaParticipant } from './signup/auth-saga-participant';
+import { AuthSagaParticipant } from './auth-saga-participant';
 import { SignupController } from './signup/signup.controller';
 import { SignupService } from './signup/signup.service';
 import { SIGNING_KEYS, type SigningKeys } from './tokens/signing-keys';
 import { TokensModule } from './tokens/tokens.module';
+import { AccountDeletionService } from './users/account-deletion.service';
 import { UsersController } from './users/users.controller';
 import { UsersService } from './users/users.service';
 
@@ -23,6 +24,7 @@ export class AccountsModule {
       providers: [
         PasswordHasher,
         SignupService,
+        AccountDeletionService,
         AuthSagaParticipant,
         UsersService,
         SessionsService,

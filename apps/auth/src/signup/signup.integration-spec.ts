@@ -176,4 +176,72 @@ describe('POST /api/auth/signup and auth as a saga participant', () => {
       reason: 'unknown command auth.fly-to-the-moon',
     });
   });
+
+  describe('DELETE /api/users/me and the account-deletion commands', () => {
+    const activeUser = async (username: string) => {
+      const { body } = await signup({ username, password: 'long enough' });
+      await replyTo(await command(SAGA_COMMANDS.activateUser, String(body['id'])));
+      const login = await fetch(`${auth.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username, password: 'long enough' }),
+      });
+      const { accessToken } = (await login.json()) as { accessToken: string };
+      return { id: String(body['id']), accessToken };
+    };
+
+    const deleteMe = (accessToken: string) =>
+      fetch(`${auth.url}/api/users/me`, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${accessToken}` },
+      });
+
+    const startRequests = async (userId: string) =>
+      (
+        (await auth.app.get(DataSource).query(
+          `SELECT count(*)::int AS n FROM "outbox" WHERE "envelope"->>'type' = 'saga.start'
+              AND "envelope"->'data'->>'sagaType' = 'account-deletion' AND "key" = $1`,
+          [userId],
+        )) as { n: number }[]
+      )[0]?.n;
+
+    it('answers 202, marks the user deleting and asks for the saga once, however often it is called', async () => {
+      const { id, accessToken } = await activeUser('henry');
+      expect((await deleteMe(accessToken)).status).toBe(202);
+      expect((await deleteMe(accessToken)).status).toBe(202);
+      expect((await users().findOneByOrFail({ id })).status).toBe('deleting');
+      expect(await startRequests(id)).toBe(1);
+    });
+
+    it('deletes the user on command, revoking every login; later logins get 401', async () => {
+      const { id, accessToken } = await activeUser('iris');
+      await deleteMe(accessToken);
+      expect((await replyTo(await command(SAGA_COMMANDS.deleteUser, id))).outcome).toBe(
+        'succeeded',
+      );
+      expect(await users().findOneBy({ id })).toBeNull();
+      const login = await fetch(`${auth.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'iris', password: 'long enough' }),
+      });
+      expect(login.status).toBe(401);
+      const revoked = (await auth.app
+        .get(DataSource)
+        .query(
+          `SELECT "envelope"->'data'->>'reason' AS reason FROM "outbox" WHERE "envelope"->>'type' = 'login.revoked' AND "key" = $1`,
+          [id],
+        )) as { reason: string }[];
+      expect(revoked).toEqual([{ reason: 'account-deleted' }]);
+    });
+
+    it('restores a user whose deletion is undone', async () => {
+      const { id, accessToken } = await activeUser('jack');
+      await deleteMe(accessToken);
+      expect((await replyTo(await command(SAGA_COMMANDS.restoreUser, id))).outcome).toBe(
+        'succeeded',
+      );
+      expect((await users().findOneByOrFail({ id })).status).toBe('active');
+    });
+  });
 });

@@ -1,5 +1,17 @@
-import { Controller, Get, NotFoundException, Param, Query, UseGuards } from '@nestjs/common';
 import {
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  NotFoundException,
+  Param,
+  Query,
+  UseGuards,
+} from '@nestjs/common';
+import { AccountDeletionService } from './account-deletion.service';
+import {
+  ApiAcceptedResponse,
   ApiBearerAuth,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -18,12 +30,24 @@ import { UsersService } from './users.service';
 @Controller('api/users')
 @UseGuards(AccessTokenGuard)
 export class UsersController {
-  constructor(private readonly users: UsersService) {}
+  constructor(
+    private readonly users: UsersService,
+    private readonly deletions: AccountDeletionService,
+  ) {}
 
   @Get('me')
   @ApiOkResponse({ type: UserView })
   async me(@CurrentUser() caller: VerifiedAccessToken): Promise<UserView> {
     return this.found(caller.userId);
+  }
+
+  @Delete('me')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiAcceptedResponse({
+    description: 'the account-deletion saga started: rooms, tokens, then the account go',
+  })
+  async deleteMe(@CurrentUser() caller: VerifiedAccessToken): Promise<void> {
+    await this.deletions.requestDeletion(caller.userId);
   }
 
   @Get()

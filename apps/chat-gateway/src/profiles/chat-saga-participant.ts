@@ -39,6 +39,8 @@ export class ChatSagaParticipant implements OnApplicationBootstrap, BeforeApplic
       handlers: {
         [SAGA_COMMANDS.createChatProfile]: createProfile,
         [SAGA_COMMANDS.deleteChatProfile]: deleteProfile,
+        // Rooms do not exist yet: removing the user leaves only the profile to remove.
+        [SAGA_COMMANDS.removeUserFromRooms]: deleteProfile,
       },
     });
   }

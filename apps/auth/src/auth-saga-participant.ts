@@ -16,7 +16,8 @@ import {
 } from '@scale-chat/platform';
 import { PinoLogger } from 'nestjs-pino';
 import type { DataSource, EntityManager } from 'typeorm';
-import { User } from '../users/user.entity';
+import { deleteUser, restoreUser } from './users/account-deletion.service';
+import { User } from './users/user.entity';
 
 const userIdOf = (command: SagaCommand) => String(command.payload['userId']);
 
@@ -44,6 +45,8 @@ export class AuthSagaParticipant implements OnApplicationBootstrap, BeforeApplic
           activateUser(userIdOf(command), manager),
         [SAGA_COMMANDS.discardPendingUser]: (command, manager) =>
           discardPendingUser(userIdOf(command), manager),
+        [SAGA_COMMANDS.deleteUser]: (command, manager) => deleteUser(userIdOf(command), manager),
+        [SAGA_COMMANDS.restoreUser]: (command, manager) => restoreUser(userIdOf(command), manager),
       },
     });
   }

@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import {
+  AUTH_LOGINS_TOPIC,
+  LOGIN_REVOKED,
+  SAGA_EVENT_TYPES,
+  SAGA_REQUESTS_TOPIC,
+  type LoginRevoked,
+  type SagaStartRequest,
+} from '@scale-chat/contracts';
+import { enqueueEvent, type CommandOutcome } from '@scale-chat/platform';
+import { IsNull, type DataSource, type EntityManager } from 'typeorm';
+import { LoginFamily } from '../sessions/login.entities';
+import { User } from './user.entity';
+
+/**
+ * Account deletion: auth marks the user `deleting` and asks for the saga in one
+ * transaction; chat then removes the user from every room; auth finally revokes every
+ * login (gateways close their sockets) and deletes the user. If chat cannot, the user
+ * is restored.
+ */
+@Injectable()
+export class AccountDeletionService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** Idempotent: asking again while the deletion runs changes nothing. */
+  async requestDeletion(userId: string): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const user = await manager.findOneBy(User, { id: userId });
+      if (user === null) throw new NotFoundException('User not found');
+      if (user.status === 'deleting') return;
+      await manager.update(User, { id: userId }, { status: 'deleting' });
+      await enqueueEvent<SagaStartRequest>(manager, {
+        topic: SAGA_REQUESTS_TOPIC,
+        key: userId,
+        type: SAGA_EVENT_TYPES.start,
+        data: { sagaId: randomUUID(), sagaType: 'account-deletion', payload: { userId } },
+      });
+    });
+  }
+}
+
+/** The last step: every login revoked (and announced), then the user and its logins gone. */
+export async function deleteUser(userId: string, manager: EntityManager): Promise<CommandOutcome> {
+  const families = await manager.findBy(LoginFamily, { userId, revokedAt: IsNull() });
+  for (const family of families) {
+    await manager.update(
+      LoginFamily,
+      { id: family.id },
+      { revokedAt: new Date(), revokeReason: 'account-deleted' },
+    );
+    await enqueueEvent<LoginRevoked>(manager, {
+      topic: AUTH_LOGINS_TOPIC,
+      key: userId,
+      type: LOGIN_REVOKED,
+      data: { userId, familyId: family.id, reason: 'account-deleted' },
+    });
+  }
+  await manager.delete(User, { id: userId });
+  return { outcome: 'succeeded' };
+}
+
+/** The compensation: a user whose deletion could not finish is active again. */
+export async function restoreUser(userId: string, manager: EntityManager): Promise<CommandOutcome> {
+  await manager.update(User, { id: userId, status: 'deleting' }, { status: 'active' });
+  return { outcome: 'succeeded' };
+}
