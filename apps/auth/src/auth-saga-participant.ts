@@ -39,6 +39,7 @@ export class AuthSagaParticipant implements OnApplicationBootstrap, BeforeApplic
       kafka: this.kafka.kafka,
       dataSource: this.dataSource,
       groupPrefix: this.config.kafkaGroupPrefix,
+      topicPrefix: this.config.kafkaTopicPrefix,
       logger: this.logger.logger,
       handlers: {
         [SAGA_COMMANDS.activateUser]: (command, manager) =>

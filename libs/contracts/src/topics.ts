@@ -16,6 +16,11 @@ export interface TopicSpec {
   readonly config?: Readonly<Record<string, string>>;
 }
 
+/** The topic under a deployment's prefix (`KAFKA_TOPIC_PREFIX`); the declaration is unchanged. */
+export function prefixedTopic(spec: TopicSpec, prefix: string): TopicSpec {
+  return prefix === '' ? spec : { ...spec, name: `${prefix}${spec.name}` };
+}
+
 export function defineTopic(spec: TopicSpec): TopicSpec {
   if (!TOPIC_NAME_PATTERN.test(spec.name)) {
     throw new Error(`Topic name "${spec.name}" is not of the form <domain>.<stream>`);

@@ -47,7 +47,7 @@ describe('POST /api/auth/signup and auth as a saga participant', () => {
       .kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
     await producer.send({
-      topic: SAGA_COMMAND_TOPICS.auth.name,
+      topic: `${auth.config.kafkaTopicPrefix}${SAGA_COMMAND_TOPICS.auth.name}`,
       messages: [
         {
           key: sagaId,

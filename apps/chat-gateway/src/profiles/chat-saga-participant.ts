@@ -35,6 +35,7 @@ export class ChatSagaParticipant implements OnApplicationBootstrap, BeforeApplic
       kafka: this.kafka.kafka,
       dataSource: this.dataSource,
       groupPrefix: this.config.kafkaGroupPrefix,
+      topicPrefix: this.config.kafkaTopicPrefix,
       logger: this.logger.logger,
       handlers: {
         [SAGA_COMMANDS.createChatProfile]: createProfile,

@@ -50,6 +50,7 @@ export class LoginRevocationsConsumer implements OnApplicationBootstrap, BeforeA
       kafka: this.kafka.kafka,
       dataSource: this.dataSource,
       groupId: `${this.config.kafkaGroupPrefix}.login-revocations`,
+      topicPrefix: this.config.kafkaTopicPrefix,
       topics: [AUTH_LOGINS_TOPIC],
       // Only what happens from now on matters: sockets of older logins are long gone.
       fromBeginning: false,

@@ -29,6 +29,7 @@ describe('a revoked login on chat-gateway', () => {
       SOCKET_IO_TOPIC: `test.socketio-${randomUUID().slice(0, 8)}`,
       // Both instances in one consumer group: each event reaches one of them.
       KAFKA_GROUP_PREFIX: `chat-test-${randomUUID().slice(0, 8)}`,
+      KAFKA_TOPIC_PREFIX: `test-${randomUUID().slice(0, 8)}.`,
     };
     gateways.push(
       await startTestService(chatGatewayService, { ...shared, INSTANCE_ID: 'gateway-a' }),
@@ -76,7 +77,7 @@ describe('a revoked login on chat-gateway', () => {
     const deadline = Date.now() + 20_000;
     while (reasons.length < 2 && Date.now() < deadline) {
       await producer.send({
-        topic: AUTH_LOGINS_TOPIC.name,
+        topic: `${a.config.kafkaTopicPrefix}${AUTH_LOGINS_TOPIC.name}`,
         messages: [
           {
             key: userId,

@@ -4,10 +4,11 @@ import {
   SAGA_EVENT_TYPES,
   SAGA_REPLIES_TOPIC,
   SAGA_REQUESTS_TOPIC,
+  prefixedTopic,
   type SagaCommand,
   type SagaReply,
 } from '@scale-chat/contracts';
-import { KafkaConnection } from '@scale-chat/platform';
+import { ensureTopics, KafkaConnection } from '@scale-chat/platform';
 import { startTestService, type TestService } from '@scale-chat/platform/testing';
 import { Partitioners, type Consumer, type Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
@@ -38,7 +39,7 @@ describe('the orchestrator over Kafka, with the test playing auth and chat', () 
       ...(outcome === 'failed' ? { reason: 'the participant said no' } : {}),
     };
     await producer.send({
-      topic: SAGA_REPLIES_TOPIC.name,
+      topic: `${orchestrator.config.kafkaTopicPrefix}${SAGA_REPLIES_TOPIC.name}`,
       messages: [{ key: command.sagaId, value: envelope(SAGA_EVENT_TYPES.reply, reply) }],
     });
   };
@@ -46,7 +47,7 @@ describe('the orchestrator over Kafka, with the test playing auth and chat', () 
   const request = async (sagaId: string, script: Script) => {
     scripts.set(sagaId, script);
     await producer.send({
-      topic: SAGA_REQUESTS_TOPIC.name,
+      topic: `${orchestrator.config.kafkaTopicPrefix}${SAGA_REQUESTS_TOPIC.name}`,
       messages: [
         {
           key: sagaId,
@@ -80,13 +81,22 @@ describe('the orchestrator over Kafka, with the test playing auth and chat', () 
     const kafka = orchestrator.app.get(KafkaConnection).kafka;
     producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
+    const admin = orchestrator.app.get(KafkaConnection);
+    await ensureTopics(
+      await admin.connectedAdmin(),
+      Object.values(SAGA_COMMAND_TOPICS).map((topic) =>
+        prefixedTopic(topic, orchestrator.config.kafkaTopicPrefix),
+      ),
+    );
     participants = kafka.consumer({
       groupId: `test-participants-${randomUUID()}`,
       maxWaitTimeInMs: 200,
     });
     await participants.connect();
     await participants.subscribe({
-      topics: Object.values(SAGA_COMMAND_TOPICS).map((topic) => topic.name),
+      topics: Object.values(SAGA_COMMAND_TOPICS).map(
+        (topic) => `${orchestrator.config.kafkaTopicPrefix}${topic.name}`,
+      ),
       fromBeginning: true,
     });
     await participants.run({

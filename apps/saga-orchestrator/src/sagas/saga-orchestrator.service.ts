@@ -62,6 +62,7 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
       kafka: this.kafka.kafka,
       dataSource: this.dataSource,
       groupId: `${this.config.kafkaGroupPrefix}.orchestrator`,
+      topicPrefix: this.config.kafkaTopicPrefix,
       topics: [SAGA_REQUESTS_TOPIC, SAGA_REPLIES_TOPIC],
       logger: this.logger.logger.child({ component: 'saga-orchestrator' }),
       handlers: [

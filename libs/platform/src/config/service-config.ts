@@ -35,6 +35,9 @@ function commonSpec(service: ServiceName) {
     KAFKA_GROUP_PREFIX: text(/^[A-Za-z0-9._-]{1,100}$/, '1-100 characters of A-Z a-z 0-9 . _ -', {
       default: service,
     }),
+    KAFKA_TOPIC_PREFIX: optional(
+      text(/^[A-Za-z0-9_-]{1,50}\.$/, 'up to 50 characters of A-Z a-z 0-9 _ - ending in a dot'),
+    ),
     SHUTDOWN_TIMEOUT_MS: integer({ min: 100, max: 120_000 }, { default: 10_000 }),
   } satisfies EnvSpec;
 }
@@ -55,6 +58,11 @@ export interface ServiceConfig {
   readonly kafkaBrokers: readonly string[];
   /** Consumer groups of this service are named `<prefix>.<consumer>`; all instances share them. */
   readonly kafkaGroupPrefix: string;
+  /**
+   * Put before every domain topic's name (`<prefix><domain>.<stream>`), so that several
+   * systems, or test suites, can share one Kafka cluster; empty by default.
+   */
+  readonly kafkaTopicPrefix: string;
   readonly shutdownTimeoutMs: number;
 }
 
@@ -83,6 +91,7 @@ export function readServiceConfig<S extends EnvSpec = Record<never, never>>(
     databaseSchema: SERVICES[service].schema,
     kafkaBrokers: parsed.KAFKA_BROKERS,
     kafkaGroupPrefix: parsed.KAFKA_GROUP_PREFIX,
+    kafkaTopicPrefix: parsed.KAFKA_TOPIC_PREFIX ?? '',
     shutdownTimeoutMs: parsed.SHUTDOWN_TIMEOUT_MS,
     extra: parsed,
   };

@@ -1,4 +1,10 @@
-import { EVENT_HEADERS, type EventEnvelope, type TopicSpec, isUuid } from '@scale-chat/contracts';
+import {
+  EVENT_HEADERS,
+  isUuid,
+  prefixedTopic,
+  type EventEnvelope,
+  type TopicSpec,
+} from '@scale-chat/contracts';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -36,6 +42,8 @@ export interface EventConsumerOptions {
   readonly fromBeginning?: boolean;
   /** Attempts at a failing handler before the event is logged and skipped. */
   readonly maxAttempts?: number;
+  /** `KAFKA_TOPIC_PREFIX`, put before every topic's declared name. */
+  readonly topicPrefix?: string;
 }
 
 export interface EventConsumerStats {
@@ -95,16 +103,19 @@ export class EventConsumer {
    * joined its group and been given its partitions.
    */
   async start(): Promise<void> {
+    const topics = this.options.topics.map((topic) =>
+      prefixedTopic(topic, this.options.topicPrefix ?? ''),
+    );
     const admin = this.options.kafka.admin();
     await admin.connect();
     try {
-      await ensureTopics(admin, this.options.topics);
+      await ensureTopics(admin, topics);
     } finally {
       await admin.disconnect();
     }
     await this.consumer.connect();
     await this.consumer.subscribe({
-      topics: this.options.topics.map((topic) => topic.name),
+      topics: topics.map((topic) => topic.name),
       fromBeginning: this.options.fromBeginning ?? true,
     });
     const joined = new Promise<void>((resolve) => {

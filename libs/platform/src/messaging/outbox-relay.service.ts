@@ -7,7 +7,7 @@ import {
 import { PinoLogger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { SERVICE_CONFIG, type ServiceConfig } from '../config';
-import type { TopicSpec } from '@scale-chat/contracts';
+import { prefixedTopic, type TopicSpec } from '@scale-chat/contracts';
 import { ensureTopics, KafkaConnection } from '../kafka';
 import { OutboxRelay } from './outbox-relay';
 
@@ -33,7 +33,12 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
       producer: await this.kafka.connectedProducer(),
       schema: this.config.databaseSchema,
       logger: this.logger.logger.child({ component: 'outbox-relay' }),
-      prepare: async () => ensureTopics(await this.kafka.connectedAdmin(), this.topics),
+      topicPrefix: this.config.kafkaTopicPrefix,
+      prepare: async () =>
+        ensureTopics(
+          await this.kafka.connectedAdmin(),
+          this.topics.map((topic) => prefixedTopic(topic, this.config.kafkaTopicPrefix)),
+        ),
     });
     this.relay.start();
   }

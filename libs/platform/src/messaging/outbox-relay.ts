@@ -16,6 +16,8 @@ export interface OutboxRelayOptions {
   readonly keepPublishedMs?: number;
   /** Runs once before the first batch, retried until it succeeds (creating topics, say). */
   readonly prepare?: () => Promise<void>;
+  /** `KAFKA_TOPIC_PREFIX`: the outbox stores declared names; this goes before them. */
+  readonly topicPrefix?: string;
 }
 
 interface Row {
@@ -137,7 +139,10 @@ export class OutboxRelay {
       [batchSize],
     )) as Row[];
     if (rows.length === 0) return 0;
-    await producer.sendBatch({ acks: -1, topicMessages: byTopicInOrder(rows) });
+    await producer.sendBatch({
+      acks: -1,
+      topicMessages: byTopicInOrder(rows, this.options.topicPrefix ?? ''),
+    });
     await dataSource.query(
       `UPDATE "outbox" SET "published_at" = now() WHERE "position" = ANY($1::bigint[])`,
       [rows.map((row) => row.position)],
@@ -167,10 +172,10 @@ export class OutboxRelay {
 }
 
 /** One entry per topic, each with its rows in outbox order (per-key order follows). */
-function byTopicInOrder(rows: readonly Row[]): TopicMessages[] {
+function byTopicInOrder(rows: readonly Row[], prefix: string): TopicMessages[] {
   const topics = new Map<string, TopicMessages>();
   for (const row of rows) {
-    const entry = topics.get(row.topic) ?? { topic: row.topic, messages: [] };
+    const entry = topics.get(row.topic) ?? { topic: `${prefix}${row.topic}`, messages: [] };
     entry.messages.push({
       key: row.key,
       value: JSON.stringify(row.envelope),

@@ -86,6 +86,8 @@ export interface SagaParticipantOptions {
   readonly dataSource: DataSource;
   /** The service's consumer-group prefix (`KAFKA_GROUP_PREFIX`). */
   readonly groupPrefix: string;
+  /** The service's topic prefix (`KAFKA_TOPIC_PREFIX`). */
+  readonly topicPrefix: string;
   readonly logger: Logger;
   readonly handlers: Readonly<Record<string, CommandHandler>>;
 }
@@ -101,6 +103,7 @@ export async function startSagaParticipant(
     topics: [commandTopicOf(options.participant)],
     logger: options.logger.child({ component: 'saga-participant' }),
     handlers: [sagaCommandHandler(options.handlers)],
+    topicPrefix: options.topicPrefix,
   });
   await consumer.start();
   return consumer;

@@ -14,6 +14,8 @@ export function testEnvironment(name: string, overrides: Environment = {}): Envi
     INSTANCE_ID: `${name}-test-${process.pid}`,
     // Consumer groups of their own: suites running side by side never split a topic.
     KAFKA_GROUP_PREFIX: `${name}-test-${randomUUID().slice(0, 8)}`,
+    // ... and topics of their own: no other suite's service reads what this one writes.
+    KAFKA_TOPIC_PREFIX: `test-${randomUUID().slice(0, 8)}.`,
     ...overrides,
   };
 }
