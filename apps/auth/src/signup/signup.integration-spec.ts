@@ -31,7 +31,7 @@ describe('POST /api/auth/signup and auth as a saga participant', () => {
   const users = () => auth.app.get(DataSource).getRepository(User);
 
   /** What the orchestrator would send auth: a command on auth's command topic. */
-  const command = async (name: string, userId: string) => {
+  const command = async (name: string, userId: string, service: TestService<AuthConfig> = auth) => {
     const sagaId = randomUUID();
     const data: SagaCommand = {
       sagaId,
@@ -47,7 +47,7 @@ describe('POST /api/auth/signup and auth as a saga participant', () => {
       .kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
     await producer.send({
-      topic: `${auth.config.kafkaTopicPrefix}${SAGA_COMMAND_TOPICS.auth.name}`,
+      topic: `${service.config.kafkaTopicPrefix}${SAGA_COMMAND_TOPICS.auth.name}`,
       messages: [
         {
           key: sagaId,
@@ -168,6 +168,35 @@ describe('POST /api/auth/signup and auth as a saga participant', () => {
     ).toBe('succeeded');
     expect(await users().findOneBy({ username: 'gina' })).toBeNull();
     expect((await signup({ username: 'gina', password: 'long enough' })).status).toBe(202);
+  });
+
+  it('answers 503 when the saga failed and its compensation discarded the user, and frees the username', async () => {
+    const patient = await startTestService(authService, { SIGNUP_WAIT_MS: '10000' });
+    try {
+      const pending = fetch(`${patient.url}/api/auth/signup`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'kim', password: 'long enough' }),
+      });
+      const repository = patient.app.get(DataSource).getRepository(User);
+      let user: User | null = null;
+      while (user === null) {
+        user = await repository.findOneBy({ username: 'kim' });
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      // What the orchestrator sends when the profile step fails.
+      await command(SAGA_COMMANDS.discardPendingUser, user.id, patient);
+      const answer = await pending;
+      expect(answer.status).toBe(503);
+      expect(await answer.json()).toEqual({
+        statusCode: 503,
+        error: 'Service Unavailable',
+        message: 'Signup could not be completed; please try again',
+      });
+      expect(await repository.findOneBy({ username: 'kim' })).toBeNull();
+    } finally {
+      await patient.close();
+    }
   });
 
   it('answers a command it does not know with a failure', async () => {
