@@ -1,10 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AccessTokenVerifier } from '@scale-chat/access-tokens';
+import { SagaParticipantModule } from '@scale-chat/platform';
 import type { AuthConfig } from './auth-config';
 import { PasswordHasher } from './passwords/password-hasher';
 import { SessionsController } from './sessions/sessions.controller';
 import { SessionsService } from './sessions/sessions.service';
-import { AuthSagaParticipant } from './auth-saga-participant';
+import { authSagaParticipant } from './auth-saga-participant';
 import { SignupController } from './signup/signup.controller';
 import { SignupService } from './signup/signup.service';
 import { SIGNING_KEYS, type SigningKeys } from './tokens/signing-keys';
@@ -19,13 +20,12 @@ export class AccountsModule {
   static register(config: AuthConfig): DynamicModule {
     return {
       module: AccountsModule,
-      imports: [TokensModule.register(config)],
+      imports: [TokensModule.register(config), SagaParticipantModule.register(authSagaParticipant)],
       controllers: [SessionsController, UsersController, SignupController],
       providers: [
         PasswordHasher,
         SignupService,
         AccountDeletionService,
-        AuthSagaParticipant,
         UsersService,
         SessionsService,
         {

@@ -1,9 +1,13 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { PlatformModule, type ServiceDefinition } from '@scale-chat/platform';
+import {
+  PlatformModule,
+  SagaParticipantModule,
+  type ServiceDefinition,
+} from '@scale-chat/platform';
 import { SAGA_REPLIES_TOPIC } from '@scale-chat/contracts';
 import { readChatConfig, type ChatConfig } from './chat-config';
 import { CreateProfiles1763960000000 } from './database/1763960000000-create-profiles';
-import { ChatSagaParticipant } from './profiles/chat-saga-participant';
+import { chatSagaParticipant } from './profiles/chat-saga-participant';
 import { ChatProfile } from './profiles/profile.entity';
 import { configureRealtime, RealtimeModule } from './realtime/realtime.module';
 
@@ -20,8 +24,8 @@ export class AppModule {
           publishes: [SAGA_REPLIES_TOPIC],
         }),
         RealtimeModule.register(config),
+        SagaParticipantModule.register(chatSagaParticipant),
       ],
-      providers: [ChatSagaParticipant],
     };
   }
 }

@@ -5,3 +5,4 @@ export * from './outbox';
 export * from './outbox-relay';
 export * from './outbox-relay.service';
 export * from './saga-participant';
+export * from './saga-participant.module';
