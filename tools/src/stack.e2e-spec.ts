@@ -4,8 +4,18 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AccessTokenSigner, signingKeyFromPem } from '@scale-chat/access-tokens';
 import { io as connect } from 'socket.io-client';
-import { EDGE_PORT, SERVICE_NAMES, SERVICES } from '@scale-chat/contracts';
-import { isPortOpen, localInstances, REPO_ROOT } from './infra';
+import { EDGE_PORT, LOCAL_DATABASE_URL, SERVICE_NAMES, SERVICES } from '@scale-chat/contracts';
+import { Client } from 'pg';
+import {
+  findInstance,
+  isHealthy,
+  isPortOpen,
+  localInstances,
+  REPO_ROOT,
+  serviceCommand,
+  startManaged,
+  waitUntil,
+} from './infra';
 
 const RUN = join(REPO_ROOT, 'tools', 'run.js');
 const stackPorts = [EDGE_PORT, ...localInstances().map((instance) => instance.port)];
@@ -32,6 +42,12 @@ function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs: number):
   });
 }
 
+function count(values: readonly (number | string)[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
+  return counts;
+}
+
 function exitOf(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 }
@@ -45,17 +61,23 @@ describe('npm start (the whole stack as real processes)', () => {
       throw new Error(`ports ${stackPorts.join(', ')} must be free for this test`);
     stack = spawn(process.execPath, [RUN, 'stack'], {
       cwd: REPO_ROOT,
+      // 50 signups from one address in a minute are a test here, not an attack.
+      env: { ...process.env, SIGNUP_RATE_LIMIT_PER_MINUTE: '1000' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     await waitForOutput(stack, /\[stack\] ready in/, 150_000);
   }, 160_000);
 
   afterAll(async () => {
-    if (stack.exitCode === null) {
-      stack.kill('SIGKILL');
-      await exitOf(stack);
-    }
-  });
+    if (stack.exitCode !== null) return;
+    // Stopped as a user would, so the stack stops what it started; killed only if that hangs.
+    stack.kill('SIGINT');
+    const stopped = await Promise.race([
+      exitOf(stack),
+      new Promise((resolve) => setTimeout(() => resolve('hung'), 30_000)),
+    ]);
+    if (stopped === 'hung') stack.kill('SIGKILL');
+  }, 40_000);
 
   it.each(SERVICE_NAMES.map((name) => [SERVICES[name].edgeHealthPath]))(
     'answers %s through the edge with 200',
@@ -161,6 +183,83 @@ describe('npm start (the whole stack as real processes)', () => {
     expect(second.stdout).toContain('the stack is already up');
     expect(second.status).toBe(0);
   });
+
+  it('finishes every one of 50 concurrent signups, active or compensated, when the orchestrator is killed (SIGKILL) and restarted', async () => {
+    const post = (path: string, body: unknown) =>
+      fetch(`http://127.0.0.1:${EDGE_PORT}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const names = Array.from(
+      { length: 50 },
+      (_, index) => `crash_${index}_${randomUUID().slice(0, 6)}`,
+    );
+    const signups = Promise.all(
+      names.map((username) => post('/api/auth/signup', { username, password: 'long enough' })),
+    );
+
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const pid = Number(
+      spawnSync('pgrep', ['-f', 'apps/saga-orchestrator/src/main.ts'], { encoding: 'utf8' })
+        .stdout.trim()
+        .split('\n')[0],
+    );
+    expect(pid).toBeGreaterThan(0);
+    process.kill(pid, 'SIGKILL');
+
+    const orchestrator = findInstance('saga-orchestrator');
+    const { command, args, env } = serviceCommand(orchestrator, {
+      ...process.env,
+      LOG_LEVEL: 'warn',
+    });
+    const replacement = startManaged('saga-orchestrator-restarted', command, args, {
+      env,
+      cwd: REPO_ROOT,
+    });
+    try {
+      await waitUntil('the restarted orchestrator', () => isHealthy(orchestrator.healthUrl), {
+        timeoutMs: 60_000,
+        failed: replacement.exitReason,
+      });
+      const statuses = (await signups).map((response) => response.status);
+      expect(
+        statuses.filter((status) => status !== 201 && status !== 202 && status !== 503),
+      ).toEqual([]);
+
+      // Each ends active or compensated (its pending user discarded), none pending.
+      const statusesNow = async () => {
+        const client = new Client({
+          connectionString: process.env['DATABASE_URL'] ?? LOCAL_DATABASE_URL,
+        });
+        await client.connect();
+        try {
+          const { rows } = await client.query<{ username: string; status: string }>(
+            'SELECT "username", "status" FROM "auth"."users" WHERE "username" = ANY($1)',
+            [names],
+          );
+          const found = new Map(rows.map((row) => [row.username, row.status]));
+          return names.map((username) => found.get(username) ?? 'compensated');
+        } finally {
+          await client.end();
+        }
+      };
+      const deadline = Date.now() + 60_000;
+      let outcomes = await statusesNow();
+      while (outcomes.includes('pending') && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        outcomes = await statusesNow();
+      }
+      process.stdout.write(
+        `50 signups around an orchestrator SIGKILL: answers ${JSON.stringify(count(statuses))}, ends ${JSON.stringify(count(outcomes))}\n`,
+      );
+      expect(outcomes.filter((status) => status !== 'active' && status !== 'compensated')).toEqual(
+        [],
+      );
+    } finally {
+      await replacement.stop(15_000);
+    }
+  }, 180_000);
 
   it('stops everything it started on SIGINT and exits 0', async () => {
     stack.kill('SIGINT');

@@ -16,6 +16,8 @@ const AUTH_ENV = {
   ACCESS_TOKEN_TTL_SECONDS: integer({ min: 60, max: 86_400 }, { default: 900 }),
   /** How long POST /api/auth/signup waits for the saga before answering 202. */
   SIGNUP_WAIT_MS: integer({ min: 0, max: 60_000 }, { default: 10_000 }),
+  /** Signups per client address per minute. */
+  SIGNUP_RATE_LIMIT_PER_MINUTE: integer({ min: 1, max: 1_000_000 }, { default: 20 }),
   TOKEN_ISSUER: text(/^[\x21-\x7e]{1,200}$/, 'printable ASCII without spaces', {
     default: DEFAULT_ISSUER,
   }),

@@ -24,7 +24,13 @@ export class SignupController {
   constructor(private readonly signups: SignupService) {}
 
   @Post()
-  @RateLimited({ name: 'signup-client', limit: 20, windowMs: 60_000, key: byClientAddress })
+  @RateLimited({
+    name: 'signup-client',
+    limit: 20,
+    limitFrom: 'SIGNUP_RATE_LIMIT_PER_MINUTE',
+    windowMs: 60_000,
+    key: byClientAddress,
+  })
   @ApiCreatedResponse({
     type: UserView,
     description: 'the signup saga finished: the user is active',

@@ -22,11 +22,11 @@ export async function createServiceApp<C extends ServiceConfig>(
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
-  // Behind the edge (loopback locally, a private network in compose), the client's
-  // address comes from X-Forwarded-For; from anywhere else that header is ignored.
+  // Behind the edge the client's address comes from X-Forwarded-For, which the edge
+  // overwrites; the header is believed only from the edge's address (TRUST_PROXY).
   (app.getHttpAdapter().getInstance() as { set(name: string, value: string): void }).set(
     'trust proxy',
-    'loopback, uniquelocal',
+    config.trustProxy,
   );
   app.useGlobalFilters(new ErrorShapeFilter());
   app.useGlobalPipes(

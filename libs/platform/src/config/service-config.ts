@@ -39,6 +39,13 @@ function commonSpec(service: ServiceName) {
       text(/^[A-Za-z0-9_-]{1,50}\.$/, 'up to 50 characters of A-Z a-z 0-9 _ - ending in a dot'),
     ),
     SHUTDOWN_TIMEOUT_MS: integer({ min: 100, max: 120_000 }, { default: 10_000 }),
+    TRUST_PROXY: text(
+      /^[A-Za-z0-9.:/, ]{1,200}$/,
+      'a list of addresses or names Express knows (loopback, uniquelocal, 10.0.0.0/8)',
+      {
+        default: 'loopback',
+      },
+    ),
   } satisfies EnvSpec;
 }
 
@@ -64,6 +71,8 @@ export interface ServiceConfig {
    */
   readonly kafkaTopicPrefix: string;
   readonly shutdownTimeoutMs: number;
+  /** Which proxies' X-Forwarded-For is believed (Express `trust proxy`): the edge's address. */
+  readonly trustProxy: string;
 }
 
 /**
@@ -93,6 +102,7 @@ export function readServiceConfig<S extends EnvSpec = Record<never, never>>(
     kafkaGroupPrefix: parsed.KAFKA_GROUP_PREFIX,
     kafkaTopicPrefix: parsed.KAFKA_TOPIC_PREFIX ?? '',
     shutdownTimeoutMs: parsed.SHUTDOWN_TIMEOUT_MS,
+    trustProxy: parsed.TRUST_PROXY,
     extra: parsed,
   };
 }

@@ -1,5 +1,6 @@
 import {
   HttpException,
+  Inject,
   HttpStatus,
   Injectable,
   SetMetadata,
@@ -8,6 +9,7 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { SERVICE_CONFIG, type ServiceConfig } from '../config';
 import { FixedWindowRateLimiter } from './rate-limiter';
 
 /** The request as the guard reads it: Express sets `ip` (behind a trusted proxy, the client's). */
@@ -20,6 +22,8 @@ export interface RateLimitRule {
   /** Names the counter: routes that share a name share their limits. */
   readonly name: string;
   readonly limit: number;
+  /** A service variable (its config's `extra`) that, when set, replaces `limit`. */
+  readonly limitFrom?: string;
   readonly windowMs: number;
   /** What is counted (client address, username); undefined skips the rule. */
   readonly key: (request: RateLimitedRequest) => string | undefined;
@@ -47,7 +51,10 @@ export const byUsername = (request: RateLimitedRequest): string | undefined => {
 export class RateLimitGuard implements CanActivate {
   private readonly limiters = new Map<string, FixedWindowRateLimiter>();
 
-  constructor(private readonly reflector: Reflector) {}
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
+  ) {}
 
   canActivate(context: ExecutionContext): boolean {
     const rules =
@@ -71,9 +78,15 @@ export class RateLimitGuard implements CanActivate {
   private limiterOf(rule: RateLimitRule): FixedWindowRateLimiter {
     let limiter = this.limiters.get(rule.name);
     if (limiter === undefined) {
-      limiter = new FixedWindowRateLimiter(rule.limit, rule.windowMs);
+      const configured = rule.limitFrom === undefined ? undefined : this.configured(rule.limitFrom);
+      limiter = new FixedWindowRateLimiter(configured ?? rule.limit, rule.windowMs);
       this.limiters.set(rule.name, limiter);
     }
     return limiter;
+  }
+
+  private configured(variable: string): number | undefined {
+    const value = (this.config as { extra?: Record<string, unknown> }).extra?.[variable];
+    return typeof value === 'number' ? value : undefined;
   }
 }
