@@ -75,7 +75,12 @@ describe('an instance killed in the middle of a cluster request', () => {
         .sort(),
     );
     expect(elapsed).toBeLessThan(DROP_WITHIN_MS);
-    expect(nodes.map((node) => node.adapter.bus.serverCount())).toEqual([2, 2]);
+    // Each instance drops the dead one on its own heartbeat tick, within the same bound.
+    await waitFor(
+      () => nodes.every((node) => node.adapter.bus.serverCount() === 2),
+      DROP_WITHIN_MS,
+      'both instances to drop the dead one',
+    );
     process.stdout.write(
       `emitWithAck settled ${elapsed} ms after the instance was frozen and killed\n`,
     );
