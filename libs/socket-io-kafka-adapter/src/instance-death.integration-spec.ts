@@ -10,8 +10,9 @@ import {
 } from './testing/cluster';
 
 const options = clusterOptions({ heartbeatInterval: 500, heartbeatTimeout: 1_500 });
-// Membership is judged on each tick, so a dead instance is dropped within this.
-const DROP_WITHIN_MS = 1_500 + 500 + 500;
+// Membership is judged on each tick, so a dead instance is dropped within the timeout
+// plus one tick; the rest is slack for a loaded machine.
+const DROP_WITHIN_MS = 1_500 + 500 + 1_000;
 
 describe('an instance killed in the middle of a cluster request', () => {
   let nodes: Instance[];
