@@ -34,8 +34,12 @@ describe('Kafka through the real broker', () => {
     await Promise.all([producer.disconnect(), admin.disconnect()]);
   });
 
-  it('creates declared topics once, even when asked twice at the same time', async () => {
-    await Promise.all([ensureTopics(admin, [topic]), ensureTopics(admin, [topic])]);
+  it('creates declared topics once, even when asked by several clients at the same time', async () => {
+    const admins = [admin, kafka.admin(), kafka.admin()];
+    await Promise.all(admins.slice(1).map((other) => other.connect()));
+    // Each resolves only once the partitions have leaders, whoever created the topic.
+    await Promise.all(admins.map((each) => ensureTopics(each, [topic])));
+    await Promise.all(admins.slice(1).map((other) => other.disconnect()));
     const metadata = await admin.fetchTopicMetadata({ topics: [topic.name] });
     expect(metadata.topics[0]?.partitions).toHaveLength(3);
   });
