@@ -67,3 +67,8 @@ export const SAGA_COMMAND_TOPICS = {
   auth: defineTopic({ name: 'saga.auth-commands', key: 'sagaId', partitions: 3 }),
   'chat-gateway': defineTopic({ name: 'saga.chat-commands', key: 'sagaId', partitions: 3 }),
 } as const;
+
+/** The command topic of a saga participant, or undefined for a service that is none. */
+export function sagaCommandTopic(participant: string): TopicSpec | undefined {
+  return (SAGA_COMMAND_TOPICS as Readonly<Record<string, TopicSpec>>)[participant];
+}

@@ -5,7 +5,7 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import {
-  SAGA_COMMAND_TOPICS,
+  sagaCommandTopic,
   SAGA_EVENT_TYPES,
   SAGA_REPLIES_TOPIC,
   SAGA_REQUESTS_TOPIC,
@@ -157,9 +157,7 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
   }
 
   private async send(manager: EntityManager, command: SagaCommand): Promise<void> {
-    const topic = (
-      SAGA_COMMAND_TOPICS as Partial<Record<string, (typeof SAGA_COMMAND_TOPICS)['auth']>>
-    )[command.participant];
+    const topic = sagaCommandTopic(command.participant);
     if (topic === undefined) throw new Error(`no command topic for ${command.participant}`);
     await enqueueEvent(manager, {
       topic,

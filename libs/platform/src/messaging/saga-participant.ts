@@ -25,10 +25,6 @@ export type CommandHandler = (
 
 export type ParticipantName = keyof typeof SAGA_COMMAND_TOPICS;
 
-export function commandTopicOf(participant: ParticipantName) {
-  return SAGA_COMMAND_TOPICS[participant];
-}
-
 function parseCommand(data: unknown): SagaCommand {
   const command = data as Partial<SagaCommand> | null;
   if (command === null || typeof command !== 'object') throw new Error('not an object');
@@ -100,7 +96,7 @@ export async function startSagaParticipant(
     kafka: options.kafka,
     dataSource: options.dataSource,
     groupId: `${options.groupPrefix}.saga-participant`,
-    topics: [commandTopicOf(options.participant)],
+    topics: [SAGA_COMMAND_TOPICS[options.participant]],
     logger: options.logger.child({ component: 'saga-participant' }),
     handlers: [sagaCommandHandler(options.handlers)],
     topicPrefix: options.topicPrefix,
