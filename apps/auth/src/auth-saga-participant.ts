@@ -1,6 +1,6 @@
-import { SAGA_COMMANDS, type SagaCommand } from '@scale-chat/contracts';
+import { isUuid, SAGA_COMMANDS, type SagaCommand } from '@scale-chat/contracts';
 import type { CommandOutcome, SagaParticipantDefinition } from '@scale-chat/platform';
-import type { EntityManager } from 'typeorm';
+import { In, type EntityManager } from 'typeorm';
 import { deleteUser, restoreUser } from './users/account-deletion.service';
 import { User } from './users/user.entity';
 
@@ -15,6 +15,8 @@ export const authSagaParticipant: SagaParticipantDefinition = {
       discardPendingUser(userIdOf(command), manager),
     [SAGA_COMMANDS.deleteUser]: (command, manager) => deleteUser(userIdOf(command), manager),
     [SAGA_COMMANDS.restoreUser]: (command, manager) => restoreUser(userIdOf(command), manager),
+    [SAGA_COMMANDS.checkUsersActive]: (command, manager) =>
+      checkUsersActive(command.payload['userIds'], manager),
   },
 };
 
@@ -37,4 +39,30 @@ export async function discardPendingUser(
 ): Promise<CommandOutcome> {
   await manager.delete(User, { id: userId, status: 'pending' });
   return { outcome: 'succeeded' };
+}
+
+/**
+ * The room saga asks whether every user it names is active. Failing names the others
+ * (`inactiveUserIds`), for the room's cancellation and the caller's 400.
+ */
+export async function checkUsersActive(
+  userIds: unknown,
+  manager: EntityManager,
+): Promise<CommandOutcome> {
+  if (!Array.isArray(userIds) || userIds.length === 0 || !userIds.every(isUuid)) {
+    return { outcome: 'failed', reason: 'userIds is not a list of UUIDs' };
+  }
+  const active = await manager.find(User, {
+    select: { id: true },
+    where: { id: In(userIds), status: 'active' },
+  });
+  const found = new Set(active.map((user) => user.id));
+  const inactiveUserIds = [...new Set(userIds)].filter((id) => !found.has(id));
+  return inactiveUserIds.length === 0
+    ? { outcome: 'succeeded' }
+    : {
+        outcome: 'failed',
+        reason: `not active: ${inactiveUserIds.join(', ')}`,
+        data: { inactiveUserIds },
+      };
 }

@@ -2,14 +2,22 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import {
   PlatformModule,
   SagaParticipantModule,
+  setUpOpenApi,
   type ServiceDefinition,
 } from '@scale-chat/platform';
-import { SAGA_REPLIES_TOPIC } from '@scale-chat/contracts';
+import {
+  CHAT_ROOM_EVENTS_TOPIC,
+  SAGA_REPLIES_TOPIC,
+  SAGA_REQUESTS_TOPIC,
+} from '@scale-chat/contracts';
 import { readChatConfig, type ChatConfig } from './chat-config';
 import { CreateProfiles1763960000000 } from './database/1763960000000-create-profiles';
+import { CreateRoomsAndMessages1764000000000 } from './database/1764000000000-create-rooms-and-messages';
 import { chatSagaParticipant } from './profiles/chat-saga-participant';
 import { ChatProfile } from './profiles/profile.entity';
-import { configureRealtime, RealtimeModule } from './realtime/realtime.module';
+import { CHAT_ENTITIES } from './rooms/room.entities';
+import { ChatModule } from './chat.module';
+import { configureRealtime } from './realtime/realtime.module';
 
 /** The chat-gateway service: rooms, messages and the Socket.IO gateway. */
 @Module({})
@@ -19,11 +27,11 @@ export class AppModule {
       module: AppModule,
       imports: [
         PlatformModule.forService(config, {
-          entities: [ChatProfile],
-          migrations: [CreateProfiles1763960000000],
-          publishes: [SAGA_REPLIES_TOPIC],
+          entities: [ChatProfile, ...CHAT_ENTITIES],
+          migrations: [CreateProfiles1763960000000, CreateRoomsAndMessages1764000000000],
+          publishes: [CHAT_ROOM_EVENTS_TOPIC, SAGA_REQUESTS_TOPIC, SAGA_REPLIES_TOPIC],
         }),
-        RealtimeModule.register(config),
+        ChatModule.register(config),
         SagaParticipantModule.register(chatSagaParticipant),
       ],
     };
@@ -34,5 +42,12 @@ export const chatGatewayService: ServiceDefinition<ChatConfig> = {
   service: 'chat-gateway',
   readConfig: readChatConfig,
   rootModule: (config) => AppModule.register(config),
-  configure: configureRealtime,
+  configure: async (app, config) => {
+    setUpOpenApi(app, {
+      title: 'scale-chat rooms and messages',
+      description: 'Rooms and messages (API.md). Live events travel over Socket.IO at /socket.io/.',
+      path: 'api/rooms/docs',
+    });
+    await configureRealtime(app, config);
+  },
 };

@@ -1,6 +1,13 @@
 import { DEFAULT_AUDIENCE, DEFAULT_ISSUER } from '@scale-chat/access-tokens';
 import { EDGE_PORT, SERVICES, SOCKET_IO_TOPIC, TOPIC_NAME_PATTERN } from '@scale-chat/contracts';
-import { httpUrl, list, readServiceConfig, text, type Environment } from '@scale-chat/platform';
+import {
+  httpUrl,
+  integer,
+  list,
+  readServiceConfig,
+  text,
+  type Environment,
+} from '@scale-chat/platform';
 
 const TOKEN_TEXT = /^[\x21-\x7e]{1,200}$/;
 
@@ -12,6 +19,14 @@ const CHAT_ENV = {
   SOCKET_ALLOWED_ORIGINS: list(/^https?:\/\/[^/\s]+$/, 'origins such as https://chat.example.com', {
     default: [`http://127.0.0.1:${EDGE_PORT}`, `http://localhost:${EDGE_PORT}`],
   }),
+  /** How long POST /api/rooms and POST /api/rooms/:id/members wait for the room saga. */
+  ROOM_SAGA_WAIT_MS: integer({ min: 100, max: 60_000 }, { default: 10_000 }),
+  /** `message:send` per user and instance: a burst of this many... */
+  MESSAGE_RATE_BURST: integer({ min: 1, max: 10_000 }, { default: 30 }),
+  /** ...refilled at this many per second. */
+  MESSAGE_RATE_PER_SECOND: integer({ min: 1, max: 10_000 }, { default: 10 }),
+  /** Sockets one user may hold open at once, across every instance. */
+  SOCKETS_PER_USER_MAX: integer({ min: 1, max: 10_000 }, { default: 20 }),
   SOCKET_IO_TOPIC: text(TOPIC_NAME_PATTERN, 'a topic name of the form <domain>.<stream>', {
     default: SOCKET_IO_TOPIC.name,
   }),

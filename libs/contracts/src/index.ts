@@ -5,3 +5,4 @@ export * from './events';
 export * from './auth-events';
 export * from './ids';
 export * from './sagas';
+export * from './chat';

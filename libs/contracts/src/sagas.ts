@@ -19,7 +19,10 @@ export interface SagaReply {
   readonly commandId: string;
   readonly outcome: 'succeeded' | 'failed';
   readonly reason?: string;
-  /** Facts the next steps need (merged into the saga's payload). */
+  /**
+   * Facts the next steps need, merged into the saga's payload; on a failure, facts the
+   * compensations need (which users were not active, say).
+   */
   readonly data?: Readonly<Record<string, unknown>>;
 }
 
@@ -48,3 +51,15 @@ export const SAGA_EVENT_TYPES = {
   command: 'saga.command',
   reply: 'saga.reply',
 } as const;
+
+/**
+ * The payload of a `room` saga. `kind: 'room'` creates a room whose owner and first
+ * members are `userIds`; `kind: 'membership'` adds `userIds` to an existing room.
+ */
+export interface RoomSagaPayload {
+  readonly roomId: string;
+  readonly kind: 'room' | 'membership';
+  readonly userIds: readonly string[];
+  /** Set by `auth.check-users-active` when it fails: the ids that are not active users. */
+  readonly inactiveUserIds?: readonly string[];
+}

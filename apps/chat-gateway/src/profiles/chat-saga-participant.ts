@@ -1,6 +1,7 @@
 import { isUuid, SAGA_COMMANDS, type SagaCommand } from '@scale-chat/contracts';
 import type { CommandOutcome, SagaParticipantDefinition } from '@scale-chat/platform';
 import type { EntityManager } from 'typeorm';
+import { activateRoom, cancelRoom, removeUserFromRooms } from '../rooms/room-saga-handlers';
 import { ChatProfile } from './profile.entity';
 
 /** chat-gateway's part in the sagas. Every handler may run twice with the effect of once. */
@@ -9,8 +10,14 @@ export const chatSagaParticipant: SagaParticipantDefinition = {
   handlers: {
     [SAGA_COMMANDS.createChatProfile]: createProfile,
     [SAGA_COMMANDS.deleteChatProfile]: deleteProfile,
-    // Rooms do not exist yet: removing the user leaves only the profile to remove.
-    [SAGA_COMMANDS.removeUserFromRooms]: deleteProfile,
+    [SAGA_COMMANDS.activateRoom]: activateRoom,
+    [SAGA_COMMANDS.cancelRoom]: cancelRoom,
+    [SAGA_COMMANDS.removeUserFromRooms]: async (command, manager) => {
+      const { userId } = command.payload;
+      if (!isUuid(userId)) return { outcome: 'failed', reason: 'userId is not a UUID' };
+      await removeUserFromRooms(userId, manager);
+      return deleteProfile(command, manager);
+    },
   },
 };
 

@@ -1,44 +1,166 @@
 import { Inject } from '@nestjs/common';
 import {
+  ConnectedSocket,
+  MessageBody,
+  SubscribeMessage,
   WebSocketGateway,
   WebSocketServer,
-  type OnGatewayConnection,
   type OnGatewayInit,
 } from '@nestjs/websockets';
-import { AccessTokenVerifier } from '@scale-chat/access-tokens';
-import type { Server, Socket } from 'socket.io';
+import { AccessTokenVerifier, type VerifiedAccessToken } from '@scale-chat/access-tokens';
+import { CHAT_LIMITS, type MessageView, type SocketAck } from '@scale-chat/contracts';
+import { SERVICE_CONFIG, TokenBucketRateLimiter } from '@scale-chat/platform';
+import { PinoLogger } from 'nestjs-pino';
+import type { Socket } from 'socket.io';
+import type { ChatConfig } from '../chat-config';
+import { ReadEvent, SendMessageEvent, SyncEvent, TypingEvent } from '../messages/messages.dto';
+import { MessagesService } from '../messages/messages.service';
+import { RoomsService } from '../rooms/rooms.service';
+import { chatRoom, LiveRooms, loginRoom, userRoom, type ChatServer } from './live-rooms';
 import { authenticateSockets, type SocketUser } from './socket-authentication';
+import { failedAck, parsePayload, SocketError } from './socket-payloads';
 
-/** Every socket of a login is in this room, on whichever instance it is. */
-export const loginRoom = (familyId: string) => `login:${familyId}`;
-/** Every socket of a user is in this room, on whichever instance it is. */
-export const userRoom = (userId: string) => `user:${userId}`;
+type Ack<T extends object = object> = Promise<SocketAck<T>>;
 
 /**
- * The Socket.IO endpoint of API.md on the default namespace; every socket is
- * authenticated. On shutdown Nest closes the server, which drops this instance's
- * sockets as "server shutting down": a reason Socket.IO recovers from, so they come back
- * on another instance with their state.
+ * The Socket.IO endpoint of API.md on the default namespace. Every socket is
+ * authenticated at the handshake and is in its user's rooms before it hears `connect`;
+ * every event is validated, authorized against the room's membership and acknowledged,
+ * and a bad one never closes the connection. On shutdown Nest closes the server, which
+ * drops this instance's sockets as "server shutting down": a reason Socket.IO recovers
+ * from, so they come back on another instance with their state.
  */
 @WebSocketGateway()
-export class ChatGateway implements OnGatewayInit, OnGatewayConnection {
+export class ChatGateway implements OnGatewayInit {
   @WebSocketServer()
-  private readonly server!: Server;
+  private readonly server!: ChatServer;
+  private readonly sendLimiter: TokenBucketRateLimiter;
+  /** Each socket's sends in the order it made them. */
+  private readonly sendQueues = new WeakMap<Socket, Promise<unknown>>();
 
-  constructor(@Inject(AccessTokenVerifier) private readonly verifier: AccessTokenVerifier) {}
+  constructor(
+    @Inject(AccessTokenVerifier) private readonly verifier: AccessTokenVerifier,
+    @Inject(SERVICE_CONFIG) config: ChatConfig,
+    private readonly live: LiveRooms,
+    private readonly rooms: RoomsService,
+    private readonly messages: MessagesService,
+    private readonly logger: PinoLogger,
+  ) {
+    this.logger.setContext('chat-gateway');
+    this.sendLimiter = new TokenBucketRateLimiter(
+      config.extra.MESSAGE_RATE_BURST,
+      config.extra.MESSAGE_RATE_PER_SECOND,
+    );
+  }
 
-  afterInit(server: Server): void {
+  afterInit(server: ChatServer): void {
+    this.live.attach(server);
     server.use(authenticateSockets(this.verifier));
+    server.use((socket, next) => {
+      this.joinRooms(socket).then(
+        () => next(),
+        (error: unknown) => {
+          this.logger.error({ err: error }, 'could not join a socket to its rooms');
+          next(new Error('internal'));
+        },
+      );
+    });
   }
 
-  handleConnection(socket: Socket): void {
-    if (socket.recovered) return; // its rooms came back with it
+  /** Before `connect` reaches the client: its user's, its login's and its chat rooms. */
+  private async joinRooms(socket: Socket): Promise<void> {
     const { user } = socket.data as SocketUser;
-    void socket.join([userRoom(user.userId), loginRoom(user.familyId)]);
+    // The user's room first: a membership that changes from now on reaches this socket.
+    await socket.join([userRoom(user.userId), loginRoom(user.familyId)]);
+    const roomIds = await this.rooms.roomIdsOf(user.userId);
+    await socket.join(roomIds.map(chatRoom));
   }
 
-  /** Closes the sockets in `room` on every instance. */
-  disconnectRoom(room: string): void {
-    this.server.in(room).disconnectSockets(true);
+  @SubscribeMessage('message:send')
+  send(
+    @ConnectedSocket() socket: Socket,
+    @MessageBody() payload: unknown,
+  ): Ack<{ message: MessageView }> {
+    // One socket's sends are stored in the order it sent them.
+    const previous = this.sendQueues.get(socket) ?? Promise.resolve();
+    const answer = previous.then(() =>
+      this.answer(socket, async (user) => {
+        const event = await parsePayload(SendMessageEvent, payload);
+        const decision = this.sendLimiter.take(user.userId);
+        if (!decision.allowed) {
+          throw new SocketError(
+            'rate_limited',
+            `Too many messages; try again in ${decision.retryAfterSeconds} s`,
+          );
+        }
+        const { message } = await this.messages.send(
+          user.userId,
+          event.roomId,
+          event.clientMsgId,
+          event.body,
+        );
+        return { message };
+      }),
+    );
+    this.sendQueues.set(socket, answer);
+    return answer;
+  }
+
+  @SubscribeMessage('typing')
+  typing(@ConnectedSocket() socket: Socket, @MessageBody() payload: unknown): Ack {
+    return this.answer(socket, async (user) => {
+      const event = await parsePayload(TypingEvent, payload);
+      await this.rooms.requireMember(event.roomId, user.userId);
+      this.live.typing(event.roomId, user.userId, event.typing);
+      return {};
+    });
+  }
+
+  @SubscribeMessage('read')
+  read(@ConnectedSocket() socket: Socket, @MessageBody() payload: unknown): Ack {
+    return this.answer(socket, async (user) => {
+      const event = await parsePayload(ReadEvent, payload);
+      await this.messages.markRead(user.userId, event.roomId, event.seq);
+      return {};
+    });
+  }
+
+  @SubscribeMessage('sync')
+  sync(
+    @ConnectedSocket() socket: Socket,
+    @MessageBody() payload: unknown,
+  ): Ack<{ items: MessageView[]; hasMore: boolean }> {
+    return this.answer(socket, async (user) => {
+      const event = await parsePayload(SyncEvent, payload);
+      return this.messages.page(user.userId, event.roomId, {
+        afterSeq: event.afterSeq,
+        limit: event.limit ?? CHAT_LIMITS.syncDefault,
+      });
+    });
+  }
+
+  /**
+   * Runs an event for the socket's user and turns the outcome into an acknowledgement.
+   * An access token that expired since the handshake ends the socket's right to act:
+   * `unauthorized`, and the socket is closed so the client reconnects with a fresh one.
+   */
+  private async answer<T extends object>(
+    socket: Socket,
+    run: (user: VerifiedAccessToken) => Promise<T>,
+  ): Ack<T> {
+    const { user } = socket.data as SocketUser;
+    if (user.expiresAt.getTime() <= Date.now()) {
+      setImmediate(() => socket.disconnect(true));
+      return failedAck(new SocketError('unauthorized', 'The access token has expired'));
+    }
+    try {
+      return { ok: true, ...(await run(user)) };
+    } catch (error) {
+      const ack = failedAck(error);
+      if (ack.error.code === 'internal') {
+        this.logger.error({ err: error, socket: socket.id }, 'a socket event failed');
+      }
+      return ack;
+    }
   }
 }

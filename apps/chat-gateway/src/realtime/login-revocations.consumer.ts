@@ -14,7 +14,7 @@ import {
 } from '@scale-chat/platform';
 import { PinoLogger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
-import { ChatGateway, loginRoom } from './chat.gateway';
+import { LiveRooms, loginRoom } from './live-rooms';
 
 const REASONS: readonly string[] = ['logout', 'reuse', 'account-deleted'];
 
@@ -41,7 +41,7 @@ export class LoginRevocationsConsumer implements OnApplicationBootstrap, BeforeA
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
     private readonly kafka: KafkaConnection,
     private readonly dataSource: DataSource,
-    private readonly gateway: ChatGateway,
+    private readonly live: LiveRooms,
     private readonly logger: PinoLogger,
   ) {}
 
@@ -60,7 +60,7 @@ export class LoginRevocationsConsumer implements OnApplicationBootstrap, BeforeA
           type: LOGIN_REVOKED,
           parse: parseLoginRevoked,
           handle: (event) => {
-            this.gateway.disconnectRoom(loginRoom(event.data.familyId));
+            this.live.disconnect(loginRoom(event.data.familyId));
             return Promise.resolve();
           },
         }),

@@ -1,33 +1,9 @@
-import { Module, type DynamicModule, type INestApplication } from '@nestjs/common';
-import { AccessTokenVerifier } from '@scale-chat/access-tokens';
+import type { INestApplication } from '@nestjs/common';
 import { HealthRegistry, KafkaConnection } from '@scale-chat/platform';
 import { createAdapter, type BusHealth } from '@scale-chat/socket-io-kafka-adapter';
 import { PinoLogger } from 'nestjs-pino';
 import type { ChatConfig } from '../chat-config';
-import { ChatGateway } from './chat.gateway';
 import { KafkaIoAdapter } from './kafka-io.adapter';
-import { LoginRevocationsConsumer } from './login-revocations.consumer';
-
-@Module({})
-export class RealtimeModule {
-  static register(config: ChatConfig): DynamicModule {
-    return {
-      module: RealtimeModule,
-      providers: [
-        {
-          provide: AccessTokenVerifier,
-          useFactory: () =>
-            AccessTokenVerifier.fromJwksUrl(config.extra.AUTH_JWKS_URL, {
-              issuer: config.extra.TOKEN_ISSUER,
-              audience: config.extra.TOKEN_AUDIENCE,
-            }),
-        },
-        ChatGateway,
-        LoginRevocationsConsumer,
-      ],
-    };
-  }
-}
 
 function healthOf(health: BusHealth) {
   const { healthy, reason, ...details } = health;

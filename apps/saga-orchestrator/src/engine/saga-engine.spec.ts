@@ -170,6 +170,19 @@ describe('the room and account-deletion sagas', () => {
     expect(state.status).toBe('compensated');
   });
 
+  it("room: a failure's facts reach the compensation (which users were not active)", () => {
+    const rooms = new SagaEngine(roomSaga(10_000));
+    const started = rooms.start('r2', { roomId: 'r', userIds: ['a', 'b'] }, T0);
+    const failed = rooms.onReply(
+      started.state,
+      { ...reply(started.commands[0], 'failed'), data: { inactiveUserIds: ['b'] } },
+      T0 + 1,
+    );
+    expect(failed.commands.map((command) => [command.name, command.payload])).toEqual([
+      ['chat.cancel-room', { roomId: 'r', userIds: ['a', 'b'], inactiveUserIds: ['b'] }],
+    ]);
+  });
+
   it('account deletion: removed from rooms, then deleted; a failure restores the user', () => {
     const deletion = new SagaEngine(accountDeletionSaga(10_000));
     expect(drive(deletion.start('d1', { userId: 'u1' }, T0), ['ok', 'ok'], deletion).sent).toEqual([

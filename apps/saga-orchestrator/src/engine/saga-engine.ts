@@ -72,15 +72,15 @@ export class SagaEngine {
       return unchanged(state);
     }
     const step = this.stepAt(state.step);
+    const payload = { ...state.payload, ...(reply.data ?? {}) };
     if (reply.outcome === 'succeeded') {
-      const payload = { ...state.payload, ...(reply.data ?? {}) };
       const noted = note({ ...state, payload }, step, 'succeeded', now);
       return kind === 'execute'
         ? this.advance(noted, state.step + 1, now)
         : this.compensateFrom(noted, state.step - 1, now);
     }
     const noted = note(
-      { ...state, failure: state.failure ?? reply.reason ?? 'failed' },
+      { ...state, payload, failure: state.failure ?? reply.reason ?? 'failed' },
       step,
       'failed',
       now,

@@ -42,3 +42,42 @@ export class FixedWindowRateLimiter {
     }
   }
 }
+
+/**
+ * A token bucket per key: up to `burst` hits at once, refilled at `perSecond`. Idle keys
+ * (whose bucket is full again) are forgotten first once `maxKeys` are live.
+ */
+export class TokenBucketRateLimiter {
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+
+  constructor(
+    private readonly burst: number,
+    private readonly perSecond: number,
+    private readonly maxKeys = 100_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  take(key: string): RateDecision {
+    const now = this.now();
+    const bucket = this.buckets.get(key) ?? { tokens: this.burst, at: now };
+    bucket.tokens = Math.min(
+      this.burst,
+      bucket.tokens + ((now - bucket.at) / 1000) * this.perSecond,
+    );
+    bucket.at = now;
+    this.buckets.delete(key);
+    this.buckets.set(key, bucket); // most recently used last
+    if (this.buckets.size > this.maxKeys) {
+      const oldest = this.buckets.keys().next().value;
+      if (oldest !== undefined) this.buckets.delete(oldest);
+    }
+    if (bucket.tokens < 1) {
+      return {
+        allowed: false,
+        retryAfterSeconds: Math.max(1, Math.ceil((1 - bucket.tokens) / this.perSecond)),
+      };
+    }
+    bucket.tokens -= 1;
+    return { allowed: true };
+  }
+}

@@ -44,6 +44,13 @@ export interface EventConsumerOptions {
   readonly maxAttempts?: number;
   /** `KAFKA_TOPIC_PREFIX`, put before every topic's declared name. */
   readonly topicPrefix?: string;
+  /**
+   * `database` (the default): each event id is recorded in `processed_messages` in the
+   * handler's transaction, so a repeat changes nothing. `handler`: the handler copes with
+   * repeats itself (live fan-out that drops what it already sent) and runs outside any
+   * transaction, with the data source's manager.
+   */
+  readonly dedupe?: 'database' | 'handler';
 }
 
 export interface EventConsumerStats {
@@ -151,24 +158,16 @@ export class EventConsumer {
       return;
     }
     const correlationId = message.headers?.[EVENT_HEADERS.correlationId]?.toString();
+    const context = correlationId === undefined ? {} : { correlationId };
     try {
-      await this.options.dataSource.transaction(async (manager) => {
-        const first = (await manager.query(
-          `INSERT INTO "processed_messages" ("consumer", "message_id") VALUES ($1, $2)
-           ON CONFLICT DO NOTHING RETURNING 1`,
-          [this.options.groupId, envelope.id],
-        )) as unknown[];
-        if (first.length === 0) {
-          this.stats.duplicates += 1;
-          return;
-        }
-        await handler.handle(
-          { ...envelope, data },
-          manager,
-          correlationId === undefined ? {} : { correlationId },
-        );
+      if (this.options.dedupe === 'handler') {
+        await handler.handle({ ...envelope, data }, this.options.dataSource.manager, context);
         this.stats.processed += 1;
-      });
+      } else {
+        await this.processOnce(envelope.id, (manager) =>
+          handler.handle({ ...envelope, data }, manager, context),
+        );
+      }
       this.attempts.delete(envelope.id);
     } catch (error) {
       const attempts = (this.attempts.get(envelope.id) ?? 0) + 1;
@@ -177,6 +176,26 @@ export class EventConsumer {
       this.attempts.delete(envelope.id);
       this.skip('failed', { eventId: envelope.id, type: envelope.type, attempts, err: error });
     }
+  }
+
+  /** Runs `handle` in a transaction that records `eventId` as processed, unless it was. */
+  private async processOnce(
+    eventId: string,
+    handle: (manager: EntityManager) => Promise<void>,
+  ): Promise<void> {
+    await this.options.dataSource.transaction(async (manager) => {
+      const first = (await manager.query(
+        `INSERT INTO "processed_messages" ("consumer", "message_id") VALUES ($1, $2)
+         ON CONFLICT DO NOTHING RETURNING 1`,
+        [this.options.groupId, eventId],
+      )) as unknown[];
+      if (first.length === 0) {
+        this.stats.duplicates += 1;
+        return;
+      }
+      await handle(manager);
+      this.stats.processed += 1;
+    });
   }
 
   private skip(kind: 'malformed' | 'failed', fields: Record<string, unknown>): void {

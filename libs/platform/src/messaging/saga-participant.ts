@@ -16,7 +16,11 @@ import { enqueueEvent } from './outbox';
 /** What a participant's handler decides; the reply says it. */
 export type CommandOutcome =
   | { readonly outcome: 'succeeded'; readonly data?: Readonly<Record<string, unknown>> }
-  | { readonly outcome: 'failed'; readonly reason: string };
+  | {
+      readonly outcome: 'failed';
+      readonly reason: string;
+      readonly data?: Readonly<Record<string, unknown>>;
+    };
 
 export type CommandHandler = (
   command: SagaCommand,
@@ -62,9 +66,7 @@ export function sagaCommandHandler(
         commandId: command.commandId,
         outcome: outcome.outcome,
         ...(outcome.outcome === 'failed' ? { reason: outcome.reason } : {}),
-        ...(outcome.outcome === 'succeeded' && outcome.data !== undefined
-          ? { data: outcome.data }
-          : {}),
+        ...(outcome.data === undefined ? {} : { data: outcome.data }),
       };
       await enqueueEvent(manager, {
         topic: SAGA_REPLIES_TOPIC,

@@ -1,0 +1,38 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { AccessTokenVerifier } from '@scale-chat/access-tokens';
+import type { ChatConfig } from './chat-config';
+import { MessagesController } from './messages/messages.controller';
+import { MessagesService } from './messages/messages.service';
+import { ChatGateway } from './realtime/chat.gateway';
+import { LiveRooms } from './realtime/live-rooms';
+import { LoginRevocationsConsumer } from './realtime/login-revocations.consumer';
+import { RoomEventsFanout } from './realtime/room-events.fanout';
+import { RoomsController } from './rooms/rooms.controller';
+import { RoomsService } from './rooms/rooms.service';
+
+/** Rooms and messages over REST and Socket.IO, and the consumers that keep sockets in step. */
+@Module({})
+export class ChatModule {
+  static register(config: ChatConfig): DynamicModule {
+    return {
+      module: ChatModule,
+      controllers: [RoomsController, MessagesController],
+      providers: [
+        {
+          provide: AccessTokenVerifier,
+          useFactory: () =>
+            AccessTokenVerifier.fromJwksUrl(config.extra.AUTH_JWKS_URL, {
+              issuer: config.extra.TOKEN_ISSUER,
+              audience: config.extra.TOKEN_AUDIENCE,
+            }),
+        },
+        LiveRooms,
+        RoomsService,
+        MessagesService,
+        ChatGateway,
+        RoomEventsFanout,
+        LoginRevocationsConsumer,
+      ],
+    };
+  }
+}

@@ -1,0 +1,93 @@
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  HttpStatus,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import type { VerifiedAccessToken } from '@scale-chat/access-tokens';
+import { CHAT_LIMITS, type MessageView } from '@scale-chat/contracts';
+import { AccessTokenGuard, CORRELATION_HEADER, CurrentUser } from '@scale-chat/platform';
+import type { ServerResponse } from 'node:http';
+import {
+  MessageDto,
+  MessagePageDto,
+  MessagePageQuery,
+  ReadBody,
+  SendMessageBody,
+} from './messages.dto';
+import { MessagesService, type MessagePage } from './messages.service';
+
+@ApiTags('messages')
+@ApiBearerAuth()
+@ApiUnauthorizedResponse({ description: 'missing, expired or forged access token' })
+@ApiForbiddenResponse({ description: 'the caller is not a member' })
+@ApiNotFoundResponse({ description: 'no such room' })
+@Controller('api/rooms/:id')
+@UseGuards(AccessTokenGuard)
+export class MessagesController {
+  constructor(private readonly messages: MessagesService) {}
+
+  @Get('messages')
+  @ApiOkResponse({ type: MessagePageDto, description: 'ascending seq' })
+  page(
+    @CurrentUser() caller: VerifiedAccessToken,
+    @Param('id', ParseUUIDPipe) roomId: string,
+    @Query() query: MessagePageQuery,
+  ): Promise<MessagePage> {
+    return this.messages.page(caller.userId, roomId, {
+      ...(query.afterSeq === undefined ? {} : { afterSeq: query.afterSeq }),
+      ...(query.beforeSeq === undefined ? {} : { beforeSeq: query.beforeSeq }),
+      limit: query.limit ?? CHAT_LIMITS.pageDefault,
+    });
+  }
+
+  @Post('messages')
+  @ApiCreatedResponse({ type: MessageDto, description: 'stored' })
+  @ApiOkResponse({ type: MessageDto, description: 'a repeated clientMsgId: the original' })
+  async send(
+    @CurrentUser() caller: VerifiedAccessToken,
+    @Param('id', ParseUUIDPipe) roomId: string,
+    @Body() body: SendMessageBody,
+    @Headers(CORRELATION_HEADER) correlationId: string | undefined,
+    @Res({ passthrough: true }) response: ServerResponse,
+  ): Promise<MessageView> {
+    const outcome = await this.messages.send(
+      caller.userId,
+      roomId,
+      body.clientMsgId,
+      body.body,
+      correlationId,
+    );
+    response.statusCode = outcome.created ? HttpStatus.CREATED : HttpStatus.OK;
+    return outcome.message;
+  }
+
+  @Post('read')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiNoContentResponse({ description: 'the read cursor moved forward (never back)' })
+  async read(
+    @CurrentUser() caller: VerifiedAccessToken,
+    @Param('id', ParseUUIDPipe) roomId: string,
+    @Body() body: ReadBody,
+  ): Promise<void> {
+    await this.messages.markRead(caller.userId, roomId, body.seq);
+  }
+}

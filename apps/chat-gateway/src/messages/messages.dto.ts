@@ -1,0 +1,115 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { CHAT_LIMITS } from '@scale-chat/contracts';
+import { Transform, Type } from 'class-transformer';
+import { IsBoolean, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
+
+const trimmed = ({ value }: { value: unknown }) =>
+  typeof value === 'string' ? value.trim() : value;
+const SEQ_MAX = Number.MAX_SAFE_INTEGER;
+
+/** `POST /api/rooms/:id/messages` */
+export class SendMessageBody {
+  @ApiProperty({ minLength: 1, maxLength: CHAT_LIMITS.clientMsgIdMax })
+  @IsString()
+  @Length(1, CHAT_LIMITS.clientMsgIdMax)
+  clientMsgId!: string;
+
+  @ApiProperty({ minLength: 1, maxLength: CHAT_LIMITS.bodyMax, description: 'trimmed' })
+  @Transform(trimmed)
+  @IsString()
+  @Length(1, CHAT_LIMITS.bodyMax)
+  body!: string;
+}
+
+/** `POST /api/rooms/:id/read` */
+export class ReadBody {
+  @ApiProperty({ minimum: 0 })
+  @IsInt()
+  @Min(0)
+  @Max(SEQ_MAX)
+  seq!: number;
+}
+
+/** `GET /api/rooms/:id/messages?afterSeq=&beforeSeq=&limit=` */
+export class MessagePageQuery {
+  @ApiPropertyOptional({ minimum: 0 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(SEQ_MAX)
+  afterSeq?: number;
+
+  @ApiPropertyOptional({ minimum: 1 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(SEQ_MAX)
+  beforeSeq?: number;
+
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: CHAT_LIMITS.pageMax,
+    default: CHAT_LIMITS.pageDefault,
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(CHAT_LIMITS.pageMax)
+  limit?: number;
+}
+
+/** Socket.IO `message:send` */
+export class SendMessageEvent extends SendMessageBody {
+  @IsUUID('all')
+  roomId!: string;
+}
+
+/** Socket.IO `typing` */
+export class TypingEvent {
+  @IsUUID('all')
+  roomId!: string;
+
+  @IsBoolean()
+  typing!: boolean;
+}
+
+/** Socket.IO `read` */
+export class ReadEvent extends ReadBody {
+  @IsUUID('all')
+  roomId!: string;
+}
+
+/** Socket.IO `sync` */
+export class SyncEvent {
+  @IsUUID('all')
+  roomId!: string;
+
+  @IsInt()
+  @Min(0)
+  @Max(SEQ_MAX)
+  afterSeq!: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(CHAT_LIMITS.syncMax)
+  limit?: number;
+}
+
+export class MessageDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid' }) roomId!: string;
+  @ApiProperty() seq!: number;
+  @ApiProperty({ format: 'uuid' }) senderId!: string;
+  @ApiProperty() body!: string;
+  @ApiProperty() clientMsgId!: string;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+}
+
+export class MessagePageDto {
+  @ApiProperty({ type: [MessageDto] }) items!: MessageDto[];
+  @ApiProperty() hasMore!: boolean;
+}

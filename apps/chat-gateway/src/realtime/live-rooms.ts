@@ -1,0 +1,75 @@
+import { Injectable } from '@nestjs/common';
+import type { MemberView, RoomView, ServerToClientEvents } from '@scale-chat/contracts';
+import type { Server } from 'socket.io';
+
+/** Every socket of a login is in this room, on whichever instance it is. */
+export const loginRoom = (familyId: string) => `login:${familyId}`;
+/** Every socket of a user is in this room, on whichever instance it is. */
+export const userRoom = (userId: string) => `user:${userId}`;
+/** Every socket of every active member of a chat room. */
+export const chatRoom = (roomId: string) => `room:${roomId}`;
+
+export type ChatServer = Server<Record<string, never>, ServerToClientEvents>;
+
+/**
+ * What the rest of chat-gateway may do to live sockets, on every instance at once
+ * (through the cluster adapter): the Socket.IO server, given by the gateway once it exists.
+ */
+@Injectable()
+export class LiveRooms {
+  private server: ChatServer | undefined;
+
+  attach(server: ChatServer): void {
+    this.server = server;
+  }
+
+  private get io(): ChatServer {
+    if (this.server === undefined) throw new Error('the Socket.IO server is not ready yet');
+    return this.server;
+  }
+
+  /** Users' sockets join a chat room, and each user hears it joined. */
+  joined(room: RoomView, members: readonly MemberView[]): void {
+    const users = members.map((member) => userRoom(member.userId));
+    this.io.in(users).socketsJoin(chatRoom(room.id));
+    this.io.to(users).emit('room:joined', room);
+  }
+
+  /** The members already there hear of a new one (who is among them by now). */
+  memberJoined(roomId: string, userId: string): void {
+    this.io.to(chatRoom(roomId)).emit('member:joined', { roomId, userId });
+  }
+
+  /** A user's sockets leave a chat room; the user and the remaining members hear of it. */
+  left(roomId: string, userId: string): void {
+    this.io.in(userRoom(userId)).socketsLeave(chatRoom(roomId));
+    this.io.to(userRoom(userId)).emit('room:left', { roomId });
+    this.io.to(chatRoom(roomId)).emit('member:left', { roomId, userId });
+  }
+
+  messageStored(message: Parameters<ServerToClientEvents['message:new']>[0]): void {
+    this.io.to(chatRoom(message.roomId)).emit('message:new', message);
+  }
+
+  read(roomId: string, userId: string, seq: number): void {
+    this.io.to(chatRoom(roomId)).emit('read', { roomId, userId, seq });
+  }
+
+  /** To the room's members except the typist's own sockets. */
+  typing(roomId: string, userId: string, typing: boolean): void {
+    this.io
+      .to(chatRoom(roomId))
+      .except(userRoom(userId))
+      .emit('typing', { roomId, userId, typing });
+  }
+
+  presence(rooms: readonly string[], userId: string, online: boolean): void {
+    if (rooms.length === 0) return;
+    this.io.to(rooms.map(chatRoom)).emit('presence', { userId, online });
+  }
+
+  /** Closes the sockets in `room` on every instance. */
+  disconnect(room: string): void {
+    this.io.in(room).disconnectSockets(true);
+  }
+}

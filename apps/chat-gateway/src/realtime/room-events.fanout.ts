@@ -1,0 +1,123 @@
+import {
+  Inject,
+  Injectable,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import {
+  CHAT_ROOM_EVENTS_TOPIC,
+  ROOM_EVENT_TYPES,
+  type MemberJoined,
+  type MemberLeft,
+  type MessageSent,
+  type RoomCreated,
+} from '@scale-chat/contracts';
+import {
+  EventConsumer,
+  eventHandler,
+  KafkaConnection,
+  SERVICE_CONFIG,
+  type ServiceConfig,
+} from '@scale-chat/platform';
+import { PinoLogger } from 'nestjs-pino';
+import { DataSource } from 'typeorm';
+import { LiveRooms } from './live-rooms';
+import {
+  parseMemberJoined,
+  parseMemberLeft,
+  parseMessageSent,
+  parseRoomCreated,
+} from './room-events.parsers';
+
+/** Rooms whose last broadcast `seq` is remembered; the least recent are forgotten first. */
+const REMEMBERED_ROOMS = 100_000;
+
+/**
+ * Turns the rooms' stored history (`chat.room-events`, relayed from the outbox in each
+ * room's commit order) into socket events. The gateways share one consumer group, so each
+ * room's events are broadcast by one instance at a time, in order, through the cluster
+ * adapter, which delivers them in that order on every instance: `message:new` reaches
+ * every member's sockets in `seq` order, and also when the sender's instance died right
+ * after storing it. A record read twice (a rebalance) is not broadcast twice by the same
+ * instance; clients drop the rare repeat after a crash by its `seq`.
+ */
+@Injectable()
+export class RoomEventsFanout implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private consumer: EventConsumer | undefined;
+  private readonly broadcastSeq = new Map<string, number>();
+
+  constructor(
+    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
+    private readonly kafka: KafkaConnection,
+    private readonly dataSource: DataSource,
+    private readonly live: LiveRooms,
+    private readonly logger: PinoLogger,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.consumer = new EventConsumer({
+      kafka: this.kafka.kafka,
+      dataSource: this.dataSource,
+      groupId: `${this.config.kafkaGroupPrefix}.room-events-fanout`,
+      topicPrefix: this.config.kafkaTopicPrefix,
+      topics: [CHAT_ROOM_EVENTS_TOPIC],
+      fromBeginning: false,
+      dedupe: 'handler',
+      logger: this.logger.logger.child({ component: 'room-events-fanout' }),
+      handlers: [
+        eventHandler<MessageSent>({
+          type: ROOM_EVENT_TYPES.messageSent,
+          parse: parseMessageSent,
+          handle: ({ data }) => {
+            const { message } = data;
+            if (message.seq <= (this.broadcastSeq.get(message.roomId) ?? 0)) return done;
+            this.remember(message.roomId, message.seq);
+            this.live.messageStored(message);
+            return done;
+          },
+        }),
+        eventHandler<RoomCreated>({
+          type: ROOM_EVENT_TYPES.roomCreated,
+          parse: parseRoomCreated,
+          handle: ({ data }) => {
+            this.live.joined(data.room, data.room.members);
+            return done;
+          },
+        }),
+        eventHandler<MemberJoined>({
+          type: ROOM_EVENT_TYPES.memberJoined,
+          parse: parseMemberJoined,
+          handle: ({ data }) => {
+            this.live.joined(data.room, [data.member]);
+            this.live.memberJoined(data.roomId, data.member.userId);
+            return done;
+          },
+        }),
+        eventHandler<MemberLeft>({
+          type: ROOM_EVENT_TYPES.memberLeft,
+          parse: parseMemberLeft,
+          handle: ({ data }) => {
+            this.live.left(data.roomId, data.userId);
+            return done;
+          },
+        }),
+      ],
+    });
+    await this.consumer.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.consumer?.stop();
+  }
+
+  private remember(roomId: string, seq: number): void {
+    this.broadcastSeq.delete(roomId);
+    this.broadcastSeq.set(roomId, seq);
+    if (this.broadcastSeq.size > REMEMBERED_ROOMS) {
+      const oldest = this.broadcastSeq.keys().next().value;
+      if (oldest !== undefined) this.broadcastSeq.delete(oldest);
+    }
+  }
+}
+
+const done = Promise.resolve();

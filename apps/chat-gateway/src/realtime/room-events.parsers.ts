@@ -1,0 +1,100 @@
+import {
+  isUuid,
+  type MemberJoined,
+  type MemberLeft,
+  type MemberView,
+  type MessageSent,
+  type MessageView,
+  type RoomCreated,
+  type RoomView,
+} from '@scale-chat/contracts';
+
+type Fields = Record<string, unknown>;
+
+function record(value: unknown, name: string): Fields {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new Error(`${name} is not an object`);
+  return value as Fields;
+}
+
+function uuid(value: unknown, name: string): string {
+  if (!isUuid(value)) throw new Error(`${name} is not a UUID`);
+  return value;
+}
+
+function text(value: unknown, name: string): string {
+  if (typeof value !== 'string') throw new Error(`${name} is not a string`);
+  return value;
+}
+
+function count(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
+    throw new Error(`${name} is not a whole number`);
+  return value;
+}
+
+function member(value: unknown): MemberView {
+  const fields = record(value, 'member');
+  const role = fields['role'];
+  if (role !== 'owner' && role !== 'member') throw new Error('member.role is not known');
+  return {
+    userId: uuid(fields['userId'], 'member.userId'),
+    role,
+    joinedAt: text(fields['joinedAt'], 'member.joinedAt'),
+  };
+}
+
+function room(value: unknown): RoomView {
+  const fields = record(value, 'room');
+  const members = fields['members'];
+  if (!Array.isArray(members)) throw new Error('room.members is not a list');
+  return {
+    id: uuid(fields['id'], 'room.id'),
+    name: text(fields['name'], 'room.name'),
+    ownerId: uuid(fields['ownerId'], 'room.ownerId'),
+    members: members.map(member),
+    lastSeq: count(fields['lastSeq'], 'room.lastSeq'),
+    createdAt: text(fields['createdAt'], 'room.createdAt'),
+  };
+}
+
+export function parseMessageSent(data: unknown): MessageSent {
+  const message = record(record(data, 'data')['message'], 'message');
+  const view: MessageView = {
+    id: uuid(message['id'], 'message.id'),
+    roomId: uuid(message['roomId'], 'message.roomId'),
+    seq: count(message['seq'], 'message.seq'),
+    senderId: uuid(message['senderId'], 'message.senderId'),
+    body: text(message['body'], 'message.body'),
+    clientMsgId: text(message['clientMsgId'], 'message.clientMsgId'),
+    createdAt: text(message['createdAt'], 'message.createdAt'),
+  };
+  return { message: view };
+}
+
+export function parseRoomCreated(data: unknown): RoomCreated {
+  return { room: room(record(data, 'data')['room']) };
+}
+
+export function parseMemberJoined(data: unknown): MemberJoined {
+  const fields = record(data, 'data');
+  return {
+    roomId: uuid(fields['roomId'], 'roomId'),
+    member: member(fields['member']),
+    room: room(fields['room']),
+  };
+}
+
+const LEFT_REASONS: readonly string[] = ['left', 'removed', 'account-deleted'];
+
+export function parseMemberLeft(data: unknown): MemberLeft {
+  const fields = record(data, 'data');
+  const reason = fields['reason'];
+  if (typeof reason !== 'string' || !LEFT_REASONS.includes(reason))
+    throw new Error('reason is not known');
+  return {
+    roomId: uuid(fields['roomId'], 'roomId'),
+    userId: uuid(fields['userId'], 'userId'),
+    reason: reason as MemberLeft['reason'],
+  };
+}

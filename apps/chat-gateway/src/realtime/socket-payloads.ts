@@ -1,0 +1,85 @@
+import { HttpException, HttpStatus } from '@nestjs/common';
+import type { SocketAck, SocketErrorCode } from '@scale-chat/contracts';
+import { plainToInstance, type ClassConstructor } from 'class-transformer';
+import { getMetadataStorage, validate } from 'class-validator';
+
+/** A refusal with one of API.md's acknowledgement codes. */
+export class SocketError extends Error {
+  constructor(
+    readonly code: SocketErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SocketError';
+  }
+}
+
+const CODES: Readonly<Partial<Record<number, SocketErrorCode>>> = {
+  [HttpStatus.BAD_REQUEST]: 'bad_request',
+  [HttpStatus.UNAUTHORIZED]: 'unauthorized',
+  [HttpStatus.FORBIDDEN]: 'forbidden',
+  [HttpStatus.NOT_FOUND]: 'not_found',
+  [HttpStatus.CONFLICT]: 'bad_request',
+  [HttpStatus.PAYLOAD_TOO_LARGE]: 'payload_too_large',
+  [HttpStatus.TOO_MANY_REQUESTS]: 'rate_limited',
+};
+
+/**
+ * The failed acknowledgement for `error`: the services' HTTP exceptions keep their
+ * meaning and message; anything else is `internal` with nothing of the cause in it.
+ */
+export function failedAck(error: unknown): SocketAck & { ok: false } {
+  if (error instanceof SocketError) {
+    return { ok: false, error: { code: error.code, message: error.message } };
+  }
+  if (error instanceof HttpException) {
+    const code = CODES[error.getStatus()];
+    if (code !== undefined) return { ok: false, error: { code, message: error.message } };
+  }
+  return { ok: false, error: { code: 'internal', message: 'Something went wrong' } };
+}
+
+const knownKeys = new Map<ClassConstructor<object>, ReadonlySet<string>>();
+
+function keysOf(type: ClassConstructor<object>): ReadonlySet<string> {
+  let keys = knownKeys.get(type);
+  if (keys === undefined) {
+    keys = new Set(
+      getMetadataStorage()
+        .getTargetValidationMetadatas(type, '', true, false)
+        .map((metadata) => metadata.propertyName),
+    );
+    knownKeys.set(type, keys);
+  }
+  return keys;
+}
+
+/**
+ * An event's payload checked against the same class-validator rules as the REST bodies:
+ * a plain object with exactly the declared keys, each valid. Anything else (not an
+ * object, an unknown or inherited key such as `__proto__`, a wrong type, too long) is a
+ * `bad_request` naming what is wrong; nothing of it reaches a service.
+ */
+export async function parsePayload<T extends object>(
+  type: ClassConstructor<T>,
+  payload: unknown,
+): Promise<T> {
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+    throw new SocketError('bad_request', 'the payload must be an object');
+  }
+  const allowed = keysOf(type);
+  const given = Object.keys(payload);
+  const unknown = given.filter((key) => !allowed.has(key));
+  if (unknown.length > 0) {
+    throw new SocketError('bad_request', `unknown fields: ${unknown.slice(0, 5).join(', ')}`);
+  }
+  const plain: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  for (const key of given) plain[key] = (payload as Record<string, unknown>)[key];
+  const instance = plainToInstance(type, plain);
+  const problems = await validate(instance, { forbidUnknownValues: true });
+  if (problems.length > 0) {
+    const messages = problems.flatMap((problem) => Object.values(problem.constraints ?? {}));
+    throw new SocketError('bad_request', messages.join('; '));
+  }
+  return instance;
+}

@@ -1,0 +1,131 @@
+import {
+  CHAT_ROOM_EVENTS_TOPIC,
+  isUuid,
+  ROOM_EVENT_TYPES,
+  type MemberJoined,
+  type MemberLeft,
+  type RoomCreated,
+  type RoomSagaPayload,
+  type SagaCommand,
+} from '@scale-chat/contracts';
+import { enqueueEvent, type CommandOutcome } from '@scale-chat/platform';
+import type { EntityManager } from 'typeorm';
+import { memberView, roomView, type MemberRow, type RoomRow } from './room-views';
+
+function roomSagaPayload(command: SagaCommand): RoomSagaPayload | string {
+  const { roomId, kind, userIds, inactiveUserIds } = command.payload;
+  if (!isUuid(roomId)) return 'roomId is not a UUID';
+  if (kind !== 'room' && kind !== 'membership') return 'kind is not room or membership';
+  if (!Array.isArray(userIds) || userIds.length === 0 || !userIds.every(isUuid))
+    return 'userIds is not a list of UUIDs';
+  const inactive = Array.isArray(inactiveUserIds) ? inactiveUserIds.filter(isUuid) : [];
+  return { roomId, kind, userIds, inactiveUserIds: inactive };
+}
+
+/**
+ * The room saga's last step: the pending room (with its pending members) or the pending
+ * membership becomes active, and its event goes into the outbox for the gateways to join
+ * the members' sockets. A repeat finds nothing pending and sends no second event.
+ */
+export async function activateRoom(
+  command: SagaCommand,
+  manager: EntityManager,
+): Promise<CommandOutcome> {
+  const payload = roomSagaPayload(command);
+  if (typeof payload === 'string') return { outcome: 'failed', reason: payload };
+  const { roomId, kind, userIds } = payload;
+  const [room] = (await manager.query(
+    `SELECT "id", "name", "owner_id", "last_seq", "created_at", "status" FROM "rooms"
+      WHERE "id" = $1 FOR UPDATE`,
+    [roomId],
+  )) as (RoomRow & { status: string })[];
+  if (room === undefined || room.status === 'cancelled')
+    return { outcome: 'failed', reason: 'the room is gone' };
+  if (kind === 'room' && room.status === 'pending') {
+    await manager.query(`UPDATE "rooms" SET "status" = 'active' WHERE "id" = $1`, [roomId]);
+  }
+  const [activated] = (await manager.query(
+    `UPDATE "room_members" SET "status" = 'active', "joined_at" = now()
+      WHERE "room_id" = $1 AND "user_id" = ANY($2::uuid[]) AND "status" = 'pending'
+      RETURNING "user_id", "role", "joined_at"`,
+    [roomId, userIds],
+  )) as [MemberRow[], number];
+  if (activated.length === 0) {
+    // Done before (a repeated command), or the member left meanwhile: nothing to announce.
+    return { outcome: 'succeeded' };
+  }
+  const members = (await manager.query(
+    `SELECT "user_id", "role", "joined_at" FROM "room_members"
+      WHERE "room_id" = $1 AND "status" = 'active' ORDER BY "joined_at", "user_id"`,
+    [roomId],
+  )) as MemberRow[];
+  const view = roomView(room, members);
+  if (kind === 'room') {
+    await enqueueEvent<RoomCreated>(manager, {
+      topic: CHAT_ROOM_EVENTS_TOPIC,
+      key: roomId,
+      type: ROOM_EVENT_TYPES.roomCreated,
+      data: { room: view },
+    });
+  } else {
+    for (const member of activated) {
+      await enqueueEvent<MemberJoined>(manager, {
+        topic: CHAT_ROOM_EVENTS_TOPIC,
+        key: roomId,
+        type: ROOM_EVENT_TYPES.memberJoined,
+        data: { roomId, member: memberView(member), room: view },
+      });
+    }
+  }
+  return { outcome: 'succeeded' };
+}
+
+/**
+ * The room saga's compensation: a pending room is cancelled (its members go; the row
+ * stays with the ids that were not active, for the waiting caller), a pending membership
+ * is deleted. Active rooms and members are never touched, so a repeat changes nothing.
+ */
+export async function cancelRoom(
+  command: SagaCommand,
+  manager: EntityManager,
+): Promise<CommandOutcome> {
+  const payload = roomSagaPayload(command);
+  if (typeof payload === 'string') return { outcome: 'failed', reason: payload };
+  const { roomId, kind, userIds, inactiveUserIds = [] } = payload;
+  if (kind === 'room') {
+    const [cancelled] = (await manager.query(
+      `UPDATE "rooms" SET "status" = 'cancelled', "inactive_user_ids" = $2::uuid[]
+        WHERE "id" = $1 AND "status" = 'pending' RETURNING "id"`,
+      [roomId, inactiveUserIds],
+    )) as [unknown[], number];
+    if (cancelled.length > 0) {
+      await manager.query(`DELETE FROM "room_members" WHERE "room_id" = $1`, [roomId]);
+    }
+  } else {
+    await manager.query(
+      `DELETE FROM "room_members"
+        WHERE "room_id" = $1 AND "user_id" = ANY($2::uuid[]) AND "status" = 'pending'`,
+      [roomId, userIds],
+    );
+  }
+  return { outcome: 'succeeded' };
+}
+
+/**
+ * The account-deletion saga: the user leaves every room (each room hears it), and
+ * pending memberships go quietly.
+ */
+export async function removeUserFromRooms(userId: string, manager: EntityManager): Promise<void> {
+  const [left] = (await manager.query(
+    `DELETE FROM "room_members" WHERE "user_id" = $1 RETURNING "room_id", "status"`,
+    [userId],
+  )) as [{ room_id: string; status: string }[], number];
+  for (const membership of left.filter((row) => row.status === 'active')) {
+    await enqueueEvent<MemberLeft>(manager, {
+      topic: CHAT_ROOM_EVENTS_TOPIC,
+      key: membership.room_id,
+      type: ROOM_EVENT_TYPES.memberLeft,
+      data: { roomId: membership.room_id, userId, reason: 'account-deleted' },
+    });
+  }
+}

@@ -1,0 +1,109 @@
+import type { MemberRole } from '@scale-chat/contracts';
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryColumn,
+  Unique,
+} from 'typeorm';
+
+/**
+ * `pending` while the room saga runs, `active` once every member was confirmed active,
+ * `cancelled` when one was not (kept, with the ids, so the waiting caller can say which).
+ */
+export type RoomStatus = 'pending' | 'active' | 'cancelled';
+export type MemberStatus = 'pending' | 'active';
+
+@Entity({ name: 'rooms' })
+@Check('CHK_rooms_status', `"status" IN ('pending', 'active', 'cancelled')`)
+export class Room {
+  @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: 'PK_rooms' })
+  id!: string;
+
+  @Column({ type: 'text' })
+  name!: string;
+
+  @Column({ type: 'uuid', name: 'owner_id' })
+  ownerId!: string;
+
+  @Column({ type: 'text' })
+  status!: RoomStatus;
+
+  /** The `seq` of the room's newest message; the next one takes `lastSeq + 1`. */
+  @Column({ type: 'bigint', name: 'last_seq', default: 0 })
+  lastSeq!: string;
+
+  @Column({ type: 'timestamptz', name: 'last_activity_at', default: () => 'now()' })
+  lastActivityAt!: Date;
+
+  @Column({ type: 'uuid', name: 'inactive_user_ids', array: true, nullable: true })
+  inactiveUserIds!: string[] | null;
+
+  @CreateDateColumn({ type: 'timestamptz', name: 'created_at' })
+  createdAt!: Date;
+}
+
+@Entity({ name: 'room_members' })
+@Index('IDX_room_members_user', ['userId'])
+@Check('CHK_room_members_role', `"role" IN ('owner', 'member')`)
+@Check('CHK_room_members_status', `"status" IN ('pending', 'active')`)
+export class RoomMember {
+  @PrimaryColumn({ type: 'uuid', name: 'room_id', primaryKeyConstraintName: 'PK_room_members' })
+  roomId!: string;
+
+  @PrimaryColumn({ type: 'uuid', name: 'user_id', primaryKeyConstraintName: 'PK_room_members' })
+  userId!: string;
+
+  @ManyToOne(() => Room, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'room_id', foreignKeyConstraintName: 'FK_room_members_room' })
+  room?: Room;
+
+  @Column({ type: 'text' })
+  role!: MemberRole;
+
+  @Column({ type: 'text' })
+  status!: MemberStatus;
+
+  /** The member's read cursor: the highest `seq` it has read; only ever moves forward. */
+  @Column({ type: 'bigint', name: 'last_read_seq', default: 0 })
+  lastReadSeq!: string;
+
+  @CreateDateColumn({ type: 'timestamptz', name: 'joined_at' })
+  joinedAt!: Date;
+}
+
+@Entity({ name: 'messages' })
+@Unique('UQ_messages_room_seq', ['roomId', 'seq'])
+@Unique('UQ_messages_room_sender_client_msg', ['roomId', 'senderId', 'clientMsgId'])
+export class Message {
+  @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: 'PK_messages' })
+  id!: string;
+
+  @Column({ type: 'uuid', name: 'room_id' })
+  roomId!: string;
+
+  @ManyToOne(() => Room, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'room_id', foreignKeyConstraintName: 'FK_messages_room' })
+  room?: Room;
+
+  @Column({ type: 'bigint' })
+  seq!: string;
+
+  @Column({ type: 'uuid', name: 'sender_id' })
+  senderId!: string;
+
+  @Column({ type: 'text' })
+  body!: string;
+
+  @Column({ type: 'text', name: 'client_msg_id' })
+  clientMsgId!: string;
+
+  @CreateDateColumn({ type: 'timestamptz', name: 'created_at' })
+  createdAt!: Date;
+}
+
+export const CHAT_ENTITIES = [Room, RoomMember, Message];

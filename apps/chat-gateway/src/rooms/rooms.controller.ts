@@ -1,0 +1,97 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  HttpStatus,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  UseGuards,
+} from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import type { VerifiedAccessToken } from '@scale-chat/access-tokens';
+import type { MemberView, RoomSummaryView, RoomView } from '@scale-chat/contracts';
+import { AccessTokenGuard, CORRELATION_HEADER, CurrentUser } from '@scale-chat/platform';
+import { AddMemberBody, CreateRoomBody, MemberDto, RoomDto } from './rooms.dto';
+import { RoomsService } from './rooms.service';
+
+@ApiTags('rooms')
+@ApiBearerAuth()
+@ApiUnauthorizedResponse({ description: 'missing, expired or forged access token' })
+@Controller('api/rooms')
+@UseGuards(AccessTokenGuard)
+export class RoomsController {
+  constructor(private readonly rooms: RoomsService) {}
+
+  @Post()
+  @ApiCreatedResponse({ type: RoomDto, description: 'the room saga finished: the room is active' })
+  @ApiBadRequestResponse({ description: 'invalid, or some memberIds are not active users' })
+  @ApiServiceUnavailableResponse({ description: 'the room saga did not finish within the wait' })
+  create(
+    @CurrentUser() caller: VerifiedAccessToken,
+    @Body() body: CreateRoomBody,
+    @Headers(CORRELATION_HEADER) correlationId: string | undefined,
+  ): Promise<RoomView> {
+    return this.rooms.create(caller.userId, body.name, body.memberIds ?? [], correlationId);
+  }
+
+  @Get()
+  @ApiOkResponse({ description: "the caller's rooms, most recent activity first" })
+  async list(@CurrentUser() caller: VerifiedAccessToken): Promise<{ items: RoomSummaryView[] }> {
+    return { items: await this.rooms.list(caller.userId) };
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: RoomDto })
+  @ApiForbiddenResponse({ description: 'the caller is not a member' })
+  @ApiNotFoundResponse()
+  get(
+    @CurrentUser() caller: VerifiedAccessToken,
+    @Param('id', ParseUUIDPipe) roomId: string,
+  ): Promise<RoomView> {
+    return this.rooms.get(caller.userId, roomId);
+  }
+
+  @Post(':id/members')
+  @ApiCreatedResponse({ type: MemberDto })
+  @ApiBadRequestResponse({ description: 'invalid, or the user is not active' })
+  @ApiConflictResponse({ description: 'already a member' })
+  @ApiForbiddenResponse({ description: 'the caller is not a member' })
+  @ApiNotFoundResponse()
+  addMember(
+    @CurrentUser() caller: VerifiedAccessToken,
+    @Param('id', ParseUUIDPipe) roomId: string,
+    @Body() body: AddMemberBody,
+    @Headers(CORRELATION_HEADER) correlationId: string | undefined,
+  ): Promise<MemberView> {
+    return this.rooms.addMember(caller.userId, roomId, body.userId, correlationId);
+  }
+
+  @Delete(':id/members/:userId')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiNoContentResponse({ description: 'left, or removed by the owner' })
+  @ApiForbiddenResponse({ description: 'neither the member itself nor the owner' })
+  @ApiNotFoundResponse()
+  removeMember(
+    @CurrentUser() caller: VerifiedAccessToken,
+    @Param('id', ParseUUIDPipe) roomId: string,
+    @Param('userId', ParseUUIDPipe) userId: string,
+  ): Promise<void> {
+    return this.rooms.removeMember(caller.userId, roomId, userId);
+  }
+}

@@ -1,0 +1,253 @@
+import { randomUUID } from 'node:crypto';
+import {
+  BadRequestException,
+  ConflictException,
+  ForbiddenException,
+  Inject,
+  Injectable,
+  NotFoundException,
+  ServiceUnavailableException,
+} from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import {
+  CHAT_ROOM_EVENTS_TOPIC,
+  ROOM_EVENT_TYPES,
+  SAGA_EVENT_TYPES,
+  SAGA_REQUESTS_TOPIC,
+  type MemberLeft,
+  type MemberView,
+  type RoomSagaPayload,
+  type RoomSummaryView,
+  type RoomView,
+  type SagaStartRequest,
+} from '@scale-chat/contracts';
+import { enqueueEvent, SERVICE_CONFIG } from '@scale-chat/platform';
+import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
+import type { ChatConfig } from '../chat-config';
+import { requireMember } from './room-access';
+import {
+  MESSAGE_COLUMNS,
+  memberView,
+  messageView,
+  roomView,
+  type MemberRow,
+  type MessageRow,
+  type RoomRow,
+} from './room-views';
+
+const UNIQUE_VIOLATION = '23505';
+
+const notActive = (ids: readonly string[]) =>
+  new BadRequestException(`These users are not active: ${ids.join(', ')}`);
+
+/**
+ * Rooms and memberships. Creating a room or adding a member stores it `pending` with the
+ * request that starts the room saga (auth confirms every user is active, then the room
+ * or membership is activated, or cancelled); the call waits for that outcome.
+ */
+@Injectable()
+export class RoomsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(SERVICE_CONFIG) private readonly config: ChatConfig,
+  ) {}
+
+  async create(
+    ownerId: string,
+    name: string,
+    memberIds: readonly string[],
+    correlationId?: string,
+  ): Promise<RoomView> {
+    const roomId = randomUUID();
+    const userIds = [...new Set([ownerId, ...memberIds])];
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query(
+        `INSERT INTO "rooms" ("id", "name", "owner_id", "status") VALUES ($1, $2, $3, 'pending')`,
+        [roomId, name, ownerId],
+      );
+      await manager.query(
+        `INSERT INTO "room_members" ("room_id", "user_id", "role", "status")
+         SELECT $1, id, CASE WHEN id = $2 THEN 'owner' ELSE 'member' END, 'pending'
+           FROM unnest($3::uuid[]) AS id`,
+        [roomId, ownerId, userIds],
+      );
+      await this.startSaga(manager, { roomId, kind: 'room', userIds }, correlationId);
+    });
+    return this.awaitOutcome(async () => {
+      const [room] = (await this.dataSource.query(
+        `SELECT "id", "name", "owner_id", "last_seq", "created_at", "status", "inactive_user_ids"
+           FROM "rooms" WHERE "id" = $1`,
+        [roomId],
+      )) as (RoomRow & { status: string; inactive_user_ids: string[] | null })[];
+      if (room === undefined || room.status === 'cancelled')
+        throw notActive(room?.inactive_user_ids ?? []);
+      return room.status === 'active'
+        ? roomView(room, await this.members(this.dataSource.manager, roomId))
+        : undefined;
+    }, 'The room could not be created in time; it will appear in GET /api/rooms if it is');
+  }
+
+  /** The caller's rooms, most recent activity first, with unread counts and last messages. */
+  async list(userId: string): Promise<RoomSummaryView[]> {
+    const rows = (await this.dataSource.query(
+      `SELECT r."id", r."name", r."last_seq",
+              (SELECT count(*) FROM "messages" u
+                WHERE u."room_id" = r."id" AND u."seq" > m."last_read_seq" AND u."sender_id" <> $1
+              )::int AS "unread_count",
+              (SELECT count(*) FROM "room_members" c
+                WHERE c."room_id" = r."id" AND c."status" = 'active')::int AS "member_count",
+              to_jsonb(last) AS "last_message"
+         FROM "room_members" m
+         JOIN "rooms" r ON r."id" = m."room_id" AND r."status" = 'active'
+         LEFT JOIN LATERAL (SELECT ${MESSAGE_COLUMNS} FROM "messages" x
+                             WHERE x."room_id" = r."id" AND x."seq" = r."last_seq") last ON true
+        WHERE m."user_id" = $1 AND m."status" = 'active'
+        ORDER BY r."last_activity_at" DESC, r."id"`,
+      [userId],
+    )) as {
+      id: string;
+      name: string;
+      last_seq: string;
+      unread_count: number;
+      member_count: number;
+      last_message: (Omit<MessageRow, 'created_at'> & { created_at: string }) | null;
+    }[];
+    return rows.map((row) => ({
+      id: row.id,
+      name: row.name,
+      lastSeq: Number(row.last_seq),
+      unreadCount: row.unread_count,
+      lastMessage:
+        row.last_message === null
+          ? null
+          : messageView({ ...row.last_message, created_at: new Date(row.last_message.created_at) }),
+      memberCount: row.member_count,
+    }));
+  }
+
+  /** 404 or 403 unless `userId` is an active member of the active room. */
+  async requireMember(roomId: string, userId: string): Promise<void> {
+    await requireMember(this.dataSource.manager, roomId, userId);
+  }
+
+  /** The active rooms `userId` is an active member of. */
+  async roomIdsOf(userId: string): Promise<string[]> {
+    const rows = (await this.dataSource.query(
+      `SELECT m."room_id" FROM "room_members" m
+         JOIN "rooms" r ON r."id" = m."room_id" AND r."status" = 'active'
+        WHERE m."user_id" = $1 AND m."status" = 'active'`,
+      [userId],
+    )) as { room_id: string }[];
+    return rows.map((row) => row.room_id);
+  }
+
+  async get(userId: string, roomId: string): Promise<RoomView> {
+    const manager = this.dataSource.manager;
+    await requireMember(manager, roomId, userId);
+    const [room] = (await manager.query(
+      `SELECT "id", "name", "owner_id", "last_seq", "created_at" FROM "rooms" WHERE "id" = $1`,
+      [roomId],
+    )) as RoomRow[];
+    if (room === undefined) throw new NotFoundException('Room not found');
+    return roomView(room, await this.members(manager, roomId));
+  }
+
+  /** Any member may add an active user; the membership runs through the room saga. */
+  async addMember(
+    callerId: string,
+    roomId: string,
+    userId: string,
+    correlationId?: string,
+  ): Promise<MemberView> {
+    await requireMember(this.dataSource.manager, roomId, callerId);
+    try {
+      await this.dataSource.transaction(async (manager) => {
+        await manager.query(
+          `INSERT INTO "room_members" ("room_id", "user_id", "role", "status")
+           VALUES ($1, $2, 'member', 'pending')`,
+          [roomId, userId],
+        );
+        await this.startSaga(
+          manager,
+          { roomId, kind: 'membership', userIds: [userId] },
+          correlationId,
+        );
+      });
+    } catch (error) {
+      if (
+        error instanceof QueryFailedError &&
+        (error.driverError as { code?: string }).code === UNIQUE_VIOLATION
+      ) {
+        throw new ConflictException('The user is already a member of this room');
+      }
+      throw error;
+    }
+    return this.awaitOutcome(async () => {
+      const [member] = (await this.dataSource.query(
+        `SELECT "user_id", "role", "joined_at", "status" FROM "room_members"
+          WHERE "room_id" = $1 AND "user_id" = $2`,
+        [roomId, userId],
+      )) as (MemberRow & { status: string })[];
+      if (member === undefined) throw notActive([userId]);
+      return member.status === 'active' ? memberView(member) : undefined;
+    }, 'The member could not be added in time; the room will show it if it was');
+  }
+
+  /** A member may leave; the owner may remove anyone. */
+  async removeMember(callerId: string, roomId: string, userId: string): Promise<void> {
+    const caller = await requireMember(this.dataSource.manager, roomId, callerId);
+    if (callerId !== userId && caller.role !== 'owner') {
+      throw new ForbiddenException('Only the owner may remove another member');
+    }
+    await this.dataSource.transaction(async (manager) => {
+      const [, removed] = (await manager.query(
+        `DELETE FROM "room_members" WHERE "room_id" = $1 AND "user_id" = $2 AND "status" = 'active'`,
+        [roomId, userId],
+      )) as [unknown, number];
+      if (removed === 0) throw new NotFoundException('The user is not a member of this room');
+      await enqueueEvent<MemberLeft>(manager, {
+        topic: CHAT_ROOM_EVENTS_TOPIC,
+        key: roomId,
+        type: ROOM_EVENT_TYPES.memberLeft,
+        data: { roomId, userId, reason: callerId === userId ? 'left' : 'removed' },
+      });
+    });
+  }
+
+  private async members(manager: EntityManager, roomId: string): Promise<MemberRow[]> {
+    return (await manager.query(
+      `SELECT "user_id", "role", "joined_at" FROM "room_members"
+        WHERE "room_id" = $1 AND "status" = 'active' ORDER BY "joined_at", "user_id"`,
+      [roomId],
+    )) as MemberRow[];
+  }
+
+  private async startSaga(
+    manager: EntityManager,
+    payload: RoomSagaPayload,
+    correlationId: string | undefined,
+  ): Promise<void> {
+    const sagaId = randomUUID();
+    await enqueueEvent<SagaStartRequest>(manager, {
+      topic: SAGA_REQUESTS_TOPIC,
+      key: sagaId,
+      type: SAGA_EVENT_TYPES.start,
+      data: { sagaId, sagaType: 'room', payload: { ...payload } },
+      ...(correlationId === undefined ? {} : { correlationId }),
+    });
+  }
+
+  /** Polls `outcome` until it answers (or throws) or ROOM_SAGA_WAIT_MS has passed: 503. */
+  private async awaitOutcome<T>(
+    outcome: () => Promise<T | undefined>,
+    lateMessage: string,
+  ): Promise<T> {
+    const deadline = Date.now() + this.config.extra.ROOM_SAGA_WAIT_MS;
+    for (;;) {
+      const answer = await outcome();
+      if (answer !== undefined) return answer;
+      if (Date.now() >= deadline) throw new ServiceUnavailableException(lateMessage);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}

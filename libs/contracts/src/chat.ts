@@ -1,0 +1,155 @@
+import { defineTopic } from './topics';
+
+/** The limits of API.md's "Rooms and messages" rules, shared by server and clients. */
+export const CHAT_LIMITS = {
+  roomNameMax: 100,
+  bodyMax: 4_000,
+  clientMsgIdMax: 64,
+  pageDefault: 50,
+  pageMax: 200,
+  syncDefault: 100,
+  syncMax: 500,
+  /** Users named in one room creation besides its owner. */
+  initialMembersMax: 100,
+} as const;
+
+export type MemberRole = 'owner' | 'member';
+
+export interface MemberView {
+  readonly userId: string;
+  readonly role: MemberRole;
+  readonly joinedAt: string;
+}
+
+export interface RoomView {
+  readonly id: string;
+  readonly name: string;
+  readonly ownerId: string;
+  readonly members: readonly MemberView[];
+  readonly lastSeq: number;
+  readonly createdAt: string;
+}
+
+export interface MessageView {
+  readonly id: string;
+  readonly roomId: string;
+  readonly seq: number;
+  readonly senderId: string;
+  readonly body: string;
+  readonly clientMsgId: string;
+  readonly createdAt: string;
+}
+
+export interface RoomSummaryView {
+  readonly id: string;
+  readonly name: string;
+  readonly lastSeq: number;
+  readonly unreadCount: number;
+  readonly lastMessage: MessageView | null;
+  readonly memberCount: number;
+}
+
+/**
+ * Everything that happens to a room, in the room's order (keyed by room id): what the
+ * gateways turn into socket events and what the log-consumer counts.
+ */
+export const CHAT_ROOM_EVENTS_TOPIC = defineTopic({
+  name: 'chat.room-events',
+  key: 'roomId',
+  partitions: 6,
+  // Kept a week, so the log-consumer can rebuild its figures from the start.
+  config: { 'retention.ms': String(7 * 24 * 60 * 60 * 1000) },
+});
+
+export const ROOM_EVENT_TYPES = {
+  roomCreated: 'room.created',
+  memberJoined: 'member.joined',
+  memberLeft: 'member.left',
+  messageSent: 'message.sent',
+} as const;
+
+/** `room.created`: the room's saga finished; `room` lists its first members. */
+export interface RoomCreated {
+  readonly room: RoomView;
+}
+
+/** `member.joined`: a user was added to an existing room; `room` as it is with them. */
+export interface MemberJoined {
+  readonly roomId: string;
+  readonly member: MemberView;
+  readonly room: RoomView;
+}
+
+/** `member.left`: a user left or was removed (or its account was deleted). */
+export interface MemberLeft {
+  readonly roomId: string;
+  readonly userId: string;
+  readonly reason: 'left' | 'removed' | 'account-deleted';
+}
+
+/** `message.sent`: a message was stored with its `seq`. */
+export interface MessageSent {
+  readonly message: MessageView;
+}
+
+/** The codes of a failed Socket.IO acknowledgement (API.md). */
+export type SocketErrorCode =
+  | 'bad_request'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'rate_limited'
+  | 'payload_too_large'
+  | 'internal';
+
+export type SocketAck<T extends object = object> =
+  | ({ readonly ok: true } & T)
+  | {
+      readonly ok: false;
+      readonly error: { readonly code: SocketErrorCode; readonly message: string };
+    };
+
+export interface SendMessagePayload {
+  readonly roomId: string;
+  readonly clientMsgId: string;
+  readonly body: string;
+}
+export interface TypingPayload {
+  readonly roomId: string;
+  readonly typing: boolean;
+}
+export interface ReadPayload {
+  readonly roomId: string;
+  readonly seq: number;
+}
+export interface SyncPayload {
+  readonly roomId: string;
+  readonly afterSeq: number;
+  readonly limit?: number;
+}
+
+/** Client → server events of API.md; each takes an acknowledgement callback. */
+export interface ClientToServerEvents {
+  'message:send': (
+    payload: SendMessagePayload,
+    ack: (answer: SocketAck<{ message: MessageView }>) => void,
+  ) => void;
+  typing: (payload: TypingPayload, ack: (answer: SocketAck) => void) => void;
+  read: (payload: ReadPayload, ack: (answer: SocketAck) => void) => void;
+  sync: (
+    payload: SyncPayload,
+    ack: (answer: SocketAck<{ items: MessageView[]; hasMore: boolean }>) => void,
+  ) => void;
+}
+
+/** Server → client events of API.md. */
+export interface ServerToClientEvents {
+  'message:new': (message: MessageView) => void;
+  typing: (event: { roomId: string; userId: string; typing: boolean }) => void;
+  read: (event: { roomId: string; userId: string; seq: number }) => void;
+  'room:joined': (room: RoomView) => void;
+  'room:left': (event: { roomId: string }) => void;
+  'member:joined': (event: { roomId: string; userId: string }) => void;
+  'member:left': (event: { roomId: string; userId: string }) => void;
+  presence: (event: { userId: string; online: boolean }) => void;
+}

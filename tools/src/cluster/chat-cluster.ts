@@ -1,0 +1,178 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { LOCAL_DATABASE_URL, LOCAL_KAFKA_BROKERS, type ServiceName } from '@scale-chat/contracts';
+import { Client } from 'pg';
+import { CACHE_DIR, isHealthy, REPO_ROOT, waitUntil } from '../infra';
+
+/** One service process of a test cluster, which a test may kill and start again. */
+export interface ClusterProcess {
+  readonly label: string;
+  readonly service: ServiceName;
+  readonly url: string;
+  readonly port: number;
+  /** Where its output goes. */
+  readonly logFile: string;
+  pid(): number | undefined;
+  running(): boolean;
+  /** Sends `signal` and resolves once the process has exited. */
+  kill(signal: NodeJS.Signals): Promise<void>;
+  /** Starts it again on the same port with the same settings; resolves once healthy. */
+  start(): Promise<void>;
+}
+
+export interface ChatCluster {
+  readonly auth: ClusterProcess;
+  readonly orchestrator: ClusterProcess;
+  readonly gateways: readonly ClusterProcess[];
+  /** The topic prefix (`KAFKA_TOPIC_PREFIX`) of this cluster's topics. */
+  readonly topicPrefix: string;
+  readonly databaseUrl: string;
+  stop(): Promise<void>;
+}
+
+export interface ChatClusterOptions {
+  readonly gateways?: number;
+  /** Extra environment for every process. */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address !== null
+          ? resolve(address.port)
+          : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+async function withClient<T>(url: string, use: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await use(client);
+  } finally {
+    await client.end();
+  }
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+/**
+ * auth, the saga orchestrator and N chat gateways as real processes, started from their
+ * sources exactly as `npm start` does, against the run's Kafka and PostgreSQL but with
+ * a database, topics and consumer groups of their own, on free ports. Each process
+ * writes its log to `.cache/test-logs/`.
+ */
+export async function startChatCluster(options: ChatClusterOptions = {}): Promise<ChatCluster> {
+  const run = randomBytes(4).toString('hex');
+  const baseUrl = process.env['DATABASE_URL'] ?? LOCAL_DATABASE_URL;
+  const database = `cluster_${run}`;
+  await withClient(baseUrl, (client) => client.query(`CREATE DATABASE "${database}"`));
+  const databaseUrl = Object.assign(new URL(baseUrl), { pathname: `/${database}` }).toString();
+  const topicPrefix = `c${run}.`;
+  const logDir = join(CACHE_DIR, 'test-logs', `cluster-${run}`);
+  mkdirSync(logDir, { recursive: true });
+
+  const authPort = await freePort();
+  const common: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'info',
+    LOG_FORMAT: 'json',
+    KAFKA_BROKERS: process.env['KAFKA_BROKERS'] ?? LOCAL_KAFKA_BROKERS.join(','),
+    DATABASE_URL: databaseUrl,
+    KAFKA_TOPIC_PREFIX: topicPrefix,
+    AUTH_JWKS_URL: `http://127.0.0.1:${authPort}/api/auth/jwks`,
+    SOCKET_IO_TOPIC: `c${run}.socketio`,
+    SIGNUP_RATE_LIMIT_PER_MINUTE: '100000',
+    ...options.env,
+  };
+
+  const processOf = (service: ServiceName, label: string, port: number): ClusterProcess => {
+    let child: ChildProcess | undefined;
+    const logFile = join(logDir, `${label}.log`);
+    const url = `http://127.0.0.1:${port}`;
+    const start = async () => {
+      const log = createWriteStream(logFile, { flags: 'a' });
+      child = spawn(
+        process.execPath,
+        ['-r', '@swc-node/register', join(REPO_ROOT, 'apps', service, 'src', 'main.ts')],
+        {
+          cwd: REPO_ROOT,
+          env: {
+            ...common,
+            SWC_NODE_PROJECT: join(REPO_ROOT, 'tsconfig.base.json'),
+            PORT: String(port),
+            INSTANCE_ID: label,
+            // The gateways share their groups (one fan-out per room); others have their own.
+            KAFKA_GROUP_PREFIX: `c${run}-${service}`,
+          },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      child.stdout?.pipe(log);
+      child.stderr?.pipe(log);
+      const current = child;
+      await waitUntil(label, () => isHealthy(`${url}/health`), {
+        timeoutMs: 90_000,
+        failed: () =>
+          current.exitCode === null && current.signalCode === null
+            ? undefined
+            : `exited (${current.exitCode ?? current.signalCode}); see ${logFile}`,
+      });
+    };
+    return {
+      label,
+      service,
+      url,
+      port,
+      logFile,
+      pid: () => child?.pid,
+      running: () => child !== undefined && child.exitCode === null && child.signalCode === null,
+      kill: async (signal) => {
+        if (child === undefined) return;
+        const done = exited(child);
+        child.kill(signal);
+        await done;
+      },
+      start,
+    };
+  };
+
+  const auth = processOf('auth', 'auth', authPort);
+  const orchestrator = processOf('saga-orchestrator', 'saga-orchestrator', await freePort());
+  const gateways: ClusterProcess[] = [];
+  for (let index = 1; index <= (options.gateways ?? 2); index += 1) {
+    gateways.push(processOf('chat-gateway', `chat-gateway-${index}`, await freePort()));
+  }
+  const all = [auth, orchestrator, ...gateways];
+  const stop = async () => {
+    await Promise.all(
+      all.filter((member) => member.running()).map((member) => member.kill('SIGTERM')),
+    );
+    await withClient(baseUrl, (client) =>
+      client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`),
+    );
+  };
+  try {
+    // auth first: the gateways read its JWKS as they start.
+    await auth.start();
+    await Promise.all([orchestrator, ...gateways].map((member) => member.start()));
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { auth, orchestrator, gateways, topicPrefix, databaseUrl, stop };
+}
