@@ -1,6 +1,7 @@
 import { DEFAULT_AUDIENCE, DEFAULT_ISSUER } from '@scale-chat/access-tokens';
 import { EDGE_PORT, SERVICES, SOCKET_IO_TOPIC, TOPIC_NAME_PATTERN } from '@scale-chat/contracts';
 import {
+  ConfigError,
   httpUrl,
   integer,
   list,
@@ -27,6 +28,10 @@ const CHAT_ENV = {
   MESSAGE_RATE_PER_SECOND: integer({ min: 1, max: 10_000 }, { default: 10 }),
   /** Sockets one user may hold open at once, across every instance. */
   SOCKETS_PER_USER_MAX: integer({ min: 1, max: 10_000 }, { default: 20 }),
+  /** How often each instance says it is alive, for presence. */
+  PRESENCE_HEARTBEAT_MS: integer({ min: 100, max: 60_000 }, { default: 5_000 }),
+  /** An instance silent this long is dead: its users' sockets are gone. */
+  PRESENCE_TIMEOUT_MS: integer({ min: 300, max: 600_000 }, { default: 15_000 }),
   SOCKET_IO_TOPIC: text(TOPIC_NAME_PATTERN, 'a topic name of the form <domain>.<stream>', {
     default: SOCKET_IO_TOPIC.name,
   }),
@@ -35,5 +40,9 @@ const CHAT_ENV = {
 export type ChatConfig = ReturnType<typeof readChatConfig>;
 
 export function readChatConfig(env: Environment) {
-  return readServiceConfig('chat-gateway', env, CHAT_ENV);
+  const config = readServiceConfig('chat-gateway', env, CHAT_ENV);
+  if (config.extra.PRESENCE_TIMEOUT_MS <= config.extra.PRESENCE_HEARTBEAT_MS) {
+    throw new ConfigError(['PRESENCE_TIMEOUT_MS must exceed PRESENCE_HEARTBEAT_MS']);
+  }
+  return config;
 }

@@ -3,6 +3,7 @@ import { AccessTokenVerifier } from '@scale-chat/access-tokens';
 import type { ChatConfig } from './chat-config';
 import { MessagesController } from './messages/messages.controller';
 import { MessagesService } from './messages/messages.service';
+import { PresenceService } from './presence/presence.service';
 import { ChatGateway } from './realtime/chat.gateway';
 import { LiveRooms } from './realtime/live-rooms';
 import { LoginRevocationsConsumer } from './realtime/login-revocations.consumer';
@@ -29,6 +30,7 @@ export class ChatModule {
         LiveRooms,
         RoomsService,
         MessagesService,
+        PresenceService,
         ChatGateway,
         RoomEventsFanout,
         LoginRevocationsConsumer,

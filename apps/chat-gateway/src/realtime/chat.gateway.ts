@@ -5,6 +5,7 @@ import {
   SubscribeMessage,
   WebSocketGateway,
   WebSocketServer,
+  type OnGatewayDisconnect,
   type OnGatewayInit,
 } from '@nestjs/websockets';
 import { AccessTokenVerifier, type VerifiedAccessToken } from '@scale-chat/access-tokens';
@@ -15,12 +16,16 @@ import type { Socket } from 'socket.io';
 import type { ChatConfig } from '../chat-config';
 import { ReadEvent, SendMessageEvent, SyncEvent, TypingEvent } from '../messages/messages.dto';
 import { MessagesService } from '../messages/messages.service';
+import { PresenceService } from '../presence/presence.service';
 import { RoomsService } from '../rooms/rooms.service';
 import { chatRoom, LiveRooms, loginRoom, userRoom, type ChatServer } from './live-rooms';
 import { authenticateSockets, type SocketUser } from './socket-authentication';
 import { failedAck, parsePayload, SocketError } from './socket-payloads';
 
 type Ack<T extends object = object> = Promise<SocketAck<T>>;
+
+/** The connect_error of a socket past SOCKETS_PER_USER_MAX. */
+export const TOO_MANY_CONNECTIONS = 'too_many_connections';
 
 /**
  * The Socket.IO endpoint of API.md on the default namespace. Every socket is
@@ -31,7 +36,7 @@ type Ack<T extends object = object> = Promise<SocketAck<T>>;
  * from, so they come back on another instance with their state.
  */
 @WebSocketGateway()
-export class ChatGateway implements OnGatewayInit {
+export class ChatGateway implements OnGatewayInit, OnGatewayDisconnect {
   @WebSocketServer()
   private readonly server!: ChatServer;
   private readonly sendLimiter: TokenBucketRateLimiter;
@@ -44,6 +49,7 @@ export class ChatGateway implements OnGatewayInit {
     private readonly live: LiveRooms,
     private readonly rooms: RoomsService,
     private readonly messages: MessagesService,
+    private readonly presence: PresenceService,
     private readonly logger: PinoLogger,
   ) {
     this.logger.setContext('chat-gateway');
@@ -57,14 +63,40 @@ export class ChatGateway implements OnGatewayInit {
     this.live.attach(server);
     server.use(authenticateSockets(this.verifier));
     server.use((socket, next) => {
-      this.joinRooms(socket).then(
-        () => next(),
+      this.admit(socket).then(
+        (refusal) => next(refusal === undefined ? undefined : new Error(refusal)),
         (error: unknown) => {
-          this.logger.error({ err: error }, 'could not join a socket to its rooms');
+          this.logger.error({ err: error }, 'could not admit a socket');
           next(new Error('internal'));
         },
       );
     });
+  }
+
+  handleDisconnect(socket: Socket): void {
+    const { user } = socket.data as Partial<SocketUser>;
+    if (user === undefined) return; // refused at the handshake
+    this.presence
+      .disconnected(socket.id, user.userId)
+      .catch((error: unknown) =>
+        this.logger.warn({ err: error, socket: socket.id }, 'could not record a disconnect'),
+      );
+  }
+
+  /**
+   * Counts the socket against its user's cap (and presence), then puts it in its rooms;
+   * returns why it is refused, if it is.
+   */
+  private async admit(socket: Socket): Promise<string | undefined> {
+    const { user } = socket.data as SocketUser;
+    if (!(await this.presence.connected(socket.id, user.userId))) return TOO_MANY_CONNECTIONS;
+    try {
+      await this.joinRooms(socket);
+    } catch (error) {
+      await this.presence.disconnected(socket.id, user.userId);
+      throw error;
+    }
+    return undefined;
   }
 
   /** Before `connect` reaches the client: its user's, its login's and its chat rooms. */

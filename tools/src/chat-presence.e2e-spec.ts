@@ -1,0 +1,124 @@
+import { randomUUID } from 'node:crypto';
+import type { RoomView } from '@scale-chat/contracts';
+import type { Socket } from 'socket.io-client';
+import { api, ask, eventually, newUser, socketOf, type TestUser } from './cluster/chat-client';
+import { startChatCluster, type ChatCluster } from './cluster/chat-cluster';
+
+jest.setTimeout(120_000);
+
+const HEARTBEAT_MS = 500;
+const TIMEOUT_MS = 2_000;
+
+/** Presence, the socket cap and the send rate limit, across two real gateway processes. */
+describe('presence and limits across gateway instances', () => {
+  let cluster: ChatCluster;
+  let ann: TestUser;
+  let bob: TestUser;
+  let room: RoomView;
+  const sockets: Socket[] = [];
+  const url = (index: number) => cluster.gateways[index]?.url ?? '';
+  const open = async (index: number, user: TestUser) => {
+    const socket = await socketOf(url(index), user.token);
+    sockets.push(socket);
+    return socket;
+  };
+
+  beforeAll(async () => {
+    cluster = await startChatCluster({
+      env: {
+        PRESENCE_HEARTBEAT_MS: String(HEARTBEAT_MS),
+        PRESENCE_TIMEOUT_MS: String(TIMEOUT_MS),
+        SOCKETS_PER_USER_MAX: '3',
+        MESSAGE_RATE_BURST: '3',
+        MESSAGE_RATE_PER_SECOND: '1',
+      },
+    });
+    const tag = randomUUID().slice(0, 6);
+    [ann, bob] = await Promise.all([
+      newUser(cluster.auth.url, `ann_${tag}`),
+      newUser(cluster.auth.url, `bob_${tag}`),
+    ]);
+    const created = await api<RoomView>(url(0), 'POST', '/api/rooms', {
+      token: ann.token,
+      body: { name: 'presence', memberIds: [bob.userId] },
+    });
+    room = created.body;
+  }, 180_000);
+
+  afterAll(async () => {
+    for (const socket of sockets) socket.disconnect();
+    await cluster?.stop();
+  }, 60_000);
+
+  it('rate-limits message:send per user (a burst, then the sustained rate), others unaffected', async () => {
+    const annSocket = await open(0, ann);
+    const bobSocket = await open(0, bob);
+    const codes = [];
+    for (let n = 1; n <= 5; n += 1) {
+      const ack = await ask(annSocket, 'message:send', {
+        roomId: room.id,
+        clientMsgId: `flood-${n}`,
+        body: `flood ${n}`,
+      });
+      codes.push(ack.ok ? 'ok' : ack.error.code);
+    }
+    expect(codes).toEqual(['ok', 'ok', 'ok', 'rate_limited', 'rate_limited']);
+    const bobAck = await ask(bobSocket, 'message:send', {
+      roomId: room.id,
+      clientMsgId: 'calm',
+      body: 'calm',
+    });
+    expect(bobAck.ok).toBe(true);
+    expect(annSocket.connected).toBe(true);
+    annSocket.disconnect();
+    bobSocket.disconnect();
+  });
+
+  it('caps the sockets of one user across instances', async () => {
+    const held = [await open(0, ann), await open(1, ann), await open(0, ann)];
+    await expect(socketOf(url(1), ann.token)).rejects.toThrow('too_many_connections');
+    held[0]?.disconnect();
+    await eventually('a slot frees up', async () => {
+      try {
+        sockets.push(await socketOf(url(1), ann.token));
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    for (const socket of sockets) socket.disconnect();
+    sockets.length = 0;
+  });
+
+  it('keeps a user online while any socket anywhere remains; the death of its instance takes it offline', async () => {
+    // A user who has never connected, so no disconnect of an earlier test is still landing.
+    const ann = await newUser(cluster.auth.url, `tab_${randomUUID().slice(0, 6)}`);
+    const added = await api(url(0), 'POST', `/api/rooms/${room.id}/members`, {
+      token: bob.token,
+      body: { userId: ann.userId },
+    });
+    expect(added.status).toBe(201);
+    const watcher = await open(0, bob);
+    const heard: { userId: string; online: boolean }[] = [];
+    watcher.on('presence', (event: { userId: string; online: boolean }) => {
+      if (event.userId === ann.userId) heard.push(event);
+    });
+    const first = await open(0, ann);
+    await eventually('ann online', () => heard.length === 1);
+    await open(1, ann); // a second tab, on the other instance
+    first.disconnect();
+    await new Promise((resolve) => setTimeout(resolve, 2 * HEARTBEAT_MS + 500));
+    expect(heard).toEqual([{ userId: ann.userId, online: true }]);
+
+    const killedAt = Date.now();
+    await cluster.gateways[1]?.kill('SIGKILL');
+    await eventually('ann offline', () => heard.length === 2, TIMEOUT_MS + 10_000);
+    const elapsed = Date.now() - killedAt;
+    process.stdout.write(
+      `presence: offline ${elapsed} ms after SIGKILL of the instance holding the last socket ` +
+        `(heartbeat ${HEARTBEAT_MS} ms, timeout ${TIMEOUT_MS} ms)\n`,
+    );
+    expect(heard[1]).toEqual({ userId: ann.userId, online: false });
+    expect(elapsed).toBeLessThan(TIMEOUT_MS + 3 * HEARTBEAT_MS + 2_000);
+  });
+});
