@@ -24,6 +24,20 @@ import { failedAck, parsePayload, SocketError } from './socket-payloads';
 
 type Ack<T extends object = object> = Promise<SocketAck<T>>;
 
+/** A body longer than API.md allows is `payload_too_large`, not just invalid. */
+function refuseOversizeBody(payload: unknown): void {
+  const body: unknown =
+    typeof payload === 'object' && payload !== null
+      ? (payload as { body?: unknown }).body
+      : undefined;
+  if (typeof body === 'string' && body.trim().length > CHAT_LIMITS.bodyMax) {
+    throw new SocketError(
+      'payload_too_large',
+      `body is longer than ${CHAT_LIMITS.bodyMax} characters`,
+    );
+  }
+}
+
 /** The connect_error of a socket past SOCKETS_PER_USER_MAX. */
 export const TOO_MANY_CONNECTIONS = 'too_many_connections';
 
@@ -117,6 +131,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayDisconnect {
     const previous = this.sendQueues.get(socket) ?? Promise.resolve();
     const answer = previous.then(() =>
       this.answer(socket, async (user) => {
+        refuseOversizeBody(payload);
         const event = await parsePayload(SendMessageEvent, payload);
         const decision = this.sendLimiter.take(user.userId);
         if (!decision.allowed) {

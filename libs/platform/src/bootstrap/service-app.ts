@@ -2,7 +2,7 @@ import { ValidationPipe, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { ConfigError, type ServiceConfig } from '../config';
-import { ErrorShapeFilter } from '../http';
+import { ErrorShapeFilter, RejectPrototypeKeysPipe } from '../http';
 import type { ServiceDefinition } from './service-definition';
 
 /** Exit status for a bad configuration (EX_CONFIG of sysexits.h). */
@@ -30,6 +30,7 @@ export async function createServiceApp<C extends ServiceConfig>(
   );
   app.useGlobalFilters(new ErrorShapeFilter());
   app.useGlobalPipes(
+    new RejectPrototypeKeysPipe(),
     new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
   );
   app.enableShutdownHooks();

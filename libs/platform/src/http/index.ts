@@ -1,3 +1,4 @@
 export * from './error-shape.filter';
 export * from './rate-limit.guard';
 export * from './rate-limiter';
+export * from './prototype-keys.pipe';
