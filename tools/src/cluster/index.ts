@@ -1,0 +1,2 @@
+export * from './chat-client';
+export * from './chat-cluster';
