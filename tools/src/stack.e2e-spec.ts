@@ -111,6 +111,25 @@ describe('npm start (the whole stack as real processes)', () => {
     });
   });
 
+  it('serves the OpenAPI documents of auth and chat-gateway through the edge', async () => {
+    const paths = async (path: string) => {
+      const response = await fetch(`http://127.0.0.1:${EDGE_PORT}${path}`);
+      expect(response.status).toBe(200);
+      return Object.keys(((await response.json()) as { paths: object }).paths);
+    };
+    expect(await paths('/api/auth/docs/openapi.json')).toContain('/api/auth/login');
+    expect(await paths('/api/rooms/docs/openapi.json')).toEqual(
+      expect.arrayContaining([
+        '/api/rooms',
+        '/api/rooms/{id}',
+        '/api/rooms/{id}/members',
+        '/api/rooms/{id}/members/{userId}',
+        '/api/rooms/{id}/messages',
+        '/api/rooms/{id}/read',
+      ]),
+    );
+  });
+
   it('upgrades Socket.IO through the edge and authenticates the handshake', async () => {
     const handshake = (auth: Record<string, string>) =>
       new Promise<string>((resolve) => {

@@ -35,8 +35,10 @@ class RepeatedSend extends Error {}
 
 /**
  * Messages of a room. Sending is one transaction: the room's row is locked by bumping
- * its `last_seq` (which also checks the sender is an active member), the message takes
- * that `seq`, and its `message.sent` event goes into the outbox. Concurrent senders on
+ * its `last_seq` (which also checks the sender is an active member, so one who left
+ * gets 403 even for a repeat), the message takes that `seq`, and its `message.sent`
+ * event goes into the outbox. A repeated `clientMsgId` conflicts, rolls the transaction
+ * back (giving the number back) and answers with the original. Concurrent senders on
  * any instance queue on the room's row, so `seq` has no gaps and no repeats; the outbox
  * keeps a room's events in `seq` order on their way to every gateway's sockets.
  */
@@ -54,11 +56,6 @@ export class MessagesService {
     body: string,
     correlationId?: string,
   ): Promise<SendOutcome> {
-    const earlier = await this.findRepeat(this.dataSource.manager, roomId, senderId, clientMsgId);
-    if (earlier !== undefined) {
-      await requireMember(this.dataSource.manager, roomId, senderId); // one who left gets 403
-      return { message: earlier, created: false };
-    }
     try {
       const message = await this.dataSource.transaction(async (manager) => {
         const [room] = (await manager.query(
