@@ -201,6 +201,27 @@ describe('chat on two gateway instances', () => {
     });
   });
 
+  it('account deletion takes the user out of every room, and the rooms hear it', async () => {
+    const eve = await newUser(cluster.auth.url, `eve_${randomUUID().slice(0, 6)}`);
+    const first = await createRoom(ann, [eve]);
+    const second = await createRoom(bob, [eve, ann]);
+    const annSocket = await open(1, ann);
+    const left: string[] = [];
+    annSocket.on('member:left', (event: { roomId: string; userId: string }) => {
+      if (event.userId === eve.userId) left.push(event.roomId);
+    });
+    const deletion = await api(cluster.auth.url, 'DELETE', '/api/users/me', { token: eve.token });
+    expect(deletion.status).toBe(202);
+    await eventually('both rooms hear eve left', () => left.length === 2, 20_000);
+    expect(left.sort()).toEqual([first.id, second.id].sort());
+    for (const room of [first, second]) {
+      const view = await api<RoomView>(gateway(0), 'GET', `/api/rooms/${room.id}`, {
+        token: ann.token,
+      });
+      expect(view.body.members.map((member) => member.userId)).not.toContain(eve.userId);
+    }
+  });
+
   it('1,000 messages from both instances reach every member socket on each instance once, in seq order, seq 1..1000', async () => {
     const room = await createRoom(ann, [bob]);
     const senders = [

@@ -6,6 +6,7 @@ import { HealthController, HealthRegistry, KafkaHealthIndicator } from './health
 import { KafkaConnection } from './kafka';
 import { loggerModule } from './logging';
 import { OutboxRelayService, PUBLISHED_TOPICS } from './messaging/outbox-relay.service';
+import { ServiceEventConsumers } from './messaging/service-event-consumers';
 import type { TopicSpec } from '@scale-chat/contracts';
 
 export interface PlatformOptions extends DatabaseOptions {
@@ -39,11 +40,12 @@ export class PlatformModule {
         KafkaConnection,
         KafkaHealthIndicator,
         HealthRegistry,
+        ServiceEventConsumers,
         ...(options.publishes === undefined || options.publishes.length === 0
           ? []
           : [{ provide: PUBLISHED_TOPICS, useValue: options.publishes }, OutboxRelayService]),
       ],
-      exports: [SERVICE_CONFIG, KafkaConnection, HealthRegistry],
+      exports: [SERVICE_CONFIG, KafkaConnection, HealthRegistry, ServiceEventConsumers],
     };
   }
 }

@@ -6,14 +6,12 @@ import {
   SAGA_REQUESTS_TOPIC,
   type SagaStartRequest,
 } from '@scale-chat/contracts';
-import { enqueueEvent, SERVICE_CONFIG } from '@scale-chat/platform';
-import { QueryFailedError, type DataSource } from 'typeorm';
+import { enqueueEvent, isUniqueViolation, SERVICE_CONFIG } from '@scale-chat/platform';
+import type { DataSource } from 'typeorm';
 import type { AuthConfig } from '../auth-config';
 import { PasswordHasher } from '../passwords/password-hasher';
 import { User, viewOf, type UserView } from '../users/user.entity';
 import type { SignupRequest } from './signup.dto';
-
-const UNIQUE_VIOLATION = '23505';
 
 export interface SignupOutcome {
   /** `true` once the saga finished within the wait: 201; otherwise 202 (still pending). */
@@ -61,10 +59,7 @@ export class SignupService {
         });
       });
     } catch (error) {
-      if (
-        error instanceof QueryFailedError &&
-        (error.driverError as { code?: string }).code === UNIQUE_VIOLATION
-      ) {
+      if (isUniqueViolation(error)) {
         throw new ConflictException('Username is taken');
       }
       throw error;

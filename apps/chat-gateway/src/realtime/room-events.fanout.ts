@@ -1,9 +1,4 @@
-import {
-  Inject,
-  Injectable,
-  type BeforeApplicationShutdown,
-  type OnApplicationBootstrap,
-} from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import {
   CHAT_ROOM_EVENTS_TOPIC,
   ROOM_EVENT_TYPES,
@@ -12,15 +7,7 @@ import {
   type MessageSent,
   type RoomCreated,
 } from '@scale-chat/contracts';
-import {
-  EventConsumer,
-  eventHandler,
-  KafkaConnection,
-  SERVICE_CONFIG,
-  type ServiceConfig,
-} from '@scale-chat/platform';
-import { PinoLogger } from 'nestjs-pino';
-import { DataSource } from 'typeorm';
+import { eventHandler, ServiceEventConsumers } from '@scale-chat/platform';
 import { LiveRooms } from './live-rooms';
 import {
   parseMemberJoined,
@@ -42,28 +29,18 @@ const REMEMBERED_ROOMS = 100_000;
  * instance; clients drop the rare repeat after a crash by its `seq`.
  */
 @Injectable()
-export class RoomEventsFanout implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private consumer: EventConsumer | undefined;
+export class RoomEventsFanout {
   private readonly broadcastSeq = new Map<string, number>();
 
   constructor(
-    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
-    private readonly kafka: KafkaConnection,
-    private readonly dataSource: DataSource,
+    consumers: ServiceEventConsumers,
     private readonly live: LiveRooms,
-    private readonly logger: PinoLogger,
-  ) {}
-
-  async onApplicationBootstrap(): Promise<void> {
-    this.consumer = new EventConsumer({
-      kafka: this.kafka.kafka,
-      dataSource: this.dataSource,
-      groupId: `${this.config.kafkaGroupPrefix}.room-events-fanout`,
-      topicPrefix: this.config.kafkaTopicPrefix,
+  ) {
+    consumers.register({
+      name: 'room-events-fanout',
       topics: [CHAT_ROOM_EVENTS_TOPIC],
       fromBeginning: false,
       dedupe: 'handler',
-      logger: this.logger.logger.child({ component: 'room-events-fanout' }),
       handlers: [
         eventHandler<MessageSent>({
           type: ROOM_EVENT_TYPES.messageSent,
@@ -103,11 +80,6 @@ export class RoomEventsFanout implements OnApplicationBootstrap, BeforeApplicati
         }),
       ],
     });
-    await this.consumer.start();
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.consumer?.stop();
   }
 
   private remember(roomId: string, seq: number): void {

@@ -21,8 +21,8 @@ import {
   type RoomView,
   type SagaStartRequest,
 } from '@scale-chat/contracts';
-import { enqueueEvent, SERVICE_CONFIG } from '@scale-chat/platform';
-import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
+import { enqueueEvent, isUniqueViolation, SERVICE_CONFIG } from '@scale-chat/platform';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { ChatConfig } from '../chat-config';
 import { requireMember } from './room-access';
 import {
@@ -34,8 +34,6 @@ import {
   type MessageRow,
   type RoomRow,
 } from './room-views';
-
-const UNIQUE_VIOLATION = '23505';
 
 const notActive = (ids: readonly string[]) =>
   new BadRequestException(`These users are not active: ${ids.join(', ')}`);
@@ -174,10 +172,7 @@ export class RoomsService {
         );
       });
     } catch (error) {
-      if (
-        error instanceof QueryFailedError &&
-        (error.driverError as { code?: string }).code === UNIQUE_VIOLATION
-      ) {
+      if (isUniqueViolation(error)) {
         throw new ConflictException('The user is already a member of this room');
       }
       throw error;

@@ -15,10 +15,9 @@ import {
 } from '@scale-chat/contracts';
 import {
   enqueueEvent,
-  EventConsumer,
   eventHandler,
-  KafkaConnection,
   SERVICE_CONFIG,
+  ServiceEventConsumers,
 } from '@scale-chat/platform';
 import { PinoLogger } from 'nestjs-pino';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -39,13 +38,12 @@ const SWEEP_INTERVAL_MS = 250;
 @Injectable()
 export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly engines: ReadonlyMap<string, SagaEngine>;
-  private consumer: EventConsumer | undefined;
   private sweeper: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> = Promise.resolve();
 
   constructor(
-    @Inject(SERVICE_CONFIG) private readonly config: OrchestratorConfig,
-    private readonly kafka: KafkaConnection,
+    @Inject(SERVICE_CONFIG) config: OrchestratorConfig,
+    consumers: ServiceEventConsumers,
     private readonly dataSource: DataSource,
     private readonly logger: PinoLogger,
   ) {
@@ -55,16 +53,9 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
         new SagaEngine(definition),
       ]),
     );
-  }
-
-  async onApplicationBootstrap(): Promise<void> {
-    this.consumer = new EventConsumer({
-      kafka: this.kafka.kafka,
-      dataSource: this.dataSource,
-      groupId: `${this.config.kafkaGroupPrefix}.orchestrator`,
-      topicPrefix: this.config.kafkaTopicPrefix,
+    consumers.register({
+      name: 'orchestrator',
       topics: [SAGA_REQUESTS_TOPIC, SAGA_REPLIES_TOPIC],
-      logger: this.logger.logger.child({ component: 'saga-orchestrator' }),
       handlers: [
         eventHandler<SagaStartRequest>({
           type: SAGA_EVENT_TYPES.start,
@@ -78,7 +69,9 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
         }),
       ],
     });
-    await this.consumer.start();
+  }
+
+  onApplicationBootstrap(): void {
     this.sweeper = setInterval(() => {
       this.sweeping = this.sweeping.then(() => this.sweepTimeouts());
     }, SWEEP_INTERVAL_MS);
@@ -87,7 +80,6 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
   async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.sweeper);
     await this.sweeping;
-    await this.consumer?.stop();
   }
 
   /** A repeated request for a saga that exists changes nothing. */

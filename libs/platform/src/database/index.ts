@@ -2,3 +2,4 @@ export * from './data-source-options';
 export * from './database.module';
 export * from './migrate-under-lock';
 export * from './typeorm-pino-logger';
+export * from './unique-violation';

@@ -6,3 +6,4 @@ export * from './outbox-relay';
 export * from './outbox-relay.service';
 export * from './saga-participant';
 export * from './saga-participant.module';
+export * from './service-event-consumers';

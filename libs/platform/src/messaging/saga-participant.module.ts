@@ -1,21 +1,10 @@
+import { Inject, Injectable, Module, type DynamicModule } from '@nestjs/common';
 import {
-  Inject,
-  Injectable,
-  Module,
-  type BeforeApplicationShutdown,
-  type DynamicModule,
-  type OnApplicationBootstrap,
-} from '@nestjs/common';
-import { PinoLogger } from 'nestjs-pino';
-import { DataSource } from 'typeorm';
-import { SERVICE_CONFIG, type ServiceConfig } from '../config';
-import { KafkaConnection } from '../kafka';
-import type { EventConsumer } from './event-consumer';
-import {
-  startSagaParticipant,
+  sagaParticipantConsumer,
   type CommandHandler,
   type ParticipantName,
 } from './saga-participant';
+import { ServiceEventConsumers } from './service-event-consumers';
 
 export interface SagaParticipantDefinition {
   readonly participant: ParticipantName;
@@ -27,30 +16,12 @@ const SAGA_PARTICIPANT = Symbol('SAGA_PARTICIPANT');
 
 /** Answers the service's saga commands from start-up until shutdown. */
 @Injectable()
-class SagaParticipantRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private consumer: EventConsumer | undefined;
-
+class SagaParticipantRunner {
   constructor(
-    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
-    @Inject(SAGA_PARTICIPANT) private readonly definition: SagaParticipantDefinition,
-    private readonly kafka: KafkaConnection,
-    private readonly dataSource: DataSource,
-    private readonly logger: PinoLogger,
-  ) {}
-
-  async onApplicationBootstrap(): Promise<void> {
-    this.consumer = await startSagaParticipant({
-      ...this.definition,
-      kafka: this.kafka.kafka,
-      dataSource: this.dataSource,
-      groupPrefix: this.config.kafkaGroupPrefix,
-      topicPrefix: this.config.kafkaTopicPrefix,
-      logger: this.logger.logger,
-    });
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.consumer?.stop();
+    @Inject(SAGA_PARTICIPANT) definition: SagaParticipantDefinition,
+    consumers: ServiceEventConsumers,
+  ) {
+    consumers.register(sagaParticipantConsumer(definition.participant, definition.handlers));
   }
 }
 

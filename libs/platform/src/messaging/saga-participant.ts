@@ -7,11 +7,9 @@ import {
   type SagaReply,
 } from '@scale-chat/contracts';
 import type { EntityManager } from 'typeorm';
-import type { Kafka } from 'kafkajs';
-import type { Logger } from 'pino';
-import type { DataSource } from 'typeorm';
-import { EventConsumer, eventHandler, type EventHandler } from './event-consumer';
+import { eventHandler, type EventHandler } from './event-consumer';
 import { enqueueEvent } from './outbox';
+import type { ServiceConsumerOptions } from './service-event-consumers';
 
 /** What a participant's handler decides; the reply says it. */
 export type CommandOutcome =
@@ -78,31 +76,14 @@ export function sagaCommandHandler(
   });
 }
 
-export interface SagaParticipantOptions {
-  readonly participant: ParticipantName;
-  readonly kafka: Kafka;
-  readonly dataSource: DataSource;
-  /** The service's consumer-group prefix (`KAFKA_GROUP_PREFIX`). */
-  readonly groupPrefix: string;
-  /** The service's topic prefix (`KAFKA_TOPIC_PREFIX`). */
-  readonly topicPrefix: string;
-  readonly logger: Logger;
-  readonly handlers: Readonly<Record<string, CommandHandler>>;
-}
-
-/** Consumes the participant's saga commands (one group for all its instances) and answers each. */
-export async function startSagaParticipant(
-  options: SagaParticipantOptions,
-): Promise<EventConsumer> {
-  const consumer = new EventConsumer({
-    kafka: options.kafka,
-    dataSource: options.dataSource,
-    groupId: `${options.groupPrefix}.saga-participant`,
-    topics: [SAGA_COMMAND_TOPICS[options.participant]],
-    logger: options.logger.child({ component: 'saga-participant' }),
-    handlers: [sagaCommandHandler(options.handlers)],
-    topicPrefix: options.topicPrefix,
-  });
-  await consumer.start();
-  return consumer;
+/** The consumer of a participant's saga commands: one group for all its instances. */
+export function sagaParticipantConsumer(
+  participant: ParticipantName,
+  handlers: Readonly<Record<string, CommandHandler>>,
+): ServiceConsumerOptions {
+  return {
+    name: 'saga-participant',
+    topics: [SAGA_COMMAND_TOPICS[participant]],
+    handlers: [sagaCommandHandler(handlers)],
+  };
 }
