@@ -14,7 +14,9 @@ import { readChatConfig, type ChatConfig } from './chat-config';
 import { CreateProfiles1763960000000 } from './database/1763960000000-create-profiles';
 import { CreateRoomsAndMessages1764000000000 } from './database/1764000000000-create-rooms-and-messages';
 import { CreatePresence1764100000000 } from './database/1764100000000-create-presence';
+import { CreateRevokedLogins1764200000000 } from './database/1764200000000-create-revoked-logins';
 import { PRESENCE_ENTITIES } from './presence/presence.entities';
+import { RevokedLogin } from './realtime/revoked-login.entity';
 import { chatSagaParticipant } from './profiles/chat-saga-participant';
 import { ChatProfile } from './profiles/profile.entity';
 import { CHAT_ENTITIES } from './rooms/room.entities';
@@ -29,11 +31,12 @@ export class AppModule {
       module: AppModule,
       imports: [
         PlatformModule.forService(config, {
-          entities: [ChatProfile, ...CHAT_ENTITIES, ...PRESENCE_ENTITIES],
+          entities: [ChatProfile, ...CHAT_ENTITIES, ...PRESENCE_ENTITIES, RevokedLogin],
           migrations: [
             CreateProfiles1763960000000,
             CreateRoomsAndMessages1764000000000,
             CreatePresence1764100000000,
+            CreateRevokedLogins1764200000000,
           ],
           publishes: [CHAT_ROOM_EVENTS_TOPIC, SAGA_REQUESTS_TOPIC, SAGA_REPLIES_TOPIC],
         }),

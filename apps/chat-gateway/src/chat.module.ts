@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AccessTokenVerifier } from '@scale-chat/access-tokens';
+import { DataSource } from 'typeorm';
 import type { ChatConfig } from './chat-config';
 import { MessagesController } from './messages/messages.controller';
 import { MessagesService } from './messages/messages.service';
@@ -21,10 +22,18 @@ export class ChatModule {
       providers: [
         {
           provide: AccessTokenVerifier,
-          useFactory: () =>
+          inject: [DataSource],
+          useFactory: (dataSource: DataSource) =>
             AccessTokenVerifier.fromJwksUrl(config.extra.AUTH_JWKS_URL, {
               issuer: config.extra.TOKEN_ISSUER,
               audience: config.extra.TOKEN_AUDIENCE,
+              // Logins auth revoked (recorded by LoginRevocationsConsumer).
+              isFamilyRevoked: async (familyId) =>
+                (
+                  (await dataSource.query(`SELECT 1 FROM "revoked_logins" WHERE "family_id" = $1`, [
+                    familyId,
+                  ])) as unknown[]
+                ).length > 0,
             }),
         },
         LiveRooms,

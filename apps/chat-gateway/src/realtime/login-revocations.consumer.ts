@@ -32,9 +32,13 @@ export class LoginRevocationsConsumer {
         eventHandler<LoginRevoked>({
           type: LOGIN_REVOKED,
           parse: parseLoginRevoked,
-          handle: (event) => {
+          handle: async (event, manager) => {
+            // Recorded first, so a socket that reconnects with the same token is refused.
+            await manager.query(
+              `INSERT INTO "revoked_logins" ("family_id") VALUES ($1) ON CONFLICT DO NOTHING`,
+              [event.data.familyId],
+            );
             live.disconnect(loginRoom(event.data.familyId));
-            return Promise.resolve();
           },
         }),
       ],

@@ -34,13 +34,20 @@ describe('a revoked login on chat-gateway', () => {
     gateways.push(
       await startTestService(chatGatewayService, { ...shared, INSTANCE_ID: 'gateway-a' }),
     );
+    const first = gateways[0];
+    if (first === undefined) throw new Error('gateway-a did not start');
+    // Two instances of one deployment share its database.
     gateways.push(
-      await startTestService(chatGatewayService, { ...shared, INSTANCE_ID: 'gateway-b' }),
+      await startTestService(chatGatewayService, {
+        ...shared,
+        INSTANCE_ID: 'gateway-b',
+        DATABASE_URL: first.database.url,
+      }),
     );
   });
 
   afterAll(async () => {
-    for (const gateway of gateways) await gateway.close();
+    for (const gateway of [...gateways].reverse()) await gateway.close();
     jwks?.close();
   });
 
@@ -98,5 +105,17 @@ describe('a revoked login on chat-gateway', () => {
     expect(sockets.map((socket) => socket.connected)).toEqual([false, false]);
     expect(bystander.connected).toBe(true);
     bystander.disconnect();
+
+    // The revoked login's tokens are refused from now on, on every instance, over
+    // Socket.IO and REST alike; another login's are not.
+    const revokedToken = await signer.sign({ userId, username: 'ann', familyId: revoked });
+    const otherToken = await signer.sign({ userId, username: 'ann', familyId: randomUUID() });
+    await expect(socketOf(b, revoked)).rejects.toThrow('unauthorized');
+    const rooms = (gateway: TestService<ChatConfig>, token: string) =>
+      fetch(`${gateway.url}/api/rooms`, { headers: { authorization: `Bearer ${token}` } }).then(
+        (response) => response.status,
+      );
+    expect([await rooms(a, revokedToken), await rooms(b, revokedToken)]).toEqual([401, 401]);
+    expect(await rooms(a, otherToken)).toBe(200);
   });
 });
