@@ -249,22 +249,42 @@ export class KafkaBus extends EventEmitter {
     }
   }
 
+  /**
+   * Creates the topic if it is missing (another server creating it at the same moment is
+   * fine) and waits until its partition has a leader: a fresh broker may not know a topic
+   * for a moment after it was created.
+   */
   private async ensureTopic(): Promise<void> {
-    const { topic, topicRetentionMs } = this.options;
+    const { topic, topicRetentionMs, startTimeout } = this.options;
     if (!(await this.admin.listTopics()).includes(topic)) {
-      await this.admin.createTopics({
-        waitForLeaders: true,
-        topics: [
-          {
-            topic,
-            numPartitions: 1,
-            configEntries: [{ name: 'retention.ms', value: String(topicRetentionMs) }],
-          },
-        ],
-      });
+      try {
+        await this.admin.createTopics({
+          waitForLeaders: false,
+          topics: [
+            {
+              topic,
+              numPartitions: 1,
+              configEntries: [{ name: 'retention.ms', value: String(topicRetentionMs) }],
+            },
+          ],
+        });
+      } catch (error) {
+        if (!isTopicAlreadyExists(error)) throw error;
+      }
     }
-    const metadata = await this.admin.fetchTopicMetadata({ topics: [topic] });
-    const partitions: PartitionMetadata[] = metadata.topics[0]?.partitions ?? [];
+    const deadline = Date.now() + startTimeout;
+    let partitions: PartitionMetadata[] = [];
+    for (;;) {
+      try {
+        const metadata = await this.admin.fetchTopicMetadata({ topics: [topic] });
+        partitions = metadata.topics[0]?.partitions ?? [];
+        if (partitions.length > 0 && partitions.every((partition) => partition.leader >= 0)) break;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+      }
+      if (Date.now() > deadline) throw new Error(`topic ${topic} has no leader`);
+      await sleep(100);
+    }
     if (partitions.length !== 1) {
       throw new Error(
         `topic ${topic} has ${partitions.length} partitions; the adapter needs exactly one (a total order)`,
@@ -371,4 +391,15 @@ export class KafkaBus extends EventEmitter {
     this.failure = reason;
     this.options.logger.error({ reason }, 'the Kafka adapter is unhealthy');
   }
+}
+
+/** True when Kafka refused to create a topic only because it exists already. */
+function isTopicAlreadyExists(error: unknown): boolean {
+  const { type, errors } = error as { type?: string; errors?: { type?: string }[] };
+  return (
+    type === 'TOPIC_ALREADY_EXISTS' ||
+    (Array.isArray(errors) &&
+      errors.length > 0 &&
+      errors.every((entry) => entry.type === 'TOPIC_ALREADY_EXISTS'))
+  );
 }

@@ -16,6 +16,17 @@ describe('an instance joining and leaving the cluster', () => {
   beforeAll(() => admin.connect());
   afterAll(() => admin.disconnect());
 
+  it('starts several instances at once on a topic none of them created yet', async () => {
+    const fresh = clusterOptions();
+    const instances = await Promise.all([1, 2, 3].map(() => startInstance(fresh)));
+    await waitFor(
+      () => instances.every((instance) => instance.adapter.bus.serverCount() === 3),
+      10_000,
+      'all three to know each other',
+    );
+    for (const instance of instances) await instance.close();
+  });
+
   it('receives broadcasts as soon as it has started, and leaves no consumer group behind', async () => {
     const [first] = await startCluster(1, options);
     if (first === undefined) throw new Error('cluster did not start');

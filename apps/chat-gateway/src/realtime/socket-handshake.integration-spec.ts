@@ -98,6 +98,28 @@ describe('the Socket.IO handshake of chat-gateway', () => {
     expect(edge).toBe('connected');
   });
 
+  it("ends a socket's right to act when its access token expires: unauthorized, then closed", async () => {
+    // Issued so that it expires about two seconds from now.
+    const token = await signer.sign(subject, new Date(Date.now() - 898_000));
+    const socket = connect(gateway.url, {
+      transports: ['websocket'],
+      forceNew: true,
+      reconnection: false,
+      auth: { token },
+    });
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    const closed = new Promise<string>((resolve) => socket.once('disconnect', resolve));
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    const ack: unknown = await socket
+      .timeout(5_000)
+      .emitWithAck('typing', { roomId: subject.userId, typing: true });
+    expect(ack).toEqual({
+      ok: false,
+      error: { code: 'unauthorized', message: 'The access token has expired' },
+    });
+    expect(await closed).toBe('io server disconnect');
+  });
+
   it('reports the Socket.IO cluster in GET /health', async () => {
     const response = await fetch(`${gateway.url}/health`);
     expect(response.status).toBe(200);

@@ -28,7 +28,9 @@ export async function ensureTopics(admin: Admin, topics: readonly TopicSpec[]): 
   if (missing.length > 0) {
     try {
       await admin.createTopics({
-        waitForLeaders: true,
+        // kafkajs's own wait gives up when a fresh broker does not host the topic yet
+        // (UNKNOWN_TOPIC_OR_PARTITION); the wait below tolerates that.
+        waitForLeaders: false,
         topics: missing.map((topic) => ({
           topic: topic.name,
           numPartitions: topic.partitions,
