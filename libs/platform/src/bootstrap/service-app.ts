@@ -34,7 +34,16 @@ export async function createServiceApp<C extends ServiceConfig>(
     new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
   );
   app.enableShutdownHooks();
-  await definition.configure?.(app, config);
+  try {
+    await definition.configure?.(app, config);
+  } catch (error) {
+    // A start that fails half-way releases what it opened (pools, Kafka clients), so
+    // nothing keeps the process, or a test runner, alive behind it.
+    await app.close().catch((closeError: unknown) => {
+      app.get(Logger).warn(`closing after a failed start failed too: ${String(closeError)}`);
+    });
+    throw error;
+  }
   return app;
 }
 
