@@ -64,6 +64,27 @@ async function withClient<T>(url: string, use: (client: Client) => Promise<T>): 
   }
 }
 
+/**
+ * Drops the cluster's database. FORCE ends the sessions left, but not an autovacuum
+ * worker busy with it (a superuser's process, after a test wrote thousands of rows):
+ * that refusal is waited out.
+ */
+async function dropDatabase(baseUrl: string, database: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      await withClient(baseUrl, (client) =>
+        client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`),
+      );
+      return;
+    } catch (error) {
+      const insufficientPrivilege = (error as { code?: string }).code === '42501';
+      if (!insufficientPrivilege || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+}
+
 function exited(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => child.once('exit', () => resolve()));
@@ -162,9 +183,7 @@ export async function startChatCluster(options: ChatClusterOptions = {}): Promis
     await Promise.all(
       all.filter((member) => member.running()).map((member) => member.kill('SIGTERM')),
     );
-    await withClient(baseUrl, (client) =>
-      client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`),
-    );
+    await dropDatabase(baseUrl, database);
   };
   try {
     // auth first: the gateways read its JWKS as they start.
