@@ -1,5 +1,6 @@
 import type { MessageView, SocketAck } from '@scale-chat/contracts';
 import { io as connect, type Socket } from 'socket.io-client';
+import { waitUntil } from '../infra';
 
 export interface ApiAnswer<T = Record<string, unknown>> {
   readonly status: number;
@@ -83,14 +84,11 @@ export function collectMessages(socket: Socket): MessageView[] {
   return received;
 }
 
-export async function eventually(
+/** Polls `check` every 50 ms until it holds; fails naming `what` after `timeoutMs`. */
+export function eventually(
   what: string,
   check: () => boolean | Promise<boolean>,
   timeoutMs = 15_000,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  return waitUntil(what, async () => check(), { timeoutMs, intervalMs: 50 });
 }

@@ -1,10 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { CHAT_LIMITS } from '@scale-chat/contracts';
+import { trimmed } from '../rooms/rooms.dto';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
 
-const trimmed = ({ value }: { value: unknown }) =>
-  typeof value === 'string' ? value.trim() : value;
 const SEQ_MAX = Number.MAX_SAFE_INTEGER;
 
 /** `POST /api/rooms/:id/messages` */

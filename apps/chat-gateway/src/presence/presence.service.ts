@@ -75,7 +75,8 @@ export class PresenceService implements OnApplicationBootstrap, BeforeApplicatio
    */
   async connected(socketId: string, userId: string): Promise<boolean> {
     const outcome = await this.dataSource.transaction(async (manager) => {
-      const held = await this.lockedCount(manager, userId, socketId);
+      await lockUser(manager, userId);
+      const held = await socketsOf(manager, userId, socketId);
       if (held >= this.config.extra.SOCKETS_PER_USER_MAX) return 'refused' as const;
       // A recovered socket keeps its id: it moves to this instance.
       await manager.query(
@@ -92,29 +93,16 @@ export class PresenceService implements OnApplicationBootstrap, BeforeApplicatio
   /** The socket is gone; the user's last one anywhere makes it offline. */
   async disconnected(socketId: string, userId: string): Promise<void> {
     const last = await this.dataSource.transaction(async (manager) => {
-      await manager.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`presence:${userId}`]);
+      await lockUser(manager, userId);
       // Only this instance's row: the socket may already live on another one (recovered).
       const [, removed] = (await manager.query(
         `DELETE FROM "presence_sockets" WHERE "socket_id" = $1 AND "instance_id" = $2`,
         [socketId, this.instanceId],
       )) as [unknown, number];
       if (removed === 0) return false;
-      return (await this.lockedCount(manager, userId)) === 0;
+      return (await socketsOf(manager, userId)) === 0;
     });
     if (last) await this.announce(userId, false);
-  }
-
-  private async lockedCount(
-    manager: EntityManager,
-    userId: string,
-    exceptSocket = '',
-  ): Promise<number> {
-    await manager.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`presence:${userId}`]);
-    const [row] = (await manager.query(
-      `SELECT count(*)::int AS "held" FROM "presence_sockets" WHERE "user_id" = $1 AND "socket_id" <> $2`,
-      [userId, exceptSocket],
-    )) as { held: number }[];
-    return row?.held ?? 0;
   }
 
   private async beat(): Promise<void> {
@@ -149,15 +137,31 @@ export class PresenceService implements OnApplicationBootstrap, BeforeApplicatio
 
   private async announceOfflineIfGone(userIds: readonly string[]): Promise<void> {
     for (const userId of new Set(userIds)) {
-      const [row] = (await this.dataSource.query(
-        `SELECT count(*)::int AS "held" FROM "presence_sockets" WHERE "user_id" = $1`,
-        [userId],
-      )) as { held: number }[];
-      if (row?.held === 0) await this.announce(userId, false);
+      if ((await socketsOf(this.dataSource.manager, userId)) === 0) {
+        await this.announce(userId, false);
+      }
     }
   }
 
   private async announce(userId: string, online: boolean): Promise<void> {
     this.live.presence(await this.rooms.roomIdsOf(userId), userId, online);
   }
+}
+
+/** Serializes presence changes of one user across every instance, until the transaction ends. */
+async function lockUser(manager: EntityManager, userId: string): Promise<void> {
+  await manager.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`presence:${userId}`]);
+}
+
+/** How many sockets the user holds anywhere, leaving out `exceptSocket`. */
+async function socketsOf(
+  manager: EntityManager,
+  userId: string,
+  exceptSocket = '',
+): Promise<number> {
+  const [row] = (await manager.query(
+    `SELECT count(*)::int AS "held" FROM "presence_sockets" WHERE "user_id" = $1 AND "socket_id" <> $2`,
+    [userId, exceptSocket],
+  )) as { held: number }[];
+  return row?.held ?? 0;
 }

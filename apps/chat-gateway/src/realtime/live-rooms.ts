@@ -1,5 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import type { MemberView, RoomView, ServerToClientEvents } from '@scale-chat/contracts';
+import type {
+  MemberView,
+  MessageView,
+  RoomView,
+  ServerToClientEvents,
+} from '@scale-chat/contracts';
 import type { Server } from 'socket.io';
 
 /** Every socket of a login is in this room, on whichever instance it is. */
@@ -47,7 +52,7 @@ export class LiveRooms {
     this.io.to(chatRoom(roomId)).emit('member:left', { roomId, userId });
   }
 
-  messageStored(message: Parameters<ServerToClientEvents['message:new']>[0]): void {
+  messageStored(message: MessageView): void {
     this.io.to(chatRoom(message.roomId)).emit('message:new', message);
   }
 

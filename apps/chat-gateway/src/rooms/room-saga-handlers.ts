@@ -10,7 +10,8 @@ import {
 } from '@scale-chat/contracts';
 import { enqueueEvent, type CommandOutcome } from '@scale-chat/platform';
 import type { EntityManager } from 'typeorm';
-import { memberView, roomView, type MemberRow, type RoomRow } from './room-views';
+import { findRoom, roomWithMembers } from './room-queries';
+import { memberView, type MemberRow } from './room-views';
 
 function roomSagaPayload(command: SagaCommand): RoomSagaPayload | string {
   const { roomId, kind, userIds, inactiveUserIds } = command.payload;
@@ -34,11 +35,7 @@ export async function activateRoom(
   const payload = roomSagaPayload(command);
   if (typeof payload === 'string') return { outcome: 'failed', reason: payload };
   const { roomId, kind, userIds } = payload;
-  const [room] = (await manager.query(
-    `SELECT "id", "name", "owner_id", "last_seq", "created_at", "status" FROM "rooms"
-      WHERE "id" = $1 FOR UPDATE`,
-    [roomId],
-  )) as (RoomRow & { status: string })[];
+  const room = await findRoom(manager, roomId, true);
   if (room === undefined || room.status === 'cancelled')
     return { outcome: 'failed', reason: 'the room is gone' };
   if (kind === 'room' && room.status === 'pending') {
@@ -54,12 +51,7 @@ export async function activateRoom(
     // Done before (a repeated command), or the member left meanwhile: nothing to announce.
     return { outcome: 'succeeded' };
   }
-  const members = (await manager.query(
-    `SELECT "user_id", "role", "joined_at" FROM "room_members"
-      WHERE "room_id" = $1 AND "status" = 'active' ORDER BY "joined_at", "user_id"`,
-    [roomId],
-  )) as MemberRow[];
-  const view = roomView(room, members);
+  const view = await roomWithMembers(manager, room);
   if (kind === 'room') {
     await enqueueEvent<RoomCreated>(manager, {
       topic: CHAT_ROOM_EVENTS_TOPIC,

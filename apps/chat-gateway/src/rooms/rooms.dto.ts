@@ -3,7 +3,8 @@ import { CHAT_LIMITS } from '@scale-chat/contracts';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsOptional, IsString, IsUUID, Length } from 'class-validator';
 
-const trimmed = ({ value }: { value: unknown }) =>
+/** Strings are validated (and stored) trimmed, as API.md counts their lengths. */
+export const trimmed = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? value.trim() : value;
 
 /** `POST /api/rooms` */

@@ -24,15 +24,14 @@ import {
 import { enqueueEvent, isUniqueViolation, SERVICE_CONFIG } from '@scale-chat/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { ChatConfig } from '../chat-config';
-import { requireMember } from './room-access';
+import { requireMember, roomNotFound } from './room-access';
+import { findRoom, roomWithMembers } from './room-queries';
 import {
   MESSAGE_COLUMNS,
   memberView,
   messageView,
-  roomView,
   type MemberRow,
   type MessageRow,
-  type RoomRow,
 } from './room-views';
 
 const notActive = (ids: readonly string[]) =>
@@ -72,16 +71,10 @@ export class RoomsService {
       await this.startSaga(manager, { roomId, kind: 'room', userIds }, correlationId);
     });
     return this.awaitOutcome(async () => {
-      const [room] = (await this.dataSource.query(
-        `SELECT "id", "name", "owner_id", "last_seq", "created_at", "status", "inactive_user_ids"
-           FROM "rooms" WHERE "id" = $1`,
-        [roomId],
-      )) as (RoomRow & { status: string; inactive_user_ids: string[] | null })[];
+      const room = await findRoom(this.dataSource.manager, roomId);
       if (room === undefined || room.status === 'cancelled')
         throw notActive(room?.inactive_user_ids ?? []);
-      return room.status === 'active'
-        ? roomView(room, await this.members(this.dataSource.manager, roomId))
-        : undefined;
+      return room.status === 'active' ? roomWithMembers(this.dataSource.manager, room) : undefined;
     }, 'The room could not be created in time; it will appear in GET /api/rooms if it is');
   }
 
@@ -142,12 +135,9 @@ export class RoomsService {
   async get(userId: string, roomId: string): Promise<RoomView> {
     const manager = this.dataSource.manager;
     await requireMember(manager, roomId, userId);
-    const [room] = (await manager.query(
-      `SELECT "id", "name", "owner_id", "last_seq", "created_at" FROM "rooms" WHERE "id" = $1`,
-      [roomId],
-    )) as RoomRow[];
-    if (room === undefined) throw new NotFoundException('Room not found');
-    return roomView(room, await this.members(manager, roomId));
+    const room = await findRoom(manager, roomId);
+    if (room === undefined) throw roomNotFound();
+    return roomWithMembers(manager, room);
   }
 
   /** Any member may add an active user; the membership runs through the room saga. */
@@ -207,14 +197,6 @@ export class RoomsService {
         data: { roomId, userId, reason: callerId === userId ? 'left' : 'removed' },
       });
     });
-  }
-
-  private async members(manager: EntityManager, roomId: string): Promise<MemberRow[]> {
-    return (await manager.query(
-      `SELECT "user_id", "role", "joined_at" FROM "room_members"
-        WHERE "room_id" = $1 AND "status" = 'active' ORDER BY "joined_at", "user_id"`,
-      [roomId],
-    )) as MemberRow[];
   }
 
   private async startSaga(
