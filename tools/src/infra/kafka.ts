@@ -132,7 +132,7 @@ export async function ensureKafka(
   mkdirSync(LOG_DIR, { recursive: true });
   const properties = writeServerProperties();
   if (!existsSync(join(DATA_DIR, 'meta.properties'))) {
-    const clusterId = Buffer.from(randomUUID().replaceAll('-', ''), 'hex').toString('base64url');
+    const clusterId = newClusterId();
     await run(
       'java',
       javaArgs(libs, 'kafka.tools.StorageTool', ['format', '-t', clusterId, '-c', properties]),
@@ -170,4 +170,16 @@ export async function stopKafka(say: Say): Promise<void> {
   await stopPid(pid, 30_000);
   rmSync(PID_FILE, { force: true });
   say('Kafka stopped');
+}
+
+/**
+ * A KRaft cluster id: 16 random bytes in base64url, as `kafka-storage random-uuid` makes
+ * them, and like Kafka never one starting with '-' (the storage tool would read it as an
+ * option: "--cluster-id expected one argument", one fresh format in 64).
+ */
+export function newClusterId(): string {
+  for (;;) {
+    const id = Buffer.from(randomUUID().replaceAll('-', ''), 'hex').toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
