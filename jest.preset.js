@@ -1,6 +1,8 @@
 // Shared by every project's jest.config.ts. swc transpiles (decorator metadata on, as
-// Nest needs); tsconfig paths are resolved by Nx's resolver from tsconfig.base.json.
+// Nest needs; swc.options.json); tsconfig paths are resolved by Nx's resolver from tsconfig.base.json.
 const nxPreset = require('@nx/jest/preset').default;
+// The swc options of the whole workspace (the production bundles use them too).
+const swcOptions = require('./swc.options.json');
 
 module.exports = {
   ...nxPreset,
@@ -10,19 +12,7 @@ module.exports = {
   transform: {
     '^.+\\.ts$': [
       '@swc/jest',
-      {
-        jsc: {
-          target: 'es2022',
-          parser: { syntax: 'typescript', decorators: true },
-          transform: {
-            legacyDecorator: true,
-            decoratorMetadata: true,
-            useDefineForClassFields: false,
-          },
-        },
-        module: { type: 'commonjs' },
-        sourceMaps: 'inline',
-      },
+      { ...swcOptions, module: { type: 'commonjs' }, sourceMaps: 'inline' },
     ],
   },
 };

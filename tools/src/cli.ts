@@ -10,6 +10,7 @@ import {
   stopKafka,
   stopPostgres,
 } from './infra';
+import { bundleService, isServiceName } from './build/bundle-service';
 import { runStack } from './stack';
 import { runTests } from './test-runner';
 
@@ -18,7 +19,8 @@ const USAGE = `usage: node tools/run.js <command>
   test [nx args...]           bring up Kafka and PostgreSQL, run every check (npm test)
   infra up | down             start or stop Kafka and PostgreSQL in the background
   serve <service> [instance]  run one service in the foreground (infra must be up)
-  bench <file>                run a benchmark under bench/ (infra must be up)`;
+  bench <file>                run a benchmark under bench/ (infra must be up)
+  build <service>             bundle a service for production into dist/apps/<service>`;
 
 async function infra(action: string | undefined): Promise<number> {
   if (action === 'up') {
@@ -67,6 +69,16 @@ function bench(file: string | undefined): Promise<number> {
   });
 }
 
+async function buildService(service: string | undefined): Promise<number> {
+  if (service === undefined || !isServiceName(service)) {
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  const bundle = await bundleService(service);
+  sayAs('build')(`${bundle.file} (needs ${bundle.packages.join(', ')})`);
+  return 0;
+}
+
 async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -80,6 +92,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return serve(rest[0], rest[1]);
     case 'bench':
       return bench(rest[0]);
+    case 'build':
+      return buildService(rest[0]);
     default:
       process.stderr.write(`${USAGE}\n`);
       return 2;

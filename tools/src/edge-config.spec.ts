@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { EDGE_PORT, SERVICES } from '@scale-chat/contracts';
-import { checkEdgeConfig, EDGE_CONFIG, REPO_ROOT } from './infra';
+import { checkEdgeConfig, EDGE_CONFIG, renderComposeEdge, REPO_ROOT } from './infra';
 
 const localConfig = readFileSync(EDGE_CONFIG, 'utf8');
 const routes = readFileSync(join(REPO_ROOT, 'nginx', 'includes', 'edge-routes.conf'), 'utf8');
@@ -12,9 +13,32 @@ function upstreamPorts(name: string): number[] {
   return [...block.matchAll(/server 127\.0\.0\.1:(\d+)/g)].map((match) => Number(match[1]));
 }
 
-describe('the local edge configuration', () => {
-  it('passes nginx -t', async () => {
+/**
+ * The compose edge rendered with the values docker-compose.yml gives its template; the
+ * compose host names resolve only inside compose, so here they stand for 127.0.0.1.
+ */
+function renderComposeEdgeForCheck(): string {
+  const compose = parse(readFileSync(join(REPO_ROOT, 'docker-compose.yml'), 'utf8'), {
+    merge: true,
+  }) as { services: { edge: { environment: Record<string, string> } } };
+  const values = Object.fromEntries(
+    Object.entries(compose.services.edge.environment).map(([name, value]) => [
+      name,
+      value.replace(/^[a-z-]+:/, '127.0.0.1:'),
+    ]),
+  );
+  return renderComposeEdge(values);
+}
+
+describe('the edge configurations', () => {
+  it('passes nginx -t: the local stack', async () => {
     await expect(checkEdgeConfig(() => undefined)).resolves.toBeUndefined();
+  });
+
+  it('passes nginx -t: docker-compose (rendered from its template)', async () => {
+    await expect(
+      checkEdgeConfig(() => undefined, renderComposeEdgeForCheck()),
+    ).resolves.toBeUndefined();
   });
 
   it('listens where API.md says and sends each upstream to the ports of API.md', () => {
@@ -37,6 +61,12 @@ describe('the local edge configuration', () => {
         `location ${path.replace(/[./]/g, '\\$&')} \\{[^}]*proxy_pass http://${upstream};`,
       ),
     );
+  });
+
+  it('rate-limits /api/auth/, keeps sockets open for long, logs JSON', () => {
+    expect(routes).toMatch(/location \/api\/auth\/ \{[^}]*limit_req zone=auth_api/);
+    expect(routes).toMatch(/location \/socket\.io\/ \{[^}]*proxy_read_timeout 1h;/);
+    expect(localConfig).toMatch(/access_log \S+ json;/);
   });
 
   it.each(Object.values(SERVICES).map((service) => [service.edgeHealthPath]))(

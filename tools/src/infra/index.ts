@@ -1,4 +1,5 @@
 export * from './edge';
+export * from './edge-template';
 export * from './handle';
 export * from './kafka';
 export * from './log';

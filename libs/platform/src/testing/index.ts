@@ -2,3 +2,4 @@ export * from './schema-drift';
 export * from './test-config';
 export * from './test-database';
 export * from './test-service';
+export * from './compose-environment';

@@ -1,0 +1,30 @@
+# syntax=docker/dockerfile:1
+# One image per service: docker build -f deploy/docker/service.Dockerfile --build-arg SERVICE=auth .
+# The service is bundled by its Nx `build` target (tools/src/build/bundle-service.ts) and
+# runs with production dependencies only, as the unprivileged `node` user.
+ARG NODE_IMAGE=node:22-bookworm-slim
+
+FROM ${NODE_IMAGE} AS build
+ARG SERVICE
+WORKDIR /repo
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY . .
+RUN NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false npx nx run ${SERVICE}:build
+
+FROM ${NODE_IMAGE} AS production-dependencies
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+
+FROM ${NODE_IMAGE} AS runtime
+ARG SERVICE
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=production-dependencies /app/node_modules ./node_modules
+COPY --from=build /repo/dist/apps/${SERVICE} ./dist
+COPY deploy/docker/health-check.js deploy/docker/make-signing-key.js ./
+USER node
+# GET /health on $PORT (every service sets PORT in compose; see docker-compose.yml).
+HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=6 CMD ["node", "health-check.js"]
+CMD ["node", "--enable-source-maps", "dist/main.js"]

@@ -1,0 +1,60 @@
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parse } from 'yaml';
+import type { Environment } from '../bootstrap';
+
+const COMPOSE_FILE = join(resolve(__dirname, '..', '..', '..', '..'), 'docker-compose.yml');
+const INTERPOLATION = /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*))?\}/g;
+
+/** Compose's `${NAME}`, `${NAME:-default}`, `${NAME-default}` and `$$`, against `env`. */
+export function interpolateCompose(value: string, env: Environment): string {
+  return value.replace(
+    INTERPOLATION,
+    (whole, name: string | undefined, operator?: string, fallback?: string) => {
+      if (whole === '$$') return '$';
+      const given = env[name ?? ''];
+      const unset = operator === ':-' ? given === undefined || given === '' : given === undefined;
+      return unset ? (fallback ?? '') : (given ?? '');
+    },
+  );
+}
+
+/**
+ * The environment docker-compose.yml gives `service` (YAML merge keys applied, values
+ * interpolated as `docker compose up` would with `env`: none set by default, so the file's
+ * own defaults), to be read by the service's own configuration reader.
+ */
+export function composeEnvironment(service: string, env: Environment = {}): Environment {
+  const file = parse(readFileSync(COMPOSE_FILE, 'utf8'), { merge: true }) as {
+    services?: Record<string, { environment?: Record<string, string | number | boolean> }>;
+  };
+  const definition = file.services?.[service];
+  if (definition === undefined) throw new Error(`docker-compose.yml has no service "${service}"`);
+  return Object.fromEntries(
+    Object.entries(definition.environment ?? {}).map(([name, value]) => [
+      name,
+      interpolateCompose(String(value), env),
+    ]),
+  );
+}
+
+const LOOPBACK = /(^|[/@,\s])(127\.\d+\.\d+\.\d+|localhost|\[::1\])(?=[:/,\s]|$)/i;
+
+/**
+ * The settings of a parsed configuration whose value names a loopback address: inside a
+ * container that is the container itself, so an address of another service left at its
+ * local-stack default. `allowed` names settings seen from the browser (allowed origins).
+ */
+export function loopbackSettings(
+  parsed: Readonly<Record<string, unknown>>,
+  allowed: readonly string[] = [],
+): string[] {
+  return Object.entries(parsed)
+    .filter(([name]) => !allowed.includes(name))
+    .filter(([, value]) =>
+      (Array.isArray(value) ? value : [value]).some(
+        (item) => typeof item === 'string' && LOOPBACK.test(item),
+      ),
+    )
+    .map(([name]) => name);
+}

@@ -1,0 +1,106 @@
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { SERVICE_NAMES, type ServiceName } from '@scale-chat/contracts';
+import { createTestDatabase, type TestDatabase } from '@scale-chat/platform/testing';
+import { CACHE_DIR, isHealthy, REPO_ROOT, startManaged, waitUntil } from '../infra';
+import { bundleService, type ServiceBundle } from './bundle-service';
+
+const OUT = join(CACHE_DIR, 'bundle-test');
+const dependencies = Object.keys(
+  (
+    JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+    }
+  ).dependencies,
+);
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address !== null
+          ? resolve(address.port)
+          : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+/** A signing key for auth in production mode, where a generated one is refused. */
+function signingKeyFile(): string {
+  const file = join(OUT, 'signing-key.pem');
+  const { privateKey } = generateKeyPairSync('ed25519');
+  writeFileSync(file, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+  return file;
+}
+
+describe('the production bundles (nx run <service>:build)', () => {
+  const bundles = new Map<ServiceName, ServiceBundle>();
+
+  beforeAll(async () => {
+    mkdirSync(OUT, { recursive: true });
+    for (const service of SERVICE_NAMES) {
+      bundles.set(service, await bundleService(service, join(OUT, service)));
+    }
+  }, 60_000);
+
+  it.each(SERVICE_NAMES)('%s needs only production dependencies at run time', (service) => {
+    const needed = bundles.get(service)?.packages ?? [];
+    expect(needed).toContain('@nestjs/core');
+    expect(needed.filter((name) => !dependencies.includes(name))).toEqual([]);
+  });
+
+  it('every service starts from its bundle with NODE_ENV=production and answers /health', async () => {
+    const databases: TestDatabase[] = [];
+    const processes: ReturnType<typeof startManaged>[] = [];
+    const run = randomUUID().slice(0, 8);
+    const keyFile = signingKeyFile();
+    try {
+      const started = await Promise.all(
+        SERVICE_NAMES.map(async (service) => {
+          const database = await createTestDatabase();
+          databases.push(database);
+          const port = await freePort();
+          const child = startManaged(
+            `${service}-bundle`,
+            process.execPath,
+            [join(OUT, service, 'main.js')],
+            {
+              cwd: REPO_ROOT,
+              env: {
+                ...process.env,
+                NODE_ENV: 'production',
+                LOG_LEVEL: 'warn',
+                PORT: String(port),
+                DATABASE_URL: database.url,
+                KAFKA_TOPIC_PREFIX: `bundle-${run}.`,
+                KAFKA_GROUP_PREFIX: `bundle-${run}-${service}`,
+                AUTH_SIGNING_KEY_FILE: keyFile,
+              },
+            },
+          );
+          processes.push(child);
+          return { service, port, child };
+        }),
+      );
+      await Promise.all(
+        started.map(({ service, port, child }) =>
+          waitUntil(
+            `${service} from its bundle`,
+            () => isHealthy(`http://127.0.0.1:${port}/health`),
+            {
+              timeoutMs: 90_000,
+              failed: child.exitReason,
+            },
+          ),
+        ),
+      );
+    } finally {
+      await Promise.all(processes.map((child) => child.stop(10_000)));
+      await Promise.all(databases.map((database) => database.drop()));
+    }
+  }, 150_000);
+});
