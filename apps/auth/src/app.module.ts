@@ -1,5 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { AUTH_LOGINS_TOPIC, SAGA_REPLIES_TOPIC, SAGA_REQUESTS_TOPIC } from '@scale-chat/contracts';
+import {
+  AUTH_LOGINS_TOPIC,
+  AUTH_USERS_TOPIC,
+  SAGA_REPLIES_TOPIC,
+  SAGA_REQUESTS_TOPIC,
+} from '@scale-chat/contracts';
 import { PlatformModule, setUpOpenApi, type ServiceDefinition } from '@scale-chat/platform';
 import { AccountsModule } from './accounts.module';
 import { readAuthConfig, type AuthConfig } from './auth-config';
@@ -17,7 +22,7 @@ export class AppModule {
         PlatformModule.forService(config, {
           entities: [User, LoginFamily, RefreshToken],
           migrations: [CreateUsersAndLogins1763900000000],
-          publishes: [AUTH_LOGINS_TOPIC, SAGA_REQUESTS_TOPIC, SAGA_REPLIES_TOPIC],
+          publishes: [AUTH_LOGINS_TOPIC, AUTH_USERS_TOPIC, SAGA_REQUESTS_TOPIC, SAGA_REPLIES_TOPIC],
         }),
         AccountsModule.register(config),
       ],

@@ -4,9 +4,9 @@ import {
   optional,
   readServiceConfig,
   text,
+  TOKEN_CLAIMS_ENV,
   type Environment,
 } from '@scale-chat/platform';
-import { DEFAULT_AUDIENCE, DEFAULT_ISSUER } from '@scale-chat/access-tokens';
 
 const PATH = /^[^\0]{1,4096}$/;
 
@@ -18,12 +18,7 @@ const AUTH_ENV = {
   SIGNUP_WAIT_MS: integer({ min: 0, max: 60_000 }, { default: 10_000 }),
   /** Signups per client address per minute. */
   SIGNUP_RATE_LIMIT_PER_MINUTE: integer({ min: 1, max: 1_000_000 }, { default: 20 }),
-  TOKEN_ISSUER: text(/^[\x21-\x7e]{1,200}$/, 'printable ASCII without spaces', {
-    default: DEFAULT_ISSUER,
-  }),
-  TOKEN_AUDIENCE: text(/^[\x21-\x7e]{1,200}$/, 'printable ASCII without spaces', {
-    default: DEFAULT_AUDIENCE,
-  }),
+  ...TOKEN_CLAIMS_ENV,
 };
 
 export type AuthConfig = ReturnType<typeof readAuthConfig>;

@@ -1,5 +1,16 @@
-import { isUuid, SAGA_COMMANDS, type SagaCommand } from '@scale-chat/contracts';
-import type { CommandOutcome, SagaParticipantDefinition } from '@scale-chat/platform';
+import {
+  AUTH_USERS_TOPIC,
+  isUuid,
+  SAGA_COMMANDS,
+  USER_EVENT_TYPES,
+  type SagaCommand,
+  type UserRegistered,
+} from '@scale-chat/contracts';
+import {
+  enqueueEvent,
+  type CommandOutcome,
+  type SagaParticipantDefinition,
+} from '@scale-chat/platform';
 import { In, type EntityManager } from 'typeorm';
 import { deleteUser, restoreUser } from './users/account-deletion.service';
 import { User } from './users/user.entity';
@@ -20,16 +31,35 @@ export const authSagaParticipant: SagaParticipantDefinition = {
   },
 };
 
-/** pending → active; already active is success too (a repeated command). */
+/**
+ * pending → active, announced as `user.registered`; already active is success too (a
+ * repeated command), announced nothing.
+ */
 export async function activateUser(
   userId: string,
   manager: EntityManager,
 ): Promise<CommandOutcome> {
-  await manager.update(User, { id: userId, status: 'pending' }, { status: 'active' });
+  const { affected } = await manager.update(
+    User,
+    { id: userId, status: 'pending' },
+    { status: 'active' },
+  );
   const user = await manager.findOneBy(User, { id: userId });
-  return user?.status === 'active'
-    ? { outcome: 'succeeded' }
-    : { outcome: 'failed', reason: 'the user is not pending' };
+  if (user?.status !== 'active') return { outcome: 'failed', reason: 'the user is not pending' };
+  if (affected === 1) {
+    await enqueueEvent<UserRegistered>(manager, {
+      topic: AUTH_USERS_TOPIC,
+      key: user.id,
+      type: USER_EVENT_TYPES.registered,
+      data: {
+        userId: user.id,
+        username: user.username,
+        displayName: user.displayName,
+        registeredAt: user.createdAt.toISOString(),
+      },
+    });
+  }
+  return { outcome: 'succeeded' };
 }
 
 /** The signup failed: the pending user goes and its username is free again. */

@@ -1,8 +1,7 @@
-import { DEFAULT_AUDIENCE, DEFAULT_ISSUER } from '@scale-chat/access-tokens';
-import { EDGE_PORT, SERVICES, SOCKET_IO_TOPIC, TOPIC_NAME_PATTERN } from '@scale-chat/contracts';
+import { EDGE_PORT, SOCKET_IO_TOPIC, TOPIC_NAME_PATTERN } from '@scale-chat/contracts';
 import {
+  ACCESS_TOKEN_VERIFIER_ENV,
   ConfigError,
-  httpUrl,
   integer,
   list,
   readServiceConfig,
@@ -10,12 +9,8 @@ import {
   type Environment,
 } from '@scale-chat/platform';
 
-const TOKEN_TEXT = /^[\x21-\x7e]{1,200}$/;
-
 const CHAT_ENV = {
-  AUTH_JWKS_URL: httpUrl({ default: `http://127.0.0.1:${SERVICES.auth.ports[0]}/api/auth/jwks` }),
-  TOKEN_ISSUER: text(TOKEN_TEXT, 'printable ASCII without spaces', { default: DEFAULT_ISSUER }),
-  TOKEN_AUDIENCE: text(TOKEN_TEXT, 'printable ASCII without spaces', { default: DEFAULT_AUDIENCE }),
+  ...ACCESS_TOKEN_VERIFIER_ENV,
   /** Browsers may open a socket only from these origins (the edge, by default). */
   SOCKET_ALLOWED_ORIGINS: list(/^https?:\/\/[^/\s]+$/, 'origins such as https://chat.example.com', {
     default: [`http://127.0.0.1:${EDGE_PORT}`, `http://localhost:${EDGE_PORT}`],

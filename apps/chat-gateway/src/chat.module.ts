@@ -6,6 +6,7 @@ import { MessagesController } from './messages/messages.controller';
 import { MessagesService } from './messages/messages.service';
 import { PresenceService } from './presence/presence.service';
 import { ChatGateway } from './realtime/chat.gateway';
+import { ChatMetrics } from './realtime/chat-metrics';
 import { LiveRooms } from './realtime/live-rooms';
 import { LoginRevocationsConsumer } from './realtime/login-revocations.consumer';
 import { RoomEventsFanout } from './realtime/room-events.fanout';
@@ -37,6 +38,7 @@ export class ChatModule {
             }),
         },
         LiveRooms,
+        ChatMetrics,
         RoomsService,
         MessagesService,
         PresenceService,

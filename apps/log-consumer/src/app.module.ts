@@ -1,21 +1,38 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import {
+  AdminGuard,
+  jwksVerifierProvider,
   PlatformModule,
-  readServiceConfig,
-  type ServiceConfig,
+  setUpOpenApi,
   type ServiceDefinition,
 } from '@scale-chat/platform';
+import { CreateEventLog1765000000000 } from './database/1765000000000-create-event-log';
+import { EventLogConsumer } from './events/event-log.consumer';
+import { readLogConfig, type LogConfig } from './log-config';
+import { StatsController } from './stats/stats.controller';
+import { StatsService } from './stats/stats.service';
 
-/** The log-consumer service: the event log and the stats fed from Kafka. */
+/** The log-consumer service: the event log and the stats, fed from Kafka only. */
 @Module({})
 export class AppModule {
-  static register(config: ServiceConfig): DynamicModule {
-    return { module: AppModule, imports: [PlatformModule.forService(config)] };
+  static register(config: LogConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [PlatformModule.forService(config, { migrations: [CreateEventLog1765000000000] })],
+      controllers: [StatsController],
+      providers: [jwksVerifierProvider(config), AdminGuard, StatsService, EventLogConsumer],
+    };
   }
 }
 
-export const logConsumerService: ServiceDefinition = {
+export const logConsumerService: ServiceDefinition<LogConfig> = {
   service: 'log-consumer',
-  readConfig: (env) => readServiceConfig('log-consumer', env),
+  readConfig: readLogConfig,
   rootModule: (config) => AppModule.register(config),
+  configure: (app) =>
+    setUpOpenApi(app, {
+      title: 'scale-chat stats',
+      description: 'Figures fed from Kafka (API.md "Stats"); administrators only.',
+      path: 'api/stats/docs',
+    }),
 };

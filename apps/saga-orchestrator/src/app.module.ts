@@ -1,9 +1,12 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { SAGA_COMMAND_TOPICS } from '@scale-chat/contracts';
-import { PlatformModule, type ServiceDefinition } from '@scale-chat/platform';
+import { jwksVerifierProvider, PlatformModule, type ServiceDefinition } from '@scale-chat/platform';
 import { CreateSagas1763950000000 } from './database/1763950000000-create-sagas';
+import { AddSagaCorrelationId1765100000000 } from './database/1765100000000-add-saga-correlation-id';
 import { readOrchestratorConfig, type OrchestratorConfig } from './orchestrator-config';
+import { SagaMetrics } from './sagas/saga-metrics';
 import { SagaOrchestrator } from './sagas/saga-orchestrator.service';
+import { SagasController } from './sagas/sagas.controller';
 import { SagaRecord } from './sagas/saga.entity';
 
 /** The saga-orchestrator service: saga definitions and saga state. */
@@ -15,11 +18,12 @@ export class AppModule {
       imports: [
         PlatformModule.forService(config, {
           entities: [SagaRecord],
-          migrations: [CreateSagas1763950000000],
+          migrations: [CreateSagas1763950000000, AddSagaCorrelationId1765100000000],
           publishes: Object.values(SAGA_COMMAND_TOPICS),
         }),
       ],
-      providers: [SagaOrchestrator],
+      controllers: [SagasController],
+      providers: [jwksVerifierProvider(config), SagaMetrics, SagaOrchestrator],
     };
   }
 }

@@ -45,9 +45,6 @@ export const SOCKET_IO_TOPIC = defineTopic({
   config: { 'retention.ms': String(60 * 60 * 1000) },
 });
 
-/** Logins of auth: `login.revoked` when a login's tokens stop working (logout, theft, deletion). */
-export const AUTH_LOGINS_TOPIC = defineTopic({ name: 'auth.logins', key: 'userId', partitions: 3 });
-
 /** Requests to start a saga (`saga.start`), written by the initiator with its first change. */
 export const SAGA_REQUESTS_TOPIC = defineTopic({
   name: 'saga.requests',

@@ -10,3 +10,4 @@ export * from './messaging';
 export * from './auth';
 export * from './http';
 export * from './openapi';
+export * from './metrics';

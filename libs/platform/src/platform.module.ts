@@ -5,6 +5,7 @@ import { databaseModule, type DatabaseOptions } from './database';
 import { HealthController, HealthRegistry, KafkaHealthIndicator } from './health';
 import { KafkaConnection } from './kafka';
 import { loggerModule } from './logging';
+import { MetricsController, ServiceMetrics } from './metrics';
 import { OutboxRelayService, PUBLISHED_TOPICS } from './messaging/outbox-relay.service';
 import { ServiceEventConsumers } from './messaging/service-event-consumers';
 import type { TopicSpec } from '@scale-chat/contracts';
@@ -20,7 +21,7 @@ export interface PlatformOptions extends DatabaseOptions {
 /**
  * Everything a service of this system stands on, registered once: its configuration,
  * the logger, its database schema (migrated at start, with the outbox and
- * processed-messages tables), Kafka, `GET /health`, and, for a service that publishes
+ * processed-messages tables), Kafka, `GET /health`, `GET /metrics`, and, for a service that publishes
  * events, the outbox relay.
  */
 @Module({})
@@ -34,9 +35,10 @@ export class PlatformModule {
         databaseModule(config, options),
         TerminusModule.forRoot({ logger: false }),
       ],
-      controllers: [HealthController],
+      controllers: [HealthController, MetricsController],
       providers: [
         { provide: SERVICE_CONFIG, useValue: config },
+        { provide: ServiceMetrics, useValue: new ServiceMetrics(config) },
         KafkaConnection,
         KafkaHealthIndicator,
         HealthRegistry,
@@ -45,7 +47,13 @@ export class PlatformModule {
           ? []
           : [{ provide: PUBLISHED_TOPICS, useValue: options.publishes }, OutboxRelayService]),
       ],
-      exports: [SERVICE_CONFIG, KafkaConnection, HealthRegistry, ServiceEventConsumers],
+      exports: [
+        SERVICE_CONFIG,
+        ServiceMetrics,
+        KafkaConnection,
+        HealthRegistry,
+        ServiceEventConsumers,
+      ],
     };
   }
 }

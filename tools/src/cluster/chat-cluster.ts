@@ -27,6 +27,8 @@ export interface ChatCluster {
   readonly auth: ClusterProcess;
   readonly orchestrator: ClusterProcess;
   readonly gateways: readonly ClusterProcess[];
+  /** Started when asked for (`logConsumer: true`). */
+  readonly logConsumer: ClusterProcess | undefined;
   /** The topic prefix (`KAFKA_TOPIC_PREFIX`) of this cluster's topics. */
   readonly topicPrefix: string;
   readonly databaseUrl: string;
@@ -35,6 +37,8 @@ export interface ChatCluster {
 
 export interface ChatClusterOptions {
   readonly gateways?: number;
+  /** Start the log-consumer too (its admin: the user `admin`). */
+  readonly logConsumer?: boolean;
   /** Extra environment for every process. */
   readonly env?: NodeJS.ProcessEnv;
 }
@@ -118,6 +122,7 @@ export async function startChatCluster(options: ChatClusterOptions = {}): Promis
     AUTH_JWKS_URL: `http://127.0.0.1:${authPort}/api/auth/jwks`,
     SOCKET_IO_TOPIC: `c${run}.socketio`,
     SIGNUP_RATE_LIMIT_PER_MINUTE: '100000',
+    ADMIN_USERNAMES: 'admin',
     ...options.env,
   };
 
@@ -178,7 +183,15 @@ export async function startChatCluster(options: ChatClusterOptions = {}): Promis
   for (let index = 1; index <= (options.gateways ?? 2); index += 1) {
     gateways.push(processOf('chat-gateway', `chat-gateway-${index}`, await freePort()));
   }
-  const all = [auth, orchestrator, ...gateways];
+  const logConsumer = options.logConsumer
+    ? processOf('log-consumer', 'log-consumer', await freePort())
+    : undefined;
+  const all = [
+    auth,
+    orchestrator,
+    ...gateways,
+    ...(logConsumer === undefined ? [] : [logConsumer]),
+  ];
   const stop = async () => {
     await Promise.all(
       all.filter((member) => member.running()).map((member) => member.kill('SIGTERM')),
@@ -188,10 +201,10 @@ export async function startChatCluster(options: ChatClusterOptions = {}): Promis
   try {
     // auth first: the gateways read its JWKS as they start.
     await auth.start();
-    await Promise.all([orchestrator, ...gateways].map((member) => member.start()));
+    await Promise.all(all.filter((member) => member !== auth).map((member) => member.start()));
   } catch (error) {
     await stop();
     throw error;
   }
-  return { auth, orchestrator, gateways, topicPrefix, databaseUrl, stop };
+  return { auth, orchestrator, gateways, logConsumer, topicPrefix, databaseUrl, stop };
 }

@@ -3,11 +3,14 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
   AUTH_LOGINS_TOPIC,
+  AUTH_USERS_TOPIC,
   LOGIN_REVOKED,
   SAGA_EVENT_TYPES,
   SAGA_REQUESTS_TOPIC,
   type LoginRevoked,
   type SagaStartRequest,
+  type UserDeleted,
+  USER_EVENT_TYPES,
 } from '@scale-chat/contracts';
 import { enqueueEvent, type CommandOutcome } from '@scale-chat/platform';
 import { IsNull, type DataSource, type EntityManager } from 'typeorm';
@@ -41,7 +44,10 @@ export class AccountDeletionService {
   }
 }
 
-/** The last step: every login revoked (and announced), then the user and its logins gone. */
+/**
+ * The last step: every login revoked (and announced), then the user and its logins gone
+ * (announced as `user.deleted`; a repeat finds nobody and announces nothing).
+ */
 export async function deleteUser(userId: string, manager: EntityManager): Promise<CommandOutcome> {
   const families = await manager.findBy(LoginFamily, { userId, revokedAt: IsNull() });
   for (const family of families) {
@@ -57,7 +63,15 @@ export async function deleteUser(userId: string, manager: EntityManager): Promis
       data: { userId, familyId: family.id, reason: 'account-deleted' },
     });
   }
-  await manager.delete(User, { id: userId });
+  const { affected } = await manager.delete(User, { id: userId });
+  if (affected === 1) {
+    await enqueueEvent<UserDeleted>(manager, {
+      topic: AUTH_USERS_TOPIC,
+      key: userId,
+      type: USER_EVENT_TYPES.deleted,
+      data: { userId },
+    });
+  }
   return { outcome: 'succeeded' };
 }
 

@@ -9,6 +9,7 @@ import {
 } from '@scale-chat/contracts';
 import { enqueueEvent } from '@scale-chat/platform';
 import type { DataSource, EntityManager } from 'typeorm';
+import { ChatMetrics } from '../realtime/chat-metrics';
 import { LiveRooms } from '../realtime/live-rooms';
 import { requireMember } from '../rooms/room-access';
 import { MESSAGE_COLUMNS, messageView, type MessageRow } from '../rooms/room-views';
@@ -47,6 +48,7 @@ export class MessagesService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly live: LiveRooms,
+    private readonly metrics: ChatMetrics,
   ) {}
 
   async send(
@@ -90,6 +92,7 @@ export class MessagesService {
         });
         return stored;
       });
+      this.metrics.messagesIn.inc();
       return { message, created: true };
     } catch (error) {
       if (!(error instanceof RepeatedSend)) throw error;

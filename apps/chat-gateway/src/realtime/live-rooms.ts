@@ -28,6 +28,11 @@ export class LiveRooms {
     this.server = server;
   }
 
+  /** Sockets connected to this instance (0 before the server exists). */
+  localSocketCount(): number {
+    return this.server?.of('/').sockets.size ?? 0;
+  }
+
   private get io(): ChatServer {
     if (this.server === undefined) throw new Error('the Socket.IO server is not ready yet');
     return this.server;

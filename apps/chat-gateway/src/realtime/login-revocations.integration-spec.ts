@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { AccessTokenSigner, generateSigningKey } from '@scale-chat/access-tokens';
 import { AUTH_LOGINS_TOPIC, LOGIN_REVOKED } from '@scale-chat/contracts';
 import { KafkaConnection } from '@scale-chat/platform';
-import { startTestService, type TestService } from '@scale-chat/platform/testing';
+import {
+  startTestJwks,
+  startTestService,
+  type TestJwks,
+  type TestService,
+} from '@scale-chat/platform/testing';
 import { Partitioners } from 'kafkajs';
 import { io as connect, type Socket } from 'socket.io-client';
 import { chatGatewayService } from '../app.module';
@@ -13,19 +15,13 @@ import type { ChatConfig } from '../chat-config';
 jest.setTimeout(60_000);
 
 describe('a revoked login on chat-gateway', () => {
-  let jwks: Server;
+  let jwks: TestJwks;
   const gateways: TestService<ChatConfig>[] = [];
-  let signer: AccessTokenSigner;
 
   beforeAll(async () => {
-    const key = await generateSigningKey();
-    signer = new AccessTokenSigner(key);
-    jwks = createServer((_request, response) =>
-      response.end(JSON.stringify({ keys: [key.publicJwk] })),
-    );
-    await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
+    jwks = await startTestJwks();
     const shared = {
-      AUTH_JWKS_URL: `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks`,
+      AUTH_JWKS_URL: jwks.url,
       SOCKET_IO_TOPIC: `test.socketio-${randomUUID().slice(0, 8)}`,
       // Both instances in one consumer group: each event reaches one of them.
       KAFKA_GROUP_PREFIX: `chat-test-${randomUUID().slice(0, 8)}`,
@@ -48,11 +44,11 @@ describe('a revoked login on chat-gateway', () => {
 
   afterAll(async () => {
     for (const gateway of [...gateways].reverse()) await gateway.close();
-    jwks?.close();
+    await jwks?.close();
   });
 
   const socketOf = async (gateway: TestService<ChatConfig>, familyId: string): Promise<Socket> => {
-    const token = await signer.sign({ userId: randomUUID(), username: 'ann', familyId });
+    const token = await jwks.signer.sign({ userId: randomUUID(), username: 'ann', familyId });
     const socket = connect(gateway.url, {
       transports: ['websocket'],
       forceNew: true,
@@ -108,8 +104,8 @@ describe('a revoked login on chat-gateway', () => {
 
     // The revoked login's tokens are refused from now on, on every instance, over
     // Socket.IO and REST alike; another login's are not.
-    const revokedToken = await signer.sign({ userId, username: 'ann', familyId: revoked });
-    const otherToken = await signer.sign({ userId, username: 'ann', familyId: randomUUID() });
+    const revokedToken = await jwks.signer.sign({ userId, username: 'ann', familyId: revoked });
+    const otherToken = await jwks.signer.sign({ userId, username: 'ann', familyId: randomUUID() });
     await expect(socketOf(b, revoked)).rejects.toThrow('unauthorized');
     const rooms = (gateway: TestService<ChatConfig>, token: string) =>
       fetch(`${gateway.url}/api/rooms`, { headers: { authorization: `Bearer ${token}` } }).then(

@@ -8,6 +8,7 @@ import {
   type RoomCreated,
 } from '@scale-chat/contracts';
 import { eventHandler, ServiceEventConsumers } from '@scale-chat/platform';
+import { ChatMetrics } from './chat-metrics';
 import { LiveRooms } from './live-rooms';
 import {
   parseMemberJoined,
@@ -35,6 +36,7 @@ export class RoomEventsFanout {
   constructor(
     consumers: ServiceEventConsumers,
     private readonly live: LiveRooms,
+    metrics: ChatMetrics,
   ) {
     consumers.register({
       name: 'room-events-fanout',
@@ -50,6 +52,7 @@ export class RoomEventsFanout {
             if (message.seq <= (this.broadcastSeq.get(message.roomId) ?? 0)) return done;
             this.remember(message.roomId, message.seq);
             this.live.messageStored(message);
+            metrics.messagesOut.inc();
             return done;
           },
         }),

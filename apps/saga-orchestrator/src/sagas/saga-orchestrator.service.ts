@@ -14,17 +14,20 @@ import {
   type SagaStartRequest,
 } from '@scale-chat/contracts';
 import {
+  currentCorrelationId,
   enqueueEvent,
   eventHandler,
   SERVICE_CONFIG,
   ServiceEventConsumers,
+  withCorrelationId,
 } from '@scale-chat/platform';
 import { PinoLogger } from 'nestjs-pino';
 import { DataSource, type EntityManager } from 'typeorm';
 import { sagaDefinitions } from '../engine/saga-definitions';
-import { SagaEngine, type Transition } from '../engine/saga-engine';
+import { SagaEngine, type SagaState, type Transition } from '../engine/saga-engine';
 import type { OrchestratorConfig } from '../orchestrator-config';
 import { parseReply, parseStartRequest } from './saga-messages';
+import { SagaMetrics } from './saga-metrics';
 import { recordOf, SagaRecord, stateOf } from './saga.entity';
 
 const SWEEP_INTERVAL_MS = 250;
@@ -46,6 +49,7 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
     consumers: ServiceEventConsumers,
     private readonly dataSource: DataSource,
     private readonly logger: PinoLogger,
+    private readonly metrics: SagaMetrics,
   ) {
     this.engines = new Map(
       [...sagaDefinitions(config.extra.SAGA_STEP_TIMEOUT_MS)].map(([type, definition]) => [
@@ -93,7 +97,7 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
       return;
     }
     if ((await manager.findOneBy(SagaRecord, { id: request.sagaId })) !== null) return;
-    await this.store(manager, engine.start(request.sagaId, request.payload, Date.now()));
+    await this.store(manager, engine.start(request.sagaId, request.payload, Date.now()), undefined);
   }
 
   async reply(reply: SagaReply, manager: EntityManager): Promise<void> {
@@ -109,7 +113,7 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
     }
     const state = stateOf(record);
     const transition = this.engineOf(record.type).onReply(state, reply, Date.now());
-    if (transition.state !== state) await this.store(manager, transition);
+    if (transition.state !== state) await this.store(manager, transition, state);
   }
 
   /** Fails (and starts undoing) every step whose participant did not answer in time. */
@@ -128,7 +132,11 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
         for (const record of due) {
           const state = stateOf(record);
           const transition = this.engineOf(record.type).onTimeout(state, Date.now());
-          if (transition.state !== state) await this.store(manager, transition);
+          if (transition.state === state) continue;
+          // Commands and log lines of a timed-out step carry the saga's correlation id too.
+          await withCorrelationId(record.correlationId ?? undefined, () =>
+            this.store(manager, transition, state),
+          );
         }
       });
     } catch (error) {
@@ -136,9 +144,19 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
     }
   }
 
-  private async store(manager: EntityManager, transition: Transition): Promise<void> {
-    await manager.save(SagaRecord, recordOf(transition.state));
+  /** Stores the saga's new state and the commands it sends; `before` undefined: it starts. */
+  private async store(
+    manager: EntityManager,
+    transition: Transition,
+    before: SagaState | undefined,
+  ): Promise<void> {
+    const record = recordOf(transition.state);
+    await manager.save(
+      SagaRecord,
+      before === undefined ? { ...record, correlationId: currentCorrelationId() ?? null } : record,
+    );
     for (const command of transition.commands) await this.send(manager, command);
+    this.metrics.record(before, transition.state);
     const { state } = transition;
     if (state.status === 'completed' || state.status === 'compensated') {
       this.logger.info(

@@ -40,6 +40,10 @@ export class SagaRecord {
   @Column({ type: 'jsonb' })
   history!: SagaHistoryEntry[];
 
+  /** The starting request's; its commands and log lines carry it too. */
+  @Column({ type: 'text', name: 'correlation_id', nullable: true })
+  correlationId!: string | null;
+
   @CreateDateColumn({ type: 'timestamptz', name: 'created_at' })
   createdAt!: Date;
 
@@ -61,7 +65,9 @@ export function stateOf(record: SagaRecord): SagaState {
   };
 }
 
-export function recordOf(state: SagaState): Omit<SagaRecord, 'createdAt' | 'updatedAt'> {
+export function recordOf(
+  state: SagaState,
+): Omit<SagaRecord, 'createdAt' | 'updatedAt' | 'correlationId'> {
   return {
     id: state.id,
     type: state.type,

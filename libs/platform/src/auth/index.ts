@@ -1,1 +1,3 @@
 export * from './access-token.guard';
+export * from './access-token-env';
+export * from './admin.guard';

@@ -3,6 +3,8 @@ import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { ConfigError, type ServiceConfig } from '../config';
 import { ErrorShapeFilter, RejectPrototypeKeysPipe } from '../http';
+import { correlateRequest } from '../logging';
+import { httpMetrics, ServiceMetrics } from '../metrics';
 import type { ServiceDefinition } from './service-definition';
 
 /** Exit status for a bad configuration (EX_CONFIG of sysexits.h). */
@@ -22,6 +24,8 @@ export async function createServiceApp<C extends ServiceConfig>(
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
+  app.use(correlateRequest);
+  app.use(httpMetrics(app.get(ServiceMetrics)));
   // Behind the edge the client's address comes from X-Forwarded-For, which the edge
   // overwrites; the header is believed only from the edge's address (TRUST_PROXY).
   (app.getHttpAdapter().getInstance() as { set(name: string, value: string): void }).set(

@@ -6,9 +6,12 @@ import {
   type TopicSpec,
 } from '@scale-chat/contracts';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import type { Counter } from 'prom-client';
 import type { Logger } from 'pino';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ensureTopics } from '../kafka/ensure-topics';
+import { withCorrelationId } from '../logging';
+import type { ServiceMetrics } from '../metrics';
 
 /** How one event type is read and acted on. */
 export interface EventHandler<T = unknown> {
@@ -16,11 +19,27 @@ export interface EventHandler<T = unknown> {
   /** Returns the typed data, or throws when it is malformed (the event is then skipped). */
   parse(data: unknown): T;
   /** Runs in the transaction that records the event as processed. */
-  handle(
-    event: EventEnvelope<T>,
-    manager: EntityManager,
-    context: { correlationId?: string },
-  ): Promise<void>;
+  handle(event: EventEnvelope<T>, manager: EntityManager, context: EventContext): Promise<void>;
+}
+
+/** What a handler knows besides the event. */
+export interface EventContext {
+  readonly correlationId?: string;
+  /** The consumer's logger; lines written with it carry the event's correlation id. */
+  readonly logger: Logger;
+}
+
+/**
+ * Acts on many events in one transaction (a consumer that must keep up with a stream:
+ * the stats). It copes with repeats itself, e.g. by an event table's primary key.
+ */
+export interface BatchEventHandler<T = unknown> {
+  /** The event types it takes; records of other types are counted as ignored. */
+  readonly types: readonly string[];
+  /** The typed item of one event, or a throw when it is malformed (the event is skipped). */
+  parse(event: EventEnvelope, topic: string): T;
+  /** Runs in one transaction per Kafka batch; a failure retries the events one by one. */
+  handleBatch(items: readonly T[], manager: EntityManager): Promise<void>;
 }
 
 /**
@@ -37,7 +56,10 @@ export interface EventConsumerOptions {
   /** The consumer group, and the name under which processed events are recorded. */
   readonly groupId: string;
   readonly topics: readonly TopicSpec[];
-  readonly handlers: readonly EventHandler[];
+  /** One event at a time, each in a transaction of its own... */
+  readonly handlers?: readonly EventHandler[];
+  /** ...or a batch at a time (`dedupe` is then the handler's). Exactly one of the two. */
+  readonly batch?: BatchEventHandler;
   readonly logger: Logger;
   readonly fromBeginning?: boolean;
   /** Attempts at a failing handler before the event is logged and skipped. */
@@ -51,6 +73,8 @@ export interface EventConsumerOptions {
    * transaction, with the data source's manager.
    */
   readonly dedupe?: 'database' | 'handler';
+  /** Where `kafka_events_total` and `kafka_consumer_lag` go. */
+  readonly metrics?: ServiceMetrics;
 }
 
 export interface EventConsumerStats {
@@ -98,11 +122,40 @@ export class EventConsumer {
   private readonly consumer: Consumer;
   private readonly handlers: Map<string, EventHandler>;
   private readonly attempts = new Map<string, number>();
+  private readonly topicNames = new Map<string, string>();
+  private readonly events: Counter<'consumer' | 'outcome'> | undefined;
 
   constructor(private readonly options: EventConsumerOptions) {
+    if ((options.handlers === undefined) === (options.batch === undefined))
+      throw new Error(`consumer ${options.groupId} needs either handlers or a batch handler`);
     // A short fetch wait keeps shutdown quick: disconnect waits for the fetch in flight.
     this.consumer = options.kafka.consumer({ groupId: options.groupId, maxWaitTimeInMs: 500 });
-    this.handlers = new Map(options.handlers.map((handler) => [handler.type, handler]));
+    this.handlers = new Map((options.handlers ?? []).map((handler) => [handler.type, handler]));
+    for (const topic of options.topics)
+      this.topicNames.set(prefixedTopic(topic, options.topicPrefix ?? '').name, topic.name);
+    this.events = options.metrics?.counter({
+      name: 'kafka_events_total',
+      help: 'Events read by a consumer, by outcome (processed, duplicates, malformed, ignored, failed)',
+      labelNames: ['consumer', 'outcome'] as const,
+    });
+    const lag = options.metrics?.gauge({
+      name: 'kafka_consumer_lag',
+      help: 'Records behind the end of the partition after the last batch',
+      labelNames: ['group', 'topic', 'partition'] as const,
+    });
+    if (lag !== undefined) {
+      this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+        lag.set(
+          { group: options.groupId, topic: payload.topic, partition: String(payload.partition) },
+          Math.max(0, Number(payload.offsetLag)),
+        );
+      });
+    }
+  }
+
+  private count(outcome: keyof EventConsumerStats, amount = 1): void {
+    this.stats[outcome] += amount;
+    this.events?.inc({ consumer: this.options.groupId, outcome }, amount);
   }
 
   /**
@@ -131,7 +184,13 @@ export class EventConsumer {
         resolve();
       });
     });
-    await this.consumer.run({ eachMessage: ({ message }) => this.process(message) });
+    const { batch } = this.options;
+    await (batch === undefined
+      ? this.consumer.run({ eachMessage: ({ message }) => this.process(message) })
+      : this.consumer.run({
+          eachBatch: ({ batch: { topic, messages } }) =>
+            this.processBatch(batch, this.topicNames.get(topic) ?? topic, messages),
+        }));
     await joined;
   }
 
@@ -147,7 +206,7 @@ export class EventConsumer {
     }
     const handler = this.handlers.get(envelope.type);
     if (handler === undefined) {
-      this.stats.ignored += 1;
+      this.count('ignored');
       return;
     }
     let data: unknown;
@@ -158,23 +217,102 @@ export class EventConsumer {
       return;
     }
     const correlationId = message.headers?.[EVENT_HEADERS.correlationId]?.toString();
-    const context = correlationId === undefined ? {} : { correlationId };
-    try {
-      if (this.options.dedupe === 'handler') {
-        await handler.handle({ ...envelope, data }, this.options.dataSource.manager, context);
-        this.stats.processed += 1;
+    const context: EventContext = {
+      logger: this.options.logger,
+      ...(correlationId === undefined ? {} : { correlationId }),
+    };
+    await this.withAttempts(envelope.id, envelope.type, () =>
+      withCorrelationId(correlationId, () =>
+        this.handleOne(handler, { ...envelope, data }, context),
+      ),
+    );
+  }
+
+  private async handleOne(
+    handler: EventHandler,
+    event: EventEnvelope,
+    context: EventContext,
+  ): Promise<void> {
+    if (this.options.dedupe === 'handler') {
+      await handler.handle(event, this.options.dataSource.manager, context);
+      this.count('processed');
+    } else {
+      await this.processOnce(event.id, (manager) => handler.handle(event, manager, context));
+    }
+  }
+
+  /**
+   * One transaction for the whole batch; if it fails, each event alone, so one bad event
+   * is retried and skipped by itself instead of holding up the others.
+   */
+  private async processBatch(
+    handler: BatchEventHandler,
+    topic: string,
+    messages: readonly KafkaMessage[],
+  ): Promise<void> {
+    const items: { eventId: string; type: string; item: unknown }[] = [];
+    for (const message of messages) {
+      const envelope = parseEnvelope(message.value);
+      if (typeof envelope === 'string') {
+        this.skip('malformed', { offset: message.offset, reason: envelope });
+      } else if (!handler.types.includes(envelope.type)) {
+        this.count('ignored');
       } else {
-        await this.processOnce(envelope.id, (manager) =>
-          handler.handle({ ...envelope, data }, manager, context),
-        );
+        try {
+          items.push({
+            eventId: envelope.id,
+            type: envelope.type,
+            item: handler.parse(envelope, topic),
+          });
+        } catch (error) {
+          this.skip('malformed', {
+            eventId: envelope.id,
+            type: envelope.type,
+            reason: String(error),
+          });
+        }
       }
-      this.attempts.delete(envelope.id);
+    }
+    if (items.length === 0) return;
+    try {
+      await this.options.dataSource.transaction((manager) =>
+        handler.handleBatch(
+          items.map(({ item }) => item),
+          manager,
+        ),
+      );
+      this.count('processed', items.length);
+      return;
     } catch (error) {
-      const attempts = (this.attempts.get(envelope.id) ?? 0) + 1;
-      this.attempts.set(envelope.id, attempts);
-      if (attempts < (this.options.maxAttempts ?? 5)) throw error; // kafkajs delivers it again
-      this.attempts.delete(envelope.id);
-      this.skip('failed', { eventId: envelope.id, type: envelope.type, attempts, err: error });
+      this.options.logger.warn(
+        { err: error, consumer: this.options.groupId, events: items.length },
+        'a batch failed; processing its events one by one',
+      );
+    }
+    for (const { eventId, type, item } of items) {
+      await this.withAttempts(eventId, type, async () => {
+        await this.options.dataSource.transaction((manager) =>
+          handler.handleBatch([item], manager),
+        );
+        this.count('processed');
+      });
+    }
+  }
+
+  /**
+   * Runs `work`; a failure is thrown (Kafka delivers the event again) until the event has
+   * failed `maxAttempts` times, and then logged and skipped.
+   */
+  private async withAttempts(eventId: string, type: string, work: () => Promise<void>) {
+    try {
+      await work();
+      this.attempts.delete(eventId);
+    } catch (error) {
+      const attempts = (this.attempts.get(eventId) ?? 0) + 1;
+      this.attempts.set(eventId, attempts);
+      if (attempts < (this.options.maxAttempts ?? 5)) throw error;
+      this.attempts.delete(eventId);
+      this.skip('failed', { eventId, type, attempts, err: error });
     }
   }
 
@@ -190,16 +328,16 @@ export class EventConsumer {
         [this.options.groupId, eventId],
       )) as unknown[];
       if (first.length === 0) {
-        this.stats.duplicates += 1;
+        this.count('duplicates');
         return;
       }
       await handle(manager);
-      this.stats.processed += 1;
+      this.count('processed');
     });
   }
 
   private skip(kind: 'malformed' | 'failed', fields: Record<string, unknown>): void {
-    this.stats[kind] += 1;
+    this.count(kind);
     this.options.logger.error(
       { ...fields, consumer: this.options.groupId },
       `skipped a ${kind} event`,

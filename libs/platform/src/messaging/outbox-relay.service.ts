@@ -10,6 +10,8 @@ import { SERVICE_CONFIG, type ServiceConfig } from '../config';
 import { prefixedTopic, type TopicSpec } from '@scale-chat/contracts';
 import { ensureTopics, KafkaConnection } from '../kafka';
 import { OutboxRelay } from './outbox-relay';
+import { ServiceMetrics } from '../metrics';
+import type { Counter, Gauge } from 'prom-client';
 
 /** The topics a service writes to; its relay creates the missing ones before publishing. */
 export const PUBLISHED_TOPICS = Symbol('PUBLISHED_TOPICS');
@@ -18,6 +20,7 @@ export const PUBLISHED_TOPICS = Symbol('PUBLISHED_TOPICS');
 @Injectable()
 export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private relay: OutboxRelay | undefined;
+  private readonly published: Counter;
 
   constructor(
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
@@ -25,7 +28,23 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
     private readonly kafka: KafkaConnection,
     private readonly logger: PinoLogger,
     @Inject(PUBLISHED_TOPICS) private readonly topics: readonly TopicSpec[],
-  ) {}
+    metrics: ServiceMetrics,
+  ) {
+    metrics.gauge({
+      name: 'outbox_backlog',
+      help: 'Outbox events not yet published to Kafka',
+      collect: async function (this: Gauge) {
+        const [row] = (await dataSource.query(
+          `SELECT count(*) AS "backlog" FROM "outbox" WHERE "published_at" IS NULL`,
+        )) as { backlog: string }[];
+        this.set(Number(row?.backlog ?? 0));
+      },
+    });
+    this.published = metrics.counter({
+      name: 'outbox_published_total',
+      help: 'Outbox events published to Kafka (a repeat after a crash counts again)',
+    });
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     this.relay = new OutboxRelay({
@@ -34,6 +53,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
       schema: this.config.databaseSchema,
       logger: this.logger.logger.child({ component: 'outbox-relay' }),
       topicPrefix: this.config.kafkaTopicPrefix,
+      onPublished: (count) => this.published.inc(count),
       prepare: async () =>
         ensureTopics(
           await this.kafka.connectedAdmin(),

@@ -18,6 +18,8 @@ export interface OutboxRelayOptions {
   readonly prepare?: () => Promise<void>;
   /** `KAFKA_TOPIC_PREFIX`: the outbox stores declared names; this goes before them. */
   readonly topicPrefix?: string;
+  /** Told how many rows each batch published. */
+  readonly onPublished?: (count: number) => void;
 }
 
 interface Row {
@@ -147,6 +149,7 @@ export class OutboxRelay {
       `UPDATE "outbox" SET "published_at" = now() WHERE "position" = ANY($1::bigint[])`,
       [rows.map((row) => row.position)],
     );
+    this.options.onPublished?.(rows.length);
     return rows.length;
   }
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { TopicSpec } from '@scale-chat/contracts';
 import { EVENT_HEADERS, type EventEnvelope } from '@scale-chat/contracts';
 import type { EntityManager } from 'typeorm';
+import { currentCorrelationId } from '../logging';
 
 export interface OutgoingEvent<T> {
   readonly topic: TopicSpec;
@@ -9,6 +10,7 @@ export interface OutgoingEvent<T> {
   readonly key: string;
   readonly type: string;
   readonly data: T;
+  /** Default: the correlation id of the work in progress (`withCorrelationId`). */
   readonly correlationId?: string;
 }
 
@@ -26,8 +28,9 @@ export async function enqueueEvent<T>(
     occurredAt: new Date().toISOString(),
     data: event.data,
   };
+  const correlationId = event.correlationId ?? currentCorrelationId();
   const headers =
-    event.correlationId === undefined ? {} : { [EVENT_HEADERS.correlationId]: event.correlationId };
+    correlationId === undefined ? {} : { [EVENT_HEADERS.correlationId]: correlationId };
   await manager.query(
     `INSERT INTO "outbox" ("event_id", "topic", "key", "envelope", "headers") VALUES ($1, $2, $3, $4, $5)`,
     [envelope.id, event.topic.name, event.key, JSON.stringify(envelope), JSON.stringify(headers)],

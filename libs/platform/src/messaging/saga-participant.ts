@@ -52,7 +52,7 @@ export function sagaCommandHandler(
   return eventHandler<SagaCommand>({
     type: SAGA_EVENT_TYPES.command,
     parse: parseCommand,
-    handle: async (event, manager) => {
+    handle: async (event, manager, { logger }) => {
       const command = event.data;
       const handler = handlers[command.name];
       const outcome: CommandOutcome =
@@ -66,6 +66,16 @@ export function sagaCommandHandler(
         ...(outcome.outcome === 'failed' ? { reason: outcome.reason } : {}),
         ...(outcome.data === undefined ? {} : { data: outcome.data }),
       };
+      logger.info(
+        {
+          sagaId: command.sagaId,
+          command: command.name,
+          kind: command.kind,
+          outcome: outcome.outcome,
+          ...(outcome.outcome === 'failed' ? { reason: outcome.reason } : {}),
+        },
+        'saga command handled',
+      );
       await enqueueEvent(manager, {
         topic: SAGA_REPLIES_TOPIC,
         key: command.sagaId,

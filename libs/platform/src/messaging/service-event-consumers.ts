@@ -8,11 +8,12 @@ import { PinoLogger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { SERVICE_CONFIG, type ServiceConfig } from '../config';
 import { KafkaConnection } from '../kafka';
+import { ServiceMetrics } from '../metrics';
 import { EventConsumer, type EventConsumerOptions } from './event-consumer';
 
 export interface ServiceConsumerOptions extends Omit<
   EventConsumerOptions,
-  'kafka' | 'dataSource' | 'groupId' | 'topicPrefix' | 'logger'
+  'kafka' | 'dataSource' | 'groupId' | 'topicPrefix' | 'logger' | 'metrics'
 > {
   /** Names the consumer group (`<KAFKA_GROUP_PREFIX>.<name>`) and the logs' component. */
   readonly name: string;
@@ -33,6 +34,7 @@ export class ServiceEventConsumers implements OnApplicationBootstrap, BeforeAppl
     private readonly kafka: KafkaConnection,
     private readonly dataSource: DataSource,
     private readonly logger: PinoLogger,
+    private readonly metrics: ServiceMetrics,
   ) {}
 
   register({ name, ...options }: ServiceConsumerOptions): EventConsumer {
@@ -43,6 +45,7 @@ export class ServiceEventConsumers implements OnApplicationBootstrap, BeforeAppl
       groupId: `${this.config.kafkaGroupPrefix}.${name}`,
       topicPrefix: this.config.kafkaTopicPrefix,
       logger: this.logger.logger.child({ component: name }),
+      metrics: this.metrics,
     });
     this.consumers.push(consumer);
     return consumer;

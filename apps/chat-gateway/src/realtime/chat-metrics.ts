@@ -1,0 +1,31 @@
+import { Injectable } from '@nestjs/common';
+import { ServiceMetrics } from '@scale-chat/platform';
+import type { Counter, Gauge } from 'prom-client';
+import { LiveRooms } from './live-rooms';
+
+/** What chat-gateway adds to the platform's metrics. */
+@Injectable()
+export class ChatMetrics {
+  /** `chat_messages_in_total`: messages this instance stored (a repeated send is none). */
+  readonly messagesIn: Counter;
+  /** `chat_messages_out_total`: `message:new` broadcasts this instance's fan-out made. */
+  readonly messagesOut: Counter;
+
+  constructor(metrics: ServiceMetrics, live: LiveRooms) {
+    this.messagesIn = metrics.counter({
+      name: 'chat_messages_in_total',
+      help: 'Messages stored through this instance (REST or Socket.IO)',
+    });
+    this.messagesOut = metrics.counter({
+      name: 'chat_messages_out_total',
+      help: 'message:new broadcasts made by this instance to every instance',
+    });
+    metrics.gauge({
+      name: 'chat_sockets_connected',
+      help: 'Sockets connected to this instance',
+      collect(this: Gauge) {
+        this.set(live.localSocketCount());
+      },
+    });
+  }
+}

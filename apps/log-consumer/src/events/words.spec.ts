@@ -1,0 +1,52 @@
+import { wordsOf } from './words';
+
+describe('wordsOf', () => {
+  it('lower-cases English, drops punctuation, numbers and stop words', () => {
+    expect(wordsOf('Hello, WORLD! The world says: hello... 42 times?')).toEqual([
+      'hello',
+      'world',
+      'world',
+      'says',
+      'hello',
+      'times',
+    ]);
+  });
+
+  it('splits Korean on word boundaries and drops Korean stop words', () => {
+    expect(wordsOf('그리고 오늘 날씨가 정말 좋네요!')).toEqual(['오늘', '날씨가', '좋네요']);
+  });
+
+  it('takes unambiguous particles off Hangul nouns and leaves nouns that only look so', () => {
+    expect(wordsOf('채팅방에서 메시지를 사람을 가을 마을 고양이 학교까지')).toEqual([
+      '채팅방',
+      '메시지',
+      '사람',
+      '가을',
+      '마을',
+      '고양이',
+      '학교',
+    ]);
+  });
+
+  it('handles mixed Korean and English in one message, with emoji and dashes left out', () => {
+    expect(wordsOf('Kafka 스트림으로 chat 메시지 🚀🚀 —')).toEqual([
+      'kafka',
+      '스트림',
+      'chat',
+      '메시지',
+    ]);
+  });
+
+  it('keeps apostrophes inside English words and drops them at the edges', () => {
+    expect(wordsOf("'quoted' Kafka's partitions")).toEqual(['quoted', "kafka's", 'partitions']);
+  });
+
+  it('ignores single Latin letters and words longer than 40 characters', () => {
+    expect(wordsOf(`x y z ${'a'.repeat(41)} ok kafka`)).toEqual(['kafka']);
+  });
+
+  it('treats composed and decomposed Hangul alike', () => {
+    const decomposed = '메시지'.normalize('NFD');
+    expect(wordsOf(decomposed)).toEqual(['메시지']);
+  });
+});

@@ -1,0 +1,88 @@
+/**
+ * Words of a message for the top-words figures, in Korean and English: split on word
+ * boundaries (Intl.Segmenter, which knows Hangul and Latin text), lower-cased, without
+ * punctuation, numbers or stop words of either language. Korean particles are taken off
+ * only where that is unambiguous (see KOREAN_PARTICLES); there is no morphological
+ * analysis, so inflected verbs count as written.
+ */
+const segmenter = new Intl.Segmenter(['ko', 'en'], { granularity: 'word' });
+
+/** Letters (any script) and marks; a word must contain at least one letter. */
+const WORD = /^[\p{L}\p{M}'’-]+$/u;
+const HANGUL = /^[\p{Script=Hangul}]+$/u;
+const MAX_WORD_LENGTH = 40;
+
+export const ENGLISH_STOP_WORDS: ReadonlySet<string> = new Set(
+  (
+    'a about above after again against all am an and any are as at be because been before ' +
+    'being below between both but by can could did do does doing down during each few for ' +
+    'from further had has have having he her here hers herself him himself his how i if in ' +
+    'into is it its itself just let me more most my myself no nor not now of off on once ' +
+    'only or other our ours ourselves out over own same she should so some such than that ' +
+    'the their theirs them themselves then there these they this those through to too under ' +
+    'until up very was we were what when where which while who whom why will with would you ' +
+    "your yours yourself yourselves i'm it's don't that's i've i'll you're can't isn't ok okay " +
+    'yes yeah oh im dont also get got just like really'
+  ).split(' '),
+);
+
+export const KOREAN_STOP_WORDS: ReadonlySet<string> = new Set(
+  (
+    '그리고 그래서 그러나 하지만 그런데 그러면 또 또는 및 즉 곧 왜 뭐 뭐가 무엇 어디 언제 누구 ' +
+    '어떻게 이 그 저 이것 그것 저것 여기 거기 저기 나 너 저 우리 저희 너희 그들 제가 내가 ' +
+    '나는 저는 너는 우리는 네 예 응 아니 아니요 아 어 음 오 와 좀 잘 더 덜 다 안 못 것 수 ' +
+    '등 때 중 정말 진짜 너무 아주 매우 그냥 이제 지금 다시 같이 있다 없다 하다 되다 이다 ' +
+    '있어 없어 해요 했어 했다 합니다 입니다 있어요 없어요 그래 그럼 근데 네요 요'
+  ).split(' '),
+);
+
+/**
+ * Particles that end a Hangul noun: the two-syllable ones come off any word longer than
+ * themselves; 은/는/을/를 only off words of three or more syllables (가을, 마을 stay).
+ * 이/가/의/에/도 stay on: too many nouns end so (고양이, 회의).
+ */
+const LONG_PARTICLES = [
+  '에서',
+  '에게',
+  '으로',
+  '까지',
+  '부터',
+  '처럼',
+  '보다',
+  '한테',
+  '께서',
+  '이랑',
+];
+const SHORT_PARTICLES = ['은', '는', '을', '를'];
+
+function withoutParticle(word: string): string {
+  const syllables = [...word];
+  for (const particle of LONG_PARTICLES) {
+    if (word.endsWith(particle) && syllables.length > 2) return word.slice(0, -particle.length);
+  }
+  for (const particle of SHORT_PARTICLES) {
+    if (word.endsWith(particle) && syllables.length >= 3) return word.slice(0, -particle.length);
+  }
+  return word;
+}
+
+function normalized(segment: string): string | undefined {
+  const lower = segment.toLocaleLowerCase('en').replace(/^['’-]+|['’-]+$/g, '');
+  if (lower.length === 0 || lower.length > MAX_WORD_LENGTH || !WORD.test(lower)) return undefined;
+  const word = HANGUL.test(lower) ? withoutParticle(lower) : lower;
+  if (ENGLISH_STOP_WORDS.has(word) || KOREAN_STOP_WORDS.has(word)) return undefined;
+  // One Latin letter is no word ("a", "x"); one Hangul syllable may be (밥, 꽃).
+  if (word.length < 2 && !HANGUL.test(word)) return undefined;
+  return word;
+}
+
+/** The words of `text`, each as often as it occurs. */
+export function wordsOf(text: string): string[] {
+  const words: string[] = [];
+  for (const { segment, isWordLike } of segmenter.segment(text.normalize('NFC'))) {
+    if (!isWordLike) continue;
+    const word = normalized(segment);
+    if (word !== undefined) words.push(word);
+  }
+  return words;
+}

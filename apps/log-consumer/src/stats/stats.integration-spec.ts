@@ -1,0 +1,282 @@
+import { randomUUID } from 'node:crypto';
+import {
+  AUTH_USERS_TOPIC,
+  CHAT_ROOM_EVENTS_TOPIC,
+  ROOM_EVENT_TYPES,
+  USER_EVENT_TYPES,
+  type EventEnvelope,
+  type TopicSpec,
+} from '@scale-chat/contracts';
+import { createLogger, KafkaConnection } from '@scale-chat/platform';
+import {
+  startTestJwks,
+  startTestService,
+  type TestJwks,
+  type TestService,
+} from '@scale-chat/platform/testing';
+import { Partitioners, type Producer } from 'kafkajs';
+import { Client } from 'pg';
+import { logConsumerService } from '../app.module';
+import { rebuildEventLog } from '../events/rebuild';
+import type { LogConfig } from '../log-config';
+
+jest.setTimeout(90_000);
+
+const MINUTE = 60_000;
+
+function envelope(type: string, data: unknown, occurredAt = new Date()): EventEnvelope {
+  return { id: randomUUID(), type, occurredAt: occurredAt.toISOString(), data };
+}
+
+function messageSent(body: string, occurredAt = new Date(), roomId = randomUUID()) {
+  const message = {
+    id: randomUUID(),
+    roomId,
+    seq: 1,
+    senderId: randomUUID(),
+    body,
+    clientMsgId: randomUUID(),
+    createdAt: occurredAt.toISOString(),
+  };
+  return envelope(ROOM_EVENT_TYPES.messageSent, { message }, occurredAt);
+}
+
+function userRegistered(occurredAt = new Date()) {
+  const userId = randomUUID();
+  return envelope(
+    USER_EVENT_TYPES.registered,
+    { userId, username: `u${userId.slice(0, 8)}`, displayName: 'U', registeredAt: occurredAt },
+    occurredAt,
+  );
+}
+
+async function poll<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('log-consumer: stats fed from Kafka', () => {
+  let jwks: TestJwks;
+  let service: TestService<LogConfig>;
+  let producer: Producer;
+  let adminToken: string;
+  let userToken: string;
+  const env = () => ({
+    AUTH_JWKS_URL: jwks.url,
+    ADMIN_USERNAMES: 'boss,Chief',
+    KAFKA_TOPIC_PREFIX: `logs-${randomUUID().slice(0, 8)}.`,
+    KAFKA_GROUP_PREFIX: `logs-${randomUUID().slice(0, 8)}`,
+  });
+  let settings: ReturnType<typeof env>;
+
+  const get = async (path: string, token: string | null = adminToken) => {
+    const response = await fetch(`${service.url}${path}`, {
+      headers: token === null ? {} : { authorization: `Bearer ${token}` },
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+  const summary = async () => (await get('/api/stats/summary')).body;
+  const send = async (topic: TopicSpec, values: readonly (EventEnvelope | string)[]) => {
+    await producer.send({
+      topic: `${settings.KAFKA_TOPIC_PREFIX}${topic.name}`,
+      messages: values.map((value) => ({
+        key: randomUUID(),
+        value: typeof value === 'string' ? value : JSON.stringify(value),
+      })),
+    });
+  };
+  const metric = async (line: RegExp) => {
+    const text = await (await fetch(`${service.url}/metrics`)).text();
+    const match = text.split('\n').find((candidate) => line.test(candidate));
+    return match === undefined ? undefined : Number(match.split(' ').at(-1));
+  };
+
+  beforeAll(async () => {
+    jwks = await startTestJwks();
+    settings = env();
+    service = await startTestService(logConsumerService, settings);
+    producer = service.app
+      .get(KafkaConnection)
+      .kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    adminToken = await jwks.signer.sign({
+      userId: randomUUID(),
+      username: 'chief',
+      familyId: randomUUID(),
+    });
+    userToken = await jwks.signer.sign({
+      userId: randomUUID(),
+      username: 'ann',
+      familyId: randomUUID(),
+    });
+  });
+
+  afterAll(async () => {
+    await producer?.disconnect();
+    await service?.close();
+    await jwks?.close();
+  });
+
+  it('counts events within 5 s, a duplicated event once, and skips malformed records (counted) without stopping', async () => {
+    const twice = userRegistered();
+    const started = Date.now();
+    await send(CHAT_ROOM_EVENTS_TOPIC, [
+      'not json at all',
+      JSON.stringify(envelope(ROOM_EVENT_TYPES.messageSent, { message: { body: 42 } })),
+      JSON.stringify({ id: 'not-a-uuid', type: 'message.sent', occurredAt: 'x', data: {} }),
+      envelope(ROOM_EVENT_TYPES.roomCreated, { room: { id: randomUUID(), members: [] } }),
+      messageSent('Kafka 파티션 ordering matters'),
+      messageSent('kafka 파티션에서 consumers'),
+      messageSent('안녕하세요 Kafka'),
+    ]);
+    await send(AUTH_USERS_TOPIC, [twice, twice, userRegistered(), userRegistered()]);
+    await send(AUTH_USERS_TOPIC, [twice]);
+
+    const figures = await poll(summary, (body) => body['users'] === 3 && body['messages'] === 3);
+    const elapsed = Date.now() - started;
+    process.stdout.write(`events reached the stats in ${elapsed} ms\n`);
+    expect(figures).toEqual({
+      users: 3,
+      rooms: 1,
+      messages: 3,
+      messagesLastHour: 3,
+      signupsToday: 3,
+    });
+    expect(elapsed).toBeLessThan(5_000);
+
+    const consumer = `consumer="${settings.KAFKA_GROUP_PREFIX}.event-log"`;
+    expect(
+      await metric(new RegExp(`^kafka_events_total\\{.*${consumer}.*outcome="malformed"`)),
+    ).toBe(3);
+    const words = await get('/api/stats/top-words?window=15m&limit=2');
+    expect(words).toEqual({
+      status: 200,
+      body: {
+        items: [
+          { word: 'kafka', count: 3 },
+          { word: '파티션', count: 2 },
+        ],
+      },
+    });
+  });
+
+  it('serves minute, hour and day series with empty buckets as 0', async () => {
+    const base = Date.parse('2026-01-05T10:00:00.000Z');
+    await send(CHAT_ROOM_EVENTS_TOPIC, [
+      messageSent('one', new Date(base + 5_000)),
+      messageSent('two', new Date(base + 50_000)),
+      messageSent('three', new Date(base + 2 * MINUTE + 1_000)),
+      messageSent('four', new Date(base + 65 * MINUTE)),
+    ]);
+    await send(AUTH_USERS_TOPIC, [userRegistered(new Date(base + 30_000))]);
+    const from = new Date(base).toISOString();
+    const to = new Date(base + 3 * MINUTE).toISOString();
+    const minutes = await poll(
+      () => get(`/api/stats/messages?bucket=minute&from=${from}&to=${to}`),
+      (response) => JSON.stringify(response.body).includes('"count":2'),
+    );
+    expect(minutes).toEqual({
+      status: 200,
+      body: {
+        items: [
+          { t: '2026-01-05T10:00:00.000Z', count: 2 },
+          { t: '2026-01-05T10:01:00.000Z', count: 0 },
+          { t: '2026-01-05T10:02:00.000Z', count: 1 },
+        ],
+      },
+    });
+    const hours = await poll(
+      () =>
+        get(`/api/stats/messages?bucket=hour&from=2026-01-05T09:30:00Z&to=2026-01-05T12:00:00Z`),
+      (response) => JSON.stringify(response.body).includes('"count":1'),
+    );
+    expect(hours.body).toEqual({
+      items: [
+        { t: '2026-01-05T09:00:00.000Z', count: 0 },
+        { t: '2026-01-05T10:00:00.000Z', count: 3 },
+        { t: '2026-01-05T11:00:00.000Z', count: 1 },
+      ],
+    });
+    const days = await get(
+      `/api/stats/signups?bucket=day&from=2026-01-04T00:00:00Z&to=2026-01-06T00:00:00Z`,
+    );
+    expect(days.body).toEqual({
+      items: [
+        { t: '2026-01-04T00:00:00.000Z', count: 0 },
+        { t: '2026-01-05T00:00:00.000Z', count: 1 },
+      ],
+    });
+  });
+
+  it('answers 401 without a token, 403 to a non-admin, 400 to bad bucket, from, to, window and limit', async () => {
+    expect((await get('/api/stats/summary', null)).status).toBe(401);
+    for (const path of [
+      '/api/stats/summary',
+      '/api/stats/messages',
+      '/api/stats/signups',
+      '/api/stats/top-words',
+    ]) {
+      expect((await get(path, userToken)).status).toBe(403);
+    }
+    const bad = [
+      '/api/stats/messages?bucket=week',
+      '/api/stats/messages?bucket=',
+      '/api/stats/messages?from=yesterday',
+      '/api/stats/messages?to=2026-13-01T00:00:00Z',
+      '/api/stats/signups?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z',
+      '/api/stats/signups?bucket=minute&from=2026-01-01T00:00:00Z&to=2026-01-03T00:00:00Z',
+      '/api/stats/signups?bucket=hour&extra=1',
+      '/api/stats/top-words?window=2h',
+      '/api/stats/top-words?window=1h&limit=0',
+      '/api/stats/top-words?limit=101',
+      '/api/stats/top-words?limit=abc',
+    ];
+    for (const path of bad) {
+      const response = await get(path);
+      expect({ path, status: response.status }).toEqual({ path, status: 400 });
+      expect(response.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
+    }
+  });
+
+  it('rebuilds from the start of the topics to the same figures', async () => {
+    const paths = [
+      '/api/stats/summary',
+      '/api/stats/messages?bucket=minute&from=2026-01-05T10:00:00Z&to=2026-01-05T11:10:00Z',
+      '/api/stats/signups?bucket=day&from=2026-01-01T00:00:00Z&to=2026-01-31T00:00:00Z',
+      '/api/stats/top-words?window=24h&limit=50',
+    ];
+    const read = () => Promise.all(paths.map(async (path) => (await get(path)).body));
+    const before = await read();
+    expect(before[0]).toMatchObject({ messages: 7, users: 4 });
+
+    // Stop the service (its database stays), rebuild, start it again on the same database.
+    const first = service;
+    await first.app.close();
+    await rebuildEventLog(first.config, createLogger(first.config));
+    const client = new Client({ connectionString: first.database.url });
+    await client.connect();
+    const emptied = await client.query(
+      `SELECT (SELECT count(*) FROM "logs"."events")::int AS "events",
+              (SELECT sum("value") FROM "logs"."totals")::int AS "totals"`,
+    );
+    await client.end();
+    expect(emptied.rows).toEqual([{ events: 0, totals: 0 }]);
+    service = await startTestService(logConsumerService, {
+      ...settings,
+      DATABASE_URL: first.database.url,
+    });
+    try {
+      const after = await poll(
+        read,
+        (figures) => JSON.stringify(figures) === JSON.stringify(before),
+      );
+      expect(after).toEqual(before);
+    } finally {
+      await first.database.drop();
+    }
+  });
+});
