@@ -1,2 +1,3 @@
 export * from './chat-client';
 export * from './chat-cluster';
+export * from './prometheus-text';

@@ -51,6 +51,8 @@ export function loggerModule(config: ServiceConfig): DynamicModule {
         res.setHeader(CORRELATION_HEADER, id);
         return id;
       },
+      // Every line of a request, its "request completed" included, carries the id.
+      quietReqLogger: true,
       customAttributeKeys: { reqId: 'correlationId' },
       autoLogging: { ignore: (req) => QUIET_PATHS.has((req.url ?? '').split('?')[0] ?? '') },
       redact: ['req.headers.authorization', 'req.headers.cookie'],
