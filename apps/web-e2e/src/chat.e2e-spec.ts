@@ -1,0 +1,344 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { findInstance, REPO_ROOT } from '@scale-chat/tools/infra';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { EDGE, LocalStack } from './local-stack';
+
+const SCREENSHOTS = join(REPO_ROOT, 'docs', 'screenshots');
+const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+const PASSWORD = 'correct horse battery';
+const UI_TIMEOUT = 15_000;
+
+interface Person {
+  readonly username: string;
+  readonly displayName: string;
+  readonly gatewayPort: number;
+  readonly page: Page;
+  /** The URLs of the WebSockets the page opened. */
+  readonly sockets: string[];
+}
+
+/** A user in a browser context of their own, whose socket goes to gateway `instance`. */
+async function openPerson(
+  browser: Browser,
+  username: string,
+  displayName: string,
+  instance: number,
+  viewport: { width: number; height: number },
+): Promise<Person> {
+  const phone = viewport.width < 600;
+  const context = await browser.newContext({
+    viewport,
+    isMobile: phone,
+    hasTouch: phone,
+    locale: 'ko-KR',
+  });
+  const page = await context.newPage();
+  const sockets: string[] = [];
+  page.on('websocket', (socket) => sockets.push(socket.url()));
+  return {
+    username,
+    displayName,
+    gatewayPort: findInstance('chat-gateway', instance).port,
+    page,
+    sockets,
+  };
+}
+
+async function shoot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+}
+
+/** Waits until `locator` shows; its text, trimmed. */
+async function shown(locator: Locator, timeout = UI_TIMEOUT): Promise<string> {
+  await locator.first().waitFor({ state: 'visible', timeout });
+  return (await locator.first().innerText()).trim();
+}
+
+/** Waits until `locator` shows exactly `text` (after trimming and folding whitespace). */
+async function showsText(locator: Locator, text: string, timeout = UI_TIMEOUT): Promise<void> {
+  const escaped = text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ /g, '\\s+');
+  await locator
+    .filter({ hasText: new RegExp(`^\\s*${escaped}\\s*$`) })
+    .first()
+    .waitFor({ state: 'visible', timeout });
+}
+
+function messages(page: Page): Locator {
+  return page.getByTestId('messages').getByTestId('message');
+}
+
+function message(page: Page, text: string): Locator {
+  return messages(page).filter({ hasText: text });
+}
+
+/** The texts of the stored (not pending) messages on the page with their seq, in page order. */
+async function storedMessages(page: Page): Promise<{ seq: number; body: string }[]> {
+  return page
+    .getByTestId('messages')
+    .locator('[data-seq]')
+    .evaluateAll((items) =>
+      items.map((item) => ({
+        seq: Number(item.getAttribute('data-seq')),
+        body: item.querySelector('.bubble')?.textContent ?? '',
+      })),
+    );
+}
+
+async function send(page: Page, text: string): Promise<void> {
+  const composer = page.getByLabel('Message', { exact: true });
+  await composer.fill(text);
+  await composer.press('Enter');
+}
+
+async function apiLogin(username: string): Promise<string> {
+  const response = await fetch(`${EDGE}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password: PASSWORD }),
+  });
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { accessToken: string }).accessToken;
+}
+
+describe('the web app in Chromium against the local stack (two users on two gateway instances)', () => {
+  let stack: LocalStack;
+  let browser: Browser;
+  const suffix = randomUUID().slice(0, 6);
+  const roomName = `Launch 출시 ${suffix}`;
+  let alice: Person;
+  let bob: Person;
+
+  beforeAll(async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    stack = await LocalStack.start();
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      // Root in CI containers cannot use Chromium's sandbox.
+      chromiumSandbox: false,
+      args: ['--disable-dev-shm-usage'],
+    });
+    // Alice on a desktop, Bob on a phone-sized screen (the layout shows one pane at a time).
+    alice = await openPerson(browser, `alice_${suffix}`, 'Alice Kim 김앨리스', 1, {
+      width: 1280,
+      height: 800,
+    });
+    bob = await openPerson(browser, `bob_${suffix}`, 'Bob 박', 2, { width: 390, height: 780 });
+  }, 200_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  }, 60_000);
+
+  it('serves the built app at / of the edge', async () => {
+    const response = await fetch(`${EDGE}/`);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('<div id="root"></div>');
+  });
+
+  it('signs both users up, each socket on its own gateway instance', async () => {
+    for (const person of [alice, bob]) {
+      const { page } = person;
+      await page.goto(`${EDGE}/?gatewayPort=${person.gatewayPort}`);
+      await page.getByRole('tab', { name: 'Sign up' }).click();
+      await page.getByLabel('Username').fill(person.username);
+      await page.getByLabel('Display name (optional)').fill(person.displayName);
+      await page.getByLabel('Password').fill(PASSWORD);
+      if (person === alice) await shoot(page, 'signup');
+      await page.getByRole('button', { name: 'Create account' }).click();
+      await shown(page.getByRole('button', { name: '+ New room' }), 30_000);
+      await page.getByTestId('connection-banner').waitFor({ state: 'hidden', timeout: UI_TIMEOUT });
+    }
+    expect(alice.sockets.map((url) => new URL(url).port)).toEqual([String(alice.gatewayPort)]);
+    expect(bob.sockets.map((url) => new URL(url).port)).toEqual([String(bob.gatewayPort)]);
+  }, 90_000);
+
+  it('creates a room with user search; the other side sees it with an unread count and the last message', async () => {
+    const page = alice.page;
+    await page.getByRole('button', { name: '+ New room' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New room' });
+    await dialog.getByLabel('Room name').fill(roomName);
+    await dialog.getByLabel('Add people').fill(bob.username.slice(0, 7));
+    await dialog.getByRole('button', { name: new RegExp(`@${bob.username}`) }).click();
+    await shown(dialog.getByRole('list', { name: 'People to add' }).getByText(bob.displayName));
+    await shoot(page, 'create-room');
+    await dialog.getByRole('button', { name: 'Create room' }).click();
+    await shown(page.getByRole('heading', { name: roomName }));
+
+    const korean = '안녕하세요! 내일 회의는 오후 3시입니다.';
+    await send(page, korean);
+    await showsText(message(page, korean).getByTestId('message-state'), '· Sent');
+
+    const bobsRoom = bob.page.locator(`[data-room-name="${roomName}"]`);
+    await showsText(bobsRoom.getByTestId('unread'), '1 unread');
+    expect(await bobsRoom.innerText()).toContain(korean);
+  }, 60_000);
+
+  it('chats both ways with typing indicators and read receipts', async () => {
+    await bob.page.locator(`[data-room-name="${roomName}"]`).click();
+    await shown(message(bob.page, '안녕하세요!'));
+    // Bob read it: Alice sees the receipt under her message.
+    await showsText(alice.page.getByTestId('seen'), `Seen by ${bob.displayName}`);
+
+    // Bob types: Alice sees it while he types, and no longer once he has sent.
+    const composer = bob.page.getByLabel('Message', { exact: true });
+    await composer.pressSequentially('Sounds good, ');
+    await showsText(alice.page.getByTestId('typing'), `${bob.displayName} is typing…`);
+    await composer.pressSequentially('see you there');
+    await composer.press('Enter');
+    await shown(message(alice.page, 'Sounds good, see you there'));
+    await alice.page
+      .getByTestId('typing')
+      .filter({ hasText: 'typing' })
+      .waitFor({ state: 'detached' });
+
+    // Enter while an IME is composing (Korean) only commits the syllable: nothing is sent.
+    const reply = '좋아요 — 자료는 제가 준비할게요.';
+    const aliceComposer = alice.page.getByLabel('Message', { exact: true });
+    await aliceComposer.fill(reply);
+    await aliceComposer.evaluate((element) =>
+      element.dispatchEvent(
+        new KeyboardEvent('keydown', { key: 'Enter', isComposing: true, bubbles: true }),
+      ),
+    );
+    expect(await aliceComposer.inputValue()).toBe(reply);
+    await aliceComposer.press('Enter');
+    await shown(message(bob.page, '좋아요 — 자료는 제가 준비할게요.'));
+    await showsText(bob.page.getByTestId('seen'), `Seen by ${alice.displayName}`);
+
+    await alice.page.getByRole('button', { name: 'Members' }).click();
+    await shown(alice.page.getByTestId('members').getByText(bob.displayName));
+    await shoot(alice.page, 'chat-desktop');
+    await shoot(bob.page, 'chat-phone');
+    const bodies = (await storedMessages(bob.page)).map((stored) => stored.body);
+    expect(bodies).toEqual([
+      '안녕하세요! 내일 회의는 오후 3시입니다.',
+      'Sounds good, see you there',
+      '좋아요 — 자료는 제가 준비할게요.',
+    ]);
+  }, 60_000);
+
+  it('keeps the session and the history across a reload, loading older pages on scroll up', async () => {
+    // 60 more messages (over one page of 50), sent through the REST API as Alice.
+    const token = await apiLogin(alice.username);
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const rooms = (await (await fetch(`${EDGE}/api/rooms`, { headers })).json()) as {
+      items: { id: string; name: string }[];
+    };
+    const roomId = rooms.items.find((room) => room.name === roomName)?.id;
+    expect(roomId).toBeDefined();
+    for (let index = 1; index <= 60; index++) {
+      const response = await fetch(`${EDGE}/api/rooms/${roomId}/messages`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ clientMsgId: `history-${index}`, body: `history ${index}` }),
+      });
+      expect(response.status).toBe(201);
+    }
+    await shown(message(bob.page, 'history 60'));
+
+    await bob.page.reload();
+    await bob.page.locator(`[data-room-name="${roomName}"]`).click();
+    await shown(message(bob.page, 'history 60'));
+    const firstPage = await storedMessages(bob.page);
+    expect(firstPage).toHaveLength(50);
+    expect(firstPage.at(-1)).toEqual({ seq: 63, body: 'history 60' });
+
+    await bob.page.getByTestId('messages').evaluate((list) => {
+      list.scrollTop = 0;
+    });
+    await shown(bob.page.getByText('Beginning of the conversation'));
+    const all = await storedMessages(bob.page);
+    expect(all.map((stored) => stored.seq)).toEqual(Array.from({ length: 63 }, (_, i) => i + 1));
+    expect(all[0]?.body).toBe('안녕하세요! 내일 회의는 오후 3시입니다.');
+
+    // Presence: Alice saw Bob go away and come back with the reload.
+    await alice.page
+      .getByTestId('members')
+      .locator(`[data-user="${bob.username}"] [data-presence="true"]`)
+      .waitFor({ timeout: UI_TIMEOUT });
+  }, 90_000);
+
+  it("shows a banner while Bob's gateway is down, then reconnects and shows what was sent meanwhile, in order", async () => {
+    const before = await storedMessages(bob.page);
+    await bob.page.getByTestId('messages').evaluate((list) => {
+      list.scrollTop = list.scrollHeight;
+    });
+    stack.killGateway(2);
+    await shown(bob.page.getByTestId('connection-banner'), 10_000);
+    await shoot(bob.page, 'reconnecting');
+
+    const meanwhile = ['while you were away 1', '2: 잠깐 연결이 끊겼어요', 'while you were away 3'];
+    for (const text of meanwhile) {
+      await send(alice.page, text);
+      await showsText(message(alice.page, text).getByTestId('message-state'), '· Sent');
+    }
+    // Bob writes while disconnected: it waits, shown as sending.
+    await send(bob.page, 'back online?');
+    await showsText(message(bob.page, 'back online?').getByTestId('message-state'), 'Sending…');
+
+    await stack.restartGateway(2);
+    await bob.page.getByTestId('connection-banner').waitFor({ state: 'hidden', timeout: 30_000 });
+    await showsText(message(bob.page, 'back online?').getByTestId('message-state'), '· Sent');
+    await shown(message(alice.page, 'back online?'));
+
+    const after = await storedMessages(bob.page);
+    expect(after.map((stored) => stored.seq)).toEqual(
+      Array.from({ length: after.length }, (_, i) => i + 1),
+    );
+    expect(after.slice(before.length).map((stored) => stored.body)).toEqual([
+      ...meanwhile,
+      'back online?',
+    ]);
+    expect(bob.sockets.every((url) => new URL(url).port === String(bob.gatewayPort))).toBe(true);
+    expect(bob.sockets.length).toBeGreaterThan(1);
+  }, 120_000);
+
+  it('shows the admin statistics (messages per minute, top words), or their failure, as the stats API answers', async () => {
+    // `admin` is the local stack's administrator (ADMIN_USERNAMES); on a shared database it
+    // may exist already with another password, and then a non-admin looks at the page.
+    const signup = await fetch(`${EDGE}/api/auth/signup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: PASSWORD, displayName: 'Admin' }),
+    });
+    expect([201, 202, 409]).toContain(signup.status);
+    const adminLogin = await fetch(`${EDGE}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: PASSWORD }),
+    });
+    const username = adminLogin.status === 200 ? 'admin' : alice.username;
+    const token = await apiLogin(username);
+    const summary = await fetch(`${EDGE}/api/stats/summary`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(`${EDGE}/#/admin`);
+    await page.getByLabel('Username').fill(username);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await shown(page.getByRole('heading', { name: 'Statistics' }));
+    if (summary.status === 200) {
+      const figures = (await summary.json()) as { users: number };
+      await shown(page.getByRole('heading', { name: 'Messages per minute (last hour)' }));
+      await shown(page.getByRole('heading', { name: 'Top words (last hour)' }));
+      const users = await shown(
+        page.getByRole('region', { name: 'Summary' }).locator('.stat').first(),
+      );
+      expect(Number(users.replace(/\D/g, ''))).toBeGreaterThanOrEqual(figures.users);
+      await page.getByRole('img', { name: 'Messages per minute' }).waitFor({ timeout: UI_TIMEOUT });
+    } else {
+      const error = await shown(page.getByTestId('stats-error'));
+      expect(error).toContain(
+        summary.status === 403 ? 'Only administrators' : `(${summary.status}:`,
+      );
+    }
+    await shoot(page, 'admin');
+    await context.close();
+  }, 60_000);
+});

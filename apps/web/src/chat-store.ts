@@ -1,0 +1,594 @@
+import type {
+  ClientToServerEvents,
+  MessageView,
+  RoomSummaryView,
+  RoomView,
+  ServerToClientEvents,
+} from '@scale-chat/contracts';
+import { io, type Socket } from 'socket.io-client';
+import { ApiError, type ApiClient } from './api';
+import {
+  isMemberEvent,
+  isMessage,
+  isPresenceEvent,
+  isReadEvent,
+  isRoom,
+  isRoomSummary,
+  isTypingEvent,
+  isUser,
+  listOf,
+  type User,
+} from './validate';
+
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting';
+
+/** A message of this user's that the server has not acknowledged yet. */
+export interface PendingMessage {
+  readonly clientMsgId: string;
+  readonly roomId: string;
+  readonly body: string;
+  /** `sending`: on its way (or waiting for the connection); `failed`: gave up retrying. */
+  readonly state: 'sending' | 'failed';
+  readonly attempts: number;
+  readonly error?: string;
+}
+
+export interface RoomMessages {
+  /** Ascending by seq, without gaps. */
+  readonly items: readonly MessageView[];
+  readonly hasOlder: boolean;
+  readonly loadingOlder: boolean;
+}
+
+export interface ChatState {
+  readonly connection: ConnectionState;
+  readonly rooms: readonly RoomSummaryView[];
+  readonly roomsLoaded: boolean;
+  readonly details: ReadonlyMap<string, RoomView>;
+  readonly messages: ReadonlyMap<string, RoomMessages>;
+  readonly pending: readonly PendingMessage[];
+  /** roomId → users typing there now. */
+  readonly typing: ReadonlyMap<string, readonly string[]>;
+  /** roomId → userId → the highest seq that user has read (from `read` events). */
+  readonly reads: ReadonlyMap<string, ReadonlyMap<string, number>>;
+  /** true/false once a `presence` event said so; absent while unknown. */
+  readonly presence: ReadonlyMap<string, boolean>;
+  readonly users: ReadonlyMap<string, User>;
+  readonly openRoomId: string | null;
+  readonly error: string | null;
+}
+
+const PAGE = 50;
+const ACK_TIMEOUT_MS = 5_000;
+/** Automatic tries of one message before it shows as failed with a retry button. */
+const MAX_ATTEMPTS = 5;
+const TYPING_SHOWN_MS = 6_000;
+
+type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+function upsertSorted(items: readonly MessageView[], added: readonly MessageView[]): MessageView[] {
+  const bySeq = new Map(items.map((message) => [message.seq, message]));
+  for (const message of added) bySeq.set(message.seq, message);
+  return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+}
+
+function newClientMsgId(): string {
+  return crypto.randomUUID();
+}
+
+/**
+ * The chat's state and its one Socket.IO connection. Components read snapshots
+ * (useSyncExternalStore) and call the methods; every server event goes through a guard.
+ *
+ * Ordering: messages are kept by `seq`. A `message:new` past a gap, and every
+ * (re)connection that the server did not recover, fills the gap with `sync`, so after a
+ * reconnect the history is complete and in order. This user's sends go out one at a time
+ * from a queue, each with its own `clientMsgId`, repeated as it is on every retry, so a
+ * retry can never store a message twice.
+ */
+export class ChatStore {
+  private state: ChatState = {
+    connection: 'connecting',
+    rooms: [],
+    roomsLoaded: false,
+    details: new Map(),
+    messages: new Map(),
+    pending: [],
+    typing: new Map(),
+    reads: new Map(),
+    presence: new Map(),
+    users: new Map(),
+    openRoomId: null,
+    error: null,
+  };
+  private readonly listeners = new Set<() => void>();
+  private socket: ChatSocket | null = null;
+  private sending = false;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly userRequests = new Set<string>();
+  private syncing = new Set<string>();
+
+  constructor(
+    private readonly api: ApiClient,
+    private readonly me: User,
+    /** Where the socket connects: the page's own origin (the edge), or one gateway. */
+    private readonly socketUrl: string | undefined,
+  ) {
+    this.remember(me);
+  }
+
+  readonly subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  readonly snapshot = (): ChatState => this.state;
+
+  private set(patch: Partial<ChatState>): void {
+    this.state = { ...this.state, ...patch };
+    for (const listener of this.listeners) listener();
+  }
+
+  start(): void {
+    const options = {
+      // A function, so every reconnection presents the current (renewed) token.
+      auth: (callback: (data: object) => void) => callback({ token: this.api.accessToken }),
+      // Straight to a gateway: WebSocket only (the edge's CSP allows ws: to any host of
+      // the page, not XHR polling to another origin). Through the edge: polling as a
+      // fallback, kept on one instance by the edge's chat_route cookie.
+      transports: this.socketUrl === undefined ? ['websocket', 'polling'] : ['websocket'],
+      reconnectionDelay: 500,
+      reconnectionDelayMax: 3_000,
+    };
+    const socket: ChatSocket =
+      this.socketUrl === undefined ? io(options) : io(this.socketUrl, options);
+    this.socket = socket;
+    socket.on('connect', () => void this.onConnect(socket.recovered));
+    socket.on('disconnect', (reason) => {
+      this.set({ connection: 'reconnecting', typing: new Map() });
+      // The server closed it (e.g. an expired token): Socket.IO does not retry by itself.
+      if (reason === 'io server disconnect') void this.reconnectWithFreshToken();
+    });
+    socket.on('connect_error', (error) => {
+      this.set({ connection: 'reconnecting' });
+      if (error.message === 'unauthorized') void this.reconnectWithFreshToken();
+    });
+    socket.on('message:new', (message) => {
+      if (isMessage(message)) this.receive([message], true);
+    });
+    socket.on('typing', (event) => {
+      if (isTypingEvent(event)) this.onTyping(event.roomId, event.userId, event.typing);
+    });
+    socket.on('read', (event) => {
+      if (!isReadEvent(event)) return;
+      const reads = new Map(this.state.reads);
+      const room = new Map(reads.get(event.roomId));
+      room.set(event.userId, Math.max(room.get(event.userId) ?? 0, event.seq));
+      reads.set(event.roomId, room);
+      this.set({ reads });
+    });
+    socket.on('presence', (event) => {
+      if (!isPresenceEvent(event)) return;
+      this.set({ presence: new Map(this.state.presence).set(event.userId, event.online) });
+    });
+    socket.on('room:joined', (room) => {
+      if (isRoom(room)) {
+        this.storeDetails(room);
+        void this.loadRooms();
+      }
+    });
+    socket.on('room:left', (event) => {
+      if (typeof event.roomId !== 'string') return;
+      this.set({
+        rooms: this.state.rooms.filter((room) => room.id !== event.roomId),
+        openRoomId: this.state.openRoomId === event.roomId ? null : this.state.openRoomId,
+      });
+    });
+    const memberChanged = (event: unknown) => {
+      if (!isMemberEvent(event) || event.userId === this.me.id) return;
+      void this.loadDetails(event.roomId);
+      void this.loadRooms();
+    };
+    socket.on('member:joined', memberChanged);
+    socket.on('member:left', memberChanged);
+  }
+
+  stop(): void {
+    clearTimeout(this.retryTimer);
+    this.socket?.disconnect();
+    this.socket = null;
+  }
+
+  private async reconnectWithFreshToken(): Promise<void> {
+    if (await this.api.refresh()) this.socket?.connect();
+  }
+
+  private async onConnect(recovered: boolean): Promise<void> {
+    this.set({ connection: 'connected' });
+    await this.loadRooms();
+    // Missed messages: recovered sockets got them as packets; otherwise ask with `sync`.
+    if (!recovered) await Promise.all([...this.state.messages.keys()].map((id) => this.sync(id)));
+    this.kickQueue();
+  }
+
+  // ---- rooms ----
+
+  async loadRooms(): Promise<void> {
+    try {
+      const page = listOf(await this.api.get('/api/rooms'), isRoomSummary);
+      this.set({ rooms: page.items, roomsLoaded: true, error: null });
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  async loadDetails(roomId: string): Promise<RoomView | undefined> {
+    try {
+      const room = await this.api.get(`/api/rooms/${encodeURIComponent(roomId)}`, isRoom);
+      this.storeDetails(room);
+      return room;
+    } catch (error) {
+      this.fail(error);
+      return undefined;
+    }
+  }
+
+  private storeDetails(room: RoomView): void {
+    this.set({ details: new Map(this.state.details).set(room.id, room) });
+    for (const member of room.members) void this.lookUpUser(member.userId);
+  }
+
+  async createRoom(name: string, memberIds: readonly string[]): Promise<RoomView> {
+    const room = await this.api.post('/api/rooms', { name, memberIds }, isRoom);
+    this.storeDetails(room);
+    await this.loadRooms();
+    return room;
+  }
+
+  async addMember(roomId: string, userId: string): Promise<void> {
+    await this.api.post(`/api/rooms/${encodeURIComponent(roomId)}/members`, { userId });
+    await this.loadDetails(roomId);
+    await this.loadRooms();
+  }
+
+  async leave(roomId: string): Promise<void> {
+    await this.api.delete(
+      `/api/rooms/${encodeURIComponent(roomId)}/members/${encodeURIComponent(this.me.id)}`,
+    );
+    this.set({
+      rooms: this.state.rooms.filter((room) => room.id !== roomId),
+      openRoomId: null,
+    });
+  }
+
+  async open(roomId: string | null): Promise<void> {
+    this.set({ openRoomId: roomId });
+    if (roomId === null) return;
+    if (!this.state.details.has(roomId)) await this.loadDetails(roomId);
+    if (!this.state.messages.has(roomId)) await this.loadLatest(roomId);
+    this.markRead(roomId);
+  }
+
+  // ---- users ----
+
+  private remember(user: User): void {
+    this.set({ users: new Map(this.state.users).set(user.id, user) });
+  }
+
+  private async lookUpUser(userId: string): Promise<void> {
+    if (this.state.users.has(userId) || this.userRequests.has(userId)) return;
+    this.userRequests.add(userId);
+    try {
+      this.remember(await this.api.get(`/api/users/${encodeURIComponent(userId)}`, isUser));
+    } catch (error) {
+      // A deleted account stays unnamed (shown by id); anything else is worth a retry later.
+      this.userRequests.delete(userId);
+      if (!(error instanceof ApiError && error.status === 404)) this.fail(error);
+    }
+  }
+
+  async searchUsers(query: string): Promise<User[]> {
+    const params = new URLSearchParams({ query, limit: '8' });
+    const users = listOf(await this.api.get(`/api/users?${params.toString()}`), isUser).items;
+    for (const user of users) this.remember(user);
+    return users;
+  }
+
+  // ---- messages ----
+
+  private async loadLatest(roomId: string): Promise<void> {
+    const page = await this.fetchPage(roomId, new URLSearchParams({ limit: String(PAGE) }));
+    if (page === undefined) return;
+    this.putMessages(
+      roomId,
+      upsertSorted(this.state.messages.get(roomId)?.items ?? [], page.items),
+      {
+        hasOlder: page.hasMore,
+      },
+    );
+  }
+
+  async loadOlder(roomId: string): Promise<void> {
+    const current = this.state.messages.get(roomId);
+    const first = current?.items[0];
+    if (current === undefined || first === undefined || !current.hasOlder || current.loadingOlder)
+      return;
+    this.putMessages(roomId, current.items, { loadingOlder: true });
+    const page = await this.fetchPage(
+      roomId,
+      new URLSearchParams({ beforeSeq: String(first.seq), limit: String(PAGE) }),
+    );
+    const now = this.state.messages.get(roomId)?.items ?? current.items;
+    this.putMessages(roomId, upsertSorted(now, page?.items ?? []), {
+      loadingOlder: false,
+      hasOlder: page?.hasMore ?? current.hasOlder,
+    });
+  }
+
+  private async fetchPage(roomId: string, params: URLSearchParams) {
+    try {
+      return listOf(
+        await this.api.get(
+          `/api/rooms/${encodeURIComponent(roomId)}/messages?${params.toString()}`,
+        ),
+        isMessage,
+      );
+    } catch (error) {
+      this.fail(error);
+      return undefined;
+    }
+  }
+
+  private putMessages(
+    roomId: string,
+    items: readonly MessageView[],
+    flags: Partial<Omit<RoomMessages, 'items'>>,
+  ): void {
+    const before = this.state.messages.get(roomId);
+    const next: RoomMessages = {
+      items,
+      hasOlder: flags.hasOlder ?? before?.hasOlder ?? false,
+      loadingOlder: flags.loadingOlder ?? before?.loadingOlder ?? false,
+    };
+    this.set({ messages: new Map(this.state.messages).set(roomId, next) });
+    for (const message of items) void this.lookUpUser(message.senderId);
+  }
+
+  /** Messages from the server: stored by seq; a gap behind them is filled with `sync`. */
+  private receive(messages: readonly MessageView[], live: boolean): void {
+    for (const message of messages) {
+      this.settle(message);
+      this.updateSummary(message, live);
+      const loaded = this.state.messages.get(message.roomId);
+      if (loaded === undefined) continue;
+      const last = loaded.items.at(-1)?.seq ?? 0;
+      if (message.seq > last + 1 && live) {
+        void this.sync(message.roomId);
+        continue;
+      }
+      this.putMessages(message.roomId, upsertSorted(loaded.items, [message]), {});
+    }
+    if (live && messages.some((message) => message.roomId === this.state.openRoomId))
+      this.markRead(this.state.openRoomId);
+  }
+
+  private updateSummary(message: MessageView, live: boolean): void {
+    const room = this.state.rooms.find((candidate) => candidate.id === message.roomId);
+    if (room === undefined) {
+      if (live) void this.loadRooms();
+      return;
+    }
+    if (message.seq <= room.lastSeq && room.lastMessage !== null) return;
+    const unread =
+      message.senderId !== this.me.id && message.roomId !== this.state.openRoomId
+        ? room.unreadCount + 1
+        : room.unreadCount;
+    const updated = { ...room, lastSeq: message.seq, lastMessage: message, unreadCount: unread };
+    this.set({ rooms: [updated, ...this.state.rooms.filter((other) => other.id !== room.id)] });
+  }
+
+  /** Everything after the last message held, page by page (`sync`). */
+  private async sync(roomId: string): Promise<void> {
+    const socket = this.socket;
+    if (socket === null || !socket.connected || this.syncing.has(roomId)) return;
+    this.syncing.add(roomId);
+    try {
+      for (;;) {
+        const afterSeq = this.state.messages.get(roomId)?.items.at(-1)?.seq ?? 0;
+        const answer = await socket
+          .timeout(ACK_TIMEOUT_MS)
+          .emitWithAck('sync', { roomId, afterSeq, limit: 200 });
+        if (!answer.ok) throw new Error(answer.error.message);
+        const items = answer.items.filter(isMessage);
+        const loaded = this.state.messages.get(roomId);
+        if (loaded !== undefined) this.putMessages(roomId, upsertSorted(loaded.items, items), {});
+        for (const message of items) this.settle(message);
+        const last = items.at(-1);
+        if (last !== undefined) this.updateSummary(last, false);
+        if (!answer.hasMore || items.length === 0) break;
+      }
+    } catch (error) {
+      this.fail(error);
+    } finally {
+      this.syncing.delete(roomId);
+    }
+  }
+
+  markRead(roomId: string | null): void {
+    if (roomId === null || document.visibilityState === 'hidden') return;
+    const seq = this.state.messages.get(roomId)?.items.at(-1)?.seq;
+    const room = this.state.rooms.find((candidate) => candidate.id === roomId);
+    if (room !== undefined && room.unreadCount > 0)
+      this.set({
+        rooms: this.state.rooms.map((other) =>
+          other.id === roomId ? { ...other, unreadCount: 0 } : other,
+        ),
+      });
+    if (seq === undefined || this.socket?.connected !== true) return;
+    const reads = this.state.reads.get(roomId);
+    if ((reads?.get(this.me.id) ?? 0) >= seq) return;
+    this.set({
+      reads: new Map(this.state.reads).set(roomId, new Map(reads).set(this.me.id, seq)),
+    });
+    this.socket.emit('read', { roomId, seq }, (answer) => {
+      if (!answer.ok) this.fail(new Error(answer.error.message));
+    });
+  }
+
+  // ---- sending ----
+
+  send(roomId: string, body: string): void {
+    const text = body.trim();
+    if (text === '') return;
+    this.set({
+      pending: [
+        ...this.state.pending,
+        { clientMsgId: newClientMsgId(), roomId, body: text, state: 'sending', attempts: 0 },
+      ],
+    });
+    this.setTyping(roomId, false);
+    this.kickQueue();
+  }
+
+  /** The retry button of a failed message: the same clientMsgId again. */
+  retry(clientMsgId: string): void {
+    this.updatePending(clientMsgId, { state: 'sending', attempts: 0 });
+    this.kickQueue();
+  }
+
+  private updatePending(clientMsgId: string, patch: Partial<PendingMessage>): void {
+    this.set({
+      pending: this.state.pending.map((message) =>
+        message.clientMsgId === clientMsgId ? { ...message, ...patch } : message,
+      ),
+    });
+  }
+
+  /** A stored message settles the pending one with its clientMsgId (ack or broadcast). */
+  private settle(message: MessageView): void {
+    if (message.senderId !== this.me.id) return;
+    if (this.state.pending.some((pending) => pending.clientMsgId === message.clientMsgId))
+      this.set({
+        pending: this.state.pending.filter(
+          (pending) => pending.clientMsgId !== message.clientMsgId,
+        ),
+      });
+  }
+
+  private kickQueue(): void {
+    if (!this.sending) void this.drain();
+  }
+
+  /** Sends the pending messages in order, one at a time, while connected. */
+  private async drain(): Promise<void> {
+    this.sending = true;
+    try {
+      for (;;) {
+        const socket = this.socket;
+        const next = this.state.pending.find((message) => message.state === 'sending');
+        if (socket === null || !socket.connected || next === undefined) return;
+        const attempts = next.attempts + 1;
+        this.updatePending(next.clientMsgId, { attempts });
+        const outcome = await socket
+          .timeout(ACK_TIMEOUT_MS)
+          .emitWithAck('message:send', {
+            roomId: next.roomId,
+            clientMsgId: next.clientMsgId,
+            body: next.body,
+          })
+          .then(
+            (answer) => answer,
+            (error: unknown) => ({
+              ok: false as const,
+              error: { code: 'timeout', message: String(error) },
+            }),
+          );
+        if (outcome.ok) {
+          if (isMessage(outcome.message)) this.receive([outcome.message], false);
+          this.settleById(next.clientMsgId);
+          continue;
+        }
+        const permanent = ['bad_request', 'forbidden', 'not_found', 'payload_too_large'].includes(
+          outcome.error.code,
+        );
+        if (permanent || attempts >= MAX_ATTEMPTS) {
+          this.updatePending(next.clientMsgId, { state: 'failed', error: outcome.error.message });
+          continue;
+        }
+        this.updatePending(next.clientMsgId, { error: outcome.error.message });
+        // Back off, then the queue starts again with this message (order is kept).
+        clearTimeout(this.retryTimer);
+        this.retryTimer = setTimeout(() => this.kickQueue(), 500 * 2 ** attempts);
+        return;
+      }
+    } finally {
+      this.sending = false;
+    }
+  }
+
+  private settleById(clientMsgId: string): void {
+    this.set({
+      pending: this.state.pending.filter((message) => message.clientMsgId !== clientMsgId),
+    });
+  }
+
+  // ---- typing ----
+
+  private typingSentAt = 0;
+  private typingStop: ReturnType<typeof setTimeout> | undefined;
+
+  /** Called on every keystroke: `typing: true` at most every 2 s, false after 3 s idle. */
+  typed(roomId: string): void {
+    clearTimeout(this.typingStop);
+    this.typingStop = setTimeout(() => this.setTyping(roomId, false), 3_000);
+    if (Date.now() - this.typingSentAt < 2_000) return;
+    this.typingSentAt = Date.now();
+    this.emitTyping(roomId, true);
+  }
+
+  setTyping(roomId: string, typing: boolean): void {
+    if (typing) {
+      this.typed(roomId);
+      return;
+    }
+    clearTimeout(this.typingStop);
+    if (this.typingSentAt === 0) return;
+    this.typingSentAt = 0;
+    this.emitTyping(roomId, false);
+  }
+
+  private emitTyping(roomId: string, typing: boolean): void {
+    if (this.socket?.connected !== true) return;
+    this.socket.emit('typing', { roomId, typing }, (answer) => {
+      if (!answer.ok) this.fail(new Error(answer.error.message));
+    });
+  }
+
+  private onTyping(roomId: string, userId: string, typing: boolean): void {
+    const key = `${roomId}:${userId}`;
+    clearTimeout(this.typingTimers.get(key));
+    const current = this.state.typing.get(roomId) ?? [];
+    const others = current.filter((id) => id !== userId);
+    const next = typing ? [...others, userId] : others;
+    this.set({ typing: new Map(this.state.typing).set(roomId, next) });
+    // A `typing: false` can be lost with a connection: the indicator fades by itself.
+    if (typing)
+      this.typingTimers.set(
+        key,
+        setTimeout(() => this.onTyping(roomId, userId, false), TYPING_SHOWN_MS),
+      );
+    void this.lookUpUser(userId);
+  }
+
+  // ---- errors ----
+
+  private fail(error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    this.set({ error: message });
+  }
+
+  dismissError(): void {
+    this.set({ error: null });
+  }
+}

@@ -1,0 +1,186 @@
+import { useCallback, useEffect, useState } from 'react';
+import { ApiError, type ApiClient } from '../api';
+import {
+  isBucket,
+  isStatsSummary,
+  isWordCount,
+  listOf,
+  type StatsSummary,
+  type User,
+} from '../validate';
+
+interface Stats {
+  readonly summary: StatsSummary;
+  readonly perMinute: readonly { t: string; count: number }[];
+  readonly words: readonly { word: string; count: number }[];
+}
+
+type Load = { kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'ok'; stats: Stats };
+
+const WINDOW_MINUTES = 60;
+
+function explain(error: unknown): string {
+  if (error instanceof ApiError) {
+    if (error.status === 403) return 'Only administrators may see the statistics.';
+    if (error.status === 0) return 'The server could not be reached.';
+    return `The statistics are unavailable right now (${error.status}: ${error.message}).`;
+  }
+  return `The statistics are unavailable right now (${String(error)}).`;
+}
+
+/** API.md's stats (log-consumer): a summary, messages per minute, the top words. */
+export function AdminPage({ api, user }: { api: ApiClient; user: User }) {
+  const [load, setLoad] = useState<Load>({ kind: 'loading' });
+
+  const refresh = useCallback(async () => {
+    const to = new Date();
+    const from = new Date(to.getTime() - WINDOW_MINUTES * 60_000);
+    const range = new URLSearchParams({
+      bucket: 'minute',
+      from: from.toISOString(),
+      to: to.toISOString(),
+    });
+    try {
+      const [summary, perMinute, words] = await Promise.all([
+        api.get('/api/stats/summary', isStatsSummary),
+        api.get(`/api/stats/messages?${range.toString()}`),
+        api.get('/api/stats/top-words?window=1h&limit=10'),
+      ]);
+      setLoad({
+        kind: 'ok',
+        stats: {
+          summary,
+          perMinute: listOf(perMinute, isBucket).items,
+          words: listOf(words, isWordCount).items,
+        },
+      });
+    } catch (error) {
+      setLoad({ kind: 'error', message: explain(error) });
+    }
+  }, [api]);
+
+  useEffect(() => {
+    void refresh();
+    const timer = setInterval(() => void refresh(), 15_000);
+    return () => clearInterval(timer);
+  }, [refresh]);
+
+  return (
+    <main className="admin">
+      <header className="admin-head">
+        <a href="#/" className="secondary button-link">
+          ‹ Back to chat
+        </a>
+        <h1>Statistics</h1>
+        <span className="muted">@{user.username}</span>
+      </header>
+      {load.kind === 'loading' && <p className="muted">Loading statistics…</p>}
+      {load.kind === 'error' && (
+        <div className="card error-state" role="alert" data-testid="stats-error">
+          <h2>Statistics unavailable</h2>
+          <p>{load.message}</p>
+          <button
+            type="button"
+            className="primary"
+            onClick={() => {
+              setLoad({ kind: 'loading' });
+              void refresh();
+            }}
+          >
+            Try again
+          </button>
+        </div>
+      )}
+      {load.kind === 'ok' && <StatsView stats={load.stats} />}
+    </main>
+  );
+}
+
+function StatsView({ stats }: { stats: Stats }) {
+  const cards: [string, number][] = [
+    ['Users', stats.summary.users],
+    ['Rooms', stats.summary.rooms],
+    ['Messages', stats.summary.messages],
+    ['Messages, last hour', stats.summary.messagesLastHour],
+    ['Signups today', stats.summary.signupsToday],
+  ];
+  return (
+    <>
+      <section className="cards" aria-label="Summary">
+        {cards.map(([label, value]) => (
+          <div className="card stat" key={label}>
+            <span className="muted small">{label}</span>
+            <strong>{value.toLocaleString()}</strong>
+          </div>
+        ))}
+      </section>
+      <section className="card" aria-labelledby="per-minute">
+        <h2 id="per-minute">Messages per minute (last hour)</h2>
+        <MinuteChart items={stats.perMinute} />
+      </section>
+      <section className="card" aria-labelledby="top-words">
+        <h2 id="top-words">Top words (last hour)</h2>
+        <WordBars items={stats.words} />
+      </section>
+    </>
+  );
+}
+
+function MinuteChart({ items }: { items: readonly { t: string; count: number }[] }) {
+  if (items.length === 0) return <p className="muted">No messages in the last hour.</p>;
+  const width = 600;
+  const height = 160;
+  const max = Math.max(1, ...items.map((item) => item.count));
+  const barWidth = width / items.length;
+  return (
+    <figure className="chart">
+      <svg viewBox={`0 0 ${width} ${height + 20}`} role="img" aria-label="Messages per minute">
+        {items.map((item, index) => {
+          const barHeight = (item.count / max) * height;
+          return (
+            <rect
+              key={item.t}
+              x={index * barWidth + 1}
+              y={height - barHeight}
+              width={Math.max(1, barWidth - 2)}
+              height={barHeight}
+              rx={2}
+            >
+              <title>{`${new Date(item.t).toLocaleTimeString()}: ${item.count}`}</title>
+            </rect>
+          );
+        })}
+        <line x1={0} x2={width} y1={height} y2={height} className="axis" />
+        <text x={0} y={height + 16} className="axis-label">
+          {new Date(items[0]?.t ?? '').toLocaleTimeString([], {
+            hour: '2-digit',
+            minute: '2-digit',
+          })}
+        </text>
+        <text x={width} y={height + 16} className="axis-label" textAnchor="end">
+          {new Date(items.at(-1)?.t ?? '').toLocaleTimeString([], {
+            hour: '2-digit',
+            minute: '2-digit',
+          })}
+        </text>
+      </svg>
+      <figcaption className="muted small">Peak: {max} messages in a minute</figcaption>
+    </figure>
+  );
+}
+
+function WordBars({ items }: { items: readonly { word: string; count: number }[] }) {
+  if (items.length === 0) return <p className="muted">No words yet.</p>;
+  const max = Math.max(1, ...items.map((item) => item.count));
+  return (
+    <ol className="word-bars">
+      {items.map((item) => (
+        <li key={item.word}>
+          <span className="word">{item.word}</span>
+          <span className="bar" style={{ width: `${(item.count / max) * 100}%` }} />
+          <span className="count">{item.count}</span>
+        </li>
+      ))}
+    </ol>
+  );
+}

@@ -1,0 +1,46 @@
+import type { User } from '../validate';
+
+export function displayNameOf(user: User | undefined, fallbackId = ''): string {
+  return user?.displayName ?? (fallbackId === '' ? 'Unknown' : `user ${fallbackId.slice(0, 8)}`);
+}
+
+const PALETTE = ['#6366f1', '#0ea5e9', '#14b8a6', '#f59e0b', '#ec4899', '#8b5cf6', '#22c55e'];
+
+function colorOf(name: string): string {
+  let hash = 0;
+  for (const char of name) hash = (hash * 31 + (char.codePointAt(0) ?? 0)) >>> 0;
+  return PALETTE[hash % PALETTE.length] ?? '#6366f1';
+}
+
+/**
+ * Initials in a colored circle, with a presence dot: green online, grey offline, none
+ * while unknown (presence arrives only as it changes, API.md has no "who is online").
+ */
+export function Avatar({
+  name,
+  online,
+  small = false,
+}: {
+  name: string;
+  online?: boolean | undefined;
+  small?: boolean;
+}) {
+  const initial = [...name.trim()][0]?.toUpperCase() ?? '?';
+  return (
+    <span
+      className={small ? 'avatar small' : 'avatar'}
+      style={{ background: colorOf(name) }}
+      aria-hidden="true"
+    >
+      {initial}
+      {online !== undefined && (
+        <span className={online ? 'dot online' : 'dot offline'} data-presence={String(online)} />
+      )}
+    </span>
+  );
+}
+
+export function PresenceLabel({ online }: { online: boolean | undefined }) {
+  if (online === undefined) return null;
+  return <span className="sr-only">{online ? ' (online)' : ' (offline)'}</span>;
+}

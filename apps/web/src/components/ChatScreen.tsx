@@ -1,0 +1,99 @@
+import { useEffect, useState } from 'react';
+import type { ApiClient } from '../api';
+import { ChatStore } from '../chat-store';
+import { socketUrl } from '../settings';
+import { useChat } from '../use-chat';
+import type { User } from '../validate';
+import { Avatar, displayNameOf } from './Avatar';
+import { CreateRoomDialog } from './CreateRoomDialog';
+import { Icon } from './Icon';
+import { RoomList } from './RoomList';
+import { RoomPane } from './RoomPane';
+
+export function ChatScreen({ api, user }: { api: ApiClient; user: User }) {
+  const [store] = useState(() => new ChatStore(api, user, socketUrl()));
+  const state = useChat(store);
+  const [creating, setCreating] = useState(false);
+
+  useEffect(() => {
+    store.start();
+    const onVisible = () => store.markRead(store.snapshot().openRoomId);
+    document.addEventListener('visibilitychange', onVisible);
+    return () => {
+      document.removeEventListener('visibilitychange', onVisible);
+      store.stop();
+    };
+  }, [store]);
+
+  const open = state.openRoomId;
+  return (
+    <div className={open === null ? 'layout' : 'layout room-open'}>
+      {state.connection !== 'connected' && (
+        <div className="banner" role="status" data-testid="connection-banner">
+          <span className="spinner" aria-hidden="true" />
+          {state.connection === 'connecting' ? 'Connecting…' : 'Reconnecting…'}
+        </div>
+      )}
+      <aside className="sidebar" aria-label="Rooms">
+        <header className="sidebar-head">
+          <Avatar name={displayNameOf(user)} online={state.connection === 'connected'} />
+          <div className="me">
+            <strong>{displayNameOf(user)}</strong>
+            <span className="muted">@{user.username}</span>
+          </div>
+          <nav className="head-actions" aria-label="Account">
+            <a href="#/admin" className="icon-button" title="Admin statistics">
+              <Icon name="chart" />
+              <span className="sr-only">Admin statistics</span>
+            </a>
+            <button
+              type="button"
+              className="icon-button"
+              title="Log out"
+              onClick={() => void api.logout()}
+            >
+              <Icon name="logout" />
+              <span className="sr-only">Log out</span>
+            </button>
+          </nav>
+        </header>
+        <button type="button" className="primary new-room" onClick={() => setCreating(true)}>
+          + New room
+        </button>
+        <RoomList
+          rooms={state.rooms}
+          loaded={state.roomsLoaded}
+          openRoomId={open}
+          onOpen={(roomId) => void store.open(roomId)}
+        />
+      </aside>
+      <main className="main">
+        {open === null ? (
+          <div className="empty">
+            <p>Pick a room, or start a new one.</p>
+          </div>
+        ) : (
+          <RoomPane key={open} store={store} state={state} roomId={open} me={user} />
+        )}
+      </main>
+      {state.error !== null && (
+        <div className="toast" role="alert">
+          <span>{state.error}</span>
+          <button type="button" className="link" onClick={() => store.dismissError()}>
+            Dismiss
+          </button>
+        </div>
+      )}
+      {creating && (
+        <CreateRoomDialog
+          store={store}
+          onClose={() => setCreating(false)}
+          onCreated={(roomId) => {
+            setCreating(false);
+            void store.open(roomId);
+          }}
+        />
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,73 @@
+import type { RoomView } from '@scale-chat/contracts';
+import { useState } from 'react';
+import type { ChatState, ChatStore } from '../chat-store';
+import type { User } from '../validate';
+import { Avatar, displayNameOf, PresenceLabel } from './Avatar';
+import { UserSearch } from './UserSearch';
+
+export function MembersPanel({
+  store,
+  state,
+  room,
+  me,
+  onClose,
+}: {
+  store: ChatStore;
+  state: ChatState;
+  room: RoomView;
+  me: User;
+  onClose: () => void;
+}) {
+  const [error, setError] = useState<string | null>(null);
+  const run = (action: Promise<void>) =>
+    action.then(
+      () => setError(null),
+      (caught: unknown) => setError(caught instanceof Error ? caught.message : String(caught)),
+    );
+
+  return (
+    <aside className="members" aria-label="Members">
+      <header className="panel-head">
+        <h3>Members</h3>
+        <button type="button" className="icon-button" onClick={onClose} title="Close members">
+          <span aria-hidden="true">×</span>
+          <span className="sr-only">Close members</span>
+        </button>
+      </header>
+      <ul className="member-list" data-testid="members">
+        {room.members.map((member) => {
+          const user = state.users.get(member.userId);
+          const online =
+            member.userId === me.id
+              ? state.connection === 'connected'
+              : state.presence.get(member.userId);
+          return (
+            <li key={member.userId} className="member" data-user={user?.username}>
+              <Avatar name={displayNameOf(user, member.userId)} online={online} small />
+              <span>
+                {displayNameOf(user, member.userId)}
+                {member.userId === me.id && <span className="muted"> (you)</span>}
+                <PresenceLabel online={online} />
+              </span>
+              {member.role === 'owner' && <span className="tag">owner</span>}
+            </li>
+          );
+        })}
+      </ul>
+      <UserSearch
+        store={store}
+        label="Add a member"
+        exclude={new Set(room.members.map((member) => member.userId))}
+        onPick={(user) => void run(store.addMember(room.id, user.id))}
+      />
+      {error !== null && (
+        <p className="error small" role="alert">
+          {error}
+        </p>
+      )}
+      <button type="button" className="danger" onClick={() => void run(store.leave(room.id))}>
+        Leave room
+      </button>
+    </aside>
+  );
+}

@@ -1,0 +1,51 @@
+import type { RoomSummaryView } from '@scale-chat/contracts';
+import { formatTime } from '../format';
+
+export function RoomList({
+  rooms,
+  loaded,
+  openRoomId,
+  onOpen,
+}: {
+  rooms: readonly RoomSummaryView[];
+  loaded: boolean;
+  openRoomId: string | null;
+  onOpen: (roomId: string) => void;
+}) {
+  if (!loaded) return <p className="muted pad">Loading rooms…</p>;
+  if (rooms.length === 0) return <p className="muted pad">No rooms yet.</p>;
+  return (
+    <ul className="room-list" data-testid="room-list">
+      {rooms.map((room) => {
+        const last = room.lastMessage;
+        return (
+          <li key={room.id}>
+            <button
+              type="button"
+              className={room.id === openRoomId ? 'room-item active' : 'room-item'}
+              aria-current={room.id === openRoomId ? 'true' : undefined}
+              onClick={() => onOpen(room.id)}
+              data-room-name={room.name}
+            >
+              <span className="room-line">
+                <span className="room-name">{room.name}</span>
+                {last !== null && <time className="muted small">{formatTime(last.createdAt)}</time>}
+              </span>
+              <span className="room-line">
+                <span className="room-last muted">
+                  {last === null ? `${room.memberCount} members` : last.body}
+                </span>
+                {room.unreadCount > 0 && (
+                  <span className="badge" data-testid="unread">
+                    {room.unreadCount}
+                    <span className="sr-only"> unread</span>
+                  </span>
+                )}
+              </span>
+            </button>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}

@@ -1,0 +1,93 @@
+import { useEffect, useId, useState } from 'react';
+import type { ChatStore } from '../chat-store';
+import type { User } from '../validate';
+import { Avatar, displayNameOf } from './Avatar';
+
+/** A username search (prefix, API.md's `GET /api/users?query=`) with a list to pick from. */
+export function UserSearch({
+  store,
+  label,
+  exclude,
+  onPick,
+}: {
+  store: ChatStore;
+  label: string;
+  exclude: ReadonlySet<string>;
+  onPick: (user: User) => void;
+}) {
+  const id = useId();
+  const [query, setQuery] = useState('');
+  const [results, setResults] = useState<User[]>([]);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    const text = query.trim();
+    if (text === '') {
+      setResults([]);
+      return;
+    }
+    let current = true;
+    const timer = setTimeout(() => {
+      store.searchUsers(text).then(
+        (users) => {
+          if (current) {
+            setResults(users);
+            setError(null);
+          }
+        },
+        (caught: unknown) => {
+          if (current) setError(caught instanceof Error ? caught.message : String(caught));
+        },
+      );
+    }, 200);
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
+  }, [query, store]);
+
+  const shown = results.filter((user) => !exclude.has(user.id));
+  return (
+    <div className="user-search">
+      <label className="field" htmlFor={id}>
+        <span>{label}</span>
+      </label>
+      <input
+        id={id}
+        type="search"
+        placeholder="Search by username"
+        autoComplete="off"
+        value={query}
+        onChange={(event) => setQuery(event.target.value)}
+        aria-controls={`${id}-results`}
+      />
+      {error !== null && (
+        <p className="error small" role="alert">
+          {error}
+        </p>
+      )}
+      <ul id={`${id}-results`} className="user-results" aria-label="Search results">
+        {shown.map((user) => (
+          <li key={user.id}>
+            <button
+              type="button"
+              className="user-result"
+              onClick={() => {
+                onPick(user);
+                setQuery('');
+              }}
+            >
+              <Avatar name={displayNameOf(user)} small />
+              <span>
+                {displayNameOf(user)} <span className="muted">@{user.username}</span>
+              </span>
+            </button>
+          </li>
+        ))}
+        {query.trim() !== '' && shown.length === 0 && error === null && (
+          <li className="muted small pad">No matching users</li>
+        )}
+      </ul>
+    </div>
+  );
+}

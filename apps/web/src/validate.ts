@@ -1,0 +1,135 @@
+import type { MemberView, MessageView, RoomSummaryView, RoomView } from '@scale-chat/contracts';
+
+/**
+ * Runtime checks of what the server sends before it is rendered or stored: a value of
+ * the wrong shape is dropped (a list keeps its valid items) rather than trusted. React
+ * escapes the text itself; these guards keep the state's types true.
+ */
+export type Guard<T> = (value: unknown) => value is T;
+
+export interface User {
+  readonly id: string;
+  readonly username: string;
+  readonly displayName: string;
+  readonly status: string;
+  readonly createdAt: string;
+}
+
+export interface Session {
+  readonly accessToken: string;
+  readonly refreshToken: string;
+  readonly expiresIn: number;
+  readonly user: User;
+}
+
+type Fields = Record<string, 'string' | 'number' | 'boolean' | 'object'>;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function hasFields(value: unknown, fields: Fields): value is Record<string, unknown> {
+  return (
+    isRecord(value) && Object.entries(fields).every(([key, type]) => typeof value[key] === type)
+  );
+}
+
+export const isUser: Guard<User> = (value): value is User =>
+  hasFields(value, {
+    id: 'string',
+    username: 'string',
+    displayName: 'string',
+    status: 'string',
+    createdAt: 'string',
+  });
+
+export const isSession: Guard<Session> = (value): value is Session =>
+  hasFields(value, { accessToken: 'string', refreshToken: 'string', expiresIn: 'number' }) &&
+  isUser(value['user']);
+
+export const isMessage: Guard<MessageView> = (value): value is MessageView =>
+  hasFields(value, {
+    id: 'string',
+    roomId: 'string',
+    seq: 'number',
+    senderId: 'string',
+    body: 'string',
+    clientMsgId: 'string',
+    createdAt: 'string',
+  }) && Number.isInteger(value['seq']);
+
+const isMember: Guard<MemberView> = (value): value is MemberView =>
+  hasFields(value, { userId: 'string', role: 'string', joinedAt: 'string' });
+
+export const isRoom: Guard<RoomView> = (value): value is RoomView =>
+  hasFields(value, {
+    id: 'string',
+    name: 'string',
+    ownerId: 'string',
+    lastSeq: 'number',
+    createdAt: 'string',
+  }) &&
+  Array.isArray(value['members']) &&
+  value['members'].every(isMember);
+
+export const isRoomSummary: Guard<RoomSummaryView> = (value): value is RoomSummaryView =>
+  hasFields(value, { id: 'string', name: 'string', lastSeq: 'number', unreadCount: 'number' }) &&
+  typeof value['memberCount'] === 'number' &&
+  (value['lastMessage'] === null || isMessage(value['lastMessage']));
+
+export const isMemberEvent: Guard<{ roomId: string; userId: string }> = (
+  value,
+): value is { roomId: string; userId: string } =>
+  hasFields(value, { roomId: 'string', userId: 'string' });
+
+export const isTypingEvent: Guard<{ roomId: string; userId: string; typing: boolean }> = (
+  value,
+): value is { roomId: string; userId: string; typing: boolean } =>
+  hasFields(value, { roomId: 'string', userId: 'string', typing: 'boolean' });
+
+export const isReadEvent: Guard<{ roomId: string; userId: string; seq: number }> = (
+  value,
+): value is { roomId: string; userId: string; seq: number } =>
+  hasFields(value, { roomId: 'string', userId: 'string', seq: 'number' });
+
+export const isPresenceEvent: Guard<{ userId: string; online: boolean }> = (
+  value,
+): value is { userId: string; online: boolean } =>
+  hasFields(value, { userId: 'string', online: 'boolean' });
+
+export interface Page<T> {
+  readonly items: T[];
+  readonly hasMore: boolean;
+}
+
+/** `{items: [...], hasMore?}`: the valid items of a list answer. */
+export function listOf<T>(value: unknown, guard: Guard<T>): Page<T> {
+  if (!isRecord(value) || !Array.isArray(value['items'])) return { items: [], hasMore: false };
+  return { items: value['items'].filter(guard), hasMore: value['hasMore'] === true };
+}
+
+export interface StatsSummary {
+  readonly users: number;
+  readonly rooms: number;
+  readonly messages: number;
+  readonly messagesLastHour: number;
+  readonly signupsToday: number;
+}
+
+export const isStatsSummary: Guard<StatsSummary> = (value): value is StatsSummary =>
+  hasFields(value, {
+    users: 'number',
+    rooms: 'number',
+    messages: 'number',
+    messagesLastHour: 'number',
+    signupsToday: 'number',
+  });
+
+export const isBucket: Guard<{ t: string; count: number }> = (
+  value,
+): value is { t: string; count: number } => hasFields(value, { t: 'string', count: 'number' });
+
+export const isWordCount: Guard<{ word: string; count: number }> = (
+  value,
+): value is { word: string; count: number } =>
+  hasFields(value, { word: 'string', count: 'number' });
