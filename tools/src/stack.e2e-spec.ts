@@ -16,6 +16,11 @@ import {
   startManaged,
   waitUntil,
 } from './infra';
+import {
+  edgeChecksKillingInstanceOne,
+  edgeChecksWithBothInstances,
+  edgeRateLimitCheck,
+} from './edge-checks';
 
 const RUN = join(REPO_ROOT, 'tools', 'run.js');
 const stackPorts = [EDGE_PORT, ...localInstances().map((instance) => instance.port)];
@@ -54,6 +59,8 @@ function exitOf(child: ChildProcess): Promise<number | null> {
 
 describe('npm start (the whole stack as real processes)', () => {
   let stack: ChildProcess;
+  /** Users and a room the edge checks make and share. */
+  const edgeFixture = { users: [], roomId: '' };
 
   beforeAll(async () => {
     const open = await Promise.all(stackPorts.map((port) => isPortOpen(port)));
@@ -203,6 +210,8 @@ describe('npm start (the whole stack as real processes)', () => {
     expect(second.status).toBe(0);
   });
 
+  edgeChecksWithBothInstances(edgeFixture);
+
   it('finishes every one of 50 concurrent signups, active or compensated, when the orchestrator is killed (SIGKILL) and restarted', async () => {
     const post = (path: string, body: unknown) =>
       fetch(`http://127.0.0.1:${EDGE_PORT}${path}`, {
@@ -279,6 +288,10 @@ describe('npm start (the whole stack as real processes)', () => {
       await replacement.stop(15_000);
     }
   }, 180_000);
+
+  // These two leave the stack with one gateway instance and an empty /api/auth/ rate bucket.
+  edgeChecksKillingInstanceOne(edgeFixture);
+  edgeRateLimitCheck();
 
   it('stops everything it started on SIGINT and exits 0', async () => {
     stack.kill('SIGINT');

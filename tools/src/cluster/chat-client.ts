@@ -50,13 +50,19 @@ export async function newUser(authUrl: string, username: string): Promise<TestUs
 export async function socketOf(
   url: string,
   token: string,
-  options: { reconnection?: boolean; transports?: ('websocket' | 'polling')[] } = {},
+  options: {
+    reconnection?: boolean;
+    transports?: ('websocket' | 'polling')[];
+    /** Sent with every HTTP request of the session (long-polling), e.g. a cookie. */
+    extraHeaders?: Record<string, string>;
+  } = {},
 ): Promise<Socket> {
   const socket = connect(url, {
     transports: options.transports ?? ['websocket'],
     forceNew: true,
     reconnection: options.reconnection ?? false,
     auth: { token },
+    ...(options.extraHeaders === undefined ? {} : { extraHeaders: options.extraHeaders }),
   });
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', () => resolve());

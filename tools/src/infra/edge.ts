@@ -6,6 +6,8 @@ import { run } from './processes';
 
 export const EDGE_CONFIG = join(REPO_ROOT, 'nginx', 'local', 'nginx.conf');
 const PREFIX = join(CACHE_DIR, 'nginx');
+/** The local edge's JSON access log (nginx/includes/http.conf, log_format json). */
+export const EDGE_ACCESS_LOG = join(PREFIX, 'logs', 'access.log');
 
 export function nginxBinary(): string {
   const path = ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/bin/nginx'].find((candidate) =>

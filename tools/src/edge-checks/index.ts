@@ -1,0 +1,3 @@
+export * from './access-log';
+export * from './edge-clients';
+export * from './edge-suites';
