@@ -10,6 +10,7 @@ describe('parsePrometheusText', () => {
         'http_requests_total{route="/b\\"x",status="500"} 1.5e1',
         'up 1 1700000000000',
         'le_bucket{le="+Inf"} +Inf',
+        'lag_seconds Nan',
         '',
       ].join('\n'),
     );
@@ -18,6 +19,7 @@ describe('parsePrometheusText', () => {
       { name: 'http_requests_total', labels: { route: '/b"x', status: '500' }, value: 15 },
       { name: 'up', labels: {}, value: 1 },
       { name: 'le_bucket', labels: { le: '+Inf' }, value: Infinity },
+      { name: 'lag_seconds', labels: {}, value: NaN },
     ]);
     expect(sumOf(samples, 'http_requests_total')).toBe(18);
     expect(sumOf(samples, 'http_requests_total', { status: '200' })).toBe(3);

@@ -12,10 +12,11 @@ const COMMENT = new RegExp(
   `^# (HELP ${NAME} .*|TYPE ${NAME} (counter|gauge|histogram|summary|untyped))$`,
 );
 
+/** Values as Prometheus reads them (Go's ParseFloat: NaN and Inf in any case). */
 function number(text: string, line: string): number {
-  if (text === '+Inf') return Infinity;
-  if (text === '-Inf') return -Infinity;
-  if (text === 'NaN') return NaN;
+  if (/^\+?inf$/i.test(text)) return Infinity;
+  if (/^-inf$/i.test(text)) return -Infinity;
+  if (/^nan$/i.test(text)) return NaN;
   const value = Number(text);
   if (text === '' || Number.isNaN(value)) throw new Error(`not a number in: ${line}`);
   return value;

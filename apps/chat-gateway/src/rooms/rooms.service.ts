@@ -72,8 +72,13 @@ export class RoomsService {
     });
     return this.awaitOutcome(async () => {
       const room = await findRoom(this.dataSource.manager, roomId);
-      if (room === undefined || room.status === 'cancelled')
-        throw notActive(room?.inactive_user_ids ?? []);
+      const inactive = room?.inactive_user_ids ?? [];
+      if (room === undefined || room.status === 'cancelled') {
+        // Cancelled for a reason of the system's (a step failed or timed out), not the caller's.
+        if (inactive.length === 0)
+          throw new ServiceUnavailableException('The room could not be created; please try again');
+        throw notActive(inactive);
+      }
       return room.status === 'active' ? roomWithMembers(this.dataSource.manager, room) : undefined;
     }, 'The room could not be created in time; it will appear in GET /api/rooms if it is');
   }

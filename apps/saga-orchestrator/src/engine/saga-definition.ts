@@ -12,6 +12,15 @@ export interface SagaStep {
   readonly compensation?: string;
   /** How long the participant has to answer before the step counts as failed. */
   readonly timeoutMs: number;
+  /**
+   * What a timeout means. `compensate` (the default): the step failed, and it and the
+   * ones before are undone. `retry`: the step is past the point of no return (it has no
+   * undo, or the user asked for it and it must happen), so its idempotent command is
+   * sent again until it is answered; a failed answer still undoes the steps before.
+   * Undoing instead could race a late execution (an activation landing after the user
+   * was discarded). Every step after a `retry` step must be `retry` too.
+   */
+  readonly onTimeout?: 'compensate' | 'retry';
 }
 
 /** A saga as data: its steps in order, each with its command and its undo. */
@@ -27,6 +36,16 @@ export function checkDefinition(definition: SagaDefinition): SagaDefinition {
   if (lateInitiated !== undefined) {
     throw new Error(
       `saga ${definition.type}: step ${lateInitiated.name} has no command after the first command`,
+    );
+  }
+  const pivot = definition.steps.findIndex((step) => step.onTimeout === 'retry');
+  const undoneAfterPivot =
+    pivot === -1
+      ? undefined
+      : definition.steps.slice(pivot).find((step) => step.onTimeout !== 'retry');
+  if (undoneAfterPivot !== undefined) {
+    throw new Error(
+      `saga ${definition.type}: step ${undoneAfterPivot.name} would be undone on a timeout after a step that is retried`,
     );
   }
   return definition;

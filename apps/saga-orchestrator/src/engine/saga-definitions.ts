@@ -4,7 +4,9 @@ import { checkDefinition, type SagaDefinition } from './saga-definition';
 /**
  * The three sagas of ARCHITECTURE.md. The first step of each was done by its initiator
  * before the saga started; if a later step fails or times out, the done steps are
- * undone in reverse order, that first one last.
+ * undone in reverse order, that first one last. The last steps are past the point of
+ * no return: a timeout there sends the command again (the participant is down, or it
+ * acted and its answer was lost), since undoing could race the late execution.
  */
 export const signupSaga = (stepTimeoutMs: number): SagaDefinition =>
   checkDefinition({
@@ -28,6 +30,7 @@ export const signupSaga = (stepTimeoutMs: number): SagaDefinition =>
         participant: 'auth',
         command: SAGA_COMMANDS.activateUser,
         timeoutMs: stepTimeoutMs,
+        onTimeout: 'retry',
       },
     ],
   });
@@ -53,6 +56,7 @@ export const roomSaga = (stepTimeoutMs: number): SagaDefinition =>
         participant: 'chat-gateway',
         command: SAGA_COMMANDS.activateRoom,
         timeoutMs: stepTimeoutMs,
+        onTimeout: 'retry',
       },
     ],
   });
@@ -72,12 +76,14 @@ export const accountDeletionSaga = (stepTimeoutMs: number): SagaDefinition =>
         participant: 'chat-gateway',
         command: SAGA_COMMANDS.removeUserFromRooms,
         timeoutMs: stepTimeoutMs,
+        onTimeout: 'retry',
       },
       {
         name: 'delete-user',
         participant: 'auth',
         command: SAGA_COMMANDS.deleteUser,
         timeoutMs: stepTimeoutMs,
+        onTimeout: 'retry',
       },
     ],
   });

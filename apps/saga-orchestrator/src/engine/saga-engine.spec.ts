@@ -146,6 +146,30 @@ describe('SagaEngine on the signup saga', () => {
     expect(engine.onTimeout(finished, T0 + 1e9)).toEqual({ state: finished, commands: [] });
   });
 
+  it('sends a timed-out activation again instead of undoing it, and completes on the answer', () => {
+    const { state, sent } = drive(start(), ['ok', 'timeout', 'timeout', 'ok']);
+    expect(sent).toEqual([
+      'execute chat.create-profile',
+      'execute auth.activate-user',
+      'execute auth.activate-user',
+      'execute auth.activate-user',
+    ]);
+    expect(state).toMatchObject({ status: 'completed', attempt: 3 });
+    expect(state.history.filter((entry) => entry.event === 'timed-out')).toHaveLength(2);
+  });
+
+  it('still undoes the steps before a retried step when it answers that it failed', () => {
+    const { state, sent } = drive(start(), ['ok', 'timeout', 'fail', 'ok', 'ok']);
+    expect(sent).toEqual([
+      'execute chat.create-profile',
+      'execute auth.activate-user',
+      'execute auth.activate-user',
+      'compensate chat.delete-profile',
+      'compensate auth.discard-pending-user',
+    ]);
+    expect(state.status).toBe('compensated');
+  });
+
   it('does nothing on a timeout before the deadline', () => {
     const first = start();
     expect(engine.onTimeout(first.state, T0 + 9_999)).toEqual({ state: first.state, commands: [] });
@@ -192,6 +216,34 @@ describe('the room and account-deletion sagas', () => {
     expect(
       drive(deletion.start('d2', { userId: 'u1' }, T0), ['fail', 'ok'], deletion).sent,
     ).toEqual(['execute chat.remove-user-from-rooms', 'compensate auth.restore-user']);
+  });
+
+  it('account deletion: a timed-out step is sent again, never undone (the user asked for it)', () => {
+    const deletion = new SagaEngine(accountDeletionSaga(10_000));
+    const { sent, state } = drive(
+      deletion.start('d3', { userId: 'u1' }, T0),
+      ['timeout', 'ok', 'timeout', 'ok'],
+      deletion,
+    );
+    expect(sent).toEqual([
+      'execute chat.remove-user-from-rooms',
+      'execute chat.remove-user-from-rooms',
+      'execute auth.delete-user',
+      'execute auth.delete-user',
+    ]);
+    expect(state.status).toBe('completed');
+  });
+
+  it('refuses a step undone on a timeout after a step that is retried', () => {
+    expect(() =>
+      checkDefinition({
+        type: 'x',
+        steps: [
+          { name: 'a', participant: 'auth', command: 'a', timeoutMs: 1, onTimeout: 'retry' },
+          { name: 'b', participant: 'auth', command: 'b', timeoutMs: 1 },
+        ],
+      }),
+    ).toThrow('step b would be undone on a timeout after a step that is retried');
   });
 
   it('rejects a definition with nothing to execute, or an initiator step after a command', () => {

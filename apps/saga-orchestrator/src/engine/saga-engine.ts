@@ -102,10 +102,16 @@ export class SagaEngine {
       'timed-out',
       now,
     );
+    if (state.status === 'compensating' || step.onTimeout === 'retry')
+      return this.send(
+        noted,
+        state.step,
+        state.status === 'running' ? 'execute' : 'compensate',
+        now,
+        true,
+      );
     // A step that did not answer may still have happened: undo it as well.
-    return state.status === 'running'
-      ? this.compensateFrom(noted, state.step, now)
-      : this.send(noted, state.step, 'compensate', now, true);
+    return this.compensateFrom(noted, state.step, now);
   }
 
   private advance(state: SagaState, next: number, now: number): Transition {

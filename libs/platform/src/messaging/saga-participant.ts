@@ -6,7 +6,7 @@ import {
   type SagaCommand,
   type SagaReply,
 } from '@scale-chat/contracts';
-import type { EntityManager } from 'typeorm';
+import { QueryFailedError, type EntityManager } from 'typeorm';
 import { eventHandler, type EventHandler } from './event-consumer';
 import { enqueueEvent } from './outbox';
 import type { ServiceConsumerOptions } from './service-event-consumers';
@@ -40,6 +40,33 @@ function parseCommand(data: unknown): SagaCommand {
   return command as SagaCommand;
 }
 
+/** SQLSTATEs worth another try rather than a failed step: conflicts and lost connections. */
+const TRANSIENT = /^(40001|40P01|55P03|57014|57P0[1-3]|08...)$/;
+
+/**
+ * Runs a handler under a savepoint. A statement the database refuses for good (a
+ * constraint, a check, a trigger) undoes the handler's work and fails the step, so the
+ * saga compensates now instead of timing out; anything else (a conflict, a lost
+ * connection, a bug) is thrown, and the command is delivered again.
+ */
+async function refusedAsFailure(
+  manager: EntityManager,
+  run: () => Promise<CommandOutcome>,
+): Promise<CommandOutcome> {
+  await manager.query('SAVEPOINT saga_command');
+  try {
+    const outcome = await run();
+    await manager.query('RELEASE SAVEPOINT saga_command');
+    return outcome;
+  } catch (error) {
+    const code = (error as { driverError?: { code?: unknown } }).driverError?.code;
+    if (!(error instanceof QueryFailedError) || typeof code !== 'string' || TRANSIENT.test(code))
+      throw error;
+    await manager.query('ROLLBACK TO SAVEPOINT saga_command');
+    return { outcome: 'failed', reason: `refused by the database: ${error.message}` };
+  }
+}
+
 /**
  * The consumer handler of a saga participant: runs the handler the command names and
  * writes the reply to the outbox in the same transaction as the handler's change, so
@@ -58,7 +85,7 @@ export function sagaCommandHandler(
       const outcome: CommandOutcome =
         handler === undefined
           ? { outcome: 'failed', reason: `unknown command ${command.name}` }
-          : await handler(command, manager);
+          : await refusedAsFailure(manager, () => handler(command, manager));
       const reply: SagaReply = {
         sagaId: command.sagaId,
         commandId: command.commandId,
