@@ -21,6 +21,7 @@ import {
   edgeChecksWithBothInstances,
   edgeRateLimitCheck,
 } from './edge-checks';
+import { dashboardMetricsCheck } from './observability';
 
 const RUN = join(REPO_ROOT, 'tools', 'run.js');
 const stackPorts = [EDGE_PORT, ...localInstances().map((instance) => instance.port)];
@@ -211,6 +212,7 @@ describe('npm start (the whole stack as real processes)', () => {
   });
 
   edgeChecksWithBothInstances(edgeFixture);
+  dashboardMetricsCheck();
 
   it('finishes every one of 50 concurrent signups, active or compensated, when the orchestrator is killed (SIGKILL) and restarted', async () => {
     const post = (path: string, body: unknown) =>

@@ -1,0 +1,79 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { SERVICE_NAMES, SERVICES } from '@scale-chat/contracts';
+import { REPO_ROOT } from './infra';
+import { dashboardPanels, metricNamesOf } from './observability';
+
+const readYaml = <T>(path: string): T =>
+  parse(readFileSync(join(REPO_ROOT, path), 'utf8'), { merge: true }) as T;
+
+interface ScrapeJob {
+  job_name: string;
+  metrics_path: string;
+  dns_sd_configs: { names: string[]; type: string; port: number }[];
+}
+
+describe('Prometheus and Grafana of the observability profile', () => {
+  const prometheus = readYaml<{ scrape_configs: ScrapeJob[] }>('deploy/prometheus/prometheus.yml');
+  const compose = readYaml<{ services: Record<string, { volumes?: string[] }> }>(
+    'docker-compose.yml',
+  );
+
+  it.each(SERVICE_NAMES)('scrapes /metrics of every %s instance on the port of API.md', (name) => {
+    const job = prometheus.scrape_configs.find((candidate) => candidate.job_name === name);
+    expect(job).toMatchObject({
+      metrics_path: '/metrics',
+      dns_sd_configs: [{ names: [name], type: 'A', port: SERVICES[name].ports[0] }],
+    });
+    expect(compose.services[name]).toBeDefined();
+  });
+
+  it('mounts only files and folders that are in the repository', () => {
+    for (const service of ['prometheus', 'grafana']) {
+      for (const volume of compose.services[service]?.volumes ?? []) {
+        const source = volume.split(':')[0] ?? '';
+        if (!source.startsWith('./')) continue;
+        expect(`${source}: ${String(existsSync(join(REPO_ROOT, source)))}`).toBe(`${source}: true`);
+      }
+    }
+  });
+
+  it('draws every panel from the provisioned Prometheus, each query naming a metric', () => {
+    const datasources = readYaml<{ datasources: { uid: string; type: string }[] }>(
+      'deploy/grafana/provisioning/datasources/prometheus.yml',
+    ).datasources;
+    const panels = dashboardPanels();
+    expect(panels.length).toBeGreaterThanOrEqual(8);
+    for (const panel of panels) {
+      expect(datasources).toContainEqual(
+        expect.objectContaining({ uid: panel.datasource.uid, type: 'prometheus' }),
+      );
+      expect(panel.targets.length).toBeGreaterThan(0);
+      for (const target of panel.targets) expect(metricNamesOf(target.expr)).not.toEqual([]);
+    }
+  });
+
+  it('charts the metrics the services expose for operations', () => {
+    const charted = new Set(
+      dashboardPanels().flatMap((panel) =>
+        panel.targets.flatMap((target) => metricNamesOf(target.expr)),
+      ),
+    );
+    expect([...charted].sort()).toEqual(
+      expect.arrayContaining([
+        'chat_messages_in_total',
+        'chat_messages_out_total',
+        'chat_sockets_connected',
+        'http_request_duration_seconds_bucket',
+        'http_request_duration_seconds_count',
+        'kafka_consumer_lag',
+        'log_events_duplicates_total',
+        'log_events_total',
+        'outbox_backlog',
+        'saga_duration_seconds_bucket',
+        'sagas_total',
+      ]),
+    );
+  });
+});
