@@ -115,7 +115,7 @@ describe('docker-compose.yml', () => {
     );
   });
 
-  it("gives the edge's template a value for each upstream: a compose service at its API.md port", () => {
+  it("gives the edge's template its log and each upstream: a compose service at its API.md port", () => {
     const template = readFileSync(COMPOSE_EDGE_TEMPLATE, 'utf8');
     const upstreams = Object.fromEntries(
       SERVICE_NAMES.map((name) => [
@@ -123,8 +123,9 @@ describe('docker-compose.yml', () => {
         `${name}:${SERVICES[name].ports[0]}`,
       ]),
     );
-    expect(templateVariables(template).sort()).toEqual(Object.keys(upstreams).sort());
-    expect(environmentOf('edge')).toEqual(upstreams);
+    const environment = { ...upstreams, EDGE_ACCESS_LOG: '/dev/stdout' };
+    expect(templateVariables(template).sort()).toEqual(Object.keys(environment).sort());
+    expect(environmentOf('edge')).toEqual(environment);
   });
 
   it('waits for every dependency it names, each a service of this file', () => {

@@ -15,7 +15,8 @@ function upstreamPorts(name: string): number[] {
 
 /**
  * The compose edge rendered with the values docker-compose.yml gives its template; the
- * compose host names resolve only inside compose, so here they stand for 127.0.0.1.
+ * compose host names resolve only inside compose, so here they stand for 127.0.0.1, and
+ * the access log (the container's stdout there) is a file of the tools' nginx prefix.
  */
 function renderComposeEdgeForCheck(): string {
   const compose = parse(readFileSync(join(REPO_ROOT, 'docker-compose.yml'), 'utf8'), {
@@ -27,7 +28,7 @@ function renderComposeEdgeForCheck(): string {
       value.replace(/^[a-z-]+:/, '127.0.0.1:'),
     ]),
   );
-  return renderComposeEdge(values);
+  return renderComposeEdge({ ...values, EDGE_ACCESS_LOG: 'logs/compose-check-access.log' });
 }
 
 describe('the edge configurations', () => {
