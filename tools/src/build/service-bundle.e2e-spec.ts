@@ -1,10 +1,9 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { SERVICE_NAMES, type ServiceName } from '@scale-chat/contracts';
 import { createTestDatabase, type TestDatabase } from '@scale-chat/platform/testing';
-import { CACHE_DIR, isHealthy, REPO_ROOT, startManaged, waitUntil } from '../infra';
+import { CACHE_DIR, freePort, isHealthy, REPO_ROOT, startManaged, waitUntil } from '../infra';
 import { bundleService, type ServiceBundle } from './bundle-service';
 
 const OUT = join(CACHE_DIR, 'bundle-test');
@@ -15,19 +14,6 @@ const dependencies = Object.keys(
     }
   ).dependencies,
 );
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address !== null
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
-}
 
 /** A signing key for auth in production mode, where a generated one is refused. */
 function signingKeyFile(): string {

@@ -24,14 +24,23 @@ export function renderTemplate(template: string, values: Readonly<Record<string,
 }
 
 /**
- * Renders the compose edge beside a copy of the shared includes, laid out as in the image
- * (`<dir>/compose/nginx.conf`, `<dir>/includes/`), and returns the rendered file's path.
+ * Writes an edge configuration to `.cache/nginx/rendered/<name>/nginx.conf` beside a copy of
+ * the shared includes (`../includes/`, as in the repository and in the image) and returns
+ * its path.
  */
-export function renderComposeEdge(values: Readonly<Record<string, string>>): string {
+export function writeEdgeConfig(name: string, text: string): string {
   const dir = join(CACHE_DIR, 'nginx', 'rendered');
-  mkdirSync(join(dir, 'compose'), { recursive: true });
+  mkdirSync(join(dir, name), { recursive: true });
   cpSync(join(REPO_ROOT, 'nginx', 'includes'), join(dir, 'includes'), { recursive: true });
-  const rendered = join(dir, 'compose', 'nginx.conf');
-  writeFileSync(rendered, renderTemplate(readFileSync(COMPOSE_EDGE_TEMPLATE, 'utf8'), values));
-  return rendered;
+  const file = join(dir, name, 'nginx.conf');
+  writeFileSync(file, text);
+  return file;
+}
+
+/** Renders the compose edge with `values` (see writeEdgeConfig) and returns its path. */
+export function renderComposeEdge(values: Readonly<Record<string, string>>): string {
+  return writeEdgeConfig(
+    'compose',
+    renderTemplate(readFileSync(COMPOSE_EDGE_TEMPLATE, 'utf8'), values),
+  );
 }
