@@ -112,7 +112,8 @@ describe('the web app in Chromium against the local stack (two users on two gate
 
   beforeAll(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
-    stack = await LocalStack.start();
+    // A small send rate limit (per user and gateway instance), which one test runs into.
+    stack = await LocalStack.start({ MESSAGE_RATE_BURST: '10', MESSAGE_RATE_PER_SECOND: '5' });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       // Root in CI containers cannot use Chromium's sandbox.
@@ -174,6 +175,7 @@ describe('the web app in Chromium against the local stack (two users on two gate
     const bobsRoom = bob.page.locator(`[data-room-name="${roomName}"]`);
     await showsText(bobsRoom.getByTestId('unread'), '1 unread');
     expect(await bobsRoom.innerText()).toContain(korean);
+    await shoot(bob.page, 'rooms-phone');
   }, 60_000);
 
   it('chats both ways with typing indicators and read receipts', async () => {
@@ -295,6 +297,58 @@ describe('the web app in Chromium against the local stack (two users on two gate
     expect(bob.sockets.every((url) => new URL(url).port === String(bob.gatewayPort))).toBe(true);
     expect(bob.sockets.length).toBeGreaterThan(1);
   }, 120_000);
+
+  it('retries the sends the rate limit refuses, under the same clientMsgId: 60 quick messages arrive once each, in order', async () => {
+    const page = alice.page;
+    // Records the highest attempt count any pending message showed.
+    await page.evaluate(() => {
+      const record = window as unknown as { maxAttempts: number };
+      record.maxAttempts = 0;
+      new MutationObserver(() => {
+        for (const item of document.querySelectorAll('[data-attempts]'))
+          record.maxAttempts = Math.max(
+            record.maxAttempts,
+            Number(item.getAttribute('data-attempts')),
+          );
+      }).observe(document.body, {
+        subtree: true,
+        childList: true,
+        attributes: true,
+        attributeFilter: ['data-attempts'],
+      });
+    });
+    // Typed and sent faster than a person could: past the stack's burst of 10 and 5 a second.
+    const count = 60;
+    await page.getByLabel('Message', { exact: true }).evaluate((element, total) => {
+      const textarea = element as HTMLTextAreaElement;
+      const setValue = Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, 'value')?.set;
+      for (let index = 1; index <= total; index++) {
+        setValue?.call(textarea, `burst ${index}`);
+        textarea.dispatchEvent(new Event('input', { bubbles: true }));
+        textarea.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+      }
+    }, count);
+    await page
+      .locator('[data-pending]')
+      .first()
+      .waitFor({ state: 'attached', timeout: UI_TIMEOUT });
+    await page.locator('[data-pending]').first().waitFor({ state: 'detached', timeout: 60_000 });
+    expect(
+      await page.evaluate(() => (window as unknown as { maxAttempts: number }).maxAttempts),
+    ).toBeGreaterThan(1);
+
+    const expected = Array.from({ length: count }, (_, index) => `burst ${index + 1}`);
+    await showsText(message(bob.page, `burst ${count}`).locator('.bubble'), `burst ${count}`);
+    for (const person of [alice, bob]) {
+      const stored = await storedMessages(person.page);
+      expect(stored.map((item) => item.seq)).toEqual(
+        Array.from({ length: stored.length }, (_, index) => index + 1),
+      );
+      expect(
+        stored.filter((item) => item.body.startsWith('burst ')).map((item) => item.body),
+      ).toEqual(expected);
+    }
+  }, 90_000);
 
   it('shows the admin statistics (messages per minute, top words), or their failure, as the stats API answers', async () => {
     // `admin` is the local stack's administrator (ADMIN_USERNAMES); on a shared database it

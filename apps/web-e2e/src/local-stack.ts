@@ -15,20 +15,25 @@ const RUN = join(infra.REPO_ROOT, 'tools', 'run.js');
 export class LocalStack {
   private restarted: infra.ManagedProcess[] = [];
 
-  private constructor(private readonly stack: ChildProcess) {}
+  private constructor(
+    private readonly stack: ChildProcess,
+    private readonly env: NodeJS.ProcessEnv,
+  ) {}
 
-  static async start(): Promise<LocalStack> {
+  /** `settings`: environment for every service (the restarted gateway too). */
+  static async start(settings: NodeJS.ProcessEnv = {}): Promise<LocalStack> {
     if (!existsSync(join(infra.REPO_ROOT, 'dist', 'apps', 'web', 'index.html')))
       throw new Error('dist/apps/web is not built: npx nx build web');
     const ports = [EDGE_PORT, ...infra.localInstances().map((instance) => instance.port)];
     const open = await Promise.all(ports.map((port) => infra.isPortOpen(port)));
     if (open.some(Boolean)) throw new Error(`ports ${ports.join(', ')} must be free for this test`);
+    const env = { ...process.env, ...settings };
     const child = spawn(process.execPath, [RUN, 'stack'], {
       cwd: infra.REPO_ROOT,
-      env: process.env,
+      env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const stack = new LocalStack(child);
+    const stack = new LocalStack(child, env);
     await stack.waitForReady(150_000);
     return stack;
   }
@@ -67,7 +72,7 @@ export class LocalStack {
   async restartGateway(instance: number): Promise<void> {
     const gateway = infra.findInstance('chat-gateway', instance);
     const { command, args, env } = infra.serviceCommand(gateway, {
-      ...process.env,
+      ...this.env,
       LOG_LEVEL: 'warn',
     });
     const replacement = infra.startManaged(`${gateway.label}-restarted`, command, args, {

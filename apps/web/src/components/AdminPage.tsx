@@ -11,6 +11,9 @@ import {
 
 interface Stats {
   readonly summary: StatsSummary;
+  /** The window of `perMinute`, in epoch milliseconds. */
+  readonly from: number;
+  readonly to: number;
   readonly perMinute: readonly { t: string; count: number }[];
   readonly words: readonly { word: string; count: number }[];
 }
@@ -50,6 +53,8 @@ export function AdminPage({ api, user }: { api: ApiClient; user: User }) {
         kind: 'ok',
         stats: {
           summary,
+          from: from.getTime(),
+          to: to.getTime(),
           perMinute: listOf(perMinute, isBucket).items,
           words: listOf(words, isWordCount).items,
         },
@@ -116,7 +121,7 @@ function StatsView({ stats }: { stats: Stats }) {
       </section>
       <section className="card" aria-labelledby="per-minute">
         <h2 id="per-minute">Messages per minute (last hour)</h2>
-        <MinuteChart items={stats.perMinute} />
+        <MinuteChart items={stats.perMinute} from={stats.from} to={stats.to} />
       </section>
       <section className="card" aria-labelledby="top-words">
         <h2 id="top-words">Top words (last hour)</h2>
@@ -126,42 +131,51 @@ function StatsView({ stats }: { stats: Stats }) {
   );
 }
 
-function MinuteChart({ items }: { items: readonly { t: string; count: number }[] }) {
-  if (items.length === 0) return <p className="muted">No messages in the last hour.</p>;
+function MinuteChart({
+  items,
+  from,
+  to,
+}: {
+  items: readonly { t: string; count: number }[];
+  from: number;
+  to: number;
+}) {
+  const buckets = items
+    .map((item) => ({ time: Date.parse(item.t), count: item.count }))
+    .filter((item) => Number.isFinite(item.time) && item.count > 0);
+  if (buckets.length === 0) return <p className="muted">No messages in the last hour.</p>;
   const width = 600;
   const height = 160;
-  const max = Math.max(1, ...items.map((item) => item.count));
-  const barWidth = width / items.length;
+  const max = Math.max(1, ...buckets.map((item) => item.count));
+  // Placed by time over the window, so minutes without messages stay empty.
+  const span = Math.max(1, to - from);
+  const barWidth = (width * 60_000) / span;
+  const clock = (time: number) =>
+    new Date(time).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
   return (
     <figure className="chart">
       <svg viewBox={`0 0 ${width} ${height + 20}`} role="img" aria-label="Messages per minute">
-        {items.map((item, index) => {
+        {buckets.map((item) => {
           const barHeight = (item.count / max) * height;
           return (
             <rect
-              key={item.t}
-              x={index * barWidth + 1}
+              key={item.time}
+              x={((item.time - from) / span) * width}
               y={height - barHeight}
               width={Math.max(1, barWidth - 2)}
               height={barHeight}
               rx={2}
             >
-              <title>{`${new Date(item.t).toLocaleTimeString()}: ${item.count}`}</title>
+              <title>{`${clock(item.time)}: ${item.count}`}</title>
             </rect>
           );
         })}
         <line x1={0} x2={width} y1={height} y2={height} className="axis" />
         <text x={0} y={height + 16} className="axis-label">
-          {new Date(items[0]?.t ?? '').toLocaleTimeString([], {
-            hour: '2-digit',
-            minute: '2-digit',
-          })}
+          {clock(from)}
         </text>
         <text x={width} y={height + 16} className="axis-label" textAnchor="end">
-          {new Date(items.at(-1)?.t ?? '').toLocaleTimeString([], {
-            hour: '2-digit',
-            minute: '2-digit',
-          })}
+          {clock(to)}
         </text>
       </svg>
       <figcaption className="muted small">Peak: {max} messages in a minute</figcaption>

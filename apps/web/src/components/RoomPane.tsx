@@ -173,6 +173,7 @@ function MessageList({ store, state, roomId, me }: Props) {
           className={`message mine pending ${message.state}`}
           data-testid="message"
           data-pending={message.state}
+          data-attempts={message.attempts}
         >
           <div className="bubble-wrap">
             <p className="bubble">{message.body}</p>
