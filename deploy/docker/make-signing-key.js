@@ -1,8 +1,8 @@
 // Writes auth's Ed25519 access-token signing key (PKCS#8 PEM) to the given path unless one
-// is there already, readable by the image's `node` user only. Run once by compose's
-// auth-signing-key service, so the key lives in a volume and never in the repository.
+// is there already, readable by its owner (the image's `node` user) only. Run once by
+// compose's auth-signing-key service, so the key lives in a volume and never in the repository.
 const { generateKeyPairSync } = require('node:crypto');
-const { chownSync, existsSync, writeFileSync } = require('node:fs');
+const { existsSync, writeFileSync } = require('node:fs');
 
 const path = process.argv[2];
 if (path === undefined) {
@@ -14,6 +14,5 @@ if (existsSync(path)) {
 } else {
   const { privateKey } = generateKeyPairSync('ed25519');
   writeFileSync(path, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o400 });
-  chownSync(path, 1000, 1000); // `node` in the official Node.js images
   process.stdout.write(`${path} written\n`);
 }

@@ -24,6 +24,9 @@ WORKDIR /app
 COPY --from=production-dependencies /app/node_modules ./node_modules
 COPY --from=build /repo/dist/apps/${SERVICE} ./dist
 COPY deploy/docker/health-check.js deploy/docker/make-signing-key.js ./
+# A named volume mounted at /keys starts with this folder's owner: auth's key is written
+# and read as `node`, never as root.
+RUN mkdir /keys && chown node:node /keys
 USER node
 # GET /health on $PORT (every service sets PORT in compose; see docker-compose.yml).
 HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=6 CMD ["node", "health-check.js"]

@@ -1,5 +1,6 @@
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { SERVICE_NAMES, type ServiceName } from '@scale-chat/contracts';
 import { createTestDatabase, type TestDatabase } from '@scale-chat/platform/testing';
@@ -15,11 +16,19 @@ const dependencies = Object.keys(
   ).dependencies,
 );
 
-/** A signing key for auth in production mode, where a generated one is refused. */
+/**
+ * auth's signing key, made by the script compose runs once (deploy/docker/make-signing-key.js);
+ * in production auth refuses to start without one.
+ */
 function signingKeyFile(): string {
   const file = join(OUT, 'signing-key.pem');
-  const { privateKey } = generateKeyPairSync('ed25519');
-  writeFileSync(file, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+  rmSync(file, { force: true });
+  const made = spawnSync(
+    process.execPath,
+    [join(REPO_ROOT, 'deploy', 'docker', 'make-signing-key.js'), file],
+    { encoding: 'utf8' },
+  );
+  expect(made.stdout).toBe(`${file} written\n`);
   return file;
 }
 
@@ -39,7 +48,7 @@ describe('the production bundles (nx run <service>:build)', () => {
     expect(needed.filter((name) => !dependencies.includes(name))).toEqual([]);
   });
 
-  it('every service starts from its bundle with NODE_ENV=production and answers /health', async () => {
+  it('every service starts from its bundle with NODE_ENV=production (auth with the key compose makes) and answers /health', async () => {
     const databases: TestDatabase[] = [];
     const processes: ReturnType<typeof startManaged>[] = [];
     const run = randomUUID().slice(0, 8);
