@@ -38,7 +38,12 @@ export class AccountDeletionService {
         topic: SAGA_REQUESTS_TOPIC,
         key: userId,
         type: SAGA_EVENT_TYPES.start,
-        data: { sagaId: randomUUID(), sagaType: 'account-deletion', payload: { userId } },
+        data: {
+          sagaId: randomUUID(),
+          sagaType: 'account-deletion',
+          // Who the user was, for the chat profile to come back if the deletion fails.
+          payload: { userId, username: user.username, displayName: user.displayName },
+        },
       });
     });
   }

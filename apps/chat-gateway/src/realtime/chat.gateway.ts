@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Inject } from '@nestjs/common';
 import {
   ConnectedSocket,
@@ -10,7 +11,7 @@ import {
 } from '@nestjs/websockets';
 import { AccessTokenVerifier, type VerifiedAccessToken } from '@scale-chat/access-tokens';
 import { CHAT_LIMITS, type MessageView, type SocketAck } from '@scale-chat/contracts';
-import { SERVICE_CONFIG, TokenBucketRateLimiter } from '@scale-chat/platform';
+import { SERVICE_CONFIG, TokenBucketRateLimiter, withCorrelationId } from '@scale-chat/platform';
 import { PinoLogger } from 'nestjs-pino';
 import type { Socket } from 'socket.io';
 import type { ChatConfig } from '../chat-config';
@@ -200,14 +201,18 @@ export class ChatGateway implements OnGatewayInit, OnGatewayDisconnect {
       setImmediate(() => socket.disconnect(true));
       return failedAck(new SocketError('unauthorized', 'The access token has expired'));
     }
-    try {
-      return { ok: true, ...(await run(user)) };
-    } catch (error) {
-      const ack = failedAck(error);
-      if (ack.error.code === 'internal') {
-        this.logger.error({ err: error, socket: socket.id }, 'a socket event failed');
+    // Each event is its own unit of work: its log lines and the events it stores (and so
+    // the fan-out of a message on every instance) carry one new correlation id.
+    return withCorrelationId(randomUUID(), async () => {
+      try {
+        return { ok: true as const, ...(await run(user)) };
+      } catch (error) {
+        const ack = failedAck(error);
+        if (ack.error.code === 'internal') {
+          this.logger.error({ err: error, socket: socket.id }, 'a socket event failed');
+        }
+        return ack;
       }
-      return ack;
-    }
+    });
   }
 }

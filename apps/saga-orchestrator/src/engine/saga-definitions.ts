@@ -75,6 +75,8 @@ export const accountDeletionSaga = (stepTimeoutMs: number): SagaDefinition =>
         name: 'remove-user-from-rooms',
         participant: 'chat-gateway',
         command: SAGA_COMMANDS.removeUserFromRooms,
+        // The rooms are left for good; the chat profile comes back if the deletion fails.
+        compensation: SAGA_COMMANDS.createChatProfile,
         timeoutMs: stepTimeoutMs,
         onTimeout: 'retry',
       },

@@ -218,6 +218,21 @@ describe('the room and account-deletion sagas', () => {
     ).toEqual(['execute chat.remove-user-from-rooms', 'compensate auth.restore-user']);
   });
 
+  it('account deletion: a refused deletion gives the chat profile back, then restores the user', () => {
+    const deletion = new SagaEngine(accountDeletionSaga(10_000));
+    expect(
+      drive(deletion.start('d4', { userId: 'u1' }, T0), ['ok', 'fail', 'ok', 'ok'], deletion),
+    ).toMatchObject({
+      sent: [
+        'execute chat.remove-user-from-rooms',
+        'execute auth.delete-user',
+        'compensate chat.create-profile',
+        'compensate auth.restore-user',
+      ],
+      state: { status: 'compensated' },
+    });
+  });
+
   it('account deletion: a timed-out step is sent again, never undone (the user asked for it)', () => {
     const deletion = new SagaEngine(accountDeletionSaga(10_000));
     const { sent, state } = drive(

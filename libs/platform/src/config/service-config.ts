@@ -35,6 +35,8 @@ function commonSpec(service: ServiceName) {
     KAFKA_GROUP_PREFIX: text(/^[A-Za-z0-9._-]{1,100}$/, '1-100 characters of A-Z a-z 0-9 . _ -', {
       default: service,
     }),
+    /** A consumer silent this long (a crashed process) loses its partitions to the others. */
+    KAFKA_SESSION_TIMEOUT_MS: integer({ min: 6_000, max: 300_000 }, { default: 30_000 }),
     KAFKA_TOPIC_PREFIX: optional(
       text(/^[A-Za-z0-9_-]{1,50}\.$/, 'up to 50 characters of A-Z a-z 0-9 _ - ending in a dot'),
     ),
@@ -70,6 +72,8 @@ export interface ServiceConfig {
    * systems, or test suites, can share one Kafka cluster; empty by default.
    */
   readonly kafkaTopicPrefix: string;
+  /** Consumer groups' session timeout: how soon a crashed member's partitions move on. */
+  readonly kafkaSessionTimeoutMs: number;
   readonly shutdownTimeoutMs: number;
   /** Which proxies' X-Forwarded-For is believed (Express `trust proxy`): the edge's address. */
   readonly trustProxy: string;
@@ -101,6 +105,7 @@ export function readServiceConfig<S extends EnvSpec = Record<never, never>>(
     kafkaBrokers: parsed.KAFKA_BROKERS,
     kafkaGroupPrefix: parsed.KAFKA_GROUP_PREFIX,
     kafkaTopicPrefix: parsed.KAFKA_TOPIC_PREFIX ?? '',
+    kafkaSessionTimeoutMs: parsed.KAFKA_SESSION_TIMEOUT_MS,
     shutdownTimeoutMs: parsed.SHUTDOWN_TIMEOUT_MS,
     trustProxy: parsed.TRUST_PROXY,
     extra: parsed,

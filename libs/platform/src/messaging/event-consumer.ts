@@ -73,6 +73,8 @@ export interface EventConsumerOptions {
    * transaction, with the data source's manager.
    */
   readonly dedupe?: 'database' | 'handler';
+  /** The group's session timeout (kafkajs' default: 30 s). */
+  readonly sessionTimeoutMs?: number;
   /** Where `kafka_events_total` and `kafka_consumer_lag` go. */
   readonly metrics?: ServiceMetrics;
 }
@@ -129,7 +131,13 @@ export class EventConsumer {
     if ((options.handlers === undefined) === (options.batch === undefined))
       throw new Error(`consumer ${options.groupId} needs either handlers or a batch handler`);
     // A short fetch wait keeps shutdown quick: disconnect waits for the fetch in flight.
-    this.consumer = options.kafka.consumer({ groupId: options.groupId, maxWaitTimeInMs: 500 });
+    const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
+    this.consumer = options.kafka.consumer({
+      groupId: options.groupId,
+      maxWaitTimeInMs: 500,
+      sessionTimeout,
+      heartbeatInterval: Math.min(3_000, Math.floor(sessionTimeout / 3)),
+    });
     this.handlers = new Map((options.handlers ?? []).map((handler) => [handler.type, handler]));
     for (const topic of options.topics)
       this.topicNames.set(prefixedTopic(topic, options.topicPrefix ?? '').name, topic.name);

@@ -13,7 +13,7 @@ import { EventConsumer, type EventConsumerOptions } from './event-consumer';
 
 export interface ServiceConsumerOptions extends Omit<
   EventConsumerOptions,
-  'kafka' | 'dataSource' | 'groupId' | 'topicPrefix' | 'logger' | 'metrics'
+  'kafka' | 'dataSource' | 'groupId' | 'topicPrefix' | 'logger' | 'metrics' | 'sessionTimeoutMs'
 > {
   /** Names the consumer group (`<KAFKA_GROUP_PREFIX>.<name>`) and the logs' component. */
   readonly name: string;
@@ -46,6 +46,7 @@ export class ServiceEventConsumers implements OnApplicationBootstrap, BeforeAppl
       topicPrefix: this.config.kafkaTopicPrefix,
       logger: this.logger.logger.child({ component: name }),
       metrics: this.metrics,
+      sessionTimeoutMs: this.config.kafkaSessionTimeoutMs,
     });
     this.consumers.push(consumer);
     return consumer;

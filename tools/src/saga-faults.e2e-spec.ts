@@ -1,0 +1,583 @@
+import { randomUUID } from 'node:crypto';
+import {
+  LOCAL_KAFKA_BROKERS,
+  SAGA_COMMAND_TOPICS,
+  SAGA_EVENT_TYPES,
+  type SagaCommand,
+} from '@scale-chat/contracts';
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { Client } from 'pg';
+import {
+  api,
+  eventually,
+  newUser,
+  startChatCluster,
+  type ApiAnswer,
+  type ChatCluster,
+  type ClusterProcess,
+} from './cluster';
+
+jest.setTimeout(900_000);
+
+/**
+ * Issue 6, points 1 and 4: every command step of every saga, with its participant
+ * failing, timing out, and crashing (SIGKILL) after its commit and before its reply.
+ * Faults are made with the real components only: a trigger that refuses the step's
+ * change (fails), a trigger that holds the participant's command handling on a lock the
+ * test owns (times out), and a participant whose outbox relay is held behind a row of
+ * the test's while it commits, then killed (crashes). After each, every schema must be
+ * consistent and the API must answer as API.md says; at the end every compensation
+ * that ran is delivered once more and must change nothing.
+ */
+
+const STEP_TIMEOUT_MS = 2_000;
+const PASSWORD = 'correct horse battery staple';
+/** Advisory lock keys the test holds to make a participant wait. */
+const HOLD_COMMANDS = 7_770_001;
+const HOLD_RELAY = 7_770_002;
+
+type Fault = 'fails' | 'times out' | 'crashes after its commit, before its reply';
+type SagaType = 'signup' | 'room' | 'account-deletion';
+type Schema = 'auth' | 'chat';
+
+interface Refusal {
+  /** `"schema"."table"` */
+  readonly table: string;
+  readonly operation: 'INSERT' | 'UPDATE' | 'DELETE';
+  readonly when: string;
+}
+
+interface StepUnderTest {
+  readonly saga: SagaType;
+  readonly step: string;
+  readonly schema: Schema;
+  /** The change a trigger refuses to fail the step, or undefined: it fails by its input. */
+  readonly refuse: Refusal | undefined;
+  /** How the saga ends when the step times out or crashes (the step is undone, or retried). */
+  readonly afterTimeout: 'completed' | 'compensated';
+}
+
+const STEPS: readonly StepUnderTest[] = [
+  {
+    saga: 'signup',
+    step: 'create-chat-profile',
+    schema: 'chat',
+    refuse: { table: '"chat"."profiles"', operation: 'INSERT', when: 'true' },
+    afterTimeout: 'compensated',
+  },
+  {
+    saga: 'signup',
+    step: 'activate-user',
+    schema: 'auth',
+    refuse: { table: '"auth"."users"', operation: 'UPDATE', when: `NEW."status" = 'active'` },
+    afterTimeout: 'completed',
+  },
+  {
+    saga: 'room',
+    step: 'check-users-active',
+    schema: 'auth',
+    refuse: undefined, // fails by naming a user who is not active
+    afterTimeout: 'compensated',
+  },
+  {
+    saga: 'room',
+    step: 'activate-room',
+    schema: 'chat',
+    refuse: { table: '"chat"."rooms"', operation: 'UPDATE', when: `NEW."status" = 'active'` },
+    afterTimeout: 'completed',
+  },
+  {
+    saga: 'account-deletion',
+    step: 'remove-user-from-rooms',
+    schema: 'chat',
+    refuse: { table: '"chat"."room_members"', operation: 'DELETE', when: 'true' },
+    afterTimeout: 'completed',
+  },
+  {
+    saga: 'account-deletion',
+    step: 'delete-user',
+    schema: 'auth',
+    refuse: { table: '"auth"."users"', operation: 'DELETE', when: 'true' },
+    afterTimeout: 'completed',
+  },
+];
+
+const FAULTS: readonly Fault[] = [
+  'fails',
+  'times out',
+  'crashes after its commit, before its reply',
+];
+
+interface SagaRow {
+  readonly id: string;
+  readonly status: string;
+  readonly history: readonly { step: string; event: string }[];
+}
+
+/** What a scenario's API call answered, or that its connection was lost (a killed server). */
+type Answer = ApiAnswer | 'connection lost';
+
+describe('every saga step failing, timing out and crashing', () => {
+  let cluster: ChatCluster;
+  let db: Client;
+  /** Holds the advisory locks (a session of its own). */
+  let holder: Client;
+  const results: string[] = [];
+  let nameCounter = 0;
+
+  const participant = (schema: Schema): ClusterProcess => {
+    const gateway = cluster.gateways[0];
+    if (gateway === undefined) throw new Error('no gateway');
+    return schema === 'auth' ? cluster.auth : gateway;
+  };
+  const uniqueName = (prefix: string) =>
+    `${prefix}${(nameCounter += 1)}${randomUUID().slice(0, 4)}`;
+
+  beforeAll(async () => {
+    cluster = await startChatCluster({
+      gateways: 1,
+      env: {
+        SAGA_STEP_TIMEOUT_MS: String(STEP_TIMEOUT_MS),
+        SIGNUP_WAIT_MS: '60000',
+        ROOM_SAGA_WAIT_MS: '60000',
+      },
+    });
+    db = new Client({ connectionString: cluster.databaseUrl });
+    holder = new Client({ connectionString: cluster.databaseUrl });
+    await Promise.all([db.connect(), holder.connect()]);
+    await db.query(`
+      CREATE FUNCTION "public"."saga_fault_refuse"() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'refused by the test'; END $$`);
+    await db.query(`
+      CREATE FUNCTION "public"."saga_fault_wait"() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN PERFORM pg_advisory_xact_lock(TG_ARGV[0]::bigint); RETURN NEW; END $$`);
+  });
+
+  afterEach(async () => {
+    // A failed scenario must not leave its faults behind for the next one.
+    await holder.query('SELECT pg_advisory_unlock_all()');
+    for (const schema of ['auth', 'chat'] as const) {
+      await db.query(`DROP TRIGGER IF EXISTS "hold_commands" ON "${schema}"."processed_messages"`);
+      await db.query(`DROP TRIGGER IF EXISTS "hold_relay" ON "${schema}"."outbox"`);
+    }
+    for (const { table } of STEPS.flatMap((step) => (step.refuse ? [step.refuse] : [])))
+      await db.query(`DROP TRIGGER IF EXISTS "refuse_step" ON ${table}`);
+    for (const member of [cluster.auth, ...cluster.gateways])
+      if (!member.running()) await member.start();
+  });
+
+  afterAll(async () => {
+    process.stdout.write(`\n${results.join('\n')}\n`);
+    await holder?.end();
+    await db?.end();
+    await cluster?.stop();
+  });
+
+  const sagaSince = async (type: SagaType, since: Date): Promise<SagaRow | undefined> =>
+    (
+      await db.query<SagaRow>(
+        `SELECT "id", "status", "history" FROM "saga"."sagas"
+          WHERE "type" = $1 AND "created_at" >= $2 ORDER BY "created_at" DESC LIMIT 1`,
+        [type, since],
+      )
+    ).rows[0];
+
+  const waitForSaga = async (
+    type: SagaType,
+    since: Date,
+    what: string,
+    holds: (saga: SagaRow) => boolean,
+  ): Promise<SagaRow> => {
+    let found: SagaRow | undefined;
+    await eventually(
+      `${type} saga: ${what}`,
+      async () => {
+        found = await sagaSince(type, since);
+        return found !== undefined && holds(found);
+      },
+      60_000,
+    );
+    if (found === undefined) throw new Error('unreachable');
+    return found;
+  };
+  const stepSeen = (step: string, event: string) => (saga: SagaRow) =>
+    saga.history.some((entry) => entry.step === step && entry.event === event);
+  const finished = (saga: SagaRow) => saga.status === 'completed' || saga.status === 'compensated';
+
+  /** Every schema agrees with the others and nothing is left half-way. */
+  const expectConsistent = async () => {
+    const problems = (
+      await db.query<{ problem: string; n: number }>(`
+        SELECT 'sagas not finished' AS "problem", count(*)::int AS "n" FROM "saga"."sagas"
+         WHERE "status" NOT IN ('completed', 'compensated')
+        UNION ALL SELECT 'users pending or deleting', count(*)::int FROM "auth"."users"
+         WHERE "status" <> 'active'
+        UNION ALL SELECT 'rooms pending', count(*)::int FROM "chat"."rooms" WHERE "status" = 'pending'
+        UNION ALL SELECT 'memberships pending', count(*)::int FROM "chat"."room_members"
+         WHERE "status" = 'pending'
+        UNION ALL SELECT 'chat profiles without a user', count(*)::int FROM "chat"."profiles" p
+         WHERE NOT EXISTS (SELECT 1 FROM "auth"."users" u WHERE u."id" = p."user_id")
+        UNION ALL SELECT 'users without a chat profile', count(*)::int FROM "auth"."users" u
+         WHERE NOT EXISTS (SELECT 1 FROM "chat"."profiles" p WHERE p."user_id" = u."id")
+        UNION ALL SELECT 'members who are no user', count(*)::int FROM "chat"."room_members" m
+         WHERE NOT EXISTS (SELECT 1 FROM "auth"."users" u WHERE u."id" = m."user_id")
+        UNION ALL SELECT 'members of rooms not active', count(*)::int FROM "chat"."room_members" m
+         JOIN "chat"."rooms" r ON r."id" = m."room_id" WHERE r."status" <> 'active'`)
+    ).rows.filter((row) => row.n > 0);
+    expect(problems).toEqual([]);
+    await eventually('every outbox is relayed', async () => {
+      const { rows } = await db.query<{ n: number }>(`
+        SELECT ((SELECT count(*) FROM "auth"."outbox" WHERE "published_at" IS NULL)
+              + (SELECT count(*) FROM "chat"."outbox" WHERE "published_at" IS NULL)
+              + (SELECT count(*) FROM "saga"."outbox" WHERE "published_at" IS NULL))::int AS "n"`);
+      return rows[0]?.n === 0;
+    });
+  };
+
+  const login = (user: { username: string }) =>
+    api(cluster.auth.url, 'POST', '/api/auth/login', {
+      body: { username: user.username, password: PASSWORD },
+    });
+
+  /** A saga ready to start through the API (its users and rooms made beforehand). */
+  interface Act {
+    /** Starts the saga through the API; resolves with what the API answered. */
+    start(): Promise<Answer>;
+    /** Checks the API's answers once the saga has ended as `ends`. */
+    check(answer: Answer, ends: 'completed' | 'compensated'): Promise<void>;
+  }
+
+  const survive = (call: Promise<ApiAnswer>): Promise<Answer> =>
+    call.catch((error: unknown) => {
+      // fetch's TypeError comes from another realm than the test's: compare by name.
+      if ((error as Error).name === 'TypeError') return 'connection lost' as const;
+      throw error;
+    });
+
+  const prepare = async (saga: SagaType, fault: Fault, schema: Schema): Promise<Act> => {
+    const serverMayDie = fault.startsWith('crashes');
+    if (saga === 'signup') {
+      const username = uniqueName('s');
+      return {
+        start: () =>
+          survive(
+            api(cluster.auth.url, 'POST', '/api/auth/signup', {
+              body: { username, password: PASSWORD },
+            }),
+          ),
+        check: async (answer, ends) => {
+          if (ends === 'completed') {
+            if (!(serverMayDie && schema === 'auth' && answer === 'connection lost'))
+              expect(answer).toMatchObject({ status: 201, body: { status: 'active' } });
+            expect((await login({ username })).status).toBe(200);
+          } else {
+            expect(answer).toMatchObject({ status: 503 });
+            // The compensation freed the username.
+            expect((await login({ username })).status).toBe(401);
+            await newUser(cluster.auth.url, username);
+          }
+        },
+      };
+    }
+    if (saga === 'room') {
+      const [owner, member] = [
+        await newUser(cluster.auth.url, uniqueName('o')),
+        await newUser(cluster.auth.url, uniqueName('m')),
+      ];
+      const stranger = randomUUID();
+      const memberIds =
+        fault === 'fails' && schema === 'auth' ? [member.userId, stranger] : [member.userId];
+      const gatewayUrl = participant('chat').url;
+      return {
+        start: () =>
+          survive(
+            api(gatewayUrl, 'POST', '/api/rooms', {
+              token: owner.token,
+              body: { name: 'fault room', memberIds },
+            }),
+          ),
+        check: async (answer, ends) => {
+          const rooms = await api<{ items: { name: string; memberCount: number }[] }>(
+            gatewayUrl,
+            'GET',
+            '/api/rooms',
+            { token: owner.token },
+          );
+          if (ends === 'completed') {
+            if (!(serverMayDie && schema === 'chat' && answer === 'connection lost'))
+              expect(answer).toMatchObject({ status: 201, body: { name: 'fault room' } });
+            expect(rooms.body.items).toEqual([expect.objectContaining({ memberCount: 2 })]);
+          } else {
+            expect(answer).toMatchObject(
+              fault === 'fails' && schema === 'auth'
+                ? { status: 400, body: { message: expect.stringContaining(stranger) } }
+                : { status: 503 },
+            );
+            expect(rooms.body.items).toEqual([]);
+          }
+        },
+      };
+    }
+    // account deletion of a user who shares a room with another
+    const [leaver, stayer] = [
+      await newUser(cluster.auth.url, uniqueName('d')),
+      await newUser(cluster.auth.url, uniqueName('k')),
+    ];
+    const room = await api<{ id: string }>(participant('chat').url, 'POST', '/api/rooms', {
+      token: stayer.token,
+      body: { name: 'left behind', memberIds: [leaver.userId] },
+    });
+    expect(room.status).toBe(201);
+    return {
+      start: () =>
+        survive(api(cluster.auth.url, 'DELETE', '/api/users/me', { token: leaver.token })),
+      check: async (answer, ends) => {
+        expect(answer).toMatchObject({ status: 202 });
+        const members = await api<{ members: { userId: string }[] }>(
+          participant('chat').url,
+          'GET',
+          `/api/rooms/${room.body.id}`,
+          { token: stayer.token },
+        );
+        const stillMember = members.body.members.some((entry) => entry.userId === leaver.userId);
+        if (ends === 'completed') {
+          expect((await login(leaver)).status).toBe(401);
+          expect(stillMember).toBe(false);
+        } else {
+          expect((await login(leaver)).status).toBe(200);
+          // Refused at the rooms, the user keeps them; refused at the end, the rooms are left.
+          expect(stillMember).toBe(fault === 'fails' && schema === 'chat');
+        }
+      },
+    };
+  };
+
+  /** Makes the participant's saga commands wait on a lock the test holds. */
+  const holdCommands = async (schema: Schema) => {
+    await holder.query('SELECT pg_advisory_lock($1)', [HOLD_COMMANDS]);
+    await db.query(`
+      CREATE TRIGGER "hold_commands" BEFORE INSERT ON "${schema}"."processed_messages"
+        FOR EACH ROW WHEN (NEW."consumer" LIKE '%.saga-participant')
+        EXECUTE FUNCTION "public"."saga_fault_wait"('${HOLD_COMMANDS}')`);
+  };
+  const releaseCommands = async (schema: Schema) => {
+    await holder.query('SELECT pg_advisory_unlock($1)', [HOLD_COMMANDS]);
+    await db.query(`DROP TRIGGER IF EXISTS "hold_commands" ON "${schema}"."processed_messages"`);
+  };
+
+  /**
+   * Holds the participant's relay: a row of the test's goes out first, and marking it
+   * sent waits on a lock the test holds, so what the participant commits next stays
+   * unpublished. Resolves once the relay is stuck there.
+   */
+  const holdRelay = async (schema: Schema) => {
+    const marker = randomUUID();
+    await holder.query('SELECT pg_advisory_lock($1)', [HOLD_RELAY]);
+    await db.query(`
+      CREATE TRIGGER "hold_relay" BEFORE UPDATE ON "${schema}"."outbox"
+        FOR EACH ROW WHEN (OLD."event_id" = '${marker}')
+        EXECUTE FUNCTION "public"."saga_fault_wait"('${HOLD_RELAY}')`);
+    await db.query(
+      `INSERT INTO "${schema}"."outbox" ("event_id", "topic", "key", "envelope", "headers")
+       VALUES ($1, 'saga.replies', $2, $3, '{}')`,
+      [
+        marker,
+        marker,
+        JSON.stringify({
+          id: marker,
+          type: 'test.relay-hold',
+          occurredAt: new Date().toISOString(),
+          data: {},
+        }),
+      ],
+    );
+    await db.query(`SELECT pg_notify('outbox', $1)`, [schema]);
+    await eventually('the relay is held', async () => {
+      const { rows } = await db.query(
+        `SELECT 1 FROM pg_stat_activity WHERE "datname" = current_database()
+            AND "wait_event_type" = 'Lock' AND "query" LIKE 'UPDATE "outbox"%'`,
+      );
+      return rows.length > 0;
+    });
+  };
+  const releaseRelay = async (schema: Schema) => {
+    // The killed relay's backend still waits: end it, then the hold.
+    await db.query(
+      `SELECT pg_terminate_backend("pid") FROM pg_stat_activity
+        WHERE "datname" = current_database() AND "query" LIKE 'UPDATE "outbox"%'`,
+    );
+    await holder.query('SELECT pg_advisory_unlock($1)', [HOLD_RELAY]);
+    await db.query(`DROP TRIGGER IF EXISTS "hold_relay" ON "${schema}"."outbox"`);
+  };
+
+  const unpublishedReply = async (schema: Schema, sagaId: string) =>
+    (
+      await db.query(
+        `SELECT 1 FROM "${schema}"."outbox" WHERE "topic" = 'saga.replies' AND "key" = $1
+            AND "published_at" IS NULL`,
+        [sagaId],
+      )
+    ).rows.length > 0;
+
+  for (const under of STEPS) {
+    for (const fault of FAULTS) {
+      it(`${under.saga}, step ${under.step}: the participant ${fault}`, async () => {
+        const started = Date.now();
+        const expected = fault === 'fails' ? 'compensated' : under.afterTimeout;
+        const since = (await db.query<{ now: Date }>('SELECT now()')).rows[0]?.now ?? new Date();
+        const process = participant(under.schema);
+        const scenario = await prepare(under.saga, fault, under.schema);
+        let call: Promise<Answer>;
+        let saga: SagaRow;
+
+        if (fault === 'fails') {
+          const { refuse } = under;
+          if (refuse !== undefined) {
+            await db.query(`CREATE TRIGGER "refuse_step" BEFORE ${refuse.operation} ON ${refuse.table}
+              FOR EACH ROW WHEN (${refuse.when}) EXECUTE FUNCTION "public"."saga_fault_refuse"()`);
+          }
+          call = scenario.start();
+          saga = await waitForSaga(under.saga, since, 'finished', finished);
+          if (refuse !== undefined) await db.query(`DROP TRIGGER "refuse_step" ON ${refuse.table}`);
+        } else if (fault === 'times out') {
+          await holdCommands(under.schema);
+          call = scenario.start();
+          await waitForSaga(
+            under.saga,
+            since,
+            `${under.step} timed out`,
+            stepSeen(under.step, 'timed-out'),
+          );
+          await releaseCommands(under.schema);
+          saga = await waitForSaga(under.saga, since, 'finished', finished);
+        } else {
+          await holdCommands(under.schema);
+          call = scenario.start();
+          const sent = await waitForSaga(
+            under.saga,
+            since,
+            `${under.step} sent`,
+            stepSeen(under.step, 'sent'),
+          );
+          await holdRelay(under.schema);
+          await releaseCommands(under.schema);
+          await eventually('the participant committed the step, its reply unsent', () =>
+            unpublishedReply(under.schema, sent.id),
+          );
+          await process.kill('SIGKILL');
+          await releaseRelay(under.schema);
+          await waitForSaga(
+            under.saga,
+            since,
+            `${under.step} timed out`,
+            stepSeen(under.step, 'timed-out'),
+          );
+          await process.start();
+          saga = await waitForSaga(under.saga, since, 'finished', finished);
+        }
+
+        const answer = await call;
+        expect({ step: under.step, fault, ends: saga.status }).toEqual({
+          step: under.step,
+          fault,
+          ends: expected,
+        });
+        await scenario.check(answer, expected);
+        await expectConsistent();
+        results.push(
+          `| ${under.saga} | ${under.step} | ${fault} | ${saga.status} | ${
+            answer === 'connection lost' ? 'connection lost (server killed)' : answer.status
+          } | consistent | ${((Date.now() - started) / 1000).toFixed(1)} s |`,
+        );
+      });
+    }
+  }
+
+  it('every compensation delivered once more changes nothing', async () => {
+    const snapshot = async () =>
+      (
+        await db.query(`
+          SELECT (SELECT json_agg(u ORDER BY u."id") FROM (SELECT "id", "status" FROM "auth"."users") u) AS "users",
+                 (SELECT json_agg(p ORDER BY p."user_id") FROM "chat"."profiles" p) AS "profiles",
+                 (SELECT json_agg(r ORDER BY r."id") FROM (SELECT "id", "status" FROM "chat"."rooms") r) AS "rooms",
+                 (SELECT json_agg(m ORDER BY m."room_id", m."user_id")
+                    FROM (SELECT "room_id", "user_id", "status" FROM "chat"."room_members") m) AS "members",
+                 (SELECT json_agg(s ORDER BY s."id") FROM (SELECT "id", "status" FROM "saga"."sagas") s) AS "sagas"`)
+      ).rows[0] as unknown;
+    const compensations = (
+      await db.query<{ data: SagaCommand }>(
+        `SELECT "envelope"->'data' AS "data" FROM "saga"."outbox"
+          WHERE "envelope"->>'type' = $1 AND "envelope"->'data'->>'kind' = 'compensate'
+          ORDER BY "position"`,
+        [SAGA_EVENT_TYPES.command],
+      )
+    ).rows.map((row) => row.data);
+    const names = [...new Set(compensations.map((command) => command.name))].sort();
+    expect(names).toEqual([
+      'auth.discard-pending-user',
+      'auth.restore-user',
+      'chat.cancel-room',
+      'chat.create-profile',
+      'chat.delete-profile',
+    ]);
+    const before = await snapshot();
+    const repliesBefore = async () =>
+      (
+        await db.query<{ n: number }>(
+          `SELECT ((SELECT count(*) FROM "auth"."outbox" WHERE "topic" = 'saga.replies')
+                 + (SELECT count(*) FROM "chat"."outbox" WHERE "topic" = 'saga.replies'))::int AS "n"`,
+        )
+      ).rows[0]?.n ?? 0;
+    const repliesAtStart = await repliesBefore();
+
+    const kafka = new Kafka({
+      clientId: 'saga-faults-replay',
+      brokers: (process.env['KAFKA_BROKERS'] ?? LOCAL_KAFKA_BROKERS.join(',')).split(','),
+      logLevel: logLevel.NOTHING,
+    });
+    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    try {
+      for (const command of compensations) {
+        const topic = SAGA_COMMAND_TOPICS[command.participant as keyof typeof SAGA_COMMAND_TOPICS];
+        await producer.send({
+          topic: `${cluster.topicPrefix}${topic.name}`,
+          messages: [
+            {
+              key: command.sagaId,
+              value: JSON.stringify({
+                id: randomUUID(),
+                type: SAGA_EVENT_TYPES.command,
+                occurredAt: new Date().toISOString(),
+                data: command,
+              }),
+            },
+          ],
+        });
+      }
+    } finally {
+      await producer.disconnect();
+    }
+    await eventually(
+      'every repeated compensation was answered',
+      async () => (await repliesBefore()) >= repliesAtStart + compensations.length,
+      60_000,
+    );
+    const outcomes = (
+      await db.query<{ outcome: string; n: number }>(
+        `SELECT "envelope"->'data'->>'outcome' AS "outcome", count(*)::int AS "n"
+           FROM (SELECT "envelope", "position" FROM "auth"."outbox" WHERE "topic" = 'saga.replies'
+                 UNION ALL
+                 SELECT "envelope", "position" FROM "chat"."outbox" WHERE "topic" = 'saga.replies') r
+          WHERE ("envelope"->'data'->>'commandId') LIKE '%:compensate'
+          GROUP BY 1`,
+      )
+    ).rows;
+    process.stdout.write(
+      `${compensations.length} compensations (${names.join(', ')}) delivered again; replies by outcome: ${JSON.stringify(outcomes)}\n`,
+    );
+    expect(outcomes.filter((row) => row.outcome !== 'succeeded')).toEqual([]);
+    expect(await snapshot()).toEqual(before);
+    await expectConsistent();
+  });
+});
