@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import type { MessageView } from '@scale-chat/contracts';
 import type { Socket } from 'socket.io-client';
 import { collectMessages, socketOf } from '../cluster';
@@ -43,10 +44,14 @@ export async function trackedClient(
   return client;
 }
 
-/** The pid of the process listening on 127.0.0.1:`port`. */
-export function listenerPid(port: number): number {
-  const listing = spawnSync('ss', ['-Hltnp', `sport = :${port}`], { encoding: 'utf8' }).stdout;
-  const pid = Number(/pid=(\d+)/.exec(listing)?.[1]);
-  if (!Number.isInteger(pid) || pid <= 0) throw new Error(`nothing listens on ${port}`);
-  return pid;
+/** The pid of the local stack's process of `service` started with PORT=`port`. */
+export function servicePid(service: string, port: number): number {
+  const pids = spawnSync('pgrep', ['-f', `apps/${service}/src/main.ts`], { encoding: 'utf8' })
+    .stdout.split('\n')
+    .filter((line) => line.trim() !== '');
+  const found = pids.find((pid) =>
+    readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`PORT=${port}`),
+  );
+  if (found === undefined) throw new Error(`no ${service} process with PORT=${port}`);
+  return Number(found);
 }

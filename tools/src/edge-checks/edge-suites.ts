@@ -17,7 +17,7 @@ import {
   sessionOf,
   type AccessLogEntry,
 } from './access-log';
-import { listenerPid, routeCookie, trackedClient, type TrackedClient } from './edge-clients';
+import { routeCookie, servicePid, trackedClient, type TrackedClient } from './edge-clients';
 
 const EDGE = `http://127.0.0.1:${EDGE_PORT}`;
 const [INSTANCE_1, INSTANCE_2] = SERVICES['chat-gateway'].ports.map((port) => `127.0.0.1:${port}`);
@@ -219,7 +219,7 @@ export function edgeChecksKillingInstanceOne(fixture: EdgeFixture): void {
       expect(onOne.length + onTwo.length).toBe(clients.length);
 
       const killedAt = Date.now();
-      process.kill(listenerPid(SERVICES['chat-gateway'].ports[0]), 'SIGKILL');
+      process.kill(servicePid('chat-gateway', SERVICES['chat-gateway'].ports[0]), 'SIGKILL');
       const afterKill = accessLogOffset();
 
       // New connections right after the kill: every one lands on instance 2.
@@ -257,18 +257,26 @@ export function edgeChecksKillingInstanceOne(fixture: EdgeFixture): void {
         FAIL_TIMEOUT_MS,
       );
 
-      // And the chat goes on: a moved client sends, one that never moved receives.
+      // And the chat goes on: a moved client sends, one that never moved receives. The
+      // fan-out of stored messages is a consumer group: a room whose partition the dead
+      // instance held waits for Kafka to notice (its session timeout, 30 s by default).
       const [mover] = onOne;
       const [stayer] = onTwo.length > 0 ? onTwo : fresh.map((entry) => entry.client);
       if (mover === undefined || stayer === undefined) throw new Error('no clients to chat');
+      const sentAt = Date.now();
       const ack = await ask(mover.socket, 'message:send', {
         roomId: fixture.roomId,
         clientMsgId: `after-failover-${randomUUID()}`,
         body: 'after the failover',
       });
       expect(ack.ok).toBe(true);
-      await eventually('the message reaches a client on instance 2', () =>
-        stayer.received.some((message) => message.body === 'after the failover'),
+      await eventually(
+        'the message reaches a client on instance 2',
+        () => stayer.received.some((message) => message.body === 'after the failover'),
+        60_000,
+      );
+      process.stdout.write(
+        `a message sent ${sentAt - killedAt} ms after the kill reached instance 2's client ${Date.now() - sentAt} ms later\n`,
       );
       closeAll(fresh.map((entry) => entry.client));
     } finally {
