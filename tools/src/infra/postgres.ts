@@ -17,7 +17,7 @@ const PG_DIR = join(CACHE_DIR, 'postgres');
 const SOCKET_DIR = join(PG_DIR, 'run');
 
 /** Debian's PostgreSQL binaries, newest major version first. */
-function binDir(): string {
+export function postgresBinDir(): string {
   const root = '/usr/lib/postgresql';
   const versions = existsSync(root)
     ? readdirSync(root)
@@ -33,7 +33,7 @@ function binDir(): string {
 }
 
 /** PostgreSQL refuses to run as root; then its own `postgres` user runs it. */
-function runAs(): { uid: number; gid: number } | undefined {
+export function postgresRunAs(): { uid: number; gid: number } | undefined {
   if (process.getuid?.() !== 0) return undefined;
   const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres']).toString().trim());
   return { uid: id('-u'), gid: id('-g') };
@@ -53,19 +53,19 @@ async function answers(url: string): Promise<boolean> {
 }
 
 async function pgCtl(args: readonly string[], dataDir: string): Promise<void> {
-  await run(join(binDir(), 'pg_ctl'), ['-D', dataDir, ...args], { ...runAs() });
+  await run(join(postgresBinDir(), 'pg_ctl'), ['-D', dataDir, ...args], { ...postgresRunAs() });
 }
 
 /** Creates the cluster once: the `chat` role (with CREATEDB, for test databases) and database. */
 async function initCluster(dataDir: string, say: Say): Promise<void> {
   say('creating the local PostgreSQL cluster (first run only)');
-  const owner = runAs();
+  const owner = postgresRunAs();
   for (const dir of [PG_DIR, SOCKET_DIR]) {
     mkdirSync(dir, { recursive: true });
     if (owner !== undefined) chownSync(dir, owner.uid, owner.gid);
   }
   await run(
-    join(binDir(), 'initdb'),
+    join(postgresBinDir(), 'initdb'),
     [
       '-D',
       dataDir,
