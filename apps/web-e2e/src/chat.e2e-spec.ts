@@ -17,6 +17,8 @@ interface Person {
   readonly page: Page;
   /** The URLs of the WebSockets the page opened. */
   readonly sockets: string[];
+  /** The paths of the REST calls the page made. */
+  readonly calls: string[];
 }
 
 /** A user in a browser context of their own, whose socket goes to gateway `instance`. */
@@ -37,12 +39,15 @@ async function openPerson(
   const page = await context.newPage();
   const sockets: string[] = [];
   page.on('websocket', (socket) => sockets.push(socket.url()));
+  const calls: string[] = [];
+  page.on('request', (request) => calls.push(new URL(request.url()).pathname));
   return {
     username,
     displayName,
     gatewayPort: findInstance('chat-gateway', instance).port,
     page,
     sockets,
+    calls,
   };
 }
 
@@ -63,6 +68,24 @@ async function showsText(locator: Locator, text: string, timeout = UI_TIMEOUT): 
     .filter({ hasText: new RegExp(`^\\s*${escaped}\\s*$`) })
     .first()
     .waitFor({ state: 'visible', timeout });
+}
+
+/** Waits until `locator` has the keyboard focus. */
+async function focused(locator: Locator): Promise<void> {
+  const element = await locator.elementHandle({ timeout: UI_TIMEOUT });
+  await locator.page().waitForFunction((target) => target === document.activeElement, element, {
+    timeout: UI_TIMEOUT,
+  });
+}
+
+/** Fills the "New room" dialog (open) with a name and one member found by search. */
+async function fillNewRoom(page: Page, name: string, member: Person): Promise<Locator> {
+  const dialog = page.getByRole('dialog', { name: 'New room' });
+  await dialog.getByLabel('Room name').fill(name);
+  await dialog.getByLabel('Add people').fill(member.username.slice(0, 7));
+  await dialog.getByRole('button', { name: new RegExp(`@${member.username}`) }).click();
+  await shown(dialog.getByRole('list', { name: 'People to add' }).getByText(member.displayName));
+  return dialog;
 }
 
 function messages(page: Page): Locator {
@@ -109,11 +132,18 @@ describe('the web app in Chromium against the local stack (two users on two gate
   const roomName = `Launch 출시 ${suffix}`;
   let alice: Person;
   let bob: Person;
+  /** When Alice's first access token was issued. */
+  let aliceLoggedInAt = 0;
 
   beforeAll(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
     // A small send rate limit (per user and gateway instance), which one test runs into.
-    stack = await LocalStack.start({ MESSAGE_RATE_BURST: '10', MESSAGE_RATE_PER_SECOND: '5' });
+    // Access tokens live 60 s (the least auth allows), so the suite outlives one.
+    stack = await LocalStack.start({
+      MESSAGE_RATE_BURST: '10',
+      MESSAGE_RATE_PER_SECOND: '5',
+      ACCESS_TOKEN_TTL_SECONDS: '60',
+    });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       // Root in CI containers cannot use Chromium's sandbox.
@@ -150,6 +180,7 @@ describe('the web app in Chromium against the local stack (two users on two gate
       if (person === alice) await shoot(page, 'signup');
       await page.getByRole('button', { name: 'Create account' }).click();
       await shown(page.getByRole('button', { name: '+ New room' }), 30_000);
+      if (person === alice) aliceLoggedInAt = Date.now();
       await page.getByTestId('connection-banner').waitFor({ state: 'hidden', timeout: UI_TIMEOUT });
     }
     expect(alice.sockets.map((url) => new URL(url).port)).toEqual([String(alice.gatewayPort)]);
@@ -158,12 +189,17 @@ describe('the web app in Chromium against the local stack (two users on two gate
 
   it('creates a room with user search; the other side sees it with an unread count and the last message', async () => {
     const page = alice.page;
-    await page.getByRole('button', { name: '+ New room' }).click();
+    const newRoom = page.getByRole('button', { name: '+ New room' });
+    // Keyboard: Enter opens the dialog with focus inside, Escape closes it and focus returns.
+    await newRoom.focus();
+    await page.keyboard.press('Enter');
     const dialog = page.getByRole('dialog', { name: 'New room' });
-    await dialog.getByLabel('Room name').fill(roomName);
-    await dialog.getByLabel('Add people').fill(bob.username.slice(0, 7));
-    await dialog.getByRole('button', { name: new RegExp(`@${bob.username}`) }).click();
-    await shown(dialog.getByRole('list', { name: 'People to add' }).getByText(bob.displayName));
+    await focused(dialog.getByLabel('Room name'));
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden', timeout: UI_TIMEOUT });
+    await focused(newRoom);
+    await newRoom.click();
+    await fillNewRoom(page, roomName, bob);
     await shoot(page, 'create-room');
     await dialog.getByRole('button', { name: 'Create room' }).click();
     await shown(page.getByRole('heading', { name: roomName }));
@@ -348,6 +384,26 @@ describe('the web app in Chromium against the local stack (two users on two gate
         stored.filter((item) => item.body.startsWith('burst ')).map((item) => item.body),
       ).toEqual(expected);
     }
+  }, 90_000);
+
+  it('renews the access token before it expires and goes on past its lifetime without a new login', async () => {
+    const expired = aliceLoggedInAt + 62_000;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, expired - Date.now())));
+    // Renewed ahead of time (at 80% of its life), without the user noticing.
+    expect(alice.calls.filter((path) => path === '/api/auth/refresh').length).toBeGreaterThan(0);
+    const text = '토큰이 만료된 뒤에도 — still here';
+    await send(alice.page, text);
+    await showsText(message(alice.page, text).getByTestId('message-state'), '· Sent', 30_000);
+    await shown(message(bob.page, text));
+    // REST with the renewed token: a user search and a new room, which Bob is told of.
+    const page = alice.page;
+    await page.getByRole('button', { name: '+ New room' }).click();
+    const dialog = await fillNewRoom(page, `갱신 after renewal ${suffix}`, bob);
+    await dialog.getByRole('button', { name: 'Create room' }).click();
+    await shown(page.getByRole('heading', { name: `갱신 after renewal ${suffix}` }));
+    await bob.page.getByRole('button', { name: 'Back to rooms' }).click();
+    await shown(bob.page.locator(`[data-room-name="갱신 after renewal ${suffix}"]`));
+    expect(await page.getByRole('tab', { name: 'Log in' }).count()).toBe(0);
   }, 90_000);
 
   it('shows the admin statistics (messages per minute, top words), or their failure, as the stats API answers', async () => {

@@ -18,6 +18,9 @@ export function Dialog({
     const dialog = ref.current;
     const previous = document.activeElement;
     dialog?.showModal();
+    // showModal focuses the first focusable element (the close button): the first field
+    // is where the user starts.
+    dialog?.querySelector<HTMLElement>('input, textarea, select')?.focus();
     return () => {
       dialog?.close();
       if (previous instanceof HTMLElement) previous.focus();
