@@ -85,14 +85,20 @@ function writeServerProperties(): string {
   return path;
 }
 
-function javaArgs(libs: string, mainClass: string, args: readonly string[]): string[] {
+/** The java command line of a Kafka tool or broker; its own logs go to `logDir`. */
+export function javaArgs(
+  libs: string,
+  mainClass: string,
+  args: readonly string[],
+  logDir: string = LOG_DIR,
+): string[] {
   return [
     '-Xms256m',
     '-Xmx768m',
     '-XX:+UseG1GC',
     '-XX:MaxGCPauseMillis=20',
     '-Djava.awt.headless=true',
-    `-Dkafka.logs.dir=${LOG_DIR}`,
+    `-Dkafka.logs.dir=${logDir}`,
     `-Dlog4j.configuration=file:${join(REPO_ROOT, 'tools', 'kafka', 'log4j.properties')}`,
     '-cp',
     join(libs, '*'),
