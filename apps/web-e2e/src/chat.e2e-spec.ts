@@ -246,7 +246,7 @@ describe('the web app in Chromium against the local stack (two users on two gate
     await shown(message(bob.page, '좋아요 — 자료는 제가 준비할게요.'));
     await showsText(bob.page.getByTestId('seen'), `Seen by ${alice.displayName}`);
 
-    await alice.page.getByRole('button', { name: 'Members' }).click();
+    await alice.page.getByRole('button', { name: 'Members', exact: true }).click();
     await shown(alice.page.getByTestId('members').getByText(bob.displayName));
     await shoot(alice.page, 'chat-desktop');
     await shoot(bob.page, 'chat-phone');
@@ -405,6 +405,36 @@ describe('the web app in Chromium against the local stack (two users on two gate
     await shown(bob.page.locator(`[data-room-name="갱신 after renewal ${suffix}"]`));
     expect(await page.getByRole('tab', { name: 'Log in' }).count()).toBe(0);
   }, 90_000);
+
+  it('adds a member found by search, and a member leaves the room', async () => {
+    const carol = `carol_${suffix}`;
+    const signup = await fetch(`${EDGE}/api/auth/signup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: carol, password: PASSWORD, displayName: 'Carol 최' }),
+    });
+    expect(signup.status).toBe(201);
+    const room = `갱신 after renewal ${suffix}`;
+    const page = alice.page;
+    const memberCount = page.locator('.room-title .small');
+    await page.getByRole('button', { name: 'Members', exact: true }).click();
+    await page.getByLabel('Add a member').fill(carol.slice(0, 8));
+    await page.getByRole('button', { name: new RegExp(`@${carol}`) }).click();
+    await shown(page.getByTestId('members').locator(`[data-user="${carol}"]`));
+    await showsText(memberCount, '3 members');
+
+    await bob.page.locator(`[data-room-name="${room}"]`).click();
+    await bob.page.getByRole('button', { name: 'Members', exact: true }).click();
+    await bob.page.getByRole('button', { name: 'Leave room' }).click();
+    await bob.page
+      .locator(`[data-room-name="${room}"]`)
+      .waitFor({ state: 'detached', timeout: UI_TIMEOUT });
+    await page
+      .getByTestId('members')
+      .locator(`[data-user="${bob.username}"]`)
+      .waitFor({ state: 'detached', timeout: UI_TIMEOUT });
+    await showsText(memberCount, '2 members');
+  }, 60_000);
 
   it('shows the admin statistics (messages per minute, top words), or their failure, as the stats API answers', async () => {
     // `admin` is the local stack's administrator (ADMIN_USERNAMES); on a shared database it
