@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
-import type { Environment } from '../bootstrap';
+import { SERVICES } from '@scale-chat/contracts';
+import type { Environment, ServiceDefinition } from '../bootstrap';
 
 const COMPOSE_FILE = join(resolve(__dirname, '..', '..', '..', '..'), 'docker-compose.yml');
 const INTERPOLATION = /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*))?\}/g;
@@ -57,4 +58,30 @@ export function loopbackSettings(
       ),
     )
     .map(([name]) => name);
+}
+
+/**
+ * The checks of a service's environment in docker-compose.yml, read by the service's own
+ * configuration reader: registered by each app's compose-environment.spec.ts.
+ * `browserFacing` names settings that may name loopback (what a browser on the host sees).
+ */
+export function composeEnvironmentChecks(
+  definition: Pick<ServiceDefinition, 'service' | 'readConfig'>,
+  browserFacing: readonly string[] = [],
+): void {
+  const read = () => definition.readConfig(composeEnvironment(definition.service));
+
+  it('has every setting its configuration requires (read as in production)', () => {
+    expect(read).not.toThrow();
+    expect(read().nodeEnv).toBe('production');
+  });
+
+  it('listens on every interface, on the port of API.md', () => {
+    expect(read()).toMatchObject({ host: '0.0.0.0', port: SERVICES[definition.service].ports[0] });
+  });
+
+  it('reaches every other service by its compose name, none at a local-stack default', () => {
+    const { extra } = read() as { extra?: Readonly<Record<string, unknown>> };
+    expect(loopbackSettings(extra ?? {}, browserFacing)).toEqual([]);
+  });
 }
