@@ -42,13 +42,14 @@ describe('auth killed between publishing an outbox row and marking it sent', () 
       fromBeginning: true,
     });
     await consumer.run({
-      eachMessage: async ({ message }) => {
+      eachMessage: ({ message }) => {
         const envelope = JSON.parse(message.value?.toString() ?? '{}') as {
           id: string;
           type: string;
           data: { userId: string };
         };
         seen.push({ eventId: envelope.id, type: envelope.type, userId: envelope.data.userId });
+        return Promise.resolve();
       },
     });
   });

@@ -14,7 +14,9 @@ import {
   startChatCluster,
   type ApiAnswer,
   type ChatCluster,
+  DatabaseFaults,
   type ClusterProcess,
+  type FaultSchema,
 } from './cluster';
 
 jest.setTimeout(900_000);
@@ -32,13 +34,10 @@ jest.setTimeout(900_000);
 
 const STEP_TIMEOUT_MS = 2_000;
 const PASSWORD = 'correct horse battery staple';
-/** Advisory lock keys the test holds to make a participant wait. */
-const HOLD_COMMANDS = 7_770_001;
-const HOLD_RELAY = 7_770_002;
 
 type Fault = 'fails' | 'times out' | 'crashes after its commit, before its reply';
 type SagaType = 'signup' | 'room' | 'account-deletion';
-type Schema = 'auth' | 'chat';
+type Schema = FaultSchema;
 
 interface Refusal {
   /** `"schema"."table"` */
@@ -122,6 +121,7 @@ describe('every saga step failing, timing out and crashing', () => {
   let db: Client;
   /** Holds the advisory locks (a session of its own). */
   let holder: Client;
+  let faults: DatabaseFaults;
   const results: string[] = [];
   let nameCounter = 0;
 
@@ -145,21 +145,13 @@ describe('every saga step failing, timing out and crashing', () => {
     db = new Client({ connectionString: cluster.databaseUrl });
     holder = new Client({ connectionString: cluster.databaseUrl });
     await Promise.all([db.connect(), holder.connect()]);
-    await db.query(`
-      CREATE FUNCTION "public"."saga_fault_refuse"() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN RAISE EXCEPTION 'refused by the test'; END $$`);
-    await db.query(`
-      CREATE FUNCTION "public"."saga_fault_wait"() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN PERFORM pg_advisory_xact_lock(TG_ARGV[0]::bigint); RETURN NEW; END $$`);
+    faults = new DatabaseFaults(db, holder);
+    await faults.install();
   });
 
   afterEach(async () => {
     // A failed scenario must not leave its faults behind for the next one.
-    await holder.query('SELECT pg_advisory_unlock_all()');
-    for (const schema of ['auth', 'chat'] as const) {
-      await db.query(`DROP TRIGGER IF EXISTS "hold_commands" ON "${schema}"."processed_messages"`);
-      await db.query(`DROP TRIGGER IF EXISTS "hold_relay" ON "${schema}"."outbox"`);
-    }
+    await faults.clear();
     for (const { table } of STEPS.flatMap((step) => (step.refuse ? [step.refuse] : [])))
       await db.query(`DROP TRIGGER IF EXISTS "refuse_step" ON ${table}`);
     for (const member of [cluster.auth, ...cluster.gateways])
@@ -352,73 +344,6 @@ describe('every saga step failing, timing out and crashing', () => {
     };
   };
 
-  /** Makes the participant's saga commands wait on a lock the test holds. */
-  const holdCommands = async (schema: Schema) => {
-    await holder.query('SELECT pg_advisory_lock($1)', [HOLD_COMMANDS]);
-    await db.query(`
-      CREATE TRIGGER "hold_commands" BEFORE INSERT ON "${schema}"."processed_messages"
-        FOR EACH ROW WHEN (NEW."consumer" LIKE '%.saga-participant')
-        EXECUTE FUNCTION "public"."saga_fault_wait"('${HOLD_COMMANDS}')`);
-  };
-  const releaseCommands = async (schema: Schema) => {
-    await holder.query('SELECT pg_advisory_unlock($1)', [HOLD_COMMANDS]);
-    await db.query(`DROP TRIGGER IF EXISTS "hold_commands" ON "${schema}"."processed_messages"`);
-  };
-
-  /**
-   * Holds the participant's relay: a row of the test's goes out first, and marking it
-   * sent waits on a lock the test holds, so what the participant commits next stays
-   * unpublished. Resolves once the relay is stuck there.
-   */
-  const holdRelay = async (schema: Schema) => {
-    const marker = randomUUID();
-    await holder.query('SELECT pg_advisory_lock($1)', [HOLD_RELAY]);
-    await db.query(`
-      CREATE TRIGGER "hold_relay" BEFORE UPDATE ON "${schema}"."outbox"
-        FOR EACH ROW WHEN (OLD."event_id" = '${marker}')
-        EXECUTE FUNCTION "public"."saga_fault_wait"('${HOLD_RELAY}')`);
-    await db.query(
-      `INSERT INTO "${schema}"."outbox" ("event_id", "topic", "key", "envelope", "headers")
-       VALUES ($1, 'saga.replies', $2, $3, '{}')`,
-      [
-        marker,
-        marker,
-        JSON.stringify({
-          id: marker,
-          type: 'test.relay-hold',
-          occurredAt: new Date().toISOString(),
-          data: {},
-        }),
-      ],
-    );
-    await db.query(`SELECT pg_notify('outbox', $1)`, [schema]);
-    await eventually('the relay is held', async () => {
-      const { rows } = await db.query(
-        `SELECT 1 FROM pg_stat_activity WHERE "datname" = current_database()
-            AND "wait_event_type" = 'Lock' AND "query" LIKE 'UPDATE "outbox"%'`,
-      );
-      return rows.length > 0;
-    });
-  };
-  const releaseRelay = async (schema: Schema) => {
-    // The killed relay's backend still waits: end it, then the hold.
-    await db.query(
-      `SELECT pg_terminate_backend("pid") FROM pg_stat_activity
-        WHERE "datname" = current_database() AND "query" LIKE 'UPDATE "outbox"%'`,
-    );
-    await holder.query('SELECT pg_advisory_unlock($1)', [HOLD_RELAY]);
-    await db.query(`DROP TRIGGER IF EXISTS "hold_relay" ON "${schema}"."outbox"`);
-  };
-
-  const unpublishedReply = async (schema: Schema, sagaId: string) =>
-    (
-      await db.query(
-        `SELECT 1 FROM "${schema}"."outbox" WHERE "topic" = 'saga.replies' AND "key" = $1
-            AND "published_at" IS NULL`,
-        [sagaId],
-      )
-    ).rows.length > 0;
-
   for (const under of STEPS) {
     for (const fault of FAULTS) {
       it(`${under.saga}, step ${under.step}: the participant ${fault}`, async () => {
@@ -440,7 +365,7 @@ describe('every saga step failing, timing out and crashing', () => {
           saga = await waitForSaga(under.saga, since, 'finished', finished);
           if (refuse !== undefined) await db.query(`DROP TRIGGER "refuse_step" ON ${refuse.table}`);
         } else if (fault === 'times out') {
-          await holdCommands(under.schema);
+          await faults.holdCommands(under.schema);
           call = scenario.start();
           await waitForSaga(
             under.saga,
@@ -448,10 +373,10 @@ describe('every saga step failing, timing out and crashing', () => {
             `${under.step} timed out`,
             stepSeen(under.step, 'timed-out'),
           );
-          await releaseCommands(under.schema);
+          await faults.releaseCommands(under.schema);
           saga = await waitForSaga(under.saga, since, 'finished', finished);
         } else {
-          await holdCommands(under.schema);
+          await faults.holdCommands(under.schema);
           call = scenario.start();
           const sent = await waitForSaga(
             under.saga,
@@ -459,13 +384,13 @@ describe('every saga step failing, timing out and crashing', () => {
             `${under.step} sent`,
             stepSeen(under.step, 'sent'),
           );
-          await holdRelay(under.schema);
-          await releaseCommands(under.schema);
+          await faults.holdRelay(under.schema);
+          await faults.releaseCommands(under.schema);
           await eventually('the participant committed the step, its reply unsent', () =>
-            unpublishedReply(under.schema, sent.id),
+            faults.unpublishedReply(under.schema, sent.id),
           );
           await process.kill('SIGKILL');
-          await releaseRelay(under.schema);
+          await faults.releaseRelay(under.schema);
           await waitForSaga(
             under.saga,
             since,

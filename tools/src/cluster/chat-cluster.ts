@@ -1,11 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { LOCAL_DATABASE_URL, LOCAL_KAFKA_BROKERS, type ServiceName } from '@scale-chat/contracts';
 import { Client } from 'pg';
-import { CACHE_DIR, isHealthy, REPO_ROOT, waitUntil } from '../infra';
+import { CACHE_DIR, freePort, isHealthy, REPO_ROOT, waitUntil } from '../infra';
 
 /** One service process of a test cluster, which a test may kill and start again. */
 export interface ClusterProcess {
@@ -41,21 +40,6 @@ export interface ChatClusterOptions {
   readonly logConsumer?: boolean;
   /** Extra environment for every process. */
   readonly env?: NodeJS.ProcessEnv;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address !== null
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 async function withClient<T>(url: string, use: (client: Client) => Promise<T>): Promise<T> {

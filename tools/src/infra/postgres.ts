@@ -153,3 +153,20 @@ export async function stopPostgres(say: Say): Promise<void> {
   await pgCtl(['-m', 'fast', '-w', 'stop'], dataDir);
   say('PostgreSQL stopped');
 }
+
+/**
+ * Restarts the local cluster the tools run (a fast shutdown: sessions are ended), for
+ * the resilience suite; false when the database in use is not that cluster.
+ */
+export async function restartLocalPostgres(): Promise<boolean> {
+  const dataDir = join(PG_DIR, 'data');
+  const given = process.env['DATABASE_URL'];
+  const ours = given === undefined || given === '' || given === LOCAL_DATABASE_URL;
+  if (!ours || !existsSync(join(dataDir, 'postmaster.pid'))) return false;
+  // restart reuses the server's options (postmaster.opts); its log goes where start's did.
+  await pgCtl(
+    ['-l', join(PG_DIR, 'postgres.log'), '-m', 'fast', '-w', '-t', '60', 'restart'],
+    dataDir,
+  );
+  return true;
+}

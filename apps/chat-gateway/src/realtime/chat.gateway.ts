@@ -111,7 +111,32 @@ export class ChatGateway implements OnGatewayInit, OnGatewayDisconnect {
       await this.presence.disconnected(socket.id, user.userId);
       throw error;
     }
+    socket.use(this.limitSends(user.userId));
     return undefined;
+  }
+
+  /**
+   * The send rate limit, taken as an event arrives and before Nest, validation or the
+   * socket's queue see it: a flood is refused at the cost of a counter, so it slows
+   * nobody else down. Every `message:send`, valid or not, takes a token.
+   */
+  private limitSends(userId: string) {
+    return ([event, ...args]: unknown[], next: (error?: Error) => void): void => {
+      if (event !== 'message:send') return next();
+      const decision = this.sendLimiter.take(userId);
+      if (decision.allowed) return next();
+      const ack = args.at(-1);
+      if (typeof ack === 'function') {
+        (ack as (answer: SocketAck) => void)(
+          failedAck(
+            new SocketError(
+              'rate_limited',
+              `Too many messages; try again in ${decision.retryAfterSeconds} s`,
+            ),
+          ),
+        );
+      }
+    };
   }
 
   /** Before `connect` reaches the client: its user's, its login's and its chat rooms. */
@@ -128,19 +153,13 @@ export class ChatGateway implements OnGatewayInit, OnGatewayDisconnect {
     @ConnectedSocket() socket: Socket,
     @MessageBody() payload: unknown,
   ): Ack<{ message: MessageView }> {
+    // (The rate limit was taken before the event got here: limitSends.)
     // One socket's sends are stored in the order it sent them.
     const previous = this.sendQueues.get(socket) ?? Promise.resolve();
     const answer = previous.then(() =>
       this.answer(socket, async (user) => {
         refuseOversizeBody(payload);
         const event = await parsePayload(SendMessageEvent, payload);
-        const decision = this.sendLimiter.take(user.userId);
-        if (!decision.allowed) {
-          throw new SocketError(
-            'rate_limited',
-            `Too many messages; try again in ${decision.retryAfterSeconds} s`,
-          );
-        }
         const { message } = await this.messages.send(
           user.userId,
           event.roomId,

@@ -4,8 +4,12 @@ import type { KafkaAdapterConstructor } from '@scale-chat/socket-io-kafka-adapte
 import type { IncomingMessage } from 'node:http';
 import type { Server, ServerOptions } from 'socket.io';
 
-/** A message body is at most 4,000 characters; with its envelope this is plenty. */
-const MAX_PACKET_BYTES = 64 * 1024;
+/**
+ * The transport's limit (Socket.IO's default): an event up to this size is read and
+ * answered (`payload_too_large` for a body over 4,000 characters); a bigger packet is a
+ * protocol violation and engine.io closes that connection.
+ */
+const MAX_PACKET_BYTES = 1024 * 1024;
 
 /**
  * Nest's Socket.IO server, clustered through Kafka: the adapter shares broadcasts and
