@@ -306,7 +306,6 @@ describe('the web app in Chromium against the local stack (two users on two gate
     });
     stack.killGateway(2);
     await shown(bob.page.getByTestId('connection-banner'), 10_000);
-    await shoot(bob.page, 'reconnecting');
 
     const meanwhile = ['while you were away 1', '2: 잠깐 연결이 끊겼어요', 'while you were away 3'];
     for (const text of meanwhile) {
@@ -316,6 +315,13 @@ describe('the web app in Chromium against the local stack (two users on two gate
     // Bob writes while disconnected: it waits, shown as sending.
     await send(bob.page, 'back online?');
     await showsText(message(bob.page, 'back online?').getByTestId('message-state'), 'Sending…');
+    // Still no connection after a while: shown as not sent, with a retry button.
+    const offline = message(bob.page, 'back online?');
+    await offline.getByRole('button', { name: 'Retry' }).waitFor({ timeout: UI_TIMEOUT });
+    expect(await offline.getByTestId('message-state').innerText()).toContain(
+      'Not sent · will retry when back online',
+    );
+    await shoot(bob.page, 'reconnecting');
 
     await stack.restartGateway(2);
     await bob.page.getByTestId('connection-banner').waitFor({ state: 'hidden', timeout: 30_000 });

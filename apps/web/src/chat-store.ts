@@ -27,9 +27,16 @@ export interface PendingMessage {
   readonly clientMsgId: string;
   readonly roomId: string;
   readonly body: string;
-  /** `sending`: on its way (or waiting for the connection); `failed`: gave up retrying. */
+  /**
+   * `sending`: on its way, or waiting for the connection; `failed`: not sent, with a retry
+   * button. `failedBy` says why: `offline` (disconnected for a while: sent again by itself
+   * on reconnection) or `refused` (the server said no, or every automatic try failed).
+   */
   readonly state: 'sending' | 'failed';
+  readonly failedBy?: 'offline' | 'refused';
   readonly attempts: number;
+  /** When it was queued or last retried by hand (epoch ms). */
+  readonly queuedAt: number;
   readonly error?: string;
 }
 
@@ -63,6 +70,8 @@ const ACK_TIMEOUT_MS = 5_000;
 /** Automatic tries of one message before it shows as failed with a retry button. */
 const MAX_ATTEMPTS = 5;
 const TYPING_SHOWN_MS = 6_000;
+/** A message waiting this long for a lost connection shows as not sent. */
+const OFFLINE_FAIL_MS = 8_000;
 
 type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -105,6 +114,7 @@ export class ChatStore {
   private socket: ChatSocket | null = null;
   private sending = false;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private offlineCheck: ReturnType<typeof setInterval> | undefined;
   private readonly typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly userRequests = new Set<string>();
   private syncing = new Set<string>();
@@ -147,11 +157,13 @@ export class ChatStore {
     socket.on('connect', () => void this.onConnect(socket.recovered));
     socket.on('disconnect', (reason) => {
       this.set({ connection: 'reconnecting', typing: new Map() });
+      this.watchOffline();
       // The server closed it (e.g. an expired token): Socket.IO does not retry by itself.
       if (reason === 'io server disconnect') void this.reconnectWithFreshToken();
     });
     socket.on('connect_error', (error) => {
       this.set({ connection: 'reconnecting' });
+      this.watchOffline();
       if (error.message === 'unauthorized') void this.reconnectWithFreshToken();
     });
     socket.on('message:new', (message) => {
@@ -196,6 +208,7 @@ export class ChatStore {
 
   stop(): void {
     clearTimeout(this.retryTimer);
+    clearInterval(this.offlineCheck);
     this.socket?.disconnect();
     this.socket = null;
   }
@@ -205,7 +218,17 @@ export class ChatStore {
   }
 
   private async onConnect(recovered: boolean): Promise<void> {
-    this.set({ connection: 'connected' });
+    clearInterval(this.offlineCheck);
+    this.offlineCheck = undefined;
+    // What waited for the connection goes out again, under its clientMsgId.
+    this.set({
+      connection: 'connected',
+      pending: this.state.pending.map((message) =>
+        message.failedBy === 'offline'
+          ? { ...message, state: 'sending', failedBy: undefined, attempts: 0 }
+          : message,
+      ),
+    });
     await this.loadRooms();
     // Missed messages: recovered sockets got them as packets; otherwise ask with `sync`.
     if (!recovered) await Promise.all([...this.state.messages.keys()].map((id) => this.sync(id)));
@@ -444,7 +467,14 @@ export class ChatStore {
     this.set({
       pending: [
         ...this.state.pending,
-        { clientMsgId: newClientMsgId(), roomId, body: text, state: 'sending', attempts: 0 },
+        {
+          clientMsgId: newClientMsgId(),
+          roomId,
+          body: text,
+          state: 'sending',
+          attempts: 0,
+          queuedAt: Date.now(),
+        },
       ],
     });
     this.setTyping(roomId, false);
@@ -453,7 +483,12 @@ export class ChatStore {
 
   /** The retry button of a failed message: the same clientMsgId again. */
   retry(clientMsgId: string): void {
-    this.updatePending(clientMsgId, { state: 'sending', attempts: 0 });
+    this.updatePending(clientMsgId, {
+      state: 'sending',
+      failedBy: undefined,
+      attempts: 0,
+      queuedAt: Date.now(),
+    });
     this.kickQueue();
   }
 
@@ -513,7 +548,11 @@ export class ChatStore {
           outcome.error.code,
         );
         if (permanent || attempts >= MAX_ATTEMPTS) {
-          this.updatePending(next.clientMsgId, { state: 'failed', error: outcome.error.message });
+          this.updatePending(next.clientMsgId, {
+            state: 'failed',
+            failedBy: 'refused',
+            error: outcome.error.message,
+          });
           continue;
         }
         this.updatePending(next.clientMsgId, { error: outcome.error.message });
@@ -525,6 +564,27 @@ export class ChatStore {
     } finally {
       this.sending = false;
     }
+  }
+
+  /** While disconnected: messages waiting longer than OFFLINE_FAIL_MS show as not sent. */
+  private watchOffline(): void {
+    this.offlineCheck ??= setInterval(() => {
+      if (this.socket?.connected === true) return;
+      const now = Date.now();
+      if (
+        !this.state.pending.some(
+          (message) => message.state === 'sending' && now - message.queuedAt >= OFFLINE_FAIL_MS,
+        )
+      )
+        return;
+      this.set({
+        pending: this.state.pending.map((message) =>
+          message.state === 'sending' && now - message.queuedAt >= OFFLINE_FAIL_MS
+            ? { ...message, state: 'failed', failedBy: 'offline', error: 'no connection' }
+            : message,
+        ),
+      });
+    }, 1_000);
   }
 
   private settleById(clientMsgId: string): void {

@@ -186,7 +186,8 @@ function MessageList({ store, state, roomId, me }: Props) {
                 )
               ) : (
                 <>
-                  <span className="failed-text">Failed to send</span>
+                  <span className="failed-text">Not sent</span>
+                  {message.failedBy === 'offline' && ' · will retry when back online'}
                   {message.error !== undefined && (
                     <span className="sr-only">: {message.error}</span>
                   )}{' '}
