@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Socket } from 'socket.io-client';
 import {
@@ -80,6 +80,42 @@ describe('observability across the services', () => {
     );
     expect(seen.orchestrator).toContain('saga completed');
     expect(seen.gateway).toContain('saga command handled');
+
+    // The saga's history, for operators: GET /api/sagas/:id, administrators only.
+    const sagaId = String(
+      linesWith(saga, correlationId).find((line) => line['msg'] === 'saga completed')?.['sagaId'],
+    );
+    const admin = await newUser(auth.url, 'admin');
+    const someone = await newUser(auth.url, 'someone');
+    const history = await api<{ status: string; correlationId: string; history: unknown[] }>(
+      saga.url,
+      'GET',
+      `/api/sagas/${sagaId}`,
+      { token: admin.token },
+    );
+    expect(history).toMatchObject({
+      status: 200,
+      body: {
+        id: sagaId,
+        type: 'signup',
+        status: 'completed',
+        correlationId,
+        history: expect.arrayContaining([
+          expect.objectContaining({ step: 'create-chat-profile', event: 'succeeded' }),
+          expect.objectContaining({ step: 'activate-user', event: 'succeeded' }),
+        ]),
+      },
+    });
+    expect(
+      (await api(saga.url, 'GET', `/api/sagas/${sagaId}`, { token: someone.token })).status,
+    ).toBe(403);
+    expect((await api(saga.url, 'GET', `/api/sagas/${sagaId}`)).status).toBe(401);
+    expect(
+      (await api(saga.url, 'GET', `/api/sagas/${randomUUID()}`, { token: admin.token })).status,
+    ).toBe(404);
+    expect(
+      (await api(saga.url, 'GET', '/api/sagas/not-a-uuid', { token: admin.token })).status,
+    ).toBe(400);
   });
 
   it('serves /metrics in Prometheus text on every service, and the figures move with traffic', async () => {
