@@ -259,7 +259,7 @@ export function edgeChecksKillingInstanceOne(fixture: EdgeFixture): void {
 
       // And the chat goes on: a moved client sends, one that never moved receives. The
       // fan-out of stored messages is a consumer group: a room whose partition the dead
-      // instance held waits for Kafka to notice (its session timeout, 30 s by default).
+      // instance held waits for Kafka to notice (KAFKA_SESSION_TIMEOUT_MS, 10 s by default).
       const [mover] = onOne;
       const [stayer] = onTwo.length > 0 ? onTwo : fresh.map((entry) => entry.client);
       if (mover === undefined || stayer === undefined) throw new Error('no clients to chat');
