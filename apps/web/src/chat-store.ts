@@ -16,7 +16,9 @@ import {
   isRoomSummary,
   isTypingEvent,
   isUser,
+  isRoomLeftEvent,
   listOf,
+  readAck,
   type User,
 } from './validate';
 
@@ -117,7 +119,7 @@ export class ChatStore {
   private offlineCheck: ReturnType<typeof setInterval> | undefined;
   private readonly typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly userRequests = new Set<string>();
-  private syncing = new Set<string>();
+  private readonly syncing = new Set<string>();
 
   constructor(
     private readonly api: ApiClient,
@@ -191,7 +193,7 @@ export class ChatStore {
       }
     });
     socket.on('room:left', (event) => {
-      if (typeof event.roomId !== 'string') return;
+      if (!isRoomLeftEvent(event)) return;
       this.set({
         rooms: this.state.rooms.filter((room) => room.id !== event.roomId),
         openRoomId: this.state.openRoomId === event.roomId ? null : this.state.openRoomId,
@@ -419,17 +421,19 @@ export class ChatStore {
     try {
       for (;;) {
         const afterSeq = this.state.messages.get(roomId)?.items.at(-1)?.seq ?? 0;
-        const answer = await socket
-          .timeout(ACK_TIMEOUT_MS)
-          .emitWithAck('sync', { roomId, afterSeq, limit: 200 });
-        if (!answer.ok) throw new Error(answer.error.message);
-        const items = answer.items.filter(isMessage);
+        const answer = readAck(
+          await socket
+            .timeout(ACK_TIMEOUT_MS)
+            .emitWithAck('sync', { roomId, afterSeq, limit: 200 }),
+        );
+        if (!answer.ok) throw new Error(answer.message);
+        const { items, hasMore } = listOf(answer.body, isMessage);
         const loaded = this.state.messages.get(roomId);
         if (loaded !== undefined) this.putMessages(roomId, upsertSorted(loaded.items, items), {});
         for (const message of items) this.settle(message);
         const last = items.at(-1);
         if (last !== undefined) this.updateSummary(last, false);
-        if (!answer.hasMore || items.length === 0) break;
+        if (!hasMore || items.length === 0) break;
       }
     } catch (error) {
       this.fail(error);
@@ -455,7 +459,8 @@ export class ChatStore {
       reads: new Map(this.state.reads).set(roomId, new Map(reads).set(this.me.id, seq)),
     });
     this.socket.emit('read', { roomId, seq }, (answer) => {
-      if (!answer.ok) this.fail(new Error(answer.error.message));
+      const ack = readAck(answer);
+      if (!ack.ok) this.fail(new Error(ack.message));
     });
   }
 
@@ -532,30 +537,29 @@ export class ChatStore {
             clientMsgId: next.clientMsgId,
             body: next.body,
           })
-          .then(
-            (answer) => answer,
-            (error: unknown) => ({
-              ok: false as const,
-              error: { code: 'timeout', message: String(error) },
-            }),
-          );
+          .then(readAck, (error: unknown) => ({
+            ok: false as const,
+            code: 'timeout',
+            message: String(error),
+          }));
         if (outcome.ok) {
-          if (isMessage(outcome.message)) this.receive([outcome.message], false);
+          const stored = outcome.body['message'];
+          if (isMessage(stored)) this.receive([stored], false);
           this.settleById(next.clientMsgId);
           continue;
         }
         const permanent = ['bad_request', 'forbidden', 'not_found', 'payload_too_large'].includes(
-          outcome.error.code,
+          outcome.code,
         );
         if (permanent || attempts >= MAX_ATTEMPTS) {
           this.updatePending(next.clientMsgId, {
             state: 'failed',
             failedBy: 'refused',
-            error: outcome.error.message,
+            error: outcome.message,
           });
           continue;
         }
-        this.updatePending(next.clientMsgId, { error: outcome.error.message });
+        this.updatePending(next.clientMsgId, { error: outcome.message });
         // Back off, then the queue starts again with this message (order is kept).
         clearTimeout(this.retryTimer);
         this.retryTimer = setTimeout(() => this.kickQueue(), 500 * 2 ** attempts);
@@ -621,7 +625,8 @@ export class ChatStore {
   private emitTyping(roomId: string, typing: boolean): void {
     if (this.socket?.connected !== true) return;
     this.socket.emit('typing', { roomId, typing }, (answer) => {
-      if (!answer.ok) this.fail(new Error(answer.error.message));
+      const ack = readAck(answer);
+      if (!ack.ok) this.fail(new Error(ack.message));
     });
   }
 

@@ -133,3 +133,20 @@ export const isWordCount: Guard<{ word: string; count: number }> = (
   value,
 ): value is { word: string; count: number } =>
   hasFields(value, { word: 'string', count: 'number' });
+
+export type Ack =
+  | { readonly ok: true; readonly body: Readonly<Record<string, unknown>> }
+  | { readonly ok: false; readonly code: string; readonly message: string };
+
+/** A Socket.IO acknowledgement of API.md (`{ok: true, ...}` or `{ok: false, error}`). */
+export function readAck(answer: unknown): Ack {
+  if (!isRecord(answer)) return { ok: false, code: 'internal', message: 'malformed answer' };
+  if (answer['ok'] === true) return { ok: true, body: answer };
+  const error = answer['error'];
+  return hasFields(error, { code: 'string', message: 'string' })
+    ? { ok: false, code: String(error['code']), message: String(error['message']) }
+    : { ok: false, code: 'internal', message: 'malformed answer' };
+}
+
+export const isRoomLeftEvent: Guard<{ roomId: string }> = (value): value is { roomId: string } =>
+  hasFields(value, { roomId: 'string' });
