@@ -73,6 +73,12 @@ export interface EventConsumerOptions {
    * transaction, with the data source's manager.
    */
   readonly dedupe?: 'database' | 'handler';
+  /**
+   * Partitions handled at once (order holds within each). Default: 3 for one event at a
+   * time (a saga's steps or a room's events never wait for another's), 1 for batches
+   * (their transactions add to the same rows).
+   */
+  readonly concurrency?: number;
   /** The group's session timeout (kafkajs' default: 30 s). */
   readonly sessionTimeoutMs?: number;
   /** Where `kafka_events_total` and `kafka_consumer_lag` go. */
@@ -193,9 +199,14 @@ export class EventConsumer {
       });
     });
     const { batch } = this.options;
+    const concurrency = this.options.concurrency ?? (batch === undefined ? 3 : 1);
     await (batch === undefined
-      ? this.consumer.run({ eachMessage: ({ message }) => this.process(message) })
+      ? this.consumer.run({
+          partitionsConsumedConcurrently: concurrency,
+          eachMessage: ({ message }) => this.process(message),
+        })
       : this.consumer.run({
+          partitionsConsumedConcurrently: concurrency,
           eachBatch: ({ batch: { topic, messages } }) =>
             this.processBatch(batch, this.topicNames.get(topic) ?? topic, messages),
         }));
