@@ -12,6 +12,10 @@ import type { AuthConfig } from '../auth-config';
 import { PasswordHasher } from '../passwords/password-hasher';
 import { User, viewOf, type UserView } from '../users/user.entity';
 import type { SignupRequest } from './signup.dto';
+import { UserStatusChanges } from './user-status-changes';
+
+/** How often a waiting signup looks at its user even without a notification. */
+const LOOK_AGAIN_MS = 1_000;
 
 export interface SignupOutcome {
   /** `true` once the saga finished within the wait: 201; otherwise 202 (still pending). */
@@ -31,6 +35,7 @@ export class SignupService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly hasher: PasswordHasher,
     @Inject(SERVICE_CONFIG) private readonly config: AuthConfig,
+    private readonly statusChanges: UserStatusChanges,
   ) {}
 
   async signup(request: SignupRequest, correlationId?: string): Promise<SignupOutcome> {
@@ -67,16 +72,25 @@ export class SignupService {
     return this.awaitOutcome(user.id);
   }
 
+  /**
+   * Waits for the saga's outcome: woken by the user's status change (a notification),
+   * and looking again every second in case one is missed.
+   */
   private async awaitOutcome(userId: string): Promise<SignupOutcome> {
     const repository = this.dataSource.getRepository(User);
     const deadline = Date.now() + this.config.extra.SIGNUP_WAIT_MS;
     for (;;) {
+      // Listening before looking: a change between the two is not missed.
+      const changed = this.statusChanges.next(
+        userId,
+        Math.max(0, Math.min(LOOK_AGAIN_MS, deadline - Date.now())),
+      );
       const user = await repository.findOneBy({ id: userId });
       if (user === null)
         throw new ServiceUnavailableException('Signup could not be completed; please try again');
       if (user.status === 'active') return { finished: true, user: viewOf(user) };
       if (Date.now() >= deadline) return { finished: false, user: viewOf(user) };
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await changed;
     }
   }
 }
