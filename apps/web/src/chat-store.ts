@@ -193,11 +193,7 @@ export class ChatStore {
       }
     });
     socket.on('room:left', (event) => {
-      if (!isRoomLeftEvent(event)) return;
-      this.set({
-        rooms: this.state.rooms.filter((room) => room.id !== event.roomId),
-        openRoomId: this.state.openRoomId === event.roomId ? null : this.state.openRoomId,
-      });
+      if (isRoomLeftEvent(event)) this.forget(event.roomId);
     });
     const memberChanged = (event: unknown) => {
       if (!isMemberEvent(event) || event.userId === this.me.id) return;
@@ -281,9 +277,21 @@ export class ChatStore {
     await this.api.delete(
       `/api/rooms/${encodeURIComponent(roomId)}/members/${encodeURIComponent(this.me.id)}`,
     );
+    this.forget(roomId);
+  }
+
+  /** A room this user is no longer in: gone from the list, never synced again. */
+  private forget(roomId: string): void {
+    const messages = new Map(this.state.messages);
+    messages.delete(roomId);
+    const details = new Map(this.state.details);
+    details.delete(roomId);
     this.set({
       rooms: this.state.rooms.filter((room) => room.id !== roomId),
-      openRoomId: null,
+      messages,
+      details,
+      pending: this.state.pending.filter((message) => message.roomId !== roomId),
+      openRoomId: this.state.openRoomId === roomId ? null : this.state.openRoomId,
     });
   }
 
