@@ -5,7 +5,9 @@
  * users on two instances). Only a port is accepted, never a host, so a crafted link
  * cannot send the access token anywhere but to this host.
  */
-export function socketUrl(location: Location = window.location): string | undefined {
+export function socketUrl(
+  location: Pick<Location, 'protocol' | 'hostname' | 'search'> = window.location,
+): string | undefined {
   const port = new URLSearchParams(location.search).get('gatewayPort');
   if (port === null || !/^\d{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65_535)
     return undefined;
