@@ -426,6 +426,9 @@ describe('the web app in Chromium against the local stack (two users on two gate
       'Not sent · will retry when back online',
     );
     await shoot(bob.page, 'reconnecting');
+    // Retry by hand: back to sending (it still waits for the connection).
+    await offline.getByRole('button', { name: 'Retry' }).click();
+    await showsText(offline.getByTestId('message-state'), 'Sending…');
 
     const emittedBefore = bob.emitted.length;
     await stack.restartGateway(2);
