@@ -8,7 +8,6 @@ import { SessionsService } from './sessions/sessions.service';
 import { authSagaParticipant } from './auth-saga-participant';
 import { SignupController } from './signup/signup.controller';
 import { SignupService } from './signup/signup.service';
-import { UserStatusChanges } from './signup/user-status-changes';
 import { SIGNING_KEYS, type SigningKeys } from './tokens/signing-keys';
 import { TokensModule } from './tokens/tokens.module';
 import { AccountDeletionService } from './users/account-deletion.service';
@@ -26,7 +25,6 @@ export class AccountsModule {
       providers: [
         PasswordHasher,
         SignupService,
-        UserStatusChanges,
         AccountDeletionService,
         UsersService,
         SessionsService,

@@ -15,6 +15,7 @@ import { CreateProfiles1763960000000 } from './database/1763960000000-create-pro
 import { CreateRoomsAndMessages1764000000000 } from './database/1764000000000-create-rooms-and-messages';
 import { CreatePresence1764100000000 } from './database/1764100000000-create-presence';
 import { CreateRevokedLogins1764200000000 } from './database/1764200000000-create-revoked-logins';
+import { NotifyRoomStatus1765300000000 } from './database/1765300000000-notify-room-status';
 import { PRESENCE_ENTITIES } from './presence/presence.entities';
 import { RevokedLogin } from './realtime/revoked-login.entity';
 import { chatSagaParticipant } from './profiles/chat-saga-participant';
@@ -37,6 +38,7 @@ export class AppModule {
             CreateRoomsAndMessages1764000000000,
             CreatePresence1764100000000,
             CreateRevokedLogins1764200000000,
+            NotifyRoomStatus1765300000000,
           ],
           publishes: [CHAT_ROOM_EVENTS_TOPIC, SAGA_REQUESTS_TOPIC, SAGA_REPLIES_TOPIC],
         }),

@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { SERVICE_CONFIG, type ServiceConfig } from './config';
-import { databaseModule, type DatabaseOptions } from './database';
+import { databaseModule, PostgresNotifications, type DatabaseOptions } from './database';
 import { HealthController, HealthRegistry, KafkaHealthIndicator } from './health';
 import { KafkaConnection } from './kafka';
 import { loggerModule } from './logging';
@@ -43,6 +43,7 @@ export class PlatformModule {
         KafkaHealthIndicator,
         HealthRegistry,
         ServiceEventConsumers,
+        PostgresNotifications,
         ...(options.publishes === undefined || options.publishes.length === 0
           ? []
           : [{ provide: PUBLISHED_TOPICS, useValue: options.publishes }, OutboxRelayService]),
@@ -53,6 +54,7 @@ export class PlatformModule {
         KafkaConnection,
         HealthRegistry,
         ServiceEventConsumers,
+        PostgresNotifications,
       ],
     };
   }

@@ -6,14 +6,20 @@ import {
   SAGA_REQUESTS_TOPIC,
   type SagaStartRequest,
 } from '@scale-chat/contracts';
-import { enqueueEvent, isUniqueViolation, SERVICE_CONFIG } from '@scale-chat/platform';
+import {
+  enqueueEvent,
+  isUniqueViolation,
+  PostgresNotifications,
+  SERVICE_CONFIG,
+} from '@scale-chat/platform';
 import type { DataSource } from 'typeorm';
 import type { AuthConfig } from '../auth-config';
 import { PasswordHasher } from '../passwords/password-hasher';
 import { User, viewOf, type UserView } from '../users/user.entity';
 import type { SignupRequest } from './signup.dto';
-import { UserStatusChanges } from './user-status-changes';
 
+/** Where a user's status changes are announced (a trigger: NotifyUserStatus migration). */
+const USER_STATUS_CHANNEL = 'user_status';
 /** How often a waiting signup looks at its user even without a notification. */
 const LOOK_AGAIN_MS = 1_000;
 
@@ -35,8 +41,10 @@ export class SignupService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly hasher: PasswordHasher,
     @Inject(SERVICE_CONFIG) private readonly config: AuthConfig,
-    private readonly statusChanges: UserStatusChanges,
-  ) {}
+    private readonly notifications: PostgresNotifications,
+  ) {
+    notifications.listenTo(USER_STATUS_CHANNEL);
+  }
 
   async signup(request: SignupRequest, correlationId?: string): Promise<SignupOutcome> {
     const username = request.username.toLowerCase();
@@ -81,7 +89,8 @@ export class SignupService {
     const deadline = Date.now() + this.config.extra.SIGNUP_WAIT_MS;
     for (;;) {
       // Listening before looking: a change between the two is not missed.
-      const changed = this.statusChanges.next(
+      const changed = this.notifications.next(
+        USER_STATUS_CHANNEL,
         userId,
         Math.max(0, Math.min(LOOK_AGAIN_MS, deadline - Date.now())),
       );

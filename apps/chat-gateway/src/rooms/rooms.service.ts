@@ -21,7 +21,12 @@ import {
   type RoomView,
   type SagaStartRequest,
 } from '@scale-chat/contracts';
-import { enqueueEvent, isUniqueViolation, SERVICE_CONFIG } from '@scale-chat/platform';
+import {
+  enqueueEvent,
+  isUniqueViolation,
+  PostgresNotifications,
+  SERVICE_CONFIG,
+} from '@scale-chat/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { ChatConfig } from '../chat-config';
 import { requireMember, roomNotFound } from './room-access';
@@ -33,6 +38,11 @@ import {
   type MemberRow,
   type MessageRow,
 } from './room-views';
+
+/** Where rooms' and memberships' status changes are announced (NotifyRoomStatus migration). */
+const ROOM_STATUS_CHANNEL = 'room_status';
+/** How often a waiting call reads its room even without a notification. */
+const LOOK_AGAIN_MS = 1_000;
 
 const notActive = (ids: readonly string[]) =>
   new BadRequestException(`These users are not active: ${ids.join(', ')}`);
@@ -47,7 +57,10 @@ export class RoomsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(SERVICE_CONFIG) private readonly config: ChatConfig,
-  ) {}
+    private readonly notifications: PostgresNotifications,
+  ) {
+    notifications.listenTo(ROOM_STATUS_CHANNEL);
+  }
 
   async create(
     ownerId: string,
@@ -70,17 +83,25 @@ export class RoomsService {
       );
       await this.startSaga(manager, { roomId, kind: 'room', userIds }, correlationId);
     });
-    return this.awaitOutcome(async () => {
-      const room = await findRoom(this.dataSource.manager, roomId);
-      const inactive = room?.inactive_user_ids ?? [];
-      if (room === undefined || room.status === 'cancelled') {
-        // Cancelled for a reason of the system's (a step failed or timed out), not the caller's.
-        if (inactive.length === 0)
-          throw new ServiceUnavailableException('The room could not be created; please try again');
-        throw notActive(inactive);
-      }
-      return room.status === 'active' ? roomWithMembers(this.dataSource.manager, room) : undefined;
-    }, 'The room could not be created in time; it will appear in GET /api/rooms if it is');
+    return this.awaitOutcome(
+      roomId,
+      async () => {
+        const room = await findRoom(this.dataSource.manager, roomId);
+        const inactive = room?.inactive_user_ids ?? [];
+        if (room === undefined || room.status === 'cancelled') {
+          // Cancelled for a reason of the system's (a step failed or timed out), not the caller's.
+          if (inactive.length === 0)
+            throw new ServiceUnavailableException(
+              'The room could not be created; please try again',
+            );
+          throw notActive(inactive);
+        }
+        return room.status === 'active'
+          ? roomWithMembers(this.dataSource.manager, room)
+          : undefined;
+      },
+      'The room could not be created in time; it will appear in GET /api/rooms if it is',
+    );
   }
 
   /** The caller's rooms, most recent activity first, with unread counts and last messages. */
@@ -172,15 +193,19 @@ export class RoomsService {
       }
       throw error;
     }
-    return this.awaitOutcome(async () => {
-      const [member] = (await this.dataSource.query(
-        `SELECT "user_id", "role", "joined_at", "status" FROM "room_members"
+    return this.awaitOutcome(
+      roomId,
+      async () => {
+        const [member] = (await this.dataSource.query(
+          `SELECT "user_id", "role", "joined_at", "status" FROM "room_members"
           WHERE "room_id" = $1 AND "user_id" = $2`,
-        [roomId, userId],
-      )) as (MemberRow & { status: string })[];
-      if (member === undefined) throw notActive([userId]);
-      return member.status === 'active' ? memberView(member) : undefined;
-    }, 'The member could not be added in time; the room will show it if it was');
+          [roomId, userId],
+        )) as (MemberRow & { status: string })[];
+        if (member === undefined) throw notActive([userId]);
+        return member.status === 'active' ? memberView(member) : undefined;
+      },
+      'The member could not be added in time; the room will show it if it was',
+    );
   }
 
   /** A member may leave; the owner may remove anyone. */
@@ -219,17 +244,27 @@ export class RoomsService {
     });
   }
 
-  /** Polls `outcome` until it answers (or throws) or ROOM_SAGA_WAIT_MS has passed: 503. */
+  /**
+   * Reads `outcome` until it answers (or throws) or ROOM_SAGA_WAIT_MS has passed (503):
+   * again at each change of the room (a notification), and every second regardless.
+   */
   private async awaitOutcome<T>(
+    roomId: string,
     outcome: () => Promise<T | undefined>,
     lateMessage: string,
   ): Promise<T> {
     const deadline = Date.now() + this.config.extra.ROOM_SAGA_WAIT_MS;
     for (;;) {
+      // Listening before reading: a change between the two is not missed.
+      const changed = this.notifications.next(
+        ROOM_STATUS_CHANNEL,
+        roomId,
+        Math.max(0, Math.min(LOOK_AGAIN_MS, deadline - Date.now())),
+      );
       const answer = await outcome();
       if (answer !== undefined) return answer;
       if (Date.now() >= deadline) throw new ServiceUnavailableException(lateMessage);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await changed;
     }
   }
 }

@@ -3,3 +3,4 @@ export * from './database.module';
 export * from './migrate-under-lock';
 export * from './typeorm-pino-logger';
 export * from './unique-violation';
+export * from './postgres-notifications';

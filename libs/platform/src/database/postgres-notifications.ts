@@ -1,0 +1,107 @@
+import {
+  Injectable,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { PinoLogger } from 'nestjs-pino';
+import { DataSource, type QueryRunner } from 'typeorm';
+
+interface Notification {
+  readonly channel: string;
+  readonly payload?: string;
+}
+
+interface ListeningClient {
+  on(event: 'notification', listener: (message: Notification) => void): void;
+  on(event: 'error', listener: (error: Error) => void): void;
+}
+
+const CHANNEL = /^[a-z_][a-z0-9_]{0,62}$/;
+const RECONNECT_MS = 1_000;
+
+/**
+ * PostgreSQL notifications for code that waits on a row to change (a signup on its
+ * user's status, a room creation on its room's): `LISTEN` on one connection of its own,
+ * and `next(channel, key)` resolves at the next notification of that payload. A lost
+ * connection is opened again; waiters should still look again now and then (`next`
+ * takes a timeout), so nothing depends on a notification arriving. Channels are named
+ * from constructors (`listenTo`), before the application starts.
+ */
+@Injectable()
+export class PostgresNotifications implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly channels = new Set<string>();
+  private readonly waiters = new Map<string, Set<() => void>>();
+  private runner: QueryRunner | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly logger: PinoLogger,
+  ) {}
+
+  listenTo(channel: string): void {
+    if (!CHANNEL.test(channel)) throw new Error(`not a channel name: ${channel}`);
+    this.channels.add(channel);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.channels.size > 0) await this.listen();
+  }
+
+  /** Before the data source closes (it does on application shutdown). */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    const runner = this.runner;
+    if (runner === undefined) return;
+    await runner.query('UNLISTEN *');
+    await runner.release();
+  }
+
+  /** Resolves at the next notification on `channel` with payload `key`, or after `timeoutMs`. */
+  next(channel: string, key: string, timeoutMs: number): Promise<void> {
+    const id = `${channel}\n${key}`;
+    return new Promise((resolve) => {
+      const waiters = this.waiters.get(id) ?? new Set();
+      const done = () => {
+        clearTimeout(timer);
+        waiters.delete(done);
+        if (waiters.size === 0) this.waiters.delete(id);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      waiters.add(done);
+      this.waiters.set(id, waiters);
+    });
+  }
+
+  private async listen(): Promise<void> {
+    try {
+      const runner = this.dataSource.createQueryRunner();
+      await runner.connect();
+      const client = (runner as unknown as { databaseConnection: ListeningClient })
+        .databaseConnection;
+      client.on('notification', ({ channel, payload }) => {
+        if (payload === undefined) return;
+        for (const wake of [...(this.waiters.get(`${channel}\n${payload}`) ?? [])]) wake();
+      });
+      client.on('error', (error) => this.reconnect(error));
+      for (const channel of this.channels) await runner.query(`LISTEN "${channel}"`);
+      this.runner = runner;
+    } catch (error) {
+      this.reconnect(error);
+    }
+  }
+
+  private reconnect(error: unknown): void {
+    if (this.stopped) return;
+    this.logger.warn({ err: error }, 'database notifications lost; listening again shortly');
+    const lost = this.runner;
+    this.runner = undefined;
+    lost
+      ?.release()
+      .catch((releaseError: unknown) =>
+        this.logger.debug({ err: releaseError }, 'releasing the lost listener failed'),
+      );
+    setTimeout(() => void this.listen(), RECONNECT_MS).unref();
+  }
+}
