@@ -15,6 +15,7 @@
 import { randomUUID } from 'node:crypto';
 import { startChatCluster } from '@scale-chat/tools/cluster';
 import { Client } from 'pg';
+import { printFigures, runBenchmark } from '../report';
 
 const RATE = Number(process.env['RATE'] ?? 50);
 const SECONDS = Number(process.env['SECONDS'] ?? 20);
@@ -107,7 +108,7 @@ async function main(): Promise<void> {
           return counts;
         }, {}),
       );
-    const rows = [
+    const rows: [string, string][] = [
       [
         `offered ${RATE} signups/s for ${SECONDS} s`,
         `${pacedResults.length} signups, statuses ${statuses(pacedResults)}`,
@@ -130,18 +131,11 @@ async function main(): Promise<void> {
         percentiles(sagas.rows.map((row) => Number(row.ms))),
       ],
     ];
-    process.stdout.write('\n| measure | figure |\n| --- | --- |\n');
-    for (const [measure, figure] of rows) process.stdout.write(`| ${measure} | ${figure} |\n`);
+    printFigures(rows);
   } finally {
     await db.end();
     await cluster.stop();
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    process.stderr.write(`${String(error instanceof Error ? error.stack : error)}\n`);
-    process.exit(1);
-  },
-);
+runBenchmark(main);

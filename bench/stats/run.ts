@@ -23,6 +23,7 @@ import {
   type ClusterProcess,
 } from '@scale-chat/tools/cluster';
 import { CompressionTypes, Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
+import { printFigures, runBenchmark } from '../report';
 
 const BACKLOG = Number(process.env['BACKLOG'] ?? 500_000);
 const RATE = Number(process.env['RATE'] ?? 5_000);
@@ -147,7 +148,7 @@ async function main(): Promise<void> {
     const steadySeconds = (Date.now() - steadyStart) / 1000;
     const sorted = [...lags].sort((a, b) => a - b);
 
-    const rows = [
+    const rows: [string, string][] = [
       ['backlog written', `${BACKLOG.toLocaleString('en')} events in ${writeSeconds.toFixed(1)} s`],
       [
         'backlog drained (up to last appended)',
@@ -162,18 +163,11 @@ async function main(): Promise<void> {
         `${percentile(sorted, 50).toFixed(2)} s / ${percentile(sorted, 95).toFixed(2)} s / ${(sorted.at(-1) ?? NaN).toFixed(2)} s`,
       ],
     ];
-    process.stdout.write('\n| measure | figure |\n| --- | --- |\n');
-    for (const [measure, figure] of rows) process.stdout.write(`| ${measure} | ${figure} |\n`);
+    printFigures(rows);
   } finally {
     await producer.disconnect();
     await cluster.stop();
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    process.stderr.write(`${String(error instanceof Error ? error.stack : error)}\n`);
-    process.exit(1);
-  },
-);
+runBenchmark(main);
