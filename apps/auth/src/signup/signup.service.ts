@@ -20,8 +20,6 @@ import type { SignupRequest } from './signup.dto';
 
 /** Where a user's status changes are announced (a trigger: NotifyUserStatus migration). */
 const USER_STATUS_CHANNEL = 'user_status';
-/** How often a waiting signup looks at its user even without a notification. */
-const LOOK_AGAIN_MS = 1_000;
 
 export interface SignupOutcome {
   /** `true` once the saga finished within the wait: 201; otherwise 202 (still pending). */
@@ -86,20 +84,23 @@ export class SignupService {
    */
   private async awaitOutcome(userId: string): Promise<SignupOutcome> {
     const repository = this.dataSource.getRepository(User);
-    const deadline = Date.now() + this.config.extra.SIGNUP_WAIT_MS;
-    for (;;) {
-      // Listening before looking: a change between the two is not missed.
-      const changed = this.notifications.next(
-        USER_STATUS_CHANNEL,
-        userId,
-        Math.max(0, Math.min(LOOK_AGAIN_MS, deadline - Date.now())),
-      );
+    const current = async () => {
       const user = await repository.findOneBy({ id: userId });
       if (user === null)
         throw new ServiceUnavailableException('Signup could not be completed; please try again');
-      if (user.status === 'active') return { finished: true, user: viewOf(user) };
-      if (Date.now() >= deadline) return { finished: false, user: viewOf(user) };
-      await changed;
-    }
+      return user;
+    };
+    const active = await this.notifications.until(
+      USER_STATUS_CHANNEL,
+      userId,
+      this.config.extra.SIGNUP_WAIT_MS,
+      async () => {
+        const user = await current();
+        return user.status === 'active' ? user : undefined;
+      },
+    );
+    return active === undefined
+      ? { finished: false, user: viewOf(await current()) }
+      : { finished: true, user: viewOf(active) };
   }
 }

@@ -41,8 +41,6 @@ import {
 
 /** Where rooms' and memberships' status changes are announced (NotifyRoomStatus migration). */
 const ROOM_STATUS_CHANNEL = 'room_status';
-/** How often a waiting call reads its room even without a notification. */
-const LOOK_AGAIN_MS = 1_000;
 
 const notActive = (ids: readonly string[]) =>
   new BadRequestException(`These users are not active: ${ids.join(', ')}`);
@@ -253,18 +251,13 @@ export class RoomsService {
     outcome: () => Promise<T | undefined>,
     lateMessage: string,
   ): Promise<T> {
-    const deadline = Date.now() + this.config.extra.ROOM_SAGA_WAIT_MS;
-    for (;;) {
-      // Listening before reading: a change between the two is not missed.
-      const changed = this.notifications.next(
-        ROOM_STATUS_CHANNEL,
-        roomId,
-        Math.max(0, Math.min(LOOK_AGAIN_MS, deadline - Date.now())),
-      );
-      const answer = await outcome();
-      if (answer !== undefined) return answer;
-      if (Date.now() >= deadline) throw new ServiceUnavailableException(lateMessage);
-      await changed;
-    }
+    const answer = await this.notifications.until(
+      ROOM_STATUS_CHANNEL,
+      roomId,
+      this.config.extra.ROOM_SAGA_WAIT_MS,
+      outcome,
+    );
+    if (answer === undefined) throw new ServiceUnavailableException(lateMessage);
+    return answer;
   }
 }

@@ -74,6 +74,32 @@ export class PostgresNotifications implements OnApplicationBootstrap, BeforeAppl
     });
   }
 
+  /**
+   * Calls `read` until it answers (or throws), at most `timeoutMs`: again at each
+   * notification on `channel` for `key`, and every `lookAgainMs` regardless. Undefined
+   * when the time ran out first.
+   */
+  async until<T>(
+    channel: string,
+    key: string,
+    timeoutMs: number,
+    read: () => Promise<T | undefined>,
+    lookAgainMs = 1_000,
+  ): Promise<T | undefined> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      // Listening before reading: a change between the two is not missed.
+      const changed = this.next(
+        channel,
+        key,
+        Math.max(0, Math.min(lookAgainMs, deadline - Date.now())),
+      );
+      const answer = await read();
+      if (answer !== undefined || Date.now() >= deadline) return answer;
+      await changed;
+    }
+  }
+
   private async listen(): Promise<void> {
     try {
       const runner = this.dataSource.createQueryRunner();
