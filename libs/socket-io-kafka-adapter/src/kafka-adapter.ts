@@ -106,6 +106,15 @@ export class KafkaAdapter extends Adapter implements BusMember {
     return this.bus.unregister(this);
   }
 
+  /**
+   * Resolves once every broadcast made so far from this instance is in Kafka (or was
+   * refused and reported). A consumer that broadcasts what it reads awaits this before
+   * its offset moves on, so an instance that dies right after loses no broadcast.
+   */
+  published(): Promise<void> {
+    return this.bus.settled();
+  }
+
   override serverCount(): Promise<number> {
     return Promise.resolve(this.bus.serverCount());
   }

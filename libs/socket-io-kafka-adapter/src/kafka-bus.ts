@@ -147,6 +147,11 @@ export class KafkaBus extends EventEmitter {
     });
   }
 
+  /** Resolves once everything this instance published so far is in Kafka, or was refused. */
+  settled(): Promise<void> {
+    return this.publisher.settled();
+  }
+
   peerIds(): string[] {
     return [...this.peers.keys()];
   }

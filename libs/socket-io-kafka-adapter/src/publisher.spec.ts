@@ -40,6 +40,14 @@ describe('OrderedPublisher', () => {
     expect(accepted).toEqual(['a', 'b', 'c', 'd', 'e']);
   });
 
+  it('settles once everything published so far is sent, through failed attempts', async () => {
+    const { producer, accepted } = producerFailing(1);
+    const { publisher } = publisherWith(producer);
+    for (const value of ['a', 'b', 'c']) void publisher.publish('k', Buffer.from(value));
+    await publisher.settled();
+    expect(accepted).toEqual(['a', 'b', 'c']);
+  });
+
   it('reports each failed attempt, retries, keeps the order, and says when it recovered', async () => {
     const { producer, accepted } = producerFailing(2);
     const { publisher, errors, recovered } = publisherWith(producer);

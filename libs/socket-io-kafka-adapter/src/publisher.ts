@@ -38,6 +38,8 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  */
 export class OrderedPublisher {
   private readonly queue: Pending[] = [];
+  /** Settles after the last message queued so far (they go out in order). */
+  private tail: Promise<void> = Promise.resolve();
   private sending = false;
   private closed = false;
   private failures = 0;
@@ -55,10 +57,20 @@ export class OrderedPublisher {
       this.options.onError(error, this.queue.length);
       return Promise.reject(error);
     }
-    return new Promise((resolve, reject) => {
+    const sent = new Promise<void>((resolve, reject) => {
       this.queue.push({ key, value, resolve, reject });
       void this.pump();
     });
+    this.tail = sent.then(
+      () => undefined,
+      () => undefined,
+    );
+    return sent;
+  }
+
+  /** Resolves once every message published so far is in Kafka, or was refused. */
+  settled(): Promise<void> {
+    return this.tail;
   }
 
   /** Waits up to `timeoutMs` for the queue to drain, then refuses what is left. */

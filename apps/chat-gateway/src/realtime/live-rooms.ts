@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { KafkaAdapter } from '@scale-chat/socket-io-kafka-adapter';
 import type {
   MemberView,
   MessageView,
@@ -59,6 +60,12 @@ export class LiveRooms {
 
   messageStored(message: MessageView): void {
     this.io.to(chatRoom(message.roomId)).emit('message:new', message);
+  }
+
+  /** Resolves once every broadcast made so far is in Kafka for the other instances. */
+  published(): Promise<void> {
+    const { adapter } = this.io.of('/');
+    return adapter instanceof KafkaAdapter ? adapter.published() : Promise.resolve();
   }
 
   read(roomId: string, userId: string, seq: number): void {

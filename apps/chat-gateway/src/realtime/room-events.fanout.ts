@@ -6,8 +6,9 @@ import {
   type MemberLeft,
   type MessageSent,
   type RoomCreated,
+  type EventEnvelope,
 } from '@scale-chat/contracts';
-import { eventHandler, ServiceEventConsumers } from '@scale-chat/platform';
+import { ServiceEventConsumers, type BatchEventHandler } from '@scale-chat/platform';
 import { ChatMetrics } from './chat-metrics';
 import { LiveRooms } from './live-rooms';
 import {
@@ -19,6 +20,28 @@ import {
 
 /** Rooms whose last broadcast `seq` is remembered; the least recent are forgotten first. */
 const REMEMBERED_ROOMS = 100_000;
+
+/** One event of `chat.room-events`, read and typed. */
+type RoomEvent =
+  | { readonly type: typeof ROOM_EVENT_TYPES.messageSent; readonly data: MessageSent }
+  | { readonly type: typeof ROOM_EVENT_TYPES.roomCreated; readonly data: RoomCreated }
+  | { readonly type: typeof ROOM_EVENT_TYPES.memberJoined; readonly data: MemberJoined }
+  | { readonly type: typeof ROOM_EVENT_TYPES.memberLeft; readonly data: MemberLeft };
+
+function roomEventOf(event: EventEnvelope): RoomEvent {
+  switch (event.type) {
+    case ROOM_EVENT_TYPES.messageSent:
+      return { type: event.type, data: parseMessageSent(event.data) };
+    case ROOM_EVENT_TYPES.roomCreated:
+      return { type: event.type, data: parseRoomCreated(event.data) };
+    case ROOM_EVENT_TYPES.memberJoined:
+      return { type: event.type, data: parseMemberJoined(event.data) };
+    case ROOM_EVENT_TYPES.memberLeft:
+      return { type: event.type, data: parseMemberLeft(event.data) };
+    default:
+      throw new Error(`not a room event: ${event.type}`);
+  }
+}
 
 /**
  * Turns the rooms' stored history (`chat.room-events`, relayed from the outbox in each
@@ -36,53 +59,48 @@ export class RoomEventsFanout {
   constructor(
     consumers: ServiceEventConsumers,
     private readonly live: LiveRooms,
-    metrics: ChatMetrics,
+    private readonly metrics: ChatMetrics,
   ) {
+    const fanout: BatchEventHandler<RoomEvent> = {
+      types: Object.values(ROOM_EVENT_TYPES),
+      parse: roomEventOf,
+      // A batch's broadcasts go out together; the offsets move on only once they are all
+      // in Kafka, so an instance that dies right after reading leaves them to the next.
+      handleBatch: async (events) => {
+        for (const event of events) this.apply(event);
+        await this.live.published();
+      },
+    };
     consumers.register({
       name: 'room-events-fanout',
       topics: [CHAT_ROOM_EVENTS_TOPIC],
       fromBeginning: false,
-      dedupe: 'handler',
-      handlers: [
-        eventHandler<MessageSent>({
-          type: ROOM_EVENT_TYPES.messageSent,
-          parse: parseMessageSent,
-          handle: ({ data }) => {
-            const { message } = data;
-            if (message.seq <= (this.broadcastSeq.get(message.roomId) ?? 0)) return done;
-            this.remember(message.roomId, message.seq);
-            this.live.messageStored(message);
-            metrics.messagesOut.inc();
-            return done;
-          },
-        }),
-        eventHandler<RoomCreated>({
-          type: ROOM_EVENT_TYPES.roomCreated,
-          parse: parseRoomCreated,
-          handle: ({ data }) => {
-            this.live.joined(data.room, data.room.members);
-            return done;
-          },
-        }),
-        eventHandler<MemberJoined>({
-          type: ROOM_EVENT_TYPES.memberJoined,
-          parse: parseMemberJoined,
-          handle: ({ data }) => {
-            this.live.joined(data.room, [data.member]);
-            this.live.memberJoined(data.roomId, data.member.userId);
-            return done;
-          },
-        }),
-        eventHandler<MemberLeft>({
-          type: ROOM_EVENT_TYPES.memberLeft,
-          parse: parseMemberLeft,
-          handle: ({ data }) => {
-            this.live.left(data.roomId, data.userId);
-            return done;
-          },
-        }),
-      ],
+      batch: fanout,
+      concurrency: 3,
     });
+  }
+
+  private apply(event: RoomEvent): void {
+    switch (event.type) {
+      case ROOM_EVENT_TYPES.messageSent: {
+        const { message } = event.data;
+        if (message.seq <= (this.broadcastSeq.get(message.roomId) ?? 0)) return;
+        this.remember(message.roomId, message.seq);
+        this.live.messageStored(message);
+        this.metrics.messagesOut.inc();
+        return;
+      }
+      case ROOM_EVENT_TYPES.roomCreated:
+        this.live.joined(event.data.room, event.data.room.members);
+        return;
+      case ROOM_EVENT_TYPES.memberJoined:
+        this.live.joined(event.data.room, [event.data.member]);
+        this.live.memberJoined(event.data.roomId, event.data.member.userId);
+        return;
+      case ROOM_EVENT_TYPES.memberLeft:
+        this.live.left(event.data.roomId, event.data.userId);
+        return;
+    }
   }
 
   private remember(roomId: string, seq: number): void {
@@ -94,5 +112,3 @@ export class RoomEventsFanout {
     }
   }
 }
-
-const done = Promise.resolve();
