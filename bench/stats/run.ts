@@ -11,18 +11,15 @@
  *   BACKLOG=500000 RATE=5000 SECONDS=30
  */
 import { randomUUID } from 'node:crypto';
-import {
-  CHAT_ROOM_EVENTS_TOPIC,
-  LOCAL_KAFKA_BROKERS,
-  ROOM_EVENT_TYPES,
-} from '@scale-chat/contracts';
+import { CHAT_ROOM_EVENTS_TOPIC, ROOM_EVENT_TYPES } from '@scale-chat/contracts';
 import {
   parsePrometheusText,
+  runKafka,
   startChatCluster,
   sumOf,
   type ClusterProcess,
 } from '@scale-chat/tools/cluster';
-import { CompressionTypes, Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
+import { CompressionTypes, Partitioners, type Producer } from 'kafkajs';
 import { printFigures, runBenchmark } from '../report';
 
 const BACKLOG = Number(process.env['BACKLOG'] ?? 500_000);
@@ -95,11 +92,7 @@ async function main(): Promise<void> {
   const cluster = await startChatCluster({ gateways: 0, logConsumer: true });
   const logConsumer = cluster.logConsumer;
   if (logConsumer === undefined) throw new Error('no log-consumer');
-  const kafka = new Kafka({
-    clientId: 'stats-bench',
-    brokers: (process.env['KAFKA_BROKERS'] ?? LOCAL_KAFKA_BROKERS.join(',')).split(','),
-    logLevel: logLevel.NOTHING,
-  });
+  const kafka = runKafka('stats-bench');
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   const topic = `${cluster.topicPrefix}${CHAT_ROOM_EVENTS_TOPIC.name}`;

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { AUTH_USERS_TOPIC, LOCAL_KAFKA_BROKERS, USER_EVENT_TYPES } from '@scale-chat/contracts';
-import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import { AUTH_USERS_TOPIC, USER_EVENT_TYPES } from '@scale-chat/contracts';
+import type { Consumer } from 'kafkajs';
 import { Client } from 'pg';
-import { api, eventually, newUser, startChatCluster, type ChatCluster } from './cluster';
+import { api, eventually, newUser, runKafka, startChatCluster, type ChatCluster } from './cluster';
 
 jest.setTimeout(240_000);
 
@@ -30,11 +30,7 @@ describe('auth killed between publishing an outbox row and marking it sent', () 
     cluster = await startChatCluster({ gateways: 1, logConsumer: true });
     db = new Client({ connectionString: cluster.databaseUrl });
     await db.connect();
-    const kafka = new Kafka({
-      clientId: 'relay-crash-test',
-      brokers: (process.env['KAFKA_BROKERS'] ?? LOCAL_KAFKA_BROKERS.join(',')).split(','),
-      logLevel: logLevel.NOTHING,
-    });
+    const kafka = runKafka('relay-crash-test');
     consumer = kafka.consumer({ groupId: `relay-crash-${randomUUID()}`, maxWaitTimeInMs: 200 });
     await consumer.connect();
     await consumer.subscribe({

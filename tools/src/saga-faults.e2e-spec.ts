@@ -1,16 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import {
-  LOCAL_KAFKA_BROKERS,
-  SAGA_COMMAND_TOPICS,
-  SAGA_EVENT_TYPES,
-  type SagaCommand,
-} from '@scale-chat/contracts';
-import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { SAGA_COMMAND_TOPICS, SAGA_EVENT_TYPES, type SagaCommand } from '@scale-chat/contracts';
+import { Partitioners } from 'kafkajs';
 import { Client } from 'pg';
 import {
   api,
   eventually,
   newUser,
+  runKafka,
   startChatCluster,
   type ApiAnswer,
   type ChatCluster,
@@ -464,11 +460,7 @@ describe('every saga step failing, timing out and crashing', () => {
       ).rows[0]?.n ?? 0;
     const repliesAtStart = await repliesBefore();
 
-    const kafka = new Kafka({
-      clientId: 'saga-faults-replay',
-      brokers: (process.env['KAFKA_BROKERS'] ?? LOCAL_KAFKA_BROKERS.join(',')).split(','),
-      logLevel: logLevel.NOTHING,
-    });
+    const kafka = runKafka('saga-faults-replay');
     const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
     try {

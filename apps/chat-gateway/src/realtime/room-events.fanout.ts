@@ -70,6 +70,8 @@ export class RoomEventsFanout {
         for (const event of events) this.apply(event);
         await this.live.published();
       },
+      // Sockets only: no database, so no transaction on the hot path.
+      transactional: false,
     };
     consumers.register({
       name: 'room-events-fanout',

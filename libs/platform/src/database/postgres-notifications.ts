@@ -58,7 +58,7 @@ export class PostgresNotifications implements OnApplicationBootstrap, BeforeAppl
   }
 
   /** Resolves at the next notification on `channel` with payload `key`, or after `timeoutMs`. */
-  next(channel: string, key: string, timeoutMs: number): Promise<void> {
+  private next(channel: string, key: string, timeoutMs: number): Promise<void> {
     const id = `${channel}\n${key}`;
     return new Promise((resolve) => {
       const waiters = this.waiters.get(id) ?? new Set();

@@ -38,8 +38,13 @@ export interface BatchEventHandler<T = unknown> {
   readonly types: readonly string[];
   /** The typed item of one event, or a throw when it is malformed (the event is skipped). */
   parse(event: EventEnvelope, topic: string): T;
-  /** Runs in one transaction per Kafka batch; a failure retries the events one by one. */
+  /**
+   * Runs in one transaction per Kafka batch (with the data source's manager and no
+   * transaction when `transactional` is false: a handler that writes nothing); a failure
+   * retries the events one by one.
+   */
   handleBatch(items: readonly T[], manager: EntityManager): Promise<void>;
+  readonly transactional?: boolean;
 }
 
 /**
@@ -294,7 +299,7 @@ export class EventConsumer {
     }
     if (items.length === 0) return;
     try {
-      await this.options.dataSource.transaction((manager) =>
+      await this.inBatchTransaction(handler, (manager) =>
         handler.handleBatch(
           items.map(({ item }) => item),
           manager,
@@ -310,12 +315,20 @@ export class EventConsumer {
     }
     for (const { eventId, type, item } of items) {
       await this.withAttempts(eventId, type, async () => {
-        await this.options.dataSource.transaction((manager) =>
-          handler.handleBatch([item], manager),
-        );
+        await this.inBatchTransaction(handler, (manager) => handler.handleBatch([item], manager));
         this.count('processed');
       });
     }
+  }
+
+  private inBatchTransaction(
+    handler: BatchEventHandler,
+    work: (manager: EntityManager) => Promise<void>,
+  ): Promise<void> {
+    const { dataSource } = this.options;
+    return handler.transactional === false
+      ? work(dataSource.manager)
+      : dataSource.transaction(work);
   }
 
   /**
