@@ -9,13 +9,14 @@
  *   CLIENTS=2000 ROOMS=200 RATES=500,2000 SECONDS=10 IN_FLIGHT=200
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AccessTokenSigner, generateSigningKey, signingKeyToPem } from '@scale-chat/access-tokens';
 import type { MessageView, RoomView } from '@scale-chat/contracts';
 import { api, socketOf, startChatCluster, type ClusterProcess } from '@scale-chat/tools/cluster';
 import type { Socket } from 'socket.io-client';
+import { measureCpu } from '../cpu';
 
 const CLIENTS = Number(process.env['CLIENTS'] ?? 2_000);
 const ROOMS = Number(process.env['ROOMS'] ?? 200);
@@ -34,58 +35,6 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 function rssKb(gateway: ClusterProcess): number {
   const status = readFileSync(`/proc/${gateway.pid()}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
-}
-
-/**
- * CPU seconds (user + system) a process has used, from /proc; with `children`, also
- * what its ended children used (PostgreSQL's backends come and go).
- */
-function cpuSeconds(pid: number, children = false): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    const own = Number(fields[11]) + Number(fields[12]);
-    return (children ? own + Number(fields[13]) + Number(fields[14]) : own) / 100;
-  } catch {
-    return 0; // the process is gone (a PostgreSQL backend that ended)
-  }
-}
-
-function pidsWhere(match: (cmdline: string) => boolean): number[] {
-  return readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .map(Number)
-    .filter((pid) => {
-      try {
-        return match(readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
-      } catch {
-        return false;
-      }
-    });
-}
-
-/** CPU seconds by part of the system, to find what saturates first. */
-function cpuByPart(
-  cluster: { pid(): number | undefined; label: string }[],
-): Record<string, number> {
-  const parts: Record<string, number> = {
-    'load generator (2,000 clients)': cpuSeconds(process.pid),
-  };
-  for (const member of cluster) parts[member.label] = cpuSeconds(member.pid() ?? -1);
-  // The backends alive now, plus the postmaster with what its ended backends used.
-  parts['postgresql'] =
-    pidsWhere((line) => line.startsWith('postgres:')).reduce(
-      (sum, pid) => sum + cpuSeconds(pid),
-      0,
-    ) +
-    pidsWhere((line) => /postgres\0-D\0/.test(line)).reduce(
-      (sum, pid) => sum + cpuSeconds(pid, true),
-      0,
-    );
-  parts['kafka'] = pidsWhere((line) => line.includes('kafka.Kafka')).reduce(
-    (sum, pid) => sum + cpuSeconds(pid),
-    0,
-  );
-  return parts;
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -220,20 +169,11 @@ async function main(): Promise<void> {
       latencies = [];
       deliveries = 0;
       const t0 = Date.now();
-      const cpuBefore = cpuByPart(members);
+      const cpuUsed = measureCpu(members);
       const { acked, failed } = await run();
       const elapsed = (Date.now() - t0) / 1000;
-      const cpuAfter = cpuByPart(members);
+      cpu.push(`${name}: ${cpuUsed()}`);
       await sleep(2_000); // the last deliveries land
-      cpu.push(
-        `${name}: ` +
-          Object.entries(cpuAfter)
-            .map(
-              ([part, seconds]) =>
-                `${part} ${(((seconds - (cpuBefore[part] ?? 0)) / elapsed) * 100).toFixed(0)}%`,
-            )
-            .join(', '),
-      );
       const sorted = [...latencies].sort((a, b) => a - b);
       say(
         `| ${name} | ${(acked / elapsed).toFixed(0)} | ${failed} | ${(deliveries / elapsed).toFixed(0)} | ` +

@@ -15,11 +15,13 @@
 import { randomUUID } from 'node:crypto';
 import { startChatCluster } from '@scale-chat/tools/cluster';
 import { Client } from 'pg';
+import { measureCpu } from '../cpu';
 import { printFigures, runBenchmark } from '../report';
 
 const RATE = Number(process.env['RATE'] ?? 50);
 const SECONDS = Number(process.env['SECONDS'] ?? 20);
 const IN_FLIGHT = Number(process.env['IN_FLIGHT'] ?? 16);
+const IDLE_SECONDS = 10;
 
 interface Signup {
   readonly username: string;
@@ -68,14 +70,21 @@ async function split(db: Client, signups: readonly Signup[]) {
 
 async function main(): Promise<void> {
   const cluster = await startChatCluster({ gateways: 1 });
+  const services = [cluster.auth, cluster.orchestrator, ...cluster.gateways];
   const db = new Client({ connectionString: cluster.databaseUrl });
   await db.connect();
   try {
     // Warm up (JIT, connections, consumer groups) before measuring.
     await Promise.all(Array.from({ length: 10 }, () => signup(cluster.auth.url, 'w')));
 
+    // 0. Idle: what the system costs with nothing to do (polling, heartbeats).
+    const idleCpu = measureCpu(services);
+    await sleep(IDLE_SECONDS * 1000);
+    const idleCpuUsed = idleCpu();
+
     // 1. A fixed offered rate.
     const paced: Promise<Signup>[] = [];
+    const pacedCpu = measureCpu(services);
     const start = Date.now();
     for (let index = 0; index < RATE * SECONDS; index += 1) {
       const due = start + (index * 1000) / RATE;
@@ -83,10 +92,12 @@ async function main(): Promise<void> {
       paced.push(signup(cluster.auth.url, 'p'));
     }
     const pacedResults = await Promise.all(paced);
+    const pacedCpuUsed = pacedCpu(pacedResults.length);
     const pacedSplit = await split(db, pacedResults);
 
     // 2. As fast as it goes with IN_FLIGHT signups at a time.
     const saturated: Signup[] = [];
+    const saturatedCpu = measureCpu(services);
     const saturatedStart = Date.now();
     await Promise.all(
       Array.from({ length: IN_FLIGHT }, async () => {
@@ -95,6 +106,7 @@ async function main(): Promise<void> {
       }),
     );
     const saturatedSeconds = (Date.now() - saturatedStart) / 1000;
+    const saturatedCpuUsed = saturatedCpu(saturated.length);
     const saturatedSplit = await split(db, saturated);
 
     const sagas = await db.query<{ ms: number }>(
@@ -126,6 +138,9 @@ async function main(): Promise<void> {
       ['  whole signup', percentiles(saturated.map((one) => one.answeredAt - one.sentAt))],
       ['  argon2id and the way in', percentiles(saturatedSplit.hashing)],
       ['  saga overhead', percentiles(saturatedSplit.overhead)],
+      [`CPU idle for ${IDLE_SECONDS} s (100 % = one core)`, idleCpuUsed],
+      ['CPU while paced', pacedCpuUsed],
+      ['CPU while saturated', saturatedCpuUsed],
       [
         'saga duration in the orchestrator (all runs)',
         percentiles(sagas.rows.map((row) => Number(row.ms))),

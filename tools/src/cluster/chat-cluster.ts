@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { LOCAL_DATABASE_URL, LOCAL_KAFKA_BROKERS, type ServiceName } from '@scale-chat/contracts';
 import { Client } from 'pg';
@@ -117,7 +117,9 @@ export async function startChatCluster(options: ChatClusterOptions = {}): Promis
     const logFile = join(logDir, `${label}.log`);
     const url = `http://127.0.0.1:${port}`;
     const start = async () => {
-      const log = createWriteStream(logFile, { flags: 'a' });
+      // The child writes its log itself: piped through this process, a busy test or
+      // load generator would hold it up and add its own CPU to every line.
+      const log = openSync(logFile, 'a');
       child = spawn(
         process.execPath,
         ['-r', '@swc-node/register', join(REPO_ROOT, 'apps', service, 'src', 'main.ts')],
@@ -131,11 +133,10 @@ export async function startChatCluster(options: ChatClusterOptions = {}): Promis
             // The gateways share their groups (one fan-out per room); others have their own.
             KAFKA_GROUP_PREFIX: `c${run}-${service}`,
           },
-          stdio: ['ignore', 'pipe', 'pipe'],
+          stdio: ['ignore', log, log],
         },
       );
-      child.stdout?.pipe(log);
-      child.stderr?.pipe(log);
+      closeSync(log);
       const current = child;
       await waitUntil(label, () => isHealthy(`${url}/health`), {
         timeoutMs: 90_000,

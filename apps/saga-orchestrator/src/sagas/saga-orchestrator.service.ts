@@ -150,11 +150,16 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
     transition: Transition,
     before: SagaState | undefined,
   ): Promise<void> {
-    const record = recordOf(transition.state);
-    await manager.save(
-      SagaRecord,
-      before === undefined ? { ...record, correlationId: currentCorrelationId() ?? null } : record,
-    );
+    const { id, type, ...changes } = recordOf(transition.state);
+    // Explicit statements: save() would look the row up first to choose between them.
+    if (before === undefined)
+      await manager.insert(SagaRecord, {
+        id,
+        type,
+        ...changes,
+        correlationId: currentCorrelationId() ?? null,
+      });
+    else await manager.update(SagaRecord, { id }, changes);
     for (const command of transition.commands) await this.send(manager, command);
     this.metrics.record(before, transition.state);
     const { state } = transition;

@@ -61,13 +61,13 @@ describe('the outbox, its relay and the idempotent consumer', () => {
     return source;
   };
 
-  const startRelay = (source: DataSource): OutboxRelay => {
+  const startRelay = (source: DataSource, pollIntervalMs = 200): OutboxRelay => {
     const relay = new OutboxRelay({
       dataSource: source,
       producer,
       schema: SCHEMA,
       logger,
-      pollIntervalMs: 200,
+      pollIntervalMs,
     });
     relay.start();
     relays.push(relay);
@@ -210,6 +210,40 @@ describe('the outbox, its relay and the idempotent consumer', () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(received).toHaveLength(100);
     expect(new Set(received.map((event) => event.id)).size).toBe(100);
+  });
+
+  it('relays a row committed while it publishes at once, woken by its notification rather than its poll', async () => {
+    const topic = await newTopic();
+    const source = await dataSource();
+    // A producer that takes its time, so the second row is committed mid-batch.
+    let publishing: (() => void) | undefined;
+    const slowProducer = Object.create(producer) as Producer;
+    slowProducer.sendBatch = async (batch) => {
+      publishing?.();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return producer.sendBatch(batch);
+    };
+    // It would look on its own only after a minute: each row must come from a wake-up.
+    const relay = new OutboxRelay({
+      dataSource: source,
+      producer: slowProducer,
+      schema: SCHEMA,
+      logger,
+      pollIntervalMs: 60_000,
+    });
+    relay.start();
+    relays.push(relay);
+    const received = await readAll(topic.name);
+    const firstBatchStarted = new Promise<void>((resolve) => (publishing = resolve));
+    const commit = (n: number) =>
+      source.transaction((manager) =>
+        enqueueEvent(manager, { topic, key: 'k', type: 'probe.happened', data: { n } }),
+      );
+    await commit(1);
+    await firstBatchStarted;
+    await commit(2);
+    await waitFor(() => received.length >= 2, 'both events', 10_000);
+    expect(received.map((event) => event.data)).toEqual([{ n: 1 }, { n: 2 }]);
   });
 
   it('acts on each event once, through repeats from a relay that died before marking, and skips malformed records', async () => {

@@ -22,6 +22,8 @@ export interface OutboxRelayOptions {
   readonly onPublished?: (count: number) => void;
 }
 
+const DEFAULT_BATCH_SIZE = 500;
+
 interface Row {
   position: string;
   topic: string;
@@ -53,6 +55,8 @@ export class OutboxRelay {
   private wake: (() => void) | undefined;
   private lastPrune = 0;
   private prepared = false;
+  /** A row was committed (notified) since the last batch began. */
+  private notified = false;
 
   constructor(private readonly options: OutboxRelayOptions) {}
 
@@ -101,17 +105,21 @@ export class OutboxRelay {
       }
       const client = (runner as unknown as { databaseConnection: PgClient }).databaseConnection;
       const onNotification = (message: PgNotification) => {
-        if (message.channel === 'outbox' && message.payload === this.options.schema) this.wake?.();
+        if (message.channel !== 'outbox' || message.payload !== this.options.schema) return;
+        this.notified = true;
+        this.wake?.();
       };
       client.on('notification', onNotification);
       await runner.query('LISTEN outbox');
       try {
         while (!this.stopped) {
+          this.notified = false;
           const relayed = await this.relayBatch();
-          if (relayed === 0) {
-            await this.prunePublished();
-            await this.pause(this.options.pollIntervalMs ?? 1_000);
-          }
+          // A full batch may have left rows behind, and a notification during the batch
+          // may be for a row it did not see; otherwise the outbox is empty until notified.
+          if (relayed === (this.options.batchSize ?? DEFAULT_BATCH_SIZE) || this.notified) continue;
+          if (relayed === 0) await this.prunePublished();
+          if (!this.notified) await this.pause(this.options.pollIntervalMs ?? 1_000);
         }
       } finally {
         client.off('notification', onNotification);
@@ -134,7 +142,7 @@ export class OutboxRelay {
 
   /** Publishes the oldest unpublished rows; returns how many. */
   async relayBatch(): Promise<number> {
-    const { dataSource, producer, batchSize = 500 } = this.options;
+    const { dataSource, producer, batchSize = DEFAULT_BATCH_SIZE } = this.options;
     const rows = (await dataSource.query(
       `SELECT "position", "topic", "key", "envelope", "headers" FROM "outbox"
         WHERE "published_at" IS NULL ORDER BY "position" LIMIT $1`,
