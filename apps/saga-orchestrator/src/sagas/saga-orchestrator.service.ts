@@ -18,11 +18,13 @@ import {
   enqueueEvent,
   eventHandler,
   SERVICE_CONFIG,
+  type EventContext,
   ServiceEventConsumers,
   withCorrelationId,
 } from '@scale-chat/platform';
 import { PinoLogger } from 'nestjs-pino';
 import { DataSource, type EntityManager } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { sagaDefinitions } from '../engine/saga-definitions';
 import { SagaEngine, type SagaState, type Transition } from '../engine/saga-engine';
 import type { OrchestratorConfig } from '../orchestrator-config';
@@ -31,6 +33,8 @@ import { SagaMetrics } from './saga-metrics';
 import { recordOf, SagaRecord, stateOf } from './saga.entity';
 
 const SWEEP_INTERVAL_MS = 250;
+
+type AfterCommit = EventContext['afterCommit'];
 
 /**
  * Runs the sagas: starts one per request, applies each reply, and fails the steps whose
@@ -64,12 +68,12 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
         eventHandler<SagaStartRequest>({
           type: SAGA_EVENT_TYPES.start,
           parse: parseStartRequest,
-          handle: (event, manager) => this.start(event.data, manager),
+          handle: (event, manager, { afterCommit }) => this.start(event.data, manager, afterCommit),
         }),
         eventHandler<SagaReply>({
           type: SAGA_EVENT_TYPES.reply,
           parse: parseReply,
-          handle: (event, manager) => this.reply(event.data, manager),
+          handle: (event, manager, { afterCommit }) => this.reply(event.data, manager, afterCommit),
         }),
       ],
     });
@@ -87,7 +91,11 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
   }
 
   /** A repeated request for a saga that exists changes nothing. */
-  async start(request: SagaStartRequest, manager: EntityManager): Promise<void> {
+  async start(
+    request: SagaStartRequest,
+    manager: EntityManager,
+    afterCommit: AfterCommit,
+  ): Promise<void> {
     const engine = this.engines.get(request.sagaType);
     if (engine === undefined) {
       this.logger.warn(
@@ -97,10 +105,11 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
       return;
     }
     if ((await manager.findOneBy(SagaRecord, { id: request.sagaId })) !== null) return;
-    await this.store(manager, engine.start(request.sagaId, request.payload, Date.now()), undefined);
+    const transition = engine.start(request.sagaId, request.payload, Date.now());
+    await this.store(manager, transition, undefined, afterCommit);
   }
 
-  async reply(reply: SagaReply, manager: EntityManager): Promise<void> {
+  async reply(reply: SagaReply, manager: EntityManager, afterCommit: AfterCommit): Promise<void> {
     const record = await manager
       .getRepository(SagaRecord)
       .createQueryBuilder('saga')
@@ -113,11 +122,12 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
     }
     const state = stateOf(record);
     const transition = this.engineOf(record.type).onReply(state, reply, Date.now());
-    if (transition.state !== state) await this.store(manager, transition, state);
+    if (transition.state !== state) await this.store(manager, transition, state, afterCommit);
   }
 
   /** Fails (and starts undoing) every step whose participant did not answer in time. */
   async sweepTimeouts(): Promise<void> {
+    const effects: (() => void)[] = [];
     try {
       await this.dataSource.transaction(async (manager) => {
         const due = await manager
@@ -134,23 +144,34 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
           const transition = this.engineOf(record.type).onTimeout(state, Date.now());
           if (transition.state === state) continue;
           // Commands and log lines of a timed-out step carry the saga's correlation id too.
-          await withCorrelationId(record.correlationId ?? undefined, () =>
-            this.store(manager, transition, state),
+          const correlationId = record.correlationId ?? undefined;
+          await withCorrelationId(correlationId, () =>
+            this.store(manager, transition, state, (effect) =>
+              effects.push(() => withCorrelationId(correlationId, effect)),
+            ),
           );
         }
       });
+      for (const effect of effects) effect();
     } catch (error) {
       this.logger.warn({ err: error }, 'timeout sweep failed; trying again shortly');
     }
   }
 
-  /** Stores the saga's new state and the commands it sends; `before` undefined: it starts. */
+  /**
+   * Stores the saga's new state and the commands it sends; `before` undefined: it starts.
+   * Its metrics and log line wait for the commit: a rolled-back step is counted never,
+   * a retried one once.
+   */
   private async store(
     manager: EntityManager,
     transition: Transition,
     before: SagaState | undefined,
+    afterCommit: AfterCommit,
   ): Promise<void> {
-    const { id, type, ...changes } = recordOf(transition.state);
+    const { id, type, ...fields } = recordOf(transition.state);
+    // TypeORM's partial-entity type cannot take the jsonb payload's `unknown` values.
+    const changes = fields as QueryDeepPartialEntity<SagaRecord>;
     // Explicit statements: save() would look the row up first to choose between them.
     if (before === undefined)
       await manager.insert(SagaRecord, {
@@ -161,14 +182,16 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
       });
     else await manager.update(SagaRecord, { id }, changes);
     for (const command of transition.commands) await this.send(manager, command);
-    this.metrics.record(before, transition.state);
     const { state } = transition;
-    if (state.status === 'completed' || state.status === 'compensated') {
-      this.logger.info(
-        { sagaId: state.id, sagaType: state.type, status: state.status, history: state.history },
-        `saga ${state.status}`,
-      );
-    }
+    afterCommit(() => {
+      this.metrics.record(before, state);
+      if (state.status === 'completed' || state.status === 'compensated') {
+        this.logger.info(
+          { sagaId: state.id, sagaType: state.type, status: state.status, history: state.history },
+          `saga ${state.status}`,
+        );
+      }
+    });
   }
 
   private async send(manager: EntityManager, command: SagaCommand): Promise<void> {

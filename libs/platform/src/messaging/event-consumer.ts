@@ -27,6 +27,11 @@ export interface EventContext {
   readonly correlationId?: string;
   /** The consumer's logger; lines written with it carry the event's correlation id. */
   readonly logger: Logger;
+  /**
+   * Runs `effect` once the handler's transaction has committed, and never when it rolls
+   * back (a retried event would do it twice): counting a metric, say.
+   */
+  afterCommit(effect: () => void): void;
 }
 
 /**
@@ -241,15 +246,32 @@ export class EventConsumer {
       return;
     }
     const correlationId = message.headers?.[EVENT_HEADERS.correlationId]?.toString();
-    const context: EventContext = {
-      logger: this.options.logger,
-      ...(correlationId === undefined ? {} : { correlationId }),
-    };
-    await this.withAttempts(envelope.id, envelope.type, () =>
-      withCorrelationId(correlationId, () =>
-        this.handleOne(handler, { ...envelope, data }, context),
-      ),
-    );
+    await this.withAttempts(envelope.id, envelope.type, async () => {
+      const effects: (() => void)[] = [];
+      const context: EventContext = {
+        logger: this.options.logger,
+        afterCommit: (effect) => effects.push(effect),
+        ...(correlationId === undefined ? {} : { correlationId }),
+      };
+      await withCorrelationId(correlationId, async () => {
+        await this.handleOne(handler, { ...envelope, data }, context);
+        this.runEffects(effects, envelope);
+      });
+    });
+  }
+
+  /** What handlers left for after their commit; one that throws is logged, the rest run. */
+  private runEffects(effects: readonly (() => void)[], event: EventEnvelope): void {
+    for (const effect of effects) {
+      try {
+        effect();
+      } catch (error) {
+        this.options.logger.warn(
+          { err: error, consumer: this.options.groupId, eventId: event.id, type: event.type },
+          'an after-commit effect failed',
+        );
+      }
+    }
   }
 
   private async handleOne(

@@ -347,4 +347,41 @@ describe('the outbox, its relay and the idempotent consumer', () => {
     }[];
     expect(effects.map((row) => row.n)).toEqual([1, 2, 3]);
   });
+
+  it("runs a handler's after-commit effects once its transaction commits, never for an attempt that rolled back", async () => {
+    const topic = await newTopic();
+    const source = await dataSource();
+    await source.transaction(async (manager) => {
+      for (const n of [1, 2, 3])
+        await enqueueEvent(manager, { topic, key: 'a', type: 'probe.counted', data: { n } });
+    });
+    startRelay(source);
+    const afterCommit: number[] = [];
+    let attemptsAtTwo = 0;
+    const consumer = new EventConsumer({
+      kafka,
+      dataSource: source,
+      groupId: `probe-${randomUUID()}`,
+      topics: [topic],
+      handlers: [
+        {
+          type: 'probe.counted',
+          parse: (data) => data,
+          handle: (event, _manager, context) => {
+            const { n } = event.data as { n: number };
+            context.afterCommit(() => afterCommit.push(n));
+            if (n === 2 && ++attemptsAtTwo === 1) throw new Error('the first attempt fails');
+            return Promise.resolve();
+          },
+        },
+      ],
+      logger,
+    });
+    eventConsumers.push(consumer);
+    await consumer.start();
+    await waitFor(() => consumer.stats.processed >= 3, 'three events');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(attemptsAtTwo).toBe(2);
+    expect(afterCommit).toEqual([1, 2, 3]);
+  });
 });
