@@ -118,6 +118,30 @@ describe('observability across the services', () => {
     ).toBe(400);
   });
 
+  it("carries a room creation's correlation id into the room saga and its participant", async () => {
+    const { saga, gateway } = members();
+    const owner = await newUser(cluster.auth.url, 'traced_owner');
+    const correlationId = `room-${randomBytes(6).toString('hex')}`;
+    const created = await fetch(`${gateway.url}/api/rooms`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${owner.token}`,
+        'x-correlation-id': correlationId,
+      },
+      body: JSON.stringify({ name: 'traced' }),
+    });
+    expect(created.status).toBe(201);
+    await eventually('the room saga logged its completion', () =>
+      linesWith(saga, correlationId).some(
+        (line) => line['msg'] === 'saga completed' && line['sagaType'] === 'room',
+      ),
+    );
+    expect(linesWith(gateway, correlationId).map((line) => line['msg'])).toEqual(
+      expect.arrayContaining(['request completed', 'saga command handled']),
+    );
+  });
+
   it('serves /metrics in Prometheus text on every service, and the figures move with traffic', async () => {
     const { auth, saga, gateway, log } = members();
     const before = {

@@ -1,4 +1,4 @@
-import { Body, Controller, Headers, HttpStatus, Post, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpStatus, Post, Res, UseGuards } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiConflictResponse,
@@ -6,12 +6,7 @@ import {
   ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import {
-  byClientAddress,
-  CORRELATION_HEADER,
-  RateLimited,
-  RateLimitGuard,
-} from '@scale-chat/platform';
+import { byClientAddress, RateLimited, RateLimitGuard } from '@scale-chat/platform';
 import type { ServerResponse } from 'node:http';
 import { UserView } from '../users/user.entity';
 import { SignupRequest } from './signup.dto';
@@ -40,10 +35,9 @@ export class SignupController {
   @ApiServiceUnavailableResponse({ description: 'the saga failed; the username is free again' })
   async signup(
     @Body() body: SignupRequest,
-    @Headers(CORRELATION_HEADER) correlationId: string | undefined,
     @Res({ passthrough: true }) response: ServerResponse,
   ): Promise<UserView> {
-    const outcome = await this.signups.signup(body, correlationId);
+    const outcome = await this.signups.signup(body);
     response.statusCode = outcome.finished ? HttpStatus.CREATED : HttpStatus.ACCEPTED;
     return outcome.user;
   }

@@ -44,7 +44,7 @@ export class SignupService {
     notifications.listenTo(USER_STATUS_CHANNEL);
   }
 
-  async signup(request: SignupRequest, correlationId?: string): Promise<SignupOutcome> {
+  async signup(request: SignupRequest): Promise<SignupOutcome> {
     const username = request.username.toLowerCase();
     const passwordHash = await this.hasher.hash(request.password);
     const user = {
@@ -66,7 +66,6 @@ export class SignupService {
             sagaType: 'signup',
             payload: { userId: user.id, username, displayName: user.displayName },
           },
-          ...(correlationId === undefined ? {} : { correlationId }),
         });
       });
     } catch (error) {

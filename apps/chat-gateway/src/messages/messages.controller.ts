@@ -2,7 +2,6 @@ import {
   Body,
   Controller,
   Get,
-  Headers,
   HttpCode,
   HttpStatus,
   Param,
@@ -24,7 +23,7 @@ import {
 } from '@nestjs/swagger';
 import type { VerifiedAccessToken } from '@scale-chat/access-tokens';
 import { CHAT_LIMITS, type MessageView } from '@scale-chat/contracts';
-import { AccessTokenGuard, CORRELATION_HEADER, CurrentUser } from '@scale-chat/platform';
+import { AccessTokenGuard, CurrentUser } from '@scale-chat/platform';
 import type { ServerResponse } from 'node:http';
 import {
   MessageDto,
@@ -66,16 +65,9 @@ export class MessagesController {
     @CurrentUser() caller: VerifiedAccessToken,
     @Param('id', ParseUUIDPipe) roomId: string,
     @Body() body: SendMessageBody,
-    @Headers(CORRELATION_HEADER) correlationId: string | undefined,
     @Res({ passthrough: true }) response: ServerResponse,
   ): Promise<MessageView> {
-    const outcome = await this.messages.send(
-      caller.userId,
-      roomId,
-      body.clientMsgId,
-      body.body,
-      correlationId,
-    );
+    const outcome = await this.messages.send(caller.userId, roomId, body.clientMsgId, body.body);
     response.statusCode = outcome.created ? HttpStatus.CREATED : HttpStatus.OK;
     return outcome.message;
   }

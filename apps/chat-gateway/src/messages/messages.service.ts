@@ -56,7 +56,6 @@ export class MessagesService {
     roomId: string,
     clientMsgId: string,
     body: string,
-    correlationId?: string,
   ): Promise<SendOutcome> {
     try {
       const message = await this.dataSource.transaction(async (manager) => {
@@ -88,7 +87,6 @@ export class MessagesService {
           key: roomId,
           type: ROOM_EVENT_TYPES.messageSent,
           data: { message: stored },
-          ...(correlationId === undefined ? {} : { correlationId }),
         });
         return stored;
       });

@@ -3,7 +3,6 @@ import {
   Controller,
   Delete,
   Get,
-  Headers,
   HttpCode,
   HttpStatus,
   Param,
@@ -26,7 +25,7 @@ import {
 } from '@nestjs/swagger';
 import type { VerifiedAccessToken } from '@scale-chat/access-tokens';
 import type { MemberView, RoomSummaryView, RoomView } from '@scale-chat/contracts';
-import { AccessTokenGuard, CORRELATION_HEADER, CurrentUser } from '@scale-chat/platform';
+import { AccessTokenGuard, CurrentUser } from '@scale-chat/platform';
 import { AddMemberBody, CreateRoomBody, MemberDto, RoomDto } from './rooms.dto';
 import { RoomsService } from './rooms.service';
 
@@ -45,9 +44,8 @@ export class RoomsController {
   create(
     @CurrentUser() caller: VerifiedAccessToken,
     @Body() body: CreateRoomBody,
-    @Headers(CORRELATION_HEADER) correlationId: string | undefined,
   ): Promise<RoomView> {
-    return this.rooms.create(caller.userId, body.name, body.memberIds ?? [], correlationId);
+    return this.rooms.create(caller.userId, body.name, body.memberIds ?? []);
   }
 
   @Get()
@@ -77,9 +75,8 @@ export class RoomsController {
     @CurrentUser() caller: VerifiedAccessToken,
     @Param('id', ParseUUIDPipe) roomId: string,
     @Body() body: AddMemberBody,
-    @Headers(CORRELATION_HEADER) correlationId: string | undefined,
   ): Promise<MemberView> {
-    return this.rooms.addMember(caller.userId, roomId, body.userId, correlationId);
+    return this.rooms.addMember(caller.userId, roomId, body.userId);
   }
 
   @Delete(':id/members/:userId')

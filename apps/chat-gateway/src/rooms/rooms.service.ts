@@ -60,12 +60,7 @@ export class RoomsService {
     notifications.listenTo(ROOM_STATUS_CHANNEL);
   }
 
-  async create(
-    ownerId: string,
-    name: string,
-    memberIds: readonly string[],
-    correlationId?: string,
-  ): Promise<RoomView> {
+  async create(ownerId: string, name: string, memberIds: readonly string[]): Promise<RoomView> {
     const roomId = randomUUID();
     const userIds = [...new Set([ownerId, ...memberIds])];
     await this.dataSource.transaction(async (manager) => {
@@ -79,7 +74,7 @@ export class RoomsService {
            FROM unnest($3::uuid[]) AS id`,
         [roomId, ownerId, userIds],
       );
-      await this.startSaga(manager, { roomId, kind: 'room', userIds }, correlationId);
+      await this.startSaga(manager, { roomId, kind: 'room', userIds });
     });
     return this.awaitOutcome(
       roomId,
@@ -165,12 +160,7 @@ export class RoomsService {
   }
 
   /** Any member may add an active user; the membership runs through the room saga. */
-  async addMember(
-    callerId: string,
-    roomId: string,
-    userId: string,
-    correlationId?: string,
-  ): Promise<MemberView> {
+  async addMember(callerId: string, roomId: string, userId: string): Promise<MemberView> {
     await requireMember(this.dataSource.manager, roomId, callerId);
     try {
       await this.dataSource.transaction(async (manager) => {
@@ -179,11 +169,7 @@ export class RoomsService {
            VALUES ($1, $2, 'member', 'pending')`,
           [roomId, userId],
         );
-        await this.startSaga(
-          manager,
-          { roomId, kind: 'membership', userIds: [userId] },
-          correlationId,
-        );
+        await this.startSaga(manager, { roomId, kind: 'membership', userIds: [userId] });
       });
     } catch (error) {
       if (isUniqueViolation(error)) {
@@ -227,18 +213,14 @@ export class RoomsService {
     });
   }
 
-  private async startSaga(
-    manager: EntityManager,
-    payload: RoomSagaPayload,
-    correlationId: string | undefined,
-  ): Promise<void> {
+  /** The saga carries the request's correlation id (enqueueEvent's default). */
+  private async startSaga(manager: EntityManager, payload: RoomSagaPayload): Promise<void> {
     const sagaId = randomUUID();
     await enqueueEvent<SagaStartRequest>(manager, {
       topic: SAGA_REQUESTS_TOPIC,
       key: sagaId,
       type: SAGA_EVENT_TYPES.start,
       data: { sagaId, sagaType: 'room', payload: { ...payload } },
-      ...(correlationId === undefined ? {} : { correlationId }),
     });
   }
 
