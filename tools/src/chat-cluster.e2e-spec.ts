@@ -95,7 +95,9 @@ describe('chat on two gateway instances', () => {
 
     it.each([
       ['no name', {}],
-      ['an empty name', { name: '   ' }],
+      ['an empty name', { name: '' }],
+      ['a blank name', { name: ' \t ' }],
+      ['a name of 101 emoji', { name: '😀'.repeat(101) }],
       ['a name too long', { name: 'x'.repeat(101) }],
       ['memberIds not UUIDs', { name: 'a', memberIds: ['bob'] }],
       ['an unknown field', { name: 'a', topic: 'x' }],
@@ -294,6 +296,44 @@ describe('chat on two gateway instances', () => {
       [1, ann.userId],
       [2, bob.userId],
     ]);
+  });
+
+  it("counts characters as API.md does (an emoji is one), the same over REST and Socket.IO; a room's name is kept as sent", async () => {
+    const room = await createRoom(ann, [], '  😀 lunch  ');
+    expect(room.name).toBe('  😀 lunch  ');
+    const socket = await open(1, ann);
+    const longest = '😀'.repeat(4_000);
+    const sent = await api<MessageView>(gateway(0), 'POST', `/api/rooms/${room.id}/messages`, {
+      token: ann.token,
+      body: { clientMsgId: 'rest-4000', body: ` ${longest} ` },
+    });
+    expect(sent).toMatchObject({ status: 201, body: { body: longest } });
+    const acked = await ask<{ message: MessageView }>(socket, 'message:send', {
+      roomId: room.id,
+      clientMsgId: 'socket-4000',
+      body: longest,
+    });
+    expect(acked).toMatchObject({ ok: true, message: { seq: 2, body: longest } });
+
+    const tooLong = `${longest}😀`;
+    const refused = await api(gateway(0), 'POST', `/api/rooms/${room.id}/messages`, {
+      token: ann.token,
+      body: { clientMsgId: 'rest-4001', body: tooLong },
+    });
+    expect(refused.status).toBe(400);
+    expect(
+      await ask(socket, 'message:send', { roomId: room.id, clientMsgId: 's-4001', body: tooLong }),
+    ).toMatchObject({ ok: false, error: { code: 'payload_too_large' } });
+    const clientMsgId = await ask(socket, 'message:send', {
+      roomId: room.id,
+      clientMsgId: '😀'.repeat(65),
+      body: 'an id of 65 characters',
+    });
+    expect(clientMsgId).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+    const seen = await api<RoomView>(gateway(1), 'GET', `/api/rooms/${room.id}`, {
+      token: ann.token,
+    });
+    expect(seen.body.lastSeq).toBe(2);
   });
 
   it('a client that missed messages while away fills the gap with sync on the other instance', async () => {

@@ -13,6 +13,16 @@ export const CHAT_LIMITS = {
   initialMembersMax: 100,
 } as const;
 
+const SURROGATE_PAIR = /[\uD800-\uDBFF][\uDC00-\uDFFF]/g;
+
+/**
+ * A text's length in API.md's characters: Unicode code points, so an emoji counts once
+ * (JavaScript's `length` counts it twice). Every check of a limit above uses it.
+ */
+export function characterCount(text: string): number {
+  return text.length - (text.match(SURROGATE_PAIR)?.length ?? 0);
+}
+
 export type MemberRole = 'owner' | 'member';
 
 export interface MemberView {

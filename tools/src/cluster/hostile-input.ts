@@ -1,4 +1,4 @@
-import type { SocketErrorCode } from '@scale-chat/contracts';
+import { CHAT_LIMITS, characterCount, type SocketErrorCode } from '@scale-chat/contracts';
 import fc from 'fast-check';
 
 /** The codes a failed acknowledgement may carry (API.md). */
@@ -26,7 +26,10 @@ export const junk = fc
   )
   .filter(
     // A body counts after trimming: "   …   !" is a valid one-character body.
-    (value) => typeof value !== 'string' || value.length === 0 || value.trim().length > 4_000,
+    (value) =>
+      typeof value !== 'string' ||
+      value.length === 0 ||
+      characterCount(value.trim()) > CHAT_LIMITS.bodyMax,
   );
 
 /** Payloads of an event's shape where at least one field is junk, or one is extra. */

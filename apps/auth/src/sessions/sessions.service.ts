@@ -33,7 +33,12 @@ export class SessionsService {
 
   async login(username: string, password: string): Promise<TokenPair> {
     const user = await this.users.findByUsername(username);
-    if (!(await this.hasher.matches(user?.passwordHash, password)) || user === null) {
+    // An account being deleted is gone for logins at once (API.md: later logins get 401).
+    if (
+      !(await this.hasher.matches(user?.passwordHash, password)) ||
+      user === null ||
+      user.status === 'deleting'
+    ) {
       throw new UnauthorizedException(INVALID_CREDENTIALS);
     }
     if (user.status !== 'active') throw new ForbiddenException('Account is not active');
@@ -68,8 +73,9 @@ export class SessionsService {
         await this.revoke(manager, family, 'reuse');
         return 'invalid' as const;
       }
+      // A login's user is active until its deletion begins: its refresh tokens end there.
       const user = await manager.findOneByOrFail(User, { id: family.userId });
-      if (user.status !== 'active') return 'inactive' as const;
+      if (user.status !== 'active') return 'invalid' as const;
       await manager.update(
         RefreshToken,
         { tokenHash: stored.tokenHash },
@@ -78,7 +84,6 @@ export class SessionsService {
       return this.issue(manager, user, family.id);
     });
     if (outcome === 'invalid') throw new UnauthorizedException(INVALID_REFRESH);
-    if (outcome === 'inactive') throw new ForbiddenException('Account is not active');
     return outcome;
   }
 

@@ -215,8 +215,11 @@ describe('POST /api/auth/signup and auth as a saga participant', () => {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ username, password: 'long enough' }),
       });
-      const { accessToken } = (await login.json()) as { accessToken: string };
-      return { id: String(body['id']), accessToken };
+      const { accessToken, refreshToken } = (await login.json()) as {
+        accessToken: string;
+        refreshToken: string;
+      };
+      return { id: String(body['id']), accessToken, refreshToken };
     };
 
     const deleteMe = (accessToken: string) =>
@@ -240,6 +243,29 @@ describe('POST /api/auth/signup and auth as a saga participant', () => {
       expect((await deleteMe(accessToken)).status).toBe(202);
       expect((await users().findOneByOrFail({ id })).status).toBe('deleting');
       expect(await startRequests(id)).toBe(1);
+    });
+
+    it('while the deletion runs, the account is gone to API.md: login and refresh 401, the user 404; a restore brings it back', async () => {
+      const { id, accessToken, refreshToken } = await activeUser('hazel');
+      const post = (path: string, body: unknown) =>
+        fetch(`${auth.url}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      const get = (path: string) =>
+        fetch(`${auth.url}${path}`, { headers: { authorization: `Bearer ${accessToken}` } });
+      const login = { username: 'hazel', password: 'long enough' };
+      expect((await deleteMe(accessToken)).status).toBe(202);
+      expect((await post('/api/auth/login', login)).status).toBe(401);
+      expect((await post('/api/auth/refresh', { refreshToken })).status).toBe(401);
+      expect((await get('/api/users/me')).status).toBe(404);
+      expect((await get(`/api/users/${id}`)).status).toBe(404);
+
+      await replyTo(await command(SAGA_COMMANDS.restoreUser, id));
+      expect((await get(`/api/users/${id}`)).status).toBe(200);
+      expect((await post('/api/auth/login', login)).status).toBe(200);
+      expect((await post('/api/auth/refresh', { refreshToken })).status).toBe(200);
     });
 
     it('deletes the user on command, revoking every login; later logins get 401', async () => {

@@ -68,9 +68,10 @@ export class UsersController {
     return this.found(id);
   }
 
+  /** An account being deleted is already gone here: API.md knows active and pending only. */
   private async found(id: string): Promise<UserView> {
     const user = await this.users.findById(id);
-    if (user === null) throw new NotFoundException('User not found');
+    if (user === null || user.status === 'deleting') throw new NotFoundException('User not found');
     return viewOf(user);
   }
 }

@@ -1,8 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { CHAT_LIMITS } from '@scale-chat/contracts';
-import { trimmed } from '../rooms/rooms.dto';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
+import { IsBoolean, IsInt, IsOptional, IsString, IsUUID, Max, Min } from 'class-validator';
+import { CharacterLength } from '../character-length';
+
+/** A message body is validated and stored trimmed, as API.md counts its length. */
+const trimmed = ({ value }: { value: unknown }) =>
+  typeof value === 'string' ? value.trim() : value;
 
 const SEQ_MAX = Number.MAX_SAFE_INTEGER;
 
@@ -10,13 +14,13 @@ const SEQ_MAX = Number.MAX_SAFE_INTEGER;
 export class SendMessageBody {
   @ApiProperty({ minLength: 1, maxLength: CHAT_LIMITS.clientMsgIdMax })
   @IsString()
-  @Length(1, CHAT_LIMITS.clientMsgIdMax)
+  @CharacterLength(1, CHAT_LIMITS.clientMsgIdMax)
   clientMsgId!: string;
 
   @ApiProperty({ minLength: 1, maxLength: CHAT_LIMITS.bodyMax, description: 'trimmed' })
   @Transform(trimmed)
   @IsString()
-  @Length(1, CHAT_LIMITS.bodyMax)
+  @CharacterLength(1, CHAT_LIMITS.bodyMax)
   body!: string;
 }
 

@@ -10,7 +10,12 @@ import {
   type OnGatewayInit,
 } from '@nestjs/websockets';
 import { AccessTokenVerifier, type VerifiedAccessToken } from '@scale-chat/access-tokens';
-import { CHAT_LIMITS, type MessageView, type SocketAck } from '@scale-chat/contracts';
+import {
+  CHAT_LIMITS,
+  characterCount,
+  type MessageView,
+  type SocketAck,
+} from '@scale-chat/contracts';
 import { SERVICE_CONFIG, TokenBucketRateLimiter, withCorrelationId } from '@scale-chat/platform';
 import { PinoLogger } from 'nestjs-pino';
 import type { Socket } from 'socket.io';
@@ -31,7 +36,7 @@ function refuseOversizeBody(payload: unknown): void {
     typeof payload === 'object' && payload !== null
       ? (payload as { body?: unknown }).body
       : undefined;
-  if (typeof body === 'string' && body.trim().length > CHAT_LIMITS.bodyMax) {
+  if (typeof body === 'string' && characterCount(body.trim()) > CHAT_LIMITS.bodyMax) {
     throw new SocketError(
       'payload_too_large',
       `body is longer than ${CHAT_LIMITS.bodyMax} characters`,

@@ -1,18 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { CHAT_LIMITS } from '@scale-chat/contracts';
-import { Transform } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsOptional, IsString, IsUUID, Length } from 'class-validator';
-
-/** Strings are validated (and stored) trimmed, as API.md counts their lengths. */
-export const trimmed = ({ value }: { value: unknown }) =>
-  typeof value === 'string' ? value.trim() : value;
+import { ArrayMaxSize, IsArray, IsOptional, IsString, IsUUID, Matches } from 'class-validator';
+import { CharacterLength } from '../character-length';
 
 /** `POST /api/rooms` */
 export class CreateRoomBody {
   @ApiProperty({ minLength: 1, maxLength: CHAT_LIMITS.roomNameMax, example: 'Lunch' })
-  @Transform(trimmed)
   @IsString()
-  @Length(1, CHAT_LIMITS.roomNameMax)
+  @CharacterLength(1, CHAT_LIMITS.roomNameMax)
+  @Matches(/\S/, { message: 'name must not be blank' })
   name!: string;
 
   @ApiPropertyOptional({

@@ -210,7 +210,8 @@ function MessageList({ store, state, roomId, me }: Props) {
 
 function Composer({ store, roomId }: { store: ChatStore; roomId: string }) {
   const [text, setText] = useState('');
-  const tooLong = text.trim().length > CHAT_LIMITS.bodyMax;
+  // API.md counts characters as code points: an emoji is one.
+  const tooLong = [...text.trim()].length > CHAT_LIMITS.bodyMax;
 
   const send = () => {
     if (text.trim() === '' || tooLong) return;
