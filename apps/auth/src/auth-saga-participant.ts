@@ -8,6 +8,7 @@ import {
 } from '@scale-chat/contracts';
 import {
   enqueueEvent,
+  type CommandHandler,
   type CommandOutcome,
   type SagaParticipantDefinition,
 } from '@scale-chat/platform';
@@ -15,17 +16,24 @@ import { In, type EntityManager } from 'typeorm';
 import { deleteUser, restoreUser } from './users/account-deletion.service';
 import { User } from './users/user.entity';
 
-const userIdOf = (command: SagaCommand) => String(command.payload['userId']);
+/** A handler of the command's `userId`; a payload without a valid one fails the step. */
+const forUser =
+  (handle: (userId: string, manager: EntityManager) => Promise<CommandOutcome>): CommandHandler =>
+  (command: SagaCommand, manager: EntityManager) => {
+    const { userId } = command.payload;
+    return isUuid(userId)
+      ? handle(userId, manager)
+      : Promise.resolve({ outcome: 'failed', reason: 'userId is not a UUID' });
+  };
 
 /** auth's part in the sagas. Every handler may run twice with the same effect as once. */
 export const authSagaParticipant: SagaParticipantDefinition = {
   participant: 'auth',
   handlers: {
-    [SAGA_COMMANDS.activateUser]: (command, manager) => activateUser(userIdOf(command), manager),
-    [SAGA_COMMANDS.discardPendingUser]: (command, manager) =>
-      discardPendingUser(userIdOf(command), manager),
-    [SAGA_COMMANDS.deleteUser]: (command, manager) => deleteUser(userIdOf(command), manager),
-    [SAGA_COMMANDS.restoreUser]: (command, manager) => restoreUser(userIdOf(command), manager),
+    [SAGA_COMMANDS.activateUser]: forUser(activateUser),
+    [SAGA_COMMANDS.discardPendingUser]: forUser(discardPendingUser),
+    [SAGA_COMMANDS.deleteUser]: forUser(deleteUser),
+    [SAGA_COMMANDS.restoreUser]: forUser(restoreUser),
     [SAGA_COMMANDS.checkUsersActive]: (command, manager) =>
       checkUsersActive(command.payload['userIds'], manager),
   },

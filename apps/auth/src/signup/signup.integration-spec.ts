@@ -199,12 +199,23 @@ describe('POST /api/auth/signup and auth as a saga participant', () => {
     }
   });
 
-  it('answers a command it does not know with a failure', async () => {
-    expect(await replyTo(await command('auth.fly-to-the-moon', randomUUID()))).toMatchObject({
-      outcome: 'failed',
-      reason: 'unknown command auth.fly-to-the-moon',
-    });
-  });
+  it.each(['auth.fly-to-the-moon', 'constructor', 'toString', '__proto__'])(
+    'answers a command it does not know (%s) with a failure',
+    async (name) => {
+      expect(await replyTo(await command(name, randomUUID()))).toEqual(
+        expect.objectContaining({ outcome: 'failed', reason: `unknown command ${name}` }),
+      );
+    },
+  );
+
+  it.each([['not-a-uuid'], [undefined]])(
+    'fails a command naming no valid user id (%p) instead of asking the database',
+    async (userId) => {
+      const reply = await replyTo(await command(SAGA_COMMANDS.activateUser, userId as string));
+      expect(reply).toMatchObject({ outcome: 'failed' });
+      expect(String(reply.reason)).not.toContain('refused by the database');
+    },
+  );
 
   describe('DELETE /api/users/me and the account-deletion commands', () => {
     const activeUser = async (username: string) => {

@@ -12,8 +12,12 @@ const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  * cannot inject log lines or huge values through the header.
  */
 export function correlationIdFrom(header: string | string[] | undefined): string {
-  const value = Array.isArray(header) ? header[0] : header;
-  return value !== undefined && CORRELATION_ID.test(value) ? value : randomUUID();
+  return wellFormedCorrelationId(Array.isArray(header) ? header[0] : header) ?? randomUUID();
+}
+
+/** `value` when it is a well-formed correlation id (a Kafka header, say), else undefined. */
+export function wellFormedCorrelationId(value: string | undefined): string | undefined {
+  return value !== undefined && CORRELATION_ID.test(value) ? value : undefined;
 }
 
 const current = new AsyncLocalStorage<string>();

@@ -9,8 +9,9 @@ import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { Counter } from 'prom-client';
 import type { Logger } from 'pino';
 import type { DataSource, EntityManager } from 'typeorm';
+import { isTransientDatabaseError } from '../database/transient-error';
 import { ensureTopics } from '../kafka/ensure-topics';
-import { withCorrelationId } from '../logging';
+import { wellFormedCorrelationId, withCorrelationId } from '../logging';
 import type { ServiceMetrics } from '../metrics';
 
 /** How one event type is read and acted on. */
@@ -245,7 +246,9 @@ export class EventConsumer {
       this.skip('malformed', { eventId: envelope.id, type: envelope.type, reason: String(error) });
       return;
     }
-    const correlationId = message.headers?.[EVENT_HEADERS.correlationId]?.toString();
+    const correlationId = wellFormedCorrelationId(
+      message.headers?.[EVENT_HEADERS.correlationId]?.toString(),
+    );
     await this.withAttempts(envelope.id, envelope.type, async () => {
       const effects: (() => void)[] = [];
       const context: EventContext = {
@@ -355,13 +358,22 @@ export class EventConsumer {
 
   /**
    * Runs `work`; a failure is thrown (Kafka delivers the event again) until the event has
-   * failed `maxAttempts` times, and then logged and skipped.
+   * failed `maxAttempts` times, and then logged and skipped. A database that cannot
+   * answer now (down, restarting, a conflict) is not the event's fault: those failures
+   * are retried for as long as they last and never skip it.
    */
   private async withAttempts(eventId: string, type: string, work: () => Promise<void>) {
     try {
       await work();
       this.attempts.delete(eventId);
     } catch (error) {
+      if (isTransientDatabaseError(error)) {
+        this.options.logger.warn(
+          { err: error, consumer: this.options.groupId, eventId, type },
+          'the database could not take an event now; it is delivered again',
+        );
+        throw error;
+      }
       const attempts = (this.attempts.get(eventId) ?? 0) + 1;
       this.attempts.set(eventId, attempts);
       if (attempts < (this.options.maxAttempts ?? 5)) throw error;

@@ -348,6 +348,40 @@ describe('the outbox, its relay and the idempotent consumer', () => {
     expect(effects.map((row) => row.n)).toEqual([1, 2, 3]);
   });
 
+  it('retries an event the database cannot take now for as long as that lasts, past maxAttempts, and never skips it', async () => {
+    const topic = await newTopic();
+    const source = await dataSource();
+    await source.transaction((manager) =>
+      enqueueEvent(manager, { topic, key: 'a', type: 'probe.counted', data: { n: 1 } }),
+    );
+    startRelay(source);
+    let attempts = 0;
+    const consumer = new EventConsumer({
+      kafka,
+      dataSource: source,
+      groupId: `probe-${randomUUID()}`,
+      topics: [topic],
+      maxAttempts: 2,
+      handlers: [
+        {
+          type: 'probe.counted',
+          parse: (data) => data,
+          handle: async (_event, manager) => {
+            attempts += 1;
+            // A real outage of this connection: its backend is ended under it (57P01).
+            if (attempts <= 3) await manager.query('SELECT pg_terminate_backend(pg_backend_pid())');
+          },
+        },
+      ],
+      logger,
+    });
+    eventConsumers.push(consumer);
+    await consumer.start();
+    await waitFor(() => consumer.stats.processed + consumer.stats.failed >= 1, 'the event', 25_000);
+    expect(attempts).toBe(4);
+    expect(consumer.stats).toMatchObject({ processed: 1, failed: 0 });
+  });
+
   it("runs a handler's after-commit effects once its transaction commits, never for an attempt that rolled back", async () => {
     const topic = await newTopic();
     const source = await dataSource();

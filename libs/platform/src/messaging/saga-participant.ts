@@ -6,7 +6,8 @@ import {
   type SagaCommand,
   type SagaReply,
 } from '@scale-chat/contracts';
-import { QueryFailedError, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
+import { isTransientDatabaseError, sqlStateOf } from '../database/transient-error';
 import { eventHandler, type EventHandler } from './event-consumer';
 import { enqueueEvent } from './outbox';
 import type { ServiceConsumerOptions } from './service-event-consumers';
@@ -40,9 +41,6 @@ function parseCommand(data: unknown): SagaCommand {
   return command as SagaCommand;
 }
 
-/** SQLSTATEs worth another try rather than a failed step: conflicts and lost connections. */
-const TRANSIENT = /^(40001|40P01|55P03|57014|57P0[1-3]|08...)$/;
-
 /**
  * Runs a handler under a savepoint. A statement the database refuses for good (a
  * constraint, a check, a trigger) undoes the handler's work and fails the step, so the
@@ -59,11 +57,9 @@ async function refusedAsFailure(
     await manager.query('RELEASE SAVEPOINT saga_command');
     return outcome;
   } catch (error) {
-    const code = (error as { driverError?: { code?: unknown } }).driverError?.code;
-    if (!(error instanceof QueryFailedError) || typeof code !== 'string' || TRANSIENT.test(code))
-      throw error;
+    if (sqlStateOf(error) === undefined || isTransientDatabaseError(error)) throw error;
     await manager.query('ROLLBACK TO SAVEPOINT saga_command');
-    return { outcome: 'failed', reason: `refused by the database: ${error.message}` };
+    return { outcome: 'failed', reason: `refused by the database: ${(error as Error).message}` };
   }
 }
 
@@ -81,7 +77,8 @@ export function sagaCommandHandler(
     parse: parseCommand,
     handle: async (event, manager, { logger }) => {
       const command = event.data;
-      const handler = handlers[command.name];
+      // Own keys only: a command named `constructor` is unknown, not Object's.
+      const handler = Object.hasOwn(handlers, command.name) ? handlers[command.name] : undefined;
       const outcome: CommandOutcome =
         handler === undefined
           ? { outcome: 'failed', reason: `unknown command ${command.name}` }

@@ -1,0 +1,45 @@
+import { QueryFailedError } from 'typeorm';
+
+/** SQLSTATEs worth another try: conflicts, lock and statement timeouts, lost connections. */
+const TRANSIENT_SQLSTATE = /^(40001|40P01|55P03|57014|57P0[1-3]|53...|08...)$/;
+
+/** Socket errors of a database that is down, restarting or out of reach. */
+const TRANSIENT_SOCKET_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+]);
+
+/** What node-postgres says when a connection ends or cannot be had in time. */
+const TRANSIENT_MESSAGES = [
+  'Connection terminated',
+  'timeout exceeded when trying to connect',
+  'Client has encountered a connection error and is not queryable',
+  'Connection is not established',
+];
+
+/** The SQLSTATE of a statement PostgreSQL refused, if that is what `error` is. */
+export function sqlStateOf(error: unknown): string | undefined {
+  if (!(error instanceof QueryFailedError)) return undefined;
+  const code = (error.driverError as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/**
+ * True when `error` says the database could not do the work now (a conflict, a lost
+ * connection, a server restarting) rather than that the work is wrong: trying again
+ * later, however often, is right, and giving up would lose it.
+ */
+export function isTransientDatabaseError(error: unknown): boolean {
+  const state = sqlStateOf(error);
+  if (state !== undefined) return TRANSIENT_SQLSTATE.test(state);
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && TRANSIENT_SOCKET_CODES.has(code)) return true;
+  if (typeof code === 'string' && /^(08...|57P0[1-3])$/.test(code)) return true;
+  return TRANSIENT_MESSAGES.some((message) => error.message.includes(message));
+}
