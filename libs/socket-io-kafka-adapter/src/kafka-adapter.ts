@@ -115,6 +115,15 @@ export class KafkaAdapter extends Adapter implements BusMember {
     return this.bus.settled();
   }
 
+  /**
+   * How many broadcasts this instance has had refused so far (its publish buffer was
+   * full while Kafka was away, or it was closing): a consumer compares the count before
+   * and after its broadcasts to learn whether all of them went out.
+   */
+  refusedBroadcasts(): number {
+    return this.bus.stats.refused;
+  }
+
   override serverCount(): Promise<number> {
     return Promise.resolve(this.bus.serverCount());
   }

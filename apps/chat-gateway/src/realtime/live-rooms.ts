@@ -68,6 +68,12 @@ export class LiveRooms {
     return adapter instanceof KafkaAdapter ? adapter.published() : Promise.resolve();
   }
 
+  /** Broadcasts the cluster adapter refused so far (see `KafkaAdapter.refusedBroadcasts`). */
+  refusedBroadcasts(): number {
+    const { adapter } = this.io.of('/');
+    return adapter instanceof KafkaAdapter ? adapter.refusedBroadcasts() : 0;
+  }
+
   read(roomId: string, userId: string, seq: number): void {
     this.io.to(chatRoom(roomId)).emit('read', { roomId, userId, seq });
   }

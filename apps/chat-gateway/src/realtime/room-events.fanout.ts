@@ -66,9 +66,20 @@ export class RoomEventsFanout {
       parse: roomEventOf,
       // A batch's broadcasts go out together; the offsets move on only once they are all
       // in Kafka, so an instance that dies right after reading leaves them to the next.
+      // One refused (Kafka away long enough to fill the buffer) fails the batch: it is
+      // read and broadcast again, its messages no longer counted as sent.
       handleBatch: async (events) => {
-        for (const event of events) this.apply(event);
+        const refusedBefore = this.live.refusedBroadcasts();
+        const seqsBefore = new Map<string, number | undefined>();
+        for (const event of events) this.apply(event, seqsBefore);
         await this.live.published();
+        if (this.live.refusedBroadcasts() > refusedBefore) {
+          for (const [roomId, seq] of seqsBefore) {
+            if (seq === undefined) this.broadcastSeq.delete(roomId);
+            else this.broadcastSeq.set(roomId, seq);
+          }
+          throw new Error('the adapter refused some of these broadcasts; they go out again');
+        }
       },
       // Sockets only: no database, so no transaction on the hot path.
       transactional: false,
@@ -82,11 +93,14 @@ export class RoomEventsFanout {
     });
   }
 
-  private apply(event: RoomEvent): void {
+  /** Broadcasts `event`; `seqsBefore` keeps each room's last broadcast seq before the batch. */
+  private apply(event: RoomEvent, seqsBefore: Map<string, number | undefined>): void {
     switch (event.type) {
       case ROOM_EVENT_TYPES.messageSent: {
         const { message } = event.data;
         if (message.seq <= (this.broadcastSeq.get(message.roomId) ?? 0)) return;
+        if (!seqsBefore.has(message.roomId))
+          seqsBefore.set(message.roomId, this.broadcastSeq.get(message.roomId));
         this.remember(message.roomId, message.seq);
         this.live.messageStored(message);
         this.metrics.messagesOut.inc();

@@ -17,6 +17,7 @@ import {
   currentCorrelationId,
   enqueueEvent,
   eventHandler,
+  runAfterCommit,
   SERVICE_CONFIG,
   type EventContext,
   ServiceEventConsumers,
@@ -152,7 +153,7 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
           );
         }
       });
-      for (const effect of effects) effect();
+      runAfterCommit(effects, this.logger.logger, { sweep: true });
     } catch (error) {
       this.logger.warn({ err: error }, 'timeout sweep failed; trying again shortly');
     }

@@ -54,6 +54,24 @@ export interface BatchEventHandler<T = unknown> {
 }
 
 /**
+ * Runs what was left for after a commit (see `EventContext.afterCommit`): one that throws
+ * is logged with `fields`, and the others still run.
+ */
+export function runAfterCommit(
+  effects: readonly (() => void)[],
+  logger: Logger,
+  fields: Record<string, unknown> = {},
+): void {
+  for (const effect of effects) {
+    try {
+      effect();
+    } catch (error) {
+      logger.warn({ ...fields, err: error }, 'an after-commit effect failed');
+    }
+  }
+}
+
+/**
  * Types a handler for the consumer's list: what `parse` returns is what `handle` gets,
  * so erasing `T` there is safe.
  */
@@ -263,18 +281,12 @@ export class EventConsumer {
     });
   }
 
-  /** What handlers left for after their commit; one that throws is logged, the rest run. */
   private runEffects(effects: readonly (() => void)[], event: EventEnvelope): void {
-    for (const effect of effects) {
-      try {
-        effect();
-      } catch (error) {
-        this.options.logger.warn(
-          { err: error, consumer: this.options.groupId, eventId: event.id, type: event.type },
-          'an after-commit effect failed',
-        );
-      }
-    }
+    runAfterCommit(effects, this.options.logger, {
+      consumer: this.options.groupId,
+      eventId: event.id,
+      type: event.type,
+    });
   }
 
   private async handleOne(
