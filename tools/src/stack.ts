@@ -82,6 +82,8 @@ export async function runStack(): Promise<number> {
       ...process.env,
       KAFKA_BROKERS: kafka.brokers.join(','),
       DATABASE_URL: postgres.url,
+      // API.md: `admin` reads the stats in the local stack.
+      ADMIN_USERNAMES: process.env['ADMIN_USERNAMES'] ?? 'admin',
     };
     instances.forEach((instance, index) => {
       const { command, args, env: serviceEnv } = serviceCommand(instance, env);

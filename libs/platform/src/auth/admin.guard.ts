@@ -9,10 +9,14 @@ import type { VerifiedAccessToken } from '@scale-chat/access-tokens';
 import { list } from '../config';
 import { SERVICE_CONFIG } from '../config/service-config.token';
 
-/** Who may read administrative endpoints (stats, saga history): usernames. */
+/**
+ * Who may read administrative endpoints (stats, saga history): usernames. Nobody unless
+ * named: a default name would be anyone's who signed up with it first. The local stack
+ * names `admin` (API.md).
+ */
 export const ADMIN_ENV = {
   ADMIN_USERNAMES: list(/^[A-Za-z0-9_.-]{3,32}$/, 'usernames (3-32 of a-z 0-9 _ . -)', {
-    default: ['admin'],
+    default: [],
   }),
 };
 

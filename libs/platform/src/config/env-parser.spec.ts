@@ -38,6 +38,15 @@ describe('parseEnv', () => {
       parseEnv({ DATABASE_URL: 'mysql://u:hunter2@h/db' }, { DATABASE_URL: postgresUrl() }),
     ).toThrow(/^(?!.*hunter2).*DATABASE_URL must be a URL of the form postgres:/);
   });
+
+  it('refuses a URL whose database name is a malformed %-escape, with the same clear error', () => {
+    expect(() =>
+      parseEnv(
+        { DATABASE_URL: 'postgres://u:p@h:5432/db%E0%A4%A' },
+        { DATABASE_URL: postgresUrl() },
+      ),
+    ).toThrow(/^Invalid configuration: DATABASE_URL must be a URL of the form postgres:/);
+  });
 });
 
 describe('parsers', () => {

@@ -137,7 +137,12 @@ export function postgresUrl(options: Options<string> = {}) {
       } catch {
         return new VariableProblem(expected);
       }
-      const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
+      let database: string;
+      try {
+        database = decodeURIComponent(url.pathname.replace(/^\//, ''));
+      } catch {
+        return new VariableProblem(expected); // a malformed %-escape
+      }
       const valid =
         (url.protocol === 'postgres:' || url.protocol === 'postgresql:') &&
         url.hostname !== '' &&

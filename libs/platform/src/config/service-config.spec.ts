@@ -1,5 +1,6 @@
 import { LOCAL_DATABASE_URL } from '@scale-chat/contracts';
 import { readServiceConfig } from './service-config';
+import { ADMIN_ENV } from '../auth/admin.guard';
 import { oneOf } from './env-parser';
 
 describe('readServiceConfig', () => {
@@ -17,10 +18,26 @@ describe('readServiceConfig', () => {
   });
 
   it('logs JSON in production unless told otherwise', () => {
-    expect(readServiceConfig('auth', { NODE_ENV: 'production' }).logFormat).toBe('json');
+    const production = { NODE_ENV: 'production', DATABASE_URL: 'postgres://a:b@db:5432/auth' };
+    expect(readServiceConfig('auth', production).logFormat).toBe('json');
+    expect(readServiceConfig('auth', { ...production, LOG_FORMAT: 'pretty' }).logFormat).toBe(
+      'pretty',
+    );
+  });
+
+  it("requires DATABASE_URL in production rather than the local stack's", () => {
+    expect(() => readServiceConfig('auth', { NODE_ENV: 'production' })).toThrow(
+      'DATABASE_URL is required in production',
+    );
+  });
+
+  it('names nobody an administrator unless told', () => {
+    const { extra } = readServiceConfig('log-consumer', {}, ADMIN_ENV);
+    expect(extra.ADMIN_USERNAMES).toEqual([]);
     expect(
-      readServiceConfig('auth', { NODE_ENV: 'production', LOG_FORMAT: 'pretty' }).logFormat,
-    ).toBe('pretty');
+      readServiceConfig('log-consumer', { ADMIN_USERNAMES: 'admin, Chief' }, ADMIN_ENV).extra
+        .ADMIN_USERNAMES,
+    ).toEqual(['admin', 'Chief']);
   });
 
   it('names the variable that is wrong', () => {

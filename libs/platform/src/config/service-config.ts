@@ -7,6 +7,7 @@ import {
 } from '@scale-chat/contracts';
 import {
   brokerList,
+  ConfigError,
   integer,
   oneOf,
   optional,
@@ -92,6 +93,10 @@ export function readServiceConfig<S extends EnvSpec = Record<never, never>>(
   const spec = { ...commonSpec(service), ...(extra ?? {}) };
   const parsed = parseEnv(env, spec) as ParsedEnv<ReturnType<typeof commonSpec>> & ParsedEnv<S>;
   const nodeEnv = parsed.NODE_ENV;
+  if (nodeEnv === 'production' && (env['DATABASE_URL'] ?? '').trim() === '') {
+    // The default is the local stack's database and its well-known password.
+    throw new ConfigError(['DATABASE_URL is required in production']);
+  }
   return {
     service,
     instanceId: parsed.INSTANCE_ID ?? `${service}-${hostname()}-${parsed.PORT}`,
