@@ -14,13 +14,15 @@ export const SOCKET_ERROR_CODES: readonly SocketErrorCode[] = [
 
 /**
  * A value that is never a valid field of any event: anything but a string, or a string
- * empty or too long for every field even once trimmed (a short string may be a valid
- * clientMsgId).
+ * empty, too long for every field even once trimmed (a short string may be a valid
+ * clientMsgId), or holding a NUL character.
  */
 export const junk = fc
   .oneof(
     fc.anything({ maxDepth: 3 }),
     fc.string({ minLength: 4_001, maxLength: 20_000 }),
+    // PostgreSQL stores no NUL character: a text holding one is invalid at any length.
+    fc.string({ maxLength: 30 }).map((text) => `${text}\u0000`),
     fc.constantFrom('', -1, 1.5, Number.MAX_SAFE_INTEGER + 2, null, [], {}),
     fc.constant(JSON.parse('{"__proto__": {"polluted": true}}') as unknown),
   )
@@ -29,6 +31,7 @@ export const junk = fc
     (value) =>
       typeof value !== 'string' ||
       value.length === 0 ||
+      value.includes('\u0000') ||
       characterCount(value.trim()) > CHAT_LIMITS.bodyMax,
   );
 

@@ -137,6 +137,11 @@ describe('POST /api/auth/signup and auth as a saga participant', () => {
       'displayName',
     ],
     ['an extra field', { username: 'extra', password: 'long enough', status: 'active' }, 'status'],
+    [
+      'a display name with a NUL character (PostgreSQL stores none)',
+      { username: 'nully', password: 'long enough', displayName: 'a\u0000b' },
+      'displayName',
+    ],
   ])('answers 400 naming the field for %s, and stores nothing', async (_name, body, field) => {
     const before = await users().count();
     const answer = await signup(body);

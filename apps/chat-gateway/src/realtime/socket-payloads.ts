@@ -1,5 +1,6 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import type { SocketAck, SocketErrorCode } from '@scale-chat/contracts';
+import { findNulCharacter } from '@scale-chat/platform';
 import { plainToInstance, type ClassConstructor } from 'class-transformer';
 import { getMetadataStorage, validate } from 'class-validator';
 
@@ -73,6 +74,9 @@ export async function parsePayload<T extends object>(
   if (unknown.length > 0) {
     throw new SocketError('bad_request', `unknown fields: ${unknown.slice(0, 5).join(', ')}`);
   }
+  const nul = findNulCharacter(payload);
+  if (nul !== undefined)
+    throw new SocketError('bad_request', `${nul} must not contain NUL characters`);
   const plain: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   for (const key of given) plain[key] = (payload as Record<string, unknown>)[key];
   const instance = plainToInstance(type, plain);

@@ -2,7 +2,7 @@ import { ValidationPipe, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { ConfigError, type ServiceConfig } from '../config';
-import { ErrorShapeFilter, RejectPrototypeKeysPipe } from '../http';
+import { ErrorShapeFilter, RejectNulCharactersPipe, RejectPrototypeKeysPipe } from '../http';
 import { correlateRequest } from '../logging';
 import { httpMetrics, ServiceMetrics } from '../metrics';
 import type { ServiceDefinition } from './service-definition';
@@ -35,6 +35,7 @@ export async function createServiceApp<C extends ServiceConfig>(
   app.useGlobalFilters(new ErrorShapeFilter());
   app.useGlobalPipes(
     new RejectPrototypeKeysPipe(),
+    new RejectNulCharactersPipe(),
     new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
   );
   app.enableShutdownHooks();
