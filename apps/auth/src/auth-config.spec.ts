@@ -8,12 +8,12 @@ describe('readAuthConfig', () => {
   });
 
   it('requires a configured signing key in production', () => {
-    expect(() => readAuthConfig({ NODE_ENV: 'production' })).toThrow(
+    const production = { NODE_ENV: 'production', DATABASE_URL: 'postgres://a:b@db:5432/auth' };
+    expect(() => readAuthConfig(production)).toThrow(
       'Invalid configuration: AUTH_SIGNING_KEY_FILE is required in production',
     );
     expect(
-      readAuthConfig({ NODE_ENV: 'production', AUTH_SIGNING_KEY_FILE: '/run/secrets/key.pem' })
-        .nodeEnv,
+      readAuthConfig({ ...production, AUTH_SIGNING_KEY_FILE: '/run/secrets/key.pem' }).nodeEnv,
     ).toBe('production');
   });
 });

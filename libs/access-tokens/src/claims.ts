@@ -20,3 +20,14 @@ export class InvalidAccessTokenError extends Error {
     this.name = 'InvalidAccessTokenError';
   }
 }
+
+/**
+ * The token could not be checked at all: the keys (auth's JWKS) or the revocation list
+ * are out of reach. Not the caller's fault: a 503 to try again, not a 401.
+ */
+export class AccessTokenCheckUnavailableError extends Error {
+  constructor(what: string, options?: { cause?: unknown }) {
+    super(`access tokens cannot be checked now: ${what}`, options);
+    this.name = 'AccessTokenCheckUnavailableError';
+  }
+}

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
-import { InvalidAccessTokenError } from './claims';
+import { createServer } from 'node:net';
+import { AccessTokenCheckUnavailableError, InvalidAccessTokenError } from './claims';
 import {
   generateSigningKey,
   signingKeyFromPem,
@@ -115,5 +116,35 @@ describe('AccessTokenVerifier', () => {
     await expect(
       verifier.verify(await new AccessTokenSigner(again).sign(subject)),
     ).resolves.toBeDefined();
+  });
+});
+
+describe('AccessTokenVerifier when it cannot check', () => {
+  const subject = { userId: randomUUID(), username: 'ann', familyId: randomUUID() };
+
+  it('says the keys are out of reach (not that the token is bad) when the JWKS cannot be fetched', async () => {
+    // A port that was free a moment ago: nothing answers there.
+    const port = await new Promise<number>((resolve) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const { port: free } = server.address() as { port: number };
+        server.close(() => resolve(free));
+      });
+    });
+    const key = await generateSigningKey();
+    const token = await new AccessTokenSigner(key).sign(subject);
+    const verifier = AccessTokenVerifier.fromJwksUrl(`http://127.0.0.1:${port}/jwks`);
+    await expect(verifier.verify(token)).rejects.toBeInstanceOf(AccessTokenCheckUnavailableError);
+    // A token that is not one at all is still judged without the keys.
+    await expect(verifier.verify('garbage')).rejects.toBeInstanceOf(InvalidAccessTokenError);
+  });
+
+  it('says the revocation list is out of reach when reading it fails', async () => {
+    const key = await generateSigningKey();
+    const verifier = AccessTokenVerifier.fromKeySet(
+      { keys: [key.publicJwk] },
+      { isFamilyRevoked: () => Promise.reject(new Error('Connection terminated')) },
+    );
+    const token = await new AccessTokenSigner(key).sign(subject);
+    await expect(verifier.verify(token)).rejects.toBeInstanceOf(AccessTokenCheckUnavailableError);
   });
 });

@@ -8,6 +8,7 @@ import {
   type JWTPayload,
 } from 'jose';
 import {
+  AccessTokenCheckUnavailableError,
   ACCESS_TOKEN_ALGORITHM,
   DEFAULT_AUDIENCE,
   DEFAULT_ISSUER,
@@ -58,6 +59,16 @@ export class AccessTokenVerifier {
     );
   }
 
+  private async isRevoked(familyId: string): Promise<boolean> {
+    try {
+      return (await this.options.isFamilyRevoked?.(familyId)) === true;
+    } catch (error) {
+      throw new AccessTokenCheckUnavailableError('the revocation list is out of reach', {
+        cause: error,
+      });
+    }
+  }
+
   static fromKeySet(jwks: JSONWebKeySet, options: VerifierOptions = {}): AccessTokenVerifier {
     return new AccessTokenVerifier(createLocalJWKSet(jwks) as KeySet, options);
   }
@@ -74,6 +85,16 @@ export class AccessTokenVerifier {
         typ: 'JWT',
       }));
     } catch (error) {
+      // jose's own errors judge the token; anything else (fetch failed) or a JWKS that
+      // timed out or made no sense says the keys are out of reach.
+      if (
+        !(error instanceof errors.JOSEError) ||
+        error instanceof errors.JWKSTimeout ||
+        error instanceof errors.JWKSInvalid
+      )
+        throw new AccessTokenCheckUnavailableError('the public keys are out of reach', {
+          cause: error,
+        });
       throw new InvalidAccessTokenError(describeFailure(error));
     }
     const { sub, username, fid, jti, exp } = payload;
@@ -81,8 +102,7 @@ export class AccessTokenVerifier {
     if (typeof username !== 'string' || username === '')
       throw new InvalidAccessTokenError('username is missing');
     if (!isUuid(fid)) throw new InvalidAccessTokenError('fid is not a family id');
-    if (await this.options.isFamilyRevoked?.(fid))
-      throw new InvalidAccessTokenError('the login was revoked');
+    if (await this.isRevoked(fid)) throw new InvalidAccessTokenError('the login was revoked');
     return {
       userId: sub,
       username,

@@ -81,7 +81,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayDisconnect {
 
   afterInit(server: ChatServer): void {
     this.live.attach(server);
-    server.use(authenticateSockets(this.verifier));
+    server.use(authenticateSockets(this.verifier, this.logger.logger));
     server.use((socket, next) => {
       this.admit(socket).then(
         (refusal) => next(refusal === undefined ? undefined : new Error(refusal)),

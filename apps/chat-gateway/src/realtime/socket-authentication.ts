@@ -1,8 +1,16 @@
-import type { AccessTokenVerifier, VerifiedAccessToken } from '@scale-chat/access-tokens';
+import {
+  InvalidAccessTokenError,
+  type AccessTokenVerifier,
+  type VerifiedAccessToken,
+} from '@scale-chat/access-tokens';
+import type { Logger } from 'pino';
 import type { Socket } from 'socket.io';
 
-/** The error every refused handshake gets, whatever the reason (API.md). */
+/** The error every refused handshake gets, whatever is wrong with its token (API.md). */
 export const UNAUTHORIZED = 'unauthorized';
+
+/** The handshake's error when its token could not be checked at all (auth out of reach). */
+export const INTERNAL = 'internal';
 
 /** What an authenticated socket carries in `socket.data`. */
 export interface SocketUser {
@@ -11,9 +19,10 @@ export interface SocketUser {
 
 /**
  * A Socket.IO middleware: the handshake's `auth.token` must be a valid access token;
- * the verified user goes into `socket.data`. Runs on recovery too.
+ * the verified user goes into `socket.data`. Runs on recovery too. A token that cannot
+ * be checked now fails with `internal`, logged, so the client tries again.
  */
-export function authenticateSockets(verifier: AccessTokenVerifier) {
+export function authenticateSockets(verifier: AccessTokenVerifier, logger: Logger) {
   return (socket: Socket, next: (error?: Error) => void): void => {
     const token: unknown = (socket.handshake.auth as Record<string, unknown> | undefined)?.[
       'token'
@@ -27,7 +36,11 @@ export function authenticateSockets(verifier: AccessTokenVerifier) {
         (socket.data as SocketUser) = { user };
         next();
       },
-      () => next(new Error(UNAUTHORIZED)),
+      (error: unknown) => {
+        if (!(error instanceof InvalidAccessTokenError))
+          logger.warn({ err: error }, 'a handshake token could not be checked');
+        next(new Error(error instanceof InvalidAccessTokenError ? UNAUTHORIZED : INTERNAL));
+      },
     );
   };
 }

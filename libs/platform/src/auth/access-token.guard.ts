@@ -2,12 +2,18 @@ import {
   createParamDecorator,
   Inject,
   Injectable,
+  ServiceUnavailableException,
   UnauthorizedException,
   type CanActivate,
   type ExecutionContext,
 } from '@nestjs/common';
-import { AccessTokenVerifier, type VerifiedAccessToken } from '@scale-chat/access-tokens';
+import {
+  AccessTokenVerifier,
+  InvalidAccessTokenError,
+  type VerifiedAccessToken,
+} from '@scale-chat/access-tokens';
 import type { IncomingMessage } from 'node:http';
+import { PinoLogger } from 'nestjs-pino';
 
 /** The verified bearer of a request, set by `AccessTokenGuard`. */
 interface AuthenticatedRequest extends IncomingMessage {
@@ -16,11 +22,16 @@ interface AuthenticatedRequest extends IncomingMessage {
 
 /**
  * `Authorization: Bearer <accessToken>` must carry a valid access token; anything else
- * is a 401 with one message, whatever was wrong. The service provides the verifier.
+ * is a 401 with one message, whatever was wrong. A token that cannot be checked now (the
+ * keys or the revocation list out of reach) is a 503, logged. The service provides the
+ * verifier.
  */
 @Injectable()
 export class AccessTokenGuard implements CanActivate {
-  constructor(@Inject(AccessTokenVerifier) private readonly verifier: AccessTokenVerifier) {}
+  constructor(
+    @Inject(AccessTokenVerifier) private readonly verifier: AccessTokenVerifier,
+    private readonly logger: PinoLogger,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
@@ -30,8 +41,11 @@ export class AccessTokenGuard implements CanActivate {
     }
     try {
       request.accessToken = await this.verifier.verify(token);
-    } catch {
-      throw new UnauthorizedException('Missing or invalid access token');
+    } catch (error) {
+      if (error instanceof InvalidAccessTokenError)
+        throw new UnauthorizedException('Missing or invalid access token');
+      this.logger.warn({ err: error }, 'an access token could not be checked');
+      throw new ServiceUnavailableException('Access tokens cannot be checked now; try again');
     }
     return true;
   }
