@@ -1,6 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import {
+  CreateRevokedLogins1764200000000,
   PlatformModule,
+  RevokedLogin,
   SagaParticipantModule,
   setUpOpenApi,
   type ServiceDefinition,
@@ -14,10 +16,8 @@ import { readChatConfig, type ChatConfig } from './chat-config';
 import { CreateProfiles1763960000000 } from './database/1763960000000-create-profiles';
 import { CreateRoomsAndMessages1764000000000 } from './database/1764000000000-create-rooms-and-messages';
 import { CreatePresence1764100000000 } from './database/1764100000000-create-presence';
-import { CreateRevokedLogins1764200000000 } from './database/1764200000000-create-revoked-logins';
 import { NotifyRoomStatus1765300000000 } from './database/1765300000000-notify-room-status';
 import { PRESENCE_ENTITIES } from './presence/presence.entities';
-import { RevokedLogin } from './realtime/revoked-login.entity';
 import { chatSagaParticipant } from './profiles/chat-saga-participant';
 import { ChatProfile } from './profiles/profile.entity';
 import { CHAT_ENTITIES } from './rooms/room.entities';

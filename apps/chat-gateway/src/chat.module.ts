@@ -1,6 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { AccessTokenVerifier } from '@scale-chat/access-tokens';
-import { DataSource } from 'typeorm';
+import { jwksVerifierProvider } from '@scale-chat/platform';
 import type { ChatConfig } from './chat-config';
 import { MessagesController } from './messages/messages.controller';
 import { MessagesService } from './messages/messages.service';
@@ -21,22 +20,7 @@ export class ChatModule {
       module: ChatModule,
       controllers: [RoomsController, MessagesController],
       providers: [
-        {
-          provide: AccessTokenVerifier,
-          inject: [DataSource],
-          useFactory: (dataSource: DataSource) =>
-            AccessTokenVerifier.fromJwksUrl(config.extra.AUTH_JWKS_URL, {
-              issuer: config.extra.TOKEN_ISSUER,
-              audience: config.extra.TOKEN_AUDIENCE,
-              // Logins auth revoked (recorded by LoginRevocationsConsumer).
-              isFamilyRevoked: async (familyId) =>
-                (
-                  (await dataSource.query(`SELECT 1 FROM "revoked_logins" WHERE "family_id" = $1`, [
-                    familyId,
-                  ])) as unknown[]
-                ).length > 0,
-            }),
-        },
+        jwksVerifierProvider(config),
         LiveRooms,
         ChatMetrics,
         RoomsService,

@@ -1,8 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import {
   AdminGuard,
+  CreateRevokedLogins1764200000000,
   jwksVerifierProvider,
   PlatformModule,
+  RevokedLogin,
+  RevokedLoginsRecorder,
   setUpOpenApi,
   type ServiceDefinition,
 } from '@scale-chat/platform';
@@ -18,9 +21,20 @@ export class AppModule {
   static register(config: LogConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forService(config, { migrations: [CreateEventLog1765000000000] })],
+      imports: [
+        PlatformModule.forService(config, {
+          entities: [RevokedLogin],
+          migrations: [CreateRevokedLogins1764200000000, CreateEventLog1765000000000],
+        }),
+      ],
       controllers: [StatsController],
-      providers: [jwksVerifierProvider(config), AdminGuard, StatsService, EventLogConsumer],
+      providers: [
+        jwksVerifierProvider(config),
+        RevokedLoginsRecorder,
+        AdminGuard,
+        StatsService,
+        EventLogConsumer,
+      ],
     };
   }
 }

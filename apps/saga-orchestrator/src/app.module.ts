@@ -1,6 +1,13 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { SAGA_COMMAND_TOPICS } from '@scale-chat/contracts';
-import { jwksVerifierProvider, PlatformModule, type ServiceDefinition } from '@scale-chat/platform';
+import {
+  CreateRevokedLogins1764200000000,
+  jwksVerifierProvider,
+  PlatformModule,
+  RevokedLogin,
+  RevokedLoginsRecorder,
+  type ServiceDefinition,
+} from '@scale-chat/platform';
 import { CreateSagas1763950000000 } from './database/1763950000000-create-sagas';
 import { AddSagaCorrelationId1765100000000 } from './database/1765100000000-add-saga-correlation-id';
 import { readOrchestratorConfig, type OrchestratorConfig } from './orchestrator-config';
@@ -17,13 +24,22 @@ export class AppModule {
       module: AppModule,
       imports: [
         PlatformModule.forService(config, {
-          entities: [SagaRecord],
-          migrations: [CreateSagas1763950000000, AddSagaCorrelationId1765100000000],
+          entities: [SagaRecord, RevokedLogin],
+          migrations: [
+            CreateSagas1763950000000,
+            CreateRevokedLogins1764200000000,
+            AddSagaCorrelationId1765100000000,
+          ],
           publishes: Object.values(SAGA_COMMAND_TOPICS),
         }),
       ],
       controllers: [SagasController],
-      providers: [jwksVerifierProvider(config), SagaMetrics, SagaOrchestrator],
+      providers: [
+        jwksVerifierProvider(config),
+        RevokedLoginsRecorder,
+        SagaMetrics,
+        SagaOrchestrator,
+      ],
     };
   }
 }

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import {
+  AUTH_LOGINS_TOPIC,
   AUTH_USERS_TOPIC,
   CHAT_ROOM_EVENTS_TOPIC,
+  LOGIN_REVOKED,
   ROOM_EVENT_TYPES,
   USER_EVENT_TYPES,
   type EventEnvelope,
@@ -169,6 +171,23 @@ describe('log-consumer: stats fed from Kafka', () => {
         ],
       },
     });
+  });
+
+  it("refuses the tokens of a login auth revoked from the moment it hears of it (API.md: that login's tokens stop working)", async () => {
+    const familyId = randomUUID();
+    const userId = randomUUID();
+    const token = await jwks.signer.sign({ userId, username: 'boss', familyId });
+    expect((await get('/api/stats/summary', token)).status).toBe(200);
+    await send(AUTH_LOGINS_TOPIC, [
+      envelope(LOGIN_REVOKED, { userId, familyId, reason: 'logout' }),
+    ]);
+    const refused = await poll(
+      () => get('/api/stats/summary', token),
+      (answer) => answer.status === 401,
+    );
+    expect(refused.status).toBe(401);
+    // Another login of an administrator is not touched.
+    expect((await get('/api/stats/summary')).status).toBe(200);
   });
 
   it('serves minute, hour and day series with empty buckets as 0', async () => {

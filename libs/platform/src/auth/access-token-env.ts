@@ -1,7 +1,9 @@
 import type { Provider } from '@nestjs/common';
 import { AccessTokenVerifier, DEFAULT_AUDIENCE, DEFAULT_ISSUER } from '@scale-chat/access-tokens';
 import { SERVICES } from '@scale-chat/contracts';
+import { DataSource } from 'typeorm';
 import { httpUrl, text, type ParsedEnv } from '../config';
+import { isLoginRevoked } from './revoked-logins';
 
 const TOKEN_TEXT = /^[\x21-\x7e]{1,200}$/;
 
@@ -18,18 +20,21 @@ export const ACCESS_TOKEN_VERIFIER_ENV = {
 };
 
 /**
- * The verifier of a service that checks access tokens against auth's JWKS (and nothing
- * else: chat-gateway adds its revoked logins itself).
+ * The verifier of a service that checks access tokens against auth's JWKS and its own
+ * record of revoked logins: the service must also have `RevokedLogin` and its migration,
+ * and record revocations (`RevokedLoginsRecorder` or `revokedLoginsConsumer`).
  */
 export function jwksVerifierProvider(config: {
   readonly extra: ParsedEnv<typeof ACCESS_TOKEN_VERIFIER_ENV>;
 }): Provider {
   return {
     provide: AccessTokenVerifier,
-    useFactory: () =>
+    inject: [DataSource],
+    useFactory: (dataSource: DataSource) =>
       AccessTokenVerifier.fromJwksUrl(config.extra.AUTH_JWKS_URL, {
         issuer: config.extra.TOKEN_ISSUER,
         audience: config.extra.TOKEN_AUDIENCE,
+        isFamilyRevoked: (familyId) => isLoginRevoked(dataSource, familyId),
       }),
   };
 }

@@ -1,0 +1,101 @@
+import { Injectable } from '@nestjs/common';
+import { AUTH_LOGINS_TOPIC, isUuid, LOGIN_REVOKED, type LoginRevoked } from '@scale-chat/contracts';
+import {
+  CreateDateColumn,
+  Entity,
+  PrimaryColumn,
+  type DataSource,
+  type MigrationInterface,
+  type QueryRunner,
+} from 'typeorm';
+import { eventHandler } from '../messaging/event-consumer';
+import {
+  ServiceEventConsumers,
+  type ServiceConsumerOptions,
+} from '../messaging/service-event-consumers';
+
+/**
+ * A login (refresh-token family) auth revoked: every service that verifies access
+ * tokens records it from `auth.logins` and refuses that login's tokens from then on, not
+ * only once they expire (API.md: after logout "that login's tokens stop working").
+ */
+@Entity({ name: 'revoked_logins' })
+export class RevokedLogin {
+  @PrimaryColumn({ type: 'uuid', name: 'family_id', primaryKeyConstraintName: 'PK_revoked_logins' })
+  familyId!: string;
+
+  @CreateDateColumn({ type: 'timestamptz', name: 'revoked_at' })
+  revokedAt!: Date;
+}
+
+/** The `revoked_logins` table, in the schema of the service that runs it. */
+export class CreateRevokedLogins1764200000000 implements MigrationInterface {
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
+      CREATE TABLE "revoked_logins" (
+        "family_id" uuid NOT NULL,
+        "revoked_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(),
+        CONSTRAINT "PK_revoked_logins" PRIMARY KEY ("family_id")
+      )`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP TABLE "revoked_logins"`);
+  }
+}
+
+const REASONS: readonly string[] = ['logout', 'reuse', 'account-deleted'];
+
+export function parseLoginRevoked(data: unknown): LoginRevoked {
+  const { userId, familyId, reason } = (data ?? {}) as Record<string, unknown>;
+  if (!isUuid(userId)) throw new Error('userId is not a UUID');
+  if (!isUuid(familyId)) throw new Error('familyId is not a UUID');
+  if (typeof reason !== 'string' || !REASONS.includes(reason))
+    throw new Error('reason is not known');
+  return { userId, familyId, reason: reason as LoginRevoked['reason'] };
+}
+
+/**
+ * The consumer that records auth's revocations (one instance of the service per event:
+ * the table is shared). `afterRecorded` runs once the record is committed: chat-gateway
+ * closes the login's sockets there.
+ */
+export function revokedLoginsConsumer(
+  afterRecorded?: (revoked: LoginRevoked) => void,
+): ServiceConsumerOptions {
+  return {
+    name: 'login-revocations',
+    topics: [AUTH_LOGINS_TOPIC],
+    // Only what happens from now on matters: older logins' access tokens have expired.
+    fromBeginning: false,
+    handlers: [
+      eventHandler<LoginRevoked>({
+        type: LOGIN_REVOKED,
+        parse: parseLoginRevoked,
+        handle: async (event, manager, { afterCommit }) => {
+          await manager.query(
+            `INSERT INTO "revoked_logins" ("family_id") VALUES ($1) ON CONFLICT DO NOTHING`,
+            [event.data.familyId],
+          );
+          if (afterRecorded !== undefined) afterCommit(() => afterRecorded(event.data));
+        },
+      }),
+    ],
+  };
+}
+
+/** Records auth's revocations for a service that has nothing more to do with them. */
+@Injectable()
+export class RevokedLoginsRecorder {
+  constructor(consumers: ServiceEventConsumers) {
+    consumers.register(revokedLoginsConsumer());
+  }
+}
+
+/** True when auth revoked the login `familyId` (as far as this service has heard). */
+export async function isLoginRevoked(dataSource: DataSource, familyId: string): Promise<boolean> {
+  const rows = (await dataSource.query(`SELECT 1 FROM "revoked_logins" WHERE "family_id" = $1`, [
+    familyId,
+  ])) as unknown[];
+  return rows.length > 0;
+}
