@@ -115,6 +115,23 @@ describe('chat on two gateway instances', () => {
       expect(
         (await api(gateway(0), 'GET', `/api/rooms/${room.id}`, { token: cat.token })).status,
       ).toBe(403);
+      // An id that is not a UUID names no room (or member): 404 as well, on every route.
+      const asAnn = { token: ann.token };
+      const answers = await Promise.all([
+        api(gateway(0), 'GET', '/api/rooms/not-a-room', asAnn),
+        api(gateway(0), 'GET', '/api/rooms/not-a-room/messages', asAnn),
+        api(gateway(0), 'POST', '/api/rooms/not-a-room/messages', {
+          ...asAnn,
+          body: { clientMsgId: 'c', body: 'hello' },
+        }),
+        api(gateway(0), 'POST', '/api/rooms/not-a-room/read', { ...asAnn, body: { seq: 1 } }),
+        api(gateway(0), 'POST', '/api/rooms/not-a-room/members', {
+          ...asAnn,
+          body: { userId: bob.userId },
+        }),
+        api(gateway(0), 'DELETE', `/api/rooms/${room.id}/members/not-a-user`, asAnn),
+      ]);
+      expect(answers.map((answer) => answer.status)).toEqual([404, 404, 404, 404, 404, 404]);
     });
 
     it('adds, refuses and removes members as API.md says, and sockets follow', async () => {

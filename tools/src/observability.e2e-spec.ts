@@ -115,7 +115,7 @@ describe('observability across the services', () => {
     ).toBe(404);
     expect(
       (await api(saga.url, 'GET', '/api/sagas/not-a-uuid', { token: admin.token })).status,
-    ).toBe(400);
+    ).toBe(404);
   });
 
   it("carries a room creation's correlation id into the room saga and its participant", async () => {

@@ -5,7 +5,6 @@ import {
   HttpCode,
   HttpStatus,
   Param,
-  ParseUUIDPipe,
   Post,
   Query,
   Res,
@@ -24,6 +23,7 @@ import {
 import type { VerifiedAccessToken } from '@scale-chat/access-tokens';
 import { CHAT_LIMITS, type MessageView } from '@scale-chat/contracts';
 import { AccessTokenGuard, CurrentUser } from '@scale-chat/platform';
+import { ROOM_ID } from '../rooms/room-access';
 import type { ServerResponse } from 'node:http';
 import {
   MessageDto,
@@ -48,7 +48,7 @@ export class MessagesController {
   @ApiOkResponse({ type: MessagePageDto, description: 'ascending seq' })
   page(
     @CurrentUser() caller: VerifiedAccessToken,
-    @Param('id', ParseUUIDPipe) roomId: string,
+    @Param('id', ROOM_ID) roomId: string,
     @Query() query: MessagePageQuery,
   ): Promise<MessagePage> {
     return this.messages.page(caller.userId, roomId, {
@@ -63,7 +63,7 @@ export class MessagesController {
   @ApiOkResponse({ type: MessageDto, description: 'a repeated clientMsgId: the original' })
   async send(
     @CurrentUser() caller: VerifiedAccessToken,
-    @Param('id', ParseUUIDPipe) roomId: string,
+    @Param('id', ROOM_ID) roomId: string,
     @Body() body: SendMessageBody,
     @Res({ passthrough: true }) response: ServerResponse,
   ): Promise<MessageView> {
@@ -77,7 +77,7 @@ export class MessagesController {
   @ApiNoContentResponse({ description: 'the read cursor moved forward (never back)' })
   async read(
     @CurrentUser() caller: VerifiedAccessToken,
-    @Param('id', ParseUUIDPipe) roomId: string,
+    @Param('id', ROOM_ID) roomId: string,
     @Body() body: ReadBody,
   ): Promise<void> {
     await this.messages.markRead(caller.userId, roomId, body.seq);

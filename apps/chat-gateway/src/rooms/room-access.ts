@@ -1,8 +1,13 @@
 import { ForbiddenException, NotFoundException } from '@nestjs/common';
 import type { MemberRole } from '@scale-chat/contracts';
+import { ParseIdPipe } from '@scale-chat/platform';
 import type { EntityManager } from 'typeorm';
 
-export const roomNotFound = () => new NotFoundException('Room not found');
+const ROOM_NOT_FOUND = 'Room not found';
+export const roomNotFound = () => new NotFoundException(ROOM_NOT_FOUND);
+/** Path ids: one that is not a UUID names no room (404), or no member of it. */
+export const ROOM_ID = new ParseIdPipe(ROOM_NOT_FOUND);
+export const MEMBER_ID = new ParseIdPipe('The user is not a member of this room');
 export const notAMember = () => new ForbiddenException('You are not a member of this room');
 
 /**

@@ -6,7 +6,6 @@ import {
   HttpCode,
   HttpStatus,
   Param,
-  ParseUUIDPipe,
   Post,
   UseGuards,
 } from '@nestjs/common';
@@ -26,6 +25,7 @@ import {
 import type { VerifiedAccessToken } from '@scale-chat/access-tokens';
 import type { MemberView, RoomSummaryView, RoomView } from '@scale-chat/contracts';
 import { AccessTokenGuard, CurrentUser } from '@scale-chat/platform';
+import { MEMBER_ID, ROOM_ID } from './room-access';
 import { AddMemberBody, CreateRoomBody, MemberDto, RoomDto } from './rooms.dto';
 import { RoomsService } from './rooms.service';
 
@@ -60,7 +60,7 @@ export class RoomsController {
   @ApiNotFoundResponse()
   get(
     @CurrentUser() caller: VerifiedAccessToken,
-    @Param('id', ParseUUIDPipe) roomId: string,
+    @Param('id', ROOM_ID) roomId: string,
   ): Promise<RoomView> {
     return this.rooms.get(caller.userId, roomId);
   }
@@ -73,7 +73,7 @@ export class RoomsController {
   @ApiNotFoundResponse()
   addMember(
     @CurrentUser() caller: VerifiedAccessToken,
-    @Param('id', ParseUUIDPipe) roomId: string,
+    @Param('id', ROOM_ID) roomId: string,
     @Body() body: AddMemberBody,
   ): Promise<MemberView> {
     return this.rooms.addMember(caller.userId, roomId, body.userId);
@@ -86,8 +86,8 @@ export class RoomsController {
   @ApiNotFoundResponse()
   removeMember(
     @CurrentUser() caller: VerifiedAccessToken,
-    @Param('id', ParseUUIDPipe) roomId: string,
-    @Param('userId', ParseUUIDPipe) userId: string,
+    @Param('id', ROOM_ID) roomId: string,
+    @Param('userId', MEMBER_ID) userId: string,
   ): Promise<void> {
     return this.rooms.removeMember(caller.userId, roomId, userId);
   }

@@ -1,12 +1,5 @@
-import {
-  Controller,
-  Get,
-  NotFoundException,
-  Param,
-  ParseUUIDPipe,
-  UseGuards,
-} from '@nestjs/common';
-import { AccessTokenGuard, AdminGuard } from '@scale-chat/platform';
+import { Controller, Get, NotFoundException, Param, UseGuards } from '@nestjs/common';
+import { AccessTokenGuard, AdminGuard, ParseIdPipe } from '@scale-chat/platform';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { SagaHistoryEntry } from '../engine/saga-engine';
@@ -36,7 +29,7 @@ export class SagasController {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   @Get(':id')
-  async saga(@Param('id', new ParseUUIDPipe()) id: string): Promise<SagaView> {
+  async saga(@Param('id', new ParseIdPipe('Saga not found')) id: string): Promise<SagaView> {
     const record = await this.dataSource.getRepository(SagaRecord).findOneBy({ id });
     if (record === null) throw new NotFoundException('Saga not found');
     return {
