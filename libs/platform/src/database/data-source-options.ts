@@ -1,7 +1,11 @@
 import type { MixedList } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 import type { ServiceConfig } from '../config';
-import { CreateMessagingTables1763800000000, MESSAGING_ENTITIES } from '../messaging';
+import {
+  CreateDeadLetters1766000000000,
+  CreateMessagingTables1763800000000,
+  MESSAGING_ENTITIES,
+} from '../messaging';
 
 // TypeORM's own option types, spelled once.
 type Entities = NonNullable<PostgresConnectionOptions['entities']>;
@@ -25,9 +29,13 @@ export function dataSourceOptions(
     type: 'postgres',
     url: config.databaseUrl,
     schema: config.databaseSchema,
-    // Every schema has the outbox and processed-messages tables, first of all.
+    // Every schema has the outbox, processed-messages and dead-letters tables.
     entities: [...MESSAGING_ENTITIES, ...toArray(options.entities)],
-    migrations: [CreateMessagingTables1763800000000, ...toArray(options.migrations)],
+    migrations: [
+      CreateMessagingTables1763800000000,
+      ...toArray(options.migrations),
+      CreateDeadLetters1766000000000,
+    ],
     migrationsTableName: 'migrations',
     synchronize: false,
     migrationsRun: false,

@@ -55,11 +55,13 @@ describe('migrateUnderLock', () => {
     expect(applied).toEqual([
       { name: 'CreateProbeTable1700000000000' },
       { name: 'CreateMessagingTables1763800000000' },
+      { name: 'CreateDeadLetters1766000000000' },
     ]);
     const tables: unknown[] = await first.query(
       "SELECT table_name FROM information_schema.tables WHERE table_schema = 'probe' ORDER BY 1",
     );
     expect(tables).toEqual([
+      { table_name: 'dead_letters' },
       { table_name: 'migrations' },
       { table_name: 'outbox' },
       { table_name: 'probe' },

@@ -122,6 +122,13 @@ export interface EventConsumerStats {
   failed: number;
 }
 
+/** A Kafka record as a consumer read it: where it is, and what it holds. */
+interface ConsumedRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly message: KafkaMessage;
+}
+
 /** The envelope of a record, or a reason it is not one. */
 export function parseEnvelope(value: Buffer | null): EventEnvelope | string {
   if (value === null) return 'empty record';
@@ -232,12 +239,13 @@ export class EventConsumer {
     await (batch === undefined
       ? this.consumer.run({
           partitionsConsumedConcurrently: concurrency,
-          eachMessage: ({ message }) => this.process(message),
+          eachMessage: ({ topic, partition, message }) =>
+            this.process({ topic, partition, message }),
         })
       : this.consumer.run({
           partitionsConsumedConcurrently: concurrency,
-          eachBatch: ({ batch: { topic, messages } }) =>
-            this.processBatch(batch, this.topicNames.get(topic) ?? topic, messages),
+          eachBatch: ({ batch: { topic, partition, messages } }) =>
+            this.processBatch(batch, topic, partition, messages),
         }));
     await joined;
   }
@@ -246,7 +254,8 @@ export class EventConsumer {
     return this.consumer.disconnect();
   }
 
-  private async process(message: KafkaMessage): Promise<void> {
+  private async process(record: ConsumedRecord): Promise<void> {
+    const { message } = record;
     const envelope = parseEnvelope(message.value);
     if (typeof envelope === 'string') {
       this.skip('malformed', { offset: message.offset, reason: envelope });
@@ -267,7 +276,7 @@ export class EventConsumer {
     const correlationId = wellFormedCorrelationId(
       message.headers?.[EVENT_HEADERS.correlationId]?.toString(),
     );
-    await this.withAttempts(envelope.id, envelope.type, async () => {
+    await this.withAttempts(record, envelope.id, envelope.type, async () => {
       const effects: (() => void)[] = [];
       const context: EventContext = {
         logger: this.options.logger,
@@ -309,9 +318,11 @@ export class EventConsumer {
   private async processBatch(
     handler: BatchEventHandler,
     topic: string,
+    partition: number,
     messages: readonly KafkaMessage[],
   ): Promise<void> {
-    const items: { eventId: string; type: string; item: unknown }[] = [];
+    const declaredTopic = this.topicNames.get(topic) ?? topic;
+    const items: { record: ConsumedRecord; eventId: string; type: string; item: unknown }[] = [];
     for (const message of messages) {
       const envelope = parseEnvelope(message.value);
       if (typeof envelope === 'string') {
@@ -321,9 +332,10 @@ export class EventConsumer {
       } else {
         try {
           items.push({
+            record: { topic, partition, message },
             eventId: envelope.id,
             type: envelope.type,
-            item: handler.parse(envelope, topic),
+            item: handler.parse(envelope, declaredTopic),
           });
         } catch (error) {
           this.skip('malformed', {
@@ -350,8 +362,8 @@ export class EventConsumer {
         'a batch failed; processing its events one by one',
       );
     }
-    for (const { eventId, type, item } of items) {
-      await this.withAttempts(eventId, type, async () => {
+    for (const { record, eventId, type, item } of items) {
+      await this.withAttempts(record, eventId, type, async () => {
         await this.inBatchTransaction(handler, (manager) => handler.handleBatch([item], manager));
         this.count('processed');
       });
@@ -370,11 +382,17 @@ export class EventConsumer {
 
   /**
    * Runs `work`; a failure is thrown (Kafka delivers the event again) until the event has
-   * failed `maxAttempts` times, and then logged and skipped. A database that cannot
-   * answer now (down, restarting, a conflict) is not the event's fault: those failures
-   * are retried for as long as they last and never skip it.
+   * failed `maxAttempts` times, and is then kept in `dead_letters` (the record as read,
+   * and why), logged and skipped. A database that cannot answer now (down, restarting, a
+   * conflict) is not the event's fault: those failures are retried for as long as they
+   * last and never skip it.
    */
-  private async withAttempts(eventId: string, type: string, work: () => Promise<void>) {
+  private async withAttempts(
+    record: ConsumedRecord,
+    eventId: string,
+    type: string,
+    work: () => Promise<void>,
+  ) {
     try {
       await work();
       this.attempts.delete(eventId);
@@ -389,6 +407,24 @@ export class EventConsumer {
       const attempts = (this.attempts.get(eventId) ?? 0) + 1;
       this.attempts.set(eventId, attempts);
       if (attempts < (this.options.maxAttempts ?? 5)) throw error;
+      // Kept before it is skipped: if this fails too, the event is delivered again.
+      await this.options.dataSource.query(
+        `INSERT INTO "dead_letters"
+           ("consumer", "topic", "partition", "offset", "event_id", "type", "value", "error")
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [
+          this.options.groupId,
+          record.topic,
+          record.partition,
+          record.message.offset,
+          eventId,
+          type,
+          record.message.value,
+          String(error instanceof Error ? error.message : error)
+            .replace(/\u0000/g, '')
+            .slice(0, 2_000),
+        ],
+      );
       this.attempts.delete(eventId);
       this.skip('failed', { eventId, type, attempts, err: error });
     }

@@ -53,4 +53,42 @@ export class ProcessedMessage {
   processedAt!: Date;
 }
 
-export const MESSAGING_ENTITIES = [OutboxRecord, ProcessedMessage];
+/**
+ * An event a consumer gave up on after `maxAttempts` failures (not for a database that
+ * could not answer: those are retried for good): the record as read and why, for an
+ * operator to look at and replay, instead of losing it.
+ */
+@Entity({ name: 'dead_letters' })
+export class DeadLetter {
+  @PrimaryGeneratedColumn({ type: 'bigint', primaryKeyConstraintName: 'PK_dead_letters' })
+  id!: string;
+
+  @Column({ type: 'text' })
+  consumer!: string;
+
+  @Column({ type: 'text' })
+  topic!: string;
+
+  @Column({ type: 'integer' })
+  partition!: number;
+
+  @Column({ type: 'text' })
+  offset!: string;
+
+  @Column({ type: 'uuid', name: 'event_id' })
+  eventId!: string;
+
+  @Column({ type: 'text' })
+  type!: string;
+
+  @Column({ type: 'bytea', nullable: true })
+  value!: Buffer | null;
+
+  @Column({ type: 'text' })
+  error!: string;
+
+  @CreateDateColumn({ type: 'timestamptz', name: 'failed_at' })
+  failedAt!: Date;
+}
+
+export const MESSAGING_ENTITIES = [OutboxRecord, ProcessedMessage, DeadLetter];

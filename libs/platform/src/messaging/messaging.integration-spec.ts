@@ -131,7 +131,8 @@ describe('the outbox, its relay and the idempotent consumer', () => {
     await Promise.all(relays.splice(0).map((relay) => relay.stop()));
     await Promise.all(readers.splice(0).map((reader) => reader.disconnect()));
     await Promise.all(eventConsumers.splice(0).map((consumer) => consumer.stop()));
-    for (const source of sources) await source.query('TRUNCATE "outbox", "processed_messages"');
+    for (const source of sources)
+      await source.query('TRUNCATE "outbox", "processed_messages", "dead_letters"');
   });
 
   afterAll(async () => {
@@ -380,6 +381,64 @@ describe('the outbox, its relay and the idempotent consumer', () => {
     await waitFor(() => consumer.stats.processed + consumer.stats.failed >= 1, 'the event', 25_000);
     expect(attempts).toBe(4);
     expect(consumer.stats).toMatchObject({ processed: 1, failed: 0 });
+  });
+
+  it('keeps an event it gives up on in dead_letters, the record as read and why, and goes on', async () => {
+    const topic = await newTopic();
+    const source = await dataSource();
+    await source.transaction(async (manager) => {
+      for (const n of [1, 2])
+        await enqueueEvent(manager, { topic, key: 'a', type: 'probe.counted', data: { n } });
+    });
+    startRelay(source);
+    const groupId = `probe-${randomUUID()}`;
+    const consumer = new EventConsumer({
+      kafka,
+      dataSource: source,
+      groupId,
+      topics: [topic],
+      maxAttempts: 2,
+      handlers: [
+        {
+          type: 'probe.counted',
+          parse: (data) => data,
+          handle: (event) =>
+            (event.data as { n: number }).n === 1
+              ? Promise.reject(new Error('the handler has a bug'))
+              : Promise.resolve(),
+        },
+      ],
+      logger,
+    });
+    eventConsumers.push(consumer);
+    await consumer.start();
+    await waitFor(() => consumer.stats.failed + consumer.stats.processed >= 2, 'both events');
+    expect(consumer.stats).toMatchObject({ failed: 1, processed: 1 });
+    const [first] = (await source.query(
+      `SELECT "envelope"->>'id' AS id FROM "outbox" WHERE "envelope"->'data'->>'n' = '1'`,
+    )) as { id: string }[];
+    const letters = (await source.query(
+      `SELECT "consumer", "topic", "event_id", "type", "value", "error" FROM "dead_letters"`,
+    )) as {
+      consumer: string;
+      topic: string;
+      event_id: string;
+      type: string;
+      value: Buffer;
+      error: string;
+    }[];
+    expect(letters).toHaveLength(1);
+    expect(letters[0]).toMatchObject({
+      consumer: groupId,
+      topic: topic.name,
+      event_id: first?.id,
+      type: 'probe.counted',
+      error: 'the handler has a bug',
+    });
+    expect(JSON.parse(letters[0]?.value.toString('utf8') ?? '{}')).toMatchObject({
+      id: first?.id,
+      data: { n: 1 },
+    });
   });
 
   it("runs a handler's after-commit effects once its transaction commits, never for an attempt that rolled back", async () => {

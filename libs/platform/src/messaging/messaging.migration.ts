@@ -49,3 +49,27 @@ export class CreateMessagingTables1763800000000 implements MigrationInterface {
     await queryRunner.query(`DROP TABLE "outbox"`);
   }
 }
+
+/** Events a consumer gave up on, kept with the record and the reason (`DeadLetter`). */
+export class CreateDeadLetters1766000000000 implements MigrationInterface {
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
+      CREATE TABLE "dead_letters" (
+        "id" BIGSERIAL NOT NULL,
+        "consumer" text NOT NULL,
+        "topic" text NOT NULL,
+        "partition" integer NOT NULL,
+        "offset" text NOT NULL,
+        "event_id" uuid NOT NULL,
+        "type" text NOT NULL,
+        "value" bytea,
+        "error" text NOT NULL,
+        "failed_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(),
+        CONSTRAINT "PK_dead_letters" PRIMARY KEY ("id")
+      )`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP TABLE "dead_letters"`);
+  }
+}
