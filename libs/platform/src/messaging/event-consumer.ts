@@ -421,7 +421,7 @@ export class EventConsumer {
           type,
           record.message.value,
           String(error instanceof Error ? error.message : error)
-            .replace(/\u0000/g, '')
+            .replaceAll('\u0000', '')
             .slice(0, 2_000),
         ],
       );
