@@ -1,5 +1,6 @@
 import { prefixedTopic } from '@scale-chat/contracts';
 import { createKafkaClient, type ServiceConfig } from '@scale-chat/platform';
+import type { Kafka } from 'kafkajs';
 import { Client } from 'pg';
 import type { Logger } from 'pino';
 import { EVENT_LOG_CONSUMER, EVENT_LOG_TOPICS } from './event-log.consumer';
@@ -14,7 +15,9 @@ const IDLE_GROUP_STATES = new Set(['Empty', 'Dead']);
  * log-consumer must be stopped first (the group must be idle), or it refuses.
  *
  * In that order, a failure half-way leaves nothing wrong: offsets reset but tables not
- * emptied only replays events the log already has, which it drops by id.
+ * emptied only replays events the log already has, which it drops by id. It refuses when
+ * a topic no longer starts at offset 0 (what the tables hold could not be read again),
+ * and it looks at the group again before it commits.
  */
 export async function rebuildEventLog(config: ServiceConfig, logger: Logger): Promise<void> {
   const groupId = `${config.kafkaGroupPrefix}.${EVENT_LOG_CONSUMER}`;
@@ -26,17 +29,23 @@ export async function rebuildEventLog(config: ServiceConfig, logger: Logger): Pr
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const { groups } = await admin.describeGroups([groupId]);
-    const state = groups[0]?.state ?? 'Dead';
-    if (!IDLE_GROUP_STATES.has(state)) {
-      throw new Error(
-        `consumer group ${groupId} is ${state}: stop every log-consumer before rebuilding`,
-      );
-    }
+    const state = await requireIdleGroup(kafka, groupId);
     const existing = new Set(await admin.listTopics());
-    for (const spec of EVENT_LOG_TOPICS) {
-      const topic = prefixedTopic(spec, config.kafkaTopicPrefix).name;
-      if (!existing.has(topic) || state === 'Dead') continue;
+    const topics = EVENT_LOG_TOPICS.map(
+      (spec) => prefixedTopic(spec, config.kafkaTopicPrefix).name,
+    ).filter((topic) => existing.has(topic));
+    // The topics are kept for good (retention -1); one that has lost its oldest records
+    // (its retention changed by hand) cannot give back what the tables hold.
+    for (const topic of topics) {
+      for (const { partition, low } of await admin.fetchTopicOffsets(topic)) {
+        if (low !== '0')
+          throw new Error(
+            `${topic} partition ${partition} starts at offset ${low}, not 0: its older events are gone from Kafka, and a rebuild would lose them`,
+          );
+      }
+    }
+    for (const topic of topics) {
+      if (state === 'Dead') continue;
       await admin.resetOffsets({ groupId, topic, earliest: true });
       logger.info({ groupId, topic }, 'consumer group reset to the earliest offsets');
     }
@@ -52,6 +61,8 @@ export async function rebuildEventLog(config: ServiceConfig, logger: Logger): Pr
     await client.query(`TRUNCATE "events", "minute_counts", "word_counts"`);
     await client.query(`UPDATE "totals" SET "value" = 0`);
     await client.query(`DELETE FROM "processed_messages" WHERE "consumer" = $1`, [groupId]);
+    // A log-consumer that started meanwhile would have read into the tables being emptied.
+    await requireIdleGroup(kafka, groupId);
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK');
@@ -60,4 +71,21 @@ export async function rebuildEventLog(config: ServiceConfig, logger: Logger): Pr
     await client.end();
   }
   logger.info({ groupId }, 'event log emptied; start the log-consumer to read the topics again');
+}
+
+/** The group's state, when no member holds it; otherwise a refusal. */
+async function requireIdleGroup(kafka: Kafka, groupId: string): Promise<string> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const { groups } = await admin.describeGroups([groupId]);
+    const state = groups[0]?.state ?? 'Dead';
+    if (!IDLE_GROUP_STATES.has(state))
+      throw new Error(
+        `consumer group ${groupId} is ${state}: stop every log-consumer before rebuilding`,
+      );
+    return state;
+  } finally {
+    await admin.disconnect();
+  }
 }

@@ -313,4 +313,52 @@ describe('log-consumer: stats fed from Kafka', () => {
       await first.database.drop();
     }
   });
+
+  it('refuses to rebuild, and empties nothing, when a topic has lost its oldest records', async () => {
+    // A log-consumer of its own (topics, group and database), so the others stay whole.
+    const own = { ...settings, ...env() };
+    const lone = await startTestService(logConsumerService, own);
+    try {
+      const topic = `${own.KAFKA_TOPIC_PREFIX}${AUTH_USERS_TOPIC.name}`;
+      await producer.send({
+        topic,
+        messages: [userRegistered(), userRegistered()].map((event) => ({
+          key: 'one-partition',
+          value: JSON.stringify(event),
+        })),
+      });
+      await poll(
+        async () =>
+          (await fetch(`${lone.url}/api/stats/summary`, {
+            headers: { authorization: `Bearer ${adminToken}` },
+          }).then((response) => response.json())) as Record<string, unknown>,
+        (figures) => figures['users'] === 2,
+      );
+      await lone.app.close();
+
+      const admin = lone.app.get(KafkaConnection).kafka.admin();
+      await admin.connect();
+      try {
+        const [written] = (await admin.fetchTopicOffsets(topic)).filter(({ high }) => high === '2');
+        if (written === undefined) throw new Error('the two events are not in one partition');
+        // What a retention changed by hand does: the oldest record of a partition is gone.
+        await admin.deleteTopicRecords({
+          topic,
+          partitions: [{ partition: written.partition, offset: '1' }],
+        });
+      } finally {
+        await admin.disconnect();
+      }
+      await expect(rebuildEventLog(lone.config, createLogger(lone.config))).rejects.toThrow(
+        /starts at offset 1, not 0/,
+      );
+      const client = new Client({ connectionString: lone.config.databaseUrl });
+      await client.connect();
+      const kept = await client.query(`SELECT count(*)::int AS "events" FROM "logs"."events"`);
+      await client.end();
+      expect(kept.rows).toEqual([{ events: 2 }]);
+    } finally {
+      await lone.database.drop();
+    }
+  });
 });
