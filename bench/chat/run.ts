@@ -16,13 +16,16 @@ import { AccessTokenSigner, generateSigningKey, signingKeyToPem } from '@scale-c
 import type { MessageView, RoomView } from '@scale-chat/contracts';
 import { api, socketOf, startChatCluster, type ClusterProcess } from '@scale-chat/tools/cluster';
 import type { Socket } from 'socket.io-client';
+import { integer, list, parseEnv } from '@scale-chat/platform';
 import { measureCpu } from '../cpu';
 
-const CLIENTS = Number(process.env['CLIENTS'] ?? 2_000);
-const ROOMS = Number(process.env['ROOMS'] ?? 200);
-const RATES = (process.env['RATES'] ?? '500,2000').split(',').map(Number);
-const SECONDS = Number(process.env['SECONDS'] ?? 10);
-const IN_FLIGHT = Number(process.env['IN_FLIGHT'] ?? 200);
+const { CLIENTS, ROOMS, RATES, SECONDS, IN_FLIGHT } = parseEnv(process.env, {
+  CLIENTS: integer({ min: 2, max: 100_000 }, { default: 2_000 }),
+  ROOMS: integer({ min: 1, max: 10_000 }, { default: 200 }),
+  RATES: list(/^[1-9]\d{0,5}$/, 'messages per second', { default: ['500', '2000'] }),
+  SECONDS: integer({ min: 1, max: 3_600 }, { default: 10 }),
+  IN_FLIGHT: integer({ min: 1, max: 10_000 }, { default: 200 }),
+});
 
 interface Client {
   readonly userId: string;
@@ -183,7 +186,7 @@ async function main(): Promise<void> {
     say('');
     say('| load | stored msg/s (acks) | failed | deliveries/s | p50 ms | p95 ms | p99 ms |');
     say('| --- | --- | --- | --- | --- | --- | --- |');
-    for (const rate of RATES) {
+    for (const rate of RATES.map(Number)) {
       await phase(`offered ${rate} msg/s`, async () => {
         const pending: Promise<boolean>[] = [];
         const t0 = performance.now();

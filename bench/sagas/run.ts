@@ -14,13 +14,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import { startChatCluster } from '@scale-chat/tools/cluster';
+import { integer, parseEnv } from '@scale-chat/platform';
 import { Client } from 'pg';
 import { measureCpu } from '../cpu';
 import { printFigures, runBenchmark } from '../report';
 
-const RATE = Number(process.env['RATE'] ?? 50);
-const SECONDS = Number(process.env['SECONDS'] ?? 20);
-const IN_FLIGHT = Number(process.env['IN_FLIGHT'] ?? 16);
+const { RATE, SECONDS, IN_FLIGHT } = parseEnv(process.env, {
+  RATE: integer({ min: 1, max: 10_000 }, { default: 50 }),
+  SECONDS: integer({ min: 1, max: 3_600 }, { default: 20 }),
+  IN_FLIGHT: integer({ min: 1, max: 1_000 }, { default: 16 }),
+});
 const IDLE_SECONDS = 10;
 
 interface Signup {

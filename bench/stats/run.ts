@@ -19,12 +19,15 @@ import {
   sumOf,
   type ClusterProcess,
 } from '@scale-chat/tools/cluster';
+import { integer, parseEnv } from '@scale-chat/platform';
 import { CompressionTypes, Partitioners, type Producer } from 'kafkajs';
 import { printFigures, runBenchmark } from '../report';
 
-const BACKLOG = Number(process.env['BACKLOG'] ?? 500_000);
-const RATE = Number(process.env['RATE'] ?? 5_000);
-const SECONDS = Number(process.env['SECONDS'] ?? 30);
+const { BACKLOG, RATE, SECONDS } = parseEnv(process.env, {
+  BACKLOG: integer({ min: 0, max: 100_000_000 }, { default: 500_000 }),
+  RATE: integer({ min: 1, max: 1_000_000 }, { default: 5_000 }),
+  SECONDS: integer({ min: 1, max: 3_600 }, { default: 30 }),
+});
 
 const WORDS = [
   'kafka',
