@@ -8,7 +8,12 @@ export type { BusHealth, BusStats } from './kafka-bus';
 export { KafkaAdapter } from './kafka-adapter';
 export { KafkaBus } from './kafka-bus';
 export { MalformedMessageError } from './messages';
-export type { AdapterLogger, KafkaAdapterOptions } from './options';
+export type {
+  AdapterLogger,
+  BroadcastPacket,
+  KafkaAdapterOptions,
+  StreamPosition,
+} from './options';
 export { PublishBufferFullError } from './publisher';
 
 /**

@@ -17,6 +17,8 @@ import { RecoveryLog } from './recovery-log';
 
 const EVENT_PACKET = 2;
 const DEFAULT_MAX_DISCONNECTION = 120_000;
+/** Streams whose last position is remembered; the least recently delivered are forgotten. */
+const MAX_STREAMS = 100_000;
 
 function encodeOptions(opts: BroadcastOptions): EncodedOptions {
   return {
@@ -74,6 +76,10 @@ export class KafkaAdapter extends Adapter implements BusMember {
   private readonly snapshotsDue = new Set<string>();
   /** Sockets whose session was just persisted on a recoverable disconnect. */
   private readonly persisted = new Set<string>();
+  /** The last position delivered of each stream (`positionOf`), least recent first. */
+  private readonly positions = new Map<string, number>();
+  /** Broadcasts dropped as repeats of a stream position already delivered. */
+  repeatsDropped = 0;
 
   constructor(
     nsp: unknown,
@@ -91,6 +97,27 @@ export class KafkaAdapter extends Adapter implements BusMember {
 
   get nspName(): string {
     return this.namespace.name;
+  }
+
+  /**
+   * True when `packet` is at or before the position last delivered of its stream (see
+   * `positionOf`); otherwise its position becomes the stream's last.
+   */
+  private isRepeat(packet: Packet): boolean {
+    const at = this.bus.options.positionOf(packet);
+    if (at === undefined) return false;
+    const last = this.positions.get(at.stream);
+    if (last !== undefined && at.position <= last) {
+      this.repeatsDropped += 1;
+      return true;
+    }
+    this.positions.delete(at.stream);
+    this.positions.set(at.stream, at.position);
+    if (this.positions.size > MAX_STREAMS) {
+      const oldest = this.positions.keys().next().value;
+      if (oldest !== undefined) this.positions.delete(oldest);
+    }
+    return false;
   }
 
   /** How many sessions and packets this instance holds for connection-state recovery. */
@@ -405,6 +432,7 @@ export class KafkaAdapter extends Adapter implements BusMember {
   }
 
   private deliver(packet: Packet, opts: BroadcastOptions, offset: number): void {
+    if (this.isRepeat(packet)) return;
     const recoverable =
       this.recovery !== undefined &&
       packet.type === EVENT_PACKET &&

@@ -24,7 +24,27 @@ export interface KafkaAdapterOptions {
   readonly topicRetentionMs?: number;
   /** How long `start` waits to see its own first heartbeat come back. Default 30,000 ms. */
   readonly startTimeout?: number;
+  /**
+   * Places a broadcast in an ordered stream (a chat room's messages by their sequence
+   * number), or says it is in none (undefined, the default for every broadcast). Each
+   * instance delivers a stream's broadcasts only forward: one at or before the position
+   * it last delivered for that stream is a repeat (a sender that took over from a dead
+   * one and sent again) and is dropped. Every instance reads the topic in one order, so
+   * all drop the same repeats, and each client gets each broadcast once.
+   */
+  readonly positionOf?: (packet: BroadcastPacket) => StreamPosition | undefined;
   readonly logger?: AdapterLogger;
+}
+
+/** What `positionOf` is shown of a broadcast: Socket.IO's packet type and its data. */
+export interface BroadcastPacket {
+  readonly type: number;
+  readonly data?: unknown;
+}
+
+export interface StreamPosition {
+  readonly stream: string;
+  readonly position: number;
 }
 
 export type ResolvedOptions = Required<KafkaAdapterOptions>;
@@ -46,6 +66,7 @@ export function resolveOptions(options: KafkaAdapterOptions): ResolvedOptions {
     maxPublishBatch: 500,
     topicRetentionMs: 3_600_000,
     startTimeout: 30_000,
+    positionOf: () => undefined,
     logger: consoleLogger,
     ...options,
   };

@@ -1,9 +1,24 @@
 import type { INestApplication } from '@nestjs/common';
 import { HealthRegistry, KafkaConnection } from '@scale-chat/platform';
-import { createAdapter, type BusHealth } from '@scale-chat/socket-io-kafka-adapter';
+import type { MessageView } from '@scale-chat/contracts';
+import {
+  createAdapter,
+  type BroadcastPacket,
+  type BusHealth,
+  type StreamPosition,
+} from '@scale-chat/socket-io-kafka-adapter';
 import { PinoLogger } from 'nestjs-pino';
 import type { ChatConfig } from '../chat-config';
 import { KafkaIoAdapter } from './kafka-io.adapter';
+
+/** A `message:new` broadcast's place in its room's stream; any other event has none. */
+export function messagePosition(packet: BroadcastPacket): StreamPosition | undefined {
+  if (!Array.isArray(packet.data) || packet.data[0] !== 'message:new') return undefined;
+  const message = packet.data[1] as Partial<MessageView> | undefined;
+  return typeof message?.roomId === 'string' && typeof message.seq === 'number'
+    ? { stream: message.roomId, position: message.seq }
+    : undefined;
+}
 
 function healthOf(health: BusHealth) {
   const { healthy, reason, ...details } = health;
@@ -24,6 +39,10 @@ export async function configureRealtime(app: INestApplication, config: ChatConfi
   const adapter = createAdapter(app.get(KafkaConnection).kafka, {
     topic: config.extra.SOCKET_IO_TOPIC,
     groupIdPrefix: `${config.extra.SOCKET_IO_TOPIC}-${config.instanceId}`,
+    // API.md: `message:new` reaches each socket exactly once. A gateway that takes over a
+    // room's fan-out from a dead one broadcasts again what that one may have sent; every
+    // instance drops a room's message at or below the seq it last delivered.
+    positionOf: messagePosition,
     logger: logger.logger,
   });
   app.get(HealthRegistry).register(() => Promise.resolve(healthOf(adapter.bus.health())));
