@@ -1,7 +1,9 @@
 import type { SagaCommand, SagaReply } from '@scale-chat/contracts';
 import { accountDeletionSaga, roomSaga, signupSaga } from './saga-definitions';
 import { checkDefinition } from './saga-definition';
-import { SagaEngine, type Transition } from './saga-engine';
+import { retryDelayMs, SagaEngine, type SagaState, type Transition } from './saga-engine';
+
+const unchangedFrom = (state: SagaState): Transition => ({ state, commands: [] });
 
 const T0 = Date.parse('2026-11-22T12:00:00Z');
 const engine = new SagaEngine(signupSaga(10_000));
@@ -110,7 +112,8 @@ describe('SagaEngine on the signup saga', () => {
   });
 
   it('sends a compensation again until it succeeds', () => {
-    const { sent, state } = drive(start(), ['fail', 'fail', 'timeout', 'ok']);
+    // Refused, then sent again after a wait; that one times out and is sent again.
+    const { sent, state } = drive(start(), ['fail', 'fail', 'timeout', 'timeout', 'ok']);
     expect(sent).toEqual([
       'execute chat.create-profile',
       'compensate auth.discard-pending-user',
@@ -118,6 +121,25 @@ describe('SagaEngine on the signup saga', () => {
       'compensate auth.discard-pending-user',
     ]);
     expect(state).toMatchObject({ status: 'compensated', attempt: 3 });
+  });
+
+  it('waits longer each time before sending a refused compensation again, and counts no timeout', () => {
+    const failed = drive(start(), ['fail']);
+    const refuse = (transition: Transition, at: number) =>
+      engine.onReply(transition.state, reply(transition.commands[0], 'failed'), at);
+    const once = refuse(failed, T0 + 5_000);
+    expect(once.commands).toEqual([]);
+    expect(once.state.deadline).toBe(T0 + 5_000 + 1_000);
+    expect(engine.onTimeout(once.state, T0 + 5_500)).toEqual(unchangedFrom(once.state));
+    const again = engine.onTimeout(once.state, T0 + 6_001);
+    expect(again.commands.map((command) => command.name)).toEqual(['auth.discard-pending-user']);
+    expect(again.state.attempt).toBe(2);
+    const twice = refuse(again, T0 + 7_000);
+    expect(twice.state.deadline).toBe(T0 + 7_000 + 2_000);
+    expect(twice.state.history.map((entry) => entry.event)).not.toContain('timed-out');
+    expect([1, 2, 3, 7, 8, 20].map(retryDelayMs)).toEqual([
+      1_000, 2_000, 4_000, 60_000, 60_000, 60_000,
+    ]);
   });
 
   it('ignores a reply that comes after its timeout, a repeated reply, and replies to a finished saga', () => {

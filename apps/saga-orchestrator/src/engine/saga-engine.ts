@@ -87,15 +87,19 @@ export class SagaEngine {
       reply.reason,
     );
     // The failed step changed nothing (its participant rolled back): undo the ones before.
-    return kind === 'execute'
-      ? this.compensateFrom(noted, state.step - 1, now)
-      : this.send(noted, state.step, 'compensate', now, true);
+    if (kind === 'execute') return this.compensateFrom(noted, state.step - 1, now);
+    // An undo must happen, so it is sent again, but not at once: a participant that
+    // refuses it now is given longer each time (the sweep sends it when the wait is over).
+    return unchanged({ ...noted, deadline: now + retryDelayMs(state.attempt) });
   }
 
   onTimeout(state: SagaState, now: number): Transition {
     if (isFinished(state.status) || state.deadline === null || now < state.deadline)
       return unchanged(state);
     const step = this.stepAt(state.step);
+    // The wait after a refused undo is over: not a timeout, its time to go again.
+    if (state.history.at(-1)?.event === 'failed')
+      return this.send(state, state.step, 'compensate', now, true);
     const noted = note(
       { ...state, failure: state.failure ?? `${step.name} timed out` },
       step,
@@ -171,6 +175,11 @@ export class SagaEngine {
     if (step === undefined) throw new Error(`saga ${this.definition.type} has no step ${index}`);
     return step;
   }
+}
+
+/** How long a refused undo waits before it is sent again: 1 s, doubling, at most a minute. */
+export function retryDelayMs(attempt: number): number {
+  return Math.min(1_000 * 2 ** Math.max(0, attempt - 1), 60_000);
 }
 
 function unchanged(state: SagaState): Transition {
