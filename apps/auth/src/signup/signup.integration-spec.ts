@@ -248,7 +248,8 @@ describe('POST /api/auth/signup and auth as a saga participant', () => {
       (
         (await auth.app.get(DataSource).query(
           `SELECT count(*)::int AS n FROM "outbox" WHERE "envelope"->>'type' = 'saga.start'
-              AND "envelope"->'data'->>'sagaType' = 'account-deletion' AND "key" = $1`,
+              AND "envelope"->'data'->>'sagaType' = 'account-deletion'
+              AND "envelope"->'data'->'payload'->>'userId' = $1`,
           [userId],
         )) as { n: number }[]
       )[0]?.n;

@@ -57,12 +57,13 @@ export class SignupService {
     try {
       await this.dataSource.transaction(async (manager) => {
         await manager.insert(User, user);
+        const sagaId = randomUUID();
         await enqueueEvent<SagaStartRequest>(manager, {
           topic: SAGA_REQUESTS_TOPIC,
-          key: user.id,
+          key: sagaId,
           type: SAGA_EVENT_TYPES.start,
           data: {
-            sagaId: randomUUID(),
+            sagaId,
             sagaType: 'signup',
             payload: { userId: user.id, username, displayName: user.displayName },
           },

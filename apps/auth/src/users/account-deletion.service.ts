@@ -34,12 +34,13 @@ export class AccountDeletionService {
       if (user === null) throw new NotFoundException('User not found');
       if (user.status === 'deleting') return;
       await manager.update(User, { id: userId }, { status: 'deleting' });
+      const sagaId = randomUUID();
       await enqueueEvent<SagaStartRequest>(manager, {
         topic: SAGA_REQUESTS_TOPIC,
-        key: userId,
+        key: sagaId,
         type: SAGA_EVENT_TYPES.start,
         data: {
-          sagaId: randomUUID(),
+          sagaId,
           sagaType: 'account-deletion',
           // Who the user was, for the chat profile to come back if the deletion fails.
           payload: { userId, username: user.username, displayName: user.displayName },

@@ -108,6 +108,13 @@ export async function cancelRoom(
  * pending memberships go quietly.
  */
 export async function removeUserFromRooms(userId: string, manager: EntityManager): Promise<void> {
+  // Each room's lock first (in one order, so two such transactions never deadlock), as
+  // every write of a room's events takes it: the rooms' events keep their commit order.
+  await manager.query(
+    `SELECT r."id" FROM "rooms" r JOIN "room_members" m ON m."room_id" = r."id"
+      WHERE m."user_id" = $1 ORDER BY r."id" FOR UPDATE OF r`,
+    [userId],
+  );
   const [left] = (await manager.query(
     `DELETE FROM "room_members" WHERE "user_id" = $1 RETURNING "room_id", "status"`,
     [userId],

@@ -199,6 +199,9 @@ export class RoomsService {
       throw new ForbiddenException('Only the owner may remove another member');
     }
     await this.dataSource.transaction(async (manager) => {
+      // Under the room's lock, as every write of a room's events: its outbox rows then
+      // follow the room's commit order (a send cannot overtake the leave, or the reverse).
+      await findRoom(manager, roomId, true);
       const [, removed] = (await manager.query(
         `DELETE FROM "room_members" WHERE "room_id" = $1 AND "user_id" = $2 AND "status" = 'active'`,
         [roomId, userId],
