@@ -1,4 +1,4 @@
-import { isMessage, isRoomSummary, listOf, readAck } from './validate';
+import { isMessage, isRoomSummary, isSession, isUser, listOf, readAck } from './validate';
 
 const message = {
   id: '7b0c5f0e-5d1a-4f5e-9d4b-3f1f2b0a9c11',
@@ -66,5 +66,36 @@ describe('readAck', () => {
   it('takes a malformed answer for an internal failure', () => {
     expect(readAck(undefined)).toMatchObject({ ok: false, code: 'internal' });
     expect(readAck({ ok: false })).toMatchObject({ ok: false, code: 'internal' });
+  });
+});
+
+describe('isUser and isSession (API.md users and login answers)', () => {
+  const user = {
+    id: message.senderId,
+    username: 'ann',
+    displayName: 'Ann',
+    status: 'active',
+    createdAt: message.createdAt,
+  };
+  const session = {
+    accessToken: 'a',
+    refreshToken: 'r',
+    tokenType: 'Bearer',
+    expiresIn: 900,
+    user,
+  };
+
+  it('accepts what login answers', () => {
+    expect(isUser(user)).toBe(true);
+    expect(isUser({ ...user, status: 'pending' })).toBe(true);
+    expect(isSession(session)).toBe(true);
+  });
+
+  it.each([
+    ['a user of another status', { ...session, user: { ...user, status: 'deleting' } }],
+    ['another token type', { ...session, tokenType: 'MAC' }],
+    ['no user', { ...session, user: null }],
+  ])('rejects %s', (_, value) => {
+    expect(isSession(value)).toBe(false);
   });
 });

@@ -1,4 +1,11 @@
-import type { MemberView, MessageView, RoomSummaryView, RoomView } from '@scale-chat/contracts';
+import type {
+  MemberView,
+  MessageView,
+  RoomSummaryView,
+  RoomView,
+  TokenPair,
+  UserView,
+} from '@scale-chat/contracts';
 
 /**
  * Runtime checks of what the server sends before it is rendered or stored: a value of
@@ -7,20 +14,9 @@ import type { MemberView, MessageView, RoomSummaryView, RoomView } from '@scale-
  */
 export type Guard<T> = (value: unknown) => value is T;
 
-export interface User {
-  readonly id: string;
-  readonly username: string;
-  readonly displayName: string;
-  readonly status: string;
-  readonly createdAt: string;
-}
-
-export interface Session {
-  readonly accessToken: string;
-  readonly refreshToken: string;
-  readonly expiresIn: number;
-  readonly user: User;
-}
+/** API.md's user and login answer, as the server's code declares them. */
+export type User = UserView;
+export type Session = TokenPair;
 
 type Fields = Record<string, 'string' | 'number' | 'boolean' | 'object'>;
 
@@ -41,10 +37,12 @@ export const isUser: Guard<User> = (value): value is User =>
     displayName: 'string',
     status: 'string',
     createdAt: 'string',
-  });
+  }) &&
+  (value['status'] === 'active' || value['status'] === 'pending');
 
 export const isSession: Guard<Session> = (value): value is Session =>
   hasFields(value, { accessToken: 'string', refreshToken: 'string', expiresIn: 'number' }) &&
+  value['tokenType'] === 'Bearer' &&
   isUser(value['user']);
 
 export const isMessage: Guard<MessageView> = (value): value is MessageView =>

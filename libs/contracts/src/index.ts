@@ -6,3 +6,4 @@ export * from './auth-events';
 export * from './ids';
 export * from './sagas';
 export * from './chat';
+export * from './users';

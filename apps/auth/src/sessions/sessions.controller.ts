@@ -14,7 +14,8 @@ import {
   RateLimitGuard,
   type RateLimitRule,
 } from '@scale-chat/platform';
-import { LoginRequest, RefreshRequest, TokenPair } from './sessions.dto';
+import type { TokenPair } from '@scale-chat/contracts';
+import { LoginRequest, RefreshRequest, TokenPairDto } from './sessions.dto';
 import { SessionsService } from './sessions.service';
 
 const MINUTE = 60_000;
@@ -48,7 +49,7 @@ export class SessionsController {
   @Post('login')
   @HttpCode(HttpStatus.OK)
   @RateLimited(LOGIN_PER_CLIENT, LOGIN_PER_USERNAME)
-  @ApiOkResponse({ type: TokenPair })
+  @ApiOkResponse({ type: TokenPairDto })
   @ApiUnauthorizedResponse({ description: 'wrong username or password (one answer for both)' })
   @ApiForbiddenResponse({ description: 'account not active' })
   login(@Body() body: LoginRequest): Promise<TokenPair> {
@@ -58,7 +59,10 @@ export class SessionsController {
   @Post('refresh')
   @HttpCode(HttpStatus.OK)
   @RateLimited(REFRESH_PER_CLIENT)
-  @ApiOkResponse({ type: TokenPair, description: 'a new pair; the presented token stops working' })
+  @ApiOkResponse({
+    type: TokenPairDto,
+    description: 'a new pair; the presented token stops working',
+  })
   @ApiUnauthorizedResponse({
     description: 'unknown, expired or already rotated (the login is then revoked)',
   })

@@ -1,6 +1,7 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import { IsString, Length } from 'class-validator';
-import { UserView } from '../users/user.entity';
+import type { TokenPair, UserView } from '@scale-chat/contracts';
+import { UserDto } from '../users/user.entity';
 
 export class LoginRequest {
   @ApiProperty({ minLength: 1, maxLength: 128, example: 'ann' })
@@ -21,8 +22,9 @@ export class RefreshRequest {
   refreshToken!: string;
 }
 
-/** What login and refresh answer (API.md). */
-export class TokenPair {
+/** What login and refresh answer (API.md), for OpenAPI. */
+@ApiSchema({ name: 'TokenPair' })
+export class TokenPairDto implements TokenPair {
   @ApiProperty({ description: 'EdDSA JWT; send as Authorization: Bearer <accessToken>' })
   accessToken!: string;
 
@@ -35,6 +37,6 @@ export class TokenPair {
   @ApiProperty({ description: 'seconds until the access token expires', example: 900 })
   expiresIn!: number;
 
-  @ApiProperty({ type: UserView })
+  @ApiProperty({ type: UserDto })
   user!: UserView;
 }

@@ -9,7 +9,7 @@ import { PasswordHasher } from '../passwords/password-hasher';
 import { User, viewOf } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { LoginFamily, RefreshToken } from './login.entities';
-import type { TokenPair } from './sessions.dto';
+import type { TokenPair } from '@scale-chat/contracts';
 
 const REFRESH_TOKEN_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 const INVALID_CREDENTIALS = 'Invalid username or password';
@@ -105,6 +105,9 @@ export class SessionsService {
   }
 
   private async issue(manager: EntityManager, user: User, familyId: string): Promise<TokenPair> {
+    const view = viewOf(user);
+    // Login and refresh let only active users through.
+    if (view === undefined) throw new Error(`tokens issued to a user being deleted (${user.id})`);
     const refreshToken = randomBytes(32).toString('base64url');
     await manager.insert(RefreshToken, {
       tokenHash: sha256(refreshToken),
@@ -122,7 +125,7 @@ export class SessionsService {
       refreshToken,
       tokenType: 'Bearer',
       expiresIn: this.signer.ttlSeconds,
-      user: viewOf(user),
+      user: view,
     };
   }
 

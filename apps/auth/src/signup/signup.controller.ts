@@ -8,7 +8,8 @@ import {
 } from '@nestjs/swagger';
 import { byClientAddress, RateLimited, RateLimitGuard } from '@scale-chat/platform';
 import type { ServerResponse } from 'node:http';
-import { UserView } from '../users/user.entity';
+import type { UserView } from '@scale-chat/contracts';
+import { UserDto } from '../users/user.entity';
 import { SignupRequest } from './signup.dto';
 import { SignupService } from './signup.service';
 
@@ -27,10 +28,10 @@ export class SignupController {
     key: byClientAddress,
   })
   @ApiCreatedResponse({
-    type: UserView,
+    type: UserDto,
     description: 'the signup saga finished: the user is active',
   })
-  @ApiAcceptedResponse({ type: UserView, description: 'still pending after the wait' })
+  @ApiAcceptedResponse({ type: UserDto, description: 'still pending after the wait' })
   @ApiConflictResponse({ description: 'username taken' })
   @ApiServiceUnavailableResponse({ description: 'the saga failed; the username is free again' })
   async signup(

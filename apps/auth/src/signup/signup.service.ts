@@ -15,7 +15,8 @@ import {
 import type { DataSource } from 'typeorm';
 import type { AuthConfig } from '../auth-config';
 import { PasswordHasher } from '../passwords/password-hasher';
-import { User, viewOf, type UserView } from '../users/user.entity';
+import type { UserView } from '@scale-chat/contracts';
+import { User, viewOf } from '../users/user.entity';
 import type { SignupRequest } from './signup.dto';
 
 /** Where a user's status changes are announced (a trigger: NotifyUserStatus migration). */
@@ -84,11 +85,13 @@ export class SignupService {
    */
   private async awaitOutcome(userId: string): Promise<SignupOutcome> {
     const repository = this.dataSource.getRepository(User);
+    // Gone (its signup undone) or, oddly, already on its way out: the signup did not hold.
     const current = async () => {
       const user = await repository.findOneBy({ id: userId });
-      if (user === null)
+      const view = user === null ? undefined : viewOf(user);
+      if (view === undefined)
         throw new ServiceUnavailableException('Signup could not be completed; please try again');
-      return user;
+      return view;
     };
     const active = await this.notifications.until(
       USER_STATUS_CHANNEL,
@@ -100,7 +103,7 @@ export class SignupService {
       },
     );
     return active === undefined
-      ? { finished: false, user: viewOf(await current()) }
-      : { finished: true, user: viewOf(active) };
+      ? { finished: false, user: await current() }
+      : { finished: true, user: active };
   }
 }

@@ -1,4 +1,5 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiSchema } from '@nestjs/swagger';
+import type { UserView } from '@scale-chat/contracts';
 import { Check, Column, CreateDateColumn, Entity, PrimaryColumn, Unique } from 'typeorm';
 
 export type UserStatus = 'pending' | 'active' | 'deleting';
@@ -27,8 +28,9 @@ export class User {
   createdAt!: Date;
 }
 
-/** A user as API.md shows it: never the password hash. */
-export class UserView {
+/** A user as API.md shows it (for OpenAPI): never the password hash. */
+@ApiSchema({ name: 'UserView' })
+export class UserDto implements UserView {
   @ApiProperty({ format: 'uuid' })
   id!: string;
 
@@ -39,18 +41,24 @@ export class UserView {
   displayName!: string;
 
   @ApiProperty({ enum: ['pending', 'active'] })
-  status!: UserStatus;
+  status!: UserView['status'];
 
   @ApiProperty({ format: 'date-time' })
   createdAt!: string;
 }
 
-export class UserList {
-  @ApiProperty({ type: [UserView] })
+@ApiSchema({ name: 'UserList' })
+export class UserListDto {
+  @ApiProperty({ type: [UserDto] })
   items!: UserView[];
 }
 
-export function viewOf(user: User): UserView {
+/**
+ * The user as API.md shows it, or undefined for one being deleted: API.md's users are
+ * active or pending, and one on its way out is already gone (404, login 401).
+ */
+export function viewOf(user: User): UserView | undefined {
+  if (user.status === 'deleting') return undefined;
   return {
     id: user.id,
     username: user.username,

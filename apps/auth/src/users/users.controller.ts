@@ -20,7 +20,8 @@ import {
 } from '@nestjs/swagger';
 import type { VerifiedAccessToken } from '@scale-chat/access-tokens';
 import { AccessTokenGuard, CurrentUser } from '@scale-chat/platform';
-import { UserList, UserView, viewOf } from './user.entity';
+import type { UserView } from '@scale-chat/contracts';
+import { UserDto, UserListDto, viewOf } from './user.entity';
 import { SearchUsersQuery } from './users.dto';
 import { UsersService } from './users.service';
 
@@ -36,7 +37,7 @@ export class UsersController {
   ) {}
 
   @Get('me')
-  @ApiOkResponse({ type: UserView })
+  @ApiOkResponse({ type: UserDto })
   async me(@CurrentUser() caller: VerifiedAccessToken): Promise<UserView> {
     return this.found(caller.userId);
   }
@@ -52,17 +53,17 @@ export class UsersController {
 
   @Get()
   @ApiOkResponse({
-    type: UserList,
+    type: UserListDto,
     description: 'active users whose username starts with the query',
   })
   async search(
     @Query() { query = '', limit = 20 }: SearchUsersQuery,
   ): Promise<{ items: UserView[] }> {
-    return { items: (await this.users.search(query, limit)).map(viewOf) };
+    return { items: (await this.users.search(query, limit)).flatMap((user) => viewOf(user) ?? []) };
   }
 
   @Get(':id')
-  @ApiOkResponse({ type: UserView })
+  @ApiOkResponse({ type: UserDto })
   @ApiNotFoundResponse()
   async byId(@Param('id') id: string): Promise<UserView> {
     return this.found(id);
@@ -71,7 +72,8 @@ export class UsersController {
   /** An account being deleted is already gone here: API.md knows active and pending only. */
   private async found(id: string): Promise<UserView> {
     const user = await this.users.findById(id);
-    if (user === null || user.status === 'deleting') throw new NotFoundException('User not found');
-    return viewOf(user);
+    const view = user === null ? undefined : viewOf(user);
+    if (view === undefined) throw new NotFoundException('User not found');
+    return view;
   }
 }
