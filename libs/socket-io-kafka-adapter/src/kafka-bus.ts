@@ -231,6 +231,18 @@ export class KafkaBus extends EventEmitter {
           this.emit('consumer_failed', payload.error);
         }
       });
+      // The group commits nothing (each server reads from "now" when it starts), so a
+      // consumer that kafkajs restarts after a crash (a broker that stalled, a coordinator
+      // that moved) would start again at the end and skip what was written meanwhile. It
+      // goes on from the record after the last one it read instead.
+      this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+        if (this.consumedOffset < 0 || this.state === 'closed') return;
+        this.consumer.seek({
+          topic: this.options.topic,
+          partition: 0,
+          offset: String(this.consumedOffset + 1),
+        });
+      });
       await this.consumer.subscribe({ topic: this.options.topic, fromBeginning: false });
       await this.consumer.run({
         autoCommit: false,
