@@ -1,6 +1,6 @@
 import { prefixedTopic } from '@scale-chat/contracts';
 import { createKafkaClient, type ServiceConfig } from '@scale-chat/platform';
-import type { Kafka } from 'kafkajs';
+import type { Admin } from 'kafkajs';
 import { Client } from 'pg';
 import type { Logger } from 'pino';
 import { EVENT_LOG_CONSUMER, EVENT_LOG_TOPICS } from './event-log.consumer';
@@ -29,7 +29,7 @@ export async function rebuildEventLog(config: ServiceConfig, logger: Logger): Pr
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const state = await requireIdleGroup(kafka, groupId);
+    const state = await requireIdleGroup(admin, groupId);
     const existing = new Set(await admin.listTopics());
     const topics = EVENT_LOG_TOPICS.map(
       (spec) => prefixedTopic(spec, config.kafkaTopicPrefix).name,
@@ -44,15 +44,24 @@ export async function rebuildEventLog(config: ServiceConfig, logger: Logger): Pr
           );
       }
     }
-    for (const topic of topics) {
-      if (state === 'Dead') continue;
+    // A group that never was (`Dead`) starts at the earliest offsets anyway.
+    for (const topic of state === 'Dead' ? [] : topics) {
       await admin.resetOffsets({ groupId, topic, earliest: true });
       logger.info({ groupId, topic }, 'consumer group reset to the earliest offsets');
     }
+    await emptyEventLog(config, groupId, () => requireIdleGroup(admin, groupId));
   } finally {
     await admin.disconnect();
   }
+  logger.info({ groupId }, 'event log emptied; start the log-consumer to read the topics again');
+}
 
+/** Empties the tables in one transaction, committed only if `stillIdle` holds at the end. */
+async function emptyEventLog(
+  config: ServiceConfig,
+  groupId: string,
+  stillIdle: () => Promise<unknown>,
+): Promise<void> {
   const client = new Client({ connectionString: config.databaseUrl });
   await client.connect();
   try {
@@ -62,7 +71,7 @@ export async function rebuildEventLog(config: ServiceConfig, logger: Logger): Pr
     await client.query(`UPDATE "totals" SET "value" = 0`);
     await client.query(`DELETE FROM "processed_messages" WHERE "consumer" = $1`, [groupId]);
     // A log-consumer that started meanwhile would have read into the tables being emptied.
-    await requireIdleGroup(kafka, groupId);
+    await stillIdle();
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK');
@@ -70,22 +79,15 @@ export async function rebuildEventLog(config: ServiceConfig, logger: Logger): Pr
   } finally {
     await client.end();
   }
-  logger.info({ groupId }, 'event log emptied; start the log-consumer to read the topics again');
 }
 
 /** The group's state, when no member holds it; otherwise a refusal. */
-async function requireIdleGroup(kafka: Kafka, groupId: string): Promise<string> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const { groups } = await admin.describeGroups([groupId]);
-    const state = groups[0]?.state ?? 'Dead';
-    if (!IDLE_GROUP_STATES.has(state))
-      throw new Error(
-        `consumer group ${groupId} is ${state}: stop every log-consumer before rebuilding`,
-      );
-    return state;
-  } finally {
-    await admin.disconnect();
-  }
+async function requireIdleGroup(admin: Admin, groupId: string): Promise<string> {
+  const { groups } = await admin.describeGroups([groupId]);
+  const state = groups[0]?.state ?? 'Dead';
+  if (!IDLE_GROUP_STATES.has(state))
+    throw new Error(
+      `consumer group ${groupId} is ${state}: stop every log-consumer before rebuilding`,
+    );
+  return state;
 }

@@ -38,8 +38,12 @@ export function isTransientDatabaseError(error: unknown): boolean {
   const state = sqlStateOf(error);
   if (state !== undefined) return TRANSIENT_SQLSTATE.test(state);
   if (!(error instanceof Error)) return false;
+  // node-postgres' own errors (outside a statement) carry a SQLSTATE or a socket code.
   const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string' && TRANSIENT_SOCKET_CODES.has(code)) return true;
-  if (typeof code === 'string' && /^(08...|57P0[1-3])$/.test(code)) return true;
+  if (
+    typeof code === 'string' &&
+    (TRANSIENT_SOCKET_CODES.has(code) || TRANSIENT_SQLSTATE.test(code))
+  )
+    return true;
   return TRANSIENT_MESSAGES.some((message) => error.message.includes(message));
 }

@@ -4,21 +4,16 @@ import {
   type ArgumentMetadata,
   type PipeTransform,
 } from '@nestjs/common';
+import { findInPayload } from './find-in-payload';
+
+const holdsNul = (text: string) => text.includes('\u0000');
 
 /**
  * The path of the first string (or key), at any depth, holding a NUL character:
  * PostgreSQL stores none in text or jsonb and refuses the whole statement.
  */
-export function findNulCharacter(value: unknown, path = '', depth = 0): string | undefined {
-  if (typeof value === 'string') return value.includes('\u0000') ? path || 'the value' : undefined;
-  if (typeof value !== 'object' || value === null || depth > 32) return undefined;
-  for (const key of Object.keys(value)) {
-    const here = path === '' ? key : `${path}.${key}`;
-    if (key.includes('\u0000')) return here;
-    const found = findNulCharacter((value as Record<string, unknown>)[key], here, depth + 1);
-    if (found !== undefined) return found;
-  }
-  return undefined;
+export function findNulCharacter(value: unknown, path = ''): string | undefined {
+  return findInPayload(value, { key: holdsNul, text: holdsNul }, path);
 }
 
 /**

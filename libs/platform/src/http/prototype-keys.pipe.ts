@@ -4,19 +4,13 @@ import {
   type ArgumentMetadata,
   type PipeTransform,
 } from '@nestjs/common';
+import { findInPayload } from './find-in-payload';
 
 const PROTOTYPE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** The path of the first key, at any depth, that could reach an object's prototype. */
-export function findPrototypeKey(value: unknown, path = '', depth = 0): string | undefined {
-  if (typeof value !== 'object' || value === null || depth > 32) return undefined;
-  for (const key of Object.keys(value)) {
-    const here = path === '' ? key : `${path}.${key}`;
-    if (PROTOTYPE_KEYS.has(key)) return here;
-    const found = findPrototypeKey((value as Record<string, unknown>)[key], here, depth + 1);
-    if (found !== undefined) return found;
-  }
-  return undefined;
+export function findPrototypeKey(value: unknown): string | undefined {
+  return findInPayload(value, { key: (key) => PROTOTYPE_KEYS.has(key) });
 }
 
 /**
