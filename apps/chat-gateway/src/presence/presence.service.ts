@@ -74,35 +74,33 @@ export class PresenceService implements OnApplicationBootstrap, BeforeApplicatio
    * makes the user online.
    */
   async connected(socketId: string, userId: string): Promise<boolean> {
-    const outcome = await this.dataSource.transaction(async (manager) => {
+    return this.dataSource.transaction(async (manager) => {
       await lockUser(manager, userId);
       const held = await socketsOf(manager, userId, socketId);
-      if (held >= this.config.extra.SOCKETS_PER_USER_MAX) return 'refused' as const;
+      if (held >= this.config.extra.SOCKETS_PER_USER_MAX) return false;
       // A recovered socket keeps its id: it moves to this instance.
       await manager.query(
         `INSERT INTO "presence_sockets" ("socket_id", "user_id", "instance_id") VALUES ($1, $2, $3)
          ON CONFLICT ("socket_id") DO UPDATE SET "instance_id" = EXCLUDED."instance_id"`,
         [socketId, userId, this.instanceId],
       );
-      return held === 0 ? ('first' as const) : ('another' as const);
+      if (held === 0) await this.announce(userId, true);
+      return true;
     });
-    if (outcome === 'first') await this.announce(userId, true);
-    return outcome !== 'refused';
   }
 
   /** The socket is gone; the user's last one anywhere makes it offline. */
   async disconnected(socketId: string, userId: string): Promise<void> {
-    const last = await this.dataSource.transaction(async (manager) => {
+    await this.dataSource.transaction(async (manager) => {
       await lockUser(manager, userId);
       // Only this instance's row: the socket may already live on another one (recovered).
       const [, removed] = (await manager.query(
         `DELETE FROM "presence_sockets" WHERE "socket_id" = $1 AND "instance_id" = $2`,
         [socketId, this.instanceId],
       )) as [unknown, number];
-      if (removed === 0) return false;
-      return (await socketsOf(manager, userId)) === 0;
+      if (removed > 0 && (await socketsOf(manager, userId)) === 0)
+        await this.announce(userId, false);
     });
-    if (last) await this.announce(userId, false);
   }
 
   private async beat(): Promise<void> {
@@ -143,6 +141,11 @@ export class PresenceService implements OnApplicationBootstrap, BeforeApplicatio
     }
   }
 
+  /**
+   * Tells the user's rooms. Connect and disconnect call it under the user's lock, so a
+   * quick reload (the old socket's offline, the new one's online) is announced in the
+   * order it happened, never online-then-offline.
+   */
   private async announce(userId: string, online: boolean): Promise<void> {
     this.live.presence(await this.rooms.roomIdsOf(userId), userId, online);
   }
