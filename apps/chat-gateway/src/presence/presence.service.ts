@@ -84,7 +84,7 @@ export class PresenceService implements OnApplicationBootstrap, BeforeApplicatio
          ON CONFLICT ("socket_id") DO UPDATE SET "instance_id" = EXCLUDED."instance_id"`,
         [socketId, userId, this.instanceId],
       );
-      if (held === 0) await this.announce(userId, true);
+      if (held === 0) await this.announce(userId, true, manager);
       return true;
     });
   }
@@ -99,7 +99,7 @@ export class PresenceService implements OnApplicationBootstrap, BeforeApplicatio
         [socketId, this.instanceId],
       )) as [unknown, number];
       if (removed > 0 && (await socketsOf(manager, userId)) === 0)
-        await this.announce(userId, false);
+        await this.announce(userId, false, manager);
     });
   }
 
@@ -146,8 +146,10 @@ export class PresenceService implements OnApplicationBootstrap, BeforeApplicatio
    * quick reload (the old socket's offline, the new one's online) is announced in the
    * order it happened, never online-then-offline.
    */
-  private async announce(userId: string, online: boolean): Promise<void> {
-    this.live.presence(await this.rooms.roomIdsOf(userId), userId, online);
+  private async announce(userId: string, online: boolean, manager?: EntityManager): Promise<void> {
+    // With the lock's own connection: waiting for another from the pool while holding the
+    // lock would deadlock a burst of one user's connects that took every connection.
+    this.live.presence(await this.rooms.roomIdsOf(userId, manager), userId, online);
   }
 }
 

@@ -141,8 +141,9 @@ export class RoomsService {
   }
 
   /** The active rooms `userId` is an active member of. */
-  async roomIdsOf(userId: string): Promise<string[]> {
-    const rows = (await this.dataSource.query(
+  /** `manager`: a transaction in progress (one that holds a lock must not wait for the pool). */
+  async roomIdsOf(userId: string, manager = this.dataSource.manager): Promise<string[]> {
+    const rows = (await manager.query(
       `SELECT m."room_id" FROM "room_members" m
          JOIN "rooms" r ON r."id" = m."room_id" AND r."status" = 'active'
         WHERE m."user_id" = $1 AND m."status" = 'active'`,
