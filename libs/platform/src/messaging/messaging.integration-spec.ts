@@ -5,6 +5,7 @@ import pino from 'pino';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions, migrateUnderLock } from '../database';
 import { createKafkaClient } from '../kafka';
+import { ensureTopics } from '../kafka/ensure-topics';
 import { createTestDatabase, type TestDatabase } from '../testing/test-database';
 import { EventConsumer, type EventHandler } from './event-consumer';
 import { enqueueEvent } from './outbox';
@@ -107,13 +108,15 @@ describe('the outbox, its relay and the idempotent consumer', () => {
       key: 'userId',
       partitions: 3,
     });
+    // As the services do: kafkajs' own wait for leaders gives up on a freshly formatted
+    // broker that does not host a just-created topic yet.
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [{ topic: topic.name, numPartitions: 3 }],
-    });
-    await admin.disconnect();
+    try {
+      await ensureTopics(admin, [topic]);
+    } finally {
+      await admin.disconnect();
+    }
     return topic;
   };
 
