@@ -64,6 +64,18 @@ describe('PostgresNotifications', () => {
     await notified;
   });
 
+  it('leaves no wait behind once it has its answer', async () => {
+    const timers = () =>
+      process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length;
+    const before = timers();
+    flag = true;
+    expect(await notifications.until('probe_changes', 'the-key', 60_000, read, 60_000)).toBe(
+      'changed',
+    );
+    // A timer left running would hold the process (and its waiter) for a minute.
+    expect(timers()).toBe(before);
+  });
+
   it('ignores other keys, looks again on its own, and gives up at the timeout', async () => {
     const notified = notifyLater('another-key', 100, false);
     const started = Date.now();

@@ -57,21 +57,29 @@ export class PostgresNotifications implements OnApplicationBootstrap, BeforeAppl
     await runner.release();
   }
 
-  /** Resolves at the next notification on `channel` with payload `key`, or after `timeoutMs`. */
-  private next(channel: string, key: string, timeoutMs: number): Promise<void> {
+  /**
+   * A wait for the next notification on `channel` with payload `key`, or `timeoutMs`;
+   * `cancel` ends it early (its timer and its place among the waiters).
+   */
+  private next(
+    channel: string,
+    key: string,
+    timeoutMs: number,
+  ): { readonly notified: Promise<void>; readonly cancel: () => void } {
     const id = `${channel}\n${key}`;
-    return new Promise((resolve) => {
-      const waiters = this.waiters.get(id) ?? new Set();
-      const done = () => {
-        clearTimeout(timer);
-        waiters.delete(done);
-        if (waiters.size === 0) this.waiters.delete(id);
-        resolve();
-      };
-      const timer = setTimeout(done, timeoutMs);
-      waiters.add(done);
-      this.waiters.set(id, waiters);
-    });
+    let wake!: () => void;
+    const notified = new Promise<void>((resolve) => (wake = resolve));
+    const waiters = this.waiters.get(id) ?? new Set();
+    const done = () => {
+      clearTimeout(timer);
+      waiters.delete(done);
+      if (waiters.size === 0) this.waiters.delete(id);
+      wake();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    waiters.add(done);
+    this.waiters.set(id, waiters);
+    return { notified, cancel: done };
   }
 
   /**
@@ -89,14 +97,23 @@ export class PostgresNotifications implements OnApplicationBootstrap, BeforeAppl
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       // Listening before reading: a change between the two is not missed.
-      const changed = this.next(
+      const wait = this.next(
         channel,
         key,
         Math.max(0, Math.min(lookAgainMs, deadline - Date.now())),
       );
-      const answer = await read();
-      if (answer !== undefined || Date.now() >= deadline) return answer;
-      await changed;
+      let answer: T | undefined;
+      try {
+        answer = await read();
+      } catch (error) {
+        wait.cancel();
+        throw error;
+      }
+      if (answer !== undefined || Date.now() >= deadline) {
+        wait.cancel();
+        return answer;
+      }
+      await wait.notified;
     }
   }
 
