@@ -7,6 +7,9 @@ const swcOptions = require('./swc.options.json');
 module.exports = {
   ...nxPreset,
   testEnvironment: 'node',
+  // Integration tests boot services and join Kafka groups on a shared, busy machine; a
+  // file or test that needs longer says so itself.
+  testTimeout: 30_000,
   moduleFileExtensions: ['ts', 'js', 'json'],
   testMatch: ['**/?(*.)+(spec|integration-spec|e2e-spec).ts'],
   transform: {

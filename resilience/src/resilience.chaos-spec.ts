@@ -369,12 +369,18 @@ describe('the whole system under faults, floods and hostile input', () => {
     const stayed = collectMessages(stayingSocket);
     let afterMove: MessageView[] = [];
     let moved: Socket | undefined;
+    let moveFailed: unknown;
     movingSocket.once('disconnect', () => {
       // As a client behind the edge would: it comes back on the instance that is left.
-      void open(1, mover).then((socket) => {
-        afterMove = collectMessages(socket);
-        moved = socket;
-      });
+      open(1, mover).then(
+        (socket) => {
+          afterMove = collectMessages(socket);
+          moved = socket;
+        },
+        (error: unknown) => {
+          moveFailed = error;
+        },
+      );
     });
     let acked = 0;
     for (const n of range(1, 1_000)) {
@@ -391,7 +397,14 @@ describe('the whole system under faults, floods and hostile input', () => {
       }
       if (n === 300) await gateway(0).kill('SIGKILL');
     }
-    await eventually('the moved client is back', () => moved !== undefined, 30_000);
+    await eventually(
+      'the moved client is back',
+      () => {
+        if (moveFailed !== undefined) throw moveFailed;
+        return moved !== undefined;
+      },
+      30_000,
+    );
     await settle(() => stayed.length >= 1_000, 60_000);
     if (moved === undefined) throw new Error('unreachable');
     const synced = await history(moved, room.id);
@@ -582,6 +595,7 @@ describe('the whole system under faults, floods and hostile input', () => {
     const sendSocket = await open(0, sender);
     const outcomes: { ok: boolean; ms: number; code: string; seq?: number }[] = [];
     let restarted: boolean | undefined;
+    let restarting: Promise<void> | undefined;
     let restartSeconds = 0;
     const start = Date.now();
     let n = 0;
@@ -589,7 +603,7 @@ describe('the whole system under faults, floods and hostile input', () => {
       n += 1;
       if (restarted === undefined && Date.now() - start > 3_000) {
         const began = Date.now();
-        void restartLocalPostgres().then((done) => {
+        restarting = restartLocalPostgres().then((done) => {
           restarted = done;
           restartSeconds = (Date.now() - began) / 1000;
         });
@@ -610,6 +624,8 @@ describe('the whole system under faults, floods and hostile input', () => {
       );
       await sleep(50);
     }
+    // A restart that outlasts the traffic (or fails) is waited for, never left running.
+    await restarting;
     if (restarted !== true)
       throw new Error("PostgreSQL was not restarted (not the tools' cluster?)");
     db = connectedLater(cluster.databaseUrl);

@@ -167,22 +167,34 @@ describe('observability across the services', () => {
       });
       expect(ack.ok).toBe(true);
     }
-    await eventually('the log-consumer has the messages', async () => {
-      const samples = await scrape(log);
-      return sumOf(samples, 'log_events_total', { type: 'message.sent' }) >= 5;
-    });
-
-    const after = {
+    // Each counter moves in its own process and after its own commit: the signups and the
+    // room answered before the orchestrator recorded their sagas, and the gateway counts a
+    // message out when its fan-out has read it back from Kafka.
+    const scrapeAll = async () => ({
       auth: await scrape(auth),
       saga: await scrape(saga),
       gateway: await scrape(gateway),
       log: await scrape(log),
-    };
+    });
+    let after = await scrapeAll();
     const moved = (
       service: keyof typeof after,
       name: string,
       labels: Record<string, string> = {},
     ) => sumOf(after[service], name, labels) - sumOf(before[service], name, labels);
+    await eventually('every counter has seen the signups, the room and the messages', async () => {
+      after = await scrapeAll();
+      return (
+        moved('auth', 'http_request_duration_seconds_count', {
+          method: 'POST',
+          route: '/api/auth/signup',
+        }) >= 2 &&
+        moved('log', 'log_events_total', { type: 'message.sent' }) >= 5 &&
+        moved('gateway', 'chat_messages_out_total') >= 5 &&
+        moved('saga', 'sagas_total', { type: 'signup', outcome: 'completed' }) >= 2 &&
+        moved('saga', 'sagas_total', { type: 'room', outcome: 'completed' }) >= 1
+      );
+    });
 
     const figures = {
       'auth signups (HTTP count)': moved('auth', 'http_request_duration_seconds_count', {

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { ensureKafka, ensurePostgres, REPO_ROOT, sayAs } from './infra';
+import { deleteThrowawayTopics, ensureKafka, ensurePostgres, REPO_ROOT, sayAs } from './infra';
 
 const say = sayAs('test');
 
@@ -45,6 +45,12 @@ export async function runTests(extraNxArgs: readonly string[]): Promise<number> 
     ensureKafka(sayAs('kafka')),
     ensurePostgres(sayAs('postgres')),
   ]);
+  if (kafka.pid !== undefined) {
+    // Only on the tools' own broker: one given by KAFKA_BROKERS is somebody else's.
+    await deleteThrowawayTopics(kafka.brokers, sayAs('kafka')).catch((error: unknown) =>
+      say(`could not delete the topics earlier runs left (going on): ${String(error)}`),
+    );
+  }
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     KAFKA_BROKERS: kafka.brokers.join(','),

@@ -59,8 +59,8 @@ export class LocalStack {
       DATABASE_URL: Object.assign(new URL(postgres.url), {
         pathname: `/${database.name}`,
       }).toString(),
-      KAFKA_TOPIC_PREFIX: `w${run}.`,
-      SOCKET_IO_TOPIC: `w${run}.socketio`,
+      KAFKA_TOPIC_PREFIX: `test-w${run}.`,
+      SOCKET_IO_TOPIC: `test-w${run}.socketio`,
       // A killed gateway's partitions move on after 6 s (the broker's minimum).
       KAFKA_SESSION_TIMEOUT_MS: '6000',
       ADMIN_USERNAMES: 'admin',

@@ -90,7 +90,7 @@ export async function startChatCluster(options: ChatClusterOptions = {}): Promis
   const database = `cluster_${run}`;
   await withClient(baseUrl, (client) => client.query(`CREATE DATABASE "${database}"`));
   const databaseUrl = Object.assign(new URL(baseUrl), { pathname: `/${database}` }).toString();
-  const topicPrefix = `c${run}.`;
+  const topicPrefix = `test-c${run}.`;
   const logDir = join(CACHE_DIR, 'test-logs', `cluster-${run}`);
   mkdirSync(logDir, { recursive: true });
 
@@ -104,7 +104,7 @@ export async function startChatCluster(options: ChatClusterOptions = {}): Promis
     DATABASE_URL: databaseUrl,
     KAFKA_TOPIC_PREFIX: topicPrefix,
     AUTH_JWKS_URL: `http://127.0.0.1:${authPort}/api/auth/jwks`,
-    SOCKET_IO_TOPIC: `c${run}.socketio`,
+    SOCKET_IO_TOPIC: `${topicPrefix}socketio`,
     SIGNUP_RATE_LIMIT_PER_MINUTE: '100000',
     ADMIN_USERNAMES: 'admin',
     // A killed process's partitions move on after 6 s (the broker's minimum), not 30.
@@ -131,7 +131,7 @@ export async function startChatCluster(options: ChatClusterOptions = {}): Promis
             PORT: String(port),
             INSTANCE_ID: label,
             // The gateways share their groups (one fan-out per room); others have their own.
-            KAFKA_GROUP_PREFIX: `c${run}-${service}`,
+            KAFKA_GROUP_PREFIX: `test-c${run}-${service}`,
           },
           stdio: ['ignore', log, log],
         },

@@ -189,3 +189,39 @@ export function newClusterId(): string {
     if (!id.startsWith('-')) return id;
   }
 }
+
+/**
+ * The topics tests and benchmarks make for themselves: every one is named under a prefix
+ * of its own run (`test-<run>.`, `test.<what>-<id>`, `bench.<what>-<id>`) and is of no
+ * use once that run is over.
+ */
+export const THROWAWAY_TOPIC = /^(test[-.]|bench\.)/;
+
+const DELETE_CHUNK = 200;
+
+/**
+ * Deletes the throwaway topics earlier runs left on the tools' own broker, so it does
+ * not carry thousands of dead partitions (slower starts, bigger metadata). Nothing else
+ * is touched: the stack's own topics keep their data.
+ */
+export async function deleteThrowawayTopics(brokers: readonly string[], say: Say): Promise<void> {
+  const admin = new Kafka({
+    clientId: 'tools-cleanup',
+    brokers: [...brokers],
+    logLevel: logLevel.NOTHING,
+  }).admin();
+  await admin.connect();
+  try {
+    const leftovers = (await admin.listTopics()).filter((name) => THROWAWAY_TOPIC.test(name));
+    if (leftovers.length === 0) return;
+    for (let start = 0; start < leftovers.length; start += DELETE_CHUNK) {
+      await admin.deleteTopics({
+        topics: leftovers.slice(start, start + DELETE_CHUNK),
+        timeout: 30_000,
+      });
+    }
+    say(`deleted ${leftovers.length} topics earlier test and benchmark runs left behind`);
+  } finally {
+    await admin.disconnect();
+  }
+}

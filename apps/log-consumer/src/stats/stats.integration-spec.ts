@@ -70,8 +70,8 @@ describe('log-consumer: stats fed from Kafka', () => {
   const env = () => ({
     AUTH_JWKS_URL: jwks.url,
     ADMIN_USERNAMES: 'boss,Chief',
-    KAFKA_TOPIC_PREFIX: `logs-${randomUUID().slice(0, 8)}.`,
-    KAFKA_GROUP_PREFIX: `logs-${randomUUID().slice(0, 8)}`,
+    KAFKA_TOPIC_PREFIX: `test-logs-${randomUUID().slice(0, 8)}.`,
+    KAFKA_GROUP_PREFIX: `test-logs-${randomUUID().slice(0, 8)}`,
   });
   let settings: ReturnType<typeof env>;
 

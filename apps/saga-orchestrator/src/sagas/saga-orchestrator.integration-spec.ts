@@ -99,6 +99,13 @@ describe('the orchestrator over Kafka, with the test playing auth and chat', () 
       ),
       fromBeginning: true,
     });
+    // The step timeout is short: a command must not wait for this group to form.
+    const joined = new Promise<void>((resolve) => {
+      const stopListening = participants.on(participants.events.GROUP_JOIN, () => {
+        stopListening();
+        resolve();
+      });
+    });
     await participants.run({
       eachMessage: async ({ message }) => {
         const command = (JSON.parse(String(message.value)) as { data: SagaCommand }).data;
@@ -114,6 +121,7 @@ describe('the orchestrator over Kafka, with the test playing auth and chat', () 
           await answer(command, behaviour === 'succeed' ? 'succeeded' : 'failed');
       },
     });
+    await joined;
   });
 
   afterAll(async () => {
