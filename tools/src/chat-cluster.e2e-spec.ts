@@ -353,6 +353,61 @@ describe('chat on two gateway instances', () => {
     expect(seen.body.lastSeq).toBe(2);
   });
 
+  it('a socket that comes back (recovery) after its user was removed from a room gets neither the room nor what was sent to it meanwhile, and no other user may take its session', async () => {
+    const room = await createRoom(ann, [dan]);
+    const kept = await createRoom(ann, [dan], 'kept');
+    const sender = await open(0, ann);
+    const danSocket = await open(0, dan);
+    const heard = collectMessages(danSocket);
+    const say = async (roomId: string, clientMsgId: string) => {
+      const ack = await ask(sender, 'message:send', { roomId, clientMsgId, body: clientMsgId });
+      expect(ack.ok).toBe(true);
+    };
+    await say(room.id, 'before');
+    await eventually('dan hears the first message', () => heard.length === 1);
+
+    // A dropped connection (not a goodbye): the gateway keeps its session for recovery.
+    const manager = danSocket.io as unknown as { uri: string; engine: { close(): void } };
+    const dropped = new Promise((resolve) => danSocket.once('disconnect', resolve));
+    manager.engine.close();
+    await dropped;
+    expect(
+      (
+        await api(gateway(1), 'DELETE', `/api/rooms/${room.id}/members/${dan.userId}`, {
+          token: ann.token,
+        })
+      ).status,
+    ).toBe(204);
+    await say(room.id, 'after removal');
+    await say(kept.id, 'in the kept room');
+
+    manager.uri = gateway(1);
+    const back = new Promise<void>((resolve) => danSocket.once('connect', () => resolve()));
+    danSocket.connect();
+    await back;
+    expect(danSocket.recovered).toBe(true);
+    await say(room.id, 'later');
+    await say(kept.id, 'later in the kept room');
+    await eventually('dan hears the kept room', () => heard.length === 3);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(heard.map((message) => message.body)).toEqual([
+      'before',
+      'in the kept room',
+      'later in the kept room',
+    ]);
+
+    // Another user's token with dan's session id and offset is refused at the handshake.
+    const { _pid: pid, _lastOffset: offset } = danSocket as unknown as {
+      _pid: string;
+      _lastOffset: string;
+    };
+    const droppedAgain = new Promise((resolve) => danSocket.once('disconnect', resolve));
+    manager.engine.close();
+    await droppedAgain;
+    const thief = socketOf(gateway(0), cat.token, { auth: { pid, offset } });
+    await expect(thief).rejects.toThrow('unauthorized');
+  });
+
   it('a client that missed messages while away fills the gap with sync on the other instance', async () => {
     const room = await createRoom(ann, [bob]);
     const sender = await open(0, ann);

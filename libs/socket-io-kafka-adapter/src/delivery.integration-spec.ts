@@ -3,6 +3,7 @@ import {
   clusterOptions,
   collect,
   connectClient,
+  once,
   startCluster,
   waitFor,
   type Instance,
@@ -14,10 +15,6 @@ function nodeAt(nodes: Instance[], index: number): Instance {
   const node = nodes[index];
   if (node === undefined) throw new Error(`no node ${index}`);
   return node;
-}
-
-function once(socket: ClientSocket, event: 'connect' | 'disconnect'): Promise<void> {
-  return new Promise((resolve) => socket.once(event, () => resolve()));
 }
 
 describe('delivery and recovery across three instances', () => {

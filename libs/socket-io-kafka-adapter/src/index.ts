@@ -12,6 +12,7 @@ export type {
   AdapterLogger,
   BroadcastPacket,
   KafkaAdapterOptions,
+  RecoveringSession,
   StreamPosition,
 } from './options';
 export { PublishBufferFullError } from './publisher';

@@ -50,6 +50,7 @@ interface LocalSocket {
   data: unknown;
   rooms: Set<string>;
   disconnect(close?: boolean): void;
+  emit(event: string, ...args: unknown[]): boolean;
 }
 
 // Namespace internals the adapter calls, as Socket.IO's own cluster adapter does.
@@ -58,6 +59,7 @@ interface NamespaceInternals {
   server: { opts: { connectionStateRecovery?: { maxDisconnectionDuration?: number } } };
   sockets: Map<string, LocalSocket>;
   _onServerSideEmit(args: unknown[]): void;
+  on(event: 'connection', listener: (socket: LocalSocket) => void): void;
 }
 
 /**
@@ -76,6 +78,12 @@ export class KafkaAdapter extends Adapter implements BusMember {
   private readonly snapshotsDue = new Set<string>();
   /** Sockets whose session was just persisted on a recoverable disconnect. */
   private readonly persisted = new Set<string>();
+  /**
+   * Restored sockets still in their middlewares, with the offset their missed packets
+   * reached: a broadcast meanwhile skips them (Socket.IO delivers only to connected
+   * sockets), so they get it when they connect.
+   */
+  private readonly admitting = new Map<string, string>();
   /** The last position delivered of each stream (`positionOf`), least recent first. */
   private readonly positions = new Map<string, number>();
   /** Broadcasts dropped as repeats of a stream position already delivered. */
@@ -93,6 +101,20 @@ export class KafkaAdapter extends Adapter implements BusMember {
         ? undefined
         : new RecoveryLog(recovery.maxDisconnectionDuration ?? DEFAULT_MAX_DISCONNECTION);
     bus.register(this);
+    this.namespace.on('connection', (socket) => this.catchUp(socket));
+  }
+
+  /**
+   * A restored socket has passed its middlewares (which may have moved it between rooms):
+   * it gets what was broadcast to the rooms it is in now while it waited. Synchronous
+   * with its connection, so nothing is delivered twice or between.
+   */
+  private catchUp(socket: LocalSocket): void {
+    const since = this.admitting.get(socket.id);
+    if (since === undefined) return;
+    this.admitting.delete(socket.id);
+    const missed = this.recovery?.missedSince(since, [...socket.rooms]) ?? [];
+    for (const data of missed) socket.emit(...(data as [string, ...unknown[]]));
   }
 
   get nspName(): string {
@@ -311,6 +333,8 @@ export class KafkaAdapter extends Adapter implements BusMember {
   }
 
   override delAll(id: string): void {
+    // Also a restored socket that its middlewares refused.
+    this.admitting.delete(id);
     const pid = this.namespace.sockets.get(id)?.pid;
     const persisted = this.persisted.delete(id);
     this.snapshotsDue.delete(id);
@@ -332,11 +356,22 @@ export class KafkaAdapter extends Adapter implements BusMember {
     // The session may have been written on another instance a moment ago.
     await this.bus.waitUntilCaughtUp(this.bus.options.requestsTimeout);
     const restored = this.recovery.restore(pid, offset, this.bus.uid);
-    if (restored?.wasLive) {
+    if (restored === undefined) return null as unknown as Session;
+    const rooms = await this.bus.options.roomsOnRecovery({
+      data: restored.data,
+      rooms: restored.rooms,
+    });
+    // Counted again now, in the same turn the socket is built and joins its rooms: what
+    // was broadcast while the application decided is missed, not lost.
+    const missedPackets =
+      rooms === undefined ? undefined : this.recovery.missedSince(offset, rooms);
+    if (rooms === undefined || missedPackets === undefined) return null as unknown as Session;
+    if (restored.wasLive) {
       // Its instance died, or lost the client without noticing: if it is alive it lets go.
       this.send({ type: MessageType.SessionTaken, nsp: this.nspName, pid, sid: restored.sid }, pid);
     }
-    return (restored ?? null) as unknown as Session;
+    this.admitting.set(restored.sid, this.recovery.latestOffset() ?? offset);
+    return { ...restored, rooms: [...rooms], missedPackets } as unknown as Session;
   }
 
   /** A record read back from the topic, written by this instance or another. */

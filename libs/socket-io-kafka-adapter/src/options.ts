@@ -33,7 +33,24 @@ export interface KafkaAdapterOptions {
    * all drop the same repeats, and each client gets each broadcast once.
    */
   readonly positionOf?: (packet: BroadcastPacket) => StreamPosition | undefined;
+  /**
+   * Decides what a socket coming back (connection-state recovery) may keep, before any of
+   * its state is restored and before the middlewares run: an application's memberships
+   * change while a socket is away. Given the session as it was, it returns the rooms the
+   * socket may be in now, or undefined to restore nothing (the socket starts afresh). The
+   * missed packets replayed are only those meant for the rooms kept. A rejection also
+   * restores nothing. Default: the session comes back as it was.
+   */
+  readonly roomsOnRecovery?: (session: RecoveringSession) => Promise<readonly string[] | undefined>;
   readonly logger?: AdapterLogger;
+}
+
+/** What `roomsOnRecovery` is shown of a session about to be restored. */
+export interface RecoveringSession {
+  /** The socket's `data` when it dropped (what the application put there). */
+  readonly data: unknown;
+  /** The rooms it was in, its own id's among them. */
+  readonly rooms: readonly string[];
 }
 
 /** What `positionOf` is shown of a broadcast: Socket.IO's packet type and its data. */
@@ -67,6 +84,7 @@ export function resolveOptions(options: KafkaAdapterOptions): ResolvedOptions {
     topicRetentionMs: 3_600_000,
     startTimeout: 30_000,
     positionOf: () => undefined,
+    roomsOnRecovery: (session) => Promise.resolve(session.rooms),
     logger: consoleLogger,
     ...options,
   };

@@ -109,15 +109,30 @@ export class RecoveryLog {
     const wasLive = stored.expiresAt === undefined;
     if ((wasLive && stored.origin === self) || (!wasLive && (stored.expiresAt ?? 0) < this.now()))
       return undefined;
+    const { session, origin } = stored;
+    const missedPackets = this.missedSince(offset, session.rooms);
+    if (missedPackets === undefined) return undefined;
+    this.sessions.delete(pid);
+    return { ...session, missedPackets, origin, wasLive };
+  }
+
+  /** The offset of the last packet held, if any. */
+  latestOffset(): string | undefined {
+    const last = this.packets.at(-1);
+    return last === undefined ? undefined : String(last.offset);
+  }
+
+  /**
+   * The packets after `offset` meant for a socket in `rooms`, as the client receives them;
+   * undefined when `offset` is no longer held.
+   */
+  missedSince(offset: string, rooms: readonly string[]): unknown[][] | undefined {
     const position = this.indexOf(Number(offset));
     if (position === undefined) return undefined;
-    this.sessions.delete(pid);
-    const { session, origin } = stored;
-    const missedPackets = this.packets
+    return this.packets
       .slice(position + 1)
-      .filter((packet) => isMeantFor(session.rooms, packet))
+      .filter((packet) => isMeantFor(rooms, packet))
       .map((packet) => packet.data);
-    return { ...session, missedPackets, origin, wasLive };
   }
 
   get size(): { sessions: number; packets: number } {

@@ -55,13 +55,15 @@ export async function socketOf(
     transports?: ('websocket' | 'polling')[];
     /** Sent with every HTTP request of the session (long-polling), e.g. a cookie. */
     extraHeaders?: Record<string, string>;
+    /** More of the handshake's `auth`, beside the token (a hostile client's, say). */
+    auth?: Record<string, string>;
   } = {},
 ): Promise<Socket> {
   const socket = connect(url, {
     transports: options.transports ?? ['websocket'],
     forceNew: true,
     reconnection: options.reconnection ?? false,
-    auth: { token },
+    auth: { ...options.auth, token },
     ...(options.extraHeaders === undefined ? {} : { extraHeaders: options.extraHeaders }),
   });
   await new Promise<void>((resolve, reject) => {

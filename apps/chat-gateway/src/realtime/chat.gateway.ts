@@ -24,7 +24,14 @@ import { ReadEvent, SendMessageEvent, SyncEvent, TypingEvent } from '../messages
 import { MessagesService } from '../messages/messages.service';
 import { PresenceService } from '../presence/presence.service';
 import { RoomsService } from '../rooms/rooms.service';
-import { chatRoom, LiveRooms, loginRoom, userRoom, type ChatServer } from './live-rooms';
+import {
+  chatRoom,
+  isChatRoom,
+  LiveRooms,
+  loginRoom,
+  userRoom,
+  type ChatServer,
+} from './live-rooms';
 import { authenticateSockets, type SocketUser } from './socket-authentication';
 import { failedAck, parsePayload, SocketError } from './socket-payloads';
 
@@ -144,13 +151,20 @@ export class ChatGateway implements OnGatewayInit, OnGatewayDisconnect {
     };
   }
 
-  /** Before `connect` reaches the client: its user's, its login's and its chat rooms. */
+  /**
+   * Before `connect` reaches the client: its user's, its login's and its chat rooms. A
+   * recovered socket also leaves a restored chat room its user lost since the recovery
+   * checked (`roomsOnRecovery`).
+   */
   private async joinRooms(socket: Socket): Promise<void> {
     const { user } = socket.data as SocketUser;
+    const restored = socket.recovered ? [...socket.rooms].filter(isChatRoom) : [];
     // The user's room first: a membership that changes from now on reaches this socket.
     await socket.join([userRoom(user.userId), loginRoom(user.familyId)]);
     const roomIds = await this.rooms.roomIdsOf(user.userId);
-    await socket.join(roomIds.map(chatRoom));
+    const rooms = roomIds.map(chatRoom);
+    for (const room of restored) if (!rooms.includes(room)) await socket.leave(room);
+    await socket.join(rooms);
   }
 
   @SubscribeMessage('message:send')

@@ -14,6 +14,8 @@ export const loginRoom = (familyId: string) => `login:${familyId}`;
 export const userRoom = (userId: string) => `user:${userId}`;
 /** Every socket of every active member of a chat room. */
 export const chatRoom = (roomId: string) => `room:${roomId}`;
+export const isLoginRoom = (room: string) => room.startsWith('login:');
+export const isChatRoom = (room: string) => room.startsWith('room:');
 
 export type ChatServer = Server<Record<string, never>, ServerToClientEvents>;
 

@@ -9,7 +9,9 @@ import {
 } from '@scale-chat/socket-io-kafka-adapter';
 import { PinoLogger } from 'nestjs-pino';
 import type { ChatConfig } from '../chat-config';
+import { RoomsService } from '../rooms/rooms.service';
 import { KafkaIoAdapter } from './kafka-io.adapter';
+import { roomsOnRecovery } from './rooms-on-recovery';
 
 /** A `message:new` broadcast's place in its room's stream; any other event has none. */
 export function messagePosition(packet: BroadcastPacket): StreamPosition | undefined {
@@ -43,6 +45,9 @@ export async function configureRealtime(app: INestApplication, config: ChatConfi
     // room's fan-out from a dead one broadcasts again what that one may have sent; every
     // instance drops a room's message at or below the seq it last delivered.
     positionOf: messagePosition,
+    // A socket coming back keeps only the chat rooms its user is still in (API.md: a
+    // removed member gets nothing more from the room).
+    roomsOnRecovery: roomsOnRecovery(app.get(RoomsService)),
     logger: logger.logger,
   });
   app.get(HealthRegistry).register(() => Promise.resolve(healthOf(adapter.bus.health())));

@@ -19,8 +19,9 @@ export interface SocketUser {
 
 /**
  * A Socket.IO middleware: the handshake's `auth.token` must be a valid access token;
- * the verified user goes into `socket.data`. Runs on recovery too. A token that cannot
- * be checked now fails with `internal`, logged, so the client tries again.
+ * the verified user goes into `socket.data`. Runs on recovery too, where the token must
+ * be the recovered socket's user's. A token that cannot be checked now fails with
+ * `internal`, logged, so the client tries again.
  */
 export function authenticateSockets(verifier: AccessTokenVerifier, logger: Logger) {
   return (socket: Socket, next: (error?: Error) => void): void => {
@@ -33,6 +34,14 @@ export function authenticateSockets(verifier: AccessTokenVerifier, logger: Logge
     }
     verifier.verify(token).then(
       (user) => {
+        // A recovered socket carries the user it had; a token of anyone else may not take it.
+        const previous = socket.recovered
+          ? (socket.data as Partial<SocketUser> | undefined)?.user?.userId
+          : user.userId;
+        if (previous !== user.userId) {
+          next(new Error(UNAUTHORIZED));
+          return;
+        }
         (socket.data as SocketUser) = { user };
         next();
       },

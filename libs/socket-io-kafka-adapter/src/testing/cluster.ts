@@ -72,9 +72,11 @@ export async function startInstance(
 export async function startCluster(
   size: number,
   options: KafkaAdapterOptions,
+  serverOptions: Partial<ServerOptions> = {},
 ): Promise<Instance[]> {
   const instances: Instance[] = [];
-  for (let index = 0; index < size; index++) instances.push(await startInstance(options));
+  for (let index = 0; index < size; index++)
+    instances.push(await startInstance(options, serverOptions));
   await waitFor(
     () => instances.every((instance) => instance.adapter.bus.serverCount() === size),
     10_000,
@@ -116,4 +118,9 @@ export function collect<T = unknown>(socket: ClientSocket, event: string): T[] {
   const received: T[] = [];
   socket.on(event, (payload: T) => received.push(payload));
   return received;
+}
+
+/** Resolves at the client's next `connect` or `disconnect`. */
+export function once(socket: ClientSocket, event: 'connect' | 'disconnect'): Promise<void> {
+  return new Promise((resolve) => socket.once(event, () => resolve()));
 }

@@ -1,0 +1,135 @@
+import type { Socket as ClientSocket } from 'socket.io-client';
+import {
+  clusterOptions,
+  collect,
+  connectClient,
+  once,
+  startCluster,
+  waitFor,
+  type Instance,
+} from './testing/cluster';
+
+/** Rooms a user lost while away; `mallory` may not recover at all. */
+const revoked = new Set<string>();
+
+/** A gate a recovered socket of `slow` waits at in its middlewares. */
+const admission = {
+  entered: () => undefined as void,
+  released: Promise.resolve(),
+};
+
+describe('roomsOnRecovery: what a socket coming back may keep', () => {
+  let nodes: Instance[];
+  const clients: ClientSocket[] = [];
+  const node = (index: number): Instance => {
+    const found = nodes[index];
+    if (found === undefined) throw new Error(`no node ${index}`);
+    return found;
+  };
+
+  beforeAll(async () => {
+    nodes = await startCluster(
+      2,
+      clusterOptions({
+        roomsOnRecovery: ({ data, rooms }) =>
+          Promise.resolve(
+            (data as { user?: string }).user === 'mallory'
+              ? undefined
+              : rooms.filter((room) => !revoked.has(room)),
+          ),
+      }),
+      // As chat-gateway runs them: a recovered socket passes the middlewares again.
+      { connectionStateRecovery: { maxDisconnectionDuration: 120_000, skipMiddlewares: false } },
+    );
+    for (const instance of nodes) {
+      // Holds a recovered socket of `slow` in its middlewares until the test lets it go.
+      instance.io.use((socket, next) => {
+        const user = (socket.data as { user?: string } | undefined)?.user;
+        if (!socket.recovered || user !== 'slow') return next();
+        admission.entered();
+        void admission.released.then(() => next());
+      });
+      instance.io.on('connection', (socket) => {
+        if (socket.recovered) return;
+        socket.data = { user: (socket.handshake.auth as { user?: string }).user };
+        void socket.join(['open', 'secret']);
+      });
+    }
+  });
+
+  afterAll(async () => {
+    for (const client of clients) client.disconnect();
+    await Promise.all(nodes.map((instance) => instance.close()));
+  });
+
+  /** Connects `user` to node 0, drops it, runs `meanwhile`, and lets it come back on node 1. */
+  async function dropAndReturn(user: string, meanwhile: () => void | Promise<void>) {
+    const client = await connectClient(node(0).url, {
+      auth: { user },
+      reconnection: true,
+      reconnectionDelay: 20,
+      reconnectionDelayMax: 20,
+      randomizationFactor: 0,
+    });
+    clients.push(client);
+    const received = collect<string>(client, 'news');
+    node(0).io.to('open').emit('news', 'before');
+    await waitFor(() => received.length === 1, 5_000, 'the first broadcast');
+    const manager = client.io as unknown as { uri: string; engine: { close(): void } };
+    manager.uri = node(1).url;
+    const gone = once(client, 'disconnect');
+    manager.engine.close();
+    await gone;
+    const back = once(client, 'connect');
+    await meanwhile();
+    await back;
+    return { client, received };
+  }
+
+  it('replays only what was meant for the rooms it keeps, and leaves it out of the others', async () => {
+    const { client, received } = await dropAndReturn('eve', () => {
+      revoked.add('secret');
+      node(0).io.to('secret').emit('news', 'secret while away');
+      node(0).io.to('open').emit('news', 'open while away');
+    });
+    expect(client.recovered).toBe(true);
+    node(0).io.to('secret').emit('news', 'secret after');
+    node(0).io.to('open').emit('news', 'open after');
+    await waitFor(() => received.includes('open after'), 5_000, 'the broadcast after');
+    expect(received).toEqual(['before', 'open while away', 'open after']);
+    const [restored] = await node(1)
+      .io.in(client.id as string)
+      .fetchSockets();
+    expect([...(restored?.rooms ?? [])].sort()).toEqual([client.id, 'open'].sort());
+    revoked.clear();
+  });
+
+  it('restores nothing when it says so: the socket starts afresh and misses what was sent', async () => {
+    const { client, received } = await dropAndReturn('mallory', () => {
+      node(0).io.to('open').emit('news', 'open while away');
+    });
+    expect(client.recovered).toBe(false);
+    node(0).io.to('open').emit('news', 'open after');
+    await waitFor(() => received.includes('open after'), 5_000, 'the broadcast after');
+    expect(received).toEqual(['before', 'open after']);
+  });
+
+  it('gets what was broadcast while its middlewares ran, once and in order', async () => {
+    let release = () => undefined as void;
+    const entered = new Promise<void>((resolve) => (admission.entered = resolve));
+    admission.released = new Promise<void>((resolve) => (release = resolve));
+    const { client, received } = await dropAndReturn('slow', async () => {
+      node(0).io.to('open').emit('news', 'while away');
+      await entered;
+      // Socket.IO broadcasts only to connected sockets: this one is not, yet.
+      node(0).io.to('open').emit('news', 'while admitted');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      release();
+    });
+    expect(client.recovered).toBe(true);
+    node(0).io.to('open').emit('news', 'after');
+    await waitFor(() => received.includes('after'), 5_000, 'the broadcast after');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(received).toEqual(['before', 'while away', 'while admitted', 'after']);
+  });
+});
