@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RoomView } from '@scale-chat/contracts';
-import type { Socket } from 'socket.io-client';
+import { Client } from 'pg';
+import { io as connect, type Socket } from 'socket.io-client';
 import { api, ask, eventually, newUser, socketOf, type TestUser } from './cluster/chat-client';
 import { startChatCluster, type ChatCluster } from './cluster/chat-cluster';
 
@@ -92,6 +93,46 @@ describe('presence and limits across gateway instances', () => {
     });
     for (const socket of sockets) socket.disconnect();
     sockets.length = 0;
+  });
+
+  it('forgets a socket whose client left while it was being admitted: it holds no slot and keeps nobody online', async () => {
+    const cat = await newUser(cluster.auth.url, `cat_${randomUUID().slice(0, 6)}`);
+    const db = new Client({ connectionString: cluster.databaseUrl });
+    await db.connect();
+    try {
+      const rowsOf = async () =>
+        (
+          await db.query<{ n: number }>(
+            `SELECT count(*)::int AS "n" FROM "chat"."presence_sockets" WHERE "user_id" = $1`,
+            [cat.userId],
+          )
+        ).rows[0]?.n;
+      // The admission waits on the user's presence lock, which the test holds.
+      await db.query(`SELECT pg_advisory_lock(hashtext($1))`, [`presence:${cat.userId}`]);
+      const leaving = connect(url(0), {
+        transports: ['websocket'],
+        forceNew: true,
+        reconnection: false,
+        auth: { token: cat.token },
+      });
+      await eventually('the admission waits on the lock', async () => {
+        const { rows } = await db.query<{ n: number }>(
+          `SELECT count(*)::int AS "n" FROM pg_locks WHERE "locktype" = 'advisory' AND NOT "granted"`,
+        );
+        return (rows[0]?.n ?? 0) > 0;
+      });
+      leaving.disconnect();
+      await db.query(`SELECT pg_advisory_unlock(hashtext($1))`, [`presence:${cat.userId}`]);
+      await eventually('nothing is left of it', async () => (await rowsOf()) === 0);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(await rowsOf()).toBe(0);
+      // All of the user's slots are free.
+      const held = [await open(0, cat), await open(1, cat), await open(0, cat)];
+      expect(held.every((socket) => socket.connected)).toBe(true);
+      for (const socket of held) socket.disconnect();
+    } finally {
+      await db.end();
+    }
   });
 
   it('keeps a user online while any socket anywhere remains; the death of its instance takes it offline', async () => {

@@ -53,6 +53,8 @@ function refuseOversizeBody(payload: unknown): void {
 
 /** The connect_error of a socket past SOCKETS_PER_USER_MAX. */
 export const TOO_MANY_CONNECTIONS = 'too_many_connections';
+/** Why a socket whose client left during its admission is dropped (nobody hears it). */
+const CLIENT_GONE = 'client gone';
 
 /**
  * The Socket.IO endpoint of API.md on the default namespace. Every socket is
@@ -122,6 +124,13 @@ export class ChatGateway implements OnGatewayInit, OnGatewayDisconnect {
     } catch (error) {
       await this.presence.disconnected(socket.id, user.userId);
       throw error;
+    }
+    // A client that left while it was being admitted: Socket.IO drops its socket without
+    // a disconnect event, so what was recorded for it is undone here. Checked in the turn
+    // that answers the middleware, so the client cannot leave in between.
+    if (socket.conn.readyState !== 'open') {
+      await this.presence.disconnected(socket.id, user.userId);
+      return CLIENT_GONE;
     }
     socket.use(this.limitSends(user.userId));
     return undefined;

@@ -8,7 +8,11 @@ import {
   type RoomCreated,
   type EventEnvelope,
 } from '@scale-chat/contracts';
-import { ServiceEventConsumers, type BatchEventHandler } from '@scale-chat/platform';
+import {
+  RetryLaterError,
+  ServiceEventConsumers,
+  type BatchEventHandler,
+} from '@scale-chat/platform';
 import { ChatMetrics } from './chat-metrics';
 import { LiveRooms } from './live-rooms';
 import {
@@ -78,7 +82,10 @@ export class RoomEventsFanout {
             if (seq === undefined) this.broadcastSeq.delete(roomId);
             else this.broadcastSeq.set(roomId, seq);
           }
-          throw new Error('the adapter refused some of these broadcasts; they go out again');
+          // Not the events' fault: read again for as long as Kafka is away, never skipped.
+          throw new RetryLaterError(
+            'the adapter refused some of these broadcasts; they go out again',
+          );
         }
       },
       // Sockets only: no database, so no transaction on the hot path.

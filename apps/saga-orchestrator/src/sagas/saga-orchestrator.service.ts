@@ -47,7 +47,8 @@ type AfterCommit = EventContext['afterCommit'];
 export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly engines: ReadonlyMap<string, SagaEngine>;
   private sweeper: NodeJS.Timeout | undefined;
-  private sweeping: Promise<void> = Promise.resolve();
+  /** The sweep running now, if one is. */
+  private sweeping: Promise<void> | undefined;
 
   constructor(
     @Inject(SERVICE_CONFIG) config: OrchestratorConfig,
@@ -82,7 +83,12 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
 
   onApplicationBootstrap(): void {
     this.sweeper = setInterval(() => {
-      this.sweeping = this.sweeping.then(() => this.sweepTimeouts());
+      // A tick while the last sweep still runs (a slow or absent database) is skipped,
+      // not queued: sweeps must not pile up behind an outage.
+      if (this.sweeping !== undefined) return;
+      this.sweeping = this.sweepTimeouts().finally(() => {
+        this.sweeping = undefined;
+      });
     }, SWEEP_INTERVAL_MS);
   }
 

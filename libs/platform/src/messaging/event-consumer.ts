@@ -150,6 +150,15 @@ export function parseEnvelope(value: Buffer | null): EventEnvelope | string {
 }
 
 /**
+ * What a handler throws when an event cannot be handled now through no fault of its own
+ * (a dependency other than the database is away, say): it is delivered again for as long
+ * as that lasts, and never counted toward `maxAttempts` or dead-lettered.
+ */
+export class RetryLaterError extends Error {
+  override readonly name = 'RetryLaterError';
+}
+
+/**
  * Consumes events and acts on each once: the event id is recorded in
  * `processed_messages` in the same transaction as the handler's changes, so a repeat
  * (a relay that published twice, a rebalance) changes nothing. Malformed records and
@@ -384,8 +393,8 @@ export class EventConsumer {
    * Runs `work`; a failure is thrown (Kafka delivers the event again) until the event has
    * failed `maxAttempts` times, and is then kept in `dead_letters` (the record as read,
    * and why), logged and skipped. A database that cannot answer now (down, restarting, a
-   * conflict) is not the event's fault: those failures are retried for as long as they
-   * last and never skip it.
+   * conflict) is not the event's fault, nor is what a handler throws as `RetryLaterError`:
+   * those failures are retried for as long as they last and never skip it.
    */
   private async withAttempts(
     record: ConsumedRecord,
@@ -397,10 +406,10 @@ export class EventConsumer {
       await work();
       this.attempts.delete(eventId);
     } catch (error) {
-      if (isTransientDatabaseError(error)) {
+      if (isTransientDatabaseError(error) || error instanceof RetryLaterError) {
         this.options.logger.warn(
           { err: error, consumer: this.options.groupId, eventId, type },
-          'the database could not take an event now; it is delivered again',
+          'an event could not be handled now; it is delivered again',
         );
         throw error;
       }

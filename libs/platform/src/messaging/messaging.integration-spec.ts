@@ -1,13 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { defineTopic, EVENT_HEADERS, LOCAL_KAFKA_BROKERS } from '@scale-chat/contracts';
+import {
+  defineTopic,
+  EVENT_HEADERS,
+  LOCAL_KAFKA_BROKERS,
+  type TopicSpec,
+} from '@scale-chat/contracts';
 import { Partitioners, type Consumer, type Producer } from 'kafkajs';
 import pino from 'pino';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { dataSourceOptions, migrateUnderLock } from '../database';
 import { createKafkaClient } from '../kafka';
 import { ensureTopics } from '../kafka/ensure-topics';
 import { createTestDatabase, type TestDatabase } from '../testing/test-database';
-import { EventConsumer, type EventHandler } from './event-consumer';
+import { EventConsumer, RetryLaterError, type EventHandler } from './event-consumer';
 import { enqueueEvent } from './outbox';
 import { OutboxRelay } from './outbox-relay';
 
@@ -118,6 +123,28 @@ describe('the outbox, its relay and the idempotent consumer', () => {
       await admin.disconnect();
     }
     return topic;
+  };
+
+  /** A consumer of `topic`'s `probe.counted` events in a group of its own, started. */
+  const startProbeConsumer = async (
+    source: DataSource,
+    topic: TopicSpec,
+    handle: EventHandler['handle'],
+    maxAttempts?: number,
+  ) => {
+    const groupId = `probe-${randomUUID()}`;
+    const consumer = new EventConsumer({
+      kafka,
+      dataSource: source,
+      groupId,
+      topics: [topic],
+      ...(maxAttempts === undefined ? {} : { maxAttempts }),
+      handlers: [{ type: 'probe.counted', parse: (data) => data, handle }],
+      logger,
+    });
+    eventConsumers.push(consumer);
+    await consumer.start();
+    return { consumer, groupId };
   };
 
   beforeAll(async () => {
@@ -352,39 +379,46 @@ describe('the outbox, its relay and the idempotent consumer', () => {
     expect(effects.map((row) => row.n)).toEqual([1, 2, 3]);
   });
 
-  it('retries an event the database cannot take now for as long as that lasts, past maxAttempts, and never skips it', async () => {
-    const topic = await newTopic();
-    const source = await dataSource();
-    await source.transaction((manager) =>
-      enqueueEvent(manager, { topic, key: 'a', type: 'probe.counted', data: { n: 1 } }),
-    );
-    startRelay(source);
-    let attempts = 0;
-    const consumer = new EventConsumer({
-      kafka,
-      dataSource: source,
-      groupId: `probe-${randomUUID()}`,
-      topics: [topic],
-      maxAttempts: 2,
-      handlers: [
-        {
-          type: 'probe.counted',
-          parse: (data) => data,
-          handle: async (_event, manager) => {
-            attempts += 1;
-            // A real outage of this connection: its backend is ended under it (57P01).
-            if (attempts <= 3) await manager.query('SELECT pg_terminate_backend(pg_backend_pid())');
-          },
+  it.each<[string, (manager: EntityManager) => Promise<unknown>]>([
+    [
+      'the database cannot take now (its connection ended under it, 57P01)',
+      (manager) => manager.query('SELECT pg_terminate_backend(pg_backend_pid())'),
+    ],
+    [
+      'its handler says to retry later (RetryLaterError)',
+      () => Promise.reject(new RetryLaterError('a dependency is away')),
+    ],
+  ])(
+    'retries an event %s for as long as that lasts, past maxAttempts, and never skips it',
+    async (_, fail) => {
+      const topic = await newTopic();
+      const source = await dataSource();
+      await source.transaction((manager) =>
+        enqueueEvent(manager, { topic, key: 'a', type: 'probe.counted', data: { n: 1 } }),
+      );
+      startRelay(source);
+      let attempts = 0;
+      const { consumer, groupId } = await startProbeConsumer(
+        source,
+        topic,
+        async (_event, manager) => {
+          attempts += 1;
+          if (attempts <= 3) await fail(manager);
         },
-      ],
-      logger,
-    });
-    eventConsumers.push(consumer);
-    await consumer.start();
-    await waitFor(() => consumer.stats.processed + consumer.stats.failed >= 1, 'the event', 25_000);
-    expect(attempts).toBe(4);
-    expect(consumer.stats).toMatchObject({ processed: 1, failed: 0 });
-  });
+        2,
+      );
+      await waitFor(
+        () => consumer.stats.processed + consumer.stats.failed >= 1,
+        'the event',
+        25_000,
+      );
+      expect(attempts).toBe(4);
+      expect(consumer.stats).toMatchObject({ processed: 1, failed: 0 });
+      expect(
+        await source.query('SELECT 1 FROM "dead_letters" WHERE "consumer" = $1', [groupId]),
+      ).toEqual([]);
+    },
+  );
 
   it('keeps an event it gives up on in dead_letters, the record as read and why, and goes on', async () => {
     const topic = await newTopic();
@@ -394,27 +428,15 @@ describe('the outbox, its relay and the idempotent consumer', () => {
         await enqueueEvent(manager, { topic, key: 'a', type: 'probe.counted', data: { n } });
     });
     startRelay(source);
-    const groupId = `probe-${randomUUID()}`;
-    const consumer = new EventConsumer({
-      kafka,
-      dataSource: source,
-      groupId,
-      topics: [topic],
-      maxAttempts: 2,
-      handlers: [
-        {
-          type: 'probe.counted',
-          parse: (data) => data,
-          handle: (event) =>
-            (event.data as { n: number }).n === 1
-              ? Promise.reject(new Error('the handler has a bug'))
-              : Promise.resolve(),
-        },
-      ],
-      logger,
-    });
-    eventConsumers.push(consumer);
-    await consumer.start();
+    const { consumer, groupId } = await startProbeConsumer(
+      source,
+      topic,
+      (event) =>
+        (event.data as { n: number }).n === 1
+          ? Promise.reject(new Error('the handler has a bug'))
+          : Promise.resolve(),
+      2,
+    );
     await waitFor(() => consumer.stats.failed + consumer.stats.processed >= 2, 'both events');
     expect(consumer.stats).toMatchObject({ failed: 1, processed: 1 });
     const [first] = (await source.query(
@@ -454,27 +476,12 @@ describe('the outbox, its relay and the idempotent consumer', () => {
     startRelay(source);
     const afterCommit: number[] = [];
     let attemptsAtTwo = 0;
-    const consumer = new EventConsumer({
-      kafka,
-      dataSource: source,
-      groupId: `probe-${randomUUID()}`,
-      topics: [topic],
-      handlers: [
-        {
-          type: 'probe.counted',
-          parse: (data) => data,
-          handle: (event, _manager, context) => {
-            const { n } = event.data as { n: number };
-            context.afterCommit(() => afterCommit.push(n));
-            if (n === 2 && ++attemptsAtTwo === 1) throw new Error('the first attempt fails');
-            return Promise.resolve();
-          },
-        },
-      ],
-      logger,
+    const { consumer } = await startProbeConsumer(source, topic, (event, _manager, context) => {
+      const { n } = event.data as { n: number };
+      context.afterCommit(() => afterCommit.push(n));
+      if (n === 2 && ++attemptsAtTwo === 1) throw new Error('the first attempt fails');
+      return Promise.resolve();
     });
-    eventConsumers.push(consumer);
-    await consumer.start();
     await waitFor(() => consumer.stats.processed >= 3, 'three events');
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(attemptsAtTwo).toBe(2);
