@@ -50,7 +50,8 @@ interface LocalSocket {
   data: unknown;
   rooms: Set<string>;
   disconnect(close?: boolean): void;
-  emit(event: string, ...args: unknown[]): boolean;
+  /** Writes a packet to this socket's client (what Socket.IO replays missed packets with). */
+  packet(packet: { type: number; data: unknown[] }): void;
 }
 
 // Namespace internals the adapter calls, as Socket.IO's own cluster adapter does.
@@ -114,7 +115,9 @@ export class KafkaAdapter extends Adapter implements BusMember {
     if (since === undefined) return;
     this.admitting.delete(socket.id);
     const missed = this.recovery?.missedSince(since, [...socket.rooms]) ?? [];
-    for (const data of missed) socket.emit(...(data as [string, ...unknown[]]));
+    // Written as they are, with their offsets: `socket.emit` would broadcast them anew
+    // through the topic (with recovery on), late and as repeats.
+    for (const data of missed) socket.packet({ type: EVENT_PACKET, data });
   }
 
   get nspName(): string {

@@ -73,6 +73,8 @@ describe('roomsOnRecovery: what a socket coming back may keep', () => {
     });
     clients.push(client);
     const received = collect<string>(client, 'news');
+    const argCounts: number[] = [];
+    client.on('news', (...args: unknown[]) => argCounts.push(args.length));
     node(0).io.to('open').emit('news', 'before');
     await waitFor(() => received.length === 1, 5_000, 'the first broadcast');
     const manager = client.io as unknown as { uri: string; engine: { close(): void } };
@@ -83,7 +85,7 @@ describe('roomsOnRecovery: what a socket coming back may keep', () => {
     const back = once(client, 'connect');
     await meanwhile();
     await back;
-    return { client, received };
+    return { client, received, argCounts };
   }
 
   it('replays only what was meant for the rooms it keeps, and leaves it out of the others', async () => {
@@ -118,7 +120,7 @@ describe('roomsOnRecovery: what a socket coming back may keep', () => {
     let release = () => undefined as void;
     const entered = new Promise<void>((resolve) => (admission.entered = resolve));
     admission.released = new Promise<void>((resolve) => (release = resolve));
-    const { client, received } = await dropAndReturn('slow', async () => {
+    const { client, received, argCounts } = await dropAndReturn('slow', async () => {
       node(0).io.to('open').emit('news', 'while away');
       await entered;
       // Socket.IO broadcasts only to connected sockets: this one is not, yet.
@@ -131,5 +133,7 @@ describe('roomsOnRecovery: what a socket coming back may keep', () => {
     await waitFor(() => received.includes('after'), 5_000, 'the broadcast after');
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(received).toEqual(['before', 'while away', 'while admitted', 'after']);
+    // Each as it was broadcast: its value and its one offset (not sent anew with another).
+    expect(argCounts).toEqual([2, 2, 2, 2]);
   });
 });

@@ -117,9 +117,26 @@ export class PostgresNotifications implements OnApplicationBootstrap, BeforeAppl
     }
   }
 
+  /**
+   * Opens a connection of its own and listens on every channel. Whatever ends it (an
+   * error event, a failed LISTEN, or both for one loss) is handled once: the connection
+   * goes back to the pool as broken and another attempt follows.
+   */
   private async listen(): Promise<void> {
+    const runner = this.dataSource.createQueryRunner();
+    let lost = false;
+    const lose = (error: unknown) => {
+      if (lost) return;
+      lost = true;
+      if (this.runner === runner) this.runner = undefined;
+      runner
+        .release()
+        .catch((releaseError: unknown) =>
+          this.logger.debug({ err: releaseError }, 'releasing the lost listener failed'),
+        );
+      this.listenAgainLater(error);
+    };
     try {
-      const runner = this.dataSource.createQueryRunner();
       await runner.connect();
       const client = (runner as unknown as { databaseConnection: ListeningClient })
         .databaseConnection;
@@ -127,24 +144,24 @@ export class PostgresNotifications implements OnApplicationBootstrap, BeforeAppl
         if (payload === undefined) return;
         for (const wake of [...(this.waiters.get(`${channel}\n${payload}`) ?? [])]) wake();
       });
-      client.on('error', (error) => this.reconnect(error));
+      client.on('error', lose);
       for (const channel of this.channels) await runner.query(`LISTEN "${channel}"`);
-      this.runner = runner;
     } catch (error) {
-      this.reconnect(error);
+      lose(error);
+      return;
     }
+    if (lost) return;
+    if (this.stopped) {
+      // Shut down while it was connecting: nobody else will release it.
+      await runner.release();
+      return;
+    }
+    this.runner = runner;
   }
 
-  private reconnect(error: unknown): void {
+  private listenAgainLater(error: unknown): void {
     if (this.stopped) return;
     this.logger.warn({ err: error }, 'database notifications lost; listening again shortly');
-    const lost = this.runner;
-    this.runner = undefined;
-    lost
-      ?.release()
-      .catch((releaseError: unknown) =>
-        this.logger.debug({ err: releaseError }, 'releasing the lost listener failed'),
-      );
     setTimeout(() => void this.listen(), RECONNECT_MS).unref();
   }
 }
