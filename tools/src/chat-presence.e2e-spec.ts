@@ -117,7 +117,8 @@ describe('presence and limits across gateway instances', () => {
       });
       await eventually('the admission waits on the lock', async () => {
         const { rows } = await db.query<{ n: number }>(
-          `SELECT count(*)::int AS "n" FROM pg_locks WHERE "locktype" = 'advisory' AND NOT "granted"`,
+          `SELECT count(*)::int AS "n" FROM pg_locks WHERE "locktype" = 'advisory' AND NOT "granted"
+              AND "database" = (SELECT "oid" FROM pg_database WHERE "datname" = current_database())`,
         );
         return (rows[0]?.n ?? 0) > 0;
       });

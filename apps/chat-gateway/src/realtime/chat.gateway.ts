@@ -16,9 +16,15 @@ import {
   type MessageView,
   type SocketAck,
 } from '@scale-chat/contracts';
-import { SERVICE_CONFIG, TokenBucketRateLimiter, withCorrelationId } from '@scale-chat/platform';
+import {
+  isLoginRevoked,
+  SERVICE_CONFIG,
+  TokenBucketRateLimiter,
+  withCorrelationId,
+} from '@scale-chat/platform';
 import { PinoLogger } from 'nestjs-pino';
 import type { Socket } from 'socket.io';
+import { DataSource } from 'typeorm';
 import type { ChatConfig } from '../chat-config';
 import { ReadEvent, SendMessageEvent, SyncEvent, TypingEvent } from '../messages/messages.dto';
 import { MessagesService } from '../messages/messages.service';
@@ -32,7 +38,7 @@ import {
   userRoom,
   type ChatServer,
 } from './live-rooms';
-import { authenticateSockets, type SocketUser } from './socket-authentication';
+import { authenticateSockets, UNAUTHORIZED, type SocketUser } from './socket-authentication';
 import { failedAck, parsePayload, SocketError } from './socket-payloads';
 
 type Ack<T extends object = object> = Promise<SocketAck<T>>;
@@ -79,6 +85,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayDisconnect {
     private readonly rooms: RoomsService,
     private readonly messages: MessagesService,
     private readonly presence: PresenceService,
+    private readonly dataSource: DataSource,
     private readonly logger: PinoLogger,
   ) {
     this.logger.setContext('chat-gateway');
@@ -124,6 +131,12 @@ export class ChatGateway implements OnGatewayInit, OnGatewayDisconnect {
     } catch (error) {
       await this.presence.disconnected(socket.id, user.userId);
       throw error;
+    }
+    // A login revoked while it was being admitted: the disconnect that followed found no
+    // connected socket of it to close (the handshake's own check came before).
+    if (await isLoginRevoked(this.dataSource, user.familyId)) {
+      await this.presence.disconnected(socket.id, user.userId);
+      return UNAUTHORIZED;
     }
     // A client that left while it was being admitted: Socket.IO drops its socket without
     // a disconnect event, so what was recorded for it is undone here. Checked in the turn

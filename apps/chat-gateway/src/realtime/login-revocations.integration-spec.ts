@@ -8,6 +8,7 @@ import {
   type TestService,
 } from '@scale-chat/platform/testing';
 import { Partitioners } from 'kafkajs';
+import { Client } from 'pg';
 import { io as connect, type Socket } from 'socket.io-client';
 import { chatGatewayService } from '../app.module';
 import type { ChatConfig } from '../chat-config';
@@ -62,6 +63,44 @@ describe('a revoked login on chat-gateway', () => {
     return socket;
   };
 
+  /**
+   * Announces the revocation of login `familyId` on auth.logins, again every 500 ms until
+   * `done`: the consumers read from "now", wherever "now" fell.
+   */
+  const revokeUntil = async (
+    gateway: TestService<ChatConfig>,
+    userId: string,
+    familyId: string,
+    done: () => boolean | Promise<boolean>,
+  ) => {
+    const producer = gateway.app
+      .get(KafkaConnection)
+      .kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    try {
+      const deadline = Date.now() + 20_000;
+      while (!(await done()) && Date.now() < deadline) {
+        await producer.send({
+          topic: `${gateway.config.kafkaTopicPrefix}${AUTH_LOGINS_TOPIC.name}`,
+          messages: [
+            {
+              key: userId,
+              value: JSON.stringify({
+                id: randomUUID(),
+                type: LOGIN_REVOKED,
+                occurredAt: new Date().toISOString(),
+                data: { userId, familyId, reason: 'logout' },
+              }),
+            },
+          ],
+        });
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    } finally {
+      await producer.disconnect();
+    }
+  };
+
   it("closes that login's sockets on every instance, and no one else's", async () => {
     const [a, b] = gateways as [TestService<ChatConfig>, TestService<ChatConfig>];
     const revoked = randomUUID();
@@ -71,31 +110,8 @@ describe('a revoked login on chat-gateway', () => {
     for (const socket of [...sockets, bystander])
       socket.on('disconnect', (reason) => reasons.push(reason));
 
-    const producer = a.app
-      .get(KafkaConnection)
-      .kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-    await producer.connect();
     const userId = randomUUID();
-    // Sent again until it lands: the consumers read from "now", wherever "now" fell.
-    const deadline = Date.now() + 20_000;
-    while (reasons.length < 2 && Date.now() < deadline) {
-      await producer.send({
-        topic: `${a.config.kafkaTopicPrefix}${AUTH_LOGINS_TOPIC.name}`,
-        messages: [
-          {
-            key: userId,
-            value: JSON.stringify({
-              id: randomUUID(),
-              type: LOGIN_REVOKED,
-              occurredAt: new Date().toISOString(),
-              data: { userId, familyId: revoked, reason: 'logout' },
-            }),
-          },
-        ],
-      });
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-    await producer.disconnect();
+    await revokeUntil(a, userId, revoked, () => reasons.length >= 2);
 
     expect(reasons).toEqual(['io server disconnect', 'io server disconnect']);
     expect(sockets.map((socket) => socket.connected)).toEqual([false, false]);
@@ -113,5 +129,53 @@ describe('a revoked login on chat-gateway', () => {
       );
     expect([await rooms(a, revokedToken), await rooms(b, revokedToken)]).toEqual([401, 401]);
     expect(await rooms(a, otherToken)).toBe(200);
+  });
+
+  it('refuses a socket whose login is revoked while it is being admitted', async () => {
+    const [a] = gateways as [TestService<ChatConfig>];
+    const userId = randomUUID();
+    const familyId = randomUUID();
+    const token = await jwks.signer.sign({ userId, username: 'ann', familyId });
+    const db = new Client({ connectionString: a.database.url });
+    await db.connect();
+    try {
+      // The admission waits on the user's presence lock, which the test holds, past the
+      // handshake's own revocation check.
+      await db.query('SELECT pg_advisory_lock(hashtext($1))', [`presence:${userId}`]);
+      const socket = connect(a.url, {
+        transports: ['websocket'],
+        forceNew: true,
+        reconnection: false,
+        auth: { token },
+      });
+      const outcome = new Promise<string>((resolve) => {
+        socket.once('connect', () => resolve('connected'));
+        socket.once('connect_error', (error) => resolve(error.message));
+      });
+      const waiting = async () =>
+        (
+          await db.query<{ n: number }>(
+            `SELECT count(*)::int AS "n" FROM pg_locks WHERE "locktype" = 'advisory' AND NOT "granted"
+              AND "database" = (SELECT "oid" FROM pg_database WHERE "datname" = current_database())`,
+          )
+        ).rows[0]?.n === 1;
+      for (let tries = 0; !(await waiting()); tries += 1) {
+        if (tries > 200) throw new Error('the admission never waited on the lock');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const schema = a.config.databaseSchema;
+      await revokeUntil(a, userId, familyId, async () => {
+        const { rows } = await db.query(
+          `SELECT 1 FROM "${schema}"."revoked_logins" WHERE "family_id" = $1`,
+          [familyId],
+        );
+        return rows.length > 0;
+      });
+      await db.query('SELECT pg_advisory_unlock(hashtext($1))', [`presence:${userId}`]);
+      expect(await outcome).toBe('unauthorized');
+      socket.disconnect();
+    } finally {
+      await db.end();
+    }
   });
 });
