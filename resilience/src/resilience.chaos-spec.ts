@@ -509,10 +509,20 @@ describe('the whole system under faults, floods and hostile input', () => {
       await faults.releaseCommands('chat');
       await cluster.orchestrator.start();
       const answer = await signup;
-      const { rows } = await db.query<{ status: string }>(
-        `SELECT "status" FROM "saga"."sagas" WHERE "payload"->>'username' = $1`,
-        [username],
-      );
+      // The signup answers once auth has activated the user, the saga's last step; the
+      // orchestrator records the saga's end when that step's reply reaches it, a moment on.
+      const sagas = async () =>
+        (
+          await db.query<{ status: string }>(
+            `SELECT "status" FROM "saga"."sagas" WHERE "payload"->>'username' = $1`,
+            [username],
+          )
+        ).rows;
+      let rows = await sagas();
+      for (const deadline = Date.now() + 15_000; Date.now() < deadline; rows = await sagas()) {
+        if (rows.every((row) => row.status !== 'running' && row.status !== 'compensating')) break;
+        await sleep(100);
+      }
       record({
         fault:
           'saga-orchestrator killed with SIGKILL while a signup saga waited on its first step; restarted',

@@ -2,14 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { ConflictException, Inject, Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
-  SAGA_EVENT_TYPES,
-  SAGA_REQUESTS_TOPIC,
-  type SagaStartRequest,
-} from '@scale-chat/contracts';
-import {
-  enqueueEvent,
   isUniqueViolation,
   PostgresNotifications,
+  requestSaga,
   SERVICE_CONFIG,
 } from '@scale-chat/platform';
 import type { DataSource } from 'typeorm';
@@ -58,16 +53,10 @@ export class SignupService {
     try {
       await this.dataSource.transaction(async (manager) => {
         await manager.insert(User, user);
-        const sagaId = randomUUID();
-        await enqueueEvent<SagaStartRequest>(manager, {
-          topic: SAGA_REQUESTS_TOPIC,
-          key: sagaId,
-          type: SAGA_EVENT_TYPES.start,
-          data: {
-            sagaId,
-            sagaType: 'signup',
-            payload: { userId: user.id, username, displayName: user.displayName },
-          },
+        await requestSaga(manager, 'signup', {
+          userId: user.id,
+          username,
+          displayName: user.displayName,
         });
       });
     } catch (error) {

@@ -1,18 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
   AUTH_LOGINS_TOPIC,
   AUTH_USERS_TOPIC,
   LOGIN_REVOKED,
-  SAGA_EVENT_TYPES,
-  SAGA_REQUESTS_TOPIC,
   type LoginRevoked,
-  type SagaStartRequest,
   type UserDeleted,
   USER_EVENT_TYPES,
 } from '@scale-chat/contracts';
-import { enqueueEvent, type CommandOutcome } from '@scale-chat/platform';
+import { enqueueEvent, requestSaga, type CommandOutcome } from '@scale-chat/platform';
 import { IsNull, type DataSource, type EntityManager } from 'typeorm';
 import { LoginFamily } from '../sessions/login.entities';
 import { User } from './user.entity';
@@ -34,17 +30,11 @@ export class AccountDeletionService {
       if (user === null) throw new NotFoundException('User not found');
       if (user.status === 'deleting') return;
       await manager.update(User, { id: userId }, { status: 'deleting' });
-      const sagaId = randomUUID();
-      await enqueueEvent<SagaStartRequest>(manager, {
-        topic: SAGA_REQUESTS_TOPIC,
-        key: sagaId,
-        type: SAGA_EVENT_TYPES.start,
-        data: {
-          sagaId,
-          sagaType: 'account-deletion',
-          // Who the user was, for the chat profile to come back if the deletion fails.
-          payload: { userId, username: user.username, displayName: user.displayName },
-        },
+      // Who the user was, for the chat profile to come back if the deletion fails.
+      await requestSaga(manager, 'account-deletion', {
+        userId,
+        username: user.username,
+        displayName: user.displayName,
       });
     });
   }

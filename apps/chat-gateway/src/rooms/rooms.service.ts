@@ -12,19 +12,17 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import {
   CHAT_ROOM_EVENTS_TOPIC,
   ROOM_EVENT_TYPES,
-  SAGA_EVENT_TYPES,
-  SAGA_REQUESTS_TOPIC,
   type MemberLeft,
   type MemberView,
   type RoomSagaPayload,
   type RoomSummaryView,
   type RoomView,
-  type SagaStartRequest,
 } from '@scale-chat/contracts';
 import {
   enqueueEvent,
   isUniqueViolation,
   PostgresNotifications,
+  requestSaga,
   SERVICE_CONFIG,
 } from '@scale-chat/platform';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -217,15 +215,9 @@ export class RoomsService {
     });
   }
 
-  /** The saga carries the request's correlation id (enqueueEvent's default). */
+  /** The saga carries the request's correlation id. */
   private async startSaga(manager: EntityManager, payload: RoomSagaPayload): Promise<void> {
-    const sagaId = randomUUID();
-    await enqueueEvent<SagaStartRequest>(manager, {
-      topic: SAGA_REQUESTS_TOPIC,
-      key: sagaId,
-      type: SAGA_EVENT_TYPES.start,
-      data: { sagaId, sagaType: 'room', payload: { ...payload } },
-    });
+    await requestSaga(manager, 'room', { ...payload });
   }
 
   /**

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { TopicSpec } from '@scale-chat/contracts';
-import { EVENT_HEADERS, type EventEnvelope } from '@scale-chat/contracts';
+import {
+  EVENT_HEADERS,
+  SAGA_EVENT_TYPES,
+  SAGA_REQUESTS_TOPIC,
+  type EventEnvelope,
+  type SagaStartRequest,
+  type TopicSpec,
+} from '@scale-chat/contracts';
 import type { EntityManager } from 'typeorm';
 import { currentCorrelationId } from '../logging';
 
@@ -36,4 +42,24 @@ export async function enqueueEvent<T>(
     [envelope.id, event.topic.name, event.key, JSON.stringify(envelope), JSON.stringify(headers)],
   );
   return envelope;
+}
+
+/**
+ * Asks the orchestrator to run a saga of `sagaType`, in the caller's transaction: the
+ * request leaves only if the change that needs the saga commits. Keyed by the new saga's
+ * id, and carrying the work's correlation id; resolves with that id.
+ */
+export async function requestSaga(
+  manager: EntityManager,
+  sagaType: string,
+  payload: SagaStartRequest['payload'],
+): Promise<string> {
+  const sagaId = randomUUID();
+  await enqueueEvent<SagaStartRequest>(manager, {
+    topic: SAGA_REQUESTS_TOPIC,
+    key: sagaId,
+    type: SAGA_EVENT_TYPES.start,
+    data: { sagaId, sagaType, payload },
+  });
+  return sagaId;
 }
