@@ -80,11 +80,11 @@ export class KafkaAdapter extends Adapter implements BusMember {
   /** Sockets whose session was just persisted on a recoverable disconnect. */
   private readonly persisted = new Set<string>();
   /**
-   * Restored sockets still in their middlewares, with the offset their missed packets
-   * reached: a broadcast meanwhile skips them (Socket.IO delivers only to connected
-   * sockets), so they get it when they connect.
+   * Restored sockets not connected yet (in their middlewares), with the offset their
+   * client had: what they missed, before and during their admission (Socket.IO delivers
+   * only to connected sockets), they get when they connect.
    */
-  private readonly admitting = new Map<string, string>();
+  private readonly admitting = new Map<string, number>();
   /** The last position delivered of each stream (`positionOf`), least recent first. */
   private readonly positions = new Map<string, number>();
   /** Broadcasts dropped as repeats of a stream position already delivered. */
@@ -107,14 +107,14 @@ export class KafkaAdapter extends Adapter implements BusMember {
 
   /**
    * A restored socket has passed its middlewares (which may have moved it between rooms):
-   * it gets what was broadcast to the rooms it is in now while it waited. Synchronous
-   * with its connection, so nothing is delivered twice or between.
+   * it gets every packet after its client's offset meant for the rooms it is in now.
+   * Synchronous with its connection, so nothing is delivered twice or between.
    */
   private catchUp(socket: LocalSocket): void {
     const since = this.admitting.get(socket.id);
     if (since === undefined) return;
     this.admitting.delete(socket.id);
-    const missed = this.recovery?.missedSince(since, [...socket.rooms]) ?? [];
+    const missed = this.recovery?.packetsAfter(since, [...socket.rooms]) ?? [];
     // Written as they are, with their offsets: `socket.emit` would broadcast them anew
     // through the topic (with recovery on), late and as repeats.
     for (const data of missed) socket.packet({ type: EVENT_PACKET, data });
@@ -360,21 +360,20 @@ export class KafkaAdapter extends Adapter implements BusMember {
     await this.bus.waitUntilCaughtUp(this.bus.options.requestsTimeout);
     const restored = this.recovery.restore(pid, offset, this.bus.uid);
     if (restored === undefined) return null as unknown as Session;
-    const rooms = await this.bus.options.roomsOnRecovery({
-      data: restored.data,
-      rooms: restored.rooms,
-    });
-    // Counted again now, in the same turn the socket is built and joins its rooms: what
-    // was broadcast while the application decided is missed, not lost.
-    const missedPackets =
-      rooms === undefined ? undefined : this.recovery.missedSince(offset, rooms);
-    if (rooms === undefined || missedPackets === undefined) return null as unknown as Session;
     if (restored.wasLive) {
       // Its instance died, or lost the client without noticing: if it is alive it lets go.
       this.send({ type: MessageType.SessionTaken, nsp: this.nspName, pid, sid: restored.sid }, pid);
     }
-    this.admitting.set(restored.sid, this.recovery.latestOffset() ?? offset);
-    return { ...restored, rooms: [...rooms], missedPackets } as unknown as Session;
+    const rooms = await this.bus.options.roomsOnRecovery({
+      data: restored.data,
+      rooms: restored.rooms,
+    });
+    if (rooms === undefined) return null as unknown as Session;
+    // Nothing is replayed yet: Socket.IO would write it at once, before the middlewares
+    // have checked the handshake. The socket gets what it missed when it connects, for
+    // the rooms it is in then (catchUp).
+    this.admitting.set(restored.sid, Number(offset));
+    return { ...restored, rooms: [...rooms], missedPackets: [] } as unknown as Session;
   }
 
   /** A record read back from the topic, written by this instance or another. */

@@ -87,4 +87,26 @@ describe('RecoveryLog', () => {
     log.prune();
     expect(log.size.sessions).toBe(0);
   });
+
+  it('gives the packets after an offset for given rooms, also when that offset itself is gone', () => {
+    const log = new RecoveryLog(120_000, clock);
+    log.addPacket(10, ['m', 1, '10'], opts(['room-a']));
+    now += 60_000;
+    log.addPacket(12, ['m', 2, '12'], opts(['room-b']));
+    log.addPacket(15, ['m', 3, '15'], opts(['room-a'], ['sid-1']));
+    log.addPacket(17, ['m', 4, '17'], opts([]));
+    expect(log.packetsAfter(12, ['sid-1', 'room-a'])).toEqual([['m', 4, '17']]);
+    expect(log.packetsAfter(11, ['room-a', 'room-b'])).toEqual([
+      ['m', 2, '12'],
+      ['m', 3, '15'],
+      ['m', 4, '17'],
+    ]);
+    expect(log.packetsAfter(17, ['room-a'])).toEqual([]);
+    now += 60_001;
+    log.prune(); // offset 10 goes
+    expect(log.packetsAfter(10, ['room-b'])).toEqual([
+      ['m', 2, '12'],
+      ['m', 4, '17'],
+    ]);
+  });
 });

@@ -109,34 +109,35 @@ export class RecoveryLog {
     const wasLive = stored.expiresAt === undefined;
     if ((wasLive && stored.origin === self) || (!wasLive && (stored.expiresAt ?? 0) < this.now()))
       return undefined;
+    if (this.indexOf(Number(offset)) === undefined) return undefined;
     const { session, origin } = stored;
-    const missedPackets = this.missedSince(offset, session.rooms);
-    if (missedPackets === undefined) return undefined;
+    const missedPackets = this.packetsAfter(Number(offset), session.rooms);
     this.sessions.delete(pid);
     return { ...session, missedPackets, origin, wasLive };
   }
 
-  /** The offset of the last packet held, if any. */
-  latestOffset(): string | undefined {
-    const last = this.packets.at(-1);
-    return last === undefined ? undefined : String(last.offset);
-  }
-
-  /**
-   * The packets after `offset` meant for a socket in `rooms`, as the client receives them;
-   * undefined when `offset` is no longer held.
-   */
-  missedSince(offset: string, rooms: readonly string[]): unknown[][] | undefined {
-    const position = this.indexOf(Number(offset));
-    if (position === undefined) return undefined;
+  /** The packets held after `offset` meant for a socket in `rooms`, as the client gets them. */
+  packetsAfter(offset: number, rooms: readonly string[]): unknown[][] {
     return this.packets
-      .slice(position + 1)
+      .slice(this.firstAfter(offset))
       .filter((packet) => isMeantFor(rooms, packet))
       .map((packet) => packet.data);
   }
 
   get size(): { sessions: number; packets: number } {
     return { sessions: this.sessions.size, packets: this.packets.length };
+  }
+
+  /** Binary search for the first packet after `offset` (the length when there is none). */
+  private firstAfter(offset: number): number {
+    let low = 0;
+    let high = this.packets.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if ((this.packets[middle]?.offset ?? Infinity) <= offset) low = middle + 1;
+      else high = middle;
+    }
+    return low;
   }
 
   /** Binary search: offsets are stored in increasing order. */

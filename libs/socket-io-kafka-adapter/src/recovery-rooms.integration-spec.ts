@@ -45,6 +45,7 @@ describe('roomsOnRecovery: what a socket coming back may keep', () => {
       // Holds a recovered socket of `slow` in its middlewares until the test lets it go.
       instance.io.use((socket, next) => {
         const user = (socket.data as { user?: string } | undefined)?.user;
+        if (socket.recovered && user === 'refused') return next(new Error('refused'));
         if (!socket.recovered || user !== 'slow') return next();
         admission.entered();
         void admission.released.then(() => next());
@@ -135,5 +136,35 @@ describe('roomsOnRecovery: what a socket coming back may keep', () => {
     expect(received).toEqual(['before', 'while away', 'while admitted', 'after']);
     // Each as it was broadcast: its value and its one offset (not sent anew with another).
     expect(argCounts).toEqual([2, 2, 2, 2]);
+  });
+
+  it('sends nothing it missed to a socket its middlewares refuse', async () => {
+    const client = await connectClient(node(0).url, { auth: { user: 'refused' } });
+    clients.push(client);
+    const received = collect<string>(client, 'news');
+    node(0).io.to('open').emit('news', 'before');
+    await waitFor(() => received.length === 1, 5_000, 'the first broadcast');
+    const manager = client.io as unknown as { uri: string; engine: { close(): void } };
+    const gone = once(client, 'disconnect');
+    manager.engine.close();
+    await gone;
+    node(0).io.to('open').emit('news', 'while away');
+    // Long enough for node 1 to hold it; it reads the topic to its end before restoring.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    manager.uri = node(1).url;
+    // What reaches the wire: a client drops events that come before a refused connect.
+    const wire: unknown[] = [];
+    client.io.on('packet', (packet: { type: number; data?: unknown[] }) => {
+      if (packet.type === 2) wire.push(packet.data?.[1]);
+    });
+    const refused = new Promise<string>((resolve) =>
+      client.once('connect_error', (error) => resolve(error.message)),
+    );
+    client.connect();
+    expect(await refused).toBe('refused');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Socket.IO itself would have written it before the middlewares ran.
+    expect(wire).toEqual([]);
+    expect(received).toEqual(['before']);
   });
 });

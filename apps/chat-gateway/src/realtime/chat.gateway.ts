@@ -126,24 +126,25 @@ export class ChatGateway implements OnGatewayInit, OnGatewayDisconnect {
   private async admit(socket: Socket): Promise<string | undefined> {
     const { user } = socket.data as SocketUser;
     if (!(await this.presence.connected(socket.id, user.userId))) return TOO_MANY_CONNECTIONS;
+    // From here on, a socket that does not connect never hears `disconnect`: whatever
+    // refuses or fails it undoes its presence first.
+    let refusal: string | undefined;
     try {
       await this.joinRooms(socket);
+      // A login revoked while it was being admitted: the disconnect that followed found
+      // no connected socket of it to close (the handshake's own check came before).
+      if (await isLoginRevoked(this.dataSource, user.familyId)) refusal = UNAUTHORIZED;
     } catch (error) {
       await this.presence.disconnected(socket.id, user.userId);
       throw error;
     }
-    // A login revoked while it was being admitted: the disconnect that followed found no
-    // connected socket of it to close (the handshake's own check came before).
-    if (await isLoginRevoked(this.dataSource, user.familyId)) {
-      await this.presence.disconnected(socket.id, user.userId);
-      return UNAUTHORIZED;
-    }
     // A client that left while it was being admitted: Socket.IO drops its socket without
-    // a disconnect event, so what was recorded for it is undone here. Checked in the turn
-    // that answers the middleware, so the client cannot leave in between.
-    if (socket.conn.readyState !== 'open') {
+    // a disconnect event. Checked in the turn that answers the middleware, so the client
+    // cannot leave in between.
+    refusal ??= socket.conn.readyState === 'open' ? undefined : CLIENT_GONE;
+    if (refusal !== undefined) {
       await this.presence.disconnected(socket.id, user.userId);
-      return CLIENT_GONE;
+      return refusal;
     }
     socket.use(this.limitSends(user.userId));
     return undefined;
@@ -181,7 +182,9 @@ export class ChatGateway implements OnGatewayInit, OnGatewayDisconnect {
   private async joinRooms(socket: Socket): Promise<void> {
     const { user } = socket.data as SocketUser;
     const restored = socket.recovered ? [...socket.rooms].filter(isChatRoom) : [];
-    // The user's room first: a membership that changes from now on reaches this socket.
+    // The user's room first, as memberships are applied to the sockets in it. Socket.IO
+    // applies them only to connected sockets, though: one that changes between the read
+    // below and the connection reaches this socket only when it connects again.
     await socket.join([userRoom(user.userId), loginRoom(user.familyId)]);
     const roomIds = await this.rooms.roomIdsOf(user.userId);
     const rooms = roomIds.map(chatRoom);
