@@ -19,7 +19,6 @@ interface StoredSession {
 }
 
 export interface RestoredSession extends PersistedSession {
-  missedPackets: unknown[][];
   /** The instance that held the socket before. */
   origin: string;
   /** True when that instance never said the socket was gone (it died, or lost the client). */
@@ -98,10 +97,10 @@ export class RecoveryLog {
   }
 
   /**
-   * The session of `pid` with every packet after `offset` that was meant for it, or
-   * undefined when the session is unknown or expired, the offset is no longer held, or
-   * the socket is still connected to `self` (a socket cannot be restored beside itself).
-   * A session is restored once.
+   * The session of `pid`, or undefined when the session is unknown or expired, the
+   * client's `offset` is no longer held (what it missed is then unknown), or the socket is
+   * still connected to `self` (a socket cannot be restored beside itself). A session is
+   * restored once; what it missed is `packetsAfter(offset, rooms)`.
    */
   restore(pid: string, offset: string, self: string): RestoredSession | undefined {
     const stored = this.sessions.get(pid);
@@ -109,11 +108,9 @@ export class RecoveryLog {
     const wasLive = stored.expiresAt === undefined;
     if ((wasLive && stored.origin === self) || (!wasLive && (stored.expiresAt ?? 0) < this.now()))
       return undefined;
-    if (this.indexOf(Number(offset)) === undefined) return undefined;
-    const { session, origin } = stored;
-    const missedPackets = this.packetsAfter(Number(offset), session.rooms);
+    if (!this.holds(Number(offset))) return undefined;
     this.sessions.delete(pid);
-    return { ...session, missedPackets, origin, wasLive };
+    return { ...stored.session, origin: stored.origin, wasLive };
   }
 
   /** The packets held after `offset` meant for a socket in `rooms`, as the client gets them. */
@@ -140,19 +137,11 @@ export class RecoveryLog {
     return low;
   }
 
-  /** Binary search: offsets are stored in increasing order. */
-  private indexOf(offset: number): number | undefined {
-    if (!Number.isSafeInteger(offset)) return undefined;
-    let low = 0;
-    let high = this.packets.length - 1;
-    while (low <= high) {
-      const middle = (low + high) >>> 1;
-      const found = this.packets[middle]?.offset ?? -1;
-      if (found === offset) return middle;
-      if (found < offset) low = middle + 1;
-      else high = middle - 1;
-    }
-    return undefined;
+  /** Whether the packet of `offset` is still held. */
+  private holds(offset: number): boolean {
+    return (
+      Number.isSafeInteger(offset) && this.packets[this.firstAfter(offset) - 1]?.offset === offset
+    );
   }
 }
 

@@ -35,10 +35,8 @@ export function authenticateSockets(verifier: AccessTokenVerifier, logger: Logge
     verifier.verify(token).then(
       (user) => {
         // A recovered socket carries the user it had; a token of anyone else may not take it.
-        const previous = socket.recovered
-          ? (socket.data as Partial<SocketUser> | undefined)?.user?.userId
-          : user.userId;
-        if (previous !== user.userId) {
+        const recoveredUser = (socket.data as Partial<SocketUser> | undefined)?.user;
+        if (socket.recovered && recoveredUser?.userId !== user.userId) {
           next(new Error(UNAUTHORIZED));
           return;
         }
