@@ -7,11 +7,11 @@ import {
   collectMessages,
   DatabaseFaults,
   eventually,
+  expectedRefusal,
   hostileEvents,
   hostileMessageBodies,
   newUser,
   socketOf,
-  SOCKET_ERROR_CODES,
   startChatCluster,
   type ChatCluster,
   type ClusterProcess,
@@ -171,9 +171,7 @@ describe('the whole system under faults, floods and hostile input', () => {
         fc.asyncProperty(payloads, async (payload) => {
           events += 1;
           const ack = await ask(socket, event, payload);
-          const fine = ack.ok
-            ? event !== 'message:send' // typing/read/sync junk may be valid by chance
-            : SOCKET_ERROR_CODES.includes(ack.error.code) && ack.error.code !== 'internal';
+          const fine = !ack.ok && ack.error.code === expectedRefusal(event, payload);
           if (!fine) unexpected += 1;
           return fine && socket.connected;
         }),

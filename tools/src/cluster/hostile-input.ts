@@ -1,17 +1,6 @@
 import { CHAT_LIMITS, characterCount, type SocketErrorCode } from '@scale-chat/contracts';
 import fc from 'fast-check';
 
-/** The codes a failed acknowledgement may carry (API.md). */
-export const SOCKET_ERROR_CODES: readonly SocketErrorCode[] = [
-  'bad_request',
-  'unauthorized',
-  'forbidden',
-  'not_found',
-  'rate_limited',
-  'payload_too_large',
-  'internal',
-];
-
 /**
  * A value that is never a valid field of any event: anything but a string, or a string
  * empty, too long for every field even once trimmed (a short string may be a valid
@@ -51,10 +40,86 @@ export function hostile(fields: Record<string, fc.Arbitrary<unknown>>): fc.Arbit
   );
 }
 
-/** Each client event of API.md with hostile payloads aimed at `roomId`. */
+type FieldRule = (value: unknown) => boolean;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const uuid: FieldRule = (value) => typeof value === 'string' && UUID.test(value);
+const text =
+  (max: number, trim = false): FieldRule =>
+  (value) => {
+    if (typeof value !== 'string' || value.includes('\u0000')) return false;
+    const length = characterCount(trim ? value.trim() : value);
+    return length >= 1 && length <= max;
+  };
+const integer =
+  (min: number, max: number): FieldRule =>
+  (value) =>
+    Number.isInteger(value) && (value as number) >= min && (value as number) <= max;
+/** class-validator's IsOptional: absent, undefined or null is fine. */
+const optional =
+  (rule: FieldRule): FieldRule =>
+  (value) =>
+    value === undefined || value === null || rule(value);
+
+/** API.md's rules for each client event's payload, field by field. */
+const EVENT_RULES: Record<string, Record<string, FieldRule>> = {
+  'message:send': {
+    roomId: uuid,
+    clientMsgId: text(CHAT_LIMITS.clientMsgIdMax),
+    body: text(CHAT_LIMITS.bodyMax, true),
+  },
+  typing: { roomId: uuid, typing: (value) => typeof value === 'boolean' },
+  read: { roomId: uuid, seq: integer(0, Number.MAX_SAFE_INTEGER) },
+  sync: {
+    roomId: uuid,
+    afterSeq: integer(0, Number.MAX_SAFE_INTEGER),
+    limit: optional(integer(1, CHAT_LIMITS.syncMax)),
+  },
+};
+
+/** A payload as the server gets it: Socket.IO sends JSON (undefined dropped, NaN null). */
+function asSent(payload: unknown): unknown {
+  const json = JSON.stringify(payload);
+  return json === undefined ? undefined : (JSON.parse(json) as unknown);
+}
+
+/** True when `payload` is a valid `event` by API.md's rules: exactly its fields, each valid. */
+export function isValidEvent(event: string, payload: unknown): boolean {
+  const rules = EVENT_RULES[event];
+  if (rules === undefined) throw new Error(`no rules for ${event}`);
+  const sent = asSent(payload);
+  if (typeof sent !== 'object' || sent === null || Array.isArray(sent)) return false;
+  const fields = sent as Record<string, unknown>;
+  return (
+    Object.keys(fields).every((key) => key in rules) &&
+    Object.entries(rules).every(([key, rule]) => rule(fields[key]))
+  );
+}
+
+/**
+ * The one answer the gateway gives an invalid `event`: `payload_too_large` for a
+ * `message:send` whose body is over the limit (checked before anything else), else
+ * `bad_request`.
+ */
+export function expectedRefusal(event: string, payload: unknown): SocketErrorCode {
+  const sent = asSent(payload);
+  const body =
+    typeof sent === 'object' && sent !== null ? (sent as { body?: unknown }).body : undefined;
+  return event === 'message:send' &&
+    typeof body === 'string' &&
+    characterCount(body.trim()) > CHAT_LIMITS.bodyMax
+    ? 'payload_too_large'
+    : 'bad_request';
+}
+
+/**
+ * Each client event of API.md with hostile payloads aimed at `roomId`: every one invalid
+ * by API.md's rules (junk that happens to be valid, a boolean for `typing` say, is left
+ * out), so each has one expected answer, `expectedRefusal`.
+ */
 export function hostileEvents(roomId: string): [string, fc.Arbitrary<unknown>][] {
   const room = fc.constant(roomId);
-  return [
+  const events: [string, fc.Arbitrary<unknown>][] = [
     [
       'message:send',
       hostile({ roomId: room, clientMsgId: fc.constant('ok'), body: fc.constant('hi') }),
@@ -66,6 +131,10 @@ export function hostileEvents(roomId: string): [string, fc.Arbitrary<unknown>][]
       hostile({ roomId: room, afterSeq: fc.nat(), limit: fc.integer({ min: 1, max: 500 }) }),
     ],
   ];
+  return events.map(([event, payloads]) => [
+    event,
+    payloads.filter((payload) => !isValidEvent(event, payload)),
+  ]);
 }
 
 /** Hostile bodies for `POST /api/rooms/:id/messages`. */

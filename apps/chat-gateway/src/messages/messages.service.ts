@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
@@ -7,11 +6,20 @@ import {
   type MessageSent,
   type MessageView,
 } from '@scale-chat/contracts';
-import { enqueueEvent } from '@scale-chat/platform';
+import { currentCorrelationId, enqueueEvents } from '@scale-chat/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ChatMetrics } from '../realtime/chat-metrics';
 import { LiveRooms } from '../realtime/live-rooms';
 import { requireMember } from '../rooms/room-access';
+import {
+  memberKey,
+  planSends,
+  sendKey,
+  type LockedState,
+  type SendPlan,
+  type SendRequest,
+} from './plan-sends';
+import { SendBatcher, type ItemOutcome } from './send-batcher';
 import { MESSAGE_COLUMNS, messageView, type MessageRow } from '../rooms/room-views';
 
 export interface SendOutcome {
@@ -31,79 +39,100 @@ export interface MessagePage {
   readonly hasMore: boolean;
 }
 
-/** Thrown inside the send transaction to roll back its `seq` when a twin got there first. */
-class RepeatedSend extends Error {}
+/** The most sends stored in one transaction. */
+const MAX_BATCH = 256;
 
 /**
- * Messages of a room. Sending is one transaction: the room's row is locked by bumping
- * its `last_seq` (which also checks the sender is an active member, so one who left
- * gets 403 even for a repeat), the message takes that `seq`, and its `message.sent`
- * event goes into the outbox. A repeated `clientMsgId` conflicts, rolls the transaction
- * back (giving the number back) and answers with the original. Concurrent senders on
- * any instance queue on the room's row, so `seq` has no gaps and no repeats; the outbox
- * keeps a room's events in `seq` order on their way to every gateway's sockets.
+ * Messages of a room. Sends are stored by group commit (`SendBatcher`): the sends that
+ * arrive while a batch is being stored go together as the next one, in one transaction
+ * that locks the batch's rooms in id order (so batches of several instances queue on a
+ * shared room and never deadlock), reads the senders' memberships and the repeated
+ * `clientMsgId`s under those locks, numbers each room's new messages gaplessly, and
+ * writes the messages, the rooms' `last_seq` and the `message.sent` events set-wise. So
+ * `seq` has no gaps and no repeats whatever the instances, a repeat answers with the
+ * original, and the outbox keeps a room's events in `seq` order on their way to every
+ * gateway's sockets. Each item is decided as if it were alone (`planSends`).
  */
 @Injectable()
 export class MessagesService {
+  private readonly batcher = new SendBatcher<SendRequest, SendOutcome>(
+    (requests) => this.storeBatch(requests),
+    MAX_BATCH,
+  );
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly live: LiveRooms,
     private readonly metrics: ChatMetrics,
   ) {}
 
-  async send(
-    senderId: string,
-    roomId: string,
-    clientMsgId: string,
-    body: string,
-  ): Promise<SendOutcome> {
-    try {
-      const message = await this.dataSource.transaction(async (manager) => {
-        const [room] = (await manager.query(
-          `UPDATE "rooms" r SET "last_seq" = r."last_seq" + 1, "last_activity_at" = now()
-            WHERE r."id" = $1 AND r."status" = 'active'
-              AND EXISTS (SELECT 1 FROM "room_members" m
-                           WHERE m."room_id" = r."id" AND m."user_id" = $2 AND m."status" = 'active')
-            RETURNING r."last_seq"`,
-          [roomId, senderId],
-        )) as [{ last_seq: string }[], number];
-        const seq = room[0]?.last_seq;
-        if (seq === undefined) {
-          await requireMember(manager, roomId, senderId); // throws the 404 or the 403
-          throw new Error('the room refused a message from a member');
-        }
-        const inserted = (await manager.query(
-          `INSERT INTO "messages" ("id", "room_id", "seq", "sender_id", "body", "client_msg_id")
-           VALUES ($1, $2, $3, $4, $5, $6)
-           ON CONFLICT ON CONSTRAINT "UQ_messages_room_sender_client_msg" DO NOTHING
-           RETURNING ${MESSAGE_COLUMNS}`,
-          [randomUUID(), roomId, seq, senderId, body, clientMsgId],
-        )) as MessageRow[];
-        const row = inserted[0];
-        if (row === undefined) throw new RepeatedSend();
-        const stored = messageView(row);
-        await enqueueEvent<MessageSent>(manager, {
-          topic: CHAT_ROOM_EVENTS_TOPIC,
-          key: roomId,
-          type: ROOM_EVENT_TYPES.messageSent,
-          data: { message: stored },
-        });
-        return stored;
+  /**
+   * Stores a message, or finds the original of a repeated `clientMsgId`. Queued at once,
+   * before this returns: calls made one after another are stored in that order.
+   */
+  send(senderId: string, roomId: string, clientMsgId: string, body: string): Promise<SendOutcome> {
+    const correlationId = currentCorrelationId();
+    return this.batcher.submit({
+      senderId,
+      roomId,
+      clientMsgId,
+      body,
+      ...(correlationId === undefined ? {} : { correlationId }),
+    });
+  }
+
+  private async storeBatch(requests: readonly SendRequest[]): Promise<ItemOutcome<SendOutcome>[]> {
+    const outcomes = await this.dataSource.transaction(async (manager) => {
+      const state = await readLockedState(manager, requests);
+      const { plans, lastSeq } = planSends(requests, state);
+      const inserts = requests.flatMap((request, index) => {
+        const plan = plans[index];
+        return plan?.kind === 'insert' ? [{ request, plan }] : [];
       });
-      this.metrics.messagesIn.inc();
-      return { message, created: true };
-    } catch (error) {
-      if (!(error instanceof RepeatedSend)) throw error;
-      const original = await this.findRepeat(
-        this.dataSource.manager,
-        roomId,
-        senderId,
-        clientMsgId,
-      );
-      if (original === undefined)
-        throw new Error('a repeated send lost its original', { cause: error });
-      return { message: original, created: false };
-    }
+      const stored = new Map<string, MessageView>();
+      if (inserts.length > 0) {
+        const rows = (await manager.query(
+          `INSERT INTO "messages" ("id", "room_id", "seq", "sender_id", "body", "client_msg_id")
+           SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::uuid[], $5::text[], $6::text[])
+           RETURNING ${MESSAGE_COLUMNS}`,
+          [
+            inserts.map(({ plan }) => plan.id),
+            inserts.map(({ request }) => request.roomId),
+            inserts.map(({ plan }) => plan.seq),
+            inserts.map(({ request }) => request.senderId),
+            inserts.map(({ request }) => request.body),
+            inserts.map(({ request }) => request.clientMsgId),
+          ],
+        )) as MessageRow[];
+        for (const row of rows) stored.set(row.id, messageView(row));
+        await manager.query(
+          `UPDATE "rooms" r SET "last_seq" = v."last_seq", "last_activity_at" = now()
+             FROM unnest($1::uuid[], $2::bigint[]) AS v("id", "last_seq") WHERE r."id" = v."id"`,
+          [[...lastSeq.keys()], [...lastSeq.values()]],
+        );
+        await enqueueEvents<MessageSent>(
+          manager,
+          inserts.map(({ request, plan }) => {
+            const message = storedView(stored, plan.id);
+            // Keyed by the stored id (lower case): one room, one partition, one order.
+            return {
+              topic: CHAT_ROOM_EVENTS_TOPIC,
+              key: message.roomId,
+              type: ROOM_EVENT_TYPES.messageSent,
+              data: { message },
+              ...(request.correlationId === undefined
+                ? {}
+                : { correlationId: request.correlationId }),
+            };
+          }),
+        );
+      }
+      return outcomesOf(plans, stored);
+    });
+    this.metrics.messagesIn.inc(
+      outcomes.filter((outcome) => outcome.ok && outcome.value.created).length,
+    );
+    return outcomes;
   }
 
   /** Messages in ascending `seq`: after a cursor, before one, between both, or the newest. */
@@ -139,18 +168,83 @@ export class MessagesService {
     if (moved.length > 0) this.live.read(roomId, userId, target);
     return target;
   }
+}
 
-  private async findRepeat(
-    manager: EntityManager,
-    roomId: string,
-    senderId: string,
-    clientMsgId: string,
-  ): Promise<MessageView | undefined> {
-    const [row] = (await manager.query(
-      `SELECT ${MESSAGE_COLUMNS} FROM "messages"
-        WHERE "room_id" = $1 AND "sender_id" = $2 AND "client_msg_id" = $3`,
-      [roomId, senderId, clientMsgId],
-    )) as MessageRow[];
-    return row === undefined ? undefined : messageView(row);
+function storedView(stored: ReadonlyMap<string, MessageView>, id: string): MessageView {
+  const message = stored.get(id);
+  if (message === undefined) throw new Error(`message ${id} was planned but not stored`);
+  return message;
+}
+
+function outcomesOf(
+  plans: readonly SendPlan[],
+  stored: ReadonlyMap<string, MessageView>,
+): ItemOutcome<SendOutcome>[] {
+  const outcomes: ItemOutcome<SendOutcome>[] = [];
+  for (const plan of plans) {
+    switch (plan.kind) {
+      case 'insert':
+        outcomes.push({ ok: true, value: { message: storedView(stored, plan.id), created: true } });
+        break;
+      case 'original':
+        outcomes.push({ ok: true, value: { message: plan.message, created: false } });
+        break;
+      case 'twin': {
+        const first = outcomes[plan.of];
+        if (first === undefined || !first.ok) throw new Error('a repeat came before its original');
+        outcomes.push({ ok: true, value: { message: first.value.message, created: false } });
+        break;
+      }
+      case 'refused':
+        outcomes.push({ ok: false, error: plan.error });
+        break;
+    }
   }
+  return outcomes;
+}
+
+/**
+ * Locks the batch's active rooms in id order and reads, under those locks, what
+ * `planSends` decides by: their `last_seq`, which senders are active members, and which
+ * sends repeat a stored `clientMsgId`.
+ */
+async function readLockedState(
+  manager: EntityManager,
+  requests: readonly SendRequest[],
+): Promise<LockedState> {
+  const roomIds = [...new Set(requests.map((request) => request.roomId.toLowerCase()))];
+  const rooms = (await manager.query(
+    `SELECT "id", "last_seq" FROM "rooms" WHERE "id" = ANY($1::uuid[]) AND "status" = 'active'
+      ORDER BY "id" FOR UPDATE`,
+    [roomIds],
+  )) as { id: string; last_seq: string }[];
+  const lastSeq = new Map(rooms.map((room) => [room.id, Number(room.last_seq)]));
+  const candidates = requests.filter((request) => lastSeq.has(request.roomId.toLowerCase()));
+  if (candidates.length === 0) return { lastSeq, members: new Set(), stored: new Map() };
+  const members = (await manager.query(
+    `SELECT "room_id", "user_id" FROM "room_members"
+      WHERE ("room_id", "user_id") IN (SELECT * FROM unnest($1::uuid[], $2::uuid[]))
+        AND "status" = 'active'`,
+    [candidates.map((request) => request.roomId), candidates.map((request) => request.senderId)],
+  )) as { room_id: string; user_id: string }[];
+  const repeats = (await manager.query(
+    `SELECT ${MESSAGE_COLUMNS} FROM "messages"
+      WHERE ("room_id", "sender_id", "client_msg_id")
+         IN (SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[]))`,
+    [
+      candidates.map((request) => request.roomId),
+      candidates.map((request) => request.senderId),
+      candidates.map((request) => request.clientMsgId),
+    ],
+  )) as MessageRow[];
+  return {
+    lastSeq,
+    members: new Set(members.map((member) => memberKey(member.room_id, member.user_id))),
+    stored: new Map(
+      repeats.map((row) => [
+        sendKey(row.room_id, row.sender_id, row.client_msg_id),
+        messageView(row),
+      ]),
+    ),
+  };
 }

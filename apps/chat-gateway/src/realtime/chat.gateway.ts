@@ -27,7 +27,7 @@ import type { Socket } from 'socket.io';
 import { DataSource } from 'typeorm';
 import type { ChatConfig } from '../chat-config';
 import { ReadEvent, SendMessageEvent, SyncEvent, TypingEvent } from '../messages/messages.dto';
-import { MessagesService } from '../messages/messages.service';
+import { MessagesService, type SendOutcome } from '../messages/messages.service';
 import { PresenceService } from '../presence/presence.service';
 import { RoomsService } from '../rooms/rooms.service';
 import {
@@ -198,23 +198,27 @@ export class ChatGateway implements OnGatewayInit, OnGatewayDisconnect {
     @MessageBody() payload: unknown,
   ): Ack<{ message: MessageView }> {
     // (The rate limit was taken before the event got here: limitSends.)
-    // One socket's sends are stored in the order it sent them.
+    // One socket's sends are stored in the order it sent them: each is validated after
+    // the one before it was queued for storing (the queue keeps that order), without
+    // waiting for it to be stored, so a socket's sends share batches.
     const previous = this.sendQueues.get(socket) ?? Promise.resolve();
-    const answer = previous.then(() =>
-      this.answer(socket, async (user) => {
-        refuseOversizeBody(payload);
-        const event = await parsePayload(SendMessageEvent, payload);
-        const { message } = await this.messages.send(
-          user.userId,
-          event.roomId,
-          event.clientMsgId,
-          event.body,
-        );
-        return { message };
-      }),
-    );
-    this.sendQueues.set(socket, answer);
-    return answer;
+    let queued!: () => void;
+    this.sendQueues.set(socket, new Promise<void>((resolve) => (queued = resolve)));
+    return previous
+      .then(() =>
+        this.answer(socket, async (user) => {
+          let stored: Promise<SendOutcome>;
+          try {
+            refuseOversizeBody(payload);
+            const event = await parsePayload(SendMessageEvent, payload);
+            stored = this.messages.send(user.userId, event.roomId, event.clientMsgId, event.body);
+          } finally {
+            queued();
+          }
+          return { message: (await stored).message };
+        }),
+      )
+      .finally(() => queued()); // also when the event was refused before it ran
   }
 
   @SubscribeMessage('typing')

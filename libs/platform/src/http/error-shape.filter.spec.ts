@@ -52,6 +52,18 @@ describe('errorBody', () => {
     });
   });
 
+  it('answers 503, worth another try, when the database cannot do the work now', () => {
+    const unavailable = {
+      statusCode: 503,
+      error: 'Service Unavailable',
+      message: 'The service cannot answer now; please try again',
+    };
+    expect(errorBody(new Error('timeout exceeded when trying to connect'))).toEqual(unavailable);
+    expect(errorBody(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }))).toEqual(
+      unavailable,
+    );
+  });
+
   it('hides everything else behind a 500', () => {
     expect(errorBody(new Error('connection to 10.0.0.5 refused'))).toEqual({
       statusCode: 500,

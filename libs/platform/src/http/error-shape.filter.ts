@@ -7,6 +7,7 @@ import {
   type ExceptionFilter,
 } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
+import { isTransientDatabaseError } from '../database/transient-error';
 
 /** API.md's one error shape. */
 export interface ErrorBody {
@@ -33,7 +34,9 @@ export interface ErrorResponse {
  * Turns any error into `{statusCode, error, message}`: Nest's HTTP exceptions keep their
  * status and message (and a body of their own without a `message`, such as the health
  * report of a 503, stays as it is); errors of the body parser (413, 400 for broken JSON)
- * keep their status; anything else is a 500 whose details stay in the log.
+ * keep their status; a database that cannot do the work now (a lost connection, none free
+ * in time, a conflict) is a 503 worth another try; anything else is a 500 whose details
+ * stay in the log.
  */
 export function errorResponse(exception: unknown): ErrorResponse {
   if (exception instanceof HttpException) {
@@ -66,6 +69,13 @@ function errorBody(exception: unknown): ErrorBody {
       message: String(stackError.message ?? ''),
     };
   }
+  if (isTransientDatabaseError(exception)) {
+    return {
+      statusCode: 503,
+      error: 'Service Unavailable',
+      message: 'The service cannot answer now; please try again',
+    };
+  }
   return { statusCode: 500, error: 'Internal Server Error', message: 'Internal server error' };
 }
 
@@ -80,6 +90,8 @@ export class ErrorShapeFilter implements ExceptionFilter {
     if (response.headersSent) return;
     response.statusCode = statusCode;
     response.setHeader('content-type', 'application/json; charset=utf-8');
+    if (statusCode === 503 && !(exception instanceof HttpException))
+      response.setHeader('Retry-After', '1');
     response.end(JSON.stringify(body));
   }
 }

@@ -28,20 +28,48 @@ export async function enqueueEvent<T>(
   manager: EntityManager,
   event: OutgoingEvent<T>,
 ): Promise<EventEnvelope<T>> {
-  const envelope: EventEnvelope<T> = {
+  const [envelope] = await enqueueEvents(manager, [event]);
+  return envelope as EventEnvelope<T>;
+}
+
+/**
+ * Writes several events into the outbox in one statement (one round trip, and one wake-up
+ * of the relay), in the given order, in the caller's transaction.
+ */
+export async function enqueueEvents<T>(
+  manager: EntityManager,
+  events: readonly OutgoingEvent<T>[],
+): Promise<EventEnvelope<T>[]> {
+  if (events.length === 0) return [];
+  const occurredAt = new Date().toISOString();
+  const envelopes = events.map((event): EventEnvelope<T> => ({
     id: randomUUID(),
     type: event.type,
-    occurredAt: new Date().toISOString(),
+    occurredAt,
     data: event.data,
-  };
-  const correlationId = event.correlationId ?? currentCorrelationId();
-  const headers =
-    correlationId === undefined ? {} : { [EVENT_HEADERS.correlationId]: correlationId };
+  }));
+  const headers = events.map((event) => {
+    const correlationId = event.correlationId ?? currentCorrelationId();
+    return JSON.stringify(
+      correlationId === undefined ? {} : { [EVENT_HEADERS.correlationId]: correlationId },
+    );
+  });
+  // Rows take their "position" (the order the relay publishes in) in the order given.
   await manager.query(
-    `INSERT INTO "outbox" ("event_id", "topic", "key", "envelope", "headers") VALUES ($1, $2, $3, $4, $5)`,
-    [envelope.id, event.topic.name, event.key, JSON.stringify(envelope), JSON.stringify(headers)],
+    `INSERT INTO "outbox" ("event_id", "topic", "key", "envelope", "headers")
+     SELECT e.event_id, e.topic, e.key, e.envelope::jsonb, e.headers::jsonb
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[])
+            WITH ORDINALITY AS e(event_id, topic, key, envelope, headers, n)
+      ORDER BY e.n`,
+    [
+      envelopes.map((envelope) => envelope.id),
+      events.map((event) => event.topic.name),
+      events.map((event) => event.key),
+      envelopes.map((envelope) => JSON.stringify(envelope)),
+      headers,
+    ],
   );
-  return envelope;
+  return envelopes;
 }
 
 /**

@@ -1,0 +1,72 @@
+/** What a batch answers for one of its items: a value, or the error that item alone gets. */
+export type ItemOutcome<R> =
+  { readonly ok: true; readonly value: R } | { readonly ok: false; readonly error: unknown };
+
+interface Waiting<T, R> {
+  readonly item: T;
+  readonly resolve: (value: R) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/**
+ * Group commit. Items submitted while a batch is being stored wait, and go together as
+ * the next batch once it is done; an idle path stores an item at once (no timer). One
+ * batch at a time, in submission order, so items submitted one after another are stored
+ * in that order. A batch that fails as a whole is tried again item by item, so one bad
+ * item fails alone.
+ */
+export class SendBatcher<T, R> {
+  private queue: Waiting<T, R>[] = [];
+  private running: Promise<void> | undefined;
+
+  constructor(
+    private readonly store: (items: readonly T[]) => Promise<readonly ItemOutcome<R>[]>,
+    private readonly maxBatch: number,
+  ) {
+    if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new Error('maxBatch must be ≥ 1');
+  }
+
+  /** Queues `item` now (synchronously, so the order of calls is the order stored). */
+  submit(item: T): Promise<R> {
+    const answer = new Promise<R>((resolve, reject) => this.queue.push({ item, resolve, reject }));
+    this.running ??= this.drain();
+    return answer;
+  }
+
+  /** Resolves once nothing is queued or being stored (for shutdown). */
+  async idle(): Promise<void> {
+    while (this.running !== undefined) await this.running;
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, this.maxBatch);
+        await this.storeBatch(batch);
+      }
+    } finally {
+      this.running = undefined;
+    }
+  }
+
+  private async storeBatch(batch: readonly Waiting<T, R>[]): Promise<void> {
+    let outcomes: readonly ItemOutcome<R>[];
+    try {
+      outcomes = await this.store(batch.map((waiting) => waiting.item));
+      if (outcomes.length !== batch.length)
+        throw new Error(`a batch of ${batch.length} answered ${outcomes.length} outcomes`);
+    } catch (error) {
+      if (batch.length === 1) {
+        batch[0]?.reject(error);
+        return;
+      }
+      for (const waiting of batch) await this.storeBatch([waiting]);
+      return;
+    }
+    batch.forEach((waiting, index) => {
+      const outcome = outcomes[index] as ItemOutcome<R>;
+      if (outcome.ok) waiting.resolve(outcome.value);
+      else waiting.reject(outcome.error);
+    });
+  }
+}
