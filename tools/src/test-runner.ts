@@ -35,8 +35,9 @@ function runChaos(
 
 /**
  * `npm test`: brings up Kafka and PostgreSQL (reused when up), then runs the format
- * check, every project's lint, typecheck and test targets through Nx, and then, one at a
- * time, the `chaos` targets that pause or break the shared broker. Exits non-zero on any
+ * check, every project's lint, typecheck and the three test tiers (`test`: unit, no I/O;
+ * `integration`: one service against Kafka and PostgreSQL; `e2e`: the whole stack)
+ * through Nx, and then, one at a time, the `chaos` targets that pause or break the shared broker. Exits non-zero on any
  * failure and stops only the infrastructure it started.
  */
 export async function runTests(extraNxArgs: readonly string[]): Promise<number> {
@@ -63,7 +64,17 @@ export async function runTests(extraNxArgs: readonly string[]): Promise<number> 
     const format = await Promise.race([nx(['format:check'], env), interrupted]);
     const targets = await Promise.race([
       nx(
-        ['run-many', '-t', 'lint', 'typecheck', 'test', '--outputStyle=stream', ...extraNxArgs],
+        [
+          'run-many',
+          '-t',
+          'lint',
+          'typecheck',
+          'test',
+          'integration',
+          'e2e',
+          '--outputStyle=stream',
+          ...extraNxArgs,
+        ],
         env,
       ),
       interrupted,
