@@ -12,6 +12,10 @@ export interface FloodOutcome {
   readonly sent: number;
   /** Acknowledgements by outcome: `ok` or the error code. */
   readonly outcomes: Readonly<Record<string, number>>;
+  /** The server closed the connection (for flooding); the sends it dropped got no answer. */
+  readonly disconnected: boolean;
+  /** The last error message acknowledged, as a client would show it. */
+  readonly lastRefusal?: string;
 }
 
 // Plain JavaScript: a worker runs outside the test's TypeScript transform.
@@ -23,14 +27,18 @@ const socket = io(url, { transports: ['websocket'], forceNew: true, reconnection
 const outcomes = {};
 let sent = 0;
 let answered = 0;
+let disconnected = false;
+let lastRefusal;
+socket.on('disconnect', () => { disconnected = true; });
 socket.on('connect', async () => {
   const start = Date.now();
   const tick = perSecond / 10;
-  while (Date.now() - start < seconds * 1000) {
+  while (Date.now() - start < seconds * 1000 && !disconnected) {
     for (let index = 0; index < tick; index += 1) {
       sent += 1;
       socket.emit('message:send', { roomId, clientMsgId: 'f' + sent, body: 'flood' }, (answer) => {
         const key = answer.ok ? 'ok' : answer.error.code;
+        if (!answer.ok) lastRefusal = answer.error.message;
         outcomes[key] = (outcomes[key] || 0) + 1;
         answered += 1;
       });
@@ -38,9 +46,9 @@ socket.on('connect', async () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   const deadline = Date.now() + 120000;
-  while (answered < sent && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  while (answered < sent && !disconnected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   socket.disconnect();
-  parentPort.postMessage({ sent, outcomes });
+  parentPort.postMessage({ sent, outcomes, disconnected, lastRefusal });
 });
 socket.on('connect_error', (error) => parentPort.postMessage({ error: error.message }));
 `;

@@ -21,6 +21,11 @@ const CHAT_ENV = {
   MESSAGE_RATE_BURST: integer({ min: 1, max: 10_000 }, { default: 30 }),
   /** ...refilled at this many per second. */
   MESSAGE_RATE_PER_SECOND: integer({ min: 1, max: 10_000 }, { default: 10 }),
+  /**
+   * Refused `message:send` one socket may get in 10 s; past that it is flooding and is
+   * disconnected, so its packets stop costing anything (the last refusal says so).
+   */
+  SEND_REFUSALS_BEFORE_DISCONNECT: integer({ min: 1, max: 1_000_000 }, { default: 1_000 }),
   /** Sockets one user may hold open at once, across every instance. */
   SOCKETS_PER_USER_MAX: integer({ min: 1, max: 10_000 }, { default: 20 }),
   /** How often each instance says it is alive, for presence. */

@@ -10,6 +10,8 @@ export class ChatMetrics {
   readonly messagesIn: Counter;
   /** `chat_messages_out_total`: `message:new` broadcasts this instance's fan-out made. */
   readonly messagesOut: Counter;
+  /** `chat_flood_disconnects_total`: sockets closed for flooding `message:send`. */
+  readonly floodDisconnects: Counter;
 
   constructor(metrics: ServiceMetrics, live: LiveRooms) {
     this.messagesIn = metrics.counter({
@@ -19,6 +21,10 @@ export class ChatMetrics {
     this.messagesOut = metrics.counter({
       name: 'chat_messages_out_total',
       help: 'message:new broadcasts made by this instance to every instance',
+    });
+    this.floodDisconnects = metrics.counter({
+      name: 'chat_flood_disconnects_total',
+      help: 'Sockets this instance disconnected for flooding message:send after being refused',
     });
     metrics.gauge({
       name: 'chat_sockets_connected',

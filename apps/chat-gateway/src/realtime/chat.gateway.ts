@@ -19,6 +19,7 @@ import {
 import {
   isLoginRevoked,
   SERVICE_CONFIG,
+  FixedWindowRateLimiter,
   TokenBucketRateLimiter,
   withCorrelationId,
 } from '@scale-chat/platform';
@@ -28,6 +29,7 @@ import { DataSource } from 'typeorm';
 import type { ChatConfig } from '../chat-config';
 import { ReadEvent, SendMessageEvent, SyncEvent, TypingEvent } from '../messages/messages.dto';
 import { MessagesService, type SendOutcome } from '../messages/messages.service';
+import { ChatMetrics } from './chat-metrics';
 import { PresenceService } from '../presence/presence.service';
 import { RoomsService } from '../rooms/rooms.service';
 import {
@@ -57,6 +59,9 @@ function refuseOversizeBody(payload: unknown): void {
   }
 }
 
+/** The window in which a socket's refused sends are counted (SEND_REFUSALS_BEFORE_DISCONNECT). */
+const FLOOD_WINDOW_MS = 10_000;
+
 /** The connect_error of a socket past SOCKETS_PER_USER_MAX. */
 export const TOO_MANY_CONNECTIONS = 'too_many_connections';
 /** Why a socket whose client left during its admission is dropped (nobody hears it). */
@@ -75,6 +80,8 @@ export class ChatGateway implements OnGatewayInit, OnGatewayDisconnect {
   @WebSocketServer()
   private readonly server!: ChatServer;
   private readonly sendLimiter: TokenBucketRateLimiter;
+  /** Refused sends per socket: one refused too often within 10 s is flooding. */
+  private readonly refusals: FixedWindowRateLimiter;
   /** Each socket's sends in the order it made them. */
   private readonly sendQueues = new WeakMap<Socket, Promise<unknown>>();
 
@@ -85,6 +92,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayDisconnect {
     private readonly rooms: RoomsService,
     private readonly messages: MessagesService,
     private readonly presence: PresenceService,
+    private readonly metrics: ChatMetrics,
     private readonly dataSource: DataSource,
     private readonly logger: PinoLogger,
   ) {
@@ -92,6 +100,10 @@ export class ChatGateway implements OnGatewayInit, OnGatewayDisconnect {
     this.sendLimiter = new TokenBucketRateLimiter(
       config.extra.MESSAGE_RATE_BURST,
       config.extra.MESSAGE_RATE_PER_SECOND,
+    );
+    this.refusals = new FixedWindowRateLimiter(
+      config.extra.SEND_REFUSALS_BEFORE_DISCONNECT,
+      FLOOD_WINDOW_MS,
     );
   }
 
@@ -146,30 +158,41 @@ export class ChatGateway implements OnGatewayInit, OnGatewayDisconnect {
       await this.presence.disconnected(socket.id, user.userId);
       return refusal;
     }
-    socket.use(this.limitSends(user.userId));
+    socket.use(this.limitSends(socket, user.userId));
     return undefined;
   }
 
   /**
    * The send rate limit, taken as an event arrives and before Nest, validation or the
    * socket's queue see it: a flood is refused at the cost of a counter, so it slows
-   * nobody else down. Every `message:send`, valid or not, takes a token.
+   * nobody else down. Every `message:send`, valid or not, takes a token. A socket that
+   * keeps sending once refused (SEND_REFUSALS_BEFORE_DISCONNECT in 10 s) is
+   * disconnected, its last refusal saying why: a flood then costs nothing at all.
    */
-  private limitSends(userId: string) {
+  private limitSends(socket: Socket, userId: string) {
     return ([event, ...args]: unknown[], next: (error?: Error) => void): void => {
       if (event !== 'message:send') return next();
+      if (!socket.connected) return; // packets that were on their way when it was closed
       const decision = this.sendLimiter.take(userId);
       if (decision.allowed) return next();
+      const flooding = !this.refusals.take(socket.id).allowed;
       const ack = args.at(-1);
       if (typeof ack === 'function') {
         (ack as (answer: SocketAck) => void)(
           failedAck(
             new SocketError(
               'rate_limited',
-              `Too many messages; try again in ${decision.retryAfterSeconds} s`,
+              flooding
+                ? `Too many messages: this connection is closed; connect again in ${FLOOD_WINDOW_MS / 1000} s`
+                : `Too many messages; try again in ${decision.retryAfterSeconds} s`,
             ),
           ),
         );
+      }
+      if (flooding) {
+        this.metrics.floodDisconnects.inc();
+        this.logger.warn({ socket: socket.id, userId }, 'disconnected a socket that kept flooding');
+        socket.disconnect(true);
       }
     };
   }
