@@ -138,6 +138,11 @@ describe('the whole system under faults, floods and hostile input', () => {
       env: {
         MESSAGE_RATE_BURST: String(SEND_RATE),
         MESSAGE_RATE_PER_SECOND: String(SEND_RATE),
+        // Sends are the limit under test here (typing and read: chat-presence.e2e-spec).
+        TYPING_RATE_BURST: '10000',
+        TYPING_RATE_PER_SECOND: '10000',
+        READ_RATE_BURST: '10000',
+        READ_RATE_PER_SECOND: '10000',
         SOCKETS_PER_USER_MAX: String(SOCKET_CAP),
         SIGNUP_WAIT_MS: '60000',
       },

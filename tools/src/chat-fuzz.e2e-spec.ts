@@ -23,7 +23,14 @@ describe('fuzzed Socket.IO events and REST bodies', () => {
   beforeAll(async () => {
     cluster = await startChatCluster({
       gateways: 1,
-      env: { MESSAGE_RATE_BURST: '10000', MESSAGE_RATE_PER_SECOND: '10000' },
+      env: {
+        MESSAGE_RATE_BURST: '10000',
+        MESSAGE_RATE_PER_SECOND: '10000',
+        TYPING_RATE_BURST: '10000',
+        TYPING_RATE_PER_SECOND: '10000',
+        READ_RATE_BURST: '10000',
+        READ_RATE_PER_SECOND: '10000',
+      },
     });
     ann = await newUser(cluster.auth.url, `fuzz_${randomUUID().slice(0, 6)}`);
     const gateway = cluster.gateways[0]?.url ?? '';

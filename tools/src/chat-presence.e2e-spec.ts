@@ -32,6 +32,10 @@ describe('presence and limits across gateway instances', () => {
         SOCKETS_PER_USER_MAX: '3',
         MESSAGE_RATE_BURST: '3',
         MESSAGE_RATE_PER_SECOND: '1',
+        TYPING_RATE_BURST: '10',
+        TYPING_RATE_PER_SECOND: '5',
+        READ_RATE_BURST: '20',
+        READ_RATE_PER_SECOND: '10',
       },
     });
     const tag = randomUUID().slice(0, 6);
@@ -77,6 +81,71 @@ describe('presence and limits across gateway instances', () => {
     expect(annSocket.connected).toBe(true);
     annSocket.disconnect();
     bobSocket.disconnect();
+  });
+
+  it('takes REST sends from the same per-user budget as message:send, and limits typing and read receipts', async () => {
+    const cat = await newUser(cluster.auth.url, `cat_${randomUUID().slice(0, 6)}`);
+    const created = await api<RoomView>(url(1), 'POST', '/api/rooms', {
+      token: cat.token,
+      body: { name: 'budget' },
+    });
+    const catSocket = await open(0, cat);
+    // Ten sends at once, five each way, to one instance (budgets are per instance), against
+    // one budget: a burst of 3 and 1 a second.
+    const started = Date.now();
+    const [overSocket, overRest] = await Promise.all([
+      Promise.all(
+        [1, 2, 3, 4, 5].map((n) =>
+          ask(catSocket, 'message:send', {
+            roomId: created.body.id,
+            clientMsgId: `socket-${n}`,
+            body: 'both ways',
+          }),
+        ),
+      ),
+      Promise.all(
+        [1, 2, 3, 4, 5].map((n) =>
+          fetch(`${url(0)}/api/rooms/${created.body.id}/messages`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${cat.token}` },
+            body: JSON.stringify({ clientMsgId: `rest-${n}`, body: 'both ways' }),
+          }),
+        ),
+      ),
+    ]);
+    const refills = Math.ceil((Date.now() - started) / 1000);
+    const stored =
+      overSocket.filter((ack) => ack.ok).length +
+      overRest.filter((response) => response.status === 201).length;
+    expect(stored).toBeLessThanOrEqual(3 + refills);
+    expect(overSocket.filter((ack) => !ack.ok).map((ack) => !ack.ok && ack.error.code)).toEqual(
+      overSocket.filter((ack) => !ack.ok).map(() => 'rate_limited'),
+    );
+    const refusedRest = overRest.filter((response) => response.status !== 201);
+    for (const response of refusedRest) {
+      expect(response.status).toBe(429);
+      expect(Number(response.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(await response.json()).toMatchObject({ statusCode: 429, error: 'Too Many Requests' });
+    }
+
+    // Typing and read receipts, as this suite sets them: a burst of 10 then 5 a second, and 20 then 10.
+    for (const [event, payload, burst, perSecond] of [
+      ['typing', { roomId: created.body.id, typing: true }, 10, 5],
+      ['read', { roomId: created.body.id, seq: 1 }, 20, 10],
+    ] as const) {
+      const sentAt = Date.now();
+      const acks = await Promise.all(
+        Array.from({ length: 60 }, () => ask(catSocket, event, payload)),
+      );
+      const allowed = acks.filter((ack) => ack.ok).length;
+      expect(allowed).toBeLessThanOrEqual(
+        burst + perSecond * Math.ceil((Date.now() - sentAt) / 1000),
+      );
+      expect(acks.filter((ack) => !ack.ok && ack.error.code === 'rate_limited').length).toBe(
+        60 - allowed,
+      );
+    }
+    expect(catSocket.connected).toBe(true);
   });
 
   it('caps the sockets of one user across instances', async () => {

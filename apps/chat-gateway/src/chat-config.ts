@@ -21,6 +21,14 @@ const CHAT_ENV = {
   MESSAGE_RATE_BURST: integer({ min: 1, max: 10_000 }, { default: 30 }),
   /** ...refilled at this many per second. */
   MESSAGE_RATE_PER_SECOND: integer({ min: 1, max: 10_000 }, { default: 10 }),
+  /** `typing` per user and instance: a burst of this many, then... */
+  TYPING_RATE_BURST: integer({ min: 1, max: 10_000 }, { default: 10 }),
+  /** ...this many per second: a person's indicator goes on and off a few times a second at most. */
+  TYPING_RATE_PER_SECOND: integer({ min: 1, max: 10_000 }, { default: 5 }),
+  /** `read` (Socket.IO and REST) per user and instance: a burst, then... */
+  READ_RATE_BURST: integer({ min: 1, max: 10_000 }, { default: 50 }),
+  /** ...this many per second: a client marks what it shows as read, a burst of new messages at most. */
+  READ_RATE_PER_SECOND: integer({ min: 1, max: 10_000 }, { default: 20 }),
   /**
    * Refused `message:send` one socket may get in 10 s; past that it is flooding and is
    * disconnected, so its packets stop costing anything (the last refusal says so).

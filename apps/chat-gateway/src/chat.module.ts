@@ -11,6 +11,7 @@ import { LoginRevocationsConsumer } from './realtime/login-revocations.consumer'
 import { RoomEventsFanout } from './realtime/room-events.fanout';
 import { RoomsController } from './rooms/rooms.controller';
 import { RoomsService } from './rooms/rooms.service';
+import { UserRateLimits } from './limits/user-rate-limits';
 
 /** Rooms and messages over REST and Socket.IO, and the consumers that keep sockets in step. */
 @Module({})
@@ -23,6 +24,7 @@ export class ChatModule {
         jwksVerifierProvider(config),
         LiveRooms,
         ChatMetrics,
+        UserRateLimits,
         RoomsService,
         MessagesService,
         PresenceService,

@@ -18,6 +18,7 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiTags,
+  ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { VerifiedAccessToken } from '@scale-chat/access-tokens';
@@ -32,6 +33,7 @@ import {
   ReadBody,
   SendMessageBody,
 } from './messages.dto';
+import { UserRateLimits } from '../limits/user-rate-limits';
 import { MessagesService, type MessagePage } from './messages.service';
 
 @ApiTags('messages')
@@ -39,10 +41,16 @@ import { MessagesService, type MessagePage } from './messages.service';
 @ApiUnauthorizedResponse({ description: 'missing, expired or forged access token' })
 @ApiForbiddenResponse({ description: 'the caller is not a member' })
 @ApiNotFoundResponse({ description: 'no such room' })
+@ApiTooManyRequestsResponse({
+  description: "over the user's send or read budget (shared with Socket.IO); see Retry-After",
+})
 @Controller('api/rooms/:id')
 @UseGuards(AccessTokenGuard)
 export class MessagesController {
-  constructor(private readonly messages: MessagesService) {}
+  constructor(
+    private readonly messages: MessagesService,
+    private readonly limits: UserRateLimits,
+  ) {}
 
   @Get('messages')
   @ApiOkResponse({ type: MessagePageDto, description: 'ascending seq' })
@@ -67,6 +75,7 @@ export class MessagesController {
     @Body() body: SendMessageBody,
     @Res({ passthrough: true }) response: ServerResponse,
   ): Promise<MessageView> {
+    this.limits.enforce('send', caller.userId, response);
     const outcome = await this.messages.send(caller.userId, roomId, body.clientMsgId, body.body);
     response.statusCode = outcome.created ? HttpStatus.CREATED : HttpStatus.OK;
     return outcome.message;
@@ -79,7 +88,9 @@ export class MessagesController {
     @CurrentUser() caller: VerifiedAccessToken,
     @Param('id', ROOM_ID) roomId: string,
     @Body() body: ReadBody,
+    @Res({ passthrough: true }) response: ServerResponse,
   ): Promise<void> {
+    this.limits.enforce('read', caller.userId, response);
     await this.messages.markRead(caller.userId, roomId, body.seq);
   }
 }

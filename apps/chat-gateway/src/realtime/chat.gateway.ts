@@ -20,7 +20,6 @@ import {
   isLoginRevoked,
   SERVICE_CONFIG,
   FixedWindowRateLimiter,
-  TokenBucketRateLimiter,
   withCorrelationId,
 } from '@scale-chat/platform';
 import { PinoLogger } from 'nestjs-pino';
@@ -30,6 +29,7 @@ import type { ChatConfig } from '../chat-config';
 import { ReadEvent, SendMessageEvent, SyncEvent, TypingEvent } from '../messages/messages.dto';
 import { MessagesService, type SendOutcome } from '../messages/messages.service';
 import { ChatMetrics } from './chat-metrics';
+import { UserRateLimits, type LimitedAction } from '../limits/user-rate-limits';
 import { PresenceService } from '../presence/presence.service';
 import { RoomsService } from '../rooms/rooms.service';
 import {
@@ -62,6 +62,13 @@ function refuseOversizeBody(payload: unknown): void {
 /** The window in which a socket's refused sends are counted (SEND_REFUSALS_BEFORE_DISCONNECT). */
 const FLOOD_WINDOW_MS = 10_000;
 
+/** The events each user may make only so often (`UserRateLimits`). */
+const LIMITED_EVENTS: ReadonlyMap<string, LimitedAction> = new Map([
+  ['message:send', 'send'],
+  ['typing', 'typing'],
+  ['read', 'read'],
+]);
+
 /** The connect_error of a socket past SOCKETS_PER_USER_MAX. */
 export const TOO_MANY_CONNECTIONS = 'too_many_connections';
 /** Why a socket whose client left during its admission is dropped (nobody hears it). */
@@ -79,7 +86,6 @@ const CLIENT_GONE = 'client gone';
 export class ChatGateway implements OnGatewayInit, OnGatewayDisconnect {
   @WebSocketServer()
   private readonly server!: ChatServer;
-  private readonly sendLimiter: TokenBucketRateLimiter;
   /** Refused sends per socket: one refused too often within 10 s is flooding. */
   private readonly refusals: FixedWindowRateLimiter;
   /** Each socket's sends in the order it made them. */
@@ -93,14 +99,11 @@ export class ChatGateway implements OnGatewayInit, OnGatewayDisconnect {
     private readonly messages: MessagesService,
     private readonly presence: PresenceService,
     private readonly metrics: ChatMetrics,
+    private readonly limits: UserRateLimits,
     private readonly dataSource: DataSource,
     private readonly logger: PinoLogger,
   ) {
     this.logger.setContext('chat-gateway');
-    this.sendLimiter = new TokenBucketRateLimiter(
-      config.extra.MESSAGE_RATE_BURST,
-      config.extra.MESSAGE_RATE_PER_SECOND,
-    );
     this.refusals = new FixedWindowRateLimiter(
       config.extra.SEND_REFUSALS_BEFORE_DISCONNECT,
       FLOOD_WINDOW_MS,
@@ -158,22 +161,24 @@ export class ChatGateway implements OnGatewayInit, OnGatewayDisconnect {
       await this.presence.disconnected(socket.id, user.userId);
       return refusal;
     }
-    socket.use(this.limitSends(socket, user.userId));
+    socket.use(this.limitEvents(socket, user.userId));
     return undefined;
   }
 
   /**
-   * The send rate limit, taken as an event arrives and before Nest, validation or the
+   * The rate limits, taken as an event arrives and before Nest, validation or the
    * socket's queue see it: a flood is refused at the cost of a counter, so it slows
-   * nobody else down. Every `message:send`, valid or not, takes a token. A socket that
-   * keeps sending once refused (SEND_REFUSALS_BEFORE_DISCONNECT in 10 s) is
+   * nobody else down. Every `message:send`, `typing` and `read`, valid or not, takes a
+   * token of its user's budget, the one REST takes from too (`UserRateLimits`). A socket
+   * that keeps sending once refused (SEND_REFUSALS_BEFORE_DISCONNECT in 10 s) is
    * disconnected, its last refusal saying why: a flood then costs nothing at all.
    */
-  private limitSends(socket: Socket, userId: string) {
+  private limitEvents(socket: Socket, userId: string) {
     return ([event, ...args]: unknown[], next: (error?: Error) => void): void => {
-      if (event !== 'message:send') return next();
+      const action = LIMITED_EVENTS.get(String(event));
+      if (action === undefined) return next();
       if (!socket.connected) return; // packets that were on their way when it was closed
-      const decision = this.sendLimiter.take(userId);
+      const decision = this.limits.take(action, userId);
       if (decision.allowed) return next();
       const flooding = !this.refusals.take(socket.id).allowed;
       const ack = args.at(-1);
@@ -183,8 +188,8 @@ export class ChatGateway implements OnGatewayInit, OnGatewayDisconnect {
             new SocketError(
               'rate_limited',
               flooding
-                ? `Too many messages: this connection is closed; connect again in ${FLOOD_WINDOW_MS / 1000} s`
-                : `Too many messages; try again in ${decision.retryAfterSeconds} s`,
+                ? `Too many requests: this connection is closed; connect again in ${FLOOD_WINDOW_MS / 1000} s`
+                : `Too many requests; try again in ${decision.retryAfterSeconds} s`,
             ),
           ),
         );
@@ -220,7 +225,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayDisconnect {
     @ConnectedSocket() socket: Socket,
     @MessageBody() payload: unknown,
   ): Ack<{ message: MessageView }> {
-    // (The rate limit was taken before the event got here: limitSends.)
+    // (The rate limit was taken before the event got here: limitEvents.)
     // One socket's sends are stored in the order it sent them: each is validated after
     // the one before it was queued for storing (the queue keeps that order), without
     // waiting for it to be stored, so a socket's sends share batches.

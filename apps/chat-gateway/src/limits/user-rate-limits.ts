@@ -1,0 +1,49 @@
+import type { ServerResponse } from 'node:http';
+import { HttpException, HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { SERVICE_CONFIG, TokenBucketRateLimiter, type RateDecision } from '@scale-chat/platform';
+import type { ChatConfig } from '../chat-config';
+
+/** What a user does that costs the system: each has one budget, whichever transport. */
+export type LimitedAction = 'send' | 'typing' | 'read';
+
+/**
+ * One token bucket per user and action for this instance, shared by REST and Socket.IO:
+ * 200 `POST …/messages` cost the same budget as 200 `message:send`.
+ */
+@Injectable()
+export class UserRateLimits {
+  private readonly limiters: Readonly<Record<LimitedAction, TokenBucketRateLimiter>>;
+
+  constructor(@Inject(SERVICE_CONFIG) config: ChatConfig) {
+    this.limiters = {
+      send: new TokenBucketRateLimiter(
+        config.extra.MESSAGE_RATE_BURST,
+        config.extra.MESSAGE_RATE_PER_SECOND,
+      ),
+      // Typing and read receipts are fanned out to every member, so they are limited too.
+      typing: new TokenBucketRateLimiter(
+        config.extra.TYPING_RATE_BURST,
+        config.extra.TYPING_RATE_PER_SECOND,
+      ),
+      read: new TokenBucketRateLimiter(
+        config.extra.READ_RATE_BURST,
+        config.extra.READ_RATE_PER_SECOND,
+      ),
+    };
+  }
+
+  take(action: LimitedAction, userId: string): RateDecision {
+    return this.limiters[action].take(userId);
+  }
+
+  /** For REST: takes a token, or answers 429 with `Retry-After`. */
+  enforce(action: LimitedAction, userId: string, response: ServerResponse): void {
+    const decision = this.take(action, userId);
+    if (decision.allowed) return;
+    response.setHeader('Retry-After', String(decision.retryAfterSeconds));
+    throw new HttpException(
+      `Too many requests; try again in ${decision.retryAfterSeconds} s`,
+      HttpStatus.TOO_MANY_REQUESTS,
+    );
+  }
+}
