@@ -1,9 +1,15 @@
 import { useEffect, useId, useState } from 'react';
+import { describeError } from '../api-error';
 import type { ChatStore } from '../chat-store';
+import { checkUserQuery } from '../user-query';
 import type { User } from '../validate';
 import { Avatar, displayNameOf } from './Avatar';
 
-/** A username search (prefix, API.md's `GET /api/users?query=`) with a list to pick from. */
+/**
+ * A username search (prefix, API.md's `GET /api/users?query=`) with a list to pick from.
+ * A query the search cannot take (a display name in Korean, spaces) is explained here and
+ * never sent; the results never include the searcher (ChatStore.searchUsers).
+ */
 export function UserSearch({
   store,
   label,
@@ -21,14 +27,19 @@ export function UserSearch({
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
-    const text = query.trim();
-    if (text === '') {
-      setResults([]);
+    setResults([]);
+    if (query.trim() === '') {
+      setError(null);
+      return;
+    }
+    const check = checkUserQuery(query);
+    if (!check.ok) {
+      setError(check.reason);
       return;
     }
     let current = true;
     const timer = setTimeout(() => {
-      store.searchUsers(text).then(
+      store.searchUsers(check.query).then(
         (users) => {
           if (current) {
             setResults(users);
@@ -36,7 +47,7 @@ export function UserSearch({
           }
         },
         (caught: unknown) => {
-          if (current) setError(caught instanceof Error ? caught.message : String(caught));
+          if (current) setError(describeError(caught));
         },
       );
     }, 200);
@@ -62,7 +73,7 @@ export function UserSearch({
         aria-controls={`${id}-results`}
       />
       {error !== null && (
-        <p className="error small" role="alert">
+        <p className="error small" role="alert" data-testid="user-search-error">
           {error}
         </p>
       )}
