@@ -192,6 +192,8 @@ export class ChatStore {
     socket.on('connect', () => void this.onConnect(socket.recovered));
     window.addEventListener('online', this.onOnline);
     window.addEventListener('offline', this.onOffline);
+    // The list comes over REST: it need not wait for the socket (again on every connect).
+    void this.loadRooms();
     socket.on('disconnect', (reason) => {
       this.set({ connection: 'reconnecting', typing: new Map() });
       this.watchOffline();

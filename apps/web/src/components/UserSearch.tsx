@@ -24,25 +24,25 @@ export function UserSearch({
   const id = useId();
   const [query, setQuery] = useState('');
   const [results, setResults] = useState<User[]>([]);
+  /** The query the results answer: "no match" only once the search has answered. */
+  const [answered, setAnswered] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
-    setResults([]);
-    if (query.trim() === '') {
-      setError(null);
-      return;
-    }
     const check = checkUserQuery(query);
-    if (!check.ok) {
-      setError(check.reason);
+    if (query.trim() === '' || !check.ok) {
+      setResults([]);
+      setError(check.ok ? null : check.reason);
       return;
     }
+    setError(null);
     let current = true;
     const timer = setTimeout(() => {
       store.searchUsers(check.query).then(
         (users) => {
           if (current) {
             setResults(users);
+            setAnswered(query);
             setError(null);
           }
         },
@@ -95,7 +95,7 @@ export function UserSearch({
             </button>
           </li>
         ))}
-        {query.trim() !== '' && shown.length === 0 && error === null && (
+        {answered === query && shown.length === 0 && error === null && (
           <li className="muted small pad">No matching users</li>
         )}
       </ul>
