@@ -222,8 +222,10 @@ describe('the web app after being offline, across tabs and restarts, and the cha
         if (new URL(response.url()).pathname === '/api/auth/refresh')
           statuses.push(response.status());
       });
-    await second.goto(`${EDGE}/?gatewayPort=${ann.gatewayPort}`);
-    await shown(second.getByRole('button', { name: '+ New room' }));
+    // The room Ann has open, by its link: both tabs in it.
+    expect(new URL(ann.page.url()).hash).toMatch(/^#\/rooms\//);
+    await second.goto(ann.page.url());
+    await shown(second.getByRole('heading', { name: `offline ${suffix}` }));
     // The new tab renewed once to start; then each renews at 80% of its token's 60 s,
     // each presenting the newest refresh token (a stale one would end the login: 401).
     await until(

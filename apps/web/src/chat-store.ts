@@ -93,7 +93,7 @@ const MAX_ATTEMPTS = 5;
 const TYPING_SHOWN_MS = 6_000;
 /** A message waiting this long for a lost connection shows as not sent. */
 const OFFLINE_FAIL_MS = 8_000;
-/** A room that failed to load for a server error is tried again after this. */
+/** What failed to load (the room list, a room) is tried again after this. */
 const LOAD_RETRY_MS = 5_000;
 
 type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -227,6 +227,8 @@ export class ChatStore {
       if (isRoom(room)) {
         this.storeDetails(room);
         void this.loadRooms();
+        // Open while not a member yet (a link): it can load now.
+        if (this.state.loadFailures.has(room.id)) void this.ensureLoaded(room.id);
       }
     });
     socket.on('room:left', (event) => {
@@ -247,6 +249,9 @@ export class ChatStore {
     clearTimeout(this.loadRetry);
     clearTimeout(this.retryTimer);
     clearInterval(this.offlineCheck);
+    // Unset, so a start after this stop (React's StrictMode does so) schedules them again.
+    this.loadRetry = undefined;
+    this.offlineCheck = undefined;
     this.socket?.disconnect();
     this.socket = null;
   }
@@ -397,7 +402,8 @@ export class ChatStore {
             ? 'gone'
             : 'error';
       this.set({ loadFailures: new Map(this.state.loadFailures).set(roomId, why) });
-      if (why === 'error') this.scheduleCatchUp();
+      // Offline, it also comes back with the `online` event or the socket's reconnection.
+      if (why !== 'gone') this.scheduleCatchUp();
       return;
     }
     if (this.state.loadFailures.has(roomId)) {

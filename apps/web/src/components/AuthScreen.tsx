@@ -67,11 +67,7 @@ export function AuthScreen({ api }: { api: ApiClient }) {
         await logIn(1);
       }
     } catch (caught) {
-      setError(
-        caught instanceof ApiError && caught.status === 401
-          ? 'Wrong username or password.'
-          : describeError(caught),
-      );
+      setError(loginProblem(caught));
       setBusy(false);
     }
   }
@@ -156,6 +152,14 @@ export function AuthScreen({ api }: { api: ApiClient }) {
       </form>
     </main>
   );
+}
+
+/** A refused login in words: API.md's 401 (either field wrong) and 403 (not active). */
+function loginProblem(error: unknown): string {
+  if (error instanceof ApiError && error.status === 401) return 'Wrong username or password.';
+  if (error instanceof ApiError && error.status === 403)
+    return 'This account is not active yet, or no longer. Please try again in a moment.';
+  return describeError(error);
 }
 
 type FieldProps = Omit<InputHTMLAttributes<HTMLInputElement>, 'onChange'> & {
