@@ -1,5 +1,4 @@
 import { useCallback, useEffect, useState } from 'react';
-import { OFFLINE_TEXT } from './api-error';
 import { ApiClient, type Resumed } from './api';
 import { AdminPage } from './components/AdminPage';
 import { AuthScreen } from './components/AuthScreen';
@@ -33,12 +32,21 @@ export function App() {
     };
   }, [resume]);
 
-  // A login kept while the server could not be reached: tried again when the network is back.
+  // A login kept while the server could not be reached: tried again, without a flash of
+  // "Loading…", when the network is back and every 10 s (the server may have been down).
   useEffect(() => {
     if (resumed !== 'unreachable') return;
-    window.addEventListener('online', resume);
-    return () => window.removeEventListener('online', resume);
-  }, [resumed, resume]);
+    const retry = () =>
+      void api.resume().then((outcome) => {
+        if (outcome !== 'unreachable') setResumed(outcome);
+      });
+    const timer = setInterval(retry, 10_000);
+    window.addEventListener('online', retry);
+    return () => {
+      clearInterval(timer);
+      window.removeEventListener('online', retry);
+    };
+  }, [resumed]);
 
   if (resumed === 'resuming')
     return (
@@ -50,7 +58,12 @@ export function App() {
     return (
       <main className="center">
         <div className="card error-state" role="alert" data-testid="offline-start">
-          <p>{OFFLINE_TEXT}</p>
+          <p>
+            {navigator.onLine
+              ? "The server can't be reached right now, so your session can't be resumed yet."
+              : "You're offline, so your session can't be resumed yet."}{' '}
+            It is tried again as soon as the connection is back.
+          </p>
           <button type="button" className="primary" onClick={resume}>
             Try again
           </button>
