@@ -684,10 +684,10 @@ export class ChatStore {
             clientMsgId: next.clientMsgId,
             body: next.body,
           })
-          .then(readAck, (error: unknown) => ({
+          .then(readAck, () => ({
             ok: false as const,
             code: 'timeout',
-            message: String(error),
+            message: "the server didn't answer in time",
           }));
         if (outcome.ok) {
           const stored = outcome.body['message'];

@@ -219,8 +219,9 @@ function Pending({ message, store }: { message: PendingMessage; store: ChatStore
             <>
               <span className="failed-text">Not sent</span>
               {message.failedBy === 'offline' && ' · will retry when back online'}
-              {message.error !== undefined && (
-                <span className="sr-only">: {message.error}</span>
+              {/* Refused: the server's reason, written for people (e.g. when to try again). */}
+              {message.failedBy === 'refused' && message.error !== undefined && (
+                <span data-testid="send-refusal">: {message.error}</span>
               )}{' '}
               <button
                 type="button"
