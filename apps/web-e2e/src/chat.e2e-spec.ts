@@ -168,7 +168,8 @@ describe('the web app in Chromium against the local stack (two users on two gate
     await shown(message(bob.page, 'history 60'));
 
     await bob.page.reload();
-    await bob.page.locator(`[data-room-name="${roomName}"]`).click();
+    // The room is in the URL: open again after the reload, without a click.
+    await shown(bob.page.getByRole('heading', { name: roomName }));
     await shown(message(bob.page, 'history 60'));
     const firstPage = await storedMessages(bob.page);
     expect(firstPage).toHaveLength(50);
