@@ -299,7 +299,8 @@ export class ChatStore {
   async loadRooms(): Promise<void> {
     try {
       const page = listOf(await this.api.get('/api/rooms'), isRoomSummary);
-      this.set({ rooms: page.items, roomsLoaded: true });
+      // The server answers again: an earlier failure's message is out of date.
+      this.set({ rooms: page.items, roomsLoaded: true, error: null });
     } catch (error) {
       this.fail(error);
       this.scheduleCatchUp();
