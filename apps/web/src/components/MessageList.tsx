@@ -23,7 +23,8 @@ export function MessageList({ store, state, roomId, me }: RoomProps) {
     firstSeq: number | undefined;
     /** The divider of unread messages was scrolled to (once, when it appeared). */
     shownUnread: boolean;
-  }>({ height: 0, top: 0, firstSeq: undefined, shownUnread: false });
+    pending: number;
+  }>({ height: 0, top: 0, firstSeq: undefined, shownUnread: false, pending: 0 });
   const [atBottom, setAtBottom] = useState(true);
   /** The last seq the reader saw at the bottom: what came after it is new to them. */
   const [seenSeq, setSeenSeq] = useState<number | undefined>(undefined);
@@ -52,9 +53,15 @@ export function MessageList({ store, state, roomId, me }: RoomProps) {
     } else if (firstUnread !== undefined && marker !== null && !memo.shownUnread) {
       memo.shownUnread = true;
       element.scrollTop = Math.min(element.scrollHeight, marker.offsetTop - 16);
-    } else if (memo.height - memo.top - element.clientHeight < AT_BOTTOM || memo.height === 0) {
+    } else if (
+      memo.height - memo.top - element.clientHeight < AT_BOTTOM ||
+      memo.height === 0 ||
+      // The reader just sent one: to the bottom, where it shows.
+      pending.length > memo.pending
+    ) {
       element.scrollTop = element.scrollHeight;
     }
+    memo.pending = pending.length;
     memo.firstSeq = firstSeq;
     memo.height = element.scrollHeight;
     memo.top = element.scrollTop;
