@@ -1,146 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { findInstance, REPO_ROOT } from '@scale-chat/tools/infra';
+import type { Browser, BrowserContext } from 'playwright-core';
 import {
-  chromium,
-  type Browser,
-  type BrowserContext,
-  type Locator,
-  type Page,
-} from 'playwright-core';
+  apiLogin,
+  fillNewRoom,
+  focused,
+  launchChromium,
+  message,
+  openPerson,
+  PASSWORD,
+  SCREENSHOTS,
+  send,
+  shoot,
+  shown,
+  showsText,
+  storedMessages,
+  type Person,
+  UI_TIMEOUT,
+} from './browser';
 import { EDGE, LocalStack } from './local-stack';
-
-const SCREENSHOTS = join(REPO_ROOT, 'docs', 'screenshots');
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-const PASSWORD = 'correct horse battery';
-const UI_TIMEOUT = 15_000;
-
-interface Person {
-  readonly username: string;
-  readonly displayName: string;
-  readonly gatewayPort: number;
-  readonly page: Page;
-  /** The URLs of the WebSockets the page opened. */
-  readonly sockets: string[];
-  /** The paths of the REST calls the page made. */
-  readonly calls: string[];
-  /** The Socket.IO events the page sent, by name, in order. */
-  readonly emitted: string[];
-}
-
-/** A user in a browser context of their own, whose socket goes to gateway `instance`. */
-async function openPerson(
-  browser: Browser,
-  username: string,
-  displayName: string,
-  instance: number,
-  viewport: { width: number; height: number },
-): Promise<Person> {
-  const phone = viewport.width < 600;
-  const context = await browser.newContext({
-    viewport,
-    isMobile: phone,
-    hasTouch: phone,
-    locale: 'ko-KR',
-  });
-  const page = await context.newPage();
-  const sockets: string[] = [];
-  const emitted: string[] = [];
-  page.on('websocket', (socket) => {
-    sockets.push(socket.url());
-    // Socket.IO event packets: `42<ack id>["name", ...]`.
-    socket.on('framesent', ({ payload }) => {
-      const name = /^42\d*\["([^"]+)"/.exec(String(payload))?.[1];
-      if (name !== undefined) emitted.push(name);
-    });
-  });
-  const calls: string[] = [];
-  page.on('request', (request) => calls.push(new URL(request.url()).pathname));
-  return {
-    username,
-    displayName,
-    gatewayPort: findInstance('chat-gateway', instance).port,
-    page,
-    sockets,
-    calls,
-    emitted,
-  };
-}
-
-async function shoot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
-}
-
-/** Waits until `locator` shows; its text, trimmed. */
-async function shown(locator: Locator, timeout = UI_TIMEOUT): Promise<string> {
-  await locator.first().waitFor({ state: 'visible', timeout });
-  return (await locator.first().innerText()).trim();
-}
-
-/** Waits until `locator` shows exactly `text` (after trimming and folding whitespace). */
-async function showsText(locator: Locator, text: string, timeout = UI_TIMEOUT): Promise<void> {
-  const escaped = text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ /g, '\\s+');
-  await locator
-    .filter({ hasText: new RegExp(`^\\s*${escaped}\\s*$`) })
-    .first()
-    .waitFor({ state: 'visible', timeout });
-}
-
-/** Waits until `locator` has the keyboard focus. */
-async function focused(locator: Locator): Promise<void> {
-  const element = await locator.elementHandle({ timeout: UI_TIMEOUT });
-  await locator.page().waitForFunction((target) => target === document.activeElement, element, {
-    timeout: UI_TIMEOUT,
-  });
-}
-
-/** Fills the "New room" dialog (open) with a name and one member found by search. */
-async function fillNewRoom(page: Page, name: string, member: Person): Promise<Locator> {
-  const dialog = page.getByRole('dialog', { name: 'New room' });
-  await dialog.getByLabel('Room name').fill(name);
-  await dialog.getByLabel('Add people').fill(member.username.slice(0, 7));
-  await dialog.getByRole('button', { name: new RegExp(`@${member.username}`) }).click();
-  await shown(dialog.getByRole('list', { name: 'People to add' }).getByText(member.displayName));
-  return dialog;
-}
-
-function messages(page: Page): Locator {
-  return page.getByTestId('messages').getByTestId('message');
-}
-
-function message(page: Page, text: string): Locator {
-  return messages(page).filter({ hasText: text });
-}
-
-/** The texts of the stored (not pending) messages on the page with their seq, in page order. */
-async function storedMessages(page: Page): Promise<{ seq: number; body: string }[]> {
-  return page
-    .getByTestId('messages')
-    .locator('[data-seq]')
-    .evaluateAll((items) =>
-      items.map((item) => ({
-        seq: Number(item.getAttribute('data-seq')),
-        body: item.querySelector('.bubble')?.textContent ?? '',
-      })),
-    );
-}
-
-async function send(page: Page, text: string): Promise<void> {
-  const composer = page.getByLabel('Message', { exact: true });
-  await composer.fill(text);
-  await composer.press('Enter');
-}
-
-async function apiLogin(username: string): Promise<string> {
-  const response = await fetch(`${EDGE}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password: PASSWORD }),
-  });
-  expect(response.status).toBe(200);
-  return ((await response.json()) as { accessToken: string }).accessToken;
-}
 
 describe('the web app in Chromium against the local stack (two users on two gateway instances)', () => {
   let stack: LocalStack;
@@ -161,12 +39,7 @@ describe('the web app in Chromium against the local stack (two users on two gate
       MESSAGE_RATE_PER_SECOND: '5',
       ACCESS_TOKEN_TTL_SECONDS: '60',
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      // Root in CI containers cannot use Chromium's sandbox.
-      chromiumSandbox: false,
-      args: ['--disable-dev-shm-usage'],
-    });
+    browser = await launchChromium();
     // Alice on a desktop, Bob on a phone-sized screen (the layout shows one pane at a time).
     alice = await openPerson(browser, `alice_${suffix}`, 'Alice Kim 김앨리스', 1, {
       width: 1280,
@@ -295,7 +168,8 @@ describe('the web app in Chromium against the local stack (two users on two gate
     await shown(message(bob.page, 'history 60'));
 
     await bob.page.reload();
-    await bob.page.locator(`[data-room-name="${roomName}"]`).click();
+    // The room is in the URL: open again after the reload, without a click.
+    await shown(bob.page.getByRole('heading', { name: roomName }));
     await shown(message(bob.page, 'history 60'));
     const firstPage = await storedMessages(bob.page);
     expect(firstPage).toHaveLength(50);
@@ -342,6 +216,9 @@ describe('the web app in Chromium against the local stack (two users on two gate
     await bob.page.locator(`[data-room-name="${side}"]`).click();
     await bob.page.getByRole('button', { name: 'Members', exact: true }).click();
     await bob.page.getByRole('button', { name: 'Leave room' }).click();
+    // Asked first: nothing happens until confirmed.
+    const confirm = bob.page.getByRole('dialog', { name: `Leave ${side}?` });
+    await confirm.getByRole('button', { name: 'Leave room' }).click();
     await bob.page
       .locator(`[data-room-name="${side}"]`)
       .waitFor({ state: 'detached', timeout: UI_TIMEOUT });
@@ -517,8 +394,20 @@ describe('the web app in Chromium against the local stack (two users on two gate
     await admin.getByRole('img', { name: 'Messages per minute' }).waitFor({ timeout: UI_TIMEOUT });
     await shoot(admin, 'admin');
 
+    // Back in the chat, the link to the statistics shows once the server let the user see them.
+    await admin.getByRole('link', { name: '‹ Back to chat' }).click();
+    await shown(admin.getByRole('link', { name: 'Admin statistics' }));
+
     const someone = await logIn(alice.username);
     expect(await shown(someone.getByTestId('stats-error'))).toContain('Only administrators');
+    // Refused: no link to the statistics in the chat (hidden once the server said no).
+    const asked = someone.waitForResponse(
+      (response) => new URL(response.url()).pathname === '/api/stats/summary',
+    );
+    await someone.getByTestId('stats-error').getByRole('link', { name: 'Back to chat' }).click();
+    expect((await asked).status()).toBe(403);
+    await shown(someone.getByRole('button', { name: '+ New room' }));
+    expect(await someone.getByRole('link', { name: 'Admin statistics' }).count()).toBe(0);
     await Promise.all(contexts.map((context) => context.close()));
   }, 60_000);
 });

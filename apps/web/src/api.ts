@@ -1,23 +1,7 @@
+import { ApiError } from './api-error';
+import { retryAfterSeconds } from './retry-after';
+import { acrossTabs, REFRESH_KEY, RefreshTokenStore } from './token-storage';
 import { isSession, isUser, type Guard, type Session, type User } from './validate';
-
-/** A REST answer other than 2xx, with API.md's error message. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-}
-
-/**
- * Where the refresh token lives between page loads. sessionStorage, not localStorage or a
- * cookie: it is per tab and gone when the tab closes, never sent by the browser on its own
- * (so no CSRF), and a reload keeps the user logged in. The access token stays in memory
- * only (this object), so a token found on disk is never enough to act.
- */
-const REFRESH_KEY = 'scale-chat.refreshToken';
 
 function errorMessage(body: unknown, status: number): string {
   if (typeof body === 'object' && body !== null && 'message' in body) {
@@ -41,17 +25,35 @@ async function readJson(response: Response): Promise<unknown> {
 
 type Listener = (user: User | null) => void;
 
+/** What a page load found: a login renewed, none stored, or one the server could not check. */
+export type Resumed = 'resumed' | 'none' | 'unreachable';
+
+/** A refusal that ends the login; a network failure, a rate limit or a 5xx leaves it. */
+const endsLogin = (error: unknown) =>
+  error instanceof ApiError && error.status >= 400 && error.status < 500 && error.status !== 429;
+
 /**
  * The public API of API.md, with the session: the access token is attached to every
  * call, renewed shortly before it expires, and renewed once more when a call answers 401
- * (then the call is repeated). Renewals are single-flight: a rotated refresh token that
- * was presented twice would revoke the whole login.
+ * (then the call is repeated). Renewals are single-flight in the tab and take turns across
+ * the tabs of a login that stays signed in (token-storage.ts, also for where tokens live):
+ * a rotated refresh token that was presented twice would revoke the whole login.
  */
 export class ApiClient {
   private session: Session | null = null;
+  private persistent = true;
   private refreshing: Promise<boolean> | null = null;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly listeners = new Set<Listener>();
+
+  constructor(private readonly tokens = new RefreshTokenStore(localStorage, sessionStorage)) {
+    // Logged out in another tab (the token removed from localStorage): logged out here too.
+    window.addEventListener('storage', (event) => {
+      if (event.storageArea !== localStorage || this.session === null || !this.persistent) return;
+      if ((event.key === REFRESH_KEY || event.key === null) && this.tokens.read() === null)
+        this.setSession(null);
+    });
+  }
 
   get user(): User | null {
     return this.session?.user ?? null;
@@ -66,10 +68,12 @@ export class ApiClient {
     return () => this.listeners.delete(listener);
   }
 
-  /** After a reload: a new pair from the stored refresh token, if there is one. */
-  async resume(): Promise<boolean> {
-    if (sessionStorage.getItem(REFRESH_KEY) === null) return false;
-    return this.refresh();
+  /** After a page load: a new pair from the stored refresh token, if there is one. */
+  async resume(): Promise<Resumed> {
+    if (this.tokens.read() === null) return 'none';
+    this.persistent = this.tokens.isPersistent();
+    if (await this.refresh()) return 'resumed';
+    return this.tokens.read() === null ? 'none' : 'unreachable';
   }
 
   async signup(username: string, password: string, displayName: string): Promise<void> {
@@ -78,7 +82,8 @@ export class ApiClient {
     await this.call('POST', '/api/auth/signup', body, isUser, false);
   }
 
-  async login(username: string, password: string): Promise<void> {
+  /** `persistent`: stay signed in across tabs and restarts (token-storage.ts). */
+  async login(username: string, password: string, persistent: boolean): Promise<void> {
     const session = await this.call(
       'POST',
       '/api/auth/login',
@@ -86,11 +91,13 @@ export class ApiClient {
       isSession,
       false,
     );
+    this.persistent = persistent;
     this.setSession(session);
   }
 
   async logout(): Promise<void> {
-    const refreshToken = this.session?.refreshToken;
+    // From storage: another tab may have rotated it since this one last renewed.
+    const refreshToken = this.tokens.read() ?? this.session?.refreshToken;
     this.setSession(null);
     if (refreshToken !== undefined)
       await this.call('POST', '/api/auth/logout', { refreshToken }, undefined, false);
@@ -124,28 +131,33 @@ export class ApiClient {
     await this.call('DELETE', path, undefined, undefined, true);
   }
 
-  private async renew(): Promise<boolean> {
-    const refreshToken = this.session?.refreshToken ?? sessionStorage.getItem(REFRESH_KEY);
-    if (refreshToken === null) return false;
-    try {
-      this.setSession(
-        await this.call('POST', '/api/auth/refresh', { refreshToken }, isSession, false),
-      );
-      return true;
-    } catch (error) {
-      // Only a refusal ends the login; a network failure leaves it to the next try.
-      if (error instanceof ApiError && error.status !== 0) this.setSession(null);
-      return false;
-    }
+  private renew(): Promise<boolean> {
+    return acrossTabs(async () => {
+      // From storage, not memory: another tab may have rotated it since.
+      const refreshToken = this.tokens.read();
+      if (refreshToken === null) {
+        if (this.session !== null) this.setSession(null);
+        return false;
+      }
+      try {
+        this.setSession(
+          await this.call('POST', '/api/auth/refresh', { refreshToken }, isSession, false),
+        );
+        return true;
+      } catch (error) {
+        if (endsLogin(error)) this.setSession(null);
+        return false;
+      }
+    });
   }
 
   private setSession(session: Session | null): void {
     clearTimeout(this.timer);
     this.session = session;
     if (session === null) {
-      sessionStorage.removeItem(REFRESH_KEY);
+      this.tokens.clear();
     } else {
-      sessionStorage.setItem(REFRESH_KEY, session.refreshToken);
+      this.tokens.save(session.refreshToken, this.persistent);
       // Renewed at 80% of its life, so a socket reconnecting finds a valid token.
       this.timer = setTimeout(() => void this.refresh(), session.expiresIn * 800);
     }
@@ -189,7 +201,12 @@ export class ApiClient {
     let response = await send();
     if (response.status === 401 && authenticated && (await this.refresh())) response = await send();
     const json = await readJson(response);
-    if (!response.ok) throw new ApiError(response.status, errorMessage(json, response.status));
+    if (!response.ok)
+      throw new ApiError(
+        response.status,
+        errorMessage(json, response.status),
+        retryAfterSeconds(response.headers.get('retry-after')),
+      );
     if (guard === undefined) return json;
     if (!guard(json)) throw new ApiError(response.status, `Unexpected answer from ${path}`);
     return json;

@@ -6,7 +6,10 @@ import type {
   ServerToClientEvents,
 } from '@scale-chat/contracts';
 import { io, type Socket } from 'socket.io-client';
-import { ApiError, type ApiClient } from './api';
+import type { ApiClient } from './api';
+import { ApiError, describeError } from './api-error';
+import { firstUnreadSeq } from './message-list';
+import { othersThan } from './user-query';
 import {
   isMemberEvent,
   isMessage,
@@ -33,8 +36,10 @@ export interface PendingMessage {
    * `sending`: on its way, or waiting for the connection; `failed`: not sent, with a retry
    * button. `failedBy` says why: `offline` (disconnected for a while: sent again by itself
    * on reconnection) or `refused` (the server said no, or every automatic try failed).
+   * `sent`: stored, but its room's messages are not loaded yet (they failed to load):
+   * it stays in view until they are.
    */
-  readonly state: 'sending' | 'failed';
+  readonly state: 'sending' | 'failed' | 'sent';
   readonly failedBy?: 'offline' | 'refused';
   readonly attempts: number;
   /** When it was queued or last retried by hand (epoch ms). */
@@ -48,6 +53,13 @@ export interface RoomMessages {
   readonly hasOlder: boolean;
   readonly loadingOlder: boolean;
 }
+
+/**
+ * Why a room could not be shown: `offline` (no answer: retried when the connection is
+ * back), `error` (the server failed: retried in a while), `gone` (403/404: the room does
+ * not exist or the user is not a member; never retried).
+ */
+export type LoadFailure = 'offline' | 'error' | 'gone';
 
 export interface ChatState {
   readonly connection: ConnectionState;
@@ -64,16 +76,25 @@ export interface ChatState {
   readonly presence: ReadonlyMap<string, boolean>;
   readonly users: ReadonlyMap<string, User>;
   readonly openRoomId: string | null;
+  /** Rooms whose details or messages failed to load, and why. */
+  readonly loadFailures: ReadonlyMap<string, LoadFailure>;
+  /** roomId → the seq of the first message unread when the room was opened. */
+  readonly firstUnread: ReadonlyMap<string, number>;
+  /** The browser's idea of the network (`online`/`offline` events). */
+  readonly online: boolean;
   readonly error: string | null;
 }
 
 const PAGE = 50;
+const SEARCH_RESULTS = 8;
 const ACK_TIMEOUT_MS = 5_000;
 /** Automatic tries of one message before it shows as failed with a retry button. */
 const MAX_ATTEMPTS = 5;
 const TYPING_SHOWN_MS = 6_000;
 /** A message waiting this long for a lost connection shows as not sent. */
 const OFFLINE_FAIL_MS = 8_000;
+/** What failed to load (the room list, a room) is tried again after this. */
+const LOAD_RETRY_MS = 5_000;
 
 type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -110,6 +131,9 @@ export class ChatStore {
     presence: new Map(),
     users: new Map(),
     openRoomId: null,
+    loadFailures: new Map(),
+    firstUnread: new Map(),
+    online: navigator.onLine,
     error: null,
   };
   private readonly listeners = new Set<() => void>();
@@ -120,6 +144,15 @@ export class ChatStore {
   private readonly typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly userRequests = new Set<string>();
   private readonly syncing = new Set<string>();
+  private readonly loading = new Map<string, Promise<void>>();
+  /** roomId → its unread count when it was opened (for the "new messages" divider). */
+  private readonly unreadAtOpen = new Map<string, number>();
+  private loadRetry: ReturnType<typeof setTimeout> | undefined;
+  private readonly onOnline = () => {
+    this.set({ online: true });
+    void this.catchUp();
+  };
+  private readonly onOffline = () => this.set({ online: false });
 
   constructor(
     private readonly api: ApiClient,
@@ -157,6 +190,10 @@ export class ChatStore {
       this.socketUrl === undefined ? io(options) : io(this.socketUrl, options);
     this.socket = socket;
     socket.on('connect', () => void this.onConnect(socket.recovered));
+    window.addEventListener('online', this.onOnline);
+    window.addEventListener('offline', this.onOffline);
+    // The list comes over REST: it need not wait for the socket (again on every connect).
+    void this.loadRooms();
     socket.on('disconnect', (reason) => {
       this.set({ connection: 'reconnecting', typing: new Map() });
       this.watchOffline();
@@ -190,6 +227,8 @@ export class ChatStore {
       if (isRoom(room)) {
         this.storeDetails(room);
         void this.loadRooms();
+        // Open while not a member yet (a link): it can load now.
+        if (this.state.loadFailures.has(room.id)) void this.ensureLoaded(room.id);
       }
     });
     socket.on('room:left', (event) => {
@@ -205,8 +244,14 @@ export class ChatStore {
   }
 
   stop(): void {
+    window.removeEventListener('online', this.onOnline);
+    window.removeEventListener('offline', this.onOffline);
+    clearTimeout(this.loadRetry);
     clearTimeout(this.retryTimer);
     clearInterval(this.offlineCheck);
+    // Unset, so a start after this stop (React's StrictMode does so) schedules them again.
+    this.loadRetry = undefined;
+    this.offlineCheck = undefined;
     this.socket?.disconnect();
     this.socket = null;
   }
@@ -227,10 +272,26 @@ export class ChatStore {
           : message,
       ),
     });
-    await this.loadRooms();
+    await this.catchUp();
     // Missed messages: recovered sockets got them as packets; otherwise ask with `sync`.
     if (!recovered) await Promise.all([...this.state.messages.keys()].map((id) => this.sync(id)));
     this.kickQueue();
+  }
+
+  /**
+   * After a reconnection, the network coming back, or a while after a failure: the room
+   * list again, and every room that failed to load, so no view waits for a click.
+   */
+  private async catchUp(): Promise<void> {
+    clearTimeout(this.loadRetry);
+    this.loadRetry = undefined;
+    await this.loadRooms();
+    const failed = [...this.state.loadFailures].filter(([, why]) => why !== 'gone');
+    await Promise.all(failed.map(([roomId]) => this.ensureLoaded(roomId)));
+  }
+
+  private scheduleCatchUp(): void {
+    this.loadRetry ??= setTimeout(() => void this.catchUp(), LOAD_RETRY_MS);
   }
 
   // ---- rooms ----
@@ -238,21 +299,27 @@ export class ChatStore {
   async loadRooms(): Promise<void> {
     try {
       const page = listOf(await this.api.get('/api/rooms'), isRoomSummary);
+      // The server answers again: an earlier failure's message is out of date.
       this.set({ rooms: page.items, roomsLoaded: true, error: null });
     } catch (error) {
       this.fail(error);
+      this.scheduleCatchUp();
     }
   }
 
   async loadDetails(roomId: string): Promise<RoomView | undefined> {
     try {
-      const room = await this.api.get(`/api/rooms/${encodeURIComponent(roomId)}`, isRoom);
-      this.storeDetails(room);
-      return room;
+      return await this.fetchDetails(roomId);
     } catch (error) {
       this.fail(error);
       return undefined;
     }
+  }
+
+  private async fetchDetails(roomId: string): Promise<RoomView> {
+    const room = await this.api.get(`/api/rooms/${encodeURIComponent(roomId)}`, isRoom);
+    this.storeDetails(room);
+    return room;
   }
 
   private storeDetails(room: RoomView): void {
@@ -286,7 +353,10 @@ export class ChatStore {
     messages.delete(roomId);
     const details = new Map(this.state.details);
     details.delete(roomId);
+    const loadFailures = new Map(this.state.loadFailures);
+    loadFailures.delete(roomId);
     this.set({
+      loadFailures,
       rooms: this.state.rooms.filter((room) => room.id !== roomId),
       messages,
       details,
@@ -296,11 +366,63 @@ export class ChatStore {
   }
 
   async open(roomId: string | null): Promise<void> {
+    if (roomId !== null && roomId === this.state.openRoomId) {
+      await this.ensureLoaded(roomId);
+      return;
+    }
+    if (roomId !== null) {
+      const summary = this.state.rooms.find((room) => room.id === roomId);
+      this.unreadAtOpen.set(roomId, summary?.unreadCount ?? 0);
+      const firstUnread = new Map(this.state.firstUnread);
+      firstUnread.delete(roomId);
+      this.set({ firstUnread });
+    }
     this.set({ openRoomId: roomId });
-    if (roomId === null) return;
-    if (!this.state.details.has(roomId)) await this.loadDetails(roomId);
-    if (!this.state.messages.has(roomId)) await this.loadLatest(roomId);
+    if (roomId !== null) await this.ensureLoaded(roomId);
+  }
+
+  /** The room's details and latest messages, once; a failure is recorded for catchUp. */
+  private ensureLoaded(roomId: string): Promise<void> {
+    let loading = this.loading.get(roomId);
+    if (loading === undefined) {
+      loading = this.load(roomId).finally(() => this.loading.delete(roomId));
+      this.loading.set(roomId, loading);
+    }
+    return loading;
+  }
+
+  private async load(roomId: string): Promise<void> {
+    try {
+      if (!this.state.details.has(roomId)) await this.fetchDetails(roomId);
+      if (!this.state.messages.has(roomId)) await this.loadLatest(roomId);
+    } catch (error) {
+      const why: LoadFailure =
+        error instanceof ApiError && error.unreachable
+          ? 'offline'
+          : error instanceof ApiError && (error.status === 403 || error.status === 404)
+            ? 'gone'
+            : 'error';
+      this.set({ loadFailures: new Map(this.state.loadFailures).set(roomId, why) });
+      // Offline, it also comes back with the `online` event or the socket's reconnection.
+      if (why !== 'gone') this.scheduleCatchUp();
+      return;
+    }
+    if (this.state.loadFailures.has(roomId)) {
+      const loadFailures = new Map(this.state.loadFailures);
+      loadFailures.delete(roomId);
+      this.set({ loadFailures });
+    }
+    if (roomId !== this.state.openRoomId) return;
+    const items = this.state.messages.get(roomId)?.items ?? [];
+    const first = firstUnreadSeq(items, this.me.id, this.unreadAtOpen.get(roomId) ?? 0);
+    if (first !== undefined)
+      this.set({ firstUnread: new Map(this.state.firstUnread).set(roomId, first) });
     this.markRead(roomId);
+  }
+
+  /** "Try again" on a room that failed to load. */
+  retryLoad(roomId: string): void {
+    void this.ensureLoaded(roomId);
   }
 
   // ---- users ----
@@ -321,25 +443,31 @@ export class ChatStore {
     }
   }
 
+  /** Users whose username starts with `query` (checked by user-query.ts), never this one. */
   async searchUsers(query: string): Promise<User[]> {
-    const params = new URLSearchParams({ query, limit: '8' });
+    const params = new URLSearchParams({ query, limit: String(SEARCH_RESULTS + 1) });
     const users = listOf(await this.api.get(`/api/users?${params.toString()}`), isUser).items;
     for (const user of users) this.remember(user);
-    return users;
+    return othersThan(users, this.me.id).slice(0, SEARCH_RESULTS);
   }
 
   // ---- messages ----
 
+  /** The newest page; throws when it cannot be had (ensureLoaded records why). */
   private async loadLatest(roomId: string): Promise<void> {
-    const page = await this.fetchPage(roomId, new URLSearchParams({ limit: String(PAGE) }));
-    if (page === undefined) return;
+    const page = listOf(
+      await this.api.get(`/api/rooms/${encodeURIComponent(roomId)}/messages?limit=${PAGE}`),
+      isMessage,
+    );
     this.putMessages(
       roomId,
       upsertSorted(this.state.messages.get(roomId)?.items ?? [], page.items),
-      {
-        hasOlder: page.hasMore,
-      },
+      { hasOlder: page.hasMore },
     );
+    // A message:new that came while the page was on its way was not kept (the room was not
+    // loaded yet): what the room list knows beyond the page comes by `sync`.
+    const lastSeq = this.state.rooms.find((room) => room.id === roomId)?.lastSeq ?? 0;
+    if (lastSeq > (page.items.at(-1)?.seq ?? 0)) void this.sync(roomId);
   }
 
   async loadOlder(roomId: string): Promise<void> {
@@ -386,6 +514,18 @@ export class ChatStore {
     };
     this.set({ messages: new Map(this.state.messages).set(roomId, next) });
     for (const message of items) void this.lookUpUser(message.senderId);
+    // Sent while the room was not loaded: now in its place among the loaded ones.
+    const loaded = new Set(items.map((message) => message.clientMsgId));
+    if (
+      this.state.pending.some(
+        (message) => message.state === 'sent' && loaded.has(message.clientMsgId),
+      )
+    )
+      this.set({
+        pending: this.state.pending.filter(
+          (message) => !(message.state === 'sent' && loaded.has(message.clientMsgId)),
+        ),
+      });
   }
 
   /** Messages from the server: stored by seq; a gap behind them is filled with `sync`. */
@@ -513,15 +653,15 @@ export class ChatStore {
     });
   }
 
-  /** A stored message settles the pending one with its clientMsgId (ack or broadcast). */
+  /**
+   * A stored message settles the pending one with its clientMsgId (ack or broadcast). In a
+   * room whose messages are not loaded it stays in view as sent until they are.
+   */
   private settle(message: MessageView): void {
     if (message.senderId !== this.me.id) return;
-    if (this.state.pending.some((pending) => pending.clientMsgId === message.clientMsgId))
-      this.set({
-        pending: this.state.pending.filter(
-          (pending) => pending.clientMsgId !== message.clientMsgId,
-        ),
-      });
+    if (!this.state.pending.some((pending) => pending.clientMsgId === message.clientMsgId)) return;
+    if (this.state.messages.has(message.roomId)) this.settleById(message.clientMsgId);
+    else this.updatePending(message.clientMsgId, { state: 'sent', error: undefined });
   }
 
   private kickQueue(): void {
@@ -545,15 +685,15 @@ export class ChatStore {
             clientMsgId: next.clientMsgId,
             body: next.body,
           })
-          .then(readAck, (error: unknown) => ({
+          .then(readAck, () => ({
             ok: false as const,
             code: 'timeout',
-            message: String(error),
+            message: "the server didn't answer in time",
           }));
         if (outcome.ok) {
           const stored = outcome.body['message'];
           if (isMessage(stored)) this.receive([stored], false);
-          this.settleById(next.clientMsgId);
+          else this.settleById(next.clientMsgId);
           continue;
         }
         const permanent = ['bad_request', 'forbidden', 'not_found', 'payload_too_large'].includes(
@@ -656,9 +796,13 @@ export class ChatStore {
 
   // ---- errors ----
 
+  /**
+   * A failure the user should know of, in plain words. Not when the network is the cause:
+   * the offline banner and the views that wait for it say so, and catchUp retries.
+   */
   private fail(error: unknown): void {
-    const message = error instanceof Error ? error.message : String(error);
-    this.set({ error: message });
+    if (error instanceof ApiError && error.unreachable) return;
+    this.set({ error: describeError(error) });
   }
 
   dismissError(): void {

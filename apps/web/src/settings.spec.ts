@@ -1,4 +1,4 @@
-import { routeOf, socketUrl } from './settings';
+import { hashOf, routeOf, socketUrl } from './settings';
 
 const at = (url: string) => socketUrl(new URL(url));
 
@@ -28,10 +28,26 @@ describe('socketUrl', () => {
   });
 });
 
-describe('routeOf', () => {
-  it('knows the admin page and takes anything else for the chat', () => {
-    expect(routeOf('#/admin')).toBe('admin');
-    expect(routeOf('')).toBe('chat');
-    expect(routeOf('#/admin/x')).toBe('chat');
+describe('routeOf and hashOf', () => {
+  const id = '1f0e8c57-3d9b-4a8e-8f7c-2b1d3c4e5f60';
+
+  it('knows the admin page, a room, and takes anything else for the room list', () => {
+    expect(routeOf('#/admin')).toEqual({ page: 'admin' });
+    expect(routeOf(`#/rooms/${id}`)).toEqual({ page: 'chat', roomId: id });
+    expect(routeOf('')).toEqual({ page: 'chat', roomId: null });
+    expect(routeOf('#/')).toEqual({ page: 'chat', roomId: null });
+    expect(routeOf('#/admin/x')).toEqual({ page: 'chat', roomId: null });
+  });
+
+  it.each([`#/rooms/${id}/x`, '#/rooms/', '#/rooms/../admin', '#/rooms/<script>'])(
+    'takes %j for no room',
+    (hash) => {
+      expect(routeOf(hash)).toEqual({ page: 'chat', roomId: null });
+    },
+  );
+
+  it('round-trips a room through its hash', () => {
+    expect(routeOf(hashOf(id))).toEqual({ page: 'chat', roomId: id });
+    expect(hashOf(null)).toBe('#/');
   });
 });

@@ -14,8 +14,19 @@ export function socketUrl(
   return `${location.protocol}//${location.hostname}:${port}`;
 }
 
-export type Route = 'chat' | 'admin';
+/** The page the URL's hash names: the admin statistics, or the chat with a room open or not. */
+export type Route =
+  { readonly page: 'admin' } | { readonly page: 'chat'; readonly roomId: string | null };
+
+/** Room ids are UUIDs; anything else in the hash is not a room. */
+const ROOM_HASH = /^#\/rooms\/([0-9A-Za-z-]{1,64})$/;
 
 export function routeOf(hash: string): Route {
-  return hash === '#/admin' ? 'admin' : 'chat';
+  if (hash === '#/admin') return { page: 'admin' };
+  return { page: 'chat', roomId: ROOM_HASH.exec(hash)?.[1] ?? null };
+}
+
+/** The hash of a room's page (`#/rooms/<id>`), or of the room list. */
+export function hashOf(roomId: string | null): string {
+  return roomId === null ? '#/' : `#/rooms/${roomId}`;
 }

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
-import { ApiError, type ApiClient } from '../api';
+import type { ApiClient } from '../api';
+import { ApiError, describeError } from '../api-error';
 import {
   isBucket,
   isStatsSummary,
@@ -18,17 +19,17 @@ interface Stats {
   readonly words: readonly { word: string; count: number }[];
 }
 
-type Load = { kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'ok'; stats: Stats };
+type Load =
+  | { kind: 'loading' }
+  | { kind: 'error'; message: string; refused: boolean }
+  | { kind: 'ok'; stats: Stats };
 
 const WINDOW_MINUTES = 60;
 
+const refusal = (error: unknown) => error instanceof ApiError && error.status === 403;
+
 function explain(error: unknown): string {
-  if (error instanceof ApiError) {
-    if (error.status === 403) return 'Only administrators may see the statistics.';
-    if (error.status === 0) return 'The server could not be reached.';
-    return `The statistics are unavailable right now (${error.status}: ${error.message}).`;
-  }
-  return `The statistics are unavailable right now (${String(error)}).`;
+  return refusal(error) ? 'Only administrators may see the statistics.' : describeError(error);
 }
 
 /** API.md's stats (log-consumer): a summary, messages per minute, the top words. */
@@ -60,15 +61,20 @@ export function AdminPage({ api, user }: { api: ApiClient; user: User }) {
         },
       });
     } catch (error) {
-      setLoad({ kind: 'error', message: explain(error) });
+      setLoad({ kind: 'error', message: explain(error), refused: refusal(error) });
     }
   }, [api]);
 
   useEffect(() => {
     void refresh();
+  }, [refresh]);
+  // Kept fresh every 15 s, but not once refused: asking again would only be refused again.
+  const refused = load.kind === 'error' && load.refused;
+  useEffect(() => {
+    if (refused) return;
     const timer = setInterval(() => void refresh(), 15_000);
     return () => clearInterval(timer);
-  }, [refresh]);
+  }, [refresh, refused]);
 
   return (
     <main className="admin">
@@ -84,16 +90,22 @@ export function AdminPage({ api, user }: { api: ApiClient; user: User }) {
         <div className="card error-state" role="alert" data-testid="stats-error">
           <h2>Statistics unavailable</h2>
           <p>{load.message}</p>
-          <button
-            type="button"
-            className="primary"
-            onClick={() => {
-              setLoad({ kind: 'loading' });
-              void refresh();
-            }}
-          >
-            Try again
-          </button>
+          {load.refused ? (
+            <a href="#/" className="primary button-link">
+              Back to chat
+            </a>
+          ) : (
+            <button
+              type="button"
+              className="primary"
+              onClick={() => {
+                setLoad({ kind: 'loading' });
+                void refresh();
+              }}
+            >
+              Try again
+            </button>
+          )}
         </div>
       )}
       {load.kind === 'ok' && <StatsView stats={load.stats} />}

@@ -1,47 +1,79 @@
-import { useState, type FormEvent, type InputHTMLAttributes } from 'react';
-import { ApiError, type ApiClient } from '../api';
+import { useId, useState, type FormEvent, type InputHTMLAttributes } from 'react';
+import type { ApiClient } from '../api';
+import { ApiError, describeError } from '../api-error';
+import {
+  signupProblems,
+  signupRefusal,
+  type FieldErrors,
+  type SignupField,
+} from '../account-rules';
 
 type Mode = 'login' | 'signup';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Login and signup. A signup answered 202 (saga still running) is logged in once active. */
+/**
+ * Login and signup. A signup is checked here against API.md's rules first, and what is
+ * wrong shows under its field; a signup answered 202 (saga still running) is logged in
+ * once active.
+ */
 export function AuthScreen({ api }: { api: ApiClient }) {
   const [mode, setMode] = useState<Mode>('login');
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [displayName, setDisplayName] = useState('');
+  const [staySignedIn, setStaySignedIn] = useState(true);
+  const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
+  async function logIn(attempts: number) {
+    // 403 while the account is still pending: its saga finishes within seconds.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await api.login(username, password, staySignedIn);
+        return;
+      } catch (loginError) {
+        if (!(loginError instanceof ApiError && loginError.status === 403) || attempt >= attempts)
+          throw loginError;
+        await sleep(1_000);
+      }
+    }
+  }
+
   async function submit(event: FormEvent) {
     event.preventDefault();
-    setBusy(true);
     setError(null);
+    if (mode === 'signup') {
+      const problems = signupProblems({ username, password, displayName });
+      setFieldErrors(problems);
+      if (Object.keys(problems).length > 0) return;
+    }
+    setBusy(true);
     try {
       if (mode === 'signup') {
-        await api.signup(username, password, displayName);
-        // 403 while the account is still pending: its saga finishes within seconds.
-        for (let attempt = 1; ; attempt++) {
-          try {
-            await api.login(username, password);
-            break;
-          } catch (loginError) {
-            if (!(loginError instanceof ApiError && loginError.status === 403) || attempt >= 10)
-              throw loginError;
-            await sleep(1_000);
-          }
+        try {
+          await api.signup(username, password, displayName);
+        } catch (signupError) {
+          if (!(signupError instanceof ApiError)) throw signupError;
+          const refusal = signupRefusal(signupError);
+          if (refusal.field === 'form') setError(refusal.text);
+          else setFieldErrors({ [refusal.field]: refusal.text });
+          setBusy(false);
+          return;
         }
+        await logIn(10);
       } else {
-        await api.login(username, password);
+        await logIn(1);
       }
     } catch (caught) {
-      setError(caught instanceof Error ? caught.message : String(caught));
+      setError(loginProblem(caught));
       setBusy(false);
     }
   }
 
   const signup = mode === 'signup';
+  const field = (name: SignupField) => (signup ? fieldErrors[name] : undefined);
   return (
     <main className="auth">
       <form className="card auth-card" onSubmit={(event) => void submit(event)} noValidate>
@@ -62,6 +94,7 @@ export function AuthScreen({ api }: { api: ApiClient }) {
               onClick={() => {
                 setMode(tab);
                 setError(null);
+                setFieldErrors({});
               }}
             >
               {tab === 'login' ? 'Log in' : 'Sign up'}
@@ -72,10 +105,10 @@ export function AuthScreen({ api }: { api: ApiClient }) {
           label="Username"
           name="username"
           autoComplete="username"
-          minLength={3}
-          maxLength={32}
           value={username}
           onChange={setUsername}
+          hint={signup ? '3–32 characters: letters a–z, digits, _ . -' : undefined}
+          error={field('username')}
           autoFocus
         />
         {signup && (
@@ -83,9 +116,10 @@ export function AuthScreen({ api }: { api: ApiClient }) {
             label="Display name (optional)"
             name="displayName"
             autoComplete="nickname"
-            maxLength={64}
             value={displayName}
             onChange={setDisplayName}
+            hint="How others see you; any language. Up to 64 characters."
+            error={field('displayName')}
           />
         )}
         <Field
@@ -93,14 +127,20 @@ export function AuthScreen({ api }: { api: ApiClient }) {
           name="password"
           type="password"
           autoComplete={signup ? 'new-password' : 'current-password'}
-          minLength={8}
-          maxLength={128}
           value={password}
           onChange={setPassword}
+          hint={signup ? 'At least 8 characters.' : undefined}
+          error={field('password')}
         />
-        {signup && (
-          <p className="hint">3–32 characters a–z, 0–9, _ . - ; a password of at least 8.</p>
-        )}
+        <label className="check">
+          <input
+            type="checkbox"
+            name="staySignedIn"
+            checked={staySignedIn}
+            onChange={(event) => setStaySignedIn(event.target.checked)}
+          />
+          <span>Stay signed in on this device</span>
+        </label>
         {error !== null && (
           <p className="error" role="alert">
             {error}
@@ -114,17 +154,51 @@ export function AuthScreen({ api }: { api: ApiClient }) {
   );
 }
 
+/** A refused login in words: API.md's 401 (either field wrong) and 403 (not active). */
+function loginProblem(error: unknown): string {
+  if (error instanceof ApiError && error.status === 401) return 'Wrong username or password.';
+  if (error instanceof ApiError && error.status === 403)
+    return 'This account is not active yet, or no longer. Please try again in a moment.';
+  return describeError(error);
+}
+
 type FieldProps = Omit<InputHTMLAttributes<HTMLInputElement>, 'onChange'> & {
   label: string;
   value: string;
   onChange: (value: string) => void;
+  hint?: string | undefined;
+  error?: string | undefined;
 };
 
-function Field({ label, onChange, ...input }: FieldProps) {
+/** A labelled input with its hint and its problem, both read out with it. */
+function Field({ label, onChange, hint, error, ...input }: FieldProps) {
+  const id = useId();
+  const described = [
+    hint === undefined ? '' : `${id}-hint`,
+    error === undefined ? '' : `${id}-error`,
+  ]
+    .filter((part) => part !== '')
+    .join(' ');
   return (
-    <label className="field">
-      <span>{label}</span>
-      <input {...input} onChange={(event) => onChange(event.target.value)} />
-    </label>
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <input
+        {...input}
+        id={id}
+        aria-invalid={error !== undefined}
+        aria-describedby={described === '' ? undefined : described}
+        onChange={(event) => onChange(event.target.value)}
+      />
+      {hint !== undefined && (
+        <span className="hint" id={`${id}-hint`}>
+          {hint}
+        </span>
+      )}
+      {error !== undefined && (
+        <span className="error small" id={`${id}-error`} data-testid={`${input.name}-error`}>
+          {error}
+        </span>
+      )}
+    </div>
   );
 }

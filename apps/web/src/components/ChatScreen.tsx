@@ -1,6 +1,7 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { ApiClient } from '../api';
-import { ChatStore } from '../chat-store';
+import { ChatStore, type ChatState } from '../chat-store';
+import { backToRoomList, openRoomPage } from '../navigation';
 import { socketUrl } from '../settings';
 import { useChat } from '../use-chat';
 import type { User } from '../validate';
@@ -9,11 +10,22 @@ import { CreateRoomDialog } from './CreateRoomDialog';
 import { Icon } from './Icon';
 import { RoomList } from './RoomList';
 import { RoomPane } from './RoomPane';
+import { useIsAdmin } from './use-is-admin';
 
-export function ChatScreen({ api, user }: { api: ApiClient; user: User }) {
+/** `roomId`: the room the URL names (`#/rooms/<id>`); the store follows it. */
+export function ChatScreen({
+  api,
+  user,
+  roomId,
+}: {
+  api: ApiClient;
+  user: User;
+  roomId: string | null;
+}) {
   const [store] = useState(() => new ChatStore(api, user, socketUrl()));
   const state = useChat(store);
   const [creating, setCreating] = useState(false);
+  const isAdmin = useIsAdmin(api);
 
   useEffect(() => {
     store.start();
@@ -25,15 +37,22 @@ export function ChatScreen({ api, user }: { api: ApiClient; user: User }) {
     };
   }, [store]);
 
+  useEffect(() => {
+    void store.open(roomId);
+  }, [store, roomId]);
+
+  // The open room went away under the user (left, or removed by its owner): back to the list.
+  const wasOpen = useRef<string | null>(null);
+  useEffect(() => {
+    if (wasOpen.current !== null && state.openRoomId === null && roomId === wasOpen.current)
+      backToRoomList();
+    wasOpen.current = state.openRoomId;
+  }, [state.openRoomId, roomId]);
+
   const open = state.openRoomId;
   return (
     <div className={open === null ? 'layout' : 'layout room-open'}>
-      {state.connection !== 'connected' && (
-        <div className="banner" role="status" data-testid="connection-banner">
-          <span className="spinner" aria-hidden="true" />
-          {state.connection === 'connecting' ? 'Connecting…' : 'Reconnecting…'}
-        </div>
-      )}
+      <ConnectionBanner state={state} />
       <aside className="sidebar" aria-label="Rooms">
         <header className="sidebar-head">
           <Avatar name={displayNameOf(user)} online={state.connection === 'connected'} />
@@ -42,10 +61,12 @@ export function ChatScreen({ api, user }: { api: ApiClient; user: User }) {
             <span className="muted">@{user.username}</span>
           </div>
           <nav className="head-actions" aria-label="Account">
-            <a href="#/admin" className="icon-button" title="Admin statistics">
-              <Icon name="chart" />
-              <span className="sr-only">Admin statistics</span>
-            </a>
+            {isAdmin && (
+              <a href="#/admin" className="icon-button" title="Admin statistics">
+                <Icon name="chart" />
+                <span className="sr-only">Admin statistics</span>
+              </a>
+            )}
             <button
               type="button"
               className="icon-button"
@@ -64,7 +85,7 @@ export function ChatScreen({ api, user }: { api: ApiClient; user: User }) {
           rooms={state.rooms}
           loaded={state.roomsLoaded}
           openRoomId={open}
-          onOpen={(roomId) => void store.open(roomId)}
+          onOpen={openRoomPage}
         />
       </aside>
       <main className="main">
@@ -88,12 +109,27 @@ export function ChatScreen({ api, user }: { api: ApiClient; user: User }) {
         <CreateRoomDialog
           store={store}
           onClose={() => setCreating(false)}
-          onCreated={(roomId) => {
+          onCreated={(created) => {
             setCreating(false);
-            void store.open(roomId);
+            openRoomPage(created);
           }}
         />
       )}
+    </div>
+  );
+}
+
+/** Offline (the browser says so) or the socket reconnecting, in words. */
+function ConnectionBanner({ state }: { state: ChatState }) {
+  if (state.connection === 'connected' && state.online) return null;
+  return (
+    <div className="banner" role="status" data-testid="connection-banner">
+      <span className="spinner" aria-hidden="true" />
+      {!state.online
+        ? "You're offline. Messages you send will go out when you're back online."
+        : state.connection === 'connecting'
+          ? 'Connecting…'
+          : 'Reconnecting…'}
     </div>
   );
 }

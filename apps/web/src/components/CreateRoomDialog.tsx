@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react';
+import { describeError } from '../api-error';
 import type { ChatStore } from '../chat-store';
 import { CHAT_LIMITS } from '../limits';
 import type { User } from '../validate';
@@ -35,7 +36,7 @@ export function CreateRoomDialog({
       );
       onCreated(room.id);
     } catch (caught) {
-      setError(caught instanceof Error ? caught.message : String(caught));
+      setError(describeError(caught));
       setBusy(false);
     }
   }

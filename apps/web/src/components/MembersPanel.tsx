@@ -1,8 +1,10 @@
 import type { RoomView } from '@scale-chat/contracts';
 import { useState } from 'react';
+import { describeError } from '../api-error';
 import type { ChatState, ChatStore } from '../chat-store';
 import type { User } from '../validate';
 import { Avatar, displayNameOf, PresenceLabel } from './Avatar';
+import { Dialog } from './Dialog';
 import { UserSearch } from './UserSearch';
 
 export function MembersPanel({
@@ -19,10 +21,11 @@ export function MembersPanel({
   onClose: () => void;
 }) {
   const [error, setError] = useState<string | null>(null);
+  const [confirming, setConfirming] = useState(false);
   const run = (action: Promise<void>) =>
     action.then(
       () => setError(null),
-      (caught: unknown) => setError(caught instanceof Error ? caught.message : String(caught)),
+      (caught: unknown) => setError(describeError(caught)),
     );
 
   return (
@@ -65,9 +68,34 @@ export function MembersPanel({
           {error}
         </p>
       )}
-      <button type="button" className="danger" onClick={() => void run(store.leave(room.id))}>
+      <button type="button" className="danger" onClick={() => setConfirming(true)}>
         Leave room
       </button>
+      {confirming && (
+        <Dialog title={`Leave ${room.name}?`} onClose={() => setConfirming(false)}>
+          <div className="dialog-body">
+            <p>
+              You will stop receiving its messages, and a member will have to add you again for you
+              to come back.
+            </p>
+            <div className="dialog-actions">
+              <button type="button" className="secondary" onClick={() => setConfirming(false)}>
+                Stay
+              </button>
+              <button
+                type="button"
+                className="danger"
+                onClick={() => {
+                  setConfirming(false);
+                  void run(store.leave(room.id));
+                }}
+              >
+                Leave room
+              </button>
+            </div>
+          </div>
+        </Dialog>
+      )}
     </aside>
   );
 }

@@ -1,5 +1,6 @@
 import type { RoomSummaryView } from '@scale-chat/contracts';
-import { formatTime } from '../format';
+import { formatTime, fullDate } from '../text/dates';
+import { countOf } from '../text/plural';
 
 export function RoomList({
   rooms,
@@ -29,11 +30,19 @@ export function RoomList({
             >
               <span className="room-line">
                 <span className="room-name">{room.name}</span>
-                {last !== null && <time className="muted small">{formatTime(last.createdAt)}</time>}
+                {last !== null && (
+                  <time
+                    className="muted small"
+                    dateTime={last.createdAt}
+                    title={fullDate(last.createdAt)}
+                  >
+                    {formatTime(last.createdAt)}
+                  </time>
+                )}
               </span>
               <span className="room-line">
                 <span className="room-last muted">
-                  {last === null ? `${room.memberCount} members` : last.body}
+                  {last === null ? countOf(room.memberCount, 'member') : last.body}
                 </span>
                 {room.unreadCount > 0 && (
                   <span className="badge" data-testid="unread">

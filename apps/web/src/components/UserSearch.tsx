@@ -1,9 +1,15 @@
 import { useEffect, useId, useState } from 'react';
+import { describeError } from '../api-error';
 import type { ChatStore } from '../chat-store';
+import { checkUserQuery } from '../user-query';
 import type { User } from '../validate';
 import { Avatar, displayNameOf } from './Avatar';
 
-/** A username search (prefix, API.md's `GET /api/users?query=`) with a list to pick from. */
+/**
+ * A username search (prefix, API.md's `GET /api/users?query=`) with a list to pick from.
+ * A query the search cannot take (a display name in Korean, spaces) is explained here and
+ * never sent; the results never include the searcher (ChatStore.searchUsers).
+ */
 export function UserSearch({
   store,
   label,
@@ -18,25 +24,30 @@ export function UserSearch({
   const id = useId();
   const [query, setQuery] = useState('');
   const [results, setResults] = useState<User[]>([]);
+  /** The query the results answer: "no match" only once the search has answered. */
+  const [answered, setAnswered] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
-    const text = query.trim();
-    if (text === '') {
+    const check = checkUserQuery(query);
+    if (query.trim() === '' || !check.ok) {
       setResults([]);
+      setError(check.ok ? null : check.reason);
       return;
     }
+    setError(null);
     let current = true;
     const timer = setTimeout(() => {
-      store.searchUsers(text).then(
+      store.searchUsers(check.query).then(
         (users) => {
           if (current) {
             setResults(users);
+            setAnswered(query);
             setError(null);
           }
         },
         (caught: unknown) => {
-          if (current) setError(caught instanceof Error ? caught.message : String(caught));
+          if (current) setError(describeError(caught));
         },
       );
     }, 200);
@@ -62,7 +73,7 @@ export function UserSearch({
         aria-controls={`${id}-results`}
       />
       {error !== null && (
-        <p className="error small" role="alert">
+        <p className="error small" role="alert" data-testid="user-search-error">
           {error}
         </p>
       )}
@@ -84,7 +95,7 @@ export function UserSearch({
             </button>
           </li>
         ))}
-        {query.trim() !== '' && shown.length === 0 && error === null && (
+        {answered === query && shown.length === 0 && error === null && (
           <li className="muted small pad">No matching users</li>
         )}
       </ul>

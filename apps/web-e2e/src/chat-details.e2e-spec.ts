@@ -1,0 +1,360 @@
+import { randomUUID } from 'node:crypto';
+import type { Browser, Page } from 'playwright-core';
+import {
+  apiLogin,
+  focused,
+  launchChromium,
+  message,
+  openPerson,
+  PASSWORD,
+  send,
+  shown,
+  showsText,
+  storedMessages,
+  UI_TIMEOUT,
+  type Person,
+} from './browser';
+import { EDGE, LocalStack } from './local-stack';
+
+/** REST calls of API.md as one user, for what the test sets up rather than shows. */
+class RestUser {
+  private constructor(private readonly token: string) {}
+
+  static async signUp(username: string, displayName: string): Promise<RestUser> {
+    const response = await fetch(`${EDGE}/api/auth/signup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password: PASSWORD, displayName }),
+    });
+    expect(response.status).toBe(201);
+    return new RestUser(await apiLogin(username));
+  }
+
+  async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await fetch(`${EDGE}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    expect(response.ok).toBe(true);
+    return (await response.json()) as T;
+  }
+
+  async userId(): Promise<string> {
+    return (await this.call<{ id: string }>('GET', '/api/users/me')).id;
+  }
+
+  async createRoom(name: string, memberIds: string[]): Promise<string> {
+    return (await this.call<{ id: string }>('POST', '/api/rooms', { name, memberIds })).id;
+  }
+
+  async say(roomId: string, ...bodies: string[]): Promise<void> {
+    for (const body of bodies)
+      await this.call('POST', `/api/rooms/${roomId}/messages`, { clientMsgId: randomUUID(), body });
+  }
+}
+
+async function logIn(person: Person, staySignedIn = true): Promise<void> {
+  const { page } = person;
+  await page.goto(`${EDGE}/?gatewayPort=${person.gatewayPort}`);
+  await page.getByLabel('Username').fill(person.username);
+  await page.getByLabel('Password').fill(PASSWORD);
+  if (!staySignedIn) await page.getByLabel('Stay signed in on this device').uncheck();
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await shown(page.getByRole('button', { name: '+ New room' }));
+}
+
+function room(page: Page, name: string) {
+  return page.locator(`[data-room-name="${name}"]`);
+}
+
+/** The texts every alert (toast, inline error) on the page shows now. */
+async function alerts(page: Page): Promise<string[]> {
+  return page.getByRole('alert').allInnerTexts();
+}
+
+/** Waits until `condition` holds, checking every 200 ms. */
+async function until(condition: () => boolean, timeout: number): Promise<void> {
+  const deadline = Date.now() + timeout;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`not so within ${timeout} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** True once the message list is scrolled to its end. */
+function atBottom(page: Page): Promise<boolean> {
+  return page
+    .getByTestId('messages')
+    .evaluate((list) => list.scrollHeight - list.scrollTop - list.clientHeight < 80);
+}
+
+describe('the web app after being offline, across tabs and restarts, and the chat details', () => {
+  let stack: LocalStack;
+  let browser: Browser;
+  const suffix = randomUUID().slice(0, 6);
+  let ann: Person;
+  let ben: Person;
+  let annRest: RestUser;
+  let benId = '';
+
+  beforeAll(async () => {
+    // Access tokens live 60 s (the least auth allows): two tabs renew past one lifetime.
+    stack = await LocalStack.start({ ACCESS_TOKEN_TTL_SECONDS: '60' });
+    browser = await launchChromium();
+    // Ann on a desktop, Ben on a phone-sized screen.
+    ann = await openPerson(browser, `ann_${suffix}`, 'Ann 안', 1, { width: 1280, height: 800 });
+    ben = await openPerson(browser, `ben_${suffix}`, 'Ben 벤', 2, { width: 390, height: 780 });
+    annRest = await RestUser.signUp(ann.username, ann.displayName);
+    benId = await (await RestUser.signUp(ben.username, ben.displayName)).userId();
+    await logIn(ann);
+    await logIn(ben);
+  }, 200_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  }, 60_000);
+
+  it('serves a favicon, not the page, at /favicon.ico', async () => {
+    const response = await fetch(`${EDGE}/favicon.ico`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^image\//);
+  });
+
+  it('opening a room while offline, then back online: every message in place, no spinner, no raw error', async () => {
+    const name = `offline ${suffix}`;
+    const roomId = await annRest.createRoom(name, [benId]);
+    await annRest.say(roomId, 'before you went offline');
+    await shown(room(ben.page, name));
+
+    await ben.page.context().setOffline(true);
+    await room(ben.page, name).click();
+    // Said in words, with the reason, and no dead "Loading messages…".
+    expect(await shown(ben.page.getByTestId('load-problem'))).toContain("You're offline");
+    expect(await shown(ben.page.getByTestId('connection-banner'))).toContain("You're offline");
+    await send(ben.page, 'written while offline');
+    await shown(message(ben.page, 'written while offline'));
+
+    await ben.page.context().setOffline(false);
+    // Back online: the room loads by itself (no click) with both messages, in order.
+    await showsText(
+      message(ben.page, 'written while offline').getByTestId('message-state'),
+      '· Sent',
+      30_000,
+    );
+    await shown(message(ben.page, 'before you went offline'));
+    await ben.page.getByTestId('load-problem').waitFor({ state: 'detached', timeout: UI_TIMEOUT });
+    await ben.page.locator('[data-pending]').waitFor({ state: 'detached', timeout: UI_TIMEOUT });
+    await ben.page.getByText('Loading messages…').waitFor({ state: 'detached' });
+    expect((await storedMessages(ben.page)).map((stored) => stored.body)).toEqual([
+      'before you went offline',
+      'written while offline',
+    ]);
+    for (const text of await alerts(ben.page))
+      expect(text).not.toMatch(/TypeError|Failed to fetch|Network error/);
+    // And the other side got it.
+    await room(ann.page, name).click();
+    await shown(message(ann.page, 'written while offline'));
+  }, 90_000);
+
+  it('keeps the open room in the URL across a reload, and Back goes from a room to the list', async () => {
+    const page = ben.page;
+    const name = `offline ${suffix}`;
+    expect(new URL(page.url()).hash).toMatch(/^#\/rooms\/[0-9a-f-]{36}$/);
+    const roomUrl = page.url();
+
+    await page.reload();
+    await shown(page.getByRole('heading', { name }));
+    await shown(message(page, 'written while offline'));
+
+    // The phone's Back: to the room list, still in the app; Forward: the room again.
+    await page.goBack();
+    await shown(room(page, name));
+    expect(page.url().startsWith(EDGE)).toBe(true);
+    expect(['', '#/']).toContain(new URL(page.url()).hash);
+    await page.goForward();
+    await shown(page.getByRole('heading', { name }));
+
+    // A room's link opened in a new tab: logged in, in the room, and Back goes to the list.
+    const tab = await page.context().newPage();
+    await tab.goto(roomUrl);
+    await shown(tab.getByRole('heading', { name }));
+    await tab.goBack();
+    await shown(room(tab, name));
+    expect(new URL(tab.url()).hash).toBe('#/');
+    await tab.close();
+  }, 60_000);
+
+  it('stays signed in across a browser restart when asked to, and only then', async () => {
+    const restart = async (staySignedIn: boolean) => {
+      const person = await openPerson(browser, ben.username, ben.displayName, 2, {
+        width: 1280,
+        height: 800,
+      });
+      await logIn(person, staySignedIn);
+      // A restart: the storage the browser keeps on disk, in a new browser context.
+      const kept = await person.page.context().storageState();
+      await person.page.context().close();
+      const context = await browser.newContext({ storageState: kept });
+      const page = await context.newPage();
+      await page.goto(`${EDGE}/`);
+      const after = page
+        .getByRole('button', { name: '+ New room' })
+        .or(page.getByLabel('Username'));
+      await shown(after);
+      const signedIn = await page.getByRole('button', { name: '+ New room' }).isVisible();
+      await context.close();
+      return signedIn;
+    };
+    expect(await restart(true)).toBe(true);
+    expect(await restart(false)).toBe(false);
+  }, 90_000);
+
+  it('two tabs of one login renew their tokens past a lifetime without logging each other out', async () => {
+    const second = await ann.page.context().newPage();
+    const renewals = new Map<Page, number[]>([
+      [ann.page, []],
+      [second, []],
+    ]);
+    for (const [page, statuses] of renewals)
+      page.on('response', (response) => {
+        if (new URL(response.url()).pathname === '/api/auth/refresh')
+          statuses.push(response.status());
+      });
+    // The room Ann has open, by its link: both tabs in it.
+    expect(new URL(ann.page.url()).hash).toMatch(/^#\/rooms\//);
+    await second.goto(ann.page.url());
+    await shown(second.getByRole('heading', { name: `offline ${suffix}` }));
+    // The new tab renewed once to start; then each renews at 80% of its token's 60 s,
+    // each presenting the newest refresh token (a stale one would end the login: 401).
+    await until(
+      () => (renewals.get(ann.page)?.length ?? 0) >= 1 && (renewals.get(second)?.length ?? 0) >= 2,
+      90_000,
+    );
+    expect([...renewals.values()].flat().every((status) => status === 200)).toBe(true);
+    for (const page of [ann.page, second]) {
+      expect(await page.getByLabel('Username').count()).toBe(0);
+      await send(page, `still signed in ${page === second ? 'tab 2' : 'tab 1'}`);
+      await showsText(
+        message(page, `still signed in ${page === second ? 'tab 2' : 'tab 1'}`).getByTestId(
+          'message-state',
+        ),
+        '· Sent',
+      );
+    }
+    await second.close();
+  }, 150_000);
+
+  it('explains a user search by display name in plain words, and never lists yourself', async () => {
+    const page = ann.page;
+    await page.getByRole('button', { name: '+ New room' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New room' });
+    await dialog.getByLabel('Add people').fill('벤');
+    const said = await shown(dialog.getByTestId('user-search-error'));
+    expect(said).toContain('username');
+    expect(said).not.toContain('query may contain');
+    // Ann's own username is the start of another's: that one is listed, Ann is not.
+    const namesake = `${ann.username}x`;
+    await RestUser.signUp(namesake, 'Namesake');
+    await dialog.getByLabel('Add people').fill(ann.username);
+    await shown(dialog.getByRole('button', { name: new RegExp(`@${namesake}$`) }));
+    expect(
+      await dialog.getByRole('button', { name: new RegExp(`@${ann.username}$`) }).count(),
+    ).toBe(0);
+    await page.keyboard.press('Escape');
+  }, 30_000);
+
+  it('says "1 member", asks before leaving, and keeps the focus in a growing composer', async () => {
+    const page = ann.page;
+    const alone = `alone ${suffix}`;
+    await annRest.createRoom(alone, []);
+    await showsText(room(page, alone).locator('.room-last'), '1 member');
+    await room(page, alone).click();
+    await showsText(page.getByTestId('member-count'), '1 member');
+
+    const composer = page.getByLabel('Message', { exact: true });
+    const height = () => composer.evaluate((element) => element.getBoundingClientRect().height);
+    const oneLine = await height();
+    await composer.fill('one\ntwo\nthree\nfour');
+    expect(await height()).toBeGreaterThan(oneLine * 1.8);
+    await composer.fill(Array.from({ length: 40 }, (_, index) => `line ${index}`).join('\n'));
+    const tall = await height();
+    expect(tall).toBeLessThanOrEqual(210);
+    await composer.fill('sent with the button');
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    await showsText(message(page, 'sent with the button').getByTestId('message-state'), '· Sent');
+    await focused(composer);
+    expect(await height()).toBeLessThan(oneLine * 1.5);
+
+    await page.getByRole('button', { name: 'Members', exact: true }).click();
+    await page.getByRole('button', { name: 'Leave room' }).click();
+    const confirm = page.getByRole('dialog', { name: `Leave ${alone}?` });
+    await confirm.getByRole('button', { name: 'Stay' }).click();
+    await confirm.waitFor({ state: 'hidden' });
+    await shown(page.getByRole('heading', { name: alone }));
+    expect(await room(page, alone).count()).toBe(1);
+  }, 60_000);
+
+  it('shows links safely, dates, long messages collapsed, a new-messages divider and jump to latest', async () => {
+    const name = `details ${suffix}`;
+    const roomId = await annRest.createRoom(name, [benId]);
+    const page = ben.page;
+    await page.getByRole('button', { name: 'Back to rooms' }).click();
+    await shown(room(page, name));
+    // Read before: 30 messages Ben will have seen. Then three he has not, one with links.
+    await annRest.say(roomId, ...Array.from({ length: 30 }, (_, index) => `earlier ${index + 1}`));
+    await room(page, name).click();
+    await shown(message(page, 'earlier 30'));
+    await page.getByRole('button', { name: 'Back to rooms' }).click();
+    const links = 'see https://example.com/a?b=1, not javascript:alert(1) nor <b>bold</b>';
+    const long = `long: ${'가나다라 '.repeat(300)}`;
+    await annRest.say(roomId, 'first unread', links, long);
+    await showsText(room(page, name).getByTestId('unread'), '3 unread');
+    await room(page, name).click();
+
+    // The divider sits right before the first message Ben had not read.
+    await shown(page.getByTestId('new-divider'));
+    const beforeDivider = await page
+      .getByTestId('new-divider')
+      .evaluate((divider) => divider.nextElementSibling?.querySelector('.bubble')?.textContent);
+    expect(beforeDivider).toBe('first unread');
+
+    // Links: only http(s), opened safely; markup stays text.
+    const linked = message(page, 'see https://example.com');
+    const anchors = linked.locator('a');
+    expect(await anchors.count()).toBe(1);
+    expect(await anchors.getAttribute('href')).toBe('https://example.com/a?b=1');
+    expect(await anchors.getAttribute('rel')).toBe('noopener noreferrer');
+    expect(await anchors.getAttribute('target')).toBe('_blank');
+    expect(await linked.locator('b').count()).toBe(0);
+    expect(await linked.locator('.bubble').innerText()).toContain('<b>bold</b>');
+
+    // Dates: a separator for the day; the full date with the year on hover.
+    expect(await page.getByTestId('day-separator').allInnerTexts()).toEqual(['Today']);
+    const title = await linked.locator('time').getAttribute('title');
+    expect(title).toContain(String(new Date().getFullYear()));
+
+    // A very long message is collapsed until asked for.
+    const collapsed = message(page, 'long:');
+    const more = collapsed.getByRole('button', { name: 'Show more' });
+    expect(await more.getAttribute('aria-expanded')).toBe('false');
+    expect(await collapsed.locator('.bubble.collapsed').count()).toBe(1);
+    await more.click();
+    await shown(collapsed.getByRole('button', { name: 'Show less' }));
+    expect(await collapsed.locator('.bubble.collapsed').count()).toBe(0);
+
+    // Scrolled up, new messages bring a "jump to latest" with their count.
+    await page.getByTestId('messages').evaluate((list) => {
+      list.scrollTop = 0;
+    });
+    await shown(page.getByTestId('jump-latest'));
+    await annRest.say(roomId, 'while you scrolled up 1', 'while you scrolled up 2');
+    await showsText(page.getByTestId('jump-latest'), '2 new · Jump to latest ↓');
+    expect(await atBottom(page)).toBe(false);
+    await page.getByTestId('jump-latest').click();
+    await page.getByTestId('jump-latest').waitFor({ state: 'detached', timeout: UI_TIMEOUT });
+    expect(await atBottom(page)).toBe(true);
+    await shown(message(page, 'while you scrolled up 2'));
+  }, 90_000);
+});

@@ -1,0 +1,34 @@
+import { ApiError, describeError, OFFLINE_TEXT } from './api-error';
+
+describe('describeError', () => {
+  it('says a person is offline instead of a TypeError', () => {
+    const error = new ApiError(0, 'Network error: TypeError: Failed to fetch');
+    expect(describeError(error)).toBe(OFFLINE_TEXT);
+    expect(describeError(error)).not.toMatch(/TypeError|fetch/);
+  });
+
+  it('says when to try again after a rate limit', () => {
+    expect(describeError(new ApiError(429, 'Too many requests; try again later', 42))).toBe(
+      'Too many attempts. Try again in 42 seconds.',
+    );
+    expect(describeError(new ApiError(429, 'Too many requests; try again later'))).toBe(
+      'Too many attempts. Please wait a moment and try again.',
+    );
+  });
+
+  it('keeps what the server wrote for people on other 4xx answers', () => {
+    expect(describeError(new ApiError(409, 'username already taken'))).toBe(
+      'username already taken',
+    );
+  });
+
+  it.each([
+    ['a 503', new ApiError(503, 'The service is not reachable; try again shortly'), /trouble/],
+    ['a 500', new ApiError(500, 'HTTP 500'), /trouble/],
+    ['a 401', new ApiError(401, 'unauthorized'), /log in again/],
+    ['a socket timeout', new Error('operation has timed out'), /didn't answer in time/],
+    ['a bug', new TypeError("Cannot read properties of undefined (reading 'x')"), /^Something/],
+  ])('puts %s in plain words', (_, error, text) => {
+    expect(describeError(error)).toMatch(text);
+  });
+});

@@ -1,0 +1,47 @@
+import { waitPhrase } from './retry-after';
+
+/** A REST answer other than 2xx (status 0: no answer at all), with API.md's error message. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    /** From `Retry-After`, on 429 and 503 answers that carry it. */
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  /** The request never got an answer (offline, or the server unreachable). */
+  get unreachable(): boolean {
+    return this.status === 0;
+  }
+}
+
+export const OFFLINE_TEXT =
+  "You're offline. The app will catch up as soon as the connection is back.";
+
+/**
+ * An error in words a person understands: never a stack, a `TypeError` or an HTTP code.
+ * The server's own message is kept only for 4xx answers it wrote for people (validation,
+ * conflicts), which API.md phrases as sentences.
+ */
+export function describeError(error: unknown): string {
+  if (!(error instanceof ApiError)) {
+    const text = error instanceof Error ? error.message : String(error);
+    return /timed? ?out/i.test(text)
+      ? "The server didn't answer in time. Please try again."
+      : 'Something went wrong. Please try again.';
+  }
+  if (error.unreachable) return OFFLINE_TEXT;
+  if (error.status === 429)
+    return error.retryAfterSeconds === undefined
+      ? 'Too many attempts. Please wait a moment and try again.'
+      : `Too many attempts. Try again ${waitPhrase(error.retryAfterSeconds)}.`;
+  if (error.status === 401) return 'Your session has ended. Please log in again.';
+  if (error.status === 403) return "You don't have access to that.";
+  if (error.status === 404) return "That doesn't exist any more.";
+  if (error.status >= 500)
+    return 'The server is having trouble right now. Please try again in a moment.';
+  return error.message;
+}

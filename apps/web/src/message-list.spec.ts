@@ -1,0 +1,33 @@
+import { firstUnreadSeq, isLongMessage } from './message-list';
+
+describe('firstUnreadSeq', () => {
+  const items = [
+    { seq: 1, senderId: 'ann' },
+    { seq: 2, senderId: 'me' },
+    { seq: 3, senderId: 'ann' },
+    { seq: 4, senderId: 'me' },
+    { seq: 5, senderId: 'bob' },
+  ];
+
+  it('counts only the others’ messages back from the end', () => {
+    expect(firstUnreadSeq(items, 'me', 1)).toBe(5);
+    expect(firstUnreadSeq(items, 'me', 2)).toBe(3);
+    expect(firstUnreadSeq(items, 'me', 3)).toBe(1);
+  });
+
+  it('has no divider when nothing is unread or the unread are not loaded', () => {
+    expect(firstUnreadSeq(items, 'me', 0)).toBeUndefined();
+    expect(firstUnreadSeq(items, 'me', 4)).toBeUndefined();
+    expect(firstUnreadSeq([], 'me', 1)).toBeUndefined();
+  });
+});
+
+describe('isLongMessage', () => {
+  it('collapses many characters or many lines', () => {
+    expect(isLongMessage('a'.repeat(700))).toBe(false);
+    expect(isLongMessage('a'.repeat(701))).toBe(true);
+    expect(isLongMessage('가'.repeat(700))).toBe(false);
+    expect(isLongMessage(Array.from({ length: 12 }, () => 'x').join('\n'))).toBe(false);
+    expect(isLongMessage(Array.from({ length: 13 }, () => 'x').join('\n'))).toBe(true);
+  });
+});

@@ -1,0 +1,30 @@
+import type { MessageView } from '@scale-chat/contracts';
+
+/**
+ * The seq of the first message the reader had not read when the room was opened, where
+ * the "new messages" divider goes. API.md's `unreadCount` counts the others' messages
+ * after the reader's cursor, so it is the `unreadCount`-th message of others from the end.
+ * Undefined when nothing is unread or those messages are not loaded.
+ */
+export function firstUnreadSeq(
+  items: readonly Pick<MessageView, 'seq' | 'senderId'>[],
+  meId: string,
+  unreadCount: number,
+): number | undefined {
+  if (unreadCount <= 0) return undefined;
+  let seen = 0;
+  for (let index = items.length - 1; index >= 0; index--) {
+    const message = items[index];
+    if (message === undefined || message.senderId === meId) continue;
+    seen += 1;
+    if (seen === unreadCount) return message.seq;
+  }
+  return undefined;
+}
+
+/** Above this a message is shown collapsed, with "Show more". */
+const LONG = { characters: 700, lines: 12 } as const;
+
+export function isLongMessage(body: string): boolean {
+  return [...body].length > LONG.characters || body.split('\n').length > LONG.lines;
+}

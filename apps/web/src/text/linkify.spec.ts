@@ -1,0 +1,58 @@
+import { linkify } from './linkify';
+
+describe('linkify', () => {
+  it('leaves text without links as one text segment', () => {
+    expect(linkify('안녕하세요, no links here')).toEqual([
+      { kind: 'text', text: '안녕하세요, no links here' },
+    ]);
+  });
+
+  it('finds http and https links among text', () => {
+    expect(linkify('see https://example.com/a?b=1#c and http://x.org')).toEqual([
+      { kind: 'text', text: 'see ' },
+      { kind: 'link', text: 'https://example.com/a?b=1#c', href: 'https://example.com/a?b=1#c' },
+      { kind: 'text', text: ' and ' },
+      { kind: 'link', text: 'http://x.org', href: 'http://x.org/' },
+    ]);
+  });
+
+  it('leaves the punctuation that ends a sentence out of the link', () => {
+    expect(linkify('Read https://example.com/page. Then (https://example.com/x), ok?')).toEqual([
+      { kind: 'text', text: 'Read ' },
+      { kind: 'link', text: 'https://example.com/page', href: 'https://example.com/page' },
+      { kind: 'text', text: '. Then (' },
+      { kind: 'link', text: 'https://example.com/x', href: 'https://example.com/x' },
+      { kind: 'text', text: '), ok?' },
+    ]);
+  });
+
+  it('keeps brackets that belong to the URL', () => {
+    const url = 'https://en.wikipedia.org/wiki/Seoul_(city)';
+    expect(linkify(url)).toEqual([{ kind: 'link', text: url, href: url }]);
+  });
+
+  it.each([
+    'javascript:alert(1)',
+    'JaVaScRiPt:alert(document.cookie)',
+    'data:text/html,<script>alert(1)</script>',
+    'ftp://example.com/file',
+    'http://',
+    'www.example.com',
+  ])('never makes a link of %j', (body) => {
+    expect(linkify(body).every((segment) => segment.kind === 'text')).toBe(true);
+  });
+
+  it('stops a URL at markup, which stays text', () => {
+    expect(linkify('<a href="https://evil.example/">x</a>')).toEqual([
+      { kind: 'text', text: '<a href="' },
+      { kind: 'link', text: 'https://evil.example/', href: 'https://evil.example/' },
+      { kind: 'text', text: '">x</a>' },
+    ]);
+  });
+
+  it('reads an upper-case scheme and gives the normalised href', () => {
+    expect(linkify('HTTPS://Example.COM')).toEqual([
+      { kind: 'link', text: 'HTTPS://Example.COM', href: 'https://example.com/' },
+    ]);
+  });
+});
