@@ -39,7 +39,13 @@ import {
   type ChatServer,
 } from './live-rooms';
 import { authenticateSockets, UNAUTHORIZED, type SocketUser } from './socket-authentication';
-import { failedAck, parsePayload, SocketError } from './socket-payloads';
+import {
+  ackFailure,
+  failedAck,
+  parsePayload,
+  refuseUnknownEvents,
+  SocketError,
+} from './socket-payloads';
 
 type Ack<T extends object = object> = Promise<SocketAck<T>>;
 
@@ -146,6 +152,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayDisconnect {
       await this.presence.disconnected(socket.id, user.userId);
       return refusal;
     }
+    socket.use(refuseUnknownEvents);
     socket.use(this.limitSends(user.userId));
     return undefined;
   }
@@ -160,17 +167,13 @@ export class ChatGateway implements OnGatewayInit, OnGatewayDisconnect {
       if (event !== 'message:send') return next();
       const decision = this.sendLimiter.take(userId);
       if (decision.allowed) return next();
-      const ack = args.at(-1);
-      if (typeof ack === 'function') {
-        (ack as (answer: SocketAck) => void)(
-          failedAck(
-            new SocketError(
-              'rate_limited',
-              `Too many messages; try again in ${decision.retryAfterSeconds} s`,
-            ),
-          ),
-        );
-      }
+      ackFailure(
+        args,
+        new SocketError(
+          'rate_limited',
+          `Too many messages; try again in ${decision.retryAfterSeconds} s`,
+        ),
+      );
     };
   }
 

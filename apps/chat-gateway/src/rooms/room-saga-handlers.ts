@@ -3,7 +3,6 @@ import {
   isUuid,
   ROOM_EVENT_TYPES,
   type MemberJoined,
-  type MemberLeft,
   type RoomCreated,
   type RoomSagaPayload,
   type SagaCommand,
@@ -11,6 +10,7 @@ import {
 import { enqueueEvent, type CommandOutcome } from '@scale-chat/platform';
 import type { EntityManager } from 'typeorm';
 import { findRoom, roomWithMembers } from './room-queries';
+import { announceLeave } from './room-ownership';
 import { memberView, type MemberRow } from './room-views';
 
 function roomSagaPayload(command: SagaCommand): RoomSagaPayload | string {
@@ -120,11 +120,6 @@ export async function removeUserFromRooms(userId: string, manager: EntityManager
     [userId],
   )) as [{ room_id: string; status: string }[], number];
   for (const membership of left.filter((row) => row.status === 'active')) {
-    await enqueueEvent<MemberLeft>(manager, {
-      topic: CHAT_ROOM_EVENTS_TOPIC,
-      key: membership.room_id,
-      type: ROOM_EVENT_TYPES.memberLeft,
-      data: { roomId: membership.room_id, userId, reason: 'account-deleted' },
-    });
+    await announceLeave(manager, membership.room_id, userId, 'account-deleted');
   }
 }

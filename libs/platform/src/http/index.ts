@@ -1,4 +1,5 @@
 export * from './error-shape.filter';
+export * from './ids';
 export * from './json-bodies';
 export * from './rate-limit.guard';
 export * from './rate-limiter';
