@@ -1,6 +1,7 @@
-import type { RoomView } from '@scale-chat/contracts';
+import { randomUUID } from 'node:crypto';
+import { SAGA_COMMANDS, type RoomView } from '@scale-chat/contracts';
 import { GatewayFixture, nextEvent, type Member } from '../testing/gateway-fixture';
-import { removeUserFromRooms } from './room-saga-handlers';
+import { activateRoom, removeUserFromRooms } from './room-saga-handlers';
 
 jest.setTimeout(60_000);
 
@@ -67,6 +68,40 @@ describe("an owner leaving its room (chat-gateway's rooms, real PostgreSQL and K
         members: [expect.objectContaining({ userId: heir.userId, role: 'owner' })],
       });
     }
+  });
+
+  it('passes an emptied room to a member whose addition was under way when the owner left', async () => {
+    const [owner, added] = (await members(2)) as [Member, Member];
+    const roomId = await chat.room([owner]);
+    await chat.dataSource.query(
+      `INSERT INTO "room_members" ("room_id", "user_id", "role", "status")
+       VALUES ($1, $2, 'member', 'pending')`,
+      [roomId, added.userId],
+    );
+    const path = `/api/rooms/${roomId}/members/${owner.userId}`;
+    expect((await chat.call('DELETE', path, owner)).status).toBe(204);
+
+    // The room saga's last step for the addition, as the orchestrator would send it.
+    const outcome = await chat.dataSource.transaction((manager) =>
+      activateRoom(
+        {
+          sagaId: randomUUID(),
+          commandId: randomUUID(),
+          sagaType: 'room',
+          kind: 'execute',
+          participant: 'chat-gateway',
+          name: SAGA_COMMANDS.activateRoom,
+          payload: { roomId, kind: 'membership', userIds: [added.userId] },
+        },
+        manager,
+      ),
+    );
+    expect(outcome).toEqual({ outcome: 'succeeded' });
+    const room = (await chat.call('GET', `/api/rooms/${roomId}`, added)).body as RoomView;
+    expect(room).toMatchObject({
+      ownerId: added.userId,
+      members: [expect.objectContaining({ userId: added.userId, role: 'owner' })],
+    });
   });
 
   it('leaves an empty room as it is when its last member, the owner, leaves', async () => {

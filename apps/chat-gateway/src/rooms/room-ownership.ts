@@ -3,25 +3,29 @@ import { enqueueEvent } from '@scale-chat/platform';
 import type { EntityManager } from 'typeorm';
 
 /**
- * The rule for an owner who leaves (by itself, or with its account): the room passes to
- * its longest-standing active member (the earliest `joinedAt`, then the lowest id, the
- * order the room lists its members in), who becomes `owner`. Runs in the leave's
- * transaction, under the room's lock, after the leaver's membership is gone. Returns the
- * new owner, or undefined when the leaver did not own the room or nobody is left in it.
+ * The rule for a room whose owner is no longer one of its active members (it left, by
+ * itself or with its account): the room passes to its longest-standing active member
+ * (the earliest `joinedAt`, then the lowest id, the order the room lists its members in),
+ * who becomes `owner`. Runs under the room's lock, after the memberships changed: after a
+ * leave, and after a membership is activated (a member added while the owner, the last
+ * one, left). Returns the new owner, or undefined when nothing changed (the owner is
+ * still a member, or nobody is).
  */
-async function passOwnership(
+export async function passOwnership(
   manager: EntityManager,
   roomId: string,
-  leaverId: string,
 ): Promise<string | undefined> {
   const [heirs] = (await manager.query(
     `UPDATE "rooms" r SET "owner_id" = heir."user_id"
        FROM (SELECT "user_id" FROM "room_members"
               WHERE "room_id" = $1 AND "status" = 'active'
               ORDER BY "joined_at", "user_id" LIMIT 1) heir
-      WHERE r."id" = $1 AND r."owner_id" = $2
+      WHERE r."id" = $1
+        AND NOT EXISTS (SELECT 1 FROM "room_members" o
+                         WHERE o."room_id" = r."id" AND o."user_id" = r."owner_id"
+                           AND o."status" = 'active')
       RETURNING r."owner_id"`,
-    [roomId, leaverId],
+    [roomId],
   )) as [{ owner_id: string }[], number];
   const heir = heirs[0]?.owner_id;
   if (heir === undefined) return undefined;
@@ -43,7 +47,7 @@ export async function announceLeave(
   userId: string,
   reason: MemberLeft['reason'],
 ): Promise<void> {
-  const newOwnerId = await passOwnership(manager, roomId, userId);
+  const newOwnerId = await passOwnership(manager, roomId);
   await enqueueEvent<MemberLeft>(manager, {
     topic: CHAT_ROOM_EVENTS_TOPIC,
     key: roomId,

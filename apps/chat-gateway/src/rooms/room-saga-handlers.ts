@@ -10,7 +10,7 @@ import {
 import { enqueueEvent, type CommandOutcome } from '@scale-chat/platform';
 import type { EntityManager } from 'typeorm';
 import { findRoom, roomWithMembers } from './room-queries';
-import { announceLeave } from './room-ownership';
+import { announceLeave, passOwnership } from './room-ownership';
 import { memberView, type MemberRow } from './room-views';
 
 function roomSagaPayload(command: SagaCommand): RoomSagaPayload | string {
@@ -51,7 +51,10 @@ export async function activateRoom(
     // Done before (a repeated command), or the member left meanwhile: nothing to announce.
     return { outcome: 'succeeded' };
   }
-  const view = await roomWithMembers(manager, room);
+  // Added while the owner, the room's last member, left: the room passes to a new member
+  // (nobody else is there to hear it; the views below show it).
+  const heir = await passOwnership(manager, roomId);
+  const view = await roomWithMembers(manager, { ...room, owner_id: heir ?? room.owner_id });
   if (kind === 'room') {
     await enqueueEvent<RoomCreated>(manager, {
       topic: CHAT_ROOM_EVENTS_TOPIC,
@@ -65,7 +68,11 @@ export async function activateRoom(
         topic: CHAT_ROOM_EVENTS_TOPIC,
         key: roomId,
         type: ROOM_EVENT_TYPES.memberJoined,
-        data: { roomId, member: memberView(member), room: view },
+        data: {
+          roomId,
+          member: memberView(member.user_id === heir ? { ...member, role: 'owner' } : member),
+          room: view,
+        },
       });
     }
   }
