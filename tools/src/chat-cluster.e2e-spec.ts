@@ -93,6 +93,23 @@ describe('chat on two gateway instances', () => {
       expect(mine.body.items.map((room) => room.name)).not.toContain('ghosts');
     });
 
+    it('takes upper-case ids as the same users and room (one rule for ids)', async () => {
+      const created = await api<RoomView>(gateway(0), 'POST', '/api/rooms', {
+        token: ann.token,
+        body: { name: 'upper', memberIds: [bob.userId.toUpperCase(), cat.userId.toUpperCase()] },
+      });
+      expect(created.status).toBe(201);
+      expect(created.body.members.map((member) => member.userId).sort()).toEqual(
+        [ann.userId, bob.userId, cat.userId].sort(),
+      );
+      const user = await api(cluster.auth.url, 'GET', `/api/users/${bob.userId.toUpperCase()}`, {
+        token: ann.token,
+      });
+      expect(user).toMatchObject({ status: 200, body: { id: bob.userId } });
+      const path = `/api/rooms/${created.body.id.toUpperCase()}/members/${cat.userId.toUpperCase()}`;
+      expect((await api(gateway(1), 'DELETE', path, { token: cat.token })).status).toBe(204);
+    });
+
     it.each([
       ['no name', {}],
       ['an empty name', { name: '' }],

@@ -95,6 +95,8 @@ export interface MemberLeft {
   readonly roomId: string;
   readonly userId: string;
   readonly reason: 'left' | 'removed' | 'account-deleted';
+  /** When the owner left: the member the room passed to (docs/security.md). */
+  readonly newOwnerId?: string;
 }
 
 /** `message.sent`: a message was stored with its `seq`. */
@@ -161,5 +163,7 @@ export interface ServerToClientEvents {
   'room:left': (event: { roomId: string }) => void;
   'member:joined': (event: { roomId: string; userId: string }) => void;
   'member:left': (event: { roomId: string; userId: string }) => void;
+  /** Beyond API.md: the owner left and the room passed to `ownerId` (docs/security.md). */
+  'room:owner': (event: { roomId: string; ownerId: string }) => void;
   presence: (event: { userId: string; online: boolean }) => void;
 }

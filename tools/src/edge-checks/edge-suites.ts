@@ -191,6 +191,31 @@ export function edgeChecksWithBothInstances(fixture: EdgeFixture): void {
       expect(await page.text()).toContain('npx nx build web');
     }
   });
+
+  it('answers hostile requests in the error shape, through the edge and directly, naming no framework', async () => {
+    const unknown = await fetch(`${EDGE}/api/nothing-here`);
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toMatchObject({ statusCode: 404, error: 'Not Found' });
+    const deep = `{"username": ${'['.repeat(2_000)}${']'.repeat(2_000)}, "password": "x"}`;
+    for (const base of [EDGE, `http://127.0.0.1:${SERVICES.auth.ports[0]}`]) {
+      const form = await fetch(`${base}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'username=ann&password=secret-password',
+      });
+      expect(form.status).toBe(415);
+      expect(await form.json()).toMatchObject({ statusCode: 415 });
+      const nested = await fetch(`${base}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: deep,
+      });
+      expect(nested.status).toBe(400);
+      expect(await nested.json()).toMatchObject({ statusCode: 400, error: 'Bad Request' });
+      const jwks = await fetch(`${base}/api/auth/jwks`);
+      expect(jwks.headers.get('x-powered-by')).toBeNull();
+    }
+  });
 }
 
 /** Checks that take gateway instance 1 away for good: run them last. */

@@ -19,11 +19,13 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { VerifiedAccessToken } from '@scale-chat/access-tokens';
-import { AccessTokenGuard, CurrentUser } from '@scale-chat/platform';
+import { AccessTokenGuard, CurrentUser, ParseIdPipe } from '@scale-chat/platform';
 import type { UserView } from '@scale-chat/contracts';
 import { UserDto, UserListDto, viewOf } from './user.entity';
 import { SearchUsersQuery } from './users.dto';
 import { UsersService } from './users.service';
+
+const USER_NOT_FOUND = 'User not found';
 
 @ApiTags('users')
 @ApiBearerAuth()
@@ -65,7 +67,7 @@ export class UsersController {
   @Get(':id')
   @ApiOkResponse({ type: UserDto })
   @ApiNotFoundResponse()
-  async byId(@Param('id') id: string): Promise<UserView> {
+  async byId(@Param('id', new ParseIdPipe(USER_NOT_FOUND)) id: string): Promise<UserView> {
     return this.found(id);
   }
 
@@ -73,7 +75,7 @@ export class UsersController {
   private async found(id: string): Promise<UserView> {
     const user = await this.users.findById(id);
     const view = user === null ? undefined : viewOf(user);
-    if (view === undefined) throw new NotFoundException('User not found');
+    if (view === undefined) throw new NotFoundException(USER_NOT_FOUND);
     return view;
   }
 }

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { CHAT_LIMITS } from '@scale-chat/contracts';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsInt, IsOptional, IsString, IsUUID, Max, Min } from 'class-validator';
+import { IsBoolean, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsId } from '@scale-chat/platform';
 import { CharacterLength } from '../character-length';
 
 /** A message body is validated and stored trimmed, as API.md counts its length. */
@@ -66,13 +67,13 @@ export class MessagePageQuery {
 
 /** Socket.IO `message:send` */
 export class SendMessageEvent extends SendMessageBody {
-  @IsUUID('all')
+  @IsId()
   roomId!: string;
 }
 
 /** Socket.IO `typing` */
 export class TypingEvent {
-  @IsUUID('all')
+  @IsId()
   roomId!: string;
 
   @IsBoolean()
@@ -81,13 +82,13 @@ export class TypingEvent {
 
 /** Socket.IO `read` */
 export class ReadEvent extends ReadBody {
-  @IsUUID('all')
+  @IsId()
   roomId!: string;
 }
 
 /** Socket.IO `sync` */
 export class SyncEvent {
-  @IsUUID('all')
+  @IsId()
   roomId!: string;
 
   @IsInt()

@@ -41,7 +41,13 @@ import {
   type ChatServer,
 } from './live-rooms';
 import { authenticateSockets, UNAUTHORIZED, type SocketUser } from './socket-authentication';
-import { failedAck, parsePayload, SocketError } from './socket-payloads';
+import {
+  ackFailure,
+  failedAck,
+  parsePayload,
+  refuseUnknownEvents,
+  SocketError,
+} from './socket-payloads';
 
 type Ack<T extends object = object> = Promise<SocketAck<T>>;
 
@@ -161,6 +167,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayDisconnect {
       await this.presence.disconnected(socket.id, user.userId);
       return refusal;
     }
+    socket.use(refuseUnknownEvents);
     socket.use(this.limitEvents(socket, user.userId));
     return undefined;
   }
@@ -181,19 +188,15 @@ export class ChatGateway implements OnGatewayInit, OnGatewayDisconnect {
       const decision = this.limits.take(action, userId);
       if (decision.allowed) return next();
       const flooding = !this.refusals.take(socket.id).allowed;
-      const ack = args.at(-1);
-      if (typeof ack === 'function') {
-        (ack as (answer: SocketAck) => void)(
-          failedAck(
-            new SocketError(
-              'rate_limited',
-              flooding
-                ? `Too many requests: this connection is closed; connect again in ${FLOOD_WINDOW_MS / 1000} s`
-                : `Too many requests; try again in ${decision.retryAfterSeconds} s`,
-            ),
-          ),
-        );
-      }
+      ackFailure(
+        args,
+        new SocketError(
+          'rate_limited',
+          flooding
+            ? `Too many requests: this connection is closed; connect again in ${FLOOD_WINDOW_MS / 1000} s`
+            : `Too many requests; try again in ${decision.retryAfterSeconds} s`,
+        ),
+      );
       if (flooding) {
         this.metrics.floodDisconnects.inc();
         this.logger.warn({ socket: socket.id, userId }, 'disconnected a socket that kept flooding');

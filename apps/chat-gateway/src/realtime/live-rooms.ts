@@ -60,6 +60,11 @@ export class LiveRooms {
     this.io.to(chatRoom(roomId)).emit('member:left', { roomId, userId });
   }
 
+  /** The room's members hear who owns it now (its owner left). */
+  ownerChanged(roomId: string, ownerId: string): void {
+    this.io.to(chatRoom(roomId)).emit('room:owner', { roomId, ownerId });
+  }
+
   messageStored(message: MessageView): void {
     this.io.to(chatRoom(message.roomId)).emit('message:new', message);
   }

@@ -122,6 +122,8 @@ export class RoomEventsFanout {
         return;
       case ROOM_EVENT_TYPES.memberLeft:
         this.live.left(event.data.roomId, event.data.userId);
+        if (event.data.newOwnerId !== undefined)
+          this.live.ownerChanged(event.data.roomId, event.data.newOwnerId);
         return;
     }
   }

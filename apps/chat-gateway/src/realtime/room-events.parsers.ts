@@ -92,9 +92,11 @@ export function parseMemberLeft(data: unknown): MemberLeft {
   const reason = fields['reason'];
   if (typeof reason !== 'string' || !LEFT_REASONS.includes(reason))
     throw new Error('reason is not known');
+  const newOwnerId = fields['newOwnerId'];
   return {
     roomId: uuid(fields['roomId'], 'roomId'),
     userId: uuid(fields['userId'], 'userId'),
     reason: reason as MemberLeft['reason'],
+    ...(newOwnerId === undefined ? {} : { newOwnerId: uuid(newOwnerId, 'newOwnerId') }),
   };
 }

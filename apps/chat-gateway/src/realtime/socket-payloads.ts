@@ -1,6 +1,6 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
-import type { SocketAck, SocketErrorCode } from '@scale-chat/contracts';
-import { findNulCharacter } from '@scale-chat/platform';
+import type { ClientToServerEvents, SocketAck, SocketErrorCode } from '@scale-chat/contracts';
+import { findNulCharacter, JSON_DEPTH_MAX, nestsDeeperThan } from '@scale-chat/platform';
 import { plainToInstance, type ClassConstructor } from 'class-transformer';
 import { getMetadataStorage, validate } from 'class-validator';
 
@@ -40,6 +40,33 @@ export function failedAck(error: unknown): SocketAck & { ok: false } {
   return { ok: false, error: { code: 'internal', message: 'Something went wrong' } };
 }
 
+/** Answers `error` to an event's acknowledgement callback (its last argument), if it has one. */
+export function ackFailure(args: readonly unknown[], error: SocketError): void {
+  const ack = args.at(-1);
+  if (typeof ack === 'function') (ack as (answer: SocketAck) => void)(failedAck(error));
+}
+
+/** The events of API.md a client may send; the type keeps it in step with the contract. */
+const CLIENT_EVENTS: Readonly<Record<keyof ClientToServerEvents, true>> = {
+  'message:send': true,
+  typing: true,
+  read: true,
+  sync: true,
+};
+
+/**
+ * Socket middleware: an event API.md does not name is `bad_request` to its
+ * acknowledgement (API.md: any failure acks), and goes no further.
+ */
+export function refuseUnknownEvents(
+  [event, ...args]: unknown[],
+  next: (error?: Error) => void,
+): void {
+  if (typeof event === 'string' && Object.hasOwn(CLIENT_EVENTS, event)) return next();
+  const name = typeof event === 'string' ? event.slice(0, 64) : typeof event;
+  ackFailure(args, new SocketError('bad_request', `unknown event: ${name}`));
+}
+
 const knownKeys = new Map<ClassConstructor<object>, ReadonlySet<string>>();
 
 function keysOf(type: ClassConstructor<object>): ReadonlySet<string> {
@@ -73,6 +100,10 @@ export async function parsePayload<T extends object>(
   const unknown = given.filter((key) => !allowed.has(key));
   if (unknown.length > 0) {
     throw new SocketError('bad_request', `unknown fields: ${unknown.slice(0, 5).join(', ')}`);
+  }
+  // Before anything walks it recursively (below), as for REST bodies.
+  if (nestsDeeperThan(payload, JSON_DEPTH_MAX)) {
+    throw new SocketError('bad_request', `the payload nests deeper than ${JSON_DEPTH_MAX} levels`);
   }
   const nul = findNulCharacter(payload);
   if (nul !== undefined)

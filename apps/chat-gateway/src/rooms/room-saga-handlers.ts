@@ -3,7 +3,6 @@ import {
   isUuid,
   ROOM_EVENT_TYPES,
   type MemberJoined,
-  type MemberLeft,
   type RoomCreated,
   type RoomSagaPayload,
   type SagaCommand,
@@ -11,6 +10,7 @@ import {
 import { enqueueEvent, type CommandOutcome } from '@scale-chat/platform';
 import type { EntityManager } from 'typeorm';
 import { findRoom, roomWithMembers } from './room-queries';
+import { announceLeave, passOwnership } from './room-ownership';
 import { memberView, type MemberRow } from './room-views';
 
 function roomSagaPayload(command: SagaCommand): RoomSagaPayload | string {
@@ -51,7 +51,10 @@ export async function activateRoom(
     // Done before (a repeated command), or the member left meanwhile: nothing to announce.
     return { outcome: 'succeeded' };
   }
-  const view = await roomWithMembers(manager, room);
+  // Added while the owner, the room's last member, left: the room passes to a new member
+  // (nobody else is there to hear it; the views below show it).
+  const heir = await passOwnership(manager, roomId);
+  const view = await roomWithMembers(manager, { ...room, owner_id: heir ?? room.owner_id });
   if (kind === 'room') {
     await enqueueEvent<RoomCreated>(manager, {
       topic: CHAT_ROOM_EVENTS_TOPIC,
@@ -65,7 +68,11 @@ export async function activateRoom(
         topic: CHAT_ROOM_EVENTS_TOPIC,
         key: roomId,
         type: ROOM_EVENT_TYPES.memberJoined,
-        data: { roomId, member: memberView(member), room: view },
+        data: {
+          roomId,
+          member: memberView(member.user_id === heir ? { ...member, role: 'owner' } : member),
+          room: view,
+        },
       });
     }
   }
@@ -120,11 +127,6 @@ export async function removeUserFromRooms(userId: string, manager: EntityManager
     [userId],
   )) as [{ room_id: string; status: string }[], number];
   for (const membership of left.filter((row) => row.status === 'active')) {
-    await enqueueEvent<MemberLeft>(manager, {
-      topic: CHAT_ROOM_EVENTS_TOPIC,
-      key: membership.room_id,
-      type: ROOM_EVENT_TYPES.memberLeft,
-      data: { roomId: membership.room_id, userId, reason: 'account-deleted' },
-    });
+    await announceLeave(manager, membership.room_id, userId, 'account-deleted');
   }
 }

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { CHAT_LIMITS } from '@scale-chat/contracts';
-import { ArrayMaxSize, IsArray, IsOptional, IsString, IsUUID, Matches } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsOptional, IsString, Matches } from 'class-validator';
+import { IsId } from '@scale-chat/platform';
 import { CharacterLength } from '../character-length';
 
 /** `POST /api/rooms` */
@@ -20,14 +21,14 @@ export class CreateRoomBody {
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(CHAT_LIMITS.initialMembersMax)
-  @IsUUID('all', { each: true })
+  @IsId({ each: true })
   memberIds?: string[];
 }
 
 /** `POST /api/rooms/:id/members` */
 export class AddMemberBody {
   @ApiProperty({ format: 'uuid' })
-  @IsUUID('all')
+  @IsId()
   userId!: string;
 }
 

@@ -10,16 +10,12 @@ import {
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
-  CHAT_ROOM_EVENTS_TOPIC,
-  ROOM_EVENT_TYPES,
-  type MemberLeft,
   type MemberView,
   type RoomSagaPayload,
   type RoomSummaryView,
   type RoomView,
 } from '@scale-chat/contracts';
 import {
-  enqueueEvent,
   isUniqueViolation,
   PostgresNotifications,
   requestSaga,
@@ -29,6 +25,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { ChatConfig } from '../chat-config';
 import { requireMember, roomNotFound } from './room-access';
 import { findRoom, roomWithMembers } from './room-queries';
+import { announceLeave } from './room-ownership';
 import {
   MESSAGE_COLUMNS,
   memberView,
@@ -191,7 +188,7 @@ export class RoomsService {
     );
   }
 
-  /** A member may leave; the owner may remove anyone. */
+  /** A member may leave (the owner too: the room passes on); the owner may remove anyone. */
   async removeMember(callerId: string, roomId: string, userId: string): Promise<void> {
     const caller = await requireMember(this.dataSource.manager, roomId, callerId);
     if (callerId !== userId && caller.role !== 'owner') {
@@ -206,12 +203,7 @@ export class RoomsService {
         [roomId, userId],
       )) as [unknown, number];
       if (removed === 0) throw new NotFoundException('The user is not a member of this room');
-      await enqueueEvent<MemberLeft>(manager, {
-        topic: CHAT_ROOM_EVENTS_TOPIC,
-        key: roomId,
-        type: ROOM_EVENT_TYPES.memberLeft,
-        data: { roomId, userId, reason: callerId === userId ? 'left' : 'removed' },
-      });
+      await announceLeave(manager, roomId, userId, callerId === userId ? 'left' : 'removed');
     });
   }
 

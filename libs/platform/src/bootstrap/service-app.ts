@@ -1,8 +1,14 @@
 import { ValidationPipe, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { ConfigError, type ServiceConfig } from '../config';
-import { ErrorShapeFilter, RejectNulCharactersPipe, RejectPrototypeKeysPipe } from '../http';
+import {
+  ErrorShapeFilter,
+  RejectNulCharactersPipe,
+  RejectPrototypeKeysPipe,
+  useJsonBodies,
+} from '../http';
 import { correlateRequest } from '../logging';
 import { httpMetrics, ServiceMetrics } from '../metrics';
 import type { ServiceDefinition } from './service-definition';
@@ -12,26 +18,28 @@ export const EXIT_BAD_CONFIG = 78;
 
 /**
  * Builds the Nest application the same way for production and for tests: the service's
- * logger, strict validation of every request (unknown fields are a 400), and shutdown
- * hooks so SIGTERM closes consumers and connections before the process exits.
+ * logger, JSON bodies only (useJsonBodies), strict validation of every request (unknown
+ * fields are a 400), and shutdown hooks so SIGTERM closes consumers and connections
+ * before the process exits.
  */
 export async function createServiceApp<C extends ServiceConfig>(
   definition: ServiceDefinition<C>,
   config: C,
 ): Promise<INestApplication> {
-  const app = await NestFactory.create(definition.rootModule(config), {
+  const app = await NestFactory.create<NestExpressApplication>(definition.rootModule(config), {
     bufferLogs: true,
     abortOnError: false,
+    bodyParser: false,
   });
   app.useLogger(app.get(Logger));
   app.use(correlateRequest);
   app.use(httpMetrics(app.get(ServiceMetrics)));
   // Behind the edge the client's address comes from X-Forwarded-For, which the edge
   // overwrites; the header is believed only from the edge's address (TRUST_PROXY).
-  (app.getHttpAdapter().getInstance() as { set(name: string, value: string): void }).set(
-    'trust proxy',
-    config.trustProxy,
-  );
+  app.set('trust proxy', config.trustProxy);
+  // Which framework answers is nobody's business (and not in API.md's headers).
+  app.disable('x-powered-by');
+  useJsonBodies(app);
   app.useGlobalFilters(new ErrorShapeFilter());
   app.useGlobalPipes(
     new RejectPrototypeKeysPipe(),

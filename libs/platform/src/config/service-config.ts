@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import {
   LOCAL_DATABASE_URL,
+  LOCAL_EDGE_SOURCE_ADDRESS,
   LOCAL_KAFKA_BROKERS,
   SERVICES,
   type ServiceName,
@@ -43,12 +44,12 @@ function commonSpec(service: ServiceName) {
       text(/^[A-Za-z0-9_-]{1,50}\.$/, 'up to 50 characters of A-Z a-z 0-9 _ - ending in a dot'),
     ),
     SHUTDOWN_TIMEOUT_MS: integer({ min: 100, max: 120_000 }, { default: 10_000 }),
+    // Never a range a client can connect from (not `loopback`: on the local stack every
+    // process is a loopback client): the edge's own address (docs/security.md).
     TRUST_PROXY: text(
       /^[A-Za-z0-9.:/, ]{1,200}$/,
-      'a list of addresses or names Express knows (loopback, uniquelocal, 10.0.0.0/8)',
-      {
-        default: 'loopback',
-      },
+      'a list of addresses or names Express knows (10.0.0.2, 10.0.0.0/30, uniquelocal)',
+      { default: LOCAL_EDGE_SOURCE_ADDRESS },
     ),
   } satisfies EnvSpec;
 }

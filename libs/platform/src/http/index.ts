@@ -1,4 +1,6 @@
 export * from './error-shape.filter';
+export * from './ids';
+export * from './json-bodies';
 export * from './rate-limit.guard';
 export * from './rate-limiter';
 export * from './nul-characters.pipe';

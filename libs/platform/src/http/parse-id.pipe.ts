@@ -4,7 +4,8 @@ import { isUuid } from '@scale-chat/contracts';
 /**
  * A path id that is not a UUID names nothing: 404 with the message an unknown id gets,
  * as API.md answers for ids, rather than a 400 for its form (`@Param('id', new
- * ParseIdPipe('Room not found'))`).
+ * ParseIdPipe('Room not found'))`). A UUID in upper case is the same id, handled
+ * lower-case from here on (the rule of `IsId`).
  */
 @Injectable()
 export class ParseIdPipe implements PipeTransform<string, string> {
@@ -12,6 +13,6 @@ export class ParseIdPipe implements PipeTransform<string, string> {
 
   transform(value: string): string {
     if (!isUuid(value)) throw new NotFoundException(this.notFound);
-    return value;
+    return value.toLowerCase();
   }
 }

@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto';
+import { SAGA_COMMANDS, type RoomView } from '@scale-chat/contracts';
+import { GatewayFixture, nextEvent, type Member } from '../testing/gateway-fixture';
+import { activateRoom, removeUserFromRooms } from './room-saga-handlers';
+
+jest.setTimeout(60_000);
+
+type OwnerChange = { roomId: string; ownerId: string };
+
+/**
+ * The rule for an owner who leaves: the room passes to its longest-standing member, and
+ * the room hears it (`room:owner`), whether the owner left by itself or with its account.
+ * The leave goes through the REST API (or the deletion saga's step), its event through
+ * the outbox and Kafka to the sockets.
+ */
+describe("an owner leaving its room (chat-gateway's rooms, real PostgreSQL and Kafka)", () => {
+  let chat: GatewayFixture;
+
+  beforeAll(async () => {
+    chat = await GatewayFixture.start();
+  });
+
+  afterAll(async () => {
+    await chat?.close();
+  });
+
+  const members = (count: number): Promise<Member[]> =>
+    Promise.all(Array.from({ length: count }, () => chat.member()));
+
+  it('passes the room to the longest-standing member when the owner leaves, and says so', async () => {
+    const [owner, first, second] = (await members(3)) as [Member, Member, Member];
+    const roomId = await chat.room([owner, first, second]);
+    const announced = nextEvent<OwnerChange>(await chat.socket(second), 'room:owner');
+
+    // The owner leaves, naming itself in upper case: the same id (one rule for ids).
+    const path = `/api/rooms/${roomId.toUpperCase()}/members/${owner.userId.toUpperCase()}`;
+    expect((await chat.call('DELETE', path, owner)).status).toBe(204);
+    expect(await announced).toEqual({ roomId, ownerId: first.userId });
+
+    const room = (await chat.call('GET', `/api/rooms/${roomId}`, second)).body as RoomView;
+    expect(room.ownerId).toBe(first.userId);
+    expect(room.members.map(({ userId, role }) => ({ userId, role }))).toEqual([
+      { userId: first.userId, role: 'owner' },
+      { userId: second.userId, role: 'member' },
+    ]);
+    // The new owner can do what an owner does: remove another member.
+    const removal = await chat.call(
+      'DELETE',
+      `/api/rooms/${roomId}/members/${second.userId}`,
+      first,
+    );
+    expect(removal.status).toBe(204);
+  });
+
+  it('passes the room on when the owner goes with its account; a room it did not own keeps its owner', async () => {
+    const [owner, heir] = (await members(2)) as [Member, Member];
+    const owned = await chat.room([owner, heir]);
+    const joined = await chat.room([heir, owner]);
+    const announced = nextEvent<OwnerChange>(await chat.socket(heir), 'room:owner');
+
+    await chat.dataSource.transaction((manager) => removeUserFromRooms(owner.userId, manager));
+
+    expect(await announced).toEqual({ roomId: owned, ownerId: heir.userId });
+    for (const roomId of [owned, joined]) {
+      const room = (await chat.call('GET', `/api/rooms/${roomId}`, heir)).body as RoomView;
+      expect(room).toMatchObject({
+        ownerId: heir.userId,
+        members: [expect.objectContaining({ userId: heir.userId, role: 'owner' })],
+      });
+    }
+  });
+
+  it('passes an emptied room to a member whose addition was under way when the owner left', async () => {
+    const [owner, added] = (await members(2)) as [Member, Member];
+    const roomId = await chat.room([owner]);
+    await chat.dataSource.query(
+      `INSERT INTO "room_members" ("room_id", "user_id", "role", "status")
+       VALUES ($1, $2, 'member', 'pending')`,
+      [roomId, added.userId],
+    );
+    const path = `/api/rooms/${roomId}/members/${owner.userId}`;
+    expect((await chat.call('DELETE', path, owner)).status).toBe(204);
+
+    // The room saga's last step for the addition, as the orchestrator would send it.
+    const outcome = await chat.dataSource.transaction((manager) =>
+      activateRoom(
+        {
+          sagaId: randomUUID(),
+          commandId: randomUUID(),
+          sagaType: 'room',
+          kind: 'execute',
+          participant: 'chat-gateway',
+          name: SAGA_COMMANDS.activateRoom,
+          payload: { roomId, kind: 'membership', userIds: [added.userId] },
+        },
+        manager,
+      ),
+    );
+    expect(outcome).toEqual({ outcome: 'succeeded' });
+    const room = (await chat.call('GET', `/api/rooms/${roomId}`, added)).body as RoomView;
+    expect(room).toMatchObject({
+      ownerId: added.userId,
+      members: [expect.objectContaining({ userId: added.userId, role: 'owner' })],
+    });
+  });
+
+  it('leaves an empty room as it is when its last member, the owner, leaves', async () => {
+    const [owner] = (await members(1)) as [Member];
+    const roomId = await chat.room([owner]);
+    const path = `/api/rooms/${roomId}/members/${owner.userId}`;
+    expect((await chat.call('DELETE', path, owner)).status).toBe(204);
+    const rows = (await chat.dataSource.query(`SELECT "owner_id" FROM "rooms" WHERE "id" = $1`, [
+      roomId,
+    ])) as { owner_id: string }[];
+    expect(rows).toEqual([{ owner_id: owner.userId }]);
+  });
+});

@@ -1,0 +1,119 @@
+import { Body, Controller, Get, Module, Post, Req, type DynamicModule } from '@nestjs/common';
+import { LOCAL_EDGE_SOURCE_ADDRESS } from '@scale-chat/contracts';
+import { IsString } from 'class-validator';
+import { readServiceConfig, type ServiceConfig } from '../config';
+import { PlatformModule } from '../platform.module';
+import { requestFrom } from '../testing/request-from';
+import { startTestService, type TestService } from '../testing/test-service';
+import { JSON_DEPTH_MAX } from './json-bodies';
+
+class ProbeBody {
+  @IsString()
+  name!: string;
+}
+
+@Controller('probe')
+class ProbeController {
+  @Post()
+  echo(@Body() body: ProbeBody): ProbeBody {
+    return body;
+  }
+
+  @Get('address')
+  address(@Req() request: { ip?: string }): { ip?: string } {
+    return { ip: request.ip };
+  }
+}
+
+@Module({})
+class ProbeModule {
+  static register(config: ServiceConfig): DynamicModule {
+    return {
+      module: ProbeModule,
+      imports: [PlatformModule.forService(config)],
+      controllers: [ProbeController],
+    };
+  }
+}
+
+/** `{"name": [[[...]]]}`: the body nests `depth` levels (the outer object is one). */
+const nested = (depth: number) => `{"name": ${'['.repeat(depth - 1)}${']'.repeat(depth - 1)}}`;
+
+describe('request bodies, headers and client addresses of every service', () => {
+  let service: TestService;
+  const post = (body: string, contentType: string) =>
+    fetch(`${service.url}/probe`, {
+      method: 'POST',
+      headers: { 'content-type': contentType },
+      body,
+    });
+
+  beforeAll(async () => {
+    service = await startTestService({
+      service: 'auth' as const,
+      readConfig: (env: Record<string, string | undefined>) => readServiceConfig('auth', env),
+      rootModule: (config: ServiceConfig) => ProbeModule.register(config),
+    });
+  });
+
+  afterAll(async () => {
+    await service?.close();
+  });
+
+  it('parses JSON and answers without saying which framework it is', async () => {
+    const response = await post('{"name":"ann"}', 'application/json; charset=UTF-8');
+    expect(response.status).toBe(201);
+    expect(await response.json()).toEqual({ name: 'ann' });
+    expect(response.headers.get('x-powered-by')).toBeNull();
+  });
+
+  it.each([2_000, 20_000])(
+    'answers 400 in the error shape to a body nested %i deep, before any recursive walk',
+    async (depth) => {
+      const response = await post(nested(depth), 'application/json');
+      expect(response.status).toBe(400);
+      expect(await response.json()).toEqual({
+        statusCode: 400,
+        error: 'Bad Request',
+        message: `The JSON body nests deeper than ${JSON_DEPTH_MAX} levels`,
+      });
+    },
+  );
+
+  it(`lets a body of exactly ${JSON_DEPTH_MAX} levels through to validation`, async () => {
+    const response = await post(nested(JSON_DEPTH_MAX), 'application/json');
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ message: ['name must be a string'] });
+  });
+
+  it.each([
+    ['application/x-www-form-urlencoded', 'name=ann'],
+    ['text/plain', '{"name":"ann"}'],
+    ['multipart/form-data; boundary=x', '--x\r\n\r\nann\r\n--x--'],
+    ['application/json; charset=utf-16', '{"name":"ann"}'],
+  ])('answers 415 in the error shape to a body of %s', async (contentType, body) => {
+    const response = await post(body, contentType);
+    expect(response.status).toBe(415);
+    expect(await response.json()).toEqual({
+      statusCode: 415,
+      error: 'Unsupported Media Type',
+      message: 'The request body must be JSON: Content-Type: application/json (UTF-8)',
+    });
+  });
+
+  it('minds no Content-Type on a request without a body', async () => {
+    const response = await fetch(`${service.url}/probe/address`, {
+      headers: { 'content-type': 'text/plain' },
+    });
+    expect(response.status).toBe(200);
+  });
+
+  it("believes X-Forwarded-For from the edge's address only, never from another loopback client", async () => {
+    const url = `${service.url}/probe/address`;
+    const headers = { 'x-forwarded-for': '10.0.0.7' };
+    const direct = await requestFrom(url, { headers });
+    expect(JSON.parse(direct.body)).toEqual({ ip: '127.0.0.1' });
+    const edge = await requestFrom(url, { headers, localAddress: LOCAL_EDGE_SOURCE_ADDRESS });
+    expect(JSON.parse(edge.body)).toEqual({ ip: '10.0.0.7' });
+  });
+});
