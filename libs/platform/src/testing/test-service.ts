@@ -19,14 +19,16 @@ export interface TestService<C extends ServiceConfig = ServiceConfig> {
 /**
  * Boots a service in this process exactly as `main.ts` does (same root module, same
  * pipes and logger), against a fresh database and the run's Kafka, on a free port.
+ * `overrides` may be made from the fresh database (to reach it some other way).
  */
 export async function startTestService<C extends ServiceConfig>(
   definition: ServiceDefinition<C>,
-  overrides: Environment = {},
+  overrides: Environment | ((database: TestDatabase) => Environment) = {},
 ): Promise<TestService<C>> {
   const database = await createTestDatabase();
+  const given = typeof overrides === 'function' ? overrides(database) : overrides;
   const config = definition.readConfig(
-    testEnvironment(definition.service, { DATABASE_URL: database.url, ...overrides }),
+    testEnvironment(definition.service, { DATABASE_URL: database.url, ...given }),
   );
   try {
     const app = await createServiceApp(definition, config);
