@@ -5,3 +5,4 @@ export * from './test-service';
 export * from './test-jwks';
 export * from './compose-environment';
 export * from './tcp-proxy';
+export * from './chart-environment';
