@@ -119,7 +119,7 @@ describe('the Strimzi topics of the chart', () => {
     expect(readFileSync(CHART_TOPICS_FILE, 'utf8')).toBe(chartTopicsText());
   });
 
-  it('are rendered as KafkaTopics with three replicas and two in sync, under the topic prefix', async () => {
+  it('are rendered as KafkaTopics with three replicas and two in sync', async () => {
     const objects = await renderChart([PRODUCTION_VALUES]);
     const topics = objects.filter((object) => object.kind === 'KafkaTopic') as unknown as {
       spec: {

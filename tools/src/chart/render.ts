@@ -8,6 +8,11 @@ export const CHART_DIR = join(REPO_ROOT, 'deploy', 'helm', 'scale-chat');
 export const PRODUCTION_VALUES = join(REPO_ROOT, 'deploy', 'helm', 'production-values.yaml');
 export const RELEASE = 'scale-chat';
 export const NAMESPACE = 'scale-chat';
+/**
+ * The cluster version rendered for: a Helm built by `go install` carries no default of its
+ * own worth having (v1.20), below the chart's kubeVersion.
+ */
+export const KUBE_VERSION = '1.31.0';
 
 /** What every rendered object has; the checks read the rest as they need. */
 export interface K8sObject {
@@ -29,7 +34,14 @@ const valuesArgs = (valuesFiles: readonly string[]) => valuesFiles.flatMap((file
 
 /** `helm lint --strict` of the chart with these values files (on top of its defaults). */
 export function lintChart(valuesFiles: readonly string[] = []): Promise<string> {
-  return helm(['lint', '--strict', CHART_DIR, ...valuesArgs(valuesFiles)]);
+  return helm([
+    'lint',
+    '--strict',
+    '--kube-version',
+    KUBE_VERSION,
+    CHART_DIR,
+    ...valuesArgs(valuesFiles),
+  ]);
 }
 
 /** The objects `helm template` renders with these values files (on top of its defaults). */
@@ -40,6 +52,8 @@ export async function renderChart(valuesFiles: readonly string[] = []): Promise<
     CHART_DIR,
     '--namespace',
     NAMESPACE,
+    '--kube-version',
+    KUBE_VERSION,
     ...valuesArgs(valuesFiles),
   ]);
   return parseAllDocuments(text)

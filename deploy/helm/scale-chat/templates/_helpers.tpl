@@ -3,13 +3,19 @@
 {{- .Release.Name | trunc 28 | trimSuffix "-" -}}
 {{- end -}}
 
-{{/* Labels on every object. */}}
+{{/* Labels on every object but a component's. */}}
 {{- define "scale-chat.labels" -}}
 app.kubernetes.io/part-of: scale-chat
 app.kubernetes.io/instance: {{ .Release.Name }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 app.kubernetes.io/version: {{ .Values.image.tag | quote }}
+{{- end -}}
+
+{{/* Labels of a component's objects and pods: dict "root" $ "name" name. */}}
+{{- define "scale-chat.componentLabels" -}}
+{{ include "scale-chat.labels" .root }}
+app.kubernetes.io/name: {{ .name }}
 {{- end -}}
 
 {{/* Selector labels of one component (a service or the edge): dict "root" $ "name" name. */}}
