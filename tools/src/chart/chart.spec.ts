@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SERVICE_NAMES, SERVICES } from '@scale-chat/contracts';
-import { ensureHelm, sayAs } from '../infra';
+import { checkEdgeConfig, ensureHelm, sayAs, writeEdgeConfig } from '../infra';
 import { CHART_CHECKS, deploymentOf, probeChecks, resourceChecks } from './chart-checks';
 import {
   lintChart,
@@ -11,6 +11,22 @@ import {
   type K8sObject,
 } from './render';
 import { CHART_TOPICS_FILE, chartTopicsText, contractTopics } from './topics';
+
+/**
+ * The edge's rendered nginx.conf as this machine's nginx can check it: its names resolve
+ * only in a cluster, so they stand for 127.0.0.1, and `resolve` (nginx 1.27.3, the edge
+ * image's 1.28) is left out for an older nginx; the access log goes to a file.
+ */
+function edgeConfigForCheck(objects: readonly K8sObject[]): string {
+  const config = objects.find(
+    (object) => object.kind === 'ConfigMap' && object.metadata.name === 'scale-chat-edge',
+  ) as { data: { 'nginx.conf': string } } | undefined;
+  const text = (config?.data['nginx.conf'] ?? '')
+    .replace(/server [a-z0-9.-]+:(\d+) resolve /g, 'server 127.0.0.1:$1 ')
+    .replace(/^(\s*)resolver \S+/m, '$1resolver 127.0.0.1')
+    .replace('access_log /dev/stdout', 'access_log logs/helm-check-access.log');
+  return writeEdgeConfig('helm', text);
+}
 
 const broken = (name: string) => join(__dirname, 'broken-values', `${name}.yaml`);
 const named = (objects: readonly K8sObject[], kind: string) =>
@@ -67,6 +83,12 @@ describe.each([
     expect(spec.minReplicas).toBeGreaterThanOrEqual(2);
     // The HPA owns the gateways' replica count: a fixed one would fight it on every upgrade.
     expect(deploymentOf(objects, 'chat-gateway').spec).not.toHaveProperty('replicas');
+  });
+
+  it("renders an edge configuration nginx -t accepts beside the image's includes", async () => {
+    await expect(
+      checkEdgeConfig(() => undefined, edgeConfigForCheck(objects)),
+    ).resolves.toBeUndefined();
   });
 
   it('sends the edge to the gateway pods through a headless Service that nginx resolves again', () => {
