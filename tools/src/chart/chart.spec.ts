@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { SERVICE_NAMES, SERVICES } from '@scale-chat/contracts';
 import { checkEdgeConfig, ensureHelm, sayAs, writeEdgeConfig } from '../infra';
 import { CHART_CHECKS, deploymentOf, probeChecks, resourceChecks } from './chart-checks';
+import { parse } from 'yaml';
 import {
+  CHART_DIR,
   lintChart,
   PRODUCTION_VALUES,
   renderChart,
@@ -133,6 +135,34 @@ describe('deploy/helm/scale-chat against broken values', () => {
     await expect(renderChart([broken('latest-tag')])).rejects.toThrow(
       /image.tag must be a fixed version/,
     );
+  });
+});
+
+/** Every value's dotted path, a service's name under a per-service table standing as `<service>`. */
+function valuePaths(values: unknown, prefix = ''): string[] {
+  if (typeof values !== 'object' || values === null || Array.isArray(values)) return [prefix];
+  const entries = Object.entries(values);
+  if (entries.length === 0) return [prefix];
+  return entries.flatMap(([key, value]) => {
+    const perService = prefix === 'services' || prefix === 'database.urls';
+    const name =
+      perService && (SERVICE_NAMES as readonly string[]).includes(key) ? '<service>' : key;
+    return valuePaths(value, prefix === '' ? name : `${prefix}.${name}`);
+  });
+}
+
+describe("the chart's README", () => {
+  it('documents every value of values.yaml (a documented value covers those under it)', () => {
+    const readme = readFileSync(join(CHART_DIR, 'README.md'), 'utf8');
+    const table = readme.slice(readme.indexOf('## Values'));
+    const documented = [...table.matchAll(/^\| ([^|]+)\|/gm)].flatMap((row) =>
+      [...(row[1] ?? '').matchAll(/`([^`]+)`/g)].map((match) => match[1] ?? ''),
+    );
+    const values = parse(readFileSync(join(CHART_DIR, 'values.yaml'), 'utf8')) as unknown;
+    const undocumented = [...new Set(valuePaths(values))].filter(
+      (path) => !documented.some((name) => path === name || path.startsWith(`${name}.`)),
+    );
+    expect(undocumented).toEqual([]);
   });
 });
 
