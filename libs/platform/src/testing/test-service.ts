@@ -84,6 +84,12 @@ export function describeServiceBoot<C extends ServiceConfig>(
       });
     });
 
+    it('answers GET /health/live with 200 (liveness: the process runs)', async () => {
+      const response = await fetch(`${started().url}/health/live`);
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ status: 'ok' });
+    });
+
     it(`owns the "${SERVICES[service].schema}" schema, migrated with no drift`, async () => {
       const dataSource = started().app.get(DataSource);
       const schema = SERVICES[service].schema;
