@@ -10,7 +10,9 @@ RUN npm ci --no-audit --no-fund
 COPY . .
 RUN NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false npx nx run web:build
 
-FROM nginxinc/nginx-unprivileged:1.27-alpine AS runtime
+# 1.28: the open-source nginx resolves upstream names again while it runs (`server ... resolve`,
+# since 1.27.3), which the Kubernetes edge needs to follow the gateway pods.
+FROM nginxinc/nginx-unprivileged:1.28-alpine AS runtime
 USER root
 # The entrypoint renders /etc/nginx/templates/nginx.conf.template into this folder.
 ENV NGINX_ENVSUBST_OUTPUT_DIR=/etc/nginx/compose

@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  ensureHelm,
   ensureKafka,
   ensurePostgres,
   findInstance,
@@ -13,6 +15,8 @@ import {
 import { bundleService, isServiceName } from './build/bundle-service';
 import { runStack } from './stack';
 import { runTests } from './test-runner';
+import { renderChart } from './chart/render';
+import { CHART_TOPICS_FILE, chartTopicsText } from './chart/topics';
 
 const USAGE = `usage: node tools/run.js <command>
   stack                       run the whole local stack (npm start)
@@ -20,7 +24,10 @@ const USAGE = `usage: node tools/run.js <command>
   infra up | down             start or stop Kafka and PostgreSQL in the background
   serve <service> [instance]  run one service in the foreground (infra must be up)
   bench <file>                run a benchmark under bench/ (infra must be up)
-  build <service>             bundle a service for production into dist/apps/<service>`;
+  build <service>             bundle a service for production into dist/apps/<service>
+  helm                        build the pinned Helm into the machine's cache (if missing), print its path
+  chart-topics                write deploy/helm/scale-chat/files/topics.yaml from libs/contracts
+  chart-render [values...]    the chart's objects rendered with these values files, as JSON`;
 
 async function infra(action: string | undefined): Promise<number> {
   if (action === 'up') {
@@ -94,6 +101,15 @@ async function main(argv: readonly string[]): Promise<number> {
       return bench(rest[0]);
     case 'build':
       return buildService(rest[0]);
+    case 'helm':
+      process.stdout.write(`${await ensureHelm(sayAs('helm'))}\n`);
+      return 0;
+    case 'chart-topics':
+      writeFileSync(CHART_TOPICS_FILE, chartTopicsText());
+      return 0;
+    case 'chart-render':
+      process.stdout.write(JSON.stringify(await renderChart(rest)));
+      return 0;
     default:
       process.stderr.write(`${USAGE}\n`);
       return 2;

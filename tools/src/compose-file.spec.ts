@@ -148,6 +148,10 @@ describe('docker-compose.yml', () => {
     );
   });
 
+  it("runs kafbat's maintained Kafka UI at a fixed version", () => {
+    expect(service('kafka-ui').image).toMatch(/^kafbat\/kafka-ui:v\d+\.\d+\.\d+$/);
+  });
+
   it('holds no password but development-only defaults that the environment overrides', () => {
     const text = readFileSync(join(REPO_ROOT, 'docker-compose.yml'), 'utf8');
     const secrets = [

@@ -1,6 +1,13 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { deleteThrowawayTopics, ensureKafka, ensurePostgres, REPO_ROOT, sayAs } from './infra';
+import {
+  deleteThrowawayTopics,
+  ensureHelm,
+  ensureKafka,
+  ensurePostgres,
+  REPO_ROOT,
+  sayAs,
+} from './infra';
 
 const say = sayAs('test');
 
@@ -34,17 +41,21 @@ function runChaos(
 }
 
 /**
- * `npm test`: brings up Kafka and PostgreSQL (reused when up), then runs the format
- * check, every project's lint, typecheck and the three test tiers (`test`: unit, no I/O;
- * `integration`: one service against Kafka and PostgreSQL; `e2e`: the whole stack)
- * through Nx, and then, one at a time, the `chaos` targets that pause or break the shared broker. Exits non-zero on any
+ * `npm test`: brings up Kafka and PostgreSQL (reused when up) and builds Helm (once per
+ * machine), then runs the format check, every project's lint, typecheck and the three
+ * test tiers (`test`: unit, no I/O; `integration`: one service against Kafka and
+ * PostgreSQL; `e2e`: the whole stack) through Nx, and then, one at a time, the `chaos`
+ * targets that pause or break the shared broker. Exits non-zero on any
  * failure and stops only the infrastructure it started.
  */
 export async function runTests(extraNxArgs: readonly string[]): Promise<number> {
   const startedAt = Date.now();
+  // Helm too, once per machine (built from source): the chart's checks in several
+  // projects' tests then find it instead of each building it.
   const [kafka, postgres] = await Promise.all([
     ensureKafka(sayAs('kafka')),
     ensurePostgres(sayAs('postgres')),
+    ensureHelm(sayAs('helm')),
   ]);
   if (kafka.pid !== undefined) {
     // Only on the tools' own broker: one given by KAFKA_BROKERS is somebody else's.

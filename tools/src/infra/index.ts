@@ -8,3 +8,4 @@ export * from './paths';
 export * from './postgres';
 export * from './processes';
 export * from './services';
+export * from './helm';

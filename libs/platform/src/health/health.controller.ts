@@ -5,7 +5,12 @@ import { KafkaHealthIndicator } from './kafka.health';
 
 const CHECK_TIMEOUT_MS = 2_000;
 
-/** `GET /health`: 200 `{status: "ok", ...}` when every dependency answers, 503 otherwise. */
+/**
+ * `GET /health`, the readiness check: 200 `{status: "ok", ...}` when every dependency
+ * answers, 503 otherwise. `GET /health/live`, the liveness check: 200 whenever the event
+ * loop runs, and nothing else, so a database or broker away takes instances out of
+ * rotation without an orchestrator restarting all of them at once.
+ */
 @Controller('health')
 export class HealthController implements OnModuleInit {
   constructor(
@@ -26,5 +31,10 @@ export class HealthController implements OnModuleInit {
   @HealthCheck()
   check() {
     return this.health.check([...this.registry.all()]);
+  }
+
+  @Get('live')
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
   }
 }

@@ -5,7 +5,7 @@ import { pino, stdTimeFunctions, type Logger, type LoggerOptions } from 'pino';
 import type { ServiceConfig } from '../config';
 import { CORRELATION_HEADER, correlationIdFrom, currentCorrelationId } from './correlation-id';
 
-const QUIET_PATHS = new Set(['/health', '/metrics']);
+const QUIET_PATHS = new Set(['/health', '/health/live', '/metrics']);
 
 /**
  * The one shape of every service's log lines: pino, JSON lines in production and one

@@ -61,15 +61,16 @@ export function loopbackSettings(
 }
 
 /**
- * The checks of a service's environment in docker-compose.yml, read by the service's own
- * configuration reader: registered by each app's compose-environment.spec.ts.
+ * The checks of the environment a deployment gives a service, read by the service's own
+ * configuration reader: shared by docker-compose.yml and the Helm chart.
  * `browserFacing` names settings that may name loopback (what a browser on the host sees).
  */
-export function composeEnvironmentChecks(
-  definition: Pick<ServiceDefinition, 'service' | 'readConfig'>,
+export function deployedEnvironmentChecks(
+  definition: Pick<ServiceDefinition, 'readConfig'>,
+  environment: () => Environment,
   browserFacing: readonly string[] = [],
 ): void {
-  const read = () => definition.readConfig(composeEnvironment(definition.service));
+  const read = () => definition.readConfig(environment());
 
   it('has every setting its configuration requires (read as in production)', () => {
     expect(read).not.toThrow();
@@ -77,11 +78,26 @@ export function composeEnvironmentChecks(
   });
 
   it('listens on every interface, on the port of API.md', () => {
-    expect(read()).toMatchObject({ host: '0.0.0.0', port: SERVICES[definition.service].ports[0] });
+    expect(read()).toMatchObject({ host: '0.0.0.0', port: SERVICES[read().service].ports[0] });
   });
 
-  it('reaches every other service by its compose name, none at a local-stack default', () => {
+  it('reaches every other service by its name there, none at a local-stack default', () => {
     const { extra } = read() as { extra?: Readonly<Record<string, unknown>> };
     expect(loopbackSettings(extra ?? {}, browserFacing)).toEqual([]);
   });
+}
+
+/**
+ * The checks of a service's environment in docker-compose.yml, read by the service's own
+ * configuration reader: registered by each app's compose-environment.spec.ts.
+ */
+export function composeEnvironmentChecks(
+  definition: Pick<ServiceDefinition, 'service' | 'readConfig'>,
+  browserFacing: readonly string[] = [],
+): void {
+  deployedEnvironmentChecks(
+    definition,
+    () => composeEnvironment(definition.service),
+    browserFacing,
+  );
 }

@@ -5,3 +5,5 @@ export * from './test-service';
 export * from './test-jwks';
 export * from './compose-environment';
 export * from './request-from';
+export * from './tcp-proxy';
+export * from './chart-environment';

@@ -19,14 +19,16 @@ export interface TestService<C extends ServiceConfig = ServiceConfig> {
 /**
  * Boots a service in this process exactly as `main.ts` does (same root module, same
  * pipes and logger), against a fresh database and the run's Kafka, on a free port.
+ * `overrides` may be made from the fresh database (to reach it some other way).
  */
 export async function startTestService<C extends ServiceConfig>(
   definition: ServiceDefinition<C>,
-  overrides: Environment = {},
+  overrides: Environment | ((database: TestDatabase) => Environment) = {},
 ): Promise<TestService<C>> {
   const database = await createTestDatabase();
+  const given = typeof overrides === 'function' ? overrides(database) : overrides;
   const config = definition.readConfig(
-    testEnvironment(definition.service, { DATABASE_URL: database.url, ...overrides }),
+    testEnvironment(definition.service, { DATABASE_URL: database.url, ...given }),
   );
   try {
     const app = await createServiceApp(definition, config);
@@ -80,6 +82,12 @@ export function describeServiceBoot<C extends ServiceConfig>(
         status: 'ok',
         info: { database: { status: 'up' }, kafka: { status: 'up' } },
       });
+    });
+
+    it('answers GET /health/live with 200 (liveness: the process runs)', async () => {
+      const response = await fetch(`${started().url}/health/live`);
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ status: 'ok' });
     });
 
     it(`owns the "${SERVICES[service].schema}" schema, migrated with no drift`, async () => {

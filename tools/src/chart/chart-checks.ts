@@ -1,0 +1,241 @@
+import { SERVICE_NAMES, SERVICES, type ServiceName } from '@scale-chat/contracts';
+import type { K8sObject } from './render';
+
+/**
+ * What matters in the rendered chart, each check a function from the objects to the
+ * problems it finds (none: an empty list), so a spec can show both that the chart passes
+ * and that a broken values file is caught.
+ */
+
+interface Probe {
+  readonly httpGet?: { readonly path?: string; readonly port?: string | number };
+}
+interface Container {
+  readonly name: string;
+  readonly image?: string;
+  readonly ports?: readonly { readonly name?: string; readonly containerPort: number }[];
+  readonly env?: readonly {
+    readonly name: string;
+    readonly value?: string;
+    readonly valueFrom?: unknown;
+  }[];
+  readonly livenessProbe?: Probe;
+  readonly readinessProbe?: Probe;
+  readonly startupProbe?: Probe;
+  readonly resources?: {
+    readonly requests?: Readonly<Record<string, string | number>>;
+    readonly limits?: Readonly<Record<string, string | number>>;
+  };
+  readonly securityContext?: {
+    readonly allowPrivilegeEscalation?: boolean;
+    readonly runAsNonRoot?: boolean;
+  };
+  readonly lifecycle?: { readonly preStop?: { readonly exec?: { readonly command?: string[] } } };
+}
+interface PodSpec {
+  readonly containers: readonly Container[];
+  readonly securityContext?: { readonly runAsNonRoot?: boolean; readonly runAsUser?: number };
+  readonly terminationGracePeriodSeconds?: number;
+  readonly topologySpreadConstraints?: readonly unknown[];
+}
+export interface Workload extends K8sObject {
+  readonly spec: {
+    readonly selector: { readonly matchLabels: Readonly<Record<string, string>> };
+    readonly template: {
+      readonly metadata: { readonly labels: Readonly<Record<string, string>> };
+      readonly spec: PodSpec;
+    };
+  };
+}
+
+const NAME_LABEL = 'app.kubernetes.io/name';
+const EDGE_PORT_IN_POD = 8080;
+
+export const deployments = (objects: readonly K8sObject[]): Workload[] =>
+  objects.filter((object): object is Workload => object.kind === 'Deployment');
+
+/** The Deployment of a component (a service of API.md, or `edge`). */
+export function deploymentOf(objects: readonly K8sObject[], component: string): Workload {
+  const found = deployments(objects).find(
+    (deployment) => deployment.spec.template.metadata.labels[NAME_LABEL] === component,
+  );
+  if (found === undefined) throw new Error(`no Deployment of ${component} was rendered`);
+  return found;
+}
+
+const componentOf = (deployment: Workload) =>
+  deployment.spec.template.metadata.labels[NAME_LABEL] ?? deployment.metadata.name;
+
+const isService = (component: string): component is ServiceName =>
+  (SERVICE_NAMES as readonly string[]).includes(component);
+
+function probeProblems(where: string, container: Container, expected: Record<string, string>) {
+  const problems: string[] = [];
+  const port = container.ports?.find((entry) => entry.name === 'http');
+  for (const [kind, path] of Object.entries(expected)) {
+    const probe = container[kind as 'livenessProbe'];
+    if (probe?.httpGet?.path !== path) {
+      problems.push(`${where}: ${kind} on ${String(probe?.httpGet?.path)}, not ${path}`);
+    }
+    if (probe?.httpGet?.port !== 'http' || port === undefined) {
+      problems.push(`${where}: ${kind} not on the container's http port`);
+    }
+  }
+  return problems;
+}
+
+/** Liveness on /health/live, readiness on /health, on the port of API.md. */
+export function probeChecks(objects: readonly K8sObject[]): string[] {
+  return deployments(objects).flatMap((deployment) => {
+    const component = componentOf(deployment);
+    return deployment.spec.template.spec.containers.flatMap((container) => {
+      const where = `${component}/${container.name}`;
+      const port = container.ports?.find((entry) => entry.name === 'http')?.containerPort;
+      if (!isService(component)) {
+        // The edge's own /health answers without its upstreams: alive and ready alike.
+        return [
+          ...probeProblems(where, container, {
+            livenessProbe: '/health',
+            readinessProbe: '/health',
+          }),
+          ...(port === EDGE_PORT_IN_POD ? [] : [`${where}: listens on ${String(port)}`]),
+        ];
+      }
+      return [
+        ...probeProblems(where, container, {
+          livenessProbe: '/health/live',
+          readinessProbe: '/health',
+          startupProbe: '/health/live',
+        }),
+        ...(port === SERVICES[component].ports[0]
+          ? []
+          : [`${where}: listens on ${String(port)}, not ${SERVICES[component].ports[0]}`]),
+      ];
+    });
+  });
+}
+
+/** CPU and memory requested and limited for every container. */
+export function resourceChecks(objects: readonly K8sObject[]): string[] {
+  return deployments(objects).flatMap((deployment) =>
+    deployment.spec.template.spec.containers.flatMap((container) => {
+      const where = `${componentOf(deployment)}/${container.name}`;
+      return (['requests', 'limits'] as const).flatMap((kind) =>
+        ['cpu', 'memory']
+          .filter((resource) => container.resources?.[kind]?.[resource] === undefined)
+          .map((resource) => `${where}: no ${resource} ${kind.replace(/s$/, '')}`),
+      );
+    }),
+  );
+}
+
+/** Every image at a fixed tag: never `latest`, never none. */
+export function imageChecks(objects: readonly K8sObject[]): string[] {
+  return deployments(objects).flatMap((deployment) =>
+    deployment.spec.template.spec.containers
+      .filter((container) => {
+        const tag = /:([^:/@]+)$/.exec(container.image ?? '')?.[1];
+        return tag === undefined || tag === 'latest';
+      })
+      .map((container) => `${componentOf(deployment)}: image ${String(container.image)}`),
+  );
+}
+
+/** Pods as a numeric non-root user, without privilege escalation. */
+export function securityChecks(objects: readonly K8sObject[]): string[] {
+  return deployments(objects).flatMap((deployment) => {
+    const pod = deployment.spec.template.spec;
+    const component = componentOf(deployment);
+    const problems: string[] = [];
+    if (pod.securityContext?.runAsNonRoot !== true) problems.push(`${component}: not runAsNonRoot`);
+    if (!((pod.securityContext?.runAsUser ?? 0) > 0)) {
+      problems.push(`${component}: no numeric non-root runAsUser`);
+    }
+    for (const container of pod.containers) {
+      if (container.securityContext?.allowPrivilegeEscalation !== false) {
+        problems.push(`${component}/${container.name}: may escalate privileges`);
+      }
+    }
+    return problems;
+  });
+}
+
+/** Every Deployment has a PodDisruptionBudget that selects its pods. */
+export function disruptionBudgetChecks(objects: readonly K8sObject[]): string[] {
+  const budgets = objects
+    .filter((object) => object.kind === 'PodDisruptionBudget')
+    .map(
+      (budget) =>
+        (budget as unknown as { spec: { selector: { matchLabels: Record<string, string> } } }).spec,
+    );
+  return deployments(objects)
+    .filter((deployment) => {
+      const labels = deployment.spec.template.metadata.labels;
+      return !budgets.some((budget) =>
+        Object.entries(budget.selector.matchLabels).every(([key, value]) => labels[key] === value),
+      );
+    })
+    .map((deployment) => `${componentOf(deployment)}: no PodDisruptionBudget`);
+}
+
+/**
+ * SIGKILL only after the preStop pause and the process's own shutdown limit
+ * (SHUTDOWN_TIMEOUT_MS of the shared ConfigMap) have both run out.
+ */
+export function terminationChecks(objects: readonly K8sObject[]): string[] {
+  const shutdownSeconds =
+    Number(
+      objects
+        .filter((object) => object.kind === 'ConfigMap')
+        .map((object) => (object as { data?: Record<string, string> }).data ?? {})
+        .find((data) => 'SHUTDOWN_TIMEOUT_MS' in data)?.['SHUTDOWN_TIMEOUT_MS'] ?? NaN,
+    ) / 1000;
+  return deployments(objects).flatMap((deployment) => {
+    const pod = deployment.spec.template.spec;
+    const pause = Number(pod.containers[0]?.lifecycle?.preStop?.exec?.command?.[1] ?? NaN);
+    const grace = pod.terminationGracePeriodSeconds ?? 30;
+    return Number.isFinite(pause) && grace > pause + shutdownSeconds
+      ? []
+      : [
+          `${componentOf(deployment)}: terminationGracePeriodSeconds ${grace} not above preStop ${pause} s + SHUTDOWN_TIMEOUT_MS ${shutdownSeconds} s`,
+        ];
+  });
+}
+
+/** INSTANCE_ID is the pod's own name in every service. */
+export function instanceIdChecks(objects: readonly K8sObject[]): string[] {
+  return deployments(objects)
+    .filter((deployment) => isService(componentOf(deployment)))
+    .filter((deployment) => {
+      const variable = deployment.spec.template.spec.containers[0]?.env?.find(
+        (entry) => entry.name === 'INSTANCE_ID',
+      );
+      return (
+        JSON.stringify(variable?.valueFrom) !==
+        JSON.stringify({ fieldRef: { fieldPath: 'metadata.name' } })
+      );
+    })
+    .map((deployment) => `${componentOf(deployment)}: INSTANCE_ID is not the pod's name`);
+}
+
+/** The gateways and the edge spread over nodes and zones. */
+export function topologyChecks(objects: readonly K8sObject[]): string[] {
+  return ['chat-gateway', 'edge']
+    .filter(
+      (component) =>
+        (deploymentOf(objects, component).spec.template.spec.topologySpreadConstraints ?? [])
+          .length === 0,
+    )
+    .map((component) => `${component}: no topology spread`);
+}
+
+export const CHART_CHECKS = {
+  probes: probeChecks,
+  resources: resourceChecks,
+  images: imageChecks,
+  security: securityChecks,
+  'disruption budgets': disruptionBudgetChecks,
+  termination: terminationChecks,
+  'instance ids': instanceIdChecks,
+  'topology spread': topologyChecks,
+} as const;

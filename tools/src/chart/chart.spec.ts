@@ -1,0 +1,191 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SERVICE_NAMES, SERVICES } from '@scale-chat/contracts';
+import { checkEdgeConfig, ensureHelm, sayAs, writeEdgeConfig } from '../infra';
+import { CHART_CHECKS, deploymentOf, probeChecks, resourceChecks } from './chart-checks';
+import { parse } from 'yaml';
+import {
+  CHART_DIR,
+  lintChart,
+  PRODUCTION_VALUES,
+  renderChart,
+  validateObjects,
+  type K8sObject,
+} from './render';
+import { CHART_TOPICS_FILE, chartTopicsText, contractTopics } from './topics';
+
+/**
+ * The edge's rendered nginx.conf as this machine's nginx can check it: its names resolve
+ * only in a cluster, so they stand for 127.0.0.1, and `resolve` (nginx 1.27.3, the edge
+ * image's 1.28) is left out for an older nginx; the access log goes to a file.
+ */
+function edgeConfigForCheck(objects: readonly K8sObject[]): string {
+  const config = objects.find(
+    (object) => object.kind === 'ConfigMap' && object.metadata.name === 'scale-chat-edge',
+  ) as { data: { 'nginx.conf': string } } | undefined;
+  const text = (config?.data['nginx.conf'] ?? '')
+    .replace(/server [a-z0-9.-]+:(\d+) resolve /g, 'server 127.0.0.1:$1 ')
+    .replace(/^(\s*)resolver \S+/m, '$1resolver 127.0.0.1')
+    .replace('access_log /dev/stdout', 'access_log logs/helm-check-access.log');
+  return writeEdgeConfig('helm', text);
+}
+
+const broken = (name: string) => join(__dirname, 'broken-values', `${name}.yaml`);
+const named = (objects: readonly K8sObject[], kind: string) =>
+  objects.filter((object) => object.kind === kind).map((object) => object.metadata.name);
+
+// The first run on a machine builds Helm from source: minutes on two cores.
+beforeAll(() => ensureHelm(sayAs('helm')), 20 * 60_000);
+
+describe.each([
+  ['the default values', [] as string[]],
+  ['the production-like values', [PRODUCTION_VALUES]],
+])('deploy/helm/scale-chat with %s', (_label, valuesFiles) => {
+  let objects: K8sObject[] = [];
+
+  beforeAll(async () => {
+    objects = await renderChart(valuesFiles);
+  });
+
+  it('passes helm lint --strict', async () => {
+    await expect(lintChart(valuesFiles)).resolves.toMatch(/0 chart\(s\) failed/);
+  });
+
+  it('renders only objects valid against their Kubernetes API schemas', () => {
+    const results = validateObjects(objects);
+    expect(results).toHaveLength(objects.length);
+    expect(results.filter((result) => result.error !== null)).toEqual([]);
+  });
+
+  it('renders a Deployment, a Service and a PodDisruptionBudget per service, and the edge', () => {
+    const names = [...SERVICE_NAMES, 'edge'].map((name) => `scale-chat-${name}`);
+    expect(named(objects, 'Deployment').sort()).toEqual([...names].sort());
+    expect(named(objects, 'PodDisruptionBudget').sort()).toEqual([...names].sort());
+    expect(named(objects, 'Service')).toEqual(expect.arrayContaining(names));
+  });
+
+  it.each(Object.entries(CHART_CHECKS))('has no problem of %s', (_check, check) => {
+    expect(check(objects)).toEqual([]);
+  });
+
+  it('autoscales chat-gateway on CPU, from at least two pods', () => {
+    const [autoscaler] = objects.filter((object) => object.kind === 'HorizontalPodAutoscaler');
+    expect(autoscaler).toMatchObject({
+      spec: {
+        scaleTargetRef: { kind: 'Deployment', name: 'scale-chat-chat-gateway' },
+        metrics: expect.arrayContaining([
+          expect.objectContaining({
+            type: 'Resource',
+            resource: expect.objectContaining({ name: 'cpu' }),
+          }),
+        ]),
+      },
+    });
+    const spec = (autoscaler as unknown as { spec: { minReplicas: number } }).spec;
+    expect(spec.minReplicas).toBeGreaterThanOrEqual(2);
+    // The HPA owns the gateways' replica count: a fixed one would fight it on every upgrade.
+    expect(deploymentOf(objects, 'chat-gateway').spec).not.toHaveProperty('replicas');
+  });
+
+  it("renders an edge configuration nginx -t accepts beside the image's includes", async () => {
+    await expect(
+      checkEdgeConfig(() => undefined, edgeConfigForCheck(objects)),
+    ).resolves.toBeUndefined();
+  });
+
+  it('sends the edge to the gateway pods through a headless Service that nginx resolves again', () => {
+    const headless = objects.find(
+      (object) => object.metadata.name === 'scale-chat-chat-gateway-pods',
+    );
+    expect(headless).toMatchObject({ kind: 'Service', spec: { clusterIP: 'None' } });
+    const edgeConfig = objects.find(
+      (object) => object.kind === 'ConfigMap' && object.metadata.name === 'scale-chat-edge',
+    ) as { data: { 'nginx.conf': string } } | undefined;
+    const port = SERVICES['chat-gateway'].ports[0];
+    expect(edgeConfig?.data['nginx.conf']).toMatch(
+      new RegExp(`server scale-chat-chat-gateway-pods:${port} resolve `),
+    );
+    expect(edgeConfig?.data['nginx.conf']).toMatch(/^\s*resolver \S+ valid=\d+s/m);
+  });
+});
+
+describe('deploy/helm/scale-chat against broken values', () => {
+  it('fails the probe check when liveness is on the readiness path', async () => {
+    const objects = await renderChart([broken('probe-path')]);
+    expect(probeChecks(objects)).toContain('auth/auth: livenessProbe on /health, not /health/live');
+  });
+
+  it('fails the resource check when a limit is missing', async () => {
+    const objects = await renderChart([broken('no-resource-limit')]);
+    expect(resourceChecks(objects)).toEqual([
+      'auth/auth: no cpu limit',
+      'auth/auth: no memory limit',
+    ]);
+  });
+
+  it('fails the schema validation on an invalid object', async () => {
+    const objects = await renderChart([broken('invalid-object')]);
+    const invalid = validateObjects(objects).filter((result) => result.error !== null);
+    expect(invalid).toEqual([
+      { kind: 'Deployment', name: 'scale-chat-edge', error: expect.stringMatching(/replicas/) },
+    ]);
+  });
+
+  it('refuses to render the latest tag', async () => {
+    await expect(renderChart([broken('latest-tag')])).rejects.toThrow(
+      /image.tag must be a fixed version/,
+    );
+  });
+});
+
+/** Every value's dotted path, a service's name under a per-service table standing as `<service>`. */
+function valuePaths(values: unknown, prefix = ''): string[] {
+  if (typeof values !== 'object' || values === null || Array.isArray(values)) return [prefix];
+  const entries = Object.entries(values);
+  if (entries.length === 0) return [prefix];
+  return entries.flatMap(([key, value]) => {
+    const perService = prefix === 'services' || prefix === 'database.urls';
+    const name =
+      perService && (SERVICE_NAMES as readonly string[]).includes(key) ? '<service>' : key;
+    return valuePaths(value, prefix === '' ? name : `${prefix}.${name}`);
+  });
+}
+
+describe("the chart's README", () => {
+  it('documents every value of values.yaml (a documented value covers those under it)', () => {
+    const readme = readFileSync(join(CHART_DIR, 'README.md'), 'utf8');
+    const table = readme.slice(readme.indexOf('## Values'));
+    const documented = [...table.matchAll(/^\| ([^|]+)\|/gm)].flatMap((row) =>
+      [...(row[1] ?? '').matchAll(/`([^`]+)`/g)].map((match) => match[1] ?? ''),
+    );
+    const values = parse(readFileSync(join(CHART_DIR, 'values.yaml'), 'utf8')) as unknown;
+    const undocumented = [...new Set(valuePaths(values))].filter(
+      (path) => !documented.some((name) => path === name || path.startsWith(`${name}.`)),
+    );
+    expect(undocumented).toEqual([]);
+  });
+});
+
+describe('the Strimzi topics of the chart', () => {
+  it('are the topics of libs/contracts (node tools/run.js chart-topics writes them)', () => {
+    expect(readFileSync(CHART_TOPICS_FILE, 'utf8')).toBe(chartTopicsText());
+  });
+
+  it('are rendered as KafkaTopics with three replicas and two in sync', async () => {
+    const objects = await renderChart([PRODUCTION_VALUES]);
+    const topics = objects.filter((object) => object.kind === 'KafkaTopic') as unknown as {
+      spec: {
+        topicName: string;
+        partitions: number;
+        replicas: number;
+        config: Record<string, unknown>;
+      };
+    }[];
+    expect(topics.map((topic) => [topic.spec.topicName, topic.spec.partitions])).toEqual(
+      contractTopics().map((topic) => [topic.name, topic.partitions]),
+    );
+    for (const topic of topics) {
+      expect(topic.spec).toMatchObject({ replicas: 3, config: { 'min.insync.replicas': 2 } });
+    }
+  });
+});
