@@ -1,8 +1,8 @@
-import { ValidationPipe, type INestApplication } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { ConfigError, type ServiceConfig } from '../config';
-import { ErrorShapeFilter, RejectNulCharactersPipe, RejectPrototypeKeysPipe } from '../http';
+import { ErrorShapeFilter, requestPipes } from '../http';
 import { correlateRequest } from '../logging';
 import { httpMetrics, ServiceMetrics } from '../metrics';
 import type { ServiceDefinition } from './service-definition';
@@ -33,11 +33,7 @@ export async function createServiceApp<C extends ServiceConfig>(
     config.trustProxy,
   );
   app.useGlobalFilters(new ErrorShapeFilter());
-  app.useGlobalPipes(
-    new RejectPrototypeKeysPipe(),
-    new RejectNulCharactersPipe(),
-    new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
-  );
+  app.useGlobalPipes(...requestPipes());
   app.enableShutdownHooks();
   try {
     await definition.configure?.(app, config);

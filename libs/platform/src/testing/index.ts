@@ -4,3 +4,4 @@ export * from './test-database';
 export * from './test-service';
 export * from './test-jwks';
 export * from './compose-environment';
+export * from './forged-tokens';
