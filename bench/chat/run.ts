@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AccessTokenSigner, generateSigningKey, signingKeyToPem } from '@scale-chat/access-tokens';
+import { AccessTokenSigner, generateSigningKey } from '@scale-chat/access-tokens';
 import type { MessageView, RoomView } from '@scale-chat/contracts';
 import { api, socketOf, startChatCluster, type ClusterProcess } from '@scale-chat/tools/cluster';
 import type { Socket } from 'socket.io-client';
@@ -54,10 +54,10 @@ async function inBatches<T, R>(items: readonly T[], size: number, run: (item: T)
 }
 
 async function main(): Promise<void> {
-  const key = await generateSigningKey();
+  const key = generateSigningKey();
   const keyFile = join(mkdtempSync(join(tmpdir(), 'bench-chat-')), 'key.pem');
-  writeFileSync(keyFile, await signingKeyToPem(key), { mode: 0o600 });
-  const signer = new AccessTokenSigner(key);
+  writeFileSync(keyFile, key.privateKeyPem, { mode: 0o600 });
+  const signer = AccessTokenSigner.forKey(key);
   const cluster = await startChatCluster({
     env: {
       AUTH_SIGNING_KEY_FILE: keyFile,

@@ -155,10 +155,10 @@ describe('npm start (the whole stack as real processes)', () => {
       });
     expect(await handshake({})).toBe('unauthorized');
     // The development key the stack's auth generated and signs with.
-    const key = await signingKeyFromPem(
-      readFileSync(join(REPO_ROOT, '.cache', 'keys', 'access-token-signing-key.pem'), 'utf8'),
+    const key = signingKeyFromPem(
+      readFileSync(join(REPO_ROOT, '.cache', 'keys', 'access-token-signing-key-es256.pem'), 'utf8'),
     );
-    const token = await new AccessTokenSigner(key).sign({
+    const token = await AccessTokenSigner.forKey(key).sign({
       userId: randomUUID(),
       username: 'e2e',
       familyId: randomUUID(),

@@ -1,13 +1,19 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { AccessTokenVerifier } from '@scale-chat/access-tokens';
-import { SagaParticipantModule } from '@scale-chat/platform';
+import {
+  ACCESS_TOKEN_AUTHENTICATION,
+  ACCESS_TOKEN_CHECKS,
+  SagaParticipantModule,
+  type AccessTokenChecks,
+} from '@scale-chat/platform';
 import type { AuthConfig } from './auth-config';
 import { PasswordHasher } from './passwords/password-hasher';
 import { SessionsController } from './sessions/sessions.controller';
+import { LocalStrategy } from './sessions/local.strategy';
 import { SessionsService } from './sessions/sessions.service';
 import { authSagaParticipant } from './auth-saga-participant';
 import { SignupController } from './signup/signup.controller';
 import { SignupService } from './signup/signup.service';
+import { localKeys } from './tokens/local-keys';
 import { SIGNING_KEYS, type SigningKeys } from './tokens/signing-keys';
 import { TokensModule } from './tokens/tokens.module';
 import { AccountDeletionService } from './users/account-deletion.service';
@@ -28,20 +34,19 @@ export class AccountsModule {
         AccountDeletionService,
         UsersService,
         SessionsService,
+        LocalStrategy,
         {
           // auth verifies its own tokens with its own keys, and knows revocations at once.
-          provide: AccessTokenVerifier,
+          provide: ACCESS_TOKEN_CHECKS,
           inject: [SIGNING_KEYS, SessionsService],
-          useFactory: (keys: SigningKeys, sessions: SessionsService) =>
-            AccessTokenVerifier.fromKeySet(
-              { keys: [keys.current, ...keys.previous].map((key) => key.publicJwk) },
-              {
-                issuer: config.extra.TOKEN_ISSUER,
-                audience: config.extra.TOKEN_AUDIENCE,
-                isFamilyRevoked: (familyId) => sessions.isFamilyRevoked(familyId),
-              },
-            ),
+          useFactory: (keys: SigningKeys, sessions: SessionsService): AccessTokenChecks => ({
+            keys: localKeys([keys.current, ...keys.previous]),
+            issuer: config.extra.TOKEN_ISSUER,
+            audience: config.extra.TOKEN_AUDIENCE,
+            isFamilyRevoked: (familyId) => sessions.isFamilyRevoked(familyId),
+          }),
         },
+        ...ACCESS_TOKEN_AUTHENTICATION,
       ],
     };
   }

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { jwksVerifierProvider } from '@scale-chat/platform';
+import { jwksAuthenticationProviders } from '@scale-chat/platform';
 import type { ChatConfig } from './chat-config';
 import { MessagesController } from './messages/messages.controller';
 import { MessagesService } from './messages/messages.service';
@@ -21,7 +21,7 @@ export class ChatModule {
       module: ChatModule,
       controllers: [RoomsController, MessagesController],
       providers: [
-        jwksVerifierProvider(config),
+        ...jwksAuthenticationProviders(config),
         LiveRooms,
         ChatMetrics,
         UserRateLimits,

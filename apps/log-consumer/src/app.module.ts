@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import {
   AdminGuard,
   CreateRevokedLogins1764200000000,
-  jwksVerifierProvider,
+  jwksAuthenticationProviders,
   PlatformModule,
   RevokedLogin,
   RevokedLoginsRecorder,
@@ -29,7 +29,7 @@ export class AppModule {
       ],
       controllers: [StatsController],
       providers: [
-        jwksVerifierProvider(config),
+        ...jwksAuthenticationProviders(config),
         RevokedLoginsRecorder,
         AdminGuard,
         StatsService,

@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { SAGA_COMMAND_TOPICS } from '@scale-chat/contracts';
 import {
   CreateRevokedLogins1764200000000,
-  jwksVerifierProvider,
+  jwksAuthenticationProviders,
   PlatformModule,
   RevokedLogin,
   RevokedLoginsRecorder,
@@ -35,7 +35,7 @@ export class AppModule {
       ],
       controllers: [SagasController],
       providers: [
-        jwksVerifierProvider(config),
+        ...jwksAuthenticationProviders(config),
         RevokedLoginsRecorder,
         SagaMetrics,
         SagaOrchestrator,

@@ -1,4 +1,3 @@
 export * from './claims';
 export * from './signing-key';
 export * from './token-signer';
-export * from './token-verifier';

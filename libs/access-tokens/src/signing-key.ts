@@ -1,45 +1,72 @@
 import {
-  calculateJwkThumbprint,
-  exportJWK,
-  exportPKCS8,
-  generateKeyPair,
-  importPKCS8,
-  type JWK,
-  type KeyLike,
-} from 'jose';
-import { createPublicKey } from 'node:crypto';
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type JsonWebKey,
+  type KeyObject,
+} from 'node:crypto';
 import { ACCESS_TOKEN_ALGORITHM } from './claims';
 
-/** An Ed25519 key that signs access tokens, and the public half that verifies them. */
+/** A public key as the JWKS publishes it. */
+export interface PublicJwk extends JsonWebKey {
+  readonly kid: string;
+  readonly alg: typeof ACCESS_TOKEN_ALGORITHM;
+  readonly use: 'sig';
+}
+
+/** A P-256 key that signs access tokens, and the public half that verifies them. */
 export interface SigningKey {
   /** The key id: the RFC 7638 thumbprint of the public key. */
   readonly kid: string;
-  readonly privateKey: KeyLike;
+  /** PKCS#8 PEM, as `@nestjs/jwt` takes it. */
+  readonly privateKeyPem: string;
+  /** SPKI PEM, as `passport-jwt` takes it. */
+  readonly publicKeyPem: string;
   /** The public key as a JWK, as `GET /api/auth/jwks` publishes it. */
-  readonly publicJwk: JWK;
+  readonly publicJwk: PublicJwk;
 }
 
-async function describe(privateKey: KeyLike, publicKey: KeyLike): Promise<SigningKey> {
-  const jwk = await exportJWK(publicKey);
-  const kid = await calculateJwkThumbprint(jwk);
-  return { kid, privateKey, publicJwk: { ...jwk, kid, alg: ACCESS_TOKEN_ALGORITHM, use: 'sig' } };
+export class SigningKeyError extends Error {}
+
+/** RFC 7638: SHA-256 of the required members of an EC key, in lexical order. */
+function thumbprint(jwk: JsonWebKey): string {
+  const { crv, kty, x, y } = jwk;
+  return createHash('sha256').update(JSON.stringify({ crv, kty, x, y })).digest('base64url');
 }
 
-export async function generateSigningKey(): Promise<SigningKey> {
-  const { privateKey, publicKey } = await generateKeyPair(ACCESS_TOKEN_ALGORITHM, {
-    crv: 'Ed25519',
-    extractable: true,
-  });
-  return describe(privateKey, publicKey);
+function describe(privateKey: KeyObject): SigningKey {
+  if (
+    privateKey.asymmetricKeyType !== 'ec' ||
+    privateKey.asymmetricKeyDetails?.namedCurve !== 'prime256v1'
+  )
+    throw new SigningKeyError(
+      'an access-token signing key must be an EC P-256 key (openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256)',
+    );
+  const publicKey = createPublicKey(privateKey);
+  const jwk = publicKey.export({ format: 'jwk' });
+  const kid = thumbprint(jwk);
+  return {
+    kid,
+    privateKeyPem: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+    publicKeyPem: publicKey.export({ format: 'pem', type: 'spki' }).toString(),
+    publicJwk: { ...jwk, kid, alg: ACCESS_TOKEN_ALGORITHM, use: 'sig' },
+  };
 }
 
-/** Reads a PKCS#8 PEM Ed25519 private key (what `openssl genpkey -algorithm ed25519` writes). */
-export async function signingKeyFromPem(pem: string): Promise<SigningKey> {
-  const privateKey = await importPKCS8(pem, ACCESS_TOKEN_ALGORITHM, { extractable: true });
-  const publicKey = createPublicKey(pem);
-  return describe(privateKey, publicKey);
+export function generateSigningKey(): SigningKey {
+  return describe(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey);
 }
 
-export function signingKeyToPem(key: SigningKey): Promise<string> {
-  return exportPKCS8(key.privateKey);
+/** Reads a PEM P-256 private key (PKCS#8 or SEC1, as `openssl` writes them). */
+export function signingKeyFromPem(pem: string): SigningKey {
+  let privateKey: KeyObject;
+  try {
+    privateKey = createPrivateKey(pem);
+  } catch (error) {
+    throw new SigningKeyError('an access-token signing key must be a PEM private key', {
+      cause: error,
+    });
+  }
+  return describe(privateKey);
 }

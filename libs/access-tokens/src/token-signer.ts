@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { SignJWT } from 'jose';
+import { JwtService, type JwtModuleOptions } from '@nestjs/jwt';
 import { ACCESS_TOKEN_ALGORITHM, DEFAULT_AUDIENCE, DEFAULT_ISSUER } from './claims';
 import type { SigningKey } from './signing-key';
 
@@ -16,31 +16,45 @@ export interface SignerOptions {
   readonly ttlSeconds?: number;
 }
 
-/** Signs short-lived access tokens: `kid` in the header; `iss`, `aud`, `exp`, `jti` set. */
-export class AccessTokenSigner {
-  readonly ttlSeconds: number;
-  private readonly issuer: string;
-  private readonly audience: string;
+const DEFAULT_TTL_SECONDS = 900;
 
+/** `@nestjs/jwt`'s options that sign access tokens with `key`: ES256, `kid`, `iss`, `aud`, `exp`. */
+export function accessTokenJwtOptions(
+  key: SigningKey,
+  options: SignerOptions = {},
+): JwtModuleOptions {
+  return {
+    privateKey: key.privateKeyPem,
+    signOptions: {
+      algorithm: ACCESS_TOKEN_ALGORITHM,
+      keyid: key.kid,
+      issuer: options.issuer ?? DEFAULT_ISSUER,
+      audience: options.audience ?? DEFAULT_AUDIENCE,
+      expiresIn: options.ttlSeconds ?? DEFAULT_TTL_SECONDS,
+    },
+  };
+}
+
+/** Signs short-lived access tokens with `@nestjs/jwt`'s `JwtService` (options above). */
+export class AccessTokenSigner {
   constructor(
-    private readonly key: SigningKey,
-    options: SignerOptions = {},
-  ) {
-    this.issuer = options.issuer ?? DEFAULT_ISSUER;
-    this.audience = options.audience ?? DEFAULT_AUDIENCE;
-    this.ttlSeconds = options.ttlSeconds ?? 900;
+    private readonly jwt: JwtService,
+    readonly ttlSeconds: number = DEFAULT_TTL_SECONDS,
+  ) {}
+
+  /** A signer of its own `JwtService`, for tests and tools that sign outside auth. */
+  static forKey(key: SigningKey, options: SignerOptions = {}): AccessTokenSigner {
+    return new AccessTokenSigner(
+      new JwtService(accessTokenJwtOptions(key, options)),
+      options.ttlSeconds ?? DEFAULT_TTL_SECONDS,
+    );
   }
 
+  /** `now` moves `iat` (and so `exp`): tests sign tokens that have already expired. */
   sign(subject: AccessTokenSubject, now: Date = new Date()): Promise<string> {
-    const issuedAt = Math.floor(now.getTime() / 1000);
-    return new SignJWT({ username: subject.username, fid: subject.familyId })
-      .setProtectedHeader({ alg: ACCESS_TOKEN_ALGORITHM, kid: this.key.kid, typ: 'JWT' })
-      .setSubject(subject.userId)
-      .setIssuer(this.issuer)
-      .setAudience(this.audience)
-      .setIssuedAt(issuedAt)
-      .setExpirationTime(issuedAt + this.ttlSeconds)
-      .setJti(randomUUID())
-      .sign(this.key.privateKey);
+    return this.jwt.signAsync(
+      { username: subject.username, fid: subject.familyId, iat: Math.floor(now.getTime() / 1000) },
+      { subject: subject.userId, jwtid: randomUUID() },
+    );
   }
 }

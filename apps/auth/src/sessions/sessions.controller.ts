@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, HttpStatus, Post, Req, UseGuards } from '@nestjs/common';
 import {
   ApiForbiddenResponse,
   ApiNoContentResponse,
@@ -16,6 +16,7 @@ import {
 } from '@scale-chat/platform';
 import type { TokenPair } from '@scale-chat/contracts';
 import { LoginRequest, RefreshRequest, TokenPairDto } from './sessions.dto';
+import { LocalLoginGuard, type LoggedInRequest } from './local-login.guard';
 import { SessionsService } from './sessions.service';
 
 const MINUTE = 60_000;
@@ -49,11 +50,13 @@ export class SessionsController {
   @Post('login')
   @HttpCode(HttpStatus.OK)
   @RateLimited(LOGIN_PER_CLIENT, LOGIN_PER_USERNAME)
+  @UseGuards(LocalLoginGuard)
   @ApiOkResponse({ type: TokenPairDto })
   @ApiUnauthorizedResponse({ description: 'wrong username or password (one answer for both)' })
   @ApiForbiddenResponse({ description: 'account not active' })
-  login(@Body() body: LoginRequest): Promise<TokenPair> {
-    return this.sessions.login(body.username, body.password);
+  // The body is read by LocalLoginGuard; declared here for validation and OpenAPI.
+  login(@Body() _body: LoginRequest, @Req() request: LoggedInRequest): Promise<TokenPair> {
+    return this.sessions.login(request.user);
   }
 
   @Post('refresh')

@@ -25,7 +25,7 @@ export class RefreshRequest {
 /** What login and refresh answer (API.md), for OpenAPI. */
 @ApiSchema({ name: 'TokenPair' })
 export class TokenPairDto implements TokenPair {
-  @ApiProperty({ description: 'EdDSA JWT; send as Authorization: Bearer <accessToken>' })
+  @ApiProperty({ description: 'ES256 JWT; send as Authorization: Bearer <accessToken>' })
   accessToken!: string;
 
   @ApiProperty({ description: 'opaque; rotated on every refresh' })

@@ -12,7 +12,7 @@ import { LoginFamily, RefreshToken } from './login.entities';
 import type { TokenPair } from '@scale-chat/contracts';
 
 const REFRESH_TOKEN_TTL_MS = 30 * 24 * 60 * 60 * 1000;
-const INVALID_CREDENTIALS = 'Invalid username or password';
+export const INVALID_CREDENTIALS = 'Invalid username or password';
 const INVALID_REFRESH = 'Invalid refresh token';
 
 const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');
@@ -31,7 +31,11 @@ export class SessionsService {
     private readonly signer: AccessTokenSigner,
   ) {}
 
-  async login(username: string, password: string): Promise<TokenPair> {
+  /**
+   * The user whose password this is (`LocalStrategy`'s check). An unknown user costs an
+   * argon2id check too, so time tells no usernames.
+   */
+  async authenticate(username: string, password: string): Promise<User> {
     const user = await this.users.findByUsername(username);
     // An account being deleted is gone for logins at once (API.md: later logins get 401).
     if (
@@ -42,6 +46,11 @@ export class SessionsService {
       throw new UnauthorizedException(INVALID_CREDENTIALS);
     }
     if (user.status !== 'active') throw new ForbiddenException('Account is not active');
+    return user;
+  }
+
+  /** A new login (refresh-token family) for a user `authenticate` let through. */
+  login(user: User): Promise<TokenPair> {
     return this.dataSource.transaction(async (manager) => {
       const family = randomUUID();
       await manager.insert(LoginFamily, {

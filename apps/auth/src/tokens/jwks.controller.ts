@@ -1,6 +1,6 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import type { JWK } from 'jose';
+import type { PublicJwk } from '@scale-chat/access-tokens';
 import { SIGNING_KEYS, type SigningKeys } from './signing-keys';
 
 /** `GET /api/auth/jwks`: the public keys that verify access tokens, and nothing private. */
@@ -11,7 +11,7 @@ export class JwksController {
 
   @Get()
   @Header('Cache-Control', 'public, max-age=300')
-  jwks(): { keys: JWK[] } {
+  jwks(): { keys: PublicJwk[] } {
     return { keys: [this.keys.current, ...this.keys.previous].map((key) => key.publicJwk) };
   }
 }

@@ -3,13 +3,16 @@ import { dirname, resolve } from 'node:path';
 import {
   generateSigningKey,
   signingKeyFromPem,
-  signingKeyToPem,
+  SigningKeyError,
   type SigningKey,
 } from '@scale-chat/access-tokens';
 import type { AuthConfig } from '../auth-config';
 
-/** Where a development key is kept between runs; `.cache/` is ignored by git. */
-const DEVELOPMENT_KEY_FILE = '.cache/keys/access-token-signing-key.pem';
+/**
+ * Where a development key is kept between runs; `.cache/` is ignored by git. Not the
+ * Ed25519 key's file of before the switch to ES256, which is left alone.
+ */
+const DEVELOPMENT_KEY_FILE = '.cache/keys/access-token-signing-key-es256.pem';
 
 export interface SigningKeys {
   /** Signs new tokens. */
@@ -21,7 +24,7 @@ export interface SigningKeys {
 export const SIGNING_KEYS = Symbol('SIGNING_KEYS');
 
 /**
- * The configured key (`AUTH_SIGNING_KEY_FILE`, a PKCS#8 PEM Ed25519 key), or outside
+ * The configured key (`AUTH_SIGNING_KEY_FILE`, a PEM EC P-256 private key), or outside
  * production one generated on first start and kept in `.cache/keys/`.
  */
 export async function loadSigningKeys(config: AuthConfig): Promise<SigningKeys> {
@@ -35,7 +38,13 @@ export async function loadSigningKeys(config: AuthConfig): Promise<SigningKeys> 
 }
 
 async function keyFromFile(path: string): Promise<SigningKey> {
-  return signingKeyFromPem(await readFile(path, 'utf8'));
+  const pem = await readFile(path, 'utf8');
+  try {
+    return signingKeyFromPem(pem);
+  } catch (error) {
+    // Name the file: an Ed25519 key left from before the switch to ES256 stops the start here.
+    throw new SigningKeyError(`${path}: ${(error as Error).message}`, { cause: error });
+  }
 }
 
 async function developmentKey(): Promise<SigningKey> {
@@ -45,10 +54,10 @@ async function developmentKey(): Promise<SigningKey> {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
-  const key = await generateSigningKey();
+  const key = generateSigningKey();
   await mkdir(dirname(path), { recursive: true });
   // `wx`: two instances starting at once must not overwrite each other's key.
-  await writeFile(path, await signingKeyToPem(key), { flag: 'wx', mode: 0o600 }).catch(
+  await writeFile(path, key.privateKeyPem, { flag: 'wx', mode: 0o600 }).catch(
     (error: NodeJS.ErrnoException) => {
       if (error.code !== 'EEXIST') throw error;
     },

@@ -9,7 +9,7 @@ import {
   type OnGatewayDisconnect,
   type OnGatewayInit,
 } from '@nestjs/websockets';
-import { AccessTokenVerifier, type VerifiedAccessToken } from '@scale-chat/access-tokens';
+import { hasExpired, type VerifiedAccessToken } from '@scale-chat/access-tokens';
 import {
   CHAT_LIMITS,
   characterCount,
@@ -17,6 +17,7 @@ import {
   type SocketAck,
 } from '@scale-chat/contracts';
 import {
+  BearerAuthentication,
   isLoginRevoked,
   SERVICE_CONFIG,
   FixedWindowRateLimiter,
@@ -98,7 +99,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayDisconnect {
   private readonly sendQueues = new WeakMap<Socket, Promise<unknown>>();
 
   constructor(
-    @Inject(AccessTokenVerifier) private readonly verifier: AccessTokenVerifier,
+    private readonly bearer: BearerAuthentication,
     @Inject(SERVICE_CONFIG) config: ChatConfig,
     private readonly live: LiveRooms,
     private readonly rooms: RoomsService,
@@ -118,7 +119,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayDisconnect {
 
   afterInit(server: ChatServer): void {
     this.live.attach(server);
-    server.use(authenticateSockets(this.verifier, this.logger.logger));
+    server.use(authenticateSockets(this.bearer, this.logger.logger));
     server.use((socket, next) => {
       this.admit(socket).then(
         (refusal) => next(refusal === undefined ? undefined : new Error(refusal)),
@@ -287,7 +288,8 @@ export class ChatGateway implements OnGatewayInit, OnGatewayDisconnect {
 
   /**
    * Runs an event for the socket's user and turns the outcome into an acknowledgement.
-   * An access token that expired since the handshake ends the socket's right to act:
+   * An access token that expired since the handshake (past the same leeway as REST) ends
+   * the socket's right to act:
    * `unauthorized`, and the socket is closed so the client reconnects with a fresh one.
    */
   private async answer<T extends object>(
@@ -295,7 +297,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayDisconnect {
     run: (user: VerifiedAccessToken) => Promise<T>,
   ): Ack<T> {
     const { user } = socket.data as SocketUser;
-    if (user.expiresAt.getTime() <= Date.now()) {
+    if (hasExpired(user)) {
       setImmediate(() => socket.disconnect(true));
       return failedAck(new SocketError('unauthorized', 'The access token has expired'));
     }

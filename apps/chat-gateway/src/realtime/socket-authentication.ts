@@ -1,8 +1,5 @@
-import {
-  InvalidAccessTokenError,
-  type AccessTokenVerifier,
-  type VerifiedAccessToken,
-} from '@scale-chat/access-tokens';
+import { InvalidAccessTokenError, type VerifiedAccessToken } from '@scale-chat/access-tokens';
+import type { BearerAuthentication } from '@scale-chat/platform';
 import type { Logger } from 'pino';
 import type { Socket } from 'socket.io';
 
@@ -18,12 +15,12 @@ export interface SocketUser {
 }
 
 /**
- * A Socket.IO middleware: the handshake's `auth.token` must be a valid access token;
- * the verified user goes into `socket.data`. Runs on recovery too, where the token must
+ * A Socket.IO middleware: the handshake's `auth.token` must be a valid access token,
+ * judged by the same passport strategy as REST; the verified user goes into `socket.data`. Runs on recovery too, where the token must
  * be the recovered socket's user's. A token that cannot be checked now fails with
  * `internal`, logged, so the client tries again.
  */
-export function authenticateSockets(verifier: AccessTokenVerifier, logger: Logger) {
+export function authenticateSockets(bearer: BearerAuthentication, logger: Logger) {
   return (socket: Socket, next: (error?: Error) => void): void => {
     const token: unknown = (socket.handshake.auth as Record<string, unknown> | undefined)?.[
       'token'
@@ -32,7 +29,7 @@ export function authenticateSockets(verifier: AccessTokenVerifier, logger: Logge
       next(new Error(UNAUTHORIZED));
       return;
     }
-    verifier.verify(token).then(
+    bearer.verifyToken(token).then(
       (user) => {
         // A recovered socket carries the user it had; a token of anyone else may not take it.
         const recoveredUser = (socket.data as Partial<SocketUser> | undefined)?.user;

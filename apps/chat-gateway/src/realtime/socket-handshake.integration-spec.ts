@@ -1,58 +1,31 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { AccessTokenSigner, generateSigningKey, type SigningKey } from '@scale-chat/access-tokens';
-import { startTestService, type TestService } from '@scale-chat/platform/testing';
-import { io as connect, type ManagerOptions, type SocketOptions } from 'socket.io-client';
+import {
+  AccessTokenSigner,
+  ACCESS_TOKEN_LEEWAY_SECONDS,
+  generateSigningKey,
+} from '@scale-chat/access-tokens';
+import {
+  startTestJwks,
+  startTestService,
+  type TestJwks,
+  type TestService,
+} from '@scale-chat/platform/testing';
+import { io as connect } from 'socket.io-client';
 import { chatGatewayService } from '../app.module';
 import type { ChatConfig } from '../chat-config';
-
-/** Serves `key`'s public half as auth's JWKS endpoint does. */
-async function serveJwks(key: SigningKey): Promise<{ url: string; server: Server }> {
-  const server = createServer((_request, response) => {
-    response.setHeader('content-type', 'application/json');
-    response.end(JSON.stringify({ keys: [key.publicJwk] }));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/auth/jwks`,
-    server,
-  };
-}
-
-/** Connects and resolves with "connected" or the connect_error message. */
-function handshake(url: string, options: Partial<ManagerOptions & SocketOptions>): Promise<string> {
-  const socket = connect(url, {
-    transports: ['websocket'],
-    forceNew: true,
-    reconnection: false,
-    ...options,
-  });
-  return new Promise((resolve) => {
-    socket.once('connect', () => {
-      socket.disconnect();
-      resolve('connected');
-    });
-    socket.once('connect_error', (error) => {
-      socket.disconnect();
-      resolve(error.message);
-    });
-  });
-}
+import { handshake } from './handshake.test-helper';
 
 describe('the Socket.IO handshake of chat-gateway', () => {
-  let jwks: Server;
+  let jwks: TestJwks;
   let gateway: TestService<ChatConfig>;
   let signer: AccessTokenSigner;
   const subject = { userId: randomUUID(), username: 'ann', familyId: randomUUID() };
 
   beforeAll(async () => {
-    const key = await generateSigningKey();
-    signer = new AccessTokenSigner(key);
-    const served = await serveJwks(key);
-    jwks = served.server;
+    jwks = await startTestJwks();
+    signer = jwks.signer;
     gateway = await startTestService(chatGatewayService, {
-      AUTH_JWKS_URL: served.url,
+      AUTH_JWKS_URL: jwks.url,
       SOCKET_IO_TOPIC: `test.socketio-${randomUUID().slice(0, 8)}`,
       SOCKET_ALLOWED_ORIGINS: 'http://127.0.0.1:8080',
     });
@@ -60,7 +33,7 @@ describe('the Socket.IO handshake of chat-gateway', () => {
 
   afterAll(async () => {
     await gateway?.close();
-    jwks?.close();
+    await jwks?.close();
   });
 
   it('accepts a valid access token signed by a key of the JWKS', async () => {
@@ -79,7 +52,7 @@ describe('the Socket.IO handshake of chat-gateway', () => {
 
   it('refuses an expired token and one signed by another key', async () => {
     const expired = await signer.sign(subject, new Date(Date.now() - 3_600_000));
-    const forged = await new AccessTokenSigner(await generateSigningKey()).sign(subject);
+    const forged = await AccessTokenSigner.forKey(generateSigningKey()).sign(subject);
     expect(await handshake(gateway.url, { auth: { token: expired } })).toBe('unauthorized');
     expect(await handshake(gateway.url, { auth: { token: forged } })).toBe('unauthorized');
   });
@@ -98,9 +71,12 @@ describe('the Socket.IO handshake of chat-gateway', () => {
     expect(edge).toBe('connected');
   });
 
-  it("ends a socket's right to act when its access token expires: unauthorized, then closed", async () => {
-    // Issued so that it expires about two seconds from now.
-    const token = await signer.sign(subject, new Date(Date.now() - 898_000));
+  it("ends a socket's right to act once its token is past exp and the leeway REST grants too", async () => {
+    // Expired a second ago: inside the leeway, so the handshake still lets it in.
+    const issuedAt = Date.now() - 901_000;
+    const token = await signer.sign(subject, new Date(issuedAt));
+    const refusedFrom =
+      Math.floor(issuedAt / 1000) * 1000 + (900 + ACCESS_TOKEN_LEEWAY_SECONDS) * 1000;
     const socket = connect(gateway.url, {
       transports: ['websocket'],
       forceNew: true,
@@ -109,15 +85,24 @@ describe('the Socket.IO handshake of chat-gateway', () => {
     });
     await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
     const closed = new Promise<string>((resolve) => socket.once('disconnect', resolve));
-    await new Promise((resolve) => setTimeout(resolve, 2_500));
-    const ack: unknown = await socket
-      .timeout(5_000)
-      .emitWithAck('typing', { roomId: subject.userId, typing: true });
+    const typing = async (): Promise<{ ok: boolean; error?: { code: string } }> =>
+      socket.timeout(5_000).emitWithAck('typing', { roomId: subject.userId, typing: true });
+    let ack = await typing();
+    while (ack.error?.code !== 'unauthorized' && Date.now() < refusedFrom + 5_000) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      ack = await typing();
+    }
+    const refusedAt = Date.now();
     expect(ack).toEqual({
       ok: false,
       error: { code: 'unauthorized', message: 'The access token has expired' },
     });
+    expect(refusedAt).toBeGreaterThanOrEqual(refusedFrom);
     expect(await closed).toBe('io server disconnect');
+    const rest = await fetch(`${gateway.url}/api/rooms`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(rest.status).toBe(401);
   });
 
   it('reports the Socket.IO cluster in GET /health', async () => {

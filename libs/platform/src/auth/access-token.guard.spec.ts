@@ -6,10 +6,10 @@ import {
 import {
   AccessTokenCheckUnavailableError,
   InvalidAccessTokenError,
-  type AccessTokenVerifier,
 } from '@scale-chat/access-tokens';
 import type { PinoLogger } from 'nestjs-pino';
 import { AccessTokenGuard } from './access-token.guard';
+import type { BearerAuthentication } from './bearer-authentication';
 
 const contextWith = (authorization: string | undefined) => {
   const request = { headers: { authorization } };
@@ -20,8 +20,8 @@ const contextWith = (authorization: string | undefined) => {
 };
 const warnings: unknown[] = [];
 const logger = { warn: (...line: unknown[]) => warnings.push(line) } as unknown as PinoLogger;
-const guardWhoseVerifier = (verify: () => Promise<unknown>) =>
-  new AccessTokenGuard({ verify } as unknown as AccessTokenVerifier, logger);
+const guardWhoseVerifier = (verifyRequest: () => Promise<unknown>) =>
+  new AccessTokenGuard({ verifyRequest } as unknown as BearerAuthentication, logger);
 
 describe('AccessTokenGuard', () => {
   it('lets a verified bearer through and keeps who it is', async () => {

@@ -1,19 +1,15 @@
 import {
   createParamDecorator,
-  Inject,
   Injectable,
   ServiceUnavailableException,
   UnauthorizedException,
   type CanActivate,
   type ExecutionContext,
 } from '@nestjs/common';
-import {
-  AccessTokenVerifier,
-  InvalidAccessTokenError,
-  type VerifiedAccessToken,
-} from '@scale-chat/access-tokens';
+import { InvalidAccessTokenError, type VerifiedAccessToken } from '@scale-chat/access-tokens';
 import type { IncomingMessage } from 'node:http';
 import { PinoLogger } from 'nestjs-pino';
+import { BearerAuthentication } from './bearer-authentication';
 
 /** The verified bearer of a request, set by `AccessTokenGuard`. */
 interface AuthenticatedRequest extends IncomingMessage {
@@ -21,26 +17,23 @@ interface AuthenticatedRequest extends IncomingMessage {
 }
 
 /**
- * `Authorization: Bearer <accessToken>` must carry a valid access token; anything else
- * is a 401 with one message, whatever was wrong. A token that cannot be checked now (the
- * keys or the revocation list out of reach) is a 503, logged. The service provides the
- * verifier.
+ * `Authorization: Bearer <accessToken>` must carry a valid access token (checked by
+ * `AccessTokenStrategy`); anything else is a 401 with one message, whatever was wrong. A
+ * token that cannot be checked now (the keys or the revocation list out of reach) is a
+ * 503, logged. Not `AuthGuard('jwt')`: that runs passport's global registry (see
+ * `ownAuthenticator`) and answers 401 for both.
  */
 @Injectable()
 export class AccessTokenGuard implements CanActivate {
   constructor(
-    @Inject(AccessTokenVerifier) private readonly verifier: AccessTokenVerifier,
+    private readonly bearer: BearerAuthentication,
     private readonly logger: PinoLogger,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const [scheme, token] = (request.headers.authorization ?? '').split(' ');
-    if (scheme !== 'Bearer' || token === undefined || token === '') {
-      throw new UnauthorizedException('Missing or invalid access token');
-    }
     try {
-      request.accessToken = await this.verifier.verify(token);
+      request.accessToken = await this.bearer.verifyRequest(request);
     } catch (error) {
       if (error instanceof InvalidAccessTokenError)
         throw new UnauthorizedException('Missing or invalid access token');

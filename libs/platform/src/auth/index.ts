@@ -1,4 +1,7 @@
 export * from './access-token.guard';
+export * from './access-token.strategy';
 export * from './access-token-env';
 export * from './admin.guard';
+export * from './bearer-authentication';
+export * from './own-authenticator';
 export * from './revoked-logins';

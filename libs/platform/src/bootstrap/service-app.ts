@@ -1,14 +1,9 @@
-import { ValidationPipe, type INestApplication } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { ConfigError, type ServiceConfig } from '../config';
-import {
-  ErrorShapeFilter,
-  RejectNulCharactersPipe,
-  RejectPrototypeKeysPipe,
-  useJsonBodies,
-} from '../http';
+import { ErrorShapeFilter, requestPipes, useJsonBodies } from '../http';
 import { correlateRequest } from '../logging';
 import { httpMetrics, ServiceMetrics } from '../metrics';
 import type { ServiceDefinition } from './service-definition';
@@ -41,11 +36,7 @@ export async function createServiceApp<C extends ServiceConfig>(
   app.disable('x-powered-by');
   useJsonBodies(app);
   app.useGlobalFilters(new ErrorShapeFilter());
-  app.useGlobalPipes(
-    new RejectPrototypeKeysPipe(),
-    new RejectNulCharactersPipe(),
-    new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
-  );
+  app.useGlobalPipes(...requestPipes());
   app.enableShutdownHooks();
   try {
     await definition.configure?.(app, config);

@@ -6,3 +6,4 @@ export * from './rate-limiter';
 export * from './nul-characters.pipe';
 export * from './parse-id.pipe';
 export * from './prototype-keys.pipe';
+export * from './request-pipes';

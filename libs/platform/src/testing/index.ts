@@ -7,3 +7,4 @@ export * from './compose-environment';
 export * from './request-from';
 export * from './tcp-proxy';
 export * from './chart-environment';
+export * from './forged-tokens';
