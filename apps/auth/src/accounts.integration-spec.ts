@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { startTestService, type TestService } from '@scale-chat/platform/testing';
+import { LOCAL_EDGE_SOURCE_ADDRESS } from '@scale-chat/contracts';
+import { requestFrom, startTestService, type TestService } from '@scale-chat/platform/testing';
 import { DataSource } from 'typeorm';
 import { authService } from './app.module';
 import type { AuthConfig } from './auth-config';
@@ -176,6 +177,14 @@ describe('auth: login, tokens and users (API.md "Users and tokens")', () => {
           `SELECT count(*)::int AS n FROM "login_families" f JOIN "users" u ON u."id" = f."user_id" WHERE u."username" = 'flooded'`,
         )) as { n: number }[];
       expect(families).toEqual([{ n: 0 }]);
+      // The owner, from another address (through the edge), is not locked out by them.
+      const owner = await requestFrom(`${auth.url}/api/auth/login`, {
+        method: 'POST',
+        localAddress: LOCAL_EDGE_SOURCE_ADDRESS,
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': '10.7.7.7' },
+        body: JSON.stringify({ username: 'flooded', password: 'correct horse' }),
+      });
+      expect(owner.status).toBe(200);
     });
 
     it('answers 400 to a body that is not JSON', async () => {

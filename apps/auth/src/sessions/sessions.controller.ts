@@ -9,7 +9,7 @@ import {
 } from '@nestjs/swagger';
 import {
   byClientAddress,
-  byUsername,
+  byUsernameAndClientAddress,
   RateLimited,
   RateLimitGuard,
   type RateLimitRule,
@@ -20,18 +20,22 @@ import { LocalLoginGuard, type LoggedInRequest } from './local-login.guard';
 import { SessionsService } from './sessions.service';
 
 const MINUTE = 60_000;
-/** Guessing passwords: a handful per account, a few dozen per client, each minute. */
+/**
+ * Guessing passwords: a handful per account and client, a few dozen per client, each
+ * minute. Counted per account *and* client, so a stranger's failures never lock the
+ * owner out from the owner's own address (OWASP's advice against lockout by others).
+ */
 const LOGIN_PER_CLIENT: RateLimitRule = {
   name: 'login-client',
   limit: 60,
   windowMs: MINUTE,
   key: byClientAddress,
 };
-const LOGIN_PER_USERNAME: RateLimitRule = {
-  name: 'login-username',
+const LOGIN_PER_ACCOUNT_AND_CLIENT: RateLimitRule = {
+  name: 'login-account-client',
   limit: 10,
   windowMs: MINUTE,
-  key: byUsername,
+  key: byUsernameAndClientAddress,
 };
 const REFRESH_PER_CLIENT: RateLimitRule = {
   name: 'refresh-client',
@@ -49,7 +53,7 @@ export class SessionsController {
 
   @Post('login')
   @HttpCode(HttpStatus.OK)
-  @RateLimited(LOGIN_PER_CLIENT, LOGIN_PER_USERNAME)
+  @RateLimited(LOGIN_PER_CLIENT, LOGIN_PER_ACCOUNT_AND_CLIENT)
   @UseGuards(LocalLoginGuard)
   @ApiOkResponse({ type: TokenPairDto })
   @ApiUnauthorizedResponse({ description: 'wrong username or password (one answer for both)' })

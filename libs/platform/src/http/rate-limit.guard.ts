@@ -44,6 +44,15 @@ export const byUsername = (request: RateLimitedRequest): string | undefined => {
 };
 
 /**
+ * One account as tried from one client: a guesser elsewhere cannot use up the owner's
+ * attempts (a stranger could lock the owner out of a per-username limit).
+ */
+export const byUsernameAndClientAddress = (request: RateLimitedRequest): string | undefined => {
+  const username = byUsername(request);
+  return username === undefined ? undefined : `${username} ${byClientAddress(request) ?? ''}`;
+};
+
+/**
  * Answers 429 with `Retry-After` once a rule's limit is used up. Counters live in this
  * process: with several instances behind the edge each counts its own share.
  */
