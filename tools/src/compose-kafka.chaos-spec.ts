@@ -1,19 +1,10 @@
+import { eventually } from '@scale-chat/wait';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
 import { parse } from 'yaml';
-import {
-  CACHE_DIR,
-  fetchKafka,
-  freePort,
-  javaArgs,
-  REPO_ROOT,
-  run,
-  sayAs,
-  stopPid,
-  waitUntil,
-} from './infra';
+import { CACHE_DIR, fetchKafka, freePort, javaArgs, REPO_ROOT, run, sayAs, stopPid } from './infra';
 
 /**
  * The three brokers of docker-compose.yml, run for real: each broker's `KAFKA_*` settings
@@ -104,7 +95,7 @@ describe('the three-broker KRaft cluster of docker-compose.yml (real brokers)', 
     }
     bootstrap = [...ports.values()].map(({ client }) => `127.0.0.1:${client}`);
     const admin = new Kafka({ brokers: bootstrap, logLevel: logLevel.NOTHING }).admin();
-    await waitUntil(
+    await eventually(
       'three brokers in the cluster',
       async () => {
         try {
@@ -167,7 +158,7 @@ describe('the three-broker KRaft cluster of docker-compose.yml (real brokers)', 
       });
       // A new topic reaches every broker's metadata a moment after it is created.
       let replicas: number[] = [];
-      await waitUntil(
+      await eventually(
         'the topic on every broker',
         async () => {
           const { topics } = await admin
@@ -202,11 +193,11 @@ describe('the three-broker KRaft cluster of docker-compose.yml (real brokers)', 
         () => true,
         () => false,
       );
-    await waitUntil('writes with all three up', succeeds('compose.defaults'), {
+    await eventually('writes with all three up', succeeds('compose.defaults'), {
       timeoutMs: 30_000,
       intervalMs: 500,
     });
-    await waitUntil('writes to two replicas', succeeds('compose.two-replicas'), {
+    await eventually('writes to two replicas', succeeds('compose.two-replicas'), {
       timeoutMs: 30_000,
       intervalMs: 500,
     });
@@ -217,7 +208,7 @@ describe('the three-broker KRaft cluster of docker-compose.yml (real brokers)', 
     const monitor = kafka.admin();
     await monitor.connect();
     try {
-      await waitUntil(
+      await eventually(
         'kafka-3 out of the in-sync replicas',
         async () => {
           const { topics } = await monitor.fetchTopicMetadata({ topics: ['compose.two-replicas'] });
@@ -229,7 +220,7 @@ describe('the three-broker KRaft cluster of docker-compose.yml (real brokers)', 
       await monitor.disconnect();
     }
     // Every partition of a default topic keeps two in sync: writes go on ...
-    await waitUntil('writes with kafka-3 down', succeeds('compose.defaults'), {
+    await eventually('writes with kafka-3 down', succeeds('compose.defaults'), {
       timeoutMs: 60_000,
       intervalMs: 1_000,
     });

@@ -1,3 +1,4 @@
+import { eventually } from '@scale-chat/wait';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -5,14 +6,7 @@ import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EDGE_PORT, LOCAL_EDGE_SOURCE_ADDRESS, SERVICES } from '@scale-chat/contracts';
-import {
-  EDGE_CONFIG,
-  freePort,
-  isPortOpen,
-  nginxBinary,
-  waitUntil,
-  writeEdgeConfig,
-} from './infra';
+import { EDGE_CONFIG, freePort, isPortOpen, nginxBinary, writeEdgeConfig } from './infra';
 
 interface RawAnswer {
   status: number;
@@ -99,7 +93,7 @@ describe('the edge answers its own errors in the one error shape', () => {
     nginx = spawn(nginxBinary(), ['-p', `${prefix}/`, '-e', 'stderr', '-c', file], {
       stdio: 'ignore',
     });
-    await waitUntil('the edge', () => isPortOpen(port), {
+    await eventually('the edge', () => isPortOpen(port), {
       timeoutMs: 10_000,
       failed: () => (nginx.exitCode === null ? undefined : `nginx exited ${nginx.exitCode}`),
     });

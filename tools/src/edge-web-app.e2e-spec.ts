@@ -1,3 +1,4 @@
+import { eventually } from '@scale-chat/wait';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -7,7 +8,6 @@ import {
   isPortOpen,
   nginxBinary,
   startManaged,
-  waitUntil,
   writeEdgeConfig,
   type ManagedProcess,
 } from './infra';
@@ -62,7 +62,7 @@ describe('the web app at / of the edge (nginx/includes/web-app.conf, real nginx)
     notBuilt = `http://127.0.0.1:${notBuiltPort}`;
     const config = writeEdgeConfig('web-app-test', webAppConfig(builtPort, notBuiltPort));
     nginx = startManaged('nginx-web-app', nginxBinary(), edgeArgs(config), {});
-    await waitUntil('nginx serving the web app', () => isPortOpen(builtPort), {
+    await eventually('nginx serving the web app', () => isPortOpen(builtPort), {
       timeoutMs: 10_000,
       failed: nginx.exitReason,
     });

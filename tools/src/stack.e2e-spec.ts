@@ -1,3 +1,4 @@
+import { eventually } from '@scale-chat/wait';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -14,7 +15,6 @@ import {
   REPO_ROOT,
   serviceCommand,
   startManaged,
-  waitUntil,
 } from './infra';
 import {
   edgeChecksKillingInstanceOne,
@@ -248,7 +248,7 @@ describe('npm start (the whole stack as real processes)', () => {
       cwd: REPO_ROOT,
     });
     try {
-      await waitUntil('the restarted orchestrator', () => isHealthy(orchestrator.healthUrl), {
+      await eventually('the restarted orchestrator', () => isHealthy(orchestrator.healthUrl), {
         timeoutMs: 60_000,
         failed: replacement.exitReason,
       });

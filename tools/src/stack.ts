@@ -1,3 +1,4 @@
+import { eventually } from '@scale-chat/wait';
 import { EDGE_PORT, SERVICE_NAMES, SERVICES } from '@scale-chat/contracts';
 import {
   checkEdgeConfig,
@@ -12,7 +13,6 @@ import {
   sayAs,
   serviceCommand,
   startManaged,
-  waitUntil,
   type InfraHandle,
   type ManagedProcess,
 } from './infra';
@@ -97,7 +97,7 @@ export async function runStack(): Promise<number> {
     });
     await Promise.all(
       instances.map((instance, index) =>
-        waitUntil(instance.label, () => isHealthy(instance.healthUrl), {
+        eventually(instance.label, () => isHealthy(instance.healthUrl), {
           timeoutMs: 120_000,
           failed: () => processes[index]?.exitReason(),
         }),
@@ -106,7 +106,7 @@ export async function runStack(): Promise<number> {
 
     const edge = startManaged('edge', nginxBinary(), edgeArgs(), { colorIndex: instances.length });
     processes.unshift(edge);
-    await waitUntil('edge', () => allHealthy(edgeHealthUrls), {
+    await eventually('edge', () => allHealthy(edgeHealthUrls), {
       timeoutMs: 15_000,
       failed: edge.exitReason,
     });

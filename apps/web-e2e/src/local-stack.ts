@@ -1,3 +1,4 @@
+import { eventually } from '@scale-chat/wait';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
@@ -125,7 +126,7 @@ export class LocalStack {
       cwd: infra.REPO_ROOT,
     });
     this.restarted.push(replacement);
-    await infra.waitUntil(gateway.label, () => infra.isHealthy(gateway.healthUrl), {
+    await eventually(gateway.label, () => infra.isHealthy(gateway.healthUrl), {
       timeoutMs: 60_000,
       failed: replacement.exitReason,
     });

@@ -1,3 +1,4 @@
+import { eventually } from '@scale-chat/wait';
 import { Kafka, logLevel } from 'kafkajs';
 import type { KafkaAdapter } from './kafka-adapter';
 import type { Socket as ClientSocket } from 'socket.io-client';
@@ -7,7 +8,6 @@ import {
   collect,
   connectClient,
   startCluster,
-  waitFor,
   type Instance,
 } from './testing/cluster';
 
@@ -62,7 +62,7 @@ describe('the Kafka adapter across three instances', () => {
   it('delivers a broadcast to clients on every instance', async () => {
     const received = clients.map((socket) => collect<number>(socket, 'everyone'));
     node(0).io.emit('everyone', 1);
-    await waitFor(() => received.every((list) => list.length === 1), 5_000, 'broadcast');
+    await eventually('broadcast', () => received.every((list) => list.length === 1), 5_000);
     expect(received).toEqual([[1], [1], [1]]);
   });
 
@@ -70,7 +70,7 @@ describe('the Kafka adapter across three instances', () => {
     const received = clients.map((socket) => collect<string>(socket, 'room'));
     node(0).io.to('r2').emit('room', 'to-r2');
     node(2).io.to('r1').except('r2').emit('room', 'r1-not-r2');
-    await waitFor(() => received.every((list) => list.length === 1), 5_000, 'room broadcast');
+    await eventually('room broadcast', () => received.every((list) => list.length === 1), 5_000);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(received).toEqual([['r1-not-r2'], ['to-r2'], ['to-r2']]);
   });
@@ -107,13 +107,13 @@ describe('the Kafka adapter across three instances', () => {
       .io.in(client(2).id as string)
       .socketsJoin('r3');
     node(0).io.to('r3').emit('joined', 'in r3');
-    await waitFor(() => received.length === 1, 5_000, 'broadcast after socketsJoin');
+    await eventually('broadcast after socketsJoin', () => received.length === 1, 5_000);
     node(1).io.in('r3').socketsLeave('r3');
     node(1).io.to('r3').emit('joined', 'after leave');
     node(1)
       .io.to(client(2).id as string)
       .emit('joined', 'marker');
-    await waitFor(() => received.length === 2, 5_000, 'marker');
+    await eventually('marker', () => received.length === 2, 5_000);
     expect(received).toEqual(['in r3', 'marker']);
   });
 
@@ -122,7 +122,7 @@ describe('the Kafka adapter across three instances', () => {
     const reasons: string[] = [];
     extra.on('disconnect', (reason) => reasons.push(reason));
     node(0).io.in('kick').disconnectSockets(true);
-    await waitFor(() => reasons.length === 1, 5_000, 'disconnect');
+    await eventually('disconnect', () => reasons.length === 1, 5_000);
     expect(reasons).toEqual(['io server disconnect']);
   });
 
@@ -132,10 +132,10 @@ describe('the Kafka adapter across three instances', () => {
       instance.io.on('note', (text: string) => heard[index]?.push(text)),
     );
     node(0).io.serverSideEmit('note', 'hello');
-    await waitFor(
+    await eventually(
+      'server-side emit',
       () => heard[1]?.length === 1 && heard[2]?.length === 1,
       5_000,
-      'server-side emit',
     );
     expect(heard).toEqual([[], ['hello'], ['hello']]);
   });
@@ -171,10 +171,10 @@ describe('the Kafka adapter across three instances', () => {
     // order): once every client has it, every instance has counted them.
     const received = clients.map((socket) => collect<string>(socket, 'after'));
     node(1).io.emit('after', 'still working');
-    await waitFor(
+    await eventually(
+      'broadcast after malformed records',
       () => received.every((list) => list.length === 1),
       5_000,
-      'broadcast after malformed records',
     );
     expect(
       nodes.map((instance, index) => instance.adapter.bus.stats.malformed - (before[index] ?? 0)),
@@ -189,16 +189,16 @@ describe('the Kafka adapter across three instances', () => {
     const before = sessions();
     const malformedBefore = nodes.map((instance) => instance.adapter.bus.stats.malformed);
     const extra = await connectClient(node(1).url, { auth: { user: 'eli', rooms: ['r1'] } });
-    await waitFor(
+    await eventually(
+      'snapshots',
       () => sessions().every((count, index) => count === (before[index] ?? 0) + 1),
       5_000,
-      'snapshots',
     );
     extra.disconnect();
-    await waitFor(
+    await eventually(
+      'forgotten snapshots',
       () => sessions().every((count, index) => count === before[index]),
       5_000,
-      'forgotten snapshots',
     );
     expect(nodes.map((instance) => instance.adapter.bus.stats.malformed)).toEqual(malformedBefore);
   });

@@ -1,3 +1,4 @@
+import { eventually } from '@scale-chat/wait';
 import type { Socket as ClientSocket } from 'socket.io-client';
 import {
   clusterOptions,
@@ -5,7 +6,6 @@ import {
   connectClient,
   once,
   startCluster,
-  waitFor,
   type Instance,
 } from './testing/cluster';
 
@@ -45,7 +45,11 @@ describe('delivery and recovery across three instances', () => {
     const count = 10_000;
     const started = Date.now();
     for (let index = 0; index < count; index++) nodeAt(nodes, 0).io.to('chat').emit('bulk', index);
-    await waitFor(() => received.every((list) => list.length >= count), 60_000, '10,000 messages');
+    await eventually(
+      '10,000 messages',
+      () => received.every((list) => list.length >= count),
+      60_000,
+    );
     const elapsed = Date.now() - started;
     const expected = Array.from({ length: count }, (_, index) => index);
     for (const list of received) expect(list).toEqual(expected);
@@ -61,10 +65,10 @@ describe('delivery and recovery across three instances', () => {
     for (let index = 0; index < perNode; index++) {
       nodes.forEach((node, nodeIndex) => node.io.to('chat').emit('mixed', `${nodeIndex}:${index}`));
     }
-    await waitFor(
+    await eventually(
+      'mixed messages',
       () => received.every((list) => list.length >= perNode * 3),
       30_000,
-      'mixed messages',
     );
     const [first, ...others] = received;
     for (const list of others) expect(list).toEqual(first);
@@ -89,7 +93,7 @@ describe('delivery and recovery across three instances', () => {
     const emitter = nodeAt(nodes, 2);
     let sent = 0;
     emitter.io.to('chat').emit('msg', sent++);
-    await waitFor(() => received.length === 1, 5_000, 'first message');
+    await eventually('first message', () => received.length === 1, 5_000);
     const originalId = client.id;
     const manager = client.io as unknown as { uri: string; engine: { close(): void } };
 
@@ -103,7 +107,7 @@ describe('delivery and recovery across three instances', () => {
       emitter.io.to('chat').emit('msg', sent++);
       await once(client, 'connect');
       if (client.recovered) recovered += 1;
-      await waitFor(() => received.length >= sent, 5_000, `messages of cycle ${cycle}`);
+      await eventually(`messages of cycle ${cycle}`, () => received.length >= sent, 5_000);
     }
 
     process.stdout.write(

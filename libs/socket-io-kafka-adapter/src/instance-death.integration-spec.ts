@@ -1,3 +1,4 @@
+import { eventually } from '@scale-chat/wait';
 import type { Socket as ClientSocket } from 'socket.io-client';
 import { startChildInstance, type ChildInstance } from './testing/child-instance';
 import {
@@ -5,7 +6,6 @@ import {
   collect,
   connectClient,
   startCluster,
-  waitFor,
   type Instance,
 } from './testing/cluster';
 
@@ -31,10 +31,10 @@ describe('an instance killed in the middle of a cluster request', () => {
       node.io.on('connection', (socket) => void socket.join('room'));
     }
     victim = await startChildInstance(options.topic as string, options.groupIdPrefix as string);
-    await waitFor(
+    await eventually(
+      'three instances',
       () => nodes.every((node) => node.adapter.bus.serverCount() === 3),
       10_000,
-      'three instances',
     );
     for (const url of [...nodes.map((node) => node.url), victim.url]) {
       const client = await connectClient(url, { auth: { rooms: ['room'] } });
@@ -83,10 +83,10 @@ describe('an instance killed in the middle of a cluster request', () => {
     );
     expect(elapsed).toBeLessThan(DROP_WITHIN_MS);
     // Each instance drops the dead one on its own heartbeat tick, within the same bound.
-    await waitFor(
+    await eventually(
+      'both instances to drop the dead one',
       () => nodes.every((node) => node.adapter.bus.serverCount() === 2),
       DROP_WITHIN_MS,
-      'both instances to drop the dead one',
     );
     process.stdout.write(
       `emitWithAck settled ${elapsed} ms after the instance was frozen and killed\n`,
@@ -107,7 +107,7 @@ describe('an instance killed in the middle of a cluster request', () => {
     const received = collect<number>(client, 'n');
     let sent = 0;
     emitter.io.to('room').emit('n', sent++);
-    await waitFor(() => received.length === 1, 5_000, 'first packet');
+    await eventually('first packet', () => received.length === 1, 5_000);
     const originalId = client.id as string;
 
     (client.io as unknown as { uri: string }).uri = rescuer.url;
@@ -118,7 +118,7 @@ describe('an instance killed in the middle of a cluster request', () => {
 
     expect(client.recovered).toBe(true);
     expect(client.id).toBe(originalId);
-    await waitFor(() => received.length >= sent, 5_000, 'missed packets');
+    await eventually('missed packets', () => received.length >= sent, 5_000);
     expect(received).toEqual(Array.from({ length: sent }, (_, index) => index));
     const [restored] = await rescuer.io.in(originalId).fetchSockets();
     expect([...(restored?.rooms ?? [])].sort()).toEqual([originalId, 'room'].sort());

@@ -1,9 +1,9 @@
+import { eventually } from '@scale-chat/wait';
 import {
   clusterOptions,
   collect,
   connectClient,
   startCluster,
-  waitFor,
   type Instance,
 } from './testing/cluster';
 
@@ -55,7 +55,7 @@ describe('Kafka paused (SIGSTOP) for 10 s during traffic', () => {
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     clearInterval(ticker);
 
-    await waitFor(() => received.length >= sent, 60_000, `${sent} ticks after the pause`);
+    await eventually(`${sent} ticks after the pause`, () => received.length >= sent, 60_000);
     client.disconnect();
     process.stdout.write(
       `sent ${sent} (${resumedAt - pausedAt} during the pause), received ${received.length}; ` +
@@ -64,10 +64,10 @@ describe('Kafka paused (SIGSTOP) for 10 s during traffic', () => {
     expect(received).toEqual(Array.from({ length: sent }, (_, index) => index));
     expect(duringPause.map((health) => health.healthy)).toEqual([false, false]);
     expect(duringPause[0]?.reason).toMatch(/has not read its own heartbeat/);
-    await waitFor(
+    await eventually(
+      'membership after the pause',
       () => nodes.every((node) => node.adapter.bus.serverCount() === 2),
       10_000,
-      'membership after the pause',
     );
     expect(nodes.map((node) => node.adapter.bus.health().healthy)).toEqual([true, true]);
   }, 90_000);

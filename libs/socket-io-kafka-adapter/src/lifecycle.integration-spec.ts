@@ -1,3 +1,4 @@
+import { eventually } from '@scale-chat/wait';
 import { Kafka, logLevel } from 'kafkajs';
 import {
   brokers,
@@ -6,7 +7,6 @@ import {
   connectClient,
   startCluster,
   startInstance,
-  waitFor,
 } from './testing/cluster';
 
 describe('an instance joining and leaving the cluster', () => {
@@ -20,10 +20,10 @@ describe('an instance joining and leaving the cluster', () => {
   it('starts several instances at once on a topic none of them created yet', async () => {
     const fresh = clusterOptions();
     const instances = await Promise.all([1, 2, 3].map(() => startInstance(fresh)));
-    await waitFor(
+    await eventually(
+      'all three to know each other',
       () => instances.every((instance) => instance.adapter.bus.serverCount() === 3),
       10_000,
-      'all three to know each other',
     );
     for (const instance of instances) await instance.close();
   });
@@ -37,11 +37,11 @@ describe('an instance joining and leaving the cluster', () => {
     const client = await connectClient(newcomer.url);
     const received = collect<string>(client, 'hello');
     first.io.emit('hello', 'from the first');
-    await waitFor(() => received.length === 1, 5_000, 'first broadcast to the newcomer');
-    await waitFor(
+    await eventually('first broadcast to the newcomer', () => received.length === 1, 5_000);
+    await eventually(
+      'the first to know the newcomer',
       () => first.adapter.bus.serverCount() === 2,
       5_000,
-      'the first to know the newcomer',
     );
     process.stdout.write(`a new instance was ready in ${startMs} ms\n`);
 
@@ -50,7 +50,11 @@ describe('an instance joining and leaving the cluster', () => {
     client.disconnect();
     await newcomer.close();
     // Its goodbye drops it at once, not after the heartbeat timeout.
-    await waitFor(() => first.adapter.bus.serverCount() === 1, 5_000, 'the newcomer to be dropped');
+    await eventually(
+      'the newcomer to be dropped',
+      () => first.adapter.bus.serverCount() === 1,
+      5_000,
+    );
     expect((await admin.listGroups()).groups.map((entry) => entry.groupId)).not.toContain(group);
     await first.close();
   });

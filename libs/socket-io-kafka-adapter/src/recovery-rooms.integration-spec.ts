@@ -1,3 +1,4 @@
+import { eventually } from '@scale-chat/wait';
 import type { Socket as ClientSocket } from 'socket.io-client';
 import {
   clusterOptions,
@@ -5,7 +6,6 @@ import {
   connectClient,
   once,
   startCluster,
-  waitFor,
   type Instance,
 } from './testing/cluster';
 
@@ -77,7 +77,7 @@ describe('roomsOnRecovery: what a socket coming back may keep', () => {
     const argCounts: number[] = [];
     client.on('news', (...args: unknown[]) => argCounts.push(args.length));
     node(0).io.to('open').emit('news', 'before');
-    await waitFor(() => received.length === 1, 5_000, 'the first broadcast');
+    await eventually('the first broadcast', () => received.length === 1, 5_000);
     const manager = client.io as unknown as { uri: string; engine: { close(): void } };
     manager.uri = node(1).url;
     const gone = once(client, 'disconnect');
@@ -98,7 +98,7 @@ describe('roomsOnRecovery: what a socket coming back may keep', () => {
     expect(client.recovered).toBe(true);
     node(0).io.to('secret').emit('news', 'secret after');
     node(0).io.to('open').emit('news', 'open after');
-    await waitFor(() => received.includes('open after'), 5_000, 'the broadcast after');
+    await eventually('the broadcast after', () => received.includes('open after'), 5_000);
     expect(received).toEqual(['before', 'open while away', 'open after']);
     const [restored] = await node(1)
       .io.in(client.id as string)
@@ -113,7 +113,7 @@ describe('roomsOnRecovery: what a socket coming back may keep', () => {
     });
     expect(client.recovered).toBe(false);
     node(0).io.to('open').emit('news', 'open after');
-    await waitFor(() => received.includes('open after'), 5_000, 'the broadcast after');
+    await eventually('the broadcast after', () => received.includes('open after'), 5_000);
     expect(received).toEqual(['before', 'open after']);
   });
 
@@ -131,7 +131,7 @@ describe('roomsOnRecovery: what a socket coming back may keep', () => {
     });
     expect(client.recovered).toBe(true);
     node(0).io.to('open').emit('news', 'after');
-    await waitFor(() => received.includes('after'), 5_000, 'the broadcast after');
+    await eventually('the broadcast after', () => received.includes('after'), 5_000);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(received).toEqual(['before', 'while away', 'while admitted', 'after']);
     // Each as it was broadcast: its value and its one offset (not sent anew with another).
@@ -143,7 +143,7 @@ describe('roomsOnRecovery: what a socket coming back may keep', () => {
     clients.push(client);
     const received = collect<string>(client, 'news');
     node(0).io.to('open').emit('news', 'before');
-    await waitFor(() => received.length === 1, 5_000, 'the first broadcast');
+    await eventually('the first broadcast', () => received.length === 1, 5_000);
     const manager = client.io as unknown as { uri: string; engine: { close(): void } };
     const gone = once(client, 'disconnect');
     manager.engine.close();

@@ -1,3 +1,4 @@
+import { eventually } from '@scale-chat/wait';
 import type { Socket as ClientSocket } from 'socket.io-client';
 import type { BroadcastPacket } from './options';
 import {
@@ -5,7 +6,6 @@ import {
   collect,
   connectClient,
   startCluster,
-  waitFor,
   type Instance,
 } from './testing/cluster';
 
@@ -44,16 +44,16 @@ describe('broadcasts in ordered streams (positionOf)', () => {
 
     // The first sender gets to 3 and dies; the second takes over from 2 and goes on.
     for (const seq of [1, 2, 3]) send(first, 'a', seq);
-    await waitFor(() => received.every((list) => list.length === 3), 10_000, 'the first three');
+    await eventually('the first three', () => received.every((list) => list.length === 3), 10_000);
     for (const seq of [2, 3, 4, 5]) send(second, 'a', seq);
     // Another stream is its own; broadcasts in no stream are never dropped.
     for (const seq of [1, 1]) send(second, 'b', seq);
     for (const n of [7, 7]) second.io.to('room').emit('other', n);
 
-    await waitFor(
+    await eventually(
+      'the broadcasts in no stream',
       () => others.every((list) => list.length === 2),
       10_000,
-      'the broadcasts in no stream',
     );
     for (const list of received) {
       expect(list.map(({ roomId, seq }) => `${roomId}${seq}`)).toEqual([

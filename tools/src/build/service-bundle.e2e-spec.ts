@@ -1,10 +1,11 @@
+import { eventually } from '@scale-chat/wait';
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { SERVICE_NAMES, type ServiceName } from '@scale-chat/contracts';
 import { createTestDatabase, type TestDatabase } from '@scale-chat/platform/testing';
-import { CACHE_DIR, freePort, isHealthy, REPO_ROOT, startManaged, waitUntil } from '../infra';
+import { CACHE_DIR, freePort, isHealthy, REPO_ROOT, startManaged } from '../infra';
 import { bundleService, type ServiceBundle } from './bundle-service';
 
 const OUT = join(CACHE_DIR, 'bundle-test');
@@ -83,7 +84,7 @@ describe('the production bundles (nx run <service>:build)', () => {
       );
       await Promise.all(
         started.map(({ service, port, child }) =>
-          waitUntil(
+          eventually(
             `${service} from its bundle`,
             () => isHealthy(`http://127.0.0.1:${port}/health`),
             {

@@ -1,6 +1,5 @@
 import type { MessageView, SocketAck } from '@scale-chat/contracts';
 import { io as connect, type Socket } from 'socket.io-client';
-import { waitUntil } from '../infra';
 
 export interface ApiAnswer<T = Record<string, unknown>> {
   readonly status: number;
@@ -92,11 +91,4 @@ export function collectMessages(socket: Socket): MessageView[] {
   return received;
 }
 
-/** Polls `check` every 50 ms until it holds; fails naming `what` after `timeoutMs`. */
-export function eventually(
-  what: string,
-  check: () => boolean | Promise<boolean>,
-  timeoutMs = 15_000,
-): Promise<void> {
-  return waitUntil(what, async () => check(), { timeoutMs, intervalMs: 50 });
-}
+export { eventually } from '@scale-chat/wait';

@@ -1,10 +1,11 @@
+import { eventually } from '@scale-chat/wait';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { LOCAL_DATABASE_URL, LOCAL_KAFKA_BROKERS, type ServiceName } from '@scale-chat/contracts';
 import { Client } from 'pg';
-import { CACHE_DIR, freePort, isHealthy, REPO_ROOT, waitUntil } from '../infra';
+import { CACHE_DIR, freePort, isHealthy, REPO_ROOT } from '../infra';
 
 /** One service process of a test cluster, which a test may kill and start again. */
 export interface ClusterProcess {
@@ -138,7 +139,7 @@ export async function startChatCluster(options: ChatClusterOptions = {}): Promis
       );
       closeSync(log);
       const current = child;
-      await waitUntil(label, () => isHealthy(`${url}/health`), {
+      await eventually(label, () => isHealthy(`${url}/health`), {
         timeoutMs: 90_000,
         failed: () =>
           current.exitCode === null && current.signalCode === null

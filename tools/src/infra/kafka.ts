@@ -1,3 +1,4 @@
+import { eventually } from '@scale-chat/wait';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import {
@@ -15,7 +16,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { alreadyRunning, type InfraHandle } from './handle';
 import type { Say } from './log';
 import { CACHE_DIR, REPO_ROOT } from './paths';
-import { isAlive, isPortOpen, readPidFile, run, stopPid, tail, waitUntil } from './processes';
+import { isAlive, isPortOpen, readPidFile, run, stopPid, tail } from './processes';
 
 const CONTROLLER_PORT = 9093;
 const POM = join(REPO_ROOT, 'tools', 'kafka', 'pom.xml');
@@ -155,7 +156,7 @@ export async function ensureKafka(
   const pid = broker.pid;
   if (pid === undefined) throw new Error('java could not be started');
   writeFileSync(PID_FILE, String(pid));
-  await waitUntil(`Kafka ${kafkaVersion()}`, () => brokerAnswers(brokers), {
+  await eventually(`Kafka ${kafkaVersion()}`, () => brokerAnswers(brokers), {
     timeoutMs: 90_000,
     intervalMs: 500,
     failed: () =>

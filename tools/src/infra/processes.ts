@@ -39,25 +39,6 @@ export function isPortOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
   });
 }
 
-/**
- * Polls `check` until it returns true. `failed` is consulted on every round so a process
- * that died while we waited ends the wait at once with its reason.
- */
-export async function waitUntil(
-  what: string,
-  check: () => Promise<boolean>,
-  options: { timeoutMs: number; intervalMs?: number; failed?: () => string | undefined },
-): Promise<void> {
-  const deadline = Date.now() + options.timeoutMs;
-  for (;;) {
-    const failure = options.failed?.();
-    if (failure !== undefined) throw new Error(`${what}: ${failure}`);
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`${what}: not ready after ${options.timeoutMs} ms`);
-    await sleep(options.intervalMs ?? 250);
-  }
-}
-
 export interface RunResult {
   readonly stdout: string;
   readonly stderr: string;

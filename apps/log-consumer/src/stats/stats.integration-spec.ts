@@ -1,3 +1,4 @@
+import { eventuallyValue } from '@scale-chat/wait';
 import { randomUUID } from 'node:crypto';
 import {
   AUTH_LOGINS_TOPIC,
@@ -50,15 +51,6 @@ function userRegistered(occurredAt = new Date()) {
     { userId, username: `u${userId.slice(0, 8)}`, displayName: 'U', registeredAt: occurredAt },
     occurredAt,
   );
-}
-
-async function poll<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 describe('log-consumer: stats fed from Kafka', () => {
@@ -138,7 +130,8 @@ describe('log-consumer: stats fed from Kafka', () => {
     await send(AUTH_USERS_TOPIC, [twice, twice, userRegistered(), userRegistered()]);
     await send(AUTH_USERS_TOPIC, [twice]);
 
-    const figures = await poll(
+    const figures = await eventuallyValue(
+      'the stats to catch up',
       summary,
       (body) => body['users'] === 3 && body['messages'] === 3 && body['rooms'] === 1,
     );
@@ -181,7 +174,8 @@ describe('log-consumer: stats fed from Kafka', () => {
     await send(AUTH_LOGINS_TOPIC, [
       envelope(LOGIN_REVOKED, { userId, familyId, reason: 'logout' }),
     ]);
-    const refused = await poll(
+    const refused = await eventuallyValue(
+      'the stats to catch up',
       () => get('/api/stats/summary', token),
       (answer) => answer.status === 401,
     );
@@ -204,7 +198,8 @@ describe('log-consumer: stats fed from Kafka', () => {
     // The events sit in several partitions, read in separate batches: wait for them all.
     const series = async (path: string, expected: unknown) =>
       (
-        await poll(
+        await eventuallyValue(
+          'the stats to catch up',
           () => get(path),
           (response) => JSON.stringify(response.body) === JSON.stringify(expected),
         )
@@ -304,7 +299,8 @@ describe('log-consumer: stats fed from Kafka', () => {
       DATABASE_URL: first.database.url,
     });
     try {
-      const after = await poll(
+      const after = await eventuallyValue(
+        'the stats to catch up',
         read,
         (figures) => JSON.stringify(figures) === JSON.stringify(before),
       );
@@ -327,7 +323,8 @@ describe('log-consumer: stats fed from Kafka', () => {
           value: JSON.stringify(event),
         })),
       });
-      await poll(
+      await eventuallyValue(
+        'the stats to catch up',
         async () =>
           (await fetch(`${lone.url}/api/stats/summary`, {
             headers: { authorization: `Bearer ${adminToken}` },

@@ -1,3 +1,4 @@
+import { eventually } from '@scale-chat/wait';
 import { randomUUID } from 'node:crypto';
 import {
   defineTopic,
@@ -23,18 +24,6 @@ const kafka = createKafkaClient({
   logger,
 });
 const SCHEMA = 'messaging_probe';
-
-async function waitFor(
-  check: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 15_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 interface Received {
   key: string;
@@ -198,7 +187,7 @@ describe('the outbox, its relay and the idempotent consumer', () => {
 
     startRelay(source);
     const received = await readAll(topic.name);
-    await waitFor(() => received.length >= 3, 'three events');
+    await eventually('three events', () => received.length >= 3);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(received.filter((event) => event.key === 'a').map((event) => event.data)).toEqual([
       { n: 1 },
@@ -237,7 +226,7 @@ describe('the outbox, its relay and the idempotent consumer', () => {
       });
     }
     const received = await readAll(topic.name);
-    await waitFor(() => received.length >= 100, '100 events');
+    await eventually('100 events', () => received.length >= 100);
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(received).toHaveLength(100);
     expect(new Set(received.map((event) => event.id)).size).toBe(100);
@@ -273,7 +262,7 @@ describe('the outbox, its relay and the idempotent consumer', () => {
     await commit(1);
     await firstBatchStarted;
     await commit(2);
-    await waitFor(() => received.length >= 2, 'both events', 10_000);
+    await eventually('both events', () => received.length >= 2, 10_000);
     expect(received.map((event) => event.data)).toEqual([{ n: 1 }, { n: 2 }]);
   });
 
@@ -288,12 +277,12 @@ describe('the outbox, its relay and the idempotent consumer', () => {
         await enqueueEvent(manager, { topic, key: 'a', type: 'probe.counted', data: { n } });
     });
     const relay = startRelay(source);
-    await waitFor(async () => {
+    await eventually('first publication', async () => {
       const rows = (await source.query(
         'SELECT count(*)::int AS n FROM "outbox" WHERE "published_at" IS NULL',
       )) as { n: number }[];
       return rows[0]?.n === 0;
-    }, 'first publication');
+    });
     // What a relay that died between publishing and marking leaves behind:
     await relay.stop();
     await source.query('UPDATE "outbox" SET "published_at" = NULL');
@@ -356,14 +345,14 @@ describe('the outbox, its relay and the idempotent consumer', () => {
     });
     eventConsumers.push(consumer);
     await consumer.start();
-    await waitFor(
+    await eventually(
+      'ten records',
       () =>
         consumer.stats.processed +
           consumer.stats.duplicates +
           consumer.stats.malformed +
           consumer.stats.ignored >=
         10,
-      'ten records',
     );
 
     expect(consumer.stats).toEqual({
@@ -407,9 +396,9 @@ describe('the outbox, its relay and the idempotent consumer', () => {
         },
         2,
       );
-      await waitFor(
-        () => consumer.stats.processed + consumer.stats.failed >= 1,
+      await eventually(
         'the event',
+        () => consumer.stats.processed + consumer.stats.failed >= 1,
         25_000,
       );
       expect(attempts).toBe(4);
@@ -437,7 +426,7 @@ describe('the outbox, its relay and the idempotent consumer', () => {
           : Promise.resolve(),
       2,
     );
-    await waitFor(() => consumer.stats.failed + consumer.stats.processed >= 2, 'both events');
+    await eventually('both events', () => consumer.stats.failed + consumer.stats.processed >= 2);
     expect(consumer.stats).toMatchObject({ failed: 1, processed: 1 });
     const [first] = (await source.query(
       `SELECT "envelope"->>'id' AS id FROM "outbox" WHERE "envelope"->'data'->>'n' = '1'`,
@@ -482,7 +471,7 @@ describe('the outbox, its relay and the idempotent consumer', () => {
       if (n === 2 && ++attemptsAtTwo === 1) throw new Error('the first attempt fails');
       return Promise.resolve();
     });
-    await waitFor(() => consumer.stats.processed >= 3, 'three events');
+    await eventually('three events', () => consumer.stats.processed >= 3);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(attemptsAtTwo).toBe(2);
     expect(afterCommit).toEqual([1, 2, 3]);

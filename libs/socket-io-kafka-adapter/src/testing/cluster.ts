@@ -1,3 +1,4 @@
+import { eventually } from '@scale-chat/wait';
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -77,10 +78,10 @@ export async function startCluster(
   const instances: Instance[] = [];
   for (let index = 0; index < size; index++)
     instances.push(await startInstance(options, serverOptions));
-  await waitFor(
+  await eventually(
+    'cluster membership',
     () => instances.every((instance) => instance.adapter.bus.serverCount() === size),
     10_000,
-    'cluster membership',
   );
   return instances;
 }
@@ -99,18 +100,6 @@ export function connectClient(
     socket.once('connect', () => resolve(socket));
     socket.once('connect_error', reject);
   });
-}
-
-export async function waitFor(
-  check: () => boolean,
-  timeoutMs: number,
-  what: string,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 /** Collects the payloads of `event` a client receives. */

@@ -1,0 +1,6 @@
+/** @jest-config-loader esbuild-register */
+export default {
+  displayName: 'wait',
+  preset: '../../jest.preset.js',
+  coverageDirectory: '../../coverage/libs/wait',
+};
