@@ -30,6 +30,7 @@ describe('the OpenAPI document of auth', () => {
       '/api/users/me',
       '/api/users/{id}',
       '/health',
+      '/health/live',
     ]);
     expect(Object.keys(document.components.schemas)).toEqual(
       expect.arrayContaining([

@@ -129,6 +129,20 @@ export async function send(page: Page, text: string): Promise<void> {
   await composer.press('Enter');
 }
 
+/**
+ * Sends a REST request, and again after its `Retry-After` while it is refused for the
+ * user's rate (429), as a client would; the answer that is not a 429.
+ */
+export async function whileRateLimited(send: () => Promise<Response>): Promise<Response> {
+  for (;;) {
+    const response = await send();
+    if (response.status !== 429) return response;
+    const seconds = Number(response.headers.get('retry-after'));
+    if (!(seconds > 0)) throw new Error('a 429 without Retry-After');
+    await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  }
+}
+
 export async function apiLogin(username: string): Promise<string> {
   const response = await fetch(`${EDGE}/api/auth/login`, {
     method: 'POST',
