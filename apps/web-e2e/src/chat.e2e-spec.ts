@@ -272,7 +272,9 @@ describe('the web app in Chromium against the local stack (two users on two gate
       .locator('[data-pending]')
       .first()
       .waitFor({ state: 'attached', timeout: UI_TIMEOUT });
-    await page.locator('[data-pending]').first().waitFor({ state: 'detached', timeout: 60_000 });
+    // 60 sends at 5 a second after a burst of 10, one at a time with the app's backoff
+    // (1 s, 2 s, 4 s…): 50 s on a machine with one core busy, so room to twice that.
+    await page.locator('[data-pending]').first().waitFor({ state: 'detached', timeout: 120_000 });
     expect(
       await page.evaluate(() => (window as unknown as { maxAttempts: number }).maxAttempts),
     ).toBeGreaterThan(1);
@@ -288,7 +290,7 @@ describe('the web app in Chromium against the local stack (two users on two gate
         stored.filter((item) => item.body.startsWith('burst ')).map((item) => item.body),
       ).toEqual(expected);
     }
-  }, 90_000);
+  }, 150_000);
 
   it("shows a banner while Bob's gateway is down, then reconnects and shows what was sent meanwhile, in order", async () => {
     const before = await storedMessages(bob.page);
