@@ -39,8 +39,10 @@ export interface MessagePage {
   readonly hasMore: boolean;
 }
 
-/** The most sends stored in one transaction. */
+/** The most sends stored in one transaction... */
 const MAX_BATCH = 256;
+/** ...and the most of one sender's: a burst (a flood's allowance, say) waits its turns. */
+const MAX_BATCH_PER_SENDER = 32;
 
 /**
  * Messages of a room. Sends are stored by group commit (`SendBatcher`): the sends that
@@ -58,6 +60,8 @@ export class MessagesService {
   private readonly batcher = new SendBatcher<SendRequest, SendOutcome>(
     (requests) => this.storeBatch(requests),
     MAX_BATCH,
+    (request) => request.senderId,
+    MAX_BATCH_PER_SENDER,
   );
 
   constructor(

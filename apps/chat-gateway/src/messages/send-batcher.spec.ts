@@ -46,6 +46,20 @@ describe('SendBatcher', () => {
     expect(batches).toEqual([[1], [2, 3], [4, 5], [6]]);
   });
 
+  it("takes at most maxPerKey of one key's items into a batch, the earliest, so another key's item is not stored behind a burst", async () => {
+    const { batches, store, finishNext } = manualStore();
+    const batcher = new SendBatcher(
+      store,
+      100,
+      (item: number) => (item < 100 ? 'flood' : 'talk'),
+      2,
+    );
+    const answers = [0, 1, 2, 3, 4, 100, 5].map((item) => batcher.submit(item));
+    for (let n = 0; n < 4; n += 1) await finishNext();
+    await Promise.all(answers);
+    expect(batches).toEqual([[0], [1, 2, 100], [3, 4], [5]]);
+  });
+
   it("answers each item with its own outcome: one item's refusal fails it alone", async () => {
     const refusal = new Error('403');
     const batcher = new SendBatcher<number, number>(
@@ -84,7 +98,16 @@ describe('SendBatcher', () => {
     await expect(batcher.submit(1)).rejects.toThrow('a batch of 1 answered 0 outcomes');
   });
 
-  it('refuses a maxBatch below one', () => {
+  it('refuses a maxBatch or maxPerKey below one', () => {
     expect(() => new SendBatcher(() => Promise.resolve([]), 0)).toThrow('maxBatch must be ≥ 1');
+    expect(
+      () =>
+        new SendBatcher(
+          () => Promise.resolve([]),
+          1,
+          () => '',
+          0,
+        ),
+    ).toThrow('maxPerKey must be ≥ 1');
   });
 });

@@ -13,7 +13,9 @@ interface Waiting<T, R> {
  * the next batch once it is done; an idle path stores an item at once (no timer). One
  * batch at a time, in submission order, so items submitted one after another are stored
  * in that order. A batch that fails as a whole is tried again item by item, so one bad
- * item fails alone.
+ * item fails alone. A batch takes at most `maxPerKey` items of one key (a sender), the
+ * earliest: one user's burst is spread over several batches, so another user's send is
+ * never stored (nor published, the outbox keeping that order) behind all of it.
  */
 export class SendBatcher<T, R> {
   private queue: Waiting<T, R>[] = [];
@@ -22,8 +24,11 @@ export class SendBatcher<T, R> {
   constructor(
     private readonly store: (items: readonly T[]) => Promise<readonly ItemOutcome<R>[]>,
     private readonly maxBatch: number,
+    private readonly keyOf: (item: T) => string = () => '',
+    private readonly maxPerKey: number = maxBatch,
   ) {
     if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new Error('maxBatch must be ≥ 1');
+    if (!Number.isInteger(maxPerKey) || maxPerKey < 1) throw new Error('maxPerKey must be ≥ 1');
   }
 
   /** Queues `item` now (synchronously, so the order of calls is the order stored). */
@@ -40,13 +45,27 @@ export class SendBatcher<T, R> {
 
   private async drain(): Promise<void> {
     try {
-      while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, this.maxBatch);
-        await this.storeBatch(batch);
-      }
+      while (this.queue.length > 0) await this.storeBatch(this.nextBatch());
     } finally {
       this.running = undefined;
     }
+  }
+
+  /** The earliest waiting items, at most `maxPerKey` of a key; the others keep their order. */
+  private nextBatch(): Waiting<T, R>[] {
+    const batch: Waiting<T, R>[] = [];
+    const rest: Waiting<T, R>[] = [];
+    const taken = new Map<string, number>();
+    for (const waiting of this.queue) {
+      const key = this.keyOf(waiting.item);
+      const count = taken.get(key) ?? 0;
+      if (batch.length < this.maxBatch && count < this.maxPerKey) {
+        batch.push(waiting);
+        taken.set(key, count + 1);
+      } else rest.push(waiting);
+    }
+    this.queue = rest;
+    return batch;
   }
 
   private async storeBatch(batch: readonly Waiting<T, R>[]): Promise<void> {
