@@ -24,6 +24,7 @@ import {
 import { Server } from 'socket.io';
 import type { Socket } from 'socket.io-client';
 import { measureCpu } from '../cpu';
+import { percentile, runBenchmark } from '../report';
 
 const { MEMBERS, IN_FLIGHT, SECONDS } = parseEnv(process.env, {
   MEMBERS: integer({ min: 2, max: 1_000 }, { default: 20 }),
@@ -33,10 +34,7 @@ const { MEMBERS, IN_FLIGHT, SECONDS } = parseEnv(process.env, {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function percentile(sorted: readonly number[], p: number): string {
-  const value = sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-  return value === undefined ? 'n/a' : value.toFixed(1);
-}
+const ms = (sorted: readonly number[], p: number) => percentile(sorted, p).toFixed(1);
 
 interface Sender {
   readonly userId: string;
@@ -84,7 +82,7 @@ async function drive(senders: readonly Sender[], roomId: string, label: string) 
     stored: acks.length,
     row:
       `| ${label} | ${(acks.length / elapsed).toFixed(0)} | ${failed} | ${(deliveries.length / elapsed).toFixed(0)} | ` +
-      `${percentile(acks, 50)} / ${percentile(acks, 99)} | ${percentile(deliveries, 50)} / ${percentile(deliveries, 99)} |`,
+      `${ms(acks, 50)} / ${ms(acks, 99)} | ${ms(deliveries, 50)} / ${ms(deliveries, 99)} |`,
   };
 }
 
@@ -189,9 +187,4 @@ async function main(): Promise<void> {
   process.stdout.write(`\n${lines.join('\n')}\n`);
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(
-    `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
-  process.exit(1);
-});
+runBenchmark(main);

@@ -18,6 +18,7 @@ import { api, socketOf, startChatCluster, type ClusterProcess } from '@scale-cha
 import type { Socket } from 'socket.io-client';
 import { integer, list, parseEnv } from '@scale-chat/platform';
 import { measureCpu } from '../cpu';
+import { percentile, runBenchmark } from '../report';
 
 const { CLIENTS, ROOMS, RATES, SECONDS, IN_FLIGHT } = parseEnv(process.env, {
   CLIENTS: integer({ min: 2, max: 100_000 }, { default: 2_000 }),
@@ -38,11 +39,6 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 function rssKb(gateway: ClusterProcess): number {
   const status = readFileSync(`/proc/${gateway.pid()}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
 async function inBatches<T, R>(items: readonly T[], size: number, run: (item: T) => Promise<R>) {
@@ -228,9 +224,4 @@ async function main(): Promise<void> {
   process.stdout.write(`\n${lines.join('\n')}\n`);
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(
-    `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
-  process.exit(1);
-});
+runBenchmark(main);

@@ -21,7 +21,7 @@ import {
 } from '@scale-chat/tools/cluster';
 import { integer, parseEnv } from '@scale-chat/platform';
 import { CompressionTypes, Partitioners, type Producer } from 'kafkajs';
-import { printFigures, runBenchmark } from '../report';
+import { percentile, printFigures, runBenchmark } from '../report';
 
 const { BACKLOG, RATE, SECONDS } = parseEnv(process.env, {
   BACKLOG: integer({ min: 0, max: 100_000_000 }, { default: 500_000 }),
@@ -85,10 +85,6 @@ async function appended(logConsumer: ClusterProcess): Promise<number> {
 async function produce(producer: Producer, topic: string, from: number, count: number) {
   const messages = Array.from({ length: count }, (_, offset) => messageEvent(from + offset));
   await producer.send({ topic, acks: 1, compression: CompressionTypes.None, messages });
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
 async function main(): Promise<void> {

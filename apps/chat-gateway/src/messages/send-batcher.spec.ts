@@ -34,7 +34,6 @@ describe('SendBatcher', () => {
       'stored 3',
       'stored 4',
     ]);
-    await batcher.idle();
   });
 
   it('splits what waits into batches of at most maxBatch, in order', async () => {

@@ -38,11 +38,6 @@ export class SendBatcher<T, R> {
     return answer;
   }
 
-  /** Resolves once nothing is queued or being stored (for shutdown). */
-  async idle(): Promise<void> {
-    while (this.running !== undefined) await this.running;
-  }
-
   private async drain(): Promise<void> {
     try {
       while (this.queue.length > 0) await this.storeBatch(this.nextBatch());
