@@ -3,6 +3,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { SERVICE_CONFIG, type ServiceConfig } from './config';
 import { databaseModule, PostgresNotifications, type DatabaseOptions } from './database';
 import { HealthController, HealthRegistry, KafkaHealthIndicator } from './health';
+import { SharedRateLimits } from './http/shared-rate-limits';
 import { KafkaConnection } from './kafka';
 import { loggerModule } from './logging';
 import { MetricsController, ServiceMetrics } from './metrics';
@@ -44,6 +45,7 @@ export class PlatformModule {
         HealthRegistry,
         ServiceEventConsumers,
         PostgresNotifications,
+        SharedRateLimits,
         ...(options.publishes === undefined || options.publishes.length === 0
           ? []
           : [{ provide: PUBLISHED_TOPICS, useValue: options.publishes }, OutboxRelayService]),
@@ -55,6 +57,7 @@ export class PlatformModule {
         HealthRegistry,
         ServiceEventConsumers,
         PostgresNotifications,
+        SharedRateLimits,
       ],
     };
   }

@@ -6,6 +6,7 @@ import {
   CreateMessagingTables1763800000000,
   MESSAGING_ENTITIES,
 } from '../messaging';
+import { CreateRateLimitWindows1767000000000 } from '../http/rate-limit-windows.migration';
 
 // TypeORM's own option types, spelled once.
 type Entities = NonNullable<PostgresConnectionOptions['entities']>;
@@ -29,12 +30,13 @@ export function dataSourceOptions(
     type: 'postgres',
     url: config.databaseUrl,
     schema: config.databaseSchema,
-    // Every schema has the outbox, processed-messages and dead-letters tables.
+    // Every schema has the outbox, processed-messages, dead-letters and rate-limit tables.
     entities: [...MESSAGING_ENTITIES, ...toArray(options.entities)],
     migrations: [
       CreateMessagingTables1763800000000,
       ...toArray(options.migrations),
       CreateDeadLetters1766000000000,
+      CreateRateLimitWindows1767000000000,
     ],
     migrationsTableName: 'migrations',
     synchronize: false,

@@ -3,6 +3,8 @@ export * from './ids';
 export * from './json-bodies';
 export * from './rate-limit.guard';
 export * from './rate-limiter';
+export * from './rate-limit-windows.migration';
+export * from './shared-rate-limits';
 export * from './nul-characters.pipe';
 export * from './parse-id.pipe';
 export * from './prototype-keys.pipe';

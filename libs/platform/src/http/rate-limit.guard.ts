@@ -10,7 +10,7 @@ import {
 import { Reflector } from '@nestjs/core';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SERVICE_CONFIG, type ServiceConfig } from '../config';
-import { FixedWindowRateLimiter } from './rate-limiter';
+import { SharedRateLimits } from './shared-rate-limits';
 
 /** The request as the guard reads it: Express sets `ip` (behind a trusted proxy, the client's). */
 export interface RateLimitedRequest extends IncomingMessage {
@@ -53,26 +53,27 @@ export const byUsernameAndClientAddress = (request: RateLimitedRequest): string 
 };
 
 /**
- * Answers 429 with `Retry-After` once a rule's limit is used up. Counters live in this
- * process: with several instances behind the edge each counts its own share.
+ * Answers 429 with `Retry-After` once a rule's limit is used up. The counters are shared
+ * by every instance of the service (`SharedRateLimits`, in its database), so N instances
+ * behind the edge still give one budget, not N.
  */
 @Injectable()
 export class RateLimitGuard implements CanActivate {
-  private readonly limiters = new Map<string, FixedWindowRateLimiter>();
-
   constructor(
     private readonly reflector: Reflector,
+    private readonly counters: SharedRateLimits,
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
   ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const rules =
       this.reflector.get<RateLimitRule[] | undefined>(RATE_LIMITS, context.getHandler()) ?? [];
     const request = context.switchToHttp().getRequest<RateLimitedRequest>();
     for (const rule of rules) {
       const key = rule.key(request);
       if (key === undefined) continue;
-      const decision = this.limiterOf(rule).take(key);
+      const limit = this.configured(rule.limitFrom) ?? rule.limit;
+      const decision = await this.counters.take(rule.name, key, limit, rule.windowMs);
       if (!decision.allowed) {
         context
           .switchToHttp()
@@ -84,17 +85,8 @@ export class RateLimitGuard implements CanActivate {
     return true;
   }
 
-  private limiterOf(rule: RateLimitRule): FixedWindowRateLimiter {
-    let limiter = this.limiters.get(rule.name);
-    if (limiter === undefined) {
-      const configured = rule.limitFrom === undefined ? undefined : this.configured(rule.limitFrom);
-      limiter = new FixedWindowRateLimiter(configured ?? rule.limit, rule.windowMs);
-      this.limiters.set(rule.name, limiter);
-    }
-    return limiter;
-  }
-
-  private configured(variable: string): number | undefined {
+  private configured(variable: string | undefined): number | undefined {
+    if (variable === undefined) return undefined;
     const value = (this.config as { extra?: Record<string, unknown> }).extra?.[variable];
     return typeof value === 'number' ? value : undefined;
   }

@@ -51,6 +51,28 @@ export async function startTestService<C extends ServiceConfig>(
 }
 
 /**
+ * A second instance of a running test service, on the same database (as a second pod
+ * would be): its own id and port; closing it leaves the database to the first.
+ */
+export async function startAnotherInstance<C extends ServiceConfig>(
+  definition: ServiceDefinition<C>,
+  first: TestService<C>,
+  overrides: Environment = {},
+): Promise<TestService<C>> {
+  const config = definition.readConfig(
+    testEnvironment(definition.service, {
+      DATABASE_URL: first.database.url,
+      INSTANCE_ID: `${first.config.instanceId}-another`,
+      ...overrides,
+    }),
+  );
+  const app = await createServiceApp(definition, config);
+  await app.listen(0, '127.0.0.1');
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  return { app, config, url, database: first.database, close: () => app.close() };
+}
+
+/**
  * The checks every service passes from its first commit on: it boots against the real
  * PostgreSQL and Kafka, reports both healthy, owns its schema, and its entities and
  * migrations agree.

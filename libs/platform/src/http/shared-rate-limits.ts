@@ -1,0 +1,64 @@
+import { Injectable } from '@nestjs/common';
+import { PinoLogger } from 'nestjs-pino';
+import { DataSource } from 'typeorm';
+import type { RateDecision } from './rate-limiter';
+
+/** How often a process sweeps ended windows (lazily, on a hit). */
+const SWEEP_EVERY_MS = 60_000;
+
+/**
+ * Fixed-window counters in the service's PostgreSQL schema, so a limit holds across every
+ * instance instead of multiplying with them. One statement per hit: the key's row is
+ * created, restarted or incremented and read back atomically, on the database's clock (the
+ * instances' clocks may disagree). Meant for the rare, costly requests (login, signup,
+ * refresh), where a round trip is small beside the request's own work; the message hot
+ * path keeps its per-process token buckets (docs/security.md).
+ */
+@Injectable()
+export class SharedRateLimits {
+  private sweptAt = 0;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly logger: PinoLogger,
+  ) {}
+
+  async take(rule: string, key: string, limit: number, windowMs: number): Promise<RateDecision> {
+    // A window starts with the first hit after the last one ended (as the in-process
+    // limiter's do), so a burst is never split across two windows by a clock boundary.
+    const rows: { hits: number; retry_after_ms: string }[] = await this.dataSource.query(
+      `INSERT INTO rate_limit_windows AS counted ("rule", "key", "hits", "ends_at")
+       VALUES ($1, $2, 1, now() + $3::integer * interval '1 millisecond')
+       ON CONFLICT ("rule", "key") DO UPDATE SET
+         "hits" = CASE WHEN counted."ends_at" <= now() THEN 1 ELSE counted."hits" + 1 END,
+         "ends_at" = CASE WHEN counted."ends_at" <= now() THEN EXCLUDED."ends_at"
+                          ELSE counted."ends_at" END
+       RETURNING "hits", ceil(extract(epoch FROM "ends_at" - now()) * 1000) AS retry_after_ms`,
+      [rule, key, windowMs],
+    );
+    this.sweepNowAndThen();
+    const counted = rows[0];
+    if (counted === undefined) throw new Error('the rate-limit counter returned no row');
+    if (counted.hits <= limit) return { allowed: true };
+    return {
+      allowed: false,
+      retryAfterSeconds: Math.max(1, Math.ceil(Number(counted.retry_after_ms) / 1000)),
+    };
+  }
+
+  /** Deletes ended windows at most once a minute per process; a failure waits for the next. */
+  private sweepNowAndThen(): void {
+    const now = Date.now();
+    if (now - this.sweptAt < SWEEP_EVERY_MS) return;
+    this.sweptAt = now;
+    void this.dataSource
+      .query(`DELETE FROM rate_limit_windows WHERE "ends_at" < clock_timestamp()`)
+      .catch((error: unknown) => {
+        this.sweptAt = 0;
+        this.logger.warn(
+          { err: error },
+          'sweeping ended rate-limit windows failed; next hit retries',
+        );
+      });
+  }
+}
