@@ -41,7 +41,7 @@ const SOCKET_CAP = 20;
 const FLOODED_P99_TARGET_MS = 250;
 const STARVED_MS = 1_000;
 /** Refused sends after which a flooding socket is closed (the gateway's default). */
-const FLOOD_REFUSALS = 1_000;
+const FLOOD_REFUSALS = 200;
 const REPORT = join(REPO_ROOT, 'docs', 'reliability.md');
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -31,9 +31,11 @@ const CHAT_ENV = {
   READ_RATE_PER_SECOND: integer({ min: 1, max: 10_000 }, { default: 20 }),
   /**
    * Refused `message:send` one socket may get in 10 s; past that it is flooding and is
-   * disconnected, so its packets stop costing anything (the last refusal says so).
+   * disconnected, so its packets stop costing anything (the last refusal says so). Each
+   * refusal still costs the instance a decoded packet and an ack: 1,000 of them cost the
+   * other users seconds on a busy machine (docs/reliability.md), 200 a fifth of that.
    */
-  SEND_REFUSALS_BEFORE_DISCONNECT: integer({ min: 1, max: 1_000_000 }, { default: 1_000 }),
+  SEND_REFUSALS_BEFORE_DISCONNECT: integer({ min: 1, max: 1_000_000 }, { default: 200 }),
   /** Sockets one user may hold open at once, across every instance. */
   SOCKETS_PER_USER_MAX: integer({ min: 1, max: 10_000 }, { default: 20 }),
   /** How often each instance says it is alive, for presence. */
