@@ -25,6 +25,8 @@ const USAGE = `usage: node tools/run.js <command>
   serve <service> [instance]  run one service in the foreground (infra must be up)
   bench <file>                run a benchmark under bench/ (infra must be up)
   build <service>             bundle a service for production into dist/apps/<service>
+  auth-admin grant|revoke <username>
+                              give or take the admin role of an account (auth's DATABASE_URL)
   helm                        build the pinned Helm into the machine's cache (if missing), print its path
   chart-topics                write deploy/helm/scale-chat/files/topics.yaml from libs/contracts
   chart-render [values...]    the chart's objects rendered with these values files, as JSON`;
@@ -59,21 +61,21 @@ function serve(service: string | undefined, instance: string | undefined): Promi
   });
 }
 
-/** Runs a TypeScript file under bench/ with the tools' swc hook, in the foreground. */
-function bench(file: string | undefined): Promise<number> {
-  if (file === undefined) throw new Error('usage: node tools/run.js bench <file under bench/>');
+/** Runs a TypeScript file of the repository with the tools' swc hook, in the foreground. */
+function runTypeScript(file: string, args: readonly string[] = []): Promise<number> {
   return new Promise((resolve) => {
     const child = spawn(
       process.execPath,
-      ['-r', '@swc-node/register', join(REPO_ROOT, 'bench', file)],
-      {
-        cwd: REPO_ROOT,
-        env: process.env,
-        stdio: 'inherit',
-      },
+      ['-r', '@swc-node/register', join(REPO_ROOT, file), ...args],
+      { cwd: REPO_ROOT, env: process.env, stdio: 'inherit' },
     );
     child.once('exit', (code) => resolve(code ?? 1));
   });
+}
+
+function bench(file: string | undefined): Promise<number> {
+  if (file === undefined) throw new Error('usage: node tools/run.js bench <file under bench/>');
+  return runTypeScript(join('bench', file));
 }
 
 async function buildService(service: string | undefined): Promise<number> {
@@ -101,6 +103,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return bench(rest[0]);
     case 'build':
       return buildService(rest[0]);
+    case 'auth-admin':
+      return runTypeScript('apps/auth/src/main.ts', ['admin', ...rest]);
     case 'helm':
       process.stdout.write(`${await ensureHelm(sayAs('helm'))}\n`);
       return 0;

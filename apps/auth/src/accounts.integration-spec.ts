@@ -4,7 +4,7 @@ import { requestFrom, startTestService, type TestService } from '@scale-chat/pla
 import { DataSource } from 'typeorm';
 import { authService } from './app.module';
 import type { AuthConfig } from './auth-config';
-import { PasswordHasher } from './passwords/password-hasher';
+import { insertTestUser } from './users/test-users';
 import { User, type UserStatus } from './users/user.entity';
 
 interface Answer {
@@ -41,17 +41,12 @@ describe('auth: login, tokens and users (API.md "Users and tokens")', () => {
     username: string,
     status: UserStatus = 'active',
     password = 'correct horse',
-  ): Promise<User> => {
-    const user = {
-      id: randomUUID(),
-      username,
-      displayName: username.toUpperCase(),
-      passwordHash: await auth.app.get(PasswordHasher).hash(password),
+  ): Promise<User> =>
+    insertTestUser(auth.app, username, {
       status,
-    };
-    await auth.app.get(DataSource).getRepository(User).insert(user);
-    return auth.app.get(DataSource).getRepository(User).findOneByOrFail({ id: user.id });
-  };
+      password,
+      displayName: username.toUpperCase(),
+    });
 
   const loginAs = async (username: string, password = 'correct horse') => {
     const answer = await call('POST', '/api/auth/login', { username, password });

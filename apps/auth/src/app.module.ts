@@ -10,6 +10,7 @@ import { AccountsModule } from './accounts.module';
 import { readAuthConfig, type AuthConfig } from './auth-config';
 import { CreateUsersAndLogins1763900000000 } from './database/1763900000000-create-users-and-logins';
 import { NotifyUserStatus1765200000000 } from './database/1765200000000-notify-user-status';
+import { UserRoles1767100000000 } from './database/1767100000000-user-roles';
 import { LoginFamily, RefreshToken } from './sessions/login.entities';
 import { User } from './users/user.entity';
 
@@ -22,7 +23,11 @@ export class AppModule {
       imports: [
         PlatformModule.forService(config, {
           entities: [User, LoginFamily, RefreshToken],
-          migrations: [CreateUsersAndLogins1763900000000, NotifyUserStatus1765200000000],
+          migrations: [
+            CreateUsersAndLogins1763900000000,
+            NotifyUserStatus1765200000000,
+            UserRoles1767100000000,
+          ],
           publishes: [AUTH_LOGINS_TOPIC, AUTH_USERS_TOPIC, SAGA_REQUESTS_TOPIC, SAGA_REPLIES_TOPIC],
         }),
         AccountsModule.register(config),

@@ -1,4 +1,5 @@
 import {
+  ADMIN_ENV,
   ConfigError,
   integer,
   optional,
@@ -19,6 +20,8 @@ const AUTH_ENV = {
   /** Signups per client address per minute. */
   SIGNUP_RATE_LIMIT_PER_MINUTE: integer({ min: 1, max: 1_000_000 }, { default: 20 }),
   ...TOKEN_CLAIMS_ENV,
+  /** Outside production only: these names get the `admin` role at signup (the bootstrap). */
+  ...ADMIN_ENV,
 };
 
 export type AuthConfig = ReturnType<typeof readAuthConfig>;

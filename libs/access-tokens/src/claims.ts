@@ -24,6 +24,8 @@ export interface VerifiedAccessToken {
   readonly familyId: string;
   readonly tokenId: string;
   readonly expiresAt: Date;
+  /** The account held the `admin` role when the token was issued (claim `adm`). */
+  readonly admin: boolean;
 }
 
 export class InvalidAccessTokenError extends Error {
@@ -58,7 +60,7 @@ const isNumber = (value: unknown): value is number =>
  * when a token has one).
  */
 export function readAccessTokenClaims(payload: unknown): VerifiedAccessToken {
-  const { sub, username, fid, jti, exp, iat } = (payload ?? {}) as Record<string, unknown>;
+  const { sub, username, fid, jti, exp, iat, adm } = (payload ?? {}) as Record<string, unknown>;
   if (!isNumber(exp)) throw new InvalidAccessTokenError('exp is missing');
   if (!isNumber(iat)) throw new InvalidAccessTokenError('iat is missing');
   if (!isUuid(sub)) throw new InvalidAccessTokenError('sub is not a user id');
@@ -66,5 +68,13 @@ export function readAccessTokenClaims(payload: unknown): VerifiedAccessToken {
     throw new InvalidAccessTokenError('username is missing');
   if (!isUuid(fid)) throw new InvalidAccessTokenError('fid is not a family id');
   if (typeof jti !== 'string' || jti === '') throw new InvalidAccessTokenError('jti is missing');
-  return { userId: sub, username, familyId: fid, tokenId: jti, expiresAt: new Date(exp * 1000) };
+  if (adm !== undefined && adm !== true) throw new InvalidAccessTokenError('adm is not true');
+  return {
+    userId: sub,
+    username,
+    familyId: fid,
+    tokenId: jti,
+    expiresAt: new Date(exp * 1000),
+    admin: adm === true,
+  };
 }

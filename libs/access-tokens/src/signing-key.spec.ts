@@ -68,6 +68,13 @@ describe('access-token claims', () => {
     expect(() => readAccessTokenClaims(rest)).toThrow(InvalidAccessTokenError);
   });
 
+  it('reads the admin role from `adm: true` only; any other `adm` refuses the token', () => {
+    expect(readAccessTokenClaims(claims).admin).toBe(false);
+    expect(readAccessTokenClaims({ ...claims, adm: true }).admin).toBe(true);
+    for (const adm of [false, 'true', 1, null])
+      expect(() => readAccessTokenClaims({ ...claims, adm })).toThrow(InvalidAccessTokenError);
+  });
+
   it('counts a token expired only once the leeway has passed too', () => {
     const token = readAccessTokenClaims(claims);
     expect(hasExpired(token, 100_000)).toBe(false);

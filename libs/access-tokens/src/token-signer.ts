@@ -7,6 +7,8 @@ export interface AccessTokenSubject {
   readonly userId: string;
   readonly username: string;
   readonly familyId: string;
+  /** Adds the `adm` claim: the account holds the `admin` role. */
+  readonly admin?: boolean;
 }
 
 export interface SignerOptions {
@@ -53,7 +55,12 @@ export class AccessTokenSigner {
   /** `now` moves `iat` (and so `exp`): tests sign tokens that have already expired. */
   sign(subject: AccessTokenSubject, now: Date = new Date()): Promise<string> {
     return this.jwt.signAsync(
-      { username: subject.username, fid: subject.familyId, iat: Math.floor(now.getTime() / 1000) },
+      {
+        username: subject.username,
+        fid: subject.familyId,
+        ...(subject.admin === true ? { adm: true } : {}),
+        iat: Math.floor(now.getTime() / 1000),
+      },
       { subject: subject.userId, jwtid: randomUUID() },
     );
   }

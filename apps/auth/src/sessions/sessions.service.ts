@@ -128,6 +128,7 @@ export class SessionsService {
       userId: user.id,
       username: user.username,
       familyId,
+      admin: user.role === 'admin',
     });
     return {
       accessToken,

@@ -49,6 +49,7 @@ export class SignupService {
       displayName: request.displayName ?? username,
       passwordHash,
       status: 'pending' as const,
+      role: this.bootstrapsAdmin(username) ? ('admin' as const) : ('member' as const),
     };
     try {
       await this.dataSource.transaction(async (manager) => {
@@ -66,6 +67,18 @@ export class SignupService {
       throw error;
     }
     return this.awaitOutcome(user.id);
+  }
+
+  /**
+   * The local stack's bootstrap: outside production a name in `ADMIN_USERNAMES` signs up
+   * as an administrator. In production only `auth-admin grant` gives the role, to an
+   * account (by id), so a deleted administrator's name signed up again is a member.
+   */
+  private bootstrapsAdmin(username: string): boolean {
+    return (
+      this.config.nodeEnv !== 'production' &&
+      this.config.extra.ADMIN_USERNAMES.some((name) => name.toLowerCase() === username)
+    );
   }
 
   /**

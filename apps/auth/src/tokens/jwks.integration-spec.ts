@@ -11,9 +11,8 @@ import {
 import { DataSource } from 'typeorm';
 import { authService } from '../app.module';
 import type { AuthConfig } from '../auth-config';
-import { PasswordHasher } from '../passwords/password-hasher';
 import { deleteUser } from '../users/account-deletion.service';
-import { User } from '../users/user.entity';
+import { insertTestUser } from '../users/test-users';
 
 const part = (token: string, index: number): Record<string, unknown> =>
   JSON.parse(Buffer.from(token.split('.')[index] ?? '', 'base64url').toString()) as Record<
@@ -50,16 +49,7 @@ describe('auth access tokens: signing, the JWKS, rotation and forgeries', () => 
   /** A new active user, logged in through POST /api/auth/login. */
   const loggedIn = async () => {
     const username = `u${randomUUID().slice(0, 8)}`;
-    await auth.app
-      .get(DataSource)
-      .getRepository(User)
-      .insert({
-        id: randomUUID(),
-        username,
-        displayName: username,
-        passwordHash: await auth.app.get(PasswordHasher).hash('correct horse'),
-        status: 'active',
-      });
+    await insertTestUser(auth.app, username);
     const response = await fetch(`${auth.url}/api/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

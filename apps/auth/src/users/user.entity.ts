@@ -3,10 +3,13 @@ import type { UserView } from '@scale-chat/contracts';
 import { Check, Column, CreateDateColumn, Entity, PrimaryColumn, Unique } from 'typeorm';
 
 export type UserStatus = 'pending' | 'active' | 'deleting';
+/** `admin` reads the stats and saga history (docs/security.md, "Administrators"). */
+export type UserRole = 'member' | 'admin';
 
 @Entity({ name: 'users' })
 @Unique('UQ_users_username', ['username'])
 @Check('CHK_users_status', `"status" IN ('pending', 'active', 'deleting')`)
+@Check('CHK_users_role', `"role" IN ('member', 'admin')`)
 export class User {
   @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: 'PK_users' })
   id!: string;
@@ -23,6 +26,9 @@ export class User {
 
   @Column({ type: 'text' })
   status!: UserStatus;
+
+  @Column({ type: 'text', default: 'member' })
+  role!: UserRole;
 
   @CreateDateColumn({ type: 'timestamptz', name: 'created_at' })
   createdAt!: Date;

@@ -101,6 +101,7 @@ describe('log-consumer: stats fed from Kafka', () => {
       userId: randomUUID(),
       username: 'chief',
       familyId: randomUUID(),
+      admin: true,
     });
     userToken = await jwks.signer.sign({
       userId: randomUUID(),
@@ -169,7 +170,7 @@ describe('log-consumer: stats fed from Kafka', () => {
   it("refuses the tokens of a login auth revoked from the moment it hears of it (API.md: that login's tokens stop working)", async () => {
     const familyId = randomUUID();
     const userId = randomUUID();
-    const token = await jwks.signer.sign({ userId, username: 'boss', familyId });
+    const token = await jwks.signer.sign({ userId, username: 'boss', familyId, admin: true });
     expect((await get('/api/stats/summary', token)).status).toBe(200);
     await send(AUTH_LOGINS_TOPIC, [
       envelope(LOGIN_REVOKED, { userId, familyId, reason: 'logout' }),
@@ -250,6 +251,20 @@ describe('log-consumer: stats fed from Kafka', () => {
       '/api/stats/top-words',
     ]) {
       expect((await get(path, userToken)).status).toBe(403);
+    }
+    // A listed name is not enough without the role auth gives an account (a deleted
+    // administrator's name signed up again), nor the role without a listed name.
+    for (const [username, admin] of [
+      ['chief', false],
+      ['ann', true],
+    ] as const) {
+      const token = await jwks.signer.sign({
+        userId: randomUUID(),
+        username,
+        familyId: randomUUID(),
+        admin,
+      });
+      expect((await get('/api/stats/summary', token)).status).toBe(403);
     }
     const bad = [
       '/api/stats/messages?bucket=week',
