@@ -96,15 +96,20 @@ export class GatewayFixture {
     return socket;
   }
 
-  /** A REST call as `member`; the body parsed when there is one. */
+  /** A REST call as `member`, with a JSON body if given; the answer parsed when there is one. */
   async call(
     method: string,
     path: string,
     member: Member,
+    body?: unknown,
   ): Promise<{ status: number; body: unknown }> {
     const response = await fetch(`${this.gateway.url}${path}`, {
       method,
-      headers: { authorization: `Bearer ${member.token}` },
+      headers: {
+        authorization: `Bearer ${member.token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await response.text();
     return {
