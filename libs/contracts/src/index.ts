@@ -8,3 +8,4 @@ export * from './sagas';
 export * from './chat';
 export * from './users';
 export * from './message-changes';
+export * from './emoji';

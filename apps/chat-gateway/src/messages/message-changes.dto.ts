@@ -1,10 +1,9 @@
 import { BadRequestException, NotFoundException, type PipeTransform } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional, IntersectionType, PickType } from '@nestjs/swagger';
-import { MESSAGE_CHANGE_LIMITS } from '@scale-chat/contracts';
 import { IsId } from '@scale-chat/platform';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, Min, ValidateBy } from 'class-validator';
-import { isEmoji } from './emoji';
+import { isEmoji, MESSAGE_CHANGE_LIMITS } from '@scale-chat/contracts';
 import { MessageDto, SendMessageBody } from './messages.dto';
 
 const VERSION_MAX = Number.MAX_SAFE_INTEGER;
