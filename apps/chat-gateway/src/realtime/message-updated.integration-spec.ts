@@ -1,34 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { ChangesPage, MessageView, SocketAck } from '@scale-chat/contracts';
+import type { ChangesPage } from '@scale-chat/contracts';
 import { io as connect, type Socket } from 'socket.io-client';
 import { GatewayFixture, type Member } from '../testing/gateway-fixture';
+import { ask, listen, until } from '../testing/heard-messages';
 
 jest.setTimeout(120_000);
-
-type Heard = { event: 'message:new' | 'message:updated'; message: MessageView };
-
-/** Every message:new and message:updated a socket hears, in order. */
-function listen(socket: Socket): Heard[] {
-  const heard: Heard[] = [];
-  for (const event of ['message:new', 'message:updated'] as const)
-    socket.on(event, (message: MessageView) => heard.push({ event, message }));
-  return heard;
-}
-
-/** Resolves once `condition` holds, checking every 50 ms; fails after 20 s. */
-async function until(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`not within 20 s: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-const ask = <T extends object = { message: MessageView }>(
-  socket: Socket,
-  event: string,
-  payload: unknown,
-) => socket.timeout(10_000).emitWithAck(event, payload) as Promise<SocketAck<T>>;
 
 /**
  * API.md v1.1 over Socket.IO on a real chat-gateway (real PostgreSQL and Kafka): the
