@@ -269,6 +269,21 @@ describe('messages v1.1 over REST', () => {
     expect((await call(cat, 'GET', '/changes')).status).toBe(403);
   });
 
+  it('describes the v1.1 calls in the OpenAPI document', async () => {
+    const response = await fetch(`${chat.gateway.url}/api/rooms/docs/openapi.json`);
+    const document = (await response.json()) as {
+      paths: Record<string, Record<string, unknown>>;
+      components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
+    };
+    const methods = (path: string) => Object.keys(document.paths[path] ?? {}).sort();
+    expect(methods('/api/rooms/{id}/messages/{seq}')).toEqual(['delete', 'patch']);
+    expect(methods('/api/rooms/{id}/messages/{seq}/reactions/{emoji}')).toEqual(['delete', 'put']);
+    expect(methods('/api/rooms/{id}/changes')).toEqual(['get']);
+    expect(Object.keys(document.components.schemas['MessageDto']?.properties ?? {})).toEqual(
+      expect.arrayContaining(['version', 'editedAt', 'deletedAt', 'replyToSeq', 'reactions']),
+    );
+  });
+
   it('keeps versions gapless under concurrent sends, edits and reactions', async () => {
     const { body: start } = await call<RoomView>(ann, 'GET', '');
     const { body: target } = await send(ann, 'busy');
