@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ChangesPage } from '@scale-chat/contracts';
 import { io as connect, type Socket } from 'socket.io-client';
 import { GatewayFixture, type Member } from '../testing/gateway-fixture';
-import { ask, listen, until } from '../testing/heard-messages';
+import { ask, listen, sendOver, until } from '../testing/heard-messages';
 
 jest.setTimeout(120_000);
 
@@ -41,13 +41,8 @@ describe('messages v1.1 over Socket.IO', () => {
     const [annSocket] = sockets as [Socket, Socket, Socket];
     const heard = sockets.map(listen);
     const start = await lastVersion();
-    const sent = await ask(annSocket, 'message:send', {
-      roomId,
-      clientMsgId: randomUUID(),
-      body: 'hello',
-    });
-    if (!sent.ok) throw new Error(sent.error.message);
-    const { seq } = sent.message;
+    const sent = await sendOver(annSocket, roomId, 'hello');
+    const { seq } = sent;
     const acks = [
       await ask(annSocket, 'message:edit', { roomId, seq, body: 'hello, edited' }),
       await ask(annSocket, 'reaction:add', { roomId, seq, emoji: '👍' }),
@@ -84,13 +79,8 @@ describe('messages v1.1 over Socket.IO', () => {
 
   it('acks each refusal with its code, and stores nothing', async () => {
     const [annSocket, bobSocket] = await Promise.all([chat.socket(ann), chat.socket(bob)]);
-    const sent = await ask(annSocket, 'message:send', {
-      roomId,
-      clientMsgId: randomUUID(),
-      body: 'mine',
-    });
-    if (!sent.ok) throw new Error(sent.error.message);
-    const { seq } = sent.message;
+    const sent = await sendOver(annSocket, roomId, 'mine');
+    const { seq } = sent;
     const before = await lastVersion();
     const refusals: [Socket, string, unknown, string][] = [
       [bobSocket, 'message:edit', { roomId, seq, body: 'not mine' }, 'forbidden'],
@@ -132,14 +122,9 @@ describe('messages v1.1 over Socket.IO', () => {
   it('syncs by afterVersion as GET …/changes does', async () => {
     const socket = await chat.socket(ann);
     const from = await lastVersion();
-    const sent = await ask(socket, 'message:send', {
-      roomId,
-      clientMsgId: randomUUID(),
-      body: 'a',
-    });
-    if (!sent.ok) throw new Error(sent.error.message);
+    const sent = await sendOver(socket, roomId, 'a');
     await ask(socket, 'message:send', { roomId, clientMsgId: randomUUID(), body: 'b' });
-    await ask(socket, 'message:edit', { roomId, seq: sent.message.seq, body: 'a2' });
+    await ask(socket, 'message:edit', { roomId, seq: sent.seq, body: 'a2' });
     const synced = await ask<ChangesPage>(socket, 'sync', { roomId, afterVersion: from });
     const rest = await chat.call('GET', `/api/rooms/${roomId}/changes?afterVersion=${from}`, ann);
     expect(synced).toEqual({ ok: true, ...(rest.body as ChangesPage) });
@@ -166,22 +151,14 @@ describe('messages v1.1 over Socket.IO', () => {
         socket.once('connect_error', reject);
       });
       const heard = listen(socket);
-      const sent = await ask(socket, 'message:send', {
-        roomId,
-        clientMsgId: randomUUID(),
-        body: 'before',
-      });
-      if (!sent.ok) throw new Error(sent.error.message);
+      const sent = await sendOver(socket, roomId, 'before');
       await until(() => heard.length === 1, 'the message:new');
       const gone = new Promise<void>((resolve) => socket.once('disconnect', () => resolve()));
       socket.io.engine.close(); // the transport drops: a reason to recover from
       await gone;
-      const edited = await chat.call(
-        'PATCH',
-        `/api/rooms/${roomId}/messages/${sent.message.seq}`,
-        ann,
-        { body: 'while away' },
-      );
+      const edited = await chat.call('PATCH', `/api/rooms/${roomId}/messages/${sent.seq}`, ann, {
+        body: 'while away',
+      });
       expect(edited.status).toBe(200);
       await until(() => socket.connected, 'the reconnection');
       expect(socket.recovered).toBe(true);

@@ -40,12 +40,14 @@ export class GatewayFixture {
     private readonly socketTopic: string,
   ) {}
 
-  static async start(): Promise<GatewayFixture> {
+  /** `environment`: more of the gateway's configuration (its rate limits, say). */
+  static async start(environment: Record<string, string> = {}): Promise<GatewayFixture> {
     const jwks = await startTestJwks();
     const socketTopic = `test.socketio-${randomUUID().slice(0, 8)}`;
     const gateway = await startTestService(chatGatewayService, {
       AUTH_JWKS_URL: jwks.url,
       SOCKET_IO_TOPIC: socketTopic,
+      ...environment,
     });
     return new GatewayFixture(gateway, jwks, socketTopic);
   }

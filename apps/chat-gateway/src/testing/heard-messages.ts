@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { MessageView, SocketAck } from '@scale-chat/contracts';
 import type { Socket } from 'socket.io-client';
 
@@ -26,3 +27,10 @@ export const ask = <T extends object = { message: MessageView }>(
   event: string,
   payload: unknown,
 ) => socket.timeout(10_000).emitWithAck(event, payload) as Promise<SocketAck<T>>;
+
+/** A `message:send` of `body` that must succeed: the stored message. */
+export async function sendOver(socket: Socket, roomId: string, body: string): Promise<MessageView> {
+  const sent = await ask(socket, 'message:send', { roomId, clientMsgId: randomUUID(), body });
+  if (!sent.ok) throw new Error(`message:send refused: ${sent.error.message}`);
+  return sent.message;
+}
