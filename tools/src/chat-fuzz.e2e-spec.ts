@@ -1,10 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type { RoomView } from '@scale-chat/contracts';
+import { isEmoji, type RoomView } from '@scale-chat/contracts';
 import fc from 'fast-check';
 import type { Socket } from 'socket.io-client';
 import { api, ask, newUser, socketOf, type TestUser } from './cluster/chat-client';
 import { startChatCluster, type ChatCluster } from './cluster/chat-cluster';
-import { expectedRefusal, hostileEvents, hostileMessageBodies } from './cluster/hostile-input';
+import {
+  expectedRefusal,
+  hostile,
+  hostileEvents,
+  hostileMessageBodies,
+} from './cluster/hostile-input';
 
 jest.setTimeout(300_000);
 
@@ -50,7 +55,16 @@ describe('fuzzed Socket.IO events and REST bodies', () => {
 
   const events = (): [string, fc.Arbitrary<unknown>][] => hostileEvents(room.id);
 
-  it.each(['message:send', 'typing', 'read', 'sync'])(
+  it.each([
+    'message:send',
+    'typing',
+    'read',
+    'sync',
+    'message:edit',
+    'message:delete',
+    'reaction:add',
+    'reaction:remove',
+  ])(
     '%s: every malformed payload gets the one error ack it should and the socket stays',
     async (event) => {
       const [, payloads] = events().find(([name]) => name === event) ?? [];
@@ -96,6 +110,30 @@ describe('fuzzed Socket.IO events and REST bodies', () => {
     );
   });
 
+  it('REST v1.1: every malformed edit body and reaction emoji is a 400 and nothing is stored', async () => {
+    const gateway = cluster.gateways[0]?.url ?? '';
+    const messages = `/api/rooms/${room.id}/messages`;
+    await fc.assert(
+      fc.asyncProperty(hostile({ body: fc.constant('hi') }), async (body) => {
+        const answer = await api(gateway, 'PATCH', `${messages}/1`, { token: ann.token, body });
+        return answer.status === 400;
+      }),
+      { numRuns: 100 },
+    );
+    // "." and ".." are path segments a URL resolves away, not an emoji the route sees.
+    const notOneEmoji = fc
+      .string({ unit: 'grapheme', minLength: 1, maxLength: 20 })
+      .filter((text) => !isEmoji(text) && text !== '.' && text !== '..');
+    await fc.assert(
+      fc.asyncProperty(notOneEmoji, async (emoji) => {
+        const path = `${messages}/1/reactions/${encodeURIComponent(emoji)}`;
+        const answer = await api(gateway, 'PUT', path, { token: ann.token });
+        return answer.status === 400;
+      }),
+      { numRuns: 100 },
+    );
+  });
+
   it('stored nothing, and every process is still running', async () => {
     const gateway = cluster.gateways[0]?.url ?? '';
     const stored = await api<RoomView>(gateway, 'GET', `/api/rooms/${room.id}`, {
@@ -105,6 +143,7 @@ describe('fuzzed Socket.IO events and REST bodies', () => {
       `fuzz: ${eventsSent} hostile Socket.IO events, 200 REST bodies; lastSeq ${stored.body.lastSeq}\n`,
     );
     expect(stored.body.lastSeq).toBe(0);
+    expect(stored.body.lastVersion).toBe(0);
     expect(
       [cluster.auth, cluster.orchestrator, ...cluster.gateways].map((member) => member.running()),
     ).toEqual([true, true, true]);

@@ -3,6 +3,9 @@ import { jwksAuthenticationProviders } from '@scale-chat/platform';
 import type { ChatConfig } from './chat-config';
 import { MessagesController } from './messages/messages.controller';
 import { MessagesService } from './messages/messages.service';
+import { MessageChangesController } from './messages/message-changes.controller';
+import { MessageChangesService } from './messages/message-changes.service';
+import { MessageChangesGateway } from './realtime/message-changes.gateway';
 import { PresenceService } from './presence/presence.service';
 import { ChatGateway } from './realtime/chat.gateway';
 import { ChatMetrics } from './realtime/chat-metrics';
@@ -19,7 +22,7 @@ export class ChatModule {
   static register(config: ChatConfig): DynamicModule {
     return {
       module: ChatModule,
-      controllers: [RoomsController, MessagesController],
+      controllers: [RoomsController, MessagesController, MessageChangesController],
       providers: [
         ...jwksAuthenticationProviders(config),
         LiveRooms,
@@ -27,8 +30,10 @@ export class ChatModule {
         UserRateLimits,
         RoomsService,
         MessagesService,
+        MessageChangesService,
         PresenceService,
         ChatGateway,
+        MessageChangesGateway,
         RoomEventsFanout,
         LoginRevocationsConsumer,
       ],

@@ -1,3 +1,11 @@
+import type {
+  EditMessagePayload,
+  MessageAck,
+  MessageRefPayload,
+  ReactionPayload,
+  ReactionView,
+  SyncByVersionPayload,
+} from './message-changes';
 import { defineTopic } from './topics';
 
 /** The limits of API.md's "Rooms and messages" rules, shared by server and clients. */
@@ -37,6 +45,8 @@ export interface RoomView {
   readonly ownerId: string;
   readonly members: readonly MemberView[];
   readonly lastSeq: number;
+  /** v1.1: the room's latest change (message-changes.ts). */
+  readonly lastVersion: number;
   readonly createdAt: string;
 }
 
@@ -48,12 +58,20 @@ export interface MessageView {
   readonly body: string;
   readonly clientMsgId: string;
   readonly createdAt: string;
+  /** v1.1 (message-changes.ts): the room's version of this message's latest change. */
+  readonly version: number;
+  readonly editedAt: string | null;
+  readonly deletedAt: string | null;
+  readonly replyToSeq: number | null;
+  readonly reactions: readonly ReactionView[];
+  readonly mentions: readonly string[];
 }
 
 export interface RoomSummaryView {
   readonly id: string;
   readonly name: string;
   readonly lastSeq: number;
+  readonly lastVersion: number;
   readonly unreadCount: number;
   readonly lastMessage: MessageView | null;
   readonly memberCount: number;
@@ -125,6 +143,7 @@ export interface SendMessagePayload {
   readonly roomId: string;
   readonly clientMsgId: string;
   readonly body: string;
+  readonly replyToSeq?: number;
 }
 export interface TypingPayload {
   readonly roomId: string;
@@ -149,14 +168,19 @@ export interface ClientToServerEvents {
   typing: (payload: TypingPayload, ack: (answer: SocketAck) => void) => void;
   read: (payload: ReadPayload, ack: (answer: SocketAck) => void) => void;
   sync: (
-    payload: SyncPayload,
+    payload: SyncPayload | SyncByVersionPayload,
     ack: (answer: SocketAck<{ items: MessageView[]; hasMore: boolean }>) => void,
   ) => void;
+  'message:edit': (payload: EditMessagePayload, ack: MessageAck) => void;
+  'message:delete': (payload: MessageRefPayload, ack: MessageAck) => void;
+  'reaction:add': (payload: ReactionPayload, ack: MessageAck) => void;
+  'reaction:remove': (payload: ReactionPayload, ack: MessageAck) => void;
 }
 
 /** Server → client events of API.md. */
 export interface ServerToClientEvents {
   'message:new': (message: MessageView) => void;
+  'message:updated': (message: MessageView) => void;
   typing: (event: { roomId: string; userId: string; typing: boolean }) => void;
   read: (event: { roomId: string; userId: string; seq: number }) => void;
   'room:joined': (room: RoomView) => void;

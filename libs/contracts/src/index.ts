@@ -7,3 +7,5 @@ export * from './ids';
 export * from './sagas';
 export * from './chat';
 export * from './users';
+export * from './message-changes';
+export * from './emoji';

@@ -1,4 +1,10 @@
-import { CHAT_LIMITS, characterCount, type SocketErrorCode } from '@scale-chat/contracts';
+import {
+  CHAT_LIMITS,
+  characterCount,
+  isEmoji,
+  MESSAGE_CHANGE_LIMITS,
+  type SocketErrorCode,
+} from '@scale-chat/contracts';
 import fc from 'fast-check';
 
 /**
@@ -61,21 +67,46 @@ const optional =
   (value) =>
     value === undefined || value === null || rule(value);
 
-/** API.md's rules for each client event's payload, field by field. */
-const EVENT_RULES: Record<string, Record<string, FieldRule>> = {
-  'message:send': {
-    roomId: uuid,
-    clientMsgId: text(CHAT_LIMITS.clientMsgIdMax),
-    body: text(CHAT_LIMITS.bodyMax, true),
-  },
-  typing: { roomId: uuid, typing: (value) => typeof value === 'boolean' },
-  read: { roomId: uuid, seq: integer(0, Number.MAX_SAFE_INTEGER) },
-  sync: {
-    roomId: uuid,
-    afterSeq: integer(0, Number.MAX_SAFE_INTEGER),
-    limit: optional(integer(1, CHAT_LIMITS.syncMax)),
-  },
+const SEQ = integer(1, Number.MAX_SAFE_INTEGER);
+const BODY = text(CHAT_LIMITS.bodyMax, true);
+const EMOJI: FieldRule = (value) => typeof value === 'string' && isEmoji(value);
+const REACTION = { roomId: uuid, seq: SEQ, emoji: EMOJI };
+
+/**
+ * API.md's rules for each client event's payload, field by field; an event with several
+ * shapes (v1.1's `sync` by `afterSeq` or by `afterVersion`) is valid in any one of them.
+ */
+const EVENT_RULES: Record<string, readonly Record<string, FieldRule>[]> = {
+  'message:send': [
+    {
+      roomId: uuid,
+      clientMsgId: text(CHAT_LIMITS.clientMsgIdMax),
+      body: BODY,
+      replyToSeq: optional(SEQ),
+    },
+  ],
+  typing: [{ roomId: uuid, typing: (value) => typeof value === 'boolean' }],
+  read: [{ roomId: uuid, seq: integer(0, Number.MAX_SAFE_INTEGER) }],
+  sync: [
+    {
+      roomId: uuid,
+      afterSeq: integer(0, Number.MAX_SAFE_INTEGER),
+      limit: optional(integer(1, CHAT_LIMITS.syncMax)),
+    },
+    {
+      roomId: uuid,
+      afterVersion: integer(0, Number.MAX_SAFE_INTEGER),
+      limit: optional(integer(1, MESSAGE_CHANGE_LIMITS.changesMax)),
+    },
+  ],
+  'message:edit': [{ roomId: uuid, seq: SEQ, body: BODY }],
+  'message:delete': [{ roomId: uuid, seq: SEQ }],
+  'reaction:add': [REACTION],
+  'reaction:remove': [REACTION],
 };
+
+/** The events whose `body` over the limit is `payload_too_large` before anything else. */
+const BODY_EVENTS: readonly string[] = ['message:send', 'message:edit'];
 
 /** A payload as the server gets it: Socket.IO sends JSON (undefined dropped, NaN null). */
 function asSent(payload: unknown): unknown {
@@ -85,27 +116,28 @@ function asSent(payload: unknown): unknown {
 
 /** True when `payload` is a valid `event` by API.md's rules: exactly its fields, each valid. */
 export function isValidEvent(event: string, payload: unknown): boolean {
-  const rules = EVENT_RULES[event];
-  if (rules === undefined) throw new Error(`no rules for ${event}`);
+  const shapes = EVENT_RULES[event];
+  if (shapes === undefined) throw new Error(`no rules for ${event}`);
   const sent = asSent(payload);
   if (typeof sent !== 'object' || sent === null || Array.isArray(sent)) return false;
   const fields = sent as Record<string, unknown>;
-  return (
-    Object.keys(fields).every((key) => key in rules) &&
-    Object.entries(rules).every(([key, rule]) => rule(fields[key]))
+  return shapes.some(
+    (rules) =>
+      Object.keys(fields).every((key) => key in rules) &&
+      Object.entries(rules).every(([key, rule]) => rule(fields[key])),
   );
 }
 
 /**
  * The one answer the gateway gives an invalid `event`: `payload_too_large` for a
- * `message:send` whose body is over the limit (checked before anything else), else
- * `bad_request`.
+ * `message:send` or `message:edit` whose body is over the limit (checked before anything
+ * else), else `bad_request`.
  */
 export function expectedRefusal(event: string, payload: unknown): SocketErrorCode {
   const sent = asSent(payload);
   const body =
     typeof sent === 'object' && sent !== null ? (sent as { body?: unknown }).body : undefined;
-  return event === 'message:send' &&
+  return BODY_EVENTS.includes(event) &&
     typeof body === 'string' &&
     characterCount(body.trim()) > CHAT_LIMITS.bodyMax
     ? 'payload_too_large'
@@ -119,17 +151,33 @@ export function expectedRefusal(event: string, payload: unknown): SocketErrorCod
  */
 export function hostileEvents(roomId: string): [string, fc.Arbitrary<unknown>][] {
   const room = fc.constant(roomId);
+  const seqs = fc.integer({ min: 1, max: 1_000 });
   const events: [string, fc.Arbitrary<unknown>][] = [
     [
       'message:send',
-      hostile({ roomId: room, clientMsgId: fc.constant('ok'), body: fc.constant('hi') }),
+      fc.oneof(
+        hostile({ roomId: room, clientMsgId: fc.constant('ok'), body: fc.constant('hi') }),
+        hostile({
+          roomId: room,
+          clientMsgId: fc.constant('ok'),
+          body: fc.constant('hi'),
+          replyToSeq: seqs,
+        }),
+      ),
     ],
     ['typing', hostile({ roomId: room, typing: fc.boolean() })],
     ['read', hostile({ roomId: room, seq: fc.nat() })],
     [
       'sync',
-      hostile({ roomId: room, afterSeq: fc.nat(), limit: fc.integer({ min: 1, max: 500 }) }),
+      fc.oneof(
+        hostile({ roomId: room, afterSeq: fc.nat(), limit: fc.integer({ min: 1, max: 500 }) }),
+        hostile({ roomId: room, afterVersion: fc.nat(), limit: fc.integer({ min: 1, max: 500 }) }),
+      ),
     ],
+    ['message:edit', hostile({ roomId: room, seq: seqs, body: fc.constant('hi') })],
+    ['message:delete', hostile({ roomId: room, seq: seqs })],
+    ['reaction:add', hostile({ roomId: room, seq: seqs, emoji: fc.constant('👍') })],
+    ['reaction:remove', hostile({ roomId: room, seq: seqs, emoji: fc.constant('👍') })],
   ];
   return events.map(([event, payloads]) => [
     event,

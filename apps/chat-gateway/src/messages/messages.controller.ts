@@ -1,29 +1,9 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  HttpStatus,
-  Param,
-  Post,
-  Query,
-  Res,
-  UseGuards,
-} from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiCreatedResponse,
-  ApiForbiddenResponse,
-  ApiNoContentResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiTags,
-  ApiTooManyRequestsResponse,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { Body, Get, HttpCode, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse } from '@nestjs/swagger';
 import type { VerifiedAccessToken } from '@scale-chat/access-tokens';
 import { CHAT_LIMITS, type MessageView } from '@scale-chat/contracts';
-import { AccessTokenGuard, CurrentUser } from '@scale-chat/platform';
+import { CurrentUser } from '@scale-chat/platform';
+import { MessagesApi } from './message-routes';
 import { ROOM_ID } from '../rooms/room-access';
 import type { ServerResponse } from 'node:http';
 import {
@@ -36,16 +16,10 @@ import {
 import { UserRateLimits } from '../limits/user-rate-limits';
 import { MessagesService, type MessagePage } from './messages.service';
 
-@ApiTags('messages')
-@ApiBearerAuth()
-@ApiUnauthorizedResponse({ description: 'missing, expired or forged access token' })
-@ApiForbiddenResponse({ description: 'the caller is not a member' })
-@ApiNotFoundResponse({ description: 'no such room' })
-@ApiTooManyRequestsResponse({
-  description: "over the user's send or read budget (shared with Socket.IO); see Retry-After",
-})
-@Controller('api/rooms/:id')
-@UseGuards(AccessTokenGuard)
+@MessagesApi(
+  'the caller is not a member',
+  "over the user's send or read budget (shared with Socket.IO); see Retry-After",
+)
 export class MessagesController {
   constructor(
     private readonly messages: MessagesService,
@@ -76,7 +50,13 @@ export class MessagesController {
     @Res({ passthrough: true }) response: ServerResponse,
   ): Promise<MessageView> {
     this.limits.enforce('send', caller.userId, response);
-    const outcome = await this.messages.send(caller.userId, roomId, body.clientMsgId, body.body);
+    const outcome = await this.messages.send(
+      caller.userId,
+      roomId,
+      body.clientMsgId,
+      body.body,
+      body.replyToSeq,
+    );
     response.statusCode = outcome.created ? HttpStatus.CREATED : HttpStatus.OK;
     return outcome.message;
   }

@@ -23,6 +23,13 @@ export class SendMessageBody {
   @IsString()
   @CharacterLength(1, CHAT_LIMITS.bodyMax)
   body!: string;
+
+  @ApiPropertyOptional({ minimum: 1, description: 'v1.1: the seq of the message replied to' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(SEQ_MAX)
+  replyToSeq?: number;
 }
 
 /** `POST /api/rooms/:id/read` */
@@ -103,6 +110,11 @@ export class SyncEvent {
   limit?: number;
 }
 
+export class ReactionDto {
+  @ApiProperty() emoji!: string;
+  @ApiProperty({ type: [String], description: 'first reactor first' }) userIds!: string[];
+}
+
 export class MessageDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid' }) roomId!: string;
@@ -111,6 +123,15 @@ export class MessageDto {
   @ApiProperty() body!: string;
   @ApiProperty() clientMsgId!: string;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ description: "the room's version of this message's latest change" })
+  version!: number;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) editedAt!: string | null;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) deletedAt!: string | null;
+  @ApiProperty({ nullable: true, type: Number }) replyToSeq!: number | null;
+  @ApiProperty({ type: [ReactionDto], description: 'in the order each emoji was first used' })
+  reactions!: ReactionDto[];
+  @ApiProperty({ type: [String], description: 'ids of the members named as @username' })
+  mentions!: string[];
 }
 
 export class MessagePageDto {

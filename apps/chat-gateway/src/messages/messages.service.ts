@@ -21,6 +21,7 @@ import {
 } from './plan-sends';
 import { SendBatcher, type ItemOutcome } from './send-batcher';
 import { MESSAGE_COLUMNS, messageView, type MessageRow } from '../rooms/room-views';
+import { readMentions } from './member-names';
 
 export interface SendOutcome {
   readonly message: MessageView;
@@ -74,13 +75,20 @@ export class MessagesService {
    * Stores a message, or finds the original of a repeated `clientMsgId`. Queued at once,
    * before this returns: calls made one after another are stored in that order.
    */
-  send(senderId: string, roomId: string, clientMsgId: string, body: string): Promise<SendOutcome> {
+  send(
+    senderId: string,
+    roomId: string,
+    clientMsgId: string,
+    body: string,
+    replyToSeq?: number,
+  ): Promise<SendOutcome> {
     const correlationId = currentCorrelationId();
     return this.batcher.submit({
       senderId,
       roomId,
       clientMsgId,
       body,
+      ...(replyToSeq === undefined ? {} : { replyToSeq }),
       ...(correlationId === undefined ? {} : { correlationId }),
     });
   }
@@ -88,16 +96,24 @@ export class MessagesService {
   private async storeBatch(requests: readonly SendRequest[]): Promise<ItemOutcome<SendOutcome>[]> {
     const outcomes = await this.dataSource.transaction(async (manager) => {
       const state = await readLockedState(manager, requests);
-      const { plans, lastSeq } = planSends(requests, state);
+      const { plans, lastSeq, lastVersion } = planSends(requests, state);
       const inserts = requests.flatMap((request, index) => {
         const plan = plans[index];
         return plan?.kind === 'insert' ? [{ request, plan }] : [];
       });
       const stored = new Map<string, MessageView>();
       if (inserts.length > 0) {
+        const mentions = await readMentions(
+          manager,
+          inserts.map(({ request }) => request),
+        );
+        // Mentions as one JSON text per row: unnest would flatten an array of uuid[].
         const rows = (await manager.query(
-          `INSERT INTO "messages" ("id", "room_id", "seq", "sender_id", "body", "client_msg_id")
-           SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::uuid[], $5::text[], $6::text[])
+          `INSERT INTO "messages" ("id", "room_id", "seq", "sender_id", "body", "client_msg_id",
+                                   "version", "reply_to_seq", "mentions")
+           SELECT i, r, s, u, b, c, v, p, ARRAY(SELECT jsonb_array_elements_text(m::jsonb))::uuid[]
+             FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::uuid[], $5::text[], $6::text[],
+                         $7::bigint[], $8::bigint[], $9::text[]) AS x(i, r, s, u, b, c, v, p, m)
            RETURNING ${MESSAGE_COLUMNS}`,
           [
             inserts.map(({ plan }) => plan.id),
@@ -106,13 +122,22 @@ export class MessagesService {
             inserts.map(({ request }) => request.senderId),
             inserts.map(({ request }) => request.body),
             inserts.map(({ request }) => request.clientMsgId),
+            inserts.map(({ plan }) => plan.version),
+            inserts.map(({ request }) => request.replyToSeq ?? null),
+            inserts.map(({ request }) => JSON.stringify(mentions(request))),
           ],
         )) as MessageRow[];
         for (const row of rows) stored.set(row.id, messageView(row));
         await manager.query(
-          `UPDATE "rooms" r SET "last_seq" = v."last_seq", "last_activity_at" = now()
-             FROM unnest($1::uuid[], $2::bigint[]) AS v("id", "last_seq") WHERE r."id" = v."id"`,
-          [[...lastSeq.keys()], [...lastSeq.values()]],
+          `UPDATE "rooms" r SET "last_seq" = v."last_seq", "last_version" = v."last_version",
+                  "last_activity_at" = now()
+             FROM unnest($1::uuid[], $2::bigint[], $3::bigint[]) AS v("id", "last_seq", "last_version")
+            WHERE r."id" = v."id"`,
+          [
+            [...lastSeq.keys()],
+            [...lastSeq.values()],
+            [...lastSeq.keys()].map((id) => lastVersion.get(id)),
+          ],
         );
         await enqueueEvents<MessageSent>(
           manager,
@@ -218,13 +243,16 @@ async function readLockedState(
 ): Promise<LockedState> {
   const roomIds = [...new Set(requests.map((request) => request.roomId.toLowerCase()))];
   const rooms = (await manager.query(
-    `SELECT "id", "last_seq" FROM "rooms" WHERE "id" = ANY($1::uuid[]) AND "status" = 'active'
+    `SELECT "id", "last_seq", "last_version" FROM "rooms"
+      WHERE "id" = ANY($1::uuid[]) AND "status" = 'active'
       ORDER BY "id" FOR UPDATE`,
     [roomIds],
-  )) as { id: string; last_seq: string }[];
+  )) as { id: string; last_seq: string; last_version: string }[];
   const lastSeq = new Map(rooms.map((room) => [room.id, Number(room.last_seq)]));
+  const lastVersion = new Map(rooms.map((room) => [room.id, Number(room.last_version)]));
   const candidates = requests.filter((request) => lastSeq.has(request.roomId.toLowerCase()));
-  if (candidates.length === 0) return { lastSeq, members: new Set(), stored: new Map() };
+  if (candidates.length === 0)
+    return { lastSeq, lastVersion, members: new Set(), stored: new Map() };
   const members = (await manager.query(
     `SELECT "room_id", "user_id" FROM "room_members"
       WHERE ("room_id", "user_id") IN (SELECT * FROM unnest($1::uuid[], $2::uuid[]))
@@ -243,6 +271,7 @@ async function readLockedState(
   )) as MessageRow[];
   return {
     lastSeq,
+    lastVersion,
     members: new Set(members.map((member) => memberKey(member.room_id, member.user_id))),
     stored: new Map(
       repeats.map((row) => [

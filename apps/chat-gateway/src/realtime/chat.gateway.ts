@@ -12,6 +12,7 @@ import {
 import { hasExpired, type VerifiedAccessToken } from '@scale-chat/access-tokens';
 import {
   CHAT_LIMITS,
+  MESSAGE_CHANGE_LIMITS,
   characterCount,
   type MessageView,
   type SocketAck,
@@ -29,6 +30,8 @@ import { DataSource } from 'typeorm';
 import type { ChatConfig } from '../chat-config';
 import { ReadEvent, SendMessageEvent, SyncEvent, TypingEvent } from '../messages/messages.dto';
 import { MessagesService, type SendOutcome } from '../messages/messages.service';
+import { MessageChangesService } from '../messages/message-changes.service';
+import { SyncByVersionEvent } from '../messages/message-changes.dto';
 import { ChatMetrics } from './chat-metrics';
 import { UserRateLimits, type LimitedAction } from '../limits/user-rate-limits';
 import { PresenceService } from '../presence/presence.service';
@@ -53,7 +56,7 @@ import {
 type Ack<T extends object = object> = Promise<SocketAck<T>>;
 
 /** A body longer than API.md allows is `payload_too_large`, not just invalid. */
-function refuseOversizeBody(payload: unknown): void {
+export function refuseOversizeBody(payload: unknown): void {
   const body: unknown =
     typeof payload === 'object' && payload !== null
       ? (payload as { body?: unknown }).body
@@ -66,12 +69,23 @@ function refuseOversizeBody(payload: unknown): void {
   }
 }
 
+/** A `sync` payload that asks by version: it names `afterVersion`. */
+const isSyncByVersion = (payload: unknown) =>
+  typeof payload === 'object' && payload !== null && Object.hasOwn(payload, 'afterVersion');
+
 /** The window in which a socket's refused sends are counted (SEND_REFUSALS_BEFORE_DISCONNECT). */
 const FLOOD_WINDOW_MS = 10_000;
 
-/** The events each user may make only so often (`UserRateLimits`). */
+/**
+ * The events each user may make only so often (`UserRateLimits`). v1.1's changes to
+ * messages spend the send budget, as their REST calls do (docs/chat.md).
+ */
 const LIMITED_EVENTS: ReadonlyMap<string, LimitedAction> = new Map([
   ['message:send', 'send'],
+  ['message:edit', 'send'],
+  ['message:delete', 'send'],
+  ['reaction:add', 'send'],
+  ['reaction:remove', 'send'],
   ['typing', 'typing'],
   ['read', 'read'],
 ]);
@@ -104,6 +118,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayDisconnect {
     private readonly live: LiveRooms,
     private readonly rooms: RoomsService,
     private readonly messages: MessagesService,
+    private readonly changes: MessageChangesService,
     private readonly presence: PresenceService,
     private readonly metrics: ChatMetrics,
     private readonly limits: UserRateLimits,
@@ -243,7 +258,13 @@ export class ChatGateway implements OnGatewayInit, OnGatewayDisconnect {
           try {
             refuseOversizeBody(payload);
             const event = await parsePayload(SendMessageEvent, payload);
-            stored = this.messages.send(user.userId, event.roomId, event.clientMsgId, event.body);
+            stored = this.messages.send(
+              user.userId,
+              event.roomId,
+              event.clientMsgId,
+              event.body,
+              event.replyToSeq,
+            );
           } finally {
             queued();
           }
@@ -278,6 +299,16 @@ export class ChatGateway implements OnGatewayInit, OnGatewayDisconnect {
     @MessageBody() payload: unknown,
   ): Ack<{ items: MessageView[]; hasMore: boolean }> {
     return this.answer(socket, async (user) => {
+      // v1.1: by afterVersion, answered as GET …/changes (with lastVersion).
+      if (isSyncByVersion(payload)) {
+        const event = await parsePayload(SyncByVersionEvent, payload);
+        return this.changes.changes(
+          user.userId,
+          event.roomId,
+          event.afterVersion,
+          event.limit ?? MESSAGE_CHANGE_LIMITS.changesDefault,
+        );
+      }
       const event = await parsePayload(SyncEvent, payload);
       return this.messages.page(user.userId, event.roomId, {
         afterSeq: event.afterSeq,
@@ -292,7 +323,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayDisconnect {
    * the socket's right to act:
    * `unauthorized`, and the socket is closed so the client reconnects with a fresh one.
    */
-  private async answer<T extends object>(
+  async answer<T extends object>(
     socket: Socket,
     run: (user: VerifiedAccessToken) => Promise<T>,
   ): Ack<T> {

@@ -69,6 +69,11 @@ export class LiveRooms {
     this.io.to(chatRoom(message.roomId)).emit('message:new', message);
   }
 
+  /** API.md v1.1: an edit, deletion or reaction, to the same sockets as `message:new`. */
+  messageUpdated(message: MessageView): void {
+    this.io.to(chatRoom(message.roomId)).emit('message:updated', message);
+  }
+
   /** Resolves once every broadcast made so far is in Kafka for the other instances. */
   published(): Promise<void> {
     const { adapter } = this.io.of('/');

@@ -8,18 +8,18 @@ import type {
 import type { ChatMetrics } from './chat-metrics';
 import type { LiveRooms } from './live-rooms';
 import { RoomEventsFanout } from './room-events.fanout';
+import { messageFixture } from '../testing/message-fixture';
 
 const roomId = randomUUID();
 const sent = (seq: number): EventEnvelope => {
-  const message: MessageView = {
+  const message = messageFixture({
     id: randomUUID(),
     roomId,
     seq,
     senderId: randomUUID(),
     body: `message ${seq}`,
     clientMsgId: `c${seq}`,
-    createdAt: new Date().toISOString(),
-  };
+  });
   return {
     id: randomUUID(),
     type: ROOM_EVENT_TYPES.messageSent,

@@ -1,7 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import {
   CHAT_ROOM_EVENTS_TOPIC,
+  MESSAGE_CHANGE_TYPES,
   ROOM_EVENT_TYPES,
+  type MessageChanged,
+  type MessageChangeType,
+  type MessageView,
   type MemberJoined,
   type MemberLeft,
   type MessageSent,
@@ -18,11 +22,15 @@ import { LiveRooms } from './live-rooms';
 import {
   parseMemberJoined,
   parseMemberLeft,
+  parseMessageChanged,
   parseMessageSent,
   parseRoomCreated,
 } from './room-events.parsers';
 
-/** Rooms whose last broadcast `seq` is remembered; the least recent are forgotten first. */
+const CHANGE_TYPES: readonly string[] = Object.values(MESSAGE_CHANGE_TYPES);
+const isChange = (type: string): type is MessageChangeType => CHANGE_TYPES.includes(type);
+
+/** Rooms whose last broadcast `version` is remembered; the least recent are forgotten first. */
 const REMEMBERED_ROOMS = 100_000;
 
 /** One event of `chat.room-events`, read and typed. */
@@ -30,9 +38,11 @@ type RoomEvent =
   | { readonly type: typeof ROOM_EVENT_TYPES.messageSent; readonly data: MessageSent }
   | { readonly type: typeof ROOM_EVENT_TYPES.roomCreated; readonly data: RoomCreated }
   | { readonly type: typeof ROOM_EVENT_TYPES.memberJoined; readonly data: MemberJoined }
-  | { readonly type: typeof ROOM_EVENT_TYPES.memberLeft; readonly data: MemberLeft };
+  | { readonly type: typeof ROOM_EVENT_TYPES.memberLeft; readonly data: MemberLeft }
+  | { readonly type: MessageChangeType; readonly data: MessageChanged };
 
 function roomEventOf(event: EventEnvelope): RoomEvent {
+  if (isChange(event.type)) return { type: event.type, data: parseMessageChanged(event.data) };
   switch (event.type) {
     case ROOM_EVENT_TYPES.messageSent:
       return { type: event.type, data: parseMessageSent(event.data) };
@@ -53,12 +63,14 @@ function roomEventOf(event: EventEnvelope): RoomEvent {
  * room's events are broadcast by one instance at a time, in order, through the cluster
  * adapter, which delivers them in that order on every instance: `message:new` reaches
  * every member's sockets in `seq` order, and also when the sender's instance died right
- * after storing it. A record read twice (a rebalance) is not broadcast twice by the same
- * instance; clients drop the rare repeat after a crash by its `seq`.
+ * after storing it; `message:updated` (edits, deletions, reactions) takes the same path,
+ * so both reach them in the room's `version` order. A record read twice (a rebalance) is
+ * not broadcast twice by the same instance (by its `version`); clients drop the rare
+ * repeat after a crash by its `version`.
  */
 @Injectable()
 export class RoomEventsFanout {
-  private readonly broadcastSeq = new Map<string, number>();
+  private readonly broadcastVersion = new Map<string, number>();
 
   constructor(
     consumers: ServiceEventConsumers,
@@ -66,7 +78,7 @@ export class RoomEventsFanout {
     private readonly metrics: ChatMetrics,
   ) {
     const fanout: BatchEventHandler<RoomEvent> = {
-      types: Object.values(ROOM_EVENT_TYPES),
+      types: [...Object.values(ROOM_EVENT_TYPES), ...CHANGE_TYPES],
       parse: roomEventOf,
       // A batch's broadcasts go out together; the offsets move on only once they are all
       // in Kafka, so an instance that dies right after reading leaves them to the next.
@@ -74,13 +86,13 @@ export class RoomEventsFanout {
       // read and broadcast again, its messages no longer counted as sent.
       handleBatch: async (events) => {
         const refusedBefore = this.live.refusedBroadcasts();
-        const seqsBefore = new Map<string, number | undefined>();
-        for (const event of events) this.apply(event, seqsBefore);
+        const versionsBefore = new Map<string, number | undefined>();
+        for (const event of events) this.apply(event, versionsBefore);
         await this.live.published();
         if (this.live.refusedBroadcasts() > refusedBefore) {
-          for (const [roomId, seq] of seqsBefore) {
-            if (seq === undefined) this.broadcastSeq.delete(roomId);
-            else this.broadcastSeq.set(roomId, seq);
+          for (const [roomId, version] of versionsBefore) {
+            if (version === undefined) this.broadcastVersion.delete(roomId);
+            else this.broadcastVersion.set(roomId, version);
           }
           // Not the events' fault: read again for as long as Kafka is away, never skipped.
           throw new RetryLaterError(
@@ -100,15 +112,20 @@ export class RoomEventsFanout {
     });
   }
 
-  /** Broadcasts `event`; `seqsBefore` keeps each room's last broadcast seq before the batch. */
-  private apply(event: RoomEvent, seqsBefore: Map<string, number | undefined>): void {
+  /**
+   * Broadcasts `event`; `versionsBefore` keeps each room's last broadcast version before
+   * the batch.
+   */
+  private apply(event: RoomEvent, versionsBefore: Map<string, number | undefined>): void {
+    if (isChange(event.type)) {
+      const { message } = event.data as MessageChanged;
+      if (this.isNew(message, versionsBefore)) this.live.messageUpdated(message);
+      return;
+    }
     switch (event.type) {
       case ROOM_EVENT_TYPES.messageSent: {
         const { message } = event.data;
-        if (message.seq <= (this.broadcastSeq.get(message.roomId) ?? 0)) return;
-        if (!seqsBefore.has(message.roomId))
-          seqsBefore.set(message.roomId, this.broadcastSeq.get(message.roomId));
-        this.remember(message.roomId, message.seq);
+        if (!this.isNew(message, versionsBefore)) return;
         this.live.messageStored(message);
         this.metrics.messagesOut.inc();
         return;
@@ -128,12 +145,17 @@ export class RoomEventsFanout {
     }
   }
 
-  private remember(roomId: string, seq: number): void {
-    this.broadcastSeq.delete(roomId);
-    this.broadcastSeq.set(roomId, seq);
-    if (this.broadcastSeq.size > REMEMBERED_ROOMS) {
-      const oldest = this.broadcastSeq.keys().next().value;
-      if (oldest !== undefined) this.broadcastSeq.delete(oldest);
+  /** Whether `message`'s change is after the room's last broadcast; if so, remembers it. */
+  private isNew(message: MessageView, versionsBefore: Map<string, number | undefined>): boolean {
+    const { roomId, version } = message;
+    if (version <= (this.broadcastVersion.get(roomId) ?? 0)) return false;
+    if (!versionsBefore.has(roomId)) versionsBefore.set(roomId, this.broadcastVersion.get(roomId));
+    this.broadcastVersion.delete(roomId);
+    this.broadcastVersion.set(roomId, version);
+    if (this.broadcastVersion.size > REMEMBERED_ROOMS) {
+      const oldest = this.broadcastVersion.keys().next().value;
+      if (oldest !== undefined) this.broadcastVersion.delete(oldest);
     }
+    return true;
   }
 }

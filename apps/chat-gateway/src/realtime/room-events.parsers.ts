@@ -3,8 +3,10 @@ import {
   type MemberJoined,
   type MemberLeft,
   type MemberView,
+  type MessageChanged,
   type MessageSent,
   type MessageView,
+  type ReactionView,
   type RoomCreated,
   type RoomView,
 } from '@scale-chat/contracts';
@@ -33,6 +35,23 @@ function count(value: unknown, name: string): number {
   return value;
 }
 
+function timeOrNull(value: unknown, name: string): string | null {
+  return value === null ? null : text(value, name);
+}
+
+function list<T>(value: unknown, name: string, item: (value: unknown) => T): T[] {
+  if (!Array.isArray(value)) throw new Error(`${name} is not a list`);
+  return value.map(item);
+}
+
+function reaction(value: unknown): ReactionView {
+  const fields = record(value, 'reaction');
+  return {
+    emoji: text(fields['emoji'], 'reaction.emoji'),
+    userIds: list(fields['userIds'], 'reaction.userIds', (id) => uuid(id, 'reaction.userId')),
+  };
+}
+
 function member(value: unknown): MemberView {
   const fields = record(value, 'member');
   const role = fields['role'];
@@ -54,22 +73,52 @@ function room(value: unknown): RoomView {
     ownerId: uuid(fields['ownerId'], 'room.ownerId'),
     members: members.map(member),
     lastSeq: count(fields['lastSeq'], 'room.lastSeq'),
+    // A v1 event (before versions): every change was a message (MessageVersions migration).
+    lastVersion: count(fields['lastVersion'] ?? fields['lastSeq'], 'room.lastVersion'),
     createdAt: text(fields['createdAt'], 'room.createdAt'),
   };
 }
 
-export function parseMessageSent(data: unknown): MessageSent {
-  const message = record(record(data, 'data')['message'], 'message');
-  const view: MessageView = {
-    id: uuid(message['id'], 'message.id'),
-    roomId: uuid(message['roomId'], 'message.roomId'),
-    seq: count(message['seq'], 'message.seq'),
-    senderId: uuid(message['senderId'], 'message.senderId'),
-    body: text(message['body'], 'message.body'),
-    clientMsgId: text(message['clientMsgId'], 'message.clientMsgId'),
-    createdAt: text(message['createdAt'], 'message.createdAt'),
+/**
+ * A message of an event. One of v1 (before versions) has none of v1.1's fields and means
+ * what the MessageVersions migration made of it: `version = seq`, never changed.
+ */
+function message(value: unknown): MessageView {
+  const fields = record(value, 'message');
+  const seq = count(fields['seq'], 'message.seq');
+  const replyToSeq = fields['replyToSeq'] ?? null;
+  return {
+    id: uuid(fields['id'], 'message.id'),
+    roomId: uuid(fields['roomId'], 'message.roomId'),
+    seq,
+    senderId: uuid(fields['senderId'], 'message.senderId'),
+    body: text(fields['body'], 'message.body'),
+    clientMsgId: text(fields['clientMsgId'], 'message.clientMsgId'),
+    createdAt: text(fields['createdAt'], 'message.createdAt'),
+    version: count(fields['version'] ?? seq, 'message.version'),
+    editedAt: timeOrNull(fields['editedAt'] ?? null, 'message.editedAt'),
+    deletedAt: timeOrNull(fields['deletedAt'] ?? null, 'message.deletedAt'),
+    replyToSeq: replyToSeq === null ? null : count(replyToSeq, 'message.replyToSeq'),
+    reactions: list(fields['reactions'] ?? [], 'message.reactions', reaction),
+    mentions: list(fields['mentions'] ?? [], 'message.mentions', (id) =>
+      uuid(id, 'message.mention'),
+    ),
   };
-  return { message: view };
+}
+
+export function parseMessageSent(data: unknown): MessageSent {
+  return { message: message(record(data, 'data')['message']) };
+}
+
+/** `message.edited`, `message.deleted`, `reaction.added`, `reaction.removed`. */
+export function parseMessageChanged(data: unknown): MessageChanged {
+  const fields = record(data, 'data');
+  const emoji = fields['emoji'];
+  return {
+    message: message(fields['message']),
+    userId: uuid(fields['userId'], 'userId'),
+    ...(emoji === undefined ? {} : { emoji: text(emoji, 'emoji') }),
+  };
 }
 
 export function parseRoomCreated(data: unknown): RoomCreated {

@@ -52,6 +52,10 @@ const CLIENT_EVENTS: Readonly<Record<keyof ClientToServerEvents, true>> = {
   typing: true,
   read: true,
   sync: true,
+  'message:edit': true,
+  'message:delete': true,
+  'reaction:add': true,
+  'reaction:remove': true,
 };
 
 /**

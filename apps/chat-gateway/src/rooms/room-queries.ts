@@ -14,7 +14,7 @@ export async function findRoom(
   lock = false,
 ): Promise<RoomRecord | undefined> {
   const [room] = (await manager.query(
-    `SELECT "id", "name", "owner_id", "last_seq", "created_at", "status", "inactive_user_ids"
+    `SELECT "id", "name", "owner_id", "last_seq", "last_version", "created_at", "status", "inactive_user_ids"
        FROM "rooms" WHERE "id" = $1${lock ? ' FOR UPDATE' : ''}`,
     [roomId],
   )) as RoomRecord[];

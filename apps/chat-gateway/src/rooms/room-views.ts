@@ -1,4 +1,4 @@
-import type { MemberView, MessageView, RoomView } from '@scale-chat/contracts';
+import type { MemberView, MessageView, ReactionView, RoomView } from '@scale-chat/contracts';
 import type { MemberRole } from '@scale-chat/contracts';
 
 /** A `messages` row as raw SQL returns it (bigint as text). */
@@ -10,10 +10,37 @@ export interface MessageRow {
   body: string;
   client_msg_id: string;
   created_at: Date;
+  version: string | number;
+  edited_at: Date | null;
+  deleted_at: Date | null;
+  reply_to_seq: string | number | null;
+  reactions: ReactionView[];
+  mentions: string[];
 }
 
 /** The columns of a MessageRow, for raw SQL that returns messages. */
-export const MESSAGE_COLUMNS = `"id", "room_id", "seq", "sender_id", "body", "client_msg_id", "created_at"`;
+export const MESSAGE_COLUMNS = `"id", "room_id", "seq", "sender_id", "body", "client_msg_id", "created_at",
+  "version", "edited_at", "deleted_at", "reply_to_seq", "reactions", "mentions"`;
+
+/** A MessageRow as `to_jsonb` gives it: its times as strings. */
+export type JsonMessageRow = Omit<MessageRow, 'created_at' | 'edited_at' | 'deleted_at'> & {
+  created_at: string;
+  edited_at: string | null;
+  deleted_at: string | null;
+};
+
+const dateOrNull = (time: string | null) => (time === null ? null : new Date(time));
+
+export function fromJson(row: JsonMessageRow): MessageRow {
+  return {
+    ...row,
+    created_at: new Date(row.created_at),
+    edited_at: dateOrNull(row.edited_at),
+    deleted_at: dateOrNull(row.deleted_at),
+  };
+}
+
+const isoOrNull = (time: Date | null) => (time === null ? null : time.toISOString());
 
 export function messageView(row: MessageRow): MessageView {
   return {
@@ -24,6 +51,12 @@ export function messageView(row: MessageRow): MessageView {
     body: row.body,
     clientMsgId: row.client_msg_id,
     createdAt: row.created_at.toISOString(),
+    version: Number(row.version),
+    editedAt: isoOrNull(row.edited_at),
+    deletedAt: isoOrNull(row.deleted_at),
+    replyToSeq: row.reply_to_seq === null ? null : Number(row.reply_to_seq),
+    reactions: row.reactions,
+    mentions: row.mentions,
   };
 }
 
@@ -42,6 +75,7 @@ export interface RoomRow {
   name: string;
   owner_id: string;
   last_seq: string | number;
+  last_version: string | number;
   created_at: Date;
 }
 
@@ -52,6 +86,7 @@ export function roomView(room: RoomRow, members: readonly MemberRow[]): RoomView
     ownerId: room.owner_id,
     members: members.map(memberView),
     lastSeq: Number(room.last_seq),
+    lastVersion: Number(room.last_version),
     createdAt: room.created_at.toISOString(),
   };
 }

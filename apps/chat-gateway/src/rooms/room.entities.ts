@@ -37,6 +37,10 @@ export class Room {
   @Column({ type: 'bigint', name: 'last_seq', default: 0 })
   lastSeq!: string;
 
+  /** The room's latest change to its messages (API.md v1.1); the next takes `+ 1`. */
+  @Column({ type: 'bigint', name: 'last_version', default: 0 })
+  lastVersion!: string;
+
   @Column({ type: 'timestamptz', name: 'last_activity_at', default: () => 'now()' })
   lastActivityAt!: Date;
 
@@ -79,6 +83,7 @@ export class RoomMember {
 @Entity({ name: 'messages' })
 @Unique('UQ_messages_room_seq', ['roomId', 'seq'])
 @Unique('UQ_messages_room_sender_client_msg', ['roomId', 'senderId', 'clientMsgId'])
+@Unique('UQ_messages_room_version', ['roomId', 'version'])
 export class Message {
   @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: 'PK_messages' })
   id!: string;
@@ -104,6 +109,26 @@ export class Message {
 
   @CreateDateColumn({ type: 'timestamptz', name: 'created_at' })
   createdAt!: Date;
+
+  /** The room's version of this message's latest change. */
+  @Column({ type: 'bigint' })
+  version!: string;
+
+  @Column({ type: 'timestamptz', name: 'edited_at', nullable: true })
+  editedAt!: Date | null;
+
+  @Column({ type: 'timestamptz', name: 'deleted_at', nullable: true })
+  deletedAt!: Date | null;
+
+  @Column({ type: 'bigint', name: 'reply_to_seq', nullable: true })
+  replyToSeq!: string | null;
+
+  /** `[{emoji, userIds}]` as API.md shows them (see the migration for why JSON). */
+  @Column({ type: 'jsonb', default: () => "'[]'" })
+  reactions!: { emoji: string; userIds: string[] }[];
+
+  @Column({ type: 'uuid', array: true, default: () => "'{}'" })
+  mentions!: string[];
 }
 
 export const CHAT_ENTITIES = [Room, RoomMember, Message];

@@ -29,9 +29,10 @@ import { announceLeave } from './room-ownership';
 import {
   MESSAGE_COLUMNS,
   memberView,
+  fromJson,
   messageView,
+  type JsonMessageRow,
   type MemberRow,
-  type MessageRow,
 } from './room-views';
 
 /** Where rooms' and memberships' status changes are announced (NotifyRoomStatus migration). */
@@ -95,7 +96,7 @@ export class RoomsService {
   /** The caller's rooms, most recent activity first, with unread counts and last messages. */
   async list(userId: string): Promise<RoomSummaryView[]> {
     const rows = (await this.dataSource.query(
-      `SELECT r."id", r."name", r."last_seq",
+      `SELECT r."id", r."name", r."last_seq", r."last_version",
               (SELECT count(*) FROM "messages" u
                 WHERE u."room_id" = r."id" AND u."seq" > m."last_read_seq" AND u."sender_id" <> $1
               )::int AS "unread_count",
@@ -113,19 +114,18 @@ export class RoomsService {
       id: string;
       name: string;
       last_seq: string;
+      last_version: string;
       unread_count: number;
       member_count: number;
-      last_message: (Omit<MessageRow, 'created_at'> & { created_at: string }) | null;
+      last_message: JsonMessageRow | null;
     }[];
     return rows.map((row) => ({
       id: row.id,
       name: row.name,
       lastSeq: Number(row.last_seq),
+      lastVersion: Number(row.last_version),
       unreadCount: row.unread_count,
-      lastMessage:
-        row.last_message === null
-          ? null
-          : messageView({ ...row.last_message, created_at: new Date(row.last_message.created_at) }),
+      lastMessage: row.last_message === null ? null : messageView(fromJson(row.last_message)),
       memberCount: row.member_count,
     }));
   }

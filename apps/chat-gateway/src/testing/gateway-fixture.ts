@@ -32,23 +32,47 @@ export const nextEvent = <T>(socket: Socket, event: string): Promise<T> =>
  */
 export class GatewayFixture {
   private readonly sockets: Socket[] = [];
+  private readonly twins: TestService<ChatConfig>[] = [];
 
   private constructor(
     readonly gateway: TestService<ChatConfig>,
     private readonly jwks: TestJwks,
+    private readonly socketTopic: string,
   ) {}
 
-  static async start(): Promise<GatewayFixture> {
+  /** `environment`: more of the gateway's configuration (its rate limits, say). */
+  static async start(environment: Record<string, string> = {}): Promise<GatewayFixture> {
     const jwks = await startTestJwks();
+    const socketTopic = `test.socketio-${randomUUID().slice(0, 8)}`;
     const gateway = await startTestService(chatGatewayService, {
       AUTH_JWKS_URL: jwks.url,
-      SOCKET_IO_TOPIC: `test.socketio-${randomUUID().slice(0, 8)}`,
+      SOCKET_IO_TOPIC: socketTopic,
+      ...environment,
     });
-    return new GatewayFixture(gateway, jwks);
+    return new GatewayFixture(gateway, jwks, socketTopic);
+  }
+
+  /**
+   * A second instance of the gateway, as a second process of a cluster is: the same
+   * database, JWKS, Kafka topics, consumer groups and Socket.IO topic; closed with this.
+   */
+  async twin(): Promise<TestService<ChatConfig>> {
+    const { config } = this.gateway;
+    const twin = await startTestService(chatGatewayService, {
+      DATABASE_URL: this.gateway.database.url,
+      AUTH_JWKS_URL: this.jwks.url,
+      SOCKET_IO_TOPIC: this.socketTopic,
+      KAFKA_GROUP_PREFIX: config.kafkaGroupPrefix,
+      KAFKA_TOPIC_PREFIX: config.kafkaTopicPrefix,
+      INSTANCE_ID: `${config.instanceId}-twin${this.twins.length + 1}`,
+    });
+    this.twins.push(twin);
+    return twin;
   }
 
   async close(): Promise<void> {
     for (const socket of this.sockets) socket.disconnect();
+    for (const twin of this.twins) await twin.close();
     await this.gateway.close();
     await this.jwks.close();
   }
@@ -80,9 +104,9 @@ export class GatewayFixture {
     return roomId;
   }
 
-  /** A connected socket of `member` (in its rooms by then). */
-  async socket(member: Member): Promise<Socket> {
-    const socket = connect(this.gateway.url, {
+  /** A connected socket of `member` (in its rooms by then), on this instance or `url`'s. */
+  async socket(member: Member, url = this.gateway.url): Promise<Socket> {
+    const socket = connect(url, {
       transports: ['websocket'],
       forceNew: true,
       reconnection: false,
@@ -96,15 +120,24 @@ export class GatewayFixture {
     return socket;
   }
 
-  /** A REST call as `member`; the body parsed when there is one. */
+  /**
+   * A REST call as `member` (to this instance, or the one at `url`), with a JSON body if
+   * given; the answer parsed when there is one.
+   */
   async call(
     method: string,
     path: string,
     member: Member,
+    body?: unknown,
+    url = this.gateway.url,
   ): Promise<{ status: number; body: unknown }> {
-    const response = await fetch(`${this.gateway.url}${path}`, {
+    const response = await fetch(`${url}${path}`, {
       method,
-      headers: { authorization: `Bearer ${member.token}` },
+      headers: {
+        authorization: `Bearer ${member.token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await response.text();
     return {
