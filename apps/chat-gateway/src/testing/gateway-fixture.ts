@@ -32,6 +32,7 @@ export const nextEvent = <T>(socket: Socket, event: string): Promise<T> =>
  */
 export class GatewayFixture {
   private readonly sockets: Socket[] = [];
+  private readonly others: TestService<ChatConfig>[] = [];
 
   private constructor(
     readonly gateway: TestService<ChatConfig>,
@@ -47,8 +48,24 @@ export class GatewayFixture {
     return new GatewayFixture(gateway, jwks);
   }
 
+  /**
+   * Another instance of the same gateway: its own process state (and instance id), the
+   * same database, Kafka topics and JWKS, as the instances of a cluster share them.
+   */
+  async otherInstance(): Promise<TestService<ChatConfig>> {
+    const other = await startTestService(chatGatewayService, {
+      AUTH_JWKS_URL: this.jwks.url,
+      SOCKET_IO_TOPIC: this.gateway.config.extra.SOCKET_IO_TOPIC,
+      DATABASE_URL: this.gateway.database.url,
+      INSTANCE_ID: `chat-gateway-other-${this.others.length}-${process.pid}`,
+    });
+    this.others.push(other);
+    return other;
+  }
+
   async close(): Promise<void> {
     for (const socket of this.sockets) socket.disconnect();
+    for (const other of this.others) await other.close();
     await this.gateway.close();
     await this.jwks.close();
   }
@@ -96,15 +113,21 @@ export class GatewayFixture {
     return socket;
   }
 
-  /** A REST call as `member`; the body parsed when there is one. */
+  /** A REST call as `member` (to `baseUrl`, another instance); the body parsed when there is one. */
   async call(
     method: string,
     path: string,
     member: Member,
+    body?: unknown,
+    baseUrl = this.gateway.url,
   ): Promise<{ status: number; body: unknown }> {
-    const response = await fetch(`${this.gateway.url}${path}`, {
+    const response = await fetch(`${baseUrl}${path}`, {
       method,
-      headers: { authorization: `Bearer ${member.token}` },
+      headers: {
+        authorization: `Bearer ${member.token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await response.text();
     return {
