@@ -97,9 +97,9 @@ export class GatewayFixture {
     return roomId;
   }
 
-  /** A connected socket of `member` (in its rooms by then). */
-  async socket(member: Member): Promise<Socket> {
-    const socket = connect(this.gateway.url, {
+  /** A connected socket of `member` (in its rooms by then), to `baseUrl`, another instance. */
+  async socket(member: Member, baseUrl = this.gateway.url): Promise<Socket> {
+    const socket = connect(baseUrl, {
       transports: ['websocket'],
       forceNew: true,
       reconnection: false,
