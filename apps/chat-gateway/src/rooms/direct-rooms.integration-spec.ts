@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { SAGA_COMMANDS, type RoomView, type SagaCommand } from '@scale-chat/contracts';
 import { eventuallyValue } from '@scale-chat/wait';
 import type { EntityManager } from 'typeorm';
-import { GatewayFixture, nextEvent, type Member } from '../testing/gateway-fixture';
+import { nextEvent, type Member } from '../testing/gateway-fixture';
+import { twoGatewayInstances } from '../testing/two-instances';
 import { activateRoom, cancelRoom } from './room-saga-handlers';
 
 jest.setTimeout(90_000);
@@ -16,22 +17,12 @@ type Handler = (command: SagaCommand, manager: EntityManager) => Promise<unknown
  * would send it, and the waiting calls answer from the room's status, as in production.
  */
 describe("direct rooms (chat-gateway's rooms, real PostgreSQL and Kafka, two instances)", () => {
-  let chat: GatewayFixture;
-  let otherUrl: string;
-
-  beforeAll(async () => {
-    chat = await GatewayFixture.start();
-    otherUrl = (await chat.otherInstance()).url;
-  });
-
-  afterAll(async () => {
-    await chat?.close();
-  });
+  const cluster = twoGatewayInstances();
 
   /** A member chat knows, as the signup saga leaves it: with a profile. */
   async function user(): Promise<Member> {
-    const member = await chat.member();
-    await chat.dataSource.query(
+    const member = await cluster.chat.member();
+    await cluster.chat.dataSource.query(
       `INSERT INTO "profiles" ("user_id", "username", "display_name") VALUES ($1, $2, $2)`,
       [member.userId, `u${member.userId.slice(0, 8)}`],
     );
@@ -39,7 +30,7 @@ describe("direct rooms (chat-gateway's rooms, real PostgreSQL and Kafka, two ins
   }
 
   const directRoomsOf = async (a: Member, b: Member) =>
-    (await chat.dataSource.query(
+    (await cluster.chat.dataSource.query(
       `SELECT "id", "status" FROM "rooms"
         WHERE "kind" = 'direct' AND "direct_user_low" = LEAST($1::uuid, $2::uuid)
           AND "direct_user_high" = GREATEST($1::uuid, $2::uuid)`,
@@ -69,18 +60,18 @@ describe("direct rooms (chat-gateway's rooms, real PostgreSQL and Kafka, two ins
       name,
       payload: { roomId, kind: 'room', userIds: [a.userId, b.userId], ...extra },
     };
-    await chat.dataSource.transaction((manager) => handler(command, manager));
+    await cluster.chat.dataSource.transaction((manager) => handler(command, manager));
     return roomId;
   }
   const activate = (a: Member, b: Member) =>
     finishSaga(a, b, SAGA_COMMANDS.activateRoom, activateRoom);
 
   const open = (caller: Member, body: unknown, baseUrl?: string) =>
-    chat.call('POST', '/api/rooms/direct', caller, body, baseUrl);
+    cluster.chat.call('POST', '/api/rooms/direct', caller, body, baseUrl);
 
   it('opens one direct room (201), then answers it again to either user (200)', async () => {
     const [alice, ben] = [await user(), await user()];
-    const joined = nextEvent<RoomView>(await chat.socket(ben), 'room:joined');
+    const joined = nextEvent<RoomView>(await cluster.chat.socket(ben), 'room:joined');
 
     const [first] = await Promise.all([
       open(alice, { userId: ben.userId.toUpperCase() }),
@@ -99,14 +90,14 @@ describe("direct rooms (chat-gateway's rooms, real PostgreSQL and Kafka, two ins
     expect(await joined).toMatchObject({ id: room.id, kind: 'direct', name: null });
 
     const again = await open(alice, { userId: ben.userId });
-    const fromBen = await open(ben, { userId: alice.userId }, otherUrl);
+    const fromBen = await open(ben, { userId: alice.userId }, cluster.otherUrl);
     expect([again.status, fromBen.status]).toEqual([200, 200]);
     expect([(again.body as RoomView).id, (fromBen.body as RoomView).id]).toEqual([
       room.id,
       room.id,
     ]);
     expect(await directRoomsOf(alice, ben)).toEqual([{ id: room.id, status: 'active' }]);
-    const listed = (await chat.call('GET', '/api/rooms', ben)).body as {
+    const listed = (await cluster.chat.call('GET', '/api/rooms', ben)).body as {
       items: { id: string; kind: string; name: string | null }[];
     };
     expect(listed.items).toEqual([expect.objectContaining({ id: room.id, kind: 'direct' })]);
@@ -116,7 +107,7 @@ describe("direct rooms (chat-gateway's rooms, real PostgreSQL and Kafka, two ins
     const [alice, ben] = [await user(), await user()];
     const [fromAlice, fromBen] = await Promise.all([
       open(alice, { userId: ben.userId }),
-      open(ben, { userId: alice.userId }, otherUrl),
+      open(ben, { userId: alice.userId }, cluster.otherUrl),
       activate(alice, ben),
     ]);
     expect([fromAlice.status, fromBen.status].sort()).toEqual([200, 201]);
@@ -128,7 +119,7 @@ describe("direct rooms (chat-gateway's rooms, real PostgreSQL and Kafka, two ins
   it('holds one room per pair in the database itself, whoever inserts', async () => {
     const [alice, ben] = [await user(), await user()];
     const insert = () =>
-      chat.dataSource.query(
+      cluster.chat.dataSource.query(
         `INSERT INTO "rooms" ("id", "kind", "name", "owner_id", "status", "direct_user_low", "direct_user_high")
          VALUES ($1, 'direct', NULL, $2, 'active', LEAST($2::uuid, $3::uuid), GREATEST($2::uuid, $3::uuid))`,
         [randomUUID(), alice.userId, ben.userId],
@@ -178,22 +169,30 @@ describe("direct rooms (chat-gateway's rooms, real PostgreSQL and Kafka, two ins
     const [alice, ben, carol] = [await user(), await user(), await user()];
     const [opened] = await Promise.all([open(alice, { userId: ben.userId }), activate(alice, ben)]);
     const roomId = (opened.body as RoomView).id;
-    const added = await chat.call('POST', `/api/rooms/${roomId}/members`, alice, {
+    const added = await cluster.chat.call('POST', `/api/rooms/${roomId}/members`, alice, {
       userId: carol.userId,
     });
-    const left = await chat.call('DELETE', `/api/rooms/${roomId}/members/${alice.userId}`, alice);
-    const removed = await chat.call('DELETE', `/api/rooms/${roomId}/members/${ben.userId}`, alice);
+    const left = await cluster.chat.call(
+      'DELETE',
+      `/api/rooms/${roomId}/members/${alice.userId}`,
+      alice,
+    );
+    const removed = await cluster.chat.call(
+      'DELETE',
+      `/api/rooms/${roomId}/members/${ben.userId}`,
+      alice,
+    );
     for (const answer of [added, left, removed]) {
       expect(answer).toMatchObject({ status: 403, body: { statusCode: 403, error: 'Forbidden' } });
     }
-    const room = (await chat.call('GET', `/api/rooms/${roomId}`, ben)).body as RoomView;
+    const room = (await cluster.chat.call('GET', `/api/rooms/${roomId}`, ben)).body as RoomView;
     expect(room.members.map((member) => member.userId).sort()).toEqual(
       [alice.userId, ben.userId].sort(),
     );
   });
 
   async function countRooms(): Promise<number> {
-    const [row] = (await chat.dataSource.query(
+    const [row] = (await cluster.chat.dataSource.query(
       `SELECT (SELECT count(*) FROM "rooms") + (SELECT count(*) FROM "room_members") AS "n"`,
     )) as { n: string }[];
     return Number(row?.n);
