@@ -18,6 +18,7 @@ import { CreateRoomsAndMessages1764000000000 } from './database/1764000000000-cr
 import { CreatePresence1764100000000 } from './database/1764100000000-create-presence';
 import { NotifyRoomStatus1765300000000 } from './database/1765300000000-notify-room-status';
 import { AddDirectRooms1765500000000 } from './database/1765500000000-add-direct-rooms';
+import { AddMessageSearch1765600000000 } from './database/1765600000000-add-message-search';
 import { PRESENCE_ENTITIES } from './presence/presence.entities';
 import { chatSagaParticipant } from './profiles/chat-saga-participant';
 import { ChatProfile } from './profiles/profile.entity';
@@ -41,6 +42,7 @@ export class AppModule {
             CreateRevokedLogins1764200000000,
             NotifyRoomStatus1765300000000,
             AddDirectRooms1765500000000,
+            AddMessageSearch1765600000000,
           ],
           publishes: [CHAT_ROOM_EVENTS_TOPIC, SAGA_REQUESTS_TOPIC, SAGA_REPLIES_TOPIC],
         }),

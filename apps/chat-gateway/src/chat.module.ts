@@ -11,6 +11,8 @@ import { LoginRevocationsConsumer } from './realtime/login-revocations.consumer'
 import { RoomEventsFanout } from './realtime/room-events.fanout';
 import { RoomsController } from './rooms/rooms.controller';
 import { RoomsService } from './rooms/rooms.service';
+import { MessageSearchController } from './search/message-search.controller';
+import { MessageSearchService } from './search/message-search.service';
 import { UserRateLimits } from './limits/user-rate-limits';
 
 /** Rooms and messages over REST and Socket.IO, and the consumers that keep sockets in step. */
@@ -19,7 +21,7 @@ export class ChatModule {
   static register(config: ChatConfig): DynamicModule {
     return {
       module: ChatModule,
-      controllers: [RoomsController, MessagesController],
+      controllers: [RoomsController, MessagesController, MessageSearchController],
       providers: [
         ...jwksAuthenticationProviders(config),
         LiveRooms,
@@ -27,6 +29,7 @@ export class ChatModule {
         UserRateLimits,
         RoomsService,
         MessagesService,
+        MessageSearchService,
         PresenceService,
         ChatGateway,
         RoomEventsFanout,
