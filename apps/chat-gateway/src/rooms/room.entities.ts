@@ -98,6 +98,7 @@ export class RoomMember {
 // The bodies' trigrams for search (AddMessageSearch migration): a GIN index with an
 // operator class TypeORM cannot declare, so kept out of its comparison.
 @Index('IDX_messages_body_trgm', { synchronize: false })
+@Index('IDX_messages_newest', ['createdAt', 'roomId', 'seq'])
 @Unique('UQ_messages_room_seq', ['roomId', 'seq'])
 @Unique('UQ_messages_room_sender_client_msg', ['roomId', 'senderId', 'clientMsgId'])
 export class Message {
