@@ -4,7 +4,12 @@ import fc from 'fast-check';
 import type { Socket } from 'socket.io-client';
 import { api, ask, newUser, socketOf, type TestUser } from './cluster/chat-client';
 import { startChatCluster, type ChatCluster } from './cluster/chat-cluster';
-import { expectedRefusal, hostileEvents, hostileMessageBodies } from './cluster/hostile-input';
+import {
+  expectedRefusal,
+  hostileDirectRoomBodies,
+  hostileEvents,
+  hostileMessageBodies,
+} from './cluster/hostile-input';
 
 jest.setTimeout(300_000);
 
@@ -94,6 +99,29 @@ describe('fuzzed Socket.IO events and REST bodies', () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it('REST (v1.1): every malformed direct-room body is a 400; any search query a 200 or a 400', async () => {
+    const gateway = cluster.gateways[0]?.url ?? '';
+    await fc.assert(
+      fc.asyncProperty(hostileDirectRoomBodies, async (body) => {
+        const answer = await api(gateway, 'POST', '/api/rooms/direct', { token: ann.token, body });
+        return answer.status === 400;
+      }),
+      { numRuns: 100 },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.string({ unit: 'grapheme', maxLength: 120 }), async (query) => {
+        const path = `/api/messages/search?query=${encodeURIComponent(query)}`;
+        const { status } = await api(gateway, 'GET', path, { token: ann.token });
+        return status === 200 || status === 400;
+      }),
+      { numRuns: 200 },
+    );
+    const rooms = await api<{ items: unknown[] }>(gateway, 'GET', '/api/rooms', {
+      token: ann.token,
+    });
+    expect(rooms.body.items).toHaveLength(1);
   });
 
   it('stored nothing, and every process is still running', async () => {
