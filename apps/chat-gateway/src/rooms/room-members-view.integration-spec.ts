@@ -25,6 +25,8 @@ describe("a room's members with presence and read cursors (two instances, real P
       baseUrl,
     );
     expect(answer.status).toBe(200);
+    // Rooms made before v1.1 (as the fixture makes them) are groups, with their names.
+    expect(answer.body).toMatchObject({ id: roomId, kind: 'group', name: 'ours' });
     return new Map((answer.body as RoomView).members.map((member) => [member.userId, member]));
   };
   const online = async (roomId: string, viewer: Member, baseUrl?: string) =>
