@@ -7,6 +7,7 @@ import { startChatCluster, type ChatCluster } from './cluster/chat-cluster';
 import {
   expectedRefusal,
   hostile,
+  hostileDirectRoomBodies,
   hostileEvents,
   hostileMessageBodies,
 } from './cluster/hostile-input';
@@ -132,6 +133,31 @@ describe('fuzzed Socket.IO events and REST bodies', () => {
       }),
       { numRuns: 100 },
     );
+  });
+
+  it('REST (v1.1): every malformed direct-room body is a 400; a search query 200 exactly when it has 2-100 characters and no control character', async () => {
+    const gateway = cluster.gateways[0]?.url ?? '';
+    await fc.assert(
+      fc.asyncProperty(hostileDirectRoomBodies, async (body) => {
+        const answer = await api(gateway, 'POST', '/api/rooms/direct', { token: ann.token, body });
+        return answer.status === 400;
+      }),
+      { numRuns: 100 },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.string({ unit: 'grapheme', maxLength: 120 }), async (query) => {
+        const path = `/api/messages/search?query=${encodeURIComponent(query)}`;
+        const { status } = await api(gateway, 'GET', path, { token: ann.token });
+        const length = [...query].length;
+        const fine = length >= 2 && length <= 100 && !/\p{Cc}/u.test(query);
+        return status === (fine ? 200 : 400);
+      }),
+      { numRuns: 200 },
+    );
+    const rooms = await api<{ items: unknown[] }>(gateway, 'GET', '/api/rooms', {
+      token: ann.token,
+    });
+    expect(rooms.body.items).toHaveLength(1);
   });
 
   it('stored nothing, and every process is still running', async () => {

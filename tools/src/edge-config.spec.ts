@@ -54,6 +54,7 @@ describe('the edge configurations', () => {
     ['/api/auth/', 'auth'],
     ['/api/users', 'auth'],
     ['/api/rooms', 'chat_gateway'],
+    ['/api/messages/', 'chat_gateway'],
     ['/socket.io/', 'chat_gateway'],
     ['/api/stats/', 'log_consumer'],
   ])('routes %s to %s', (path, upstream) => {

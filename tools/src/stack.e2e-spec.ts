@@ -134,6 +134,8 @@ describe('npm start (the whole stack as real processes)', () => {
         '/api/rooms/{id}/members/{userId}',
         '/api/rooms/{id}/messages',
         '/api/rooms/{id}/read',
+        '/api/rooms/direct',
+        '/api/messages/search',
       ]),
     );
   });

@@ -276,12 +276,51 @@ describe('auth: login, tokens and users (API.md "Users and tokens")', () => {
       expect(await names('query=an_')).toEqual(['an_x']);
     });
 
+    it('also finds active users by a word of the display name, in any script (API.md v1.1)', async () => {
+      const named = async (
+        username: string,
+        displayName: string,
+        status: UserStatus = 'active',
+      ) => {
+        const user = await createUser(username, status);
+        await auth.app.get(DataSource).getRepository(User).update(user.id, { displayName });
+      };
+      await named('dn_kim', '김민지 Kim');
+      await named('dn_lee', 'Ann-Marie Lee');
+      await named('dn_cyr', 'Анна Петрова');
+      await named('dn_pending', '김민수', 'pending');
+      const names = async (query: string) => {
+        const answer = await call(
+          'GET',
+          `/api/users?query=${encodeURIComponent(query)}`,
+          undefined,
+          token,
+        );
+        expect(answer.status).toBe(200);
+        return (answer.body['items'] as { username: string }[]).map((user) => user.username);
+      };
+      // Outside the username alphabet: display names only, any script, any word.
+      expect(await names('김민')).toEqual(['dn_kim']);
+      expect(await names('петр')).toEqual(['dn_cyr']);
+      expect(await names('ann-marie ')).toEqual(['dn_lee']);
+      expect(await names('%')).toEqual([]);
+      // Inside it: usernames and words of display names alike, case-insensitively.
+      expect(await names('LEE')).toEqual(['dn_lee']);
+      expect(await names('kim')).toEqual(['dn_kim']);
+      expect(await names('dn_')).toEqual(['dn_cyr', 'dn_kim', 'dn_lee']);
+      // A word's middle is no word's start.
+      expect(await names('inji')).toEqual([]);
+      expect(await names('arie')).toEqual([]);
+    });
+
     it.each([
       'limit=0',
       'limit=51',
       'limit=ten',
-      'query=%25',
-      `query=${'a'.repeat(33)}`,
+      `query=${'a'.repeat(65)}`,
+      'query=a%00b',
+      'query=a%0Ab',
+      'query=a&query=b',
       'other=1',
     ])('answers 400 to %s', async (query) => {
       expect((await call('GET', `/api/users?${query}`, undefined, token)).status).toBe(400);

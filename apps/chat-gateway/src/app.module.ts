@@ -17,6 +17,8 @@ import { CreateProfiles1763960000000 } from './database/1763960000000-create-pro
 import { CreateRoomsAndMessages1764000000000 } from './database/1764000000000-create-rooms-and-messages';
 import { CreatePresence1764100000000 } from './database/1764100000000-create-presence';
 import { NotifyRoomStatus1765300000000 } from './database/1765300000000-notify-room-status';
+import { AddDirectRooms1765500000000 } from './database/1765500000000-add-direct-rooms';
+import { AddMessageSearch1765600000000 } from './database/1765600000000-add-message-search';
 import { MessageVersions1766000000000 } from './database/1766000000000-message-versions';
 import { PRESENCE_ENTITIES } from './presence/presence.entities';
 import { chatSagaParticipant } from './profiles/chat-saga-participant';
@@ -40,6 +42,8 @@ export class AppModule {
             CreatePresence1764100000000,
             CreateRevokedLogins1764200000000,
             NotifyRoomStatus1765300000000,
+            AddDirectRooms1765500000000,
+            AddMessageSearch1765600000000,
             MessageVersions1766000000000,
           ],
           publishes: [CHAT_ROOM_EVENTS_TOPIC, SAGA_REQUESTS_TOPIC, SAGA_REPLIES_TOPIC],

@@ -14,6 +14,8 @@ import { LoginRevocationsConsumer } from './realtime/login-revocations.consumer'
 import { RoomEventsFanout } from './realtime/room-events.fanout';
 import { RoomsController } from './rooms/rooms.controller';
 import { RoomsService } from './rooms/rooms.service';
+import { MessageSearchController } from './search/message-search.controller';
+import { MessageSearchService } from './search/message-search.service';
 import { UserRateLimits } from './limits/user-rate-limits';
 
 /** Rooms and messages over REST and Socket.IO, and the consumers that keep sockets in step. */
@@ -22,7 +24,12 @@ export class ChatModule {
   static register(config: ChatConfig): DynamicModule {
     return {
       module: ChatModule,
-      controllers: [RoomsController, MessagesController, MessageChangesController],
+      controllers: [
+        RoomsController,
+        MessagesController,
+        MessageChangesController,
+        MessageSearchController,
+      ],
       providers: [
         ...jwksAuthenticationProviders(config),
         LiveRooms,
@@ -31,6 +38,7 @@ export class ChatModule {
         RoomsService,
         MessagesService,
         MessageChangesService,
+        MessageSearchService,
         PresenceService,
         ChatGateway,
         MessageChangesGateway,

@@ -39,11 +39,24 @@ export interface MemberView {
   readonly joinedAt: string;
 }
 
+/** v1.1: `direct` rooms are one per pair of users, without a name; every other room is a `group`. */
+export type RoomKind = 'group' | 'direct';
+
+/** A member as a room shows it (v1.1): its presence and read cursor when the room was read. */
+export interface RoomMemberView extends MemberView {
+  /** As the `presence` event would say now: the user holds a socket on some instance. */
+  readonly online: boolean;
+  /** The member's read cursor: the highest `seq` it has read, 0 before any. */
+  readonly lastReadSeq: number;
+}
+
 export interface RoomView {
   readonly id: string;
-  readonly name: string;
+  readonly kind: RoomKind;
+  /** `null` for a direct room. */
+  readonly name: string | null;
   readonly ownerId: string;
-  readonly members: readonly MemberView[];
+  readonly members: readonly RoomMemberView[];
   readonly lastSeq: number;
   /** v1.1: the room's latest change (message-changes.ts). */
   readonly lastVersion: number;
@@ -69,10 +82,13 @@ export interface MessageView {
 
 export interface RoomSummaryView {
   readonly id: string;
-  readonly name: string;
+  readonly kind: RoomKind;
+  readonly name: string | null;
   readonly lastSeq: number;
   readonly lastVersion: number;
   readonly unreadCount: number;
+  /** Messages after the caller's read cursor that mention the caller (v1.1). */
+  readonly mentionCount: number;
   readonly lastMessage: MessageView | null;
   readonly memberCount: number;
 }
@@ -96,7 +112,7 @@ export const ROOM_EVENT_TYPES = {
   messageSent: 'message.sent',
 } as const;
 
-/** `room.created`: the room's saga finished; `room` lists its first members. */
+/** `room.created`: the room's saga finished; `room` lists its first members and its `kind`. */
 export interface RoomCreated {
   readonly room: RoomView;
 }

@@ -190,3 +190,8 @@ export const hostileMessageBodies = hostile({
   clientMsgId: fc.constant('ok'),
   body: fc.constant('hi'),
 });
+
+/** Hostile bodies for `POST /api/rooms/direct` (API.md v1.1): never a valid user id. */
+export const hostileDirectRoomBodies = hostile({
+  userId: fc.constant('00000000-0000-4000-8000-000000000000'),
+});

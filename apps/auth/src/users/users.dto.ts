@@ -4,11 +4,15 @@ import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class
 
 /** `GET /api/users?query=&limit=` */
 export class SearchUsersQuery {
-  @ApiPropertyOptional({ description: 'username prefix, case-insensitive', maxLength: 32 })
+  @ApiPropertyOptional({
+    description:
+      'username prefix, or prefix of a word of the display name (case-insensitive, any script); outside the username alphabet, display names only',
+    maxLength: 64,
+  })
   @IsOptional()
   @IsString()
-  @MaxLength(32)
-  @Matches(/^[A-Za-z0-9_.-]*$/, { message: 'query may contain only letters, digits, _ . and -' })
+  @MaxLength(64)
+  @Matches(/^\P{Cc}*$/u, { message: 'query must not contain control characters' })
   query?: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 50, default: 20 })

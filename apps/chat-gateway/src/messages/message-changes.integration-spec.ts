@@ -19,7 +19,12 @@ describe('messages v1.1 over REST', () => {
   let roomId: string;
 
   beforeAll(async () => {
-    chat = await GatewayFixture.start();
+    // Versions and rules are under test here, not the send budget the changes share
+    // (limits/change-budget.integration-spec.ts): its limits are lifted.
+    chat = await GatewayFixture.start({
+      MESSAGE_RATE_BURST: '10000',
+      MESSAGE_RATE_PER_SECOND: '10000',
+    });
     [ann, bob, cat] = (await Promise.all([chat.member(), chat.member(), chat.member()])) as [
       Member,
       Member,
@@ -228,6 +233,31 @@ describe('messages v1.1 over REST', () => {
     expect(edited.body.mentions).toEqual([ann.userId]);
     const plain = await send(bob, 'no one');
     expect(plain.body.mentions).toEqual([]);
+  });
+
+  it("counts in GET /api/rooms the messages after a member's read cursor that mention them", async () => {
+    const mentionCount = async (member: Member) => {
+      const { body } = (await chat.call('GET', '/api/rooms', member)) as Answer<{
+        items: RoomSummaryView[];
+      }>;
+      return body.items.find((item) => item.id === roomId)?.mentionCount;
+    };
+    const readUpTo = async (member: Member, seq: number) =>
+      expect((await call(member, 'POST', '/read', { seq })).status).toBe(204);
+    const bobName = await usernameOf(bob);
+    const { body: first } = await send(ann, `@${bobName} one`);
+    await readUpTo(bob, first.seq - 1);
+    expect(await mentionCount(bob)).toBe(1);
+    const { body: second } = await send(ann, `and two, @${bobName}`);
+    await send(ann, 'and nothing for bob');
+    expect(await mentionCount(bob)).toBe(2);
+    // Ann's own messages never count for her, @-naming herself included (as unread ones).
+    expect(await mentionCount(ann)).toBe(0);
+    // A deleted message mentions nobody any more.
+    expect((await call(ann, 'DELETE', `/messages/${second.seq}`)).status).toBe(200);
+    expect(await mentionCount(bob)).toBe(1);
+    await readUpTo(bob, first.seq);
+    expect(await mentionCount(bob)).toBe(0);
   });
 
   it('GET …/changes: each message changed after a version, once, in its current state', async () => {

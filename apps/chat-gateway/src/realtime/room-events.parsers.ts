@@ -8,6 +8,7 @@ import {
   type MessageView,
   type ReactionView,
   type RoomCreated,
+  type RoomMemberView,
   type RoomView,
 } from '@scale-chat/contracts';
 
@@ -63,15 +64,32 @@ function member(value: unknown): MemberView {
   };
 }
 
+/** Events written before v1.1 lack a member's `online` and `lastReadSeq`: offline, none read. */
+function roomMember(value: unknown): RoomMemberView {
+  const fields = record(value, 'member');
+  const online = fields['online'] ?? false;
+  if (typeof online !== 'boolean') throw new Error('member.online is not a boolean');
+  return {
+    ...member(value),
+    online,
+    lastReadSeq: count(fields['lastReadSeq'] ?? 0, 'member.lastReadSeq'),
+  };
+}
+
+/** Rooms of events written before v1.1 have no `kind`: they are groups. */
 function room(value: unknown): RoomView {
   const fields = record(value, 'room');
   const members = fields['members'];
   if (!Array.isArray(members)) throw new Error('room.members is not a list');
+  const kind = fields['kind'] ?? 'group';
+  if (kind !== 'group' && kind !== 'direct') throw new Error('room.kind is not known');
+  const name = fields['name'];
   return {
     id: uuid(fields['id'], 'room.id'),
-    name: text(fields['name'], 'room.name'),
+    kind,
+    name: kind === 'direct' && name === null ? null : text(name, 'room.name'),
     ownerId: uuid(fields['ownerId'], 'room.ownerId'),
-    members: members.map(member),
+    members: members.map(roomMember),
     lastSeq: count(fields['lastSeq'], 'room.lastSeq'),
     // A v1 event (before versions): every change was a message (MessageVersions migration).
     lastVersion: count(fields['lastVersion'] ?? fields['lastSeq'], 'room.lastVersion'),

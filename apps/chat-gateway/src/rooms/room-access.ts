@@ -1,5 +1,5 @@
 import { ForbiddenException, NotFoundException } from '@nestjs/common';
-import type { MemberRole } from '@scale-chat/contracts';
+import type { MemberRole, RoomKind } from '@scale-chat/contracts';
 import { ParseIdPipe } from '@scale-chat/platform';
 import type { EntityManager } from 'typeorm';
 
@@ -18,14 +18,25 @@ export async function requireMember(
   manager: EntityManager,
   roomId: string,
   userId: string,
-): Promise<{ role: MemberRole; lastSeq: number }> {
+): Promise<{ role: MemberRole; lastSeq: number; kind: RoomKind }> {
   const [row] = (await manager.query(
-    `SELECT r."last_seq", m."role", m."status" AS "member_status"
+    `SELECT r."last_seq", r."kind", m."role", m."status" AS "member_status"
        FROM "rooms" r LEFT JOIN "room_members" m ON m."room_id" = r."id" AND m."user_id" = $2
       WHERE r."id" = $1 AND r."status" = 'active'`,
     [roomId, userId],
-  )) as { last_seq: string; role: MemberRole | null; member_status: string | null }[];
+  )) as {
+    last_seq: string;
+    kind: RoomKind;
+    role: MemberRole | null;
+    member_status: string | null;
+  }[];
   if (row === undefined) throw roomNotFound();
   if (row.role === null || row.member_status !== 'active') throw notAMember();
-  return { role: row.role, lastSeq: Number(row.last_seq) };
+  return { role: row.role, lastSeq: Number(row.last_seq), kind: row.kind };
+}
+
+/** A direct room's two members are fixed: nobody joins or leaves it (API.md v1.1). */
+export function requireGroup(kind: RoomKind): void {
+  if (kind === 'direct')
+    throw new ForbiddenException('Members cannot be added to or removed from a direct room');
 }

@@ -1,5 +1,12 @@
-import type { MemberView, MessageView, ReactionView, RoomView } from '@scale-chat/contracts';
-import type { MemberRole } from '@scale-chat/contracts';
+import type {
+  MemberRole,
+  MemberView,
+  MessageView,
+  ReactionView,
+  RoomKind,
+  RoomMemberView,
+  RoomView,
+} from '@scale-chat/contracts';
 
 /** A `messages` row as raw SQL returns it (bigint as text). */
 export interface MessageRow {
@@ -70,21 +77,33 @@ export function memberView(row: MemberRow): MemberView {
   return { userId: row.user_id, role: row.role, joinedAt: row.joined_at.toISOString() };
 }
 
+/** A member with what a room shows of it (v1.1): presence and read cursor. */
+export interface RoomMemberRow extends MemberRow {
+  online: boolean;
+  last_read_seq: string | number;
+}
+
+export function roomMemberView(row: RoomMemberRow): RoomMemberView {
+  return { ...memberView(row), online: row.online, lastReadSeq: Number(row.last_read_seq) };
+}
+
 export interface RoomRow {
   id: string;
-  name: string;
+  kind: RoomKind;
+  name: string | null;
   owner_id: string;
   last_seq: string | number;
   last_version: string | number;
   created_at: Date;
 }
 
-export function roomView(room: RoomRow, members: readonly MemberRow[]): RoomView {
+export function roomView(room: RoomRow, members: readonly RoomMemberRow[]): RoomView {
   return {
     id: room.id,
+    kind: room.kind,
     name: room.name,
     ownerId: room.owner_id,
-    members: members.map(memberView),
+    members: members.map(roomMemberView),
     lastSeq: Number(room.last_seq),
     lastVersion: Number(room.last_version),
     createdAt: room.created_at.toISOString(),

@@ -1,4 +1,4 @@
-import type { MemberRole } from '@scale-chat/contracts';
+import type { MemberRole, RoomKind } from '@scale-chat/contracts';
 import {
   Check,
   Column,
@@ -20,12 +20,30 @@ export type MemberStatus = 'pending' | 'active';
 
 @Entity({ name: 'rooms' })
 @Check('CHK_rooms_status', `"status" IN ('pending', 'active', 'cancelled')`)
+@Check(
+  'CHK_rooms_kind',
+  `("kind" = 'group' AND "name" IS NOT NULL AND "direct_user_low" IS NULL AND "direct_user_high" IS NULL) OR ("kind" = 'direct' AND "name" IS NULL AND "direct_user_low" < "direct_user_high")`,
+)
+// One direct room per pair (AddDirectRooms migration). Partial: kept out of TypeORM's
+// comparison, which does not compare an index's WHERE reliably.
+@Index('UQ_rooms_direct_pair', { synchronize: false })
 export class Room {
   @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: 'PK_rooms' })
   id!: string;
 
-  @Column({ type: 'text' })
-  name!: string;
+  @Column({ type: 'text', default: 'group' })
+  kind!: RoomKind;
+
+  /** `null` for a direct room. */
+  @Column({ type: 'text', nullable: true })
+  name!: string | null;
+
+  /** A direct room's two users, the lower id first; `null` for a group. */
+  @Column({ type: 'uuid', name: 'direct_user_low', nullable: true })
+  directUserLow!: string | null;
+
+  @Column({ type: 'uuid', name: 'direct_user_high', nullable: true })
+  directUserHigh!: string | null;
 
   @Column({ type: 'uuid', name: 'owner_id' })
   ownerId!: string;
@@ -81,6 +99,10 @@ export class RoomMember {
 }
 
 @Entity({ name: 'messages' })
+// The bodies' trigrams for search (AddMessageSearch migration): a GIN index with an
+// operator class TypeORM cannot declare, so kept out of its comparison.
+@Index('IDX_messages_body_trgm', { synchronize: false })
+@Index('IDX_messages_newest', ['createdAt', 'roomId', 'seq'])
 @Unique('UQ_messages_room_seq', ['roomId', 'seq'])
 @Unique('UQ_messages_room_sender_client_msg', ['roomId', 'senderId', 'clientMsgId'])
 @Unique('UQ_messages_room_version', ['roomId', 'version'])

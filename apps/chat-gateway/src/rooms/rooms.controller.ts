@@ -7,8 +7,10 @@ import {
   HttpStatus,
   Param,
   Post,
+  Res,
   UseGuards,
 } from '@nestjs/common';
+import type { ServerResponse } from 'node:http';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -26,7 +28,7 @@ import type { VerifiedAccessToken } from '@scale-chat/access-tokens';
 import type { MemberView, RoomSummaryView, RoomView } from '@scale-chat/contracts';
 import { AccessTokenGuard, CurrentUser } from '@scale-chat/platform';
 import { MEMBER_ID, ROOM_ID } from './room-access';
-import { AddMemberBody, CreateRoomBody, MemberDto, RoomDto } from './rooms.dto';
+import { AddMemberBody, CreateRoomBody, MemberDto, OpenDirectRoomBody, RoomDto } from './rooms.dto';
 import { RoomsService } from './rooms.service';
 
 @ApiTags('rooms')
@@ -46,6 +48,22 @@ export class RoomsController {
     @Body() body: CreateRoomBody,
   ): Promise<RoomView> {
     return this.rooms.create(caller.userId, body.name, body.memberIds ?? []);
+  }
+
+  @Post('direct')
+  @ApiCreatedResponse({ type: RoomDto, description: 'the new direct room of the pair' })
+  @ApiOkResponse({ type: RoomDto, description: 'the direct room the pair already has' })
+  @ApiBadRequestResponse({ description: "invalid, the caller's own id, or a user not active" })
+  @ApiNotFoundResponse({ description: 'no such user' })
+  @ApiServiceUnavailableResponse({ description: 'the room saga did not finish within the wait' })
+  async openDirect(
+    @CurrentUser() caller: VerifiedAccessToken,
+    @Body() body: OpenDirectRoomBody,
+    @Res({ passthrough: true }) response: ServerResponse,
+  ): Promise<RoomView> {
+    const { room, created } = await this.rooms.openDirect(caller.userId, body.userId);
+    response.statusCode = created ? HttpStatus.CREATED : HttpStatus.OK;
+    return room;
   }
 
   @Get()
@@ -69,7 +87,7 @@ export class RoomsController {
   @ApiCreatedResponse({ type: MemberDto })
   @ApiBadRequestResponse({ description: 'invalid, or the user is not active' })
   @ApiConflictResponse({ description: 'already a member' })
-  @ApiForbiddenResponse({ description: 'the caller is not a member' })
+  @ApiForbiddenResponse({ description: 'the caller is not a member, or the room is direct' })
   @ApiNotFoundResponse()
   addMember(
     @CurrentUser() caller: VerifiedAccessToken,
@@ -82,7 +100,9 @@ export class RoomsController {
   @Delete(':id/members/:userId')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiNoContentResponse({ description: 'left, or removed by the owner' })
-  @ApiForbiddenResponse({ description: 'neither the member itself nor the owner' })
+  @ApiForbiddenResponse({
+    description: 'neither the member itself nor the owner, or a direct room',
+  })
   @ApiNotFoundResponse()
   removeMember(
     @CurrentUser() caller: VerifiedAccessToken,

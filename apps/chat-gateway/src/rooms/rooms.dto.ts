@@ -32,17 +32,27 @@ export class AddMemberBody {
   userId!: string;
 }
 
+/** `POST /api/rooms/direct`: the other user of the direct room. */
+export class OpenDirectRoomBody extends AddMemberBody {}
+
 export class MemberDto {
   @ApiProperty({ format: 'uuid' }) userId!: string;
   @ApiProperty({ enum: ['owner', 'member'] }) role!: string;
   @ApiProperty({ format: 'date-time' }) joinedAt!: string;
 }
 
+export class RoomMemberDto extends MemberDto {
+  @ApiProperty({ description: 'as the presence event would say now' }) online!: boolean;
+  @ApiProperty({ description: "the member's read cursor; 0 before any" }) lastReadSeq!: number;
+}
+
 export class RoomDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty() name!: string;
+  @ApiProperty({ enum: ['group', 'direct'] }) kind!: string;
+  @ApiProperty({ type: String, nullable: true, description: 'null for a direct room' })
+  name!: string | null;
   @ApiProperty({ format: 'uuid' }) ownerId!: string;
-  @ApiProperty({ type: [MemberDto] }) members!: MemberDto[];
+  @ApiProperty({ type: [RoomMemberDto] }) members!: RoomMemberDto[];
   @ApiProperty({ description: 'seq of the newest message; 0 when there is none' })
   lastSeq!: number;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;

@@ -11,6 +11,7 @@ import {
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
   type MemberView,
+  type RoomKind,
   type RoomSagaPayload,
   type RoomSummaryView,
   type RoomView,
@@ -23,7 +24,8 @@ import {
 } from '@scale-chat/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { ChatConfig } from '../chat-config';
-import { requireMember, roomNotFound } from './room-access';
+import { directPair, findDirectRoomId, insertDirectRoom, requireKnownUser } from './direct-rooms';
+import { requireGroup, requireMember, roomNotFound } from './room-access';
 import { findRoom, roomWithMembers } from './room-queries';
 import { announceLeave } from './room-ownership';
 import {
@@ -72,34 +74,52 @@ export class RoomsService {
       );
       await this.startSaga(manager, { roomId, kind: 'room', userIds });
     });
-    return this.awaitOutcome(
-      roomId,
-      async () => {
-        const room = await findRoom(this.dataSource.manager, roomId);
-        const inactive = room?.inactive_user_ids ?? [];
-        if (room === undefined || room.status === 'cancelled') {
-          // Cancelled for a reason of the system's (a step failed or timed out), not the caller's.
-          if (inactive.length === 0)
-            throw new ServiceUnavailableException(
-              'The room could not be created; please try again',
-            );
-          throw notActive(inactive);
-        }
-        return room.status === 'active'
-          ? roomWithMembers(this.dataSource.manager, room)
-          : undefined;
-      },
-      'The room could not be created in time; it will appear in GET /api/rooms if it is',
-    );
+    return this.awaitRoom(roomId);
   }
 
-  /** The caller's rooms, most recent activity first, with unread counts and last messages. */
+  /**
+   * The caller's direct room with `userId`: a new one (`created`) through the room saga
+   * like any room, or the one the pair already has, pending or active, once it is active.
+   * The unique index on the pair, not a check before the insert, makes it one per pair.
+   */
+  async openDirect(
+    callerId: string,
+    userId: string,
+  ): Promise<{ room: RoomView; created: boolean }> {
+    const pair = directPair(callerId, userId);
+    await requireKnownUser(this.dataSource.manager, userId);
+    // A second round only when the pair's room that won the insert was cancelled before
+    // it could be read: the pair has none again, and this call may make it.
+    for (let round = 0; round < 2; round += 1) {
+      const createdId = await this.dataSource.transaction(async (manager) => {
+        const roomId = await insertDirectRoom(manager, callerId, pair);
+        if (roomId !== undefined)
+          await this.startSaga(manager, { roomId, kind: 'room', userIds: [...pair] });
+        return roomId;
+      });
+      // After a conflict, the other room has committed (the insert waited for it).
+      const roomId = createdId ?? (await findDirectRoomId(this.dataSource.manager, pair));
+      if (roomId !== undefined)
+        return { room: await this.awaitRoom(roomId), created: createdId !== undefined };
+    }
+    throw new ServiceUnavailableException('The direct room could not be opened; please try again');
+  }
+
+  /**
+   * The caller's rooms, most recent activity first, with unread counts, the unread
+   * messages that mention the caller (like unread ones, never the caller's own; a deleted
+   * message mentions nobody), and last messages.
+   */
   async list(userId: string): Promise<RoomSummaryView[]> {
     const rows = (await this.dataSource.query(
-      `SELECT r."id", r."name", r."last_seq", r."last_version",
+      `SELECT r."id", r."kind", r."name", r."last_seq", r."last_version",
               (SELECT count(*) FROM "messages" u
                 WHERE u."room_id" = r."id" AND u."seq" > m."last_read_seq" AND u."sender_id" <> $1
               )::int AS "unread_count",
+              (SELECT count(*) FROM "messages" u
+                WHERE u."room_id" = r."id" AND u."seq" > m."last_read_seq" AND u."sender_id" <> $1
+                  AND $1::uuid = ANY (u."mentions")
+              )::int AS "mention_count",
               (SELECT count(*) FROM "room_members" c
                 WHERE c."room_id" = r."id" AND c."status" = 'active')::int AS "member_count",
               to_jsonb(last) AS "last_message"
@@ -112,19 +132,23 @@ export class RoomsService {
       [userId],
     )) as {
       id: string;
-      name: string;
+      kind: RoomKind;
+      name: string | null;
       last_seq: string;
       last_version: string;
       unread_count: number;
+      mention_count: number;
       member_count: number;
       last_message: JsonMessageRow | null;
     }[];
     return rows.map((row) => ({
       id: row.id,
+      kind: row.kind,
       name: row.name,
       lastSeq: Number(row.last_seq),
       lastVersion: Number(row.last_version),
       unreadCount: row.unread_count,
+      mentionCount: row.mention_count,
       lastMessage: row.last_message === null ? null : messageView(fromJson(row.last_message)),
       memberCount: row.member_count,
     }));
@@ -157,7 +181,7 @@ export class RoomsService {
 
   /** Any member may add an active user; the membership runs through the room saga. */
   async addMember(callerId: string, roomId: string, userId: string): Promise<MemberView> {
-    await requireMember(this.dataSource.manager, roomId, callerId);
+    requireGroup((await requireMember(this.dataSource.manager, roomId, callerId)).kind);
     try {
       await this.dataSource.transaction(async (manager) => {
         await manager.query(
@@ -191,6 +215,7 @@ export class RoomsService {
   /** A member may leave (the owner too: the room passes on); the owner may remove anyone. */
   async removeMember(callerId: string, roomId: string, userId: string): Promise<void> {
     const caller = await requireMember(this.dataSource.manager, roomId, callerId);
+    requireGroup(caller.kind);
     if (callerId !== userId && caller.role !== 'owner') {
       throw new ForbiddenException('Only the owner may remove another member');
     }
@@ -205,6 +230,29 @@ export class RoomsService {
       if (removed === 0) throw new NotFoundException('The user is not a member of this room');
       await announceLeave(manager, roomId, userId, callerId === userId ? 'left' : 'removed');
     });
+  }
+
+  /** The room once its saga made it active; 400 naming the users who were not active. */
+  private awaitRoom(roomId: string): Promise<RoomView> {
+    return this.awaitOutcome(
+      roomId,
+      async () => {
+        const room = await findRoom(this.dataSource.manager, roomId);
+        const inactive = room?.inactive_user_ids ?? [];
+        if (room === undefined || room.status === 'cancelled') {
+          // Cancelled for a reason of the system's (a step failed or timed out), not the caller's.
+          if (inactive.length === 0)
+            throw new ServiceUnavailableException(
+              'The room could not be created; please try again',
+            );
+          throw notActive(inactive);
+        }
+        return room.status === 'active'
+          ? roomWithMembers(this.dataSource.manager, room)
+          : undefined;
+      },
+      'The room could not be created in time; it will appear in GET /api/rooms if it is',
+    );
   }
 
   /** The saga carries the request's correlation id. */

@@ -1,0 +1,48 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsId } from '@scale-chat/platform';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { CharacterLength } from '../character-length';
+
+/** API.md v1.1's limits of `GET /api/messages/search`. */
+export const SEARCH_LIMITS = { queryMin: 2, queryMax: 100, pageDefault: 20, pageMax: 50 } as const;
+
+/** `GET /api/messages/search?query=&roomId=&limit=&before=` */
+export class SearchMessagesQuery {
+  @ApiProperty({
+    minLength: SEARCH_LIMITS.queryMin,
+    maxLength: SEARCH_LIMITS.queryMax,
+    description: 'a substring of the body, case-insensitive, any script',
+    example: '점심',
+  })
+  @IsString()
+  @CharacterLength(SEARCH_LIMITS.queryMin, SEARCH_LIMITS.queryMax)
+  // No body holds one, and PostgreSQL refuses a NUL: a clear 400 rather than a 500.
+  @Matches(/^\P{Cc}*$/u, { message: 'query must not contain control characters' })
+  query!: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'only this room (the caller must be in it)' })
+  @IsOptional()
+  @IsId()
+  roomId?: string;
+
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: SEARCH_LIMITS.pageMax,
+    default: SEARCH_LIMITS.pageDefault,
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(SEARCH_LIMITS.pageMax)
+  limit?: number;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'the id of the last message of the previous page: the next, older ones',
+  })
+  @IsOptional()
+  @IsId()
+  before?: string;
+}

@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto';
+import type { RoomSummaryView, RoomView } from '@scale-chat/contracts';
+import type { Socket } from 'socket.io-client';
+import { api, eventually, newUser, socketOf, type TestUser } from './cluster/chat-client';
+import { startChatCluster, type ChatCluster } from './cluster/chat-cluster';
+
+jest.setTimeout(120_000);
+
+/**
+ * API.md v1.1's direct rooms against real processes (auth, the saga orchestrator, two
+ * chat gateways, Kafka, PostgreSQL): the room saga runs for real, auth confirming the
+ * users, and the unique index on the pair decides between the instances.
+ */
+describe('direct rooms on two gateway instances', () => {
+  let cluster: ChatCluster;
+  const sockets: Socket[] = [];
+  const gateway = (index: 0 | 1) => {
+    const found = cluster.gateways[index];
+    if (found === undefined) throw new Error(`no gateway ${index}`);
+    return found.url;
+  };
+  const users = async (count: number): Promise<TestUser[]> => {
+    const tag = randomUUID().slice(0, 6);
+    return Promise.all(
+      Array.from({ length: count }, (_, index) => newUser(cluster.auth.url, `dm${index}_${tag}`)),
+    );
+  };
+  /** Every `room:joined` the user's new socket on `index` receives. */
+  const joinedOn = async (index: 0 | 1, user: TestUser): Promise<RoomView[]> => {
+    const socket = await socketOf(gateway(index), user.token);
+    sockets.push(socket);
+    const joined: RoomView[] = [];
+    socket.on('room:joined', (room: RoomView) => joined.push(room));
+    return joined;
+  };
+  const openDirect = (index: 0 | 1, caller: TestUser, other: TestUser) =>
+    api<RoomView>(gateway(index), 'POST', '/api/rooms/direct', {
+      token: caller.token,
+      body: { userId: other.userId },
+    });
+
+  beforeAll(async () => {
+    cluster = await startChatCluster();
+  }, 180_000);
+
+  afterAll(async () => {
+    for (const socket of sockets) socket.disconnect();
+    await cluster?.stop();
+  }, 60_000);
+
+  it('two users opening a direct room with each other at the same moment on different instances get one room, both', async () => {
+    const [ann, bob] = (await users(2)) as [TestUser, TestUser];
+    const annJoined = await joinedOn(0, ann);
+    const bobJoined = await joinedOn(1, bob);
+
+    const [fromAnn, fromBob] = await Promise.all([
+      openDirect(0, ann, bob),
+      openDirect(1, bob, ann),
+    ]);
+
+    expect([fromAnn.status, fromBob.status].sort()).toEqual([200, 201]);
+    const room = fromAnn.body;
+    expect(fromBob.body.id).toBe(room.id);
+    expect(room).toMatchObject({ kind: 'direct', name: null });
+    expect(room.members.map(({ userId, role }) => [userId, role]).sort()).toEqual(
+      [
+        [ann.userId, 'member'],
+        [bob.userId, 'member'],
+      ].sort(),
+    );
+    // Each user's socket joins the one room, once, on its own instance.
+    await eventually('both sockets joined', () => annJoined.length > 0 && bobJoined.length > 0);
+    expect([...annJoined, ...bobJoined].map((joined) => [joined.id, joined.kind])).toEqual([
+      [room.id, 'direct'],
+      [room.id, 'direct'],
+    ]);
+    for (const [index, user] of [
+      [0, bob],
+      [1, ann],
+    ] as const) {
+      const listed = await api<{ items: RoomSummaryView[] }>(gateway(index), 'GET', '/api/rooms', {
+        token: user.token,
+      });
+      expect(listed.body.items.map((item) => [item.id, item.kind, item.name])).toEqual([
+        [room.id, 'direct', null],
+      ]);
+    }
+    // Asked again later, from either side and instance: the same room, 200.
+    const again = await openDirect(1, ann, bob);
+    expect(again).toMatchObject({ status: 200, body: { id: room.id } });
+  });
+
+  it('answers 400 for oneself, 404 for an unknown user, 403 to membership changes', async () => {
+    const [cat, dan, eve] = (await users(3)) as [TestUser, TestUser, TestUser];
+    expect((await openDirect(0, cat, cat)).status).toBe(400);
+    const unknown = await api(gateway(1), 'POST', '/api/rooms/direct', {
+      token: cat.token,
+      body: { userId: randomUUID() },
+    });
+    expect(unknown.status).toBe(404);
+    const opened = await openDirect(0, cat, dan);
+    expect(opened.status).toBe(201);
+    const path = `/api/rooms/${opened.body.id}/members`;
+    const added = await api(gateway(1), 'POST', path, {
+      token: cat.token,
+      body: { userId: eve.userId },
+    });
+    const left = await api(gateway(0), 'DELETE', `${path}/${dan.userId}`, { token: dan.token });
+    expect([added.status, left.status]).toEqual([403, 403]);
+  });
+});
