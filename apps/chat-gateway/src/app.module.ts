@@ -3,7 +3,6 @@ import {
   CreateRevokedLogins1764200000000,
   PlatformModule,
   RevokedLogin,
-  SagaParticipantModule,
   setUpOpenApi,
   type ServiceDefinition,
 } from '@scale-chat/platform';
@@ -18,7 +17,7 @@ import { CreateRoomsAndMessages1764000000000 } from './database/1764000000000-cr
 import { CreatePresence1764100000000 } from './database/1764100000000-create-presence';
 import { NotifyRoomStatus1765300000000 } from './database/1765300000000-notify-room-status';
 import { PRESENCE_ENTITIES } from './presence/presence.entities';
-import { chatSagaParticipant } from './profiles/chat-saga-participant';
+import { ChatSagaController } from './profiles/chat-saga-participant';
 import { ChatProfile } from './profiles/profile.entity';
 import { CHAT_ENTITIES } from './rooms/room.entities';
 import { ChatModule } from './chat.module';
@@ -43,8 +42,8 @@ export class AppModule {
           publishes: [CHAT_ROOM_EVENTS_TOPIC, SAGA_REQUESTS_TOPIC, SAGA_REPLIES_TOPIC],
         }),
         ChatModule.register(config),
-        SagaParticipantModule.register(chatSagaParticipant),
       ],
+      controllers: [ChatSagaController],
     };
   }
 }

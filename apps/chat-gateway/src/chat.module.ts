@@ -19,7 +19,13 @@ export class ChatModule {
   static register(config: ChatConfig): DynamicModule {
     return {
       module: ChatModule,
-      controllers: [RoomsController, MessagesController],
+      // The last two are Kafka handlers (`@OnEvent`), not routes.
+      controllers: [
+        RoomsController,
+        MessagesController,
+        RoomEventsFanout,
+        LoginRevocationsConsumer,
+      ],
       providers: [
         ...jwksAuthenticationProviders(config),
         LiveRooms,
@@ -29,8 +35,6 @@ export class ChatModule {
         MessagesService,
         PresenceService,
         ChatGateway,
-        RoomEventsFanout,
-        LoginRevocationsConsumer,
       ],
     };
   }

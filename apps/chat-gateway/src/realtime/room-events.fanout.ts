@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
+import { Payload } from '@nestjs/microservices';
 import {
   CHAT_ROOM_EVENTS_TOPIC,
   ROOM_EVENT_TYPES,
@@ -9,9 +10,10 @@ import {
   type EventEnvelope,
 } from '@scale-chat/contracts';
 import {
+  consumerGroup,
+  OnEventBatch,
   RetryLaterError,
-  ServiceEventConsumers,
-  type BatchEventHandler,
+  type EventSchema,
 } from '@scale-chat/platform';
 import { ChatMetrics } from './chat-metrics';
 import { LiveRooms } from './live-rooms';
@@ -32,20 +34,25 @@ type RoomEvent =
   | { readonly type: typeof ROOM_EVENT_TYPES.memberJoined; readonly data: MemberJoined }
   | { readonly type: typeof ROOM_EVENT_TYPES.memberLeft; readonly data: MemberLeft };
 
-function roomEventOf(event: EventEnvelope): RoomEvent {
-  switch (event.type) {
-    case ROOM_EVENT_TYPES.messageSent:
-      return { type: event.type, data: parseMessageSent(event.data) };
-    case ROOM_EVENT_TYPES.roomCreated:
-      return { type: event.type, data: parseRoomCreated(event.data) };
-    case ROOM_EVENT_TYPES.memberJoined:
-      return { type: event.type, data: parseMemberJoined(event.data) };
-    case ROOM_EVENT_TYPES.memberLeft:
-      return { type: event.type, data: parseMemberLeft(event.data) };
-    default:
-      throw new Error(`not a room event: ${event.type}`);
-  }
-}
+/** What the fan-out reads: each room event type, checked by its schema. */
+const ROOM_EVENT_SCHEMAS: Readonly<Record<RoomEvent['type'], EventSchema<unknown>>> = {
+  [ROOM_EVENT_TYPES.messageSent]: parseMessageSent,
+  [ROOM_EVENT_TYPES.roomCreated]: parseRoomCreated,
+  [ROOM_EVENT_TYPES.memberJoined]: parseMemberJoined,
+  [ROOM_EVENT_TYPES.memberLeft]: parseMemberLeft,
+};
+
+/** A room event whose data its type's schema has checked. */
+export const roomEventOf = ({ type, data }: EventEnvelope): RoomEvent =>
+  ({ type, data }) as RoomEvent;
+
+/** The gateways' one group: each room's events are broadcast by one instance at a time. */
+const ROOM_EVENTS_FANOUT = consumerGroup({
+  name: 'room-events-fanout',
+  topics: [CHAT_ROOM_EVENTS_TOPIC],
+  fromBeginning: false,
+  concurrency: 3,
+});
 
 /**
  * Turns the rooms' stored history (`chat.room-events`, relayed from the outbox in each
@@ -56,48 +63,40 @@ function roomEventOf(event: EventEnvelope): RoomEvent {
  * after storing it. A record read twice (a rebalance) is not broadcast twice by the same
  * instance; clients drop the rare repeat after a crash by its `seq`.
  */
-@Injectable()
+@Controller()
 export class RoomEventsFanout {
   private readonly broadcastSeq = new Map<string, number>();
 
   constructor(
-    consumers: ServiceEventConsumers,
     private readonly live: LiveRooms,
     private readonly metrics: ChatMetrics,
-  ) {
-    const fanout: BatchEventHandler<RoomEvent> = {
-      types: Object.values(ROOM_EVENT_TYPES),
-      parse: roomEventOf,
-      // A batch's broadcasts go out together; the offsets move on only once they are all
-      // in Kafka, so an instance that dies right after reading leaves them to the next.
-      // One refused (Kafka away long enough to fill the buffer) fails the batch: it is
-      // read and broadcast again, its messages no longer counted as sent.
-      handleBatch: async (events) => {
-        const refusedBefore = this.live.refusedBroadcasts();
-        const seqsBefore = new Map<string, number | undefined>();
-        for (const event of events) this.apply(event, seqsBefore);
-        await this.live.published();
-        if (this.live.refusedBroadcasts() > refusedBefore) {
-          for (const [roomId, seq] of seqsBefore) {
-            if (seq === undefined) this.broadcastSeq.delete(roomId);
-            else this.broadcastSeq.set(roomId, seq);
-          }
-          // Not the events' fault: read again for as long as Kafka is away, never skipped.
-          throw new RetryLaterError(
-            'the adapter refused some of these broadcasts; they go out again',
-          );
-        }
-      },
-      // Sockets only: no database, so no transaction on the hot path.
-      transactional: false,
-    };
-    consumers.register({
-      name: 'room-events-fanout',
-      topics: [CHAT_ROOM_EVENTS_TOPIC],
-      fromBeginning: false,
-      batch: fanout,
-      concurrency: 3,
-    });
+  ) {}
+
+  /**
+   * A batch's broadcasts go out together; the offsets move on only once they are all in
+   * Kafka, so an instance that dies right after reading leaves them to the next. One
+   * refused (Kafka away long enough to fill the buffer) fails the batch: it is read and
+   * broadcast again, its messages no longer counted as sent.
+   */
+  @OnEventBatch(ROOM_EVENTS_FANOUT, {
+    schemas: ROOM_EVENT_SCHEMAS,
+    item: roomEventOf,
+    // Sockets only: no database, so no transaction on the hot path.
+    transactional: false,
+  })
+  async broadcast(@Payload() events: readonly RoomEvent[]): Promise<void> {
+    const refusedBefore = this.live.refusedBroadcasts();
+    const seqsBefore = new Map<string, number | undefined>();
+    for (const event of events) this.apply(event, seqsBefore);
+    await this.live.published();
+    if (this.live.refusedBroadcasts() > refusedBefore) {
+      for (const [roomId, seq] of seqsBefore) {
+        if (seq === undefined) this.broadcastSeq.delete(roomId);
+        else this.broadcastSeq.set(roomId, seq);
+      }
+      // Not the events' fault: read again for as long as Kafka is away, never skipped.
+      throw new RetryLaterError('the adapter refused some of these broadcasts; they go out again');
+    }
   }
 
   /** Broadcasts `event`; `seqsBefore` keeps each room's last broadcast seq before the batch. */

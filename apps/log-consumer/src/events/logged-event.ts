@@ -4,6 +4,7 @@ import {
   USER_EVENT_TYPES,
   type EventEnvelope,
 } from '@scale-chat/contracts';
+import type { EventSchema } from '@scale-chat/platform';
 import { wordsOf } from './words';
 
 /** A minute series the stats keep. */
@@ -31,6 +32,18 @@ export const LOGGED_EVENT_TYPES = [
   ROOM_EVENT_TYPES.memberLeft,
   ROOM_EVENT_TYPES.messageSent,
 ] as const;
+
+/** Each type's data is checked by what it adds to the figures (`effectsOf` throws). */
+export const LOGGED_EVENT_SCHEMAS: Readonly<Record<string, EventSchema<unknown>>> =
+  Object.fromEntries(
+    LOGGED_EVENT_TYPES.map((type) => [
+      type,
+      (data: unknown) => {
+        effectsOf(type, data);
+        return data;
+      },
+    ]),
+  );
 
 type Fields = Record<string, unknown>;
 

@@ -1,18 +1,16 @@
-import { Injectable } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
+import { Ctx, Payload } from '@nestjs/microservices';
 import { AUTH_LOGINS_TOPIC, isUuid, LOGIN_REVOKED, type LoginRevoked } from '@scale-chat/contracts';
 import {
   CreateDateColumn,
   Entity,
   PrimaryColumn,
   type DataSource,
+  type EntityManager,
   type MigrationInterface,
   type QueryRunner,
 } from 'typeorm';
-import { eventHandler } from '../messaging/event-consumer';
-import {
-  ServiceEventConsumers,
-  type ServiceConsumerOptions,
-} from '../messaging/service-event-consumers';
+import { consumerGroup, OnEvent, type KafkaEventContext } from '../messaging/event-routes';
 
 /**
  * A login (refresh-token family) auth revoked: every service that verifies access
@@ -56,39 +54,30 @@ export function parseLoginRevoked(data: unknown): LoginRevoked {
 }
 
 /**
- * The consumer that records auth's revocations (one instance of the service per event:
- * the table is shared). `afterRecorded` runs once the record is committed: chat-gateway
- * closes the login's sockets there.
+ * The consumer group that records auth's revocations (one instance of the service per
+ * event: the table is shared). Only what happens from now on matters: older logins'
+ * access tokens have expired.
  */
-export function revokedLoginsConsumer(
-  afterRecorded?: (revoked: LoginRevoked) => void,
-): ServiceConsumerOptions {
-  return {
-    name: 'login-revocations',
-    topics: [AUTH_LOGINS_TOPIC],
-    // Only what happens from now on matters: older logins' access tokens have expired.
-    fromBeginning: false,
-    handlers: [
-      eventHandler<LoginRevoked>({
-        type: LOGIN_REVOKED,
-        parse: parseLoginRevoked,
-        handle: async (event, manager, { afterCommit }) => {
-          await manager.query(
-            `INSERT INTO "revoked_logins" ("family_id") VALUES ($1) ON CONFLICT DO NOTHING`,
-            [event.data.familyId],
-          );
-          if (afterRecorded !== undefined) afterCommit(() => afterRecorded(event.data));
-        },
-      }),
-    ],
-  };
+export const LOGIN_REVOCATIONS = consumerGroup({
+  name: 'login-revocations',
+  topics: [AUTH_LOGINS_TOPIC],
+  fromBeginning: false,
+});
+
+/** Records a revocation (in the consumer's transaction); a repeat changes nothing. */
+export async function recordRevokedLogin(manager: EntityManager, familyId: string): Promise<void> {
+  await manager.query(
+    `INSERT INTO "revoked_logins" ("family_id") VALUES ($1) ON CONFLICT DO NOTHING`,
+    [familyId],
+  );
 }
 
 /** Records auth's revocations for a service that has nothing more to do with them. */
-@Injectable()
-export class RevokedLoginsRecorder {
-  constructor(consumers: ServiceEventConsumers) {
-    consumers.register(revokedLoginsConsumer());
+@Controller()
+export class RevokedLoginsController {
+  @OnEvent(LOGIN_REVOCATIONS, LOGIN_REVOKED, parseLoginRevoked)
+  revoked(@Payload() revoked: LoginRevoked, @Ctx() { manager }: KafkaEventContext): Promise<void> {
+    return recordRevokedLogin(manager, revoked.familyId);
   }
 }
 

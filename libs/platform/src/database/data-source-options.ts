@@ -4,6 +4,7 @@ import type { ServiceConfig } from '../config';
 import {
   CreateDeadLetters1766000000000,
   CreateMessagingTables1763800000000,
+  DeadLettersOfNonEvents1767000000000,
   MESSAGING_ENTITIES,
 } from '../messaging';
 
@@ -35,6 +36,7 @@ export function dataSourceOptions(
       CreateMessagingTables1763800000000,
       ...toArray(options.migrations),
       CreateDeadLetters1766000000000,
+      DeadLettersOfNonEvents1767000000000,
     ],
     migrationsTableName: 'migrations',
     synchronize: false,
