@@ -1,10 +1,10 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { LOGIN_REVOKED, type LoginRevoked } from '@scale-chat/contracts';
+import { EVENT_SCHEMAS } from '@scale-chat/contracts/events';
 import {
   LOGIN_REVOCATIONS,
   OnEvent,
-  parseLoginRevoked,
   recordRevokedLogin,
   type KafkaEventContext,
 } from '@scale-chat/platform';
@@ -20,7 +20,7 @@ import { LiveRooms, loginRoom } from './live-rooms';
 export class LoginRevocationsConsumer {
   constructor(private readonly live: LiveRooms) {}
 
-  @OnEvent(LOGIN_REVOCATIONS, LOGIN_REVOKED, parseLoginRevoked)
+  @OnEvent(LOGIN_REVOCATIONS, LOGIN_REVOKED, EVENT_SCHEMAS[LOGIN_REVOKED])
   async revoked(
     @Payload() revoked: LoginRevoked,
     @Ctx() context: KafkaEventContext,

@@ -9,6 +9,7 @@ import {
   type RoomCreated,
   type EventEnvelope,
 } from '@scale-chat/contracts';
+import { EVENT_SCHEMAS } from '@scale-chat/contracts/events';
 import {
   consumerGroup,
   OnEventBatch,
@@ -17,12 +18,6 @@ import {
 } from '@scale-chat/platform';
 import { ChatMetrics } from './chat-metrics';
 import { LiveRooms } from './live-rooms';
-import {
-  parseMemberJoined,
-  parseMemberLeft,
-  parseMessageSent,
-  parseRoomCreated,
-} from './room-events.parsers';
 
 /** Rooms whose last broadcast `seq` is remembered; the least recent are forgotten first. */
 const REMEMBERED_ROOMS = 100_000;
@@ -36,10 +31,10 @@ type RoomEvent =
 
 /** What the fan-out reads: each room event type, checked by its schema. */
 const ROOM_EVENT_SCHEMAS: Readonly<Record<RoomEvent['type'], EventSchema<unknown>>> = {
-  [ROOM_EVENT_TYPES.messageSent]: parseMessageSent,
-  [ROOM_EVENT_TYPES.roomCreated]: parseRoomCreated,
-  [ROOM_EVENT_TYPES.memberJoined]: parseMemberJoined,
-  [ROOM_EVENT_TYPES.memberLeft]: parseMemberLeft,
+  [ROOM_EVENT_TYPES.messageSent]: EVENT_SCHEMAS[ROOM_EVENT_TYPES.messageSent],
+  [ROOM_EVENT_TYPES.roomCreated]: EVENT_SCHEMAS[ROOM_EVENT_TYPES.roomCreated],
+  [ROOM_EVENT_TYPES.memberJoined]: EVENT_SCHEMAS[ROOM_EVENT_TYPES.memberJoined],
+  [ROOM_EVENT_TYPES.memberLeft]: EVENT_SCHEMAS[ROOM_EVENT_TYPES.memberLeft],
 };
 
 /** A room event whose data its type's schema has checked. */

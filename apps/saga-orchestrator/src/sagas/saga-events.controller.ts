@@ -7,8 +7,8 @@ import {
   type SagaReply,
   type SagaStartRequest,
 } from '@scale-chat/contracts';
+import { EVENT_SCHEMAS } from '@scale-chat/contracts/events';
 import { consumerGroup, OnEvent, type KafkaEventContext } from '@scale-chat/platform';
-import { parseReply, parseStartRequest } from './saga-messages';
 import { SagaOrchestrator } from './saga-orchestrator.service';
 
 /** One group for every instance: each request and reply is applied by one of them. */
@@ -22,12 +22,12 @@ const ORCHESTRATOR = consumerGroup({
 export class SagaEventsController {
   constructor(private readonly orchestrator: SagaOrchestrator) {}
 
-  @OnEvent(ORCHESTRATOR, SAGA_EVENT_TYPES.start, parseStartRequest)
+  @OnEvent(ORCHESTRATOR, SAGA_EVENT_TYPES.start, EVENT_SCHEMAS[SAGA_EVENT_TYPES.start])
   start(@Payload() request: SagaStartRequest, @Ctx() context: KafkaEventContext): Promise<void> {
     return this.orchestrator.start(request, context.manager, context.event.afterCommit);
   }
 
-  @OnEvent(ORCHESTRATOR, SAGA_EVENT_TYPES.reply, parseReply)
+  @OnEvent(ORCHESTRATOR, SAGA_EVENT_TYPES.reply, EVENT_SCHEMAS[SAGA_EVENT_TYPES.reply])
   reply(@Payload() reply: SagaReply, @Ctx() context: KafkaEventContext): Promise<void> {
     return this.orchestrator.reply(reply, context.manager, context.event.afterCommit);
   }

@@ -1,6 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
-import { AUTH_LOGINS_TOPIC, isUuid, LOGIN_REVOKED, type LoginRevoked } from '@scale-chat/contracts';
+import { AUTH_LOGINS_TOPIC, LOGIN_REVOKED, type LoginRevoked } from '@scale-chat/contracts';
+import { EVENT_SCHEMAS } from '@scale-chat/contracts/events';
 import {
   CreateDateColumn,
   Entity,
@@ -42,17 +43,6 @@ export class CreateRevokedLogins1764200000000 implements MigrationInterface {
   }
 }
 
-const REASONS: readonly string[] = ['logout', 'reuse', 'account-deleted'];
-
-export function parseLoginRevoked(data: unknown): LoginRevoked {
-  const { userId, familyId, reason } = (data ?? {}) as Record<string, unknown>;
-  if (!isUuid(userId)) throw new Error('userId is not a UUID');
-  if (!isUuid(familyId)) throw new Error('familyId is not a UUID');
-  if (typeof reason !== 'string' || !REASONS.includes(reason))
-    throw new Error('reason is not known');
-  return { userId, familyId, reason: reason as LoginRevoked['reason'] };
-}
-
 /**
  * The consumer group that records auth's revocations (one instance of the service per
  * event: the table is shared). Only what happens from now on matters: older logins'
@@ -75,7 +65,7 @@ export async function recordRevokedLogin(manager: EntityManager, familyId: strin
 /** Records auth's revocations for a service that has nothing more to do with them. */
 @Controller()
 export class RevokedLoginsController {
-  @OnEvent(LOGIN_REVOCATIONS, LOGIN_REVOKED, parseLoginRevoked)
+  @OnEvent(LOGIN_REVOCATIONS, LOGIN_REVOKED, EVENT_SCHEMAS[LOGIN_REVOKED])
   revoked(@Payload() revoked: LoginRevoked, @Ctx() { manager }: KafkaEventContext): Promise<void> {
     return recordRevokedLogin(manager, revoked.familyId);
   }

@@ -1,6 +1,7 @@
 import { applyDecorators, Catch, UseFilters, type RpcExceptionFilter } from '@nestjs/common';
 import { BaseRpcContext, EventPattern } from '@nestjs/microservices';
 import type { EventEnvelope, TopicSpec } from '@scale-chat/contracts';
+import type { EventSchema } from '@scale-chat/contracts/events';
 import { throwError, type Observable } from 'rxjs';
 import type { EntityManager } from 'typeorm';
 import type { EventContext } from './event-consumer';
@@ -30,9 +31,6 @@ export function consumerGroup(group: ConsumerGroup): ConsumerGroup {
   return Object.freeze({ ...group });
 }
 
-/** Turns an event's data into its typed value, or throws why it cannot. */
-export type EventSchema<T> = (data: unknown) => T;
-
 /** The route of one event type: what the transport needs besides the handler. */
 export interface EventRoute {
   readonly kind: 'event';
@@ -54,6 +52,7 @@ export interface BatchRoute {
 }
 
 export type KafkaRoute = EventRoute | BatchRoute;
+export type { EventSchema };
 
 /**
  * What `@Ctx()` gives a handler of this transport: the transaction it runs in (the one

@@ -1,11 +1,11 @@
 import {
-  isUuid,
   SAGA_COMMAND_TOPICS,
   SAGA_EVENT_TYPES,
   SAGA_REPLIES_TOPIC,
   type SagaCommand,
   type SagaReply,
 } from '@scale-chat/contracts';
+import { EVENT_SCHEMAS } from '@scale-chat/contracts/events';
 import type { EntityManager } from 'typeorm';
 import { isTransientDatabaseError, sqlStateOf } from '../database/transient-error';
 import { consumerGroup, OnEvent, type ConsumerGroup, type KafkaEventContext } from './event-routes';
@@ -26,19 +26,6 @@ export type CommandHandler = (
 ) => Promise<CommandOutcome>;
 
 export type ParticipantName = keyof typeof SAGA_COMMAND_TOPICS;
-
-function parseCommand(data: unknown): SagaCommand {
-  const command = data as Partial<SagaCommand> | null;
-  if (command === null || typeof command !== 'object') throw new Error('not an object');
-  if (!isUuid(command.sagaId)) throw new Error('sagaId is not a UUID');
-  if (typeof command.commandId !== 'string' || typeof command.name !== 'string')
-    throw new Error('commandId/name missing');
-  if (command.kind !== 'execute' && command.kind !== 'compensate')
-    throw new Error('kind is not execute or compensate');
-  if (typeof command.payload !== 'object' || command.payload === null)
-    throw new Error('payload is not an object');
-  return command as SagaCommand;
-}
 
 /**
  * Runs a handler under a savepoint. A statement the database refuses for good (a
@@ -78,7 +65,11 @@ const PARTICIPANT_GROUPS = Object.fromEntries(
  * `answerSagaCommand(handlers, command, context)`.
  */
 export function OnSagaCommand(participant: ParticipantName): MethodDecorator {
-  return OnEvent(PARTICIPANT_GROUPS[participant], SAGA_EVENT_TYPES.command, parseCommand);
+  return OnEvent(
+    PARTICIPANT_GROUPS[participant],
+    SAGA_EVENT_TYPES.command,
+    EVENT_SCHEMAS[SAGA_EVENT_TYPES.command],
+  );
 }
 
 /**
