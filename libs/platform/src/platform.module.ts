@@ -7,6 +7,7 @@ import { KafkaConnection } from './kafka';
 import { loggerModule } from './logging';
 import { MetricsController, ServiceMetrics } from './metrics';
 import { OutboxRelayService, PUBLISHED_TOPICS } from './messaging/outbox-relay.service';
+import { KafkaEventsTransport } from './messaging/kafka-events.transport';
 import { ServiceEventConsumers } from './messaging/service-event-consumers';
 import type { TopicSpec } from '@scale-chat/contracts';
 
@@ -43,6 +44,11 @@ export class PlatformModule {
         KafkaHealthIndicator,
         HealthRegistry,
         ServiceEventConsumers,
+        {
+          provide: KafkaEventsTransport,
+          inject: [ServiceEventConsumers],
+          useFactory: (consumers: ServiceEventConsumers) => new KafkaEventsTransport(consumers),
+        },
         PostgresNotifications,
         ...(options.publishes === undefined || options.publishes.length === 0
           ? []
@@ -53,7 +59,7 @@ export class PlatformModule {
         ServiceMetrics,
         KafkaConnection,
         HealthRegistry,
-        ServiceEventConsumers,
+        KafkaEventsTransport,
         PostgresNotifications,
       ],
     };

@@ -6,7 +6,7 @@ import { Logger } from 'nestjs-pino';
 import { ConfigError, type ServiceConfig } from '../config';
 import { ErrorShapeFilter, requestPipes, useJsonBodies } from '../http';
 import { correlateRequest } from '../logging';
-import { KafkaEventsTransport, ServiceEventConsumers } from '../messaging';
+import { KafkaEventsTransport } from '../messaging';
 import { httpMetrics, ServiceMetrics } from '../metrics';
 import type { ServiceDefinition } from './service-definition';
 
@@ -44,7 +44,7 @@ export async function createServiceApp<C extends ServiceConfig>(
   app.enableShutdownHooks();
   // Not the app's pipes and filters: those answer HTTP requests in the error shape.
   app.connectMicroservice<MicroserviceOptions>(
-    { strategy: new KafkaEventsTransport(app.get(ServiceEventConsumers)) },
+    { strategy: app.get(KafkaEventsTransport) },
     { inheritAppConfig: false },
   );
   try {

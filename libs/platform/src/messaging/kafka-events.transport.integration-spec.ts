@@ -3,6 +3,7 @@ import { Controller, Module, type DynamicModule, type INestApplication } from '@
 import { Ctx, Payload } from '@nestjs/microservices';
 import {
   defineTopic,
+  EVENT_HEADERS,
   LOCAL_KAFKA_BROKERS,
   prefixedTopic,
   type EventEnvelope,
@@ -14,6 +15,7 @@ import { DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
 import { createServiceApp } from '../bootstrap';
 import { readServiceConfig, type ServiceConfig } from '../config';
 import { createKafkaClient } from '../kafka';
+import { ServiceMetrics } from '../metrics';
 import { ensureTopics } from '../kafka/ensure-topics';
 import { PlatformModule } from '../platform.module';
 import { startTcpProxy, type TcpProxy } from '../testing/tcp-proxy';
@@ -61,7 +63,10 @@ const probe = {
 class ProbeController {
   /** Adds `n` to the total `name`, mid-way through a transaction of two statements. */
   @OnEvent(PROBES, 'probe.added', parseAdded)
-  async added(@Payload() added: Added, @Ctx() { manager }: KafkaEventContext): Promise<void> {
+  async added(
+    @Payload() added: Added,
+    @Ctx() { manager, event }: KafkaEventContext,
+  ): Promise<void> {
     probe.attempts.set(added.name, (probe.attempts.get(added.name) ?? 0) + 1);
     await manager.query(
       `INSERT INTO "probe_totals" ("name", "total") VALUES ($1, 0) ON CONFLICT DO NOTHING`,
@@ -73,10 +78,10 @@ class ProbeController {
       hold.reached();
       await hold.released;
     }
-    await manager.query(`UPDATE "probe_totals" SET "total" = "total" + $2 WHERE "name" = $1`, [
-      added.name,
-      added.n,
-    ]);
+    await manager.query(
+      `UPDATE "probe_totals" SET "total" = "total" + $2, "correlation_id" = $3 WHERE "name" = $1`,
+      [added.name, added.n, event.correlationId ?? null],
+    );
   }
 
   @OnEvent(PROBES, 'probe.broken', (data) => data)
@@ -116,7 +121,7 @@ class ProbeController {
 class CreateProbeTables1700000000000 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
-      `CREATE TABLE "probe_totals" ("name" text PRIMARY KEY, "total" int NOT NULL)`,
+      `CREATE TABLE "probe_totals" ("name" text PRIMARY KEY, "total" int NOT NULL, "correlation_id" text)`,
     );
     await queryRunner.query(
       `CREATE TABLE "probe_items" ("id" uuid PRIMARY KEY, "label" text NOT NULL, "tx" bigint NOT NULL)`,
@@ -154,9 +159,17 @@ describe('KafkaEventsTransport: @OnEvent handlers of a hybrid app, on the real b
   let producer: Producer;
   let app: INestApplication;
   let dataSource: DataSource;
+  let closed = false;
   const topic = (spec: typeof PROBES_TOPIC) => prefixedTopic(spec, config.kafkaTopicPrefix).name;
   const send = (spec: typeof PROBES_TOPIC, ...values: string[]) =>
-    producer.send({ topic: topic(spec), messages: values.map((value) => ({ key: 'k', value })) });
+    producer.send({
+      topic: topic(spec),
+      messages: values.map((value) => ({
+        key: 'k',
+        value,
+        headers: { [EVENT_HEADERS.correlationId]: 'corr-probe' },
+      })),
+    });
   const consumer = (name: string): EventConsumer => {
     const consumers = app.getMicroservices()[0]?.unwrap<readonly EventConsumer[]>() ?? [];
     const found = consumers.find((each) => each.groupId === `${config.kafkaGroupPrefix}.${name}`);
@@ -215,13 +228,13 @@ describe('KafkaEventsTransport: @OnEvent handlers of a hybrid app, on the real b
   });
 
   afterAll(async () => {
-    await app.close();
+    if (!closed) await app.close();
     await producer.disconnect();
     await proxy.cut();
     await database.drop();
   });
 
-  it('changes state once for an event delivered twice', async () => {
+  it('changes state once for an event delivered twice, with the correlation id of its headers', async () => {
     const id = randomUUID();
     const once = envelope('probe.added', { name: 'twice', n: 5 }, id);
     await send(PROBES_TOPIC, once, once, envelope('probe.added', { name: 'twice', n: 1 }));
@@ -230,6 +243,9 @@ describe('KafkaEventsTransport: @OnEvent handlers of a hybrid app, on the real b
       return processed + duplicates >= 3;
     });
     expect(await total('twice')).toBe(6);
+    expect(
+      await dataSource.query(`SELECT "correlation_id" FROM "probe_totals" WHERE "name" = 'twice'`),
+    ).toEqual([{ correlation_id: 'corr-probe' }]);
     expect(consumer('probes').stats.duplicates).toBe(1);
     expect(
       await dataSource.query(`SELECT 1 FROM "processed_messages" WHERE "message_id" = $1`, [id]),
@@ -318,5 +334,29 @@ describe('KafkaEventsTransport: @OnEvent handlers of a hybrid app, on the real b
     expect(labels.map((row) => row.label)).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']);
     expect((await deadLetters('item.listed')).map((row) => row.event_id)).toEqual([poisonId]);
     expect(consumer('items').stats).toMatchObject({ failed: 1 });
+  });
+
+  it('reports its lag by group and partition, and leaves its groups when the app closes', async () => {
+    const lag = await app
+      .get(ServiceMetrics)
+      .registry.getSingleMetricAsString('kafka_consumer_lag');
+    expect(lag).toContain(`group="${config.kafkaGroupPrefix}.probes"`);
+    expect(lag).toContain(`group="${config.kafkaGroupPrefix}.items"`);
+    closed = true;
+    await app.close();
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const { groups } = await admin.describeGroups([
+        `${config.kafkaGroupPrefix}.probes`,
+        `${config.kafkaGroupPrefix}.items`,
+      ]);
+      expect(groups.map((group) => [group.state, group.members.length])).toEqual([
+        ['Empty', 0],
+        ['Empty', 0],
+      ]);
+    } finally {
+      await admin.disconnect();
+    }
   });
 });

@@ -1,3 +1,4 @@
+import type { BeforeApplicationShutdown } from '@nestjs/common';
 import type { MessageHandler } from '@nestjs/microservices';
 import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import { isObservable, lastValueFrom } from 'rxjs';
@@ -69,10 +70,15 @@ function asBatchHandler({ route, handle }: RoutedHandler<BatchRoute>): BatchEven
  * `EventConsumer`'s guarantees: one consumer per `ConsumerGroup`, dispatching by event
  * type, each event id recorded in the handler's transaction, offsets moved after the
  * commit, a database that is away waited out, other failures retried then dead-lettered,
- * batches in one transaction. `listen` resolves once every group has joined; `close`
- * (Nest calls it on shutdown) leaves the groups.
+ * batches in one transaction. `listen` resolves once every group has joined. It is a
+ * provider of the platform too, so that it leaves its groups before shutdown, while the
+ * sockets, the HTTP server and the database its handlers use are still there (Nest
+ * closes a hybrid app's transports only after those).
  */
-export class KafkaEventsTransport extends Server implements CustomTransportStrategy {
+export class KafkaEventsTransport
+  extends Server
+  implements CustomTransportStrategy, BeforeApplicationShutdown
+{
   override readonly transportId = KAFKA_EVENTS_TRANSPORT;
   private consumers: readonly EventConsumer[] = [];
 
@@ -100,8 +106,13 @@ export class KafkaEventsTransport extends Server implements CustomTransportStrat
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.consumers.map((consumer) => consumer.stop()));
+    const consumers = this.consumers;
     this.consumers = [];
+    await Promise.all(consumers.map((consumer) => consumer.stop()));
+  }
+
+  beforeApplicationShutdown(): Promise<void> {
+    return this.close();
   }
 
   /** The consumers, for tests that look at their counts. */
