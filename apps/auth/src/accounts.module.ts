@@ -2,7 +2,6 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import {
   ACCESS_TOKEN_AUTHENTICATION,
   ACCESS_TOKEN_CHECKS,
-  SagaParticipantModule,
   type AccessTokenChecks,
 } from '@scale-chat/platform';
 import type { AuthConfig } from './auth-config';
@@ -10,7 +9,7 @@ import { PasswordHasher } from './passwords/password-hasher';
 import { SessionsController } from './sessions/sessions.controller';
 import { LocalStrategy } from './sessions/local.strategy';
 import { SessionsService } from './sessions/sessions.service';
-import { authSagaParticipant } from './auth-saga-participant';
+import { AuthSagaController } from './auth-saga-participant';
 import { SignupController } from './signup/signup.controller';
 import { SignupService } from './signup/signup.service';
 import { localKeys } from './tokens/local-keys';
@@ -26,8 +25,8 @@ export class AccountsModule {
   static register(config: AuthConfig): DynamicModule {
     return {
       module: AccountsModule,
-      imports: [TokensModule.register(config), SagaParticipantModule.register(authSagaParticipant)],
-      controllers: [SessionsController, UsersController, SignupController],
+      imports: [TokensModule.register(config)],
+      controllers: [SessionsController, UsersController, SignupController, AuthSagaController],
       providers: [
         PasswordHasher,
         SignupService,

@@ -6,11 +6,16 @@ import {
   type SagaCommand,
   type UserRegistered,
 } from '@scale-chat/contracts';
+import { Controller } from '@nestjs/common';
+import { Ctx, Payload } from '@nestjs/microservices';
 import {
+  answerSagaCommand,
   enqueueEvent,
+  OnSagaCommand,
   type CommandHandler,
+  type CommandHandlers,
   type CommandOutcome,
-  type SagaParticipantDefinition,
+  type KafkaEventContext,
 } from '@scale-chat/platform';
 import { In, type EntityManager } from 'typeorm';
 import { deleteUser, restoreUser } from './users/account-deletion.service';
@@ -27,17 +32,23 @@ const forUser =
   };
 
 /** auth's part in the sagas. Every handler may run twice with the same effect as once. */
-export const authSagaParticipant: SagaParticipantDefinition = {
-  participant: 'auth',
-  handlers: {
-    [SAGA_COMMANDS.activateUser]: forUser(activateUser),
-    [SAGA_COMMANDS.discardPendingUser]: forUser(discardPendingUser),
-    [SAGA_COMMANDS.deleteUser]: forUser(deleteUser),
-    [SAGA_COMMANDS.restoreUser]: forUser(restoreUser),
-    [SAGA_COMMANDS.checkUsersActive]: (command, manager) =>
-      checkUsersActive(command.payload['userIds'], manager),
-  },
+export const authSagaCommands: CommandHandlers = {
+  [SAGA_COMMANDS.activateUser]: forUser(activateUser),
+  [SAGA_COMMANDS.discardPendingUser]: forUser(discardPendingUser),
+  [SAGA_COMMANDS.deleteUser]: forUser(deleteUser),
+  [SAGA_COMMANDS.restoreUser]: forUser(restoreUser),
+  [SAGA_COMMANDS.checkUsersActive]: (command, manager) =>
+    checkUsersActive(command.payload['userIds'], manager),
 };
+
+/** Answers the saga commands sent to auth (`saga.auth-commands`). */
+@Controller()
+export class AuthSagaController {
+  @OnSagaCommand('auth')
+  command(@Payload() command: SagaCommand, @Ctx() context: KafkaEventContext): Promise<void> {
+    return answerSagaCommand(authSagaCommands, command, context);
+  }
+}
 
 /**
  * pending → active, announced as `user.registered`; already active is success too (a

@@ -3,7 +3,6 @@ import {
   CreateRevokedLogins1764200000000,
   PlatformModule,
   RevokedLogin,
-  SagaParticipantModule,
   setUpOpenApi,
   type ServiceDefinition,
 } from '@scale-chat/platform';
@@ -21,7 +20,7 @@ import { AddDirectRooms1765500000000 } from './database/1765500000000-add-direct
 import { AddMessageSearch1765600000000 } from './database/1765600000000-add-message-search';
 import { MessageVersions1766000000000 } from './database/1766000000000-message-versions';
 import { PRESENCE_ENTITIES } from './presence/presence.entities';
-import { chatSagaParticipant } from './profiles/chat-saga-participant';
+import { ChatSagaController } from './profiles/chat-saga-participant';
 import { ChatProfile } from './profiles/profile.entity';
 import { CHAT_ENTITIES } from './rooms/room.entities';
 import { ChatModule } from './chat.module';
@@ -49,8 +48,8 @@ export class AppModule {
           publishes: [CHAT_ROOM_EVENTS_TOPIC, SAGA_REQUESTS_TOPIC, SAGA_REPLIES_TOPIC],
         }),
         ChatModule.register(config),
-        SagaParticipantModule.register(chatSagaParticipant),
       ],
+      controllers: [ChatSagaController],
     };
   }
 }

@@ -24,11 +24,14 @@ export class ChatModule {
   static register(config: ChatConfig): DynamicModule {
     return {
       module: ChatModule,
+      // The last two are Kafka handlers (`@OnEvent`), not routes.
       controllers: [
         RoomsController,
         MessagesController,
         MessageChangesController,
         MessageSearchController,
+        RoomEventsFanout,
+        LoginRevocationsConsumer,
       ],
       providers: [
         ...jwksAuthenticationProviders(config),
@@ -42,8 +45,6 @@ export class ChatModule {
         PresenceService,
         ChatGateway,
         MessageChangesGateway,
-        RoomEventsFanout,
-        LoginRevocationsConsumer,
       ],
     };
   }

@@ -5,7 +5,7 @@ import {
   jwksAuthenticationProviders,
   PlatformModule,
   RevokedLogin,
-  RevokedLoginsRecorder,
+  RevokedLoginsController,
   setUpOpenApi,
   type ServiceDefinition,
 } from '@scale-chat/platform';
@@ -27,14 +27,9 @@ export class AppModule {
           migrations: [CreateRevokedLogins1764200000000, CreateEventLog1765000000000],
         }),
       ],
-      controllers: [StatsController],
-      providers: [
-        ...jwksAuthenticationProviders(config),
-        RevokedLoginsRecorder,
-        AdminGuard,
-        StatsService,
-        EventLogConsumer,
-      ],
+      // The last two are Kafka handlers (`@OnEvent`), not routes.
+      controllers: [StatsController, EventLogConsumer, RevokedLoginsController],
+      providers: [...jwksAuthenticationProviders(config), AdminGuard, StatsService],
     };
   }
 }

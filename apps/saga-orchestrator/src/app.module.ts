@@ -5,12 +5,13 @@ import {
   jwksAuthenticationProviders,
   PlatformModule,
   RevokedLogin,
-  RevokedLoginsRecorder,
+  RevokedLoginsController,
   type ServiceDefinition,
 } from '@scale-chat/platform';
 import { CreateSagas1763950000000 } from './database/1763950000000-create-sagas';
 import { AddSagaCorrelationId1765100000000 } from './database/1765100000000-add-saga-correlation-id';
 import { readOrchestratorConfig, type OrchestratorConfig } from './orchestrator-config';
+import { SagaEventsController } from './sagas/saga-events.controller';
 import { SagaMetrics } from './sagas/saga-metrics';
 import { SagaOrchestrator } from './sagas/saga-orchestrator.service';
 import { SagasController } from './sagas/sagas.controller';
@@ -33,13 +34,9 @@ export class AppModule {
           publishes: Object.values(SAGA_COMMAND_TOPICS),
         }),
       ],
-      controllers: [SagasController],
-      providers: [
-        ...jwksAuthenticationProviders(config),
-        RevokedLoginsRecorder,
-        SagaMetrics,
-        SagaOrchestrator,
-      ],
+      // The last two are Kafka handlers (`@OnEvent`), not routes.
+      controllers: [SagasController, SagaEventsController, RevokedLoginsController],
+      providers: [...jwksAuthenticationProviders(config), SagaMetrics, SagaOrchestrator],
     };
   }
 }

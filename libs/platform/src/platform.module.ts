@@ -8,6 +8,7 @@ import { KafkaConnection } from './kafka';
 import { loggerModule } from './logging';
 import { MetricsController, ServiceMetrics } from './metrics';
 import { OutboxRelayService, PUBLISHED_TOPICS } from './messaging/outbox-relay.service';
+import { KafkaEventsTransport } from './messaging/kafka-events.transport';
 import { ServiceEventConsumers } from './messaging/service-event-consumers';
 import type { TopicSpec } from '@scale-chat/contracts';
 
@@ -44,6 +45,11 @@ export class PlatformModule {
         KafkaHealthIndicator,
         HealthRegistry,
         ServiceEventConsumers,
+        {
+          provide: KafkaEventsTransport,
+          inject: [ServiceEventConsumers],
+          useFactory: (consumers: ServiceEventConsumers) => new KafkaEventsTransport(consumers),
+        },
         PostgresNotifications,
         SharedRateLimits,
         ...(options.publishes === undefined || options.publishes.length === 0
@@ -55,7 +61,7 @@ export class PlatformModule {
         ServiceMetrics,
         KafkaConnection,
         HealthRegistry,
-        ServiceEventConsumers,
+        KafkaEventsTransport,
         PostgresNotifications,
         SharedRateLimits,
       ],

@@ -1,25 +1,39 @@
 import { isUuid, SAGA_COMMANDS, type SagaCommand } from '@scale-chat/contracts';
-import type { CommandOutcome, SagaParticipantDefinition } from '@scale-chat/platform';
+import { Controller } from '@nestjs/common';
+import { Ctx, Payload } from '@nestjs/microservices';
+import {
+  answerSagaCommand,
+  OnSagaCommand,
+  type CommandHandlers,
+  type CommandOutcome,
+  type KafkaEventContext,
+} from '@scale-chat/platform';
 import type { EntityManager } from 'typeorm';
 import { activateRoom, cancelRoom, removeUserFromRooms } from '../rooms/room-saga-handlers';
 import { ChatProfile } from './profile.entity';
 
 /** chat-gateway's part in the sagas. Every handler may run twice with the effect of once. */
-export const chatSagaParticipant: SagaParticipantDefinition = {
-  participant: 'chat-gateway',
-  handlers: {
-    [SAGA_COMMANDS.createChatProfile]: createProfile,
-    [SAGA_COMMANDS.deleteChatProfile]: deleteProfile,
-    [SAGA_COMMANDS.activateRoom]: activateRoom,
-    [SAGA_COMMANDS.cancelRoom]: cancelRoom,
-    [SAGA_COMMANDS.removeUserFromRooms]: async (command, manager) => {
-      const { userId } = command.payload;
-      if (!isUuid(userId)) return { outcome: 'failed', reason: 'userId is not a UUID' };
-      await removeUserFromRooms(userId, manager);
-      return deleteProfile(command, manager);
-    },
+export const chatSagaCommands: CommandHandlers = {
+  [SAGA_COMMANDS.createChatProfile]: createProfile,
+  [SAGA_COMMANDS.deleteChatProfile]: deleteProfile,
+  [SAGA_COMMANDS.activateRoom]: activateRoom,
+  [SAGA_COMMANDS.cancelRoom]: cancelRoom,
+  [SAGA_COMMANDS.removeUserFromRooms]: async (command, manager) => {
+    const { userId } = command.payload;
+    if (!isUuid(userId)) return { outcome: 'failed', reason: 'userId is not a UUID' };
+    await removeUserFromRooms(userId, manager);
+    return deleteProfile(command, manager);
   },
 };
+
+/** Answers the saga commands sent to chat-gateway (`saga.chat-commands`). */
+@Controller()
+export class ChatSagaController {
+  @OnSagaCommand('chat-gateway')
+  command(@Payload() command: SagaCommand, @Ctx() context: KafkaEventContext): Promise<void> {
+    return answerSagaCommand(chatSagaCommands, command, context);
+  }
+}
 
 export async function createProfile(
   command: SagaCommand,

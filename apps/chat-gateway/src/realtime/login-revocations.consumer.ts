@@ -1,5 +1,13 @@
-import { Injectable } from '@nestjs/common';
-import { revokedLoginsConsumer, ServiceEventConsumers } from '@scale-chat/platform';
+import { Controller } from '@nestjs/common';
+import { Ctx, Payload } from '@nestjs/microservices';
+import { LOGIN_REVOKED, type LoginRevoked } from '@scale-chat/contracts';
+import { EVENT_SCHEMAS } from '@scale-chat/contracts/events';
+import {
+  LOGIN_REVOCATIONS,
+  OnEvent,
+  recordRevokedLogin,
+  type KafkaEventContext,
+} from '@scale-chat/platform';
 import { LiveRooms, loginRoom } from './live-rooms';
 
 /**
@@ -8,11 +16,16 @@ import { LiveRooms, loginRoom } from './live-rooms';
  * of that login close on every gateway instance within moments. One instance handles each
  * event (a shared consumer group); the disconnect travels through the cluster adapter.
  */
-@Injectable()
+@Controller()
 export class LoginRevocationsConsumer {
-  constructor(consumers: ServiceEventConsumers, live: LiveRooms) {
-    consumers.register(
-      revokedLoginsConsumer((revoked) => live.disconnect(loginRoom(revoked.familyId))),
-    );
+  constructor(private readonly live: LiveRooms) {}
+
+  @OnEvent(LOGIN_REVOCATIONS, LOGIN_REVOKED, EVENT_SCHEMAS[LOGIN_REVOKED])
+  async revoked(
+    @Payload() revoked: LoginRevoked,
+    @Ctx() context: KafkaEventContext,
+  ): Promise<void> {
+    await recordRevokedLogin(context.manager, revoked.familyId);
+    context.event.afterCommit(() => this.live.disconnect(loginRoom(revoked.familyId)));
   }
 }

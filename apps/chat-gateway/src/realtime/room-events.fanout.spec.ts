@@ -1,13 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { ROOM_EVENT_TYPES, type EventEnvelope, type MessageView } from '@scale-chat/contracts';
-import type {
-  BatchEventHandler,
-  ServiceConsumerOptions,
-  ServiceEventConsumers,
-} from '@scale-chat/platform';
 import type { ChatMetrics } from './chat-metrics';
 import type { LiveRooms } from './live-rooms';
-import { RoomEventsFanout } from './room-events.fanout';
+import { roomEventOf, RoomEventsFanout } from './room-events.fanout';
 import { messageFixture } from '../testing/message-fixture';
 
 const roomId = randomUUID();
@@ -30,10 +25,6 @@ const sent = (seq: number): EventEnvelope => {
 
 /** The fan-out's batch logic against a stand-in for the sockets and the adapter. */
 function fanout() {
-  let registered: ServiceConsumerOptions | undefined;
-  const consumers = {
-    register: (options: ServiceConsumerOptions) => (registered = options),
-  } as unknown as ServiceEventConsumers;
   const broadcast: number[] = [];
   let refused = 0;
   const live = {
@@ -42,14 +33,8 @@ function fanout() {
     refusedBroadcasts: () => refused,
   } as unknown as LiveRooms;
   const metrics = { messagesOut: { inc: () => undefined } } as unknown as ChatMetrics;
-  new RoomEventsFanout(consumers, live, metrics);
-  const handler = registered?.batch as BatchEventHandler | undefined;
-  if (handler === undefined) throw new Error('the fan-out registered no batch handler');
-  const read = (events: readonly EventEnvelope[]) =>
-    handler.handleBatch(
-      events.map((event) => handler.parse(event, 'chat.room-events')),
-      {} as never,
-    );
+  const fanout = new RoomEventsFanout(live, metrics);
+  const read = (events: readonly EventEnvelope[]) => fanout.broadcast(events.map(roomEventOf));
   return { read, broadcast, refuseNext: () => (refused += 1) };
 }
 

@@ -1,31 +1,27 @@
-import { Injectable } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
+import { Payload } from '@nestjs/microservices';
 import {
   CHAT_ROOM_EVENTS_TOPIC,
   MESSAGE_CHANGE_TYPES,
   ROOM_EVENT_TYPES,
-  type MessageChanged,
-  type MessageChangeType,
-  type MessageView,
   type MemberJoined,
   type MemberLeft,
+  type MessageChanged,
+  type MessageChangeType,
   type MessageSent,
+  type MessageView,
   type RoomCreated,
   type EventEnvelope,
 } from '@scale-chat/contracts';
+import { EVENT_SCHEMAS } from '@scale-chat/contracts/events';
 import {
+  consumerGroup,
+  OnEventBatch,
   RetryLaterError,
-  ServiceEventConsumers,
-  type BatchEventHandler,
+  type EventSchema,
 } from '@scale-chat/platform';
 import { ChatMetrics } from './chat-metrics';
 import { LiveRooms } from './live-rooms';
-import {
-  parseMemberJoined,
-  parseMemberLeft,
-  parseMessageChanged,
-  parseMessageSent,
-  parseRoomCreated,
-} from './room-events.parsers';
 
 const CHANGE_TYPES: readonly string[] = Object.values(MESSAGE_CHANGE_TYPES);
 const isChange = (type: string): type is MessageChangeType => CHANGE_TYPES.includes(type);
@@ -41,21 +37,29 @@ type RoomEvent =
   | { readonly type: typeof ROOM_EVENT_TYPES.memberLeft; readonly data: MemberLeft }
   | { readonly type: MessageChangeType; readonly data: MessageChanged };
 
-function roomEventOf(event: EventEnvelope): RoomEvent {
-  if (isChange(event.type)) return { type: event.type, data: parseMessageChanged(event.data) };
-  switch (event.type) {
-    case ROOM_EVENT_TYPES.messageSent:
-      return { type: event.type, data: parseMessageSent(event.data) };
-    case ROOM_EVENT_TYPES.roomCreated:
-      return { type: event.type, data: parseRoomCreated(event.data) };
-    case ROOM_EVENT_TYPES.memberJoined:
-      return { type: event.type, data: parseMemberJoined(event.data) };
-    case ROOM_EVENT_TYPES.memberLeft:
-      return { type: event.type, data: parseMemberLeft(event.data) };
-    default:
-      throw new Error(`not a room event: ${event.type}`);
-  }
-}
+/** What the fan-out reads: each room event type, checked by its schema. */
+const ROOM_EVENT_SCHEMAS: Readonly<Record<RoomEvent['type'], EventSchema<unknown>>> = {
+  [ROOM_EVENT_TYPES.messageSent]: EVENT_SCHEMAS[ROOM_EVENT_TYPES.messageSent],
+  [ROOM_EVENT_TYPES.roomCreated]: EVENT_SCHEMAS[ROOM_EVENT_TYPES.roomCreated],
+  [ROOM_EVENT_TYPES.memberJoined]: EVENT_SCHEMAS[ROOM_EVENT_TYPES.memberJoined],
+  [ROOM_EVENT_TYPES.memberLeft]: EVENT_SCHEMAS[ROOM_EVENT_TYPES.memberLeft],
+  [MESSAGE_CHANGE_TYPES.messageEdited]: EVENT_SCHEMAS[MESSAGE_CHANGE_TYPES.messageEdited],
+  [MESSAGE_CHANGE_TYPES.messageDeleted]: EVENT_SCHEMAS[MESSAGE_CHANGE_TYPES.messageDeleted],
+  [MESSAGE_CHANGE_TYPES.reactionAdded]: EVENT_SCHEMAS[MESSAGE_CHANGE_TYPES.reactionAdded],
+  [MESSAGE_CHANGE_TYPES.reactionRemoved]: EVENT_SCHEMAS[MESSAGE_CHANGE_TYPES.reactionRemoved],
+};
+
+/** A room event whose data its type's schema has checked. */
+export const roomEventOf = ({ type, data }: EventEnvelope): RoomEvent =>
+  ({ type, data }) as RoomEvent;
+
+/** The gateways' one group: each room's events are broadcast by one instance at a time. */
+const ROOM_EVENTS_FANOUT = consumerGroup({
+  name: 'room-events-fanout',
+  topics: [CHAT_ROOM_EVENTS_TOPIC],
+  fromBeginning: false,
+  concurrency: 3,
+});
 
 /**
  * Turns the rooms' stored history (`chat.room-events`, relayed from the outbox in each
@@ -68,48 +72,40 @@ function roomEventOf(event: EventEnvelope): RoomEvent {
  * not broadcast twice by the same instance (by its `version`); clients drop the rare
  * repeat after a crash by its `version`.
  */
-@Injectable()
+@Controller()
 export class RoomEventsFanout {
   private readonly broadcastVersion = new Map<string, number>();
 
   constructor(
-    consumers: ServiceEventConsumers,
     private readonly live: LiveRooms,
     private readonly metrics: ChatMetrics,
-  ) {
-    const fanout: BatchEventHandler<RoomEvent> = {
-      types: [...Object.values(ROOM_EVENT_TYPES), ...CHANGE_TYPES],
-      parse: roomEventOf,
-      // A batch's broadcasts go out together; the offsets move on only once they are all
-      // in Kafka, so an instance that dies right after reading leaves them to the next.
-      // One refused (Kafka away long enough to fill the buffer) fails the batch: it is
-      // read and broadcast again, its messages no longer counted as sent.
-      handleBatch: async (events) => {
-        const refusedBefore = this.live.refusedBroadcasts();
-        const versionsBefore = new Map<string, number | undefined>();
-        for (const event of events) this.apply(event, versionsBefore);
-        await this.live.published();
-        if (this.live.refusedBroadcasts() > refusedBefore) {
-          for (const [roomId, version] of versionsBefore) {
-            if (version === undefined) this.broadcastVersion.delete(roomId);
-            else this.broadcastVersion.set(roomId, version);
-          }
-          // Not the events' fault: read again for as long as Kafka is away, never skipped.
-          throw new RetryLaterError(
-            'the adapter refused some of these broadcasts; they go out again',
-          );
-        }
-      },
-      // Sockets only: no database, so no transaction on the hot path.
-      transactional: false,
-    };
-    consumers.register({
-      name: 'room-events-fanout',
-      topics: [CHAT_ROOM_EVENTS_TOPIC],
-      fromBeginning: false,
-      batch: fanout,
-      concurrency: 3,
-    });
+  ) {}
+
+  /**
+   * A batch's broadcasts go out together; the offsets move on only once they are all in
+   * Kafka, so an instance that dies right after reading leaves them to the next. One
+   * refused (Kafka away long enough to fill the buffer) fails the batch: it is read and
+   * broadcast again, its messages no longer counted as sent.
+   */
+  @OnEventBatch(ROOM_EVENTS_FANOUT, {
+    schemas: ROOM_EVENT_SCHEMAS,
+    item: roomEventOf,
+    // Sockets only: no database, so no transaction on the hot path.
+    transactional: false,
+  })
+  async broadcast(@Payload() events: readonly RoomEvent[]): Promise<void> {
+    const refusedBefore = this.live.refusedBroadcasts();
+    const versionsBefore = new Map<string, number | undefined>();
+    for (const event of events) this.apply(event, versionsBefore);
+    await this.live.published();
+    if (this.live.refusedBroadcasts() > refusedBefore) {
+      for (const [roomId, version] of versionsBefore) {
+        if (version === undefined) this.broadcastVersion.delete(roomId);
+        else this.broadcastVersion.set(roomId, version);
+      }
+      // Not the events' fault: read again for as long as Kafka is away, never skipped.
+      throw new RetryLaterError('the adapter refused some of these broadcasts; they go out again');
+    }
   }
 
   /**

@@ -1,12 +1,15 @@
-import { Injectable } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
+import { Ctx, Payload } from '@nestjs/microservices';
 import { AUTH_USERS_TOPIC, CHAT_ROOM_EVENTS_TOPIC } from '@scale-chat/contracts';
 import {
-  ServiceEventConsumers,
+  consumerGroup,
+  OnEventBatch,
   ServiceMetrics,
-  type BatchEventHandler,
+  type KafkaEventContext,
 } from '@scale-chat/platform';
+import type { Counter } from 'prom-client';
 import { appendToEventLog } from './event-log';
-import { LOGGED_EVENT_TYPES, loggedEventOf, type LoggedEvent } from './logged-event';
+import { LOGGED_EVENT_SCHEMAS, loggedEventOf, type LoggedEvent } from './logged-event';
 
 /** The consumer group's name (`<KAFKA_GROUP_PREFIX>.event-log`); the rebuild resets it. */
 export const EVENT_LOG_CONSUMER = 'event-log';
@@ -14,37 +17,41 @@ export const EVENT_LOG_CONSUMER = 'event-log';
 /** The topics the log is made from, from their start. */
 export const EVENT_LOG_TOPICS = [AUTH_USERS_TOPIC, CHAT_ROOM_EVENTS_TOPIC] as const;
 
+const EVENT_LOG = consumerGroup({
+  name: EVENT_LOG_CONSUMER,
+  topics: EVENT_LOG_TOPICS,
+  fromBeginning: true,
+});
+
 /**
  * Feeds the event log and the figures from Kafka, a batch per transaction, counting
  * what it appended (`log_events_total` by type) and the repeats it dropped
  * (`log_events_duplicates_total`).
  */
-@Injectable()
+@Controller()
 export class EventLogConsumer {
-  constructor(consumers: ServiceEventConsumers, metrics: ServiceMetrics) {
-    const appended = metrics.counter({
+  private readonly appended: Counter<'type'>;
+  private readonly duplicates: Counter;
+
+  constructor(metrics: ServiceMetrics) {
+    this.appended = metrics.counter({
       name: 'log_events_total',
       help: 'Events appended to the event log, by type',
       labelNames: ['type'] as const,
     });
-    const duplicates = metrics.counter({
+    this.duplicates = metrics.counter({
       name: 'log_events_duplicates_total',
       help: 'Events dropped because the log already had them (same event id)',
     });
-    const handler: BatchEventHandler<LoggedEvent> = {
-      types: LOGGED_EVENT_TYPES,
-      parse: loggedEventOf,
-      handleBatch: async (events, manager) => {
-        const fresh = await appendToEventLog(manager, events);
-        for (const event of fresh) appended.inc({ type: event.type });
-        duplicates.inc(events.length - fresh.length);
-      },
-    };
-    consumers.register({
-      name: EVENT_LOG_CONSUMER,
-      topics: EVENT_LOG_TOPICS,
-      fromBeginning: true,
-      batch: handler,
-    });
+  }
+
+  @OnEventBatch(EVENT_LOG, { schemas: LOGGED_EVENT_SCHEMAS, item: loggedEventOf })
+  async append(
+    @Payload() events: readonly LoggedEvent[],
+    @Ctx() { manager }: KafkaEventContext,
+  ): Promise<void> {
+    const fresh = await appendToEventLog(manager, events);
+    for (const event of fresh) this.appended.inc({ type: event.type });
+    this.duplicates.inc(events.length - fresh.length);
   }
 }

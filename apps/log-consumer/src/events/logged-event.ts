@@ -1,9 +1,5 @@
-import {
-  isUuid,
-  ROOM_EVENT_TYPES,
-  USER_EVENT_TYPES,
-  type EventEnvelope,
-} from '@scale-chat/contracts';
+import { ROOM_EVENT_TYPES, USER_EVENT_TYPES, type EventEnvelope } from '@scale-chat/contracts';
+import { EVENT_SCHEMAS, type EventSchema } from '@scale-chat/contracts/events';
 import { wordsOf } from './words';
 
 /** A minute series the stats keep. */
@@ -32,66 +28,67 @@ export const LOGGED_EVENT_TYPES = [
   ROOM_EVENT_TYPES.messageSent,
 ] as const;
 
-type Fields = Record<string, unknown>;
+type LoggedType = (typeof LOGGED_EVENT_TYPES)[number];
+type DataOf<T extends LoggedType> = ReturnType<(typeof EVENT_SCHEMAS)[T]>;
+type Effects = Pick<LoggedEvent, 'key' | 'counts' | 'totals' | 'words'>;
 
-function object(value: unknown, name: string): Fields {
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw new Error(`${name} is not an object`);
-  return value as Fields;
-}
+/** The schemas of the types the log keeps (libs/contracts'). */
+export const LOGGED_EVENT_SCHEMAS: Readonly<Record<LoggedType, EventSchema<unknown>>> =
+  Object.fromEntries(LOGGED_EVENT_TYPES.map((type) => [type, EVENT_SCHEMAS[type]])) as Record<
+    LoggedType,
+    EventSchema<unknown>
+  >;
 
-function uuid(fields: Fields, name: string): string {
-  const value = fields[name];
-  if (!isUuid(value)) throw new Error(`${name} is not a UUID`);
-  return value;
-}
+/** What each kept event adds to the figures, from its data as its schema checked it. */
+const EFFECTS: { readonly [T in LoggedType]: (data: DataOf<T>) => Effects } = {
+  [USER_EVENT_TYPES.registered]: ({ userId }) => ({
+    key: userId,
+    counts: 'signups',
+    totals: { users: 1 },
+    words: [],
+  }),
+  [USER_EVENT_TYPES.deleted]: ({ userId }) => ({
+    key: userId,
+    counts: undefined,
+    totals: { users: -1 },
+    words: [],
+  }),
+  [ROOM_EVENT_TYPES.roomCreated]: ({ room }) => ({
+    key: room.id,
+    counts: undefined,
+    totals: { rooms: 1 },
+    words: [],
+  }),
+  [ROOM_EVENT_TYPES.memberJoined]: ({ roomId }) => ({
+    key: roomId,
+    counts: undefined,
+    totals: {},
+    words: [],
+  }),
+  [ROOM_EVENT_TYPES.memberLeft]: ({ roomId }) => ({
+    key: roomId,
+    counts: undefined,
+    totals: {},
+    words: [],
+  }),
+  [ROOM_EVENT_TYPES.messageSent]: ({ message }) => ({
+    key: message.roomId,
+    counts: 'messages',
+    totals: { messages: 1 },
+    words: wordsOf(message.body),
+  }),
+};
 
-/** The effects of an event on the figures; throws when its data is not what its type says. */
-function effectsOf(
-  type: string,
-  data: unknown,
-): Pick<LoggedEvent, 'key' | 'counts' | 'totals' | 'words'> {
-  const fields = object(data, 'data');
-  switch (type) {
-    case USER_EVENT_TYPES.registered:
-      if (typeof fields['username'] !== 'string') throw new Error('username is not a string');
-      return { key: uuid(fields, 'userId'), counts: 'signups', totals: { users: 1 }, words: [] };
-    case USER_EVENT_TYPES.deleted:
-      return { key: uuid(fields, 'userId'), counts: undefined, totals: { users: -1 }, words: [] };
-    case ROOM_EVENT_TYPES.roomCreated:
-      return {
-        key: uuid(object(fields['room'], 'room'), 'id'),
-        counts: undefined,
-        totals: { rooms: 1 },
-        words: [],
-      };
-    case ROOM_EVENT_TYPES.memberJoined:
-    case ROOM_EVENT_TYPES.memberLeft:
-      return { key: uuid(fields, 'roomId'), counts: undefined, totals: {}, words: [] };
-    case ROOM_EVENT_TYPES.messageSent: {
-      const message = object(fields['message'], 'message');
-      const body = message['body'];
-      if (typeof body !== 'string' || body.length > 16_000) throw new Error('body is not text');
-      return {
-        key: uuid(message, 'roomId'),
-        counts: 'messages',
-        totals: { messages: 1 },
-        words: wordsOf(body),
-      };
-    }
-    default:
-      throw new Error(`not an event the log keeps: ${type}`);
-  }
-}
-
-/** Reads one event of the log's types; throws when it is malformed. */
+/** One event of the log's types, its data checked by `LOGGED_EVENT_SCHEMAS` (the transport's). */
 export function loggedEventOf(event: EventEnvelope, topic: string): LoggedEvent {
+  // The transport only hands over the types of LOGGED_EVENT_SCHEMAS, their data checked.
+  const effects = EFFECTS[event.type as LoggedType] as (data: unknown) => Effects;
   return {
     eventId: event.id,
     topic,
     type: event.type,
     occurredAt: new Date(event.occurredAt),
     data: event.data,
-    ...effectsOf(event.type, event.data),
+    ...effects(event.data),
   };
 }

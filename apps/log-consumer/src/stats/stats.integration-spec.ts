@@ -44,6 +44,21 @@ function messageSent(body: string, occurredAt = new Date(), roomId = randomUUID(
   return envelope(ROOM_EVENT_TYPES.messageSent, { message }, occurredAt);
 }
 
+/** A room as chat-gateway announces it (its schema in libs/contracts checks every field). */
+function roomCreated() {
+  const ownerId = randomUUID();
+  const createdAt = new Date().toISOString();
+  const room = {
+    id: randomUUID(),
+    name: 'general',
+    ownerId,
+    members: [{ userId: ownerId, role: 'owner', joinedAt: createdAt }],
+    lastSeq: 0,
+    createdAt,
+  };
+  return envelope(ROOM_EVENT_TYPES.roomCreated, { room });
+}
+
 function userRegistered(occurredAt = new Date()) {
   const userId = randomUUID();
   return envelope(
@@ -123,7 +138,7 @@ describe('log-consumer: stats fed from Kafka', () => {
       'not json at all',
       JSON.stringify(envelope(ROOM_EVENT_TYPES.messageSent, { message: { body: 42 } })),
       JSON.stringify({ id: 'not-a-uuid', type: 'message.sent', occurredAt: 'x', data: {} }),
-      envelope(ROOM_EVENT_TYPES.roomCreated, { room: { id: randomUUID(), members: [] } }),
+      roomCreated(),
       messageSent('Kafka 파티션 ordering matters'),
       messageSent('kafka 파티션에서 consumers'),
       messageSent('안녕하세요 Kafka'),

@@ -7,8 +7,6 @@ import {
 import {
   sagaCommandTopic,
   SAGA_EVENT_TYPES,
-  SAGA_REPLIES_TOPIC,
-  SAGA_REQUESTS_TOPIC,
   type SagaCommand,
   type SagaReply,
   type SagaStartRequest,
@@ -16,11 +14,9 @@ import {
 import {
   currentCorrelationId,
   enqueueEvent,
-  eventHandler,
   runAfterCommit,
   SERVICE_CONFIG,
   type EventContext,
-  ServiceEventConsumers,
   withCorrelationId,
 } from '@scale-chat/platform';
 import { PinoLogger } from 'nestjs-pino';
@@ -29,7 +25,6 @@ import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialE
 import { sagaDefinitions } from '../engine/saga-definitions';
 import { SagaEngine, type SagaState, type Transition } from '../engine/saga-engine';
 import type { OrchestratorConfig } from '../orchestrator-config';
-import { parseReply, parseStartRequest } from './saga-messages';
 import { SagaMetrics } from './saga-metrics';
 import { recordOf, SagaRecord, stateOf } from './saga.entity';
 
@@ -52,7 +47,6 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
 
   constructor(
     @Inject(SERVICE_CONFIG) config: OrchestratorConfig,
-    consumers: ServiceEventConsumers,
     private readonly dataSource: DataSource,
     private readonly logger: PinoLogger,
     private readonly metrics: SagaMetrics,
@@ -63,22 +57,6 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
         new SagaEngine(definition),
       ]),
     );
-    consumers.register({
-      name: 'orchestrator',
-      topics: [SAGA_REQUESTS_TOPIC, SAGA_REPLIES_TOPIC],
-      handlers: [
-        eventHandler<SagaStartRequest>({
-          type: SAGA_EVENT_TYPES.start,
-          parse: parseStartRequest,
-          handle: (event, manager, { afterCommit }) => this.start(event.data, manager, afterCommit),
-        }),
-        eventHandler<SagaReply>({
-          type: SAGA_EVENT_TYPES.reply,
-          parse: parseReply,
-          handle: (event, manager, { afterCommit }) => this.reply(event.data, manager, afterCommit),
-        }),
-      ],
-    });
   }
 
   onApplicationBootstrap(): void {

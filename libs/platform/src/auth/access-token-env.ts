@@ -36,7 +36,7 @@ export const ACCESS_TOKEN_AUTHENTICATION: Provider[] = [AccessTokenStrategy, Bea
 /**
  * Access-token authentication of a service that checks tokens against auth's JWKS and
  * its own record of revoked logins: the service must also have `RevokedLogin` and its
- * migration, and record revocations (`RevokedLoginsRecorder` or `revokedLoginsConsumer`).
+ * migration, and record revocations (`RevokedLoginsController`, or a handler of `LOGIN_REVOCATIONS` that calls `recordRevokedLogin`).
  */
 export function jwksAuthenticationProviders(config: {
   readonly extra: ParsedEnv<typeof ACCESS_TOKEN_VERIFIER_ENV>;

@@ -1,18 +1,17 @@
-import { Injectable } from '@nestjs/common';
-import { AUTH_LOGINS_TOPIC, isUuid, LOGIN_REVOKED, type LoginRevoked } from '@scale-chat/contracts';
+import { Controller } from '@nestjs/common';
+import { Ctx, Payload } from '@nestjs/microservices';
+import { AUTH_LOGINS_TOPIC, LOGIN_REVOKED, type LoginRevoked } from '@scale-chat/contracts';
+import { EVENT_SCHEMAS } from '@scale-chat/contracts/events';
 import {
   CreateDateColumn,
   Entity,
   PrimaryColumn,
   type DataSource,
+  type EntityManager,
   type MigrationInterface,
   type QueryRunner,
 } from 'typeorm';
-import { eventHandler } from '../messaging/event-consumer';
-import {
-  ServiceEventConsumers,
-  type ServiceConsumerOptions,
-} from '../messaging/service-event-consumers';
+import { consumerGroup, OnEvent, type KafkaEventContext } from '../messaging/event-routes';
 
 /**
  * A login (refresh-token family) auth revoked: every service that verifies access
@@ -44,51 +43,31 @@ export class CreateRevokedLogins1764200000000 implements MigrationInterface {
   }
 }
 
-const REASONS: readonly string[] = ['logout', 'reuse', 'account-deleted'];
-
-export function parseLoginRevoked(data: unknown): LoginRevoked {
-  const { userId, familyId, reason } = (data ?? {}) as Record<string, unknown>;
-  if (!isUuid(userId)) throw new Error('userId is not a UUID');
-  if (!isUuid(familyId)) throw new Error('familyId is not a UUID');
-  if (typeof reason !== 'string' || !REASONS.includes(reason))
-    throw new Error('reason is not known');
-  return { userId, familyId, reason: reason as LoginRevoked['reason'] };
-}
-
 /**
- * The consumer that records auth's revocations (one instance of the service per event:
- * the table is shared). `afterRecorded` runs once the record is committed: chat-gateway
- * closes the login's sockets there.
+ * The consumer group that records auth's revocations (one instance of the service per
+ * event: the table is shared). Only what happens from now on matters: older logins'
+ * access tokens have expired.
  */
-export function revokedLoginsConsumer(
-  afterRecorded?: (revoked: LoginRevoked) => void,
-): ServiceConsumerOptions {
-  return {
-    name: 'login-revocations',
-    topics: [AUTH_LOGINS_TOPIC],
-    // Only what happens from now on matters: older logins' access tokens have expired.
-    fromBeginning: false,
-    handlers: [
-      eventHandler<LoginRevoked>({
-        type: LOGIN_REVOKED,
-        parse: parseLoginRevoked,
-        handle: async (event, manager, { afterCommit }) => {
-          await manager.query(
-            `INSERT INTO "revoked_logins" ("family_id") VALUES ($1) ON CONFLICT DO NOTHING`,
-            [event.data.familyId],
-          );
-          if (afterRecorded !== undefined) afterCommit(() => afterRecorded(event.data));
-        },
-      }),
-    ],
-  };
+export const LOGIN_REVOCATIONS = consumerGroup({
+  name: 'login-revocations',
+  topics: [AUTH_LOGINS_TOPIC],
+  fromBeginning: false,
+});
+
+/** Records a revocation (in the consumer's transaction); a repeat changes nothing. */
+export async function recordRevokedLogin(manager: EntityManager, familyId: string): Promise<void> {
+  await manager.query(
+    `INSERT INTO "revoked_logins" ("family_id") VALUES ($1) ON CONFLICT DO NOTHING`,
+    [familyId],
+  );
 }
 
 /** Records auth's revocations for a service that has nothing more to do with them. */
-@Injectable()
-export class RevokedLoginsRecorder {
-  constructor(consumers: ServiceEventConsumers) {
-    consumers.register(revokedLoginsConsumer());
+@Controller()
+export class RevokedLoginsController {
+  @OnEvent(LOGIN_REVOCATIONS, LOGIN_REVOKED, EVENT_SCHEMAS[LOGIN_REVOKED])
+  revoked(@Payload() revoked: LoginRevoked, @Ctx() { manager }: KafkaEventContext): Promise<void> {
+    return recordRevokedLogin(manager, revoked.familyId);
   }
 }
 

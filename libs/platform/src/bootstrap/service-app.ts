@@ -1,10 +1,12 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { MicroserviceOptions } from '@nestjs/microservices';
 import { Logger } from 'nestjs-pino';
 import { ConfigError, type ServiceConfig } from '../config';
 import { ErrorShapeFilter, requestPipes, useJsonBodies } from '../http';
 import { correlateRequest } from '../logging';
+import { KafkaEventsTransport } from '../messaging';
 import { httpMetrics, ServiceMetrics } from '../metrics';
 import type { ServiceDefinition } from './service-definition';
 
@@ -15,7 +17,9 @@ export const EXIT_BAD_CONFIG = 78;
  * Builds the Nest application the same way for production and for tests: the service's
  * logger, JSON bodies only (useJsonBodies), strict validation of every request (unknown
  * fields are a 400), and shutdown hooks so SIGTERM closes consumers and connections
- * before the process exits.
+ * before the process exits. It is a hybrid app: its Kafka handlers (`@OnEvent`) run on
+ * `KafkaEventsTransport`, started once the app is initialised (resolving when every
+ * consumer group has been joined), before the HTTP server listens.
  */
 export async function createServiceApp<C extends ServiceConfig>(
   definition: ServiceDefinition<C>,
@@ -38,8 +42,15 @@ export async function createServiceApp<C extends ServiceConfig>(
   app.useGlobalFilters(new ErrorShapeFilter());
   app.useGlobalPipes(...requestPipes());
   app.enableShutdownHooks();
+  // Not the app's pipes and filters: those answer HTTP requests in the error shape.
+  app.connectMicroservice<MicroserviceOptions>(
+    { strategy: app.get(KafkaEventsTransport) },
+    { inheritAppConfig: false },
+  );
   try {
     await definition.configure?.(app, config);
+    await app.init();
+    await app.startAllMicroservices();
   } catch (error) {
     // A start that fails half-way releases what it opened (pools, Kafka clients), so
     // nothing keeps the process, or a test runner, alive behind it.

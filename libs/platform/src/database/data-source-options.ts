@@ -4,9 +4,10 @@ import type { ServiceConfig } from '../config';
 import {
   CreateDeadLetters1766000000000,
   CreateMessagingTables1763800000000,
+  DeadLettersOfNonEvents1767000000000,
   MESSAGING_ENTITIES,
 } from '../messaging';
-import { CreateRateLimitWindows1767000000000 } from '../http/rate-limit-windows.migration';
+import { CreateRateLimitWindows1767200000000 } from '../http/rate-limit-windows.migration';
 
 // TypeORM's own option types, spelled once.
 type Entities = NonNullable<PostgresConnectionOptions['entities']>;
@@ -36,7 +37,8 @@ export function dataSourceOptions(
       CreateMessagingTables1763800000000,
       ...toArray(options.migrations),
       CreateDeadLetters1766000000000,
-      CreateRateLimitWindows1767000000000,
+      DeadLettersOfNonEvents1767000000000,
+      CreateRateLimitWindows1767200000000,
     ],
     migrationsTableName: 'migrations',
     synchronize: false,

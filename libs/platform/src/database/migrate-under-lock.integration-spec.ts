@@ -56,7 +56,8 @@ describe('migrateUnderLock', () => {
       { name: 'CreateProbeTable1700000000000' },
       { name: 'CreateMessagingTables1763800000000' },
       { name: 'CreateDeadLetters1766000000000' },
-      { name: 'CreateRateLimitWindows1767000000000' },
+      { name: 'DeadLettersOfNonEvents1767000000000' },
+      { name: 'CreateRateLimitWindows1767200000000' },
     ]);
     const tables: unknown[] = await first.query(
       "SELECT table_name FROM information_schema.tables WHERE table_schema = 'probe' ORDER BY 1",

@@ -5,7 +5,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * one row per rule and counted key, whose window starts with its first hit and is deleted
  * some time after it has ended.
  */
-export class CreateRateLimitWindows1767000000000 implements MigrationInterface {
+export class CreateRateLimitWindows1767200000000 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`
       CREATE TABLE "rate_limit_windows" (

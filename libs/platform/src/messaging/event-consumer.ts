@@ -212,6 +212,11 @@ export class EventConsumer {
     }
   }
 
+  /** The consumer group, as the consumer joined it. */
+  get groupId(): string {
+    return this.options.groupId;
+  }
+
   private count(outcome: keyof EventConsumerStats, amount = 1): void {
     this.stats[outcome] += amount;
     this.events?.inc({ consumer: this.options.groupId, outcome }, amount);
@@ -267,7 +272,7 @@ export class EventConsumer {
     const { message } = record;
     const envelope = parseEnvelope(message.value);
     if (typeof envelope === 'string') {
-      this.skip('malformed', { offset: message.offset, reason: envelope });
+      await this.rejectMalformed(record, undefined, envelope);
       return;
     }
     const handler = this.handlers.get(envelope.type);
@@ -279,7 +284,7 @@ export class EventConsumer {
     try {
       data = handler.parse(envelope.data);
     } catch (error) {
-      this.skip('malformed', { eventId: envelope.id, type: envelope.type, reason: String(error) });
+      await this.rejectMalformed(record, envelope, String(error));
       return;
     }
     const correlationId = wellFormedCorrelationId(
@@ -333,25 +338,22 @@ export class EventConsumer {
     const declaredTopic = this.topicNames.get(topic) ?? topic;
     const items: { record: ConsumedRecord; eventId: string; type: string; item: unknown }[] = [];
     for (const message of messages) {
+      const record = { topic, partition, message };
       const envelope = parseEnvelope(message.value);
       if (typeof envelope === 'string') {
-        this.skip('malformed', { offset: message.offset, reason: envelope });
+        await this.rejectMalformed(record, undefined, envelope);
       } else if (!handler.types.includes(envelope.type)) {
         this.count('ignored');
       } else {
         try {
           items.push({
-            record: { topic, partition, message },
+            record,
             eventId: envelope.id,
             type: envelope.type,
             item: handler.parse(envelope, declaredTopic),
           });
         } catch (error) {
-          this.skip('malformed', {
-            eventId: envelope.id,
-            type: envelope.type,
-            reason: String(error),
-          });
+          await this.rejectMalformed(record, envelope, String(error));
         }
       }
     }
@@ -417,26 +419,49 @@ export class EventConsumer {
       this.attempts.set(eventId, attempts);
       if (attempts < (this.options.maxAttempts ?? 5)) throw error;
       // Kept before it is skipped: if this fails too, the event is delivered again.
-      await this.options.dataSource.query(
-        `INSERT INTO "dead_letters"
-           ("consumer", "topic", "partition", "offset", "event_id", "type", "value", "error")
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        [
-          this.options.groupId,
-          record.topic,
-          record.partition,
-          record.message.offset,
-          eventId,
-          type,
-          record.message.value,
-          String(error instanceof Error ? error.message : error)
-            .replaceAll('\u0000', '')
-            .slice(0, 2_000),
-        ],
-      );
+      await this.keepDeadLetter(record, { eventId, type }, error);
       this.attempts.delete(eventId);
       this.skip('failed', { eventId, type, attempts, err: error });
     }
+  }
+
+  /**
+   * Keeps a record that will not be handled in `dead_letters`: as read, with why (the
+   * event id and type are null for a record that is not an event at all).
+   */
+  private async keepDeadLetter(
+    record: ConsumedRecord,
+    event: { readonly eventId: string | null; readonly type: string | null },
+    reason: unknown,
+  ): Promise<void> {
+    await this.options.dataSource.query(
+      `INSERT INTO "dead_letters"
+         ("consumer", "topic", "partition", "offset", "event_id", "type", "value", "error")
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [
+        this.options.groupId,
+        record.topic,
+        record.partition,
+        record.message.offset,
+        event.eventId,
+        event.type,
+        record.message.value,
+        String(reason instanceof Error ? reason.message : reason)
+          .replaceAll('\u0000', '')
+          .slice(0, 2_000),
+      ],
+    );
+  }
+
+  /** A malformed record: kept as a dead letter, logged and counted, never retried. */
+  private async rejectMalformed(
+    record: ConsumedRecord,
+    envelope: EventEnvelope | undefined,
+    reason: string,
+  ): Promise<void> {
+    const event = { eventId: envelope?.id ?? null, type: envelope?.type ?? null };
+    await this.keepDeadLetter(record, event, reason);
+    this.skip('malformed', { ...event, offset: record.message.offset, reason });
   }
 
   /** Runs `handle` in a transaction that records `eventId` as processed, unless it was. */

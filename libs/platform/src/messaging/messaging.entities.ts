@@ -75,11 +75,11 @@ export class DeadLetter {
   @Column({ type: 'text' })
   offset!: string;
 
-  @Column({ type: 'uuid', name: 'event_id' })
-  eventId!: string;
+  @Column({ type: 'uuid', name: 'event_id', nullable: true })
+  eventId!: string | null;
 
-  @Column({ type: 'text' })
-  type!: string;
+  @Column({ type: 'text', nullable: true })
+  type!: string | null;
 
   @Column({ type: 'bytea', nullable: true })
   value!: Buffer | null;

@@ -73,3 +73,21 @@ export class CreateDeadLetters1766000000000 implements MigrationInterface {
     await queryRunner.query(`DROP TABLE "dead_letters"`);
   }
 }
+
+/** A record that is not an event at all (not JSON, no id) is kept as a dead letter too. */
+export class DeadLettersOfNonEvents1767000000000 implements MigrationInterface {
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(
+      `ALTER TABLE "dead_letters" ALTER COLUMN "event_id" DROP NOT NULL, ALTER COLUMN "type" DROP NOT NULL`,
+    );
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(
+      `DELETE FROM "dead_letters" WHERE "event_id" IS NULL OR "type" IS NULL`,
+    );
+    await queryRunner.query(
+      `ALTER TABLE "dead_letters" ALTER COLUMN "event_id" SET NOT NULL, ALTER COLUMN "type" SET NOT NULL`,
+    );
+  }
+}

@@ -1,16 +1,15 @@
 import {
-  isUuid,
   SAGA_COMMAND_TOPICS,
   SAGA_EVENT_TYPES,
   SAGA_REPLIES_TOPIC,
   type SagaCommand,
   type SagaReply,
 } from '@scale-chat/contracts';
+import { EVENT_SCHEMAS } from '@scale-chat/contracts/events';
 import type { EntityManager } from 'typeorm';
 import { isTransientDatabaseError, sqlStateOf } from '../database/transient-error';
-import { eventHandler, type EventHandler } from './event-consumer';
+import { consumerGroup, OnEvent, type ConsumerGroup, type KafkaEventContext } from './event-routes';
 import { enqueueEvent } from './outbox';
-import type { ServiceConsumerOptions } from './service-event-consumers';
 
 /** What a participant's handler decides; the reply says it. */
 export type CommandOutcome =
@@ -27,19 +26,6 @@ export type CommandHandler = (
 ) => Promise<CommandOutcome>;
 
 export type ParticipantName = keyof typeof SAGA_COMMAND_TOPICS;
-
-function parseCommand(data: unknown): SagaCommand {
-  const command = data as Partial<SagaCommand> | null;
-  if (command === null || typeof command !== 'object') throw new Error('not an object');
-  if (!isUuid(command.sagaId)) throw new Error('sagaId is not a UUID');
-  if (typeof command.commandId !== 'string' || typeof command.name !== 'string')
-    throw new Error('commandId/name missing');
-  if (command.kind !== 'execute' && command.kind !== 'compensate')
-    throw new Error('kind is not execute or compensate');
-  if (typeof command.payload !== 'object' || command.payload === null)
-    throw new Error('payload is not an object');
-  return command as SagaCommand;
-}
 
 /**
  * Runs a handler under a savepoint. A statement the database refuses for good (a
@@ -63,61 +49,67 @@ async function refusedAsFailure(
   }
 }
 
+/** By command name; each idempotent, each run in the transaction that writes the reply. */
+export type CommandHandlers = Readonly<Record<string, CommandHandler>>;
+
+/** The consumer group of each participant's commands: one group for all its instances. */
+const PARTICIPANT_GROUPS = Object.fromEntries(
+  Object.entries(SAGA_COMMAND_TOPICS).map(([participant, topic]) => [
+    participant,
+    consumerGroup({ name: 'saga-participant', topics: [topic] }),
+  ]),
+) as Readonly<Record<ParticipantName, ConsumerGroup>>;
+
 /**
- * The consumer handler of a saga participant: runs the handler the command names and
- * writes the reply to the outbox in the same transaction as the handler's change, so
- * the change and the answer happen together or not at all. Handlers are idempotent:
- * the orchestrator sends a compensation again until it hears it succeeded.
+ * The method answers the saga commands sent to `participant`; its body is usually
+ * `answerSagaCommand(handlers, command, context)`.
  */
-export function sagaCommandHandler(
-  handlers: Readonly<Record<string, CommandHandler>>,
-): EventHandler {
-  return eventHandler<SagaCommand>({
-    type: SAGA_EVENT_TYPES.command,
-    parse: parseCommand,
-    handle: async (event, manager, { logger }) => {
-      const command = event.data;
-      // Own keys only: a command named `constructor` is unknown, not Object's.
-      const handler = Object.hasOwn(handlers, command.name) ? handlers[command.name] : undefined;
-      const outcome: CommandOutcome =
-        handler === undefined
-          ? { outcome: 'failed', reason: `unknown command ${command.name}` }
-          : await refusedAsFailure(manager, () => handler(command, manager));
-      const reply: SagaReply = {
-        sagaId: command.sagaId,
-        commandId: command.commandId,
-        outcome: outcome.outcome,
-        ...(outcome.outcome === 'failed' ? { reason: outcome.reason } : {}),
-        ...(outcome.data === undefined ? {} : { data: outcome.data }),
-      };
-      logger.info(
-        {
-          sagaId: command.sagaId,
-          command: command.name,
-          kind: command.kind,
-          outcome: outcome.outcome,
-          ...(outcome.outcome === 'failed' ? { reason: outcome.reason } : {}),
-        },
-        'saga command handled',
-      );
-      await enqueueEvent(manager, {
-        topic: SAGA_REPLIES_TOPIC,
-        key: command.sagaId,
-        type: SAGA_EVENT_TYPES.reply,
-        data: reply,
-      });
-    },
-  });
+export function OnSagaCommand(participant: ParticipantName): MethodDecorator {
+  return OnEvent(
+    PARTICIPANT_GROUPS[participant],
+    SAGA_EVENT_TYPES.command,
+    EVENT_SCHEMAS[SAGA_EVENT_TYPES.command],
+  );
 }
 
-/** The consumer of a participant's saga commands: one group for all its instances. */
-export function sagaParticipantConsumer(
-  participant: ParticipantName,
-  handlers: Readonly<Record<string, CommandHandler>>,
-): ServiceConsumerOptions {
-  return {
-    name: 'saga-participant',
-    topics: [SAGA_COMMAND_TOPICS[participant]],
-    handlers: [sagaCommandHandler(handlers)],
+/**
+ * Runs the handler the command names and writes the reply to the outbox in the same
+ * transaction as the handler's change, so the change and the answer happen together or
+ * not at all. Handlers are idempotent: the orchestrator sends a compensation again until
+ * it hears it succeeded.
+ */
+export async function answerSagaCommand(
+  handlers: CommandHandlers,
+  command: SagaCommand,
+  { manager, event: { logger } }: KafkaEventContext,
+): Promise<void> {
+  // Own keys only: a command named `constructor` is unknown, not Object's.
+  const handler = Object.hasOwn(handlers, command.name) ? handlers[command.name] : undefined;
+  const outcome: CommandOutcome =
+    handler === undefined
+      ? { outcome: 'failed', reason: `unknown command ${command.name}` }
+      : await refusedAsFailure(manager, () => handler(command, manager));
+  const reply: SagaReply = {
+    sagaId: command.sagaId,
+    commandId: command.commandId,
+    outcome: outcome.outcome,
+    ...(outcome.outcome === 'failed' ? { reason: outcome.reason } : {}),
+    ...(outcome.data === undefined ? {} : { data: outcome.data }),
   };
+  logger.info(
+    {
+      sagaId: command.sagaId,
+      command: command.name,
+      kind: command.kind,
+      outcome: outcome.outcome,
+      ...(outcome.outcome === 'failed' ? { reason: outcome.reason } : {}),
+    },
+    'saga command handled',
+  );
+  await enqueueEvent(manager, {
+    topic: SAGA_REPLIES_TOPIC,
+    key: command.sagaId,
+    type: SAGA_EVENT_TYPES.reply,
+    data: reply,
+  });
 }

@@ -1,9 +1,4 @@
-import {
-  Inject,
-  Injectable,
-  type BeforeApplicationShutdown,
-  type OnApplicationBootstrap,
-} from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { SERVICE_CONFIG, type ServiceConfig } from '../config';
@@ -20,15 +15,12 @@ export interface ServiceConsumerOptions extends Omit<
 }
 
 /**
- * The service's event consumers, declared by the providers that own their handlers
- * (from their constructors): each consumes with the group `<KAFKA_GROUP_PREFIX>.<name>`
- * from the topics under `KAFKA_TOPIC_PREFIX`, starts once the application has booted
- * (resolving when it has joined its group) and stops before shutdown.
+ * Makes the service's event consumers (for `KafkaEventsTransport`): each consumes with the
+ * group `<KAFKA_GROUP_PREFIX>.<name>` from the topics under `KAFKA_TOPIC_PREFIX`, with the
+ * service's Kafka client, database, logger, metrics and session timeout.
  */
 @Injectable()
-export class ServiceEventConsumers implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly consumers: EventConsumer[] = [];
-
+export class ServiceEventConsumers {
   constructor(
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
     private readonly kafka: KafkaConnection,
@@ -37,8 +29,8 @@ export class ServiceEventConsumers implements OnApplicationBootstrap, BeforeAppl
     private readonly metrics: ServiceMetrics,
   ) {}
 
-  register({ name, ...options }: ServiceConsumerOptions): EventConsumer {
-    const consumer = new EventConsumer({
+  create({ name, ...options }: ServiceConsumerOptions): EventConsumer {
+    return new EventConsumer({
       ...options,
       kafka: this.kafka.kafka,
       dataSource: this.dataSource,
@@ -48,15 +40,5 @@ export class ServiceEventConsumers implements OnApplicationBootstrap, BeforeAppl
       metrics: this.metrics,
       sessionTimeoutMs: this.config.kafkaSessionTimeoutMs,
     });
-    this.consumers.push(consumer);
-    return consumer;
-  }
-
-  async onApplicationBootstrap(): Promise<void> {
-    await Promise.all(this.consumers.map((consumer) => consumer.start()));
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    await Promise.all(this.consumers.map((consumer) => consumer.stop()));
   }
 }

@@ -8,6 +8,14 @@ export interface TcpProxy {
    * refused) and drops every open one, as a server that went away would.
    */
   cut(): Promise<void>;
+  /**
+   * Drops every open connection and resets each new one until `restore()`: a server that
+   * is away for a while, then back on the same address.
+   */
+  interrupt(): void;
+  restore(): void;
+  /** Connections reset since the last `interrupt()`: how often a client tried meanwhile. */
+  readonly resetWhileInterrupted: number;
 }
 
 /**
@@ -20,7 +28,14 @@ export async function startTcpProxy(host: string, port: number): Promise<TcpProx
     open.add(socket);
     socket.once('close', () => open.delete(socket));
   };
+  let interrupted = false;
+  let resets = 0;
   const server = createServer((client) => {
+    if (interrupted) {
+      resets += 1;
+      client.resetAndDestroy();
+      return;
+    }
     const upstream = createConnection({ host, port });
     track(client);
     track(upstream);
@@ -37,6 +52,17 @@ export async function startTcpProxy(host: string, port: number): Promise<TcpProx
   if (address === null || typeof address === 'string') throw new Error('proxy has no port');
   return {
     port: address.port,
+    interrupt: () => {
+      interrupted = true;
+      resets = 0;
+      for (const socket of open) socket.destroy();
+    },
+    restore: () => {
+      interrupted = false;
+    },
+    get resetWhileInterrupted() {
+      return resets;
+    },
     cut: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -1,0 +1,26 @@
+import { IsIn, IsISO8601, IsString, MaxLength } from 'class-validator';
+import type { LoginRevoked, UserDeleted, UserRegistered } from '../auth-events';
+import { IsUuid } from './event-schema';
+
+const REVOCATION_REASONS: readonly LoginRevoked['reason'][] = [
+  'logout',
+  'reuse',
+  'account-deleted',
+];
+
+export class LoginRevokedSchema implements LoginRevoked {
+  @IsUuid() readonly userId!: string;
+  @IsUuid() readonly familyId!: string;
+  @IsIn(REVOCATION_REASONS) readonly reason!: LoginRevoked['reason'];
+}
+
+export class UserRegisteredSchema implements UserRegistered {
+  @IsUuid() readonly userId!: string;
+  @IsString() @MaxLength(100) readonly username!: string;
+  @IsString() @MaxLength(200) readonly displayName!: string;
+  @IsISO8601() readonly registeredAt!: string;
+}
+
+export class UserDeletedSchema implements UserDeleted {
+  @IsUuid() readonly userId!: string;
+}

@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import { LOGIN_REVOKED } from '../auth-events';
+import { ROOM_EVENT_TYPES } from '../chat';
+import { SAGA_EVENT_TYPES } from '../sagas';
+import { EVENT_SCHEMAS } from './index';
+
+const message = () => ({
+  id: randomUUID(),
+  roomId: randomUUID(),
+  seq: 3,
+  senderId: randomUUID(),
+  body: '안녕 hello',
+  clientMsgId: 'c-1',
+  createdAt: new Date().toISOString(),
+});
+
+describe('EVENT_SCHEMAS', () => {
+  it('returns the data of a well-formed event, typed, without fields it does not declare', () => {
+    const userId = randomUUID();
+    const familyId = randomUUID();
+    expect({
+      ...EVENT_SCHEMAS[LOGIN_REVOKED]({ userId, familyId, reason: 'logout', extra: 1 }),
+    }).toEqual({ userId, familyId, reason: 'logout' });
+  });
+
+  it('checks nested data: a message inside message.sent', () => {
+    const sent = message();
+    expect(EVENT_SCHEMAS[ROOM_EVENT_TYPES.messageSent]({ message: sent }).message).toEqual(sent);
+    expect(() =>
+      EVENT_SCHEMAS[ROOM_EVENT_TYPES.messageSent]({ message: { ...sent, seq: -1 } }),
+    ).toThrow('message.seq must not be less than 0');
+  });
+
+  it.each<[string, string, unknown, string]>([
+    ['a list', LOGIN_REVOKED, [], 'data is not an object'],
+    ['nothing', LOGIN_REVOKED, null, 'data is not an object'],
+    [
+      'an unknown reason',
+      LOGIN_REVOKED,
+      { userId: randomUUID(), familyId: randomUUID(), reason: 'bored' },
+      'reason must be one of the following values',
+    ],
+    [
+      'an id that is not a UUID',
+      SAGA_EVENT_TYPES.reply,
+      { sagaId: 'saga-1', commandId: 'c', outcome: 'succeeded' },
+      'sagaId is not a UUID',
+    ],
+    [
+      'a command of no known kind',
+      SAGA_EVENT_TYPES.command,
+      {
+        sagaId: randomUUID(),
+        commandId: 'c',
+        sagaType: 'signup',
+        kind: 'maybe',
+        participant: 'auth',
+        name: 'auth.activate-user',
+        payload: {},
+      },
+      'kind must be one of the following values',
+    ],
+    [
+      'a room without members',
+      ROOM_EVENT_TYPES.roomCreated,
+      {
+        room: {
+          id: randomUUID(),
+          name: 'r',
+          ownerId: randomUUID(),
+          lastSeq: 0,
+          createdAt: new Date().toISOString(),
+        },
+      },
+      'room.members must be an array',
+    ],
+  ])('refuses %s, saying what is wrong', (_, type, data, reason) => {
+    const schema = EVENT_SCHEMAS[type as keyof typeof EVENT_SCHEMAS];
+    expect(() => schema(data)).toThrow(reason);
+  });
+});

@@ -1,0 +1,135 @@
+import { Expose, Transform, Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  MaxLength,
+  Min,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+import {
+  CHAT_LIMITS,
+  type MemberJoined,
+  type MemberLeft,
+  type MemberRole,
+  type MemberView,
+  type MessageSent,
+  type MessageView,
+  type RoomCreated,
+  type RoomKind,
+  type RoomMemberView,
+  type RoomView,
+} from '../chat';
+import { MESSAGE_CHANGE_LIMITS, type MessageChanged, type ReactionView } from '../message-changes';
+import { IsUuid } from './event-schema';
+
+/**
+ * A field v1.1 added: events written before it lack it and read as `fallback` says
+ * (what the v1.1 migrations made of the rows they came from).
+ */
+const AddedInV11 = (fallback: (event: Record<string, unknown>) => unknown) =>
+  function (target: object, property: string | symbol): void {
+    Expose()(target, property);
+    Transform(({ value, obj }) => value ?? fallback(obj as Record<string, unknown>))(
+      target,
+      property,
+    );
+  };
+const ROOM_KINDS: readonly RoomKind[] = ['group', 'direct'];
+
+const ROLES: readonly MemberRole[] = ['owner', 'member'];
+const LEFT_REASONS: readonly MemberLeft['reason'][] = ['left', 'removed', 'account-deleted'];
+
+export class MemberViewSchema implements MemberView {
+  @IsUuid() readonly userId!: string;
+  @IsIn(ROLES) readonly role!: MemberRole;
+  @IsISO8601() readonly joinedAt!: string;
+}
+
+/** A member as a room shows it; before v1.1 without presence: offline, nothing read. */
+export class RoomMemberViewSchema extends MemberViewSchema implements RoomMemberView {
+  @AddedInV11(() => false) @IsBoolean() readonly online!: boolean;
+  @AddedInV11(() => 0) @IsInt() @Min(0) readonly lastReadSeq!: number;
+}
+
+export class RoomViewSchema implements RoomView {
+  @IsUuid() readonly id!: string;
+  /** Every room before v1.1 was a group. */
+  @AddedInV11(() => 'group') @IsIn(ROOM_KINDS) readonly kind!: RoomKind;
+  /** A direct room has none. */
+  @ValidateIf((room: RoomViewSchema) => !(room.kind === 'direct' && room.name === null))
+  @IsString()
+  @MaxLength(CHAT_LIMITS.roomNameMax * 2)
+  readonly name!: string | null;
+  @IsUuid() readonly ownerId!: string;
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => RoomMemberViewSchema)
+  readonly members!: RoomMemberViewSchema[];
+  @IsInt() @Min(0) readonly lastSeq!: number;
+  /** Before v1.1 every change was a message: the last version is the last seq. */
+  @AddedInV11((room) => room['lastSeq']) @IsInt() @Min(0) readonly lastVersion!: number;
+  @IsISO8601() readonly createdAt!: string;
+}
+
+export class ReactionViewSchema implements ReactionView {
+  @IsString() @MaxLength(64) readonly emoji!: string;
+  @IsArray() @IsUuid({ each: true }) readonly userIds!: string[];
+}
+
+export class MessageViewSchema implements MessageView {
+  @IsUuid() readonly id!: string;
+  @IsUuid() readonly roomId!: string;
+  @IsInt() @Min(0) readonly seq!: number;
+  @IsUuid() readonly senderId!: string;
+  // Characters are code points (API.md); a string of them is at most twice as long.
+  @IsString() @MaxLength(CHAT_LIMITS.bodyMax * 2) readonly body!: string;
+  @IsString() @MaxLength(CHAT_LIMITS.clientMsgIdMax * 2) readonly clientMsgId!: string;
+  @IsISO8601() readonly createdAt!: string;
+  /** Before v1.1 a message was never changed: its version is its seq. */
+  @AddedInV11((message) => message['seq']) @IsInt() @Min(0) readonly version!: number;
+  @AddedInV11(() => null) @IsOptional() @IsISO8601() readonly editedAt!: string | null;
+  @AddedInV11(() => null) @IsOptional() @IsISO8601() readonly deletedAt!: string | null;
+  @AddedInV11(() => null) @IsOptional() @IsInt() @Min(1) readonly replyToSeq!: number | null;
+  @AddedInV11(() => [])
+  @IsArray()
+  @ArrayMaxSize(MESSAGE_CHANGE_LIMITS.reactionsMax)
+  @ValidateNested({ each: true })
+  @Type(() => ReactionViewSchema)
+  readonly reactions!: ReactionViewSchema[];
+  @AddedInV11(() => []) @IsArray() @IsUuid({ each: true }) readonly mentions!: string[];
+}
+
+export class RoomCreatedSchema implements RoomCreated {
+  @ValidateNested() @Type(() => RoomViewSchema) readonly room!: RoomViewSchema;
+}
+
+export class MemberJoinedSchema implements MemberJoined {
+  @IsUuid() readonly roomId!: string;
+  @ValidateNested() @Type(() => MemberViewSchema) readonly member!: MemberViewSchema;
+  @ValidateNested() @Type(() => RoomViewSchema) readonly room!: RoomViewSchema;
+}
+
+export class MemberLeftSchema implements MemberLeft {
+  @IsUuid() readonly roomId!: string;
+  @IsUuid() readonly userId!: string;
+  @IsIn(LEFT_REASONS) readonly reason!: MemberLeft['reason'];
+  @IsOptional() @IsUuid() readonly newOwnerId?: string;
+}
+
+export class MessageSentSchema implements MessageSent {
+  @ValidateNested() @Type(() => MessageViewSchema) readonly message!: MessageViewSchema;
+}
+
+/** `message.edited`, `message.deleted`, `reaction.added`, `reaction.removed`. */
+export class MessageChangedSchema implements MessageChanged {
+  @ValidateNested() @Type(() => MessageViewSchema) readonly message!: MessageViewSchema;
+  @IsUuid() readonly userId!: string;
+  @IsOptional() @IsString() @MaxLength(64) readonly emoji?: string;
+}

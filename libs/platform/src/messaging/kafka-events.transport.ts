@@ -1,0 +1,144 @@
+import type { BeforeApplicationShutdown } from '@nestjs/common';
+import { Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
+import { isObservable, lastValueFrom } from 'rxjs';
+import type { EntityManager } from 'typeorm';
+import {
+  eventHandler,
+  type BatchEventHandler,
+  type EventConsumer,
+  type EventContext,
+  type EventHandler,
+} from './event-consumer';
+import {
+  KAFKA_EVENTS_TRANSPORT,
+  KafkaEventContext,
+  type BatchRoute,
+  type ConsumerGroup,
+  type EventRoute,
+  type KafkaRoute,
+} from './event-routes';
+import type { ServiceEventConsumers } from './service-event-consumers';
+
+/** A handler as Nest registered it, with the route its decorator gave. */
+interface RoutedHandler<R extends KafkaRoute> {
+  readonly route: R;
+  readonly handle: MessageHandler;
+}
+
+/** The handlers of one consumer group: events by type, or a batch handler alone. */
+interface GroupHandlers {
+  readonly group: ConsumerGroup;
+  readonly events: RoutedHandler<EventRoute>[];
+  batch?: RoutedHandler<BatchRoute>;
+}
+
+/** Calls a Nest handler and waits for all of it: a failure must reach the consumer. */
+async function invoke(
+  handler: MessageHandler,
+  payload: unknown,
+  manager: EntityManager,
+  context?: EventContext,
+): Promise<void> {
+  const result: unknown = await handler(payload, new KafkaEventContext([manager, context]));
+  if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
+}
+
+function asEventHandler({ route, handle }: RoutedHandler<EventRoute>): EventHandler {
+  return eventHandler<unknown>({
+    type: route.type,
+    parse: route.schema,
+    handle: (event, manager, context) => invoke(handle, event.data, manager, context),
+  });
+}
+
+function asBatchHandler({ route, handle }: RoutedHandler<BatchRoute>): BatchEventHandler {
+  return {
+    types: route.types,
+    parse: (event, topic) => {
+      const schema = route.schemas[event.type];
+      if (schema === undefined) throw new Error(`no schema for ${event.type}`);
+      return route.item({ ...event, data: schema(event.data) }, topic);
+    },
+    handleBatch: (items, manager) => invoke(handle, items, manager),
+    ...(route.transactional === undefined ? {} : { transactional: route.transactional }),
+  };
+}
+
+/**
+ * The `@OnEvent`/`@OnEventBatch` handlers of a hybrid app, consumed from Kafka with
+ * `EventConsumer`'s guarantees: one consumer per `ConsumerGroup`, dispatching by event
+ * type, each event id recorded in the handler's transaction, offsets moved after the
+ * commit, a database that is away waited out, other failures retried then dead-lettered,
+ * batches in one transaction. `listen` resolves once every group has joined. It is a
+ * provider of the platform too, so that it leaves its groups before shutdown, while the
+ * sockets, the HTTP server and the database its handlers use are still there (Nest
+ * closes a hybrid app's transports only after those).
+ */
+export class KafkaEventsTransport
+  extends Server
+  implements CustomTransportStrategy, BeforeApplicationShutdown
+{
+  override readonly transportId = KAFKA_EVENTS_TRANSPORT;
+  private consumers: readonly EventConsumer[] = [];
+
+  constructor(private readonly factory: ServiceEventConsumers) {
+    super();
+  }
+
+  async listen(callback: (error?: unknown) => void): Promise<void> {
+    try {
+      this.consumers = this.groups().map(({ group: { name, topics, ...options }, events, batch }) =>
+        this.factory.create({
+          name,
+          topics,
+          ...options,
+          ...(batch === undefined
+            ? { handlers: events.map(asEventHandler) }
+            : { batch: asBatchHandler(batch) }),
+        }),
+      );
+      await Promise.all(this.consumers.map((consumer) => consumer.start()));
+      callback();
+    } catch (error) {
+      callback(error);
+    }
+  }
+
+  async close(): Promise<void> {
+    const consumers = this.consumers;
+    this.consumers = [];
+    await Promise.all(consumers.map((consumer) => consumer.stop()));
+  }
+
+  beforeApplicationShutdown(): Promise<void> {
+    return this.close();
+  }
+
+  /** The consumers, for tests that look at their counts. */
+  unwrap<T>(): T {
+    return this.consumers as T;
+  }
+
+  on(): never {
+    throw new Error('KafkaEventsTransport has no events to listen to');
+  }
+
+  /** The registered handlers by consumer group, checked: a batch handler is alone in its group. */
+  private groups(): GroupHandlers[] {
+    const groups = new Map<string, GroupHandlers>();
+    for (const [pattern, handle] of this.getHandlers()) {
+      const { route } = handle.extras as { route: KafkaRoute };
+      // Nest chains handlers of one pattern; each event type has exactly one here.
+      if (handle.next !== undefined) throw new Error(`two handlers for ${pattern}`);
+      const entry = groups.get(route.group.name) ?? { group: route.group, events: [] };
+      if (entry.group !== route.group)
+        throw new Error(`two consumer groups are named ${route.group.name}`);
+      if (route.kind === 'batch') entry.batch = { route, handle };
+      else entry.events.push({ route, handle });
+      if (entry.batch !== undefined && entry.events.length > 0)
+        throw new Error(`consumer group ${route.group.name} mixes a batch handler with others`);
+      groups.set(route.group.name, entry);
+    }
+    return [...groups.values()];
+  }
+}
