@@ -12,6 +12,12 @@ const message = () => ({
   body: '안녕 hello',
   clientMsgId: 'c-1',
   createdAt: new Date().toISOString(),
+  version: 5,
+  editedAt: null,
+  deletedAt: null,
+  replyToSeq: null,
+  reactions: [],
+  mentions: [],
 });
 
 describe('EVENT_SCHEMAS', () => {
