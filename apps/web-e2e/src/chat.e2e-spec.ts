@@ -313,9 +313,8 @@ describe('the web app in Chromium against the local stack (two users on two gate
       .first()
       .waitFor({ state: 'attached', timeout: UI_TIMEOUT });
     // 60 sends at 5 a second after a burst of 10, one at a time with the app's backoff
-    // (1 s, 2 s, 4 s…): 50 s on a machine with one core busy, so room to twice that.
-    // Measured 69-101 s with a busy loop on one core (the spending's stored sends reach
-    // both pages too), so the limit leaves room for a machine busier than that.
+    // (1 s, 2 s, 4 s…): measured 69-101 s with a busy loop on one core (the spending's
+    // stored sends reach both pages too), so the limit leaves room for a busier machine.
     await page.locator('[data-pending]').first().waitFor({ state: 'detached', timeout: 240_000 });
     await spending;
     process.stdout.write(`burst: the budget spent over REST: ${JSON.stringify(spent)}\n`);
