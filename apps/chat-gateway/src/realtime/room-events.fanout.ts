@@ -37,17 +37,13 @@ type RoomEvent =
   | { readonly type: typeof ROOM_EVENT_TYPES.memberLeft; readonly data: MemberLeft }
   | { readonly type: MessageChangeType; readonly data: MessageChanged };
 
-/** What the fan-out reads: each room event type, checked by its schema. */
-const ROOM_EVENT_SCHEMAS: Readonly<Record<RoomEvent['type'], EventSchema<unknown>>> = {
-  [ROOM_EVENT_TYPES.messageSent]: EVENT_SCHEMAS[ROOM_EVENT_TYPES.messageSent],
-  [ROOM_EVENT_TYPES.roomCreated]: EVENT_SCHEMAS[ROOM_EVENT_TYPES.roomCreated],
-  [ROOM_EVENT_TYPES.memberJoined]: EVENT_SCHEMAS[ROOM_EVENT_TYPES.memberJoined],
-  [ROOM_EVENT_TYPES.memberLeft]: EVENT_SCHEMAS[ROOM_EVENT_TYPES.memberLeft],
-  [MESSAGE_CHANGE_TYPES.messageEdited]: EVENT_SCHEMAS[MESSAGE_CHANGE_TYPES.messageEdited],
-  [MESSAGE_CHANGE_TYPES.messageDeleted]: EVENT_SCHEMAS[MESSAGE_CHANGE_TYPES.messageDeleted],
-  [MESSAGE_CHANGE_TYPES.reactionAdded]: EVENT_SCHEMAS[MESSAGE_CHANGE_TYPES.reactionAdded],
-  [MESSAGE_CHANGE_TYPES.reactionRemoved]: EVENT_SCHEMAS[MESSAGE_CHANGE_TYPES.reactionRemoved],
-};
+/** What the fan-out reads: each room event and message change, checked by its schema. */
+const ROOM_EVENT_SCHEMAS = Object.fromEntries(
+  [...Object.values(ROOM_EVENT_TYPES), ...CHANGE_TYPES].map((type) => [
+    type,
+    EVENT_SCHEMAS[type as RoomEvent['type']],
+  ]),
+) as Readonly<Record<RoomEvent['type'], EventSchema<unknown>>>;
 
 /** A room event whose data its type's schema has checked. */
 export const roomEventOf = ({ type, data }: EventEnvelope): RoomEvent =>

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  startAnotherInstance,
   startTestJwks,
   startTestService,
   type TestJwks,
@@ -57,14 +58,10 @@ export class GatewayFixture {
    * database, JWKS, Kafka topics, consumer groups and Socket.IO topic; closed with this.
    */
   async twin(): Promise<TestService<ChatConfig>> {
-    const { config } = this.gateway;
-    const twin = await startTestService(chatGatewayService, {
-      DATABASE_URL: this.gateway.database.url,
+    const twin = await startAnotherInstance(chatGatewayService, this.gateway, {
       AUTH_JWKS_URL: this.jwks.url,
       SOCKET_IO_TOPIC: this.socketTopic,
-      KAFKA_GROUP_PREFIX: config.kafkaGroupPrefix,
-      KAFKA_TOPIC_PREFIX: config.kafkaTopicPrefix,
-      INSTANCE_ID: `${config.instanceId}-twin${this.twins.length + 1}`,
+      INSTANCE_ID: `${this.gateway.config.instanceId}-twin${this.twins.length + 1}`,
     });
     this.twins.push(twin);
     return twin;

@@ -51,8 +51,9 @@ export async function startTestService<C extends ServiceConfig>(
 }
 
 /**
- * A second instance of a running test service, on the same database (as a second pod
- * would be): its own id and port; closing it leaves the database to the first.
+ * A second instance of a running test service, as a second pod would be: the same
+ * database, Kafka topics and consumer groups, its own id and port; closing it leaves the
+ * database to the first.
  */
 export async function startAnotherInstance<C extends ServiceConfig>(
   definition: ServiceDefinition<C>,
@@ -62,6 +63,8 @@ export async function startAnotherInstance<C extends ServiceConfig>(
   const config = definition.readConfig(
     testEnvironment(definition.service, {
       DATABASE_URL: first.database.url,
+      KAFKA_GROUP_PREFIX: first.config.kafkaGroupPrefix,
+      KAFKA_TOPIC_PREFIX: first.config.kafkaTopicPrefix,
       INSTANCE_ID: `${first.config.instanceId}-another`,
       ...overrides,
     }),
