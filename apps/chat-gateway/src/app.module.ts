@@ -12,19 +12,24 @@ import {
   SAGA_REQUESTS_TOPIC,
 } from '@scale-chat/contracts';
 import { readChatConfig, type ChatConfig } from './chat-config';
-import { CreateProfiles1763960000000 } from './database/1763960000000-create-profiles';
-import { CreateRoomsAndMessages1764000000000 } from './database/1764000000000-create-rooms-and-messages';
-import { CreatePresence1764100000000 } from './database/1764100000000-create-presence';
-import { NotifyRoomStatus1765300000000 } from './database/1765300000000-notify-room-status';
-import { AddDirectRooms1765500000000 } from './database/1765500000000-add-direct-rooms';
-import { AddMessageSearch1765600000000 } from './database/1765600000000-add-message-search';
-import { MessageVersions1766000000000 } from './database/1766000000000-message-versions';
+import { CreateProfiles1763960000000 } from './profiles/migrations/1763960000000-create-profiles';
+import { CreateRoomsAndMessages1764000000000 } from './rooms/migrations/1764000000000-create-rooms-and-messages';
+import { CreatePresence1764100000000 } from './presence/migrations/1764100000000-create-presence';
+import { NotifyRoomStatus1765300000000 } from './rooms/migrations/1765300000000-notify-room-status';
+import { AddDirectRooms1765500000000 } from './rooms/migrations/1765500000000-add-direct-rooms';
+import { AddMessageSearch1765600000000 } from './messages/migrations/1765600000000-add-message-search';
+import { MessageVersions1766000000000 } from './messages/migrations/1766000000000-message-versions';
 import { PRESENCE_ENTITIES } from './presence/presence.entities';
-import { ChatSagaController } from './profiles/chat-saga-participant';
 import { ChatProfile } from './profiles/profile.entity';
-import { CHAT_ENTITIES } from './rooms/room.entities';
-import { ChatModule } from './chat.module';
-import { configureRealtime } from './realtime/realtime.module';
+import { ROOM_ENTITIES } from './rooms/room.entities';
+import { MESSAGE_ENTITIES } from './messages/message.entity';
+import { AuthenticationModule } from './authentication.module';
+import { MessagesModule } from './messages/messages.module';
+import { PresenceModule } from './presence/presence.module';
+import { ProfilesModule } from './profiles/profiles.module';
+import { RealtimeModule } from './realtime/realtime.module';
+import { RoomsModule } from './rooms/rooms.module';
+import { configureRealtime } from './realtime/configure-realtime';
 
 /** The chat-gateway service: rooms, messages and the Socket.IO gateway. */
 @Module({})
@@ -34,7 +39,13 @@ export class AppModule {
       module: AppModule,
       imports: [
         PlatformModule.forService(config, {
-          entities: [ChatProfile, ...CHAT_ENTITIES, ...PRESENCE_ENTITIES, RevokedLogin],
+          entities: [
+            ChatProfile,
+            ...ROOM_ENTITIES,
+            ...MESSAGE_ENTITIES,
+            ...PRESENCE_ENTITIES,
+            RevokedLogin,
+          ],
           migrations: [
             CreateProfiles1763960000000,
             CreateRoomsAndMessages1764000000000,
@@ -47,9 +58,13 @@ export class AppModule {
           ],
           publishes: [CHAT_ROOM_EVENTS_TOPIC, SAGA_REQUESTS_TOPIC, SAGA_REPLIES_TOPIC],
         }),
-        ChatModule.register(config),
+        AuthenticationModule.register(config),
+        ProfilesModule,
+        RoomsModule,
+        MessagesModule,
+        PresenceModule,
+        RealtimeModule,
       ],
-      controllers: [ChatSagaController],
     };
   }
 }

@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import type { MessagesRepository } from './messages.repository';
 import { memberKey } from './plan-sends';
 import { mentionCandidates, resolveMentions } from './mentions';
 
@@ -15,20 +15,14 @@ export interface MentionSource {
  * mentioned member ids.
  */
 export async function readMentions(
-  manager: EntityManager,
+  messages: MessagesRepository,
   sources: readonly MentionSource[],
 ): Promise<(source: MentionSource) => string[]> {
   const wanted = sources.flatMap((source) =>
     mentionCandidates(source.body).map((name) => ({ roomId: source.roomId, name })),
   );
   if (wanted.length === 0) return () => [];
-  const rows = (await manager.query(
-    `SELECT m."room_id", p."user_id", lower(p."username") AS "name"
-       FROM "room_members" m JOIN "profiles" p ON p."user_id" = m."user_id"
-      WHERE m."status" = 'active'
-        AND (m."room_id", lower(p."username")) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))`,
-    [wanted.map((item) => item.roomId), wanted.map((item) => item.name)],
-  )) as { room_id: string; user_id: string; name: string }[];
+  const rows = await messages.membersNamed(wanted);
   const byRoomAndName = new Map(rows.map((row) => [memberKey(row.room_id, row.name), row.user_id]));
   return (source) => {
     const prefix = memberKey(source.roomId, '');

@@ -8,8 +8,10 @@ import {
 } from '@scale-chat/contracts';
 import { enqueueEvents } from '@scale-chat/platform';
 import type { DataSource, EntityManager } from 'typeorm';
+import { RoomsRepository } from '../rooms/rooms.repository';
 import { requireMember, roomNotFound } from '../rooms/room-access';
-import { MESSAGE_COLUMNS, messageView, type MessageRow } from '../rooms/room-views';
+import { messageView } from '../rooms/room-views';
+import { MessagesRepository } from './messages.repository';
 import {
   planAddReaction,
   planDelete,
@@ -27,7 +29,7 @@ export const messageNotFound = () => new NotFoundException('Message not found');
 type Plan = (
   message: MessageView,
   caller: Caller,
-  manager: EntityManager,
+  messages: MessagesRepository,
 ) => Promise<MessageChange | undefined> | MessageChange | undefined;
 
 /**
@@ -41,11 +43,15 @@ type Plan = (
  */
 @Injectable()
 export class MessageChangesService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly messages: MessagesRepository,
+    private readonly rooms: RoomsRepository,
+  ) {}
 
   edit(userId: string, target: MessageTarget, body: string): Promise<MessageView> {
-    return this.change(userId, target, async (message, caller, manager) => {
-      const mentionsOf = await readMentions(manager, [{ roomId: message.roomId, body }]);
+    return this.change(userId, target, async (message, caller, messages) => {
+      const mentionsOf = await readMentions(messages, [{ roomId: message.roomId, body }]);
       return planEdit(message, caller, body, mentionsOf({ roomId: message.roomId, body }));
     });
   }
@@ -78,40 +84,30 @@ export class MessageChangesService {
     limit: number,
   ): Promise<ChangesPage> {
     return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
-      await requireMember(manager, roomId, userId);
-      const [room] = (await manager.query(`SELECT "last_version" FROM "rooms" WHERE "id" = $1`, [
-        roomId,
-      ])) as { last_version: string }[];
-      const rows = (await manager.query(
-        `SELECT ${MESSAGE_COLUMNS} FROM "messages"
-          WHERE "room_id" = $1 AND "version" > $2 ORDER BY "version" LIMIT $3`,
-        [roomId, afterVersion, limit + 1],
-      )) as MessageRow[];
+      await requireMember(this.rooms.in(manager), roomId, userId);
+      const messages = this.messages.in(manager);
+      const lastVersion = await messages.lastVersion(roomId);
+      const rows = await messages.changedSince(roomId, afterVersion, limit + 1);
       return {
         items: rows.slice(0, limit).map(messageView),
         hasMore: rows.length > limit,
-        lastVersion: Number(room?.last_version ?? 0),
+        lastVersion: lastVersion ?? 0,
       };
     });
   }
 
   private change(userId: string, { roomId, seq }: MessageTarget, plan: Plan): Promise<MessageView> {
     return this.dataSource.transaction(async (manager) => {
-      const [room] = (await manager.query(
-        `SELECT "last_version" FROM "rooms" WHERE "id" = $1 AND "status" = 'active' FOR UPDATE`,
-        [roomId],
-      )) as { last_version: string }[];
-      if (room === undefined) throw roomNotFound();
-      const { role } = await requireMember(manager, roomId, userId);
-      const [row] = (await manager.query(
-        `SELECT ${MESSAGE_COLUMNS} FROM "messages" WHERE "room_id" = $1 AND "seq" = $2`,
-        [roomId, seq],
-      )) as MessageRow[];
+      const messages = this.messages.in(manager);
+      const lastVersion = await messages.lastVersion(roomId, true);
+      if (lastVersion === undefined) throw roomNotFound();
+      const { role } = await requireMember(this.rooms.in(manager), roomId, userId);
+      const row = await messages.findBySeq(roomId, seq);
       if (row === undefined) throw messageNotFound();
       const message = messageView(row);
-      const change = await plan(message, { userId, role }, manager);
+      const change = await plan(message, { userId, role }, messages);
       if (change === undefined) return message;
-      return this.store(manager, message, change, userId, Number(room.last_version) + 1);
+      return this.store(manager, message, change, userId, lastVersion + 1);
     });
   }
 
@@ -122,30 +118,10 @@ export class MessageChangesService {
     userId: string,
     version: number,
   ): Promise<MessageView> {
-    const [rows] = (await manager.query(
-      `UPDATE "messages"
-          SET "body" = $2,
-              "edited_at" = CASE WHEN $3 THEN now() ELSE "edited_at" END,
-              "deleted_at" = CASE WHEN $4 THEN now() ELSE "deleted_at" END,
-              "reactions" = $5::jsonb, "mentions" = $6::uuid[], "version" = $7
-        WHERE "id" = $1
-        RETURNING ${MESSAGE_COLUMNS}`,
-      [
-        message.id,
-        change.body,
-        change.edited,
-        change.deleted,
-        JSON.stringify(change.reactions),
-        change.mentions,
-        version,
-      ],
-    )) as [MessageRow[], number];
-    const [row] = rows;
+    const messages = this.messages.in(manager);
+    const row = await messages.updateMessage(message.id, { ...change, version });
     if (row === undefined) throw new Error(`message ${message.id} vanished under its room's lock`);
-    await manager.query(`UPDATE "rooms" SET "last_version" = $2 WHERE "id" = $1`, [
-      message.roomId,
-      version,
-    ]);
+    await messages.setLastVersion(message.roomId, version);
     const updated = messageView(row);
     await enqueueEvents<MessageChanged>(manager, [
       {

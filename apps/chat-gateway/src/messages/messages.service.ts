@@ -7,9 +7,10 @@ import {
   type MessageView,
 } from '@scale-chat/contracts';
 import { currentCorrelationId, enqueueEvents } from '@scale-chat/platform';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { ChatMetrics } from '../realtime/chat-metrics';
 import { LiveRooms } from '../realtime/live-rooms';
+import { RoomsRepository } from '../rooms/rooms.repository';
 import { requireMember } from '../rooms/room-access';
 import {
   memberKey,
@@ -20,7 +21,8 @@ import {
   type SendRequest,
 } from './plan-sends';
 import { SendBatcher, type ItemOutcome } from './send-batcher';
-import { MESSAGE_COLUMNS, messageView, type MessageRow } from '../rooms/room-views';
+import { messageView } from '../rooms/room-views';
+import { MessagesRepository } from './messages.repository';
 import { readMentions } from './member-names';
 
 export interface SendOutcome {
@@ -67,6 +69,8 @@ export class MessagesService {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly messages: MessagesRepository,
+    private readonly rooms: RoomsRepository,
     private readonly live: LiveRooms,
     private readonly metrics: ChatMetrics,
   ) {}
@@ -95,7 +99,8 @@ export class MessagesService {
 
   private async storeBatch(requests: readonly SendRequest[]): Promise<ItemOutcome<SendOutcome>[]> {
     const outcomes = await this.dataSource.transaction(async (manager) => {
-      const state = await readLockedState(manager, requests);
+      const messages = this.messages.in(manager);
+      const state = await readLockedState(messages, requests);
       const { plans, lastSeq, lastVersion } = planSends(requests, state);
       const inserts = requests.flatMap((request, index) => {
         const plan = plans[index];
@@ -104,41 +109,24 @@ export class MessagesService {
       const stored = new Map<string, MessageView>();
       if (inserts.length > 0) {
         const mentions = await readMentions(
-          manager,
+          messages,
           inserts.map(({ request }) => request),
         );
-        // Mentions as one JSON text per row: unnest would flatten an array of uuid[].
-        const rows = (await manager.query(
-          `INSERT INTO "messages" ("id", "room_id", "seq", "sender_id", "body", "client_msg_id",
-                                   "version", "reply_to_seq", "mentions")
-           SELECT i, r, s, u, b, c, v, p, ARRAY(SELECT jsonb_array_elements_text(m::jsonb))::uuid[]
-             FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::uuid[], $5::text[], $6::text[],
-                         $7::bigint[], $8::bigint[], $9::text[]) AS x(i, r, s, u, b, c, v, p, m)
-           RETURNING ${MESSAGE_COLUMNS}`,
-          [
-            inserts.map(({ plan }) => plan.id),
-            inserts.map(({ request }) => request.roomId),
-            inserts.map(({ plan }) => plan.seq),
-            inserts.map(({ request }) => request.senderId),
-            inserts.map(({ request }) => request.body),
-            inserts.map(({ request }) => request.clientMsgId),
-            inserts.map(({ plan }) => plan.version),
-            inserts.map(({ request }) => request.replyToSeq ?? null),
-            inserts.map(({ request }) => JSON.stringify(mentions(request))),
-          ],
-        )) as MessageRow[];
-        for (const row of rows) stored.set(row.id, messageView(row));
-        await manager.query(
-          `UPDATE "rooms" r SET "last_seq" = v."last_seq", "last_version" = v."last_version",
-                  "last_activity_at" = now()
-             FROM unnest($1::uuid[], $2::bigint[], $3::bigint[]) AS v("id", "last_seq", "last_version")
-            WHERE r."id" = v."id"`,
-          [
-            [...lastSeq.keys()],
-            [...lastSeq.values()],
-            [...lastSeq.keys()].map((id) => lastVersion.get(id)),
-          ],
+        const rows = await messages.insertMessages(
+          inserts.map(({ request, plan }) => ({
+            id: plan.id,
+            roomId: request.roomId,
+            seq: plan.seq,
+            senderId: request.senderId,
+            body: request.body,
+            clientMsgId: request.clientMsgId,
+            version: plan.version,
+            replyToSeq: request.replyToSeq ?? null,
+            mentions: mentions(request),
+          })),
         );
+        for (const row of rows) stored.set(row.id, messageView(row));
+        await messages.advanceRooms(lastSeq, lastVersion);
         await enqueueEvents<MessageSent>(
           manager,
           inserts.map(({ request, plan }) => {
@@ -166,16 +154,16 @@ export class MessagesService {
 
   /** Messages in ascending `seq`: after a cursor, before one, between both, or the newest. */
   async page(userId: string, roomId: string, request: PageRequest): Promise<MessagePage> {
-    const manager = this.dataSource.manager;
-    await requireMember(manager, roomId, userId);
+    await requireMember(this.rooms, roomId, userId);
     const { afterSeq, beforeSeq, limit } = request;
     const ascending = afterSeq !== undefined;
-    const rows = (await manager.query(
-      `SELECT ${MESSAGE_COLUMNS} FROM "messages"
-        WHERE "room_id" = $1 AND "seq" > $2 AND "seq" < $3
-        ORDER BY "seq" ${ascending ? 'ASC' : 'DESC'} LIMIT $4`,
-      [roomId, afterSeq ?? 0, beforeSeq ?? Number.MAX_SAFE_INTEGER, limit + 1],
-    )) as MessageRow[];
+    const rows = await this.messages.page(
+      roomId,
+      afterSeq ?? 0,
+      beforeSeq ?? Number.MAX_SAFE_INTEGER,
+      ascending,
+      limit + 1,
+    );
     const hasMore = rows.length > limit;
     const items = rows.slice(0, limit).map(messageView);
     return { items: ascending ? items : items.reverse(), hasMore };
@@ -186,15 +174,10 @@ export class MessagesService {
    * tells the room; returns the cursor.
    */
   async markRead(userId: string, roomId: string, seq: number): Promise<number> {
-    const { lastSeq } = await requireMember(this.dataSource.manager, roomId, userId);
+    const { lastSeq } = await requireMember(this.rooms, roomId, userId);
     const target = Math.min(seq, lastSeq);
-    const [moved] = (await this.dataSource.query(
-      `UPDATE "room_members" SET "last_read_seq" = $3
-        WHERE "room_id" = $1 AND "user_id" = $2 AND "last_read_seq" < $3
-        RETURNING "last_read_seq"`,
-      [roomId, userId, target],
-    )) as [{ last_read_seq: string }[], number];
-    if (moved.length > 0) this.live.read(roomId, userId, target);
+    if (await this.messages.moveReadCursor(roomId, userId, target))
+      this.live.read(roomId, userId, target);
     return target;
   }
 }
@@ -238,37 +221,20 @@ function outcomesOf(
  * sends repeat a stored `clientMsgId`.
  */
 async function readLockedState(
-  manager: EntityManager,
+  messages: MessagesRepository,
   requests: readonly SendRequest[],
 ): Promise<LockedState> {
   const roomIds = [...new Set(requests.map((request) => request.roomId.toLowerCase()))];
-  const rooms = (await manager.query(
-    `SELECT "id", "last_seq", "last_version" FROM "rooms"
-      WHERE "id" = ANY($1::uuid[]) AND "status" = 'active'
-      ORDER BY "id" FOR UPDATE`,
-    [roomIds],
-  )) as { id: string; last_seq: string; last_version: string }[];
+  const rooms = await messages.lockActiveRooms(roomIds);
   const lastSeq = new Map(rooms.map((room) => [room.id, Number(room.last_seq)]));
   const lastVersion = new Map(rooms.map((room) => [room.id, Number(room.last_version)]));
   const candidates = requests.filter((request) => lastSeq.has(request.roomId.toLowerCase()));
   if (candidates.length === 0)
     return { lastSeq, lastVersion, members: new Set(), stored: new Map() };
-  const members = (await manager.query(
-    `SELECT "room_id", "user_id" FROM "room_members"
-      WHERE ("room_id", "user_id") IN (SELECT * FROM unnest($1::uuid[], $2::uuid[]))
-        AND "status" = 'active'`,
-    [candidates.map((request) => request.roomId), candidates.map((request) => request.senderId)],
-  )) as { room_id: string; user_id: string }[];
-  const repeats = (await manager.query(
-    `SELECT ${MESSAGE_COLUMNS} FROM "messages"
-      WHERE ("room_id", "sender_id", "client_msg_id")
-         IN (SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[]))`,
-    [
-      candidates.map((request) => request.roomId),
-      candidates.map((request) => request.senderId),
-      candidates.map((request) => request.clientMsgId),
-    ],
-  )) as MessageRow[];
+  const members = await messages.activeMemberships(
+    candidates.map((request) => ({ roomId: request.roomId, userId: request.senderId })),
+  );
+  const repeats = await messages.findSends(candidates);
   return {
     lastSeq,
     lastVersion,

@@ -10,7 +10,7 @@ import {
 } from '@scale-chat/platform';
 import type { EntityManager } from 'typeorm';
 import { activateRoom, cancelRoom, removeUserFromRooms } from '../rooms/room-saga-handlers';
-import { ChatProfile } from './profile.entity';
+import { ProfilesRepository } from './profiles.repository';
 
 /** chat-gateway's part in the sagas. Every handler may run twice with the effect of once. */
 export const chatSagaCommands: CommandHandlers = {
@@ -46,13 +46,7 @@ export async function createProfile(
       reason: 'the signup payload lacks userId, username or displayName',
     };
   }
-  await manager
-    .createQueryBuilder()
-    .insert()
-    .into(ChatProfile)
-    .values({ userId, username, displayName })
-    .orIgnore()
-    .execute();
+  await new ProfilesRepository(manager).insertIfAbsent({ userId, username, displayName });
   return { outcome: 'succeeded' };
 }
 
@@ -61,6 +55,6 @@ export async function deleteProfile(
   manager: EntityManager,
 ): Promise<CommandOutcome> {
   const { userId } = command.payload;
-  if (isUuid(userId)) await manager.delete(ChatProfile, { userId });
+  if (isUuid(userId)) await new ProfilesRepository(manager).delete(userId);
   return { outcome: 'succeeded' };
 }

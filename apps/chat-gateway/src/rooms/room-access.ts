@@ -1,7 +1,7 @@
 import { ForbiddenException, NotFoundException } from '@nestjs/common';
 import type { MemberRole, RoomKind } from '@scale-chat/contracts';
 import { ParseIdPipe } from '@scale-chat/platform';
-import type { EntityManager } from 'typeorm';
+import type { RoomsRepository } from './rooms.repository';
 
 const ROOM_NOT_FOUND = 'Room not found';
 export const roomNotFound = () => new NotFoundException(ROOM_NOT_FOUND);
@@ -15,21 +15,11 @@ export const notAMember = () => new ForbiddenException('You are not a member of 
  * the caller is not one of its active members. Every room operation starts here.
  */
 export async function requireMember(
-  manager: EntityManager,
+  rooms: RoomsRepository,
   roomId: string,
   userId: string,
 ): Promise<{ role: MemberRole; lastSeq: number; kind: RoomKind }> {
-  const [row] = (await manager.query(
-    `SELECT r."last_seq", r."kind", m."role", m."status" AS "member_status"
-       FROM "rooms" r LEFT JOIN "room_members" m ON m."room_id" = r."id" AND m."user_id" = $2
-      WHERE r."id" = $1 AND r."status" = 'active'`,
-    [roomId, userId],
-  )) as {
-    last_seq: string;
-    kind: RoomKind;
-    role: MemberRole | null;
-    member_status: string | null;
-  }[];
+  const row = await rooms.membership(roomId, userId);
   if (row === undefined) throw roomNotFound();
   if (row.role === null || row.member_status !== 'active') throw notAMember();
   return { role: row.role, lastSeq: Number(row.last_seq), kind: row.kind };

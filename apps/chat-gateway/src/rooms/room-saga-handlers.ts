@@ -9,9 +9,9 @@ import {
 } from '@scale-chat/contracts';
 import { enqueueEvent, type CommandOutcome } from '@scale-chat/platform';
 import type { EntityManager } from 'typeorm';
-import { findRoom, roomWithMembers } from './room-queries';
-import { announceLeave, passOwnership } from './room-ownership';
-import { memberView, type MemberRow } from './room-views';
+import { announceLeave } from './room-ownership';
+import { memberView } from './room-views';
+import { RoomsRepository } from './rooms.repository';
 
 function roomSagaPayload(command: SagaCommand): RoomSagaPayload | string {
   const { roomId, kind, userIds, inactiveUserIds } = command.payload;
@@ -35,26 +35,20 @@ export async function activateRoom(
   const payload = roomSagaPayload(command);
   if (typeof payload === 'string') return { outcome: 'failed', reason: payload };
   const { roomId, kind, userIds } = payload;
-  const room = await findRoom(manager, roomId, true);
+  const rooms = new RoomsRepository(manager);
+  const room = await rooms.findRoom(roomId, true);
   if (room === undefined || room.status === 'cancelled')
     return { outcome: 'failed', reason: 'the room is gone' };
-  if (kind === 'room' && room.status === 'pending') {
-    await manager.query(`UPDATE "rooms" SET "status" = 'active' WHERE "id" = $1`, [roomId]);
-  }
-  const [activated] = (await manager.query(
-    `UPDATE "room_members" SET "status" = 'active', "joined_at" = now()
-      WHERE "room_id" = $1 AND "user_id" = ANY($2::uuid[]) AND "status" = 'pending'
-      RETURNING "user_id", "role", "joined_at"`,
-    [roomId, userIds],
-  )) as [MemberRow[], number];
+  if (kind === 'room' && room.status === 'pending') await rooms.activateRoom(roomId);
+  const activated = await rooms.activatePendingMembers(roomId, userIds);
   if (activated.length === 0) {
     // Done before (a repeated command), or the member left meanwhile: nothing to announce.
     return { outcome: 'succeeded' };
   }
   // Added while the owner, the room's last member, left: the room passes to a new member
   // (nobody else is there to hear it; the views below show it).
-  const heir = await passOwnership(manager, roomId);
-  const view = await roomWithMembers(manager, { ...room, owner_id: heir ?? room.owner_id });
+  const heir = await rooms.passOwnership(roomId);
+  const view = await rooms.roomWithMembers({ ...room, owner_id: heir ?? room.owner_id });
   if (kind === 'room') {
     await enqueueEvent<RoomCreated>(manager, {
       topic: CHAT_ROOM_EVENTS_TOPIC,
@@ -91,22 +85,9 @@ export async function cancelRoom(
   const payload = roomSagaPayload(command);
   if (typeof payload === 'string') return { outcome: 'failed', reason: payload };
   const { roomId, kind, userIds, inactiveUserIds = [] } = payload;
-  if (kind === 'room') {
-    const [cancelled] = (await manager.query(
-      `UPDATE "rooms" SET "status" = 'cancelled', "inactive_user_ids" = $2::uuid[]
-        WHERE "id" = $1 AND "status" = 'pending' RETURNING "id"`,
-      [roomId, inactiveUserIds],
-    )) as [unknown[], number];
-    if (cancelled.length > 0) {
-      await manager.query(`DELETE FROM "room_members" WHERE "room_id" = $1`, [roomId]);
-    }
-  } else {
-    await manager.query(
-      `DELETE FROM "room_members"
-        WHERE "room_id" = $1 AND "user_id" = ANY($2::uuid[]) AND "status" = 'pending'`,
-      [roomId, userIds],
-    );
-  }
+  const rooms = new RoomsRepository(manager);
+  if (kind === 'room') await rooms.cancelPendingRoom(roomId, inactiveUserIds);
+  else await rooms.deletePendingMembers(roomId, userIds);
   return { outcome: 'succeeded' };
 }
 
@@ -115,17 +96,9 @@ export async function cancelRoom(
  * pending memberships go quietly.
  */
 export async function removeUserFromRooms(userId: string, manager: EntityManager): Promise<void> {
-  // Each room's lock first (in one order, so two such transactions never deadlock), as
-  // every write of a room's events takes it: the rooms' events keep their commit order.
-  await manager.query(
-    `SELECT r."id" FROM "rooms" r JOIN "room_members" m ON m."room_id" = r."id"
-      WHERE m."user_id" = $1 ORDER BY r."id" FOR UPDATE OF r`,
-    [userId],
-  );
-  const [left] = (await manager.query(
-    `DELETE FROM "room_members" WHERE "user_id" = $1 RETURNING "room_id", "status"`,
-    [userId],
-  )) as [{ room_id: string; status: string }[], number];
+  // Each room's lock first, as every write of a room's events takes it: the rooms' events
+  // keep their commit order.
+  const left = await new RoomsRepository(manager).deleteMembershipsOf(userId);
   for (const membership of left.filter((row) => row.status === 'active')) {
     await announceLeave(manager, membership.room_id, userId, 'account-deleted');
   }

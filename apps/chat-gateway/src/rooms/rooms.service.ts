@@ -11,7 +11,6 @@ import {
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
   type MemberView,
-  type RoomKind,
   type RoomSagaPayload,
   type RoomSummaryView,
   type RoomView,
@@ -24,18 +23,11 @@ import {
 } from '@scale-chat/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { ChatConfig } from '../chat-config';
-import { directPair, findDirectRoomId, insertDirectRoom, requireKnownUser } from './direct-rooms';
+import { directPair } from './direct-rooms';
 import { requireGroup, requireMember, roomNotFound } from './room-access';
-import { findRoom, roomWithMembers } from './room-queries';
 import { announceLeave } from './room-ownership';
-import {
-  MESSAGE_COLUMNS,
-  memberView,
-  fromJson,
-  messageView,
-  type JsonMessageRow,
-  type MemberRow,
-} from './room-views';
+import { memberView, fromJson, messageView } from './room-views';
+import { RoomsRepository } from './rooms.repository';
 
 /** Where rooms' and memberships' status changes are announced (NotifyRoomStatus migration). */
 const ROOM_STATUS_CHANNEL = 'room_status';
@@ -52,6 +44,7 @@ const notActive = (ids: readonly string[]) =>
 export class RoomsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly rooms: RoomsRepository,
     @Inject(SERVICE_CONFIG) private readonly config: ChatConfig,
     private readonly notifications: PostgresNotifications,
   ) {
@@ -62,16 +55,7 @@ export class RoomsService {
     const roomId = randomUUID();
     const userIds = [...new Set([ownerId, ...memberIds])];
     await this.dataSource.transaction(async (manager) => {
-      await manager.query(
-        `INSERT INTO "rooms" ("id", "name", "owner_id", "status") VALUES ($1, $2, $3, 'pending')`,
-        [roomId, name, ownerId],
-      );
-      await manager.query(
-        `INSERT INTO "room_members" ("room_id", "user_id", "role", "status")
-         SELECT $1, id, CASE WHEN id = $2 THEN 'owner' ELSE 'member' END, 'pending'
-           FROM unnest($3::uuid[]) AS id`,
-        [roomId, ownerId, userIds],
-      );
+      await this.rooms.in(manager).insertPendingRoom(roomId, name, ownerId, userIds);
       await this.startSaga(manager, { roomId, kind: 'room', userIds });
     });
     return this.awaitRoom(roomId);
@@ -87,18 +71,19 @@ export class RoomsService {
     userId: string,
   ): Promise<{ room: RoomView; created: boolean }> {
     const pair = directPair(callerId, userId);
-    await requireKnownUser(this.dataSource.manager, userId);
+    // 404 unless chat knows the user: every account gets a profile in its signup saga.
+    if (!(await this.rooms.isKnownUser(userId))) throw new NotFoundException('User not found');
     // A second round only when the pair's room that won the insert was cancelled before
     // it could be read: the pair has none again, and this call may make it.
     for (let round = 0; round < 2; round += 1) {
       const createdId = await this.dataSource.transaction(async (manager) => {
-        const roomId = await insertDirectRoom(manager, callerId, pair);
+        const roomId = await this.rooms.in(manager).insertDirectRoom(callerId, pair);
         if (roomId !== undefined)
           await this.startSaga(manager, { roomId, kind: 'room', userIds: [...pair] });
         return roomId;
       });
       // After a conflict, the other room has committed (the insert waited for it).
-      const roomId = createdId ?? (await findDirectRoomId(this.dataSource.manager, pair));
+      const roomId = createdId ?? (await this.rooms.findDirectRoomId(pair));
       if (roomId !== undefined)
         return { room: await this.awaitRoom(roomId), created: createdId !== undefined };
     }
@@ -111,36 +96,7 @@ export class RoomsService {
    * message mentions nobody), and last messages.
    */
   async list(userId: string): Promise<RoomSummaryView[]> {
-    const rows = (await this.dataSource.query(
-      `SELECT r."id", r."kind", r."name", r."last_seq", r."last_version",
-              (SELECT count(*) FROM "messages" u
-                WHERE u."room_id" = r."id" AND u."seq" > m."last_read_seq" AND u."sender_id" <> $1
-              )::int AS "unread_count",
-              (SELECT count(*) FROM "messages" u
-                WHERE u."room_id" = r."id" AND u."seq" > m."last_read_seq" AND u."sender_id" <> $1
-                  AND $1::uuid = ANY (u."mentions")
-              )::int AS "mention_count",
-              (SELECT count(*) FROM "room_members" c
-                WHERE c."room_id" = r."id" AND c."status" = 'active')::int AS "member_count",
-              to_jsonb(last) AS "last_message"
-         FROM "room_members" m
-         JOIN "rooms" r ON r."id" = m."room_id" AND r."status" = 'active'
-         LEFT JOIN LATERAL (SELECT ${MESSAGE_COLUMNS} FROM "messages" x
-                             WHERE x."room_id" = r."id" AND x."seq" = r."last_seq") last ON true
-        WHERE m."user_id" = $1 AND m."status" = 'active'
-        ORDER BY r."last_activity_at" DESC, r."id"`,
-      [userId],
-    )) as {
-      id: string;
-      kind: RoomKind;
-      name: string | null;
-      last_seq: string;
-      last_version: string;
-      unread_count: number;
-      mention_count: number;
-      member_count: number;
-      last_message: JsonMessageRow | null;
-    }[];
+    const rows = await this.rooms.summariesOf(userId);
     return rows.map((row) => ({
       id: row.id,
       kind: row.kind,
@@ -156,39 +112,28 @@ export class RoomsService {
 
   /** 404 or 403 unless `userId` is an active member of the active room. */
   async requireMember(roomId: string, userId: string): Promise<void> {
-    await requireMember(this.dataSource.manager, roomId, userId);
+    await requireMember(this.rooms, roomId, userId);
   }
 
   /** The active rooms `userId` is an active member of. */
   /** `manager`: a transaction in progress (one that holds a lock must not wait for the pool). */
-  async roomIdsOf(userId: string, manager = this.dataSource.manager): Promise<string[]> {
-    const rows = (await manager.query(
-      `SELECT m."room_id" FROM "room_members" m
-         JOIN "rooms" r ON r."id" = m."room_id" AND r."status" = 'active'
-        WHERE m."user_id" = $1 AND m."status" = 'active'`,
-      [userId],
-    )) as { room_id: string }[];
-    return rows.map((row) => row.room_id);
+  roomIdsOf(userId: string, manager?: EntityManager): Promise<string[]> {
+    return (manager === undefined ? this.rooms : this.rooms.in(manager)).roomIdsOf(userId);
   }
 
   async get(userId: string, roomId: string): Promise<RoomView> {
-    const manager = this.dataSource.manager;
-    await requireMember(manager, roomId, userId);
-    const room = await findRoom(manager, roomId);
+    await requireMember(this.rooms, roomId, userId);
+    const room = await this.rooms.findRoom(roomId);
     if (room === undefined) throw roomNotFound();
-    return roomWithMembers(manager, room);
+    return this.rooms.roomWithMembers(room);
   }
 
   /** Any member may add an active user; the membership runs through the room saga. */
   async addMember(callerId: string, roomId: string, userId: string): Promise<MemberView> {
-    requireGroup((await requireMember(this.dataSource.manager, roomId, callerId)).kind);
+    requireGroup((await requireMember(this.rooms, roomId, callerId)).kind);
     try {
       await this.dataSource.transaction(async (manager) => {
-        await manager.query(
-          `INSERT INTO "room_members" ("room_id", "user_id", "role", "status")
-           VALUES ($1, $2, 'member', 'pending')`,
-          [roomId, userId],
-        );
+        await this.rooms.in(manager).insertPendingMember(roomId, userId);
         await this.startSaga(manager, { roomId, kind: 'membership', userIds: [userId] });
       });
     } catch (error) {
@@ -200,11 +145,7 @@ export class RoomsService {
     return this.awaitOutcome(
       roomId,
       async () => {
-        const [member] = (await this.dataSource.query(
-          `SELECT "user_id", "role", "joined_at", "status" FROM "room_members"
-          WHERE "room_id" = $1 AND "user_id" = $2`,
-          [roomId, userId],
-        )) as (MemberRow & { status: string })[];
+        const member = await this.rooms.findMember(roomId, userId);
         if (member === undefined) throw notActive([userId]);
         return member.status === 'active' ? memberView(member) : undefined;
       },
@@ -214,7 +155,7 @@ export class RoomsService {
 
   /** A member may leave (the owner too: the room passes on); the owner may remove anyone. */
   async removeMember(callerId: string, roomId: string, userId: string): Promise<void> {
-    const caller = await requireMember(this.dataSource.manager, roomId, callerId);
+    const caller = await requireMember(this.rooms, roomId, callerId);
     requireGroup(caller.kind);
     if (callerId !== userId && caller.role !== 'owner') {
       throw new ForbiddenException('Only the owner may remove another member');
@@ -222,12 +163,10 @@ export class RoomsService {
     await this.dataSource.transaction(async (manager) => {
       // Under the room's lock, as every write of a room's events: its outbox rows then
       // follow the room's commit order (a send cannot overtake the leave, or the reverse).
-      await findRoom(manager, roomId, true);
-      const [, removed] = (await manager.query(
-        `DELETE FROM "room_members" WHERE "room_id" = $1 AND "user_id" = $2 AND "status" = 'active'`,
-        [roomId, userId],
-      )) as [unknown, number];
-      if (removed === 0) throw new NotFoundException('The user is not a member of this room');
+      const rooms = this.rooms.in(manager);
+      await rooms.findRoom(roomId, true);
+      if (!(await rooms.deleteActiveMember(roomId, userId)))
+        throw new NotFoundException('The user is not a member of this room');
       await announceLeave(manager, roomId, userId, callerId === userId ? 'left' : 'removed');
     });
   }
@@ -237,7 +176,7 @@ export class RoomsService {
     return this.awaitOutcome(
       roomId,
       async () => {
-        const room = await findRoom(this.dataSource.manager, roomId);
+        const room = await this.rooms.findRoom(roomId);
         const inactive = room?.inactive_user_ids ?? [];
         if (room === undefined || room.status === 'cancelled') {
           // Cancelled for a reason of the system's (a step failed or timed out), not the caller's.
@@ -247,9 +186,7 @@ export class RoomsService {
             );
           throw notActive(inactive);
         }
-        return room.status === 'active'
-          ? roomWithMembers(this.dataSource.manager, room)
-          : undefined;
+        return room.status === 'active' ? this.rooms.roomWithMembers(room) : undefined;
       },
       'The room could not be created in time; it will appear in GET /api/rooms if it is',
     );

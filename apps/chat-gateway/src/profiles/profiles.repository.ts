@@ -1,0 +1,34 @@
+import { Injectable } from '@nestjs/common';
+import { InjectEntityManager } from '@nestjs/typeorm';
+import type { EntityManager } from 'typeorm';
+import { ChatProfile } from './profile.entity';
+
+/**
+ * The profiles' data access: users as chat knows them. Injected, it works through the
+ * pool; `in(manager)` gives the same operations inside the caller's transaction.
+ */
+@Injectable()
+export class ProfilesRepository {
+  constructor(@InjectEntityManager() private readonly manager: EntityManager) {}
+
+  in(manager: EntityManager): ProfilesRepository {
+    return new ProfilesRepository(manager);
+  }
+
+  /** Stores the profile; one already there stays as it is. */
+  async insertIfAbsent(
+    profile: Pick<ChatProfile, 'userId' | 'username' | 'displayName'>,
+  ): Promise<void> {
+    await this.manager
+      .createQueryBuilder()
+      .insert()
+      .into(ChatProfile)
+      .values(profile)
+      .orIgnore()
+      .execute();
+  }
+
+  async delete(userId: string): Promise<void> {
+    await this.manager.delete(ChatProfile, { userId });
+  }
+}

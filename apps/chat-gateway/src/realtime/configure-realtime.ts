@@ -1,0 +1,56 @@
+import type { INestApplication } from '@nestjs/common';
+import { HealthRegistry, KafkaConnection } from '@scale-chat/platform';
+import type { MessageView } from '@scale-chat/contracts';
+import {
+  createAdapter,
+  type BroadcastPacket,
+  type BusHealth,
+  type StreamPosition,
+} from '@scale-chat/socket-io-kafka-adapter';
+import { PinoLogger } from 'nestjs-pino';
+import type { ChatConfig } from '../chat-config';
+import { RoomsService } from '../rooms/rooms.service';
+import { KafkaIoAdapter } from './kafka-io.adapter';
+import { roomsOnRecovery } from './rooms-on-recovery';
+
+/** A `message:new` broadcast's place in its room's stream; any other event has none. */
+export function messagePosition(packet: BroadcastPacket): StreamPosition | undefined {
+  if (!Array.isArray(packet.data) || packet.data[0] !== 'message:new') return undefined;
+  const message = packet.data[1] as Partial<MessageView> | undefined;
+  return typeof message?.roomId === 'string' && typeof message.seq === 'number'
+    ? { stream: message.roomId, position: message.seq }
+    : undefined;
+}
+
+function healthOf(health: BusHealth) {
+  const { healthy, reason, ...details } = health;
+  return {
+    socketio: healthy
+      ? { status: 'up' as const, ...details }
+      : { status: 'down' as const, reason, ...details },
+  };
+}
+
+/**
+ * Before the gateway listens: the Kafka adapter joins the cluster, its health joins
+ * `GET /health`, and Nest's Socket.IO server is built on it.
+ */
+export async function configureRealtime(app: INestApplication, config: ChatConfig): Promise<void> {
+  const logger = await app.resolve(PinoLogger);
+  logger.setContext('socket-io-kafka-adapter');
+  const adapter = createAdapter(app.get(KafkaConnection).kafka, {
+    topic: config.extra.SOCKET_IO_TOPIC,
+    groupIdPrefix: `${config.extra.SOCKET_IO_TOPIC}-${config.instanceId}`,
+    // API.md: `message:new` reaches each socket exactly once. A gateway that takes over a
+    // room's fan-out from a dead one broadcasts again what that one may have sent; every
+    // instance drops a room's message at or below the seq it last delivered.
+    positionOf: messagePosition,
+    // A socket coming back keeps only the chat rooms its user is still in (API.md: a
+    // removed member gets nothing more from the room).
+    roomsOnRecovery: roomsOnRecovery(app.get(RoomsService)),
+    logger: logger.logger,
+  });
+  app.get(HealthRegistry).register(() => Promise.resolve(healthOf(adapter.bus.health())));
+  app.useWebSocketAdapter(new KafkaIoAdapter(app, adapter, config.extra.SOCKET_ALLOWED_ORIGINS));
+  await adapter.bus.start();
+}

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ROOM_ENTITIES } from './room.entities';
+import { RoomsController } from './rooms.controller';
+import { RoomsRepository } from './rooms.repository';
+import { RoomsService } from './rooms.service';
+
+/** Rooms and memberships: REST, the room saga's steps, and the SQL of both. */
+@Module({
+  imports: [TypeOrmModule.forFeature(ROOM_ENTITIES)],
+  controllers: [RoomsController],
+  providers: [RoomsRepository, RoomsService],
+  exports: [RoomsRepository, RoomsService],
+})
+export class RoomsModule {}
