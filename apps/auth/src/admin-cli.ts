@@ -2,7 +2,7 @@ import { dataSourceOptions, readConfigOrExit } from '@scale-chat/platform';
 import { DataSource } from 'typeorm';
 import { readAuthConfig } from './auth-config';
 import { User } from './users/user.entity';
-import { setUserRole } from './users/user-roles';
+import { UsersRepository } from './users/users.repository';
 
 const USAGE = 'usage: admin grant|revoke <username>';
 
@@ -24,8 +24,7 @@ export async function adminCommand(argv: readonly string[]): Promise<number> {
     dataSourceOptions(config, { entities: [User] }),
   ).initialize();
   try {
-    const changed = await setUserRole(
-      dataSource,
+    const changed = await new UsersRepository(dataSource.manager).setRole(
       username,
       action === 'grant' ? 'admin' : 'member',
     );

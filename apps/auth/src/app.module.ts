@@ -6,11 +6,13 @@ import {
   SAGA_REQUESTS_TOPIC,
 } from '@scale-chat/contracts';
 import { PlatformModule, setUpOpenApi, type ServiceDefinition } from '@scale-chat/platform';
-import { AccountsModule } from './accounts.module';
+import { AuthenticationModule } from './authentication.module';
 import { readAuthConfig, type AuthConfig } from './auth-config';
-import { CreateUsersAndLogins1763900000000 } from './database/1763900000000-create-users-and-logins';
-import { NotifyUserStatus1765200000000 } from './database/1765200000000-notify-user-status';
-import { UserRoles1767100000000 } from './database/1767100000000-user-roles';
+import { SignupModule } from './signup/signup.module';
+import { CreateUsersAndLogins1763900000000 } from './users/migrations/1763900000000-create-users-and-logins';
+import { NotifyUserStatus1765200000000 } from './users/migrations/1765200000000-notify-user-status';
+import { UserRoles1767100000000 } from './users/migrations/1767100000000-user-roles';
+import { UsersModule } from './users/users.module';
 import { LoginFamily, RefreshToken } from './sessions/login.entities';
 import { User } from './users/user.entity';
 
@@ -30,7 +32,10 @@ export class AppModule {
           ],
           publishes: [AUTH_LOGINS_TOPIC, AUTH_USERS_TOPIC, SAGA_REQUESTS_TOPIC, SAGA_REPLIES_TOPIC],
         }),
-        AccountsModule.register(config),
+        // With the sessions feature (and the tokens it hands out) inside.
+        AuthenticationModule.register(config),
+        UsersModule,
+        SignupModule,
       ],
     };
   }

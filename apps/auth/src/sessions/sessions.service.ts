@@ -6,9 +6,10 @@ import { AUTH_LOGINS_TOPIC, LOGIN_REVOKED, type LoginRevoked } from '@scale-chat
 import { enqueueEvent } from '@scale-chat/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 import { PasswordHasher } from '../passwords/password-hasher';
-import { User, viewOf } from '../users/user.entity';
-import { UsersService } from '../users/users.service';
-import { LoginFamily, RefreshToken } from './login.entities';
+import { viewOf, type User } from '../users/user.entity';
+import { UsersRepository } from '../users/users.repository';
+import type { LoginFamily } from './login.entities';
+import { SessionsRepository } from './sessions.repository';
 import type { TokenPair } from '@scale-chat/contracts';
 
 const REFRESH_TOKEN_TTL_MS = 30 * 24 * 60 * 60 * 1000;
@@ -26,7 +27,8 @@ const sha256 = (token: string) => createHash('sha256').update(token).digest('hex
 export class SessionsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly users: UsersService,
+    private readonly sessions: SessionsRepository,
+    private readonly users: UsersRepository,
     private readonly hasher: PasswordHasher,
     private readonly signer: AccessTokenSigner,
   ) {}
@@ -53,26 +55,17 @@ export class SessionsService {
   login(user: User): Promise<TokenPair> {
     return this.dataSource.transaction(async (manager) => {
       const family = randomUUID();
-      await manager.insert(LoginFamily, {
-        id: family,
-        userId: user.id,
-        revokedAt: null,
-        revokeReason: null,
-      });
+      await this.sessions.in(manager).insertFamily(family, user.id);
       return this.issue(manager, user, family);
     });
   }
 
   async refresh(refreshToken: string): Promise<TokenPair> {
     const outcome = await this.dataSource.transaction(async (manager) => {
-      const stored = await manager
-        .getRepository(RefreshToken)
-        .createQueryBuilder('token')
-        .setLock('pessimistic_write')
-        .where('token.tokenHash = :hash', { hash: sha256(refreshToken) })
-        .getOne();
+      const sessions = this.sessions.in(manager);
+      const stored = await sessions.findTokenForUpdate(sha256(refreshToken));
       if (stored === null) return 'invalid' as const;
-      const family = await manager.findOneBy(LoginFamily, { id: stored.familyId });
+      const family = await sessions.findFamily(stored.familyId);
       if (family === null || family.revokedAt !== null || stored.expiresAt.getTime() < Date.now()) {
         return 'invalid' as const;
       }
@@ -83,13 +76,9 @@ export class SessionsService {
         return 'invalid' as const;
       }
       // A login's user is active until its deletion begins: its refresh tokens end there.
-      const user = await manager.findOneByOrFail(User, { id: family.userId });
+      const user = await this.users.in(manager).getById(family.userId);
       if (user.status !== 'active') return 'invalid' as const;
-      await manager.update(
-        RefreshToken,
-        { tokenHash: stored.tokenHash },
-        { rotatedAt: new Date() },
-      );
+      await sessions.markRotated(stored.tokenHash);
       return this.issue(manager, user, family.id);
     });
     if (outcome === 'invalid') throw new UnauthorizedException(INVALID_REFRESH);
@@ -99,9 +88,10 @@ export class SessionsService {
   /** Ends the login of `refreshToken`; says nothing about tokens it does not know. */
   async logout(refreshToken: string): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      const stored = await manager.findOneBy(RefreshToken, { tokenHash: sha256(refreshToken) });
+      const sessions = this.sessions.in(manager);
+      const stored = await sessions.findToken(sha256(refreshToken));
       if (stored === null) return;
-      const family = await manager.findOneBy(LoginFamily, { id: stored.familyId });
+      const family = await sessions.findFamily(stored.familyId);
       if (family !== null && family.revokedAt === null)
         await this.revoke(manager, family, 'logout');
     });
@@ -109,7 +99,7 @@ export class SessionsService {
 
   /** True when the login no longer exists or was revoked: its access tokens stop working. */
   async isFamilyRevoked(familyId: string): Promise<boolean> {
-    const family = await this.dataSource.getRepository(LoginFamily).findOneBy({ id: familyId });
+    const family = await this.sessions.findFamily(familyId);
     return family === null || family.revokedAt !== null;
   }
 
@@ -118,12 +108,9 @@ export class SessionsService {
     // Login and refresh let only active users through.
     if (view === undefined) throw new Error(`tokens issued to a user being deleted (${user.id})`);
     const refreshToken = randomBytes(32).toString('base64url');
-    await manager.insert(RefreshToken, {
-      tokenHash: sha256(refreshToken),
-      familyId,
-      expiresAt: new Date(Date.now() + REFRESH_TOKEN_TTL_MS),
-      rotatedAt: null,
-    });
+    await this.sessions
+      .in(manager)
+      .insertToken(sha256(refreshToken), familyId, new Date(Date.now() + REFRESH_TOKEN_TTL_MS));
     const accessToken = await this.signer.sign({
       userId: user.id,
       username: user.username,
@@ -144,11 +131,7 @@ export class SessionsService {
     family: LoginFamily,
     reason: LoginRevoked['reason'],
   ): Promise<void> {
-    await manager.update(
-      LoginFamily,
-      { id: family.id },
-      { revokedAt: new Date(), revokeReason: reason },
-    );
+    await this.sessions.in(manager).revokeFamily(family.id, reason);
     await enqueueEvent<LoginRevoked>(manager, {
       topic: AUTH_LOGINS_TOPIC,
       key: family.userId,

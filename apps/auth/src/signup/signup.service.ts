@@ -11,7 +11,8 @@ import type { DataSource } from 'typeorm';
 import type { AuthConfig } from '../auth-config';
 import { PasswordHasher } from '../passwords/password-hasher';
 import type { UserView } from '@scale-chat/contracts';
-import { User, viewOf } from '../users/user.entity';
+import { viewOf } from '../users/user.entity';
+import { UsersRepository } from '../users/users.repository';
 import type { SignupRequest } from './signup.dto';
 
 /** Where a user's status changes are announced (a trigger: NotifyUserStatus migration). */
@@ -33,6 +34,7 @@ export interface SignupOutcome {
 export class SignupService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly users: UsersRepository,
     private readonly hasher: PasswordHasher,
     @Inject(SERVICE_CONFIG) private readonly config: AuthConfig,
     private readonly notifications: PostgresNotifications,
@@ -53,7 +55,7 @@ export class SignupService {
     };
     try {
       await this.dataSource.transaction(async (manager) => {
-        await manager.insert(User, user);
+        await this.users.in(manager).insert(user);
         await requestSaga(manager, 'signup', {
           userId: user.id,
           username,
@@ -86,10 +88,9 @@ export class SignupService {
    * and looking again every second in case one is missed.
    */
   private async awaitOutcome(userId: string): Promise<SignupOutcome> {
-    const repository = this.dataSource.getRepository(User);
     // Gone (its signup undone) or, oddly, already on its way out: the signup did not hold.
     const current = async () => {
-      const user = await repository.findOneBy({ id: userId });
+      const user = await this.users.findById(userId);
       const view = user === null ? undefined : viewOf(user);
       if (view === undefined)
         throw new ServiceUnavailableException('Signup could not be completed; please try again');

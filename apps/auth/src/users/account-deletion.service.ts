@@ -9,9 +9,9 @@ import {
   USER_EVENT_TYPES,
 } from '@scale-chat/contracts';
 import { enqueueEvent, requestSaga, type CommandOutcome } from '@scale-chat/platform';
-import { IsNull, type DataSource, type EntityManager } from 'typeorm';
-import { LoginFamily } from '../sessions/login.entities';
-import { User } from './user.entity';
+import type { DataSource, EntityManager } from 'typeorm';
+import { SessionsRepository } from '../sessions/sessions.repository';
+import { UsersRepository } from './users.repository';
 
 /**
  * Account deletion: auth marks the user `deleting` and asks for the saga in one
@@ -21,15 +21,19 @@ import { User } from './user.entity';
  */
 @Injectable()
 export class AccountDeletionService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly users: UsersRepository,
+  ) {}
 
   /** Idempotent: asking again while the deletion runs changes nothing. */
   async requestDeletion(userId: string): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      const user = await manager.findOneBy(User, { id: userId });
+      const users = this.users.in(manager);
+      const user = await users.findById(userId);
       if (user === null) throw new NotFoundException('User not found');
       if (user.status === 'deleting') return;
-      await manager.update(User, { id: userId }, { status: 'deleting' });
+      await users.setStatus(userId, 'deleting');
       // Who the user was, for the chat profile to come back if the deletion fails.
       await requestSaga(manager, 'account-deletion', {
         userId,
@@ -45,13 +49,10 @@ export class AccountDeletionService {
  * (announced as `user.deleted`; a repeat finds nobody and announces nothing).
  */
 export async function deleteUser(userId: string, manager: EntityManager): Promise<CommandOutcome> {
-  const families = await manager.findBy(LoginFamily, { userId, revokedAt: IsNull() });
+  const sessions = new SessionsRepository(manager);
+  const families = await sessions.unrevokedFamiliesOf(userId);
   for (const family of families) {
-    await manager.update(
-      LoginFamily,
-      { id: family.id },
-      { revokedAt: new Date(), revokeReason: 'account-deleted' },
-    );
+    await sessions.revokeFamily(family.id, 'account-deleted');
     await enqueueEvent<LoginRevoked>(manager, {
       topic: AUTH_LOGINS_TOPIC,
       key: userId,
@@ -59,8 +60,7 @@ export async function deleteUser(userId: string, manager: EntityManager): Promis
       data: { userId, familyId: family.id, reason: 'account-deleted' },
     });
   }
-  const { affected } = await manager.delete(User, { id: userId });
-  if (affected === 1) {
+  if (await new UsersRepository(manager).delete(userId)) {
     await enqueueEvent<UserDeleted>(manager, {
       topic: AUTH_USERS_TOPIC,
       key: userId,
@@ -73,6 +73,6 @@ export async function deleteUser(userId: string, manager: EntityManager): Promis
 
 /** The compensation: a user whose deletion could not finish is active again. */
 export async function restoreUser(userId: string, manager: EntityManager): Promise<CommandOutcome> {
-  await manager.update(User, { id: userId, status: 'deleting' }, { status: 'active' });
+  await new UsersRepository(manager).setStatus(userId, 'active', 'deleting');
   return { outcome: 'succeeded' };
 }

@@ -8,7 +8,7 @@ import { authService } from '../app.module';
 import type { AuthConfig } from '../auth-config';
 import { insertTestUser } from './test-users';
 import { User } from './user.entity';
-import { setUserRole } from './user-roles';
+import { UsersRepository } from './users.repository';
 
 const PASSWORD = 'correct horse battery';
 
@@ -83,19 +83,19 @@ describe('auth: the admin role of an account', () => {
     await insertTestUser(auth.app, 'cara', { password: PASSWORD });
     expect(await loginClaims('cara')).not.toHaveProperty('adm');
 
-    const dataSource = auth.app.get(DataSource);
-    const granted = await setUserRole(dataSource, 'CARA', 'admin');
+    const users = auth.app.get(UsersRepository);
+    const granted = await users.setRole('CARA', 'admin');
     expect(granted).toMatchObject({ username: 'cara', role: 'admin' });
     expect(await loginClaims('cara')).toMatchObject({ adm: true, sub: granted?.userId });
 
-    expect(await setUserRole(dataSource, 'cara', 'member')).toMatchObject({ role: 'member' });
+    expect(await users.setRole('cara', 'member')).toMatchObject({ role: 'member' });
     expect(await loginClaims('cara')).not.toHaveProperty('adm');
   });
 
   it('gives the role to no account but an active one of that name', async () => {
-    const dataSource = auth.app.get(DataSource);
-    expect(await setUserRole(dataSource, 'nobody-here', 'admin')).toBeUndefined();
+    const users = auth.app.get(UsersRepository);
+    expect(await users.setRole('nobody-here', 'admin')).toBeUndefined();
     // `bossy` is pending (its signup saga never ran here).
-    expect(await setUserRole(dataSource, 'bossy', 'admin')).toBeUndefined();
+    expect(await users.setRole('bossy', 'admin')).toBeUndefined();
   });
 });

@@ -17,9 +17,9 @@ import {
   type CommandOutcome,
   type KafkaEventContext,
 } from '@scale-chat/platform';
-import { In, type EntityManager } from 'typeorm';
-import { deleteUser, restoreUser } from './users/account-deletion.service';
-import { User } from './users/user.entity';
+import type { EntityManager } from 'typeorm';
+import { deleteUser, restoreUser } from './account-deletion.service';
+import { UsersRepository } from './users.repository';
 
 /** A handler of the command's `userId`; a payload without a valid one fails the step. */
 const forUser =
@@ -58,14 +58,11 @@ export async function activateUser(
   userId: string,
   manager: EntityManager,
 ): Promise<CommandOutcome> {
-  const { affected } = await manager.update(
-    User,
-    { id: userId, status: 'pending' },
-    { status: 'active' },
-  );
-  const user = await manager.findOneBy(User, { id: userId });
+  const users = new UsersRepository(manager);
+  const activated = await users.setStatus(userId, 'active', 'pending');
+  const user = await users.findById(userId);
   if (user?.status !== 'active') return { outcome: 'failed', reason: 'the user is not pending' };
-  if (affected === 1) {
+  if (activated) {
     await enqueueEvent<UserRegistered>(manager, {
       topic: AUTH_USERS_TOPIC,
       key: user.id,
@@ -86,7 +83,7 @@ export async function discardPendingUser(
   userId: string,
   manager: EntityManager,
 ): Promise<CommandOutcome> {
-  await manager.delete(User, { id: userId, status: 'pending' });
+  await new UsersRepository(manager).delete(userId, 'pending');
   return { outcome: 'succeeded' };
 }
 
@@ -101,11 +98,7 @@ export async function checkUsersActive(
   if (!Array.isArray(userIds) || userIds.length === 0 || !userIds.every(isUuid)) {
     return { outcome: 'failed', reason: 'userIds is not a list of UUIDs' };
   }
-  const active = await manager.find(User, {
-    select: { id: true },
-    where: { id: In(userIds), status: 'active' },
-  });
-  const found = new Set(active.map((user) => user.id));
+  const found = new Set(await new UsersRepository(manager).activeIds(userIds));
   const inactiveUserIds = [...new Set(userIds)].filter((id) => !found.has(id));
   return inactiveUserIds.length === 0
     ? { outcome: 'succeeded' }

@@ -1,0 +1,58 @@
+import { Injectable } from '@nestjs/common';
+import { InjectEntityManager } from '@nestjs/typeorm';
+import type { LoginRevoked } from '@scale-chat/contracts';
+import { IsNull, type EntityManager } from 'typeorm';
+import { LoginFamily, RefreshToken } from './login.entities';
+
+/**
+ * The sessions feature's data access: logins (refresh-token families) and their tokens,
+ * stored only as hashes. Injected, it works through the pool; `in(manager)` gives the
+ * same operations inside the caller's transaction.
+ */
+@Injectable()
+export class SessionsRepository {
+  constructor(@InjectEntityManager() private readonly manager: EntityManager) {}
+
+  in(manager: EntityManager): SessionsRepository {
+    return new SessionsRepository(manager);
+  }
+
+  async insertFamily(id: string, userId: string): Promise<void> {
+    await this.manager.insert(LoginFamily, { id, userId, revokedAt: null, revokeReason: null });
+  }
+
+  findFamily(id: string): Promise<LoginFamily | null> {
+    return this.manager.findOneBy(LoginFamily, { id });
+  }
+
+  /** The user's logins that are not revoked. */
+  unrevokedFamiliesOf(userId: string): Promise<LoginFamily[]> {
+    return this.manager.findBy(LoginFamily, { userId, revokedAt: IsNull() });
+  }
+
+  async revokeFamily(id: string, reason: LoginRevoked['reason']): Promise<void> {
+    await this.manager.update(LoginFamily, { id }, { revokedAt: new Date(), revokeReason: reason });
+  }
+
+  async insertToken(tokenHash: string, familyId: string, expiresAt: Date): Promise<void> {
+    await this.manager.insert(RefreshToken, { tokenHash, familyId, expiresAt, rotatedAt: null });
+  }
+
+  findToken(tokenHash: string): Promise<RefreshToken | null> {
+    return this.manager.findOneBy(RefreshToken, { tokenHash });
+  }
+
+  /** The token, locked until the transaction ends: two refreshes of it take turns. */
+  findTokenForUpdate(tokenHash: string): Promise<RefreshToken | null> {
+    return this.manager
+      .getRepository(RefreshToken)
+      .createQueryBuilder('token')
+      .setLock('pessimistic_write')
+      .where('token.tokenHash = :hash', { hash: tokenHash })
+      .getOne();
+  }
+
+  async markRotated(tokenHash: string): Promise<void> {
+    await this.manager.update(RefreshToken, { tokenHash }, { rotatedAt: new Date() });
+  }
+}

@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AccountDeletionService } from './account-deletion.service';
+import { AuthSagaController } from './auth-saga-participant';
+import { User } from './user.entity';
+import { UsersController } from './users.controller';
+import { UsersRepository } from './users.repository';
+import { UsersService } from './users.service';
+
+/** Accounts: lookup and search, deletion, and auth's part in the sagas (a Kafka handler). */
+@Module({
+  imports: [TypeOrmModule.forFeature([User])],
+  controllers: [UsersController, AuthSagaController],
+  providers: [UsersRepository, UsersService, AccountDeletionService],
+  exports: [UsersRepository],
+})
+export class UsersModule {}

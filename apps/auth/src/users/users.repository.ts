@@ -1,0 +1,122 @@
+import { Injectable } from '@nestjs/common';
+import { InjectEntityManager } from '@nestjs/typeorm';
+import { In, type EntityManager } from 'typeorm';
+import { User, type UserRole, type UserStatus } from './user.entity';
+
+/** The characters a username is made of (API.md); a query of others names no username. */
+const USERNAME_ALPHABET = /^[A-Za-z0-9_.-]*$/;
+
+/** An account whose role changed, as `setRole` returns it. */
+export interface RoleChange {
+  readonly userId: string;
+  readonly username: string;
+  readonly role: UserRole;
+}
+
+/**
+ * The users feature's data access: accounts, their status and role. Injected, it works
+ * through the pool; `in(manager)` gives the same operations inside the caller's
+ * transaction.
+ */
+@Injectable()
+export class UsersRepository {
+  constructor(@InjectEntityManager() private readonly manager: EntityManager) {}
+
+  in(manager: EntityManager): UsersRepository {
+    return new UsersRepository(manager);
+  }
+
+  findById(id: string): Promise<User | null> {
+    return this.manager.findOneBy(User, { id });
+  }
+
+  /** The user of a login, which exists while the login does (it goes with the user). */
+  getById(id: string): Promise<User> {
+    return this.manager.findOneByOrFail(User, { id });
+  }
+
+  /** Case-insensitive: usernames are stored in lower case. */
+  findByUsername(username: string): Promise<User | null> {
+    return this.manager.findOneBy(User, { username: username.toLowerCase() });
+  }
+
+  /**
+   * Active users whose username starts with `query`, or a word of whose display name does
+   * (both case-insensitive; API.md v1.1), by username. A query outside the username
+   * alphabet can name no username: it searches display names only. Words are what white
+   * space separates; the whole display name is tried too, so "Kim Min" finds "Kim Min-ji".
+   */
+  search(query: string, limit: number): Promise<User[]> {
+    const needle = query.toLowerCase();
+    const byDisplayName = `(starts_with(lower(user.displayName), :needle) OR EXISTS (
+        SELECT 1 FROM regexp_split_to_table(lower(user.displayName), '\\s+') AS word
+         WHERE starts_with(word, :needle)))`;
+    const escaped = needle.replace(/[\\%_]/g, (character) => `\\${character}`);
+    const byUsername = `user.username LIKE :pattern ESCAPE '\\'`;
+    return this.manager
+      .getRepository(User)
+      .createQueryBuilder('user')
+      .where('user.status = :status', { status: 'active' })
+      .andWhere(
+        USERNAME_ALPHABET.test(query) ? `(${byUsername} OR ${byDisplayName})` : byDisplayName,
+        {
+          needle,
+          pattern: `${escaped}%`,
+        },
+      )
+      .orderBy('user.username')
+      .limit(limit)
+      .getMany();
+  }
+
+  /** The ids among `ids` of active users. */
+  async activeIds(ids: readonly string[]): Promise<string[]> {
+    const active = await this.manager.find(User, {
+      select: { id: true },
+      where: { id: In([...ids]), status: 'active' },
+    });
+    return active.map((user) => user.id);
+  }
+
+  /** A new user; a unique violation when the username is taken. */
+  async insert(user: Omit<User, 'createdAt'>): Promise<void> {
+    await this.manager.insert(User, user);
+  }
+
+  /** Moves the user from `from` (any status when absent) to `to`; whether it did. */
+  async setStatus(id: string, to: UserStatus, from?: UserStatus): Promise<boolean> {
+    const { affected } = await this.manager.update(
+      User,
+      from === undefined ? { id } : { id, status: from },
+      { status: to },
+    );
+    return affected === 1;
+  }
+
+  /** Deletes the user (with `status` only); whether it did. */
+  async delete(id: string, status?: UserStatus): Promise<boolean> {
+    const { affected } = await this.manager.delete(
+      User,
+      status === undefined ? { id } : { id, status },
+    );
+    return affected === 1;
+  }
+
+  /**
+   * Gives `role` to the active account named `username`, bound to its id: the role goes
+   * with the account when it is deleted. Undefined when no active account has the name.
+   */
+  async setRole(username: string, role: UserRole): Promise<RoleChange | undefined> {
+    const result = await this.manager
+      .createQueryBuilder()
+      .update(User)
+      .set({ role })
+      .where({ username: username.toLowerCase(), status: 'active' })
+      .returning(['id', 'username', 'role'])
+      .execute();
+    const [changed] = result.raw as { id: string; username: string; role: UserRole }[];
+    return changed === undefined
+      ? undefined
+      : { userId: changed.id, username: changed.username, role: changed.role };
+  }
+}
