@@ -2,20 +2,16 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { SAGA_COMMAND_TOPICS } from '@scale-chat/contracts';
 import {
   CreateRevokedLogins1764200000000,
-  jwksAuthenticationProviders,
   PlatformModule,
   RevokedLogin,
   RevokedLoginsController,
   type ServiceDefinition,
 } from '@scale-chat/platform';
-import { CreateSagas1763950000000 } from './database/1763950000000-create-sagas';
-import { AddSagaCorrelationId1765100000000 } from './database/1765100000000-add-saga-correlation-id';
 import { readOrchestratorConfig, type OrchestratorConfig } from './orchestrator-config';
-import { SagaEventsController } from './sagas/saga-events.controller';
-import { SagaMetrics } from './sagas/saga-metrics';
-import { SagaOrchestrator } from './sagas/saga-orchestrator.service';
-import { SagasController } from './sagas/sagas.controller';
+import { CreateSagas1763950000000 } from './sagas/migrations/1763950000000-create-sagas';
+import { AddSagaCorrelationId1765100000000 } from './sagas/migrations/1765100000000-add-saga-correlation-id';
 import { SagaRecord } from './sagas/saga.entity';
+import { SagasModule } from './sagas/sagas.module';
 
 /** The saga-orchestrator service: saga definitions and saga state. */
 @Module({})
@@ -33,10 +29,10 @@ export class AppModule {
           ],
           publishes: Object.values(SAGA_COMMAND_TOPICS),
         }),
+        SagasModule.register(config),
       ],
-      // The last two are Kafka handlers (`@OnEvent`), not routes.
-      controllers: [SagasController, SagaEventsController, RevokedLoginsController],
-      providers: [...jwksAuthenticationProviders(config), SagaMetrics, SagaOrchestrator],
+      // A Kafka handler (`@OnEvent`): the revoked logins the sagas' guard checks.
+      controllers: [RevokedLoginsController],
     };
   }
 }

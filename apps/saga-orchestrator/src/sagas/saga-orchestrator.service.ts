@@ -26,7 +26,8 @@ import { sagaDefinitions } from '../engine/saga-definitions';
 import { SagaEngine, type SagaState, type Transition } from '../engine/saga-engine';
 import type { OrchestratorConfig } from '../orchestrator-config';
 import { SagaMetrics } from './saga-metrics';
-import { recordOf, SagaRecord, stateOf } from './saga.entity';
+import { recordOf, stateOf, type SagaRecord } from './saga.entity';
+import { SagasRepository } from './sagas.repository';
 
 const SWEEP_INTERVAL_MS = 250;
 
@@ -48,6 +49,7 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
   constructor(
     @Inject(SERVICE_CONFIG) config: OrchestratorConfig,
     private readonly dataSource: DataSource,
+    private readonly sagas: SagasRepository,
     private readonly logger: PinoLogger,
     private readonly metrics: SagaMetrics,
   ) {
@@ -89,18 +91,13 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
       );
       return;
     }
-    if ((await manager.findOneBy(SagaRecord, { id: request.sagaId })) !== null) return;
+    if ((await this.sagas.in(manager).findById(request.sagaId)) !== null) return;
     const transition = engine.start(request.sagaId, request.payload, Date.now());
     await this.store(manager, transition, undefined, afterCommit);
   }
 
   async reply(reply: SagaReply, manager: EntityManager, afterCommit: AfterCommit): Promise<void> {
-    const record = await manager
-      .getRepository(SagaRecord)
-      .createQueryBuilder('saga')
-      .setLock('pessimistic_write')
-      .where('saga.id = :id', { id: reply.sagaId })
-      .getOne();
+    const record = await this.sagas.in(manager).findForUpdate(reply.sagaId);
     if (record === null) {
       this.logger.warn({ sagaId: reply.sagaId }, 'reply for an unknown saga; ignored');
       return;
@@ -115,15 +112,7 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
     const effects: (() => void)[] = [];
     try {
       await this.dataSource.transaction(async (manager) => {
-        const due = await manager
-          .getRepository(SagaRecord)
-          .createQueryBuilder('saga')
-          .setLock('pessimistic_write')
-          .setOnLocked('skip_locked')
-          .where(`saga.status IN ('running', 'compensating') AND saga.deadline < now()`)
-          .orderBy('saga.deadline')
-          .limit(50)
-          .getMany();
+        const due = await this.sagas.in(manager).dueForUpdate();
         for (const record of due) {
           const state = stateOf(record);
           const transition = this.engineOf(record.type).onTimeout(state, Date.now());
@@ -157,15 +146,10 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
     const { id, type, ...fields } = recordOf(transition.state);
     // TypeORM's partial-entity type cannot take the jsonb payload's `unknown` values.
     const changes = fields as QueryDeepPartialEntity<SagaRecord>;
-    // Explicit statements: save() would look the row up first to choose between them.
+    const sagas = this.sagas.in(manager);
     if (before === undefined)
-      await manager.insert(SagaRecord, {
-        id,
-        type,
-        ...changes,
-        correlationId: currentCorrelationId() ?? null,
-      });
-    else await manager.update(SagaRecord, { id }, changes);
+      await sagas.insert({ id, type, ...changes, correlationId: currentCorrelationId() ?? null });
+    else await sagas.update(id, changes);
     for (const command of transition.commands) await this.send(manager, command);
     const { state } = transition;
     afterCommit(() => {

@@ -1,9 +1,7 @@
 import { Controller, Get, NotFoundException, Param, UseGuards } from '@nestjs/common';
 import { AccessTokenGuard, AdminGuard, ParseIdPipe } from '@scale-chat/platform';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import type { SagaHistoryEntry } from '../engine/saga-engine';
-import { SagaRecord } from './saga.entity';
+import { SagasRepository } from './sagas.repository';
 
 export interface SagaView {
   readonly id: string;
@@ -26,11 +24,11 @@ export interface SagaView {
 @UseGuards(AccessTokenGuard, AdminGuard)
 @Controller('api/sagas')
 export class SagasController {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly sagas: SagasRepository) {}
 
   @Get(':id')
   async saga(@Param('id', new ParseIdPipe('Saga not found')) id: string): Promise<SagaView> {
-    const record = await this.dataSource.getRepository(SagaRecord).findOneBy({ id });
+    const record = await this.sagas.findById(id);
     if (record === null) throw new NotFoundException('Saga not found');
     return {
       id: record.id,
