@@ -1,19 +1,16 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import {
-  AdminGuard,
   CreateRevokedLogins1764200000000,
-  jwksAuthenticationProviders,
   PlatformModule,
   RevokedLogin,
   RevokedLoginsController,
   setUpOpenApi,
   type ServiceDefinition,
 } from '@scale-chat/platform';
-import { CreateEventLog1765000000000 } from './database/1765000000000-create-event-log';
-import { EventLogConsumer } from './events/event-log.consumer';
+import { EventsModule } from './events/events.module';
+import { CreateEventLog1765000000000 } from './events/migrations/1765000000000-create-event-log';
 import { readLogConfig, type LogConfig } from './log-config';
-import { StatsController } from './stats/stats.controller';
-import { StatsService } from './stats/stats.service';
+import { StatsModule } from './stats/stats.module';
 
 /** The log-consumer service: the event log and the stats, fed from Kafka only. */
 @Module({})
@@ -26,10 +23,11 @@ export class AppModule {
           entities: [RevokedLogin],
           migrations: [CreateRevokedLogins1764200000000, CreateEventLog1765000000000],
         }),
+        EventsModule,
+        StatsModule.register(config),
       ],
-      // The last two are Kafka handlers (`@OnEvent`), not routes.
-      controllers: [StatsController, EventLogConsumer, RevokedLoginsController],
-      providers: [...jwksAuthenticationProviders(config), AdminGuard, StatsService],
+      // A Kafka handler (`@OnEvent`): the revoked logins the stats' guard checks.
+      controllers: [RevokedLoginsController],
     };
   }
 }

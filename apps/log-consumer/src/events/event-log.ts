@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
-import type { LoggedEvent, MinuteMetric, TotalName } from './logged-event';
+import { EventLogRepository } from './event-log.repository';
+import type { LoggedEvent, TotalName } from './logged-event';
 
 const MINUTE_MS = 60_000;
 
@@ -22,21 +23,9 @@ export async function appendToEventLog(
   events: readonly LoggedEvent[],
 ): Promise<readonly LoggedEvent[]> {
   const unique = [...new Map(events.map((event) => [event.eventId, event])).values()];
-  const inserted = (await manager.query(
-    `INSERT INTO "events" ("event_id", "topic", "type", "key", "occurred_at", "data")
-     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::jsonb[])
-     ON CONFLICT ("event_id") DO NOTHING
-     RETURNING "event_id"`,
-    [
-      unique.map((event) => event.eventId),
-      unique.map((event) => event.topic),
-      unique.map((event) => event.type),
-      unique.map((event) => event.key ?? null),
-      unique.map((event) => event.occurredAt.toISOString()),
-      unique.map((event) => JSON.stringify(event.data)),
-    ],
-  )) as { event_id: string }[];
-  const isNew = new Set(inserted.map((row) => row.event_id));
+  const log = new EventLogRepository(manager);
+  const inserted = await log.insertNew(unique);
+  const isNew = new Set(inserted);
   const fresh = unique.filter((event) => isNew.has(event.eventId));
 
   const minuteCounts = new Map<string, number>();
@@ -49,43 +38,8 @@ export async function appendToEventLog(
     for (const [name, amount] of Object.entries(event.totals) as [TotalName, number][])
       add(totals, name, amount);
   }
-  await addMinuteCounts(manager, minuteCounts);
-  await addWordCounts(manager, wordCounts);
-  await addTotals(manager, totals);
+  await log.addMinuteCounts(minuteCounts);
+  await log.addWordCounts(wordCounts);
+  await log.addTotals(totals);
   return fresh;
-}
-
-async function addMinuteCounts(manager: EntityManager, counts: Map<string, number>) {
-  if (counts.size === 0) return;
-  const keys = [...counts.keys()].map((key) => key.split(' ') as [MinuteMetric, string]);
-  await manager.query(
-    `INSERT INTO "minute_counts" ("metric", "minute", "count")
-     SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::bigint[])
-     ON CONFLICT ("metric", "minute") DO UPDATE SET "count" = "minute_counts"."count" + EXCLUDED."count"`,
-    [keys.map(([metric]) => metric), keys.map(([, minute]) => minute), [...counts.values()]],
-  );
-}
-
-async function addWordCounts(manager: EntityManager, counts: Map<string, number>) {
-  if (counts.size === 0) return;
-  const keys = [...counts.keys()].map((key) => {
-    const space = key.indexOf(' ');
-    return [key.slice(0, space), key.slice(space + 1)] as const;
-  });
-  await manager.query(
-    `INSERT INTO "word_counts" ("minute", "word", "count")
-     SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::bigint[])
-     ON CONFLICT ("minute", "word") DO UPDATE SET "count" = "word_counts"."count" + EXCLUDED."count"`,
-    [keys.map(([minute]) => minute), keys.map(([, word]) => word), [...counts.values()]],
-  );
-}
-
-async function addTotals(manager: EntityManager, totals: Map<TotalName, number>) {
-  if (totals.size === 0) return;
-  await manager.query(
-    `UPDATE "totals" SET "value" = "totals"."value" + changes."amount"
-       FROM unnest($1::text[], $2::bigint[]) AS changes ("name", "amount")
-      WHERE "totals"."name" = changes."name"`,
-    [[...totals.keys()], [...totals.values()]],
-  );
 }

@@ -1,6 +1,4 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import type { MinuteMetric } from '../events/logged-event';
 import {
   TOP_WORDS_LIMIT,
@@ -12,6 +10,7 @@ import {
   type TopWordsQuery,
   type TopWordsView,
 } from './stats.dto';
+import { StatsRepository } from './stats.repository';
 
 const BUCKET_MS: Readonly<Record<Bucket, number>> = {
   minute: 60_000,
@@ -26,19 +25,10 @@ export const MAX_BUCKETS = 1_500;
 /** The figures of /api/stats, read from the tables the event log feeds. */
 @Injectable()
 export class StatsService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly stats: StatsRepository) {}
 
   async summary(): Promise<SummaryView> {
-    const [row] = (await this.dataSource.query(`
-      SELECT
-        (SELECT "value" FROM "totals" WHERE "name" = 'users') AS "users",
-        (SELECT "value" FROM "totals" WHERE "name" = 'rooms') AS "rooms",
-        (SELECT "value" FROM "totals" WHERE "name" = 'messages') AS "messages",
-        (SELECT COALESCE(sum("count"), 0) FROM "minute_counts"
-          WHERE "metric" = 'messages' AND "minute" > now() - interval '1 hour') AS "messagesLastHour",
-        (SELECT COALESCE(sum("count"), 0) FROM "minute_counts"
-          WHERE "metric" = 'signups' AND "minute" >= date_trunc('day', now(), 'UTC')) AS "signupsToday"
-    `)) as Record<keyof SummaryView, string>[];
+    const row = await this.stats.summary();
     if (row === undefined) throw new Error('the summary query returned no row');
     return {
       users: Number(row.users),
@@ -64,32 +54,13 @@ export class StatsService {
         `from..to spans ${buckets} ${bucket} buckets; at most ${MAX_BUCKETS} (use a larger bucket)`,
       );
     }
-    const rows = (await this.dataSource.query(
-      `SELECT b."t", COALESCE(c."count", 0) AS "count"
-         FROM generate_series(date_trunc($1, $2::timestamptz, 'UTC'),
-                              $3::timestamptz - interval '1 millisecond',
-                              $4::interval) AS b("t")
-         LEFT JOIN (
-           SELECT date_trunc($1, "minute", 'UTC') AS "t", sum("count") AS "count"
-             FROM "minute_counts"
-            WHERE "metric" = $5 AND "minute" >= date_trunc($1, $2::timestamptz, 'UTC')
-              AND "minute" < $3::timestamptz
-            GROUP BY 1
-         ) AS c USING ("t")
-        ORDER BY b."t"`,
-      [bucket, from.toISOString(), to.toISOString(), `${BUCKET_MS[bucket] / 1000} seconds`, metric],
-    )) as { t: Date; count: string }[];
+    const rows = await this.stats.series(metric, bucket, from, to, BUCKET_MS[bucket] / 1000);
     return { items: rows.map((row) => ({ t: row.t.toISOString(), count: Number(row.count) })) };
   }
 
   async topWords(query: TopWordsQuery): Promise<TopWordsView> {
     const window = WINDOWS[query.window ?? '1h'];
-    const rows = (await this.dataSource.query(
-      `SELECT "word", sum("count") AS "count" FROM "word_counts"
-        WHERE "minute" > now() - $1::interval
-        GROUP BY "word" ORDER BY sum("count") DESC, "word" LIMIT $2`,
-      [`${window / 1000} seconds`, query.limit ?? TOP_WORDS_LIMIT.default],
-    )) as { word: string; count: string }[];
+    const rows = await this.stats.topWords(window / 1000, query.limit ?? TOP_WORDS_LIMIT.default);
     return { items: rows.map((row) => ({ word: row.word, count: Number(row.count) })) };
   }
 }

@@ -1,0 +1,74 @@
+import { Injectable } from '@nestjs/common';
+import { InjectEntityManager } from '@nestjs/typeorm';
+import type { EntityManager } from 'typeorm';
+import type { LoggedEvent, MinuteMetric, TotalName } from './logged-event';
+
+/**
+ * The event log's SQL: the log itself and the figures it feeds, each written set-wise in
+ * one statement. Injected, it works through the pool; `in(manager)` gives the same
+ * statements inside the caller's transaction.
+ */
+@Injectable()
+export class EventLogRepository {
+  constructor(@InjectEntityManager() private readonly manager: EntityManager) {}
+
+  in(manager: EntityManager): EventLogRepository {
+    return new EventLogRepository(manager);
+  }
+
+  /** Appends the events the log does not hold yet; their ids. */
+  async insertNew(events: readonly LoggedEvent[]): Promise<string[]> {
+    const inserted = (await this.manager.query(
+      `INSERT INTO "events" ("event_id", "topic", "type", "key", "occurred_at", "data")
+     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::jsonb[])
+     ON CONFLICT ("event_id") DO NOTHING
+     RETURNING "event_id"`,
+      [
+        events.map((event) => event.eventId),
+        events.map((event) => event.topic),
+        events.map((event) => event.type),
+        events.map((event) => event.key ?? null),
+        events.map((event) => event.occurredAt.toISOString()),
+        events.map((event) => JSON.stringify(event.data)),
+      ],
+    )) as { event_id: string }[];
+    return inserted.map((row) => row.event_id);
+  }
+
+  /** Adds to the minute counts, keyed `"<metric> <minute>"`. */
+  async addMinuteCounts(counts: ReadonlyMap<string, number>): Promise<void> {
+    if (counts.size === 0) return;
+    const keys = [...counts.keys()].map((key) => key.split(' ') as [MinuteMetric, string]);
+    await this.manager.query(
+      `INSERT INTO "minute_counts" ("metric", "minute", "count")
+     SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::bigint[])
+     ON CONFLICT ("metric", "minute") DO UPDATE SET "count" = "minute_counts"."count" + EXCLUDED."count"`,
+      [keys.map(([metric]) => metric), keys.map(([, minute]) => minute), [...counts.values()]],
+    );
+  }
+
+  /** Adds to the word counts, keyed `"<minute> <word>"`. */
+  async addWordCounts(counts: ReadonlyMap<string, number>): Promise<void> {
+    if (counts.size === 0) return;
+    const keys = [...counts.keys()].map((key) => {
+      const space = key.indexOf(' ');
+      return [key.slice(0, space), key.slice(space + 1)] as const;
+    });
+    await this.manager.query(
+      `INSERT INTO "word_counts" ("minute", "word", "count")
+     SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::bigint[])
+     ON CONFLICT ("minute", "word") DO UPDATE SET "count" = "word_counts"."count" + EXCLUDED."count"`,
+      [keys.map(([minute]) => minute), keys.map(([, word]) => word), [...counts.values()]],
+    );
+  }
+
+  async addTotals(totals: ReadonlyMap<TotalName, number>): Promise<void> {
+    if (totals.size === 0) return;
+    await this.manager.query(
+      `UPDATE "totals" SET "value" = "totals"."value" + changes."amount"
+       FROM unnest($1::text[], $2::bigint[]) AS changes ("name", "amount")
+      WHERE "totals"."name" = changes."name"`,
+      [[...totals.keys()], [...totals.values()]],
+    );
+  }
+}
