@@ -10,6 +10,7 @@ import {
   type ServiceDefinition,
 } from '@scale-chat/platform';
 import { CreateEventLog1765000000000 } from './database/1765000000000-create-event-log';
+import { CreateMessageWords1766000000000 } from './database/1766000000000-create-message-words';
 import { EventLogConsumer } from './events/event-log.consumer';
 import { readLogConfig, type LogConfig } from './log-config';
 import { StatsController } from './stats/stats.controller';
@@ -24,7 +25,11 @@ export class AppModule {
       imports: [
         PlatformModule.forService(config, {
           entities: [RevokedLogin],
-          migrations: [CreateRevokedLogins1764200000000, CreateEventLog1765000000000],
+          migrations: [
+            CreateRevokedLogins1764200000000,
+            CreateEventLog1765000000000,
+            CreateMessageWords1766000000000,
+          ],
         }),
       ],
       // The last two are Kafka handlers (`@OnEvent`), not routes.

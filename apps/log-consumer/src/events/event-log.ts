@@ -1,15 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { LoggedEvent, MinuteMetric, TotalName } from './logged-event';
-
-const MINUTE_MS = 60_000;
-
-function minuteOf(time: Date): string {
-  return new Date(Math.floor(time.getTime() / MINUTE_MS) * MINUTE_MS).toISOString();
-}
-
-function add<K>(counts: Map<K, number>, key: K, amount = 1): void {
-  counts.set(key, (counts.get(key) ?? 0) + amount);
-}
+import { messageWordChanges } from './message-words';
+import { add, minuteOf } from './minutes';
 
 /**
  * Appends events to the log and adds what they count to the figures, in the caller's
@@ -40,17 +32,15 @@ export async function appendToEventLog(
   const fresh = unique.filter((event) => isNew.has(event.eventId));
 
   const minuteCounts = new Map<string, number>();
-  const wordCounts = new Map<string, number>();
   const totals = new Map<TotalName, number>();
   for (const event of fresh) {
-    const minute = minuteOf(event.occurredAt);
-    if (event.counts !== undefined) add(minuteCounts, `${event.counts} ${minute}`);
-    for (const word of event.words) add(wordCounts, `${minute} ${word}`);
+    if (event.counts !== undefined)
+      add(minuteCounts, `${event.counts} ${minuteOf(event.occurredAt)}`);
     for (const [name, amount] of Object.entries(event.totals) as [TotalName, number][])
       add(totals, name, amount);
   }
   await addMinuteCounts(manager, minuteCounts);
-  await addWordCounts(manager, wordCounts);
+  await addWordCounts(manager, await messageWordChanges(manager, fresh));
   await addTotals(manager, totals);
   return fresh;
 }
@@ -66,17 +56,27 @@ async function addMinuteCounts(manager: EntityManager, counts: Map<string, numbe
   );
 }
 
+/** Adds `"<minute> <word>"` → amount; a word whose count falls to 0 leaves its minute. */
 async function addWordCounts(manager: EntityManager, counts: Map<string, number>) {
-  if (counts.size === 0) return;
-  const keys = [...counts.keys()].map((key) => {
+  const changes = [...counts].filter(([, amount]) => amount !== 0);
+  if (changes.length === 0) return;
+  const keys = changes.map(([key]) => {
     const space = key.indexOf(' ');
     return [key.slice(0, space), key.slice(space + 1)] as const;
   });
+  const params = [keys.map(([minute]) => minute), keys.map(([, word]) => word)];
   await manager.query(
     `INSERT INTO "word_counts" ("minute", "word", "count")
      SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::bigint[])
      ON CONFLICT ("minute", "word") DO UPDATE SET "count" = "word_counts"."count" + EXCLUDED."count"`,
-    [keys.map(([minute]) => minute), keys.map(([, word]) => word), [...counts.values()]],
+    [...params, changes.map(([, amount]) => amount)],
+  );
+  if (changes.every(([, amount]) => amount > 0)) return;
+  await manager.query(
+    `DELETE FROM "word_counts" AS w
+      USING unnest($1::timestamptz[], $2::text[]) AS k ("minute", "word")
+      WHERE w."minute" = k."minute" AND w."word" = k."word" AND w."count" <= 0`,
+    params,
   );
 }
 
