@@ -9,6 +9,7 @@ import {
 } from '@scale-chat/platform';
 import { EventsModule } from './events/events.module';
 import { CreateEventLog1765000000000 } from './events/migrations/1765000000000-create-event-log';
+import { CreateMessageWords1766000000000 } from './events/migrations/1766000000000-create-message-words';
 import { readLogConfig, type LogConfig } from './log-config';
 import { StatsModule } from './stats/stats.module';
 
@@ -21,7 +22,11 @@ export class AppModule {
       imports: [
         PlatformModule.forService(config, {
           entities: [RevokedLogin],
-          migrations: [CreateRevokedLogins1764200000000, CreateEventLog1765000000000],
+          migrations: [
+            CreateRevokedLogins1764200000000,
+            CreateEventLog1765000000000,
+            CreateMessageWords1766000000000,
+          ],
         }),
         EventsModule,
         StatsModule.register(config),

@@ -16,6 +16,8 @@ export type {
   StreamPosition,
 } from './options';
 export { PublishBufferFullError } from './publisher';
+/** For bench/adapter/recovery-log-memory.ts; the adapter makes its own. */
+export { RecoveryLog } from './recovery-log';
 
 /**
  * What `io.adapter()` takes (Socket.IO calls it with `new`), with `bus`, the Kafka

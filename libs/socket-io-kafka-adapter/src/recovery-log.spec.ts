@@ -109,4 +109,24 @@ describe('RecoveryLog', () => {
       ['m', 4, '17'],
     ]);
   });
+
+  it('holds what it was given as it was then, nested values and binary included', () => {
+    const log = new RecoveryLog(120_000, clock);
+    const payload = {
+      body: 'hi',
+      reactions: [{ emoji: '👍', userIds: ['u1'] }],
+      bytes: Buffer.from([1, 2]),
+    };
+    const data: unknown[] = ['message:new', payload, '3'];
+    log.addPacket(3, data, opts(['room-a']));
+    payload.reactions.length = 0;
+    data.length = 0;
+    expect(log.packetsAfter(2, ['room-a'])).toEqual([
+      [
+        'message:new',
+        { body: 'hi', reactions: [{ emoji: '👍', userIds: ['u1'] }], bytes: Buffer.from([1, 2]) },
+        '3',
+      ],
+    ]);
+  });
 });

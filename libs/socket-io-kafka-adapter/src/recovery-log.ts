@@ -1,13 +1,28 @@
+import { decode, encode } from 'notepack.io';
 import type { BroadcastOptions } from 'socket.io-adapter';
 import type { PersistedSession } from './messages';
 
-interface StoredPacket {
-  readonly offset: number;
-  readonly at: number;
-  /** The event's arguments with the offset appended, as the client receives them. */
-  readonly data: unknown[];
-  readonly rooms: ReadonlySet<string>;
-  readonly except: ReadonlySet<string>;
+const NO_ROOMS: readonly string[] = [];
+/** Room names kept to share one string among a room's packets; forgotten past this. */
+const MAX_SHARED_ROOM_NAMES = 10_000;
+
+/**
+ * One broadcast as held for up to `maxDisconnectionDuration` (at 5,000 msg/s, 600,000 of
+ * them): its arguments encoded once, and only what lookups need beside them, so a packet
+ * costs a few small objects instead of the dozen a decoded payload is made of
+ * (docs/benchmarks.md, "Recovery log memory"). Decoded only for a client that recovers.
+ */
+class HeldPacket {
+  constructor(
+    readonly offset: number,
+    /** Milliseconds since the log began: a small integer, not a boxed number per packet. */
+    readonly at: number,
+    /** The event's arguments with the offset appended, as the client receives them (notepack). */
+    readonly data: Buffer,
+    /** Its one room (the usual case), or its rooms; none means everyone. */
+    readonly rooms: string | readonly string[],
+    readonly except: string | readonly string[],
+  ) {}
 }
 
 interface StoredSession {
@@ -37,12 +52,16 @@ export interface RestoredSession extends PersistedSession {
  */
 export class RecoveryLog {
   private readonly sessions = new Map<string, StoredSession>();
-  private readonly packets: StoredPacket[] = [];
+  private readonly packets: HeldPacket[] = [];
+  private readonly began: number;
+  private readonly roomNames = new Map<string, string>();
 
   constructor(
     private readonly maxDisconnectionDuration: number,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.began = now();
+  }
 
   /** A socket dropped on `origin`, which persisted its session. */
   addSession(origin: string, session: PersistedSession): void {
@@ -72,23 +91,41 @@ export class RecoveryLog {
   }
 
   addPacket(offset: number, data: unknown[], opts: BroadcastOptions): void {
-    this.packets.push({
-      offset,
-      at: this.now(),
-      data,
-      rooms: opts.rooms,
-      except: opts.except ?? new Set(),
-    });
+    this.packets.push(
+      new HeldPacket(
+        offset,
+        this.now() - this.began,
+        encode(data),
+        this.heldRooms(opts.rooms),
+        this.heldRooms(opts.except),
+      ),
+    );
+  }
+
+  /**
+   * The rooms of `set` as held: the only one as itself, otherwise an array, each name the
+   * string held already for that room (every record decodes its own copy).
+   */
+  private heldRooms(set: ReadonlySet<string> | undefined): string | readonly string[] {
+    if (set === undefined || set.size === 0) return NO_ROOMS;
+    if (set.size === 1) return this.shared(set.values().next().value as string);
+    return [...set].map((room) => this.shared(room));
+  }
+
+  private shared(room: string): string {
+    const held = this.roomNames.get(room);
+    if (held !== undefined) return held;
+    if (this.roomNames.size >= MAX_SHARED_ROOM_NAMES) this.roomNames.clear();
+    this.roomNames.set(room, room);
+    return room;
   }
 
   /** Drops packets and disconnected sessions older than `maxDisconnectionDuration`. */
   prune(): void {
     const now = this.now();
+    const oldestKept = now - this.began - this.maxDisconnectionDuration;
     let stale = 0;
-    while (
-      stale < this.packets.length &&
-      (this.packets[stale]?.at ?? now) + this.maxDisconnectionDuration < now
-    )
+    while (stale < this.packets.length && (this.packets[stale]?.at ?? Infinity) < oldestKept)
       stale++;
     if (stale > 0) this.packets.splice(0, stale);
     for (const [pid, stored] of this.sessions) {
@@ -118,7 +155,7 @@ export class RecoveryLog {
     return this.packets
       .slice(this.firstAfter(offset))
       .filter((packet) => isMeantFor(rooms, packet))
-      .map((packet) => packet.data);
+      .map((packet) => decode(packet.data) as unknown[]);
   }
 
   get size(): { sessions: number; packets: number } {
@@ -146,8 +183,12 @@ export class RecoveryLog {
 }
 
 /** The rule of Socket.IO's in-memory adapter: to everyone, or to one of its rooms, and not excluded. */
-function isMeantFor(sessionRooms: readonly string[], packet: StoredPacket): boolean {
-  const included = packet.rooms.size === 0 || sessionRooms.some((room) => packet.rooms.has(room));
-  const excluded = sessionRooms.some((room) => packet.except.has(room));
-  return included && !excluded;
+function isMeantFor(sessionRooms: readonly string[], { rooms, except }: HeldPacket): boolean {
+  return (rooms === NO_ROOMS || isInAny(sessionRooms, rooms)) && !isInAny(sessionRooms, except);
+}
+
+function isInAny(sessionRooms: readonly string[], held: string | readonly string[]): boolean {
+  return typeof held === 'string'
+    ? sessionRooms.includes(held)
+    : held.some((room) => sessionRooms.includes(room));
 }

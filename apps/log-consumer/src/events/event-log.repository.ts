@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectEntityManager } from '@nestjs/typeorm';
 import type { EntityManager } from 'typeorm';
 import type { LoggedEvent, MinuteMetric, TotalName } from './logged-event';
+import type { Counted } from './message-words';
 
 /**
  * The event log's SQL: the log itself and the figures it feeds, each written set-wise in
@@ -47,18 +48,61 @@ export class EventLogRepository {
     );
   }
 
-  /** Adds to the word counts, keyed `"<minute> <word>"`. */
+  /** Adds `"<minute> <word>"` → amount; a word whose count falls to 0 leaves its minute. */
   async addWordCounts(counts: ReadonlyMap<string, number>): Promise<void> {
-    if (counts.size === 0) return;
-    const keys = [...counts.keys()].map((key) => {
+    const changes = [...counts].filter(([, amount]) => amount !== 0);
+    if (changes.length === 0) return;
+    const keys = changes.map(([key]) => {
       const space = key.indexOf(' ');
       return [key.slice(0, space), key.slice(space + 1)] as const;
     });
+    const params = [keys.map(([minute]) => minute), keys.map(([, word]) => word)];
     await this.manager.query(
       `INSERT INTO "word_counts" ("minute", "word", "count")
      SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::bigint[])
      ON CONFLICT ("minute", "word") DO UPDATE SET "count" = "word_counts"."count" + EXCLUDED."count"`,
-      [keys.map(([minute]) => minute), keys.map(([, word]) => word), [...counts.values()]],
+      [...params, changes.map(([, amount]) => amount)],
+    );
+    if (changes.every(([, amount]) => amount > 0)) return;
+    await this.manager.query(
+      `DELETE FROM "word_counts" AS w
+      USING unnest($1::timestamptz[], $2::text[]) AS k ("minute", "word")
+      WHERE w."minute" = k."minute" AND w."word" = k."word" AND w."count" <= 0`,
+      params,
+    );
+  }
+
+  /** The words each of these messages counts for now (`message_words`), by message id. */
+  async countedWords(ids: readonly string[]): Promise<Map<string, Counted>> {
+    const rows = (await this.manager.query(
+      `SELECT "message_id", "minute", "version", "words" FROM "message_words"
+      WHERE "message_id" = ANY($1::uuid[])`,
+      [ids],
+    )) as { message_id: string; minute: Date; version: number; words: string[] }[];
+    return new Map(
+      rows.map((row) => [
+        row.message_id,
+        { minute: row.minute.toISOString(), version: row.version, words: row.words },
+      ]),
+    );
+  }
+
+  async saveCountedWords(rows: ReadonlyMap<string, Counted>): Promise<void> {
+    if (rows.size === 0) return;
+    const values = [...rows.values()];
+    await this.manager.query(
+      `INSERT INTO "message_words" ("message_id", "minute", "version", "words")
+     SELECT id, minute, version, ARRAY(SELECT jsonb_array_elements_text(words))
+       FROM unnest($1::uuid[], $2::timestamptz[], $3::int[], $4::jsonb[])
+            AS m(id, minute, version, words)
+     ON CONFLICT ("message_id") DO UPDATE
+        SET "version" = EXCLUDED."version", "words" = EXCLUDED."words"`,
+      [
+        [...rows.keys()],
+        values.map(({ minute }) => minute),
+        values.map(({ version }) => version),
+        values.map(({ words }) => JSON.stringify(words)),
+      ],
     );
   }
 

@@ -1,16 +1,8 @@
 import type { EntityManager } from 'typeorm';
 import { EventLogRepository } from './event-log.repository';
 import type { LoggedEvent, TotalName } from './logged-event';
-
-const MINUTE_MS = 60_000;
-
-function minuteOf(time: Date): string {
-  return new Date(Math.floor(time.getTime() / MINUTE_MS) * MINUTE_MS).toISOString();
-}
-
-function add<K>(counts: Map<K, number>, key: K, amount = 1): void {
-  counts.set(key, (counts.get(key) ?? 0) + amount);
-}
+import { messageWordChanges } from './message-words';
+import { add, minuteOf } from './minutes';
 
 /**
  * Appends events to the log and adds what they count to the figures, in the caller's
@@ -29,17 +21,15 @@ export async function appendToEventLog(
   const fresh = unique.filter((event) => isNew.has(event.eventId));
 
   const minuteCounts = new Map<string, number>();
-  const wordCounts = new Map<string, number>();
   const totals = new Map<TotalName, number>();
   for (const event of fresh) {
-    const minute = minuteOf(event.occurredAt);
-    if (event.counts !== undefined) add(minuteCounts, `${event.counts} ${minute}`);
-    for (const word of event.words) add(wordCounts, `${minute} ${word}`);
+    if (event.counts !== undefined)
+      add(minuteCounts, `${event.counts} ${minuteOf(event.occurredAt)}`);
     for (const [name, amount] of Object.entries(event.totals) as [TotalName, number][])
       add(totals, name, amount);
   }
   await log.addMinuteCounts(minuteCounts);
-  await log.addWordCounts(wordCounts);
+  await log.addWordCounts(await messageWordChanges(log, fresh));
   await log.addTotals(totals);
   return fresh;
 }

@@ -67,7 +67,7 @@ async function emptyEventLog(
   try {
     await client.query('BEGIN');
     await client.query(`SET LOCAL search_path TO "${config.databaseSchema}"`);
-    await client.query(`TRUNCATE "events", "minute_counts", "word_counts"`);
+    await client.query(`TRUNCATE "events", "minute_counts", "word_counts", "message_words"`);
     await client.query(`UPDATE "totals" SET "value" = 0`);
     await client.query(`DELETE FROM "processed_messages" WHERE "consumer" = $1`, [groupId]);
     // A log-consumer that started meanwhile would have read into the tables being emptied.

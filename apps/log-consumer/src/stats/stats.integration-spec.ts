@@ -17,9 +17,10 @@ import {
   type TestJwks,
   type TestService,
 } from '@scale-chat/platform/testing';
-import { Partitioners, type Producer } from 'kafkajs';
+import type { Producer } from 'kafkajs';
 import { Client } from 'pg';
 import { logConsumerService } from '../app.module';
+import { adminTokenOf, startFedLogConsumer } from './stats-test-kit';
 import { rebuildEventLog } from '../events/rebuild';
 import type { LogConfig } from '../log-config';
 
@@ -107,17 +108,8 @@ describe('log-consumer: stats fed from Kafka', () => {
   beforeAll(async () => {
     jwks = await startTestJwks();
     settings = env();
-    service = await startTestService(logConsumerService, settings);
-    producer = service.app
-      .get(KafkaConnection)
-      .kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-    await producer.connect();
-    adminToken = await jwks.signer.sign({
-      userId: randomUUID(),
-      username: 'chief',
-      familyId: randomUUID(),
-      admin: true,
-    });
+    ({ service, producer } = await startFedLogConsumer(settings));
+    adminToken = await adminTokenOf(jwks);
     userToken = await jwks.signer.sign({
       userId: randomUUID(),
       username: 'ann',
