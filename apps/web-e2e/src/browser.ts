@@ -7,7 +7,8 @@ import { EDGE } from './local-stack';
 export const SCREENSHOTS = join(REPO_ROOT, 'docs', 'screenshots');
 export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 export const PASSWORD = 'correct horse battery';
-export const UI_TIMEOUT = 15_000;
+/** How long the browser tests wait for what should show: room for a page and its API calls on a loaded two-core machine. */
+export const UI_TIMEOUT = 30_000;
 
 export interface Person {
   readonly username: string;

@@ -52,7 +52,7 @@ describe('the web app in Chromium against the local stack (two users on two gate
   afterAll(async () => {
     await browser?.close();
     await stack?.stop();
-  }, 60_000);
+  }, 120_000);
 
   it('serves the built app at / of the edge', async () => {
     const response = await fetch(`${EDGE}/`);
@@ -76,7 +76,7 @@ describe('the web app in Chromium against the local stack (two users on two gate
     }
     expect(alice.sockets.map((url) => new URL(url).port)).toEqual([String(alice.gatewayPort)]);
     expect(bob.sockets.map((url) => new URL(url).port)).toEqual([String(bob.gatewayPort)]);
-  }, 90_000);
+  }, 150_000);
 
   it('creates a room with user search; the other side sees it with an unread count and the last message', async () => {
     const page = alice.page;
@@ -103,7 +103,7 @@ describe('the web app in Chromium against the local stack (two users on two gate
     await showsText(bobsRoom.getByTestId('unread'), '1 unread');
     expect(await bobsRoom.innerText()).toContain(korean);
     await shoot(bob.page, 'rooms-phone');
-  }, 60_000);
+  }, 120_000);
 
   it('chats both ways with typing indicators and read receipts', async () => {
     await bob.page.locator(`[data-room-name="${roomName}"]`).click();
@@ -147,7 +147,7 @@ describe('the web app in Chromium against the local stack (two users on two gate
       'Sounds good, see you there',
       '좋아요 — 자료는 제가 준비할게요.',
     ]);
-  }, 60_000);
+  }, 120_000);
 
   it('keeps the session and the history across a reload, loading older pages on scroll up', async () => {
     // 60 more messages (over one page of 50), sent through the REST API as Alice.
@@ -192,7 +192,7 @@ describe('the web app in Chromium against the local stack (two users on two gate
       .getByTestId('members')
       .locator(`[data-user="${bob.username}"] [data-presence="true"]`)
       .waitFor({ timeout: UI_TIMEOUT });
-  }, 90_000);
+  }, 150_000);
 
   it('adds a member found by search, and a member leaves the room', async () => {
     const carol = `carol_${suffix}`;
@@ -236,7 +236,7 @@ describe('the web app in Chromium against the local stack (two users on two gate
     for (const person of [alice, bob])
       await person.page.locator(`[data-room-name="${roomName}"]`).click();
     await shown(message(bob.page, 'history 60'));
-  }, 60_000);
+  }, 120_000);
 
   it('retries the sends the rate limit refuses, under the same clientMsgId: 60 quick messages arrive once each, in order', async () => {
     const page = alice.page;
@@ -458,5 +458,5 @@ describe('the web app in Chromium against the local stack (two users on two gate
     await shown(someone.getByRole('button', { name: '+ New room' }));
     expect(await someone.getByRole('link', { name: 'Admin statistics' }).count()).toBe(0);
     await Promise.all(contexts.map((context) => context.close()));
-  }, 60_000);
+  }, 120_000);
 });
