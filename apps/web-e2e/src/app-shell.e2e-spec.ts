@@ -249,6 +249,26 @@ describe('the web app shell: URLs, staying signed in, notifications, accessibili
     }
   }, 30_000);
 
+  it('transfers under 150 KB (gzipped by the edge) on a first load', async () => {
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      const sizes: Promise<number>[] = [];
+      page.on('requestfinished', (request) => {
+        if (request.url().startsWith(EDGE))
+          sizes.push(request.sizes().then((size) => size.responseBodySize));
+      });
+      await page.goto(`${EDGE}/`, { waitUntil: 'networkidle' });
+      await shown(page.getByLabel('Username'));
+      const total = (await Promise.all(sizes)).reduce((sum, size) => sum + size, 0);
+      // The script alone is about 300 KB before compression: this counts what went over the wire.
+      expect(total).toBeGreaterThan(50_000);
+      expect(total).toBeLessThan(150_000);
+    } finally {
+      await context.close();
+    }
+  }, 30_000);
+
   describe.each(['light', 'dark'] as const)('in the %s scheme', (scheme) => {
     let contexts: BrowserContext[] = [];
 
