@@ -144,6 +144,16 @@ export async function whileRateLimited(send: () => Promise<Response>): Promise<R
   }
 }
 
+/** Makes an account through the API (the signup saga), for a test about something else. */
+export async function apiSignUp(username: string, displayName: string): Promise<void> {
+  const response = await fetch(`${EDGE}/api/auth/signup`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password: PASSWORD, displayName }),
+  });
+  expect(response.status).toBe(201);
+}
+
 export async function apiLogin(username: string): Promise<string> {
   const response = await fetch(`${EDGE}/api/auth/login`, {
     method: 'POST',

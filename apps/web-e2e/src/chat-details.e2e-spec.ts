@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import {
   apiLogin,
+  apiSignUp,
   focused,
   launchChromium,
   message,
@@ -29,12 +30,7 @@ class RestUser {
   private constructor(private readonly username: string) {}
 
   static async signUp(username: string, displayName: string): Promise<RestUser> {
-    const response = await fetch(`${EDGE}/api/auth/signup`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username, password: PASSWORD, displayName }),
-    });
-    expect(response.status).toBe(201);
+    await apiSignUp(username, displayName);
     return new RestUser(username);
   }
 

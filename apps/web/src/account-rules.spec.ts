@@ -48,13 +48,21 @@ describe('signupRefusal', () => {
     });
   });
 
-  it('ties a validation message to the field it names', () => {
+  it('ties a validation message to the field it names, as the rule in plain words', () => {
     expect(
       signupRefusal(new ApiError(400, 'password must be longer than or equal to 8 characters')),
+    ).toEqual({ field: 'password', text: 'A password has 8 to 128 characters.' });
+    expect(
+      signupRefusal(
+        new ApiError(400, 'username must match /^[A-Za-z0-9_.-]{3,32}$/ regular expression'),
+      ),
     ).toEqual({
-      field: 'password',
-      text: 'Password must be longer than or equal to 8 characters.',
+      field: 'username',
+      text: 'A username has 3 to 32 characters: the letters a–z, digits, and _ . - (no spaces).',
     });
+    expect(signupRefusal(new ApiError(400, 'displayName must be shorter')).field).toBe(
+      'displayName',
+    );
   });
 
   it('gives the form what no field owns, in plain words', () => {

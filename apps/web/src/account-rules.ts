@@ -52,12 +52,17 @@ export function signupRefusal(error: ApiError): { field: SignupField | 'form'; t
     const field = (['username', 'password', 'displayName'] as const).find((name) =>
       error.message.startsWith(name),
     );
-    if (field !== undefined) return { field, text: sentence(error.message) };
+    if (field !== undefined) return { field, text: RULES[field] };
   }
   return { field: 'form', text: describeError(error) };
 }
 
-function sentence(text: string): string {
-  const first = text.split('; ')[0] ?? text;
-  return `${first.charAt(0).toUpperCase()}${first.slice(1)}.`;
-}
+/**
+ * What the server's refusal of a field means, as the rule in plain words: its own message
+ * is written for developers (class-validator: "must match /…/ regular expression").
+ */
+const RULES: Record<SignupField, string> = {
+  username: `A username has ${USERNAME.min} to ${USERNAME.max} characters: the letters a–z, digits, and _ . - (no spaces).`,
+  password: `A password has ${PASSWORD.min} to ${PASSWORD.max} characters.`,
+  displayName: `A display name has 1 to ${DISPLAY_NAME.max} characters.`,
+};

@@ -4,12 +4,13 @@ export function displayNameOf(user: User | undefined, fallbackId = ''): string {
   return user?.displayName ?? (fallbackId === '' ? 'Unknown' : `user ${fallbackId.slice(0, 8)}`);
 }
 
-const PALETTE = ['#6366f1', '#0ea5e9', '#14b8a6', '#f59e0b', '#ec4899', '#8b5cf6', '#22c55e'];
+/** Tailwind's 600–700 shades: white initials on each are ≥ 4.5:1 (WCAG AA). */
+const PALETTE = ['#4f46e5', '#0369a1', '#0f766e', '#b45309', '#be185d', '#7c3aed', '#15803d'];
 
 function colorOf(name: string): string {
   let hash = 0;
   for (const char of name) hash = (hash * 31 + (char.codePointAt(0) ?? 0)) >>> 0;
-  return PALETTE[hash % PALETTE.length] ?? '#6366f1';
+  return PALETTE[hash % PALETTE.length] ?? '#4f46e5';
 }
 
 /**

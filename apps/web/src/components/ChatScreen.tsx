@@ -11,6 +11,8 @@ import { Icon } from './Icon';
 import { RoomList } from './RoomList';
 import { RoomPane } from './RoomPane';
 import { useIsAdmin } from './use-is-admin';
+import { NotificationsButton } from './NotificationsButton';
+import { useNotifications } from './use-notifications';
 
 /** `roomId`: the room the URL names (`#/rooms/<id>`); the store follows it. */
 export function ChatScreen({
@@ -26,6 +28,7 @@ export function ChatScreen({
   const state = useChat(store);
   const [creating, setCreating] = useState(false);
   const isAdmin = useIsAdmin(api);
+  const notifications = useNotifications(store, user.id);
 
   useEffect(() => {
     store.start();
@@ -67,6 +70,7 @@ export function ChatScreen({
                 <span className="sr-only">Admin statistics</span>
               </a>
             )}
+            <NotificationsButton {...notifications} />
             <button
               type="button"
               className="icon-button"

@@ -96,7 +96,6 @@ export function MessageList({ store, state, roomId, me }: RoomProps) {
         className="messages"
         ref={list}
         onScroll={onScroll}
-        role="log"
         aria-label="Messages"
         aria-live="polite"
         tabIndex={0}

@@ -1,25 +1,14 @@
 import { useEffect, useState } from 'react';
+import { isAdminToken } from '../access-token';
 import type { ApiClient } from '../api';
 
 /**
- * Whether this user may see the statistics. API v1 does not say who is an administrator
- * (it is a server setting, ADMIN_USERNAMES), so the summary is asked for once: the link
- * shows only when it answers.
+ * Whether this user may see the statistics: the access token says so (`adm: true`), and
+ * a renewed token may say otherwise, so it is read again on every renewal. No request is
+ * made for it.
  */
 export function useIsAdmin(api: ApiClient): boolean {
-  const [admin, setAdmin] = useState(false);
-  useEffect(() => {
-    let current = true;
-    api.get('/api/stats/summary').then(
-      () => {
-        if (current) setAdmin(true);
-      },
-      // 403 (not an administrator) or no answer: the link stays hidden.
-      () => undefined,
-    );
-    return () => {
-      current = false;
-    };
-  }, [api]);
+  const [admin, setAdmin] = useState(() => isAdminToken(api.accessToken));
+  useEffect(() => api.onSessionChange(() => setAdmin(isAdminToken(api.accessToken))), [api]);
   return admin;
 }
