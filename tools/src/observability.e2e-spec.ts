@@ -5,6 +5,7 @@ import {
   api,
   ask,
   eventually,
+  eventuallyValue,
   newUser,
   parsePrometheusText,
   socketOf,
@@ -137,8 +138,11 @@ describe('observability across the services', () => {
         (line) => line['msg'] === 'saga completed' && line['sagaType'] === 'room',
       ),
     );
-    expect(linesWith(gateway, correlationId).map((line) => line['msg'])).toEqual(
-      expect.arrayContaining(['request completed', 'saga command handled']),
+    // The gateway's log file is written asynchronously: its lines may land after the saga's.
+    await eventuallyValue(
+      "the gateway logged the request and the saga's command",
+      () => linesWith(gateway, correlationId).map((line) => line['msg']),
+      (logged) => logged.includes('request completed') && logged.includes('saga command handled'),
     );
   });
 

@@ -91,4 +91,4 @@ export function collectMessages(socket: Socket): MessageView[] {
   return received;
 }
 
-export { eventually } from '@scale-chat/wait';
+export { eventually, eventuallyValue } from '@scale-chat/wait';
