@@ -9,6 +9,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { ApiClient } from './api';
 import { ApiError, describeError } from './api-error';
 import { firstUnreadSeq } from './message-list';
+import { roomTitle } from './room-name';
 import { othersThan } from './user-query';
 import {
   isMemberEvent,
@@ -106,6 +107,14 @@ function upsertSorted(items: readonly MessageView[], added: readonly MessageView
 
 function newClientMsgId(): string {
   return crypto.randomUUID();
+}
+
+/** A room's name on screen: a direct room's is the other person's (room-name.ts). */
+export function titleOfRoom(state: ChatState, roomId: string, meId: string): string {
+  const details = state.details.get(roomId);
+  const room = details ?? state.rooms.find((candidate) => candidate.id === roomId);
+  if (room === undefined) return '';
+  return roomTitle(room, details?.members, meId, (id) => state.users.get(id)?.displayName);
 }
 
 /**
@@ -301,6 +310,10 @@ export class ChatStore {
       const page = listOf(await this.api.get('/api/rooms'), isRoomSummary);
       // The server answers again: an earlier failure's message is out of date.
       this.set({ rooms: page.items, roomsLoaded: true, error: null });
+      // A direct room is called by the other person: its members are needed for the list.
+      for (const room of page.items)
+        if (room.kind === 'direct' && !this.state.details.has(room.id))
+          void this.loadDetails(room.id);
     } catch (error) {
       this.fail(error);
       this.scheduleCatchUp();
@@ -332,6 +345,14 @@ export class ChatStore {
     this.storeDetails(room);
     await this.loadRooms();
     return room;
+  }
+
+  /** The direct room with `userId` (API.md v1.1: one per pair, made on first use). */
+  async openDirect(userId: string): Promise<string> {
+    const room = await this.api.post('/api/rooms/direct', { userId }, isRoom);
+    this.storeDetails(room);
+    await this.loadRooms();
+    return room.id;
   }
 
   async addMember(roomId: string, userId: string): Promise<void> {

@@ -1,12 +1,13 @@
 import { useEffect, useRef, useState } from 'react';
 import type { ApiClient } from '../api';
-import { ChatStore, type ChatState } from '../chat-store';
+import { ChatStore, titleOfRoom, type ChatState } from '../chat-store';
 import { backToRoomList, openRoomPage } from '../navigation';
 import { socketUrl } from '../settings';
 import { useChat } from '../use-chat';
 import type { User } from '../validate';
 import { Avatar, displayNameOf } from './Avatar';
 import { CreateRoomDialog } from './CreateRoomDialog';
+import { DirectMessageDialog } from './DirectMessageDialog';
 import { Icon } from './Icon';
 import { RoomList } from './RoomList';
 import { RoomPane } from './RoomPane';
@@ -25,6 +26,7 @@ export function ChatScreen({
   const [store] = useState(() => new ChatStore(api, user, socketUrl()));
   const state = useChat(store);
   const [creating, setCreating] = useState(false);
+  const [messaging, setMessaging] = useState(false);
   const isAdmin = useIsAdmin(api);
 
   useEffect(() => {
@@ -81,11 +83,15 @@ export function ChatScreen({
         <button type="button" className="primary new-room" onClick={() => setCreating(true)}>
           + New room
         </button>
+        <button type="button" className="secondary new-room" onClick={() => setMessaging(true)}>
+          + Message someone
+        </button>
         <RoomList
           rooms={state.rooms}
           loaded={state.roomsLoaded}
           openRoomId={open}
           onOpen={openRoomPage}
+          titleOf={(id) => titleOfRoom(state, id, user.id)}
         />
       </aside>
       <main className="main">
@@ -104,6 +110,16 @@ export function ChatScreen({
             Dismiss
           </button>
         </div>
+      )}
+      {messaging && (
+        <DirectMessageDialog
+          store={store}
+          onClose={() => setMessaging(false)}
+          onOpened={(roomId) => {
+            setMessaging(false);
+            openRoomPage(roomId);
+          }}
+        />
       )}
       {creating && (
         <CreateRoomDialog

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { ChatState, ChatStore } from '../chat-store';
+import { titleOfRoom, type ChatState, type ChatStore } from '../chat-store';
 import { backToRoomList } from '../navigation';
 import { countOf } from '../text/plural';
 import type { User } from '../validate';
@@ -19,7 +19,7 @@ export function RoomPane({ store, state, roomId, me }: RoomProps) {
   const [showMembers, setShowMembers] = useState(false);
   const summary = state.rooms.find((room) => room.id === roomId);
   const details = state.details.get(roomId);
-  const name = details?.name ?? summary?.name ?? '';
+  const name = titleOfRoom(state, roomId, me.id);
   const memberCount = details?.members.length ?? summary?.memberCount;
   const typing = (state.typing.get(roomId) ?? []).filter((id) => id !== me.id);
 
