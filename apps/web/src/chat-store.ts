@@ -71,9 +71,9 @@ export interface ChatState {
   readonly pending: readonly PendingMessage[];
   /** roomId → users typing there now. */
   readonly typing: ReadonlyMap<string, readonly string[]>;
-  /** roomId → userId → the highest seq that user has read (from `read` events). */
+  /** roomId → userId → the highest seq that user has read (room views, then `read` events). */
   readonly reads: ReadonlyMap<string, ReadonlyMap<string, number>>;
-  /** true/false once a `presence` event said so; absent while unknown. */
+  /** userId → online, from the room views' members, then `presence` events; absent while unknown. */
   readonly presence: ReadonlyMap<string, boolean>;
   readonly users: ReadonlyMap<string, User>;
   readonly openRoomId: string | null;
@@ -157,6 +157,10 @@ export class ChatStore {
   /** roomId → its unread count when it was opened (for the "new messages" divider). */
   private readonly unreadAtOpen = new Map<string, number>();
   private loadRetry: ReturnType<typeof setTimeout> | undefined;
+  /** userId → when its last `presence` event came: a room view asked for before is older. */
+  private readonly presenceAt = new Map<string, number>();
+  /** The open room's list is scrolled to its end: what arrives there is read. */
+  private readingLatest = true;
   private readonly onOnline = () => {
     this.set({ online: true });
     void this.catchUp();
@@ -221,20 +225,16 @@ export class ChatStore {
       if (isTypingEvent(event)) this.onTyping(event.roomId, event.userId, event.typing);
     });
     socket.on('read', (event) => {
-      if (!isReadEvent(event)) return;
-      const reads = new Map(this.state.reads);
-      const room = new Map(reads.get(event.roomId));
-      room.set(event.userId, Math.max(room.get(event.userId) ?? 0, event.seq));
-      reads.set(event.roomId, room);
-      this.set({ reads });
+      if (isReadEvent(event)) this.storeReads(event.roomId, [[event.userId, event.seq]]);
     });
     socket.on('presence', (event) => {
       if (!isPresenceEvent(event)) return;
+      this.presenceAt.set(event.userId, Date.now());
       this.set({ presence: new Map(this.state.presence).set(event.userId, event.online) });
     });
     socket.on('room:joined', (room) => {
       if (isRoom(room)) {
-        this.storeDetails(room);
+        this.storeDetails(room, Date.now());
         void this.loadRooms();
         // Open while not a member yet (a link): it can load now.
         if (this.state.loadFailures.has(room.id)) void this.ensureLoaded(room.id);
@@ -283,7 +283,12 @@ export class ChatStore {
     });
     await this.catchUp();
     // Missed messages: recovered sockets got them as packets; otherwise ask with `sync`.
-    if (!recovered) await Promise.all([...this.state.messages.keys()].map((id) => this.sync(id)));
+    // Presence and read events missed meanwhile: the room views again.
+    if (!recovered)
+      await Promise.all([
+        ...[...this.state.messages.keys()].map((id) => this.sync(id)),
+        ...[...this.state.details.keys()].map((id) => this.loadDetails(id)),
+      ]);
     this.kickQueue();
   }
 
@@ -330,19 +335,45 @@ export class ChatStore {
   }
 
   private async fetchDetails(roomId: string): Promise<RoomView> {
+    const askedAt = Date.now();
     const room = await this.api.get(`/api/rooms/${encodeURIComponent(roomId)}`, isRoom);
-    this.storeDetails(room);
+    this.storeDetails(room, askedAt);
     return room;
   }
 
-  private storeDetails(room: RoomView): void {
-    this.set({ details: new Map(this.state.details).set(room.id, room) });
+  /**
+   * A room view (v1.1) says who is online and who has read what, so both show from the
+   * first render. A `presence` event that came after the view was asked for is newer and
+   * wins; read cursors only move forward, whichever says so first.
+   */
+  private storeDetails(room: RoomView, askedAt: number): void {
+    const presence = new Map(this.state.presence);
+    for (const member of room.members)
+      if (member.userId !== this.me.id && (this.presenceAt.get(member.userId) ?? 0) < askedAt)
+        presence.set(member.userId, member.online);
+    this.set({ details: new Map(this.state.details).set(room.id, room), presence });
+    this.storeReads(
+      room.id,
+      room.members.map((member) => [member.userId, member.lastReadSeq]),
+    );
     for (const member of room.members) void this.lookUpUser(member.userId);
+  }
+
+  private storeReads(roomId: string, cursors: readonly (readonly [string, number])[]): void {
+    const room = new Map(this.state.reads.get(roomId));
+    for (const [userId, seq] of cursors) room.set(userId, Math.max(room.get(userId) ?? 0, seq));
+    this.set({ reads: new Map(this.state.reads).set(roomId, room) });
+  }
+
+  /** The open room's list reached its end (or left it): what is shown there is read then. */
+  viewAtEnd(atEnd: boolean): void {
+    this.readingLatest = atEnd;
+    if (atEnd) this.markRead(this.state.openRoomId);
   }
 
   async createRoom(name: string, memberIds: readonly string[]): Promise<RoomView> {
     const room = await this.api.post('/api/rooms', { name, memberIds }, isRoom);
-    this.storeDetails(room);
+    this.storeDetails(room, Date.now());
     await this.loadRooms();
     return room;
   }
@@ -350,7 +381,7 @@ export class ChatStore {
   /** The direct room with `userId` (API.md v1.1: one per pair, made on first use). */
   async openDirect(userId: string): Promise<string> {
     const room = await this.api.post('/api/rooms/direct', { userId }, isRoom);
-    this.storeDetails(room);
+    this.storeDetails(room, Date.now());
     await this.loadRooms();
     return room.id;
   }
@@ -398,6 +429,7 @@ export class ChatStore {
       firstUnread.delete(roomId);
       this.set({ firstUnread });
     }
+    this.readingLatest = true;
     this.set({ openRoomId: roomId });
     if (roomId !== null) await this.ensureLoaded(roomId);
   }
@@ -563,7 +595,12 @@ export class ChatStore {
       }
       this.putMessages(message.roomId, upsertSorted(loaded.items, [message]), {});
     }
-    if (live && messages.some((message) => message.roomId === this.state.openRoomId))
+    // Read only when the reader sees it: not while scrolled up in the history.
+    if (
+      live &&
+      this.readingLatest &&
+      messages.some((message) => message.roomId === this.state.openRoomId)
+    )
       this.markRead(this.state.openRoomId);
   }
 

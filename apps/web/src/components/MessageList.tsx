@@ -1,6 +1,7 @@
-import { useLayoutEffect, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { OFFLINE_TEXT } from '../api-error';
 import type { ChatStore, LoadFailure, PendingMessage } from '../chat-store';
+import { readersBySeq } from '../message-list';
 import { backToRoomList } from '../navigation';
 import { clockTime, dayLabel, fullDate, startsDay } from '../text/dates';
 import { Avatar, displayNameOf } from './Avatar';
@@ -68,6 +69,9 @@ export function MessageList({ store, state, roomId, me }: RoomProps) {
     setAtBottom(element.scrollHeight - element.scrollTop - element.clientHeight < AT_BOTTOM);
   }, [items, pending.length, firstUnread]);
 
+  // Messages that come while the reader is scrolled up are not marked read until seen.
+  useEffect(() => store.viewAtEnd(atBottom), [store, atBottom]);
+
   const onScroll = () => {
     const element = list.current;
     if (element === null) return;
@@ -83,12 +87,7 @@ export function MessageList({ store, state, roomId, me }: RoomProps) {
   };
 
   // Read receipts: under each of my messages, who has read up to it (and not further).
-  const readers = new Map<number, string[]>();
-  for (const [userId, seq] of reads ?? []) {
-    if (userId === me.id) continue;
-    const mine = items.filter((message) => message.senderId === me.id && message.seq <= seq).at(-1);
-    if (mine !== undefined) readers.set(mine.seq, [...(readers.get(mine.seq) ?? []), userId]);
-  }
+  const readers = readersBySeq(items, reads ?? [], me.id);
 
   return (
     <div className="message-area">
