@@ -8,6 +8,7 @@ import type {
 import { io, type Socket } from 'socket.io-client';
 import type { ApiClient } from './api';
 import { ApiError, describeError } from './api-error';
+import { mergeMessages } from './message-merge';
 import { firstUnreadSeq } from './message-list';
 import { roomTitle } from './room-name';
 import { othersThan } from './user-query';
@@ -21,6 +22,7 @@ import {
   isTypingEvent,
   isUser,
   isRoomLeftEvent,
+  changesOf,
   listOf,
   readAck,
   type User,
@@ -87,6 +89,7 @@ export interface ChatState {
 }
 
 const PAGE = 50;
+const SYNC_PAGE = 200;
 const SEARCH_RESULTS = 8;
 const ACK_TIMEOUT_MS = 5_000;
 /** Automatic tries of one message before it shows as failed with a retry button. */
@@ -98,12 +101,6 @@ const OFFLINE_FAIL_MS = 8_000;
 const LOAD_RETRY_MS = 5_000;
 
 type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
-
-function upsertSorted(items: readonly MessageView[], added: readonly MessageView[]): MessageView[] {
-  const bySeq = new Map(items.map((message) => [message.seq, message]));
-  for (const message of added) bySeq.set(message.seq, message);
-  return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
-}
 
 function newClientMsgId(): string {
   return crypto.randomUUID();
@@ -153,6 +150,8 @@ export class ChatStore {
   private readonly typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly userRequests = new Set<string>();
   private readonly syncing = new Set<string>();
+  /** roomId → the latest version applied to its loaded messages: catch-up starts after it. */
+  private readonly versions = new Map<string, number>();
   private readonly loading = new Map<string, Promise<void>>();
   /** roomId → its unread count when it was opened (for the "new messages" divider). */
   private readonly unreadAtOpen = new Map<string, number>();
@@ -219,6 +218,10 @@ export class ChatStore {
       if (error.message === 'unauthorized') void this.reconnectWithFreshToken();
     });
     socket.on('message:new', (message) => {
+      if (isMessage(message)) this.receive([message], true);
+    });
+    // v1.1: edits, deletions and reactions, in version order with the new messages.
+    socket.on('message:updated', (message) => {
       if (isMessage(message)) this.receive([message], true);
     });
     socket.on('typing', (event) => {
@@ -401,6 +404,7 @@ export class ChatStore {
 
   /** A room this user is no longer in: gone from the list, never synced again. */
   private forget(roomId: string): void {
+    this.versions.delete(roomId);
     const messages = new Map(this.state.messages);
     messages.delete(roomId);
     const details = new Map(this.state.details);
@@ -514,13 +518,21 @@ export class ChatStore {
     );
     this.putMessages(
       roomId,
-      upsertSorted(this.state.messages.get(roomId)?.items ?? [], page.items),
+      mergeMessages(this.state.messages.get(roomId)?.items ?? [], page.items),
       { hasOlder: page.hasMore },
     );
-    // A message:new that came while the page was on its way was not kept (the room was not
-    // loaded yet): what the room list knows beyond the page comes by `sync`.
-    const lastSeq = this.state.rooms.find((room) => room.id === roomId)?.lastSeq ?? 0;
-    if (lastSeq > (page.items.at(-1)?.seq ?? 0)) void this.sync(roomId);
+    // The page holds every change up to its newest version: catch-up can start there.
+    this.versions.set(
+      roomId,
+      Math.max(this.versions.get(roomId) ?? 0, ...page.items.map((message) => message.version)),
+    );
+    // A change that came while the page was on its way was not kept (the room was not
+    // loaded yet): what the room list or view knows beyond the page comes by `sync`.
+    const known = Math.max(
+      this.state.rooms.find((room) => room.id === roomId)?.lastVersion ?? 0,
+      this.state.details.get(roomId)?.lastVersion ?? 0,
+    );
+    if (known > (this.versions.get(roomId) ?? 0)) void this.sync(roomId);
   }
 
   async loadOlder(roomId: string): Promise<void> {
@@ -534,7 +546,7 @@ export class ChatStore {
       new URLSearchParams({ beforeSeq: String(first.seq), limit: String(PAGE) }),
     );
     const now = this.state.messages.get(roomId)?.items ?? current.items;
-    this.putMessages(roomId, upsertSorted(now, page?.items ?? []), {
+    this.putMessages(roomId, mergeMessages(now, page?.items ?? []), {
       loadingOlder: false,
       hasOlder: page?.hasMore ?? current.hasOlder,
     });
@@ -581,19 +593,22 @@ export class ChatStore {
       });
   }
 
-  /** Messages from the server: stored by seq; a gap behind them is filled with `sync`. */
+  /**
+   * Messages from the server, new or changed (v1.1 `version`): kept in their latest state.
+   * A live one past a gap in the room's versions fills the gap with `sync`. Only live
+   * events and `sync` move the room's version: an acknowledgement may overtake others'
+   * messages still on their way.
+   */
   private receive(messages: readonly MessageView[], live: boolean): void {
     for (const message of messages) {
       this.settle(message);
       this.updateSummary(message, live);
-      const loaded = this.state.messages.get(message.roomId);
-      if (loaded === undefined) continue;
-      const last = loaded.items.at(-1)?.seq ?? 0;
-      if (message.seq > last + 1 && live) {
+      if (!this.state.messages.has(message.roomId)) continue;
+      if (live && message.version > (this.versions.get(message.roomId) ?? 0) + 1) {
         void this.sync(message.roomId);
         continue;
       }
-      this.putMessages(message.roomId, upsertSorted(loaded.items, [message]), {});
+      this.apply(message.roomId, [message], live);
     }
     // Read only when the reader sees it: not while scrolled up in the history.
     if (
@@ -604,42 +619,77 @@ export class ChatStore {
       this.markRead(this.state.openRoomId);
   }
 
+  /** Merged into the loaded window (message-merge.ts); `advance`: the room's version too. */
+  private apply(roomId: string, changed: readonly MessageView[], advance: boolean): void {
+    const loaded = this.state.messages.get(roomId);
+    if (loaded === undefined) return;
+    const fromSeq = loaded.hasOlder ? loaded.items[0]?.seq : undefined;
+    this.putMessages(roomId, mergeMessages(loaded.items, changed, fromSeq), {});
+    if (advance)
+      this.versions.set(
+        roomId,
+        Math.max(this.versions.get(roomId) ?? 0, ...changed.map((message) => message.version)),
+      );
+  }
+
   private updateSummary(message: MessageView, live: boolean): void {
     const room = this.state.rooms.find((candidate) => candidate.id === message.roomId);
     if (room === undefined) {
       if (live) void this.loadRooms();
       return;
     }
-    if (message.seq <= room.lastSeq && room.lastMessage !== null) return;
-    const unread =
-      message.senderId !== this.me.id && message.roomId !== this.state.openRoomId
-        ? room.unreadCount + 1
-        : room.unreadCount;
-    const updated = { ...room, lastSeq: message.seq, lastMessage: message, unreadCount: unread };
+    const lastVersion = Math.max(room.lastVersion, message.version);
+    const last = room.lastMessage;
+    if (message.seq <= room.lastSeq && last !== null) {
+      // An edit or deletion of the message the list shows: shown as it is now, in place.
+      if (last.seq === message.seq && last.version < message.version)
+        this.set({
+          rooms: this.state.rooms.map((other) =>
+            other.id === room.id ? { ...room, lastVersion, lastMessage: message } : other,
+          ),
+        });
+      return;
+    }
+    const elsewhere = message.senderId !== this.me.id && message.roomId !== this.state.openRoomId;
+    const updated = {
+      ...room,
+      lastSeq: message.seq,
+      lastVersion,
+      lastMessage: message,
+      unreadCount: elsewhere ? room.unreadCount + 1 : room.unreadCount,
+      mentionCount:
+        elsewhere && message.mentions.includes(this.me.id)
+          ? room.mentionCount + 1
+          : room.mentionCount,
+    };
     this.set({ rooms: [updated, ...this.state.rooms.filter((other) => other.id !== room.id)] });
   }
 
-  /** Everything after the last message held, page by page (`sync`). */
+  /**
+   * Every change after the room's version, new messages and edits alike, page by page
+   * (`sync` by `afterVersion`, API.md v1.1): after a reconnection, or past a gap.
+   */
   private async sync(roomId: string): Promise<void> {
     const socket = this.socket;
     if (socket === null || !socket.connected || this.syncing.has(roomId)) return;
     this.syncing.add(roomId);
     try {
       for (;;) {
-        const afterSeq = this.state.messages.get(roomId)?.items.at(-1)?.seq ?? 0;
+        const afterVersion = this.versions.get(roomId) ?? 0;
         const answer = readAck(
           await socket
             .timeout(ACK_TIMEOUT_MS)
-            .emitWithAck('sync', { roomId, afterSeq, limit: 200 }),
+            .emitWithAck('sync', { roomId, afterVersion, limit: SYNC_PAGE }),
         );
         if (!answer.ok) throw new Error(answer.message);
-        const { items, hasMore } = listOf(answer.body, isMessage);
-        const loaded = this.state.messages.get(roomId);
-        if (loaded !== undefined) this.putMessages(roomId, upsertSorted(loaded.items, items), {});
-        for (const message of items) this.settle(message);
-        const last = items.at(-1);
-        if (last !== undefined) this.updateSummary(last, false);
-        if (!hasMore || items.length === 0) break;
+        const page = changesOf(answer.body);
+        if (page === undefined) throw new Error('malformed answer');
+        this.apply(roomId, page.items, true);
+        for (const message of page.items) {
+          this.settle(message);
+          this.updateSummary(message, false);
+        }
+        if (!page.hasMore || page.items.length === 0) break;
       }
     } catch (error) {
       this.fail(error);
@@ -652,10 +702,10 @@ export class ChatStore {
     if (roomId === null || document.visibilityState === 'hidden') return;
     const seq = this.state.messages.get(roomId)?.items.at(-1)?.seq;
     const room = this.state.rooms.find((candidate) => candidate.id === roomId);
-    if (room !== undefined && room.unreadCount > 0)
+    if (room !== undefined && (room.unreadCount > 0 || room.mentionCount > 0))
       this.set({
         rooms: this.state.rooms.map((other) =>
-          other.id === roomId ? { ...other, unreadCount: 0 } : other,
+          other.id === roomId ? { ...other, unreadCount: 0, mentionCount: 0 } : other,
         ),
       });
     if (seq === undefined || this.socket?.connected !== true) return;
