@@ -7,7 +7,7 @@ import type {
 } from '@scale-chat/contracts';
 import { io, type Socket } from 'socket.io-client';
 import type { ApiClient } from './api';
-import { ApiError, describeError } from './api-error';
+import { ApiError, describeError, describeRefusal } from './api-error';
 import { mergeMessages } from './message-merge';
 import { firstUnreadSeq } from './message-list';
 import { roomTitle } from './room-name';
@@ -35,6 +35,8 @@ export interface PendingMessage {
   readonly clientMsgId: string;
   readonly roomId: string;
   readonly body: string;
+  /** v1.1: the seq of the message this one replies to. */
+  readonly replyToSeq?: number;
   /**
    * `sending`: on its way, or waiting for the connection; `failed`: not sent, with a retry
    * button. `failedBy` says why: `offline` (disconnected for a while: sent again by itself
@@ -83,6 +85,8 @@ export interface ChatState {
   readonly loadFailures: ReadonlyMap<string, LoadFailure>;
   /** roomId → the seq of the first message unread when the room was opened. */
   readonly firstUnread: ReadonlyMap<string, number>;
+  /** A message to show (a search result, a reply's quote): MessageList scrolls to it. */
+  readonly focus: { readonly roomId: string; readonly seq: number } | null;
   /** The browser's idea of the network (`online`/`offline` events). */
   readonly online: boolean;
   readonly error: string | null;
@@ -101,6 +105,7 @@ const OFFLINE_FAIL_MS = 8_000;
 const LOAD_RETRY_MS = 5_000;
 
 type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+type TimedSocket = ReturnType<ChatSocket['timeout']>;
 
 function newClientMsgId(): string {
   return crypto.randomUUID();
@@ -139,6 +144,7 @@ export class ChatStore {
     openRoomId: null,
     loadFailures: new Map(),
     firstUnread: new Map(),
+    focus: null,
     online: navigator.onLine,
     error: null,
   };
@@ -477,6 +483,26 @@ export class ChatStore {
     this.markRead(roomId);
   }
 
+  /**
+   * Shows message `seq` of `roomId` (a search result, a reply's quote): the room opened
+   * elsewhere (the URL), its older pages loaded down to the message; MessageList scrolls.
+   */
+  async jumpTo(roomId: string, seq: number): Promise<void> {
+    this.set({ focus: { roomId, seq } });
+    await this.ensureLoaded(roomId);
+    for (;;) {
+      const first = this.state.messages.get(roomId)?.items[0]?.seq;
+      if (first === undefined || first <= seq || !this.state.messages.get(roomId)?.hasOlder) return;
+      await this.loadOlder(roomId);
+      if (this.state.messages.get(roomId)?.items[0]?.seq === first) return;
+    }
+  }
+
+  /** MessageList has shown the message jumped to. */
+  focused(): void {
+    this.set({ focus: null });
+  }
+
   /** "Try again" on a room that failed to load. */
   retryLoad(roomId: string): void {
     void this.ensureLoaded(roomId);
@@ -722,7 +748,7 @@ export class ChatStore {
 
   // ---- sending ----
 
-  send(roomId: string, body: string): void {
+  send(roomId: string, body: string, replyToSeq?: number): void {
     const text = body.trim();
     if (text === '') return;
     this.set({
@@ -732,6 +758,7 @@ export class ChatStore {
           clientMsgId: newClientMsgId(),
           roomId,
           body: text,
+          ...(replyToSeq === undefined ? {} : { replyToSeq }),
           state: 'sending',
           attempts: 0,
           queuedAt: Date.now(),
@@ -740,6 +767,50 @@ export class ChatStore {
     });
     this.setTyping(roomId, false);
     this.kickQueue();
+  }
+
+  // ---- changes to sent messages (v1.1) ----
+
+  /** Edits one of this user's messages; false (with the reason shown) when refused. */
+  editMessage(roomId: string, seq: number, body: string): Promise<boolean> {
+    return this.change((socket) => socket.emitWithAck('message:edit', { roomId, seq, body }));
+  }
+
+  /** Deletes a message of this user's, or any as the room's owner. */
+  deleteMessage(roomId: string, seq: number): Promise<boolean> {
+    return this.change((socket) => socket.emitWithAck('message:delete', { roomId, seq }));
+  }
+
+  /** Adds this user's `emoji` to a message, or takes it back. */
+  react(roomId: string, seq: number, emoji: string, add: boolean): Promise<boolean> {
+    return this.change((socket) =>
+      socket.emitWithAck(add ? 'reaction:add' : 'reaction:remove', { roomId, seq, emoji }),
+    );
+  }
+
+  /**
+   * A change goes out only while connected (unlike a send, it is not queued: applied later
+   * it could undo what others did meanwhile). The answer's message is shown at once; the
+   * room's version moves with the live event.
+   */
+  private async change(emit: (socket: TimedSocket) => Promise<unknown>): Promise<boolean> {
+    const socket = this.socket;
+    if (socket === null || !socket.connected) {
+      this.set({ error: "You're offline. Try that again when the connection is back." });
+      return false;
+    }
+    const answer = await emit(socket.timeout(ACK_TIMEOUT_MS)).then(readAck, () => ({
+      ok: false as const,
+      code: 'timeout',
+      message: '',
+    }));
+    if (!answer.ok) {
+      this.set({ error: describeRefusal(answer.code) });
+      return false;
+    }
+    const message = answer.body['message'];
+    if (isMessage(message)) this.receive([message], false);
+    return true;
   }
 
   /** The retry button of a failed message: the same clientMsgId again. */
@@ -792,6 +863,7 @@ export class ChatStore {
             roomId: next.roomId,
             clientMsgId: next.clientMsgId,
             body: next.body,
+            ...(next.replyToSeq === undefined ? {} : { replyToSeq: next.replyToSeq }),
           })
           .then(readAck, () => ({
             ok: false as const,
