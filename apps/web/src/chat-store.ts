@@ -25,6 +25,7 @@ import {
   changesOf,
   listOf,
   readAck,
+  type Page,
   type User,
 } from './validate';
 
@@ -94,6 +95,7 @@ export interface ChatState {
 
 const PAGE = 50;
 const SYNC_PAGE = 200;
+const SEARCH_PAGE = 20;
 const SEARCH_RESULTS = 8;
 const ACK_TIMEOUT_MS = 5_000;
 /** Automatic tries of one message before it shows as failed with a retry button. */
@@ -535,6 +537,18 @@ export class ChatStore {
   }
 
   // ---- messages ----
+
+  /**
+   * Messages of this user's rooms whose text contains `query` (API.md v1.1 search), newest
+   * first; `before`: the last result's id, for the next page.
+   */
+  async searchMessages(query: string, before?: string): Promise<Page<MessageView>> {
+    const params = new URLSearchParams({ query, limit: String(SEARCH_PAGE) });
+    if (before !== undefined) params.set('before', before);
+    const page = listOf(await this.api.get(`/api/messages/search?${params.toString()}`), isMessage);
+    for (const message of page.items) void this.lookUpUser(message.senderId);
+    return page;
+  }
 
   /** The newest page; throws when it cannot be had (ensureLoaded records why). */
   private async loadLatest(roomId: string): Promise<void> {

@@ -8,6 +8,7 @@ import type { User } from '../validate';
 import { Avatar, displayNameOf } from './Avatar';
 import { CreateRoomDialog } from './CreateRoomDialog';
 import { DirectMessageDialog } from './DirectMessageDialog';
+import { MessageSearch } from './MessageSearch';
 import { Icon } from './Icon';
 import { RoomList } from './RoomList';
 import { RoomPane } from './RoomPane';
@@ -27,6 +28,7 @@ export function ChatScreen({
   const state = useChat(store);
   const [creating, setCreating] = useState(false);
   const [messaging, setMessaging] = useState(false);
+  const [searching, setSearching] = useState(false);
   const isAdmin = useIsAdmin(api);
 
   useEffect(() => {
@@ -86,6 +88,9 @@ export function ChatScreen({
         <button type="button" className="secondary new-room" onClick={() => setMessaging(true)}>
           + Message someone
         </button>
+        <button type="button" className="secondary new-room" onClick={() => setSearching(true)}>
+          Search messages
+        </button>
         <RoomList
           rooms={state.rooms}
           loaded={state.roomsLoaded}
@@ -110,6 +115,19 @@ export function ChatScreen({
             Dismiss
           </button>
         </div>
+      )}
+      {searching && (
+        <MessageSearch
+          store={store}
+          state={state}
+          meId={user.id}
+          onClose={() => setSearching(false)}
+          onPick={(message) => {
+            setSearching(false);
+            openRoomPage(message.roomId);
+            void store.jumpTo(message.roomId, message.seq);
+          }}
+        />
       )}
       {messaging && (
         <DirectMessageDialog
