@@ -12,13 +12,10 @@ import {
   storedMessages,
   UI_TIMEOUT,
   type Person,
+  room,
 } from './browser';
 import { EDGE, LocalStack } from './local-stack';
 import { logIn, RestUser } from './rest-user';
-
-function room(page: Page, name: string) {
-  return page.locator(`[data-room-name="${name}"]`);
-}
 
 /** The texts every alert (toast, inline error) on the page shows now. */
 async function alerts(page: Page): Promise<string[]> {

@@ -10,13 +10,10 @@ import {
   storedMessages,
   UI_TIMEOUT,
   type Person,
+  room,
 } from './browser';
 import { LocalStack } from './local-stack';
 import { logIn, RestUser } from './rest-user';
-
-function room(page: Page, name: string) {
-  return page.locator(`[data-room-name="${name}"]`);
-}
 
 /** Opens the room `name` from the list and waits for its heading. */
 async function openRoom(page: Page, name: string): Promise<void> {
