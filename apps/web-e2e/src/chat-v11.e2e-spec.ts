@@ -28,6 +28,20 @@ async function act(page: Page, text: string, name: string): Promise<void> {
   await item.getByRole('button', { name, exact: true }).click();
 }
 
+/** Edits this user's message `text` to `edited` from its Edit action, in the composer. */
+async function edit(page: Page, text: string, edited: string): Promise<void> {
+  await act(page, text, 'Edit');
+  // The composer takes the message's text (and the focus) once the edit has started.
+  await page.waitForFunction(
+    (body) => (document.activeElement as HTMLTextAreaElement | null)?.value === body,
+    text,
+    { timeout: UI_TIMEOUT },
+  );
+  const composer = page.getByLabel('Message', { exact: true });
+  await composer.fill(edited);
+  await composer.press('Enter');
+}
+
 describe('the web app with API v1.1 (direct rooms, edits, reactions, mentions, search) on two gateway instances', () => {
   let stack: LocalStack;
   let browser: Browser;
@@ -117,11 +131,7 @@ describe('the web app with API v1.1 (direct rooms, edits, reactions, mentions, s
     // Edit.
     await send(cho.page, 'first draft');
     await shown(message(dan.page, 'first draft'));
-    await act(cho.page, 'first draft', 'Edit');
-    const composer = cho.page.getByLabel('Message', { exact: true });
-    expect(await composer.inputValue()).toBe('first draft');
-    await composer.fill('final text');
-    await composer.press('Enter');
+    await edit(cho.page, 'first draft', 'final text');
     await shown(message(dan.page, 'final text').getByTestId('edited'));
     expect(await message(dan.page, 'first draft').count()).toBe(0);
 
@@ -166,10 +176,7 @@ describe('the web app with API v1.1 (direct rooms, edits, reactions, mentions, s
     await send(dan.page, 'written while offline');
     // Meanwhile Cho sends and edits: Dan's socket misses both.
     await send(cho.page, 'sent while Dan was away');
-    await act(cho.page, 'read me please', 'Edit');
-    const composer = cho.page.getByLabel('Message', { exact: true });
-    await composer.fill('read me please (edited)');
-    await composer.press('Enter');
+    await edit(cho.page, 'read me please', 'read me please (edited)');
     await shown(message(cho.page, 'read me please (edited)').getByTestId('edited'));
 
     await dan.page.context().setOffline(false);
@@ -198,8 +205,11 @@ describe('the web app with API v1.1 (direct rooms, edits, reactions, mentions, s
     const needle = `바늘 needle ${suffix}`;
     await choRest.say(groupId, needle);
     await choRest.say(groupId, ...Array.from({ length: 60 }, (_, index) => `filler ${index}`));
-    const page = dan.page;
-    await openRoom(page, cho.displayName);
+    // Cho, after a reload, holds only the group's latest page: the needle is older.
+    const page = cho.page;
+    await openRoom(page, dan.displayName);
+    await page.reload();
+    await shown(page.getByRole('heading', { name: dan.displayName }));
     await page.getByRole('button', { name: 'Search messages' }).click();
     const dialog = page.getByRole('dialog', { name: 'Search messages' });
     await dialog.getByLabel('Words in a message').fill('바늘');
