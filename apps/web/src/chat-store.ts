@@ -158,6 +158,7 @@ export class ChatStore {
   private readonly typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly userRequests = new Set<string>();
   private readonly syncing = new Set<string>();
+  private readonly resync = new Set<string>();
   /** roomId → the latest version applied to its loaded messages: catch-up starts after it. */
   private readonly versions = new Map<string, number>();
   private readonly loading = new Map<string, Promise<void>>();
@@ -528,7 +529,7 @@ export class ChatStore {
     }
   }
 
-  /** Users whose username starts with `query` (checked by user-query.ts), never this one. */
+  /** Users found by username or display name (API.md v1.1), never this one. */
   async searchUsers(query: string): Promise<User[]> {
     const params = new URLSearchParams({ query, limit: String(SEARCH_RESULTS + 1) });
     const users = listOf(await this.api.get(`/api/users?${params.toString()}`), isUser).items;
@@ -711,7 +712,12 @@ export class ChatStore {
    */
   private async sync(roomId: string): Promise<void> {
     const socket = this.socket;
-    if (socket === null || !socket.connected || this.syncing.has(roomId)) return;
+    if (socket === null || !socket.connected) return;
+    // A gap seen while a sync runs may lie past its last page: once more after it.
+    if (this.syncing.has(roomId)) {
+      this.resync.add(roomId);
+      return;
+    }
     this.syncing.add(roomId);
     try {
       for (;;) {
@@ -735,6 +741,7 @@ export class ChatStore {
       this.fail(error);
     } finally {
       this.syncing.delete(roomId);
+      if (this.resync.delete(roomId)) void this.sync(roomId);
     }
   }
 
