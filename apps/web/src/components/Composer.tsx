@@ -126,10 +126,16 @@ export function Composer({
         </p>
       )}
       {candidates.length > 0 && (
-        <ul className="mention-list" role="listbox" aria-label="People to mention">
+        <ul
+          className="mention-list"
+          role="listbox"
+          aria-label="People to mention"
+          id={`mentions-${roomId}`}
+        >
           {candidates.map((user, index) => (
             <li
               key={user.id}
+              id={`mention-${roomId}-${index}`}
               role="option"
               aria-selected={index === Math.min(choice, candidates.length - 1)}
               onMouseDown={(event) => {
@@ -153,6 +159,13 @@ export function Composer({
         value={text}
         maxLength={CHAT_LIMITS.bodyMax + 200}
         aria-invalid={tooLong}
+        aria-autocomplete="list"
+        aria-controls={candidates.length > 0 ? `mentions-${roomId}` : undefined}
+        aria-activedescendant={
+          candidates.length > 0
+            ? `mention-${roomId}-${Math.min(choice, candidates.length - 1)}`
+            : undefined
+        }
         onChange={(event) => {
           setText(event.target.value);
           setCaret(event.target.selectionStart);
