@@ -43,6 +43,8 @@ export function describeError(error: unknown): string {
   if (error.status === 404) return "That doesn't exist any more.";
   if (error.status >= 500)
     return 'The server is having trouble right now. Please try again in a moment.';
+  // A 2xx whose body failed validate.ts: nothing the person could act on but a retry.
+  if (error.status < 400) return "The server's answer couldn't be read. Please try again.";
   return error.message;
 }
 
