@@ -103,6 +103,11 @@ export async function fillNewRoom(page: Page, name: string, member: Person): Pro
   return dialog;
 }
 
+/** A room in the room list, by the name it shows (a direct room's: the other person's). */
+export function room(page: Page, name: string): Locator {
+  return page.locator(`[data-room-name="${name}"]`);
+}
+
 export function messages(page: Page): Locator {
   return page.getByTestId('messages').getByTestId('message');
 }

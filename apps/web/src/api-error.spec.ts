@@ -1,4 +1,4 @@
-import { ApiError, describeError, OFFLINE_TEXT } from './api-error';
+import { ApiError, describeError, describeRefusal, OFFLINE_TEXT } from './api-error';
 
 describe('describeError', () => {
   it('says a person is offline instead of a TypeError', () => {
@@ -27,8 +27,21 @@ describe('describeError', () => {
     ['a 500', new ApiError(500, 'HTTP 500'), /trouble/],
     ['a 401', new ApiError(401, 'unauthorized'), /log in again/],
     ['a socket timeout', new Error('operation has timed out'), /didn't answer in time/],
+    [
+      'an answer of the wrong shape',
+      new ApiError(200, 'Unexpected answer from /api/rooms'),
+      /read/,
+    ],
     ['a bug', new TypeError("Cannot read properties of undefined (reading 'x')"), /^Something/],
   ])('puts %s in plain words', (_, error, text) => {
     expect(describeError(error)).toMatch(text);
+  });
+});
+
+describe('describeRefusal', () => {
+  it('puts a refused change to a message in words, never a code', () => {
+    expect(describeRefusal('forbidden')).toMatch(/only its sender/);
+    expect(describeRefusal('rate_limited')).toMatch(/wait a moment/);
+    expect(describeRefusal('internal')).toBe('Something went wrong. Please try again.');
   });
 });

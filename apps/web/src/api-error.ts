@@ -43,5 +43,21 @@ export function describeError(error: unknown): string {
   if (error.status === 404) return "That doesn't exist any more.";
   if (error.status >= 500)
     return 'The server is having trouble right now. Please try again in a moment.';
+  // A 2xx whose body failed validate.ts: nothing the person could act on but a retry.
+  if (error.status < 400) return "The server's answer couldn't be read. Please try again.";
   return error.message;
+}
+
+const REFUSALS: Readonly<Record<string, string>> = {
+  forbidden:
+    "You can't change that message: only its sender can (and the room's owner can delete it).",
+  not_found: "That message doesn't exist any more.",
+  bad_request: "That change isn't possible (the message may have been deleted).",
+  rate_limited: 'Too many changes at once. Please wait a moment and try again.',
+  timeout: "The server didn't answer in time. Please try again.",
+};
+
+/** A refused change to a message (a Socket.IO error code of API.md), in words. */
+export function describeRefusal(code: string): string {
+  return REFUSALS[code] ?? 'Something went wrong. Please try again.';
 }

@@ -7,8 +7,10 @@ import type {
 } from '@scale-chat/contracts';
 import { io, type Socket } from 'socket.io-client';
 import type { ApiClient } from './api';
-import { ApiError, describeError } from './api-error';
+import { ApiError, describeError, describeRefusal } from './api-error';
+import { mergeMessages } from './message-merge';
 import { firstUnreadSeq } from './message-list';
+import { roomTitle } from './room-name';
 import { othersThan } from './user-query';
 import {
   isMemberEvent,
@@ -20,8 +22,10 @@ import {
   isTypingEvent,
   isUser,
   isRoomLeftEvent,
+  changesOf,
   listOf,
   readAck,
+  type Page,
   type User,
 } from './validate';
 
@@ -32,6 +36,8 @@ export interface PendingMessage {
   readonly clientMsgId: string;
   readonly roomId: string;
   readonly body: string;
+  /** v1.1: the seq of the message this one replies to. */
+  readonly replyToSeq?: number;
   /**
    * `sending`: on its way, or waiting for the connection; `failed`: not sent, with a retry
    * button. `failedBy` says why: `offline` (disconnected for a while: sent again by itself
@@ -70,9 +76,9 @@ export interface ChatState {
   readonly pending: readonly PendingMessage[];
   /** roomId → users typing there now. */
   readonly typing: ReadonlyMap<string, readonly string[]>;
-  /** roomId → userId → the highest seq that user has read (from `read` events). */
+  /** roomId → userId → the highest seq that user has read (room views, then `read` events). */
   readonly reads: ReadonlyMap<string, ReadonlyMap<string, number>>;
-  /** true/false once a `presence` event said so; absent while unknown. */
+  /** userId → online, from the room views' members, then `presence` events; absent while unknown. */
   readonly presence: ReadonlyMap<string, boolean>;
   readonly users: ReadonlyMap<string, User>;
   readonly openRoomId: string | null;
@@ -80,12 +86,16 @@ export interface ChatState {
   readonly loadFailures: ReadonlyMap<string, LoadFailure>;
   /** roomId → the seq of the first message unread when the room was opened. */
   readonly firstUnread: ReadonlyMap<string, number>;
+  /** A message to show (a search result, a reply's quote): MessageList scrolls to it. */
+  readonly focus: { readonly roomId: string; readonly seq: number } | null;
   /** The browser's idea of the network (`online`/`offline` events). */
   readonly online: boolean;
   readonly error: string | null;
 }
 
 const PAGE = 50;
+const SYNC_PAGE = 200;
+const SEARCH_PAGE = 20;
 const SEARCH_RESULTS = 8;
 const ACK_TIMEOUT_MS = 5_000;
 /** Automatic tries of one message before it shows as failed with a retry button. */
@@ -97,15 +107,18 @@ const OFFLINE_FAIL_MS = 8_000;
 const LOAD_RETRY_MS = 5_000;
 
 type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
-
-function upsertSorted(items: readonly MessageView[], added: readonly MessageView[]): MessageView[] {
-  const bySeq = new Map(items.map((message) => [message.seq, message]));
-  for (const message of added) bySeq.set(message.seq, message);
-  return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
-}
+type TimedSocket = ReturnType<ChatSocket['timeout']>;
 
 function newClientMsgId(): string {
   return crypto.randomUUID();
+}
+
+/** A room's name on screen: a direct room's is the other person's (room-name.ts). */
+export function titleOfRoom(state: ChatState, roomId: string, meId: string): string {
+  const details = state.details.get(roomId);
+  const room = details ?? state.rooms.find((candidate) => candidate.id === roomId);
+  if (room === undefined) return '';
+  return roomTitle(room, details?.members, meId, (id) => state.users.get(id)?.displayName);
 }
 
 /**
@@ -133,6 +146,7 @@ export class ChatStore {
     openRoomId: null,
     loadFailures: new Map(),
     firstUnread: new Map(),
+    focus: null,
     online: navigator.onLine,
     error: null,
   };
@@ -144,10 +158,17 @@ export class ChatStore {
   private readonly typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly userRequests = new Set<string>();
   private readonly syncing = new Set<string>();
+  private readonly resync = new Set<string>();
+  /** roomId → the latest version applied to its loaded messages: catch-up starts after it. */
+  private readonly versions = new Map<string, number>();
   private readonly loading = new Map<string, Promise<void>>();
   /** roomId → its unread count when it was opened (for the "new messages" divider). */
   private readonly unreadAtOpen = new Map<string, number>();
   private loadRetry: ReturnType<typeof setTimeout> | undefined;
+  /** userId → when its last `presence` event came: a room view asked for before is older. */
+  private readonly presenceAt = new Map<string, number>();
+  /** The open room's list is scrolled to its end: what arrives there is read. */
+  private readingLatest = true;
   private readonly onOnline = () => {
     this.set({ online: true });
     void this.catchUp();
@@ -208,24 +229,24 @@ export class ChatStore {
     socket.on('message:new', (message) => {
       if (isMessage(message)) this.receive([message], true);
     });
+    // v1.1: edits, deletions and reactions, in version order with the new messages.
+    socket.on('message:updated', (message) => {
+      if (isMessage(message)) this.receive([message], true);
+    });
     socket.on('typing', (event) => {
       if (isTypingEvent(event)) this.onTyping(event.roomId, event.userId, event.typing);
     });
     socket.on('read', (event) => {
-      if (!isReadEvent(event)) return;
-      const reads = new Map(this.state.reads);
-      const room = new Map(reads.get(event.roomId));
-      room.set(event.userId, Math.max(room.get(event.userId) ?? 0, event.seq));
-      reads.set(event.roomId, room);
-      this.set({ reads });
+      if (isReadEvent(event)) this.storeReads(event.roomId, [[event.userId, event.seq]]);
     });
     socket.on('presence', (event) => {
       if (!isPresenceEvent(event)) return;
+      this.presenceAt.set(event.userId, Date.now());
       this.set({ presence: new Map(this.state.presence).set(event.userId, event.online) });
     });
     socket.on('room:joined', (room) => {
       if (isRoom(room)) {
-        this.storeDetails(room);
+        this.storeDetails(room, Date.now());
         void this.loadRooms();
         // Open while not a member yet (a link): it can load now.
         if (this.state.loadFailures.has(room.id)) void this.ensureLoaded(room.id);
@@ -274,7 +295,12 @@ export class ChatStore {
     });
     await this.catchUp();
     // Missed messages: recovered sockets got them as packets; otherwise ask with `sync`.
-    if (!recovered) await Promise.all([...this.state.messages.keys()].map((id) => this.sync(id)));
+    // Presence and read events missed meanwhile: the room views again.
+    if (!recovered)
+      await Promise.all([
+        ...[...this.state.messages.keys()].map((id) => this.sync(id)),
+        ...[...this.state.details.keys()].map((id) => this.loadDetails(id)),
+      ]);
     this.kickQueue();
   }
 
@@ -301,6 +327,10 @@ export class ChatStore {
       const page = listOf(await this.api.get('/api/rooms'), isRoomSummary);
       // The server answers again: an earlier failure's message is out of date.
       this.set({ rooms: page.items, roomsLoaded: true, error: null });
+      // A direct room is called by the other person: its members are needed for the list.
+      for (const room of page.items)
+        if (room.kind === 'direct' && !this.state.details.has(room.id))
+          void this.loadDetails(room.id);
     } catch (error) {
       this.fail(error);
       this.scheduleCatchUp();
@@ -317,21 +347,55 @@ export class ChatStore {
   }
 
   private async fetchDetails(roomId: string): Promise<RoomView> {
+    const askedAt = Date.now();
     const room = await this.api.get(`/api/rooms/${encodeURIComponent(roomId)}`, isRoom);
-    this.storeDetails(room);
+    this.storeDetails(room, askedAt);
     return room;
   }
 
-  private storeDetails(room: RoomView): void {
-    this.set({ details: new Map(this.state.details).set(room.id, room) });
+  /**
+   * A room view (v1.1) says who is online and who has read what, so both show from the
+   * first render. A `presence` event that came after the view was asked for is newer and
+   * wins; read cursors only move forward, whichever says so first.
+   */
+  private storeDetails(room: RoomView, askedAt: number): void {
+    const presence = new Map(this.state.presence);
+    for (const member of room.members)
+      if (member.userId !== this.me.id && (this.presenceAt.get(member.userId) ?? 0) < askedAt)
+        presence.set(member.userId, member.online);
+    this.set({ details: new Map(this.state.details).set(room.id, room), presence });
+    this.storeReads(
+      room.id,
+      room.members.map((member) => [member.userId, member.lastReadSeq]),
+    );
     for (const member of room.members) void this.lookUpUser(member.userId);
+  }
+
+  private storeReads(roomId: string, cursors: readonly (readonly [string, number])[]): void {
+    const room = new Map(this.state.reads.get(roomId));
+    for (const [userId, seq] of cursors) room.set(userId, Math.max(room.get(userId) ?? 0, seq));
+    this.set({ reads: new Map(this.state.reads).set(roomId, room) });
+  }
+
+  /** The open room's list reached its end (or left it): what is shown there is read then. */
+  viewAtEnd(atEnd: boolean): void {
+    this.readingLatest = atEnd;
+    if (atEnd) this.markRead(this.state.openRoomId);
   }
 
   async createRoom(name: string, memberIds: readonly string[]): Promise<RoomView> {
     const room = await this.api.post('/api/rooms', { name, memberIds }, isRoom);
-    this.storeDetails(room);
+    this.storeDetails(room, Date.now());
     await this.loadRooms();
     return room;
+  }
+
+  /** The direct room with `userId` (API.md v1.1: one per pair, made on first use). */
+  async openDirect(userId: string): Promise<string> {
+    const room = await this.api.post('/api/rooms/direct', { userId }, isRoom);
+    this.storeDetails(room, Date.now());
+    await this.loadRooms();
+    return room.id;
   }
 
   async addMember(roomId: string, userId: string): Promise<void> {
@@ -349,6 +413,7 @@ export class ChatStore {
 
   /** A room this user is no longer in: gone from the list, never synced again. */
   private forget(roomId: string): void {
+    this.versions.delete(roomId);
     const messages = new Map(this.state.messages);
     messages.delete(roomId);
     const details = new Map(this.state.details);
@@ -377,6 +442,7 @@ export class ChatStore {
       firstUnread.delete(roomId);
       this.set({ firstUnread });
     }
+    this.readingLatest = true;
     this.set({ openRoomId: roomId });
     if (roomId !== null) await this.ensureLoaded(roomId);
   }
@@ -420,6 +486,26 @@ export class ChatStore {
     this.markRead(roomId);
   }
 
+  /**
+   * Shows message `seq` of `roomId` (a search result, a reply's quote): the room opened
+   * elsewhere (the URL), its older pages loaded down to the message; MessageList scrolls.
+   */
+  async jumpTo(roomId: string, seq: number): Promise<void> {
+    this.set({ focus: { roomId, seq } });
+    await this.ensureLoaded(roomId);
+    for (;;) {
+      const first = this.state.messages.get(roomId)?.items[0]?.seq;
+      if (first === undefined || first <= seq || !this.state.messages.get(roomId)?.hasOlder) return;
+      await this.loadOlder(roomId);
+      if (this.state.messages.get(roomId)?.items[0]?.seq === first) return;
+    }
+  }
+
+  /** MessageList has shown the message jumped to. */
+  focused(): void {
+    this.set({ focus: null });
+  }
+
   /** "Try again" on a room that failed to load. */
   retryLoad(roomId: string): void {
     void this.ensureLoaded(roomId);
@@ -443,7 +529,7 @@ export class ChatStore {
     }
   }
 
-  /** Users whose username starts with `query` (checked by user-query.ts), never this one. */
+  /** Users found by username or display name (API.md v1.1), never this one. */
   async searchUsers(query: string): Promise<User[]> {
     const params = new URLSearchParams({ query, limit: String(SEARCH_RESULTS + 1) });
     const users = listOf(await this.api.get(`/api/users?${params.toString()}`), isUser).items;
@@ -453,6 +539,18 @@ export class ChatStore {
 
   // ---- messages ----
 
+  /**
+   * Messages of this user's rooms whose text contains `query` (API.md v1.1 search), newest
+   * first; `before`: the last result's id, for the next page.
+   */
+  async searchMessages(query: string, before?: string): Promise<Page<MessageView>> {
+    const params = new URLSearchParams({ query, limit: String(SEARCH_PAGE) });
+    if (before !== undefined) params.set('before', before);
+    const page = listOf(await this.api.get(`/api/messages/search?${params.toString()}`), isMessage);
+    for (const message of page.items) void this.lookUpUser(message.senderId);
+    return page;
+  }
+
   /** The newest page; throws when it cannot be had (ensureLoaded records why). */
   private async loadLatest(roomId: string): Promise<void> {
     const page = listOf(
@@ -461,13 +559,21 @@ export class ChatStore {
     );
     this.putMessages(
       roomId,
-      upsertSorted(this.state.messages.get(roomId)?.items ?? [], page.items),
+      mergeMessages(this.state.messages.get(roomId)?.items ?? [], page.items),
       { hasOlder: page.hasMore },
     );
-    // A message:new that came while the page was on its way was not kept (the room was not
-    // loaded yet): what the room list knows beyond the page comes by `sync`.
-    const lastSeq = this.state.rooms.find((room) => room.id === roomId)?.lastSeq ?? 0;
-    if (lastSeq > (page.items.at(-1)?.seq ?? 0)) void this.sync(roomId);
+    // The page holds every change up to its newest version: catch-up can start there.
+    this.versions.set(
+      roomId,
+      Math.max(this.versions.get(roomId) ?? 0, ...page.items.map((message) => message.version)),
+    );
+    // A change that came while the page was on its way was not kept (the room was not
+    // loaded yet): what the room list or view knows beyond the page comes by `sync`.
+    const known = Math.max(
+      this.state.rooms.find((room) => room.id === roomId)?.lastVersion ?? 0,
+      this.state.details.get(roomId)?.lastVersion ?? 0,
+    );
+    if (known > (this.versions.get(roomId) ?? 0)) void this.sync(roomId);
   }
 
   async loadOlder(roomId: string): Promise<void> {
@@ -481,7 +587,7 @@ export class ChatStore {
       new URLSearchParams({ beforeSeq: String(first.seq), limit: String(PAGE) }),
     );
     const now = this.state.messages.get(roomId)?.items ?? current.items;
-    this.putMessages(roomId, upsertSorted(now, page?.items ?? []), {
+    this.putMessages(roomId, mergeMessages(now, page?.items ?? []), {
       loadingOlder: false,
       hasOlder: page?.hasMore ?? current.hasOlder,
     });
@@ -528,22 +634,43 @@ export class ChatStore {
       });
   }
 
-  /** Messages from the server: stored by seq; a gap behind them is filled with `sync`. */
+  /**
+   * Messages from the server, new or changed (v1.1 `version`): kept in their latest state.
+   * A live one past a gap in the room's versions fills the gap with `sync`. Only live
+   * events and `sync` move the room's version: an acknowledgement may overtake others'
+   * messages still on their way.
+   */
   private receive(messages: readonly MessageView[], live: boolean): void {
     for (const message of messages) {
       this.settle(message);
       this.updateSummary(message, live);
-      const loaded = this.state.messages.get(message.roomId);
-      if (loaded === undefined) continue;
-      const last = loaded.items.at(-1)?.seq ?? 0;
-      if (message.seq > last + 1 && live) {
+      if (!this.state.messages.has(message.roomId)) continue;
+      if (live && message.version > (this.versions.get(message.roomId) ?? 0) + 1) {
         void this.sync(message.roomId);
         continue;
       }
-      this.putMessages(message.roomId, upsertSorted(loaded.items, [message]), {});
+      this.apply(message.roomId, [message], live);
     }
-    if (live && messages.some((message) => message.roomId === this.state.openRoomId))
+    // Read only when the reader sees it: not while scrolled up in the history.
+    if (
+      live &&
+      this.readingLatest &&
+      messages.some((message) => message.roomId === this.state.openRoomId)
+    )
       this.markRead(this.state.openRoomId);
+  }
+
+  /** Merged into the loaded window (message-merge.ts); `advance`: the room's version too. */
+  private apply(roomId: string, changed: readonly MessageView[], advance: boolean): void {
+    const loaded = this.state.messages.get(roomId);
+    if (loaded === undefined) return;
+    const fromSeq = loaded.hasOlder ? loaded.items[0]?.seq : undefined;
+    this.putMessages(roomId, mergeMessages(loaded.items, changed, fromSeq), {});
+    if (advance)
+      this.versions.set(
+        roomId,
+        Math.max(this.versions.get(roomId) ?? 0, ...changed.map((message) => message.version)),
+      );
   }
 
   private updateSummary(message: MessageView, live: boolean): void {
@@ -552,41 +679,69 @@ export class ChatStore {
       if (live) void this.loadRooms();
       return;
     }
-    if (message.seq <= room.lastSeq && room.lastMessage !== null) return;
-    const unread =
-      message.senderId !== this.me.id && message.roomId !== this.state.openRoomId
-        ? room.unreadCount + 1
-        : room.unreadCount;
-    const updated = { ...room, lastSeq: message.seq, lastMessage: message, unreadCount: unread };
+    const lastVersion = Math.max(room.lastVersion, message.version);
+    const last = room.lastMessage;
+    if (message.seq <= room.lastSeq && last !== null) {
+      // An edit or deletion of the message the list shows: shown as it is now, in place.
+      if (last.seq === message.seq && last.version < message.version)
+        this.set({
+          rooms: this.state.rooms.map((other) =>
+            other.id === room.id ? { ...room, lastVersion, lastMessage: message } : other,
+          ),
+        });
+      return;
+    }
+    const elsewhere = message.senderId !== this.me.id && message.roomId !== this.state.openRoomId;
+    const updated = {
+      ...room,
+      lastSeq: message.seq,
+      lastVersion,
+      lastMessage: message,
+      unreadCount: elsewhere ? room.unreadCount + 1 : room.unreadCount,
+      mentionCount:
+        elsewhere && message.mentions.includes(this.me.id)
+          ? room.mentionCount + 1
+          : room.mentionCount,
+    };
     this.set({ rooms: [updated, ...this.state.rooms.filter((other) => other.id !== room.id)] });
   }
 
-  /** Everything after the last message held, page by page (`sync`). */
+  /**
+   * Every change after the room's version, new messages and edits alike, page by page
+   * (`sync` by `afterVersion`, API.md v1.1): after a reconnection, or past a gap.
+   */
   private async sync(roomId: string): Promise<void> {
     const socket = this.socket;
-    if (socket === null || !socket.connected || this.syncing.has(roomId)) return;
+    if (socket === null || !socket.connected) return;
+    // A gap seen while a sync runs may lie past its last page: once more after it.
+    if (this.syncing.has(roomId)) {
+      this.resync.add(roomId);
+      return;
+    }
     this.syncing.add(roomId);
     try {
       for (;;) {
-        const afterSeq = this.state.messages.get(roomId)?.items.at(-1)?.seq ?? 0;
+        const afterVersion = this.versions.get(roomId) ?? 0;
         const answer = readAck(
           await socket
             .timeout(ACK_TIMEOUT_MS)
-            .emitWithAck('sync', { roomId, afterSeq, limit: 200 }),
+            .emitWithAck('sync', { roomId, afterVersion, limit: SYNC_PAGE }),
         );
         if (!answer.ok) throw new Error(answer.message);
-        const { items, hasMore } = listOf(answer.body, isMessage);
-        const loaded = this.state.messages.get(roomId);
-        if (loaded !== undefined) this.putMessages(roomId, upsertSorted(loaded.items, items), {});
-        for (const message of items) this.settle(message);
-        const last = items.at(-1);
-        if (last !== undefined) this.updateSummary(last, false);
-        if (!hasMore || items.length === 0) break;
+        const page = changesOf(answer.body);
+        if (page === undefined) throw new Error('malformed answer');
+        this.apply(roomId, page.items, true);
+        for (const message of page.items) {
+          this.settle(message);
+          this.updateSummary(message, false);
+        }
+        if (!page.hasMore || page.items.length === 0) break;
       }
     } catch (error) {
       this.fail(error);
     } finally {
       this.syncing.delete(roomId);
+      if (this.resync.delete(roomId)) void this.sync(roomId);
     }
   }
 
@@ -594,10 +749,10 @@ export class ChatStore {
     if (roomId === null || document.visibilityState === 'hidden') return;
     const seq = this.state.messages.get(roomId)?.items.at(-1)?.seq;
     const room = this.state.rooms.find((candidate) => candidate.id === roomId);
-    if (room !== undefined && room.unreadCount > 0)
+    if (room !== undefined && (room.unreadCount > 0 || room.mentionCount > 0))
       this.set({
         rooms: this.state.rooms.map((other) =>
-          other.id === roomId ? { ...other, unreadCount: 0 } : other,
+          other.id === roomId ? { ...other, unreadCount: 0, mentionCount: 0 } : other,
         ),
       });
     if (seq === undefined || this.socket?.connected !== true) return;
@@ -614,7 +769,7 @@ export class ChatStore {
 
   // ---- sending ----
 
-  send(roomId: string, body: string): void {
+  send(roomId: string, body: string, replyToSeq?: number): void {
     const text = body.trim();
     if (text === '') return;
     this.set({
@@ -624,6 +779,7 @@ export class ChatStore {
           clientMsgId: newClientMsgId(),
           roomId,
           body: text,
+          ...(replyToSeq === undefined ? {} : { replyToSeq }),
           state: 'sending',
           attempts: 0,
           queuedAt: Date.now(),
@@ -632,6 +788,50 @@ export class ChatStore {
     });
     this.setTyping(roomId, false);
     this.kickQueue();
+  }
+
+  // ---- changes to sent messages (v1.1) ----
+
+  /** Edits one of this user's messages; false (with the reason shown) when refused. */
+  editMessage(roomId: string, seq: number, body: string): Promise<boolean> {
+    return this.change((socket) => socket.emitWithAck('message:edit', { roomId, seq, body }));
+  }
+
+  /** Deletes a message of this user's, or any as the room's owner. */
+  deleteMessage(roomId: string, seq: number): Promise<boolean> {
+    return this.change((socket) => socket.emitWithAck('message:delete', { roomId, seq }));
+  }
+
+  /** Adds this user's `emoji` to a message, or takes it back. */
+  react(roomId: string, seq: number, emoji: string, add: boolean): Promise<boolean> {
+    return this.change((socket) =>
+      socket.emitWithAck(add ? 'reaction:add' : 'reaction:remove', { roomId, seq, emoji }),
+    );
+  }
+
+  /**
+   * A change goes out only while connected (unlike a send, it is not queued: applied later
+   * it could undo what others did meanwhile). The answer's message is shown at once; the
+   * room's version moves with the live event.
+   */
+  private async change(emit: (socket: TimedSocket) => Promise<unknown>): Promise<boolean> {
+    const socket = this.socket;
+    if (socket === null || !socket.connected) {
+      this.set({ error: "You're offline. Try that again when the connection is back." });
+      return false;
+    }
+    const answer = await emit(socket.timeout(ACK_TIMEOUT_MS)).then(readAck, () => ({
+      ok: false as const,
+      code: 'timeout',
+      message: '',
+    }));
+    if (!answer.ok) {
+      this.set({ error: describeRefusal(answer.code) });
+      return false;
+    }
+    const message = answer.body['message'];
+    if (isMessage(message)) this.receive([message], false);
+    return true;
   }
 
   /** The retry button of a failed message: the same clientMsgId again. */
@@ -684,6 +884,7 @@ export class ChatStore {
             roomId: next.roomId,
             clientMsgId: next.clientMsgId,
             body: next.body,
+            ...(next.replyToSeq === undefined ? {} : { replyToSeq: next.replyToSeq }),
           })
           .then(readAck, () => ({
             ok: false as const,

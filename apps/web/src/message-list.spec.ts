@@ -1,4 +1,4 @@
-import { firstUnreadSeq, isLongMessage } from './message-list';
+import { firstUnreadSeq, isLongMessage, readersBySeq } from './message-list';
 
 describe('firstUnreadSeq', () => {
   const items = [
@@ -29,5 +29,34 @@ describe('isLongMessage', () => {
     expect(isLongMessage('가'.repeat(700))).toBe(false);
     expect(isLongMessage(Array.from({ length: 12 }, () => 'x').join('\n'))).toBe(false);
     expect(isLongMessage(Array.from({ length: 13 }, () => 'x').join('\n'))).toBe(true);
+  });
+});
+
+describe('readersBySeq', () => {
+  const items = [
+    { seq: 1, senderId: 'me' },
+    { seq: 2, senderId: 'ann' },
+    { seq: 3, senderId: 'me' },
+    { seq: 4, senderId: 'me' },
+  ];
+
+  it('puts each reader under the latest of my messages their cursor reached', () => {
+    const readers = readersBySeq(
+      items,
+      [
+        ['ann', 3],
+        ['bob', 9],
+        ['me', 4],
+      ],
+      'me',
+    );
+    expect([...readers]).toEqual([
+      [3, ['ann']],
+      [4, ['bob']],
+    ]);
+  });
+
+  it('shows nobody under a message no cursor reached', () => {
+    expect([...readersBySeq(items, [['ann', 0]], 'me')]).toEqual([]);
   });
 });

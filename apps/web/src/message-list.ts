@@ -28,3 +28,23 @@ const LONG = { characters: 700, lines: 12 } as const;
 export function isLongMessage(body: string): boolean {
   return [...body].length > LONG.characters || body.split('\n').length > LONG.lines;
 }
+
+/**
+ * "Seen by" under this user's messages: each other reader under the latest of this user's
+ * messages at or before their read cursor, so never under one they have not reached.
+ */
+export function readersBySeq(
+  items: readonly Pick<MessageView, 'seq' | 'senderId'>[],
+  cursors: Iterable<readonly [string, number]>,
+  meId: string,
+): Map<number, string[]> {
+  const readers = new Map<number, string[]>();
+  for (const [userId, cursor] of cursors) {
+    if (userId === meId) continue;
+    const mine = items
+      .filter((message) => message.senderId === meId && message.seq <= cursor)
+      .at(-1);
+    if (mine !== undefined) readers.set(mine.seq, [...(readers.get(mine.seq) ?? []), userId]);
+  }
+  return readers;
+}

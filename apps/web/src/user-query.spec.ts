@@ -7,21 +7,20 @@ describe('checkUserQuery', () => {
   });
 
   it.each(['김앨리스', 'Alice Kim', 'ann@example.com'])(
-    'explains in plain words that %j cannot be searched',
+    'passes the display name %j on (v1.1 searches display names too)',
     (query) => {
-      const check = checkUserQuery(query);
-      expect(check.ok).toBe(false);
-      if (!check.ok) {
-        expect(check.reason).toMatch(/username/);
-        expect(check.reason).not.toMatch(/query may contain/);
-      }
+      expect(checkUserQuery(query)).toEqual({ ok: true, query });
     },
   );
 
-  it('refuses what is longer than any username', () => {
-    expect(checkUserQuery('a'.repeat(33))).toEqual({
+  it('drops control characters the server would refuse', () => {
+    expect(checkUserQuery('kim\u0000')).toEqual({ ok: true, query: 'kim' });
+  });
+
+  it('refuses, in words, what is longer than the server takes', () => {
+    expect(checkUserQuery('가'.repeat(65))).toEqual({
       ok: false,
-      reason: 'A username has at most 32 characters.',
+      reason: 'Search with at most 64 characters.',
     });
   });
 });

@@ -1,4 +1,13 @@
-import { isMessage, isRoomSummary, isSession, isUser, listOf, readAck } from './validate';
+import {
+  changesOf,
+  isMessage,
+  isRoom,
+  isRoomSummary,
+  isSession,
+  isUser,
+  listOf,
+  readAck,
+} from './validate';
 
 const message = {
   id: '7b0c5f0e-5d1a-4f5e-9d4b-3f1f2b0a9c11',
@@ -8,6 +17,12 @@ const message = {
   body: '안녕하세요',
   clientMsgId: 'c-1',
   createdAt: '2026-11-22T16:00:00.000Z',
+  version: 5,
+  editedAt: null,
+  deletedAt: null,
+  replyToSeq: 1,
+  reactions: [{ emoji: '👍', userIds: ['a3c1e2f4-5b6d-4e7f-8a9b-0c1d2e3f4a5b'] }],
+  mentions: [],
 };
 
 describe('isMessage', () => {
@@ -21,6 +36,11 @@ describe('isMessage', () => {
     ['a body that is not text', { ...message, body: { html: '<b>x</b>' } }],
     ['null', null],
     ['an array', [message]],
+    ['a v1 message without a version', { ...message, version: undefined }],
+    ['reactions that are not a list', { ...message, reactions: { '👍': 1 } }],
+    ['a reaction without its users', { ...message, reactions: [{ emoji: '👍' }] }],
+    ['mentions that are not ids', { ...message, mentions: [1] }],
+    ['an edit time that is not text', { ...message, editedAt: 1 }],
   ])('rejects %s', (_, value) => {
     expect(isMessage(value)).toBe(false);
   });
@@ -41,7 +61,16 @@ describe('listOf', () => {
 });
 
 describe('isRoomSummary', () => {
-  const summary = { id: 'r', name: 'n', lastSeq: 0, unreadCount: 0, memberCount: 1 };
+  const summary = {
+    id: 'r',
+    kind: 'group',
+    name: 'n',
+    lastSeq: 0,
+    lastVersion: 0,
+    unreadCount: 0,
+    mentionCount: 0,
+    memberCount: 1,
+  };
 
   it('accepts a room without messages, and one whose last message is valid', () => {
     expect(isRoomSummary({ ...summary, lastMessage: null })).toBe(true);
@@ -50,6 +79,59 @@ describe('isRoomSummary', () => {
 
   it('rejects a room whose last message is malformed', () => {
     expect(isRoomSummary({ ...summary, lastMessage: { body: 'x' } })).toBe(false);
+  });
+
+  it('accepts a direct room without a name (v1.1), but not a group without one', () => {
+    expect(isRoomSummary({ ...summary, kind: 'direct', name: null, lastMessage: null })).toBe(true);
+    expect(isRoomSummary({ ...summary, name: null, lastMessage: null })).toBe(false);
+    expect(isRoomSummary({ ...summary, kind: 'channel', lastMessage: null })).toBe(false);
+    expect(isRoomSummary({ ...summary, mentionCount: undefined, lastMessage: null })).toBe(false);
+  });
+});
+
+describe('isRoom', () => {
+  const member = {
+    userId: 'u',
+    role: 'member',
+    joinedAt: message.createdAt,
+    online: true,
+    lastReadSeq: 3,
+  };
+  const room = {
+    id: 'r',
+    kind: 'direct',
+    name: null,
+    ownerId: 'u',
+    members: [member],
+    lastSeq: 3,
+    lastVersion: 4,
+    createdAt: message.createdAt,
+  };
+
+  it("accepts a direct room with its members' presence and read cursors", () => {
+    expect(isRoom(room)).toBe(true);
+  });
+
+  it.each([
+    ['a member without presence', { ...room, members: [{ ...member, online: undefined }] }],
+    ['a read cursor that is not a count', { ...room, members: [{ ...member, lastReadSeq: -1 }] }],
+    ['no last version', { ...room, lastVersion: undefined }],
+  ])('rejects %s', (_, value) => {
+    expect(isRoom(value)).toBe(false);
+  });
+});
+
+describe('changesOf', () => {
+  it('keeps the valid messages and the last version', () => {
+    expect(changesOf({ items: [message, { id: 1 }], hasMore: false, lastVersion: 9 })).toEqual({
+      items: [message],
+      hasMore: false,
+      lastVersion: 9,
+    });
+  });
+
+  it('is undefined without a last version', () => {
+    expect(changesOf({ items: [message], hasMore: false })).toBeUndefined();
   });
 });
 

@@ -1,6 +1,8 @@
 import type {
-  MemberView,
+  ChangesPage,
   MessageView,
+  ReactionView,
+  RoomMemberView,
   RoomSummaryView,
   RoomView,
   TokenPair,
@@ -45,6 +47,18 @@ export const isSession: Guard<Session> = (value): value is Session =>
   value['tokenType'] === 'Bearer' &&
   isUser(value['user']);
 
+const isStringOrNull = (value: unknown): value is string | null =>
+  value === null || typeof value === 'string';
+
+const isStringArray = (value: unknown): value is string[] =>
+  Array.isArray(value) && value.every((item) => typeof item === 'string');
+
+const isCount = (value: unknown): value is number => Number.isInteger(value) && Number(value) >= 0;
+
+const isReaction: Guard<ReactionView> = (value): value is ReactionView =>
+  hasFields(value, { emoji: 'string' }) && isStringArray(value['userIds']);
+
+/** API.md's message, with v1.1's version, edit and deletion times, reply, reactions, mentions. */
 export const isMessage: Guard<MessageView> = (value): value is MessageView =>
   hasFields(value, {
     id: 'string',
@@ -54,26 +68,56 @@ export const isMessage: Guard<MessageView> = (value): value is MessageView =>
     body: 'string',
     clientMsgId: 'string',
     createdAt: 'string',
-  }) && Number.isInteger(value['seq']);
+  }) &&
+  isCount(value['seq']) &&
+  isCount(value['version']) &&
+  isStringOrNull(value['editedAt']) &&
+  isStringOrNull(value['deletedAt']) &&
+  (value['replyToSeq'] === null || isCount(value['replyToSeq'])) &&
+  Array.isArray(value['reactions']) &&
+  value['reactions'].every(isReaction) &&
+  isStringArray(value['mentions']);
 
-const isMember: Guard<MemberView> = (value): value is MemberView =>
-  hasFields(value, { userId: 'string', role: 'string', joinedAt: 'string' });
+const isMember: Guard<RoomMemberView> = (value): value is RoomMemberView =>
+  hasFields(value, { userId: 'string', role: 'string', joinedAt: 'string', online: 'boolean' }) &&
+  isCount(value['lastReadSeq']);
+
+/** v1.1: a group room has a name; a direct one has `null` (it is named by the other person). */
+function hasKindAndName(value: Record<string, unknown>): boolean {
+  return value['kind'] === 'direct'
+    ? isStringOrNull(value['name'])
+    : value['kind'] === 'group' && typeof value['name'] === 'string';
+}
 
 export const isRoom: Guard<RoomView> = (value): value is RoomView =>
   hasFields(value, {
     id: 'string',
-    name: 'string',
     ownerId: 'string',
     lastSeq: 'number',
+    lastVersion: 'number',
     createdAt: 'string',
   }) &&
+  hasKindAndName(value) &&
   Array.isArray(value['members']) &&
   value['members'].every(isMember);
 
 export const isRoomSummary: Guard<RoomSummaryView> = (value): value is RoomSummaryView =>
-  hasFields(value, { id: 'string', name: 'string', lastSeq: 'number', unreadCount: 'number' }) &&
-  typeof value['memberCount'] === 'number' &&
+  hasFields(value, {
+    id: 'string',
+    lastSeq: 'number',
+    lastVersion: 'number',
+    unreadCount: 'number',
+    mentionCount: 'number',
+    memberCount: 'number',
+  }) &&
+  hasKindAndName(value) &&
   (value['lastMessage'] === null || isMessage(value['lastMessage']));
+
+/** `GET …/changes` and `sync` by `afterVersion`: the valid messages and the room's last version. */
+export function changesOf(value: unknown): ChangesPage | undefined {
+  if (!isRecord(value) || !isCount(value['lastVersion'])) return undefined;
+  return { ...listOf(value, isMessage), lastVersion: value['lastVersion'] };
+}
 
 export const isMemberEvent: Guard<{ roomId: string; userId: string }> = (
   value,

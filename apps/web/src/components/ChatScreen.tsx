@@ -1,12 +1,14 @@
 import { useEffect, useRef, useState } from 'react';
 import type { ApiClient } from '../api';
-import { ChatStore, type ChatState } from '../chat-store';
+import { ChatStore, titleOfRoom, type ChatState } from '../chat-store';
 import { backToRoomList, openRoomPage } from '../navigation';
 import { socketUrl } from '../settings';
 import { useChat } from '../use-chat';
 import type { User } from '../validate';
 import { Avatar, displayNameOf } from './Avatar';
 import { CreateRoomDialog } from './CreateRoomDialog';
+import { DirectMessageDialog } from './DirectMessageDialog';
+import { MessageSearch } from './MessageSearch';
 import { Icon } from './Icon';
 import { RoomList } from './RoomList';
 import { RoomPane } from './RoomPane';
@@ -27,6 +29,8 @@ export function ChatScreen({
   const [store] = useState(() => new ChatStore(api, user, socketUrl()));
   const state = useChat(store);
   const [creating, setCreating] = useState(false);
+  const [messaging, setMessaging] = useState(false);
+  const [searching, setSearching] = useState(false);
   const isAdmin = useIsAdmin(api);
   const notifications = useNotifications(store, user.id);
 
@@ -85,11 +89,18 @@ export function ChatScreen({
         <button type="button" className="primary new-room" onClick={() => setCreating(true)}>
           + New room
         </button>
+        <button type="button" className="secondary new-room" onClick={() => setMessaging(true)}>
+          + Message someone
+        </button>
+        <button type="button" className="secondary new-room" onClick={() => setSearching(true)}>
+          Search messages
+        </button>
         <RoomList
           rooms={state.rooms}
           loaded={state.roomsLoaded}
           openRoomId={open}
           onOpen={openRoomPage}
+          titleOf={(id) => titleOfRoom(state, id, user.id)}
         />
       </aside>
       <main className="main">
@@ -108,6 +119,29 @@ export function ChatScreen({
             Dismiss
           </button>
         </div>
+      )}
+      {searching && (
+        <MessageSearch
+          store={store}
+          state={state}
+          meId={user.id}
+          onClose={() => setSearching(false)}
+          onPick={(message) => {
+            setSearching(false);
+            openRoomPage(message.roomId);
+            void store.jumpTo(message.roomId, message.seq);
+          }}
+        />
+      )}
+      {messaging && (
+        <DirectMessageDialog
+          store={store}
+          onClose={() => setMessaging(false)}
+          onOpened={(roomId) => {
+            setMessaging(false);
+            openRoomPage(roomId);
+          }}
+        />
       )}
       {creating && (
         <CreateRoomDialog

@@ -1,16 +1,43 @@
-import { useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
+import type { MessageView } from '@scale-chat/contracts';
+import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { ChatStore } from '../chat-store';
 import { CHAT_LIMITS } from '../limits';
+import { completeMention, mentionCandidates, mentionQuery } from '../text/mentions';
+import type { User } from '../validate';
+import { displayNameOf } from './Avatar';
+
+/** What the composer is for besides a new message: a reply to one, or an edit of one. */
+export type Draft = { readonly kind: 'reply' | 'edit'; readonly message: MessageView } | null;
 
 /**
  * The message field: it grows with its text up to a limit (then scrolls, styles.css), and
  * keeps the focus when Send is clicked, so the next message can be typed straight away.
+ * `@` offers the room's members (arrows, Enter or Tab to pick); it also replies and edits.
  */
-export function Composer({ store, roomId }: { store: ChatStore; roomId: string }) {
+export function Composer({
+  store,
+  roomId,
+  draft,
+  members,
+  nameOf,
+  onDraftDone,
+}: {
+  store: ChatStore;
+  roomId: string;
+  draft: Draft;
+  /** Who can be mentioned: the room's other members. */
+  members: readonly User[];
+  nameOf: (userId: string) => string;
+  onDraftDone: () => void;
+}) {
   const [text, setText] = useState('');
+  const [caret, setCaret] = useState(0);
+  const [choice, setChoice] = useState(0);
   const field = useRef<HTMLTextAreaElement>(null);
   // API.md counts characters as code points: an emoji is one.
   const tooLong = [...text.trim()].length > CHAT_LIMITS.bodyMax;
+  const query = mentionQuery(text.slice(0, caret));
+  const candidates = query === undefined ? [] : mentionCandidates(members, query);
 
   useLayoutEffect(() => {
     const element = field.current;
@@ -20,17 +47,59 @@ export function Composer({ store, roomId }: { store: ChatStore; roomId: string }
     element.style.height = `${element.scrollHeight + element.offsetHeight - element.clientHeight}px`;
   }, [text]);
 
-  const send = () => {
-    if (text.trim() === '' || tooLong) return;
-    store.send(roomId, text);
+  // An edit starts from the message's text; a reply or an edit puts the caret in the field.
+  useEffect(() => {
+    if (draft?.kind === 'edit') setText(draft.message.body);
+    if (draft !== null) field.current?.focus();
+  }, [draft]);
+
+  const finish = () => {
     setText('');
+    onDraftDone();
     field.current?.focus();
   };
 
+  const send = () => {
+    if (text.trim() === '' || tooLong) return;
+    if (draft?.kind === 'edit') {
+      void store.editMessage(roomId, draft.message.seq, text.trim()).then((done) => {
+        if (done) finish();
+      });
+      return;
+    }
+    store.send(roomId, text, draft?.message.seq);
+    finish();
+  };
+
+  const pick = (user: User) => {
+    const completed = completeMention(text, caret, user.username);
+    setText(completed.text);
+    setCaret(completed.caret);
+    requestAnimationFrame(() => field.current?.setSelectionRange(completed.caret, completed.caret));
+  };
+
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (event.nativeEvent.isComposing) return;
+    const picked = candidates[Math.min(choice, candidates.length - 1)];
+    if (picked !== undefined && ['ArrowDown', 'ArrowUp'].includes(event.key)) {
+      event.preventDefault();
+      const step = event.key === 'ArrowDown' ? 1 : candidates.length - 1;
+      setChoice((choice + step) % candidates.length);
+      return;
+    }
+    if (picked !== undefined && (event.key === 'Enter' || event.key === 'Tab')) {
+      event.preventDefault();
+      pick(picked);
+      return;
+    }
+    if (event.key === 'Escape' && draft !== null) {
+      event.preventDefault();
+      finish();
+      return;
+    }
     // Enter sends, Shift+Enter is a new line. Not while an IME (Korean, Japanese…) is
-    // composing: that Enter only commits the syllable.
-    if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
+    // composing: that Enter only commits the syllable (above).
+    if (event.key === 'Enter' && !event.shiftKey) {
       event.preventDefault();
       send();
     }
@@ -44,6 +113,41 @@ export function Composer({ store, roomId }: { store: ChatStore; roomId: string }
         send();
       }}
     >
+      {draft !== null && (
+        <p className="draft-note small" data-testid="draft-note">
+          <span>
+            {draft.kind === 'edit'
+              ? 'Editing your message'
+              : `Replying to ${nameOf(draft.message.senderId)}: ${draft.message.body}`}
+          </span>
+          <button type="button" className="link" onClick={finish}>
+            Cancel
+          </button>
+        </p>
+      )}
+      {candidates.length > 0 && (
+        <ul
+          className="mention-list"
+          role="listbox"
+          aria-label="People to mention"
+          id={`mentions-${roomId}`}
+        >
+          {candidates.map((user, index) => (
+            <li
+              key={user.id}
+              id={`mention-${roomId}-${index}`}
+              role="option"
+              aria-selected={index === Math.min(choice, candidates.length - 1)}
+              onMouseDown={(event) => {
+                event.preventDefault();
+                pick(user);
+              }}
+            >
+              {displayNameOf(user)} <span className="muted">@{user.username}</span>
+            </li>
+          ))}
+        </ul>
+      )}
       <label className="sr-only" htmlFor={`composer-${roomId}`}>
         Message
       </label>
@@ -55,11 +159,21 @@ export function Composer({ store, roomId }: { store: ChatStore; roomId: string }
         value={text}
         maxLength={CHAT_LIMITS.bodyMax + 200}
         aria-invalid={tooLong}
+        aria-autocomplete="list"
+        aria-controls={candidates.length > 0 ? `mentions-${roomId}` : undefined}
+        aria-activedescendant={
+          candidates.length > 0
+            ? `mention-${roomId}-${Math.min(choice, candidates.length - 1)}`
+            : undefined
+        }
         onChange={(event) => {
           setText(event.target.value);
+          setCaret(event.target.selectionStart);
+          setChoice(0);
           if (event.target.value.trim() === '') store.setTyping(roomId, false);
           else store.typed(roomId);
         }}
+        onSelect={(event) => setCaret(event.currentTarget.selectionStart)}
         onBlur={() => store.setTyping(roomId, false)}
         onKeyDown={onKeyDown}
         autoFocus
@@ -71,7 +185,7 @@ export function Composer({ store, roomId }: { store: ChatStore; roomId: string }
         // A click on Send leaves the focus in the field (a tap keeps the phone's keyboard up).
         onMouseDown={(event) => event.preventDefault()}
       >
-        Send
+        {draft?.kind === 'edit' ? 'Save' : 'Send'}
       </button>
       {tooLong && (
         <p className="error small" role="alert">

@@ -1,7 +1,8 @@
 import type { RoomView } from '@scale-chat/contracts';
 import { useState } from 'react';
 import { describeError } from '../api-error';
-import type { ChatState, ChatStore } from '../chat-store';
+import { titleOfRoom, type ChatState, type ChatStore } from '../chat-store';
+import { openRoomPage } from '../navigation';
 import type { User } from '../validate';
 import { Avatar, displayNameOf, PresenceLabel } from './Avatar';
 import { Dialog } from './Dialog';
@@ -52,27 +53,49 @@ export function MembersPanel({
                 {member.userId === me.id && <span className="muted"> (you)</span>}
                 <PresenceLabel online={online} />
               </span>
-              {member.role === 'owner' && <span className="tag">owner</span>}
+              {member.role === 'owner' && room.kind === 'group' && (
+                <span className="tag">owner</span>
+              )}
+              {member.userId !== me.id && room.kind === 'group' && (
+                <button
+                  type="button"
+                  className="link small"
+                  data-testid="message-member"
+                  onClick={() =>
+                    void run(store.openDirect(member.userId).then((id) => openRoomPage(id)))
+                  }
+                >
+                  Message
+                  <span className="sr-only"> {displayNameOf(user, member.userId)}</span>
+                </button>
+              )}
             </li>
           );
         })}
       </ul>
-      <UserSearch
-        store={store}
-        label="Add a member"
-        exclude={new Set(room.members.map((member) => member.userId))}
-        onPick={(user) => void run(store.addMember(room.id, user.id))}
-      />
+      {room.kind === 'group' && (
+        <UserSearch
+          store={store}
+          label="Add a member"
+          exclude={new Set(room.members.map((member) => member.userId))}
+          onPick={(user) => void run(store.addMember(room.id, user.id))}
+        />
+      )}
       {error !== null && (
         <p className="error small" role="alert">
           {error}
         </p>
       )}
-      <button type="button" className="danger" onClick={() => setConfirming(true)}>
-        Leave room
-      </button>
+      {room.kind === 'group' && (
+        <button type="button" className="danger" onClick={() => setConfirming(true)}>
+          Leave room
+        </button>
+      )}
       {confirming && (
-        <Dialog title={`Leave ${room.name}?`} onClose={() => setConfirming(false)}>
+        <Dialog
+          title={`Leave ${titleOfRoom(state, room.id, me.id)}?`}
+          onClose={() => setConfirming(false)}
+        >
           <div className="dialog-body">
             <p>
               You will stop receiving its messages, and a member will have to add you again for you

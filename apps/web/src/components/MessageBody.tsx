@@ -1,12 +1,19 @@
 import { useId, useState } from 'react';
 import { isLongMessage } from '../message-list';
 import { linkify } from '../text/linkify';
+import { splitMentions } from '../text/mentions';
+
+/** Who can be mentioned in the room (usernames in lower case) and who is reading. */
+export interface MentionContext {
+  readonly usernames: ReadonlySet<string>;
+  readonly myUsername: string;
+}
 
 /**
  * A message's text with its web links clickable (only http and https: linkify.ts), as React
  * elements, never HTML. A very long one is shown collapsed, with "Show more".
  */
-export function MessageBody({ body }: { body: string }) {
+export function MessageBody({ body, mentions }: { body: string; mentions?: MentionContext }) {
   const id = useId();
   const long = isLongMessage(body);
   const [expanded, setExpanded] = useState(false);
@@ -19,8 +26,22 @@ export function MessageBody({ body }: { body: string }) {
             <a key={index} href={segment.href} target="_blank" rel="noopener noreferrer">
               {segment.text}
             </a>
-          ) : (
+          ) : mentions === undefined ? (
             segment.text
+          ) : (
+            splitMentions(segment.text, mentions.usernames, mentions.myUsername).map((part, at) =>
+              part.kind === 'mention' ? (
+                <mark
+                  key={`${index}-${at}`}
+                  className={part.me ? 'mention me' : 'mention'}
+                  data-testid="mention"
+                >
+                  {part.text}
+                </mark>
+              ) : (
+                part.text
+              ),
+            )
           ),
         )}
       </p>

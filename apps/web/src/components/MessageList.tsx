@@ -1,16 +1,25 @@
-import { useLayoutEffect, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { OFFLINE_TEXT } from '../api-error';
 import type { ChatStore, LoadFailure, PendingMessage } from '../chat-store';
+import { readersBySeq } from '../message-list';
 import { backToRoomList } from '../navigation';
-import { clockTime, dayLabel, fullDate, startsDay } from '../text/dates';
-import { Avatar, displayNameOf } from './Avatar';
+import { dayLabel, startsDay } from '../text/dates';
+import { displayNameOf } from './Avatar';
 import { MessageBody } from './MessageBody';
+import { MessageItem } from './MessageItem';
 import type { RoomProps } from './RoomPane';
 
 /** Closer than this to the bottom counts as reading the latest (px). */
 const AT_BOTTOM = 80;
 
-export function MessageList({ store, state, roomId, me }: RoomProps) {
+export function MessageList({
+  store,
+  state,
+  roomId,
+  me,
+  onReply,
+  onEdit,
+}: RoomProps & { onReply: (seq: number) => void; onEdit: (seq: number) => void }) {
   const list = useRef<HTMLOListElement>(null);
   const messages = state.messages.get(roomId);
   const items = messages?.items ?? [];
@@ -68,6 +77,9 @@ export function MessageList({ store, state, roomId, me }: RoomProps) {
     setAtBottom(element.scrollHeight - element.scrollTop - element.clientHeight < AT_BOTTOM);
   }, [items, pending.length, firstUnread]);
 
+  // Messages that come while the reader is scrolled up are not marked read until seen.
+  useEffect(() => store.viewAtEnd(atBottom), [store, atBottom]);
+
   const onScroll = () => {
     const element = list.current;
     if (element === null) return;
@@ -83,12 +95,35 @@ export function MessageList({ store, state, roomId, me }: RoomProps) {
   };
 
   // Read receipts: under each of my messages, who has read up to it (and not further).
-  const readers = new Map<number, string[]>();
-  for (const [userId, seq] of reads ?? []) {
-    if (userId === me.id) continue;
-    const mine = items.filter((message) => message.senderId === me.id && message.seq <= seq).at(-1);
-    if (mine !== undefined) readers.set(mine.seq, [...(readers.get(mine.seq) ?? []), userId]);
+  const readers = readersBySeq(items, reads ?? [], me.id);
+  const nameOf = (userId: string) => displayNameOf(state.users.get(userId), userId);
+  const details = state.details.get(roomId);
+  const owner = details?.ownerId === me.id && details.kind === 'group';
+  const usernames = new Set<string>();
+  for (const member of details?.members ?? []) {
+    const username = state.users.get(member.userId)?.username;
+    if (username !== undefined) usernames.add(username.toLowerCase());
   }
+  const mentions = { usernames, myUsername: me.username };
+  const bySeq = new Map(items.map((message) => [message.seq, message]));
+  const quotedOf = (seq: number | null) => {
+    const quoted = seq === null ? undefined : bySeq.get(seq);
+    return quoted === undefined
+      ? undefined
+      : { message: quoted, senderName: nameOf(quoted.senderId) };
+  };
+
+  // A jump to a message (a reply's quote, a search result): scrolled to once it is loaded.
+  const [highlight, setHighlight] = useState<number | undefined>(undefined);
+  const focus = state.focus;
+  useLayoutEffect(() => {
+    if (focus === null || focus.roomId !== roomId) return;
+    const target = list.current?.querySelector<HTMLElement>(`[data-seq="${focus.seq}"]`);
+    if (target === null || target === undefined) return;
+    target.scrollIntoView({ block: 'center' });
+    setHighlight(focus.seq);
+    store.focused();
+  }, [focus, items, roomId, store]);
 
   return (
     <div className="message-area">
@@ -115,12 +150,10 @@ export function MessageList({ store, state, roomId, me }: RoomProps) {
         )}
         {items.map((message, index) => {
           const mine = message.senderId === me.id;
-          const sender = state.users.get(message.senderId);
           const previous = items[index - 1];
           const newDay = startsDay(previous?.createdAt, message.createdAt);
           const continued =
             previous?.senderId === message.senderId && !newDay && message.seq !== divider;
-          const seenBy = readers.get(message.seq);
           return [
             newDay && (
               <li key={`day-${message.seq}`} className="day-separator" data-testid="day-separator">
@@ -132,37 +165,25 @@ export function MessageList({ store, state, roomId, me }: RoomProps) {
                 <span>New messages</span>
               </li>
             ),
-            <li
+            <MessageItem
               key={message.seq}
-              className={`message ${mine ? 'mine' : 'theirs'}${continued ? ' continued' : ''}`}
-              data-seq={message.seq}
-              data-testid="message"
-            >
-              {!mine && !continued && (
-                <Avatar
-                  name={displayNameOf(sender, message.senderId)}
-                  online={state.presence.get(message.senderId)}
-                  small
-                />
-              )}
-              <div className="bubble-wrap">
-                {!mine && !continued && (
-                  <span className="sender">{displayNameOf(sender, message.senderId)}</span>
-                )}
-                <MessageBody body={message.body} />
-                <span className="meta">
-                  <time dateTime={message.createdAt} title={fullDate(message.createdAt)}>
-                    {clockTime(message.createdAt)}
-                  </time>
-                  {mine && <span data-testid="message-state"> · Sent</span>}
-                </span>
-                {seenBy !== undefined && (
-                  <span className="seen" data-testid="seen">
-                    Seen by {seenBy.map((id) => displayNameOf(state.users.get(id), id)).join(', ')}
-                  </span>
-                )}
-              </div>
-            </li>,
+              store={store}
+              message={message}
+              meId={me.id}
+              senderName={nameOf(message.senderId)}
+              senderOnline={state.presence.get(message.senderId)}
+              showSender={!mine && !continued}
+              continued={continued}
+              quoted={quotedOf(message.replyToSeq)}
+              seenBy={readers.get(message.seq)}
+              owner={owner}
+              mentions={mentions}
+              nameOf={nameOf}
+              onReply={onReply}
+              onEdit={onEdit}
+              onJump={(seq) => void store.jumpTo(roomId, seq)}
+              focused={message.seq === highlight}
+            />,
           ];
         })}
         {pending.map((message) => (

@@ -7,8 +7,11 @@ export function RoomList({
   loaded,
   openRoomId,
   onOpen,
+  titleOf,
 }: {
   rooms: readonly RoomSummaryView[];
+  /** A room's name on screen (a direct room's is the other person's). */
+  titleOf: (roomId: string) => string;
   loaded: boolean;
   openRoomId: string | null;
   onOpen: (roomId: string) => void;
@@ -19,6 +22,7 @@ export function RoomList({
     <ul className="room-list" data-testid="room-list">
       {rooms.map((room) => {
         const last = room.lastMessage;
+        const title = titleOf(room.id);
         return (
           <li key={room.id}>
             <button
@@ -26,10 +30,11 @@ export function RoomList({
               className={room.id === openRoomId ? 'room-item active' : 'room-item'}
               aria-current={room.id === openRoomId ? 'true' : undefined}
               onClick={() => onOpen(room.id)}
-              data-room-name={room.name}
+              data-room-name={title}
+              data-kind={room.kind}
             >
               <span className="room-line">
-                <span className="room-name">{room.name}</span>
+                <span className="room-name">{title}</span>
                 {last !== null && (
                   <time
                     className="muted small"
@@ -42,8 +47,18 @@ export function RoomList({
               </span>
               <span className="room-line">
                 <span className="room-last muted">
-                  {last === null ? countOf(room.memberCount, 'member') : last.body}
+                  {last === null
+                    ? countOf(room.memberCount, 'member')
+                    : last.deletedAt !== null
+                      ? 'Message deleted'
+                      : last.body}
                 </span>
+                {room.mentionCount > 0 && (
+                  <span className="badge mention" data-testid="mentions">
+                    @{room.mentionCount}
+                    <span className="sr-only"> mentioning you</span>
+                  </span>
+                )}
                 {room.unreadCount > 0 && (
                   <span className="badge" data-testid="unread">
                     {room.unreadCount}

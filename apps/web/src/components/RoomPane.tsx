@@ -1,10 +1,10 @@
 import { useState } from 'react';
-import type { ChatState, ChatStore } from '../chat-store';
+import { titleOfRoom, type ChatState, type ChatStore } from '../chat-store';
 import { backToRoomList } from '../navigation';
 import { countOf } from '../text/plural';
 import type { User } from '../validate';
 import { displayNameOf } from './Avatar';
-import { Composer } from './Composer';
+import { Composer, type Draft } from './Composer';
 import { MembersPanel } from './MembersPanel';
 import { MessageList } from './MessageList';
 
@@ -19,8 +19,17 @@ export function RoomPane({ store, state, roomId, me }: RoomProps) {
   const [showMembers, setShowMembers] = useState(false);
   const summary = state.rooms.find((room) => room.id === roomId);
   const details = state.details.get(roomId);
-  const name = details?.name ?? summary?.name ?? '';
+  const name = titleOfRoom(state, roomId, me.id);
   const memberCount = details?.members.length ?? summary?.memberCount;
+  const [draft, setDraft] = useState<Draft>(null);
+  const draftOf = (kind: 'reply' | 'edit') => (seq: number) => {
+    const message = state.messages.get(roomId)?.items.find((item) => item.seq === seq);
+    if (message !== undefined) setDraft({ kind, message });
+  };
+  const others = (details?.members ?? []).flatMap((member) => {
+    const user = state.users.get(member.userId);
+    return user === undefined || user.id === me.id ? [] : [user];
+  });
   const typing = (state.typing.get(roomId) ?? []).filter((id) => id !== me.id);
 
   return (
@@ -54,7 +63,14 @@ export function RoomPane({ store, state, roomId, me }: RoomProps) {
         </button>
       </header>
       <div className="room-body">
-        <MessageList store={store} state={state} roomId={roomId} me={me} />
+        <MessageList
+          store={store}
+          state={state}
+          roomId={roomId}
+          me={me}
+          onReply={draftOf('reply')}
+          onEdit={draftOf('edit')}
+        />
         {showMembers && details !== undefined && (
           <MembersPanel
             store={store}
@@ -71,7 +87,14 @@ export function RoomPane({ store, state, roomId, me }: RoomProps) {
             typing.length > 1 ? 'are' : 'is'
           } typing…`}
       </p>
-      <Composer store={store} roomId={roomId} />
+      <Composer
+        store={store}
+        roomId={roomId}
+        draft={draft}
+        members={others}
+        nameOf={(id) => displayNameOf(state.users.get(id), id)}
+        onDraftDone={() => setDraft(null)}
+      />
     </section>
   );
 }

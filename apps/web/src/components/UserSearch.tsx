@@ -1,14 +1,15 @@
 import { useEffect, useId, useState } from 'react';
-import { describeError } from '../api-error';
+import { ApiError, describeError } from '../api-error';
 import type { ChatStore } from '../chat-store';
 import { checkUserQuery } from '../user-query';
 import type { User } from '../validate';
 import { Avatar, displayNameOf } from './Avatar';
 
 /**
- * A username search (prefix, API.md's `GET /api/users?query=`) with a list to pick from.
- * A query the search cannot take (a display name in Korean, spaces) is explained here and
- * never sent; the results never include the searcher (ChatStore.searchUsers).
+ * A people search (API.md v1.1 `GET /api/users?query=`: a username prefix, or the start of
+ * a word of a display name in any script) with a list to pick from. The server's wording
+ * of a refused query never shows; the results never include the searcher
+ * (ChatStore.searchUsers).
  */
 export function UserSearch({
   store,
@@ -47,7 +48,12 @@ export function UserSearch({
           }
         },
         (caught: unknown) => {
-          if (current) setError(describeError(caught));
+          if (current)
+            setError(
+              caught instanceof ApiError && caught.status === 400
+                ? "That search didn't work. Try part of a name or username."
+                : describeError(caught),
+            );
         },
       );
     }, 200);
@@ -66,7 +72,7 @@ export function UserSearch({
       <input
         id={id}
         type="search"
-        placeholder="Search by username"
+        placeholder="Name or username"
         autoComplete="off"
         value={query}
         onChange={(event) => setQuery(event.target.value)}

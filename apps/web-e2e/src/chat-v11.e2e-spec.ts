@@ -1,0 +1,229 @@
+import { randomUUID } from 'node:crypto';
+import type { Browser, Page } from 'playwright-core';
+import {
+  launchChromium,
+  message,
+  openPerson,
+  send,
+  shown,
+  showsText,
+  storedMessages,
+  UI_TIMEOUT,
+  type Person,
+  room,
+} from './browser';
+import { LocalStack } from './local-stack';
+import { logIn, RestUser } from './rest-user';
+
+/** Opens the room `name` from the list and waits for its heading. */
+async function openRoom(page: Page, name: string): Promise<void> {
+  await room(page, name).click();
+  await shown(page.getByRole('heading', { name }));
+}
+
+/** Clicks the action `name` (Reply, React, Edit, Delete…) of the message showing `text`. */
+async function act(page: Page, text: string, name: string): Promise<void> {
+  const item = message(page, text).first();
+  await item.hover();
+  await item.getByRole('button', { name, exact: true }).click();
+}
+
+/** Edits this user's message `text` to `edited` from its Edit action, in the composer. */
+async function edit(page: Page, text: string, edited: string): Promise<void> {
+  await act(page, text, 'Edit');
+  // The composer takes the message's text (and the focus) once the edit has started.
+  await page.waitForFunction(
+    (body) => (document.activeElement as HTMLTextAreaElement | null)?.value === body,
+    text,
+    { timeout: UI_TIMEOUT },
+  );
+  const composer = page.getByLabel('Message', { exact: true });
+  await composer.fill(edited);
+  await composer.press('Enter');
+}
+
+describe('the web app with API v1.1 (direct rooms, edits, reactions, mentions, search) on two gateway instances', () => {
+  let stack: LocalStack;
+  let browser: Browser;
+  const suffix = randomUUID().slice(0, 6);
+  const group = `v11 그룹 ${suffix}`;
+  let cho: Person;
+  let dan: Person;
+  let choRest: RestUser;
+  let danId = '';
+  let groupId = '';
+
+  beforeAll(async () => {
+    stack = await LocalStack.start({ ACCESS_TOKEN_TTL_SECONDS: '60' });
+    browser = await launchChromium();
+    const desktop = { width: 1280, height: 800 };
+    cho = await openPerson(browser, `cho_${suffix}`, 'Cho 조민서', 1, desktop);
+    dan = await openPerson(browser, `dan_${suffix}`, 'Dan 단', 2, desktop);
+    choRest = await RestUser.signUp(cho.username, cho.displayName);
+    const danRest = await RestUser.signUp(dan.username, dan.displayName);
+    danId = await danRest.userId();
+    groupId = await choRest.createRoom(group, [danId]);
+    // Dan is online before Cho connects: Cho must see that without any presence event.
+    await logIn(dan);
+    await dan.page
+      .getByTestId('connection-banner')
+      .waitFor({ state: 'hidden', timeout: UI_TIMEOUT });
+    await logIn(cho);
+  }, 200_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  }, 60_000);
+
+  it('shows a user who was online before the other connected as online', async () => {
+    await openRoom(cho.page, group);
+    await cho.page.getByRole('button', { name: 'Members', exact: true }).click();
+    await shown(cho.page.locator(`[data-user="${dan.username}"] [data-presence="true"]`));
+    await cho.page.getByRole('button', { name: 'Close members' }).click();
+  }, 30_000);
+
+  it('keeps read receipts across a reload (the members’ read cursors)', async () => {
+    await send(cho.page, 'read me please');
+    await showsText(message(cho.page, 'read me please').getByTestId('message-state'), '· Sent');
+    await openRoom(dan.page, group);
+    await shown(message(dan.page, 'read me please'));
+    await showsText(cho.page.getByTestId('seen'), `Seen by ${dan.displayName}`);
+
+    await cho.page.reload();
+    await shown(cho.page.getByRole('heading', { name: group }));
+    await showsText(
+      message(cho.page, 'read me please').getByTestId('seen'),
+      `Seen by ${dan.displayName}`,
+    );
+  }, 45_000);
+
+  it('starts a direct message from the people search by a Korean display name, and from a member’s name; both ways', async () => {
+    const page = cho.page;
+    await page.getByRole('button', { name: '+ Message someone' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Message someone' });
+    await dialog.getByLabel('Find a person').fill('단');
+    await dialog.getByRole('button', { name: new RegExp(`@${dan.username}$`) }).click();
+    await shown(page.getByRole('heading', { name: dan.displayName }));
+    const directUrl = page.url();
+    await send(page, 'a direct hello');
+
+    // Dan sees the room called by Cho's name, with the message; and answers.
+    await openRoom(dan.page, cho.displayName);
+    await shown(message(dan.page, 'a direct hello'));
+    await send(dan.page, 'a direct answer');
+    await shown(message(page, 'a direct answer'));
+
+    // From a member's name in the group: the same direct room (one per pair).
+    await openRoom(dan.page, group);
+    await dan.page.getByRole('button', { name: 'Members', exact: true }).click();
+    await dan.page
+      .locator(`[data-user="${cho.username}"]`)
+      .getByRole('button', { name: `Message ${cho.displayName}` })
+      .click();
+    await shown(dan.page.getByRole('heading', { name: cho.displayName }));
+    expect(new URL(dan.page.url()).hash).toBe(new URL(directUrl).hash);
+  }, 60_000);
+
+  it('edits, deletes, replies, reacts and mentions, seen live by the other user on the other instance', async () => {
+    await openRoom(cho.page, group);
+    await openRoom(dan.page, group);
+    // Edit.
+    await send(cho.page, 'first draft');
+    await shown(message(dan.page, 'first draft'));
+    await edit(cho.page, 'first draft', 'final text');
+    await shown(message(dan.page, 'final text').getByTestId('edited'));
+    expect(await message(dan.page, 'first draft').count()).toBe(0);
+
+    // Reply, with the quoted message.
+    await act(dan.page, 'final text', 'Reply');
+    await send(dan.page, 'a reply to it');
+    const reply = message(cho.page, 'a reply to it');
+    expect(await shown(reply.getByTestId('reply-quote'))).toContain('final text');
+
+    // React from the picker; Cho sees the count.
+    await act(dan.page, 'final text', 'React');
+    await dan.page
+      .getByRole('group', { name: 'Pick a reaction' })
+      .locator('[data-emoji="🎉"]')
+      .click();
+    await showsText(message(cho.page, 'final text').locator('.reaction[data-emoji="🎉"]'), '🎉 1');
+
+    // Mention with autocomplete; Dan, in another room meanwhile, sees a mention count.
+    await openRoom(dan.page, cho.displayName);
+    const field = cho.page.getByLabel('Message', { exact: true });
+    await field.pressSequentially(`hey @${dan.username.slice(0, 5)}`);
+    await cho.page.getByRole('option', { name: new RegExp(`@${dan.username}`) }).waitFor();
+    await field.press('Enter');
+    expect(await field.inputValue()).toBe(`hey @${dan.username} `);
+    await field.pressSequentially('look at this');
+    await field.press('Enter');
+    await showsText(room(dan.page, group).getByTestId('mentions'), '@1 mentioning you');
+    await openRoom(dan.page, group);
+    await shown(message(dan.page, 'look at this').locator('mark.mention.me'));
+
+    // Delete: gone for Dan too, live.
+    await act(cho.page, 'final text', 'Delete');
+    await cho.page.getByRole('button', { name: 'Delete for everyone' }).click();
+    await shown(dan.page.locator('[data-deleted="true"]').getByText('Message deleted'));
+    expect(await message(dan.page, 'final text').locator('.bubble').count()).toBe(0);
+  }, 90_000);
+
+  it('offline then online again with a send in between: every message and change in place, no spinner', async () => {
+    await openRoom(dan.page, group);
+    await dan.page.context().setOffline(true);
+    await shown(dan.page.getByTestId('connection-banner'));
+    await send(dan.page, 'written while offline');
+    // Meanwhile Cho sends and edits: Dan's socket misses both.
+    await send(cho.page, 'sent while Dan was away');
+    await edit(cho.page, 'read me please', 'read me please (edited)');
+    await shown(message(cho.page, 'read me please (edited)').getByTestId('edited'));
+
+    await dan.page.context().setOffline(false);
+    await showsText(
+      message(dan.page, 'written while offline').getByTestId('message-state'),
+      '· Sent',
+      30_000,
+    );
+    await shown(message(dan.page, 'sent while Dan was away'));
+    await shown(message(dan.page, 'read me please (edited)').getByTestId('edited'));
+    await dan.page
+      .getByTestId('connection-banner')
+      .waitFor({ state: 'hidden', timeout: UI_TIMEOUT });
+    await dan.page.locator('[data-pending]').waitFor({ state: 'detached', timeout: UI_TIMEOUT });
+    expect(await dan.page.getByText('Loading messages…').count()).toBe(0);
+    const seqs = (await storedMessages(dan.page)).map((stored) => stored.seq);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    expect(new Set(seqs).size).toBe(seqs.length);
+    for (const text of await dan.page.getByRole('alert').allInnerTexts())
+      expect(text).not.toMatch(/TypeError|Failed to fetch|Network error/);
+    // Cho has it too.
+    await shown(message(cho.page, 'written while offline'));
+  }, 90_000);
+
+  it('searches messages across rooms and jumps to one beyond the loaded page', async () => {
+    const needle = `바늘 needle ${suffix}`;
+    await choRest.say(groupId, needle);
+    await choRest.say(groupId, ...Array.from({ length: 60 }, (_, index) => `filler ${index}`));
+    // Cho, after a reload, holds only the group's latest page: the needle is older.
+    const page = cho.page;
+    await openRoom(page, dan.displayName);
+    await page.reload();
+    await shown(page.getByRole('heading', { name: dan.displayName }));
+    await page.getByRole('button', { name: 'Search messages' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Search messages' });
+    await dialog.getByLabel('Words in a message').fill('바늘');
+    await dialog
+      .getByTestId('search-results')
+      .getByRole('button', { name: new RegExp(needle) })
+      .click();
+    await shown(page.getByRole('heading', { name: group }));
+    const found = page.locator('.message.focused').filter({ hasText: needle });
+    await shown(found);
+    const inView = await found.evaluate((element) => {
+      const box = element.getBoundingClientRect();
+      return box.top >= 0 && box.bottom <= window.innerHeight;
+    });
+    expect(inView).toBe(true);
+  }, 60_000);
+});

@@ -1,0 +1,181 @@
+import type { MessageView } from '@scale-chat/contracts';
+import { useState } from 'react';
+import type { ChatStore } from '../chat-store';
+import { clockTime, fullDate } from '../text/dates';
+import { Avatar } from './Avatar';
+import { MessageBody, type MentionContext } from './MessageBody';
+
+/** The reaction picker's choice: a small set, one tap each (API.md takes any one emoji). */
+export const PICKER = ['👍', '❤️', '😂', '😮', '😢', '🎉', '🙏', '👀'] as const;
+
+export interface MessageItemProps {
+  readonly store: ChatStore;
+  readonly message: MessageView;
+  readonly meId: string;
+  readonly senderName: string;
+  readonly senderOnline: boolean | undefined;
+  /** Its sender's name and avatar are shown (not a continuation of the one above). */
+  readonly showSender: boolean;
+  readonly continued: boolean;
+  /** The message it replies to, when loaded, and its sender's name. */
+  readonly quoted: { readonly message: MessageView; readonly senderName: string } | undefined;
+  readonly seenBy: readonly string[] | undefined;
+  /** This user owns the room: they may delete anyone's message. */
+  readonly owner: boolean;
+  readonly mentions: MentionContext;
+  readonly nameOf: (userId: string) => string;
+  readonly onReply: (seq: number) => void;
+  readonly onEdit: (seq: number) => void;
+  readonly onJump: (seq: number) => void;
+  /** Jumped to (a search result, a quote): highlighted for a moment. */
+  readonly focused: boolean;
+}
+
+/** One message: its reply quote, body (or "deleted"), reactions, receipts and actions. */
+export function MessageItem(props: MessageItemProps) {
+  const { store, message, meId, quoted } = props;
+  const mine = message.senderId === meId;
+  const deleted = message.deletedAt !== null;
+  const [picking, setPicking] = useState(false);
+  const [deleting, setDeleting] = useState(false);
+  const react = (emoji: string, add: boolean) =>
+    void store.react(message.roomId, message.seq, emoji, add);
+  const classes = [
+    'message',
+    mine ? 'mine' : 'theirs',
+    props.continued ? 'continued' : '',
+    message.mentions.includes(meId) ? 'mentions-me' : '',
+    props.focused ? 'focused' : '',
+  ];
+  return (
+    <li
+      className={classes.filter((name) => name !== '').join(' ')}
+      data-seq={message.seq}
+      data-testid="message"
+      data-deleted={deleted ? 'true' : undefined}
+    >
+      {props.showSender && <Avatar name={props.senderName} online={props.senderOnline} small />}
+      <div className="bubble-wrap">
+        {props.showSender && <span className="sender">{props.senderName}</span>}
+        {message.replyToSeq !== null && (
+          <button
+            type="button"
+            className="reply-quote"
+            data-testid="reply-quote"
+            onClick={() => props.onJump(message.replyToSeq ?? 0)}
+          >
+            {quoted === undefined
+              ? 'Reply to an earlier message'
+              : `${quoted.senderName}: ${quoted.message.deletedAt === null ? quoted.message.body : 'Message deleted'}`}
+          </button>
+        )}
+        {deleted ? (
+          <p className="bubble deleted" data-testid="deleted">
+            Message deleted
+          </p>
+        ) : (
+          <MessageBody body={message.body} mentions={props.mentions} />
+        )}
+        {message.reactions.length > 0 && (
+          <ul className="reactions" aria-label="Reactions" data-testid="reactions">
+            {message.reactions.map((reaction) => {
+              const reacted = reaction.userIds.includes(meId);
+              return (
+                <li key={reaction.emoji}>
+                  <button
+                    type="button"
+                    className={reacted ? 'reaction mine' : 'reaction'}
+                    aria-pressed={reacted}
+                    title={reaction.userIds.map(props.nameOf).join(', ')}
+                    data-emoji={reaction.emoji}
+                    onClick={() => react(reaction.emoji, !reacted)}
+                  >
+                    {reaction.emoji} {reaction.userIds.length}
+                  </button>
+                </li>
+              );
+            })}
+          </ul>
+        )}
+        <span className="meta">
+          <time dateTime={message.createdAt} title={fullDate(message.createdAt)}>
+            {clockTime(message.createdAt)}
+          </time>
+          {message.editedAt !== null && !deleted && (
+            <span data-testid="edited" title={fullDate(message.editedAt)}>
+              {' '}
+              · edited
+            </span>
+          )}
+          {mine && <span data-testid="message-state"> · Sent</span>}
+        </span>
+        {props.seenBy !== undefined && (
+          <span className="seen" data-testid="seen">
+            Seen by {props.seenBy.map(props.nameOf).join(', ')}
+          </span>
+        )}
+        {!deleted && (
+          <div className="message-actions" role="group" aria-label="Message actions">
+            <Action label="Reply" onClick={() => props.onReply(message.seq)} />
+            <button
+              type="button"
+              className="link small"
+              aria-expanded={picking}
+              onClick={() => setPicking((open) => !open)}
+            >
+              React
+            </button>
+            {mine && <Action label="Edit" onClick={() => props.onEdit(message.seq)} />}
+            {(mine || props.owner) && !deleting && (
+              <Action label="Delete" onClick={() => setDeleting(true)} />
+            )}
+            {deleting && (
+              <>
+                <button
+                  type="button"
+                  className="link small danger-text"
+                  onClick={() => {
+                    setDeleting(false);
+                    void store.deleteMessage(message.roomId, message.seq);
+                  }}
+                >
+                  Delete for everyone
+                </button>
+                <Action label="Keep" onClick={() => setDeleting(false)} />
+              </>
+            )}
+          </div>
+        )}
+        {picking && (
+          <div className="reaction-picker" role="group" aria-label="Pick a reaction">
+            {PICKER.map((emoji) => (
+              <button
+                key={emoji}
+                type="button"
+                className="icon-button"
+                data-emoji={emoji}
+                onClick={() => {
+                  setPicking(false);
+                  const reacted = message.reactions.some(
+                    (reaction) => reaction.emoji === emoji && reaction.userIds.includes(meId),
+                  );
+                  react(emoji, !reacted);
+                }}
+              >
+                {emoji}
+              </button>
+            ))}
+          </div>
+        )}
+      </div>
+    </li>
+  );
+}
+
+function Action({ label, onClick }: { label: string; onClick: () => void }) {
+  return (
+    <button type="button" className="link small" onClick={onClick}>
+      {label}
+    </button>
+  );
+}

@@ -1,0 +1,111 @@
+import type { MessageView } from '@scale-chat/contracts';
+import { useEffect, useId, useState } from 'react';
+import { describeError } from '../api-error';
+import { titleOfRoom, type ChatState, type ChatStore } from '../chat-store';
+import { fullDate } from '../text/dates';
+import { searchQueryProblem } from '../text/search-query';
+import { displayNameOf } from './Avatar';
+import { Dialog } from './Dialog';
+
+/** Search across this user's rooms (API.md v1.1); a result opens its room at the message. */
+export function MessageSearch({
+  store,
+  state,
+  meId,
+  onClose,
+  onPick,
+}: {
+  store: ChatStore;
+  state: ChatState;
+  meId: string;
+  onClose: () => void;
+  onPick: (message: MessageView) => void;
+}) {
+  const id = useId();
+  const [query, setQuery] = useState('');
+  const [results, setResults] = useState<{ items: MessageView[]; hasMore: boolean } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const problem = searchQueryProblem(query);
+
+  useEffect(() => {
+    setResults(null);
+    if (searchQueryProblem(query) !== undefined) return;
+    let current = true;
+    const timer = setTimeout(() => {
+      store.searchMessages(query.trim()).then(
+        (page) => {
+          if (current) {
+            setResults(page);
+            setError(null);
+          }
+        },
+        (caught: unknown) => {
+          if (current) setError(describeError(caught));
+        },
+      );
+    }, 250);
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
+  }, [query, store]);
+
+  const more = () => {
+    const last = results?.items.at(-1);
+    if (results === null || last === undefined) return;
+    store.searchMessages(query.trim(), last.id).then(
+      (page) => setResults({ items: [...results.items, ...page.items], hasMore: page.hasMore }),
+      (caught: unknown) => setError(describeError(caught)),
+    );
+  };
+
+  return (
+    <Dialog title="Search messages" onClose={onClose}>
+      <div className="dialog-body">
+        <label className="field" htmlFor={id}>
+          <span>Words in a message</span>
+        </label>
+        <input
+          id={id}
+          type="search"
+          autoComplete="off"
+          value={query}
+          onChange={(event) => setQuery(event.target.value)}
+          aria-describedby={`${id}-hint`}
+        />
+        <p id={`${id}-hint`} className="muted small" role="status">
+          {query.trim() === ''
+            ? 'Searches every room you are in.'
+            : (problem ??
+              error ??
+              (results === null
+                ? 'Searching…'
+                : results.items.length === 0
+                  ? 'No messages found.'
+                  : ''))}
+        </p>
+        {results !== null && results.items.length > 0 && (
+          <ul className="search-results" aria-label="Messages found" data-testid="search-results">
+            {results.items.map((message) => (
+              <li key={message.id}>
+                <button type="button" className="search-result" onClick={() => onPick(message)}>
+                  <span className="small muted">
+                    {titleOfRoom(state, message.roomId, meId)} ·{' '}
+                    {displayNameOf(state.users.get(message.senderId), message.senderId)} ·{' '}
+                    {fullDate(message.createdAt)}
+                  </span>
+                  <span>{message.body}</span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+        {results?.hasMore === true && (
+          <button type="button" className="secondary" onClick={more}>
+            More results
+          </button>
+        )}
+      </div>
+    </Dialog>
+  );
+}

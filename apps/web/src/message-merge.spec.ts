@@ -1,0 +1,36 @@
+import type { MessageView } from '@scale-chat/contracts';
+import { mergeMessages } from './message-merge';
+
+const message = (seq: number, version: number, body = `m${seq}`): MessageView => ({
+  id: `id-${seq}`,
+  roomId: 'r',
+  seq,
+  senderId: 'u',
+  body,
+  clientMsgId: `c-${seq}`,
+  createdAt: '2026-12-05T00:00:00.000Z',
+  version,
+  editedAt: null,
+  deletedAt: null,
+  replyToSeq: null,
+  reactions: [],
+  mentions: [],
+});
+
+describe('mergeMessages', () => {
+  it('adds new messages in seq order', () => {
+    const merged = mergeMessages([message(1, 1), message(3, 3)], [message(2, 2), message(4, 4)]);
+    expect(merged.map((m) => m.seq)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('keeps the latest state of a message: a newer version replaces, an older one does not', () => {
+    const edited = message(1, 5, 'edited');
+    expect(mergeMessages([message(1, 1)], [edited])[0]?.body).toBe('edited');
+    expect(mergeMessages([edited], [message(1, 1)])[0]?.body).toBe('edited');
+  });
+
+  it('leaves out changes to messages older than the loaded window', () => {
+    const merged = mergeMessages([message(10, 10)], [message(3, 12), message(11, 13)], 10);
+    expect(merged.map((m) => m.seq)).toEqual([10, 11]);
+  });
+});

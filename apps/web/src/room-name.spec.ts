@@ -1,0 +1,28 @@
+import { roomTitle } from './room-name';
+
+describe('roomTitle', () => {
+  const names = new Map([
+    ['me', 'Me'],
+    ['ji', '김지은'],
+  ]);
+  const nameOf = (id: string) => names.get(id);
+  const members = [{ userId: 'me' }, { userId: 'ji' }];
+
+  it('calls a group room by its name', () => {
+    expect(roomTitle({ kind: 'group', name: 'Team' }, members, 'me', nameOf)).toBe('Team');
+  });
+
+  it('calls a direct room by the other person, whoever asked for it', () => {
+    expect(roomTitle({ kind: 'direct', name: null }, members, 'me', nameOf)).toBe('김지은');
+    expect(roomTitle({ kind: 'direct', name: null }, members, 'ji', nameOf)).toBe('Me');
+  });
+
+  it('has a placeholder while the members or the person are not known', () => {
+    expect(roomTitle({ kind: 'direct', name: null }, undefined, 'me', nameOf)).toBe(
+      'Direct message',
+    );
+    expect(
+      roomTitle({ kind: 'direct', name: null }, [{ userId: 'me' }, { userId: 'x' }], 'me', nameOf),
+    ).toBe('Direct message');
+  });
+});

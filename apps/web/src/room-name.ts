@@ -1,0 +1,17 @@
+import type { RoomKind } from '@scale-chat/contracts';
+
+/**
+ * What a room is called on screen. A group room has its name; a direct room has none
+ * (API.md v1.1) and is called by the other person's display name, or by a placeholder
+ * while its members or that person are not known yet.
+ */
+export function roomTitle(
+  room: { readonly kind: RoomKind; readonly name: string | null },
+  members: readonly { readonly userId: string }[] | undefined,
+  meId: string,
+  nameOf: (userId: string) => string | undefined,
+): string {
+  if (room.kind === 'group') return room.name ?? '';
+  const other = members?.find((member) => member.userId !== meId);
+  return (other === undefined ? undefined : nameOf(other.userId)) ?? 'Direct message';
+}
