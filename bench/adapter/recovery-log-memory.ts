@@ -7,7 +7,7 @@
  * lookup fields), one after the other, each in a process of its own, after a full GC.
  * Prints a Markdown table; no Kafka needed.
  *
- *   node tools/run.js bench adapter/recovery-log-memory.ts    (PACKETS=600000 BODY_CHARS=120)
+ *   node tools/run.js bench adapter/recovery-log-memory.ts    (PACKETS=600000 BODY_CHARS=120 FOREIGN_BYTES=1024)
  */
 import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -22,6 +22,12 @@ import { printFigures, runBenchmark } from '../report';
 const REPO_ROOT = resolve(__dirname, '..', '..');
 const PACKETS = Number(process.env['PACKETS'] ?? 600_000);
 const BODY_CHARS = Number(process.env['BODY_CHARS'] ?? 120);
+/**
+ * Bytes of other short-lived buffers between two packets, as a gateway makes them (the
+ * Kafka record, the WebSocket frames): they come from the same 8 KB pool as a small
+ * encoded packet, so a log that holds pooled slices keeps them alive too. 0: none.
+ */
+const FOREIGN_BYTES = Number(process.env['FOREIGN_BYTES'] ?? 1024);
 const ROOMS = 200;
 const TWO_MINUTES = 120_000;
 /** An absent client's catch-up: the last 10 s of traffic, for a socket in one room. */
@@ -124,7 +130,10 @@ function measure(name: string, make: () => Holder, records: readonly Buffer[]) {
   const before = heldBytes();
   const holder = make();
   const started = process.hrtime.bigint();
-  for (const [offset, record] of records.entries()) holder.add(offset, decoded(record, offset));
+  for (const [offset, record] of records.entries()) {
+    holder.add(offset, decoded(record, offset));
+    if (FOREIGN_BYTES > 0) Buffer.allocUnsafe(FOREIGN_BYTES);
+  }
   const fillNs = Number(process.hrtime.bigint() - started);
   const after = heldBytes();
   const recoverStarted = process.hrtime.bigint();

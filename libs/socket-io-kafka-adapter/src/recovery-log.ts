@@ -3,6 +3,8 @@ import type { BroadcastOptions } from 'socket.io-adapter';
 import type { PersistedSession } from './messages';
 
 const NO_ROOMS: readonly string[] = [];
+/** Held packets' bytes are copied into chunks of this size that the log owns. */
+const CHUNK_BYTES = 64 * 1024;
 /** Room names kept to share one string among a room's packets; forgotten past this. */
 const MAX_SHARED_ROOM_NAMES = 10_000;
 
@@ -55,6 +57,7 @@ export class RecoveryLog {
   private readonly packets: HeldPacket[] = [];
   private readonly began: number;
   private readonly roomNames = new Map<string, string>();
+  private readonly bytes = new HeldBytes();
 
   constructor(
     private readonly maxDisconnectionDuration: number,
@@ -95,7 +98,7 @@ export class RecoveryLog {
       new HeldPacket(
         offset,
         this.now() - this.began,
-        encode(data),
+        this.bytes.hold(encode(data)),
         this.heldRooms(opts.rooms),
         this.heldRooms(opts.except),
       ),
@@ -191,4 +194,31 @@ function isInAny(sessionRooms: readonly string[], held: string | readonly string
   return typeof held === 'string'
     ? sessionRooms.includes(held)
     : held.some((room) => sessionRooms.includes(room));
+}
+
+/**
+ * The bytes of held packets, packed into chunks of the log's own. A small buffer from
+ * `encode` is a slice of Node's shared 8 KB pool: held for two minutes, it would keep its
+ * whole slab alive, and with it every other allocation (Kafka records, WebSocket frames)
+ * that shared the slab. A chunk holds only packets, and is freed with its last one.
+ */
+class HeldBytes {
+  private chunk = Buffer.allocUnsafeSlow(CHUNK_BYTES);
+  private used = 0;
+
+  hold(bytes: Uint8Array): Buffer {
+    if (bytes.length > CHUNK_BYTES / 4) {
+      const own = Buffer.allocUnsafeSlow(bytes.length);
+      own.set(bytes);
+      return own;
+    }
+    if (this.used + bytes.length > CHUNK_BYTES) {
+      this.chunk = Buffer.allocUnsafeSlow(CHUNK_BYTES);
+      this.used = 0;
+    }
+    const held = this.chunk.subarray(this.used, this.used + bytes.length);
+    held.set(bytes);
+    this.used += bytes.length;
+    return held;
+  }
 }
