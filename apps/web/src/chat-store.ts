@@ -159,6 +159,8 @@ export class ChatStore {
   private readonly userRequests = new Set<string>();
   private readonly syncing = new Set<string>();
   private readonly resync = new Set<string>();
+  /** Rooms whose last `sync` failed: synced again by the next catch-up, not left stale. */
+  private readonly unsynced = new Set<string>();
   /** roomId → the latest version applied to its loaded messages: catch-up starts after it. */
   private readonly versions = new Map<string, number>();
   private readonly loading = new Map<string, Promise<void>>();
@@ -313,7 +315,12 @@ export class ChatStore {
     this.loadRetry = undefined;
     await this.loadRooms();
     const failed = [...this.state.loadFailures].filter(([, why]) => why !== 'gone');
-    await Promise.all(failed.map(([roomId]) => this.ensureLoaded(roomId)));
+    await Promise.all([
+      ...failed.map(([roomId]) => this.ensureLoaded(roomId)),
+      ...[...this.unsynced]
+        .filter((roomId) => this.state.messages.has(roomId))
+        .map((roomId) => this.sync(roomId)),
+    ]);
   }
 
   private scheduleCatchUp(): void {
@@ -414,6 +421,7 @@ export class ChatStore {
   /** A room this user is no longer in: gone from the list, never synced again. */
   private forget(roomId: string): void {
     this.versions.delete(roomId);
+    this.unsynced.delete(roomId);
     const messages = new Map(this.state.messages);
     messages.delete(roomId);
     const details = new Map(this.state.details);
@@ -586,7 +594,9 @@ export class ChatStore {
       roomId,
       new URLSearchParams({ beforeSeq: String(first.seq), limit: String(PAGE) }),
     );
-    const now = this.state.messages.get(roomId)?.items ?? current.items;
+    // The room may have been left (and forgotten) while the page was on its way.
+    const now = this.state.messages.get(roomId)?.items;
+    if (now === undefined) return;
     this.putMessages(roomId, mergeMessages(now, page?.items ?? []), {
       loadingOlder: false,
       hasOlder: page?.hasMore ?? current.hasOlder,
@@ -737,8 +747,11 @@ export class ChatStore {
         }
         if (!page.hasMore || page.items.length === 0) break;
       }
+      this.unsynced.delete(roomId);
     } catch (error) {
+      this.unsynced.add(roomId);
       this.fail(error);
+      this.scheduleCatchUp();
     } finally {
       this.syncing.delete(roomId);
       if (this.resync.delete(roomId)) void this.sync(roomId);

@@ -33,7 +33,13 @@ export function Composer({
   const [text, setText] = useState('');
   const [caret, setCaret] = useState(0);
   const [choice, setChoice] = useState(0);
+  const [saving, setSaving] = useState(false);
   const field = useRef<HTMLTextAreaElement>(null);
+  /** The draft now, for an edit's answer that comes after the user moved on. */
+  const draftNow = useRef<Draft>(draft);
+  useEffect(() => {
+    draftNow.current = draft;
+  }, [draft]);
   // API.md counts characters as code points: an emoji is one.
   const tooLong = [...text.trim()].length > CHAT_LIMITS.bodyMax;
   const query = mentionQuery(text.slice(0, caret));
@@ -62,9 +68,17 @@ export function Composer({
   const send = () => {
     if (text.trim() === '' || tooLong) return;
     if (draft?.kind === 'edit') {
-      void store.editMessage(roomId, draft.message.seq, text.trim()).then((done) => {
-        if (done) finish();
-      });
+      if (saving) return;
+      setSaving(true);
+      const edited = draft.message;
+      void store
+        .editMessage(roomId, edited.seq, text.trim())
+        .then((done) => {
+          // Only if the composer still holds this edit: not a draft typed or opened since.
+          if (done && draftNow.current?.kind === 'edit' && draftNow.current.message === edited)
+            finish();
+        })
+        .finally(() => setSaving(false));
       return;
     }
     store.send(roomId, text, draft?.message.seq);

@@ -25,6 +25,7 @@ export function MessageSearch({
   const [query, setQuery] = useState('');
   const [results, setResults] = useState<{ items: MessageView[]; hasMore: boolean } | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [loadingMore, setLoadingMore] = useState(false);
   const problem = searchQueryProblem(query);
 
   useEffect(() => {
@@ -52,11 +53,21 @@ export function MessageSearch({
 
   const more = () => {
     const last = results?.items.at(-1);
-    if (results === null || last === undefined) return;
-    store.searchMessages(query.trim(), last.id).then(
-      (page) => setResults({ items: [...results.items, ...page.items], hasMore: page.hasMore }),
-      (caught: unknown) => setError(describeError(caught)),
-    );
+    if (results === null || last === undefined || loadingMore) return;
+    setLoadingMore(true);
+    store
+      .searchMessages(query.trim(), last.id)
+      .then(
+        // Only onto the results it continues: a new query meanwhile has its own.
+        (page) =>
+          setResults((shown) =>
+            shown === results
+              ? { items: [...results.items, ...page.items], hasMore: page.hasMore }
+              : shown,
+          ),
+        (caught: unknown) => setError(describeError(caught)),
+      )
+      .finally(() => setLoadingMore(false));
   };
 
   return (
@@ -101,7 +112,7 @@ export function MessageSearch({
           </ul>
         )}
         {results?.hasMore === true && (
-          <button type="button" className="secondary" onClick={more}>
+          <button type="button" className="secondary" onClick={more} disabled={loadingMore}>
             More results
           </button>
         )}
