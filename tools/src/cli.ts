@@ -2,10 +2,12 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  edgeArgs,
   ensureHelm,
   ensureKafka,
   ensurePostgres,
   findInstance,
+  nginxBinary,
   REPO_ROOT,
   sayAs,
   serviceCommand,
@@ -23,6 +25,7 @@ const USAGE = `usage: node tools/run.js <command>
   test [nx args...]           bring up Kafka and PostgreSQL, run every check (npm test)
   infra up | down             start or stop Kafka and PostgreSQL in the background
   serve <service> [instance]  run one service in the foreground (infra must be up)
+  serve edge                  run the edge (nginx) of the local stack in the foreground
   bench <file>                run a benchmark under bench/ (infra must be up)
   build <service>             bundle a service for production into dist/apps/<service>
   auth-admin grant|revoke <username>
@@ -51,8 +54,10 @@ async function infra(action: string | undefined): Promise<number> {
 }
 
 function serve(service: string | undefined, instance: string | undefined): Promise<number> {
-  const target = findInstance(service ?? '', Number(instance ?? '1'));
-  const { command, args, env } = serviceCommand(target, process.env);
+  const { command, args, env } =
+    service === 'edge'
+      ? { command: nginxBinary(), args: edgeArgs(), env: process.env }
+      : serviceCommand(findInstance(service ?? '', Number(instance ?? '1')), process.env);
   return new Promise((resolve) => {
     const child = spawn(command, args, { cwd: REPO_ROOT, env, stdio: 'inherit' });
     for (const signal of ['SIGINT', 'SIGTERM'] as const)
