@@ -6,8 +6,26 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** A TCP port of 127.0.0.1 that nothing listens on now. */
-export function freePort(): Promise<number> {
+/**
+ * Ports this process has handed out. The kernel may give a port it has just released to
+ * the next `listen(0)` again: two services told the same port meet only when the second
+ * binds it (a CI run gave a test cluster's gateway auth's port, and its health check then
+ * asked auth).
+ */
+const handedOut = new Set<number>();
+
+/** A TCP port of 127.0.0.1 that nothing listens on now, and not handed out before. */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await unusedPort();
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+}
+
+function unusedPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
