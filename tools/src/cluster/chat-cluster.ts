@@ -80,6 +80,14 @@ function exited(child: ChildProcess): Promise<void> {
 }
 
 /**
+ * Node flags for every service process, from `CLUSTER_NODE_FLAGS` (space-separated):
+ * `--cpu-prof --cpu-prof-dir=/tmp/prof` profiles a benchmark's services, which
+ * `NODE_OPTIONS` does not allow.
+ */
+const nodeFlags = (): string[] =>
+  (process.env['CLUSTER_NODE_FLAGS'] ?? '').split(' ').filter((flag) => flag !== '');
+
+/**
  * auth, the saga orchestrator and N chat gateways as real processes, started from their
  * sources exactly as `npm start` does, against the run's Kafka and PostgreSQL but with
  * a database, topics and consumer groups of their own, on free ports. Each process
@@ -123,7 +131,12 @@ export async function startChatCluster(options: ChatClusterOptions = {}): Promis
       const log = openSync(logFile, 'a');
       child = spawn(
         process.execPath,
-        ['-r', '@swc-node/register', join(REPO_ROOT, 'apps', service, 'src', 'main.ts')],
+        [
+          ...nodeFlags(),
+          '-r',
+          '@swc-node/register',
+          join(REPO_ROOT, 'apps', service, 'src', 'main.ts'),
+        ],
         {
           cwd: REPO_ROOT,
           env: {
