@@ -173,7 +173,7 @@ describe('observability across the services', () => {
     }
     // Each counter moves in its own process and after its own commit: the signups and the
     // room answered before the orchestrator recorded their sagas, and the gateway counts a
-    // message out when its fan-out has read it back from Kafka.
+    // message out when its outbox relay has broadcast it.
     const scrapeAll = async () => ({
       auth: await scrape(auth),
       saga: await scrape(saga),

@@ -366,8 +366,8 @@ describe('the web app in Chromium against the local stack (two users on two gate
     await stack.restartGateway(2);
     await bob.page.getByTestId('connection-banner').waitFor({ state: 'hidden', timeout: 30_000 });
     await showsText(message(bob.page, 'back online?').getByTestId('message-state'), '· Sent');
-    // Live to Alice through the fan-out, whose consumer group may wait for the dead
-    // member's Kafka session to time out (30 s) before it takes over its partitions.
+    // Live to Alice once an instance relays the outbox again (the restarted one, or the
+    // other taking over its lock).
     await shown(message(alice.page, 'back online?'), 60_000);
 
     const after = await storedMessages(bob.page);

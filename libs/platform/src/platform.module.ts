@@ -29,6 +29,7 @@ export interface PlatformOptions extends DatabaseOptions {
 @Module({})
 export class PlatformModule {
   static forService(config: ServiceConfig, options: PlatformOptions = {}): DynamicModule {
+    const publishes = options.publishes !== undefined && options.publishes.length > 0;
     return {
       module: PlatformModule,
       global: true,
@@ -52,9 +53,9 @@ export class PlatformModule {
         },
         PostgresNotifications,
         SharedRateLimits,
-        ...(options.publishes === undefined || options.publishes.length === 0
-          ? []
-          : [{ provide: PUBLISHED_TOPICS, useValue: options.publishes }, OutboxRelayService]),
+        ...(publishes
+          ? [{ provide: PUBLISHED_TOPICS, useValue: options.publishes }, OutboxRelayService]
+          : []),
       ],
       exports: [
         SERVICE_CONFIG,
@@ -64,6 +65,7 @@ export class PlatformModule {
         KafkaEventsTransport,
         PostgresNotifications,
         SharedRateLimits,
+        ...(publishes ? [OutboxRelayService] : []),
       ],
     };
   }

@@ -144,7 +144,7 @@ export async function startChatCluster(options: ChatClusterOptions = {}): Promis
             SWC_NODE_PROJECT: join(REPO_ROOT, 'tsconfig.base.json'),
             PORT: String(port),
             INSTANCE_ID: label,
-            // The gateways share their groups (one fan-out per room); others have their own.
+            // The gateways share their groups (one consumer per event); others have their own.
             KAFKA_GROUP_PREFIX: `test-c${run}-${service}`,
           },
           stdio: ['ignore', log, log],

@@ -282,9 +282,9 @@ export function edgeChecksKillingInstanceOne(fixture: EdgeFixture): void {
         FAIL_TIMEOUT_MS,
       );
 
-      // And the chat goes on: a moved client sends, one that never moved receives. The
-      // fan-out of stored messages is a consumer group: a room whose partition the dead
-      // instance held waits for Kafka to notice (KAFKA_SESSION_TIMEOUT_MS, 10 s by default).
+      // And the chat goes on: a moved client sends, one that never moved receives. Stored
+      // messages are broadcast by the instance relaying the outbox: if that was the dead
+      // one, the survivor takes its lock over within about a second.
       const [mover] = onOne;
       const [stayer] = onTwo.length > 0 ? onTwo : fresh.map((entry) => entry.client);
       if (mover === undefined || stayer === undefined) throw new Error('no clients to chat');

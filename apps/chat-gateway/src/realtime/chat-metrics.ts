@@ -8,7 +8,7 @@ import { LiveRooms } from './live-rooms';
 export class ChatMetrics {
   /** `chat_messages_in_total`: messages this instance stored (a repeated send is none). */
   readonly messagesIn: Counter;
-  /** `chat_messages_out_total`: `message:new` broadcasts this instance's fan-out made. */
+  /** `chat_messages_out_total`: `message:new` broadcasts this instance's outbox relay made. */
   readonly messagesOut: Counter;
   /** `chat_flood_disconnects_total`: sockets closed for flooding `message:send`. */
   readonly floodDisconnects: Counter;

@@ -7,16 +7,16 @@ import { ChatGateway } from './chat.gateway';
 import { LiveModule } from './live.module';
 import { LoginRevocationsConsumer } from './login-revocations.consumer';
 import { MessageChangesGateway } from './message-changes.gateway';
-import { RoomEventsFanout } from './room-events.fanout';
+import { RoomEventsBroadcaster } from './room-events.broadcaster';
 
 /**
- * Socket.IO: the gateways, and the Kafka handlers that keep every instance's sockets in
- * step (room events fanned out, revoked logins' sockets closed).
+ * Socket.IO: the gateways, the room events broadcast as the outbox relay publishes them,
+ * and the Kafka handler that closes revoked logins' sockets on every instance.
  */
 @Module({
   imports: [RoomsModule, MessagesModule, PresenceModule, LiveModule, LimitsModule],
   // Kafka handlers (`@OnEvent`), not routes.
-  controllers: [RoomEventsFanout, LoginRevocationsConsumer],
-  providers: [ChatGateway, MessageChangesGateway],
+  controllers: [LoginRevocationsConsumer],
+  providers: [ChatGateway, MessageChangesGateway, RoomEventsBroadcaster],
 })
 export class RealtimeModule {}

@@ -44,13 +44,8 @@ export interface BatchEventHandler<T = unknown> {
   readonly types: readonly string[];
   /** The typed item of one event, or a throw when it is malformed (the event is skipped). */
   parse(event: EventEnvelope, topic: string): T;
-  /**
-   * Runs in one transaction per Kafka batch (with the data source's manager and no
-   * transaction when `transactional` is false: a handler that writes nothing); a failure
-   * retries the events one by one.
-   */
+  /** Runs in one transaction per Kafka batch; a failure retries the events one by one. */
   handleBatch(items: readonly T[], manager: EntityManager): Promise<void>;
-  readonly transactional?: boolean;
 }
 
 /**
@@ -87,7 +82,7 @@ export interface EventConsumerOptions {
   readonly topics: readonly TopicSpec[];
   /** One event at a time, each in a transaction of its own... */
   readonly handlers?: readonly EventHandler[];
-  /** ...or a batch at a time (`dedupe` is then the handler's). Exactly one of the two. */
+  /** ...or a batch at a time (repeats are then the handler's to drop). Exactly one of the two. */
   readonly batch?: BatchEventHandler;
   readonly logger: Logger;
   readonly fromBeginning?: boolean;
@@ -95,13 +90,6 @@ export interface EventConsumerOptions {
   readonly maxAttempts?: number;
   /** `KAFKA_TOPIC_PREFIX`, put before every topic's declared name. */
   readonly topicPrefix?: string;
-  /**
-   * `database` (the default): each event id is recorded in `processed_messages` in the
-   * handler's transaction, so a repeat changes nothing. `handler`: the handler copes with
-   * repeats itself (live fan-out that drops what it already sent) and runs outside any
-   * transaction, with the data source's manager.
-   */
-  readonly dedupe?: 'database' | 'handler';
   /**
    * Partitions handled at once (order holds within each). Default: 3 for one event at a
    * time (a saga's steps or a room's events never wait for another's), 1 for batches
@@ -317,12 +305,7 @@ export class EventConsumer {
     event: EventEnvelope,
     context: EventContext,
   ): Promise<void> {
-    if (this.options.dedupe === 'handler') {
-      await handler.handle(event, this.options.dataSource.manager, context);
-      this.count('processed');
-    } else {
-      await this.processOnce(event.id, (manager) => handler.handle(event, manager, context));
-    }
+    await this.processOnce(event.id, (manager) => handler.handle(event, manager, context));
   }
 
   /**
@@ -359,7 +342,7 @@ export class EventConsumer {
     }
     if (items.length === 0) return;
     try {
-      await this.inBatchTransaction(handler, (manager) =>
+      await this.options.dataSource.transaction((manager) =>
         handler.handleBatch(
           items.map(({ item }) => item),
           manager,
@@ -375,20 +358,12 @@ export class EventConsumer {
     }
     for (const { record, eventId, type, item } of items) {
       await this.withAttempts(record, eventId, type, async () => {
-        await this.inBatchTransaction(handler, (manager) => handler.handleBatch([item], manager));
+        await this.options.dataSource.transaction((manager) =>
+          handler.handleBatch([item], manager),
+        );
         this.count('processed');
       });
     }
-  }
-
-  private inBatchTransaction(
-    handler: BatchEventHandler,
-    work: (manager: EntityManager) => Promise<void>,
-  ): Promise<void> {
-    const { dataSource } = this.options;
-    return handler.transactional === false
-      ? work(dataSource.manager)
-      : dataSource.transaction(work);
   }
 
   /**

@@ -21,8 +21,6 @@ export interface ConsumerGroup {
   readonly fromBeginning?: boolean;
   /** Partitions handled at once; see `EventConsumerOptions.concurrency`. */
   readonly concurrency?: number;
-  /** See `EventConsumerOptions.dedupe`. */
-  readonly dedupe?: 'database' | 'handler';
   /** Failures of an event before it is dead-lettered (default 5). */
   readonly maxAttempts?: number;
 }
@@ -47,8 +45,6 @@ export interface BatchRoute {
   /** One event (data already checked by `schemas`), with its declared topic, as the handler's item. */
   readonly item: (event: EventEnvelope, topic: string) => unknown;
   readonly schemas: Readonly<Record<string, EventSchema<unknown>>>;
-  /** False for a handler that writes nothing: no transaction around its batch. */
-  readonly transactional?: boolean;
 }
 
 export type KafkaRoute = EventRoute | BatchRoute;
@@ -109,7 +105,6 @@ export interface BatchOptions<T> {
   /** The schema of each event type the batch takes; records of other types are ignored. */
   readonly schemas: Readonly<Record<string, EventSchema<unknown>>>;
   readonly item: (event: EventEnvelope, topic: string) => T;
-  readonly transactional?: boolean;
 }
 
 /**

@@ -60,7 +60,6 @@ function asBatchHandler({ route, handle }: RoutedHandler<BatchRoute>): BatchEven
       return route.item({ ...event, data: schema(event.data) }, topic);
     },
     handleBatch: (items, manager) => invoke(handle, items, manager),
-    ...(route.transactional === undefined ? {} : { transactional: route.transactional }),
   };
 }
 

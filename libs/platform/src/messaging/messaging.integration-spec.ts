@@ -15,7 +15,7 @@ import { ensureTopics } from '../kafka/ensure-topics';
 import { createTestDatabase, type TestDatabase } from '../testing/test-database';
 import { EventConsumer, RetryLaterError, type EventHandler } from './event-consumer';
 import { enqueueEvent } from './outbox';
-import { OutboxRelay } from './outbox-relay';
+import { OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
 
 const logger = pino({ level: 'silent' });
 const kafka = createKafkaClient({
@@ -56,13 +56,18 @@ describe('the outbox, its relay and the idempotent consumer', () => {
     return source;
   };
 
-  const startRelay = (source: DataSource, pollIntervalMs = 200): OutboxRelay => {
+  const startRelay = (
+    source: DataSource,
+    pollIntervalMs = 200,
+    alongside?: OutboxRelayOptions['alongside'],
+  ): OutboxRelay => {
     const relay = new OutboxRelay({
       dataSource: source,
       producer,
       schema: SCHEMA,
       logger,
       pollIntervalMs,
+      ...(alongside === undefined ? {} : { alongside }),
     });
     relay.start();
     relays.push(relay);
@@ -230,6 +235,37 @@ describe('the outbox, its relay and the idempotent consumer', () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(received).toHaveLength(100);
     expect(new Set(received.map((event) => event.id)).size).toBe(100);
+  });
+
+  it('hands each batch to `alongside` in outbox order, and counts a batch published only once that succeeded too', async () => {
+    const topic = await newTopic();
+    const source = await dataSource();
+    const handed: number[] = [];
+    let failuresLeft = 1;
+    startRelay(source, 200, (events) => {
+      const numbers = events
+        .filter((event) => event.topic === topic.name)
+        .map((event) => (event.envelope.data as { n: number }).n);
+      if (numbers.length > 0 && failuresLeft > 0) {
+        failuresLeft -= 1;
+        return Promise.reject(new Error('the broadcast failed'));
+      }
+      handed.push(...numbers);
+      return Promise.resolve();
+    });
+    const received = await readAll(topic.name);
+    await source.transaction(async (manager) => {
+      for (const n of [1, 2, 3])
+        await enqueueEvent(manager, { topic, key: `k${n}`, type: 'probe.happened', data: { n } });
+    });
+    await eventually('the batch handed over after its failure', () => handed.length >= 3, 10_000);
+    expect(handed).toEqual([1, 2, 3]);
+    // Kafka took the failed batch too: its rows stayed unpublished and went out again.
+    await eventually('both publishes in Kafka', () => received.length >= 6, 10_000);
+    const unpublished = (await source.query(
+      'SELECT count(*)::int AS n FROM "outbox" WHERE "published_at" IS NULL',
+    )) as { n: number }[];
+    expect(unpublished).toEqual([{ n: 0 }]);
   });
 
   it('relays a row committed while it publishes at once, woken by its notification rather than its poll', async () => {

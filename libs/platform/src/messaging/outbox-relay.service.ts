@@ -9,7 +9,7 @@ import { DataSource } from 'typeorm';
 import { SERVICE_CONFIG, type ServiceConfig } from '../config';
 import { prefixedTopic, type TopicSpec } from '@scale-chat/contracts';
 import { ensureTopics, KafkaConnection } from '../kafka';
-import { OutboxRelay } from './outbox-relay';
+import { OutboxRelay, type RelayedEvent } from './outbox-relay';
 import { ServiceMetrics } from '../metrics';
 import type { Counter, Gauge } from 'prom-client';
 
@@ -21,6 +21,7 @@ export const PUBLISHED_TOPICS = Symbol('PUBLISHED_TOPICS');
 export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private relay: OutboxRelay | undefined;
   private readonly published: Counter;
+  private readonly alongside: ((events: readonly RelayedEvent[]) => Promise<void>)[] = [];
 
   constructor(
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
@@ -46,6 +47,16 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
     });
   }
 
+  /**
+   * Has `handler` run with every batch the relay publishes, before its rows count as
+   * published (see `OutboxRelayOptions.alongside`). Register in `onModuleInit`: the relay
+   * starts at bootstrap.
+   */
+  relayAlongside(handler: (events: readonly RelayedEvent[]) => Promise<void>): void {
+    if (this.relay !== undefined) throw new Error('the outbox relay has started already');
+    this.alongside.push(handler);
+  }
+
   async onApplicationBootstrap(): Promise<void> {
     this.relay = new OutboxRelay({
       dataSource: this.dataSource,
@@ -54,6 +65,9 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
       logger: this.logger.logger.child({ component: 'outbox-relay' }),
       topicPrefix: this.config.kafkaTopicPrefix,
       onPublished: (count) => this.published.inc(count),
+      alongside: async (events) => {
+        await Promise.all(this.alongside.map((handler) => handler(events)));
+      },
       prepare: async () =>
         ensureTopics(
           await this.kafka.connectedAdmin(),

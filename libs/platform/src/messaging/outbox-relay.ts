@@ -20,6 +20,20 @@ export interface OutboxRelayOptions {
   readonly topicPrefix?: string;
   /** Told how many rows each batch published. */
   readonly onPublished?: (count: number) => void;
+  /**
+   * Runs with each batch's events while Kafka takes them; the rows count as published
+   * only once both are done, and a throw fails the batch, which is relayed again. So
+   * whatever it does happens at least once per event, in outbox order (a chat gateway
+   * broadcasts room events to sockets here, one hop instead of a second consumer).
+   */
+  readonly alongside?: (events: readonly RelayedEvent[]) => Promise<void>;
+}
+
+/** An event of the outbox as the relay hands it to `alongside`. */
+export interface RelayedEvent {
+  /** The declared topic name, without `topicPrefix`. */
+  readonly topic: string;
+  readonly envelope: EventEnvelope;
 }
 
 const DEFAULT_BATCH_SIZE = 500;
@@ -149,10 +163,13 @@ export class OutboxRelay {
       [batchSize],
     )) as Row[];
     if (rows.length === 0) return 0;
-    await producer.sendBatch({
-      acks: -1,
-      topicMessages: byTopicInOrder(rows, this.options.topicPrefix ?? ''),
-    });
+    await Promise.all([
+      producer.sendBatch({
+        acks: -1,
+        topicMessages: byTopicInOrder(rows, this.options.topicPrefix ?? ''),
+      }),
+      this.options.alongside?.(rows),
+    ]);
     await dataSource.query(
       `UPDATE "outbox" SET "published_at" = now() WHERE "position" = ANY($1::bigint[])`,
       [rows.map((row) => row.position)],

@@ -1,5 +1,4 @@
-import { Controller } from '@nestjs/common';
-import { Payload } from '@nestjs/microservices';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import {
   CHAT_ROOM_EVENTS_TOPIC,
   MESSAGE_CHANGE_TYPES,
@@ -11,15 +10,8 @@ import {
   type MessageSent,
   type MessageView,
   type RoomCreated,
-  type EventEnvelope,
 } from '@scale-chat/contracts';
-import { EVENT_SCHEMAS } from '@scale-chat/contracts/events';
-import {
-  consumerGroup,
-  OnEventBatch,
-  RetryLaterError,
-  type EventSchema,
-} from '@scale-chat/platform';
+import { OutboxRelayService, type RelayedEvent } from '@scale-chat/platform';
 import { ChatMetrics } from './chat-metrics';
 import { LiveRooms } from './live-rooms';
 
@@ -37,59 +29,55 @@ type RoomEvent =
   | { readonly type: typeof ROOM_EVENT_TYPES.memberLeft; readonly data: MemberLeft }
   | { readonly type: MessageChangeType; readonly data: MessageChanged };
 
-/** What the fan-out reads: each room event and message change, checked by its schema. */
-const ROOM_EVENT_SCHEMAS = Object.fromEntries(
-  [...Object.values(ROOM_EVENT_TYPES), ...CHANGE_TYPES].map((type) => [
-    type,
-    EVENT_SCHEMAS[type as RoomEvent['type']],
-  ]),
-) as Readonly<Record<RoomEvent['type'], EventSchema<unknown>>>;
+const ROOM_EVENT_TYPE_NAMES: ReadonlySet<string> = new Set([
+  ...Object.values(ROOM_EVENT_TYPES),
+  ...CHANGE_TYPES,
+]);
 
-/** A room event whose data its type's schema has checked. */
-export const roomEventOf = ({ type, data }: EventEnvelope): RoomEvent =>
-  ({ type, data }) as RoomEvent;
-
-/** The gateways' one group: each room's events are broadcast by one instance at a time. */
-const ROOM_EVENTS_FANOUT = consumerGroup({
-  name: 'room-events-fanout',
-  topics: [CHAT_ROOM_EVENTS_TOPIC],
-  fromBeginning: false,
-  concurrency: 3,
-});
+/** The room events of a relayed batch (the outbox's own rows: written by this service, not checked again). */
+export const roomEventsAmong = (events: readonly RelayedEvent[]): RoomEvent[] =>
+  events
+    .filter(
+      ({ topic, envelope }) =>
+        topic === CHAT_ROOM_EVENTS_TOPIC.name && ROOM_EVENT_TYPE_NAMES.has(envelope.type),
+    )
+    .map(({ envelope: { type, data } }) => ({ type, data }) as RoomEvent);
 
 /**
- * Turns the rooms' stored history (`chat.room-events`, relayed from the outbox in each
- * room's commit order) into socket events. The gateways share one consumer group, so each
- * room's events are broadcast by one instance at a time, in order, through the cluster
- * adapter, which delivers them in that order on every instance: `message:new` reaches
- * every member's sockets in `seq` order, and also when the sender's instance died right
- * after storing it; `message:updated` (edits, deletions, reactions) takes the same path,
- * so both reach them in the room's `version` order. A record read twice (a rebalance) is
- * not broadcast twice by the same instance (by its `version`); clients drop the rare
- * repeat after a crash by its `version`.
+ * Turns the rooms' stored history into socket events, one Kafka hop from the commit: the
+ * outbox relay (one instance at a time, reading the outbox in commit order) hands each
+ * batch here while it publishes the same events to `chat.room-events`, and the batch's
+ * broadcasts go through the cluster adapter's one ordered topic to every instance. So
+ * `message:new` reaches every member's sockets in `seq` order, also when the sender's
+ * instance died right after storing it (the next relay publishes the rows); and
+ * `message:updated` (edits, deletions, reactions) takes the same path, so both reach
+ * them in the room's `version` order. A batch relayed again (its publish failed) is not
+ * broadcast twice by the same instance (by `version`); after a relay takeover, every
+ * instance drops a repeated `message:new` by its `seq` (the adapter's `positionOf`), and
+ * clients drop a repeated `message:updated` by its `version`.
  */
-@Controller()
-export class RoomEventsFanout {
+@Injectable()
+export class RoomEventsBroadcaster implements OnModuleInit {
   private readonly broadcastVersion = new Map<string, number>();
 
   constructor(
     private readonly live: LiveRooms,
     private readonly metrics: ChatMetrics,
+    private readonly relay: OutboxRelayService,
   ) {}
 
+  onModuleInit(): void {
+    this.relay.relayAlongside((events) => this.broadcast(roomEventsAmong(events)));
+  }
+
   /**
-   * A batch's broadcasts go out together; the offsets move on only once they are all in
-   * Kafka, so an instance that dies right after reading leaves them to the next. One
-   * refused (Kafka away long enough to fill the buffer) fails the batch: it is read and
+   * A batch's broadcasts go out together; the relay counts its rows published only once
+   * they are all in Kafka, so a relay that dies first leaves them to the next. One refused
+   * (Kafka away long enough to fill the buffer) fails the batch: it is relayed and
    * broadcast again, its messages no longer counted as sent.
    */
-  @OnEventBatch(ROOM_EVENTS_FANOUT, {
-    schemas: ROOM_EVENT_SCHEMAS,
-    item: roomEventOf,
-    // Sockets only: no database, so no transaction on the hot path.
-    transactional: false,
-  })
-  async broadcast(@Payload() events: readonly RoomEvent[]): Promise<void> {
+  async broadcast(events: readonly RoomEvent[]): Promise<void> {
+    if (events.length === 0) return;
     const refusedBefore = this.live.refusedBroadcasts();
     const versionsBefore = new Map<string, number | undefined>();
     for (const event of events) this.apply(event, versionsBefore);
@@ -99,8 +87,7 @@ export class RoomEventsFanout {
         if (version === undefined) this.broadcastVersion.delete(roomId);
         else this.broadcastVersion.set(roomId, version);
       }
-      // Not the events' fault: read again for as long as Kafka is away, never skipped.
-      throw new RetryLaterError('the adapter refused some of these broadcasts; they go out again');
+      throw new Error('the adapter refused some of these broadcasts; they go out again');
     }
   }
 

@@ -1,8 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { ROOM_EVENT_TYPES, type EventEnvelope, type MessageView } from '@scale-chat/contracts';
+import {
+  CHAT_ROOM_EVENTS_TOPIC,
+  ROOM_EVENT_TYPES,
+  type EventEnvelope,
+  type MessageView,
+} from '@scale-chat/contracts';
+import type { OutboxRelayService, RelayedEvent } from '@scale-chat/platform';
 import type { ChatMetrics } from './chat-metrics';
 import type { LiveRooms } from './live-rooms';
-import { roomEventOf, RoomEventsFanout } from './room-events.fanout';
+import { RoomEventsBroadcaster } from './room-events.broadcaster';
 import { messageFixture } from '../testing/message-fixture';
 
 const roomId = randomUUID();
@@ -23,7 +29,7 @@ const sent = (seq: number): EventEnvelope => {
   };
 };
 
-/** The fan-out's batch logic against a stand-in for the sockets and the adapter. */
+/** The broadcaster's batch logic against stand-ins for the relay, the sockets and the adapter. */
 function fanout() {
   const broadcast: number[] = [];
   let refused = 0;
@@ -33,13 +39,30 @@ function fanout() {
     refusedBroadcasts: () => refused,
   } as unknown as LiveRooms;
   const metrics = { messagesOut: { inc: () => undefined } } as unknown as ChatMetrics;
-  const fanout = new RoomEventsFanout(live, metrics);
-  const read = (events: readonly EventEnvelope[]) => fanout.broadcast(events.map(roomEventOf));
+  let relayed: ((events: readonly RelayedEvent[]) => Promise<void>) | undefined;
+  const relay = {
+    relayAlongside: (handler: typeof relayed) => (relayed = handler),
+  } as unknown as OutboxRelayService;
+  new RoomEventsBroadcaster(live, metrics, relay).onModuleInit();
+  const relayBatch = (events: readonly RelayedEvent[]) => {
+    if (relayed === undefined) throw new Error('the broadcaster did not join the relay');
+    return relayed(events);
+  };
+  const read = (events: readonly EventEnvelope[], topic = CHAT_ROOM_EVENTS_TOPIC.name) =>
+    relayBatch(events.map((envelope) => ({ topic, envelope })));
   return { read, broadcast, refuseNext: () => (refused += 1) };
 }
 
-describe('RoomEventsFanout', () => {
-  it('broadcasts each message once, however often its record is read', async () => {
+describe('RoomEventsBroadcaster', () => {
+  it('broadcasts the room events of what the relay publishes, nothing of other topics', async () => {
+    const { read, broadcast } = fanout();
+    await read([sent(1)], 'chat.something-else');
+    await read([{ ...sent(2), type: 'room.unknown' }]);
+    await read([sent(3)]);
+    expect(broadcast).toEqual([3]);
+  });
+
+  it('broadcasts each message once, however often its batch is relayed', async () => {
     const { read, broadcast } = fanout();
     await read([sent(1), sent(2)]);
     await read([sent(1), sent(2), sent(3)]);
