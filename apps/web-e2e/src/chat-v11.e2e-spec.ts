@@ -226,4 +226,14 @@ describe('the web app with API v1.1 (direct rooms, edits, reactions, mentions, s
     });
     expect(inView).toBe(true);
   }, 60_000);
+
+  it('highlights what the server counts as a mention: not an address, a name without its full stop', async () => {
+    await openRoom(dan.page, group);
+    await choRest.say(groupId, `mail ${dan.username}@${cho.username} or thank @${dan.username}.`);
+    const item = message(dan.page, `mail ${dan.username}@`);
+    // The server found one mention, of Dan: the highlight is that one and only that one.
+    await shown(item.locator('mark.mention.me'));
+    expect(await item.getAttribute('class')).toContain('mentions-me');
+    expect(await item.locator('mark.mention').allInnerTexts()).toEqual([`@${dan.username}`]);
+  }, 60_000);
 });
