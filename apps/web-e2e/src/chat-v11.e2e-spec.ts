@@ -236,4 +236,28 @@ describe('the web app with API v1.1 (direct rooms, edits, reactions, mentions, s
     expect(await item.getAttribute('class')).toContain('mentions-me');
     expect(await item.locator('mark.mention').allInnerTexts()).toEqual([`@${dan.username}`]);
   }, 60_000);
+
+  it('shows the quote of a reply not acknowledged yet, as once it is stored', async () => {
+    await openRoom(dan.page, group);
+    await choRest.say(groupId, 'quote me while offline');
+    await shown(message(dan.page, 'quote me while offline'));
+    await dan.page.context().setOffline(true);
+    try {
+      await shown(dan.page.getByTestId('connection-banner'));
+      await act(dan.page, 'quote me while offline', 'Reply');
+      await send(dan.page, 'a reply written offline');
+      const pending = dan.page
+        .locator('[data-pending]')
+        .filter({ hasText: 'a reply written offline' });
+      expect(await shown(pending.getByTestId('reply-quote'))).toContain('quote me while offline');
+    } finally {
+      // Back online even when it failed: the next tests need Dan connected.
+      await dan.page.context().setOffline(false);
+    }
+    const stored = dan.page
+      .locator('[data-seq]')
+      .filter({ hasText: 'a reply written offline' })
+      .getByTestId('reply-quote');
+    expect(await shown(stored, 30_000)).toContain('quote me while offline');
+  }, 60_000);
 });
