@@ -260,4 +260,25 @@ describe('the web app with API v1.1 (direct rooms, edits, reactions, mentions, s
       .getByTestId('reply-quote');
     expect(await shown(stored, 30_000)).toContain('quote me while offline');
   }, 60_000);
+
+  it("an edit that adds or takes out a mention of me changes that room's mention count live", async () => {
+    const elsewhere = `elsewhere ${suffix}`;
+    await choRest.createRoom(elsewhere, [danId]);
+    await openRoom(dan.page, group);
+    await openRoom(dan.page, elsewhere);
+    const sent = await choRest.call<{ seq: number }>('POST', `/api/rooms/${groupId}/messages`, {
+      clientMsgId: randomUUID(),
+      body: 'who is coming?',
+    });
+    await showsText(room(dan.page, group).getByTestId('unread'), '1 unread');
+    expect(await room(dan.page, group).getByTestId('mentions').count()).toBe(0);
+    const path = `/api/rooms/${groupId}/messages/${sent.seq}`;
+    await choRest.call('PATCH', path, { body: `who is coming? @${dan.username}` });
+    await showsText(room(dan.page, group).getByTestId('mentions'), '@1 mentioning you');
+    await choRest.call('PATCH', path, { body: 'who is coming? anyone' });
+    await room(dan.page, group)
+      .getByTestId('mentions')
+      .waitFor({ state: 'detached', timeout: UI_TIMEOUT });
+    await showsText(room(dan.page, group).getByTestId('unread'), '1 unread');
+  }, 60_000);
 });
