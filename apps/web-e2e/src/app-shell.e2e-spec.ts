@@ -17,6 +17,7 @@ import {
   UI_TIMEOUT,
 } from './browser';
 import { EDGE, LocalStack } from './local-stack';
+import { RestUser } from './rest-user';
 
 /**
  * The app around the chat: rooms in the URL with Back and Forward, a login kept in the
@@ -269,6 +270,36 @@ describe('the web app shell: URLs, staying signed in, notifications, accessibili
     }
   }, 30_000);
 
+  let lunchShowsV11 = false;
+
+  /**
+   * v1.1 in the screenshots: both react to Ben's lunch question, and he answers it with a
+   * reply that mentions Ann, then edits the answer. Once, for both schemes.
+   */
+  async function showV11InLunch(): Promise<string> {
+    const answer = `@${ann.username} or noodles at 12:30? 🍜`;
+    if (lunchShowsV11) return answer;
+    lunchShowsV11 = true;
+    const annRest = RestUser.of(ann.username);
+    const benRest = RestUser.of(ben.username);
+    const { items } = await annRest.call<{ items: { seq: number; body: string }[] }>(
+      'GET',
+      `/api/rooms/${lunchId}/messages`,
+    );
+    const question = items.find((item) => item.body === 'pizza at noon?');
+    if (question === undefined) throw new Error('the lunch room has no "pizza at noon?"');
+    const reactions = `/api/rooms/${lunchId}/messages/${question.seq}/reactions`;
+    await annRest.call('PUT', `${reactions}/${encodeURIComponent('🍕')}`);
+    await benRest.call('PUT', `${reactions}/${encodeURIComponent('👍')}`);
+    const reply = await benRest.call<{ seq: number }>('POST', `/api/rooms/${lunchId}/messages`, {
+      clientMsgId: randomUUID(),
+      body: `@${ann.username} or noodles at 12:30?`,
+      replyToSeq: question.seq,
+    });
+    await benRest.call('PATCH', `/api/rooms/${lunchId}/messages/${reply.seq}`, { body: answer });
+    return answer;
+  }
+
   describe.each(['light', 'dark'] as const)('in the %s scheme', (scheme) => {
     let contexts: BrowserContext[] = [];
 
@@ -299,6 +330,7 @@ describe('the web app shell: URLs, staying signed in, notifications, accessibili
     }, 30_000);
 
     it('the chat with a room open, on a desktop and on a phone, has none either', async () => {
+      const answer = await showV11InLunch();
       for (const [width, height, device] of [
         [1280, 800, 'desktop'],
         [390, 844, 'phone'],
@@ -306,6 +338,7 @@ describe('the web app shell: URLs, staying signed in, notifications, accessibili
         const page = await pageAt(width, height, true);
         await roomItem(page, lunch).click();
         await shown(message(page, 'pizza at noon?'));
+        await shown(message(page, answer));
         await page.getByTestId('connection-banner').waitFor({ state: 'hidden' });
         expect(await accessibilityProblems(page)).toEqual([]);
         await shoot(page, `app-${device}-${scheme}`);
@@ -316,6 +349,6 @@ describe('the web app shell: URLs, staying signed in, notifications, accessibili
           await shoot(page, `rooms-phone-${scheme}`);
         }
       }
-    }, 60_000);
+    }, 120_000);
   });
 });

@@ -226,4 +226,59 @@ describe('the web app with API v1.1 (direct rooms, edits, reactions, mentions, s
     });
     expect(inView).toBe(true);
   }, 60_000);
+
+  it('highlights what the server counts as a mention: not an address, a name without its full stop', async () => {
+    await openRoom(dan.page, group);
+    await choRest.say(groupId, `mail ${dan.username}@${cho.username} or thank @${dan.username}.`);
+    const item = message(dan.page, `mail ${dan.username}@`);
+    // The server found one mention, of Dan: the highlight is that one and only that one.
+    await shown(item.locator('mark.mention.me'));
+    expect(await item.getAttribute('class')).toContain('mentions-me');
+    expect(await item.locator('mark.mention').allInnerTexts()).toEqual([`@${dan.username}`]);
+  }, 60_000);
+
+  it('shows the quote of a reply not acknowledged yet, as once it is stored', async () => {
+    await openRoom(dan.page, group);
+    await choRest.say(groupId, 'quote me while offline');
+    await shown(message(dan.page, 'quote me while offline'));
+    await dan.page.context().setOffline(true);
+    try {
+      await shown(dan.page.getByTestId('connection-banner'));
+      await act(dan.page, 'quote me while offline', 'Reply');
+      await send(dan.page, 'a reply written offline');
+      const pending = dan.page
+        .locator('[data-pending]')
+        .filter({ hasText: 'a reply written offline' });
+      expect(await shown(pending.getByTestId('reply-quote'))).toContain('quote me while offline');
+    } finally {
+      // Back online even when it failed: the next tests need Dan connected.
+      await dan.page.context().setOffline(false);
+    }
+    const stored = dan.page
+      .locator('[data-seq]')
+      .filter({ hasText: 'a reply written offline' })
+      .getByTestId('reply-quote');
+    expect(await shown(stored, 30_000)).toContain('quote me while offline');
+  }, 60_000);
+
+  it("an edit that adds or takes out a mention of me changes that room's mention count live", async () => {
+    const elsewhere = `elsewhere ${suffix}`;
+    await choRest.createRoom(elsewhere, [danId]);
+    await openRoom(dan.page, group);
+    await openRoom(dan.page, elsewhere);
+    const sent = await choRest.call<{ seq: number }>('POST', `/api/rooms/${groupId}/messages`, {
+      clientMsgId: randomUUID(),
+      body: 'who is coming?',
+    });
+    await showsText(room(dan.page, group).getByTestId('unread'), '1 unread');
+    expect(await room(dan.page, group).getByTestId('mentions').count()).toBe(0);
+    const path = `/api/rooms/${groupId}/messages/${sent.seq}`;
+    await choRest.call('PATCH', path, { body: `who is coming? @${dan.username}` });
+    await showsText(room(dan.page, group).getByTestId('mentions'), '@1 mentioning you');
+    await choRest.call('PATCH', path, { body: 'who is coming? anyone' });
+    await room(dan.page, group)
+      .getByTestId('mentions')
+      .waitFor({ state: 'detached', timeout: UI_TIMEOUT });
+    await showsText(room(dan.page, group).getByTestId('unread'), '1 unread');
+  }, 60_000);
 });

@@ -12,6 +12,11 @@ export class RestUser {
 
   private constructor(private readonly username: string) {}
 
+  /** An account that exists already; its token is asked for at the first call. */
+  static of(username: string): RestUser {
+    return new RestUser(username);
+  }
+
   static async signUp(username: string, displayName: string): Promise<RestUser> {
     await apiSignUp(username, displayName);
     return new RestUser(username);

@@ -692,6 +692,7 @@ export class ChatStore {
     const lastVersion = Math.max(room.lastVersion, message.version);
     const last = room.lastMessage;
     if (message.seq <= room.lastSeq && last !== null) {
+      if (live) this.recountMentions(room, message);
       // An edit or deletion of the message the list shows: shown as it is now, in place.
       if (last.seq === message.seq && last.version < message.version)
         this.set({
@@ -714,6 +715,25 @@ export class ChatStore {
           : room.mentionCount,
     };
     this.set({ rooms: [updated, ...this.state.rooms.filter((other) => other.id !== room.id)] });
+  }
+
+  /**
+   * A live edit or deletion, in a room not looked at, that adds or takes out a mention of
+   * this user (v1.1 `mentions` are computed again on an edit): the room list again, as only
+   * the server knows whether the message is past this user's read cursor. `room` is the
+   * summary before the change; a message not held here may have named them before.
+   */
+  private recountMentions(room: RoomSummaryView, message: MessageView): void {
+    if (message.senderId === this.me.id || room.id === this.state.openRoomId) return;
+    const held =
+      this.state.messages.get(room.id)?.items.find((item) => item.seq === message.seq) ??
+      (room.lastMessage?.seq === message.seq ? room.lastMessage : undefined);
+    const now = message.mentions.includes(this.me.id);
+    const changed =
+      held === undefined
+        ? now || room.mentionCount > 0
+        : held.mentions.includes(this.me.id) !== now;
+    if (changed) void this.loadRooms();
   }
 
   /**

@@ -1,21 +1,8 @@
-import type { MessageView } from '@scale-chat/contracts';
 import { mergeMessages } from './message-merge';
+import { messageView } from './message-view.fixture';
 
-const message = (seq: number, version: number, body = `m${seq}`): MessageView => ({
-  id: `id-${seq}`,
-  roomId: 'r',
-  seq,
-  senderId: 'u',
-  body,
-  clientMsgId: `c-${seq}`,
-  createdAt: '2026-12-05T00:00:00.000Z',
-  version,
-  editedAt: null,
-  deletedAt: null,
-  replyToSeq: null,
-  reactions: [],
-  mentions: [],
-});
+const message = (seq: number, version: number, body = `m${seq}`) =>
+  messageView(seq, version, { body });
 
 describe('mergeMessages', () => {
   it('adds new messages in seq order', () => {

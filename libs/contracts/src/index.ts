@@ -9,3 +9,4 @@ export * from './chat';
 export * from './users';
 export * from './message-changes';
 export * from './emoji';
+export * from './mentions';

@@ -1,6 +1,6 @@
 import type { MessagesRepository } from './messages.repository';
 import { memberKey } from './plan-sends';
-import { mentionCandidates, resolveMentions } from './mentions';
+import { mentionCandidates, resolveMentions } from '@scale-chat/contracts';
 
 /** A body to find mentions in, and the room whose members it may name. */
 export interface MentionSource {

@@ -63,7 +63,7 @@ export function ChatScreen({
       <aside className="sidebar" aria-label="Rooms">
         <header className="sidebar-head">
           <Avatar name={displayNameOf(user)} online={state.connection === 'connected'} />
-          <div className="me">
+          <div className="profile">
             <strong>{displayNameOf(user)}</strong>
             <span className="muted">@{user.username}</span>
           </div>

@@ -18,10 +18,11 @@ export function MessageBody({ body, mentions }: { body: string; mentions?: Menti
   const long = isLongMessage(body);
   const [expanded, setExpanded] = useState(false);
   const collapsed = long && !expanded;
+  const segments = linkify(body);
   return (
     <>
       <p className={collapsed ? 'bubble collapsed' : 'bubble'} id={id}>
-        {linkify(body).map((segment, index) =>
+        {segments.map((segment, index) =>
           segment.kind === 'link' ? (
             <a key={index} href={segment.href} target="_blank" rel="noopener noreferrer">
               {segment.text}
@@ -29,7 +30,13 @@ export function MessageBody({ body, mentions }: { body: string; mentions?: Menti
           ) : mentions === undefined ? (
             segment.text
           ) : (
-            splitMentions(segment.text, mentions.usernames, mentions.myUsername).map((part, at) =>
+            splitMentions(
+              segment.text,
+              mentions.usernames,
+              mentions.myUsername,
+              // A mention right after a link is judged as the server judges the whole body.
+              segments[index - 1]?.text.slice(-1),
+            ).map((part, at) =>
               part.kind === 'mention' ? (
                 <mark
                   key={`${index}-${at}`}

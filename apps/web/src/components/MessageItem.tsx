@@ -8,6 +8,23 @@ import { MessageBody, type MentionContext } from './MessageBody';
 /** The reaction picker's choice: a small set, one tap each (API.md takes any one emoji). */
 export const PICKER = ['👍', '❤️', '😂', '😮', '😢', '🎉', '🙏', '👀'] as const;
 
+/** The message a reply answers, when loaded, and its sender's name. */
+export interface Quoted {
+  readonly message: MessageView;
+  readonly senderName: string;
+}
+
+/** A reply's quote of the message it answers (stored or still being sent): a click shows it. */
+export function ReplyQuote({ quoted, onJump }: { quoted: Quoted | undefined; onJump: () => void }) {
+  return (
+    <button type="button" className="reply-quote" data-testid="reply-quote" onClick={onJump}>
+      {quoted === undefined
+        ? 'Reply to an earlier message'
+        : `${quoted.senderName}: ${quoted.message.deletedAt === null ? quoted.message.body : 'Message deleted'}`}
+    </button>
+  );
+}
+
 export interface MessageItemProps {
   readonly store: ChatStore;
   readonly message: MessageView;
@@ -17,8 +34,7 @@ export interface MessageItemProps {
   /** Its sender's name and avatar are shown (not a continuation of the one above). */
   readonly showSender: boolean;
   readonly continued: boolean;
-  /** The message it replies to, when loaded, and its sender's name. */
-  readonly quoted: { readonly message: MessageView; readonly senderName: string } | undefined;
+  readonly quoted: Quoted | undefined;
   readonly seenBy: readonly string[] | undefined;
   /** This user owns the room: they may delete anyone's message. */
   readonly owner: boolean;
@@ -58,16 +74,7 @@ export function MessageItem(props: MessageItemProps) {
       <div className="bubble-wrap">
         {props.showSender && <span className="sender">{props.senderName}</span>}
         {message.replyToSeq !== null && (
-          <button
-            type="button"
-            className="reply-quote"
-            data-testid="reply-quote"
-            onClick={() => props.onJump(message.replyToSeq ?? 0)}
-          >
-            {quoted === undefined
-              ? 'Reply to an earlier message'
-              : `${quoted.senderName}: ${quoted.message.deletedAt === null ? quoted.message.body : 'Message deleted'}`}
-          </button>
+          <ReplyQuote quoted={quoted} onJump={() => props.onJump(message.replyToSeq ?? 0)} />
         )}
         {deleted ? (
           <p className="bubble deleted" data-testid="deleted">

@@ -6,7 +6,7 @@ import { backToRoomList } from '../navigation';
 import { dayLabel, startsDay } from '../text/dates';
 import { displayNameOf } from './Avatar';
 import { MessageBody } from './MessageBody';
-import { MessageItem } from './MessageItem';
+import { MessageItem, ReplyQuote, type Quoted } from './MessageItem';
 import type { RoomProps } from './RoomPane';
 
 /** Closer than this to the bottom counts as reading the latest (px). */
@@ -105,6 +105,7 @@ export function MessageList({
     if (username !== undefined) usernames.add(username.toLowerCase());
   }
   const mentions = { usernames, myUsername: me.username };
+  const jumpTo = (seq: number) => void store.jumpTo(roomId, seq);
   const bySeq = new Map(items.map((message) => [message.seq, message]));
   const quotedOf = (seq: number | null) => {
     const quoted = seq === null ? undefined : bySeq.get(seq);
@@ -181,13 +182,19 @@ export function MessageList({
               nameOf={nameOf}
               onReply={onReply}
               onEdit={onEdit}
-              onJump={(seq) => void store.jumpTo(roomId, seq)}
+              onJump={jumpTo}
               focused={message.seq === highlight}
             />,
           ];
         })}
         {pending.map((message) => (
-          <Pending key={message.clientMsgId} message={message} store={store} />
+          <Pending
+            key={message.clientMsgId}
+            message={message}
+            store={store}
+            quoted={quotedOf(message.replyToSeq ?? null)}
+            onJump={jumpTo}
+          />
         ))}
       </ol>
       {!atBottom && (
@@ -228,7 +235,18 @@ function LoadProblem({ why, onRetry }: { why: LoadFailure; onRetry: () => void }
 }
 
 /** A message of this user's that is not in the loaded history (yet). */
-function Pending({ message, store }: { message: PendingMessage; store: ChatStore }) {
+function Pending({
+  message,
+  store,
+  quoted,
+  onJump,
+}: {
+  message: PendingMessage;
+  store: ChatStore;
+  quoted: Quoted | undefined;
+  onJump: (seq: number) => void;
+}) {
+  const { replyToSeq } = message;
   return (
     <li
       className={`message mine pending ${message.state}`}
@@ -237,6 +255,9 @@ function Pending({ message, store }: { message: PendingMessage; store: ChatStore
       data-attempts={message.attempts}
     >
       <div className="bubble-wrap">
+        {replyToSeq !== undefined && (
+          <ReplyQuote quoted={quoted} onJump={() => onJump(replyToSeq)} />
+        )}
         <MessageBody body={message.body} />
         <span className="meta" data-testid="message-state">
           {message.state === 'sent' && ' · Sent'}

@@ -1,3 +1,4 @@
+import { resolveMentions } from '@scale-chat/contracts/mentions';
 import { completeMention, mentionCandidates, mentionQuery, splitMentions } from './mentions';
 
 describe('mentionQuery', () => {
@@ -43,5 +44,59 @@ describe('splitMentions', () => {
 
   it('leaves an @ of someone not in the room as text', () => {
     expect(splitMentions('@zed hi', members, 'bob')).toEqual([{ kind: 'text', text: '@zed hi' }]);
+  });
+});
+
+/**
+ * The highlights must be the server's mentions (`resolveMentions`, which fills a message's
+ * `mentions`): each case is run through both. A highlight of `@ann.` names `ann.` and, when
+ * that is not a member or both are, `ann`.
+ */
+describe('splitMentions and the server agree', () => {
+  const members = new Set(['ann', 'bob', 'kim.m', 'ann.x', 'zed-']);
+  const cases: [string, string[]][] = [
+    ['hi @Ann', ['ann']],
+    ['mail ann@bob or bob@kim.m', []],
+    ['thanks @ann.', ['ann']],
+    ['thanks @ann...', ['ann']],
+    ['@ann- and @bob-!', ['ann', 'bob']],
+    ['@kim.m.', ['kim.m']],
+    ['@ann.x? @zed- @zed', ['ann.x', 'zed-']],
+    ['(@bob),@ann', ['bob', 'ann']],
+    ['@bob.@ann', ['bob']],
+    ['@@ann', ['ann']],
+    ['@an @안녕 @ carol @carol', []],
+    ['@BOB @bob', ['bob']],
+  ];
+
+  it.each(cases)('%s', (body, named) => {
+    const ids = new Map([...members].map((name) => [name, name]));
+    expect(resolveMentions(body, ids)).toEqual(named);
+    const marked = splitMentions(body, members, 'ann')
+      .filter((segment) => segment.kind === 'mention')
+      .map((segment) => segment.text.slice(1).toLowerCase());
+    const markedNames = new Set(
+      marked.flatMap((name) => [name, name.replace(/[.-]+$/u, '')]).filter((n) => members.has(n)),
+    );
+    expect([...markedNames].sort()).toEqual([...named].sort());
+  });
+
+  it('marks a mention of the reader whichever of its names is theirs', () => {
+    expect(splitMentions('ok @ann.', members, 'Ann')).toEqual([
+      { kind: 'text', text: 'ok ' },
+      { kind: 'mention', text: '@ann', me: true },
+      { kind: 'text', text: '.' },
+    ]);
+  });
+
+  it('takes the character before a piece of the body into account (after a link)', () => {
+    expect(splitMentions('@bob hi', members, 'ann', 'x')).toEqual([
+      { kind: 'text', text: '@bob hi' },
+    ]);
+    expect(splitMentions('@bob hi', members, 'ann', '/')[0]).toEqual({
+      kind: 'mention',
+      text: '@bob',
+      me: false,
+    });
   });
 });

@@ -1,10 +1,12 @@
+import { atNames } from '@scale-chat/contracts/mentions';
+
 /**
  * `@username` mentions (API.md v1.1: a room member named as `@username`, case-insensitive):
  * the word being typed after an `@`, completing it, and finding mentions in a body to
- * highlight them. Usernames are `a-z 0-9 _ . -` (API.md).
+ * highlight them, by the server's own rule (`@scale-chat/contracts/mentions`). Usernames
+ * are `a-z 0-9 _ . -` (API.md).
  */
 const TYPING_MENTION = /(?:^|\s)@([A-Za-z0-9_.-]*)$/;
-const MENTION = /@([A-Za-z0-9_.-]+)/g;
 
 /** The part of a username typed after `@` just before the caret, if one is being typed. */
 export function mentionQuery(textBeforeCaret: string): string | undefined {
@@ -44,22 +46,31 @@ export type MentionSegment =
   | { readonly kind: 'mention'; readonly text: string; readonly me: boolean };
 
 /**
- * `text` cut at the `@username`s of `usernames` (lower case; others stay text); `me`
- * marks a mention of `myUsername`.
+ * `text` cut at the mentions of `usernames` (lower case; other `@names` stay text), as the
+ * server finds them: not after a username character (`ann@host`), and without a trailing
+ * `.` or `-` unless the name with it is a member's. `me` marks a mention of `myUsername`.
+ * `before` is the body's character just before `text` (when `text` is a piece of it):
+ * after a username character, an `@` at its start is not a mention either.
  */
 export function splitMentions(
   text: string,
   usernames: ReadonlySet<string>,
   myUsername: string,
+  before = '',
 ): MentionSegment[] {
+  const me = myUsername.toLowerCase();
   const segments: MentionSegment[] = [];
   let from = 0;
-  for (const match of text.matchAll(MENTION)) {
-    const name = (match[1] ?? '').toLowerCase();
-    if (!usernames.has(name)) continue;
-    if (match.index > from) segments.push({ kind: 'text', text: text.slice(from, match.index) });
-    segments.push({ kind: 'mention', text: match[0], me: name === myUsername.toLowerCase() });
-    from = match.index + match[0].length;
+  for (const at of atNames(before + text)) {
+    const named = at.names.filter((name) => usernames.has(name));
+    const longest = named[0];
+    const index = at.index - before.length;
+    // An `@` that is `before` itself (the end of a link) is not in `text`.
+    if (longest === undefined || index < 0) continue;
+    if (index > from) segments.push({ kind: 'text', text: text.slice(from, index) });
+    const end = index + 1 + longest.length;
+    segments.push({ kind: 'mention', text: text.slice(index, end), me: named.includes(me) });
+    from = end;
   }
   if (from < text.length) segments.push({ kind: 'text', text: text.slice(from) });
   return segments;

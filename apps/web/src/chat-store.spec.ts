@@ -1,0 +1,282 @@
+import type { RoomSummaryView, RoomView } from '@scale-chat/contracts';
+import { io } from 'socket.io-client';
+import type { ApiClient } from './api';
+import { ApiError } from './api-error';
+import { ChatStore } from './chat-store';
+import { messageView as message, OTHER_ID as OTHER, ROOM_ID as ROOM } from './message-view.fixture';
+import type { User } from './validate';
+
+/**
+ * The store's catch-up by `version` after a reconnection (API.md v1.1 `sync` by
+ * `afterVersion`), with the socket and the REST client replaced by fakes: the logic alone.
+ */
+jest.mock('socket.io-client', () => ({ io: jest.fn() }));
+
+const ME = 'me';
+
+const LOADED = [message(1, 1), message(2, 2), message(3, 3, { senderId: ME })];
+
+const summary: RoomSummaryView = {
+  id: ROOM,
+  kind: 'group',
+  name: 'Lunch',
+  lastSeq: 3,
+  lastVersion: 3,
+  unreadCount: 0,
+  mentionCount: 0,
+  lastMessage: LOADED[2] ?? null,
+  memberCount: 2,
+};
+
+const view: RoomView = {
+  id: ROOM,
+  kind: 'group',
+  name: 'Lunch',
+  ownerId: ME,
+  members: [ME, OTHER].map((userId) => ({
+    userId,
+    role: 'member',
+    joinedAt: '2026-12-05T00:00:00.000Z',
+    online: true,
+    lastReadSeq: 3,
+  })),
+  lastSeq: 3,
+  lastVersion: 3,
+  createdAt: '2026-12-05T00:00:00.000Z',
+};
+
+/** The server's side of an acknowledged event, answered when the test says. */
+interface Asked {
+  readonly event: string;
+  readonly payload: Record<string, unknown>;
+  readonly answer: (value: unknown) => void;
+}
+
+/** What the store uses of a Socket.IO client: handlers, acknowledged emits, the state. */
+class FakeSocket {
+  connected = false;
+  recovered = false;
+  readonly asked: Asked[] = [];
+  private readonly handlers = new Map<string, (...args: unknown[]) => void>();
+
+  on(event: string, handler: (...args: unknown[]) => void): this {
+    this.handlers.set(event, handler);
+    return this;
+  }
+
+  timeout(): {
+    emitWithAck: (event: string, payload: Record<string, unknown>) => Promise<unknown>;
+  } {
+    return {
+      emitWithAck: (event, payload) =>
+        new Promise((answer) => this.asked.push({ event, payload, answer })),
+    };
+  }
+
+  emit(_event: string, _payload: unknown, ack?: (answer: unknown) => void): void {
+    ack?.({ ok: true });
+  }
+
+  connect(): void {
+    this.connected = true;
+    this.recovered = false;
+    this.fire('connect');
+  }
+
+  /** An event from the server. */
+  fire(event: string, ...args: unknown[]): void {
+    this.handlers.get(event)?.(...args);
+  }
+
+  drop(): void {
+    this.connected = false;
+    this.fire('disconnect', 'transport close');
+  }
+
+  disconnect(): void {
+    this.connected = false;
+  }
+
+  /** The oldest question of `event` not answered yet. */
+  question(event: string): Asked | undefined {
+    return this.asked.find((asked) => asked.event === event);
+  }
+
+  answer(event: string, body: Record<string, unknown>): Record<string, unknown> {
+    const asked = this.question(event);
+    if (asked === undefined) throw new Error(`the store has not asked ${event}`);
+    this.asked.splice(this.asked.indexOf(asked), 1);
+    asked.answer({ ok: true, ...body });
+    return asked.payload;
+  }
+}
+
+/** The REST answers the store asks for: the room list, the room, its latest page. */
+function fakeApi(asked: string[]): ApiClient {
+  const answers = new Map<string, unknown>([
+    ['/api/rooms', { items: [summary] }],
+    [`/api/rooms/${ROOM}`, view],
+    [`/api/rooms/${ROOM}/messages?limit=50`, { items: LOADED, hasMore: false }],
+  ]);
+  const get = (path: string, guard?: (value: unknown) => boolean) => {
+    asked.push(path);
+    if (!answers.has(path)) return Promise.reject(new ApiError(404, 'not found'));
+    const value = answers.get(path);
+    if (guard !== undefined && !guard(value)) throw new Error(`a bad fake answer for ${path}`);
+    return Promise.resolve(value);
+  };
+  return {
+    accessToken: 'token',
+    refresh: () => Promise.resolve(true),
+    get,
+  } as unknown as ApiClient;
+}
+
+/** Lets the store's awaits run, a turn of the event loop at a time, until `check` holds. */
+async function until(check: () => boolean): Promise<void> {
+  for (let turn = 0; turn < 200 && !check(); turn += 1)
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  expect(check()).toBe(true);
+}
+
+describe('ChatStore catch-up by version after a reconnection', () => {
+  let socket: FakeSocket;
+  let store: ChatStore;
+  let restAsked: string[];
+  const items = () => store.snapshot().messages.get(ROOM)?.items ?? [];
+  const pending = () => store.snapshot().pending;
+
+  beforeAll(() => {
+    // The few browser globals the store touches; nothing else of a page is needed.
+    Object.assign(globalThis, {
+      window: { addEventListener: () => undefined, removeEventListener: () => undefined },
+      document: { visibilityState: 'visible' },
+      navigator: { onLine: true },
+    });
+  });
+
+  beforeEach(async () => {
+    socket = new FakeSocket();
+    jest.mocked(io).mockReturnValue(socket as unknown as ReturnType<typeof io>);
+    const me: User = {
+      id: ME,
+      username: 'me',
+      displayName: 'Me',
+      status: 'active',
+      createdAt: '2026-12-05T00:00:00.000Z',
+    };
+    restAsked = [];
+    store = new ChatStore(fakeApi(restAsked), me, undefined);
+    store.start();
+    socket.connect();
+    await store.open(ROOM);
+    expect(items().map((item) => item.seq)).toEqual([1, 2, 3]);
+  });
+
+  afterEach(() => store.stop());
+
+  it('merges every page after the held version, drops a stale version and keeps what is not sent yet', async () => {
+    socket.drop();
+    store.send(ROOM, 'stored, but its answer was lost');
+    store.send(ROOM, 'not stored yet');
+    const [lost, unsent] = pending();
+    if (lost === undefined || unsent === undefined) throw new Error('no pending sends');
+
+    socket.connect();
+    await until(() => socket.question('sync') !== undefined);
+    // While the first page is on its way, this user's edit of seq 3 is acknowledged (v8).
+    const editing = store.editMessage(ROOM, 3, 'mine, edited');
+    socket.answer('message:edit', {
+      message: message(3, 8, { senderId: ME, body: 'mine, edited', editedAt: 'x' }),
+    });
+    expect(await editing).toBe(true);
+
+    const first = socket.answer('sync', {
+      items: [
+        message(2, 4, { body: 'm2, edited', editedAt: 'x' }),
+        // Computed before the edit above: an older state of seq 3, not to undo it.
+        message(3, 5, { senderId: ME, reactions: [{ emoji: '👍', userIds: [OTHER] }] }),
+        message(4, 6, { senderId: ME, body: lost.body, clientMsgId: lost.clientMsgId }),
+      ],
+      hasMore: true,
+      lastVersion: 9,
+    });
+    expect(first).toEqual({ roomId: ROOM, afterVersion: 3, limit: 200 });
+    await until(() => socket.question('sync') !== undefined);
+    expect(items().find((item) => item.seq === 3)).toMatchObject({
+      body: 'mine, edited',
+      version: 8,
+    });
+    // The next page starts after the newest version merged, not the edit's (not live).
+    const second = socket.answer('sync', {
+      items: [message(5, 7), message(3, 8, { senderId: ME, body: 'mine, edited' })],
+      hasMore: false,
+      lastVersion: 9,
+    });
+    expect(second).toEqual({ roomId: ROOM, afterVersion: 6, limit: 200 });
+
+    // The send the server stored is settled by the sync; the other goes out after it.
+    await until(() => socket.question('message:send') !== undefined);
+    expect(items().map((item) => [item.seq, item.body, item.version])).toEqual([
+      [1, 'm1', 1],
+      [2, 'm2, edited', 4],
+      [3, 'mine, edited', 8],
+      [4, lost.body, 6],
+      [5, 'm5', 7],
+    ]);
+    expect(pending().map((item) => item.clientMsgId)).toEqual([unsent.clientMsgId]);
+    const stored = message(6, 10, {
+      senderId: ME,
+      body: unsent.body,
+      clientMsgId: unsent.clientMsgId,
+    });
+    expect(socket.answer('message:send', { message: stored })).toMatchObject({
+      clientMsgId: unsent.clientMsgId,
+      body: 'not stored yet',
+    });
+    await until(() => pending().length === 0);
+    expect(items().at(-1)).toEqual(stored);
+  });
+
+  it('fills a gap in the versions seen live with a sync, and syncs again for a gap seen during one', async () => {
+    // Version 5 after 3: version 4 was missed.
+    socket.fire('message:new', message(5, 5));
+    await until(() => socket.question('sync') !== undefined);
+    expect(items().map((item) => item.seq)).toEqual([1, 2, 3]);
+    // Another gap while that sync runs: asked again once it is done, from where it ended.
+    socket.fire('message:new', message(7, 7));
+    socket.answer('sync', {
+      items: [message(4, 4), message(5, 5)],
+      hasMore: false,
+      lastVersion: 5,
+    });
+    await until(() => socket.question('sync') !== undefined);
+    expect(
+      socket.answer('sync', {
+        items: [message(6, 6), message(7, 7)],
+        hasMore: false,
+        lastVersion: 7,
+      }),
+    ).toEqual({
+      roomId: ROOM,
+      afterVersion: 5,
+      limit: 200,
+    });
+    await until(() => items().length === 7);
+    expect(items().map((item) => item.seq)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+  });
+
+  it('asks for the room list again when a live edit in a room not looked at names me, or no longer does', async () => {
+    await store.open(null);
+    const roomLists = () => restAsked.filter((path) => path === '/api/rooms').length;
+    const before = roomLists();
+    socket.fire('message:updated', message(2, 4, { body: 'm2 @me', mentions: [ME] }));
+    await until(() => roomLists() === before + 1);
+    socket.fire('message:updated', message(2, 5, { body: 'm2' }));
+    await until(() => roomLists() === before + 2);
+    // A reaction changes no mention: no need to ask.
+    socket.fire('message:updated', message(1, 6, { reactions: [{ emoji: '👍', userIds: [ME] }] }));
+    await until(() => items()[0]?.version === 6);
+    expect(roomLists()).toBe(before + 2);
+  });
+});
