@@ -61,27 +61,58 @@ function cpuByPart(services: readonly MeasuredProcess[]): Record<string, Usage> 
   return parts;
 }
 
+/** CPU seconds a part used since counting started, and how much of it in the kernel. */
+export interface PartUsage {
+  readonly seconds: number;
+  readonly kernelSeconds: number;
+}
+
+/** What each part used over `elapsed` seconds. */
+export interface CpuUsed {
+  readonly elapsed: number;
+  readonly parts: Record<string, PartUsage>;
+}
+
 /**
- * Starts counting CPU by part; the returned function gives each part's share of one
- * core since then (100 = one core) and, given a count of units of work, its CPU
- * milliseconds per unit.
+ * Starts counting CPU by part; the returned function gives what each part (each
+ * service, PostgreSQL, Kafka, the load generator) has used since then, and the
+ * seconds elapsed.
  */
-export function measureCpu(services: readonly MeasuredProcess[]) {
+export function countCpu(services: readonly MeasuredProcess[]) {
   const before = cpuByPart(services);
   const startedAt = Date.now();
-  return (units?: number): string => {
+  return (): CpuUsed => {
     const after = cpuByPart(services);
-    const elapsed = (Date.now() - startedAt) / 1000;
-    return Object.entries(after)
-      .map(([part, usage]) => {
-        const user = usage.user - (before[part]?.user ?? 0);
-        const kernel = usage.kernel - (before[part]?.kernel ?? 0);
-        const used = user + kernel;
-        const share = `${part} ${((used / elapsed) * 100).toFixed(0)}% (${used > 0 ? ((kernel / used) * 100).toFixed(0) : 0}% kernel`;
-        return units === undefined
-          ? `${share})`
-          : `${share}, ${((used * 1000) / units).toFixed(1)} ms each)`;
-      })
-      .join(', ');
+    const parts: Record<string, PartUsage> = {};
+    for (const [part, usage] of Object.entries(after)) {
+      const user = usage.user - (before[part]?.user ?? 0);
+      const kernel = usage.kernel - (before[part]?.kernel ?? 0);
+      parts[part] = { seconds: user + kernel, kernelSeconds: kernel };
+    }
+    return { elapsed: (Date.now() - startedAt) / 1000, parts };
   };
+}
+
+/**
+ * Each part's share of one core (100 = one core) and, given a count of units of work,
+ * its CPU milliseconds per unit.
+ */
+export function describeCpu(
+  { elapsed, parts }: CpuUsed,
+  units?: number,
+): string {
+  return Object.entries(parts)
+    .map(([part, { seconds: used, kernelSeconds: kernel }]) => {
+      const share = `${part} ${((used / elapsed) * 100).toFixed(0)}% (${used > 0 ? ((kernel / used) * 100).toFixed(0) : 0}% kernel`;
+      return units === undefined
+        ? `${share})`
+        : `${share}, ${((used * 1000) / units).toFixed(1)} ms each)`;
+    })
+    .join(', ');
+}
+
+/** Starts counting CPU by part; the returned function describes it (`describeCpu`). */
+export function measureCpu(services: readonly MeasuredProcess[]) {
+  const count = countCpu(services);
+  return (units?: number): string => describeCpu(count(), units);
 }
