@@ -202,24 +202,30 @@ async function main(): Promise<void> {
     // Room r's member m on gateway (r + m) % 2: half of each room on each instance, and
     // the interleaved sending order alternates between them.
     const seats = roomsOfUsers.map((members, room) =>
-      members.map((user, member) => ({ user, roomId: (rooms[room] as RoomView).id, member, room })),
+      members.map((user, member) => ({
+        user,
+        roomId: (rooms[room] as RoomView).id,
+        gateway: (room + member) % 2,
+      })),
     );
+    const gateways = [gatewayA, gatewayB];
 
     const before = await Promise.all([settledRssKb(gatewayA), settledRssKb(gatewayB)]);
     const stack: Sender[][] = await inBatches(seats, 10, (members) =>
       Promise.all(
-        members.map(async ({ user, roomId, member, room }) => ({
+        members.map(async ({ user, roomId, gateway }) => ({
           userId: user.userId,
           roomId,
-          socket: await socketOf(((room + member) % 2 === 0 ? gatewayA : gatewayB).url, user.token),
+          socket: await socketOf((gateways[gateway] as ClusterProcess).url, user.token),
         })),
       ),
     );
     const after = await Promise.all([settledRssKb(gatewayA), settledRssKb(gatewayB)]);
     const sockets = stack.flat().length;
-    const perThousand = after.map(
-      ({ kb }, index) => ((kb - (before[index]?.kb ?? 0)) / 1024 / (sockets / 2)) * 1000,
-    );
+    const perThousand = after.map(({ kb }, index) => {
+      const on = seats.flat().filter(({ gateway }) => gateway === index).length;
+      return ((kb - (before[index]?.kb ?? 0)) / 1024 / on) * 1000;
+    });
     const mb = (readings: readonly { kb: number }[]) =>
       readings.map(({ kb }) => Math.round(kb / 1024)).join('/');
     say(
