@@ -260,8 +260,9 @@ export class LoadGenerator {
   }
 }
 
-/** "p50 / p95 / p99" of ascending latencies, in ms. */
+/** "p50 / p95 / p99" of ascending latencies, in ms ("—" when there are none). */
 export function latencyCells(sorted: ArrayLike<number>, points = [50, 95, 99]): string {
+  if (sorted.length === 0) return '—';
   return points.map((p) => percentile(sorted, p).toFixed(1)).join(' / ');
 }
 

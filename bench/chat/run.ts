@@ -298,6 +298,14 @@ async function main(): Promise<void> {
     say(row(bound, undefined, false));
     for (const [index, result] of results.entries())
       say(row(result, index === 0 ? bound : undefined));
+    const [max, halfMax] = results as [PhaseResult, PhaseResult];
+    const p99 = (sorted: Float64Array) => latencyCells(sorted, [99]);
+    say('');
+    say(
+      `Against issue 16: deliveries/s ${(max.deliveriesPerSecond / bound.deliveriesPerSecond).toFixed(2)} ` +
+        `of the bound's (target ≥ 0.5); at half our maximum delivery p99 ${p99(halfMax.deliveries)} ms ` +
+        `(target ≤ 50), ack p99 ${p99(halfMax.acks)} ms (target ≤ 30).`,
+    );
     say('');
     say('CPU while loaded (100% = one of the two cores) and the generator’s event-loop delay:');
     for (const result of [bound, ...results]) {
