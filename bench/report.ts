@@ -16,6 +16,6 @@ export function runBenchmark(main: () => Promise<void>): void {
 }
 
 /** The p-th percentile of ascending `sorted` (nearest rank); NaN when it is empty. */
-export function percentile(sorted: readonly number[], p: number): number {
+export function percentile(sorted: ArrayLike<number>, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }

@@ -4,15 +4,15 @@
  * orchestrator, two gateways, Kafka, PostgreSQL), per-user limits lifted. Beside it, in
  * the same run, the bound: an in-memory Socket.IO server in this process that numbers,
  * acknowledges and broadcasts each send, with the same clients and load. Prints stored
- * msg/s, ack and delivery latency, and CPU per message for each process.
+ * msg/s, ack and delivery latency, and CPU per message for each process. Each server gets
+ * a warm-up that is not reported, and each run is drained before the next (the load
+ * generator of bench/chat/load.ts).
  *
  *   node tools/run.js bench chat/hot-room.ts      (Kafka and PostgreSQL must be up)
- *   MEMBERS=20 IN_FLIGHT=16 SECONDS=10
+ *   MEMBERS=20 IN_FLIGHT=16 SECONDS=10 WARMUP_SECONDS=3 DRAIN_SECONDS=60
  */
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { MessageView, RoomView } from '@scale-chat/contracts';
+import type { RoomView } from '@scale-chat/contracts';
 import { integer, parseEnv } from '@scale-chat/platform';
 import {
   api,
@@ -21,103 +21,17 @@ import {
   startChatCluster,
   type ClusterProcess,
 } from '@scale-chat/tools/cluster';
-import { Server } from 'socket.io';
-import type { Socket } from 'socket.io-client';
-import { measureCpu } from '../cpu';
-import { percentile, runBenchmark } from '../report';
+import { describeCpu } from '../cpu';
+import { runBenchmark } from '../report';
+import { inFlight, inMemoryServer, latencyCells, LoadGenerator, type Sender } from './load';
 
-const { MEMBERS, IN_FLIGHT, SECONDS } = parseEnv(process.env, {
+const { MEMBERS, IN_FLIGHT, SECONDS, WARMUP_SECONDS, DRAIN_SECONDS } = parseEnv(process.env, {
   MEMBERS: integer({ min: 2, max: 1_000 }, { default: 20 }),
   IN_FLIGHT: integer({ min: 1, max: 1_000 }, { default: 16 }),
   SECONDS: integer({ min: 1, max: 600 }, { default: 10 }),
+  WARMUP_SECONDS: integer({ min: 0, max: 600 }, { default: 3 }),
+  DRAIN_SECONDS: integer({ min: 1, max: 3_600 }, { default: 60 }),
 });
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-const ms = (sorted: readonly number[], p: number) => percentile(sorted, p).toFixed(1);
-
-interface Sender {
-  readonly userId: string;
-  readonly socket: Socket;
-}
-
-/** Every member sends with IN_FLIGHT outstanding for SECONDS; delivery is timed to every other member. */
-async function drive(senders: readonly Sender[], roomId: string, label: string) {
-  const sentAt = new Map<string, number>();
-  const acks: number[] = [];
-  const deliveries: number[] = [];
-  let failed = 0;
-  for (const { socket, userId } of senders) {
-    socket.removeAllListeners('message:new');
-    socket.on('message:new', (message: MessageView) => {
-      const at = sentAt.get(message.clientMsgId);
-      if (at !== undefined && message.senderId !== userId) deliveries.push(performance.now() - at);
-    });
-  }
-  let counter = 0;
-  const startedAt = Date.now();
-  const until = startedAt + SECONDS * 1000;
-  await Promise.all(
-    senders.flatMap(({ socket }) =>
-      Array.from({ length: IN_FLIGHT }, async () => {
-        while (Date.now() < until) {
-          const clientMsgId = `${label}-${(counter += 1)}`;
-          const at = performance.now();
-          sentAt.set(clientMsgId, at);
-          const ack = (await socket
-            .timeout(30_000)
-            .emitWithAck('message:send', { roomId, clientMsgId, body: `hot ${counter}` })
-            .catch(() => ({ ok: false }))) as { ok: boolean };
-          if (ack.ok) acks.push(performance.now() - at);
-          else failed += 1;
-        }
-      }),
-    ),
-  );
-  const elapsed = (Date.now() - startedAt) / 1000;
-  await sleep(2_000); // the last deliveries land
-  acks.sort((a, b) => a - b);
-  deliveries.sort((a, b) => a - b);
-  return {
-    stored: acks.length,
-    row:
-      `| ${label} | ${(acks.length / elapsed).toFixed(0)} | ${failed} | ${(deliveries.length / elapsed).toFixed(0)} | ` +
-      `${ms(acks, 50)} / ${ms(acks, 99)} | ${ms(deliveries, 50)} / ${ms(deliveries, 99)} |`,
-  };
-}
-
-/** The bound: Socket.IO in memory, numbering, acknowledging and broadcasting each send. */
-async function inMemoryServer() {
-  const http = createServer();
-  const io = new Server(http);
-  let seq = 0;
-  io.on('connection', (socket) => {
-    void socket.join('hot');
-    socket.on(
-      'message:send',
-      (
-        payload: { roomId: string; clientMsgId: string; body: string },
-        ack: (answer: object) => void,
-      ) => {
-        seq += 1;
-        const message = {
-          id: randomUUID(),
-          roomId: payload.roomId,
-          seq,
-          senderId: String(socket.handshake.auth['userId']),
-          body: payload.body,
-          clientMsgId: payload.clientMsgId,
-          createdAt: new Date().toISOString(),
-        };
-        io.to('hot').emit('message:new', message);
-        ack({ ok: true, message });
-      },
-    );
-  });
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  const { port } = http.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, close: () => io.close() };
-}
 
 async function main(): Promise<void> {
   const cluster = await startChatCluster({
@@ -150,35 +64,63 @@ async function main(): Promise<void> {
       body: { name: 'hot', memberIds: others.map((user) => user.userId) },
     });
     if (room.status !== 201) throw new Error(`room: ${room.status}`);
-    const stack = await Promise.all(
+    const roomId = room.body.id;
+    const stack: Sender[] = await Promise.all(
       users.map(async (user, index) => ({
         userId: user.userId,
+        roomId,
         socket: await socketOf((index % 2 === 0 ? gatewayA : gatewayB).url, user.token),
       })),
     );
-    const bound = await Promise.all(
+    const bound: Sender[] = await Promise.all(
       users.map(async (user) => ({
         userId: user.userId,
-        socket: await socketOf(memory.url, user.token, { auth: { userId: user.userId } }),
+        roomId,
+        socket: await socketOf(memory.url, user.token, { auth: { userId: user.userId, roomId } }),
       })),
     );
+
+    const generator = new LoadGenerator(
+      [cluster.auth, cluster.orchestrator, gatewayA, gatewayB],
+      DRAIN_SECONDS * 1000,
+    );
+    generator.listen([...stack, ...bound]);
+    /** Every member with IN_FLIGHT sends of its own outstanding; delivery timed at every other. */
+    const drive = async (label: string, senders: readonly Sender[]) => {
+      const pick = (slot: number) => senders[slot % senders.length] as Sender;
+      if (WARMUP_SECONDS > 0)
+        await generator.run(
+          'warm-up',
+          MEMBERS,
+          inFlight(MEMBERS * IN_FLIGHT, WARMUP_SECONDS, pick),
+        );
+      const result = await generator.run(
+        label,
+        MEMBERS,
+        inFlight(MEMBERS * IN_FLIGHT, SECONDS, pick),
+      );
+      say(
+        `| ${label} | ${result.storedPerSecond.toFixed(0)} | ${result.failed} / ${result.lostAcks} / ${result.lostDeliveries} | ` +
+          `${result.deliveriesPerSecond.toFixed(0)} | ${latencyCells(result.acks)} | ${latencyCells(result.deliveries)} | ` +
+          `${result.loopDelay.p99.toFixed(1)} |`,
+      );
+      return result;
+    };
 
     say(`one room of ${MEMBERS} members, each with ${IN_FLIGHT} sends in flight for ${SECONDS} s`);
     say('');
     say(
-      '| server | stored msg/s | failed | deliveries/s | ack p50 / p99 ms | delivery p50 / p99 ms |',
+      '| server | stored msg/s | failed / lost acks / lost deliveries | deliveries/s | ' +
+        'ack p50 / p95 / p99 ms | delivery p50 / p95 / p99 ms | generator loop delay p99 ms |',
     );
-    say('| --- | --- | --- | --- | --- | --- |');
-    const memoryRun = await drive(bound, room.body.id, 'in-memory Socket.IO (bound)');
-    say(memoryRun.row);
-    const cpu = measureCpu([cluster.auth, cluster.orchestrator, gatewayA, gatewayB]);
-    const stackRun = await drive(stack, room.body.id, 'the stack, two gateways');
-    say(stackRun.row);
+    say('| --- | --- | --- | --- | --- | --- | --- |');
+    const memoryRun = await drive('in-memory Socket.IO (bound)', bound);
+    const stackRun = await drive('the stack, two gateways', stack);
     say('');
     say(
-      `stack / bound: ${(stackRun.stored / Math.max(1, memoryRun.stored)).toFixed(2)} of the in-memory server's stored msg/s`,
+      `stack / bound: ${(stackRun.storedPerSecond / Math.max(1, memoryRun.storedPerSecond)).toFixed(2)} of the in-memory server's stored msg/s`,
     );
-    say(`CPU per stored message: ${cpu(stackRun.stored)}`);
+    say(`CPU per stored message: ${describeCpu(stackRun.cpu, stackRun.stored)}`);
     for (const client of [...stack, ...bound]) client.socket.disconnect();
   } finally {
     await memory.close();

@@ -1,37 +1,58 @@
 /**
  * chat-gateway end to end: auth, the orchestrator and two gateways as real processes
- * (tools/src/cluster), clients over 200 rooms split across both instances, storage on.
- * Measures memory per 1,000 idle sockets, send-to-receive latency at fixed offered
- * rates, and the sustained rate of stored messages with a fixed number of sends in
- * flight. Prints a Markdown table for docs/benchmarks.md.
+ * (tools/src/cluster), clients over ROOMS rooms split across both instances, storage on.
+ * Measures memory per 1,000 idle sockets once the gateways' RSS has settled; then, after
+ * a warm-up that is not reported and with each phase drained before the next:
+ * - the bound: the same clients and rooms on an in-memory Socket.IO server in this
+ *   process, IN_FLIGHT sends in flight;
+ * - the stack with IN_FLIGHT sends in flight (our maximum), and its deliveries/s as a
+ *   share of the bound's;
+ * - the stack offered half of that maximum, then each of RATES (open loop: latency from
+ *   the time each send was due).
+ * Ack (stored) and delivery (at another member) latency are reported apart, with CPU ms
+ * per stored message for each process and this generator's event-loop delay. Prints a
+ * Markdown table for docs/benchmarks.md.
  *
  *   node tools/run.js bench chat/run.ts      (Kafka and PostgreSQL must be up)
- *   CLIENTS=2000 ROOMS=200 RATES=500,2000 SECONDS=10 IN_FLIGHT=200
+ *   CLIENTS=2000 ROOMS=200 RATES=500,2000 SECONDS=10 IN_FLIGHT=200 WARMUP_SECONDS=5
+ *   DRAIN_SECONDS=60
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AccessTokenSigner, generateSigningKey } from '@scale-chat/access-tokens';
-import type { MessageView, RoomView } from '@scale-chat/contracts';
-import { api, socketOf, startChatCluster, type ClusterProcess } from '@scale-chat/tools/cluster';
-import type { Socket } from 'socket.io-client';
+import type { RoomView } from '@scale-chat/contracts';
 import { integer, list, parseEnv } from '@scale-chat/platform';
-import { measureCpu } from '../cpu';
-import { percentile, runBenchmark } from '../report';
+import { api, socketOf, startChatCluster, type ClusterProcess } from '@scale-chat/tools/cluster';
+import { describeCpu } from '../cpu';
+import { runBenchmark } from '../report';
+import {
+  inFlight,
+  inMemoryServer,
+  latencyCells,
+  LoadGenerator,
+  offered,
+  type PhaseResult,
+  type Sender,
+} from './load';
 
-const { CLIENTS, ROOMS, RATES, SECONDS, IN_FLIGHT } = parseEnv(process.env, {
-  CLIENTS: integer({ min: 2, max: 100_000 }, { default: 2_000 }),
-  ROOMS: integer({ min: 1, max: 10_000 }, { default: 200 }),
-  RATES: list(/^[1-9]\d{0,5}$/, 'messages per second', { default: ['500', '2000'] }),
-  SECONDS: integer({ min: 1, max: 3_600 }, { default: 10 }),
-  IN_FLIGHT: integer({ min: 1, max: 10_000 }, { default: 200 }),
-});
+const { CLIENTS, ROOMS, RATES, SECONDS, IN_FLIGHT, WARMUP_SECONDS, DRAIN_SECONDS } = parseEnv(
+  process.env,
+  {
+    CLIENTS: integer({ min: 2, max: 100_000 }, { default: 2_000 }),
+    ROOMS: integer({ min: 1, max: 10_000 }, { default: 200 }),
+    RATES: list(/^[1-9]\d{0,5}$/, 'messages per second', { default: ['500', '2000'] }),
+    SECONDS: integer({ min: 1, max: 3_600 }, { default: 10 }),
+    IN_FLIGHT: integer({ min: 1, max: 10_000 }, { default: 200 }),
+    WARMUP_SECONDS: integer({ min: 0, max: 600 }, { default: 5 }),
+    DRAIN_SECONDS: integer({ min: 1, max: 3_600 }, { default: 60 }),
+  },
+);
 
-interface Client {
+interface User {
   readonly userId: string;
-  readonly roomId: string;
-  readonly socket: Socket;
+  readonly token: string;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -41,12 +62,81 @@ function rssKb(gateway: ClusterProcess): number {
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
 }
 
+/**
+ * A gateway's RSS once two readings a second apart are within 1% of each other (the
+ * sockets' buffers and the heap have stopped growing), or the last reading after 30 s.
+ */
+async function settledRssKb(gateway: ClusterProcess): Promise<{ kb: number; settled: boolean }> {
+  const deadline = Date.now() + 30_000;
+  let previous = rssKb(gateway);
+  for (;;) {
+    await sleep(1_000);
+    const kb = rssKb(gateway);
+    if (Math.abs(kb - previous) <= previous * 0.01) return { kb, settled: true };
+    if (Date.now() > deadline) return { kb, settled: false };
+    previous = kb;
+  }
+}
+
 async function inBatches<T, R>(items: readonly T[], size: number, run: (item: T) => Promise<R>) {
   const results: R[] = [];
   for (let index = 0; index < items.length; index += size) {
     results.push(...(await Promise.all(items.slice(index, index + size).map(run))));
   }
   return results;
+}
+
+/**
+ * The clients in sending order: member 0 of every room, then member 1 of every room, …
+ * so consecutive sends go to different rooms (and, with the split below, alternate
+ * between the gateways) without a random pick per send.
+ */
+function interleaved<T>(rooms: readonly (readonly T[])[]): T[] {
+  const longest = Math.max(...rooms.map((members) => members.length));
+  return Array.from({ length: longest }, (_, member) =>
+    rooms.flatMap((members) => (member < members.length ? [members[member] as T] : [])),
+  ).flat();
+}
+
+/** Round robin over `senders`. */
+function roundRobin(senders: readonly Sender[]): () => Sender {
+  let next = 0;
+  return () => {
+    const sender = senders[next] as Sender;
+    next = next + 1 === senders.length ? 0 : next + 1;
+    return sender;
+  };
+}
+
+const fixed = (value: number, digits = 0) =>
+  Number.isFinite(value) ? value.toLocaleString('en-US', { maximumFractionDigits: digits }) : '—';
+
+/** Each part's CPU ms per stored message: gateways (each), PostgreSQL, Kafka, generator. */
+function cpuCell({ cpu, stored }: PhaseResult, services: boolean): string {
+  const each = (part: string) =>
+    (((cpu.parts[part]?.seconds ?? Number.NaN) * 1000) / Math.max(1, stored)).toFixed(2);
+  const generator = each('load generator');
+  if (!services) return `—, —, —, ${generator}`;
+  return `${each('chat-gateway-1')} + ${each('chat-gateway-2')}, ${each('postgresql')}, ${each('kafka')}, ${generator}`;
+}
+
+function row(result: PhaseResult, bound?: PhaseResult, services = true): string {
+  const lost = `${result.failed} / ${result.lostAcks} / ${result.lostDeliveries}`;
+  const cells = [
+    result.label,
+    fixed(result.storedPerSecond),
+    fixed(result.deliveriesPerSecond),
+    bound === undefined ? '' : fixed(bound.deliveriesPerSecond),
+    bound === undefined
+      ? ''
+      : `**${(result.deliveriesPerSecond / bound.deliveriesPerSecond).toFixed(2)}**`,
+    latencyCells(result.acks),
+    latencyCells(result.deliveries),
+    lost,
+    cpuCell(result, services),
+    result.loopDelay.p99.toFixed(1),
+  ];
+  return `| ${cells.join(' | ')} |`;
 }
 
 async function main(): Promise<void> {
@@ -60,24 +150,24 @@ async function main(): Promise<void> {
       LOG_LEVEL: 'warn',
       MESSAGE_RATE_BURST: '10000',
       MESSAGE_RATE_PER_SECOND: '10000',
+      SEND_REFUSALS_BEFORE_DISCONNECT: '1000000',
       SOCKETS_PER_USER_MAX: '100',
       DATABASE_POOL_SIZE: '20',
     },
   });
   const [gatewayA, gatewayB] = cluster.gateways as [ClusterProcess, ClusterProcess];
-  const members = [cluster.auth, cluster.orchestrator, gatewayA, gatewayB];
-  const cpu: string[] = [];
   const lines: string[] = [];
   const say = (line: string) => {
     lines.push(line);
     process.stdout.write(`${line}\n`);
   };
+  const memory = await inMemoryServer();
   try {
     // Users sign up through auth (argon2id each); their tokens are signed here with
     // auth's key, which is what a login would hand out.
     const tag = randomUUID().slice(0, 4);
     let started = Date.now();
-    const users = await inBatches(
+    const users: User[] = await inBatches(
       Array.from({ length: CLIENTS }, (_, index) => `b${tag}_${index}`),
       16,
       async (username) => {
@@ -96,129 +186,143 @@ async function main(): Promise<void> {
     say(`setup: ${CLIENTS} signups in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     started = Date.now();
     const perRoom = Math.floor(CLIENTS / ROOMS);
-    const rooms = await inBatches(
-      Array.from({ length: ROOMS }, (_, index) =>
-        users.slice(index * perRoom, (index + 1) * perRoom),
-      ),
-      8,
-      async ([owner, ...members]) => {
-        if (owner === undefined) throw new Error('a room without members');
-        const answer = await api<RoomView>(gatewayA.url, 'POST', '/api/rooms', {
-          token: owner.token,
-          body: { name: 'bench', memberIds: members.map((member) => member.userId) },
-        });
-        if (answer.status !== 201) throw new Error(`room: ${answer.status}`);
-        return answer.body;
-      },
+    const roomsOfUsers = Array.from({ length: ROOMS }, (_, index) =>
+      users.slice(index * perRoom, (index + 1) * perRoom),
     );
-    say(`setup: ${ROOMS} rooms of ${perRoom} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-
-    const before = [rssKb(gatewayA), rssKb(gatewayB)];
-    const clients: Client[] = await inBatches(
-      rooms.flatMap((room) => room.members.map((member) => ({ room, member }))),
-      100,
-      async ({ room, member }) => {
-        const user = users.find((candidate) => candidate.userId === member.userId);
-        if (user === undefined) throw new Error('unknown member');
-        const index = users.indexOf(user);
-        const socket = await socketOf(index % 2 === 0 ? gatewayA.url : gatewayB.url, user.token);
-        return { userId: user.userId, roomId: room.id, socket };
-      },
-    );
-    await sleep(5_000);
-    const after = [rssKb(gatewayA), rssKb(gatewayB)];
-    const perThousand = after.map(
-      (kb, index) => ((kb - (before[index] ?? 0)) / 1024 / (clients.length / 2)) * 1000,
-    );
-    say(
-      `idle: ${clients.length} sockets; gateway RSS ${before.map((kb) => Math.round(kb / 1024)).join('/')} MB → ` +
-        `${after.map((kb) => Math.round(kb / 1024)).join('/')} MB; ` +
-        `**${perThousand.map((mb) => mb.toFixed(1)).join(' / ')} MB per 1,000 idle sockets**`,
-    );
-
-    // Every delivery is timed from the moment its send was emitted.
-    const sentAt = new Map<string, number>();
-    let deliveries = 0;
-    let latencies: number[] = [];
-    for (const client of clients) {
-      client.socket.on('message:new', (message: MessageView) => {
-        const at = sentAt.get(message.clientMsgId);
-        deliveries += 1;
-        if (at !== undefined && message.senderId !== client.userId)
-          latencies.push(performance.now() - at);
+    const rooms = await inBatches(roomsOfUsers, 8, async ([owner, ...members]) => {
+      if (owner === undefined) throw new Error('a room without members');
+      const answer = await api<RoomView>(gatewayA.url, 'POST', '/api/rooms', {
+        token: owner.token,
+        body: { name: 'bench', memberIds: members.map((member) => member.userId) },
       });
-    }
-    let counter = 0;
-    const send = async (): Promise<boolean> => {
-      const client = clients[Math.floor(Math.random() * clients.length)];
-      if (client === undefined) return false;
-      const clientMsgId = `m${(counter += 1)}`;
-      sentAt.set(clientMsgId, performance.now());
-      const ack = (await client.socket
-        .timeout(30_000)
-        .emitWithAck('message:send', {
-          roomId: client.roomId,
-          clientMsgId,
-          body: `bench message ${counter}`,
-        })
-        .catch(() => ({ ok: false }))) as { ok: boolean };
-      return ack.ok;
-    };
-    const phase = async (name: string, run: () => Promise<{ acked: number; failed: number }>) => {
-      latencies = [];
-      deliveries = 0;
-      const t0 = Date.now();
-      const cpuUsed = measureCpu(members);
-      const { acked, failed } = await run();
-      const elapsed = (Date.now() - t0) / 1000;
-      cpu.push(`${name}: ${cpuUsed()}`);
-      await sleep(2_000); // the last deliveries land
-      const sorted = [...latencies].sort((a, b) => a - b);
-      say(
-        `| ${name} | ${(acked / elapsed).toFixed(0)} | ${failed} | ${(deliveries / elapsed).toFixed(0)} | ` +
-          `${percentile(sorted, 50).toFixed(1)} | ${percentile(sorted, 95).toFixed(1)} | ${percentile(sorted, 99).toFixed(1)} |`,
-      );
-    };
-    say('');
-    say('| load | stored msg/s (acks) | failed | deliveries/s | p50 ms | p95 ms | p99 ms |');
-    say('| --- | --- | --- | --- | --- | --- | --- |');
-    for (const rate of RATES.map(Number)) {
-      await phase(`offered ${rate} msg/s`, async () => {
-        const pending: Promise<boolean>[] = [];
-        const t0 = performance.now();
-        const total = rate * SECONDS;
-        for (let n = 0; n < total; n += 1) {
-          const due = t0 + (n * 1000) / rate;
-          const wait = due - performance.now();
-          if (wait > 1) await sleep(wait);
-          pending.push(send());
-        }
-        const outcomes = await Promise.all(pending);
-        return {
-          acked: outcomes.filter(Boolean).length,
-          failed: outcomes.filter((ok) => !ok).length,
-        };
-      });
-    }
-    await phase(`${IN_FLIGHT} sends in flight`, async () => {
-      let acked = 0;
-      let failed = 0;
-      const until = Date.now() + SECONDS * 1000;
-      await Promise.all(
-        Array.from({ length: IN_FLIGHT }, async () => {
-          while (Date.now() < until) {
-            if (await send()) acked += 1;
-            else failed += 1;
-          }
-        }),
-      );
-      return { acked, failed };
+      if (answer.status !== 201) throw new Error(`room: ${answer.status}`);
+      return answer.body;
     });
+    say(`setup: ${ROOMS} rooms of ${perRoom} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    // Room r's member m on gateway (r + m) % 2: half of each room on each instance, and
+    // the interleaved sending order alternates between them.
+    const seats = roomsOfUsers.map((members, room) =>
+      members.map((user, member) => ({
+        user,
+        roomId: (rooms[room] as RoomView).id,
+        gateway: (room + member) % 2,
+      })),
+    );
+    const gateways = [gatewayA, gatewayB];
+
+    const before = await Promise.all([settledRssKb(gatewayA), settledRssKb(gatewayB)]);
+    const stack: Sender[][] = await inBatches(seats, 10, (members) =>
+      Promise.all(
+        members.map(async ({ user, roomId, gateway }) => ({
+          userId: user.userId,
+          roomId,
+          socket: await socketOf((gateways[gateway] as ClusterProcess).url, user.token),
+        })),
+      ),
+    );
+    const after = await Promise.all([settledRssKb(gatewayA), settledRssKb(gatewayB)]);
+    const sockets = stack.flat().length;
+    const perThousand = after.map(({ kb }, index) => {
+      const on = seats.flat().filter(({ gateway }) => gateway === index).length;
+      return ((kb - (before[index]?.kb ?? 0)) / 1024 / on) * 1000;
+    });
+    const mb = (readings: readonly { kb: number }[]) =>
+      readings.map(({ kb }) => Math.round(kb / 1024)).join('/');
+    say(
+      `idle: ${sockets} sockets; gateway RSS ${mb(before)} MB → ${mb(after)} MB` +
+        `${[...before, ...after].every((reading) => reading.settled) ? '' : ' (not settled after 30 s)'}; ` +
+        `**${perThousand.map((figure) => figure.toFixed(1)).join(' / ')} MB per 1,000 idle sockets**`,
+    );
+
+    const generator = new LoadGenerator(
+      [cluster.auth, cluster.orchestrator, gatewayA, gatewayB],
+      DRAIN_SECONDS * 1000,
+    );
+    const warmUp = async (pick: () => Sender) => {
+      if (WARMUP_SECONDS > 0)
+        await generator.run('warm-up', perRoom, inFlight(IN_FLIGHT, WARMUP_SECONDS, pick));
+    };
+
+    // The bound first, its clients gone before the stack is measured.
+    const boundClients: Sender[][] = await inBatches(seats, 10, (members) =>
+      Promise.all(
+        members.map(async ({ user, roomId }) => ({
+          userId: user.userId,
+          roomId,
+          socket: await socketOf(memory.url, user.token, {
+            auth: { userId: user.userId, roomId },
+          }),
+        })),
+      ),
+    );
+    generator.listen(boundClients.flat());
+    const boundPick = roundRobin(interleaved(boundClients));
+    await warmUp(boundPick);
+    const bound = await generator.run(
+      `in-memory bound, ${IN_FLIGHT} in flight`,
+      perRoom,
+      inFlight(IN_FLIGHT, SECONDS, boundPick),
+    );
+    for (const client of boundClients.flat()) client.socket.disconnect();
+
+    generator.listen(stack.flat());
+    const pick = roundRobin(interleaved(stack));
+    await warmUp(pick);
+    const results: PhaseResult[] = [
+      await generator.run(
+        `${IN_FLIGHT} sends in flight`,
+        perRoom,
+        inFlight(IN_FLIGHT, SECONDS, pick),
+      ),
+    ];
+    const half = Math.max(1, Math.round((results[0]?.storedPerSecond ?? 2) / 2));
+    for (const [label, rate] of [
+      [`offered ${half} msg/s (half our max)`, half] as const,
+      ...RATES.map((rate) => [`offered ${rate} msg/s`, Number(rate)] as const),
+    ]) {
+      results.push(await generator.run(label, perRoom, offered(rate, SECONDS, pick)));
+    }
+
     say('');
-    say('CPU while loaded (100% = one of the two cores):');
-    for (const line of cpu) say(`- ${line}`);
-    for (const client of clients) client.socket.disconnect();
+    say(
+      `${CLIENTS} clients, ${ROOMS} rooms of ${perRoom}, two gateways; ${SECONDS} s a phase after ` +
+        `a ${WARMUP_SECONDS} s warm-up; ${new Date().toISOString().slice(0, 10)}`,
+    );
+    say('');
+    say(
+      '| load | stored msg/s | deliveries/s | bound deliveries/s | ratio | ack p50 / p95 / p99 ms | ' +
+        'delivery p50 / p95 / p99 ms | failed / lost acks / lost deliveries | ' +
+        'CPU ms per message: gateways, PostgreSQL, Kafka, generator | generator loop delay p99 ms |',
+    );
+    say('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    say(row(bound, undefined, false));
+    for (const [index, result] of results.entries())
+      say(row(result, index === 0 ? bound : undefined));
+    const [max, halfMax] = results as [PhaseResult, PhaseResult];
+    const p99 = (sorted: Float64Array) => latencyCells(sorted, [99]);
+    say('');
+    say(
+      `Against issue 16: deliveries/s ${(max.deliveriesPerSecond / bound.deliveriesPerSecond).toFixed(2)} ` +
+        `of the bound's (target ≥ 0.5); at half our maximum delivery p99 ${p99(halfMax.deliveries)} ms ` +
+        `(target ≤ 50), ack p99 ${p99(halfMax.acks)} ms (target ≤ 30).`,
+    );
+    say('');
+    say('CPU while loaded (100% = one of the two cores) and the generator’s event-loop delay:');
+    for (const result of [bound, ...results]) {
+      const { p50, p99, max } = result.loopDelay;
+      say(
+        `- ${result.label}: ${describeCpu(result.cpu, result.stored)}; loop delay p50/p99/max ` +
+          `${p50.toFixed(1)}/${p99.toFixed(1)}/${max.toFixed(1)} ms`,
+      );
+    }
+    say('');
+    say(
+      'The bound’s CPU is this process’s (the in-memory server runs in it). Latency of the ' +
+        'offered rows is from the time each send was due.',
+    );
+    for (const client of stack.flat()) client.socket.disconnect();
   } finally {
+    await memory.close();
     await cluster.stop();
   }
   process.stdout.write(`\n${lines.join('\n')}\n`);
