@@ -13,9 +13,10 @@ import { integer, parseEnv } from '@scale-chat/platform';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- see above
 import { SendMessageEvent } from '../../apps/chat-gateway/src/messages/messages.dto';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- see above
-import { refuseOversizeBody } from '../../apps/chat-gateway/src/realtime/chat.gateway';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- see above
-import { parsePayload } from '../../apps/chat-gateway/src/realtime/socket-payloads';
+import {
+  parsePayload,
+  refuseOversizeBody,
+} from '../../apps/chat-gateway/src/realtime/socket-payloads';
 import { runBenchmark } from '../report';
 
 const { WARMUP, ITERATIONS } = parseEnv(process.env, {

@@ -13,7 +13,6 @@ import { hasExpired, type VerifiedAccessToken } from '@scale-chat/access-tokens'
 import {
   CHAT_LIMITS,
   MESSAGE_CHANGE_LIMITS,
-  characterCount,
   type MessageView,
   type SocketAck,
 } from '@scale-chat/contracts';
@@ -49,25 +48,12 @@ import {
   ackFailure,
   failedAck,
   parsePayload,
+  refuseOversizeBody,
   refuseUnknownEvents,
   SocketError,
 } from './socket-payloads';
 
 type Ack<T extends object = object> = Promise<SocketAck<T>>;
-
-/** A body longer than API.md allows is `payload_too_large`, not just invalid. */
-export function refuseOversizeBody(payload: unknown): void {
-  const body: unknown =
-    typeof payload === 'object' && payload !== null
-      ? (payload as { body?: unknown }).body
-      : undefined;
-  if (typeof body === 'string' && characterCount(body.trim()) > CHAT_LIMITS.bodyMax) {
-    throw new SocketError(
-      'payload_too_large',
-      `body is longer than ${CHAT_LIMITS.bodyMax} characters`,
-    );
-  }
-}
 
 /** A `sync` payload that asks by version: it names `afterVersion`. */
 const isSyncByVersion = (payload: unknown) =>
