@@ -1,6 +1,10 @@
 import { characterCount } from '@scale-chat/contracts';
 import { buildMessage, ValidateBy, type ValidationOptions } from 'class-validator';
 
+/** What CharacterLength says of a `property` (or `$property`) outside `min` to `max`. */
+export const characterLengthMessage = (property: string, min: number, max: number): string =>
+  `${property} must be ${min} to ${max} characters long`;
+
 /**
  * A string of `min` to `max` characters as API.md counts them (code points: an emoji is
  * one), the same count the Socket.IO checks use.
@@ -21,7 +25,7 @@ export function CharacterLength(
           return count >= min && count <= max;
         },
         defaultMessage: buildMessage(
-          (each) => `${each}$property must be ${min} to ${max} characters long`,
+          (each) => characterLengthMessage(`${each}$property`, min, max),
           options,
         ),
       },

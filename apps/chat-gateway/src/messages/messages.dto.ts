@@ -9,7 +9,8 @@ import { CharacterLength } from '../character-length';
 const trimmed = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? value.trim() : value;
 
-const SEQ_MAX = Number.MAX_SAFE_INTEGER;
+/** The largest `seq` a body or event may name. */
+export const SEQ_MAX = Number.MAX_SAFE_INTEGER;
 
 /** `POST /api/rooms/:id/messages` */
 export class SendMessageBody {

@@ -8,8 +8,8 @@ import type { MessageView, SocketAck } from '@scale-chat/contracts';
 import type { Socket } from 'socket.io';
 import { EditMessageEvent, MessageRefEvent, ReactionEvent } from '../messages/message-changes.dto';
 import { MessageChangesService } from '../messages/message-changes.service';
-import { ChatGateway, refuseOversizeBody } from './chat.gateway';
-import { parsePayload } from './socket-payloads';
+import { ChatGateway } from './chat.gateway';
+import { parsePayload, refuseOversizeBody } from './socket-payloads';
 
 type MessageAck = Promise<SocketAck<{ message: MessageView }>>;
 

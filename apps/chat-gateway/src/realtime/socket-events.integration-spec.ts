@@ -1,4 +1,5 @@
 import { GatewayFixture, nextEvent, type Member } from '../testing/gateway-fixture';
+import { ask } from '../testing/heard-messages';
 
 jest.setTimeout(60_000);
 
@@ -52,5 +53,56 @@ describe('Socket.IO events chat-gateway does not expect', () => {
       .emitWithAck('typing', { roomId: roomId.toUpperCase(), typing: true });
     expect(ack).toEqual({ ok: true });
     expect(await heard).toEqual({ roomId, userId: ann.userId, typing: true });
+  });
+
+  it('acks a bad message:send with what is wrong, stores none of them, and stores a good one trimmed', async () => {
+    const ann = await chat.member();
+    const roomId = await chat.room([ann]);
+    const socket = await chat.socket(ann);
+    const refusals: [unknown, string, string][] = [
+      [
+        { roomId, clientMsgId: 'a', body: ` ${'x'.repeat(4_001)} ` },
+        'payload_too_large',
+        'body is longer than 4000 characters',
+      ],
+      [
+        { roomId: 7, clientMsgId: [], body: null, replyToSeq: '1' },
+        'bad_request',
+        'roomId must be a UUID; clientMsgId must be 1 to 64 characters long; clientMsgId must be a string; ' +
+          'body must be 1 to 4000 characters long; body must be a string; ' +
+          'replyToSeq must not be greater than 9007199254740991; replyToSeq must not be less than 1; ' +
+          'replyToSeq must be an integer number',
+      ],
+      [
+        JSON.parse(`{"roomId":"${roomId}","clientMsgId":"a","body":"x","__proto__":{}}`),
+        'bad_request',
+        'unknown fields: __proto__',
+      ],
+      [
+        { roomId, clientMsgId: 'a', body: 'x\u0000' },
+        'bad_request',
+        'body must not contain NUL characters',
+      ],
+      [
+        { roomId, clientMsgId: '😀'.repeat(65), body: 'x' },
+        'bad_request',
+        'clientMsgId must be 1 to 64 characters long',
+      ],
+      [[roomId], 'bad_request', 'the payload must be an object'],
+    ];
+    for (const [payload, code, message] of refusals) {
+      expect(await ask(socket, 'message:send', payload)).toEqual({
+        ok: false,
+        error: { code, message },
+      });
+    }
+    // The room id in upper case is the same room; 64 emoji are 64 characters.
+    const sent = await ask(socket, 'message:send', {
+      roomId: roomId.toUpperCase(),
+      clientMsgId: '😀'.repeat(64),
+      body: '  hi  ',
+    });
+    expect(sent).toMatchObject({ ok: true, message: { roomId, seq: 1, body: 'hi' } });
+    expect(socket.connected).toBe(true);
   });
 });

@@ -1,5 +1,11 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
-import type { ClientToServerEvents, SocketAck, SocketErrorCode } from '@scale-chat/contracts';
+import {
+  CHAT_LIMITS,
+  characterCount,
+  type ClientToServerEvents,
+  type SocketAck,
+  type SocketErrorCode,
+} from '@scale-chat/contracts';
 import { findNulCharacter, JSON_DEPTH_MAX, nestsDeeperThan } from '@scale-chat/platform';
 import { plainToInstance, type ClassConstructor } from 'class-transformer';
 import { getMetadataStorage, validate } from 'class-validator';
@@ -73,7 +79,8 @@ export function refuseUnknownEvents(
 
 const knownKeys = new Map<ClassConstructor<object>, ReadonlySet<string>>();
 
-function keysOf(type: ClassConstructor<object>): ReadonlySet<string> {
+/** The keys a payload of `type` may have: the properties its class-validator rules name. */
+export function payloadKeysOf(type: ClassConstructor<object>): ReadonlySet<string> {
   let keys = knownKeys.get(type);
   if (keys === undefined) {
     keys = new Set(
@@ -86,39 +93,66 @@ function keysOf(type: ClassConstructor<object>): ReadonlySet<string> {
   return keys;
 }
 
+/** A body longer than API.md allows is `payload_too_large`, not just invalid. */
+export function refuseOversizeBody(payload: unknown): void {
+  const body: unknown =
+    typeof payload === 'object' && payload !== null
+      ? (payload as { body?: unknown }).body
+      : undefined;
+  if (typeof body === 'string' && characterCount(body.trim()) > CHAT_LIMITS.bodyMax) {
+    throw new SocketError(
+      'payload_too_large',
+      `body is longer than ${CHAT_LIMITS.bodyMax} characters`,
+    );
+  }
+}
+
 /**
- * An event's payload checked against the same class-validator rules as the REST bodies:
- * a plain object with exactly the declared keys, each valid. Anything else (not an
- * object, an unknown or inherited key such as `__proto__`, a wrong type, too long) is a
- * `bad_request` naming what is wrong; nothing of it reaches a service.
+ * What every payload must be before its fields are looked at: a plain object with no
+ * key but `allowed` (an unknown or inherited key such as `__proto__` is refused), no
+ * deeper than JSON_DEPTH_MAX and without NUL characters; else a `bad_request` naming
+ * what is wrong.
  */
-export async function parsePayload<T extends object>(
-  type: ClassConstructor<T>,
+export function checkPayloadShape(
+  allowed: ReadonlySet<string>,
   payload: unknown,
-): Promise<T> {
+): asserts payload is Readonly<Record<string, unknown>> {
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
     throw new SocketError('bad_request', 'the payload must be an object');
   }
-  const allowed = keysOf(type);
-  const given = Object.keys(payload);
-  const unknown = given.filter((key) => !allowed.has(key));
+  const unknown = Object.keys(payload).filter((key) => !allowed.has(key));
   if (unknown.length > 0) {
     throw new SocketError('bad_request', `unknown fields: ${unknown.slice(0, 5).join(', ')}`);
   }
-  // Before anything walks it recursively (below), as for REST bodies.
+  // Before anything walks it recursively (parsePayload), as for REST bodies.
   if (nestsDeeperThan(payload, JSON_DEPTH_MAX)) {
     throw new SocketError('bad_request', `the payload nests deeper than ${JSON_DEPTH_MAX} levels`);
   }
   const nul = findNulCharacter(payload);
   if (nul !== undefined)
     throw new SocketError('bad_request', `${nul} must not contain NUL characters`);
+}
+
+/** The refusal of a payload whose fields break `problems` (each a rule's message), if any. */
+export function refuseFieldProblems(problems: readonly string[]): void {
+  if (problems.length > 0) throw new SocketError('bad_request', problems.join('; '));
+}
+
+/**
+ * An event's payload checked against the same class-validator rules as the REST bodies:
+ * of the shape checkPayloadShape asks for, each declared key valid. Anything else (a
+ * wrong type, too long) is a `bad_request` naming what is wrong; nothing of it reaches
+ * a service.
+ */
+export async function parsePayload<T extends object>(
+  type: ClassConstructor<T>,
+  payload: unknown,
+): Promise<T> {
+  checkPayloadShape(payloadKeysOf(type), payload);
   const plain: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
-  for (const key of given) plain[key] = (payload as Record<string, unknown>)[key];
+  for (const key of Object.keys(payload)) plain[key] = payload[key];
   const instance = plainToInstance(type, plain);
   const problems = await validate(instance, { forbidUnknownValues: true });
-  if (problems.length > 0) {
-    const messages = problems.flatMap((problem) => Object.values(problem.constraints ?? {}));
-    throw new SocketError('bad_request', messages.join('; '));
-  }
+  refuseFieldProblems(problems.flatMap((problem) => Object.values(problem.constraints ?? {})));
   return instance;
 }
