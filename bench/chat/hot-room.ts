@@ -2,9 +2,10 @@
  * One hot room: MEMBERS users of one room, split over two gateway instances, every one
  * sending with IN_FLIGHT sends outstanding for SECONDS, through the real stack (auth, the
  * orchestrator, two gateways, Kafka, PostgreSQL), per-user limits lifted. Beside it, in
- * the same run, the bound: an in-memory Socket.IO server in this process that numbers,
- * acknowledges and broadcasts each send, with the same clients and load. Prints stored
- * msg/s, ack and delivery latency, and CPU per message for each process. Each server gets
+ * the same run, the bound: an in-memory Socket.IO server in a process of its own
+ * (bound-server.ts) that numbers, acknowledges and broadcasts each send, with the same
+ * clients and load. Prints stored msg/s, ack and delivery latency, and CPU per message
+ * for each process. Each server gets
  * a warm-up that is not reported, and each run is drained before the next (the load
  * generator of bench/chat/load.ts).
  *
@@ -23,7 +24,7 @@ import {
 } from '@scale-chat/tools/cluster';
 import { describeCpu } from '../cpu';
 import { runBenchmark } from '../report';
-import { inFlight, inMemoryServer, latencyCells, LoadGenerator, type Sender } from './load';
+import { boundServer, inFlight, latencyCells, LoadGenerator, type Sender } from './load';
 
 const { MEMBERS, IN_FLIGHT, SECONDS, WARMUP_SECONDS, DRAIN_SECONDS } = parseEnv(process.env, {
   MEMBERS: integer({ min: 2, max: 1_000 }, { default: 20 }),
@@ -34,6 +35,7 @@ const { MEMBERS, IN_FLIGHT, SECONDS, WARMUP_SECONDS, DRAIN_SECONDS } = parseEnv(
 });
 
 async function main(): Promise<void> {
+  const memory = await boundServer();
   const cluster = await startChatCluster({
     env: {
       LOG_LEVEL: 'warn',
@@ -49,7 +51,6 @@ async function main(): Promise<void> {
     lines.push(line);
     process.stdout.write(`${line}\n`);
   };
-  const memory = await inMemoryServer();
   try {
     const tag = randomUUID().slice(0, 4);
     const users = await Promise.all(
@@ -81,7 +82,7 @@ async function main(): Promise<void> {
     );
 
     const generator = new LoadGenerator(
-      [cluster.auth, cluster.orchestrator, gatewayA, gatewayB],
+      [cluster.auth, cluster.orchestrator, gatewayA, gatewayB, memory],
       DRAIN_SECONDS * 1000,
     );
     generator.listen([...stack, ...bound]);
@@ -120,7 +121,8 @@ async function main(): Promise<void> {
     say(
       `stack / bound: ${(stackRun.storedPerSecond / Math.max(1, memoryRun.storedPerSecond)).toFixed(2)} of the in-memory server's stored msg/s`,
     );
-    say(`CPU per stored message: ${describeCpu(stackRun.cpu, stackRun.stored)}`);
+    say(`CPU per stored message, bound: ${describeCpu(memoryRun.cpu, memoryRun.stored)}`);
+    say(`CPU per stored message, stack: ${describeCpu(stackRun.cpu, stackRun.stored)}`);
     for (const client of [...stack, ...bound]) client.socket.disconnect();
   } finally {
     await memory.close();

@@ -6,11 +6,10 @@
  * message's scheduled send time travels in its own `clientMsgId`), latency samples in
  * typed arrays. Its own CPU and event-loop delay are reported beside every phase.
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { fork } from 'node:child_process';
+import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { MessageView, SocketAck } from '@scale-chat/contracts';
-import { Server } from 'socket.io';
 import type { Socket } from 'socket.io-client';
 import { countCpu, type CpuUsed, type MeasuredProcess } from '../cpu';
 import { percentile } from '../report';
@@ -22,7 +21,7 @@ export interface Sender {
   readonly socket: Socket;
 }
 
-type SendAck = SocketAck<{ message: MessageView }>;
+export type SendAck = SocketAck<{ message: MessageView }>;
 
 const BODY = 'bench message';
 
@@ -267,43 +266,30 @@ export function latencyCells(sorted: ArrayLike<number>, points = [50, 95, 99]): 
 }
 
 /**
- * The bound: Socket.IO in memory in this process, each socket in the room its handshake
- * names (`auth.roomId`), numbering each room's sends, acknowledging them and broadcasting
- * a message shaped as the stack's (same fields, so the same bytes to encode and parse).
+ * The bound: bound-server.ts in a child process (its own event loop, as each gateway
+ * has), resolved once it listens. It is one of the measured processes (`label`, `pid`);
+ * `close` ends it, and it ends by itself if this process does.
  */
-export async function inMemoryServer() {
-  const http = createServer();
-  const io = new Server(http);
-  const seqs = new Map<string, number>();
-  io.on('connection', (socket) => {
-    const { userId, roomId } = socket.handshake.auth as { userId: string; roomId: string };
-    void socket.join(roomId);
-    socket.on(
-      'message:send',
-      (payload: { clientMsgId: string; body: string }, ack: (answer: SendAck) => void) => {
-        const seq = (seqs.get(roomId) ?? 0) + 1;
-        seqs.set(roomId, seq);
-        const message: MessageView = {
-          id: crypto.randomUUID(),
-          roomId,
-          seq,
-          senderId: userId,
-          body: payload.body,
-          clientMsgId: payload.clientMsgId,
-          createdAt: new Date().toISOString(),
-          version: seq,
-          editedAt: null,
-          deletedAt: null,
-          replyToSeq: null,
-          reactions: [],
-          mentions: [],
-        };
-        io.to(roomId).emit('message:new', message);
-        ack({ ok: true, message });
-      },
+export function boundServer(): Promise<MeasuredProcess & { url: string; close(): Promise<void> }> {
+  const child = fork(join(__dirname, 'bound-server.ts'), {
+    execArgv: ['-r', '@swc-node/register'],
+    env: { ...process.env, SWC_NODE_PROJECT: join(__dirname, '..', '..', 'tsconfig.base.json') },
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const close = () => {
+    child.kill();
+    return exited;
+  };
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    void exited.then(() => reject(new Error(`the bound server exited (${child.exitCode})`)));
+    child.once('message', ({ port }: { port: number }) =>
+      resolve({
+        label: 'bound server',
+        pid: () => child.pid,
+        url: `http://127.0.0.1:${port}`,
+        close,
+      }),
     );
   });
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  const { port } = http.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, close: () => io.close() };
 }

@@ -3,8 +3,8 @@
  * (tools/src/cluster), clients over ROOMS rooms split across both instances, storage on.
  * Measures memory per 1,000 idle sockets once the gateways' RSS has settled; then, after
  * a warm-up that is not reported and with each phase drained before the next:
- * - the bound: the same clients and rooms on an in-memory Socket.IO server in this
- *   process, IN_FLIGHT sends in flight;
+ * - the bound: the same clients and rooms on an in-memory Socket.IO server in a process
+ *   of its own (bound-server.ts), IN_FLIGHT sends in flight;
  * - the stack with IN_FLIGHT sends in flight (our maximum), and its deliveries/s as a
  *   share of the bound's;
  * - the stack offered half of that maximum, then each of RATES (open loop: latency from
@@ -28,8 +28,8 @@ import { api, socketOf, startChatCluster, type ClusterProcess } from '@scale-cha
 import { describeCpu } from '../cpu';
 import { runBenchmark } from '../report';
 import {
+  boundServer,
   inFlight,
-  inMemoryServer,
   latencyCells,
   LoadGenerator,
   offered,
@@ -111,12 +111,15 @@ function roundRobin(senders: readonly Sender[]): () => Sender {
 const fixed = (value: number, digits = 0) =>
   Number.isFinite(value) ? value.toLocaleString('en-US', { maximumFractionDigits: digits }) : '—';
 
-/** Each part's CPU ms per stored message: gateways (each), PostgreSQL, Kafka, generator. */
+/**
+ * Each part's CPU ms per stored message: gateways (each), PostgreSQL, Kafka, generator;
+ * for the bound, its server in the gateways' place.
+ */
 function cpuCell({ cpu, stored }: PhaseResult, services: boolean): string {
   const each = (part: string) =>
     (((cpu.parts[part]?.seconds ?? Number.NaN) * 1000) / Math.max(1, stored)).toFixed(2);
   const generator = each('load generator');
-  if (!services) return `—, —, —, ${generator}`;
+  if (!services) return `${each('bound server')}, —, —, ${generator}`;
   return `${each('chat-gateway-1')} + ${each('chat-gateway-2')}, ${each('postgresql')}, ${each('kafka')}, ${generator}`;
 }
 
@@ -144,6 +147,7 @@ async function main(): Promise<void> {
   const keyFile = join(mkdtempSync(join(tmpdir(), 'bench-chat-')), 'key.pem');
   writeFileSync(keyFile, key.privateKeyPem, { mode: 0o600 });
   const signer = AccessTokenSigner.forKey(key);
+  const memory = await boundServer();
   const cluster = await startChatCluster({
     env: {
       AUTH_SIGNING_KEY_FILE: keyFile,
@@ -161,7 +165,6 @@ async function main(): Promise<void> {
     lines.push(line);
     process.stdout.write(`${line}\n`);
   };
-  const memory = await inMemoryServer();
   try {
     // Users sign up through auth (argon2id each); their tokens are signed here with
     // auth's key, which is what a login would hand out.
@@ -235,7 +238,7 @@ async function main(): Promise<void> {
     );
 
     const generator = new LoadGenerator(
-      [cluster.auth, cluster.orchestrator, gatewayA, gatewayB],
+      [cluster.auth, cluster.orchestrator, gatewayA, gatewayB, memory],
       DRAIN_SECONDS * 1000,
     );
     const warmUp = async (pick: () => Sender) => {
@@ -317,8 +320,8 @@ async function main(): Promise<void> {
     }
     say('');
     say(
-      'The bound’s CPU is this process’s (the in-memory server runs in it). Latency of the ' +
-        'offered rows is from the time each send was due.',
+      'The bound’s server runs in a process of its own (its CPU in the gateways’ place). ' +
+        'Latency of the offered rows is from the time each send was due.',
     );
     for (const client of stack.flat()) client.socket.disconnect();
   } finally {
