@@ -121,6 +121,12 @@ describe('messages v1.1 over REST', () => {
     await expectRefused(() => send(ann, 'to text', { replyToSeq: '1' }), 400);
   });
 
+  it('takes replyToSeq null as a message view writes it: not a reply', async () => {
+    const plain = await send(ann, 'not a reply', { replyToSeq: null });
+    expect(plain.status).toBe(201);
+    expect(plain.body).toMatchObject({ body: 'not a reply', replyToSeq: null });
+  });
+
   it('edits: only the sender, never a deleted message, body rules as for sending', async () => {
     const { body: message } = await send(ann, 'to edit');
     const path = `/messages/${message.seq}`;

@@ -25,12 +25,16 @@ export class SendMessageBody {
   @CharacterLength(1, CHAT_LIMITS.bodyMax)
   body!: string;
 
-  @ApiPropertyOptional({ minimum: 1, description: 'v1.1: the seq of the message replied to' })
+  @ApiPropertyOptional({
+    minimum: 1,
+    nullable: true,
+    description: 'v1.1: the seq of the message replied to; null, as in a message view, for none',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
   @Max(SEQ_MAX)
-  replyToSeq?: number;
+  replyToSeq?: number | null;
 }
 
 /** `POST /api/rooms/:id/read` */

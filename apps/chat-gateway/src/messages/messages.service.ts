@@ -84,7 +84,8 @@ export class MessagesService {
     roomId: string,
     clientMsgId: string,
     body: string,
-    replyToSeq?: number,
+    /** Absent or null: not a reply (a message view says null). */
+    replyToSeq?: number | null,
   ): Promise<SendOutcome> {
     const correlationId = currentCorrelationId();
     return this.batcher.submit({
@@ -92,7 +93,7 @@ export class MessagesService {
       roomId,
       clientMsgId,
       body,
-      ...(replyToSeq === undefined ? {} : { replyToSeq }),
+      ...(replyToSeq === undefined || replyToSeq === null ? {} : { replyToSeq }),
       ...(correlationId === undefined ? {} : { correlationId }),
     });
   }

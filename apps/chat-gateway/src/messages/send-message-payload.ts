@@ -65,6 +65,6 @@ export function parseSendMessage(payload: unknown): SendMessageFields {
     clientMsgId: clientMsgId as string,
     body: body as string,
     // The DTO's type, as parsePayload gives it: an integer, null or absent.
-    ...(replyToSeq === undefined ? {} : { replyToSeq: replyToSeq as number }),
+    ...(replyToSeq === undefined ? {} : { replyToSeq: replyToSeq as number | null }),
   };
 }

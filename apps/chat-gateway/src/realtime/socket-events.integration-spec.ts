@@ -96,13 +96,18 @@ describe('Socket.IO events chat-gateway does not expect', () => {
         error: { code, message },
       });
     }
-    // The room id in upper case is the same room; 64 emoji are 64 characters.
+    // The room id in upper case is the same room; 64 emoji are 64 characters; replyToSeq
+    // null is what a message view says of a message that is not a reply.
     const sent = await ask(socket, 'message:send', {
       roomId: roomId.toUpperCase(),
       clientMsgId: '😀'.repeat(64),
       body: '  hi  ',
+      replyToSeq: null,
     });
-    expect(sent).toMatchObject({ ok: true, message: { roomId, seq: 1, body: 'hi' } });
+    expect(sent).toMatchObject({
+      ok: true,
+      message: { roomId, seq: 1, body: 'hi', replyToSeq: null },
+    });
     expect(socket.connected).toBe(true);
   });
 });
