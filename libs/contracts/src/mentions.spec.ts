@@ -12,6 +12,7 @@ describe('mentions', () => {
 
   it('ignores addresses, names too short or too long, and a bare @', () => {
     expect(mentionCandidates('mail ann@host.org')).toEqual([]);
+    expect(mentionCandidates('see https://host.org/@ann')).toEqual([]);
     expect(mentionCandidates('@ab @ x')).toEqual([]);
     expect(mentionCandidates(`@${'a'.repeat(33)}`)).toEqual([]);
     expect(mentionCandidates('@안녕하세요')).toEqual([]);

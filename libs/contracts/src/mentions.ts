@@ -1,14 +1,16 @@
 /**
  * What counts as a mention (API.md v1.1): `@username` in a body, usernames being 3–32 of
  * `a-z 0-9 _ . -`, compared case-insensitively. An `@` right after a username character is
- * not a mention (`ann@host` is an address), and a sentence's full stop or dash after a name
- * is not part of it (`thanks @ann.` names `ann`, or `ann.` if that is a member).
+ * not a mention (`ann@host` is an address), nor one right after a `/` (`https://host/@ann`
+ * is a link's path, which the web app shows as a link), and a sentence's full stop or dash
+ * after a name is not part of it (`thanks @ann.` names `ann`, or `ann.` if that is a
+ * member).
  *
  * One rule for the server (which stores `mentions`) and the web app (which highlights
  * them): pure, without imports, so the browser bundle takes it as it is
  * (`@scale-chat/contracts/mentions`).
  */
-const AT_NAME = /(?<![a-z0-9_.-])@([a-z0-9_.-]+)/giu;
+const AT_NAME = /(?<![a-z0-9_./-])@([a-z0-9_.-]+)/giu;
 const TRAILING_PUNCTUATION = /[.-]+$/u;
 const USERNAME_MIN = 3;
 const USERNAME_MAX = 32;

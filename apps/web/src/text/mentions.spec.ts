@@ -67,6 +67,7 @@ describe('splitMentions and the server agree', () => {
     ['@@ann', ['ann']],
     ['@an @안녕 @ carol @carol', []],
     ['@BOB @bob', ['bob']],
+    ['see https://host.org/@ann or a/@bob', []],
   ];
 
   it.each(cases)('%s', (body, named) => {
@@ -90,10 +91,11 @@ describe('splitMentions and the server agree', () => {
   });
 
   it('takes the character before a piece of the body into account (after a link)', () => {
-    expect(splitMentions('@bob hi', members, 'ann', 'x')).toEqual([
-      { kind: 'text', text: '@bob hi' },
-    ]);
-    expect(splitMentions('@bob hi', members, 'ann', '/')[0]).toEqual({
+    for (const before of ['x', '/'])
+      expect(splitMentions('@bob hi', members, 'ann', before)).toEqual([
+        { kind: 'text', text: '@bob hi' },
+      ]);
+    expect(splitMentions('@bob hi', members, 'ann', ',')[0]).toEqual({
       kind: 'mention',
       text: '@bob',
       me: false,
