@@ -1,6 +1,7 @@
 import { eventually } from '@scale-chat/wait';
 import { Kafka, logLevel } from 'kafkajs';
 import type { KafkaAdapter } from './kafka-adapter';
+import { encodeMessage, MessageType, type ClusterMessage } from './messages';
 import type { Socket as ClientSocket } from 'socket.io-client';
 import {
   brokers,
@@ -179,6 +180,39 @@ describe('the Kafka adapter across three instances', () => {
     expect(
       nodes.map((instance, index) => instance.adapter.bus.stats.malformed - (before[index] ?? 0)),
     ).toEqual([2, 2, 2]);
+  });
+
+  it('delivers a record written twice (a retried produce) once, by its sender and sequence number', async () => {
+    const duplicatesBefore = nodes.map((instance) => instance.adapter.bus.stats.duplicates);
+    const message: ClusterMessage = {
+      uid: 'a-sender-that-retried',
+      seq: 0,
+      type: MessageType.Broadcast,
+      nsp: '/',
+      packet: { type: 2, nsp: '/', data: ['twice', 'once please'] },
+      opts: { rooms: ['r1', 'r2'], except: [] },
+    };
+    const received = clients.map((socket) => collect<string>(socket, 'twice'));
+    const producer = new Kafka({ brokers, logLevel: logLevel.NOTHING }).producer();
+    await producer.connect();
+    const record = { value: encodeMessage(message) };
+    // Its Close after the repeat, so the others do not count it as an instance for long.
+    const close = { value: encodeMessage({ uid: message.uid, seq: 1, type: MessageType.Close }) };
+    await producer.send({ topic: options.topic as string, messages: [record, record, close] });
+    await producer.disconnect();
+    const after = clients.map((socket) => collect<string>(socket, 'after-twice'));
+    node(2).io.emit('after-twice', 'done');
+    await eventually(
+      'a broadcast after the repeat',
+      () => after.every((list) => list.length === 1),
+      5_000,
+    );
+    expect(received).toEqual(clients.map(() => ['once please']));
+    expect(
+      nodes.map(
+        (instance, index) => instance.adapter.bus.stats.duplicates - (duplicatesBefore[index] ?? 0),
+      ),
+    ).toEqual([1, 1, 1]);
   });
 
   it('keeps a snapshot of each connected session on every instance and forgets it when the socket leaves for good', async () => {

@@ -89,11 +89,17 @@ export class KafkaBus extends EventEmitter {
     super();
     this.groupId = `${options.groupIdPrefix}-${this.uid}`;
     this.producer = kafka.producer({
-      idempotent: true,
+      // One request in flight keeps the records in order. Not kafkajs' idempotent mode:
+      // after a stalled broker (a produce timing out mid-retry) its sequence numbers can
+      // fall out of step with the broker's, and from then on every request is refused
+      // with OUT_OF_ORDER_SEQUENCE_NUMBER for good (seen in the resilience suite's Kafka
+      // pause). Every record carries this instance's uid and sequence number instead, and
+      // a record written twice by a retry is dropped when it is read (`receive`).
+      idempotent: false,
       maxInFlightRequests: 1,
       createPartitioner: Partitioners.DefaultPartitioner,
       // A few quick retries inside kafkajs, then the publisher reports the failure and
-      // retries itself; a record written twice that way is dropped by its sequence number.
+      // retries itself.
       retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1_000 },
     });
     this.consumer = kafka.consumer({

@@ -49,11 +49,18 @@ export class KafkaConnection implements OnApplicationShutdown {
     return this.connecting;
   }
 
-  /** The service's one idempotent producer (acks from all in-sync replicas), connected on first use. */
+  /**
+   * The service's one producer (acks from all in-sync replicas, one request in flight so a
+   * key's records stay in order), connected on first use. Not kafkajs' idempotent mode:
+   * after a stalled broker its sequence numbers can fall out of step with the broker's and
+   * every request after is refused (OUT_OF_ORDER_SEQUENCE_NUMBER) for good, which would
+   * stop the outbox relay. A record written twice by a retry is a repeat its consumers drop
+   * by event id, as they do after a relay restart.
+   */
   connectedProducer(): Promise<Producer> {
     if (this.producer === undefined) {
       const producer = this.kafka.producer({
-        idempotent: true,
+        idempotent: false,
         maxInFlightRequests: 1,
         createPartitioner: Partitioners.DefaultPartitioner,
       });
