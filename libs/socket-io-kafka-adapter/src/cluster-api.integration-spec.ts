@@ -56,6 +56,28 @@ describe('the Kafka adapter across three instances', () => {
     return found;
   };
 
+  /** Writes raw records to the cluster topic, as another program might. */
+  const writeRecords = async (values: readonly Buffer[]) => {
+    const producer = new Kafka({ brokers, logLevel: logLevel.NOTHING }).producer();
+    await producer.connect();
+    await producer.send({
+      topic: options.topic as string,
+      messages: values.map((value) => ({ value })),
+    });
+    await producer.disconnect();
+  };
+
+  /** Broadcasts `event` from `from` and waits until every client has it: all read this far. */
+  const readUpTo = async (from: number, event: string) => {
+    const received = clients.map((socket) => collect<string>(socket, event));
+    node(from).io.emit(event, 'marker');
+    await eventually(
+      `every client has ${event}`,
+      () => received.every((list) => list.length === 1),
+      5_000,
+    );
+  };
+
   it('counts every instance', async () => {
     for (const instance of nodes) expect(await instance.io.of('/').adapter.serverCount()).toBe(3);
   });
@@ -158,25 +180,10 @@ describe('the Kafka adapter across three instances', () => {
 
   it('skips a malformed record, counts it, and carries on', async () => {
     const before = nodes.map((instance) => instance.adapter.bus.stats.malformed);
-    const producer = new Kafka({ brokers, logLevel: logLevel.NOTHING }).producer();
-    await producer.connect();
-    await producer.send({
-      topic: options.topic as string,
-      messages: [
-        { value: Buffer.from('not msgpack at all') },
-        { value: Buffer.from([0x81, 0xa1, 0x78, 0x01]) },
-      ],
-    });
-    await producer.disconnect();
+    await writeRecords([Buffer.from('not msgpack at all'), Buffer.from([0x81, 0xa1, 0x78, 0x01])]);
     // Each instance reads the broadcast after the malformed records (one partition, in
     // order): once every client has it, every instance has counted them.
-    const received = clients.map((socket) => collect<string>(socket, 'after'));
-    node(1).io.emit('after', 'still working');
-    await eventually(
-      'broadcast after malformed records',
-      () => received.every((list) => list.length === 1),
-      5_000,
-    );
+    await readUpTo(1, 'after');
     expect(
       nodes.map((instance, index) => instance.adapter.bus.stats.malformed - (before[index] ?? 0)),
     ).toEqual([2, 2, 2]);
@@ -193,20 +200,14 @@ describe('the Kafka adapter across three instances', () => {
       opts: { rooms: ['r1', 'r2'], except: [] },
     };
     const received = clients.map((socket) => collect<string>(socket, 'twice'));
-    const producer = new Kafka({ brokers, logLevel: logLevel.NOTHING }).producer();
-    await producer.connect();
-    const record = { value: encodeMessage(message) };
+    const record = encodeMessage(message);
     // Its Close after the repeat, so the others do not count it as an instance for long.
-    const close = { value: encodeMessage({ uid: message.uid, seq: 1, type: MessageType.Close }) };
-    await producer.send({ topic: options.topic as string, messages: [record, record, close] });
-    await producer.disconnect();
-    const after = clients.map((socket) => collect<string>(socket, 'after-twice'));
-    node(2).io.emit('after-twice', 'done');
-    await eventually(
-      'a broadcast after the repeat',
-      () => after.every((list) => list.length === 1),
-      5_000,
-    );
+    await writeRecords([
+      record,
+      record,
+      encodeMessage({ uid: message.uid, seq: 1, type: MessageType.Close }),
+    ]);
+    await readUpTo(2, 'after-twice');
     expect(received).toEqual(clients.map(() => ['once please']));
     expect(
       nodes.map(
