@@ -30,7 +30,7 @@ const sent = (seq: number): EventEnvelope => {
 };
 
 /** The broadcaster's batch logic against stand-ins for the relay, the sockets and the adapter. */
-function fanout() {
+function broadcaster() {
   const broadcast: number[] = [];
   let refused = 0;
   const live = {
@@ -55,7 +55,7 @@ function fanout() {
 
 describe('RoomEventsBroadcaster', () => {
   it('broadcasts the room events of what the relay publishes, nothing of other topics', async () => {
-    const { read, broadcast } = fanout();
+    const { read, broadcast } = broadcaster();
     await read([sent(1)], 'chat.something-else');
     await read([{ ...sent(2), type: 'room.unknown' }]);
     await read([sent(3)]);
@@ -63,14 +63,14 @@ describe('RoomEventsBroadcaster', () => {
   });
 
   it('broadcasts each message once, however often its batch is relayed', async () => {
-    const { read, broadcast } = fanout();
+    const { read, broadcast } = broadcaster();
     await read([sent(1), sent(2)]);
     await read([sent(1), sent(2), sent(3)]);
     expect(broadcast).toEqual([1, 2, 3]);
   });
 
   it('fails a batch whose broadcasts the adapter refused, and broadcasts it again when read again', async () => {
-    const { read, broadcast, refuseNext } = fanout();
+    const { read, broadcast, refuseNext } = broadcaster();
     await read([sent(1)]);
     const batch = [sent(2), sent(3)];
     const refusing = read(batch);

@@ -21,7 +21,7 @@ const isChange = (type: string): type is MessageChangeType => CHANGE_TYPES.inclu
 /** Rooms whose last broadcast `version` is remembered; the least recent are forgotten first. */
 const REMEMBERED_ROOMS = 100_000;
 
-/** One event of `chat.room-events`, read and typed. */
+/** One event of `chat.room-events` as the relay hands it over, typed. */
 type RoomEvent =
   | { readonly type: typeof ROOM_EVENT_TYPES.messageSent; readonly data: MessageSent }
   | { readonly type: typeof ROOM_EVENT_TYPES.roomCreated; readonly data: RoomCreated }
