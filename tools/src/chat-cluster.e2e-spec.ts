@@ -7,6 +7,7 @@ import {
   collectMessages,
   eventually,
   newUser,
+  sendMessage,
   socketOf,
   type TestUser,
 } from './cluster/chat-client';
@@ -290,15 +291,15 @@ describe('chat on two gateway instances', () => {
     );
     // A repeat would come before a later message of the room (one relay, one ordered
     // topic): once every socket has the next one, any repeat has landed too.
-    const next = await ask<{ message: MessageView }>(senders[0] as Socket, 'message:send', {
-      roomId: room.id,
-      clientMsgId: 'after-the-thousand',
-      body: 'the next message',
-    });
-    if (!next.ok) throw new Error(next.error.code);
+    const next = await sendMessage(
+      senders[0] as Socket,
+      room.id,
+      'after-the-thousand',
+      'the next message',
+    );
     await eventually(
       'every socket has the next message',
-      () => receivers.every((received) => received.some((message) => message.seq === 1001)),
+      () => receivers.every((received) => received.some((message) => message.seq === next.seq)),
       30_000,
     );
     for (const received of receivers)

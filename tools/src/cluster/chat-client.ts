@@ -84,6 +84,22 @@ export async function ask<T extends object = object>(
   return (await socket.timeout(10_000).emitWithAck(event, ...args)) as SocketAck<T>;
 }
 
+/** Sends a message over `socket` and resolves with it as stored; a refusal throws its code. */
+export async function sendMessage(
+  socket: Socket,
+  roomId: string,
+  clientMsgId: string,
+  body: string,
+): Promise<MessageView> {
+  const ack = await ask<{ message: MessageView }>(socket, 'message:send', {
+    roomId,
+    clientMsgId,
+    body,
+  });
+  if (!ack.ok) throw new Error(`message:send refused: ${ack.error.code}`);
+  return ack.message;
+}
+
 /** Every `message:new` a socket receives, in arrival order. */
 export function collectMessages(socket: Socket): MessageView[] {
   const received: MessageView[] = [];
