@@ -53,7 +53,7 @@ export function parseSendMessage(payload: unknown): SendMessageFields {
   if (!isUUID(roomId, 'all')) problems.push('roomId must be a UUID');
   textProblems('clientMsgId', clientMsgId, CHAT_LIMITS.clientMsgIdMax, problems);
   textProblems('body', body, CHAT_LIMITS.bodyMax, problems);
-  // IsOptional: null passes as undefined does (and is refused later as no message of the room).
+  // IsOptional: null passes as undefined does (messages.service takes it as no reply).
   if (replyToSeq !== undefined && replyToSeq !== null) {
     if (!max(replyToSeq, SEQ_MAX)) problems.push(`replyToSeq must not be greater than ${SEQ_MAX}`);
     if (!min(replyToSeq, 1)) problems.push('replyToSeq must not be less than 1');

@@ -41,8 +41,8 @@ export async function configureRealtime(app: INestApplication, config: ChatConfi
   const adapter = createAdapter(app.get(KafkaConnection).kafka, {
     topic: config.extra.SOCKET_IO_TOPIC,
     groupIdPrefix: `${config.extra.SOCKET_IO_TOPIC}-${config.instanceId}`,
-    // API.md: `message:new` reaches each socket exactly once. A gateway that takes over a
-    // room's fan-out from a dead one broadcasts again what that one may have sent; every
+    // API.md: `message:new` reaches each socket exactly once. A gateway that takes over the
+    // outbox relay from a dead one broadcasts again what that one may have sent; every
     // instance drops a room's message at or below the seq it last delivered.
     positionOf: messagePosition,
     // A socket coming back keeps only the chat rooms its user is still in (API.md: a

@@ -65,9 +65,14 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
       logger: this.logger.logger.child({ component: 'outbox-relay' }),
       topicPrefix: this.config.kafkaTopicPrefix,
       onPublished: (count) => this.published.inc(count),
-      alongside: async (events) => {
-        await Promise.all(this.alongside.map((handler) => handler(events)));
-      },
+      // Only a service that registered a handler (the chat gateway) waits on one per batch.
+      ...(this.alongside.length === 0
+        ? {}
+        : {
+            alongside: async (events: readonly RelayedEvent[]) => {
+              await Promise.all(this.alongside.map((handler) => handler(events)));
+            },
+          }),
       prepare: async () =>
         ensureTopics(
           await this.kafka.connectedAdmin(),
