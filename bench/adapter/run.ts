@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { io as connect, type Socket } from 'socket.io-client';
 import { ADAPTER_KINDS, type AdapterKind } from './adapters';
+import type { FloorCommand, FloorReport } from './kafka-floor';
 import { nowMs, type EmitCommand, type ServerReport } from './protocol';
 
 const REPO_ROOT = resolve(__dirname, '..', '..');
@@ -26,31 +27,44 @@ interface BenchServer {
   stop(): void;
 }
 
-function startServer(kind: AdapterKind, topic: string): Promise<BenchServer> {
-  const child = fork(join(__dirname, 'server.ts'), [kind, REDIS_URL, BROKERS, topic], {
+/** A TypeScript file of this folder in a child process of its own. */
+function forkChild(file: string, args: string[]): ChildProcess {
+  return fork(join(__dirname, file), args, {
     execArgv: ['-r', '@swc-node/register'],
     env: { ...process.env, SWC_NODE_PROJECT: join(REPO_ROOT, 'tsconfig.base.json') },
   });
+}
+
+/** The next report of `child` that `accept` takes. */
+function nextReport<T, R>(child: ChildProcess, accept: (report: T) => R | undefined): Promise<R> {
   return new Promise((resolvePromise, reject) => {
-    child.once('exit', (code) => reject(new Error(`${kind} server exited with ${code}`)));
-    child.once('message', (report: ServerReport) => {
-      if (report.type !== 'ready') return;
-      resolvePromise({
-        url: `http://127.0.0.1:${report.port}`,
-        emit: (command) =>
-          new Promise((done) => {
-            child.send(command);
-            const onReport = (message: ServerReport) => {
-              if (message.type !== 'emitted') return;
-              child.off('message', onReport);
-              done(message.elapsedMs);
-            };
-            child.on('message', onReport);
-          }),
-        stop: () => child.kill('SIGKILL'),
-      });
-    });
+    const onExit = (code: number | null) => reject(new Error(`child exited with ${code}`));
+    const onMessage = (report: T) => {
+      const accepted = accept(report);
+      if (accepted === undefined) return;
+      child.off('message', onMessage).off('exit', onExit);
+      resolvePromise(accepted);
+    };
+    child.on('message', onMessage).once('exit', onExit);
   });
+}
+
+async function startServer(kind: AdapterKind, topic: string): Promise<BenchServer> {
+  const child = forkChild('server.ts', [kind, REDIS_URL, BROKERS, topic]);
+  const port = await nextReport(child, (report: ServerReport) =>
+    report.type === 'ready' ? report.port : undefined,
+  );
+  return {
+    url: `http://127.0.0.1:${port}`,
+    emit: (command) => {
+      const emitted = nextReport(child, (report: ServerReport) =>
+        report.type === 'emitted' ? report.elapsedMs : undefined,
+      );
+      child.send(command);
+      return emitted;
+    },
+    stop: () => child.kill('SIGKILL'),
+  };
 }
 
 async function connectClients(url: string, rooms: string[], perRoom: number): Promise<Socket[]> {
@@ -107,22 +121,36 @@ async function throughput(
   };
 }
 
-/** Emit-to-receive latency on the other instance at `rate` msg/s for `seconds`. */
+/**
+ * Emit-to-receive latency on the other instance at `rate` msg/s for `seconds`, after as
+ * long a run at the same rate that is not counted: each adapter's path (and Kafka's
+ * broker) takes a few seconds to settle from the bulk sends before to a steady stream.
+ */
 async function latency(emitter: BenchServer, receiver: BenchServer, rate: number, seconds: number) {
   const clients = await connectClients(receiver.url, ['lat'], 10);
-  const samples: number[] = [];
+  let samples: number[] = [];
   for (const client of clients) client.on('m', (sentAt: number) => samples.push(nowMs() - sentAt));
   await new Promise((done) => setTimeout(done, 500));
   const count = Math.round(rate * seconds);
-  await emitter.emit({ rooms: ['lat'], count, rate });
-  const deadline = Date.now() + 30_000;
-  while (samples.length < count * clients.length && Date.now() < deadline)
-    await new Promise((done) => setTimeout(done, 20));
+  const run = async () => {
+    samples = [];
+    await emitter.emit({ rooms: ['lat'], count, rate });
+    const deadline = Date.now() + 30_000;
+    while (samples.length < count * clients.length && Date.now() < deadline)
+      await new Promise((done) => setTimeout(done, 20));
+    return { ...percentiles(samples), lost: count * clients.length - samples.length };
+  };
+  await run();
+  const measured = await run();
   for (const client of clients) client.disconnect();
-  samples.sort((a, b) => a - b);
+  return measured;
+}
+
+function percentiles(samples: number[]) {
+  const sorted = [...samples].sort((a, b) => a - b);
   const at = (p: number) =>
-    samples[Math.min(samples.length - 1, Math.floor((p / 100) * samples.length))] ?? NaN;
-  return { p50: at(50), p95: at(95), p99: at(99), lost: count * clients.length - samples.length };
+    sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+  return { p50: at(50), p95: at(95), p99: at(99) };
 }
 
 /** A client drops from one server and comes back on the other while messages flow. */
@@ -162,6 +190,51 @@ async function recovery(servers: BenchServer[], cycles: number): Promise<number>
   return (100 * recovered) / cycles;
 }
 
+/**
+ * kafkajs alone, produce to fetch across two processes at `rate` msg/s: the latency no
+ * adapter on kafkajs and this broker can beat. A first run of the same length warms
+ * both processes and the broker up, as the throughput phases do for the adapters.
+ */
+async function kafkaFloor(rate: number, seconds: number) {
+  const topic = `bench.floor-${randomUUID().slice(0, 8)}`;
+  const consumer = forkChild('kafka-floor.ts', ['consume', BROKERS, topic]);
+  const children = [consumer];
+  try {
+    // The consumer creates the topic; the producer starts once it is there.
+    await nextReport(consumer, (report: FloorReport) =>
+      report.type === 'subscribed' ? true : undefined,
+    );
+    const producer = forkChild('kafka-floor.ts', ['produce', BROKERS, topic]);
+    children.push(producer);
+    await nextReport(consumer, (report: FloorReport) =>
+      report.type === 'ready' ? true : undefined,
+    );
+    const run = async () => {
+      const emitted = nextReport(producer, (report: FloorReport) =>
+        report.type === 'emitted' ? true : undefined,
+      );
+      producer.send({ type: 'emit', count: rate * seconds, rate } satisfies FloorCommand);
+      await emitted;
+      const deadline = Date.now() + 30_000;
+      const samples: number[] = [];
+      for (;;) {
+        const report = nextReport(consumer, (message: FloorReport) =>
+          message.type === 'latencies' ? message.samples : undefined,
+        );
+        consumer.send({ type: 'report' } satisfies FloorCommand);
+        samples.push(...(await report));
+        if (samples.length >= rate * seconds || Date.now() > deadline)
+          return { ...percentiles(samples), lost: rate * seconds - samples.length };
+        await new Promise((done) => setTimeout(done, 20));
+      }
+    };
+    await run();
+    return await run();
+  } finally {
+    for (const child of children) child.kill('SIGKILL');
+  }
+}
+
 async function measure(kind: AdapterKind) {
   const topic = `bench.socketio-${randomUUID().slice(0, 8)}`;
   const servers =
@@ -193,6 +266,8 @@ function startRedis(): ChildProcess {
   );
 }
 
+const ms = (value: number) => value.toFixed(1);
+
 async function main(): Promise<void> {
   const redis = KINDS.some((kind) => kind.startsWith('redis')) ? startRedis() : undefined;
   await new Promise((done) => setTimeout(done, 500));
@@ -201,13 +276,20 @@ async function main(): Promise<void> {
     for (const kind of KINDS) {
       process.stderr.write(`measuring ${kind}...\n`);
       const r = await measure(kind);
-      const ms = (value: number) => value.toFixed(1);
       rows.push(
         `| ${r.kind} | ${Math.round(r.oneRoom.deliveriesPerSecond).toLocaleString('en')}${r.oneRoom.complete ? '' : ' (incomplete)'} ` +
           `| ${Math.round(r.manyRooms.deliveriesPerSecond).toLocaleString('en')}${r.manyRooms.complete ? '' : ' (incomplete)'} ` +
           `| ${ms(r.at1000.p50)} / ${ms(r.at1000.p95)} / ${ms(r.at1000.p99)}${r.at1000.lost > 0 ? ` (${r.at1000.lost} lost)` : ''} ` +
           `| ${r.eightyPercentRate.toLocaleString('en')}: ${ms(r.at80.p50)} / ${ms(r.at80.p95)} / ${ms(r.at80.p99)}${r.at80.lost > 0 ? ` (${r.at80.lost} lost)` : ''} ` +
           `| ${r.recovered.toFixed(0)}% |`,
+      );
+    }
+    if (KINDS.includes('kafka')) {
+      process.stderr.write('measuring kafkajs alone...\n');
+      const floor = await kafkaFloor(1_000, 5);
+      rows.push(
+        `| kafkajs alone, no Socket.IO (the floor) | – | – ` +
+          `| ${ms(floor.p50)} / ${ms(floor.p95)} / ${ms(floor.p99)}${floor.lost > 0 ? ` (${floor.lost} lost)` : ''} | – | – |`,
       );
     }
   } finally {
