@@ -54,8 +54,9 @@ export class KafkaIoAdapter extends IoAdapter {
    * for every handler of every socket (`fromEvent`, `mergeMap`, `takeUntil` and their
    * subscribers), kept for as long as the socket is connected, idle or not; this answers
    * the same way: the handler's result is the acknowledgement, or `{ event, data }` is
-   * emitted back. A socket hears no events once it is disconnected, so nothing needs to
-   * be torn down with it.
+   * emitted back, and neither once the socket is disconnected (Nest's `takeUntil`). A
+   * socket hears no events once it is disconnected, so nothing needs to be torn down
+   * with it.
    */
   override bindMessageHandlers(
     // Nest's own copy of socket.io's types, which @nestjs/platform-socket.io pins.
@@ -69,9 +70,9 @@ export class KafkaIoAdapter extends IoAdapter {
         const { data, ack } = this.mapPayload(args.length > 1 ? args : args[0]);
         transform(callback(data, ack)).subscribe({
           next: (response) => {
-            if (response === null || response === undefined) return;
+            if (response === null || response === undefined || !socket.connected) return;
             const { event, data: eventData } = response as { event?: string; data?: unknown };
-            if (event !== undefined) socket.emit(event, eventData);
+            if (typeof event === 'string' && event !== '') socket.emit(event, eventData);
             else if (!isAckHandledManually && ack !== undefined) ack(response);
           },
           error: (error: unknown) =>

@@ -27,8 +27,10 @@ export interface FlushingServer {
 export class WriteCoalescer {
   private readonly held = new Set<Writable>();
   private readonly release = (): void => {
-    for (const connection of this.held) connection.uncork();
+    // Emptied first, so the next tick holds afresh whatever an uncork here does.
+    const held = [...this.held];
     this.held.clear();
+    for (const connection of held) connection.uncork();
   };
 
   /** Holds the writes of every flush of more than one packet on `server`. */
