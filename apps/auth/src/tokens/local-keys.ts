@@ -1,4 +1,5 @@
 import type { SigningKey } from '@scale-chat/access-tokens';
+import { parsedKeys } from '@scale-chat/platform';
 import type { SecretOrKeyProvider } from 'passport-jwt';
 
 /** The `kid` of a token's header, if it has one that can be read. */
@@ -15,11 +16,12 @@ function kidOf(token: string): unknown {
 
 /**
  * auth verifies its own tokens with the public halves of its own keys (current and
- * previous), found by `kid`, with no JWKS round trip; an unknown `kid` has no key.
+ * previous), found by `kid`, with no JWKS round trip, and parsed once (`parsedKeys`); an
+ * unknown `kid` has no key.
  */
 export function localKeys(keys: readonly SigningKey[]): SecretOrKeyProvider {
-  return (_request, rawJwtToken: string, done) => {
+  return parsedKeys((_request, rawJwtToken: string, done) => {
     const kid = kidOf(rawJwtToken);
     done(null, keys.find((key) => key.kid === kid)?.publicKeyPem);
-  };
+  });
 }

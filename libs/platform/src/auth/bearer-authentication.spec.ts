@@ -1,21 +1,28 @@
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import {
   AccessTokenCheckUnavailableError,
   AccessTokenSigner,
   generateSigningKey,
   InvalidAccessTokenError,
 } from '@scale-chat/access-tokens';
+import type { SecretOrKeyProvider } from 'passport-jwt';
 import { AccessTokenStrategy } from './access-token.strategy';
 import { BearerAuthentication } from './bearer-authentication';
+import { parsedKeys } from './parsed-keys';
 
 const key = generateSigningKey();
 const subject = { userId: randomUUID(), username: 'ann', familyId: randomUUID() };
 
-/** The strategy with `key` as its only key and `isFamilyRevoked` as its revocation list. */
-const bearerWith = (isFamilyRevoked: () => Promise<boolean>) =>
+const asText: SecretOrKeyProvider = (_request, _token, done) => done(null, key.publicKeyPem);
+
+/**
+ * The strategy with `key` as its only key (as PEM text unless `keys` says otherwise) and
+ * `isFamilyRevoked` as its revocation list.
+ */
+const bearerWith = (isFamilyRevoked: () => Promise<boolean>, keys = asText) =>
   new BearerAuthentication(
     new AccessTokenStrategy({
-      keys: (_request, _token, done) => done(null, key.publicKeyPem),
+      keys,
       issuer: 'scale-chat-auth',
       audience: 'scale-chat',
       isFamilyRevoked,
@@ -51,6 +58,43 @@ describe('BearerAuthentication through AccessTokenStrategy', () => {
   it('refuses a request without a bearer token', async () => {
     await expect(
       bearerWith(() => Promise.resolve(false)).verifyRequest({ headers: {} }),
+    ).rejects.toBeInstanceOf(InvalidAccessTokenError);
+  });
+});
+
+describe('BearerAuthentication with the key parsed once (parsedKeys)', () => {
+  const notRevoked = () => Promise.resolve(false);
+
+  it("verifies the key's own tokens", async () => {
+    const token = await AccessTokenSigner.forKey(key).sign(subject);
+    await expect(
+      bearerWith(notRevoked, parsedKeys(asText)).verifyToken(token),
+    ).resolves.toMatchObject({ userId: subject.userId });
+  });
+
+  it('refuses a token signed with another key', async () => {
+    const token = await AccessTokenSigner.forKey(generateSigningKey()).sign(subject);
+    await expect(
+      bearerWith(notRevoked, parsedKeys(asText)).verifyToken(token),
+    ).rejects.toBeInstanceOf(InvalidAccessTokenError);
+  });
+
+  it('refuses an HS256 token keyed with the public key', async () => {
+    const encode = (part: object) => Buffer.from(JSON.stringify(part)).toString('base64url');
+    const now = Math.floor(Date.now() / 1000);
+    const unsigned = `${encode({ alg: 'HS256', typ: 'JWT', kid: key.kid })}.${encode({
+      sub: subject.userId,
+      username: 'ann',
+      fid: subject.familyId,
+      iss: 'scale-chat-auth',
+      aud: 'scale-chat',
+      iat: now,
+      exp: now + 60,
+      jti: randomUUID(),
+    })}`;
+    const signature = createHmac('sha256', key.publicKeyPem).update(unsigned).digest('base64url');
+    await expect(
+      bearerWith(notRevoked, parsedKeys(asText)).verifyToken(`${unsigned}.${signature}`),
     ).rejects.toBeInstanceOf(InvalidAccessTokenError);
   });
 });

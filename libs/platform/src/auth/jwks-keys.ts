@@ -1,6 +1,7 @@
 import { AccessTokenCheckUnavailableError } from '@scale-chat/access-tokens';
 import { JwksRateLimitError, passportJwtSecret, SigningKeyNotFoundError } from 'jwks-rsa';
 import type { SecretOrKeyProvider } from 'passport-jwt';
+import { parsedKeys } from './parsed-keys';
 
 export interface JwksFetching {
   /** How long a fetched key is used before the set is read again. */
@@ -16,10 +17,11 @@ export interface JwksFetching {
  * `fetchesPerMinute` fetches (so made-up kids cannot make us hammer auth). A `kid` the set
  * does not have, or one asked for past that limit (its set was read moments ago), is no
  * key: the token is refused. A set that cannot be fetched is
- * `AccessTokenCheckUnavailableError`: a 503, not a 401.
+ * `AccessTokenCheckUnavailableError`: a 503, not a 401. Each key is handed out parsed
+ * (`parsedKeys`).
  */
 export function jwksKeys(url: string, fetching: JwksFetching): SecretOrKeyProvider {
-  return passportJwtSecret({
+  const fromJwks = passportJwtSecret({
     jwksUri: url,
     cache: true,
     cacheMaxAge: fetching.cacheSeconds * 1000,
@@ -37,4 +39,5 @@ export function jwksKeys(url: string, fetching: JwksFetching): SecretOrKeyProvid
       );
     },
   }) as SecretOrKeyProvider;
+  return parsedKeys(fromJwks);
 }
