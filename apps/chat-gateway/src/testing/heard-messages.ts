@@ -12,11 +12,18 @@ export function listen(socket: Socket): Heard[] {
   return heard;
 }
 
-/** Resolves once `condition` holds, checking every 50 ms; fails after 20 s. */
-export async function until(condition: () => boolean, what: string): Promise<void> {
+/**
+ * Resolves once `condition` holds, checking every 50 ms; fails after 20 s, saying `what`
+ * (a function: what was seen by then).
+ */
+export async function until(
+  condition: () => boolean,
+  what: string | (() => string),
+): Promise<void> {
   const deadline = Date.now() + 20_000;
   while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`not within 20 s: ${what}`);
+    if (Date.now() > deadline)
+      throw new Error(`not within 20 s: ${typeof what === 'string' ? what : what()}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
