@@ -9,17 +9,15 @@
  *
  *   node tools/run.js bench adapter/recovery-log-memory.ts    (PACKETS=600000 BODY_CHARS=120 FOREIGN_BYTES=1024)
  */
-import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { join, resolve } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { RecoveryLog } from '@scale-chat/socket-io-kafka-adapter';
 import { decode, encode } from 'notepack.io';
 import type { BroadcastOptions } from 'socket.io-adapter';
+import { forkTypeScript } from '../child-process';
 import { printFigures, runBenchmark } from '../report';
 
-const REPO_ROOT = resolve(__dirname, '..', '..');
 const PACKETS = Number(process.env['PACKETS'] ?? 600_000);
 const BODY_CHARS = Number(process.env['BODY_CHARS'] ?? 120);
 /**
@@ -170,10 +168,7 @@ type Rows = readonly (readonly [string, string])[];
 
 /** Measures one shape in a child process, so that neither sees the other's garbage. */
 function measureApart(shape: Shape): Promise<Rows> {
-  const child = fork(__filename, [shape], {
-    execArgv: ['-r', '@swc-node/register'],
-    env: { ...process.env, SWC_NODE_PROJECT: join(REPO_ROOT, 'tsconfig.base.json') },
-  });
+  const child = forkTypeScript(__filename, [shape]);
   return new Promise((resolvePromise, reject) => {
     child.once('message', (rows: Rows) => resolvePromise(rows));
     child.once('exit', (code) => reject(new Error(`measuring ${shape} exited with ${code}`)));

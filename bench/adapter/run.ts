@@ -6,15 +6,17 @@
  *
  *   node tools/run.js bench adapter/run.ts      (Kafka must be up: npm run infra:up)
  */
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { io as connect, type Socket } from 'socket.io-client';
+import { forkTypeScript, nextMessage } from '../child-process';
+import { percentile } from '../report';
 import { ADAPTER_KINDS, type AdapterKind } from './adapters';
 import type { FloorCommand, FloorReport } from './kafka-floor';
 import { nowMs, type EmitCommand, type ServerReport } from './protocol';
 
-const REPO_ROOT = resolve(__dirname, '..', '..');
+const FLOOR = join(__dirname, 'kafka-floor.ts');
 const REDIS_PORT = 6390;
 const REDIS_URL = `redis://127.0.0.1:${REDIS_PORT}`;
 const BROKERS = process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092';
@@ -27,37 +29,15 @@ interface BenchServer {
   stop(): void;
 }
 
-/** A TypeScript file of this folder in a child process of its own. */
-function forkChild(file: string, args: string[]): ChildProcess {
-  return fork(join(__dirname, file), args, {
-    execArgv: ['-r', '@swc-node/register'],
-    env: { ...process.env, SWC_NODE_PROJECT: join(REPO_ROOT, 'tsconfig.base.json') },
-  });
-}
-
-/** The next report of `child` that `accept` takes. */
-function nextReport<T, R>(child: ChildProcess, accept: (report: T) => R | undefined): Promise<R> {
-  return new Promise((resolvePromise, reject) => {
-    const onExit = (code: number | null) => reject(new Error(`child exited with ${code}`));
-    const onMessage = (report: T) => {
-      const accepted = accept(report);
-      if (accepted === undefined) return;
-      child.off('message', onMessage).off('exit', onExit);
-      resolvePromise(accepted);
-    };
-    child.on('message', onMessage).once('exit', onExit);
-  });
-}
-
 async function startServer(kind: AdapterKind, topic: string): Promise<BenchServer> {
-  const child = forkChild('server.ts', [kind, REDIS_URL, BROKERS, topic]);
-  const port = await nextReport(child, (report: ServerReport) =>
+  const child = forkTypeScript(join(__dirname, 'server.ts'), [kind, REDIS_URL, BROKERS, topic]);
+  const port = await nextMessage(child, (report: ServerReport) =>
     report.type === 'ready' ? report.port : undefined,
   );
   return {
     url: `http://127.0.0.1:${port}`,
     emit: (command) => {
-      const emitted = nextReport(child, (report: ServerReport) =>
+      const emitted = nextMessage(child, (report: ServerReport) =>
         report.type === 'emitted' ? report.elapsedMs : undefined,
       );
       child.send(command);
@@ -148,9 +128,7 @@ async function latency(emitter: BenchServer, receiver: BenchServer, rate: number
 
 function percentiles(samples: number[]) {
   const sorted = [...samples].sort((a, b) => a - b);
-  const at = (p: number) =>
-    sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-  return { p50: at(50), p95: at(95), p99: at(99) };
+  return { p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99) };
 }
 
 /** A client drops from one server and comes back on the other while messages flow. */
@@ -197,20 +175,20 @@ async function recovery(servers: BenchServer[], cycles: number): Promise<number>
  */
 async function kafkaFloor(rate: number, seconds: number) {
   const topic = `bench.floor-${randomUUID().slice(0, 8)}`;
-  const consumer = forkChild('kafka-floor.ts', ['consume', BROKERS, topic]);
+  const consumer = forkTypeScript(FLOOR, ['consume', BROKERS, topic]);
   const children = [consumer];
   try {
     // The consumer creates the topic; the producer starts once it is there.
-    await nextReport(consumer, (report: FloorReport) =>
+    await nextMessage(consumer, (report: FloorReport) =>
       report.type === 'subscribed' ? true : undefined,
     );
-    const producer = forkChild('kafka-floor.ts', ['produce', BROKERS, topic]);
+    const producer = forkTypeScript(FLOOR, ['produce', BROKERS, topic]);
     children.push(producer);
-    await nextReport(consumer, (report: FloorReport) =>
+    await nextMessage(consumer, (report: FloorReport) =>
       report.type === 'ready' ? true : undefined,
     );
     const run = async () => {
-      const emitted = nextReport(producer, (report: FloorReport) =>
+      const emitted = nextMessage(producer, (report: FloorReport) =>
         report.type === 'emitted' ? true : undefined,
       );
       producer.send({ type: 'emit', count: rate * seconds, rate } satisfies FloorCommand);
@@ -218,7 +196,7 @@ async function kafkaFloor(rate: number, seconds: number) {
       const deadline = Date.now() + 30_000;
       const samples: number[] = [];
       for (;;) {
-        const report = nextReport(consumer, (message: FloorReport) =>
+        const report = nextMessage(consumer, (message: FloorReport) =>
           message.type === 'latencies' ? message.samples : undefined,
         );
         consumer.send({ type: 'report' } satisfies FloorCommand);

@@ -9,10 +9,10 @@
  */
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { MessageMappingProperties } from '@nestjs/websockets';
-import { fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { integer, parseEnv } from '@scale-chat/platform';
 import { from, type Observable } from 'rxjs';
 import { Server } from 'socket.io';
@@ -21,6 +21,7 @@ import { io as connect, type Socket as ClientSocket } from 'socket.io-client';
 // by path (nothing of the gateway is started; the app exports no library).
 // eslint-disable-next-line @nx/enforce-module-boundaries -- see above
 import { KafkaIoAdapter } from '../../apps/chat-gateway/src/realtime/kafka-io.adapter';
+import { forkTypeScript, nextMessage } from '../child-process';
 
 const { SOCKETS } = parseEnv(process.env, {
   SOCKETS: integer({ min: 100, max: 100_000 }, { default: 2_000 }),
@@ -97,28 +98,26 @@ async function holdClients(port: number): Promise<void> {
   process.send?.('connected');
 }
 
-function child(args: string[], execArgv: string[] = []) {
-  return fork(__filename, args, {
-    execArgv: ['-r', '@swc-node/register', ...execArgv],
-    env: { ...process.env, SWC_NODE_PROJECT: resolve(__dirname, '..', '..', 'tsconfig.base.json') },
-  });
-}
-
-function next<T>(process: ReturnType<typeof fork>): Promise<T> {
-  return new Promise((done) => process.once('message', (message) => done(message as T)));
+/** The serving child's heap after a full GC, asked for now. */
+function heapOf(server: ChildProcess): Promise<number> {
+  const reply = nextMessage(server, (message: ServerMessage) =>
+    message.type === 'heap' ? message.bytes : undefined,
+  );
+  server.send('heap');
+  return reply;
 }
 
 async function measure(variant: Variant): Promise<number> {
-  const server = child(['serve', variant], ['--expose-gc']);
+  const server = forkTypeScript(__filename, ['serve', variant], ['--expose-gc']);
   try {
-    const { port } = await next<{ port: number }>(server);
-    server.send('heap');
-    const before = (await next<{ bytes: number }>(server)).bytes;
-    const clients = child(['clients', String(port)]);
+    const port = await nextMessage(server, (message: ServerMessage) =>
+      message.type === 'listening' ? message.port : undefined,
+    );
+    const before = await heapOf(server);
+    const clients = forkTypeScript(__filename, ['clients', String(port)]);
     try {
-      await next(clients);
-      server.send('heap');
-      const after = (await next<{ bytes: number }>(server)).bytes;
+      await nextMessage(clients, (message: string) => (message === 'connected' ? true : undefined));
+      const after = await heapOf(server);
       return ((after - before) / SOCKETS) * 1000;
     } finally {
       clients.kill();

@@ -6,11 +6,11 @@
  * message's scheduled send time travels in its own `clientMsgId`), latency samples in
  * typed arrays. Its own CPU and event-loop delay are reported beside every phase.
  */
-import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { MessageView, SocketAck } from '@scale-chat/contracts';
 import type { Socket } from 'socket.io-client';
+import { forkTypeScript } from '../child-process';
 import { countCpu, type CpuUsed, type MeasuredProcess } from '../cpu';
 import { percentile } from '../report';
 
@@ -271,10 +271,7 @@ export function latencyCells(sorted: ArrayLike<number>, points = [50, 95, 99]): 
  * `close` ends it, and it ends by itself if this process does.
  */
 export function boundServer(): Promise<MeasuredProcess & { url: string; close(): Promise<void> }> {
-  const child = fork(join(__dirname, 'bound-server.ts'), {
-    execArgv: ['-r', '@swc-node/register'],
-    env: { ...process.env, SWC_NODE_PROJECT: join(__dirname, '..', '..', 'tsconfig.base.json') },
-  });
+  const child = forkTypeScript(join(__dirname, 'bound-server.ts'));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const close = () => {
     child.kill();

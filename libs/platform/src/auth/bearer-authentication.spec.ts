@@ -1,4 +1,4 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import {
   AccessTokenCheckUnavailableError,
   AccessTokenSigner,
@@ -8,6 +8,7 @@ import {
 import type { SecretOrKeyProvider } from 'passport-jwt';
 import { AccessTokenStrategy } from './access-token.strategy';
 import { BearerAuthentication } from './bearer-authentication';
+import { forgedAccessTokens } from '../testing/forged-tokens';
 import { parsedKeys } from './parsed-keys';
 
 const key = generateSigningKey();
@@ -72,29 +73,9 @@ describe('BearerAuthentication with the key parsed once (parsedKeys)', () => {
     ).resolves.toMatchObject({ userId: subject.userId });
   });
 
-  it('refuses a token signed with another key', async () => {
-    const token = await AccessTokenSigner.forKey(generateSigningKey()).sign(subject);
+  it.each(forgedAccessTokens(key, subject))('refuses %s', async (_kind, token) => {
     await expect(
       bearerWith(notRevoked, parsedKeys(asText)).verifyToken(token),
-    ).rejects.toBeInstanceOf(InvalidAccessTokenError);
-  });
-
-  it('refuses an HS256 token keyed with the public key', async () => {
-    const encode = (part: object) => Buffer.from(JSON.stringify(part)).toString('base64url');
-    const now = Math.floor(Date.now() / 1000);
-    const unsigned = `${encode({ alg: 'HS256', typ: 'JWT', kid: key.kid })}.${encode({
-      sub: subject.userId,
-      username: 'ann',
-      fid: subject.familyId,
-      iss: 'scale-chat-auth',
-      aud: 'scale-chat',
-      iat: now,
-      exp: now + 60,
-      jti: randomUUID(),
-    })}`;
-    const signature = createHmac('sha256', key.publicKeyPem).update(unsigned).digest('base64url');
-    await expect(
-      bearerWith(notRevoked, parsedKeys(asText)).verifyToken(`${unsigned}.${signature}`),
     ).rejects.toBeInstanceOf(InvalidAccessTokenError);
   });
 });
