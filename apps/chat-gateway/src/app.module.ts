@@ -19,6 +19,7 @@ import { NotifyRoomStatus1765300000000 } from './rooms/migrations/1765300000000-
 import { AddDirectRooms1765500000000 } from './rooms/migrations/1765500000000-add-direct-rooms';
 import { AddMessageSearch1765600000000 } from './messages/migrations/1765600000000-add-message-search';
 import { MessageVersions1766000000000 } from './messages/migrations/1766000000000-message-versions';
+import { StoreSendsFunction1767500000000 } from './messages/migrations/1767500000000-store-sends-function';
 import { PRESENCE_ENTITIES } from './presence/presence.entities';
 import { ChatProfile } from './profiles/profile.entity';
 import { ROOM_ENTITIES } from './rooms/room.entities';
@@ -55,6 +56,7 @@ export class AppModule {
             AddDirectRooms1765500000000,
             AddMessageSearch1765600000000,
             MessageVersions1766000000000,
+            StoreSendsFunction1767500000000,
           ],
           publishes: [CHAT_ROOM_EVENTS_TOPIC, SAGA_REQUESTS_TOPIC, SAGA_REPLIES_TOPIC],
         }),

@@ -1,6 +1,8 @@
 import type { MessagesRepository } from './messages.repository';
-import { memberKey } from './plan-sends';
 import { mentionCandidates, resolveMentions } from '@scale-chat/contracts';
+
+const memberKey = (roomId: string, userId: string) =>
+  `${roomId.toLowerCase()}:${userId.toLowerCase()}`;
 
 /** A body to find mentions in, and the room whose members it may name. */
 export interface MentionSource {

@@ -4,31 +4,25 @@ import type { MessageView, ReactionView } from '@scale-chat/contracts';
 import type { EntityManager } from 'typeorm';
 import { MESSAGE_COLUMNS, type MessageRow } from '../rooms/room-views';
 
-/** A message to store, numbered and versioned by `planSends`. */
-export type NewMessage = Pick<
-  MessageView,
-  | 'id'
-  | 'roomId'
-  | 'seq'
-  | 'senderId'
-  | 'body'
-  | 'clientMsgId'
-  | 'version'
-  | 'replyToSeq'
-  | 'mentions'
->;
-
-/** A room's counters, as a batch of sends reads them under the room's lock. */
-export interface RoomCountersRow {
-  id: string;
-  last_seq: string;
-  last_version: string;
+/** One `message:send` or `POST …/messages`, as a batch stores it. */
+export interface SendRequest {
+  readonly senderId: string;
+  readonly roomId: string;
+  readonly clientMsgId: string;
+  readonly body: string;
+  /** API.md v1.1: the `seq` of the message of the same room this one replies to. */
+  readonly replyToSeq?: number;
+  /** The correlation id of the request or event that sent it, carried by its event. */
+  readonly correlationId?: string;
 }
 
-/** A send's room and sender, or a mention's room and name. */
-export interface RoomAndUser {
-  readonly roomId: string;
-  readonly userId: string;
+/** How `store_sends` decided an item (its migration says when each applies). */
+export type SendDecision = 'created' | 'original' | 'not-found' | 'forbidden' | 'bad-reply';
+
+/** One item's answer: the message stored, or the original a repeat names. */
+export interface StoredSend {
+  readonly outcome: SendDecision;
+  readonly message: MessageView | null;
 }
 
 /** A change of a message as `change-rules.ts` decided it. */
@@ -54,42 +48,32 @@ export class MessagesRepository {
     return new MessagesRepository(manager);
   }
 
-  /** Locks the active rooms among `roomIds` in id order, and reads their counters. */
-  async lockActiveRooms(roomIds: readonly string[]): Promise<RoomCountersRow[]> {
+  /**
+   * Stores a batch of sends in one statement and one commit (`store_sends`, its migration
+   * says how each item is decided), with a `message.sent` event per new message in the
+   * outbox; answers each item in order. `mentionNames` are each body's candidate names.
+   */
+  async storeSends(
+    requests: readonly SendRequest[],
+    mentionNames: readonly (readonly string[])[],
+    headers: readonly string[],
+    event: { readonly topic: string; readonly type: string },
+  ): Promise<StoredSend[]> {
     return (await this.manager.query(
-      `SELECT "id", "last_seq", "last_version" FROM "rooms"
-      WHERE "id" = ANY($1::uuid[]) AND "status" = 'active'
-      ORDER BY "id" FOR UPDATE`,
-      [roomIds],
-    )) as RoomCountersRow[];
-  }
-
-  /** Which of these (room, user) pairs are active memberships. */
-  async activeMemberships(
-    pairs: readonly RoomAndUser[],
-  ): Promise<{ room_id: string; user_id: string }[]> {
-    return (await this.manager.query(
-      `SELECT "room_id", "user_id" FROM "room_members"
-      WHERE ("room_id", "user_id") IN (SELECT * FROM unnest($1::uuid[], $2::uuid[]))
-        AND "status" = 'active'`,
-      [pairs.map((pair) => pair.roomId), pairs.map((pair) => pair.userId)],
-    )) as { room_id: string; user_id: string }[];
-  }
-
-  /** The stored messages of these (room, sender, clientMsgId) triples. */
-  async findSends(
-    sends: readonly { roomId: string; senderId: string; clientMsgId: string }[],
-  ): Promise<MessageRow[]> {
-    return (await this.manager.query(
-      `SELECT ${MESSAGE_COLUMNS} FROM "messages"
-      WHERE ("room_id", "sender_id", "client_msg_id")
-         IN (SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[]))`,
+      `SELECT "outcome", "message" FROM "store_sends"($1::uuid[], $2::uuid[], $3::text[],
+         $4::text[], $5::bigint[], $6::text[], $7::text[], $8, $9)`,
       [
-        sends.map((send) => send.roomId),
-        sends.map((send) => send.senderId),
-        sends.map((send) => send.clientMsgId),
+        requests.map((request) => request.senderId),
+        requests.map((request) => request.roomId),
+        requests.map((request) => request.clientMsgId),
+        requests.map((request) => request.body),
+        requests.map((request) => request.replyToSeq ?? null),
+        mentionNames.map((names) => JSON.stringify(names)),
+        headers,
+        event.topic,
+        event.type,
       ],
-    )) as MessageRow[];
+    )) as StoredSend[];
   }
 
   /** The active members of the rooms whose lower-case username is one of the names. */
@@ -103,48 +87,6 @@ export class MessagesRepository {
         AND (m."room_id", lower(p."username")) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))`,
       [wanted.map((item) => item.roomId), wanted.map((item) => item.name)],
     )) as { room_id: string; user_id: string; name: string }[];
-  }
-
-  /** Stores the messages in one statement; the rows as stored. */
-  async insertMessages(messages: readonly NewMessage[]): Promise<MessageRow[]> {
-    // Mentions as one JSON text per row: unnest would flatten an array of uuid[].
-    return (await this.manager.query(
-      `INSERT INTO "messages" ("id", "room_id", "seq", "sender_id", "body", "client_msg_id",
-                                   "version", "reply_to_seq", "mentions")
-           SELECT i, r, s, u, b, c, v, p, ARRAY(SELECT jsonb_array_elements_text(m::jsonb))::uuid[]
-             FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::uuid[], $5::text[], $6::text[],
-                         $7::bigint[], $8::bigint[], $9::text[]) AS x(i, r, s, u, b, c, v, p, m)
-           RETURNING ${MESSAGE_COLUMNS}`,
-      [
-        messages.map((message) => message.id),
-        messages.map((message) => message.roomId),
-        messages.map((message) => message.seq),
-        messages.map((message) => message.senderId),
-        messages.map((message) => message.body),
-        messages.map((message) => message.clientMsgId),
-        messages.map((message) => message.version),
-        messages.map((message) => message.replyToSeq),
-        messages.map((message) => JSON.stringify(message.mentions)),
-      ],
-    )) as MessageRow[];
-  }
-
-  /** The rooms' new counters (and their activity now), in one statement. */
-  async advanceRooms(
-    lastSeq: ReadonlyMap<string, number>,
-    lastVersion: ReadonlyMap<string, number>,
-  ): Promise<void> {
-    await this.manager.query(
-      `UPDATE "rooms" r SET "last_seq" = v."last_seq", "last_version" = v."last_version",
-                  "last_activity_at" = now()
-             FROM unnest($1::uuid[], $2::bigint[], $3::bigint[]) AS v("id", "last_seq", "last_version")
-            WHERE r."id" = v."id"`,
-      [
-        [...lastSeq.keys()],
-        [...lastSeq.values()],
-        [...lastSeq.keys()].map((id) => lastVersion.get(id)),
-      ],
-    );
   }
 
   /** Up to `limit` messages with `afterSeq < seq < beforeSeq`, ascending or descending. */

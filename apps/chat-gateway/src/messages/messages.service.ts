@@ -1,29 +1,18 @@
-import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
+import { BadRequestException, Injectable } from '@nestjs/common';
 import {
   CHAT_ROOM_EVENTS_TOPIC,
+  mentionCandidates,
   ROOM_EVENT_TYPES,
-  type MessageSent,
   type MessageView,
 } from '@scale-chat/contracts';
-import { currentCorrelationId, enqueueEvents } from '@scale-chat/platform';
-import type { DataSource } from 'typeorm';
+import { currentCorrelationId, outboxHeaders } from '@scale-chat/platform';
 import { ChatMetrics } from '../realtime/chat-metrics';
 import { LiveRooms } from '../realtime/live-rooms';
 import { RoomsRepository } from '../rooms/rooms.repository';
-import { requireMember } from '../rooms/room-access';
-import {
-  memberKey,
-  planSends,
-  sendKey,
-  type LockedState,
-  type SendPlan,
-  type SendRequest,
-} from './plan-sends';
+import { notAMember, requireMember, roomNotFound } from '../rooms/room-access';
 import { SendBatcher, type ItemOutcome } from './send-batcher';
 import { messageView } from '../rooms/room-views';
-import { MessagesRepository } from './messages.repository';
-import { readMentions } from './member-names';
+import { MessagesRepository, type SendRequest, type StoredSend } from './messages.repository';
 
 export interface SendOutcome {
   readonly message: MessageView;
@@ -49,14 +38,14 @@ const MAX_BATCH_PER_SENDER = 32;
 
 /**
  * Messages of a room. Sends are stored by group commit (`SendBatcher`): the sends that
- * arrive while a batch is being stored go together as the next one, in one transaction
- * that locks the batch's rooms in id order (so batches of several instances queue on a
- * shared room and never deadlock), reads the senders' memberships and the repeated
- * `clientMsgId`s under those locks, numbers each room's new messages gaplessly, and
- * writes the messages, the rooms' `last_seq` and the `message.sent` events set-wise. So
- * `seq` has no gaps and no repeats whatever the instances, a repeat answers with the
- * original, and the outbox keeps a room's events in `seq` order on their way to every
- * gateway's sockets. Each item is decided as if it were alone (`planSends`).
+ * arrive while a batch is being stored go together as the next one, stored by one call
+ * of `store_sends` (one round trip, one commit). It locks the batch's rooms in id order
+ * (so batches of several instances queue on a shared room and never deadlock), decides
+ * each item as if it were alone, numbers each room's new messages gaplessly and writes
+ * the messages, the rooms' counters and the `message.sent` events set-wise. So `seq` has
+ * no gaps and no repeats whatever the instances, a repeat answers with the original, and
+ * the outbox keeps a room's events in `seq` order on their way to every gateway's
+ * sockets.
  */
 @Injectable()
 export class MessagesService {
@@ -68,7 +57,6 @@ export class MessagesService {
   );
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly messages: MessagesRepository,
     private readonly rooms: RoomsRepository,
     private readonly live: LiveRooms,
@@ -99,57 +87,14 @@ export class MessagesService {
   }
 
   private async storeBatch(requests: readonly SendRequest[]): Promise<ItemOutcome<SendOutcome>[]> {
-    const outcomes = await this.dataSource.transaction(async (manager) => {
-      const messages = this.messages.in(manager);
-      const state = await readLockedState(messages, requests);
-      const { plans, lastSeq, lastVersion } = planSends(requests, state);
-      const inserts = requests.flatMap((request, index) => {
-        const plan = plans[index];
-        return plan?.kind === 'insert' ? [{ request, plan }] : [];
-      });
-      const stored = new Map<string, MessageView>();
-      if (inserts.length > 0) {
-        const mentions = await readMentions(
-          messages,
-          inserts.map(({ request }) => request),
-        );
-        const rows = await messages.insertMessages(
-          inserts.map(({ request, plan }) => ({
-            id: plan.id,
-            roomId: request.roomId,
-            seq: plan.seq,
-            senderId: request.senderId,
-            body: request.body,
-            clientMsgId: request.clientMsgId,
-            version: plan.version,
-            replyToSeq: request.replyToSeq ?? null,
-            mentions: mentions(request),
-          })),
-        );
-        for (const row of rows) stored.set(row.id, messageView(row));
-        await messages.advanceRooms(lastSeq, lastVersion);
-        await enqueueEvents<MessageSent>(
-          manager,
-          inserts.map(({ request, plan }) => {
-            const message = storedView(stored, plan.id);
-            // Keyed by the stored id (lower case): one room, one partition, one order.
-            return {
-              topic: CHAT_ROOM_EVENTS_TOPIC,
-              key: message.roomId,
-              type: ROOM_EVENT_TYPES.messageSent,
-              data: { message },
-              ...(request.correlationId === undefined
-                ? {}
-                : { correlationId: request.correlationId }),
-            };
-          }),
-        );
-      }
-      return outcomesOf(plans, stored);
-    });
-    this.metrics.messagesIn.inc(
-      outcomes.filter((outcome) => outcome.ok && outcome.value.created).length,
+    const stored = await this.messages.storeSends(
+      requests,
+      requests.map((request) => mentionCandidates(request.body)),
+      requests.map((request) => outboxHeaders(request.correlationId)),
+      { topic: CHAT_ROOM_EVENTS_TOPIC.name, type: ROOM_EVENT_TYPES.messageSent },
     );
+    const outcomes = stored.map(outcomeOf);
+    this.metrics.messagesIn.inc(stored.filter((item) => item.outcome === 'created').length);
     return outcomes;
   }
 
@@ -183,68 +128,19 @@ export class MessagesService {
   }
 }
 
-function storedView(stored: ReadonlyMap<string, MessageView>, id: string): MessageView {
-  const message = stored.get(id);
-  if (message === undefined) throw new Error(`message ${id} was planned but not stored`);
-  return message;
-}
+const notAReply = () => new BadRequestException('replyToSeq is not a message of this room');
 
-function outcomesOf(
-  plans: readonly SendPlan[],
-  stored: ReadonlyMap<string, MessageView>,
-): ItemOutcome<SendOutcome>[] {
-  const outcomes: ItemOutcome<SendOutcome>[] = [];
-  for (const plan of plans) {
-    switch (plan.kind) {
-      case 'insert':
-        outcomes.push({ ok: true, value: { message: storedView(stored, plan.id), created: true } });
-        break;
-      case 'original':
-        outcomes.push({ ok: true, value: { message: plan.message, created: false } });
-        break;
-      case 'twin': {
-        const first = outcomes[plan.of];
-        if (first === undefined || !first.ok) throw new Error('a repeat came before its original');
-        outcomes.push({ ok: true, value: { message: first.value.message, created: false } });
-        break;
-      }
-      case 'refused':
-        outcomes.push({ ok: false, error: plan.error });
-        break;
-    }
+function outcomeOf({ outcome, message }: StoredSend): ItemOutcome<SendOutcome> {
+  switch (outcome) {
+    case 'created':
+    case 'original':
+      if (message === null) throw new Error(`store_sends answered ${outcome} without a message`);
+      return { ok: true, value: { message, created: outcome === 'created' } };
+    case 'not-found':
+      return { ok: false, error: roomNotFound() };
+    case 'forbidden':
+      return { ok: false, error: notAMember() };
+    case 'bad-reply':
+      return { ok: false, error: notAReply() };
   }
-  return outcomes;
-}
-
-/**
- * Locks the batch's active rooms in id order and reads, under those locks, what
- * `planSends` decides by: their `last_seq`, which senders are active members, and which
- * sends repeat a stored `clientMsgId`.
- */
-async function readLockedState(
-  messages: MessagesRepository,
-  requests: readonly SendRequest[],
-): Promise<LockedState> {
-  const roomIds = [...new Set(requests.map((request) => request.roomId.toLowerCase()))];
-  const rooms = await messages.lockActiveRooms(roomIds);
-  const lastSeq = new Map(rooms.map((room) => [room.id, Number(room.last_seq)]));
-  const lastVersion = new Map(rooms.map((room) => [room.id, Number(room.last_version)]));
-  const candidates = requests.filter((request) => lastSeq.has(request.roomId.toLowerCase()));
-  if (candidates.length === 0)
-    return { lastSeq, lastVersion, members: new Set(), stored: new Map() };
-  const members = await messages.activeMemberships(
-    candidates.map((request) => ({ roomId: request.roomId, userId: request.senderId })),
-  );
-  const repeats = await messages.findSends(candidates);
-  return {
-    lastSeq,
-    lastVersion,
-    members: new Set(members.map((member) => memberKey(member.room_id, member.user_id))),
-    stored: new Map(
-      repeats.map((row) => [
-        sendKey(row.room_id, row.sender_id, row.client_msg_id),
-        messageView(row),
-      ]),
-    ),
-  };
 }

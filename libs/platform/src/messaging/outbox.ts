@@ -48,12 +48,9 @@ export async function enqueueEvents<T>(
     occurredAt,
     data: event.data,
   }));
-  const headers = events.map((event) => {
-    const correlationId = event.correlationId ?? currentCorrelationId();
-    return JSON.stringify(
-      correlationId === undefined ? {} : { [EVENT_HEADERS.correlationId]: correlationId },
-    );
-  });
+  const headers = events.map((event) =>
+    outboxHeaders(event.correlationId ?? currentCorrelationId()),
+  );
   // Rows take their "position" (the order the relay publishes in) in the order given.
   await manager.query(
     `INSERT INTO "outbox" ("event_id", "topic", "key", "envelope", "headers")
@@ -70,6 +67,13 @@ export async function enqueueEvents<T>(
     ],
   );
   return envelopes;
+}
+
+/** An outbox row's `headers` as JSON text: the event's correlation id, if it has one. */
+export function outboxHeaders(correlationId: string | undefined): string {
+  return JSON.stringify(
+    correlationId === undefined ? {} : { [EVENT_HEADERS.correlationId]: correlationId },
+  );
 }
 
 /**
