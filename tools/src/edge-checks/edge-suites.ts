@@ -17,7 +17,13 @@ import {
   sessionOf,
   type AccessLogEntry,
 } from './access-log';
-import { routeCookie, servicePid, trackedClient, type TrackedClient } from './edge-clients';
+import {
+  killAndWait,
+  routeCookie,
+  servicePid,
+  trackedClient,
+  type TrackedClient,
+} from './edge-clients';
 
 const EDGE = `http://127.0.0.1:${EDGE_PORT}`;
 const [INSTANCE_1, INSTANCE_2] = SERVICES['chat-gateway'].ports.map((port) => `127.0.0.1:${port}`);
@@ -244,10 +250,10 @@ export function edgeChecksKillingInstanceOne(fixture: EdgeFixture): void {
       expect(onOne.length + onTwo.length).toBe(clients.length);
 
       const killedAt = Date.now();
-      process.kill(servicePid('chat-gateway', SERVICES['chat-gateway'].ports[0]), 'SIGKILL');
+      await killAndWait(servicePid('chat-gateway', SERVICES['chat-gateway'].ports[0]));
       const afterKill = accessLogOffset();
 
-      // New connections right after the kill: every one lands on instance 2.
+      // New connections as soon as it is gone: every one lands on instance 2.
       const fresh = await Promise.all(
         Array.from({ length: 10 }, async (_, index) => {
           const client = await trackedClient(
