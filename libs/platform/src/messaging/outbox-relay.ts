@@ -59,9 +59,9 @@ interface PgClient {
 /**
  * Relays the outbox to Kafka in the order it was written. One instance per schema
  * relays at a time (a PostgreSQL advisory lock held on a connection of its own); the
- * others wait to take over. Rows are marked published after Kafka acknowledged them
- * (while a busy relay reads its next batch), so a relay that dies in between publishes
- * them again on restart: consumers drop the repeat by its event id.
+ * others wait to take over. Rows are marked published after Kafka acknowledged them,
+ * so a relay that dies in between publishes them again on restart: consumers drop the
+ * repeat by its event id.
  */
 export class OutboxRelay {
   private stopped = false;
@@ -71,8 +71,6 @@ export class OutboxRelay {
   private prepared = false;
   /** A row was committed (notified) since the last batch began. */
   private notified = false;
-  /** Positions of the last batch: in Kafka, not yet marked published. */
-  private unmarked: string[] = [];
 
   constructor(private readonly options: OutboxRelayOptions) {}
 
@@ -132,20 +130,12 @@ export class OutboxRelay {
           this.notified = false;
           const relayed = await this.relayBatch();
           // A full batch may have left rows behind, and a notification during the batch
-          // may be for a row it did not see: the next batch marks this one as it reads.
-          // Otherwise the outbox is empty until notified: mark now.
+          // may be for a row it did not see; otherwise the outbox is empty until notified.
           if (relayed === (this.options.batchSize ?? DEFAULT_BATCH_SIZE) || this.notified) continue;
-          await this.markPublished(this.takeUnmarked());
           if (relayed === 0) await this.prunePublished();
           if (!this.notified) await this.pause(this.options.pollIntervalMs ?? 1_000);
         }
       } finally {
-        await this.markPublished(this.takeUnmarked()).catch((error: unknown) =>
-          this.options.logger.warn(
-            { err: error },
-            'outbox relay could not mark its last batch published; it will be published again',
-          ),
-        );
         client.off('notification', onNotification);
         await runner.query('UNLISTEN outbox');
         await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [lockKey]);
@@ -164,23 +154,14 @@ export class OutboxRelay {
     return row?.locked === true;
   }
 
-  /**
-   * Publishes the oldest unpublished rows; returns how many. The batch before it, published
-   * but not yet marked, is marked at the same time as these are read (two connections of
-   * the pool), so a busy relay pays one round trip to PostgreSQL per batch, not two.
-   */
+  /** Publishes the oldest unpublished rows; returns how many. */
   async relayBatch(): Promise<number> {
     const { dataSource, producer, batchSize = DEFAULT_BATCH_SIZE } = this.options;
-    const marking = this.takeUnmarked();
-    const [rows] = (await Promise.all([
-      dataSource.query(
-        `SELECT "position", "topic", "key", "envelope", "headers" FROM "outbox"
-          WHERE "published_at" IS NULL AND NOT ("position" = ANY($2::bigint[]))
-          ORDER BY "position" LIMIT $1`,
-        [batchSize, marking],
-      ),
-      this.markPublished(marking),
-    ])) as [Row[], void];
+    const rows = (await dataSource.query(
+      `SELECT "position", "topic", "key", "envelope", "headers" FROM "outbox"
+        WHERE "published_at" IS NULL ORDER BY "position" LIMIT $1`,
+      [batchSize],
+    )) as Row[];
     if (rows.length === 0) return 0;
     await Promise.all([
       producer.sendBatch({
@@ -189,24 +170,12 @@ export class OutboxRelay {
       }),
       this.options.alongside?.(rows),
     ]);
-    this.unmarked = rows.map((row) => row.position);
+    await dataSource.query(
+      `UPDATE "outbox" SET "published_at" = now() WHERE "position" = ANY($1::bigint[])`,
+      [rows.map((row) => row.position)],
+    );
     this.options.onPublished?.(rows.length);
     return rows.length;
-  }
-
-  /** The positions published but not marked yet; from now on the caller's to mark. */
-  private takeUnmarked(): string[] {
-    const positions = this.unmarked;
-    this.unmarked = [];
-    return positions;
-  }
-
-  private async markPublished(positions: readonly string[]): Promise<void> {
-    if (positions.length === 0) return;
-    await this.options.dataSource.query(
-      `UPDATE "outbox" SET "published_at" = now() WHERE "position" = ANY($1::bigint[])`,
-      [positions],
-    );
   }
 
   private async prunePublished(): Promise<void> {
