@@ -100,6 +100,17 @@ describe('auth killed between publishing an outbox row and marking it sent', () 
       );
 
     await eventually('Kafka has the user.registered record', () => registered().length === 1);
+    // Kill only once the relay's marking is held in the trigger: a marking still on its way
+    // when the backends are ended below would start after that and hold the row (and the
+    // DROP TRIGGER behind it) for the trigger's ten minutes.
+    await eventually('the relay is held marking the row sent', async () => {
+      const { rows } = await db.query<{ n: number }>(
+        `SELECT count(*)::int AS "n" FROM pg_stat_activity
+          WHERE "datname" = current_database() AND "wait_event" = 'PgSleep'
+            AND "query" LIKE 'UPDATE "outbox"%'`,
+      );
+      return rows[0]?.n === 1;
+    });
     const [row] = await outboxRow(userId);
     expect(row).toEqual({ event_id: registered()[0]?.eventId, published: false });
 
