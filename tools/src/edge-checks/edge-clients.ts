@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { MessageView } from '@scale-chat/contracts';
 import type { Socket } from 'socket.io-client';
-import { collectMessages, eventually, socketOf } from '../cluster';
+import { collectMessages, socketOf } from '../cluster';
 
 /**
  * The `chat_route` cookie the edge hands a browser with the web app's page (it spreads
@@ -54,27 +54,4 @@ export function servicePid(service: string, port: number): number {
   );
   if (found === undefined) throw new Error(`no ${service} process with PORT=${port}`);
   return Number(found);
-}
-
-/** Whether process `pid` has exited (gone, or a zombie: its sockets are closed either way). */
-function exited(pid: number): boolean {
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return true;
-    throw error;
-  }
-  const state = stat.split(') ')[1]?.[0];
-  return state === 'Z' || state === 'X';
-}
-
-/**
- * SIGKILLs `pid` and resolves once it has exited. The signal is delivered asynchronously:
- * for a moment after `kill` returns, the process may still accept a connection and answer
- * it (a Socket.IO handshake, say) before the connection is reset.
- */
-export async function killAndWait(pid: number): Promise<void> {
-  process.kill(pid, 'SIGKILL');
-  await eventually(`process ${pid} exited after SIGKILL`, () => exited(pid));
 }

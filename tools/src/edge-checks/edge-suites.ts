@@ -17,13 +17,8 @@ import {
   sessionOf,
   type AccessLogEntry,
 } from './access-log';
-import {
-  killAndWait,
-  routeCookie,
-  servicePid,
-  trackedClient,
-  type TrackedClient,
-} from './edge-clients';
+import { stopPid } from '../infra';
+import { routeCookie, servicePid, trackedClient, type TrackedClient } from './edge-clients';
 
 const EDGE = `http://127.0.0.1:${EDGE_PORT}`;
 const [INSTANCE_1, INSTANCE_2] = SERVICES['chat-gateway'].ports.map((port) => `127.0.0.1:${port}`);
@@ -250,7 +245,13 @@ export function edgeChecksKillingInstanceOne(fixture: EdgeFixture): void {
       expect(onOne.length + onTwo.length).toBe(clients.length);
 
       const killedAt = Date.now();
-      await killAndWait(servicePid('chat-gateway', SERVICES['chat-gateway'].ports[0]));
+      // SIGKILL lands asynchronously: for a moment the process may still answer a new
+      // connection and then reset it. The new connections below are for after it is gone.
+      await stopPid(
+        servicePid('chat-gateway', SERVICES['chat-gateway'].ports[0]),
+        10_000,
+        'SIGKILL',
+      );
       const afterKill = accessLogOffset();
 
       // New connections as soon as it is gone: every one lands on instance 2.
