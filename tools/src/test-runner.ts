@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { FailureRecap } from './failure-recap';
 import {
   deleteThrowawayTopics,
   ensureHelm,
@@ -11,13 +12,25 @@ import {
 
 const say = sayAs('test');
 
+/** What every failing test printed (per stream: lines may end in either), to repeat at the end. */
+const recaps = { stdout: new FailureRecap(), stderr: new FailureRecap() };
+
 function nx(args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve) => {
     const child = spawn(join(REPO_ROOT, 'node_modules', '.bin', 'nx'), args, {
       cwd: REPO_ROOT,
       env,
-      stdio: 'inherit',
+      stdio: ['inherit', 'pipe', 'pipe'],
     });
+    child.stdout.on('data', (chunk: Buffer) => {
+      process.stdout.write(chunk);
+      recaps.stdout.write(chunk.toString('utf8'));
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      process.stderr.write(chunk);
+      recaps.stderr.write(chunk.toString('utf8'));
+    });
+    // 'exit', not 'close': a process a task leaves running (a broker) may hold the pipes.
     child.once('exit', (code) => resolve(code ?? 1));
   });
 }
@@ -92,6 +105,11 @@ export async function runTests(extraNxArgs: readonly string[]): Promise<number> 
     ]);
     const chaos = await Promise.race([runChaos(kafka.pid, env, extraNxArgs), interrupted]);
     const status = [format, targets, chaos].find((code) => code !== 0) ?? 0;
+    const failures = [...recaps.stdout.lines(), ...recaps.stderr.lines()];
+    if (status !== 0 && failures.length > 0) {
+      say('the failing tests, again (their output above is interleaved with the others):');
+      for (const line of failures) process.stdout.write(`${line}\n`);
+    }
     say(
       `${status === 0 ? 'passed' : 'FAILED'} in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`,
     );
