@@ -133,6 +133,20 @@ describe('store_sends: a batch of sends in one statement', () => {
     expect(await counters(gone)).toEqual({ seq: 0, version: 0 });
   });
 
+  it("judges each item by its own sender's membership of its own room, not by another item's", async () => {
+    // Ann is a member of her room only, Bob of his: each sends to the other's room beside
+    // a send of the other to that room, so every (room, sender) pair of the batch but the
+    // two crossed ones is a membership.
+    const [annsRoom, bobsRoom] = [await roomAt([ann]), await roomAt([bob])];
+    const stored = await store([
+      send(ann, annsRoom, 'a1'),
+      send(ann, bobsRoom, 'a2'),
+      send(bob, bobsRoom, 'b1'),
+      send(bob, annsRoom, 'b2'),
+    ]);
+    expect(seqs(stored)).toEqual([1, 'forbidden', 1, 'forbidden']);
+  });
+
   it('answers a stored repeat with the original, a repeat within the batch with its twin, and the same id in another room anew', async () => {
     const [room, other] = [await roomAt([ann]), await roomAt([ann])];
     const [first] = await store([send(ann, room, 'old')]);
