@@ -20,7 +20,7 @@ import { AddDirectRooms1765500000000 } from './rooms/migrations/1765500000000-ad
 import { AddMessageSearch1765600000000 } from './messages/migrations/1765600000000-add-message-search';
 import { MessageVersions1766000000000 } from './messages/migrations/1766000000000-message-versions';
 import { StoreSendsFunction1767500000000 } from './messages/migrations/1767500000000-store-sends-function';
-import { StoreSendsMembershipsByIndex1767600000000 } from './messages/migrations/1767600000000-store-sends-memberships-by-index';
+import { StoreSendsLookupsByIndex1767600000000 } from './messages/migrations/1767600000000-store-sends-lookups-by-index';
 import { PRESENCE_ENTITIES } from './presence/presence.entities';
 import { ChatProfile } from './profiles/profile.entity';
 import { ROOM_ENTITIES } from './rooms/room.entities';
@@ -58,7 +58,7 @@ export class AppModule {
             AddMessageSearch1765600000000,
             MessageVersions1766000000000,
             StoreSendsFunction1767500000000,
-            StoreSendsMembershipsByIndex1767600000000,
+            StoreSendsLookupsByIndex1767600000000,
           ],
           publishes: [CHAT_ROOM_EVENTS_TOPIC, SAGA_REQUESTS_TOPIC, SAGA_REPLIES_TOPIC],
         }),

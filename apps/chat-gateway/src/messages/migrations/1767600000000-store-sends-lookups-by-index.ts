@@ -2,16 +2,19 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { StoreSendsFunction1767500000000 } from './1767500000000-store-sends-function';
 
 /**
- * `store_sends` read a batch's memberships by joining the batch's (room, sender) pairs to
- * `room_members`, and PostgreSQL's plan for that join (the pairs estimated at a hundred
- * rows, as for any array parameter) was a hash join over a sequential scan of the whole
- * table: every batch read every membership. pg_stat_statements in a `bench/chat` run
- * showed it as the costliest statement of the function (0.54 ms of its 3.2 ms a call, with
- * only 2,000 memberships; docs/benchmarks.md, "Memberships by index"). Filtering the
- * table by the batch's rooms and senders instead is planned as an index scan whatever
- * the table's size. The rest of the function is unchanged.
+ * `store_sends` read a batch's memberships, and the messages already stored under its
+ * `clientMsgId`s, by joining the batch's keys (unnested from the arrays it is given) to
+ * `room_members` and `messages`. For an array parameter PostgreSQL expects a hundred rows,
+ * and its cached plan for such a join may be a hash join over a sequential scan of the
+ * whole table: pg_stat_statements in `bench/chat` runs showed the membership lookup at
+ * 0.54 ms of the function's 3.2 ms a call with 2,000 memberships, and the repeat lookup at
+ * 1.23 ms of 2.3 ms for a batch of one with 12,000 messages (docs/benchmarks.md, "Two
+ * windows, and lookups by index"). Each key is now looked up on its own (a lateral
+ * subquery with LIMIT, which the planner does not flatten into a join): one index probe
+ * per key whatever the tables' sizes and statistics. The rest of the function is
+ * unchanged.
  */
-export class StoreSendsMembershipsByIndex1767600000000 implements MigrationInterface {
+export class StoreSendsLookupsByIndex1767600000000 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`
       CREATE OR REPLACE FUNCTION "store_sends"(
@@ -52,21 +55,23 @@ export class StoreSendsMembershipsByIndex1767600000000 implements MigrationInter
                  ORDER BY r."id" FOR UPDATE) l;
 
         -- Read under the locks (each statement sees what committed before it).
-        -- Every active membership of a batch's sender in one of the batch's rooms: a pair
-        -- that is no item's is never asked for.
-        SELECT coalesce(jsonb_object_agg(m."room_id"::text || ':' || m."user_id"::text, true), '{}')
+        -- One index probe per (room, sender) pair and per stored repeat: LIMIT keeps the
+        -- planner from flattening these into a join that reads the whole table.
+        SELECT coalesce(jsonb_object_agg(k."room_id"::text || ':' || k."user_id"::text, true), '{}')
           INTO v_members
-          FROM "room_members" m
-         WHERE m."room_id" = ANY(p_room_ids) AND m."user_id" = ANY(p_sender_ids)
-           AND m."status" = 'active';
+          FROM (SELECT DISTINCT * FROM unnest(p_room_ids, p_sender_ids)) AS k("room_id", "user_id")
+         CROSS JOIN LATERAL (SELECT 1 FROM "room_members" m
+                              WHERE m."room_id" = k."room_id" AND m."user_id" = k."user_id"
+                                AND m."status" = 'active' LIMIT 1) AS "active";
         SELECT coalesce(jsonb_object_agg(
-                 m."room_id"::text || ':' || m."sender_id"::text || ':' || m."client_msg_id",
-                 "message_view"(m)), '{}')
+                 k."room_id"::text || ':' || k."sender_id"::text || ':' || k."client_msg_id",
+                 "message_view"("stored"."m")), '{}')
           INTO v_stored
           FROM (SELECT DISTINCT * FROM unnest(p_room_ids, p_sender_ids, p_client_msg_ids))
                AS k("room_id", "sender_id", "client_msg_id")
-          JOIN "messages" m ON m."room_id" = k."room_id" AND m."sender_id" = k."sender_id"
-                           AND m."client_msg_id" = k."client_msg_id";
+         CROSS JOIN LATERAL (SELECT m FROM "messages" m
+                              WHERE m."room_id" = k."room_id" AND m."sender_id" = k."sender_id"
+                                AND m."client_msg_id" = k."client_msg_id" LIMIT 1) AS "stored";
 
         v_row."created_at" := now();
         v_row."reactions" := '[]';
