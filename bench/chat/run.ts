@@ -125,6 +125,10 @@ function cpuCell({ cpu, stored }: PhaseResult, services: boolean): string {
   return `${each('chat-gateway-1')} + ${each('chat-gateway-2')}, ${each('postgresql')}, ${each('kafka')}, ${generator}`;
 }
 
+/** Deliveries/s as a share of the bound's. */
+const ratio = (result: PhaseResult, bound: PhaseResult) =>
+  result.deliveriesPerSecond / bound.deliveriesPerSecond;
+
 function row(result: PhaseResult, bound?: PhaseResult, services = true): string {
   const lost = `${result.failed} / ${result.lostAcks} / ${result.lostDeliveries}`;
   const cells = [
@@ -132,9 +136,7 @@ function row(result: PhaseResult, bound?: PhaseResult, services = true): string 
     fixed(result.storedPerSecond),
     fixed(result.deliveriesPerSecond),
     bound === undefined ? '' : fixed(bound.deliveriesPerSecond),
-    bound === undefined
-      ? ''
-      : `**${(result.deliveriesPerSecond / bound.deliveriesPerSecond).toFixed(2)}**`,
+    bound === undefined ? '' : `**${ratio(result, bound).toFixed(2)}**`,
     latencyCells(result.acks),
     latencyCells(result.deliveries),
     lost,
@@ -244,9 +246,15 @@ async function main(): Promise<void> {
       DRAIN_SECONDS * 1000,
     );
     const windows = IN_FLIGHT.map(Number);
-    const warmUp = async (slots: number, pick: () => Sender) => {
-      if (WARMUP_SECONDS > 0)
-        await generator.run('warm-up', perRoom, inFlight(slots, WARMUP_SECONDS, pick));
+    /** A closed-loop phase at each window, each after its warm-up. */
+    const atEachWindow = async (label: (slots: number) => string, pick: () => Sender) => {
+      const results: PhaseResult[] = [];
+      for (const slots of windows) {
+        if (WARMUP_SECONDS > 0)
+          await generator.run('warm-up', perRoom, inFlight(slots, WARMUP_SECONDS, pick));
+        results.push(await generator.run(label(slots), perRoom, inFlight(slots, SECONDS, pick)));
+      }
+      return results;
     };
 
     // The bound first, its clients gone before the stack is measured.
@@ -263,28 +271,12 @@ async function main(): Promise<void> {
     );
     generator.listen(boundClients.flat());
     const boundPick = roundRobin(interleaved(boundClients));
-    const bounds: PhaseResult[] = [];
-    for (const slots of windows) {
-      await warmUp(slots, boundPick);
-      bounds.push(
-        await generator.run(
-          `in-memory bound, ${slots} in flight`,
-          perRoom,
-          inFlight(slots, SECONDS, boundPick),
-        ),
-      );
-    }
+    const bounds = await atEachWindow((slots) => `in-memory bound, ${slots} in flight`, boundPick);
     for (const client of boundClients.flat()) client.socket.disconnect();
 
     generator.listen(stack.flat());
     const pick = roundRobin(interleaved(stack));
-    const closedLoops: PhaseResult[] = [];
-    for (const slots of windows) {
-      await warmUp(slots, pick);
-      closedLoops.push(
-        await generator.run(`${slots} sends in flight`, perRoom, inFlight(slots, SECONDS, pick)),
-      );
-    }
+    const closedLoops = await atEachWindow((slots) => `${slots} sends in flight`, pick);
     const max = closedLoops.reduce((best, result) =>
       result.storedPerSecond > best.storedPerSecond ? result : best,
     );
@@ -297,10 +289,7 @@ async function main(): Promise<void> {
       openLoops.push(await generator.run(label, perRoom, offered(rate, SECONDS, pick)));
     }
     const [halfMax] = openLoops as [PhaseResult];
-    const ratios = closedLoops.map(
-      (result, index) =>
-        result.deliveriesPerSecond / (bounds[index] as PhaseResult).deliveriesPerSecond,
-    );
+    const ratios = closedLoops.map((result, index) => ratio(result, bounds[index] as PhaseResult));
 
     say('');
     say(

@@ -10,16 +10,12 @@ const PROJECT_PREFIX = /^([A-Za-z0-9@/._-]+):\s?(.*)$/;
 /** Jest's heading of one failing test (`● describe › test`) and of a failing file. */
 const FAILURE_HEADING = /^\s*● /;
 const FAILING_FILE = /^\s*FAIL\s/;
-/** Where a failure's text ends at the latest: the next file's verdict, or the run's totals. */
-const FAILURE_END = /^\s*(PASS|FAIL)\s|^Test Suites:/;
+/** A file's verdict: a failure's text ends there at the latest. */
+const FILE_VERDICT = /^\s*(PASS|FAIL)\s/;
 /** Jest then repeats every failure under this heading; the recap has them already. */
 const JEST_SUMMARY = /^Summary of all failing tests/;
-/** The end of one Jest run (a project's next target may print under the same prefix). */
+/** The totals that end one Jest run (a project's next target may print under the same prefix). */
 const JEST_RUN_END = /^Test Suites:/;
-
-interface OpenFailure {
-  left: number;
-}
 
 /**
  * Keeps what Jest printed about failing tests in a long, interleaved `nx run-many` stream,
@@ -29,7 +25,8 @@ interface OpenFailure {
  */
 export class FailureRecap {
   private readonly kept: string[] = [];
-  private readonly open = new Map<string, OpenFailure>();
+  /** Per project, how many more lines the failure being printed keeps. */
+  private readonly open = new Map<string, number>();
   private readonly summarised = new Set<string>();
   private dropped = 0;
   private partial = '';
@@ -62,23 +59,24 @@ export class FailureRecap {
       this.summarised.add(project);
       return;
     }
-    if (JEST_RUN_END.test(text)) this.summarised.delete(project);
+    const runEnded = JEST_RUN_END.test(text);
+    if (runEnded) this.summarised.delete(project);
     if (this.summarised.has(project)) return;
-    if (FAILURE_END.test(text)) this.open.delete(project);
+    if (runEnded || FILE_VERDICT.test(text)) this.open.delete(project);
     if (FAILING_FILE.test(text)) {
       this.keep(plain);
       return;
     }
     if (FAILURE_HEADING.test(text)) {
-      this.open.set(project, { left: LINES_PER_FAILURE });
+      this.open.set(project, LINES_PER_FAILURE);
       this.keep(plain);
       return;
     }
-    const failure = this.open.get(project);
-    if (failure === undefined) return;
+    const left = this.open.get(project);
+    if (left === undefined) return;
     this.keep(plain);
-    failure.left -= 1;
-    if (failure.left === 0) this.open.delete(project);
+    if (left === 1) this.open.delete(project);
+    else this.open.set(project, left - 1);
   }
 
   private keep(line: string): void {

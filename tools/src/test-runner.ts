@@ -22,14 +22,12 @@ function nx(args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
       env,
       stdio: ['inherit', 'pipe', 'pipe'],
     });
-    child.stdout.on('data', (chunk: Buffer) => {
-      process.stdout.write(chunk);
-      recaps.stdout.write(chunk.toString('utf8'));
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      process.stderr.write(chunk);
-      recaps.stderr.write(chunk.toString('utf8'));
-    });
+    for (const stream of ['stdout', 'stderr'] as const) {
+      child[stream].on('data', (chunk: Buffer) => {
+        process[stream].write(chunk);
+        recaps[stream].write(chunk.toString('utf8'));
+      });
+    }
     // 'exit', not 'close': a process a task leaves running (a broker) may hold the pipes.
     child.once('exit', (code) => resolve(code ?? 1));
   });
