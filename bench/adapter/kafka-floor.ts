@@ -12,7 +12,7 @@
  * The consumer reports `ready` once it reads the topic, and on `report` the latencies it
  * saw; the producer sends `{ count, rate }` records on command, each its send time.
  */
-import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type Admin } from 'kafkajs';
 import { nowMs } from './protocol';
 
 export type FloorCommand = { type: 'emit'; count: number; rate: number } | { type: 'report' };
@@ -27,7 +27,8 @@ const send = (report: FloorReport) => process.send?.(report);
 async function consume(kafka: Kafka, topic: string): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+  await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: false });
+  await untilServed(admin, topic);
   await admin.disconnect();
   const consumer = kafka.consumer({ groupId: `floor-${topic}`, maxWaitTimeInMs: 250 });
   await consumer.connect();
@@ -55,6 +56,24 @@ async function consume(kafka: Kafka, topic: string): Promise<void> {
     send({ type: 'latencies', samples });
     samples = [];
   });
+}
+
+/**
+ * Waits until the new topic's leader serves it. On a broker just started, kafkajs' own
+ * wait for leaders (`waitForLeaders`) can fail instead, with "This server does not host
+ * this topic-partition", which it does not retry.
+ */
+async function untilServed(admin: Admin, topic: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      await admin.fetchTopicOffsets(topic);
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
 }
 
 async function produce(kafka: Kafka, topic: string): Promise<void> {
