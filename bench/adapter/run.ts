@@ -238,8 +238,8 @@ async function measure(kind: AdapterKind) {
 
 /**
  * A broker just started answers produce and fetch requests slower for its first tens of
- * thousands (its JIT has not compiled their paths yet): measured three times in a row on
- * one fresh broker, our latency at 1,000 msg/s had p50 2.9, 1.5 and 1.2 ms. The bulk
+ * thousands (most likely while its JIT compiles their paths): measured three times in a
+ * row on one fresh broker, our latency at 1,000 msg/s had p50 2.9, 1.5 and 1.2 ms. The bulk
  * phases do not warm it, being few large requests. So before anything on Kafka is
  * measured, the floor runs uncounted for 20,000 small requests; whichever Kafka
  * measurement comes first no longer pays for the warm-up alone.
