@@ -24,7 +24,14 @@ import {
 } from '@scale-chat/tools/cluster';
 import { describeCpu } from '../cpu';
 import { runBenchmark } from '../report';
-import { boundServer, inFlight, latencyCells, LoadGenerator, type Sender } from './load';
+import {
+  boundServer,
+  describeBatches,
+  inFlight,
+  latencyCells,
+  LoadGenerator,
+  type Sender,
+} from './load';
 
 const { MEMBERS, IN_FLIGHT, SECONDS, WARMUP_SECONDS, DRAIN_SECONDS } = parseEnv(process.env, {
   MEMBERS: integer({ min: 2, max: 1_000 }, { default: 20 }),
@@ -84,6 +91,7 @@ async function main(): Promise<void> {
     const generator = new LoadGenerator(
       [cluster.auth, cluster.orchestrator, gatewayA, gatewayB, memory],
       DRAIN_SECONDS * 1000,
+      [gatewayA.url, gatewayB.url],
     );
     generator.listen([...stack, ...bound]);
     /** Every member with IN_FLIGHT sends of its own outstanding; delivery timed at every other. */
@@ -123,6 +131,7 @@ async function main(): Promise<void> {
     );
     say(`CPU per stored message, bound: ${describeCpu(memoryRun.cpu, memoryRun.stored)}`);
     say(`CPU per stored message, stack: ${describeCpu(stackRun.cpu, stackRun.stored)}`);
+    say(`Batches, stack: ${describeBatches(stackRun.batches)}`);
     for (const client of [...stack, ...bound]) client.socket.disconnect();
   } finally {
     await memory.close();

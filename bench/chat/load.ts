@@ -9,6 +9,7 @@
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { MessageView, SocketAck } from '@scale-chat/contracts';
+import { parsePrometheusText, sumOf } from '@scale-chat/tools/cluster';
 import type { Socket } from 'socket.io-client';
 import { forkTypeScript } from '../child-process';
 import { countCpu, type CpuUsed, type MeasuredProcess } from '../cpu';
@@ -205,11 +206,64 @@ export function offered(rate: number, seconds: number, pick: (n: number) => Send
     });
 }
 
+/** How full the gateways' batches were over a phase, from their metrics. */
+export interface BatchFigures {
+  /** Sends stored by one `store_sends` call (`chat_send_batch_size`). */
+  readonly sendsPerCall: number;
+  /** Events published by one batch of the chat outbox's relay (`outbox_relay_batch_size`). */
+  readonly eventsPerRelayBatch: number;
+}
+
+interface BatchCounts {
+  readonly sends: number;
+  readonly calls: number;
+  readonly events: number;
+  readonly relayBatches: number;
+}
+
+async function batchCounts(gatewayUrls: readonly string[]): Promise<BatchCounts> {
+  const scrapes = await Promise.all(
+    gatewayUrls.map(async (url) => {
+      const response = await fetch(`${url}/metrics`);
+      if (!response.ok) throw new Error(`GET ${url}/metrics answered ${response.status}`);
+      return parsePrometheusText(await response.text());
+    }),
+  );
+  const samples = scrapes.flat();
+  return {
+    sends: sumOf(samples, 'chat_send_batch_size_sum'),
+    calls: sumOf(samples, 'chat_send_batch_size_count'),
+    events: sumOf(samples, 'outbox_relay_batch_size_sum'),
+    relayBatches: sumOf(samples, 'outbox_relay_batch_size_count'),
+  };
+}
+
+/** Undefined when the phase stored nothing through the gateways (a bound's phase). */
+function batchFigures(before: BatchCounts, after: BatchCounts): BatchFigures | undefined {
+  const calls = after.calls - before.calls;
+  const relayBatches = after.relayBatches - before.relayBatches;
+  if (calls === 0 || relayBatches === 0) return undefined;
+  return {
+    sendsPerCall: (after.sends - before.sends) / calls,
+    eventsPerRelayBatch: (after.events - before.events) / relayBatches,
+  };
+}
+
+/** "1.4 sends a `store_sends` call, 1.3 events a relay batch", or "—". */
+export function describeBatches(figures: BatchFigures | undefined): string {
+  if (figures === undefined) return '—';
+  return (
+    `${figures.sendsPerCall.toFixed(1)} sends a store_sends call, ` +
+    `${figures.eventsPerRelayBatch.toFixed(1)} events a relay batch`
+  );
+}
+
 export interface PhaseResult extends ReturnType<Phase['figures']> {
   readonly label: string;
   readonly lostAcks: number;
   readonly lostDeliveries: number;
   readonly cpu: CpuUsed;
+  readonly batches: BatchFigures | undefined;
   /** This process's event-loop delay while the phase ran, ms. */
   readonly loopDelay: { readonly p50: number; readonly p99: number; readonly max: number };
 }
@@ -223,6 +277,8 @@ export class LoadGenerator {
     /** The processes whose CPU is counted (the load generator's own always is). */
     private readonly measured: readonly MeasuredProcess[],
     private readonly drainTimeoutMs: number,
+    /** The gateways whose `/metrics` tell how full each phase's batches were. */
+    private readonly gatewayUrls: readonly string[],
   ) {}
 
   /** Routes a client's `message:new` to the phase running. */
@@ -234,6 +290,7 @@ export class LoadGenerator {
 
   async run(label: string, receivers: number, drive: Driver): Promise<PhaseResult> {
     this.phases += 1;
+    const batchesBefore = await batchCounts(this.gatewayUrls);
     const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
     loop.enable();
     const cpu = countCpu(this.measured);
@@ -243,13 +300,16 @@ export class LoadGenerator {
     const lost = await phase.drain(this.drainTimeoutMs);
     loop.disable();
     this.current = undefined;
+    const cpuUsed = cpu();
+    const batches = batchFigures(batchesBefore, await batchCounts(this.gatewayUrls));
     // The histogram holds the time between its timer's ticks: the delay is what exceeds it.
     const ms = (ns: number) => Math.max(0, ns / 1e6 - LOOP_RESOLUTION_MS);
     return {
       label,
       ...phase.figures(),
       ...lost,
-      cpu: cpu(),
+      cpu: cpuUsed,
+      batches,
       loopDelay: {
         p50: ms(loop.percentile(50)),
         p99: ms(loop.percentile(99)),

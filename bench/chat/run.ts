@@ -31,6 +31,7 @@ import { describeCpu } from '../cpu';
 import { runBenchmark } from '../report';
 import {
   boundServer,
+  describeBatches,
   inFlight,
   latencyCells,
   LoadGenerator,
@@ -244,6 +245,7 @@ async function main(): Promise<void> {
     const generator = new LoadGenerator(
       [cluster.auth, cluster.orchestrator, gatewayA, gatewayB, memory],
       DRAIN_SECONDS * 1000,
+      [gatewayA.url, gatewayB.url],
     );
     const windows = IN_FLIGHT.map(Number);
     /** A closed-loop phase at each window, each after its warm-up. */
@@ -318,12 +320,15 @@ async function main(): Promise<void> {
         `ack p99 ${p99(halfMax.acks)} ms (target ≤ 30).`,
     );
     say('');
-    say('CPU while loaded (100% = one of the two cores) and the generator’s event-loop delay:');
+    say(
+      'CPU while loaded (100% = one of the two cores), the generator’s event-loop delay, and how full the gateways’ batches were:',
+    );
     for (const result of [...bounds, ...closedLoops, ...openLoops]) {
       const { p50, p99, max } = result.loopDelay;
       say(
         `- ${result.label}: ${describeCpu(result.cpu, result.stored)}; loop delay p50/p99/max ` +
-          `${p50.toFixed(1)}/${p99.toFixed(1)}/${max.toFixed(1)} ms`,
+          `${p50.toFixed(1)}/${p99.toFixed(1)}/${max.toFixed(1)} ms; batches: ` +
+          describeBatches(result.batches),
       );
     }
     say('');

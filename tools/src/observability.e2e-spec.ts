@@ -218,7 +218,11 @@ describe('observability across the services', () => {
       'sockets connected': sumOf(after.gateway, 'chat_sockets_connected'),
       'message events logged': moved('log', 'log_events_total', { type: 'message.sent' }),
       'outbox events published by the gateway': moved('gateway', 'outbox_published_total'),
+      'sends in store_sends batches': moved('gateway', 'chat_send_batch_size_sum'),
+      'events in the relay batches': moved('gateway', 'outbox_relay_batch_size_sum'),
     };
+    const sendBatches = moved('gateway', 'chat_send_batch_size_count');
+    const relayBatches = moved('gateway', 'outbox_relay_batch_size_count');
     process.stdout.write(`metrics that moved: ${JSON.stringify(figures, null, 1)}\n`);
     expect(figures).toEqual({
       'auth signups (HTTP count)': 2,
@@ -230,8 +234,15 @@ describe('observability across the services', () => {
       'sockets connected': 1,
       'message events logged': 5,
       'outbox events published by the gateway': expect.any(Number),
+      'sends in store_sends batches': 5,
+      'events in the relay batches': figures['outbox events published by the gateway'],
     });
     expect(figures['outbox events published by the gateway']).toBeGreaterThanOrEqual(6);
+    // However the five sends fell into batches, each batch held at least one of them.
+    expect(sendBatches).toBeGreaterThanOrEqual(1);
+    expect(sendBatches).toBeLessThanOrEqual(5);
+    expect(relayBatches).toBeGreaterThanOrEqual(1);
+    expect(relayBatches).toBeLessThanOrEqual(figures['events in the relay batches']);
     for (const service of ['auth', 'saga', 'gateway'] as const) {
       expect(after[service].some((sample) => sample.name === 'outbox_backlog')).toBe(true);
     }

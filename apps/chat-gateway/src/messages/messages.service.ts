@@ -87,6 +87,7 @@ export class MessagesService {
   }
 
   private async storeBatch(requests: readonly SendRequest[]): Promise<ItemOutcome<SendOutcome>[]> {
+    this.metrics.sendBatchSize.observe(requests.length);
     const stored = await this.messages.storeSends(
       requests,
       requests.map((request) => mentionCandidates(request.body)),

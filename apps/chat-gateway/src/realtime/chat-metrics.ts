@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ServiceMetrics } from '@scale-chat/platform';
-import type { Counter, Gauge } from 'prom-client';
+import type { Counter, Gauge, Histogram } from 'prom-client';
 import { LiveRooms } from './live-rooms';
 
 /** What chat-gateway adds to the platform's metrics. */
@@ -12,6 +12,12 @@ export class ChatMetrics {
   readonly messagesOut: Counter;
   /** `chat_flood_disconnects_total`: sockets closed for flooding `message:send`. */
   readonly floodDisconnects: Counter;
+  /**
+   * `chat_send_batch_size`: sends stored by one call of `store_sends` (group commit). Its
+   * sum over its count is the sends a batch: near 1 on a path that is seldom busy, where
+   * every send pays a round trip, a commit and an outbox read of its own.
+   */
+  readonly sendBatchSize: Histogram;
 
   constructor(metrics: ServiceMetrics, live: LiveRooms) {
     this.messagesIn = metrics.counter({
@@ -25,6 +31,11 @@ export class ChatMetrics {
     this.floodDisconnects = metrics.counter({
       name: 'chat_flood_disconnects_total',
       help: 'Sockets this instance disconnected for flooding message:send after being refused',
+    });
+    this.sendBatchSize = metrics.histogram({
+      name: 'chat_send_batch_size',
+      help: 'Sends stored together by one store_sends call (group commit)',
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
     });
     metrics.gauge({
       name: 'chat_sockets_connected',

@@ -11,7 +11,7 @@ import { prefixedTopic, type TopicSpec } from '@scale-chat/contracts';
 import { ensureTopics, KafkaConnection } from '../kafka';
 import { OutboxRelay, type RelayedEvent } from './outbox-relay';
 import { ServiceMetrics } from '../metrics';
-import type { Counter, Gauge } from 'prom-client';
+import type { Counter, Gauge, Histogram } from 'prom-client';
 
 /** The topics a service writes to; its relay creates the missing ones before publishing. */
 export const PUBLISHED_TOPICS = Symbol('PUBLISHED_TOPICS');
@@ -21,6 +21,7 @@ export const PUBLISHED_TOPICS = Symbol('PUBLISHED_TOPICS');
 export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private relay: OutboxRelay | undefined;
   private readonly published: Counter;
+  private readonly batchSize: Histogram;
   private readonly alongside: ((events: readonly RelayedEvent[]) => Promise<void>)[] = [];
 
   constructor(
@@ -45,6 +46,11 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
       name: 'outbox_published_total',
       help: 'Outbox events published to Kafka (a repeat after a crash counts again)',
     });
+    this.batchSize = metrics.histogram({
+      name: 'outbox_relay_batch_size',
+      help: 'Outbox events the relay published together in one batch',
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 500],
+    });
   }
 
   /**
@@ -64,7 +70,10 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
       schema: this.config.databaseSchema,
       logger: this.logger.logger.child({ component: 'outbox-relay' }),
       topicPrefix: this.config.kafkaTopicPrefix,
-      onPublished: (count) => this.published.inc(count),
+      onPublished: (count) => {
+        this.published.inc(count);
+        this.batchSize.observe(count);
+      },
       // Only a service that registered a handler (the chat gateway) waits on one per batch.
       ...(this.alongside.length === 0
         ? {}
