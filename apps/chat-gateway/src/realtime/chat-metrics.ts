@@ -13,9 +13,10 @@ export class ChatMetrics {
   /** `chat_flood_disconnects_total`: sockets closed for flooding `message:send`. */
   readonly floodDisconnects: Counter;
   /**
-   * `chat_send_batch_size`: sends stored by one call of `store_sends` (group commit). Its
-   * sum over its count is the sends a batch: near 1 on a path that is seldom busy, where
-   * every send pays a round trip, a commit and an outbox read of its own.
+   * `chat_send_batch_size`: sends handed to one call of `store_sends` (group commit; a
+   * batch that failed as a whole and is tried again item by item counts as those calls
+   * too). Its sum over its count is the sends a call: near 1 on a path that is seldom
+   * busy, where every send pays a round trip, a commit and an outbox read of its own.
    */
   readonly sendBatchSize: Histogram;
 
@@ -34,7 +35,7 @@ export class ChatMetrics {
     });
     this.sendBatchSize = metrics.histogram({
       name: 'chat_send_batch_size',
-      help: 'Sends stored together by one store_sends call (group commit)',
+      help: 'Sends handed to one store_sends call (group commit)',
       buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
     });
     metrics.gauge({
