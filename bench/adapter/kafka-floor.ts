@@ -12,7 +12,8 @@
  * The consumer reports `ready` once it reads the topic, and on `report` the latencies it
  * saw; the producer sends `{ count, rate }` records on command, each its send time.
  */
-import { Kafka, logLevel, Partitioners, type Admin } from 'kafkajs';
+import { eventuallyValue } from '@scale-chat/wait';
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { nowMs } from './protocol';
 
 export type FloorCommand = { type: 'emit'; count: number; rate: number } | { type: 'report' };
@@ -27,8 +28,20 @@ const send = (report: FloorReport) => process.send?.(report);
 async function consume(kafka: Kafka, topic: string): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
+  // On a broker just started, kafkajs' own wait for leaders (`waitForLeaders`) can fail
+  // with "This server does not host this topic-partition", which it does not retry. The
+  // partition's leader answers for its offsets once it serves it.
   await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: false });
-  await untilServed(admin, topic);
+  await eventuallyValue(
+    `topic ${topic} served`,
+    () =>
+      admin.fetchTopicOffsets(topic).then(
+        () => 'served',
+        (error: unknown) => String(error),
+      ),
+    (outcome) => outcome === 'served',
+    30_000,
+  );
   await admin.disconnect();
   const consumer = kafka.consumer({ groupId: `floor-${topic}`, maxWaitTimeInMs: 250 });
   await consumer.connect();
@@ -56,24 +69,6 @@ async function consume(kafka: Kafka, topic: string): Promise<void> {
     send({ type: 'latencies', samples });
     samples = [];
   });
-}
-
-/**
- * Waits until the new topic's leader serves it. On a broker just started, kafkajs' own
- * wait for leaders (`waitForLeaders`) can fail instead, with "This server does not host
- * this topic-partition", which it does not retry.
- */
-async function untilServed(admin: Admin, topic: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      await admin.fetchTopicOffsets(topic);
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
 }
 
 async function produce(kafka: Kafka, topic: string): Promise<void> {

@@ -9,7 +9,7 @@
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { MessageView, SocketAck } from '@scale-chat/contracts';
-import { parsePrometheusText, sumOf } from '@scale-chat/tools/cluster';
+import { scrapeMetrics, sumOf } from '@scale-chat/tools/cluster';
 import type { Socket } from 'socket.io-client';
 import { forkTypeScript } from '../child-process';
 import { countCpu, type CpuUsed, type MeasuredProcess } from '../cpu';
@@ -222,14 +222,7 @@ interface BatchCounts {
 }
 
 async function batchCounts(gatewayUrls: readonly string[]): Promise<BatchCounts> {
-  const scrapes = await Promise.all(
-    gatewayUrls.map(async (url) => {
-      const response = await fetch(`${url}/metrics`);
-      if (!response.ok) throw new Error(`GET ${url}/metrics answered ${response.status}`);
-      return parsePrometheusText(await response.text());
-    }),
-  );
-  const samples = scrapes.flat();
+  const samples = (await Promise.all(gatewayUrls.map(scrapeMetrics))).flat();
   return {
     sends: sumOf(samples, 'chat_send_batch_size_sum'),
     calls: sumOf(samples, 'chat_send_batch_size_count'),

@@ -13,7 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import { CHAT_ROOM_EVENTS_TOPIC, ROOM_EVENT_TYPES } from '@scale-chat/contracts';
 import {
-  parsePrometheusText,
+  scrapeMetrics,
   runKafka,
   startChatCluster,
   sumOf,
@@ -78,8 +78,9 @@ function messageEvent(index: number): { key: string; value: string } {
 }
 
 async function appended(logConsumer: ClusterProcess): Promise<number> {
-  const text = await (await fetch(`${logConsumer.url}/metrics`)).text();
-  return sumOf(parsePrometheusText(text), 'log_events_total', { type: 'message.sent' });
+  return sumOf(await scrapeMetrics(logConsumer.url), 'log_events_total', {
+    type: 'message.sent',
+  });
 }
 
 async function produce(producer: Producer, topic: string, from: number, count: number) {

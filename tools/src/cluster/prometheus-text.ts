@@ -72,3 +72,10 @@ export function sumOf(
     )
     .reduce((total, sample) => total + sample.value, 0);
 }
+
+/** `GET {baseUrl}/metrics`, parsed; a status other than 200 is an error. */
+export async function scrapeMetrics(baseUrl: string): Promise<Sample[]> {
+  const response = await fetch(`${baseUrl}/metrics`);
+  if (!response.ok) throw new Error(`GET ${baseUrl}/metrics answered ${response.status}`);
+  return parsePrometheusText(await response.text());
+}
