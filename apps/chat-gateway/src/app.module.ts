@@ -21,7 +21,6 @@ import { AddMessageSearch1765600000000 } from './messages/migrations/17656000000
 import { MessageVersions1766000000000 } from './messages/migrations/1766000000000-message-versions';
 import { StoreSendsFunction1767500000000 } from './messages/migrations/1767500000000-store-sends-function';
 import { StoreSendsLookupsByIndex1767600000000 } from './messages/migrations/1767600000000-store-sends-lookups-by-index';
-import { StoreSendsSetWise1767700000000 } from './messages/migrations/1767700000000-store-sends-set-wise';
 import { PRESENCE_ENTITIES } from './presence/presence.entities';
 import { ChatProfile } from './profiles/profile.entity';
 import { ROOM_ENTITIES } from './rooms/room.entities';
@@ -60,7 +59,6 @@ export class AppModule {
             MessageVersions1766000000000,
             StoreSendsFunction1767500000000,
             StoreSendsLookupsByIndex1767600000000,
-            StoreSendsSetWise1767700000000,
           ],
           publishes: [CHAT_ROOM_EVENTS_TOPIC, SAGA_REQUESTS_TOPIC, SAGA_REPLIES_TOPIC],
         }),

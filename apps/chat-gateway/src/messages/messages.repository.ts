@@ -16,26 +16,6 @@ export interface SendRequest {
   readonly correlationId?: string;
 }
 
-/** `store_sends`' arguments for a batch, in its parameters' order ($1 to $9). */
-export function storeSendsArguments(
-  requests: readonly SendRequest[],
-  mentionNames: readonly (readonly string[])[],
-  headers: readonly string[],
-  event: { readonly topic: string; readonly type: string },
-): unknown[] {
-  return [
-    requests.map((request) => request.senderId),
-    requests.map((request) => request.roomId),
-    requests.map((request) => request.clientMsgId),
-    requests.map((request) => request.body),
-    requests.map((request) => request.replyToSeq ?? null),
-    mentionNames.map((names) => JSON.stringify(names)),
-    headers,
-    event.topic,
-    event.type,
-  ];
-}
-
 /** How `store_sends` decided an item (its migration says when each applies). */
 export type SendDecision = 'created' | 'original' | 'not-found' | 'forbidden' | 'bad-reply';
 
@@ -82,7 +62,17 @@ export class MessagesRepository {
     return (await this.manager.query(
       `SELECT "outcome", "message" FROM "store_sends"($1::uuid[], $2::uuid[], $3::text[],
          $4::text[], $5::bigint[], $6::text[], $7::text[], $8, $9)`,
-      storeSendsArguments(requests, mentionNames, headers, event),
+      [
+        requests.map((request) => request.senderId),
+        requests.map((request) => request.roomId),
+        requests.map((request) => request.clientMsgId),
+        requests.map((request) => request.body),
+        requests.map((request) => request.replyToSeq ?? null),
+        mentionNames.map((names) => JSON.stringify(names)),
+        headers,
+        event.topic,
+        event.type,
+      ],
     )) as StoredSend[];
   }
 

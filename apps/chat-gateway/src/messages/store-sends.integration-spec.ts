@@ -6,15 +6,9 @@ import {
   type MessageView,
 } from '@scale-chat/contracts';
 import { outboxHeaders } from '@scale-chat/platform';
-import fc from 'fast-check';
 import { MESSAGE_COLUMNS, messageView, type MessageRow } from '../rooms/room-views';
 import { GatewayFixture, type Member } from '../testing/gateway-fixture';
-import {
-  MessagesRepository,
-  storeSendsArguments,
-  type SendRequest,
-  type StoredSend,
-} from './messages.repository';
+import { MessagesRepository, type SendRequest, type StoredSend } from './messages.repository';
 
 jest.setTimeout(60_000);
 
@@ -242,106 +236,6 @@ describe('store_sends: a batch of sends in one statement', () => {
     );
   });
 
-  it('decides and writes every generated batch as `store_sends_in_order`, the loop it replaces, does', async () => {
-    const [cat, dan] = [await chat.member(), await chat.member()];
-    const names = [`cat-${cat.userId.slice(0, 8)}`, `dan-${dan.userId.slice(0, 8)}`];
-    for (const [index, member] of [cat, dan].entries())
-      await chat.dataSource.query(
-        `INSERT INTO "profiles" ("user_id", "username", "display_name") VALUES ($1, $2, $2)`,
-        [member.userId, names[index]],
-      );
-    // Two active rooms (dan a member of one), one cancelled, one unknown; repeats of
-    // stored sends; replies before, at and past each room's last seq.
-    const [both, catsOwn, gone] = [
-      await roomAt([cat, dan], 4, 6),
-      await roomAt([cat], 2, 3),
-      await roomAt([cat, dan]),
-    ];
-    await chat.dataSource.query(`UPDATE "rooms" SET "status" = 'cancelled' WHERE "id" = $1`, [
-      gone,
-    ]);
-    await store([send(cat, both, 'k0'), send(dan, both, 'k1'), send(cat, catsOwn, 'k0')]);
-    const lastSeqBefore = 3; // catsOwn's now, the lower of the two active rooms'
-    const rooms = [both, both, catsOwn, gone, randomUUID()];
-
-    const decide = async (fn: string, requests: readonly SendRequest[], mentions: string[][]) => {
-      const runner = chat.dataSource.createQueryRunner();
-      await runner.connect();
-      await runner.startTransaction();
-      try {
-        const answers = (await runner.query(
-          `SELECT "outcome", "message" FROM "${fn}"($1::uuid[], $2::uuid[], $3::text[],
-             $4::text[], $5::bigint[], $6::text[], $7::text[], $8, $9)`,
-          storeSendsArguments(
-            requests,
-            mentions,
-            requests.map((request) => outboxHeaders(request.correlationId)),
-            { topic: CHAT_ROOM_EVENTS_TOPIC.name, type: ROOM_EVENT_TYPES.messageSent },
-          ),
-        )) as StoredSend[];
-        const written = await runner.query(
-          `SELECT (SELECT json_agg(json_build_array(r."id", r."last_seq", r."last_version") ORDER BY r."id")
-                     FROM "rooms" r WHERE r."id" = ANY($1)) AS "rooms",
-                  (SELECT json_agg(json_build_array(m."room_id", m."seq", m."version", m."sender_id",
-                                                    m."client_msg_id", m."body", m."reply_to_seq",
-                                                    m."mentions") ORDER BY m."room_id", m."seq")
-                     FROM "messages" m WHERE m."room_id" = ANY($1)) AS "messages",
-                  (SELECT json_agg(json_build_array(o."topic", o."key", o."headers",
-                                                    o."envelope"->'type',
-                                                    (o."envelope"->'data'->'message') - 'id' - 'createdAt')
-                                   ORDER BY o."position")
-                     FROM "outbox" o WHERE o."xmin" = pg_current_xact_id()::xid) AS "outbox"`,
-          [rooms],
-        );
-        return { answers: answers.map(withoutIdentity), written };
-      } finally {
-        await runner.rollbackTransaction();
-        await runner.release();
-      }
-    };
-
-    // A batch of up to six sends drawn from those rooms, senders, ids, replies and mentions.
-    const batch = (replies: readonly (number | undefined)[]) =>
-      fc.array(
-        fc.record({
-          sender: fc.constantFrom(cat, cat, dan),
-          roomId: fc.constantFrom(...rooms),
-          clientMsgId: fc.constantFrom('k0', 'k1', 'k2', 'k3'),
-          replyToSeq: fc.constantFrom(...replies),
-          correlationId: fc.constantFrom(undefined, 'a-correlation-id'),
-          mentions: fc.constantFrom([], [names[1] as string], names),
-        }),
-        { minLength: 1, maxLength: 6 },
-      );
-    const bothAgree = async (items: readonly BatchItem[]) => {
-      const requests = items.map(({ sender, roomId, clientMsgId, replyToSeq, correlationId }, at) =>
-        send(sender, roomId, clientMsgId, { body: `item ${at}`, replyToSeq, correlationId }),
-      );
-      const mentions = items.map((item) => [...item.mentions]);
-      const expected = await decide('store_sends_in_order', requests, mentions);
-      expect(await decide('store_sends', requests, mentions)).toEqual(expected);
-      return expected.answers.filter(({ outcome }) => outcome === 'created').length;
-    };
-
-    // Replies only to stored messages: no order can change an outcome, so the set-wise
-    // statement decides every one of these batches.
-    let created = 0;
-    await fc.assert(
-      fc.asyncProperty(batch([undefined, undefined, 0, 1, lastSeqBefore]), async (items) => {
-        created += await bothAgree(items);
-      }),
-      { seed: 16, numRuns: 60 },
-    );
-    expect(created).toBeGreaterThan(40); // not only refusals and repeats
-    // Replies past them too: a batch with one is the loop's.
-    await fc.assert(
-      fc.asyncProperty(batch([undefined, 0, 3, 4, 5, 6]), async (items) => {
-        await bothAgree(items);
-      }),
-      { seed: 16, numRuns: 60 },
-    );
-  });
-
   it('gives an original as the API shows it after edits, a deletion, reactions and sub-millisecond times', async () => {
     const room = await roomAt([ann]);
     const [first] = await store([send(ann, room, 'changed')]);
@@ -362,22 +256,3 @@ describe('store_sends: a batch of sends in one statement', () => {
     });
   });
 });
-
-interface BatchItem {
-  readonly sender: Member;
-  readonly roomId: string;
-  readonly clientMsgId: string;
-  readonly replyToSeq: number | undefined;
-  readonly correlationId: string | undefined;
-  readonly mentions: readonly string[];
-}
-
-/** An answer without what is drawn anew on each call: the message's id and time. */
-function withoutIdentity({ outcome, message }: StoredSend): {
-  outcome: StoredSend['outcome'];
-  message: Omit<MessageView, 'id' | 'createdAt'> | null;
-} {
-  if (message === null) return { outcome, message };
-  const { id: _id, createdAt: _createdAt, ...rest } = message;
-  return { outcome, message: rest };
-}
