@@ -14,13 +14,13 @@ interface SeenRecord {
 
 /**
  * Issue 4, point 7: auth's outbox relay killed (SIGKILL, a real process) after Kafka has
- * the signup's `user.registered` and before the outbox row is marked sent. A trigger
- * installed by the test holds the relay's marking UPDATE, so the kill lands exactly in
- * that window. After the restart the relay publishes the row again: Kafka holds the
+ * the signup's `user.registered` and before the outbox row is deleted as sent. A trigger
+ * installed by the test holds the relay's DELETE, so the kill lands exactly in that
+ * window. After the restart the relay publishes the row again: Kafka holds the
  * event twice under one event id, and the log-consumer (deduplicating by event id)
  * counts the signup once.
  */
-describe('auth killed between publishing an outbox row and marking it sent', () => {
+describe('auth killed between publishing an outbox row and deleting it', () => {
   let cluster: ChatCluster;
   let db: Client;
   let consumer: Consumer;
@@ -56,10 +56,11 @@ describe('auth killed between publishing an outbox row and marking it sent', () 
     await cluster?.stop();
   });
 
+  /** The user's event still in the outbox (the relay deletes a row once Kafka has it). */
   const outboxRow = async (userId: string) =>
     (
-      await db.query<{ event_id: string; published: boolean }>(
-        `SELECT "event_id", "published_at" IS NOT NULL AS "published" FROM "auth"."outbox"
+      await db.query<{ event_id: string }>(
+        `SELECT "event_id" FROM "auth"."outbox"
           WHERE "topic" = $1 AND "envelope"->'data'->>'userId' = $2`,
         [AUTH_USERS_TOPIC.name, userId],
       )
@@ -67,27 +68,26 @@ describe('auth killed between publishing an outbox row and marking it sent', () 
 
   it('publishes the event again after the restart, and the consumer counts it once', async () => {
     const admin = await newUser(cluster.auth.url, 'admin');
-    // The signup answers at its activation, maybe before the relay has marked the admin's
-    // own user.registered sent: a trigger installed before that would hold that marking.
+    // The signup answers at its activation, maybe before the relay has deleted the admin's
+    // own user.registered: a trigger installed before that would hold that deletion.
     await eventually('the admin signup events relayed', async () => {
       const { rows } = await db.query<{ n: number }>(
-        `SELECT count(*)::int AS "n" FROM "auth"."outbox" WHERE "published_at" IS NULL`,
+        `SELECT count(*)::int AS "n" FROM "auth"."outbox"`,
       );
       return rows[0]?.n === 0;
     });
-    // From here on, marking a user event sent sleeps until the test ends it.
+    // From here on, deleting a user event once sent sleeps until the test ends it.
     await db.query(`
-      CREATE FUNCTION "auth"."hold_user_event_marking"() RETURNS trigger LANGUAGE plpgsql AS $$
+      CREATE FUNCTION "auth"."hold_user_event_deletion"() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        IF NEW."topic" = '${AUTH_USERS_TOPIC.name}' AND OLD."published_at" IS NULL
-           AND NEW."published_at" IS NOT NULL THEN
+        IF OLD."topic" = '${AUTH_USERS_TOPIC.name}' THEN
           PERFORM pg_sleep(600);
         END IF;
-        RETURN NEW;
+        RETURN OLD;
       END $$`);
     await db.query(`
-      CREATE TRIGGER "hold_user_event_marking" BEFORE UPDATE ON "auth"."outbox"
-        FOR EACH ROW EXECUTE FUNCTION "auth"."hold_user_event_marking"()`);
+      CREATE TRIGGER "hold_user_event_deletion" BEFORE DELETE ON "auth"."outbox"
+        FOR EACH ROW EXECUTE FUNCTION "auth"."hold_user_event_deletion"()`);
 
     const signup = await api<{ id: string }>(cluster.auth.url, 'POST', '/api/auth/signup', {
       body: { username: 'relaykill', password: 'correct horse battery staple' },
@@ -100,28 +100,28 @@ describe('auth killed between publishing an outbox row and marking it sent', () 
       );
 
     await eventually('Kafka has the user.registered record', () => registered().length === 1);
-    // Kill only once the relay's marking is held in the trigger: a marking still on its way
+    // Kill only once the relay's deletion is held in the trigger: a deletion still on its way
     // when the backends are ended below would start after that and hold the row (and the
     // DROP TRIGGER behind it) for the trigger's ten minutes.
-    await eventually('the relay is held marking the row sent', async () => {
+    await eventually('the relay is held deleting the row it sent', async () => {
       const { rows } = await db.query<{ n: number }>(
         `SELECT count(*)::int AS "n" FROM pg_stat_activity
           WHERE "datname" = current_database() AND "wait_event" = 'PgSleep'
-            AND "query" LIKE 'UPDATE "outbox"%'`,
+            AND "query" LIKE 'DELETE FROM "outbox"%'`,
       );
       return rows[0]?.n === 1;
     });
     const [row] = await outboxRow(userId);
-    expect(row).toEqual({ event_id: registered()[0]?.eventId, published: false });
+    expect(row).toEqual({ event_id: registered()[0]?.eventId });
 
     await cluster.auth.kill('SIGKILL');
     // The killed relay's UPDATE still sleeps in its backend: end it, and the hold with it.
     await db.query(
       `SELECT pg_terminate_backend("pid") FROM pg_stat_activity
-        WHERE "datname" = current_database() AND "query" LIKE 'UPDATE "outbox"%'`,
+        WHERE "datname" = current_database() AND "query" LIKE 'DELETE FROM "outbox"%'`,
     );
-    await db.query(`DROP TRIGGER "hold_user_event_marking" ON "auth"."outbox"`);
-    expect(await outboxRow(userId)).toEqual([{ event_id: row?.event_id, published: false }]);
+    await db.query(`DROP TRIGGER "hold_user_event_deletion" ON "auth"."outbox"`);
+    expect(await outboxRow(userId)).toEqual([{ event_id: row?.event_id }]);
 
     await cluster.auth.start();
     await eventually(
@@ -134,8 +134,8 @@ describe('auth killed between publishing an outbox row and marking it sent', () 
     );
     expect(new Set(ids)).toEqual(new Set([row?.event_id]));
     await eventually(
-      'the row is marked sent',
-      async () => (await outboxRow(userId))[0]?.published === true,
+      'the row is deleted once sent',
+      async () => (await outboxRow(userId)).length === 0,
     );
 
     // The consumer saw both copies and counted the signup once (admin + relaykill = 2).

@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { LOCAL_EDGE_SOURCE_ADDRESS } from '@scale-chat/contracts';
-import { requestFrom, startTestService, type TestService } from '@scale-chat/platform/testing';
+import { AUTH_LOGINS_TOPIC, LOCAL_EDGE_SOURCE_ADDRESS, LOGIN_REVOKED } from '@scale-chat/contracts';
+import { KafkaConnection } from '@scale-chat/platform';
+import {
+  requestFrom,
+  startTestService,
+  TopicLog,
+  type TestService,
+} from '@scale-chat/platform/testing';
+import { eventually } from '@scale-chat/wait';
 import { DataSource } from 'typeorm';
 import { authService } from './app.module';
 import type { AuthConfig } from './auth-config';
@@ -226,12 +233,23 @@ describe('auth: login, tokens and users (API.md "Users and tokens")', () => {
         (await call('POST', '/api/auth/refresh', { refreshToken: tokens.refreshToken })).status,
       ).toBe(401);
       expect((await call('GET', '/api/users/me', undefined, tokens.accessToken)).status).toBe(401);
-      const events = (await auth.app
-        .get(DataSource)
-        .query(`SELECT "envelope" FROM "outbox" WHERE "envelope"->>'type' = 'login.revoked'`)) as {
-        envelope: { data: { reason: string } };
-      }[];
-      expect(events.map((event) => event.envelope.data.reason)).toContain('logout');
+      // What auth published (its outbox rows are deleted once sent).
+      const published = await TopicLog.start(auth.app.get(KafkaConnection).kafka, [
+        `${auth.config.kafkaTopicPrefix}${AUTH_LOGINS_TOPIC.name}`,
+      ]);
+      try {
+        await eventually('the logout published as login.revoked', () =>
+          published
+            .events()
+            .some(
+              ({ envelope }) =>
+                envelope.type === LOGIN_REVOKED &&
+                (envelope.data as { reason: string }).reason === 'logout',
+            ),
+        );
+      } finally {
+        await published.stop();
+      }
     });
 
     it('answers 204 to a token it does not know', async () => {

@@ -27,7 +27,7 @@ export class DatabaseFaults {
       BEGIN RAISE EXCEPTION 'refused by the test'; END $$`);
     await this.db.query(`
       CREATE OR REPLACE FUNCTION "public"."saga_fault_wait"() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN PERFORM pg_advisory_xact_lock(TG_ARGV[0]::bigint); RETURN NEW; END $$`);
+      BEGIN PERFORM pg_advisory_xact_lock(TG_ARGV[0]::bigint); RETURN coalesce(NEW, OLD); END $$`);
   }
 
   /** Makes the participant's saga commands wait (before anything is done) until released. */
@@ -47,15 +47,15 @@ export class DatabaseFaults {
   }
 
   /**
-   * Holds the schema's outbox relay: a row of the test's goes out first, and marking it
-   * sent waits on a lock the test holds, so whatever is committed next stays unpublished.
+   * Holds the schema's outbox relay: a row of the test's goes out first, and deleting it
+   * once sent waits on a lock the test holds, so whatever is committed next stays unpublished.
    * Resolves once the relay is stuck there, with the instance id of the relaying process.
    */
   async holdRelay(schema: FaultSchema): Promise<string> {
     const marker = randomUUID();
     await this.holder.query('SELECT pg_advisory_lock($1)', [HOLD_RELAY]);
     await this.db.query(`
-      CREATE TRIGGER "hold_relay" BEFORE UPDATE ON "${schema}"."outbox"
+      CREATE TRIGGER "hold_relay" BEFORE DELETE ON "${schema}"."outbox"
         FOR EACH ROW WHEN (OLD."event_id" = '${marker}')
         EXECUTE FUNCTION "public"."saga_fault_wait"('${HOLD_RELAY}')`);
     const envelope = { id: marker, type: 'test.relay-hold', occurredAt: new Date(), data: {} };
@@ -69,7 +69,7 @@ export class DatabaseFaults {
     await eventually('the relay is held', async () => {
       const { rows } = await this.db.query<{ application_name: string }>(
         `SELECT "application_name" FROM pg_stat_activity WHERE "datname" = current_database()
-            AND "wait_event_type" = 'Lock' AND "query" LIKE 'UPDATE "outbox"%'`,
+            AND "wait_event_type" = 'Lock' AND "query" LIKE 'DELETE FROM "outbox"%'`,
       );
       relay = rows[0]?.application_name ?? '';
       return rows.length > 0;
@@ -81,7 +81,7 @@ export class DatabaseFaults {
   async releaseRelay(schema: FaultSchema): Promise<void> {
     await this.db.query(
       `SELECT pg_terminate_backend("pid") FROM pg_stat_activity
-        WHERE "datname" = current_database() AND "query" LIKE 'UPDATE "outbox"%'`,
+        WHERE "datname" = current_database() AND "query" LIKE 'DELETE FROM "outbox"%'`,
     );
     await this.holder.query('SELECT pg_advisory_unlock($1)', [HOLD_RELAY]);
     await this.db.query(`DROP TRIGGER IF EXISTS "hold_relay" ON "${schema}"."outbox"`);

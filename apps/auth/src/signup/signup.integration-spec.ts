@@ -1,13 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import {
+  AUTH_LOGINS_TOPIC,
+  LOGIN_REVOKED,
   SAGA_COMMAND_TOPICS,
   SAGA_COMMANDS,
   SAGA_EVENT_TYPES,
+  SAGA_REPLIES_TOPIC,
+  SAGA_REQUESTS_TOPIC,
   type SagaCommand,
   type SagaReply,
 } from '@scale-chat/contracts';
 import { KafkaConnection } from '@scale-chat/platform';
-import { startTestService, type TestService } from '@scale-chat/platform/testing';
+import { startTestService, TopicLog, type TestService } from '@scale-chat/platform/testing';
+import { eventually, eventuallyValue } from '@scale-chat/wait';
 import { Partitioners } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { authService } from '../app.module';
@@ -18,6 +23,25 @@ jest.setTimeout(30_000);
 
 describe('POST /api/auth/signup and auth as a saga participant', () => {
   let auth: TestService<AuthConfig>;
+  /** What auth published (its outbox rows are deleted once sent). */
+  let published: TopicLog;
+  const topic = (name: string) => `${auth.config.kafkaTopicPrefix}${name}`;
+  /** The events auth published on the topic, by type (and key). */
+  const events = (topicName: string, type: string, key?: string) =>
+    published
+      .events(topic(topicName))
+      .filter(
+        (record) => record.envelope.type === type && (key === undefined || record.key === key),
+      )
+      .map((record) => record.envelope);
+  /** Once auth's outbox is empty and every record it sent has been read. */
+  const allPublished = () =>
+    eventually('auth has published everything it wrote', async () => {
+      const [row] = (await auth.app
+        .get(DataSource)
+        .query('SELECT count(*)::int AS "n" FROM "outbox"')) as { n: number }[];
+      return row?.n === 0 && (await published.caughtUp());
+    });
 
   const signup = async (body: unknown) => {
     const response = await fetch(`${auth.url}/api/auth/signup`, {
@@ -65,28 +89,25 @@ describe('POST /api/auth/signup and auth as a saga participant', () => {
   };
 
   const replyTo = async (sagaId: string): Promise<SagaReply> => {
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      const rows = (await auth.app
-        .get(DataSource)
-        .query(
-          `SELECT "envelope" FROM "outbox" WHERE "envelope"->>'type' = 'saga.reply' AND "key" = $1`,
-          [sagaId],
-        )) as {
-        envelope: { data: SagaReply };
-      }[];
-      if (rows[0] !== undefined) return rows[0].envelope.data;
-      if (Date.now() > deadline) throw new Error(`no reply for saga ${sagaId}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    const [reply] = await eventuallyValue(
+      `a reply for saga ${sagaId}`,
+      () => events(SAGA_REPLIES_TOPIC.name, SAGA_EVENT_TYPES.reply, sagaId),
+      (replies) => replies.length > 0,
+    );
+    return reply?.data as SagaReply;
   };
 
   beforeAll(async () => {
     // No orchestrator runs here: every signup stays pending, and the wait is short.
     auth = await startTestService(authService, { SIGNUP_WAIT_MS: '300' });
+    published = await TopicLog.start(
+      auth.app.get(KafkaConnection).kafka,
+      [SAGA_REQUESTS_TOPIC, SAGA_REPLIES_TOPIC, AUTH_LOGINS_TOPIC].map(({ name }) => topic(name)),
+    );
   });
 
   afterAll(async () => {
+    await published?.stop();
     await auth?.close();
   });
 
@@ -100,12 +121,10 @@ describe('POST /api/auth/signup and auth as a saga participant', () => {
       status: 202,
       body: { username: 'dora', displayName: 'Dora D.', status: 'pending' },
     });
-    const requests = (await auth.app
-      .get(DataSource)
-      .query(`SELECT "envelope" FROM "outbox" WHERE "envelope"->>'type' = 'saga.start'`)) as {
-      envelope: { data: { sagaType: string; payload: { userId: string } } };
-    }[];
-    expect(requests.map((row) => row.envelope.data)).toContainEqual(
+    await allPublished();
+    expect(
+      events(SAGA_REQUESTS_TOPIC.name, SAGA_EVENT_TYPES.start).map((e) => e.data),
+    ).toContainEqual(
       expect.objectContaining({
         sagaType: 'signup',
         payload: expect.objectContaining({ userId: answer.body['id'] }),
@@ -244,15 +263,13 @@ describe('POST /api/auth/signup and auth as a saga participant', () => {
         headers: { authorization: `Bearer ${accessToken}` },
       });
 
-    const startRequests = async (userId: string) =>
-      (
-        (await auth.app.get(DataSource).query(
-          `SELECT count(*)::int AS n FROM "outbox" WHERE "envelope"->>'type' = 'saga.start'
-              AND "envelope"->'data'->>'sagaType' = 'account-deletion'
-              AND "envelope"->'data'->'payload'->>'userId' = $1`,
-          [userId],
-        )) as { n: number }[]
-      )[0]?.n;
+    const startRequests = async (userId: string) => {
+      await allPublished();
+      return events(SAGA_REQUESTS_TOPIC.name, SAGA_EVENT_TYPES.start).filter((envelope) => {
+        const data = envelope.data as { sagaType: string; payload: { userId?: string } };
+        return data.sagaType === 'account-deletion' && data.payload.userId === userId;
+      }).length;
+    };
 
     it('answers 202, marks the user deleting and asks for the saga once, however often it is called', async () => {
       const { id, accessToken } = await activeUser('henry');
@@ -298,13 +315,11 @@ describe('POST /api/auth/signup and auth as a saga participant', () => {
         body: JSON.stringify({ username: 'iris', password: 'long enough' }),
       });
       expect(login.status).toBe(401);
-      const revoked = (await auth.app
-        .get(DataSource)
-        .query(
-          `SELECT "envelope"->'data'->>'reason' AS reason FROM "outbox" WHERE "envelope"->>'type' = 'login.revoked' AND "key" = $1`,
-          [id],
-        )) as { reason: string }[];
-      expect(revoked).toEqual([{ reason: 'account-deleted' }]);
+      await allPublished();
+      const revoked = events(AUTH_LOGINS_TOPIC.name, LOGIN_REVOKED, id).map(
+        (envelope) => (envelope.data as { reason: string }).reason,
+      );
+      expect(revoked).toEqual(['account-deleted']);
     });
 
     it('restores a user whose deletion is undone', async () => {

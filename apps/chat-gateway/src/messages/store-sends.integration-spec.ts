@@ -208,19 +208,30 @@ describe('store_sends: a batch of sends in one statement', () => {
   it("answers with the API's view of the stored rows, and writes one message.sent per new message to the outbox in order", async () => {
     const room = await roomAt([ann, bob]);
     const correlationId = randomUUID();
-    const stored = await store([
-      send(ann, room, 'one', { correlationId }),
-      send(bob, room, 'two', { body: 'a reply', replyToSeq: 1 }),
-      send(ann, room, 'one'),
-    ]);
+    // The outbox is read before the batch commits: the relay deletes its rows once sent.
+    const { stored, outbox } = await chat.dataSource.transaction(async (manager) => {
+      const batch = [
+        send(ann, room, 'one', { correlationId }),
+        send(bob, room, 'two', { body: 'a reply', replyToSeq: 1 }),
+        send(ann, room, 'one'),
+      ];
+      return {
+        stored: await messages.in(manager).storeSends(
+          batch,
+          batch.map(() => []),
+          batch.map((request) => outboxHeaders(request.correlationId)),
+          { topic: CHAT_ROOM_EVENTS_TOPIC.name, type: ROOM_EVENT_TYPES.messageSent },
+        ),
+        outbox: (await manager.query(
+          `SELECT "topic", "key", "envelope", "headers" FROM "outbox"
+            WHERE "envelope"->'data'->'message'->>'roomId' = $1 ORDER BY "position"`,
+          [room],
+        )) as { topic: string; key: string; envelope: Record<string, unknown>; headers: unknown }[],
+      };
+    });
     const created = stored.slice(0, 2).map(({ message }) => message as MessageView);
     for (const message of created)
       expect(message).toEqual(messageView(await storedRow(message.id)));
-    const outbox = (await chat.dataSource.query(
-      `SELECT "topic", "key", "envelope", "headers" FROM "outbox"
-        WHERE "envelope"->'data'->'message'->>'roomId' = $1 ORDER BY "position"`,
-      [room],
-    )) as { topic: string; key: string; envelope: Record<string, unknown>; headers: unknown }[];
     expect(outbox).toEqual(
       created.map((message, index) => ({
         topic: CHAT_ROOM_EVENTS_TOPIC.name,

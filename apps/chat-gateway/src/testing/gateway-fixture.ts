@@ -1,11 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import { CHAT_ROOM_EVENTS_TOPIC, type EventEnvelope } from '@scale-chat/contracts';
+import { KafkaConnection } from '@scale-chat/platform';
 import {
   startAnotherInstance,
   startTestJwks,
   startTestService,
+  TopicLog,
   type TestJwks,
   type TestService,
 } from '@scale-chat/platform/testing';
+import { eventually } from '@scale-chat/wait';
 import { io as connect, type Socket } from 'socket.io-client';
 import { DataSource } from 'typeorm';
 import { chatGatewayService } from '../app.module';
@@ -34,6 +38,7 @@ export const nextEvent = <T>(socket: Socket, event: string): Promise<T> =>
 export class GatewayFixture {
   private readonly sockets: Socket[] = [];
   private readonly twins: TestService<ChatConfig>[] = [];
+  private published: Promise<TopicLog> | undefined;
 
   private constructor(
     readonly gateway: TestService<ChatConfig>,
@@ -68,10 +73,33 @@ export class GatewayFixture {
   }
 
   async close(): Promise<void> {
+    await (await this.published)?.stop();
     for (const socket of this.sockets) socket.disconnect();
     for (const twin of this.twins) await twin.close();
     await this.gateway.close();
     await this.jwks.close();
+  }
+
+  /**
+   * The room's events as the gateway published them to `chat.room-events`, in the order
+   * written, once everything it wrote is in Kafka and read back (the outbox relay deletes
+   * each row once sent, so the outbox no longer holds them).
+   */
+  async roomEvents(roomId: string): Promise<EventEnvelope[]> {
+    this.published ??= TopicLog.start(this.gateway.app.get(KafkaConnection).kafka, [
+      `${this.gateway.config.kafkaTopicPrefix}${CHAT_ROOM_EVENTS_TOPIC.name}`,
+    ]);
+    const log = await this.published;
+    await eventually('the gateway has published everything it wrote', async () => {
+      const [row] = (await this.dataSource.query('SELECT count(*)::int AS "n" FROM "outbox"')) as {
+        n: number;
+      }[];
+      return row?.n === 0 && (await log.caughtUp());
+    });
+    return log
+      .events()
+      .filter((record) => record.key === roomId)
+      .map((record) => record.envelope);
   }
 
   get dataSource(): DataSource {

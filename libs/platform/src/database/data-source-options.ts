@@ -5,6 +5,7 @@ import {
   CreateDeadLetters1766000000000,
   CreateMessagingTables1763800000000,
   DeadLettersOfNonEvents1767000000000,
+  DeletePublishedOutboxRows1767700000000,
   MESSAGING_ENTITIES,
 } from '../messaging';
 import { CreateRateLimitWindows1767200000000 } from '../http/rate-limit-windows.migration';
@@ -39,6 +40,7 @@ export function dataSourceOptions(
       CreateDeadLetters1766000000000,
       DeadLettersOfNonEvents1767000000000,
       CreateRateLimitWindows1767200000000,
+      DeletePublishedOutboxRows1767700000000,
     ],
     migrationsTableName: 'migrations',
     synchronize: false,

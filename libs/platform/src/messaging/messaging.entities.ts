@@ -36,6 +36,11 @@ export class OutboxRecord {
   @CreateDateColumn({ type: 'timestamptz', name: 'created_at' })
   createdAt!: Date;
 
+  /**
+   * Set only by relays before 2026-12-05, which marked published rows and kept them; the
+   * relay now deletes a row once sent, reads only rows where this is null, and deletes
+   * any a relay of that release marks during a rolling update.
+   */
   @Column({ type: 'timestamptz', name: 'published_at', nullable: true })
   publishedAt!: Date | null;
 }

@@ -207,10 +207,26 @@ describe('the outbox, its relay and the idempotent consumer', () => {
         (event) => event.type === 'probe.happened' && event.correlationId === 'corr-1',
       ),
     ).toBe(true);
-    const unpublished = (await source.query(
-      'SELECT count(*)::int AS n FROM "outbox" WHERE "published_at" IS NULL',
-    )) as { n: number }[];
-    expect(unpublished).toEqual([{ n: 0 }]);
+    await eventually('each row deleted once Kafka had it', () => outboxIsEmpty(source));
+  });
+
+  it('deletes the rows a relay of the earlier release marked published, and never publishes them again', async () => {
+    const topic = await newTopic();
+    const source = await dataSource();
+    const commit = (n: number) =>
+      source.transaction((manager) =>
+        enqueueEvent(manager, { topic, key: 'k', type: 'probe.happened', data: { n } }),
+      );
+    await commit(1);
+    // What a relay before 2026-12-05 left after publishing it: the row, marked.
+    await source.query('UPDATE "outbox" SET "published_at" = now()');
+    await commit(2);
+    startRelay(source);
+    const received = await readAll(topic.name);
+    await eventually('both rows gone', () => outboxIsEmpty(source));
+    await eventually('the unmarked event', () => received.length >= 1);
+    // Rows go out in outbox order, so a repeat of the marked one would have come first.
+    expect(received.map((event) => event.data)).toEqual([{ n: 2 }]);
   });
 
   it('publishes each event once with two relays on one schema (one leads, one waits)', async () => {
@@ -262,10 +278,7 @@ describe('the outbox, its relay and the idempotent consumer', () => {
     expect(handed).toEqual([1, 2, 3]);
     // Kafka took the failed batch too: its rows stayed unpublished and went out again.
     await eventually('both publishes in Kafka', () => received.length >= 6, 10_000);
-    const unpublished = (await source.query(
-      'SELECT count(*)::int AS n FROM "outbox" WHERE "published_at" IS NULL',
-    )) as { n: number }[];
-    expect(unpublished).toEqual([{ n: 0 }]);
+    await eventually('each row deleted once Kafka had it', () => outboxIsEmpty(source));
   });
 
   it('relays a row committed while it publishes at once, woken by its notification rather than its poll', async () => {
@@ -302,7 +315,7 @@ describe('the outbox, its relay and the idempotent consumer', () => {
     expect(received.map((event) => event.data)).toEqual([{ n: 1 }, { n: 2 }]);
   });
 
-  it('acts on each event once, through repeats from a relay that died before marking, and skips malformed records', async () => {
+  it('acts on each event once, through repeats from a relay that died before deleting its rows, and skips malformed records', async () => {
     const topic = await newTopic();
     const source = await dataSource();
     await source.query(
@@ -312,16 +325,19 @@ describe('the outbox, its relay and the idempotent consumer', () => {
       for (const n of [1, 2, 3])
         await enqueueEvent(manager, { topic, key: 'a', type: 'probe.counted', data: { n } });
     });
+    const written = (await source.query(
+      'SELECT "event_id", "topic", "key", "envelope", "headers" FROM "outbox" ORDER BY "position"',
+    )) as unknown[];
     const relay = startRelay(source);
-    await eventually('first publication', async () => {
-      const rows = (await source.query(
-        'SELECT count(*)::int AS n FROM "outbox" WHERE "published_at" IS NULL',
-      )) as { n: number }[];
-      return rows[0]?.n === 0;
-    });
-    // What a relay that died between publishing and marking leaves behind:
+    await eventually('first publication', () => outboxIsEmpty(source));
+    // What a relay that died between publishing and deleting leaves behind:
     await relay.stop();
-    await source.query('UPDATE "outbox" SET "published_at" = NULL');
+    await source.query(
+      `INSERT INTO "outbox" ("event_id", "topic", "key", "envelope", "headers")
+       SELECT "event_id", "topic", "key", "envelope", "headers"
+         FROM json_populate_recordset(NULL::"outbox", $1::json)`,
+      [JSON.stringify(written)],
+    );
     startRelay(source);
     await producer.send({
       topic: topic.name,
@@ -452,6 +468,10 @@ describe('the outbox, its relay and the idempotent consumer', () => {
       for (const n of [1, 2])
         await enqueueEvent(manager, { topic, key: 'a', type: 'probe.counted', data: { n } });
     });
+    // The relay deletes the rows it publishes: the first event's id is read before it runs.
+    const [first] = (await source.query(
+      `SELECT "envelope"->>'id' AS id FROM "outbox" WHERE "envelope"->'data'->>'n' = '1'`,
+    )) as { id: string }[];
     startRelay(source);
     const { consumer, groupId } = await startProbeConsumer(
       source,
@@ -464,9 +484,6 @@ describe('the outbox, its relay and the idempotent consumer', () => {
     );
     await eventually('both events', () => consumer.stats.failed + consumer.stats.processed >= 2);
     expect(consumer.stats).toMatchObject({ failed: 1, processed: 1 });
-    const [first] = (await source.query(
-      `SELECT "envelope"->>'id' AS id FROM "outbox" WHERE "envelope"->'data'->>'n' = '1'`,
-    )) as { id: string }[];
     const letters = (await source.query(
       `SELECT "consumer", "topic", "event_id", "type", "value", "error" FROM "dead_letters"`,
     )) as {
@@ -513,3 +530,9 @@ describe('the outbox, its relay and the idempotent consumer', () => {
     expect(afterCommit).toEqual([1, 2, 3]);
   });
 });
+
+/** Whether the relay has deleted every row, as it does once Kafka has the events. */
+async function outboxIsEmpty(source: DataSource): Promise<boolean> {
+  const [row] = (await source.query('SELECT count(*)::int AS n FROM "outbox"')) as { n: number }[];
+  return row?.n === 0;
+}

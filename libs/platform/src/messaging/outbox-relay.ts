@@ -12,8 +12,6 @@ export interface OutboxRelayOptions {
   readonly batchSize?: number;
   /** How long it sleeps without a notification before looking anyway. */
   readonly pollIntervalMs?: number;
-  /** Published rows older than this are deleted. */
-  readonly keepPublishedMs?: number;
   /** Runs once before the first batch, retried until it succeeds (creating topics, say). */
   readonly prepare?: () => Promise<void>;
   /** `KAFKA_TOPIC_PREFIX`: the outbox stores declared names; this goes before them. */
@@ -59,15 +57,15 @@ interface PgClient {
 /**
  * Relays the outbox to Kafka in the order it was written. One instance per schema
  * relays at a time (a PostgreSQL advisory lock held on a connection of its own); the
- * others wait to take over. Rows are marked published after Kafka acknowledged them,
- * so a relay that dies in between publishes them again on restart: consumers drop the
- * repeat by its event id.
+ * others wait to take over. Rows are deleted once Kafka acknowledged them, so the outbox
+ * holds only what is still to be published, and a relay that dies in between publishes
+ * them again on restart: consumers drop the repeat by its event id.
  */
 export class OutboxRelay {
   private stopped = false;
   private running: Promise<void> | undefined;
   private wake: (() => void) | undefined;
-  private lastPrune = 0;
+  private lastSweep = 0;
   private prepared = false;
   /** A row was committed (notified) since the last batch began. */
   private notified = false;
@@ -132,7 +130,7 @@ export class OutboxRelay {
           // A full batch may have left rows behind, and a notification during the batch
           // may be for a row it did not see; otherwise the outbox is empty until notified.
           if (relayed === (this.options.batchSize ?? DEFAULT_BATCH_SIZE) || this.notified) continue;
-          if (relayed === 0) await this.prunePublished();
+          if (relayed === 0) await this.sweepMarkedRows();
           if (!this.notified) await this.pause(this.options.pollIntervalMs ?? 1_000);
         }
       } finally {
@@ -170,22 +168,22 @@ export class OutboxRelay {
       }),
       this.options.alongside?.(rows),
     ]);
-    await dataSource.query(
-      `UPDATE "outbox" SET "published_at" = now() WHERE "position" = ANY($1::bigint[])`,
-      [rows.map((row) => row.position)],
-    );
+    await dataSource.query(`DELETE FROM "outbox" WHERE "position" = ANY($1::bigint[])`, [
+      rows.map((row) => row.position),
+    ]);
     this.options.onPublished?.(rows.length);
     return rows.length;
   }
 
-  private async prunePublished(): Promise<void> {
-    const keep = this.options.keepPublishedMs ?? 24 * 60 * 60 * 1000;
-    if (Date.now() - this.lastPrune < Math.min(keep, 60_000)) return;
-    this.lastPrune = Date.now();
-    await this.options.dataSource.query(
-      `DELETE FROM "outbox" WHERE "published_at" < now() - ($1::bigint * interval '1 millisecond')`,
-      [keep],
-    );
+  /**
+   * Until 2026-12-05 a relay marked published rows (`published_at`) and kept them a day.
+   * During a rolling update a relay of that release may still lead and mark rows; they
+   * are deleted here, at most once a minute, when the outbox is otherwise empty.
+   */
+  private async sweepMarkedRows(): Promise<void> {
+    if (Date.now() - this.lastSweep < 60_000) return;
+    this.lastSweep = Date.now();
+    await this.options.dataSource.query(`DELETE FROM "outbox" WHERE "published_at" IS NOT NULL`);
   }
 
   private pause(ms: number): Promise<void> {

@@ -8,3 +8,4 @@ export * from './request-from';
 export * from './tcp-proxy';
 export * from './chart-environment';
 export * from './forged-tokens';
+export * from './topic-log';
