@@ -12,7 +12,7 @@ import {
 } from '@scale-chat/contracts';
 import { KafkaConnection } from '@scale-chat/platform';
 import { startTestService, TopicLog, type TestService } from '@scale-chat/platform/testing';
-import { eventually, eventuallyValue } from '@scale-chat/wait';
+import { eventuallyValue } from '@scale-chat/wait';
 import { Partitioners } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { authService } from '../app.module';
@@ -35,13 +35,7 @@ describe('POST /api/auth/signup and auth as a saga participant', () => {
       )
       .map((record) => record.envelope);
   /** Once auth's outbox is empty and every record it sent has been read. */
-  const allPublished = () =>
-    eventually('auth has published everything it wrote', async () => {
-      const [row] = (await auth.app
-        .get(DataSource)
-        .query('SELECT count(*)::int AS "n" FROM "outbox"')) as { n: number }[];
-      return row?.n === 0 && (await published.caughtUp());
-    });
+  const allPublished = () => published.waitForAllSentBy(auth.app.get(DataSource));
 
   const signup = async (body: unknown) => {
     const response = await fetch(`${auth.url}/api/auth/signup`, {

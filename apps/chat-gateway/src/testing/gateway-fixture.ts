@@ -9,7 +9,6 @@ import {
   type TestJwks,
   type TestService,
 } from '@scale-chat/platform/testing';
-import { eventually } from '@scale-chat/wait';
 import { io as connect, type Socket } from 'socket.io-client';
 import { DataSource } from 'typeorm';
 import { chatGatewayService } from '../app.module';
@@ -90,12 +89,7 @@ export class GatewayFixture {
       `${this.gateway.config.kafkaTopicPrefix}${CHAT_ROOM_EVENTS_TOPIC.name}`,
     ]);
     const log = await this.published;
-    await eventually('the gateway has published everything it wrote', async () => {
-      const [row] = (await this.dataSource.query('SELECT count(*)::int AS "n" FROM "outbox"')) as {
-        n: number;
-      }[];
-      return row?.n === 0 && (await log.caughtUp());
-    });
+    await log.waitForAllSentBy(this.dataSource);
     return log
       .events()
       .filter((record) => record.key === roomId)

@@ -13,6 +13,7 @@ import { dataSourceOptions, migrateUnderLock } from '../database';
 import { createKafkaClient } from '../kafka';
 import { ensureTopics } from '../kafka/ensure-topics';
 import { createTestDatabase, type TestDatabase } from '../testing/test-database';
+import { outboxIsEmpty } from '../testing/topic-log';
 import { EventConsumer, RetryLaterError, type EventHandler } from './event-consumer';
 import { enqueueEvent } from './outbox';
 import { OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
@@ -530,9 +531,3 @@ describe('the outbox, its relay and the idempotent consumer', () => {
     expect(afterCommit).toEqual([1, 2, 3]);
   });
 });
-
-/** Whether the relay has deleted every row, as it does once Kafka has the events. */
-async function outboxIsEmpty(source: DataSource): Promise<boolean> {
-  const [row] = (await source.query('SELECT count(*)::int AS n FROM "outbox"')) as { n: number }[];
-  return row?.n === 0;
-}

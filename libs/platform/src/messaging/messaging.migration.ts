@@ -95,8 +95,9 @@ export class DeadLettersOfNonEvents1767000000000 implements MigrationInterface {
 /**
  * The relay deletes a row once Kafka has its event (it used to mark it `published_at` and
  * keep it a day: at 1,000 messages a second, 86 million rows). The rows kept so far go
- * now, once; `published_at` stays, unused, until no relay of the earlier release can be
- * running (`OutboxRelay` deletes the rows such a relay marks during a rolling update).
+ * now, once. `published_at` stays until no relay of the earlier release can be running:
+ * the relay reads only rows where it is null, and deletes those such a relay marks during
+ * a rolling update.
  */
 export class DeletePublishedOutboxRows1767700000000 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EventEnvelope } from '@scale-chat/contracts';
 import { eventually } from '@scale-chat/wait';
 import type { Admin, Consumer, Kafka } from 'kafkajs';
+import type { DataSource } from 'typeorm';
 
 /** One record as a `TopicLog` keeps it: where it was, its key and its envelope. */
 export interface LoggedRecord {
@@ -64,6 +65,17 @@ export class TopicLog {
     });
   }
 
+  /**
+   * Waits until the service behind `dataSource` has sent everything it wrote (its outbox
+   * is empty) and this log has read all of it.
+   */
+  async waitForAllSentBy(dataSource: DataSource): Promise<void> {
+    await eventually(
+      'everything the service wrote sent and read back',
+      async () => (await outboxIsEmpty(dataSource)) && (await this.caughtUp()),
+    );
+  }
+
   /** Whether every record the topics hold now has been read. */
   async caughtUp(): Promise<boolean> {
     for (const topic of this.topics) {
@@ -78,4 +90,12 @@ export class TopicLog {
     await this.consumer.disconnect();
     await this.admin.disconnect();
   }
+}
+
+/** Whether the service's outbox is empty: the relay deletes each row once Kafka has it. */
+export async function outboxIsEmpty(dataSource: DataSource): Promise<boolean> {
+  const [row] = (await dataSource.query('SELECT count(*)::int AS "n" FROM "outbox"')) as {
+    n: number;
+  }[];
+  return row?.n === 0;
 }
