@@ -206,12 +206,17 @@ export function offered(rate: number, seconds: number, pick: (n: number) => Send
     });
 }
 
-/** How full the gateways' batches were over a phase, from their metrics. */
+/**
+ * How full the gateways' batches were over a phase, and how long they paused to collect
+ * garbage, from their metrics.
+ */
 export interface BatchFigures {
   /** Sends stored by one `store_sends` call (`chat_send_batch_size`). */
   readonly sendsPerCall: number;
   /** Events published by one batch of the chat outbox's relay (`outbox_relay_batch_size`). */
   readonly eventsPerRelayBatch: number;
+  /** Both gateways' garbage collection (`nodejs_gc_duration_seconds`), ms a stored message. */
+  readonly gcMsPerMessage: number;
 }
 
 interface BatchCounts {
@@ -219,6 +224,7 @@ interface BatchCounts {
   readonly calls: number;
   readonly events: number;
   readonly relayBatches: number;
+  readonly gcSeconds: number;
 }
 
 async function batchCounts(gatewayUrls: readonly string[]): Promise<BatchCounts> {
@@ -228,6 +234,7 @@ async function batchCounts(gatewayUrls: readonly string[]): Promise<BatchCounts>
     calls: sumOf(samples, 'chat_send_batch_size_count'),
     events: sumOf(samples, 'outbox_relay_batch_size_sum'),
     relayBatches: sumOf(samples, 'outbox_relay_batch_size_count'),
+    gcSeconds: sumOf(samples, 'nodejs_gc_duration_seconds_sum'),
   };
 }
 
@@ -239,15 +246,20 @@ function batchFigures(before: BatchCounts, after: BatchCounts): BatchFigures | u
   return {
     sendsPerCall: (after.sends - before.sends) / calls,
     eventsPerRelayBatch: (after.events - before.events) / relayBatches,
+    gcMsPerMessage: ((after.gcSeconds - before.gcSeconds) * 1_000) / (after.sends - before.sends),
   };
 }
 
-/** "1.4 sends a `store_sends` call, 1.3 events a relay batch", or "—". */
+/**
+ * "1.4 sends a `store_sends` call, 1.3 events a relay batch, gateways' GC 0.050 ms a
+ * message", or "—".
+ */
 export function describeBatches(figures: BatchFigures | undefined): string {
   if (figures === undefined) return '—';
   return (
     `${figures.sendsPerCall.toFixed(1)} sends a store_sends call, ` +
-    `${figures.eventsPerRelayBatch.toFixed(1)} events a relay batch`
+    `${figures.eventsPerRelayBatch.toFixed(1)} events a relay batch, ` +
+    `gateways' GC ${figures.gcMsPerMessage.toFixed(3)} ms a message`
   );
 }
 

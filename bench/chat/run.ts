@@ -26,7 +26,14 @@ import { join } from 'node:path';
 import { AccessTokenSigner, generateSigningKey } from '@scale-chat/access-tokens';
 import type { RoomView } from '@scale-chat/contracts';
 import { integer, list, parseEnv } from '@scale-chat/platform';
-import { api, socketOf, startChatCluster, type ClusterProcess } from '@scale-chat/tools/cluster';
+import {
+  api,
+  scrapeMetrics,
+  socketOf,
+  startChatCluster,
+  sumOf,
+  type ClusterProcess,
+} from '@scale-chat/tools/cluster';
 import { describeCpu } from '../cpu';
 import { runBenchmark } from '../report';
 import {
@@ -65,18 +72,32 @@ function rssKb(gateway: ClusterProcess): number {
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
 }
 
+interface MemoryReading {
+  readonly kb: number;
+  /** What V8's young generation took of it: its size follows allocation, not sockets. */
+  readonly youngKb: number;
+  readonly settled: boolean;
+}
+
 /**
  * A gateway's RSS once two readings a second apart are within 1% of each other (the
- * sockets' buffers and the heap have stopped growing), or the last reading after 30 s.
+ * sockets' buffers and the heap have stopped growing), or the last reading after 30 s;
+ * with the size of V8's young generation then, from the gateway's metrics.
  */
-async function settledRssKb(gateway: ClusterProcess): Promise<{ kb: number; settled: boolean }> {
+async function settledMemory(gateway: ClusterProcess): Promise<MemoryReading> {
   const deadline = Date.now() + 30_000;
   let previous = rssKb(gateway);
   for (;;) {
     await sleep(1_000);
     const kb = rssKb(gateway);
-    if (Math.abs(kb - previous) <= previous * 0.01) return { kb, settled: true };
-    if (Date.now() > deadline) return { kb, settled: false };
+    const settled = Math.abs(kb - previous) <= previous * 0.01;
+    if (settled || Date.now() > deadline) {
+      const samples = await scrapeMetrics(gateway.url);
+      const youngBytes =
+        sumOf(samples, 'nodejs_heap_space_size_total_bytes', { space: 'new' }) +
+        sumOf(samples, 'nodejs_heap_space_size_total_bytes', { space: 'new_large_object' });
+      return { kb, youngKb: youngBytes / 1024, settled };
+    }
     previous = kb;
   }
 }
@@ -218,7 +239,7 @@ async function main(): Promise<void> {
     );
     const gateways = [gatewayA, gatewayB];
 
-    const before = await Promise.all([settledRssKb(gatewayA), settledRssKb(gatewayB)]);
+    const before = await Promise.all([settledMemory(gatewayA), settledMemory(gatewayB)]);
     const stack: Sender[][] = await inBatches(seats, 10, (members) =>
       Promise.all(
         members.map(async ({ user, roomId, gateway }) => ({
@@ -228,18 +249,27 @@ async function main(): Promise<void> {
         })),
       ),
     );
-    const after = await Promise.all([settledRssKb(gatewayA), settledRssKb(gatewayB)]);
+    const after = await Promise.all([settledMemory(gatewayA), settledMemory(gatewayB)]);
     const sockets = stack.flat().length;
-    const perThousand = after.map(({ kb }, index) => {
-      const on = seats.flat().filter(({ gateway }) => gateway === index).length;
-      return ((kb - (before[index]?.kb ?? 0)) / 1024 / on) * 1000;
-    });
-    const mb = (readings: readonly { kb: number }[]) =>
-      readings.map(({ kb }) => Math.round(kb / 1024)).join('/');
+    // Per 1,000 sockets, from the growth of the RSS less the growth of the young
+    // generation: how much of it the young generation holds depends on when V8 last
+    // scavenged and how far it has grown it (up to SERVICE_NODE_FLAGS' semi-space), not
+    // on the sockets, whose memory outlives a scavenge.
+    const perThousand = (young: boolean) =>
+      after.map(({ kb, youngKb }, index) => {
+        const on = seats.flat().filter(({ gateway }) => gateway === index).length;
+        const first = before[index] ?? { kb: 0, youngKb: 0 };
+        const grown = kb - first.kb - (young ? 0 : youngKb - first.youngKb);
+        return ((grown / 1024 / on) * 1000).toFixed(1);
+      });
+    const mb = (readings: readonly MemoryReading[], field: 'kb' | 'youngKb') =>
+      readings.map((reading) => Math.round(reading[field] / 1024)).join('/');
     say(
-      `idle: ${sockets} sockets; gateway RSS ${mb(before)} MB → ${mb(after)} MB` +
+      `idle: ${sockets} sockets; gateway RSS ${mb(before, 'kb')} MB → ${mb(after, 'kb')} MB, ` +
+        `young generation ${mb(before, 'youngKb')} MB → ${mb(after, 'youngKb')} MB` +
         `${[...before, ...after].every((reading) => reading.settled) ? '' : ' (not settled after 30 s)'}; ` +
-        `**${perThousand.map((figure) => figure.toFixed(1)).join(' / ')} MB per 1,000 idle sockets**`,
+        `**${perThousand(false).join(' / ')} MB per 1,000 idle sockets** ` +
+        `(${perThousand(true).join(' / ')} with the young generation's growth)`,
     );
 
     const generator = new LoadGenerator(

@@ -30,4 +30,5 @@ RUN mkdir /keys && chown node:node /keys
 USER node
 # GET /health on $PORT (every service sets PORT in compose; see docker-compose.yml).
 HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=6 CMD ["node", "health-check.js"]
-CMD ["node", "--enable-source-maps", "dist/main.js"]
+# The Node flags of SERVICE_NODE_FLAGS (tools/src/infra/services.ts), which says why.
+CMD ["node", "--enable-source-maps", "--max-semi-space-size=32", "dist/main.js"]

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { EDGE_PORT, SERVICE_NAMES, SERVICES } from '@scale-chat/contracts';
-import { COMPOSE_EDGE_TEMPLATE, REPO_ROOT, templateVariables } from './infra';
+import { COMPOSE_EDGE_TEMPLATE, REPO_ROOT, SERVICE_NODE_FLAGS, templateVariables } from './infra';
 
 interface ComposeService {
   image?: string;
@@ -200,5 +200,16 @@ describe('the Dockerfiles compose builds', () => {
     const from = /^COPY --from=(\S+) \S*node_modules/m.exec(runtime)?.[1];
     const stage = text.split(/^FROM /m).find((part) => part.includes(` AS ${from ?? '?'}`));
     expect(stage).toMatch(/npm ci --omit=dev/);
+  });
+
+  it('runs a service with the Node flags the local stack and the tests run it with', () => {
+    const text = readFileSync(join(REPO_ROOT, 'deploy/docker/service.Dockerfile'), 'utf8');
+    const command = /^CMD (\[.*\])$/m.exec(text.split(/^FROM /m).at(-1) ?? '')?.[1];
+    const argv = JSON.parse(command ?? '[]') as string[];
+    expect(argv[0]).toBe('node');
+    expect(argv.filter((arg) => arg !== '--enable-source-maps').slice(1, -1)).toEqual([
+      ...SERVICE_NODE_FLAGS,
+    ]);
+    expect(argv.at(-1)).toBe('dist/main.js');
   });
 });

@@ -5,7 +5,7 @@ import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { LOCAL_DATABASE_URL, LOCAL_KAFKA_BROKERS, type ServiceName } from '@scale-chat/contracts';
 import { Client } from 'pg';
-import { CACHE_DIR, freePort, isHealthy, REPO_ROOT } from '../infra';
+import { CACHE_DIR, freePort, isHealthy, REPO_ROOT, SERVICE_NODE_FLAGS } from '../infra';
 
 /** One service process of a test cluster, which a test may kill and start again. */
 export interface ClusterProcess {
@@ -80,7 +80,8 @@ function exited(child: ChildProcess): Promise<void> {
 }
 
 /**
- * Node flags for every service process, from `CLUSTER_NODE_FLAGS` (space-separated):
+ * Node flags for every service process besides `SERVICE_NODE_FLAGS` (later ones win),
+ * from `CLUSTER_NODE_FLAGS` (space-separated):
  * `--cpu-prof --cpu-prof-dir=/tmp/prof` profiles a benchmark's services, which
  * `NODE_OPTIONS` does not allow.
  */
@@ -132,6 +133,7 @@ export async function startChatCluster(options: ChatClusterOptions = {}): Promis
       child = spawn(
         process.execPath,
         [
+          ...SERVICE_NODE_FLAGS,
           ...nodeFlags(),
           '-r',
           '@swc-node/register',
