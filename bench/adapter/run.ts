@@ -69,6 +69,27 @@ async function connectClients(url: string, rooms: string[], perRoom: number): Pr
   return sockets;
 }
 
+/** Deliveries that stopped coming for this long are taken as lost (an adapter that drops). */
+const STALLED_MS = 5_000;
+
+/**
+ * Resolves once `count()` reaches `expected`, or once it has not grown for `STALLED_MS`
+ * (the rest is lost; waiting out the whole `maxMs` made a lossy adapter's run take
+ * minutes), or after `maxMs` in all.
+ */
+async function untilReceived(count: () => number, expected: number, maxMs: number): Promise<void> {
+  const deadline = Date.now() + maxMs;
+  let seen = count();
+  let grewAt = Date.now();
+  while (count() < expected && Date.now() < deadline && Date.now() - grewAt < STALLED_MS) {
+    await new Promise((done) => setTimeout(done, 20));
+    if (count() > seen) {
+      seen = count();
+      grewAt = Date.now();
+    }
+  }
+}
+
 /** Deliveries per second: every delivery, from the first send to the last receipt. */
 async function throughput(
   emitter: BenchServer,
@@ -90,9 +111,7 @@ async function throughput(
   await new Promise((done) => setTimeout(done, 500));
   const started = nowMs();
   await emitter.emit({ rooms: names, count: messages, rate: 0 });
-  const deadline = Date.now() + 120_000;
-  while (received < expected && Date.now() < deadline)
-    await new Promise((done) => setTimeout(done, 20));
+  await untilReceived(() => received, expected, 120_000);
   for (const client of clients) client.disconnect();
   return {
     deliveriesPerSecond: (received / (last - started)) * 1000,
@@ -115,9 +134,7 @@ async function latency(emitter: BenchServer, receiver: BenchServer, rate: number
   const run = async () => {
     samples = [];
     await emitter.emit({ rooms: ['lat'], count, rate });
-    const deadline = Date.now() + 30_000;
-    while (samples.length < count * clients.length && Date.now() < deadline)
-      await new Promise((done) => setTimeout(done, 20));
+    await untilReceived(() => samples.length, count * clients.length, 30_000);
     return { ...percentiles(samples), lost: count * clients.length - samples.length };
   };
   await run();
