@@ -2,13 +2,16 @@
  * Socket.IO adapters side by side, on this machine, in one run: the in-memory adapter
  * (one server: the upper bound), @socket.io/redis-adapter, @socket.io/redis-streams-adapter
  * (both on Debian's redis-server) and ours on Kafka (two servers each). Messages are
- * emitted on one server and received by clients of the other. Prints a Markdown table.
+ * emitted on one server and received by clients of the other. Every server (and the
+ * kafkajs floor) runs with the Node flags of our services (`SERVICE_NODE_FLAGS`), as a
+ * chat gateway runs the adapter. Prints a Markdown table.
  *
  *   node tools/run.js bench adapter/run.ts      (Kafka must be up: npm run infra:up)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { SERVICE_NODE_FLAGS } from '@scale-chat/tools/infra';
 import { io as connect, type Socket } from 'socket.io-client';
 import { forkTypeScript, nextMessage } from '../child-process';
 import { percentile } from '../report';
@@ -30,7 +33,11 @@ interface BenchServer {
 }
 
 async function startServer(kind: AdapterKind, topic: string): Promise<BenchServer> {
-  const child = forkTypeScript(join(__dirname, 'server.ts'), [kind, REDIS_URL, BROKERS, topic]);
+  const child = forkTypeScript(
+    join(__dirname, 'server.ts'),
+    [kind, REDIS_URL, BROKERS, topic],
+    SERVICE_NODE_FLAGS,
+  );
   const port = await nextMessage(child, (report: ServerReport) =>
     report.type === 'ready' ? report.port : undefined,
   );
@@ -192,14 +199,14 @@ async function recovery(servers: BenchServer[], cycles: number): Promise<number>
  */
 async function kafkaFloor(rate: number, seconds: number) {
   const topic = `bench.floor-${randomUUID().slice(0, 8)}`;
-  const consumer = forkTypeScript(FLOOR, ['consume', BROKERS, topic]);
+  const consumer = forkTypeScript(FLOOR, ['consume', BROKERS, topic], SERVICE_NODE_FLAGS);
   const children = [consumer];
   try {
     // The consumer creates the topic; the producer starts once it is there.
     await nextMessage(consumer, (report: FloorReport) =>
       report.type === 'subscribed' ? true : undefined,
     );
-    const producer = forkTypeScript(FLOOR, ['produce', BROKERS, topic]);
+    const producer = forkTypeScript(FLOOR, ['produce', BROKERS, topic], SERVICE_NODE_FLAGS);
     children.push(producer);
     await nextMessage(consumer, (report: FloorReport) =>
       report.type === 'ready' ? true : undefined,
