@@ -255,11 +255,11 @@ async function main(): Promise<void> {
     // generation: how much of it the young generation holds depends on when V8 last
     // scavenged and how far it has grown it (up to SERVICE_NODE_FLAGS' semi-space), not
     // on the sockets, whose memory outlives a scavenge.
-    const perThousand = (young: boolean) =>
+    const perThousand = (withYoungGrowth: boolean) =>
       after.map(({ kb, youngKb }, index) => {
         const on = seats.flat().filter(({ gateway }) => gateway === index).length;
         const first = before[index] ?? { kb: 0, youngKb: 0 };
-        const grown = kb - first.kb - (young ? 0 : youngKb - first.youngKb);
+        const grown = kb - first.kb - (withYoungGrowth ? 0 : youngKb - first.youngKb);
         return ((grown / 1024 / on) * 1000).toFixed(1);
       });
     const mb = (readings: readonly MemoryReading[], field: 'kb' | 'youngKb') =>
