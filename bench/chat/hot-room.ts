@@ -15,15 +15,10 @@
 import { randomUUID } from 'node:crypto';
 import type { RoomView } from '@scale-chat/contracts';
 import { integer, parseEnv } from '@scale-chat/platform';
-import {
-  api,
-  newUser,
-  socketOf,
-  startChatCluster,
-  type ClusterProcess,
-} from '@scale-chat/tools/cluster';
+import { api, newUser, startChatCluster, type ClusterProcess } from '@scale-chat/tools/cluster';
 import { describeCpu } from '../cpu';
 import { runBenchmark } from '../report';
+import { LeanSocket } from './lean-socket';
 import {
   boundServer,
   describeBatches,
@@ -77,14 +72,20 @@ async function main(): Promise<void> {
       users.map(async (user, index) => ({
         userId: user.userId,
         roomId,
-        socket: await socketOf((index % 2 === 0 ? gatewayA : gatewayB).url, user.token),
+        socket: await LeanSocket.connect((index % 2 === 0 ? gatewayA : gatewayB).url, {
+          token: user.token,
+        }),
       })),
     );
     const bound: Sender[] = await Promise.all(
       users.map(async (user) => ({
         userId: user.userId,
         roomId,
-        socket: await socketOf(memory.url, user.token, { auth: { userId: user.userId, roomId } }),
+        socket: await LeanSocket.connect(memory.url, {
+          token: user.token,
+          userId: user.userId,
+          roomId,
+        }),
       })),
     );
 

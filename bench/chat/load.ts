@@ -1,25 +1,26 @@
 /**
  * The chat benchmarks' load generator, shared by run.ts (many rooms) and hot-room.ts (one
  * room). It is kept lean so that what it measures is the system, not itself: one
- * WebSocket per client (no long-polling), no promise, timer or closure per message (an
- * acknowledgement callback per in-flight slot, made once), no map of sent messages (a
- * message's scheduled send time travels in its own `clientMsgId`), latency samples in
- * typed arrays. Its own CPU and event-loop delay are reported beside every phase.
+ * WebSocket per client speaking only the part of Socket.IO it needs (`LeanSocket`), no
+ * promise, timer or closure per message (an acknowledgement callback per in-flight slot,
+ * made once), no map of sent messages (a message's scheduled send time travels in its own
+ * `clientMsgId`), latency samples in typed arrays. Its own CPU and event-loop delay are
+ * reported beside every phase.
  */
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { MessageView, SocketAck } from '@scale-chat/contracts';
 import { scrapeMetrics, sumOf } from '@scale-chat/tools/cluster';
-import type { Socket } from 'socket.io-client';
 import { forkTypeScript } from '../child-process';
 import { countCpu, type CpuUsed, type MeasuredProcess } from '../cpu';
 import { percentile } from '../report';
+import type { LeanSocket } from './lean-socket';
 
 /** A connected client and the room it sends to. */
 export interface Sender {
   readonly userId: string;
   readonly roomId: string;
-  readonly socket: Socket;
+  readonly socket: LeanSocket;
 }
 
 export type SendAck = SocketAck<{ message: MessageView }>;

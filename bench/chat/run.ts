@@ -29,13 +29,13 @@ import { integer, list, parseEnv } from '@scale-chat/platform';
 import {
   api,
   scrapeMetrics,
-  socketOf,
   startChatCluster,
   sumOf,
   type ClusterProcess,
 } from '@scale-chat/tools/cluster';
 import { describeCpu } from '../cpu';
 import { runBenchmark } from '../report';
+import { LeanSocket } from './lean-socket';
 import {
   boundServer,
   describeBatches,
@@ -245,7 +245,9 @@ async function main(): Promise<void> {
         members.map(async ({ user, roomId, gateway }) => ({
           userId: user.userId,
           roomId,
-          socket: await socketOf((gateways[gateway] as ClusterProcess).url, user.token),
+          socket: await LeanSocket.connect((gateways[gateway] as ClusterProcess).url, {
+            token: user.token,
+          }),
         })),
       ),
     );
@@ -295,8 +297,10 @@ async function main(): Promise<void> {
         members.map(async ({ user, roomId }) => ({
           userId: user.userId,
           roomId,
-          socket: await socketOf(memory.url, user.token, {
-            auth: { userId: user.userId, roomId },
+          socket: await LeanSocket.connect(memory.url, {
+            token: user.token,
+            userId: user.userId,
+            roomId,
           }),
         })),
       ),
