@@ -58,7 +58,9 @@ export class LeanSocket {
         ws.terminate();
         reject(new LeanConnectError(message));
       };
-      ws.once('error', (error) => fail(error.message));
+      // After the connect, an error is followed by 'close': acknowledgements not yet
+      // answered then never are, and the phase counts them as lost.
+      ws.on('error', (error) => fail(error.message));
       ws.once('close', () => fail('the connection closed before the namespace connected'));
       ws.on('message', (data, isBinary) => {
         const frame = isBinary ? '' : String(data);
