@@ -64,7 +64,6 @@ export class DatabaseFaults {
        VALUES ($1, 'saga.replies', $2, $3, '{}')`,
       [marker, marker, JSON.stringify(envelope)],
     );
-    await this.db.query(`SELECT pg_notify('outbox', $1)`, [schema]);
     let relay = '';
     await eventually('the relay is held', async () => {
       const { rows } = await this.db.query<{ application_name: string }>(

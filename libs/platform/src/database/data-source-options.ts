@@ -7,6 +7,7 @@ import {
   DeadLettersOfNonEvents1767000000000,
   DeletePublishedOutboxRows1767700000000,
   MESSAGING_ENTITIES,
+  NotifyOutboxPerSchema1767800000000,
 } from '../messaging';
 import { CreateRateLimitWindows1767200000000 } from '../http/rate-limit-windows.migration';
 
@@ -41,6 +42,7 @@ export function dataSourceOptions(
       DeadLettersOfNonEvents1767000000000,
       CreateRateLimitWindows1767200000000,
       DeletePublishedOutboxRows1767700000000,
+      NotifyOutboxPerSchema1767800000000,
     ],
     migrationsTableName: 'migrations',
     synchronize: false,

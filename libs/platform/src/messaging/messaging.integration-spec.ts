@@ -7,6 +7,7 @@ import {
   type TopicSpec,
 } from '@scale-chat/contracts';
 import { Partitioners, type Consumer, type Producer } from 'kafkajs';
+import { Client } from 'pg';
 import pino from 'pino';
 import { DataSource, type EntityManager } from 'typeorm';
 import { dataSourceOptions, migrateUnderLock } from '../database';
@@ -16,7 +17,7 @@ import { createTestDatabase, type TestDatabase } from '../testing/test-database'
 import { outboxIsEmpty } from '../testing/topic-log';
 import { EventConsumer, RetryLaterError, type EventHandler } from './event-consumer';
 import { enqueueEvent } from './outbox';
-import { OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
+import { outboxChannel, OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
 
 const logger = pino({ level: 'silent' });
 const kafka = createKafkaClient({
@@ -44,15 +45,15 @@ describe('the outbox, its relay and the idempotent consumer', () => {
   const eventConsumers: EventConsumer[] = [];
   let producer: Producer;
 
-  const dataSource = async (): Promise<DataSource> => {
+  const dataSource = async (schema = SCHEMA): Promise<DataSource> => {
     const options = dataSourceOptions({
       databaseUrl: database.url,
-      databaseSchema: SCHEMA,
+      databaseSchema: schema,
       databasePoolSize: 4,
       instanceId: `messaging-${sources.length}`,
     });
     const source = await new DataSource(options).initialize();
-    await migrateUnderLock(source, SCHEMA);
+    await migrateUnderLock(source, schema);
     sources.push(source);
     return source;
   };
@@ -314,6 +315,37 @@ describe('the outbox, its relay and the idempotent consumer', () => {
     await commit(2);
     await eventually('both events', () => received.length >= 2, 10_000);
     expect(received.map((event) => event.data)).toEqual([{ n: 1 }, { n: 2 }]);
+  });
+
+  it("notifies a commit on its own schema's channel, and on the shared one for an earlier release's relays", async () => {
+    const topic = await newTopic();
+    const [own, other] = [await dataSource(), await dataSource('messaging_other')];
+    const listener = new Client({ connectionString: database.url });
+    await listener.connect();
+    try {
+      const heard: { channel: string; payload: string | undefined }[] = [];
+      listener.on('notification', ({ channel, payload }) => heard.push({ channel, payload }));
+      await listener.query(`LISTEN "${outboxChannel(SCHEMA)}"`);
+      await listener.query('LISTEN outbox');
+      const commit = (source: DataSource) =>
+        source.transaction((manager) =>
+          enqueueEvent(manager, { topic, key: 'k', type: 'probe.happened', data: {} }),
+        );
+      // Notifications arrive in commit order: the other schema's, on this schema's channel,
+      // would come before this schema's own.
+      await commit(other);
+      await commit(own);
+      await eventually('the own channel notified', () =>
+        heard.some(({ channel }) => channel === outboxChannel(SCHEMA)),
+      );
+      expect(heard).toEqual([
+        { channel: 'outbox', payload: 'messaging_other' },
+        { channel: outboxChannel(SCHEMA), payload: '' },
+        { channel: 'outbox', payload: SCHEMA },
+      ]);
+    } finally {
+      await listener.end();
+    }
   });
 
   it('acts on each event once, through repeats from a relay that died before deleting its rows, and skips malformed records', async () => {

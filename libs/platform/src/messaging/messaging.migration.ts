@@ -1,10 +1,12 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { OUTBOX_CHANNEL_PREFIX } from './outbox-relay';
 
 /**
  * The outbox and the processed-messages table, in the schema of the service that runs
  * it (its connections' search path). Every service with events lists this migration.
- * A trigger wakes the relay at once after each insert (NOTIFY on channel `outbox`,
- * with the schema as payload); the relay also polls in case a notification is missed.
+ * A trigger wakes the relay at once after each insert (NOTIFY; the channel is the
+ * schema's own since `NotifyOutboxPerSchema1767800000000`); the relay also polls in case
+ * a notification is missed.
  */
 export class CreateMessagingTables1763800000000 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
@@ -106,5 +108,33 @@ export class DeletePublishedOutboxRows1767700000000 implements MigrationInterfac
 
   async down(): Promise<void> {
     // Nothing to restore: the deleted rows were published.
+  }
+}
+
+/**
+ * Each schema's outbox notifies a channel of its own (`outboxChannel`), so a relay wakes
+ * only for its own service's commits: on the one shared channel every chat message woke
+ * the relays of auth and the orchestrator too, which dropped it. The shared channel is
+ * still notified, for relays of the earlier release during a rolling update; the release
+ * after this one stops that.
+ */
+export class NotifyOutboxPerSchema1767800000000 implements MigrationInterface {
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
+      CREATE OR REPLACE FUNCTION "notify_outbox"() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        PERFORM pg_notify('${OUTBOX_CHANNEL_PREFIX}' || TG_TABLE_SCHEMA, '');
+        PERFORM pg_notify('outbox', TG_TABLE_SCHEMA);
+        RETURN NULL;
+      END $$`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
+      CREATE OR REPLACE FUNCTION "notify_outbox"() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        PERFORM pg_notify('outbox', TG_TABLE_SCHEMA);
+        RETURN NULL;
+      END $$`);
   }
 }

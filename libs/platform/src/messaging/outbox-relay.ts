@@ -36,6 +36,13 @@ export interface RelayedEvent {
 
 const DEFAULT_BATCH_SIZE = 500;
 
+/** What a schema's outbox trigger notifies on each insert: `outbox.<schema>`. */
+export const OUTBOX_CHANNEL_PREFIX = 'outbox.';
+
+export function outboxChannel(schema: string): string {
+  return `${OUTBOX_CHANNEL_PREFIX}${schema}`;
+}
+
 interface Row {
   position: string;
   topic: string;
@@ -46,7 +53,6 @@ interface Row {
 
 interface PgNotification {
   channel: string;
-  payload?: string;
 }
 
 interface PgClient {
@@ -116,13 +122,16 @@ export class OutboxRelay {
         this.prepared = true;
       }
       const client = (runner as unknown as { databaseConnection: PgClient }).databaseConnection;
+      // The schema's own channel: other services' commits do not wake this relay. (The
+      // schema is a plain lower-case identifier: `migrateUnderLock` refuses any other.)
+      const channel = outboxChannel(this.options.schema);
       const onNotification = (message: PgNotification) => {
-        if (message.channel !== 'outbox' || message.payload !== this.options.schema) return;
+        if (message.channel !== channel) return;
         this.notified = true;
         this.wake?.();
       };
       client.on('notification', onNotification);
-      await runner.query('LISTEN outbox');
+      await runner.query(`LISTEN "${channel}"`);
       try {
         while (!this.stopped) {
           this.notified = false;
@@ -135,7 +144,7 @@ export class OutboxRelay {
         }
       } finally {
         client.off('notification', onNotification);
-        await runner.query('UNLISTEN outbox');
+        await runner.query(`UNLISTEN "${channel}"`);
         await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [lockKey]);
       }
     } finally {
