@@ -73,6 +73,21 @@ describe('LeanSocket', () => {
     expect(received.every((args) => args.length === 2 && typeof args[1] === 'string')).toBe(true);
   });
 
+  it('takes an event that asks for an acknowledgement, and is closed, not thrown, by one it cannot read', async () => {
+    const client = await connect({ token: 'good' });
+    const [server] = serverSockets as [Socket];
+    const received: unknown[] = [];
+    client.on('asks', (payload: unknown) => received.push(payload));
+    server.emit('asks', { n: 1 }, () => undefined);
+    await eventually('the event that asked for an ack', () => received.length === 1);
+    expect(received).toEqual([{ n: 1 }]);
+    let reason = '';
+    server.on('disconnect', (why) => (reason = why));
+    server.emit('binary', Buffer.from('not for this client'));
+    await eventually('the connection closed', () => reason !== '');
+    expect(reason).toBe('transport close');
+  });
+
   it('rejects with the message of a refused handshake', async () => {
     await expect(LeanSocket.connect(base, { token: 'bad' })).rejects.toEqual(
       new LeanConnectError('unauthorized'),

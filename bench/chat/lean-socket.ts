@@ -43,6 +43,8 @@ export class LeanSocket {
   private readonly acks = new Map<number, Listener>();
   private readonly listeners = new Map<string, Listener>();
   private nextAckId = 0;
+  /** It closes on purpose (`disconnect`, or a frame it could not read). */
+  private leaving = false;
 
   private constructor(private readonly ws: WebSocket) {}
 
@@ -65,7 +67,7 @@ export class LeanSocket {
       ws.on('message', (data, isBinary) => {
         const frame = isBinary ? '' : String(data);
         if (settled) {
-          socket.onFrame(frame);
+          socket.onFrame(frame, isBinary);
           return;
         }
         if (frame.startsWith(ENGINE_OPEN)) {
@@ -98,11 +100,32 @@ export class LeanSocket {
   }
 
   disconnect(): void {
+    this.leaving = true;
     if (this.ws.readyState === WebSocket.OPEN) this.ws.send(ENGINE_MESSAGE + SOCKET_DISCONNECT);
     this.ws.close();
   }
 
-  private onFrame(frame: string): void {
+  /**
+   * After the connect. A frame it cannot read ends this connection, not the generator: its
+   * unanswered sends and missed deliveries then count as lost, and stderr says why.
+   */
+  private onFrame(frame: string, isBinary: boolean): void {
+    try {
+      if (isBinary) throw new Error('a binary frame (attachments are not supported)');
+      this.read(frame);
+    } catch (error) {
+      this.drop(error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  private drop(reason: string): void {
+    if (this.leaving) return;
+    this.leaving = true;
+    process.stderr.write(`[lean-socket] closing a connection: ${reason}\n`);
+    this.ws.terminate();
+  }
+
+  private read(frame: string): void {
     const type = frame[0];
     if (type === ENGINE_PING) {
       this.ws.send(ENGINE_PONG);
@@ -110,15 +133,21 @@ export class LeanSocket {
       const kind = frame[1];
       if (kind === SOCKET_EVENT) this.onEvent(frame);
       else if (kind === SOCKET_ACK) this.onAck(frame);
-      else if (kind === SOCKET_DISCONNECT) this.ws.close();
+      else if (kind === SOCKET_DISCONNECT) this.drop('the server disconnected it');
+      else throw new Error(`a Socket.IO packet of type ${kind ?? '(none)'} after the connect`);
     } else if (type === ENGINE_CLOSE) {
-      this.ws.close();
+      this.drop('the server closed it');
+    } else if (type !== ENGINE_PONG) {
+      throw new Error(`an Engine.IO packet of type ${type ?? '(none)'}`);
     }
   }
 
-  /** `42["event",...args]`; an event that asks for an acknowledgement is not one the benchmarks get. */
+  /**
+   * `42["event",...args]`, or `42<id>[...]` when the server asks for an acknowledgement,
+   * which the benchmarks never need: the listener gets the arguments, the server no answer.
+   */
   private onEvent(frame: string): void {
-    const args = JSON.parse(frame.slice(2)) as unknown[];
+    const args = JSON.parse(frame.slice(frame.indexOf('[', 2))) as unknown[];
     const listener = this.listeners.get(args[0] as string);
     if (listener !== undefined) listener(...args.slice(1));
   }

@@ -80,4 +80,25 @@ describe('migrateUnderLock', () => {
       /not a plain lower-case identifier/,
     );
   });
+
+  it('takes a schema name as long as its outbox channel allows, and refuses a longer one', async () => {
+    const longest = 'p'.repeat(56);
+    const source = await new DataSource(
+      dataSourceOptions({
+        databaseUrl: database.url,
+        databaseSchema: longest,
+        databasePoolSize: 2,
+        instanceId: 'long',
+      }),
+    ).initialize();
+    sources.push(source);
+    await migrateUnderLock(source, longest);
+    // The insert's trigger notifies `outbox.<schema>`: 63 bytes, the most PostgreSQL takes.
+    await source.query(
+      `INSERT INTO "outbox" ("event_id", "topic", "key", "envelope") VALUES (gen_random_uuid(), 't', 'k', '{}')`,
+    );
+    await expect(migrateUnderLock(source, `${longest}p`)).rejects.toThrow(
+      /longer than 56 characters/,
+    );
+  });
 });

@@ -1,5 +1,4 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { OUTBOX_CHANNEL_PREFIX } from './outbox-relay';
 
 /**
  * The outbox and the processed-messages table, in the schema of the service that runs
@@ -112,18 +111,19 @@ export class DeletePublishedOutboxRows1767700000000 implements MigrationInterfac
 }
 
 /**
- * Each schema's outbox notifies a channel of its own (`outboxChannel`), so a relay wakes
- * only for its own service's commits: on the one shared channel every chat message woke
- * the relays of auth and the orchestrator too, which dropped it. The shared channel is
- * still notified, for relays of the earlier release during a rolling update; the release
- * after this one stops that.
+ * Each schema's outbox notifies a channel of its own, `outbox.<schema>` (`outboxChannel`;
+ * written out here, as a migration must not change), so a relay wakes only for its own
+ * service's commits where several services share a database (the local stack): on the one
+ * shared channel every chat message woke the relays of auth and the orchestrator too,
+ * which dropped it. The shared channel is still notified, for relays of the earlier
+ * release during a rolling update; the release after this one stops that.
  */
 export class NotifyOutboxPerSchema1767800000000 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`
       CREATE OR REPLACE FUNCTION "notify_outbox"() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        PERFORM pg_notify('${OUTBOX_CHANNEL_PREFIX}' || TG_TABLE_SCHEMA, '');
+        PERFORM pg_notify('outbox.' || TG_TABLE_SCHEMA, '');
         PERFORM pg_notify('outbox', TG_TABLE_SCHEMA);
         RETURN NULL;
       END $$`);

@@ -36,11 +36,12 @@ export interface RelayedEvent {
 
 const DEFAULT_BATCH_SIZE = 500;
 
-/** What a schema's outbox trigger notifies on each insert: `outbox.<schema>`. */
-export const OUTBOX_CHANNEL_PREFIX = 'outbox.';
-
+/**
+ * What a schema's outbox trigger notifies on each insert (`NotifyOutboxPerSchema1767800000000`
+ * writes the same name out).
+ */
 export function outboxChannel(schema: string): string {
-  return `${OUTBOX_CHANNEL_PREFIX}${schema}`;
+  return `outbox.${schema}`;
 }
 
 interface Row {
@@ -123,7 +124,8 @@ export class OutboxRelay {
       }
       const client = (runner as unknown as { databaseConnection: PgClient }).databaseConnection;
       // The schema's own channel: other services' commits do not wake this relay. (The
-      // schema is a plain lower-case identifier: `migrateUnderLock` refuses any other.)
+      // schema is a plain lower-case identifier of at most 56 characters, so the quoted
+      // name is the one the trigger notifies: `migrateUnderLock` refuses any other.)
       const channel = outboxChannel(this.options.schema);
       const onNotification = (message: PgNotification) => {
         if (message.channel !== channel) return;
