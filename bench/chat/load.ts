@@ -208,8 +208,8 @@ export function offered(rate: number, seconds: number, pick: (n: number) => Send
 }
 
 /**
- * How full the gateways' batches were over a phase, and how long they paused to collect
- * garbage, from their metrics.
+ * How full the gateways' batches were over a phase, how long they paused to collect
+ * garbage and how late their event loops ran, from their metrics.
  */
 export interface BatchFigures {
   /** Sends stored by one `store_sends` call (`chat_send_batch_size`). */
@@ -218,6 +218,8 @@ export interface BatchFigures {
   readonly eventsPerRelayBatch: number;
   /** Both gateways' garbage collection (`nodejs_gc_duration_seconds`), ms a stored message. */
   readonly gcMsPerMessage: number;
+  /** Each gateway's event-loop delay p99 over the phase, ms. */
+  readonly loopDelayP99Ms: readonly number[];
 }
 
 interface BatchCounts {
@@ -226,11 +228,21 @@ interface BatchCounts {
   readonly events: number;
   readonly relayBatches: number;
   readonly gcSeconds: number;
+  /**
+   * Each gateway's `nodejs_eventloop_lag_p99_seconds`: prom-client's histogram since the
+   * scrape before (it resets on every scrape, so the one at a phase's start begins it).
+   */
+  readonly loopP99Seconds: readonly number[];
 }
 
+/** prom-client's `eventLoopMonitoringPrecision`: its histogram holds the time between ticks. */
+const GATEWAY_LOOP_RESOLUTION_MS = 10;
+
 async function batchCounts(gatewayUrls: readonly string[]): Promise<BatchCounts> {
-  const samples = (await Promise.all(gatewayUrls.map(scrapeMetrics))).flat();
+  const perGateway = await Promise.all(gatewayUrls.map(scrapeMetrics));
+  const samples = perGateway.flat();
   return {
+    loopP99Seconds: perGateway.map((own) => sumOf(own, 'nodejs_eventloop_lag_p99_seconds')),
     sends: sumOf(samples, 'chat_send_batch_size_sum'),
     calls: sumOf(samples, 'chat_send_batch_size_count'),
     events: sumOf(samples, 'outbox_relay_batch_size_sum'),
@@ -248,19 +260,23 @@ function batchFigures(before: BatchCounts, after: BatchCounts): BatchFigures | u
     sendsPerCall: (after.sends - before.sends) / calls,
     eventsPerRelayBatch: (after.events - before.events) / relayBatches,
     gcMsPerMessage: ((after.gcSeconds - before.gcSeconds) * 1_000) / (after.sends - before.sends),
+    loopDelayP99Ms: after.loopP99Seconds.map((seconds) =>
+      Math.max(0, seconds * 1_000 - GATEWAY_LOOP_RESOLUTION_MS),
+    ),
   };
 }
 
 /**
  * "1.4 sends a `store_sends` call, 1.3 events a relay batch, gateways' GC 0.050 ms a
- * message", or "—".
+ * message, gateways' loop delay p99 3.1 / 2.4 ms", or "—".
  */
 export function describeBatches(figures: BatchFigures | undefined): string {
   if (figures === undefined) return '—';
   return (
     `${figures.sendsPerCall.toFixed(1)} sends a store_sends call, ` +
     `${figures.eventsPerRelayBatch.toFixed(1)} events a relay batch, ` +
-    `gateways' GC ${figures.gcMsPerMessage.toFixed(3)} ms a message`
+    `gateways' GC ${figures.gcMsPerMessage.toFixed(3)} ms a message, ` +
+    `gateways' loop delay p99 ${figures.loopDelayP99Ms.map((ms) => ms.toFixed(1)).join(' / ')} ms`
   );
 }
 
