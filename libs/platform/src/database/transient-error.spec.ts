@@ -1,3 +1,4 @@
+import { runInNewContext } from 'node:vm';
 import { QueryFailedError } from 'typeorm';
 import { isTransientDatabaseError, sqlStateOf } from './transient-error';
 
@@ -35,6 +36,14 @@ describe('isTransientDatabaseError', () => {
     ['nothing', undefined],
   ])('is false for %s', (_case, error) => {
     expect(isTransientDatabaseError(error)).toBe(false);
+  });
+
+  it("is true for a reset connection made in another realm (Node's own errors under Jest)", () => {
+    const foreign = runInNewContext(
+      'Object.assign(new Error("connect ECONNRESET 127.0.0.1:45201"), { code: "ECONNRESET" })',
+    ) as unknown;
+    expect(foreign instanceof Error).toBe(false);
+    expect(isTransientDatabaseError(foreign)).toBe(true);
   });
 
   it('reads the SQLSTATE of a refused statement only', () => {

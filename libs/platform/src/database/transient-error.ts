@@ -37,13 +37,28 @@ export function sqlStateOf(error: unknown): string | undefined {
 export function isTransientDatabaseError(error: unknown): boolean {
   const state = sqlStateOf(error);
   if (state !== undefined) return TRANSIENT_SQLSTATE.test(state);
-  if (!(error instanceof Error)) return false;
+  if (!isErrorLike(error)) return false;
   // node-postgres' own errors (outside a statement) carry a SQLSTATE or a socket code.
-  const code = (error as { code?: unknown }).code;
+  const code = error.code;
   if (
     typeof code === 'string' &&
     (TRANSIENT_SOCKET_CODES.has(code) || TRANSIENT_SQLSTATE.test(code))
   )
     return true;
   return TRANSIENT_MESSAGES.some((message) => error.message.includes(message));
+}
+
+/**
+ * An error of any realm. Not `instanceof Error`: Node's own errors (a refused or reset
+ * socket, from `net`) are made in Node's realm, which under Jest is not the test's, so a
+ * reset connection once counted as the event's fault in a test (and was dead-lettered).
+ */
+function isErrorLike(
+  error: unknown,
+): error is { readonly message: string; readonly code?: unknown } {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    typeof (error as { message?: unknown }).message === 'string'
+  );
 }
