@@ -30,6 +30,12 @@ const BODY = 'bench message';
 /** How often the event-loop delay is sampled, ms. */
 const LOOP_RESOLUTION_MS = 10;
 
+/**
+ * A figure of a `monitorEventLoopDelay` histogram, ms, as a delay: the histogram holds the
+ * time between its timer's ticks, so the delay is what exceeds its resolution.
+ */
+const delayPastTick = (tickMs: number, resolutionMs: number) => Math.max(0, tickMs - resolutionMs);
+
 /** Latency samples (ms) in a typed array that doubles when full. */
 class Samples {
   private values = new Float64Array(4096);
@@ -235,7 +241,7 @@ interface BatchCounts {
   readonly loopP99Seconds: readonly number[];
 }
 
-/** prom-client's `eventLoopMonitoringPrecision`: its histogram holds the time between ticks. */
+/** prom-client's `eventLoopMonitoringPrecision`, the resolution of its histogram. */
 const GATEWAY_LOOP_RESOLUTION_MS = 10;
 
 async function batchCounts(gatewayUrls: readonly string[]): Promise<BatchCounts> {
@@ -261,7 +267,7 @@ function batchFigures(before: BatchCounts, after: BatchCounts): BatchFigures | u
     eventsPerRelayBatch: (after.events - before.events) / relayBatches,
     gcMsPerMessage: ((after.gcSeconds - before.gcSeconds) * 1_000) / (after.sends - before.sends),
     loopDelayP99Ms: after.loopP99Seconds.map((seconds) =>
-      Math.max(0, seconds * 1_000 - GATEWAY_LOOP_RESOLUTION_MS),
+      delayPastTick(seconds * 1_000, GATEWAY_LOOP_RESOLUTION_MS),
     ),
   };
 }
@@ -324,8 +330,7 @@ export class LoadGenerator {
     this.current = undefined;
     const cpuUsed = cpu();
     const batches = batchFigures(batchesBefore, await batchCounts(this.gatewayUrls));
-    // The histogram holds the time between its timer's ticks: the delay is what exceeds it.
-    const ms = (ns: number) => Math.max(0, ns / 1e6 - LOOP_RESOLUTION_MS);
+    const ms = (ns: number) => delayPastTick(ns / 1e6, LOOP_RESOLUTION_MS);
     return {
       label,
       ...phase.figures(),

@@ -5,7 +5,7 @@ import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { LOCAL_DATABASE_URL, LOCAL_KAFKA_BROKERS, type ServiceName } from '@scale-chat/contracts';
 import { Client } from 'pg';
-import { CACHE_DIR, freePort, isHealthy, REPO_ROOT, SERVICE_NODE_FLAGS } from '../infra';
+import { CACHE_DIR, freePort, isHealthy, REPO_ROOT, serviceCommand } from '../infra';
 
 /** One service process of a test cluster, which a test may kill and start again. */
 export interface ClusterProcess {
@@ -130,28 +130,17 @@ export async function startChatCluster(options: ChatClusterOptions = {}): Promis
       // The child writes its log itself: piped through this process, a busy test or
       // load generator would hold it up and add its own CPU to every line.
       const log = openSync(logFile, 'a');
-      child = spawn(
-        process.execPath,
-        [
-          ...SERVICE_NODE_FLAGS,
-          ...nodeFlags(),
-          '-r',
-          '@swc-node/register',
-          join(REPO_ROOT, 'apps', service, 'src', 'main.ts'),
-        ],
-        {
-          cwd: REPO_ROOT,
-          env: {
-            ...common,
-            SWC_NODE_PROJECT: join(REPO_ROOT, 'tsconfig.base.json'),
-            PORT: String(port),
-            INSTANCE_ID: label,
-            // The gateways share their groups (one consumer per event); others have their own.
-            KAFKA_GROUP_PREFIX: `test-c${run}-${service}`,
-          },
-          stdio: ['ignore', log, log],
-        },
+      const command = serviceCommand(
+        { service, label, port },
+        // The gateways share their groups (one consumer per event); others have their own.
+        { ...common, KAFKA_GROUP_PREFIX: `test-c${run}-${service}` },
+        nodeFlags(),
       );
+      child = spawn(command.command, command.args, {
+        cwd: REPO_ROOT,
+        env: command.env,
+        stdio: ['ignore', log, log],
+      });
       closeSync(log);
       const current = child;
       await eventually(label, () => isHealthy(`${url}/health`), {

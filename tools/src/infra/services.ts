@@ -45,16 +45,19 @@ export const SERVICE_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=32'
 
 /**
  * How the tools run a service from its TypeScript sources: node with swc's require hook,
- * which resolves the workspace's path aliases from tsconfig.base.json.
+ * which resolves the workspace's path aliases from tsconfig.base.json. `nodeFlags` come
+ * after `SERVICE_NODE_FLAGS` (a later flag wins).
  */
 export function serviceCommand(
-  instance: ServiceInstance,
+  instance: Pick<ServiceInstance, 'label' | 'service' | 'port'>,
   env: NodeJS.ProcessEnv,
+  nodeFlags: readonly string[] = [],
 ): { command: string; args: string[]; env: NodeJS.ProcessEnv } {
   return {
     command: process.execPath,
     args: [
       ...SERVICE_NODE_FLAGS,
+      ...nodeFlags,
       '-r',
       '@swc-node/register',
       join(REPO_ROOT, 'apps', instance.service, 'src', 'main.ts'),
