@@ -1,4 +1,4 @@
-import { eventuallyValue } from '@scale-chat/wait';
+import { eventually, eventuallyValue } from '@scale-chat/wait';
 import { randomUUID } from 'node:crypto';
 import {
   AUTH_LOGINS_TOPIC,
@@ -17,10 +17,11 @@ import {
   type TestJwks,
   type TestService,
 } from '@scale-chat/platform/testing';
-import type { Producer } from 'kafkajs';
+import type { Admin, Producer } from 'kafkajs';
 import { Client } from 'pg';
 import { logConsumerService } from '../app.module';
 import { adminTokenOf, startFedLogConsumer } from './stats-test-kit';
+import { EVENT_LOG_CONSUMER, EVENT_LOG_TOPICS } from '../events/event-log.consumer';
 import { rebuildEventLog } from '../events/rebuild';
 import type { LogConfig } from '../log-config';
 
@@ -73,6 +74,7 @@ describe('log-consumer: stats fed from Kafka', () => {
   let jwks: TestJwks;
   let service: TestService<LogConfig>;
   let producer: Producer;
+  let kafkaAdmin: Admin;
   let adminToken: string;
   let userToken: string;
   const env = () => ({
@@ -99,6 +101,22 @@ describe('log-consumer: stats fed from Kafka', () => {
       })),
     });
   };
+  /** Whether the event log's group has committed every record of its topics. */
+  const committedToTheEnd = async () => {
+    const topics = EVENT_LOG_TOPICS.map((topic) => `${settings.KAFKA_TOPIC_PREFIX}${topic.name}`);
+    const committed = await kafkaAdmin.fetchOffsets({
+      groupId: `${settings.KAFKA_GROUP_PREFIX}.${EVENT_LOG_CONSUMER}`,
+      topics,
+    });
+    for (const topic of topics) {
+      const offsets = committed.find((entry) => entry.topic === topic)?.partitions ?? [];
+      for (const { partition, high } of await kafkaAdmin.fetchTopicOffsets(topic)) {
+        const offset = offsets.find((entry) => entry.partition === partition)?.offset ?? '-1';
+        if (high !== '0' && offset !== high) return false;
+      }
+    }
+    return true;
+  };
   const metric = async (line: RegExp) => {
     const text = await (await fetch(`${service.url}/metrics`)).text();
     const match = text.split('\n').find((candidate) => line.test(candidate));
@@ -109,6 +127,8 @@ describe('log-consumer: stats fed from Kafka', () => {
     jwks = await startTestJwks();
     settings = env();
     ({ service, producer } = await startFedLogConsumer(settings));
+    kafkaAdmin = service.app.get(KafkaConnection).kafka.admin();
+    await kafkaAdmin.connect();
     adminToken = await adminTokenOf(jwks);
     userToken = await jwks.signer.sign({
       userId: randomUUID(),
@@ -119,11 +139,12 @@ describe('log-consumer: stats fed from Kafka', () => {
 
   afterAll(async () => {
     await producer?.disconnect();
+    await kafkaAdmin?.disconnect();
     await service?.close();
     await jwks?.close();
   });
 
-  it('counts events within 5 s, a duplicated event once, and skips malformed records (counted) without stopping', async () => {
+  it('counts events, a duplicated event once, and skips malformed records (counted) without stopping', async () => {
     const twice = userRegistered();
     const started = Date.now();
     await send(CHAT_ROOM_EVENTS_TOPIC, [
@@ -143,8 +164,8 @@ describe('log-consumer: stats fed from Kafka', () => {
       summary,
       (body) => body['users'] === 3 && body['messages'] === 3 && body['rooms'] === 1,
     );
-    const elapsed = Date.now() - started;
-    process.stdout.write(`events reached the stats in ${elapsed} ms\n`);
+    // A figure, not a check (API.md: "within a few seconds"); bench/ measures speed.
+    process.stdout.write(`events reached the stats in ${Date.now() - started} ms\n`);
     expect(figures).toEqual({
       users: 3,
       rooms: 1,
@@ -152,16 +173,20 @@ describe('log-consumer: stats fed from Kafka', () => {
       messagesLastHour: 3,
       signupsToday: 3,
     });
-    expect(elapsed).toBeLessThan(5_000);
 
+    // Skipped, not retried: the group commits past every record, malformed ones too, and
+    // then reads them no more. Each is counted each time it is read (Kafka delivers at
+    // least once, so a rebalance or a retried batch reads it again), never fewer than 3.
+    await eventually('the event log to commit past every record', committedToTheEnd);
     const consumer = `consumer="${settings.KAFKA_GROUP_PREFIX}.event-log"`;
-    // A malformed record is counted each time it is read: all 3, and more when Kafka
-    // delivered a batch again (at least once; the figures above stayed exact).
-    const malformed = await metric(
-      new RegExp(`^kafka_events_total\\{.*${consumer}.*outcome="malformed"`),
-    );
+    const malformedLine = new RegExp(`^kafka_events_total\\{.*${consumer}.*outcome="malformed"`);
+    const malformed = await metric(malformedLine);
     expect(malformed).toBeGreaterThanOrEqual(3);
-    expect(malformed).toBeLessThanOrEqual(6);
+    await send(AUTH_USERS_TOPIC, [userRegistered()]);
+    await eventuallyValue('the next event to count', summary, (body) => body['users'] === 4);
+    await eventually('the event log to commit past it', committedToTheEnd);
+    expect(await metric(malformedLine)).toBe(malformed);
+
     const words = await get('/api/stats/top-words?window=15m&limit=2');
     expect(words).toEqual({
       status: 200,
@@ -302,7 +327,7 @@ describe('log-consumer: stats fed from Kafka', () => {
     ];
     const read = () => Promise.all(paths.map(async (path) => (await get(path)).body));
     const before = await read();
-    expect(before[0]).toMatchObject({ messages: 7, users: 4 });
+    expect(before[0]).toMatchObject({ messages: 7, users: 5 });
 
     // Stop the service (its database stays), rebuild, start it again on the same database.
     const first = service;
