@@ -4,6 +4,7 @@ import type { ServiceConfig } from '../config';
 import {
   CreateDeadLetters1766000000000,
   CreateMessagingTables1763800000000,
+  DeadLetterOncePerRecord1767900000000,
   DeadLettersOfNonEvents1767000000000,
   DeletePublishedOutboxRows1767700000000,
   MESSAGING_ENTITIES,
@@ -43,6 +44,7 @@ export function dataSourceOptions(
       CreateRateLimitWindows1767200000000,
       DeletePublishedOutboxRows1767700000000,
       NotifyOutboxPerSchema1767800000000,
+      DeadLetterOncePerRecord1767900000000,
     ],
     migrationsTableName: 'migrations',
     synchronize: false,

@@ -60,6 +60,7 @@ describe('migrateUnderLock', () => {
       { name: 'CreateRateLimitWindows1767200000000' },
       { name: 'DeletePublishedOutboxRows1767700000000' },
       { name: 'NotifyOutboxPerSchema1767800000000' },
+      { name: 'DeadLetterOncePerRecord1767900000000' },
     ]);
     const tables: unknown[] = await first.query(
       "SELECT table_name FROM information_schema.tables WHERE table_schema = 'probe' ORDER BY 1",

@@ -402,7 +402,8 @@ export class EventConsumer {
 
   /**
    * Keeps a record that will not be handled in `dead_letters`: as read, with why (the
-   * event id and type are null for a record that is not an event at all).
+   * event id and type are null for a record that is not an event at all), once however
+   * often Kafka delivers it.
    */
   private async keepDeadLetter(
     record: ConsumedRecord,
@@ -412,7 +413,9 @@ export class EventConsumer {
     await this.options.dataSource.query(
       `INSERT INTO "dead_letters"
          ("consumer", "topic", "partition", "offset", "event_id", "type", "value", "error")
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT ("consumer", "topic", "partition", "offset", md5(coalesce("value", '')))
+       DO NOTHING`,
       [
         this.options.groupId,
         record.topic,

@@ -61,9 +61,12 @@ export class ProcessedMessage {
 /**
  * An event a consumer gave up on after `maxAttempts` failures (not for a database that
  * could not answer: those are retried for good): the record as read and why, for an
- * operator to look at and replay, instead of losing it.
+ * operator to look at and replay, instead of losing it. Kept once per consumer, place and
+ * bytes, by an index on an expression that TypeORM cannot describe (made by
+ * `DeadLetterOncePerRecord1767900000000`, left alone by schema sync).
  */
 @Entity({ name: 'dead_letters' })
+@Index('UQ_dead_letters_record', { synchronize: false })
 export class DeadLetter {
   @PrimaryGeneratedColumn({ type: 'bigint', primaryKeyConstraintName: 'PK_dead_letters' })
   id!: string;

@@ -16,6 +16,7 @@ import { ensureTopics } from '../kafka/ensure-topics';
 import { createTestDatabase, type TestDatabase } from '../testing/test-database';
 import { outboxIsEmpty } from '../testing/topic-log';
 import { EventConsumer, RetryLaterError, type EventHandler } from './event-consumer';
+import { DeadLetterOncePerRecord1767900000000 } from './messaging.migration';
 import { enqueueEvent } from './outbox';
 import { outboxChannel, OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
 
@@ -348,7 +349,49 @@ describe('the outbox, its relay and the idempotent consumer', () => {
     }
   });
 
-  it('acts on each event once, through repeats from a relay that died before deleting its rows, and skips malformed records', async () => {
+  it('keeps one dead letter per record: repeats kept by the earlier release go, a different record at the same place stays', async () => {
+    const source = await dataSource();
+    const migration = new DeadLetterOncePerRecord1767900000000();
+    const runner = source.createQueryRunner();
+    try {
+      await migration.down(runner);
+      const keep = async (offset: string, value: string | null) =>
+        (
+          (await source.query(
+            `INSERT INTO "dead_letters" ("consumer", "topic", "partition", "offset", "value", "error")
+           VALUES ('probe', 'test.events', 0, $1, $2, 'not JSON') RETURNING "id"`,
+            [offset, value === null ? null : Buffer.from(value)],
+          )) as { id: string }[]
+        )[0]?.id;
+      // What the earlier release kept for records read three times, and for a topic made
+      // again (its offsets start at 0 again) whose record at offset 0 differs.
+      const ids: (string | undefined)[] = [];
+      for (const [offset, value] of [
+        ['0', 'one'],
+        ['0', 'one'],
+        ['1', null],
+        ['1', null],
+        ['0', 'one'],
+        ['0', 'two'],
+      ] as const)
+        ids.push(await keep(offset, value));
+      await migration.up(runner);
+      const kept = (await source.query(
+        `SELECT "id", "offset", convert_from("value", 'UTF8') AS "value" FROM "dead_letters" ORDER BY "id"`,
+      )) as { id: string; offset: string; value: string | null }[];
+      expect(kept.map(({ offset, value }) => ({ offset, value }))).toEqual([
+        { offset: '0', value: 'one' },
+        { offset: '1', value: null },
+        { offset: '0', value: 'two' },
+      ]);
+      expect(kept.map(({ id }) => id)).toEqual([ids[0], ids[2], ids[5]]);
+      await expect(keep('1', null)).rejects.toThrow(/UQ_dead_letters_record/);
+    } finally {
+      await runner.release();
+    }
+  });
+
+  it('acts on each event once, through repeats from a relay that died before deleting its rows and a group read again, and keeps each malformed record once', async () => {
     const topic = await newTopic();
     const source = await dataSource();
     await source.query(
@@ -420,37 +463,60 @@ describe('the outbox, its relay and the idempotent consumer', () => {
         ]);
       },
     };
-    const consumer = new EventConsumer({
-      kafka,
-      dataSource: source,
-      groupId: `probe-${randomUUID()}`,
-      topics: [topic],
-      handlers: [counted],
-      logger,
-    });
-    eventConsumers.push(consumer);
-    await consumer.start();
-    await eventually(
-      'ten records',
-      () =>
-        consumer.stats.processed +
-          consumer.stats.duplicates +
-          consumer.stats.malformed +
-          consumer.stats.ignored >=
-        10,
-    );
-
-    expect(consumer.stats).toEqual({
-      processed: 3,
-      duplicates: 3,
-      malformed: 3,
-      ignored: 1,
-      failed: 0,
-    });
+    const groupId = `probe-${randomUUID()}`;
+    const startConsumer = async () => {
+      const consumer = new EventConsumer({
+        kafka,
+        dataSource: source,
+        groupId,
+        topics: [topic],
+        handlers: [counted],
+        logger,
+      });
+      eventConsumers.push(consumer);
+      await consumer.start();
+      return consumer;
+    };
+    // Six events (three of them repeats), three malformed records, one of another type.
+    // Kafka delivers at least once: a record read again is counted again, acted on once.
+    const readAll = (consumer: EventConsumer) =>
+      eventually(
+        'every record',
+        () =>
+          consumer.stats.processed + consumer.stats.duplicates >= 6 &&
+          consumer.stats.malformed >= 3 &&
+          consumer.stats.ignored >= 1,
+      );
+    const consumer = await startConsumer();
+    await readAll(consumer);
+    expect(consumer.stats).toMatchObject({ processed: 3, failed: 0 });
     const effects = (await source.query('SELECT "n" FROM "effects" ORDER BY "n"')) as {
       n: number;
     }[];
     expect(effects.map((row) => row.n)).toEqual([1, 2, 3]);
+
+    // The group reads the topic again from its start: nothing is acted on twice, and each
+    // malformed record stays one dead letter.
+    await consumer.stop();
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await admin.resetOffsets({ groupId, topic: topic.name, earliest: true });
+    } finally {
+      await admin.disconnect();
+    }
+    const again = await startConsumer();
+    await readAll(again);
+    expect(again.stats).toMatchObject({ processed: 0, failed: 0 });
+    const letters = (await source.query(
+      `SELECT "offset", "error" FROM "dead_letters" WHERE "consumer" = $1 ORDER BY "id"`,
+      [groupId],
+    )) as { offset: string; error: string }[];
+    expect(letters.map((letter) => letter.error)).toEqual([
+      expect.stringMatching(/JSON/i),
+      expect.stringMatching(/id/),
+      'Error: n is not a number',
+    ]);
   });
 
   it.each<[string, (manager: EntityManager) => Promise<unknown>]>([

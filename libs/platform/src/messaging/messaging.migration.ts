@@ -138,3 +138,30 @@ export class NotifyOutboxPerSchema1767800000000 implements MigrationInterface {
       END $$`);
   }
 }
+
+/**
+ * One dead letter per record a consumer gave up on: Kafka delivers at least once, so a
+ * record read again (after a rebalance, or a batch retried) used to be kept once more
+ * each time. The key is the record's place and its bytes: a topic deleted and made again
+ * starts its offsets at 0, and a different record there is still kept. The repeats kept
+ * so far go, the first of each stays.
+ */
+export class DeadLetterOncePerRecord1767900000000 implements MigrationInterface {
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
+      DELETE FROM "dead_letters" AS "repeat" USING "dead_letters" AS "first"
+       WHERE "repeat"."consumer" = "first"."consumer"
+         AND "repeat"."topic" = "first"."topic"
+         AND "repeat"."partition" = "first"."partition"
+         AND "repeat"."offset" = "first"."offset"
+         AND md5(coalesce("repeat"."value", '')) = md5(coalesce("first"."value", ''))
+         AND "repeat"."id" > "first"."id"`);
+    await queryRunner.query(`
+      CREATE UNIQUE INDEX "UQ_dead_letters_record" ON "dead_letters"
+        ("consumer", "topic", "partition", "offset", md5(coalesce("value", '')))`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP INDEX "UQ_dead_letters_record"`);
+  }
+}
