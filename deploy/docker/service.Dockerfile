@@ -7,7 +7,9 @@ ARG NODE_IMAGE=node:22-bookworm-slim
 FROM ${NODE_IMAGE} AS build
 ARG SERVICE
 WORKDIR /repo
+# patches/: fixes to dependencies, applied by npm's postinstall (patch-package).
 COPY package.json package-lock.json ./
+COPY patches ./patches
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false npx nx run ${SERVICE}:build
@@ -15,6 +17,7 @@ RUN NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false npx nx run ${SERVICE}:build
 FROM ${NODE_IMAGE} AS production-dependencies
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY patches ./patches
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 FROM ${NODE_IMAGE} AS runtime

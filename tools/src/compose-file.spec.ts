@@ -194,6 +194,19 @@ describe('the Dockerfiles compose builds', () => {
     },
   );
 
+  it.each(dockerfiles)(
+    '%s has patches/ in place before each npm ci (its postinstall applies them)',
+    (dockerfile) => {
+      const text = readFileSync(join(REPO_ROOT, dockerfile), 'utf8');
+      const installs = text.split(/^FROM /m).filter((stage) => /^RUN npm ci/m.test(stage));
+      expect(installs.length).toBeGreaterThan(0);
+      for (const stage of installs) {
+        const copied = /^COPY patches \.\/patches$/m.exec(stage)?.index ?? Infinity;
+        expect(copied).toBeLessThan(/^RUN npm ci/m.exec(stage)?.index ?? -1);
+      }
+    },
+  );
+
   it('installs only production dependencies into the service image', () => {
     const text = readFileSync(join(REPO_ROOT, 'deploy/docker/service.Dockerfile'), 'utf8');
     const runtime = text.split(/^FROM /m).at(-1) ?? '';
