@@ -174,9 +174,10 @@ describe('log-consumer: stats fed from Kafka', () => {
       signupsToday: 3,
     });
 
-    // Skipped, not retried: the group commits past every record, malformed ones too, and
-    // then reads them no more. Each is counted each time it is read (Kafka delivers at
-    // least once, so a rebalance or a retried batch reads it again), never fewer than 3.
+    // Skipped, not retried: the group commits past every record, malformed ones too (a
+    // consumer that retried them would never get there, and this wait would time out),
+    // and then reads them no more. Each is counted each time it is read (Kafka delivers
+    // at least once, so a rebalance or a retried batch reads it again), never fewer than 3.
     await eventually('the event log to commit past every record', committedToTheEnd);
     const consumer = `consumer="${settings.KAFKA_GROUP_PREFIX}.event-log"`;
     const malformedLine = new RegExp(`^kafka_events_total\\{.*${consumer}.*outcome="malformed"`);

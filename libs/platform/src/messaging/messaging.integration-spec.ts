@@ -375,7 +375,10 @@ describe('the outbox, its relay and the idempotent consumer', () => {
         ['0', 'two'],
       ] as const)
         ids.push(await keep(offset, value));
+      // As `migrateUnderLock` runs it: in a transaction of its own.
+      await runner.startTransaction();
       await migration.up(runner);
+      await runner.commitTransaction();
       const kept = (await source.query(
         `SELECT "id", "offset", convert_from("value", 'UTF8') AS "value" FROM "dead_letters" ORDER BY "id"`,
       )) as { id: string; offset: string; value: string | null }[];
@@ -387,6 +390,18 @@ describe('the outbox, its relay and the idempotent consumer', () => {
       expect(kept.map(({ id }) => id)).toEqual([ids[0], ids[2], ids[5]]);
       await expect(keep('1', null)).rejects.toThrow(/UQ_dead_letters_record/);
     } finally {
+      // The tests after this one need the index, whatever happened here.
+      if (runner.isTransactionActive) await runner.rollbackTransaction();
+      await source.query('DELETE FROM "dead_letters"');
+      const [index] = (await source.query(
+        `SELECT 1 FROM pg_indexes
+          WHERE schemaname = current_schema() AND indexname = 'UQ_dead_letters_record'`,
+      )) as unknown[];
+      if (index === undefined) {
+        await runner.startTransaction();
+        await migration.up(runner);
+        await runner.commitTransaction();
+      }
       await runner.release();
     }
   });

@@ -144,10 +144,14 @@ export class NotifyOutboxPerSchema1767800000000 implements MigrationInterface {
  * record read again (after a rebalance, or a batch retried) used to be kept once more
  * each time. The key is the record's place and its bytes: a topic deleted and made again
  * starts its offsets at 0, and a different record there is still kept. The repeats kept
- * so far go, the first of each stays.
+ * so far go, the first of each stays. The table is locked against writes meanwhile, so no
+ * repeat lands between the two statements; during a rolling update a consumer of the
+ * earlier release that gives up on a record already kept gets a unique violation and
+ * reads the record again until it is replaced (nothing is lost).
  */
 export class DeadLetterOncePerRecord1767900000000 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`LOCK TABLE "dead_letters" IN SHARE ROW EXCLUSIVE MODE`);
     await queryRunner.query(`
       DELETE FROM "dead_letters" AS "repeat" USING "dead_letters" AS "first"
        WHERE "repeat"."consumer" = "first"."consumer"
