@@ -101,13 +101,11 @@ describe('log-consumer: stats fed from Kafka', () => {
       })),
     });
   };
+  const eventLogGroup = () => `${settings.KAFKA_GROUP_PREFIX}.${EVENT_LOG_CONSUMER}`;
   /** Whether the event log's group has committed every record of its topics. */
   const committedToTheEnd = async () => {
     const topics = EVENT_LOG_TOPICS.map((topic) => `${settings.KAFKA_TOPIC_PREFIX}${topic.name}`);
-    const committed = await kafkaAdmin.fetchOffsets({
-      groupId: `${settings.KAFKA_GROUP_PREFIX}.${EVENT_LOG_CONSUMER}`,
-      topics,
-    });
+    const committed = await kafkaAdmin.fetchOffsets({ groupId: eventLogGroup(), topics });
     for (const topic of topics) {
       const offsets = committed.find((entry) => entry.topic === topic)?.partitions ?? [];
       for (const { partition, high } of await kafkaAdmin.fetchTopicOffsets(topic)) {
@@ -179,8 +177,9 @@ describe('log-consumer: stats fed from Kafka', () => {
     // and then reads them no more. Each is counted each time it is read (Kafka delivers
     // at least once, so a rebalance or a retried batch reads it again), never fewer than 3.
     await eventually('the event log to commit past every record', committedToTheEnd);
-    const consumer = `consumer="${settings.KAFKA_GROUP_PREFIX}.event-log"`;
-    const malformedLine = new RegExp(`^kafka_events_total\\{.*${consumer}.*outcome="malformed"`);
+    const malformedLine = new RegExp(
+      `^kafka_events_total\\{.*consumer="${eventLogGroup()}".*outcome="malformed"`,
+    );
     const malformed = await metric(malformedLine);
     expect(malformed).toBeGreaterThanOrEqual(3);
     await send(AUTH_USERS_TOPIC, [userRegistered()]);
