@@ -246,7 +246,9 @@ describe('KafkaEventsTransport: @OnEvent handlers of a hybrid app, on the real b
     expect(
       await dataSource.query(`SELECT "correlation_id" FROM "probe_totals" WHERE "name" = 'twice'`),
     ).toEqual([{ correlation_id: 'corr-probe' }]);
-    expect(consumer('probes').stats.duplicates).toBe(1);
+    // Kafka delivers at least once: a batch read again counts its records again. The
+    // total above is what must not grow; the counter must have seen the repeat.
+    expect(consumer('probes').stats.duplicates).toBeGreaterThanOrEqual(1);
     expect(
       await dataSource.query(`SELECT 1 FROM "processed_messages" WHERE "message_id" = $1`, [id]),
     ).toHaveLength(1);
@@ -301,7 +303,11 @@ describe('KafkaEventsTransport: @OnEvent handlers of a hybrid app, on the real b
       },
     ]);
     expect(await total('bad')).toBeUndefined();
-    expect(consumer('probes').stats).toMatchObject({ failed: 1, malformed: 2 });
+    // Each reading counts (a batch read again is counted again); the dead letters above,
+    // one per record, are what must not repeat.
+    const { failed, malformed } = consumer('probes').stats;
+    expect(failed).toBeGreaterThanOrEqual(1);
+    expect(malformed).toBeGreaterThanOrEqual(2);
   });
 
   it('commits a batch in one transaction; a failing one is retried event by event, its bad event dead-lettered', async () => {
@@ -333,7 +339,7 @@ describe('KafkaEventsTransport: @OnEvent handlers of a hybrid app, on the real b
     )) as { label: string }[];
     expect(labels.map((row) => row.label)).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']);
     expect((await deadLetters('item.listed')).map((row) => row.event_id)).toEqual([poisonId]);
-    expect(consumer('items').stats).toMatchObject({ failed: 1 });
+    expect(consumer('items').stats.failed).toBeGreaterThanOrEqual(1);
   });
 
   it('reports its lag by group and partition, and leaves its groups when the app closes', async () => {
