@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import {
   SAGA_COMMAND_TOPICS,
@@ -9,7 +10,12 @@ import {
   type SagaReply,
 } from '@scale-chat/contracts';
 import { ensureTopics, KafkaConnection } from '@scale-chat/platform';
-import { startTestService, type TestService } from '@scale-chat/platform/testing';
+import {
+  startAnotherInstance,
+  startTestService,
+  type TestService,
+} from '@scale-chat/platform/testing';
+import { eventually, eventuallyValue } from '@scale-chat/wait';
 import { Partitioners, type Consumer, type Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { sagaOrchestratorService } from '../app.module';
@@ -17,6 +23,38 @@ import type { OrchestratorConfig } from '../orchestrator-config';
 import { SagaRecord } from './saga.entity';
 
 jest.setTimeout(60_000);
+
+/**
+ * A member of the orchestrators' group in a process of its own, which the test kills
+ * with SIGKILL once it has joined: it never leaves the group, so the broker keeps it
+ * (and waits for it in the next rebalance) until its 6 s session times out, as after an
+ * orchestrator killed or lost with its machine.
+ */
+async function leaveAMemberThatDied(
+  brokers: readonly string[],
+  groupId: string,
+  topics: readonly string[],
+) {
+  const script = `
+    const { Kafka, logLevel } = require('kafkajs');
+    const consumer = new Kafka({ brokers: ${JSON.stringify(brokers)}, logLevel: logLevel.NOTHING })
+      .consumer({ groupId: ${JSON.stringify(groupId)}, sessionTimeout: 6000, heartbeatInterval: 1000 });
+    consumer.on(consumer.events.GROUP_JOIN, () => process.stdout.write('joined\\n'));
+    (async () => {
+      await consumer.connect();
+      await consumer.subscribe({ topics: ${JSON.stringify(topics)} });
+      await consumer.run({ eachMessage: () => new Promise(() => {}) });
+    })();`;
+  const member = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  member.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  await eventually('the member joined', () => output.includes('joined'), {
+    timeoutMs: 30_000,
+    failed: () => (member.exitCode === null ? undefined : `it exited with ${member.exitCode}`),
+  });
+  member.kill('SIGKILL');
+  await new Promise((resolve) => member.once('exit', resolve));
+}
 
 /** How each participant, played by the test, answers a command (by name). */
 type Script = Record<string, 'succeed' | 'fail' | 'ignore'>;
@@ -27,6 +65,10 @@ describe('the orchestrator over Kafka, with the test playing auth and chat', () 
   let participants: Consumer;
   const scripts = new Map<string, Script>();
   const received = new Map<string, string[]>();
+  /** The last command each saga sent, for the test to answer itself. */
+  const lastCommand = new Map<string, SagaCommand>();
+  /** The orchestrator after a restart, once a test has restarted it. */
+  let restarted: TestService<OrchestratorConfig> | undefined;
 
   const envelope = (type: string, data: unknown) =>
     JSON.stringify({ id: randomUUID(), type, occurredAt: new Date().toISOString(), data });
@@ -62,7 +104,7 @@ describe('the orchestrator over Kafka, with the test playing auth and chat', () 
   };
 
   const finished = async (sagaId: string): Promise<SagaRecord> => {
-    const repository = orchestrator.app.get(DataSource).getRepository(SagaRecord);
+    const repository = (restarted ?? orchestrator).app.get(DataSource).getRepository(SagaRecord);
     const deadline = Date.now() + 30_000;
     for (;;) {
       const record = await repository.findOneBy({ id: sagaId });
@@ -111,6 +153,7 @@ describe('the orchestrator over Kafka, with the test playing auth and chat', () 
         const command = (JSON.parse(String(message.value)) as { data: SagaCommand }).data;
         const script = scripts.get(command.sagaId);
         if (script === undefined) return; // another run's saga
+        lastCommand.set(command.sagaId, command);
         received.set(command.sagaId, [
           ...(received.get(command.sagaId) ?? []),
           `${command.kind} ${command.name}`,
@@ -127,7 +170,11 @@ describe('the orchestrator over Kafka, with the test playing auth and chat', () 
   afterAll(async () => {
     await participants?.disconnect();
     await producer?.disconnect();
-    await orchestrator?.close();
+    if (restarted === undefined) await orchestrator?.close();
+    else {
+      await restarted.app.close();
+      await orchestrator.database.drop();
+    }
   });
 
   it('runs a signup to completion, once even when asked twice', async () => {
@@ -168,5 +215,41 @@ describe('the orchestrator over Kafka, with the test playing auth and chat', () 
       'compensate auth.discard-pending-user',
     ]);
     expect(record.history.map((entry) => entry.event)).toContain('timed-out');
+  });
+
+  // Last: it stops the suite's orchestrator and leaves a restarted one.
+  it('applies a reply that came while no orchestrator ran, rather than timing its step out', async () => {
+    const sagaId = randomUUID();
+    await request(sagaId, { 'chat.create-profile': 'ignore' });
+    const command = (await eventuallyValue(
+      'the first command',
+      () => lastCommand.get(sagaId),
+      (sent) => sent !== undefined,
+    )) as SagaCommand;
+    const record = await orchestrator.app
+      .get(DataSource)
+      .getRepository(SagaRecord)
+      .findOneByOrFail({ id: sagaId });
+    const deadline = record.deadline?.getTime() ?? Number.NaN;
+    expect(deadline).toBeGreaterThan(Date.now() - 60_000);
+
+    await orchestrator.app.close();
+    const { kafkaBrokers, kafkaGroupPrefix, kafkaTopicPrefix } = orchestrator.config;
+    await leaveAMemberThatDied(kafkaBrokers, `${kafkaGroupPrefix}.orchestrator`, [
+      `${kafkaTopicPrefix}${SAGA_REQUESTS_TOPIC.name}`,
+      `${kafkaTopicPrefix}${SAGA_REPLIES_TOPIC.name}`,
+    ]);
+    // The participant answers in time; no orchestrator reads it before the deadline.
+    await answer(command, 'succeeded');
+    await eventually('the step deadline passed', () => Date.now() > deadline + 500, 10_000);
+    restarted = await startAnotherInstance(sagaOrchestratorService, orchestrator, {
+      SAGA_STEP_TIMEOUT_MS: '1500',
+    });
+
+    expect((await finished(sagaId)).status).toBe('completed');
+    expect(received.get(sagaId)).toEqual([
+      'execute chat.create-profile',
+      'execute auth.activate-user',
+    ]);
   });
 });

@@ -14,6 +14,7 @@ import {
 import {
   currentCorrelationId,
   enqueueEvent,
+  KafkaEventsTransport,
   runAfterCommit,
   SERVICE_CONFIG,
   type EventContext,
@@ -45,6 +46,7 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
   private sweeper: NodeJS.Timeout | undefined;
   /** The sweep running now, if one is. */
   private sweeping: Promise<void> | undefined;
+  private shuttingDown = false;
 
   constructor(
     @Inject(SERVICE_CONFIG) config: OrchestratorConfig,
@@ -52,6 +54,7 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
     private readonly sagas: SagasRepository,
     private readonly logger: PinoLogger,
     private readonly metrics: SagaMetrics,
+    private readonly transport: KafkaEventsTransport,
   ) {
     this.engines = new Map(
       [...sagaDefinitions(config.extra.SAGA_STEP_TIMEOUT_MS)].map(([type, definition]) => [
@@ -61,7 +64,34 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
     );
   }
 
+  /**
+   * Steps are timed out only once the replies that waited in Kafka while no orchestrator
+   * read them (all of them killed, a deploy) have been applied: a participant that
+   * answered in time is not undone because the orchestrator was away. A killed instance
+   * stays in the group until its session times out, and the others wait for it to rejoin.
+   */
   onApplicationBootstrap(): void {
+    void this.transport.caughtUp().then(
+      (caughtUp) => {
+        if (!caughtUp || this.shuttingDown) return;
+        this.logger.info('read what waited in Kafka; timing out late steps from now on');
+        this.startSweeping();
+      },
+      (error: unknown) => {
+        // Late steps must still be timed out some time: sweeping early is the lesser harm.
+        this.logger.error({ err: error }, 'could not tell what waited in Kafka; sweeping now');
+        if (!this.shuttingDown) this.startSweeping();
+      },
+    );
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.shuttingDown = true;
+    clearInterval(this.sweeper);
+    await this.sweeping;
+  }
+
+  private startSweeping(): void {
     this.sweeper = setInterval(() => {
       // A tick while the last sweep still runs (a slow or absent database) is skipped,
       // not queued: sweeps must not pile up behind an outage.
@@ -70,11 +100,6 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
         this.sweeping = undefined;
       });
     }, SWEEP_INTERVAL_MS);
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    clearInterval(this.sweeper);
-    await this.sweeping;
   }
 
   /** A repeated request for a saga that exists changes nothing. */

@@ -5,7 +5,7 @@ import {
   type EventEnvelope,
   type TopicSpec,
 } from '@scale-chat/contracts';
-import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import type { Admin, Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { Counter } from 'prom-client';
 import type { Logger } from 'pino';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -165,6 +165,7 @@ export class EventConsumer {
   private readonly attempts = new Map<string, number>();
   private readonly topicNames = new Map<string, string>();
   private readonly events: Counter<'consumer' | 'outcome'> | undefined;
+  private stopped = false;
 
   constructor(private readonly options: EventConsumerOptions) {
     if ((options.handlers === undefined) === (options.batch === undefined))
@@ -253,7 +254,43 @@ export class EventConsumer {
   }
 
   stop(): Promise<void> {
+    this.stopped = true;
     return this.consumer.disconnect();
+  }
+
+  /**
+   * Resolves true once the group has committed past every record its topics held when
+   * this was called: each one handled (or dead-lettered), by this instance or another of
+   * the group. False if the consumer stops first. Kafka or the database being away only
+   * delays it.
+   */
+  async caughtUp(intervalMs = 100): Promise<boolean> {
+    const { kafka, groupId, logger } = this.options;
+    const topics = [...this.topicNames.keys()];
+    const admin = kafka.admin();
+    let ends: ReadonlyMap<string, number> | undefined;
+    try {
+      while (!this.stopped) {
+        try {
+          await admin.connect();
+          ends ??= await endsOf(admin, topics);
+          const committed = await admin.fetchOffsets({ groupId, topics });
+          const behind = committed.some(({ topic, partitions }) =>
+            partitions.some(({ partition, offset }) => {
+              const end = ends?.get(`${topic}:${partition}`);
+              return end !== undefined && Number(offset) < end;
+            }),
+          );
+          if (!behind) return true;
+        } catch (error) {
+          logger.warn({ err: error, consumer: groupId }, 'could not read how far the group is');
+        }
+        await new Promise((resolve) => setTimeout(resolve, intervalMs));
+      }
+      return false;
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   private async process(record: ConsumedRecord): Promise<void> {
@@ -469,4 +506,18 @@ export class EventConsumer {
       `skipped a ${kind} event`,
     );
   }
+}
+
+/**
+ * The offset each partition of `topics` must be committed to for a group to have read
+ * it all, by `topic:partition`; a partition with nothing to read (empty, or all removed
+ * by retention) is not there.
+ */
+async function endsOf(admin: Admin, topics: readonly string[]): Promise<Map<string, number>> {
+  const ends = new Map<string, number>();
+  for (const topic of topics) {
+    for (const { partition, high, low } of await admin.fetchTopicOffsets(topic))
+      if (Number(high) > Number(low)) ends.set(`${topic}:${partition}`, Number(high));
+  }
+  return ends;
 }

@@ -79,9 +79,12 @@ export class KafkaEventsTransport
 {
   override readonly transportId = KAFKA_EVENTS_TRANSPORT;
   private consumers: readonly EventConsumer[] = [];
+  private readonly started: Promise<boolean>;
+  private settleStart: (joined: boolean) => void = () => undefined;
 
   constructor(private readonly factory: ServiceEventConsumers) {
     super();
+    this.started = new Promise((resolve) => (this.settleStart = resolve));
   }
 
   async listen(callback: (error?: unknown) => void): Promise<void> {
@@ -97,13 +100,28 @@ export class KafkaEventsTransport
         }),
       );
       await Promise.all(this.consumers.map((consumer) => consumer.start()));
+      this.settleStart(true);
       callback();
     } catch (error) {
+      this.settleStart(false);
       callback(error);
     }
   }
 
+  /**
+   * Resolves true once every group has joined and committed past every record its
+   * topics held then (see `EventConsumer.caughtUp`); false if the transport failed to
+   * start or closed first. For work that must not run ahead of what was waiting in
+   * Kafka while the service was down.
+   */
+  async caughtUp(): Promise<boolean> {
+    if (!(await this.started)) return false;
+    const caughtUp = await Promise.all(this.consumers.map((consumer) => consumer.caughtUp()));
+    return caughtUp.every(Boolean);
+  }
+
   async close(): Promise<void> {
+    this.settleStart(false);
     const consumers = this.consumers;
     this.consumers = [];
     await Promise.all(consumers.map((consumer) => consumer.stop()));
