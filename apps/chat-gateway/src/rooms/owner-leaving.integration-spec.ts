@@ -70,6 +70,31 @@ describe("an owner leaving its room (chat-gateway's rooms, real PostgreSQL and K
     }
   });
 
+  it('makes nobody owner of a direct room when the other member goes with its account', async () => {
+    const [alice, bob] = (await members(2)) as [Member, Member];
+    // As the room saga leaves a direct room that alice opened: both members are `member`.
+    const roomId = randomUUID();
+    const [low, high] = [alice.userId, bob.userId].sort();
+    await chat.dataSource.query(
+      `INSERT INTO "rooms" ("id", "kind", "name", "owner_id", "status", "direct_user_low", "direct_user_high")
+       VALUES ($1, 'direct', NULL, $2, 'active', $3, $4)`,
+      [roomId, alice.userId, low, high],
+    );
+    for (const member of [alice, bob])
+      await chat.dataSource.query(
+        `INSERT INTO "room_members" ("room_id", "user_id", "role", "status", "joined_at")
+         VALUES ($1, $2, 'member', 'active', now())`,
+        [roomId, member.userId],
+      );
+
+    await chat.dataSource.transaction((manager) => removeUserFromRooms(alice.userId, manager));
+
+    const room = (await chat.call('GET', `/api/rooms/${roomId}`, bob)).body as RoomView;
+    expect(room.members.map(({ userId, role }) => ({ userId, role }))).toEqual([
+      { userId: bob.userId, role: 'member' },
+    ]);
+  });
+
   it('passes an emptied room to a member whose addition was under way when the owner left', async () => {
     const [owner, added] = (await members(2)) as [Member, Member];
     const roomId = await chat.room([owner]);

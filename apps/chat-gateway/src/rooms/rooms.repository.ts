@@ -230,7 +230,8 @@ export class RoomsRepository {
    * who becomes `owner`. Runs under the room's lock, after the memberships changed: after a
    * leave, and after a membership is activated (a member added while the owner, the last
    * one, left). Returns the new owner, or undefined when nothing changed (the owner is
-   * still a member, or nobody is).
+   * still a member, or nobody is). A direct room has no owner to pass on: both its
+   * members are `member` (API.md), and the one left stays so.
    */
   async passOwnership(roomId: string): Promise<string | undefined> {
     const [heirs] = (await this.manager.query(
@@ -238,7 +239,7 @@ export class RoomsRepository {
        FROM (SELECT "user_id" FROM "room_members"
               WHERE "room_id" = $1 AND "status" = 'active'
               ORDER BY "joined_at", "user_id" LIMIT 1) heir
-      WHERE r."id" = $1
+      WHERE r."id" = $1 AND r."kind" = 'group'
         AND NOT EXISTS (SELECT 1 FROM "room_members" o
                          WHERE o."room_id" = r."id" AND o."user_id" = r."owner_id"
                            AND o."status" = 'active')
