@@ -217,6 +217,36 @@ describe('the orchestrator over Kafka, with the test playing auth and chat', () 
     expect(record.history.map((entry) => entry.event)).toContain('timed-out');
   });
 
+  it('times out the other sagas when one it cannot run is due, and takes that one off the sweep', async () => {
+    const repository = orchestrator.app.get(DataSource).getRepository(SagaRecord);
+    // As a deploy that removed a saga type (or a step) leaves a saga of it running.
+    const unknown = { id: randomUUID(), type: 'gone' };
+    const stepGone = { id: randomUUID(), type: 'signup' };
+    for (const { id, type } of [unknown, stepGone])
+      await repository.insert({
+        id,
+        type,
+        status: 'running',
+        step: type === 'gone' ? 0 : 99,
+        attempt: 1,
+        payload: {},
+        deadline: new Date(Date.now() - 60_000),
+        history: [],
+      });
+    const sagaId = randomUUID();
+    await request(sagaId, { 'chat.create-profile': 'ignore' });
+
+    expect(await finished(sagaId)).toMatchObject({
+      status: 'compensated',
+      failure: 'create-chat-profile timed out',
+    });
+    for (const { id } of [unknown, stepGone])
+      expect(await repository.findOneByOrFail({ id })).toMatchObject({
+        status: 'running',
+        deadline: null,
+      });
+  });
+
   // Last: it stops the suite's orchestrator and leaves a restarted one.
   it('applies a reply that came while no orchestrator ran, rather than timing its step out', async () => {
     const sagaId = randomUUID();

@@ -140,7 +140,11 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
         const due = await this.sagas.in(manager).dueForUpdate();
         for (const record of due) {
           const state = stateOf(record);
-          const transition = this.engineOf(record.type).onTimeout(state, Date.now());
+          const transition = this.timedOut(record, state);
+          if (transition === undefined) {
+            await this.sagas.in(manager).update(record.id, { deadline: null });
+            continue;
+          }
           if (transition.state === state) continue;
           // Commands and log lines of a timed-out step carry the saga's correlation id too.
           const correlationId = record.correlationId ?? undefined;
@@ -197,6 +201,23 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
       type: SAGA_EVENT_TYPES.command,
       data: command,
     });
+  }
+
+  /**
+   * The step's timeout applied, or undefined for a saga this release cannot run (its type
+   * or step gone in a deploy while it ran): that one is logged and taken off the sweep
+   * (its deadline cleared) for an operator, so it does not hold up the others.
+   */
+  private timedOut(record: SagaRecord, state: SagaState): Transition | undefined {
+    try {
+      return this.engineOf(record.type).onTimeout(state, Date.now());
+    } catch (error) {
+      this.logger.error(
+        { err: error, sagaId: record.id, sagaType: record.type, step: record.step },
+        'a saga this release cannot run; no longer timed out, left as it is',
+      );
+      return undefined;
+    }
   }
 
   private engineOf(type: string): SagaEngine {
