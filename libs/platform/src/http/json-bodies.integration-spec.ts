@@ -86,6 +86,27 @@ describe('request bodies, headers and client addresses of every service', () => 
     expect(await response.json()).toMatchObject({ message: ['name must be a string'] });
   });
 
+  it.each(['null', '5', '"ann"', 'true'])(
+    'answers 400 in the error shape to the JSON value %s as a body: it must be an object',
+    async (body) => {
+      const response = await post(body, 'application/json');
+      expect(response.status).toBe(400);
+      expect(await response.json()).toEqual({
+        statusCode: 400,
+        error: 'Bad Request',
+        message: 'The request body must be a JSON object',
+      });
+    },
+  );
+
+  it('answers 400 with where the JSON breaks to a body that is not JSON', async () => {
+    const response = await post('{"name":', 'application/json');
+    expect(response.status).toBe(400);
+    const { message } = (await response.json()) as { message: string };
+    expect(message).toMatch(/JSON/);
+    expect(message).not.toBe('The request body must be a JSON object');
+  });
+
   it.each([
     ['application/x-www-form-urlencoded', 'name=ann'],
     ['text/plain', '{"name":"ann"}'],

@@ -69,6 +69,32 @@ function refuseDeepNesting(
 }
 
 /**
+ * The JSON parser is strict (objects and arrays only), and it words its refusal of a
+ * well-formed `null`, number, string or boolean as a syntax error ("Unexpected token
+ * 'n', "null" is not valid JSON"), which that is not. Such a body is told what it must be.
+ */
+function explainStrictJson(
+  error: unknown,
+  _request: IncomingMessage,
+  _response: ServerResponse,
+  next: Next,
+): void {
+  const { type, body } = (error ?? {}) as { type?: unknown; body?: unknown };
+  if (type === 'entity.parse.failed' && typeof body === 'string' && isJsonScalar(body))
+    return next(new BadRequestException('The request body must be a JSON object'));
+  next(error);
+}
+
+function isJsonScalar(text: string): boolean {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value !== 'object' || value === null;
+  } catch {
+    return false; // not JSON at all: the parser's own message says where
+  }
+}
+
+/**
  * Request bodies as API.md has them: JSON only (415 for forms, text or a charset other
  * than UTF-8, so a form post never reaches a handler), parsed by Nest's own JSON parser
  * (V8's parser does not recurse), and no deeper than JSON_DEPTH_MAX (400). Errors take
@@ -78,5 +104,6 @@ function refuseDeepNesting(
 export function useJsonBodies(app: NestExpressApplication): void {
   app.use(requireJson);
   app.useBodyParser('json');
+  app.use(explainStrictJson);
   app.use(refuseDeepNesting);
 }
