@@ -1,5 +1,6 @@
 import type { Logger as PinoLogger } from 'pino';
 import type { Logger } from 'typeorm';
+import { isUniqueViolation } from './unique-violation';
 
 /** TypeORM writes through the service's pino logger: failed queries and migrations only. */
 export class TypeOrmPinoLogger implements Logger {
@@ -9,7 +10,17 @@ export class TypeOrmPinoLogger implements Logger {
     // Every query would drown the log; failures are logged by logQueryError.
   }
 
+  /**
+   * A duplicate refused by a unique constraint is an answer the caller acts on (409, an
+   * insert that was already done), not a fault: it is logged at debug, without a stack.
+   * Anything else is a warning; the caller decides whether it was an error.
+   */
   logQueryError(error: string | Error, query: string): void {
+    if (isUniqueViolation(error)) {
+      const { constraint } = error as { constraint?: unknown };
+      this.logger.debug({ constraint, query: query.slice(0, 500) }, 'a duplicate was refused');
+      return;
+    }
     this.logger.warn({ err: error, query: query.slice(0, 500) }, 'query failed');
   }
 
