@@ -27,6 +27,13 @@ describe('mentionCandidates', () => {
     const people = [{ username: 'Kim' }, { username: 'bob' }, { username: 'kira' }];
     expect(mentionCandidates(people, 'ki').map((p) => p.username)).toEqual(['Kim', 'kira']);
   });
+
+  it('offers nothing for a username typed out whole, unless another goes on from it', () => {
+    const people = [{ username: 'Kim' }, { username: 'kimchi' }, { username: 'bob' }];
+    expect(mentionCandidates(people, 'BOB')).toEqual([]);
+    expect(mentionCandidates(people, 'kim').map((p) => p.username)).toEqual(['Kim', 'kimchi']);
+    expect(mentionCandidates(people, 'kimchi')).toEqual([]);
+  });
 });
 
 describe('splitMentions', () => {

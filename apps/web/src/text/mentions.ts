@@ -29,16 +29,21 @@ export function completeMention(
   };
 }
 
-/** People whose username starts with `query` (case-insensitive), at most `limit`. */
+/**
+ * People whose username starts with `query` (case-insensitive), at most `limit`. None when
+ * `query` is already one whole username and no other goes on from it: there is nothing
+ * left to pick, so Enter sends the message instead of completing the name again.
+ */
 export function mentionCandidates<T extends { readonly username: string }>(
   people: readonly T[],
   query: string,
   limit = 6,
 ): T[] {
   const prefix = query.toLowerCase();
-  return people
-    .filter((person) => person.username.toLowerCase().startsWith(prefix))
-    .slice(0, limit);
+  const matching = people.filter((person) => person.username.toLowerCase().startsWith(prefix));
+  const [only] = matching;
+  if (matching.length === 1 && only?.username.toLowerCase() === prefix) return [];
+  return matching.slice(0, limit);
 }
 
 export type MentionSegment =
