@@ -1,4 +1,4 @@
-import { roomTitle } from './room-name';
+import { roomAndSender, roomTitle } from './room-name';
 
 describe('roomTitle', () => {
   const names = new Map([
@@ -24,5 +24,15 @@ describe('roomTitle', () => {
     expect(
       roomTitle({ kind: 'direct', name: null }, [{ userId: 'me' }, { userId: 'x' }], 'me', nameOf),
     ).toBe('Direct message');
+  });
+});
+
+describe('roomAndSender', () => {
+  it('names the room and the sender', () => {
+    expect(roomAndSender('Lunch', 'Ann')).toBe('Lunch · Ann');
+  });
+
+  it('says a name once when the room is called by it (a direct room, their message)', () => {
+    expect(roomAndSender('Ann 안나', 'Ann 안나')).toBe('Ann 안나');
   });
 });

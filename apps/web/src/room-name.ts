@@ -15,3 +15,12 @@ export function roomTitle(
   const other = members?.find((member) => member.userId !== meId);
   return (other === undefined ? undefined : nameOf(other.userId)) ?? 'Direct message';
 }
+
+/**
+ * The room and sender of a message shown outside its room (a search result), as one
+ * line: the sender is left out when the room is already called by that name (a direct
+ * room, the other person's message), rather than said twice.
+ */
+export function roomAndSender(room: string, sender: string): string {
+  return room === sender ? room : `${room} · ${sender}`;
+}

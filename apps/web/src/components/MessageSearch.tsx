@@ -1,6 +1,7 @@
 import type { MessageView } from '@scale-chat/contracts';
 import { useEffect, useId, useState } from 'react';
 import { describeError } from '../api-error';
+import { roomAndSender } from '../room-name';
 import { titleOfRoom, type ChatState, type ChatStore } from '../chat-store';
 import { fullDate } from '../text/dates';
 import { searchQueryProblem } from '../text/search-query';
@@ -101,9 +102,11 @@ export function MessageSearch({
               <li key={message.id}>
                 <button type="button" className="search-result" onClick={() => onPick(message)}>
                   <span className="small muted">
-                    {titleOfRoom(state, message.roomId, meId)} ·{' '}
-                    {displayNameOf(state.users.get(message.senderId), message.senderId)} ·{' '}
-                    {fullDate(message.createdAt)}
+                    {roomAndSender(
+                      titleOfRoom(state, message.roomId, meId),
+                      displayNameOf(state.users.get(message.senderId), message.senderId),
+                    )}{' '}
+                    · {fullDate(message.createdAt)}
                   </span>
                   <span>{message.body}</span>
                 </button>
