@@ -18,10 +18,10 @@ export type SendMessageFields = Pick<
 /** The keys SendMessageEvent declares: the DTO stays the one list of them. */
 const SEND_MESSAGE_KEYS = payloadKeysOf(SendMessageEvent);
 
-/** CharacterLength's and IsString's messages, in the order class-validator gives them. */
+/** IsString's message, or else CharacterLength's (`typeErrorsFirst`). */
 function textProblems(property: string, value: unknown, limit: number, problems: string[]): void {
   if (typeof value !== 'string') {
-    problems.push(characterLengthMessage(property, 1, limit), `${property} must be a string`);
+    problems.push(`${property} must be a string`);
     return;
   }
   const count = characterCount(value);
@@ -34,7 +34,8 @@ function textProblems(property: string, value: unknown, limit: number, problems:
  * `refuseOversizeBody` accepts, with the same values (the room id lower-cased, the body
  * trimmed), and refuses everything else with the same `SocketError`, its messages in the
  * same order (roomId, clientMsgId, body, replyToSeq; each field's rules in the order
- * class-validator runs them). send-message-payload.spec.ts holds both to it.
+ * class-validator runs them, a field of the wrong type refused for that alone, as
+ * `typeErrorsFirst` has it). send-message-payload.spec.ts holds both to it.
  */
 export function parseSendMessage(payload: unknown): SendMessageFields {
   refuseOversizeBody(payload);
@@ -55,9 +56,12 @@ export function parseSendMessage(payload: unknown): SendMessageFields {
   textProblems('body', body, CHAT_LIMITS.bodyMax, problems);
   // IsOptional: null passes as undefined does (messages.service takes it as no reply).
   if (replyToSeq !== undefined && replyToSeq !== null) {
-    if (!max(replyToSeq, SEQ_MAX)) problems.push(`replyToSeq must not be greater than ${SEQ_MAX}`);
-    if (!min(replyToSeq, 1)) problems.push('replyToSeq must not be less than 1');
     if (!isInt(replyToSeq)) problems.push('replyToSeq must be an integer number');
+    else {
+      if (!max(replyToSeq, SEQ_MAX))
+        problems.push(`replyToSeq must not be greater than ${SEQ_MAX}`);
+      if (!min(replyToSeq, 1)) problems.push('replyToSeq must not be less than 1');
+    }
   }
   refuseFieldProblems(problems);
   return {

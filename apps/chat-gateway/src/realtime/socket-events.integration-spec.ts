@@ -68,9 +68,7 @@ describe('Socket.IO events chat-gateway does not expect', () => {
       [
         { roomId: 7, clientMsgId: [], body: null, replyToSeq: '1' },
         'bad_request',
-        'roomId must be a UUID; clientMsgId must be 1 to 64 characters long; clientMsgId must be a string; ' +
-          'body must be 1 to 4000 characters long; body must be a string; ' +
-          'replyToSeq must not be greater than 9007199254740991; replyToSeq must not be less than 1; ' +
+        'roomId must be a UUID; clientMsgId must be a string; body must be a string; ' +
           'replyToSeq must be an integer number',
       ],
       [

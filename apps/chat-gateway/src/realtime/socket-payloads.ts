@@ -6,7 +6,12 @@ import {
   type SocketAck,
   type SocketErrorCode,
 } from '@scale-chat/contracts';
-import { findNulCharacter, JSON_DEPTH_MAX, nestsDeeperThan } from '@scale-chat/platform';
+import {
+  findNulCharacter,
+  JSON_DEPTH_MAX,
+  nestsDeeperThan,
+  typeErrorsFirst,
+} from '@scale-chat/platform';
 import { plainToInstance, type ClassConstructor } from 'class-transformer';
 import { getMetadataStorage, validate } from 'class-validator';
 
@@ -153,6 +158,8 @@ export async function parsePayload<T extends object>(
   for (const key of Object.keys(payload)) plain[key] = payload[key];
   const instance = plainToInstance(type, plain);
   const problems = await validate(instance, { forbidUnknownValues: true });
-  refuseFieldProblems(problems.flatMap((problem) => Object.values(problem.constraints ?? {})));
+  refuseFieldProblems(
+    typeErrorsFirst(problems).flatMap((problem) => Object.values(problem.constraints ?? {})),
+  );
   return instance;
 }

@@ -9,3 +9,4 @@ export * from './nul-characters.pipe';
 export * from './parse-id.pipe';
 export * from './prototype-keys.pipe';
 export * from './request-pipes';
+export * from './type-errors-first';

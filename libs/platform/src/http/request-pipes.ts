@@ -1,16 +1,29 @@
 import { ValidationPipe, type PipeTransform } from '@nestjs/common';
+import type { ValidationError } from 'class-validator';
 import { RejectNulCharactersPipe } from './nul-characters.pipe';
 import { RejectPrototypeKeysPipe } from './prototype-keys.pipe';
+import { typeErrorsFirst } from './type-errors-first';
+
+/** Nest's validation, its messages narrowed by `typeErrorsFirst`. */
+class TypeErrorsFirstValidationPipe extends ValidationPipe {
+  protected override flattenValidationErrors(errors: ValidationError[]): string[] {
+    return super.flattenValidationErrors(typeErrorsFirst(errors));
+  }
+}
 
 /**
  * The pipes every request's body, query and parameters go through, in order: strict
- * validation, unknown fields a 400. A guard that must read the body (guards run before
+ * validation, unknown fields a 400, a field of the wrong type refused for its type. A guard that must read the body (guards run before
  * pipes) puts it through the same ones first.
  */
 export function requestPipes(): PipeTransform[] {
   return [
     new RejectPrototypeKeysPipe(),
     new RejectNulCharactersPipe(),
-    new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
+    new TypeErrorsFirstValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+    }),
   ];
 }
