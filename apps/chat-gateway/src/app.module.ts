@@ -21,6 +21,7 @@ import { AddMessageSearch1765600000000 } from './messages/migrations/17656000000
 import { MessageVersions1766000000000 } from './messages/migrations/1766000000000-message-versions';
 import { StoreSendsFunction1767500000000 } from './messages/migrations/1767500000000-store-sends-function';
 import { StoreSendsLookupsByIndex1767600000000 } from './messages/migrations/1767600000000-store-sends-lookups-by-index';
+import { CancelledMemberships1768000000000 } from './rooms/migrations/1768000000000-cancelled-memberships';
 import { PRESENCE_ENTITIES } from './presence/presence.entities';
 import { ChatProfile } from './profiles/profile.entity';
 import { ROOM_ENTITIES } from './rooms/room.entities';
@@ -59,6 +60,7 @@ export class AppModule {
             MessageVersions1766000000000,
             StoreSendsFunction1767500000000,
             StoreSendsLookupsByIndex1767600000000,
+            CancelledMemberships1768000000000,
           ],
           publishes: [CHAT_ROOM_EVENTS_TOPIC, SAGA_REQUESTS_TOPIC, SAGA_REPLIES_TOPIC],
         }),

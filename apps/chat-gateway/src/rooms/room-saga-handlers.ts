@@ -76,7 +76,7 @@ export async function activateRoom(
 /**
  * The room saga's compensation: a pending room is cancelled (its members go; the row
  * stays with the ids that were not active, for the waiting caller), a pending membership
- * is deleted. Active rooms and members are never touched, so a repeat changes nothing.
+ * is deleted (and why kept for the waiting caller). Active rooms and members are never touched, so a repeat changes nothing.
  */
 export async function cancelRoom(
   command: SagaCommand,
@@ -87,7 +87,7 @@ export async function cancelRoom(
   const { roomId, kind, userIds, inactiveUserIds = [] } = payload;
   const rooms = new RoomsRepository(manager);
   if (kind === 'room') await rooms.cancelPendingRoom(roomId, inactiveUserIds);
-  else await rooms.deletePendingMembers(roomId, userIds);
+  else await rooms.cancelPendingMembers(roomId, userIds, inactiveUserIds);
   return { outcome: 'succeeded' };
 }
 

@@ -97,4 +97,28 @@ export class RoomMember {
   joinedAt!: Date;
 }
 
-export const ROOM_ENTITIES = [Room, RoomMember];
+/** Why the room saga cancelled a pending membership, for the request waiting on it. */
+@Entity({ name: 'cancelled_memberships' })
+export class CancelledMembership {
+  @PrimaryColumn({
+    type: 'uuid',
+    name: 'room_id',
+    primaryKeyConstraintName: 'PK_cancelled_memberships',
+  })
+  roomId!: string;
+
+  @PrimaryColumn({
+    type: 'uuid',
+    name: 'user_id',
+    primaryKeyConstraintName: 'PK_cancelled_memberships',
+  })
+  userId!: string;
+
+  @Column({ type: 'boolean', name: 'user_was_inactive' })
+  userWasInactive!: boolean;
+
+  @Column({ type: 'timestamptz', name: 'cancelled_at', default: () => 'now()' })
+  cancelledAt!: Date;
+}
+
+export const ROOM_ENTITIES = [Room, RoomMember, CancelledMembership];

@@ -194,6 +194,11 @@ export class RoomsRepository {
 
   /** A pending membership; a unique violation when the user has one already. */
   async insertPendingMember(roomId: string, userId: string): Promise<void> {
+    // An earlier attempt's cancellation does not answer this one.
+    await this.manager.query(
+      `DELETE FROM "cancelled_memberships" WHERE "room_id" = $1 AND "user_id" = $2`,
+      [roomId, userId],
+    );
     await this.manager.query(
       `INSERT INTO "room_members" ("room_id", "user_id", "role", "status")
            VALUES ($1, $2, 'member', 'pending')`,
@@ -282,12 +287,43 @@ export class RoomsRepository {
     return true;
   }
 
-  async deletePendingMembers(roomId: string, userIds: readonly string[]): Promise<void> {
+  /**
+   * The pending memberships of `userIds` cancelled, and why kept for the requests waiting
+   * on them (`cancelledMembership`): those of `inactiveUserIds` because the user was not
+   * active, the others for the system's reason. Cancellations past an hour are cleared.
+   */
+  async cancelPendingMembers(
+    roomId: string,
+    userIds: readonly string[],
+    inactiveUserIds: readonly string[],
+  ): Promise<void> {
     await this.manager.query(
-      `DELETE FROM "room_members"
-        WHERE "room_id" = $1 AND "user_id" = ANY($2::uuid[]) AND "status" = 'pending'`,
-      [roomId, userIds],
+      `WITH "cancelled" AS (
+         DELETE FROM "room_members"
+          WHERE "room_id" = $1 AND "user_id" = ANY($2::uuid[]) AND "status" = 'pending'
+          RETURNING "user_id")
+       INSERT INTO "cancelled_memberships" ("room_id", "user_id", "user_was_inactive")
+       SELECT $1, "user_id", "user_id" = ANY($3::uuid[]) FROM "cancelled"
+       ON CONFLICT ("room_id", "user_id") DO UPDATE
+         SET "user_was_inactive" = EXCLUDED."user_was_inactive", "cancelled_at" = now()`,
+      [roomId, userIds, inactiveUserIds],
     );
+    await this.manager.query(
+      `DELETE FROM "cancelled_memberships" WHERE "cancelled_at" < now() - interval '1 hour'`,
+    );
+  }
+
+  /** Whether the user was not active, when the room saga cancelled the membership. */
+  async cancelledMembership(
+    roomId: string,
+    userId: string,
+  ): Promise<{ userWasInactive: boolean } | undefined> {
+    const [row] = (await this.manager.query(
+      `SELECT "user_was_inactive" FROM "cancelled_memberships"
+        WHERE "room_id" = $1 AND "user_id" = $2`,
+      [roomId, userId],
+    )) as { user_was_inactive: boolean }[];
+    return row === undefined ? undefined : { userWasInactive: row.user_was_inactive };
   }
 
   /**
@@ -304,6 +340,7 @@ export class RoomsRepository {
       `DELETE FROM "room_members" WHERE "user_id" = $1 RETURNING "room_id", "status"`,
       [userId],
     )) as [{ room_id: string; status: string }[], number];
+    await this.manager.query(`DELETE FROM "cancelled_memberships" WHERE "user_id" = $1`, [userId]);
     return left;
   }
 }

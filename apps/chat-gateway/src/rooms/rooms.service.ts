@@ -146,7 +146,15 @@ export class RoomsService {
       roomId,
       async () => {
         const member = await this.rooms.findMember(roomId, userId);
-        if (member === undefined) throw notActive([userId]);
+        if (member === undefined) {
+          // Cancelled by the saga for a reason of the system's (a step failed or timed out),
+          // not the caller's, as for a room (awaitRoom).
+          if ((await this.rooms.cancelledMembership(roomId, userId))?.userWasInactive === false)
+            throw new ServiceUnavailableException(
+              'The member could not be added; please try again',
+            );
+          throw notActive([userId]);
+        }
         return member.status === 'active' ? memberView(member) : undefined;
       },
       'The member could not be added in time; the room will show it if it was',
