@@ -256,6 +256,46 @@ describe('the outbox, its relay and the idempotent consumer', () => {
     expect(new Set(received.map((event) => event.id)).size).toBe(100);
   });
 
+  it('stops relaying once the connection that holds its lock is gone, and another relay takes over', async () => {
+    const topic = await newTopic();
+    const [first, second] = [await dataSource(), await dataSource()];
+    const published = { first: 0, second: 0 };
+    const relay = (source: DataSource, name: keyof typeof published) => {
+      const started = new OutboxRelay({
+        dataSource: source,
+        producer,
+        schema: SCHEMA,
+        logger,
+        pollIntervalMs: 100,
+        onPublished: (count) => (published[name] += count),
+      });
+      started.start();
+      relays.push(started);
+    };
+    const commit = (n: number) =>
+      first.transaction((manager) =>
+        enqueueEvent(manager, { topic, key: 'k', type: 'probe.happened', data: { n } }),
+      );
+    relay(first, 'first');
+    await commit(1);
+    await eventually('the first relay leads', () => published.first === 1);
+    relay(second, 'second');
+
+    // Its lock's backend ends (an operator's pg_terminate_backend, a cut connection); the
+    // first relay would go on through its pool, beside the second once that takes over.
+    const [holder] = (await first.query(
+      `SELECT "pid" FROM pg_stat_activity WHERE "datname" = current_database() AND "query" = $1`,
+      [`LISTEN "${outboxChannel(SCHEMA)}"`],
+    )) as { pid: number }[];
+    expect(holder).toBeDefined();
+    await first.query('SELECT pg_terminate_backend($1)', [holder?.pid]);
+    await commit(2);
+    await commit(3);
+
+    await eventually('the second relay took over', () => published.second === 2, 10_000);
+    expect(published.first).toBe(1);
+  });
+
   it('hands each batch to `alongside` in outbox order, and counts a batch published only once that succeeded too', async () => {
     const topic = await newTopic();
     const source = await dataSource();

@@ -58,7 +58,9 @@ interface PgNotification {
 
 interface PgClient {
   on(event: 'notification', listener: (message: PgNotification) => void): void;
+  on(event: 'error' | 'end', listener: (error?: Error) => void): void;
   off(event: 'notification', listener: (message: PgNotification) => void): void;
+  off(event: 'error' | 'end', listener: (error?: Error) => void): void;
 }
 
 /**
@@ -132,10 +134,22 @@ export class OutboxRelay {
         this.notified = true;
         this.wake?.();
       };
+      // The lock lives and dies with this connection, though batches go through the pool:
+      // once it is gone (PostgreSQL restarted, the backend terminated, the network cut)
+      // another instance may lead, so this one stops before its next batch.
+      let lockLost: Error | undefined;
+      const onLockLost = (error?: Error) => {
+        lockLost ??= error ?? new Error('the connection ended');
+        this.wake?.();
+      };
       client.on('notification', onNotification);
+      client.on('error', onLockLost);
+      client.on('end', onLockLost);
       await runner.query(`LISTEN "${channel}"`);
       try {
         while (!this.stopped) {
+          if (lockLost !== undefined)
+            throw new Error(`the outbox lock's connection was lost: ${lockLost.message}`);
           this.notified = false;
           const relayed = await this.relayBatch();
           // A full batch may have left rows behind, and a notification during the batch
@@ -146,8 +160,13 @@ export class OutboxRelay {
         }
       } finally {
         client.off('notification', onNotification);
-        await runner.query(`UNLISTEN "${channel}"`);
-        await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [lockKey]);
+        client.off('error', onLockLost);
+        client.off('end', onLockLost);
+        // A lost connection took the lock and the LISTEN with it.
+        if (lockLost === undefined) {
+          await runner.query(`UNLISTEN "${channel}"`);
+          await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [lockKey]);
+        }
       }
     } finally {
       await runner.release();
