@@ -324,6 +324,56 @@ describe('the outbox, its relay and the idempotent consumer', () => {
     await eventually('each row deleted once Kafka had it', () => outboxIsEmpty(source));
   });
 
+  it('lets a failed batch finish what it handed `alongside` before it gives the batch up', async () => {
+    const topic = await newTopic();
+    const source = await dataSource();
+    // Kafka refuses the first publish while the first broadcast is still on its way.
+    let refusals = 1;
+    const flakyProducer = Object.create(producer) as Producer;
+    flakyProducer.sendBatch = (batch) =>
+      refusals-- > 0 ? Promise.reject(new Error('Kafka is away')) : producer.sendBatch(batch);
+    const tries: { settled: boolean }[] = [];
+    let finishFirst: (() => void) | undefined;
+    // When the relay gave the batch up (it logs that, then tries the rows again), was
+    // the first broadcast done? A try that overlapped it would take its rows for done.
+    const firstSettledAtFailure: boolean[] = [];
+    const watching = pino(
+      { level: 'warn' },
+      {
+        write: (line: string) => {
+          if (line.includes('outbox relay failed'))
+            firstSettledAtFailure.push(tries[0]?.settled ?? false);
+        },
+      },
+    );
+    const relay = new OutboxRelay({
+      dataSource: source,
+      producer: flakyProducer,
+      schema: SCHEMA,
+      logger: watching,
+      pollIntervalMs: 100,
+      alongside: async () => {
+        const attempt = { settled: false };
+        tries.push(attempt);
+        if (tries.length === 1) await new Promise<void>((resolve) => (finishFirst = resolve));
+        attempt.settled = true;
+      },
+    });
+    relay.start();
+    relays.push(relay);
+    await source.transaction((manager) =>
+      enqueueEvent(manager, { topic, key: 'k', type: 'probe.happened', data: { n: 1 } }),
+    );
+    await eventually(
+      'the publish refused mid-broadcast',
+      () => refusals < 1 && finishFirst !== undefined,
+    );
+    finishFirst?.();
+    await eventually('the rows out on a second try', () => outboxIsEmpty(source), 10_000);
+    expect(firstSettledAtFailure).toEqual([true]);
+    expect(tries.map((attempt) => attempt.settled)).toEqual([true, true]);
+  });
+
   it('relays a row committed while it publishes at once, woken by its notification rather than its poll', async () => {
     const topic = await newTopic();
     const source = await dataSource();

@@ -191,13 +191,18 @@ export class OutboxRelay {
       [batchSize],
     )) as Row[];
     if (rows.length === 0) return 0;
-    await Promise.all([
+    // Both settle before the batch counts as failed: a try of the same rows again must
+    // not overlap work still in flight from this one (`alongside` would take its rows for
+    // done), nor may that work outlive this relay's lead.
+    const [sent, handed] = await Promise.allSettled([
       producer.sendBatch({
         acks: -1,
         topicMessages: byTopicInOrder(rows, this.options.topicPrefix ?? ''),
       }),
       this.options.alongside?.(rows),
     ]);
+    if (sent.status === 'rejected') throw sent.reason;
+    if (handed.status === 'rejected') throw handed.reason;
     await dataSource.query(`DELETE FROM "outbox" WHERE "position" = ANY($1::bigint[])`, [
       rows.map((row) => row.position),
     ]);
