@@ -152,6 +152,8 @@ describe('the whole system under faults, floods and hostile input', () => {
         TYPING_RATE_PER_SECOND: '10000',
         READ_RATE_BURST: '10000',
         READ_RATE_PER_SECOND: '10000',
+        HISTORY_RATE_BURST: '10000',
+        HISTORY_RATE_PER_SECOND: '10000',
         SOCKETS_PER_USER_MAX: String(SOCKET_CAP),
         SIGNUP_WAIT_MS: '60000',
       },

@@ -36,6 +36,8 @@ describe('fuzzed Socket.IO events and REST bodies', () => {
         TYPING_RATE_PER_SECOND: '10000',
         READ_RATE_BURST: '10000',
         READ_RATE_PER_SECOND: '10000',
+        HISTORY_RATE_BURST: '10000',
+        HISTORY_RATE_PER_SECOND: '10000',
       },
     });
     ann = await newUser(cluster.auth.url, `fuzz_${randomUUID().slice(0, 6)}`);

@@ -29,6 +29,10 @@ const CHAT_ENV = {
   READ_RATE_BURST: integer({ min: 1, max: 10_000 }, { default: 50 }),
   /** ...this many per second: a client marks what it shows as read, a burst of new messages at most. */
   READ_RATE_PER_SECOND: integer({ min: 1, max: 10_000 }, { default: 20 }),
+  /** Pages of history (`sync`, `GET …/messages`, `GET …/changes`) per user and instance: a burst, then... */
+  HISTORY_RATE_BURST: integer({ min: 1, max: 10_000 }, { default: 100 }),
+  /** ...this many per second: a client catching up on its rooms after a reconnection. */
+  HISTORY_RATE_PER_SECOND: integer({ min: 1, max: 10_000 }, { default: 20 }),
   /**
    * Refused `message:send` one socket may get in 10 s; past that it is flooding and is
    * disconnected, so its packets stop costing anything (the last refusal says so). Each

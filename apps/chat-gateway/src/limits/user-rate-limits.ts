@@ -4,7 +4,7 @@ import { SERVICE_CONFIG, TokenBucketRateLimiter, type RateDecision } from '@scal
 import type { ChatConfig } from '../chat-config';
 
 /** What a user does that costs the system: each has one budget, whichever transport. */
-export type LimitedAction = 'send' | 'typing' | 'read';
+export type LimitedAction = 'send' | 'typing' | 'read' | 'history';
 
 /**
  * One token bucket per user and action for this instance, shared by REST and Socket.IO:
@@ -28,6 +28,11 @@ export class UserRateLimits {
       read: new TokenBucketRateLimiter(
         config.extra.READ_RATE_BURST,
         config.extra.READ_RATE_PER_SECOND,
+      ),
+      // A page of history is a small request with an answer of up to 500 messages.
+      history: new TokenBucketRateLimiter(
+        config.extra.HISTORY_RATE_BURST,
+        config.extra.HISTORY_RATE_PER_SECOND,
       ),
     };
   }

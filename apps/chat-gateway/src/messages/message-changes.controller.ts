@@ -10,6 +10,7 @@ import {
   MessageAt,
   MessagesApi,
   ReactionAt,
+  HistoryBudgetGuard,
   SendBudgetGuard,
   type MessageTarget,
   type ReactionTarget,
@@ -25,7 +26,7 @@ const DELETED = 'the message was deleted';
  */
 @MessagesApi(
   'the caller is not a member, or may not make this change',
-  "over the user's send budget (shared with Socket.IO); see Retry-After",
+  "over the user's send or history budget (shared with Socket.IO); see Retry-After",
 )
 export class MessageChangesController {
   constructor(private readonly changes: MessageChangesService) {}
@@ -68,6 +69,7 @@ export class MessageChangesController {
   }
 
   @Get('changes')
+  @UseGuards(HistoryBudgetGuard)
   @ApiOkResponse({ type: ChangesPageDto, description: 'messages changed after afterVersion' })
   @ApiBadRequestResponse({ description: 'afterVersion or limit out of range' })
   page(

@@ -20,7 +20,7 @@ describe('messages v1.1 over REST', () => {
 
   beforeAll(async () => {
     // Versions and rules are under test here, not the send budget the changes share
-    // (limits/change-budget.integration-spec.ts): its limits are lifted.
+    // (limits/user-budgets.integration-spec.ts): its limits are lifted.
     chat = await GatewayFixture.start({
       MESSAGE_RATE_BURST: '10000',
       MESSAGE_RATE_PER_SECOND: '10000',

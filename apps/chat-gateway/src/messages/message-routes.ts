@@ -3,9 +3,11 @@ import {
   Controller,
   createParamDecorator,
   Injectable,
+  mixin,
   UseGuards,
   type CanActivate,
   type ExecutionContext,
+  type Type,
 } from '@nestjs/common';
 import {
   ApiBearerAuth,
@@ -18,7 +20,7 @@ import {
 import type { VerifiedAccessToken } from '@scale-chat/access-tokens';
 import { AccessTokenGuard } from '@scale-chat/platform';
 import type { ServerResponse } from 'node:http';
-import { UserRateLimits } from '../limits/user-rate-limits';
+import { UserRateLimits, type LimitedAction } from '../limits/user-rate-limits';
 import { ROOM_ID } from '../rooms/room-access';
 import { EMOJI, MESSAGE_SEQ } from './message-changes.dto';
 
@@ -70,18 +72,26 @@ export const ReactionAt = createParamDecorator(
 );
 
 /**
- * Takes a token of the caller's send budget (shared with Socket.IO), after the access
- * token guard: a change to a message costs what a send costs (docs/chat.md).
+ * A guard that takes a token of the caller's `action` budget (shared with Socket.IO),
+ * after the access token guard: 429 with `Retry-After` once it is spent (docs/chat.md).
  */
-@Injectable()
-export class SendBudgetGuard implements CanActivate {
-  constructor(private readonly limits: UserRateLimits) {}
+function budgetGuard(action: LimitedAction): Type<CanActivate> {
+  @Injectable()
+  class BudgetGuard implements CanActivate {
+    constructor(private readonly limits: UserRateLimits) {}
 
-  canActivate(context: ExecutionContext): boolean {
-    const http = context.switchToHttp();
-    const { accessToken } = http.getRequest<RouteRequest>();
-    if (accessToken !== undefined)
-      this.limits.enforce('send', accessToken.userId, http.getResponse<ServerResponse>());
-    return true;
+    canActivate(context: ExecutionContext): boolean {
+      const http = context.switchToHttp();
+      const { accessToken } = http.getRequest<RouteRequest>();
+      if (accessToken !== undefined)
+        this.limits.enforce(action, accessToken.userId, http.getResponse<ServerResponse>());
+      return true;
+    }
   }
+  return mixin(BudgetGuard);
 }
+
+/** A change to a message costs what a send costs. */
+export const SendBudgetGuard = budgetGuard('send');
+/** A page of a room's history or changes costs what a `sync` costs. */
+export const HistoryBudgetGuard = budgetGuard('history');

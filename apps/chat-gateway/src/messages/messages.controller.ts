@@ -1,9 +1,19 @@
-import { Body, Get, HttpCode, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
+import {
+  Body,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  Post,
+  Query,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse } from '@nestjs/swagger';
 import type { VerifiedAccessToken } from '@scale-chat/access-tokens';
 import { CHAT_LIMITS, type MessageView } from '@scale-chat/contracts';
 import { CurrentUser } from '@scale-chat/platform';
-import { MessagesApi } from './message-routes';
+import { HistoryBudgetGuard, MessagesApi } from './message-routes';
 import { ROOM_ID } from '../rooms/room-access';
 import type { ServerResponse } from 'node:http';
 import {
@@ -18,7 +28,7 @@ import { MessagesService, type MessagePage } from './messages.service';
 
 @MessagesApi(
   'the caller is not a member',
-  "over the user's send or read budget (shared with Socket.IO); see Retry-After",
+  "over the user's send, read or history budget (shared with Socket.IO); see Retry-After",
 )
 export class MessagesController {
   constructor(
@@ -27,6 +37,7 @@ export class MessagesController {
   ) {}
 
   @Get('messages')
+  @UseGuards(HistoryBudgetGuard)
   @ApiOkResponse({ type: MessagePageDto, description: 'ascending seq' })
   page(
     @CurrentUser() caller: VerifiedAccessToken,

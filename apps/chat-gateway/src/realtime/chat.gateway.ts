@@ -74,6 +74,7 @@ const LIMITED_EVENTS: ReadonlyMap<string, LimitedAction> = new Map([
   ['reaction:remove', 'send'],
   ['typing', 'typing'],
   ['read', 'read'],
+  ['sync', 'history'],
 ]);
 
 /** The connect_error of a socket past SOCKETS_PER_USER_MAX. */

@@ -6,17 +6,23 @@ import { ask, sendOver } from '../testing/heard-messages';
 jest.setTimeout(60_000);
 
 /**
- * v1.1's changes to messages spend the user's send budget, over Socket.IO and REST alike
- * (docs/chat.md): once a user's reactions have spent it, an edit over REST is a 429 with
- * Retry-After and a send is refused too.
+ * A user's budgets, over Socket.IO and REST alike (docs/chat.md). v1.1's changes to
+ * messages spend the send budget: once a user's reactions have spent it, an edit over
+ * REST is a 429 with Retry-After and a send is refused too. Pages of history have a
+ * budget of their own: a small request whose answer may be 500 messages.
  */
-describe("changes to messages share the user's send budget", () => {
+describe("a user's send and history budgets", () => {
   let chat: GatewayFixture;
   let ann: Member;
   let roomId: string;
 
   beforeAll(async () => {
-    chat = await GatewayFixture.start({ MESSAGE_RATE_BURST: '6', MESSAGE_RATE_PER_SECOND: '1' });
+    chat = await GatewayFixture.start({
+      MESSAGE_RATE_BURST: '6',
+      MESSAGE_RATE_PER_SECOND: '1',
+      HISTORY_RATE_BURST: '5',
+      HISTORY_RATE_PER_SECOND: '1',
+    });
     ann = await chat.member();
     roomId = await chat.room([ann]);
   });
@@ -80,6 +86,36 @@ describe("changes to messages share the user's send budget", () => {
     expect(row?.body).toBe(body);
   });
 
+  it('refuses sync over the socket, then GET …/messages and …/changes, once the budget is spent', async () => {
+    const socket = await chat.socket(ann);
+    const started = Date.now();
+    let syncs = 0;
+    let refusal: SocketAck | undefined;
+    while (refusal === undefined && syncs < 40) {
+      const ack = await ask(socket, 'sync', { roomId, afterSeq: 0 });
+      if (ack.ok) syncs += 1;
+      else refusal = ack;
+    }
+    const refusedAt = Date.now();
+    expect(refusal).toMatchObject({ ok: false, error: { code: 'rate_limited' } });
+    // The burst (5), plus what refilled (1 a second) while a busy machine took its time.
+    expect(syncs).toBeGreaterThanOrEqual(5);
+    expect(syncs).toBeLessThanOrEqual(5 + tokensRefilledSince(started));
+
+    for (const path of ['messages', 'changes']) {
+      const from = Date.now();
+      let pages = 0;
+      let answer = await get(path);
+      while (answer.ok && pages < 40) {
+        pages += 1;
+        answer = await get(path);
+      }
+      expect(answer.status).toBe(429);
+      expect(answer.headers.get('retry-after')).toMatch(/^[1-9][0-9]*$/);
+      expect(pages).toBeLessThanOrEqual(tokensRefilledSince(Math.min(from, refusedAt)));
+    }
+  });
+
   /** Tokens a rate of 1 a second can have given back since `from`, rounded up. */
   function tokensRefilledSince(from: number): number {
     return Math.floor((Date.now() - from) / 1000) + 1;
@@ -90,6 +126,12 @@ describe("changes to messages share the user's send budget", () => {
       method: 'PATCH',
       headers: { authorization: `Bearer ${ann.token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ body }),
+    });
+  }
+
+  function get(path: string): Promise<Response> {
+    return fetch(`${chat.gateway.url}/api/rooms/${roomId}/${path}`, {
+      headers: { authorization: `Bearer ${ann.token}` },
     });
   }
 });
