@@ -9,7 +9,11 @@ import {
   type OnGatewayDisconnect,
   type OnGatewayInit,
 } from '@nestjs/websockets';
-import { hasExpired, type VerifiedAccessToken } from '@scale-chat/access-tokens';
+import {
+  ACCESS_TOKEN_LEEWAY_SECONDS,
+  hasExpired,
+  type VerifiedAccessToken,
+} from '@scale-chat/access-tokens';
 import {
   CHAT_LIMITS,
   MESSAGE_CHANGE_LIMITS,
@@ -81,6 +85,15 @@ const LIMITED_EVENTS: ReadonlyMap<string, LimitedAction> = new Map([
 export const TOO_MANY_CONNECTIONS = 'too_many_connections';
 /** Why a socket whose client left during its admission is dropped (nobody hears it). */
 const CLIENT_GONE = 'client gone';
+
+/**
+ * How long after its token stops being accepted a quiet socket is closed. One that acts
+ * first is refused at that event (`answer`: acked `unauthorized`, then closed, as API.md
+ * says); one that only listens is closed a moment later all the same.
+ */
+const QUIET_SOCKET_GRACE_MS = 5_000;
+/** setTimeout's longest delay; a token lives far shorter than this (24.8 days). */
+const LONGEST_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * The Socket.IO endpoint of API.md on the default namespace. Every socket is
@@ -172,6 +185,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayDisconnect {
     }
     socket.use(refuseUnknownEvents);
     socket.use(this.limitEvents(socket, user.userId));
+    closeAtExpiry(socket, user);
     return undefined;
   }
 
@@ -334,4 +348,17 @@ export class ChatGateway implements OnGatewayInit, OnGatewayDisconnect {
       }
     });
   }
+}
+
+/**
+ * Closes `socket` once its access token is past `exp` and the leeway (and a grace), so a
+ * socket that never sends does not go on hearing its rooms on an expired token. The
+ * client reconnects with a fresh one, as after a refused event.
+ */
+function closeAtExpiry(socket: Socket, user: VerifiedAccessToken): void {
+  const refusedFrom = user.expiresAt.getTime() + ACCESS_TOKEN_LEEWAY_SECONDS * 1_000;
+  const delay = Math.min(refusedFrom + QUIET_SOCKET_GRACE_MS - Date.now(), LONGEST_TIMER_MS);
+  const timer = setTimeout(() => socket.disconnect(true), Math.max(delay, 0));
+  timer.unref();
+  socket.once('disconnect', () => clearTimeout(timer));
 }

@@ -71,9 +71,12 @@ describe('the Socket.IO handshake of chat-gateway', () => {
     expect(edge).toBe('connected');
   });
 
-  it("ends a socket's right to act once its token is past exp and the leeway REST grants too", async () => {
-    // Expired a second ago: inside the leeway, so the handshake still lets it in.
-    const issuedAt = Date.now() - 901_000;
+  /**
+   * A socket on a 900 s token issued `agoMs` ago, connected; from when its token is
+   * refused (past `exp` and the leeway), and the reason it is closed for, once it is.
+   */
+  async function connectIssued(agoMs: number) {
+    const issuedAt = Date.now() - agoMs;
     const token = await signer.sign(subject, new Date(issuedAt));
     const refusedFrom =
       Math.floor(issuedAt / 1000) * 1000 + (900 + ACCESS_TOKEN_LEEWAY_SECONDS) * 1000;
@@ -83,8 +86,14 @@ describe('the Socket.IO handshake of chat-gateway', () => {
       reconnection: false,
       auth: { token },
     });
-    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
     const closed = new Promise<string>((resolve) => socket.once('disconnect', resolve));
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    return { token, socket, refusedFrom, closed };
+  }
+
+  it("ends a socket's right to act once its token is past exp and the leeway REST grants too", async () => {
+    // Expired a second ago: inside the leeway, so the handshake still lets it in.
+    const { token, socket, refusedFrom, closed } = await connectIssued(901_000);
     const typing = async (): Promise<{ ok: boolean; error?: { code: string } }> =>
       socket.timeout(5_000).emitWithAck('typing', { roomId: subject.userId, typing: true });
     let ack = await typing();
@@ -103,6 +112,15 @@ describe('the Socket.IO handshake of chat-gateway', () => {
       headers: { authorization: `Bearer ${token}` },
     });
     expect(rest.status).toBe(401);
+  });
+
+  it('closes a socket that only listens once its token is past exp and the leeway', async () => {
+    // Refused from a second from now; a socket that sends nothing learns it by being closed.
+    const { refusedFrom, closed } = await connectIssued(
+      (900 + ACCESS_TOKEN_LEEWAY_SECONDS - 1) * 1000,
+    );
+    expect(await closed).toBe('io server disconnect');
+    expect(Date.now()).toBeGreaterThanOrEqual(refusedFrom);
   });
 
   it('reports the Socket.IO cluster in GET /health', async () => {
