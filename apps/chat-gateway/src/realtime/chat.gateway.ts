@@ -6,6 +6,7 @@ import {
   SubscribeMessage,
   WebSocketGateway,
   WebSocketServer,
+  type OnGatewayConnection,
   type OnGatewayDisconnect,
   type OnGatewayInit,
 } from '@nestjs/websockets';
@@ -104,13 +105,15 @@ const LONGEST_TIMER_MS = 2 ** 31 - 1;
  * from, so they come back on another instance with their state.
  */
 @WebSocketGateway()
-export class ChatGateway implements OnGatewayInit, OnGatewayDisconnect {
+export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
   @WebSocketServer()
   private readonly server!: ChatServer;
   /** Refused sends per socket: one refused too often within 10 s is flooding. */
   private readonly refusals: FixedWindowRateLimiter;
   /** Each socket's sends in the order it made them. */
   private readonly sendQueues = new WeakMap<Socket, Promise<unknown>>();
+  /** The chat rooms each socket was put in while admitted, until it connects. */
+  private readonly admittedRooms = new WeakMap<Socket, readonly string[]>();
 
   constructor(
     private readonly bearer: BearerAuthentication,
@@ -144,6 +147,31 @@ export class ChatGateway implements OnGatewayInit, OnGatewayDisconnect {
         },
       );
     });
+  }
+
+  /**
+   * Socket.IO applies membership changes (`socketsJoin`, `socketsLeave`) to connected
+   * sockets only, so one applied while this socket was being admitted, after joinRooms
+   * read its rooms, missed it: a member removed meanwhile would go on hearing the room.
+   * Now that it is connected its rooms are read again, and what changed since is put
+   * right; any change after this reaches it as it comes.
+   */
+  async handleConnection(socket: Socket): Promise<void> {
+    const admitted = this.admittedRooms.get(socket);
+    this.admittedRooms.delete(socket);
+    if (admitted === undefined) return;
+    const { user } = socket.data as SocketUser;
+    try {
+      const now = (await this.rooms.roomIdsOf(user.userId)).map(chatRoom);
+      const left = admitted.filter((room) => !now.includes(room));
+      const added = now.filter((room) => !admitted.includes(room));
+      for (const room of left) await socket.leave(room);
+      if (added.length > 0) await socket.join(added);
+    } catch (error) {
+      // Its rooms cannot be told now: it reconnects rather than hear what it may not.
+      this.logger.warn({ err: error, socket: socket.id }, "could not check a new socket's rooms");
+      socket.disconnect(true);
+    }
   }
 
   handleDisconnect(socket: Socket): void {
@@ -232,12 +260,13 @@ export class ChatGateway implements OnGatewayInit, OnGatewayDisconnect {
     const restored = socket.recovered ? [...socket.rooms].filter(isChatRoom) : [];
     // The user's room first, as memberships are applied to the sockets in it. Socket.IO
     // applies them only to connected sockets, though: one that changes between the read
-    // below and the connection reaches this socket only when it connects again.
+    // below and the connection is put right once it is connected (handleConnection).
     await socket.join([userRoom(user.userId), loginRoom(user.familyId)]);
     const roomIds = await this.rooms.roomIdsOf(user.userId);
     const rooms = roomIds.map(chatRoom);
     for (const room of restored) if (!rooms.includes(room)) await socket.leave(room);
     await socket.join(rooms);
+    this.admittedRooms.set(socket, rooms);
   }
 
   @SubscribeMessage('message:send')
