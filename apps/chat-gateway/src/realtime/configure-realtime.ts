@@ -13,12 +13,19 @@ import { RoomsService } from '../rooms/rooms.service';
 import { KafkaIoAdapter } from './kafka-io.adapter';
 import { roomsOnRecovery } from './rooms-on-recovery';
 
-/** A `message:new` broadcast's place in its room's stream; any other event has none. */
+/** The events of a room's stream: its messages and their changes, in `version` order. */
+const ROOM_STREAM_EVENTS: readonly unknown[] = ['message:new', 'message:updated'];
+
+/**
+ * A `message:new` or `message:updated` broadcast's place in its room's stream: the
+ * room's `version`, which every stored message and every change to one takes next
+ * (API.md v1.1), so both are delivered forward in one order. Any other event has none.
+ */
 export function messagePosition(packet: BroadcastPacket): StreamPosition | undefined {
-  if (!Array.isArray(packet.data) || packet.data[0] !== 'message:new') return undefined;
+  if (!Array.isArray(packet.data) || !ROOM_STREAM_EVENTS.includes(packet.data[0])) return undefined;
   const message = packet.data[1] as Partial<MessageView> | undefined;
-  return typeof message?.roomId === 'string' && typeof message.seq === 'number'
-    ? { stream: message.roomId, position: message.seq }
+  return typeof message?.roomId === 'string' && typeof message.version === 'number'
+    ? { stream: message.roomId, position: message.version }
     : undefined;
 }
 
@@ -41,9 +48,10 @@ export async function configureRealtime(app: INestApplication, config: ChatConfi
   const adapter = createAdapter(app.get(KafkaConnection).kafka, {
     topic: config.extra.SOCKET_IO_TOPIC,
     groupIdPrefix: `${config.extra.SOCKET_IO_TOPIC}-${config.instanceId}`,
-    // API.md: `message:new` reaches each socket exactly once. A gateway that takes over the
-    // outbox relay from a dead one broadcasts again what that one may have sent; every
-    // instance drops a room's message at or below the seq it last delivered.
+    // API.md: `message:new` and `message:updated` reach each socket exactly once. A gateway
+    // that takes over the outbox relay from a dead one broadcasts again what that one may
+    // have sent; every instance drops a room's event at or below the version it last
+    // delivered.
     positionOf: messagePosition,
     // A socket coming back keeps only the chat rooms its user is still in (API.md: a
     // removed member gets nothing more from the room).
