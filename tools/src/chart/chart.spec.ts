@@ -1,7 +1,8 @@
+import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SERVICE_NAMES, SERVICES } from '@scale-chat/contracts';
-import { checkEdgeConfig, ensureHelm, sayAs, writeEdgeConfig } from '../infra';
+import { checkEdgeConfig, ensureHelm, REPO_ROOT, sayAs, writeEdgeConfig } from '../infra';
 import { CHART_CHECKS, deploymentOf, probeChecks, resourceChecks } from './chart-checks';
 import { parse } from 'yaml';
 import {
@@ -107,6 +108,36 @@ describe.each([
     );
     expect(edgeConfig?.data['nginx.conf']).toMatch(/^\s*resolver \S+ valid=\d+s/m);
   });
+});
+
+describe("auth's signing key in the chart and its docs", () => {
+  it('is generated as a key auth signs ES256 tokens with', async () => {
+    const objects = await renderChart([]);
+    const secret = objects.find(
+      (object) =>
+        object.kind === 'Secret' && object.metadata.name === 'scale-chat-auth-signing-key',
+    ) as { data: Record<string, string> } | undefined;
+    const pem = Buffer.from(secret?.data['signing-key.pem'] ?? '', 'base64').toString();
+    // What auth's signingKeyFromPem requires (libs/access-tokens): an EC P-256 key.
+    const key = createPrivateKey(pem);
+    expect([key.asymmetricKeyType, key.asymmetricKeyDetails?.namedCurve]).toEqual([
+      'ec',
+      'prime256v1',
+    ]);
+  });
+
+  it.each(['docs/deployment.md', 'README.md'])(
+    'asks for an EC P-256 key in every openssl command of %s',
+    (path) => {
+      const commands = readFileSync(join(REPO_ROOT, path), 'utf8').match(/openssl genpkey[^\n]*/g);
+      expect(commands?.length).toBeGreaterThan(0);
+      expect(
+        commands?.filter(
+          (command) => !/-algorithm EC -pkeyopt ec_paramgen_curve:P-256/.test(command),
+        ),
+      ).toEqual([]);
+    },
+  );
 });
 
 describe('deploy/helm/scale-chat against broken values', () => {
