@@ -14,6 +14,12 @@ import type { AuthConfig } from './auth-config';
 import { insertTestUser } from './users/test-users';
 import { User, type UserStatus } from './users/user.entity';
 
+/** `length` CJK characters in no repeating run: an index row PostgreSQL cannot compress. */
+const incompressible = (length: number) =>
+  Array.from({ length }, (_, index) =>
+    String.fromCharCode(0x4e00 + ((index * 7_919) % 20_000)),
+  ).join('');
+
 interface Answer {
   status: number;
   body: Record<string, unknown>;
@@ -129,6 +135,13 @@ describe('auth: login, tokens and users (API.md "Users and tokens")', () => {
       ['a missing field', { username: 'ann' }, 'password'],
       ['a field of the wrong type', { username: 'ann', password: 42 }, 'password'],
       ['a field too long', { username: 'a'.repeat(129), password: 'correct horse' }, 'username'],
+      // Counted by the rate limits before validation: as keys they must not break them.
+      [
+        'a username of 4,000 characters',
+        { username: incompressible(4_000), password: 'x' },
+        'username',
+      ],
+      ['a NUL in the username', { username: 'ann\u0000', password: 'correct horse' }, 'username'],
       ['an extra field', { username: 'ann', password: 'correct horse', admin: true }, 'admin'],
     ])('answers 400 naming the field for %s, and stores nothing', async (_name, body, field) => {
       const before = await count('login_families');

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
@@ -23,6 +24,11 @@ export class SharedRateLimits {
     private readonly logger: PinoLogger,
   ) {}
 
+  /**
+   * `key` (who is counted: an address, a username as typed) is stored as its SHA-256, so
+   * any string counts (a NUL, a 4,000-character name: rules are taken before validation)
+   * and the table keeps no usernames or addresses.
+   */
   async take(rule: string, key: string, limit: number, windowMs: number): Promise<RateDecision> {
     // A window starts with the first hit after the last one ended (as the in-process
     // limiter's do), so a burst is never split across two windows by a clock boundary.
@@ -34,7 +40,7 @@ export class SharedRateLimits {
          "ends_at" = CASE WHEN counted."ends_at" <= now() THEN EXCLUDED."ends_at"
                           ELSE counted."ends_at" END
        RETURNING "hits", ceil(extract(epoch FROM "ends_at" - now()) * 1000) AS retry_after_ms`,
-      [rule, key, windowMs],
+      [rule, createHash('sha256').update(key).digest('base64url'), windowMs],
     );
     this.sweepNowAndThen();
     const counted = rows[0];
