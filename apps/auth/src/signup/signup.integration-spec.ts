@@ -273,6 +273,13 @@ describe('POST /api/auth/signup and auth as a saga participant', () => {
       expect(await startRequests(id)).toBe(1);
     });
 
+    it('asks for the saga once when the deletion is asked for several times at once', async () => {
+      const { id, accessToken } = await activeUser('hilda');
+      const answers = await Promise.all(Array.from({ length: 5 }, () => deleteMe(accessToken)));
+      expect(answers.map((answer) => answer.status)).toEqual([202, 202, 202, 202, 202]);
+      expect(await startRequests(id)).toBe(1);
+    });
+
     it('while the deletion runs, the account is gone to API.md: login and refresh 401, the user 404; a restore brings it back', async () => {
       const { id, accessToken, refreshToken } = await activeUser('hazel');
       const post = (path: string, body: unknown) =>

@@ -33,7 +33,9 @@ export class AccountDeletionService {
       const user = await users.findById(userId);
       if (user === null) throw new NotFoundException('User not found');
       if (user.status === 'deleting') return;
-      await users.setStatus(userId, 'deleting');
+      // Only from the status read: of two requests at once, the second waits for the
+      // first's commit, finds the user deleting already, and asks for no second saga.
+      if (!(await users.setStatus(userId, 'deleting', user.status))) return;
       // Who the user was, for the chat profile to come back if the deletion fails.
       await requestSaga(manager, 'account-deletion', {
         userId,
