@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { AUTH_LOGINS_TOPIC, LOCAL_EDGE_SOURCE_ADDRESS, LOGIN_REVOKED } from '@scale-chat/contracts';
 import { KafkaConnection } from '@scale-chat/platform';
 import {
@@ -11,6 +11,7 @@ import { eventually } from '@scale-chat/wait';
 import { DataSource } from 'typeorm';
 import { authService } from './app.module';
 import type { AuthConfig } from './auth-config';
+import { SessionsRepository } from './sessions/sessions.repository';
 import { insertTestUser } from './users/test-users';
 import { User, type UserStatus } from './users/user.entity';
 
@@ -226,6 +227,53 @@ describe('auth: login, tokens and users (API.md "Users and tokens")', () => {
         (await call('POST', '/api/auth/refresh', { refreshToken: latest.refreshToken })).status,
       ).toBe(401);
       expect((await call('GET', '/api/users/me', undefined, latest.accessToken)).status).toBe(401);
+    });
+
+    it('clears expired tokens and the logins left with none; a used token that has not expired still gives its login away', async () => {
+      await createUser('carl');
+      const first = await loginAs('carl');
+      const second = (await call('POST', '/api/auth/refresh', { refreshToken: first.refreshToken }))
+        .body as typeof first;
+      const old = await loginAs('carl');
+      const dataSource = auth.app.get(DataSource);
+      const familyOf = async (refreshToken: string) => {
+        const hash = createHash('sha256').update(refreshToken).digest('hex');
+        const [row] = (await dataSource.query(
+          `SELECT "family_id" FROM "refresh_tokens" WHERE "token_hash" = $1`,
+          [hash],
+        )) as { family_id: string }[];
+        return row?.family_id;
+      };
+      // The second login as it stands a month later: its token expired.
+      const oldFamily = await familyOf(old.refreshToken);
+      expect(oldFamily).toBeDefined();
+      await dataSource.query(
+        `UPDATE "refresh_tokens" SET "expires_at" = now() - interval '1 day' WHERE "family_id" = $1`,
+        [oldFamily],
+      );
+      await dataSource.query(
+        `UPDATE "login_families" SET "created_at" = now() - interval '31 days' WHERE "id" = $1`,
+        [oldFamily],
+      );
+
+      await auth.app.get(SessionsRepository).deleteExpired();
+
+      const left = async (table: string, column: string) =>
+        (
+          (await dataSource.query(`SELECT 1 FROM "${table}" WHERE "${column}" = $1`, [
+            oldFamily,
+          ])) as unknown[]
+        ).length;
+      expect([
+        await left('login_families', 'id'),
+        await left('refresh_tokens', 'family_id'),
+      ]).toEqual([0, 0]);
+      expect(await familyOf(first.refreshToken)).toBeDefined();
+      const replay = await call('POST', '/api/auth/refresh', { refreshToken: first.refreshToken });
+      expect(replay.status).toBe(401);
+      expect(
+        (await call('POST', '/api/auth/refresh', { refreshToken: second.refreshToken })).status,
+      ).toBe(401);
     });
 
     it('answers 401 to a token it never issued', async () => {

@@ -55,4 +55,19 @@ export class SessionsRepository {
   async markRotated(tokenHash: string): Promise<void> {
     await this.manager.update(RefreshToken, { tokenHash }, { rotatedAt: new Date() });
   }
+
+  /**
+   * Expired refresh tokens deleted, then the logins left with none: an expired token is
+   * refused whether it is kept or not (`refresh` answers 401 for both), and a login's
+   * last access token expired long before its last refresh token did. A used token that
+   * has not expired stays: presented again, it still gives its login away as stolen.
+   */
+  async deleteExpired(): Promise<void> {
+    await this.manager.query(`DELETE FROM "refresh_tokens" WHERE "expires_at" < now()`);
+    await this.manager.query(
+      `DELETE FROM "login_families" f
+        WHERE f."created_at" < now() - interval '1 hour'
+          AND NOT EXISTS (SELECT 1 FROM "refresh_tokens" t WHERE t."family_id" = f."id")`,
+    );
+  }
 }

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { PinoLogger } from 'nestjs-pino';
 import { AccessTokenSigner } from '@scale-chat/access-tokens';
 import { AUTH_LOGINS_TOPIC, LOGIN_REVOKED, type LoginRevoked } from '@scale-chat/contracts';
 import { enqueueEvent } from '@scale-chat/platform';
@@ -13,6 +14,8 @@ import { SessionsRepository } from './sessions.repository';
 import type { TokenPair } from '@scale-chat/contracts';
 
 const REFRESH_TOKEN_TTL_MS = 30 * 24 * 60 * 60 * 1000;
+/** How often a process clears expired logins: lazily, after a login. */
+const CLEAR_EXPIRED_EVERY_MS = 60 * 60 * 1000;
 export const INVALID_CREDENTIALS = 'Invalid username or password';
 const INVALID_REFRESH = 'Invalid refresh token';
 
@@ -31,7 +34,10 @@ export class SessionsService {
     private readonly users: UsersRepository,
     private readonly hasher: PasswordHasher,
     private readonly signer: AccessTokenSigner,
+    private readonly logger: PinoLogger,
   ) {}
+
+  private clearedAt = 0;
 
   /**
    * The user whose password this is (`LocalStrategy`'s check). An unknown user costs an
@@ -52,11 +58,22 @@ export class SessionsService {
   }
 
   /** A new login (refresh-token family) for a user `authenticate` let through. */
-  login(user: User): Promise<TokenPair> {
-    return this.dataSource.transaction(async (manager) => {
+  async login(user: User): Promise<TokenPair> {
+    const pair = await this.dataSource.transaction(async (manager) => {
       const family = randomUUID();
       await this.sessions.in(manager).insertFamily(family, user.id);
       return this.issue(manager, user, family);
+    });
+    this.clearExpiredNowAndThen();
+    return pair;
+  }
+
+  /** Expired tokens and logins go (`deleteExpired`), at most once an hour, off the answer's path. */
+  private clearExpiredNowAndThen(): void {
+    if (Date.now() - this.clearedAt < CLEAR_EXPIRED_EVERY_MS) return;
+    this.clearedAt = Date.now();
+    this.sessions.deleteExpired().catch((error: unknown) => {
+      this.logger.warn({ err: error }, 'could not clear expired logins; trying again in an hour');
     });
   }
 

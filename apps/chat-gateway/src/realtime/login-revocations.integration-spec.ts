@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AUTH_LOGINS_TOPIC, LOGIN_REVOKED } from '@scale-chat/contracts';
-import { KafkaConnection } from '@scale-chat/platform';
+import { KafkaConnection, recordRevokedLogin } from '@scale-chat/platform';
 import {
   startTestJwks,
   startTestService,
@@ -10,6 +10,7 @@ import {
 import { Partitioners } from 'kafkajs';
 import { Client } from 'pg';
 import { io as connect, type Socket } from 'socket.io-client';
+import { DataSource } from 'typeorm';
 import { chatGatewayService } from '../app.module';
 import type { ChatConfig } from '../chat-config';
 
@@ -100,6 +101,22 @@ describe('a revoked login on chat-gateway', () => {
       await producer.disconnect();
     }
   };
+
+  it('keeps a revocation two days, past the lifetime of any access token of its login', async () => {
+    const dataSource = gateways[0]?.app.get(DataSource) as DataSource;
+    const [stale, recent, now] = [randomUUID(), randomUUID(), randomUUID()];
+    await dataSource.query(
+      `INSERT INTO "revoked_logins" ("family_id", "revoked_at")
+       VALUES ($1, now() - interval '3 days'), ($2, now() - interval '1 day')`,
+      [stale, recent],
+    );
+    await dataSource.transaction((manager) => recordRevokedLogin(manager, now));
+    const kept = (await dataSource.query(
+      `SELECT "family_id" FROM "revoked_logins" WHERE "family_id" = ANY($1::uuid[])`,
+      [[stale, recent, now]],
+    )) as { family_id: string }[];
+    expect(kept.map((row) => row.family_id).sort()).toEqual([recent, now].sort());
+  });
 
   it("closes that login's sockets on every instance, and no one else's", async () => {
     const [a, b] = gateways as [TestService<ChatConfig>, TestService<ChatConfig>];

@@ -54,11 +54,18 @@ export const LOGIN_REVOCATIONS = consumerGroup({
   fromBeginning: false,
 });
 
-/** Records a revocation (in the consumer's transaction); a repeat changes nothing. */
+/**
+ * Records a revocation (in the consumer's transaction); a repeat changes nothing. Those
+ * older than two days go meanwhile: every access token of theirs has expired by then
+ * (auth's longest lifetime is a day), so they refuse nothing more.
+ */
 export async function recordRevokedLogin(manager: EntityManager, familyId: string): Promise<void> {
   await manager.query(
     `INSERT INTO "revoked_logins" ("family_id") VALUES ($1) ON CONFLICT DO NOTHING`,
     [familyId],
+  );
+  await manager.query(
+    `DELETE FROM "revoked_logins" WHERE "revoked_at" < now() - interval '2 days'`,
   );
 }
 
