@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import {
+  AUTH_LOGINS_TOPIC,
+  LOGIN_REVOKED,
   SAGA_COMMAND_TOPICS,
   SAGA_EVENT_TYPES,
   SAGA_REPLIES_TOPIC,
@@ -271,6 +273,19 @@ describe('the orchestrator over Kafka, with the test playing auth and chat', () 
     ]);
     // The participant answers in time; no orchestrator reads it before the deadline.
     await answer(command, 'succeeded');
+    await producer.send({
+      topic: `${kafkaTopicPrefix}${AUTH_LOGINS_TOPIC.name}`,
+      messages: [
+        {
+          key: randomUUID(),
+          value: envelope(LOGIN_REVOKED, {
+            userId: randomUUID(),
+            familyId: randomUUID(),
+            reason: 'logout',
+          }),
+        },
+      ],
+    });
     await eventually('the step deadline passed', () => Date.now() > deadline + 500, 10_000);
     restarted = await startAnotherInstance(sagaOrchestratorService, orchestrator, {
       SAGA_STEP_TIMEOUT_MS: '1500',
@@ -281,5 +296,10 @@ describe('the orchestrator over Kafka, with the test playing auth and chat', () 
       'execute chat.create-profile',
       'execute auth.activate-user',
     ]);
+    // It reads login revocations only from when it joined: one announced while it was
+    // away is not for it, and must not hold its timeouts back.
+    const late = randomUUID();
+    await request(late, { 'chat.create-profile': 'ignore' });
+    expect((await finished(late)).status).toBe('compensated');
   });
 });

@@ -261,11 +261,13 @@ export class EventConsumer {
   /**
    * Resolves true once the group has committed past every record its topics held when
    * this was called: each one handled (or dead-lettered), by this instance or another of
-   * the group. False if the consumer stops first. Kafka or the database being away only
+   * the group. A group that reads only from when it joined (`fromBeginning: false`) and
+   * has committed nothing on a partition yet is past it: what it held before is not for
+   * that group. False if the consumer stops first. Kafka or the database being away only
    * delays it.
    */
   async caughtUp(intervalMs = 100): Promise<boolean> {
-    const { kafka, groupId, logger } = this.options;
+    const { kafka, groupId, logger, fromBeginning = true } = this.options;
     const topics = [...this.topicNames.keys()];
     const admin = kafka.admin();
     let ends: ReadonlyMap<string, number> | undefined;
@@ -278,7 +280,8 @@ export class EventConsumer {
           const behind = committed.some(({ topic, partitions }) =>
             partitions.some(({ partition, offset }) => {
               const end = ends?.get(`${topic}:${partition}`);
-              return end !== undefined && Number(offset) < end;
+              if (end === undefined || (Number(offset) < 0 && !fromBeginning)) return false;
+              return Number(offset) < end;
             }),
           );
           if (!behind) return true;
