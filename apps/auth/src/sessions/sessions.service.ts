@@ -28,6 +28,9 @@ const sha256 = (token: string) => createHash('sha256').update(token).digest('hex
  */
 @Injectable()
 export class SessionsService {
+  /** When this process last cleared expired logins (`clearExpiredNowAndThen`). */
+  private clearedAt = 0;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly sessions: SessionsRepository,
@@ -36,8 +39,6 @@ export class SessionsService {
     private readonly signer: AccessTokenSigner,
     private readonly logger: PinoLogger,
   ) {}
-
-  private clearedAt = 0;
 
   /**
    * The user whose password this is (`LocalStrategy`'s check). An unknown user costs an

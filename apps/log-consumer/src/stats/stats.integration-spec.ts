@@ -1,4 +1,4 @@
-import { eventually, eventuallyValue } from '@scale-chat/wait';
+import { eventuallyValue } from '@scale-chat/wait';
 import { randomUUID } from 'node:crypto';
 import {
   AUTH_LOGINS_TOPIC,
@@ -10,18 +10,23 @@ import {
   type EventEnvelope,
   type TopicSpec,
 } from '@scale-chat/contracts';
-import { createLogger, KafkaConnection } from '@scale-chat/platform';
+import {
+  createLogger,
+  KafkaConnection,
+  KafkaEventsTransport,
+  withTimeout,
+} from '@scale-chat/platform';
 import {
   startTestJwks,
   startTestService,
   type TestJwks,
   type TestService,
 } from '@scale-chat/platform/testing';
-import type { Admin, Producer } from 'kafkajs';
+import type { Producer } from 'kafkajs';
 import { Client } from 'pg';
 import { logConsumerService } from '../app.module';
 import { adminTokenOf, startFedLogConsumer } from './stats-test-kit';
-import { EVENT_LOG_CONSUMER, EVENT_LOG_TOPICS } from '../events/event-log.consumer';
+import { EVENT_LOG_CONSUMER } from '../events/event-log.consumer';
 import { rebuildEventLog } from '../events/rebuild';
 import type { LogConfig } from '../log-config';
 
@@ -74,7 +79,6 @@ describe('log-consumer: stats fed from Kafka', () => {
   let jwks: TestJwks;
   let service: TestService<LogConfig>;
   let producer: Producer;
-  let kafkaAdmin: Admin;
   let adminToken: string;
   let userToken: string;
   const env = () => ({
@@ -102,18 +106,10 @@ describe('log-consumer: stats fed from Kafka', () => {
     });
   };
   const eventLogGroup = () => `${settings.KAFKA_GROUP_PREFIX}.${EVENT_LOG_CONSUMER}`;
-  /** Whether the event log's group has committed every record of its topics. */
+  /** Until the service's groups, the event log's among them, have committed every record. */
   const committedToTheEnd = async () => {
-    const topics = EVENT_LOG_TOPICS.map((topic) => `${settings.KAFKA_TOPIC_PREFIX}${topic.name}`);
-    const committed = await kafkaAdmin.fetchOffsets({ groupId: eventLogGroup(), topics });
-    for (const topic of topics) {
-      const offsets = committed.find((entry) => entry.topic === topic)?.partitions ?? [];
-      for (const { partition, high } of await kafkaAdmin.fetchTopicOffsets(topic)) {
-        const offset = offsets.find((entry) => entry.partition === partition)?.offset ?? '-1';
-        if (high !== '0' && offset !== high) return false;
-      }
-    }
-    return true;
+    const caughtUp = service.app.get(KafkaEventsTransport).caughtUp();
+    expect(await withTimeout(caughtUp, 15_000, 'committing every record')).toBe(true);
   };
   const metric = async (line: RegExp) => {
     const text = await (await fetch(`${service.url}/metrics`)).text();
@@ -125,8 +121,6 @@ describe('log-consumer: stats fed from Kafka', () => {
     jwks = await startTestJwks();
     settings = env();
     ({ service, producer } = await startFedLogConsumer(settings));
-    kafkaAdmin = service.app.get(KafkaConnection).kafka.admin();
-    await kafkaAdmin.connect();
     adminToken = await adminTokenOf(jwks);
     userToken = await jwks.signer.sign({
       userId: randomUUID(),
@@ -137,7 +131,6 @@ describe('log-consumer: stats fed from Kafka', () => {
 
   afterAll(async () => {
     await producer?.disconnect();
-    await kafkaAdmin?.disconnect();
     await service?.close();
     await jwks?.close();
   });
@@ -176,7 +169,7 @@ describe('log-consumer: stats fed from Kafka', () => {
     // consumer that retried them would never get there, and this wait would time out),
     // and then reads them no more. Each is counted each time it is read (Kafka delivers
     // at least once, so a rebalance or a retried batch reads it again), never fewer than 3.
-    await eventually('the event log to commit past every record', committedToTheEnd);
+    await committedToTheEnd();
     const malformedLine = new RegExp(
       `^kafka_events_total\\{.*consumer="${eventLogGroup()}".*outcome="malformed"`,
     );
@@ -184,7 +177,7 @@ describe('log-consumer: stats fed from Kafka', () => {
     expect(malformed).toBeGreaterThanOrEqual(3);
     await send(AUTH_USERS_TOPIC, [userRegistered()]);
     await eventuallyValue('the next event to count', summary, (body) => body['users'] === 4);
-    await eventually('the event log to commit past it', committedToTheEnd);
+    await committedToTheEnd();
     expect(await metric(malformedLine)).toBe(malformed);
 
     const words = await get('/api/stats/top-words?window=15m&limit=2');
