@@ -22,6 +22,7 @@ import { MessageVersions1766000000000 } from './messages/migrations/176600000000
 import { StoreSendsFunction1767500000000 } from './messages/migrations/1767500000000-store-sends-function';
 import { StoreSendsLookupsByIndex1767600000000 } from './messages/migrations/1767600000000-store-sends-lookups-by-index';
 import { CancelledMemberships1768000000000 } from './rooms/migrations/1768000000000-cancelled-memberships';
+import { MembershipSagas1768100000000 } from './rooms/migrations/1768100000000-membership-sagas';
 import { PRESENCE_ENTITIES } from './presence/presence.entities';
 import { ChatProfile } from './profiles/profile.entity';
 import { ROOM_ENTITIES } from './rooms/room.entities';
@@ -61,6 +62,7 @@ export class AppModule {
             StoreSendsFunction1767500000000,
             StoreSendsLookupsByIndex1767600000000,
             CancelledMemberships1768000000000,
+            MembershipSagas1768100000000,
           ],
           publishes: [CHAT_ROOM_EVENTS_TOPIC, SAGA_REQUESTS_TOPIC, SAGA_REPLIES_TOPIC],
         }),

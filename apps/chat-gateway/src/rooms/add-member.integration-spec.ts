@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SAGA_COMMANDS, type SagaCommand } from '@scale-chat/contracts';
-import { eventually } from '@scale-chat/wait';
+import { eventuallyValue } from '@scale-chat/wait';
 import { GatewayFixture, type Member } from '../testing/gateway-fixture';
 import { activateRoom, cancelRoom } from './room-saga-handlers';
 
@@ -21,28 +21,42 @@ describe("adding a member through the room saga (chat-gateway's rooms, real Post
     await chat?.close();
   });
 
-  /** Asks to add `user`, then ends its saga with `step` once the membership is pending. */
-  async function addEndedBy(
-    caller: Member,
-    roomId: string,
-    user: Member,
-    step: { name: string; inactiveUserIds?: string[] },
-  ) {
+  /** The user's membership row of the room, if it has one. */
+  const membershipOf = async (roomId: string, user: Member) =>
+    (await chat.dataSource.query(
+      `SELECT "status", "saga_id" FROM "room_members" WHERE "room_id" = $1 AND "user_id" = $2`,
+      [roomId, user.userId],
+    )) as { status: string; saga_id: string | null }[];
+
+  /**
+   * Asks to add `user`; once the membership is pending, the call still waiting and the
+   * saga the gateway requested for it (as the pending row records it).
+   */
+  async function requestAdd(caller: Member, roomId: string, user: Member) {
     const answer = chat.call('POST', `/api/rooms/${roomId}/members`, caller, {
       userId: user.userId,
     });
-    await eventually('the pending membership', async () => {
-      const rows = (await chat.dataSource.query(
-        `SELECT 1 FROM "room_members" WHERE "room_id" = $1 AND "user_id" = $2 AND "status" = 'pending'`,
-        [roomId, user.userId],
-      )) as unknown[];
-      return rows.length === 1;
-    });
-    const command: SagaCommand = {
-      sagaId: randomUUID(),
+    const [pending] = await eventuallyValue(
+      'the pending membership',
+      () => membershipOf(roomId, user),
+      (rows) => rows[0]?.status === 'pending',
+    );
+    return { answer, sagaId: pending?.saga_id ?? '' };
+  }
+
+  /** Saga `sagaId`'s `step` for adding `user`, as the orchestrator sends it. */
+  function stepOf(
+    sagaId: string,
+    roomId: string,
+    user: Member,
+    step: { name: string; inactiveUserIds?: string[] },
+  ): SagaCommand {
+    const kind = step.name === SAGA_COMMANDS.activateRoom ? 'execute' : 'compensate';
+    return {
+      sagaId,
       commandId: randomUUID(),
       sagaType: 'room',
-      kind: step.name === SAGA_COMMANDS.activateRoom ? 'execute' : 'compensate',
+      kind,
       participant: 'chat-gateway',
       name: step.name,
       payload: {
@@ -52,8 +66,23 @@ describe("adding a member through the room saga (chat-gateway's rooms, real Post
         ...(step.inactiveUserIds === undefined ? {} : { inactiveUserIds: step.inactiveUserIds }),
       },
     };
-    const handler = step.name === SAGA_COMMANDS.activateRoom ? activateRoom : cancelRoom;
-    await chat.dataSource.transaction((manager) => handler(command, manager));
+  }
+
+  /** Runs a command in chat-gateway's database, as its saga participant does. */
+  const run = (command: SagaCommand) =>
+    chat.dataSource.transaction((manager) =>
+      (command.name === SAGA_COMMANDS.activateRoom ? activateRoom : cancelRoom)(command, manager),
+    );
+
+  /** Asks to add `user`, then ends its saga with `step` once the membership is pending. */
+  async function addEndedBy(
+    caller: Member,
+    roomId: string,
+    user: Member,
+    step: { name: string; inactiveUserIds?: string[] },
+  ) {
+    const { answer, sagaId } = await requestAdd(caller, roomId, user);
+    await run(stepOf(sagaId, roomId, user, step));
     return answer;
   }
 
@@ -80,6 +109,58 @@ describe("adding a member through the room saga (chat-gateway's rooms, real Post
 
     // The earlier cancellation does not answer the next attempt.
     const added = await addEndedBy(owner, roomId, user, { name: SAGA_COMMANDS.activateRoom });
+    expect(added.status).toBe(201);
+    expect(added.body).toMatchObject({ userId: user.userId, role: 'member' });
+  });
+
+  /*
+   * Saga commands may come more than once (a redelivery, the orchestrator's re-send on a
+   * timeout). A late copy of an earlier saga's command for the same user must leave a
+   * newer saga's pending membership to that saga, whose check of the user is under way.
+   */
+  it("leaves a newer saga's pending membership alone when an earlier saga's activate-room comes again", async () => {
+    const [owner, user] = [await chat.member(), await chat.member()];
+    const roomId = await chat.room([owner]);
+    const first = await requestAdd(owner, roomId, user);
+    const firstActivation = stepOf(first.sagaId, roomId, user, {
+      name: SAGA_COMMANDS.activateRoom,
+    });
+    await run(firstActivation);
+    expect((await first.answer).status).toBe(201);
+    const leave = `/api/rooms/${roomId}/members/${user.userId}`;
+    expect((await chat.call('DELETE', leave, user)).status).toBe(204);
+
+    const second = await requestAdd(owner, roomId, user);
+    expect(second.sagaId).not.toBe(first.sagaId);
+    await expect(run(firstActivation)).resolves.toEqual({ outcome: 'succeeded' });
+    expect(await membershipOf(roomId, user)).toEqual([
+      { status: 'pending', saga_id: second.sagaId },
+    ]);
+
+    // The newer saga's own outcome still decides.
+    await run(stepOf(second.sagaId, roomId, user, { name: SAGA_COMMANDS.activateRoom }));
+    expect((await second.answer).status).toBe(201);
+  });
+
+  it("leaves a newer saga's pending membership alone when an earlier saga's cancel-room comes again", async () => {
+    const [owner, user] = [await chat.member(), await chat.member()];
+    const roomId = await chat.room([owner]);
+    const first = await requestAdd(owner, roomId, user);
+    const firstCancellation = stepOf(first.sagaId, roomId, user, {
+      name: SAGA_COMMANDS.cancelRoom,
+    });
+    await run(firstCancellation);
+    expect((await first.answer).status).toBe(503);
+
+    const second = await requestAdd(owner, roomId, user);
+    expect(second.sagaId).not.toBe(first.sagaId);
+    await expect(run(firstCancellation)).resolves.toEqual({ outcome: 'succeeded' });
+    expect(await membershipOf(roomId, user)).toEqual([
+      { status: 'pending', saga_id: second.sagaId },
+    ]);
+
+    await run(stepOf(second.sagaId, roomId, user, { name: SAGA_COMMANDS.activateRoom }));
+    const added = await second.answer;
     expect(added.status).toBe(201);
     expect(added.body).toMatchObject({ userId: user.userId, role: 'member' });
   });

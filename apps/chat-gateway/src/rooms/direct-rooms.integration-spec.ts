@@ -51,8 +51,13 @@ describe("direct rooms (chat-gateway's rooms, real PostgreSQL and Kafka, two ins
       (rooms) => rooms.length === 1,
     );
     const roomId = pending?.id ?? '';
+    // The saga the gateway requested for the room, as its pending members record it.
+    const [member] = (await cluster.chat.dataSource.query(
+      `SELECT "saga_id" FROM "room_members" WHERE "room_id" = $1 LIMIT 1`,
+      [roomId],
+    )) as { saga_id: string }[];
     const command: SagaCommand = {
-      sagaId: randomUUID(),
+      sagaId: member?.saga_id ?? '',
       commandId: randomUUID(),
       sagaType: 'room',
       kind: name === SAGA_COMMANDS.activateRoom ? 'execute' : 'compensate',

@@ -15,6 +15,8 @@ import { RoomsRepository } from './rooms.repository';
 
 function roomSagaPayload(command: SagaCommand): RoomSagaPayload | string {
   const { roomId, kind, userIds, inactiveUserIds } = command.payload;
+  // The saga's id picks its own pending memberships (RoomMember.sagaId).
+  if (!isUuid(command.sagaId)) return 'sagaId is not a UUID';
   if (!isUuid(roomId)) return 'roomId is not a UUID';
   if (kind !== 'room' && kind !== 'membership') return 'kind is not room or membership';
   if (!Array.isArray(userIds) || userIds.length === 0 || !userIds.every(isUuid))
@@ -26,7 +28,9 @@ function roomSagaPayload(command: SagaCommand): RoomSagaPayload | string {
 /**
  * The room saga's last step: the pending room (with its pending members) or the pending
  * membership becomes active, and its event goes into the outbox for the gateways to join
- * the members' sockets. A repeat finds nothing pending and sends no second event.
+ * the members' sockets. A repeat finds nothing pending and sends no second event; a late
+ * repeat finds a newer saga's pending membership of the same user not its own, and
+ * leaves it to that saga (which may yet find the user not active).
  */
 export async function activateRoom(
   command: SagaCommand,
@@ -40,7 +44,7 @@ export async function activateRoom(
   if (room === undefined || room.status === 'cancelled')
     return { outcome: 'failed', reason: 'the room is gone' };
   if (kind === 'room' && room.status === 'pending') await rooms.activateRoom(roomId);
-  const activated = await rooms.activatePendingMembers(roomId, userIds);
+  const activated = await rooms.activatePendingMembers(roomId, userIds, command.sagaId);
   if (activated.length === 0) {
     // Done before (a repeated command), or the member left meanwhile: nothing to announce.
     return { outcome: 'succeeded' };
@@ -76,7 +80,9 @@ export async function activateRoom(
 /**
  * The room saga's compensation: a pending room is cancelled (its members go; the row
  * stays with the ids that were not active, for the waiting caller), a pending membership
- * is deleted (and why kept for the waiting caller). Active rooms and members are never touched, so a repeat changes nothing.
+ * is deleted (and why kept for the waiting caller). Active rooms and members are never
+ * touched, nor a newer saga's pending membership of the same user, so a repeat changes
+ * nothing.
  */
 export async function cancelRoom(
   command: SagaCommand,
@@ -87,7 +93,7 @@ export async function cancelRoom(
   const { roomId, kind, userIds, inactiveUserIds = [] } = payload;
   const rooms = new RoomsRepository(manager);
   if (kind === 'room') await rooms.cancelPendingRoom(roomId, inactiveUserIds);
-  else await rooms.cancelPendingMembers(roomId, userIds, inactiveUserIds);
+  else await rooms.cancelPendingMembers(roomId, userIds, inactiveUserIds, command.sagaId);
   return { outcome: 'succeeded' };
 }
 

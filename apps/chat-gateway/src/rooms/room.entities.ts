@@ -93,6 +93,14 @@ export class RoomMember {
   @Column({ type: 'bigint', name: 'last_read_seq', default: 0 })
   lastReadSeq!: string;
 
+  /**
+   * The room saga that stored the membership pending: only its own commands activate or
+   * cancel it, not a late copy of an earlier saga's for the same user (MembershipSagas
+   * migration). `null` on rows stored before it was recorded, which any saga may finish.
+   */
+  @Column({ type: 'uuid', name: 'saga_id', nullable: true })
+  sagaId!: string | null;
+
   @CreateDateColumn({ type: 'timestamptz', name: 'joined_at' })
   joinedAt!: Date;
 }

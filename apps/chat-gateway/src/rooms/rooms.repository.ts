@@ -264,13 +264,35 @@ export class RoomsRepository {
     await this.manager.query(`UPDATE "rooms" SET "status" = 'active' WHERE "id" = $1`, [roomId]);
   }
 
-  /** The pending memberships of `userIds` made active now; those that were. */
-  async activatePendingMembers(roomId: string, userIds: readonly string[]): Promise<MemberRow[]> {
+  /**
+   * Marks the pending memberships of `userIds` (stored in this transaction) as `sagaId`'s,
+   * the saga just requested for them: its activation and cancellation act on these rows
+   * only (`activatePendingMembers`, `cancelPendingMembers`).
+   */
+  async recordSaga(roomId: string, userIds: readonly string[], sagaId: string): Promise<void> {
+    await this.manager.query(
+      `UPDATE "room_members" SET "saga_id" = $3
+        WHERE "room_id" = $1 AND "user_id" = ANY($2::uuid[]) AND "status" = 'pending'`,
+      [roomId, userIds, sagaId],
+    );
+  }
+
+  /**
+   * The pending memberships of `userIds` that saga `sagaId` stored made active now; those
+   * that were. A late copy of an earlier saga's command finds none of a newer saga's
+   * rows; rows of no recorded saga (stored before it was recorded) are anyone's.
+   */
+  async activatePendingMembers(
+    roomId: string,
+    userIds: readonly string[],
+    sagaId: string,
+  ): Promise<MemberRow[]> {
     const [activated] = (await this.manager.query(
       `UPDATE "room_members" SET "status" = 'active', "joined_at" = now()
       WHERE "room_id" = $1 AND "user_id" = ANY($2::uuid[]) AND "status" = 'pending'
+        AND ("saga_id" IS NULL OR "saga_id" = $3)
       RETURNING "user_id", "role", "joined_at"`,
-      [roomId, userIds],
+      [roomId, userIds, sagaId],
     )) as [MemberRow[], number];
     return activated;
   }
@@ -288,7 +310,8 @@ export class RoomsRepository {
   }
 
   /**
-   * The pending memberships of `userIds` cancelled, and why kept for the requests waiting
+   * The pending memberships of `userIds` that saga `sagaId` stored cancelled (as for
+   * `activatePendingMembers`, never a newer saga's), and why kept for the requests waiting
    * on them (`cancelledMembership`): those of `inactiveUserIds` because the user was not
    * active, the others for the system's reason. Cancellations past an hour are cleared.
    */
@@ -296,17 +319,19 @@ export class RoomsRepository {
     roomId: string,
     userIds: readonly string[],
     inactiveUserIds: readonly string[],
+    sagaId: string,
   ): Promise<void> {
     await this.manager.query(
       `WITH "cancelled" AS (
          DELETE FROM "room_members"
           WHERE "room_id" = $1 AND "user_id" = ANY($2::uuid[]) AND "status" = 'pending'
+            AND ("saga_id" IS NULL OR "saga_id" = $4)
           RETURNING "user_id")
        INSERT INTO "cancelled_memberships" ("room_id", "user_id", "user_was_inactive")
        SELECT $1, "user_id", "user_id" = ANY($3::uuid[]) FROM "cancelled"
        ON CONFLICT ("room_id", "user_id") DO UPDATE
          SET "user_was_inactive" = EXCLUDED."user_was_inactive", "cancelled_at" = now()`,
-      [roomId, userIds, inactiveUserIds],
+      [roomId, userIds, inactiveUserIds, sagaId],
     );
     await this.manager.query(
       `DELETE FROM "cancelled_memberships" WHERE "cancelled_at" < now() - interval '1 hour'`,

@@ -200,9 +200,14 @@ export class RoomsService {
     );
   }
 
-  /** The saga carries the request's correlation id. */
+  /**
+   * The saga carries the request's correlation id; the pending memberships it is for
+   * carry its id, so that only its commands finish them (a late copy of an earlier
+   * saga's for the same user finds them not its own).
+   */
   private async startSaga(manager: EntityManager, payload: RoomSagaPayload): Promise<void> {
-    await requestSaga(manager, 'room', { ...payload });
+    const sagaId = await requestSaga(manager, 'room', { ...payload });
+    await this.rooms.in(manager).recordSaga(payload.roomId, payload.userIds, sagaId);
   }
 
   /**
