@@ -113,9 +113,10 @@ export class KafkaBus extends EventEmitter {
       topic: options.topic,
       maxBuffered: options.maxBufferedPublishes,
       maxBatch: options.maxPublishBatch,
+      maxBatchBytes: options.maxPublishBatchBytes,
       onError: (error, buffered) => {
         this.stats.publishErrors += 1;
-        options.logger.error({ err: error, buffered }, 'publishing to Kafka failed; will retry');
+        options.logger.error({ err: error, buffered }, 'publishing to Kafka failed');
         this.emit('publish_error', error, buffered);
       },
       onRecovered: () => {

@@ -20,6 +20,11 @@ export interface KafkaAdapterOptions {
   readonly maxBufferedPublishes?: number;
   /** Records per produce request at most. Default 500. */
   readonly maxPublishBatch?: number;
+  /**
+   * Bytes per produce request at most. Default 1,000,000, under the broker's default
+   * `message.max.bytes` (1,048,588): it refuses a larger record batch for good.
+   */
+  readonly maxPublishBatchBytes?: number;
   /** `retention.ms` of a topic the adapter creates. Default one hour. */
   readonly topicRetentionMs?: number;
   /** How long `start` waits to see its own first heartbeat come back. Default 30,000 ms. */
@@ -81,6 +86,7 @@ export function resolveOptions(options: KafkaAdapterOptions): ResolvedOptions {
     requestsTimeout: 5_000,
     maxBufferedPublishes: 100_000,
     maxPublishBatch: 500,
+    maxPublishBatchBytes: 1_000_000,
     topicRetentionMs: 3_600_000,
     startTimeout: 30_000,
     positionOf: () => undefined,

@@ -16,14 +16,31 @@ function producerFailing(failures: number) {
   return { producer, accepted };
 }
 
-function publisherWith(producer: Producer, maxBuffered = 100) {
+/** A producer double that refuses, as the broker does, any request holding `tooLarge`. */
+function producerRefusing(tooLarge: string) {
+  const requests: string[][] = [];
+  const producer = {
+    send: (record: ProducerRecord) => {
+      const values = record.messages.map((message) => String(message.value));
+      if (values.includes(tooLarge)) {
+        return Promise.reject(Object.assign(new Error('too large'), { type: 'MESSAGE_TOO_LARGE' }));
+      }
+      requests.push(values);
+      return Promise.resolve([]);
+    },
+  } as unknown as Producer;
+  return { producer, requests };
+}
+
+function publisherWith(producer: Producer, maxBuffered = 100, maxBatch = 2, maxBatchBytes = 1_000) {
   const errors: string[] = [];
   let recovered = 0;
   const publisher = new OrderedPublisher({
     producer,
     topic: 't.t',
     maxBuffered,
-    maxBatch: 2,
+    maxBatch,
+    maxBatchBytes,
     onError: (error) => errors.push(error.message),
     onRecovered: () => (recovered += 1),
   });
@@ -68,6 +85,28 @@ describe('OrderedPublisher', () => {
     await Promise.all([first, second]);
     expect(accepted).toEqual(['a', 'b']);
     expect(errors[0]).toMatch(/publish buffer holds 2 records/);
+  });
+
+  it('keeps each request within maxBatchBytes (the broker refuses a larger batch for good)', async () => {
+    const { producer, requests } = producerRefusing('never');
+    // Records of 32 bytes' framing, a 1-byte key and 300 bytes: three fit in 1,000 bytes.
+    const { publisher } = publisherWith(producer, 100, 100, 1_000);
+    const values = 'abcdefgh'.split('').map((letter) => letter.repeat(300));
+    await Promise.all(values.map((value) => publisher.publish('k', Buffer.from(value))));
+    expect(requests.flat()).toEqual(values);
+    expect(requests.map((request) => request.length)).toEqual([1, 3, 3, 1]);
+  });
+
+  it('refuses a record the broker will never take, reports it, and sends the others in order', async () => {
+    const { producer, requests } = producerRefusing('huge');
+    const { publisher, errors } = publisherWith(producer, 100, 100, 1_000);
+    const [a, huge, b] = ['a', 'huge', 'b'].map((value) =>
+      publisher.publish('k', Buffer.from(value)),
+    );
+    await expect(huge).rejects.toThrow('too large');
+    await Promise.all([a, b]);
+    expect(requests.flat()).toEqual(['a', 'b']);
+    expect(errors).toEqual(['too large', 'too large']);
   });
 
   it('refuses what is left when closed', async () => {

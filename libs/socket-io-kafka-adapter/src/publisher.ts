@@ -14,6 +14,13 @@ export interface PublisherOptions {
   readonly maxBuffered: number;
   /** Records per produce request at most. */
   readonly maxBatch: number;
+  /**
+   * Bytes per produce request at most (keys and values, with each record's framing). The
+   * broker refuses a record batch over its `message.max.bytes` (1 MiB by default) for
+   * good, so a larger batch would be retried for ever; a record alone over this goes
+   * alone, and is refused if the broker will never take it.
+   */
+  readonly maxBatchBytes: number;
   /** Called on every failed attempt and on each refused record; never silent. */
   readonly onError: (error: Error, buffered: number) => void;
   /** Called once the broker takes records again after a failure. */
@@ -27,6 +34,15 @@ interface Pending {
   readonly reject: (error: Error) => void;
 }
 
+/** A record's framing in a v2 record batch, at most: its length, attributes, deltas, sizes. */
+const RECORD_OVERHEAD_BYTES = 32;
+
+/** The broker's answer to a record it will never take: retrying cannot help. */
+function isTooLarge(error: unknown): boolean {
+  const { type, cause } = (error ?? {}) as { type?: unknown; cause?: { type?: unknown } };
+  return type === 'MESSAGE_TOO_LARGE' || cause?.type === 'MESSAGE_TOO_LARGE';
+}
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 /**
@@ -34,7 +50,8 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * request is in flight. A failed request keeps its records at the head of the queue and
  * is retried with backoff until the broker takes them, so order holds and nothing is
  * dropped while the buffer has room; when it is full, new records are refused and
- * reported.
+ * reported. A request holds at most `maxBatch` records and `maxBatchBytes`; a record the
+ * broker refuses as too large on its own is refused and reported, and the rest go on.
  */
 export class OrderedPublisher {
   private readonly queue: Pending[] = [];
@@ -43,6 +60,8 @@ export class OrderedPublisher {
   private sending = false;
   private closed = false;
   private failures = 0;
+  /** Records a request may hold after the broker refused one as too large. */
+  private splitTo = Number.POSITIVE_INFINITY;
 
   constructor(private readonly options: PublisherOptions) {}
 
@@ -87,7 +106,7 @@ export class OrderedPublisher {
     this.sending = true;
     try {
       while (this.queue.length > 0 && !this.closed) {
-        const batch = this.queue.slice(0, this.options.maxBatch);
+        const batch = this.nextBatch();
         try {
           await this.options.producer.send({
             topic: this.options.topic,
@@ -95,6 +114,16 @@ export class OrderedPublisher {
             messages: batch.map(({ key, value }) => ({ key, value })),
           });
         } catch (error) {
+          if (isTooLarge(error)) {
+            // Too large for this broker's limit: smaller requests until the record it
+            // cannot take is alone, which is then refused.
+            if (batch.length === 1) this.refuseHead(error as Error);
+            else {
+              this.splitTo = Math.ceil(batch.length / 2);
+              this.options.onError(error as Error, this.queue.length);
+            }
+            continue;
+          }
           this.failures += 1;
           this.options.onError(
             error instanceof Error ? error : new Error(String(error)),
@@ -104,6 +133,7 @@ export class OrderedPublisher {
           continue;
         }
         this.queue.splice(0, batch.length);
+        this.splitTo = Number.POSITIVE_INFINITY;
         for (const pending of batch) pending.resolve();
         if (this.failures > 0) {
           this.failures = 0;
@@ -113,5 +143,29 @@ export class OrderedPublisher {
     } finally {
       this.sending = false;
     }
+  }
+
+  /**
+   * The head of the queue within `maxBatch` and `maxBatchBytes` (and `splitTo`); one
+   * record at least.
+   */
+  private nextBatch(): Pending[] {
+    const { maxBatchBytes } = this.options;
+    const maxBatch = Math.min(this.options.maxBatch, this.splitTo);
+    let bytes = 0;
+    let count = 0;
+    for (const { key, value } of this.queue) {
+      bytes += RECORD_OVERHEAD_BYTES + Buffer.byteLength(key) + value.length;
+      if (count === maxBatch || (bytes > maxBatchBytes && count > 0)) break;
+      count += 1;
+    }
+    return this.queue.slice(0, count);
+  }
+
+  /** The record at the head can never be sent: it is refused, reported, and dropped. */
+  private refuseHead(error: Error): void {
+    const [refused] = this.queue.splice(0, 1);
+    this.options.onError(error, this.queue.length);
+    refused?.reject(error);
   }
 }

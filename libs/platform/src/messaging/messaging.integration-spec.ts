@@ -213,6 +213,26 @@ describe('the outbox, its relay and the idempotent consumer', () => {
     await eventually('each row deleted once Kafka had it', () => outboxIsEmpty(source));
   });
 
+  it('relays more than the broker takes in one request (message.max.bytes) in several, in order', async () => {
+    const topic = await newTopic();
+    const source = await dataSource();
+    // 300 events of 12 KB on one key, so one partition: 3.6 MB, where the broker refuses
+    // a record batch over 1 MiB for good (MESSAGE_TOO_LARGE).
+    const body = '가'.repeat(4_000);
+    await source.transaction(async (manager) => {
+      for (let n = 1; n <= 300; n += 1)
+        await enqueueEvent(manager, { topic, key: 'a', type: 'probe.happened', data: { n, body } });
+    });
+
+    startRelay(source);
+    const received = await readAll(topic.name);
+    await eventually('all 300 events', () => received.length >= 300, 30_000);
+    expect(received.map((event) => (event.data as { n: number }).n)).toEqual(
+      Array.from({ length: 300 }, (_, index) => index + 1),
+    );
+    await eventually('each row deleted once Kafka had it', () => outboxIsEmpty(source));
+  });
+
   it('deletes the rows a relay of the earlier release marked published, and never publishes them again', async () => {
     const topic = await newTopic();
     const source = await dataSource();

@@ -1,5 +1,5 @@
 import { EVENT_HEADERS, type EventEnvelope } from '@scale-chat/contracts';
-import type { Producer, TopicMessages } from 'kafkajs';
+import type { Message, Producer, TopicMessages } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { DataSource, QueryRunner } from 'typeorm';
 
@@ -10,6 +10,12 @@ export interface OutboxRelayOptions {
   readonly schema: string;
   readonly logger: Logger;
   readonly batchSize?: number;
+  /**
+   * What one produce request may carry, in bytes (`DEFAULT_MAX_BATCH_BYTES`). The broker
+   * refuses a record batch over its `message.max.bytes` for good, so a batch over it
+   * would be tried again for ever; a row alone over this still goes, alone.
+   */
+  readonly maxBatchBytes?: number;
   /** How long it sleeps without a notification before looking anyway. */
   readonly pollIntervalMs?: number;
   /** Runs once before the first batch, retried until it succeeds (creating topics, say). */
@@ -35,6 +41,14 @@ export interface RelayedEvent {
 }
 
 const DEFAULT_BATCH_SIZE = 500;
+/**
+ * Under the broker's default `message.max.bytes` (1,048,588), which bounds each
+ * partition's record batch: 500 messages of 4,000 Korean characters (12 KB each) are
+ * 6 MB, so rows of long messages must go in several requests.
+ */
+export const DEFAULT_MAX_BATCH_BYTES = 1_000_000;
+/** A record's framing in a v2 record batch, at most: its length, attributes, deltas, sizes. */
+const RECORD_OVERHEAD_BYTES = 32;
 
 /**
  * What a schema's outbox trigger notifies on each insert (`NotifyOutboxPerSchema1767800000000`
@@ -151,10 +165,10 @@ export class OutboxRelay {
           if (lockLost !== undefined)
             throw new Error(`the outbox lock's connection was lost: ${lockLost.message}`);
           this.notified = false;
-          const relayed = await this.relayBatch();
+          const { relayed, leftRows } = await this.relayBatch();
           // A full batch may have left rows behind, and a notification during the batch
           // may be for a row it did not see; otherwise the outbox is empty until notified.
-          if (relayed === (this.options.batchSize ?? DEFAULT_BATCH_SIZE) || this.notified) continue;
+          if (leftRows || this.notified) continue;
           if (relayed === 0) await this.sweepMarkedRows();
           if (!this.notified) await this.pause(this.options.pollIntervalMs ?? 1_000);
         }
@@ -182,22 +196,30 @@ export class OutboxRelay {
     return row?.locked === true;
   }
 
-  /** Publishes the oldest unpublished rows; returns how many. */
-  async relayBatch(): Promise<number> {
+  /**
+   * Publishes the oldest unpublished rows, as many as `batchSize` and `maxBatchBytes`
+   * allow; how many, and whether it may have left rows behind.
+   */
+  async relayBatch(): Promise<{ relayed: number; leftRows: boolean }> {
     const { dataSource, producer, batchSize = DEFAULT_BATCH_SIZE } = this.options;
-    const rows = (await dataSource.query(
+    const read = (await dataSource.query(
       `SELECT "position", "topic", "key", "envelope", "headers" FROM "outbox"
         WHERE "published_at" IS NULL ORDER BY "position" LIMIT $1`,
       [batchSize],
     )) as Row[];
-    if (rows.length === 0) return 0;
+    if (read.length === 0) return { relayed: 0, leftRows: false };
+    const outgoing = withinBytes(
+      read.map((row) => ({ row, message: recordOf(row) })),
+      this.options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES,
+    );
+    const rows = outgoing.map(({ row }) => row);
     // Both settle before the batch counts as failed: a try of the same rows again must
     // not overlap work still in flight from this one (`alongside` would take its rows for
     // done), nor may that work outlive this relay's lead.
     const [sent, handed] = await Promise.allSettled([
       producer.sendBatch({
         acks: -1,
-        topicMessages: byTopicInOrder(rows, this.options.topicPrefix ?? ''),
+        topicMessages: byTopicInOrder(outgoing, this.options.topicPrefix ?? ''),
       }),
       this.options.alongside?.(rows),
     ]);
@@ -207,7 +229,10 @@ export class OutboxRelay {
       rows.map((row) => row.position),
     ]);
     this.options.onPublished?.(rows.length);
-    return rows.length;
+    return {
+      relayed: rows.length,
+      leftRows: read.length === batchSize || rows.length < read.length,
+    };
   }
 
   /**
@@ -232,20 +257,51 @@ export class OutboxRelay {
   }
 }
 
+interface Outgoing {
+  readonly row: Row;
+  readonly message: Message & { value: string; headers: Record<string, string> };
+}
+
+/** The Kafka record of an outbox row. */
+function recordOf(row: Row): Outgoing['message'] {
+  return {
+    key: row.key,
+    value: JSON.stringify(row.envelope),
+    headers: {
+      ...row.headers,
+      [EVENT_HEADERS.id]: row.envelope.id,
+      [EVENT_HEADERS.type]: row.envelope.type,
+    },
+  };
+}
+
+/** A record's size in a produce request, at most. */
+function recordBytes({ key, value, headers }: Outgoing['message']): number {
+  let bytes = RECORD_OVERHEAD_BYTES + Buffer.byteLength(value) + Buffer.byteLength(String(key));
+  for (const [name, text] of Object.entries(headers)) {
+    bytes += RECORD_OVERHEAD_BYTES / 4 + Buffer.byteLength(name) + Buffer.byteLength(text);
+  }
+  return bytes;
+}
+
+/** The longest head of `outgoing` within `maxBytes`; the first row whatever its size. */
+function withinBytes(outgoing: readonly Outgoing[], maxBytes: number): Outgoing[] {
+  let bytes = 0;
+  let count = 0;
+  for (const { message } of outgoing) {
+    bytes += recordBytes(message);
+    if (bytes > maxBytes && count > 0) break;
+    count += 1;
+  }
+  return outgoing.slice(0, count);
+}
+
 /** One entry per topic, each with its rows in outbox order (per-key order follows). */
-function byTopicInOrder(rows: readonly Row[], prefix: string): TopicMessages[] {
+function byTopicInOrder(outgoing: readonly Outgoing[], prefix: string): TopicMessages[] {
   const topics = new Map<string, TopicMessages>();
-  for (const row of rows) {
+  for (const { row, message } of outgoing) {
     const entry = topics.get(row.topic) ?? { topic: `${prefix}${row.topic}`, messages: [] };
-    entry.messages.push({
-      key: row.key,
-      value: JSON.stringify(row.envelope),
-      headers: {
-        ...row.headers,
-        [EVENT_HEADERS.id]: row.envelope.id,
-        [EVENT_HEADERS.type]: row.envelope.type,
-      },
-    });
+    entry.messages.push(message);
     topics.set(row.topic, entry);
   }
   return [...topics.values()];
