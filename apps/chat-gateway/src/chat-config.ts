@@ -40,6 +40,11 @@ const CHAT_ENV = {
    * other users seconds on a busy machine (docs/reliability.md), 200 a fifth of that.
    */
   SEND_REFUSALS_BEFORE_DISCONNECT: integer({ min: 1, max: 1_000_000 }, { default: 200 }),
+  /**
+   * Packets that may wait for one socket whose client is not reading; past that it is
+   * closed (`SlowReaders`). A client that reads keeps none waiting for long.
+   */
+  SOCKET_MAX_QUEUED_PACKETS: integer({ min: 10, max: 1_000_000 }, { default: 1_000 }),
   /** Sockets one user may hold open at once, across every instance. */
   SOCKETS_PER_USER_MAX: integer({ min: 1, max: 10_000 }, { default: 20 }),
   /** How often each instance says it is alive, for presence. */

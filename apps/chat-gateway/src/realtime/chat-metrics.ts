@@ -12,6 +12,8 @@ export class ChatMetrics {
   readonly messagesOut: Counter;
   /** `chat_flood_disconnects_total`: sockets closed for flooding `message:send`. */
   readonly floodDisconnects: Counter;
+  /** `chat_slow_reader_disconnects_total`: sockets closed for not reading (`SlowReaders`). */
+  readonly slowReaderDisconnects: Counter;
   /**
    * `chat_send_batch_size`: sends handed to one call of `store_sends` (group commit; a
    * batch that failed as a whole and is tried again item by item counts as those calls
@@ -32,6 +34,10 @@ export class ChatMetrics {
     this.floodDisconnects = metrics.counter({
       name: 'chat_flood_disconnects_total',
       help: 'Sockets this instance disconnected for flooding message:send after being refused',
+    });
+    this.slowReaderDisconnects = metrics.counter({
+      name: 'chat_slow_reader_disconnects_total',
+      help: 'Sockets this instance closed because their clients did not read what they were sent',
     });
     this.sendBatchSize = metrics.histogram({
       name: 'chat_send_batch_size',

@@ -49,6 +49,7 @@ import {
   userRoom,
   type ChatServer,
 } from './live-rooms';
+import { SlowReaders } from './slow-readers';
 import { authenticateSockets, UNAUTHORIZED, type SocketUser } from './socket-authentication';
 import {
   ackFailure,
@@ -125,6 +126,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     private readonly presence: PresenceService,
     private readonly metrics: ChatMetrics,
     private readonly limits: UserRateLimits,
+    private readonly slowReaders: SlowReaders,
     private readonly dataSource: DataSource,
     private readonly logger: PinoLogger,
   ) {
@@ -137,6 +139,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
 
   afterInit(server: ChatServer): void {
     this.live.attach(server);
+    this.slowReaders.attach(server);
     server.use(authenticateSockets(this.bearer, this.logger.logger));
     server.use((socket, next) => {
       this.admit(socket).then(

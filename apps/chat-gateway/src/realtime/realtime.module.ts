@@ -8,6 +8,7 @@ import { LiveModule } from './live.module';
 import { LoginRevocationsConsumer } from './login-revocations.consumer';
 import { MessageChangesGateway } from './message-changes.gateway';
 import { RoomEventsBroadcaster } from './room-events.broadcaster';
+import { SlowReaders } from './slow-readers';
 
 /**
  * Socket.IO: the gateways, the room events broadcast as the outbox relay publishes them,
@@ -17,6 +18,6 @@ import { RoomEventsBroadcaster } from './room-events.broadcaster';
   imports: [RoomsModule, MessagesModule, PresenceModule, LiveModule, LimitsModule],
   // Kafka handlers (`@OnEvent`), not routes.
   controllers: [LoginRevocationsConsumer],
-  providers: [ChatGateway, MessageChangesGateway, RoomEventsBroadcaster],
+  providers: [ChatGateway, MessageChangesGateway, RoomEventsBroadcaster, SlowReaders],
 })
 export class RealtimeModule {}
