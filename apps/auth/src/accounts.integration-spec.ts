@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { UnauthorizedException } from '@nestjs/common';
 import { AUTH_LOGINS_TOPIC, LOCAL_EDGE_SOURCE_ADDRESS, LOGIN_REVOKED } from '@scale-chat/contracts';
 import { KafkaConnection } from '@scale-chat/platform';
 import {
@@ -12,6 +13,8 @@ import { DataSource } from 'typeorm';
 import { authService } from './app.module';
 import type { AuthConfig } from './auth-config';
 import { SessionsRepository } from './sessions/sessions.repository';
+import { SessionsService } from './sessions/sessions.service';
+import { AccountDeletionService } from './users/account-deletion.service';
 import { insertTestUser } from './users/test-users';
 import { User, type UserStatus } from './users/user.entity';
 
@@ -151,6 +154,21 @@ describe('auth: login, tokens and users (API.md "Users and tokens")', () => {
       expect(answer.body['error']).toBe('Bad Request');
       expect(JSON.stringify(answer.body['message'])).toContain(field);
       expect(await count('login_families')).toBe(before);
+    });
+
+    it('answers 401 and stores no login when the account deletion began after the password was checked', async () => {
+      const user = await createUser('late_lou');
+      const sessions = auth.app.get(SessionsService);
+      const checked = await sessions.authenticate('late_lou', 'correct horse');
+      await auth.app.get(AccountDeletionService).requestDeletion(user.id);
+
+      await expect(sessions.login(checked)).rejects.toBeInstanceOf(UnauthorizedException);
+      const logins = (await auth.app
+        .get(DataSource)
+        .query(`SELECT count(*)::int AS n FROM "login_families" WHERE "user_id" = $1`, [
+          user.id,
+        ])) as { n: number }[];
+      expect(logins[0]?.n).toBe(0);
     });
 
     it('answers 413 in the error shape to a body over the limit, and stores nothing', async () => {

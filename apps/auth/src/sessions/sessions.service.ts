@@ -58,9 +58,18 @@ export class SessionsService {
     return user;
   }
 
-  /** A new login (refresh-token family) for a user `authenticate` let through. */
-  async login(user: User): Promise<TokenPair> {
+  /**
+   * A new login (refresh-token family) for a user `authenticate` let through. The user is
+   * read again, locked: an account deletion that began since the password check has its
+   * logins revoked by its last step, and one that begins meanwhile waits for this login
+   * to be stored, so no login outlives its user unannounced.
+   */
+  async login(authenticated: User): Promise<TokenPair> {
     const pair = await this.dataSource.transaction(async (manager) => {
+      const user = await this.users.in(manager).findByIdForShare(authenticated.id);
+      if (user === null || user.status === 'deleting') {
+        throw new UnauthorizedException(INVALID_CREDENTIALS);
+      }
       const family = randomUUID();
       await this.sessions.in(manager).insertFamily(family, user.id);
       return this.issue(manager, user, family);

@@ -30,6 +30,14 @@ export class UsersRepository {
     return this.manager.findOneBy(User, { id });
   }
 
+  /**
+   * The user, its row locked until the transaction ends against a change of status (an
+   * account deletion beginning waits for it, and it for one that began).
+   */
+  findByIdForShare(id: string): Promise<User | null> {
+    return this.manager.findOne(User, { where: { id }, lock: { mode: 'pessimistic_read' } });
+  }
+
   /** The user of a login, which exists while the login does (it goes with the user). */
   getById(id: string): Promise<User> {
     return this.manager.findOneByOrFail(User, { id });
