@@ -88,7 +88,7 @@ describe('the orchestrator over Kafka, with the test playing auth and chat', () 
     });
   };
 
-  const request = async (sagaId: string, script: Script) => {
+  const request = async (sagaId: string, script: Script, sagaType = 'signup') => {
     scripts.set(sagaId, script);
     await producer.send({
       topic: `${orchestrator.config.kafkaTopicPrefix}${SAGA_REQUESTS_TOPIC.name}`,
@@ -97,7 +97,7 @@ describe('the orchestrator over Kafka, with the test playing auth and chat', () 
           key: sagaId,
           value: envelope(SAGA_EVENT_TYPES.start, {
             sagaId,
-            sagaType: 'signup',
+            sagaType,
             payload: { userId: randomUUID() },
           }),
         },
@@ -217,6 +217,24 @@ describe('the orchestrator over Kafka, with the test playing auth and chat', () 
       'compensate auth.discard-pending-user',
     ]);
     expect(record.history.map((entry) => entry.event)).toContain('timed-out');
+  });
+
+  it('keeps a request for a saga type it does not know in dead_letters, and runs the next', async () => {
+    const dataSource = orchestrator.app.get(DataSource);
+    const unknownId = randomUUID();
+    await request(unknownId, {}, 'not-a-saga');
+    const sagaId = randomUUID();
+    await request(sagaId, {});
+
+    expect(await finished(sagaId)).toMatchObject({ status: 'completed' });
+    await eventually('the unknown request kept', async () => {
+      const kept = (await dataSource.query(
+        `SELECT "error" FROM "dead_letters" WHERE "value" LIKE $1`,
+        [`%${unknownId}%`],
+      )) as { error: string }[];
+      return kept.length === 1 && kept[0]?.error === 'unknown saga type not-a-saga';
+    });
+    expect(await dataSource.getRepository(SagaRecord).findOneBy({ id: unknownId })).toBeNull();
   });
 
   it('times out the other sagas when one it cannot run is due, and takes that one off the sweep', async () => {

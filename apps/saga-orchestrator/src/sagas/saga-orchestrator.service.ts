@@ -109,13 +109,10 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
     afterCommit: AfterCommit,
   ): Promise<void> {
     const engine = this.engines.get(request.sagaType);
-    if (engine === undefined) {
-      this.logger.warn(
-        { sagaId: request.sagaId, sagaType: request.sagaType },
-        'unknown saga type; request ignored',
-      );
-      return;
-    }
+    // A type this release cannot run (a requester deployed ahead of it, say): the request
+    // fails, and once its attempts are spent it is kept in `dead_letters` with why, for an
+    // operator; its requester's record (a pending user) waits on it meanwhile.
+    if (engine === undefined) throw new Error(`unknown saga type ${request.sagaType}`);
     if ((await this.sagas.in(manager).findById(request.sagaId)) !== null) return;
     const transition = engine.start(request.sagaId, request.payload, Date.now());
     await this.store(manager, transition, undefined, afterCommit);
