@@ -6,7 +6,7 @@ import type {
   ReactionView,
   SyncByVersionPayload,
 } from './message-changes';
-import { defineTopic } from './topics';
+import { defineTopic, ROOM_RECORD_MAX_BYTES } from './topics';
 
 /** The limits of API.md's "Rooms and messages" rules, shared by server and clients. */
 export const CHAT_LIMITS = {
@@ -101,8 +101,11 @@ export const CHAT_ROOM_EVENTS_TOPIC = defineTopic({
   name: 'chat.room-events',
   key: 'roomId',
   partitions: 6,
-  // Kept for good: the log-consumer rebuilds its figures from the start (docs/stats.md).
-  config: { 'retention.ms': '-1' },
+  config: {
+    // Kept for good: the log-consumer rebuilds its figures from the start (docs/stats.md).
+    'retention.ms': '-1',
+    'max.message.bytes': String(ROOM_RECORD_MAX_BYTES),
+  },
 });
 
 export const ROOM_EVENT_TYPES = {

@@ -16,6 +16,16 @@ export interface TopicSpec {
   readonly config?: Readonly<Record<string, string>>;
 }
 
+/**
+ * `max.message.bytes` of a topic whose records may carry a room with all its members
+ * (`member.joined`, and the `room:joined` broadcast made of it): about 135 bytes a
+ * member, so Kafka's default of 1 MiB is a room of about 7,700, past which the broker
+ * refuses the record for good and the relay could never get past it. 16 MiB is a room of
+ * about 120,000. Producers still keep each request to 1,000,000 bytes, so only such a
+ * record alone goes past the default.
+ */
+export const ROOM_RECORD_MAX_BYTES = 16 * 1024 * 1024;
+
 /** The topic under a deployment's prefix (`KAFKA_TOPIC_PREFIX`); the declaration is unchanged. */
 export function prefixedTopic(spec: TopicSpec, prefix: string): TopicSpec {
   return prefix === '' ? spec : { ...spec, name: `${prefix}${spec.name}` };
@@ -42,7 +52,10 @@ export const SOCKET_IO_TOPIC = defineTopic({
   name: 'socketio.events',
   key: 'roomId',
   partitions: 1,
-  config: { 'retention.ms': String(60 * 60 * 1000) },
+  config: {
+    'retention.ms': String(60 * 60 * 1000),
+    'max.message.bytes': String(ROOM_RECORD_MAX_BYTES),
+  },
 });
 
 /** Requests to start a saga (`saga.start`), written by the initiator with its first change. */

@@ -279,7 +279,7 @@ export class KafkaBus extends EventEmitter {
    * for a moment after it was created.
    */
   private async ensureTopic(): Promise<void> {
-    const { topic, topicRetentionMs, startTimeout } = this.options;
+    const { topic, topicRetentionMs, topicMaxMessageBytes, startTimeout } = this.options;
     if (!(await this.admin.listTopics()).includes(topic)) {
       try {
         await this.admin.createTopics({
@@ -288,7 +288,10 @@ export class KafkaBus extends EventEmitter {
             {
               topic,
               numPartitions: 1,
-              configEntries: [{ name: 'retention.ms', value: String(topicRetentionMs) }],
+              configEntries: [
+                { name: 'retention.ms', value: String(topicRetentionMs) },
+                { name: 'max.message.bytes', value: String(topicMaxMessageBytes) },
+              ],
             },
           ],
         });

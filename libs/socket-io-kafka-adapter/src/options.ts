@@ -27,6 +27,11 @@ export interface KafkaAdapterOptions {
   readonly maxPublishBatchBytes?: number;
   /** `retention.ms` of a topic the adapter creates. Default one hour. */
   readonly topicRetentionMs?: number;
+  /**
+   * `max.message.bytes` of a topic the adapter creates: the largest broadcast it can
+   * carry (encoded). Default 16 MiB; Kafka's own default is 1 MiB.
+   */
+  readonly topicMaxMessageBytes?: number;
   /** How long `start` waits to see its own first heartbeat come back. Default 30,000 ms. */
   readonly startTimeout?: number;
   /**
@@ -88,6 +93,7 @@ export function resolveOptions(options: KafkaAdapterOptions): ResolvedOptions {
     maxPublishBatch: 500,
     maxPublishBatchBytes: 1_000_000,
     topicRetentionMs: 3_600_000,
+    topicMaxMessageBytes: 16 * 1024 * 1024,
     startTimeout: 30_000,
     positionOf: () => undefined,
     roomsOnRecovery: (session) => Promise.resolve(session.rooms),

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { SAGA_COMMANDS, type SagaCommand } from '@scale-chat/contracts';
+import { SAGA_COMMANDS, type RoomView, type SagaCommand } from '@scale-chat/contracts';
 import { eventuallyValue } from '@scale-chat/wait';
-import { GatewayFixture, type Member } from '../testing/gateway-fixture';
+import { GatewayFixture, nextEvent, type Member } from '../testing/gateway-fixture';
+import { listen, sendOver, until } from '../testing/heard-messages';
 import { activateRoom, cancelRoom } from './room-saga-handlers';
 
 jest.setTimeout(60_000);
@@ -111,6 +112,32 @@ describe("adding a member through the room saga (chat-gateway's rooms, real Post
     const added = await addEndedBy(owner, roomId, user, { name: SAGA_COMMANDS.activateRoom });
     expect(added.status).toBe(201);
     expect(added.body).toMatchObject({ userId: user.userId, role: 'member' });
+  });
+
+  it("adds a member to a room of 10,000, who hears room:joined with everyone, and the room's messages go on", async () => {
+    const [owner, user] = [await chat.member(), await chat.member()];
+    const roomId = await chat.room([owner]);
+    // The room's member.joined event and room:joined broadcast carry every member: about
+    // 1.4 MB here, past Kafka's default `max.message.bytes` (1 MiB).
+    await chat.dataSource.query(
+      `INSERT INTO "room_members" ("room_id", "user_id", "role", "status")
+       SELECT $1, gen_random_uuid(), 'member', 'active' FROM generate_series(1, 10000)`,
+      [roomId],
+    );
+    const [ownerSocket, userSocket] = [await chat.socket(owner), await chat.socket(user)];
+    const joined = nextEvent<RoomView>(userSocket, 'room:joined');
+    const heard = listen(userSocket);
+
+    const added = await addEndedBy(owner, roomId, user, { name: SAGA_COMMANDS.activateRoom });
+    expect(added.status).toBe(201);
+    const room = await joined;
+    expect(room.members).toHaveLength(10_002);
+    expect(room.members).toContainEqual(expect.objectContaining({ userId: user.userId }));
+    await sendOver(ownerSocket, roomId, 'after the big join');
+    await until(
+      () => heard.some(({ message }) => message.body === 'after the big join'),
+      'the message after the join',
+    );
   });
 
   /*

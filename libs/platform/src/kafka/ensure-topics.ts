@@ -1,5 +1,5 @@
 import type { TopicSpec } from '@scale-chat/contracts';
-import type { Admin } from 'kafkajs';
+import { ConfigResourceTypes, ConfigSource, type Admin } from 'kafkajs';
 
 const LEADERS_TIMEOUT_MS = 30_000;
 
@@ -15,7 +15,8 @@ function onlyAlreadyExists(error: unknown): boolean {
 }
 
 /**
- * Creates the declared topics that do not exist yet, and returns once every partition of
+ * Creates the declared topics that do not exist yet, gives those that existed already
+ * the declared configuration (`updateConfigs`), and returns once every partition of
  * every one has a leader, so producing and subscribing right after it work. Safe to run
  * from many instances at once: a topic another instance is creating is not an error, it
  * is waited for. The replication factor is the broker's default (1 locally, 3 in the
@@ -25,6 +26,10 @@ export async function ensureTopics(admin: Admin, topics: readonly TopicSpec[]): 
   if (topics.length === 0) return;
   const existing = new Set(await admin.listTopics());
   const missing = topics.filter((topic) => !existing.has(topic.name));
+  await updateConfigs(
+    admin,
+    topics.filter((topic) => existing.has(topic.name)),
+  );
   if (missing.length > 0) {
     try {
       await admin.createTopics({
@@ -48,6 +53,45 @@ export async function ensureTopics(admin: Admin, topics: readonly TopicSpec[]): 
     admin,
     topics.map((topic) => topic.name),
   );
+}
+
+/**
+ * Gives topics made by an earlier release the configuration declared now (a larger
+ * `max.message.bytes`, say). kafkajs has only Kafka's non-incremental AlterConfigs, which
+ * resets whatever it is not given, so each topic's own settings (an operator's, too) are
+ * read first and kept beside the declared ones; a topic that has them all is left alone.
+ */
+async function updateConfigs(admin: Admin, topics: readonly TopicSpec[]): Promise<void> {
+  const declared = new Map(
+    topics
+      .filter((topic) => Object.keys(topic.config ?? {}).length > 0)
+      .map((topic) => [topic.name, topic.config ?? {}]),
+  );
+  if (declared.size === 0) return;
+  const { resources } = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: [...declared.keys()].map((name) => ({ type: ConfigResourceTypes.TOPIC, name })),
+  });
+  const changes = resources.flatMap(({ resourceName, configEntries }) => {
+    const wanted = declared.get(resourceName) ?? {};
+    const own = Object.fromEntries(
+      configEntries
+        .filter((entry) => entry.configSource === ConfigSource.TOPIC_CONFIG)
+        .map((entry) => [entry.configName, entry.configValue]),
+    );
+    if (Object.entries(wanted).every(([name, value]) => own[name] === value)) return [];
+    return [
+      {
+        type: ConfigResourceTypes.TOPIC,
+        name: resourceName,
+        configEntries: Object.entries({ ...own, ...wanted }).map(([name, value]) => ({
+          name,
+          value,
+        })),
+      },
+    ];
+  });
+  if (changes.length > 0) await admin.alterConfigs({ validateOnly: false, resources: changes });
 }
 
 async function waitForLeaders(admin: Admin, names: string[]): Promise<void> {

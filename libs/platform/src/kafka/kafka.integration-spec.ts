@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { defineTopic, LOCAL_KAFKA_BROKERS } from '@scale-chat/contracts';
-import { Partitioners, type Admin, type Consumer, type Producer } from 'kafkajs';
+import {
+  ConfigResourceTypes,
+  ConfigSource,
+  Partitioners,
+  type Admin,
+  type Consumer,
+  type Producer,
+} from 'kafkajs';
 import pino from 'pino';
 import { createKafkaClient } from './kafka-client';
 import { ensureTopics } from './ensure-topics';
@@ -46,6 +53,47 @@ describe('Kafka through the real broker', () => {
     await Promise.all(admins.slice(1).map((other) => other.disconnect()));
     const metadata = await admin.fetchTopicMetadata({ topics: [topic.name] });
     expect(metadata.topics[0]?.partitions).toHaveLength(3);
+  });
+
+  it("gives a topic that existed the configuration declared since, and keeps the topic's own settings", async () => {
+    const name = `test.configs-${randomUUID()}`;
+    await admin.createTopics({
+      topics: [
+        {
+          topic: name,
+          numPartitions: 1,
+          configEntries: [
+            { name: 'retention.ms', value: '-1' },
+            { name: 'segment.ms', value: '3600000' },
+          ],
+        },
+      ],
+    });
+    try {
+      const declared = defineTopic({
+        name,
+        key: 'roomId',
+        partitions: 1,
+        config: { 'retention.ms': '-1', 'max.message.bytes': '16777216' },
+      });
+      await ensureTopics(admin, [declared]);
+      const { resources } = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: [{ type: ConfigResourceTypes.TOPIC, name }],
+      });
+      const own = Object.fromEntries(
+        (resources[0]?.configEntries ?? [])
+          .filter((entry) => entry.configSource === ConfigSource.TOPIC_CONFIG)
+          .map((entry) => [entry.configName, entry.configValue]),
+      );
+      expect(own).toEqual({
+        'retention.ms': '-1',
+        'segment.ms': '3600000',
+        'max.message.bytes': '16777216',
+      });
+    } finally {
+      await admin.deleteTopics({ topics: [name] });
+    }
   });
 
   it('delivers produced records to a consumer, in order per key', async () => {
