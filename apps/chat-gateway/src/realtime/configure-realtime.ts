@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
-import { HealthRegistry, KafkaConnection } from '@scale-chat/platform';
-import type { MessageView } from '@scale-chat/contracts';
+import { ensureTopics, HealthRegistry, KafkaConnection } from '@scale-chat/platform';
+import { SOCKET_IO_TOPIC, type MessageView } from '@scale-chat/contracts';
 import {
   createAdapter,
   type BroadcastPacket,
@@ -39,13 +39,24 @@ function healthOf(health: BusHealth) {
 }
 
 /**
- * Before the gateway listens: the Kafka adapter joins the cluster, its health joins
+ * Before the gateway listens: the cluster topic is made or brought to its declared
+ * configuration, the Kafka adapter joins the cluster, its health joins
  * `GET /health`, and Nest's Socket.IO server is built on it.
  */
 export async function configureRealtime(app: INestApplication, config: ChatConfig): Promise<void> {
   const logger = await app.resolve(PinoLogger);
   logger.setContext('socket-io-kafka-adapter');
-  const adapter = createAdapter(app.get(KafkaConnection).kafka, {
+  const { kafka } = app.get(KafkaConnection);
+  // The cluster topic as declared (its retention, the largest broadcast it carries), also
+  // when an earlier release made it: the adapter would only create a missing one.
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await ensureTopics(admin, [{ ...SOCKET_IO_TOPIC, name: config.extra.SOCKET_IO_TOPIC }]);
+  } finally {
+    await admin.disconnect();
+  }
+  const adapter = createAdapter(kafka, {
     topic: config.extra.SOCKET_IO_TOPIC,
     groupIdPrefix: `${config.extra.SOCKET_IO_TOPIC}-${config.instanceId}`,
     // API.md: `message:new` and `message:updated` reach each socket exactly once. A gateway
