@@ -104,11 +104,12 @@ describe('the outbox, its relay and the idempotent consumer', () => {
     return received;
   };
 
-  const newTopic = async () => {
+  const newTopic = async (config?: Record<string, string>) => {
     const topic = defineTopic({
       name: `test.events-${randomUUID().slice(0, 8)}`,
       key: 'userId',
       partitions: 3,
+      ...(config === undefined ? {} : { config }),
     });
     // As the services do: kafkajs' own wait for leaders gives up on a freshly formatted
     // broker that does not host a just-created topic yet.
@@ -213,24 +214,35 @@ describe('the outbox, its relay and the idempotent consumer', () => {
     await eventually('each row deleted once Kafka had it', () => outboxIsEmpty(source));
   });
 
-  it('relays more than the broker takes in one request (message.max.bytes) in several, in order', async () => {
-    const topic = await newTopic();
+  /**
+   * Commits `count` events of 12 KB (4,000 Korean characters) on one key, so one
+   * partition, starts a relay, and checks that every one arrives, in order.
+   */
+  const relaysLongEventsInOrder = async (topic: TopicSpec, count: number) => {
     const source = await dataSource();
-    // 300 events of 12 KB on one key, so one partition: 3.6 MB, where the broker refuses
-    // a record batch over 1 MiB for good (MESSAGE_TOO_LARGE).
     const body = '가'.repeat(4_000);
     await source.transaction(async (manager) => {
-      for (let n = 1; n <= 300; n += 1)
+      for (let n = 1; n <= count; n += 1)
         await enqueueEvent(manager, { topic, key: 'a', type: 'probe.happened', data: { n, body } });
     });
 
     startRelay(source);
     const received = await readAll(topic.name);
-    await eventually('all 300 events', () => received.length >= 300, 30_000);
+    await eventually(`all ${count} events`, () => received.length >= count, 30_000);
     expect(received.map((event) => (event.data as { n: number }).n)).toEqual(
-      Array.from({ length: 300 }, (_, index) => index + 1),
+      Array.from({ length: count }, (_, index) => index + 1),
     );
     await eventually('each row deleted once Kafka had it', () => outboxIsEmpty(source));
+  };
+
+  it('relays more than the broker takes in one request (message.max.bytes) in several, in order', async () => {
+    // 3.6 MB, where the broker refuses a record batch over 1 MiB for good (MESSAGE_TOO_LARGE).
+    await relaysLongEventsInOrder(await newTopic(), 300);
+  });
+
+  it("relays in smaller batches to a topic whose max.message.bytes is below the relay's own cap", async () => {
+    // The broker takes 8 of them at once, not 30.
+    await relaysLongEventsInOrder(await newTopic({ 'max.message.bytes': '100000' }), 30);
   });
 
   it('deletes the rows a relay of the earlier release marked published, and never publishes them again', async () => {

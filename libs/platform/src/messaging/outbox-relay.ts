@@ -90,6 +90,8 @@ export class OutboxRelay {
   private wake: (() => void) | undefined;
   private lastSweep = 0;
   private prepared = false;
+  /** Rows a batch may hold after the broker refused one as too large (`tooLargeSplits`). */
+  private splitTo: number | undefined;
   /** A row was committed (notified) since the last batch began. */
   private notified = false;
 
@@ -209,7 +211,7 @@ export class OutboxRelay {
     )) as Row[];
     if (read.length === 0) return { relayed: 0, leftRows: false };
     const outgoing = withinBytes(
-      read.map((row) => ({ row, message: recordOf(row) })),
+      read.slice(0, this.splitTo).map((row) => ({ row, message: recordOf(row) })),
       this.options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES,
     );
     const rows = outgoing.map(({ row }) => row);
@@ -223,8 +225,9 @@ export class OutboxRelay {
       }),
       this.options.alongside?.(rows),
     ]);
-    if (sent.status === 'rejected') throw sent.reason;
+    if (sent.status === 'rejected') throw this.tooLargeSplits(sent.reason, rows);
     if (handed.status === 'rejected') throw handed.reason;
+    this.splitTo = undefined;
     await dataSource.query(`DELETE FROM "outbox" WHERE "position" = ANY($1::bigint[])`, [
       rows.map((row) => row.position),
     ]);
@@ -233,6 +236,24 @@ export class OutboxRelay {
       relayed: rows.length,
       leftRows: read.length === batchSize || rows.length < read.length,
     };
+  }
+
+  /**
+   * A batch the broker refused as too large (its `message.max.bytes` is lower than this
+   * relay's `maxBatchBytes`) goes again in halves until it is taken; a row it refuses
+   * alone can never go, and says so, as relaying stops there. Returns `error` to throw.
+   */
+  private tooLargeSplits(error: unknown, rows: readonly Row[]): unknown {
+    const { type, cause } = (error ?? {}) as { type?: unknown; cause?: { type?: unknown } };
+    const tooLarge = type === 'MESSAGE_TOO_LARGE' || cause?.type === 'MESSAGE_TOO_LARGE';
+    if (tooLarge && rows.length > 1) this.splitTo = Math.ceil(rows.length / 2);
+    else if (tooLarge) {
+      this.options.logger.error(
+        { position: rows[0]?.position, topic: rows[0]?.topic },
+        "an outbox row is larger than the topic's max.message.bytes: relaying stops at it until that is raised",
+      );
+    }
+    return error;
   }
 
   /**
