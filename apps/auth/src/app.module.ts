@@ -12,6 +12,7 @@ import { SignupModule } from './signup/signup.module';
 import { CreateUsersAndLogins1763900000000 } from './users/migrations/1763900000000-create-users-and-logins';
 import { NotifyUserStatus1765200000000 } from './users/migrations/1765200000000-notify-user-status';
 import { UserRoles1767100000000 } from './users/migrations/1767100000000-user-roles';
+import { UserSearchKeys1768200000000 } from './users/migrations/1768200000000-user-search-keys';
 import { UsersModule } from './users/users.module';
 import { LoginFamily, RefreshToken } from './sessions/login.entities';
 import { User } from './users/user.entity';
@@ -29,6 +30,7 @@ export class AppModule {
             CreateUsersAndLogins1763900000000,
             NotifyUserStatus1765200000000,
             UserRoles1767100000000,
+            UserSearchKeys1768200000000,
           ],
           publishes: [AUTH_LOGINS_TOPIC, AUTH_USERS_TOPIC, SAGA_REQUESTS_TOPIC, SAGA_REPLIES_TOPIC],
         }),

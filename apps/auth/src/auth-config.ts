@@ -19,6 +19,9 @@ const AUTH_ENV = {
   SIGNUP_WAIT_MS: integer({ min: 0, max: 60_000 }, { default: 10_000 }),
   /** Signups per client address per minute. */
   SIGNUP_RATE_LIMIT_PER_MINUTE: integer({ min: 1, max: 1_000_000 }, { default: 20 }),
+  /** `GET /api/users` per user and instance: a burst, then a rate (a token bucket). */
+  USER_SEARCH_RATE_BURST: integer({ min: 1, max: 10_000 }, { default: 30 }),
+  USER_SEARCH_RATE_PER_SECOND: integer({ min: 1, max: 10_000 }, { default: 5 }),
   ...TOKEN_CLAIMS_ENV,
   /** Outside production only: these names get the `admin` role at signup (the bootstrap). */
   ...ADMIN_ENV,

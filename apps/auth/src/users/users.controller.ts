@@ -16,11 +16,13 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiTags,
+  ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { VerifiedAccessToken } from '@scale-chat/access-tokens';
 import { AccessTokenGuard, CurrentUser, ParseIdPipe } from '@scale-chat/platform';
 import type { UserView } from '@scale-chat/contracts';
+import { UserSearchBudgetGuard } from './user-search-budget.guard';
 import { UserDto, UserListDto, viewOf } from './user.entity';
 import { SearchUsersQuery } from './users.dto';
 import { UsersService } from './users.service';
@@ -54,6 +56,8 @@ export class UsersController {
   }
 
   @Get()
+  @UseGuards(UserSearchBudgetGuard)
+  @ApiTooManyRequestsResponse({ description: "over the caller's search budget; see Retry-After" })
   @ApiOkResponse({
     type: UserListDto,
     description: 'active users whose username starts with the query',

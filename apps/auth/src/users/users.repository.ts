@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectEntityManager } from '@nestjs/typeorm';
-import { In, type EntityManager } from 'typeorm';
+import { In, type EntityManager, type SelectQueryBuilder } from 'typeorm';
+import { USER_SEARCH_KEY_LENGTH } from './migrations/1768200000000-user-search-keys';
 import { User, type UserRole, type UserStatus } from './user.entity';
 
 /** The characters a username is made of (API.md); a query of others names no username. */
@@ -55,13 +56,18 @@ export class UsersRepository {
    * space separates; the whole display name is tried too, so "Kim Min" finds "Kim Min-ji".
    */
   search(query: string, limit: number): Promise<User[]> {
+    return this.searchQuery(query, limit).getMany();
+  }
+
+  /** The statement of `search` (bench/users/search.ts explains it). */
+  searchQuery(query: string, limit: number): SelectQueryBuilder<User> {
     const needle = query.toLowerCase();
     const byDisplayName = `(starts_with(lower(user.displayName), :needle) OR EXISTS (
         SELECT 1 FROM regexp_split_to_table(lower(user.displayName), '\\s+') AS word
          WHERE starts_with(word, :needle)))`;
     const escaped = needle.replace(/[\\%_]/g, (character) => `\\${character}`);
     const byUsername = `user.username LIKE :pattern ESCAPE '\\'`;
-    return this.manager
+    const search = this.manager
       .getRepository(User)
       .createQueryBuilder('user')
       .where('user.status = :status', { status: 'active' })
@@ -73,8 +79,15 @@ export class UsersRepository {
         },
       )
       .orderBy('user.username')
-      .limit(limit)
-      .getMany();
+      .limit(limit);
+    // Every row a non-empty needle finds holds its start among its keys: the index narrows,
+    // the predicates above decide (migrations/1768200000000-user-search-keys.ts).
+    return needle === ''
+      ? search
+      : search.andWhere(
+          'user_search_keys(user.username, user.displayName) @> ARRAY[left(:needle, :keyLength)]',
+          { keyLength: USER_SEARCH_KEY_LENGTH },
+        );
   }
 
   /** The ids among `ids` of active users. */

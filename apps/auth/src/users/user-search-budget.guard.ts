@@ -1,0 +1,43 @@
+import type { ServerResponse } from 'node:http';
+import {
+  HttpException,
+  HttpStatus,
+  Inject,
+  Injectable,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
+import type { VerifiedAccessToken } from '@scale-chat/access-tokens';
+import { SERVICE_CONFIG, TokenBucketRateLimiter } from '@scale-chat/platform';
+import type { AuthConfig } from '../auth-config';
+
+/**
+ * Each caller's budget of user searches, a token bucket per user id in this instance (as
+ * the gateway's send and history budgets): a search costs a query however small the
+ * request, and one account must not run them as fast as it can. Runs after
+ * `AccessTokenGuard`; 429 with `Retry-After` in the one error shape once it is spent.
+ */
+@Injectable()
+export class UserSearchBudgetGuard implements CanActivate {
+  private readonly searches: TokenBucketRateLimiter;
+
+  constructor(@Inject(SERVICE_CONFIG) config: AuthConfig) {
+    this.searches = new TokenBucketRateLimiter(
+      config.extra.USER_SEARCH_RATE_BURST,
+      config.extra.USER_SEARCH_RATE_PER_SECOND,
+    );
+  }
+
+  canActivate(context: ExecutionContext): boolean {
+    const http = context.switchToHttp();
+    const { accessToken } = http.getRequest<{ accessToken?: VerifiedAccessToken }>();
+    if (accessToken === undefined) return true; // not reached: AccessTokenGuard answered 401
+    const decision = this.searches.take(accessToken.userId);
+    if (decision.allowed) return true;
+    http.getResponse<ServerResponse>().setHeader('Retry-After', String(decision.retryAfterSeconds));
+    throw new HttpException(
+      `Too many requests; try again in ${decision.retryAfterSeconds} s`,
+      HttpStatus.TOO_MANY_REQUESTS,
+    );
+  }
+}
