@@ -97,7 +97,7 @@ describe('OrderedPublisher', () => {
     expect(requests.map((request) => request.length)).toEqual([1, 3, 3, 1]);
   });
 
-  it('refuses a record the broker will never take, reports it, and sends the others in order', async () => {
+  it('refuses a record the broker refuses alone three times, reports each refusal, and sends the others in order', async () => {
     const { producer, requests } = producerRefusing('huge');
     const { publisher, errors } = publisherWith(producer, 100, 100, 1_000);
     const [a, huge, b] = ['a', 'huge', 'b'].map((value) =>
@@ -106,7 +106,33 @@ describe('OrderedPublisher', () => {
     await expect(huge).rejects.toThrow('too large');
     await Promise.all([a, b]);
     expect(requests.flat()).toEqual(['a', 'b']);
-    expect(errors).toEqual(['too large', 'too large']);
+    // [huge, b] refused, then huge alone three times.
+    expect(errors).toEqual(['too large', 'too large', 'too large', 'too large']);
+  });
+
+  it('keeps requests within half the bytes of one the broker refused as too large, many records still', async () => {
+    const requests: number[] = [];
+    const producer = {
+      // A topic that takes at most 700 bytes a request; each record here is 133.
+      send: (record: ProducerRecord) => {
+        const bytes = record.messages.length * 133;
+        if (bytes > 700) {
+          return Promise.reject(
+            Object.assign(new Error('too large'), { type: 'MESSAGE_TOO_LARGE' }),
+          );
+        }
+        requests.push(record.messages.length);
+        return Promise.resolve([]);
+      },
+    } as unknown as Producer;
+    const { publisher } = publisherWith(producer, 100, 100, 1_000);
+    const first = publisher.publish('k', Buffer.alloc(100));
+    await Promise.all([
+      first,
+      ...Array.from({ length: 20 }, () => publisher.publish('k', Buffer.alloc(100))),
+    ]);
+    // 1 alone, then 7 (931 bytes) refused, then at most 465 bytes: 3 a request.
+    expect(requests).toEqual([1, 3, 3, 3, 3, 3, 3, 2]);
   });
 
   it('refuses what is left when closed', async () => {

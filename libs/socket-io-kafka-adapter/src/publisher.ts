@@ -43,6 +43,9 @@ function isTooLarge(error: unknown): boolean {
   return type === 'MESSAGE_TOO_LARGE' || cause?.type === 'MESSAGE_TOO_LARGE';
 }
 
+/** Refusals of a record alone as too large before it is refused to its caller. */
+const TOO_LARGE_TRIES = 3;
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 /**
@@ -50,8 +53,9 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * request is in flight. A failed request keeps its records at the head of the queue and
  * is retried with backoff until the broker takes them, so order holds and nothing is
  * dropped while the buffer has room; when it is full, new records are refused and
- * reported. A request holds at most `maxBatch` records and `maxBatchBytes`; a record the
- * broker refuses as too large on its own is refused and reported, and the rest go on.
+ * reported. A request holds at most `maxBatch` records and `maxBatchBytes`, and fewer
+ * once the broker refused one as too large; a record it refuses alone, three times, is
+ * refused and reported, and the rest go on.
  */
 export class OrderedPublisher {
   private readonly queue: Pending[] = [];
@@ -60,10 +64,14 @@ export class OrderedPublisher {
   private sending = false;
   private closed = false;
   private failures = 0;
-  /** Records a request may hold after the broker refused one as too large. */
-  private splitTo = Number.POSITIVE_INFINITY;
+  /** Bytes a request may hold: `maxBatchBytes`, less once the broker refused one as too large. */
+  private maxBytes: number;
+  /** Times in a row the record at the head was refused alone as too large. */
+  private refusedAlone = 0;
 
-  constructor(private readonly options: PublisherOptions) {}
+  constructor(private readonly options: PublisherOptions) {
+    this.maxBytes = options.maxBatchBytes;
+  }
 
   get buffered(): number {
     return this.queue.length;
@@ -106,7 +114,7 @@ export class OrderedPublisher {
     this.sending = true;
     try {
       while (this.queue.length > 0 && !this.closed) {
-        const batch = this.nextBatch();
+        const { batch, bytes } = this.nextBatch();
         try {
           await this.options.producer.send({
             topic: this.options.topic,
@@ -114,14 +122,17 @@ export class OrderedPublisher {
             messages: batch.map(({ key, value }) => ({ key, value })),
           });
         } catch (error) {
-          if (isTooLarge(error)) {
-            // Too large for this broker's limit: smaller requests until the record it
-            // cannot take is alone, which is then refused.
-            if (batch.length === 1) this.refuseHead(error as Error);
-            else {
-              this.splitTo = Math.ceil(batch.length / 2);
-              this.options.onError(error as Error, this.queue.length);
-            }
+          if (isTooLarge(error) && batch.length > 1) {
+            // Over this topic's limit: smaller requests from then on, at once.
+            this.maxBytes = Math.floor(bytes / 2);
+            this.options.onError(error as Error, this.queue.length);
+            continue;
+          }
+          // A record refused alone, again and again: the topic will not take it (a refusal
+          // right after its limit was raised may pass; the first tries wait as any).
+          if (isTooLarge(error) && (this.refusedAlone += 1) >= TOO_LARGE_TRIES) {
+            this.refusedAlone = 0;
+            this.refuseHead(error as Error);
             continue;
           }
           this.failures += 1;
@@ -133,7 +144,7 @@ export class OrderedPublisher {
           continue;
         }
         this.queue.splice(0, batch.length);
-        this.splitTo = Number.POSITIVE_INFINITY;
+        this.refusedAlone = 0;
         for (const pending of batch) pending.resolve();
         if (this.failures > 0) {
           this.failures = 0;
@@ -145,21 +156,17 @@ export class OrderedPublisher {
     }
   }
 
-  /**
-   * The head of the queue within `maxBatch` and `maxBatchBytes` (and `splitTo`); one
-   * record at least.
-   */
-  private nextBatch(): Pending[] {
-    const { maxBatchBytes } = this.options;
-    const maxBatch = Math.min(this.options.maxBatch, this.splitTo);
+  /** The head of the queue within `maxBatch` and `maxBytes` (one record at least), and its size. */
+  private nextBatch(): { batch: Pending[]; bytes: number } {
     let bytes = 0;
     let count = 0;
     for (const { key, value } of this.queue) {
-      bytes += RECORD_OVERHEAD_BYTES + Buffer.byteLength(key) + value.length;
-      if (count === maxBatch || (bytes > maxBatchBytes && count > 0)) break;
+      const size = RECORD_OVERHEAD_BYTES + Buffer.byteLength(key) + value.length;
+      if (count === this.options.maxBatch || (bytes + size > this.maxBytes && count > 0)) break;
+      bytes += size;
       count += 1;
     }
-    return this.queue.slice(0, count);
+    return { batch: this.queue.slice(0, count), bytes };
   }
 
   /** The record at the head can never be sent: it is refused, reported, and dropped. */

@@ -90,8 +90,8 @@ export class OutboxRelay {
   private wake: (() => void) | undefined;
   private lastSweep = 0;
   private prepared = false;
-  /** Rows a batch may hold after the broker refused one as too large (`tooLargeSplits`). */
-  private splitTo: number | undefined;
+  /** Bytes a batch may hold once the broker refused one as too large (`splitsForTooLarge`). */
+  private maxBytes: number | undefined;
   /** A row was committed (notified) since the last batch began. */
   private notified = false;
 
@@ -211,8 +211,8 @@ export class OutboxRelay {
     )) as Row[];
     if (read.length === 0) return { relayed: 0, leftRows: false };
     const outgoing = withinBytes(
-      read.slice(0, this.splitTo).map((row) => ({ row, message: recordOf(row) })),
-      this.options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES,
+      read.map((row) => ({ row, message: recordOf(row) })),
+      this.maxBytes ?? this.options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES,
     );
     const rows = outgoing.map(({ row }) => row);
     // Both settle before the batch counts as failed: a try of the same rows again must
@@ -225,9 +225,12 @@ export class OutboxRelay {
       }),
       this.options.alongside?.(rows),
     ]);
-    if (sent.status === 'rejected') throw this.tooLargeSplits(sent.reason, rows);
+    if (sent.status === 'rejected') {
+      // Too large for the broker: the same rows again at once, in smaller batches.
+      if (this.splitsForTooLarge(sent.reason, outgoing)) return { relayed: 0, leftRows: true };
+      throw sent.reason;
+    }
     if (handed.status === 'rejected') throw handed.reason;
-    this.splitTo = undefined;
     await dataSource.query(`DELETE FROM "outbox" WHERE "position" = ANY($1::bigint[])`, [
       rows.map((row) => row.position),
     ]);
@@ -239,21 +242,29 @@ export class OutboxRelay {
   }
 
   /**
-   * A batch the broker refused as too large (its `message.max.bytes` is lower than this
-   * relay's `maxBatchBytes`) goes again in halves until it is taken; a row it refuses
-   * alone can never go, and says so, as relaying stops there. Returns `error` to throw.
+   * Whether a refused batch goes again, smaller: one the broker refused as too large (the
+   * topic's `max.message.bytes` is below this relay's `maxBatchBytes`) is halved, and
+   * batches stay within half its bytes from then on. A row refused alone can never
+   * go; that is logged, as relaying stops there.
    */
-  private tooLargeSplits(error: unknown, rows: readonly Row[]): unknown {
+  private splitsForTooLarge(error: unknown, outgoing: readonly Outgoing[]): boolean {
     const { type, cause } = (error ?? {}) as { type?: unknown; cause?: { type?: unknown } };
-    const tooLarge = type === 'MESSAGE_TOO_LARGE' || cause?.type === 'MESSAGE_TOO_LARGE';
-    if (tooLarge && rows.length > 1) this.splitTo = Math.ceil(rows.length / 2);
-    else if (tooLarge) {
-      this.options.logger.error(
-        { position: rows[0]?.position, topic: rows[0]?.topic },
-        "an outbox row is larger than the topic's max.message.bytes: relaying stops at it until that is raised",
+    if (type !== 'MESSAGE_TOO_LARGE' && cause?.type !== 'MESSAGE_TOO_LARGE') return false;
+    if (outgoing.length > 1) {
+      const bytes = outgoing.reduce((sum, { message }) => sum + recordBytes(message), 0);
+      this.maxBytes = Math.floor(bytes / 2);
+      this.options.logger.warn(
+        { rows: outgoing.length, bytes, maxBytes: this.maxBytes },
+        "a batch was over the topic's max.message.bytes; relaying in smaller batches",
       );
+      return true;
     }
-    return error;
+    const [{ row } = {}] = outgoing;
+    this.options.logger.error(
+      { position: row?.position, topic: row?.topic },
+      "an outbox row is larger than the topic's max.message.bytes: relaying stops at it until that is raised",
+    );
+    return false;
   }
 
   /**
