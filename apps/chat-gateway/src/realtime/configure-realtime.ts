@@ -48,11 +48,16 @@ export async function configureRealtime(app: INestApplication, config: ChatConfi
   logger.setContext('socket-io-kafka-adapter');
   const { kafka } = app.get(KafkaConnection);
   // The cluster topic as declared (its retention, the largest broadcast it carries), also
-  // when an earlier release made it: the adapter would only create a missing one.
+  // when an earlier release made it: the adapter would only create a missing one. As the
+  // event consumers' start does, with kafkajs' retries.
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await ensureTopics(admin, [{ ...SOCKET_IO_TOPIC, name: config.extra.SOCKET_IO_TOPIC }]);
+    await ensureTopics(
+      admin,
+      [{ ...SOCKET_IO_TOPIC, name: config.extra.SOCKET_IO_TOPIC }],
+      logger.logger,
+    );
   } finally {
     await admin.disconnect();
   }

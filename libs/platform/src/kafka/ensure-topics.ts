@@ -22,14 +22,25 @@ function onlyAlreadyExists(error: unknown): boolean {
  * is waited for. The replication factor is the broker's default (1 locally, 3 in the
  * compose cluster).
  */
-export async function ensureTopics(admin: Admin, topics: readonly TopicSpec[]): Promise<void> {
+export async function ensureTopics(
+  admin: Admin,
+  topics: readonly TopicSpec[],
+  logger?: ConfigUpdateLogger,
+): Promise<void> {
   if (topics.length === 0) return;
   const existing = new Set(await admin.listTopics());
   const missing = topics.filter((topic) => !existing.has(topic.name));
-  await updateConfigs(
-    admin,
-    topics.filter((topic) => existing.has(topic.name)),
-  );
+  const made = topics.filter((topic) => existing.has(topic.name));
+  try {
+    await updateConfigs(admin, made);
+  } catch (error) {
+    // Not allowed to (ACLs), say: the topics work as they are, which the log says.
+    if (logger === undefined) throw error;
+    logger.warn(
+      { err: error, topics: made.map((topic) => topic.name) },
+      'could not give existing topics their declared configuration',
+    );
+  }
   if (missing.length > 0) {
     try {
       await admin.createTopics({
@@ -55,11 +66,18 @@ export async function ensureTopics(admin: Admin, topics: readonly TopicSpec[]): 
   );
 }
 
+/** Where `ensureTopics` says it could not update an existing topic's configuration. */
+export interface ConfigUpdateLogger {
+  warn(fields: object, message: string): void;
+}
+
 /**
- * Gives topics made by an earlier release the configuration declared now (a larger
- * `max.message.bytes`, say). kafkajs has only Kafka's non-incremental AlterConfigs, which
- * resets whatever it is not given, so each topic's own settings (an operator's, too) are
- * read first and kept beside the declared ones; a topic that has them all is left alone.
+ * Gives topics made by an earlier release the settings declared since (`max.message.bytes`,
+ * say) that they do not have: a setting a topic has already, an operator's or an earlier
+ * declaration's, is never changed. kafkajs has only Kafka's non-incremental AlterConfigs,
+ * which resets whatever it is not given, so each topic's own settings are read first and
+ * given back with the new ones; a topic with one it cannot read back (a sensitive value)
+ * is left alone.
  */
 async function updateConfigs(admin: Admin, topics: readonly TopicSpec[]): Promise<void> {
   const declared = new Map(
@@ -74,17 +92,23 @@ async function updateConfigs(admin: Admin, topics: readonly TopicSpec[]): Promis
   });
   const changes = resources.flatMap(({ resourceName, configEntries }) => {
     const wanted = declared.get(resourceName) ?? {};
-    const own = Object.fromEntries(
-      configEntries
-        .filter((entry) => entry.configSource === ConfigSource.TOPIC_CONFIG)
-        .map((entry) => [entry.configName, entry.configValue]),
+    const ownEntries = configEntries.filter(
+      (entry) => entry.configSource === ConfigSource.TOPIC_CONFIG,
     );
-    if (Object.entries(wanted).every(([name, value]) => own[name] === value)) return [];
+    const own: Record<string, string> = Object.fromEntries(
+      ownEntries.map((entry) => [entry.configName, entry.configValue]),
+    );
+    const missing = Object.keys(wanted).filter((name) => !Object.hasOwn(own, name));
+    if (
+      missing.length === 0 ||
+      ownEntries.some((entry) => (entry.configValue as string | null) === null)
+    )
+      return [];
     return [
       {
         type: ConfigResourceTypes.TOPIC,
         name: resourceName,
-        configEntries: Object.entries({ ...own, ...wanted }).map(([name, value]) => ({
+        configEntries: Object.entries({ ...wanted, ...own }).map(([name, value]) => ({
           name,
           value,
         })),

@@ -222,7 +222,7 @@ export class EventConsumer {
     const admin = this.options.kafka.admin();
     await admin.connect();
     try {
-      await ensureTopics(admin, topics);
+      await ensureTopics(admin, topics, this.options.logger);
     } finally {
       await admin.disconnect();
     }

@@ -86,6 +86,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
         ensureTopics(
           await this.kafka.connectedAdmin(),
           this.topics.map((topic) => prefixedTopic(topic, this.config.kafkaTopicPrefix)),
+          this.logger.logger,
         ),
     });
     this.relay.start();
