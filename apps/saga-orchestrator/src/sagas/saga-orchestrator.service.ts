@@ -18,6 +18,7 @@ import {
   runAfterCommit,
   SERVICE_CONFIG,
   type EventContext,
+  UnhandleableEventError,
   withCorrelationId,
 } from '@scale-chat/platform';
 import { PinoLogger } from 'nestjs-pino';
@@ -110,9 +111,10 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
   ): Promise<void> {
     const engine = this.engines.get(request.sagaType);
     // A type this release cannot run (a requester deployed ahead of it, say): the request
-    // fails, and once its attempts are spent it is kept in `dead_letters` with why, for an
-    // operator; its requester's record (a pending user) waits on it meanwhile.
-    if (engine === undefined) throw new Error(`unknown saga type ${request.sagaType}`);
+    // is kept in `dead_letters` at once with why, for an operator, and the requests and
+    // replies behind it go on; its requester's record (a pending user) waits meanwhile.
+    if (engine === undefined)
+      throw new UnhandleableEventError(`unknown saga type ${request.sagaType}`);
     if ((await this.sagas.in(manager).findById(request.sagaId)) !== null) return;
     const transition = engine.start(request.sagaId, request.payload, Date.now());
     await this.store(manager, transition, undefined, afterCommit);

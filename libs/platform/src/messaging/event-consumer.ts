@@ -147,6 +147,16 @@ export class RetryLaterError extends Error {
 }
 
 /**
+ * What a handler throws for an event no retry can help (a saga type this release does
+ * not know, say): it is kept in `dead_letters` at once, with why, and the consumer goes
+ * on, where another failure is tried `maxAttempts` times first (each try after kafkajs'
+ * backoff, which holds up the consumer's other partitions too).
+ */
+export class UnhandleableEventError extends Error {
+  override readonly name = 'UnhandleableEventError';
+}
+
+/**
  * Consumes events and acts on each once: the event id is recorded in
  * `processed_messages` in the same transaction as the handler's changes, so a repeat
  * (a relay that published twice, a rebalance) changes nothing. Malformed records and
@@ -408,8 +418,8 @@ export class EventConsumer {
 
   /**
    * Runs `work`; a failure is thrown (Kafka delivers the event again) until the event has
-   * failed `maxAttempts` times, and is then kept in `dead_letters` (the record as read,
-   * and why), logged and skipped. A database that cannot answer now (down, restarting, a
+   * failed `maxAttempts` times (once for `UnhandleableEventError`), and is then kept in
+   * `dead_letters` (the record as read, and why), logged and skipped. A database that cannot answer now (down, restarting, a
    * conflict) is not the event's fault, nor is what a handler throws as `RetryLaterError`:
    * those failures are retried for as long as they last and never skip it.
    */
@@ -432,7 +442,8 @@ export class EventConsumer {
       }
       const attempts = (this.attempts.get(eventId) ?? 0) + 1;
       this.attempts.set(eventId, attempts);
-      if (attempts < (this.options.maxAttempts ?? 5)) throw error;
+      const hopeless = error instanceof UnhandleableEventError;
+      if (!hopeless && attempts < (this.options.maxAttempts ?? 5)) throw error;
       // Kept before it is skipped: if this fails too, the event is delivered again.
       await this.keepDeadLetter(record, { eventId, type }, error);
       this.attempts.delete(eventId);

@@ -15,7 +15,12 @@ import { createKafkaClient } from '../kafka';
 import { ensureTopics } from '../kafka/ensure-topics';
 import { createTestDatabase, type TestDatabase } from '../testing/test-database';
 import { outboxIsEmpty } from '../testing/topic-log';
-import { EventConsumer, RetryLaterError, type EventHandler } from './event-consumer';
+import {
+  EventConsumer,
+  RetryLaterError,
+  UnhandleableEventError,
+  type EventHandler,
+} from './event-consumer';
 import { DeadLetterOncePerRecord1767900000000 } from './messaging.migration';
 import { enqueueEvent } from './outbox';
 import { outboxChannel, OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
@@ -743,6 +748,36 @@ describe('the outbox, its relay and the idempotent consumer', () => {
       id: first?.id,
       data: { n: 1 },
     });
+  });
+
+  it('keeps an event its handler calls unhandleable in dead_letters at its first try, and goes on', async () => {
+    const topic = await newTopic();
+    const source = await dataSource();
+    await source.transaction(async (manager) => {
+      for (const n of [1, 2])
+        await enqueueEvent(manager, { topic, key: 'a', type: 'probe.counted', data: { n } });
+    });
+    startRelay(source);
+    const tries: number[] = [];
+    const { consumer } = await startProbeConsumer(
+      source,
+      topic,
+      (event) => {
+        const { n } = event.data as { n: number };
+        tries.push(n);
+        return n === 1
+          ? Promise.reject(new UnhandleableEventError('no release of ours knows this'))
+          : Promise.resolve();
+      },
+      5,
+    );
+    await eventually('the second event handled', () => consumer.stats.processed >= 1);
+    // A record read again is tried again; here none was, as nothing was thrown back to Kafka.
+    expect(tries).toEqual([1, 2]);
+    const letters = (await source.query(`SELECT "error" FROM "dead_letters"`)) as {
+      error: string;
+    }[];
+    expect(letters).toEqual([{ error: 'no release of ours knows this' }]);
   });
 
   it("runs a handler's after-commit effects once its transaction commits, never for an attempt that rolled back", async () => {
