@@ -7,15 +7,24 @@ import type { ChatServer } from './live-rooms';
 
 /** How often every socket's queue is looked at. */
 const SWEEP_EVERY_MS = 1_000;
+/**
+ * How long a socket's queue may stay over the limit: a client that reads, on a slow
+ * link, catches up within it (a large `sync` answer or `room:joined` holds the queue up
+ * meanwhile); one that does not read is closed after it.
+ */
+const OVER_THE_LIMIT_MS = 5_000;
 
 /**
  * As much of an engine.io connection as the sweep needs: the packets queued for the
  * client and not yet handed to its transport (engine.io keeps them in `writeBuffer`,
- * which its types call private), and `close`.
+ * which its types call private), whether it is being upgraded, its transport (and that
+ * transport's `ws` WebSocket), and `close`.
  */
 interface QueueingConnection {
   readonly writeBuffer?: readonly unknown[];
   readonly readyState: string;
+  readonly upgrading?: boolean;
+  readonly transport?: { readonly name?: string; readonly socket?: { terminate?(): void } };
   close(discard?: boolean): void;
 }
 
@@ -24,17 +33,22 @@ interface QueueingConnection {
  * WebSocket one flush at a time and queues every packet that comes meanwhile; a client
  * that stops reading (stalled, or never reading on purpose) leaves its flush unfinished,
  * and the queue grows with every broadcast to its rooms until the heartbeat gives up
- * (45 s, longer than that if it reads just enough). A socket with more than
- * SOCKET_MAX_QUEUED_PACKETS waiting is closed at once, its queue discarded: waiting for
- * it to drain first, as `disconnect` does, would wait on the very client that does not
- * read. "forced close" is a reason Socket.IO recovers from, so a client that was only
- * slow comes back with what it missed (connection-state recovery), and one that never
- * reads costs a bounded queue for at most a second more.
+ * (45 s, longer than that if it reads just enough). A WebSocket with more than
+ * SOCKET_MAX_QUEUED_PACKETS waiting at every look for OVER_THE_LIMIT_MS is closed, its
+ * queue discarded (waiting for it to drain first, as `disconnect` does, would wait on
+ * the very client that does not read) and its TCP connection ended at once rather than
+ * after the closing handshake's 30 s. Long-polling queues between polls by design and is
+ * left to the heartbeat, as is a connection being upgraded. "forced close" is a reason
+ * Socket.IO recovers from, so a client that was only slow comes back with what it
+ * missed (connection-state recovery); what was being answered to it (a `sync`) it asks
+ * again.
  */
 @Injectable()
 export class SlowReaders implements OnApplicationShutdown {
   private readonly maxQueuedPackets: number;
   private timer: NodeJS.Timeout | undefined;
+  /** Since when each socket over the limit has been so, at every look. */
+  private readonly overSince = new WeakMap<object, number>();
 
   constructor(
     @Inject(SERVICE_CONFIG) config: ChatConfig,
@@ -54,12 +68,23 @@ export class SlowReaders implements OnApplicationShutdown {
     clearInterval(this.timer);
   }
 
-  /** Closes each socket of `server` with more packets queued than allowed. */
-  sweep(server: ChatServer): void {
+  /** Closes each WebSocket of `server` that has had more packets queued than allowed for too long. */
+  sweep(server: ChatServer, now = Date.now()): void {
     for (const socket of server.of('/').sockets.values()) {
       const connection = socket.conn as unknown as QueueingConnection;
       const queued = connection.writeBuffer?.length ?? 0;
-      if (queued <= this.maxQueuedPackets || connection.readyState !== 'open') continue;
+      if (
+        queued <= this.maxQueuedPackets ||
+        connection.readyState !== 'open' ||
+        connection.upgrading === true ||
+        connection.transport?.name !== 'websocket'
+      ) {
+        this.overSince.delete(connection);
+        continue;
+      }
+      const since = this.overSince.get(connection) ?? now;
+      this.overSince.set(connection, since);
+      if (now - since < OVER_THE_LIMIT_MS) continue;
       this.metrics.slowReaderDisconnects.inc();
       this.logger.warn(
         {
@@ -70,6 +95,7 @@ export class SlowReaders implements OnApplicationShutdown {
         'closed a socket whose client does not read',
       );
       connection.close(true);
+      connection.transport.socket?.terminate?.();
     }
   }
 }
