@@ -373,6 +373,16 @@ describe('auth: login, tokens and users (API.md "Users and tokens")', () => {
       expect(await names('query=an_')).toEqual(['an_x']);
     });
 
+    it('has the search keys index, valid, though it was built CONCURRENTLY outside a transaction', async () => {
+      const indexes = (await auth.app.get(DataSource).query(
+        `SELECT i.indisvalid AS valid FROM pg_index i
+           JOIN pg_class c ON c.oid = i.indexrelid
+           JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE c.relname = 'IDX_users_search_keys' AND n.nspname = current_schema()`,
+      )) as { valid: boolean }[];
+      expect(indexes).toEqual([{ valid: true }]);
+    });
+
     it('also finds active users by a word of the display name, in any script (API.md v1.1)', async () => {
       const named = async (
         username: string,

@@ -13,6 +13,7 @@ import { CreateUsersAndLogins1763900000000 } from './users/migrations/1763900000
 import { NotifyUserStatus1765200000000 } from './users/migrations/1765200000000-notify-user-status';
 import { UserRoles1767100000000 } from './users/migrations/1767100000000-user-roles';
 import { UserSearchKeys1768200000000 } from './users/migrations/1768200000000-user-search-keys';
+import { UserSearchIndex1768200000001 } from './users/migrations/1768200000001-user-search-index';
 import { UsersModule } from './users/users.module';
 import { LoginFamily, RefreshToken } from './sessions/login.entities';
 import { User } from './users/user.entity';
@@ -31,6 +32,7 @@ export class AppModule {
             NotifyUserStatus1765200000000,
             UserRoles1767100000000,
             UserSearchKeys1768200000000,
+            UserSearchIndex1768200000001,
           ],
           publishes: [AUTH_LOGINS_TOPIC, AUTH_USERS_TOPIC, SAGA_REQUESTS_TOPIC, SAGA_REPLIES_TOPIC],
         }),

@@ -4,12 +4,13 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 export const USER_SEARCH_KEY_LENGTH = 8;
 
 /**
- * User search without reading the whole table (docs/benchmarks.md, "User search"): a GIN
- * index of every prefix, up to USER_SEARCH_KEY_LENGTH characters, of the username, of the
- * lower-cased display name and of each of its words. `UsersRepository.search` looks its
- * needle's start up there and checks the rows found with its own predicate, so the
- * answers stay what they were. Plain SQL and a built-in operator class: no extension and
- * no superuser. An expression index, so TypeORM's schema comparison does not see it.
+ * User search without reading the whole table (docs/benchmarks.md, "User search"): the
+ * search keys of a user, every prefix, up to USER_SEARCH_KEY_LENGTH characters, of the
+ * username, of the lower-cased display name and of each of its words, for a GIN index
+ * (`UserSearchIndex1768200000001`, built without holding writes up).
+ * `UsersRepository.search` looks its needle's start up there and checks the rows found
+ * with its own predicate, so the answers stay what they were. Plain SQL and a built-in
+ * operator class: no extension and no superuser. (`RETURN` bodies need PostgreSQL 14.)
  */
 export class UserSearchKeys1768200000000 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
@@ -18,20 +19,17 @@ export class UserSearchKeys1768200000000 implements MigrationInterface {
     // last, and walk the usernames in order only when a needle is common enough that the
     // page fills before many rows are read; a rarer one goes through the index.
     await queryRunner.query(`
-      CREATE FUNCTION "user_search_keys"("username" text, "display_name" text) RETURNS text[]
+      CREATE OR REPLACE FUNCTION "user_search_keys"("username" text, "display_name" text)
+        RETURNS text[]
         LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE COST 10000
         RETURN ARRAY(
           SELECT DISTINCT left("term", "length")
             FROM unnest(ARRAY["username", lower("display_name")]
                         || regexp_split_to_array(lower("display_name"), '\\s+')) AS "term",
                  generate_series(1, least(length("term"), ${USER_SEARCH_KEY_LENGTH})) AS "length")`);
-    await queryRunner.query(
-      `CREATE INDEX "IDX_users_search_keys" ON "users" USING gin ("user_search_keys"("username", "display_name"))`,
-    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`DROP INDEX "IDX_users_search_keys"`);
     await queryRunner.query(`DROP FUNCTION "user_search_keys"(text, text)`);
   }
 }
