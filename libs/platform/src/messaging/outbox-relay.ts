@@ -90,6 +90,8 @@ export class OutboxRelay {
   private wake: (() => void) | undefined;
   private lastSweep = 0;
   private prepared = false;
+  /** The last outbox position `alongside` had in a try whose rows Kafka then refused. */
+  private handedThrough = 0n;
   /** Bytes a batch may hold once the broker refused one as too large (`splitsForTooLarge`). */
   private maxBytes: number | undefined;
   /** A row was committed (notified) since the last batch began. */
@@ -215,6 +217,8 @@ export class OutboxRelay {
       this.maxBytes ?? this.options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES,
     );
     const rows = outgoing.map(({ row }) => row);
+    // Rows `alongside` already had in a try that Kafka refused are not handed again.
+    const toHand = rows.filter((row) => BigInt(row.position) > this.handedThrough);
     // Both settle before the batch counts as failed: a try of the same rows again must
     // not overlap work still in flight from this one (`alongside` would take its rows for
     // done), nor may that work outlive this relay's lead.
@@ -223,9 +227,15 @@ export class OutboxRelay {
         acks: -1,
         topicMessages: byTopicInOrder(outgoing, this.options.topicPrefix ?? ''),
       }),
-      this.options.alongside?.(rows),
+      toHand.length === 0 ? undefined : this.options.alongside?.(toHand),
     ]);
     if (sent.status === 'rejected') {
+      // What `alongside` did is done, whatever Kafka said of the rows: doing it again for
+      // the try of the same rows would repeat it (a membership event applied again lets a
+      // member removed since hear the room until its removal is applied again).
+      const last = toHand.at(-1);
+      if (handed.status === 'fulfilled' && last !== undefined)
+        this.handedThrough = BigInt(last.position);
       // Too large for the broker: the same rows again at once, in smaller batches.
       if (this.splitsForTooLarge(sent.reason, outgoing)) return { relayed: 0, leftRows: true };
       throw sent.reason;
