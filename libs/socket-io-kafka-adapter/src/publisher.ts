@@ -122,17 +122,19 @@ export class OrderedPublisher {
             messages: batch.map(({ key, value }) => ({ key, value })),
           });
         } catch (error) {
-          if (isTooLarge(error) && batch.length > 1) {
-            // Over this topic's limit: smaller requests from then on, at once.
-            this.maxBytes = Math.floor(bytes / 2);
-            this.options.onError(error as Error, this.queue.length);
-            continue;
-          }
-          // A record refused alone, again and again: the topic will not take it (a refusal
-          // right after its limit was raised may pass; the first tries wait as any).
-          if (isTooLarge(error) && (this.refusedAlone += 1) >= TOO_LARGE_TRIES) {
-            this.refusedAlone = 0;
-            this.refuseHead(error as Error);
+          if (isTooLarge(error)) {
+            if (batch.length > 1) {
+              // Over this topic's limit: smaller requests from then on, at once.
+              this.maxBytes = Math.floor(bytes / 2);
+              this.options.onError(error as Error, this.queue.length);
+            } else if ((this.refusedAlone += 1) < TOO_LARGE_TRIES) {
+              // Alone: tried again at once (a topic whose limit was just raised may take
+              // it) rather than after a backoff that would hold every other record up.
+              this.options.onError(error as Error, this.queue.length);
+            } else {
+              this.refusedAlone = 0;
+              this.refuseHead(error as Error);
+            }
             continue;
           }
           this.failures += 1;
