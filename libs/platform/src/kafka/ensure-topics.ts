@@ -3,6 +3,24 @@ import { ConfigResourceTypes, ConfigSource, type Admin } from 'kafkajs';
 
 const LEADERS_TIMEOUT_MS = 30_000;
 
+/** Kafka's answers to a request this client may not make. */
+const REFUSALS = new Set([
+  'TOPIC_AUTHORIZATION_FAILED',
+  'CLUSTER_AUTHORIZATION_FAILED',
+  'POLICY_VIOLATION',
+]);
+
+/** True when every error Kafka gave is a refusal (`REFUSALS`). */
+function onlyRefused(error: unknown): boolean {
+  const { type, errors } = error as { type?: string; errors?: { type?: string }[] };
+  if (type !== undefined && REFUSALS.has(type)) return true;
+  return (
+    Array.isArray(errors) &&
+    errors.length > 0 &&
+    errors.every((entry) => entry.type !== undefined && REFUSALS.has(entry.type))
+  );
+}
+
 /** True when every error Kafka gave is "the topic exists": another instance made it first. */
 function onlyAlreadyExists(error: unknown): boolean {
   const { type, errors } = error as { type?: string; errors?: { type?: string }[] };
@@ -32,13 +50,14 @@ export async function ensureTopics(
   const missing = topics.filter((topic) => !existing.has(topic.name));
   const made = topics.filter((topic) => existing.has(topic.name));
   try {
-    await updateConfigs(admin, made);
+    await updateConfigs(admin, made, logger);
   } catch (error) {
-    // Not allowed to (ACLs), say: the topics work as they are, which the log says.
-    if (logger === undefined) throw error;
+    // Not allowed to (ACLs, a policy): the topics work as they are, which the log says.
+    // Anything else (the broker away a moment) fails as creating a topic would.
+    if (logger === undefined || !onlyRefused(error)) throw error;
     logger.warn(
       { err: error, topics: made.map((topic) => topic.name) },
-      'could not give existing topics their declared configuration',
+      'not allowed to give existing topics their declared configuration',
     );
   }
   if (missing.length > 0) {
@@ -79,7 +98,11 @@ export interface ConfigUpdateLogger {
  * given back with the new ones; a topic with one it cannot read back (a sensitive value)
  * is left alone.
  */
-async function updateConfigs(admin: Admin, topics: readonly TopicSpec[]): Promise<void> {
+async function updateConfigs(
+  admin: Admin,
+  topics: readonly TopicSpec[],
+  logger: ConfigUpdateLogger | undefined,
+): Promise<void> {
   const declared = new Map(
     topics
       .filter((topic) => Object.keys(topic.config ?? {}).length > 0)
@@ -99,6 +122,15 @@ async function updateConfigs(admin: Admin, topics: readonly TopicSpec[]): Promis
       ownEntries.map((entry) => [entry.configName, entry.configValue]),
     );
     const missing = Object.keys(wanted).filter((name) => !Object.hasOwn(own, name));
+    const differing = Object.entries(wanted).filter(
+      ([name, value]) => Object.hasOwn(own, name) && own[name] !== value,
+    );
+    if (differing.length > 0) {
+      logger?.warn(
+        { topic: resourceName, declared: Object.fromEntries(differing), own },
+        "a topic's own settings differ from the declared ones; they are kept",
+      );
+    }
     if (
       missing.length === 0 ||
       ownEntries.some((entry) => (entry.configValue as string | null) === null)
