@@ -12,7 +12,10 @@ function connection(queued: number, transport = 'websocket', upgrading = false) 
     readyState: 'open',
     upgrading,
     transport: { name: transport, socket: { terminate: () => (state.terminated += 1) } },
-    close: () => (state.closed += 1),
+    close() {
+      state.closed += 1;
+      this.readyState = 'closed';
+    },
   };
   return { conn, state };
 }
@@ -57,11 +60,15 @@ describe('SlowReaders', () => {
     expect(catchingUp.state.closed).toBe(1);
   });
 
-  it('leaves long-polling and a connection being upgraded to the heartbeat', () => {
-    const polling = connection(1_000, 'polling');
+  it('gives long-polling ten times the limit, and leaves a connection being upgraded to the heartbeat', () => {
+    const polling = connection(100, 'polling');
+    const pollingStopped = connection(101, 'polling');
     const upgrading = connection(1_000, 'websocket', true);
-    const { sweep, counted } = sweeperOf([polling, upgrading]);
+    const { sweep, counted } = sweeperOf([polling, pollingStopped, upgrading]);
     for (const now of [0, 5_000, 60_000]) sweep(now);
-    expect([polling.state.closed, upgrading.state.closed, counted()]).toEqual([0, 0, 0]);
+    expect([polling.state.closed, pollingStopped.state.closed, upgrading.state.closed]).toEqual([
+      0, 1, 0,
+    ]);
+    expect(counted()).toBe(1);
   });
 });

@@ -15,6 +15,12 @@ const SWEEP_EVERY_MS = 1_000;
 const OVER_THE_LIMIT_MS = 5_000;
 
 /**
+ * Long-polling queues whatever comes between two polls by design, so its limit is this
+ * many times the WebSocket's: only a client that stops polling for seconds reaches it.
+ */
+const POLLING_FACTOR = 10;
+
+/**
  * As much of an engine.io connection as the sweep needs: the packets queued for the
  * client and not yet handed to its transport (engine.io keeps them in `writeBuffer`,
  * which its types call private), whether it is being upgraded, its transport (and that
@@ -37,8 +43,9 @@ interface QueueingConnection {
  * SOCKET_MAX_QUEUED_PACKETS waiting at every look for OVER_THE_LIMIT_MS is closed, its
  * queue discarded (waiting for it to drain first, as `disconnect` does, would wait on
  * the very client that does not read) and its TCP connection ended at once rather than
- * after the closing handshake's 30 s. Long-polling queues between polls by design and is
- * left to the heartbeat, as is a connection being upgraded. "forced close" is a reason
+ * after the closing handshake's 30 s. Long-polling queues between polls by design and
+ * has ten times the limit (`POLLING_FACTOR`); a connection being upgraded is left to
+ * the heartbeat. "forced close" is a reason
  * Socket.IO recovers from, so a client that was only slow comes back with what it
  * missed (connection-state recovery); what was being answered to it (a `sync`) it asks
  * again.
@@ -68,17 +75,16 @@ export class SlowReaders implements OnApplicationShutdown {
     clearInterval(this.timer);
   }
 
-  /** Closes each WebSocket of `server` that has had more packets queued than allowed for too long. */
+  /** Closes each socket of `server` that has had more packets queued than allowed for too long. */
   sweep(server: ChatServer, now = Date.now()): void {
     for (const socket of server.of('/').sockets.values()) {
       const connection = socket.conn as unknown as QueueingConnection;
       const queued = connection.writeBuffer?.length ?? 0;
-      if (
-        queued <= this.maxQueuedPackets ||
-        connection.readyState !== 'open' ||
-        connection.upgrading === true ||
-        connection.transport?.name !== 'websocket'
-      ) {
+      const limit =
+        connection.transport?.name === 'websocket'
+          ? this.maxQueuedPackets
+          : this.maxQueuedPackets * POLLING_FACTOR;
+      if (queued <= limit || connection.readyState !== 'open' || connection.upgrading === true) {
         this.overSince.delete(connection);
         continue;
       }
@@ -95,7 +101,7 @@ export class SlowReaders implements OnApplicationShutdown {
         'closed a socket whose client does not read',
       );
       connection.close(true);
-      connection.transport.socket?.terminate?.();
+      connection.transport?.socket?.terminate?.();
     }
   }
 }
