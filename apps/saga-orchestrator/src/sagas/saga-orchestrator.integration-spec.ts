@@ -22,6 +22,7 @@ import { Partitioners, type Consumer, type Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { sagaOrchestratorService } from '../app.module';
 import type { OrchestratorConfig } from '../orchestrator-config';
+import { KeptSagaRequests } from './kept-saga-requests';
 import { SagaRecord } from './saga.entity';
 
 jest.setTimeout(60_000);
@@ -235,6 +236,47 @@ describe('the orchestrator over Kafka, with the test playing auth and chat', () 
       return kept.length === 1 && kept[0]?.error === 'unknown saga type not-a-saga';
     });
     expect(await dataSource.getRepository(SagaRecord).findOneBy({ id: unknownId })).toBeNull();
+  });
+
+  it('starts a request an earlier release kept for a type it did not know, once, and keeps the still unknown', async () => {
+    const dataSource = orchestrator.app.get(DataSource);
+    const sagaId = randomUUID();
+    scripts.set(sagaId, {});
+    const keep = (value: string, error: string) =>
+      dataSource.query(
+        `INSERT INTO "dead_letters"
+           ("consumer", "topic", "partition", "offset", "event_id", "type", "value", "error")
+         VALUES ('orchestrator', 'saga.requests', 0, '1', $1, $2, $3, $4)`,
+        [randomUUID(), SAGA_EVENT_TYPES.start, Buffer.from(value), error],
+      );
+    // As a release that did not run signups kept it, beside one no release runs.
+    await keep(
+      envelope(SAGA_EVENT_TYPES.start, { sagaId: randomUUID(), sagaType: 'not-yet', payload: {} }),
+      'unknown saga type not-yet',
+    );
+    await keep(
+      envelope(SAGA_EVENT_TYPES.start, {
+        sagaId,
+        sagaType: 'signup',
+        payload: { userId: randomUUID() },
+      }),
+      'unknown saga type signup',
+    );
+    const kept = orchestrator.app.get(KeptSagaRequests);
+
+    // Two instances starting at once: the saga starts once.
+    const started = await Promise.all([kept.startKnown(), kept.startKnown()]);
+    expect(started[0] + started[1]).toBe(1);
+    expect(await finished(sagaId)).toMatchObject({ status: 'completed' });
+    expect(received.get(sagaId)).toEqual([
+      'execute chat.create-profile',
+      'execute auth.activate-user',
+    ]);
+    const left = (await dataSource.query(
+      `SELECT "error" FROM "dead_letters" WHERE "error" IN ($1, $2)`,
+      ['unknown saga type signup', 'unknown saga type not-yet'],
+    )) as { error: string }[];
+    expect(left).toEqual([{ error: 'unknown saga type not-yet' }]);
   });
 
   it('times out the other sagas when one it cannot run is due, and takes that one off the sweep', async () => {

@@ -32,6 +32,8 @@ import { recordOf, stateOf, type SagaRecord } from './saga.entity';
 import { SagasRepository } from './sagas.repository';
 
 const SWEEP_INTERVAL_MS = 250;
+/** How a request for a saga type this release does not run is refused (and kept). */
+export const UNKNOWN_SAGA_TYPE = 'unknown saga type ';
 
 type AfterCommit = EventContext['afterCommit'];
 
@@ -103,6 +105,11 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
     }, SWEEP_INTERVAL_MS);
   }
 
+  /** Whether this release runs sagas of `type`. */
+  runs(type: string): boolean {
+    return this.engines.has(type);
+  }
+
   /** A repeated request for a saga that exists changes nothing. */
   async start(
     request: SagaStartRequest,
@@ -111,10 +118,10 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
   ): Promise<void> {
     const engine = this.engines.get(request.sagaType);
     // A type this release cannot run (a requester deployed ahead of it, say): the request
-    // is kept in `dead_letters` at once with why, for an operator, and the requests and
-    // replies behind it go on; its requester's record (a pending user) waits meanwhile.
+    // is kept in `dead_letters` at once with why, and the requests and replies behind it
+    // go on; a release that runs the type starts it (`KeptSagaRequests`).
     if (engine === undefined)
-      throw new UnhandleableEventError(`unknown saga type ${request.sagaType}`);
+      throw new UnhandleableEventError(`${UNKNOWN_SAGA_TYPE}${request.sagaType}`);
     if ((await this.sagas.in(manager).findById(request.sagaId)) !== null) return;
     const transition = engine.start(request.sagaId, request.payload, Date.now());
     await this.store(manager, transition, undefined, afterCommit);

@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { jwksAuthenticationProviders } from '@scale-chat/platform';
 import type { OrchestratorConfig } from '../orchestrator-config';
+import { KeptSagaRequests } from './kept-saga-requests';
 import { SagaEventsController } from './saga-events.controller';
 import { SagaMetrics } from './saga-metrics';
 import { SagaOrchestrator } from './saga-orchestrator.service';
@@ -23,6 +24,7 @@ export class SagasModule {
         SagasRepository,
         SagaMetrics,
         SagaOrchestrator,
+        KeptSagaRequests,
       ],
     };
   }
