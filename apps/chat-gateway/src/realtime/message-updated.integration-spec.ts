@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ChangesPage } from '@scale-chat/contracts';
-import { io as connect, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { GatewayFixture, type Member } from '../testing/gateway-fixture';
 import { ask, listen, sendOver, until, type Heard } from '../testing/heard-messages';
 
@@ -139,48 +139,35 @@ describe('messages v1.1 over Socket.IO', () => {
   });
 
   it('gives a recovered socket the message:updated it missed', async () => {
-    const socket = connect(chat.gateway.url, {
-      transports: ['websocket'],
-      forceNew: true,
-      reconnectionDelay: 100,
-      auth: { token: ann.token },
+    const socket = await chat.socket(ann, chat.gateway.url, { reconnecting: true });
+    const heard = listen(socket);
+    const sent = await sendOver(socket, roomId, 'before');
+    // Only this message's events count: one of an earlier test may still be on its way.
+    const of = (event: Heard['event']) =>
+      heard.filter((entry) => entry.event === event && entry.message.seq === sent.seq);
+    const seen = () =>
+      `heard ${JSON.stringify(heard.map(({ event, message }) => [event, message.seq, message.version]))}`;
+    await until(
+      () => of('message:new').length === 1,
+      () => `the message:new; ${seen()}`,
+    );
+    const gone = new Promise<void>((resolve) => socket.once('disconnect', () => resolve()));
+    socket.io.engine.close(); // the transport drops: a reason to recover from
+    await gone;
+    const edited = await chat.call('PATCH', `/api/rooms/${roomId}/messages/${sent.seq}`, ann, {
+      body: 'while away',
     });
-    try {
-      await new Promise<void>((resolve, reject) => {
-        socket.once('connect', () => resolve());
-        socket.once('connect_error', reject);
-      });
-      const heard = listen(socket);
-      const sent = await sendOver(socket, roomId, 'before');
-      // Only this message's events count: one of an earlier test may still be on its way.
-      const of = (event: Heard['event']) =>
-        heard.filter((entry) => entry.event === event && entry.message.seq === sent.seq);
-      const seen = () =>
-        `heard ${JSON.stringify(heard.map(({ event, message }) => [event, message.seq, message.version]))}`;
-      await until(
-        () => of('message:new').length === 1,
-        () => `the message:new; ${seen()}`,
-      );
-      const gone = new Promise<void>((resolve) => socket.once('disconnect', () => resolve()));
-      socket.io.engine.close(); // the transport drops: a reason to recover from
-      await gone;
-      const edited = await chat.call('PATCH', `/api/rooms/${roomId}/messages/${sent.seq}`, ann, {
-        body: 'while away',
-      });
-      expect(edited.status).toBe(200);
-      await until(() => socket.connected, 'the reconnection');
-      expect(socket.recovered).toBe(true);
-      // A relay that publishes a batch again repeats its message:updated, which clients
-      // drop by version (docs/chat.md): every one heard is this edit.
-      await until(
-        () => of('message:updated').length > 0,
-        () => `the missed message:updated; ${seen()}`,
-      );
-      for (const update of of('message:updated'))
-        expect(update).toEqual({ event: 'message:updated', message: edited.body });
-    } finally {
-      socket.disconnect();
-    }
+    expect(edited.status).toBe(200);
+    await until(() => socket.connected, 'the reconnection');
+    expect(socket.recovered).toBe(true);
+    // A relay that publishes a batch again repeats its message:updated, which clients
+    // drop by version (docs/chat.md): every one heard is this edit.
+    await until(
+      () => of('message:updated').length > 0,
+      () => `the missed message:updated; ${seen()}`,
+    );
+    for (const update of of('message:updated'))
+      expect(update).toEqual({ event: 'message:updated', message: edited.body });
   });
 });
 

@@ -1,6 +1,6 @@
 import type { MessageView } from '@scale-chat/contracts';
 import { eventually } from '@scale-chat/wait';
-import { io as connect, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { GatewayFixture, type Member } from '../testing/gateway-fixture';
 import { listen } from '../testing/heard-messages';
 import { ChatMetrics } from './chat-metrics';
@@ -19,14 +19,12 @@ const webSocketOf = (socket: Socket) =>
  */
 describe('a socket whose client does not read', () => {
   let chat: GatewayFixture;
-  let slow: Socket | undefined;
 
   beforeAll(async () => {
     chat = await GatewayFixture.start({ SOCKET_MAX_QUEUED_PACKETS: '20' });
   });
 
   afterAll(async () => {
-    slow?.disconnect();
     await chat?.close();
   });
 
@@ -38,16 +36,7 @@ describe('a socket whose client does not read', () => {
     const roomId = await chat.room([reader, stalled]);
     const readerSocket = await chat.socket(reader);
     const heardByReader = listen(readerSocket);
-    slow = connect(chat.gateway.url, {
-      transports: ['websocket'],
-      forceNew: true,
-      reconnectionDelay: 100,
-      auth: { token: stalled.token },
-    });
-    await new Promise<void>((resolve, reject) => {
-      slow?.once('connect', () => resolve());
-      slow?.once('connect_error', reject);
-    });
+    const slow = await chat.socket(stalled, chat.gateway.url, { reconnecting: true });
     const heardBySlow = listen(slow);
     webSocketOf(slow).pause();
 

@@ -123,12 +123,20 @@ export class GatewayFixture {
     return roomId;
   }
 
-  /** A connected socket of `member` (in its rooms by then), on this instance or `url`'s. */
-  async socket(member: Member, url = this.gateway.url): Promise<Socket> {
+  /**
+   * A connected socket of `member` (in its rooms by then), on this instance or `url`'s.
+   * `reconnecting`: it reconnects at once when its connection drops, with Socket.IO's
+   * connection-state recovery; otherwise it stays disconnected.
+   */
+  async socket(
+    member: Member,
+    url = this.gateway.url,
+    { reconnecting = false }: { reconnecting?: boolean } = {},
+  ): Promise<Socket> {
     const socket = connect(url, {
       transports: ['websocket'],
       forceNew: true,
-      reconnection: false,
+      ...(reconnecting ? { reconnectionDelay: 100 } : { reconnection: false }),
       auth: { token: member.token },
     });
     this.sockets.push(socket);
