@@ -1,4 +1,4 @@
-import { firstUnreadSeq, isLongMessage, readersBySeq } from './message-list';
+import { firstUnreadSeq, isLongMessage, readersBySeq, sameItemProps } from './message-list';
 
 describe('firstUnreadSeq', () => {
   const items = [
@@ -58,5 +58,44 @@ describe('readersBySeq', () => {
 
   it('shows nobody under a message no cursor reached', () => {
     expect([...readersBySeq(items, [['ann', 0]], 'me')]).toEqual([]);
+  });
+});
+
+describe('sameItemProps', () => {
+  const message = { seq: 1 };
+  const onReply = () => undefined;
+  const base: {
+    message: object;
+    senderName: string;
+    onReply: () => undefined;
+    quoted: { message: object; senderName: string };
+    seenBy: string[] | undefined;
+  } = {
+    message,
+    senderName: 'Ann',
+    onReply,
+    quoted: { message: { seq: 0 }, senderName: 'Bob' },
+    seenBy: ['u1', 'u2'],
+  };
+
+  it('holds for the same values, and a quote and readers made afresh with the same content', () => {
+    expect(
+      sameItemProps(base, {
+        ...base,
+        quoted: { message: base.quoted.message, senderName: 'Bob' },
+        seenBy: ['u1', 'u2'],
+      }),
+    ).toBe(true);
+  });
+
+  it('fails when the message, a name, a callback, the quote or the readers changed', () => {
+    expect(sameItemProps(base, { ...base, message: { seq: 1 } })).toBe(false);
+    expect(sameItemProps(base, { ...base, senderName: 'Anne' })).toBe(false);
+    expect(sameItemProps(base, { ...base, onReply: () => undefined })).toBe(false);
+    expect(
+      sameItemProps(base, { ...base, quoted: { message: { seq: 0 }, senderName: 'Bob' } }),
+    ).toBe(false);
+    expect(sameItemProps(base, { ...base, seenBy: ['u1'] })).toBe(false);
+    expect(sameItemProps(base, { ...base, seenBy: undefined })).toBe(false);
   });
 });

@@ -48,3 +48,27 @@ export function readersBySeq(
   }
   return readers;
 }
+
+/** What a message's item is given that is compared by what it holds rather than identity. */
+interface ComparedByContent {
+  readonly quoted?: { readonly message: unknown; readonly senderName: string } | undefined;
+  readonly seenBy?: readonly string[] | undefined;
+}
+
+/**
+ * Whether two renders of one message's item would show the same: every prop the same
+ * value (the list keeps callbacks and shared objects the same from render to render),
+ * and the quote and the readers, which are made afresh each render, the same content.
+ */
+export function sameItemProps<P extends ComparedByContent>(a: P, b: P): boolean {
+  const { quoted: quotedA, seenBy: seenByA, ...restA } = a;
+  const { quoted: quotedB, seenBy: seenByB, ...restB } = b;
+  const keys = Object.keys(restA) as (keyof typeof restA)[];
+  return (
+    keys.length === Object.keys(restB).length &&
+    keys.every((key) => Object.is(restA[key], restB[key])) &&
+    quotedA?.message === quotedB?.message &&
+    quotedA?.senderName === quotedB?.senderName &&
+    (seenByA ?? []).join('\n') === (seenByB ?? []).join('\n')
+  );
+}

@@ -1,6 +1,7 @@
 import type { MessageView } from '@scale-chat/contracts';
-import { useState } from 'react';
+import { memo, useState } from 'react';
 import type { ChatStore } from '../chat-store';
+import { sameItemProps } from '../message-list';
 import { clockTime, fullDate } from '../text/dates';
 import { Avatar } from './Avatar';
 import { MessageBody, type MentionContext } from './MessageBody';
@@ -40,15 +41,22 @@ export interface MessageItemProps {
   readonly owner: boolean;
   readonly mentions: MentionContext;
   readonly nameOf: (userId: string) => string;
-  readonly onReply: (seq: number) => void;
-  readonly onEdit: (seq: number) => void;
+  readonly onReply: (message: MessageView) => void;
+  readonly onEdit: (message: MessageView) => void;
   readonly onJump: (seq: number) => void;
   /** Jumped to (a search result, a quote): highlighted for a moment. */
   readonly focused: boolean;
 }
 
+/**
+ * One message, rendered again only when what it shows changed (`sameItemProps`): a room's list
+ * holds hundreds, and a burst of arrivals re-rendered every one of them for each, which
+ * left a browser minutes behind (and its heartbeat missed).
+ */
+export const MessageItem = memo(MessageItemView, sameItemProps<MessageItemProps>);
+
 /** One message: its reply quote, body (or "deleted"), reactions, receipts and actions. */
-export function MessageItem(props: MessageItemProps) {
+function MessageItemView(props: MessageItemProps) {
   const { store, message, meId, quoted } = props;
   const mine = message.senderId === meId;
   const deleted = message.deletedAt !== null;
@@ -123,7 +131,7 @@ export function MessageItem(props: MessageItemProps) {
         )}
         {!deleted && (
           <div className="message-actions" role="group" aria-label="Message actions">
-            <Action label="Reply" onClick={() => props.onReply(message.seq)} />
+            <Action label="Reply" onClick={() => props.onReply(message)} />
             <button
               type="button"
               className="link small"
@@ -132,7 +140,7 @@ export function MessageItem(props: MessageItemProps) {
             >
               React
             </button>
-            {mine && <Action label="Edit" onClick={() => props.onEdit(message.seq)} />}
+            {mine && <Action label="Edit" onClick={() => props.onEdit(message)} />}
             {(mine || props.owner) && !deleting && (
               <Action label="Delete" onClick={() => setDeleting(true)} />
             )}

@@ -1,4 +1,5 @@
-import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import type { MessageView } from '@scale-chat/contracts';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { OFFLINE_TEXT } from '../api-error';
 import type { ChatStore, LoadFailure, PendingMessage } from '../chat-store';
 import { readersBySeq } from '../message-list';
@@ -19,7 +20,10 @@ export function MessageList({
   me,
   onReply,
   onEdit,
-}: RoomProps & { onReply: (seq: number) => void; onEdit: (seq: number) => void }) {
+}: RoomProps & {
+  onReply: (message: MessageView) => void;
+  onEdit: (message: MessageView) => void;
+}) {
   const list = useRef<HTMLOListElement>(null);
   const messages = state.messages.get(roomId);
   const items = messages?.items ?? [];
@@ -96,16 +100,23 @@ export function MessageList({
 
   // Read receipts: under each of my messages, who has read up to it (and not further).
   const readers = readersBySeq(items, reads ?? [], me.id);
-  const nameOf = (userId: string) => displayNameOf(state.users.get(userId), userId);
+  // What every message is given stays the same object from render to render unless it
+  // changed, so a message that did not change is not rendered again (`MessageItem`).
+  const users = state.users;
+  const nameOf = useCallback((userId: string) => displayNameOf(users.get(userId), userId), [users]);
   const details = state.details.get(roomId);
   const owner = details?.ownerId === me.id && details.kind === 'group';
-  const usernames = new Set<string>();
-  for (const member of details?.members ?? []) {
-    const username = state.users.get(member.userId)?.username;
-    if (username !== undefined) usernames.add(username.toLowerCase());
-  }
-  const mentions = { usernames, myUsername: me.username };
-  const jumpTo = (seq: number) => void store.jumpTo(roomId, seq);
+  const memberNames = (details?.members ?? [])
+    .flatMap((member) => users.get(member.userId)?.username.toLowerCase() ?? [])
+    .join('\n');
+  const mentions = useMemo(
+    () => ({
+      usernames: new Set(memberNames === '' ? [] : memberNames.split('\n')),
+      myUsername: me.username,
+    }),
+    [memberNames, me.username],
+  );
+  const jumpTo = useCallback((seq: number) => void store.jumpTo(roomId, seq), [store, roomId]);
   const bySeq = new Map(items.map((message) => [message.seq, message]));
   const quotedOf = (seq: number | null) => {
     const quoted = seq === null ? undefined : bySeq.get(seq);

@@ -1,4 +1,5 @@
-import { useState } from 'react';
+import type { MessageView } from '@scale-chat/contracts';
+import { useCallback, useState } from 'react';
 import { titleOfRoom, type ChatState, type ChatStore } from '../chat-store';
 import { backToRoomList } from '../navigation';
 import { countOf } from '../text/plural';
@@ -22,10 +23,9 @@ export function RoomPane({ store, state, roomId, me }: RoomProps) {
   const name = titleOfRoom(state, roomId, me.id);
   const memberCount = details?.members.length ?? summary?.memberCount;
   const [draft, setDraft] = useState<Draft>(null);
-  const draftOf = (kind: 'reply' | 'edit') => (seq: number) => {
-    const message = state.messages.get(roomId)?.items.find((item) => item.seq === seq);
-    if (message !== undefined) setDraft({ kind, message });
-  };
+  // The same functions every render: the messages they are given are not rendered again.
+  const onReply = useCallback((message: MessageView) => setDraft({ kind: 'reply', message }), []);
+  const onEdit = useCallback((message: MessageView) => setDraft({ kind: 'edit', message }), []);
   const others = (details?.members ?? []).flatMap((member) => {
     const user = state.users.get(member.userId);
     return user === undefined || user.id === me.id ? [] : [user];
@@ -68,8 +68,8 @@ export function RoomPane({ store, state, roomId, me }: RoomProps) {
           state={state}
           roomId={roomId}
           me={me}
-          onReply={draftOf('reply')}
-          onEdit={draftOf('edit')}
+          onReply={onReply}
+          onEdit={onEdit}
         />
         {showMembers && details !== undefined && (
           <MembersPanel
