@@ -67,6 +67,10 @@ const isSyncByVersion = (payload: unknown) =>
 
 /** The window in which a socket's refused sends are counted (SEND_REFUSALS_BEFORE_DISCONNECT). */
 const FLOOD_WINDOW_MS = 10_000;
+/** A flooding socket's last refusal, and every one after it until it is closed. */
+const FLOODED = `Too many requests: this connection is closed; connect again in ${FLOOD_WINDOW_MS / 1000} s`;
+/** How long a flooding socket's sends in flight may take to be answered before it closes. */
+const SEND_ANSWERS_WAIT_MS = 10_000;
 
 /**
  * The events each user may make only so often (`UserRateLimits`). v1.1's changes to
@@ -113,6 +117,10 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   private readonly refusals: FixedWindowRateLimiter;
   /** Each socket's sends in the order it made them. */
   private readonly sendQueues = new WeakMap<Socket, Promise<unknown>>();
+  /** Each socket's sends not answered yet. */
+  private readonly unanswered = new WeakMap<Socket, Set<Promise<unknown>>>();
+  /** Sockets closed for flooding, closing once their sends in flight are answered. */
+  private readonly flooded = new WeakSet<Socket>();
   /** The chat rooms each socket was put in while admitted, until it connects. */
   private readonly admittedRooms = new WeakMap<Socket, readonly string[]>();
 
@@ -233,6 +241,10 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       const action = LIMITED_EVENTS.get(String(event));
       if (action === undefined) return next();
       if (!socket.connected) return; // packets that were on their way when it was closed
+      if (this.flooded.has(socket)) {
+        ackFailure(args, new SocketError('rate_limited', FLOODED));
+        return;
+      }
       const decision = this.limits.take(action, userId);
       if (decision.allowed) return next();
       const flooding = !this.refusals.take(socket.id).allowed;
@@ -240,17 +252,40 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
         args,
         new SocketError(
           'rate_limited',
-          flooding
-            ? `Too many requests: this connection is closed; connect again in ${FLOOD_WINDOW_MS / 1000} s`
-            : `Too many requests; try again in ${decision.retryAfterSeconds} s`,
+          flooding ? FLOODED : `Too many requests; try again in ${decision.retryAfterSeconds} s`,
         ),
       );
       if (flooding) {
         this.metrics.floodDisconnects.inc();
         this.logger.warn({ socket: socket.id, userId }, 'disconnected a socket that kept flooding');
-        socket.disconnect(true);
+        this.closeWhenAnswered(socket);
       }
     };
+  }
+
+  /**
+   * Closes a flooding socket once the sends it had in flight are answered: each may be
+   * stored already, and a client that got no acknowledgement could only tell by sending
+   * it again. Every event meanwhile is refused as the flood's last one was. A store that
+   * does not answer within SEND_ANSWERS_WAIT_MS does not keep the socket open longer.
+   */
+  private closeWhenAnswered(socket: Socket): void {
+    this.flooded.add(socket);
+    const answered = Promise.allSettled([...(this.unanswered.get(socket) ?? [])]);
+    const waited = new Promise((resolve) => setTimeout(resolve, SEND_ANSWERS_WAIT_MS).unref());
+    // After the acknowledgements, which go out as each answer settles.
+    void Promise.race([answered, waited]).then(() => setImmediate(() => socket.disconnect(true)));
+  }
+
+  /** Keeps `answer` among the socket's sends in flight until it settles. */
+  private inFlight<T>(socket: Socket, answer: Promise<T>): Promise<T> {
+    let pending = this.unanswered.get(socket);
+    if (pending === undefined) this.unanswered.set(socket, (pending = new Set()));
+    const held = pending;
+    held.add(answer);
+    const release = () => held.delete(answer);
+    answer.then(release, release);
+    return answer;
   }
 
   /**
@@ -284,7 +319,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     const previous = this.sendQueues.get(socket) ?? Promise.resolve();
     let queued!: () => void;
     this.sendQueues.set(socket, new Promise<void>((resolve) => (queued = resolve)));
-    return previous
+    const answered = previous
       .then(() =>
         this.answer(socket, async (user) => {
           let stored: Promise<SendOutcome>;
@@ -306,6 +341,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
         }),
       )
       .finally(() => queued()); // also when the event was refused before it ran
+    return this.inFlight(socket, answered);
   }
 
   @SubscribeMessage('typing')
