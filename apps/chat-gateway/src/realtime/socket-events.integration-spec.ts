@@ -82,6 +82,11 @@ describe('Socket.IO events chat-gateway does not expect', () => {
         'body must not contain NUL characters',
       ],
       [
+        { roomId, clientMsgId: 'a', body: 'x\ud800' },
+        'bad_request',
+        'body must be well-formed Unicode text (a lone surrogate)',
+      ],
+      [
         { roomId, clientMsgId: '😀'.repeat(65), body: 'x' },
         'bad_request',
         'clientMsgId must be 1 to 64 characters long',

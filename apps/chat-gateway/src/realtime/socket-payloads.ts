@@ -7,7 +7,7 @@ import {
   type SocketErrorCode,
 } from '@scale-chat/contracts';
 import {
-  findNulCharacter,
+  unstorableText,
   JSON_DEPTH_MAX,
   nestsDeeperThan,
   typeErrorsFirst,
@@ -133,9 +133,8 @@ export function checkPayloadShape(
   if (nestsDeeperThan(payload, JSON_DEPTH_MAX)) {
     throw new SocketError('bad_request', `the payload nests deeper than ${JSON_DEPTH_MAX} levels`);
   }
-  const nul = findNulCharacter(payload);
-  if (nul !== undefined)
-    throw new SocketError('bad_request', `${nul} must not contain NUL characters`);
+  const unstorable = unstorableText(payload);
+  if (unstorable !== undefined) throw new SocketError('bad_request', unstorable);
 }
 
 /** The refusal of a payload whose fields break `problems` (each a rule's message), if any. */

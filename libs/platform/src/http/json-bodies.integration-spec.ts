@@ -122,6 +122,32 @@ describe('request bodies, headers and client addresses of every service', () => 
     });
   });
 
+  it('answers 400 to a body that is not UTF-8, and to text with a lone surrogate, naming where', async () => {
+    const bytes = await fetch(`${service.url}/probe`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: Buffer.concat([
+        Buffer.from('{"name":"a'),
+        Buffer.from([0xff, 0xfe, 0xc3]),
+        Buffer.from('b"}'),
+      ]),
+    });
+    expect(bytes.status).toBe(400);
+    expect(await bytes.json()).toEqual({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: 'The request body must be UTF-8 text',
+    });
+    const lone = await post('{"name":"a\\ud800b"}', 'application/json');
+    expect(lone.status).toBe(400);
+    expect(await lone.json()).toEqual({
+      statusCode: 400,
+      error: 'Bad Request',
+      // As for a NUL or a failed rule: a list of what is wrong, by field.
+      message: ['name must be well-formed Unicode text (a lone surrogate)'],
+    });
+  });
+
   it('minds no Content-Type on a request without a body', async () => {
     const response = await fetch(`${service.url}/probe/address`, {
       headers: { 'content-type': 'text/plain' },

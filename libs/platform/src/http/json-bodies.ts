@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BadRequestException, HttpException, HttpStatus } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -69,6 +70,19 @@ function refuseDeepNesting(
 }
 
 /**
+ * A body that is not valid UTF-8 is a 400: decoded as it is, each bad byte would become
+ * U+FFFD, and what was stored would differ from what was sent.
+ */
+function requireUtf8(_request: IncomingMessage, _response: ServerResponse, body: Buffer): void {
+  if (!isUtf8(body)) {
+    throw Object.assign(new Error('The request body must be UTF-8 text'), {
+      status: 400,
+      expose: true,
+    });
+  }
+}
+
+/**
  * The JSON parser is strict (objects and arrays only), and it words its refusal of a
  * well-formed `null`, number, string or boolean as a syntax error ("Unexpected token
  * 'n', "null" is not valid JSON"), which that is not. Such a body is told what it must be.
@@ -103,7 +117,7 @@ function isJsonScalar(text: string): boolean {
  */
 export function useJsonBodies(app: NestExpressApplication): void {
   app.use(requireJson);
-  app.useBodyParser('json');
+  app.useBodyParser('json', { verify: requireUtf8 });
   app.use(explainStrictJson);
   app.use(refuseDeepNesting);
 }

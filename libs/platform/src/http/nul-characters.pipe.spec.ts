@@ -1,5 +1,10 @@
 import { BadRequestException } from '@nestjs/common';
-import { findNulCharacter, RejectNulCharactersPipe } from './nul-characters.pipe';
+import {
+  findLoneSurrogate,
+  findNulCharacter,
+  RejectNulCharactersPipe,
+  unstorableText,
+} from './nul-characters.pipe';
 
 describe('findNulCharacter', () => {
   it('finds a NUL in a string, a nested value or a key, and names where', () => {
@@ -16,6 +21,31 @@ describe('findNulCharacter', () => {
   });
 });
 
+describe('findLoneSurrogate', () => {
+  it('finds half a surrogate pair, high or low, in a string or a key, and names where', () => {
+    expect(findLoneSurrogate({ body: 'a\ud800b' })).toBe('body');
+    expect(findLoneSurrogate({ body: 'a\udc00' })).toBe('body');
+    expect(findLoneSurrogate({ list: ['ok', '\ud83d'] })).toBe('list.1');
+    expect(findLoneSurrogate({ ['k\udfff']: 1 })).toBe('k\udfff');
+  });
+
+  it('passes whole pairs (emoji) and every other character', () => {
+    expect(findLoneSurrogate({ body: '😀 한국어 \u0001 \uffff', pair: '\ud83d\ude00' })).toBe(
+      undefined,
+    );
+  });
+});
+
+describe('unstorableText', () => {
+  it('says what is wrong and where, a NUL first', () => {
+    expect(unstorableText({ a: '\ud800', b: '\u0000' })).toBe('b must not contain NUL characters');
+    expect(unstorableText({ a: '\ud800' })).toBe(
+      'a must be well-formed Unicode text (a lone surrogate)',
+    );
+    expect(unstorableText({ a: 'fine' })).toBe(undefined);
+  });
+});
+
 describe('RejectNulCharactersPipe', () => {
   const pipe = new RejectNulCharactersPipe();
 
@@ -27,6 +57,12 @@ describe('RejectNulCharactersPipe', () => {
       'Bad Request Exception',
     );
     expect(() => pipe.transform('id\u0000', { type: 'param', data: 'id' })).toThrow(
+      BadRequestException,
+    );
+  });
+
+  it('answers 400 for a lone surrogate, which would be stored as U+FFFD', () => {
+    expect(() => pipe.transform({ body: 'a\ud800b' }, { type: 'body' })).toThrow(
       BadRequestException,
     );
   });
