@@ -271,10 +271,23 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
    */
   private closeWhenAnswered(socket: Socket): void {
     this.flooded.add(socket);
-    const answered = Promise.allSettled([...(this.unanswered.get(socket) ?? [])]);
-    const waited = new Promise((resolve) => setTimeout(resolve, SEND_ANSWERS_WAIT_MS).unref());
-    // After the acknowledgements, which go out as each answer settles.
-    void Promise.race([answered, waited]).then(() => setImmediate(() => socket.disconnect(true)));
+    const deadline = Date.now() + SEND_ANSWERS_WAIT_MS;
+    // Socket.IO hands a let-through event to its handler on the next tick, so the sends
+    // in flight are looked at after those (setImmediate), and again after they settle,
+    // and the acknowledgements go out as each settles, before the close.
+    const closeOnceAnswered = (): void => {
+      const unanswered = [...(this.unanswered.get(socket) ?? [])];
+      const left = deadline - Date.now();
+      if (unanswered.length === 0 || left <= 0) {
+        socket.disconnect(true);
+        return;
+      }
+      const waited = new Promise((resolve) => setTimeout(resolve, left).unref());
+      void Promise.race([Promise.allSettled(unanswered), waited]).then(() =>
+        setImmediate(closeOnceAnswered),
+      );
+    };
+    setImmediate(closeOnceAnswered);
   }
 
   /** Keeps `answer` among the socket's sends in flight until it settles. */

@@ -4,6 +4,7 @@ import type { KafkaAdapterConstructor } from '@scale-chat/socket-io-kafka-adapte
 import type { IncomingMessage } from 'node:http';
 import type { Observable } from 'rxjs';
 import type { Server, ServerOptions } from 'socket.io';
+import { failedAck, SocketError } from './socket-payloads';
 import { WriteCoalescer, type FlushingServer } from './write-coalescer';
 
 /**
@@ -12,6 +13,11 @@ import { WriteCoalescer, type FlushingServer } from './write-coalescer';
  * protocol violation and engine.io closes that connection.
  */
 const MAX_PACKET_BYTES = 1024 * 1024;
+
+const EXTRA_ARGUMENTS = new SocketError(
+  'bad_request',
+  'an event takes one payload (and an acknowledgement), not more arguments',
+);
 
 /**
  * Nest's Socket.IO server, clustered through Kafka: the adapter shares broadcasts and
@@ -68,6 +74,12 @@ export class KafkaIoAdapter extends IoAdapter {
       socket.on(message, (...args: unknown[]) => {
         // What Nest's `fromEvent` hands `mapPayload`: the one argument, or all of them.
         const { data, ack } = this.mapPayload(args.length > 1 ? args : args[0]);
+        // Every event of API.md takes one payload: more would reach the handler as an
+        // array, refused as "the payload must be an object" although it was one.
+        if (args.length - (ack === undefined ? 0 : 1) > 1) {
+          (ack as ((answer: unknown) => void) | undefined)?.(failedAck(EXTRA_ARGUMENTS));
+          return;
+        }
         transform(callback(data, ack)).subscribe({
           next: (response) => {
             if (response === null || response === undefined || !socket.connected) return;

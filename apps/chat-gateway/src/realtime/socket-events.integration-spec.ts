@@ -99,6 +99,18 @@ describe('Socket.IO events chat-gateway does not expect', () => {
         error: { code, message },
       });
     }
+    // A valid payload followed by one argument too many.
+    expect(
+      await socket
+        .timeout(10_000)
+        .emitWithAck('message:send', { roomId, clientMsgId: 'a', body: 'x' }, 'extra'),
+    ).toEqual({
+      ok: false,
+      error: {
+        code: 'bad_request',
+        message: 'an event takes one payload (and an acknowledgement), not more arguments',
+      },
+    });
     // The room id in upper case is the same room; 64 emoji are 64 characters; replyToSeq
     // null is what a message view says of a message that is not a reply.
     const sent = await ask(socket, 'message:send', {
