@@ -11,9 +11,8 @@
  *   node tools/run.js bench users/search.ts     (Kafka and PostgreSQL must be up)
  *   USERS=200000 ROUNDS=30
  */
-import { randomUUID } from 'node:crypto';
-import { LOCAL_DATABASE_URL } from '@scale-chat/contracts';
 import { createServiceApp, integer, parseEnv } from '@scale-chat/platform';
+import { createTestDatabase } from '@scale-chat/platform/testing';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 // The benchmark boots auth's own module in this process to time its repository, so it
@@ -102,27 +101,21 @@ async function seed(databaseUrl: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const baseUrl = process.env['DATABASE_URL'] ?? LOCAL_DATABASE_URL;
-  const database = `bench_${randomUUID().slice(0, 8)}`;
-  const admin = new Client({ connectionString: baseUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${database}"`);
-  const url = new URL(baseUrl);
-  url.pathname = `/${database}`;
+  const database = await createTestDatabase();
   const auth = await createServiceApp(
     authService,
     authService.readConfig({
       ...process.env,
       NODE_ENV: 'test',
       LOG_LEVEL: 'warn',
-      DATABASE_URL: url.toString(),
-      KAFKA_TOPIC_PREFIX: `${database}.`,
-      KAFKA_GROUP_PREFIX: database,
+      DATABASE_URL: database.url,
+      KAFKA_TOPIC_PREFIX: `${database.name}.`,
+      KAFKA_GROUP_PREFIX: database.name,
     }),
   );
   try {
     const seedStarted = performance.now();
-    await seed(url.toString());
+    await seed(database.url);
     const seeded = ((performance.now() - seedStarted) / 1000).toFixed(1);
     const dataSource = auth.get(DataSource);
     const users = auth.get(UsersRepository);
@@ -166,8 +159,7 @@ async function main(): Promise<void> {
     printFigures(rows);
   } finally {
     await auth.close();
-    await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
-    await admin.end();
+    await database.drop();
   }
 }
 

@@ -4,31 +4,22 @@ import { ConfigResourceTypes, ConfigSource, type Admin } from 'kafkajs';
 const LEADERS_TIMEOUT_MS = 30_000;
 
 /** Kafka's answers to a request this client may not make. */
-const REFUSALS = new Set([
+const REFUSALS: ReadonlySet<string> = new Set([
   'TOPIC_AUTHORIZATION_FAILED',
   'CLUSTER_AUTHORIZATION_FAILED',
   'POLICY_VIOLATION',
 ]);
+/** "The topic exists": another instance made it first. */
+const ALREADY_EXISTS: ReadonlySet<string> = new Set(['TOPIC_ALREADY_EXISTS']);
 
-/** True when every error Kafka gave is a refusal (`REFUSALS`). */
-function onlyRefused(error: unknown): boolean {
+/** True when every error Kafka gave (one, or one per topic) is of `types`. */
+function onlyErrorsOf(error: unknown, types: ReadonlySet<string>): boolean {
   const { type, errors } = error as { type?: string; errors?: { type?: string }[] };
-  if (type !== undefined && REFUSALS.has(type)) return true;
+  if (type !== undefined && types.has(type)) return true;
   return (
     Array.isArray(errors) &&
     errors.length > 0 &&
-    errors.every((entry) => entry.type !== undefined && REFUSALS.has(entry.type))
-  );
-}
-
-/** True when every error Kafka gave is "the topic exists": another instance made it first. */
-function onlyAlreadyExists(error: unknown): boolean {
-  const { type, errors } = error as { type?: string; errors?: { type?: string }[] };
-  if (type === 'TOPIC_ALREADY_EXISTS') return true;
-  return (
-    Array.isArray(errors) &&
-    errors.length > 0 &&
-    errors.every((entry) => entry.type === 'TOPIC_ALREADY_EXISTS')
+    errors.every((entry) => entry.type !== undefined && types.has(entry.type))
   );
 }
 
@@ -54,7 +45,7 @@ export async function ensureTopics(
   } catch (error) {
     // Not allowed to (ACLs, a policy): the topics work as they are, which the log says.
     // Anything else (the broker away a moment) fails as creating a topic would.
-    if (logger === undefined || !onlyRefused(error)) throw error;
+    if (logger === undefined || !onlyErrorsOf(error, REFUSALS)) throw error;
     logger.warn(
       { err: error, topics: made.map((topic) => topic.name) },
       'not allowed to give existing topics their declared configuration',
@@ -76,7 +67,7 @@ export async function ensureTopics(
         })),
       });
     } catch (error) {
-      if (!onlyAlreadyExists(error)) throw error;
+      if (!onlyErrorsOf(error, ALREADY_EXISTS)) throw error;
     }
   }
   await waitForLeaders(
