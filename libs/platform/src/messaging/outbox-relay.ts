@@ -40,6 +40,14 @@ export interface RelayedEvent {
   readonly envelope: EventEnvelope;
 }
 
+/** The connection holding a relay's advisory lock ended: another instance may lead. */
+class LockLostError extends Error {
+  constructor(cause: Error) {
+    super(`the outbox lock's connection was lost: ${cause.message}`);
+    this.name = 'LockLostError';
+  }
+}
+
 const DEFAULT_BATCH_SIZE = 500;
 /**
  * Under the broker's default `message.max.bytes` (1,048,588), which bounds each
@@ -125,8 +133,14 @@ export class OutboxRelay {
       try {
         await this.leadWhileHoldingTheLock();
       } catch (error) {
-        this.options.logger.warn({ err: error }, 'outbox relay failed; retrying in a second');
-        await this.pause(1_000);
+        // One whose lock's connection died lets a waiting instance, which tries the lock
+        // every second, take the lead first.
+        const lostLock = error instanceof LockLostError;
+        this.options.logger.warn(
+          { err: error },
+          `outbox relay failed; retrying in ${lostLock ? 3 : 1} s`,
+        );
+        await this.pause(lostLock ? 3_000 : 1_000);
       }
     }
   }
@@ -166,8 +180,7 @@ export class OutboxRelay {
       await runner.query(`LISTEN "${channel}"`);
       try {
         while (!this.stopped) {
-          if (lockLost !== undefined)
-            throw new Error(`the outbox lock's connection was lost: ${lockLost.message}`);
+          if (lockLost !== undefined) throw new LockLostError(lockLost);
           this.notified = false;
           const { relayed, leftRows } = await this.relayBatch();
           // A full batch may have left rows behind, and a notification during the batch
