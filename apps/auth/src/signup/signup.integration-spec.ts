@@ -48,14 +48,24 @@ describe('POST /api/auth/signup and auth as a saga participant', () => {
 
   const users = () => auth.app.get(DataSource).getRepository(User);
 
-  /** What the orchestrator would send auth: a command on auth's command topic. */
-  const command = async (name: string, userId: string, service: TestService<AuthConfig> = auth) => {
-    const sagaId = randomUUID();
+  /**
+   * What the orchestrator would send auth: a command on auth's command topic. A copy of
+   * an earlier command (sent again) has its saga and kind; each copy is a new event.
+   */
+  const command = async (
+    name: string,
+    userId: string,
+    {
+      service = auth,
+      sagaId = randomUUID(),
+      kind = 'execute',
+    }: { service?: TestService<AuthConfig>; sagaId?: string; kind?: SagaCommand['kind'] } = {},
+  ) => {
     const data: SagaCommand = {
       sagaId,
-      commandId: `${sagaId}:0:execute`,
+      commandId: `${sagaId}:0:${kind}`,
       sagaType: 'signup',
-      kind: 'execute',
+      kind,
       participant: 'auth',
       name,
       payload: { userId },
@@ -82,18 +92,52 @@ describe('POST /api/auth/signup and auth as a saga participant', () => {
     return sagaId;
   };
 
+  /** The first `count` replies for the saga, in the order auth sent them. */
+  const repliesTo = async (sagaId: string, count: number): Promise<SagaReply[]> =>
+    (
+      await eventuallyValue(
+        `${count} replies for saga ${sagaId}`,
+        () => events(SAGA_REPLIES_TOPIC.name, SAGA_EVENT_TYPES.reply, sagaId),
+        (replies) => replies.length >= count,
+      )
+    )
+      .slice(0, count)
+      .map((reply) => reply.data as SagaReply);
+
   const replyTo = async (sagaId: string): Promise<SagaReply> => {
-    const [reply] = await eventuallyValue(
-      `a reply for saga ${sagaId}`,
-      () => events(SAGA_REPLIES_TOPIC.name, SAGA_EVENT_TYPES.reply, sagaId),
-      (replies) => replies.length > 0,
+    const [reply] = await repliesTo(sagaId, 1);
+    return reply as SagaReply;
+  };
+
+  /**
+   * The database refuses the next update of the user once (a check violation, as a
+   * constraint would): a sequence, which a rollback does not undo, counts the tries.
+   */
+  const refuseNextUpdateOnce = async (userId: string) => {
+    const name = `refuse_${userId.replaceAll('-', '_')}`;
+    const database = auth.app.get(DataSource);
+    await database.query(`CREATE SEQUENCE "${name}"`);
+    await database.query(`
+      CREATE FUNCTION "${name}"() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF nextval('"${name}"') = 1 THEN
+          RAISE EXCEPTION 'refused once by the test' USING ERRCODE = 'check_violation';
+        END IF;
+        RETURN NEW;
+      END $$`);
+    await database.query(
+      `CREATE TRIGGER "${name}" BEFORE UPDATE ON "users" FOR EACH ROW
+        WHEN (OLD."id" = '${userId}') EXECUTE FUNCTION "${name}"()`,
     );
-    return reply?.data as SagaReply;
   };
 
   beforeAll(async () => {
-    // No orchestrator runs here: every signup stays pending, and the wait is short.
-    auth = await startTestService(authService, { SIGNUP_WAIT_MS: '300' });
+    // No orchestrator runs here: every signup stays pending, and the wait is short. The
+    // specs sign up more users than one client may in a minute.
+    auth = await startTestService(authService, {
+      SIGNUP_WAIT_MS: '300',
+      SIGNUP_RATE_LIMIT_PER_MINUTE: '1000',
+    });
     published = await TopicLog.start(
       auth.app.get(KafkaConnection).kafka,
       [SAGA_REQUESTS_TOPIC, SAGA_REPLIES_TOPIC, AUTH_LOGINS_TOPIC].map(({ name }) => topic(name)),
@@ -203,7 +247,7 @@ describe('POST /api/auth/signup and auth as a saga participant', () => {
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
       // What the orchestrator sends when the profile step fails.
-      await command(SAGA_COMMANDS.discardPendingUser, user.id, patient);
+      await command(SAGA_COMMANDS.discardPendingUser, user.id, { service: patient });
       const answer = await pending;
       expect(answer.status).toBe(503);
       expect(await answer.json()).toEqual({
@@ -234,6 +278,21 @@ describe('POST /api/auth/signup and auth as a saga participant', () => {
       expect(String(reply.reason)).not.toContain('refused by the database');
     },
   );
+
+  it('answers a copy of a step the database refused as it answered the first, and runs nothing', async () => {
+    // The orchestrator undoes the steps before a refused one; a copy it sent before the
+    // refusal arrived (the step had timed out) must not do the step afterwards.
+    const { body } = await signup({ username: 'lena', password: 'long enough' });
+    const id = String(body['id']);
+    await refuseNextUpdateOnce(id);
+    const sagaId = await command(SAGA_COMMANDS.activateUser, id);
+    await command(SAGA_COMMANDS.activateUser, id, { sagaId });
+    const [first, copy] = await repliesTo(sagaId, 2);
+    expect(first).toMatchObject({ outcome: 'failed' });
+    expect(String(first?.reason)).toContain('refused once by the test');
+    expect(copy).toEqual(first);
+    expect((await users().findOneByOrFail({ id })).status).toBe('pending');
+  });
 
   describe('DELETE /api/users/me and the account-deletion commands', () => {
     const activeUser = async (username: string) => {
@@ -321,6 +380,39 @@ describe('POST /api/auth/signup and auth as a saga participant', () => {
         (envelope) => (envelope.data as { reason: string }).reason,
       );
       expect(revoked).toEqual(['account-deleted']);
+    });
+
+    it('answers a late copy of an undo that succeeded without running it: a later deletion stands', async () => {
+      const { id, accessToken } = await activeUser('kurt');
+      await deleteMe(accessToken);
+      const sagaId = await command(SAGA_COMMANDS.restoreUser, id, { kind: 'compensate' });
+      expect((await replyTo(sagaId)).outcome).toBe('succeeded');
+      // The account is deleted again, by a saga of its own; then the first one's undo
+      // arrives once more.
+      const login = await fetch(`${auth.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'kurt', password: 'long enough' }),
+      });
+      const { accessToken: again } = (await login.json()) as { accessToken: string };
+      expect((await deleteMe(again)).status).toBe(202);
+      await command(SAGA_COMMANDS.restoreUser, id, { sagaId, kind: 'compensate' });
+      const [, copy] = await repliesTo(sagaId, 2);
+      expect(copy).toMatchObject({ outcome: 'succeeded' });
+      expect((await users().findOneByOrFail({ id })).status).toBe('deleting');
+    });
+
+    it('runs an undo again when it is sent again after the database refused it', async () => {
+      const { id, accessToken } = await activeUser('lars');
+      await deleteMe(accessToken);
+      await refuseNextUpdateOnce(id);
+      const sagaId = await command(SAGA_COMMANDS.restoreUser, id, { kind: 'compensate' });
+      expect((await replyTo(sagaId)).outcome).toBe('failed');
+      expect((await users().findOneByOrFail({ id })).status).toBe('deleting');
+      await command(SAGA_COMMANDS.restoreUser, id, { sagaId, kind: 'compensate' });
+      const [, copy] = await repliesTo(sagaId, 2);
+      expect(copy).toMatchObject({ outcome: 'succeeded' });
+      expect((await users().findOneByOrFail({ id })).status).toBe('active');
     });
 
     it('restores a user whose deletion is undone', async () => {

@@ -9,6 +9,7 @@ import {
   DeletePublishedOutboxRows1767700000000,
   MESSAGING_ENTITIES,
   NotifyOutboxPerSchema1767800000000,
+  SagaCommandReplies1768300000000,
 } from '../messaging';
 import { CreateRateLimitWindows1767200000000 } from '../http/rate-limit-windows.migration';
 
@@ -34,7 +35,8 @@ export function dataSourceOptions(
     type: 'postgres',
     url: config.databaseUrl,
     schema: config.databaseSchema,
-    // Every schema has the outbox, processed-messages, dead-letters and rate-limit tables.
+    // Every schema has the outbox, processed-messages, dead-letters, rate-limit and
+    // saga-reply tables.
     entities: [...MESSAGING_ENTITIES, ...toArray(options.entities)],
     migrations: [
       CreateMessagingTables1763800000000,
@@ -45,6 +47,7 @@ export function dataSourceOptions(
       DeletePublishedOutboxRows1767700000000,
       NotifyOutboxPerSchema1767800000000,
       DeadLetterOncePerRecord1767900000000,
+      SagaCommandReplies1768300000000,
     ],
     migrationsTableName: 'migrations',
     synchronize: false,

@@ -61,6 +61,7 @@ describe('migrateUnderLock', () => {
       { name: 'DeletePublishedOutboxRows1767700000000' },
       { name: 'NotifyOutboxPerSchema1767800000000' },
       { name: 'DeadLetterOncePerRecord1767900000000' },
+      { name: 'SagaCommandReplies1768300000000' },
     ]);
     const tables: unknown[] = await first.query(
       "SELECT table_name FROM information_schema.tables WHERE table_schema = 'probe' ORDER BY 1",
@@ -72,6 +73,7 @@ describe('migrateUnderLock', () => {
       { table_name: 'probe' },
       { table_name: 'processed_messages' },
       { table_name: 'rate_limit_windows' },
+      { table_name: 'saga_command_replies' },
     ]);
   });
 

@@ -169,3 +169,25 @@ export class DeadLetterOncePerRecord1767900000000 implements MigrationInterface 
     await queryRunner.query(`DROP INDEX "UQ_dead_letters_record"`);
   }
 }
+
+/**
+ * The answer a saga participant gave each command, by the command's id (stable across the
+ * copies the orchestrator sends again): a later copy gets the same answer and runs
+ * nothing (`answerSagaCommand`), so a copy queued behind a refused step cannot act after
+ * the saga undid the steps before it.
+ */
+export class SagaCommandReplies1768300000000 implements MigrationInterface {
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
+      CREATE TABLE "saga_command_replies" (
+        "command_id" text NOT NULL,
+        "reply" jsonb NOT NULL,
+        "answered_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(),
+        CONSTRAINT "PK_saga_command_replies" PRIMARY KEY ("command_id")
+      )`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP TABLE "saga_command_replies"`);
+  }
+}

@@ -75,14 +75,44 @@ export function OnSagaCommand(participant: ParticipantName): MethodDecorator {
 /**
  * Runs the handler the command names and writes the reply to the outbox in the same
  * transaction as the handler's change, so the change and the answer happen together or
- * not at all. Handlers are idempotent: the orchestrator sends a compensation again until
- * it hears it succeeded.
+ * not at all.
+ *
+ * The orchestrator sends a command again, under the same `commandId`, when its answer is
+ * late; each copy is a new event, so the consumer's repeat check does not catch it. The
+ * answer is therefore kept by `commandId` (`saga_command_replies`), and a later copy gets
+ * the same answer and runs nothing: a copy of a step queued behind one the database
+ * refused must not act once the saga has undone the steps before it, nor a late copy of
+ * an undo that succeeded once act on what happened since (a later saga on the same user).
+ * The one exception is an undo that failed: the orchestrator sends it again until it
+ * succeeds, so that copy runs. Handlers are idempotent all the same.
  */
 export async function answerSagaCommand(
   handlers: CommandHandlers,
   command: SagaCommand,
   { manager, event: { logger } }: KafkaEventContext,
 ): Promise<void> {
+  // Copies of one command are taken one at a time, whichever instance has them.
+  await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [command.commandId]);
+  const [answered] = (await manager.query(
+    `SELECT "reply" FROM "saga_command_replies" WHERE "command_id" = $1`,
+    [command.commandId],
+  )) as { reply: SagaReply }[];
+  if (
+    answered !== undefined &&
+    (answered.reply.outcome === 'succeeded' || command.kind === 'execute')
+  ) {
+    logger.info(
+      {
+        sagaId: command.sagaId,
+        command: command.name,
+        kind: command.kind,
+        outcome: answered.reply.outcome,
+      },
+      'saga command answered before: the same answer again, nothing run',
+    );
+    await enqueueReply(manager, answered.reply);
+    return;
+  }
   // Own keys only: a command named `constructor` is unknown, not Object's.
   const handler = Object.hasOwn(handlers, command.name) ? handlers[command.name] : undefined;
   const outcome: CommandOutcome =
@@ -106,10 +136,18 @@ export async function answerSagaCommand(
     },
     'saga command handled',
   );
-  await enqueueEvent(manager, {
+  await manager.query(
+    `INSERT INTO "saga_command_replies" ("command_id", "reply") VALUES ($1, $2)
+     ON CONFLICT ("command_id") DO UPDATE SET "reply" = EXCLUDED."reply", "answered_at" = now()`,
+    [command.commandId, reply],
+  );
+  await enqueueReply(manager, reply);
+}
+
+const enqueueReply = (manager: EntityManager, reply: SagaReply) =>
+  enqueueEvent(manager, {
     topic: SAGA_REPLIES_TOPIC,
-    key: command.sagaId,
+    key: reply.sagaId,
     type: SAGA_EVENT_TYPES.reply,
     data: reply,
   });
-}
