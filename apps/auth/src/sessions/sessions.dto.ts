@@ -1,6 +1,7 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import { IsString, Length } from 'class-validator';
 import type { TokenPair, UserView } from '@scale-chat/contracts';
+import { CharacterLength } from '@scale-chat/platform';
 import { UserDto } from '../users/user.entity';
 
 export class LoginRequest {
@@ -11,7 +12,7 @@ export class LoginRequest {
 
   @ApiProperty({ minLength: 1, maxLength: 128, format: 'password' })
   @IsString()
-  @Length(1, 128)
+  @CharacterLength(1, 128)
   password!: string;
 }
 

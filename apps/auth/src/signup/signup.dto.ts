@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { CharacterLength } from '@scale-chat/platform';
 import { IsOptional, IsString, Length, Matches } from 'class-validator';
 
 export class SignupRequest {
@@ -15,12 +16,12 @@ export class SignupRequest {
 
   @ApiProperty({ minLength: 8, maxLength: 128, format: 'password' })
   @IsString()
-  @Length(8, 128)
+  @CharacterLength(8, 128)
   password!: string;
 
   @ApiPropertyOptional({ minLength: 1, maxLength: 64, description: 'defaults to the username' })
   @IsOptional()
   @IsString()
-  @Length(1, 64)
+  @CharacterLength(1, 64)
   displayName?: string;
 }

@@ -195,6 +195,13 @@ describe('POST /api/auth/signup and auth as a saga participant', () => {
     ],
     ['an extra field', { username: 'extra', password: 'long enough', status: 'active' }, 'status'],
     [
+      // 128 code points, as API.md and the rest of the API count characters (a variation
+      // selector is one).
+      'a display name of 64 emoji with variation selectors',
+      { username: 'hearts', password: 'long enough', displayName: '\u2764\uFE0F'.repeat(64) },
+      'displayName',
+    ],
+    [
       'a display name with a NUL character (PostgreSQL stores none)',
       { username: 'nully', password: 'long enough', displayName: 'a\u0000b' },
       'displayName',
@@ -205,6 +212,12 @@ describe('POST /api/auth/signup and auth as a saga participant', () => {
     expect(answer.status).toBe(400);
     expect(JSON.stringify(answer.body['message'])).toContain(field);
     expect(await users().count()).toBe(before);
+  });
+
+  it('counts a password in code points, as the rest of the API counts characters', async () => {
+    // Seven letters and a variation selector: eight characters.
+    const answer = await signup({ username: 'selector', password: 'passwor\uFE0F' });
+    expect(answer.status).toBe(202);
   });
 
   it('activates a pending user on command, then the user can log in', async () => {

@@ -2,8 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { CHAT_LIMITS } from '@scale-chat/contracts';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
-import { IsId } from '@scale-chat/platform';
-import { CharacterLength } from '../character-length';
+import { CharacterLength, IsId } from '@scale-chat/platform';
 
 /** A message body is validated and stored trimmed, as API.md counts its length. */
 const trimmed = ({ value }: { value: unknown }) =>

@@ -1,6 +1,6 @@
 import { CHAT_LIMITS, characterCount } from '@scale-chat/contracts';
 import { isInt, isUUID, max, min } from 'class-validator';
-import { characterLengthMessage } from '../character-length';
+import { characterLengthMessage } from '@scale-chat/platform';
 import {
   checkPayloadShape,
   payloadKeysOf,

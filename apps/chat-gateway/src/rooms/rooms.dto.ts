@@ -1,8 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { CHAT_LIMITS } from '@scale-chat/contracts';
 import { ArrayMaxSize, IsArray, IsOptional, IsString, Matches } from 'class-validator';
-import { IsId } from '@scale-chat/platform';
-import { CharacterLength } from '../character-length';
+import { CharacterLength, IsId } from '@scale-chat/platform';
 
 /** `POST /api/rooms` */
 export class CreateRoomBody {

@@ -1,8 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsId } from '@scale-chat/platform';
+import { CharacterLength, IsId } from '@scale-chat/platform';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
-import { CharacterLength } from '../character-length';
 
 /** API.md v1.1's limits of `GET /api/messages/search`. */
 export const SEARCH_LIMITS = { queryMin: 2, queryMax: 100, pageDefault: 20, pageMax: 50 } as const;

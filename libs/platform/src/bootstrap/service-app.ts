@@ -4,7 +4,12 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { MicroserviceOptions } from '@nestjs/microservices';
 import { Logger } from 'nestjs-pino';
 import { ConfigError, type ServiceConfig } from '../config';
-import { ErrorShapeFilter, requestPipes, useJsonBodies } from '../http';
+import {
+  ErrorShapeFilter,
+  NoUndeclaredBodyInterceptor,
+  requestPipes,
+  useJsonBodies,
+} from '../http';
 import { correlateRequest } from '../logging';
 import { KafkaEventsTransport } from '../messaging';
 import { httpMetrics, ServiceMetrics } from '../metrics';
@@ -16,7 +21,7 @@ export const EXIT_BAD_CONFIG = 78;
 /**
  * Builds the Nest application the same way for production and for tests: the service's
  * logger, JSON bodies only (useJsonBodies), strict validation of every request (unknown
- * fields are a 400), and shutdown hooks so SIGTERM closes consumers and connections
+ * fields are a 400, a body sent where none is taken too), and shutdown hooks so SIGTERM closes consumers and connections
  * before the process exits. It is a hybrid app: its Kafka handlers (`@OnEvent`) run on
  * `KafkaEventsTransport`, started once the app is initialised (resolving when every
  * consumer group has been joined), before the HTTP server listens.
@@ -41,6 +46,7 @@ export async function createServiceApp<C extends ServiceConfig>(
   useJsonBodies(app);
   app.useGlobalFilters(new ErrorShapeFilter());
   app.useGlobalPipes(...requestPipes());
+  app.useGlobalInterceptors(new NoUndeclaredBodyInterceptor());
   app.enableShutdownHooks();
   // Not the app's pipes and filters: those answer HTTP requests in the error shape.
   app.connectMicroservice<MicroserviceOptions>(

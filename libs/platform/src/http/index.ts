@@ -1,3 +1,5 @@
+export * from './character-length';
+export * from './empty-query-values.pipe';
 export * from './error-shape.filter';
 export * from './ids';
 export * from './json-bodies';
@@ -5,6 +7,7 @@ export * from './rate-limit.guard';
 export * from './rate-limiter';
 export * from './rate-limit-windows.migration';
 export * from './shared-rate-limits';
+export * from './no-undeclared-body.interceptor';
 export * from './nul-characters.pipe';
 export * from './parse-id.pipe';
 export * from './prototype-keys.pipe';

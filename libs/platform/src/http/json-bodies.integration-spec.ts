@@ -1,6 +1,17 @@
-import { Body, Controller, Get, Module, Post, Req, type DynamicModule } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Module,
+  Post,
+  Query,
+  Req,
+  type DynamicModule,
+} from '@nestjs/common';
+import { Type } from 'class-transformer';
 import { LOCAL_EDGE_SOURCE_ADDRESS } from '@scale-chat/contracts';
-import { IsString } from 'class-validator';
+import { IsInt, IsOptional, IsString, Min } from 'class-validator';
 import { readServiceConfig, type ServiceConfig } from '../config';
 import { PlatformModule } from '../platform.module';
 import { requestFrom } from '../testing/request-from';
@@ -12,11 +23,38 @@ class ProbeBody {
   name!: string;
 }
 
+class ProbeQuery {
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  limit?: number;
+}
+
 @Controller('probe')
 class ProbeController {
   @Post()
   echo(@Body() body: ProbeBody): ProbeBody {
     return body;
+  }
+
+  @Get('page')
+  page(@Query() query: ProbeQuery): { limit: number | null } {
+    return { limit: query.limit ?? null };
+  }
+
+  @Post('name')
+  name(@Body('name') name: unknown): { name: unknown } {
+    return { name };
+  }
+
+  /** How often `remove` ran. */
+  static removals = 0;
+
+  @Delete()
+  remove(): { removed: true } {
+    ProbeController.removals += 1;
+    return { removed: true };
   }
 
   @Get('address')
@@ -162,5 +200,46 @@ describe('request bodies, headers and client addresses of every service', () => 
     expect(JSON.parse(direct.body)).toEqual({ ip: '127.0.0.1' });
     const edge = await requestFrom(url, { headers, localAddress: LOCAL_EDGE_SOURCE_ADDRESS });
     expect(JSON.parse(edge.body)).toEqual({ ip: '10.0.0.7' });
+  });
+  it('takes a query parameter with no value as absent, and still checks one with a value', async () => {
+    const page = async (query: string) => {
+      const response = await fetch(`${service.url}/probe/page${query}`);
+      return { status: response.status, body: (await response.json()) as unknown };
+    };
+    expect(await page('?limit=')).toEqual({ status: 200, body: { limit: null } });
+    expect(await page('?limit=5')).toEqual({ status: 200, body: { limit: 5 } });
+    expect((await page('?limit=0')).status).toBe(400);
+    expect((await page('?limit=&other=')).status).toBe(200);
+    expect((await page('?other=1')).status).toBe(400);
+  });
+
+  it('answers 400 to a body sent to an endpoint that takes none, and acts on nothing', async () => {
+    const remove = (body?: string) =>
+      fetch(`${service.url}/probe`, {
+        method: 'DELETE',
+        ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body }),
+      });
+    const refused = await remove('{"confirm":true}');
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toEqual({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: ['property confirm should not exist'],
+    });
+    expect(((await (await remove('[1]')).json()) as { message: unknown }).message).toEqual([
+      'This request takes no body',
+    ]);
+    expect(ProbeController.removals).toBe(0);
+    expect((await remove('{}')).status).toBe(200);
+    expect((await remove()).status).toBe(200);
+    expect(ProbeController.removals).toBe(2);
+    // A handler that reads one field of the body takes a body.
+    expect((await post('{"name":"ann"}', 'application/json')).status).toBe(201);
+    const field = await fetch(`${service.url}/probe/name`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"name":"ann"}',
+    });
+    expect(await field.json()).toEqual({ name: 'ann' });
   });
 });
