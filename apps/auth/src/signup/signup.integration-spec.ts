@@ -10,7 +10,7 @@ import {
   type SagaCommand,
   type SagaReply,
 } from '@scale-chat/contracts';
-import { KafkaConnection } from '@scale-chat/platform';
+import { forgetOldSagaAnswers, KafkaConnection } from '@scale-chat/platform';
 import { startTestService, TopicLog, type TestService } from '@scale-chat/platform/testing';
 import { eventuallyValue } from '@scale-chat/wait';
 import { Partitioners } from 'kafkajs';
@@ -305,6 +305,38 @@ describe('POST /api/auth/signup and auth as a saga participant', () => {
     expect(String(first?.reason)).toContain('refused once by the test');
     expect(copy).toEqual(first);
     expect((await users().findOneByOrFail({ id })).status).toBe('pending');
+  });
+
+  it('runs a copy that names another command under the same id, as a changed saga would send', async () => {
+    const { body } = await signup({ username: 'mira', password: 'long enough' });
+    const id = String(body['id']);
+    await refuseNextUpdateOnce(id);
+    const sagaId = await command(SAGA_COMMANDS.activateUser, id);
+    await command(SAGA_COMMANDS.discardPendingUser, id, { sagaId });
+    const [first, other] = await repliesTo(sagaId, 2);
+    expect([first?.outcome, other?.outcome]).toEqual(['failed', 'succeeded']);
+    expect(await users().findOneBy({ id })).toBeNull();
+  });
+
+  it('forgets answers older than a week, a thousand at a time, and keeps the others', async () => {
+    const database = auth.app.get(DataSource);
+    const old = Array.from({ length: 1_001 }, () => `${randomUUID()}:0:execute`);
+    const recent = `${randomUUID()}:0:execute`;
+    await database.query(
+      `INSERT INTO "saga_command_replies" ("command_id", "name", "reply", "answered_at")
+       SELECT id, 'auth.activate-user', '{}'::jsonb, now() - interval '8 days' FROM unnest($1::text[]) AS id
+       UNION ALL SELECT $2, 'auth.activate-user', '{}'::jsonb, now() - interval '6 days'`,
+      [old, recent],
+    );
+    const forget = () => database.transaction((manager) => forgetOldSagaAnswers(manager));
+    expect(await forget()).toBe(1_000);
+    expect(await forget()).toBe(1);
+    expect(await forget()).toBe(0);
+    const kept = (await database.query(
+      `SELECT "command_id" FROM "saga_command_replies" WHERE "command_id" = ANY($1::text[])`,
+      [[...old, recent]],
+    )) as { command_id: string }[];
+    expect(kept).toEqual([{ command_id: recent }]);
   });
 
   describe('DELETE /api/users/me and the account-deletion commands', () => {

@@ -181,10 +181,14 @@ export class SagaCommandReplies1768300000000 implements MigrationInterface {
     await queryRunner.query(`
       CREATE TABLE "saga_command_replies" (
         "command_id" text NOT NULL,
+        "name" text NOT NULL,
         "reply" jsonb NOT NULL,
         "answered_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(),
         CONSTRAINT "PK_saga_command_replies" PRIMARY KEY ("command_id")
       )`);
+    await queryRunner.query(
+      `CREATE INDEX "saga_command_replies_answered_at" ON "saga_command_replies" ("answered_at")`,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

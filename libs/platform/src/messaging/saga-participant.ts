@@ -91,14 +91,21 @@ export async function answerSagaCommand(
   command: SagaCommand,
   { manager, event: { logger } }: KafkaEventContext,
 ): Promise<void> {
-  // Copies of one command are taken one at a time, whichever instance has them.
-  await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [command.commandId]);
+  // Copies of one command are taken one at a time, whichever instance has them (a key
+  // of two numbers: apart from the one-number keys of the relays and migrations).
+  await manager.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [
+    SAGA_COMMAND_LOCK_SPACE,
+    command.commandId,
+  ]);
+  await forgetOldAnswers(manager);
   const [answered] = (await manager.query(
-    `SELECT "reply" FROM "saga_command_replies" WHERE "command_id" = $1`,
+    `SELECT "name", "reply" FROM "saga_command_replies" WHERE "command_id" = $1`,
     [command.commandId],
-  )) as { reply: SagaReply }[];
+  )) as { name: string; reply: SagaReply }[];
+  // The same name too: a release that changed a saga's steps while it ran may send
+  // another command under the same step's id.
   if (
-    answered !== undefined &&
+    answered?.name === command.name &&
     (answered.reply.outcome === 'succeeded' || command.kind === 'execute')
   ) {
     logger.info(
@@ -137,11 +144,41 @@ export async function answerSagaCommand(
     'saga command handled',
   );
   await manager.query(
-    `INSERT INTO "saga_command_replies" ("command_id", "reply") VALUES ($1, $2)
-     ON CONFLICT ("command_id") DO UPDATE SET "reply" = EXCLUDED."reply", "answered_at" = now()`,
-    [command.commandId, reply],
+    `INSERT INTO "saga_command_replies" ("command_id", "name", "reply") VALUES ($1, $2, $3)
+     ON CONFLICT ("command_id") DO UPDATE
+       SET "name" = EXCLUDED."name", "reply" = EXCLUDED."reply", "answered_at" = now()`,
+    [command.commandId, command.name, reply],
   );
   await enqueueReply(manager, reply);
+}
+
+/** The first number of the advisory lock on a command's id (any constant of this service's own). */
+const SAGA_COMMAND_LOCK_SPACE = 0x5a6a;
+
+/** How long an answer is kept: copies of a command are sent only while its step is in flight. */
+const ANSWERS_KEPT_FOR = '7 days';
+let answersForgottenAt = 0;
+
+/**
+ * Deletes up to 1,000 answers older than ANSWERS_KEPT_FOR; those another transaction holds
+ * are left for next time (no waiting, no deadlock between two instances doing this).
+ */
+export async function forgetOldSagaAnswers(manager: EntityManager): Promise<number> {
+  const [, deleted] = (await manager.query(
+    `DELETE FROM "saga_command_replies" WHERE "command_id" IN (
+       SELECT "command_id" FROM "saga_command_replies"
+        WHERE "answered_at" < now() - $1::interval
+        LIMIT 1000 FOR UPDATE SKIP LOCKED)`,
+    [ANSWERS_KEPT_FOR],
+  )) as [unknown, number];
+  return deleted;
+}
+
+/** forgetOldSagaAnswers, at most once a minute per process. */
+async function forgetOldAnswers(manager: EntityManager): Promise<void> {
+  if (Date.now() - answersForgottenAt < 60_000) return;
+  answersForgottenAt = Date.now();
+  await forgetOldSagaAnswers(manager);
 }
 
 const enqueueReply = (manager: EntityManager, reply: SagaReply) =>
