@@ -120,6 +120,10 @@ export class RoomEventsBroadcaster implements OnModuleInit {
         this.live.left(event.data.roomId, event.data.userId);
         if (event.data.newOwnerId !== undefined)
           this.live.ownerChanged(event.data.roomId, event.data.newOwnerId);
+        // An account deleted is offline for good. Its sockets close later (with its
+        // logins), when it shares no room left to tell, so its rooms hear it now.
+        if (event.data.reason === 'account-deleted')
+          this.live.presence([event.data.roomId], event.data.userId, false);
         return;
     }
   }

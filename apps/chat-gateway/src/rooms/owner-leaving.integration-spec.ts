@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SAGA_COMMANDS, type RoomView } from '@scale-chat/contracts';
-import { GatewayFixture, nextEvent, type Member } from '../testing/gateway-fixture';
+import { GatewayFixture, nextEvent, nextMatching, type Member } from '../testing/gateway-fixture';
 import { activateRoom, removeUserFromRooms } from './room-saga-handlers';
 
 jest.setTimeout(60_000);
@@ -68,6 +68,30 @@ describe("an owner leaving its room (chat-gateway's rooms, real PostgreSQL and K
         members: [expect.objectContaining({ userId: heir.userId, role: 'owner' })],
       });
     }
+  });
+
+  it("tells a deleted account's rooms that it is offline, though its sockets are still open", async () => {
+    const [gone, stays] = (await members(2)) as [Member, Member];
+    const roomId = await chat.room([stays, gone]);
+    const staysSocket = await chat.socket(stays);
+    const goneOnline = nextMatching<{ userId: string; online: boolean }>(
+      staysSocket,
+      'presence',
+      (event) => event.userId === gone.userId,
+    );
+    await chat.socket(gone);
+    expect(await goneOnline).toEqual({ userId: gone.userId, online: true });
+    const goneOffline = nextMatching<{ userId: string; online: boolean }>(
+      staysSocket,
+      'presence',
+      (event) => event.userId === gone.userId,
+    );
+    const left = nextEvent<{ roomId: string; userId: string }>(staysSocket, 'member:left');
+
+    await chat.dataSource.transaction((manager) => removeUserFromRooms(gone.userId, manager));
+
+    expect(await left).toEqual({ roomId, userId: gone.userId });
+    expect(await goneOffline).toEqual({ userId: gone.userId, online: false });
   });
 
   it('makes nobody owner of a direct room when the other member goes with its account', async () => {

@@ -1,7 +1,7 @@
 import type { RoomMemberView, RoomView } from '@scale-chat/contracts';
 import { eventuallyValue } from '@scale-chat/wait';
 import type { Socket } from 'socket.io-client';
-import { type Member } from '../testing/gateway-fixture';
+import { nextMatching, type Member } from '../testing/gateway-fixture';
 import { twoGatewayInstances } from '../testing/two-instances';
 
 jest.setTimeout(90_000);
@@ -35,16 +35,6 @@ describe("a room's members with presence and read cursors (two instances, real P
       .map((member) => member.userId)
       .sort();
 
-  /** The next `event` on `socket` whose payload `matches` (earlier ones may still arrive). */
-  const nextMatching = <T>(socket: Socket, event: string, matches: (payload: T) => boolean) =>
-    new Promise<T>((resolve) => {
-      const listener = (payload: T) => {
-        if (!matches(payload)) return;
-        socket.off(event, listener);
-        resolve(payload);
-      };
-      socket.on(event, listener);
-    });
   const presenceOf = (socket: Socket, userId: string) =>
     nextMatching<Presence>(socket, 'presence', (event) => event.userId === userId);
 

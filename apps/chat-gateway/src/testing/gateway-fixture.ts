@@ -29,6 +29,26 @@ export const nextEvent = <T>(socket: Socket, event: string): Promise<T> =>
     });
   });
 
+/** The next `event` on `socket` whose payload `matches` (others are passed over). */
+export const nextMatching = <T>(
+  socket: Socket,
+  event: string,
+  matches: (payload: T) => boolean,
+): Promise<T> =>
+  new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      socket.off(event, listener);
+      reject(new Error(`no matching ${event} within 15 s`));
+    }, 15_000);
+    const listener = (payload: T) => {
+      if (!matches(payload)) return;
+      clearTimeout(timer);
+      socket.off(event, listener);
+      resolve(payload);
+    };
+    socket.on(event, listener);
+  });
+
 /**
  * One chat-gateway booted in this process against the real PostgreSQL and Kafka, with a
  * JWKS of its own to sign members' tokens, and rooms made in its database as the room
