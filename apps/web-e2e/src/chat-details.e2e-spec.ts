@@ -322,4 +322,15 @@ describe('the web app after being offline, across tabs and restarts, and the cha
     expect(await atBottom(page)).toBe(true);
     await shown(message(page, 'while you scrolled up 2'));
   }, 150_000);
+
+  it("says a room that is not the user's is not available, and offers no composer in it", async () => {
+    const roomId = await annRest.createRoom(`not ben's ${suffix}`, []);
+    const page = ben.page;
+    await page.goto(`${EDGE}/#/rooms/${roomId}`);
+    expect(await shown(page.getByTestId('load-problem'))).toContain("isn't available");
+    expect(await page.getByLabel('Message', { exact: true }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Members' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Back to rooms' }).last().click();
+    expect(['', '#/']).toContain(new URL(page.url()).hash);
+  }, 60_000);
 });

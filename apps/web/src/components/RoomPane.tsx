@@ -31,6 +31,9 @@ export function RoomPane({ store, state, roomId, me }: RoomProps) {
     return user === undefined || user.id === me.id ? [] : [user];
   });
   const typing = (state.typing.get(roomId) ?? []).filter((id) => id !== me.id);
+  // Not a room of this user's (removed, or a link to someone else's): nothing to do here
+  // but go back, which the message list offers.
+  const gone = state.loadFailures.get(roomId) === 'gone';
 
   return (
     <section className="room" aria-label={`Room ${name}`}>
@@ -52,15 +55,17 @@ export function RoomPane({ store, state, roomId, me }: RoomProps) {
             </span>
           )}
         </div>
-        <button
-          type="button"
-          className="secondary"
-          aria-expanded={showMembers}
-          disabled={details === undefined}
-          onClick={() => setShowMembers((shown) => !shown)}
-        >
-          Members
-        </button>
+        {!gone && (
+          <button
+            type="button"
+            className="secondary"
+            aria-expanded={showMembers}
+            disabled={details === undefined}
+            onClick={() => setShowMembers((shown) => !shown)}
+          >
+            Members
+          </button>
+        )}
       </header>
       <div className="room-body">
         <MessageList
@@ -87,14 +92,16 @@ export function RoomPane({ store, state, roomId, me }: RoomProps) {
             typing.length > 1 ? 'are' : 'is'
           } typing…`}
       </p>
-      <Composer
-        store={store}
-        roomId={roomId}
-        draft={draft}
-        members={others}
-        nameOf={(id) => displayNameOf(state.users.get(id), id)}
-        onDraftDone={() => setDraft(null)}
-      />
+      {!gone && (
+        <Composer
+          store={store}
+          roomId={roomId}
+          draft={draft}
+          members={others}
+          nameOf={(id) => displayNameOf(state.users.get(id), id)}
+          onDraftDone={() => setDraft(null)}
+        />
+      )}
     </section>
   );
 }
