@@ -280,5 +280,38 @@ describe('the web app with API v1.1 (direct rooms, edits, reactions, mentions, s
       .getByTestId('mentions')
       .waitFor({ state: 'detached', timeout: UI_TIMEOUT });
     await showsText(room(dan.page, group).getByTestId('unread'), '1 unread');
+    // Deleted, it is nothing to read: the count goes, live.
+    await choRest.call('DELETE', path);
+    await room(dan.page, group)
+      .getByTestId('unread')
+      .waitFor({ state: 'detached', timeout: UI_TIMEOUT });
+  }, 60_000);
+
+  it('a reply to, or an edit of, a message deleted meanwhile ends, and its text goes with it', async () => {
+    await openRoom(cho.page, group);
+    await openRoom(dan.page, group);
+    await send(cho.page, 'soon gone');
+    await shown(message(dan.page, 'soon gone'));
+    await act(dan.page, 'soon gone', 'Reply');
+    expect(await shown(dan.page.getByTestId('draft-note'))).toContain('soon gone');
+    await act(cho.page, 'soon gone', 'Delete');
+    await cho.page.getByRole('button', { name: 'Delete for everyone' }).click();
+    await dan.page.getByTestId('draft-note').waitFor({ state: 'detached', timeout: UI_TIMEOUT });
+    expect(await dan.page.getByText('soon gone').count()).toBe(0);
+
+    // Cho starts editing a message of hers; it is deleted elsewhere (her other tab, say).
+    await send(cho.page, 'edit me, then lose me');
+    await act(cho.page, 'edit me, then lose me', 'Edit');
+    const composer = cho.page.getByLabel('Message', { exact: true });
+    await cho.page.waitForFunction(
+      (body) => (document.activeElement as HTMLTextAreaElement | null)?.value === body,
+      'edit me, then lose me',
+      { timeout: UI_TIMEOUT },
+    );
+    const seq = await message(cho.page, 'edit me, then lose me').first().getAttribute('data-seq');
+    await choRest.call('DELETE', `/api/rooms/${groupId}/messages/${String(seq)}`);
+    await cho.page.getByTestId('draft-note').waitFor({ state: 'detached', timeout: UI_TIMEOUT });
+    // Not left in the field to be sent as a new message.
+    expect(await composer.inputValue()).toBe('');
   }, 60_000);
 });

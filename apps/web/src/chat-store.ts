@@ -692,7 +692,7 @@ export class ChatStore {
     const lastVersion = Math.max(room.lastVersion, message.version);
     const last = room.lastMessage;
     if (message.seq <= room.lastSeq && last !== null) {
-      if (live) this.recountMentions(room, message);
+      if (live) this.recount(room, message);
       // An edit or deletion of the message the list shows: shown as it is now, in place.
       if (last.seq === message.seq && last.version < message.version)
         this.set({
@@ -719,12 +719,17 @@ export class ChatStore {
 
   /**
    * A live edit or deletion, in a room not looked at, that adds or takes out a mention of
-   * this user (v1.1 `mentions` are computed again on an edit): the room list again, as only
+   * this user (v1.1 `mentions` are computed again on an edit), or a deletion while the
+   * room has unread messages (a deleted one is not unread): the room list again, as only
    * the server knows whether the message is past this user's read cursor. `room` is the
    * summary before the change; a message not held here may have named them before.
    */
-  private recountMentions(room: RoomSummaryView, message: MessageView): void {
+  private recount(room: RoomSummaryView, message: MessageView): void {
     if (message.senderId === this.me.id || room.id === this.state.openRoomId) return;
+    if (message.deletedAt !== null && room.unreadCount > 0) {
+      void this.loadRooms();
+      return;
+    }
     const held =
       this.state.messages.get(room.id)?.items.find((item) => item.seq === message.seq) ??
       (room.lastMessage?.seq === message.seq ? room.lastMessage : undefined);

@@ -243,12 +243,13 @@ describe('messages v1.1 over REST', () => {
   });
 
   it("counts in GET /api/rooms the messages after a member's read cursor that mention them", async () => {
-    const mentionCount = async (member: Member) => {
+    const summary = async (member: Member) => {
       const { body } = (await chat.call('GET', '/api/rooms', member)) as Answer<{
         items: RoomSummaryView[];
       }>;
-      return body.items.find((item) => item.id === roomId)?.mentionCount;
+      return body.items.find((item) => item.id === roomId);
     };
+    const mentionCount = async (member: Member) => (await summary(member))?.mentionCount;
     const readUpTo = async (member: Member, seq: number) =>
       expect((await call(member, 'POST', '/read', { seq })).status).toBe(204);
     const bobName = await usernameOf(bob);
@@ -260,9 +261,11 @@ describe('messages v1.1 over REST', () => {
     expect(await mentionCount(bob)).toBe(2);
     // Ann's own messages never count for her, @-naming herself included (as unread ones).
     expect(await mentionCount(ann)).toBe(0);
-    // A deleted message mentions nobody any more.
+    // A deleted message mentions nobody any more, and is nothing to read.
+    const unreadBefore = (await summary(bob))?.unreadCount ?? 0;
     expect((await call(ann, 'DELETE', `/messages/${second.seq}`)).status).toBe(200);
     expect(await mentionCount(bob)).toBe(1);
+    expect((await summary(bob))?.unreadCount).toBe(unreadBefore - 1);
     await readUpTo(bob, first.seq);
     expect(await mentionCount(bob)).toBe(0);
   });

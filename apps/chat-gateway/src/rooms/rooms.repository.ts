@@ -115,15 +115,16 @@ export class RoomsRepository {
   }
 
   /**
-   * The user's rooms, most recent activity first, with unread counts, the unread messages
-   * that mention the user (like unread ones, never the user's own; a deleted message
-   * mentions nobody), and last messages.
+   * The user's rooms, most recent activity first, with unread counts (a deleted message
+   * is nothing to read), the unread messages that mention the user (like unread ones,
+   * never the user's own; a deleted message mentions nobody), and last messages.
    */
   async summariesOf(userId: string): Promise<RoomSummaryRow[]> {
     return (await this.manager.query(
       `SELECT r."id", r."kind", r."name", r."last_seq", r."last_version",
               (SELECT count(*) FROM "messages" u
                 WHERE u."room_id" = r."id" AND u."seq" > m."last_read_seq" AND u."sender_id" <> $1
+                  AND u."deleted_at" IS NULL
               )::int AS "unread_count",
               (SELECT count(*) FROM "messages" u
                 WHERE u."room_id" = r."id" AND u."seq" > m."last_read_seq" AND u."sender_id" <> $1

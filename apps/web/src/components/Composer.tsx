@@ -54,9 +54,14 @@ export function Composer({
   }, [text]);
 
   // An edit starts from the message's text; a reply or an edit puts the caret in the field.
+  // An edit ended from outside (its message deleted meanwhile) takes its text with it: it
+  // is not a new message to send.
+  const previousDraft = useRef<Draft>(draft);
   useEffect(() => {
     if (draft?.kind === 'edit') setText(draft.message.body);
+    else if (draft === null && previousDraft.current?.kind === 'edit') setText('');
     if (draft !== null) field.current?.focus();
+    previousDraft.current = draft;
   }, [draft]);
 
   const finish = () => {
