@@ -9,11 +9,11 @@ import {
 } from '@scale-chat/contracts';
 import { EVENT_SCHEMAS } from '@scale-chat/contracts/events';
 import { consumerGroup, OnEvent, type KafkaEventContext } from '@scale-chat/platform';
-import { SagaOrchestrator } from './saga-orchestrator.service';
+import { ORCHESTRATOR_GROUP, SagaOrchestrator } from './saga-orchestrator.service';
 
 /** One group for every instance: each request and reply is applied by one of them. */
 const ORCHESTRATOR = consumerGroup({
-  name: 'orchestrator',
+  name: ORCHESTRATOR_GROUP,
   topics: [SAGA_REQUESTS_TOPIC, SAGA_REPLIES_TOPIC],
 });
 

@@ -23,6 +23,7 @@ import { DataSource } from 'typeorm';
 import { sagaOrchestratorService } from '../app.module';
 import type { OrchestratorConfig } from '../orchestrator-config';
 import { KeptSagaRequests } from './kept-saga-requests';
+import { replyPartitionOf } from './reply-partitions';
 import { SagaRecord } from './saga.entity';
 
 jest.setTimeout(60_000);
@@ -31,18 +32,19 @@ jest.setTimeout(60_000);
  * A member of the orchestrators' group in a process of its own, which the test kills
  * with SIGKILL once it has joined: it never leaves the group, so the broker keeps it
  * (and waits for it in the next rebalance) until its 6 s session times out, as after an
- * orchestrator killed or lost with its machine.
+ * orchestrator killed or lost with its machine. What it held, by topic.
  */
 async function leaveAMemberThatDied(
   brokers: readonly string[],
   groupId: string,
   topics: readonly string[],
-) {
+): Promise<Record<string, number[]>> {
   const script = `
     const { Kafka, logLevel } = require('kafkajs');
     const consumer = new Kafka({ brokers: ${JSON.stringify(brokers)}, logLevel: logLevel.NOTHING })
       .consumer({ groupId: ${JSON.stringify(groupId)}, sessionTimeout: 6000, heartbeatInterval: 1000 });
-    consumer.on(consumer.events.GROUP_JOIN, () => process.stdout.write('joined\\n'));
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) =>
+      process.stdout.write('joined ' + JSON.stringify(payload.memberAssignment) + '\\n'));
     (async () => {
       await consumer.connect();
       await consumer.subscribe({ topics: ${JSON.stringify(topics)} });
@@ -57,6 +59,8 @@ async function leaveAMemberThatDied(
   });
   member.kill('SIGKILL');
   await new Promise((resolve) => member.once('exit', resolve));
+  /** The partitions it died with, by topic. */
+  return JSON.parse(/joined (.*)/.exec(output)?.[1] ?? '{}') as Record<string, number[]>;
 }
 
 /** How each participant, played by the test, answers a command (by name). */
@@ -310,6 +314,43 @@ describe('the orchestrator over Kafka, with the test playing auth and chat', () 
   });
 
   // Last: it stops the suite's orchestrator and leaves a restarted one.
+  it("leaves alone a step whose reply waits on a dead member's partition until it is read", async () => {
+    // A second member joins the group, takes part of its partitions and dies with them:
+    // the broker keeps them its own until its 6 s session times out.
+    const { kafkaBrokers, kafkaGroupPrefix, kafkaTopicPrefix } = orchestrator.config;
+    const [requests, replies] = [SAGA_REQUESTS_TOPIC, SAGA_REPLIES_TOPIC].map(
+      (topic) => `${kafkaTopicPrefix}${topic.name}`,
+    ) as [string, string];
+    const held = await leaveAMemberThatDied(kafkaBrokers, `${kafkaGroupPrefix}.orchestrator`, [
+      requests,
+      replies,
+    ]);
+    // A saga whose request the living instance reads, and whose replies the dead one held.
+    const partition = [0, 1, 2].find(
+      (index) => !held[requests]?.includes(index) && held[replies]?.includes(index),
+    );
+    if (partition === undefined)
+      throw new Error(`no partition to test with: ${JSON.stringify(held)}`);
+    let sagaId: string;
+    do sagaId = randomUUID();
+    while (replyPartitionOf(sagaId, SAGA_REPLIES_TOPIC.partitions) !== partition);
+    await request(sagaId, { 'chat.create-profile': 'ignore' });
+    const command = (await eventuallyValue(
+      'the first command',
+      () => lastCommand.get(sagaId),
+      (sent) => sent !== undefined,
+    )) as SagaCommand;
+    // The participant answers in time; the reply waits where nobody reads, past the step's
+    // deadline, until the dead member's session ends and the partition moves.
+    await answer(command, 'succeeded');
+
+    expect((await finished(sagaId)).status).toBe('completed');
+    expect(received.get(sagaId)).toEqual([
+      'execute chat.create-profile',
+      'execute auth.activate-user',
+    ]);
+  });
+
   it('applies a reply that came while no orchestrator ran, rather than timing its step out', async () => {
     const sagaId = randomUUID();
     await request(sagaId, { 'chat.create-profile': 'ignore' });

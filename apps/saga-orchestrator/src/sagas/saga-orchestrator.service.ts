@@ -5,8 +5,10 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import {
+  prefixedTopic,
   sagaCommandTopic,
   SAGA_EVENT_TYPES,
+  SAGA_REPLIES_TOPIC,
   type SagaCommand,
   type SagaReply,
   type SagaStartRequest,
@@ -14,6 +16,7 @@ import {
 import {
   currentCorrelationId,
   enqueueEvent,
+  KafkaConnection,
   KafkaEventsTransport,
   runAfterCommit,
   SERVICE_CONFIG,
@@ -27,11 +30,14 @@ import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialE
 import { sagaDefinitions } from '../engine/saga-definitions';
 import { SagaEngine, type SagaState, type Transition } from '../engine/saga-engine';
 import type { OrchestratorConfig } from '../orchestrator-config';
+import { ReplyPartitions } from './reply-partitions';
 import { SagaMetrics } from './saga-metrics';
 import { recordOf, stateOf, type SagaRecord } from './saga.entity';
 import { SagasRepository } from './sagas.repository';
 
 const SWEEP_INTERVAL_MS = 250;
+/** The consumer group of requests and replies (`SagaEventsController`). */
+export const ORCHESTRATOR_GROUP = 'orchestrator';
 /** How a request for a saga type this release does not run is refused (and kept). */
 export const UNKNOWN_SAGA_TYPE = 'unknown saga type ';
 
@@ -50,6 +56,7 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
   /** The sweep running now, if one is. */
   private sweeping: Promise<void> | undefined;
   private shuttingDown = false;
+  private readonly replyPartitions: ReplyPartitions;
 
   constructor(
     @Inject(SERVICE_CONFIG) config: OrchestratorConfig,
@@ -58,6 +65,7 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
     private readonly logger: PinoLogger,
     private readonly metrics: SagaMetrics,
     private readonly transport: KafkaEventsTransport,
+    kafka: KafkaConnection,
   ) {
     this.engines = new Map(
       [...sagaDefinitions(config.extra.SAGA_STEP_TIMEOUT_MS)].map(([type, definition]) => [
@@ -65,6 +73,28 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
         new SagaEngine(definition),
       ]),
     );
+    const replies = prefixedTopic(SAGA_REPLIES_TOPIC, config.kafkaTopicPrefix).name;
+    // A partition moves after the session timeout of the instance that held it, then the
+    // group rebalances and catches up: three times that is past any such wait.
+    this.replyPartitions = new ReplyPartitions(
+      {
+        caughtUp: () => this.transport.caughtUp(),
+        partitionCount: async () => {
+          // The service's one admin client: used, not disconnected.
+          const admin = await kafka.connectedAdmin();
+          const { topics } = await admin.fetchTopicMetadata({ topics: [replies] });
+          return topics[0]?.partitions.length ?? SAGA_REPLIES_TOPIC.partitions;
+        },
+      },
+      3 * config.kafkaSessionTimeoutMs,
+    );
+    this.transport.onAssignment(ORCHESTRATOR_GROUP, (assignment) => {
+      this.replyPartitions
+        .assigned(assignment?.get(SAGA_REPLIES_TOPIC.name))
+        .catch((error: unknown) => {
+          this.logger.warn({ err: error }, 'could not tell which replies this instance reads');
+        });
+    });
   }
 
   /**
@@ -138,13 +168,20 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
     if (transition.state !== state) await this.store(manager, transition, state, afterCommit);
   }
 
-  /** Fails (and starts undoing) every step whose participant did not answer in time. */
+  /**
+   * Fails (and starts undoing) every step whose participant did not answer in time, of
+   * the sagas whose replies this instance reads (`ReplyPartitions`).
+   */
   async sweepTimeouts(): Promise<void> {
     const effects: (() => void)[] = [];
     try {
       await this.dataSource.transaction(async (manager) => {
         const due = await this.sagas.in(manager).dueForUpdate();
+        const now = Date.now();
         for (const record of due) {
+          // Its reply may be waiting on a partition another instance holds, or one moving.
+          const overdueMs = now - (record.deadline?.getTime() ?? now);
+          if (!this.replyPartitions.mayTimeOut(record.id, overdueMs)) continue;
           const state = stateOf(record);
           const transition = this.timedOut(record, state);
           if (transition === undefined) {

@@ -156,6 +156,9 @@ export class UnhandleableEventError extends Error {
   override readonly name = 'UnhandleableEventError';
 }
 
+/** A consumer's partitions by topic (the contract's names). */
+export type Assignment = ReadonlyMap<string, readonly number[]>;
+
 /**
  * Consumes events and acts on each once: the event id is recorded in
  * `processed_messages` in the same transaction as the handler's changes, so a repeat
@@ -209,6 +212,27 @@ export class EventConsumer {
         );
       });
     }
+  }
+
+  /**
+   * Calls `listener` with the partitions the group gives this consumer, by topic (the
+   * contract's names), each time it joins; and with undefined each time they may be taken
+   * back (a rebalance begins, the consumer stops or crashes). Listen before `start`.
+   */
+  onAssignment(listener: (assignment: Assignment | undefined) => void): void {
+    const { events } = this.consumer;
+    for (const event of [events.REBALANCING, events.STOP, events.CRASH])
+      this.consumer.on(event, () => listener(undefined));
+    this.consumer.on(events.GROUP_JOIN, ({ payload }) => {
+      listener(
+        new Map(
+          Object.entries(payload.memberAssignment).map(([topic, partitions]) => [
+            this.topicNames.get(topic) ?? topic,
+            partitions,
+          ]),
+        ),
+      );
+    });
   }
 
   /** The consumer group, as the consumer joined it. */

@@ -4,6 +4,7 @@ import { isObservable, lastValueFrom } from 'rxjs';
 import type { EntityManager } from 'typeorm';
 import {
   eventHandler,
+  type Assignment,
   type BatchEventHandler,
   type EventConsumer,
   type EventContext,
@@ -79,6 +80,10 @@ export class KafkaEventsTransport
 {
   override readonly transportId = KAFKA_EVENTS_TRANSPORT;
   private consumers: readonly EventConsumer[] = [];
+  private readonly assignmentListeners: {
+    readonly group: string;
+    readonly listener: (assignment: Assignment | undefined) => void;
+  }[] = [];
   private readonly started: Promise<boolean>;
   private settleStart: (joined: boolean) => void = () => undefined;
 
@@ -89,15 +94,20 @@ export class KafkaEventsTransport
 
   async listen(callback: (error?: unknown) => void): Promise<void> {
     try {
-      this.consumers = this.groups().map(({ group: { name, topics, ...options }, events, batch }) =>
-        this.factory.create({
-          name,
-          topics,
-          ...options,
-          ...(batch === undefined
-            ? { handlers: events.map(asEventHandler) }
-            : { batch: asBatchHandler(batch) }),
-        }),
+      this.consumers = this.groups().map(
+        ({ group: { name, topics, ...options }, events, batch }) => {
+          const consumer = this.factory.create({
+            name,
+            topics,
+            ...options,
+            ...(batch === undefined
+              ? { handlers: events.map(asEventHandler) }
+              : { batch: asBatchHandler(batch) }),
+          });
+          for (const { group, listener } of this.assignmentListeners)
+            if (group === name) consumer.onAssignment(listener);
+          return consumer;
+        },
       );
       await Promise.all(this.consumers.map((consumer) => consumer.start()));
       this.settleStart(true);
@@ -118,6 +128,15 @@ export class KafkaEventsTransport
     if (!(await this.started)) return false;
     const caughtUp = await Promise.all(this.consumers.map((consumer) => consumer.caughtUp()));
     return caughtUp.every(Boolean);
+  }
+
+  /**
+   * `listener` hears the partitions group `group` (a `ConsumerGroup`'s name) gives this
+   * instance, each time (`EventConsumer.onAssignment`). Call it before the transport
+   * listens (in a provider's constructor or `onApplicationBootstrap`).
+   */
+  onAssignment(group: string, listener: (assignment: Assignment | undefined) => void): void {
+    this.assignmentListeners.push({ group, listener });
   }
 
   async close(): Promise<void> {

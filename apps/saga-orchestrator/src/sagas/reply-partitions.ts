@@ -1,0 +1,72 @@
+import { Partitioners } from 'kafkajs';
+
+/** Where a keyed record goes, as the participants' producers (kafkajs' default) place it. */
+const placeKeyed = Partitioners.DefaultPartitioner();
+
+/** The partition of `saga.replies` a saga's replies go to (they are keyed by its id). */
+export function replyPartitionOf(sagaId: string, partitions: number): number {
+  return placeKeyed({
+    topic: 'saga.replies',
+    partitionMetadata: Array.from({ length: partitions }, (_, partitionId) => ({
+      partitionId,
+      leader: 0,
+      replicas: [0],
+      isr: [0],
+      offlineReplicas: [],
+      partitionErrorCode: 0,
+    })),
+    message: { key: sagaId, value: null },
+  });
+}
+
+export interface ReplyPartitionReadiness {
+  /** Whether the group has read what waited in Kafka when it is called (false: it stopped). */
+  caughtUp(): Promise<boolean>;
+  /** How many partitions `saga.replies` has now. */
+  partitionCount(): Promise<number>;
+}
+
+/**
+ * Which sagas this orchestrator instance may time out: those whose replies partition it
+ * holds and has read what waited in, as the group gave it. A reply on a partition moving
+ * between instances (one killed, a deploy, a scale-out) waits unread until the move is
+ * done; a step that answered in time must not be undone meanwhile by another instance.
+ * A step overdue by more than `graceMs` is timed out whoever holds its partition: a
+ * partition nobody holds for that long (or partitions counted wrong) must not keep a saga
+ * from ever finishing.
+ */
+export class ReplyPartitions {
+  private held: ReadonlySet<number> = new Set();
+  private partitions: number | undefined;
+  /** Counts the group's changes, so that an answer for an earlier one is dropped. */
+  private generation = 0;
+
+  constructor(
+    private readonly readiness: ReplyPartitionReadiness,
+    private readonly graceMs: number,
+  ) {}
+
+  /**
+   * The group gave this instance `partitions` of `saga.replies`, or took them back
+   * (undefined). They count once the group has caught up with what waited in them.
+   */
+  async assigned(partitions: readonly number[] | undefined): Promise<void> {
+    const generation = ++this.generation;
+    this.held = new Set();
+    if (partitions === undefined) return;
+    const [caughtUp, count] = await Promise.all([
+      this.readiness.caughtUp(),
+      this.readiness.partitionCount(),
+    ]);
+    if (!caughtUp || generation !== this.generation) return;
+    this.partitions = count;
+    this.held = new Set(partitions);
+  }
+
+  /** Whether a step of saga `sagaId`, `overdueMs` past its deadline, may be timed out here. */
+  mayTimeOut(sagaId: string, overdueMs: number): boolean {
+    if (overdueMs >= this.graceMs) return true;
+    if (this.partitions === undefined || this.held.size === 0) return false;
+    return this.held.has(replyPartitionOf(sagaId, this.partitions));
+  }
+}
