@@ -110,6 +110,14 @@ describe('the orchestrator over Kafka, with the test playing auth and chat', () 
     });
   };
 
+  /** The first command saga `sagaId` sent, once the test's participants have it. */
+  const firstCommandOf = async (sagaId: string): Promise<SagaCommand> =>
+    (await eventuallyValue(
+      `the first command of ${sagaId}`,
+      () => lastCommand.get(sagaId),
+      (sent) => sent !== undefined,
+    )) as SagaCommand;
+
   const finished = async (sagaId: string): Promise<SagaRecord> => {
     const repository = (restarted ?? orchestrator).app.get(DataSource).getRepository(SagaRecord);
     const deadline = Date.now() + 30_000;
@@ -335,11 +343,7 @@ describe('the orchestrator over Kafka, with the test playing auth and chat', () 
     do sagaId = randomUUID();
     while (replyPartitionOf(sagaId, SAGA_REPLIES_TOPIC.partitions) !== partition);
     await request(sagaId, { 'chat.create-profile': 'ignore' });
-    const command = (await eventuallyValue(
-      'the first command',
-      () => lastCommand.get(sagaId),
-      (sent) => sent !== undefined,
-    )) as SagaCommand;
+    const command = await firstCommandOf(sagaId);
     // The participant answers in time; the reply waits where nobody reads, past the step's
     // deadline, until the dead member's session ends and the partition moves.
     await answer(command, 'succeeded');
@@ -354,11 +358,7 @@ describe('the orchestrator over Kafka, with the test playing auth and chat', () 
   it('applies a reply that came while no orchestrator ran, rather than timing its step out', async () => {
     const sagaId = randomUUID();
     await request(sagaId, { 'chat.create-profile': 'ignore' });
-    const command = (await eventuallyValue(
-      'the first command',
-      () => lastCommand.get(sagaId),
-      (sent) => sent !== undefined,
-    )) as SagaCommand;
+    const command = await firstCommandOf(sagaId);
     const record = await orchestrator.app
       .get(DataSource)
       .getRepository(SagaRecord)
