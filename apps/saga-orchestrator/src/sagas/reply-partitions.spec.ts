@@ -2,17 +2,24 @@ import { randomUUID } from 'node:crypto';
 import { replyPartitionOf, ReplyPartitions } from './reply-partitions';
 
 const GRACE_MS = 30_000;
+const LEASE_MS = 5_000;
 
-/** Readiness whose catching up the test settles itself. */
+/** Readiness whose catching up, and the consumer's last contact, the test sets itself. */
 function readiness(partitions = 3) {
-  const waiting: ((caughtUp: boolean) => void)[] = [];
-  return {
-    caughtUp: () => new Promise<boolean>((resolve) => waiting.push(resolve)),
+  const waiting: { resolve: (caughtUp: boolean) => void; wanted: () => boolean }[] = [];
+  const state = {
+    lastContact: Date.now(),
+    caughtUp: (wanted: () => boolean) =>
+      new Promise<boolean>((resolve) => waiting.push({ resolve, wanted })),
     partitionCount: () => Promise.resolve(partitions),
+    lastContactAt: () => state.lastContact,
+    /** Whether a catching up started is still wanted. */
+    stillWanted: () => waiting.map(({ wanted }) => wanted()),
     settle: (caughtUp = true) => {
-      for (const resolve of waiting.splice(0)) resolve(caughtUp);
+      for (const { resolve } of waiting.splice(0)) resolve(caughtUp);
     },
   };
+  return state;
 }
 
 /** A saga id whose replies go to `partition` of 3. */
@@ -30,14 +37,14 @@ describe('ReplyPartitions: which late steps an orchestrator instance may time ou
   });
 
   it('times out nothing before the group gave it partitions, but what is overdue past the grace', () => {
-    const partitions = new ReplyPartitions(readiness(), GRACE_MS);
+    const partitions = new ReplyPartitions(readiness(), GRACE_MS, LEASE_MS);
     expect(partitions.mayTimeOut(sagaOn(0), 0)).toBe(false);
     expect(partitions.mayTimeOut(sagaOn(0), GRACE_MS)).toBe(true);
   });
 
   it('times out the sagas of the partitions it holds, once it has caught up with them', async () => {
     const ready = readiness();
-    const partitions = new ReplyPartitions(ready, GRACE_MS);
+    const partitions = new ReplyPartitions(ready, GRACE_MS, LEASE_MS);
     const assigned = partitions.assigned([0, 2]);
     expect(partitions.mayTimeOut(sagaOn(0), 0)).toBe(false);
     ready.settle();
@@ -50,7 +57,7 @@ describe('ReplyPartitions: which late steps an orchestrator instance may time ou
 
   it('holds nothing from the moment a rebalance begins, and drops a catching up it overtook', async () => {
     const ready = readiness();
-    const partitions = new ReplyPartitions(ready, GRACE_MS);
+    const partitions = new ReplyPartitions(ready, GRACE_MS, LEASE_MS);
     const first = partitions.assigned([0, 1, 2]);
     ready.settle();
     await first;
@@ -59,17 +66,34 @@ describe('ReplyPartitions: which late steps an orchestrator instance may time ou
     await partitions.assigned(undefined);
     expect(partitions.mayTimeOut(sagaOn(1), 0)).toBe(false);
 
-    // Joined again with partition 1, then a rebalance before it caught up: still nothing.
+    // Joined again with partition 1, then a rebalance before it caught up: still nothing,
+    // and that catching up is no longer wanted (it stops).
     const again = partitions.assigned([1]);
+    expect(ready.stillWanted()).toEqual([true]);
     await partitions.assigned(undefined);
+    expect(ready.stillWanted()).toEqual([false]);
     ready.settle();
     await again;
     expect(partitions.mayTimeOut(sagaOn(1), 0)).toBe(false);
   });
 
+  it('counts its partitions only while its consumer has heard from Kafka within the lease', async () => {
+    const ready = readiness();
+    const partitions = new ReplyPartitions(ready, GRACE_MS, LEASE_MS);
+    const assigned = partitions.assigned([0, 1, 2]);
+    ready.settle();
+    await assigned;
+    expect(partitions.mayTimeOut(sagaOn(2), 0)).toBe(true);
+    ready.lastContact = Date.now() - LEASE_MS - 1;
+    expect(partitions.mayTimeOut(sagaOn(2), 0)).toBe(false);
+    expect(partitions.mayTimeOut(sagaOn(2), GRACE_MS)).toBe(true);
+    ready.lastContact = Date.now();
+    expect(partitions.mayTimeOut(sagaOn(2), 0)).toBe(true);
+  });
+
   it('holds nothing when the group could not catch up (the consumer stopped)', async () => {
     const ready = readiness();
-    const partitions = new ReplyPartitions(ready, GRACE_MS);
+    const partitions = new ReplyPartitions(ready, GRACE_MS, LEASE_MS);
     const assigned = partitions.assigned([0, 1, 2]);
     ready.settle(false);
     await assigned;

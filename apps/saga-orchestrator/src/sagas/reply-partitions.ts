@@ -20,10 +20,15 @@ export function replyPartitionOf(sagaId: string, partitions: number): number {
 }
 
 export interface ReplyPartitionReadiness {
-  /** Whether the group has read what waited in Kafka when it is called (false: it stopped). */
-  caughtUp(): Promise<boolean>;
-  /** How many partitions `saga.replies` has now. */
+  /**
+   * Whether the group has read what waited in Kafka when it is called (false: it stopped,
+   * or `wanted()` turned false, when the answer is of no use any more).
+   */
+  caughtUp(wanted: () => boolean): Promise<boolean>;
+  /** How many partitions `saga.replies` has now (the contract's count if Kafka cannot say). */
   partitionCount(): Promise<number>;
+  /** When the consumer last heard from Kafka (epoch ms). */
+  lastContactAt(): number;
 }
 
 /**
@@ -33,7 +38,9 @@ export interface ReplyPartitionReadiness {
  * done; a step that answered in time must not be undone meanwhile by another instance.
  * A step overdue by more than `graceMs` is timed out whoever holds its partition: a
  * partition nobody holds for that long (or partitions counted wrong) must not keep a saga
- * from ever finishing.
+ * from ever finishing. Partitions held count only while the consumer has heard from
+ * Kafka within `leaseMs`: one cut off from it, or rejoining without a rebalance being
+ * announced (kafkajs does so after its member was evicted), may have lost them already.
  */
 export class ReplyPartitions {
   private held: ReadonlySet<number> = new Set();
@@ -44,6 +51,7 @@ export class ReplyPartitions {
   constructor(
     private readonly readiness: ReplyPartitionReadiness,
     private readonly graceMs: number,
+    private readonly leaseMs: number,
   ) {}
 
   /**
@@ -55,7 +63,7 @@ export class ReplyPartitions {
     this.held = new Set();
     if (partitions === undefined) return;
     const [caughtUp, count] = await Promise.all([
-      this.readiness.caughtUp(),
+      this.readiness.caughtUp(() => generation === this.generation),
       this.readiness.partitionCount(),
     ]);
     if (!caughtUp || generation !== this.generation) return;
@@ -67,6 +75,7 @@ export class ReplyPartitions {
   mayTimeOut(sagaId: string, overdueMs: number): boolean {
     if (overdueMs >= this.graceMs) return true;
     if (this.partitions === undefined || this.held.size === 0) return false;
+    if (Date.now() - this.readiness.lastContactAt() > this.leaseMs) return false;
     return this.held.has(replyPartitionOf(sagaId, this.partitions));
   }
 }

@@ -344,11 +344,19 @@ describe('the orchestrator over Kafka, with the test playing auth and chat', () 
     while (replyPartitionOf(sagaId, SAGA_REPLIES_TOPIC.partitions) !== partition);
     await request(sagaId, { 'chat.create-profile': 'ignore' });
     const command = await firstCommandOf(sagaId);
+    const { deadline } = await orchestrator.app
+      .get(DataSource)
+      .getRepository(SagaRecord)
+      .findOneByOrFail({ id: sagaId });
     // The participant answers in time; the reply waits where nobody reads, past the step's
     // deadline, until the dead member's session ends and the partition moves.
     await answer(command, 'succeeded');
 
-    expect((await finished(sagaId)).status).toBe('completed');
+    const record = await finished(sagaId);
+    expect(record.status).toBe('completed');
+    // Applied late indeed (else this shows nothing): after the deadline it was spared.
+    const applied = record.history.find((entry) => entry.event === 'succeeded');
+    expect(Date.parse(applied?.at ?? '')).toBeGreaterThan(deadline?.getTime() ?? Infinity);
     expect(received.get(sagaId)).toEqual([
       'execute chat.create-profile',
       'execute auth.activate-user',

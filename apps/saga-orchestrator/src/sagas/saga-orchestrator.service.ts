@@ -75,18 +75,27 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
     );
     const replies = prefixedTopic(SAGA_REPLIES_TOPIC, config.kafkaTopicPrefix).name;
     // A partition moves after the session timeout of the instance that held it, then the
-    // group rebalances and catches up: three times that is past any such wait.
+    // group rebalances and catches up: three times that is past any such wait. A member
+    // that has not heard from Kafka for half a session may be about to lose its own.
     this.replyPartitions = new ReplyPartitions(
       {
-        caughtUp: () => this.transport.caughtUp(),
+        caughtUp: (wanted) => this.transport.caughtUp({ group: ORCHESTRATOR_GROUP, wanted }),
         partitionCount: async () => {
-          // The service's one admin client: used, not disconnected.
-          const admin = await kafka.connectedAdmin();
-          const { topics } = await admin.fetchTopicMetadata({ topics: [replies] });
-          return topics[0]?.partitions.length ?? SAGA_REPLIES_TOPIC.partitions;
+          try {
+            // The service's one admin client: used, not disconnected.
+            const admin = await kafka.connectedAdmin();
+            const { topics } = await admin.fetchTopicMetadata({ topics: [replies] });
+            const count = topics[0]?.partitions.length;
+            if (count !== undefined && count > 0) return count;
+          } catch (error) {
+            this.logger.warn({ err: error }, "could not read saga.replies' partitions");
+          }
+          return SAGA_REPLIES_TOPIC.partitions;
         },
+        lastContactAt: () => this.transport.lastContactAt(ORCHESTRATOR_GROUP),
       },
       3 * config.kafkaSessionTimeoutMs,
+      config.kafkaSessionTimeoutMs / 2,
     );
     this.transport.onAssignment(ORCHESTRATOR_GROUP, (assignment) => {
       this.replyPartitions

@@ -221,6 +221,8 @@ export class EventConsumer {
    */
   onAssignment(listener: (assignment: Assignment | undefined) => void): void {
     const { events } = this.consumer;
+    for (const event of [events.HEARTBEAT, events.FETCH])
+      this.consumer.on(event, () => (this.lastContactAt = Date.now()));
     for (const event of [events.REBALANCING, events.STOP, events.CRASH])
       this.consumer.on(event, () => listener(undefined));
     this.consumer.on(events.GROUP_JOIN, ({ payload }) => {
@@ -234,6 +236,13 @@ export class EventConsumer {
       );
     });
   }
+
+  /**
+   * When the consumer last heard from its group's coordinator or fetched (epoch ms; 0
+   * before it did), as seen once `onAssignment` listens: a consumer that has not for a
+   * while may have lost its partitions without being told yet.
+   */
+  lastContactAt = 0;
 
   /** The consumer group, as the consumer joined it. */
   get groupId(): string {
@@ -297,16 +306,17 @@ export class EventConsumer {
    * this was called: each one handled (or dead-lettered), by this instance or another of
    * the group. A group that reads only from when it joined (`fromBeginning: false`) and
    * has committed nothing on a partition yet is past it: what it held before is not for
-   * that group. False if the consumer stops first. Kafka or the database being away only
+   * that group. False if the consumer stops first, or `wanted` says the answer is no
+   * longer wanted. Kafka or the database being away only
    * delays it.
    */
-  async caughtUp(intervalMs = 100): Promise<boolean> {
+  async caughtUp(intervalMs = 100, wanted: () => boolean = () => true): Promise<boolean> {
     const { kafka, groupId, logger, fromBeginning = true } = this.options;
     const topics = [...this.topicNames.keys()];
     const admin = kafka.admin();
     let ends: ReadonlyMap<string, number> | undefined;
     try {
-      while (!this.stopped) {
+      while (!this.stopped && wanted()) {
         try {
           await admin.connect();
           ends ??= await endsOf(admin, topics);

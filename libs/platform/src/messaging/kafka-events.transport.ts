@@ -80,6 +80,8 @@ export class KafkaEventsTransport
 {
   override readonly transportId = KAFKA_EVENTS_TRANSPORT;
   private consumers: readonly EventConsumer[] = [];
+  /** The consumers by their `ConsumerGroup`'s name. */
+  private named: readonly (readonly [string, EventConsumer])[] = [];
   private readonly assignmentListeners: {
     readonly group: string;
     readonly listener: (assignment: Assignment | undefined) => void;
@@ -94,21 +96,20 @@ export class KafkaEventsTransport
 
   async listen(callback: (error?: unknown) => void): Promise<void> {
     try {
-      this.consumers = this.groups().map(
-        ({ group: { name, topics, ...options }, events, batch }) => {
-          const consumer = this.factory.create({
-            name,
-            topics,
-            ...options,
-            ...(batch === undefined
-              ? { handlers: events.map(asEventHandler) }
-              : { batch: asBatchHandler(batch) }),
-          });
-          for (const { group, listener } of this.assignmentListeners)
-            if (group === name) consumer.onAssignment(listener);
-          return consumer;
-        },
-      );
+      this.named = this.groups().map(({ group: { name, topics, ...options }, events, batch }) => {
+        const consumer = this.factory.create({
+          name,
+          topics,
+          ...options,
+          ...(batch === undefined
+            ? { handlers: events.map(asEventHandler) }
+            : { batch: asBatchHandler(batch) }),
+        });
+        for (const { group, listener } of this.assignmentListeners)
+          if (group === name) consumer.onAssignment(listener);
+        return [name, consumer] as const;
+      });
+      this.consumers = this.named.map(([, consumer]) => consumer);
       await Promise.all(this.consumers.map((consumer) => consumer.start()));
       this.settleStart(true);
       callback();
@@ -119,15 +120,29 @@ export class KafkaEventsTransport
   }
 
   /**
-   * Resolves true once every group has joined and committed past every record its
-   * topics held then (see `EventConsumer.caughtUp`); false if the transport failed to
-   * start or closed first. For work that must not run ahead of what was waiting in
+   * Resolves true once every group (or `only.group`, while `only.wanted()`) has joined and
+   * committed past every record its topics held then (see `EventConsumer.caughtUp`); false
+   * if the transport failed to start or closed first. For work that must not run ahead of what was waiting in
    * Kafka while the service was down.
    */
-  async caughtUp(): Promise<boolean> {
+  async caughtUp(only?: {
+    readonly group: string;
+    readonly wanted: () => boolean;
+  }): Promise<boolean> {
     if (!(await this.started)) return false;
-    const caughtUp = await Promise.all(this.consumers.map((consumer) => consumer.caughtUp()));
+    const consumers =
+      only === undefined
+        ? this.consumers
+        : this.named.filter(([name]) => name === only.group).map(([, consumer]) => consumer);
+    const caughtUp = await Promise.all(
+      consumers.map((consumer) => consumer.caughtUp(100, only?.wanted)),
+    );
     return caughtUp.every(Boolean);
+  }
+
+  /** When group `group`'s consumer last heard from Kafka (`EventConsumer.lastContactAt`). */
+  lastContactAt(group: string): number {
+    return this.named.find(([name]) => name === group)?.[1].lastContactAt ?? 0;
   }
 
   /**
@@ -143,6 +158,7 @@ export class KafkaEventsTransport
     this.settleStart(false);
     const consumers = this.consumers;
     this.consumers = [];
+    this.named = [];
     await Promise.all(consumers.map((consumer) => consumer.stop()));
   }
 
