@@ -314,4 +314,17 @@ describe('the web app with API v1.1 (direct rooms, edits, reactions, mentions, s
     // Not left in the field to be sent as a new message.
     expect(await composer.inputValue()).toBe('');
   }, 60_000);
+  it('a direct room whose other member deleted the account offers no composer', async () => {
+    const gone = await RestUser.signUp(`gone_${suffix}`, 'Gone 간');
+    const { id: roomId } = await gone.call<{ id: string }>('POST', '/api/rooms/direct', {
+      userId: danId,
+    });
+    await gone.say(roomId, 'goodbye, then');
+    await openRoom(dan.page, 'Gone 간');
+    await shown(message(dan.page, 'goodbye, then'));
+    expect(await dan.page.getByLabel('Message', { exact: true }).count()).toBe(1);
+    await gone.call('DELETE', '/api/users/me');
+    await shown(dan.page.getByTestId('alone-note'));
+    expect(await dan.page.getByLabel('Message', { exact: true }).count()).toBe(0);
+  }, 60_000);
 });

@@ -35,7 +35,9 @@ export class RestUser {
       }),
     );
     expect(response.status).toBeLessThan(300);
-    return (await response.json()) as T;
+    // 202 and 204 may carry no body.
+    const text = await response.text();
+    return (text === '' ? undefined : JSON.parse(text)) as T;
   }
 
   async userId(): Promise<string> {

@@ -42,6 +42,8 @@ export function RoomPane({ store, state, roomId, me }: RoomProps) {
   // Not a room of this user's (removed, or a link to someone else's): nothing to do here
   // but go back, which the message list offers.
   const gone = state.loadFailures.get(roomId) === 'gone';
+  // A direct room whose other member deleted the account: nobody is left to read a message.
+  const alone = details?.kind === 'direct' && details.members.length < 2;
 
   return (
     <section className="room" aria-label={`Room ${name}`}>
@@ -100,7 +102,12 @@ export function RoomPane({ store, state, roomId, me }: RoomProps) {
             typing.length > 1 ? 'are' : 'is'
           } typing…`}
       </p>
-      {!gone && (
+      {alone && (
+        <p className="muted small alone-note" data-testid="alone-note">
+          The other person has left: nobody would read a message here.
+        </p>
+      )}
+      {!gone && !alone && (
         <Composer
           store={store}
           roomId={roomId}
