@@ -77,6 +77,12 @@ describe("message search (chat-gateway, real PostgreSQL's pg_trgm)", () => {
     expect(await bodies(ben, { query: 'a\\' })).toEqual([]);
   });
 
+  it('finds a phrase across a line break, as a body of two lines holds it', async () => {
+    const lines = await chat.room([alice]);
+    await send(lines, alice, 'first line qx\nsecond line');
+    expect(await bodies(alice, { query: 'qx\nsecond' })).toEqual(['first line qx\nsecond line']);
+  });
+
   it('searches one room of the caller: 403 for a room it is not in, 404 for no room', async () => {
     expect(await bodies(alice, { query: '점심', roomId: ours })).toEqual([
       '오늘 점심 뭐 먹을까요?',
@@ -109,7 +115,7 @@ describe("message search (chat-gateway, real PostgreSQL's pg_trgm)", () => {
     ['no query', {}],
     ['a query of one character', { query: '점' }],
     ['a query of 101 characters', { query: '가'.repeat(101) }],
-    ['a control character', { query: 'ab\u0000' }],
+    ['a NUL character', { query: 'ab\u0000' }],
     ['limit 0', { query: 'noon', limit: '0' }],
     ['limit 51', { query: 'noon', limit: '51' }],
     ['a roomId that is not an id', { query: 'noon', roomId: 'room' }],
