@@ -137,7 +137,7 @@ describe('fuzzed Socket.IO events and REST bodies', () => {
     );
   });
 
-  it('REST (v1.1): every malformed direct-room body is a 400; a search query 200 exactly when it has 2-100 characters and no control character', async () => {
+  it('REST (v1.1): every malformed direct-room body is a 400; a search query 200 exactly when it has 2-100 characters and no NUL', async () => {
     const gateway = cluster.gateways[0]?.url ?? '';
     await fc.assert(
       fc.asyncProperty(hostileDirectRoomBodies, async (body) => {
@@ -151,7 +151,7 @@ describe('fuzzed Socket.IO events and REST bodies', () => {
         const path = `/api/messages/search?query=${encodeURIComponent(query)}`;
         const { status } = await api(gateway, 'GET', path, { token: ann.token });
         const length = [...query].length;
-        const fine = length >= 2 && length <= 100 && !/\p{Cc}/u.test(query);
+        const fine = length >= 2 && length <= 100 && !query.includes('\u0000');
         return status === (fine ? 200 : 400);
       }),
       { numRuns: 200 },

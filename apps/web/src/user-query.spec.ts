@@ -17,7 +17,7 @@ describe('checkUserQuery', () => {
     expect(checkUserQuery('kim\u0000')).toEqual({ ok: true, query: 'kim' });
   });
 
-  it('refuses, in words, what is longer than the server takes', () => {
+  it('refuses, in words, what is longer than any display name', () => {
     expect(checkUserQuery('가'.repeat(65))).toEqual({
       ok: false,
       reason: 'Search with at most 64 characters.',

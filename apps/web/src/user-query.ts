@@ -1,12 +1,12 @@
 import type { User } from './validate';
 
-/** API.md v1.1: the server takes at most this many characters in a user search. */
+/** The longest display name (API.md): a longer query can find nobody. */
 const QUERY_MAX = 64;
 
 /**
  * API v1.1 finds people by a username prefix or by the start of a word of their display
- * name, in any script (Korean included). What is left to check here is what the server
- * would refuse in its own words: an over-long query or control characters.
+ * name, in any script (Korean included). What is left to say here, in words, is a query
+ * too long to find anyone; control characters (pasted, say) are left out.
  */
 export type QueryCheck =
   { readonly ok: true; readonly query: string } | { readonly ok: false; readonly reason: string };
