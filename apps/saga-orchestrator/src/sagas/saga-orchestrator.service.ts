@@ -80,18 +80,7 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
     this.replyPartitions = new ReplyPartitions(
       {
         caughtUp: (wanted) => this.transport.caughtUp({ group: ORCHESTRATOR_GROUP, wanted }),
-        partitionCount: async () => {
-          try {
-            // The service's one admin client: used, not disconnected.
-            const admin = await kafka.connectedAdmin();
-            const { topics } = await admin.fetchTopicMetadata({ topics: [replies] });
-            const count = topics[0]?.partitions.length;
-            if (count !== undefined && count > 0) return count;
-          } catch (error) {
-            this.logger.warn({ err: error }, "could not read saga.replies' partitions");
-          }
-          return SAGA_REPLIES_TOPIC.partitions;
-        },
+        partitionCount: () => this.partitionsOf(kafka, replies),
         lastContactAt: () => this.transport.lastContactAt(ORCHESTRATOR_GROUP),
       },
       3 * config.kafkaSessionTimeoutMs,
@@ -142,6 +131,20 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
         this.sweeping = undefined;
       });
     }, SWEEP_INTERVAL_MS);
+  }
+
+  /** How many partitions `topic` (saga.replies) has; the contract's count if Kafka cannot say. */
+  private async partitionsOf(kafka: KafkaConnection, topic: string): Promise<number> {
+    try {
+      // The service's one admin client: used, not disconnected.
+      const admin = await kafka.connectedAdmin();
+      const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+      const count = topics[0]?.partitions.length;
+      if (count !== undefined && count > 0) return count;
+    } catch (error) {
+      this.logger.warn({ err: error }, "could not read saga.replies' partitions");
+    }
+    return SAGA_REPLIES_TOPIC.partitions;
   }
 
   /** Whether this release runs sagas of `type`. */

@@ -25,12 +25,9 @@ export function RoomPane({ store, state, roomId, me }: RoomProps) {
   const [draft, setDraft] = useState<Draft>(null);
   // A reply to, or an edit of, a message deleted meanwhile (by anyone, anywhere) ends: its
   // text must not stay on screen, and there is nothing left to edit.
-  const drafted = draft?.message;
-  const deletedSinceDraft =
-    drafted !== undefined &&
-    (state.messages.get(roomId)?.items.find((item) => item.seq === drafted.seq)?.deletedAt ??
-      null) !== null;
-  if (deletedSinceDraft) setDraft(null);
+  const drafted = draft?.message.seq;
+  if (state.messages.get(roomId)?.items.find((item) => item.seq === drafted)?.deletedAt)
+    setDraft(null);
   // The same functions every render: the messages they are given are not rendered again.
   const onReply = useCallback((message: MessageView) => setDraft({ kind: 'reply', message }), []);
   const onEdit = useCallback((message: MessageView) => setDraft({ kind: 'edit', message }), []);

@@ -204,6 +204,8 @@ export class EventConsumer {
       help: 'Records behind the end of the partition after the last batch',
       labelNames: ['group', 'topic', 'partition'] as const,
     });
+    for (const event of [this.consumer.events.HEARTBEAT, this.consumer.events.FETCH])
+      this.consumer.on(event, () => (this.lastContactAt = Date.now()));
     if (lag !== undefined) {
       this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) => {
         lag.set(
@@ -221,8 +223,6 @@ export class EventConsumer {
    */
   onAssignment(listener: (assignment: Assignment | undefined) => void): void {
     const { events } = this.consumer;
-    for (const event of [events.HEARTBEAT, events.FETCH])
-      this.consumer.on(event, () => (this.lastContactAt = Date.now()));
     for (const event of [events.REBALANCING, events.STOP, events.CRASH])
       this.consumer.on(event, () => listener(undefined));
     this.consumer.on(events.GROUP_JOIN, ({ payload }) => {
@@ -239,8 +239,8 @@ export class EventConsumer {
 
   /**
    * When the consumer last heard from its group's coordinator or fetched (epoch ms; 0
-   * before it did), as seen once `onAssignment` listens: a consumer that has not for a
-   * while may have lost its partitions without being told yet.
+   * before it did): a consumer that has not for a while may have lost its partitions
+   * without being told yet.
    */
   lastContactAt = 0;
 

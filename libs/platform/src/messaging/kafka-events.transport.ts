@@ -79,9 +79,11 @@ export class KafkaEventsTransport
   implements CustomTransportStrategy, BeforeApplicationShutdown
 {
   override readonly transportId = KAFKA_EVENTS_TRANSPORT;
-  private consumers: readonly EventConsumer[] = [];
-  /** The consumers by their `ConsumerGroup`'s name. */
+  /** The consumers, each with its `ConsumerGroup`'s name. */
   private named: readonly (readonly [string, EventConsumer])[] = [];
+  private get consumers(): EventConsumer[] {
+    return this.named.map(([, consumer]) => consumer);
+  }
   private readonly assignmentListeners: {
     readonly group: string;
     readonly listener: (assignment: Assignment | undefined) => void;
@@ -109,7 +111,6 @@ export class KafkaEventsTransport
           if (group === name) consumer.onAssignment(listener);
         return [name, consumer] as const;
       });
-      this.consumers = this.named.map(([, consumer]) => consumer);
       await Promise.all(this.consumers.map((consumer) => consumer.start()));
       this.settleStart(true);
       callback();
@@ -130,10 +131,9 @@ export class KafkaEventsTransport
     readonly wanted: () => boolean;
   }): Promise<boolean> {
     if (!(await this.started)) return false;
-    const consumers =
-      only === undefined
-        ? this.consumers
-        : this.named.filter(([name]) => name === only.group).map(([, consumer]) => consumer);
+    const consumers = this.named
+      .filter(([name]) => only === undefined || name === only.group)
+      .map(([, consumer]) => consumer);
     const caughtUp = await Promise.all(
       consumers.map((consumer) => consumer.caughtUp(100, only?.wanted)),
     );
@@ -157,7 +157,6 @@ export class KafkaEventsTransport
   async close(): Promise<void> {
     this.settleStart(false);
     const consumers = this.consumers;
-    this.consumers = [];
     this.named = [];
     await Promise.all(consumers.map((consumer) => consumer.stop()));
   }

@@ -91,6 +91,50 @@ export async function answerSagaCommand(
   command: SagaCommand,
   { manager, event: { logger } }: KafkaEventContext,
 ): Promise<void> {
+  const fields = { sagaId: command.sagaId, command: command.name, kind: command.kind };
+  const answered = await answerGivenBefore(manager, command);
+  if (answered !== undefined) {
+    logger.info(
+      { ...fields, outcome: answered.outcome },
+      'saga command answered before: the same answer again, nothing run',
+    );
+    await enqueueReply(manager, answered);
+    return;
+  }
+  // Own keys only: a command named `constructor` is unknown, not Object's.
+  const handler = Object.hasOwn(handlers, command.name) ? handlers[command.name] : undefined;
+  const outcome: CommandOutcome =
+    handler === undefined
+      ? { outcome: 'failed', reason: `unknown command ${command.name}` }
+      : await refusedAsFailure(manager, () => handler(command, manager));
+  const reason = outcome.outcome === 'failed' ? { reason: outcome.reason } : {};
+  const reply: SagaReply = {
+    sagaId: command.sagaId,
+    commandId: command.commandId,
+    outcome: outcome.outcome,
+    ...reason,
+    ...(outcome.data === undefined ? {} : { data: outcome.data }),
+  };
+  logger.info({ ...fields, outcome: outcome.outcome, ...reason }, 'saga command handled');
+  await manager.query(
+    `INSERT INTO "saga_command_replies" ("command_id", "name", "reply") VALUES ($1, $2, $3)
+     ON CONFLICT ("command_id") DO UPDATE
+       SET "name" = EXCLUDED."name", "reply" = EXCLUDED."reply", "answered_at" = now()`,
+    [command.commandId, command.name, reply],
+  );
+  await enqueueReply(manager, reply);
+}
+
+/**
+ * The answer an earlier copy of `command` got, if this copy is to get it again: any
+ * answer to a step, a success of an undo (a failed undo runs again), and only for the
+ * same command (a release that changed a saga's steps while it ran may send another
+ * under the same step's id). Holds the command's lock until the transaction ends.
+ */
+async function answerGivenBefore(
+  manager: EntityManager,
+  command: SagaCommand,
+): Promise<SagaReply | undefined> {
   // Copies of one command are taken one at a time, whichever instance has them (a key
   // of two numbers: apart from the one-number keys of the relays and migrations).
   await manager.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [
@@ -102,54 +146,10 @@ export async function answerSagaCommand(
     `SELECT "name", "reply" FROM "saga_command_replies" WHERE "command_id" = $1`,
     [command.commandId],
   )) as { name: string; reply: SagaReply }[];
-  // The same name too: a release that changed a saga's steps while it ran may send
-  // another command under the same step's id.
-  if (
-    answered?.name === command.name &&
-    (answered.reply.outcome === 'succeeded' || command.kind === 'execute')
-  ) {
-    logger.info(
-      {
-        sagaId: command.sagaId,
-        command: command.name,
-        kind: command.kind,
-        outcome: answered.reply.outcome,
-      },
-      'saga command answered before: the same answer again, nothing run',
-    );
-    await enqueueReply(manager, answered.reply);
-    return;
-  }
-  // Own keys only: a command named `constructor` is unknown, not Object's.
-  const handler = Object.hasOwn(handlers, command.name) ? handlers[command.name] : undefined;
-  const outcome: CommandOutcome =
-    handler === undefined
-      ? { outcome: 'failed', reason: `unknown command ${command.name}` }
-      : await refusedAsFailure(manager, () => handler(command, manager));
-  const reply: SagaReply = {
-    sagaId: command.sagaId,
-    commandId: command.commandId,
-    outcome: outcome.outcome,
-    ...(outcome.outcome === 'failed' ? { reason: outcome.reason } : {}),
-    ...(outcome.data === undefined ? {} : { data: outcome.data }),
-  };
-  logger.info(
-    {
-      sagaId: command.sagaId,
-      command: command.name,
-      kind: command.kind,
-      outcome: outcome.outcome,
-      ...(outcome.outcome === 'failed' ? { reason: outcome.reason } : {}),
-    },
-    'saga command handled',
-  );
-  await manager.query(
-    `INSERT INTO "saga_command_replies" ("command_id", "name", "reply") VALUES ($1, $2, $3)
-     ON CONFLICT ("command_id") DO UPDATE
-       SET "name" = EXCLUDED."name", "reply" = EXCLUDED."reply", "answered_at" = now()`,
-    [command.commandId, command.name, reply],
-  );
-  await enqueueReply(manager, reply);
+  if (answered?.name !== command.name) return undefined;
+  return answered.reply.outcome === 'succeeded' || command.kind === 'execute'
+    ? answered.reply
+    : undefined;
 }
 
 /** The first number of the advisory lock on a command's id (any constant of this service's own). */
