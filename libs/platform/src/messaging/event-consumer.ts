@@ -13,6 +13,11 @@ import { isTransientDatabaseError } from '../database/transient-error';
 import { ensureTopics } from '../kafka/ensure-topics';
 import { wellFormedCorrelationId, withCorrelationId } from '../logging';
 import type { ServiceMetrics } from '../metrics';
+import {
+  forgetProcessedEvents,
+  readTopicRetention,
+  rememberProcessedFor,
+} from './processed-events';
 
 /** How one event type is read and acted on. */
 export interface EventHandler<T = unknown> {
@@ -110,6 +115,9 @@ export interface EventConsumerStats {
   failed: number;
 }
 
+/** How often a consumer deletes the processed events Kafka can no longer repeat. */
+const FORGET_INTERVAL_MS = 10 * 60 * 1000;
+
 /** A Kafka record as a consumer read it: where it is, and what it holds. */
 interface ConsumedRecord {
   readonly topic: string;
@@ -162,7 +170,8 @@ export type Assignment = ReadonlyMap<string, readonly number[]>;
 /**
  * Consumes events and acts on each once: the event id is recorded in
  * `processed_messages` in the same transaction as the handler's changes, so a repeat
- * (a relay that published twice, a rebalance) changes nothing. Malformed records and
+ * (a relay that published twice, a rebalance) changes nothing; the record of it is kept
+ * for as long as Kafka may deliver the event again. Malformed records and
  * records of other types are skipped, counted and logged; the consumer goes on.
  */
 export class EventConsumer {
@@ -179,6 +188,8 @@ export class EventConsumer {
   private readonly topicNames = new Map<string, string>();
   private readonly events: Counter<'consumer' | 'outcome'> | undefined;
   private stopped = false;
+  private forgetting: Promise<unknown> = Promise.resolve();
+  private forgottenAt = 0;
 
   constructor(private readonly options: EventConsumerOptions) {
     if ((options.handlers === undefined) === (options.batch === undefined))
@@ -296,9 +307,45 @@ export class EventConsumer {
     await joined;
   }
 
-  stop(): Promise<void> {
+  async stop(): Promise<void> {
     this.stopped = true;
-    return this.consumer.disconnect();
+    await this.consumer.disconnect();
+    await this.forgetting;
+  }
+
+  /**
+   * Deletes the group's `processed_messages` rows that no record still in Kafka can
+   * repeat: older than the longest retention of its topics, read from the broker now
+   * (`rememberProcessedFor`). Returns how many went; undefined when a topic keeps records
+   * for good, and then nothing is forgotten. Runs by itself after events are handled, at
+   * most once every FORGET_INTERVAL_MS per consumer.
+   */
+  async forgetProcessedEvents(): Promise<number | undefined> {
+    const admin = this.options.kafka.admin();
+    await admin.connect();
+    let keepMs: number | undefined;
+    try {
+      keepMs = rememberProcessedFor(await readTopicRetention(admin, [...this.topicNames.keys()]));
+    } finally {
+      await admin.disconnect();
+    }
+    if (keepMs === undefined) return undefined;
+    return forgetProcessedEvents(this.options.dataSource, this.options.groupId, keepMs);
+  }
+
+  /** forgetProcessedEvents in the background, if it has not run for a while. */
+  private forgetNowAndThen(): void {
+    if (this.stopped || Date.now() - this.forgottenAt < FORGET_INTERVAL_MS) return;
+    this.forgottenAt = Date.now();
+    const { groupId, logger } = this.options;
+    this.forgetting = this.forgetProcessedEvents().then(
+      (forgotten) => {
+        if (forgotten !== undefined && forgotten > 0)
+          logger.info({ consumer: groupId, forgotten }, 'forgot events Kafka can no longer repeat');
+      },
+      (error: unknown) =>
+        logger.warn({ err: error, consumer: groupId }, 'could not forget old processed events'),
+    );
   }
 
   /**
@@ -545,6 +592,7 @@ export class EventConsumer {
       await handle(manager);
       this.count('processed');
     });
+    this.forgetNowAndThen();
   }
 
   private skip(kind: 'malformed' | 'failed', fields: Record<string, unknown>): void {

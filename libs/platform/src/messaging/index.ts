@@ -6,5 +6,6 @@ export * from './messaging.migration';
 export * from './outbox';
 export * from './outbox-relay';
 export * from './outbox-relay.service';
+export * from './processed-events';
 export * from './saga-participant';
 export * from './service-event-consumers';

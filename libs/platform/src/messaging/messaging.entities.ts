@@ -45,8 +45,12 @@ export class OutboxRecord {
   publishedAt!: Date | null;
 }
 
-/** An event a consumer has acted on, so a second delivery changes nothing. */
+/**
+ * An event a consumer has acted on, so a second delivery changes nothing; forgotten once
+ * Kafka can no longer deliver it (`forgetProcessedEvents`), found by its age.
+ */
 @Entity({ name: 'processed_messages' })
+@Index('processed_messages_age', ['consumer', 'processedAt'])
 export class ProcessedMessage {
   @PrimaryColumn({ type: 'text' })
   consumer!: string;

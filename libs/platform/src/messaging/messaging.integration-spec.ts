@@ -781,6 +781,67 @@ describe('the outbox, its relay and the idempotent consumer', () => {
     expect(letters).toEqual([{ error: 'no release of ours knows this' }]);
   });
 
+  describe('forgetting processed events', () => {
+    const remember = (source: DataSource, consumer: string, age: string) =>
+      source
+        .query(
+          `INSERT INTO "processed_messages" ("consumer", "message_id", "processed_at")
+           VALUES ($1, $2, now() - $3::interval) RETURNING "message_id" AS id`,
+          [consumer, randomUUID(), age],
+        )
+        .then((rows: { id: string }[]) => rows[0]?.id);
+    const remembered = (source: DataSource, consumer: string) =>
+      source
+        .query(`SELECT "message_id" AS id FROM "processed_messages" WHERE "consumer" = $1`, [
+          consumer,
+        ])
+        .then((rows: { id: string }[]) => rows.map(({ id }) => id).sort());
+
+    it("forgets by itself what its topics' retention no longer keeps, and nothing else", async () => {
+      // Retention and segment time of a minute each: kept for 2 min plus a day's margin.
+      const topic = await newTopic({ 'retention.ms': '60000', 'segment.ms': '60000' });
+      const source = await dataSource();
+      const { consumer, groupId } = await startProbeConsumer(source, topic, () =>
+        Promise.resolve(),
+      );
+      const old = await remember(source, groupId, '2 days');
+      const recent = await remember(source, groupId, '23 hours');
+      const othersOld = await remember(source, 'another-group', '2 days');
+      await source.transaction((manager) =>
+        enqueueEvent(manager, { topic, key: 'a', type: 'probe.counted', data: { n: 1 } }),
+      );
+      startRelay(source);
+      await eventually('the event handled', () => consumer.stats.processed >= 1);
+      await eventually('the old event forgotten', async () => {
+        const ids = await remembered(source, groupId);
+        return ids.length === 2 && !ids.includes(old ?? '');
+      });
+      expect(await remembered(source, groupId)).toContain(recent);
+      expect(await remembered(source, 'another-group')).toEqual([othersOld]);
+    });
+
+    it("reads the broker's retention for a topic without its own, and forgets nothing of a topic kept for good", async () => {
+      const source = await dataSource();
+      const handle = () => Promise.resolve();
+      // The test broker keeps records 7 days and rolls segments after 7 days (its defaults).
+      const brokerDefault = await startProbeConsumer(source, await newTopic(), handle);
+      const past = await remember(source, brokerDefault.groupId, '16 days');
+      const within = await remember(source, brokerDefault.groupId, '14 days');
+      expect(await brokerDefault.consumer.forgetProcessedEvents()).toBe(1);
+      expect(await remembered(source, brokerDefault.groupId)).toEqual([within]);
+      expect(past).toBeDefined();
+
+      const forGood = await startProbeConsumer(
+        source,
+        await newTopic({ 'retention.ms': '-1' }),
+        handle,
+      );
+      const ancient = await remember(source, forGood.groupId, '400 days');
+      expect(await forGood.consumer.forgetProcessedEvents()).toBeUndefined();
+      expect(await remembered(source, forGood.groupId)).toEqual([ancient]);
+    });
+  });
+
   it("runs a handler's after-commit effects once its transaction commits, never for an attempt that rolled back", async () => {
     const topic = await newTopic();
     const source = await dataSource();

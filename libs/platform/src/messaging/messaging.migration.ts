@@ -195,3 +195,19 @@ export class SagaCommandReplies1768300000000 implements MigrationInterface {
     await queryRunner.query(`DROP TABLE "saga_command_replies"`);
   }
 }
+
+/**
+ * Finds a consumer's oldest processed events, which it forgets once Kafka can no longer
+ * deliver them again (`forgetProcessedEvents`).
+ */
+export class ProcessedMessagesAge1768400000000 implements MigrationInterface {
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(
+      `CREATE INDEX "processed_messages_age" ON "processed_messages" ("consumer", "processed_at")`,
+    );
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP INDEX "processed_messages_age"`);
+  }
+}
