@@ -6,6 +6,7 @@ import {
   launchChromium,
   message,
   openPerson,
+  PASSWORD,
   send,
   shown,
   showsText,
@@ -322,6 +323,74 @@ describe('the web app after being offline, across tabs and restarts, and the cha
     expect(await atBottom(page)).toBe(true);
     await shown(message(page, 'while you scrolled up 2'));
   }, 150_000);
+
+  it('lets the owner remove a member after asking; the member sees the room go; no one else is offered it', async () => {
+    const name = `removal ${suffix}`;
+    const roomId = await annRest.createRoom(name, [benId]);
+    const members = (page: Page) => page.getByTestId('members');
+    const member = (page: Page, person: Person) =>
+      members(page).locator(`[data-user="${person.username}"]`);
+
+    await ben.page.goto(`${EDGE}/#/rooms/${roomId}`);
+    await ben.page.getByRole('button', { name: 'Members', exact: true }).click();
+    await shown(member(ben.page, ann));
+    expect(await members(ben.page).getByTestId('remove-member').count()).toBe(0);
+
+    const page = ann.page;
+    await page.goto(`${EDGE}/#/rooms/${roomId}`);
+    await page.getByRole('button', { name: 'Members', exact: true }).click();
+    await shown(member(page, ben));
+    // Only beside the others: the owner leaves instead.
+    expect(await members(page).getByTestId('remove-member').count()).toBe(1);
+    await page.getByRole('button', { name: `Remove ${ben.displayName}` }).click();
+    const confirm = page.getByRole('dialog', { name: `Remove ${ben.displayName} from ${name}?` });
+    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    await confirm.waitFor({ state: 'hidden' });
+    expect(await member(page, ben).count()).toBe(1);
+
+    await page.getByRole('button', { name: `Remove ${ben.displayName}` }).click();
+    await confirm.getByRole('button', { name: 'Remove', exact: true }).click();
+    await member(page, ben).waitFor({ state: 'detached', timeout: UI_TIMEOUT });
+    await room(ben.page, name).waitFor({ state: 'detached', timeout: UI_TIMEOUT });
+    const view = await annRest.call<{ members: { userId: string }[] }>(
+      'GET',
+      `/api/rooms/${roomId}`,
+    );
+    expect(view.members.map((each) => each.userId)).not.toContain(benId);
+    expect(await alerts(page)).toEqual([]);
+  }, 90_000);
+
+  it('deletes the account only once the username is typed, then shows the login screen saying so', async () => {
+    const cal = await openPerson(browser, `cal_${suffix}`, 'Cal 칼', 1, {
+      width: 1280,
+      height: 800,
+    });
+    await RestUser.signUp(cal.username, cal.displayName);
+    await logIn(cal);
+    const page = cal.page;
+    await page.getByRole('button', { name: 'Your account' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Your account' });
+    const remove = dialog.getByRole('button', { name: 'Delete account' });
+    expect(await remove.isDisabled()).toBe(true);
+    await dialog.getByTestId('confirm-username').fill(`${cal.username}x`);
+    expect(await remove.isDisabled()).toBe(true);
+    await dialog.getByTestId('confirm-username').fill(cal.username);
+    await remove.click();
+
+    expect(await shown(page.getByTestId('account-deleted'))).toContain('being deleted');
+    expect(await page.getByRole('button', { name: '+ New room' }).count()).toBe(0);
+    const login = await fetch(`${EDGE}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: cal.username, password: PASSWORD }),
+    });
+    expect(login.status).toBe(401);
+    // Not kept signed in: a reload shows the login screen, now without the notice.
+    await page.reload();
+    await shown(page.getByRole('button', { name: 'Log in' }));
+    expect(await page.getByTestId('account-deleted').count()).toBe(0);
+    await page.context().close();
+  }, 90_000);
 
   it("says a room that is not the user's is not available, and offers no composer in it", async () => {
     const roomId = await annRest.createRoom(`not ben's ${suffix}`, []);

@@ -103,6 +103,19 @@ export class ApiClient {
       await this.call('POST', '/api/auth/logout', { refreshToken }, undefined, false);
   }
 
+  /**
+   * Asks for this account to be deleted (API.md: 202, the deletion saga runs) and ends
+   * the session here: every login of the account stops working as the saga runs.
+   */
+  async deleteAccount(): Promise<void> {
+    await this.call('DELETE', '/api/users/me', undefined, undefined, true);
+    this.accountDeleted = true;
+    this.setSession(null);
+  }
+
+  /** Whether the session ended because this tab deleted the account (the login screen says so). */
+  accountDeleted = false;
+
   /** Renews the pair; false (and logged out) when the login is no longer valid. */
   refresh(): Promise<boolean> {
     this.refreshing ??= this.renew().finally(() => {

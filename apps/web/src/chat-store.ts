@@ -411,6 +411,14 @@ export class ChatStore {
     await this.loadRooms();
   }
 
+  /** The owner takes `userId` out of a group room (API.md: 403 for anyone else). */
+  async removeMember(roomId: string, userId: string): Promise<void> {
+    await this.api.delete(
+      `/api/rooms/${encodeURIComponent(roomId)}/members/${encodeURIComponent(userId)}`,
+    );
+    await this.loadDetails(roomId);
+  }
+
   async leave(roomId: string): Promise<void> {
     await this.api.delete(
       `/api/rooms/${encodeURIComponent(roomId)}/members/${encodeURIComponent(this.me.id)}`,

@@ -26,6 +26,7 @@ export function AuthScreen({ api }: { api: ApiClient }) {
   const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [accountDeleted] = useState(() => api.accountDeleted);
 
   async function logIn(attempts: number) {
     // 403 while the account is still pending: its saga finishes within seconds.
@@ -83,6 +84,11 @@ export function AuthScreen({ api }: { api: ApiClient }) {
           </span>{' '}
           scale-chat
         </h1>
+        {accountDeleted && (
+          <p className="notice" role="status" data-testid="account-deleted">
+            Your account is being deleted. You have been logged out everywhere.
+          </p>
+        )}
         <div className="tabs" role="tablist" aria-label="Account">
           {(['login', 'signup'] as const).map((tab) => (
             <button

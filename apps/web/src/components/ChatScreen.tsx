@@ -5,6 +5,7 @@ import { backToRoomList, openRoomPage } from '../navigation';
 import { socketUrl } from '../settings';
 import { useChat } from '../use-chat';
 import type { User } from '../validate';
+import { AccountDialog } from './AccountDialog';
 import { Avatar, displayNameOf } from './Avatar';
 import { CreateRoomDialog } from './CreateRoomDialog';
 import { DirectMessageDialog } from './DirectMessageDialog';
@@ -31,6 +32,7 @@ export function ChatScreen({
   const [creating, setCreating] = useState(false);
   const [messaging, setMessaging] = useState(false);
   const [searching, setSearching] = useState(false);
+  const [account, setAccount] = useState(false);
   const isAdmin = useIsAdmin(api);
   const notifications = useNotifications(store, user.id);
 
@@ -75,6 +77,15 @@ export function ChatScreen({
               </a>
             )}
             <NotificationsButton {...notifications} />
+            <button
+              type="button"
+              className="icon-button"
+              title="Your account"
+              onClick={() => setAccount(true)}
+            >
+              <Icon name="user" />
+              <span className="sr-only">Your account</span>
+            </button>
             <button
               type="button"
               className="icon-button"
@@ -133,6 +144,7 @@ export function ChatScreen({
           }}
         />
       )}
+      {account && <AccountDialog api={api} user={user} onClose={() => setAccount(false)} />}
       {messaging && (
         <DirectMessageDialog
           store={store}

@@ -47,3 +47,43 @@ export function Dialog({
     </dialog>
   );
 }
+
+/** Asks before a step that cannot be taken back: `confirm` runs it, `cancel` or Escape does not. */
+export function ConfirmDialog({
+  title,
+  text,
+  cancel,
+  confirm,
+  onConfirm,
+  onClose,
+}: {
+  title: string;
+  text: string;
+  cancel: string;
+  confirm: string;
+  onConfirm: () => void;
+  onClose: () => void;
+}) {
+  return (
+    <Dialog title={title} onClose={onClose}>
+      <div className="dialog-body">
+        <p>{text}</p>
+        <div className="dialog-actions">
+          <button type="button" className="secondary" onClick={onClose}>
+            {cancel}
+          </button>
+          <button
+            type="button"
+            className="danger"
+            onClick={() => {
+              onClose();
+              onConfirm();
+            }}
+          >
+            {confirm}
+          </button>
+        </div>
+      </div>
+    </Dialog>
+  );
+}

@@ -5,7 +5,7 @@ import { titleOfRoom, type ChatState, type ChatStore } from '../chat-store';
 import { openRoomPage } from '../navigation';
 import type { User } from '../validate';
 import { Avatar, displayNameOf, PresenceLabel } from './Avatar';
-import { Dialog } from './Dialog';
+import { ConfirmDialog } from './Dialog';
 import { UserSearch } from './UserSearch';
 
 export function MembersPanel({
@@ -23,6 +23,8 @@ export function MembersPanel({
 }) {
   const [error, setError] = useState<string | null>(null);
   const [confirming, setConfirming] = useState(false);
+  const [removing, setRemoving] = useState<{ id: string; name: string } | null>(null);
+  const owner = room.members.some((member) => member.userId === me.id && member.role === 'owner');
   const run = (action: Promise<void>) =>
     action.then(
       () => setError(null),
@@ -69,6 +71,19 @@ export function MembersPanel({
                   <span className="sr-only"> {displayNameOf(user, member.userId)}</span>
                 </button>
               )}
+              {owner && member.userId !== me.id && room.kind === 'group' && (
+                <button
+                  type="button"
+                  className="link small danger-link"
+                  data-testid="remove-member"
+                  onClick={() =>
+                    setRemoving({ id: member.userId, name: displayNameOf(user, member.userId) })
+                  }
+                >
+                  Remove
+                  <span className="sr-only"> {displayNameOf(user, member.userId)}</span>
+                </button>
+              )}
             </li>
           );
         })}
@@ -91,33 +106,25 @@ export function MembersPanel({
           Leave room
         </button>
       )}
+      {removing !== null && (
+        <ConfirmDialog
+          title={`Remove ${removing.name} from ${titleOfRoom(state, room.id, me.id)}?`}
+          text="They will stop receiving its messages, and a member will have to add them again for them to come back."
+          cancel="Cancel"
+          confirm="Remove"
+          onConfirm={() => void run(store.removeMember(room.id, removing.id))}
+          onClose={() => setRemoving(null)}
+        />
+      )}
       {confirming && (
-        <Dialog
+        <ConfirmDialog
           title={`Leave ${titleOfRoom(state, room.id, me.id)}?`}
+          text="You will stop receiving its messages, and a member will have to add you again for you to come back."
+          cancel="Stay"
+          confirm="Leave room"
+          onConfirm={() => void run(store.leave(room.id))}
           onClose={() => setConfirming(false)}
-        >
-          <div className="dialog-body">
-            <p>
-              You will stop receiving its messages, and a member will have to add you again for you
-              to come back.
-            </p>
-            <div className="dialog-actions">
-              <button type="button" className="secondary" onClick={() => setConfirming(false)}>
-                Stay
-              </button>
-              <button
-                type="button"
-                className="danger"
-                onClick={() => {
-                  setConfirming(false);
-                  void run(store.leave(room.id));
-                }}
-              >
-                Leave room
-              </button>
-            </div>
-          </div>
-        </Dialog>
+        />
       )}
     </aside>
   );
