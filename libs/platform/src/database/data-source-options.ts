@@ -9,7 +9,7 @@ import {
   DeletePublishedOutboxRows1767700000000,
   MESSAGING_ENTITIES,
   NotifyOutboxPerSchema1767800000000,
-  ProcessedMessagesAge1768400000000,
+  ProcessedMessagesByTopic1768400000000,
   SagaCommandReplies1768300000000,
 } from '../messaging';
 import { CreateRateLimitWindows1767200000000 } from '../http/rate-limit-windows.migration';
@@ -49,7 +49,7 @@ export function dataSourceOptions(
       NotifyOutboxPerSchema1767800000000,
       DeadLetterOncePerRecord1767900000000,
       SagaCommandReplies1768300000000,
-      ProcessedMessagesAge1768400000000,
+      ProcessedMessagesByTopic1768400000000,
     ],
     migrationsTableName: 'migrations',
     synchronize: false,

@@ -1,3 +1,4 @@
+export * from './concurrent-index';
 export * from './data-source-options';
 export * from './database.module';
 export * from './migrate-under-lock';

@@ -62,7 +62,7 @@ describe('migrateUnderLock', () => {
       { name: 'NotifyOutboxPerSchema1767800000000' },
       { name: 'DeadLetterOncePerRecord1767900000000' },
       { name: 'SagaCommandReplies1768300000000' },
-      { name: 'ProcessedMessagesAge1768400000000' },
+      { name: 'ProcessedMessagesByTopic1768400000000' },
     ]);
     const tables: unknown[] = await first.query(
       "SELECT table_name FROM information_schema.tables WHERE table_schema = 'probe' ORDER BY 1",

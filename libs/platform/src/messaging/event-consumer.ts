@@ -13,11 +13,7 @@ import { isTransientDatabaseError } from '../database/transient-error';
 import { ensureTopics } from '../kafka/ensure-topics';
 import { wellFormedCorrelationId, withCorrelationId } from '../logging';
 import type { ServiceMetrics } from '../metrics';
-import {
-  forgetProcessedEvents,
-  readTopicRetention,
-  rememberProcessedFor,
-} from './processed-events';
+import { forgetProcessedEvents, readTopicRetention, type TopicRetention } from './processed-events';
 
 /** How one event type is read and acted on. */
 export interface EventHandler<T = unknown> {
@@ -188,8 +184,9 @@ export class EventConsumer {
   private readonly topicNames = new Map<string, string>();
   private readonly events: Counter<'consumer' | 'outcome'> | undefined;
   private stopped = false;
-  private forgetting: Promise<unknown> = Promise.resolve();
+  private forgetting: Promise<void> = Promise.resolve();
   private forgottenAt = 0;
+  private forgetFailure: string | undefined;
 
   constructor(private readonly options: EventConsumerOptions) {
     if ((options.handlers === undefined) === (options.batch === undefined))
@@ -315,22 +312,25 @@ export class EventConsumer {
 
   /**
    * Deletes the group's `processed_messages` rows that no record still in Kafka can
-   * repeat: older than the longest retention of its topics, read from the broker now
-   * (`rememberProcessedFor`). Returns how many went; undefined when a topic keeps records
-   * for good, and then nothing is forgotten. Runs by itself after events are handled, at
-   * most once every FORGET_INTERVAL_MS per consumer.
+   * repeat (`forgetProcessedEvents`), by the retention the broker reports now for each
+   * topic the group reads or has committed offsets on (a topic an earlier or later
+   * release reads, say). Returns how many went. Runs by itself after events are handled,
+   * at most once every FORGET_INTERVAL_MS per consumer, one run at a time.
    */
-  async forgetProcessedEvents(): Promise<number | undefined> {
-    const admin = this.options.kafka.admin();
+  async forgetProcessedEvents(): Promise<number> {
+    const { kafka, groupId, dataSource } = this.options;
+    const admin = kafka.admin();
     await admin.connect();
-    let keepMs: number | undefined;
+    let topics: TopicRetention[];
     try {
-      keepMs = rememberProcessedFor(await readTopicRetention(admin, [...this.topicNames.keys()]));
+      const committed = await admin.fetchOffsets({ groupId });
+      topics = await readTopicRetention(admin, [
+        ...new Set([...this.topicNames.keys(), ...committed.map(({ topic }) => topic)]),
+      ]);
     } finally {
       await admin.disconnect();
     }
-    if (keepMs === undefined) return undefined;
-    return forgetProcessedEvents(this.options.dataSource, this.options.groupId, keepMs);
+    return forgetProcessedEvents(dataSource, groupId, topics, () => this.stopped);
   }
 
   /** forgetProcessedEvents in the background, if it has not run for a while. */
@@ -338,13 +338,28 @@ export class EventConsumer {
     if (this.stopped || Date.now() - this.forgottenAt < FORGET_INTERVAL_MS) return;
     this.forgottenAt = Date.now();
     const { groupId, logger } = this.options;
-    this.forgetting = this.forgetProcessedEvents().then(
-      (forgotten) => {
-        if (forgotten !== undefined && forgotten > 0)
-          logger.info({ consumer: groupId, forgotten }, 'forgot events Kafka can no longer repeat');
-      },
-      (error: unknown) =>
-        logger.warn({ err: error, consumer: groupId }, 'could not forget old processed events'),
+    this.forgetting = this.forgetting.then(() =>
+      this.forgetProcessedEvents().then(
+        (forgotten) => {
+          this.forgetFailure = undefined;
+          if (forgotten > 0)
+            logger.info(
+              { consumer: groupId, forgotten },
+              'forgot events Kafka can no longer repeat',
+            );
+        },
+        (error: unknown) => {
+          // Once per cause: a refusal that lasts (no DescribeConfigs permission) would
+          // otherwise be logged every run of every consumer.
+          const failure = String(error instanceof Error ? error.message : error);
+          if (failure !== this.forgetFailure)
+            logger.warn(
+              { err: error, consumer: groupId },
+              'could not forget old processed events; they are kept',
+            );
+          this.forgetFailure = failure;
+        },
+      ),
     );
   }
 
@@ -417,7 +432,7 @@ export class EventConsumer {
         ...(correlationId === undefined ? {} : { correlationId }),
       };
       await withCorrelationId(correlationId, async () => {
-        await this.handleOne(handler, { ...envelope, data }, context);
+        await this.handleOne(handler, record.topic, { ...envelope, data }, context);
         this.runEffects(effects, envelope);
       });
     });
@@ -433,10 +448,11 @@ export class EventConsumer {
 
   private async handleOne(
     handler: EventHandler,
+    topic: string,
     event: EventEnvelope,
     context: EventContext,
   ): Promise<void> {
-    await this.processOnce(event.id, (manager) => handler.handle(event, manager, context));
+    await this.processOnce(event.id, topic, (manager) => handler.handle(event, manager, context));
   }
 
   /**
@@ -577,15 +593,20 @@ export class EventConsumer {
   /** Runs `handle` in a transaction that records `eventId` as processed, unless it was. */
   private async processOnce(
     eventId: string,
+    topic: string,
     handle: (manager: EntityManager) => Promise<void>,
   ): Promise<void> {
     await this.options.dataSource.transaction(async (manager) => {
-      const first = (await manager.query(
-        `INSERT INTO "processed_messages" ("consumer", "message_id") VALUES ($1, $2)
-         ON CONFLICT DO NOTHING RETURNING 1`,
-        [this.options.groupId, eventId],
-      )) as unknown[];
-      if (first.length === 0) {
+      // A copy read again (published again by a relay, say) starts the time it is
+      // remembered over: that copy stays in Kafka as long as its topic keeps records.
+      const [row] = (await manager.query(
+        `INSERT INTO "processed_messages" ("consumer", "message_id", "topic") VALUES ($1, $2, $3)
+         ON CONFLICT ("consumer", "message_id")
+           DO UPDATE SET "processed_at" = now(), "topic" = excluded."topic"
+         RETURNING (xmax = 0) AS "first"`,
+        [this.options.groupId, eventId, topic],
+      )) as { first: boolean }[];
+      if (row?.first !== true) {
         this.count('duplicates');
         return;
       }

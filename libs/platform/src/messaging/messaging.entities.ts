@@ -47,10 +47,10 @@ export class OutboxRecord {
 
 /**
  * An event a consumer has acted on, so a second delivery changes nothing; forgotten once
- * Kafka can no longer deliver it (`forgetProcessedEvents`), found by its age.
+ * its topic can no longer deliver it again (`forgetProcessedEvents`).
  */
 @Entity({ name: 'processed_messages' })
-@Index('processed_messages_age', ['consumer', 'processedAt'])
+@Index('processed_messages_age', ['consumer', 'topic', 'processedAt'])
 export class ProcessedMessage {
   @PrimaryColumn({ type: 'text' })
   consumer!: string;
@@ -58,6 +58,11 @@ export class ProcessedMessage {
   @PrimaryColumn({ type: 'uuid', name: 'message_id' })
   messageId!: string;
 
+  /** The topic (as named in Kafka) of the last copy read; null on rows of earlier releases. */
+  @Column({ type: 'text', nullable: true })
+  topic!: string | null;
+
+  /** When the last copy was read: a copy read again starts the time over. */
   @CreateDateColumn({ type: 'timestamptz', name: 'processed_at' })
   processedAt!: Date;
 }

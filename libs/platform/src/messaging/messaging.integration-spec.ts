@@ -782,63 +782,143 @@ describe('the outbox, its relay and the idempotent consumer', () => {
   });
 
   describe('forgetting processed events', () => {
-    const remember = (source: DataSource, consumer: string, age: string) =>
+    const remember = (source: DataSource, consumer: string, topic: string | null, age: string) =>
       source
         .query(
-          `INSERT INTO "processed_messages" ("consumer", "message_id", "processed_at")
-           VALUES ($1, $2, now() - $3::interval) RETURNING "message_id" AS id`,
-          [consumer, randomUUID(), age],
+          `INSERT INTO "processed_messages" ("consumer", "message_id", "topic", "processed_at")
+           VALUES ($1, $2, $3, now() - $4::interval) RETURNING "message_id" AS id`,
+          [consumer, randomUUID(), topic, age],
         )
-        .then((rows: { id: string }[]) => rows[0]?.id);
+        .then((rows: { id: string }[]) => rows[0]?.id ?? '');
     const remembered = (source: DataSource, consumer: string) =>
       source
         .query(`SELECT "message_id" AS id FROM "processed_messages" WHERE "consumer" = $1`, [
           consumer,
         ])
         .then((rows: { id: string }[]) => rows.map(({ id }) => id).sort());
+    const sorted = (...ids: string[]) => [...ids].sort();
 
-    it("forgets by itself what its topics' retention no longer keeps, and nothing else", async () => {
+    it("forgets by itself what each topic's retention no longer keeps, and nothing else", async () => {
       // Retention and segment time of a minute each: kept for 2 min plus a day's margin.
-      const topic = await newTopic({ 'retention.ms': '60000', 'segment.ms': '60000' });
+      const short = await newTopic({ 'retention.ms': '60000', 'segment.ms': '60000' });
+      const forGood = await newTopic({ 'retention.ms': '-1' });
       const source = await dataSource();
-      const { consumer, groupId } = await startProbeConsumer(source, topic, () =>
-        Promise.resolve(),
-      );
-      const old = await remember(source, groupId, '2 days');
-      const recent = await remember(source, groupId, '23 hours');
-      const othersOld = await remember(source, 'another-group', '2 days');
+      const groupId = `probe-${randomUUID()}`;
+      const consumer = new EventConsumer({
+        kafka,
+        dataSource: source,
+        groupId,
+        topics: [short, forGood],
+        handlers: [
+          { type: 'probe.counted', parse: (data) => data, handle: () => Promise.resolve() },
+        ],
+        logger,
+      });
+      eventConsumers.push(consumer);
+      await consumer.start();
+      const old = await remember(source, groupId, short.name, '2 days');
+      const kept = [
+        await remember(source, groupId, short.name, '23 hours'),
+        await remember(source, groupId, forGood.name, '400 days'),
+        // An earlier release's row: the topic kept for good could have repeated it.
+        await remember(source, groupId, null, '400 days'),
+      ];
+      const othersOld = await remember(source, 'another-group', short.name, '2 days');
       await source.transaction((manager) =>
-        enqueueEvent(manager, { topic, key: 'a', type: 'probe.counted', data: { n: 1 } }),
+        enqueueEvent(manager, { topic: short, key: 'a', type: 'probe.counted', data: { n: 1 } }),
       );
       startRelay(source);
       await eventually('the event handled', () => consumer.stats.processed >= 1);
-      await eventually('the old event forgotten', async () => {
-        const ids = await remembered(source, groupId);
-        return ids.length === 2 && !ids.includes(old ?? '');
-      });
-      expect(await remembered(source, groupId)).toContain(recent);
+      await eventually(
+        'the old event forgotten',
+        async () => !(await remembered(source, groupId)).includes(old),
+      );
+      const left = await remembered(source, groupId);
+      expect(left).toHaveLength(4);
+      expect(left).toEqual(expect.arrayContaining(kept));
       expect(await remembered(source, 'another-group')).toEqual([othersOld]);
     });
 
-    it("reads the broker's retention for a topic without its own, and forgets nothing of a topic kept for good", async () => {
+    it("goes by the broker's retention for a topic without its own, and keeps what a topic the group committed on may repeat", async () => {
       const source = await dataSource();
-      const handle = () => Promise.resolve();
-      // The test broker keeps records 7 days and rolls segments after 7 days (its defaults).
-      const brokerDefault = await startProbeConsumer(source, await newTopic(), handle);
-      const past = await remember(source, brokerDefault.groupId, '16 days');
-      const within = await remember(source, brokerDefault.groupId, '14 days');
-      expect(await brokerDefault.consumer.forgetProcessedEvents()).toBe(1);
-      expect(await remembered(source, brokerDefault.groupId)).toEqual([within]);
-      expect(past).toBeDefined();
+      // The test broker keeps records 7 days and rolls segments after 7 days.
+      const plain = await newTopic();
+      const forGood = await newTopic({ 'retention.ms': '-1' });
+      // The group read `forGood` before (another release of it, say), and now reads `plain`.
+      const groupId = `probe-${randomUUID()}`;
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        await admin.setOffsets({
+          groupId,
+          topic: forGood.name,
+          partitions: [{ partition: 0, offset: '0' }],
+        });
+      } finally {
+        await admin.disconnect();
+      }
+      const consumer = new EventConsumer({
+        kafka,
+        dataSource: source,
+        groupId,
+        topics: [plain],
+        handlers: [
+          { type: 'probe.counted', parse: (data) => data, handle: () => Promise.resolve() },
+        ],
+        logger,
+      });
+      eventConsumers.push(consumer);
+      await consumer.start();
+      await remember(source, groupId, plain.name, '16 days');
+      const kept = [
+        await remember(source, groupId, plain.name, '14 days'),
+        await remember(source, groupId, forGood.name, '400 days'),
+        await remember(source, groupId, null, '400 days'),
+      ];
+      expect(await consumer.forgetProcessedEvents()).toBe(1);
+      expect(await remembered(source, groupId)).toEqual(sorted(...kept));
 
-      const forGood = await startProbeConsumer(
-        source,
-        await newTopic({ 'retention.ms': '-1' }),
-        handle,
+      // A group that reads only `plain`: an earlier release's row goes by its retention too.
+      const { consumer: alone, groupId: aloneId } = await startProbeConsumer(source, plain, () =>
+        Promise.resolve(),
       );
-      const ancient = await remember(source, forGood.groupId, '400 days');
-      expect(await forGood.consumer.forgetProcessedEvents()).toBeUndefined();
-      expect(await remembered(source, forGood.groupId)).toEqual([ancient]);
+      await remember(source, aloneId, null, '16 days');
+      const within = await remember(source, aloneId, null, '14 days');
+      expect(await alone.forgetProcessedEvents()).toBe(1);
+      expect(await remembered(source, aloneId)).toEqual([within]);
+    });
+
+    it('remembers a copy read again from when it was read, so it is kept as long as that copy can come back', async () => {
+      const topic = await newTopic();
+      const source = await dataSource();
+      await source.transaction((manager) =>
+        enqueueEvent(manager, { topic, key: 'a', type: 'probe.counted', data: { n: 1 } }),
+      );
+      const [event] = (await source.query(`SELECT "envelope"->>'id' AS id FROM "outbox"`)) as {
+        id: string;
+      }[];
+      const handled: unknown[] = [];
+      const { consumer, groupId } = await startProbeConsumer(source, topic, (each) => {
+        handled.push(each.data);
+        return Promise.resolve();
+      });
+      // The first copy was read 20 days ago (past the 15 days this topic needs); this is
+      // a copy a relay published again.
+      await source.query(
+        `INSERT INTO "processed_messages" ("consumer", "message_id", "topic", "processed_at")
+         VALUES ($1, $2, NULL, now() - interval '20 days')`,
+        [groupId, event?.id],
+      );
+      startRelay(source);
+      await eventually('the copy read', () => consumer.stats.duplicates >= 1);
+      expect(handled).toEqual([]);
+      expect(await consumer.forgetProcessedEvents()).toBe(0);
+      const rows = (await source.query(
+        `SELECT "topic", "processed_at" > now() - interval '1 hour' AS "fresh"
+           FROM "processed_messages" WHERE "consumer" = $1`,
+        [groupId],
+      )) as { topic: string; fresh: boolean }[];
+      expect(rows).toEqual([{ topic: topic.name, fresh: true }]);
     });
   });
 

@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { createIndexConcurrently } from '../database/concurrent-index';
 
 /**
  * The outbox and the processed-messages table, in the schema of the service that runs
@@ -197,17 +198,27 @@ export class SagaCommandReplies1768300000000 implements MigrationInterface {
 }
 
 /**
- * Finds a consumer's oldest processed events, which it forgets once Kafka can no longer
- * deliver them again (`forgetProcessedEvents`).
+ * The topic each processed event came from, and an index by age within a consumer's
+ * topic: each topic's events are forgotten once that topic can no longer deliver them
+ * again (`forgetProcessedEvents`). Rows of earlier releases have no topic. Built
+ * CONCURRENTLY, outside a transaction: every consumer writes to this table.
  */
-export class ProcessedMessagesAge1768400000000 implements MigrationInterface {
+export class ProcessedMessagesByTopic1768400000000 implements MigrationInterface {
+  readonly transaction = false;
+
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
-      `CREATE INDEX "processed_messages_age" ON "processed_messages" ("consumer", "processed_at")`,
+      `ALTER TABLE "processed_messages" ADD COLUMN IF NOT EXISTS "topic" text`,
+    );
+    await createIndexConcurrently(
+      queryRunner,
+      'processed_messages_age',
+      `"processed_messages" ("consumer", "topic", "processed_at")`,
     );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`DROP INDEX "processed_messages_age"`);
+    await queryRunner.query(`DROP INDEX CONCURRENTLY IF EXISTS "processed_messages_age"`);
+    await queryRunner.query(`ALTER TABLE "processed_messages" DROP COLUMN "topic"`);
   }
 }
