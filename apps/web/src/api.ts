@@ -92,6 +92,7 @@ export class ApiClient {
       false,
     );
     this.persistent = persistent;
+    this.accountDeleted = false;
     this.setSession(session);
   }
 

@@ -56,6 +56,11 @@ interface Asked {
 class FakeSocket {
   connected = false;
   recovered = false;
+  /** Socket.IO's: false once the server refused the connection (it does not retry then). */
+  active = true;
+  connects = 0;
+  /** Set: every connect is refused with this message. */
+  refusing: string | undefined;
   readonly asked: Asked[] = [];
   private readonly handlers = new Map<string, (...args: unknown[]) => void>();
 
@@ -78,9 +83,28 @@ class FakeSocket {
   }
 
   connect(): void {
+    this.connects += 1;
+    if (this.refusing !== undefined) {
+      this.refuse(this.refusing);
+      return;
+    }
+    this.active = true;
     this.connected = true;
     this.recovered = false;
     this.fire('connect');
+  }
+
+  /** The server refuses the handshake, as a gateway's middleware does. */
+  refuse(message: string): void {
+    this.connected = false;
+    this.active = false;
+    this.fire('disconnect', 'transport close');
+    this.fire('connect_error', new Error(message));
+  }
+
+  removeAllListeners(): this {
+    this.handlers.clear();
+    return this;
   }
 
   /** An event from the server. */
@@ -111,26 +135,32 @@ class FakeSocket {
   }
 }
 
-/** The REST answers the store asks for: the room list, the room, its latest page. */
-function fakeApi(asked: string[]): ApiClient {
-  const answers = new Map<string, unknown>([
-    ['/api/rooms', { items: [summary] }],
-    [`/api/rooms/${ROOM}`, view],
-    [`/api/rooms/${ROOM}/messages?limit=50`, { items: LOADED, hasMore: false }],
-  ]);
-  const get = (path: string, guard?: (value: unknown) => boolean) => {
+/**
+ * The REST answers the store asks for, by path: at first the room list, the room and its
+ * latest page; a test changes them (an answer may be a promise, to hold it back).
+ */
+function fakeApi(asked: string[], answers: Map<string, unknown>): ApiClient {
+  const get = async (path: string, guard?: (value: unknown) => boolean) => {
     asked.push(path);
-    if (!answers.has(path)) return Promise.reject(new ApiError(404, 'not found'));
-    const value = answers.get(path);
+    if (!answers.has(path)) throw new ApiError(404, 'not found');
+    const value: unknown = await answers.get(path);
     if (guard !== undefined && !guard(value)) throw new Error(`a bad fake answer for ${path}`);
-    return Promise.resolve(value);
+    return value;
   };
   return {
     accessToken: 'token',
+    user: { id: ME },
     refresh: () => Promise.resolve(true),
     get,
   } as unknown as ApiClient;
 }
+
+const firstAnswers = () =>
+  new Map<string, unknown>([
+    ['/api/rooms', { items: [summary] }],
+    [`/api/rooms/${ROOM}`, view],
+    [`/api/rooms/${ROOM}/messages?limit=50`, { items: LOADED, hasMore: false }],
+  ]);
 
 /** Lets the store's awaits run, a turn of the event loop at a time, until `check` holds. */
 async function until(check: () => boolean): Promise<void> {
@@ -143,6 +173,7 @@ describe('ChatStore catch-up by version after a reconnection', () => {
   let socket: FakeSocket;
   let store: ChatStore;
   let restAsked: string[];
+  let answers: Map<string, unknown>;
   const items = () => store.snapshot().messages.get(ROOM)?.items ?? [];
   const pending = () => store.snapshot().pending;
 
@@ -153,6 +184,12 @@ describe('ChatStore catch-up by version after a reconnection', () => {
       document: { visibilityState: 'visible' },
       navigator: { onLine: true },
     });
+  });
+
+  afterEach(() => {
+    (globalThis as unknown as { document: { visibilityState: string } }).document.visibilityState =
+      'visible';
+    jest.useRealTimers();
   });
 
   beforeEach(async () => {
@@ -166,7 +203,8 @@ describe('ChatStore catch-up by version after a reconnection', () => {
       createdAt: '2026-12-05T00:00:00.000Z',
     };
     restAsked = [];
-    store = new ChatStore(fakeApi(restAsked), me, undefined);
+    answers = firstAnswers();
+    store = new ChatStore(fakeApi(restAsked, answers), me, undefined);
     store.start();
     socket.connect();
     await store.open(ROOM);
@@ -278,5 +316,120 @@ describe('ChatStore catch-up by version after a reconnection', () => {
     socket.fire('message:updated', message(1, 6, { reactions: [{ emoji: '👍', userIds: [ME] }] }));
     await until(() => items()[0]?.version === 6);
     expect(roomLists()).toBe(before + 2);
+  });
+
+  const room = () => store.snapshot().rooms.find((each) => each.id === ROOM);
+
+  it('forgets a room it was removed from while away, when its sync is refused, and asks no more', async () => {
+    socket.drop();
+    socket.connect();
+    await until(() => socket.question('sync') !== undefined);
+    const asked = socket.question('sync');
+    socket.asked.splice(0);
+    asked?.answer({ ok: false, error: { code: 'forbidden', message: 'not a member' } });
+    await until(() => !store.snapshot().messages.has(ROOM));
+    expect(store.snapshot().details.has(ROOM)).toBe(false);
+    expect(store.snapshot().openRoomId).toBeNull();
+    expect(store.snapshot().error).toBeNull();
+    expect(room()).toBeUndefined();
+    // The old code marked it unsynced and asked again every 5 s, for good.
+    jest.useFakeTimers();
+    await jest.advanceTimersByTimeAsync(6_000);
+    expect(socket.question('sync')).toBeUndefined();
+  });
+
+  it('forgets a room whose view answers 403', async () => {
+    answers.set(`/api/rooms/${ROOM}`, Promise.reject(new ApiError(403, 'forbidden')));
+    await store.loadDetails(ROOM);
+    expect(store.snapshot().messages.has(ROOM)).toBe(false);
+    expect(store.snapshot().error).toBeNull();
+  });
+
+  it('connects again by itself, later and later, after the server refused the handshake', async () => {
+    jest.useFakeTimers();
+    socket.refusing = 'internal';
+    socket.refuse('internal');
+    expect(store.snapshot().connection).toBe('reconnecting');
+    const tries = [socket.connects];
+    for (const wait of [1_000, 2_000, 4_000]) {
+      await jest.advanceTimersByTimeAsync(wait - 1);
+      tries.push(socket.connects);
+      await jest.advanceTimersByTimeAsync(1);
+      tries.push(socket.connects);
+    }
+    // A try after 1 s, then 2 s after it, then 4 s: never sooner.
+    const [first = 0] = tries;
+    expect(tries).toEqual([0, 0, 1, 1, 2, 2, 3].map((more) => first + more));
+    socket.refusing = 'too_many_connections';
+    await jest.advanceTimersByTimeAsync(8_000);
+    expect(store.snapshot().error).toContain('Too many tabs');
+    socket.refusing = undefined;
+    await jest.advanceTimersByTimeAsync(16_000);
+    expect(store.snapshot().connection).toBe('connected');
+  });
+
+  it('reads a room here that this user read to its end in another tab', async () => {
+    await store.open(null);
+    socket.fire('message:new', message(4, 4, { mentions: [ME] }));
+    socket.fire('message:new', message(5, 5));
+    expect(room()).toMatchObject({ unreadCount: 2, mentionCount: 1 });
+    socket.fire('read', { roomId: ROOM, userId: OTHER, seq: 5 });
+    expect(room()).toMatchObject({ unreadCount: 2 });
+    socket.fire('read', { roomId: ROOM, userId: ME, seq: 5 });
+    expect(room()).toMatchObject({ unreadCount: 0, mentionCount: 0 });
+  });
+
+  it('counts what comes to the open room as unread while the page is hidden or scrolled up', () => {
+    const page = (globalThis as unknown as { document: { visibilityState: string } }).document;
+    page.visibilityState = 'hidden';
+    socket.fire('message:new', message(4, 4));
+    expect(room()?.unreadCount).toBe(1);
+    page.visibilityState = 'visible';
+    store.pageVisible();
+    expect(room()?.unreadCount).toBe(0);
+
+    store.viewAtEnd(false);
+    socket.fire('message:new', message(5, 5));
+    // Back on the page, still scrolled up: not read yet.
+    store.pageVisible();
+    expect(room()?.unreadCount).toBe(1);
+    store.viewAtEnd(true);
+    expect(room()?.unreadCount).toBe(0);
+  });
+
+  it('keeps a room as a live message left it when an older room list comes back', async () => {
+    let answerList: (value: unknown) => void = () => undefined;
+    answers.set('/api/rooms', new Promise((resolve) => (answerList = resolve)));
+    await store.open(null);
+    const loading = store.loadRooms();
+    socket.fire('message:new', message(4, 4, { body: 'newer than the list' }));
+    answerList({ items: [summary] });
+    await loading;
+    expect(room()).toMatchObject({ lastSeq: 4, unreadCount: 1 });
+    expect(room()?.lastMessage?.body).toBe('newer than the list');
+  });
+
+  it('loads the newest page afresh for a room too far behind, rather than every change', async () => {
+    socket.drop();
+    const newest = Array.from({ length: 50 }, (_, index) => message(951 + index, 951 + index));
+    answers.set('/api/rooms', { items: [{ ...summary, lastSeq: 1_000, lastVersion: 1_000 }] });
+    answers.set(`/api/rooms/${ROOM}/messages?limit=50`, { items: newest, hasMore: true });
+    socket.connect();
+    await until(() => items()[0]?.seq === 951);
+    expect(items()).toHaveLength(50);
+    expect(store.snapshot().messages.get(ROOM)?.hasOlder).toBe(true);
+    expect(socket.question('sync')).toBeUndefined();
+    // Live again from there.
+    socket.fire('message:new', message(1_001, 1_001));
+    expect(items().at(-1)?.seq).toBe(1_001);
+  });
+
+  it('stops for good: no handler, no timer left behind', () => {
+    jest.useFakeTimers();
+    socket.drop();
+    expect(jest.getTimerCount()).toBeGreaterThan(0);
+    store.stop();
+    socket.fire('disconnect', 'transport close');
+    expect(jest.getTimerCount()).toBe(0);
   });
 });

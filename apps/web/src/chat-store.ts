@@ -105,6 +105,14 @@ const TYPING_SHOWN_MS = 6_000;
 const OFFLINE_FAIL_MS = 8_000;
 /** What failed to load (the room list, a room) is tried again after this. */
 const LOAD_RETRY_MS = 5_000;
+/** A socket the server refused is connected again after this, doubling up to the most. */
+const RECONNECT_FIRST_MS = 1_000;
+const RECONNECT_MOST_MS = 30_000;
+/**
+ * A room this many versions behind is loaded afresh (its newest page) rather than synced
+ * change by change: after a long absence from a busy room, all of it would be held and drawn.
+ */
+const RESYNC_AT_MOST = SYNC_PAGE * 2;
 
 type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 type TimedSocket = ReturnType<ChatSocket['timeout']>;
@@ -167,6 +175,12 @@ export class ChatStore {
   /** roomId → its unread count when it was opened (for the "new messages" divider). */
   private readonly unreadAtOpen = new Map<string, number>();
   private loadRetry: ReturnType<typeof setTimeout> | undefined;
+  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  private reconnectDelay = RECONNECT_FIRST_MS;
+  /** Stopped (logged out, the screen gone): nothing is scheduled any more. */
+  private stopped = false;
+  /** Each room list asked for: an answer older than the latest asked is dropped. */
+  private roomsAsked = 0;
   /** userId → when its last `presence` event came: a room view asked for before is older. */
   private readonly presenceAt = new Map<string, number>();
   /** The open room's list is scrolled to its end: what arrives there is read. */
@@ -199,6 +213,7 @@ export class ChatStore {
   }
 
   start(): void {
+    this.stopped = false;
     const options = {
       // A function, so every reconnection presents the current (renewed) token.
       auth: (callback: (data: object) => void) => callback({ token: this.api.accessToken }),
@@ -226,7 +241,17 @@ export class ChatStore {
     socket.on('connect_error', (error) => {
       this.set({ connection: 'reconnecting' });
       this.watchOffline();
+      // Unreachable: Socket.IO tries again by itself. Refused by the server: it does not.
+      if (socket.active) return;
       if (error.message === 'unauthorized') void this.reconnectWithFreshToken();
+      else {
+        if (error.message === 'too_many_connections')
+          this.set({
+            error:
+              'Too many tabs or devices are connected to your account. Close one, and this tab connects by itself.',
+          });
+        this.reconnectLater();
+      }
     });
     socket.on('message:new', (message) => {
       if (isMessage(message)) this.receive([message], true);
@@ -239,7 +264,10 @@ export class ChatStore {
       if (isTypingEvent(event)) this.onTyping(event.roomId, event.userId, event.typing);
     });
     socket.on('read', (event) => {
-      if (isReadEvent(event)) this.storeReads(event.roomId, [[event.userId, event.seq]]);
+      if (!isReadEvent(event)) return;
+      this.storeReads(event.roomId, [[event.userId, event.seq]]);
+      // Read in another tab or device of this user's: read here too.
+      if (event.userId === this.me.id) this.readElsewhere(event.roomId, event.seq);
     });
     socket.on('presence', (event) => {
       if (!isPresenceEvent(event)) return;
@@ -267,25 +295,52 @@ export class ChatStore {
   }
 
   stop(): void {
+    this.stopped = true;
     window.removeEventListener('online', this.onOnline);
     window.removeEventListener('offline', this.onOffline);
+    // Its handlers go first: its `disconnect` would schedule what is cleared below.
+    this.socket?.removeAllListeners();
+    this.socket?.disconnect();
+    this.socket = null;
     clearTimeout(this.loadRetry);
     clearTimeout(this.retryTimer);
+    clearTimeout(this.reconnectTimer);
+    clearTimeout(this.typingStop);
     clearInterval(this.offlineCheck);
+    for (const timer of this.typingTimers.values()) clearTimeout(timer);
+    this.typingTimers.clear();
     // Unset, so a start after this stop (React's StrictMode does so) schedules them again.
     this.loadRetry = undefined;
     this.offlineCheck = undefined;
-    this.socket?.disconnect();
-    this.socket = null;
+    this.reconnectTimer = undefined;
   }
 
+  /**
+   * After the server refused the token or closed the socket: a new token, then the
+   * socket again; if no token could be had but the login still stands (the network, a
+   * 5xx), later. A login that no longer stands ends the session, and this store with it.
+   */
   private async reconnectWithFreshToken(): Promise<void> {
     if (await this.api.refresh()) this.socket?.connect();
+    else if (this.api.user !== null) this.reconnectLater();
+  }
+
+  /** Connects the socket again in a while (longer each time), unless it is by then. */
+  private reconnectLater(): void {
+    if (this.stopped || this.reconnectTimer !== undefined) return;
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      const socket = this.socket;
+      if (socket === null || socket.connected || socket.active) return;
+      this.reconnectDelay = Math.min(this.reconnectDelay * 2, RECONNECT_MOST_MS);
+      void this.reconnectWithFreshToken();
+    }, this.reconnectDelay);
   }
 
   private async onConnect(recovered: boolean): Promise<void> {
     clearInterval(this.offlineCheck);
     this.offlineCheck = undefined;
+    this.reconnectDelay = RECONNECT_FIRST_MS;
     // What waited for the connection goes out again, under its clientMsgId.
     this.set({
       connection: 'connected',
@@ -324,16 +379,27 @@ export class ChatStore {
   }
 
   private scheduleCatchUp(): void {
+    if (this.stopped) return;
     this.loadRetry ??= setTimeout(() => void this.catchUp(), LOAD_RETRY_MS);
   }
 
   // ---- rooms ----
 
   async loadRooms(): Promise<void> {
+    const asked = ++this.roomsAsked;
     try {
       const page = listOf(await this.api.get('/api/rooms'), isRoomSummary);
+      // A later list is on its way, and knows more.
+      if (asked !== this.roomsAsked) return;
+      // A room's message or change that came live while the list was on its way is newer
+      // than the list's idea of it: that room stays as it is here.
+      const held = new Map(this.state.rooms.map((room) => [room.id, room]));
+      const rooms = page.items.map((room) => {
+        const mine = held.get(room.id);
+        return mine !== undefined && mine.lastVersion > room.lastVersion ? mine : room;
+      });
       // The server answers again: an earlier failure's message is out of date.
-      this.set({ rooms: page.items, roomsLoaded: true, error: null });
+      this.set({ rooms, roomsLoaded: true, error: null });
       // A direct room is called by the other person: its members are needed for the list.
       for (const room of page.items)
         if (room.kind === 'direct' && !this.state.details.has(room.id))
@@ -348,7 +414,10 @@ export class ChatStore {
     try {
       return await this.fetchDetails(roomId);
     } catch (error) {
-      this.fail(error);
+      // Removed (or the room gone) while this tab was not told: as if it had been.
+      if (error instanceof ApiError && (error.status === 403 || error.status === 404))
+        this.forget(roomId);
+      else this.fail(error);
       return undefined;
     }
   }
@@ -370,7 +439,16 @@ export class ChatStore {
     for (const member of room.members)
       if (member.userId !== this.me.id && (this.presenceAt.get(member.userId) ?? 0) < askedAt)
         presence.set(member.userId, member.online);
-    this.set({ details: new Map(this.state.details).set(room.id, room), presence });
+    // Cursors of those who left go: "seen by" names members only.
+    const members = new Set(room.members.map((member) => member.userId));
+    const reads = new Map(
+      [...(this.state.reads.get(room.id) ?? [])].filter(([userId]) => members.has(userId)),
+    );
+    this.set({
+      details: new Map(this.state.details).set(room.id, room),
+      presence,
+      reads: new Map(this.state.reads).set(room.id, reads),
+    });
     this.storeReads(
       room.id,
       room.members.map((member) => [member.userId, member.lastReadSeq]),
@@ -388,6 +466,36 @@ export class ChatStore {
   viewAtEnd(atEnd: boolean): void {
     this.readingLatest = atEnd;
     if (atEnd) this.markRead(this.state.openRoomId);
+  }
+
+  /** The page is shown again: the open room is read, if its newest messages are in view. */
+  pageVisible(): void {
+    if (this.readingLatest) this.markRead(this.state.openRoomId);
+  }
+
+  /** What the user is looking at now: the open room's newest messages, on a visible page. */
+  private seeing(roomId: string): boolean {
+    return (
+      roomId === this.state.openRoomId &&
+      this.readingLatest &&
+      document.visibilityState !== 'hidden'
+    );
+  }
+
+  /** This user read `roomId` up to `seq` in another tab or device. */
+  private readElsewhere(roomId: string, seq: number): void {
+    const room = this.state.rooms.find((candidate) => candidate.id === roomId);
+    if (room === undefined || (room.unreadCount === 0 && room.mentionCount === 0)) return;
+    // Read to its end: nothing unread. Part of it: only the server can count the rest.
+    if (seq < room.lastSeq) {
+      void this.loadRooms();
+      return;
+    }
+    this.set({
+      rooms: this.state.rooms.map((other) =>
+        other.id === roomId ? { ...other, unreadCount: 0, mentionCount: 0 } : other,
+      ),
+    });
   }
 
   async createRoom(name: string, memberIds: readonly string[]): Promise<RoomView> {
@@ -430,6 +538,7 @@ export class ChatStore {
   private forget(roomId: string): void {
     this.versions.delete(roomId);
     this.unsynced.delete(roomId);
+    this.resync.delete(roomId);
     const messages = new Map(this.state.messages);
     messages.delete(roomId);
     const details = new Map(this.state.details);
@@ -567,21 +676,28 @@ export class ChatStore {
     return page;
   }
 
-  /** The newest page; throws when it cannot be had (ensureLoaded records why). */
-  private async loadLatest(roomId: string): Promise<void> {
+  /**
+   * The newest page; throws when it cannot be had (ensureLoaded records why). `afresh`: in
+   * place of what is held (too far behind to catch up change by change), not merged in.
+   */
+  private async loadLatest(roomId: string, afresh = false): Promise<void> {
     const page = listOf(
       await this.api.get(`/api/rooms/${encodeURIComponent(roomId)}/messages?limit=${PAGE}`),
       isMessage,
     );
-    this.putMessages(
-      roomId,
-      mergeMessages(this.state.messages.get(roomId)?.items ?? [], page.items),
-      { hasOlder: page.hasMore },
-    );
+    const held = afresh ? [] : (this.state.messages.get(roomId)?.items ?? []);
+    this.putMessages(roomId, mergeMessages(held, page.items), {
+      hasOlder: page.hasMore,
+      ...(afresh ? { loadingOlder: false } : {}),
+    });
+    for (const message of page.items) this.settle(message);
     // The page holds every change up to its newest version: catch-up can start there.
     this.versions.set(
       roomId,
-      Math.max(this.versions.get(roomId) ?? 0, ...page.items.map((message) => message.version)),
+      Math.max(
+        afresh ? 0 : (this.versions.get(roomId) ?? 0),
+        ...page.items.map((message) => message.version),
+      ),
     );
     // A change that came while the page was on its way was not kept (the room was not
     // loaded yet): what the room list or view knows beyond the page comes by `sync`.
@@ -710,17 +826,16 @@ export class ChatStore {
         });
       return;
     }
-    const elsewhere = message.senderId !== this.me.id && message.roomId !== this.state.openRoomId;
+    // Unread unless seen as it comes: another room, a hidden page, or scrolled up.
+    const unseen = message.senderId !== this.me.id && !this.seeing(message.roomId);
     const updated = {
       ...room,
       lastSeq: message.seq,
       lastVersion,
       lastMessage: message,
-      unreadCount: elsewhere ? room.unreadCount + 1 : room.unreadCount,
+      unreadCount: unseen ? room.unreadCount + 1 : room.unreadCount,
       mentionCount:
-        elsewhere && message.mentions.includes(this.me.id)
-          ? room.mentionCount + 1
-          : room.mentionCount,
+        unseen && message.mentions.includes(this.me.id) ? room.mentionCount + 1 : room.mentionCount,
     };
     this.set({ rooms: [updated, ...this.state.rooms.filter((other) => other.id !== room.id)] });
   }
@@ -733,7 +848,7 @@ export class ChatStore {
    * summary before the change; a message not held here may have named them before.
    */
   private recount(room: RoomSummaryView, message: MessageView): void {
-    if (message.senderId === this.me.id || room.id === this.state.openRoomId) return;
+    if (message.senderId === this.me.id || this.seeing(room.id)) return;
     if (message.deletedAt !== null && room.unreadCount > 0) {
       void this.loadRooms();
       return;
@@ -763,6 +878,12 @@ export class ChatStore {
     }
     this.syncing.add(roomId);
     try {
+      const known = this.state.rooms.find((room) => room.id === roomId)?.lastVersion ?? 0;
+      if (known - (this.versions.get(roomId) ?? 0) > RESYNC_AT_MOST) {
+        await this.loadLatest(roomId, true);
+        this.unsynced.delete(roomId);
+        return;
+      }
       for (;;) {
         const afterVersion = this.versions.get(roomId) ?? 0;
         const answer = readAck(
@@ -770,6 +891,11 @@ export class ChatStore {
             .timeout(ACK_TIMEOUT_MS)
             .emitWithAck('sync', { roomId, afterVersion, limit: SYNC_PAGE }),
         );
+        // Removed (or the room gone) while this tab was not told: as if it had been.
+        if (!answer.ok && (answer.code === 'forbidden' || answer.code === 'not_found')) {
+          this.forget(roomId);
+          return;
+        }
         if (!answer.ok) throw new Error(answer.message);
         const page = changesOf(answer.body);
         if (page === undefined) throw new Error('malformed answer');
@@ -967,6 +1093,7 @@ export class ChatStore {
 
   /** While disconnected: messages waiting longer than OFFLINE_FAIL_MS show as not sent. */
   private watchOffline(): void {
+    if (this.stopped) return;
     this.offlineCheck ??= setInterval(() => {
       if (this.socket?.connected === true) return;
       const now = Date.now();

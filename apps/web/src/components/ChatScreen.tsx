@@ -38,7 +38,7 @@ export function ChatScreen({
 
   useEffect(() => {
     store.start();
-    const onVisible = () => store.markRead(store.snapshot().openRoomId);
+    const onVisible = () => store.pageVisible();
     document.addEventListener('visibilitychange', onVisible);
     return () => {
       document.removeEventListener('visibilitychange', onVisible);
