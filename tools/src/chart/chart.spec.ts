@@ -8,6 +8,7 @@ import { parse } from 'yaml';
 import {
   CHART_DIR,
   lintChart,
+  NAMESPACE,
   PRODUCTION_VALUES,
   renderChart,
   validateObjects,
@@ -15,16 +16,21 @@ import {
 } from './render';
 import { CHART_TOPICS_FILE, chartTopicsText, contractTopics } from './topics';
 
+/** The edge's nginx.conf as the chart renders it. */
+function edgeConfigText(objects: readonly K8sObject[]): string {
+  const config = objects.find(
+    (object) => object.kind === 'ConfigMap' && object.metadata.name === 'scale-chat-edge',
+  ) as { data: { 'nginx.conf': string } } | undefined;
+  return config?.data['nginx.conf'] ?? '';
+}
+
 /**
  * The edge's rendered nginx.conf as this machine's nginx can check it: its names resolve
  * only in a cluster, so they stand for 127.0.0.1, and `resolve` (nginx 1.27.3, the edge
  * image's 1.28) is left out for an older nginx; the access log goes to a file.
  */
 function edgeConfigForCheck(objects: readonly K8sObject[]): string {
-  const config = objects.find(
-    (object) => object.kind === 'ConfigMap' && object.metadata.name === 'scale-chat-edge',
-  ) as { data: { 'nginx.conf': string } } | undefined;
-  const text = (config?.data['nginx.conf'] ?? '')
+  const text = edgeConfigText(objects)
     .replace(/server [a-z0-9.-]+:(\d+) resolve /g, 'server 127.0.0.1:$1 ')
     .replace(/^(\s*)resolver \S+/m, '$1resolver 127.0.0.1')
     .replace('access_log /dev/stdout', 'access_log logs/helm-check-access.log');
@@ -104,9 +110,40 @@ describe.each([
     ) as { data: { 'nginx.conf': string } } | undefined;
     const port = SERVICES['chat-gateway'].ports[0];
     expect(edgeConfig?.data['nginx.conf']).toMatch(
-      new RegExp(`server scale-chat-chat-gateway-pods:${port} resolve `),
+      new RegExp(
+        `server scale-chat-chat-gateway-pods\\.${NAMESPACE}\\.svc\\.cluster\\.local:${port} resolve `,
+      ),
     );
     expect(edgeConfig?.data['nginx.conf']).toMatch(/^\s*resolver \S+ valid=\d+s/m);
+  });
+
+  it("names every upstream in full, as nginx's resolver uses no search domains", () => {
+    const servers = [...edgeConfigText(objects).matchAll(/^\s*server (\S+):\d+ resolve /gm)].map(
+      (match) => match[1] ?? '',
+    );
+    expect(servers).toHaveLength(4);
+    expect(servers.filter((name) => !name.endsWith(`.${NAMESPACE}.svc.cluster.local`))).toEqual([]);
+  });
+
+  it('sizes nginx by the value, not by the node', () => {
+    expect(edgeConfigText(objects)).toMatch(/^worker_processes 2;$/m);
+  });
+});
+
+describe('the edge behind an Ingress (edge.trustedProxies)', () => {
+  it("takes the client's address from the proxies' X-Forwarded-For, and nginx -t accepts it", async () => {
+    const objects = await renderChart([join(__dirname, 'behind-ingress-values.yaml')]);
+    const text = edgeConfigText(objects);
+    expect(text).toMatch(/^\s*set_real_ip_from 10\.0\.0\.0\/8;$/m);
+    expect(text).toMatch(/^\s*set_real_ip_from 192\.168\.0\.0\/16;$/m);
+    expect(text).toMatch(/^\s*real_ip_header X-Forwarded-For;$/m);
+    await expect(
+      checkEdgeConfig(() => undefined, edgeConfigForCheck(objects)),
+    ).resolves.toBeUndefined();
+  });
+
+  it('trusts no forwarded address by default', async () => {
+    expect(edgeConfigText(await renderChart([]))).not.toMatch(/real_ip/);
   });
 });
 

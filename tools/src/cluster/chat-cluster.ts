@@ -114,7 +114,6 @@ export async function startChatCluster(options: ChatClusterOptions = {}): Promis
     DATABASE_URL: databaseUrl,
     KAFKA_TOPIC_PREFIX: topicPrefix,
     AUTH_JWKS_URL: `http://127.0.0.1:${authPort}/api/auth/jwks`,
-    SOCKET_IO_TOPIC: `${topicPrefix}socketio`,
     SIGNUP_RATE_LIMIT_PER_MINUTE: '100000',
     ADMIN_USERNAMES: 'admin',
     // A killed process's partitions move on after 6 s (the broker's minimum), not 30.

@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { ensureTopics, HealthRegistry, KafkaConnection } from '@scale-chat/platform';
-import { SOCKET_IO_TOPIC, type MessageView } from '@scale-chat/contracts';
+import { prefixedTopic, SOCKET_IO_TOPIC, type MessageView } from '@scale-chat/contracts';
 import {
   createAdapter,
   type BroadcastPacket,
@@ -50,20 +50,22 @@ export async function configureRealtime(app: INestApplication, config: ChatConfi
   // The cluster topic as declared (its retention, the largest broadcast it carries), also
   // when an earlier release made it: the adapter would only create a missing one. As the
   // event consumers' start does, with kafkajs' retries.
+  // Under KAFKA_TOPIC_PREFIX like every other topic: deployments sharing a Kafka cluster
+  // must not hear each other's broadcasts.
+  const topic = prefixedTopic(
+    { ...SOCKET_IO_TOPIC, name: config.extra.SOCKET_IO_TOPIC },
+    config.kafkaTopicPrefix,
+  );
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await ensureTopics(
-      admin,
-      [{ ...SOCKET_IO_TOPIC, name: config.extra.SOCKET_IO_TOPIC }],
-      logger.logger,
-    );
+    await ensureTopics(admin, [topic], logger.logger);
   } finally {
     await admin.disconnect();
   }
   const adapter = createAdapter(kafka, {
-    topic: config.extra.SOCKET_IO_TOPIC,
-    groupIdPrefix: `${config.extra.SOCKET_IO_TOPIC}-${config.instanceId}`,
+    topic: topic.name,
+    groupIdPrefix: `${topic.name}-${config.instanceId}`,
     // API.md: `message:new` and `message:updated` reach each socket exactly once. A gateway
     // that takes over the outbox relay from a dead one broadcasts again what that one may
     // have sent; every instance drops a room's event at or below the version it last

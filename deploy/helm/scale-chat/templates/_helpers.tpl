@@ -41,6 +41,11 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
 {{- printf "%s-%s" (include "scale-chat.fullname" .root) .name -}}
 {{- end -}}
 
+{{/* A Service's name in full, for nginx, whose resolver uses no search domains. */}}
+{{- define "scale-chat.serviceHost" -}}
+{{- printf "%s.%s.svc.%s" (include "scale-chat.serviceName" .) .root.Release.Namespace .root.Values.edge.clusterDomain -}}
+{{- end -}}
+
 {{/* Where the JWKS that verifies access tokens is. */}}
 {{- define "scale-chat.jwksUrl" -}}
 {{- printf "http://%s:%v/api/auth/jwks" (include "scale-chat.serviceName" (dict "root" . "name" "auth")) .Values.services.auth.port -}}

@@ -17,6 +17,17 @@ describe('readServiceConfig', () => {
     });
   });
 
+  it('names consumer groups under the topic prefix unless told otherwise, so deployments sharing Kafka share no group', () => {
+    expect(readServiceConfig('auth', {}).kafkaGroupPrefix).toBe('auth');
+    expect(readServiceConfig('auth', { KAFKA_TOPIC_PREFIX: 'staging.' }).kafkaGroupPrefix).toBe(
+      'staging.auth',
+    );
+    expect(
+      readServiceConfig('auth', { KAFKA_TOPIC_PREFIX: 'staging.', KAFKA_GROUP_PREFIX: 'mine' })
+        .kafkaGroupPrefix,
+    ).toBe('mine');
+  });
+
   it('logs JSON in production unless told otherwise', () => {
     const production = { NODE_ENV: 'production', DATABASE_URL: 'postgres://a:b@db:5432/auth' };
     expect(readServiceConfig('auth', production).logFormat).toBe('json');
