@@ -45,6 +45,12 @@ const CHAT_ENV = {
    * closed (`SlowReaders`). A client that reads keeps none waiting for long.
    */
   SOCKET_MAX_QUEUED_PACKETS: integer({ min: 10, max: 1_000_000 }, { default: 1_000 }),
+  /**
+   * How often a socket's login is looked up again among the revoked ones, at its next
+   * event: a revoked login's sockets are closed by a broadcast at once, and should that be
+   * lost (an instance dead between its commit and the broadcast), they stop acting within this.
+   */
+  LOGIN_RECHECK_MS: integer({ min: 100, max: 3_600_000 }, { default: 30_000 }),
   /** Sockets one user may hold open at once, across every instance. */
   SOCKETS_PER_USER_MAX: integer({ min: 1, max: 10_000 }, { default: 20 }),
   /** How often each instance says it is alive, for presence. */

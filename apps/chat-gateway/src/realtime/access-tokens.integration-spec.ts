@@ -3,6 +3,7 @@ import {
   AccessTokenSigner,
   ACCESS_TOKEN_LEEWAY_SECONDS,
   generateSigningKey,
+  type SigningKey,
 } from '@scale-chat/access-tokens';
 import {
   forgedAccessTokens,
@@ -11,6 +12,7 @@ import {
   type TestJwks,
   type TestService,
 } from '@scale-chat/platform/testing';
+import { eventually } from '@scale-chat/wait';
 import { DataSource } from 'typeorm';
 import { chatGatewayService } from '../app.module';
 import type { ChatConfig } from '../chat-config';
@@ -19,6 +21,18 @@ import { handshake } from './handshake.test-helper';
 jest.setTimeout(60_000);
 
 const CACHE_SECONDS = 1;
+
+/** What `GET /api/rooms` on `gateway` answers `token`. */
+const restStatus = async (gateway: TestService<ChatConfig>, token: string): Promise<number> =>
+  (await fetch(`${gateway.url}/api/rooms`, { headers: { authorization: `Bearer ${token}` } }))
+    .status;
+
+/** A gateway that verifies tokens against a JWKS of the test's own serving `key`. */
+async function gatewayOfJwks(key: SigningKey, env: Record<string, string>) {
+  const jwks = await startTestJwks(key);
+  const gateway = await startTestService(chatGatewayService, { AUTH_JWKS_URL: jwks.url, ...env });
+  return { jwks, gateway };
+}
 
 /**
  * Issue 19 on chat-gateway: the same passport strategy judges a token on REST and at the
@@ -32,14 +46,11 @@ describe('access tokens on chat-gateway (REST and the Socket.IO handshake)', () 
   let gateway: TestService<ChatConfig>;
 
   beforeAll(async () => {
-    jwks = await startTestJwks(key);
-    gateway = await startTestService(chatGatewayService, {
-      AUTH_JWKS_URL: jwks.url,
+    ({ jwks, gateway } = await gatewayOfJwks(key, {
       AUTH_JWKS_CACHE_SECONDS: String(CACHE_SECONDS),
       // Every case below fetches the set; the default 10 a minute would refuse some.
       AUTH_JWKS_FETCHES_PER_MINUTE: '1000',
-      SOCKET_IO_TOPIC: `test.socketio-${randomUUID().slice(0, 8)}`,
-    });
+    }));
   });
 
   afterAll(async () => {
@@ -47,9 +58,7 @@ describe('access tokens on chat-gateway (REST and the Socket.IO handshake)', () 
     await jwks?.close();
   });
 
-  const rest = async (token: string): Promise<number> =>
-    (await fetch(`${gateway.url}/api/rooms`, { headers: { authorization: `Bearer ${token}` } }))
-      .status;
+  const rest = (token: string) => restStatus(gateway, token);
   const socket = (token: string): Promise<string> => handshake(gateway.url, { auth: { token } });
   /** What REST and the handshake answer a token, together. */
   const verdicts = async (token: string) => ({
@@ -126,5 +135,40 @@ describe('access tokens on chat-gateway (REST and the Socket.IO handshake)', () 
     expect(response.status).toBe(503);
     expect(await response.json()).toMatchObject({ statusCode: 503, error: 'Service Unavailable' });
     expect(await socket(token)).toBe('internal');
+  });
+});
+
+describe('access tokens on chat-gateway while made-up kids use up the reads of the JWKS', () => {
+  let jwks: TestJwks;
+  let gateway: TestService<ChatConfig>;
+
+  beforeAll(async () => {
+    ({ jwks, gateway } = await gatewayOfJwks(generateSigningKey(), {
+      AUTH_JWKS_CACHE_SECONDS: '1',
+      AUTH_JWKS_FETCHES_PER_MINUTE: '2',
+    }));
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+    await jwks?.close();
+  });
+
+  const rest = (token: string) => restStatus(gateway, token);
+  const subject = () => ({ userId: randomUUID(), username: 'ann', familyId: randomUUID() });
+
+  it('still accepts tokens of the real key once its set is read again', async () => {
+    const real = await jwks.signer.sign(subject());
+    expect(await rest(real)).toBe(200);
+    const readAt = Date.now();
+    // No account needed: tokens whose kid no key has, past the reads a minute allows.
+    for (let n = 0; n < 10; n += 1)
+      expect(await rest(await AccessTokenSigner.forKey(generateSigningKey()).sign(subject()))).toBe(
+        401,
+      );
+    // The set is older than AUTH_JWKS_CACHE_SECONDS from here, and the minute is not over.
+    await eventually('the set read over a second ago', () => Date.now() - readAt > 1_100);
+    expect(await rest(real)).toBe(200);
+    expect(await handshake(gateway.url, { auth: { token: real } })).toBe('connected');
   });
 });

@@ -121,6 +121,9 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   private readonly unanswered = new WeakMap<Socket, Set<Promise<unknown>>>();
   /** Sockets closed for flooding, closing once their sends in flight are answered. */
   private readonly flooded = new WeakSet<Socket>();
+  /** When each socket's login was last found not revoked (epoch ms). */
+  private readonly loginCheckedAt = new WeakMap<Socket, number>();
+  private readonly loginRecheckMs: number;
   /** The chat rooms each socket was put in while admitted, until it connects. */
   private readonly admittedRooms = new WeakMap<Socket, readonly string[]>();
 
@@ -143,6 +146,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       config.extra.SEND_REFUSALS_BEFORE_DISCONNECT,
       FLOOD_WINDOW_MS,
     );
+    this.loginRecheckMs = config.extra.LOGIN_RECHECK_MS;
   }
 
   afterInit(server: ChatServer): void {
@@ -402,9 +406,10 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
 
   /**
    * Runs an event for the socket's user and turns the outcome into an acknowledgement.
-   * An access token that expired since the handshake (past the same leeway as REST) ends
-   * the socket's right to act:
-   * `unauthorized`, and the socket is closed so the client reconnects with a fresh one.
+   * An access token that expired since the handshake (past the same leeway as REST), or a
+   * login revoked since (looked up again every LOGIN_RECHECK_MS), ends the socket's right
+   * to act: `unauthorized`, and the socket is closed so the client reconnects with a fresh
+   * token, or logs in again.
    */
   async answer<T extends object>(
     socket: Socket,
@@ -419,6 +424,10 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     // the fan-out of a message on every instance) carry one new correlation id.
     return withCorrelationId(randomUUID(), async () => {
       try {
+        if (await this.loginRevokedSince(socket, user)) {
+          setImmediate(() => socket.disconnect(true));
+          return failedAck(new SocketError('unauthorized', 'This login has ended'));
+        }
         return { ok: true as const, ...(await run(user)) };
       } catch (error) {
         const ack = failedAck(error);
@@ -428,6 +437,19 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
         return ack;
       }
     });
+  }
+
+  /**
+   * Whether the socket's login was revoked since it was last found not to be (at the
+   * handshake, at first); looked up at most every LOGIN_RECHECK_MS per socket.
+   */
+  private async loginRevokedSince(socket: Socket, user: VerifiedAccessToken): Promise<boolean> {
+    const now = Date.now();
+    const checkedAt = this.loginCheckedAt.get(socket) ?? socket.handshake.issued;
+    if (now - checkedAt < this.loginRecheckMs) return false;
+    if (await isLoginRevoked(this.dataSource, user.familyId)) return true;
+    this.loginCheckedAt.set(socket, now);
+    return false;
   }
 }
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { eventuallyValue } from '@scale-chat/wait';
 import { AUTH_LOGINS_TOPIC, LOGIN_REVOKED } from '@scale-chat/contracts';
 import { KafkaConnection, recordRevokedLogin } from '@scale-chat/platform';
 import {
@@ -28,6 +29,7 @@ describe('a revoked login on chat-gateway', () => {
       // Both instances in one consumer group: each event reaches one of them.
       KAFKA_GROUP_PREFIX: `chat-test-${randomUUID().slice(0, 8)}`,
       KAFKA_TOPIC_PREFIX: `test-${randomUUID().slice(0, 8)}.`,
+      LOGIN_RECHECK_MS: '200',
     };
     gateways.push(
       await startTestService(chatGatewayService, { ...shared, INSTANCE_ID: 'gateway-a' }),
@@ -146,6 +148,30 @@ describe('a revoked login on chat-gateway', () => {
       );
     expect([await rooms(a, revokedToken), await rooms(b, revokedToken)]).toEqual([401, 401]);
     expect(await rooms(a, otherToken)).toBe(200);
+  });
+
+  it('stops a socket acting once its login is found revoked, should the closing broadcast be lost', async () => {
+    const [a] = gateways as [TestService<ChatConfig>];
+    const familyId = randomUUID();
+    const socket = await socketOf(a, familyId);
+    const closed = new Promise((resolve) => socket.once('disconnect', resolve));
+    // Recorded, and no broadcast: only the socket's next event can find out.
+    await a.app
+      .get(DataSource)
+      .query(`INSERT INTO "revoked_logins" ("family_id") VALUES ($1)`, [familyId]);
+    const refused = await eventuallyValue(
+      'an event of the socket refused',
+      () =>
+        socket
+          .timeout(5_000)
+          .emitWithAck('typing', { roomId: randomUUID(), typing: true }) as Promise<{
+          ok: boolean;
+          error?: { code: string };
+        }>,
+      (ack) => ack.error?.code === 'unauthorized',
+    );
+    expect(refused).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
+    expect(await closed).toBe('io server disconnect');
   });
 
   it('refuses a socket whose login is revoked while it is being admitted', async () => {
