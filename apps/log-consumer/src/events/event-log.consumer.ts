@@ -48,10 +48,13 @@ export class EventLogConsumer {
   @OnEventBatch(EVENT_LOG, { schemas: LOGGED_EVENT_SCHEMAS, item: loggedEventOf })
   async append(
     @Payload() events: readonly LoggedEvent[],
-    @Ctx() { manager }: KafkaEventContext,
+    @Ctx() context: KafkaEventContext,
   ): Promise<void> {
-    const fresh = await appendToEventLog(manager, events);
-    for (const event of fresh) this.appended.inc({ type: event.type });
-    this.duplicates.inc(events.length - fresh.length);
+    const fresh = await appendToEventLog(context.manager, events);
+    // Counted once committed: a batch rolled back is read again and counted then.
+    context.afterCommit(() => {
+      for (const event of fresh) this.appended.inc({ type: event.type });
+      this.duplicates.inc(events.length - fresh.length);
+    });
   }
 }

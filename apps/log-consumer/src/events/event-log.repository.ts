@@ -18,7 +18,8 @@ export class EventLogRepository {
   }
 
   /** Appends the events the log does not hold yet; their ids. */
-  async insertNew(events: readonly LoggedEvent[]): Promise<string[]> {
+  async insertNew(unordered: readonly LoggedEvent[]): Promise<string[]> {
+    const events = [...unordered].sort((a, b) => compare(a.eventId, b.eventId));
     const inserted = (await this.manager.query(
       `INSERT INTO "events" ("event_id", "topic", "type", "key", "occurred_at", "data")
      SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::jsonb[])
@@ -39,18 +40,25 @@ export class EventLogRepository {
   /** Adds to the minute counts, keyed `"<metric> <minute>"`. */
   async addMinuteCounts(counts: ReadonlyMap<string, number>): Promise<void> {
     if (counts.size === 0) return;
-    const keys = [...counts.keys()].map((key) => key.split(' ') as [MinuteMetric, string]);
+    const sorted = [...counts].sort(([a], [b]) => compare(a, b));
+    const keys = sorted.map(([key]) => key.split(' ') as [MinuteMetric, string]);
     await this.manager.query(
       `INSERT INTO "minute_counts" ("metric", "minute", "count")
      SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::bigint[])
      ON CONFLICT ("metric", "minute") DO UPDATE SET "count" = "minute_counts"."count" + EXCLUDED."count"`,
-      [keys.map(([metric]) => metric), keys.map(([, minute]) => minute), [...counts.values()]],
+      [
+        keys.map(([metric]) => metric),
+        keys.map(([, minute]) => minute),
+        sorted.map(([, count]) => count),
+      ],
     );
   }
 
   /** Adds `"<minute> <word>"` → amount; a word whose count falls to 0 leaves its minute. */
   async addWordCounts(counts: ReadonlyMap<string, number>): Promise<void> {
-    const changes = [...counts].filter(([, amount]) => amount !== 0);
+    const changes = [...counts]
+      .filter(([, amount]) => amount !== 0)
+      .sort(([a], [b]) => compare(a, b));
     if (changes.length === 0) return;
     const keys = changes.map(([key]) => {
       const space = key.indexOf(' ');
@@ -72,11 +80,15 @@ export class EventLogRepository {
     );
   }
 
-  /** The words each of these messages counts for now (`message_words`), by message id. */
+  /**
+   * The words each of these messages counts for now (`message_words`), by message id; the
+   * rows locked until the caller's commit, so two batches with events of one message
+   * (a topic partitioned anew) take its words out once.
+   */
   async countedWords(ids: readonly string[]): Promise<Map<string, Counted>> {
     const rows = (await this.manager.query(
       `SELECT "message_id", "minute", "version", "words" FROM "message_words"
-      WHERE "message_id" = ANY($1::uuid[])`,
+      WHERE "message_id" = ANY($1::uuid[]) ORDER BY "message_id" FOR UPDATE`,
       [ids],
     )) as { message_id: string; minute: Date; version: number; words: string[] }[];
     return new Map(
@@ -89,7 +101,8 @@ export class EventLogRepository {
 
   async saveCountedWords(rows: ReadonlyMap<string, Counted>): Promise<void> {
     if (rows.size === 0) return;
-    const values = [...rows.values()];
+    const sorted = [...rows].sort(([a], [b]) => compare(a, b));
+    const values = sorted.map(([, counted]) => counted);
     await this.manager.query(
       `INSERT INTO "message_words" ("message_id", "minute", "version", "words")
      SELECT id, minute, version, ARRAY(SELECT jsonb_array_elements_text(words))
@@ -98,7 +111,7 @@ export class EventLogRepository {
      ON CONFLICT ("message_id") DO UPDATE
         SET "version" = EXCLUDED."version", "words" = EXCLUDED."words"`,
       [
-        [...rows.keys()],
+        sorted.map(([id]) => id),
         values.map(({ minute }) => minute),
         values.map(({ version }) => version),
         values.map(({ words }) => JSON.stringify(words)),
@@ -108,11 +121,31 @@ export class EventLogRepository {
 
   async addTotals(totals: ReadonlyMap<TotalName, number>): Promise<void> {
     if (totals.size === 0) return;
+    const sorted = [...totals].sort(([a], [b]) => compare(a, b));
     await this.manager.query(
       `UPDATE "totals" SET "value" = "totals"."value" + changes."amount"
        FROM unnest($1::text[], $2::bigint[]) AS changes ("name", "amount")
       WHERE "totals"."name" = changes."name"`,
-      [[...totals.keys()], [...totals.values()]],
+      [sorted.map(([name]) => name), sorted.map(([, amount]) => amount)],
     );
   }
+
+  /**
+   * Deletes up to `limit` word counts of minutes before `before` (top words look back a
+   * day at most); rows another transaction holds are left for next time. How many went.
+   */
+  async forgetWordCountsBefore(before: Date, limit: number): Promise<number> {
+    const [, deleted] = (await this.manager.query(
+      `DELETE FROM "word_counts" WHERE ("minute", "word") IN (
+         SELECT "minute", "word" FROM "word_counts" WHERE "minute" < $1
+          LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+      [before.toISOString(), limit],
+    )) as [unknown, number];
+    return deleted;
+  }
+}
+
+/** Code-unit order, the same in every process (locks are taken in it). */
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -8,7 +8,8 @@ import { add, minuteOf } from './minutes';
  * Appends events to the log and adds what they count to the figures, in the caller's
  * transaction. An event already in the log (a relay that published twice, a consumer
  * that read a batch again) changes nothing: the log's primary key decides what is new.
- * Returns the events that were.
+ * Returns the events that were. Each statement locks its rows in key order, so two
+ * batches never wait on each other in a cycle.
  */
 export async function appendToEventLog(
   manager: EntityManager,
@@ -28,8 +29,10 @@ export async function appendToEventLog(
     for (const [name, amount] of Object.entries(event.totals) as [TotalName, number][])
       add(totals, name, amount);
   }
-  await log.addMinuteCounts(minuteCounts);
+  // Every batch of every instance adds to the current minute's counts and the totals: those
+  // rows are locked last, just before the commit, so batches wait on each other briefly.
   await log.addWordCounts(await messageWordChanges(log, fresh));
+  await log.addMinuteCounts(minuteCounts);
   await log.addTotals(totals);
   return fresh;
 }

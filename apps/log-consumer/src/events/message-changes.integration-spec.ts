@@ -9,6 +9,8 @@ import {
 } from '@scale-chat/contracts';
 import { startTestJwks, type TestJwks, type TestService } from '@scale-chat/platform/testing';
 import type { Producer } from 'kafkajs';
+import { DataSource } from 'typeorm';
+import { WordCountsRetention } from './word-counts-retention';
 import type { LogConfig } from '../log-config';
 import { adminTokenOf, startFedLogConsumer } from '../stats/stats-test-kit';
 
@@ -174,5 +176,33 @@ describe('log-consumer: edits and deletions in the top words', () => {
 
     await publishThenSettle(room, [room.delete(sent.message)]);
     expect(await countsOf(words, '1h')).toEqual({ hello: 0, kafka: 0, postgres: 0, redis: 0 });
+  });
+
+  it('forgets the word counts of minutes no window reaches, and an edit of such a message still adds up', async () => {
+    const room = new Room();
+    const old = room.send('ancient ancient', new Date(Date.now() - 30 * 60 * 60_000));
+    const recent = room.send('ancient fresh', new Date(Date.now() - 60 * 60_000));
+    await publishThenSettle(room, [old.event, recent.event]);
+    const database = service.app.get(DataSource);
+    const minutesOf = async (word: string) =>
+      (
+        (await database.query(`SELECT count(*)::int AS "n" FROM "word_counts" WHERE "word" = $1`, [
+          word,
+        ])) as { n: number }[]
+      )[0]?.n;
+    expect(await minutesOf('ancient')).toBe(2);
+
+    expect(await service.app.get(WordCountsRetention).forgetOld()).toBeGreaterThanOrEqual(1);
+    expect(await minutesOf('ancient')).toBe(1);
+    expect(await countsOf(['ancient', 'fresh'])).toEqual({ ancient: 1, fresh: 1 });
+
+    // Its words leave a minute that no longer holds them: nothing is left below zero.
+    await publishThenSettle(room, [room.edit(old.message, 'modern')]);
+    expect(await database.query(`SELECT "word" FROM "word_counts" WHERE "count" <= 0`)).toEqual([]);
+    expect(await countsOf(['ancient', 'fresh', 'modern'])).toEqual({
+      ancient: 1,
+      fresh: 1,
+      modern: 0,
+    });
   });
 });

@@ -49,4 +49,30 @@ describe('wordsOf', () => {
     const decomposed = '메시지'.normalize('NFD');
     expect(wordsOf(decomposed)).toEqual(['메시지']);
   });
+
+  it('counts no part of a link and no @mention', () => {
+    expect(
+      wordsOf('see https://github.com/foo/bar and www.example.com/docs, thanks @bob_smith @ann.'),
+    ).toEqual(['see', 'thanks']);
+    // An address is not a mention, and a link is cut at the space.
+    expect(wordsOf('mail ann@host.example then http://x.y/z kafka')).toEqual([
+      'mail',
+      'ann',
+      'kafka',
+    ]);
+  });
+
+  it("reads a phone's apostrophe as the keyboard's, for stop words too", () => {
+    expect(wordsOf('don’t won’t they’re Kafka’s')).toEqual(["kafka's"]);
+  });
+
+  it('leaves 는, 은 and 을 on a verb or adjective, and drops the commonest of them', () => {
+    expect(wordsOf('사랑하는 재미있는 먹었을 좋은 사람은 있는 하는 같은')).toEqual([
+      '사랑하는',
+      '재미있는',
+      '먹었을',
+      '좋은',
+      '사람',
+    ]);
+  });
 });

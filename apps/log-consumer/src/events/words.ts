@@ -3,12 +3,13 @@
  * boundaries (Intl.Segmenter, which knows Hangul and Latin text), lower-cased, without
  * punctuation, numbers or stop words of either language. Korean particles are taken off
  * only where that is unambiguous (see KOREAN_PARTICLES); there is no morphological
- * analysis, so inflected verbs count as written.
+ * analysis, so inflected verbs count as written. Links and `@mentions` are no words: a
+ * link's scheme and path, or a username, would crowd the top of the list.
  */
 const segmenter = new Intl.Segmenter(['ko', 'en'], { granularity: 'word' });
 
 /** Letters (any script) and marks; a word must contain at least one letter. */
-const WORD = /^[\p{L}\p{M}'’-]+$/u;
+const WORD = /^[\p{L}\p{M}'-]+$/u;
 const HANGUL = /^[\p{Script=Hangul}]+$/u;
 const MAX_WORD_LENGTH = 40;
 
@@ -22,6 +23,8 @@ export const ENGLISH_STOP_WORDS: ReadonlySet<string> = new Set(
     'the their theirs them themselves then there these they this those through to too under ' +
     'until up very was we were what when where which while who whom why will with would you ' +
     "your yours yourself yourselves i'm it's don't that's i've i'll you're can't isn't ok okay " +
+    "won't didn't doesn't wasn't weren't aren't haven't hasn't couldn't wouldn't shouldn't " +
+    "i'd you'd he's she's we're they're we'll they'll you'll let's what's there's here's " +
     'yes yeah oh im dont also get got just like really'
   ).split(' '),
 );
@@ -32,7 +35,8 @@ export const KOREAN_STOP_WORDS: ReadonlySet<string> = new Set(
     '어떻게 이 그 저 이것 그것 저것 여기 거기 저기 나 너 저 우리 저희 너희 그들 제가 내가 ' +
     '나는 저는 너는 우리는 네 예 응 아니 아니요 아 어 음 오 와 좀 잘 더 덜 다 안 못 것 수 ' +
     '등 때 중 정말 진짜 너무 아주 매우 그냥 이제 지금 다시 같이 있다 없다 하다 되다 이다 ' +
-    '있어 없어 해요 했어 했다 합니다 입니다 있어요 없어요 그래 그럼 근데 네요 요'
+    '있어 없어 해요 했어 했다 합니다 입니다 있어요 없어요 그래 그럼 근데 네요 요 ' +
+    '있는 없는 하는 되는 같은 그런 이런 저런 어떤 있습니다 없습니다 했습니다 하는데 있는데 많이'
   ).split(' '),
 );
 
@@ -54,6 +58,24 @@ const LONG_PARTICLES = [
   '이랑',
 ];
 const SHORT_PARTICLES = ['은', '는', '을', '를'];
+/**
+ * Syllables that end a verb's or adjective's stem or tense: 는/은/을 after them end a verb
+ * (사랑하는, 재미있는, 먹었을, 좋은), not a noun, so they stay on.
+ */
+const VERB_STEM_ENDS = new Set([
+  '하',
+  '있',
+  '없',
+  '되',
+  '었',
+  '았',
+  '였',
+  '겠',
+  '같',
+  '많',
+  '좋',
+  '싶',
+]);
 
 function withoutParticle(word: string): string {
   const syllables = [...word];
@@ -61,13 +83,22 @@ function withoutParticle(word: string): string {
     if (word.endsWith(particle) && syllables.length > 2) return word.slice(0, -particle.length);
   }
   for (const particle of SHORT_PARTICLES) {
-    if (word.endsWith(particle) && syllables.length >= 3) return word.slice(0, -particle.length);
+    if (
+      word.endsWith(particle) &&
+      syllables.length >= 3 &&
+      !VERB_STEM_ENDS.has(syllables.at(-2) ?? '')
+    )
+      return word.slice(0, -particle.length);
   }
   return word;
 }
 
 function normalized(segment: string): string | undefined {
-  const lower = segment.toLocaleLowerCase('en').replace(/^['’-]+|['’-]+$/g, '');
+  // A phone's apostrophe (’) is the keyboard's ('): "don’t" is the stop word "don't".
+  const lower = segment
+    .toLocaleLowerCase('en')
+    .replaceAll('’', "'")
+    .replace(/^['-]+|['-]+$/g, '');
   if (lower.length === 0 || lower.length > MAX_WORD_LENGTH || !WORD.test(lower)) return undefined;
   const word = HANGUL.test(lower) ? withoutParticle(lower) : lower;
   if (ENGLISH_STOP_WORDS.has(word) || KOREAN_STOP_WORDS.has(word)) return undefined;
@@ -76,10 +107,14 @@ function normalized(segment: string): string | undefined {
   return word;
 }
 
+/** Links (with a scheme, or starting www.) and `@name`s, as contracts/mentions reads them. */
+const NOT_WORDS = /\b(?:[a-z][a-z0-9+.-]*:\/\/|www\.)\S+|(?<![a-z0-9_./-])@[a-z0-9_.-]+/giu;
+
 /** The words of `text`, each as often as it occurs. */
 export function wordsOf(text: string): string[] {
   const words: string[] = [];
-  for (const { segment, isWordLike } of segmenter.segment(text.normalize('NFC'))) {
+  const prose = text.normalize('NFC').replace(NOT_WORDS, ' ');
+  for (const { segment, isWordLike } of segmenter.segment(prose)) {
     if (!isWordLike) continue;
     const word = normalized(segment);
     if (word !== undefined) words.push(word);

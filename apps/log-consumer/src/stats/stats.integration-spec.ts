@@ -296,6 +296,15 @@ describe('log-consumer: stats fed from Kafka', () => {
       '/api/stats/messages?bucket=%20',
       '/api/stats/messages?from=yesterday',
       '/api/stats/messages?to=2026-13-01T00:00:00Z',
+      // ISO 8601 forms that name no instant, or one in the server's zone: a 500 before.
+      '/api/stats/messages?from=2026-W02-1',
+      '/api/stats/messages?from=20260105T100000Z',
+      '/api/stats/messages?from=2026-01-05T10Z',
+      '/api/stats/messages?from=2026-005',
+      '/api/stats/messages?from=2026-01-05T10:00:00',
+      '/api/stats/messages?to=2026-02-30T00:00:00Z',
+      // Under 1,500 minutes from `from`, but 1,501 buckets from its bucket's start (10:00).
+      '/api/stats/messages?bucket=minute&from=2026-01-05T10:00:30Z&to=2026-01-06T11:00:01Z',
       '/api/stats/signups?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z',
       '/api/stats/signups?bucket=minute&from=2026-01-01T00:00:00Z&to=2026-01-03T00:00:00Z',
       '/api/stats/signups?bucket=hour&extra=1',

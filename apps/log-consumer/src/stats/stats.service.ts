@@ -48,7 +48,10 @@ export class StatsService {
         ? new Date(to.getTime() - DEFAULT_SPAN[bucket] * BUCKET_MS[bucket])
         : new Date(query.from);
     if (from.getTime() >= to.getTime()) throw new BadRequestException('from must be before to');
-    const buckets = Math.ceil((to.getTime() - from.getTime()) / BUCKET_MS[bucket]);
+    // From the start of `from`'s bucket, where the series starts (UTC buckets line up with
+    // the epoch).
+    const start = Math.floor(from.getTime() / BUCKET_MS[bucket]) * BUCKET_MS[bucket];
+    const buckets = Math.ceil((to.getTime() - start) / BUCKET_MS[bucket]);
     if (buckets > MAX_BUCKETS) {
       throw new BadRequestException(
         `from..to spans ${buckets} ${bucket} buckets; at most ${MAX_BUCKETS} (use a larger bucket)`,

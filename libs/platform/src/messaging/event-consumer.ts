@@ -45,8 +45,15 @@ export interface BatchEventHandler<T = unknown> {
   readonly types: readonly string[];
   /** The typed item of one event, or a throw when it is malformed (the event is skipped). */
   parse(event: EventEnvelope, topic: string): T;
-  /** Runs in one transaction per Kafka batch; a failure retries the events one by one. */
-  handleBatch(items: readonly T[], manager: EntityManager): Promise<void>;
+  /**
+   * Runs in one transaction per Kafka batch; a failure retries the events one by one.
+   * `afterCommit` as `EventContext.afterCommit`.
+   */
+  handleBatch(
+    items: readonly T[],
+    manager: EntityManager,
+    afterCommit: (effect: () => void) => void,
+  ): Promise<void>;
 }
 
 /**
@@ -489,11 +496,9 @@ export class EventConsumer {
     }
     if (items.length === 0) return;
     try {
-      await this.options.dataSource.transaction((manager) =>
-        handler.handleBatch(
-          items.map(({ item }) => item),
-          manager,
-        ),
+      await this.batchOnce(
+        handler,
+        items.map(({ item }) => item),
       );
       this.count('processed', items.length);
       return;
@@ -505,12 +510,19 @@ export class EventConsumer {
     }
     for (const { record, eventId, type, item } of items) {
       await this.withAttempts(record, eventId, type, async () => {
-        await this.options.dataSource.transaction((manager) =>
-          handler.handleBatch([item], manager),
-        );
+        await this.batchOnce(handler, [item]);
         this.count('processed');
       });
     }
+  }
+
+  /** `items` in one transaction, then what the handler left for after its commit. */
+  private async batchOnce(handler: BatchEventHandler, items: readonly unknown[]): Promise<void> {
+    const effects: (() => void)[] = [];
+    await this.options.dataSource.transaction((manager) =>
+      handler.handleBatch(items, manager, (effect) => effects.push(effect)),
+    );
+    runAfterCommit(effects, this.options.logger, { consumer: this.options.groupId });
   }
 
   /**

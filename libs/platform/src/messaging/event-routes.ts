@@ -50,13 +50,27 @@ export interface BatchRoute {
 export type KafkaRoute = EventRoute | BatchRoute;
 export type { EventSchema };
 
+/** Runs an effect once the handler's transaction has committed (`EventContext.afterCommit`). */
+export type AfterCommit = (effect: () => void) => void;
+
 /**
  * What `@Ctx()` gives a handler of this transport: the transaction it runs in (the one
- * that records the event as processed) and, for one event at a time, the event's context.
+ * that records the event as processed), what runs after its commit, and, for one event
+ * at a time, the event's context.
  */
-export class KafkaEventContext extends BaseRpcContext<[EntityManager, EventContext | undefined]> {
+export class KafkaEventContext extends BaseRpcContext<
+  [EntityManager, EventContext | undefined, AfterCommit]
+> {
   get manager(): EntityManager {
     return this.getArgByIndex(0);
+  }
+
+  /**
+   * Runs `effect` once the transaction has committed, never when it rolls back (a batch
+   * or event read again would do it twice): counting a metric, say.
+   */
+  afterCommit(effect: () => void): void {
+    this.getArgByIndex(2)(effect);
   }
 
   /** The event's correlation id, logger and after-commit effects; not for batch handlers. */

@@ -13,6 +13,7 @@ import {
 import {
   KAFKA_EVENTS_TRANSPORT,
   KafkaEventContext,
+  type AfterCommit,
   type BatchRoute,
   type ConsumerGroup,
   type EventRoute,
@@ -38,9 +39,13 @@ async function invoke(
   handler: MessageHandler,
   payload: unknown,
   manager: EntityManager,
-  context?: EventContext,
+  context: EventContext | undefined,
+  afterCommit: AfterCommit,
 ): Promise<void> {
-  const result: unknown = await handler(payload, new KafkaEventContext([manager, context]));
+  const result: unknown = await handler(
+    payload,
+    new KafkaEventContext([manager, context, afterCommit]),
+  );
   if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
 }
 
@@ -48,7 +53,8 @@ function asEventHandler({ route, handle }: RoutedHandler<EventRoute>): EventHand
   return eventHandler<unknown>({
     type: route.type,
     parse: route.schema,
-    handle: (event, manager, context) => invoke(handle, event.data, manager, context),
+    handle: (event, manager, context) =>
+      invoke(handle, event.data, manager, context, (effect) => context.afterCommit(effect)),
   });
 }
 
@@ -60,7 +66,8 @@ function asBatchHandler({ route, handle }: RoutedHandler<BatchRoute>): BatchEven
       if (schema === undefined) throw new Error(`no schema for ${event.type}`);
       return route.item({ ...event, data: schema(event.data) }, topic);
     },
-    handleBatch: (items, manager) => invoke(handle, items, manager),
+    handleBatch: (items, manager, afterCommit) =>
+      invoke(handle, items, manager, undefined, afterCommit),
   };
 }
 

@@ -128,6 +128,18 @@ describe('the outbox, its relay and the idempotent consumer', () => {
     return topic;
   };
 
+  /** A topic and a schema whose outbox relays three `probe.counted` events (n: 1, 2, 3) to it. */
+  const threeEventsRelayed = async () => {
+    const topic = await newTopic();
+    const source = await dataSource();
+    await source.transaction(async (manager) => {
+      for (const n of [1, 2, 3])
+        await enqueueEvent(manager, { topic, key: 'a', type: 'probe.counted', data: { n } });
+    });
+    startRelay(source);
+    return { topic, source };
+  };
+
   /** A consumer of `topic`'s `probe.counted` events in a group of its own, started. */
   const startProbeConsumer = async (
     source: DataSource,
@@ -923,13 +935,7 @@ describe('the outbox, its relay and the idempotent consumer', () => {
   });
 
   it("runs a handler's after-commit effects once its transaction commits, never for an attempt that rolled back", async () => {
-    const topic = await newTopic();
-    const source = await dataSource();
-    await source.transaction(async (manager) => {
-      for (const n of [1, 2, 3])
-        await enqueueEvent(manager, { topic, key: 'a', type: 'probe.counted', data: { n } });
-    });
-    startRelay(source);
+    const { topic, source } = await threeEventsRelayed();
     const afterCommit: number[] = [];
     let attemptsAtTwo = 0;
     const { consumer } = await startProbeConsumer(source, topic, (event, _manager, context) => {
@@ -942,5 +948,35 @@ describe('the outbox, its relay and the idempotent consumer', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(attemptsAtTwo).toBe(2);
     expect(afterCommit).toEqual([1, 2, 3]);
+  });
+
+  it("runs a batch handler's after-commit effects once its batch commits, never for one rolled back", async () => {
+    const { topic, source } = await threeEventsRelayed();
+    const afterCommit: number[] = [];
+    let attempts = 0;
+    const consumer = new EventConsumer({
+      kafka,
+      dataSource: source,
+      groupId: `probe-${randomUUID()}`,
+      topics: [topic],
+      batch: {
+        types: ['probe.counted'],
+        parse: (event) => (event.data as { n: number }).n,
+        handleBatch: (items, _manager, after) => {
+          after(() => afterCommit.push(...(items as number[])));
+          // The first batch rolls back; its events are then handled one by one.
+          attempts += 1;
+          return attempts === 1
+            ? Promise.reject(new Error('the first attempt fails'))
+            : Promise.resolve();
+        },
+      },
+      logger,
+    });
+    eventConsumers.push(consumer);
+    await consumer.start();
+    await eventually('three events', () => consumer.stats.processed >= 3);
+    expect(attempts).toBeGreaterThan(1);
+    expect([...afterCommit].sort()).toEqual([1, 2, 3]);
   });
 });

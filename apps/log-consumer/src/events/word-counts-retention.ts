@@ -1,0 +1,67 @@
+import {
+  Injectable,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { PinoLogger } from 'nestjs-pino';
+import { EventLogRepository } from './event-log.repository';
+
+/** Top words look back a day at most: older minutes' word counts are of no use. */
+export const WORD_COUNTS_KEPT_MS = 25 * 60 * 60 * 1000;
+const FORGET_EVERY_MS = 10 * 60 * 1000;
+const FORGET_BATCH = 5_000;
+
+/**
+ * Deletes the word counts of minutes no top-words window reaches any more, at start and
+ * every 10 minutes, a few thousand rows a statement; without it `word_counts` grows by a
+ * row a minute for every distinct word, for good. Every instance may do it (SKIP LOCKED).
+ */
+@Injectable()
+export class WordCountsRetention implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> = Promise.resolve();
+  private stopped = false;
+
+  constructor(
+    private readonly log: EventLogRepository,
+    private readonly logger: PinoLogger,
+  ) {
+    this.logger.setContext('word-counts-retention');
+  }
+
+  onApplicationBootstrap(): void {
+    this.schedule();
+    this.timer = setInterval(() => this.schedule(), FORGET_EVERY_MS);
+    this.timer.unref();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** Deletes what is older than WORD_COUNTS_KEPT_MS before `now`; how many rows went. */
+  async forgetOld(now = new Date()): Promise<number> {
+    const before = new Date(now.getTime() - WORD_COUNTS_KEPT_MS);
+    let forgotten = 0;
+    while (!this.stopped) {
+      const deleted = await this.log.forgetWordCountsBefore(before, FORGET_BATCH);
+      forgotten += deleted;
+      if (deleted < FORGET_BATCH) break;
+    }
+    return forgotten;
+  }
+
+  private schedule(): void {
+    this.running = this.running.then(() =>
+      this.forgetOld().then(
+        (forgotten) => {
+          if (forgotten > 0) this.logger.info({ forgotten }, 'forgot old word counts');
+        },
+        (error: unknown) =>
+          this.logger.warn({ err: error }, 'could not forget old word counts; tried again later'),
+      ),
+    );
+  }
+}
