@@ -129,6 +129,36 @@ export function resourceChecks(objects: readonly K8sObject[]): string[] {
   );
 }
 
+/** A memory quantity of Kubernetes in MiB (Mi and Gi: what the chart's values use). */
+function mebibytes(quantity: string | number | undefined): number | undefined {
+  const match = /^(\d+)(Mi|Gi)$/.exec(String(quantity));
+  if (match === null) return undefined;
+  return Number(match[1]) * (match[2] === 'Gi' ? 1024 : 1);
+}
+
+/**
+ * Every service's V8 heap held well under its memory limit (`--max-old-space-size` in
+ * NODE_OPTIONS, at most 80 % of it): V8 would size its heap to the whole limit, and the
+ * kernel would kill the pod before a collection.
+ */
+export function heapChecks(objects: readonly K8sObject[]): string[] {
+  return deployments(objects)
+    .filter((deployment) => isService(componentOf(deployment)))
+    .flatMap((deployment) =>
+      deployment.spec.template.spec.containers.flatMap((container) => {
+        const where = `${componentOf(deployment)}/${container.name}`;
+        const limit = mebibytes(container.resources?.limits?.['memory']);
+        const options = container.env?.find((entry) => entry.name === 'NODE_OPTIONS')?.value;
+        const heap = /--max-old-space-size=(\d+)/.exec(options ?? '')?.[1];
+        if (limit === undefined) return [`${where}: no memory limit in Mi or Gi`];
+        if (heap === undefined) return [`${where}: no --max-old-space-size in NODE_OPTIONS`];
+        return Number(heap) <= limit * 0.8
+          ? []
+          : [`${where}: a heap of ${heap} MiB in a limit of ${limit} MiB`];
+      }),
+    );
+}
+
 /** Every image at a fixed tag: never `latest`, never none. */
 export function imageChecks(objects: readonly K8sObject[]): string[] {
   return deployments(objects).flatMap((deployment) =>
@@ -232,6 +262,7 @@ export function topologyChecks(objects: readonly K8sObject[]): string[] {
 export const CHART_CHECKS = {
   probes: probeChecks,
   resources: resourceChecks,
+  heap: heapChecks,
   images: imageChecks,
   security: securityChecks,
   'disruption budgets': disruptionBudgetChecks,

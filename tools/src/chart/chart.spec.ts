@@ -3,7 +3,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SERVICE_NAMES, SERVICES } from '@scale-chat/contracts';
 import { checkEdgeConfig, ensureHelm, REPO_ROOT, sayAs, writeEdgeConfig } from '../infra';
-import { CHART_CHECKS, deploymentOf, probeChecks, resourceChecks } from './chart-checks';
+import {
+  CHART_CHECKS,
+  deploymentOf,
+  heapChecks,
+  probeChecks,
+  resourceChecks,
+} from './chart-checks';
 import { parse } from 'yaml';
 import {
   CHART_DIR,
@@ -181,6 +187,29 @@ describe('deploy/helm/scale-chat against broken values', () => {
   it('fails the probe check when liveness is on the readiness path', async () => {
     const objects = await renderChart([broken('probe-path')]);
     expect(probeChecks(objects)).toContain('auth/auth: livenessProbe on /health, not /health/live');
+  });
+
+  it('fails the heap check when NODE_OPTIONS gives no heap limit', async () => {
+    const objects = await renderChart([]);
+    const withoutHeap = objects.map((object) =>
+      object.kind === 'Deployment' && object.metadata.name === 'scale-chat-auth'
+        ? (JSON.parse(
+            JSON.stringify(object).replace(/--max-old-space-size=\d+/, '--enable-source-maps'),
+          ) as K8sObject)
+        : object,
+    );
+    expect(heapChecks(withoutHeap)).toEqual(['auth/auth: no --max-old-space-size in NODE_OPTIONS']);
+  });
+
+  it('sizes each heap at three quarters of its memory limit', async () => {
+    const objects = await renderChart([]);
+    const heapOf = (service: string) =>
+      deploymentOf(objects, service).spec.template.spec.containers[0]?.env?.find(
+        (entry) => entry.name === 'NODE_OPTIONS',
+      )?.value;
+    // 384Mi and 512Mi in values.yaml.
+    expect(heapOf('auth')).toBe('--max-old-space-size=288');
+    expect(heapOf('chat-gateway')).toBe('--max-old-space-size=384');
   });
 
   it('fails the resource check when a limit is missing', async () => {
