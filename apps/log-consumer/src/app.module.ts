@@ -10,6 +10,7 @@ import {
 import { EventsModule } from './events/events.module';
 import { CreateEventLog1765000000000 } from './events/migrations/1765000000000-create-event-log';
 import { CreateMessageWords1766000000000 } from './events/migrations/1766000000000-create-message-words';
+import { MessageWordsByMinute1768500000000 } from './events/migrations/1768500000000-message-words-by-minute';
 import { readLogConfig, type LogConfig } from './log-config';
 import { StatsModule } from './stats/stats.module';
 
@@ -26,6 +27,7 @@ export class AppModule {
             CreateRevokedLogins1764200000000,
             CreateEventLog1765000000000,
             CreateMessageWords1766000000000,
+            MessageWordsByMinute1768500000000,
           ],
         }),
         EventsModule,

@@ -143,6 +143,20 @@ export class EventLogRepository {
     )) as [unknown, number];
     return deleted;
   }
+
+  /**
+   * Deletes up to `limit` rows of `message_words` of messages sent before `before`: their
+   * minutes' counts are gone, so an edit has nothing to take out there. How many went.
+   */
+  async forgetMessageWordsBefore(before: Date, limit: number): Promise<number> {
+    const [, deleted] = (await this.manager.query(
+      `DELETE FROM "message_words" WHERE "message_id" IN (
+         SELECT "message_id" FROM "message_words" WHERE "minute" < $1
+          LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+      [before.toISOString(), limit],
+    )) as [unknown, number];
+    return deleted;
+  }
 }
 
 /** Code-unit order, the same in every process (locks are taken in it). */

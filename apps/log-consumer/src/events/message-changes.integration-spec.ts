@@ -192,8 +192,18 @@ describe('log-consumer: edits and deletions in the top words', () => {
       )[0]?.n;
     expect(await minutesOf('ancient')).toBe(2);
 
-    expect(await service.app.get(WordCountsRetention).forgetOld()).toBeGreaterThanOrEqual(1);
+    const wordsKept = async () =>
+      (
+        (await database.query(
+          `SELECT "message_id" AS "id" FROM "message_words" WHERE "message_id" = ANY($1::uuid[])`,
+          [[old.message.id, recent.message.id]],
+        )) as { id: string }[]
+      ).map(({ id }) => id);
+    expect((await wordsKept()).sort()).toEqual([old.message.id, recent.message.id].sort());
+
+    expect(await service.app.get(WordCountsRetention).forgetOld()).toBeGreaterThanOrEqual(2);
     expect(await minutesOf('ancient')).toBe(1);
+    expect(await wordsKept()).toEqual([recent.message.id]);
     expect(await countsOf(['ancient', 'fresh'])).toEqual({ ancient: 1, fresh: 1 });
 
     // Its words leave a minute that no longer holds them: nothing is left below zero.

@@ -12,9 +12,11 @@ const FORGET_EVERY_MS = 10 * 60 * 1000;
 const FORGET_BATCH = 5_000;
 
 /**
- * Deletes the word counts of minutes no top-words window reaches any more, at start and
- * every 10 minutes, a few thousand rows a statement; without it `word_counts` grows by a
- * row a minute for every distinct word, for good. Every instance may do it (SKIP LOCKED).
+ * Deletes the word counts of minutes no top-words window reaches any more, and the words
+ * of messages sent in them (`message_words`: an edit of such a message has nothing left to
+ * take out), at start and every 10 minutes, a few thousand rows a statement. Without it
+ * both tables grow for good: a row a minute for every distinct word, a row a message.
+ * Every instance may do it (SKIP LOCKED).
  */
 @Injectable()
 export class WordCountsRetention implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -41,14 +43,19 @@ export class WordCountsRetention implements OnApplicationBootstrap, BeforeApplic
     await this.running;
   }
 
-  /** Deletes what is older than WORD_COUNTS_KEPT_MS before `now`; how many rows went. */
+  /** Deletes what is older than WORD_COUNTS_KEPT_MS before `now`; how many rows of both went. */
   async forgetOld(now = new Date()): Promise<number> {
     const before = new Date(now.getTime() - WORD_COUNTS_KEPT_MS);
     let forgotten = 0;
-    while (!this.stopped) {
-      const deleted = await this.log.forgetWordCountsBefore(before, FORGET_BATCH);
-      forgotten += deleted;
-      if (deleted < FORGET_BATCH) break;
+    for (const forget of [
+      (limit: number) => this.log.forgetWordCountsBefore(before, limit),
+      (limit: number) => this.log.forgetMessageWordsBefore(before, limit),
+    ]) {
+      while (!this.stopped) {
+        const deleted = await forget(FORGET_BATCH);
+        forgotten += deleted;
+        if (deleted < FORGET_BATCH) break;
+      }
     }
     return forgotten;
   }
