@@ -213,6 +213,11 @@ describe('the web app with API v1.1 (direct rooms, edits, reactions, mentions, s
     await page.getByRole('button', { name: 'Search messages' }).click();
     const dialog = page.getByRole('dialog', { name: 'Search messages' });
     await dialog.getByLabel('Words in a message').fill('바늘');
+    await shown(dialog.getByTestId('search-results'));
+    // Only in the room open behind the dialog (the direct one): the needle is elsewhere.
+    await dialog.getByLabel(`Only in ${dan.displayName}`).check();
+    await showsText(dialog.getByRole('status'), 'No messages found.');
+    await dialog.getByLabel(`Only in ${dan.displayName}`).uncheck();
     await dialog
       .getByTestId('search-results')
       .getByRole('button', { name: new RegExp(needle) })
@@ -225,6 +230,34 @@ describe('the web app with API v1.1 (direct rooms, edits, reactions, mentions, s
       return box.top >= 0 && box.bottom <= window.innerHeight;
     });
     expect(inView).toBe(true);
+  }, 60_000);
+
+  it('offers a member after @ by a word of the display name, and says why an edit to nothing cannot be saved', async () => {
+    const page = cho.page;
+    await openRoom(page, group);
+    const composer = page.getByLabel('Message', { exact: true });
+    await composer.fill('hi @단');
+    const suggestions = page.getByRole('listbox', { name: 'People to mention' });
+    await shown(suggestions.getByRole('option', { name: new RegExp(`@${dan.username}`) }));
+    await composer.press('Enter');
+    expect(await composer.inputValue()).toBe(`hi @${dan.username} `);
+    await composer.fill('');
+
+    const text = `to be emptied ${suffix}`;
+    await choRest.say(groupId, text);
+    await shown(message(page, text));
+    await act(page, text, 'Edit');
+    await page.waitForFunction(
+      (body) => (document.activeElement as HTMLTextAreaElement | null)?.value === body,
+      text,
+      { timeout: UI_TIMEOUT },
+    );
+    await composer.fill('   ');
+    await shown(page.getByTestId('empty-edit'));
+    expect(await page.getByRole('button', { name: 'Save' }).isDisabled()).toBe(true);
+    await composer.press('Escape');
+    await page.getByTestId('empty-edit').waitFor({ state: 'detached', timeout: UI_TIMEOUT });
+    expect(await message(page, text).count()).toBe(1);
   }, 60_000);
 
   it('highlights what the server counts as a mention: not an address, a name without its full stop', async () => {
@@ -326,5 +359,8 @@ describe('the web app with API v1.1 (direct rooms, edits, reactions, mentions, s
     await gone.call('DELETE', '/api/users/me');
     await shown(dan.page.getByTestId('alone-note'));
     expect(await dan.page.getByLabel('Message', { exact: true }).count()).toBe(0);
+    // Called so in the room's heading and in the list, not "Direct message".
+    await shown(dan.page.getByRole('heading', { name: 'Deleted account' }));
+    await shown(room(dan.page, 'Deleted account'));
   }, 60_000);
 });

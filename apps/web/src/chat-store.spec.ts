@@ -78,8 +78,11 @@ class FakeSocket {
     };
   }
 
-  emit(_event: string, _payload: unknown, ack?: (answer: unknown) => void): void {
-    ack?.({ ok: true });
+  /** How the server answers plain emits (`typing`, `read`), by event: ok unless set. */
+  readonly emitAnswers = new Map<string, unknown>();
+
+  emit(event: string, _payload: unknown, ack?: (answer: unknown) => void): void {
+    ack?.(this.emitAnswers.get(event) ?? { ok: true });
   }
 
   connect(): void {
@@ -431,5 +434,26 @@ describe('ChatStore catch-up by version after a reconnection', () => {
     store.stop();
     socket.fire('disconnect', 'transport close');
     expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('says nothing when typing is only too frequent, and says why it was refused otherwise', () => {
+    const refused = (code: string) => ({ ok: false, error: { code, message: code } });
+    socket.emitAnswers.set('typing', refused('rate_limited'));
+    store.typed(ROOM);
+    expect(store.snapshot().error).toBeNull();
+    store.setTyping(ROOM, false);
+    socket.emitAnswers.set('typing', refused('forbidden'));
+    store.typed(ROOM);
+    expect(store.snapshot().error).not.toBeNull();
+  });
+
+  it('says so when this user is taken out of a room, and forgets it', () => {
+    socket.fire('room:left', { roomId: ROOM });
+    expect(store.snapshot().messages.has(ROOM)).toBe(false);
+    expect(store.snapshot().error).toBe("You're no longer a member of Lunch.");
+    // Again, for a room it no longer knows: nothing more to say.
+    store.dismissError();
+    socket.fire('room:left', { roomId: ROOM });
+    expect(store.snapshot().error).toBeNull();
   });
 });

@@ -81,6 +81,8 @@ export interface ChatState {
   /** userId → online, from the room views' members, then `presence` events; absent while unknown. */
   readonly presence: ReadonlyMap<string, boolean>;
   readonly users: ReadonlyMap<string, User>;
+  /** Users the server no longer knows (404): deleted accounts. */
+  readonly deletedUsers: ReadonlySet<string>;
   readonly openRoomId: string | null;
   /** Rooms whose details or messages failed to load, and why. */
   readonly loadFailures: ReadonlyMap<string, LoadFailure>;
@@ -121,12 +123,30 @@ function newClientMsgId(): string {
   return crypto.randomUUID();
 }
 
+/** What a deleted account is called wherever its name would be. */
+export const DELETED_ACCOUNT = 'Deleted account';
+
+/**
+ * A user's name on screen: the display name, "Deleted account" for one the server no
+ * longer knows, or a short id while it is being looked up.
+ */
+export function nameOfUser(
+  state: Pick<ChatState, 'users' | 'deletedUsers'>,
+  userId: string,
+): string {
+  const user = state.users.get(userId);
+  if (user !== undefined) return user.displayName;
+  return state.deletedUsers.has(userId) ? DELETED_ACCOUNT : `user ${userId.slice(0, 8)}`;
+}
+
 /** A room's name on screen: a direct room's is the other person's (room-name.ts). */
 export function titleOfRoom(state: ChatState, roomId: string, meId: string): string {
   const details = state.details.get(roomId);
   const room = details ?? state.rooms.find((candidate) => candidate.id === roomId);
   if (room === undefined) return '';
-  return roomTitle(room, details?.members, meId, (id) => state.users.get(id)?.displayName);
+  return roomTitle(room, details?.members, meId, (id) =>
+    state.deletedUsers.has(id) ? DELETED_ACCOUNT : state.users.get(id)?.displayName,
+  );
 }
 
 /**
@@ -151,6 +171,7 @@ export class ChatStore {
     reads: new Map(),
     presence: new Map(),
     users: new Map(),
+    deletedUsers: new Set(),
     openRoomId: null,
     loadFailures: new Map(),
     firstUnread: new Map(),
@@ -283,7 +304,15 @@ export class ChatStore {
       }
     });
     socket.on('room:left', (event) => {
-      if (isRoomLeftEvent(event)) this.forget(event.roomId);
+      if (!isRoomLeftEvent(event)) return;
+      // Removed by the owner, or left in another tab: said, not just gone. A leave from
+      // this tab forgot the room already.
+      const known =
+        this.state.details.has(event.roomId) ||
+        this.state.rooms.some((room) => room.id === event.roomId);
+      const title = titleOfRoom(this.state, event.roomId, this.me.id);
+      this.forget(event.roomId);
+      if (known) this.set({ error: `You're no longer a member of ${title || 'a room'}.` });
     });
     const memberChanged = (event: unknown) => {
       if (!isMemberEvent(event) || event.userId === this.me.id) return;
@@ -648,9 +677,13 @@ export class ChatStore {
     try {
       this.remember(await this.api.get(`/api/users/${encodeURIComponent(userId)}`, isUser));
     } catch (error) {
-      // A deleted account stays unnamed (shown by id); anything else is worth a retry later.
+      // A deleted account is called so; anything else is worth a retry later.
+      if (error instanceof ApiError && error.status === 404) {
+        this.set({ deletedUsers: new Set(this.state.deletedUsers).add(userId) });
+        return;
+      }
       this.userRequests.delete(userId);
-      if (!(error instanceof ApiError && error.status === 404)) this.fail(error);
+      this.fail(error);
     }
   }
 
@@ -665,12 +698,16 @@ export class ChatStore {
   // ---- messages ----
 
   /**
-   * Messages of this user's rooms whose text contains `query` (API.md v1.1 search), newest
-   * first; `before`: the last result's id, for the next page.
+   * Messages of this user's rooms (or of `roomId` alone) whose text contains `query`
+   * (API.md v1.1 search), newest first; `before`: the last result's id, for the next page.
    */
-  async searchMessages(query: string, before?: string): Promise<Page<MessageView>> {
+  async searchMessages(
+    query: string,
+    { before, roomId }: { before?: string; roomId?: string } = {},
+  ): Promise<Page<MessageView>> {
     const params = new URLSearchParams({ query, limit: String(SEARCH_PAGE) });
     if (before !== undefined) params.set('before', before);
+    if (roomId !== undefined) params.set('roomId', roomId);
     const page = listOf(await this.api.get(`/api/messages/search?${params.toString()}`), isMessage);
     for (const message of page.items) void this.lookUpUser(message.senderId);
     return page;
@@ -933,10 +970,7 @@ export class ChatStore {
     this.set({
       reads: new Map(this.state.reads).set(roomId, new Map(reads).set(this.me.id, seq)),
     });
-    this.socket.emit('read', { roomId, seq }, (answer) => {
-      const ack = readAck(answer);
-      if (!ack.ok) this.fail(new Error(ack.message));
-    });
+    this.socket.emit('read', { roomId, seq }, (answer) => this.failUnlessRateLimited(answer));
   }
 
   // ---- sending ----
@@ -1146,10 +1180,17 @@ export class ChatStore {
 
   private emitTyping(roomId: string, typing: boolean): void {
     if (this.socket?.connected !== true) return;
-    this.socket.emit('typing', { roomId, typing }, (answer) => {
-      const ack = readAck(answer);
-      if (!ack.ok) this.fail(new Error(ack.message));
-    });
+    this.socket.emit('typing', { roomId, typing }, (answer) => this.failUnlessRateLimited(answer));
+  }
+
+  /**
+   * A refused `typing` or `read` said in plain words, unless it was only too frequent:
+   * the next one says the same again (a quick typist's indicators, a read cursor), and the
+   * user's messages still went out.
+   */
+  private failUnlessRateLimited(answer: unknown): void {
+    const ack = readAck(answer);
+    if (!ack.ok && ack.code !== 'rate_limited') this.set({ error: describeRefusal(ack.code) });
   }
 
   private onTyping(roomId: string, userId: string, typing: boolean): void {

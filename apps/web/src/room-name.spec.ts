@@ -17,6 +17,12 @@ describe('roomTitle', () => {
     expect(roomTitle({ kind: 'direct', name: null }, members, 'ji', nameOf)).toBe('Me');
   });
 
+  it('calls a direct room whose other person deleted the account so', () => {
+    expect(roomTitle({ kind: 'direct', name: null }, [{ userId: 'me' }], 'me', nameOf)).toBe(
+      'Deleted account',
+    );
+  });
+
   it('has a placeholder while the members or the person are not known', () => {
     expect(roomTitle({ kind: 'direct', name: null }, undefined, 'me', nameOf)).toBe(
       'Direct message',

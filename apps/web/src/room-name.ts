@@ -13,6 +13,8 @@ export function roomTitle(
 ): string {
   if (room.kind === 'group') return room.name ?? '';
   const other = members?.find((member) => member.userId !== meId);
+  // Only an account's deletion takes the other person out of a direct room.
+  if (members !== undefined && other === undefined) return 'Deleted account';
   return (other === undefined ? undefined : nameOf(other.userId)) ?? 'Direct message';
 }
 

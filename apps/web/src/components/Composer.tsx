@@ -211,6 +211,11 @@ export function Composer({
           At most {CHAT_LIMITS.bodyMax} characters.
         </p>
       )}
+      {draft?.kind === 'edit' && text.trim() === '' && (
+        <p className="muted small" role="status" data-testid="empty-edit">
+          A message can't be empty: delete it instead, or press Escape to keep it.
+        </p>
+      )}
     </form>
   );
 }

@@ -122,7 +122,7 @@ function MessageItemView(props: MessageItemProps) {
               · edited
             </span>
           )}
-          {mine && <span data-testid="message-state"> · Sent</span>}
+          {mine && !deleted && <span data-testid="message-state"> · Sent</span>}
         </span>
         {props.seenBy !== undefined && (
           <span className="seen" data-testid="seen">

@@ -1,11 +1,10 @@
 import type { MessageView } from '@scale-chat/contracts';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { OFFLINE_TEXT } from '../api-error';
-import type { ChatStore, LoadFailure, PendingMessage } from '../chat-store';
+import { nameOfUser, type ChatStore, type LoadFailure, type PendingMessage } from '../chat-store';
 import { readersBySeq } from '../message-list';
 import { backToRoomList } from '../navigation';
 import { dayLabel, startsDay } from '../text/dates';
-import { displayNameOf } from './Avatar';
 import { MessageBody } from './MessageBody';
 import { MessageItem, ReplyQuote, type Quoted } from './MessageItem';
 import type { RoomProps } from './RoomPane';
@@ -103,7 +102,11 @@ export function MessageList({
   // What every message is given stays the same object from render to render unless it
   // changed, so a message that did not change is not rendered again (`MessageItem`).
   const users = state.users;
-  const nameOf = useCallback((userId: string) => displayNameOf(users.get(userId), userId), [users]);
+  const deletedUsers = state.deletedUsers;
+  const nameOf = useCallback(
+    (userId: string) => nameOfUser({ users, deletedUsers }, userId),
+    [users, deletedUsers],
+  );
   const details = state.details.get(roomId);
   const owner = details?.ownerId === me.id && details.kind === 'group';
   const memberNames = (details?.members ?? [])

@@ -2,13 +2,15 @@ import type { MessageView } from '@scale-chat/contracts';
 import { useEffect, useId, useState } from 'react';
 import { describeError } from '../api-error';
 import { roomAndSender } from '../room-name';
-import { titleOfRoom, type ChatState, type ChatStore } from '../chat-store';
+import { nameOfUser, titleOfRoom, type ChatState, type ChatStore } from '../chat-store';
 import { fullDate } from '../text/dates';
 import { searchQueryProblem } from '../text/search-query';
-import { displayNameOf } from './Avatar';
 import { Dialog } from './Dialog';
 
-/** Search across this user's rooms (API.md v1.1); a result opens its room at the message. */
+/**
+ * Search across this user's rooms, or only the open one (API.md v1.1); a result opens its
+ * room at the message.
+ */
 export function MessageSearch({
   store,
   state,
@@ -27,6 +29,9 @@ export function MessageSearch({
   const [results, setResults] = useState<{ items: MessageView[]; hasMore: boolean } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loadingMore, setLoadingMore] = useState(false);
+  const openRoomId = state.openRoomId;
+  const [onlyOpenRoom, setOnlyOpenRoom] = useState(false);
+  const roomId = onlyOpenRoom && openRoomId !== null ? openRoomId : undefined;
   const problem = searchQueryProblem(query);
 
   useEffect(() => {
@@ -34,7 +39,7 @@ export function MessageSearch({
     if (searchQueryProblem(query) !== undefined) return;
     let current = true;
     const timer = setTimeout(() => {
-      store.searchMessages(query.trim()).then(
+      store.searchMessages(query.trim(), roomId === undefined ? {} : { roomId }).then(
         (page) => {
           if (current) {
             setResults(page);
@@ -50,14 +55,17 @@ export function MessageSearch({
       current = false;
       clearTimeout(timer);
     };
-  }, [query, store]);
+  }, [query, roomId, store]);
 
   const more = () => {
     const last = results?.items.at(-1);
     if (results === null || last === undefined || loadingMore) return;
     setLoadingMore(true);
     store
-      .searchMessages(query.trim(), last.id)
+      .searchMessages(query.trim(), {
+        before: last.id,
+        ...(roomId === undefined ? {} : { roomId }),
+      })
       .then(
         // Only onto the results it continues: a new query meanwhile has its own.
         (page) =>
@@ -85,9 +93,21 @@ export function MessageSearch({
           onChange={(event) => setQuery(event.target.value)}
           aria-describedby={`${id}-hint`}
         />
+        {openRoomId !== null && (
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={onlyOpenRoom}
+              onChange={(event) => setOnlyOpenRoom(event.target.checked)}
+            />
+            Only in {titleOfRoom(state, openRoomId, meId)}
+          </label>
+        )}
         <p id={`${id}-hint`} className="muted small" role="status">
           {query.trim() === ''
-            ? 'Searches every room you are in.'
+            ? roomId === undefined
+              ? 'Searches every room you are in.'
+              : `Searches ${titleOfRoom(state, roomId, meId)}.`
             : (problem ??
               error ??
               (results === null
@@ -104,7 +124,7 @@ export function MessageSearch({
                   <span className="small muted">
                     {roomAndSender(
                       titleOfRoom(state, message.roomId, meId),
-                      displayNameOf(state.users.get(message.senderId), message.senderId),
+                      nameOfUser(state, message.senderId),
                     )}{' '}
                     · {fullDate(message.createdAt)}
                   </span>

@@ -1,10 +1,9 @@
 import type { MessageView } from '@scale-chat/contracts';
 import { useCallback, useState } from 'react';
-import { titleOfRoom, type ChatState, type ChatStore } from '../chat-store';
+import { nameOfUser, titleOfRoom, type ChatState, type ChatStore } from '../chat-store';
 import { backToRoomList } from '../navigation';
 import { countOf } from '../text/plural';
 import type { User } from '../validate';
-import { displayNameOf } from './Avatar';
 import { Composer, type Draft } from './Composer';
 import { MembersPanel } from './MembersPanel';
 import { MessageList } from './MessageList';
@@ -95,7 +94,7 @@ export function RoomPane({ store, state, roomId, me }: RoomProps) {
       </div>
       <p className="typing" aria-live="polite" data-testid="typing">
         {typing.length > 0 &&
-          `${typing.map((id) => displayNameOf(state.users.get(id), id)).join(', ')} ${
+          `${typing.map((id) => nameOfUser(state, id)).join(', ')} ${
             typing.length > 1 ? 'are' : 'is'
           } typing…`}
       </p>
@@ -110,7 +109,7 @@ export function RoomPane({ store, state, roomId, me }: RoomProps) {
           roomId={roomId}
           draft={draft}
           members={others}
-          nameOf={(id) => displayNameOf(state.users.get(id), id)}
+          nameOf={(id) => nameOfUser(state, id)}
           onDraftDone={() => setDraft(null)}
         />
       )}

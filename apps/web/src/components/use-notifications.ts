@@ -1,9 +1,8 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { ChatState, ChatStore } from '../chat-store';
+import { nameOfUser, type ChatState, type ChatStore } from '../chat-store';
 import { openRoomPage } from '../navigation';
 import { alertFor, APP_TITLE, arrivals, titleFor, unreadTotal } from '../notifications';
 import type { RoomSummaryView } from '@scale-chat/contracts';
-import { displayNameOf } from './Avatar';
 
 const MUTED_KEY = 'scale-chat.notifications.muted';
 /** Set once the browser's question was put: it is put once, never again by itself. */
@@ -80,7 +79,7 @@ export function useNotifications(store: ChatStore, meId: string) {
 
 function notify(room: RoomSummaryView, state: ChatState): void {
   const senderId = room.lastMessage?.senderId ?? '';
-  const alert = alertFor(room, displayNameOf(state.users.get(senderId), senderId));
+  const alert = alertFor(room, nameOfUser(state, senderId));
   let notification: Notification;
   try {
     notification = new Notification(alert.title, { body: alert.body, tag: alert.tag });

@@ -7,6 +7,10 @@ describe('mentionQuery', () => {
     expect(mentionQuery('@')).toBe('');
   });
 
+  it('finds the start of a display name in any script too', () => {
+    expect(mentionQuery('안녕 @김')).toBe('김');
+  });
+
   it('is undefined outside a mention (an e-mail address, a finished word)', () => {
     expect(mentionQuery('ann@example')).toBeUndefined();
     expect(mentionQuery('@kim done')).toBeUndefined();
@@ -26,6 +30,17 @@ describe('mentionCandidates', () => {
   it('matches the start of usernames, case-insensitively', () => {
     const people = [{ username: 'Kim' }, { username: 'bob' }, { username: 'kira' }];
     expect(mentionCandidates(people, 'ki').map((p) => p.username)).toEqual(['Kim', 'kira']);
+  });
+
+  it('matches the start of any word of a display name, in any script', () => {
+    const people = [
+      { username: 'ann', displayName: '김안나' },
+      { username: 'bob', displayName: 'Bob Lee' },
+      { username: 'kim', displayName: null },
+    ];
+    expect(mentionCandidates(people, '김').map((p) => p.username)).toEqual(['ann']);
+    expect(mentionCandidates(people, 'le').map((p) => p.username)).toEqual(['bob']);
+    expect(mentionCandidates(people, 'an').map((p) => p.username)).toEqual(['ann']);
   });
 
   it('offers nothing for a username typed out whole, unless another goes on from it', () => {

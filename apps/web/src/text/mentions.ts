@@ -6,9 +6,13 @@ import { atNames } from '@scale-chat/contracts/mentions';
  * highlight them, by the server's own rule (`@scale-chat/contracts/mentions`). Usernames
  * are `a-z 0-9 _ . -` (API.md).
  */
-const TYPING_MENTION = /(?:^|\s)@([A-Za-z0-9_.-]*)$/;
+const TYPING_MENTION = /(?:^|\s)@(\S*)$/u;
 
-/** The part of a username typed after `@` just before the caret, if one is being typed. */
+/**
+ * What is typed after `@` just before the caret, if a mention is being typed: the start
+ * of a username, or of a display name in any script (`@김`), which completes to the
+ * username.
+ */
 export function mentionQuery(textBeforeCaret: string): string | undefined {
   return TYPING_MENTION.exec(textBeforeCaret)?.[1];
 }
@@ -30,17 +34,23 @@ export function completeMention(
 }
 
 /**
- * People whose username starts with `query` (case-insensitive), at most `limit`. None when
- * `query` is already one whole username and no other goes on from it: there is nothing
- * left to pick, so Enter sends the message instead of completing the name again.
+ * People whose username, or a word of whose display name, starts with `query`
+ * (case-insensitive), at most `limit`. None when `query` is already one whole username and
+ * no other goes on from it: there is nothing left to pick, so Enter sends the message
+ * instead of completing the name again.
  */
-export function mentionCandidates<T extends { readonly username: string }>(
-  people: readonly T[],
-  query: string,
-  limit = 6,
-): T[] {
-  const prefix = query.toLowerCase();
-  const matching = people.filter((person) => person.username.toLowerCase().startsWith(prefix));
+export function mentionCandidates<
+  T extends { readonly username: string; readonly displayName?: string | null },
+>(people: readonly T[], query: string, limit = 6): T[] {
+  const prefix = query.toLocaleLowerCase();
+  const matching = people.filter(
+    (person) =>
+      person.username.toLowerCase().startsWith(prefix) ||
+      (person.displayName ?? '')
+        .toLocaleLowerCase()
+        .split(/\s+/u)
+        .some((word) => word !== '' && word.startsWith(prefix)),
+  );
   const [only] = matching;
   if (matching.length === 1 && only?.username.toLowerCase() === prefix) return [];
   return matching.slice(0, limit);
