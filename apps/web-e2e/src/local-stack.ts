@@ -61,6 +61,7 @@ export class LocalStack {
         pathname: `/${database.name}`,
       }).toString(),
       KAFKA_TOPIC_PREFIX: `test-w${run}.`,
+      SOCKET_IO_TOPIC: `test-w${run}.socketio`,
       // A killed gateway's partitions move on after 6 s (the broker's minimum).
       KAFKA_SESSION_TIMEOUT_MS: '6000',
       ADMIN_USERNAMES: 'admin',

@@ -113,6 +113,7 @@ export async function startChatCluster(options: ChatClusterOptions = {}): Promis
     KAFKA_BROKERS: process.env['KAFKA_BROKERS'] ?? LOCAL_KAFKA_BROKERS.join(','),
     DATABASE_URL: databaseUrl,
     KAFKA_TOPIC_PREFIX: topicPrefix,
+    SOCKET_IO_TOPIC: `${topicPrefix}socketio`,
     AUTH_JWKS_URL: `http://127.0.0.1:${authPort}/api/auth/jwks`,
     SIGNUP_RATE_LIMIT_PER_MINUTE: '100000',
     ADMIN_USERNAMES: 'admin',

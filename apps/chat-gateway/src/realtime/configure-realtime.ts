@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { ensureTopics, HealthRegistry, KafkaConnection } from '@scale-chat/platform';
-import { prefixedTopic, SOCKET_IO_TOPIC, type MessageView } from '@scale-chat/contracts';
+import { SOCKET_IO_TOPIC, type MessageView } from '@scale-chat/contracts';
 import {
   createAdapter,
   type BroadcastPacket,
@@ -50,12 +50,9 @@ export async function configureRealtime(app: INestApplication, config: ChatConfi
   // The cluster topic as declared (its retention, the largest broadcast it carries), also
   // when an earlier release made it: the adapter would only create a missing one. As the
   // event consumers' start does, with kafkajs' retries.
-  // Under KAFKA_TOPIC_PREFIX like every other topic: deployments sharing a Kafka cluster
-  // must not hear each other's broadcasts.
-  const topic = prefixedTopic(
-    { ...SOCKET_IO_TOPIC, name: config.extra.SOCKET_IO_TOPIC },
-    config.kafkaTopicPrefix,
-  );
+  // SOCKET_IO_TOPIC as it is, not under KAFKA_TOPIC_PREFIX: a cluster of gateways must
+  // keep its topic across an upgrade (deployments sharing Kafka each set their own).
+  const topic = { ...SOCKET_IO_TOPIC, name: config.extra.SOCKET_IO_TOPIC };
   const admin = kafka.admin();
   await admin.connect();
   try {

@@ -11,7 +11,6 @@ import {
   type TestService,
 } from '@scale-chat/platform/testing';
 import { io as connect } from 'socket.io-client';
-import { KafkaConnection } from '@scale-chat/platform';
 import { chatGatewayService } from '../app.module';
 import type { ChatConfig } from '../chat-config';
 import { handshake } from './handshake.test-helper';
@@ -122,20 +121,6 @@ describe('the Socket.IO handshake of chat-gateway', () => {
     );
     expect(await closed).toBe('io server disconnect');
     expect(Date.now()).toBeGreaterThanOrEqual(refusedFrom);
-  });
-
-  it('puts its cluster topic under KAFKA_TOPIC_PREFIX, as every other topic', async () => {
-    const { kafkaTopicPrefix, extra } = gateway.config;
-    expect(kafkaTopicPrefix).not.toBe('');
-    const admin = gateway.app.get(KafkaConnection).kafka.admin();
-    await admin.connect();
-    try {
-      const topics = await admin.listTopics();
-      expect(topics).toContain(`${kafkaTopicPrefix}${extra.SOCKET_IO_TOPIC}`);
-      expect(topics).not.toContain(extra.SOCKET_IO_TOPIC);
-    } finally {
-      await admin.disconnect();
-    }
   });
 
   it('reports the Socket.IO cluster in GET /health', async () => {

@@ -17,10 +17,10 @@ describe('readServiceConfig', () => {
     });
   });
 
-  it('names consumer groups under the topic prefix unless told otherwise, so deployments sharing Kafka share no group', () => {
+  it("names consumer groups by the service unless told otherwise, whatever the topics' prefix (an upgrade keeps them)", () => {
     expect(readServiceConfig('auth', {}).kafkaGroupPrefix).toBe('auth');
     expect(readServiceConfig('auth', { KAFKA_TOPIC_PREFIX: 'staging.' }).kafkaGroupPrefix).toBe(
-      'staging.auth',
+      'auth',
     );
     expect(
       readServiceConfig('auth', { KAFKA_TOPIC_PREFIX: 'staging.', KAFKA_GROUP_PREFIX: 'mine' })

@@ -34,9 +34,13 @@ function commonSpec(service: ServiceName) {
     DATABASE_URL: postgresUrl({ default: LOCAL_DATABASE_URL }),
     DATABASE_POOL_SIZE: integer({ min: 1, max: 100 }, { default: 10 }),
     KAFKA_BROKERS: brokerList({ default: [...LOCAL_KAFKA_BROKERS] }),
-    KAFKA_GROUP_PREFIX: optional(
-      text(/^[A-Za-z0-9._-]{1,100}$/, '1-100 characters of A-Z a-z 0-9 . _ -'),
-    ),
+    /**
+     * Not derived from KAFKA_TOPIC_PREFIX: a deployment that set that before would find its
+     * groups renamed on upgrade, and new groups read every topic again from the beginning.
+     */
+    KAFKA_GROUP_PREFIX: text(/^[A-Za-z0-9._-]{1,100}$/, '1-100 characters of A-Z a-z 0-9 . _ -', {
+      default: service,
+    }),
     /** A consumer silent this long (a crashed process) loses its partitions to the others. */
     // 10 s, not kafkajs' 30: a dead gateway's rooms must not go quiet for half a minute.
     KAFKA_SESSION_TIMEOUT_MS: integer({ min: 6_000, max: 300_000 }, { default: 10_000 }),
@@ -110,8 +114,7 @@ export function readServiceConfig<S extends EnvSpec = Record<never, never>>(
     databasePoolSize: parsed.DATABASE_POOL_SIZE,
     databaseSchema: SERVICES[service].schema,
     kafkaBrokers: parsed.KAFKA_BROKERS,
-    // Under the topic prefix by default: deployments sharing a cluster share no group.
-    kafkaGroupPrefix: parsed.KAFKA_GROUP_PREFIX ?? `${parsed.KAFKA_TOPIC_PREFIX ?? ''}${service}`,
+    kafkaGroupPrefix: parsed.KAFKA_GROUP_PREFIX,
     kafkaTopicPrefix: parsed.KAFKA_TOPIC_PREFIX ?? '',
     kafkaSessionTimeoutMs: parsed.KAFKA_SESSION_TIMEOUT_MS,
     shutdownTimeoutMs: parsed.SHUTDOWN_TIMEOUT_MS,
