@@ -456,4 +456,21 @@ describe('ChatStore catch-up by version after a reconnection', () => {
     socket.fire('room:left', { roomId: ROOM });
     expect(store.snapshot().error).toBeNull();
   });
+
+  it('loads afresh once when the changes behind are to older messages, then asks no more', async () => {
+    socket.drop();
+    // 450 changes since, all to messages before the newest page: the page's newest version
+    // stays far below the room's.
+    const page = Array.from({ length: 50 }, (_, index) => message(index + 1, index + 1));
+    answers.set('/api/rooms', { items: [{ ...summary, lastSeq: 50, lastVersion: 500 }] });
+    answers.set(`/api/rooms/${ROOM}/messages?limit=50`, { items: page, hasMore: false });
+    const pages = () => restAsked.filter((path) => path.endsWith('messages?limit=50')).length;
+    const before = pages();
+    socket.connect();
+    await until(() => pages() === before + 1 && items().length === 50);
+    // Some turns of the event loop for a loop to show itself: none may ask again.
+    for (let turn = 0; turn < 50; turn += 1) await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(pages()).toBe(before + 1);
+    expect(socket.question('sync')).toBeUndefined();
+  });
 });

@@ -200,6 +200,8 @@ export class ChatStore {
   private reconnectDelay = RECONNECT_FIRST_MS;
   /** Stopped (logged out, the screen gone): nothing is scheduled any more. */
   private stopped = false;
+  /** Rooms this tab is leaving, whose `room:left` is no news. */
+  private readonly leaving = new Set<string>();
   /** Each room list asked for: an answer older than the latest asked is dropped. */
   private roomsAsked = 0;
   /** userId → when its last `presence` event came: a room view asked for before is older. */
@@ -308,8 +310,9 @@ export class ChatStore {
       // Removed by the owner, or left in another tab: said, not just gone. A leave from
       // this tab forgot the room already.
       const known =
-        this.state.details.has(event.roomId) ||
-        this.state.rooms.some((room) => room.id === event.roomId);
+        !this.leaving.has(event.roomId) &&
+        (this.state.details.has(event.roomId) ||
+          this.state.rooms.some((room) => room.id === event.roomId));
       const title = titleOfRoom(this.state, event.roomId, this.me.id);
       this.forget(event.roomId);
       if (known) this.set({ error: `You're no longer a member of ${title || 'a room'}.` });
@@ -557,10 +560,16 @@ export class ChatStore {
   }
 
   async leave(roomId: string): Promise<void> {
-    await this.api.delete(
-      `/api/rooms/${encodeURIComponent(roomId)}/members/${encodeURIComponent(this.me.id)}`,
-    );
-    this.forget(roomId);
+    // Its `room:left` may come before the answer: no need to say what the user just did.
+    this.leaving.add(roomId);
+    try {
+      await this.api.delete(
+        `/api/rooms/${encodeURIComponent(roomId)}/members/${encodeURIComponent(this.me.id)}`,
+      );
+      this.forget(roomId);
+    } finally {
+      this.leaving.delete(roomId);
+    }
   }
 
   /** A room this user is no longer in: gone from the list, never synced again. */
@@ -718,11 +727,22 @@ export class ChatStore {
    * place of what is held (too far behind to catch up change by change), not merged in.
    */
   private async loadLatest(roomId: string, afresh = false): Promise<void> {
+    const knownVersion = () =>
+      Math.max(
+        this.state.rooms.find((room) => room.id === roomId)?.lastVersion ?? 0,
+        this.state.details.get(roomId)?.lastVersion ?? 0,
+      );
+    // Afresh, every change the room had when the page was asked for is in it or to
+    // messages before it, which are not held any more: catch-up starts from there.
+    const knownBefore = afresh ? knownVersion() : 0;
     const page = listOf(
       await this.api.get(`/api/rooms/${encodeURIComponent(roomId)}/messages?limit=${PAGE}`),
       isMessage,
     );
-    const held = afresh ? [] : (this.state.messages.get(roomId)?.items ?? []);
+    const newest = Math.max(0, ...page.items.map((message) => message.version));
+    const now = this.state.messages.get(roomId)?.items ?? [];
+    // Afresh, what came after the page (this user's acknowledged sends) stays.
+    const held = afresh ? now.filter((message) => message.version > newest) : now;
     this.putMessages(roomId, mergeMessages(held, page.items), {
       hasOlder: page.hasMore,
       ...(afresh ? { loadingOlder: false } : {}),
@@ -731,18 +751,11 @@ export class ChatStore {
     // The page holds every change up to its newest version: catch-up can start there.
     this.versions.set(
       roomId,
-      Math.max(
-        afresh ? 0 : (this.versions.get(roomId) ?? 0),
-        ...page.items.map((message) => message.version),
-      ),
+      afresh ? Math.max(knownBefore, newest) : Math.max(this.versions.get(roomId) ?? 0, newest),
     );
     // A change that came while the page was on its way was not kept (the room was not
     // loaded yet): what the room list or view knows beyond the page comes by `sync`.
-    const known = Math.max(
-      this.state.rooms.find((room) => room.id === roomId)?.lastVersion ?? 0,
-      this.state.details.get(roomId)?.lastVersion ?? 0,
-    );
-    if (known > (this.versions.get(roomId) ?? 0)) void this.sync(roomId);
+    if (knownVersion() > (this.versions.get(roomId) ?? 0)) void this.sync(roomId);
   }
 
   async loadOlder(roomId: string): Promise<void> {
@@ -755,9 +768,14 @@ export class ChatStore {
       roomId,
       new URLSearchParams({ beforeSeq: String(first.seq), limit: String(PAGE) }),
     );
-    // The room may have been left (and forgotten) while the page was on its way.
+    // The room may have been left (and forgotten) while the page was on its way, or its
+    // window loaded afresh: this page no longer joins on to it.
     const now = this.state.messages.get(roomId)?.items;
     if (now === undefined) return;
+    if (now[0]?.seq !== first.seq) {
+      this.putMessages(roomId, now, { loadingOlder: false });
+      return;
+    }
     this.putMessages(roomId, mergeMessages(now, page?.items ?? []), {
       loadingOlder: false,
       hasOlder: page?.hasMore ?? current.hasOlder,

@@ -228,6 +228,12 @@ describe('deploy/helm/scale-chat against broken values', () => {
     ]);
   });
 
+  it('refuses a memory limit that is no whole number of Mi or Gi, as the heap is sized from it', async () => {
+    await expect(renderChart([broken('fractional-memory')])).rejects.toThrow(
+      /whole number of Mi or Gi .* got 1.5Gi/,
+    );
+  });
+
   it('refuses to render the latest tag', async () => {
     await expect(renderChart([broken('latest-tag')])).rejects.toThrow(
       /image.tag must be a fixed version/,
@@ -284,5 +290,32 @@ describe('the Strimzi topics of the chart', () => {
     for (const topic of topics) {
       expect(topic.spec).toMatchObject({ replicas: 3, config: { 'min.insync.replicas': 2 } });
     }
+  });
+});
+
+describe('a release sharing its Kafka cluster (kafka.topicPrefix, groupPrefix, socketIoTopic)', () => {
+  it("names every topic and consumer group of its own, the gateways' topic included", async () => {
+    const objects = await renderChart([join(__dirname, 'shared-cluster-values.yaml')]);
+    const envOf = (service: string) =>
+      Object.fromEntries(
+        (deploymentOf(objects, service).spec.template.spec.containers[0]?.env ?? []).map(
+          (entry) => [entry.name, entry.value],
+        ),
+      );
+    for (const service of SERVICE_NAMES)
+      expect(envOf(service)).toMatchObject({ KAFKA_GROUP_PREFIX: `staging.${service}` });
+    expect(envOf('chat-gateway')).toMatchObject({ SOCKET_IO_TOPIC: 'staging-socketio.events' });
+    const topics = objects
+      .filter((object) => object.kind === 'KafkaTopic')
+      .map((object) => (object as unknown as { spec: { topicName: string } }).spec.topicName);
+    expect(topics).toContain('staging-socketio.events');
+    expect(topics.filter((name) => !name.startsWith('staging'))).toEqual([]);
+  });
+
+  it('leaves every name as it was when none of the three is set (an upgrade renames nothing)', async () => {
+    const objects = await renderChart([]);
+    const env = deploymentOf(objects, 'chat-gateway').spec.template.spec.containers[0]?.env ?? [];
+    expect(env.map((entry) => entry.name)).not.toContain('KAFKA_GROUP_PREFIX');
+    expect(env.map((entry) => entry.name)).not.toContain('SOCKET_IO_TOPIC');
   });
 });

@@ -7,6 +7,7 @@ describe('isInstant', () => {
     '2026-12-06t09:30:00.123456z',
     '2026-12-06T09:30:00+09:00',
     '2024-02-29T00:00:00-05:30',
+    '2026-01-05',
   ])('takes %s', (value) => {
     expect(isInstant(value)).toBe(true);
   });
@@ -17,8 +18,8 @@ describe('isInstant', () => {
     ['a basic-format time', '20260105T100000Z'],
     ['an hour alone', '2026-01-05T10Z'],
     ['no offset (read in the server zone)', '2026-01-05T10:00:00'],
-    ['a date alone', '2026-01-05'],
     ['a 13th month', '2026-13-01T00:00:00Z'],
+    ['a 31st of April, alone', '2026-04-31'],
     ['a 30th of February', '2026-02-30T00:00:00Z'],
     ['a 29th of February in a common year', '2026-02-29T00:00:00Z'],
     ['hour 24', '2026-01-05T24:00:00Z'],

@@ -1,20 +1,20 @@
 import { buildMessage, ValidateBy, type ValidationOptions } from 'class-validator';
 
 const INSTANT =
-  /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:[Zz]|[+-](\d{2}):(\d{2}))$/;
+  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:[Zz]|[+-](\d{2}):(\d{2})))?$/;
 
 /**
  * Whether `value` names one instant: a calendar date and a time of day with its offset
- * (RFC 3339, seconds optional), every field in range. ISO 8601's other forms (week and
- * ordinal dates, no offset, which JavaScript would read in the server's zone) name none.
+ * (RFC 3339, seconds optional), or a calendar date alone (its start, UTC), every field in
+ * range. ISO 8601's other forms (week and ordinal dates, a time without an offset, which
+ * JavaScript would read in the server's zone) name none.
  */
 export function isInstant(value: unknown): value is string {
   if (typeof value !== 'string') return false;
   const match = INSTANT.exec(value);
   if (match === null) return false;
-  const [year, month, day, hour, minute, second = 0, offsetHours = 0, offsetMinutes = 0] = match
-    .slice(1)
-    .map((field) => (field === undefined ? undefined : Number(field)));
+  const [year, month, day, hour = 0, minute = 0, second = 0, offsetHours = 0, offsetMinutes = 0] =
+    match.slice(1).map((field) => (field === undefined ? undefined : Number(field)));
   if (year === undefined || month === undefined || day === undefined) return false;
   const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
   return (
@@ -22,8 +22,8 @@ export function isInstant(value: unknown): value is string {
     month <= 12 &&
     day >= 1 &&
     day <= daysInMonth &&
-    (hour ?? 24) <= 23 &&
-    (minute ?? 60) <= 59 &&
+    hour <= 23 &&
+    minute <= 59 &&
     second <= 59 &&
     offsetHours <= 23 &&
     offsetMinutes <= 59 &&

@@ -48,12 +48,12 @@ kernel kills the pod before V8 collects.
 */}}
 {{- define "scale-chat.heapMiB" -}}
 {{- $memory := toString . -}}
-{{- if hasSuffix "Gi" $memory -}}
+{{- if not (regexMatch "^[1-9][0-9]*(Mi|Gi)$" $memory) -}}
+{{- fail (printf "a service's memory limit must be a whole number of Mi or Gi (its heap is sized from it), got %s" $memory) -}}
+{{- else if hasSuffix "Gi" $memory -}}
 {{- div (mul (trimSuffix "Gi" $memory | int) 1024 3) 4 -}}
-{{- else if hasSuffix "Mi" $memory -}}
-{{- div (mul (trimSuffix "Mi" $memory | int) 3) 4 -}}
 {{- else -}}
-{{- fail (printf "a service's memory limit must be in Mi or Gi, got %s" $memory) -}}
+{{- div (mul (trimSuffix "Mi" $memory | int) 3) 4 -}}
 {{- end -}}
 {{- end -}}
 

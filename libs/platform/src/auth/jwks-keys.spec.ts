@@ -57,6 +57,13 @@ describe('JwksKeySet', () => {
     expect(jwks.reads).toBe(4);
   });
 
+  it('does not read again for an unknown kid when the set was just read for being old', async () => {
+    const jwks = new FakeJwks({ real: 'PEM-real' });
+    const set = new JwksKeySet(jwks, { cacheSeconds: 300, fetchesPerMinute: 10 }, now);
+    expect(await set.keyOf('unknown')).toBeUndefined();
+    expect(jwks.reads).toBe(1);
+  });
+
   it('reads once for lookups that need it at the same time', async () => {
     const jwks = new FakeJwks({ real: 'PEM-real' });
     const set = new JwksKeySet(jwks, { cacheSeconds: 300, fetchesPerMinute: 10 }, now);

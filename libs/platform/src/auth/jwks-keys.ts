@@ -41,9 +41,11 @@ export class JwksKeySet {
    * set is due to be read and cannot be.
    */
   async keyOf(kid: string): Promise<string | undefined> {
-    if (this.now() - this.readAt >= this.fetching.cacheSeconds * 1000) await this.read();
+    const due = this.now() - this.readAt >= this.fetching.cacheSeconds * 1000;
+    if (due) await this.read();
     const known = this.keys.get(kid);
-    if (known !== undefined || !this.mayReadForUnknown()) return known;
+    // Just read: reading again would say the same, and spend the budget for nothing.
+    if (known !== undefined || due || !this.mayReadForUnknown()) return known;
     await this.read();
     return this.keys.get(kid);
   }

@@ -207,9 +207,17 @@ export class ProcessedMessagesByTopic1768400000000 implements MigrationInterface
   readonly transaction = false;
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(
-      `ALTER TABLE "processed_messages" ADD COLUMN IF NOT EXISTS "topic" text`,
-    );
+    // Adding the column takes the table's lock for a moment, but waits for it behind any
+    // long transaction (of the release before) while every consumer's insert waits behind
+    // it: give up after 10 s instead, and the instance tries again at its next start.
+    await queryRunner.query(`SET lock_timeout = '10s'`);
+    try {
+      await queryRunner.query(
+        `ALTER TABLE "processed_messages" ADD COLUMN IF NOT EXISTS "topic" text`,
+      );
+    } finally {
+      await queryRunner.query(`RESET lock_timeout`);
+    }
     await createIndexConcurrently(
       queryRunner,
       'processed_messages_age',
