@@ -473,4 +473,22 @@ describe('ChatStore catch-up by version after a reconnection', () => {
     expect(pages()).toBe(before + 1);
     expect(socket.question('sync')).toBeUndefined();
   });
+
+  it('keeps no older message when it loads afresh, only what came after the page', async () => {
+    // This user's edit of seq 3, acknowledged with a version newer than the page below.
+    const editing = store.editMessage(ROOM, 3, 'mine, edited');
+    socket.answer('message:edit', {
+      message: message(3, 990, { senderId: ME, body: 'mine, edited', editedAt: 'x' }),
+    });
+    expect(await editing).toBe(true);
+    socket.drop();
+    const page = Array.from({ length: 50 }, (_, index) => message(951 + index, 500 + index));
+    answers.set('/api/rooms', { items: [{ ...summary, lastSeq: 1_000, lastVersion: 1_000 }] });
+    answers.set(`/api/rooms/${ROOM}/messages?limit=50`, { items: page, hasMore: true });
+    socket.connect();
+    await until(() => items().some((item) => item.seq === 951));
+    expect(items().map((item) => item.seq)).toEqual(
+      Array.from({ length: 50 }, (_, index) => 951 + index),
+    );
+  });
 });

@@ -741,8 +741,10 @@ export class ChatStore {
     );
     const newest = Math.max(0, ...page.items.map((message) => message.version));
     const now = this.state.messages.get(roomId)?.items ?? [];
-    // Afresh, what came after the page (this user's acknowledged sends) stays.
-    const held = afresh ? now.filter((message) => message.version > newest) : now;
+    // Afresh, only messages after the page's last stay (this user's acknowledged sends):
+    // an older one held, edited since, would leave a gap before the page.
+    const lastSeq = page.items.at(-1)?.seq ?? 0;
+    const held = afresh ? now.filter((message) => message.seq > lastSeq) : now;
     this.putMessages(roomId, mergeMessages(held, page.items), {
       hasOlder: page.hasMore,
       ...(afresh ? { loadingOlder: false } : {}),
