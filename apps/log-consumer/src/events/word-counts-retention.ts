@@ -3,6 +3,7 @@ import {
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
+import { deleteInBatches } from '@scale-chat/platform';
 import { PinoLogger } from 'nestjs-pino';
 import { EventLogRepository } from './event-log.repository';
 
@@ -46,18 +47,18 @@ export class WordCountsRetention implements OnApplicationBootstrap, BeforeApplic
   /** Deletes what is older than WORD_COUNTS_KEPT_MS before `now`; how many rows of both went. */
   async forgetOld(now = new Date()): Promise<number> {
     const before = new Date(now.getTime() - WORD_COUNTS_KEPT_MS);
-    let forgotten = 0;
-    for (const forget of [
-      (limit: number) => this.log.forgetWordCountsBefore(before, limit),
-      (limit: number) => this.log.forgetMessageWordsBefore(before, limit),
-    ]) {
-      while (!this.stopped) {
-        const deleted = await forget(FORGET_BATCH);
-        forgotten += deleted;
-        if (deleted < FORGET_BATCH) break;
-      }
-    }
-    return forgotten;
+    const stopped = () => this.stopped;
+    const counts = await deleteInBatches(
+      (limit) => this.log.forgetWordCountsBefore(before, limit),
+      FORGET_BATCH,
+      stopped,
+    );
+    const messages = await deleteInBatches(
+      (limit) => this.log.forgetMessageWordsBefore(before, limit),
+      FORGET_BATCH,
+      stopped,
+    );
+    return counts + messages;
   }
 
   private schedule(): void {

@@ -1,4 +1,5 @@
 export * from './concurrent-index';
+export * from './delete-in-batches';
 export * from './data-source-options';
 export * from './database.module';
 export * from './migrate-under-lock';

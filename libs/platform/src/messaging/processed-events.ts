@@ -1,5 +1,6 @@
 import { ConfigResourceTypes, type Admin } from 'kafkajs';
 import type { DataSource } from 'typeorm';
+import { deleteInBatches } from '../database/delete-in-batches';
 
 /** What decides how long a topic's records can still be delivered to a consumer. */
 export interface TopicRetention {
@@ -107,20 +108,23 @@ export async function forgetProcessedEvents(
   if (keepUntopicedMs !== undefined) forgettable.push({ topic: null, keepMs: keepUntopicedMs });
   let forgotten = 0;
   for (const { topic, keepMs } of forgettable) {
-    // `= $3` and `IS NULL` each find the rows by the index; IS NOT DISTINCT FROM would not.
-    const ofTopic = topic === null ? `"topic" IS NULL` : `"topic" = $3`;
-    while (!stopped()) {
-      const [, deleted] = (await dataSource.query(
-        `DELETE FROM "processed_messages" WHERE ("consumer", "message_id") IN (
-           SELECT "consumer", "message_id" FROM "processed_messages"
-            WHERE "consumer" = $1 AND ${ofTopic}
-              AND "processed_at" < now() - $2 * interval '1 millisecond'
-            LIMIT ${FORGET_BATCH} FOR UPDATE SKIP LOCKED)`,
-        topic === null ? [consumer, keepMs] : [consumer, keepMs, topic],
-      )) as [unknown, number];
-      forgotten += deleted;
-      if (deleted < FORGET_BATCH) break;
-    }
+    // `= $4` and `IS NULL` each find the rows by the index; IS NOT DISTINCT FROM would not.
+    const ofTopic = topic === null ? `"topic" IS NULL` : `"topic" = $4`;
+    forgotten += await deleteInBatches(
+      async (limit) => {
+        const [, deleted] = (await dataSource.query(
+          `DELETE FROM "processed_messages" WHERE ("consumer", "message_id") IN (
+             SELECT "consumer", "message_id" FROM "processed_messages"
+              WHERE "consumer" = $1 AND ${ofTopic}
+                AND "processed_at" < now() - $2 * interval '1 millisecond'
+              LIMIT $3 FOR UPDATE SKIP LOCKED)`,
+          topic === null ? [consumer, keepMs, limit] : [consumer, keepMs, limit, topic],
+        )) as [unknown, number];
+        return deleted;
+      },
+      FORGET_BATCH,
+      stopped,
+    );
   }
   return forgotten;
 }
