@@ -25,6 +25,9 @@ async function readJson(response: Response): Promise<unknown> {
 
 type Listener = (user: User | null) => void;
 
+/** An access token this close to its expiry is renewed before a handshake uses it. */
+const RENEW_BEFORE_EXPIRY_MS = 15_000;
+
 /** What a page load found: a login renewed, none stored, or one the server could not check. */
 export type Resumed = 'resumed' | 'none' | 'unreachable';
 
@@ -44,6 +47,8 @@ export class ApiClient {
   private persistent = true;
   private refreshing: Promise<boolean> | null = null;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** When the access token is due for renewal: a little before it expires. */
+  private renewBy = 0;
   private readonly listeners = new Set<Listener>();
 
   constructor(private readonly tokens = new RefreshTokenStore(localStorage, sessionStorage)) {
@@ -61,6 +66,17 @@ export class ApiClient {
 
   get accessToken(): string | null {
     return this.session?.accessToken ?? null;
+  }
+
+  /**
+   * The access token, renewed first when it has expired or is about to: a socket that
+   * reconnects after the page slept past the renewal timer (or after the server closed
+   * it at the token's expiry) hands its handshake a token that passes, and so gets its
+   * session back (connection-state recovery) instead of a refusal.
+   */
+  async currentAccessToken(now: number = Date.now()): Promise<string | null> {
+    if (this.session !== null && now >= this.renewBy) await this.refresh();
+    return this.accessToken;
   }
 
   onSessionChange(listener: Listener): () => void {
@@ -174,6 +190,7 @@ export class ApiClient {
       this.tokens.save(session.refreshToken, this.persistent);
       // Renewed at 80% of its life, so a socket reconnecting finds a valid token.
       this.timer = setTimeout(() => void this.refresh(), session.expiresIn * 800);
+      this.renewBy = Date.now() + session.expiresIn * 1000 - RENEW_BEFORE_EXPIRY_MS;
     }
     for (const listener of this.listeners) listener(session?.user ?? null);
   }

@@ -152,6 +152,7 @@ function fakeApi(asked: string[], answers: Map<string, unknown>): ApiClient {
   };
   return {
     accessToken: 'token',
+    currentAccessToken: () => Promise.resolve('renewed token'),
     user: { id: ME },
     refresh: () => Promise.resolve(true),
     get,
@@ -216,6 +217,13 @@ describe('ChatStore catch-up by version after a reconnection', () => {
 
   afterEach(() => store.stop());
 
+  it('hands each handshake the token as renewed for it, not the one it had', async () => {
+    const [options] = jest.mocked(io).mock.calls.at(-1) as unknown as [
+      { auth: (callback: (data: object) => void) => void },
+    ];
+    const handed = await new Promise<object>((resolve) => options.auth(resolve));
+    expect(handed).toEqual({ token: 'renewed token' });
+  });
   it('merges every page after the held version, drops a stale version and keeps what is not sent yet', async () => {
     socket.drop();
     store.send(ROOM, 'stored, but its answer was lost');

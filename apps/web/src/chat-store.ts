@@ -238,8 +238,11 @@ export class ChatStore {
   start(): void {
     this.stopped = false;
     const options = {
-      // A function, so every reconnection presents the current (renewed) token.
-      auth: (callback: (data: object) => void) => callback({ token: this.api.accessToken }),
+      // A function, so every reconnection presents the current token, renewed first if it
+      // has expired meanwhile (the server closes a socket at its token's expiry).
+      auth: (callback: (data: object) => void) => {
+        void this.api.currentAccessToken().then((token) => callback({ token }));
+      },
       // Straight to a gateway: WebSocket only (the edge's CSP allows ws: to any host of
       // the page, not XHR polling to another origin). Through the edge: polling as a
       // fallback, kept on one instance by the edge's chat_route cookie.

@@ -406,10 +406,12 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
 
   /**
    * Runs an event for the socket's user and turns the outcome into an acknowledgement.
-   * An access token that expired since the handshake (past the same leeway as REST), or a
-   * login revoked since (looked up again every LOGIN_RECHECK_MS), ends the socket's right
-   * to act: `unauthorized`, and the socket is closed so the client reconnects with a fresh
-   * token, or logs in again.
+   * An access token that expired since the handshake (past the same leeway as REST) ends
+   * the socket's right to act: `unauthorized`, and its connection is closed the way a
+   * network drop closes it, so Socket.IO reconnects by itself; with a fresh token the
+   * client's session is recovered with what it missed, with the old one the handshake
+   * refuses it. A login revoked since (looked up again every LOGIN_RECHECK_MS) is over:
+   * the socket is disconnected for good, its session with it.
    */
   async answer<T extends object>(
     socket: Socket,
@@ -417,7 +419,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   ): Ack<T> {
     const { user } = socket.data as SocketUser;
     if (hasExpired(user)) {
-      setImmediate(() => socket.disconnect(true));
+      setImmediate(() => closeRecoverably(socket));
       return failedAck(new SocketError('unauthorized', 'The access token has expired'));
     }
     // Each event is its own unit of work: its log lines and the events it stores (and so
@@ -456,12 +458,22 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
 /**
  * Closes `socket` once its access token is past `exp` and the leeway (and a grace), so a
  * socket that never sends does not go on hearing its rooms on an expired token. The
- * client reconnects with a fresh one, as after a refused event.
+ * client reconnects by itself, as after a refused event (`closeRecoverably`).
  */
 function closeAtExpiry(socket: Socket, user: VerifiedAccessToken): void {
   const refusedFrom = user.expiresAt.getTime() + ACCESS_TOKEN_LEEWAY_SECONDS * 1_000;
   const delay = Math.min(refusedFrom + QUIET_SOCKET_GRACE_MS - Date.now(), LONGEST_TIMER_MS);
-  const timer = setTimeout(() => socket.disconnect(true), Math.max(delay, 0));
+  const timer = setTimeout(() => closeRecoverably(socket), Math.max(delay, 0));
   timer.unref();
   socket.once('disconnect', () => clearTimeout(timer));
+}
+
+/**
+ * Closes the socket's connection, not the socket: the client sees "transport close" and
+ * reconnects by itself (after "io server disconnect" it would not), and the session is
+ * kept for connection-state recovery, so a client that hands a fresh token to the next
+ * handshake misses nothing. Whatever was queued (the refusal's ack) is sent first.
+ */
+function closeRecoverably(socket: Socket): void {
+  socket.conn.close();
 }

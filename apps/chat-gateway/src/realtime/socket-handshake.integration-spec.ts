@@ -10,10 +10,13 @@ import {
   type TestJwks,
   type TestService,
 } from '@scale-chat/platform/testing';
+import { eventually, eventuallyValue } from '@scale-chat/wait';
 import { io as connect } from 'socket.io-client';
 import { chatGatewayService } from '../app.module';
 import type { ChatConfig } from '../chat-config';
 import { handshake } from './handshake.test-helper';
+
+jest.setTimeout(60_000);
 
 describe('the Socket.IO handshake of chat-gateway', () => {
   let jwks: TestJwks;
@@ -71,33 +74,27 @@ describe('the Socket.IO handshake of chat-gateway', () => {
     expect(edge).toBe('connected');
   });
 
-  /**
-   * A socket on a 900 s token issued `agoMs` ago, connected; from when its token is
-   * refused (past `exp` and the leeway), and the reason it is closed for, once it is.
-   */
-  async function connectIssued(agoMs: number) {
-    const issuedAt = Date.now() - agoMs;
-    const token = await signer.sign(subject, new Date(issuedAt));
+  it("ends a socket's right to act once its token is past exp and the leeway REST grants too", async () => {
+    // Inside the leeway at the handshake, refused from 3–4 s later (`iat` is whole seconds).
+    const issuedAt = new Date(Date.now() - (900 + ACCESS_TOKEN_LEEWAY_SECONDS - 4) * 1000);
+    const token = await signer.sign(subject, issuedAt);
     const refusedFrom =
-      Math.floor(issuedAt / 1000) * 1000 + (900 + ACCESS_TOKEN_LEEWAY_SECONDS) * 1000;
+      Math.floor(issuedAt.getTime() / 1000) * 1000 + (900 + ACCESS_TOKEN_LEEWAY_SECONDS) * 1000;
     const socket = connect(gateway.url, {
       transports: ['websocket'],
       forceNew: true,
-      reconnection: false,
+      reconnectionDelay: 100,
       auth: { token },
     });
     const closed = new Promise<string>((resolve) => socket.once('disconnect', resolve));
-    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
-    return { token, socket, refusedFrom, closed };
-  }
-
-  it("ends a socket's right to act once its token is past exp and the leeway REST grants too", async () => {
-    // Expired a second ago: inside the leeway, so the handshake still lets it in.
-    const { token, socket, refusedFrom, closed } = await connectIssued(901_000);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', () => resolve());
+      socket.once('connect_error', reject);
+    });
     const typing = async (): Promise<{ ok: boolean; error?: { code: string } }> =>
       socket.timeout(5_000).emitWithAck('typing', { roomId: subject.userId, typing: true });
     let ack = await typing();
-    while (ack.error?.code !== 'unauthorized' && Date.now() < refusedFrom + 5_000) {
+    while (ack.error?.code !== 'unauthorized' && Date.now() < refusedFrom + 10_000) {
       await new Promise((resolve) => setTimeout(resolve, 200));
       ack = await typing();
     }
@@ -107,26 +104,30 @@ describe('the Socket.IO handshake of chat-gateway', () => {
       error: { code: 'unauthorized', message: 'The access token has expired' },
     });
     expect(refusedAt).toBeGreaterThanOrEqual(refusedFrom);
-    expect(await closed).toBe('io server disconnect');
+    // Closed as a dropped network is, so the client tries again by itself (after "io server
+    // disconnect" it would not); with the same token the handshake refuses it, and it
+    // stops there. token-expiry.integration-spec.ts has a fresh token recover the session.
+    const refused = new Promise<Error>((resolve) => socket.once('connect_error', resolve));
+    expect(await closed).toBe('transport close');
+    expect((await refused).message).toBe('unauthorized');
+    expect(socket.active).toBe(false);
     const rest = await fetch(`${gateway.url}/api/rooms`, {
       headers: { authorization: `Bearer ${token}` },
     });
     expect(rest.status).toBe(401);
   });
 
-  it('closes a socket that only listens once its token is past exp and the leeway', async () => {
-    // Refused from a second from now; a socket that sends nothing learns it by being closed.
-    const { refusedFrom, closed } = await connectIssued(
-      (900 + ACCESS_TOKEN_LEEWAY_SECONDS - 1) * 1000,
-    );
-    expect(await closed).toBe('io server disconnect');
-    expect(Date.now()).toBeGreaterThanOrEqual(refusedFrom);
-  });
-
   it('reports the Socket.IO cluster in GET /health', async () => {
-    const response = await fetch(`${gateway.url}/health`);
-    expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ info: { socketio: { status: 'up', peers: 0 } } });
+    // A check may time out on a busy machine (503): what counts is that it comes up.
+    const body = await eventuallyValue(
+      'a healthy answer',
+      async () => {
+        const response = await fetch(`${gateway.url}/health`);
+        return response.status === 200 ? ((await response.json()) as unknown) : undefined;
+      },
+      (answer) => answer !== undefined,
+    );
+    expect(body).toMatchObject({ info: { socketio: { status: 'up', peers: 0 } } });
   });
 
   it('shutting one instance down leaves the sockets of another instance connected', async () => {
@@ -147,7 +148,14 @@ describe('the Socket.IO handshake of chat-gateway', () => {
     const disconnects: string[] = [];
     survivor.on('disconnect', (reason) => disconnects.push(reason));
     await second.close();
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // The second's Close is the last record it writes to the one-partition topic: once this
+    // instance has read it (its peer is gone), whatever the second sent before is applied.
+    await eventually('the second instance is gone from the cluster', async () => {
+      const health = (await (await fetch(`${gateway.url}/health`)).json()) as {
+        info?: { socketio?: { peers?: number } };
+      };
+      return health.info?.socketio?.peers === 0;
+    });
     expect(disconnects).toEqual([]);
     expect(survivor.connected).toBe(true);
     survivor.disconnect();

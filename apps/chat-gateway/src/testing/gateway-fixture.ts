@@ -57,6 +57,8 @@ export const nextMatching = <T>(
 export class GatewayFixture {
   private readonly sockets: Socket[] = [];
   private readonly twins: TestService<ChatConfig>[] = [];
+  /** Each member's login (`familyId`), so a renewed token belongs to the same one. */
+  private readonly logins = new Map<string, string>();
   private published: Promise<TopicLog> | undefined;
 
   private constructor(
@@ -120,10 +122,21 @@ export class GatewayFixture {
     return this.gateway.app.get(DataSource);
   }
 
-  async member(): Promise<Member> {
+  /** A member with a token issued now, or at `issuedAt` (it expires 900 s after). */
+  async member(issuedAt?: Date): Promise<Member> {
     const userId = randomUUID();
-    const familyId = randomUUID();
-    return { userId, token: await this.jwks.signer.sign({ userId, username: 'member', familyId }) };
+    this.logins.set(userId, randomUUID());
+    return { userId, token: await this.tokenOf(userId, issuedAt) };
+  }
+
+  /** A fresh token of `member`'s login, as a refresh gives it. */
+  async renewed(member: Member): Promise<Member> {
+    return { userId: member.userId, token: await this.tokenOf(member.userId) };
+  }
+
+  private tokenOf(userId: string, issuedAt?: Date): Promise<string> {
+    const familyId = this.logins.get(userId) ?? randomUUID();
+    return this.jwks.signer.sign({ userId, username: 'member', familyId }, issuedAt);
   }
 
   /** An active room of `members`, the first its owner, each joined a second after the last. */
@@ -146,18 +159,24 @@ export class GatewayFixture {
   /**
    * A connected socket of `member` (in its rooms by then), on this instance or `url`'s.
    * `reconnecting`: it reconnects at once when its connection drops, with Socket.IO's
-   * connection-state recovery; otherwise it stays disconnected.
+   * connection-state recovery; otherwise it stays disconnected. Each handshake hands over
+   * what `token` gives then (`member.token` by default).
    */
   async socket(
     member: Member,
     url = this.gateway.url,
-    { reconnecting = false }: { reconnecting?: boolean } = {},
+    {
+      reconnecting = false,
+      token = () => member.token,
+    }: { reconnecting?: boolean; token?: () => string | Promise<string> } = {},
   ): Promise<Socket> {
     const socket = connect(url, {
       transports: ['websocket'],
       forceNew: true,
       ...(reconnecting ? { reconnectionDelay: 100 } : { reconnection: false }),
-      auth: { token: member.token },
+      auth: (callback) => {
+        void Promise.resolve(token()).then((current) => callback({ token: current }));
+      },
     });
     this.sockets.push(socket);
     await new Promise<void>((resolve, reject) => {

@@ -1,0 +1,83 @@
+import { ApiClient } from './api';
+import { RefreshTokenStore, type KeyValueStore } from './token-storage';
+
+/** A Storage of the browser's, in memory. */
+class MemoryStore implements KeyValueStore {
+  private readonly items = new Map<string, string>();
+  getItem(key: string): string | null {
+    return this.items.get(key) ?? null;
+  }
+  setItem(key: string, value: string): void {
+    this.items.set(key, value);
+  }
+  removeItem(key: string): void {
+    this.items.delete(key);
+  }
+}
+
+const user = {
+  id: 'me',
+  username: 'me',
+  displayName: 'Me',
+  status: 'active',
+  createdAt: '2026-12-06T00:00:00.000Z',
+};
+
+/** A token pair as POST /api/auth/login and /refresh answer, numbered. */
+const pair = (n: number) => ({
+  accessToken: `access-${n}`,
+  refreshToken: `refresh-${n}`,
+  tokenType: 'Bearer',
+  expiresIn: 900,
+  user,
+});
+
+describe('ApiClient.currentAccessToken (the token a socket handshake hands over)', () => {
+  let paths: string[];
+  let client: ApiClient;
+
+  beforeAll(() => {
+    Object.assign(globalThis, { window: { addEventListener: () => undefined } });
+  });
+
+  beforeEach(async () => {
+    jest.useFakeTimers({ now: Date.parse('2026-12-06T12:00:00Z') });
+    paths = [];
+    let issued = 0;
+    globalThis.fetch = jest.fn((path: string) => {
+      paths.push(path);
+      issued += 1;
+      return Promise.resolve(new Response(JSON.stringify(pair(issued)), { status: 200 }));
+    }) as unknown as typeof fetch;
+    client = new ApiClient(new RefreshTokenStore(new MemoryStore(), new MemoryStore()));
+    await client.login('me', 'secret-password', true);
+    paths.length = 0;
+  });
+
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  it('hands over the token it has while it is well within its life', async () => {
+    expect(await client.currentAccessToken(Date.now() + 800_000)).toBe('access-1');
+    expect(paths).toEqual([]);
+  });
+
+  it('renews first a token that has expired meanwhile (a page that slept past its timer)', async () => {
+    expect(await client.currentAccessToken(Date.now() + 901_000)).toBe('access-2');
+    expect(paths).toEqual(['/api/auth/refresh']);
+  });
+
+  it('renews first a token about to expire', async () => {
+    expect(await client.currentAccessToken(Date.now() + 890_000)).toBe('access-2');
+    expect(paths).toEqual(['/api/auth/refresh']);
+  });
+
+  it('has no token to hand over once logged out', async () => {
+    globalThis.fetch = jest.fn(() =>
+      Promise.resolve(new Response(null, { status: 204 })),
+    ) as unknown as typeof fetch;
+    await client.logout();
+    expect(await client.currentAccessToken(Date.now() + 901_000)).toBeNull();
+  });
+});
