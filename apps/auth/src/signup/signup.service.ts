@@ -105,8 +105,9 @@ export class SignupService {
         return user.status === 'active' ? user : undefined;
       },
     );
-    return active === undefined
-      ? { finished: false, user: await current() }
-      : { finished: true, user: active };
+    // Read again after the wait: the saga may have finished since its last look, and the
+    // answer then says so (201) rather than 202 with an active user.
+    const user = active ?? (await current());
+    return { finished: user.status === 'active', user };
   }
 }

@@ -111,7 +111,14 @@ describe("adding a member through the room saga (chat-gateway's rooms, real Post
     // The earlier cancellation does not answer the next attempt.
     const added = await addEndedBy(owner, roomId, user, { name: SAGA_COMMANDS.activateRoom });
     expect(added.status).toBe(201);
-    expect(added.body).toMatchObject({ userId: user.userId, role: 'member' });
+    // A room member as v1.1 shows one: offline (no socket) and nothing read yet.
+    expect(added.body).toEqual({
+      userId: user.userId,
+      role: 'member',
+      joinedAt: expect.any(String),
+      online: false,
+      lastReadSeq: 0,
+    });
   });
 
   it("adds a member to a room of 10,000, who hears room:joined with everyone, and the room's messages go on", async () => {

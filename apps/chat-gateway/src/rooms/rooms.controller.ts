@@ -25,10 +25,16 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { VerifiedAccessToken } from '@scale-chat/access-tokens';
-import type { MemberView, RoomSummaryView, RoomView } from '@scale-chat/contracts';
+import type { RoomMemberView, RoomSummaryView, RoomView } from '@scale-chat/contracts';
 import { AccessTokenGuard, CurrentUser } from '@scale-chat/platform';
 import { MEMBER_ID, ROOM_ID } from './room-access';
-import { AddMemberBody, CreateRoomBody, MemberDto, OpenDirectRoomBody, RoomDto } from './rooms.dto';
+import {
+  AddMemberBody,
+  CreateRoomBody,
+  OpenDirectRoomBody,
+  RoomDto,
+  RoomMemberDto,
+} from './rooms.dto';
 import { RoomsService } from './rooms.service';
 
 @ApiTags('rooms')
@@ -84,7 +90,7 @@ export class RoomsController {
   }
 
   @Post(':id/members')
-  @ApiCreatedResponse({ type: MemberDto })
+  @ApiCreatedResponse({ type: RoomMemberDto })
   @ApiBadRequestResponse({ description: 'invalid, or the user is not active' })
   @ApiConflictResponse({ description: 'already a member' })
   @ApiForbiddenResponse({ description: 'the caller is not a member, or the room is direct' })
@@ -93,7 +99,7 @@ export class RoomsController {
     @CurrentUser() caller: VerifiedAccessToken,
     @Param('id', ROOM_ID) roomId: string,
     @Body() body: AddMemberBody,
-  ): Promise<MemberView> {
+  ): Promise<RoomMemberView> {
     return this.rooms.addMember(caller.userId, roomId, body.userId);
   }
 

@@ -208,15 +208,18 @@ export class RoomsRepository {
   }
 
   /** The user's membership of the room whatever its status, if it has one. */
+  /** A membership in any status, with what a room shows of it (`roomWithMembers`). */
   async findMember(
     roomId: string,
     userId: string,
-  ): Promise<(MemberRow & { status: string }) | undefined> {
+  ): Promise<(RoomMemberRow & { status: string }) | undefined> {
     const [member] = (await this.manager.query(
-      `SELECT "user_id", "role", "joined_at", "status" FROM "room_members"
-          WHERE "room_id" = $1 AND "user_id" = $2`,
+      `SELECT m."user_id", m."role", m."joined_at", m."status", m."last_read_seq",
+              EXISTS (SELECT 1 FROM "presence_sockets" p WHERE p."user_id" = m."user_id") AS "online"
+         FROM "room_members" m
+        WHERE m."room_id" = $1 AND m."user_id" = $2`,
       [roomId, userId],
-    )) as (MemberRow & { status: string })[];
+    )) as (RoomMemberRow & { status: string })[];
     return member;
   }
 

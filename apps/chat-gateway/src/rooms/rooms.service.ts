@@ -10,7 +10,7 @@ import {
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
-  type MemberView,
+  type RoomMemberView,
   type RoomSagaPayload,
   type RoomSummaryView,
   type RoomView,
@@ -26,7 +26,7 @@ import type { ChatConfig } from '../chat-config';
 import { directPair } from './direct-rooms';
 import { requireGroup, requireMember, roomNotFound } from './room-access';
 import { announceLeave } from './room-ownership';
-import { memberView, fromJson, messageView } from './room-views';
+import { fromJson, messageView, roomMemberView } from './room-views';
 import { RoomsRepository } from './rooms.repository';
 
 /** Where rooms' and memberships' status changes are announced (NotifyRoomStatus migration). */
@@ -129,7 +129,7 @@ export class RoomsService {
   }
 
   /** Any member may add an active user; the membership runs through the room saga. */
-  async addMember(callerId: string, roomId: string, userId: string): Promise<MemberView> {
+  async addMember(callerId: string, roomId: string, userId: string): Promise<RoomMemberView> {
     requireGroup((await requireMember(this.rooms, roomId, callerId)).kind);
     try {
       await this.dataSource.transaction(async (manager) => {
@@ -155,7 +155,7 @@ export class RoomsService {
             );
           throw notActive([userId]);
         }
-        return member.status === 'active' ? memberView(member) : undefined;
+        return member.status === 'active' ? roomMemberView(member) : undefined;
       },
       'The member could not be added in time; the room will show it if it was',
     );
