@@ -476,8 +476,9 @@ describe('ChatStore catch-up by version after a reconnection', () => {
     const before = pages();
     socket.connect();
     await until(() => pages() === before + 1 && items().length === 50);
-    // Some turns of the event loop for a loop to show itself: none may ask again.
-    for (let turn = 0; turn < 50; turn += 1) await new Promise((resolve) => setTimeout(resolve, 0));
+    // Time for a loop to show itself, the store's retries included: none may ask again.
+    jest.useFakeTimers();
+    await jest.advanceTimersByTimeAsync(60_000);
     expect(pages()).toBe(before + 1);
     expect(socket.question('sync')).toBeUndefined();
   });
