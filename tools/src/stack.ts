@@ -2,6 +2,7 @@ import { eventually } from '@scale-chat/wait';
 import { EDGE_PORT, SERVICE_NAMES, SERVICES } from '@scale-chat/contracts';
 import {
   checkEdgeConfig,
+  describeHolders,
   edgeArgs,
   ensureKafka,
   ensurePostgres,
@@ -15,6 +16,7 @@ import {
   startManaged,
   type InfraHandle,
   type ManagedProcess,
+  type ServiceInstance,
 } from './infra';
 
 const say = sayAs('stack');
@@ -62,11 +64,15 @@ export async function runStack(): Promise<number> {
       say(`the stack is already up (edge at ${EDGE}); nothing was started`);
       return 0;
     }
-    say(`cannot start: ports ${busy.join(', ')} are in use by other programs`);
+    say(`cannot start: in use by other programs: ${describeHolders(busy)}`);
+    say(
+      'a service started again by hand (`node tools/run.js serve …`) runs until it is stopped in its own terminal (Ctrl-C) or killed',
+    );
     return 1;
   }
 
   const stopped = waitForSignal();
+  let stopping = false;
   const processes: ManagedProcess[] = [];
   const infra: InfraHandle[] = [];
   let status = 0;
@@ -87,13 +93,16 @@ export async function runStack(): Promise<number> {
     };
     instances.forEach((instance, index) => {
       const { command, args, env: serviceEnv } = serviceCommand(instance, env);
-      processes.push(
-        startManaged(instance.label, command, args, {
-          env: serviceEnv,
-          cwd: REPO_ROOT,
-          colorIndex: index,
-        }),
-      );
+      const managed = startManaged(instance.label, command, args, {
+        env: serviceEnv,
+        cwd: REPO_ROOT,
+        colorIndex: index,
+      });
+      processes.push(managed);
+      void managed.exited.then((reason) => {
+        if (!stopping)
+          say(`${instance.label} ${reason}; the rest runs on. ${restartHint(instance)}`);
+      });
     });
     await Promise.all(
       instances.map((instance, index) =>
@@ -112,18 +121,43 @@ export async function runStack(): Promise<number> {
     });
     printReady(startedAt);
 
+    void edge.exited.then((reason) => {
+      if (!stopping)
+        say(`the edge ${reason}; start it again with \`node tools/run.js serve edge\``);
+    });
+
     const signal = await stopped;
+    stopping = true;
     say(`${signal}: stopping`);
   } catch (error) {
     say(`failed: ${error instanceof Error ? error.message : String(error)}`);
     status = 1;
   } finally {
+    stopping = true;
     // The edge first, so no request reaches a service that is going away.
     const [edge, ...services] = processes;
     await edge?.stop(5_000);
     await Promise.all(services.map((service) => service.stop(15_000)));
     await Promise.all(infra.filter((handle) => handle.startedHere).map((handle) => handle.stop()));
     say('stopped');
+    // Started by hand beside the stack: not the stack's to stop, but worth a word, as the
+    // next `npm start` cannot start while they hold their ports.
+    const left = (
+      await Promise.all(ports.map(async (port) => ((await isPortOpen(port)) ? port : undefined)))
+    ).filter((port): port is number => port !== undefined);
+    if (left.length > 0)
+      say(
+        `still running, started outside npm start: ${describeHolders(left)}; stop them before the next start`,
+      );
   }
   return status;
+}
+
+/** How to run `instance` again beside a running stack, and how that one is stopped. */
+function restartHint(instance: ServiceInstance): string {
+  const number = localInstances()
+    .filter((candidate) => candidate.service === instance.service)
+    .findIndex((candidate) => candidate.port === instance.port);
+  const suffix = instance.label === instance.service ? '' : ` ${number + 1}`;
+  return `To run it again: \`node tools/run.js serve ${instance.service}${suffix}\` in another terminal (Ctrl-C there stops it; npm start does not).`;
 }

@@ -8,6 +8,8 @@ export interface ManagedProcess {
   readonly pid: number;
   /** Why it exited, once it has; undefined while it runs. */
   exitReason(): string | undefined;
+  /** Resolves with why it exited, when it does. */
+  readonly exited: Promise<string>;
   /** SIGTERM, then SIGKILL after `timeoutMs`. */
   stop(timeoutMs: number): Promise<void>;
 }
@@ -45,17 +47,24 @@ export function startManaged(
   relay(child.stderr);
 
   let exitReason: string | undefined;
+  let announceExit: (reason: string) => void = () => undefined;
+  const exited = new Promise<string>((resolve) => {
+    announceExit = resolve;
+  });
   child.once('exit', (code, signal) => {
     exitReason = signal === null ? `exited with status ${code}` : `was ended by ${signal}`;
+    announceExit(exitReason);
   });
   child.once('error', (error) => {
     exitReason = `could not start: ${error.message}`;
+    announceExit(exitReason);
   });
   const pid = child.pid ?? -1;
   return {
     label,
     pid,
     exitReason: () => exitReason,
+    exited,
     stop: async (timeoutMs) => {
       if (pid > 0 && isAlive(pid)) await stopPid(pid, timeoutMs);
     },

@@ -1,4 +1,4 @@
-import { spawn, type SpawnOptions } from 'node:child_process';
+import { spawn, spawnSync, type SpawnOptions } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 
@@ -126,4 +126,53 @@ export function readPidFile(path: string): number | undefined {
 export function tail(path: string, lines = 20): string {
   if (!existsSync(path)) return '(no log)';
   return readFileSync(path, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+/** A process listening on a port, as `ss` names it, with its command line when readable. */
+export interface PortHolder {
+  readonly pid: number;
+  readonly command: string;
+}
+
+/**
+ * The processes listening on 127.0.0.1:`port` (or any address), from `ss -ltnp`; empty
+ * when nothing does or `ss` cannot say (not installed, or another user's process).
+ */
+export function holdersOf(port: number): PortHolder[] {
+  const result = spawnSync('ss', ['-ltnpH', `sport = :${port}`], { encoding: 'utf8' });
+  if (result.status !== 0) return [];
+  return pidsInSsOutput(result.stdout).map((pid) => ({ pid, command: commandLineOf(pid) }));
+}
+
+/** The pids `ss -p` names (`users:(("node",pid=123,fd=20))`), each once. */
+export function pidsInSsOutput(output: string): number[] {
+  return [...new Set([...output.matchAll(/pid=(\d+)/g)].map((match) => Number(match[1])))];
+}
+
+function commandLineOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+  } catch (error) {
+    // Gone since `ss` saw it, or not ours to read: the pid alone still says who it was.
+    if (
+      (error as NodeJS.ErrnoException).code === 'ENOENT' ||
+      (error as NodeJS.ErrnoException).code === 'EACCES'
+    )
+      return '';
+    throw error;
+  }
+}
+
+/** "port 3012 (pid 123: node … serve chat-gateway 2)" for each holder of each port. */
+export function describeHolders(ports: readonly number[]): string {
+  return ports
+    .map((port) => {
+      const holders = holdersOf(port);
+      if (holders.length === 0) return `port ${port}`;
+      const who = holders.map(({ pid, command }) =>
+        command === '' ? `pid ${pid}` : `pid ${pid}: ${command}`,
+      );
+      return `port ${port} (${who.join('; ')})`;
+    })
+    .join(', ');
 }
