@@ -9,7 +9,9 @@ export interface KafkaClientOptions {
   readonly retry?: RetryOptions;
 }
 
-const LEVELS: Record<logLevel, 'error' | 'warn' | 'info' | 'debug' | undefined> = {
+type Level = 'error' | 'warn' | 'info' | 'debug';
+
+const LEVELS: Record<logLevel, Level | undefined> = {
   [logLevel.NOTHING]: undefined,
   [logLevel.ERROR]: 'error',
   [logLevel.WARN]: 'warn',
@@ -17,16 +19,47 @@ const LEVELS: Record<logLevel, 'error' | 'warn' | 'info' | 'debug' | undefined> 
   [logLevel.DEBUG]: 'debug',
 };
 
+/**
+ * Broker answers that mean "not yet, ask again" in a cluster's normal life (a topic just
+ * created, a group's coordinator still loading or moving, a rebalance, a leader being
+ * elected), as kafkajs 2.2.4 words them. kafkajs logs every failed response at ERROR
+ * and then retries or rejoins by itself; a failure that outlasts its retries reaches the
+ * caller and is logged there. So these are debug lines, not errors an operator must read.
+ */
+const TRANSIENT_BROKER_ANSWERS = new Set([
+  'This server does not host this topic-partition',
+  'There is no leader for this topic-partition as we are in the middle of a leadership election',
+  'This server is not the leader for that topic-partition',
+  "The coordinator is loading and hence can't process requests for this group",
+  'The group coordinator is not available',
+  'This is not the correct coordinator for this group',
+  'The group is rebalancing, so a rejoin is needed',
+]);
+
+/** A kafkajs connection's line for one failed response: `Response Metadata(key: 3, version: 6)`. */
+const FAILED_RESPONSE = /^Response \w+\(key: \d+, version: \d+\)$/;
+
+/** The pino level of a kafkajs log entry (undefined: not logged). */
+export function levelOf({ level, log }: Pick<LogEntry, 'level' | 'log'>): Level | undefined {
+  const method = LEVELS[level];
+  if (
+    method === 'error' &&
+    FAILED_RESPONSE.test(log.message) &&
+    TRANSIENT_BROKER_ANSWERS.has(String((log as { error?: unknown }).error))
+  )
+    return 'debug';
+  return method;
+}
+
 /** kafkajs writes through the service's own pino logger, so its lines are structured too. */
 function pinoLogCreator(logger: Logger): logCreator {
   const kafkaLogger = logger.child({ component: 'kafkajs' });
-  return () =>
-    ({ level, log }: LogEntry) => {
-      const method = LEVELS[level];
-      if (method === undefined) return;
-      const { message, ...fields } = log;
-      kafkaLogger[method](fields, message);
-    };
+  return () => (entry: LogEntry) => {
+    const method = levelOf(entry);
+    if (method === undefined) return;
+    const { message, ...fields } = entry.log;
+    kafkaLogger[method](fields, message);
+  };
 }
 
 export function createKafkaClient(options: KafkaClientOptions): Kafka {
