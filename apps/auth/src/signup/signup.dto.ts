@@ -23,5 +23,6 @@ export class SignupRequest {
   @IsOptional()
   @IsString()
   @CharacterLength(1, 64)
+  @Matches(/\S/, { message: 'displayName must not be blank' })
   displayName?: string;
 }

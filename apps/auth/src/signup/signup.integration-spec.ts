@@ -202,6 +202,12 @@ describe('POST /api/auth/signup and auth as a saga participant', () => {
       'displayName',
     ],
     [
+      // Shown as nobody at all, as a blank room name would be (chat-gateway refuses both).
+      'a display name of spaces alone',
+      { username: 'blanky', password: 'long enough', displayName: ' \t ' },
+      'displayName must not be blank',
+    ],
+    [
       'a display name with a NUL character (PostgreSQL stores none)',
       { username: 'nully', password: 'long enough', displayName: 'a\u0000b' },
       'displayName',

@@ -137,6 +137,16 @@ describe('request bodies, headers and client addresses of every service', () => 
     },
   );
 
+  it('answers 413 in the error shape to a body over 100 kB, naming the limit', async () => {
+    const response = await post(JSON.stringify({ name: 'x'.repeat(200_000) }), 'application/json');
+    expect(response.status).toBe(413);
+    expect(await response.json()).toEqual({
+      statusCode: 413,
+      error: 'Payload Too Large',
+      message: 'The request body is larger than 100 kB',
+    });
+  });
+
   it('answers 400 with where the JSON breaks to a body that is not JSON', async () => {
     const response = await post('{"name":', 'application/json');
     expect(response.status).toBe(400);

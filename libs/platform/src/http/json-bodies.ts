@@ -1,6 +1,11 @@
 import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { BadRequestException, HttpException, HttpStatus } from '@nestjs/common';
+import {
+  BadRequestException,
+  HttpException,
+  HttpStatus,
+  PayloadTooLargeException,
+} from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 
 /**
@@ -86,6 +91,7 @@ function requireUtf8(_request: IncomingMessage, _response: ServerResponse, body:
  * The JSON parser is strict (objects and arrays only), and it words its refusal of a
  * well-formed `null`, number, string or boolean as a syntax error ("Unexpected token
  * 'n', "null" is not valid JSON"), which that is not. Such a body is told what it must be.
+ * A body over the parser's limit is told the limit.
  */
 function explainStrictJson(
   error: unknown,
@@ -93,9 +99,20 @@ function explainStrictJson(
   _response: ServerResponse,
   next: Next,
 ): void {
-  const { type, body } = (error ?? {}) as { type?: unknown; body?: unknown };
+  const { type, body, limit } = (error ?? {}) as {
+    type?: unknown;
+    body?: unknown;
+    limit?: unknown;
+  };
   if (type === 'entity.parse.failed' && typeof body === 'string' && isJsonScalar(body))
     return next(new BadRequestException('The request body must be a JSON object'));
+  // Worded as the edge words its own limit, not body-parser's "request entity too large".
+  if (type === 'entity.too.large' && typeof limit === 'number')
+    return next(
+      new PayloadTooLargeException(
+        `The request body is larger than ${Math.round(limit / 1024)} kB`,
+      ),
+    );
   next(error);
 }
 
