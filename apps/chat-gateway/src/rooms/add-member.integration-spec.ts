@@ -121,6 +121,24 @@ describe("adding a member through the room saga (chat-gateway's rooms, real Post
     });
   });
 
+  it('starts a new member with nothing unread: what was said before is history, not news', async () => {
+    const [owner, user] = [await chat.member(), await chat.member()];
+    const roomId = await chat.room([owner]);
+    const ownerSocket = await chat.socket(owner);
+    await sendOver(ownerSocket, roomId, 'before you came');
+    await sendOver(ownerSocket, roomId, 'also before');
+    const added = await addEndedBy(owner, roomId, user, { name: SAGA_COMMANDS.activateRoom });
+    expect(added.body).toMatchObject({ userId: user.userId, lastReadSeq: 2 });
+    const unread = async () => {
+      const list = await chat.call('GET', '/api/rooms', user);
+      const items = (list.body as { items: { id: string; unreadCount: number }[] }).items;
+      return items.find((item) => item.id === roomId)?.unreadCount;
+    };
+    expect(await unread()).toBe(0);
+    await sendOver(ownerSocket, roomId, 'after you came');
+    expect(await unread()).toBe(1);
+  });
+
   it("adds a member to a room of 10,000, who hears room:joined with everyone, and the room's messages go on", async () => {
     const [owner, user] = [await chat.member(), await chat.member()];
     const roomId = await chat.room([owner]);

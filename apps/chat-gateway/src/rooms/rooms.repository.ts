@@ -284,7 +284,10 @@ export class RoomsRepository {
   /**
    * The pending memberships of `userIds` that saga `sagaId` stored made active now; those
    * that were. A late copy of an earlier saga's command finds none of a newer saga's
-   * rows; rows of no recorded saga (stored before it was recorded) are anyone's.
+   * rows; rows of no recorded saga (stored before it was recorded) are anyone's. A member
+   * starts with its read cursor at the room's last message: what was said before it
+   * joined is there to read, not unread (nor a member's again after it left and came
+   * back). Under the room's lock (`findRoom`), as every write of its events.
    */
   async activatePendingMembers(
     roomId: string,
@@ -292,7 +295,9 @@ export class RoomsRepository {
     sagaId: string,
   ): Promise<MemberRow[]> {
     const [activated] = (await this.manager.query(
-      `UPDATE "room_members" SET "status" = 'active', "joined_at" = now()
+      `UPDATE "room_members"
+          SET "status" = 'active', "joined_at" = now(),
+              "last_read_seq" = (SELECT "last_seq" FROM "rooms" WHERE "id" = $1)
       WHERE "room_id" = $1 AND "user_id" = ANY($2::uuid[]) AND "status" = 'pending'
         AND ("saga_id" IS NULL OR "saga_id" = $3)
       RETURNING "user_id", "role", "joined_at"`,
