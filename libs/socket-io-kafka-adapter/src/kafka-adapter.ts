@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { Adapter, type BroadcastOptions, type Room, type Session } from 'socket.io-adapter';
 import type { BusMember, KafkaBus } from './kafka-bus';
 import {
+  isEncodable,
   MessageType,
+  RESERVED_EVENTS,
   ResponseType,
   type ClusterMessage,
   type EncodedOptions,
@@ -168,9 +170,11 @@ export class KafkaAdapter extends Adapter implements BusMember {
   }
 
   /**
-   * How many broadcasts this instance has had refused so far (its publish buffer was
-   * full while Kafka was away, or it was closing): a consumer compares the count before
-   * and after its broadcasts to learn whether all of them went out.
+   * How many records this instance has had refused so far, of every kind, broadcasts and
+   * the rest (joins, snapshots, answers, heartbeats): its publish buffer was full while
+   * Kafka was away, it was closing, the broker refused a record as too large, or a record
+   * could not be encoded. A consumer compares the count before and after its broadcasts:
+   * unchanged, all of them went out; grown, some record did not (maybe not a broadcast).
    */
   refusedBroadcasts(): number {
     return this.bus.stats.refused;
@@ -289,6 +293,11 @@ export class KafkaAdapter extends Adapter implements BusMember {
   }
 
   override serverSideEmit(packet: unknown[]): void {
+    // Every instance drops such an emit as malformed; its sender learns it here, as
+    // Socket.IO's namespace tells it of the names it refuses itself.
+    const [event] = packet;
+    if (typeof event === 'string' && RESERVED_EVENTS.has(event))
+      throw new Error(`"${event}" is a reserved event name`);
     const last = packet[packet.length - 1];
     if (typeof last !== 'function') {
       this.send(
@@ -408,7 +417,10 @@ export class KafkaAdapter extends Adapter implements BusMember {
         break;
       case MessageType.FetchSockets:
         if (!fromSelf)
-          void this.answerFetch(message.uid, message.requestId, decodeOptions(message.opts));
+          this.answerFetch(message.uid, message.requestId, decodeOptions(message.opts)).catch(
+            (error: unknown) =>
+              this.bus.options.logger.error({ err: error }, 'answering fetchSockets failed'),
+          );
         break;
       case MessageType.ServerSideEmit:
         if (!fromSelf) this.answerServerSideEmit(message.uid, message.args, message.requestId);
@@ -453,8 +465,14 @@ export class KafkaAdapter extends Adapter implements BusMember {
     this.snapshotsDue.add(id);
   }
 
+  /**
+   * One record per socket, each refused on its own (a socket whose data cannot be encoded
+   * costs its own snapshot only). The set is emptied first, so nothing leaves it stuck.
+   */
   private writeSnapshots(): void {
-    for (const id of this.snapshotsDue) {
+    const due = [...this.snapshotsDue];
+    this.snapshotsDue.clear();
+    for (const id of due) {
       const socket = this.namespace.sockets.get(id);
       if (socket?.pid === undefined) continue;
       const session = {
@@ -465,7 +483,6 @@ export class KafkaAdapter extends Adapter implements BusMember {
       };
       this.send({ type: MessageType.Session, nsp: this.nspName, session, live: true }, socket.pid);
     }
-    this.snapshotsDue.clear();
   }
 
   private deliver(packet: Packet, opts: BroadcastOptions, offset: number): void {
@@ -482,21 +499,30 @@ export class KafkaAdapter extends Adapter implements BusMember {
     super.broadcast(packet, opts);
   }
 
+  /**
+   * Answers with the sockets that can travel: one whose data or handshake cannot be
+   * encoded (a BigInt, a cycle) is left out and logged, rather than costing the answer.
+   */
   private async answerFetch(requester: string, id: string, opts: BroadcastOptions): Promise<void> {
-    const sockets = (await super.fetchSockets(opts)) as {
+    const local = (await super.fetchSockets(opts)) as {
       id: string;
       handshake: Record<string, unknown>;
       rooms: Set<string>;
       data: unknown;
     }[];
-    this.respond(requester, id, {
-      response: ResponseType.FetchSockets,
-      sockets: sockets.map((socket) => {
-        // The session store is a server-side object; it does not travel.
-        const { sessionStore, ...handshake } = socket.handshake;
-        return { id: socket.id, handshake, rooms: [...socket.rooms], data: socket.data };
-      }),
-    });
+    const sockets: SocketDetails[] = [];
+    for (const socket of local) {
+      // The session store is a server-side object; it does not travel.
+      const { sessionStore, ...handshake } = socket.handshake;
+      const details = { id: socket.id, handshake, rooms: [...socket.rooms], data: socket.data };
+      if (isEncodable(details)) sockets.push(details);
+      else
+        this.bus.options.logger.warn(
+          { socket: socket.id, requester },
+          'left a socket out of a fetchSockets answer: its data or handshake cannot be encoded',
+        );
+    }
+    this.respond(requester, id, { response: ResponseType.FetchSockets, sockets });
   }
 
   private answerServerSideEmit(requester: string, args: unknown[], id: string | undefined): void {

@@ -16,7 +16,7 @@ import {
   type ClusterMessage,
   type Unsent,
 } from './messages';
-import type { ResolvedOptions } from './options';
+import { livenessCheckInterval, MAX_PUBLISH_BATCH, type ResolvedOptions } from './options';
 import { OrderedPublisher } from './publisher';
 
 /** What the bus hands each namespace's adapter. */
@@ -48,6 +48,71 @@ type State = 'new' | 'starting' | 'ready' | 'failed' | 'closed';
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 /**
+ * How far below the highest sequence number read from a sender a duplicate can be. A
+ * retry writes again only the request that failed (one at a time, at most
+ * `MAX_PUBLISH_BATCH` records), right after its first copy.
+ */
+const DUPLICATE_WINDOW = 2 * MAX_PUBLISH_BATCH;
+
+/**
+ * How long what was read from a sender is kept once it is silent (then forgotten, so
+ * that the senders of a long-lived instance, each restart a new one, do not add up): well
+ * past the heartbeat timeout, since a request that landed but timed out on its producer
+ * (kafkajs waits 30 s, and retries) is written again that much later.
+ */
+const SEQ_MEMORY_MS = 300_000;
+
+/**
+ * The sequence numbers read lately from one sender: the highest, and which of the
+ * `DUPLICATE_WINDOW` below it were read, a bit each. A record is a duplicate only when
+ * its own number was read already, so a stray or forged record in a sender's name costs
+ * at most the one record whose number it took, never those after it; one far below the
+ * highest (after a forged huge number) starts the window afresh.
+ */
+class SeenWindow {
+  private readonly bits = new Uint8Array(DUPLICATE_WINDOW / 8);
+  private top: number;
+
+  constructor(
+    seq: number,
+    public readAt: number,
+  ) {
+    this.top = seq;
+    this.mark(seq, true);
+  }
+
+  /** Notes `seq` as read; false when it was read already. */
+  add(seq: number, now: number): boolean {
+    this.readAt = now;
+    if (seq > this.top) {
+      if (seq - this.top >= DUPLICATE_WINDOW) this.bits.fill(0);
+      else for (let skipped = this.top + 1; skipped < seq; skipped++) this.mark(skipped, false);
+      this.top = seq;
+    } else if (seq <= this.top - DUPLICATE_WINDOW) {
+      this.bits.fill(0);
+      this.top = seq;
+    } else if (this.isMarked(seq)) {
+      return false;
+    }
+    this.mark(seq, true);
+    return true;
+  }
+
+  private isMarked(seq: number): boolean {
+    const slot = slotOf(seq);
+    return ((this.bits[slot >> 3] ?? 0) & (1 << (slot & 7))) !== 0;
+  }
+
+  private mark(seq: number, read: boolean): void {
+    const slot = slotOf(seq);
+    const byte = this.bits[slot >> 3] ?? 0;
+    this.bits[slot >> 3] = read ? byte | (1 << (slot & 7)) : byte & ~(1 << (slot & 7));
+  }
+}
+
+const slotOf = (seq: number) => ((seq % DUPLICATE_WINDOW) + DUPLICATE_WINDOW) % DUPLICATE_WINDOW;
+
+/**
  * One Kafka connection per Socket.IO server, shared by the adapters of all its
  * namespaces: an ordered publisher, a consumer in a group of its own (every instance
  * reads every record), and the membership of the cluster learnt from heartbeats.
@@ -72,13 +137,15 @@ export class KafkaBus extends EventEmitter {
   private readonly publisher: OrderedPublisher;
   private readonly members = new Map<string, BusMember>();
   private readonly peers = new Map<string, number>();
-  private readonly lastSeq = new Map<string, number>();
+  /** What was read lately from each sender, to drop records written twice by a retry. */
+  private readonly seen = new Map<string, SeenWindow>();
   private readonly groupId: string;
   private seq = 0;
   private state: State = 'new';
   private failure: string | undefined;
   private started: Promise<void> | undefined;
   private ticker: NodeJS.Timeout | undefined;
+  private livenessTimer: NodeJS.Timeout | undefined;
   private consumedOffset = -1;
   private ownHeartbeatSeenAt = 0;
 
@@ -114,11 +181,7 @@ export class KafkaBus extends EventEmitter {
       maxBuffered: options.maxBufferedPublishes,
       maxBatch: options.maxPublishBatch,
       maxBatchBytes: options.maxPublishBatchBytes,
-      onError: (error, buffered) => {
-        this.stats.publishErrors += 1;
-        options.logger.error({ err: error, buffered }, 'publishing to Kafka failed');
-        this.emit('publish_error', error, buffered);
-      },
+      onError: (error, buffered) => this.publishFailed(error, buffered),
       onRecovered: () => {
         options.logger.info(
           { buffered: this.publisher.buffered },
@@ -145,13 +208,38 @@ export class KafkaBus extends EventEmitter {
     if (this.members.size === 0) await this.close();
   }
 
+  /**
+   * Rejects, never throws, for a record it refuses: its callers run in timers and inside
+   * Socket.IO's socket cleanup, where a throw would crash the process or skip the cleanup.
+   * A record that cannot be encoded (a BigInt, a Symbol or a cycle in `socket.data`) is
+   * refused, reported and counted like one refused for a full buffer, and uses up no
+   * sequence number.
+   */
   publish(message: Unsent<ClusterMessage>, key: string): Promise<void> {
-    const sealed = { ...message, uid: this.uid, seq: this.seq++ } as ClusterMessage;
     this.stats.published += 1;
-    return this.publisher.publish(key, encodeMessage(sealed)).catch((error: unknown) => {
+    let value: Buffer;
+    try {
+      value = encodeMessage({ ...message, uid: this.uid, seq: this.seq } as ClusterMessage);
+    } catch (error) {
+      const refused = new Error(
+        `a ${MessageType[message.type]} record cannot be encoded: ${errorMessage(error)}`,
+        { cause: error },
+      );
+      this.publishFailed(refused, this.publisher.buffered);
+      this.stats.refused += 1;
+      return Promise.reject(refused);
+    }
+    this.seq += 1;
+    return this.publisher.publish(key, value).catch((error: unknown) => {
       this.stats.refused += 1;
       throw error;
     });
+  }
+
+  private publishFailed(error: Error, buffered: number): void {
+    this.stats.publishErrors += 1;
+    this.options.logger.error({ err: error, buffered }, 'publishing to Kafka failed');
+    this.emit('publish_error', error, buffered);
   }
 
   /** Resolves once everything this instance published so far is in Kafka, or was refused. */
@@ -177,7 +265,7 @@ export class KafkaBus extends EventEmitter {
     if (this.state !== 'ready')
       return { healthy: false, reason: this.failure ?? `adapter is ${this.state}`, ...common };
     const silentFor = Date.now() - this.ownHeartbeatSeenAt;
-    if (silentFor > this.options.heartbeatTimeout) {
+    if (this.isDeaf()) {
       return {
         healthy: false,
         reason: `has not read its own heartbeat for ${silentFor} ms`,
@@ -203,7 +291,7 @@ export class KafkaBus extends EventEmitter {
     if (this.state === 'closed') return;
     const wasRunning = this.state === 'ready';
     this.state = 'closed';
-    clearInterval(this.ticker);
+    this.stopTimers();
     if (wasRunning) {
       // Tell the others at once rather than leaving them to the heartbeat timeout; if it
       // cannot be sent, the heartbeat timeout tells them instead.
@@ -233,7 +321,7 @@ export class KafkaBus extends EventEmitter {
       await Promise.all([this.admin.connect(), this.producer.connect(), this.consumer.connect()]);
       await this.ensureTopic();
       this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
-        if (!payload.restart && this.state !== 'closed') {
+        if (!payload.restart && (this.state === 'starting' || this.state === 'ready')) {
           this.fail(`the consumer stopped: ${payload.error.message}`);
           this.emit('consumer_failed', payload.error);
         }
@@ -256,15 +344,22 @@ export class KafkaBus extends EventEmitter {
         eachBatch: async ({ batch, heartbeat }) => {
           for (const record of batch.messages) {
             this.consumedOffset = Number(record.offset);
-            if (record.value !== null) this.receive(record.value, this.consumedOffset);
+            if (record.value !== null) this.receiveSafely(record.value, this.consumedOffset);
           }
           await heartbeat();
         },
       });
       await this.announce();
+      // The consumer may have stopped for good while this instance said hello.
+      if (this.state !== 'starting') throw new Error(this.failure ?? `adapter is ${this.state}`);
       this.state = 'ready';
       this.ticker = setInterval(() => this.tick(), this.options.heartbeatInterval);
       this.ticker.unref();
+      this.livenessTimer = setInterval(
+        () => this.checkLiveness(),
+        livenessCheckInterval(this.options),
+      );
+      this.livenessTimer.unref();
     } catch (error) {
       this.fail(error instanceof Error ? error.message : String(error));
       await this.publisher.close(0);
@@ -325,44 +420,39 @@ export class KafkaBus extends EventEmitter {
    */
   private async announce(): Promise<void> {
     const deadline = Date.now() + this.options.startTimeout;
+    const late = () => new Error('did not read its own heartbeat back; is the consumer assigned?');
     while (this.ownHeartbeatSeenAt === 0) {
-      if (Date.now() > deadline)
-        throw new Error('did not read its own heartbeat back; is the consumer assigned?');
-      await this.publish({ type: MessageType.InitialHeartbeat }, this.uid);
-      const waitUntil = Date.now() + 1_000;
+      if (Date.now() > deadline) throw late();
+      // The publisher retries for ever while the broker refuses; start does not wait for ever.
+      await beforeDeadline(
+        this.publish({ type: MessageType.InitialHeartbeat }, this.uid),
+        deadline,
+        late,
+      );
+      const waitUntil = Math.min(Date.now() + 1_000, deadline + 1);
       while (this.ownHeartbeatSeenAt === 0 && Date.now() < waitUntil) await sleep(10);
     }
   }
 
-  private receive(value: Buffer, offset: number): void {
-    let message: ClusterMessage;
+  /** No record, however hostile, stops the consumer: kafkajs would restart it for ever. */
+  private receiveSafely(value: Buffer, offset: number): void {
     try {
-      message = decodeMessage(value);
+      this.receive(value, offset);
     } catch (error) {
-      if (!(error instanceof MalformedMessageError)) throw error;
-      this.stats.malformed += 1;
-      this.options.logger.warn({ offset, reason: error.message }, 'skipped a malformed record');
-      this.emit('malformed', error);
-      return;
+      this.options.logger.error({ err: error, offset }, 'handling a cluster record failed');
     }
-    if (message.seq <= (this.lastSeq.get(message.uid) ?? -1)) {
+  }
+
+  private receive(value: Buffer, offset: number): void {
+    const message = this.decode(value, offset);
+    if (message === undefined) return;
+    if (this.isDuplicate(message)) {
       this.stats.duplicates += 1;
       return;
     }
-    this.lastSeq.set(message.uid, message.seq);
     this.stats.consumed += 1;
-
-    if (message.uid === this.uid) {
-      if (message.type === MessageType.InitialHeartbeat || message.type === MessageType.Heartbeat) {
-        this.ownHeartbeatSeenAt = Date.now();
-      }
-    } else if (message.type === MessageType.Close) {
-      this.peerLost(message.uid);
-      this.lastSeq.delete(message.uid);
-      return;
-    } else {
-      this.peerSeen(message.uid, message.type === MessageType.InitialHeartbeat);
-    }
+    if (message.uid === this.uid) this.ownRecordRead(message);
+    else this.peerRecordRead(message);
     if ('nsp' in message) {
       const member = this.members.get(message.nsp);
       if (member === undefined) return;
@@ -374,6 +464,63 @@ export class KafkaBus extends EventEmitter {
           'handling a cluster message failed',
         );
       }
+    }
+  }
+
+  /** The record, or undefined when it is malformed (then skipped, counted and reported). */
+  private decode(value: Buffer, offset: number): ClusterMessage | undefined {
+    try {
+      const message = decodeMessage(value);
+      // A record in this instance's name that it never wrote (a sequence number it has not
+      // used yet) would pass for its own: a heartbeat that hides its deafness, or a `seq`
+      // that makes its real records look like duplicates.
+      if (message.uid === this.uid && message.seq >= this.seq)
+        throw new MalformedMessageError(
+          'claims to come from this instance, which did not write it',
+        );
+      return message;
+    } catch (error) {
+      const malformed =
+        error instanceof MalformedMessageError
+          ? error
+          : new MalformedMessageError(errorMessage(error));
+      this.stats.malformed += 1;
+      this.options.logger.warn({ offset, reason: malformed.message }, 'skipped a malformed record');
+      this.emit('malformed', malformed);
+      return undefined;
+    }
+  }
+
+  /** True for a record read already: a retried publish wrote it again (`SeenWindow`). */
+  private isDuplicate({ uid, seq }: ClusterMessage): boolean {
+    const window = this.seen.get(uid);
+    if (window !== undefined) return !window.add(seq, Date.now());
+    this.seen.set(uid, new SeenWindow(seq, Date.now()));
+    return false;
+  }
+
+  private ownRecordRead(message: ClusterMessage): void {
+    if (message.type === MessageType.InitialHeartbeat || message.type === MessageType.Heartbeat)
+      this.ownHeartbeatSeenAt = Date.now();
+  }
+
+  /**
+   * Only heartbeats make and keep a peer: any other record may come from an instance that
+   * cannot hear (it still writes), or be a stray (a tool, an old instance's retry).
+   */
+  private peerRecordRead(message: ClusterMessage): void {
+    switch (message.type) {
+      case MessageType.InitialHeartbeat:
+        this.peerSeen(message.uid, true);
+        break;
+      case MessageType.Heartbeat:
+        if (message.deaf !== true) this.peerSeen(message.uid, false);
+        break;
+      case MessageType.Close:
+        this.peerLost(message.uid);
+        break;
+      default:
+        break;
     }
   }
 
@@ -397,26 +544,81 @@ export class KafkaBus extends EventEmitter {
 
   private tick(): void {
     this.beat();
-    const now = Date.now();
-    // If we have not read even our own heartbeat lately, the broker (or we) are stalled:
-    // silence from the others proves nothing, so nobody is dropped.
-    if (now - this.ownHeartbeatSeenAt <= this.options.heartbeatTimeout) {
-      for (const [uid, seenAt] of this.peers) {
-        if (now - seenAt > this.options.heartbeatTimeout) this.peerLost(uid);
-      }
-    }
     for (const member of this.members.values()) member.onTick();
   }
 
-  private beat(): void {
-    // A refused heartbeat is already counted and reported by the publisher.
-    this.publish({ type: MessageType.Heartbeat }, this.uid).catch(() => undefined);
+  /** Every second (`livenessCheckInterval`), whatever the heartbeat interval. */
+  private checkLiveness(): void {
+    // If we have not read even our own heartbeat lately, the broker (or we) are stalled:
+    // silence from the others proves nothing, so nobody is dropped.
+    if (this.isDeaf()) return;
+    const now = Date.now();
+    for (const [uid, seenAt] of this.peers) {
+      if (now - seenAt > this.options.heartbeatTimeout) this.peerLost(uid);
+    }
+    const forgetBefore = now - Math.max(this.options.heartbeatTimeout, SEQ_MEMORY_MS);
+    for (const [uid, { readAt }] of this.seen) {
+      if (readAt < forgetBefore) this.seen.delete(uid);
+    }
   }
 
+  /** True when this instance has not read its own heartbeat within the heartbeat timeout. */
+  private isDeaf(): boolean {
+    return Date.now() - this.ownHeartbeatSeenAt > this.options.heartbeatTimeout;
+  }
+
+  /**
+   * A deaf instance cannot deliver or answer anything, so it stops counting itself in: its
+   * heartbeat says so, and the others drop it at their heartbeat timeout. It still writes
+   * one, to learn when it hears again (it reads it back).
+   */
+  private beat(): void {
+    const deaf = this.isDeaf();
+    // A refused heartbeat is already counted and reported by the publisher.
+    this.publish({ type: MessageType.Heartbeat, ...(deaf ? { deaf } : {}) }, this.uid).catch(
+      () => undefined,
+    );
+  }
+
+  private stopTimers(): void {
+    clearInterval(this.ticker);
+    clearInterval(this.livenessTimer);
+  }
+
+  /**
+   * For good: it no longer beats, and says goodbye (if the producer still works) so that
+   * the others drop it at once rather than wait for an instance that cannot hear them.
+   */
   private fail(reason: string): void {
+    if (this.state === 'closed') return;
+    const wasReady = this.state === 'ready';
     this.state = 'failed';
     this.failure = reason;
+    this.stopTimers();
     this.options.logger.error({ reason }, 'the Kafka adapter is unhealthy');
+    if (wasReady) this.publish({ type: MessageType.Close }, this.uid).catch(() => undefined);
+  }
+}
+
+const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** `promise`, or a rejection with `late()` once `deadline` (a `Date.now()` time) has passed. */
+async function beforeDeadline(
+  promise: Promise<void>,
+  deadline: number,
+  late: () => Error,
+): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(late()), Math.max(0, deadline - Date.now()));
+  });
+  // The loser settles later, unheard.
+  promise.catch(() => undefined);
+  timeout.catch(() => undefined);
+  try {
+    await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -15,6 +15,7 @@ const session = { sid: 's', pid: 'p', rooms: ['s', 'r'], data: { user: 'u' } };
 const everyType: ClusterMessage[] = [
   { uid: 'a', seq: 0, type: MessageType.InitialHeartbeat },
   { uid: 'a', seq: 1, type: MessageType.Heartbeat },
+  { uid: 'a', seq: 1, type: MessageType.Heartbeat, deaf: true },
   { uid: 'a', seq: 2, type: MessageType.Close },
   {
     uid: 'a',
@@ -69,7 +70,7 @@ const everyType: ClusterMessage[] = [
     requester: 'b',
     requestId: 'q',
     response: ResponseType.FetchSockets,
-    sockets: [],
+    sockets: [{ id: 's', handshake: { auth: {} }, rooms: ['s', 'r'], data: { user: 'u' } }],
   },
   {
     uid: 'a',
@@ -97,7 +98,7 @@ describe('the cluster message codec', () => {
     },
   );
 
-  it.each([
+  it.each<[string, Buffer]>([
     ['bytes that are not msgpack', Buffer.from([0xc1])],
     ['a string', encode('hello')],
     ['no uid', encode({ seq: 1, type: MessageType.Heartbeat })],
@@ -128,6 +129,36 @@ describe('the cluster message codec', () => {
       }),
     ],
     ['a missing namespace', encode({ uid: 'a', seq: 1, type: MessageType.SessionEnd, pid: 'p' })],
+    ['a heartbeat whose deaf is not a boolean', encode({ uid: 'a', seq: 1, type: 2, deaf: 1 })],
+    ...[[], [42], ['connection'], ['disconnect'], ['error'], ['newListener', 'x']].map(
+      (args) =>
+        [
+          `a server-side emit of ${JSON.stringify(args)}`,
+          encode({ uid: 'a', seq: 1, type: MessageType.ServerSideEmit, nsp: '/', args }),
+        ] as [string, Buffer],
+    ),
+    ...[
+      [null],
+      [{ handshake: {}, rooms: [] }],
+      [{ id: 's', handshake: 'h', rooms: [] }],
+      [{ id: 's', handshake: {}, rooms: 5 }],
+      [{ id: 's', handshake: {}, rooms: [1] }],
+    ].map(
+      (sockets) =>
+        [
+          `fetchSockets answered with ${JSON.stringify(sockets)}`,
+          encode({
+            uid: 'a',
+            seq: 1,
+            type: MessageType.Response,
+            nsp: '/',
+            requester: 'b',
+            requestId: 'q',
+            response: ResponseType.FetchSockets,
+            sockets,
+          }),
+        ] as [string, Buffer],
+    ),
   ])('rejects %s', (_name, buffer) => {
     expect(() => decodeMessage(buffer)).toThrow(MalformedMessageError);
   });

@@ -63,7 +63,16 @@ interface Envelope {
 
 export type ClusterMessage = Envelope &
   (
-    | { type: MessageType.InitialHeartbeat | MessageType.Heartbeat | MessageType.Close }
+    | { type: MessageType.InitialHeartbeat | MessageType.Close }
+    | {
+        type: MessageType.Heartbeat;
+        /**
+         * Written by an instance that has not read its own heartbeat within the heartbeat
+         * timeout: it cannot hear or answer anyone, so the others do not count it alive;
+         * it reads this one back to learn that it hears again.
+         */
+        deaf?: boolean;
+      }
     | {
         type: MessageType.Broadcast;
         nsp: string;
@@ -107,9 +116,38 @@ export class MalformedMessageError extends Error {
   }
 }
 
+/** Throws when `message` holds what msgpack cannot carry (a BigInt, a Symbol, a cycle). */
 export function encodeMessage(message: ClusterMessage): Buffer {
   return encode(message);
 }
+
+/** Whether `value` can travel in a record. */
+export function isEncodable(value: unknown): boolean {
+  try {
+    encode(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Event names a server-side emit may not carry, emitted as it is on the namespace: those
+ * Socket.IO reserves (a namespace's `serverSideEmit` refuses `connect`, `connection` and
+ * `new_namespace`; a socket reserves the next five) and EventEmitter's `error`. One would
+ * fake a connection or a listener change, or throw (`error` without a listener).
+ */
+export const RESERVED_EVENTS: ReadonlySet<string> = new Set([
+  'connect',
+  'connection',
+  'new_namespace',
+  'connect_error',
+  'disconnect',
+  'disconnecting',
+  'newListener',
+  'removeListener',
+  'error',
+]);
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -120,6 +158,17 @@ const isStringArray = (value: unknown): value is string[] =>
 
 function check(condition: boolean, reason: string): asserts condition {
   if (!condition) throw new MalformedMessageError(reason);
+}
+
+/** What `RemoteSocket` is built from on the requesting instance; it throws on anything else. */
+function isSocketDetails(value: unknown): value is SocketDetails {
+  return (
+    isObject(value) &&
+    isString(value['id']) &&
+    value['id'] !== '' &&
+    isObject(value['handshake']) &&
+    isStringArray(value['rooms'])
+  );
 }
 
 function checkOptions(opts: unknown): void {
@@ -148,8 +197,10 @@ export function decodeMessage(buffer: Buffer): ClusterMessage {
   const type = message['type'];
   switch (type) {
     case MessageType.InitialHeartbeat:
-    case MessageType.Heartbeat:
     case MessageType.Close:
+      break;
+    case MessageType.Heartbeat:
+      check(message['deaf'] === undefined || typeof message['deaf'] === 'boolean', 'deaf');
       break;
     case MessageType.Broadcast: {
       const packet = message['packet'];
@@ -172,10 +223,13 @@ export function decodeMessage(buffer: Buffer): ClusterMessage {
       checkOptions(message['opts']);
       check(isString(message['requestId'], 64), 'requestId');
       break;
-    case MessageType.ServerSideEmit:
-      check(Array.isArray(message['args']), 'args');
+    case MessageType.ServerSideEmit: {
+      const args = message['args'];
+      check(Array.isArray(args), 'args');
+      check(typeof args[0] === 'string' && !RESERVED_EVENTS.has(args[0]), 'args[0]: event name');
       check(message['requestId'] === undefined || isString(message['requestId'], 64), 'requestId');
       break;
+    }
     case MessageType.Session: {
       const session = message['session'];
       check(isObject(session), 'session');
@@ -205,7 +259,10 @@ export function decodeMessage(buffer: Buffer): ClusterMessage {
           );
           break;
         case ResponseType.FetchSockets:
-          check(Array.isArray(message['sockets']), 'sockets');
+          check(
+            Array.isArray(message['sockets']) && message['sockets'].every(isSocketDetails),
+            'sockets',
+          );
           break;
         case ResponseType.BroadcastAck:
         case ResponseType.ServerSideEmit:

@@ -1,7 +1,8 @@
 /**
  * A request answered by every other instance (fetchSockets, serverSideEmit with acks).
  * It settles as soon as each instance it waits for has answered or has been dropped from
- * the cluster, so a dead instance costs at most the heartbeat timeout, not a fixed wait.
+ * the cluster, so a dead instance costs at most the heartbeat timeout and a
+ * liveness check (a second), not a fixed wait.
  */
 export class PeerRequest<T> {
   private readonly awaiting: Set<string>;
