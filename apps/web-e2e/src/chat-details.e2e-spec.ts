@@ -402,4 +402,94 @@ describe('the web app after being offline, across tabs and restarts, and the cha
     await page.getByRole('button', { name: 'Back to rooms' }).last().click();
     expect(['', '#/']).toContain(new URL(page.url()).hash);
   }, 60_000);
+
+  it('puts the divider above the first unread message when a later one was deleted, and names a deleted account so at once', async () => {
+    const dee = `dee_${suffix}`;
+    const deeRest = await RestUser.signUp(dee, 'Dee 디');
+    const deeId = await deeRest.userId();
+    const name = `unread ${suffix}`;
+    const roomId = await annRest.createRoom(name, [benId, deeId]);
+    await annRest.say(roomId, 'one');
+    await deeRest.say(roomId, 'two');
+    await annRest.call('DELETE', `/api/rooms/${roomId}/messages/2`);
+    await annRest.say(roomId, 'three');
+    await deeRest.say(roomId, 'dee here');
+
+    // Ben (a phone, at the room list) has three unread: the deleted one is not one of them.
+    const page = ben.page;
+    await showsText(room(page, name).getByTestId('unread'), '3 unread');
+    await room(page, name).click();
+    await shown(page.getByTestId('new-divider'));
+    const afterDivider = await page
+      .getByTestId('new-divider')
+      .evaluate((divider) => divider.nextElementSibling?.querySelector('.bubble')?.textContent);
+    expect(afterDivider).toBe('one');
+    await page.getByRole('button', { name: 'Back to rooms' }).click();
+
+    // Dee deletes the account while Ann looks at the room: the name goes without a reload.
+    await ann.page.goto(`${EDGE}/#/rooms/${roomId}`);
+    const sender = message(ann.page, 'dee here').locator('.sender');
+    await showsText(sender, 'Dee 디');
+    await deeRest.call('DELETE', '/api/users/me');
+    await showsText(sender, 'Deleted account');
+  }, 90_000);
+
+  it('fits a long member name, a phone’s toast and sidebar; finds "@name"; links www.; says a room name is too long', async () => {
+    const page = ann.page;
+    const longName = 'Gina with a rather long display name for testing 지나';
+    const gina = `gina_${suffix}`;
+    const ginaId = await (await RestUser.signUp(gina, longName)).userId();
+    const name = `layout ${suffix}, a room with a name long enough for a toast`;
+    const roomId = await annRest.createRoom(name, [benId, ginaId]);
+    await annRest.say(roomId, 'see www.test.org.');
+
+    // A long name has the row, on one line ending in "…"; its actions do not squeeze it.
+    await page.goto(`${EDGE}/#/rooms/${roomId}`);
+    const link = message(page, 'see www.test.org').locator('a');
+    expect(await link.getAttribute('href')).toBe('https://www.test.org/');
+    expect(await link.innerText()).toBe('www.test.org');
+    await page.getByRole('button', { name: 'Members', exact: true }).click();
+    const member = page.getByTestId('members').locator(`[data-user="${gina}"]`);
+    const memberName = member.locator('.member-name');
+    await shown(memberName);
+    expect(await memberName.getAttribute('title')).toBe(longName);
+    const box = await memberName.evaluate((element) => ({
+      height: element.getBoundingClientRect().height,
+      width: element.getBoundingClientRect().width,
+      cut: element.scrollWidth > element.clientWidth,
+    }));
+    expect(box.height).toBeLessThan(30);
+    expect(box.width).toBeGreaterThan(150);
+    expect(box.cut).toBe(true);
+    await shown(member.getByTestId('remove-member'));
+    await page.getByRole('button', { name: 'Close members' }).click();
+
+    // "@username" as the app shows people finds them; a pasted long room name is said so.
+    await page.getByRole('button', { name: '+ New room' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New room' });
+    await dialog.getByLabel('Add people').fill(` @${ben.username}`);
+    await shown(dialog.getByRole('button', { name: new RegExp(`@${ben.username}$`) }));
+    await dialog.getByLabel('Room name').fill('x'.repeat(150));
+    expect(await dialog.getByLabel('Room name').inputValue()).toHaveLength(150);
+    await showsText(dialog.getByTestId('room-name-too-long'), 'At most 100 characters.');
+    expect(await dialog.getByRole('button', { name: 'Create room' }).isDisabled()).toBe(true);
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await dialog.waitFor({ state: 'hidden', timeout: UI_TIMEOUT });
+
+    // Ben's phone: the sidebar is the only pane, with no border at the screen's edge; a
+    // toast takes the screen's width rather than half of it.
+    const phone = ben.page;
+    await shown(room(phone, name));
+    expect(
+      await phone.locator('.sidebar').evaluate((bar) => getComputedStyle(bar).borderRightWidth),
+    ).toBe('0px');
+    await annRest.call('DELETE', `/api/rooms/${roomId}/members/${benId}`);
+    const toast = phone.locator('.toast');
+    await shown(toast);
+    expect(await toast.innerText()).toContain(`You're no longer a member of ${name}.`);
+    expect(
+      await toast.evaluate((element) => element.getBoundingClientRect().width),
+    ).toBeGreaterThan(300);
+    await toast.getByRole('button', { name: 'Dismiss' }).click();
+  }, 90_000);
 });

@@ -2,7 +2,7 @@ import type { RoomSummaryView, RoomView } from '@scale-chat/contracts';
 import { io } from 'socket.io-client';
 import type { ApiClient } from './api';
 import { ApiError } from './api-error';
-import { ChatStore } from './chat-store';
+import { ChatStore, DELETED_ACCOUNT, nameOfUser } from './chat-store';
 import { messageView as message, OTHER_ID as OTHER, ROOM_ID as ROOM } from './message-view.fixture';
 import type { User } from './validate';
 
@@ -159,8 +159,17 @@ function fakeApi(asked: string[], answers: Map<string, unknown>): ApiClient {
   } as unknown as ApiClient;
 }
 
+const other: User = {
+  id: OTHER,
+  username: 'ann',
+  displayName: 'Ann',
+  status: 'active',
+  createdAt: '2026-12-05T00:00:00.000Z',
+};
+
 const firstAnswers = () =>
   new Map<string, unknown>([
+    [`/api/users/${OTHER}`, other],
     ['/api/rooms', { items: [summary] }],
     [`/api/rooms/${ROOM}`, view],
     [`/api/rooms/${ROOM}/messages?limit=50`, { items: LOADED, hasMore: false }],
@@ -463,6 +472,22 @@ describe('ChatStore catch-up by version after a reconnection', () => {
     store.dismissError();
     socket.fire('room:left', { roomId: ROOM });
     expect(store.snapshot().error).toBeNull();
+  });
+
+  it('calls a member who left by deleting the account so at once, on the messages too', async () => {
+    const name = () => nameOfUser(store.snapshot(), OTHER);
+    await until(() => name() === 'Ann');
+    // Only left: still an account, still called by its name.
+    const lookups = () => restAsked.filter((path) => path === `/api/users/${OTHER}`).length;
+    const before = lookups();
+    socket.fire('member:left', { roomId: ROOM, userId: OTHER });
+    await until(() => lookups() === before + 1);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(name()).toBe('Ann');
+    // Deleted: the account answers 404 from the start of its deletion.
+    answers.delete(`/api/users/${OTHER}`);
+    socket.fire('member:left', { roomId: ROOM, userId: OTHER });
+    await until(() => name() === DELETED_ACCOUNT);
   });
 
   it('loads afresh once when the changes behind are to older messages, then asks no more', async () => {

@@ -127,16 +127,16 @@ function newClientMsgId(): string {
 export const DELETED_ACCOUNT = 'Deleted account';
 
 /**
- * A user's name on screen: the display name, "Deleted account" for one the server no
- * longer knows, or a short id while it is being looked up.
+ * A user's name on screen: "Deleted account" for one the server no longer knows (even
+ * when its name was known before: deleted while this page was open), the display name,
+ * or a short id while it is being looked up.
  */
 export function nameOfUser(
   state: Pick<ChatState, 'users' | 'deletedUsers'>,
   userId: string,
 ): string {
-  const user = state.users.get(userId);
-  if (user !== undefined) return user.displayName;
-  return state.deletedUsers.has(userId) ? DELETED_ACCOUNT : `user ${userId.slice(0, 8)}`;
+  if (state.deletedUsers.has(userId)) return DELETED_ACCOUNT;
+  return state.users.get(userId)?.displayName ?? `user ${userId.slice(0, 8)}`;
 }
 
 /** A room's name on screen: a direct room's is the other person's (room-name.ts). */
@@ -320,13 +320,15 @@ export class ChatStore {
       this.forget(event.roomId);
       if (known) this.set({ error: `You're no longer a member of ${title || 'a room'}.` });
     });
-    const memberChanged = (event: unknown) => {
+    const memberChanged = (event: unknown, left: boolean) => {
       if (!isMemberEvent(event) || event.userId === this.me.id) return;
       void this.loadDetails(event.roomId);
       void this.loadRooms();
+      // Perhaps an account's deletion, which takes its user out of every room.
+      if (left) void this.recheckUser(event.userId);
     };
-    socket.on('member:joined', memberChanged);
-    socket.on('member:left', memberChanged);
+    socket.on('member:joined', (event) => memberChanged(event, false));
+    socket.on('member:left', (event) => memberChanged(event, true));
   }
 
   stop(): void {
@@ -681,6 +683,28 @@ export class ChatStore {
 
   private remember(user: User): void {
     this.set({ users: new Map(this.state.users).set(user.id, user) });
+    // Known again (a deletion the server undid): no longer called a deleted account.
+    if (this.state.deletedUsers.has(user.id)) {
+      const deletedUsers = new Set(this.state.deletedUsers);
+      deletedUsers.delete(user.id);
+      this.set({ deletedUsers });
+    }
+  }
+
+  /**
+   * A user who left a room may have deleted the account (its deletion takes the user out of
+   * every room, and the account answers 404 from the start: docs/sagas.md): asked again, so
+   * a deleted one is called so at once, on its messages too, not only after a reload.
+   */
+  private async recheckUser(userId: string): Promise<void> {
+    if (this.state.deletedUsers.has(userId)) return;
+    try {
+      this.remember(await this.api.get(`/api/users/${encodeURIComponent(userId)}`, isUser));
+    } catch (error) {
+      // Anything but a 404 leaves the name as it was; the next page load asks again.
+      if (error instanceof ApiError && error.status === 404)
+        this.set({ deletedUsers: new Set(this.state.deletedUsers).add(userId) });
+    }
   }
 
   private async lookUpUser(userId: string): Promise<void> {

@@ -2,17 +2,27 @@ import { firstUnreadSeq, isLongMessage, readersBySeq, sameItemProps } from './me
 
 describe('firstUnreadSeq', () => {
   const items = [
-    { seq: 1, senderId: 'ann' },
-    { seq: 2, senderId: 'me' },
-    { seq: 3, senderId: 'ann' },
-    { seq: 4, senderId: 'me' },
-    { seq: 5, senderId: 'bob' },
+    { seq: 1, senderId: 'ann', deletedAt: null },
+    { seq: 2, senderId: 'me', deletedAt: null },
+    { seq: 3, senderId: 'ann', deletedAt: null },
+    { seq: 4, senderId: 'me', deletedAt: null },
+    { seq: 5, senderId: 'bob', deletedAt: null },
   ];
 
   it('counts only the others’ messages back from the end', () => {
     expect(firstUnreadSeq(items, 'me', 1)).toBe(5);
     expect(firstUnreadSeq(items, 'me', 2)).toBe(3);
     expect(firstUnreadSeq(items, 'me', 3)).toBe(1);
+  });
+
+  it('skips deleted messages, as the server’s unreadCount leaves them out', () => {
+    // Ann sent "one", Bob "two", and the owner deleted "two": one message is unread.
+    const withDeleted = [
+      { seq: 1, senderId: 'ann', deletedAt: null },
+      { seq: 2, senderId: 'bob', deletedAt: '2026-12-05T00:00:00.000Z' },
+    ];
+    expect(firstUnreadSeq(withDeleted, 'me', 1)).toBe(1);
+    expect(firstUnreadSeq(withDeleted, 'me', 2)).toBeUndefined();
   });
 
   it('has no divider when nothing is unread or the unread are not loaded', () => {

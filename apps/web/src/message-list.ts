@@ -3,11 +3,12 @@ import type { MessageView } from '@scale-chat/contracts';
 /**
  * The seq of the first message the reader had not read when the room was opened, where
  * the "new messages" divider goes. API.md's `unreadCount` counts the others' messages
- * after the reader's cursor, so it is the `unreadCount`-th message of others from the end.
- * Undefined when nothing is unread or those messages are not loaded.
+ * after the reader's cursor that are not deleted (a deleted message is nothing to read),
+ * so it is the `unreadCount`-th such message from the end. Undefined when nothing is
+ * unread or those messages are not loaded.
  */
 export function firstUnreadSeq(
-  items: readonly Pick<MessageView, 'seq' | 'senderId'>[],
+  items: readonly Pick<MessageView, 'seq' | 'senderId' | 'deletedAt'>[],
   meId: string,
   unreadCount: number,
 ): number | undefined {
@@ -15,7 +16,7 @@ export function firstUnreadSeq(
   let seen = 0;
   for (let index = items.length - 1; index >= 0; index--) {
     const message = items[index];
-    if (message === undefined || message.senderId === meId) continue;
+    if (message === undefined || message.senderId === meId || message.deletedAt !== null) continue;
     seen += 1;
     if (seen === unreadCount) return message.seq;
   }

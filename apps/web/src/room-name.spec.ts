@@ -1,4 +1,13 @@
-import { roomAndSender, roomTitle } from './room-name';
+import { roomAndSender, roomNameTooLong, roomTitle } from './room-name';
+
+describe('roomNameTooLong', () => {
+  it('takes 100 characters, trimmed, an emoji counted as one, and no more', () => {
+    expect(roomNameTooLong(` ${'a'.repeat(100)} `)).toBe(false);
+    expect(roomNameTooLong('🚀'.repeat(100))).toBe(false);
+    expect(roomNameTooLong('a'.repeat(101))).toBe(true);
+    expect(roomNameTooLong('🚀'.repeat(101))).toBe(true);
+  });
+});
 
 describe('roomTitle', () => {
   const names = new Map([

@@ -1,4 +1,13 @@
 import type { RoomKind } from '@scale-chat/contracts';
+import { CHAT_LIMITS } from './limits';
+
+/**
+ * Whether a new room's name is longer than API.md's 100 characters, counted as the server
+ * counts them (code points: an emoji is one), after trimming, as it is sent.
+ */
+export function roomNameTooLong(input: string): boolean {
+  return [...input.trim()].length > CHAT_LIMITS.roomNameMax;
+}
 
 /**
  * What a room is called on screen. A group room has its name; a direct room has none

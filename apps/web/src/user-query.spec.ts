@@ -13,6 +13,19 @@ describe('checkUserQuery', () => {
     },
   );
 
+  it.each([
+    ['@eve', 'eve'],
+    [' @eve ', 'eve'],
+    ['@ eve', 'eve'],
+    ['@김앨', '김앨'],
+  ])('leaves the "@" of %j out, as users are shown as @username', (input, query) => {
+    expect(checkUserQuery(input)).toEqual({ ok: true, query });
+  });
+
+  it('has nothing to search in "@" alone', () => {
+    expect(checkUserQuery(' @ ')).toEqual({ ok: true, query: '' });
+  });
+
   it('drops control characters the server would refuse', () => {
     expect(checkUserQuery('kim\u0000')).toEqual({ ok: true, query: 'kim' });
   });

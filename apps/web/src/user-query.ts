@@ -6,13 +6,18 @@ const QUERY_MAX = 64;
 /**
  * API v1.1 finds people by a username prefix or by the start of a word of their display
  * name, in any script (Korean included). What is left to say here, in words, is a query
- * too long to find anyone; control characters (pasted, say) are left out.
+ * too long to find anyone; control characters (pasted, say) are left out, and so is a
+ * leading "@", as people are shown as "@username" everywhere and typed so. An empty
+ * `query` (nothing but "@" and spaces) is nothing to search.
  */
 export type QueryCheck =
   { readonly ok: true; readonly query: string } | { readonly ok: false; readonly reason: string };
 
 export function checkUserQuery(input: string): QueryCheck {
-  const query = input.trim().replace(/\p{Cc}/gu, '');
+  const query = input
+    .replace(/\p{Cc}/gu, '')
+    .trim()
+    .replace(/^@\s*/u, '');
   if ([...query].length > QUERY_MAX)
     return { ok: false, reason: `Search with at most ${QUERY_MAX} characters.` };
   return { ok: true, query };

@@ -1,7 +1,8 @@
-import { useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import { describeError } from '../api-error';
 import type { ChatStore } from '../chat-store';
 import { CHAT_LIMITS } from '../limits';
+import { roomNameTooLong } from '../room-name';
 import type { User } from '../validate';
 import { displayNameOf } from './Avatar';
 import { Dialog } from './Dialog';
@@ -20,9 +21,14 @@ export function CreateRoomDialog({
   const [members, setMembers] = useState<User[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const nameHint = useId();
+
+  // Said while typing, as the message box does, rather than cut off by the field.
+  const tooLong = roomNameTooLong(name);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
+    if (tooLong) return;
     if (name.trim() === '') {
       setError('A room needs a name.');
       return;
@@ -49,12 +55,20 @@ export function CreateRoomDialog({
           <input
             name="roomName"
             required
-            maxLength={CHAT_LIMITS.roomNameMax}
+            // Room for a pasted name that is too long, which is said below, not cut.
+            maxLength={CHAT_LIMITS.roomNameMax * 4}
             value={name}
             onChange={(event) => setName(event.target.value)}
+            aria-invalid={tooLong}
+            aria-describedby={tooLong ? nameHint : undefined}
             autoFocus
           />
         </label>
+        {tooLong && (
+          <p className="error small" role="alert" id={nameHint} data-testid="room-name-too-long">
+            At most {CHAT_LIMITS.roomNameMax} characters.
+          </p>
+        )}
         <UserSearch
           store={store}
           label="Add people"
@@ -89,7 +103,7 @@ export function CreateRoomDialog({
           <button type="button" className="secondary" onClick={onClose}>
             Cancel
           </button>
-          <button type="submit" className="primary" disabled={busy}>
+          <button type="submit" className="primary" disabled={busy || tooLong}>
             {busy ? 'Creating…' : 'Create room'}
           </button>
         </div>

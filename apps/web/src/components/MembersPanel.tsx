@@ -47,43 +47,50 @@ export function MembersPanel({
             member.userId === me.id
               ? state.connection === 'connected'
               : state.presence.get(member.userId);
+          const name = displayNameOf(user, member.userId);
           return (
             <li key={member.userId} className="member" data-user={user?.username}>
-              <Avatar name={displayNameOf(user, member.userId)} online={online} small />
-              <span>
-                {displayNameOf(user, member.userId)}
-                {member.userId === me.id && <span className="muted"> (you)</span>}
-                <PresenceLabel online={online} />
-              </span>
-              {member.role === 'owner' && room.kind === 'group' && (
-                <span className="tag">owner</span>
-              )}
-              {member.userId !== me.id && room.kind === 'group' && (
-                <button
-                  type="button"
-                  className="link small"
-                  data-testid="message-member"
-                  onClick={() =>
-                    void run(store.openDirect(member.userId).then((id) => openRoomPage(id)))
-                  }
-                >
-                  Message
-                  <span className="sr-only"> {displayNameOf(user, member.userId)}</span>
-                </button>
-              )}
-              {owner && member.userId !== me.id && room.kind === 'group' && (
-                <button
-                  type="button"
-                  className="link small danger-link"
-                  data-testid="remove-member"
-                  onClick={() =>
-                    setRemoving({ id: member.userId, name: displayNameOf(user, member.userId) })
-                  }
-                >
-                  Remove
-                  <span className="sr-only"> {displayNameOf(user, member.userId)}</span>
-                </button>
-              )}
+              <Avatar name={name} online={online} small />
+              {/* The name has the row; a long one ends in "…" (the full name in its title),
+                  and the actions go under it rather than squeeze it. */}
+              <div className="member-main">
+                <span className="member-who">
+                  <span className="member-name" title={name}>
+                    {name}
+                  </span>
+                  {member.userId === me.id && <span className="muted member-you"> (you)</span>}
+                  <PresenceLabel online={online} />
+                </span>
+                <span className="member-actions">
+                  {member.role === 'owner' && room.kind === 'group' && (
+                    <span className="tag">owner</span>
+                  )}
+                  {member.userId !== me.id && room.kind === 'group' && (
+                    <button
+                      type="button"
+                      className="link small"
+                      data-testid="message-member"
+                      onClick={() =>
+                        void run(store.openDirect(member.userId).then((id) => openRoomPage(id)))
+                      }
+                    >
+                      Message
+                      <span className="sr-only"> {name}</span>
+                    </button>
+                  )}
+                  {owner && member.userId !== me.id && room.kind === 'group' && (
+                    <button
+                      type="button"
+                      className="link small danger-link"
+                      data-testid="remove-member"
+                      onClick={() => setRemoving({ id: member.userId, name })}
+                    >
+                      Remove
+                      <span className="sr-only"> {name}</span>
+                    </button>
+                  )}
+                </span>
+              </div>
             </li>
           );
         })}

@@ -31,7 +31,7 @@ export function UserSearch({
 
   useEffect(() => {
     const check = checkUserQuery(query);
-    if (query.trim() === '' || !check.ok) {
+    if (!check.ok || check.query === '') {
       setResults([]);
       setError(check.ok ? null : check.reason);
       return;

@@ -37,9 +37,34 @@ describe('linkify', () => {
     'data:text/html,<script>alert(1)</script>',
     'ftp://example.com/file',
     'http://',
-    'www.example.com',
+    'www.',
+    'www.example',
+    'mail.www.example.com',
+    'ann@www.example.com',
+    'https:/www.example.com',
+    'notwww.example.com',
   ])('never makes a link of %j', (body) => {
     expect(linkify(body).every((segment) => segment.kind === 'text')).toBe(true);
+  });
+
+  it('makes an https link of a bare www. host, with its path, and not of the sentence’s end', () => {
+    expect(linkify('see www.test.org. Or WWW.Example.com/a?b=1#c, ok')).toEqual([
+      { kind: 'text', text: 'see ' },
+      { kind: 'link', text: 'www.test.org', href: 'https://www.test.org/' },
+      { kind: 'text', text: '. Or ' },
+      {
+        kind: 'link',
+        text: 'WWW.Example.com/a?b=1#c',
+        href: 'https://www.example.com/a?b=1#c',
+      },
+      { kind: 'text', text: ', ok' },
+    ]);
+  });
+
+  it('links a URL with a www. host once, as written', () => {
+    expect(linkify('http://www.test.org/x')).toEqual([
+      { kind: 'link', text: 'http://www.test.org/x', href: 'http://www.test.org/x' },
+    ]);
   });
 
   it('stops a URL at markup, which stays text', () => {

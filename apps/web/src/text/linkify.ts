@@ -3,8 +3,14 @@ export type Segment =
   | { readonly kind: 'text'; readonly text: string }
   | { readonly kind: 'link'; readonly text: string; readonly href: string };
 
-/** Candidates only: each is parsed again with URL and kept only as http(s). */
-const CANDIDATE = /\bhttps?:\/\/[^\s<>"'`]+/giu;
+/**
+ * Candidates only: each is parsed again with URL and kept only as http(s). A bare
+ * "www." host counts too (as https), unless it is part of something longer: a word, a
+ * longer host name, an address, a path.
+ */
+const CANDIDATE = /\bhttps?:\/\/[^\s<>"'`]+|(?<![\p{L}\p{N}_.@/\\-])www\.[^\s<>"'`]+/giu;
+/** A bare www. host names a site: "www." then at least a name and a top-level domain. */
+const WWW_HOST = /^www\.[^.]+\.[^.]+/u;
 /** Punctuation that ends a sentence rather than a URL ("see https://x.org/a."). */
 const TRAILING = /[.,;:!?…。、]+$/u;
 
@@ -26,10 +32,15 @@ function trimUrl(raw: string): string {
   }
 }
 
-/** The link's target when `text` is an http or https URL, else undefined. */
+/**
+ * The link's target when `text` is an http or https URL, or a bare www. host (https
+ * then), else undefined.
+ */
 function safeHref(text: string): string | undefined {
+  const bare = /^www\./iu.test(text);
   try {
-    const url = new URL(text);
+    const url = new URL(bare ? `https://${text}` : text);
+    if (bare) return WWW_HOST.test(url.hostname) ? url.href : undefined;
     return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : undefined;
   } catch {
     // Not a URL after all (e.g. "http://"): it stays text.
@@ -38,8 +49,9 @@ function safeHref(text: string): string | undefined {
 }
 
 /**
- * Splits a message body into text and links. Only http and https URLs written out in full
- * become links, so no other scheme (javascript:, data:) can ever be clicked; the result is
+ * Splits a message body into text and links. Only http and https URLs written out in full,
+ * and bare www. hosts (as https), become links, so no other scheme (javascript:, data:)
+ * can ever be clicked; the result is
  * rendered as React elements, never as HTML, so nothing in a body is markup.
  */
 export function linkify(body: string): Segment[] {
