@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { RoomSummaryView, RoomView } from '@scale-chat/contracts';
 import type { Socket } from 'socket.io-client';
-import { api, eventually, newUser, socketOf, type TestUser } from './cluster/chat-client';
+import {
+  api,
+  collectMessages,
+  eventually,
+  newUser,
+  sendMessage,
+  socketOf,
+  type TestUser,
+} from './cluster/chat-client';
 import { startChatCluster, type ChatCluster } from './cluster/chat-cluster';
 
 jest.setTimeout(120_000);
@@ -25,13 +33,13 @@ describe('direct rooms on two gateway instances', () => {
       Array.from({ length: count }, (_, index) => newUser(cluster.auth.url, `dm${index}_${tag}`)),
     );
   };
-  /** Every `room:joined` the user's new socket on `index` receives. */
-  const joinedOn = async (index: 0 | 1, user: TestUser): Promise<RoomView[]> => {
+  /** The user's new socket on `index`, with every `room:joined` and `message:new` it receives. */
+  const openOn = async (index: 0 | 1, user: TestUser) => {
     const socket = await socketOf(gateway(index), user.token);
     sockets.push(socket);
     const joined: RoomView[] = [];
     socket.on('room:joined', (room: RoomView) => joined.push(room));
-    return joined;
+    return { socket, joined, messages: collectMessages(socket) };
   };
   const openDirect = (index: 0 | 1, caller: TestUser, other: TestUser) =>
     api<RoomView>(gateway(index), 'POST', '/api/rooms/direct', {
@@ -50,8 +58,8 @@ describe('direct rooms on two gateway instances', () => {
 
   it('two users opening a direct room with each other at the same moment on different instances get one room, both', async () => {
     const [ann, bob] = (await users(2)) as [TestUser, TestUser];
-    const annJoined = await joinedOn(0, ann);
-    const bobJoined = await joinedOn(1, bob);
+    const annSocket = await openOn(0, ann);
+    const bobSocket = await openOn(1, bob);
 
     const [fromAnn, fromBob] = await Promise.all([
       openDirect(0, ann, bob),
@@ -68,12 +76,11 @@ describe('direct rooms on two gateway instances', () => {
         [bob.userId, 'member'],
       ].sort(),
     );
-    // Each user's socket joins the one room, once, on its own instance.
-    await eventually('both sockets joined', () => annJoined.length > 0 && bobJoined.length > 0);
-    expect([...annJoined, ...bobJoined].map((joined) => [joined.id, joined.kind])).toEqual([
-      [room.id, 'direct'],
-      [room.id, 'direct'],
-    ]);
+    // Each user's socket joins the one room on its own instance.
+    await eventually(
+      'both sockets joined',
+      () => annSocket.joined.length > 0 && bobSocket.joined.length > 0,
+    );
     for (const [index, user] of [
       [0, bob],
       [1, ann],
@@ -88,6 +95,18 @@ describe('direct rooms on two gateway instances', () => {
     // Asked again later, from either side and instance: the same room, 200.
     const again = await openDirect(1, ann, bob);
     expect(again).toMatchObject({ status: 200, body: { id: room.id } });
+    // Once: a message sent now is relayed after any room:joined either call made (one
+    // outbox relay, one ordered topic), so once both sockets have it a repeat is in too.
+    const after = await sendMessage(annSocket.socket, room.id, 'after-the-joins', 'hello');
+    await eventually('both sockets hear the message', () =>
+      [annSocket, bobSocket].every(({ messages }) => messages.some(({ id }) => id === after.id)),
+    );
+    expect(
+      [...annSocket.joined, ...bobSocket.joined].map((joined) => [joined.id, joined.kind]),
+    ).toEqual([
+      [room.id, 'direct'],
+      [room.id, 'direct'],
+    ]);
   });
 
   it('answers 400 for oneself, 404 for an unknown user, 403 to membership changes', async () => {

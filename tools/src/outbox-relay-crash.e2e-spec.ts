@@ -67,7 +67,7 @@ describe('auth killed between publishing an outbox row and deleting it', () => {
     ).rows;
 
   it('publishes the event again after the restart, and the consumer counts it once', async () => {
-    const admin = await newUser(cluster.auth.url, 'admin');
+    await newUser(cluster.auth.url, 'admin');
     // The signup answers at its activation, maybe before the relay has deleted the admin's
     // own user.registered: a trigger installed before that would hold that deletion.
     await eventually('the admin signup events relayed', async () => {
@@ -150,6 +150,5 @@ describe('auth killed between publishing an outbox row and deleting it', () => {
       return /^log_events_duplicates_total\{[^}]*\} 1$/m.test(metrics);
     });
     expect(await summary()).toMatchObject({ users: 2, signupsToday: 2 });
-    expect(admin.username).toBe('admin');
   });
 });

@@ -15,6 +15,7 @@ import {
   REPO_ROOT,
   serviceCommand,
   startManaged,
+  type ManagedProcess,
 } from './infra';
 import {
   edgeChecksKillingInstanceOne,
@@ -227,54 +228,65 @@ describe('npm start (the whole stack as real processes)', () => {
       { length: 50 },
       (_, index) => `crash_${index}_${randomUUID().slice(0, 6)}`,
     );
+    const db = new Client({ connectionString: process.env['DATABASE_URL'] ?? LOCAL_DATABASE_URL });
+    await db.connect();
     const signups = Promise.all(
       names.map((username) => post('/api/auth/signup', { username, password: 'long enough' })),
     );
-
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const pid = Number(
-      spawnSync('pgrep', ['-f', 'apps/saga-orchestrator/src/main.ts'], { encoding: 'utf8' })
-        .stdout.trim()
-        .split('\n')[0],
-    );
-    expect(pid).toBeGreaterThan(0);
-    process.kill(pid, 'SIGKILL');
-
-    const orchestrator = findInstance('saga-orchestrator');
-    const { command, args, env } = serviceCommand(orchestrator, {
-      ...process.env,
-      LOG_LEVEL: 'warn',
-    });
-    const replacement = startManaged('saga-orchestrator-restarted', command, args, {
-      env,
-      cwd: REPO_ROOT,
-    });
+    let replacement: ManagedProcess | undefined;
     try {
+      // Killed mid-saga: once one of these users is stored pending, its saga under way.
+      await eventually(
+        'a signup saga in flight',
+        async () =>
+          (
+            await db.query(
+              `SELECT 1 FROM "auth"."users" WHERE "username" = ANY($1) AND "status" = 'pending'`,
+              [names],
+            )
+          ).rows.length > 0,
+        { timeoutMs: 60_000, intervalMs: 20 },
+      );
+      // The process on the stack's orchestrator port, not any orchestrator on the machine.
+      const orchestrator = findInstance('saga-orchestrator');
+      const listing = spawnSync('ss', ['-ltnpH', `sport = :${orchestrator.port}`], {
+        encoding: 'utf8',
+      }).stdout;
+      const pid = Number(/pid=(\d+)/.exec(listing)?.[1]);
+      expect(pid).toBeGreaterThan(0);
+      process.kill(pid, 'SIGKILL');
+      await eventually(
+        'the killed orchestrator off its port',
+        async () => !(await isPortOpen(orchestrator.port)),
+        30_000,
+      );
+
+      const { command, args, env } = serviceCommand(orchestrator, {
+        ...process.env,
+        LOG_LEVEL: 'warn',
+      });
+      const restarted = startManaged('saga-orchestrator-restarted', command, args, {
+        env,
+        cwd: REPO_ROOT,
+      });
+      replacement = restarted;
       await eventually('the restarted orchestrator', () => isHealthy(orchestrator.healthUrl), {
         timeoutMs: 60_000,
-        failed: replacement.exitReason,
+        failed: restarted.exitReason,
       });
       const statuses = (await signups).map((response) => response.status);
       expect(
         statuses.filter((status) => status !== 201 && status !== 202 && status !== 503),
       ).toEqual([]);
 
-      // Each ends active or compensated (its pending user discarded), none pending.
+      // Each ends active or compensated (its pending user discarded: no row), none pending.
       const statusesNow = async () => {
-        const client = new Client({
-          connectionString: process.env['DATABASE_URL'] ?? LOCAL_DATABASE_URL,
-        });
-        await client.connect();
-        try {
-          const { rows } = await client.query<{ username: string; status: string }>(
-            'SELECT "username", "status" FROM "auth"."users" WHERE "username" = ANY($1)',
-            [names],
-          );
-          const found = new Map(rows.map((row) => [row.username, row.status]));
-          return names.map((username) => found.get(username) ?? 'compensated');
-        } finally {
-          await client.end();
-        }
+        const { rows } = await db.query<{ username: string; status: string }>(
+          'SELECT "username", "status" FROM "auth"."users" WHERE "username" = ANY($1)',
+          [names],
+        );
+        const found = new Map(rows.map((row) => [row.username, row.status]));
+        return names.map((username) => found.get(username) ?? 'no row');
       };
       const deadline = Date.now() + 60_000;
       let outcomes = await statusesNow();
@@ -285,11 +297,15 @@ describe('npm start (the whole stack as real processes)', () => {
       process.stdout.write(
         `50 signups around an orchestrator SIGKILL: answers ${JSON.stringify(count(statuses))}, ends ${JSON.stringify(count(outcomes))}\n`,
       );
-      expect(outcomes.filter((status) => status !== 'active' && status !== 'compensated')).toEqual(
-        [],
-      );
+      expect(outcomes.filter((status) => status !== 'active' && status !== 'no row')).toEqual([]);
+      // Only a signup answered 503 was undone: one told 201 or 202 has its user.
+      expect(
+        names.filter((_, index) => statuses[index] !== 503 && outcomes[index] === 'no row'),
+      ).toEqual([]);
     } finally {
-      await replacement.stop(15_000);
+      await signups.catch(() => undefined);
+      await replacement?.stop(15_000);
+      await db.end();
     }
   }, 180_000);
 
