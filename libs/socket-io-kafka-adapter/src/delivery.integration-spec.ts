@@ -9,7 +9,9 @@ import {
   type Instance,
 } from './testing/cluster';
 
-const CYCLES = Number(process.env['RECOVERY_CYCLES'] ?? 200);
+// Each cycle is a few Kafka round trips: 50 fit the test's time (180 s) on a busy machine;
+// more measure the recovery rate (RECOVERY_CYCLES=200, say, and a machine to spare).
+const CYCLES = Number(process.env['RECOVERY_CYCLES'] ?? 50);
 
 function nodeAt(nodes: Instance[], index: number): Instance {
   const node = nodes[index];
@@ -110,7 +112,7 @@ describe('delivery and recovery across three instances', () => {
     const emitter = nodeAt(nodes, 2);
     let sent = 0;
     emitter.io.to('chat').emit('msg', sent++);
-    await eventually('first message', () => received.length === 1, 5_000);
+    await eventually('first message', () => received.length === 1);
     const originalId = client.id;
     const manager = client.io as unknown as { uri: string; engine: { close(): void } };
 
@@ -124,7 +126,7 @@ describe('delivery and recovery across three instances', () => {
       emitter.io.to('chat').emit('msg', sent++);
       await once(client, 'connect');
       if (client.recovered) recovered += 1;
-      await eventually(`messages of cycle ${cycle}`, () => received.length >= sent, 5_000);
+      await eventually(`messages of cycle ${cycle}`, () => received.length >= sent);
     }
 
     process.stdout.write(
@@ -138,5 +140,5 @@ describe('delivery and recovery across three instances', () => {
       .fetchSockets();
     expect([...(restored?.rooms ?? [])].sort()).toEqual([originalId, 'chat'].sort());
     expect(restored?.data).toEqual({ user: 'eve' });
-  }, 120_000);
+  }, 180_000);
 });

@@ -77,7 +77,7 @@ describe('roomsOnRecovery: what a socket coming back may keep', () => {
     const argCounts: number[] = [];
     client.on('news', (...args: unknown[]) => argCounts.push(args.length));
     node(0).io.to('open').emit('news', 'before');
-    await eventually('the first broadcast', () => received.length === 1, 5_000);
+    await eventually('the first broadcast', () => received.length === 1);
     const manager = client.io as unknown as { uri: string; engine: { close(): void } };
     manager.uri = node(1).url;
     const gone = once(client, 'disconnect');
@@ -98,7 +98,7 @@ describe('roomsOnRecovery: what a socket coming back may keep', () => {
     expect(client.recovered).toBe(true);
     node(0).io.to('secret').emit('news', 'secret after');
     node(0).io.to('open').emit('news', 'open after');
-    await eventually('the broadcast after', () => received.includes('open after'), 5_000);
+    await eventually('the broadcast after', () => received.includes('open after'));
     expect(received).toEqual(['before', 'open while away', 'open after']);
     const [restored] = await node(1)
       .io.in(client.id as string)
@@ -113,7 +113,7 @@ describe('roomsOnRecovery: what a socket coming back may keep', () => {
     });
     expect(client.recovered).toBe(false);
     node(0).io.to('open').emit('news', 'open after');
-    await eventually('the broadcast after', () => received.includes('open after'), 5_000);
+    await eventually('the broadcast after', () => received.includes('open after'));
     expect(received).toEqual(['before', 'open after']);
   });
 
@@ -124,15 +124,20 @@ describe('roomsOnRecovery: what a socket coming back may keep', () => {
     const { client, received, argCounts } = await dropAndReturn('slow', async () => {
       node(0).io.to('open').emit('news', 'while away');
       await entered;
-      // Socket.IO broadcasts only to connected sockets: this one is not, yet.
+      // Socket.IO broadcasts only to connected sockets: this one is not, yet. Node 1 has
+      // read it (so holds it) before the socket goes on.
       node(0).io.to('open').emit('news', 'while admitted');
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await node(0).adapter.bus.settled();
+      await node(1).adapter.bus.waitUntilCaughtUp(15_000);
       release();
     });
     expect(client.recovered).toBe(true);
+    // A marker after: the client has it once it has everything broadcast before, repeats
+    // included (one topic, read in order, one connection).
+    const done = new Promise<void>((resolve) => client.once('done', () => resolve()));
     node(0).io.to('open').emit('news', 'after');
-    await eventually('the broadcast after', () => received.includes('after'), 5_000);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    node(0).io.to('open').emit('done');
+    await done;
     expect(received).toEqual(['before', 'while away', 'while admitted', 'after']);
     // Each as it was broadcast: its value and its one offset (not sent anew with another).
     expect(argCounts).toEqual([2, 2, 2, 2]);
@@ -143,14 +148,15 @@ describe('roomsOnRecovery: what a socket coming back may keep', () => {
     clients.push(client);
     const received = collect<string>(client, 'news');
     node(0).io.to('open').emit('news', 'before');
-    await eventually('the first broadcast', () => received.length === 1, 5_000);
+    await eventually('the first broadcast', () => received.length === 1);
     const manager = client.io as unknown as { uri: string; engine: { close(): void } };
     const gone = once(client, 'disconnect');
     manager.engine.close();
     await gone;
     node(0).io.to('open').emit('news', 'while away');
-    // Long enough for node 1 to hold it; it reads the topic to its end before restoring.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Node 1 holds it (it would write it on restoring, before the middlewares ran).
+    await node(0).adapter.bus.settled();
+    await node(1).adapter.bus.waitUntilCaughtUp(15_000);
     manager.uri = node(1).url;
     // What reaches the wire: a client drops events that come before a refused connect.
     const wire: unknown[] = [];
@@ -162,8 +168,8 @@ describe('roomsOnRecovery: what a socket coming back may keep', () => {
     );
     client.connect();
     expect(await refused).toBe('refused');
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    // Socket.IO itself would have written it before the middlewares ran.
+    // Socket.IO itself would have written it before the middlewares ran, so before the
+    // refusal on the same connection.
     expect(wire).toEqual([]);
     expect(received).toEqual(['before']);
   });

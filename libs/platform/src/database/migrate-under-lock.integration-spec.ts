@@ -1,12 +1,18 @@
+import { eventually } from '@scale-chat/wait';
+import { Client } from 'pg';
 import { DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
 import { createTestDatabase, type TestDatabase } from '../testing/test-database';
 import { dataSourceOptions } from './data-source-options';
 import { migrateUnderLock } from './migrate-under-lock';
 
+/** An advisory lock the test holds while the instances start: the migration waits on it. */
+const GATE = 'migrate-under-lock-probe-gate';
+
 class CreateProbeTable1700000000000 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
-    // Slow enough that two unlocked runners would both see the migration as pending.
-    await queryRunner.query('SELECT pg_sleep(0.3)');
+    // Held here until the test has seen the other runners wait: two unlocked ones would
+    // both have seen the migration as pending.
+    await queryRunner.query('SELECT pg_advisory_xact_lock(hashtext($1))', [GATE]);
     await queryRunner.query('CREATE TABLE "probe"."probe" ("id" integer PRIMARY KEY)');
   }
 
@@ -44,7 +50,30 @@ describe('migrateUnderLock', () => {
       dataSource('two'),
       dataSource('three'),
     ]);
-    await Promise.all(instances.map((source) => migrateUnderLock(source, 'probe')));
+    const gate = new Client({ connectionString: database.url });
+    await gate.connect();
+    try {
+      await gate.query('SELECT pg_advisory_lock(hashtext($1))', [GATE]);
+      const migrating = Promise.all(instances.map((source) => migrateUnderLock(source, 'probe')));
+      migrating.catch(() => undefined); // awaited below; not unhandled if the wait fails
+      // One runner migrates (its migration waits at the gate); the other two ask for the
+      // migrations lock again and again meanwhile (pg_try_advisory_lock: they hold nothing).
+      await eventually('one runner at the gate and two asking for the lock', async () => {
+        const { rows } = await gate.query<{ waiting: number; asking: number }>(
+          `SELECT
+             (SELECT count(*)::int FROM pg_locks WHERE "locktype" = 'advisory' AND NOT "granted"
+                AND "database" = (SELECT "oid" FROM pg_database WHERE "datname" = current_database())
+             ) AS "waiting",
+             (SELECT count(*)::int FROM pg_stat_activity WHERE "datname" = current_database()
+                AND "query" LIKE 'SELECT pg_try_advisory_lock(%') AS "asking"`,
+        );
+        return rows[0]?.waiting === 1 && rows[0].asking === 2;
+      });
+      await gate.query('SELECT pg_advisory_unlock(hashtext($1))', [GATE]);
+      await migrating;
+    } finally {
+      await gate.end();
+    }
     const [first] = instances;
     if (first === undefined) throw new Error('no data source');
 

@@ -6,26 +6,36 @@ import { PostgresNotifications } from './postgres-notifications';
 
 jest.setTimeout(30_000);
 
+/**
+ * How long a waiter here goes before it looks again on its own: an answer within half of
+ * it came from a notification, with ample room for a busy machine.
+ */
+const LOOK_AGAIN_MS = 20_000;
+
 describe('PostgresNotifications', () => {
   let database: TestDatabase;
   let source: DataSource;
   let notifications: PostgresNotifications;
   let flag = false;
+  /** Notifications sent, awaited before a test ends: a query still running fails the close. */
+  const sent: Promise<unknown>[] = [];
 
   const notify = (key: string) => source.query(`SELECT pg_notify('probe_changes', $1)`, [key]);
-  /**
-   * In `ms`, sets the flag when `change` is true and notifies `key`. Awaited before a test
-   * ends: the listener may hear the notification before the notifying query has returned,
-   * and a query still running when the data source closes fails.
-   */
-  const notifyLater = (key: string, ms: number, change: boolean) =>
-    new Promise<unknown>((resolve, reject) =>
-      setTimeout(() => {
-        if (change) flag = true;
-        notify(key).then(resolve, reject);
-      }, ms),
-    );
   const read = () => Promise.resolve(flag ? 'changed' : undefined);
+  /**
+   * A read that finds nothing the first time and then changes the flag, notifying `key`
+   * if given: only a notification, or a look again of the waiter's own, can find it.
+   */
+  const changedAfterFirstLook = (key?: string) => {
+    let looks = 0;
+    return () => {
+      looks += 1;
+      if (looks > 1) return read();
+      flag = true;
+      if (key !== undefined) sent.push(notify(key));
+      return Promise.resolve(undefined);
+    };
+  };
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -55,13 +65,22 @@ describe('PostgresNotifications', () => {
     flag = false;
   });
 
+  afterEach(async () => {
+    await Promise.all(sent.splice(0));
+  });
+
   it('reads again as soon as its key is notified, not at the next look', async () => {
     const started = Date.now();
-    const notified = notifyLater('the-key', 200, true);
-    const answer = await notifications.until('probe_changes', 'the-key', 10_000, read, 10_000);
+    const answer = await notifications.until(
+      'probe_changes',
+      'the-key',
+      LOOK_AGAIN_MS,
+      changedAfterFirstLook('the-key'),
+      LOOK_AGAIN_MS,
+    );
     expect(answer).toBe('changed');
-    expect(Date.now() - started).toBeLessThan(2_000);
-    await notified;
+    // Its own look again would have come only after LOOK_AGAIN_MS.
+    expect(Date.now() - started).toBeLessThan(LOOK_AGAIN_MS / 2);
   });
 
   it('leaves no wait behind once it has its answer', async () => {
@@ -77,16 +96,56 @@ describe('PostgresNotifications', () => {
   });
 
   it('ignores other keys, looks again on its own, and gives up at the timeout', async () => {
-    const notified = notifyLater('another-key', 100, false);
+    let reads = 0;
+    const waiting = notifications.until(
+      'probe_changes',
+      'the-key',
+      LOOK_AGAIN_MS,
+      () => {
+        reads += 1;
+        return read();
+      },
+      LOOK_AGAIN_MS,
+    );
+    // Notifications of one transaction arrive in order: once a waiter on the sentinel has
+    // woken, the other key's notification was heard, and would have woken this one first.
+    let sentinelLooks = 0;
+    const sentinel = notifications.until(
+      'probe_changes',
+      'sentinel',
+      LOOK_AGAIN_MS,
+      () => Promise.resolve((sentinelLooks += 1) > 1 ? 'woken' : undefined),
+      LOOK_AGAIN_MS,
+    );
+    await source.query(
+      `SELECT pg_notify('probe_changes', 'another-key'), pg_notify('probe_changes', 'sentinel')`,
+    );
+    expect(await sentinel).toBe('woken');
+    expect(reads).toBe(1);
+    flag = true;
+    await notify('the-key');
+    expect(await waiting).toBe('changed');
+    expect(reads).toBe(2);
+
+    // Changed without a notification: only a look again of its own finds it.
+    flag = false;
+    const looking = Date.now();
+    expect(
+      await notifications.until(
+        'probe_changes',
+        'the-key',
+        LOOK_AGAIN_MS,
+        changedAfterFirstLook(),
+        300,
+      ),
+    ).toBe('changed');
+    // Not at the timeout, where it reads a last time.
+    expect(Date.now() - looking).toBeLessThan(LOOK_AGAIN_MS / 2);
+
+    flag = false;
     const started = Date.now();
     expect(await notifications.until('probe_changes', 'the-key', 700, read, 300)).toBeUndefined();
     expect(Date.now() - started).toBeGreaterThanOrEqual(700);
-    await notified;
-
-    setTimeout(() => {
-      flag = true; // changed without a notification: the next look finds it
-    }, 100);
-    expect(await notifications.until('probe_changes', 'the-key', 5_000, read, 300)).toBe('changed');
   });
 
   it('listens again after its connection is killed', async () => {
@@ -109,11 +168,15 @@ describe('PostgresNotifications', () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const started = Date.now();
-    const notified = notifyLater('the-key', 200, true);
-    expect(await notifications.until('probe_changes', 'the-key', 20_000, read, 20_000)).toBe(
-      'changed',
-    );
-    expect(Date.now() - started).toBeLessThan(2_000);
-    await notified;
-  });
+    expect(
+      await notifications.until(
+        'probe_changes',
+        'the-key',
+        LOOK_AGAIN_MS,
+        changedAfterFirstLook('the-key'),
+        LOOK_AGAIN_MS,
+      ),
+    ).toBe('changed');
+    expect(Date.now() - started).toBeLessThan(LOOK_AGAIN_MS / 2);
+  }, 60_000);
 });

@@ -109,6 +109,31 @@ describe('the outbox, its relay and the idempotent consumer', () => {
     return received;
   };
 
+  /**
+   * Once the outbox is empty, relays a `probe.marker` on each of `keys` and waits until
+   * `received` has them all: a key's records are read in the order written, so by then
+   * everything the relay published before on those keys has been read, repeats included.
+   * What was received, markers left out.
+   */
+  const readPast = async (
+    source: DataSource,
+    topic: TopicSpec,
+    received: Received[],
+    keys: readonly string[],
+  ): Promise<Received[]> => {
+    await eventually('everything relayed', () => outboxIsEmpty(source));
+    await source.transaction(async (manager) => {
+      for (const key of keys)
+        await enqueueEvent(manager, { topic, key, type: 'probe.marker', data: {} });
+    });
+    await eventually('a marker on every key', () =>
+      keys.every((key) =>
+        received.some((event) => event.key === key && event.type === 'probe.marker'),
+      ),
+    );
+    return received.filter((event) => event.type !== 'probe.marker');
+  };
+
   const newTopic = async (config?: Record<string, string>) => {
     const topic = defineTopic({
       name: `test.events-${randomUUID().slice(0, 8)}`,
@@ -212,9 +237,7 @@ describe('the outbox, its relay and the idempotent consumer', () => {
     ).rejects.toThrow('the change fails');
 
     startRelay(source);
-    const received = await readAll(topic.name);
-    await eventually('three events', () => received.length >= 3);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    const received = await readPast(source, topic, await readAll(topic.name), ['a', 'b']);
     expect(received.filter((event) => event.key === 'a').map((event) => event.data)).toEqual([
       { n: 1 },
       { n: 3 },
@@ -228,7 +251,6 @@ describe('the outbox, its relay and the idempotent consumer', () => {
         (event) => event.type === 'probe.happened' && event.correlationId === 'corr-1',
       ),
     ).toBe(true);
-    await eventually('each row deleted once Kafka had it', () => outboxIsEmpty(source));
   });
 
   /**
@@ -298,9 +320,8 @@ describe('the outbox, its relay and the idempotent consumer', () => {
         }
       });
     }
-    const received = await readAll(topic.name);
-    await eventually('100 events', () => received.length >= 100);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    const keys = Array.from({ length: 10 }, (_, n) => `k${n}`);
+    const received = await readPast(first, topic, await readAll(topic.name), keys);
     expect(received).toHaveLength(100);
     expect(new Set(received.map((event) => event.id)).size).toBe(100);
   });
@@ -427,12 +448,15 @@ describe('the outbox, its relay and the idempotent consumer', () => {
   it('relays a row committed while it publishes at once, woken by its notification rather than its poll', async () => {
     const topic = await newTopic();
     const source = await dataSource();
-    // A producer that takes its time, so the second row is committed mid-batch.
+    // A producer that holds the first batch until the second row is committed, so that
+    // row is committed mid-batch.
     let publishing: (() => void) | undefined;
+    let secondCommitted = () => undefined as void;
+    const held = new Promise<void>((resolve) => (secondCommitted = resolve));
     const slowProducer = Object.create(producer) as Producer;
     slowProducer.sendBatch = async (batch) => {
       publishing?.();
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await held;
       return producer.sendBatch(batch);
     };
     // It would look on its own only after a minute: each row must come from a wake-up.
@@ -454,6 +478,7 @@ describe('the outbox, its relay and the idempotent consumer', () => {
     await commit(1);
     await firstBatchStarted;
     await commit(2);
+    secondCommitted();
     await eventually('both events', () => received.length >= 2, 10_000);
     expect(received.map((event) => event.data)).toEqual([{ n: 1 }, { n: 2 }]);
   });
@@ -945,7 +970,8 @@ describe('the outbox, its relay and the idempotent consumer', () => {
       return Promise.resolve();
     });
     await eventually('three events', () => consumer.stats.processed >= 3);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Processed is counted inside the transaction; its effects run once it has committed.
+    await eventually('the last effect', () => afterCommit.includes(3));
     expect(attemptsAtTwo).toBe(2);
     expect(afterCommit).toEqual([1, 2, 3]);
   });

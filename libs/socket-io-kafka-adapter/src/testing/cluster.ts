@@ -28,15 +28,19 @@ export interface Instance {
   close(): Promise<void>;
 }
 
-/** A topic (and group prefix) of its own for each test file, so suites never meet. */
+/**
+ * A topic (and group prefix) of its own for each test file, so suites never meet. The
+ * timeouts leave room for a busy machine that starves an instance for a few seconds: a
+ * live one dropped, or a request given up, would fail tests that have nothing wrong.
+ */
 export function clusterOptions(overrides: KafkaAdapterOptions = {}): KafkaAdapterOptions {
   const id = randomUUID().slice(0, 8);
   return {
     topic: `test.socketio-${id}`,
     groupIdPrefix: `test-socketio-${id}`,
     heartbeatInterval: 500,
-    heartbeatTimeout: 1_500,
-    requestsTimeout: 5_000,
+    heartbeatTimeout: 5_000,
+    requestsTimeout: 15_000,
     logger: silentLogger,
     ...overrides,
   };
@@ -78,10 +82,8 @@ export async function startCluster(
   const instances: Instance[] = [];
   for (let index = 0; index < size; index++)
     instances.push(await startInstance(options, serverOptions));
-  await eventually(
-    'cluster membership',
-    () => instances.every((instance) => instance.adapter.bus.serverCount() === size),
-    10_000,
+  await eventually('cluster membership', () =>
+    instances.every((instance) => instance.adapter.bus.serverCount() === size),
   );
   return instances;
 }
