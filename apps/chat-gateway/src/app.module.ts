@@ -23,6 +23,7 @@ import { StoreSendsFunction1767500000000 } from './messages/migrations/176750000
 import { StoreSendsLookupsByIndex1767600000000 } from './messages/migrations/1767600000000-store-sends-lookups-by-index';
 import { CancelledMemberships1768000000000 } from './rooms/migrations/1768000000000-cancelled-memberships';
 import { MembershipSagas1768100000000 } from './rooms/migrations/1768100000000-membership-sagas';
+import { MembershipJoinedSeq1768600000000 } from './rooms/migrations/1768600000000-membership-joined-seq';
 import { PRESENCE_ENTITIES } from './presence/presence.entities';
 import { ChatProfile } from './profiles/profile.entity';
 import { ROOM_ENTITIES } from './rooms/room.entities';
@@ -63,6 +64,7 @@ export class AppModule {
             StoreSendsLookupsByIndex1767600000000,
             CancelledMemberships1768000000000,
             MembershipSagas1768100000000,
+            MembershipJoinedSeq1768600000000,
           ],
           publishes: [CHAT_ROOM_EVENTS_TOPIC, SAGA_REQUESTS_TOPIC, SAGA_REPLIES_TOPIC],
         }),

@@ -128,7 +128,8 @@ describe("adding a member through the room saga (chat-gateway's rooms, real Post
     await sendOver(ownerSocket, roomId, 'before you came');
     await sendOver(ownerSocket, roomId, 'also before');
     const added = await addEndedBy(owner, roomId, user, { name: SAGA_COMMANDS.activateRoom });
-    expect(added.body).toMatchObject({ userId: user.userId, lastReadSeq: 2 });
+    // Its read cursor is what it has read (nothing): receipts must not show it as a reader.
+    expect(added.body).toMatchObject({ userId: user.userId, lastReadSeq: 0 });
     const unread = async () => {
       const list = await chat.call('GET', '/api/rooms', user);
       const items = (list.body as { items: { id: string; unreadCount: number }[] }).items;

@@ -93,6 +93,10 @@ export class RoomMember {
   @Column({ type: 'bigint', name: 'last_read_seq', default: 0 })
   lastReadSeq!: string;
 
+  /** The room's `last_seq` when the membership became active: nothing before is unread. */
+  @Column({ type: 'bigint', name: 'joined_seq', default: 0 })
+  joinedSeq!: string;
+
   /**
    * The room saga that stored the membership pending: only its own commands activate or
    * cancel it, not a late copy of an earlier saga's for the same user (MembershipSagas

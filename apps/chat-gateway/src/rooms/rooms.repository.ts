@@ -123,11 +123,11 @@ export class RoomsRepository {
     return (await this.manager.query(
       `SELECT r."id", r."kind", r."name", r."last_seq", r."last_version",
               (SELECT count(*) FROM "messages" u
-                WHERE u."room_id" = r."id" AND u."seq" > m."last_read_seq" AND u."sender_id" <> $1
+                WHERE u."room_id" = r."id" AND u."seq" > GREATEST(m."last_read_seq", m."joined_seq") AND u."sender_id" <> $1
                   AND u."deleted_at" IS NULL
               )::int AS "unread_count",
               (SELECT count(*) FROM "messages" u
-                WHERE u."room_id" = r."id" AND u."seq" > m."last_read_seq" AND u."sender_id" <> $1
+                WHERE u."room_id" = r."id" AND u."seq" > GREATEST(m."last_read_seq", m."joined_seq") AND u."sender_id" <> $1
                   AND $1::uuid = ANY (u."mentions")
               )::int AS "mention_count",
               (SELECT count(*) FROM "room_members" c
@@ -284,10 +284,11 @@ export class RoomsRepository {
   /**
    * The pending memberships of `userIds` that saga `sagaId` stored made active now; those
    * that were. A late copy of an earlier saga's command finds none of a newer saga's
-   * rows; rows of no recorded saga (stored before it was recorded) are anyone's. A member
-   * starts with its read cursor at the room's last message: what was said before it
-   * joined is there to read, not unread (nor a member's again after it left and came
-   * back). Under the room's lock (`findRoom`), as every write of its events.
+   * rows; rows of no recorded saga (stored before it was recorded) are anyone's. Each
+   * notes where it joined (`joined_seq`, the room's last message): what was said before is
+   * there to read, not unread (nor a member's again after it left and came back), while
+   * its read cursor stays what it has read. Under the room's lock (`findRoom`), as every
+   * write of its events.
    */
   async activatePendingMembers(
     roomId: string,
@@ -297,7 +298,7 @@ export class RoomsRepository {
     const [activated] = (await this.manager.query(
       `UPDATE "room_members"
           SET "status" = 'active', "joined_at" = now(),
-              "last_read_seq" = (SELECT "last_seq" FROM "rooms" WHERE "id" = $1)
+              "joined_seq" = (SELECT "last_seq" FROM "rooms" WHERE "id" = $1)
       WHERE "room_id" = $1 AND "user_id" = ANY($2::uuid[]) AND "status" = 'pending'
         AND ("saga_id" IS NULL OR "saga_id" = $3)
       RETURNING "user_id", "role", "joined_at"`,
