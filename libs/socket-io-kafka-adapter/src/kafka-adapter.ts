@@ -71,6 +71,9 @@ interface NamespaceInternals {
  * instances apply broadcasts, joins and leaves in one order, the topic's, and the
  * offsets that connection-state recovery hands to clients mean the same everywhere.
  */
+/** How long a reconnecting client's handshake waits for this instance to read the topic. */
+const RECOVERY_CATCH_UP_MS = 5_000;
+
 export class KafkaAdapter extends Adapter implements BusMember {
   private readonly namespace: NamespaceInternals;
   private readonly recovery: RecoveryLog | undefined;
@@ -365,8 +368,11 @@ export class KafkaAdapter extends Adapter implements BusMember {
 
   override async restoreSession(pid: string, offset: string): Promise<Session> {
     if (this.recovery === undefined) return null as unknown as Session;
-    // The session may have been written on another instance a moment ago.
-    await this.bus.waitUntilCaughtUp(this.bus.options.requestsTimeout);
+    // The session may have been written on another instance a moment ago. A client waits
+    // in its handshake meanwhile: at most RECOVERY_CATCH_UP_MS, then it starts afresh.
+    await this.bus.waitUntilCaughtUp(
+      Math.min(RECOVERY_CATCH_UP_MS, this.bus.options.requestsTimeout),
+    );
     const restored = this.recovery.restore(pid, offset, this.bus.uid);
     if (restored === undefined) return null as unknown as Session;
     if (restored.wasLive) {
@@ -446,6 +452,12 @@ export class KafkaAdapter extends Adapter implements BusMember {
       case MessageType.Close:
         break;
     }
+  }
+
+  onPeerSeen(uid: string): void {
+    // Dropped for a while and back (it had stopped hearing the topic): its live sockets'
+    // snapshots no longer expire.
+    this.recovery?.originBack(uid);
   }
 
   onPeerLost(uid: string): void {

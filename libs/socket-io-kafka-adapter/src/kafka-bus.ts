@@ -24,6 +24,8 @@ export interface BusMember {
   readonly nspName: string;
   onMessage(message: ClusterMessage, offset: number): void;
   onPeerLost(uid: string): void;
+  /** A peer is heard from: a new one, or one dropped before that is back. */
+  onPeerSeen(uid: string): void;
   onTick(): void;
 }
 
@@ -422,6 +424,8 @@ export class KafkaBus extends EventEmitter {
     const deadline = Date.now() + this.options.startTimeout;
     const late = () => new Error('did not read its own heartbeat back; is the consumer assigned?');
     while (this.ownHeartbeatSeenAt === 0) {
+      // The consumer stopped for good meanwhile (`fail`): no hello will ever be read back.
+      if (this.state !== 'starting') throw new Error(this.failure ?? `adapter is ${this.state}`);
       if (Date.now() > deadline) throw late();
       // The publisher retries for ever while the broker refuses; start does not wait for ever.
       await beforeDeadline(
@@ -430,7 +434,8 @@ export class KafkaBus extends EventEmitter {
         late,
       );
       const waitUntil = Math.min(Date.now() + 1_000, deadline + 1);
-      while (this.ownHeartbeatSeenAt === 0 && Date.now() < waitUntil) await sleep(10);
+      while (this.ownHeartbeatSeenAt === 0 && this.state === 'starting' && Date.now() < waitUntil)
+        await sleep(10);
     }
   }
 
@@ -530,6 +535,7 @@ export class KafkaBus extends EventEmitter {
     if (!known) {
       this.options.logger.info({ peer: uid }, 'instance joined');
       this.emit('peer_joined', uid);
+      for (const member of this.members.values()) member.onPeerSeen(uid);
     }
     // Answer a newcomer at once so it learns of us without waiting for our next beat.
     if (isNew && this.state === 'ready') this.beat();
@@ -590,7 +596,8 @@ export class KafkaBus extends EventEmitter {
    * the others drop it at once rather than wait for an instance that cannot hear them.
    */
   private fail(reason: string): void {
-    if (this.state === 'closed') return;
+    // Closed, or failed already: the first reason is the one that says what happened.
+    if (this.state === 'closed' || this.state === 'failed') return;
     const wasReady = this.state === 'ready';
     this.state = 'failed';
     this.failure = reason;

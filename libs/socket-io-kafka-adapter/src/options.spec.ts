@@ -52,6 +52,11 @@ describe('resolveOptions', () => {
     expect(() => resolveOptions({ logger: silent, ...options })).toThrow(`option ${name} `);
   });
 
+  it("takes Kafka's -1 (kept for good) as a topic's retention", () => {
+    expect(resolveOptions({ logger: silent, topicRetentionMs: -1 }).topicRetentionMs).toBe(-1);
+    expect(() => resolveOptions({ logger: silent, topicRetentionMs: -2 })).toThrow(TypeError);
+  });
+
   it('warns of a requestsTimeout shorter than the detection of a dead instance', () => {
     const logger = { info: jest.fn(), warn: jest.fn(), error: jest.fn() };
     resolveOptions({ heartbeatTimeout: 15_000, requestsTimeout: 5_000, logger });

@@ -19,8 +19,10 @@ export interface KafkaAdapterOptions {
   readonly heartbeatTimeout?: number;
   /**
    * How long fetchSockets and serverSideEmit with acks wait for answers. Default
-   * `heartbeatTimeout` + 2 s (12,000 ms): longer than it takes to drop a dead instance, so
-   * a request made as one died settles with the others' answers rather than failing.
+   * `heartbeatTimeout` + two liveness checks (`livenessCheckInterval`: a second, or the
+   * heartbeat interval if shorter), 12,000 ms: longer than it takes to drop a dead
+   * instance, so a request made as one died settles with the others' answers rather than
+   * failing. A reconnecting client's handshake waits at most 5 s of it for recovery.
    */
   readonly requestsTimeout?: number;
   /** Records waiting for the broker at most before publishes are refused. Default 100,000. */
@@ -199,10 +201,11 @@ function checkOptions(options: ResolvedOptions): void {
   for (const name of [
     'maxBufferedPublishes',
     'maxPublishBatchBytes',
-    'topicRetentionMs',
     'topicMaxMessageBytes',
   ] as const)
     checkCount(name, options[name]);
+  // Kafka's own "kept for good" is -1.
+  if (options.topicRetentionMs !== -1) checkCount('topicRetentionMs', options.topicRetentionMs);
   checkCount('maxPublishBatch', options.maxPublishBatch, MAX_PUBLISH_BATCH);
   for (const name of ['positionOf', 'roomsOnRecovery'] as const) {
     if (typeof options[name] !== 'function') invalid(name, 'a function', options[name]);

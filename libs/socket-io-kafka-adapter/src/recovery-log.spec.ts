@@ -88,6 +88,25 @@ describe('RecoveryLog', () => {
     expect(log.size.sessions).toBe(0);
   });
 
+  it("keeps a lost instance's live snapshots for good again once it is heard again, not its closed ones", () => {
+    const log = new RecoveryLog(1_000, clock);
+    log.addSnapshot('node-a', session);
+    log.addSnapshot('node-b', { ...session, pid: 'pid-3' });
+    log.originLost('node-a');
+    log.originLost('node-b');
+    // Dropped for not hearing the topic a while, then heard again: its sockets never left.
+    log.originBack('node-a');
+    now += 1_001;
+    log.prune();
+    expect(log.size.sessions).toBe(1);
+    // A socket that left on its own (persisted) still expires after an origin comes back.
+    log.addSession('node-a', { ...session, pid: 'pid-4' });
+    log.originBack('node-a');
+    now += 1_001;
+    log.prune();
+    expect(log.size.sessions).toBe(1);
+  });
+
   it('gives the packets after an offset for given rooms, also when that offset itself is gone', () => {
     const log = new RecoveryLog(120_000, clock);
     log.addPacket(10, ['m', 1, '10'], opts(['room-a']));

@@ -33,6 +33,8 @@ interface StoredSession {
   readonly origin: string;
   /** Undefined while the socket is connected to a live instance; then it does not expire. */
   expiresAt: number | undefined;
+  /** It expires because its instance was dropped (`originLost`), not because it left. */
+  lostWithOrigin?: boolean;
 }
 
 export interface RestoredSession extends PersistedSession {
@@ -89,7 +91,23 @@ export class RecoveryLog {
   originLost(origin: string): void {
     const expiresAt = this.now() + this.maxDisconnectionDuration;
     for (const stored of this.sessions.values()) {
-      if (stored.origin === origin && stored.expiresAt === undefined) stored.expiresAt = expiresAt;
+      if (stored.origin === origin && stored.expiresAt === undefined) {
+        stored.expiresAt = expiresAt;
+        stored.lostWithOrigin = true;
+      }
+    }
+  }
+
+  /**
+   * `origin`, dropped a while ago (it could not read the topic for a heartbeat timeout),
+   * is heard again: its sockets that were live then are live still, and do not expire.
+   */
+  originBack(origin: string): void {
+    for (const stored of this.sessions.values()) {
+      if (stored.origin === origin && stored.lostWithOrigin === true) {
+        stored.expiresAt = undefined;
+        stored.lostWithOrigin = false;
+      }
     }
   }
 
