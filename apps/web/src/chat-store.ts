@@ -107,6 +107,8 @@ const TYPING_SHOWN_MS = 6_000;
 const OFFLINE_FAIL_MS = 8_000;
 /** What failed to load (the room list, a room) is tried again after this. */
 const LOAD_RETRY_MS = 5_000;
+/** Within how long after a member leaves each page asks whether the account is gone. */
+const RECHECK_SPREAD_MS = 2_000;
 /** A socket the server refused is connected again after this, doubling up to the most. */
 const RECONNECT_FIRST_MS = 1_000;
 const RECONNECT_MOST_MS = 30_000;
@@ -186,6 +188,8 @@ export class ChatStore {
   private offlineCheck: ReturnType<typeof setInterval> | undefined;
   private readonly typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly userRequests = new Set<string>();
+  /** Users whose account is being looked up again after they left a room (`recheckUser`). */
+  private readonly rechecks = new Set<string>();
   private readonly syncing = new Set<string>();
   private readonly resync = new Set<string>();
   /** Rooms whose last `sync` failed: synced again by the next catch-up, not left stale. */
@@ -241,7 +245,12 @@ export class ChatStore {
       // A function, so every reconnection presents the current token, renewed first if it
       // has expired meanwhile (the server closes a socket at its token's expiry).
       auth: (callback: (data: object) => void) => {
-        void this.api.currentAccessToken().then((token) => callback({ token }));
+        // A renewal that fails still answers, with the token there is: the server's
+        // refusal then takes the usual way (`connect_error`), not a handshake left hanging.
+        void this.api
+          .currentAccessToken()
+          .catch(() => this.api.accessToken)
+          .then((token) => callback({ token }));
       },
       // Straight to a gateway: WebSocket only (the edge's CSP allows ws: to any host of
       // the page, not XHR polling to another origin). Through the edge: polling as a
@@ -697,13 +706,25 @@ export class ChatStore {
    * a deleted one is called so at once, on its messages too, not only after a reload.
    */
   private async recheckUser(userId: string): Promise<void> {
-    if (this.state.deletedUsers.has(userId)) return;
+    // Only a name shown on a loaded message matters, once at a time; and a room's leave is
+    // heard by every member at once, so each asks within a spread of its own, not together.
+    if (this.state.deletedUsers.has(userId) || this.rechecks.has(userId)) return;
+    if (
+      ![...this.state.messages.values()].some(({ items }) =>
+        items.some((m) => m.senderId === userId),
+      )
+    )
+      return;
+    this.rechecks.add(userId);
     try {
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * RECHECK_SPREAD_MS));
       this.remember(await this.api.get(`/api/users/${encodeURIComponent(userId)}`, isUser));
     } catch (error) {
       // Anything but a 404 leaves the name as it was; the next page load asks again.
       if (error instanceof ApiError && error.status === 404)
         this.set({ deletedUsers: new Set(this.state.deletedUsers).add(userId) });
+    } finally {
+      this.rechecks.delete(userId);
     }
   }
 
