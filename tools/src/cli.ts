@@ -15,7 +15,7 @@ import {
   stopPostgres,
 } from './infra';
 import { bundleService, isServiceName } from './build/bundle-service';
-import { runStack } from './stack';
+import { localStackEnv, runStack } from './stack';
 import { runTests } from './test-runner';
 import { renderChart } from './chart/render';
 import { CHART_TOPICS_FILE, chartTopicsText } from './chart/topics';
@@ -57,7 +57,10 @@ function serve(service: string | undefined, instance: string | undefined): Promi
   const { command, args, env } =
     service === 'edge'
       ? { command: nginxBinary(), args: edgeArgs(), env: process.env }
-      : serviceCommand(findInstance(service ?? '', Number(instance ?? '1')), process.env);
+      : serviceCommand(
+          findInstance(service ?? '', Number(instance ?? '1')),
+          localStackEnv(process.env),
+        );
   return new Promise((resolve) => {
     const child = spawn(command, args, { cwd: REPO_ROOT, env, stdio: 'inherit' });
     for (const signal of ['SIGINT', 'SIGTERM'] as const)

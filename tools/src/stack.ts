@@ -64,14 +64,17 @@ export async function runStack(): Promise<number> {
       say(`the stack is already up (edge at ${EDGE}); nothing was started`);
       return 0;
     }
-    say(`cannot start: in use by other programs: ${describeHolders(busy)}`);
-    say(
-      'a service started again by hand (`node tools/run.js serve …`) runs until it is stopped in its own terminal (Ctrl-C) or killed',
-    );
+    const holders = describeHolders(busy);
+    say(`cannot start: in use by other programs: ${holders}`);
+    if (holders.includes('/src/main.ts'))
+      say(
+        'a service started again by hand (`node tools/run.js serve …`) runs until it is stopped in its own terminal (Ctrl-C) or killed',
+      );
     return 1;
   }
 
   const stopped = waitForSignal();
+  let ready = false;
   let stopping = false;
   const processes: ManagedProcess[] = [];
   const infra: InfraHandle[] = [];
@@ -85,11 +88,9 @@ export async function runStack(): Promise<number> {
     infra.push(kafka, postgres);
 
     const env = {
-      ...process.env,
+      ...localStackEnv(process.env),
       KAFKA_BROKERS: kafka.brokers.join(','),
       DATABASE_URL: postgres.url,
-      // API.md: `admin` reads the stats in the local stack.
-      ADMIN_USERNAMES: process.env['ADMIN_USERNAMES'] ?? 'admin',
     };
     instances.forEach((instance, index) => {
       const { command, args, env: serviceEnv } = serviceCommand(instance, env);
@@ -99,8 +100,9 @@ export async function runStack(): Promise<number> {
         colorIndex: index,
       });
       processes.push(managed);
+      // Once the stack is up: a service that fails to start fails the start, said below.
       void managed.exited.then((reason) => {
-        if (!stopping)
+        if (ready && !stopping)
           say(`${instance.label} ${reason}; the rest runs on. ${restartHint(instance)}`);
       });
     });
@@ -120,9 +122,10 @@ export async function runStack(): Promise<number> {
       failed: edge.exitReason,
     });
     printReady(startedAt);
+    ready = true;
 
     void edge.exited.then((reason) => {
-      if (!stopping)
+      if (ready && !stopping)
         say(`the edge ${reason}; start it again with \`node tools/run.js serve edge\``);
     });
 
@@ -160,4 +163,12 @@ function restartHint(instance: ServiceInstance): string {
     .findIndex((candidate) => candidate.port === instance.port);
   const suffix = instance.label === instance.service ? '' : ` ${number + 1}`;
   return `To run it again: \`node tools/run.js serve ${instance.service}${suffix}\` in another terminal (Ctrl-C there stops it; npm start does not).`;
+}
+
+/**
+ * The environment of the local stack's services, given the user's: what `npm start` and
+ * `serve` both run them with (API.md: `admin` reads the stats in the local stack).
+ */
+export function localStackEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return { ...env, ADMIN_USERNAMES: env['ADMIN_USERNAMES'] ?? 'admin' };
 }
