@@ -19,10 +19,13 @@ export class SignupRequest {
   @CharacterLength(8, 128)
   password!: string;
 
-  @ApiPropertyOptional({ minLength: 1, maxLength: 64, description: 'defaults to the username' })
+  @ApiPropertyOptional({
+    minLength: 1,
+    maxLength: 64,
+    description: 'defaults to the username, also when it is spaces alone',
+  })
   @IsOptional()
   @IsString()
   @CharacterLength(1, 64)
-  @Matches(/\S/, { message: 'displayName must not be blank' })
   displayName?: string;
 }

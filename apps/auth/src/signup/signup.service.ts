@@ -48,7 +48,8 @@ export class SignupService {
     const user = {
       id: randomUUID(),
       username,
-      displayName: request.displayName ?? username,
+      // A name of spaces alone would show the user as nobody: the username stands in.
+      displayName: request.displayName?.trim() ? request.displayName : username,
       passwordHash,
       status: 'pending' as const,
       role: this.bootstrapsAdmin(username) ? ('admin' as const) : ('member' as const),

@@ -41,8 +41,10 @@ describe('a socket whose access token expires', () => {
     });
     const heard = listen(annSocket);
     const reasons: string[] = [];
+    let closedAt = 0;
     annSocket.on('disconnect', (reason) => {
       reasons.push(reason);
+      closedAt ||= Date.now();
       away ??= sendOver(bobSocket, roomId, 'while away').then(() => chat.renewed(ann));
     });
     await sendOver(bobSocket, roomId, 'before');
@@ -56,6 +58,10 @@ describe('a socket whose access token expires', () => {
       () => `closed and back; reasons ${JSON.stringify(reasons)}`,
     );
     expect(reasons).toEqual(['transport close']);
+    // Not before the token stopped being accepted (`exp` and the leeway past `iat`).
+    const refusedFrom =
+      Math.floor(issuedAt.getTime() / 1000) * 1000 + (900 + ACCESS_TOKEN_LEEWAY_SECONDS) * 1000;
+    expect(closedAt).toBeGreaterThanOrEqual(refusedFrom);
     expect(annSocket.recovered).toBe(true);
     await until(
       () => heard.length >= 2,
