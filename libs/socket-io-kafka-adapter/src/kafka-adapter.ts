@@ -89,7 +89,7 @@ export class KafkaAdapter extends Adapter implements BusMember {
    * client had: what they missed, before and during their admission (Socket.IO delivers
    * only to connected sockets), they get when they connect.
    */
-  private readonly admitting = new Map<string, number>();
+  private readonly admitting = new Map<string, { offset: number; pid: string }>();
   /** The last position delivered of each stream (`positionOf`), least recent first. */
   private readonly positions = new Map<string, number>();
   /** Broadcasts dropped as repeats of a stream position already delivered. */
@@ -116,10 +116,11 @@ export class KafkaAdapter extends Adapter implements BusMember {
    * Synchronous with its connection, so nothing is delivered twice or between.
    */
   private catchUp(socket: LocalSocket): void {
-    const since = this.admitting.get(socket.id);
-    if (since === undefined) return;
+    const admitted = this.admitting.get(socket.id);
+    if (admitted === undefined) return;
     this.admitting.delete(socket.id);
-    const missed = this.recovery?.packetsAfter(since, [...socket.rooms]) ?? [];
+    this.recovery?.admitted(admitted.pid);
+    const missed = this.recovery?.packetsAfter(admitted.offset, [...socket.rooms]) ?? [];
     // Written as they are, with their offsets: `socket.emit` would broadcast them anew
     // through the topic (with recovery on), late and as repeats.
     for (const data of missed) socket.packet({ type: EVENT_PACKET, data });
@@ -348,8 +349,13 @@ export class KafkaAdapter extends Adapter implements BusMember {
   }
 
   override delAll(id: string): void {
-    // Also a restored socket that its middlewares refused.
-    this.admitting.delete(id);
+    // Also a restored socket that its middlewares refused: its session may be restored by
+    // the client's next try (with a fresh token, say), here as on the other instances.
+    const refused = this.admitting.get(id);
+    if (refused !== undefined) {
+      this.admitting.delete(id);
+      this.recovery?.refused(refused.pid);
+    }
     const pid = this.namespace.sockets.get(id)?.pid;
     const persisted = this.persisted.delete(id);
     this.snapshotsDue.delete(id);
@@ -383,11 +389,15 @@ export class KafkaAdapter extends Adapter implements BusMember {
       data: restored.data,
       rooms: restored.rooms,
     });
-    if (rooms === undefined) return null as unknown as Session;
+    if (rooms === undefined) {
+      // Not to be restored at all: used up, the socket starts afresh.
+      this.recovery.admitted(pid);
+      return null as unknown as Session;
+    }
     // Nothing is replayed yet: Socket.IO would write it at once, before the middlewares
     // have checked the handshake. The socket gets what it missed when it connects, for
     // the rooms it is in then (catchUp).
-    this.admitting.set(restored.sid, Number(offset));
+    this.admitting.set(restored.sid, { offset: Number(offset), pid });
     return { ...restored, rooms: [...rooms], missedPackets: [] } as unknown as Session;
   }
 

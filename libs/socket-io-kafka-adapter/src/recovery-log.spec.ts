@@ -64,6 +64,20 @@ describe('RecoveryLog', () => {
     expect(log.size).toEqual({ sessions: 0, packets: 1 });
   });
 
+  it('restores a session again after its socket was refused, and never after one was admitted', () => {
+    const log = new RecoveryLog(120_000, clock);
+    log.addPacket(7, ['m', '7'], opts([]));
+    log.addSession('node-a', session);
+    expect(log.restore('pid-1', '7', 'node-b')).toMatchObject({ origin: 'node-a' });
+    // Its middlewares refused it (an expired token): the next try may have it.
+    expect(log.restore('pid-1', '7', 'node-b')).toBeUndefined();
+    log.refused('pid-1');
+    expect(log.restore('pid-1', '7', 'node-b')).toMatchObject({ origin: 'node-a' });
+    log.admitted('pid-1');
+    log.refused('pid-1');
+    expect(log.restore('pid-1', '7', 'node-b')).toBeUndefined();
+  });
+
   it('restores a live snapshot on another instance, never beside the live socket itself', () => {
     const log = new RecoveryLog(120_000, clock);
     log.addPacket(7, ['m', '7'], opts([]));

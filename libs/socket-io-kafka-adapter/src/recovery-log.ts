@@ -56,6 +56,8 @@ export interface RestoredSession extends PersistedSession {
  */
 export class RecoveryLog {
   private readonly sessions = new Map<string, StoredSession>();
+  /** Sessions restored to a socket still in its middlewares, by pid (`admitted`, `refused`). */
+  private readonly admitting = new Map<string, StoredSession>();
   private readonly packets: HeldPacket[] = [];
   private readonly began: number;
   private readonly roomNames = new Map<string, string>();
@@ -158,7 +160,9 @@ export class RecoveryLog {
    * The session of `pid`, or undefined when the session is unknown or expired, the
    * client's `offset` is no longer held (what it missed is then unknown), or the socket is
    * still connected to `self` (a socket cannot be restored beside itself). A session is
-   * restored once; what it missed is `packetsAfter(offset, rooms)`.
+   * restored once, when its socket is `admitted`; one `refused` by the middlewares (a
+   * handshake with an expired token, say) may be restored again by the next try. What it
+   * missed is `packetsAfter(offset, rooms)`.
    */
   restore(pid: string, offset: string, self: string): RestoredSession | undefined {
     const stored = this.sessions.get(pid);
@@ -168,7 +172,20 @@ export class RecoveryLog {
       return undefined;
     if (!this.holds(Number(offset))) return undefined;
     this.sessions.delete(pid);
+    this.admitting.set(pid, stored);
     return { ...stored.session, origin: stored.origin, wasLive };
+  }
+
+  /** The socket restored with `pid`'s session connected (or will not use it): it is used up. */
+  admitted(pid: string): void {
+    this.admitting.delete(pid);
+  }
+
+  /** The socket restored with `pid`'s session was refused: the session is there to restore again. */
+  refused(pid: string): void {
+    const stored = this.admitting.get(pid);
+    this.admitting.delete(pid);
+    if (stored !== undefined && !this.sessions.has(pid)) this.sessions.set(pid, stored);
   }
 
   /** The packets held after `offset` meant for a socket in `rooms`, as the client gets them. */

@@ -46,6 +46,8 @@ describe('roomsOnRecovery: what a socket coming back may keep', () => {
       instance.io.use((socket, next) => {
         const user = (socket.data as { user?: string } | undefined)?.user;
         if (socket.recovered && user === 'refused') return next(new Error('refused'));
+        const { token } = socket.handshake.auth as { token?: string };
+        if (socket.recovered && token === 'stale') return next(new Error('stale'));
         if (!socket.recovered || user !== 'slow') return next();
         admission.entered();
         void admission.released.then(() => next());
@@ -141,6 +143,41 @@ describe('roomsOnRecovery: what a socket coming back may keep', () => {
     expect(received).toEqual(['before', 'while away', 'while admitted', 'after']);
     // Each as it was broadcast: its value and its one offset (not sent anew with another).
     expect(argCounts).toEqual([2, 2, 2, 2]);
+  });
+
+  it('restores a session its middlewares refused once when the client tries again, with all it missed', async () => {
+    const auth = { user: 'renewing', token: 'fresh' };
+    const client = await connectClient(node(0).url, {
+      auth: (callback: (data: object) => void) => callback({ ...auth }),
+      reconnection: false,
+    });
+    clients.push(client);
+    const received = collect<string>(client, 'news');
+    node(0).io.to('open').emit('news', 'before');
+    await eventually('the first broadcast', () => received.length === 1);
+    const manager = client.io as unknown as { uri: string; engine: { close(): void } };
+    const gone = once(client, 'disconnect');
+    manager.engine.close();
+    await gone;
+    node(0).io.to('open').emit('news', 'while away');
+    await node(0).adapter.bus.settled();
+    await node(1).adapter.bus.waitUntilCaughtUp(15_000);
+    manager.uri = node(1).url;
+    // First with the token it had (expired, say): refused.
+    auth.token = 'stale';
+    const refused = new Promise<string>((resolve) =>
+      client.once('connect_error', (error) => resolve(error.message)),
+    );
+    client.connect();
+    expect(await refused).toBe('stale');
+    // Then renewed, on the same instance: the session is still there to restore.
+    auth.token = 'fresh';
+    const back = once(client, 'connect');
+    client.connect();
+    await back;
+    expect(client.recovered).toBe(true);
+    await eventually('what it missed', () => received.length === 2);
+    expect(received).toEqual(['before', 'while away']);
   });
 
   it('sends nothing it missed to a socket its middlewares refuse', async () => {
