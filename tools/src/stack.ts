@@ -56,9 +56,7 @@ export async function runStack(): Promise<number> {
   const startedAt = Date.now();
   const instances = localInstances();
   const ports = [EDGE_PORT, ...instances.map((instance) => instance.port)];
-  const busy = (
-    await Promise.all(ports.map(async (port) => ((await isPortOpen(port)) ? port : undefined)))
-  ).filter((port): port is number => port !== undefined);
+  const busy = await portsInUse(ports);
   if (busy.length > 0) {
     if (await allHealthy(edgeHealthUrls)) {
       say(`the stack is already up (edge at ${EDGE}); nothing was started`);
@@ -145,15 +143,19 @@ export async function runStack(): Promise<number> {
     say('stopped');
     // Started by hand beside the stack: not the stack's to stop, but worth a word, as the
     // next `npm start` cannot start while they hold their ports.
-    const left = (
-      await Promise.all(ports.map(async (port) => ((await isPortOpen(port)) ? port : undefined)))
-    ).filter((port): port is number => port !== undefined);
+    const left = await portsInUse(ports);
     if (left.length > 0)
       say(
         `still running, started outside npm start: ${describeHolders(left)}; stop them before the next start`,
       );
   }
   return status;
+}
+
+/** The ones of `ports` something listens on. */
+async function portsInUse(ports: readonly number[]): Promise<number[]> {
+  const open = await Promise.all(ports.map((port) => isPortOpen(port)));
+  return ports.filter((_port, index) => open[index]);
 }
 
 /** How to run `instance` again beside a running stack, and how that one is stopped. */

@@ -721,11 +721,17 @@ export class ChatStore {
       this.remember(await this.api.get(`/api/users/${encodeURIComponent(userId)}`, isUser));
     } catch (error) {
       // Anything but a 404 leaves the name as it was; the next page load asks again.
-      if (error instanceof ApiError && error.status === 404)
-        this.set({ deletedUsers: new Set(this.state.deletedUsers).add(userId) });
+      this.isGoneAccount(userId, error);
     } finally {
       this.rechecks.delete(userId);
     }
+  }
+
+  /** Whether `error` (of `GET /api/users/:id`) says the account is gone; if so it is noted. */
+  private isGoneAccount(userId: string, error: unknown): boolean {
+    if (!(error instanceof ApiError && error.status === 404)) return false;
+    this.set({ deletedUsers: new Set(this.state.deletedUsers).add(userId) });
+    return true;
   }
 
   private async lookUpUser(userId: string): Promise<void> {
@@ -735,10 +741,7 @@ export class ChatStore {
       this.remember(await this.api.get(`/api/users/${encodeURIComponent(userId)}`, isUser));
     } catch (error) {
       // A deleted account is called so; anything else is worth a retry later.
-      if (error instanceof ApiError && error.status === 404) {
-        this.set({ deletedUsers: new Set(this.state.deletedUsers).add(userId) });
-        return;
-      }
+      if (this.isGoneAccount(userId, error)) return;
       this.userRequests.delete(userId);
       this.fail(error);
     }

@@ -1,5 +1,5 @@
 import { eventually } from '@scale-chat/wait';
-import type { Socket as ClientSocket } from 'socket.io-client';
+import type { Socket as ClientSocket, SocketOptions } from 'socket.io-client';
 import {
   clusterOptions,
   collect,
@@ -145,12 +145,12 @@ describe('roomsOnRecovery: what a socket coming back may keep', () => {
     expect(argCounts).toEqual([2, 2, 2, 2]);
   });
 
-  it('restores a session its middlewares refused once when the client tries again, with all it missed', async () => {
-    const auth = { user: 'renewing', token: 'fresh' };
-    const client = await connectClient(node(0).url, {
-      auth: (callback: (data: object) => void) => callback({ ...auth }),
-      reconnection: false,
-    });
+  /**
+   * A client of node 0 (with `auth`) that heard "before", dropped, and is pointed at node 1,
+   * which holds "while away", sent meanwhile; it has not tried to come back yet.
+   */
+  async function awayWhileSent(auth: Partial<SocketOptions>['auth']) {
+    const client = await connectClient(node(0).url, { auth, reconnection: false });
     clients.push(client);
     const received = collect<string>(client, 'news');
     node(0).io.to('open').emit('news', 'before');
@@ -160,9 +160,16 @@ describe('roomsOnRecovery: what a socket coming back may keep', () => {
     manager.engine.close();
     await gone;
     node(0).io.to('open').emit('news', 'while away');
+    // Node 1 holds it (it would write it on restoring, before the middlewares ran).
     await node(0).adapter.bus.settled();
     await node(1).adapter.bus.waitUntilCaughtUp(15_000);
     manager.uri = node(1).url;
+    return { client, received };
+  }
+
+  it('restores a session its middlewares refused once when the client tries again, with all it missed', async () => {
+    const auth = { user: 'renewing', token: 'fresh' };
+    const { client, received } = await awayWhileSent((callback) => callback({ ...auth }));
     // First with the token it had (expired, say): refused.
     auth.token = 'stale';
     const refused = new Promise<string>((resolve) =>
@@ -181,20 +188,7 @@ describe('roomsOnRecovery: what a socket coming back may keep', () => {
   });
 
   it('sends nothing it missed to a socket its middlewares refuse', async () => {
-    const client = await connectClient(node(0).url, { auth: { user: 'refused' } });
-    clients.push(client);
-    const received = collect<string>(client, 'news');
-    node(0).io.to('open').emit('news', 'before');
-    await eventually('the first broadcast', () => received.length === 1);
-    const manager = client.io as unknown as { uri: string; engine: { close(): void } };
-    const gone = once(client, 'disconnect');
-    manager.engine.close();
-    await gone;
-    node(0).io.to('open').emit('news', 'while away');
-    // Node 1 holds it (it would write it on restoring, before the middlewares ran).
-    await node(0).adapter.bus.settled();
-    await node(1).adapter.bus.waitUntilCaughtUp(15_000);
-    manager.uri = node(1).url;
+    const { client, received } = await awayWhileSent({ user: 'refused' });
     // What reaches the wire: a client drops events that come before a refused connect.
     const wire: unknown[] = [];
     client.io.on('packet', (packet: { type: number; data?: unknown[] }) => {

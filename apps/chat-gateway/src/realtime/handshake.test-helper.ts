@@ -1,4 +1,12 @@
+import { ACCESS_TOKEN_LEEWAY_SECONDS } from '@scale-chat/access-tokens';
 import { io as connect, type ManagerOptions, type SocketOptions } from 'socket.io-client';
+
+/**
+ * When a 900 s access token issued at `issuedAt` stops being accepted: `exp` (`iat` is
+ * whole seconds) and the leeway REST and the gateway grant past it.
+ */
+export const refusedFrom = (issuedAt: Date): number =>
+  Math.floor(issuedAt.getTime() / 1000) * 1000 + (900 + ACCESS_TOKEN_LEEWAY_SECONDS) * 1000;
 
 /** Connects once (for tests) and resolves with "connected" or the connect_error message. */
 export function handshake(

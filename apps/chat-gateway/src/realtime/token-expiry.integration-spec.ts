@@ -1,6 +1,7 @@
 import { ACCESS_TOKEN_LEEWAY_SECONDS } from '@scale-chat/access-tokens';
 import { GatewayFixture, type Member } from '../testing/gateway-fixture';
 import { listen, sendOver, until } from '../testing/heard-messages';
+import { refusedFrom } from './handshake.test-helper';
 
 jest.setTimeout(90_000);
 
@@ -58,10 +59,8 @@ describe('a socket whose access token expires', () => {
       () => `closed and back; reasons ${JSON.stringify(reasons)}`,
     );
     expect(reasons).toEqual(['transport close']);
-    // Not before the token stopped being accepted (`exp` and the leeway past `iat`).
-    const refusedFrom =
-      Math.floor(issuedAt.getTime() / 1000) * 1000 + (900 + ACCESS_TOKEN_LEEWAY_SECONDS) * 1000;
-    expect(closedAt).toBeGreaterThanOrEqual(refusedFrom);
+    // Not before the token stopped being accepted.
+    expect(closedAt).toBeGreaterThanOrEqual(refusedFrom(issuedAt));
     expect(annSocket.recovered).toBe(true);
     await until(
       () => heard.length >= 2,
