@@ -11,7 +11,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { SERVICE_NODE_FLAGS } from '@scale-chat/tools/infra';
+import { isPortOpen, SERVICE_NODE_FLAGS } from '@scale-chat/tools/infra';
+import { eventually } from '@scale-chat/wait';
 import { io as connect, type Socket } from 'socket.io-client';
 import { forkTypeScript, nextMessage } from '../child-process';
 import { percentile } from '../report';
@@ -272,19 +273,34 @@ async function warmBroker(): Promise<void> {
   await kafkaFloor(1_000, 10);
 }
 
-function startRedis(): ChildProcess {
-  return spawn(
+/** Debian's redis-server on `REDIS_PORT`, once it takes connections. */
+async function startRedis(): Promise<ChildProcess> {
+  const redis = spawn(
     'redis-server',
     ['--port', String(REDIS_PORT), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
     { stdio: 'ignore' },
   );
+  let starting = true;
+  const failed = new Promise<never>((_, fail) => {
+    redis.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT')
+        fail(new Error('redis-server is not installed: apt-get install redis-server'));
+      else if (starting) fail(error);
+      else process.stderr.write(`redis-server: ${error.message}\n`);
+    });
+    redis.once('exit', (code) => {
+      if (starting) fail(new Error(`redis-server exited (${code}); is port ${REDIS_PORT} taken?`));
+    });
+  });
+  await Promise.race([eventually('redis-server listening', () => isPortOpen(REDIS_PORT)), failed]);
+  starting = false;
+  return redis;
 }
 
 const ms = (value: number) => value.toFixed(1);
 
 async function main(): Promise<void> {
-  const redis = KINDS.some((kind) => kind.startsWith('redis')) ? startRedis() : undefined;
-  await new Promise((done) => setTimeout(done, 500));
+  const redis = KINDS.some((kind) => kind.startsWith('redis')) ? await startRedis() : undefined;
   const rows: string[] = [];
   try {
     if (KINDS.includes('kafka')) {
