@@ -43,6 +43,7 @@ export interface BusHealth {
   readonly reason?: string;
   readonly peers: number;
   readonly bufferedPublishes: number;
+  readonly bufferedPublishBytes: number;
 }
 
 type State = 'new' | 'starting' | 'ready' | 'failed' | 'closed';
@@ -181,6 +182,7 @@ export class KafkaBus extends EventEmitter {
       producer: this.producer,
       topic: options.topic,
       maxBuffered: options.maxBufferedPublishes,
+      maxBufferedBytes: options.maxBufferedPublishBytes,
       maxBatch: options.maxPublishBatch,
       maxBatchBytes: options.maxPublishBatchBytes,
       onError: (error, buffered) => this.publishFailed(error, buffered),
@@ -263,7 +265,11 @@ export class KafkaBus extends EventEmitter {
    * broker unreachable) and says so, rather than running on without hearing the others.
    */
   health(): BusHealth {
-    const common = { peers: this.peers.size, bufferedPublishes: this.publisher.buffered };
+    const common = {
+      peers: this.peers.size,
+      bufferedPublishes: this.publisher.buffered,
+      bufferedPublishBytes: this.publisher.bufferedBytes,
+    };
     if (this.state !== 'ready')
       return { healthy: false, reason: this.failure ?? `adapter is ${this.state}`, ...common };
     const silentFor = Date.now() - this.ownHeartbeatSeenAt;

@@ -37,6 +37,7 @@ describe('resolveOptions', () => {
     ['requestsTimeout', { requestsTimeout: 0 }],
     ['startTimeout', { startTimeout: -1 }],
     ['maxBufferedPublishes', { maxBufferedPublishes: 1.5 }],
+    ['maxBufferedPublishBytes', { maxBufferedPublishBytes: 0 }],
     ['maxPublishBatch', { maxPublishBatch: 0 }],
     ['maxPublishBatch', { maxPublishBatch: 5_001 }],
     ['maxPublishBatchBytes', { maxPublishBatchBytes: Number.NaN }],

@@ -27,6 +27,12 @@ export interface KafkaAdapterOptions {
   readonly requestsTimeout?: number;
   /** Records waiting for the broker at most before publishes are refused. Default 100,000. */
   readonly maxBufferedPublishes?: number;
+  /**
+   * Bytes of records waiting for the broker at most before publishes are refused (a broker
+   * away while large broadcasts go out would otherwise fill the heap before the record
+   * count). Default 64 MiB; a record larger than this still goes when nothing waits.
+   */
+  readonly maxBufferedPublishBytes?: number;
   /** Records per produce request at most. Default 500; at most 5,000. */
   readonly maxPublishBatch?: number;
   /**
@@ -120,6 +126,7 @@ const defaults: Omit<ResolvedOptions, 'requestsTimeout'> = {
   heartbeatInterval: 5_000,
   heartbeatTimeout: 10_000,
   maxBufferedPublishes: 100_000,
+  maxBufferedPublishBytes: 64 * 1024 * 1024,
   maxPublishBatch: 500,
   maxPublishBatchBytes: 1_000_000,
   topicRetentionMs: 3_600_000,
@@ -200,6 +207,7 @@ function checkOptions(options: ResolvedOptions): void {
     checkDuration(name, options[name]);
   for (const name of [
     'maxBufferedPublishes',
+    'maxBufferedPublishBytes',
     'maxPublishBatchBytes',
     'topicMaxMessageBytes',
   ] as const)

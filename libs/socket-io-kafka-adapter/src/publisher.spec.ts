@@ -32,13 +32,20 @@ function producerRefusing(tooLarge: string) {
   return { producer, requests };
 }
 
-function publisherWith(producer: Producer, maxBuffered = 100, maxBatch = 2, maxBatchBytes = 1_000) {
+function publisherWith(
+  producer: Producer,
+  maxBuffered = 100,
+  maxBatch = 2,
+  maxBatchBytes = 1_000,
+  maxBufferedBytes = 1_000_000,
+) {
   const errors: string[] = [];
   let recovered = 0;
   const publisher = new OrderedPublisher({
     producer,
     topic: 't.t',
     maxBuffered,
+    maxBufferedBytes,
     maxBatch,
     maxBatchBytes,
     onError: (error) => errors.push(error.message),
@@ -85,6 +92,33 @@ describe('OrderedPublisher', () => {
     await Promise.all([first, second]);
     expect(accepted).toEqual(['a', 'b']);
     expect(errors[0]).toMatch(/publish buffer holds 2 records/);
+  });
+
+  it('refuses a record that would take the buffer past its bytes, and takes records again once sent', async () => {
+    const { producer, accepted } = producerFailing(1);
+    // Records of 32 bytes' framing, a 1-byte key and 300 bytes (333 each): three fit in 1,000.
+    const { publisher, errors } = publisherWith(producer, 100, 100, 1_000_000, 1_000);
+    const [a, b, c, d] = 'abcd'.split('').map((letter) => letter.repeat(300));
+    const held = [a, b, c].map((value) => publisher.publish('k', Buffer.from(value ?? '')));
+    expect(publisher.bufferedBytes).toBe(999);
+    await expect(publisher.publish('k', Buffer.from(d ?? ''))).rejects.toBeInstanceOf(
+      PublishBufferFullError,
+    );
+    expect(errors).toContainEqual(
+      expect.stringMatching(/publish buffer holds 999 of its 1000 bytes/),
+    );
+    await Promise.all(held);
+    expect(publisher.bufferedBytes).toBe(0);
+    await publisher.publish('k', Buffer.from(d ?? ''));
+    expect(accepted).toEqual([a, b, c, d]);
+  });
+
+  it('takes a record larger than its bytes into an empty buffer, so it is not refused for ever', async () => {
+    const { producer, accepted } = producerFailing(0);
+    const { publisher } = publisherWith(producer, 100, 100, 1_000_000, 100);
+    const large = 'x'.repeat(500);
+    await publisher.publish('k', Buffer.from(large));
+    expect(accepted).toEqual([large]);
   });
 
   it('keeps each request within maxBatchBytes (the broker refuses a larger batch for good)', async () => {

@@ -1,8 +1,8 @@
 import type { Producer } from 'kafkajs';
 
 export class PublishBufferFullError extends Error {
-  constructor(limit: number) {
-    super(`the publish buffer holds ${limit} records already; this one was not accepted`);
+  constructor(held: string) {
+    super(`the publish buffer holds ${held} already; this record was not accepted`);
     this.name = 'PublishBufferFullError';
   }
 }
@@ -12,6 +12,11 @@ export interface PublisherOptions {
   readonly topic: string;
   /** Records waiting for the broker at most; past that `publish` rejects. */
   readonly maxBuffered: number;
+  /**
+   * Bytes of records waiting for the broker at most (as `maxBatchBytes` counts them); past
+   * that `publish` rejects. A record larger than this is still taken into an empty buffer.
+   */
+  readonly maxBufferedBytes: number;
   /** Records per produce request at most. */
   readonly maxBatch: number;
   /**
@@ -30,12 +35,18 @@ export interface PublisherOptions {
 interface Pending {
   readonly key: string;
   readonly value: Buffer;
+  /** Its size in a produce request, at most (`recordBytes`). */
+  readonly bytes: number;
   readonly resolve: () => void;
   readonly reject: (error: Error) => void;
 }
 
 /** A record's framing in a v2 record batch, at most: its length, attributes, deltas, sizes. */
 const RECORD_OVERHEAD_BYTES = 32;
+
+/** A record's size in a produce request, at most. */
+const recordBytes = (key: string, value: Buffer) =>
+  RECORD_OVERHEAD_BYTES + Buffer.byteLength(key) + value.length;
 
 /** The broker's answer to a record it will never take: retrying cannot help. */
 function isTooLarge(error: unknown): boolean {
@@ -68,6 +79,8 @@ export class OrderedPublisher {
   private maxBytes: number;
   /** Times in a row the record at the head was refused alone as too large. */
   private refusedAlone = 0;
+  /** The queue's records' bytes (`recordBytes`). */
+  private queuedBytes = 0;
 
   constructor(private readonly options: PublisherOptions) {
     this.maxBytes = options.maxBatchBytes;
@@ -77,15 +90,23 @@ export class OrderedPublisher {
     return this.queue.length;
   }
 
+  /** The bytes of the records waiting for the broker. */
+  get bufferedBytes(): number {
+    return this.queuedBytes;
+  }
+
   publish(key: string, value: Buffer): Promise<void> {
     if (this.closed) return Promise.reject(new Error('the publisher is closed'));
-    if (this.queue.length >= this.options.maxBuffered) {
-      const error = new PublishBufferFullError(this.options.maxBuffered);
+    const bytes = recordBytes(key, value);
+    const full = this.fullFor(bytes);
+    if (full !== undefined) {
+      const error = new PublishBufferFullError(full);
       this.options.onError(error, this.queue.length);
       return Promise.reject(error);
     }
     const sent = new Promise<void>((resolve, reject) => {
-      this.queue.push({ key, value, resolve, reject });
+      this.queue.push({ key, value, bytes, resolve, reject });
+      this.queuedBytes += bytes;
       void this.pump();
     });
     this.tail = sent.then(
@@ -93,6 +114,15 @@ export class OrderedPublisher {
       () => undefined,
     );
     return sent;
+  }
+
+  /** What the buffer holds if a record of `bytes` would take it past a limit. */
+  private fullFor(bytes: number): string | undefined {
+    const { maxBuffered, maxBufferedBytes } = this.options;
+    if (this.queue.length >= maxBuffered) return `${maxBuffered} records`;
+    if (this.queue.length > 0 && this.queuedBytes + bytes > maxBufferedBytes)
+      return `${this.queuedBytes} of its ${maxBufferedBytes} bytes`;
+    return undefined;
   }
 
   /** Resolves once every message published so far is in Kafka, or was refused. */
@@ -105,7 +135,7 @@ export class OrderedPublisher {
     const deadline = Date.now() + timeoutMs;
     while (this.queue.length > 0 && Date.now() < deadline) await sleep(20);
     this.closed = true;
-    for (const pending of this.queue.splice(0))
+    for (const pending of this.take(this.queue.length))
       pending.reject(new Error('the publisher was closed'));
   }
 
@@ -145,7 +175,7 @@ export class OrderedPublisher {
           await sleep(Math.min(100 * 2 ** Math.min(this.failures, 5), 2_000));
           continue;
         }
-        this.queue.splice(0, batch.length);
+        this.take(batch.length);
         this.refusedAlone = 0;
         for (const pending of batch) pending.resolve();
         if (this.failures > 0) {
@@ -162,8 +192,7 @@ export class OrderedPublisher {
   private nextBatch(): { batch: Pending[]; bytes: number } {
     let bytes = 0;
     let count = 0;
-    for (const { key, value } of this.queue) {
-      const size = RECORD_OVERHEAD_BYTES + Buffer.byteLength(key) + value.length;
+    for (const { bytes: size } of this.queue) {
       if (count === this.options.maxBatch || (bytes + size > this.maxBytes && count > 0)) break;
       bytes += size;
       count += 1;
@@ -171,9 +200,16 @@ export class OrderedPublisher {
     return { batch: this.queue.slice(0, count), bytes };
   }
 
+  /** Removes the first `count` records from the queue, and their bytes. */
+  private take(count: number): Pending[] {
+    const taken = this.queue.splice(0, count);
+    for (const { bytes } of taken) this.queuedBytes -= bytes;
+    return taken;
+  }
+
   /** The record at the head can never be sent: it is refused, reported, and dropped. */
   private refuseHead(error: Error): void {
-    const [refused] = this.queue.splice(0, 1);
+    const [refused] = this.take(1);
     this.options.onError(error, this.queue.length);
     refused?.reject(error);
   }
