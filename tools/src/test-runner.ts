@@ -40,9 +40,11 @@ function runChaos(
   extraNxArgs: readonly string[],
 ): Promise<number> {
   if (kafkaPid === undefined) {
-    say(
-      'chaos tests NOT run: the broker was not started by these tools (KAFKA_BROKERS is set), so they may not pause it',
-    );
+    const whose =
+      process.env['KAFKA_BROKERS'] === undefined
+        ? "the broker already on 127.0.0.1:9092 was not started by this clone's tools (stop it, or run the tests from the clone that started it)"
+        : 'the broker is the one KAFKA_BROKERS names, not one these tools started';
+    say(`chaos tests NOT run: ${whose}, so they may not pause it`);
     return Promise.resolve(0);
   }
   return nx(['run-many', '-t', 'chaos', '--parallel=1', '--outputStyle=stream', ...extraNxArgs], {
