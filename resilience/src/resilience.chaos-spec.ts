@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MessageView, RoomView } from '@scale-chat/contracts';
 import {
@@ -18,7 +19,15 @@ import {
   type ClusterProcess,
   type TestUser,
 } from '@scale-chat/tools/cluster';
-import { REPO_ROOT, restartLocalPostgres } from '@scale-chat/tools/infra';
+import {
+  crashLocalKafka,
+  isPortOpen,
+  REPO_ROOT,
+  restartLocalKafka,
+  restartLocalPostgres,
+  sayAs,
+} from '@scale-chat/tools/infra';
+import { LOCAL_KAFKA_PORT } from '@scale-chat/contracts';
 import fc from 'fast-check';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { Client } from 'pg';
@@ -67,6 +76,19 @@ const p99 = (values: readonly number[]) => {
   return sorted[Math.min(sorted.length - 1, Math.floor(0.99 * sorted.length))] ?? NaN;
 };
 
+/** The broker's pid, read when needed: the crash scenario starts a new one. */
+function brokerPid(): number {
+  const file = process.env['KAFKA_PID_FILE'];
+  if (file === undefined) {
+    throw new Error(
+      'KAFKA_PID_FILE is not set: run through npm test, which passes the broker it started',
+    );
+  }
+  const pid = Number(readFileSync(file, 'utf8').trim());
+  if (!Number.isInteger(pid) || pid <= 0) throw new Error(`${file} holds no pid`);
+  return pid;
+}
+
 /**
  * A client of the test's own whose connection the PostgreSQL restart ends: the error
  * is expected then and only reported (a new client replaces it).
@@ -111,6 +133,17 @@ describe('the whole system under faults, floods and hostile input', () => {
     ...(cluster.logConsumer === undefined ? [] : [cluster.logConsumer]),
   ];
   const allRunning = () => everyone().every((member) => member.running());
+  const everyoneHealthyAgain = (timeoutMs: number) =>
+    eventually(
+      'every service is healthy again',
+      async () =>
+        (
+          await Promise.all(
+            everyone().map(async (member) => (await fetch(`${member.url}/health`)).status === 200),
+          )
+        ).every(Boolean),
+      timeoutMs,
+    );
   const user = (name: string) => newUser(cluster.auth.url, `${name}${randomUUID().slice(0, 6)}`);
   const open = async (index: 0 | 1, who: TestUser) => {
     const socket = await socketOf(gateway(index).url, who.token);
@@ -624,12 +657,7 @@ describe('the whole system under faults, floods and hostile input', () => {
   });
 
   it('Kafka paused (SIGSTOP) for 10 s during traffic', async () => {
-    const pid = Number(process.env['KAFKA_PID']);
-    if (!Number.isInteger(pid) || pid <= 0) {
-      throw new Error(
-        'KAFKA_PID is not set: run through npm test, which passes the broker it started',
-      );
-    }
+    const pid = brokerPid();
     const [sender, reader] = [await user('pause'), await user('wait')];
     const room = await roomOf(sender, [reader]);
     const sendSocket = await open(1, sender);
@@ -686,6 +714,85 @@ describe('the whole system under faults, floods and hostile input', () => {
     });
   });
 
+  it('Kafka killed (SIGKILL) and started again during traffic', async () => {
+    brokerPid(); // only the broker npm test started
+    const [sender, reader] = [await user('crash'), await user('back')];
+    const room = await roomOf(sender, [reader]);
+    const sendSocket = await open(1, sender);
+    const readSocket = await open(0, reader);
+    const received = collectMessages(readSocket);
+    const acked: number[] = [];
+    const failures: string[] = [];
+    let sending = true;
+    let n = 0;
+    // One user sends a message every 100 ms, before, while and after the broker is away.
+    const traffic = (async () => {
+      while (sending) {
+        n += 1;
+        const ack = await ask<{ message: MessageView }>(sendSocket, 'message:send', {
+          roomId: room.id,
+          clientMsgId: `crash${n}`,
+          body: `across the crash ${n}`,
+        }).catch(() => undefined);
+        if (ack?.ok === true) acked.push(ack.message.seq);
+        else failures.push(ack === undefined ? 'no answer in 10 s' : ack.error.code);
+        await sleep(100);
+      }
+    })();
+    let restartSeconds = 0;
+    let ackedWhileAway = 0;
+    let backAt = 0;
+    try {
+      await eventually('traffic flows before the crash', () => acked.length >= 20, 30_000);
+      await crashLocalKafka();
+      const crashedAt = Date.now();
+      const ackedAtCrash = acked.length;
+      await restartLocalKafka(sayAs('kafka'));
+      backAt = Date.now();
+      restartSeconds = (backAt - crashedAt) / 1000;
+      ackedWhileAway = acked.length - ackedAtCrash;
+      const ackedAtRestart = acked.length;
+      await eventually(
+        'sends go on after the restart',
+        () => acked.length >= ackedAtRestart + 20,
+        60_000,
+      );
+    } finally {
+      sending = false;
+      await traffic;
+      // A broker that failed to come back must not leave the scenarios after it without one.
+      if (!(await isPortOpen(LOCAL_KAFKA_PORT))) await restartLocalKafka(sayAs('kafka'));
+    }
+    await eventually(
+      'every acknowledged message is delivered',
+      () => acked.every((seq) => received.some((message) => message.seq === seq)),
+      180_000,
+    );
+    // Reported, not asserted: until the consumers' sessions from before the crash time out
+    // (KAFKA_SESSION_TIMEOUT_MS), Kafka holds their groups.
+    const caughtUp = (Date.now() - backAt) / 1000;
+    await everyoneHealthyAgain(120_000);
+    // The sagas run again: a signup and a room, each through the orchestrator and Kafka.
+    const newcomer = await user('newcomer');
+    await roomOf(newcomer, [reader]);
+    const stored = seqsOf(await history(sendSocket, room.id));
+    const inOrder = seqsOf(received).every(
+      (seq, index, all) => index === 0 || seq > (all[index - 1] ?? 0),
+    );
+    record({
+      fault: `the Kafka broker killed with SIGKILL and started again (${restartSeconds.toFixed(1)} s away) while one user sends 10 messages a second`,
+      expected:
+        'sends keep being stored and acknowledged while it is away (the outbox holds the events); every acknowledged message delivered once it is back, in order, none lost; every service healthy again; a signup and a room saga complete after; no process exits',
+      observed: `${acked.length} acked (${ackedWhileAway} while away), ${failures.length} failed${failures.length > 0 ? ` (${[...new Set(failures)].join(', ')})` : ''}; all delivered within ${caughtUp.toFixed(1)} s of the broker's return, in order: ${inOrder}, repeated: ${received.length - new Set(seqsOf(received)).size}; stored ${stored.length}; a signup and a room after it: 201 and 201; processes running: ${allRunning()}`,
+      held:
+        failures.length === 0 &&
+        stored.length === acked.length &&
+        inOrder &&
+        received.length === new Set(seqsOf(received)).size &&
+        allRunning(),
+    });
+  });
+
   it('PostgreSQL restarted during traffic', async () => {
     const [sender, reader] = [await user('pg'), await user('pgr')];
     const room = await roomOf(sender, [reader]);
@@ -727,16 +834,7 @@ describe('the whole system under faults, floods and hostile input', () => {
       throw new Error("PostgreSQL was not restarted (not the tools' cluster?)");
     db = connectedLater(cluster.databaseUrl);
     await db.connect();
-    await eventually(
-      'every service is healthy again',
-      async () =>
-        (
-          await Promise.all(
-            everyone().map(async (member) => (await fetch(`${member.url}/health`)).status === 200),
-          )
-        ).every(Boolean),
-      60_000,
-    );
+    await everyoneHealthyAgain(60_000);
     const ackedSeqs = outcomes.flatMap((outcome) =>
       outcome.seq === undefined ? [] : [outcome.seq],
     );

@@ -6,6 +6,7 @@ import {
   ensureHelm,
   ensureKafka,
   ensurePostgres,
+  KAFKA_PID_FILE,
   REPO_ROOT,
   sayAs,
 } from './infra';
@@ -33,7 +34,11 @@ function nx(args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   });
 }
 
-/** The chaos targets need a broker they may pause: the one the tools run. */
+/**
+ * The chaos targets need a broker they may pause, kill and start again: the one the tools
+ * run. They read its pid from its file each time (`KAFKA_PID_FILE`), as one of them
+ * restarts it.
+ */
 function runChaos(
   kafkaPid: number | undefined,
   env: NodeJS.ProcessEnv,
@@ -49,7 +54,7 @@ function runChaos(
   }
   return nx(['run-many', '-t', 'chaos', '--parallel=1', '--outputStyle=stream', ...extraNxArgs], {
     ...env,
-    KAFKA_PID: String(kafkaPid),
+    KAFKA_PID_FILE,
   });
 }
 

@@ -175,7 +175,8 @@ export class KafkaBus extends EventEmitter {
     this.consumer = kafka.consumer({
       groupId: this.groupId,
       maxWaitTimeInMs: 250,
-      sessionTimeout: 30_000,
+      sessionTimeout: options.consumerSessionTimeout,
+      heartbeatInterval: Math.min(3_000, Math.floor(options.consumerSessionTimeout / 3)),
     });
     this.admin = kafka.admin();
     this.publisher = new OrderedPublisher({

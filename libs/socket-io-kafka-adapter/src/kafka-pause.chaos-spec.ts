@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { eventually, eventuallyValue } from '@scale-chat/wait';
 import {
   clusterOptions,
@@ -9,13 +10,16 @@ import {
 
 const PAUSE_MS = 10_000;
 
+/** The broker's pid, read when needed: another chaos test restarts it. */
 function brokerPid(): number {
-  const pid = Number(process.env['KAFKA_PID']);
-  if (!Number.isInteger(pid) || pid <= 0) {
+  const file = process.env['KAFKA_PID_FILE'];
+  if (file === undefined) {
     throw new Error(
-      'KAFKA_PID is not set: chaos tests run through `npm test`, which starts the broker they pause',
+      'KAFKA_PID_FILE is not set: chaos tests run through `npm test`, which starts the broker they pause',
     );
   }
+  const pid = Number(readFileSync(file, 'utf8').trim());
+  if (!Number.isInteger(pid) || pid <= 0) throw new Error(`${file} holds no pid`);
   return pid;
 }
 

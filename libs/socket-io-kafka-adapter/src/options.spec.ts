@@ -36,6 +36,7 @@ describe('resolveOptions', () => {
     ['heartbeatTimeout', { heartbeatTimeout: '10000' as unknown as number }],
     ['requestsTimeout', { requestsTimeout: 0 }],
     ['startTimeout', { startTimeout: -1 }],
+    ['consumerSessionTimeout', { consumerSessionTimeout: 0 }],
     ['maxBufferedPublishes', { maxBufferedPublishes: 1.5 }],
     ['maxBufferedPublishBytes', { maxBufferedPublishBytes: 0 }],
     ['maxPublishBatch', { maxPublishBatch: 0 }],

@@ -53,6 +53,13 @@ export interface KafkaAdapterOptions {
    */
   readonly startTimeout?: number;
   /**
+   * The session timeout of the instance's consumer group. After the broker restarts, the
+   * consumer rejoins as a new member and Kafka holds the group until the member it had
+   * before the crash times out: this long without hearing the topic. Default 10,000 ms;
+   * the broker refuses less than its `group.min.session.timeout.ms` (6,000 by default).
+   */
+  readonly consumerSessionTimeout?: number;
+  /**
    * Places a broadcast in an ordered stream (a chat room's messages by their sequence
    * number), or says it is in none (undefined, the default for every broadcast). Each
    * instance delivers a stream's broadcasts only forward: one at or before the position
@@ -132,6 +139,7 @@ const defaults: Omit<ResolvedOptions, 'requestsTimeout'> = {
   topicRetentionMs: 3_600_000,
   topicMaxMessageBytes: 16 * 1024 * 1024,
   startTimeout: 30_000,
+  consumerSessionTimeout: 10_000,
   positionOf: () => undefined,
   roomsOnRecovery: (session) => Promise.resolve(session.rooms),
   logger: consoleLogger,
@@ -203,6 +211,7 @@ function checkOptions(options: ResolvedOptions): void {
     'heartbeatTimeout',
     'requestsTimeout',
     'startTimeout',
+    'consumerSessionTimeout',
   ] as const)
     checkDuration(name, options[name]);
   for (const name of [

@@ -23,7 +23,12 @@ const POM = join(REPO_ROOT, 'tools', 'kafka', 'pom.xml');
 const KAFKA_DIR = join(CACHE_DIR, 'kafka');
 const DATA_DIR = join(KAFKA_DIR, 'data');
 const LOG_DIR = join(KAFKA_DIR, 'logs');
-const PID_FILE = join(KAFKA_DIR, 'kafka.pid');
+/**
+ * The pid of the broker these tools started. Chaos tests read it here (`KAFKA_PID_FILE`)
+ * each time they signal the broker: one of them crashes and restarts it.
+ */
+export const KAFKA_PID_FILE = join(KAFKA_DIR, 'kafka.pid');
+const PID_FILE = KAFKA_PID_FILE;
 
 /** The broker version, as pinned in tools/kafka/pom.xml (the one place it is written). */
 export function kafkaVersion(): string {
@@ -135,6 +140,12 @@ export async function ensureKafka(
     return alreadyRunning('kafka', { brokers, ...(pid === undefined ? {} : { pid }) });
   }
 
+  const pid = await startBroker(say, brokers);
+  return { name: 'kafka', brokers, pid, startedHere: true, stop: () => stopKafka(say) };
+}
+
+/** Starts the broker in the background on its data directory and resolves once it answers. */
+async function startBroker(say: Say, brokers: readonly string[]): Promise<number> {
   const libs = await fetchKafka(say);
   mkdirSync(LOG_DIR, { recursive: true });
   const properties = writeServerProperties();
@@ -167,7 +178,27 @@ export async function ensureKafka(
   say(
     `Kafka ${kafkaVersion()} (KRaft) ready on 127.0.0.1:${LOCAL_KAFKA_PORT} in ${Date.now() - started} ms`,
   );
-  return { name: 'kafka', brokers, pid, startedHere: true, stop: () => stopKafka(say) };
+  return pid;
+}
+
+/**
+ * For chaos tests: kills the broker these tools started with SIGKILL, as a crash would,
+ * and resolves once it is gone. Nothing else is touched.
+ */
+export async function crashLocalKafka(): Promise<void> {
+  const pid = readPidFile(PID_FILE);
+  if (pid === undefined) throw new Error('no broker started by these tools is running');
+  await stopPid(pid, 10_000, 'SIGKILL');
+}
+
+/**
+ * For chaos tests: starts the broker these tools run again, on the data it left (after a
+ * crash it recovers its logs first), and resolves with its pid once it answers.
+ */
+export async function restartLocalKafka(say: Say): Promise<number> {
+  if (await isPortOpen(LOCAL_KAFKA_PORT))
+    throw new Error(`something already listens on 127.0.0.1:${LOCAL_KAFKA_PORT}`);
+  return startBroker(say, LOCAL_KAFKA_BROKERS);
 }
 
 /** Stops the broker the tools started (found by its pid file); a clean shutdown first. */

@@ -71,6 +71,9 @@ export async function configureRealtime(app: INestApplication, config: ChatConfi
     // A socket coming back keeps only the chat rooms its user is still in (API.md: a
     // removed member gets nothing more from the room).
     roomsOnRecovery: roomsOnRecovery(app.get(RoomsService)),
+    // As the service's own consumers: how soon it hears the topic again after the broker
+    // restarted.
+    consumerSessionTimeout: config.kafkaSessionTimeoutMs,
     logger: logger.logger,
   });
   app.get(HealthRegistry).register(() => Promise.resolve(healthOf(adapter.bus.health())));
