@@ -1,11 +1,27 @@
 import { randomUUID } from 'node:crypto';
-import { SAGA_COMMANDS, type RoomView } from '@scale-chat/contracts';
+import { SAGA_COMMANDS, type RoomView, type SagaCommand } from '@scale-chat/contracts';
 import { GatewayFixture, nextEvent, nextMatching, type Member } from '../testing/gateway-fixture';
-import { activateRoom, removeUserFromRooms } from './room-saga-handlers';
+import { activateRoom, cancelRoom, removeUserFromRooms } from './room-saga-handlers';
+import { RoomsRepository } from './rooms.repository';
 
 jest.setTimeout(60_000);
 
 type OwnerChange = { roomId: string; ownerId: string };
+
+/** A command of the room saga `sagaId` to chat, as the orchestrator would send it. */
+const roomSagaCommand = (
+  sagaId: string,
+  name: string,
+  payload: { roomId: string; kind: 'room' | 'membership'; userIds: string[] },
+): SagaCommand => ({
+  sagaId,
+  commandId: `${sagaId}:${name}`,
+  sagaType: 'room',
+  kind: name === SAGA_COMMANDS.activateRoom ? 'execute' : 'compensate',
+  participant: 'chat-gateway',
+  name,
+  payload,
+});
 
 /**
  * The rule for an owner who leaves: the room passes to its longest-standing member, and
@@ -131,26 +147,50 @@ describe("an owner leaving its room (chat-gateway's rooms, real PostgreSQL and K
     expect((await chat.call('DELETE', path, owner)).status).toBe(204);
 
     // The room saga's last step for the addition, as the orchestrator would send it.
-    const outcome = await chat.dataSource.transaction((manager) =>
-      activateRoom(
-        {
-          sagaId: randomUUID(),
-          commandId: randomUUID(),
-          sagaType: 'room',
-          kind: 'execute',
-          participant: 'chat-gateway',
-          name: SAGA_COMMANDS.activateRoom,
-          payload: { roomId, kind: 'membership', userIds: [added.userId] },
-        },
-        manager,
-      ),
-    );
+    const command = roomSagaCommand(randomUUID(), SAGA_COMMANDS.activateRoom, {
+      roomId,
+      kind: 'membership',
+      userIds: [added.userId],
+    });
+    const outcome = await chat.dataSource.transaction((manager) => activateRoom(command, manager));
     expect(outcome).toEqual({ outcome: 'succeeded' });
     const room = (await chat.call('GET', `/api/rooms/${roomId}`, added)).body as RoomView;
     expect(room).toMatchObject({
       ownerId: added.userId,
       members: [expect.objectContaining({ userId: added.userId, role: 'owner' })],
     });
+  });
+
+  it("fails a new room's activation, changing nothing, when its only member went with its account while its saga ran; the undo cancels it", async () => {
+    const [owner] = (await members(1)) as [Member];
+    const roomId = randomUUID();
+    const sagaId = randomUUID();
+    // As POST /api/rooms leaves it: the room and its member pending, for its saga.
+    await chat.dataSource.transaction(async (manager) => {
+      const rooms = new RoomsRepository(manager);
+      await rooms.insertPendingRoom(roomId, 'ours', owner.userId, [owner.userId]);
+      await rooms.recordSaga(roomId, [owner.userId], sagaId);
+    });
+    // The account deletion's step, after auth found the owner active for the room saga.
+    await chat.dataSource.transaction((manager) => removeUserFromRooms(owner.userId, manager));
+    const statusOfRoom = async () => {
+      const [room] = (await chat.dataSource.query(`SELECT "status" FROM "rooms" WHERE "id" = $1`, [
+        roomId,
+      ])) as { status: string }[];
+      return room?.status;
+    };
+    const step = (name: string) =>
+      roomSagaCommand(sagaId, name, { roomId, kind: 'room', userIds: [owner.userId] });
+
+    const outcome = await chat.dataSource.transaction((manager) =>
+      activateRoom(step(SAGA_COMMANDS.activateRoom), manager),
+    );
+    expect(outcome).toEqual({ outcome: 'failed', reason: expect.any(String) as unknown });
+    expect(await statusOfRoom()).toBe('pending');
+    await chat.dataSource.transaction((manager) =>
+      cancelRoom(step(SAGA_COMMANDS.cancelRoom), manager),
+    );
+    expect(await statusOfRoom()).toBe('cancelled');
   });
 
   it('leaves an empty room as it is when its last member, the owner, leaves', async () => {

@@ -30,7 +30,10 @@ function roomSagaPayload(command: SagaCommand): RoomSagaPayload | string {
  * membership becomes active, and its event goes into the outbox for the gateways to join
  * the members' sockets. A repeat finds nothing pending and sends no second event; a late
  * repeat finds a newer saga's pending membership of the same user not its own, and
- * leaves it to that saga (which may yet find the user not active).
+ * leaves it to that saga (which may yet find the user not active). A pending room whose
+ * members all went with their accounts while the saga ran fails the step, changing
+ * nothing: the saga's undo cancels it, where activating it would leave an active room
+ * that nobody can see and that was never announced.
  */
 export async function activateRoom(
   command: SagaCommand,
@@ -43,8 +46,12 @@ export async function activateRoom(
   const room = await rooms.findRoom(roomId, true);
   if (room === undefined || room.status === 'cancelled')
     return { outcome: 'failed', reason: 'the room is gone' };
-  if (kind === 'room' && room.status === 'pending') await rooms.activateRoom(roomId);
   const activated = await rooms.activatePendingMembers(roomId, userIds, command.sagaId);
+  if (kind === 'room' && room.status === 'pending') {
+    if (activated.length === 0)
+      return { outcome: 'failed', reason: 'no member is left to activate' };
+    await rooms.activateRoom(roomId);
+  }
   if (activated.length === 0) {
     // Done before (a repeated command), or the member left meanwhile: nothing to announce.
     return { outcome: 'succeeded' };

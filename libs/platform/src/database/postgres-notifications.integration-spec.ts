@@ -17,6 +17,8 @@ describe('PostgresNotifications', () => {
   let source: DataSource;
   let notifications: PostgresNotifications;
   let flag = false;
+  /** What the notifications logged (warnings and worse), parsed. */
+  const logged: { msg: string; err?: { code?: string } }[] = [];
   /** Notifications sent, awaited before a test ends: a query still running fails the close. */
   const sent: Promise<unknown>[] = [];
 
@@ -49,7 +51,12 @@ describe('PostgresNotifications', () => {
     ).initialize();
     notifications = new PostgresNotifications(
       source,
-      new PinoLogger({ pinoHttp: { level: 'silent' } }),
+      new PinoLogger({
+        pinoHttp: [
+          { level: 'warn' },
+          { write: (line: string) => logged.push(JSON.parse(line) as (typeof logged)[number]) },
+        ],
+      }),
     );
     notifications.listenTo('probe_changes');
     await notifications.onApplicationBootstrap();
@@ -63,6 +70,7 @@ describe('PostgresNotifications', () => {
 
   beforeEach(() => {
     flag = false;
+    logged.splice(0);
   });
 
   afterEach(async () => {
@@ -146,6 +154,37 @@ describe('PostgresNotifications', () => {
     const started = Date.now();
     expect(await notifications.until('probe_changes', 'the-key', 700, read, 300)).toBeUndefined();
     expect(Date.now() - started).toBeGreaterThanOrEqual(700);
+  });
+
+  it('takes a read the database could not answer (its connection ended, 57P01) for no answer yet, and warns once', async () => {
+    let looks = 0;
+    const answer = await notifications.until(
+      'probe_changes',
+      'the-key',
+      LOOK_AGAIN_MS,
+      async () => {
+        looks += 1;
+        // The first two looks end their own connection, as a database restart does.
+        if (looks <= 2) await source.query('SELECT pg_terminate_backend(pg_backend_pid())');
+        const [row] = (await source.query(`SELECT 'changed' AS "status"`)) as { status: string }[];
+        return row?.status;
+      },
+      100,
+    );
+    expect(answer).toBe('changed');
+    expect(looks).toBeGreaterThanOrEqual(3);
+    expect(logged).toEqual([
+      expect.objectContaining({
+        msg: 'the database cannot answer now; looking again until the wait is over',
+        err: expect.objectContaining({ code: '57P01' }) as unknown,
+      }),
+    ]);
+
+    // Any other failure is the caller's to answer, at once.
+    const failure = new Error('not a database error');
+    await expect(
+      notifications.until('probe_changes', 'the-key', LOOK_AGAIN_MS, () => Promise.reject(failure)),
+    ).rejects.toBe(failure);
   });
 
   it('listens again after its connection is killed', async () => {

@@ -5,6 +5,7 @@ import {
 } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import { DataSource, type QueryRunner } from 'typeorm';
+import { isTransientDatabaseError } from './transient-error';
 
 interface Notification {
   readonly channel: string;
@@ -85,7 +86,9 @@ export class PostgresNotifications implements OnApplicationBootstrap, BeforeAppl
   /**
    * Calls `read` until it answers (or throws), at most `timeoutMs`: again at each
    * notification on `channel` for `key`, and every `lookAgainMs` regardless. Undefined
-   * when the time ran out first.
+   * when the time ran out first. A read the database could not answer now (a restart, a
+   * lost connection) counts as no answer yet: what the caller waits for (a saga) goes on
+   * meanwhile, and "try again" would have it done twice.
    */
   async until<T>(
     channel: string,
@@ -95,6 +98,7 @@ export class PostgresNotifications implements OnApplicationBootstrap, BeforeAppl
     lookAgainMs = 1_000,
   ): Promise<T | undefined> {
     const deadline = Date.now() + timeoutMs;
+    let databaseAway = false;
     for (;;) {
       // Listening before reading: a change between the two is not missed.
       const wait = this.next(
@@ -106,8 +110,16 @@ export class PostgresNotifications implements OnApplicationBootstrap, BeforeAppl
       try {
         answer = await read();
       } catch (error) {
-        wait.cancel();
-        throw error;
+        if (!isTransientDatabaseError(error)) {
+          wait.cancel();
+          throw error;
+        }
+        if (!databaseAway)
+          this.logger.warn(
+            { err: error, channel, key },
+            'the database cannot answer now; looking again until the wait is over',
+          );
+        databaseAway = true;
       }
       if (answer !== undefined || Date.now() >= deadline) {
         wait.cancel();

@@ -5,6 +5,7 @@ import {
   type EventEnvelope,
   type TopicSpec,
 } from '@scale-chat/contracts';
+import { EVENT_SCHEMAS } from '@scale-chat/contracts/events';
 import type { Admin, Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { Counter } from 'prom-client';
 import type { Logger } from 'pino';
@@ -41,7 +42,7 @@ export interface EventContext {
  * the stats). It copes with repeats itself, e.g. by an event table's primary key.
  */
 export interface BatchEventHandler<T = unknown> {
-  /** The event types it takes; records of other types are counted as ignored. */
+  /** The event types it takes; records of other types are ignored (`EventConsumer`). */
   readonly types: readonly string[];
   /** The typed item of one event, or a throw when it is malformed (the event is skipped). */
   parse(event: EventEnvelope, topic: string): T;
@@ -167,6 +168,9 @@ export class UnhandleableEventError extends Error {
   override readonly name = 'UnhandleableEventError';
 }
 
+/** How many types with no handler a consumer logs (once each). */
+const LOGGED_IGNORED_TYPES_MAX = 1_000;
+
 /** A consumer's partitions by topic (the contract's names). */
 export type Assignment = ReadonlyMap<string, readonly number[]>;
 
@@ -176,6 +180,12 @@ export type Assignment = ReadonlyMap<string, readonly number[]>;
  * (a relay that published twice, a rebalance) changes nothing; the record of it is kept
  * for as long as Kafka may deliver the event again. Malformed records and
  * records of other types are skipped, counted and logged; the consumer goes on.
+ *
+ * A type with no handler in the group is logged once per type, where it was first seen:
+ * a topic of many types would otherwise log every record. A type this release's contracts
+ * know is one the group leaves by design (the event log counts no reactions), at debug; one
+ * they do not know comes from a newer or older release (a type renamed in a rolling
+ * update), and whatever waits on it (a saga's step) waits in vain, so a warning.
  */
 export class EventConsumer {
   readonly stats: EventConsumerStats = {
@@ -189,6 +199,12 @@ export class EventConsumer {
   private readonly handlers: Map<string, EventHandler>;
   private readonly attempts = new Map<string, number>();
   private readonly topicNames = new Map<string, string>();
+  /**
+   * The types with no handler here that were logged (once each), up to
+   * `LOGGED_IGNORED_TYPES_MAX`: records of ever new types (a producer's bug) log no more
+   * past that, rather than growing it for good.
+   */
+  private readonly ignoredTypes = new Set<string>();
   private readonly events: Counter<'consumer' | 'outcome'> | undefined;
   private stopped = false;
   private forgetting: Promise<void> = Promise.resolve();
@@ -418,7 +434,7 @@ export class EventConsumer {
     }
     const handler = this.handlers.get(envelope.type);
     if (handler === undefined) {
-      this.count('ignored');
+      this.ignore(record, envelope.type);
       return;
     }
     let data: unknown;
@@ -480,7 +496,7 @@ export class EventConsumer {
       if (typeof envelope === 'string') {
         await this.rejectMalformed(record, undefined, envelope);
       } else if (!handler.types.includes(envelope.type)) {
-        this.count('ignored');
+        this.ignore(record, envelope.type);
       } else {
         try {
           items.push({
@@ -626,6 +642,23 @@ export class EventConsumer {
       this.count('processed');
     });
     this.forgetNowAndThen();
+  }
+
+  /** A record of a type the group has no handler for: counted, committed, logged once per type. */
+  private ignore(record: ConsumedRecord, type: string): void {
+    this.count('ignored');
+    if (this.ignoredTypes.has(type) || this.ignoredTypes.size >= LOGGED_IGNORED_TYPES_MAX) return;
+    this.ignoredTypes.add(type);
+    const fields = {
+      consumer: this.options.groupId,
+      type,
+      topic: record.topic,
+      partition: record.partition,
+      offset: record.message.offset,
+    };
+    if (Object.hasOwn(EVENT_SCHEMAS, type))
+      this.options.logger.debug(fields, 'skipping events of a type this consumer does not handle');
+    else this.options.logger.warn(fields, 'skipping events of a type this release does not know');
   }
 
   private skip(kind: 'malformed' | 'failed', fields: Record<string, unknown>): void {

@@ -594,7 +594,9 @@ describe('the outbox, its relay and the idempotent consumer', () => {
       [JSON.stringify(written)],
     );
     startRelay(source);
-    await producer.send({
+    const ofType = (type: string) =>
+      JSON.stringify({ id: randomUUID(), type, occurredAt: new Date().toISOString(), data: {} });
+    const [sent] = await producer.send({
       topic: topic.name,
       messages: [
         { key: 'a', value: 'not json' },
@@ -616,17 +618,18 @@ describe('the outbox, its relay and the idempotent consumer', () => {
             data: { n: 'seven' },
           }),
         },
-        {
-          key: 'a',
-          value: JSON.stringify({
-            id: randomUUID(),
-            type: 'someone.elses',
-            occurredAt: new Date().toISOString(),
-            data: {},
-          }),
-        },
+        // Two of a type this release does not know, one of a type it knows (the contracts')
+        // that the group does not handle.
+        { key: 'a', value: ofType('someone.elses') },
+        { key: 'a', value: ofType('someone.elses') },
+        { key: 'a', value: ofType('reaction.added') },
       ],
     });
+    const logged: Record<string, unknown>[] = [];
+    const watching = pino(
+      { level: 'debug' },
+      { write: (line: string) => logged.push(JSON.parse(line) as Record<string, unknown>) },
+    );
 
     const counted: EventHandler<{ n: number }> = {
       type: 'probe.counted',
@@ -650,13 +653,13 @@ describe('the outbox, its relay and the idempotent consumer', () => {
         groupId,
         topics: [topic],
         handlers: [counted],
-        logger,
+        logger: watching,
       });
       eventConsumers.push(consumer);
       await consumer.start();
       return consumer;
     };
-    // Six events (three of them repeats), three malformed records, one of another type.
+    // Six events (three of them repeats), three malformed records, three of other types.
     // Kafka delivers at least once: a record read again is counted again, acted on once.
     const readAll = (consumer: EventConsumer) =>
       eventually(
@@ -664,11 +667,26 @@ describe('the outbox, its relay and the idempotent consumer', () => {
         () =>
           consumer.stats.processed + consumer.stats.duplicates >= 6 &&
           consumer.stats.malformed >= 3 &&
-          consumer.stats.ignored >= 1,
+          consumer.stats.ignored >= 3,
       );
     const consumer = await startConsumer();
     await readAll(consumer);
     expect(consumer.stats).toMatchObject({ processed: 3, failed: 0 });
+    // Each type once, with where its first record is: a warning for the type nothing in
+    // this release handles (a step of a saga renamed in a rolling update, say), debug for
+    // the one the group leaves by design.
+    const firstOfType = (index: number) => ({
+      consumer: groupId,
+      topic: topic.name,
+      partition: sent?.partition,
+      offset: String(Number(sent?.baseOffset) + index),
+    });
+    expect(logged.filter(({ msg }) => String(msg).startsWith('skipping events of a type'))).toEqual(
+      [
+        expect.objectContaining({ level: 40, type: 'someone.elses', ...firstOfType(3) }),
+        expect.objectContaining({ level: 20, type: 'reaction.added', ...firstOfType(5) }),
+      ],
+    );
     const effects = (await source.query('SELECT "n" FROM "effects" ORDER BY "n"')) as {
       n: number;
     }[];
