@@ -2,7 +2,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { EDGE_PORT, SERVICES } from '@scale-chat/contracts';
-import { checkEdgeConfig, EDGE_CONFIG, renderComposeEdge, REPO_ROOT } from './infra';
+import {
+  checkEdgeConfig,
+  COMPOSE_EDGE_TEMPLATE,
+  EDGE_CONFIG,
+  renderComposeEdge,
+  REPO_ROOT,
+} from './infra';
 
 const localConfig = readFileSync(EDGE_CONFIG, 'utf8');
 const routes = readFileSync(join(REPO_ROOT, 'nginx', 'includes', 'edge-routes.conf'), 'utf8');
@@ -65,10 +71,17 @@ describe('the edge configurations', () => {
     );
   });
 
-  it('rate-limits /api/auth/, keeps sockets open for long, logs JSON', () => {
+  it('rate-limits /api/auth/ and the readiness checks, keeps sockets open for long, logs JSON', () => {
     expect(routes).toMatch(/location \/api\/auth\/ \{[^}]*limit_req zone=auth_api/);
+    expect(routes).toMatch(/location \/health\/ \{[^}]*limit_req zone=health/);
     expect(routes).toMatch(/location \/socket\.io\/ \{[^}]*proxy_read_timeout 1h;/);
     expect(localConfig).toMatch(/access_log \S+ json;/);
+  });
+
+  it('lets the page connect to its own origin alone in docker-compose (no gateway is published)', () => {
+    expect(readFileSync(COMPOSE_EDGE_TEMPLATE, 'utf8')).toMatch(
+      /map \$host \$csp_connect_src \{\s*default "'self'";\s*\}/,
+    );
   });
 
   it.each(Object.values(SERVICES).map((service) => [service.edgeHealthPath]))(

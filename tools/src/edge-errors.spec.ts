@@ -50,26 +50,44 @@ const post = (path: string, header: string) => request('POST', path, header);
 interface Seen {
   remoteAddress?: string;
   forwardedFor?: string;
+  healthChecks: number;
 }
+
+/** Auth's readiness report while Kafka is away: its error text names an internal host. */
+const NOT_READY = JSON.stringify({
+  status: 'error',
+  info: { database: { status: 'up' } },
+  error: {
+    kafka: {
+      status: 'down',
+      message: 'Connection error: connect ECONNREFUSED kafka-1.internal:9092',
+    },
+  },
+});
 
 /**
  * The local stack's edge configuration, as it is, run by nginx on a free port with its own
- * prefix: auth's upstream is a stand-in that says it is Express and notes who connects;
- * the other services are not needed (nothing here reaches them).
+ * prefix: auth's upstream is a stand-in that says it is Express, notes who connects, and
+ * reports itself ready or not (`ready`); the other services are not needed (nothing here
+ * reaches them).
  */
 describe('the edge answers its own errors in the one error shape', () => {
   let nginx: ChildProcess;
   let upstream: Server;
   let port: number;
   let prefix: string;
-  const seen: Seen = {};
+  const seen: Seen = { healthChecks: 0 };
+  let ready = true;
 
   beforeAll(async () => {
     upstream = createServer((request, response) => {
       seen.remoteAddress = request.socket.remoteAddress;
       seen.forwardedFor = request.headers['x-forwarded-for'] as string | undefined;
-      const body = '{"keys":[]}';
-      response.writeHead(200, {
+      const health = request.url === '/health';
+      if (health) seen.healthChecks += 1;
+      const [status, body] =
+        health && !ready ? [503, NOT_READY] : [200, health ? '{"status":"ok"}' : '{"keys":[]}'];
+      response.writeHead(status, {
         'content-type': 'application/json',
         'content-length': String(body.length),
         'x-powered-by': 'Express',
@@ -112,6 +130,7 @@ describe('the edge answers its own errors in the one error shape', () => {
   it.each([
     [404, 'Not Found', 'an unknown /api path', get('/api/nothing-here')],
     [404, 'Not Found', 'a service path the edge does not publish', get('/api/sagas')],
+    [404, 'Not Found', 'an unknown health check', get('/health/nothing')],
     [400, 'Bad Request', 'a malformed request line', 'NOT HTTP AT ALL\r\n\r\n'],
     [
       405,
@@ -148,6 +167,59 @@ describe('the edge answers its own errors in the one error shape', () => {
     const answer = await raw(port, get('/api/auth/jwks', 'X-Forwarded-For: 10.0.0.1'));
     expect(answer.status).toBe(200);
     expect(answer.headers.has('x-powered-by')).toBe(false);
-    expect(seen).toEqual({ remoteAddress: LOCAL_EDGE_SOURCE_ADDRESS, forwardedFor: '127.0.0.1' });
+    expect(seen).toMatchObject({
+      remoteAddress: LOCAL_EDGE_SOURCE_ADDRESS,
+      forwardedFor: '127.0.0.1',
+    });
+  });
+
+  it("lets the page connect to its own origin and the local stack's gateway instances only", async () => {
+    const page = await raw(port, get('/'));
+    const connectSources = /connect-src ([^;]*);/
+      .exec(page.headers.get('content-security-policy') ?? '')?.[1]
+      ?.split(' ');
+    const gateways = ['127.0.0.1', 'localhost'].flatMap((host) =>
+      SERVICES['chat-gateway'].ports.map((gatewayPort) => `ws://${host}:${gatewayPort}`),
+    );
+    expect(connectSources).toEqual(["'self'", ...gateways]);
+  });
+
+  it("passes a ready service's readiness answer through", async () => {
+    const answer = await raw(port, get('/health/auth'));
+    expect([answer.status, JSON.parse(answer.body)]).toEqual([200, { status: 'ok' }]);
+  });
+
+  it("answers a service that is not ready with its own 503, without the service's report", async () => {
+    ready = false;
+    try {
+      const answer = await raw(port, get('/health/auth'));
+      expect(answer.status).toBe(503);
+      expect(JSON.parse(answer.body)).toEqual({
+        statusCode: 503,
+        error: 'Service Unavailable',
+        message: expect.any(String),
+      });
+      expect(answer.body).not.toContain('kafka');
+    } finally {
+      ready = true;
+    }
+  });
+
+  it('limits readiness checks per client address, in the one error shape', async () => {
+    const calls = 60;
+    const checksBefore = seen.healthChecks;
+    const answers = await Promise.all(
+      Array.from({ length: calls }, () => raw(port, get('/health/auth'))),
+    );
+    const refused = answers.filter((answer) => answer.status === 429);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused.map((answer) => JSON.parse(answer.body) as unknown)).toEqual(
+      refused.map(() => ({
+        statusCode: 429,
+        error: 'Too Many Requests',
+        message: expect.any(String),
+      })),
+    );
+    expect(seen.healthChecks - checksBefore).toBe(calls - refused.length);
   });
 });

@@ -34,6 +34,7 @@ http {
     include /etc/nginx/mime.types;
     include ../includes/http.conf;
     access_log off;
+    map $host $csp_connect_src { default "'self'"; }
     client_body_temp_path temp/client_body;
     proxy_temp_path temp/proxy;
     fastcgi_temp_path temp/fastcgi;

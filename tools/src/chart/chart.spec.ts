@@ -17,6 +17,7 @@ import {
   NAMESPACE,
   PRODUCTION_VALUES,
   renderChart,
+  REQUIRED_VALUES,
   validateObjects,
   type K8sObject,
 } from './render';
@@ -44,6 +45,9 @@ function edgeConfigForCheck(objects: readonly K8sObject[]): string {
 }
 
 const broken = (name: string) => join(__dirname, 'broken-values', `${name}.yaml`);
+/** The chart's defaults with what every installation must set, and then `valuesFiles`. */
+const renderWithDefaults = (...valuesFiles: string[]) =>
+  renderChart([REQUIRED_VALUES, ...valuesFiles]);
 const named = (objects: readonly K8sObject[], kind: string) =>
   objects.filter((object) => object.kind === kind).map((object) => object.metadata.name);
 
@@ -51,7 +55,7 @@ const named = (objects: readonly K8sObject[], kind: string) =>
 beforeAll(() => ensureHelm(sayAs('helm')), 20 * 60_000);
 
 describe.each([
-  ['the default values', [] as string[]],
+  ['the default values (and the required ones)', [REQUIRED_VALUES]],
   ['the production-like values', [PRODUCTION_VALUES]],
 ])('deploy/helm/scale-chat with %s', (_label, valuesFiles) => {
   let objects: K8sObject[] = [];
@@ -134,11 +138,17 @@ describe.each([
   it('sizes nginx by the value, not by the node', () => {
     expect(edgeConfigText(objects)).toMatch(/^worker_processes 2;$/m);
   });
+
+  it('lets the page connect to its own origin alone (no gateway is reachable from outside)', () => {
+    expect(edgeConfigText(objects)).toMatch(
+      /map \$host \$csp_connect_src \{\s*default "'self'";\s*\}/,
+    );
+  });
 });
 
 describe('the edge behind an Ingress (edge.trustedProxies)', () => {
   it("takes the client's address from the proxies' X-Forwarded-For, and nginx -t accepts it", async () => {
-    const objects = await renderChart([join(__dirname, 'behind-ingress-values.yaml')]);
+    const objects = await renderWithDefaults(join(__dirname, 'behind-ingress-values.yaml'));
     const text = edgeConfigText(objects);
     expect(text).toMatch(/^\s*set_real_ip_from 10\.0\.0\.0\/8;$/m);
     expect(text).toMatch(/^\s*set_real_ip_from 192\.168\.0\.0\/16;$/m);
@@ -149,13 +159,47 @@ describe('the edge behind an Ingress (edge.trustedProxies)', () => {
   });
 
   it('trusts no forwarded address by default', async () => {
-    expect(edgeConfigText(await renderChart([]))).not.toMatch(/real_ip/);
+    expect(edgeConfigText(await renderWithDefaults())).not.toMatch(/real_ip/);
+  });
+});
+
+describe('whose X-Forwarded-For the services believe (config.trustProxy)', () => {
+  it('has no default: the chart refuses to render until it is set, saying what to set', async () => {
+    await expect(renderChart([])).rejects.toThrow(
+      /config\.trustProxy: set it to the addresses the edge pods connect from/,
+    );
+  });
+
+  it('refuses uniquelocal, the old default: every private address, so every pod', async () => {
+    await expect(renderWithDefaults(broken('trust-every-private-address'))).rejects.toThrow(
+      /config\.trustProxy: uniquelocal is every private address/,
+    );
+  });
+
+  it('gives every service the range it names', async () => {
+    const config = (await renderWithDefaults()).find(
+      (object) => object.kind === 'ConfigMap' && object.metadata.name === 'scale-chat-env',
+    ) as { data: Record<string, string> } | undefined;
+    expect(config?.data['TRUST_PROXY']).toBe('10.250.0.0/24');
+  });
+
+  it("annotates the edge's pods alone with edge.podAnnotations (their IP pool)", async () => {
+    const objects = await renderChart([PRODUCTION_VALUES]);
+    const annotationsOf = (component: string) =>
+      (
+        deploymentOf(objects, component).spec.template.metadata as {
+          annotations?: Record<string, string>;
+        }
+      ).annotations ?? {};
+    const pool = 'cni.projectcalico.org/ipv4pools';
+    expect(annotationsOf('edge')).toHaveProperty([pool]);
+    expect(SERVICE_NAMES.filter((service) => pool in annotationsOf(service))).toEqual([]);
   });
 });
 
 describe("auth's signing key in the chart and its docs", () => {
   it('is generated as a key auth signs ES256 tokens with', async () => {
-    const objects = await renderChart([]);
+    const objects = await renderWithDefaults();
     const secret = objects.find(
       (object) =>
         object.kind === 'Secret' && object.metadata.name === 'scale-chat-auth-signing-key',
@@ -185,12 +229,12 @@ describe("auth's signing key in the chart and its docs", () => {
 
 describe('deploy/helm/scale-chat against broken values', () => {
   it('fails the probe check when liveness is on the readiness path', async () => {
-    const objects = await renderChart([broken('probe-path')]);
+    const objects = await renderWithDefaults(broken('probe-path'));
     expect(probeChecks(objects)).toContain('auth/auth: livenessProbe on /health, not /health/live');
   });
 
   it('fails the heap check when NODE_OPTIONS gives no heap limit', async () => {
-    const objects = await renderChart([]);
+    const objects = await renderWithDefaults();
     const withoutHeap = objects.map((object) =>
       object.kind === 'Deployment' && object.metadata.name === 'scale-chat-auth'
         ? (JSON.parse(
@@ -202,7 +246,7 @@ describe('deploy/helm/scale-chat against broken values', () => {
   });
 
   it('sizes each heap at three quarters of its memory limit', async () => {
-    const objects = await renderChart([]);
+    const objects = await renderWithDefaults();
     const heapOf = (service: string) =>
       deploymentOf(objects, service).spec.template.spec.containers[0]?.env?.find(
         (entry) => entry.name === 'NODE_OPTIONS',
@@ -213,7 +257,7 @@ describe('deploy/helm/scale-chat against broken values', () => {
   });
 
   it('fails the resource check when a limit is missing', async () => {
-    const objects = await renderChart([broken('no-resource-limit')]);
+    const objects = await renderWithDefaults(broken('no-resource-limit'));
     expect(resourceChecks(objects)).toEqual([
       'auth/auth: no cpu limit',
       'auth/auth: no memory limit',
@@ -221,7 +265,7 @@ describe('deploy/helm/scale-chat against broken values', () => {
   });
 
   it('fails the schema validation on an invalid object', async () => {
-    const objects = await renderChart([broken('invalid-object')]);
+    const objects = await renderWithDefaults(broken('invalid-object'));
     const invalid = validateObjects(objects).filter((result) => result.error !== null);
     expect(invalid).toEqual([
       { kind: 'Deployment', name: 'scale-chat-edge', error: expect.stringMatching(/replicas/) },
@@ -229,13 +273,13 @@ describe('deploy/helm/scale-chat against broken values', () => {
   });
 
   it('refuses a memory limit that is no whole number of Mi or Gi, as the heap is sized from it', async () => {
-    await expect(renderChart([broken('fractional-memory')])).rejects.toThrow(
+    await expect(renderWithDefaults(broken('fractional-memory'))).rejects.toThrow(
       /whole number of Mi or Gi .* got 1.5Gi/,
     );
   });
 
   it('refuses to render the latest tag', async () => {
-    await expect(renderChart([broken('latest-tag')])).rejects.toThrow(
+    await expect(renderWithDefaults(broken('latest-tag'))).rejects.toThrow(
       /image.tag must be a fixed version/,
     );
   });
@@ -295,7 +339,7 @@ describe('the Strimzi topics of the chart', () => {
 
 describe('a release sharing its Kafka cluster (kafka.topicPrefix, groupPrefix, socketIoTopic)', () => {
   it("names every topic and consumer group of its own, the gateways' topic included", async () => {
-    const objects = await renderChart([join(__dirname, 'shared-cluster-values.yaml')]);
+    const objects = await renderWithDefaults(join(__dirname, 'shared-cluster-values.yaml'));
     const envOf = (service: string) =>
       Object.fromEntries(
         (deploymentOf(objects, service).spec.template.spec.containers[0]?.env ?? []).map(
@@ -313,7 +357,7 @@ describe('a release sharing its Kafka cluster (kafka.topicPrefix, groupPrefix, s
   });
 
   it('leaves every name as it was when none of the three is set (an upgrade renames nothing)', async () => {
-    const objects = await renderChart([]);
+    const objects = await renderWithDefaults();
     const env = deploymentOf(objects, 'chat-gateway').spec.template.spec.containers[0]?.env ?? [];
     expect(env.map((entry) => entry.name)).not.toContain('KAFKA_GROUP_PREFIX');
     expect(env.map((entry) => entry.name)).not.toContain('SOCKET_IO_TOPIC');

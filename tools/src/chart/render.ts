@@ -4,6 +4,8 @@ import { parseAllDocuments } from 'yaml';
 import { ensureHelm, REPO_ROOT, run, type Say } from '../infra';
 
 export const CHART_DIR = join(REPO_ROOT, 'deploy', 'helm', 'scale-chat');
+/** What every installation must set (config.trustProxy): the checks render the defaults with it. */
+export const REQUIRED_VALUES = join(__dirname, 'required-values.yaml');
 /** The production-like values the checks render besides the defaults. */
 export const PRODUCTION_VALUES = join(REPO_ROOT, 'deploy', 'helm', 'production-values.yaml');
 export const RELEASE = 'scale-chat';

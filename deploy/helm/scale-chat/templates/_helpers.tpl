@@ -76,6 +76,20 @@ kernel kills the pod before V8 collects.
 {{- end -}}
 {{- end -}}
 
+{{/*
+Whose X-Forwarded-For the services believe: no default, as only the cluster's network
+knows the edge pods' addresses, and any range a guess would name (the private addresses,
+the pod range) lets every pod in it name a fresh client address per request and so escape
+the per-address login and signup limits.
+*/}}
+{{- define "scale-chat.trustProxy" -}}
+{{- $trusted := required "config.trustProxy: set it to the addresses the edge pods connect from (comma-separated addresses or CIDRs, e.g. the CIDR of an IP pool of their own), never the cluster's whole pod range (docs/security.md)" .Values.config.trustProxy -}}
+{{- if has "uniquelocal" (splitList "," (replace " " "" $trusted)) -}}
+{{- fail "config.trustProxy: uniquelocal is every private address, so every pod of the cluster; name the edge pods' own range (docs/security.md)" -}}
+{{- end -}}
+{{- $trusted -}}
+{{- end -}}
+
 {{/* The Secret that holds each service's DATABASE_URL. */}}
 {{- define "scale-chat.databaseSecret" -}}
 {{- .Values.database.existingSecret | default (printf "%s-database" (include "scale-chat.fullname" .)) -}}

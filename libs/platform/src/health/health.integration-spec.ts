@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { LOCAL_DATABASE_URL } from '@scale-chat/contracts';
 import { readServiceConfig, type ServiceConfig } from '../config';
+import { HealthRegistry } from './health-registry';
 import { PlatformModule } from '../platform.module';
 import { startTcpProxy, type TcpProxy } from '../testing/tcp-proxy';
 import { startTestService, type TestService } from '../testing/test-service';
@@ -41,6 +42,33 @@ describe('GET /health with Kafka unreachable', () => {
       info: { database: { status: 'up' } },
       error: { kafka: { status: 'down' } },
     });
+  });
+});
+
+describe('GET /health called many times at once', () => {
+  let service: TestService;
+
+  beforeAll(async () => {
+    service = await startTestService(bareService, QUIET);
+  });
+
+  afterAll(async () => {
+    await service.close();
+  });
+
+  it('checks the dependencies once for all of them, not once per call', async () => {
+    let checks = 0;
+    service.app.get(HealthRegistry).register(() => {
+      checks += 1;
+      return Promise.resolve({ counted: { status: 'up' as const } });
+    });
+    const calls = 20;
+    const answers = await Promise.all(
+      Array.from({ length: calls }, () => fetch(`${service.url}/health`)),
+    );
+    expect(answers.map((answer) => answer.status)).toEqual(Array(calls).fill(200));
+    // One, unless the machine stalled for a second between the calls.
+    expect(checks).toBeLessThan(calls);
   });
 });
 

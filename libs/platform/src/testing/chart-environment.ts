@@ -37,11 +37,15 @@ interface RenderedContainer {
   }[];
 }
 
-/** The chart's objects as `helm template` renders them (tools/src/chart), defaults only. */
+/**
+ * The chart's objects as `helm template` renders them (tools/src/chart): its defaults, with
+ * what every installation must set (tools/src/chart/required-values.yaml).
+ */
 function renderChart(): readonly Rendered[] {
+  const requiredValues = join(REPO_ROOT, 'tools', 'src', 'chart', 'required-values.yaml');
   const output = execFileSync(
     process.execPath,
-    [join(REPO_ROOT, 'tools', 'run.js'), 'chart-render'],
+    [join(REPO_ROOT, 'tools', 'run.js'), 'chart-render', requiredValues],
     {
       cwd: REPO_ROOT,
       encoding: 'utf8',
@@ -67,9 +71,9 @@ function entryOf(objects: readonly Rendered[], kind: string, ref: KeyRef): strin
 }
 
 /**
- * The environment the Helm chart (deploy/helm/scale-chat, default values) gives the
- * service's container, with its ConfigMap and Secret references resolved and the pod's
- * name (INSTANCE_ID) as Kubernetes would make it for that Deployment.
+ * The environment the Helm chart (deploy/helm/scale-chat, default and required values)
+ * gives the service's container, with its ConfigMap and Secret references resolved and the
+ * pod's name (INSTANCE_ID) as Kubernetes would make it for that Deployment.
  */
 export function chartEnvironment(service: string, objects = renderChart()): Environment {
   const deployment = objects.find(
