@@ -252,9 +252,10 @@ export class ChatStore {
           .catch(() => this.api.accessToken)
           .then((token) => callback({ token }));
       },
-      // Straight to a gateway: WebSocket only (the edge's CSP allows ws: to any host of
-      // the page, not XHR polling to another origin). Through the edge: polling as a
-      // fallback, kept on one instance by the edge's chat_route cookie.
+      // Straight to a gateway (the local stack's browser tests): WebSocket only, which
+      // its edge's CSP allows to the gateways' ports, not XHR polling to another origin.
+      // Through the edge: polling as a fallback, kept on one instance by the edge's
+      // chat_route cookie.
       transports: this.socketUrl === undefined ? ['websocket', 'polling'] : ['websocket'],
       reconnectionDelay: 500,
       reconnectionDelayMax: 3_000,
