@@ -44,6 +44,8 @@ async function main(): Promise<void> {
       MESSAGE_RATE_BURST: '10000',
       MESSAGE_RATE_PER_SECOND: '10000',
       SEND_REFUSALS_BEFORE_DISCONNECT: '1000000',
+      HANDSHAKE_RATE_BURST: '100000',
+      HANDSHAKE_RATE_PER_MINUTE: '600000',
       SIGNUP_WAIT_MS: '60000',
     },
   });

@@ -188,6 +188,10 @@ describe('the whole system under faults, floods and hostile input', () => {
         HISTORY_RATE_BURST: '10000',
         HISTORY_RATE_PER_SECOND: '10000',
         SOCKETS_PER_USER_MAX: String(SOCKET_CAP),
+        // The cap on sockets is under test here, not the rate of handshakes
+        // (socket-handshake.integration-spec).
+        HANDSHAKE_RATE_BURST: '10000',
+        HANDSHAKE_RATE_PER_MINUTE: '10000',
         SIGNUP_WAIT_MS: '60000',
       },
     });

@@ -38,6 +38,10 @@ describe('fuzzed Socket.IO events and REST bodies', () => {
         READ_RATE_PER_SECOND: '10000',
         HISTORY_RATE_BURST: '10000',
         HISTORY_RATE_PER_SECOND: '10000',
+        ROOM_WRITE_RATE_BURST: '10000',
+        ROOM_WRITE_RATE_PER_MINUTE: '10000',
+        SEARCH_RATE_BURST: '10000',
+        SEARCH_RATE_PER_SECOND: '10000',
       },
     });
     ann = await newUser(cluster.auth.url, `fuzz_${randomUUID().slice(0, 6)}`);

@@ -34,8 +34,34 @@ const CHAT_ENV = {
   /** ...this many per second: a client catching up on its rooms after a reconnection. */
   HISTORY_RATE_PER_SECOND: integer({ min: 1, max: 10_000 }, { default: 20 }),
   /**
-   * Refused `message:send` one socket may get in 10 s; past that it is flooding and is
-   * disconnected, so its packets stop costing anything (the last refusal says so). Each
+   * Room and membership writes (creating a room, a direct room, adding or removing a
+   * member) per user and instance: a burst, then... Each runs a room saga or a locked write.
+   */
+  ROOM_WRITE_RATE_BURST: integer({ min: 1, max: 10_000 }, { default: 30 }),
+  /** ...this many a minute: a person setting up rooms by hand never gets there. */
+  ROOM_WRITE_RATE_PER_MINUTE: integer({ min: 1, max: 600_000 }, { default: 30 }),
+  /** Message searches per user and instance: a burst, then... */
+  SEARCH_RATE_BURST: integer({ min: 1, max: 10_000 }, { default: 20 }),
+  /** ...this many per second: the web app searches as one types, 250 ms after a key at most. */
+  SEARCH_RATE_PER_SECOND: integer({ min: 1, max: 10_000 }, { default: 2 }),
+  /**
+   * How long one message search may run before PostgreSQL cancels it (503): a rare short
+   * text in a big database is a walk through much of `messages`, which must not hold a
+   * connection of the pool for longer.
+   */
+  SEARCH_STATEMENT_TIMEOUT_MS: integer({ min: 100, max: 60_000 }, { default: 3_000 }),
+  /**
+   * Socket.IO handshakes per user and instance, recoveries included: a burst, then... Each
+   * costs a dozen statements and two presence broadcasts; every tab reconnecting at once
+   * after a network drop or a restarted instance stays within the burst.
+   */
+  HANDSHAKE_RATE_BURST: integer({ min: 1, max: 100_000 }, { default: 30 }),
+  /** ...this many a minute: a page reloaded every few seconds never gets there. */
+  HANDSHAKE_RATE_PER_MINUTE: integer({ min: 1, max: 600_000 }, { default: 30 }),
+  /**
+   * Refused events (past a budget, or unknown) one socket may get in 10 s; past that it is
+   * flooding and is disconnected, so its packets stop costing anything (the last refusal
+   * says so). Each
    * refusal still costs the instance a decoded packet and an ack: 1,000 of them cost the
    * other users seconds on a busy machine (docs/reliability.md), 200 a fifth of that.
    */

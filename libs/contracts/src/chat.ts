@@ -19,6 +19,13 @@ export const CHAT_LIMITS = {
   syncMax: 500,
   /** Users named in one room creation besides its owner. */
   initialMembersMax: 100,
+  /**
+   * Members a room may have, pending ones included: `member.joined` and `room:joined`
+   * carry the whole room (about 135 bytes a member), and each add is a room saga, so a
+   * room without a cap could be grown until its records pass Kafka's `max.message.bytes`
+   * and stop the outbox relay. A creation stays far below it (`initialMembersMax`).
+   */
+  roomMembersMax: 1_000,
 } as const;
 
 const SURROGATE_PAIR = /[\uD800-\uDBFF][\uDC00-\uDFFF]/g;

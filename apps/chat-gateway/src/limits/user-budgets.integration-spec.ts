@@ -9,9 +9,10 @@ jest.setTimeout(60_000);
  * A user's budgets, over Socket.IO and REST alike (docs/chat.md). v1.1's changes to
  * messages spend the send budget: once a user's reactions have spent it, an edit over
  * REST is a 429 with Retry-After and a send is refused too. Pages of history have a
- * budget of their own: a small request whose answer may be 500 messages.
+ * budget of their own: a small request whose answer may be 500 messages. So have room
+ * and membership writes (each a room saga or a locked write) and message searches.
  */
-describe("a user's send and history budgets", () => {
+describe("a user's send, history, room-write and search budgets", () => {
   let chat: GatewayFixture;
   let ann: Member;
   let roomId: string;
@@ -22,6 +23,10 @@ describe("a user's send and history budgets", () => {
       MESSAGE_RATE_PER_SECOND: '1',
       HISTORY_RATE_BURST: '5',
       HISTORY_RATE_PER_SECOND: '1',
+      ROOM_WRITE_RATE_BURST: '4',
+      ROOM_WRITE_RATE_PER_MINUTE: '1',
+      SEARCH_RATE_BURST: '3',
+      SEARCH_RATE_PER_SECOND: '1',
     });
     ann = await chat.member();
     roomId = await chat.room([ann]);
@@ -116,9 +121,75 @@ describe("a user's send and history budgets", () => {
     }
   });
 
-  /** Tokens a rate of 1 a second can have given back since `from`, rounded up. */
-  function tokensRefilledSince(from: number): number {
-    return Math.floor((Date.now() - from) / 1000) + 1;
+  it('refuses room and membership writes alike once their budget is spent, storing nothing', async () => {
+    const cal = await chat.member();
+    const elsewhere = await chat.room([ann]);
+    const nobody = randomUUID();
+    // Each takes a token before its body or path is looked at; these then fail at once
+    // (no room saga to wait for): an invalid body, an unknown user, someone else's room.
+    const writes = [
+      () => chat.request('POST', '/api/rooms', cal, {}),
+      () => chat.request('POST', '/api/rooms/direct', cal, { userId: nobody }),
+      () => chat.request('POST', `/api/rooms/${elsewhere}/members`, cal, { userId: nobody }),
+      () => chat.request('DELETE', `/api/rooms/${elsewhere}/members/${nobody}`, cal),
+    ];
+    const started = Date.now();
+    let passed = 0;
+    let answer: Response | undefined;
+    // Round and round the four, until one is refused.
+    for (const write of Array.from({ length: 10 }, () => writes).flat()) {
+      answer = await write();
+      if (answer.status === 429) break;
+      passed += 1;
+    }
+    await expectRefused(answer);
+    // The burst (4), plus what refilled (1 a minute) while a busy machine took its time.
+    expect(passed).toBeGreaterThanOrEqual(4);
+    expect(passed).toBeLessThanOrEqual(4 + tokensRefilledSince(started, 60));
+
+    // The next token is a minute away: every write is refused, a valid one included.
+    const refused = await Promise.all([
+      ...writes.map((write) => write()),
+      chat.request('POST', '/api/rooms', cal, { name: 'mine' }),
+    ]);
+    for (const each of refused) await expectRefused(each);
+    const [owned] = (await chat.dataSource.query(
+      `SELECT count(*)::int AS "n" FROM "rooms" WHERE "owner_id" = $1`,
+      [cal.userId],
+    )) as { n: number }[];
+    expect(owned?.n).toBe(0);
+  });
+
+  it('refuses message searches once their budget is spent', async () => {
+    const search = () => chat.request('GET', '/api/messages/search?query=react', ann);
+    const started = Date.now();
+    let searches = 0;
+    let answer = await search();
+    while (answer.status === 200 && searches < 40) {
+      searches += 1;
+      answer = await search();
+    }
+    await expectRefused(answer);
+    // The burst (3), plus what refilled (1 a second) while a busy machine took its time.
+    expect(searches).toBeGreaterThanOrEqual(3);
+    expect(searches).toBeLessThanOrEqual(3 + tokensRefilledSince(started));
+  });
+
+  /** Tokens a rate of 1 every `seconds` can have given back since `from`, rounded up. */
+  function tokensRefilledSince(from: number, seconds = 1): number {
+    return Math.floor((Date.now() - from) / (seconds * 1000)) + 1;
+  }
+
+  /** A 429 in the one error shape, whose Retry-After says when, as its message does. */
+  async function expectRefused(answer: Response | undefined): Promise<void> {
+    expect(answer?.status).toBe(429);
+    const retryAfter = answer?.headers.get('retry-after');
+    expect(retryAfter).toMatch(/^[1-9][0-9]*$/);
+    expect(await answer?.json()).toEqual({
+      statusCode: 429,
+      error: 'Too Many Requests',
+      message: `Too many requests; try again in ${retryAfter} s`,
+    });
   }
 
   function editTo(seq: number, body: string): Promise<Response> {

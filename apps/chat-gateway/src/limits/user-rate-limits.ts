@@ -4,7 +4,12 @@ import { SERVICE_CONFIG, TokenBucketRateLimiter, type RateDecision } from '@scal
 import type { ChatConfig } from '../chat-config';
 
 /** What a user does that costs the system: each has one budget, whichever transport. */
-export type LimitedAction = 'send' | 'typing' | 'read' | 'history';
+export type LimitedAction =
+  'send' | 'typing' | 'read' | 'history' | 'rooms' | 'search' | 'handshake';
+
+/** A bucket refilled by the minute, for what a person does a few times a minute at most. */
+const perMinute = (burst: number, refillsPerMinute: number) =>
+  new TokenBucketRateLimiter(burst, refillsPerMinute / 60);
 
 /**
  * One token bucket per user and action for this instance, shared by REST and Socket.IO:
@@ -33,6 +38,18 @@ export class UserRateLimits {
       history: new TokenBucketRateLimiter(
         config.extra.HISTORY_RATE_BURST,
         config.extra.HISTORY_RATE_PER_SECOND,
+      ),
+      // Each runs a room saga or a write under the room's lock, and fans out to every member.
+      rooms: perMinute(config.extra.ROOM_WRITE_RATE_BURST, config.extra.ROOM_WRITE_RATE_PER_MINUTE),
+      // A two-character search may walk much of `messages` (docs/chat.md, "Message search").
+      search: new TokenBucketRateLimiter(
+        config.extra.SEARCH_RATE_BURST,
+        config.extra.SEARCH_RATE_PER_SECOND,
+      ),
+      // A handshake costs a dozen statements and announces presence to the user's rooms.
+      handshake: perMinute(
+        config.extra.HANDSHAKE_RATE_BURST,
+        config.extra.HANDSHAKE_RATE_PER_MINUTE,
       ),
     };
   }

@@ -2,12 +2,8 @@ import {
   applyDecorators,
   Controller,
   createParamDecorator,
-  Injectable,
-  mixin,
   UseGuards,
-  type CanActivate,
   type ExecutionContext,
-  type Type,
 } from '@nestjs/common';
 import {
   ApiBearerAuth,
@@ -19,8 +15,7 @@ import {
 } from '@nestjs/swagger';
 import type { VerifiedAccessToken } from '@scale-chat/access-tokens';
 import { AccessTokenGuard } from '@scale-chat/platform';
-import type { ServerResponse } from 'node:http';
-import { UserRateLimits, type LimitedAction } from '../limits/user-rate-limits';
+import { budgetGuard } from '../limits/budget.guard';
 import { ROOM_ID } from '../rooms/room-access';
 import { EMOJI, MESSAGE_SEQ } from './message-changes.dto';
 
@@ -70,26 +65,6 @@ export const ReactionAt = createParamDecorator(
     return { ...targetOf(request), emoji: EMOJI.transform(request.params['emoji'] ?? '') };
   },
 );
-
-/**
- * A guard that takes a token of the caller's `action` budget (shared with Socket.IO),
- * after the access token guard: 429 with `Retry-After` once it is spent (docs/chat.md).
- */
-function budgetGuard(action: LimitedAction): Type<CanActivate> {
-  @Injectable()
-  class BudgetGuard implements CanActivate {
-    constructor(private readonly limits: UserRateLimits) {}
-
-    canActivate(context: ExecutionContext): boolean {
-      const http = context.switchToHttp();
-      const { accessToken } = http.getRequest<RouteRequest>();
-      if (accessToken !== undefined)
-        this.limits.enforce(action, accessToken.userId, http.getResponse<ServerResponse>());
-      return true;
-    }
-  }
-  return mixin(BudgetGuard);
-}
 
 /** A change to a message costs what a send costs. */
 export const SendBudgetGuard = budgetGuard('send');

@@ -29,7 +29,7 @@ import {
   withCorrelationId,
 } from '@scale-chat/platform';
 import { PinoLogger } from 'nestjs-pino';
-import type { Socket } from 'socket.io';
+import type { ExtendedError, Socket } from 'socket.io';
 import { DataSource } from 'typeorm';
 import type { ChatConfig } from '../chat-config';
 import { ReadEvent, SyncEvent, TypingEvent } from '../messages/messages.dto';
@@ -55,8 +55,8 @@ import {
   ackFailure,
   failedAck,
   parsePayload,
-  refuseUnknownEvents,
   SocketError,
+  unknownEventRefusal,
 } from './socket-payloads';
 
 type Ack<T extends object = object> = Promise<SocketAck<T>>;
@@ -65,7 +65,7 @@ type Ack<T extends object = object> = Promise<SocketAck<T>>;
 const isSyncByVersion = (payload: unknown) =>
   typeof payload === 'object' && payload !== null && Object.hasOwn(payload, 'afterVersion');
 
-/** The window in which a socket's refused sends are counted (SEND_REFUSALS_BEFORE_DISCONNECT). */
+/** The window in which a socket's refused events are counted (SEND_REFUSALS_BEFORE_DISCONNECT). */
 const FLOOD_WINDOW_MS = 10_000;
 /** A flooding socket's last refusal, and every one after it until it is closed. */
 const FLOODED = `Too many requests: this connection is closed; connect again in ${FLOOD_WINDOW_MS / 1000} s`;
@@ -89,6 +89,8 @@ const LIMITED_EVENTS: ReadonlyMap<string, LimitedAction> = new Map([
 
 /** The connect_error of a socket past SOCKETS_PER_USER_MAX. */
 export const TOO_MANY_CONNECTIONS = 'too_many_connections';
+/** The connect_error of a handshake past its user's budget (HANDSHAKE_RATE_*). */
+export const RATE_LIMITED = 'rate_limited';
 /** Why a socket whose client left during its admission is dropped (nobody hears it). */
 const CLIENT_GONE = 'client gone';
 
@@ -113,7 +115,7 @@ const LONGEST_TIMER_MS = 2 ** 31 - 1;
 export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
   @WebSocketServer()
   private readonly server!: ChatServer;
-  /** Refused sends per socket: one refused too often within 10 s is flooding. */
+  /** Refused events per socket: one refused too often within 10 s is flooding. */
   private readonly refusals: FixedWindowRateLimiter;
   /** Each socket's sends in the order it made them. */
   private readonly sendQueues = new WeakMap<Socket, Promise<unknown>>();
@@ -153,6 +155,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     this.live.attach(server);
     this.slowReaders.attach(server);
     server.use(authenticateSockets(this.bearer, this.logger.logger));
+    server.use((socket, next) => next(this.handshakeRefusal(socket)));
     server.use((socket, next) => {
       this.admit(socket).then(
         (refusal) => next(refusal === undefined ? undefined : new Error(refusal)),
@@ -200,6 +203,24 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   }
 
   /**
+   * Why a verified handshake is refused before its admission (a dozen statements and two
+   * presence broadcasts), if it is: its user connected too often of late, as a script
+   * connecting in a loop does. `connect_error` `rate_limited`, as the other refusals name
+   * their code; its data is the acknowledgements' error, saying when to try again.
+   */
+  private handshakeRefusal(socket: Socket): ExtendedError | undefined {
+    const { user } = socket.data as SocketUser;
+    const decision = this.limits.take('handshake', user.userId);
+    if (decision.allowed) return undefined;
+    const refusal: ExtendedError = new Error(RATE_LIMITED);
+    refusal.data = {
+      code: RATE_LIMITED,
+      message: `Too many connections; try again in ${decision.retryAfterSeconds} s`,
+    };
+    return refusal;
+  }
+
+  /**
    * Counts the socket against its user's cap (and presence), then puts it in its rooms;
    * returns why it is refused, if it is.
    */
@@ -226,7 +247,6 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       await this.presence.disconnected(socket.id, user.userId);
       return refusal;
     }
-    socket.use(refuseUnknownEvents);
     socket.use(this.limitEvents(socket, user.userId));
     closeAtExpiry(socket, user);
     return undefined;
@@ -235,36 +255,44 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   /**
    * The rate limits, taken as an event arrives and before Nest, validation or the
    * socket's queue see it: a flood is refused at the cost of a counter, so it slows
-   * nobody else down. Every `message:send`, `typing` and `read`, valid or not, takes a
-   * token of its user's budget, the one REST takes from too (`UserRateLimits`). A socket
-   * that keeps sending once refused (SEND_REFUSALS_BEFORE_DISCONNECT in 10 s) is
-   * disconnected, its last refusal saying why: a flood then costs nothing at all.
+   * nobody else down. Every event, valid or not, takes a token of its user's budget, the
+   * one REST takes from too (`UserRateLimits`); an event API.md does not name is refused
+   * `bad_request`. A socket that keeps sending once refused, either way
+   * (SEND_REFUSALS_BEFORE_DISCONNECT in 10 s), is disconnected, its last refusal saying
+   * why: a flood then costs nothing at all.
    */
   private limitEvents(socket: Socket, userId: string) {
     return ([event, ...args]: unknown[], next: (error?: Error) => void): void => {
-      const action = LIMITED_EVENTS.get(String(event));
-      if (action === undefined) return next();
       if (!socket.connected) return; // packets that were on their way when it was closed
       if (this.flooded.has(socket)) {
         ackFailure(args, new SocketError('rate_limited', FLOODED));
         return;
       }
-      const decision = this.limits.take(action, userId);
-      if (decision.allowed) return next();
+      const refusal = this.refusalOf(event, userId);
+      if (refusal === undefined) return next();
       const flooding = !this.refusals.take(socket.id).allowed;
-      ackFailure(
-        args,
-        new SocketError(
-          'rate_limited',
-          flooding ? FLOODED : `Too many requests; try again in ${decision.retryAfterSeconds} s`,
-        ),
-      );
+      ackFailure(args, flooding ? new SocketError('rate_limited', FLOODED) : refusal);
       if (flooding) {
         this.metrics.floodDisconnects.inc();
         this.logger.warn({ socket: socket.id, userId }, 'disconnected a socket that kept flooding');
         this.closeWhenAnswered(socket);
       }
     };
+  }
+
+  /** Why `event` is refused before it runs, if it is: unknown, or past its budget. */
+  private refusalOf(event: unknown, userId: string): SocketError | undefined {
+    const unknown = unknownEventRefusal(event);
+    if (unknown !== undefined) return unknown;
+    const action = LIMITED_EVENTS.get(String(event));
+    if (action === undefined) return undefined;
+    const decision = this.limits.take(action, userId);
+    return decision.allowed
+      ? undefined
+      : new SocketError(
+          'rate_limited',
+          `Too many requests; try again in ${decision.retryAfterSeconds} s`,
+        );
   }
 
   /**

@@ -8,11 +8,14 @@ import { io as connect, type ManagerOptions, type SocketOptions } from 'socket.i
 export const refusedFrom = (issuedAt: Date): number =>
   Math.floor(issuedAt.getTime() / 1000) * 1000 + (900 + ACCESS_TOKEN_LEEWAY_SECONDS) * 1000;
 
-/** Connects once (for tests) and resolves with "connected" or the connect_error message. */
-export function handshake(
+/** A refused handshake's `connect_error`: its message, and the data the server gave it. */
+export type HandshakeRefusal = Error & { readonly data?: unknown };
+
+/** Connects once (for tests) and resolves with "connected" or the connect_error. */
+export function connectOnce(
   url: string,
   options: Partial<ManagerOptions & SocketOptions>,
-): Promise<string> {
+): Promise<'connected' | HandshakeRefusal> {
   const socket = connect(url, {
     transports: ['websocket'],
     forceNew: true,
@@ -26,7 +29,16 @@ export function handshake(
     });
     socket.once('connect_error', (error) => {
       socket.disconnect();
-      resolve(error.message);
+      resolve(error);
     });
   });
+}
+
+/** Connects once (for tests) and resolves with "connected" or the connect_error message. */
+export async function handshake(
+  url: string,
+  options: Partial<ManagerOptions & SocketOptions>,
+): Promise<string> {
+  const outcome = await connectOnce(url, options);
+  return outcome === 'connected' ? outcome : outcome.message;
 }

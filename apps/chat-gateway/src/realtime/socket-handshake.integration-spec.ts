@@ -14,9 +14,16 @@ import { eventually, eventuallyValue } from '@scale-chat/wait';
 import { io as connect } from 'socket.io-client';
 import { chatGatewayService } from '../app.module';
 import type { ChatConfig } from '../chat-config';
-import { handshake, refusedFrom } from './handshake.test-helper';
+import {
+  connectOnce,
+  handshake,
+  refusedFrom,
+  type HandshakeRefusal,
+} from './handshake.test-helper';
 
 jest.setTimeout(60_000);
+
+const HANDSHAKE_BURST = 8;
 
 describe('the Socket.IO handshake of chat-gateway', () => {
   let jwks: TestJwks;
@@ -31,6 +38,9 @@ describe('the Socket.IO handshake of chat-gateway', () => {
       AUTH_JWKS_URL: jwks.url,
       SOCKET_IO_TOPIC: `test.socketio-${randomUUID().slice(0, 8)}`,
       SOCKET_ALLOWED_ORIGINS: 'http://127.0.0.1:8080',
+      // Above the handshakes each user makes here but the one that spends it on purpose.
+      HANDSHAKE_RATE_BURST: String(HANDSHAKE_BURST),
+      HANDSHAKE_RATE_PER_MINUTE: '1',
     });
   });
 
@@ -51,6 +61,35 @@ describe('the Socket.IO handshake of chat-gateway', () => {
     ['garbage', { token: 'not-a-jwt' }],
   ])('refuses %s with "unauthorized"', async (_name, credentials) => {
     expect(await handshake(gateway.url, { auth: credentials })).toBe('unauthorized');
+  });
+
+  it("refuses a user's handshakes past its budget with rate_limited, saying when to try again", async () => {
+    const token = await signer.sign({ ...subject, userId: randomUUID() });
+    const started = Date.now();
+    let connected = 0;
+    let refusal: HandshakeRefusal = new Error('never refused');
+    while (connected < 40) {
+      const outcome = await connectOnce(gateway.url, { auth: { token } });
+      if (outcome !== 'connected') {
+        refusal = outcome;
+        break;
+      }
+      connected += 1;
+    }
+    expect(refusal.message).toBe('rate_limited');
+    expect(refusal.data).toEqual({
+      code: 'rate_limited',
+      message: expect.stringMatching(/^Too many connections; try again in [1-9][0-9]* s$/),
+    });
+    // The burst, plus what refilled (1 a minute) while a busy machine took its time.
+    expect(connected).toBeGreaterThanOrEqual(HANDSHAKE_BURST);
+    expect(connected).toBeLessThanOrEqual(
+      HANDSHAKE_BURST + Math.floor((Date.now() - started) / 60_000) + 1,
+    );
+    // Another user's budget is its own.
+    expect(await handshake(gateway.url, { auth: { token: await signer.sign(subject) } })).toBe(
+      'connected',
+    );
   });
 
   it('refuses an expired token and one signed by another key', async () => {

@@ -70,16 +70,13 @@ const CLIENT_EVENTS: Readonly<Record<keyof ClientToServerEvents, true>> = {
 };
 
 /**
- * Socket middleware: an event API.md does not name is `bad_request` to its
- * acknowledgement (API.md: any failure acks), and goes no further.
+ * The refusal of an event API.md does not name (`bad_request`: any failure acks), or
+ * undefined for one of its events.
  */
-export function refuseUnknownEvents(
-  [event, ...args]: unknown[],
-  next: (error?: Error) => void,
-): void {
-  if (typeof event === 'string' && Object.hasOwn(CLIENT_EVENTS, event)) return next();
+export function unknownEventRefusal(event: unknown): SocketError | undefined {
+  if (typeof event === 'string' && Object.hasOwn(CLIENT_EVENTS, event)) return undefined;
   const name = typeof event === 'string' ? event.slice(0, 64) : typeof event;
-  ackFailure(args, new SocketError('bad_request', `unknown event: ${name}`));
+  return new SocketError('bad_request', `unknown event: ${name}`);
 }
 
 const knownKeys = new Map<ClassConstructor<object>, ReadonlySet<string>>();

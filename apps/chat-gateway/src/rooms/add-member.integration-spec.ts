@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { SAGA_COMMANDS, type RoomView, type SagaCommand } from '@scale-chat/contracts';
-import { eventuallyValue } from '@scale-chat/wait';
+import { CHAT_LIMITS, SAGA_COMMANDS, type RoomView, type SagaCommand } from '@scale-chat/contracts';
+import { eventually, eventuallyValue } from '@scale-chat/wait';
+import { Client } from 'pg';
 import { GatewayFixture, nextEvent, type Member } from '../testing/gateway-fixture';
 import { listen, sendOver, until } from '../testing/heard-messages';
 import { activateRoom, cancelRoom } from './room-saga-handlers';
@@ -140,29 +141,88 @@ describe("adding a member through the room saga (chat-gateway's rooms, real Post
     expect(await unread()).toBe(1);
   });
 
-  it("adds a member to a room of 10,000, who hears room:joined with everyone, and the room's messages go on", async () => {
-    const [owner, user] = [await chat.member(), await chat.member()];
+  it('fills a room to its cap: one of two adds for the last place gets it, and every add past it is a 409 that stores nothing', async () => {
+    const max = CHAT_LIMITS.roomMembersMax;
+    const [owner, user, rival, later] = [
+      await chat.member(),
+      await chat.member(),
+      await chat.member(),
+      await chat.member(),
+    ];
     const roomId = await chat.room([owner]);
-    // The room's member.joined event and room:joined broadcast carry every member: about
-    // 1.4 MB here, past Kafka's default `max.message.bytes` (1 MiB).
+    // All places but one taken (the owner's and these).
     await chat.dataSource.query(
       `INSERT INTO "room_members" ("room_id", "user_id", "role", "status")
-       SELECT $1, gen_random_uuid(), 'member', 'active' FROM generate_series(1, 10000)`,
-      [roomId],
+       SELECT $1, gen_random_uuid(), 'member', 'active' FROM generate_series(1, $2::int)`,
+      [roomId, max - 2],
     );
-    const [ownerSocket, userSocket] = [await chat.socket(owner), await chat.socket(user)];
-    const joined = nextEvent<RoomView>(userSocket, 'room:joined');
-    const heard = listen(userSocket);
+    const ownerSocket = await chat.socket(owner);
+    const add = (member: Member) =>
+      chat.call('POST', `/api/rooms/${roomId}/members`, owner, { userId: member.userId });
+    const full = {
+      status: 409,
+      body: {
+        statusCode: 409,
+        error: 'Conflict',
+        message: `The room is full: a room has at most ${max} members`,
+      },
+    };
 
-    const added = await addEndedBy(owner, roomId, user, { name: SAGA_COMMANDS.activateRoom });
-    expect(added.status).toBe(201);
+    // Both at once, while the test holds the room's row (as a send's batch would): each
+    // counts only once it has the room's lock, so one takes the last place and the other
+    // is refused. (FOR NO KEY UPDATE leaves the memberships' foreign key check alone.)
+    const holder = new Client({ connectionString: chat.gateway.database.url });
+    await holder.connect();
+    const schema = chat.gateway.config.databaseSchema;
+    let answers: Promise<{ status: number; body: unknown }>[];
+    try {
+      await holder.query('BEGIN');
+      await holder.query(`SELECT 1 FROM "${schema}"."rooms" WHERE "id" = $1 FOR NO KEY UPDATE`, [
+        roomId,
+      ]);
+      answers = [user, rival].map(add);
+      await eventually("both adds wait for the room's lock", async () => {
+        // Not by the holder: a transaction reads pg_stat_activity once.
+        const [waiting] = (await chat.dataSource.query(
+          `SELECT count(*)::int AS "n" FROM pg_stat_activity
+            WHERE "datname" = current_database() AND "wait_event_type" = 'Lock'
+              AND "query" LIKE '%FOR UPDATE%'`,
+        )) as { n: number }[];
+        return waiting?.n === 2;
+      });
+      await holder.query('COMMIT');
+    } finally {
+      await holder.end();
+    }
+    const [pending] = await eventuallyValue(
+      'a pending membership',
+      async () =>
+        (await chat.dataSource.query(
+          `SELECT "user_id", "saga_id" FROM "room_members"
+            WHERE "room_id" = $1 AND "user_id" = ANY($2::uuid[])`,
+          [roomId, [user.userId, rival.userId]],
+        )) as { user_id: string; saga_id: string }[],
+      (rows) => rows.length > 0,
+    );
+    const winner = pending?.user_id === user.userId ? user : rival;
+    const winnerSocket = await chat.socket(winner);
+    const joined = nextEvent<RoomView>(winnerSocket, 'room:joined');
+    const heard = listen(winnerSocket);
+    await run(stepOf(pending?.saga_id ?? '', roomId, winner, { name: SAGA_COMMANDS.activateRoom }));
+    const [userAnswer, rivalAnswer] = await Promise.all(answers);
+    expect([userAnswer, rivalAnswer].map((answer) => answer?.status).sort()).toEqual([201, 409]);
+    expect(winner === user ? rivalAnswer : userAnswer).toEqual(full);
+    expect(await membershipOf(roomId, winner === user ? rival : user)).toEqual([]);
     const room = await joined;
-    expect(room.members).toHaveLength(10_002);
-    expect(room.members).toContainEqual(expect.objectContaining({ userId: user.userId }));
-    await sendOver(ownerSocket, roomId, 'after the big join');
+    expect(room.members).toHaveLength(max);
+    expect(room.members).toContainEqual(expect.objectContaining({ userId: winner.userId }));
+
+    expect(await add(later)).toEqual(full);
+    expect(await membershipOf(roomId, later)).toEqual([]);
+    await sendOver(ownerSocket, roomId, 'after the room filled');
     await until(
-      () => heard.some(({ message }) => message.body === 'after the big join'),
-      'the message after the join',
+      () => heard.some(({ message }) => message.body === 'after the room filled'),
+      'the message after the room filled',
     );
   });
 

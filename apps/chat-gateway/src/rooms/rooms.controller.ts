@@ -1,4 +1,5 @@
 import {
+  applyDecorators,
   Body,
   Controller,
   Delete,
@@ -22,11 +23,13 @@ import {
   ApiOkResponse,
   ApiServiceUnavailableResponse,
   ApiTags,
+  ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { VerifiedAccessToken } from '@scale-chat/access-tokens';
 import type { RoomMemberView, RoomSummaryView, RoomView } from '@scale-chat/contracts';
 import { AccessTokenGuard, CurrentUser } from '@scale-chat/platform';
+import { budgetGuard } from '../limits/budget.guard';
 import { MEMBER_ID, ROOM_ID } from './room-access';
 import {
   AddMemberBody,
@@ -37,6 +40,17 @@ import {
 } from './rooms.dto';
 import { RoomsService } from './rooms.service';
 
+/**
+ * Room and membership writes share one budget per user: each is a room saga or a write
+ * under the room's lock whose event goes to every member, and none is worth a loop.
+ */
+const RoomWriteBudgetGuard = budgetGuard('rooms');
+const RoomWrite = () =>
+  applyDecorators(
+    UseGuards(RoomWriteBudgetGuard),
+    ApiTooManyRequestsResponse({ description: "the caller's budget of room writes is spent" }),
+  );
+
 @ApiTags('rooms')
 @ApiBearerAuth()
 @ApiUnauthorizedResponse({ description: 'missing, expired or forged access token' })
@@ -46,6 +60,7 @@ export class RoomsController {
   constructor(private readonly rooms: RoomsService) {}
 
   @Post()
+  @RoomWrite()
   @ApiCreatedResponse({ type: RoomDto, description: 'the room saga finished: the room is active' })
   @ApiBadRequestResponse({ description: 'invalid, or some memberIds are not active users' })
   @ApiServiceUnavailableResponse({ description: 'the room saga did not finish within the wait' })
@@ -57,6 +72,7 @@ export class RoomsController {
   }
 
   @Post('direct')
+  @RoomWrite()
   @ApiCreatedResponse({ type: RoomDto, description: 'the new direct room of the pair' })
   @ApiOkResponse({ type: RoomDto, description: 'the direct room the pair already has' })
   @ApiBadRequestResponse({ description: "invalid, the caller's own id, or a user not active" })
@@ -90,9 +106,10 @@ export class RoomsController {
   }
 
   @Post(':id/members')
+  @RoomWrite()
   @ApiCreatedResponse({ type: RoomMemberDto })
   @ApiBadRequestResponse({ description: 'invalid, or the user is not active' })
-  @ApiConflictResponse({ description: 'already a member' })
+  @ApiConflictResponse({ description: 'already a member, or the room is full' })
   @ApiForbiddenResponse({ description: 'the caller is not a member, or the room is direct' })
   @ApiNotFoundResponse()
   addMember(
@@ -104,6 +121,7 @@ export class RoomsController {
   }
 
   @Delete(':id/members/:userId')
+  @RoomWrite()
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiNoContentResponse({ description: 'left, or removed by the owner' })
   @ApiForbiddenResponse({

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { LimitsModule } from '../limits/limits.module';
 import { ROOM_ENTITIES } from './room.entities';
 import { RoomsController } from './rooms.controller';
 import { RoomsRepository } from './rooms.repository';
@@ -7,7 +8,7 @@ import { RoomsService } from './rooms.service';
 
 /** Rooms and memberships: REST, the room saga's steps, and the SQL of both. */
 @Module({
-  imports: [TypeOrmModule.forFeature(ROOM_ENTITIES)],
+  imports: [TypeOrmModule.forFeature(ROOM_ENTITIES), LimitsModule],
   controllers: [RoomsController],
   providers: [RoomsRepository, RoomsService],
   exports: [RoomsRepository, RoomsService],

@@ -207,7 +207,15 @@ export class RoomsRepository {
     );
   }
 
-  /** The user's membership of the room whatever its status, if it has one. */
+  /** The room's memberships, pending ones included (each may become active). */
+  async memberCount(roomId: string): Promise<number> {
+    const [row] = (await this.manager.query(
+      `SELECT count(*)::int AS "n" FROM "room_members" WHERE "room_id" = $1`,
+      [roomId],
+    )) as { n: number }[];
+    return row?.n ?? 0;
+  }
+
   /** A membership in any status, with what a room shows of it (`roomWithMembers`). */
   async findMember(
     roomId: string,

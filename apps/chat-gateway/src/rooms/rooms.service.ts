@@ -10,6 +10,7 @@ import {
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
+  CHAT_LIMITS,
   type RoomMemberView,
   type RoomSagaPayload,
   type RoomSummaryView,
@@ -34,6 +35,11 @@ const ROOM_STATUS_CHANNEL = 'room_status';
 
 const notActive = (ids: readonly string[]) =>
   new BadRequestException(`These users are not active: ${ids.join(', ')}`);
+
+const roomFull = () =>
+  new ConflictException(
+    `The room is full: a room has at most ${CHAT_LIMITS.roomMembersMax} members`,
+  );
 
 /**
  * Rooms and memberships. Creating a room or adding a member stores it `pending` with the
@@ -133,7 +139,12 @@ export class RoomsService {
     requireGroup((await requireMember(this.rooms, roomId, callerId)).kind);
     try {
       await this.dataSource.transaction(async (manager) => {
-        await this.rooms.in(manager).insertPendingMember(roomId, userId);
+        const rooms = this.rooms.in(manager);
+        // Counted under the room's lock, so two adds at once cannot both take its last place;
+        // after the insert, so a user already in a full room is told so (a unique violation).
+        await rooms.findRoom(roomId, true);
+        await rooms.insertPendingMember(roomId, userId);
+        if ((await rooms.memberCount(roomId)) > CHAT_LIMITS.roomMembersMax) throw roomFull();
         await this.startSaga(manager, { roomId, kind: 'membership', userIds: [userId] });
       });
     } catch (error) {

@@ -5,15 +5,24 @@ import {
   ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
+  ApiServiceUnavailableResponse,
   ApiTags,
+  ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { VerifiedAccessToken } from '@scale-chat/access-tokens';
 import type { MessageView } from '@scale-chat/contracts';
 import { AccessTokenGuard, CurrentUser } from '@scale-chat/platform';
+import { budgetGuard } from '../limits/budget.guard';
 import { MessagePageDto } from '../messages/messages.dto';
 import { SEARCH_LIMITS, SearchMessagesQuery } from './message-search.dto';
 import { MessageSearchService } from './message-search.service';
+
+/**
+ * A search costs a query however small the request (a two-character one may walk much
+ * of `messages`), so each user has a budget of them, as auth has for user searches.
+ */
+const SearchBudgetGuard = budgetGuard('search');
 
 @ApiTags('messages')
 @ApiBearerAuth()
@@ -24,6 +33,7 @@ export class MessageSearchController {
   constructor(private readonly searches: MessageSearchService) {}
 
   @Get('search')
+  @UseGuards(SearchBudgetGuard)
   @ApiOkResponse({
     type: MessagePageDto,
     description: "messages of the caller's rooms whose body contains the query, newest first",
@@ -31,6 +41,10 @@ export class MessageSearchController {
   @ApiBadRequestResponse({ description: 'invalid, or before is not a message of your rooms' })
   @ApiForbiddenResponse({ description: 'the caller is not a member of roomId' })
   @ApiNotFoundResponse({ description: 'no room roomId' })
+  @ApiTooManyRequestsResponse({ description: "the caller's budget of searches is spent" })
+  @ApiServiceUnavailableResponse({
+    description: 'the search ran past its time (a rare short text)',
+  })
   search(
     @CurrentUser() caller: VerifiedAccessToken,
     @Query() query: SearchMessagesQuery,

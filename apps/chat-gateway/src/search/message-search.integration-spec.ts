@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { MessageView } from '@scale-chat/contracts';
+import { Client } from 'pg';
 import { GatewayFixture, type Member } from '../testing/gateway-fixture';
 
 jest.setTimeout(60_000);
@@ -38,7 +39,11 @@ describe("message search (chat-gateway, real PostgreSQL's pg_trgm)", () => {
   };
 
   beforeAll(async () => {
-    chat = await GatewayFixture.start();
+    chat = await GatewayFixture.start({
+      // The budget of searches has its spec (user-budgets); this one searches often.
+      SEARCH_RATE_BURST: '10000',
+      SEARCH_STATEMENT_TIMEOUT_MS: '2000',
+    });
     [alice, ben, carol] = [await chat.member(), await chat.member(), await chat.member()];
     ours = await chat.room([alice, ben]);
     alone = await chat.room([alice]);
@@ -151,6 +156,32 @@ describe("message search (chat-gateway, real PostgreSQL's pg_trgm)", () => {
     const deleted = await chat.call('DELETE', `/api/rooms/${alone}/messages/${seq}`, alice);
     expect(deleted.status).toBe(200);
     expect(await bodies(alice, { query: 'needle' })).toEqual([]);
+  });
+
+  it('answers 503 to a search that runs past SEARCH_STATEMENT_TIMEOUT_MS, and searches again after', async () => {
+    // A search held up as a long walk would hold it: by a lock on the table. The holder
+    // lets go after 20 s in any case, so a search that is never cancelled still ends.
+    const holder = new Client({ connectionString: chat.gateway.database.url });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query(`SET LOCAL idle_in_transaction_session_timeout = '20s'`);
+      await holder.query(
+        `LOCK TABLE "${chat.gateway.config.databaseSchema}"."messages" IN ACCESS EXCLUSIVE MODE`,
+      );
+      expect(await search(alice, { query: '점심' })).toEqual({
+        status: 503,
+        body: {
+          statusCode: 503,
+          error: 'Service Unavailable',
+          message: 'The search took too long; try a longer text, or search one room',
+        },
+      });
+      await holder.query('ROLLBACK');
+    } finally {
+      await holder.end();
+    }
+    expect(await bodies(alice, { query: '점심' })).toHaveLength(2);
   });
 
   it('has a trigram index that serves a Korean substring', async () => {

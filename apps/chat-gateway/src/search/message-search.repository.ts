@@ -1,7 +1,12 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { InjectEntityManager } from '@nestjs/typeorm';
+import { SERVICE_CONFIG, sqlStateOf } from '@scale-chat/platform';
 import type { EntityManager } from 'typeorm';
+import type { ChatConfig } from '../chat-config';
 import { MESSAGE_COLUMNS, type MessageRow } from '../rooms/room-views';
+
+/** PostgreSQL's `query_canceled`: here, the search's statement_timeout passed. */
+const QUERY_CANCELED = '57014';
 
 /** The active rooms the user ($1) is an active member of. */
 const CALLERS_ROOMS = `SELECT m."room_id" FROM "room_members" m
@@ -21,12 +26,39 @@ export interface SearchQuery {
 /** Message search's SQL: the trigram-served `ILIKE` over the caller's rooms. */
 @Injectable()
 export class MessageSearchRepository {
-  constructor(@InjectEntityManager() private readonly manager: EntityManager) {}
+  constructor(
+    @InjectEntityManager() private readonly manager: EntityManager,
+    @Inject(SERVICE_CONFIG) private readonly config: ChatConfig,
+  ) {}
 
-  /** Up to `limit` matches, newest first; a deleted message's body is "" already, and the
-   *  condition says so outright. */
-  async search({ userId, roomId, pattern, before, limit }: SearchQuery): Promise<MessageRow[]> {
-    return (await this.manager.query(
+  /**
+   * Up to `limit` matches, newest first; a deleted message's body is "" already, and the
+   * condition says so outright. A search that runs past SEARCH_STATEMENT_TIMEOUT_MS (a
+   * rare short text walks much of the table) is cancelled by PostgreSQL and answered 503,
+   * so a few such searches at once cannot hold the pool's connections for long.
+   */
+  async search(query: SearchQuery): Promise<MessageRow[]> {
+    try {
+      return await this.manager.transaction(async (manager) => {
+        // As SET LOCAL: the timeout ends with the transaction, not with the pooled connection.
+        await manager.query(`SELECT set_config('statement_timeout', $1, true)`, [
+          String(this.config.extra.SEARCH_STATEMENT_TIMEOUT_MS),
+        ]);
+        return this.matches(manager, query);
+      });
+    } catch (error) {
+      if (sqlStateOf(error) !== QUERY_CANCELED) throw error;
+      throw new ServiceUnavailableException(
+        'The search took too long; try a longer text, or search one room',
+      );
+    }
+  }
+
+  private async matches(
+    manager: EntityManager,
+    { userId, roomId, pattern, before, limit }: SearchQuery,
+  ): Promise<MessageRow[]> {
+    return (await manager.query(
       `SELECT ${MESSAGE_COLUMNS} FROM "messages" x
         WHERE x."room_id" IN (${CALLERS_ROOMS})
           AND ($2::uuid IS NULL OR x."room_id" = $2)

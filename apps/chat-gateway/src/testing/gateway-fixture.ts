@@ -197,7 +197,23 @@ export class GatewayFixture {
     body?: unknown,
     url = this.gateway.url,
   ): Promise<{ status: number; body: unknown }> {
-    const response = await fetch(`${url}${path}`, {
+    const response = await this.request(method, path, member, body, url);
+    const text = await response.text();
+    return {
+      status: response.status,
+      body: text === '' ? undefined : (JSON.parse(text) as unknown),
+    };
+  }
+
+  /** As `call`, the response as it came (its headers, say). */
+  request(
+    method: string,
+    path: string,
+    member: Member,
+    body?: unknown,
+    url = this.gateway.url,
+  ): Promise<Response> {
+    return fetch(`${url}${path}`, {
       method,
       headers: {
         authorization: `Bearer ${member.token}`,
@@ -205,10 +221,5 @@ export class GatewayFixture {
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
-    const text = await response.text();
-    return {
-      status: response.status,
-      body: text === '' ? undefined : (JSON.parse(text) as unknown),
-    };
   }
 }
