@@ -59,7 +59,7 @@ const CHAT_ENV = {
   /** ...this many a minute: a page reloaded every few seconds never gets there. */
   HANDSHAKE_RATE_PER_MINUTE: integer({ min: 1, max: 600_000 }, { default: 30 }),
   /**
-   * Refused events (past a budget, or unknown) one socket may get in 10 s; past that it is
+   * Events refused past a budget one socket may get in 10 s; past that it is
    * flooding and is disconnected, so its packets stop costing anything (the last refusal
    * says so). Each
    * refusal still costs the instance a decoded packet and an ack: 1,000 of them cost the

@@ -256,10 +256,11 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
    * The rate limits, taken as an event arrives and before Nest, validation or the
    * socket's queue see it: a flood is refused at the cost of a counter, so it slows
    * nobody else down. Every event, valid or not, takes a token of its user's budget, the
-   * one REST takes from too (`UserRateLimits`); an event API.md does not name is refused
-   * `bad_request`. A socket that keeps sending once refused, either way
-   * (SEND_REFUSALS_BEFORE_DISCONNECT in 10 s), is disconnected, its last refusal saying
-   * why: a flood then costs nothing at all.
+   * one REST takes from too (`UserRateLimits`). A socket that keeps sending once refused
+   * (SEND_REFUSALS_BEFORE_DISCONNECT in 10 s) is disconnected, its last refusal saying
+   * why: a flood then costs nothing at all. An event API.md does not name is acked
+   * `bad_request` and counts as no refusal: API.md says a bad event never closes the
+   * connection, and answering one costs no more than this check.
    */
   private limitEvents(socket: Socket, userId: string) {
     return ([event, ...args]: unknown[], next: (error?: Error) => void): void => {
@@ -268,7 +269,12 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
         ackFailure(args, new SocketError('rate_limited', FLOODED));
         return;
       }
-      const refusal = this.refusalOf(event, userId);
+      const unknown = unknownEventRefusal(event);
+      if (unknown !== undefined) {
+        ackFailure(args, unknown);
+        return;
+      }
+      const refusal = this.budgetRefusal(event, userId);
       if (refusal === undefined) return next();
       const flooding = !this.refusals.take(socket.id).allowed;
       ackFailure(args, flooding ? new SocketError('rate_limited', FLOODED) : refusal);
@@ -280,10 +286,8 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     };
   }
 
-  /** Why `event` is refused before it runs, if it is: unknown, or past its budget. */
-  private refusalOf(event: unknown, userId: string): SocketError | undefined {
-    const unknown = unknownEventRefusal(event);
-    if (unknown !== undefined) return unknown;
+  /** Why `event` is refused before it runs, if it is: past its user's budget. */
+  private budgetRefusal(event: unknown, userId: string): SocketError | undefined {
     const action = LIMITED_EVENTS.get(String(event));
     if (action === undefined) return undefined;
     const decision = this.limits.take(action, userId);
