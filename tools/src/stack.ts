@@ -115,8 +115,11 @@ export async function runStack(): Promise<number> {
 
     const edge = startManaged('edge', nginxBinary(), edgeArgs(), { colorIndex: instances.length });
     processes.unshift(edge);
+    // Once a second: the edge limits /health/* per address (5 a second after a burst of
+    // 20), and these are four routes a round.
     await eventually('edge', () => allHealthy(edgeHealthUrls), {
       timeoutMs: 15_000,
+      intervalMs: 1_000,
       failed: edge.exitReason,
     });
     printReady(startedAt);
