@@ -1,5 +1,6 @@
 import { Kafka, logLevel, type LogEntry, type logCreator, type RetryOptions } from 'kafkajs';
 import type { Logger } from 'pino';
+import { RepeatedLines } from './repeated-lines';
 
 export interface KafkaClientOptions {
   readonly clientId: string;
@@ -51,13 +52,25 @@ export function levelOf({ level, log }: Pick<LogEntry, 'level' | 'log'>): Level 
   return method;
 }
 
-/** kafkajs writes through the service's own pino logger, so its lines are structured too. */
+/**
+ * kafkajs writes through the service's own pino logger, so its lines are structured too.
+ * A warning or error repeated within 10 s (the same text and error: a broker away, retried
+ * by every client) is held back, and the next one written says how many it stands for
+ * (`repeatsHeldBack`).
+ */
 function pinoLogCreator(logger: Logger): logCreator {
   const kafkaLogger = logger.child({ component: 'kafkajs' });
+  const repeated = new RepeatedLines();
   return () => (entry: LogEntry) => {
     const method = levelOf(entry);
     if (method === undefined) return;
     const { message, ...fields } = entry.log;
+    if (method === 'error' || method === 'warn') {
+      const error = (fields as { error?: unknown }).error;
+      const held = repeated.admit(`${method} ${message} ${String(error)}`);
+      if (held === undefined) return;
+      if (held > 0) Object.assign(fields, { repeatsHeldBack: held });
+    }
     kafkaLogger[method](fields, message);
   };
 }
