@@ -383,8 +383,11 @@ describe('ChatStore catch-up by version after a reconnection', () => {
     socket.refusing = 'too_many_connections';
     await jest.advanceTimersByTimeAsync(8_000);
     expect(store.snapshot().error).toContain('Too many tabs');
-    socket.refusing = undefined;
+    socket.refusing = 'rate_limited';
     await jest.advanceTimersByTimeAsync(16_000);
+    expect(store.snapshot().error).toContain('connected too often');
+    socket.refusing = undefined;
+    await jest.advanceTimersByTimeAsync(30_000);
     expect(store.snapshot().connection).toBe('connected');
   });
 

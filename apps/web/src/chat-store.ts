@@ -286,6 +286,11 @@ export class ChatStore {
             error:
               'Too many tabs or devices are connected to your account. Close one, and this tab connects by itself.',
           });
+        else if (error.message === 'rate_limited')
+          this.set({
+            error:
+              'Your account connected too often just now. This tab connects again by itself in a moment.',
+          });
         this.reconnectLater();
       }
     });
