@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ConflictException, Inject, Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
+  isTransientDatabaseError,
   isUniqueViolation,
   PostgresNotifications,
   requestSaga,
@@ -89,12 +90,14 @@ export class SignupService {
    * and looking again every second in case one is missed.
    */
   private async awaitOutcome(userId: string): Promise<SignupOutcome> {
+    let seen: UserView | undefined;
     // Gone (its signup undone) or, oddly, already on its way out: the signup did not hold.
     const current = async () => {
       const user = await this.users.findById(userId);
       const view = user === null ? undefined : viewOf(user);
       if (view === undefined)
         throw new ServiceUnavailableException('Signup could not be completed; please try again');
+      seen = view;
       return view;
     };
     const active = await this.notifications.until(
@@ -108,7 +111,25 @@ export class SignupService {
     );
     // Read again after the wait: the saga may have finished since its last look, and the
     // answer then says so (201) rather than 202 with an active user.
-    const user = active ?? (await current());
+    const user = active ?? (await readAgainAfterWait(current, seen));
     return { finished: user.status === 'active', user };
+  }
+}
+
+/**
+ * The user read once more after the wait; if the database cannot answer then (a restart,
+ * a lost connection), the user as last seen: still pending (202), as the saga goes on.
+ * Failing instead would answer 503, which API.md keeps for a signup undone, its username
+ * free again.
+ */
+export async function readAgainAfterWait(
+  read: () => Promise<UserView>,
+  lastSeen: UserView | undefined,
+): Promise<UserView> {
+  try {
+    return await read();
+  } catch (error) {
+    if (lastSeen !== undefined && isTransientDatabaseError(error)) return lastSeen;
+    throw error;
   }
 }
