@@ -124,6 +124,7 @@ describe("a user's send, history, room-write and search budgets", () => {
   it('refuses room and membership writes alike once their budget is spent, storing nothing', async () => {
     const cal = await chat.member();
     const elsewhere = await chat.room([ann]);
+    const calsRoom = await chat.room([ann, cal]);
     const nobody = randomUUID();
     // Each takes a token before its body or path is looked at; these then fail at once
     // (no room saga to wait for): an invalid body, an unknown user, someone else's room.
@@ -158,6 +159,13 @@ describe("a user's send, history, room-write and search budgets", () => {
       [cal.userId],
     )) as { n: number }[];
     expect(owned?.n).toBe(0);
+    // Leaving takes no token: nobody is kept in a room by a spent budget.
+    const left = await chat.request(
+      'DELETE',
+      `/api/rooms/${calsRoom}/members/${cal.userId.toUpperCase()}`,
+      cal,
+    );
+    expect(left.status).toBe(204);
   });
 
   it('refuses message searches once their budget is spent', async () => {

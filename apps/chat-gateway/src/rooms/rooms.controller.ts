@@ -45,9 +45,17 @@ import { RoomsService } from './rooms.service';
  * under the room's lock whose event goes to every member, and none is worth a loop.
  */
 const RoomWriteBudgetGuard = budgetGuard('rooms');
-const RoomWrite = () =>
+/**
+ * Leaving is free: a member leaves a room once per time it was added, and the add took a
+ * token of whoever added it; nobody is kept in rooms by a spent budget.
+ */
+const RoomRemovalBudgetGuard = budgetGuard(
+  'rooms',
+  ({ accessToken, params }) => params?.['userId']?.toLowerCase() === accessToken?.userId,
+);
+const RoomWrite = (guard: typeof RoomWriteBudgetGuard = RoomWriteBudgetGuard) =>
   applyDecorators(
-    UseGuards(RoomWriteBudgetGuard),
+    UseGuards(guard),
     ApiTooManyRequestsResponse({ description: "the caller's budget of room writes is spent" }),
   );
 
@@ -121,7 +129,7 @@ export class RoomsController {
   }
 
   @Delete(':id/members/:userId')
-  @RoomWrite()
+  @RoomWrite(RoomRemovalBudgetGuard)
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiNoContentResponse({ description: 'left, or removed by the owner' })
   @ApiForbiddenResponse({
