@@ -28,7 +28,6 @@ const LOG_DIR = join(KAFKA_DIR, 'logs');
  * each time they signal the broker: one of them crashes and restarts it.
  */
 export const KAFKA_PID_FILE = join(KAFKA_DIR, 'kafka.pid');
-const PID_FILE = KAFKA_PID_FILE;
 
 /** The broker version, as pinned in tools/kafka/pom.xml (the one place it is written). */
 export function kafkaVersion(): string {
@@ -136,7 +135,7 @@ export async function ensureKafka(
       );
     }
     say(`reusing the broker already on 127.0.0.1:${LOCAL_KAFKA_PORT}`);
-    const pid = readPidFile(PID_FILE);
+    const pid = readPidFile(KAFKA_PID_FILE);
     return alreadyRunning('kafka', { brokers, ...(pid === undefined ? {} : { pid }) });
   }
 
@@ -166,7 +165,7 @@ async function startBroker(say: Say, brokers: readonly string[]): Promise<number
   broker.unref();
   const pid = broker.pid;
   if (pid === undefined) throw new Error('java could not be started');
-  writeFileSync(PID_FILE, String(pid));
+  writeFileSync(KAFKA_PID_FILE, String(pid));
   await eventually(`Kafka ${kafkaVersion()}`, () => brokerAnswers(brokers), {
     timeoutMs: 90_000,
     intervalMs: 500,
@@ -186,7 +185,7 @@ async function startBroker(say: Say, brokers: readonly string[]): Promise<number
  * and resolves once it is gone. Nothing else is touched.
  */
 export async function crashLocalKafka(): Promise<void> {
-  const pid = readPidFile(PID_FILE);
+  const pid = readPidFile(KAFKA_PID_FILE);
   if (pid === undefined) throw new Error('no broker started by these tools is running');
   await stopPid(pid, 10_000, 'SIGKILL');
 }
@@ -203,10 +202,10 @@ export async function restartLocalKafka(say: Say): Promise<number> {
 
 /** Stops the broker the tools started (found by its pid file); a clean shutdown first. */
 export async function stopKafka(say: Say): Promise<void> {
-  const pid = readPidFile(PID_FILE);
+  const pid = readPidFile(KAFKA_PID_FILE);
   if (pid === undefined) return;
   await stopPid(pid, 30_000);
-  rmSync(PID_FILE, { force: true });
+  rmSync(KAFKA_PID_FILE, { force: true });
   say('Kafka stopped');
 }
 
