@@ -2,7 +2,8 @@ import type { RoomSummaryView, RoomView } from '@scale-chat/contracts';
 import { io } from 'socket.io-client';
 import type { ApiClient } from './api';
 import { ApiError } from './api-error';
-import { ChatStore, DELETED_ACCOUNT, nameOfUser } from './chat-store';
+import { DELETED_ACCOUNT, nameOfUser } from './chat-state';
+import { ChatStore } from './chat-store';
 import { messageView as message, OTHER_ID as OTHER, ROOM_ID as ROOM } from './message-view.fixture';
 import type { User } from './validate';
 

@@ -1,16 +1,11 @@
-import type {
-  ClientToServerEvents,
-  MessageView,
-  RoomSummaryView,
-  RoomView,
-  ServerToClientEvents,
-} from '@scale-chat/contracts';
-import { io, type Socket } from 'socket.io-client';
+import type { MessageView, RoomSummaryView, RoomView } from '@scale-chat/contracts';
+import { io } from 'socket.io-client';
 import type { ApiClient } from './api';
 import { ApiError, describeError, describeRefusal } from './api-error';
+import { titleOfRoom, type ChatState, type LoadFailure, type RoomMessages } from './chat-state';
 import { mergeMessages } from './message-merge';
 import { firstUnreadSeq } from './message-list';
-import { roomTitle } from './room-name';
+import { ACK_TIMEOUT_MS, SendQueue, type ChatSocket } from './send-queue';
 import { othersThan } from './user-query';
 import {
   isMemberEvent,
@@ -29,82 +24,11 @@ import {
   type User,
 } from './validate';
 
-export type ConnectionState = 'connecting' | 'connected' | 'reconnecting';
-
-/** A message of this user's that the server has not acknowledged yet. */
-export interface PendingMessage {
-  readonly clientMsgId: string;
-  readonly roomId: string;
-  readonly body: string;
-  /** v1.1: the seq of the message this one replies to. */
-  readonly replyToSeq?: number;
-  /**
-   * `sending`: on its way, or waiting for the connection; `failed`: not sent, with a retry
-   * button. `failedBy` says why: `offline` (disconnected for a while: sent again by itself
-   * on reconnection) or `refused` (the server said no, or every automatic try failed).
-   * `sent`: stored, but its room's messages are not loaded yet (they failed to load):
-   * it stays in view until they are.
-   */
-  readonly state: 'sending' | 'failed' | 'sent';
-  readonly failedBy?: 'offline' | 'refused';
-  readonly attempts: number;
-  /** When it was queued or last retried by hand (epoch ms). */
-  readonly queuedAt: number;
-  readonly error?: string;
-}
-
-export interface RoomMessages {
-  /** Ascending by seq, without gaps. */
-  readonly items: readonly MessageView[];
-  readonly hasOlder: boolean;
-  readonly loadingOlder: boolean;
-}
-
-/**
- * Why a room could not be shown: `offline` (no answer: retried when the connection is
- * back), `error` (the server failed: retried in a while), `gone` (403/404: the room does
- * not exist or the user is not a member; never retried).
- */
-export type LoadFailure = 'offline' | 'error' | 'gone';
-
-export interface ChatState {
-  readonly connection: ConnectionState;
-  readonly rooms: readonly RoomSummaryView[];
-  readonly roomsLoaded: boolean;
-  readonly details: ReadonlyMap<string, RoomView>;
-  readonly messages: ReadonlyMap<string, RoomMessages>;
-  readonly pending: readonly PendingMessage[];
-  /** roomId → users typing there now. */
-  readonly typing: ReadonlyMap<string, readonly string[]>;
-  /** roomId → userId → the highest seq that user has read (room views, then `read` events). */
-  readonly reads: ReadonlyMap<string, ReadonlyMap<string, number>>;
-  /** userId → online, from the room views' members, then `presence` events; absent while unknown. */
-  readonly presence: ReadonlyMap<string, boolean>;
-  readonly users: ReadonlyMap<string, User>;
-  /** Users the server no longer knows (404): deleted accounts. */
-  readonly deletedUsers: ReadonlySet<string>;
-  readonly openRoomId: string | null;
-  /** Rooms whose details or messages failed to load, and why. */
-  readonly loadFailures: ReadonlyMap<string, LoadFailure>;
-  /** roomId → the seq of the first message unread when the room was opened. */
-  readonly firstUnread: ReadonlyMap<string, number>;
-  /** A message to show (a search result, a reply's quote): MessageList scrolls to it. */
-  readonly focus: { readonly roomId: string; readonly seq: number } | null;
-  /** The browser's idea of the network (`online`/`offline` events). */
-  readonly online: boolean;
-  readonly error: string | null;
-}
-
 const PAGE = 50;
 const SYNC_PAGE = 200;
 const SEARCH_PAGE = 20;
 const SEARCH_RESULTS = 8;
-const ACK_TIMEOUT_MS = 5_000;
-/** Automatic tries of one message before it shows as failed with a retry button. */
-const MAX_ATTEMPTS = 5;
 const TYPING_SHOWN_MS = 6_000;
-/** A message waiting this long for a lost connection shows as not sent. */
-const OFFLINE_FAIL_MS = 8_000;
 /** What failed to load (the room list, a room) is tried again after this. */
 const LOAD_RETRY_MS = 5_000;
 /** Within how long after a member leaves each page asks whether the account is gone. */
@@ -118,38 +42,7 @@ const RECONNECT_MOST_MS = 30_000;
  */
 const RESYNC_AT_MOST = SYNC_PAGE * 2;
 
-type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 type TimedSocket = ReturnType<ChatSocket['timeout']>;
-
-function newClientMsgId(): string {
-  return crypto.randomUUID();
-}
-
-/** What a deleted account is called wherever its name would be. */
-export const DELETED_ACCOUNT = 'Deleted account';
-
-/**
- * A user's name on screen: "Deleted account" for one the server no longer knows (even
- * when its name was known before: deleted while this page was open), the display name,
- * or a short id while it is being looked up.
- */
-export function nameOfUser(
-  state: Pick<ChatState, 'users' | 'deletedUsers'>,
-  userId: string,
-): string {
-  if (state.deletedUsers.has(userId)) return DELETED_ACCOUNT;
-  return state.users.get(userId)?.displayName ?? `user ${userId.slice(0, 8)}`;
-}
-
-/** A room's name on screen: a direct room's is the other person's (room-name.ts). */
-export function titleOfRoom(state: ChatState, roomId: string, meId: string): string {
-  const details = state.details.get(roomId);
-  const room = details ?? state.rooms.find((candidate) => candidate.id === roomId);
-  if (room === undefined) return '';
-  return roomTitle(room, details?.members, meId, (id) =>
-    state.deletedUsers.has(id) ? DELETED_ACCOUNT : state.users.get(id)?.displayName,
-  );
-}
 
 /**
  * The chat's state and its one Socket.IO connection. Components read snapshots
@@ -157,9 +50,8 @@ export function titleOfRoom(state: ChatState, roomId: string, meId: string): str
  *
  * Ordering: messages are kept by `seq`. A `message:new` past a gap, and every
  * (re)connection that the server did not recover, fills the gap with `sync`, so after a
- * reconnect the history is complete and in order. This user's sends go out one at a time
- * from a queue, each with its own `clientMsgId`, repeated as it is on every retry, so a
- * retry can never store a message twice.
+ * reconnect the history is complete and in order. This user's sends go out in order from
+ * a SendQueue (send-queue.ts), which never stores a message twice.
  */
 export class ChatStore {
   private state: ChatState = {
@@ -183,9 +75,12 @@ export class ChatStore {
   };
   private readonly listeners = new Set<() => void>();
   private socket: ChatSocket | null = null;
-  private sending = false;
-  private retryTimer: ReturnType<typeof setTimeout> | undefined;
-  private offlineCheck: ReturnType<typeof setInterval> | undefined;
+  private readonly queue = new SendQueue({
+    pending: () => this.state.pending,
+    setPending: (pending) => this.set({ pending }),
+    socket: () => this.socket,
+    stored: (message) => this.receive([message], false),
+  });
   private readonly typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly userRequests = new Set<string>();
   /** Users whose account is being looked up again after they left a room (`recheckUser`). */
@@ -241,6 +136,7 @@ export class ChatStore {
 
   start(): void {
     this.stopped = false;
+    this.queue.start();
     const options = {
       // A function, so every reconnection presents the current token, renewed first if it
       // has expired meanwhile (the server closes a socket at its token's expiry).
@@ -270,13 +166,13 @@ export class ChatStore {
     void this.loadRooms();
     socket.on('disconnect', (reason) => {
       this.set({ connection: 'reconnecting', typing: new Map() });
-      this.watchOffline();
+      this.queue.disconnected();
       // The server closed it (e.g. an expired token): Socket.IO does not retry by itself.
       if (reason === 'io server disconnect') void this.reconnectWithFreshToken();
     });
     socket.on('connect_error', (error) => {
       this.set({ connection: 'reconnecting' });
-      this.watchOffline();
+      this.queue.disconnected();
       // Unreachable: Socket.IO tries again by itself. Refused by the server: it does not.
       if (socket.active) return;
       if (error.message === 'unauthorized') void this.reconnectWithFreshToken();
@@ -354,16 +250,14 @@ export class ChatStore {
     this.socket?.removeAllListeners();
     this.socket?.disconnect();
     this.socket = null;
+    this.queue.stop();
     clearTimeout(this.loadRetry);
-    clearTimeout(this.retryTimer);
     clearTimeout(this.reconnectTimer);
     clearTimeout(this.typingStop);
-    clearInterval(this.offlineCheck);
     for (const timer of this.typingTimers.values()) clearTimeout(timer);
     this.typingTimers.clear();
     // Unset, so a start after this stop (React's StrictMode does so) schedules them again.
     this.loadRetry = undefined;
-    this.offlineCheck = undefined;
     this.reconnectTimer = undefined;
   }
 
@@ -390,18 +284,9 @@ export class ChatStore {
   }
 
   private async onConnect(recovered: boolean): Promise<void> {
-    clearInterval(this.offlineCheck);
-    this.offlineCheck = undefined;
     this.reconnectDelay = RECONNECT_FIRST_MS;
-    // What waited for the connection goes out again, under its clientMsgId.
-    this.set({
-      connection: 'connected',
-      pending: this.state.pending.map((message) =>
-        message.failedBy === 'offline'
-          ? { ...message, state: 'sending', failedBy: undefined, attempts: 0 }
-          : message,
-      ),
-    });
+    this.queue.connected();
+    this.set({ connection: 'connected' });
     await this.catchUp();
     // Missed messages: recovered sockets got them as packets; otherwise ask with `sync`.
     // Presence and read events missed meanwhile: the room views again.
@@ -410,7 +295,7 @@ export class ChatStore {
         ...[...this.state.messages.keys()].map((id) => this.sync(id)),
         ...[...this.state.details.keys()].map((id) => this.loadDetails(id)),
       ]);
-    this.kickQueue();
+    this.queue.kick();
   }
 
   /**
@@ -608,9 +493,9 @@ export class ChatStore {
       rooms: this.state.rooms.filter((room) => room.id !== roomId),
       messages,
       details,
-      pending: this.state.pending.filter((message) => message.roomId !== roomId),
       openRoomId: this.state.openRoomId === roomId ? null : this.state.openRoomId,
     });
+    this.queue.dropRoom(roomId);
   }
 
   async open(roomId: string | null): Promise<void> {
@@ -869,17 +754,7 @@ export class ChatStore {
     this.set({ messages: new Map(this.state.messages).set(roomId, next) });
     for (const message of items) void this.lookUpUser(message.senderId);
     // Sent while the room was not loaded: now in its place among the loaded ones.
-    const loaded = new Set(items.map((message) => message.clientMsgId));
-    if (
-      this.state.pending.some(
-        (message) => message.state === 'sent' && loaded.has(message.clientMsgId),
-      )
-    )
-      this.set({
-        pending: this.state.pending.filter(
-          (message) => !(message.state === 'sent' && loaded.has(message.clientMsgId)),
-        ),
-      });
+    this.queue.placed(new Set(items.map((message) => message.clientMsgId)));
   }
 
   /**
@@ -1055,22 +930,22 @@ export class ChatStore {
   send(roomId: string, body: string, replyToSeq?: number): void {
     const text = body.trim();
     if (text === '') return;
-    this.set({
-      pending: [
-        ...this.state.pending,
-        {
-          clientMsgId: newClientMsgId(),
-          roomId,
-          body: text,
-          ...(replyToSeq === undefined ? {} : { replyToSeq }),
-          state: 'sending',
-          attempts: 0,
-          queuedAt: Date.now(),
-        },
-      ],
-    });
     this.setTyping(roomId, false);
-    this.kickQueue();
+    this.queue.add(roomId, text, replyToSeq);
+  }
+
+  /** The retry button of a failed message: the same clientMsgId again. */
+  retry(clientMsgId: string): void {
+    this.queue.retry(clientMsgId);
+  }
+
+  /**
+   * A stored message of this user's settles the pending one with its clientMsgId (ack or
+   * broadcast); SendQueue keeps it in view if its room's messages are not loaded.
+   */
+  private settle(message: MessageView): void {
+    if (message.senderId === this.me.id)
+      this.queue.settle(message.clientMsgId, this.state.messages.has(message.roomId));
   }
 
   // ---- changes to sent messages (v1.1) ----
@@ -1115,119 +990,6 @@ export class ChatStore {
     const message = answer.body['message'];
     if (isMessage(message)) this.receive([message], false);
     return true;
-  }
-
-  /** The retry button of a failed message: the same clientMsgId again. */
-  retry(clientMsgId: string): void {
-    this.updatePending(clientMsgId, {
-      state: 'sending',
-      failedBy: undefined,
-      attempts: 0,
-      queuedAt: Date.now(),
-    });
-    this.kickQueue();
-  }
-
-  private updatePending(clientMsgId: string, patch: Partial<PendingMessage>): void {
-    this.set({
-      pending: this.state.pending.map((message) =>
-        message.clientMsgId === clientMsgId ? { ...message, ...patch } : message,
-      ),
-    });
-  }
-
-  /**
-   * A stored message settles the pending one with its clientMsgId (ack or broadcast). In a
-   * room whose messages are not loaded it stays in view as sent until they are.
-   */
-  private settle(message: MessageView): void {
-    if (message.senderId !== this.me.id) return;
-    if (!this.state.pending.some((pending) => pending.clientMsgId === message.clientMsgId)) return;
-    if (this.state.messages.has(message.roomId)) this.settleById(message.clientMsgId);
-    else this.updatePending(message.clientMsgId, { state: 'sent', error: undefined });
-  }
-
-  private kickQueue(): void {
-    if (!this.sending) void this.drain();
-  }
-
-  /** Sends the pending messages in order, one at a time, while connected. */
-  private async drain(): Promise<void> {
-    this.sending = true;
-    try {
-      for (;;) {
-        const socket = this.socket;
-        const next = this.state.pending.find((message) => message.state === 'sending');
-        if (socket === null || !socket.connected || next === undefined) return;
-        const attempts = next.attempts + 1;
-        this.updatePending(next.clientMsgId, { attempts });
-        const outcome = await socket
-          .timeout(ACK_TIMEOUT_MS)
-          .emitWithAck('message:send', {
-            roomId: next.roomId,
-            clientMsgId: next.clientMsgId,
-            body: next.body,
-            ...(next.replyToSeq === undefined ? {} : { replyToSeq: next.replyToSeq }),
-          })
-          .then(readAck, () => ({
-            ok: false as const,
-            code: 'timeout',
-            message: "the server didn't answer in time",
-          }));
-        if (outcome.ok) {
-          const stored = outcome.body['message'];
-          if (isMessage(stored)) this.receive([stored], false);
-          else this.settleById(next.clientMsgId);
-          continue;
-        }
-        const permanent = ['bad_request', 'forbidden', 'not_found', 'payload_too_large'].includes(
-          outcome.code,
-        );
-        if (permanent || attempts >= MAX_ATTEMPTS) {
-          this.updatePending(next.clientMsgId, {
-            state: 'failed',
-            failedBy: 'refused',
-            error: outcome.message,
-          });
-          continue;
-        }
-        this.updatePending(next.clientMsgId, { error: outcome.message });
-        // Back off, then the queue starts again with this message (order is kept).
-        clearTimeout(this.retryTimer);
-        this.retryTimer = setTimeout(() => this.kickQueue(), 500 * 2 ** attempts);
-        return;
-      }
-    } finally {
-      this.sending = false;
-    }
-  }
-
-  /** While disconnected: messages waiting longer than OFFLINE_FAIL_MS show as not sent. */
-  private watchOffline(): void {
-    if (this.stopped) return;
-    this.offlineCheck ??= setInterval(() => {
-      if (this.socket?.connected === true) return;
-      const now = Date.now();
-      if (
-        !this.state.pending.some(
-          (message) => message.state === 'sending' && now - message.queuedAt >= OFFLINE_FAIL_MS,
-        )
-      )
-        return;
-      this.set({
-        pending: this.state.pending.map((message) =>
-          message.state === 'sending' && now - message.queuedAt >= OFFLINE_FAIL_MS
-            ? { ...message, state: 'failed', failedBy: 'offline', error: 'no connection' }
-            : message,
-        ),
-      });
-    }, 1_000);
-  }
-
-  private settleById(clientMsgId: string): void {
-    this.set({
-      pending: this.state.pending.filter((message) => message.clientMsgId !== clientMsgId),
-    });
   }
 
   // ---- typing ----

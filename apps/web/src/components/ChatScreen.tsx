@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { ApiClient } from '../api';
-import { ChatStore, titleOfRoom, type ChatState } from '../chat-store';
+import { titleOfRoom, type ChatState } from '../chat-state';
+import { ChatStore } from '../chat-store';
 import { backToRoomList, openRoomPage } from '../navigation';
 import { socketUrl } from '../settings';
 import { useChat } from '../use-chat';

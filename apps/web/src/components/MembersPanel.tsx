@@ -1,7 +1,8 @@
 import type { RoomView } from '@scale-chat/contracts';
 import { useState } from 'react';
 import { describeError } from '../api-error';
-import { titleOfRoom, type ChatState, type ChatStore } from '../chat-store';
+import { titleOfRoom, type ChatState } from '../chat-state';
+import type { ChatStore } from '../chat-store';
 import { openRoomPage } from '../navigation';
 import type { User } from '../validate';
 import { Avatar, displayNameOf, PresenceLabel } from './Avatar';

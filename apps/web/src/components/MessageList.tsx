@@ -1,7 +1,9 @@
 import type { MessageView } from '@scale-chat/contracts';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { OFFLINE_TEXT } from '../api-error';
-import { nameOfUser, type ChatStore, type LoadFailure, type PendingMessage } from '../chat-store';
+import { nameOfUser, type LoadFailure } from '../chat-state';
+import type { ChatStore } from '../chat-store';
+import type { PendingMessage } from '../send-queue';
 import { readersBySeq } from '../message-list';
 import { backToRoomList } from '../navigation';
 import { dayLabel, startsDay } from '../text/dates';

@@ -1,6 +1,7 @@
 import type { MessageView } from '@scale-chat/contracts';
 import { useCallback, useState } from 'react';
-import { nameOfUser, titleOfRoom, type ChatState, type ChatStore } from '../chat-store';
+import { nameOfUser, titleOfRoom, type ChatState } from '../chat-state';
+import type { ChatStore } from '../chat-store';
 import { backToRoomList } from '../navigation';
 import { countOf } from '../text/plural';
 import type { User } from '../validate';

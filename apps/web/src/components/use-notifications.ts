@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
-import { nameOfUser, type ChatState, type ChatStore } from '../chat-store';
+import { nameOfUser, type ChatState } from '../chat-state';
+import type { ChatStore } from '../chat-store';
 import { openRoomPage } from '../navigation';
 import { alertFor, APP_TITLE, arrivals, titleFor, unreadTotal } from '../notifications';
 import type { RoomSummaryView } from '@scale-chat/contracts';

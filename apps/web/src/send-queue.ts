@@ -1,0 +1,244 @@
+import type {
+  ClientToServerEvents,
+  MessageView,
+  ServerToClientEvents,
+} from '@scale-chat/contracts';
+import type { Socket } from 'socket.io-client';
+import { isMessage, readAck } from './validate';
+
+/** A message of this user's that the server has not acknowledged yet. */
+export interface PendingMessage {
+  readonly clientMsgId: string;
+  readonly roomId: string;
+  readonly body: string;
+  /** v1.1: the seq of the message this one replies to. */
+  readonly replyToSeq?: number;
+  /**
+   * `sending`: on its way, or waiting for the connection; `failed`: not sent, with a retry
+   * button. `failedBy` says why: `offline` (disconnected for a while: sent again by itself
+   * on reconnection) or `refused` (the server said no, or every automatic try failed).
+   * `sent`: stored, but its room's messages are not loaded yet (they failed to load):
+   * it stays in view until they are.
+   */
+  readonly state: 'sending' | 'failed' | 'sent';
+  readonly failedBy?: 'offline' | 'refused';
+  readonly attempts: number;
+  /** When it was queued or last retried by hand (epoch ms). */
+  readonly queuedAt: number;
+  readonly error?: string;
+}
+
+export type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/** How long an acknowledged event waits for the server's answer. */
+export const ACK_TIMEOUT_MS = 5_000;
+/** Automatic tries of one message before it shows as failed with a retry button. */
+export const MAX_ATTEMPTS = 5;
+/** A message waiting this long for a lost connection shows as not sent. */
+export const OFFLINE_FAIL_MS = 8_000;
+/** Refusals that the same message would meet again: no automatic retry. */
+const FINAL_REFUSALS: ReadonlySet<string> = new Set([
+  'bad_request',
+  'forbidden',
+  'not_found',
+  'payload_too_large',
+]);
+
+/** What the queue needs of the store that holds its messages in view. */
+export interface SendQueueHost {
+  /** The pending messages as shown now, oldest first. */
+  pending(): readonly PendingMessage[];
+  setPending(pending: readonly PendingMessage[]): void;
+  /** The chat's socket, when there is one. */
+  socket(): ChatSocket | null;
+  /** The server stored one of the queue's messages and answered with it. */
+  stored(message: MessageView): void;
+}
+
+/**
+ * This user's sends, in the order written: one at a time while connected, each under its
+ * own `clientMsgId`, repeated as it is on every try, so a retry can never store a message
+ * twice. A try that fails for a passing reason is made again later (backing off), and the
+ * queue waits for it: a later message never overtakes an earlier one.
+ */
+export class SendQueue {
+  private sending = false;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private offlineCheck: ReturnType<typeof setInterval> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly host: SendQueueHost,
+    private readonly newClientMsgId: () => string = () => crypto.randomUUID(),
+  ) {}
+
+  /** Queues `body` for `roomId` and sends it as soon as it may go. */
+  add(roomId: string, body: string, replyToSeq?: number): void {
+    this.host.setPending([
+      ...this.host.pending(),
+      {
+        clientMsgId: this.newClientMsgId(),
+        roomId,
+        body,
+        ...(replyToSeq === undefined ? {} : { replyToSeq }),
+        state: 'sending',
+        attempts: 0,
+        queuedAt: Date.now(),
+      },
+    ]);
+    this.kick();
+  }
+
+  /** The retry button of a failed message: the same clientMsgId again. */
+  retry(clientMsgId: string): void {
+    this.update(clientMsgId, {
+      state: 'sending',
+      failedBy: undefined,
+      attempts: 0,
+      queuedAt: Date.now(),
+    });
+    this.kick();
+  }
+
+  /**
+   * Connected (again): what failed for want of a connection goes out again, under its
+   * clientMsgId. `kick` sends it, once the caller has caught up.
+   */
+  connected(): void {
+    clearInterval(this.offlineCheck);
+    this.offlineCheck = undefined;
+    this.host.setPending(
+      this.host
+        .pending()
+        .map((message) =>
+          message.failedBy === 'offline'
+            ? { ...message, state: 'sending', failedBy: undefined, attempts: 0 }
+            : message,
+        ),
+    );
+  }
+
+  /** While disconnected: messages waiting longer than OFFLINE_FAIL_MS show as not sent. */
+  disconnected(): void {
+    if (this.stopped) return;
+    this.offlineCheck ??= setInterval(() => this.failWhatWaitedTooLong(), 1_000);
+  }
+
+  /**
+   * The server stored one of this user's messages (an answer, a broadcast, a page). In a
+   * room whose messages are loaded it is shown there now; otherwise it stays in view as
+   * sent until they are (`placed`).
+   */
+  settle(clientMsgId: string, roomLoaded: boolean): void {
+    if (!this.host.pending().some((message) => message.clientMsgId === clientMsgId)) return;
+    if (roomLoaded) this.remove((message) => message.clientMsgId === clientMsgId);
+    else this.update(clientMsgId, { state: 'sent', error: undefined });
+  }
+
+  /** A room's messages were loaded with these: what was sent there is in its place now. */
+  placed(clientMsgIds: ReadonlySet<string>): void {
+    this.remove((message) => message.state === 'sent' && clientMsgIds.has(message.clientMsgId));
+  }
+
+  /** A room this user is no longer in: nothing more goes there. */
+  dropRoom(roomId: string): void {
+    this.remove((message) => message.roomId === roomId);
+  }
+
+  /** Sends what waits, unless a send is already under way. */
+  kick(): void {
+    if (!this.sending && !this.stopped) void this.drain();
+  }
+
+  start(): void {
+    this.stopped = false;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    clearInterval(this.offlineCheck);
+    this.retryTimer = undefined;
+    this.offlineCheck = undefined;
+  }
+
+  /** Sends the pending messages in order, one at a time, while connected. */
+  private async drain(): Promise<void> {
+    this.sending = true;
+    try {
+      for (;;) {
+        const socket = this.host.socket();
+        const next = this.host.pending().find((message) => message.state === 'sending');
+        if (this.stopped || socket === null || !socket.connected || next === undefined) return;
+        const attempts = next.attempts + 1;
+        this.update(next.clientMsgId, { attempts });
+        const outcome = await socket
+          .timeout(ACK_TIMEOUT_MS)
+          .emitWithAck('message:send', {
+            roomId: next.roomId,
+            clientMsgId: next.clientMsgId,
+            body: next.body,
+            ...(next.replyToSeq === undefined ? {} : { replyToSeq: next.replyToSeq }),
+          })
+          .then(readAck, () => ({
+            ok: false as const,
+            code: 'timeout',
+            message: "the server didn't answer in time",
+          }));
+        if (outcome.ok) {
+          const stored = outcome.body['message'];
+          if (isMessage(stored)) this.host.stored(stored);
+          else this.remove((message) => message.clientMsgId === next.clientMsgId);
+          continue;
+        }
+        if (FINAL_REFUSALS.has(outcome.code) || attempts >= MAX_ATTEMPTS) {
+          this.update(next.clientMsgId, {
+            state: 'failed',
+            failedBy: 'refused',
+            error: outcome.message,
+          });
+          continue;
+        }
+        this.update(next.clientMsgId, { error: outcome.message });
+        // Back off, then the queue starts again with this message (order is kept).
+        clearTimeout(this.retryTimer);
+        this.retryTimer = setTimeout(() => this.kick(), 500 * 2 ** attempts);
+        return;
+      }
+    } finally {
+      this.sending = false;
+    }
+  }
+
+  private failWhatWaitedTooLong(): void {
+    if (this.host.socket()?.connected === true) return;
+    const now = Date.now();
+    const tooLong = (message: PendingMessage) =>
+      message.state === 'sending' && now - message.queuedAt >= OFFLINE_FAIL_MS;
+    if (!this.host.pending().some(tooLong)) return;
+    this.host.setPending(
+      this.host
+        .pending()
+        .map((message) =>
+          tooLong(message)
+            ? { ...message, state: 'failed', failedBy: 'offline', error: 'no connection' }
+            : message,
+        ),
+    );
+  }
+
+  private update(clientMsgId: string, patch: Partial<PendingMessage>): void {
+    this.host.setPending(
+      this.host
+        .pending()
+        .map((message) =>
+          message.clientMsgId === clientMsgId ? { ...message, ...patch } : message,
+        ),
+    );
+  }
+
+  private remove(which: (message: PendingMessage) => boolean): void {
+    const pending = this.host.pending();
+    if (pending.some(which)) this.host.setPending(pending.filter((message) => !which(message)));
+  }
+}
