@@ -185,6 +185,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       const added = now.filter((room) => !admitted.includes(room));
       for (const room of left) await socket.leave(room);
       if (added.length > 0) await socket.join(added);
+      if (!socket.recovered) this.live.seedRecoveryOffset(socket.id, user.userId);
     } catch (error) {
       // Its rooms cannot be told now: it reconnects rather than hear what it may not.
       this.logger.warn({ err: error, socket: socket.id }, "could not check a new socket's rooms");

@@ -103,6 +103,16 @@ export class LiveRooms {
     this.io.to(rooms.map(chatRoom)).emit('presence', { userId, online });
   }
 
+  /**
+   * A new socket hears its own user online, as a broadcast: Socket.IO's client asks for
+   * recovery with the offset of the last broadcast it received, and without one it
+   * cannot recover at all (socketio/socket.io#4888), so a socket whose rooms are quiet
+   * would lose what it missed during its first disconnection.
+   */
+  seedRecoveryOffset(socketId: string, userId: string): void {
+    this.io.to(socketId).emit('presence', { userId, online: true });
+  }
+
   /** Closes the sockets in `room` on every instance. */
   disconnect(room: string): void {
     this.io.in(room).disconnectSockets(true);
