@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { QueryInteger } from '@scale-chat/platform';
 
 /** `GET /api/users?query=&limit=` */
 export class SearchUsersQuery {
@@ -14,7 +14,7 @@ export class SearchUsersQuery {
 
   @ApiPropertyOptional({ minimum: 1, maximum: 50, default: 20 })
   @IsOptional()
-  @Type(() => Number)
+  @QueryInteger()
   @IsInt()
   @Min(1)
   @Max(50)

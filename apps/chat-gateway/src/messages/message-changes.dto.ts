@@ -1,7 +1,6 @@
 import { BadRequestException, NotFoundException, type PipeTransform } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional, IntersectionType, PickType } from '@nestjs/swagger';
-import { IsId } from '@scale-chat/platform';
-import { Type } from 'class-transformer';
+import { IsId, QueryInteger } from '@scale-chat/platform';
 import { IsInt, IsOptional, IsString, Max, Min, ValidateBy } from 'class-validator';
 import { isEmoji, MESSAGE_CHANGE_LIMITS } from '@scale-chat/contracts';
 import { MessageDto, SendMessageBody } from './messages.dto';
@@ -33,7 +32,7 @@ export class EditMessageBody extends PickType(SendMessageBody, ['body'] as const
 export class ChangesQuery {
   @ApiPropertyOptional({ minimum: 0, default: 0 })
   @IsOptional()
-  @Type(() => Number)
+  @QueryInteger()
   @IsInt()
   @Min(0)
   @Max(VERSION_MAX)
@@ -45,7 +44,7 @@ export class ChangesQuery {
     default: MESSAGE_CHANGE_LIMITS.changesDefault,
   })
   @IsOptional()
-  @Type(() => Number)
+  @QueryInteger()
   @IsInt()
   @Min(1)
   @Max(MESSAGE_CHANGE_LIMITS.changesMax)

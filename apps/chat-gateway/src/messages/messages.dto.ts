@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { CHAT_LIMITS } from '@scale-chat/contracts';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { IsBoolean, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
-import { CharacterLength, IsId } from '@scale-chat/platform';
+import { CharacterLength, IsId, QueryInteger } from '@scale-chat/platform';
 
 /** A message body is validated and stored trimmed, as API.md counts its length. */
 const trimmed = ({ value }: { value: unknown }) =>
@@ -49,7 +49,7 @@ export class ReadBody {
 export class MessagePageQuery {
   @ApiPropertyOptional({ minimum: 0 })
   @IsOptional()
-  @Type(() => Number)
+  @QueryInteger()
   @IsInt()
   @Min(0)
   @Max(SEQ_MAX)
@@ -57,7 +57,7 @@ export class MessagePageQuery {
 
   @ApiPropertyOptional({ minimum: 1 })
   @IsOptional()
-  @Type(() => Number)
+  @QueryInteger()
   @IsInt()
   @Min(1)
   @Max(SEQ_MAX)
@@ -69,7 +69,7 @@ export class MessagePageQuery {
     default: CHAT_LIMITS.pageDefault,
   })
   @IsOptional()
-  @Type(() => Number)
+  @QueryInteger()
   @IsInt()
   @Min(1)
   @Max(CHAT_LIMITS.pageMax)

@@ -1,6 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { CharacterLength, IsId } from '@scale-chat/platform';
-import { Type } from 'class-transformer';
+import { CharacterLength, IsId, QueryInteger } from '@scale-chat/platform';
 import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 
 /** API.md v1.1's limits of `GET /api/messages/search`. */
@@ -31,7 +30,7 @@ export class SearchMessagesQuery {
     default: SEARCH_LIMITS.pageDefault,
   })
   @IsOptional()
-  @Type(() => Number)
+  @QueryInteger()
   @IsInt()
   @Min(1)
   @Max(SEARCH_LIMITS.pageMax)

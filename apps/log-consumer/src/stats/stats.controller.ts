@@ -1,7 +1,14 @@
 import { Controller, Get, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AccessTokenGuard, AdminGuard } from '@scale-chat/platform';
-import { SeriesQuery, SeriesView, SummaryView, TopWordsQuery, TopWordsView } from './stats.dto';
+import {
+  SeriesQuery,
+  SeriesView,
+  SummaryQuery,
+  SummaryView,
+  TopWordsQuery,
+  TopWordsView,
+} from './stats.dto';
 import { StatsService } from './stats.service';
 
 /** `/api/stats/*` of API.md: administrators only. */
@@ -15,7 +22,7 @@ export class StatsController {
 
   @Get('summary')
   @ApiOkResponse({ type: SummaryView })
-  summary(): Promise<SummaryView> {
+  summary(@Query() _none: SummaryQuery): Promise<SummaryView> {
     return this.stats.summary();
   }
 

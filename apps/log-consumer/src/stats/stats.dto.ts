@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { QueryInteger } from '@scale-chat/platform';
 import { IsInstant } from './instant';
 
 export const BUCKETS = ['minute', 'hour', 'day'] as const;
@@ -45,12 +45,15 @@ export class TopWordsQuery {
     default: TOP_WORDS_LIMIT.default,
   })
   @IsOptional()
-  @Type(() => Number)
+  @QueryInteger()
   @IsInt()
   @Min(1)
   @Max(TOP_WORDS_LIMIT.max)
   limit?: number;
 }
+
+/** `GET /api/stats/summary` takes no parameters: any is a 400, as on the other stats. */
+export class SummaryQuery {}
 
 export class SummaryView {
   @ApiProperty() users!: number;

@@ -308,10 +308,17 @@ describe('log-consumer: stats fed from Kafka', () => {
       '/api/stats/signups?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z',
       '/api/stats/signups?bucket=minute&from=2026-01-01T00:00:00Z&to=2026-01-03T00:00:00Z',
       '/api/stats/signups?bucket=hour&extra=1',
+      '/api/stats/summary?extra=1',
       '/api/stats/top-words?window=2h',
       '/api/stats/top-words?window=1h&limit=0',
       '/api/stats/top-words?limit=101',
       '/api/stats/top-words?limit=abc',
+      // Numbers as a decimal integer only: Number() alone took these.
+      '/api/stats/top-words?limit=0x10',
+      '/api/stats/top-words?limit=1e1',
+      '/api/stats/top-words?limit=%2B5',
+      '/api/stats/top-words?limit=%205',
+      '/api/stats/top-words?limit=5.0',
     ];
     for (const path of bad) {
       const response = await get(path);

@@ -11,5 +11,6 @@ export * from './no-undeclared-body.interceptor';
 export * from './nul-characters.pipe';
 export * from './parse-id.pipe';
 export * from './prototype-keys.pipe';
+export * from './query-integer';
 export * from './request-pipes';
 export * from './type-errors-first';
