@@ -63,6 +63,20 @@ describe('the web app after being offline, across tabs and restarts, and the cha
     await logIn(ben);
   }, 200_000);
 
+  /** Waits until the server counts nothing unread for Ben in `roomId`. */
+  const benHasRead = (roomId: string, what: string) =>
+    eventually(
+      `Ben has read ${what}`,
+      async () => {
+        const list = await benRest.call<{ items: { id: string; unreadCount: number }[] }>(
+          'GET',
+          '/api/rooms',
+        );
+        return list.items.find((item) => item.id === roomId)?.unreadCount === 0;
+      },
+      UI_TIMEOUT,
+    );
+
   afterAll(async () => {
     await browser?.close();
     await stack?.stop();
@@ -260,18 +274,10 @@ describe('the web app after being offline, across tabs and restarts, and the cha
     await annRest.say(roomId, ...Array.from({ length: 30 }, (_, index) => `earlier ${index + 1}`));
     await room(page, name).click();
     await shown(message(page, 'earlier 30'));
-    // Ben's read cursor reaches 30 (the app says so with `read`) before he leaves the room.
-    await eventually(
-      'Ben has read the first 30',
-      async () => {
-        const list = await benRest.call<{ items: { id: string; unreadCount: number }[] }>(
-          'GET',
-          '/api/rooms',
-        );
-        return list.items.find((item) => item.id === roomId)?.unreadCount === 0;
-      },
-      UI_TIMEOUT,
-    );
+    // The room opens at its first unread message; read once Ben scrolls to the newest, and
+    // his read cursor reaches 30 (the app says so with `read`) before he leaves the room.
+    await page.getByTestId('messages').press('End');
+    await benHasRead(roomId, 'the first 30');
     await page.getByRole('button', { name: 'Back to rooms' }).click();
     const links = 'see https://example.com/a?b=1, not javascript:alert(1) nor <b>bold</b>';
     const long = `long: ${'가나다라 '.repeat(300)}`;
@@ -432,6 +438,65 @@ describe('the web app after being offline, across tabs and restarts, and the cha
     await showsText(sender, 'Dee 디');
     await deeRest.call('DELETE', '/api/users/me');
     await showsText(sender, 'Deleted account');
+  }, 90_000);
+
+  it('opens at the first of more unread messages than a page holds, reads them only at the end, and keeps what was typed', async () => {
+    const name = `busy ${suffix}`;
+    const roomId = await annRest.createRoom(name, [benId]);
+    await annRest.say(roomId, ...Array.from({ length: 80 }, (_, index) => `busy ${index + 1}`));
+    // Ben, on his phone, comes back to the app at the room list.
+    const page = ben.page;
+    await page.goto(`${EDGE}/?gatewayPort=${ben.gatewayPort}`);
+    await showsText(room(page, name).getByTestId('unread'), '80 unread');
+    await room(page, name).click();
+
+    // The divider sits before the first of the 80, and the view is there, not at the end.
+    await shown(page.getByTestId('new-divider'));
+    const afterDivider = await page
+      .getByTestId('new-divider')
+      .evaluate((divider) => divider.nextElementSibling?.querySelector('.bubble')?.textContent);
+    expect(afterDivider).toBe('busy 1');
+    await shown(page.getByTestId('jump-latest'));
+    expect(await atBottom(page)).toBe(false);
+
+    // Read once he is at the newest message.
+    await page.getByTestId('jump-latest').click();
+    await benHasRead(roomId, 'all 80');
+
+    // What he typed and did not send waits in the room while he is elsewhere, and after a
+    // reload; sent, it is gone from the field.
+    const composer = page.getByLabel('Message', { exact: true });
+    await composer.fill('half a thought');
+    await page.getByRole('button', { name: 'Back to rooms' }).click();
+    await room(page, name).click();
+    expect(await composer.inputValue()).toBe('half a thought');
+    await page.reload();
+    await shown(composer);
+    expect(await composer.inputValue()).toBe('half a thought');
+    // The keyboard gets past every message's buttons in one press.
+    await page.getByRole('button', { name: 'Skip to the message box' }).focus();
+    await page.keyboard.press('Enter');
+    await focused(composer);
+    await composer.press('Enter');
+    await shown(message(page, 'half a thought'));
+    await page.getByRole('button', { name: 'Back to rooms' }).click();
+    await room(page, name).click();
+    expect(await composer.inputValue()).toBe('');
+
+    await page.getByRole('button', { name: 'Back to rooms' }).click();
+
+    // Ann, on a desktop, logs out with the room open: the tab names no room, and keeps
+    // nothing she typed, for whoever signs in to it next.
+    await ann.page.goto(`${EDGE}/?gatewayPort=${ann.gatewayPort}#/rooms/${roomId}`);
+    const annComposer = ann.page.getByLabel('Message', { exact: true });
+    await annComposer.fill('not for the next person');
+    await ann.page.getByRole('button', { name: 'Log out' }).click();
+    await shown(ann.page.getByRole('button', { name: 'Log in' }));
+    expect(new URL(ann.page.url()).hash).toBe('#/');
+    expect(
+      await ann.page.evaluate(() => sessionStorage.getItem('scale-chat.unsentText')),
+    ).toBeNull();
+    await logIn(ann);
   }, 90_000);
 
   it('fits a long member name, a phone’s toast and sidebar; finds "@name"; links www.; says a room name is too long', async () => {

@@ -82,7 +82,11 @@ class FakeSocket {
   /** How the server answers plain emits (`typing`, `read`), by event: ok unless set. */
   readonly emitAnswers = new Map<string, unknown>();
 
-  emit(event: string, _payload: unknown, ack?: (answer: unknown) => void): void {
+  /** Every plain emit, in order. */
+  readonly emitted: { event: string; payload: unknown }[] = [];
+
+  emit(event: string, payload: unknown, ack?: (answer: unknown) => void): void {
+    this.emitted.push({ event, payload });
     ack?.(this.emitAnswers.get(event) ?? { ok: true });
   }
 
@@ -518,6 +522,89 @@ describe('ChatStore catch-up by version after a reconnection', () => {
     await jest.advanceTimersByTimeAsync(60_000);
     expect(pages()).toBe(before + 1);
     expect(socket.question('sync')).toBeUndefined();
+  });
+
+  it('reads a room again that this user was taken out of and added back to', async () => {
+    const reads = () => socket.emitted.filter((emitted) => emitted.event === 'read');
+    expect(store.snapshot().reads.get(ROOM)?.get(ME)).toBe(3);
+    socket.fire('room:left', { roomId: ROOM });
+    // Added back: the server's cursor for the new membership starts at 0.
+    const back: RoomView = {
+      ...view,
+      members: view.members.map((member) =>
+        member.userId === ME ? { ...member, lastReadSeq: 0 } : member,
+      ),
+    };
+    socket.fire('room:joined', back);
+    await store.open(ROOM);
+    await until(() => reads().length > 0);
+    expect(reads()).toEqual([{ event: 'read', payload: { roomId: ROOM, seq: 3 } }]);
+  });
+
+  describe('opened with unread messages', () => {
+    const LAB = 'room-lab';
+    const lab = (seqs: readonly number[]) => seqs.map((seq) => message(seq, seq, { roomId: LAB }));
+    const range = (from: number, to: number) =>
+      Array.from({ length: to - from + 1 }, (_, index) => from + index);
+    const reads = () => socket.emitted.filter((emitted) => emitted.event === 'read');
+
+    /** LAB, with `lastSeq` messages of ann's, `unread` of them unread, opened. */
+    const openLab = async (lastSeq: number, unread: number, pages: [string, unknown][]) => {
+      answers.set('/api/rooms', {
+        items: [
+          summary,
+          { ...summary, id: LAB, name: 'Lab', lastSeq, lastVersion: lastSeq, unreadCount: unread },
+        ],
+      });
+      answers.set(`/api/rooms/${LAB}`, {
+        ...view,
+        id: LAB,
+        name: 'Lab',
+        lastSeq,
+        lastVersion: lastSeq,
+        members: view.members.map((member) => ({
+          ...member,
+          lastReadSeq: member.userId === ME ? lastSeq - unread : lastSeq,
+        })),
+      });
+      for (const [path, page] of pages) answers.set(`/api/rooms/${LAB}/messages?${path}`, page);
+      await store.loadRooms();
+      await store.open(LAB);
+      await until(() => store.snapshot().messages.has(LAB));
+    };
+
+    it('loads back to the first unread, puts the divider there, and reads only at the end', async () => {
+      await openLab(100, 70, [['limit=80', { items: lab(range(21, 100)), hasMore: true }]]);
+      expect(store.snapshot().firstUnread.get(LAB)).toBe(31);
+      expect(reads()).toEqual([]);
+      // Scrolled down to the newest message: read then, up to it.
+      store.viewAtEnd(false);
+      store.viewAtEnd(true);
+      expect(reads()).toEqual([{ event: 'read', payload: { roomId: LAB, seq: 100 } }]);
+    });
+
+    it('puts the divider in a room loaded before as it opens, and reads only at the end', async () => {
+      await store.open(null);
+      socket.fire('message:new', message(4, 4));
+      socket.fire('message:new', message(5, 5));
+      expect(store.snapshot().rooms[0]?.unreadCount).toBe(2);
+      const opening = store.open(ROOM);
+      expect(store.snapshot().firstUnread.get(ROOM)).toBe(4);
+      await opening;
+      expect(reads()).toEqual([]);
+    });
+
+    it('loads older pages while the first unread is not among them', async () => {
+      await openLab(400, 300, [
+        ['limit=200', { items: lab(range(201, 400)), hasMore: true }],
+        ['beforeSeq=201&limit=200', { items: lab(range(1, 200)), hasMore: false }],
+      ]);
+      expect(store.snapshot().firstUnread.get(LAB)).toBe(101);
+      expect(store.snapshot().messages.get(LAB)).toMatchObject({ hasOlder: false });
+      expect(items().length).toBe(3);
+      expect(store.snapshot().messages.get(LAB)?.items.length).toBe(400);
+      expect(reads()).toEqual([]);
+    });
   });
 
   it('keeps no older message when it loads afresh, only what came after the page', async () => {

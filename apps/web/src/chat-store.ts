@@ -5,6 +5,7 @@ import { ApiError, describeError, describeRefusal } from './api-error';
 import { titleOfRoom, type ChatState, type LoadFailure, type RoomMessages } from './chat-state';
 import { mergeMessages } from './message-merge';
 import { firstUnreadSeq } from './message-list';
+import { CHAT_LIMITS } from './limits';
 import { ACK_TIMEOUT_MS, SendQueue, type ChatSocket } from './send-queue';
 import { othersThan } from './user-query';
 import {
@@ -25,6 +26,11 @@ import {
 } from './validate';
 
 const PAGE = 50;
+/**
+ * A room opened with unread messages is loaded back to the first of them, so that it opens
+ * at the "new messages" divider; with more unread than this, this many back.
+ */
+const UNREAD_LOADED_MOST = 1_000;
 const SYNC_PAGE = 200;
 const SEARCH_PAGE = 20;
 const SEARCH_RESULTS = 8;
@@ -43,6 +49,26 @@ const RECONNECT_MOST_MS = 30_000;
 const RESYNC_AT_MOST = SYNC_PAGE * 2;
 
 type TimedSocket = ReturnType<ChatSocket['timeout']>;
+
+/** How many messages a page asks for: PAGE, or enough for `unread` and a few before. */
+function pageFor(unread: number): number {
+  return Math.min(CHAT_LIMITS.pageMax, Math.max(PAGE, unread + 10));
+}
+
+/**
+ * Where the "new messages" divider goes in what was loaded: at the first unread message,
+ * or, when there were more unread than were loaded, at the first loaded of the others'.
+ */
+function dividerSeq(
+  items: readonly MessageView[],
+  meId: string,
+  unread: number,
+): number | undefined {
+  return (
+    firstUnreadSeq(items, meId, unread) ??
+    items.find((message) => message.senderId !== meId && message.deletedAt === null)?.seq
+  );
+}
 
 /**
  * The chat's state and its one Socket.IO connection. Components read snapshots
@@ -488,11 +514,15 @@ export class ChatStore {
     details.delete(roomId);
     const loadFailures = new Map(this.state.loadFailures);
     loadFailures.delete(roomId);
+    // Read cursors too: added again, this user starts from the room view's (0), and reads.
+    const reads = new Map(this.state.reads);
+    reads.delete(roomId);
     this.set({
       loadFailures,
       rooms: this.state.rooms.filter((room) => room.id !== roomId),
       messages,
       details,
+      reads,
       openRoomId: this.state.openRoomId === roomId ? null : this.state.openRoomId,
     });
     this.queue.dropRoom(roomId);
@@ -504,10 +534,14 @@ export class ChatStore {
       return;
     }
     if (roomId !== null) {
-      const summary = this.state.rooms.find((room) => room.id === roomId);
-      this.unreadAtOpen.set(roomId, summary?.unreadCount ?? 0);
+      const unread = this.state.rooms.find((room) => room.id === roomId)?.unreadCount ?? 0;
+      this.unreadAtOpen.set(roomId, unread);
+      // Messages held from an earlier visit: the divider is known before the room shows.
+      const held = this.state.messages.get(roomId)?.items ?? [];
+      const divider = unread > 0 ? dividerSeq(held, this.me.id, unread) : undefined;
       const firstUnread = new Map(this.state.firstUnread);
-      firstUnread.delete(roomId);
+      if (divider === undefined) firstUnread.delete(roomId);
+      else firstUnread.set(roomId, divider);
       this.set({ firstUnread });
     }
     this.readingLatest = true;
@@ -547,11 +581,9 @@ export class ChatStore {
       this.set({ loadFailures });
     }
     if (roomId !== this.state.openRoomId) return;
-    const items = this.state.messages.get(roomId)?.items ?? [];
-    const first = firstUnreadSeq(items, this.me.id, this.unreadAtOpen.get(roomId) ?? 0);
-    if (first !== undefined)
-      this.set({ firstUnread: new Map(this.state.firstUnread).set(roomId, first) });
-    this.markRead(roomId);
+    // Opened at the "new messages" divider, it is read once its end is in view (viewAtEnd).
+    if (this.state.firstUnread.has(roomId)) this.readingLatest = false;
+    else this.markRead(roomId);
   }
 
   /**
@@ -677,21 +709,30 @@ export class ChatStore {
     // Afresh, every change the room had when the page was asked for is in it or to
     // messages before it, which are not held any more: catch-up starts from there.
     const knownBefore = afresh ? knownVersion() : 0;
+    const unread =
+      !afresh && roomId === this.state.openRoomId ? (this.unreadAtOpen.get(roomId) ?? 0) : 0;
     const page = listOf(
-      await this.api.get(`/api/rooms/${encodeURIComponent(roomId)}/messages?limit=${PAGE}`),
+      await this.api.get(
+        `/api/rooms/${encodeURIComponent(roomId)}/messages?limit=${pageFor(unread)}`,
+      ),
       isMessage,
     );
-    const newest = Math.max(0, ...page.items.map((message) => message.version));
+    const { items: loaded, hasOlder } = await this.backToFirstUnread(roomId, page, unread);
+    const newest = Math.max(0, ...loaded.map((message) => message.version));
     const now = this.state.messages.get(roomId)?.items ?? [];
     // Afresh, only messages after the page's last stay (this user's acknowledged sends):
     // an older one held, edited since, would leave a gap before the page.
-    const lastSeq = page.items.at(-1)?.seq ?? 0;
+    const lastSeq = loaded.at(-1)?.seq ?? 0;
     const held = afresh ? now.filter((message) => message.seq > lastSeq) : now;
-    this.putMessages(roomId, mergeMessages(held, page.items), {
-      hasOlder: page.hasMore,
+    // The divider is known before the messages show: the view opens at it, not at the end.
+    const divider = unread === 0 ? undefined : dividerSeq(loaded, this.me.id, unread);
+    if (divider !== undefined)
+      this.set({ firstUnread: new Map(this.state.firstUnread).set(roomId, divider) });
+    this.putMessages(roomId, mergeMessages(held, loaded), {
+      hasOlder,
       ...(afresh ? { loadingOlder: false } : {}),
     });
-    for (const message of page.items) this.settle(message);
+    for (const message of loaded) this.settle(message);
     // The page holds every change up to its newest version: catch-up can start there.
     this.versions.set(
       roomId,
@@ -700,6 +741,36 @@ export class ChatStore {
     // A change that came while the page was on its way was not kept (the room was not
     // loaded yet): what the room list or view knows beyond the page comes by `sync`.
     if (knownVersion() > (this.versions.get(roomId) ?? 0)) void this.sync(roomId);
+  }
+
+  /**
+   * The newest page and, while the first of `unread` messages is not among them, older
+   * pages before it, up to UNREAD_LOADED_MOST messages; a failed older page stops there.
+   */
+  private async backToFirstUnread(
+    roomId: string,
+    newest: Page<MessageView>,
+    unread: number,
+  ): Promise<{ items: readonly MessageView[]; hasOlder: boolean }> {
+    let items = newest.items;
+    let hasOlder = newest.hasMore;
+    while (
+      unread > 0 &&
+      hasOlder &&
+      items.length < UNREAD_LOADED_MOST &&
+      firstUnreadSeq(items, this.me.id, unread) === undefined
+    ) {
+      const oldest = items[0];
+      if (oldest === undefined) break;
+      const older = await this.fetchPage(
+        roomId,
+        new URLSearchParams({ beforeSeq: String(oldest.seq), limit: String(pageFor(unread)) }),
+      );
+      if (older === undefined) break;
+      items = [...older.items, ...items];
+      hasOlder = older.hasMore;
+    }
+    return { items, hasOlder };
   }
 
   async loadOlder(roomId: string): Promise<void> {

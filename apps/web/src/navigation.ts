@@ -1,4 +1,5 @@
 import { hashOf, routeOf } from './settings';
+import { unsentText } from './unsent-text';
 
 /**
  * Rooms in the URL (`#/rooms/<id>`) and what the browser's Back does with them: from a
@@ -21,6 +22,18 @@ export function openRoomPage(roomId: string): void {
   if (current.page === 'chat' && current.roomId !== null && isOverList())
     history.replaceState({ overList: true } satisfies EntryState, '', hashOf(roomId));
   else history.pushState({ overList: true } satisfies EntryState, '', hashOf(roomId));
+  announce();
+}
+
+/**
+ * The session ends here (log out, the account deleted): the URL names no room, and what
+ * was typed and not sent goes, so whoever signs in to this tab next starts afresh.
+ */
+export function leaveChat(): void {
+  unsentText.forget();
+  const route = routeOf(location.hash);
+  if (route.page !== 'chat' || route.roomId === null) return;
+  history.replaceState(null, '', hashOf(null));
   announce();
 }
 

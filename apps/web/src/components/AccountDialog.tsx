@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import type { ApiClient } from '../api';
 import { describeError } from '../api-error';
+import { leaveChat } from '../navigation';
 import type { User } from '../validate';
 import { displayNameOf } from './Avatar';
 import { Dialog } from './Dialog';
@@ -31,6 +32,7 @@ export function AccountDialog({
     try {
       // On success the session ends and the login screen replaces this dialog.
       await api.deleteAccount();
+      leaveChat();
     } catch (caught) {
       setError(describeError(caught));
       setBusy(false);

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { ApiClient } from '../api';
 import { titleOfRoom, type ChatState } from '../chat-state';
 import { ChatStore } from '../chat-store';
-import { backToRoomList, openRoomPage } from '../navigation';
+import { backToRoomList, leaveChat, openRoomPage } from '../navigation';
 import { socketUrl } from '../settings';
 import { useChat } from '../use-chat';
 import type { User } from '../validate';
@@ -91,7 +91,10 @@ export function ChatScreen({
               type="button"
               className="icon-button"
               title="Log out"
-              onClick={() => void api.logout()}
+              onClick={() => {
+                leaveChat();
+                void api.logout();
+              }}
             >
               <Icon name="logout" />
               <span className="sr-only">Log out</span>

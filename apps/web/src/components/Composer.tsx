@@ -3,6 +3,7 @@ import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from
 import type { ChatStore } from '../chat-store';
 import { CHAT_LIMITS } from '../limits';
 import { completeMention, mentionCandidates, mentionQuery } from '../text/mentions';
+import { unsentText } from '../unsent-text';
 import type { User } from '../validate';
 import { displayNameOf } from './Avatar';
 
@@ -17,6 +18,7 @@ export type Draft = { readonly kind: 'reply' | 'edit'; readonly message: Message
 export function Composer({
   store,
   roomId,
+  meId,
   draft,
   members,
   nameOf,
@@ -24,13 +26,15 @@ export function Composer({
 }: {
   store: ChatStore;
   roomId: string;
+  meId: string;
   draft: Draft;
   /** Who can be mentioned: the room's other members. */
   members: readonly User[];
   nameOf: (userId: string) => string;
   onDraftDone: () => void;
 }) {
-  const [text, setText] = useState('');
+  // What was typed here and not sent comes back with the room (unsent-text.ts).
+  const [text, setText] = useState(() => unsentText.of(meId, roomId));
   const [caret, setCaret] = useState(0);
   const [choice, setChoice] = useState(0);
   const [saving, setSaving] = useState(false);
@@ -56,6 +60,10 @@ export function Composer({
   // An edit starts from the message's text; a reply or an edit puts the caret in the field.
   // An edit ended from outside (its message deleted meanwhile) takes its text with it: it
   // is not a new message to send.
+  useEffect(() => {
+    if (draft?.kind !== 'edit') unsentText.keep(meId, roomId, text);
+  }, [meId, roomId, text, draft]);
+
   const previousDraft = useRef<Draft>(draft);
   useEffect(() => {
     if (draft?.kind === 'edit') setText(draft.message.body);

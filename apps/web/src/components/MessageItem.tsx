@@ -1,5 +1,5 @@
 import type { MessageView } from '@scale-chat/contracts';
-import { memo, useState } from 'react';
+import { memo, useEffect, useRef, useState } from 'react';
 import type { ChatStore } from '../chat-store';
 import { sameItemProps } from '../message-list';
 import { clockTime, fullDate } from '../text/dates';
@@ -61,6 +61,17 @@ function MessageItemView(props: MessageItemProps) {
   const mine = message.senderId === meId;
   const deleted = message.deletedAt !== null;
   const [picking, setPicking] = useState(false);
+  const reactButton = useRef<HTMLButtonElement>(null);
+  const picker = useRef<HTMLDivElement>(null);
+  // Opened: the keyboard is on its first emoji (not behind Edit and Delete); Escape closes
+  // it and goes back to React.
+  useEffect(() => {
+    if (picking) picker.current?.querySelector('button')?.focus();
+  }, [picking]);
+  const closePicker = () => {
+    setPicking(false);
+    reactButton.current?.focus();
+  };
   const [deleting, setDeleting] = useState(false);
   const react = (emoji: string, add: boolean) =>
     void store.react(message.roomId, message.seq, emoji, add);
@@ -133,6 +144,7 @@ function MessageItemView(props: MessageItemProps) {
           <div className="message-actions" role="group" aria-label="Message actions">
             <Action label="Reply" onClick={() => props.onReply(message)} />
             <button
+              ref={reactButton}
               type="button"
               className="link small"
               aria-expanded={picking}
@@ -162,7 +174,17 @@ function MessageItemView(props: MessageItemProps) {
           </div>
         )}
         {picking && (
-          <div className="reaction-picker" role="group" aria-label="Pick a reaction">
+          <div
+            ref={picker}
+            className="reaction-picker"
+            role="group"
+            aria-label="Pick a reaction"
+            onKeyDown={(event) => {
+              if (event.key !== 'Escape') return;
+              event.stopPropagation();
+              closePicker();
+            }}
+          >
             {PICKER.map((emoji) => (
               <button
                 key={emoji}
@@ -170,7 +192,7 @@ function MessageItemView(props: MessageItemProps) {
                 className="icon-button"
                 data-emoji={emoji}
                 onClick={() => {
-                  setPicking(false);
+                  closePicker();
                   const reacted = message.reactions.some(
                     (reaction) => reaction.emoji === emoji && reaction.userIds.includes(meId),
                   );

@@ -39,7 +39,8 @@ export function MessageList({
     shownUnread: boolean;
     pending: number;
   }>({ height: 0, top: 0, firstSeq: undefined, shownUnread: false, pending: 0 });
-  const [atBottom, setAtBottom] = useState(true);
+  // Opened at the "new messages" divider, it is not at the end until it is scrolled there.
+  const [atBottom, setAtBottom] = useState(() => !state.firstUnread.has(roomId));
   /** The last seq the reader saw at the bottom: what came after it is new to them. */
   const [seenSeq, setSeenSeq] = useState<number | undefined>(undefined);
   const lastSeq = items.at(-1)?.seq;
@@ -62,10 +63,12 @@ export function MessageList({
     const memo = scrollMemo.current;
     const firstSeq = items[0]?.seq;
     const marker = element.querySelector<HTMLElement>('[data-testid="new-divider"]');
+    let openedAtDivider = false;
     if (memo.firstSeq !== undefined && firstSeq !== undefined && firstSeq < memo.firstSeq) {
       element.scrollTop = element.scrollHeight - memo.height + memo.top;
     } else if (firstUnread !== undefined && marker !== null && !memo.shownUnread) {
       memo.shownUnread = true;
+      openedAtDivider = true;
       element.scrollTop = Math.min(element.scrollHeight, marker.offsetTop - 16);
     } else if (
       memo.height - memo.top - element.clientHeight < AT_BOTTOM ||
@@ -79,8 +82,12 @@ export function MessageList({
     memo.firstSeq = firstSeq;
     memo.height = element.scrollHeight;
     memo.top = element.scrollTop;
-    setAtBottom(element.scrollHeight - element.scrollTop - element.clientHeight < AT_BOTTOM);
-  }, [items, pending.length, firstUnread]);
+    const bottom = element.scrollHeight - element.scrollTop - element.clientHeight < AT_BOTTOM;
+    setAtBottom(bottom);
+    // Opened at the divider with every unread message in view: read now (atBottom, true
+    // before and after, would not say so).
+    if (openedAtDivider && bottom) store.viewAtEnd(true);
+  }, [items, pending.length, firstUnread, store]);
 
   // Messages that come while the reader is scrolled up are not marked read until seen.
   useEffect(() => store.viewAtEnd(atBottom), [store, atBottom]);
@@ -130,6 +137,25 @@ export function MessageList({
       : { message: quoted, senderName: nameOf(quoted.senderId) };
   };
 
+  // Screen readers hear each new message from someone else as it comes, not the history
+  // loaded above it (which a live region around the whole list would read out).
+  // The text is the message's as it is now: a deleted one's leaves the page with it.
+  const heardUpTo = useRef<number | undefined>(undefined);
+  const [announced, setAnnounced] = useState<number | undefined>(undefined);
+  const newest = items.at(-1);
+  useEffect(() => {
+    if (newest === undefined) return;
+    const before = heardUpTo.current;
+    heardUpTo.current = Math.max(before ?? 0, newest.seq);
+    if (before !== undefined && newest.seq > before && newest.senderId !== me.id)
+      setAnnounced(newest.seq);
+  }, [newest, me.id]);
+  const announcedMessage = announced === undefined ? undefined : bySeq.get(announced);
+  const announcement =
+    announcedMessage === undefined || announcedMessage.deletedAt !== null
+      ? ''
+      : `${nameOf(announcedMessage.senderId)}: ${announcedMessage.body}`;
+
   // A jump to a message (a reply's quote, a search result): scrolled to once it is loaded.
   const [highlight, setHighlight] = useState<number | undefined>(undefined);
   const focus = state.focus;
@@ -149,7 +175,6 @@ export function MessageList({
         ref={list}
         onScroll={onScroll}
         aria-label="Messages"
-        aria-live="polite"
         tabIndex={0}
         data-testid="messages"
       >
@@ -213,6 +238,9 @@ export function MessageList({
           />
         ))}
       </ol>
+      <p className="sr-only" aria-live="polite" data-testid="announcement">
+        {announcement}
+      </p>
       {!atBottom && (
         <button
           type="button"

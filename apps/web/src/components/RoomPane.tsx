@@ -44,6 +44,16 @@ export function RoomPane({ store, state, roomId, me }: RoomProps) {
 
   return (
     <section className="room" aria-label={`Room ${name}`}>
+      {!gone && !alone && (
+        // Past every message's buttons in one key press; shown only while it has the focus.
+        <button
+          type="button"
+          className="secondary skip-link"
+          onClick={() => document.getElementById(`composer-${roomId}`)?.focus()}
+        >
+          Skip to the message box
+        </button>
+      )}
       <header className="room-head">
         <button
           type="button"
@@ -108,6 +118,7 @@ export function RoomPane({ store, state, roomId, me }: RoomProps) {
         <Composer
           store={store}
           roomId={roomId}
+          meId={me.id}
           draft={draft}
           members={others}
           nameOf={(id) => nameOfUser(state, id)}

@@ -1,0 +1,61 @@
+import type { KeyValueStore } from './token-storage';
+import { UnsentText } from './unsent-text';
+
+class MapStore implements KeyValueStore {
+  readonly items = new Map<string, string>();
+  refusing = false;
+  getItem(key: string): string | null {
+    return this.items.get(key) ?? null;
+  }
+  setItem(key: string, value: string): void {
+    if (this.refusing) throw new Error('QuotaExceededError');
+    this.items.set(key, value);
+  }
+  removeItem(key: string): void {
+    this.items.delete(key);
+  }
+}
+
+describe('UnsentText', () => {
+  it("keeps each room's text for its user, across pages of the same tab, until sent", () => {
+    const storage = new MapStore();
+    const before = new UnsentText(storage);
+    before.keep('ann', 'lab', 'half-written');
+    before.keep('ann', 'team', 'other');
+    // The page reloaded: a new instance over the same storage.
+    const after = new UnsentText(storage);
+    expect([after.of('ann', 'lab'), after.of('ann', 'team'), after.of('ann', 'x')]).toEqual([
+      'half-written',
+      'other',
+      '',
+    ]);
+    after.keep('ann', 'lab', '  ');
+    expect(new UnsentText(storage).of('ann', 'lab')).toBe('');
+  });
+
+  it('shows another account nothing, and forgets everything at logout', () => {
+    const storage = new MapStore();
+    const texts = new UnsentText(storage);
+    texts.keep('ann', 'lab', 'private');
+    expect(texts.of('ben', 'lab')).toBe('');
+    texts.forget();
+    expect(storage.items.size).toBe(0);
+    expect(texts.of('ann', 'lab')).toBe('');
+  });
+
+  it('reads what it did not write as nothing, and keeps text in memory where storage refuses', () => {
+    const storage = new MapStore();
+    storage.items.set('scale-chat.unsentText', '{not json');
+    const texts = new UnsentText(storage);
+    expect(texts.of('ann', 'lab')).toBe('');
+    storage.items.set('scale-chat.unsentText', JSON.stringify({ userId: 'ann', rooms: [1] }));
+    expect(new UnsentText(storage).of('ann', 'lab')).toBe('');
+
+    storage.refusing = true;
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    texts.keep('ann', 'lab', 'still here');
+    expect(texts.of('ann', 'lab')).toBe('still here');
+    expect(warn).toHaveBeenCalledTimes(1);
+    warn.mockRestore();
+  });
+});
