@@ -5,6 +5,7 @@ import { AuthScreen } from './components/AuthScreen';
 import { ChatScreen } from './components/ChatScreen';
 import { putListUnderRoom } from './navigation';
 import { routeOf, type Route } from './settings';
+import { unsentText } from './unsent-text';
 import type { User } from './validate';
 
 /** One client per page: it holds the session (see token-storage.ts for where tokens live). */
@@ -22,7 +23,12 @@ export function App() {
 
   useEffect(() => {
     putListUnderRoom();
-    const unsubscribe = api.onSessionChange(setUser);
+    const unsubscribe = api.onSessionChange((next) => {
+      // However the session ended (logged out here or in another tab, the login refused):
+      // what was typed and not sent goes with it.
+      if (next === null) unsentText.forget();
+      setUser(next);
+    });
     resume();
     const onHash = () => setRoute(routeOf(window.location.hash));
     window.addEventListener('hashchange', onHash);

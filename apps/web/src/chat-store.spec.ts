@@ -577,10 +577,30 @@ describe('ChatStore catch-up by version after a reconnection', () => {
       await openLab(100, 70, [['limit=80', { items: lab(range(21, 100)), hasMore: true }]]);
       expect(store.snapshot().firstUnread.get(LAB)).toBe(31);
       expect(reads()).toEqual([]);
-      // Scrolled down to the newest message: read then, up to it.
-      store.viewAtEnd(false);
+      // A message that comes before the reader is at the end stays unread; once there, what
+      // is there is read, and so is what comes next.
+      socket.fire('message:new', message(101, 101, { roomId: LAB }));
+      expect(reads()).toEqual([]);
       store.viewAtEnd(true);
-      expect(reads()).toEqual([{ event: 'read', payload: { roomId: LAB, seq: 100 } }]);
+      socket.fire('message:new', message(102, 102, { roomId: LAB }));
+      expect(reads().map(({ payload }) => payload)).toEqual([
+        { roomId: LAB, seq: 101 },
+        { roomId: LAB, seq: 102 },
+      ]);
+    });
+
+    it('keeps the count while nothing is shown yet, however the list says it is at its end', async () => {
+      let answerPage: (value: unknown) => void = () => undefined;
+      const opened = openLab(100, 70, [
+        ['limit=80', new Promise((resolve) => (answerPage = resolve))],
+      ]);
+      await until(() => restAsked.includes(`/api/rooms/${LAB}/messages?limit=80`));
+      store.viewAtEnd(true);
+      expect(store.snapshot().rooms.find((room) => room.id === LAB)?.unreadCount).toBe(70);
+      answerPage({ items: lab(range(21, 100)), hasMore: true });
+      await opened;
+      expect(store.snapshot().firstUnread.get(LAB)).toBe(31);
+      expect(reads()).toEqual([]);
     });
 
     it('puts the divider in a room loaded before as it opens, and reads only at the end', async () => {

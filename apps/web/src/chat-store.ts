@@ -544,7 +544,9 @@ export class ChatStore {
       else firstUnread.set(roomId, divider);
       this.set({ firstUnread });
     }
-    this.readingLatest = true;
+    // With unread messages it opens at the divider: read once the list says its end is in
+    // view (viewAtEnd), not before.
+    this.readingLatest = roomId === null || this.unreadAtOpen.get(roomId) === 0;
     this.set({ openRoomId: roomId });
     if (roomId !== null) await this.ensureLoaded(roomId);
   }
@@ -580,10 +582,9 @@ export class ChatStore {
       loadFailures.delete(roomId);
       this.set({ loadFailures });
     }
-    if (roomId !== this.state.openRoomId) return;
     // Opened at the "new messages" divider, it is read once its end is in view (viewAtEnd).
-    if (this.state.firstUnread.has(roomId)) this.readingLatest = false;
-    else this.markRead(roomId);
+    if (roomId === this.state.openRoomId && !this.state.firstUnread.has(roomId))
+      this.markRead(roomId);
   }
 
   /**
@@ -980,6 +981,9 @@ export class ChatStore {
   markRead(roomId: string | null): void {
     if (roomId === null || document.visibilityState === 'hidden') return;
     const seq = this.state.messages.get(roomId)?.items.at(-1)?.seq;
+    // Nothing shown yet, nothing read: the count stays (opened again, the room still has
+    // its divider).
+    if (seq === undefined) return;
     const room = this.state.rooms.find((candidate) => candidate.id === roomId);
     if (room !== undefined && (room.unreadCount > 0 || room.mentionCount > 0))
       this.set({
@@ -987,7 +991,7 @@ export class ChatStore {
           other.id === roomId ? { ...other, unreadCount: 0, mentionCount: 0 } : other,
         ),
       });
-    if (seq === undefined || this.socket?.connected !== true) return;
+    if (this.socket?.connected !== true) return;
     const reads = this.state.reads.get(roomId);
     if ((reads?.get(this.me.id) ?? 0) >= seq) return;
     this.set({

@@ -1,5 +1,4 @@
 import { hashOf, routeOf } from './settings';
-import { unsentText } from './unsent-text';
 
 /**
  * Rooms in the URL (`#/rooms/<id>`) and what the browser's Back does with them: from a
@@ -26,11 +25,11 @@ export function openRoomPage(roomId: string): void {
 }
 
 /**
- * The session ends here (log out, the account deleted): the URL names no room, and what
- * was typed and not sent goes, so whoever signs in to this tab next starts afresh.
+ * Logged out here, or the account deleted: the URL names no room, so whoever signs in to
+ * this tab next starts at the room list. (A session that ends otherwise, expired say, keeps
+ * its room: signed in again, the same person is back where they were.)
  */
 export function leaveChat(): void {
-  unsentText.forget();
   const route = routeOf(location.hash);
   if (route.page !== 'chat' || route.roomId === null) return;
   history.replaceState(null, '', hashOf(null));

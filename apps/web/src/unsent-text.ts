@@ -10,8 +10,9 @@ interface Saved {
 /**
  * What this user typed in each room's message field and has not sent, kept for this tab
  * (sessionStorage): switching rooms or reloading the page does not lose it. Saved under
- * the user's id, so another account signed in to the tab never sees it; forgotten at
- * logout. Where storage refuses (full, or switched off), it is kept in memory only.
+ * the user's id, so another account signed in to the tab never sees it; forgotten as
+ * soon as the session ends, however it ends (App.tsx). Where storage refuses (full, or
+ * switched off), it is kept in memory only.
  */
 export class UnsentText {
   private memory: Saved | undefined;
@@ -32,7 +33,12 @@ export class UnsentText {
 
   forget(): void {
     this.memory = undefined;
-    if (this.storageWorks) this.storage?.removeItem(KEY);
+    try {
+      this.storage?.removeItem(KEY);
+    } catch (error) {
+      // What the storage would not drop it would not have kept since either (write).
+      console.warn('unsent text could not be removed from storage:', error);
+    }
   }
 
   private read(userId: string): Saved {

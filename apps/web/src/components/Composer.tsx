@@ -57,20 +57,24 @@ export function Composer({
     element.style.height = `${element.scrollHeight + element.offsetHeight - element.clientHeight}px`;
   }, [text]);
 
-  // An edit starts from the message's text; a reply or an edit puts the caret in the field.
-  // An edit ended from outside (its message deleted meanwhile) takes its text with it: it
-  // is not a new message to send.
+  const previousDraft = useRef<Draft>(draft);
+  // A new message's text is kept as it is typed (unsent-text.ts); an edit's is not, nor
+  // the field's text in the render an edit ends in (the edit's, until the effect below).
   useEffect(() => {
-    if (draft?.kind !== 'edit') unsentText.keep(meId, roomId, text);
+    if (draft?.kind !== 'edit' && previousDraft.current?.kind !== 'edit')
+      unsentText.keep(meId, roomId, text);
   }, [meId, roomId, text, draft]);
 
-  const previousDraft = useRef<Draft>(draft);
+  // An edit starts from the message's text; a reply or an edit puts the caret in the field.
+  // An edit that ends (saved, cancelled, or its message deleted meanwhile) takes its text
+  // with it, and what was typed before it comes back.
   useEffect(() => {
     if (draft?.kind === 'edit') setText(draft.message.body);
-    else if (draft === null && previousDraft.current?.kind === 'edit') setText('');
+    else if (draft === null && previousDraft.current?.kind === 'edit')
+      setText(unsentText.of(meId, roomId));
     if (draft !== null) field.current?.focus();
     previousDraft.current = draft;
-  }, [draft]);
+  }, [draft, meId, roomId]);
 
   const finish = () => {
     setText('');

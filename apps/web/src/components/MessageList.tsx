@@ -63,12 +63,10 @@ export function MessageList({
     const memo = scrollMemo.current;
     const firstSeq = items[0]?.seq;
     const marker = element.querySelector<HTMLElement>('[data-testid="new-divider"]');
-    let openedAtDivider = false;
     if (memo.firstSeq !== undefined && firstSeq !== undefined && firstSeq < memo.firstSeq) {
       element.scrollTop = element.scrollHeight - memo.height + memo.top;
     } else if (firstUnread !== undefined && marker !== null && !memo.shownUnread) {
       memo.shownUnread = true;
-      openedAtDivider = true;
       element.scrollTop = Math.min(element.scrollHeight, marker.offsetTop - 16);
     } else if (
       memo.height - memo.top - element.clientHeight < AT_BOTTOM ||
@@ -82,22 +80,30 @@ export function MessageList({
     memo.firstSeq = firstSeq;
     memo.height = element.scrollHeight;
     memo.top = element.scrollTop;
-    const bottom = element.scrollHeight - element.scrollTop - element.clientHeight < AT_BOTTOM;
-    setAtBottom(bottom);
-    // Opened at the divider with every unread message in view: read now (atBottom, true
-    // before and after, would not say so).
-    if (openedAtDivider && bottom) store.viewAtEnd(true);
+    tellWhetherAtEnd(element);
   }, [items, pending.length, firstUnread, store]);
 
-  // Messages that come while the reader is scrolled up are not marked read until seen.
-  useEffect(() => store.viewAtEnd(atBottom), [store, atBottom]);
+  /**
+   * Whether the newest message is in view, measured from the list as it is now: the store
+   * reads the room then, and not while it is scrolled up (what comes meanwhile stays
+   * unread). Told here, where the list is measured, and only once messages are shown: an
+   * effect on `atBottom` would run with the value of the render before the measure.
+   */
+  const toldAtEnd = useRef<boolean | undefined>(undefined);
+  const tellWhetherAtEnd = (element: HTMLElement) => {
+    const bottom = element.scrollHeight - element.scrollTop - element.clientHeight < AT_BOTTOM;
+    setAtBottom(bottom);
+    if (messages === undefined || toldAtEnd.current === bottom) return;
+    toldAtEnd.current = bottom;
+    store.viewAtEnd(bottom);
+  };
 
   const onScroll = () => {
     const element = list.current;
     if (element === null) return;
     scrollMemo.current.top = element.scrollTop;
     scrollMemo.current.height = element.scrollHeight;
-    setAtBottom(element.scrollHeight - element.scrollTop - element.clientHeight < AT_BOTTOM);
+    tellWhetherAtEnd(element);
     if (element.scrollTop < 120 && messages?.hasOlder === true) void store.loadOlder(roomId);
   };
 
