@@ -90,6 +90,8 @@ export class KafkaAdapter extends Adapter implements BusMember {
    * only to connected sockets), they get when they connect.
    */
   private readonly admitting = new Map<string, { offset: number; pid: string }>();
+  /** The offset of the last record read from the topic (-1 before the first). */
+  private readThrough = -1;
   /** The last position delivered of each stream (`positionOf`), least recent first. */
   private readonly positions = new Map<string, number>();
   /** Broadcasts dropped as repeats of a stream position already delivered. */
@@ -369,7 +371,15 @@ export class KafkaAdapter extends Adapter implements BusMember {
   override persistSession(session: PersistedSession): void {
     if (this.recovery === undefined) return;
     this.persisted.add(session.sid);
-    this.send({ type: MessageType.Session, nsp: this.nspName, session, live: false }, session.pid);
+    this.send(
+      {
+        type: MessageType.Session,
+        nsp: this.nspName,
+        session: { ...session, position: this.readThrough },
+        live: false,
+      },
+      session.pid,
+    );
   }
 
   override async restoreSession(pid: string, offset: string): Promise<Session> {
@@ -403,6 +413,7 @@ export class KafkaAdapter extends Adapter implements BusMember {
 
   /** A record read back from the topic, written by this instance or another. */
   onMessage(message: ClusterMessage, offset: number): void {
+    this.readThrough = offset;
     const fromSelf = message.uid === this.bus.uid;
     switch (message.type) {
       case MessageType.Broadcast: {

@@ -116,6 +116,17 @@ describe('the cluster message codec', () => {
       encode({ uid: 'a', seq: 1, type: MessageType.Session, nsp: '/', session }),
     ],
     [
+      'a session whose position is not a whole number',
+      encode({
+        uid: 'a',
+        seq: 1,
+        type: MessageType.Session,
+        nsp: '/',
+        session: { ...session, position: '7' },
+        live: false,
+      }),
+    ],
+    [
       'a negative client count',
       encode({
         uid: 'a',

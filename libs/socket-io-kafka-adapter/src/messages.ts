@@ -52,6 +52,11 @@ export interface PersistedSession {
   pid: string;
   rooms: string[];
   data: unknown;
+  /**
+   * A dropped socket's only: the offset of the last record its instance had read when the
+   * socket dropped. Every broadcast up to it that was meant for the socket reached it.
+   */
+  position?: number;
 }
 
 interface Envelope {
@@ -236,6 +241,10 @@ export function decodeMessage(buffer: Buffer): ClusterMessage {
       check(
         isString(session['sid']) && isString(session['pid']) && isStringArray(session['rooms']),
         'session fields',
+      );
+      check(
+        session['position'] === undefined || Number.isSafeInteger(session['position']),
+        'session position',
       );
       check(typeof message['live'] === 'boolean', 'live');
       break;

@@ -53,6 +53,35 @@ describe('RecoveryLog', () => {
     expect(log.restore('pid-1', '5', 'node-b')).toBeUndefined();
   });
 
+  it('restores a socket whose rooms were quiet for longer than the window, when its instance had read past every dropped packet', () => {
+    const log = new RecoveryLog(1_000, clock);
+    log.addPacket(5, ['presence', '5'], opts(['sid-1']));
+    log.addPacket(6, ['m', 'to another room', '6'], opts(['room-b']));
+    now += 2_000;
+    log.prune();
+    log.addPacket(9, ['m', 'while away', '9'], opts(['room-a']));
+    // Dropped with its instance at offset 8: it had 5, and nothing after it was for it.
+    log.addSession('node-a', { ...session, position: 8 });
+    expect(log.restore('pid-1', '5', 'node-b')).toMatchObject({ sid: 'sid-1' });
+    expect(log.packetsAfter(5, session.rooms)).toEqual([['m', 'while away', '9']]);
+  });
+
+  it('refuses a quiet socket whose instance had not read every dropped packet, a live snapshot and an offset never given', () => {
+    const log = new RecoveryLog(1_000, clock);
+    log.addPacket(5, ['presence', '5'], opts(['sid-1']));
+    log.addPacket(7, ['m', '7'], opts(['room-a']));
+    now += 2_000;
+    log.prune();
+    // Its instance lagged: packet 7 may never have reached it, and is gone.
+    log.addSession('node-a', { ...session, position: 6 });
+    expect(log.restore('pid-1', '5', 'node-b')).toBeUndefined();
+    log.addSession('node-a', { ...session, position: 7 });
+    expect(log.restore('pid-1', '8', 'node-b')).toBeUndefined();
+    expect(log.restore('pid-1', '-1', 'node-b')).toBeUndefined();
+    log.addSnapshot('node-a', session);
+    expect(log.restore('pid-1', '5', 'node-b')).toBeUndefined();
+  });
+
   it('forgets packets and sessions older than the maximum disconnection', () => {
     const log = new RecoveryLog(1_000, clock);
     log.addPacket(1, ['a', '1'], opts([]));

@@ -62,6 +62,8 @@ export class RecoveryLog {
   private readonly began: number;
   private readonly roomNames = new Map<string, string>();
   private readonly bytes = new HeldBytes();
+  /** The offset of the newest packet dropped by `prune` (-1 while none was). */
+  private newestPruned = -1;
 
   constructor(
     private readonly maxDisconnectionDuration: number,
@@ -150,7 +152,10 @@ export class RecoveryLog {
     let stale = 0;
     while (stale < this.packets.length && (this.packets[stale]?.at ?? Infinity) < oldestKept)
       stale++;
-    if (stale > 0) this.packets.splice(0, stale);
+    if (stale > 0) {
+      this.newestPruned = this.packets[stale - 1]?.offset ?? this.newestPruned;
+      this.packets.splice(0, stale);
+    }
     for (const [pid, stored] of this.sessions) {
       if (stored.expiresAt !== undefined && stored.expiresAt < now) this.sessions.delete(pid);
     }
@@ -158,7 +163,8 @@ export class RecoveryLog {
 
   /**
    * The session of `pid`, or undefined when the session is unknown or expired, the
-   * client's `offset` is no longer held (what it missed is then unknown), or the socket is
+   * client's `offset` is no longer held and what it missed may have been dropped with it
+   * (`missedNothingDropped`), or the socket is
    * still connected to `self` (a socket cannot be restored beside itself). A session is
    * restored once, when its socket is `admitted`; one `refused` by the middlewares (a
    * handshake with an expired token, say) may be restored again by the next try. What it
@@ -170,7 +176,8 @@ export class RecoveryLog {
     const wasLive = stored.expiresAt === undefined;
     if ((wasLive && stored.origin === self) || (!wasLive && (stored.expiresAt ?? 0) < this.now()))
       return undefined;
-    if (!this.holds(Number(offset))) return undefined;
+    if (!this.holds(Number(offset)) && !this.missedNothingDropped(Number(offset), stored.session))
+      return undefined;
     this.sessions.delete(pid);
     this.admitting.set(pid, stored);
     return { ...stored.session, origin: stored.origin, wasLive };
@@ -210,6 +217,24 @@ export class RecoveryLog {
       else high = middle;
     }
     return low;
+  }
+
+  /**
+   * Whether a dropped socket whose `offset` is older than every packet held (its rooms
+   * were quiet for longer than the window: Socket.IO's client sends the offset of the last
+   * broadcast it received) missed nothing that was dropped. True when its instance had read
+   * past every dropped packet when the socket dropped: the socket was connected then, so
+   * it got each one meant for it, and what it missed is all held. A live snapshot (its
+   * instance died) says nothing of what reached the socket, so it needs its offset held.
+   */
+  private missedNothingDropped(offset: number, session: PersistedSession): boolean {
+    return (
+      session.position !== undefined &&
+      Number.isSafeInteger(offset) &&
+      offset >= 0 &&
+      offset <= this.newestPruned &&
+      this.newestPruned <= session.position
+    );
   }
 
   /** Whether the packet of `offset` is still held. */

@@ -65,5 +65,18 @@ describe('connection-state recovery of a socket that heard nothing yet', () => {
       () => `the missed message; heard ${JSON.stringify(heard)}`,
     );
     expect(heard).toEqual([{ event: 'message:new', message: sent.body as MessageView }]);
+
+    // Recovered, it is not given a new offset: no second presence, though a message sent
+    // after the reconnection (behind any such broadcast on the topic) has come.
+    const after = await chat.call('POST', `/api/rooms/${roomId}/messages`, ann, {
+      clientMsgId: randomUUID(),
+      body: 'after the return',
+    });
+    await until(
+      () => heard.length === 2,
+      () => `the message after; heard ${JSON.stringify(heard)}`,
+    );
+    expect(heard[1]?.message).toEqual(after.body);
+    expect(presence).toHaveLength(1);
   });
 });
