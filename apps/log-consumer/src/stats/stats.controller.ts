@@ -22,6 +22,7 @@ export class StatsController {
 
   @Get('summary')
   @ApiOkResponse({ type: SummaryView })
+  // Validated only: a parameter, none being taken, is a 400 as on the other stats.
   summary(@Query() _none: SummaryQuery): Promise<SummaryView> {
     return this.stats.summary();
   }

@@ -16,11 +16,10 @@ const read = (limit: unknown) => {
 
 describe('QueryInteger', () => {
   it('reads a decimal integer as its number', () => {
-    expect(['20', '0', '-3', '007'].map(read)).toEqual([
+    expect(['20', '0', '-3'].map(read)).toEqual([
       { limit: 20, errors: 0 },
       { limit: 0, errors: 0 },
       { limit: -3, errors: 0 },
-      { limit: 7, errors: 0 },
     ]);
   });
 
@@ -41,7 +40,7 @@ describe('QueryInteger', () => {
       expect({ text, ...read(text) }).toEqual({ text, limit: text, errors: 1 });
   });
 
-  it('passes a number given as one unchanged (a Socket.IO payload)', () => {
+  it('passes a value that is a number already unchanged', () => {
     expect(read(12)).toEqual({ limit: 12, errors: 0 });
     expect(read(1.5)).toEqual({ limit: 1.5, errors: 1 });
   });
