@@ -614,6 +614,12 @@ describe('ChatStore catch-up by version after a reconnection', () => {
       expect(reads()).toEqual([]);
     });
 
+    it('puts the divider after the read cursor, whatever came since the room was opened', async () => {
+      // Message 101 was stored after the room list counted 70 unread.
+      await openLab(100, 70, [['limit=80', { items: lab(range(22, 101)), hasMore: true }]]);
+      expect(store.snapshot().firstUnread.get(LAB)).toBe(31);
+    });
+
     it('loads older pages while the first unread is not among them', async () => {
       await openLab(400, 300, [
         ['limit=200', { items: lab(range(201, 400)), hasMore: true }],

@@ -55,19 +55,42 @@ function pageFor(unread: number): number {
   return Math.min(CHAT_LIMITS.pageMax, Math.max(PAGE, unread + 10));
 }
 
+/** Where this user's reading of a room stands: its read cursor, where known. */
+interface Unread {
+  /** The room's unread count when it was opened (API.md: the others' messages after it). */
+  readonly count: number;
+  /** This user's read cursor in the room (the room view's `lastReadSeq`, then `read`s). */
+  readonly cursor: number | undefined;
+}
+
+const othersMessage = (meId: string) => (message: MessageView) =>
+  message.senderId !== meId && message.deletedAt === null;
+
 /**
- * Where the "new messages" divider goes in what was loaded: at the first unread message,
- * or, when there were more unread than were loaded, at the first loaded of the others'.
+ * Whether `items` reach back to the first unread message: from the read cursor where it is
+ * known (a message stored since the room was opened does not move it), else by counting
+ * `count` of the others' messages back from the end.
+ */
+function reachesFirstUnread(items: readonly MessageView[], meId: string, unread: Unread): boolean {
+  return unread.cursor !== undefined
+    ? (items[0]?.seq ?? 0) <= unread.cursor + 1
+    : firstUnreadSeq(items, meId, unread.count) !== undefined;
+}
+
+/**
+ * Where the "new messages" divider goes in what was loaded: at the first of the others'
+ * messages after the cursor (the first loaded of them when the rest were not loaded), or
+ * with no cursor known, at the `count`-th of them from the end, or the first loaded.
  */
 function dividerSeq(
   items: readonly MessageView[],
   meId: string,
-  unread: number,
+  unread: Unread,
 ): number | undefined {
-  return (
-    firstUnreadSeq(items, meId, unread) ??
-    items.find((message) => message.senderId !== meId && message.deletedAt === null)?.seq
-  );
+  const { cursor } = unread;
+  if (cursor !== undefined)
+    return items.find((message) => message.seq > cursor && othersMessage(meId)(message))?.seq;
+  return firstUnreadSeq(items, meId, unread.count) ?? items.find(othersMessage(meId))?.seq;
 }
 
 /**
@@ -538,7 +561,7 @@ export class ChatStore {
       this.unreadAtOpen.set(roomId, unread);
       // Messages held from an earlier visit: the divider is known before the room shows.
       const held = this.state.messages.get(roomId)?.items ?? [];
-      const divider = unread > 0 ? dividerSeq(held, this.me.id, unread) : undefined;
+      const divider = unread > 0 ? dividerSeq(held, this.me.id, this.unreadOf(roomId)) : undefined;
       const firstUnread = new Map(this.state.firstUnread);
       if (divider === undefined) firstUnread.delete(roomId);
       else firstUnread.set(roomId, divider);
@@ -718,7 +741,10 @@ export class ChatStore {
       ),
       isMessage,
     );
-    const { items: loaded, hasOlder } = await this.backToFirstUnread(roomId, page, unread);
+    const { items: loaded, hasOlder } =
+      unread === 0
+        ? { items: page.items, hasOlder: page.hasMore }
+        : await this.backToFirstUnread(roomId, page, this.unreadOf(roomId));
     const newest = Math.max(0, ...loaded.map((message) => message.version));
     const now = this.state.messages.get(roomId)?.items ?? [];
     // Afresh, only messages after the page's last stay (this user's acknowledged sends):
@@ -726,7 +752,8 @@ export class ChatStore {
     const lastSeq = loaded.at(-1)?.seq ?? 0;
     const held = afresh ? now.filter((message) => message.seq > lastSeq) : now;
     // The divider is known before the messages show: the view opens at it, not at the end.
-    const divider = unread === 0 ? undefined : dividerSeq(loaded, this.me.id, unread);
+    const divider =
+      unread === 0 ? undefined : dividerSeq(loaded, this.me.id, this.unreadOf(roomId));
     if (divider !== undefined)
       this.set({ firstUnread: new Map(this.state.firstUnread).set(roomId, divider) });
     this.putMessages(roomId, mergeMessages(held, loaded), {
@@ -744,28 +771,38 @@ export class ChatStore {
     if (knownVersion() > (this.versions.get(roomId) ?? 0)) void this.sync(roomId);
   }
 
+  /** The open room's unread count when it was opened, and this user's cursor there now. */
+  private unreadOf(roomId: string): Unread {
+    return {
+      count: this.unreadAtOpen.get(roomId) ?? 0,
+      cursor: this.state.reads.get(roomId)?.get(this.me.id),
+    };
+  }
+
   /**
-   * The newest page and, while the first of `unread` messages is not among them, older
-   * pages before it, up to UNREAD_LOADED_MOST messages; a failed older page stops there.
+   * The newest page and, while the first unread message is not among them, older pages
+   * before it, up to UNREAD_LOADED_MOST messages; a failed older page stops there.
    */
   private async backToFirstUnread(
     roomId: string,
     newest: Page<MessageView>,
-    unread: number,
+    unread: Unread,
   ): Promise<{ items: readonly MessageView[]; hasOlder: boolean }> {
     let items = newest.items;
     let hasOlder = newest.hasMore;
     while (
-      unread > 0 &&
       hasOlder &&
       items.length < UNREAD_LOADED_MOST &&
-      firstUnreadSeq(items, this.me.id, unread) === undefined
+      !reachesFirstUnread(items, this.me.id, unread)
     ) {
       const oldest = items[0];
       if (oldest === undefined) break;
       const older = await this.fetchPage(
         roomId,
-        new URLSearchParams({ beforeSeq: String(oldest.seq), limit: String(pageFor(unread)) }),
+        new URLSearchParams({
+          beforeSeq: String(oldest.seq),
+          limit: String(pageFor(unread.count)),
+        }),
       );
       if (older === undefined) break;
       items = [...older.items, ...items];
