@@ -63,12 +63,12 @@ describe('the web app after being offline, across tabs and restarts, and the cha
     await logIn(ben);
   }, 200_000);
 
-  /** Waits until the server counts nothing unread for Ben in `roomId`. */
-  const benHasRead = (roomId: string, what: string) =>
+  /** Waits until the server counts nothing unread in `roomId` for `reader` (`who`). */
+  const hasRead = (reader: RestUser, who: string, roomId: string) =>
     eventually(
-      `Ben has read ${what}`,
+      `${who} has read`,
       async () => {
-        const list = await benRest.call<{ items: { id: string; unreadCount: number }[] }>(
+        const list = await reader.call<{ items: { id: string; unreadCount: number }[] }>(
           'GET',
           '/api/rooms',
         );
@@ -277,7 +277,7 @@ describe('the web app after being offline, across tabs and restarts, and the cha
     // The room opens at its first unread message; read once Ben scrolls to the newest, and
     // his read cursor reaches 30 (the app says so with `read`) before he leaves the room.
     await page.getByTestId('messages').press('End');
-    await benHasRead(roomId, 'the first 30');
+    await hasRead(benRest, 'Ben, the first 30,', roomId);
     await page.getByRole('button', { name: 'Back to rooms' }).click();
     const links = 'see https://example.com/a?b=1, not javascript:alert(1) nor <b>bold</b>';
     const long = `long: ${'가나다라 '.repeat(300)}`;
@@ -461,7 +461,7 @@ describe('the web app after being offline, across tabs and restarts, and the cha
 
     // Read once he is at the newest message.
     await page.getByTestId('jump-latest').click();
-    await benHasRead(roomId, 'all 80');
+    await hasRead(benRest, 'Ben, all 80,', roomId);
 
     // What he typed and did not send waits in the room while he is elsewhere, and after a
     // reload; sent, it is gone from the field.
@@ -498,6 +498,37 @@ describe('the web app after being offline, across tabs and restarts, and the cha
     ).toBeNull();
     await logIn(ann);
   }, 90_000);
+
+  it('marks what came while the page was hidden with the divider, and reads it once shown', async () => {
+    const name = `hidden ${suffix}`;
+    // Ann's own room and message: nothing unread when she opens it, so no divider then.
+    const roomId = await annRest.createRoom(name, [benId]);
+    await annRest.say(roomId, 'before you looked away');
+    const page = ann.page;
+    await room(page, name).click();
+    await shown(message(page, 'before you looked away'));
+    // Another tab in front: the browser says the page is hidden.
+    const setHidden = (hidden: boolean) =>
+      page.evaluate((hide) => {
+        if (hide)
+          Object.defineProperty(document, 'visibilityState', {
+            configurable: true,
+            get: () => 'hidden',
+          });
+        else Reflect.deleteProperty(document, 'visibilityState');
+        document.dispatchEvent(new Event('visibilitychange'));
+      }, hidden);
+    await setHidden(true);
+    await benRest.say(roomId, 'while you were away');
+    await shown(message(page, 'while you were away'));
+    await setHidden(false);
+    await shown(page.getByTestId('new-divider'));
+    const afterDivider = await page
+      .getByTestId('new-divider')
+      .evaluate((divider) => divider.nextElementSibling?.querySelector('.bubble')?.textContent);
+    expect(afterDivider).toBe('while you were away');
+    await hasRead(annRest, 'Ann', roomId);
+  }, 60_000);
 
   it('fits a long member name, a phone’s toast and sidebar; finds "@name"; links www.; says a room name is too long', async () => {
     const page = ann.page;

@@ -1,5 +1,13 @@
 import type { MessageView } from '@scale-chat/contracts';
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import {
+  useCallback,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+  useSyncExternalStore,
+} from 'react';
 import { OFFLINE_TEXT } from '../api-error';
 import { nameOfUser, type LoadFailure } from '../chat-state';
 import type { ChatStore } from '../chat-store';
@@ -49,9 +57,12 @@ export function MessageList({
   const newer = items.filter(
     (message) => seenSeq !== undefined && message.seq > seenSeq && message.senderId !== me.id,
   );
-  if (!atBottom && awayDivider === undefined && newer[0] !== undefined)
+  // Hidden (another tab in front), the end of the list is not seen either.
+  const pageVisible = usePageVisible();
+  const seeingEnd = atBottom && pageVisible;
+  if (!seeingEnd && awayDivider === undefined && newer[0] !== undefined)
     setAwayDivider(newer[0].seq);
-  if (atBottom && lastSeq !== seenSeq) setSeenSeq(lastSeq);
+  if (seeingEnd && lastSeq !== seenSeq) setSeenSeq(lastSeq);
   const firstUnread = state.firstUnread.get(roomId);
   const divider = firstUnread ?? awayDivider;
 
@@ -333,5 +344,16 @@ function Pending({
         </span>
       </div>
     </li>
+  );
+}
+
+/** Whether the page is shown (not a tab behind another, not a minimised window). */
+function usePageVisible(): boolean {
+  return useSyncExternalStore(
+    (changed) => {
+      document.addEventListener('visibilitychange', changed);
+      return () => document.removeEventListener('visibilitychange', changed);
+    },
+    () => document.visibilityState !== 'hidden',
   );
 }
