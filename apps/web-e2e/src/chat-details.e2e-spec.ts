@@ -32,6 +32,14 @@ async function until(condition: () => boolean, timeout: number): Promise<void> {
   }
 }
 
+/** The text of the message right after the "new messages" divider, once it shows. */
+async function afterDivider(page: Page): Promise<string | null | undefined> {
+  await shown(page.getByTestId('new-divider'));
+  return page
+    .getByTestId('new-divider')
+    .evaluate((divider) => divider.nextElementSibling?.querySelector('.bubble')?.textContent);
+}
+
 /** True once the message list is scrolled to its end. */
 function atBottom(page: Page): Promise<boolean> {
   return page
@@ -286,11 +294,7 @@ describe('the web app after being offline, across tabs and restarts, and the cha
     await room(page, name).click();
 
     // The divider sits right before the first message Ben had not read.
-    await shown(page.getByTestId('new-divider'));
-    const beforeDivider = await page
-      .getByTestId('new-divider')
-      .evaluate((divider) => divider.nextElementSibling?.querySelector('.bubble')?.textContent);
-    expect(beforeDivider).toBe('first unread');
+    expect(await afterDivider(page)).toBe('first unread');
 
     // Links: only http(s), opened safely; markup stays text.
     const linked = message(page, 'see https://example.com');
@@ -425,11 +429,7 @@ describe('the web app after being offline, across tabs and restarts, and the cha
     const page = ben.page;
     await showsText(room(page, name).getByTestId('unread'), '3 unread');
     await room(page, name).click();
-    await shown(page.getByTestId('new-divider'));
-    const afterDivider = await page
-      .getByTestId('new-divider')
-      .evaluate((divider) => divider.nextElementSibling?.querySelector('.bubble')?.textContent);
-    expect(afterDivider).toBe('one');
+    expect(await afterDivider(page)).toBe('one');
     await page.getByRole('button', { name: 'Back to rooms' }).click();
 
     // Dee deletes the account while Ann looks at the room: the name goes without a reload.
@@ -451,11 +451,7 @@ describe('the web app after being offline, across tabs and restarts, and the cha
     await room(page, name).click();
 
     // The divider sits before the first of the 80, and the view is there, not at the end.
-    await shown(page.getByTestId('new-divider'));
-    const afterDivider = await page
-      .getByTestId('new-divider')
-      .evaluate((divider) => divider.nextElementSibling?.querySelector('.bubble')?.textContent);
-    expect(afterDivider).toBe('busy 1');
+    expect(await afterDivider(page)).toBe('busy 1');
     await shown(page.getByTestId('jump-latest'));
     expect(await atBottom(page)).toBe(false);
 
@@ -522,11 +518,7 @@ describe('the web app after being offline, across tabs and restarts, and the cha
     await benRest.say(roomId, 'while you were away');
     await shown(message(page, 'while you were away'));
     await setHidden(false);
-    await shown(page.getByTestId('new-divider'));
-    const afterDivider = await page
-      .getByTestId('new-divider')
-      .evaluate((divider) => divider.nextElementSibling?.querySelector('.bubble')?.textContent);
-    expect(afterDivider).toBe('while you were away');
+    expect(await afterDivider(page)).toBe('while you were away');
     await hasRead(annRest, 'Ann', roomId);
   }, 60_000);
 

@@ -4,7 +4,7 @@ import type { ApiClient } from './api';
 import { ApiError, describeError, describeRefusal } from './api-error';
 import { titleOfRoom, type ChatState, type LoadFailure, type RoomMessages } from './chat-state';
 import { mergeMessages } from './message-merge';
-import { firstUnreadSeq } from './message-list';
+import { firstUnreadSeq, isUnreadKind } from './message-list';
 import { CHAT_LIMITS } from './limits';
 import { ACK_TIMEOUT_MS, SendQueue, type ChatSocket } from './send-queue';
 import { othersThan } from './user-query';
@@ -63,9 +63,6 @@ interface Unread {
   readonly cursor: number | undefined;
 }
 
-const othersMessage = (meId: string) => (message: MessageView) =>
-  message.senderId !== meId && message.deletedAt === null;
-
 /**
  * Whether `items` reach back to the first unread message: from the read cursor where it is
  * known (a message stored since the room was opened does not move it), else by counting
@@ -89,8 +86,11 @@ function dividerSeq(
 ): number | undefined {
   const { cursor } = unread;
   if (cursor !== undefined)
-    return items.find((message) => message.seq > cursor && othersMessage(meId)(message))?.seq;
-  return firstUnreadSeq(items, meId, unread.count) ?? items.find(othersMessage(meId))?.seq;
+    return items.find((message) => message.seq > cursor && isUnreadKind(message, meId))?.seq;
+  return (
+    firstUnreadSeq(items, meId, unread.count) ??
+    items.find((message) => isUnreadKind(message, meId))?.seq
+  );
 }
 
 /**
@@ -733,18 +733,19 @@ export class ChatStore {
     // Afresh, every change the room had when the page was asked for is in it or to
     // messages before it, which are not held any more: catch-up starts from there.
     const knownBefore = afresh ? knownVersion() : 0;
-    const unread =
-      !afresh && roomId === this.state.openRoomId ? (this.unreadAtOpen.get(roomId) ?? 0) : 0;
+    // Opened with unread messages: loaded back to the first of them, for the divider.
+    const opened = !afresh && roomId === this.state.openRoomId ? this.unreadOf(roomId) : undefined;
+    const unread = opened !== undefined && opened.count > 0 ? opened : undefined;
     const page = listOf(
       await this.api.get(
-        `/api/rooms/${encodeURIComponent(roomId)}/messages?limit=${pageFor(unread)}`,
+        `/api/rooms/${encodeURIComponent(roomId)}/messages?limit=${pageFor(unread?.count ?? 0)}`,
       ),
       isMessage,
     );
     const { items: loaded, hasOlder } =
-      unread === 0
+      unread === undefined
         ? { items: page.items, hasOlder: page.hasMore }
-        : await this.backToFirstUnread(roomId, page, this.unreadOf(roomId));
+        : await this.backToFirstUnread(roomId, page, unread);
     const newest = Math.max(0, ...loaded.map((message) => message.version));
     const now = this.state.messages.get(roomId)?.items ?? [];
     // Afresh, only messages after the page's last stay (this user's acknowledged sends):
@@ -752,8 +753,7 @@ export class ChatStore {
     const lastSeq = loaded.at(-1)?.seq ?? 0;
     const held = afresh ? now.filter((message) => message.seq > lastSeq) : now;
     // The divider is known before the messages show: the view opens at it, not at the end.
-    const divider =
-      unread === 0 ? undefined : dividerSeq(loaded, this.me.id, this.unreadOf(roomId));
+    const divider = unread === undefined ? undefined : dividerSeq(loaded, this.me.id, unread);
     if (divider !== undefined)
       this.set({ firstUnread: new Map(this.state.firstUnread).set(roomId, divider) });
     this.putMessages(roomId, mergeMessages(held, loaded), {

@@ -7,6 +7,14 @@ import type { MessageView } from '@scale-chat/contracts';
  * so it is the `unreadCount`-th such message from the end. Undefined when nothing is
  * unread or those messages are not loaded.
  */
+/** A message that counts as unread for `meId` after the cursor: someone else's, not deleted. */
+export function isUnreadKind(
+  message: Pick<MessageView, 'senderId' | 'deletedAt'>,
+  meId: string,
+): boolean {
+  return message.senderId !== meId && message.deletedAt === null;
+}
+
 export function firstUnreadSeq(
   items: readonly Pick<MessageView, 'seq' | 'senderId' | 'deletedAt'>[],
   meId: string,
@@ -16,7 +24,7 @@ export function firstUnreadSeq(
   let seen = 0;
   for (let index = items.length - 1; index >= 0; index--) {
     const message = items[index];
-    if (message === undefined || message.senderId === meId || message.deletedAt !== null) continue;
+    if (message === undefined || !isUnreadKind(message, meId)) continue;
     seen += 1;
     if (seen === unreadCount) return message.seq;
   }
