@@ -4,6 +4,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import {
   apiSignUp,
   fillNewRoom,
+  focused,
   launchChromium,
   message,
   openPerson,
@@ -173,6 +174,8 @@ describe('the web app shell: URLs, staying signed in, notifications, accessibili
     const page = await first.newPage();
     await page.goto(`${EDGE}/`);
     await logIn(page, ann.username);
+    // The login form that had the focus is gone: the keyboard starts at the first room.
+    await focused(page.getByTestId('room-list').getByRole('button').first());
     // A browser restart: what it keeps on disk, in a new context.
     const kept = await first.storageState();
     await first.close();
@@ -182,6 +185,8 @@ describe('the web app shell: URLs, staying signed in, notifications, accessibili
       await again.goto(`${EDGE}/#/rooms/${designId}`);
       await shown(again.getByRole('heading', { name: design }));
       expect(await again.getByLabel('Username').count()).toBe(0);
+      // A page load in a room starts the keyboard in its message box.
+      await focused(again.getByLabel('Message', { exact: true }));
     } finally {
       await context.close();
     }

@@ -225,10 +225,13 @@ describe('the web app with API v1.1 (direct rooms, edits, reactions, mentions, s
     await dialog.getByLabel(`Only in ${dan.displayName}`).check();
     await showsText(dialog.getByRole('status'), 'No messages found.');
     await dialog.getByLabel(`Only in ${dan.displayName}`).uncheck();
-    await dialog
+    const result = dialog
       .getByTestId('search-results')
-      .getByRole('button', { name: new RegExp(needle) })
-      .click();
+      .getByRole('button', { name: new RegExp(needle) });
+    // What the query matched is marked in the result.
+    await shown(result);
+    expect(await result.locator('mark').allInnerTexts()).toEqual(['바늘']);
+    await result.click();
     await shown(page.getByRole('heading', { name: group }));
     const found = page.locator('.message.focused').filter({ hasText: needle });
     await shown(found);

@@ -59,6 +59,25 @@ export function ChatScreen({
     wasOpen.current = state.openRoomId;
   }, [state.openRoomId, roomId]);
 
+  // After logging in the form that had the focus is gone, and a page load starts with
+  // none: the keyboard starts in the chat, at the open room's message box, else at the
+  // first room (or "+ New room" with none). Once; never taken from where the user put it,
+  // and not into a text field on a touch screen, where it would raise the keyboard.
+  const newRoom = useRef<HTMLButtonElement>(null);
+  const landed = useRef(false);
+  useEffect(() => {
+    if (landed.current || !state.roomsLoaded) return;
+    landed.current = true;
+    if (document.activeElement !== null && document.activeElement !== document.body) return;
+    const roomId = state.openRoomId;
+    if (roomId !== null && window.matchMedia('(pointer: coarse)').matches) return;
+    const target =
+      (roomId === null
+        ? document.querySelector<HTMLElement>('[data-testid="room-list"] button')
+        : document.getElementById(`composer-${roomId}`)) ?? newRoom.current;
+    target?.focus();
+  }, [state.roomsLoaded, state.openRoomId]);
+
   const open = state.openRoomId;
   return (
     <div className={open === null ? 'layout' : 'layout room-open'}>
@@ -101,7 +120,12 @@ export function ChatScreen({
             </button>
           </nav>
         </header>
-        <button type="button" className="primary new-room" onClick={() => setCreating(true)}>
+        <button
+          ref={newRoom}
+          type="button"
+          className="primary new-room"
+          onClick={() => setCreating(true)}
+        >
           + New room
         </button>
         <button type="button" className="secondary new-room" onClick={() => setMessaging(true)}>

@@ -5,6 +5,7 @@ import { roomAndSender } from '../room-name';
 import { nameOfUser, titleOfRoom, type ChatState } from '../chat-state';
 import type { ChatStore } from '../chat-store';
 import { fullDate } from '../text/dates';
+import { searchExcerpt } from '../text/search-excerpt';
 import { searchQueryProblem } from '../text/search-query';
 import { Dialog } from './Dialog';
 
@@ -129,7 +130,17 @@ export function MessageSearch({
                     )}{' '}
                     · {fullDate(message.createdAt)}
                   </span>
-                  <span>{message.body}</span>
+                  <span data-testid="search-excerpt">
+                    {searchExcerpt(message.body, query).map((part, index) =>
+                      part.hit ? (
+                        <mark key={index} className="search-hit">
+                          {part.text}
+                        </mark>
+                      ) : (
+                        part.text
+                      ),
+                    )}
+                  </span>
                 </button>
               </li>
             ))}
