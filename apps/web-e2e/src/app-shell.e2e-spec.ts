@@ -163,8 +163,12 @@ describe('the web app shell: URLs, staying signed in, notifications, accessibili
     const { page } = ben;
     await roomItem(page, design).click();
     await shown(page.getByRole('heading', { name: design }));
+    // The list the keyboard was in is gone: it lands on the room's title, not on a text
+    // field (which would raise the phone's keyboard), and back on the room it came from.
+    await focused(page.getByRole('heading', { name: design }));
     await page.goBack();
     await shown(roomItem(page, design));
+    await focused(roomItem(page, design));
     expect(page.url().startsWith(EDGE)).toBe(true);
     expect(await page.getByRole('heading', { name: design }).isVisible()).toBe(false);
   }, 30_000);

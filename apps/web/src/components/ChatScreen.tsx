@@ -13,7 +13,7 @@ import { DirectMessageDialog } from './DirectMessageDialog';
 import { MessageSearch } from './MessageSearch';
 import { Icon } from './Icon';
 import { RoomList } from './RoomList';
-import { RoomPane } from './RoomPane';
+import { RoomPane, roomTitleId } from './RoomPane';
 import { useIsAdmin } from './use-is-admin';
 import { NotificationsButton } from './NotificationsButton';
 import { useNotifications } from './use-notifications';
@@ -59,22 +59,29 @@ export function ChatScreen({
     wasOpen.current = state.openRoomId;
   }, [state.openRoomId, roomId]);
 
-  // After logging in the form that had the focus is gone, and a page load starts with
-  // none: the keyboard starts in the chat, at the open room's message box, else at the
-  // first room (or "+ New room" with none). Once; never taken from where the user put it,
-  // and not into a text field on a touch screen, where it would raise the keyboard.
+  // The keyboard's place when the pane it was in goes: after logging in (the form is gone)
+  // and on a page load, and on a narrow screen, where the list and the room replace each
+  // other. A room gets it at its message box (its title on a touch screen, where a text
+  // field would raise the keyboard); the list at the room just left, else the first room,
+  // else "+ New room". Never taken from where the user put it.
   const newRoom = useRef<HTMLButtonElement>(null);
-  const landed = useRef(false);
+  const placed = useRef<{ roomId: string | null } | null>(null);
   useEffect(() => {
-    if (landed.current || !state.roomsLoaded) return;
-    landed.current = true;
-    if (document.activeElement !== null && document.activeElement !== document.body) return;
+    if (!state.roomsLoaded) return;
+    const before = placed.current;
     const roomId = state.openRoomId;
-    if (roomId !== null && window.matchMedia('(pointer: coarse)').matches) return;
+    placed.current = { roomId };
+    if ((before !== null && before.roomId === roomId) || !focusLost()) return;
     const target =
-      (roomId === null
-        ? document.querySelector<HTMLElement>('[data-testid="room-list"] button')
-        : document.getElementById(`composer-${roomId}`)) ?? newRoom.current;
+      roomId !== null
+        ? window.matchMedia('(pointer: coarse)').matches
+          ? document.getElementById(roomTitleId(roomId))
+          : document.getElementById(`composer-${roomId}`)
+        : ((before === null || before.roomId === null
+            ? null
+            : document.querySelector<HTMLElement>(`[data-room-id="${before.roomId}"]`)) ??
+          document.querySelector<HTMLElement>('[data-testid="room-list"] button') ??
+          newRoom.current);
     target?.focus();
   }, [state.roomsLoaded, state.openRoomId]);
 
@@ -210,4 +217,10 @@ function ConnectionBanner({ state }: { state: ChatState }) {
           : 'Reconnecting…'}
     </div>
   );
+}
+
+/** Whether the keyboard's focus is nowhere: on the page itself, or on what is not shown. */
+function focusLost(): boolean {
+  const active = document.activeElement;
+  return active === null || active === document.body || active.getClientRects().length === 0;
 }

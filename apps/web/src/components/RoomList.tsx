@@ -30,6 +30,7 @@ export function RoomList({
               className={room.id === openRoomId ? 'room-item active' : 'room-item'}
               aria-current={room.id === openRoomId ? 'true' : undefined}
               onClick={() => onOpen(room.id)}
+              data-room-id={room.id}
               data-room-name={title}
               data-kind={room.kind}
             >

@@ -16,6 +16,9 @@ export interface RoomProps {
   me: User;
 }
 
+/** The room's title, where the keyboard lands when the room replaces the list. */
+export const roomTitleId = (roomId: string) => `room-title-${roomId}`;
+
 export function RoomPane({ store, state, roomId, me }: RoomProps) {
   const [showMembers, setShowMembers] = useState(false);
   const summary = state.rooms.find((room) => room.id === roomId);
@@ -65,7 +68,9 @@ export function RoomPane({ store, state, roomId, me }: RoomProps) {
           <span className="sr-only">Back to rooms</span>
         </button>
         <div className="room-title">
-          <h2>{name}</h2>
+          <h2 id={roomTitleId(roomId)} tabIndex={-1}>
+            {name}
+          </h2>
           {memberCount !== undefined && (
             <span className="muted small" data-testid="member-count">
               {countOf(memberCount, 'member')}
