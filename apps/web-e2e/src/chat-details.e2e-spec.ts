@@ -580,4 +580,51 @@ describe('the web app after being offline, across tabs and restarts, and the cha
     ).toBeGreaterThan(300);
     await toast.getByRole('button', { name: 'Dismiss' }).click();
   }, 90_000);
+
+  it('makes the message list one stop for Tab, with the arrow keys between messages', async () => {
+    const name = `keys ${suffix}`;
+    const roomId = await annRest.createRoom(name, [benId]);
+    await annRest.say(roomId, 'key one', 'key two');
+    await benRest.say(roomId, 'key three', 'key four');
+    const page = ann.page;
+    await page.goto(`${EDGE}/#/rooms/${roomId}`);
+    await shown(message(page, 'key four'));
+    const composer = page.getByLabel('Message', { exact: true });
+    // A desktop: a room opens ready to type.
+    await focused(composer);
+    /** The text of the message the focus is in; `composer`; or the focused element's tag. */
+    const focusIn = () =>
+      page.evaluate(() => {
+        const active = document.activeElement;
+        if (active?.id.startsWith('composer-') === true) return 'composer';
+        const inMessage = active?.closest('[data-testid="message"]');
+        return inMessage?.querySelector('.bubble')?.textContent ?? active?.tagName ?? 'none';
+      });
+
+    // Back from the message box: into the newest message, the one stop of the list.
+    await page.keyboard.press('Shift+Tab');
+    expect(await focusIn()).toBe('key four');
+    await page.keyboard.press('ArrowUp');
+    await focused(message(page, 'key three'));
+    await page.keyboard.press('Home');
+    await focused(message(page, 'key one'));
+    await page.keyboard.press('ArrowDown');
+    await focused(message(page, 'key two'));
+    // Tab goes through that message's buttons, then straight out of the list.
+    const passed: string[] = [];
+    for (let presses = 0; presses < 10; presses += 1) {
+      await page.keyboard.press('Tab');
+      const where = await focusIn();
+      if (where === 'composer') break;
+      passed.push(where);
+    }
+    expect(await focusIn()).toBe('composer');
+    expect(passed.length).toBeGreaterThan(0);
+    expect(new Set(passed)).toEqual(new Set(['key two']));
+    // And back in at the message it was on.
+    await page.keyboard.press('Shift+Tab');
+    expect(await focusIn()).toBe('key two');
+    await page.keyboard.press('End');
+    await focused(message(page, 'key four'));
+  }, 60_000);
 });

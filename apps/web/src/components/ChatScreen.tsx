@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { ApiClient } from '../api';
 import { titleOfRoom, type ChatState } from '../chat-state';
 import { ChatStore } from '../chat-store';
+import { focusLost, isTouchScreen } from '../focus';
 import { backToRoomList, leaveChat, openRoomPage } from '../navigation';
 import { socketUrl } from '../settings';
 import { useChat } from '../use-chat';
@@ -74,7 +75,7 @@ export function ChatScreen({
     if ((before !== null && before.roomId === roomId) || !focusLost()) return;
     const target =
       roomId !== null
-        ? window.matchMedia('(pointer: coarse)').matches
+        ? isTouchScreen()
           ? document.getElementById(roomTitleId(roomId))
           : document.getElementById(`composer-${roomId}`)
         : ((before === null || before.roomId === null
@@ -217,10 +218,4 @@ function ConnectionBanner({ state }: { state: ChatState }) {
           : 'Reconnecting…'}
     </div>
   );
-}
-
-/** Whether the keyboard's focus is nowhere: on the page itself, or on what is not shown. */
-function focusLost(): boolean {
-  const active = document.activeElement;
-  return active === null || active === document.body || active.getClientRects().length === 0;
 }

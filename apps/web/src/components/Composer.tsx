@@ -1,6 +1,7 @@
 import type { MessageView } from '@scale-chat/contracts';
 import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { ChatStore } from '../chat-store';
+import { isTouchScreen } from '../focus';
 import { CHAT_LIMITS } from '../limits';
 import { completeMention, mentionCandidates, mentionQuery } from '../text/mentions';
 import { unsentText } from '../unsent-text';
@@ -207,7 +208,9 @@ export function Composer({
         onSelect={(event) => setCaret(event.currentTarget.selectionStart)}
         onBlur={() => store.setTyping(roomId, false)}
         onKeyDown={onKeyDown}
-        autoFocus
+        // Ready to type in a room just opened; not on a touch screen, where it would raise
+        // the keyboard over the messages (ChatScreen puts the focus on the title there).
+        autoFocus={!isTouchScreen()}
       />
       <button
         type="submit"

@@ -1,7 +1,10 @@
 import type { MessageView } from '@scale-chat/contracts';
 import {
+  type FocusEvent,
+  type KeyboardEvent,
   useCallback,
   useEffect,
+  useId,
   useLayoutEffect,
   useMemo,
   useRef,
@@ -12,6 +15,7 @@ import { OFFLINE_TEXT } from '../api-error';
 import { nameOfUser, type LoadFailure } from '../chat-state';
 import type { ChatStore } from '../chat-store';
 import type { PendingMessage } from '../send-queue';
+import { MESSAGE, messageAfterKey, settleTabStops } from '../focus';
 import { readersBySeq } from '../message-list';
 import { backToRoomList } from '../navigation';
 import { dayLabel, startsDay } from '../text/dates';
@@ -34,6 +38,7 @@ export function MessageList({
   onEdit: (message: MessageView) => void;
 }) {
   const list = useRef<HTMLOListElement>(null);
+  const hintId = useId();
   const messages = state.messages.get(roomId);
   const items = messages?.items ?? [];
   const pending = state.pending.filter((message) => message.roomId === roomId);
@@ -185,14 +190,35 @@ export function MessageList({
     store.focused();
   }, [focus, items, roomId, store]);
 
+  // One stop for Tab, the arrow keys between messages (focus.ts).
+  const activeMessage = useRef<Element | null>(null);
+  useLayoutEffect(() => {
+    if (list.current !== null)
+      activeMessage.current = settleTabStops(list.current, activeMessage.current);
+  });
+  const onFocus = (event: FocusEvent<HTMLOListElement>) => {
+    const message = (event.target as Element).closest(MESSAGE);
+    if (message === null || message === activeMessage.current || list.current === null) return;
+    activeMessage.current = settleTabStops(list.current, message);
+  };
+  const onKeyDown = (event: KeyboardEvent<HTMLOListElement>) => {
+    if (list.current === null) return;
+    const to = messageAfterKey(list.current, event.target as Element, event);
+    if (to === undefined) return;
+    event.preventDefault();
+    to.focus();
+  };
+
   return (
     <div className="message-area">
       <ol
         className="messages"
         ref={list}
         onScroll={onScroll}
+        onFocus={onFocus}
+        onKeyDown={onKeyDown}
         aria-label="Messages"
-        tabIndex={0}
+        aria-describedby={hintId}
         data-testid="messages"
       >
         {messages === undefined && failure === undefined && (
@@ -255,6 +281,9 @@ export function MessageList({
           />
         ))}
       </ol>
+      <p className="sr-only" id={hintId}>
+        Up and down arrows move between messages, Home and End to the first and the last.
+      </p>
       <p className="sr-only" aria-live="polite" data-testid="announcement">
         {announcement}
       </p>
