@@ -24,7 +24,7 @@ const INSIDE_A_MESSAGE = 'a[href], button';
  * keys (`messageAfterKey`) or a click. Run after each render of the list: messages come
  * and go, and a new one's buttons start in the tab order.
  */
-export function settleTabStops(list: HTMLElement, active: Element | null): Element | null {
+export function settleTabStops(list: HTMLElement, active: Element | null): void {
   const messages = list.querySelectorAll<HTMLElement>(MESSAGE);
   const current =
     active !== null && list.contains(active)
@@ -37,7 +37,6 @@ export function settleTabStops(list: HTMLElement, active: Element | null): Eleme
     for (const inner of message.querySelectorAll<HTMLElement>(INSIDE_A_MESSAGE))
       if (inner.tabIndex !== tabIndex) inner.tabIndex = tabIndex;
   }
-  return current;
 }
 
 /**

@@ -190,16 +190,17 @@ export function MessageList({
     store.focused();
   }, [focus, items, roomId, store]);
 
-  // One stop for Tab, the arrow keys between messages (focus.ts).
-  const activeMessage = useRef<Element | null>(null);
+  // One stop for Tab, the arrow keys between messages (focus.ts): the message last
+  // focused, else the newest, which follows what arrives.
+  const chosenMessage = useRef<Element | null>(null);
   useLayoutEffect(() => {
-    if (list.current !== null)
-      activeMessage.current = settleTabStops(list.current, activeMessage.current);
+    if (list.current !== null) settleTabStops(list.current, chosenMessage.current);
   });
   const onFocus = (event: FocusEvent<HTMLOListElement>) => {
     const message = (event.target as Element).closest(MESSAGE);
-    if (message === null || message === activeMessage.current || list.current === null) return;
-    activeMessage.current = settleTabStops(list.current, message);
+    if (message === null || message === chosenMessage.current || list.current === null) return;
+    chosenMessage.current = message;
+    settleTabStops(list.current, message);
   };
   const onKeyDown = (event: KeyboardEvent<HTMLOListElement>) => {
     if (list.current === null) return;
