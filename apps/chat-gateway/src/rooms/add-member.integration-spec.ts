@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CHAT_LIMITS, SAGA_COMMANDS, type RoomView, type SagaCommand } from '@scale-chat/contracts';
-import { eventually, eventuallyValue } from '@scale-chat/wait';
-import { Client } from 'pg';
+import { eventuallyValue } from '@scale-chat/wait';
 import { GatewayFixture, nextEvent, type Member } from '../testing/gateway-fixture';
 import { listen, sendOver, until } from '../testing/heard-messages';
 import { activateRoom, cancelRoom } from './room-saga-handlers';
@@ -168,32 +167,13 @@ describe("adding a member through the room saga (chat-gateway's rooms, real Post
       },
     };
 
-    // Both at once, while the test holds the room's row (as a send's batch would): each
-    // counts only once it has the room's lock, so one takes the last place and the other
-    // is refused. (FOR NO KEY UPDATE leaves the memberships' foreign key check alone.)
-    const holder = new Client({ connectionString: chat.gateway.database.url });
-    await holder.connect();
-    const schema = chat.gateway.config.databaseSchema;
-    let answers: Promise<{ status: number; body: unknown }>[];
-    try {
-      await holder.query('BEGIN');
-      await holder.query(`SELECT 1 FROM "${schema}"."rooms" WHERE "id" = $1 FOR NO KEY UPDATE`, [
-        roomId,
-      ]);
-      answers = [user, rival].map(add);
-      await eventually("both adds wait for the room's lock", async () => {
-        // Not by the holder: a transaction reads pg_stat_activity once.
-        const [waiting] = (await chat.dataSource.query(
-          `SELECT count(*)::int AS "n" FROM pg_stat_activity
-            WHERE "datname" = current_database() AND "wait_event_type" = 'Lock'
-              AND "query" LIKE '%FOR UPDATE%'`,
-        )) as { n: number }[];
-        return waiting?.n === 2;
-      });
-      await holder.query('COMMIT');
-    } finally {
-      await holder.end();
-    }
+    // Both at once, while the test holds the room's row: each counts only once it has the
+    // room's lock, so one takes the last place and the other is refused.
+    const answers = await chat.holdingRoom(roomId, async (queued) => {
+      const calls = [user, rival].map(add);
+      await queued(2);
+      return calls;
+    });
     const [pending] = await eventuallyValue(
       'a pending membership',
       async () =>
@@ -231,6 +211,30 @@ describe("adding a member through the room saga (chat-gateway's rooms, real Post
    * timeout). A late copy of an earlier saga's command for the same user must leave a
    * newer saga's pending membership to that saga, whose check of the user is under way.
    */
+  it('refuses an add by a member whose removal was queued just ahead of it, and stores nothing', async () => {
+    const [owner, removed, newcomer] = (await Promise.all([
+      chat.member(),
+      chat.member(),
+      chat.member(),
+    ])) as [Member, Member, Member];
+    const roomId = await chat.room([owner, removed]);
+    const [removal, add] = await chat.holdingRoom(roomId, async (queued) => {
+      const first = chat.call('DELETE', `/api/rooms/${roomId}/members/${removed.userId}`, owner);
+      await queued(1);
+      const second = chat.call('POST', `/api/rooms/${roomId}/members`, removed, {
+        userId: newcomer.userId,
+      });
+      await queued(2);
+      return [first, second];
+    });
+    expect((await removal).status).toBe(204);
+    expect(await add).toMatchObject({
+      status: 403,
+      body: { message: 'You are not a member of this room' },
+    });
+    expect(await membershipOf(roomId, newcomer)).toEqual([]);
+  });
+
   it("leaves a newer saga's pending membership alone when an earlier saga's activate-room comes again", async () => {
     const [owner, user] = [await chat.member(), await chat.member()];
     const roomId = await chat.room([owner]);

@@ -68,6 +68,30 @@ describe("an owner leaving its room (chat-gateway's rooms, real PostgreSQL and K
     expect(removal.status).toBe(204);
   });
 
+  it("refuses an owner's removal of a member queued behind its own leave, which passed the room to that member", async () => {
+    const [owner, heir] = (await members(2)) as [Member, Member];
+    const roomId = await chat.room([owner, heir]);
+    const leaveOf = (member: Member) => `/api/rooms/${roomId}/members/${member.userId}`;
+    // The owner leaves, and at once removes the heir: the leave is first for the room's
+    // lock, so by the time the removal has it, the caller is no member and the heir owns it.
+    const [leave, removal] = await chat.holdingRoom(roomId, async (queued) => {
+      const first = chat.call('DELETE', leaveOf(owner), owner);
+      await queued(1);
+      const second = chat.call('DELETE', leaveOf(heir), owner);
+      await queued(2);
+      return [first, second];
+    });
+    expect((await leave).status).toBe(204);
+    expect(await removal).toMatchObject({
+      status: 403,
+      body: { message: 'You are not a member of this room' },
+    });
+    const room = (await chat.call('GET', `/api/rooms/${roomId}`, heir)).body as RoomView;
+    expect(room.members.map(({ userId, role }) => ({ userId, role }))).toEqual([
+      { userId: heir.userId, role: 'owner' },
+    ]);
+  });
+
   it('passes the room on when the owner goes with its account; a room it did not own keeps its owner', async () => {
     const [owner, heir] = (await members(2)) as [Member, Member];
     const owned = await chat.room([owner, heir]);

@@ -136,13 +136,13 @@ export class RoomsService {
 
   /** Any member may add an active user; the membership runs through the room saga. */
   async addMember(callerId: string, roomId: string, userId: string): Promise<RoomMemberView> {
-    requireGroup((await requireMember(this.rooms, roomId, callerId)).kind);
     try {
       await this.dataSource.transaction(async (manager) => {
         const rooms = this.rooms.in(manager);
-        // Counted under the room's lock, so two adds at once cannot both take its last place;
-        // after the insert, so a user already in a full room is told so (a unique violation).
-        await rooms.findRoom(roomId, true);
+        // The caller's right read under the room's lock (`lockedCaller`). Counted under it
+        // too, so two adds at once cannot both take its last place; after the insert, so a
+        // user already in a full room is told so (a unique violation).
+        requireGroup((await lockedCaller(rooms, roomId, callerId)).kind);
         await rooms.insertPendingMember(roomId, userId);
         if ((await rooms.memberCount(roomId)) > CHAT_LIMITS.roomMembersMax) throw roomFull();
         await this.startSaga(manager, { roomId, kind: 'membership', userIds: [userId] });
@@ -174,16 +174,14 @@ export class RoomsService {
 
   /** A member may leave (the owner too: the room passes on); the owner may remove anyone. */
   async removeMember(callerId: string, roomId: string, userId: string): Promise<void> {
-    const caller = await requireMember(this.rooms, roomId, callerId);
-    requireGroup(caller.kind);
-    if (callerId !== userId && caller.role !== 'owner') {
-      throw new ForbiddenException('Only the owner may remove another member');
-    }
     await this.dataSource.transaction(async (manager) => {
       // Under the room's lock, as every write of a room's events: its outbox rows then
       // follow the room's commit order (a send cannot overtake the leave, or the reverse).
       const rooms = this.rooms.in(manager);
-      await rooms.findRoom(roomId, true);
+      const caller = await lockedCaller(rooms, roomId, callerId);
+      requireGroup(caller.kind);
+      if (callerId !== userId && caller.role !== 'owner')
+        throw new ForbiddenException('Only the owner may remove another member');
       if (!(await rooms.deleteActiveMember(roomId, userId)))
         throw new NotFoundException('The user is not a member of this room');
       await announceLeave(manager, roomId, userId, callerId === userId ? 'left' : 'removed');
@@ -239,4 +237,18 @@ export class RoomsService {
     if (answer === undefined) throw new ServiceUnavailableException(lateMessage);
     return answer;
   }
+}
+
+/**
+ * The room locked, then the caller's membership read: a change committed while this one
+ * waited for the lock (the caller left, was removed, or passed the room on) counts. Read
+ * before the lock, a leave queued just ahead let the caller go on as the owner it was.
+ */
+async function lockedCaller(
+  rooms: RoomsRepository,
+  roomId: string,
+  callerId: string,
+): ReturnType<typeof requireMember> {
+  await rooms.findRoom(roomId, true);
+  return requireMember(rooms, roomId, callerId);
 }

@@ -9,6 +9,8 @@ import {
   type TestJwks,
   type TestService,
 } from '@scale-chat/platform/testing';
+import { eventually } from '@scale-chat/wait';
+import { Client } from 'pg';
 import { io as connect, type Socket } from 'socket.io-client';
 import { DataSource } from 'typeorm';
 import { chatGatewayService } from '../app.module';
@@ -120,6 +122,42 @@ export class GatewayFixture {
 
   get dataSource(): DataSource {
     return this.gateway.app.get(DataSource);
+  }
+
+  /**
+   * Holds the room's row (as a send's batch would) while `during` runs, on a connection of
+   * the test's own; `queued(n)` waits until `n` of the gateway's statements wait for the
+   * room's lock (`FOR UPDATE`), so requests can be lined up in a known order behind it.
+   * FOR NO KEY UPDATE leaves the memberships' foreign key checks alone.
+   */
+  async holdingRoom<T>(
+    roomId: string,
+    during: (queued: (n: number) => Promise<void>) => Promise<T>,
+  ): Promise<T> {
+    const holder = new Client({ connectionString: this.gateway.database.url });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query(
+        `SELECT 1 FROM "${this.gateway.config.databaseSchema}"."rooms" WHERE "id" = $1 FOR NO KEY UPDATE`,
+        [roomId],
+      );
+      const queued = (n: number) =>
+        eventually(`${n} waiting for the room's lock`, async () => {
+          // Not by the holder: a transaction reads pg_stat_activity once.
+          const [waiting] = (await this.dataSource.query(
+            `SELECT count(*)::int AS "n" FROM pg_stat_activity
+              WHERE "datname" = current_database() AND "wait_event_type" = 'Lock'
+                AND "query" LIKE '%FOR UPDATE%'`,
+          )) as { n: number }[];
+          return waiting?.n === n;
+        });
+      const result = await during(queued);
+      await holder.query('COMMIT');
+      return result;
+    } finally {
+      await holder.end();
+    }
   }
 
   /** A member with a token issued now, or at `issuedAt` (it expires 900 s after). */
