@@ -4,6 +4,7 @@ import { eventuallyValue } from '@scale-chat/wait';
 import type { EntityManager } from 'typeorm';
 import { nextEvent, type Member } from '../testing/gateway-fixture';
 import { twoGatewayInstances } from '../testing/two-instances';
+import { chatSagaCommands } from '../profiles/chat-saga-participant';
 import { activateRoom, cancelRoom } from './room-saga-handlers';
 
 jest.setTimeout(90_000);
@@ -194,6 +195,74 @@ describe("direct rooms (chat-gateway's rooms, real PostgreSQL and Kafka, two ins
     expect(room.members.map((member) => member.userId).sort()).toEqual(
       [alice.userId, ben.userId].sort(),
     );
+  });
+
+  it('brings back a member who left with an account deletion that was then undone, through the room saga', async () => {
+    const [alice, ben] = [await user(), await user()];
+    const [first] = await Promise.all([open(alice, { userId: ben.userId }), activate(alice, ben)]);
+    const roomId = (first.body as RoomView).id;
+    // Ben's account deletion: he leaves his rooms with his chat profile; then a later step
+    // fails, and the undo gives the profile back (auth restores the account), not the rooms.
+    const step = (name: string, payload: Record<string, unknown>): SagaCommand => ({
+      sagaId: randomUUID(),
+      commandId: randomUUID(),
+      sagaType: 'account-deletion',
+      kind: name === SAGA_COMMANDS.createChatProfile ? 'compensate' : 'execute',
+      participant: 'chat-gateway',
+      name,
+      payload,
+    });
+    const run = (command: SagaCommand) => {
+      const handler = chatSagaCommands[command.name];
+      if (handler === undefined) throw new Error(`chat-gateway has no ${command.name}`);
+      return cluster.chat.dataSource.transaction((manager) => handler(command, manager));
+    };
+    await run(step(SAGA_COMMANDS.removeUserFromRooms, { userId: ben.userId }));
+    await run(
+      step(SAGA_COMMANDS.createChatProfile, {
+        userId: ben.userId,
+        username: `u${ben.userId.slice(0, 8)}`,
+        displayName: 'Ben',
+      }),
+    );
+    expect((await cluster.chat.call('GET', `/api/rooms/${roomId}`, ben)).status).toBe(403);
+
+    // Alice asks for their room again: Ben comes back to it once the saga finds him active.
+    const joined = nextEvent<RoomView>(await cluster.chat.socket(ben), 'room:joined');
+    const answer = open(alice, { userId: ben.userId });
+    const [pending] = await eventuallyValue(
+      "Ben's membership, pending its saga",
+      async () =>
+        (await cluster.chat.dataSource.query(
+          `SELECT "saga_id" FROM "room_members"
+            WHERE "room_id" = $1 AND "user_id" = $2 AND "status" = 'pending'`,
+          [roomId, ben.userId],
+        )) as { saga_id: string }[],
+      (rows) => rows.length === 1,
+    );
+    await cluster.chat.dataSource.transaction((manager) =>
+      activateRoom(
+        {
+          sagaId: pending?.saga_id ?? '',
+          commandId: randomUUID(),
+          sagaType: 'room',
+          kind: 'execute',
+          participant: 'chat-gateway',
+          name: SAGA_COMMANDS.activateRoom,
+          payload: { roomId, kind: 'membership', userIds: [ben.userId] },
+        },
+        manager,
+      ),
+    );
+    const again = await answer;
+    expect(again.status).toBe(200);
+    expect((again.body as RoomView).id).toBe(roomId);
+    expect((again.body as RoomView).members.map((member) => member.userId).sort()).toEqual(
+      [alice.userId, ben.userId].sort(),
+    );
+    expect((await joined).id).toBe(roomId);
+    expect((await cluster.chat.call('GET', `/api/rooms/${roomId}`, ben)).status).toBe(200);
+    expect(await directRoomsOf(alice, ben)).toEqual([{ id: roomId, status: 'active' }]);
   });
 
   async function countRooms(): Promise<number> {

@@ -69,8 +69,9 @@ export class RoomsService {
 
   /**
    * The caller's direct room with `userId`: a new one (`created`) through the room saga
-   * like any room, or the one the pair already has, pending or active, once it is active.
-   * The unique index on the pair, not a check before the insert, makes it one per pair.
+   * like any room, or the one the pair already has, pending or active, once it is active
+   * with both (`rejoinDirect`). The unique index on the pair, not a check before the
+   * insert, makes it one per pair.
    */
   async openDirect(
     callerId: string,
@@ -90,8 +91,21 @@ export class RoomsService {
       });
       // After a conflict, the other room has committed (the insert waited for it).
       const roomId = createdId ?? (await this.rooms.findDirectRoomId(pair));
-      if (roomId !== undefined)
-        return { room: await this.awaitRoom(roomId), created: createdId !== undefined };
+      if (roomId === undefined) continue;
+      if (createdId === undefined) {
+        const rejoining = await this.rejoinDirect(roomId, pair);
+        if (rejoining.length > 0)
+          await this.awaitOutcome(
+            roomId,
+            async () => {
+              for (const userId of rejoining)
+                if ((await this.memberOutcome(roomId, userId)) === undefined) return undefined;
+              return true;
+            },
+            'The direct room could not be opened in time; please try again',
+          );
+      }
+      return { room: await this.awaitRoom(roomId), created: createdId !== undefined };
     }
     throw new ServiceUnavailableException('The direct room could not be opened; please try again');
   }
@@ -155,21 +169,52 @@ export class RoomsService {
     }
     return this.awaitOutcome(
       roomId,
-      async () => {
-        const member = await this.rooms.findMember(roomId, userId);
-        if (member === undefined) {
-          // Cancelled by the saga for a reason of the system's (a step failed or timed out),
-          // not the caller's, as for a room (awaitRoom).
-          if ((await this.rooms.cancelledMembership(roomId, userId))?.userWasInactive === false)
-            throw new ServiceUnavailableException(
-              'The member could not be added; please try again',
-            );
-          throw notActive([userId]);
-        }
-        return member.status === 'active' ? roomMemberView(member) : undefined;
-      },
+      () => this.memberOutcome(roomId, userId),
       'The member could not be added in time; the room will show it if it was',
     );
+  }
+
+  /**
+   * A membership's saga as it ended: the member once active, undefined while pending; 400
+   * when the saga found the user not active, 503 when it failed for a reason of the
+   * system's (a step failed or timed out), not the caller's, as for a room (awaitRoom).
+   */
+  private async memberOutcome(roomId: string, userId: string): Promise<RoomMemberView | undefined> {
+    const member = await this.rooms.findMember(roomId, userId);
+    if (member === undefined) {
+      if ((await this.rooms.cancelledMembership(roomId, userId))?.userWasInactive === false)
+        throw new ServiceUnavailableException('The member could not be added; please try again');
+      throw notActive([userId]);
+    }
+    return member.status === 'active' ? roomMemberView(member) : undefined;
+  }
+
+  /**
+   * The pair's active direct room with a member missing: one who left it with an account
+   * deletion that was then undone (a failed step restores the account, not its rooms).
+   * Nobody may add a member to a direct room, so asking for it again is how that member
+   * comes back: through the room saga like any membership, auth confirming the user is
+   * active. Under the room's lock, so two calls at once start one saga. The users to
+   * wait for: those it started a saga for and those another call did (none when both are
+   * members, or while the room itself is pending: its own saga adds both).
+   */
+  private rejoinDirect(roomId: string, pair: readonly [string, string]): Promise<string[]> {
+    return this.dataSource.transaction(async (manager) => {
+      const rooms = this.rooms.in(manager);
+      if ((await rooms.findRoom(roomId, true))?.status !== 'active') return [];
+      const missing: string[] = [];
+      const coming: string[] = [];
+      for (const userId of pair) {
+        const status = (await rooms.findMember(roomId, userId))?.status;
+        if (status === undefined) missing.push(userId);
+        else if (status !== 'active') coming.push(userId);
+      }
+      if (missing.length > 0) {
+        for (const userId of missing) await rooms.insertPendingMember(roomId, userId);
+        await this.startSaga(manager, { roomId, kind: 'membership', userIds: missing });
+      }
+      return [...missing, ...coming];
+    });
   }
 
   /** A member may leave (the owner too: the room passes on); the owner may remove anyone. */
