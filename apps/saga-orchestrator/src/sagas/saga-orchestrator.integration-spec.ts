@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import {
   AUTH_LOGINS_TOPIC,
@@ -20,7 +20,7 @@ import {
 import { eventually, eventuallyValue } from '@scale-chat/wait';
 import { Partitioners, type Consumer, type Producer } from 'kafkajs';
 import { Client } from 'pg';
-import { DataSource } from 'typeorm';
+import { DataSource, In } from 'typeorm';
 import { sagaOrchestratorService } from '../app.module';
 import type { OrchestratorConfig } from '../orchestrator-config';
 import { KeptSagaRequests } from './kept-saga-requests';
@@ -30,22 +30,25 @@ import { SagaRecord } from './saga.entity';
 jest.setTimeout(60_000);
 
 /**
- * A member of the orchestrators' group in a process of its own, which the test kills
- * with SIGKILL once it has joined: it never leaves the group, so the broker keeps it
- * (and waits for it in the next rebalance) until its 6 s session times out, as after an
- * orchestrator killed or lost with its machine. What it held, by topic.
+ * A member of the orchestrators' group in a process of its own, once it has joined: what
+ * it holds, by topic, and the process. It holds its partitions and reads nothing from them
+ * for as long as it lives; on SIGTERM it leaves the group first.
  */
-async function leaveAMemberThatDied(
+async function joinAMember(
   brokers: readonly string[],
   groupId: string,
   topics: readonly string[],
-): Promise<Record<string, number[]>> {
+): Promise<{ held: Record<string, number[]>; member: ChildProcess }> {
   const script = `
     const { Kafka, logLevel } = require('kafkajs');
     const consumer = new Kafka({ brokers: ${JSON.stringify(brokers)}, logLevel: logLevel.NOTHING })
       .consumer({ groupId: ${JSON.stringify(groupId)}, sessionTimeout: 6000, heartbeatInterval: 1000 });
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) =>
       process.stdout.write('joined ' + JSON.stringify(payload.memberAssignment) + '\\n'));
+    process.on('SIGTERM', () => {
+      setTimeout(() => process.exit(1), 5000).unref();
+      consumer.disconnect().then(() => process.exit(0));
+    });
     (async () => {
       await consumer.connect();
       await consumer.subscribe({ topics: ${JSON.stringify(topics)} });
@@ -58,10 +61,30 @@ async function leaveAMemberThatDied(
     timeoutMs: 30_000,
     failed: () => (member.exitCode === null ? undefined : `it exited with ${member.exitCode}`),
   });
-  member.kill('SIGKILL');
-  await new Promise((resolve) => member.once('exit', resolve));
-  /** The partitions it died with, by topic. */
-  return JSON.parse(/joined (.*)/.exec(output)?.[1] ?? '{}') as Record<string, number[]>;
+  const held = JSON.parse(/joined (.*)/.exec(output)?.[1] ?? '{}') as Record<string, number[]>;
+  return { held, member };
+}
+
+/** Ends `member` with `signal` and waits until it has exited. */
+async function stop(member: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  const exited = new Promise((resolve) => member.once('exit', resolve));
+  member.kill(signal);
+  await exited;
+}
+
+/**
+ * A member that joined and was killed with SIGKILL: it never leaves the group, so the
+ * broker keeps it (and waits for it in the next rebalance) until its 6 s session times
+ * out, as after an orchestrator killed or lost with its machine. What it held, by topic.
+ */
+async function leaveAMemberThatDied(
+  brokers: readonly string[],
+  groupId: string,
+  topics: readonly string[],
+): Promise<Record<string, number[]>> {
+  const { held, member } = await joinAMember(brokers, groupId, topics);
+  await stop(member, 'SIGKILL');
+  return held;
 }
 
 /** How each participant, played by the test, answers a command (by name). */
@@ -347,6 +370,57 @@ describe('the orchestrator over Kafka, with the test playing auth and chat', () 
         status: 'running',
         deadline: null,
       });
+  });
+
+  it("times out its own overdue sagas however many earlier ones wait on another member's partitions", async () => {
+    const { kafkaBrokers, kafkaGroupPrefix, kafkaTopicPrefix } = orchestrator.config;
+    const { held, member } = await joinAMember(
+      kafkaBrokers,
+      `${kafkaGroupPrefix}.orchestrator`,
+      [SAGA_REQUESTS_TOPIC, SAGA_REPLIES_TOPIC].map((topic) => `${kafkaTopicPrefix}${topic.name}`),
+    );
+    const repository = orchestrator.app.get(DataSource).getRepository(SagaRecord);
+    const theirs: string[] = [];
+    try {
+      const memberReads = held[`${kafkaTopicPrefix}${SAGA_REPLIES_TOPIC.name}`] ?? [];
+      const partitionFor = (reader: 'member' | 'orchestrator') => {
+        let id: string;
+        do id = randomUUID();
+        while (
+          memberReads.includes(replyPartitionOf(id, SAGA_REPLIES_TOPIC.partitions)) !==
+          (reader === 'member')
+        );
+        return id;
+      };
+      // A signup waiting on its profile, past the step's deadline, as the sweep finds one.
+      const waiting = (id: string, overdueMs: number) => ({
+        id,
+        type: 'signup',
+        status: 'running' as const,
+        step: 1,
+        attempt: 1,
+        payload: { userId: randomUUID() },
+        deadline: new Date(Date.now() - overdueMs),
+        history: [],
+      });
+      // More than a sweep takes, earlier than ours, their replies on the member's partition:
+      // not this instance's to time out until their grace has passed.
+      for (let index = 0; index < 60; index += 1) theirs.push(partitionFor('member'));
+      await repository.insert(theirs.map((id) => waiting(id, 5_000)));
+      const ours = partitionFor('orchestrator');
+      scripts.set(ours, {});
+      await repository.insert(waiting(ours, 1_000));
+
+      expect(await finished(ours)).toMatchObject({
+        status: 'compensated',
+        failure: 'create-chat-profile timed out',
+      });
+      const untouched = await repository.findBy({ id: In(theirs), status: 'running', step: 1 });
+      expect(untouched).toHaveLength(theirs.length);
+    } finally {
+      await stop(member, 'SIGTERM');
+      await repository.delete({ id: In(theirs) });
+    }
   });
 
   // Last: it stops the suite's orchestrator and leaves a restarted one.

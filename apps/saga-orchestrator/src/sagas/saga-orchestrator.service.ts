@@ -33,9 +33,14 @@ import type { OrchestratorConfig } from '../orchestrator-config';
 import { ReplyPartitions } from './reply-partitions';
 import { SagaMetrics } from './saga-metrics';
 import { recordOf, stateOf, type SagaRecord } from './saga.entity';
-import { SagasRepository } from './sagas.repository';
+import { SagasRepository, type Overdue } from './sagas.repository';
 
 const SWEEP_INTERVAL_MS = 250;
+/** The most sagas one timeout sweep takes on. */
+const SWEEP_BATCH = 50;
+/** Overdue sagas read a page at a time, at most this many pages a sweep. */
+const SWEEP_PAGE_SIZE = 500;
+const SWEEP_PAGES = 10;
 /** The consumer group of requests and replies (`SagaEventsController`). */
 export const ORCHESTRATOR_GROUP = 'orchestrator';
 /** How a request for a saga type this release does not run is refused (and kept). */
@@ -188,7 +193,8 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
     const effects: (() => void)[] = [];
     try {
       await this.dataSource.transaction(async (manager) => {
-        const due = await this.sagas.in(manager).dueForUpdate();
+        const sagas = this.sagas.in(manager);
+        const due = await sagas.overdueForUpdate(await this.ownOverdue(sagas));
         const now = Date.now();
         for (const record of due) {
           // Its reply may be waiting on a partition another instance holds, or one moving.
@@ -214,6 +220,27 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
     } catch (error) {
       this.logger.warn({ err: error }, 'timeout sweep failed; trying again shortly');
     }
+  }
+
+  /**
+   * The ids of overdue sagas this instance may time out now, earliest first, at most
+   * SWEEP_BATCH. Read past the ones it may not (their replies wait on partitions another
+   * instance holds), however early their deadlines, so they never hold its own back.
+   */
+  private async ownOverdue(sagas: SagasRepository): Promise<string[]> {
+    const own: string[] = [];
+    const now = Date.now();
+    let after: Overdue | undefined;
+    for (let page = 0; page < SWEEP_PAGES; page += 1) {
+      const rows = await sagas.overdue(after, SWEEP_PAGE_SIZE);
+      for (const { id, deadline } of rows) {
+        if (this.replyPartitions.mayTimeOut(id, now - deadline.getTime())) own.push(id);
+        if (own.length === SWEEP_BATCH) return own;
+      }
+      if (rows.length < SWEEP_PAGE_SIZE) break;
+      after = rows.at(-1);
+    }
+    return own;
   }
 
   /**

@@ -4,8 +4,11 @@ import type { EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { SagaRecord } from './saga.entity';
 
-/** The most sagas one timeout sweep takes on. */
-const SWEEP_BATCH = 50;
+/** A saga past its step's deadline, as the timeout sweep first reads it. */
+export interface Overdue {
+  readonly id: string;
+  readonly deadline: Date;
+}
 
 /**
  * The sagas' data access: their state rows. Injected, it works through the pool;
@@ -34,18 +37,34 @@ export class SagasRepository {
   }
 
   /**
-   * Running or compensating sagas whose step's deadline passed, earliest first, locked;
-   * those another instance's sweep holds are skipped.
+   * Running or compensating sagas whose step's deadline passed, earliest first: `limit`
+   * of them after `after` (a page of the previous call), unlocked.
    */
-  dueForUpdate(): Promise<SagaRecord[]> {
+  async overdue(after: Overdue | undefined, limit: number): Promise<Overdue[]> {
+    const rows = (await this.manager.query(
+      `SELECT "id", "deadline" FROM "sagas"
+        WHERE "status" IN ('running', 'compensating') AND "deadline" < now()
+          ${after === undefined ? '' : 'AND ("deadline", "id") > ($2, $3)'}
+        ORDER BY "deadline", "id" LIMIT $1`,
+      after === undefined ? [limit] : [limit, after.deadline, after.id],
+    )) as Overdue[];
+    return rows;
+  }
+
+  /**
+   * Those of the sagas `ids` still overdue, locked, earliest first; those another
+   * instance's sweep holds are skipped.
+   */
+  overdueForUpdate(ids: readonly string[]): Promise<SagaRecord[]> {
+    if (ids.length === 0) return Promise.resolve([]);
     return this.manager
       .getRepository(SagaRecord)
       .createQueryBuilder('saga')
       .setLock('pessimistic_write')
       .setOnLocked('skip_locked')
-      .where(`saga.status IN ('running', 'compensating') AND saga.deadline < now()`)
+      .where(`saga.id IN (:...ids)`, { ids })
+      .andWhere(`saga.status IN ('running', 'compensating') AND saga.deadline < now()`)
       .orderBy('saga.deadline')
-      .limit(SWEEP_BATCH)
       .getMany();
   }
 
