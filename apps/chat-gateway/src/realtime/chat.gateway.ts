@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Inject } from '@nestjs/common';
+import { Inject, type OnModuleDestroy } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import {
   ConnectedSocket,
   MessageBody,
@@ -93,6 +94,8 @@ export const TOO_MANY_CONNECTIONS = 'too_many_connections';
 export const RATE_LIMITED = 'rate_limited';
 /** Why a socket whose client left during its admission is dropped (nobody hears it). */
 const CLIENT_GONE = 'client gone';
+/** Why a handshake under way when the instance began to shut down is dropped. */
+const SHUTTING_DOWN = 'shutting down';
 
 /**
  * How long after its token stops being accepted a quiet socket is closed. One that acts
@@ -107,14 +110,23 @@ const LONGEST_TIMER_MS = 2 ** 31 - 1;
  * The Socket.IO endpoint of API.md on the default namespace. Every socket is
  * authenticated at the handshake and is in its user's rooms before it hears `connect`;
  * every event is validated, authorized against the room's membership and acknowledged,
- * and a bad one never closes the connection. On shutdown Nest closes the server, which
- * drops this instance's sockets as "server shutting down": a reason Socket.IO recovers
- * from, so they come back on another instance with their state.
+ * and a bad one never closes the connection. On shutdown it drains first
+ * (`onModuleDestroy`); then Nest closes the server, which drops this instance's sockets as
+ * "server shutting down": a reason Socket.IO recovers from, so they come back on another
+ * instance with their state.
  */
 @WebSocketGateway()
-export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
+export class ChatGateway
+  implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnModuleDestroy
+{
   @WebSocketServer()
   private readonly server!: ChatServer;
+  /** Set when the instance begins to shut down: nothing new is taken on. */
+  private draining = false;
+  /** The admissions and events in flight on this instance, which a shutdown waits for. */
+  private readonly working = new Set<Promise<unknown>>();
+  /** How long it waits for them: half of SHUTDOWN_TIMEOUT_MS, the rest for what follows. */
+  private readonly drainWaitMs: number;
   /** Refused events per socket: one refused too often within 10 s is flooding. */
   private readonly refusals: FixedWindowRateLimiter;
   /** Each socket's sends in the order it made them. */
@@ -141,6 +153,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     private readonly limits: UserRateLimits,
     private readonly slowReaders: SlowReaders,
     private readonly dataSource: DataSource,
+    private readonly httpAdapterHost: HttpAdapterHost,
     private readonly logger: PinoLogger,
   ) {
     this.logger.setContext('chat-gateway');
@@ -149,6 +162,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       FLOOD_WINDOW_MS,
     );
     this.loginRecheckMs = config.extra.LOGIN_RECHECK_MS;
+    this.drainWaitMs = config.shutdownTimeoutMs / 2;
   }
 
   afterInit(server: ChatServer): void {
@@ -157,7 +171,14 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     server.use(authenticateSockets(this.bearer, this.logger.logger));
     server.use((socket, next) => next(this.handshakeRefusal(socket)));
     server.use((socket, next) => {
-      this.admit(socket).then(
+      if (this.draining) {
+        // Closed, not refused: a refused client would not try again by itself, a closed
+        // one reconnects, through the edge to another instance.
+        socket.conn.close();
+        next(new Error(SHUTTING_DOWN));
+        return;
+      }
+      this.tracked(this.admit(socket)).then(
         (refusal) => next(refusal === undefined ? undefined : new Error(refusal)),
         (error: unknown) => {
           this.logger.error({ err: error }, 'could not admit a socket');
@@ -165,6 +186,32 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
         },
       );
     });
+  }
+
+  /**
+   * The first step of a shutdown, before presence and the outbox relay are torn down and
+   * before the servers close (Nest's order: onModuleDestroy, beforeApplicationShutdown,
+   * then the servers). The instance stops listening, so the edge sends new connections to
+   * another one; admits no socket whose handshake was under way; takes no new event (its
+   * client, reconnected elsewhere, sends again, a message under the same `clientMsgId`);
+   * and waits up to half of SHUTDOWN_TIMEOUT_MS for the admissions and events in flight, whose
+   * acknowledgements go out. A socket admitted after presence let go of this instance's
+   * sockets would have been counted online on an instance that is gone, and a send stored
+   * while its socket closed would have had no acknowledgement.
+   */
+  async onModuleDestroy(): Promise<void> {
+    this.draining = true;
+    this.httpAdapterHost.httpAdapter?.getHttpServer()?.close();
+    const waited = new Promise((resolve) => setTimeout(resolve, this.drainWaitMs).unref());
+    await Promise.race([Promise.allSettled([...this.working]), waited]);
+  }
+
+  /** Keeps `work` among this instance's work in flight (`working`) until it settles. */
+  private tracked<T>(work: Promise<T>): Promise<T> {
+    this.working.add(work);
+    const release = () => this.working.delete(work);
+    work.then(release, release);
+    return work;
   }
 
   /**
@@ -265,7 +312,9 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
    */
   private limitEvents(socket: Socket, userId: string) {
     return ([event, ...args]: unknown[], next: (error?: Error) => void): void => {
-      if (!socket.connected) return; // packets that were on their way when it was closed
+      // Packets that were on their way when it was closed, or that came once the instance
+      // began to shut down (the client sends them again after reconnecting elsewhere).
+      if (!socket.connected || this.draining) return;
       if (this.flooded.has(socket)) {
         ackFailure(args, new SocketError('rate_limited', FLOODED));
         return;
@@ -335,7 +384,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     held.add(answer);
     const release = () => held.delete(answer);
     answer.then(release, release);
-    return answer;
+    return this.tracked(answer);
   }
 
   /**
@@ -456,8 +505,9 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       return failedAck(new SocketError('unauthorized', 'The access token has expired'));
     }
     // Each event is its own unit of work: its log lines and the events it stores (and so
-    // the fan-out of a message on every instance) carry one new correlation id.
-    return withCorrelationId(randomUUID(), async () => {
+    // the fan-out of a message on every instance) carry one new correlation id. A shutdown
+    // waits for it (`working`).
+    const answered = withCorrelationId(randomUUID(), async () => {
       try {
         if (await this.loginRevokedSince(socket, user)) {
           setImmediate(() => socket.disconnect(true));
@@ -472,6 +522,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
         return ack;
       }
     });
+    return this.tracked(answered);
   }
 
   /**

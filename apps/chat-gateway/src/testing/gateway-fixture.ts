@@ -58,7 +58,7 @@ export const nextMatching = <T>(
  */
 export class GatewayFixture {
   private readonly sockets: Socket[] = [];
-  private readonly twins: TestService<ChatConfig>[] = [];
+  private twins: TestService<ChatConfig>[] = [];
   /** Each member's login (`familyId`), so a renewed token belongs to the same one. */
   private readonly logins = new Map<string, string>();
   private published: Promise<TopicLog> | undefined;
@@ -85,14 +85,21 @@ export class GatewayFixture {
    * A second instance of the gateway, as a second process of a cluster is: the same
    * database, JWKS, Kafka topics, consumer groups and Socket.IO topic; closed with this.
    */
-  async twin(): Promise<TestService<ChatConfig>> {
+  async twin(env: Record<string, string> = {}): Promise<TestService<ChatConfig>> {
     const twin = await startAnotherInstance(chatGatewayService, this.gateway, {
       AUTH_JWKS_URL: this.jwks.url,
       SOCKET_IO_TOPIC: this.socketTopic,
       INSTANCE_ID: `${this.gateway.config.instanceId}-twin${this.twins.length + 1}`,
+      ...env,
     });
     this.twins.push(twin);
     return twin;
+  }
+
+  /** Shuts a twin down, as SIGTERM would (before this fixture closes). */
+  async closeTwin(twin: TestService<ChatConfig>): Promise<void> {
+    this.twins = this.twins.filter((other) => other !== twin);
+    await twin.close();
   }
 
   async close(): Promise<void> {
@@ -127,12 +134,13 @@ export class GatewayFixture {
   /**
    * Holds the room's row (as a send's batch would) while `during` runs, on a connection of
    * the test's own; `queued(n)` waits until `n` of the gateway's statements wait for the
-   * room's lock (`FOR UPDATE`), so requests can be lined up in a known order behind it.
+   * room's lock (`FOR UPDATE` ones, or those LIKE `statement`), so requests can be lined up
+   * in a known order behind it.
    * FOR NO KEY UPDATE leaves the memberships' foreign key checks alone.
    */
   async holdingRoom<T>(
     roomId: string,
-    during: (queued: (n: number) => Promise<void>) => Promise<T>,
+    during: (queued: (n: number, statement?: string) => Promise<void>) => Promise<T>,
   ): Promise<T> {
     const holder = new Client({ connectionString: this.gateway.database.url });
     await holder.connect();
@@ -142,13 +150,14 @@ export class GatewayFixture {
         `SELECT 1 FROM "${this.gateway.config.databaseSchema}"."rooms" WHERE "id" = $1 FOR NO KEY UPDATE`,
         [roomId],
       );
-      const queued = (n: number) =>
+      const queued = (n: number, statement = '%FOR UPDATE%') =>
         eventually(`${n} waiting for the room's lock`, async () => {
           // Not by the holder: a transaction reads pg_stat_activity once.
           const [waiting] = (await this.dataSource.query(
             `SELECT count(*)::int AS "n" FROM pg_stat_activity
               WHERE "datname" = current_database() AND "wait_event_type" = 'Lock'
-                AND "query" LIKE '%FOR UPDATE%'`,
+                AND "query" LIKE $1`,
+            [statement],
           )) as { n: number }[];
           return waiting?.n === n;
         });
