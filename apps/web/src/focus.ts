@@ -31,11 +31,12 @@ export function settleTabStops(list: HTMLElement, active: Element | null): void 
       ? active
       : (messages.item(messages.length - 1) ?? null);
   for (const message of messages) {
-    // Written only where it changes: hundreds of messages, each render.
-    const tabIndex = message === current ? 0 : -1;
-    if (message.tabIndex !== tabIndex) message.tabIndex = tabIndex;
+    // Written only where it changes: hundreds of messages, each render. The attribute, not
+    // the property: an element without one reads -1 and is not focusable.
+    const tabIndex = message === current ? '0' : '-1';
+    if (message.getAttribute('tabindex') !== tabIndex) message.setAttribute('tabindex', tabIndex);
     for (const inner of message.querySelectorAll<HTMLElement>(INSIDE_A_MESSAGE))
-      if (inner.tabIndex !== tabIndex) inner.tabIndex = tabIndex;
+      if (inner.getAttribute('tabindex') !== tabIndex) inner.setAttribute('tabindex', tabIndex);
   }
 }
 
