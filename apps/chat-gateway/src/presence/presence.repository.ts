@@ -35,13 +35,43 @@ export class PresenceRepository {
     return row?.held ?? 0;
   }
 
-  /** The socket on `instanceId`; a recovered socket keeps its id and moves there. */
+  /**
+   * The socket on `instanceId`, connected now; a recovered socket keeps its id and moves
+   * there.
+   */
   async upsertSocket(socketId: string, userId: string, instanceId: string): Promise<void> {
     await this.manager.query(
       `INSERT INTO "presence_sockets" ("socket_id", "user_id", "instance_id") VALUES ($1, $2, $3)
-         ON CONFLICT ("socket_id") DO UPDATE SET "instance_id" = EXCLUDED."instance_id"`,
+         ON CONFLICT ("socket_id")
+         DO UPDATE SET "instance_id" = EXCLUDED."instance_id", "connected_at" = now()`,
       [socketId, userId, instanceId],
     );
+  }
+
+  /** How many socket rows `instanceId` has. */
+  async countOn(instanceId: string): Promise<number> {
+    const [row] = (await this.manager.query(
+      `SELECT count(*)::int AS "n" FROM "presence_sockets" WHERE "instance_id" = $1`,
+      [instanceId],
+    )) as { n: number }[];
+    return row?.n ?? 0;
+  }
+
+  /**
+   * The socket rows of `instanceId`, each with whether it was written more than
+   * `settledMs` ago (an admission takes far less: a row that old is of a socket that
+   * connected, or of none).
+   */
+  async socketsOn(
+    instanceId: string,
+    settledMs: number,
+  ): Promise<{ socket_id: string; user_id: string; settled: boolean }[]> {
+    return (await this.manager.query(
+      `SELECT "socket_id", "user_id",
+              "connected_at" < now() - ($2::int * interval '1 millisecond') AS "settled"
+         FROM "presence_sockets" WHERE "instance_id" = $1`,
+      [instanceId, settledMs],
+    )) as { socket_id: string; user_id: string; settled: boolean }[];
   }
 
   /** Deletes the socket's row of `instanceId` only; false when there was none. */

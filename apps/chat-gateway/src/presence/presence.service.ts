@@ -23,6 +23,9 @@ import { PresenceRepository } from './presence.repository';
 @Injectable()
 export class PresenceService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;
+  /** The heartbeat under way, which a shutdown waits for before letting go of the rows. */
+  private heartbeat: Promise<void> = Promise.resolve();
+  private closing = false;
   private readonly instanceId: string;
 
   constructor(
@@ -43,8 +46,9 @@ export class PresenceService implements OnApplicationBootstrap, BeforeApplicatio
     await this.beat();
     await this.announceOfflineIfGone(stale);
     this.timer = setInterval(() => {
-      this.beat()
+      this.heartbeat = this.beat()
         .then(() => this.sweep())
+        .then(() => this.reconcile())
         .catch((error: unknown) => this.logger.warn({ err: error }, 'presence heartbeat failed'));
     }, this.config.extra.PRESENCE_HEARTBEAT_MS);
     this.timer.unref();
@@ -57,6 +61,9 @@ export class PresenceService implements OnApplicationBootstrap, BeforeApplicatio
    */
   async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
+    // A heartbeat's reconcile under way would give rows back to sockets still open.
+    this.closing = true;
+    await this.heartbeat;
     const gone = await this.presence.deleteSocketsOf(this.instanceId);
     await this.presence.deleteInstance(this.instanceId);
     await this.announceOfflineIfGone(gone);
@@ -107,11 +114,64 @@ export class PresenceService implements OnApplicationBootstrap, BeforeApplicatio
     await this.announceOfflineIfGone(gone.map((row) => row.user_id));
   }
 
+  /**
+   * This instance's rows made to match its sockets, each heartbeat, where they differ:
+   * - a row of a socket it does not hold, written longer ago than an admission takes,
+   *   goes, as its disconnect would have done (one that failed, the database away);
+   * - a socket it holds with no row gets one back, online again if it was the user's
+   *   only one: the others swept this instance while it lived (its heartbeats failed for
+   *   PRESENCE_TIMEOUT_MS), or a recovered socket's late disconnect took its row.
+   */
+  async reconcile(): Promise<void> {
+    const local = this.live.localSockets();
+    // As many rows as sockets: the same ones, but for a stale row and a missing one at
+    // once, which a later heartbeat finds when the counts part.
+    if ((await this.presence.countOn(this.instanceId)) === local.size) return;
+    const rows = await this.presence.socketsOn(
+      this.instanceId,
+      this.config.extra.PRESENCE_TIMEOUT_MS,
+    );
+    const recorded = new Set(rows.map((row) => row.socket_id));
+    let changed = 0;
+    for (const row of rows) {
+      if (!row.settled || local.has(row.socket_id)) continue;
+      await this.disconnected(row.socket_id, row.user_id);
+      changed += 1;
+    }
+    for (const [socketId, userId] of local) {
+      if (recorded.has(socketId)) continue;
+      if (await this.restore(socketId, userId)) changed += 1;
+    }
+    if (changed > 0)
+      this.logger.warn({ sockets: changed }, "put this instance's presence rows right");
+  }
+
+  /** A row again for a socket this instance holds; false when it is gone meanwhile. */
+  private async restore(socketId: string, userId: string): Promise<boolean> {
+    return this.dataSource.transaction(async (manager) => {
+      const presence = this.presence.in(manager);
+      await presence.lockUser(userId);
+      // Under the lock: a disconnect from here on waits for this row, and removes it.
+      if (this.closing || !this.live.isLocal(socketId)) return false;
+      const held = await presence.socketsOf(userId, socketId);
+      await presence.upsertSocket(socketId, userId, this.instanceId);
+      if (held === 0) await this.announce(userId, true, manager);
+      return true;
+    });
+  }
+
+  /**
+   * Offline, each of the users who has no socket left. Under each user's lock, as connect
+   * and disconnect announce: else a connect committed between the count and the
+   * announcement would be heard online, then offline.
+   */
   private async announceOfflineIfGone(userIds: readonly string[]): Promise<void> {
     for (const userId of new Set(userIds)) {
-      if ((await this.presence.socketsOf(userId)) === 0) {
-        await this.announce(userId, false);
-      }
+      await this.dataSource.transaction(async (manager) => {
+        const presence = this.presence.in(manager);
+        await presence.lockUser(userId);
+        if ((await presence.socketsOf(userId)) === 0) await this.announce(userId, false, manager);
+      });
     }
   }
 

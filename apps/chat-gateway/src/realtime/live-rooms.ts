@@ -36,6 +36,21 @@ export class LiveRooms {
     return this.server?.of('/').sockets.size ?? 0;
   }
 
+  /** The users of the sockets connected to this instance, by socket id. */
+  localSockets(): Map<string, string> {
+    const users = new Map<string, string>();
+    for (const [id, socket] of this.server?.of('/').sockets ?? []) {
+      const userId = (socket.data as { user?: { userId?: unknown } }).user?.userId;
+      if (typeof userId === 'string') users.set(id, userId);
+    }
+    return users;
+  }
+
+  /** Whether the socket `socketId` is connected to this instance now. */
+  isLocal(socketId: string): boolean {
+    return this.server?.of('/').sockets.get(socketId)?.connected === true;
+  }
+
   private get io(): ChatServer {
     if (this.server === undefined) throw new Error('the Socket.IO server is not ready yet');
     return this.server;
