@@ -6,7 +6,11 @@ import {
   SigningKeyError,
   type SigningKey,
 } from '@scale-chat/access-tokens';
+import { Logger } from '@nestjs/common';
+import { ConfigError } from '@scale-chat/platform';
 import type { AuthConfig } from '../auth-config';
+
+const logger = new Logger('signing-keys');
 
 /**
  * Where a development key is kept between runs; `.cache/` is ignored by git. Not the
@@ -29,12 +33,39 @@ export const SIGNING_KEYS = Symbol('SIGNING_KEYS');
  */
 export async function loadSigningKeys(config: AuthConfig): Promise<SigningKeys> {
   const { AUTH_SIGNING_KEY_FILE: file, AUTH_PREVIOUS_SIGNING_KEY_FILES: previous } = config.extra;
-  const current = file === undefined ? await developmentKey() : await keyFromFile(file);
-  const previousFiles = (previous ?? '')
-    .split(',')
-    .map((path) => path.trim())
-    .filter(Boolean);
-  return { current, previous: await Promise.all(previousFiles.map(keyFromFile)) };
+  const current =
+    file === undefined
+      ? await developmentKey()
+      : await configuredKey('AUTH_SIGNING_KEY_FILE', file);
+  const previousKeys: SigningKey[] = [];
+  for (const path of (previous ?? '').split(',').map((entry) => entry.trim()))
+    if (path !== '') {
+      // Left out rather than fatal: during a key rotation an old pod restarted with the new
+      // Secret and its old setting names a file that is gone, and must still start.
+      try {
+        previousKeys.push(await configuredKey('AUTH_PREVIOUS_SIGNING_KEY_FILES', path));
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        logger.warn(`${error.problems.join('; ')}: left out, so tokens it signed stop verifying`);
+      }
+    }
+  return { current, previous: previousKeys };
+}
+
+/**
+ * The key in the file that `variable` names; a file that cannot be read, or holds no
+ * usable key, is a configuration error naming both (exit 78, one line).
+ */
+async function configuredKey(variable: string, path: string): Promise<SigningKey> {
+  try {
+    return await keyFromFile(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== undefined)
+      throw new ConfigError([`${variable}: ${path} cannot be read (${code})`]);
+    if (error instanceof SigningKeyError) throw new ConfigError([`${variable}: ${error.message}`]);
+    throw error;
+  }
 }
 
 async function keyFromFile(path: string): Promise<SigningKey> {

@@ -10,7 +10,7 @@ import {
   requestPipes,
   useJsonBodies,
 } from '../http';
-import { correlateRequest } from '../logging';
+import { BootstrapLogger, correlateRequest } from '../logging';
 import { KafkaEventsTransport } from '../messaging';
 import { httpMetrics, ServiceMetrics } from '../metrics';
 import type { ServiceDefinition } from './service-definition';
@@ -31,7 +31,9 @@ export async function createServiceApp<C extends ServiceConfig>(
   config: C,
 ): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(definition.rootModule(config), {
+    // Held until pino is in place; written in the service's shape if the start fails first.
     bufferLogs: true,
+    logger: new BootstrapLogger(config),
     abortOnError: false,
     bodyParser: false,
   });

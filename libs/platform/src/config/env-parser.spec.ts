@@ -8,6 +8,8 @@ import {
   parseEnv,
   port,
   postgresUrl,
+  trustedProxies,
+  VariableProblem,
 } from './env-parser';
 
 describe('parseEnv', () => {
@@ -85,6 +87,27 @@ describe('parsers', () => {
       expect(spec.parse(raw)).toHaveProperty('expected', 'a whole number from 1 to 10');
     }
   });
+
+  it.each([
+    '127.0.0.2',
+    '10.0.0.0/8, uniquelocal',
+    'loopback,::1,fd00::/8',
+    '192.168.0.0/255.255.0.0',
+  ])('trustedProxies accepts %p, as Express takes it', (raw) => {
+    expect(trustedProxies().parse(raw)).toBe(
+      raw
+        .split(',')
+        .map((entry) => entry.trim())
+        .join(','),
+    );
+  });
+
+  it.each(['garbage', '1', '10.0.0.0/33', '::1/129', '10.0.0.1/8/8', '10.0.0.0/ff', 'true', ''])(
+    'trustedProxies refuses %p, which Express would throw on at start',
+    (raw) => {
+      expect(trustedProxies().parse(raw)).toBeInstanceOf(VariableProblem);
+    },
+  );
 
   it('list splits, trims and checks each entry', () => {
     const spec = list(/^[a-z]+$/, 'lower-case names');

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 /**
  * A small, typed reader for environment variables. Each variable has a parser that
  * either returns a value or says, in words, what it expected; every problem is collected
@@ -122,6 +123,35 @@ export function brokerList(options: Options<string[]> = {}) {
       return valid ? brokers : new VariableProblem('a comma-separated list of host:port');
     },
   } satisfies VariableSpec<string[]>;
+}
+
+/** The names Express's `trust proxy` takes for address ranges (proxy-addr's). */
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * Express's `trust proxy` as a list: addresses, ranges (`10.0.0.0/8`, or with a netmask)
+ * and the names of proxy-addr's ranges, comma-separated. Checked here because Express
+ * checks it only when the app is built, and throws there.
+ */
+export function trustedProxies(options: Options<string> = {}) {
+  const expected =
+    'a comma-separated list of IP addresses, ranges (10.0.0.0/30) or loopback, linklocal, uniquelocal';
+  return {
+    ...options,
+    parse: (raw: string): string | VariableProblem => {
+      const entries = raw.split(',').map((entry) => entry.trim());
+      const valid = entries.every((entry) => {
+        if (PROXY_RANGE_NAMES.includes(entry)) return true;
+        const [address = '', mask, ...rest] = entry.split('/');
+        const family = isIP(address);
+        if (family === 0 || rest.length > 0) return false;
+        if (mask === undefined) return true;
+        if (/^\d{1,3}$/.test(mask)) return Number(mask) <= (family === 4 ? 32 : 128);
+        return family === 4 && isIP(mask) === 4;
+      });
+      return valid ? entries.join(',') : new VariableProblem(expected);
+    },
+  } satisfies VariableSpec<string>;
 }
 
 /** A `postgres://user:password@host:port/database` URL. */

@@ -55,6 +55,10 @@ describe('readServiceConfig', () => {
     expect(() => readServiceConfig('auth', { KAFKA_BROKERS: 'not a broker' })).toThrow(
       /^Invalid configuration: KAFKA_BROKERS must be a comma-separated list of host:port/,
     );
+    // Express would take it, and throw only when the app is built.
+    expect(() => readServiceConfig('auth', { TRUST_PROXY: 'garbage' })).toThrow(
+      /^Invalid configuration: TRUST_PROXY must be a comma-separated list of IP addresses/,
+    );
   });
 
   it('reads the service-specific variables it is given', () => {

@@ -16,6 +16,7 @@ import {
   port,
   postgresUrl,
   text,
+  trustedProxies,
   type EnvSpec,
   type ParsedEnv,
 } from './env-parser';
@@ -50,11 +51,7 @@ function commonSpec(service: ServiceName) {
     SHUTDOWN_TIMEOUT_MS: integer({ min: 100, max: 120_000 }, { default: 10_000 }),
     // Never a range a client can connect from (not `loopback`: on the local stack every
     // process is a loopback client): the edge's own address (docs/security.md).
-    TRUST_PROXY: text(
-      /^[A-Za-z0-9.:/, ]{1,200}$/,
-      'a list of addresses or names Express knows (10.0.0.2, 10.0.0.0/30, uniquelocal)',
-      { default: LOCAL_EDGE_SOURCE_ADDRESS },
-    ),
+    TRUST_PROXY: trustedProxies({ default: LOCAL_EDGE_SOURCE_ADDRESS }),
   } satisfies EnvSpec;
 }
 

@@ -1,2 +1,3 @@
 export * from './correlation-id';
 export * from './logger.module';
+export * from './bootstrap-logger';
