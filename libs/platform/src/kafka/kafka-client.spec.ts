@@ -29,6 +29,21 @@ describe("levelOf (the pino level of kafkajs' log lines)", () => {
     },
   );
 
+  it("makes a CreateTopics answer a debug line: ensureTopics throws what is not 'already exists'", () => {
+    expect(
+      levelOf(
+        entry(
+          logLevel.ERROR,
+          'Response CreateTopics(key: 19, version: 3)',
+          'Topic creation errors',
+        ),
+      ),
+    ).toBe('debug');
+    expect(
+      levelOf(entry(logLevel.ERROR, 'Response CreateTopics(key: 19, version: 3)', 'Broker down')),
+    ).toBe('error');
+  });
+
   it('leaves every other failed response an error', () => {
     const message = 'Response Produce(key: 0, version: 7)';
     expect(

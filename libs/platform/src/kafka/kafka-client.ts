@@ -40,15 +40,22 @@ const TRANSIENT_BROKER_ANSWERS = new Set([
 /** A kafkajs connection's line for one failed response: `Response Metadata(key: 3, version: 6)`. */
 const FAILED_RESPONSE = /^Response \w+\(key: \d+, version: \d+\)$/;
 
+/**
+ * A CreateTopics answer with an error for some topic. Services starting together race to
+ * create the same topics, and all but one hear TOPIC_ALREADY_EXISTS, which `ensureTopics`
+ * takes as done; any other error it throws, and the start fails saying so. kafkajs logs
+ * the answer at ERROR first, before anyone can tell which it was.
+ */
+const CREATE_TOPICS_RESPONSE = /^Response CreateTopics\(key: \d+, version: \d+\)$/;
+const TOPIC_CREATION_ERRORS = 'Topic creation errors';
+
 /** The pino level of a kafkajs log entry (undefined: not logged). */
 export function levelOf({ level, log }: Pick<LogEntry, 'level' | 'log'>): Level | undefined {
   const method = LEVELS[level];
-  if (
-    method === 'error' &&
-    FAILED_RESPONSE.test(log.message) &&
-    TRANSIENT_BROKER_ANSWERS.has(String((log as { error?: unknown }).error))
-  )
-    return 'debug';
+  if (method !== 'error') return method;
+  const error = String((log as { error?: unknown }).error);
+  if (FAILED_RESPONSE.test(log.message) && TRANSIENT_BROKER_ANSWERS.has(error)) return 'debug';
+  if (CREATE_TOPICS_RESPONSE.test(log.message) && error === TOPIC_CREATION_ERRORS) return 'debug';
   return method;
 }
 
