@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import {
   edgeArgs,
@@ -65,7 +66,12 @@ function serve(service: string | undefined, instance: string | undefined): Promi
     const child = spawn(command, args, { cwd: REPO_ROOT, env, stdio: 'inherit' });
     for (const signal of ['SIGINT', 'SIGTERM'] as const)
       process.on(signal, () => child.kill(signal));
-    child.once('exit', (code) => resolve(code ?? 1));
+    child.once('exit', (code, signal) => {
+      // Killed, it wrote nothing of its own: say so, with the shell's status for a signal.
+      if (signal !== null)
+        process.stderr.write(`${service ?? 'the service'} was stopped by ${signal}\n`);
+      resolve(code ?? 128 + (osConstants.signals[signal ?? 'SIGTERM'] ?? 0));
+    });
   });
 }
 

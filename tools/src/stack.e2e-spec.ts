@@ -311,6 +311,24 @@ describe('npm start (the whole stack as real processes)', () => {
 
   // These two leave the stack with one gateway instance and an empty /api/auth/ rate bucket.
   edgeChecksKillingInstanceOne(edgeFixture);
+
+  it('names the instance that is down, and how to run it, when started a second time without it', () => {
+    const second = spawnSync(process.execPath, [RUN, 'stack'], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    // The orchestrator killed and replaced above is gone too.
+    const gateway = findInstance('chat-gateway', 1);
+    expect(second.stdout).toMatch(
+      new RegExp(
+        `the stack is up \\(edge at .*\\) without .*${gateway.label}.*; nothing was started`,
+      ),
+    );
+    expect(second.stdout).toContain('node tools/run.js serve chat-gateway 1');
+    expect(second.status).toBe(1);
+  });
+
   edgeRateLimitCheck();
 
   it('stops everything it started on SIGINT and exits 0', async () => {

@@ -58,9 +58,18 @@ export async function runStack(): Promise<number> {
   const ports = [EDGE_PORT, ...instances.map((instance) => instance.port)];
   const busy = await portsInUse(ports);
   if (busy.length > 0) {
-    if (await allHealthy(edgeHealthUrls)) {
+    const down = instances.filter((instance) => !busy.includes(instance.port));
+    if (down.length === 0 && (await allHealthy(edgeHealthUrls))) {
       say(`the stack is already up (edge at ${EDGE}); nothing was started`);
       return 0;
+    }
+    // The edge up, instances short: those a running stack started and lost.
+    if (busy.includes(EDGE_PORT) && down.length > 0 && (await isHealthy(`${EDGE}/health`))) {
+      say(
+        `the stack is up (edge at ${EDGE}) without ${down.map((instance) => instance.label).join(', ')}; nothing was started`,
+      );
+      for (const instance of down) say(`${instance.label}: ${restartHint(instance)}`);
+      return 1;
     }
     const holders = describeHolders(busy);
     say(`cannot start: in use by other programs: ${holders}`);
