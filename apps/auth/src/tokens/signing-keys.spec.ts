@@ -45,11 +45,20 @@ describe('loadSigningKeys', () => {
     ).rejects.toBeInstanceOf(ConfigError);
   });
 
-  it('leaves out a previous key it cannot read, as a rotation under way may name one gone', async () => {
+  it('leaves out a previous key whose file is gone, as a rotation under way may name one', async () => {
     const keys = await load({
       AUTH_SIGNING_KEY_FILE: current,
       AUTH_PREVIOUS_SIGNING_KEY_FILES: `${join(dir, 'gone.pem')},${previous}`,
     });
     expect(keys.previous).toHaveLength(1);
+  });
+
+  it('refuses a previous key file that is there but holds no key', async () => {
+    await expect(
+      load({
+        AUTH_SIGNING_KEY_FILE: current,
+        AUTH_PREVIOUS_SIGNING_KEY_FILES: join(dir, 'not-a-key.pem'),
+      }),
+    ).rejects.toBeInstanceOf(ConfigError);
   });
 });

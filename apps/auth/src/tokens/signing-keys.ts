@@ -40,13 +40,17 @@ export async function loadSigningKeys(config: AuthConfig): Promise<SigningKeys> 
   const previousKeys: SigningKey[] = [];
   for (const path of (previous ?? '').split(',').map((entry) => entry.trim()))
     if (path !== '') {
-      // Left out rather than fatal: during a key rotation an old pod restarted with the new
-      // Secret and its old setting names a file that is gone, and must still start.
+      // A file that is gone is left out rather than fatal: during a key rotation an old pod
+      // restarted with the new Secret and its old setting names one, and must still start.
+      // One that is there and unreadable, or no key, is a mistake to stop at.
       try {
-        previousKeys.push(await configuredKey('AUTH_PREVIOUS_SIGNING_KEY_FILES', path));
+        previousKeys.push(await keyFromFile(path));
       } catch (error) {
-        if (!(error instanceof ConfigError)) throw error;
-        logger.warn(`${error.problems.join('; ')}: left out, so tokens it signed stop verifying`);
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+          throw configurationError('AUTH_PREVIOUS_SIGNING_KEY_FILES', path, error);
+        logger.warn(
+          `AUTH_PREVIOUS_SIGNING_KEY_FILES: ${path} does not exist: left out, so tokens it signed stop verifying`,
+        );
       }
     }
   return { current, previous: previousKeys };
@@ -60,12 +64,16 @@ async function configuredKey(variable: string, path: string): Promise<SigningKey
   try {
     return await keyFromFile(path);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code !== undefined)
-      throw new ConfigError([`${variable}: ${path} cannot be read (${code})`]);
-    if (error instanceof SigningKeyError) throw new ConfigError([`${variable}: ${error.message}`]);
-    throw error;
+    throw configurationError(variable, path, error);
   }
+}
+
+/** Why the key in `path` cannot be used, as a configuration error naming `variable`. */
+function configurationError(variable: string, path: string, error: unknown): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code !== undefined) return new ConfigError([`${variable}: ${path} cannot be read (${code})`]);
+  if (error instanceof SigningKeyError) return new ConfigError([`${variable}: ${error.message}`]);
+  return error;
 }
 
 async function keyFromFile(path: string): Promise<SigningKey> {

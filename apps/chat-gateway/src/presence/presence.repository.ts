@@ -26,6 +26,27 @@ export class PresenceRepository {
     await this.manager.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`presence:${userId}`]);
   }
 
+  /**
+   * As `lockUser`, for each of `userIds`, in the order given: callers sort them, so two
+   * such transactions cannot wait for each other (connect and disconnect hold one each).
+   */
+  async lockUsers(userIds: readonly string[]): Promise<void> {
+    await this.manager.query(
+      `SELECT pg_advisory_xact_lock(hashtext('presence:' || u)) FROM unnest($1::text[]) WITH ORDINALITY AS t(u, n) ORDER BY n`,
+      [userIds],
+    );
+  }
+
+  /** Those of `userIds` who hold no socket anywhere. */
+  async withoutSockets(userIds: readonly string[]): Promise<string[]> {
+    const rows = (await this.manager.query(
+      `SELECT u AS "user_id" FROM unnest($1::uuid[]) AS u
+        WHERE NOT EXISTS (SELECT 1 FROM "presence_sockets" p WHERE p."user_id" = u)`,
+      [userIds],
+    )) as { user_id: string }[];
+    return rows.map((row) => row.user_id);
+  }
+
   /** How many sockets the user holds anywhere, leaving out `exceptSocket`. */
   async socketsOf(userId: string, exceptSocket = ''): Promise<number> {
     const [row] = (await this.manager.query(
@@ -46,15 +67,6 @@ export class PresenceRepository {
          DO UPDATE SET "instance_id" = EXCLUDED."instance_id", "connected_at" = now()`,
       [socketId, userId, instanceId],
     );
-  }
-
-  /** How many socket rows `instanceId` has. */
-  async countOn(instanceId: string): Promise<number> {
-    const [row] = (await this.manager.query(
-      `SELECT count(*)::int AS "n" FROM "presence_sockets" WHERE "instance_id" = $1`,
-      [instanceId],
-    )) as { n: number }[];
-    return row?.n ?? 0;
   }
 
   /**

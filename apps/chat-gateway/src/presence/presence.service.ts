@@ -13,6 +13,9 @@ import { LiveRooms } from '../realtime/live-rooms';
 import { RoomsService } from '../rooms/rooms.service';
 import { PresenceRepository } from './presence.repository';
 
+/** Users announced offline together, under their locks, in one transaction. */
+const ANNOUNCE_CHUNK = 100;
+
 /**
  * Who is online, across every gateway instance: each socket is a row (with the instance
  * holding it) in PostgreSQL, written under a per-user lock so that exactly one change
@@ -24,7 +27,7 @@ import { PresenceRepository } from './presence.repository';
 export class PresenceService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;
   /** The heartbeat under way, which a shutdown waits for before letting go of the rows. */
-  private heartbeat: Promise<void> = Promise.resolve();
+  private heartbeat: Promise<void> | undefined;
   private closing = false;
   private readonly instanceId: string;
 
@@ -46,10 +49,14 @@ export class PresenceService implements OnApplicationBootstrap, BeforeApplicatio
     await this.beat();
     await this.announceOfflineIfGone(stale);
     this.timer = setInterval(() => {
+      // One at a time: a heartbeat that takes longer than the interval (thousands of rows
+      // to put right) is not overtaken by the next, which would put them right again.
+      if (this.heartbeat !== undefined) return;
       this.heartbeat = this.beat()
         .then(() => this.sweep())
         .then(() => this.reconcile())
-        .catch((error: unknown) => this.logger.warn({ err: error }, 'presence heartbeat failed'));
+        .catch((error: unknown) => this.logger.warn({ err: error }, 'presence heartbeat failed'))
+        .finally(() => (this.heartbeat = undefined));
     }, this.config.extra.PRESENCE_HEARTBEAT_MS);
     this.timer.unref();
   }
@@ -121,12 +128,10 @@ export class PresenceService implements OnApplicationBootstrap, BeforeApplicatio
    * - a socket it holds with no row gets one back, online again if it was the user's
    *   only one: the others swept this instance while it lived (its heartbeats failed for
    *   PRESENCE_TIMEOUT_MS), or a recovered socket's late disconnect took its row.
+   * One read of the instance's rows a heartbeat (socket ids and users).
    */
   async reconcile(): Promise<void> {
     const local = this.live.localSockets();
-    // As many rows as sockets: the same ones, but for a stale row and a missing one at
-    // once, which a later heartbeat finds when the counts part.
-    if ((await this.presence.countOn(this.instanceId)) === local.size) return;
     const rows = await this.presence.socketsOn(
       this.instanceId,
       this.config.extra.PRESENCE_TIMEOUT_MS,
@@ -135,8 +140,7 @@ export class PresenceService implements OnApplicationBootstrap, BeforeApplicatio
     let changed = 0;
     for (const row of rows) {
       if (!row.settled || local.has(row.socket_id)) continue;
-      await this.disconnected(row.socket_id, row.user_id);
-      changed += 1;
+      if (await this.removeStale(row.socket_id, row.user_id)) changed += 1;
     }
     for (const [socketId, userId] of local) {
       if (recorded.has(socketId)) continue;
@@ -153,7 +157,8 @@ export class PresenceService implements OnApplicationBootstrap, BeforeApplicatio
       await presence.lockUser(userId);
       // Under the lock: a disconnect from here on waits for this row, and removes it.
       if (this.closing || !this.live.isLocal(socketId)) return false;
-      const held = await presence.socketsOf(userId, socketId);
+      // Its own row counted too, if it has one again: online is said once.
+      const held = await presence.socketsOf(userId);
       await presence.upsertSocket(socketId, userId, this.instanceId);
       if (held === 0) await this.announce(userId, true, manager);
       return true;
@@ -161,16 +166,38 @@ export class PresenceService implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   /**
-   * Offline, each of the users who has no socket left. Under each user's lock, as connect
-   * and disconnect announce: else a connect committed between the count and the
-   * announcement would be heard online, then offline.
+   * The row of a socket this instance no longer holds goes, as its disconnect would have
+   * removed it; false when the socket is back here meanwhile (recovered on this instance),
+   * whose row is its own again.
+   */
+  private async removeStale(socketId: string, userId: string): Promise<boolean> {
+    return this.dataSource.transaction(async (manager) => {
+      const presence = this.presence.in(manager);
+      await presence.lockUser(userId);
+      if (this.live.isLocal(socketId)) return false;
+      const removed = await presence.deleteSocket(socketId, this.instanceId);
+      if (removed && (await presence.socketsOf(userId)) === 0)
+        await this.announce(userId, false, manager);
+      return removed;
+    });
+  }
+
+  /**
+   * Offline, each of the users who has no socket left. Under the users' locks, as connect
+   * and disconnect announce (else a connect committed between the count and the
+   * announcement would be heard online, then offline): a hundred users a transaction,
+   * their locks taken in one order and their sockets counted in one statement, so a
+   * thousand users' connects do not wait for every one of them.
    */
   private async announceOfflineIfGone(userIds: readonly string[]): Promise<void> {
-    for (const userId of new Set(userIds)) {
+    const users = [...new Set(userIds)].sort();
+    for (let from = 0; from < users.length; from += ANNOUNCE_CHUNK) {
+      const chunk = users.slice(from, from + ANNOUNCE_CHUNK);
       await this.dataSource.transaction(async (manager) => {
         const presence = this.presence.in(manager);
-        await presence.lockUser(userId);
-        if ((await presence.socketsOf(userId)) === 0) await this.announce(userId, false, manager);
+        await presence.lockUsers(chunk);
+        for (const userId of await presence.withoutSockets(chunk))
+          await this.announce(userId, false, manager);
       });
     }
   }

@@ -121,7 +121,7 @@ export class ChatGateway
 {
   @WebSocketServer()
   private readonly server!: ChatServer;
-  /** Set when the instance begins to shut down: nothing new is taken on. */
+  /** Set when the instance begins to shut down: no socket is admitted any more. */
   private draining = false;
   /** The admissions and events in flight on this instance, which a shutdown waits for. */
   private readonly working = new Set<Promise<unknown>>();
@@ -192,18 +192,25 @@ export class ChatGateway
    * The first step of a shutdown, before presence and the outbox relay are torn down and
    * before the servers close (Nest's order: onModuleDestroy, beforeApplicationShutdown,
    * then the servers). The instance stops listening, so the edge sends new connections to
-   * another one; admits no socket whose handshake was under way; takes no new event (its
-   * client, reconnected elsewhere, sends again, a message under the same `clientMsgId`);
-   * and waits up to half of SHUTDOWN_TIMEOUT_MS for the admissions and events in flight, whose
-   * acknowledgements go out. A socket admitted after presence let go of this instance's
-   * sockets would have been counted online on an instance that is gone, and a send stored
-   * while its socket closed would have had no acknowledgement.
+   * another one, and admits no socket whose handshake was under way; it answers what its
+   * sockets send meanwhile, and waits until nothing is in flight (up to half of
+   * SHUTDOWN_TIMEOUT_MS), so each acknowledgement goes out before the sockets close. A
+   * socket admitted after presence let go of this instance's sockets would have been
+   * counted online on an instance that is gone, and a send stored while its socket closed
+   * would have had no acknowledgement.
    */
   async onModuleDestroy(): Promise<void> {
     this.draining = true;
     this.httpAdapterHost.httpAdapter?.getHttpServer()?.close();
-    const waited = new Promise((resolve) => setTimeout(resolve, this.drainWaitMs).unref());
-    await Promise.race([Promise.allSettled([...this.working]), waited]);
+    const deadline = Date.now() + this.drainWaitMs;
+    // Events let through meanwhile reach their handlers a tick later (Socket.IO hands them
+    // on with process.nextTick): looked for again after each wait.
+    await new Promise((resolve) => setImmediate(resolve));
+    while (this.working.size > 0 && Date.now() < deadline) {
+      const waited = new Promise((resolve) => setTimeout(resolve, deadline - Date.now()).unref());
+      await Promise.race([Promise.allSettled([...this.working]), waited]);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   /** Keeps `work` among this instance's work in flight (`working`) until it settles. */
@@ -312,9 +319,7 @@ export class ChatGateway
    */
   private limitEvents(socket: Socket, userId: string) {
     return ([event, ...args]: unknown[], next: (error?: Error) => void): void => {
-      // Packets that were on their way when it was closed, or that came once the instance
-      // began to shut down (the client sends them again after reconnecting elsewhere).
-      if (!socket.connected || this.draining) return;
+      if (!socket.connected) return; // packets that were on their way when it was closed
       if (this.flooded.has(socket)) {
         ackFailure(args, new SocketError('rate_limited', FLOODED));
         return;

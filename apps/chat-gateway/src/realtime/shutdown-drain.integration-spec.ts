@@ -32,7 +32,7 @@ describe('a gateway instance shutting down (chat-gateway, real PostgreSQL and Ka
     await chat?.close();
   });
 
-  it('stops listening first, acknowledges the send in flight, and leaves no presence behind', async () => {
+  it('stops listening first, answers the send in flight and what comes meanwhile, and leaves no presence behind', async () => {
     const [ann, bob] = (await Promise.all([chat.member(), chat.member()])) as [Member, Member];
     const roomId = await chat.room([ann, bob]);
     // A shutdown limit a loaded machine stays well within: the drain may take half of it.
@@ -51,6 +51,10 @@ describe('a gateway instance shutting down (chat-gateway, real PostgreSQL and Ka
       await eventually('the leaving instance stopped listening', () =>
         refusesConnections(Number(new URL(leaving.url).port)),
       );
+      // An event sent while it drains is answered, not dropped.
+      expect(
+        await annThere.timeout(30_000).emitWithAck('typing', { roomId, typing: true }),
+      ).toEqual({ ok: true });
       // In an object: a promise returned as it is would be waited for under the lock.
       return { answer: answer as Promise<SocketAck<{ message: MessageView }>> };
     });

@@ -11,6 +11,8 @@ import {
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
   CHAT_LIMITS,
+  type MemberRole,
+  type RoomKind,
   type RoomMemberView,
   type RoomSagaPayload,
   type RoomSummaryView,
@@ -150,6 +152,8 @@ export class RoomsService {
 
   /** Any member may add an active user; the membership runs through the room saga. */
   async addMember(callerId: string, roomId: string, userId: string): Promise<RoomMemberView> {
+    // Refused at once when it is clear without the lock (a stranger waits for nobody).
+    requireGroup((await requireMember(this.rooms, roomId, callerId)).kind);
     try {
       await this.dataSource.transaction(async (manager) => {
         const rooms = this.rooms.in(manager);
@@ -198,7 +202,10 @@ export class RoomsService {
    * wait for: those it started a saga for and those another call did (none when both are
    * members, or while the room itself is pending: its own saga adds both).
    */
-  private rejoinDirect(roomId: string, pair: readonly [string, string]): Promise<string[]> {
+  private async rejoinDirect(roomId: string, pair: readonly [string, string]): Promise<string[]> {
+    // Nearly always both are there: no lock to find that out.
+    const members = await Promise.all(pair.map((userId) => this.rooms.findMember(roomId, userId)));
+    if (members.every((member) => member?.status === 'active')) return [];
     return this.dataSource.transaction(async (manager) => {
       const rooms = this.rooms.in(manager);
       if ((await rooms.findRoom(roomId, true))?.status !== 'active') return [];
@@ -219,14 +226,18 @@ export class RoomsService {
 
   /** A member may leave (the owner too: the room passes on); the owner may remove anyone. */
   async removeMember(callerId: string, roomId: string, userId: string): Promise<void> {
+    // Refused at once when it is clear without the lock, then checked again under it.
+    const mayRemove = ({ kind, role }: { kind: RoomKind; role: MemberRole }) => {
+      requireGroup(kind);
+      if (callerId !== userId && role !== 'owner')
+        throw new ForbiddenException('Only the owner may remove another member');
+    };
+    mayRemove(await requireMember(this.rooms, roomId, callerId));
     await this.dataSource.transaction(async (manager) => {
       // Under the room's lock, as every write of a room's events: its outbox rows then
       // follow the room's commit order (a send cannot overtake the leave, or the reverse).
       const rooms = this.rooms.in(manager);
-      const caller = await lockedCaller(rooms, roomId, callerId);
-      requireGroup(caller.kind);
-      if (callerId !== userId && caller.role !== 'owner')
-        throw new ForbiddenException('Only the owner may remove another member');
+      mayRemove(await lockedCaller(rooms, roomId, callerId));
       if (!(await rooms.deleteActiveMember(roomId, userId)))
         throw new NotFoundException('The user is not a member of this room');
       await announceLeave(manager, roomId, userId, callerId === userId ? 'left' : 'removed');

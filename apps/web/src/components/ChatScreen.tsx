@@ -75,9 +75,9 @@ export function ChatScreen({
     if ((before !== null && before.roomId === roomId) || !focusLost()) return;
     const target =
       roomId !== null
-        ? isTouchScreen()
-          ? document.getElementById(roomTitleId(roomId))
-          : document.getElementById(`composer-${roomId}`)
+        ? // A room with no message box (not the user's, or the other person gone): its title.
+          ((isTouchScreen() ? null : document.getElementById(`composer-${roomId}`)) ??
+          document.getElementById(roomTitleId(roomId)))
         : ((before === null || before.roomId === null
             ? null
             : document.querySelector<HTMLElement>(`[data-room-id="${before.roomId}"]`)) ??

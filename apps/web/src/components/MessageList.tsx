@@ -178,6 +178,9 @@ export function MessageList({
       ? ''
       : `${nameOf(announcedMessage.senderId)}: ${announcedMessage.body}`;
 
+  /** The message the list's one tab stop is on (focus.ts): the last focused, else the newest. */
+  const chosenMessage = useRef<Element | null>(null);
+
   // A jump to a message (a reply's quote, a search result): scrolled to once it is loaded.
   const [highlight, setHighlight] = useState<number | undefined>(undefined);
   const focus = state.focus;
@@ -186,16 +189,21 @@ export function MessageList({
     const target = list.current?.querySelector<HTMLElement>(`[data-seq="${focus.seq}"]`);
     if (target === null || target === undefined) return;
     target.scrollIntoView({ block: 'center' });
+    // The list's tab stop too: tabbing into the list lands on the message jumped to.
+    chosenMessage.current = target;
+    if (list.current !== null) settleTabStops(list.current, target);
     setHighlight(focus.seq);
     store.focused();
   }, [focus, items, roomId, store]);
 
-  // One stop for Tab, the arrow keys between messages (focus.ts): the message last
-  // focused, else the newest, which follows what arrives.
-  const chosenMessage = useRef<Element | null>(null);
+  // One stop for Tab, the arrow keys between messages (focus.ts), settled when the
+  // messages change, not at every render (typing, presence): a new message's
+  // buttons start in the tab order. One's own buttons that come and go (the picker, "Keep")
+  // are in the message the user is in, the chosen one.
+  const allPending = state.pending;
   useLayoutEffect(() => {
     if (list.current !== null) settleTabStops(list.current, chosenMessage.current);
-  });
+  }, [items, allPending]);
   const onFocus = (event: FocusEvent<HTMLOListElement>) => {
     const message = (event.target as Element).closest(MESSAGE);
     if (message === null || message === chosenMessage.current || list.current === null) return;

@@ -102,12 +102,22 @@ describe('parsers', () => {
     );
   });
 
-  it.each(['garbage', '1', '10.0.0.0/33', '::1/129', '10.0.0.1/8/8', '10.0.0.0/ff', 'true', ''])(
-    'trustedProxies refuses %p, which Express would throw on at start',
-    (raw) => {
-      expect(trustedProxies().parse(raw)).toBeInstanceOf(VariableProblem);
-    },
-  );
+  it.each([
+    'garbage',
+    '1',
+    '10.0.0.0/33',
+    '::1/129',
+    '10.0.0.1/8/8',
+    '10.0.0.0/ff',
+    'true',
+    '',
+    '10.0.0.0/0',
+    '::/0',
+    '10.0.0.0/255.0.255.0',
+    '10.0.0.0/0.0.0.0',
+  ])('trustedProxies refuses %p, which Express would throw on at start', (raw) => {
+    expect(trustedProxies().parse(raw)).toBeInstanceOf(VariableProblem);
+  });
 
   it('list splits, trims and checks each entry', () => {
     const spec = list(/^[a-z]+$/, 'lower-case names');

@@ -146,12 +146,23 @@ export function trustedProxies(options: Options<string> = {}) {
         const family = isIP(address);
         if (family === 0 || rest.length > 0) return false;
         if (mask === undefined) return true;
-        if (/^\d{1,3}$/.test(mask)) return Number(mask) <= (family === 4 ? 32 : 128);
-        return family === 4 && isIP(mask) === 4;
+        // proxy-addr refuses a range of everything (/0) and a netmask with holes.
+        if (/^\d{1,3}$/.test(mask))
+          return Number(mask) >= 1 && Number(mask) <= (family === 4 ? 32 : 128);
+        return family === 4 && isIP(mask) === 4 && contiguousNetmask(mask);
       });
       return valid ? entries.join(',') : new VariableProblem(expected);
     },
   } satisfies VariableSpec<string>;
+}
+
+/** Whether an IPv4 netmask is ones then zeros, and not all zeros (255.255.0.0, not 255.0.255.0). */
+function contiguousNetmask(mask: string): boolean {
+  const bits = mask
+    .split('.')
+    .map((octet) => Number(octet).toString(2).padStart(8, '0'))
+    .join('');
+  return /^1+0*$/.test(bits);
 }
 
 /** A `postgres://user:password@host:port/database` URL. */
