@@ -99,6 +99,9 @@ export class PresenceService implements OnApplicationBootstrap, BeforeApplicatio
     await this.dataSource.transaction(async (manager) => {
       const presence = this.presence.in(manager);
       await presence.lockUser(userId);
+      // Recovered on this instance before its old transport's close was noticed (a ping
+      // timeout comes late): the id is connected again, and the row is the new socket's.
+      if (this.live.isLocal(socketId)) return;
       // Only this instance's row: the socket may already live on another one (recovered).
       const removed = await presence.deleteSocket(socketId, this.instanceId);
       if (removed && (await presence.socketsOf(userId)) === 0)
