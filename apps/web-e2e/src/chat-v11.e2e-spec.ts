@@ -242,6 +242,24 @@ describe('the web app with API v1.1 (direct rooms, edits, reactions, mentions, s
     expect(inView).toBe(true);
   }, 60_000);
 
+  it('opens a long message found by search unfolded, what matched being far into it', async () => {
+    const needle = `far needle ${suffix}`;
+    await choRest.say(groupId, `${'a long way in. '.repeat(150)}${needle}`);
+    const page = cho.page;
+    await page.getByRole('button', { name: 'Search messages' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Search messages' });
+    await dialog.getByLabel('Words in a message').fill(needle);
+    const result = dialog.getByTestId('search-results').getByRole('button', { name: /far needle/ });
+    await shown(result);
+    // The result shows the part around the match, cut before it.
+    expect(await result.getByTestId('search-excerpt').innerText()).toMatch(/^…/);
+    await result.click();
+    const found = page.locator('.message.focused');
+    await shown(found);
+    await shown(found.getByRole('button', { name: 'Show less' }));
+    expect(await found.locator('.bubble.collapsed').count()).toBe(0);
+  }, 60_000);
+
   it('offers a member after @ by a word of the display name, and says why an edit to nothing cannot be saved', async () => {
     const page = cho.page;
     await openRoom(page, group);

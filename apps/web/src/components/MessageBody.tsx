@@ -1,4 +1,4 @@
-import { useId, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { isLongMessage } from '../message-list';
 import { linkify } from '../text/linkify';
 import { splitMentions } from '../text/mentions';
@@ -11,12 +11,24 @@ export interface MentionContext {
 
 /**
  * A message's text with its web links clickable (only http and https: linkify.ts), as React
- * elements, never HTML. A very long one is shown collapsed, with "Show more".
+ * elements, never HTML. A very long one is shown collapsed, with "Show more", unless
+ * `reveal`: jumped to (a search result, a quote), where what was looked for may be far in.
  */
-export function MessageBody({ body, mentions }: { body: string; mentions?: MentionContext }) {
+export function MessageBody({
+  body,
+  mentions,
+  reveal = false,
+}: {
+  body: string;
+  mentions?: MentionContext;
+  reveal?: boolean;
+}) {
   const id = useId();
   const long = isLongMessage(body);
   const [expanded, setExpanded] = useState(false);
+  useEffect(() => {
+    if (reveal) setExpanded(true);
+  }, [reveal]);
   const collapsed = long && !expanded;
   const segments = linkify(body);
   return (

@@ -73,6 +73,17 @@ function MessageItemView(props: MessageItemProps) {
     reactButton.current?.focus();
   };
   const [deleting, setDeleting] = useState(false);
+  const item = useRef<HTMLLIElement>(null);
+  const deleteButton = useRef<HTMLButtonElement>(null);
+  const confirmButton = useRef<HTMLButtonElement>(null);
+  // The keyboard follows the confirmation: to "Delete for everyone" as it opens, back to
+  // Delete on "Keep"; the buttons it was on are gone either way.
+  const [deleteFocus, setDeleteFocus] = useState<'confirm' | 'delete' | undefined>(undefined);
+  useEffect(() => {
+    if (deleteFocus === undefined) return;
+    (deleteFocus === 'confirm' ? confirmButton : deleteButton).current?.focus();
+    setDeleteFocus(undefined);
+  }, [deleteFocus]);
   const react = (emoji: string, add: boolean) =>
     void store.react(message.roomId, message.seq, emoji, add);
   const classes = [
@@ -84,6 +95,7 @@ function MessageItemView(props: MessageItemProps) {
   ];
   return (
     <li
+      ref={item}
       className={classes.filter((name) => name !== '').join(' ')}
       data-seq={message.seq}
       data-testid="message"
@@ -100,7 +112,7 @@ function MessageItemView(props: MessageItemProps) {
             Message deleted
           </p>
         ) : (
-          <MessageBody body={message.body} mentions={props.mentions} />
+          <MessageBody body={message.body} mentions={props.mentions} reveal={props.focused} />
         )}
         {message.reactions.length > 0 && (
           <ul className="reactions" aria-label="Reactions" data-testid="reactions">
@@ -154,21 +166,40 @@ function MessageItemView(props: MessageItemProps) {
             </button>
             {mine && <Action label="Edit" onClick={() => props.onEdit(message)} />}
             {(mine || props.owner) && !deleting && (
-              <Action label="Delete" onClick={() => setDeleting(true)} />
+              <button
+                ref={deleteButton}
+                type="button"
+                className="link small"
+                onClick={() => {
+                  setDeleting(true);
+                  setDeleteFocus('confirm');
+                }}
+              >
+                Delete
+              </button>
             )}
             {deleting && (
               <>
                 <button
+                  ref={confirmButton}
                   type="button"
                   className="link small danger-text"
                   onClick={() => {
+                    // Its buttons go with it: the keyboard stays on the message.
+                    item.current?.focus();
                     setDeleting(false);
                     void store.deleteMessage(message.roomId, message.seq);
                   }}
                 >
                   Delete for everyone
                 </button>
-                <Action label="Keep" onClick={() => setDeleting(false)} />
+                <Action
+                  label="Keep"
+                  onClick={() => {
+                    setDeleting(false);
+                    setDeleteFocus('delete');
+                  }}
+                />
               </>
             )}
           </div>

@@ -242,7 +242,10 @@ export function MessageList({
         {messages !== undefined && !messages.hasOlder && (
           <li className="muted pad center-text small">Beginning of the conversation</li>
         )}
-        {items.map((message, index) => {
+        {/* One flat list of keyed items: in an array per message, every message would be
+            built again when older ones come in above (its place in the list changes), losing
+            the keyboard's focus and whatever was open in it. */}
+        {items.flatMap((message, index) => {
           const mine = message.senderId === me.id;
           const previous = items[index - 1];
           const newDay = startsDay(previous?.createdAt, message.createdAt);
