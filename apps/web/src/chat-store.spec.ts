@@ -603,6 +603,39 @@ describe('ChatStore catch-up by version after a reconnection', () => {
       expect(reads()).toEqual([]);
     });
 
+    it('opened before the room list came (a link, a reload), waits for its unread count and opens at the divider', async () => {
+      let answerRooms: (value: unknown) => void = () => undefined;
+      answers.set('/api/rooms', new Promise((resolve) => (answerRooms = resolve)));
+      answers.set(`/api/rooms/${LAB}`, {
+        ...view,
+        id: LAB,
+        name: 'Lab',
+        lastSeq: 100,
+        lastVersion: 100,
+        members: view.members.map((member) => ({
+          ...member,
+          lastReadSeq: member.userId === ME ? 30 : 100,
+        })),
+      });
+      answers.set(`/api/rooms/${LAB}/messages?limit=80`, {
+        items: lab(range(21, 100)),
+        hasMore: true,
+      });
+      const fresh = new ChatStore(fakeApi(restAsked, answers), { ...other, id: ME }, undefined);
+      const opened = fresh.open(LAB);
+      const listed = fresh.loadRooms();
+      answerRooms({
+        items: [
+          { ...summary, id: LAB, name: 'Lab', lastSeq: 100, lastVersion: 100, unreadCount: 70 },
+        ],
+      });
+      await listed;
+      await opened;
+      await until(() => fresh.snapshot().messages.has(LAB));
+      expect(fresh.snapshot().firstUnread.get(LAB)).toBe(31);
+      fresh.stop();
+    });
+
     it('puts the divider in a room loaded before as it opens, and reads only at the end', async () => {
       await store.open(null);
       socket.fire('message:new', message(4, 4));

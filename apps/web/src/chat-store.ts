@@ -143,6 +143,9 @@ export class ChatStore {
   private readonly loading = new Map<string, Promise<void>>();
   /** roomId → its unread count when it was opened (for the "new messages" divider). */
   private readonly unreadAtOpen = new Map<string, number>();
+  /** Settled once the room list has come, or failed to, the first time. */
+  private readonly firstRooms: Promise<void>;
+  private roomsCame: () => void = () => undefined;
   private loadRetry: ReturnType<typeof setTimeout> | undefined;
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   private reconnectDelay = RECONNECT_FIRST_MS;
@@ -156,6 +159,8 @@ export class ChatStore {
   private readonly presenceAt = new Map<string, number>();
   /** The open room's list is scrolled to its end: what arrives there is read. */
   private readingLatest = true;
+  /** The room last asked to open: one waiting for the first room list gives way to it. */
+  private opening: string | null = null;
   private readonly onOnline = () => {
     this.set({ online: true });
     void this.catchUp();
@@ -169,6 +174,7 @@ export class ChatStore {
     private readonly socketUrl: string | undefined,
   ) {
     this.remember(me);
+    this.firstRooms = new Promise((resolve) => (this.roomsCame = resolve));
   }
 
   readonly subscribe = (listener: () => void): (() => void) => {
@@ -386,11 +392,13 @@ export class ChatStore {
       });
       // The server answers again: an earlier failure's message is out of date.
       this.set({ rooms, roomsLoaded: true, error: null });
+      this.roomsCame();
       // A direct room is called by the other person: its members are needed for the list.
       for (const room of page.items)
         if (room.kind === 'direct' && !this.state.details.has(room.id))
           void this.loadDetails(room.id);
     } catch (error) {
+      this.roomsCame();
       this.fail(error);
       this.scheduleCatchUp();
     }
@@ -552,9 +560,16 @@ export class ChatStore {
   }
 
   async open(roomId: string | null): Promise<void> {
+    this.opening = roomId;
     if (roomId !== null && roomId === this.state.openRoomId) {
       await this.ensureLoaded(roomId);
       return;
+    }
+    if (roomId !== null && !this.state.roomsLoaded) {
+      // Opened from its URL before the room list came (a link, a reload): the list has
+      // the room's unread count, which says where it opens and whether it is read at once.
+      await this.firstRooms;
+      if (this.opening !== roomId || roomId === this.state.openRoomId) return;
     }
     if (roomId !== null) {
       const unread = this.state.rooms.find((room) => room.id === roomId)?.unreadCount ?? 0;
