@@ -94,18 +94,21 @@ export class PresenceService implements OnApplicationBootstrap, BeforeApplicatio
     });
   }
 
-  /** The socket is gone; the user's last one anywhere makes it offline. */
-  async disconnected(socketId: string, userId: string): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
+  /**
+   * The socket is gone; the user's last one anywhere makes it offline. Whether its row
+   * went: not when the id is connected here again (recovered on this instance before its
+   * old transport's close was noticed, a ping timeout coming late: the row is the new
+   * socket's), nor when it lives on another instance now (recovered there).
+   */
+  async disconnected(socketId: string, userId: string): Promise<boolean> {
+    return this.dataSource.transaction(async (manager) => {
       const presence = this.presence.in(manager);
       await presence.lockUser(userId);
-      // Recovered on this instance before its old transport's close was noticed (a ping
-      // timeout comes late): the id is connected again, and the row is the new socket's.
-      if (this.live.isLocal(socketId)) return;
-      // Only this instance's row: the socket may already live on another one (recovered).
+      if (this.live.isLocal(socketId)) return false;
       const removed = await presence.deleteSocket(socketId, this.instanceId);
       if (removed && (await presence.socketsOf(userId)) === 0)
         await this.announce(userId, false, manager);
+      return removed;
     });
   }
 
@@ -143,7 +146,8 @@ export class PresenceService implements OnApplicationBootstrap, BeforeApplicatio
     let changed = 0;
     for (const row of rows) {
       if (!row.settled || local.has(row.socket_id)) continue;
-      if (await this.removeStale(row.socket_id, row.user_id)) changed += 1;
+      // As its disconnect would have removed it.
+      if (await this.disconnected(row.socket_id, row.user_id)) changed += 1;
     }
     for (const [socketId, userId] of local) {
       if (recorded.has(socketId)) continue;
@@ -165,23 +169,6 @@ export class PresenceService implements OnApplicationBootstrap, BeforeApplicatio
       await presence.upsertSocket(socketId, userId, this.instanceId);
       if (held === 0) await this.announce(userId, true, manager);
       return true;
-    });
-  }
-
-  /**
-   * The row of a socket this instance no longer holds goes, as its disconnect would have
-   * removed it; false when the socket is back here meanwhile (recovered on this instance),
-   * whose row is its own again.
-   */
-  private async removeStale(socketId: string, userId: string): Promise<boolean> {
-    return this.dataSource.transaction(async (manager) => {
-      const presence = this.presence.in(manager);
-      await presence.lockUser(userId);
-      if (this.live.isLocal(socketId)) return false;
-      const removed = await presence.deleteSocket(socketId, this.instanceId);
-      if (removed && (await presence.socketsOf(userId)) === 0)
-        await this.announce(userId, false, manager);
-      return removed;
     });
   }
 
