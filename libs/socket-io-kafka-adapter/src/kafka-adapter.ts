@@ -176,6 +176,27 @@ export class KafkaAdapter extends Adapter implements BusMember {
   }
 
   /**
+   * As `published`, waiting `timeoutMs` at most, and not at all while publishing fails
+   * (Kafka away: the wait would last as long). True once everything broadcast so far is
+   * in Kafka or refused; false when it did not wait that long. Every instance delivers
+   * broadcasts in the topic's order, so a caller that waits for this before letting
+   * another instance broadcast (a lock held across it) has its broadcast heard first
+   * everywhere.
+   */
+  async publishedWithin(timeoutMs: number): Promise<boolean> {
+    if (this.bus.publishFailing) return false;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    try {
+      return await Promise.race([this.bus.settled().then(() => true), late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
    * How many records this instance has had refused so far, of every kind, broadcasts and
    * the rest (joins, snapshots, answers, heartbeats): its publish buffer was full while
    * Kafka was away, it was closing, the broker refused a record as too large, or a record

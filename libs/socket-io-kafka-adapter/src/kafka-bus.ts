@@ -252,6 +252,11 @@ export class KafkaBus extends EventEmitter {
     return this.publisher.settled();
   }
 
+  /** Whether publishing fails at the moment: the last produce request did, and is retried. */
+  get publishFailing(): boolean {
+    return this.publisher.failing;
+  }
+
   peerIds(): string[] {
     return [...this.peers.keys()];
   }

@@ -1,4 +1,5 @@
 import type { Producer, ProducerRecord } from 'kafkajs';
+import { eventually } from '@scale-chat/wait';
 import { OrderedPublisher, PublishBufferFullError } from './publisher';
 
 /** A producer double: fails the first `failures` sends, records what it accepted. */
@@ -79,6 +80,17 @@ describe('OrderedPublisher', () => {
     expect(errors).toEqual(['broker away (1)', 'broker away (2)']);
     expect(accepted).toEqual(['a', 'b', 'c']);
     expect(recovered()).toBe(1);
+  });
+
+  it('says it is failing from a failed attempt until one goes through', async () => {
+    const { producer } = producerFailing(1);
+    const { publisher, errors } = publisherWith(producer);
+    expect(publisher.failing).toBe(false);
+    const sent = publisher.publish('k', Buffer.from('a'));
+    await eventually('the first attempt failed', () => errors.length === 1);
+    expect(publisher.failing).toBe(true);
+    await sent;
+    expect(publisher.failing).toBe(false);
   });
 
   it('refuses and reports a record when the buffer is full, and keeps the others', async () => {

@@ -95,6 +95,11 @@ export class OrderedPublisher {
     return this.queuedBytes;
   }
 
+  /** Whether the last request failed and its records wait for a retry (Kafka away). */
+  get failing(): boolean {
+    return this.failures > 0;
+  }
+
   publish(key: string, value: Buffer): Promise<void> {
     if (this.closed) return Promise.reject(new Error('the publisher is closed'));
     const bytes = recordBytes(key, value);

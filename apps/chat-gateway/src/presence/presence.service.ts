@@ -17,6 +17,12 @@ import { PresenceRepository } from './presence.repository';
 const ANNOUNCE_CHUNK = 100;
 
 /**
+ * How long a presence change holds its user's lock at most while its broadcast goes to
+ * Kafka (`PresenceService.announce`); a produce request takes milliseconds.
+ */
+const IN_ORDER_WAIT_MS = 2_000;
+
+/**
  * Who is online, across every gateway instance: each socket is a row (with the instance
  * holding it) in PostgreSQL, written under a per-user lock so that exactly one change
  * is "the first socket anywhere" or "the last one gone". Each instance beats a heartbeat;
@@ -186,20 +192,40 @@ export class PresenceService implements OnApplicationBootstrap, BeforeApplicatio
       await this.dataSource.transaction(async (manager) => {
         const presence = this.presence.in(manager);
         await presence.lockUsers(chunk);
+        let told = false;
         for (const userId of await presence.withoutSockets(chunk))
-          await this.announce(userId, false, manager);
+          told = (await this.tell(userId, false, manager)) || told;
+        if (told) await this.inKafka();
       });
     }
   }
 
   /**
-   * Tells the user's rooms. Connect and disconnect call it under the user's lock, so a
-   * quick reload (the old socket's offline, the new one's online) is announced in the
-   * order it happened, never online-then-offline.
+   * Tells the user's rooms, and waits (under the user's lock) until Kafka has it. Connect
+   * and disconnect call it under the user's lock, so a quick reload (the old socket's
+   * offline, the new one's online) is announced in the order it happened, never
+   * online-then-offline: also when the two are on different instances, as every instance
+   * delivers broadcasts in the adapter topic's order and the second cannot be published
+   * before the first is in it.
    */
-  private async announce(userId: string, online: boolean, manager?: EntityManager): Promise<void> {
+  private async announce(userId: string, online: boolean, manager: EntityManager): Promise<void> {
+    if (await this.tell(userId, online, manager)) await this.inKafka();
+  }
+
+  /** Broadcasts the change to the user's rooms; false when it shares none. */
+  private async tell(userId: string, online: boolean, manager: EntityManager): Promise<boolean> {
     // With the lock's own connection: waiting for another from the pool while holding the
     // lock would deadlock a burst of one user's connects that took every connection.
-    this.live.presence(await this.rooms.roomIdsOf(userId, manager), userId, online);
+    return this.live.presence(await this.rooms.roomIdsOf(userId, manager), userId, online);
+  }
+
+  /**
+   * Until what was broadcast is in Kafka, `IN_ORDER_WAIT_MS` at most and not at all while
+   * Kafka is away: then a change on another instance right after this one may reach the
+   * others first, and is put right by the user's next change.
+   */
+  private async inKafka(): Promise<void> {
+    if (!(await this.live.publishedWithin(IN_ORDER_WAIT_MS)))
+      this.logger.debug('a presence change went ahead before Kafka had it');
   }
 }

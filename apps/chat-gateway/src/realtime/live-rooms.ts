@@ -95,6 +95,14 @@ export class LiveRooms {
     return adapter instanceof KafkaAdapter ? adapter.published() : Promise.resolve();
   }
 
+  /** See `KafkaAdapter.publishedWithin`; true at once without the cluster adapter. */
+  publishedWithin(timeoutMs: number): Promise<boolean> {
+    const { adapter } = this.io.of('/');
+    return adapter instanceof KafkaAdapter
+      ? adapter.publishedWithin(timeoutMs)
+      : Promise.resolve(true);
+  }
+
   /** Broadcasts the cluster adapter refused so far (see `KafkaAdapter.refusedBroadcasts`). */
   refusedBroadcasts(): number {
     const { adapter } = this.io.of('/');
@@ -113,9 +121,11 @@ export class LiveRooms {
       .emit('typing', { roomId, userId, typing });
   }
 
-  presence(rooms: readonly string[], userId: string, online: boolean): void {
-    if (rooms.length === 0) return;
+  /** False when the user shares no room: nothing was broadcast. */
+  presence(rooms: readonly string[], userId: string, online: boolean): boolean {
+    if (rooms.length === 0) return false;
     this.io.to(rooms.map(chatRoom)).emit('presence', { userId, online });
+    return true;
   }
 
   /**
