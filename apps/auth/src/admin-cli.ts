@@ -8,7 +8,7 @@ const USAGE = 'usage: admin grant|revoke <username>';
 
 /**
  * Grants or revokes the `admin` role of an account, with auth's own configuration
- * (`DATABASE_URL`, `DATABASE_SCHEMA`): `node tools/run.js auth-admin grant ann` locally,
+ * (`DATABASE_URL`; its schema is auth's, as always): `node tools/run.js auth-admin grant ann` locally,
  * `node dist/main.js admin grant ann` in auth's image. The account's next access token
  * carries it (or stops carrying it), so a change reaches the stats within
  * ACCESS_TOKEN_TTL_SECONDS.
