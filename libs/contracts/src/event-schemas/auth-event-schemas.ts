@@ -1,6 +1,6 @@
-import { IsIn, IsISO8601, IsString, MaxLength } from 'class-validator';
+import { IsIn, IsString, MaxLength } from 'class-validator';
 import type { LoginRevoked, UserDeleted, UserRegistered } from '../auth-events';
-import { IsUuid } from './event-schema';
+import { IsInstant, IsUuid } from './event-schema';
 
 const REVOCATION_REASONS: readonly LoginRevoked['reason'][] = [
   'logout',
@@ -18,7 +18,7 @@ export class UserRegisteredSchema implements UserRegistered {
   @IsUuid() readonly userId!: string;
   @IsString() @MaxLength(100) readonly username!: string;
   @IsString() @MaxLength(200) readonly displayName!: string;
-  @IsISO8601() readonly registeredAt!: string;
+  @IsInstant() readonly registeredAt!: string;
 }
 
 export class UserDeletedSchema implements UserDeleted {

@@ -1,7 +1,8 @@
 import 'reflect-metadata';
-import { plainToInstance } from 'class-transformer';
+import { plainToInstance, Transform } from 'class-transformer';
 import {
   Matches,
+  ValidateBy,
   validateSync,
   type ValidationError,
   type ValidationOptions,
@@ -11,9 +12,45 @@ import { UUID_PATTERN } from '../ids';
 /** Turns an event's data into its typed value, or throws saying what is wrong with it. */
 export type EventSchema<T> = (data: unknown) => T;
 
-/** An id: a UUID, by the same rule as `isUuid`. */
+const lowerCase = (value: unknown): unknown =>
+  typeof value === 'string' ? value.toLowerCase() : value;
+
+/**
+ * An id: a UUID, by the same rule as `isUuid`, lower-cased as every store, view and
+ * socket room names it (PostgreSQL hands a uuid back lower-case; an id compared with one
+ * it wrote must be too), as the HTTP edge's `IsId` does.
+ */
 export function IsUuid(options: ValidationOptions = {}): PropertyDecorator {
-  return Matches(UUID_PATTERN, { message: '$property is not a UUID', ...options });
+  const transform = Transform(({ value }: { value: unknown }) =>
+    options.each === true && Array.isArray(value) ? value.map(lowerCase) : lowerCase(value),
+  );
+  const check = Matches(UUID_PATTERN, { message: '$property is not a UUID', ...options });
+  return (target, property) => {
+    transform(target, property);
+    check(target, property);
+  };
+}
+
+/** An instant as `Date.prototype.toISOString` writes one (RFC 3339, any offset). */
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * A time: an RFC 3339 date and time that `Date` reads (ISO 8601's other forms, week dates
+ * and ordinal days, are not: `new Date` cannot read them, and a consumer would fail on
+ * them after accepting the event).
+ */
+export function IsInstant(options: ValidationOptions = {}): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isInstant',
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'string' && INSTANT.test(value) && !Number.isNaN(Date.parse(value)),
+        defaultMessage: () => '$property is not a time (RFC 3339)',
+      },
+    },
+    options,
+  );
 }
 
 function messagesOf(errors: readonly ValidationError[], path = ''): string[] {

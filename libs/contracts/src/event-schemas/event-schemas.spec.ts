@@ -80,8 +80,42 @@ describe('EVENT_SCHEMAS', () => {
       },
       'room.members must be an array',
     ],
+    ...['2009-W53-7', '2009-123', '2010-02-18T16:23.33+0600', 'soon'].map(
+      (createdAt): [string, string, unknown, string] => [
+        `a time Date cannot read as one: ${createdAt}`,
+        ROOM_EVENT_TYPES.messageSent,
+        { message: { ...message(), createdAt } },
+        'message.createdAt is not a time (RFC 3339)',
+      ],
+    ),
   ])('refuses %s, saying what is wrong', (_, type, data, reason) => {
     const schema = EVENT_SCHEMAS[type as keyof typeof EVENT_SCHEMAS];
     expect(() => schema(data)).toThrow(reason);
+  });
+
+  it('takes ids in either case and hands them on lower-case, as they are stored', () => {
+    const sent = message();
+    const mentioned = randomUUID();
+    const { message: read } = EVENT_SCHEMAS[ROOM_EVENT_TYPES.messageSent]({
+      message: {
+        ...sent,
+        roomId: sent.roomId.toUpperCase(),
+        senderId: sent.senderId.toUpperCase(),
+        mentions: [mentioned.toUpperCase()],
+      },
+    });
+    expect([read.roomId, read.senderId, read.mentions]).toEqual([
+      sent.roomId,
+      sent.senderId,
+      [mentioned],
+    ]);
+  });
+
+  it('takes times as toISOString writes them, and with an offset', () => {
+    for (const createdAt of ['2026-12-07T04:33:31.123Z', '2026-12-07T13:33:31+09:00'])
+      expect(
+        EVENT_SCHEMAS[ROOM_EVENT_TYPES.messageSent]({ message: { ...message(), createdAt } })
+          .message.createdAt,
+      ).toBe(createdAt);
   });
 });

@@ -5,7 +5,6 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
-  IsISO8601,
   IsOptional,
   IsString,
   MaxLength,
@@ -27,7 +26,7 @@ import {
   type RoomView,
 } from '../chat';
 import { MESSAGE_CHANGE_LIMITS, type MessageChanged, type ReactionView } from '../message-changes';
-import { IsUuid } from './event-schema';
+import { IsInstant, IsUuid } from './event-schema';
 
 /**
  * A field v1.1 added: events written before it lack it and read as `fallback` says
@@ -49,7 +48,7 @@ const LEFT_REASONS: readonly MemberLeft['reason'][] = ['left', 'removed', 'accou
 export class MemberViewSchema implements MemberView {
   @IsUuid() readonly userId!: string;
   @IsIn(ROLES) readonly role!: MemberRole;
-  @IsISO8601() readonly joinedAt!: string;
+  @IsInstant() readonly joinedAt!: string;
 }
 
 /** A member as a room shows it; before v1.1 without presence: offline, nothing read. */
@@ -75,7 +74,7 @@ export class RoomViewSchema implements RoomView {
   @IsInt() @Min(0) readonly lastSeq!: number;
   /** Before v1.1 every change was a message: the last version is the last seq. */
   @AddedInV11((room) => room['lastSeq']) @IsInt() @Min(0) readonly lastVersion!: number;
-  @IsISO8601() readonly createdAt!: string;
+  @IsInstant() readonly createdAt!: string;
 }
 
 export class ReactionViewSchema implements ReactionView {
@@ -91,11 +90,11 @@ export class MessageViewSchema implements MessageView {
   // Characters are code points (API.md); a string of them is at most twice as long.
   @IsString() @MaxLength(CHAT_LIMITS.bodyMax * 2) readonly body!: string;
   @IsString() @MaxLength(CHAT_LIMITS.clientMsgIdMax * 2) readonly clientMsgId!: string;
-  @IsISO8601() readonly createdAt!: string;
+  @IsInstant() readonly createdAt!: string;
   /** Before v1.1 a message was never changed: its version is its seq. */
   @AddedInV11((message) => message['seq']) @IsInt() @Min(0) readonly version!: number;
-  @AddedInV11(() => null) @IsOptional() @IsISO8601() readonly editedAt!: string | null;
-  @AddedInV11(() => null) @IsOptional() @IsISO8601() readonly deletedAt!: string | null;
+  @AddedInV11(() => null) @IsOptional() @IsInstant() readonly editedAt!: string | null;
+  @AddedInV11(() => null) @IsOptional() @IsInstant() readonly deletedAt!: string | null;
   @AddedInV11(() => null) @IsOptional() @IsInt() @Min(1) readonly replyToSeq!: number | null;
   @AddedInV11(() => [])
   @IsArray()

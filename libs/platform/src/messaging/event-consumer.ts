@@ -146,7 +146,8 @@ export function parseEnvelope(value: Buffer | null): EventEnvelope | string {
   if (typeof occurredAt !== 'string' || Number.isNaN(Date.parse(occurredAt)))
     return 'occurredAt is not a time';
   if (data === undefined) return 'data is missing';
-  return { id, type, occurredAt, data };
+  // As PostgreSQL hands a uuid back, and every id in event data is (`IsUuid`).
+  return { id: id.toLowerCase(), type, occurredAt, data };
 }
 
 /**

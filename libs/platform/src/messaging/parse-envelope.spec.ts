@@ -1,0 +1,32 @@
+import { randomUUID } from 'node:crypto';
+import { parseEnvelope } from './event-consumer';
+
+const record = (fields: Record<string, unknown>) =>
+  Buffer.from(
+    JSON.stringify({
+      id: randomUUID(),
+      type: 'member.joined',
+      occurredAt: new Date().toISOString(),
+      data: {},
+      ...fields,
+    }),
+  );
+
+describe('parseEnvelope', () => {
+  it('hands the event id on lower-case, as PostgreSQL hands a uuid back', () => {
+    const id = randomUUID();
+    expect(parseEnvelope(record({ id: id.toUpperCase() }))).toMatchObject({ id });
+  });
+
+  it.each<[string, Buffer | null, string]>([
+    ['an empty record', null, 'empty record'],
+    ['text that is not JSON', Buffer.from('{"id":'), 'not JSON'],
+    ['a list', Buffer.from('[]'), 'not an object'],
+    ['an id that is not a UUID', record({ id: 'event-1' }), 'id is not a UUID'],
+    ['no type', record({ type: '' }), 'type is missing'],
+    ['a time Date cannot read', record({ occurredAt: 'yesterday' }), 'occurredAt is not a time'],
+    ['no data', record({ data: undefined }), 'data is missing'],
+  ])('says what is wrong with %s', (_, value, reason) => {
+    expect(parseEnvelope(value)).toBe(reason);
+  });
+});
