@@ -53,6 +53,17 @@ export const SAGA_EVENT_TYPES = {
 } as const;
 
 /**
+ * The payload of a `signup` saga (the pending user's profile, for chat-gateway) and of an
+ * `account-deletion` saga (who the user was, for the chat profile to come back if the
+ * deletion fails).
+ */
+export interface UserSagaPayload {
+  readonly userId: string;
+  readonly username: string;
+  readonly displayName: string;
+}
+
+/**
  * The payload of a `room` saga. `kind: 'room'` creates a room whose owner and first
  * members are `userIds`; `kind: 'membership'` adds `userIds` to an existing room.
  */
@@ -63,3 +74,12 @@ export interface RoomSagaPayload {
   /** Set by `auth.check-users-active` when it fails: the ids that are not active users. */
   readonly inactiveUserIds?: readonly string[];
 }
+
+/** What each saga type starts with: the orchestrator refuses a request whose payload is not. */
+export interface SagaPayloads {
+  readonly signup: UserSagaPayload;
+  readonly room: RoomSagaPayload;
+  readonly 'account-deletion': UserSagaPayload;
+}
+
+export type SagaType = keyof SagaPayloads;

@@ -1,7 +1,7 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { SAGA_EVENT_TYPES, type EventEnvelope, type SagaStartRequest } from '@scale-chat/contracts';
 import { EVENT_SCHEMAS } from '@scale-chat/contracts/events';
-import { runAfterCommit } from '@scale-chat/platform';
+import { runAfterCommit, UnhandleableEventError } from '@scale-chat/platform';
 import { PinoLogger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { SagaOrchestrator, UNKNOWN_SAGA_TYPE } from './saga-orchestrator.service';
@@ -43,17 +43,30 @@ export class KeptSagaRequests implements OnApplicationBootstrap {
       const request = this.requestIn(id, value);
       if (request === undefined || !this.orchestrator.runs(request.sagaType)) continue;
       const effects: (() => void)[] = [];
-      const taken = await this.dataSource.transaction(async (manager) => {
-        const [deleted] = (await manager.query(
-          `DELETE FROM "dead_letters" WHERE "id" = $1 RETURNING "id"`,
-          [id],
-        )) as [unknown[], number];
-        if (deleted.length === 0) return false; // another instance took it first
-        await this.orchestrator.start(request, manager, (effect) => effects.push(effect));
-        return true;
-      });
-      runAfterCommit(effects, this.logger.logger, { sagaId: request.sagaId });
-      if (taken) started += 1;
+      try {
+        const taken = await this.dataSource.transaction(async (manager) => {
+          const [deleted] = (await manager.query(
+            `DELETE FROM "dead_letters" WHERE "id" = $1 RETURNING "id"`,
+            [id],
+          )) as [unknown[], number];
+          if (deleted.length === 0) return false; // another instance took it first
+          await this.orchestrator.start(request, manager, (effect) => effects.push(effect));
+          return true;
+        });
+        runAfterCommit(effects, this.logger.logger, { sagaId: request.sagaId });
+        if (taken) started += 1;
+      } catch (error) {
+        if (!(error instanceof UnhandleableEventError)) throw error;
+        // Its type known now, its payload is not that type's: kept, for that reason.
+        await this.dataSource.query(`UPDATE "dead_letters" SET "error" = $2 WHERE "id" = $1`, [
+          id,
+          error.message,
+        ]);
+        this.logger.warn(
+          { deadLetter: id, reason: error.message },
+          'a kept saga request stays kept',
+        );
+      }
     }
     if (started > 0) this.logger.info({ started }, 'started saga requests kept until now');
     return started;

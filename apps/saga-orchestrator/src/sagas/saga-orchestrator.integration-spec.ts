@@ -117,22 +117,35 @@ describe('the orchestrator over Kafka, with the test playing auth and chat', () 
     });
   };
 
-  const request = async (sagaId: string, script: Script, sagaType = 'signup') => {
+  /** A signup's payload, as auth asks for one. */
+  const signupPayload = () => ({ userId: randomUUID(), username: 'ann', displayName: 'Ann' });
+
+  const request = async (
+    sagaId: string,
+    script: Script,
+    sagaType = 'signup',
+    payload: Record<string, unknown> = signupPayload(),
+  ) => {
     scripts.set(sagaId, script);
     await producer.send({
       topic: `${orchestrator.config.kafkaTopicPrefix}${SAGA_REQUESTS_TOPIC.name}`,
       messages: [
         {
           key: sagaId,
-          value: envelope(SAGA_EVENT_TYPES.start, {
-            sagaId,
-            sagaType,
-            payload: { userId: randomUUID() },
-          }),
+          value: envelope(SAGA_EVENT_TYPES.start, { sagaId, sagaType, payload }),
         },
       ],
     });
   };
+
+  const deadLetterOf = async (sagaId: string) =>
+    (
+      (await orchestrator.app
+        .get(DataSource)
+        .query(`SELECT "error" FROM "dead_letters" WHERE "value" LIKE $1`, [`%${sagaId}%`])) as {
+        error: string;
+      }[]
+    ).map((row) => row.error);
 
   /** The first command saga `sagaId` sent, once the test's participants have it. */
   const firstCommandOf = async (sagaId: string): Promise<SagaCommand> =>
@@ -299,6 +312,26 @@ describe('the orchestrator over Kafka, with the test playing auth and chat', () 
     expect(await dataSource.getRepository(SagaRecord).findOneBy({ id: unknownId })).toBeNull();
   });
 
+  it("keeps a request whose payload is not its saga type's in dead_letters, starts nothing, and runs the next", async () => {
+    const malformed = randomUUID();
+    // A signup without a user to undo: its undo would fail for ever.
+    await request(malformed, {}, 'signup', {});
+    const sagaId = randomUUID();
+    await request(sagaId, {});
+
+    expect(await finished(sagaId)).toMatchObject({ status: 'completed' });
+    const [kept] = await eventuallyValue(
+      'the malformed request kept',
+      () => deadLetterOf(malformed),
+      (errors) => errors.length === 1,
+    );
+    expect(kept).toMatch(/^malformed saga payload signup: userId is not a UUID; username must be/);
+    expect(
+      await orchestrator.app.get(DataSource).getRepository(SagaRecord).findOneBy({ id: malformed }),
+    ).toBeNull();
+    expect(received.get(malformed)).toBeUndefined();
+  });
+
   it('starts a request an earlier release kept for a type it did not know, once, and keeps the still unknown', async () => {
     const dataSource = orchestrator.app.get(DataSource);
     const sagaId = randomUUID();
@@ -316,11 +349,13 @@ describe('the orchestrator over Kafka, with the test playing auth and chat', () 
       'unknown saga type not-yet',
     );
     await keep(
-      envelope(SAGA_EVENT_TYPES.start, {
-        sagaId,
-        sagaType: 'signup',
-        payload: { userId: randomUUID() },
-      }),
+      envelope(SAGA_EVENT_TYPES.start, { sagaId, sagaType: 'signup', payload: signupPayload() }),
+      'unknown saga type signup',
+    );
+    // Of a type it runs now, but not that type's payload: kept, for that reason now.
+    const malformed = randomUUID();
+    await keep(
+      envelope(SAGA_EVENT_TYPES.start, { sagaId: malformed, sagaType: 'signup', payload: {} }),
       'unknown saga type signup',
     );
     const kept = orchestrator.app.get(KeptSagaRequests);
@@ -338,6 +373,9 @@ describe('the orchestrator over Kafka, with the test playing auth and chat', () 
       ['unknown saga type signup', 'unknown saga type not-yet'],
     )) as { error: string }[];
     expect(left).toEqual([{ error: 'unknown saga type not-yet' }]);
+    expect(await deadLetterOf(malformed)).toEqual([
+      expect.stringMatching(/^malformed saga payload signup: userId is not a UUID/),
+    ]);
   });
 
   it('times out the other sagas when one it cannot run is due, and takes that one off the sweep', async () => {

@@ -12,7 +12,9 @@ import {
   type SagaCommand,
   type SagaReply,
   type SagaStartRequest,
+  type SagaType,
 } from '@scale-chat/contracts';
+import { SAGA_PAYLOAD_SCHEMAS } from '@scale-chat/contracts/events';
 import {
   currentCorrelationId,
   enqueueEvent,
@@ -45,6 +47,8 @@ const SWEEP_PAGES = 10;
 export const ORCHESTRATOR_GROUP = 'orchestrator';
 /** How a request for a saga type this release does not run is refused (and kept). */
 export const UNKNOWN_SAGA_TYPE = 'unknown saga type ';
+/** How a request whose payload is not its saga type's is refused (and kept, for good). */
+export const MALFORMED_SAGA_PAYLOAD = 'malformed saga payload ';
 
 type AfterCommit = EventContext['afterCommit'];
 
@@ -78,6 +82,9 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
         new SagaEngine(definition),
       ]),
     );
+    for (const type of this.engines.keys())
+      if (!Object.hasOwn(SAGA_PAYLOAD_SCHEMAS, type))
+        throw new Error(`saga ${type} has no payload schema in SAGA_PAYLOAD_SCHEMAS`);
     const replies = prefixedTopic(SAGA_REPLIES_TOPIC, config.kafkaTopicPrefix).name;
     // A partition moves after the session timeout of the instance that held it, then the
     // group rebalances and catches up: three times that is past any such wait. A member
@@ -169,9 +176,27 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
     // go on; a release that runs the type starts it (`KeptSagaRequests`).
     if (engine === undefined)
       throw new UnhandleableEventError(`${UNKNOWN_SAGA_TYPE}${request.sagaType}`);
+    const payload = this.payloadOf(request);
     if ((await this.sagas.in(manager).findById(request.sagaId)) !== null) return;
-    const transition = engine.start(request.sagaId, request.payload, Date.now());
+    const transition = engine.start(request.sagaId, payload, Date.now());
     await this.store(manager, transition, undefined, afterCommit);
+  }
+
+  /**
+   * The request's payload, checked against its saga type's (its ids lower-cased; fields the
+   * type does not declare kept for the steps). One that is not its type's is refused
+   * before anything is stored: started, its steps would fail on it, and their undos
+   * (which need the same fields) would be retried for ever.
+   */
+  private payloadOf(request: SagaStartRequest): Readonly<Record<string, unknown>> {
+    const schema = SAGA_PAYLOAD_SCHEMAS[request.sagaType as SagaType];
+    try {
+      return { ...request.payload, ...schema(request.payload) };
+    } catch (error) {
+      throw new UnhandleableEventError(
+        `${MALFORMED_SAGA_PAYLOAD}${request.sagaType}: ${(error as Error).message}`,
+      );
+    }
   }
 
   async reply(reply: SagaReply, manager: EntityManager, afterCommit: AfterCommit): Promise<void> {

@@ -1,7 +1,23 @@
-import { IsIn, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
-import type { SagaCommand, SagaReply, SagaStartRequest } from '../sagas';
+import {
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsObject,
+  IsOptional,
+  IsString,
+  MaxLength,
+} from 'class-validator';
+import type {
+  RoomSagaPayload,
+  SagaCommand,
+  SagaPayloads,
+  SagaReply,
+  SagaStartRequest,
+  SagaType,
+  UserSagaPayload,
+} from '../sagas';
 import { SERVICE_NAMES, type ServiceName } from '../services';
-import { IsUuid } from './event-schema';
+import { eventSchema, IsUuid, type EventSchema } from './event-schema';
 
 const KINDS: readonly SagaCommand['kind'][] = ['execute', 'compensate'];
 const OUTCOMES: readonly SagaReply['outcome'][] = ['succeeded', 'failed'];
@@ -29,3 +45,25 @@ export class SagaReplySchema implements SagaReply {
   @IsOptional() @IsString() readonly reason?: string;
   @IsOptional() @IsObject() readonly data?: Readonly<Record<string, unknown>>;
 }
+
+export class UserSagaPayloadSchema implements UserSagaPayload {
+  @IsUuid() readonly userId!: string;
+  @IsString() @MaxLength(100) readonly username!: string;
+  @IsString() @MaxLength(200) readonly displayName!: string;
+}
+
+const ROOM_SAGA_KINDS: readonly RoomSagaPayload['kind'][] = ['room', 'membership'];
+
+export class RoomSagaPayloadSchema implements RoomSagaPayload {
+  @IsUuid() readonly roomId!: string;
+  @IsIn(ROOM_SAGA_KINDS) readonly kind!: RoomSagaPayload['kind'];
+  @IsArray() @ArrayMinSize(1) @IsUuid({ each: true }) readonly userIds!: string[];
+  @IsOptional() @IsArray() @IsUuid({ each: true }) readonly inactiveUserIds?: string[];
+}
+
+/** The payload each saga type starts with, checked as an event's data is. */
+export const SAGA_PAYLOAD_SCHEMAS: { readonly [T in SagaType]: EventSchema<SagaPayloads[T]> } = {
+  signup: eventSchema(UserSagaPayloadSchema),
+  room: eventSchema(RoomSagaPayloadSchema),
+  'account-deletion': eventSchema(UserSagaPayloadSchema),
+};

@@ -4,7 +4,9 @@ import {
   SAGA_EVENT_TYPES,
   SAGA_REQUESTS_TOPIC,
   type EventEnvelope,
+  type SagaPayloads,
   type SagaStartRequest,
+  type SagaType,
   type TopicSpec,
 } from '@scale-chat/contracts';
 import type { EntityManager } from 'typeorm';
@@ -81,17 +83,17 @@ export function outboxHeaders(correlationId: string | undefined): string {
  * request leaves only if the change that needs the saga commits. Keyed by the new saga's
  * id, and carrying the work's correlation id; resolves with that id.
  */
-export async function requestSaga(
+export async function requestSaga<T extends SagaType>(
   manager: EntityManager,
-  sagaType: string,
-  payload: SagaStartRequest['payload'],
+  sagaType: T,
+  payload: SagaPayloads[T],
 ): Promise<string> {
   const sagaId = randomUUID();
   await enqueueEvent<SagaStartRequest>(manager, {
     topic: SAGA_REQUESTS_TOPIC,
     key: sagaId,
     type: SAGA_EVENT_TYPES.start,
-    data: { sagaId, sagaType, payload },
+    data: { sagaId, sagaType, payload: { ...payload } },
   });
   return sagaId;
 }
