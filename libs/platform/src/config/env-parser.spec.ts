@@ -66,19 +66,25 @@ describe('parsers', () => {
     },
   );
 
-  it.each(['postgres://u:p@localhost:5432/db', 'postgresql://u@h/db'])(
-    'postgresUrl accepts %p',
-    (raw) => {
-      expect(postgresUrl().parse(raw)).toBe(raw);
-    },
-  );
+  it.each([
+    'postgres://u:p@localhost:5432/db',
+    'postgresql://u@h/db',
+    'postgres://u:p@db.example/chat?sslmode=verify-full&sslrootcert=/etc/ca.pem',
+  ])('postgresUrl accepts %p', (raw) => {
+    expect(postgresUrl().parse(raw)).toBe(raw);
+  });
 
-  it.each(['not a url', 'http://u:p@h/db', 'postgres://u:p@h:5432', 'postgres://u:p@h/a/b'])(
-    'postgresUrl rejects %p',
-    (raw) => {
-      expect(postgresUrl().parse(raw)).toHaveProperty('expected');
-    },
-  );
+  it.each([
+    'not a url',
+    'http://u:p@h/db',
+    'postgres://u:p@h:5432',
+    'postgres://u:p@h/a/b',
+    // Would win over the service's own search path.
+    'postgres://u:p@h/db?options=-c%20search_path%3Dpublic',
+    'postgres://u:p@h/db?sslmode=require&search_path=public',
+  ])('postgresUrl rejects %p', (raw) => {
+    expect(postgresUrl().parse(raw)).toHaveProperty('expected');
+  });
 
   it('integer rejects fractions, signs out of range and trailing text', () => {
     const spec = integer({ min: 1, max: 10 });

@@ -165,9 +165,22 @@ function contiguousNetmask(mask: string): boolean {
   return /^1+0*$/.test(bits);
 }
 
+/**
+ * Parameters a `DATABASE_URL` may carry (TLS, and a name in `pg_stat_activity`). Others
+ * would win over what the service sets: `options=-c search_path=…` would send every query
+ * to another schema.
+ */
+const POSTGRES_URL_PARAMETERS = new Set([
+  'sslmode',
+  'sslrootcert',
+  'sslcert',
+  'sslkey',
+  'application_name',
+]);
+
 /** A `postgres://user:password@host:port/database` URL. */
 export function postgresUrl(options: Options<string> = {}) {
-  const expected = 'a URL of the form postgres://user:password@host:port/database';
+  const expected = `a URL of the form postgres://user:password@host:port/database, with no parameters but ${[...POSTGRES_URL_PARAMETERS].join(', ')}`;
   return {
     secret: true,
     ...options,
@@ -188,7 +201,8 @@ export function postgresUrl(options: Options<string> = {}) {
         (url.protocol === 'postgres:' || url.protocol === 'postgresql:') &&
         url.hostname !== '' &&
         database !== '' &&
-        !database.includes('/');
+        !database.includes('/') &&
+        [...url.searchParams.keys()].every((name) => POSTGRES_URL_PARAMETERS.has(name));
       return valid ? raw : new VariableProblem(expected);
     },
   } satisfies VariableSpec<string>;
