@@ -169,6 +169,9 @@ export class UnhandleableEventError extends Error {
   override readonly name = 'UnhandleableEventError';
 }
 
+/** Why a record of a type this release does not know is kept in `dead_letters`. */
+export const UNKNOWN_EVENT_TYPE = 'unknown event type ';
+
 /** How many types with no handler a consumer logs (once each). */
 const LOGGED_IGNORED_TYPES_MAX = 1_000;
 
@@ -186,7 +189,8 @@ export type Assignment = ReadonlyMap<string, readonly number[]>;
  * a topic of many types would otherwise log every record. A type this release's contracts
  * know is one the group leaves by design (the event log counts no reactions), at debug; one
  * they do not know comes from a newer or older release (a type renamed in a rolling
- * update), and whatever waits on it (a saga's step) waits in vain, so a warning.
+ * update), and whatever waits on it (a saga's step) waits in vain, so a warning, and each
+ * such record is kept in `dead_letters`.
  */
 export class EventConsumer {
   readonly stats: EventConsumerStats = {
@@ -435,7 +439,7 @@ export class EventConsumer {
     }
     const handler = this.handlers.get(envelope.type);
     if (handler === undefined) {
-      this.ignore(record, envelope.type);
+      await this.ignore(record, envelope);
       return;
     }
     let data: unknown;
@@ -497,7 +501,7 @@ export class EventConsumer {
       if (typeof envelope === 'string') {
         await this.rejectMalformed(record, undefined, envelope);
       } else if (!handler.types.includes(envelope.type)) {
-        this.ignore(record, envelope.type);
+        await this.ignore(record, envelope);
       } else {
         try {
           items.push({
@@ -645,8 +649,21 @@ export class EventConsumer {
     this.forgetNowAndThen();
   }
 
-  /** A record of a type the group has no handler for: counted, committed, logged once per type. */
-  private ignore(record: ConsumedRecord, type: string): void {
+  /**
+   * A record of a type the group has no handler for: counted, committed, logged once per
+   * type. One of a type this release's contracts do not know either (from a release ahead
+   * of or behind this one) is kept in `dead_letters` first, as read, for a release that
+   * knows it to replay; one they know is left by design.
+   */
+  private async ignore(record: ConsumedRecord, envelope: EventEnvelope): Promise<void> {
+    const { type } = envelope;
+    const known = Object.hasOwn(EVENT_SCHEMAS, type);
+    if (!known)
+      await this.keepDeadLetter(
+        record,
+        { eventId: envelope.id, type },
+        `${UNKNOWN_EVENT_TYPE}${type}`,
+      );
     this.count('ignored');
     if (this.ignoredTypes.has(type) || this.ignoredTypes.size >= LOGGED_IGNORED_TYPES_MAX) return;
     this.ignoredTypes.add(type);
@@ -657,9 +674,13 @@ export class EventConsumer {
       partition: record.partition,
       offset: record.message.offset,
     };
-    if (Object.hasOwn(EVENT_SCHEMAS, type))
+    if (known)
       this.options.logger.debug(fields, 'skipping events of a type this consumer does not handle');
-    else this.options.logger.warn(fields, 'skipping events of a type this release does not know');
+    else
+      this.options.logger.warn(
+        fields,
+        'keeping events of a type this release does not know in dead_letters',
+      );
   }
 
   private skip(kind: 'malformed' | 'failed', fields: Record<string, unknown>): void {
