@@ -652,8 +652,8 @@ export class EventConsumer {
   /**
    * A record of a type the group has no handler for: counted, committed, logged once per
    * type. One of a type this release's contracts do not know either (from a release ahead
-   * of or behind this one) is kept in `dead_letters` first, as read, for a release that
-   * knows it to replay; one they know is left by design.
+   * of or behind this one) is kept in `dead_letters` first, as read, so that it can be
+   * published again once a release that knows it runs; one they know is left by design.
    */
   private async ignore(record: ConsumedRecord, envelope: EventEnvelope): Promise<void> {
     const { type } = envelope;
