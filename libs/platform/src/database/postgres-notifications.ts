@@ -164,8 +164,13 @@ export class PostgresNotifications implements OnApplicationBootstrap, BeforeAppl
     }
     if (lost) return;
     if (this.stopped) {
-      // Shut down while it was connecting: nobody else will release it.
-      await runner.release();
+      // Shut down while it was connecting: nobody else will release it. Called from a
+      // timer (`void this.listen()`), so nothing may escape.
+      await runner
+        .release()
+        .catch((error: unknown) =>
+          this.logger.debug({ err: error }, 'releasing the listener at shutdown failed'),
+        );
       return;
     }
     this.runner = runner;
