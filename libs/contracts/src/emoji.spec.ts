@@ -5,6 +5,7 @@ describe('isEmoji (API.md v1.1: one Extended_Pictographic grapheme cluster or a 
     ['a plain pictograph', '👍'],
     ['with a skin tone', '👍🏽'],
     ['with the emoji presentation selector', '❤️'],
+    ['with the text presentation selector (still one pictograph)', '\u2764\uFE0E'],
     ['a ZWJ family', '👨‍👩‍👧‍👦'],
     ['a ZWJ profession with a skin tone', '👩🏾‍🚀'],
     ['a flag of regional indicators', '🇰🇷'],

@@ -1,11 +1,11 @@
 /**
  * API.md v1.1's reaction rule: one emoji, that is one grapheme cluster that is an
- * `Extended_Pictographic` sequence (with skin tones, variation selectors, keycap marks,
+ * `Extended_Pictographic` sequence (with skin tones, either variation selector, keycap marks,
  * tags and ZWJ joins) or a flag (two regional indicators). Text, digits, several emoji or
  * a pictograph with letters attached are not.
  */
 const PICTOGRAPHIC =
-  /^\p{Extended_Pictographic}[\p{Emoji_Modifier}\uFE0F\u20E3\u{E0020}-\u{E007F}]*(?:\u200D\p{Extended_Pictographic}[\p{Emoji_Modifier}\uFE0F]*)*$/u;
+  /^\p{Extended_Pictographic}[\p{Emoji_Modifier}\uFE0E\uFE0F\u20E3\u{E0020}-\u{E007F}]*(?:\u200D\p{Extended_Pictographic}[\p{Emoji_Modifier}\uFE0E\uFE0F]*)*$/u;
 const FLAG = /^\p{Regional_Indicator}{2}$/u;
 
 /** Far above any real emoji (the longest ZWJ families are 11 code points): a cheap bound first. */
