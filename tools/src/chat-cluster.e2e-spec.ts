@@ -117,6 +117,8 @@ describe('chat on two gateway instances', () => {
       ['a blank name', { name: ' \t ' }],
       ['a name of 101 emoji', { name: '😀'.repeat(101) }],
       ['a name too long', { name: 'x'.repeat(101) }],
+      ['a name with a line break and a bell', { name: 'line1\nline2\u0007' }],
+      ['a name with a right-to-left override', { name: 'Lunch\u202Etxt.exe' }],
       ['memberIds not UUIDs', { name: 'a', memberIds: ['bob'] }],
       ['an unknown field', { name: 'a', topic: 'x' }],
     ])('answers 400 to %s', async (_case, body) => {

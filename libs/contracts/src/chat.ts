@@ -38,6 +38,13 @@ export function characterCount(text: string): number {
   return text.length - (text.match(SURROGATE_PAIR)?.length ?? 0);
 }
 
+/**
+ * What a name (a display name, a room's) may not hold: control characters (a line break,
+ * a bell) and the bidirectional embeddings, overrides and isolates, which make a name
+ * display as other than it reads (U+202E shows what follows it backwards).
+ */
+export const NAME_CONTROL_CHARACTERS = /[\p{Cc}\u202A-\u202E\u2066-\u2069]/u;
+
 export type MemberRole = 'owner' | 'member';
 
 export interface MemberView {

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { CharacterLength } from '@scale-chat/platform';
+import { CharacterLength, VisibleName } from '@scale-chat/platform';
 import { IsOptional, IsString, Length, Matches } from 'class-validator';
 
 export class SignupRequest {
@@ -27,5 +27,6 @@ export class SignupRequest {
   @IsOptional()
   @IsString()
   @CharacterLength(1, 64)
+  @VisibleName()
   displayName?: string;
 }

@@ -206,6 +206,16 @@ describe('POST /api/auth/signup and auth as a saga participant', () => {
       { username: 'nully', password: 'long enough', displayName: 'a\u0000b' },
       'displayName',
     ],
+    [
+      'a display name with a line break and a bell',
+      { username: 'belly', password: 'long enough', displayName: 'Evil\nName\u0007' },
+      'displayName must not contain control characters',
+    ],
+    [
+      'a display name that shows backwards (a right-to-left override)',
+      { username: 'mirror', password: 'long enough', displayName: 'Ann\u202Egnp.exe' },
+      'displayName must not contain control characters',
+    ],
   ])('answers 400 naming the field for %s, and stores nothing', async (_name, body, field) => {
     const before = await users().count();
     const answer = await signup(body);
@@ -219,7 +229,8 @@ describe('POST /api/auth/signup and auth as a saga participant', () => {
     const answer = await signup({
       username: 'blanky',
       password: 'long enough',
-      displayName: ' \t ',
+      // An ideographic space too (a tab is a control character, refused in a name).
+      displayName: ' \u3000 ',
     });
     expect([201, 202]).toContain(answer.status);
     expect(answer.body).toMatchObject({ username: 'blanky', displayName: 'blanky' });

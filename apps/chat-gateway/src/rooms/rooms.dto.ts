@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { CHAT_LIMITS } from '@scale-chat/contracts';
 import { ArrayMaxSize, IsArray, IsOptional, IsString, Matches } from 'class-validator';
-import { CharacterLength, IsId } from '@scale-chat/platform';
+import { CharacterLength, IsId, VisibleName } from '@scale-chat/platform';
 
 /** `POST /api/rooms` */
 export class CreateRoomBody {
@@ -9,6 +9,7 @@ export class CreateRoomBody {
   @IsString()
   @CharacterLength(1, CHAT_LIMITS.roomNameMax)
   @Matches(/\S/, { message: 'name must not be blank' })
+  @VisibleName()
   name!: string;
 
   @ApiPropertyOptional({

@@ -1,4 +1,4 @@
-import { characterCount } from '@scale-chat/contracts';
+import { characterCount, NAME_CONTROL_CHARACTERS } from '@scale-chat/contracts';
 import { buildMessage, ValidateBy, type ValidationOptions } from 'class-validator';
 
 /** What CharacterLength says of a `property` (or `$property`) outside `min` to `max`. */
@@ -26,6 +26,25 @@ export function CharacterLength(
         },
         defaultMessage: buildMessage(
           (each) => characterLengthMessage(`${each}$property`, min, max),
+          options,
+        ),
+      },
+    },
+    options,
+  );
+}
+
+/** A name as people see it: no control characters (see `NAME_CONTROL_CHARACTERS`). */
+export function VisibleName(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'visibleName',
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'string' && !NAME_CONTROL_CHARACTERS.test(value),
+        defaultMessage: buildMessage(
+          (each) =>
+            `${each}$property must not contain control characters (line breaks, tabs, direction overrides)`,
           options,
         ),
       },
