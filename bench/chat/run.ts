@@ -242,6 +242,7 @@ async function main(): Promise<void> {
     const gateways = [gatewayA, gatewayB];
 
     const before = await Promise.all([settledMemory(gatewayA), settledMemory(gatewayB)]);
+    const connecting = Date.now();
     const stack: Sender[][] = await inBatches(seats, 10, (members) =>
       Promise.all(
         members.map(async ({ user, roomId, gateway }) => ({
@@ -253,8 +254,11 @@ async function main(): Promise<void> {
         })),
       ),
     );
-    const after = await Promise.all([settledMemory(gatewayA), settledMemory(gatewayB)]);
     const sockets = stack.flat().length;
+    say(
+      `admission: ${sockets} sockets connected, 10 at a time, in ${((Date.now() - connecting) / 1000).toFixed(1)} s`,
+    );
+    const after = await Promise.all([settledMemory(gatewayA), settledMemory(gatewayB)]);
     // Per 1,000 sockets, from the growth of the RSS less the growth of the young
     // generation: how much of it the young generation holds depends on when V8 last
     // scavenged and how far it has grown it (up to SERVICE_NODE_FLAGS' semi-space), not
