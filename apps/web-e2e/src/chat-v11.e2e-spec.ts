@@ -384,9 +384,17 @@ describe('the web app with API v1.1 (direct rooms, edits, reactions, mentions, s
     await openRoom(dan.page, 'Gone 간');
     await shown(message(dan.page, 'goodbye, then'));
     expect(await dan.page.getByLabel('Message', { exact: true }).count()).toBe(1);
+    // Dan is in the message box when it goes.
+    await dan.page.getByLabel('Message', { exact: true }).focus();
     await gone.call('DELETE', '/api/users/me');
     await shown(dan.page.getByTestId('alone-note'));
     expect(await dan.page.getByLabel('Message', { exact: true }).count()).toBe(0);
+    // The keyboard is left in the room, at its title, not on the page.
+    await dan.page.waitForFunction(
+      () => document.activeElement?.id.startsWith('room-title-') === true,
+      undefined,
+      { timeout: UI_TIMEOUT },
+    );
     // Called so in the room's heading and in the list, not "Direct message".
     await shown(dan.page.getByRole('heading', { name: 'Deleted account' }));
     await shown(room(dan.page, 'Deleted account'));

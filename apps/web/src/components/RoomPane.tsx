@@ -1,7 +1,8 @@
 import type { MessageView } from '@scale-chat/contracts';
-import { useCallback, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { nameOfUser, titleOfRoom, type ChatState } from '../chat-state';
 import type { ChatStore } from '../chat-store';
+import { focusLost } from '../focus';
 import { backToRoomList } from '../navigation';
 import { countOf } from '../text/plural';
 import type { User } from '../validate';
@@ -44,6 +45,12 @@ export function RoomPane({ store, state, roomId, me }: RoomProps) {
   const gone = state.loadFailures.get(roomId) === 'gone';
   // A direct room whose other member deleted the account: nobody is left to read a message.
   const alone = details?.kind === 'direct' && details.members.length < 2;
+  // The message box (or Members) going while the keyboard was in it leaves the focus on the
+  // page: it goes to the room's title, from where Tab reaches what the room still offers.
+  const closed = gone || alone;
+  useEffect(() => {
+    if (closed && focusLost()) document.getElementById(roomTitleId(roomId))?.focus();
+  }, [closed, roomId]);
 
   return (
     <section className="room" aria-label={`Room ${name}`}>
