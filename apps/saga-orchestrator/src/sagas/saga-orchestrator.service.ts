@@ -176,9 +176,8 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
     // go on; a release that runs the type starts it (`KeptSagaRequests`).
     if (engine === undefined)
       throw new UnhandleableEventError(`${UNKNOWN_SAGA_TYPE}${request.sagaType}`);
-    const payload = this.payloadOf(request);
     if ((await this.sagas.in(manager).findById(request.sagaId)) !== null) return;
-    const transition = engine.start(request.sagaId, payload, Date.now());
+    const transition = engine.start(request.sagaId, this.payloadOf(request), Date.now());
     await this.store(manager, transition, undefined, afterCommit);
   }
 
