@@ -4,10 +4,9 @@
 # once per machine, into ~/.cache/scale-chat. `.ci/run` does the same before `npm ci`.
 scale_chat_node_version=22.23.5
 if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 22 || (a === 22 && b >= 12) ? 0 : 1)' 2>/dev/null; then
-  scale_chat_node_dir="$HOME/.cache/scale-chat/node-$scale_chat_node_version"
   case "$(uname -m)" in
-    aarch64 | arm64) scale_chat_node_arch=arm64 ;;
-    *) scale_chat_node_arch=x64 ;;
+    aarch64 | arm64) scale_chat_node_arch=arm64 scale_chat_node_dir="$HOME/.cache/scale-chat/node-$scale_chat_node_version-arm64" ;;
+    *) scale_chat_node_arch=x64 scale_chat_node_dir="$HOME/.cache/scale-chat/node-$scale_chat_node_version" ;;
   esac
   if [ ! -x "$scale_chat_node_dir/bin/node" ]; then
     echo "[node] installing Node.js $scale_chat_node_version into $scale_chat_node_dir (this machine has $(node --version 2>/dev/null || echo none))"

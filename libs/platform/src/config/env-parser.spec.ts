@@ -70,6 +70,8 @@ describe('parsers', () => {
     'postgres://u:p@localhost:5432/db',
     'postgresql://u@h/db',
     'postgres://u:p@db.example/chat?sslmode=verify-full&sslrootcert=/etc/ca.pem',
+    'postgres://u:p@db.example/chat?sslmode=require&uselibpqcompat=true',
+    'postgres://u:p@db.example/chat?ssl=true&sslnegotiation=direct&application_name=gw',
   ])('postgresUrl accepts %p', (raw) => {
     expect(postgresUrl().parse(raw)).toBe(raw);
   });

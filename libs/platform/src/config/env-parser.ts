@@ -166,21 +166,32 @@ function contiguousNetmask(mask: string): boolean {
 }
 
 /**
- * Parameters a `DATABASE_URL` may carry (TLS, and a name in `pg_stat_activity`). Others
- * would win over what the service sets: `options=-c search_path=…` would send every query
- * to another schema.
+ * Parameters a `DATABASE_URL` may carry: TLS (as node-postgres reads them), a name in
+ * `pg_stat_activity`, timeouts and keepalives. Others would win over what the service
+ * sets: `options=-c search_path=…` would send every query to another schema.
  */
 const POSTGRES_URL_PARAMETERS = new Set([
+  'ssl',
   'sslmode',
   'sslrootcert',
   'sslcert',
   'sslkey',
+  'sslnegotiation',
+  'uselibpqcompat',
   'application_name',
+  'fallback_application_name',
+  'connect_timeout',
+  'keepalives',
+  'keepalives_idle',
+  'statement_timeout',
+  'lock_timeout',
+  'idle_in_transaction_session_timeout',
+  'query_timeout',
 ]);
 
 /** A `postgres://user:password@host:port/database` URL. */
 export function postgresUrl(options: Options<string> = {}) {
-  const expected = `a URL of the form postgres://user:password@host:port/database, with no parameters but ${[...POSTGRES_URL_PARAMETERS].join(', ')}`;
+  const expected = `a URL of the form postgres://user:password@host:port/database, with no parameters but TLS's, names, timeouts and keepalives (${[...POSTGRES_URL_PARAMETERS].join(', ')})`;
   return {
     secret: true,
     ...options,
