@@ -83,6 +83,11 @@ const CHAT_ENV = {
   PRESENCE_HEARTBEAT_MS: integer({ min: 100, max: 60_000 }, { default: 5_000 }),
   /** An instance silent this long is dead: its users' sockets are gone. */
   PRESENCE_TIMEOUT_MS: integer({ min: 300, max: 600_000 }, { default: 15_000 }),
+  /**
+   * How long a presence change holds its user's lock at most while its broadcast goes to
+   * Kafka, so that instances' changes are heard in the order made (0: not at all).
+   */
+  PRESENCE_ORDER_WAIT_MS: integer({ min: 0, max: 10_000 }, { default: 1_000 }),
   SOCKET_IO_TOPIC: text(TOPIC_NAME_PATTERN, 'a topic name of the form <domain>.<stream>', {
     default: SOCKET_IO_TOPIC.name,
   }),

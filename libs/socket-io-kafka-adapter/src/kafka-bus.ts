@@ -257,6 +257,11 @@ export class KafkaBus extends EventEmitter {
     return this.publisher.failing;
   }
 
+  /** How long the oldest record this instance has not got into Kafka yet has waited (ms). */
+  get oldestPublishWaitMs(): number {
+    return this.publisher.oldestWaitMs;
+  }
+
   peerIds(): string[] {
     return [...this.peers.keys()];
   }

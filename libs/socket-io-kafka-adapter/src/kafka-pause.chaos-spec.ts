@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { eventually, eventuallyValue } from '@scale-chat/wait';
+import type { KafkaAdapter } from './kafka-adapter';
 import {
   clusterOptions,
   collect,
@@ -54,6 +55,11 @@ describe('Kafka paused (SIGSTOP) for 10 s during traffic', () => {
     await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
     // Deaf while the broker is away: the health check says so.
     const duringPause = nodes.map((node) => node.adapter.bus.health());
+    // A record has waited through the pause, though no request may have failed yet: a
+    // caller ready to wait 9 s for its broadcasts to be in Kafka is told at once that they
+    // will not be (waiting, it would see them published after SIGCONT: true).
+    const waitedMs = emitter.adapter.bus.oldestPublishWaitMs;
+    const inTime = (emitter.io.of('/').adapter as KafkaAdapter).publishedWithin(PAUSE_MS - 1_000);
     process.kill(pid, 'SIGCONT');
     const resumedAt = sent;
     await new Promise((resolve) => setTimeout(resolve, 2_000));
@@ -66,6 +72,8 @@ describe('Kafka paused (SIGSTOP) for 10 s during traffic', () => {
         `publish errors reported: ${emitter.adapter.bus.stats.publishErrors}\n`,
     );
     expect(received).toEqual(Array.from({ length: sent }, (_, index) => index));
+    expect(waitedMs).toBeGreaterThanOrEqual(PAUSE_MS - 1_000);
+    expect(await inTime).toBe(false);
     expect(duringPause.map((health) => health.healthy)).toEqual([false, false]);
     expect(duringPause[0]?.reason).toMatch(/has not read its own heartbeat/);
     // Healthy again: each has read its own heartbeat within the timeout. A waited-for

@@ -93,6 +93,22 @@ describe('OrderedPublisher', () => {
     expect(publisher.failing).toBe(false);
   });
 
+  it('says how long its oldest record has waited for the broker, and 0 once none waits', async () => {
+    let answer!: () => void;
+    const producer = {
+      send: () => new Promise<void>((resolve) => (answer = resolve)),
+    } as unknown as Producer;
+    const { publisher } = publisherWith(producer);
+    expect(publisher.oldestWaitMs).toBe(0);
+    const sent = publisher.publish('k', Buffer.from('a'));
+    // A broker that does not answer: the wait grows though no request has failed.
+    await eventually('the record has waited', () => publisher.oldestWaitMs >= 20);
+    expect(publisher.failing).toBe(false);
+    answer();
+    await sent;
+    expect(publisher.oldestWaitMs).toBe(0);
+  });
+
   it('refuses and reports a record when the buffer is full, and keeps the others', async () => {
     const { producer, accepted } = producerFailing(1);
     const { publisher, errors } = publisherWith(producer, 2);

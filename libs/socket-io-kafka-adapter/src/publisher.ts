@@ -37,6 +37,8 @@ interface Pending {
   readonly value: Buffer;
   /** Its size in a produce request, at most (`recordBytes`). */
   readonly bytes: number;
+  /** When it was given (`performance.now()`). */
+  readonly at: number;
   readonly resolve: () => void;
   readonly reject: (error: Error) => void;
 }
@@ -100,6 +102,15 @@ export class OrderedPublisher {
     return this.failures > 0;
   }
 
+  /**
+   * How long the oldest record not yet in Kafka has waited, in ms (0 when none waits): a
+   * broker that stopped answering shows here long before a request fails.
+   */
+  get oldestWaitMs(): number {
+    const [oldest] = this.queue;
+    return oldest === undefined ? 0 : performance.now() - oldest.at;
+  }
+
   publish(key: string, value: Buffer): Promise<void> {
     if (this.closed) return Promise.reject(new Error('the publisher is closed'));
     const bytes = recordBytes(key, value);
@@ -110,7 +121,7 @@ export class OrderedPublisher {
       return Promise.reject(error);
     }
     const sent = new Promise<void>((resolve, reject) => {
-      this.queue.push({ key, value, bytes, resolve, reject });
+      this.queue.push({ key, value, bytes, at: performance.now(), resolve, reject });
       this.queuedBytes += bytes;
       void this.pump();
     });

@@ -22,8 +22,10 @@ describe('presence across instances, in the order it changed (chat-gateway, real
   let otherUrl: string;
 
   beforeAll(async () => {
-    chat = await GatewayFixture.start();
-    otherUrl = (await chat.twin()).url;
+    // Room for a busy machine to publish the backlog below; one produce request is the
+    // usual wait.
+    chat = await GatewayFixture.start({ PRESENCE_ORDER_WAIT_MS: '10000' });
+    otherUrl = (await chat.twin({ PRESENCE_ORDER_WAIT_MS: '10000' })).url;
   });
 
   afterAll(async () => {

@@ -17,12 +17,6 @@ import { PresenceRepository } from './presence.repository';
 const ANNOUNCE_CHUNK = 100;
 
 /**
- * How long a presence change holds its user's lock at most while its broadcast goes to
- * Kafka (`PresenceService.announce`); a produce request takes milliseconds.
- */
-const IN_ORDER_WAIT_MS = 2_000;
-
-/**
  * Who is online, across every gateway instance: each socket is a row (with the instance
  * holding it) in PostgreSQL, written under a per-user lock so that exactly one change
  * is "the first socket anywhere" or "the last one gone". Each instance beats a heartbeat;
@@ -220,12 +214,19 @@ export class PresenceService implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   /**
-   * Until what was broadcast is in Kafka, `IN_ORDER_WAIT_MS` at most and not at all while
-   * Kafka is away: then a change on another instance right after this one may reach the
-   * others first, and is put right by the user's next change.
+   * Until what this instance broadcast so far is in Kafka (usually one produce request),
+   * PRESENCE_ORDER_WAIT_MS at most, and not at all when that cannot be in time (Kafka
+   * away or not answering: see `KafkaAdapter.publishedWithin`). Past it, a change on
+   * another instance right after this one may reach the others first, and stays so until
+   * the user's next change.
    */
   private async inKafka(): Promise<void> {
-    if (!(await this.live.publishedWithin(IN_ORDER_WAIT_MS)))
-      this.logger.debug('a presence change went ahead before Kafka had it');
+    const waitMs = this.config.extra.PRESENCE_ORDER_WAIT_MS;
+    if (waitMs === 0) return;
+    const started = performance.now();
+    if (await this.live.publishedWithin(waitMs)) return;
+    // Waited in vain (a backlog, a broker gone quiet just now); at once, Kafka was known away.
+    if (performance.now() - started >= waitMs)
+      this.logger.warn({ waitMs }, 'a presence change went ahead before Kafka had it');
   }
 }
