@@ -247,6 +247,14 @@ describe('auth: login, tokens and users (API.md "Users and tokens")', () => {
       expect((await call('GET', '/api/users/me', undefined, latest.accessToken)).status).toBe(401);
     });
 
+    it('answers 401 to an access token sent as the refresh token, as to any that does not work', async () => {
+      const { accessToken } = await loginAs('bob');
+      expect(await call('POST', '/api/auth/refresh', { refreshToken: accessToken })).toEqual({
+        status: 401,
+        body: { statusCode: 401, error: 'Unauthorized', message: 'Invalid refresh token' },
+      });
+    });
+
     it('clears expired tokens and the logins left with none; a used token that has not expired still gives its login away', async () => {
       await createUser('carl');
       const first = await loginAs('carl');

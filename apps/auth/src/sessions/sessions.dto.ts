@@ -18,9 +18,11 @@ export class LoginRequest {
 }
 
 export class RefreshRequest {
-  @ApiProperty({ minLength: 1, maxLength: 256 })
+  // A token that does not work, whatever its length (an access token sent here by
+  // mistake is some 500 characters), is 401 as any other; the bound keeps it a token.
+  @ApiProperty({ minLength: 1, maxLength: 4_096 })
   @IsString()
-  @Length(1, 256)
+  @Length(1, 4_096)
   refreshToken!: string;
 }
 
