@@ -475,6 +475,8 @@ export class ChatGateway
     return this.answer(socket, async (user) => {
       // v1.1: by afterVersion, answered as GET …/changes (with lastVersion).
       if (isSyncByVersion(payload)) {
+        if (Object.hasOwn(payload, 'afterSeq'))
+          throw new SocketError('bad_request', 'sync takes afterSeq or afterVersion, not both');
         const event = await parsePayload(SyncByVersionEvent, payload);
         return this.changes.changes(
           user.userId,

@@ -109,6 +109,9 @@ describe('messages v1.1 over Socket.IO', () => {
       const ack = await ask(socket, event, payload);
       expect({ event, payload, ack }).toMatchObject({ ack: { ok: false, error: { code } } });
     }
+    expect(await ask(annSocket, 'sync', { roomId, afterVersion: 0, afterSeq: 0 })).toMatchObject({
+      error: { message: 'sync takes afterSeq or afterVersion, not both' },
+    });
     expect(await lastVersion()).toBe(before);
     await ask(annSocket, 'message:delete', { roomId, seq });
     // 409 (deleted) is bad_request among API.md's ack codes.
