@@ -63,7 +63,7 @@ import {
 type Ack<T extends object = object> = Promise<SocketAck<T>>;
 
 /** A `sync` payload that asks by version: it names `afterVersion`. */
-const isSyncByVersion = (payload: unknown) =>
+const isSyncByVersion = (payload: unknown): payload is { readonly afterVersion: unknown } =>
   typeof payload === 'object' && payload !== null && Object.hasOwn(payload, 'afterVersion');
 
 /** The window in which a socket's refused events are counted (SEND_REFUSALS_BEFORE_DISCONNECT). */
