@@ -24,6 +24,7 @@ import { StoreSendsLookupsByIndex1767600000000 } from './messages/migrations/176
 import { CancelledMemberships1768000000000 } from './rooms/migrations/1768000000000-cancelled-memberships';
 import { MembershipSagas1768100000000 } from './rooms/migrations/1768100000000-membership-sagas';
 import { MembershipJoinedSeq1768600000000 } from './rooms/migrations/1768600000000-membership-joined-seq';
+import { SearchFoldsFinalSigma1768700000000 } from './messages/migrations/1768700000000-search-folds-final-sigma';
 import { PRESENCE_ENTITIES } from './presence/presence.entities';
 import { ChatProfile } from './profiles/profile.entity';
 import { ROOM_ENTITIES } from './rooms/room.entities';
@@ -65,6 +66,7 @@ export class AppModule {
             CancelledMemberships1768000000000,
             MembershipSagas1768100000000,
             MembershipJoinedSeq1768600000000,
+            SearchFoldsFinalSigma1768700000000,
           ],
           publishes: [CHAT_ROOM_EVENTS_TOPIC, SAGA_REQUESTS_TOPIC, SAGA_REPLIES_TOPIC],
         }),

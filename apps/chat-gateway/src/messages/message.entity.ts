@@ -11,9 +11,10 @@ import {
 import { Room } from '../rooms/room.entities';
 
 @Entity({ name: 'messages' })
-// The bodies' trigrams for search (AddMessageSearch migration): a GIN index with an
-// operator class TypeORM cannot declare, so kept out of its comparison.
-@Index('IDX_messages_body_trgm', { synchronize: false })
+// The bodies' trigrams for search (SearchFoldsFinalSigma migration), each ς read as σ: a
+// GIN index of an expression with an operator class TypeORM cannot declare, so kept out
+// of its comparison.
+@Index('IDX_messages_body_folded_trgm', { synchronize: false })
 @Index('IDX_messages_newest', ['createdAt', 'roomId', 'seq'])
 @Unique('UQ_messages_room_seq', ['roomId', 'seq'])
 @Unique('UQ_messages_room_sender_client_msg', ['roomId', 'senderId', 'clientMsgId'])

@@ -62,7 +62,7 @@ export class MessageSearchRepository {
       `SELECT ${MESSAGE_COLUMNS} FROM "messages" x
         WHERE x."room_id" IN (${CALLERS_ROOMS})
           AND ($2::uuid IS NULL OR x."room_id" = $2)
-          AND x."body" ILIKE $3 ESCAPE '\\'
+          AND translate(x."body", 'ς', 'σ') ILIKE $3 ESCAPE '\\'
           AND x."deleted_at" IS NULL
           AND ($4::uuid IS NULL OR (x."created_at", x."room_id", x."seq") <
                 (SELECT c."created_at", c."room_id", c."seq" FROM "messages" c WHERE c."id" = $4))

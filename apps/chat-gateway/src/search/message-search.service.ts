@@ -12,9 +12,13 @@ export interface MessageSearch {
   readonly before: string | undefined;
 }
 
-/** `query` as a LIKE pattern of a substring: its own `%`, `_` and `\` are literal. */
+/**
+ * `query` as a LIKE pattern of a substring: its own `%`, `_` and `\` are literal, and a
+ * word-final ς is σ, as the bodies are compared (SearchFoldsFinalSigma1768700000000).
+ */
 export function containsPattern(query: string): string {
-  return `%${query.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
+  const escaped = query.replace(/[\\%_]/g, (character) => `\\${character}`);
+  return `%${escaped.replaceAll('ς', 'σ')}%`;
 }
 
 /**
