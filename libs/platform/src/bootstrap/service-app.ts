@@ -6,7 +6,7 @@ import { Logger } from 'nestjs-pino';
 import { ConfigError, type ServiceConfig } from '../config';
 import {
   ErrorShapeFilter,
-  NoUndeclaredBodyInterceptor,
+  NoUndeclaredInputInterceptor,
   requestPipes,
   useJsonBodies,
 } from '../http';
@@ -48,7 +48,7 @@ export async function createServiceApp<C extends ServiceConfig>(
   useJsonBodies(app);
   app.useGlobalFilters(new ErrorShapeFilter());
   app.useGlobalPipes(...requestPipes());
-  app.useGlobalInterceptors(new NoUndeclaredBodyInterceptor());
+  app.useGlobalInterceptors(new NoUndeclaredInputInterceptor());
   app.enableShutdownHooks();
   // Not the app's pipes and filters: those answer HTTP requests in the error shape.
   app.connectMicroservice<MicroserviceOptions>(

@@ -223,6 +223,20 @@ describe('request bodies, headers and client addresses of every service', () => 
     expect((await page('?other=1')).status).toBe(400);
   });
 
+  it('answers 400 to a query parameter sent to an endpoint that takes no query, as to an unknown one', async () => {
+    const address = (query: string) => fetch(`${service.url}/probe/address${query}`);
+    const refused = await address('?_=1733550000');
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toEqual({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: ['property _ should not exist'],
+    });
+    // With no value, absent, as on an endpoint that takes a query.
+    expect((await address('?flag=')).status).toBe(200);
+    expect((await address('')).status).toBe(200);
+  });
+
   it('answers 400 to a body sent to an endpoint that takes none, and acts on nothing', async () => {
     const remove = (body?: string) =>
       fetch(`${service.url}/probe`, {
