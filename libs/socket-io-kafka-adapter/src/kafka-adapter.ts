@@ -179,10 +179,10 @@ export class KafkaAdapter extends Adapter implements BusMember {
    * As `published`, waiting `timeoutMs` at most, and not at all when it could not be in
    * time: publishing fails (Kafka away), or a record has waited `timeoutMs` already (a
    * broker that stopped answering, a backlog too long). True once everything broadcast so
-   * far is in Kafka or refused; false when it did not wait that long. Every instance
-   * delivers broadcasts in the topic's order, so a caller that waits for this before
-   * letting another instance broadcast (a lock held across it) has its broadcast heard
-   * first everywhere.
+   * far is in Kafka or refused; false when it was not within `timeoutMs`, or could not be
+   * (then at once). Every instance delivers broadcasts in the topic's order, so a caller
+   * that waits for this before letting another instance broadcast (a lock held across it)
+   * has its broadcast heard first everywhere.
    */
   async publishedWithin(timeoutMs: number): Promise<boolean> {
     if (this.bus.publishFailing || this.bus.oldestPublishWaitMs >= timeoutMs) return false;
