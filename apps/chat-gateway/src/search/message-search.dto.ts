@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { CharacterLength, IsId, QueryInteger } from '@scale-chat/platform';
-import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsDefined, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 
 /** API.md v1.1's limits of `GET /api/messages/search`. */
 export const SEARCH_LIMITS = { queryMin: 2, queryMax: 100, pageDefault: 20, pageMax: 50 } as const;
@@ -12,6 +12,10 @@ export class SearchMessagesQuery {
     maxLength: SEARCH_LIMITS.queryMax,
     description: 'a substring of the body, case-insensitive, any script',
     example: '점심',
+  })
+  // `query=` is absent (EmptyQueryValuesAbsentPipe): said so, not "must be a string".
+  @IsDefined({
+    message: `query is required: ${SEARCH_LIMITS.queryMin} to ${SEARCH_LIMITS.queryMax} characters`,
   })
   @IsString()
   // A line break or a tab may be searched for, as bodies hold them; a NUL is refused for

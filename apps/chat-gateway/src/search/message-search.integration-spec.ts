@@ -143,6 +143,13 @@ describe("message search (chat-gateway, real PostgreSQL's pg_trgm)", () => {
     });
   });
 
+  it('says a query left empty is required, not that it is no string', async () => {
+    expect(await search(alice, { query: '' })).toMatchObject({
+      status: 400,
+      body: { message: ['query is required: 2 to 100 characters'] },
+    });
+  });
+
   it("answers 400 to a before that is not a message of the caller's rooms", async () => {
     const [hidden] = (await chat.dataSource.query(
       `SELECT "id" FROM "messages" WHERE "room_id" = $1`,

@@ -3,6 +3,7 @@ import { plainToInstance, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
+  IsDefined,
   IsInt,
   IsString,
   Matches,
@@ -70,5 +71,20 @@ describe('typeErrorsFirst', () => {
     expect(messagesOf({ name: 'a', limit: 1, tags: [], inner: { label: 7 } })).toEqual([
       { property: 'inner', messages: [], children: [['label must be a string']] },
     ]);
+  });
+
+  it('refuses a missing field declared IsDefined for being missing alone', () => {
+    class Required {
+      @IsDefined({ message: 'query is required' })
+      @IsString()
+      @MaxLength(3)
+      query!: string;
+    }
+    const messages = (plain: object) =>
+      typeErrorsFirst(validateSync(plainToInstance(Required, plain))).map((error) =>
+        Object.values(error.constraints ?? {}),
+      );
+    expect(messages({})).toEqual([['query is required']]);
+    expect(messages({ query: 5 })).toEqual([['query must be a string']]);
   });
 });

@@ -1,7 +1,12 @@
 import { ValidationError } from 'class-validator';
 
-/** class-validator's checks of a value's type, by the name it gives their failures. */
+/**
+ * class-validator's checks of a value's type, by the name it gives their failures; first,
+ * whether there is one at all (`IsDefined`, where a DTO says so: "query is required" for
+ * a missing value says more than "query must be a string").
+ */
 const TYPE_CHECKS: readonly string[] = [
+  'isDefined',
   'isString',
   'isInt',
   'isNumber',
