@@ -124,7 +124,7 @@ describe('request bodies, headers and client addresses of every service', () => 
     expect(await response.json()).toMatchObject({ message: ['name must be a string'] });
   });
 
-  it.each(['null', '5', '"ann"', 'true'])(
+  it.each(['null', '5', '"ann"', 'true', '[]', '[{"name":"ann"}]'])(
     'answers 400 in the error shape to the JSON value %s as a body: it must be an object',
     async (body) => {
       const response = await post(body, 'application/json');
