@@ -761,7 +761,9 @@ export class ChatStore {
       unread === undefined
         ? { items: page.items, hasOlder: page.hasMore }
         : await this.backToFirstUnread(roomId, page, unread);
-    const newest = Math.max(0, ...loaded.map((message) => message.version));
+    // The newest page's, not the older pages' loaded after it: a change to an old message
+    // made meanwhile gives one of those a version past changes (new messages) not loaded.
+    const newest = Math.max(0, ...page.items.map((message) => message.version));
     const now = this.state.messages.get(roomId)?.items ?? [];
     // Afresh, only messages after the page's last stay (this user's acknowledged sends):
     // an older one held, edited since, would leave a gap before the page.
@@ -776,7 +778,7 @@ export class ChatStore {
       ...(afresh ? { loadingOlder: false } : {}),
     });
     for (const message of loaded) this.settle(message);
-    // The page holds every change up to its newest version: catch-up can start there.
+    // The newest page holds every change up to its newest version: catch-up starts there.
     this.versions.set(
       roomId,
       afresh ? Math.max(knownBefore, newest) : Math.max(this.versions.get(roomId) ?? 0, newest),
