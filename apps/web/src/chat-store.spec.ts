@@ -666,6 +666,25 @@ describe('ChatStore catch-up by version after a reconnection', () => {
     });
   });
 
+  it('reads what a sync brings to the open room in view, and a read made while away, once back', async () => {
+    await store.open(ROOM);
+    store.viewAtEnd(true);
+    socket.drop();
+    answers.set('/api/rooms', {
+      items: [
+        { ...summary, lastSeq: 4, lastVersion: 4, unreadCount: 1, lastMessage: message(4, 4) },
+      ],
+    });
+    socket.connect();
+    await until(() => socket.question('sync') !== undefined);
+    socket.answer('sync', { items: [message(4, 4)], hasMore: false, lastVersion: 4 });
+    await until(() => socket.emitted.some(({ event }) => event === 'read'));
+    expect(
+      socket.emitted.filter(({ event }) => event === 'read').map(({ payload }) => payload),
+    ).toEqual([{ roomId: ROOM, seq: 4 }]);
+    expect(store.snapshot().rooms.find((room) => room.id === ROOM)?.unreadCount).toBe(0);
+  });
+
   it('catches up from its newest page, not from an older page that came after it', async () => {
     const LAB = 'room-lab';
     const lab = (from: number, to: number) =>

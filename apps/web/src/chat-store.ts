@@ -350,6 +350,8 @@ export class ChatStore {
         ...[...this.state.messages.keys()].map((id) => this.sync(id)),
         ...[...this.state.details.keys()].map((id) => this.loadDetails(id)),
       ]);
+    // Read while away (the cursor was not sent then), or what the syncs just brought.
+    if (this.readingLatest) this.markRead(this.state.openRoomId);
     this.queue.kick();
   }
 
@@ -1022,6 +1024,8 @@ export class ChatStore {
         if (!page.hasMore || page.items.length === 0) break;
       }
       this.unsynced.delete(roomId);
+      // What the sync brought to the open room, in view: read, as live messages are.
+      if (roomId === this.state.openRoomId && this.readingLatest) this.markRead(roomId);
     } catch (error) {
       this.unsynced.add(roomId);
       this.fail(error);
