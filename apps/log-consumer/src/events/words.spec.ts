@@ -75,4 +75,13 @@ describe('wordsOf', () => {
       '사람',
     ]);
   });
+
+  it('counts no particle written onto a Latin word, and no counter written onto a number', () => {
+    expect(
+      wordsOf('Kafka는 빠르고 API를 JSON을 DB에서 Redis로 nest가 k8s에 배포 PR을 올렸어요'),
+    ).toEqual(['kafka', '빠르고', 'api', 'json', 'db', 'redis', 'nest', '배포', 'pr', '올렸어요']);
+    expect(wordsOf('3시에 10분 회의 2020년 3월')).toEqual(['회의']);
+    // A word of its own written onto a Latin one still counts.
+    expect(wordsOf('Kafka클러스터 API 문서')).toEqual(['kafka', '클러스터', 'api', '문서']);
+  });
 });

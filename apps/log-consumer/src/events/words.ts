@@ -107,6 +107,29 @@ function normalized(segment: string): string | undefined {
   return word;
 }
 
+/**
+ * What Hangul written onto a Latin word or a number is, without a space: the segmenter cuts
+ * it off at the change of script ("Kafka는" is "Kafka" and "는", "3시에" is "3" and "시에").
+ * After a Latin word, a particle alone ("API를", "k8s에") is no word; after a number, a
+ * counter with its particle is not either ("3시에", "10분", "2020년").
+ */
+const ATTACHED_PARTICLES: ReadonlySet<string> = new Set(
+  (
+    '은 는 이 가 을 를 의 에 에서 에게 으로 로 와 과 도 만 까지 부터 처럼 보다 한테 께서 ' +
+    '이랑 랑 하고 에는 에서는 으로는 로는 에도 이나 나 요 이요 이에요 예요 이야 야 이다 이라'
+  ).split(' '),
+);
+const COUNTER_SYLLABLES_MAX = 3;
+
+/** Whether a Hangul `segment` right after `before` (no space between) is no word of its own. */
+function attachedNonWord(before: string | undefined, segment: string): boolean {
+  if (before === undefined || !HANGUL.test(segment)) return false;
+  if (/^\p{N}+$/u.test(before)) return [...segment].length <= COUNTER_SYLLABLES_MAX;
+  return /\p{Script=Latin}|\p{N}/u.test(before) && !HANGUL.test(before)
+    ? ATTACHED_PARTICLES.has(segment)
+    : false;
+}
+
 /** Links (with a scheme, or starting www.) and `@name`s, as contracts/mentions reads them. */
 const NOT_WORDS = /\b(?:[a-z][a-z0-9+.-]*:\/\/|www\.)\S+|(?<![a-z0-9_./-])@[a-z0-9_.-]+/giu;
 
@@ -114,8 +137,11 @@ const NOT_WORDS = /\b(?:[a-z][a-z0-9+.-]*:\/\/|www\.)\S+|(?<![a-z0-9_./-])@[a-z0
 export function wordsOf(text: string): string[] {
   const words: string[] = [];
   const prose = text.normalize('NFC').replace(NOT_WORDS, ' ');
+  let before: string | undefined;
   for (const { segment, isWordLike } of segmenter.segment(prose)) {
-    if (!isWordLike) continue;
+    const attached = attachedNonWord(before, segment);
+    before = isWordLike ? segment : undefined;
+    if (!isWordLike || attached) continue;
     const word = normalized(segment);
     if (word !== undefined) words.push(word);
   }
