@@ -6,8 +6,10 @@ const INSTANT =
 /**
  * Whether `value` names one instant: a calendar date and a time of day with its offset
  * (RFC 3339, seconds optional), or a calendar date alone (its start, UTC), every field in
- * range. ISO 8601's other forms (week and ordinal dates, a time without an offset, which
- * JavaScript would read in the server's zone) name none.
+ * range, in the years 1 to 9999 once read as UTC (PostgreSQL has no year 0, and JavaScript
+ * writes a year past 9999 in a form PostgreSQL cannot read). ISO 8601's other forms (week
+ * and ordinal dates, a time without an offset, which JavaScript would read in the server's
+ * zone) name none.
  */
 export function isInstant(value: unknown): value is string {
   if (typeof value !== 'string') return false;
@@ -16,7 +18,12 @@ export function isInstant(value: unknown): value is string {
   const [year, month, day, hour = 0, minute = 0, second = 0, offsetHours = 0, offsetMinutes = 0] =
     match.slice(1).map((field) => (field === undefined ? undefined : Number(field)));
   if (year === undefined || month === undefined || day === undefined) return false;
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  // Not Date.UTC, which reads the years 0 to 99 as 1900 to 1999.
+  const lastOfMonth = new Date(0);
+  lastOfMonth.setUTCFullYear(year, month, 0);
+  const daysInMonth = lastOfMonth.getUTCDate();
+  const time = Date.parse(value);
+  const utcYear = new Date(time).getUTCFullYear();
   return (
     month >= 1 &&
     month <= 12 &&
@@ -27,7 +34,9 @@ export function isInstant(value: unknown): value is string {
     second <= 59 &&
     offsetHours <= 23 &&
     offsetMinutes <= 59 &&
-    !Number.isNaN(Date.parse(value))
+    !Number.isNaN(time) &&
+    utcYear >= 1 &&
+    utcYear <= 9999
   );
 }
 
