@@ -51,7 +51,15 @@ export class ApiClient {
   private renewBy = 0;
   private readonly listeners = new Set<Listener>();
 
-  constructor(private readonly tokens = new RefreshTokenStore(localStorage, sessionStorage)) {
+  constructor(
+    private readonly tokens = new RefreshTokenStore(
+      localStorage,
+      sessionStorage,
+      typeof BroadcastChannel === 'undefined'
+        ? undefined
+        : new BroadcastChannel('scale-chat.refresh-tokens'),
+    ),
+  ) {
     // Logged out in another tab (the token removed from localStorage): logged out here too.
     window.addEventListener('storage', (event) => {
       if (event.storageArea !== localStorage || this.session === null || !this.persistent) return;
@@ -185,7 +193,7 @@ export class ApiClient {
     clearTimeout(this.timer);
     this.session = session;
     if (session === null) {
-      this.tokens.clear();
+      this.tokens.clear(this.persistent);
     } else {
       this.tokens.save(session.refreshToken, this.persistent);
       // Renewed at 80% of its life, so a socket reconnecting finds a valid token.

@@ -11,7 +11,12 @@
  *   inline script), React never renders a message as HTML, refresh tokens rotate on every
  *   use and a stolen one presented after the real one revokes the whole login (API.md),
  *   and "Log out" revokes it on the server.
- * - Not ticked (a shared computer): sessionStorage, one tab's, gone when it closes.
+ * - Not ticked (a shared computer): sessionStorage, one tab's, gone when it closes. A
+ *   duplicated tab starts with a copy of it, the same login: whichever of the two renews
+ *   first rotates the token, and the other presenting the old one would look like theft
+ *   and end the login everywhere. So a tab that rotates its per-tab token tells the others
+ *   (a BroadcastChannel of this origin); one holding the token it replaced takes the new
+ *   one. Tabs of other logins hold other tokens and ignore it.
  *
  * The access token never touches storage: it lives in memory only (api.ts).
  */
@@ -23,11 +28,35 @@ export interface KeyValueStore {
 
 export const REFRESH_KEY = 'scale-chat.refreshToken';
 
+/** What a tab says when it rotates its per-tab token, to a duplicate of it. */
+interface Rotated {
+  readonly previous: string;
+  readonly next: string;
+}
+
+/** What the store uses of a BroadcastChannel. */
+export interface TokenChannel {
+  postMessage(message: Rotated): void;
+  addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
+}
+
+const isRotated = (data: unknown): data is Rotated =>
+  typeof data === 'object' &&
+  data !== null &&
+  typeof (data as Rotated).previous === 'string' &&
+  typeof (data as Rotated).next === 'string';
+
 export class RefreshTokenStore {
   constructor(
     private readonly persistent: KeyValueStore,
     private readonly perTab: KeyValueStore,
-  ) {}
+    private readonly channel?: TokenChannel,
+  ) {
+    channel?.addEventListener('message', ({ data }) => {
+      if (isRotated(data) && this.perTab.getItem(REFRESH_KEY) === data.previous)
+        this.perTab.setItem(REFRESH_KEY, data.next);
+    });
+  }
 
   /** The newest token: other tabs of a persistent login rotate it in localStorage. */
   read(): string | null {
@@ -41,16 +70,25 @@ export class RefreshTokenStore {
     );
   }
 
+  /**
+   * A login that stays signed in replaces this tab's own token, if it had one; a per-tab
+   * one leaves localStorage alone: a login there is other tabs'.
+   */
   save(token: string, persistent: boolean): void {
-    const [keep, drop] = persistent
-      ? [this.persistent, this.perTab]
-      : [this.perTab, this.persistent];
-    keep.setItem(REFRESH_KEY, token);
-    if (drop.getItem(REFRESH_KEY) !== null) drop.removeItem(REFRESH_KEY);
+    if (persistent) {
+      this.persistent.setItem(REFRESH_KEY, token);
+      if (this.perTab.getItem(REFRESH_KEY) !== null) this.perTab.removeItem(REFRESH_KEY);
+      return;
+    }
+    const previous = this.perTab.getItem(REFRESH_KEY);
+    this.perTab.setItem(REFRESH_KEY, token);
+    if (previous !== null && previous !== token)
+      this.channel?.postMessage({ previous, next: token });
   }
 
-  clear(): void {
-    this.persistent.removeItem(REFRESH_KEY);
+  /** Forgets this tab's login: a per-tab one leaves the other tabs' logins alone. */
+  clear(persistent: boolean): void {
+    if (persistent) this.persistent.removeItem(REFRESH_KEY);
     this.perTab.removeItem(REFRESH_KEY);
   }
 }
