@@ -1,4 +1,4 @@
-import { ApiClient } from './api';
+import { ApiClient, REQUEST_TIMEOUT_MS } from './api';
 import { RefreshTokenStore, type KeyValueStore } from './token-storage';
 
 /** A Storage of the browser's, in memory. */
@@ -79,5 +79,23 @@ describe('ApiClient.currentAccessToken (the token a socket handshake hands over)
     ) as unknown as typeof fetch;
     await client.logout();
     expect(await client.currentAccessToken(Date.now() + 901_000)).toBeNull();
+  });
+
+  it('ends a renewal that gets no answer as a network error, keeps the login and renews again', async () => {
+    globalThis.fetch = jest.fn(
+      (_path: string, init?: RequestInit) =>
+        new Promise<Response>((_resolve, reject) => {
+          init?.signal?.addEventListener('abort', () => reject(new Error('aborted')));
+        }),
+    ) as unknown as typeof fetch;
+    const renewal = client.refresh();
+    await jest.advanceTimersByTimeAsync(REQUEST_TIMEOUT_MS);
+    expect(await renewal).toBe(false);
+    expect(client.user).not.toBeNull();
+    // Not held: the next renewal goes out.
+    globalThis.fetch = jest.fn(() =>
+      Promise.resolve(new Response(JSON.stringify(pair(9)), { status: 200 })),
+    ) as unknown as typeof fetch;
+    expect(await client.refresh()).toBe(true);
   });
 });

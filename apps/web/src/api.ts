@@ -28,6 +28,12 @@ type Listener = (user: User | null) => void;
 /** An access token this close to its expiry is renewed before a handshake uses it. */
 const RENEW_BEFORE_EXPIRY_MS = 15_000;
 
+/**
+ * How long a request may go unanswered: past the longest the API makes one wait (a signup
+ * or a room waits for its saga, 60 s at most: SIGNUP_WAIT_MS, ROOM_SAGA_WAIT_MS).
+ */
+export const REQUEST_TIMEOUT_MS = 70_000;
+
 /** What a page load found: a login renewed, none stored, or one the server could not check. */
 export type Resumed = 'resumed' | 'none' | 'unreachable';
 
@@ -229,13 +235,25 @@ export class ApiClient {
       if (body !== undefined) headers['content-type'] = 'application/json';
       if (authenticated && this.session !== null)
         headers['authorization'] = `Bearer ${this.session.accessToken}`;
+      // A request that never answers (a connection that went quiet) ends as a network
+      // error: a renewal hanging so would hold every tab's renewals (the lock) for good.
+      const abort = new AbortController();
+      const timer = setTimeout(() => abort.abort(), REQUEST_TIMEOUT_MS);
       return fetch(path, {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
-      }).catch((error: unknown) => {
-        throw new ApiError(0, `Network error: ${String(error)}`);
-      });
+        signal: abort.signal,
+      })
+        .catch((error: unknown) => {
+          throw new ApiError(
+            0,
+            abort.signal.aborted
+              ? `Network error: no answer in ${REQUEST_TIMEOUT_MS / 1000} s`
+              : `Network error: ${String(error)}`,
+          );
+        })
+        .finally(() => clearTimeout(timer));
     };
     let response = await send();
     if (response.status === 401 && authenticated && (await this.refresh())) response = await send();
