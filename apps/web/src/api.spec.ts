@@ -98,4 +98,16 @@ describe('ApiClient.currentAccessToken (the token a socket handshake hands over)
     ) as unknown as typeof fetch;
     expect(await client.refresh()).toBe(true);
   });
+
+  it("says a call's 401 is a passing failure, not the end of the session, when the renewal fails for a passing reason", async () => {
+    globalThis.fetch = jest.fn((path: string) =>
+      Promise.resolve(
+        path === '/api/auth/refresh'
+          ? new Response(JSON.stringify({ statusCode: 503, message: 'away' }), { status: 503 })
+          : new Response(JSON.stringify({ statusCode: 401, message: 'expired' }), { status: 401 }),
+      ),
+    ) as unknown as typeof fetch;
+    await expect(client.get('/api/rooms')).rejects.toMatchObject({ status: 0 });
+    expect(client.user).not.toBeNull();
+  });
 });

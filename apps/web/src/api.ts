@@ -256,7 +256,13 @@ export class ApiClient {
         .finally(() => clearTimeout(timer));
     };
     let response = await send();
-    if (response.status === 401 && authenticated && (await this.refresh())) response = await send();
+    if (response.status === 401 && authenticated) {
+      if (await this.refresh()) response = await send();
+      // Still logged in: the renewal failed for a passing reason (auth away, a limit, the
+      // network), which is what to say, not that the session ended.
+      else if (this.session !== null)
+        throw new ApiError(0, 'Network error: the login could not be renewed just now');
+    }
     const json = await readJson(response);
     if (!response.ok)
       throw new ApiError(
