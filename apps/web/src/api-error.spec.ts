@@ -43,5 +43,9 @@ describe('describeRefusal', () => {
     expect(describeRefusal('forbidden')).toMatch(/only its sender/);
     expect(describeRefusal('rate_limited')).toMatch(/wait a moment/);
     expect(describeRefusal('internal')).toBe('Something went wrong. Please try again.');
+    expect(describeRefusal('payload_too_large')).toBe('That text is too long.');
+    // typing and read concern the room: refused there, the room is what to speak of.
+    expect(describeRefusal('forbidden', true)).toBe("You're no longer in that room.");
+    expect(describeRefusal('rate_limited', true)).toMatch(/wait a moment/);
   });
 });

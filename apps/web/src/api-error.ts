@@ -54,10 +54,25 @@ const REFUSALS: Readonly<Record<string, string>> = {
   not_found: "That message doesn't exist any more.",
   bad_request: "That change isn't possible (the message may have been deleted).",
   rate_limited: 'Too many changes at once. Please wait a moment and try again.',
+  payload_too_large: 'That text is too long.',
+  unauthorized: 'Your login was being renewed. Please try again.',
   timeout: "The server didn't answer in time. Please try again.",
 };
 
-/** A refused change to a message (a Socket.IO error code of API.md), in words. */
-export function describeRefusal(code: string): string {
-  return REFUSALS[code] ?? 'Something went wrong. Please try again.';
+/** Refusals of what is no change to a message (`typing`, `read`), where they differ. */
+const ROOM_REFUSALS: Readonly<Record<string, string>> = {
+  forbidden: "You're no longer in that room.",
+  not_found: "That room doesn't exist any more.",
+};
+
+/**
+ * A refused change to a message (a Socket.IO error code of API.md), in words; `inRoom`: a
+ * refused `typing` or `read`, which concern the room, not a message.
+ */
+export function describeRefusal(code: string, inRoom = false): string {
+  return (
+    (inRoom ? ROOM_REFUSALS[code] : undefined) ??
+    REFUSALS[code] ??
+    'Something went wrong. Please try again.'
+  );
 }

@@ -1162,7 +1162,8 @@ export class ChatStore {
    */
   private failUnlessRateLimited(answer: unknown): void {
     const ack = readAck(answer);
-    if (!ack.ok && ack.code !== 'rate_limited') this.set({ error: describeRefusal(ack.code) });
+    if (!ack.ok && ack.code !== 'rate_limited')
+      this.set({ error: describeRefusal(ack.code, true) });
   }
 
   private onTyping(roomId: string, userId: string, typing: boolean): void {
