@@ -1,4 +1,4 @@
-import { eventuallyValue } from '@scale-chat/wait';
+import { eventually, eventuallyValue } from '@scale-chat/wait';
 import { GatewayFixture, nextMatching, type Member } from '../testing/gateway-fixture';
 
 jest.setTimeout(60_000);
@@ -48,7 +48,8 @@ describe("presence rows kept to an instance's sockets (chat-gateway, real Postgr
     );
 
     expect(await offline).toEqual({ userId: ann.userId, online: false });
-    expect(await rowsOf(ann)).toEqual([]);
+    // Announced under the user's lock, before the removal commits: heard, then gone.
+    await eventually('the row gone', async () => (await rowsOf(ann)).length === 0);
   });
 
   it('gives a socket it holds its row back, and the user is online again', async () => {
