@@ -548,8 +548,8 @@ describe('ChatStore catch-up by version after a reconnection', () => {
       Array.from({ length: to - from + 1 }, (_, index) => from + index);
     const reads = () => socket.emitted.filter((emitted) => emitted.event === 'read');
 
-    /** LAB, with `lastSeq` messages of ann's, `unread` of them unread, opened. */
-    const openLab = async (lastSeq: number, unread: number, pages: [string, unknown][]) => {
+    /** LAB, with `lastSeq` messages of ann's, `unread` of them unread, as the server answers. */
+    const listLab = (lastSeq: number, unread: number, pages: [string, unknown][]) => {
       answers.set('/api/rooms', {
         items: [
           summary,
@@ -568,6 +568,11 @@ describe('ChatStore catch-up by version after a reconnection', () => {
         })),
       });
       for (const [path, page] of pages) answers.set(`/api/rooms/${LAB}/messages?${path}`, page);
+    };
+
+    /** LAB as `listLab` says, opened. */
+    const openLab = async (lastSeq: number, unread: number, pages: [string, unknown][]) => {
+      listLab(lastSeq, unread, pages);
       await store.loadRooms();
       await store.open(LAB);
       await until(() => store.snapshot().messages.has(LAB));
@@ -664,6 +669,39 @@ describe('ChatStore catch-up by version after a reconnection', () => {
       expect(store.snapshot().messages.get(LAB)?.items.length).toBe(400);
       expect(reads()).toEqual([]);
     });
+
+    it('catches up from its newest page, not from an older page that came after it', async () => {
+      let answerOlder: (value: unknown) => void = () => undefined;
+      listLab(400, 300, [
+        ['limit=200', { items: lab(range(201, 400)), hasMore: true }],
+        ['beforeSeq=201&limit=200', new Promise((resolve) => (answerOlder = resolve))],
+      ]);
+      await store.loadRooms();
+      const opened = store.open(LAB);
+      await until(() => restAsked.includes(`/api/rooms/${LAB}/messages?beforeSeq=201&limit=200`));
+      // While the older page is on its way: a new message, then a reaction to an old one,
+      // which the older page then holds.
+      socket.fire('message:new', message(401, 401, { roomId: LAB }));
+      const reacted = message(60, 402, {
+        roomId: LAB,
+        reactions: [{ emoji: '👍', userIds: [OTHER] }],
+      });
+      socket.fire('message:updated', reacted);
+      answerOlder({
+        items: lab(range(1, 200)).map((held) => (held.seq === 60 ? reacted : held)),
+        hasMore: false,
+      });
+      await opened;
+      await until(() => socket.question('sync') !== undefined);
+      expect(
+        socket.answer('sync', {
+          items: [message(401, 401, { roomId: LAB }), reacted],
+          hasMore: false,
+          lastVersion: 402,
+        }),
+      ).toMatchObject({ roomId: LAB, afterVersion: 400 });
+      await until(() => store.snapshot().messages.get(LAB)?.items.at(-1)?.seq === 401);
+    });
   });
 
   it('reads what a sync brings to the open room in view, and a read made while away, once back', async () => {
@@ -683,62 +721,6 @@ describe('ChatStore catch-up by version after a reconnection', () => {
       socket.emitted.filter(({ event }) => event === 'read').map(({ payload }) => payload),
     ).toEqual([{ roomId: ROOM, seq: 4 }]);
     expect(store.snapshot().rooms.find((room) => room.id === ROOM)?.unreadCount).toBe(0);
-  });
-
-  it('catches up from its newest page, not from an older page that came after it', async () => {
-    const LAB = 'room-lab';
-    const lab = (from: number, to: number) =>
-      Array.from({ length: to - from + 1 }, (_, index) =>
-        message(from + index, from + index, { roomId: LAB }),
-      );
-    answers.set('/api/rooms', {
-      items: [
-        summary,
-        { ...summary, id: LAB, name: 'Lab', lastSeq: 400, lastVersion: 400, unreadCount: 300 },
-      ],
-    });
-    answers.set(`/api/rooms/${LAB}`, {
-      ...view,
-      id: LAB,
-      name: 'Lab',
-      lastSeq: 400,
-      lastVersion: 400,
-      members: view.members.map((member) => ({
-        ...member,
-        lastReadSeq: member.userId === ME ? 100 : 400,
-      })),
-    });
-    answers.set(`/api/rooms/${LAB}/messages?limit=200`, { items: lab(201, 400), hasMore: true });
-    let answerOlder: (value: unknown) => void = () => undefined;
-    answers.set(
-      `/api/rooms/${LAB}/messages?beforeSeq=201&limit=200`,
-      new Promise((resolve) => (answerOlder = resolve)),
-    );
-    await store.loadRooms();
-    const opened = store.open(LAB);
-    await until(() => restAsked.includes(`/api/rooms/${LAB}/messages?beforeSeq=201&limit=200`));
-    // While the older page is on its way: a new message, then a reaction to an old one,
-    // which the older page then holds.
-    socket.fire('message:new', message(401, 401, { roomId: LAB }));
-    const reacted = message(60, 402, {
-      roomId: LAB,
-      reactions: [{ emoji: '👍', userIds: [OTHER] }],
-    });
-    socket.fire('message:updated', reacted);
-    answerOlder({
-      items: lab(1, 200).map((held) => (held.seq === 60 ? reacted : held)),
-      hasMore: false,
-    });
-    await opened;
-    await until(() => socket.question('sync') !== undefined);
-    expect(
-      socket.answer('sync', {
-        items: [message(401, 401, { roomId: LAB }), reacted],
-        hasMore: false,
-        lastVersion: 402,
-      }),
-    ).toMatchObject({ roomId: LAB, afterVersion: 400 });
-    await until(() => store.snapshot().messages.get(LAB)?.items.at(-1)?.seq === 401);
   });
 
   it('keeps no older message when it loads afresh, only what came after the page', async () => {

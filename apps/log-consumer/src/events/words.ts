@@ -125,9 +125,7 @@ const COUNTER_SYLLABLES_MAX = 3;
 function attachedNonWord(before: string | undefined, segment: string): boolean {
   if (before === undefined || !HANGUL.test(segment)) return false;
   if (/^\p{N}+$/u.test(before)) return [...segment].length <= COUNTER_SYLLABLES_MAX;
-  return /\p{Script=Latin}|\p{N}/u.test(before) && !HANGUL.test(before)
-    ? ATTACHED_PARTICLES.has(segment)
-    : false;
+  return /\p{Script=Latin}|\p{N}/u.test(before) && ATTACHED_PARTICLES.has(segment);
 }
 
 /** Links (with a scheme, or starting www.) and `@name`s, as contracts/mentions reads them. */
