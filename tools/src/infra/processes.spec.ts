@@ -1,4 +1,27 @@
-import { pidsInSsOutput } from './processes';
+import { createServer } from 'node:net';
+
+import { ephemeralRangeStart, freePort, pidsInSsOutput } from './processes';
+
+describe('freePort', () => {
+  it('gives ports below the ephemeral range, which outgoing connections cannot take', async () => {
+    const ports = await Promise.all(Array.from({ length: 20 }, () => freePort()));
+    expect(new Set(ports).size).toBe(20);
+    for (const port of ports) {
+      expect(port).toBeGreaterThanOrEqual(20_000);
+      expect(port).toBeLessThan(ephemeralRangeStart());
+    }
+  });
+
+  it('gives a port that can be listened on', async () => {
+    const port = await freePort();
+    const server = createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', resolve);
+    });
+    await new Promise((resolve) => server.close(resolve));
+  });
+});
 
 describe('pidsInSsOutput (who holds a port, from `ss -ltnpH`)', () => {
   it('reads each pid once, of every process listening', () => {

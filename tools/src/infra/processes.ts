@@ -14,18 +14,55 @@ export function sleep(ms: number): Promise<void> {
  */
 const handedOut = new Set<number>();
 
+/**
+ * Where `freePort` looks: below the kernel's ephemeral range. A port from that range is
+ * what every outgoing connection (to Kafka, to PostgreSQL) is given too, so one picked
+ * there could be taken by a connection between the pick and the service's bind (a CI run
+ * saw a test cluster's orchestrator fail with EADDRINUSE so).
+ */
+const PICK_FROM = 20_000;
+
 /** A TCP port of 127.0.0.1 that nothing listens on now, and not handed out before. */
 export async function freePort(): Promise<number> {
-  for (;;) {
-    const port = await unusedPort();
-    if (!handedOut.has(port)) {
+  const below = ephemeralRangeStart();
+  for (let attempt = 0; ; attempt += 1) {
+    // Where the ephemeral range starts too low to leave room, or after many tries taken,
+    // the kernel picks.
+    const port =
+      below - PICK_FROM >= 1_000 && attempt < 100
+        ? await bindable(PICK_FROM + Math.floor(Math.random() * (below - PICK_FROM)))
+        : await kernelPort();
+    if (port !== undefined && !handedOut.has(port)) {
       handedOut.add(port);
       return port;
     }
   }
 }
 
-function unusedPort(): Promise<number> {
+/** The first port of `net.ipv4.ip_local_port_range` (Linux), else IANA's 49152. */
+export function ephemeralRangeStart(): number {
+  let range: string;
+  try {
+    range = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8');
+  } catch {
+    // Not Linux: the range IANA sets aside, which macOS and Windows use.
+    return 49_152;
+  }
+  const start = Number(range.trim().split(/\s+/)[0]);
+  return Number.isInteger(start) && start > 0 ? start : 49_152;
+}
+
+/** `port` if 127.0.0.1 can listen on it now, else undefined. */
+function bindable(port: number): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(undefined));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(port)));
+  });
+}
+
+/** A port the kernel gives `listen(0)`. */
+function kernelPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
