@@ -5,6 +5,7 @@ import { AuthScreen } from './components/AuthScreen';
 import { ChatScreen } from './components/ChatScreen';
 import { putListUnderRoom } from './navigation';
 import { routeOf, type Route } from './settings';
+import { keptSends } from './send-queue';
 import { unsentText } from './unsent-text';
 import type { User } from './validate';
 
@@ -26,7 +27,10 @@ export function App() {
     const unsubscribe = api.onSessionChange((next) => {
       // However the session ended (logged out here or in another tab, the login refused):
       // what was typed and not sent goes with it.
-      if (next === null) unsentText.forget();
+      if (next === null) {
+        unsentText.forget();
+        keptSends.forget();
+      }
       setUser(next);
     });
     resume();

@@ -1,19 +1,6 @@
+import { MemoryStorage } from './memory-storage.fixture';
 import { ApiClient, REQUEST_TIMEOUT_MS } from './api';
-import { RefreshTokenStore, type KeyValueStore } from './token-storage';
-
-/** A Storage of the browser's, in memory. */
-class MemoryStore implements KeyValueStore {
-  private readonly items = new Map<string, string>();
-  getItem(key: string): string | null {
-    return this.items.get(key) ?? null;
-  }
-  setItem(key: string, value: string): void {
-    this.items.set(key, value);
-  }
-  removeItem(key: string): void {
-    this.items.delete(key);
-  }
-}
+import { RefreshTokenStore } from './token-storage';
 
 const user = {
   id: 'me',
@@ -49,7 +36,7 @@ describe('ApiClient.currentAccessToken (the token a socket handshake hands over)
       issued += 1;
       return Promise.resolve(new Response(JSON.stringify(pair(issued)), { status: 200 }));
     }) as unknown as typeof fetch;
-    client = new ApiClient(new RefreshTokenStore(new MemoryStore(), new MemoryStore()));
+    client = new ApiClient(new RefreshTokenStore(new MemoryStorage(), new MemoryStorage()));
     await client.login('me', 'secret-password', true);
     paths.length = 0;
   });

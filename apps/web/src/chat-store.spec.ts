@@ -4,7 +4,9 @@ import type { ApiClient } from './api';
 import { ApiError } from './api-error';
 import { DELETED_ACCOUNT, nameOfUser } from './chat-state';
 import { ChatStore } from './chat-store';
+import { MemoryStorage } from './memory-storage.fixture';
 import { messageView as message, OTHER_ID as OTHER, ROOM_ID as ROOM } from './message-view.fixture';
+import { keptSendsIn } from './send-queue';
 import type { User } from './validate';
 
 /**
@@ -164,6 +166,14 @@ function fakeApi(asked: string[], answers: Map<string, unknown>): ApiClient {
   } as unknown as ApiClient;
 }
 
+const me: User = {
+  id: ME,
+  username: 'me',
+  displayName: 'Me',
+  status: 'active',
+  createdAt: '2026-12-05T00:00:00.000Z',
+};
+
 const other: User = {
   id: OTHER,
   username: 'ann',
@@ -213,13 +223,6 @@ describe('ChatStore catch-up by version after a reconnection', () => {
   beforeEach(async () => {
     socket = new FakeSocket();
     jest.mocked(io).mockReturnValue(socket as unknown as ReturnType<typeof io>);
-    const me: User = {
-      id: ME,
-      username: 'me',
-      displayName: 'Me',
-      status: 'active',
-      createdAt: '2026-12-05T00:00:00.000Z',
-    };
     restAsked = [];
     answers = firstAnswers();
     store = new ChatStore(fakeApi(restAsked, answers), me, undefined);
@@ -230,6 +233,45 @@ describe('ChatStore catch-up by version after a reconnection', () => {
   });
 
   afterEach(() => store.stop());
+
+  it('keeps what is not sent across a reload of the page, and sends it under the same clientMsgId', async () => {
+    const storage = new MemoryStorage();
+    const offline = new FakeSocket();
+    jest.mocked(io).mockReturnValue(offline as unknown as ReturnType<typeof io>);
+    const before = new ChatStore(fakeApi([], firstAnswers()), me, undefined, keptSendsIn(storage));
+    before.start();
+    before.send(ROOM, 'written offline');
+    before.send(ROOM, 'and this');
+    const written = before.snapshot().pending.map((item) => item.clientMsgId);
+    expect(written).toHaveLength(2);
+    before.stop();
+
+    // The page is reloaded: a new store over the tab's storage, which connects.
+    const online = new FakeSocket();
+    jest.mocked(io).mockReturnValue(online as unknown as ReturnType<typeof io>);
+    const after = new ChatStore(fakeApi([], firstAnswers()), me, undefined, keptSendsIn(storage));
+    expect(after.snapshot().pending.map((item) => [item.clientMsgId, item.state])).toEqual([
+      [written[0], 'sending'],
+      [written[1], 'sending'],
+    ]);
+    after.start();
+    online.connect();
+    await until(() => online.question('message:send') !== undefined);
+    const stored = message(4, 4, {
+      senderId: ME,
+      body: 'written offline',
+      clientMsgId: written[0] ?? '',
+    });
+    expect(online.answer('message:send', { message: stored })).toMatchObject({
+      clientMsgId: written[0],
+      body: 'written offline',
+    });
+    await until(() => online.question('message:send') !== undefined);
+    // Another reload now sends only the second: the first is stored.
+    const again = new ChatStore(fakeApi([], firstAnswers()), me, undefined, keptSendsIn(storage));
+    expect(again.snapshot().pending.map((item) => item.clientMsgId)).toEqual([written[1]]);
+    after.stop();
+  });
 
   it('hands each handshake the token as renewed for it, not the one it had', async () => {
     const [options] = jest.mocked(io).mock.calls.at(-1) as unknown as [

@@ -6,7 +6,14 @@ import { titleOfRoom, type ChatState, type LoadFailure, type RoomMessages } from
 import { mergeMessages } from './message-merge';
 import { firstUnreadSeq, isUnreadKind } from './message-list';
 import { CHAT_LIMITS } from './limits';
-import { ACK_TIMEOUT_MS, SendQueue, type ChatSocket } from './send-queue';
+import {
+  ACK_TIMEOUT_MS,
+  resumedSends,
+  SendQueue,
+  type ChatSocket,
+  type PendingMessage,
+} from './send-queue';
+import type { TabKept } from './tab-kept';
 import { othersThan } from './user-query';
 import {
   isMemberEvent,
@@ -126,7 +133,11 @@ export class ChatStore {
   private socket: ChatSocket | null = null;
   private readonly queue = new SendQueue({
     pending: () => this.state.pending,
-    setPending: (pending) => this.set({ pending }),
+    setPending: (pending) => {
+      this.set({ pending });
+      // After a logout (stopped) nothing more is kept: App.tsx forgot it.
+      if (!this.stopped) this.keptSends?.keep(this.me.id, pending);
+    },
     socket: () => this.socket,
     stored: (message) => this.receive([message], false),
   });
@@ -172,8 +183,12 @@ export class ChatStore {
     private readonly me: User,
     /** Where the socket connects: the page's own origin (the edge), or one gateway. */
     private readonly socketUrl: string | undefined,
+    /** Where this tab keeps the pending messages across a reload (`keptSends`). */
+    private readonly keptSends?: TabKept<readonly PendingMessage[]>,
   ) {
     this.remember(me);
+    const kept = keptSends?.of(me.id);
+    if (kept !== undefined) this.state = { ...this.state, pending: resumedSends(kept) };
     this.firstRooms = new Promise((resolve) => (this.roomsCame = resolve));
   }
 

@@ -1,7 +1,10 @@
 import type { MessageView } from '@scale-chat/contracts';
+import { MemoryStorage } from './memory-storage.fixture';
 import { messageView, ROOM_ID as ROOM } from './message-view.fixture';
 import {
+  keptSendsIn,
   MAX_ATTEMPTS,
+  resumedSends,
   OFFLINE_FAIL_MS,
   SendQueue,
   type ChatSocket,
@@ -217,5 +220,79 @@ describe('SendQueue', () => {
     queue.disconnected();
     expect(socket.asked).toEqual([]);
     expect(jest.getTimerCount()).toBe(0);
+  });
+});
+
+describe('pending messages kept across a reload of the page', () => {
+  const queued = (clientMsgId: string, patch: Partial<PendingMessage> = {}): PendingMessage => ({
+    clientMsgId,
+    roomId: ROOM,
+    body: `body of ${clientMsgId}`,
+    state: 'sending',
+    attempts: 3,
+    queuedAt: 1_000,
+    error: 'no connection',
+    ...patch,
+  });
+
+  it('reads back what the tab kept, for its user only', () => {
+    const storage = new MemoryStorage();
+    const kept = [
+      queued('a', { replyToSeq: 4 }),
+      queued('b', { state: 'failed', failedBy: 'offline' }),
+    ];
+    keptSendsIn(storage).keep('ann', kept);
+    // The page reloaded: a new reader over the same storage.
+    expect(keptSendsIn(storage).of('ann')).toEqual(kept);
+    expect(keptSendsIn(storage).of('ben')).toBeUndefined();
+  });
+
+  it('reads a list it did not write, or one with a message of another shape, as nothing', () => {
+    const storage = new MemoryStorage();
+    const write = (messages: unknown) =>
+      storage.items.set('scale-chat.pendingSends', JSON.stringify({ userId: 'ann', messages }));
+    write([{ ...queued('a'), state: 'lost' }]);
+    expect(keptSendsIn(storage).of('ann')).toBeUndefined();
+    write([{ ...queued('a'), replyToSeq: -1 }]);
+    expect(keptSendsIn(storage).of('ann')).toBeUndefined();
+    write([{ ...queued('a'), body: 7 }]);
+    expect(keptSendsIn(storage).of('ann')).toBeUndefined();
+    write({ a: queued('a') });
+    expect(keptSendsIn(storage).of('ann')).toBeUndefined();
+    write([queued('a')]);
+    expect(keptSendsIn(storage).of('ann')).toHaveLength(1);
+  });
+
+  it('sends again, from a first try, all but what the server refused or stored', () => {
+    const refused = queued('refused', { state: 'failed', failedBy: 'refused', error: 'forbidden' });
+    const resumed = resumedSends(
+      [
+        queued('in flight', { replyToSeq: 2 }),
+        queued('offline', { state: 'failed', failedBy: 'offline' }),
+        refused,
+        queued('stored', { state: 'sent' }),
+      ],
+      5_000,
+    );
+    expect(resumed).toEqual([
+      {
+        clientMsgId: 'in flight',
+        roomId: ROOM,
+        body: 'body of in flight',
+        replyToSeq: 2,
+        state: 'sending',
+        attempts: 0,
+        queuedAt: 5_000,
+      },
+      {
+        clientMsgId: 'offline',
+        roomId: ROOM,
+        body: 'body of offline',
+        state: 'sending',
+        attempts: 0,
+        queuedAt: 5_000,
+      },
+      refused,
+    ]);
   });
 });

@@ -4,7 +4,9 @@ import type {
   ServerToClientEvents,
 } from '@scale-chat/contracts';
 import type { Socket } from 'socket.io-client';
-import { isMessage, readAck } from './validate';
+import { TabKept } from './tab-kept';
+import type { KeyValueStore } from './token-storage';
+import { hasFields, isCount, isMessage, readAck } from './validate';
 
 /** A message of this user's that the server has not acknowledged yet. */
 export interface PendingMessage {
@@ -26,6 +28,76 @@ export interface PendingMessage {
   /** When it was queued or last retried by hand (epoch ms). */
   readonly queuedAt: number;
   readonly error?: string;
+}
+
+const STATES: ReadonlySet<unknown> = new Set(['sending', 'failed', 'sent']);
+const FAILED_BY: ReadonlySet<unknown> = new Set([undefined, 'offline', 'refused']);
+
+function isPendingMessage(value: unknown): value is PendingMessage {
+  return (
+    hasFields(value, {
+      clientMsgId: 'string',
+      roomId: 'string',
+      body: 'string',
+      state: 'string',
+      attempts: 'number',
+      queuedAt: 'number',
+    }) &&
+    STATES.has(value['state']) &&
+    FAILED_BY.has(value['failedBy']) &&
+    (value['replyToSeq'] === undefined || isCount(value['replyToSeq'])) &&
+    (value['error'] === undefined || typeof value['error'] === 'string')
+  );
+}
+
+function isPendingList(value: unknown): value is readonly PendingMessage[] {
+  return Array.isArray(value) && value.every(isPendingMessage);
+}
+
+/**
+ * This tab's pending messages, kept in `storage` (sessionStorage) as they change, so a
+ * reload of the page in the middle of sending, or while the connection is down, loses
+ * none of them (`resumedSends`).
+ */
+export function keptSendsIn(
+  storage: KeyValueStore | undefined,
+): TabKept<readonly PendingMessage[]> {
+  return new TabKept(
+    storage,
+    'scale-chat.pendingSends',
+    'messages',
+    isPendingList,
+    'unsent messages',
+  );
+}
+
+/** The tab's pending messages (sessionStorage where the page has it). */
+export const keptSends = keptSendsIn(
+  typeof sessionStorage === 'undefined' ? undefined : sessionStorage,
+);
+
+/**
+ * What a reloaded page does with the pending messages its tab kept: each goes out again
+ * under its clientMsgId (one the server stored before the reload is answered with the
+ * original, never stored twice), except those the server refused, which wait for the
+ * retry button as they did. Those stored already (`sent`) are in their rooms' pages.
+ */
+export function resumedSends(kept: readonly PendingMessage[], now = Date.now()): PendingMessage[] {
+  return kept
+    .filter((message) => message.state !== 'sent')
+    .map((message) =>
+      message.failedBy === 'refused'
+        ? message
+        : {
+            clientMsgId: message.clientMsgId,
+            roomId: message.roomId,
+            body: message.body,
+            ...(message.replyToSeq === undefined ? {} : { replyToSeq: message.replyToSeq }),
+            state: 'sending',
+            attempts: 0,
+            queuedAt: now,
+          },
+    );
 }
 
 export type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;

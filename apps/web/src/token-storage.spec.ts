@@ -1,18 +1,5 @@
-import { REFRESH_KEY, RefreshTokenStore, type KeyValueStore } from './token-storage';
-
-/** A Storage of the browser's shape, in memory. */
-class MemoryStore implements KeyValueStore {
-  readonly items = new Map<string, string>();
-  getItem(key: string) {
-    return this.items.get(key) ?? null;
-  }
-  setItem(key: string, value: string) {
-    this.items.set(key, value);
-  }
-  removeItem(key: string) {
-    this.items.delete(key);
-  }
-}
+import { MemoryStorage } from './memory-storage.fixture';
+import { REFRESH_KEY, RefreshTokenStore } from './token-storage';
 
 /** BroadcastChannel's behaviour between tabs: a message reaches every end but its sender's. */
 class MemoryChannel {
@@ -33,12 +20,12 @@ class MemoryChannel {
 }
 
 describe('RefreshTokenStore', () => {
-  let local: MemoryStore;
-  let session: MemoryStore;
+  let local: MemoryStorage;
+  let session: MemoryStorage;
   let tokens: RefreshTokenStore;
   beforeEach(() => {
-    local = new MemoryStore();
-    session = new MemoryStore();
+    local = new MemoryStorage();
+    session = new MemoryStorage();
     tokens = new RefreshTokenStore(local, session);
   });
 
@@ -47,7 +34,7 @@ describe('RefreshTokenStore', () => {
     expect(local.getItem(REFRESH_KEY)).toBe('r1');
     expect(session.getItem(REFRESH_KEY)).toBeNull();
     // A new tab: a store over the same localStorage and an empty sessionStorage.
-    const newTab = new RefreshTokenStore(local, new MemoryStore());
+    const newTab = new RefreshTokenStore(local, new MemoryStorage());
     expect(newTab.read()).toBe('r1');
     expect(newTab.isPersistent()).toBe(true);
   });
@@ -56,13 +43,13 @@ describe('RefreshTokenStore', () => {
     tokens.save('r1', false);
     expect(session.getItem(REFRESH_KEY)).toBe('r1');
     expect(local.getItem(REFRESH_KEY)).toBeNull();
-    expect(new RefreshTokenStore(local, new MemoryStore()).read()).toBeNull();
+    expect(new RefreshTokenStore(local, new MemoryStorage()).read()).toBeNull();
     expect(tokens.isPersistent()).toBe(false);
   });
 
   it('reads the token another tab rotated', () => {
     tokens.save('r1', true);
-    new RefreshTokenStore(local, new MemoryStore()).save('r2', true);
+    new RefreshTokenStore(local, new MemoryStorage()).save('r2', true);
     expect(tokens.read()).toBe('r2');
   });
 
@@ -88,14 +75,14 @@ describe('RefreshTokenStore', () => {
 
   it('hands a rotated per-tab token to a duplicate of the tab, and to no other', () => {
     const channel = new MemoryChannel();
-    const original = new MemoryStore();
-    const unrelated = new MemoryStore();
+    const original = new MemoryStorage();
+    const unrelated = new MemoryStorage();
     original.setItem(REFRESH_KEY, 'r1');
     unrelated.setItem(REFRESH_KEY, 'other-1');
     const originalTab = new RefreshTokenStore(local, original, channel.end());
     new RefreshTokenStore(local, unrelated, channel.end());
     // Duplicated: the new tab starts with a copy of the original's sessionStorage.
-    const duplicate = new MemoryStore();
+    const duplicate = new MemoryStorage();
     duplicate.setItem(REFRESH_KEY, 'r1');
     const duplicateTab = new RefreshTokenStore(local, duplicate, channel.end());
 

@@ -1,24 +1,9 @@
-import type { KeyValueStore } from './token-storage';
+import { MemoryStorage } from './memory-storage.fixture';
 import { UnsentText } from './unsent-text';
-
-class MapStore implements KeyValueStore {
-  readonly items = new Map<string, string>();
-  refusing = false;
-  getItem(key: string): string | null {
-    return this.items.get(key) ?? null;
-  }
-  setItem(key: string, value: string): void {
-    if (this.refusing) throw new Error('QuotaExceededError');
-    this.items.set(key, value);
-  }
-  removeItem(key: string): void {
-    this.items.delete(key);
-  }
-}
 
 describe('UnsentText', () => {
   it("keeps each room's text for its user, across pages of the same tab, until sent", () => {
-    const storage = new MapStore();
+    const storage = new MemoryStorage();
     const before = new UnsentText(storage);
     before.keep('ann', 'lab', 'half-written');
     before.keep('ann', 'team', 'other');
@@ -34,7 +19,7 @@ describe('UnsentText', () => {
   });
 
   it('shows another account nothing, and forgets everything at logout', () => {
-    const storage = new MapStore();
+    const storage = new MemoryStorage();
     const texts = new UnsentText(storage);
     texts.keep('ann', 'lab', 'private');
     expect(texts.of('ben', 'lab')).toBe('');
@@ -44,7 +29,7 @@ describe('UnsentText', () => {
   });
 
   it('reads what it did not write as nothing, and keeps text in memory where storage refuses', () => {
-    const storage = new MapStore();
+    const storage = new MemoryStorage();
     storage.items.set('scale-chat.unsentText', '{not json');
     const texts = new UnsentText(storage);
     expect(texts.of('ann', 'lab')).toBe('');

@@ -1,11 +1,7 @@
+import { TabKept } from './tab-kept';
 import type { KeyValueStore } from './token-storage';
 
-const KEY = 'scale-chat.unsentText';
-
-interface Saved {
-  readonly userId: string;
-  readonly rooms: Record<string, string>;
-}
+type Rooms = Readonly<Record<string, string>>;
 
 /**
  * What this user typed in each room's message field and has not sent, kept for this tab
@@ -15,72 +11,34 @@ interface Saved {
  * switched off), it is kept in memory only.
  */
 export class UnsentText {
-  private memory: Saved | undefined;
-  private storageWorks = true;
+  private readonly kept: TabKept<Rooms>;
 
-  constructor(private readonly storage: KeyValueStore | undefined) {}
+  constructor(storage: KeyValueStore | undefined) {
+    this.kept = new TabKept(storage, 'scale-chat.unsentText', 'rooms', isRooms, 'unsent text');
+  }
 
   of(userId: string, roomId: string): string {
-    return this.read(userId).rooms[roomId] ?? '';
+    return this.kept.of(userId)?.[roomId] ?? '';
   }
 
   keep(userId: string, roomId: string, text: string): void {
-    const rooms = { ...this.read(userId).rooms };
+    const rooms = { ...this.kept.of(userId) };
     if (text.trim() === '') delete rooms[roomId];
     else rooms[roomId] = text;
-    this.write({ userId, rooms });
+    this.kept.keep(userId, rooms);
   }
 
   forget(): void {
-    this.memory = undefined;
-    try {
-      this.storage?.removeItem(KEY);
-    } catch (error) {
-      // What the storage would not drop it would not have kept since either (write).
-      console.warn('unsent text could not be removed from storage:', error);
-    }
-  }
-
-  private read(userId: string): Saved {
-    const saved = this.memory ?? this.load();
-    return saved?.userId === userId ? saved : { userId, rooms: {} };
-  }
-
-  private load(): Saved | undefined {
-    const text = this.storageWorks ? this.storage?.getItem(KEY) : null;
-    if (text === null || text === undefined) return undefined;
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      value = undefined; // not this page's writing: as if nothing were kept
-    }
-    if (!isSaved(value)) return undefined;
-    this.memory = value;
-    return value;
-  }
-
-  private write(saved: Saved): void {
-    this.memory = saved;
-    if (!this.storageWorks || this.storage === undefined) return;
-    try {
-      this.storage.setItem(KEY, JSON.stringify(saved));
-    } catch (error) {
-      // Full, or refused: memory only from now on, for this page.
-      this.storageWorks = false;
-      console.warn('unsent text is kept in memory only:', error);
-    }
+    this.kept.forget();
   }
 }
 
-function isSaved(value: unknown): value is Saved {
-  if (typeof value !== 'object' || value === null) return false;
-  const { userId, rooms } = value as Record<string, unknown>;
+function isRooms(value: unknown): value is Rooms {
   return (
-    typeof userId === 'string' &&
-    typeof rooms === 'object' &&
-    rooms !== null &&
-    Object.values(rooms).every((text) => typeof text === 'string')
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.values(value).every((text) => typeof text === 'string')
   );
 }
 

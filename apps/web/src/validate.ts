@@ -26,7 +26,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function hasFields(value: unknown, fields: Fields): value is Record<string, unknown> {
+export function hasFields(value: unknown, fields: Fields): value is Record<string, unknown> {
   return (
     isRecord(value) && Object.entries(fields).every(([key, type]) => typeof value[key] === type)
   );
@@ -53,7 +53,8 @@ const isStringOrNull = (value: unknown): value is string | null =>
 const isStringArray = (value: unknown): value is string[] =>
   Array.isArray(value) && value.every((item) => typeof item === 'string');
 
-const isCount = (value: unknown): value is number => Number.isInteger(value) && Number(value) >= 0;
+export const isCount = (value: unknown): value is number =>
+  Number.isInteger(value) && Number(value) >= 0;
 
 const isReaction: Guard<ReactionView> = (value): value is ReactionView =>
   hasFields(value, { emoji: 'string' }) && isStringArray(value['userIds']);

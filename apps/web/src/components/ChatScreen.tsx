@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { ApiClient } from '../api';
 import { titleOfRoom, type ChatState } from '../chat-state';
 import { ChatStore } from '../chat-store';
+import { keptSends } from '../send-queue';
 import { focusLost, isTouchScreen } from '../focus';
 import { backToRoomList, leaveChat, openRoomPage } from '../navigation';
 import { socketUrl } from '../settings';
@@ -29,7 +30,7 @@ export function ChatScreen({
   user: User;
   roomId: string | null;
 }) {
-  const [store] = useState(() => new ChatStore(api, user, socketUrl()));
+  const [store] = useState(() => new ChatStore(api, user, socketUrl(), keptSends));
   const state = useChat(store);
   const [creating, setCreating] = useState(false);
   const [messaging, setMessaging] = useState(false);
