@@ -514,6 +514,34 @@ describe('ChatStore catch-up by version after a reconnection', () => {
     expect(store.snapshot().error).not.toBeNull();
   });
 
+  it('shows a room list while a later one is on its way, not an older one, nor a room left meanwhile', async () => {
+    const busy = { ...summary, id: 'room-busy', name: 'Busy' };
+    const left = { ...summary, id: 'room-left', name: 'Left' };
+    const answer: ((value: unknown) => void)[] = [];
+    const ask = () => {
+      answers.set('/api/rooms', new Promise((resolve) => answer.push(resolve)));
+      return store.loadRooms();
+    };
+    const shownRooms = () => store.snapshot().rooms.map((room) => room.id);
+    // A busy room's every message asks for the list (the room is not in it yet): each
+    // answer comes while a later question is on its way.
+    const first = ask();
+    const second = ask();
+    // Taken out of `left` after the first two were asked for.
+    socket.fire('room:left', { roomId: left.id });
+    const third = ask();
+    answer[0]?.({ items: [summary, busy, left] });
+    await first;
+    expect(shownRooms()).toEqual([ROOM, busy.id]);
+    answer[2]?.({ items: [busy] });
+    await third;
+    expect(shownRooms()).toEqual([busy.id]);
+    // The second comes last: older than what is shown, so dropped.
+    answer[1]?.({ items: [summary, busy, left] });
+    await second;
+    expect(shownRooms()).toEqual([busy.id]);
+  });
+
   it('says so when this user is taken out of a room, and forgets it', () => {
     socket.fire('room:left', { roomId: ROOM });
     expect(store.snapshot().messages.has(ROOM)).toBe(false);

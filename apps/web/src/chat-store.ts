@@ -164,8 +164,16 @@ export class ChatStore {
   private stopped = false;
   /** Rooms this tab is leaving, whose `room:left` is no news. */
   private readonly leaving = new Set<string>();
-  /** Each room list asked for: an answer older than the latest asked is dropped. */
+  /**
+   * Room lists asked for, and the latest of them shown: an answer older than one shown is
+   * dropped, but one with a later list still on its way is shown (were it dropped, a list
+   * asked for more often than it takes to come, say for every message of a busy room not
+   * listed yet, would never show).
+   */
   private roomsAsked = 0;
+  private roomsShown = 0;
+  /** roomId → `roomsAsked` when this user left it: no list asked for before shows it again. */
+  private readonly leftAt = new Map<string, number>();
   /** userId → when its last `presence` event came: a room view asked for before is older. */
   private readonly presenceAt = new Map<string, number>();
   /** The open room's list is scrolled to its end: what arrives there is read. */
@@ -398,20 +406,25 @@ export class ChatStore {
     const asked = ++this.roomsAsked;
     try {
       const page = listOf(await this.api.get('/api/rooms'), isRoomSummary);
-      // A later list is on its way, and knows more.
-      if (asked !== this.roomsAsked) return;
+      // A later list was shown already, and knew more.
+      if (asked < this.roomsShown) return;
+      this.roomsShown = asked;
+      for (const [roomId, at] of this.leftAt) if (at < asked) this.leftAt.delete(roomId);
       // A room's message or change that came live while the list was on its way is newer
-      // than the list's idea of it: that room stays as it is here.
+      // than the list's idea of it: that room stays as it is here. One left meanwhile
+      // stays gone.
       const held = new Map(this.state.rooms.map((room) => [room.id, room]));
-      const rooms = page.items.map((room) => {
-        const mine = held.get(room.id);
-        return mine !== undefined && mine.lastVersion > room.lastVersion ? mine : room;
-      });
+      const rooms = page.items
+        .filter((room) => !this.leftAt.has(room.id))
+        .map((room) => {
+          const mine = held.get(room.id);
+          return mine !== undefined && mine.lastVersion > room.lastVersion ? mine : room;
+        });
       // The server answers again: an earlier failure's message is out of date.
       this.set({ rooms, roomsLoaded: true, error: null });
       this.roomsCame();
       // A direct room is called by the other person: its members are needed for the list.
-      for (const room of page.items)
+      for (const room of rooms)
         if (room.kind === 'direct' && !this.state.details.has(room.id))
           void this.loadDetails(room.id);
     } catch (error) {
@@ -553,6 +566,7 @@ export class ChatStore {
 
   /** A room this user is no longer in: gone from the list, never synced again. */
   private forget(roomId: string): void {
+    this.leftAt.set(roomId, this.roomsAsked);
     this.versions.delete(roomId);
     this.unsynced.delete(roomId);
     this.resync.delete(roomId);
