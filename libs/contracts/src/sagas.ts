@@ -13,6 +13,17 @@ export interface SagaCommand {
   readonly payload: Readonly<Record<string, unknown>>;
 }
 
+/** The id of step `step`'s command of `kind` in saga `sagaId`: the same for every copy. */
+export function sagaCommandId(sagaId: string, step: number, kind: SagaCommand['kind']): string {
+  return `${sagaId}:${step}:${kind}`;
+}
+
+/** The id of the step an undo's command (`sagaCommandId`) undoes; undefined for any other id. */
+export function stepCommandIdOf(undoCommandId: string): string | undefined {
+  const match = /^(.+:\d+):compensate$/.exec(undoCommandId);
+  return match === null ? undefined : `${match[1]}:execute`;
+}
+
 /** A participant's answer, written in the same transaction as its change. */
 export interface SagaReply {
   readonly sagaId: string;

@@ -340,6 +340,24 @@ describe('POST /api/auth/signup and auth as a saga participant', () => {
     expect(await users().findOneBy({ id })).toBeNull();
   });
 
+  it('does not run a step that comes after its undo succeeded, and says so', async () => {
+    // The step's command was late (a backlog, a dead letter sent again by hand): the saga
+    // timed it out and undid it first.
+    const { body } = await signup({ username: 'nora', password: 'long enough' });
+    const id = String(body['id']);
+    const sagaId = await command(SAGA_COMMANDS.restoreUser, id, { kind: 'compensate' });
+    expect((await replyTo(sagaId)).outcome).toBe('succeeded');
+    await command(SAGA_COMMANDS.activateUser, id, { sagaId });
+    const [, late] = await repliesTo(sagaId, 2);
+    expect(late).toEqual({
+      sagaId,
+      commandId: `${sagaId}:0:execute`,
+      outcome: 'failed',
+      reason: 'undone before it ran',
+    });
+    expect((await users().findOneByOrFail({ id })).status).toBe('pending');
+  });
+
   it('forgets answers older than a week, a thousand at a time, and keeps the others', async () => {
     const database = auth.app.get(DataSource);
     const old = Array.from({ length: 1_001 }, () => `${randomUUID()}:0:execute`);

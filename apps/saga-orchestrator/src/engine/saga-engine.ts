@@ -1,4 +1,4 @@
-import type { SagaCommand, SagaReply } from '@scale-chat/contracts';
+import { sagaCommandId, type SagaCommand, type SagaReply } from '@scale-chat/contracts';
 import type { SagaDefinition, SagaStep } from './saga-definition';
 
 export type SagaStatus = 'running' | 'compensating' | 'completed' | 'compensated';
@@ -35,10 +35,6 @@ export interface Transition {
 
 const isFinished = (status: SagaStatus) => status === 'completed' || status === 'compensated';
 
-export function commandIdOf(sagaId: string, step: number, kind: SagaCommand['kind']): string {
-  return `${sagaId}:${step}:${kind}`;
-}
-
 /**
  * The orchestration of one saga as a pure function of its state and what happens to it.
  * Steps run in order; when one fails, the steps done before it are undone in reverse
@@ -68,7 +64,10 @@ export class SagaEngine {
   onReply(state: SagaState, reply: SagaReply, now: number): Transition {
     if (isFinished(state.status)) return unchanged(state);
     const kind = state.status === 'running' ? 'execute' : 'compensate';
-    if (reply.sagaId !== state.id || reply.commandId !== commandIdOf(state.id, state.step, kind)) {
+    if (
+      reply.sagaId !== state.id ||
+      reply.commandId !== sagaCommandId(state.id, state.step, kind)
+    ) {
       return unchanged(state);
     }
     const step = this.stepAt(state.step);
@@ -160,7 +159,7 @@ export class SagaEngine {
     );
     const command: SagaCommand = {
       sagaId: state.id,
-      commandId: commandIdOf(state.id, index, kind),
+      commandId: sagaCommandId(state.id, index, kind),
       sagaType: state.type,
       kind,
       participant: step.participant,

@@ -1,6 +1,6 @@
 import { runInNewContext } from 'node:vm';
 import { QueryFailedError } from 'typeorm';
-import { isTransientDatabaseError, sqlStateOf } from './transient-error';
+import { isRefusedForGood, isTransientDatabaseError, sqlStateOf } from './transient-error';
 
 const refused = (code: string) =>
   new QueryFailedError('SELECT 1', [], Object.assign(new Error(`sqlstate ${code}`), { code }));
@@ -14,6 +14,7 @@ describe('isTransientDatabaseError', () => {
     ['a statement timeout', refused('57014')],
     ['an administrator ending the backend', refused('57P01')],
     ['a server starting up', refused('57P03')],
+    ['a standby refusing a write', refused('25006')],
     ['too many connections', refused('53300')],
     ['a connection failure', refused('08006')],
     ['a backend ended outside a query', socketError('57P01')],
@@ -49,5 +50,28 @@ describe('isTransientDatabaseError', () => {
   it('reads the SQLSTATE of a refused statement only', () => {
     expect(sqlStateOf(refused('23505'))).toBe('23505');
     expect(sqlStateOf(socketError('ECONNRESET'))).toBeUndefined();
+  });
+});
+
+describe('isRefusedForGood', () => {
+  it.each([
+    ['a unique violation', refused('23505')],
+    ['a check violation', refused('23514')],
+    ['a value too long', refused('22001')],
+    ['invalid text for a uuid', refused('22P02')],
+    ["a trigger's RAISE EXCEPTION", refused('P0001')],
+  ])('is true for %s', (_case, error) => {
+    expect(isRefusedForGood(error)).toBe(true);
+  });
+
+  it.each([
+    ['a missing table (a deploy under way)', refused('42P01')],
+    ['a missing column', refused('42703')],
+    ['a permission', refused('42501')],
+    ['an internal error', refused('XX000')],
+    ['a deadlock', refused('40P01')],
+    ['a programming error', new TypeError('x is undefined')],
+  ])('is false for %s', (_case, error) => {
+    expect(isRefusedForGood(error)).toBe(false);
   });
 });

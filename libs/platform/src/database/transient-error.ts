@@ -1,7 +1,18 @@
 import { QueryFailedError } from 'typeorm';
 
-/** SQLSTATEs worth another try: conflicts, lock and statement timeouts, lost connections. */
-const TRANSIENT_SQLSTATE = /^(40001|40P01|55P03|57014|57P0[1-3]|53...|08...)$/;
+/**
+ * SQLSTATEs worth another try: conflicts, lock and statement timeouts, lost connections,
+ * and a server that takes no writes (25006: a standby, until the connection reaches the
+ * new primary after a failover).
+ */
+const TRANSIENT_SQLSTATE = /^(40001|40P01|55P03|57014|57P0[1-3]|25006|53...|08...)$/;
+
+/**
+ * SQLSTATEs that say the work itself is wrong, and will be whenever it is tried: data
+ * exceptions (class 22: a value too long, text that is no uuid), integrity constraints
+ * (class 23: unique, foreign key, check) and a trigger's RAISE EXCEPTION (P0001).
+ */
+const REFUSED_FOR_GOOD_SQLSTATE = /^(22...|23...|P0001)$/;
 
 /** Socket errors of a database that is down, restarting or out of reach. */
 const TRANSIENT_SOCKET_CODES = new Set([
@@ -27,6 +38,16 @@ export function sqlStateOf(error: unknown): string | undefined {
   if (!(error instanceof QueryFailedError)) return undefined;
   const code = (error.driverError as { code?: unknown } | undefined)?.code;
   return typeof code === 'string' ? code : undefined;
+}
+
+/**
+ * True when PostgreSQL refused the statement for what it does (`REFUSED_FOR_GOOD_SQLSTATE`):
+ * trying it again would meet the same refusal. Anything else (a permission, a table or
+ * column missing while a deploy is under way, an internal error) may pass.
+ */
+export function isRefusedForGood(error: unknown): boolean {
+  const state = sqlStateOf(error);
+  return state !== undefined && REFUSED_FOR_GOOD_SQLSTATE.test(state);
 }
 
 /**

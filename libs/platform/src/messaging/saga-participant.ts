@@ -2,12 +2,13 @@ import {
   SAGA_COMMAND_TOPICS,
   SAGA_EVENT_TYPES,
   SAGA_REPLIES_TOPIC,
+  stepCommandIdOf,
   type SagaCommand,
   type SagaReply,
 } from '@scale-chat/contracts';
 import { EVENT_SCHEMAS } from '@scale-chat/contracts/events';
 import type { EntityManager } from 'typeorm';
-import { isTransientDatabaseError, sqlStateOf } from '../database/transient-error';
+import { isRefusedForGood } from '../database/transient-error';
 import { consumerGroup, OnEvent, type ConsumerGroup, type KafkaEventContext } from './event-routes';
 import { enqueueEvent } from './outbox';
 
@@ -28,10 +29,11 @@ export type CommandHandler = (
 export type ParticipantName = keyof typeof SAGA_COMMAND_TOPICS;
 
 /**
- * Runs a handler under a savepoint. A statement the database refuses for good (a
- * constraint, a check, a trigger) undoes the handler's work and fails the step, so the
- * saga compensates now instead of timing out; anything else (a conflict, a lost
- * connection, a bug) is thrown, and the command is delivered again.
+ * Runs a handler under a savepoint. A statement the database refuses for good (bad data,
+ * a constraint, a check, a trigger: `isRefusedForGood`) undoes the handler's work and
+ * fails the step, so the saga compensates now instead of timing out; anything else (a
+ * conflict, a lost connection, a table a deploy has not made yet, a bug) is thrown, and
+ * the command is delivered again.
  */
 async function refusedAsFailure(
   manager: EntityManager,
@@ -43,7 +45,7 @@ async function refusedAsFailure(
     await manager.query('RELEASE SAVEPOINT saga_command');
     return outcome;
   } catch (error) {
-    if (sqlStateOf(error) === undefined || isTransientDatabaseError(error)) throw error;
+    if (!isRefusedForGood(error)) throw error;
     await manager.query('ROLLBACK TO SAVEPOINT saga_command');
     return { outcome: 'failed', reason: `refused by the database: ${(error as Error).message}` };
   }
@@ -122,7 +124,36 @@ export async function answerSagaCommand(
        SET "name" = EXCLUDED."name", "reply" = EXCLUDED."reply", "answered_at" = now()`,
     [command.commandId, command.name, reply],
   );
+  if (command.kind === 'compensate' && outcome.outcome === 'succeeded')
+    await fenceUndoneStep(manager, command);
   await enqueueReply(manager, reply);
+}
+
+/**
+ * What `saga_command_replies` names an answer kept for a step that was undone before it
+ * ran: it answers any copy of that step, whatever its command's name.
+ */
+const UNDONE_BEFORE_IT_RAN = '';
+
+/**
+ * An undo that succeeded answers its step's command too, unless that was answered: a copy
+ * of the step that comes only now (late behind a backlog, or a dead letter sent again by
+ * hand) must not act after its undo (a chat profile of a signup that was undone).
+ */
+async function fenceUndoneStep(manager: EntityManager, undo: SagaCommand): Promise<void> {
+  const stepCommandId = stepCommandIdOf(undo.commandId);
+  if (stepCommandId === undefined) return;
+  const reply: SagaReply = {
+    sagaId: undo.sagaId,
+    commandId: stepCommandId,
+    outcome: 'failed',
+    reason: 'undone before it ran',
+  };
+  await manager.query(
+    `INSERT INTO "saga_command_replies" ("command_id", "name", "reply") VALUES ($1, $2, $3)
+     ON CONFLICT ("command_id") DO NOTHING`,
+    [stepCommandId, UNDONE_BEFORE_IT_RAN, reply],
+  );
 }
 
 /**
@@ -146,7 +177,8 @@ async function answerGivenBefore(
     `SELECT "name", "reply" FROM "saga_command_replies" WHERE "command_id" = $1`,
     [command.commandId],
   )) as { name: string; reply: SagaReply }[];
-  if (answered?.name !== command.name) return undefined;
+  if (answered === undefined) return undefined;
+  if (answered.name !== command.name && answered.name !== UNDONE_BEFORE_IT_RAN) return undefined;
   return answered.reply.outcome === 'succeeded' || command.kind === 'execute'
     ? answered.reply
     : undefined;
