@@ -29,6 +29,8 @@ export interface ReplyPartitionReadiness {
   partitionCount(): Promise<number>;
   /** When the consumer last heard from Kafka (epoch ms). */
   lastContactAt(): number;
+  /** A check of how far the group has read failed (it is made again at the next sweep). */
+  checkFailed(error: unknown): void;
 }
 
 /**
@@ -36,6 +38,9 @@ export interface ReplyPartitionReadiness {
  * holds and has read what waited in, as the group gave it. A reply on a partition moving
  * between instances (one killed, a deploy, a scale-out) waits unread until the move is
  * done; a step that answered in time must not be undone meanwhile by another instance.
+ * Nor while the group is behind: a step is timed out only once the group has read every
+ * record that was in Kafka at some moment past its deadline, so a reply sent in time that
+ * waits unread behind a backlog (a burst of signups) is applied, not undone.
  * A step overdue by more than `graceMs` is timed out whoever holds its partition: a
  * partition nobody holds for that long (or partitions counted wrong) must not keep a saga
  * from ever finishing. Partitions held count only while the consumer has heard from
@@ -47,6 +52,10 @@ export class ReplyPartitions {
   private partitions: number | undefined;
   /** Counts the group's changes, so that an answer for an earlier one is dropped. */
   private generation = 0;
+  /** The group has read every record that was in Kafka at this moment (epoch ms). */
+  private readUpTo = 0;
+  /** A check of how far the group has read is under way (`checkReading`). */
+  private checking = false;
 
   constructor(
     private readonly readiness: ReplyPartitionReadiness,
@@ -62,6 +71,7 @@ export class ReplyPartitions {
     const generation = ++this.generation;
     this.held = new Set();
     if (partitions === undefined) return;
+    const askedAt = Date.now();
     const [caughtUp, count] = await Promise.all([
       this.readiness.caughtUp(() => generation === this.generation),
       this.readiness.partitionCount(),
@@ -69,13 +79,42 @@ export class ReplyPartitions {
     if (!caughtUp || generation !== this.generation) return;
     this.partitions = count;
     this.held = new Set(partitions);
+    this.readUpTo = Math.max(this.readUpTo, askedAt);
   }
 
-  /** Whether a step of saga `sagaId`, `overdueMs` past its deadline, may be timed out here. */
-  mayTimeOut(sagaId: string, overdueMs: number): boolean {
-    if (overdueMs >= this.graceMs) return true;
+  /**
+   * Whether a step of saga `sagaId` whose deadline was `deadline` (epoch ms) may be timed
+   * out here now. Where only the group's reading is not yet past the deadline, a check of
+   * it starts, and a later sweep has the answer.
+   */
+  mayTimeOut(sagaId: string, deadline: number): boolean {
+    const now = Date.now();
+    if (now - deadline >= this.graceMs) return true;
     if (this.partitions === undefined || this.held.size === 0) return false;
-    if (Date.now() - this.readiness.lastContactAt() > this.leaseMs) return false;
-    return this.held.has(replyPartitionOf(sagaId, this.partitions));
+    if (now - this.readiness.lastContactAt() > this.leaseMs) return false;
+    if (!this.held.has(replyPartitionOf(sagaId, this.partitions))) return false;
+    if (this.readUpTo >= deadline) return true;
+    this.checkReading();
+    return false;
+  }
+
+  /** Finds out, unless that is under way, whether the group has read what Kafka holds now. */
+  private checkReading(): void {
+    if (this.checking) return;
+    this.checking = true;
+    const generation = this.generation;
+    const askedAt = Date.now();
+    this.readiness
+      .caughtUp(() => generation === this.generation)
+      .then(
+        (caughtUp) => {
+          if (caughtUp && generation === this.generation)
+            this.readUpTo = Math.max(this.readUpTo, askedAt);
+        },
+        (error: unknown) => this.readiness.checkFailed(error),
+      )
+      .finally(() => {
+        this.checking = false;
+      });
   }
 }

@@ -156,21 +156,21 @@ describe('the orchestrator over Kafka, with the test playing auth and chat', () 
     )) as SagaCommand;
 
   /**
-   * Puts the step saga `sagaId` waits on past its deadline, as a participant silent for
-   * the whole step timeout would; the deadline it now has. The steps' timeout is the
+   * Puts the step saga `sagaId` waits on past its deadline (`ago`), as a participant silent
+   * for the whole step timeout would; the deadline it now has. The steps' timeout is the
    * default, which a busy machine's slow answers stay well within: only the step a test
    * means to time out does. Works while no orchestrator runs, too.
    */
-  const overdue = async (sagaId: string): Promise<Date> => {
+  const overdue = async (sagaId: string, ago = '1 second'): Promise<Date> => {
     const client = new Client({ connectionString: orchestrator.database.url });
     await client.connect();
     try {
       const { rows } = await client.query<{ deadline: Date }>(
         `UPDATE "${orchestrator.config.databaseSchema}"."sagas"
-            SET "deadline" = now() - interval '1 second'
+            SET "deadline" = now() - $2::interval
           WHERE "id" = $1 AND "status" = 'running' AND "deadline" IS NOT NULL
          RETURNING "deadline"`,
-        [sagaId],
+        [sagaId, ago],
       );
       const [row] = rows;
       if (row === undefined) throw new Error(`saga ${sagaId} is not waiting on a step`);
@@ -191,6 +191,21 @@ describe('the orchestrator over Kafka, with the test playing auth and chat', () 
         throw new Error(`saga ${sagaId} did not finish: ${JSON.stringify(record)}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+  };
+
+  /**
+   * Saga `sagaId` completed, its first step's reply applied after `deadline`: a step late
+   * indeed (else the test shows nothing) and spared.
+   */
+  const expectCompletedAfter = async (sagaId: string, deadline: Date) => {
+    const record = await finished(sagaId);
+    expect(record.status).toBe('completed');
+    const applied = record.history.find((entry) => entry.event === 'succeeded');
+    expect(Date.parse(applied?.at ?? '')).toBeGreaterThan(deadline.getTime());
+    expect(received.get(sagaId)).toEqual([
+      'execute chat.create-profile',
+      'execute auth.activate-user',
+    ]);
   };
 
   beforeAll(async () => {
@@ -489,15 +504,31 @@ describe('the orchestrator over Kafka, with the test playing auth and chat', () 
     const deadline = await overdue(sagaId);
     await answer(command, 'succeeded');
 
-    const record = await finished(sagaId);
-    expect(record.status).toBe('completed');
-    // Applied late indeed (else this shows nothing): after the deadline it was spared.
-    const applied = record.history.find((entry) => entry.event === 'succeeded');
-    expect(Date.parse(applied?.at ?? '')).toBeGreaterThan(deadline.getTime());
-    expect(received.get(sagaId)).toEqual([
-      'execute chat.create-profile',
-      'execute auth.activate-user',
-    ]);
+    await expectCompletedAfter(sagaId, deadline);
+  });
+
+  it('applies a reply sent in time that waits unread behind a backlog, rather than timing its step out', async () => {
+    const sagaId = randomUUID();
+    await request(sagaId, { 'chat.create-profile': 'ignore' });
+    const command = await firstCommandOf(sagaId);
+    // Replies of sagas it does not know (each read in a transaction of its own), ahead of
+    // this saga's on its partition: a burst the orchestrator takes seconds to read.
+    const partition = replyPartitionOf(sagaId, SAGA_REPLIES_TOPIC.partitions);
+    const backlog = Array.from({ length: 1_500 }, () => {
+      let key: string;
+      do key = randomUUID();
+      while (replyPartitionOf(key, SAGA_REPLIES_TOPIC.partitions) !== partition);
+      const reply: SagaReply = { sagaId: key, commandId: `${key}:0:execute`, outcome: 'succeeded' };
+      return { key, value: envelope(SAGA_EVENT_TYPES.reply, reply) };
+    });
+    const replies = `${orchestrator.config.kafkaTopicPrefix}${SAGA_REPLIES_TOPIC.name}`;
+    await producer.send({ topic: replies, messages: backlog });
+    await answer(command, 'succeeded');
+    // The deadline passes (now: after the reply was sent) while the reply is behind the
+    // backlog.
+    const deadline = await overdue(sagaId, '0 seconds');
+
+    await expectCompletedAfter(sagaId, deadline);
   });
 
   it('applies a reply that came while no orchestrator ran, rather than timing its step out', async () => {

@@ -94,6 +94,8 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
         caughtUp: (wanted) => this.transport.caughtUp({ group: ORCHESTRATOR_GROUP, wanted }),
         partitionCount: () => this.partitionsOf(kafka, replies),
         lastContactAt: () => this.transport.lastContactAt(ORCHESTRATOR_GROUP),
+        checkFailed: (error) =>
+          this.logger.warn({ err: error }, 'could not tell how far the replies have been read'),
       },
       3 * config.kafkaSessionTimeoutMs,
       config.kafkaSessionTimeoutMs / 2,
@@ -221,9 +223,10 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
         const due = await sagas.overdueForUpdate(await this.ownOverdue(sagas));
         const now = Date.now();
         for (const record of due) {
-          // Its reply may be waiting on a partition another instance holds, or one moving.
-          const overdueMs = now - (record.deadline?.getTime() ?? now);
-          if (!this.replyPartitions.mayTimeOut(record.id, overdueMs)) continue;
+          // Its reply may be waiting on a partition another instance holds, or one moving,
+          // or unread behind a backlog.
+          if (!this.replyPartitions.mayTimeOut(record.id, record.deadline?.getTime() ?? now))
+            continue;
           const state = stateOf(record);
           const transition = this.timedOut(record, state);
           if (transition === undefined) {
@@ -253,12 +256,11 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
    */
   private async ownOverdue(sagas: SagasRepository): Promise<string[]> {
     const own: string[] = [];
-    const now = Date.now();
     let after: Overdue | undefined;
     for (let page = 0; page < SWEEP_PAGES; page += 1) {
       const rows = await sagas.overdue(after, SWEEP_PAGE_SIZE);
       for (const { id, deadline } of rows) {
-        if (this.replyPartitions.mayTimeOut(id, now - deadline.getTime())) own.push(id);
+        if (this.replyPartitions.mayTimeOut(id, deadline.getTime())) own.push(id);
         if (own.length === SWEEP_BATCH) return own;
       }
       if (rows.length < SWEEP_PAGE_SIZE) break;
