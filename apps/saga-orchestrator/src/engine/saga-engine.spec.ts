@@ -1,7 +1,13 @@
 import type { SagaCommand, SagaReply } from '@scale-chat/contracts';
 import { accountDeletionSaga, roomSaga, signupSaga } from './saga-definitions';
 import { checkDefinition } from './saga-definition';
-import { retryDelayMs, SagaEngine, type SagaState, type Transition } from './saga-engine';
+import {
+  answerWaitMs,
+  retryDelayMs,
+  SagaEngine,
+  type SagaState,
+  type Transition,
+} from './saga-engine';
 
 const unchangedFrom = (state: SagaState): Transition => ({ state, commands: [] });
 
@@ -178,6 +184,24 @@ describe('SagaEngine on the signup saga', () => {
     ]);
     expect(state).toMatchObject({ status: 'completed', attempt: 3 });
     expect(state.history.filter((entry) => entry.event === 'timed-out')).toHaveLength(2);
+  });
+
+  it('waits twice as long for each try of a timed-out step again, at most five minutes', () => {
+    let transition: Transition = drive(start(), ['ok']);
+    const waits: number[] = [];
+    for (let timeout = 0; timeout < 8; timeout += 1) {
+      const { state } = transition;
+      const deadline = state.deadline ?? Number.NaN;
+      const at = deadline + 1;
+      transition = engine.onTimeout(state, at);
+      waits.push((transition.state.deadline ?? Number.NaN) - at);
+    }
+    expect(waits).toEqual([20_000, 40_000, 80_000, 160_000, 300_000, 300_000, 300_000, 300_000]);
+    expect(transition.commands.map((command) => command.name)).toEqual(['auth.activate-user']);
+    // A step whose own timeout is past the ceiling waits that long each time.
+    expect([1, 2, 5].map((attempt) => answerWaitMs(600_000, attempt))).toEqual([
+      600_000, 600_000, 600_000,
+    ]);
   });
 
   it('still undoes the steps before a retried step when it answers that it failed', () => {

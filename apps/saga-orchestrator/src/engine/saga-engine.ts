@@ -151,7 +151,7 @@ export class SagaEngine {
     if (name === undefined) throw new Error(`step ${step.name} has no ${kind} command`);
     const attempt = again ? state.attempt + 1 : 1;
     const next: SagaState = note(
-      { ...state, step: index, attempt, deadline: now + step.timeoutMs },
+      { ...state, step: index, attempt, deadline: now + answerWaitMs(step.timeoutMs, attempt) },
       step,
       again ? 'retried' : 'sent',
       now,
@@ -175,6 +175,22 @@ export class SagaEngine {
     return step;
   }
 }
+
+/**
+ * How long try `attempt` of a command waits for its answer: the step's timeout, doubling
+ * with each try after the first, at most five minutes (or the step's timeout if longer).
+ * A participant that is down gets its commands when it is back, copies and all; each copy
+ * is read and answered then, so a step retried every 10 s through an hour's outage would
+ * leave 360 of them (and two history lines each); doubling leaves about 15.
+ */
+export function answerWaitMs(stepTimeoutMs: number, attempt: number): number {
+  return Math.min(
+    stepTimeoutMs * 2 ** Math.max(0, attempt - 1),
+    Math.max(stepTimeoutMs, MAX_ANSWER_WAIT_MS),
+  );
+}
+
+const MAX_ANSWER_WAIT_MS = 5 * 60_000;
 
 /** How long a refused undo waits before it is sent again: 1 s, doubling, at most a minute. */
 export function retryDelayMs(attempt: number): number {
