@@ -94,3 +94,27 @@ export interface SagaPayloads {
 }
 
 export type SagaType = keyof SagaPayloads;
+
+export type SagaCommandName = (typeof SAGA_COMMANDS)[keyof typeof SAGA_COMMANDS];
+
+/**
+ * The saga types whose steps send each command (as its step or its undo): a participant
+ * takes a command only of these, and the orchestrator refuses a definition that sends
+ * one from another.
+ */
+export const SAGA_TYPES_OF_COMMAND = {
+  [SAGA_COMMANDS.discardPendingUser]: ['signup'],
+  [SAGA_COMMANDS.activateUser]: ['signup'],
+  [SAGA_COMMANDS.checkUsersActive]: ['room'],
+  [SAGA_COMMANDS.restoreUser]: ['account-deletion'],
+  [SAGA_COMMANDS.deleteUser]: ['account-deletion'],
+  [SAGA_COMMANDS.createChatProfile]: ['signup', 'account-deletion'],
+  [SAGA_COMMANDS.deleteChatProfile]: ['signup'],
+  [SAGA_COMMANDS.cancelRoom]: ['room'],
+  [SAGA_COMMANDS.activateRoom]: ['room'],
+  [SAGA_COMMANDS.removeUserFromRooms]: ['account-deletion'],
+} as const satisfies { readonly [C in SagaCommandName]: readonly SagaType[] };
+
+/** The payload a command `C` is sent with: its saga types' (`SAGA_TYPES_OF_COMMAND`). */
+export type SagaCommandPayload<C extends SagaCommandName> =
+  SagaPayloads[(typeof SAGA_TYPES_OF_COMMAND)[C][number]];

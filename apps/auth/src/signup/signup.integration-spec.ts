@@ -7,7 +7,9 @@ import {
   SAGA_EVENT_TYPES,
   SAGA_REPLIES_TOPIC,
   SAGA_REQUESTS_TOPIC,
+  SAGA_TYPES_OF_COMMAND,
   type SagaCommand,
+  type SagaCommandName,
   type SagaReply,
 } from '@scale-chat/contracts';
 import { forgetOldSagaAnswers, KafkaConnection } from '@scale-chat/platform';
@@ -59,16 +61,27 @@ describe('POST /api/auth/signup and auth as a saga participant', () => {
       service = auth,
       sagaId = randomUUID(),
       kind = 'execute',
-    }: { service?: TestService<AuthConfig>; sagaId?: string; kind?: SagaCommand['kind'] } = {},
+      sagaType,
+    }: {
+      service?: TestService<AuthConfig>;
+      sagaId?: string;
+      kind?: SagaCommand['kind'];
+      sagaType?: string;
+    } = {},
   ) => {
     const data: SagaCommand = {
       sagaId,
       commandId: `${sagaId}:0:${kind}`,
-      sagaType: 'signup',
+      // The saga type that sends it (a command of another type's saga is refused).
+      sagaType:
+        sagaType ??
+        (Object.hasOwn(SAGA_TYPES_OF_COMMAND, name)
+          ? (SAGA_TYPES_OF_COMMAND[name as SagaCommandName][0] ?? 'signup')
+          : 'signup'),
       kind,
       participant: 'auth',
       name,
-      payload: { userId },
+      payload: { userId, username: 'someone', displayName: 'Someone' },
     };
     const producer = auth.app
       .get(KafkaConnection)
@@ -313,6 +326,19 @@ describe('POST /api/auth/signup and auth as a saga participant', () => {
       expect(String(reply.reason)).not.toContain('refused by the database');
     },
   );
+
+  it('fails a command sent by a saga of a type that does not send it, and runs nothing', async () => {
+    const { body } = await signup({ username: 'olga', password: 'long enough' });
+    const id = String(body['id']);
+    const reply = await replyTo(
+      await command(SAGA_COMMANDS.activateUser, id, { sagaType: 'account-deletion' }),
+    );
+    expect(reply).toMatchObject({
+      outcome: 'failed',
+      reason: 'auth.activate-user is not a step of account-deletion sagas',
+    });
+    expect((await users().findOneByOrFail({ id })).status).toBe('pending');
+  });
 
   it('answers a copy of a step the database refused as it answered the first, and runs nothing', async () => {
     // The orchestrator undoes the steps before a refused one; a copy it sent before the

@@ -1,6 +1,5 @@
 import {
   AUTH_USERS_TOPIC,
-  isUuid,
   SAGA_COMMANDS,
   USER_EVENT_TYPES,
   type SagaCommand,
@@ -11,8 +10,8 @@ import { Ctx, Payload } from '@nestjs/microservices';
 import {
   answerSagaCommand,
   enqueueEvent,
+  forSagaPayload,
   OnSagaCommand,
-  type CommandHandler,
   type CommandHandlers,
   type CommandOutcome,
   type KafkaEventContext,
@@ -21,24 +20,25 @@ import type { EntityManager } from 'typeorm';
 import { deleteUser, restoreUser } from './account-deletion.service';
 import { UsersRepository } from './users.repository';
 
-/** A handler of the command's `userId`; a payload without a valid one fails the step. */
-const forUser =
-  (handle: (userId: string, manager: EntityManager) => Promise<CommandOutcome>): CommandHandler =>
-  (command: SagaCommand, manager: EntityManager) => {
-    const { userId } = command.payload;
-    return isUuid(userId)
-      ? handle(userId, manager)
-      : Promise.resolve({ outcome: 'failed', reason: 'userId is not a UUID' });
-  };
-
 /** auth's part in the sagas. Every handler may run twice with the same effect as once. */
 export const authSagaCommands: CommandHandlers = {
-  [SAGA_COMMANDS.activateUser]: forUser(activateUser),
-  [SAGA_COMMANDS.discardPendingUser]: forUser(discardPendingUser),
-  [SAGA_COMMANDS.deleteUser]: forUser(deleteUser),
-  [SAGA_COMMANDS.restoreUser]: forUser(restoreUser),
-  [SAGA_COMMANDS.checkUsersActive]: (command, manager) =>
-    checkUsersActive(command.payload['userIds'], manager),
+  [SAGA_COMMANDS.activateUser]: forSagaPayload(SAGA_COMMANDS.activateUser, ({ userId }, manager) =>
+    activateUser(userId, manager),
+  ),
+  [SAGA_COMMANDS.discardPendingUser]: forSagaPayload(
+    SAGA_COMMANDS.discardPendingUser,
+    ({ userId }, manager) => discardPendingUser(userId, manager),
+  ),
+  [SAGA_COMMANDS.deleteUser]: forSagaPayload(SAGA_COMMANDS.deleteUser, ({ userId }, manager) =>
+    deleteUser(userId, manager),
+  ),
+  [SAGA_COMMANDS.restoreUser]: forSagaPayload(SAGA_COMMANDS.restoreUser, ({ userId }, manager) =>
+    restoreUser(userId, manager),
+  ),
+  [SAGA_COMMANDS.checkUsersActive]: forSagaPayload(
+    SAGA_COMMANDS.checkUsersActive,
+    ({ userIds }, manager) => checkUsersActive(userIds, manager),
+  ),
 };
 
 /** Answers the saga commands sent to auth (`saga.auth-commands`). */
@@ -92,12 +92,9 @@ export async function discardPendingUser(
  * (`inactiveUserIds`), for the room's cancellation and the caller's 400.
  */
 export async function checkUsersActive(
-  userIds: unknown,
+  userIds: readonly string[],
   manager: EntityManager,
 ): Promise<CommandOutcome> {
-  if (!Array.isArray(userIds) || userIds.length === 0 || !userIds.every(isUuid)) {
-    return { outcome: 'failed', reason: 'userIds is not a list of UUIDs' };
-  }
   const found = new Set(await new UsersRepository(manager).activeIds(userIds));
   const inactiveUserIds = [...new Set(userIds)].filter((id) => !found.has(id));
   return inactiveUserIds.length === 0

@@ -1,8 +1,9 @@
-import { isUuid, SAGA_COMMANDS, type SagaCommand } from '@scale-chat/contracts';
+import { SAGA_COMMANDS, type SagaCommand, type UserSagaPayload } from '@scale-chat/contracts';
 import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import {
   answerSagaCommand,
+  forSagaPayload,
   OnSagaCommand,
   type CommandHandlers,
   type CommandOutcome,
@@ -14,16 +15,17 @@ import { ProfilesRepository } from './profiles.repository';
 
 /** chat-gateway's part in the sagas. Every handler may run twice with the effect of once. */
 export const chatSagaCommands: CommandHandlers = {
-  [SAGA_COMMANDS.createChatProfile]: createProfile,
-  [SAGA_COMMANDS.deleteChatProfile]: deleteProfile,
+  [SAGA_COMMANDS.createChatProfile]: forSagaPayload(SAGA_COMMANDS.createChatProfile, createProfile),
+  [SAGA_COMMANDS.deleteChatProfile]: forSagaPayload(SAGA_COMMANDS.deleteChatProfile, deleteProfile),
   [SAGA_COMMANDS.activateRoom]: activateRoom,
   [SAGA_COMMANDS.cancelRoom]: cancelRoom,
-  [SAGA_COMMANDS.removeUserFromRooms]: async (command, manager) => {
-    const { userId } = command.payload;
-    if (!isUuid(userId)) return { outcome: 'failed', reason: 'userId is not a UUID' };
-    await removeUserFromRooms(userId, manager);
-    return deleteProfile(command, manager);
-  },
+  [SAGA_COMMANDS.removeUserFromRooms]: forSagaPayload(
+    SAGA_COMMANDS.removeUserFromRooms,
+    async (payload, manager) => {
+      await removeUserFromRooms(payload.userId, manager);
+      return deleteProfile(payload, manager);
+    },
+  ),
 };
 
 /** Answers the saga commands sent to chat-gateway (`saga.chat-commands`). */
@@ -36,25 +38,17 @@ export class ChatSagaController {
 }
 
 export async function createProfile(
-  command: SagaCommand,
+  { userId, username, displayName }: UserSagaPayload,
   manager: EntityManager,
 ): Promise<CommandOutcome> {
-  const { userId, username, displayName } = command.payload;
-  if (!isUuid(userId) || typeof username !== 'string' || typeof displayName !== 'string') {
-    return {
-      outcome: 'failed',
-      reason: 'the signup payload lacks userId, username or displayName',
-    };
-  }
   await new ProfilesRepository(manager).insertIfAbsent({ userId, username, displayName });
   return { outcome: 'succeeded' };
 }
 
 export async function deleteProfile(
-  command: SagaCommand,
+  { userId }: UserSagaPayload,
   manager: EntityManager,
 ): Promise<CommandOutcome> {
-  const { userId } = command.payload;
-  if (isUuid(userId)) await new ProfilesRepository(manager).delete(userId);
+  await new ProfilesRepository(manager).delete(userId);
   return { outcome: 'succeeded' };
 }

@@ -217,14 +217,9 @@ describe("direct rooms (chat-gateway's rooms, real PostgreSQL and Kafka, two ins
       if (handler === undefined) throw new Error(`chat-gateway has no ${command.name}`);
       return cluster.chat.dataSource.transaction((manager) => handler(command, manager));
     };
-    await run(step(SAGA_COMMANDS.removeUserFromRooms, { userId: ben.userId }));
-    await run(
-      step(SAGA_COMMANDS.createChatProfile, {
-        userId: ben.userId,
-        username: `u${ben.userId.slice(0, 8)}`,
-        displayName: 'Ben',
-      }),
-    );
+    const who = { userId: ben.userId, username: `u${ben.userId.slice(0, 8)}`, displayName: 'Ben' };
+    await run(step(SAGA_COMMANDS.removeUserFromRooms, who));
+    await run(step(SAGA_COMMANDS.createChatProfile, who));
     expect((await cluster.chat.call('GET', `/api/rooms/${roomId}`, ben)).status).toBe(403);
 
     // Alice asks for their room again: Ben comes back to it once the saga finds him active.

@@ -1,29 +1,22 @@
 import {
   CHAT_ROOM_EVENTS_TOPIC,
-  isUuid,
   ROOM_EVENT_TYPES,
+  SAGA_COMMANDS,
   type MemberJoined,
   type RoomCreated,
   type RoomSagaPayload,
   type SagaCommand,
 } from '@scale-chat/contracts';
-import { enqueueEvent, type CommandOutcome } from '@scale-chat/platform';
+import {
+  enqueueEvent,
+  forSagaPayload,
+  type CommandHandler,
+  type CommandOutcome,
+} from '@scale-chat/platform';
 import type { EntityManager } from 'typeorm';
 import { announceLeave } from './room-ownership';
 import { memberView } from './room-views';
 import { RoomsRepository } from './rooms.repository';
-
-function roomSagaPayload(command: SagaCommand): RoomSagaPayload | string {
-  const { roomId, kind, userIds, inactiveUserIds } = command.payload;
-  // The saga's id picks its own pending memberships (RoomMember.sagaId).
-  if (!isUuid(command.sagaId)) return 'sagaId is not a UUID';
-  if (!isUuid(roomId)) return 'roomId is not a UUID';
-  if (kind !== 'room' && kind !== 'membership') return 'kind is not room or membership';
-  if (!Array.isArray(userIds) || userIds.length === 0 || !userIds.every(isUuid))
-    return 'userIds is not a list of UUIDs';
-  const inactive = Array.isArray(inactiveUserIds) ? inactiveUserIds.filter(isUuid) : [];
-  return { roomId, kind, userIds, inactiveUserIds: inactive };
-}
 
 /**
  * The room saga's last step: the pending room (with its pending members) or the pending
@@ -35,13 +28,16 @@ function roomSagaPayload(command: SagaCommand): RoomSagaPayload | string {
  * nothing: the saga's undo cancels it, where activating it would leave an active room
  * that nobody can see and that was never announced.
  */
-export async function activateRoom(
-  command: SagaCommand,
+export const activateRoom: CommandHandler = forSagaPayload(
+  SAGA_COMMANDS.activateRoom,
+  activatePendingRoom,
+);
+
+async function activatePendingRoom(
+  { roomId, kind, userIds }: RoomSagaPayload,
   manager: EntityManager,
+  command: SagaCommand,
 ): Promise<CommandOutcome> {
-  const payload = roomSagaPayload(command);
-  if (typeof payload === 'string') return { outcome: 'failed', reason: payload };
-  const { roomId, kind, userIds } = payload;
   const rooms = new RoomsRepository(manager);
   const room = await rooms.findRoom(roomId, true);
   if (room === undefined || room.status === 'cancelled')
@@ -91,18 +87,15 @@ export async function activateRoom(
  * touched, nor a newer saga's pending membership of the same user, so a repeat changes
  * nothing.
  */
-export async function cancelRoom(
-  command: SagaCommand,
-  manager: EntityManager,
-): Promise<CommandOutcome> {
-  const payload = roomSagaPayload(command);
-  if (typeof payload === 'string') return { outcome: 'failed', reason: payload };
-  const { roomId, kind, userIds, inactiveUserIds = [] } = payload;
-  const rooms = new RoomsRepository(manager);
-  if (kind === 'room') await rooms.cancelPendingRoom(roomId, inactiveUserIds);
-  else await rooms.cancelPendingMembers(roomId, userIds, inactiveUserIds, command.sagaId);
-  return { outcome: 'succeeded' };
-}
+export const cancelRoom: CommandHandler = forSagaPayload(
+  SAGA_COMMANDS.cancelRoom,
+  async ({ roomId, kind, userIds, inactiveUserIds = [] }, manager, command) => {
+    const rooms = new RoomsRepository(manager);
+    if (kind === 'room') await rooms.cancelPendingRoom(roomId, inactiveUserIds);
+    else await rooms.cancelPendingMembers(roomId, userIds, inactiveUserIds, command.sagaId);
+    return { outcome: 'succeeded' };
+  },
+);
 
 /**
  * The account-deletion saga: the user leaves every room (each room hears it), and

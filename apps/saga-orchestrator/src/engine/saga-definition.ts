@@ -1,4 +1,4 @@
-import type { ServiceName } from '@scale-chat/contracts';
+import { SAGA_TYPES_OF_COMMAND, type SagaType, type ServiceName } from '@scale-chat/contracts';
 
 export interface SagaStep {
   readonly name: string;
@@ -47,6 +47,19 @@ export function checkDefinition(definition: SagaDefinition): SagaDefinition {
     throw new Error(
       `saga ${definition.type}: step ${undoneAfterPivot.name} would be undone on a timeout after a step that is retried`,
     );
+  }
+  for (const step of definition.steps) {
+    for (const name of [step.command, step.compensation]) {
+      if (name === undefined) continue;
+      const types: readonly SagaType[] | undefined = Object.hasOwn(SAGA_TYPES_OF_COMMAND, name)
+        ? SAGA_TYPES_OF_COMMAND[name as keyof typeof SAGA_TYPES_OF_COMMAND]
+        : undefined;
+      // Its participant would refuse it (`forSagaPayload`).
+      if (!types?.some((type) => type === definition.type))
+        throw new Error(
+          `saga ${definition.type}: step ${step.name} sends ${name}, which SAGA_TYPES_OF_COMMAND does not give to ${definition.type} sagas`,
+        );
+    }
   }
   return definition;
 }

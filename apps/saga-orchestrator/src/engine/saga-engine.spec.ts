@@ -1,4 +1,4 @@
-import type { SagaCommand, SagaReply } from '@scale-chat/contracts';
+import { SAGA_COMMANDS, type SagaCommand, type SagaReply } from '@scale-chat/contracts';
 import { accountDeletionSaga, roomSaga, signupSaga } from './saga-definitions';
 import { checkDefinition } from './saga-definition';
 import {
@@ -320,5 +320,23 @@ describe('the room and account-deletion sagas', () => {
         ],
       }),
     ).toThrow('step b has no command');
+  });
+
+  it("rejects a definition whose step sends a command its participants do not take from that saga's type", () => {
+    const step = (command: string) => ({
+      name: 'profile',
+      participant: 'chat-gateway' as const,
+      command,
+      timeoutMs: 1,
+    });
+    expect(() =>
+      checkDefinition({ type: 'room', steps: [step(SAGA_COMMANDS.createChatProfile)] }),
+    ).toThrow('which SAGA_TYPES_OF_COMMAND does not give to room sagas');
+    expect(() => checkDefinition({ type: 'room', steps: [step('chat.unheard-of')] })).toThrow(
+      'sends chat.unheard-of',
+    );
+    expect(
+      checkDefinition({ type: 'signup', steps: [step(SAGA_COMMANDS.createChatProfile)] }),
+    ).toBeDefined();
   });
 });

@@ -347,6 +347,42 @@ describe('the orchestrator over Kafka, with the test playing auth and chat', () 
     expect(received.get(malformed)).toBeUndefined();
   });
 
+  it("keeps a reply whose data would make the saga's payload malformed in dead_letters, and times its step out", async () => {
+    const sagaId = randomUUID();
+    const payload = { roomId: randomUUID(), kind: 'room', userIds: [randomUUID()] };
+    await request(sagaId, { 'auth.check-users-active': 'ignore' }, 'room', payload);
+    const command = await firstCommandOf(sagaId);
+    const reply: SagaReply = {
+      sagaId,
+      commandId: command.commandId,
+      outcome: 'failed',
+      reason: 'not active',
+      data: { inactiveUserIds: ['not-a-uuid'] },
+    };
+    await producer.send({
+      topic: `${orchestrator.config.kafkaTopicPrefix}${SAGA_REPLIES_TOPIC.name}`,
+      messages: [{ key: sagaId, value: envelope(SAGA_EVENT_TYPES.reply, reply) }],
+    });
+    const [error] = await eventuallyValue(
+      'the reply kept in dead_letters',
+      () => deadLetterOf(sagaId),
+      (errors) => errors.length > 0,
+    );
+    expect(error).toContain("a reply's data would make the room saga's payload malformed");
+    await overdue(sagaId);
+    const record = await finished(sagaId);
+    expect(record).toMatchObject({
+      status: 'compensated',
+      failure: 'check-users-active timed out',
+    });
+    expect(received.get(sagaId)).toEqual([
+      'execute auth.check-users-active',
+      'compensate chat.cancel-room',
+    ]);
+    // The undo has the payload the saga started with.
+    expect(lastCommand.get(sagaId)?.payload).toEqual(payload);
+  });
+
   it('starts a request an earlier release kept for a type it did not know, once, and keeps the still unknown', async () => {
     const dataSource = orchestrator.app.get(DataSource);
     const sagaId = randomUUID();

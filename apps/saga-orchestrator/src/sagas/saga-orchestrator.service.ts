@@ -207,8 +207,32 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
       return;
     }
     const state = stateOf(record);
+    if (reply.data !== undefined) this.checkFacts(record.type, state.payload, reply.data);
     const transition = this.engineOf(record.type).onReply(state, reply, Date.now());
     if (transition.state !== state) await this.store(manager, transition, state, afterCommit);
+  }
+
+  /**
+   * A reply's facts join the saga's payload, which every later step and undo is sent: with
+   * them it must still be its type's. A reply whose facts break it is kept in
+   * `dead_letters` and changes nothing; the step times out, and its undo gets the payload
+   * as it was.
+   */
+  private checkFacts(
+    type: string,
+    payload: Readonly<Record<string, unknown>>,
+    facts: Readonly<Record<string, unknown>>,
+  ): void {
+    const schema = Object.hasOwn(SAGA_PAYLOAD_SCHEMAS, type)
+      ? SAGA_PAYLOAD_SCHEMAS[type as SagaType]
+      : undefined;
+    try {
+      schema?.({ ...payload, ...facts });
+    } catch (error) {
+      throw new UnhandleableEventError(
+        `a reply's data would make the ${type} saga's payload malformed: ${(error as Error).message}`,
+      );
+    }
   }
 
   /**

@@ -3,10 +3,14 @@ import {
   SAGA_EVENT_TYPES,
   SAGA_REPLIES_TOPIC,
   stepCommandIdOf,
+  SAGA_TYPES_OF_COMMAND,
   type SagaCommand,
+  type SagaCommandName,
+  type SagaCommandPayload,
   type SagaReply,
+  type SagaType,
 } from '@scale-chat/contracts';
-import { EVENT_SCHEMAS } from '@scale-chat/contracts/events';
+import { EVENT_SCHEMAS, SAGA_PAYLOAD_SCHEMAS } from '@scale-chat/contracts/events';
 import type { EntityManager } from 'typeorm';
 import { isRefusedForGood } from '../database/transient-error';
 import { consumerGroup, OnEvent, type ConsumerGroup, type KafkaEventContext } from './event-routes';
@@ -49,6 +53,42 @@ async function refusedAsFailure(
     await manager.query('ROLLBACK TO SAVEPOINT saga_command');
     return { outcome: 'failed', reason: `refused by the database: ${(error as Error).message}` };
   }
+}
+
+/**
+ * The handler of command `name`, given its payload as checked against the schema of its
+ * saga's type (`SAGA_PAYLOAD_SCHEMAS`: ids lower-cased, fields of other types dropped). A
+ * command sent by a saga of a type that does not send it (`SAGA_TYPES_OF_COMMAND`), or
+ * whose payload is not its type's (the orchestrator checks what starts a saga, but a
+ * reply's facts join the payload too), fails the step and runs nothing.
+ */
+export function forSagaPayload<C extends SagaCommandName>(
+  name: C,
+  handle: (
+    payload: SagaCommandPayload<C>,
+    manager: EntityManager,
+    command: SagaCommand,
+  ) => Promise<CommandOutcome>,
+): CommandHandler {
+  const types: readonly SagaType[] = SAGA_TYPES_OF_COMMAND[name];
+  return (command, manager) => {
+    const type = types.find((candidate) => candidate === command.sagaType);
+    if (type === undefined)
+      return Promise.resolve({
+        outcome: 'failed',
+        reason: `${name} is not a step of ${command.sagaType} sagas`,
+      });
+    let payload: SagaCommandPayload<C>;
+    try {
+      payload = SAGA_PAYLOAD_SCHEMAS[type](command.payload) as SagaCommandPayload<C>;
+    } catch (error) {
+      return Promise.resolve({
+        outcome: 'failed',
+        reason: `malformed ${type} saga payload: ${(error as Error).message}`,
+      });
+    }
+    return handle(payload, manager, command);
+  };
 }
 
 /** By command name; each idempotent, each run in the transaction that writes the reply. */
