@@ -31,6 +31,8 @@ const USAGE = `usage: node tools/run.js <command>
   build <service>             bundle a service for production into dist/apps/<service>
   auth-admin grant|revoke <username>
                               give or take the admin role of an account (auth's DATABASE_URL)
+  dead-letters <service> list [limit] | replay <id>... | discard <id>...
+                              a service's dead letters: list them, publish them again, or drop them
   helm                        build the pinned Helm into the machine's cache (if missing), print its path
   chart-topics                write deploy/helm/scale-chat/files/topics.yaml from libs/contracts
   chart-render [values...]    the chart's objects rendered with these values files, as JSON`;
@@ -72,6 +74,27 @@ function serve(service: string | undefined, instance: string | undefined): Promi
         process.stderr.write(`${service ?? 'the service'} was stopped by ${signal}\n`);
       resolve(code ?? 128 + (osConstants.signals[signal ?? 'SIGTERM'] ?? 0));
     });
+  });
+}
+
+/** `dead-letters <service> …` with that service's settings of the local stack (its first instance's). */
+function deadLetters(service: string | undefined, args: readonly string[]): Promise<number> {
+  if (service === undefined || !isServiceName(service)) {
+    process.stderr.write(`${USAGE}\n`);
+    return Promise.resolve(2);
+  }
+  const {
+    command,
+    args: serviceArgs,
+    env,
+  } = serviceCommand(findInstance(service, 1), localStackEnv(process.env));
+  return new Promise((resolve) => {
+    const child = spawn(command, [...serviceArgs, 'dead-letters', ...args], {
+      cwd: REPO_ROOT,
+      env,
+      stdio: 'inherit',
+    });
+    child.once('exit', (code) => resolve(code ?? 1));
   });
 }
 
@@ -119,6 +142,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return buildService(rest[0]);
     case 'auth-admin':
       return runTypeScript('apps/auth/src/main.ts', ['admin', ...rest]);
+    case 'dead-letters':
+      return deadLetters(rest[0], rest.slice(1));
     case 'helm':
       process.stdout.write(`${await ensureHelm(sayAs('helm'))}\n`);
       return 0;

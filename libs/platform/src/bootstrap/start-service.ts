@@ -1,5 +1,6 @@
 import { ConfigError, type ServiceConfig } from '../config';
 import type { ServiceDefinition } from './service-definition';
+import { deadLettersCommand } from './dead-letters-cli';
 import { EXIT_BAD_CONFIG, readConfigOrExit, runService } from './service-app';
 
 /**
@@ -9,6 +10,19 @@ import { EXIT_BAD_CONFIG, readConfigOrExit, runService } from './service-app';
  * failure to start exits with 1, with its stack.
  */
 export function startService<C extends ServiceConfig>(definition: ServiceDefinition<C>): void {
+  // `main dead-letters …`: the operator's tool ships in every service's image.
+  if (process.argv[2] === 'dead-letters') {
+    deadLettersCommand(definition, process.argv.slice(3)).then(
+      (code) => process.exit(code),
+      (error: unknown) => {
+        process.stderr.write(
+          `dead-letters: ${error instanceof Error ? error.message : String(error)}\n`,
+        );
+        process.exit(1);
+      },
+    );
+    return;
+  }
   const config = readConfigOrExit(() => definition.readConfig(process.env));
   runService(definition, config).catch((error: unknown) => {
     if (error instanceof ConfigError) {

@@ -10,6 +10,7 @@ import {
   MESSAGING_ENTITIES,
   NotifyOutboxPerSchema1767800000000,
   ProcessedMessagesByTopic1768400000000,
+  DeadLetterKeysAndHeaders1768800000000,
   SagaCommandReplies1768300000000,
 } from '../messaging';
 import { CreateRateLimitWindows1767200000000 } from '../http/rate-limit-windows.migration';
@@ -50,6 +51,7 @@ export function dataSourceOptions(
       DeadLetterOncePerRecord1767900000000,
       SagaCommandReplies1768300000000,
       ProcessedMessagesByTopic1768400000000,
+      DeadLetterKeysAndHeaders1768800000000,
     ],
     migrationsTableName: 'migrations',
     synchronize: false,

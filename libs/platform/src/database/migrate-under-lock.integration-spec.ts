@@ -92,6 +92,7 @@ describe('migrateUnderLock', () => {
       { name: 'DeadLetterOncePerRecord1767900000000' },
       { name: 'SagaCommandReplies1768300000000' },
       { name: 'ProcessedMessagesByTopic1768400000000' },
+      { name: 'DeadLetterKeysAndHeaders1768800000000' },
     ]);
     const tables: unknown[] = await first.query(
       "SELECT table_name FROM information_schema.tables WHERE table_schema = 'probe' ORDER BY 1",

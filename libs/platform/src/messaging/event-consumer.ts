@@ -6,7 +6,7 @@ import {
   type TopicSpec,
 } from '@scale-chat/contracts';
 import { EVENT_SCHEMAS } from '@scale-chat/contracts/events';
-import type { Admin, Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import type { Admin, Consumer, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import type { Counter } from 'prom-client';
 import type { Logger } from 'pino';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -593,8 +593,9 @@ export class EventConsumer {
   ): Promise<void> {
     await this.options.dataSource.query(
       `INSERT INTO "dead_letters"
-         ("consumer", "topic", "partition", "offset", "event_id", "type", "value", "error")
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ("consumer", "topic", "partition", "offset", "event_id", "type", "value", "error",
+          "key", "headers")
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
        ON CONFLICT ("consumer", "topic", "partition", "offset", md5(coalesce("value", '')))
        DO NOTHING`,
       [
@@ -608,6 +609,8 @@ export class EventConsumer {
         String(reason instanceof Error ? reason.message : reason)
           .replaceAll('\u0000', '')
           .slice(0, 2_000),
+        record.message.key,
+        headersAsText(record.message.headers),
       ],
     );
   }
@@ -704,4 +707,18 @@ async function endsOf(admin: Admin, topics: readonly string[]): Promise<Map<stri
       if (Number(high) > Number(low)) ends.set(`${topic}:${partition}`, Number(high));
   }
   return ends;
+}
+
+/**
+ * A record's headers as text, for `dead_letters` (jsonb): a header Kafka holds several
+ * times is a list. Bytes that are not UTF-8 are replaced (no header of ours is binary).
+ */
+function headersAsText(headers: IHeaders | undefined): Record<string, string | string[]> {
+  const text: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (value === undefined) continue;
+    const utf8 = (one: Buffer | string) => String(one).replaceAll('\u0000', '');
+    text[name] = Array.isArray(value) ? value.map(utf8) : utf8(value);
+  }
+  return text;
 }

@@ -9,3 +9,4 @@ export * from './outbox-relay.service';
 export * from './processed-events';
 export * from './saga-participant';
 export * from './service-event-consumers';
+export * from './dead-letters';

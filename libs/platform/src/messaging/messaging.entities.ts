@@ -101,6 +101,14 @@ export class DeadLetter {
   @Column({ type: 'bytea', nullable: true })
   value!: Buffer | null;
 
+  /** The record's key as read; null if it had none, or was kept before 2026-12-07. */
+  @Column({ type: 'bytea', nullable: true })
+  key!: Buffer | null;
+
+  /** The record's headers as read (text); null if kept before 2026-12-07. */
+  @Column({ type: 'jsonb', nullable: true })
+  headers!: Record<string, string | string[]> | null;
+
   @Column({ type: 'text' })
   error!: string;
 

@@ -1,4 +1,4 @@
-import { eventually } from '@scale-chat/wait';
+import { eventually, eventuallyValue } from '@scale-chat/wait';
 import { randomUUID } from 'node:crypto';
 import {
   defineTopic,
@@ -13,6 +13,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { dataSourceOptions, migrateUnderLock } from '../database';
 import { createKafkaClient } from '../kafka';
 import { ensureTopics } from '../kafka/ensure-topics';
+import { withCorrelationId } from '../logging';
 import { createTestDatabase, type TestDatabase } from '../testing/test-database';
 import { outboxIsEmpty } from '../testing/topic-log';
 import {
@@ -21,6 +22,7 @@ import {
   UnhandleableEventError,
   type EventHandler,
 } from './event-consumer';
+import { discardDeadLetters, listDeadLetters, replayDeadLetters } from './dead-letters';
 import { DeadLetterOncePerRecord1767900000000 } from './messaging.migration';
 import { enqueueEvent } from './outbox';
 import { outboxChannel, OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
@@ -842,6 +844,65 @@ describe('the outbox, its relay and the idempotent consumer', () => {
       error: string;
     }[];
     expect(letters).toEqual([{ error: 'no release of ours knows this' }]);
+  });
+
+  it('publishes a dead letter again as read (key, headers, value), and the group that gave it up handles it then; a discarded one goes', async () => {
+    const topic = await newTopic();
+    const source = await dataSource();
+    const received = await readAll(topic.name);
+    await withCorrelationId('corr-replayed-1', () =>
+      source.transaction(async (manager) => {
+        for (const n of [1, 2])
+          await enqueueEvent(manager, {
+            topic,
+            key: `room-${n}`,
+            type: 'probe.counted',
+            data: { n },
+          });
+      }),
+    );
+    startRelay(source);
+    let broken = true;
+    const handled: number[] = [];
+    await startProbeConsumer(source, topic, (event) => {
+      if (broken) return Promise.reject(new UnhandleableEventError('no handler for it yet'));
+      handled.push((event.data as { n: number }).n);
+      return Promise.resolve();
+    });
+    const letters = await eventuallyValue(
+      'both kept as dead letters',
+      () => listDeadLetters(source),
+      (kept) => kept.length === 2,
+    );
+    expect(letters.map(({ topic: name, type, error }) => ({ name, type, error }))).toEqual([
+      { name: topic.name, type: 'probe.counted', error: 'no handler for it yet' },
+      { name: topic.name, type: 'probe.counted', error: 'no handler for it yet' },
+    ]);
+    const kept = (await source.query(
+      `SELECT "id", "key", "headers" FROM "dead_letters" ORDER BY "id"`,
+    )) as { id: string; key: Buffer; headers: Record<string, string> }[];
+    expect(kept.map((row) => row.key.toString())).toEqual(
+      expect.arrayContaining(['room-1', 'room-2']),
+    );
+    for (const row of kept)
+      expect(row.headers[EVENT_HEADERS.correlationId]).toBe('corr-replayed-1');
+
+    // Its release knows how now: the operator publishes one again and gives up the other.
+    broken = false;
+    const replayed = kept.find((row) => row.key.toString() === 'room-1')?.id ?? '';
+    const dropped = kept.find((row) => row.key.toString() === 'room-2')?.id ?? '';
+    expect(await replayDeadLetters(source, producer, [replayed, '999999999'])).toEqual([replayed]);
+    expect(await discardDeadLetters(source, [dropped])).toEqual([dropped]);
+    await eventually('the replayed event handled', () => handled.length === 1);
+    expect(handled).toEqual([1]);
+    expect(await listDeadLetters(source)).toEqual([]);
+    // On the topic again as it was: its key (so its partition), its headers, its value.
+    await eventually(
+      'both copies read',
+      () => received.filter((event) => event.key === 'room-1').length >= 2,
+    );
+    const [original, copy] = received.filter((event) => event.key === 'room-1');
+    expect(copy).toEqual(original);
   });
 
   describe('forgetting processed events', () => {

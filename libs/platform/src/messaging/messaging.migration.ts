@@ -230,3 +230,23 @@ export class ProcessedMessagesByTopic1768400000000 implements MigrationInterface
     await queryRunner.query(`ALTER TABLE "processed_messages" DROP COLUMN "topic"`);
   }
 }
+
+/**
+ * A dead letter's key and headers, as read: published again (`replayDeadLetters`), a
+ * record goes to its key's partition, in order with the key's other records, and keeps
+ * its correlation id. Letters kept before have neither (null).
+ */
+export class DeadLetterKeysAndHeaders1768800000000 implements MigrationInterface {
+  async up(queryRunner: QueryRunner): Promise<void> {
+    // As for processed_messages: a moment's lock, not a wait behind a long transaction.
+    await queryRunner.query(`SET LOCAL lock_timeout = '10s'`);
+    await queryRunner.query(
+      `ALTER TABLE "dead_letters" ADD COLUMN IF NOT EXISTS "key" bytea,
+                                  ADD COLUMN IF NOT EXISTS "headers" jsonb`,
+    );
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`ALTER TABLE "dead_letters" DROP COLUMN "key", DROP COLUMN "headers"`);
+  }
+}
