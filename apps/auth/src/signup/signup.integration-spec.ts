@@ -19,6 +19,7 @@ import { Partitioners } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { authService } from '../app.module';
 import type { AuthConfig } from '../auth-config';
+import { PENDING_SIGNUP_KEPT_MS, StaleSignups } from '../users/stale-signups';
 import { User } from '../users/user.entity';
 
 jest.setTimeout(30_000);
@@ -181,6 +182,21 @@ describe('POST /api/auth/signup and auth as a saga participant', () => {
         payload: expect.objectContaining({ userId: answer.body['id'] }),
       }),
     );
+  });
+
+  it('discards a signup still pending a day later, freeing its username, and leaves younger ones', async () => {
+    const old = await signup({ username: 'stale', password: 'long enough' });
+    const young = await signup({ username: 'fresh', password: 'long enough' });
+    await users().update(
+      { id: String(old.body['id']) },
+      {
+        createdAt: new Date(Date.now() - PENDING_SIGNUP_KEPT_MS - 60_000),
+      },
+    );
+    expect(await auth.app.get(StaleSignups).discard()).toBe(1);
+    expect(await users().findOneBy({ id: String(old.body['id']) })).toBeNull();
+    expect(await users().findOneBy({ id: String(young.body['id']) })).not.toBeNull();
+    expect((await signup({ username: 'stale', password: 'long enough' })).status).toBe(202);
   });
 
   it('answers 409 to a username that is taken, whatever its case', async () => {

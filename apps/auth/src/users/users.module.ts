@@ -2,16 +2,20 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccountDeletionService } from './account-deletion.service';
 import { AuthSagaController } from './auth-saga-participant';
+import { StaleSignups } from './stale-signups';
 import { User } from './user.entity';
 import { UsersController } from './users.controller';
 import { UsersRepository } from './users.repository';
 import { UsersService } from './users.service';
 
-/** Accounts: lookup and search, deletion, and auth's part in the sagas (a Kafka handler). */
+/**
+ * Accounts: lookup and search, deletion, auth's part in the sagas (a Kafka handler), and
+ * the discarding of signups that never finished.
+ */
 @Module({
   imports: [TypeOrmModule.forFeature([User])],
   controllers: [UsersController, AuthSagaController],
-  providers: [UsersRepository, UsersService, AccountDeletionService],
+  providers: [UsersRepository, UsersService, AccountDeletionService, StaleSignups],
   exports: [UsersRepository],
 })
 export class UsersModule {}

@@ -124,6 +124,22 @@ export class UsersRepository {
   }
 
   /**
+   * Deletes up to `limit` users still pending since before `before` (signups whose saga
+   * never ran to an end); those another transaction holds are left for next time. The
+   * usernames freed.
+   */
+  async deletePendingSince(before: Date, limit: number): Promise<string[]> {
+    const [rows] = (await this.manager.query(
+      `DELETE FROM "users" WHERE "id" IN (
+         SELECT "id" FROM "users" WHERE "status" = 'pending' AND "created_at" < $1
+          LIMIT $2 FOR UPDATE SKIP LOCKED)
+       RETURNING "username"`,
+      [before, limit],
+    )) as [{ username: string }[], number];
+    return rows.map((row) => row.username);
+  }
+
+  /**
    * Gives `role` to the active account named `username`, bound to its id: the role goes
    * with the account when it is deleted. Undefined when no active account has the name.
    */

@@ -1,9 +1,5 @@
-import {
-  Injectable,
-  type BeforeApplicationShutdown,
-  type OnApplicationBootstrap,
-} from '@nestjs/common';
-import { deleteInBatches } from '@scale-chat/platform';
+import { Injectable } from '@nestjs/common';
+import { deleteInBatches, PeriodicCleanup } from '@scale-chat/platform';
 import { PinoLogger } from 'nestjs-pino';
 import { EventLogRepository } from './event-log.repository';
 
@@ -20,56 +16,32 @@ const FORGET_BATCH = 5_000;
  * Every instance may do it (SKIP LOCKED).
  */
 @Injectable()
-export class WordCountsRetention implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> = Promise.resolve();
-  private stopped = false;
-
+export class WordCountsRetention extends PeriodicCleanup {
   constructor(
     private readonly log: EventLogRepository,
-    private readonly logger: PinoLogger,
+    logger: PinoLogger,
   ) {
+    super(logger, FORGET_EVERY_MS, 'old word counts');
     this.logger.setContext('word-counts-retention');
-  }
-
-  onApplicationBootstrap(): void {
-    this.schedule();
-    this.timer = setInterval(() => this.schedule(), FORGET_EVERY_MS);
-    this.timer.unref();
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.timer);
-    await this.running;
   }
 
   /** Deletes what is older than WORD_COUNTS_KEPT_MS before `now`; how many rows of both went. */
   async forgetOld(now = new Date()): Promise<number> {
     const before = new Date(now.getTime() - WORD_COUNTS_KEPT_MS);
-    const stopped = () => this.stopped;
     const counts = await deleteInBatches(
       (limit) => this.log.forgetWordCountsBefore(before, limit),
       FORGET_BATCH,
-      stopped,
+      this.stopped,
     );
     const messages = await deleteInBatches(
       (limit) => this.log.forgetMessageWordsBefore(before, limit),
       FORGET_BATCH,
-      stopped,
+      this.stopped,
     );
     return counts + messages;
   }
 
-  private schedule(): void {
-    this.running = this.running.then(() =>
-      this.forgetOld().then(
-        (forgotten) => {
-          if (forgotten > 0) this.logger.info({ forgotten }, 'forgot old word counts');
-        },
-        (error: unknown) =>
-          this.logger.warn({ err: error }, 'could not forget old word counts; tried again later'),
-      ),
-    );
+  protected cleanUp(): Promise<number> {
+    return this.forgetOld();
   }
 }

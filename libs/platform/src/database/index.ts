@@ -7,3 +7,4 @@ export * from './typeorm-pino-logger';
 export * from './transient-error';
 export * from './unique-violation';
 export * from './postgres-notifications';
+export * from './periodic-cleanup';
