@@ -14,6 +14,7 @@ import { NotifyUserStatus1765200000000 } from './users/migrations/1765200000000-
 import { UserRoles1767100000000 } from './users/migrations/1767100000000-user-roles';
 import { UserSearchKeys1768200000000 } from './users/migrations/1768200000000-user-search-keys';
 import { UserSearchIndex1768200000001 } from './users/migrations/1768200000001-user-search-index';
+import { PendingUsersByAge1768900000000 } from './users/migrations/1768900000000-pending-users-by-age';
 import { UsersModule } from './users/users.module';
 import { LoginFamily, RefreshToken } from './sessions/login.entities';
 import { User } from './users/user.entity';
@@ -33,6 +34,7 @@ export class AppModule {
             UserRoles1767100000000,
             UserSearchKeys1768200000000,
             UserSearchIndex1768200000001,
+            PendingUsersByAge1768900000000,
           ],
           publishes: [AUTH_LOGINS_TOPIC, AUTH_USERS_TOPIC, SAGA_REQUESTS_TOPIC, SAGA_REPLIES_TOPIC],
         }),

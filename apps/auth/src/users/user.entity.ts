@@ -1,6 +1,6 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import type { UserView } from '@scale-chat/contracts';
-import { Check, Column, CreateDateColumn, Entity, PrimaryColumn, Unique } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn, Unique } from 'typeorm';
 
 export type UserStatus = 'pending' | 'active' | 'deleting';
 /** `admin` reads the stats and saga history (docs/security.md, "Administrators"). */
@@ -10,6 +10,7 @@ export type UserRole = 'member' | 'admin';
 @Unique('UQ_users_username', ['username'])
 @Check('CHK_users_status', `"status" IN ('pending', 'active', 'deleting')`)
 @Check('CHK_users_role', `"role" IN ('member', 'admin')`)
+@Index('IDX_users_pending_since', ['createdAt'], { where: `"status" = 'pending'` })
 export class User {
   @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: 'PK_users' })
   id!: string;
