@@ -273,6 +273,35 @@ describe('ChatStore catch-up by version after a reconnection', () => {
     after.stop();
   });
 
+  it('keeps nothing for the tab once the session has ended, whatever answer comes after', async () => {
+    const storage = new MemoryStorage();
+    const kept = keptSendsIn(storage);
+    const api = fakeApi([], firstAnswers());
+    const online = new FakeSocket();
+    jest.mocked(io).mockReturnValue(online as unknown as ReturnType<typeof io>);
+    const ending = new ChatStore(api, me, undefined, kept);
+    ending.start();
+    online.connect();
+    ending.send(ROOM, 'in flight at logout');
+    await until(() => online.question('message:send') !== undefined);
+    expect(storage.items.size).toBe(1);
+    // Logged out (here or in another tab): App.tsx forgets what the tab kept; the screen
+    // goes a moment later, and the answer comes in between.
+    Object.assign(api, { user: null });
+    kept.forget();
+    const [sending] = ending.snapshot().pending;
+    online.answer('message:send', {
+      message: message(4, 4, {
+        senderId: ME,
+        body: 'in flight at logout',
+        clientMsgId: sending?.clientMsgId ?? '',
+      }),
+    });
+    await until(() => ending.snapshot().pending.every((item) => item.state === 'sent'));
+    expect(storage.items.size).toBe(0);
+    ending.stop();
+  });
+
   it('hands each handshake the token as renewed for it, not the one it had', async () => {
     const [options] = jest.mocked(io).mock.calls.at(-1) as unknown as [
       { auth: (callback: (data: object) => void) => void },

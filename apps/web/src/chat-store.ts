@@ -135,8 +135,10 @@ export class ChatStore {
     pending: () => this.state.pending,
     setPending: (pending) => {
       this.set({ pending });
-      // After a logout (stopped) nothing more is kept: App.tsx forgot it.
-      if (!this.stopped) this.keptSends?.keep(this.me.id, pending);
+      // Once this user's session has ended nothing more is kept: App.tsx forgot it when
+      // it ended, and an answer that comes after (this screen not yet gone) must not
+      // keep it again for the next login.
+      if (this.api.user?.id === this.me.id) this.keptSends?.keep(this.me.id, pending);
     },
     socket: () => this.socket,
     stored: (message) => this.receive([message], false),
