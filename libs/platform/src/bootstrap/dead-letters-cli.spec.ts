@@ -23,6 +23,9 @@ describe('dead-letters (the command line)', () => {
     [['discard', '-1']],
     [['discard', '0']],
     [['resend', '12']],
+    [['replay', '--even-if-old']],
+    [['replay', '--force', '12']],
+    [['discard', '--without-key', '12']],
   ])('prints its usage and exits 2 for %p, reading nothing', async (argv) => {
     const written: string[] = [];
     const write = jest

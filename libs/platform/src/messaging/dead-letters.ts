@@ -17,6 +17,7 @@ export interface DeadLetterSummary {
 
 interface KeptRecord {
   readonly id: string;
+  readonly failed_at: Date;
   readonly topic: string;
   readonly key: Buffer | null;
   readonly value: Buffer | null;
@@ -58,21 +59,52 @@ export async function listDeadLetters(
 }
 
 /**
+ * How long a letter may have been kept and still be published again safely: the groups
+ * that handled its record remember its event id for the topic's retention plus a day (a
+ * week and more with the broker's default), and a saga participant its answers a week
+ * (`saga_command_replies`). Past that a replay may be acted on twice.
+ */
+export const SAFE_REPLAY_AGE_MS = 6 * 24 * 60 * 60 * 1000;
+
+export interface ReplayOptions {
+  /** Publish letters kept longer than SAFE_REPLAY_AGE_MS too. */
+  readonly evenIfOld?: boolean;
+  /**
+   * Publish letters kept without their key (before 2026-12-07) too: each goes to any
+   * partition, out of order with its key's other records, and without its correlation id.
+   */
+  readonly withoutKey?: boolean;
+}
+
+export interface ReplayOutcome {
+  readonly replayed: string[];
+  /** Letters kept but not published, and why (the option that would publish them). */
+  readonly refused: { readonly id: string; readonly why: string }[];
+}
+
+/**
  * Publishes the dead letters `ids` to their topics again, each as it was read (key,
- * headers, value), in the order they were kept, and deletes them once Kafka has them all;
- * the ids published. If Kafka refuses, none is deleted and the error is thrown. A letter
- * deleted or replayed meanwhile (by another operator) is skipped. Every group reading the
- * topic reads the record again: those that handled it already act once (they remember its
- * event id), and the one that gave up on it tries it anew, now that its release knows how.
+ * headers, value), in the order they were kept, and deletes them once Kafka has them all.
+ * If Kafka refuses, none is deleted and the error is thrown. A letter deleted or replayed
+ * meanwhile (by another operator) is neither. Every group reading the topic reads the
+ * record again: those that handled it already act once (they remember its event id), and
+ * the one that gave up on it tries it anew, now that its release knows how. Letters too
+ * old for that, or kept without their key, are refused unless `options` say otherwise.
  */
 export function replayDeadLetters(
   dataSource: DataSource,
   producer: Producer,
   ids: readonly string[],
-): Promise<string[]> {
+  options: ReplayOptions = {},
+): Promise<ReplayOutcome> {
   return dataSource.transaction(async (manager) => {
-    const kept = await lockLetters(manager, ids);
-    if (kept.length === 0) return [];
+    const refused: { id: string; why: string }[] = [];
+    const kept = (await lockLetters(manager, ids)).filter((letter) => {
+      const why = refusal(letter, options);
+      if (why !== undefined) refused.push({ id: letter.id, why });
+      return why === undefined;
+    });
+    if (kept.length === 0) return { replayed: [], refused };
     // One entry per topic, its letters in the order they were kept.
     const topics = new Map<string, Message[]>();
     for (const { topic, key, value, headers } of kept) {
@@ -84,12 +116,19 @@ export function replayDeadLetters(
       acks: -1,
       topicMessages: [...topics].map(([topic, messages]) => ({ topic, messages })),
     });
-    await deleteLetters(
-      manager,
-      kept.map((letter) => letter.id),
-    );
-    return kept.map((letter) => letter.id);
+    const replayed = kept.map((letter) => letter.id);
+    await deleteLetters(manager, replayed);
+    return { replayed, refused };
   });
+}
+
+/** Why `letter` is not to be published again with `options`; undefined if it may be. */
+function refusal(letter: KeptRecord, options: ReplayOptions): string | undefined {
+  if (!options.evenIfOld && Date.now() - letter.failed_at.getTime() > SAFE_REPLAY_AGE_MS)
+    return 'kept longer than 6 days: consumers may have forgotten its event and act on it again (--even-if-old)';
+  if (!options.withoutKey && letter.key === null)
+    return 'kept without its key (before 2026-12-07): it would go to any partition, out of order with its key, without its correlation id (--without-key)';
+  return undefined;
 }
 
 /** Deletes the dead letters `ids` without publishing them (an operator gave them up); the ids deleted. */
@@ -116,7 +155,7 @@ export function discardDeadLetters(
  */
 async function lockLetters(manager: EntityManager, ids: readonly string[]): Promise<KeptRecord[]> {
   return (await manager.query(
-    `SELECT "id", "topic", "key", "value", "headers" FROM "dead_letters"
+    `SELECT "id", "failed_at", "topic", "key", "value", "headers" FROM "dead_letters"
       WHERE "id" = ANY($1::bigint[]) ORDER BY "id" FOR UPDATE`,
     [ids],
   )) as KeptRecord[];

@@ -4,6 +4,8 @@ import {
   defineTopic,
   EVENT_HEADERS,
   LOCAL_KAFKA_BROKERS,
+  sagaCommandId,
+  type SagaCommand,
   type TopicSpec,
 } from '@scale-chat/contracts';
 import { Partitioners, type Consumer, type Producer } from 'kafkajs';
@@ -24,7 +26,9 @@ import {
 } from './event-consumer';
 import { discardDeadLetters, listDeadLetters, replayDeadLetters } from './dead-letters';
 import { DeadLetterOncePerRecord1767900000000 } from './messaging.migration';
+import { KafkaEventContext } from './event-routes';
 import { enqueueEvent } from './outbox';
+import { answerSagaCommand, type CommandHandlers } from './saga-participant';
 import { outboxChannel, OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
 
 const logger = pino({ level: 'silent' });
@@ -891,7 +895,10 @@ describe('the outbox, its relay and the idempotent consumer', () => {
     broken = false;
     const replayed = kept.find((row) => row.key.toString() === 'room-1')?.id ?? '';
     const dropped = kept.find((row) => row.key.toString() === 'room-2')?.id ?? '';
-    expect(await replayDeadLetters(source, producer, [replayed, '999999999'])).toEqual([replayed]);
+    expect(await replayDeadLetters(source, producer, [replayed, '999999999'])).toEqual({
+      replayed: [replayed],
+      refused: [],
+    });
     expect(await discardDeadLetters(source, [dropped])).toEqual([dropped]);
     await eventually('the replayed event handled', () => handled.length === 1);
     expect(handled).toEqual([1]);
@@ -903,6 +910,102 @@ describe('the outbox, its relay and the idempotent consumer', () => {
     );
     const [original, copy] = received.filter((event) => event.key === 'room-1');
     expect(copy).toEqual(original);
+  });
+
+  it('refuses to publish again a letter kept longer than its consumers remember, or kept without its key, unless told to', async () => {
+    const topic = await newTopic();
+    const source = await dataSource();
+    const received = await readAll(topic.name);
+    const keep = async (key: string | null, age: string) => {
+      const value = JSON.stringify({ id: randomUUID(), type: 'probe.counted', data: { n: 1 } });
+      const [row] = (await source.query(
+        `INSERT INTO "dead_letters" ("consumer", "topic", "partition", "offset", "type", "value",
+           "error", "key", "headers", "failed_at")
+         VALUES ('probe', $1, 0, $2, 'probe.counted', $3, 'kept by the test', $4, $5,
+                 now() - $6::interval)
+         RETURNING "id"`,
+        [
+          topic.name,
+          String(Math.random()),
+          Buffer.from(value),
+          key === null ? null : Buffer.from(key),
+          key === null ? null : {},
+          age,
+        ],
+      )) as { id: string }[];
+      return row?.id ?? '';
+    };
+    const old = await keep('k-old', '7 days');
+    const keyless = await keep(null, '1 hour');
+    const outcome = await replayDeadLetters(source, producer, [old, keyless]);
+    expect(outcome.replayed).toEqual([]);
+    expect(outcome.refused.map(({ id, why }) => [id, why.split(':')[0]])).toEqual([
+      [old, 'kept longer than 6 days'],
+      [keyless, 'kept without its key (before 2026-12-07)'],
+    ]);
+    expect((await listDeadLetters(source)).map(({ id }) => id)).toEqual([old, keyless]);
+    expect(
+      await replayDeadLetters(source, producer, [old, keyless], {
+        evenIfOld: true,
+        withoutKey: true,
+      }),
+    ).toEqual({ replayed: [old, keyless], refused: [] });
+    await eventually('both on the topic', () => received.length === 2);
+    expect(await listDeadLetters(source)).toEqual([]);
+  });
+
+  it('makes an undo wait for a copy of its step still under way, and undo what that did', async () => {
+    const source = await dataSource();
+    await source.query(`CREATE TABLE IF NOT EXISTS "probe_profiles" ("id" uuid PRIMARY KEY)`);
+    const handlers: CommandHandlers = {
+      'probe.create': async (command, manager) => {
+        await manager.query(`INSERT INTO "probe_profiles" VALUES ($1) ON CONFLICT DO NOTHING`, [
+          command.sagaId,
+        ]);
+        return { outcome: 'succeeded' };
+      },
+      'probe.delete': async (command, manager) => {
+        await manager.query(`DELETE FROM "probe_profiles" WHERE "id" = $1`, [command.sagaId]);
+        return { outcome: 'succeeded' };
+      },
+    };
+    const sagaId = randomUUID();
+    const command = (name: string, kind: SagaCommand['kind']): SagaCommand => ({
+      sagaId,
+      commandId: sagaCommandId(sagaId, 1, kind),
+      sagaType: 'signup',
+      kind,
+      participant: 'chat-gateway',
+      name,
+      payload: {},
+    });
+    const context = (manager: EntityManager) =>
+      new KafkaEventContext([manager, { logger, afterCommit: () => undefined }, () => undefined]);
+    // A copy of the step (published again, say) whose transaction is still open when the
+    // undo comes: the undo must not find nothing to undo and then let it commit.
+    let release = () => undefined as void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let stepRan = false;
+    const step = source.transaction(async (manager) => {
+      await answerSagaCommand(handlers, command('probe.create', 'execute'), context(manager));
+      stepRan = true;
+      await held;
+    });
+    await eventually('the step ran, not yet committed', () => stepRan);
+    const undo = source.transaction((manager) =>
+      answerSagaCommand(handlers, command('probe.delete', 'compensate'), context(manager)),
+    );
+    await eventually('the undo waiting for a lock', async () => {
+      const [{ waiting } = { waiting: 0 }] = (await source.query(
+        `SELECT count(*)::int AS waiting FROM pg_locks WHERE NOT granted`,
+      )) as { waiting: number }[];
+      return waiting > 0;
+    });
+    release();
+    await Promise.all([step, undo]);
+    expect(
+      await source.query(`SELECT "id" FROM "probe_profiles" WHERE "id" = $1`, [sagaId]),
+    ).toEqual([]);
   });
 
   describe('forgetting processed events', () => {

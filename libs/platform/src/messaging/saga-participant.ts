@@ -177,8 +177,9 @@ const UNDONE_BEFORE_IT_RAN = '';
 
 /**
  * An undo that succeeded answers its step's command too, unless that was answered: a copy
- * of the step that comes only now (late behind a backlog, or a dead letter sent again by
- * hand) must not act after its undo (a chat profile of a signup that was undone).
+ * of the step that comes only now (a dead letter published again, which its partition's
+ * order does not hold back) must not act after its undo (a chat profile of a signup that
+ * was undone).
  */
 async function fenceUndoneStep(manager: EntityManager, undo: SagaCommand): Promise<void> {
   const stepCommandId = stepCommandIdOf(undo.commandId);
@@ -200,18 +201,27 @@ async function fenceUndoneStep(manager: EntityManager, undo: SagaCommand): Promi
  * The answer an earlier copy of `command` got, if this copy is to get it again: any
  * answer to a step, a success of an undo (a failed undo runs again), and only for the
  * same command (a release that changed a saga's steps while it ran may send another
- * under the same step's id). Holds the command's lock until the transaction ends.
+ * under the same step's id). Holds the command's lock (an undo's: its step's too) until
+ * the transaction ends.
  */
 async function answerGivenBefore(
   manager: EntityManager,
   command: SagaCommand,
 ): Promise<SagaReply | undefined> {
   // Copies of one command are taken one at a time, whichever instance has them (a key
-  // of two numbers: apart from the one-number keys of the relays and migrations).
-  await manager.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [
-    SAGA_COMMAND_LOCK_SPACE,
-    command.commandId,
-  ]);
+  // of two numbers: apart from the one-number keys of the relays and migrations). An
+  // undo also waits for a copy of its step under way (their records share a partition,
+  // but one published again, or read by a member the group has evicted, may not): it
+  // then undoes what that copy did, or the copy finds the step undone (`fenceUndoneStep`).
+  // Undos take their own lock first, steps only theirs: no two wait on each other.
+  const stepCommandId =
+    command.kind === 'compensate' ? stepCommandIdOf(command.commandId) : undefined;
+  for (const commandId of [command.commandId, stepCommandId])
+    if (commandId !== undefined)
+      await manager.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [
+        SAGA_COMMAND_LOCK_SPACE,
+        commandId,
+      ]);
   await forgetOldAnswers(manager);
   const [answered] = (await manager.query(
     `SELECT "name", "reply" FROM "saga_command_replies" WHERE "command_id" = $1`,
