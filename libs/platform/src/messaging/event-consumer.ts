@@ -326,8 +326,8 @@ export class EventConsumer {
         })
       : this.consumer.run({
           partitionsConsumedConcurrently: concurrency,
-          eachBatch: ({ batch: { topic, partition, messages } }) =>
-            this.processBatch(batch, topic, partition, messages),
+          eachBatch: ({ batch: { topic, partition, messages }, heartbeat }) =>
+            this.processBatch(batch, topic, partition, messages, heartbeat),
         }));
     await joined;
   }
@@ -487,11 +487,19 @@ export class EventConsumer {
    * One transaction for the whole batch; if it fails, each event alone, so one bad event
    * is retried and skipped by itself instead of holding up the others.
    */
+  /**
+   * A fetched batch: its events in one transaction, or, if that fails, one by one. kafkajs
+   * sends the group a heartbeat between batches only, so `heartbeat` is called between the
+   * events handled one by one (it sends one when the interval is due): a large batch taken
+   * apart could otherwise outlast the session, and the group would move its partition to
+   * another member while this one still works on it.
+   */
   private async processBatch(
     handler: BatchEventHandler,
     topic: string,
     partition: number,
     messages: readonly KafkaMessage[],
+    heartbeat: () => Promise<void>,
   ): Promise<void> {
     const declaredTopic = this.topicNames.get(topic) ?? topic;
     const items: { record: ConsumedRecord; eventId: string; type: string; item: unknown }[] = [];
@@ -530,6 +538,7 @@ export class EventConsumer {
       );
     }
     for (const { record, eventId, type, item } of items) {
+      await heartbeat();
       await this.withAttempts(record, eventId, type, async () => {
         await this.batchOnce(handler, [item]);
         this.count('processed');

@@ -1166,6 +1166,54 @@ describe('the outbox, its relay and the idempotent consumer', () => {
     expect(afterCommit).toEqual([1, 2, 3]);
   });
 
+  it('keeps its partitions through a failed batch taken apart for longer than its session', async () => {
+    // Eight events, each taking a second one by one once their batch failed: past the 6 s
+    // session, unless the consumer tells the group it lives between them.
+    const topic = await newTopic();
+    const source = await dataSource();
+    await source.transaction(async (manager) => {
+      for (const n of [1, 2, 3, 4, 5, 6, 7, 8])
+        await enqueueEvent(manager, { topic, key: 'a', type: 'probe.counted', data: { n } });
+    });
+    await eventually('all eight in the outbox', async () => {
+      const [{ rows } = { rows: 0 }] = (await source.query(
+        `SELECT count(*)::int AS rows FROM "outbox"`,
+      )) as { rows: number }[];
+      return rows === 8;
+    });
+    const handled: number[] = [];
+    const consumer = new EventConsumer({
+      kafka,
+      dataSource: source,
+      groupId: `probe-${randomUUID()}`,
+      topics: [topic],
+      sessionTimeoutMs: 6_000,
+      batch: {
+        types: ['probe.counted'],
+        parse: (event) => (event.data as { n: number }).n,
+        handleBatch: async (items) => {
+          if (items.length > 1) throw new Error('the batch fails as a whole');
+          await new Promise((resolve) => setTimeout(resolve, 1_000));
+          handled.push(...(items as number[]));
+        },
+      },
+      logger,
+    });
+    let assignments = 0;
+    consumer.onAssignment((assignment) => {
+      if (assignment !== undefined) assignments += 1;
+    });
+    eventConsumers.push(consumer);
+    await consumer.start();
+    startRelay(source);
+    await eventually('eight events handled', () => handled.length >= 8, 60_000);
+    // Committed: a member the group had dropped meanwhile could not commit, and would get
+    // the batch again (each event handled twice, the partition given out once more).
+    expect(await consumer.caughtUp()).toBe(true);
+    expect(handled).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(assignments).toBe(1);
+  });
+
   it("runs a batch handler's after-commit effects once its batch commits, never for one rolled back", async () => {
     const { topic, source } = await threeEventsRelayed();
     const afterCommit: number[] = [];
