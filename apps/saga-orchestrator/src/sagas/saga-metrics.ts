@@ -6,7 +6,11 @@ import type { SagaState } from '../engine/saga-engine';
 const isFinished = (state: SagaState | undefined) =>
   state?.status === 'completed' || state?.status === 'compensated';
 
-/** `sagas_total` by type and outcome, and `saga_duration_seconds` of finished sagas. */
+/**
+ * `sagas_total` by type and outcome, and `saga_duration_seconds` of finished sagas. An
+ * undo refused again and again (`undo_refused`) is a saga that cannot finish until an
+ * operator mends what its participant refuses.
+ */
 @Injectable()
 export class SagaMetrics {
   private readonly sagas: Counter<'type' | 'outcome'>;
@@ -15,7 +19,7 @@ export class SagaMetrics {
   constructor(metrics: ServiceMetrics) {
     this.sagas = metrics.counter({
       name: 'sagas_total',
-      help: 'Sagas by type and outcome: started, completed, compensated, timed_out (a step)',
+      help: 'Sagas by type and outcome: started, completed, compensated, timed_out (a step), undo_refused (a participant refused an undo, sent again later)',
       labelNames: ['type', 'outcome'] as const,
     });
     this.duration = metrics.histogram({
@@ -33,6 +37,12 @@ export class SagaMetrics {
     const added = after.history.slice(before?.history.length ?? 0);
     const timeouts = added.filter((entry) => entry.event === 'timed-out').length;
     if (timeouts > 0) this.sagas.inc({ type, outcome: 'timed_out' }, timeouts);
+    // A failure while it was undoing: an undo refused (a failed step starts the undoing).
+    const refusedUndos =
+      before?.status === 'compensating'
+        ? added.filter((entry) => entry.event === 'failed').length
+        : 0;
+    if (refusedUndos > 0) this.sagas.inc({ type, outcome: 'undo_refused' }, refusedUndos);
     if (isFinished(after) && !isFinished(before)) {
       this.sagas.inc({ type, outcome: after.status });
       const startedAt = after.history[0]?.at;
