@@ -263,6 +263,21 @@ describe('the web app after being offline, across tabs and restarts, and the cha
     await focused(composer);
     expect(await height()).toBeLessThan(oneLine * 1.5);
 
+    // A whole message of emoji fits (the API counts code points, the browser UTF-16
+    // units, two an emoji); one more is said, not cut.
+    await composer.fill('');
+    await composer.focus();
+    await page.keyboard.insertText('😀'.repeat(4_000));
+    const codePoints = () =>
+      composer.evaluate((element) => [...(element as HTMLTextAreaElement).value].length);
+    expect(await codePoints()).toBe(4_000);
+    expect(await composer.getAttribute('aria-invalid')).toBe('false');
+    await page.keyboard.insertText('😀');
+    expect(await codePoints()).toBe(4_001);
+    await shown(page.getByText('At most 4000 characters.'));
+    expect(await page.getByRole('button', { name: 'Send', exact: true }).isDisabled()).toBe(true);
+    await composer.fill('');
+
     await page.getByRole('button', { name: 'Members', exact: true }).click();
     await page.getByRole('button', { name: 'Leave room' }).click();
     const confirm = page.getByRole('dialog', { name: `Leave ${alone}?` });
@@ -649,17 +664,24 @@ describe('the web app after being offline, across tabs and restarts, and the cha
     if ((await focusIn()) === 'jump-latest') await page.keyboard.press('Shift+Tab');
     expect(await focusIn()).toBe('key two');
 
-    // Delete asks first, the keyboard on the choice; Keep goes back to Delete; deleting
-    // leaves the keyboard on the message, whose buttons are gone.
+    // Delete asks first, the keyboard on Keep (Enter twice deletes nothing); Keep and
+    // Escape go back to Delete; deleting leaves the keyboard on the message, whose
+    // buttons are gone.
     const two = message(page, 'key two');
     const deleteButton = two.getByRole('button', { name: 'Delete', exact: true });
     await deleteButton.focus();
     await page.keyboard.press('Enter');
-    await focused(two.getByRole('button', { name: 'Delete for everyone' }));
-    await page.keyboard.press('Tab');
+    await focused(two.getByRole('button', { name: 'Keep' }));
     await page.keyboard.press('Enter');
     await focused(deleteButton);
     await page.keyboard.press('Enter');
+    await focused(two.getByRole('button', { name: 'Keep' }));
+    await page.keyboard.press('Escape');
+    await focused(deleteButton);
+    expect(await two.getByRole('button', { name: 'Delete for everyone' }).count()).toBe(0);
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Shift+Tab');
+    await focused(two.getByRole('button', { name: 'Delete for everyone' }));
     await page.keyboard.press('Enter');
     const deleted = page.getByTestId('message').filter({ has: page.getByTestId('deleted') });
     await shown(deleted);

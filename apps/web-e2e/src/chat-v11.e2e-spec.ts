@@ -208,8 +208,60 @@ describe('the web app with API v1.1 (direct rooms, edits, reactions, mentions, s
     await shown(message(cho.page, 'written while offline'));
   }, 90_000);
 
+  it('keeps a message written offline across a reload of the page, and sends it once connected', async () => {
+    const page = dan.page;
+    await openRoom(page, group);
+    // From here the chat's connection cannot be made (WebSocket nor polling), while the
+    // page and the REST API still load: the message waits through the reload.
+    let connectable = false;
+    const chatConnection = /\/socket\.io\//;
+    await page.routeWebSocket(chatConnection, async (socket) => {
+      if (connectable) socket.connectToServer();
+      else await socket.close();
+    });
+    await page.route(chatConnection, (route) => (connectable ? route.fallback() : route.abort()));
+    await page.context().setOffline(true);
+    await shown(page.getByTestId('connection-banner'));
+    await send(page, 'kept across a reload');
+    await shown(message(page, 'kept across a reload'));
+    await page.context().setOffline(false);
+
+    // The page asks before it is left with a message not stored (a closed tab would lose
+    // it); a reload keeps it.
+    const asked = new Promise<string>((resolve) =>
+      page.once('dialog', (dialog) => {
+        resolve(dialog.type());
+        void dialog.accept();
+      }),
+    );
+    await page.reload();
+    expect(await asked).toBe('beforeunload');
+    await shown(page.getByRole('heading', { name: group }));
+    await shown(message(page, 'kept across a reload'));
+    expect(await message(page, 'kept across a reload').getAttribute('data-pending')).toMatch(
+      /^(sending|failed)$/,
+    );
+
+    connectable = true;
+    await showsText(
+      message(page, 'kept across a reload').getByTestId('message-state'),
+      '· Sent',
+      30_000,
+    );
+    await shown(message(cho.page, 'kept across a reload'));
+    const { items } = await choRest.call<{ items: { body: string }[] }>(
+      'GET',
+      `/api/rooms/${groupId}/messages?limit=50`,
+    );
+    expect(items.filter((item) => item.body === 'kept across a reload')).toHaveLength(1);
+    expect(await message(page, 'kept across a reload').count()).toBe(1);
+    await page.unrouteAll();
+  }, 90_000);
+
   it('searches messages across rooms and jumps to one beyond the loaded page', async () => {
     const needle = `바늘 needle ${suffix}`;
+    // A long unbroken word found too: it wraps in its result, the list never scrolls sideways.
+    await choRest.say(groupId, `바늘${'z'.repeat(300)}`);
     await choRest.say(groupId, needle);
     await choRest.say(groupId, ...Array.from({ length: 60 }, (_, index) => `filler ${index}`));
     // Cho, after a reload, holds only the group's latest page: the needle is older.
@@ -221,6 +273,12 @@ describe('the web app with API v1.1 (direct rooms, edits, reactions, mentions, s
     const dialog = page.getByRole('dialog', { name: 'Search messages' });
     await dialog.getByLabel('Words in a message').fill('바늘');
     await shown(dialog.getByTestId('search-results'));
+    await shown(dialog.getByTestId('search-results').getByRole('button', { name: /바늘z/ }));
+    expect(
+      await dialog
+        .getByTestId('search-results')
+        .evaluate((list) => list.scrollWidth <= list.clientWidth),
+    ).toBe(true);
     // Only in the room open behind the dialog (the direct one): the needle is elsewhere.
     await dialog.getByLabel(`Only in ${dan.displayName}`).check();
     await showsText(dialog.getByRole('status'), 'No messages found.');

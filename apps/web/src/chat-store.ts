@@ -187,6 +187,13 @@ export class ChatStore {
     void this.catchUp();
   };
   private readonly onOffline = () => this.set({ online: false });
+  /**
+   * Leaving the page with messages not yet stored: the browser asks first. A reload keeps
+   * them (`keptSends`), but a closed tab takes its storage with it.
+   */
+  private readonly onLeave = (event: BeforeUnloadEvent) => {
+    if (this.state.pending.some((message) => message.state !== 'sent')) event.preventDefault();
+  };
 
   constructor(
     private readonly api: ApiClient,
@@ -242,6 +249,7 @@ export class ChatStore {
     socket.on('connect', () => void this.onConnect(socket.recovered));
     window.addEventListener('online', this.onOnline);
     window.addEventListener('offline', this.onOffline);
+    window.addEventListener('beforeunload', this.onLeave);
     // The list comes over REST: it need not wait for the socket (again on every connect).
     void this.loadRooms();
     socket.on('disconnect', (reason) => {
@@ -326,6 +334,7 @@ export class ChatStore {
     this.stopped = true;
     window.removeEventListener('online', this.onOnline);
     window.removeEventListener('offline', this.onOffline);
+    window.removeEventListener('beforeunload', this.onLeave);
     // Its handlers go first: its `disconnect` would schedule what is cleared below.
     this.socket?.removeAllListeners();
     this.socket?.disconnect();

@@ -189,7 +189,10 @@ export function Composer({
         rows={1}
         placeholder="Write a message…"
         value={text}
-        maxLength={CHAT_LIMITS.bodyMax + 200}
+        // The browser counts UTF-16 units, the API code points (an emoji is two units,
+        // one code point): room for a whole message of emoji, and for a pasted text too
+        // long, which is said below rather than cut.
+        maxLength={CHAT_LIMITS.bodyMax * 2 + 200}
         aria-invalid={tooLong}
         aria-autocomplete="list"
         aria-controls={candidates.length > 0 ? `mentions-${roomId}` : undefined}

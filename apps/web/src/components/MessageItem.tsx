@@ -75,15 +75,20 @@ function MessageItemView(props: MessageItemProps) {
   const [deleting, setDeleting] = useState(false);
   const item = useRef<HTMLLIElement>(null);
   const deleteButton = useRef<HTMLButtonElement>(null);
-  const confirmButton = useRef<HTMLButtonElement>(null);
-  // The keyboard follows the confirmation: to "Delete for everyone" as it opens, back to
-  // Delete on "Keep"; the buttons it was on are gone either way.
-  const [deleteFocus, setDeleteFocus] = useState<'confirm' | 'delete' | undefined>(undefined);
+  const keepButton = useRef<HTMLButtonElement>(null);
+  // The keyboard follows the confirmation: to "Keep" as it opens (Enter twice must not
+  // delete for everyone), back to Delete on Keep or Escape; the buttons it was on are gone
+  // either way.
+  const [deleteFocus, setDeleteFocus] = useState<'keep' | 'delete' | undefined>(undefined);
   useEffect(() => {
     if (deleteFocus === undefined) return;
-    (deleteFocus === 'confirm' ? confirmButton : deleteButton).current?.focus();
+    (deleteFocus === 'keep' ? keepButton : deleteButton).current?.focus();
     setDeleteFocus(undefined);
   }, [deleteFocus]);
+  const keep = () => {
+    setDeleting(false);
+    setDeleteFocus('delete');
+  };
   const react = (emoji: string, add: boolean) =>
     void store.react(message.roomId, message.seq, emoji, add);
   const classes = [
@@ -172,16 +177,23 @@ function MessageItemView(props: MessageItemProps) {
                 className="link small"
                 onClick={() => {
                   setDeleting(true);
-                  setDeleteFocus('confirm');
+                  setDeleteFocus('keep');
                 }}
               >
                 Delete
               </button>
             )}
             {deleting && (
-              <>
+              <span
+                role="group"
+                aria-label="Delete this message for everyone?"
+                onKeyDown={(event) => {
+                  if (event.key !== 'Escape') return;
+                  event.stopPropagation();
+                  keep();
+                }}
+              >
                 <button
-                  ref={confirmButton}
                   type="button"
                   className="link small danger-text"
                   onClick={() => {
@@ -193,14 +205,10 @@ function MessageItemView(props: MessageItemProps) {
                 >
                   Delete for everyone
                 </button>
-                <Action
-                  label="Keep"
-                  onClick={() => {
-                    setDeleting(false);
-                    setDeleteFocus('delete');
-                  }}
-                />
-              </>
+                <button ref={keepButton} type="button" className="link small" onClick={keep}>
+                  Keep
+                </button>
+              </span>
             )}
           </div>
         )}

@@ -1,4 +1,4 @@
-import { useEffect, useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { ApiError, describeError } from '../api-error';
 import type { ChatStore } from '../chat-store';
 import { checkUserQuery } from '../user-query';
@@ -23,6 +23,7 @@ export function UserSearch({
   onPick: (user: User) => void;
 }) {
   const id = useId();
+  const input = useRef<HTMLInputElement>(null);
   const [query, setQuery] = useState('');
   const [results, setResults] = useState<User[]>([]);
   /** The query the results answer: "no match" only once the search has answered. */
@@ -70,6 +71,7 @@ export function UserSearch({
         <span>{label}</span>
       </label>
       <input
+        ref={input}
         id={id}
         type="search"
         placeholder="Name or username"
@@ -92,6 +94,9 @@ export function UserSearch({
               onClick={() => {
                 onPick(user);
                 setQuery('');
+                // The result picked goes with the query: the keyboard goes back to the
+                // search, for the next person, not to the page.
+                input.current?.focus();
               }}
             >
               <Avatar name={displayNameOf(user)} small />
