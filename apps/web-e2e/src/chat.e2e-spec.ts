@@ -179,10 +179,18 @@ describe('the web app in Chromium against the local stack (two users on two gate
     expect(firstPage).toHaveLength(50);
     expect(firstPage.at(-1)).toEqual({ seq: 63, body: 'history 60' });
 
-    await bob.page.getByTestId('messages').evaluate((list) => {
-      list.scrollTop = 0;
-    });
-    await shown(bob.page.getByText('Beginning of the conversation'));
+    // Scrolled to the top, as a person does: again while the list is still settling (a
+    // list the page puts back at its end after one scroll, or not yet scrollable, loads
+    // nothing older), until the beginning shows.
+    await bob.page.waitForFunction(
+      () => {
+        const list = document.querySelector('[data-testid="messages"]');
+        if (list !== null) list.scrollTop = 0;
+        return document.body.innerText.includes('Beginning of the conversation');
+      },
+      undefined,
+      { timeout: UI_TIMEOUT, polling: 250 },
+    );
     const all = await storedMessages(bob.page);
     expect(all.map((stored) => stored.seq)).toEqual(Array.from({ length: 63 }, (_, i) => i + 1));
     expect(all[0]?.body).toBe('안녕하세요! 내일 회의는 오후 3시입니다.');
