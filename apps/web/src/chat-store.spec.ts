@@ -302,6 +302,42 @@ describe('ChatStore catch-up by version after a reconnection', () => {
     ending.stop();
   });
 
+  it('asks before the page is left with a message still to send, not for one the server refused', async () => {
+    const listeners = new Map<string, (event: unknown) => void>();
+    const page = globalThis as unknown as { window: Record<string, unknown> };
+    const before = page.window;
+    page.window = {
+      ...before,
+      addEventListener: (type: string, listener: (event: unknown) => void) =>
+        listeners.set(type, listener),
+    };
+    try {
+      const offline = new FakeSocket();
+      jest.mocked(io).mockReturnValue(offline as unknown as ReturnType<typeof io>);
+      const leaving = new ChatStore(fakeApi([], firstAnswers()), me, undefined);
+      leaving.start();
+      const leave = () => {
+        const event = { preventDefault: jest.fn() };
+        listeners.get('beforeunload')?.(event);
+        return event.preventDefault.mock.calls.length > 0;
+      };
+      expect(leave()).toBe(false);
+      leaving.send(ROOM, 'not sent yet');
+      expect(leave()).toBe(true);
+      // Refused by the server for good: it goes nowhere by itself, and leaving asks nothing.
+      offline.connect();
+      await until(() => offline.question('message:send') !== undefined);
+      const asked = offline.question('message:send');
+      offline.asked.splice(offline.asked.indexOf(asked as never), 1);
+      asked?.answer({ ok: false, error: { code: 'forbidden', message: 'not a member' } });
+      await until(() => leaving.snapshot().pending[0]?.state === 'failed');
+      expect(leave()).toBe(false);
+      leaving.stop();
+    } finally {
+      page.window = before;
+    }
+  });
+
   it('hands each handshake the token as renewed for it, not the one it had', async () => {
     const [options] = jest.mocked(io).mock.calls.at(-1) as unknown as [
       { auth: (callback: (data: object) => void) => void },

@@ -188,11 +188,12 @@ export class ChatStore {
   };
   private readonly onOffline = () => this.set({ online: false });
   /**
-   * Leaving the page with messages not yet stored: the browser asks first. A reload keeps
-   * them (`keptSends`), but a closed tab takes its storage with it.
+   * Leaving the page with messages still to be sent: the browser asks first. A reload keeps
+   * them (`keptSends`), but a closed tab takes its storage with it. Not for those the
+   * server refused, which go nowhere by themselves (else every leaving would ask).
    */
   private readonly onLeave = (event: BeforeUnloadEvent) => {
-    if (this.state.pending.some((message) => message.state !== 'sent')) event.preventDefault();
+    if (this.state.pending.some((message) => stillToSend(message))) event.preventDefault();
   };
 
   constructor(
@@ -1236,4 +1237,9 @@ export class ChatStore {
   dismissError(): void {
     this.set({ error: null });
   }
+}
+
+/** A pending message the queue will send by itself: on its way, or waiting to be online. */
+function stillToSend(message: PendingMessage): boolean {
+  return message.state === 'sending' || message.failedBy === 'offline';
 }
