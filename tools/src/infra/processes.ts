@@ -27,11 +27,13 @@ export async function freePort(): Promise<number> {
   const below = ephemeralRangeStart();
   for (let attempt = 0; ; attempt += 1) {
     // Where the ephemeral range starts too low to leave room, or after many tries taken,
-    // the kernel picks.
-    const port =
+    // the kernel picks (port 0).
+    const pick =
       below - PICK_FROM >= 1_000 && attempt < 100
-        ? await bindable(PICK_FROM + Math.floor(Math.random() * (below - PICK_FROM)))
-        : await kernelPort();
+        ? PICK_FROM + Math.floor(Math.random() * (below - PICK_FROM))
+        : 0;
+    const port = await listenable(pick);
+    if (port === undefined && pick === 0) throw new Error('127.0.0.1 has no port to listen on');
     if (port !== undefined && !handedOut.has(port)) {
       handedOut.add(port);
       return port;
@@ -52,26 +54,15 @@ export function ephemeralRangeStart(): number {
   return Number.isInteger(start) && start > 0 ? start : 49_152;
 }
 
-/** `port` if 127.0.0.1 can listen on it now, else undefined. */
-function bindable(port: number): Promise<number | undefined> {
+/** The port 127.0.0.1 listened on for a moment (`port`, or the kernel's pick for 0); undefined if it could not. */
+function listenable(port: number): Promise<number | undefined> {
   return new Promise((resolve) => {
     const server = createServer();
     server.once('error', () => resolve(undefined));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(port)));
-  });
-}
-
-/** A port the kernel gives `listen(0)`. */
-function kernelPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(port, '127.0.0.1', () => {
       const address = server.address();
       server.close(() =>
-        typeof address === 'object' && address !== null
-          ? resolve(address.port)
-          : reject(new Error('no port')),
+        resolve(typeof address === 'object' && address !== null ? address.port : undefined),
       );
     });
   });

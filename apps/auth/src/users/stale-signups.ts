@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { deleteInBatches, PeriodicCleanup } from '@scale-chat/platform';
+import { PeriodicCleanup } from '@scale-chat/platform';
 import { PinoLogger } from 'nestjs-pino';
 import { UsersRepository } from './users.repository';
 
@@ -32,16 +32,12 @@ export class StaleSignups extends PeriodicCleanup {
   /** Discards the signups pending since before PENDING_SIGNUP_KEPT_MS before `now`; how many. */
   async discard(now = new Date()): Promise<number> {
     const before = new Date(now.getTime() - PENDING_SIGNUP_KEPT_MS);
-    return deleteInBatches(
-      async (limit) => {
-        const usernames = await this.users.deletePendingSince(before, limit);
-        if (usernames.length > 0)
-          this.logger.warn({ usernames }, 'discarded signups whose saga never finished');
-        return usernames.length;
-      },
-      BATCH,
-      this.stopped,
-    );
+    return this.inBatches(async (limit) => {
+      const usernames = await this.users.deletePendingSince(before, limit);
+      if (usernames.length > 0)
+        this.logger.warn({ usernames }, 'discarded signups whose saga never finished');
+      return usernames.length;
+    }, BATCH);
   }
 
   protected cleanUp(): Promise<number> {

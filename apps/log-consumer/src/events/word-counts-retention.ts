@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { deleteInBatches, PeriodicCleanup } from '@scale-chat/platform';
+import { PeriodicCleanup } from '@scale-chat/platform';
 import { PinoLogger } from 'nestjs-pino';
 import { EventLogRepository } from './event-log.repository';
 
@@ -28,15 +28,13 @@ export class WordCountsRetention extends PeriodicCleanup {
   /** Deletes what is older than WORD_COUNTS_KEPT_MS before `now`; how many rows of both went. */
   async forgetOld(now = new Date()): Promise<number> {
     const before = new Date(now.getTime() - WORD_COUNTS_KEPT_MS);
-    const counts = await deleteInBatches(
+    const counts = await this.inBatches(
       (limit) => this.log.forgetWordCountsBefore(before, limit),
       FORGET_BATCH,
-      this.stopped,
     );
-    const messages = await deleteInBatches(
+    const messages = await this.inBatches(
       (limit) => this.log.forgetMessageWordsBefore(before, limit),
       FORGET_BATCH,
-      this.stopped,
     );
     return counts + messages;
   }

@@ -1,12 +1,13 @@
 import type { BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
 import type { PinoLogger } from 'nestjs-pino';
+import { deleteInBatches } from './delete-in-batches';
 
 /**
  * A clean-up a service runs at start and every `everyMs` (`cleanUp`), one run at a time,
  * on every instance (its statements must let instances run side by side: SKIP LOCKED, or
  * deletes that find nothing the second time). A run that fails is logged as a warning,
- * and the next one tries again. Shutdown waits for the run under way; a long run checks
- * `stopped` between its batches.
+ * and the next one tries again. Shutdown waits for the run under way; a run of batches
+ * (`inBatches`) stops between two.
  */
 export abstract class PeriodicCleanup implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;
@@ -23,8 +24,13 @@ export abstract class PeriodicCleanup implements OnApplicationBootstrap, BeforeA
   /** One run: how many rows went. */
   protected abstract cleanUp(): Promise<number>;
 
-  /** Whether the service is shutting down: a run stops between batches. */
-  protected readonly stopped = (): boolean => this.halted;
+  /** `deleteSome(limit)` until it deletes fewer than `limit` or the service shuts down; how many went. */
+  protected inBatches(
+    deleteSome: (limit: number) => Promise<number>,
+    limit: number,
+  ): Promise<number> {
+    return deleteInBatches(deleteSome, limit, () => this.halted);
+  }
 
   onApplicationBootstrap(): void {
     this.schedule();

@@ -132,21 +132,15 @@ function refusal(letter: KeptRecord, options: ReplayOptions): string | undefined
 }
 
 /** Deletes the dead letters `ids` without publishing them (an operator gave them up); the ids deleted. */
-export function discardDeadLetters(
+export async function discardDeadLetters(
   dataSource: DataSource,
   ids: readonly string[],
 ): Promise<string[]> {
-  return dataSource.transaction(async (manager) => {
-    const kept = (await manager.query(
-      `SELECT "id" FROM "dead_letters" WHERE "id" = ANY($1::bigint[]) ORDER BY "id" FOR UPDATE`,
-      [ids],
-    )) as { id: string }[];
-    await deleteLetters(
-      manager,
-      kept.map((letter) => letter.id),
-    );
-    return kept.map((letter) => letter.id);
-  });
+  const [rows] = (await dataSource.query(
+    `DELETE FROM "dead_letters" WHERE "id" = ANY($1::bigint[]) RETURNING "id"`,
+    [ids],
+  )) as [{ id: string }[], number];
+  return rows.map((row) => row.id).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
 }
 
 /**
