@@ -273,6 +273,39 @@ describe('ChatStore catch-up by version after a reconnection', () => {
     after.stop();
   });
 
+  it('drops the kept messages of a room this user left before the reload, once the room list says so', async () => {
+    const storage = new MemoryStorage();
+    const offline = new FakeSocket();
+    jest.mocked(io).mockReturnValue(offline as unknown as ReturnType<typeof io>);
+    const before = new ChatStore(fakeApi([], firstAnswers()), me, undefined, keptSendsIn(storage));
+    before.start();
+    before.send(ROOM, 'to a room still mine');
+    before.send('room-left-in-another-tab', 'to a room left since');
+    before.stop();
+
+    const answersNow = firstAnswers();
+    const reloaded = new ChatStore(fakeApi([], answersNow), me, undefined, keptSendsIn(storage));
+    expect(reloaded.snapshot().pending.map((item) => item.roomId)).toEqual([
+      ROOM,
+      'room-left-in-another-tab',
+    ]);
+    await reloaded.loadRooms();
+    expect(reloaded.snapshot().pending.map((item) => [item.roomId, item.body])).toEqual([
+      [ROOM, 'to a room still mine'],
+    ]);
+    // Kept for the next reload as shown: the left room's message is gone from the tab too.
+    const again = new ChatStore(fakeApi([], firstAnswers()), me, undefined, keptSendsIn(storage));
+    expect(again.snapshot().pending.map((item) => item.roomId)).toEqual([ROOM]);
+    // A send queued after the list for a room the list has not caught up with is kept.
+    answersNow.set('/api/rooms', { items: [] });
+    reloaded.send('room-created-just-now', 'to a new room');
+    await reloaded.loadRooms();
+    expect(reloaded.snapshot().pending.map((item) => item.roomId)).toEqual([
+      ROOM,
+      'room-created-just-now',
+    ]);
+  });
+
   it('keeps nothing for the tab once the session has ended, whatever answer comes after', async () => {
     const storage = new MemoryStorage();
     const kept = keptSendsIn(storage);

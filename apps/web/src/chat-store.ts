@@ -174,6 +174,11 @@ export class ChatStore {
    */
   private roomsAsked = 0;
   private roomsShown = 0;
+  /**
+   * The pending messages kept from before a reload, until a room list says which of their
+   * rooms are still this user's (`SendQueue.dropUnlisted`).
+   */
+  private resumed: ReadonlySet<string> = new Set();
   /** roomId → `roomsAsked` when this user left it: no list asked for before shows it again. */
   private readonly leftAt = new Map<string, number>();
   /** userId → when its last `presence` event came: a room view asked for before is older. */
@@ -206,7 +211,11 @@ export class ChatStore {
   ) {
     this.remember(me);
     const kept = keptSends?.of(me.id);
-    if (kept !== undefined) this.state = { ...this.state, pending: resumedSends(kept) };
+    if (kept !== undefined) {
+      const pending = resumedSends(kept);
+      this.state = { ...this.state, pending };
+      this.resumed = new Set(pending.map((message) => message.clientMsgId));
+    }
     this.firstRooms = new Promise((resolve) => (this.roomsCame = resolve));
   }
 
@@ -434,6 +443,10 @@ export class ChatStore {
         });
       // The server answers again: an earlier failure's message is out of date.
       this.set({ rooms, roomsLoaded: true, error: null });
+      if (this.resumed.size > 0) {
+        this.queue.dropUnlisted(this.resumed, new Set(rooms.map((room) => room.id)));
+        this.resumed = new Set();
+      }
       this.roomsCame();
       // A direct room is called by the other person: its members are needed for the list.
       for (const room of rooms)

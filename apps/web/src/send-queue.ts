@@ -217,6 +217,14 @@ export class SendQueue {
     this.remove((message) => message.roomId === roomId);
   }
 
+  /**
+   * Of `clientMsgIds` (kept across a reload), those for rooms not in `listed`, this
+   * user's rooms now: left (or the room deleted) before the reload, they go nowhere.
+   */
+  dropUnlisted(clientMsgIds: ReadonlySet<string>, listed: ReadonlySet<string>): void {
+    this.remove((message) => clientMsgIds.has(message.clientMsgId) && !listed.has(message.roomId));
+  }
+
   /** Sends what waits, unless a send is already under way. */
   kick(): void {
     if (!this.sending && !this.stopped) void this.drain();
