@@ -386,34 +386,33 @@ describe('auth: login, tokens and users (API.md "Users and tokens")', () => {
         `SELECT i.indisvalid AS valid FROM pg_index i
            JOIN pg_class c ON c.oid = i.indexrelid
            JOIN pg_namespace n ON n.oid = c.relnamespace
-          WHERE c.relname = 'IDX_users_search_keys' AND n.nspname = current_schema()`,
+          WHERE c.relname = 'IDX_users_search_folded_keys' AND n.nspname = current_schema()`,
       )) as { valid: boolean }[];
       expect(indexes).toEqual([{ valid: true }]);
     });
 
+    /** A user called `displayName`. */
+    const named = async (username: string, displayName: string, status: UserStatus = 'active') => {
+      const user = await createUser(username, status);
+      await auth.app.get(DataSource).getRepository(User).update(user.id, { displayName });
+    };
+    /** The usernames `GET /api/users?query=` finds. */
+    const names = async (query: string) => {
+      const answer = await call(
+        'GET',
+        `/api/users?query=${encodeURIComponent(query)}`,
+        undefined,
+        token,
+      );
+      expect(answer.status).toBe(200);
+      return (answer.body['items'] as { username: string }[]).map((user) => user.username);
+    };
+
     it('also finds active users by a word of the display name, in any script (API.md v1.1)', async () => {
-      const named = async (
-        username: string,
-        displayName: string,
-        status: UserStatus = 'active',
-      ) => {
-        const user = await createUser(username, status);
-        await auth.app.get(DataSource).getRepository(User).update(user.id, { displayName });
-      };
       await named('dn_kim', '김민지 Kim');
       await named('dn_lee', 'Ann-Marie Lee');
       await named('dn_cyr', 'Анна Петрова');
       await named('dn_pending', '김민수', 'pending');
-      const names = async (query: string) => {
-        const answer = await call(
-          'GET',
-          `/api/users?query=${encodeURIComponent(query)}`,
-          undefined,
-          token,
-        );
-        expect(answer.status).toBe(200);
-        return (answer.body['items'] as { username: string }[]).map((user) => user.username);
-      };
       // Outside the username alphabet: display names only, any script, any word.
       expect(await names('김민')).toEqual(['dn_kim']);
       expect(await names('петр')).toEqual(['dn_cyr']);
@@ -426,6 +425,23 @@ describe('auth: login, tokens and users (API.md "Users and tokens")', () => {
       // A word's middle is no word's start.
       expect(await names('inji')).toEqual([]);
       expect(await names('arie')).toEqual([]);
+    });
+
+    it('folds the query as it folds display names: final sigma, dotted I, composed accents', async () => {
+      await named('fold_nikos', 'ΝΙΚΟΣ');
+      await named('fold_odys', 'Οδυσσεύς');
+      await named('fold_ilker', 'İlker Öz');
+      await named('fold_cafe', 'Café Amélie');
+      // Each name typed exactly, and in the other case, finds its user.
+      expect(await names('ΝΙΚΟΣ')).toEqual(['fold_nikos']);
+      expect(await names('Νικος')).toEqual(['fold_nikos']);
+      expect(await names('Οδυσσεύς')).toEqual(['fold_odys']);
+      expect(await names('ΟΔΥΣΣΕΎΣ')).toEqual(['fold_odys']);
+      expect(await names('İlker')).toEqual(['fold_ilker']);
+      expect(await names('ilk')).toEqual(['fold_ilker']);
+      // A decomposed accent finds the composed one it looks like.
+      expect(await names('Amélie'.normalize('NFD'))).toEqual(['fold_cafe']);
+      expect(await names('CAFÉ'.normalize('NFD'))).toEqual(['fold_cafe']);
     });
 
     it.each([`query=${'a'.repeat(65)}`, 'query=a%0Ab', 'query=dn_%09', 'query=&limit='])(

@@ -15,6 +15,7 @@ import { UserRoles1767100000000 } from './users/migrations/1767100000000-user-ro
 import { UserSearchKeys1768200000000 } from './users/migrations/1768200000000-user-search-keys';
 import { UserSearchIndex1768200000001 } from './users/migrations/1768200000001-user-search-index';
 import { PendingUsersByAge1768900000000 } from './users/migrations/1768900000000-pending-users-by-age';
+import { UserSearchFoldsCaseAlike1769000000000 } from './users/migrations/1769000000000-user-search-folds-case-alike';
 import { UsersModule } from './users/users.module';
 import { LoginFamily, RefreshToken } from './sessions/login.entities';
 import { User } from './users/user.entity';
@@ -35,6 +36,7 @@ export class AppModule {
             UserSearchKeys1768200000000,
             UserSearchIndex1768200000001,
             PendingUsersByAge1768900000000,
+            UserSearchFoldsCaseAlike1769000000000,
           ],
           publishes: [AUTH_LOGINS_TOPIC, AUTH_USERS_TOPIC, SAGA_REQUESTS_TOPIC, SAGA_REPLIES_TOPIC],
         }),

@@ -61,11 +61,14 @@ export class UsersRepository {
 
   /** The statement of `search` (bench/users/search.ts explains it). */
   searchQuery(query: string, limit: number): SelectQueryBuilder<User> {
-    const needle = query.toLowerCase();
-    const byDisplayName = `(starts_with(lower(user.displayName), :needle) OR EXISTS (
-        SELECT 1 FROM regexp_split_to_table(lower(user.displayName), '\\s+') AS word
-         WHERE starts_with(word, :needle)))`;
-    const escaped = needle.replace(/[\\%_]/g, (character) => `\\${character}`);
+    // Display names and the query are folded alike, in SQL (`user_search_fold`: NFC, lower
+    // case, ς as σ; migrations/1769000000000-user-search-folds-case-alike.ts). Usernames are
+    // stored in lower case, in an alphabet JavaScript and PostgreSQL lower-case alike.
+    const needle = 'user_search_fold(:query)';
+    const byDisplayName = `(starts_with(user_search_fold(user.displayName), ${needle}) OR EXISTS (
+        SELECT 1 FROM regexp_split_to_table(user_search_fold(user.displayName), '\\s+') AS word
+         WHERE starts_with(word, ${needle})))`;
+    const escaped = query.toLowerCase().replace(/[\\%_]/g, (character) => `\\${character}`);
     const byUsername = `user.username LIKE :pattern ESCAPE '\\'`;
     const search = this.manager
       .getRepository(User)
@@ -73,19 +76,16 @@ export class UsersRepository {
       .where('user.status = :status', { status: 'active' })
       .andWhere(
         USERNAME_ALPHABET.test(query) ? `(${byUsername} OR ${byDisplayName})` : byDisplayName,
-        {
-          needle,
-          pattern: `${escaped}%`,
-        },
+        { query, pattern: `${escaped}%` },
       )
       .orderBy('user.username')
       .limit(limit);
     // Every row a non-empty needle finds holds its start among its keys: the index narrows,
     // the predicates above decide (migrations/1768200000000-user-search-keys.ts).
-    return needle === ''
+    return query === ''
       ? search
       : search.andWhere(
-          'user_search_keys(user.username, user.displayName) @> ARRAY[left(:needle, :keyLength)]',
+          `user_search_folded_keys(user.username, user.displayName) @> ARRAY[left(${needle}, :keyLength)]`,
           { keyLength: USER_SEARCH_KEY_LENGTH },
         );
   }
