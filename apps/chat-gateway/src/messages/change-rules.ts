@@ -62,7 +62,7 @@ export function planEdit(
  */
 export function planDelete(message: MessageView, caller: Caller): MessageChange | undefined {
   if (!sameId(message.senderId, caller.userId) && caller.role !== 'owner')
-    throw new ForbiddenException("Only its sender or the room's owner may delete a message");
+    throw new ForbiddenException("Only its sender or a group room's owner may delete a message");
   if (message.deletedAt !== null) return undefined;
   return {
     type: MESSAGE_CHANGE_TYPES.messageDeleted,
