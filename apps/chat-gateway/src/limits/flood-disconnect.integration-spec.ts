@@ -61,6 +61,45 @@ describe('a socket closed for flooding', () => {
     expect(acknowledged.sort()).toEqual(stored.map((row) => row.client_msg_id).sort());
   });
 
+  it('answers every edit it stored before it closes, as it does sends (v1.1)', async () => {
+    // A user of her own: the test above spent ann's send budget.
+    const cleo = await chat.member();
+    const cleosRoom = await chat.room([cleo]);
+    const socket = await chat.socket(cleo);
+    const sent = await ask(socket, 'message:send', {
+      roomId: cleosRoom,
+      clientMsgId: 'to-edit',
+      body: 'first words',
+    });
+    if (!sent.ok) throw new Error(`the send was refused: ${sent.error.message}`);
+    const { seq } = (sent as { message: MessageView }).message;
+    const version = async () => {
+      const [room] = (await chat.dataSource.query(
+        `SELECT "last_version" FROM "rooms" WHERE "id" = $1`,
+        [cleosRoom],
+      )) as { last_version: string }[];
+      return Number(room?.last_version);
+    };
+    const before = await version();
+    const closed = new Promise<string>((resolve) => socket.once('disconnect', resolve));
+    const acks = await Promise.all(
+      Array.from({ length: 300 }, (_, index) =>
+        (
+          socket.timeout(30_000).emitWithAck('message:edit', {
+            roomId: cleosRoom,
+            seq,
+            body: `edit ${index}`,
+          }) as Promise<SocketAck<{ message: MessageView }>>
+        ).catch(() => undefined),
+      ),
+    );
+    expect(await closed).toBe('io server disconnect');
+    const acknowledged = acks.filter((ack) => ack?.ok === true).length;
+    // Every edit stored took a version of the room; each was answered.
+    expect(acknowledged).toBeGreaterThan(0);
+    expect(acknowledged).toBe((await version()) - before);
+  });
+
   it('keeps the connection of a socket that keeps sending events API.md does not name', async () => {
     // A user of its own: the test above spent ann's send budget.
     const bea = await chat.member();

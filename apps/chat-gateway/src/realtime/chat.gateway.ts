@@ -355,8 +355,8 @@ export class ChatGateway
   }
 
   /**
-   * Closes a flooding socket once the sends it had in flight are answered: each may be
-   * stored already, and a client that got no acknowledgement could only tell by sending
+   * Closes a flooding socket once the sends (and v1.1 changes) it had in flight are
+   * answered: each may be stored already, and a client that got no acknowledgement could only tell by sending
    * it again. Every event meanwhile is refused as the flood's last one was. A store that
    * does not answer within SEND_ANSWERS_WAIT_MS does not keep the socket open longer.
    */
@@ -379,6 +379,18 @@ export class ChatGateway
       );
     };
     setImmediate(closeOnceAnswered);
+  }
+
+  /**
+   * `answer` for an event that may store something (API.md v1.1's edits, deletions and
+   * reactions; `send` queues its own): a socket closed for flooding is closed only once
+   * it is answered (closeWhenAnswered).
+   */
+  answerStoring<T extends object>(
+    socket: Socket,
+    run: (user: VerifiedAccessToken) => Promise<T>,
+  ): Ack<T> {
+    return this.inFlight(socket, this.answer(socket, run));
   }
 
   /** Keeps `answer` among the socket's sends in flight until it settles. */

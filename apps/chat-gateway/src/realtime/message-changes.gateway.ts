@@ -18,8 +18,9 @@ type MessageAck = Promise<SocketAck<{ message: MessageView }>>;
  * and `reaction:remove`, on the same server as `ChatGateway`, whose middleware has
  * already authenticated the socket, refused unknown events and taken the send budget
  * (limitEvents). Each is validated like `message:send` (an edit's body too long is
- * `payload_too_large`) and answered through `ChatGateway.answer` (expired tokens,
- * correlation ids, the error acks).
+ * `payload_too_large`) and answered through `ChatGateway.answerStoring` (expired tokens,
+ * correlation ids, the error acks; a socket closed for flooding is closed once they are
+ * answered, as its sends are).
  */
 @WebSocketGateway()
 export class MessageChangesGateway {
@@ -75,7 +76,7 @@ export class MessageChangesGateway {
     parse: (payload: unknown) => Promise<T>,
     change: (userId: string, event: T) => Promise<MessageView>,
   ): MessageAck {
-    return this.chat.answer(socket, async (user) => ({
+    return this.chat.answerStoring(socket, async (user) => ({
       message: await change(user.userId, await parse(payload)),
     }));
   }
