@@ -1,4 +1,5 @@
 import type {
+  ChangesPage,
   EditMessagePayload,
   MessageAck,
   MessageRefPayload,
@@ -192,6 +193,9 @@ export interface SyncPayload {
   readonly limit?: number;
 }
 
+/** What a `sync` answers: a page of messages by `seq`, or of changes by `version`. */
+export type SyncPage = { items: MessageView[]; hasMore: boolean } | ChangesPage;
+
 /** Client → server events of API.md; each takes an acknowledgement callback. */
 export interface ClientToServerEvents {
   'message:send': (
@@ -200,9 +204,10 @@ export interface ClientToServerEvents {
   ) => void;
   typing: (payload: TypingPayload, ack: (answer: SocketAck) => void) => void;
   read: (payload: ReadPayload, ack: (answer: SocketAck) => void) => void;
+  /** By `afterSeq`: `{items, hasMore}`; by `afterVersion` (v1.1): a `ChangesPage`. */
   sync: (
     payload: SyncPayload | SyncByVersionPayload,
-    ack: (answer: SocketAck<{ items: MessageView[]; hasMore: boolean }>) => void,
+    ack: (answer: SocketAck<SyncPage>) => void,
   ) => void;
   'message:edit': (payload: EditMessagePayload, ack: MessageAck) => void;
   'message:delete': (payload: MessageRefPayload, ack: MessageAck) => void;

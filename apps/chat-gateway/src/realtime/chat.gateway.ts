@@ -21,6 +21,7 @@ import {
   MESSAGE_CHANGE_LIMITS,
   type MessageView,
   type SocketAck,
+  type SyncPage,
 } from '@scale-chat/contracts';
 import {
   BearerAuthentication,
@@ -480,11 +481,8 @@ export class ChatGateway
   }
 
   @SubscribeMessage('sync')
-  sync(
-    @ConnectedSocket() socket: Socket,
-    @MessageBody() payload: unknown,
-  ): Ack<{ items: MessageView[]; hasMore: boolean }> {
-    return this.answer(socket, async (user) => {
+  sync(@ConnectedSocket() socket: Socket, @MessageBody() payload: unknown): Ack<SyncPage> {
+    return this.answer(socket, async (user): Promise<SyncPage> => {
       // v1.1: by afterVersion, answered as GET …/changes (with lastVersion).
       if (isSyncByVersion(payload)) {
         if (Object.hasOwn(payload, 'afterSeq'))
