@@ -12,7 +12,7 @@ import type { DataSource } from 'typeorm';
 import type { AuthConfig } from '../auth-config';
 import { PasswordHasher } from '../passwords/password-hasher';
 import type { UserView } from '@scale-chat/contracts';
-import { viewOf } from '../users/user.entity';
+import { type User, viewOf } from '../users/user.entity';
 import { UsersRepository } from '../users/users.repository';
 import type { SignupRequest } from './signup.dto';
 
@@ -55,14 +55,16 @@ export class SignupService {
       status: 'pending' as const,
       role: this.bootstrapsAdmin(username) ? ('admin' as const) : ('member' as const),
     };
+    let stored: User;
     try {
-      await this.dataSource.transaction(async (manager) => {
-        await this.users.in(manager).insert(user);
+      stored = await this.dataSource.transaction(async (manager) => {
+        const inserted = await this.users.in(manager).insert(user);
         await requestSaga(manager, 'signup', {
           userId: user.id,
           username,
           displayName: user.displayName,
         });
+        return inserted;
       });
     } catch (error) {
       if (isUniqueViolation(error)) {
@@ -70,7 +72,9 @@ export class SignupService {
       }
       throw error;
     }
-    return this.awaitOutcome(user.id);
+    const committed = viewOf(stored);
+    if (committed === undefined) throw new Error('a new user is pending, never being deleted');
+    return this.awaitOutcome(committed);
   }
 
   /**
@@ -89,8 +93,10 @@ export class SignupService {
    * Waits for the saga's outcome: woken by the user's status change (a notification),
    * and looking again every second in case one is missed.
    */
-  private async awaitOutcome(userId: string): Promise<SignupOutcome> {
-    let seen: UserView | undefined;
+  private async awaitOutcome(committed: UserView): Promise<SignupOutcome> {
+    const userId = committed.id;
+    // As committed until read: a database away for the whole wait still answers 202.
+    let seen = committed;
     // Gone (its signup undone) or, oddly, already on its way out: the signup did not hold.
     const current = async () => {
       const user = await this.users.findById(userId);
@@ -118,18 +124,19 @@ export class SignupService {
 
 /**
  * The user read once more after the wait; if the database cannot answer then (a restart,
- * a lost connection), the user as last seen: still pending (202), as the saga goes on.
+ * a lost connection), the user as last seen (as committed, if never read since): still
+ * pending (202), as the saga goes on.
  * Failing instead would answer 503, which API.md keeps for a signup undone, its username
  * free again.
  */
 export async function readAgainAfterWait(
   read: () => Promise<UserView>,
-  lastSeen: UserView | undefined,
+  lastSeen: UserView,
 ): Promise<UserView> {
   try {
     return await read();
   } catch (error) {
-    if (lastSeen !== undefined && isTransientDatabaseError(error)) return lastSeen;
+    if (isTransientDatabaseError(error)) return lastSeen;
     throw error;
   }
 }

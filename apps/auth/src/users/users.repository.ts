@@ -99,9 +99,12 @@ export class UsersRepository {
     return active.map((user) => user.id);
   }
 
-  /** A new user; a unique violation when the username is taken. */
-  async insert(user: Omit<User, 'createdAt'>): Promise<void> {
-    await this.manager.insert(User, user);
+  /** A new user, as stored; a unique violation when the username is taken. */
+  async insert(user: Omit<User, 'createdAt'>): Promise<User> {
+    const { generatedMaps } = await this.manager.insert(User, user);
+    const createdAt = generatedMaps[0]?.['createdAt'];
+    if (!(createdAt instanceof Date)) throw new Error('the insert did not return created_at');
+    return { ...user, createdAt };
   }
 
   /** Moves the user from `from` (any status when absent) to `to`; whether it did. */
