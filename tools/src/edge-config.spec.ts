@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { EDGE_PORT, SERVICES } from '@scale-chat/contracts';
+import { EDGE_PORT, EDGE_READ_TIMEOUT_MS, SAGA_WAIT_MAX_MS, SERVICES } from '@scale-chat/contracts';
 import {
   checkEdgeConfig,
   COMPOSE_EDGE_TEMPLATE,
@@ -69,6 +69,12 @@ describe('the edge configurations', () => {
         `location ${path.replace(/[./]/g, '\\$&')} \\{[^}]*proxy_pass http://${upstream};`,
       ),
     );
+  });
+
+  it('waits for an answer longer than any saga wait the services accept', () => {
+    const proxy = readFileSync(join(REPO_ROOT, 'nginx', 'includes', 'proxy.conf'), 'utf8');
+    expect(proxy).toContain(`proxy_read_timeout ${EDGE_READ_TIMEOUT_MS / 1000}s;`);
+    expect(SAGA_WAIT_MAX_MS).toBeLessThan(EDGE_READ_TIMEOUT_MS);
   });
 
   it('rate-limits /api/auth/ and the readiness checks, keeps sockets open for long, logs JSON', () => {

@@ -1,3 +1,4 @@
+import { SAGA_WAIT_MAX_MS } from '@scale-chat/contracts';
 import {
   ADMIN_ENV,
   ConfigError,
@@ -16,7 +17,7 @@ const AUTH_ENV = {
   AUTH_PREVIOUS_SIGNING_KEY_FILES: optional(text(PATH, 'comma-separated file paths')),
   ACCESS_TOKEN_TTL_SECONDS: integer({ min: 60, max: 86_400 }, { default: 900 }),
   /** How long POST /api/auth/signup waits for the saga before answering 202. */
-  SIGNUP_WAIT_MS: integer({ min: 0, max: 60_000 }, { default: 10_000 }),
+  SIGNUP_WAIT_MS: integer({ min: 0, max: SAGA_WAIT_MAX_MS }, { default: 10_000 }),
   /** Signups per client address per minute. */
   SIGNUP_RATE_LIMIT_PER_MINUTE: integer({ min: 1, max: 1_000_000 }, { default: 20 }),
   /** `GET /api/users` per user and instance: a burst, then a rate (a token bucket). */

@@ -1,4 +1,9 @@
-import { EDGE_PORT, SOCKET_IO_TOPIC, TOPIC_NAME_PATTERN } from '@scale-chat/contracts';
+import {
+  EDGE_PORT,
+  SAGA_WAIT_MAX_MS,
+  SOCKET_IO_TOPIC,
+  TOPIC_NAME_PATTERN,
+} from '@scale-chat/contracts';
 import {
   ACCESS_TOKEN_VERIFIER_ENV,
   ConfigError,
@@ -16,7 +21,7 @@ const CHAT_ENV = {
     default: [`http://127.0.0.1:${EDGE_PORT}`, `http://localhost:${EDGE_PORT}`],
   }),
   /** How long POST /api/rooms and POST /api/rooms/:id/members wait for the room saga. */
-  ROOM_SAGA_WAIT_MS: integer({ min: 100, max: 60_000 }, { default: 10_000 }),
+  ROOM_SAGA_WAIT_MS: integer({ min: 100, max: SAGA_WAIT_MAX_MS }, { default: 10_000 }),
   /** `message:send` per user and instance: a burst of this many... */
   MESSAGE_RATE_BURST: integer({ min: 1, max: 10_000 }, { default: 30 }),
   /** ...refilled at this many per second. */

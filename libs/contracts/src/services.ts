@@ -17,6 +17,17 @@ export interface ServiceDescriptor {
 
 export const EDGE_PORT = 8080;
 
+/** The longest a request may wait for its saga (`SIGNUP_WAIT_MS`, `ROOM_SAGA_WAIT_MS`). */
+export const SAGA_WAIT_MAX_MS = 60_000;
+
+/**
+ * How long the edge waits for an upstream's answer (`proxy_read_timeout`,
+ * nginx/includes/proxy.conf): longer than any saga wait, so the service's own 202 or 503
+ * reaches the client, never the edge's 503 for a timeout, which would say that a signup
+ * still going on had failed.
+ */
+export const EDGE_READ_TIMEOUT_MS = SAGA_WAIT_MAX_MS + 5_000;
+
 export const SERVICES: Readonly<Record<ServiceName, ServiceDescriptor>> = {
   auth: { name: 'auth', schema: 'auth', ports: [3001], edgeHealthPath: '/health/auth' },
   'chat-gateway': {
