@@ -129,6 +129,8 @@ interface ConsumedRecord {
   readonly message: KafkaMessage;
 }
 
+const EVENT_TYPE_NAME = /^[^\p{Cc}]{1,100}$/u;
+
 /** The envelope of a record, or a reason it is not one. */
 export function parseEnvelope(value: Buffer | null): EventEnvelope | string {
   if (value === null) return 'empty record';
@@ -142,7 +144,10 @@ export function parseEnvelope(value: Buffer | null): EventEnvelope | string {
     return 'not an object';
   const { id, type, occurredAt, data } = parsed as Record<string, unknown>;
   if (!isUuid(id)) return 'id is not a UUID';
-  if (typeof type !== 'string' || type.length === 0 || type.length > 100) return 'type is missing';
+  if (typeof type !== 'string' || type.length === 0) return 'type is missing';
+  // A name, as every type is: no control character (PostgreSQL's text takes no NUL, and
+  // the dead letter keeping it must be stored), at most 100 characters.
+  if (!EVENT_TYPE_NAME.test(type)) return 'type is not a name';
   if (typeof occurredAt !== 'string' || Number.isNaN(Date.parse(occurredAt)))
     return 'occurredAt is not a time';
   if (data === undefined) return 'data is missing';
@@ -490,9 +495,10 @@ export class EventConsumer {
   /**
    * A fetched batch: its events in one transaction, or, if that fails, one by one. kafkajs
    * sends the group a heartbeat between batches only, so `heartbeat` is called between the
-   * events handled one by one (it sends one when the interval is due): a large batch taken
-   * apart could otherwise outlast the session, and the group would move its partition to
-   * another member while this one still works on it.
+   * events handled one by one, and after each record kept as a dead letter (it sends one
+   * when the interval is due): a large batch taken apart could otherwise outlast the
+   * session, and the group would move its partition to another member while this one
+   * still works on it.
    */
   private async processBatch(
     handler: BatchEventHandler,
@@ -518,10 +524,14 @@ export class EventConsumer {
             type: envelope.type,
             item: handler.parse(envelope, declaredTopic),
           });
+          continue;
         } catch (error) {
           await this.rejectMalformed(record, envelope, String(error));
         }
       }
+      // A dead letter written: a burst of them (a newer release's new type, say) could
+      // outlast the session as a batch taken apart could.
+      await heartbeat();
     }
     if (items.length === 0) return;
     try {
@@ -720,14 +730,15 @@ async function endsOf(admin: Admin, topics: readonly string[]): Promise<Map<stri
 
 /**
  * A record's headers as text, for `dead_letters` (jsonb): a header Kafka holds several
- * times is a list. Bytes that are not UTF-8 are replaced (no header of ours is binary).
+ * times is a list. Bytes that are not UTF-8 are replaced (no header of ours is binary),
+ * and NUL characters, which jsonb does not take, dropped from names and values alike.
  */
 function headersAsText(headers: IHeaders | undefined): Record<string, string | string[]> {
   const text: Record<string, string | string[]> = {};
+  const utf8 = (one: Buffer | string) => String(one).replaceAll('\u0000', '');
   for (const [name, value] of Object.entries(headers ?? {})) {
     if (value === undefined) continue;
-    const utf8 = (one: Buffer | string) => String(one).replaceAll('\u0000', '');
-    text[name] = Array.isArray(value) ? value.map(utf8) : utf8(value);
+    text[utf8(name)] = Array.isArray(value) ? value.map(utf8) : utf8(value);
   }
   return text;
 }

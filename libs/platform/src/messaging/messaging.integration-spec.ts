@@ -820,6 +820,36 @@ describe('the outbox, its relay and the idempotent consumer', () => {
     });
   });
 
+  it('keeps records PostgreSQL could not store as read (a NUL in the type or a header name) as dead letters, and goes on', async () => {
+    const topic = await newTopic();
+    const source = await dataSource();
+    const handled: number[] = [];
+    const { consumer } = await startProbeConsumer(source, topic, (event) => {
+      handled.push((event.data as { n: number }).n);
+      return Promise.resolve();
+    });
+    const event = (type: string, n: number) =>
+      JSON.stringify({ id: randomUUID(), type, occurredAt: new Date().toISOString(), data: { n } });
+    await producer.send({
+      topic: topic.name,
+      messages: [
+        { key: 'a', value: event('probe.counted\u0000', 1) },
+        { key: 'a', value: 'not json', headers: { 'trace\u0000id': 'x\u0000y', kept: 'yes' } },
+        { key: 'a', value: event('probe.counted', 3) },
+      ],
+    });
+    // Each of the first two once stopped the partition: its dead letter could not be stored.
+    await eventually('the event after them', () => handled.includes(3));
+    const letters = (await source.query(
+      `SELECT "type", "error", "headers" FROM "dead_letters" ORDER BY "offset"`,
+    )) as { type: string | null; error: string; headers: Record<string, string> }[];
+    expect(letters).toEqual([
+      { type: null, error: 'type is not a name', headers: {} },
+      { type: null, error: 'not JSON', headers: { traceid: 'xy', kept: 'yes' } },
+    ]);
+    expect(consumer.stats.processed).toBe(1);
+  });
+
   it('keeps an event its handler calls unhandleable in dead_letters at its first try, and goes on', async () => {
     const topic = await newTopic();
     const source = await dataSource();
@@ -1212,6 +1242,53 @@ describe('the outbox, its relay and the idempotent consumer', () => {
     expect(await consumer.caughtUp()).toBe(true);
     expect(handled).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(assignments).toBe(1);
+  });
+
+  it('keeps its partitions through a batch of dead letters that takes longer than its session', async () => {
+    // Eight records that are no events, each dead letter taking a second to store (a
+    // trigger): past the 6 s session, unless the consumer tells the group it lives.
+    const topic = await newTopic();
+    const source = await dataSource();
+    await source.query(`
+      CREATE FUNCTION "slow_dead_letter"() RETURNS trigger LANGUAGE plpgsql AS
+        $$ BEGIN PERFORM pg_sleep(1); RETURN NEW; END $$`);
+    await source.query(`
+      CREATE TRIGGER "slow_dead_letter" BEFORE INSERT ON "dead_letters"
+        FOR EACH ROW EXECUTE FUNCTION "slow_dead_letter"()`);
+    try {
+      await producer.send({
+        topic: topic.name,
+        messages: Array.from({ length: 8 }, (_, n) => ({ key: 'a', value: `not json ${n}` })),
+      });
+      const consumer = new EventConsumer({
+        kafka,
+        dataSource: source,
+        groupId: `probe-${randomUUID()}`,
+        topics: [topic],
+        sessionTimeoutMs: 6_000,
+        batch: {
+          types: ['probe.counted'],
+          parse: (event) => event.data,
+          handleBatch: () => Promise.resolve(),
+        },
+        logger,
+      });
+      let assignments = 0;
+      consumer.onAssignment((assignment) => {
+        if (assignment !== undefined) assignments += 1;
+      });
+      eventConsumers.push(consumer);
+      await consumer.start();
+      await eventually('the eight kept and committed', () => consumer.caughtUp(), 60_000);
+      const [{ letters } = { letters: 0 }] = (await source.query(
+        `SELECT count(*)::int AS letters FROM "dead_letters"`,
+      )) as { letters: number }[];
+      expect(letters).toBe(8);
+      expect(assignments).toBe(1);
+    } finally {
+      await source.query(`DROP TRIGGER "slow_dead_letter" ON "dead_letters"`);
+      await source.query(`DROP FUNCTION "slow_dead_letter"()`);
+    }
   });
 
   it("runs a batch handler's after-commit effects once its batch commits, never for one rolled back", async () => {

@@ -24,6 +24,8 @@ describe('parseEnvelope', () => {
     ['a list', Buffer.from('[]'), 'not an object'],
     ['an id that is not a UUID', record({ id: 'event-1' }), 'id is not a UUID'],
     ['no type', record({ type: '' }), 'type is missing'],
+    ['a type with a NUL', record({ type: 'member.joined\u0000' }), 'type is not a name'],
+    ['a type over 100 characters', record({ type: 'x'.repeat(101) }), 'type is not a name'],
     ['a time Date cannot read', record({ occurredAt: 'yesterday' }), 'occurredAt is not a time'],
     ['no data', record({ data: undefined }), 'data is missing'],
   ])('says what is wrong with %s', (_, value, reason) => {
