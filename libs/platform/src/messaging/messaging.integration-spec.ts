@@ -193,6 +193,37 @@ describe('the outbox, its relay and the idempotent consumer', () => {
     return { consumer, groupId };
   };
 
+  /**
+   * A batch consumer of `probe.counted` with a 6 s session, started; `assignments` counts
+   * the partitions given to it (more than one: the group took them away meanwhile).
+   */
+  const startShortSessionBatchConsumer = async (
+    source: DataSource,
+    topic: TopicSpec,
+    handleBatch: (items: readonly unknown[]) => Promise<void>,
+  ) => {
+    const consumer = new EventConsumer({
+      kafka,
+      dataSource: source,
+      groupId: `probe-${randomUUID()}`,
+      topics: [topic],
+      sessionTimeoutMs: 6_000,
+      batch: {
+        types: ['probe.counted'],
+        parse: (event) => (event.data as { n: number }).n,
+        handleBatch,
+      },
+      logger,
+    });
+    let assignments = 0;
+    consumer.onAssignment((assignment) => {
+      if (assignment !== undefined) assignments += 1;
+    });
+    eventConsumers.push(consumer);
+    await consumer.start();
+    return { consumer, assignments: () => assignments };
+  };
+
   beforeAll(async () => {
     database = await createTestDatabase();
     producer = kafka.producer({
@@ -1212,36 +1243,22 @@ describe('the outbox, its relay and the idempotent consumer', () => {
       return rows === 8;
     });
     const handled: number[] = [];
-    const consumer = new EventConsumer({
-      kafka,
-      dataSource: source,
-      groupId: `probe-${randomUUID()}`,
-      topics: [topic],
-      sessionTimeoutMs: 6_000,
-      batch: {
-        types: ['probe.counted'],
-        parse: (event) => (event.data as { n: number }).n,
-        handleBatch: async (items) => {
-          if (items.length > 1) throw new Error('the batch fails as a whole');
-          await new Promise((resolve) => setTimeout(resolve, 1_000));
-          handled.push(...(items as number[]));
-        },
+    const { consumer, assignments } = await startShortSessionBatchConsumer(
+      source,
+      topic,
+      async (items) => {
+        if (items.length > 1) throw new Error('the batch fails as a whole');
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        handled.push(...(items as number[]));
       },
-      logger,
-    });
-    let assignments = 0;
-    consumer.onAssignment((assignment) => {
-      if (assignment !== undefined) assignments += 1;
-    });
-    eventConsumers.push(consumer);
-    await consumer.start();
+    );
     startRelay(source);
     await eventually('eight events handled', () => handled.length >= 8, 60_000);
     // Committed: a member the group had dropped meanwhile could not commit, and would get
     // the batch again (each event handled twice, the partition given out once more).
     expect(await consumer.caughtUp()).toBe(true);
     expect(handled).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
-    expect(assignments).toBe(1);
+    expect(assignments()).toBe(1);
   });
 
   it('keeps its partitions through a batch of dead letters that takes longer than its session', async () => {
@@ -1260,31 +1277,15 @@ describe('the outbox, its relay and the idempotent consumer', () => {
         topic: topic.name,
         messages: Array.from({ length: 8 }, (_, n) => ({ key: 'a', value: `not json ${n}` })),
       });
-      const consumer = new EventConsumer({
-        kafka,
-        dataSource: source,
-        groupId: `probe-${randomUUID()}`,
-        topics: [topic],
-        sessionTimeoutMs: 6_000,
-        batch: {
-          types: ['probe.counted'],
-          parse: (event) => event.data,
-          handleBatch: () => Promise.resolve(),
-        },
-        logger,
-      });
-      let assignments = 0;
-      consumer.onAssignment((assignment) => {
-        if (assignment !== undefined) assignments += 1;
-      });
-      eventConsumers.push(consumer);
-      await consumer.start();
+      const { consumer, assignments } = await startShortSessionBatchConsumer(source, topic, () =>
+        Promise.resolve(),
+      );
       await eventually('the eight kept and committed', () => consumer.caughtUp(), 60_000);
       const [{ letters } = { letters: 0 }] = (await source.query(
         `SELECT count(*)::int AS letters FROM "dead_letters"`,
       )) as { letters: number }[];
       expect(letters).toBe(8);
-      expect(assignments).toBe(1);
+      expect(assignments()).toBe(1);
     } finally {
       await source.query(`DROP TRIGGER "slow_dead_letter" ON "dead_letters"`);
       await source.query(`DROP FUNCTION "slow_dead_letter"()`);
