@@ -51,7 +51,7 @@ async function main(): Promise<void> {
       DATABASE_URL: url.toString(),
       AUTH_JWKS_URL: 'http://127.0.0.1:9/jwks',
       KAFKA_TOPIC_PREFIX: `${database}.`,
-      KAFKA_GROUP_PREFIX: database,
+      KAFKA_GROUP_PREFIX: `${database}.chat-gateway`,
     }),
   );
   try {

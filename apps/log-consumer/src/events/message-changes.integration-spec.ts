@@ -112,7 +112,7 @@ describe('log-consumer: edits and deletions in the top words', () => {
       AUTH_JWKS_URL: jwks.url,
       ADMIN_USERNAMES: 'chief',
       KAFKA_TOPIC_PREFIX: `${prefix}.`,
-      KAFKA_GROUP_PREFIX: prefix,
+      KAFKA_GROUP_PREFIX: `${prefix}.log-consumer`,
     }));
     adminToken = await adminTokenOf(jwks);
   });

@@ -23,9 +23,19 @@ describe('readServiceConfig', () => {
       'auth',
     );
     expect(
-      readServiceConfig('auth', { KAFKA_TOPIC_PREFIX: 'staging.', KAFKA_GROUP_PREFIX: 'mine' })
+      readServiceConfig('auth', { KAFKA_TOPIC_PREFIX: 'staging.', KAFKA_GROUP_PREFIX: 'mine.auth' })
         .kafkaGroupPrefix,
-    ).toBe('mine');
+    ).toBe('mine.auth');
+  });
+
+  it("refuses a group prefix without the service's name: two services would share groups", () => {
+    expect(() => readServiceConfig('chat-gateway', { KAFKA_GROUP_PREFIX: 'prod' })).toThrow(
+      `Invalid configuration: KAFKA_GROUP_PREFIX must contain the service's name (chat-gateway), so that no two services share a consumer group (got "prod")`,
+    );
+    expect(
+      readServiceConfig('chat-gateway', { KAFKA_GROUP_PREFIX: 'prod.chat-gateway' })
+        .kafkaGroupPrefix,
+    ).toBe('prod.chat-gateway');
   });
 
   it('logs JSON in production unless told otherwise', () => {

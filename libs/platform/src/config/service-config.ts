@@ -38,6 +38,7 @@ function commonSpec(service: ServiceName) {
     /**
      * Not derived from KAFKA_TOPIC_PREFIX: a deployment that set that before would find its
      * groups renamed on upgrade, and new groups read every topic again from the beginning.
+     * It must hold the service's name (`readServiceConfig`).
      */
     KAFKA_GROUP_PREFIX: text(/^[A-Za-z0-9._-]{1,100}$/, '1-100 characters of A-Z a-z 0-9 . _ -', {
       default: service,
@@ -98,6 +99,14 @@ export function readServiceConfig<S extends EnvSpec = Record<never, never>>(
   if (nodeEnv === 'production' && (env['DATABASE_URL'] ?? '').trim() === '') {
     // The default is the local stack's database and its well-known password.
     throw new ConfigError(['DATABASE_URL is required in production']);
+  }
+  // Services name some of their groups alike (`saga-participant`, `login-revocations`):
+  // two services under one prefix would be one group, each reading only part of the
+  // topics, silently. A prefix that holds the service's name is the service's own.
+  if (!parsed.KAFKA_GROUP_PREFIX.includes(service)) {
+    throw new ConfigError([
+      `KAFKA_GROUP_PREFIX must contain the service's name (${service}), so that no two services share a consumer group (got "${parsed.KAFKA_GROUP_PREFIX}")`,
+    ]);
   }
   return {
     service,

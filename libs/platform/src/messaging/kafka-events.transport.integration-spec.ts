@@ -196,7 +196,7 @@ describe('KafkaEventsTransport: @OnEvent handlers of a hybrid app, on the real b
     url.host = `127.0.0.1:${proxy.port}`;
     config = readServiceConfig(
       'log-consumer',
-      testEnvironment('transport', {
+      testEnvironment('log-consumer', {
         DATABASE_URL: url.toString(),
         INSTANCE_ID: `transport-${randomUUID().slice(0, 8)}`,
         LOG_LEVEL: 'fatal',
