@@ -1,7 +1,7 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { SAGA_EVENT_TYPES, type EventEnvelope, type SagaStartRequest } from '@scale-chat/contracts';
 import { EVENT_SCHEMAS } from '@scale-chat/contracts/events';
-import { runAfterCommit, UnhandleableEventError } from '@scale-chat/platform';
+import { isRefusedForGood, runAfterCommit, UnhandleableEventError } from '@scale-chat/platform';
 import { PinoLogger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { SagaOrchestrator, UNKNOWN_SAGA_TYPE } from './saga-orchestrator.service';
@@ -56,16 +56,16 @@ export class KeptSagaRequests implements OnApplicationBootstrap {
         runAfterCommit(effects, this.logger.logger, { sagaId: request.sagaId });
         if (taken) started += 1;
       } catch (error) {
-        if (!(error instanceof UnhandleableEventError)) throw error;
-        // Its type known now, its payload is not that type's: kept, for that reason.
+        // Its type known now, its payload is not that type's, or PostgreSQL refuses to store
+        // it (a NUL in a name, say): kept, for that reason, and the next one is started.
+        // Anything else (the database away) stops here until the next start.
+        if (!(error instanceof UnhandleableEventError) && !isRefusedForGood(error)) throw error;
+        const reason = `cannot start: ${error instanceof Error ? error.message : String(error)}`;
         await this.dataSource.query(`UPDATE "dead_letters" SET "error" = $2 WHERE "id" = $1`, [
           id,
-          error.message,
+          error instanceof UnhandleableEventError ? error.message : reason,
         ]);
-        this.logger.warn(
-          { deadLetter: id, reason: error.message },
-          'a kept saga request stays kept',
-        );
+        this.logger.warn({ deadLetter: id, err: error }, 'a kept saga request stays kept');
       }
     }
     if (started > 0) this.logger.info({ started }, 'started saga requests kept until now');
