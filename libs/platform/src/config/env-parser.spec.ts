@@ -69,7 +69,9 @@ describe('parsers', () => {
   it.each([
     'postgres://u:p@localhost:5432/db',
     'postgresql://u@h/db',
-    'postgres://u:p@db.example/chat?sslmode=verify-full&sslrootcert=/etc/ca.pem',
+    `postgres://u:p@db.example/chat?sslmode=verify-full&sslrootcert=${__filename}`,
+    'postgres://u:p@db.example/chat?statement_timeout=30000&lock_timeout=0&connect_timeout=5',
+    'postgres://u:p@db.example/chat?keepalives=1&keepalives_idle=60&query_timeout=60000',
     'postgres://u:p@db.example/chat?sslmode=require&uselibpqcompat=true',
     'postgres://u:p@db.example/chat?ssl=true&sslnegotiation=direct&application_name=gw',
   ])('postgresUrl accepts %p', (raw) => {
@@ -87,6 +89,31 @@ describe('parsers', () => {
   ])('postgresUrl rejects %p', (raw) => {
     expect(postgresUrl().parse(raw)).toHaveProperty('expected');
   });
+
+  it.each([
+    ['query_timeout=abc', 'query_timeout is 0 (none) or a whole number of milliseconds'],
+    ['statement_timeout=1', 'statement_timeout is 0 (none) or a whole number of milliseconds'],
+    ['statement_timeout=abc', 'statement_timeout is 0 (none) or a whole number of milliseconds'],
+    ['sslrootcert=/no/such/ca.pem', 'sslrootcert is a file this process can read'],
+    ['ssl=false', 'ssl is true, 1, 0'],
+    ['sslmode=strict', 'sslmode is disable, prefer, require, verify-ca, verify-full, no-verify'],
+    ['connect_timeout=-1', 'connect_timeout is a whole number of seconds from 0 to 3600'],
+    ['application_name=%0A', 'application_name is 1-63 printable characters'],
+  ])(
+    'postgresUrl names the parameter of %p and what it must be, never the password',
+    (query, said) => {
+      expect(() =>
+        parseEnv(
+          { DATABASE_URL: `postgres://u:hunter2@h/db?${query}` },
+          { DATABASE_URL: postgresUrl() },
+        ),
+      ).toThrow(
+        new RegExp(
+          `^(?!.*hunter2)Invalid configuration: DATABASE_URL must be a URL whose ${said.replace(/[()]/g, '\\$&')}`,
+        ),
+      );
+    },
+  );
 
   it('integer rejects fractions, signs out of range and trailing text', () => {
     const spec = integer({ min: 1, max: 10 });

@@ -1,3 +1,4 @@
+import { accessSync, constants } from 'node:fs';
 import { isIP } from 'node:net';
 /**
  * A small, typed reader for environment variables. Each variable has a parser that
@@ -165,33 +166,74 @@ function contiguousNetmask(mask: string): boolean {
   return /^1+0*$/.test(bits);
 }
 
+/** What a `DATABASE_URL` parameter's value must be: said, and checked. */
+interface ParameterRule {
+  readonly expected: string;
+  readonly valid: (value: string) => boolean;
+}
+
+const oneOfValues = (...values: string[]): ParameterRule => ({
+  expected: values.join(', '),
+  valid: (value) => values.includes(value),
+});
+const wholeNumber = (min: number, max: number, unit: string): ParameterRule => ({
+  expected: `a whole number of ${unit} from ${min} to ${max}`,
+  valid: (value) => /^\d{1,10}$/.test(value) && Number(value) >= min && Number(value) <= max,
+});
+/** Off (0), or long enough for the services' own statements and transactions. */
+const timeoutMs: ParameterRule = {
+  expected: '0 (none) or a whole number of milliseconds from 1000 to 86400000',
+  valid: (value) =>
+    /^\d{1,10}$/.test(value) &&
+    (value === '0' || (Number(value) >= 1_000 && Number(value) <= 86_400_000)),
+};
+/** node-postgres reads the file as it connects: one missing fails every connection. */
+const readableFile: ParameterRule = {
+  expected: 'a file this process can read',
+  valid: (value) => {
+    try {
+      accessSync(value, constants.R_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+};
+const shownName: ParameterRule = {
+  expected: '1-63 printable characters',
+  valid: (value) => /^[\x20-\x7e]{1,63}$/.test(value),
+};
+
 /**
- * Parameters a `DATABASE_URL` may carry: TLS (as node-postgres reads them), a name in
- * `pg_stat_activity`, timeouts and keepalives. Others would win over what the service
- * sets: `options=-c search_path=…` would send every query to another schema.
+ * Parameters a `DATABASE_URL` may carry, and what each value must be: TLS (as
+ * node-postgres reads them), a name in `pg_stat_activity`, timeouts and keepalives.
+ * Others would win over what the service sets: `options=-c search_path=…` would send
+ * every query to another schema. A value node-postgres or PostgreSQL cannot use would fail
+ * every connection or query later, without naming the variable.
  */
-const POSTGRES_URL_PARAMETERS = new Set([
-  'ssl',
-  'sslmode',
-  'sslrootcert',
-  'sslcert',
-  'sslkey',
-  'sslnegotiation',
-  'uselibpqcompat',
-  'application_name',
-  'fallback_application_name',
-  'connect_timeout',
-  'keepalives',
-  'keepalives_idle',
-  'statement_timeout',
-  'lock_timeout',
-  'idle_in_transaction_session_timeout',
-  'query_timeout',
+const POSTGRES_URL_PARAMETERS: ReadonlyMap<string, ParameterRule> = new Map([
+  // node-postgres turns 'true' and '1' on, '0' off; any other text (even 'false') on.
+  ['ssl', oneOfValues('true', '1', '0')],
+  ['sslmode', oneOfValues('disable', 'prefer', 'require', 'verify-ca', 'verify-full', 'no-verify')],
+  ['sslrootcert', readableFile],
+  ['sslcert', readableFile],
+  ['sslkey', readableFile],
+  ['sslnegotiation', oneOfValues('postgres', 'direct')],
+  ['uselibpqcompat', oneOfValues('true', 'false')],
+  ['application_name', shownName],
+  ['fallback_application_name', shownName],
+  ['connect_timeout', wholeNumber(0, 3_600, 'seconds')],
+  ['keepalives', oneOfValues('0', '1')],
+  ['keepalives_idle', wholeNumber(0, 86_400, 'seconds')],
+  ['statement_timeout', timeoutMs],
+  ['lock_timeout', timeoutMs],
+  ['idle_in_transaction_session_timeout', timeoutMs],
+  ['query_timeout', timeoutMs],
 ]);
 
 /** A `postgres://user:password@host:port/database` URL. */
 export function postgresUrl(options: Options<string> = {}) {
-  const expected = `a URL of the form postgres://user:password@host:port/database, with no parameters but TLS's, names, timeouts and keepalives (${[...POSTGRES_URL_PARAMETERS].join(', ')})`;
+  const expected = `a URL of the form postgres://user:password@host:port/database, with no parameters but TLS's, names, timeouts and keepalives (${[...POSTGRES_URL_PARAMETERS.keys()].join(', ')})`;
   return {
     secret: true,
     ...options,
@@ -214,7 +256,16 @@ export function postgresUrl(options: Options<string> = {}) {
         database !== '' &&
         !database.includes('/') &&
         [...url.searchParams.keys()].every((name) => POSTGRES_URL_PARAMETERS.has(name));
-      return valid ? raw : new VariableProblem(expected);
+      if (!valid) return new VariableProblem(expected);
+      // The parameter and its own value are said; the URL (its password) is not.
+      for (const [name, value] of url.searchParams) {
+        const rule = POSTGRES_URL_PARAMETERS.get(name);
+        if (rule !== undefined && !rule.valid(value))
+          return new VariableProblem(
+            `a URL whose ${name} is ${rule.expected} (got ${JSON.stringify(value.slice(0, 100))})`,
+          );
+      }
+      return raw;
     },
   } satisfies VariableSpec<string>;
 }
