@@ -1,8 +1,10 @@
 import 'reflect-metadata';
-import { plainToInstance, Transform } from 'class-transformer';
+import { plainToInstance, Transform, Type } from 'class-transformer';
 import {
+  IsObject,
   Matches,
   ValidateBy,
+  ValidateNested,
   validateSync,
   type ValidationError,
   type ValidationOptions,
@@ -31,21 +33,39 @@ export function IsUuid(options: ValidationOptions = {}): PropertyDecorator {
   };
 }
 
+/**
+ * A nested object of class `type`, checked by that class's rules; required (a bare
+ * `ValidateNested` lets a missing one through, and a consumer then fails on it).
+ */
+export function IsNested(type: () => new () => object): PropertyDecorator {
+  const decorators = [
+    IsObject({ message: '$property is missing or not an object' }),
+    ValidateNested(),
+    Type(type),
+  ];
+  return (target, property) => {
+    for (const decorate of decorators) decorate(target, property);
+  };
+}
+
 /** An instant as `Date.prototype.toISOString` writes one (RFC 3339, any offset). */
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 
 /**
- * A time: an RFC 3339 date and time that `Date` reads (ISO 8601's other forms, week dates
- * and ordinal days, are not: `new Date` cannot read them, and a consumer would fail on
- * them after accepting the event).
+ * Whether `value` is a time: an RFC 3339 date and time that `Date` reads (ISO 8601's other
+ * forms, week dates and ordinal days, are not: `new Date` cannot read them, and a consumer
+ * would fail on them after accepting the event; nor is "1", which `Date` reads as 2001).
  */
+export const isInstant = (value: unknown): value is string =>
+  typeof value === 'string' && INSTANT.test(value) && !Number.isNaN(Date.parse(value));
+
+/** A time (`isInstant`). */
 export function IsInstant(options: ValidationOptions = {}): PropertyDecorator {
   return ValidateBy(
     {
       name: 'isInstant',
       validator: {
-        validate: (value: unknown) =>
-          typeof value === 'string' && INSTANT.test(value) && !Number.isNaN(Date.parse(value)),
+        validate: isInstant,
         defaultMessage: () => '$property is not a time (RFC 3339)',
       },
     },

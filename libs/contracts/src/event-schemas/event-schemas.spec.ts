@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { LOGIN_REVOKED } from '../auth-events';
 import { ROOM_EVENT_TYPES } from '../chat';
+import { MESSAGE_CHANGE_TYPES } from '../message-changes';
 import { SAGA_EVENT_TYPES } from '../sagas';
 import { EVENT_SCHEMAS } from './index';
 
@@ -27,6 +28,17 @@ describe('EVENT_SCHEMAS', () => {
     expect({
       ...EVENT_SCHEMAS[LOGIN_REVOKED]({ userId, familyId, reason: 'logout', extra: 1 }),
     }).toEqual({ userId, familyId, reason: 'logout' });
+  });
+
+  it.each([
+    [ROOM_EVENT_TYPES.messageSent, 'message'],
+    [ROOM_EVENT_TYPES.roomCreated, 'room'],
+    [ROOM_EVENT_TYPES.memberJoined, 'member'],
+    [MESSAGE_CHANGE_TYPES.messageEdited, 'message'],
+  ])('refuses %s without its nested %s', (type, field) => {
+    const schema = EVENT_SCHEMAS[type] as (data: unknown) => unknown;
+    expect(() => schema({ roomId: randomUUID() })).toThrow(field);
+    expect(() => schema({ roomId: randomUUID(), [field]: null })).toThrow(field);
   });
 
   it('checks nested data: a message inside message.sent', () => {

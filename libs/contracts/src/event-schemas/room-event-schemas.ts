@@ -26,7 +26,7 @@ import {
   type RoomView,
 } from '../chat';
 import { MESSAGE_CHANGE_LIMITS, type MessageChanged, type ReactionView } from '../message-changes';
-import { IsInstant, IsUuid } from './event-schema';
+import { IsInstant, IsNested, IsUuid } from './event-schema';
 
 /**
  * A field v1.1 added: events written before it lack it and read as `fallback` says
@@ -106,13 +106,13 @@ export class MessageViewSchema implements MessageView {
 }
 
 export class RoomCreatedSchema implements RoomCreated {
-  @ValidateNested() @Type(() => RoomViewSchema) readonly room!: RoomViewSchema;
+  @IsNested(() => RoomViewSchema) readonly room!: RoomViewSchema;
 }
 
 export class MemberJoinedSchema implements MemberJoined {
   @IsUuid() readonly roomId!: string;
-  @ValidateNested() @Type(() => MemberViewSchema) readonly member!: MemberViewSchema;
-  @ValidateNested() @Type(() => RoomViewSchema) readonly room!: RoomViewSchema;
+  @IsNested(() => MemberViewSchema) readonly member!: MemberViewSchema;
+  @IsNested(() => RoomViewSchema) readonly room!: RoomViewSchema;
 }
 
 export class MemberLeftSchema implements MemberLeft {
@@ -123,12 +123,12 @@ export class MemberLeftSchema implements MemberLeft {
 }
 
 export class MessageSentSchema implements MessageSent {
-  @ValidateNested() @Type(() => MessageViewSchema) readonly message!: MessageViewSchema;
+  @IsNested(() => MessageViewSchema) readonly message!: MessageViewSchema;
 }
 
 /** `message.edited`, `message.deleted`, `reaction.added`, `reaction.removed`. */
 export class MessageChangedSchema implements MessageChanged {
-  @ValidateNested() @Type(() => MessageViewSchema) readonly message!: MessageViewSchema;
+  @IsNested(() => MessageViewSchema) readonly message!: MessageViewSchema;
   @IsUuid() readonly userId!: string;
   @IsOptional() @IsString() @MaxLength(64) readonly emoji?: string;
 }

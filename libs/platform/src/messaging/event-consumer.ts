@@ -5,7 +5,7 @@ import {
   type EventEnvelope,
   type TopicSpec,
 } from '@scale-chat/contracts';
-import { EVENT_SCHEMAS } from '@scale-chat/contracts/events';
+import { EVENT_SCHEMAS, isInstant } from '@scale-chat/contracts/events';
 import type { Admin, Consumer, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import type { Counter } from 'prom-client';
 import type { Logger } from 'pino';
@@ -148,8 +148,7 @@ export function parseEnvelope(value: Buffer | null): EventEnvelope | string {
   // A name, as every type is: no control character (PostgreSQL's text takes no NUL, and
   // the dead letter keeping it must be stored), at most 100 characters.
   if (!EVENT_TYPE_NAME.test(type)) return 'type is not a name';
-  if (typeof occurredAt !== 'string' || Number.isNaN(Date.parse(occurredAt)))
-    return 'occurredAt is not a time';
+  if (!isInstant(occurredAt)) return 'occurredAt is not a time (RFC 3339)';
   if (data === undefined) return 'data is missing';
   // As PostgreSQL hands a uuid back, and every id in event data is (`IsUuid`).
   return { id: id.toLowerCase(), type, occurredAt, data };

@@ -26,7 +26,16 @@ describe('parseEnvelope', () => {
     ['no type', record({ type: '' }), 'type is missing'],
     ['a type with a NUL', record({ type: 'member.joined\u0000' }), 'type is not a name'],
     ['a type over 100 characters', record({ type: 'x'.repeat(101) }), 'type is not a name'],
-    ['a time Date cannot read', record({ occurredAt: 'yesterday' }), 'occurredAt is not a time'],
+    [
+      'a time Date cannot read',
+      record({ occurredAt: 'yesterday' }),
+      'occurredAt is not a time (RFC 3339)',
+    ],
+    [
+      'a number Date reads as 2001',
+      record({ occurredAt: '1' }),
+      'occurredAt is not a time (RFC 3339)',
+    ],
     ['no data', record({ data: undefined }), 'data is missing'],
   ])('says what is wrong with %s', (_, value, reason) => {
     expect(parseEnvelope(value)).toBe(reason);
