@@ -60,14 +60,20 @@ export async function createServiceApp<C extends ServiceConfig>(
     await app.init();
     await app.startAllMicroservices();
   } catch (error) {
-    // A start that fails half-way releases what it opened (pools, Kafka clients), so
-    // nothing keeps the process, or a test runner, alive behind it.
-    await app.close().catch((closeError: unknown) => {
-      app.get(Logger).warn(`closing after a failed start failed too: ${String(closeError)}`);
-    });
+    await closeAfterFailedStart(app);
     throw error;
   }
   return app;
+}
+
+/**
+ * A start that fails half-way releases what it opened (pools, Kafka clients), so nothing
+ * keeps the process, or a test runner, alive behind it.
+ */
+async function closeAfterFailedStart(app: INestApplication): Promise<void> {
+  await app.close().catch((closeError: unknown) => {
+    app.get(Logger).warn(`closing after a failed start failed too: ${String(closeError)}`);
+  });
 }
 
 /** Starts the service and listens; the process exits on its own after SIGTERM or SIGINT. */
@@ -77,7 +83,18 @@ export async function runService<C extends ServiceConfig>(
 ): Promise<void> {
   const app = await createServiceApp(definition, config);
   exitIfShutdownHangs(config.shutdownTimeoutMs, app.get(Logger));
-  await app.listen(config.port, config.host);
+  try {
+    await app.listen(config.port, config.host);
+  } catch (error) {
+    // Said with the variables that chose the address (in use, not this machine's, ...),
+    // after closing what the start opened, as a start that fails earlier does.
+    await closeAfterFailedStart(app);
+    const code = (error as { code?: unknown }).code;
+    throw new Error(
+      `cannot listen on HOST ${config.host}, PORT ${config.port}: ${typeof code === 'string' ? code : String(error)}`,
+      { cause: error },
+    );
+  }
   app.get(Logger).log(`${config.service} listening on http://${config.host}:${config.port}`);
 }
 

@@ -7,6 +7,7 @@ import {
   optional,
   parseEnv,
   port,
+  hostAddress,
   postgresUrl,
   trustedProxies,
   VariableProblem,
@@ -58,6 +59,27 @@ describe('parsers', () => {
       expect(brokerList().parse(raw)).toEqual(raw.split(','));
     },
   );
+
+  it.each(['127.0.0.1', '0.0.0.0', '::', '::1', 'localhost', 'chat-gateway', 'db.example.com'])(
+    'hostAddress accepts %p',
+    (raw) => {
+      expect(hostAddress().parse(raw)).toBe(raw);
+    },
+  );
+
+  it.each([
+    '...',
+    '[',
+    '[::1]',
+    '999.1.1.1',
+    '1.2.3',
+    '-edge',
+    'a..b',
+    'host name',
+    'x'.repeat(64),
+  ])('hostAddress rejects %p', (raw) => {
+    expect(hostAddress().parse(raw)).toHaveProperty('expected');
+  });
 
   it.each(['not a broker', 'localhost', 'host:99999', 'host:9092,', ':9092', 'host:port'])(
     'brokerList rejects %p',

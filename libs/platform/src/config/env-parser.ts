@@ -85,6 +85,21 @@ export function integer(range: { min: number; max: number }, options: Options<nu
   } satisfies VariableSpec<number>;
 }
 
+/** A DNS name: labels of letters, digits and inner hyphens, not all of them numbers. */
+const DNS_NAME =
+  /^(?=.{1,253}$)(?!(?:\d+\.)*\d+$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
+/** An address to listen on: an IPv4 or IPv6 address, or a host name. */
+export function hostAddress(options: Options<string> = {}) {
+  return {
+    ...options,
+    parse: (raw: string): string | VariableProblem =>
+      isIP(raw) !== 0 || DNS_NAME.test(raw)
+        ? raw
+        : new VariableProblem('an IPv4 or IPv6 address (no brackets) or a host name'),
+  } satisfies VariableSpec<string>;
+}
+
 export function port(options: Options<number> = {}) {
   return integer({ min: 1, max: 65535 }, options);
 }

@@ -9,6 +9,7 @@ import {
 import {
   brokerList,
   ConfigError,
+  hostAddress,
   integer,
   oneOf,
   optional,
@@ -29,7 +30,7 @@ function commonSpec(service: ServiceName) {
     NODE_ENV: oneOf(['development', 'production', 'test'], { default: 'development' }),
     LOG_LEVEL: oneOf(LOG_LEVELS, { default: 'info' }),
     LOG_FORMAT: optional(oneOf(['json', 'pretty'])),
-    HOST: text(/^[A-Za-z0-9.:[\]-]+$/, 'a host name or IP address', { default: '127.0.0.1' }),
+    HOST: hostAddress({ default: '127.0.0.1' }),
     PORT: port({ default: SERVICES[service].ports[0] }),
     INSTANCE_ID: optional(text(/^[A-Za-z0-9._-]{1,64}$/, '1-64 characters of A-Z a-z 0-9 . _ -')),
     DATABASE_URL: postgresUrl({ default: LOCAL_DATABASE_URL }),
