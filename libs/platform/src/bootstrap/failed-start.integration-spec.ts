@@ -43,25 +43,35 @@ async function eventuallyNoConnectionsOf(databaseUrl: string, instanceId: string
   }
 }
 
+/** A bare service (the platform alone) of `instanceId` on `databaseUrl`. */
+function bareService(databaseUrl: string, instanceId: string, env: Record<string, string> = {}) {
+  const config = readServiceConfig(
+    'auth',
+    testEnvironment('auth', {
+      DATABASE_URL: databaseUrl,
+      INSTANCE_ID: instanceId,
+      LOG_LEVEL: 'fatal',
+      ...env,
+    }),
+  );
+  const definition = {
+    service: 'auth' as const,
+    readConfig: () => config,
+    rootModule: (given: ServiceConfig) => BareServiceModule.register(given),
+  };
+  return { config, definition };
+}
+
 describe('a service whose start fails half-way', () => {
   it('closes what it opened (no database connection stays behind)', async () => {
     const database = await createTestDatabase();
     const instanceId = `failed-start-${randomUUID().slice(0, 8)}`;
-    const config = readServiceConfig(
-      'auth',
-      testEnvironment('auth', {
-        DATABASE_URL: database.url,
-        INSTANCE_ID: instanceId,
-        LOG_LEVEL: 'fatal',
-      }),
-    );
-    const definition = {
-      service: 'auth' as const,
-      readConfig: () => config,
-      rootModule: (given: ServiceConfig) => BareServiceModule.register(given),
+    const { config, definition } = bareService(database.url, instanceId);
+    const failing = {
+      ...definition,
       configure: () => Promise.reject(new Error('the Socket.IO cluster could not start')),
     };
-    await expect(createServiceApp(definition, config)).rejects.toThrow('could not start');
+    await expect(createServiceApp(failing, config)).rejects.toThrow('could not start');
     try {
       expect(await eventuallyNoConnectionsOf(database.url, instanceId)).toBe(0);
     } finally {
@@ -75,20 +85,7 @@ describe('a service whose start fails half-way', () => {
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
     const { port } = taken.address() as AddressInfo;
     const instanceId = `failed-listen-${randomUUID().slice(0, 8)}`;
-    const config = readServiceConfig(
-      'auth',
-      testEnvironment('auth', {
-        DATABASE_URL: database.url,
-        INSTANCE_ID: instanceId,
-        LOG_LEVEL: 'fatal',
-        PORT: String(port),
-      }),
-    );
-    const definition = {
-      service: 'auth' as const,
-      readConfig: () => config,
-      rootModule: (given: ServiceConfig) => BareServiceModule.register(given),
-    };
+    const { config, definition } = bareService(database.url, instanceId, { PORT: String(port) });
     try {
       await expect(runService(definition, config)).rejects.toThrow(
         `cannot listen on HOST 127.0.0.1, PORT ${port}: EADDRINUSE`,
