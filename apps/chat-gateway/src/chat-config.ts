@@ -1,4 +1,5 @@
 import {
+  DOMAIN_TOPICS,
   EDGE_PORT,
   SAGA_WAIT_MAX_MS,
   SOCKET_IO_TOPIC,
@@ -10,8 +11,9 @@ import {
   integer,
   list,
   readServiceConfig,
-  text,
+  VariableProblem,
   type Environment,
+  type VariableSpec,
 } from '@scale-chat/platform';
 
 const CHAT_ENV = {
@@ -93,10 +95,26 @@ const CHAT_ENV = {
    * Kafka, so that instances' changes are heard in the order made (0: not at all).
    */
   PRESENCE_ORDER_WAIT_MS: integer({ min: 0, max: 10_000 }, { default: 1_000 }),
-  SOCKET_IO_TOPIC: text(TOPIC_NAME_PATTERN, 'a topic name of the form <domain>.<stream>', {
-    default: SOCKET_IO_TOPIC.name,
-  }),
+  SOCKET_IO_TOPIC: socketIoTopic(),
 };
+
+/**
+ * The gateways' Socket.IO topic: a topic name of at most 200 characters (Kafka's limit is
+ * 249, with KAFKA_TOPIC_PREFIX before it), never one of the services' own topics, whose
+ * records the adapter would take for broadcasts and the services for events.
+ */
+function socketIoTopic() {
+  const domain = new Set(DOMAIN_TOPICS.map((topic) => topic.name));
+  return {
+    default: SOCKET_IO_TOPIC.name,
+    parse: (raw: string): string | VariableProblem =>
+      TOPIC_NAME_PATTERN.test(raw) && raw.length <= 200 && !domain.has(raw)
+        ? raw
+        : new VariableProblem(
+            "a topic name of the form <domain>.<stream>, at most 200 characters, not one of the services' own topics",
+          ),
+  } satisfies VariableSpec<string>;
+}
 
 export type ChatConfig = ReturnType<typeof readChatConfig>;
 

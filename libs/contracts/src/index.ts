@@ -8,5 +8,6 @@ export * from './sagas';
 export * from './chat';
 export * from './users';
 export * from './message-changes';
+export * from './domain-topics';
 export * from './emoji';
 export * from './mentions';

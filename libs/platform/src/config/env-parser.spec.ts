@@ -183,5 +183,7 @@ describe('parsers', () => {
       'expected',
       'a comma-separated list of lower-case names',
     );
+    // Separators alone are no list: SOCKET_ALLOWED_ORIGINS=" , " would refuse every browser.
+    expect(spec.parse(' , ')).toBeInstanceOf(VariableProblem);
   });
 });

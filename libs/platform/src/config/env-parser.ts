@@ -294,7 +294,8 @@ export function list(pattern: RegExp, expected: string, options: Options<string[
         .split(',')
         .map((item) => item.trim())
         .filter((item) => item !== '');
-      return items.every((item) => pattern.test(item))
+      // Set to separators alone (" , "): an empty list, which was surely not meant.
+      return items.length > 0 && items.every((item) => pattern.test(item))
         ? items
         : new VariableProblem(`a comma-separated list of ${expected}`);
     },
