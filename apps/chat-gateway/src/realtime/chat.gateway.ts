@@ -357,9 +357,10 @@ export class ChatGateway
 
   /**
    * Closes a flooding socket once the sends (and v1.1 changes) it had in flight are
-   * answered: each may be stored already, and a client that got no acknowledgement could only tell by sending
-   * it again. Every event meanwhile is refused as the flood's last one was. A store that
-   * does not answer within SEND_ANSWERS_WAIT_MS does not keep the socket open longer.
+   * answered: each may be stored already, and a client that got no acknowledgement could
+   * only tell by sending it again. Every event meanwhile is refused as the flood's last
+   * one was. A store that does not answer within SEND_ANSWERS_WAIT_MS does not keep the
+   * socket open longer.
    */
   private closeWhenAnswered(socket: Socket): void {
     this.flooded.add(socket);
