@@ -296,12 +296,12 @@ describe('ChatStore catch-up by version after a reconnection', () => {
     // Kept for the next reload as shown: the left room's message is gone from the tab too.
     const again = new ChatStore(fakeApi([], firstAnswers()), me, undefined, keptSendsIn(storage));
     expect(again.snapshot().pending.map((item) => item.roomId)).toEqual([ROOM]);
-    // A send queued after the list for a room the list has not caught up with is kept.
+    // A send queued after the list for a room the list has not caught up with is kept
+    // (the listed room the next list lacks is one this user was taken out of: its go).
     answersNow.set('/api/rooms', { items: [] });
     reloaded.send('room-created-just-now', 'to a new room');
     await reloaded.loadRooms();
     expect(reloaded.snapshot().pending.map((item) => item.roomId)).toEqual([
-      ROOM,
       'room-created-just-now',
     ]);
   });
@@ -648,6 +648,21 @@ describe('ChatStore catch-up by version after a reconnection', () => {
     store.dismissError();
     socket.fire('room:left', { roomId: ROOM });
     expect(store.snapshot().error).toBeNull();
+  });
+
+  it('says so when the room list no longer has a room this tab listed, with the words still to be sent there', async () => {
+    // Offline: what is written waits for the connection.
+    socket.fire('disconnect', 'transport close');
+    store.send(ROOM, 'queued while offline');
+    expect(store.snapshot().pending.map((item) => item.body)).toEqual(['queued while offline']);
+    // Back: the owner removed this user meanwhile, which no socket event said.
+    answers.set('/api/rooms', { items: [] });
+    await store.loadRooms();
+    expect(store.snapshot().rooms).toEqual([]);
+    expect(store.snapshot().pending).toEqual([]);
+    expect(store.snapshot().error).toBe(
+      "You're no longer a member of Lunch. Not sent, as you are no longer a member there: “queued while offline”",
+    );
   });
 
   it('calls a member who left by deleting the account so at once, on the messages too', async () => {

@@ -325,9 +325,8 @@ export class ChatStore {
         !this.leaving.has(event.roomId) &&
         (this.state.details.has(event.roomId) ||
           this.state.rooms.some((room) => room.id === event.roomId));
-      const title = titleOfRoom(this.state, event.roomId, this.me.id);
-      this.forget(event.roomId);
-      if (known) this.set({ error: `You're no longer a member of ${title || 'a room'}.` });
+      if (known) this.removedFrom(event.roomId);
+      else this.forget(event.roomId);
     });
     const memberChanged = (event: unknown, left: boolean) => {
       if (!isMemberEvent(event) || event.userId === this.me.id) return;
@@ -441,11 +440,23 @@ export class ChatStore {
           const mine = held.get(room.id);
           return mine !== undefined && mine.lastVersion > room.lastVersion ? mine : room;
         });
+      const listed = new Set(rooms.map((room) => room.id));
+      // Listed here, not by the server: this user was removed (or the room deleted) while
+      // this tab did not hear it (offline, say), and is told as `room:left` tells it.
+      const removed = this.state.rooms.filter(
+        (room) => !listed.has(room.id) && !this.leftAt.has(room.id),
+      );
       // The server answers again: an earlier failure's message is out of date.
-      this.set({ rooms, roomsLoaded: true, error: null });
+      this.set({ error: null });
+      for (const room of removed) this.removedFrom(room.id);
+      this.set({ rooms, roomsLoaded: true });
       if (this.resumed.size > 0) {
-        this.queue.dropUnlisted(this.resumed, new Set(rooms.map((room) => room.id)));
+        const unlisted = this.state.pending.filter(
+          (message) => this.resumed.has(message.clientMsgId) && !listed.has(message.roomId),
+        );
+        this.queue.dropUnlisted(this.resumed, listed);
         this.resumed = new Set();
+        if (unlisted.length > 0) this.tellUnsent(unlisted);
       }
       this.roomsCame();
       // A direct room is called by the other person: its members are needed for the list.
@@ -587,6 +598,28 @@ export class ChatStore {
     } finally {
       this.leaving.delete(roomId);
     }
+  }
+
+  /**
+   * Removed from `roomId` (by its owner, in another tab, or the room deleted): forgotten,
+   * and said, with the words of any message still to be sent there, which now goes
+   * nowhere but can be copied from the notice.
+   */
+  private removedFrom(roomId: string): void {
+    const title = titleOfRoom(this.state, roomId, this.me.id) || 'a room';
+    const unsent = this.state.pending.filter(
+      (message) => message.roomId === roomId && message.state !== 'sent',
+    );
+    this.forget(roomId);
+    this.set({ error: `You're no longer a member of ${title}.` });
+    if (unsent.length > 0) this.tellUnsent(unsent);
+  }
+
+  /** Adds the words of messages that will never be sent to the notice shown. */
+  private tellUnsent(unsent: readonly PendingMessage[]): void {
+    const words = unsent.map((message) => `“${message.body}”`).join(' ');
+    const said = this.state.error === null ? '' : `${this.state.error} `;
+    this.set({ error: `${said}Not sent, as you are no longer a member there: ${words}` });
   }
 
   /** A room this user is no longer in: gone from the list, never synced again. */
