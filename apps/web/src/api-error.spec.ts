@@ -48,4 +48,11 @@ describe('describeRefusal', () => {
     expect(describeRefusal('forbidden', true)).toBe("You're no longer in that room.");
     expect(describeRefusal('rate_limited', true)).toMatch(/wait a moment/);
   });
+
+  it("says a bad request in the server's words, which name the rule it broke", () => {
+    expect(describeRefusal('bad_request', false, 'A message has at most 20 different emoji')).toBe(
+      'A message has at most 20 different emoji',
+    );
+    expect(describeRefusal('bad_request')).toMatch(/isn't possible/);
+  });
 });

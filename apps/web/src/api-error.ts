@@ -67,9 +67,12 @@ const ROOM_REFUSALS: Readonly<Record<string, string>> = {
 
 /**
  * A refused change to a message (a Socket.IO error code of API.md), in words; `inRoom`: a
- * refused `typing` or `read`, which concern the room, not a message.
+ * refused `typing` or `read`, which concern the room, not a message. A `bad_request` is
+ * said in the server's own words when it gave some ("A message has at most 20 different
+ * emoji", "The message was deleted"): they name the rule, which no code does.
  */
-export function describeRefusal(code: string, inRoom = false): string {
+export function describeRefusal(code: string, inRoom = false, said = ''): string {
+  if (code === 'bad_request' && said.trim() !== '') return said;
   return (
     (inRoom ? ROOM_REFUSALS[code] : undefined) ??
     REFUSALS[code] ??

@@ -1204,7 +1204,7 @@ export class ChatStore {
       message: '',
     }));
     if (!answer.ok) {
-      this.set({ error: describeRefusal(answer.code) });
+      this.set({ error: describeRefusal(answer.code, false, answer.message) });
       return false;
     }
     const message = answer.body['message'];
