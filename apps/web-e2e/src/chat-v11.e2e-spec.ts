@@ -380,6 +380,43 @@ describe('the web app with API v1.1 (direct rooms, edits, reactions, mentions, s
     expect(await shown(stored, 30_000)).toContain('quote me while offline');
   }, 60_000);
 
+  it('keeps a reply a reply across a reload of the page, and tells nobody "typing" for an edit', async () => {
+    await openRoom(cho.page, group);
+    await openRoom(dan.page, group);
+    await choRest.say(groupId, 'reply to me after a reload');
+    await shown(message(dan.page, 'reply to me after a reload'));
+    await act(dan.page, 'reply to me after a reload', 'Reply');
+    await dan.page.getByLabel('Message', { exact: true }).fill('written before the reload');
+    await dan.page.reload();
+    expect(await shown(dan.page.getByTestId('draft-note'))).toContain(
+      'Replying to Cho 조민서: reply to me after a reload',
+    );
+    await dan.page.getByLabel('Message', { exact: true }).press('Enter');
+    const quote = cho.page
+      .locator('[data-seq]')
+      .filter({ hasText: 'written before the reload' })
+      .getByTestId('reply-quote');
+    expect(await shown(quote)).toContain('reply to me after a reload');
+
+    // An edit, typed key by key: Cho hears it once stored, and never hears Dan typing
+    // (a typing event would have come before the edit, through the same ordered topic).
+    // First the typing of the reply ends, which the reload left to run out by itself.
+    const typing = cho.page.getByTestId('typing');
+    await cho.page.waitForFunction(
+      () => document.querySelector('[data-testid="typing"]')?.textContent === '',
+      undefined,
+      { timeout: UI_TIMEOUT },
+    );
+    await act(dan.page, 'written before the reload', 'Edit');
+    const composer = dan.page.getByLabel('Message', { exact: true });
+    await focused(composer);
+    await composer.press('Control+End');
+    await composer.pressSequentially(' (and edited)');
+    await composer.press('Enter');
+    await shown(message(cho.page, 'written before the reload (and edited)').getByTestId('edited'));
+    expect(await typing.textContent()).toBe('');
+  }, 60_000);
+
   it("an edit that adds or takes out a mention of me changes that room's mention count live", async () => {
     const elsewhere = `elsewhere ${suffix}`;
     await choRest.createRoom(elsewhere, [danId]);

@@ -6,7 +6,7 @@ import { ChatScreen } from './components/ChatScreen';
 import { putListUnderRoom } from './navigation';
 import { routeOf, type Route } from './settings';
 import { keptSends } from './send-queue';
-import { unsentText } from './unsent-text';
+import { unsentReplies, unsentText } from './unsent-text';
 import type { User } from './validate';
 
 /** One client per page: it holds the session (see token-storage.ts for where tokens live). */
@@ -29,6 +29,7 @@ export function App() {
       // what was typed and not sent goes with it.
       if (next === null) {
         unsentText.forget();
+        unsentReplies.forget();
         keptSends.forget();
       }
       setUser(next);

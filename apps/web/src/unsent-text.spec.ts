@@ -1,5 +1,6 @@
 import { MemoryStorage } from './memory-storage.fixture';
-import { UnsentText } from './unsent-text';
+import { KeptPerRoom, UnsentText } from './unsent-text';
+import { isCount } from './validate';
 
 describe('UnsentText', () => {
   it("keeps each room's text for its user, across pages of the same tab, until sent", () => {
@@ -42,5 +43,29 @@ describe('UnsentText', () => {
     expect(texts.of('ann', 'lab')).toBe('still here');
     expect(warn).toHaveBeenCalledTimes(1);
     warn.mockRestore();
+  });
+});
+
+describe('KeptPerRoom', () => {
+  it("keeps each room's value for its user across pages of the tab, and forgets one by undefined", () => {
+    const storage = new MemoryStorage();
+    const replies = new KeptPerRoom(storage, 'replies', isCount, 'replies');
+    replies.keep('ann', 'lab', 7);
+    replies.keep('ann', 'team', 2);
+    const after = new KeptPerRoom(storage, 'replies', isCount, 'replies');
+    expect([after.of('ann', 'lab'), after.of('ann', 'team'), after.of('ben', 'lab')]).toEqual([
+      7,
+      2,
+      undefined,
+    ]);
+    after.keep('ann', 'lab', undefined);
+    expect(
+      new KeptPerRoom(storage, 'replies', isCount, 'replies').of('ann', 'lab'),
+    ).toBeUndefined();
+    // What another page wrote in another shape reads as nothing.
+    storage.setItem('replies', JSON.stringify({ userId: 'ann', rooms: { lab: 'seven' } }));
+    expect(
+      new KeptPerRoom(storage, 'replies', isCount, 'replies').of('ann', 'lab'),
+    ).toBeUndefined();
   });
 });

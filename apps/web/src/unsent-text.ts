@@ -1,30 +1,41 @@
 import { TabKept } from './tab-kept';
 import type { KeyValueStore } from './token-storage';
+import { isCount } from './validate';
 
-type Rooms = Readonly<Record<string, string>>;
+type Rooms<T> = Readonly<Record<string, T>>;
 
 /**
- * What this user typed in each room's message field and has not sent, kept for this tab
- * (sessionStorage): switching rooms or reloading the page does not lose it. Saved under
- * the user's id, so another account signed in to the tab never sees it; forgotten as
- * soon as the session ends, however it ends (App.tsx). Where storage refuses (full, or
- * switched off), it is kept in memory only.
+ * A value per room kept for this tab (sessionStorage): switching rooms or reloading the
+ * page does not lose it. Saved under the user's id, so another account signed in to the
+ * tab never sees it; forgotten as soon as the session ends, however it ends (App.tsx).
+ * Where storage refuses (full, or switched off), it is kept in memory only.
  */
-export class UnsentText {
-  private readonly kept: TabKept<Rooms>;
+export class KeptPerRoom<T> {
+  private readonly kept: TabKept<Rooms<T>>;
 
-  constructor(storage: KeyValueStore | undefined) {
-    this.kept = new TabKept(storage, 'scale-chat.unsentText', 'rooms', isRooms, 'unsent text');
+  constructor(
+    storage: KeyValueStore | undefined,
+    key: string,
+    isValue: (value: unknown) => value is T,
+    what: string,
+  ) {
+    const isRooms = (value: unknown): value is Rooms<T> =>
+      typeof value === 'object' &&
+      value !== null &&
+      !Array.isArray(value) &&
+      Object.values(value).every(isValue);
+    this.kept = new TabKept(storage, key, 'rooms', isRooms, what);
   }
 
-  of(userId: string, roomId: string): string {
-    return this.kept.of(userId)?.[roomId] ?? '';
+  of(userId: string, roomId: string): T | undefined {
+    return this.kept.of(userId)?.[roomId];
   }
 
-  keep(userId: string, roomId: string, text: string): void {
+  /** Keeps `value` for the room; undefined forgets the room's. */
+  keep(userId: string, roomId: string, value: T | undefined): void {
     const rooms = { ...this.kept.of(userId) };
-    if (text.trim() === '') delete rooms[roomId];
-    else rooms[roomId] = text;
+    if (value === undefined) delete rooms[roomId];
+    else rooms[roomId] = value;
     this.kept.keep(userId, rooms);
   }
 
@@ -33,16 +44,40 @@ export class UnsentText {
   }
 }
 
-function isRooms(value: unknown): value is Rooms {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    !Array.isArray(value) &&
-    Object.values(value).every((text) => typeof text === 'string')
-  );
+const isText = (value: unknown): value is string => typeof value === 'string';
+const tabStorage = typeof sessionStorage === 'undefined' ? undefined : sessionStorage;
+
+/** What this user typed in each room's message field and has not sent. */
+export class UnsentText {
+  private readonly rooms: KeptPerRoom<string>;
+
+  constructor(storage: KeyValueStore | undefined) {
+    this.rooms = new KeptPerRoom(storage, 'scale-chat.unsentText', isText, 'unsent text');
+  }
+
+  of(userId: string, roomId: string): string {
+    return this.rooms.of(userId, roomId) ?? '';
+  }
+
+  keep(userId: string, roomId: string, text: string): void {
+    this.rooms.keep(userId, roomId, text.trim() === '' ? undefined : text);
+  }
+
+  forget(): void {
+    this.rooms.forget();
+  }
 }
 
 /** The tab's unsent text (sessionStorage where the page has it). */
-export const unsentText = new UnsentText(
-  typeof sessionStorage === 'undefined' ? undefined : sessionStorage,
+export const unsentText = new UnsentText(tabStorage);
+
+/**
+ * The `seq` of the message each room's unsent text replies to: a reload, or a visit to
+ * another room, keeps the reply a reply.
+ */
+export const unsentReplies = new KeptPerRoom<number>(
+  tabStorage,
+  'scale-chat.unsentReplies',
+  isCount,
+  'unsent replies',
 );

@@ -205,7 +205,9 @@ export function Composer({
           setText(event.target.value);
           setCaret(event.target.selectionStart);
           setChoice(0);
-          if (event.target.value.trim() === '') store.setTyping(roomId, false);
+          // Editing a message is not writing one: the others are not told "typing".
+          if (event.target.value.trim() === '' || draft?.kind === 'edit')
+            store.setTyping(roomId, false);
           else store.typed(roomId);
         }}
         onSelect={(event) => setCaret(event.currentTarget.selectionStart)}

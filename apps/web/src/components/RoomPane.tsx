@@ -5,6 +5,7 @@ import type { ChatStore } from '../chat-store';
 import { focusLost } from '../focus';
 import { backToRoomList } from '../navigation';
 import { countOf } from '../text/plural';
+import { unsentReplies } from '../unsent-text';
 import type { User } from '../validate';
 import { Composer, type Draft } from './Composer';
 import { MembersPanel } from './MembersPanel';
@@ -26,15 +27,38 @@ export function RoomPane({ store, state, roomId, me }: RoomProps) {
   const details = state.details.get(roomId);
   const name = titleOfRoom(state, roomId, me.id);
   const memberCount = details?.members.length ?? summary?.memberCount;
-  const [draft, setDraft] = useState<Draft>(null);
+  const [draft, setShownDraft] = useState<Draft>(null);
+  // Which message the text replies to is kept for the room in this tab (unsent-text.ts):
+  // a reload, or a visit to another room, leaves the text a reply, once that message is
+  // in view again, and never sends it as a message of its own (found by a trial).
+  const setDraft = useCallback(
+    (next: Draft) => {
+      setShownDraft(next);
+      unsentReplies.keep(me.id, roomId, next?.kind === 'reply' ? next.message.seq : undefined);
+    },
+    [me.id, roomId],
+  );
+  const keptReply = draft === null ? unsentReplies.of(me.id, roomId) : undefined;
+  const items = state.messages.get(roomId)?.items;
+  const repliedTo = items?.find((item) => item.seq === keptReply);
+  if (repliedTo !== undefined && repliedTo.deletedAt === null)
+    setShownDraft({ kind: 'reply', message: repliedTo });
   // A reply to, or an edit of, a message deleted meanwhile (by anyone, anywhere) ends: its
   // text must not stay on screen, and there is nothing left to edit.
-  const drafted = draft?.message.seq;
-  if (state.messages.get(roomId)?.items.find((item) => item.seq === drafted)?.deletedAt)
-    setDraft(null);
+  const drafted = draft?.message.seq ?? keptReply;
+  if (items?.find((item) => item.seq === drafted)?.deletedAt) {
+    setShownDraft(null);
+    unsentReplies.keep(me.id, roomId, undefined);
+  }
   // The same functions every render: the messages they are given are not rendered again.
-  const onReply = useCallback((message: MessageView) => setDraft({ kind: 'reply', message }), []);
-  const onEdit = useCallback((message: MessageView) => setDraft({ kind: 'edit', message }), []);
+  const onReply = useCallback(
+    (message: MessageView) => setDraft({ kind: 'reply', message }),
+    [setDraft],
+  );
+  const onEdit = useCallback(
+    (message: MessageView) => setDraft({ kind: 'edit', message }),
+    [setDraft],
+  );
   const others = (details?.members ?? []).flatMap((member) => {
     const user = state.users.get(member.userId);
     return user === undefined || user.id === me.id ? [] : [user];
