@@ -6,8 +6,10 @@ import { USER_SEARCH_KEY_LENGTH } from './1768200000000-user-search-keys';
  * User search lower-cased its query in JavaScript and the display names in PostgreSQL,
  * which disagree: JavaScript reads a word-final Σ as ς and İ as "i̇", PostgreSQL as σ
  * and "i", so "ΝΙΚΟΣ" or "İlker", typed exactly, did not find the user so named. Both
- * sides now go through one function, `user_search_fold`: Unicode NFC (a decomposed "é"
- * finds a precomposed one), lower case, every ς read as σ (as message search does,
+ * sides now go through one function, `user_search_fold`: accents off (the combining marks
+ * of Latin, Greek and Cyrillic, U+0300–U+036F, once decomposed: "zoe" finds "Zoë", and
+ * "ΕΛΕΝΗ", as Greek capitals are written, finds "Ελένη"; Hangul, kana and other scripts'
+ * marks stay), Unicode NFC, lower case, every ς read as σ (as message search does,
  * `SearchFoldsFinalSigma1768700000000`). The search keys and their GIN index are of the
  * folded names; the index is built CONCURRENTLY (signups go on meanwhile), and the old
  * one dropped once it is there. `user_search_keys` stays for the release before, which
@@ -20,7 +22,9 @@ export class UserSearchFoldsCaseAlike1769000000000 implements MigrationInterface
     await queryRunner.query(`
       CREATE OR REPLACE FUNCTION "user_search_fold"("text" text) RETURNS text
         LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-        RETURN translate(lower(normalize("text", NFC)), 'ς', 'σ')`);
+        RETURN translate(
+          lower(normalize(regexp_replace(normalize("text", NFD), '[\u0300-\u036f]', '', 'g'), NFC)),
+          'ς', 'σ')`);
     await queryRunner.query(`
       CREATE OR REPLACE FUNCTION "user_search_folded_keys"("username" text, "display_name" text)
         RETURNS text[]
