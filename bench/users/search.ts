@@ -11,8 +11,7 @@
  *   node tools/run.js bench users/search.ts     (Kafka and PostgreSQL must be up)
  *   USERS=200000 ROUNDS=30
  */
-import { createServiceApp, integer, parseEnv } from '@scale-chat/platform';
-import { createTestDatabase } from '@scale-chat/platform/testing';
+import { integer, parseEnv } from '@scale-chat/platform';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 // The benchmark boots auth's own module in this process to time its repository, so it
@@ -22,6 +21,7 @@ import { authService } from '../../apps/auth/src/app.module';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- see above
 import { UsersRepository } from '../../apps/auth/src/users/users.repository';
 import { percentile, printFigures, runBenchmark } from '../report';
+import { withServiceInProcess } from '../service-in-process';
 
 const { USERS, ROUNDS } = parseEnv(process.env, {
   USERS: integer({ min: 1_000, max: 5_000_000 }, { default: 200_000 }),
@@ -101,21 +101,9 @@ async function seed(databaseUrl: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const database = await createTestDatabase();
-  const auth = await createServiceApp(
-    authService,
-    authService.readConfig({
-      ...process.env,
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'warn',
-      DATABASE_URL: database.url,
-      KAFKA_TOPIC_PREFIX: `${database.name}.`,
-      KAFKA_GROUP_PREFIX: database.name,
-    }),
-  );
-  try {
+  await withServiceInProcess(authService, async (auth, databaseUrl) => {
     const seedStarted = performance.now();
-    await seed(database.url);
+    await seed(databaseUrl);
     const seeded = ((performance.now() - seedStarted) / 1000).toFixed(1);
     const dataSource = auth.get(DataSource);
     const users = auth.get(UsersRepository);
@@ -157,10 +145,7 @@ async function main(): Promise<void> {
     }
     process.stdout.write(`${plans.join('\n')}\n`);
     printFigures(rows);
-  } finally {
-    await auth.close();
-    await database.drop();
-  }
+  });
 }
 
 runBenchmark(main);

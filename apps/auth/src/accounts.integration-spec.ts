@@ -454,6 +454,9 @@ describe('auth: login, tokens and users (API.md "Users and tokens")', () => {
       // Hangul is left whole (its decomposition is no accent): a syllable finds its own.
       expect(await found('박서')).toEqual(['fold_korean']);
       expect(await found('박사')).toEqual([]);
+      // Compared as whole syllables: the jamo of "박서주" start those of "박서준", but
+      // "박서주" is no start of "박서준".
+      expect(await found('박서주')).toEqual([]);
     });
 
     it.each([`query=${'a'.repeat(65)}`, 'query=a%0Ab', 'query=dn_%09', 'query=&limit='])(

@@ -61,9 +61,10 @@ export class UsersRepository {
 
   /** The statement of `search` (bench/users/search.ts explains it). */
   searchQuery(query: string, limit: number): SelectQueryBuilder<User> {
-    // Display names and the query are folded alike, in SQL (`user_search_fold`: NFC, lower
-    // case, ς as σ; migrations/1769000000000-user-search-folds-case-alike.ts). Usernames are
-    // stored in lower case, in an alphabet JavaScript and PostgreSQL lower-case alike.
+    // Display names and the query are folded alike, in SQL (`user_search_fold`: accents off,
+    // NFC, lower case, ς as σ; migrations/1769000000000-user-search-folds-case-alike.ts).
+    // Usernames are stored in lower case, in an alphabet JavaScript and PostgreSQL
+    // lower-case alike.
     const needle = 'user_search_fold(:query)';
     const byDisplayName = `(starts_with(user_search_fold(user.displayName), ${needle}) OR EXISTS (
         SELECT 1 FROM regexp_split_to_table(user_search_fold(user.displayName), '\\s+') AS word

@@ -6,14 +6,17 @@ import { USER_SEARCH_KEY_LENGTH } from './1768200000000-user-search-keys';
  * User search lower-cased its query in JavaScript and the display names in PostgreSQL,
  * which disagree: JavaScript reads a word-final Σ as ς and İ as "i̇", PostgreSQL as σ
  * and "i", so "ΝΙΚΟΣ" or "İlker", typed exactly, did not find the user so named. Both
- * sides now go through one function, `user_search_fold`: accents off (the combining marks
- * of Latin, Greek and Cyrillic, U+0300–U+036F, once decomposed: "zoe" finds "Zoë", and
- * "ΕΛΕΝΗ", as Greek capitals are written, finds "Ελένη"; Hangul, kana and other scripts'
- * marks stay), Unicode NFC, lower case, every ς read as σ (as message search does,
- * `SearchFoldsFinalSigma1768700000000`). The search keys and their GIN index are of the
- * folded names; the index is built CONCURRENTLY (signups go on meanwhile), and the old
- * one dropped once it is there. `user_search_keys` stays for the release before, which
- * searches without an index until it is replaced.
+ * sides now go through one function, `user_search_fold`: accents off (decomposed, the
+ * combining marks of Latin, Greek and Cyrillic, U+0300–U+036F, taken out: "zoe" finds
+ * "Zoë", and "ΕΛΕΝΗ", as Greek capitals are written, finds "Ελένη"; Hangul, kana and other
+ * scripts' marks stay), composed again (NFC: compared decomposed, "김민지" would find
+ * "김민진", its last jamo a prefix), lower case, every ς read as σ (as message search
+ * does, `SearchFoldsFinalSigma1768700000000`). That costs some 2.5 µs a name more than
+ * `lower` alone: a common needle, whose search walks thousands of users in username order,
+ * takes about twice as long (bench/users/search.ts, docs/benchmarks.md). The search keys
+ * and their GIN index are of the folded names; the index is built CONCURRENTLY (signups go
+ * on meanwhile), and the old one dropped once it is there. `user_search_keys` stays for
+ * the release before, which searches without an index until it is replaced.
  */
 export class UserSearchFoldsCaseAlike1769000000000 implements MigrationInterface {
   readonly transaction = false;
@@ -23,7 +26,7 @@ export class UserSearchFoldsCaseAlike1769000000000 implements MigrationInterface
       CREATE OR REPLACE FUNCTION "user_search_fold"("text" text) RETURNS text
         LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
         RETURN translate(
-          lower(normalize(regexp_replace(normalize("text", NFD), '[\u0300-\u036f]', '', 'g'), NFC)),
+          lower(normalize(regexp_replace(normalize("text", NFD), '[\\u0300-\\u036f]', '', 'g'), NFC)),
           'ς', 'σ')`);
     await queryRunner.query(`
       CREATE OR REPLACE FUNCTION "user_search_folded_keys"("username" text, "display_name" text)
