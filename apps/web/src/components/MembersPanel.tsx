@@ -1,8 +1,9 @@
 import type { RoomView } from '@scale-chat/contracts';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { describeError } from '../api-error';
 import { titleOfRoom, type ChatState } from '../chat-state';
 import type { ChatStore } from '../chat-store';
+import { focusLost } from '../focus';
 import { openRoomPage } from '../navigation';
 import type { User } from '../validate';
 import { Avatar, displayNameOf, PresenceLabel } from './Avatar';
@@ -31,11 +32,61 @@ export function MembersPanel({
       () => setError(null),
       (caught: unknown) => setError(describeError(caught)),
     );
+  const panel = useRef<HTMLElement>(null);
+  const heading = useRef<HTMLHeadingElement>(null);
+
+  // Closed (its ×, Escape) with the keyboard in it, the panel would leave the focus on the
+  // page: it goes back to where it was when the panel opened, the "Members" button.
+  useEffect(() => {
+    const opener = document.activeElement;
+    return () => {
+      if (opener instanceof HTMLElement && opener.isConnected && focusLost()) opener.focus();
+    };
+  }, []);
+
+  const removable = room.members
+    .filter((member) => owner && member.userId !== me.id && room.kind === 'group')
+    .map((member) => member.userId);
+  /** A member being removed, and the Remove buttons to take the focus after, nearest first. */
+  const afterRemoval = useRef<{ gone: string; next: string[] } | null>(null);
+  const confirmRemoval = (userId: string) => {
+    const at = removable.indexOf(userId);
+    afterRemoval.current = {
+      gone: userId,
+      next: [...removable.slice(at + 1), ...removable.slice(0, at).reverse()],
+    };
+    void run(store.removeMember(room.id, userId));
+  };
+  // The row with the focus (on its Remove button) goes once the removal is done: the focus
+  // goes to the next member's Remove (else the one before, else the panel's heading), not
+  // to the page. Only if it is still lost: the user may have gone elsewhere meanwhile.
+  useEffect(() => {
+    const after = afterRemoval.current;
+    if (after === null || room.members.some((member) => member.userId === after.gone)) return;
+    afterRemoval.current = null;
+    if (!focusLost()) return;
+    const buttons = after.next.map((userId) =>
+      panel.current?.querySelector<HTMLElement>(`[data-remove="${userId}"]`),
+    );
+    (buttons.find((button) => button !== null && button !== undefined) ?? heading.current)?.focus();
+  }, [room.members]);
 
   return (
-    <aside className="members" aria-label="Members">
+    <aside
+      ref={panel}
+      className="members"
+      aria-label="Members"
+      onKeyDown={(event) => {
+        // Escape in a dialog over the panel closes only the dialog.
+        if (event.key !== 'Escape' || (event.target as Element).closest('dialog') !== null) return;
+        event.preventDefault();
+        onClose();
+      }}
+    >
       <header className="panel-head">
-        <h3>Members</h3>
+        <h3 ref={heading} tabIndex={-1}>
+          Members
+        </h3>
         <button type="button" className="icon-button" onClick={onClose} title="Close members">
           <span aria-hidden="true">×</span>
           <span className="sr-only">Close members</span>
@@ -84,6 +135,7 @@ export function MembersPanel({
                       type="button"
                       className="link small danger-link"
                       data-testid="remove-member"
+                      data-remove={member.userId}
                       onClick={() => setRemoving({ id: member.userId, name })}
                     >
                       Remove
@@ -120,7 +172,7 @@ export function MembersPanel({
           text="They will stop receiving its messages, and a member will have to add them again for them to come back."
           cancel="Cancel"
           confirm="Remove"
-          onConfirm={() => void run(store.removeMember(room.id, removing.id))}
+          onConfirm={() => confirmRemoval(removing.id)}
           onClose={() => setRemoving(null)}
         />
       )}

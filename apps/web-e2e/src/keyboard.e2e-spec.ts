@@ -1,0 +1,93 @@
+import { randomUUID } from 'node:crypto';
+import type { Browser } from 'playwright-core';
+import { focused, launchChromium, openPerson, showsText, type Person } from './browser';
+import { EDGE, LocalStack } from './local-stack';
+import { logIn, RestUser } from './rest-user';
+
+/**
+ * What someone on a keyboard alone meets: where the focus goes when a panel, a dialog or a
+ * form step is done, and what Enter and Escape do in them.
+ */
+describe('the web app by keyboard', () => {
+  let stack: LocalStack;
+  let browser: Browser;
+  const suffix = randomUUID().slice(0, 6);
+  let ann: Person;
+  let annRest: RestUser;
+  /** People Ann finds and adds; the two "car" ones share the start of their names. */
+  const ben = { username: `ben_${suffix}`, displayName: 'Ben Keys', id: '' };
+  const cara = { username: `cara_${suffix}`, displayName: 'Cara Keys', id: '' };
+  const carl = { username: `carl_${suffix}`, displayName: 'Carl Keys', id: '' };
+
+  beforeAll(async () => {
+    stack = await LocalStack.start();
+    browser = await launchChromium();
+    ann = await openPerson(browser, `ann_${suffix}`, 'Ann Keys', 1, { width: 1280, height: 800 });
+    annRest = await RestUser.signUp(ann.username, ann.displayName);
+    for (const person of [ben, cara, carl])
+      person.id = await (await RestUser.signUp(person.username, person.displayName)).userId();
+    await logIn(ann);
+  }, 200_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  }, 120_000);
+
+  /** A room of Ann's with the three others, open on her page; its "Members" button. */
+  async function roomWithMembers(name: string) {
+    const roomId = await annRest.createRoom(`${name} ${suffix}`, [ben.id, cara.id, carl.id]);
+    const page = ann.page;
+    await page.goto(`${EDGE}/#/rooms/${roomId}`);
+    await showsText(page.getByTestId('member-count'), '4 members');
+    // Enabled once the room's details (its members) are loaded.
+    const membersButton = page.getByRole('button', {
+      name: 'Members',
+      exact: true,
+      disabled: false,
+    });
+    await membersButton.waitFor();
+    return {
+      page,
+      membersButton,
+      panel: page.getByRole('complementary', { name: 'Members' }),
+    };
+  }
+
+  it('the members panel closed by its × gives the focus back to "Members"', async () => {
+    const { membersButton, panel } = await roomWithMembers('close');
+    await membersButton.press('Enter');
+    await panel.getByRole('button', { name: 'Close members' }).press('Enter');
+    await panel.waitFor({ state: 'detached' });
+    await focused(membersButton);
+  }, 90_000);
+
+  it('Escape in the members panel closes it, and the focus is back on "Members"', async () => {
+    const { membersButton, panel } = await roomWithMembers('escape');
+    await membersButton.press('Enter');
+    await panel.getByLabel('Add a member').press('Escape');
+    await panel.waitFor({ state: 'detached' });
+    await focused(membersButton);
+  }, 90_000);
+
+  it('a member removed by keyboard leaves the focus on the next Remove, else the one before, else the heading', async () => {
+    const { page, membersButton, panel } = await roomWithMembers('remove');
+    await membersButton.press('Enter');
+    const removes = panel.getByTestId('remove-member');
+    await removes.nth(2).waitFor();
+    // The names in the panel's order.
+    const names = (await removes.allInnerTexts()).map((text) => text.replace(/^Remove\s*/, ''));
+    const remove = async (who: string) => {
+      await panel.getByRole('button', { name: `Remove ${who}` }).press('Enter');
+      const confirm = page.getByRole('dialog', { name: new RegExp(`^Remove ${who}`) });
+      await confirm.getByRole('button', { name: 'Remove', exact: true }).press('Enter');
+      await panel.getByRole('button', { name: `Remove ${who}` }).waitFor({ state: 'detached' });
+    };
+    await remove(names[0] ?? '');
+    await focused(panel.getByRole('button', { name: `Remove ${names[1]}` }));
+    await remove(names[2] ?? '');
+    await focused(panel.getByRole('button', { name: `Remove ${names[1]}` }));
+    await remove(names[1] ?? '');
+    await focused(panel.getByRole('heading', { name: 'Members' }));
+  }, 90_000);
+});
