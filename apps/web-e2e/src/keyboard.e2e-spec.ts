@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Browser } from 'playwright-core';
-import { focused, launchChromium, openPerson, showsText, type Person } from './browser';
+import {
+  focused,
+  launchChromium,
+  openPerson,
+  room,
+  shown,
+  showsText,
+  type Person,
+} from './browser';
 import { EDGE, LocalStack } from './local-stack';
 import { logIn, RestUser } from './rest-user';
 
@@ -33,6 +41,47 @@ describe('the web app by keyboard', () => {
     await browser?.close();
     await stack?.stop();
   }, 120_000);
+
+  it('Enter in the people search of "New room" adds the person picked with the arrow keys, and does not create the room', async () => {
+    const page = ann.page;
+    await page.getByRole('button', { name: '+ New room' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New room' });
+    const name = `enter ${suffix}`;
+    await dialog.getByLabel('Room name').fill(name);
+    const search = dialog.getByLabel('Add people');
+    const chips = dialog.getByRole('list', { name: 'People to add' });
+
+    // Nothing found yet: Enter does nothing, and the room is not made without anyone.
+    await search.press('Enter');
+    // A full username: the one result, picked with Enter alone.
+    await search.fill(ben.username);
+    await shown(dialog.getByRole('button', { name: new RegExp(`@${ben.username}`) }));
+    await search.press('Enter');
+    await shown(chips.getByText(ben.displayName));
+    await focused(search);
+
+    // Two results: the second, by the arrow keys, then the first.
+    await search.fill('car');
+    const results = dialog.getByRole('list', { name: 'Search results' }).getByRole('button');
+    await results.nth(1).waitFor();
+    const [first, second] = (await results.allInnerTexts()).map((text) =>
+      text.includes(cara.username) ? cara : carl,
+    );
+    await search.press('ArrowDown');
+    await search.press('Enter');
+    await shown(chips.getByText(second?.displayName ?? ''));
+    await search.fill('car');
+    await shown(dialog.getByRole('button', { name: new RegExp(`@${first?.username}`) }));
+    await search.press('ArrowDown');
+    await search.press('ArrowUp');
+    await search.press('Enter');
+    await shown(chips.getByText(first?.displayName ?? ''));
+    expect(await chips.getByRole('listitem').count()).toBe(3);
+
+    await dialog.getByRole('button', { name: 'Create room' }).click();
+    await shown(room(page, name));
+    await showsText(page.getByTestId('member-count'), '4 members');
+  }, 90_000);
 
   /** A room of Ann's with the three others, open on her page; its "Members" button. */
   async function roomWithMembers(name: string) {

@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState } from 'react';
+import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import { ApiError, describeError } from '../api-error';
 import type { ChatStore } from '../chat-store';
 import { checkUserQuery } from '../user-query';
@@ -9,7 +9,9 @@ import { Avatar, displayNameOf } from './Avatar';
  * A people search (API.md v1.1 `GET /api/users?query=`: a username prefix, or the start of
  * a word of a display name in any script) with a list to pick from. The server's wording
  * of a refused query never shows; the results never include the searcher
- * (ChatStore.searchUsers).
+ * (ChatStore.searchUsers). From the field, the arrow keys move through the results (the
+ * first is where they start) and Enter picks the one they are on; Enter never submits a
+ * form the search is in.
  */
 export function UserSearch({
   store,
@@ -29,6 +31,8 @@ export function UserSearch({
   /** The query the results answer: "no match" only once the search has answered. */
   const [answered, setAnswered] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  /** The result the arrow keys are on, by its place in the list shown. */
+  const [active, setActive] = useState(0);
 
   useEffect(() => {
     const check = checkUserQuery(query);
@@ -45,6 +49,7 @@ export function UserSearch({
           if (current) {
             setResults(users);
             setAnswered(query);
+            setActive(0);
             setError(null);
           }
         },
@@ -65,6 +70,33 @@ export function UserSearch({
   }, [query, store]);
 
   const shown = results.filter((user) => !exclude.has(user.id));
+  // Only results that answer what is in the field now: Enter right after more typing must
+  // not pick someone found for the text before it.
+  const highlighted =
+    answered === query && shown.length > 0 ? Math.min(active, shown.length - 1) : undefined;
+  const pick = (user: User) => {
+    onPick(user);
+    setQuery('');
+    // The result picked goes with the query: the keyboard goes back to the search, for the
+    // next person, not to the page.
+    input.current?.focus();
+  };
+  const onKeyDown = (event: KeyboardEvent<HTMLInputElement>) => {
+    // Enter that ends the typing of a word (Korean, say) is the input method's.
+    if (event.nativeEvent.isComposing) return;
+    if (event.key === 'Enter') {
+      event.preventDefault();
+      const user = highlighted === undefined ? undefined : shown[highlighted];
+      if (user !== undefined) pick(user);
+    } else if (
+      (event.key === 'ArrowDown' || event.key === 'ArrowUp') &&
+      highlighted !== undefined
+    ) {
+      event.preventDefault();
+      const step = event.key === 'ArrowDown' ? 1 : -1;
+      setActive(Math.min(Math.max(highlighted + step, 0), shown.length - 1));
+    }
+  };
   return (
     <div className="user-search">
       <label className="field" htmlFor={id}>
@@ -78,7 +110,14 @@ export function UserSearch({
         autoComplete="off"
         value={query}
         onChange={(event) => setQuery(event.target.value)}
+        onKeyDown={onKeyDown}
+        role="combobox"
+        aria-autocomplete="list"
+        aria-expanded={shown.length > 0}
         aria-controls={`${id}-results`}
+        aria-activedescendant={
+          highlighted === undefined ? undefined : `${id}-result-${highlighted}`
+        }
       />
       {error !== null && (
         <p className="error small" role="alert" data-testid="user-search-error">
@@ -86,18 +125,13 @@ export function UserSearch({
         </p>
       )}
       <ul id={`${id}-results`} className="user-results" aria-label="Search results">
-        {shown.map((user) => (
+        {shown.map((user, index) => (
           <li key={user.id}>
             <button
               type="button"
-              className="user-result"
-              onClick={() => {
-                onPick(user);
-                setQuery('');
-                // The result picked goes with the query: the keyboard goes back to the
-                // search, for the next person, not to the page.
-                input.current?.focus();
-              }}
+              id={`${id}-result-${index}`}
+              className={index === highlighted ? 'user-result active' : 'user-result'}
+              onClick={() => pick(user)}
             >
               <Avatar name={displayNameOf(user)} small />
               <span>
