@@ -139,4 +139,28 @@ describe('the web app by keyboard', () => {
     await remove(names[1] ?? '');
     await focused(panel.getByRole('heading', { name: 'Members' }));
   }, 90_000);
+
+  it('a signup refused for its fields puts the focus on the first field that is wrong', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    try {
+      const page = await context.newPage();
+      await page.goto(EDGE);
+      await page.getByRole('tab', { name: 'Sign up' }).click();
+      const username = page.getByLabel('Username');
+      const password = page.getByLabel('Password');
+      const create = page.getByRole('button', { name: 'Create account' });
+      await username.fill('no spaces allowed');
+      await password.fill('short');
+      await create.press('Enter');
+      await shown(page.getByTestId('username-error'));
+      await focused(username);
+
+      await username.fill(`dee_${suffix}`);
+      await create.press('Enter');
+      await shown(page.getByTestId('password-error'));
+      await focused(password);
+    } finally {
+      await context.close();
+    }
+  }, 90_000);
 });

@@ -1,4 +1,11 @@
-import { useId, useState, type FormEvent, type InputHTMLAttributes } from 'react';
+import {
+  useEffect,
+  useId,
+  useRef,
+  useState,
+  type FormEvent,
+  type InputHTMLAttributes,
+} from 'react';
 import type { ApiClient } from '../api';
 import { ApiError, describeError } from '../api-error';
 import {
@@ -27,6 +34,15 @@ export function AuthScreen({ api }: { api: ApiClient }) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [accountDeleted] = useState(() => api.accountDeleted);
+  const form = useRef<HTMLFormElement>(null);
+  /** Counts the submits refused for a field (here or by the server). */
+  const [refused, setRefused] = useState(0);
+
+  // The keyboard goes to the first field that is wrong, where its problem is read out
+  // with it, rather than staying on the button.
+  useEffect(() => {
+    if (refused > 0) form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  }, [refused]);
 
   async function logIn(attempts: number) {
     // 403 while the account is still pending: its saga finishes within seconds.
@@ -48,7 +64,10 @@ export function AuthScreen({ api }: { api: ApiClient }) {
     if (mode === 'signup') {
       const problems = signupProblems({ username, password, displayName });
       setFieldErrors(problems);
-      if (Object.keys(problems).length > 0) return;
+      if (Object.keys(problems).length > 0) {
+        setRefused((count) => count + 1);
+        return;
+      }
     }
     setBusy(true);
     try {
@@ -59,7 +78,10 @@ export function AuthScreen({ api }: { api: ApiClient }) {
           if (!(signupError instanceof ApiError)) throw signupError;
           const refusal = signupRefusal(signupError);
           if (refusal.field === 'form') setError(refusal.text);
-          else setFieldErrors({ [refusal.field]: refusal.text });
+          else {
+            setFieldErrors({ [refusal.field]: refusal.text });
+            setRefused((count) => count + 1);
+          }
           setBusy(false);
           return;
         }
@@ -77,7 +99,12 @@ export function AuthScreen({ api }: { api: ApiClient }) {
   const field = (name: SignupField) => (signup ? fieldErrors[name] : undefined);
   return (
     <main className="auth">
-      <form className="card auth-card" onSubmit={(event) => void submit(event)} noValidate>
+      <form
+        ref={form}
+        className="card auth-card"
+        onSubmit={(event) => void submit(event)}
+        noValidate
+      >
         <h1 className="brand">
           <span aria-hidden="true" className="logo">
             ●
