@@ -1,8 +1,10 @@
 import { useEffect, useRef, type ReactNode } from 'react';
+import { focusLost } from '../focus';
 
 /**
  * A modal dialog on the native <dialog>: focus moves into it and is trapped by the
- * browser, Escape closes it, and focus goes back to where it was when it closes.
+ * browser, Escape closes it, and focus goes back to where it was when it closes (unless
+ * what closed it has put the focus somewhere already).
  */
 export function Dialog({
   title,
@@ -23,7 +25,9 @@ export function Dialog({
     dialog?.querySelector<HTMLElement>('input, textarea, select')?.focus();
     return () => {
       dialog?.close();
-      if (previous instanceof HTMLElement) previous.focus();
+      // Only when the focus went with the dialog: what closed it may have put the focus
+      // where the user goes next (a message found, a new room), in the same render.
+      if (previous instanceof HTMLElement && focusLost()) previous.focus();
     };
   }, []);
   return (
