@@ -155,12 +155,21 @@ describe('the web app with API v1.1 (direct rooms, edits, reactions, mentions, s
     await act(dan.page, 'final text', 'React');
     await picker.locator('[data-emoji="🎉"]').click();
     await showsText(message(cho.page, 'final text').locator('.reaction[data-emoji="🎉"]'), '🎉 1');
+    // Who reacted is in the button's name, not only in a mouse's tooltip.
+    await shown(
+      message(cho.page, 'final text').getByRole('button', {
+        name: `🎉 1: ${dan.displayName}`,
+        exact: true,
+      }),
+    );
 
     // Mention with autocomplete; Dan, in another room meanwhile, sees a mention count.
     await openRoom(dan.page, cho.displayName);
     const field = cho.page.getByLabel('Message', { exact: true });
     await field.pressSequentially(`hey @${dan.username.slice(0, 5)}`);
     await cho.page.getByRole('option', { name: new RegExp(`@${dan.username}`) }).waitFor();
+    // The field says it offers a list, and that the list is open (ARIA's combobox).
+    await shown(cho.page.getByRole('combobox', { name: 'Message', expanded: true }));
     await field.press('Enter');
     expect(await field.inputValue()).toBe(`hey @${dan.username} `);
     await field.pressSequentially('look at this');

@@ -194,6 +194,9 @@ export function Composer({
         // long, which is said below rather than cut.
         maxLength={CHAT_LIMITS.bodyMax * 2 + 200}
         aria-invalid={tooLong}
+        // A field that offers members after "@": the combobox pattern of ARIA 1.2.
+        role="combobox"
+        aria-expanded={candidates.length > 0}
         aria-autocomplete="list"
         aria-controls={candidates.length > 0 ? `mentions-${roomId}` : undefined}
         aria-activedescendant={

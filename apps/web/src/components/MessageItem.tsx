@@ -123,13 +123,16 @@ function MessageItemView(props: MessageItemProps) {
           <ul className="reactions" aria-label="Reactions" data-testid="reactions">
             {message.reactions.map((reaction) => {
               const reacted = reaction.userIds.includes(meId);
+              const who = reaction.userIds.map(props.nameOf).join(', ');
               return (
                 <li key={reaction.emoji}>
                   <button
                     type="button"
                     className={reacted ? 'reaction mine' : 'reaction'}
                     aria-pressed={reacted}
-                    title={reaction.userIds.map(props.nameOf).join(', ')}
+                    // Who reacted, for a screen reader too (a tooltip is mouse-only).
+                    aria-label={`${reaction.emoji} ${reaction.userIds.length}: ${who}`}
+                    title={who}
                     data-emoji={reaction.emoji}
                     onClick={() => react(reaction.emoji, !reacted)}
                   >
