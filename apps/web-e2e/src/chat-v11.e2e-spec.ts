@@ -426,6 +426,55 @@ describe('the web app with API v1.1 (direct rooms, edits, reactions, mentions, s
     expect(await typing.textContent()).toBe('');
   }, 60_000);
 
+  it('opens a room scrolled up where it was left, when nothing came meanwhile', async () => {
+    const name = `scrolled ${suffix}`;
+    const roomId = await choRest.createRoom(name, [danId]);
+    await choRest.say(
+      roomId,
+      ...Array.from(
+        { length: 25 },
+        (_, n) => `scrolled line ${n + 1} ${'and more words '.repeat(6)}`,
+      ),
+    );
+    await openRoom(dan.page, name);
+    await shown(message(dan.page, 'scrolled line 25 '));
+    const list = dan.page.getByTestId('messages');
+    /** How far below the list's top the first message's top is: negative once scrolled past. */
+    const firstLineAt = () =>
+      message(dan.page, 'scrolled line 1 ')
+        .first()
+        .evaluate(
+          (item) =>
+            item.getBoundingClientRect().top -
+            (item.closest('[data-testid="messages"]')?.getBoundingClientRect().top ?? 0),
+        );
+    // Read to the end (it opened at the first unread), then scrolled back up a little way
+    // from the top, as a reader does.
+    await list.evaluate((element) => (element.scrollTop = element.scrollHeight));
+    await dan.page.waitForFunction(
+      () => {
+        const element = document.querySelector('[data-testid="messages"]');
+        return (
+          element !== null && element.scrollHeight - element.clientHeight - element.scrollTop < 1
+        );
+      },
+      undefined,
+      { timeout: UI_TIMEOUT },
+    );
+    await list.evaluate((element) => (element.scrollTop = 60));
+    await dan.page.waitForFunction(
+      () => document.querySelector('[data-testid="messages"]')?.scrollTop === 60,
+      undefined,
+      { timeout: UI_TIMEOUT },
+    );
+    const before = await firstLineAt();
+    await openRoom(dan.page, group);
+    await openRoom(dan.page, name);
+    await shown(message(dan.page, 'scrolled line 25 '));
+    // Where it was, by its first message, not at the end.
+    expect(Math.abs((await firstLineAt()) - before)).toBeLessThan(2);
+  }, 60_000);
+
   it("an edit that adds or takes out a mention of me changes that room's mention count live", async () => {
     const elsewhere = `elsewhere ${suffix}`;
     await choRest.createRoom(elsewhere, [danId]);

@@ -165,26 +165,19 @@ describe('the web app by keyboard', () => {
     }
   }, 90_000);
 
-  // Not yet so: the message list scrolls to and highlights the message found, but the
-  // focus is left where the dialog was opened (MessageList would focus the message it
-  // jumps to). `failing` goes once it does.
-  it.failing(
-    'a message found by search and chosen with Enter has the focus',
-    async () => {
-      const name = `search ${suffix}`;
-      const roomId = await annRest.createRoom(name, [ben.id]);
-      await annRest.say(roomId, 'a needle in the haystack', 'straw', 'more straw');
-      const page = ann.page;
-      await page.goto(`${EDGE}/#/rooms/${roomId}`);
-      await shown(message(page, 'more straw'));
+  it('a message found by search and chosen with Enter has the focus', async () => {
+    const name = `search ${suffix}`;
+    const roomId = await annRest.createRoom(name, [ben.id]);
+    await annRest.say(roomId, 'a needle in the haystack', 'straw', 'more straw');
+    const page = ann.page;
+    await page.goto(`${EDGE}/#/rooms/${roomId}`);
+    await shown(message(page, 'more straw'));
 
-      await page.getByRole('button', { name: 'Search messages' }).press('Enter');
-      const dialog = page.getByRole('dialog', { name: 'Search messages' });
-      await dialog.getByLabel('Words in a message').fill('needle');
-      await dialog.getByTestId('search-results').getByRole('button').first().press('Enter');
-      await dialog.waitFor({ state: 'detached' });
-      await focused(message(page, 'a needle in the haystack'));
-    },
-    90_000,
-  );
+    await page.getByRole('button', { name: 'Search messages' }).press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'Search messages' });
+    await dialog.getByLabel('Words in a message').fill('needle');
+    await dialog.getByTestId('search-results').getByRole('button').first().press('Enter');
+    await dialog.waitFor({ state: 'detached' });
+    await focused(message(page, 'a needle in the haystack'));
+  }, 90_000);
 });

@@ -26,6 +26,40 @@ import type { RoomProps } from './RoomPane';
 /** Closer than this to the bottom counts as reading the latest (px). */
 const AT_BOTTOM = 80;
 
+/** The first message at least partly in view, and how far its top is below the list's. */
+interface ScrollAnchor {
+  readonly seq: number;
+  readonly offset: number;
+}
+
+/**
+ * Where each room's list was scrolled to when this page left it, by the message at its
+ * top (heights above it may change meanwhile: the "new messages" divider goes): coming
+ * back with nothing new, the reader finds it where it was (found by a trial; it opened at
+ * the end). By room id, for this page only.
+ */
+const leftScrolled = new Map<string, { readonly anchor: ScrollAnchor; readonly lastSeq: number }>();
+
+/** The first message of `list` at least partly in view (a binary search: they are in order). */
+function firstInView(list: HTMLElement): ScrollAnchor | undefined {
+  const shown = list.querySelectorAll<HTMLElement>(':scope > [data-seq]');
+  let low = 0;
+  let high = shown.length - 1;
+  let found: HTMLElement | undefined;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    const item = shown[middle];
+    if (item === undefined) break;
+    if (item.offsetTop + item.offsetHeight > list.scrollTop) {
+      found = item;
+      high = middle - 1;
+    } else low = middle + 1;
+  }
+  return found === undefined
+    ? undefined
+    : { seq: Number(found.dataset['seq']), offset: found.offsetTop - list.scrollTop };
+}
+
 export function MessageList({
   store,
   state,
@@ -51,7 +85,22 @@ export function MessageList({
     /** The divider of unread messages was scrolled to (once, when it appeared). */
     shownUnread: boolean;
     pending: number;
-  }>({ height: 0, top: 0, firstSeq: undefined, shownUnread: false, pending: 0 });
+    /** The list's own height, as last measured. */
+    view: number;
+    /** The newest message shown. */
+    lastSeq: number | undefined;
+    /** Where the list is scrolled to, by a message (kept as it is scrolled). */
+    anchor: ScrollAnchor | undefined;
+  }>({
+    height: 0,
+    top: 0,
+    firstSeq: undefined,
+    shownUnread: false,
+    pending: 0,
+    view: 0,
+    lastSeq: undefined,
+    anchor: undefined,
+  });
   // Opened at the "new messages" divider, it is not at the end until it is scrolled there.
   const [atBottom, setAtBottom] = useState(() => !state.firstUnread.has(roomId));
   /** The last seq the reader saw at the bottom: what came after it is new to them. */
@@ -79,7 +128,17 @@ export function MessageList({
     const memo = scrollMemo.current;
     const firstSeq = items[0]?.seq;
     const marker = element.querySelector<HTMLElement>('[data-testid="new-divider"]');
-    if (memo.firstSeq !== undefined && firstSeq !== undefined && firstSeq < memo.firstSeq) {
+    // The first layout with messages, in a room scrolled up when it was left: there again,
+    // if nothing came since (else as on any opening: the new messages, or the end).
+    const left = memo.lastSeq === undefined ? leftScrolled.get(roomId) : undefined;
+    if (left !== undefined && items.length > 0) leftScrolled.delete(roomId);
+    const anchor =
+      left !== undefined && left.lastSeq === items.at(-1)?.seq && firstUnread === undefined
+        ? element.querySelector<HTMLElement>(`:scope > [data-seq="${left.anchor.seq}"]`)
+        : null;
+    if (anchor !== null && left !== undefined) {
+      element.scrollTop = anchor.offsetTop - left.anchor.offset;
+    } else if (memo.firstSeq !== undefined && firstSeq !== undefined && firstSeq < memo.firstSeq) {
       element.scrollTop = element.scrollHeight - memo.height + memo.top;
     } else if (firstUnread !== undefined && marker !== null && !memo.shownUnread) {
       memo.shownUnread = true;
@@ -96,8 +155,22 @@ export function MessageList({
     memo.firstSeq = firstSeq;
     memo.height = element.scrollHeight;
     memo.top = element.scrollTop;
+    memo.view = element.clientHeight;
+    memo.lastSeq = items.at(-1)?.seq;
     tellWhetherAtEnd(element);
-  }, [items, pending.length, firstUnread, store]);
+  }, [items, pending.length, firstUnread, store, roomId]);
+
+  // Leaving the room (another one opened): remembered if scrolled up, forgotten at the end.
+  useEffect(
+    () => () => {
+      const memo = scrollMemo.current;
+      const atEnd = memo.height - memo.view - memo.top < AT_BOTTOM;
+      if (atEnd || memo.lastSeq === undefined || memo.anchor === undefined)
+        leftScrolled.delete(roomId);
+      else leftScrolled.set(roomId, { anchor: memo.anchor, lastSeq: memo.lastSeq });
+    },
+    [roomId],
+  );
 
   /**
    * Whether the newest message is in view, measured from the list as it is now: the store
@@ -119,6 +192,8 @@ export function MessageList({
     if (element === null) return;
     scrollMemo.current.top = element.scrollTop;
     scrollMemo.current.height = element.scrollHeight;
+    scrollMemo.current.view = element.clientHeight;
+    scrollMemo.current.anchor = firstInView(element);
     tellWhetherAtEnd(element);
     if (element.scrollTop < 120 && messages?.hasOlder === true) void store.loadOlder(roomId);
   };
@@ -189,9 +264,11 @@ export function MessageList({
     const target = list.current?.querySelector<HTMLElement>(`[data-seq="${focus.seq}"]`);
     if (target === null || target === undefined) return;
     target.scrollIntoView({ block: 'center' });
-    // The list's tab stop too: tabbing into the list lands on the message jumped to.
+    // The list's tab stop too: tabbing into the list lands on the message jumped to, and
+    // the keyboard is on it now (a search result chosen with Enter: found by a trial).
     chosenMessage.current = target;
     if (list.current !== null) settleTabStops(list.current, target);
+    target.focus({ preventScroll: true });
     setHighlight(focus.seq);
     store.focused();
   }, [focus, items, roomId, store]);
