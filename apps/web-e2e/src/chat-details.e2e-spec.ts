@@ -392,6 +392,12 @@ describe('the web app after being offline, across tabs and restarts, and the cha
     });
     await RestUser.signUp(cal.username, cal.displayName);
     await logIn(cal);
+    // The same account on another device (a browser context of its own, the other gateway).
+    const elsewhere = await openPerson(browser, cal.username, cal.displayName, 2, {
+      width: 1280,
+      height: 800,
+    });
+    await logIn(elsewhere);
     const page = cal.page;
     await page.getByRole('button', { name: 'Your account' }).click();
     const dialog = page.getByRole('dialog', { name: 'Your account' });
@@ -404,6 +410,11 @@ describe('the web app after being offline, across tabs and restarts, and the cha
 
     expect(await shown(page.getByTestId('account-deleted'))).toContain('being deleted');
     expect(await page.getByRole('button', { name: '+ New room' }).count()).toBe(0);
+    // The other device's login ends with the account, and its login screen says why.
+    expect(await shown(elsewhere.page.getByTestId('session-ended'))).toContain(
+      'your login ended elsewhere',
+    );
+    await elsewhere.page.context().close();
     const login = await fetch(`${EDGE}/api/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

@@ -66,6 +66,21 @@ describe('ApiClient.currentAccessToken (the token a socket handshake hands over)
     ) as unknown as typeof fetch;
     await client.logout();
     expect(await client.currentAccessToken(Date.now() + 901_000)).toBeNull();
+    // Logged out here: the login screen has nothing to explain.
+    expect(client.ended).toBeNull();
+  });
+
+  it('says the login ended elsewhere when its renewal is refused (a logout or deletion on another device)', async () => {
+    globalThis.fetch = jest.fn(() =>
+      Promise.resolve(
+        new Response(JSON.stringify({ statusCode: 401, message: 'The login has ended' }), {
+          status: 401,
+        }),
+      ),
+    ) as unknown as typeof fetch;
+    expect(await client.refresh()).toBe(false);
+    expect(client.user).toBeNull();
+    expect(client.ended).toBe('elsewhere');
   });
 
   it('ends a renewal that gets no answer as a network error, keeps the login and renews again', async () => {

@@ -70,7 +70,7 @@ export class ApiClient {
     window.addEventListener('storage', (event) => {
       if (event.storageArea !== localStorage || this.session === null || !this.persistent) return;
       if ((event.key === REFRESH_KEY || event.key === null) && this.tokens.read() === null)
-        this.setSession(null);
+        this.endSession('elsewhere');
     });
   }
 
@@ -122,14 +122,14 @@ export class ApiClient {
       false,
     );
     this.persistent = persistent;
-    this.accountDeleted = false;
+    this.ended = null;
     this.setSession(session);
   }
 
   async logout(): Promise<void> {
     // From storage: another tab may have rotated it since this one last renewed.
     const refreshToken = this.tokens.read() ?? this.session?.refreshToken;
-    this.setSession(null);
+    this.endSession(null);
     if (refreshToken !== undefined)
       await this.call('POST', '/api/auth/logout', { refreshToken }, undefined, false);
   }
@@ -140,12 +140,15 @@ export class ApiClient {
    */
   async deleteAccount(): Promise<void> {
     await this.call('DELETE', '/api/users/me', undefined, undefined, true);
-    this.accountDeleted = true;
-    this.setSession(null);
+    this.endSession('deleted');
   }
 
-  /** Whether the session ended because this tab deleted the account (the login screen says so). */
-  accountDeleted = false;
+  /**
+   * Why the last session ended, where the login screen has something to say: this tab
+   * deleted the account, or the login ended elsewhere (a logout in another tab or on
+   * another device, the account deleted there, the login refused); null for a logout here.
+   */
+  ended: 'deleted' | 'elsewhere' | null = null;
 
   /** Renews the pair; false (and logged out) when the login is no longer valid. */
   refresh(): Promise<boolean> {
@@ -180,7 +183,7 @@ export class ApiClient {
       // From storage, not memory: another tab may have rotated it since.
       const refreshToken = this.tokens.read();
       if (refreshToken === null) {
-        if (this.session !== null) this.setSession(null);
+        if (this.session !== null) this.endSession('elsewhere');
         return false;
       }
       try {
@@ -189,10 +192,15 @@ export class ApiClient {
         );
         return true;
       } catch (error) {
-        if (endsLogin(error)) this.setSession(null);
+        if (endsLogin(error)) this.endSession(this.session === null ? null : 'elsewhere');
         return false;
       }
     });
+  }
+
+  private endSession(why: ApiClient['ended']): void {
+    this.ended = why;
+    this.setSession(null);
   }
 
   private setSession(session: Session | null): void {

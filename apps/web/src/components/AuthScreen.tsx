@@ -33,7 +33,7 @@ export function AuthScreen({ api }: { api: ApiClient }) {
   const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const [accountDeleted] = useState(() => api.accountDeleted);
+  const [ended] = useState(() => api.ended);
   const form = useRef<HTMLFormElement>(null);
   /** Counts the submits refused for a field (here or by the server). */
   const [refused, setRefused] = useState(0);
@@ -111,9 +111,15 @@ export function AuthScreen({ api }: { api: ApiClient }) {
           </span>{' '}
           scale-chat
         </h1>
-        {accountDeleted && (
+        {ended === 'deleted' && (
           <p className="notice" role="status" data-testid="account-deleted">
             Your account is being deleted. You have been logged out everywhere.
+          </p>
+        )}
+        {ended === 'elsewhere' && (
+          <p className="notice" role="status" data-testid="session-ended">
+            You have been logged out: your login ended elsewhere (a logout in another tab or on
+            another device, or the account deleted). Log in again to go on.
           </p>
         )}
         <div className="tabs" role="tablist" aria-label="Account">
