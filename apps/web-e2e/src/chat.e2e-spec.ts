@@ -94,6 +94,8 @@ describe('the web app in Chromium against the local stack (two users on two gate
     await shoot(page, 'create-room');
     await dialog.getByRole('button', { name: 'Create room' }).click();
     await shown(page.getByRole('heading', { name: roomName }));
+    // The room just made has the keyboard, at its message box, not "+ New room".
+    await focused(page.getByLabel('Message', { exact: true }));
 
     const korean = '안녕하세요! 내일 회의는 오후 3시입니다.';
     await send(page, korean);

@@ -180,4 +180,17 @@ describe('the web app by keyboard', () => {
     await dialog.waitFor({ state: 'detached' });
     await focused(message(page, 'a needle in the haystack'));
   }, 90_000);
+
+  it('a direct room opened by keyboard from "Message someone" has the focus at its message box', async () => {
+    const page = ann.page;
+    await page.getByRole('button', { name: '+ Message someone' }).press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'Message someone' });
+    const search = dialog.getByLabel('Find a person');
+    await search.fill(carl.username);
+    await shown(dialog.getByRole('button', { name: new RegExp(`@${carl.username}`) }));
+    await search.press('Enter');
+    await dialog.waitFor({ state: 'detached' });
+    await shown(page.getByRole('heading', { name: carl.displayName }));
+    await focused(page.getByLabel('Message', { exact: true }));
+  }, 60_000);
 });
