@@ -99,9 +99,11 @@ const CHAT_ENV = {
 };
 
 /**
- * The gateways' Socket.IO topic: a topic name of at most 200 characters (Kafka's limit is
- * 249, with KAFKA_TOPIC_PREFIX before it), never one of the services' own topics, whose
- * records the adapter would take for broadcasts and the services for events.
+ * The gateways' Socket.IO topic, taken as it is (KAFKA_TOPIC_PREFIX does not go before it):
+ * a topic name of at most 200 characters (Kafka's limit is 249), never one of the
+ * services' own topic names, whose records the adapter would take for broadcasts and the
+ * services for events (refused whatever KAFKA_TOPIC_PREFIX says: a name that only
+ * differs by a prefix from a service's topic is a mistake waiting for the prefix to go).
  */
 function socketIoTopic() {
   const domain = new Set(DOMAIN_TOPICS.map((topic) => topic.name));

@@ -27,7 +27,7 @@ describe('a revoked login on chat-gateway', () => {
       AUTH_JWKS_URL: jwks.url,
       SOCKET_IO_TOPIC: `test.socketio-${randomUUID().slice(0, 8)}`,
       // Both instances in one consumer group: each event reaches one of them.
-      KAFKA_GROUP_PREFIX: `chat-gateway-test-${randomUUID().slice(0, 8)}`,
+      KAFKA_GROUP_PREFIX: `test-${randomUUID().slice(0, 8)}-chat-gateway`,
       KAFKA_TOPIC_PREFIX: `test-${randomUUID().slice(0, 8)}.`,
       LOGIN_RECHECK_MS: '200',
     };

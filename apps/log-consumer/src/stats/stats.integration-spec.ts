@@ -85,7 +85,7 @@ describe('log-consumer: stats fed from Kafka', () => {
     AUTH_JWKS_URL: jwks.url,
     ADMIN_USERNAMES: 'boss,Chief',
     KAFKA_TOPIC_PREFIX: `test-logs-${randomUUID().slice(0, 8)}.`,
-    KAFKA_GROUP_PREFIX: `test-log-consumer-${randomUUID().slice(0, 8)}`,
+    KAFKA_GROUP_PREFIX: `test-${randomUUID().slice(0, 8)}-log-consumer`,
   });
   let settings: ReturnType<typeof env>;
 

@@ -195,7 +195,7 @@ const wholeNumber = (min: number, max: number, unit: string): ParameterRule => (
   expected: `a whole number of ${unit} from ${min} to ${max}`,
   valid: (value) => /^\d{1,10}$/.test(value) && Number(value) >= min && Number(value) <= max,
 });
-/** Off (0), or long enough for the services' own statements and transactions. */
+/** Off (0), or long enough for the services' own statements (a batch, a migration). */
 const timeoutMs: ParameterRule = {
   expected: '0 (none) or a whole number of milliseconds from 1000 to 86400000',
   valid: (value) =>
@@ -241,8 +241,8 @@ const POSTGRES_URL_PARAMETERS: ReadonlyMap<string, ParameterRule> = new Map([
   ['keepalives', oneOfValues('0', '1')],
   ['keepalives_idle', wholeNumber(0, 86_400, 'seconds')],
   ['statement_timeout', timeoutMs],
-  ['lock_timeout', timeoutMs],
-  ['idle_in_transaction_session_timeout', timeoutMs],
+  ['lock_timeout', wholeNumber(0, 86_400_000, 'milliseconds')],
+  ['idle_in_transaction_session_timeout', wholeNumber(0, 86_400_000, 'milliseconds')],
   ['query_timeout', timeoutMs],
 ]);
 

@@ -30,7 +30,14 @@ describe('readServiceConfig', () => {
 
   it("refuses a group prefix without the service's name: two services would share groups", () => {
     expect(() => readServiceConfig('chat-gateway', { KAFKA_GROUP_PREFIX: 'prod' })).toThrow(
-      `Invalid configuration: KAFKA_GROUP_PREFIX must contain the service's name (chat-gateway), so that no two services share a consumer group (got "prod")`,
+      `Invalid configuration: KAFKA_GROUP_PREFIX must be the service's name or end in it after a . - or _ (such as staging.chat-gateway), so that no two services share a consumer group (got "prod")`,
+    );
+    // Holding another's name is not enough: set on both, this would be one group.
+    expect(() => readServiceConfig('auth', { KAFKA_GROUP_PREFIX: 'auth.chat-gateway' })).toThrow(
+      /KAFKA_GROUP_PREFIX must be the service's name/,
+    );
+    expect(readServiceConfig('auth', { KAFKA_GROUP_PREFIX: 'test-1-auth' }).kafkaGroupPrefix).toBe(
+      'test-1-auth',
     );
     expect(
       readServiceConfig('chat-gateway', { KAFKA_GROUP_PREFIX: 'prod.chat-gateway' })

@@ -103,10 +103,11 @@ export function readServiceConfig<S extends EnvSpec = Record<never, never>>(
   }
   // Services name some of their groups alike (`saga-participant`, `login-revocations`):
   // two services under one prefix would be one group, each reading only part of the
-  // topics, silently. A prefix that holds the service's name is the service's own.
-  if (!parsed.KAFKA_GROUP_PREFIX.includes(service)) {
+  // topics, silently. A prefix that ends in the service's name is the service's own (no
+  // service's name ends another's).
+  if (!endsInName(parsed.KAFKA_GROUP_PREFIX, service)) {
     throw new ConfigError([
-      `KAFKA_GROUP_PREFIX must contain the service's name (${service}), so that no two services share a consumer group (got "${parsed.KAFKA_GROUP_PREFIX}")`,
+      `KAFKA_GROUP_PREFIX must be the service's name or end in it after a . - or _ (such as staging.${service}), so that no two services share a consumer group (got "${parsed.KAFKA_GROUP_PREFIX}")`,
     ]);
   }
   return {
@@ -128,4 +129,12 @@ export function readServiceConfig<S extends EnvSpec = Record<never, never>>(
     trustProxy: parsed.TRUST_PROXY,
     extra: parsed,
   };
+}
+
+/** Whether `prefix` is `service` or ends in it after a separator. */
+function endsInName(prefix: string, service: ServiceName): boolean {
+  return (
+    prefix === service ||
+    ['.', '-', '_'].some((separator) => prefix.endsWith(`${separator}${service}`))
+  );
 }

@@ -13,7 +13,7 @@ export function testEnvironment(name: string, overrides: Environment = {}): Envi
     KAFKA_BROKERS: process.env['KAFKA_BROKERS'],
     INSTANCE_ID: `${name}-test-${process.pid}`,
     // Consumer groups of their own: suites running side by side never split a topic.
-    KAFKA_GROUP_PREFIX: `${name}-test-${randomUUID().slice(0, 8)}`,
+    KAFKA_GROUP_PREFIX: `test-${randomUUID().slice(0, 8)}-${name}`,
     // ... and topics of their own: no other suite's service reads what this one writes.
     KAFKA_TOPIC_PREFIX: `test-${randomUUID().slice(0, 8)}.`,
     ...overrides,
