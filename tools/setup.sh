@@ -43,8 +43,9 @@ if command -v dpkg-query >/dev/null; then
     fi
     echo "[setup] installing ${missing[*]}"
     "${as_root[@]}" apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq --no-install-recommends \
-      "${missing[@]}" >/dev/null
+    # Through env: sudo drops the caller's environment.
+    "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+      --no-install-recommends "${missing[@]}" >/dev/null
   fi
 fi
 
@@ -52,12 +53,19 @@ fi
 # shellcheck source=./use-node.sh
 . tools/use-node.sh
 
-# The dependencies, as package-lock.json has them: installed again when it changed.
+# The dependencies, as package-lock.json has them, for this Node's native modules: installed
+# again when either changed. Dev dependencies and install scripts whatever the caller's
+# environment says (NODE_ENV=production, npm_config_omit, npm_config_ignore_scripts would
+# leave the tools out, and the stamp would keep them out).
 installed=node_modules/.scale-chat-installed
-wanted=$(sha256sum package-lock.json | cut -d' ' -f1)
+wanted=$(node -e '
+  const { createHash } = require("node:crypto");
+  const lock = require("node:fs").readFileSync("package-lock.json");
+  console.log(createHash("sha256").update(lock).digest("hex") + " node-abi-" + process.versions.modules);
+')
 if [ "$(cat "$installed" 2>/dev/null)" != "$wanted" ]; then
   echo "[setup] npm ci"
-  npm ci --no-audit --no-fund --loglevel=error
+  npm ci --include=dev --ignore-scripts=false --no-audit --no-fund --loglevel=error
   echo "$wanted" >"$installed"
 fi
 
