@@ -412,7 +412,7 @@ describe('the web app after being offline, across tabs and restarts, and the cha
     expect(await page.getByRole('button', { name: '+ New room' }).count()).toBe(0);
     // The other device's login ends with the account, and its login screen says why.
     expect(await shown(elsewhere.page.getByTestId('session-ended'))).toContain(
-      'your login ended elsewhere',
+      'Your login has ended',
     );
     await elsewhere.page.context().close();
     const login = await fetch(`${EDGE}/api/auth/login`, {

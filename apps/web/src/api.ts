@@ -146,7 +146,8 @@ export class ApiClient {
   /**
    * Why the last session ended, where the login screen has something to say: this tab
    * deleted the account, or the login ended elsewhere (a logout in another tab or on
-   * another device, the account deleted there, the login refused); null for a logout here.
+   * another device, the account deleted there, the login refused or expired); null for a
+   * logout here.
    */
   ended: 'deleted' | 'elsewhere' | null = null;
 

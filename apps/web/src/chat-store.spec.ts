@@ -640,6 +640,17 @@ describe('ChatStore catch-up by version after a reconnection', () => {
     expect(shownRooms()).toEqual([busy.id]);
   });
 
+  it('finds a message by seq among those loaded, else asks the server for that one', async () => {
+    expect((await store.messageAt(ROOM, 2))?.seq).toBe(2);
+    expect(restAsked.filter((path) => path.includes('afterSeq'))).toEqual([]);
+    // Not among those loaded (a reply kept across a reload to an older message, say).
+    const far = message(7, 7, { body: 'beyond the page' });
+    answers.set(`/api/rooms/${ROOM}/messages?afterSeq=6&limit=1`, { items: [far], hasMore: true });
+    expect((await store.messageAt(ROOM, 7))?.body).toBe('beyond the page');
+    answers.set(`/api/rooms/${ROOM}/messages?afterSeq=99&limit=1`, { items: [], hasMore: false });
+    expect(await store.messageAt(ROOM, 100)).toBeUndefined();
+  });
+
   it('says so when this user is taken out of a room, and forgets it', () => {
     socket.fire('room:left', { roomId: ROOM });
     expect(store.snapshot().messages.has(ROOM)).toBe(false);

@@ -729,6 +729,21 @@ export class ChatStore {
     }
   }
 
+  /**
+   * One message of a room by its seq: from the messages loaded, else asked for (a reply
+   * kept across a reload to a message older than the page loaded); undefined when there
+   * is none, or the server cannot say now.
+   */
+  async messageAt(roomId: string, seq: number): Promise<MessageView | undefined> {
+    const loaded = this.state.messages.get(roomId)?.items.find((item) => item.seq === seq);
+    if (loaded !== undefined) return loaded;
+    const page = await this.fetchPage(
+      roomId,
+      new URLSearchParams({ afterSeq: String(seq - 1), limit: '1' }),
+    );
+    return page?.items.find((item) => item.seq === seq);
+  }
+
   /** MessageList has shown the message jumped to. */
   focused(): void {
     this.set({ focus: null });

@@ -118,8 +118,8 @@ export function AuthScreen({ api }: { api: ApiClient }) {
         )}
         {ended === 'elsewhere' && (
           <p className="notice" role="status" data-testid="session-ended">
-            You have been logged out: your login ended elsewhere (a logout in another tab or on
-            another device, or the account deleted). Log in again to go on.
+            Your login has ended: it expired, or it was ended elsewhere (a logout in another tab or
+            on another device, or the account deleted). Log in again to go on.
           </p>
         )}
         <div className="tabs" role="tablist" aria-label="Account">

@@ -4,7 +4,7 @@ import type { ChatStore } from '../chat-store';
 import { isTouchScreen } from '../focus';
 import { CHAT_LIMITS } from '../limits';
 import { completeMention, mentionCandidates, mentionQuery } from '../text/mentions';
-import { unsentText } from '../unsent-text';
+import { unsentReplies, unsentText } from '../unsent-text';
 import type { User } from '../validate';
 import { displayNameOf } from './Avatar';
 
@@ -99,7 +99,8 @@ export function Composer({
         .finally(() => setSaving(false));
       return;
     }
-    store.send(roomId, text, draft?.message.seq);
+    // A reply kept across a reload whose message is still on its way is a reply all the same.
+    store.send(roomId, text, draft?.message.seq ?? unsentReplies.of(meId, roomId));
     finish();
   };
 
@@ -194,9 +195,6 @@ export function Composer({
         // long, which is said below rather than cut.
         maxLength={CHAT_LIMITS.bodyMax * 2 + 200}
         aria-invalid={tooLong}
-        // A field that offers members after "@": the combobox pattern of ARIA 1.2.
-        role="combobox"
-        aria-expanded={candidates.length > 0}
         aria-autocomplete="list"
         aria-controls={candidates.length > 0 ? `mentions-${roomId}` : undefined}
         aria-activedescendant={

@@ -43,6 +43,22 @@ export function RoomPane({ store, state, roomId, me }: RoomProps) {
   const repliedTo = items?.find((item) => item.seq === keptReply);
   if (repliedTo !== undefined && repliedTo.deletedAt === null)
     setShownDraft({ kind: 'reply', message: repliedTo });
+  // One older than the page loaded is asked for (the text goes out as a reply meanwhile
+  // too: Composer sends with the kept seq).
+  const missing = items !== undefined && repliedTo === undefined ? keptReply : undefined;
+  useEffect(() => {
+    if (missing === undefined) return;
+    let current = true;
+    void store.messageAt(roomId, missing).then((message) => {
+      if (!current) return;
+      if (message === undefined || message.deletedAt !== null)
+        unsentReplies.keep(me.id, roomId, undefined);
+      else setShownDraft((shown) => shown ?? { kind: 'reply', message });
+    });
+    return () => {
+      current = false;
+    };
+  }, [missing, store, roomId, me.id]);
   // A reply to, or an edit of, a message deleted meanwhile (by anyone, anywhere) ends: its
   // text must not stay on screen, and there is nothing left to edit.
   const drafted = draft?.message.seq ?? keptReply;
