@@ -161,16 +161,23 @@ export function MessageList({
   }, [items, pending.length, firstUnread, store, roomId]);
 
   // Leaving the room (another one opened): remembered if scrolled up, forgotten at the end.
-  useEffect(
-    () => () => {
+  // Measured from the list as it is then, while it is still in the page (a layout effect's
+  // cleanup runs before React takes it out): the list may have moved since its last scroll
+  // event (the "new messages" divider goes once they are read, and no scroll event says so).
+  useLayoutEffect(() => {
+    const element = list.current;
+    return () => {
       const memo = scrollMemo.current;
-      const atEnd = memo.height - memo.view - memo.top < AT_BOTTOM;
-      if (atEnd || memo.lastSeq === undefined || memo.anchor === undefined)
-        leftScrolled.delete(roomId);
-      else leftScrolled.set(roomId, { anchor: memo.anchor, lastSeq: memo.lastSeq });
-    },
-    [roomId],
-  );
+      const live = element?.isConnected === true ? element : null;
+      const atEnd =
+        live === null
+          ? memo.height - memo.view - memo.top < AT_BOTTOM
+          : live.scrollHeight - live.clientHeight - live.scrollTop < AT_BOTTOM;
+      const anchor = live === null ? memo.anchor : firstInView(live);
+      if (atEnd || memo.lastSeq === undefined || anchor === undefined) leftScrolled.delete(roomId);
+      else leftScrolled.set(roomId, { anchor, lastSeq: memo.lastSeq });
+    };
+  }, [roomId]);
 
   /**
    * Whether the newest message is in view, measured from the list as it is now: the store
