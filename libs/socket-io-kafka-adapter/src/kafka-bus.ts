@@ -177,6 +177,11 @@ export class KafkaBus extends EventEmitter {
       maxWaitTimeInMs: 250,
       sessionTimeout: options.consumerSessionTimeout,
       heartbeatInterval: Math.min(3_000, Math.floor(options.consumerSessionTimeout / 3)),
+      // A crash while the bus closes (its fetch cut off by the disconnect) is not restarted:
+      // kafkajs clears a restart already scheduled when it disconnects, not one scheduled
+      // after, which would connect again behind a closed bus (seen in a CI run: a test's
+      // process went on connecting after it had ended).
+      retry: { restartOnFailure: () => Promise.resolve(this.state !== 'closed') },
     });
     this.admin = kafka.admin();
     this.publisher = new OrderedPublisher({
