@@ -85,21 +85,15 @@ export function MessageList({
     /** The divider of unread messages was scrolled to (once, when it appeared). */
     shownUnread: boolean;
     pending: number;
-    /** The list's own height, as last measured. */
-    view: number;
     /** The newest message shown. */
     lastSeq: number | undefined;
-    /** Where the list is scrolled to, by a message (kept as it is scrolled). */
-    anchor: ScrollAnchor | undefined;
   }>({
     height: 0,
     top: 0,
     firstSeq: undefined,
     shownUnread: false,
     pending: 0,
-    view: 0,
     lastSeq: undefined,
-    anchor: undefined,
   });
   // Opened at the "new messages" divider, it is not at the end until it is scrolled there.
   const [atBottom, setAtBottom] = useState(() => !state.firstUnread.has(roomId));
@@ -155,7 +149,6 @@ export function MessageList({
     memo.firstSeq = firstSeq;
     memo.height = element.scrollHeight;
     memo.top = element.scrollTop;
-    memo.view = element.clientHeight;
     memo.lastSeq = items.at(-1)?.seq;
     tellWhetherAtEnd(element);
   }, [items, pending.length, firstUnread, store, roomId]);
@@ -167,15 +160,14 @@ export function MessageList({
   useLayoutEffect(() => {
     const element = list.current;
     return () => {
-      const memo = scrollMemo.current;
-      const live = element?.isConnected === true ? element : null;
+      const { lastSeq } = scrollMemo.current;
+      // Not in the page any more (it should be): nothing to measure, nothing kept.
       const atEnd =
-        live === null
-          ? memo.height - memo.view - memo.top < AT_BOTTOM
-          : live.scrollHeight - live.clientHeight - live.scrollTop < AT_BOTTOM;
-      const anchor = live === null ? memo.anchor : firstInView(live);
-      if (atEnd || memo.lastSeq === undefined || anchor === undefined) leftScrolled.delete(roomId);
-      else leftScrolled.set(roomId, { anchor, lastSeq: memo.lastSeq });
+        element?.isConnected !== true ||
+        element.scrollHeight - element.clientHeight - element.scrollTop < AT_BOTTOM;
+      const anchor = atEnd ? undefined : firstInView(element);
+      if (anchor === undefined || lastSeq === undefined) leftScrolled.delete(roomId);
+      else leftScrolled.set(roomId, { anchor, lastSeq });
     };
   }, [roomId]);
 
@@ -199,8 +191,6 @@ export function MessageList({
     if (element === null) return;
     scrollMemo.current.top = element.scrollTop;
     scrollMemo.current.height = element.scrollHeight;
-    scrollMemo.current.view = element.clientHeight;
-    scrollMemo.current.anchor = firstInView(element);
     tellWhetherAtEnd(element);
     if (element.scrollTop < 120 && messages?.hasOlder === true) void store.loadOlder(roomId);
   };
