@@ -676,6 +676,40 @@ describe('ChatStore catch-up by version after a reconnection', () => {
     );
   });
 
+  it('tells every room one room list shows this user was taken out of, each with its words still to be sent', async () => {
+    const dinner = { ...summary, id: 'room-dinner', name: 'Dinner' };
+    answers.set('/api/rooms', { items: [summary, dinner] });
+    await store.loadRooms();
+    socket.fire('disconnect', 'transport close');
+    store.send(ROOM, 'for lunch');
+    store.send(dinner.id, 'for dinner');
+    // Back: taken out of both meanwhile, which no socket event said.
+    answers.set('/api/rooms', { items: [] });
+    await store.loadRooms();
+    expect(store.snapshot().rooms).toEqual([]);
+    expect(store.snapshot().error).toBe(
+      "You're no longer a member of Lunch. Not sent, as you are no longer a member there: “for lunch” " +
+        "You're no longer a member of Dinner. Not sent, as you are no longer a member there: “for dinner”",
+    );
+  });
+
+  it('tells a removal that comes while another is shown, rather than replacing it', async () => {
+    const dinner = { ...summary, id: 'room-dinner', name: 'Dinner' };
+    answers.set('/api/rooms', { items: [summary, dinner] });
+    await store.loadRooms();
+    socket.fire('room:left', { roomId: ROOM });
+    socket.fire('room:left', { roomId: dinner.id });
+    expect(store.snapshot().error).toBe(
+      "You're no longer a member of Lunch. You're no longer a member of Dinner.",
+    );
+    // Dismissed, the next one is told alone.
+    store.dismissError();
+    answers.set('/api/rooms', { items: [summary] });
+    await store.loadRooms();
+    socket.fire('room:left', { roomId: ROOM });
+    expect(store.snapshot().error).toBe("You're no longer a member of Lunch.");
+  });
+
   it('calls a member who left by deleting the account so at once, on the messages too', async () => {
     const name = () => nameOfUser(store.snapshot(), OTHER);
     await until(() => name() === 'Ann');

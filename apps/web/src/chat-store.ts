@@ -603,7 +603,8 @@ export class ChatStore {
   /**
    * Removed from `roomId` (by its owner, in another tab, or the room deleted): forgotten,
    * and said, with the words of any message still to be sent there, which now goes
-   * nowhere but can be copied from the notice.
+   * nowhere but can be copied from the notice. Added to what the notice says already: a
+   * room list may reveal several removals at once, and each is told.
    */
   private removedFrom(roomId: string): void {
     const title = titleOfRoom(this.state, roomId, this.me.id) || 'a room';
@@ -611,15 +612,20 @@ export class ChatStore {
       (message) => message.roomId === roomId && message.state !== 'sent',
     );
     this.forget(roomId);
-    this.set({ error: `You're no longer a member of ${title}.` });
+    this.tell(`You're no longer a member of ${title}.`);
     if (unsent.length > 0) this.tellUnsent(unsent);
   }
 
   /** Adds the words of messages that will never be sent to the notice shown. */
   private tellUnsent(unsent: readonly PendingMessage[]): void {
     const words = unsent.map((message) => `“${message.body}”`).join(' ');
+    this.tell(`Not sent, as you are no longer a member there: ${words}`);
+  }
+
+  /** Adds `text` to the notice shown (until it is dismissed), rather than replacing it. */
+  private tell(text: string): void {
     const said = this.state.error === null ? '' : `${this.state.error} `;
-    this.set({ error: `${said}Not sent, as you are no longer a member there: ${words}` });
+    this.set({ error: `${said}${text}` });
   }
 
   /** A room this user is no longer in: gone from the list, never synced again. */
