@@ -9,7 +9,8 @@ jest.setTimeout(60_000);
  * A user's budgets, over Socket.IO and REST alike (docs/chat.md). v1.1's changes to
  * messages spend the send budget: once a user's reactions have spent it, an edit over
  * REST is a 429 with Retry-After and a send is refused too. Pages of history have a
- * budget of their own: a small request whose answer may be 500 messages. So have room
+ * budget of their own: a small request whose answer may be 500 messages (reads of rooms
+ * take from it too: the list counts every room's unread messages). So have room
  * and membership writes (each a room saga or a locked write) and message searches.
  */
 describe("a user's send, history, room-write and search budgets", () => {
@@ -91,7 +92,7 @@ describe("a user's send, history, room-write and search budgets", () => {
     expect(row?.body).toBe(body);
   });
 
-  it('refuses sync over the socket, then GET …/messages and …/changes, once the budget is spent', async () => {
+  it('refuses sync over the socket, then GET …/messages, …/changes and the room reads, once the budget is spent', async () => {
     const socket = await chat.socket(ann);
     const started = Date.now();
     let syncs = 0;
@@ -107,7 +108,7 @@ describe("a user's send, history, room-write and search budgets", () => {
     expect(syncs).toBeGreaterThanOrEqual(5);
     expect(syncs).toBeLessThanOrEqual(5 + tokensRefilledSince(started));
 
-    for (const path of ['messages', 'changes']) {
+    for (const path of [`/${roomId}/messages`, `/${roomId}/changes`, `/${roomId}`, '']) {
       const from = Date.now();
       let pages = 0;
       let answer = await get(path);
@@ -209,7 +210,7 @@ describe("a user's send, history, room-write and search budgets", () => {
   }
 
   function get(path: string): Promise<Response> {
-    return fetch(`${chat.gateway.url}/api/rooms/${roomId}/${path}`, {
+    return fetch(`${chat.gateway.url}/api/rooms${path}`, {
       headers: { authorization: `Bearer ${ann.token}` },
     });
   }

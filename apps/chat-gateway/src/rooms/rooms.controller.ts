@@ -30,6 +30,7 @@ import type { VerifiedAccessToken } from '@scale-chat/access-tokens';
 import type { RoomMemberView, RoomSummaryView, RoomView } from '@scale-chat/contracts';
 import { AccessTokenGuard, CurrentUser } from '@scale-chat/platform';
 import { budgetGuard } from '../limits/budget.guard';
+import { HistoryBudgetGuard } from '../messages/message-routes';
 import { MEMBER_ID, ROOM_ID } from './room-access';
 import {
   AddMemberBody,
@@ -96,13 +97,21 @@ export class RoomsController {
     return room;
   }
 
+  /**
+   * Reads of rooms cost what a page of history costs: the list counts each room's unread
+   * messages and mentions, a room holds up to 1,000 members, and neither is worth a loop.
+   */
   @Get()
+  @UseGuards(HistoryBudgetGuard)
+  @ApiTooManyRequestsResponse({ description: "the caller's budget of reads is spent" })
   @ApiOkResponse({ description: "the caller's rooms, most recent activity first" })
   async list(@CurrentUser() caller: VerifiedAccessToken): Promise<{ items: RoomSummaryView[] }> {
     return { items: await this.rooms.list(caller.userId) };
   }
 
   @Get(':id')
+  @UseGuards(HistoryBudgetGuard)
+  @ApiTooManyRequestsResponse({ description: "the caller's budget of reads is spent" })
   @ApiOkResponse({ type: RoomDto })
   @ApiForbiddenResponse({ description: 'the caller is not a member' })
   @ApiNotFoundResponse()
