@@ -34,7 +34,14 @@ describe('the Kafka adapter across three instances', () => {
     acceptClients(nodes);
     const [a, b, c] = nodes.map((node) => node.url) as [string, string, string];
     clients = await Promise.all([
-      connectClient(a, { auth: { user: 'ann', rooms: ['r1'] } }),
+      connectClient(a, {
+        auth: { user: 'ann', rooms: ['r1'] },
+        extraHeaders: {
+          authorization: 'Bearer secret',
+          cookie: 'session=secret',
+          'x-client': 'ann',
+        },
+      }),
       connectClient(b, { auth: { user: 'bob', rooms: ['r1', 'r2'] } }),
       connectClient(c, { auth: { user: 'cat', rooms: ['r2'] } }),
     ]);
@@ -105,7 +112,7 @@ describe('the Kafka adapter across three instances', () => {
         id: socket.id,
         rooms: [...socket.rooms].sort(),
         data: socket.data as unknown,
-        user: (socket.handshake.auth as { user: string }).user,
+        user: (socket.data as { user: string }).user,
       }))
       .sort((x, y) => x.user.localeCompare(y.user));
     expect(seen).toEqual([
@@ -122,6 +129,22 @@ describe('the Kafka adapter across three instances', () => {
         user: 'bob',
       },
     ]);
+  });
+
+  it("fetchSockets leaves another instance's socket's credentials out of the topic", async () => {
+    const [ann] = await node(1)
+      .io.in(client(0).id as string)
+      .fetchSockets();
+    // Written by the socket's own instance, node 0, and read from the topic by node 1.
+    expect(ann?.handshake.auth).toEqual({});
+    expect(ann?.handshake.headers).not.toHaveProperty('cookie');
+    expect(ann?.handshake.headers).not.toHaveProperty('authorization');
+    expect(ann?.handshake.headers).toHaveProperty('x-client', 'ann');
+    const [bob] = await node(1)
+      .io.in(client(1).id as string)
+      .fetchSockets();
+    // Its own socket is the socket itself.
+    expect((bob?.handshake.auth as { user?: string }).user).toBe('bob');
   });
 
   it('socketsJoin and socketsLeave act on sockets held by other instances', async () => {

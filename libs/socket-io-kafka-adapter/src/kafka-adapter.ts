@@ -45,6 +45,9 @@ function keyOf(opts: BroadcastOptions): string {
 
 const requestId = () => randomBytes(8).toString('hex');
 
+/** Handshake headers that carry credentials (`shareHandshakeCredentials`). */
+const CREDENTIAL_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization']);
+
 /** What the adapter reads of a local socket to snapshot its session. */
 interface LocalSocket {
   id: string;
@@ -567,8 +570,7 @@ export class KafkaAdapter extends Adapter implements BusMember {
     }[];
     const sockets: SocketDetails[] = [];
     for (const socket of local) {
-      // The session store is a server-side object; it does not travel.
-      const { sessionStore, ...handshake } = socket.handshake;
+      const handshake = this.travellingHandshake(socket.handshake);
       const details = { id: socket.id, handshake, rooms: [...socket.rooms], data: socket.data };
       if (isEncodable(details)) sockets.push(details);
       else
@@ -578,6 +580,23 @@ export class KafkaAdapter extends Adapter implements BusMember {
         );
     }
     this.respond(requester, id, { response: ResponseType.FetchSockets, sockets });
+  }
+
+  /**
+   * What a fetchSockets answer tells of a socket's handshake: not the session store (a
+   * server-side object), nor its credentials unless `shareHandshakeCredentials` says so.
+   */
+  private travellingHandshake(handshake: Record<string, unknown>): Record<string, unknown> {
+    const { sessionStore, ...rest } = handshake;
+    if (this.bus.options.shareHandshakeCredentials) return rest;
+    const { auth, headers, ...others } = rest;
+    const kept =
+      typeof headers === 'object' && headers !== null
+        ? Object.fromEntries(
+            Object.entries(headers).filter(([name]) => !CREDENTIAL_HEADERS.has(name.toLowerCase())),
+          )
+        : headers;
+    return { ...others, headers: kept, auth: {} };
   }
 
   private answerServerSideEmit(requester: string, args: unknown[], id: string | undefined): void {

@@ -48,6 +48,7 @@ describe('resolveOptions', () => {
     ['groupIdPrefix', { groupIdPrefix: 5 as unknown as string }],
     ['positionOf', { positionOf: null as unknown as KafkaAdapterOptions['positionOf'] }],
     ['logger', { logger: {} as KafkaAdapterOptions['logger'] }],
+    ['shareHandshakeCredentials', { shareHandshakeCredentials: 'yes' as unknown as boolean }],
     ['heartbeatTimeout', { heartbeatInterval: 5_000, heartbeatTimeout: 5_000 }],
   ])('refuses a wrong %s with a TypeError naming it', (name, options) => {
     expect(() => resolveOptions({ logger: silent, ...options })).toThrow(TypeError);

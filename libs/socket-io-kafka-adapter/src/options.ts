@@ -77,6 +77,15 @@ export interface KafkaAdapterOptions {
    * restores nothing. Default: the session comes back as it was.
    */
   readonly roomsOnRecovery?: (session: RecoveringSession) => Promise<readonly string[] | undefined>;
+  /**
+   * Whether a `fetchSockets` answer carries a socket's credentials to the instance that
+   * asked: its handshake's `auth` (where clients put their tokens) and its
+   * `authorization`, `cookie` and `proxy-authorization` headers. The answer is a record
+   * in the topic, readable by whoever can read it for `topicRetentionMs`. Default false:
+   * they stay on the socket's own instance; keep what other instances need of a socket
+   * in `socket.data`, which travels.
+   */
+  readonly shareHandshakeCredentials?: boolean;
   readonly logger?: AdapterLogger;
 }
 
@@ -142,6 +151,7 @@ const defaults: Omit<ResolvedOptions, 'requestsTimeout'> = {
   consumerSessionTimeout: 10_000,
   positionOf: () => undefined,
   roomsOnRecovery: (session) => Promise.resolve(session.rooms),
+  shareHandshakeCredentials: false,
   logger: consoleLogger,
 };
 
@@ -224,6 +234,8 @@ function checkOptions(options: ResolvedOptions): void {
   // Kafka's own "kept for good" is -1.
   if (options.topicRetentionMs !== -1) checkCount('topicRetentionMs', options.topicRetentionMs);
   checkCount('maxPublishBatch', options.maxPublishBatch, MAX_PUBLISH_BATCH);
+  if (typeof options.shareHandshakeCredentials !== 'boolean')
+    invalid('shareHandshakeCredentials', 'a boolean', options.shareHandshakeCredentials);
   for (const name of ['positionOf', 'roomsOnRecovery'] as const) {
     if (typeof options[name] !== 'function') invalid(name, 'a function', options[name]);
   }
