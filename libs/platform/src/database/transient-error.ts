@@ -25,10 +25,15 @@ const TRANSIENT_SOCKET_CODES = new Set([
   'EAI_AGAIN',
 ]);
 
-/** What node-postgres says when a connection ends or cannot be had in time. */
+/**
+ * What node-postgres says when a connection ends or cannot be had in time, or when a
+ * statement outlasts `query_timeout` (its own timer: no SQLSTATE, unlike the server's
+ * `statement_timeout`, 57014).
+ */
 const TRANSIENT_MESSAGES = [
   'Connection terminated',
   'timeout exceeded when trying to connect',
+  'Query read timeout',
   'Client has encountered a connection error and is not queryable',
   'Connection is not established',
 ];
