@@ -1,22 +1,44 @@
-import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Injectable,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import { SAGA_EVENT_TYPES, type EventEnvelope, type SagaStartRequest } from '@scale-chat/contracts';
 import { EVENT_SCHEMAS } from '@scale-chat/contracts/events';
-import { isRefusedForGood, runAfterCommit, UnhandleableEventError } from '@scale-chat/platform';
+import {
+  isRefusedForGood,
+  isTransientDatabaseError,
+  runAfterCommit,
+  UnhandleableEventError,
+} from '@scale-chat/platform';
 import { PinoLogger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
-import { SagaOrchestrator, UNKNOWN_SAGA_TYPE } from './saga-orchestrator.service';
+import { MALFORMED_SAGA_PAYLOAD, SagaOrchestrator } from './saga-orchestrator.service';
 
 const parseStart = EVENT_SCHEMAS[SAGA_EVENT_TYPES.start];
 
+/** How a kept request that can never start is marked: the runs pass it by. */
+const CANNOT_START = 'cannot start: ';
+
+/** How often the kept requests are tried again, after the one at start-up. */
+export const KEPT_SAGA_REQUESTS_EVERY_MS = 60_000;
+
 /**
- * Saga requests an earlier release of the orchestrator could not run, their type unknown
- * to it (a requester released ahead of it), are kept in `dead_letters`. Once a release
- * knows the type they are started, at start-up, each in one transaction with its dead
- * letter's deletion, so two instances starting at once start each saga once. Kept
- * requests of types still unknown stay kept.
+ * Saga requests the orchestrator could not start are kept in `dead_letters`: of a type an
+ * earlier release did not know (a requester released ahead of it), or whose start failed
+ * five times for a reason not known to pass (a permission, a table missing while a deploy
+ * is under way, a bug). Left there, the requester would wait for good: an account stays
+ * `deleting`, a member `pending`. They are started at start-up and every minute, each in
+ * one transaction with its dead letter's deletion, so two instances at once start each
+ * saga once. A request that can never start (not a request, a payload not its type's,
+ * one PostgreSQL refuses to store) is marked so and stays kept; one of a type still
+ * unknown, or whose start fails again, is tried at the next run.
  */
 @Injectable()
-export class KeptSagaRequests implements OnApplicationBootstrap {
+export class KeptSagaRequests implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> = Promise.resolve();
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly orchestrator: SagaOrchestrator,
@@ -26,50 +48,93 @@ export class KeptSagaRequests implements OnApplicationBootstrap {
   }
 
   onApplicationBootstrap(): void {
-    this.startKnown().catch((error: unknown) =>
-      this.logger.warn({ err: error }, 'could not start the kept saga requests; at the next start'),
+    this.schedule();
+    this.timer = setInterval(() => this.schedule(), KEPT_SAGA_REQUESTS_EVERY_MS);
+    this.timer.unref();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** One run after the one under way, if any. */
+  private schedule(): void {
+    this.running = this.running.then(() =>
+      this.startKept().catch((error: unknown) =>
+        this.logger.warn({ err: error }, 'could not start the kept saga requests; at the next run'),
+      ),
     );
   }
 
-  /** Starts the kept requests whose type this release knows; how many it started. */
-  async startKnown(): Promise<number> {
+  /** Starts the kept requests that can start now; how many it started. */
+  async startKept(): Promise<number> {
     const kept = (await this.dataSource.query(
       `SELECT "id", "value" FROM "dead_letters"
-        WHERE "type" = $1 AND starts_with("error", $2) ORDER BY "id"`,
-      [SAGA_EVENT_TYPES.start, UNKNOWN_SAGA_TYPE],
+        WHERE "type" = $1 AND NOT starts_with("error", $2) AND NOT starts_with("error", $3)
+        ORDER BY "id"`,
+      [SAGA_EVENT_TYPES.start, CANNOT_START, MALFORMED_SAGA_PAYLOAD],
     )) as { id: string; value: Buffer | null }[];
     let started = 0;
     for (const { id, value } of kept) {
       const request = this.requestIn(id, value);
-      if (request === undefined || !this.orchestrator.runs(request.sagaType)) continue;
-      const effects: (() => void)[] = [];
-      try {
-        const taken = await this.dataSource.transaction(async (manager) => {
-          const [deleted] = (await manager.query(
-            `DELETE FROM "dead_letters" WHERE "id" = $1 RETURNING "id"`,
-            [id],
-          )) as [unknown[], number];
-          if (deleted.length === 0) return false; // another instance took it first
-          await this.orchestrator.start(request, manager, (effect) => effects.push(effect));
-          return true;
-        });
-        runAfterCommit(effects, this.logger.logger, { sagaId: request.sagaId });
-        if (taken) started += 1;
-      } catch (error) {
-        // Its type known now, its payload is not that type's, or PostgreSQL refuses to store
-        // it (a NUL in a name, say): kept, for that reason, and the next one is started.
-        // Anything else (the database away) stops here until the next start.
-        if (!(error instanceof UnhandleableEventError) && !isRefusedForGood(error)) throw error;
-        const reason = `cannot start: ${error instanceof Error ? error.message : String(error)}`;
-        await this.dataSource.query(`UPDATE "dead_letters" SET "error" = $2 WHERE "id" = $1`, [
-          id,
-          error instanceof UnhandleableEventError ? error.message : reason,
-        ]);
-        this.logger.warn({ deadLetter: id, err: error }, 'a kept saga request stays kept');
+      if (request === undefined) {
+        await this.markCannotStart(id, 'not a saga request');
+        continue;
       }
+      if (!this.orchestrator.runs(request.sagaType)) continue;
+      if (await this.start(id, request)) started += 1;
     }
     if (started > 0) this.logger.info({ started }, 'started saga requests kept until now');
     return started;
+  }
+
+  /** Starts `request` and deletes its dead letter; whether it was this call that did. */
+  private async start(id: string, request: SagaStartRequest): Promise<boolean> {
+    const effects: (() => void)[] = [];
+    try {
+      const taken = await this.dataSource.transaction(async (manager) => {
+        const [deleted] = (await manager.query(
+          `DELETE FROM "dead_letters" WHERE "id" = $1 RETURNING "id"`,
+          [id],
+        )) as [unknown[], number];
+        if (deleted.length === 0) return false; // another instance took it first
+        await this.orchestrator.start(request, manager, (effect) => effects.push(effect));
+        return true;
+      });
+      runAfterCommit(effects, this.logger.logger, { sagaId: request.sagaId });
+      return taken;
+    } catch (error) {
+      // The database away: the run stops here, and the next one tries again.
+      if (isTransientDatabaseError(error)) throw error;
+      if (error instanceof UnhandleableEventError) {
+        // Its payload is not its type's (marked so by the orchestrator's own message).
+        await this.markKept(id, error.message);
+      } else if (isRefusedForGood(error)) {
+        // PostgreSQL will never store it (a NUL in a name, say).
+        await this.markCannotStart(id, error instanceof Error ? error.message : String(error));
+      } else {
+        // Failing again for a reason that may pass: the next run tries again.
+        this.logger.warn(
+          { deadLetter: id, sagaId: request.sagaId, err: error },
+          'a kept saga request could not start; at the next run',
+        );
+        return false;
+      }
+      this.logger.warn({ deadLetter: id, err: error }, 'a kept saga request stays kept');
+      return false;
+    }
+  }
+
+  private markCannotStart(id: string, why: string): Promise<void> {
+    return this.markKept(id, `${CANNOT_START}${why}`);
+  }
+
+  private async markKept(id: string, error: string): Promise<void> {
+    await this.dataSource.query(`UPDATE "dead_letters" SET "error" = $2 WHERE "id" = $1`, [
+      id,
+      error.replaceAll('\u0000', '').slice(0, 2_000),
+    ]);
   }
 
   /** The request a dead letter holds, or undefined (logged) when it holds none. */

@@ -422,9 +422,10 @@ describe('the orchestrator over Kafka, with the test playing auth and chat', () 
     );
     const kept = orchestrator.app.get(KeptSagaRequests);
 
-    // Two instances starting at once: the saga starts once.
-    const started = await Promise.all([kept.startKnown(), kept.startKnown()]);
-    expect(started[0] + started[1]).toBe(1);
+    // Two instances starting at once: the saga starts once (the commands below say so;
+    // the service's own minutely run may be the one that started it).
+    const started = await Promise.all([kept.startKept(), kept.startKept()]);
+    expect(started[0] + started[1]).toBeLessThanOrEqual(1);
     expect(await finished(sagaId)).toMatchObject({ status: 'completed' });
     expect(received.get(sagaId)).toEqual([
       'execute chat.create-profile',
@@ -441,6 +442,39 @@ describe('the orchestrator over Kafka, with the test playing auth and chat', () 
     expect(await deadLetterOf(unstorable)).toEqual([
       expect.stringMatching(/^cannot start: unsupported Unicode escape sequence/),
     ]);
+  });
+
+  it('starts a request kept after its start failed five times, once what failed it passed', async () => {
+    const dataSource = orchestrator.app.get(DataSource);
+    const sagaId = randomUUID();
+    scripts.set(sagaId, {});
+    // As the consumer keeps a request whose start failed five times for a reason not known
+    // to pass (a grant missing while a deploy is under way): before, it stayed kept for
+    // good, and its requester (an account `deleting`, a member `pending`) waited for good.
+    await dataSource.query(
+      `INSERT INTO "dead_letters"
+         ("consumer", "topic", "partition", "offset", "event_id", "type", "value", "error")
+       VALUES ('orchestrator', 'saga.requests', 0, '2', $1, $2, $3, $4)`,
+      [
+        randomUUID(),
+        SAGA_EVENT_TYPES.start,
+        Buffer.from(
+          envelope(SAGA_EVENT_TYPES.start, {
+            sagaId,
+            sagaType: 'signup',
+            payload: signupPayload(),
+          }),
+        ),
+        'permission denied for table sagas',
+      ],
+    );
+    await orchestrator.app.get(KeptSagaRequests).startKept();
+    expect(await finished(sagaId)).toMatchObject({ status: 'completed' });
+    expect(received.get(sagaId)).toEqual([
+      'execute chat.create-profile',
+      'execute auth.activate-user',
+    ]);
+    expect(await deadLetterOf(sagaId)).toEqual([]);
   });
 
   it('times out the other sagas when one it cannot run is due, and takes that one off the sweep', async () => {

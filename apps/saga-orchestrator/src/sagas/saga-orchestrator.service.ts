@@ -46,7 +46,7 @@ const SWEEP_PAGES = 10;
 /** The consumer group of requests and replies (`SagaEventsController`). */
 export const ORCHESTRATOR_GROUP = 'orchestrator';
 /** How a request for a saga type this release does not run is refused (and kept). */
-export const UNKNOWN_SAGA_TYPE = 'unknown saga type ';
+const UNKNOWN_SAGA_TYPE = 'unknown saga type ';
 /** How a request whose payload is not its saga type's is refused (and kept, for good). */
 export const MALFORMED_SAGA_PAYLOAD = 'malformed saga payload ';
 
