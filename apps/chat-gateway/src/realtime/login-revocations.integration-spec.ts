@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { eventuallyValue } from '@scale-chat/wait';
+import { eventually, eventuallyValue } from '@scale-chat/wait';
 import { AUTH_LOGINS_TOPIC, LOGIN_REVOKED } from '@scale-chat/contracts';
-import { KafkaConnection, recordRevokedLogin } from '@scale-chat/platform';
+import { isLoginRevoked, KafkaConnection, recordRevokedLogin } from '@scale-chat/platform';
 import {
   startTestJwks,
   startTestService,
   type TestJwks,
   type TestService,
 } from '@scale-chat/platform/testing';
-import { Partitioners } from 'kafkajs';
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { Client } from 'pg';
 import { io as connect, type Socket } from 'socket.io-client';
 import { DataSource } from 'typeorm';
@@ -219,6 +219,56 @@ describe('a revoked login on chat-gateway', () => {
       socket.disconnect();
     } finally {
       await db.end();
+    }
+  });
+});
+
+describe('a revocation announced while no gateway runs', () => {
+  it('is recorded by the first instance to start after it', async () => {
+    const jwks = await startTestJwks();
+    const environment = {
+      AUTH_JWKS_URL: jwks.url,
+      SOCKET_IO_TOPIC: `test.socketio-${randomUUID().slice(0, 8)}`,
+      KAFKA_GROUP_PREFIX: `test-${randomUUID().slice(0, 8)}-chat-gateway`,
+      KAFKA_TOPIC_PREFIX: `test-${randomUUID().slice(0, 8)}.`,
+    };
+    // A deployment that ran (its group joined, its topics made) and was stopped, all of
+    // it, as a rollout that recreates every pod does.
+    const before = await startTestService(chatGatewayService, environment);
+    await before.app.close();
+    const familyId = randomUUID();
+    const producer = new Kafka({
+      brokers: (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(','),
+      logLevel: logLevel.NOTHING,
+    }).producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    // One revocation on each partition: whichever the group had read before or not.
+    const userIds = Array.from({ length: 12 }, () => randomUUID());
+    await producer.send({
+      topic: `${environment.KAFKA_TOPIC_PREFIX}${AUTH_LOGINS_TOPIC.name}`,
+      messages: userIds.map((userId) => ({
+        key: userId,
+        value: JSON.stringify({
+          id: randomUUID(),
+          type: LOGIN_REVOKED,
+          occurredAt: new Date().toISOString(),
+          data: { userId, familyId, reason: 'logout' },
+        }),
+      })),
+    });
+    await producer.disconnect();
+    const after = await startTestService(chatGatewayService, {
+      ...environment,
+      DATABASE_URL: before.database.url,
+    });
+    try {
+      await eventually('the revocation recorded', () =>
+        isLoginRevoked(after.app.get(DataSource), familyId),
+      );
+    } finally {
+      await after.close();
+      await before.database.drop();
+      await jwks.close();
     }
   });
 });

@@ -45,13 +45,17 @@ export class CreateRevokedLogins1764200000000 implements MigrationInterface {
 
 /**
  * The consumer group that records auth's revocations (one instance of the service per
- * event: the table is shared). Only what happens from now on matters: older logins'
- * access tokens have expired.
+ * event: the table is shared). From the topic's beginning where the group has read
+ * nothing yet: a partition it never committed an offset on would otherwise start at its
+ * end, and a revocation announced while no instance ran (every pod recreated at once)
+ * would be skipped, its login's tokens working until they expire. The topic keeps the
+ * broker's retention (a week by default) of them; rows older than two days go again at
+ * the next revocation recorded.
  */
 export const LOGIN_REVOCATIONS = consumerGroup({
   name: 'login-revocations',
   topics: [AUTH_LOGINS_TOPIC],
-  fromBeginning: false,
+  fromBeginning: true,
 });
 
 /**
