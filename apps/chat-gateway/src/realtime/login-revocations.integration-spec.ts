@@ -17,6 +17,17 @@ import type { ChatConfig } from '../chat-config';
 
 jest.setTimeout(60_000);
 
+/** Auth's `login.revoked` of login `familyId`, as a record of `auth.logins`. */
+const revocationRecord = (userId: string, familyId: string) => ({
+  key: userId,
+  value: JSON.stringify({
+    id: randomUUID(),
+    type: LOGIN_REVOKED,
+    occurredAt: new Date().toISOString(),
+    data: { userId, familyId, reason: 'logout' },
+  }),
+});
+
 describe('a revoked login on chat-gateway', () => {
   let jwks: TestJwks;
   const gateways: TestService<ChatConfig>[] = [];
@@ -85,17 +96,7 @@ describe('a revoked login on chat-gateway', () => {
       while (!(await done()) && Date.now() < deadline) {
         await producer.send({
           topic: `${gateway.config.kafkaTopicPrefix}${AUTH_LOGINS_TOPIC.name}`,
-          messages: [
-            {
-              key: userId,
-              value: JSON.stringify({
-                id: randomUUID(),
-                type: LOGIN_REVOKED,
-                occurredAt: new Date().toISOString(),
-                data: { userId, familyId, reason: 'logout' },
-              }),
-            },
-          ],
+          messages: [revocationRecord(userId, familyId)],
         });
         await new Promise((resolve) => setTimeout(resolve, 500));
       }
@@ -246,15 +247,7 @@ describe('a revocation announced while no gateway runs', () => {
     const userIds = Array.from({ length: 12 }, () => randomUUID());
     await producer.send({
       topic: `${environment.KAFKA_TOPIC_PREFIX}${AUTH_LOGINS_TOPIC.name}`,
-      messages: userIds.map((userId) => ({
-        key: userId,
-        value: JSON.stringify({
-          id: randomUUID(),
-          type: LOGIN_REVOKED,
-          occurredAt: new Date().toISOString(),
-          data: { userId, familyId, reason: 'logout' },
-        }),
-      })),
+      messages: userIds.map((userId) => revocationRecord(userId, familyId)),
     });
     await producer.disconnect();
     const after = await startTestService(chatGatewayService, {
