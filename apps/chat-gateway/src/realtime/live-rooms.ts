@@ -46,6 +46,16 @@ export class LiveRooms {
     return users;
   }
 
+  /** The logins (refresh-token families) of the sockets connected to this instance. */
+  localLogins(): Set<string> {
+    const logins = new Set<string>();
+    for (const socket of this.server?.of('/').sockets.values() ?? []) {
+      const familyId = (socket.data as { user?: { familyId?: unknown } }).user?.familyId;
+      if (typeof familyId === 'string') logins.add(familyId);
+    }
+    return logins;
+  }
+
   /** Whether the socket `socketId` is connected to this instance now. */
   isLocal(socketId: string): boolean {
     return this.server?.of('/').sockets.get(socketId)?.connected === true;
@@ -141,5 +151,10 @@ export class LiveRooms {
   /** Closes the sockets in `room` on every instance. */
   disconnect(room: string): void {
     this.io.in(room).disconnectSockets(true);
+  }
+
+  /** Closes the sockets in `room` on this instance only. */
+  disconnectLocal(room: string): void {
+    this.io.local.in(room).disconnectSockets(true);
   }
 }

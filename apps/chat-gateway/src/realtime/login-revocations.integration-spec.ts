@@ -14,6 +14,7 @@ import { io as connect, type Socket } from 'socket.io-client';
 import { DataSource } from 'typeorm';
 import { chatGatewayService } from '../app.module';
 import type { ChatConfig } from '../chat-config';
+import { RevokedLoginSweep } from './revoked-login-sweep';
 
 jest.setTimeout(60_000);
 
@@ -156,23 +157,47 @@ describe('a revoked login on chat-gateway', () => {
     const familyId = randomUUID();
     const socket = await socketOf(a, familyId);
     const closed = new Promise((resolve) => socket.once('disconnect', resolve));
-    // Recorded, and no broadcast: only the socket's next event can find out.
+    // Recorded, and no broadcast; the sweep that would close it in between is paused, so
+    // only the socket's next event can find out.
+    const sweep = a.app.get(RevokedLoginSweep);
+    await sweep.beforeApplicationShutdown();
+    try {
+      await a.app
+        .get(DataSource)
+        .query(`INSERT INTO "revoked_logins" ("family_id") VALUES ($1)`, [familyId]);
+      const refused = await eventuallyValue(
+        'an event of the socket refused',
+        () =>
+          socket
+            .timeout(5_000)
+            .emitWithAck('typing', { roomId: randomUUID(), typing: true }) as Promise<{
+            ok: boolean;
+            error?: { code: string };
+          }>,
+        (ack) => ack.error?.code === 'unauthorized',
+      );
+      expect(refused).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
+      expect(await closed).toBe('io server disconnect');
+    } finally {
+      sweep.onApplicationBootstrap();
+    }
+  });
+
+  it('closes a socket that only listens once its login is found revoked, should the closing broadcast be lost', async () => {
+    const [a] = gateways as [TestService<ChatConfig>];
+    const familyId = randomUUID();
+    const socket = await socketOf(a, familyId);
+    const bystander = await socketOf(a, randomUUID());
+    let reason: string | undefined;
+    socket.once('disconnect', (why) => (reason = why));
+    // Recorded, and no broadcast; the socket sends nothing.
     await a.app
       .get(DataSource)
       .query(`INSERT INTO "revoked_logins" ("family_id") VALUES ($1)`, [familyId]);
-    const refused = await eventuallyValue(
-      'an event of the socket refused',
-      () =>
-        socket
-          .timeout(5_000)
-          .emitWithAck('typing', { roomId: randomUUID(), typing: true }) as Promise<{
-          ok: boolean;
-          error?: { code: string };
-        }>,
-      (ack) => ack.error?.code === 'unauthorized',
-    );
-    expect(refused).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
-    expect(await closed).toBe('io server disconnect');
+    await eventually('the quiet socket closed', () => reason !== undefined);
+    expect(reason).toBe('io server disconnect');
+    expect(bystander.connected).toBe(true);
+    bystander.disconnect();
   });
 
   it('refuses a socket whose login is revoked while it is being admitted', async () => {
