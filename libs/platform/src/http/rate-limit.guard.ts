@@ -10,6 +10,7 @@ import {
 import { Reflector } from '@nestjs/core';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SERVICE_CONFIG, type ServiceConfig } from '../config';
+import { clientNetwork } from './client-network';
 import { SharedRateLimits } from './shared-rate-limits';
 
 /** The request as the guard reads it: Express sets `ip` (behind a trusted proxy, the client's). */
@@ -34,8 +35,11 @@ const RATE_LIMITS = Symbol('RATE_LIMITS');
 /** Limits a route with `RateLimitGuard`: every rule must allow the request. */
 export const RateLimited = (...rules: RateLimitRule[]) => SetMetadata(RATE_LIMITS, rules);
 
-export const byClientAddress = (request: RateLimitedRequest): string | undefined =>
-  request.ip ?? request.socket.remoteAddress;
+/** The client's address, an IPv6 one by its /64 (`clientNetwork`). */
+export const byClientAddress = (request: RateLimitedRequest): string | undefined => {
+  const address = request.ip ?? request.socket.remoteAddress;
+  return address === undefined ? undefined : clientNetwork(address);
+};
 
 /** The `username` of a JSON body, lower-cased, when it is a string. */
 export const byUsername = (request: RateLimitedRequest): string | undefined => {
