@@ -337,6 +337,31 @@ describe('the Strimzi topics of the chart', () => {
   });
 });
 
+describe("the Strimzi cluster's listener", () => {
+  it("lets only the release's services reach it", async () => {
+    const objects = await renderChart([PRODUCTION_VALUES]);
+    const kafka = objects.find((object) => object.kind === 'Kafka') as unknown as
+      { spec: { kafka: { listeners: { networkPolicyPeers?: unknown }[] } } } | undefined;
+    expect(kafka?.spec.kafka.listeners).toHaveLength(1);
+    expect(kafka?.spec.kafka.listeners[0]?.networkPolicyPeers).toEqual([
+      {
+        podSelector: {
+          matchLabels: { 'app.kubernetes.io/instance': 'scale-chat' },
+          matchExpressions: [
+            { key: 'app.kubernetes.io/name', operator: 'In', values: [...SERVICE_NAMES].sort() },
+          ],
+        },
+      },
+    ]);
+    // Each service's pods carry what the peers select; the edge's do not.
+    for (const name of SERVICE_NAMES)
+      expect(deploymentOf(objects, name).spec.template.metadata.labels).toMatchObject({
+        'app.kubernetes.io/instance': 'scale-chat',
+        'app.kubernetes.io/name': name,
+      });
+  });
+});
+
 describe('a release sharing its Kafka cluster (kafka.topicPrefix, groupPrefix, socketIoTopic)', () => {
   it("names every topic and consumer group of its own, the gateways' topic included", async () => {
     const objects = await renderWithDefaults(join(__dirname, 'shared-cluster-values.yaml'));
