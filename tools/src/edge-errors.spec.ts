@@ -106,6 +106,11 @@ describe('the edge answers its own errors in the one error shape', () => {
     const config = readFileSync(EDGE_CONFIG, 'utf8')
       .replace(`listen 127.0.0.1:${EDGE_PORT};`, `listen 127.0.0.1:${port};`)
       .replace(`server 127.0.0.1:${SERVICES.auth.ports[0]} `, `server 127.0.0.1:${upstreamPort} `)
+      // Both gateway instances are the stand-in too (for /socket.io/).
+      .replaceAll(
+        new RegExp(`server 127\\.0\\.0\\.1:(${SERVICES['chat-gateway'].ports.join('|')}) `, 'g'),
+        `server 127.0.0.1:${upstreamPort} `,
+      )
       .replace(/root [^;]+;/, `root ${root};`);
     const file = writeEdgeConfig(`errors-check-${port}`, config);
     nginx = spawn(nginxBinary(), ['-p', `${prefix}/`, '-e', 'stderr', '-c', file], {
@@ -161,6 +166,37 @@ describe('the edge answers its own errors in the one error shape', () => {
     expect(answer.status).toBe(statusCode);
     expect(answer.headers.get('content-type')).toBe('application/json');
     expect(JSON.parse(answer.body)).toEqual({ statusCode, error, message: expect.any(String) });
+  });
+
+  it('limits new Socket.IO sessions per address with 429 in the error shape, never an open session', async () => {
+    const handshake = get('/socket.io/?EIO=4&transport=polling');
+    const started = Date.now();
+    let passed = 0;
+    let refused: RawAnswer | undefined;
+    // Rounds of 200 at once until one is refused: however slow the machine, the bucket
+    // (a burst of 400, then 50 a second) runs dry.
+    for (let round = 0; round < 30 && refused === undefined; round += 1) {
+      const answers = await Promise.all(Array.from({ length: 200 }, () => raw(port, handshake)));
+      expect(answers.filter((answer) => ![200, 429].includes(answer.status))).toEqual([]);
+      passed += answers.filter((answer) => answer.status === 200).length;
+      refused = answers.find((answer) => answer.status === 429);
+    }
+    const seconds = Math.ceil((Date.now() - started) / 1000);
+    expect(passed).toBeGreaterThanOrEqual(400);
+    expect(passed).toBeLessThanOrEqual(400 + 50 * seconds + 1);
+    expect(refused?.headers.get('retry-after')).toBe('1');
+    expect(JSON.parse(refused?.body ?? '')).toEqual({
+      statusCode: 429,
+      error: 'Too Many Requests',
+      message: 'Too many requests; try again shortly',
+    });
+    // The bucket is empty now; a session's own requests (its polls) are not counted.
+    const polls = await Promise.all(
+      Array.from({ length: 200 }, () =>
+        raw(port, get('/socket.io/?EIO=4&transport=polling&sid=abcdefghijklmnopqrst')),
+      ),
+    );
+    expect(polls.map((answer) => answer.status).filter((status) => status !== 200)).toEqual([]);
   });
 
   it('sends no X-Powered-By, connects from its own address and overwrites X-Forwarded-For', async () => {
