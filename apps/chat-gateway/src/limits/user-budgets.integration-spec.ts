@@ -22,6 +22,8 @@ describe("a user's send, history, room-write and search budgets", () => {
     chat = await GatewayFixture.start({
       MESSAGE_RATE_BURST: '6',
       MESSAGE_RATE_PER_SECOND: '1',
+      READ_RATE_BURST: '5',
+      READ_RATE_PER_SECOND: '1',
       HISTORY_RATE_BURST: '5',
       HISTORY_RATE_PER_SECOND: '1',
       ROOM_WRITE_RATE_BURST: '4',
@@ -168,6 +170,30 @@ describe("a user's send, history, room-write and search budgets", () => {
     );
     expect(left.status).toBe(204);
   });
+
+  it.each([
+    ['POST …/messages', 'messages', { clientMsgId: 'c1', body: 5 }, 6],
+    ['POST …/read', 'read', { seq: 'one' }, 5],
+  ])(
+    'takes a token for %s before its body is validated, as the socket does for its events',
+    async (_route, path, invalid, burst) => {
+      const cal = await chat.member();
+      const calsRoom = await chat.room([cal]);
+      const post = (body: unknown) =>
+        chat.request('POST', `/api/rooms/${calsRoom}/${path}`, cal, body);
+      const started = Date.now();
+      let refusedAfter = 0;
+      let answer = await post(invalid);
+      while (answer.status === 400 && refusedAfter < 40) {
+        refusedAfter += 1;
+        answer = await post(invalid);
+      }
+      // Invalid bodies spent the budget: the burst, plus what refilled meanwhile.
+      await expectRefused(answer);
+      expect(refusedAfter).toBeGreaterThanOrEqual(burst);
+      expect(refusedAfter).toBeLessThanOrEqual(burst + tokensRefilledSince(started));
+    },
+  );
 
   it('refuses message searches once their budget is spent', async () => {
     const search = () => chat.request('GET', '/api/messages/search?query=react', ann);

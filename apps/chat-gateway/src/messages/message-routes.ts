@@ -66,7 +66,9 @@ export const ReactionAt = createParamDecorator(
   },
 );
 
-/** A change to a message costs what a send costs. */
+/** A send, or a change to a message, costs what a send over the socket costs. */
 export const SendBudgetGuard = budgetGuard('send');
+/** A read receipt over REST costs what one over the socket costs. */
+export const ReadBudgetGuard = budgetGuard('read');
 /** A page of a room's history or changes costs what a `sync` costs. */
 export const HistoryBudgetGuard = budgetGuard('history');

@@ -13,7 +13,12 @@ import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse } from '@nestjs
 import type { VerifiedAccessToken } from '@scale-chat/access-tokens';
 import { CHAT_LIMITS, type MessageView } from '@scale-chat/contracts';
 import { CurrentUser } from '@scale-chat/platform';
-import { HistoryBudgetGuard, MessagesApi } from './message-routes';
+import {
+  HistoryBudgetGuard,
+  MessagesApi,
+  ReadBudgetGuard,
+  SendBudgetGuard,
+} from './message-routes';
 import { ROOM_ID } from '../rooms/room-access';
 import type { ServerResponse } from 'node:http';
 import {
@@ -23,7 +28,6 @@ import {
   ReadBody,
   SendMessageBody,
 } from './messages.dto';
-import { UserRateLimits } from '../limits/user-rate-limits';
 import { MessagesService, type MessagePage } from './messages.service';
 
 @MessagesApi(
@@ -31,10 +35,7 @@ import { MessagesService, type MessagePage } from './messages.service';
   "over the user's send, read or history budget (shared with Socket.IO); see Retry-After",
 )
 export class MessagesController {
-  constructor(
-    private readonly messages: MessagesService,
-    private readonly limits: UserRateLimits,
-  ) {}
+  constructor(private readonly messages: MessagesService) {}
 
   @Get('messages')
   @UseGuards(HistoryBudgetGuard)
@@ -52,6 +53,7 @@ export class MessagesController {
   }
 
   @Post('messages')
+  @UseGuards(SendBudgetGuard)
   @ApiCreatedResponse({ type: MessageDto, description: 'stored' })
   @ApiOkResponse({ type: MessageDto, description: 'a repeated clientMsgId: the original' })
   async send(
@@ -60,7 +62,6 @@ export class MessagesController {
     @Body() body: SendMessageBody,
     @Res({ passthrough: true }) response: ServerResponse,
   ): Promise<MessageView> {
-    this.limits.enforce('send', caller.userId, response);
     const outcome = await this.messages.send(
       caller.userId,
       roomId,
@@ -73,15 +74,14 @@ export class MessagesController {
   }
 
   @Post('read')
+  @UseGuards(ReadBudgetGuard)
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiNoContentResponse({ description: 'the read cursor moved forward (never back)' })
   async read(
     @CurrentUser() caller: VerifiedAccessToken,
     @Param('id', ROOM_ID) roomId: string,
     @Body() body: ReadBody,
-    @Res({ passthrough: true }) response: ServerResponse,
   ): Promise<void> {
-    this.limits.enforce('read', caller.userId, response);
     await this.messages.markRead(caller.userId, roomId, body.seq);
   }
 }
