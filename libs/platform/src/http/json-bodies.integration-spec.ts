@@ -147,13 +147,18 @@ describe('request bodies, headers and client addresses of every service', () => 
     });
   });
 
-  it('answers 400 with where the JSON breaks to a body that is not JSON', async () => {
-    const response = await post('{"name":', 'application/json');
-    expect(response.status).toBe(400);
-    const { message } = (await response.json()) as { message: string };
-    expect(message).toMatch(/JSON/);
-    expect(message).not.toBe('The request body must be a JSON object');
-  });
+  it.each([
+    ['{"name":', /^The request body is not valid JSON: Unexpected end of JSON input$/],
+    ['{bad', /^The request body is not valid JSON: .*position 1/],
+  ])(
+    'answers 400 saying the body is not JSON, and where it breaks, to %j',
+    async (body, wording) => {
+      const response = await post(body, 'application/json');
+      expect(response.status).toBe(400);
+      const { message } = (await response.json()) as { message: string };
+      expect(message).toMatch(wording);
+    },
+  );
 
   it.each([
     ['application/x-www-form-urlencoded', 'name=ann'],

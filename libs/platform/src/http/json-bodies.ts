@@ -90,8 +90,9 @@ function requireUtf8(_request: IncomingMessage, _response: ServerResponse, body:
 /**
  * The JSON parser is strict (objects and arrays only), and it words its refusal of a
  * well-formed `null`, number, string or boolean as a syntax error ("Unexpected token
- * 'n', "null" is not valid JSON"), which that is not. Such a body is told what it must be.
- * A body over the parser's limit is told the limit.
+ * 'n', "null" is not valid JSON"), which that is not. Such a body is told what it must be;
+ * one that is not JSON is told so, with where the parser stopped. A body over the parser's
+ * limit is told the limit.
  */
 function explainStrictJson(
   error: unknown,
@@ -106,6 +107,9 @@ function explainStrictJson(
   };
   if (type === 'entity.parse.failed' && typeof body === 'string' && isJsonScalar(body))
     return next(new BadRequestException('The request body must be a JSON object'));
+  // The parser's own words say where it breaks, not that it is the body that does.
+  if (type === 'entity.parse.failed' && error instanceof Error)
+    return next(new BadRequestException(`The request body is not valid JSON: ${error.message}`));
   // Worded as the edge words its own limit, not body-parser's "request entity too large".
   if (type === 'entity.too.large' && typeof limit === 'number')
     return next(
