@@ -79,11 +79,16 @@ export class RateLimitGuard implements CanActivate {
       const limit = this.configured(rule.limitFrom) ?? rule.limit;
       const decision = await this.counters.take(rule.name, key, limit, rule.windowMs);
       if (!decision.allowed) {
+        const seconds = decision.retryAfterSeconds;
         context
           .switchToHttp()
           .getResponse<ServerResponse>()
-          .setHeader('Retry-After', String(decision.retryAfterSeconds));
-        throw new HttpException('Too many requests; try again later', HttpStatus.TOO_MANY_REQUESTS);
+          .setHeader('Retry-After', String(seconds));
+        // Worded as every other 429 of the services: when, as Retry-After says.
+        throw new HttpException(
+          `Too many requests; try again in ${seconds} s`,
+          HttpStatus.TOO_MANY_REQUESTS,
+        );
       }
     }
     return true;
