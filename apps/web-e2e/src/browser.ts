@@ -98,7 +98,7 @@ export async function fillNewRoom(page: Page, name: string, member: Person): Pro
   const dialog = page.getByRole('dialog', { name: 'New room' });
   await dialog.getByLabel('Room name').fill(name);
   await dialog.getByLabel('Add people').fill(member.username.slice(0, 7));
-  await dialog.getByRole('button', { name: new RegExp(`@${member.username}`) }).click();
+  await dialog.getByRole('option', { name: new RegExp(`@${member.username}`) }).click();
   await shown(dialog.getByRole('list', { name: 'People to add' }).getByText(member.displayName));
   // The result picked is gone: the keyboard is back at the search, not on the page.
   await focused(dialog.getByLabel('Add people'));

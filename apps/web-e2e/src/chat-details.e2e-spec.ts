@@ -225,15 +225,15 @@ describe('the web app after being offline, across tabs and restarts, and the cha
     await page.getByRole('button', { name: '+ New room' }).click();
     const dialog = page.getByRole('dialog', { name: 'New room' });
     await dialog.getByLabel('Add people').fill('벤');
-    await shown(dialog.getByRole('button', { name: new RegExp(`@${ben.username}$`) }));
+    await shown(dialog.getByRole('option', { name: new RegExp(`@${ben.username}$`) }));
     expect(await dialog.getByTestId('user-search-error').count()).toBe(0);
     // Ann's own username is the start of another's: that one is listed, Ann is not.
     const namesake = `${ann.username}x`;
     await RestUser.signUp(namesake, 'Namesake');
     await dialog.getByLabel('Add people').fill(ann.username);
-    await shown(dialog.getByRole('button', { name: new RegExp(`@${namesake}$`) }));
+    await shown(dialog.getByRole('option', { name: new RegExp(`@${namesake}$`) }));
     expect(
-      await dialog.getByRole('button', { name: new RegExp(`@${ann.username}$`) }).count(),
+      await dialog.getByRole('option', { name: new RegExp(`@${ann.username}$`) }).count(),
     ).toBe(0);
     // Closed, and seen closed, before the next test clicks the room list behind it (a fresh-
     // clone run once found it still open after Escape).
@@ -582,7 +582,7 @@ describe('the web app after being offline, across tabs and restarts, and the cha
     await page.getByRole('button', { name: '+ New room' }).click();
     const dialog = page.getByRole('dialog', { name: 'New room' });
     await dialog.getByLabel('Add people').fill(` @${ben.username}`);
-    await shown(dialog.getByRole('button', { name: new RegExp(`@${ben.username}$`) }));
+    await shown(dialog.getByRole('option', { name: new RegExp(`@${ben.username}$`) }));
     await dialog.getByLabel('Room name').fill('x'.repeat(150));
     expect(await dialog.getByLabel('Room name').inputValue()).toHaveLength(150);
     await showsText(dialog.getByTestId('room-name-too-long'), 'At most 100 characters.');

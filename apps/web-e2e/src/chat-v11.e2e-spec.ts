@@ -104,7 +104,7 @@ describe('the web app with API v1.1 (direct rooms, edits, reactions, mentions, s
     await page.getByRole('button', { name: '+ Message someone' }).click();
     const dialog = page.getByRole('dialog', { name: 'Message someone' });
     await dialog.getByLabel('Find a person').fill('단');
-    await dialog.getByRole('button', { name: new RegExp(`@${dan.username}$`) }).click();
+    await dialog.getByRole('option', { name: new RegExp(`@${dan.username}$`) }).click();
     await shown(page.getByRole('heading', { name: dan.displayName }));
     const directUrl = page.url();
     await send(page, 'a direct hello');

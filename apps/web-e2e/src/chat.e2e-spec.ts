@@ -222,7 +222,7 @@ describe('the web app in Chromium against the local stack (two users on two gate
     const memberCount = page.locator('.room-title .small');
     await page.getByRole('button', { name: 'Members', exact: true }).click();
     await page.getByLabel('Add a member').fill(carol.slice(0, 8));
-    await page.getByRole('button', { name: new RegExp(`@${carol}`) }).click();
+    await page.getByRole('option', { name: new RegExp(`@${carol}`) }).click();
     await shown(page.getByTestId('members').locator(`[data-user="${carol}"]`));
     await showsText(memberCount, '3 members');
 
@@ -421,7 +421,7 @@ describe('the web app in Chromium against the local stack (two users on two gate
     const page = alice.page;
     await page.getByRole('button', { name: 'Members', exact: true }).click();
     await page.getByLabel('Add a member').fill(`carol_${suffix}`);
-    await shown(page.getByRole('button', { name: new RegExp(`@carol_${suffix}`) }));
+    await shown(page.getByRole('option', { name: new RegExp(`@carol_${suffix}`) }));
     expect(await page.getByRole('tab', { name: 'Log in' }).count()).toBe(0);
   }, 120_000);
 

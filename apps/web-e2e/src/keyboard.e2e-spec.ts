@@ -8,6 +8,7 @@ import {
   room,
   shown,
   showsText,
+  UI_TIMEOUT,
   type Person,
 } from './browser';
 import { EDGE, LocalStack } from './local-stack';
@@ -56,14 +57,14 @@ describe('the web app by keyboard', () => {
     await search.press('Enter');
     // A full username: the one result, picked with Enter alone.
     await search.fill(ben.username);
-    await shown(dialog.getByRole('button', { name: new RegExp(`@${ben.username}`) }));
+    await shown(dialog.getByRole('option', { name: new RegExp(`@${ben.username}`) }));
     await search.press('Enter');
     await shown(chips.getByText(ben.displayName));
     await focused(search);
 
     // Two results: the second, by the arrow keys, then the first.
     await search.fill('car');
-    const results = dialog.getByRole('list', { name: 'Search results' }).getByRole('button');
+    const results = dialog.getByRole('listbox', { name: 'Search results' }).getByRole('option');
     await results.nth(1).waitFor();
     const [first, second] = (await results.allInnerTexts()).map((text) =>
       text.includes(cara.username) ? cara : carl,
@@ -72,7 +73,7 @@ describe('the web app by keyboard', () => {
     await search.press('Enter');
     await shown(chips.getByText(second?.displayName ?? ''));
     await search.fill('car');
-    await shown(dialog.getByRole('button', { name: new RegExp(`@${first?.username}`) }));
+    await shown(dialog.getByRole('option', { name: new RegExp(`@${first?.username}`) }));
     await search.press('ArrowDown');
     await search.press('ArrowUp');
     await search.press('Enter');
@@ -141,6 +142,46 @@ describe('the web app by keyboard', () => {
     await focused(panel.getByRole('heading', { name: 'Members' }));
   }, 90_000);
 
+  it('the people search is a combobox on its field, its results a listbox whose option the arrow keys are on is the active descendant', async () => {
+    const page = ann.page;
+    await page.getByRole('button', { name: '+ New room' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New room' });
+    const search = dialog.getByRole('combobox', { name: 'Add people' });
+    expect(await search.evaluate((element) => element.tagName)).toBe('INPUT');
+    expect(await search.getAttribute('aria-expanded')).toBe('false');
+
+    await search.fill('car');
+    const listbox = dialog.getByRole('listbox', { name: 'Search results' });
+    const options = listbox.getByRole('option');
+    await options.nth(1).waitFor();
+    expect(await search.getAttribute('aria-expanded')).toBe('true');
+    expect(await search.getAttribute('aria-controls')).toBe(await listbox.getAttribute('id'));
+    const ids = await options.evaluateAll((items) => items.map((item) => item.id));
+    expect(ids).toHaveLength(2);
+    /** The option told to be the active one, once the field and the options agree on it. */
+    const fieldId = (await search.getAttribute('id')) ?? '';
+    const activeIs = (wanted: string) =>
+      page.waitForFunction(
+        ({ fieldId, wanted }) => {
+          const active = document.getElementById(fieldId)?.getAttribute('aria-activedescendant');
+          const selected = [...document.querySelectorAll('[role="option"][aria-selected="true"]')];
+          return active === wanted && selected.length === 1 && selected[0]?.id === wanted;
+        },
+        { fieldId, wanted },
+        { timeout: UI_TIMEOUT },
+      );
+    await activeIs(ids[0] ?? '');
+    await search.press('ArrowDown');
+    await activeIs(ids[1] ?? '');
+    await search.press('ArrowUp');
+    await activeIs(ids[0] ?? '');
+    // The keyboard stayed in the field all along.
+    await focused(search);
+
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await dialog.waitFor({ state: 'hidden', timeout: UI_TIMEOUT });
+  }, 90_000);
+
   it('a signup refused for its fields puts the focus on the first field that is wrong', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     try {
@@ -187,7 +228,7 @@ describe('the web app by keyboard', () => {
     const dialog = page.getByRole('dialog', { name: 'Message someone' });
     const search = dialog.getByLabel('Find a person');
     await search.fill(carl.username);
-    await shown(dialog.getByRole('button', { name: new RegExp(`@${carl.username}`) }));
+    await shown(dialog.getByRole('option', { name: new RegExp(`@${carl.username}`) }));
     await search.press('Enter');
     await dialog.waitFor({ state: 'detached' });
     await shown(page.getByRole('heading', { name: carl.displayName }));

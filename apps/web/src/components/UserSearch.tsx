@@ -9,9 +9,10 @@ import { Avatar, displayNameOf } from './Avatar';
  * A people search (API.md v1.1 `GET /api/users?query=`: a username prefix, or the start of
  * a word of a display name in any script) with a list to pick from. The server's wording
  * of a refused query never shows; the results never include the searcher
- * (ChatStore.searchUsers). From the field, the arrow keys move through the results (the
- * first is where they start) and Enter picks the one they are on; Enter never submits a
- * form the search is in.
+ * (ChatStore.searchUsers). WAI-ARIA's combobox: the field is the combobox, the results its
+ * listbox, and the keyboard stays in the field. The arrow keys move through the results
+ * (the first is where they start), told to assistive technology as the field's active
+ * descendant; Enter picks the one they are on (it never submits a form the search is in).
  */
 export function UserSearch({
   store,
@@ -97,6 +98,9 @@ export function UserSearch({
       setActive(Math.min(Math.max(highlighted + step, 0), shown.length - 1));
     }
   };
+  const listId = `${id}-results`;
+  const optionId = (index: number) => `${id}-result-${index}`;
+  const expanded = shown.length > 0;
   return (
     <div className="user-search">
       <label className="field" htmlFor={id}>
@@ -113,37 +117,46 @@ export function UserSearch({
         onKeyDown={onKeyDown}
         role="combobox"
         aria-autocomplete="list"
-        aria-expanded={shown.length > 0}
-        aria-controls={`${id}-results`}
-        aria-activedescendant={
-          highlighted === undefined ? undefined : `${id}-result-${highlighted}`
-        }
+        aria-expanded={expanded}
+        aria-controls={listId}
+        aria-activedescendant={highlighted === undefined ? undefined : optionId(highlighted)}
       />
       {error !== null && (
         <p className="error small" role="alert" data-testid="user-search-error">
           {error}
         </p>
       )}
-      <ul id={`${id}-results`} className="user-results" aria-label="Search results">
+      {/* Always in the page, for the field's aria-controls; hidden while it has no result. */}
+      <ul
+        id={listId}
+        className="user-results"
+        role="listbox"
+        aria-label="Search results"
+        hidden={!expanded}
+      >
         {shown.map((user, index) => (
-          <li key={user.id}>
-            <button
-              type="button"
-              id={`${id}-result-${index}`}
-              className={index === highlighted ? 'user-result active' : 'user-result'}
-              onClick={() => pick(user)}
-            >
-              <Avatar name={displayNameOf(user)} small />
-              <span>
-                {displayNameOf(user)} <span className="muted">@{user.username}</span>
-              </span>
-            </button>
+          <li
+            key={user.id}
+            id={optionId(index)}
+            role="option"
+            aria-selected={index === highlighted}
+            className={index === highlighted ? 'user-result active' : 'user-result'}
+            // A click keeps the keyboard in the field, as the arrow keys do.
+            onMouseDown={(event) => event.preventDefault()}
+            onClick={() => pick(user)}
+          >
+            <Avatar name={displayNameOf(user)} small />
+            <span>
+              {displayNameOf(user)} <span className="muted">@{user.username}</span>
+            </span>
           </li>
         ))}
-        {answered === query && shown.length === 0 && error === null && (
-          <li className="muted small pad">No matching users</li>
-        )}
       </ul>
+      {answered === query && query !== '' && shown.length === 0 && error === null && (
+        <p className="muted small pad" role="status">
+          No matching users
+        </p>
+      )}
     </div>
   );
 }
