@@ -28,13 +28,15 @@ describe('the web app by keyboard', () => {
   const ben = { username: `ben_${suffix}`, displayName: 'Ben Keys', id: '' };
   const cara = { username: `cara_${suffix}`, displayName: 'Cara Keys', id: '' };
   const carl = { username: `carl_${suffix}`, displayName: 'Carl Keys', id: '' };
+  /** Someone in none of Ann's rooms: found by the members panel's search. */
+  const eve = { username: `eve_${suffix}`, displayName: 'Eve Keys', id: '' };
 
   beforeAll(async () => {
     stack = await LocalStack.start();
     browser = await launchChromium();
     ann = await openPerson(browser, `ann_${suffix}`, 'Ann Keys', 1, { width: 1280, height: 800 });
     annRest = await RestUser.signUp(ann.username, ann.displayName);
-    for (const person of [ben, cara, carl])
+    for (const person of [ben, cara, carl, eve])
       person.id = await (await RestUser.signUp(person.username, person.displayName)).userId();
     await logIn(ann);
   }, 200_000);
@@ -179,6 +181,40 @@ describe('the web app by keyboard', () => {
     await focused(search);
 
     await dialog.getByRole('button', { name: 'Close' }).click();
+    await dialog.waitFor({ state: 'hidden', timeout: UI_TIMEOUT });
+  }, 90_000);
+
+  it('Escape in the search of the members panel clears the search first; only the next Escape closes the panel', async () => {
+    const { membersButton, panel } = await roomWithMembers('search escape');
+    await membersButton.press('Enter');
+    const search = panel.getByRole('combobox', { name: 'Add a member' });
+    await search.fill(eve.username);
+    const results = panel.getByRole('listbox', { name: 'Search results' });
+    await shown(results.getByRole('option', { name: new RegExp(`@${eve.username}`) }));
+
+    await search.press('Escape');
+    await results.waitFor({ state: 'hidden', timeout: UI_TIMEOUT });
+    expect(await panel.count()).toBe(1);
+    expect(await search.inputValue()).toBe('');
+    expect(await search.getAttribute('aria-expanded')).toBe('false');
+    await focused(search);
+
+    await search.press('Escape');
+    await panel.waitFor({ state: 'detached' });
+    await focused(membersButton);
+
+    // The same in a dialog: the first Escape clears the search, the next closes the dialog.
+    const page = panel.page();
+    await page.getByRole('button', { name: '+ Message someone' }).press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'Message someone' });
+    const find = dialog.getByRole('combobox', { name: 'Find a person' });
+    await find.fill(eve.username);
+    await shown(dialog.getByRole('option', { name: new RegExp(`@${eve.username}`) }));
+    await find.press('Escape');
+    await dialog.getByRole('listbox').waitFor({ state: 'hidden', timeout: UI_TIMEOUT });
+    expect(await dialog.isVisible()).toBe(true);
+    expect(await find.inputValue()).toBe('');
+    await find.press('Escape');
     await dialog.waitFor({ state: 'hidden', timeout: UI_TIMEOUT });
   }, 90_000);
 

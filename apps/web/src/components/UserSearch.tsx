@@ -12,7 +12,9 @@ import { Avatar, displayNameOf } from './Avatar';
  * (ChatStore.searchUsers). WAI-ARIA's combobox: the field is the combobox, the results its
  * listbox, and the keyboard stays in the field. The arrow keys move through the results
  * (the first is where they start), told to assistive technology as the field's active
- * descendant; Enter picks the one they are on (it never submits a form the search is in).
+ * descendant; Enter picks the one they are on (it never submits a form the search is in);
+ * Escape clears the search, and only in an empty field goes to what the search is in (a
+ * panel or a dialog, which it closes).
  */
 export function UserSearch({
   store,
@@ -85,7 +87,13 @@ export function UserSearch({
   const onKeyDown = (event: KeyboardEvent<HTMLInputElement>) => {
     // Enter that ends the typing of a word (Korean, say) is the input method's.
     if (event.nativeEvent.isComposing) return;
-    if (event.key === 'Enter') {
+    if (event.key === 'Escape' && (query !== '' || shown.length > 0)) {
+      // Not the panel's or the dialog's Escape: that is the next one, in an empty field.
+      event.preventDefault();
+      event.stopPropagation();
+      setQuery('');
+      setResults([]);
+    } else if (event.key === 'Enter') {
       event.preventDefault();
       const user = highlighted === undefined ? undefined : shown[highlighted];
       if (user !== undefined) pick(user);
