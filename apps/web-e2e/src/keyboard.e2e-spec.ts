@@ -101,6 +101,7 @@ describe('the web app by keyboard', () => {
     });
     await membersButton.waitFor();
     return {
+      roomId,
       page,
       membersButton,
       panel: page.getByRole('complementary', { name: 'Members' }),
@@ -217,6 +218,56 @@ describe('the web app by keyboard', () => {
     await find.press('Escape');
     await dialog.waitFor({ state: 'hidden', timeout: UI_TIMEOUT });
   }, 90_000);
+
+  it('a removal the server refuses is said, and the focus stays at the Remove buttons, even when the member left meanwhile', async () => {
+    const { roomId, page, membersButton, panel } = await roomWithMembers('refused');
+    await membersButton.press('Enter');
+    const removes = panel.getByTestId('remove-member');
+    await removes.nth(2).waitFor();
+    const names = (await removes.allInnerTexts()).map((text) => text.replace(/^Remove\s*/, ''));
+    const confirmRemoval = async (who: string, meanwhile?: () => Promise<void>) => {
+      await panel.getByRole('button', { name: `Remove ${who}` }).press('Enter');
+      const confirm = page.getByRole('dialog', { name: new RegExp(`^Remove ${who}`) });
+      await confirm.waitFor();
+      await meanwhile?.();
+      await confirm.getByRole('button', { name: 'Remove', exact: true }).press('Enter');
+      await confirm.waitFor({ state: 'detached' });
+    };
+    const alert = panel.getByRole('alert');
+    const members = '**/api/rooms/*/members/*';
+    // The server refuses every removal from now on.
+    await page.route(members, (route) =>
+      route.request().method() === 'DELETE'
+        ? route.fulfill({
+            status: 403,
+            contentType: 'application/json',
+            body: JSON.stringify({ statusCode: 403, error: 'Forbidden', message: 'Forbidden' }),
+          })
+        : route.continue(),
+    );
+    try {
+      // The member leaves while Ann confirms: the row with the focus goes before the refusal.
+      const leaver = [ben, cara, carl].find((person) => person.displayName === names[1]);
+      await confirmRemoval(names[1] ?? '', async () => {
+        await RestUser.of(leaver?.username ?? '').call(
+          'DELETE',
+          `/api/rooms/${roomId}/members/${leaver?.id ?? ''}`,
+        );
+        await panel.getByRole('button', { name: `Remove ${names[1]}` }).waitFor({
+          state: 'detached',
+        });
+      });
+      await focused(panel.getByRole('button', { name: `Remove ${names[2]}` }));
+      await showsText(alert, `${names[1]} was not removed: You don't have access to that.`);
+
+      // A member still there: the focus stays on their Remove.
+      await confirmRemoval(names[0] ?? '');
+      await showsText(alert, `${names[0]} was not removed: You don't have access to that.`);
+      await focused(panel.getByRole('button', { name: `Remove ${names[0]}` }));
+    } finally {
+      await page.unroute(members);
+    }
+  }, 120_000);
 
   it('a signup refused for its fields puts the focus on the first field that is wrong', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });

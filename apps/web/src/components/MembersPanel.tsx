@@ -10,6 +10,13 @@ import { Avatar, displayNameOf, PresenceLabel } from './Avatar';
 import { ConfirmDialog } from './Dialog';
 import { UserSearch } from './UserSearch';
 
+/** A removal being confirmed: the member, and the Remove buttons after theirs, nearest first. */
+interface Removal {
+  readonly id: string;
+  readonly name: string;
+  readonly next: readonly string[];
+}
+
 export function MembersPanel({
   store,
   state,
@@ -25,7 +32,8 @@ export function MembersPanel({
 }) {
   const [error, setError] = useState<string | null>(null);
   const [confirming, setConfirming] = useState(false);
-  const [removing, setRemoving] = useState<{ id: string; name: string } | null>(null);
+  /** The member whose removal is being confirmed, and the Remove buttons after theirs. */
+  const [removing, setRemoving] = useState<Removal | null>(null);
   const owner = room.members.some((member) => member.userId === me.id && member.role === 'owner');
   const run = (action: Promise<void>) =>
     action.then(
@@ -48,27 +56,51 @@ export function MembersPanel({
     .filter((member) => owner && member.userId !== me.id && room.kind === 'group')
     .map((member) => member.userId);
   /** A member being removed, and the Remove buttons to take the focus after, nearest first. */
-  const afterRemoval = useRef<{ gone: string; next: string[] } | null>(null);
-  const confirmRemoval = (userId: string) => {
+  const afterRemoval = useRef<{ gone: string; next: readonly string[] } | null>(null);
+  /**
+   * Where the focus goes when it is lost (and only then: the user may have gone elsewhere
+   * meanwhile): the first of these members' Remove buttons still shown, else the heading.
+   */
+  const refocus = (userIds: readonly string[]) => {
+    if (!focusLost()) return;
+    const buttons = userIds.map((userId) =>
+      panel.current?.querySelector<HTMLElement>(`[data-remove="${userId}"]`),
+    );
+    (buttons.find((button) => button !== null && button !== undefined) ?? heading.current)?.focus();
+  };
+  /** The Remove buttons to take the focus after `userId`'s, nearest first. */
+  const removableAfter = (userId: string) => {
     const at = removable.indexOf(userId);
-    afterRemoval.current = {
-      gone: userId,
-      next: [...removable.slice(at + 1), ...removable.slice(0, at).reverse()],
-    };
-    void run(store.removeMember(room.id, userId));
+    return [...removable.slice(at + 1), ...removable.slice(0, at).reverse()];
+  };
+  // The buttons after the member's as they were when the removal was asked for: the member
+  // may have left while it was being confirmed.
+  const confirmRemoval = ({ id: userId, name, next }: Removal) => {
+    afterRemoval.current = { gone: userId, next };
+    store.removeMember(room.id, userId).then(
+      () => {
+        setError(null);
+        // The row may have gone before (the member left meanwhile): the effect below saw
+        // it go before this removal was asked for.
+        refocus(next);
+      },
+      (caught: unknown) => {
+        // Refused: said in the panel, and the keyboard at the member's Remove (the confirm
+        // dialog gone, it may have been left nowhere: the row went, the member having left
+        // meanwhile), else the next one's, else the heading.
+        setError(`${name} was not removed: ${describeError(caught)}`);
+        refocus([userId, ...next]);
+      },
+    );
   };
   // The row with the focus (on its Remove button) goes once the removal is done: the focus
   // goes to the next member's Remove (else the one before, else the panel's heading), not
-  // to the page. Only if it is still lost: the user may have gone elsewhere meanwhile.
+  // to the page.
   useEffect(() => {
     const after = afterRemoval.current;
     if (after === null || room.members.some((member) => member.userId === after.gone)) return;
     afterRemoval.current = null;
-    if (!focusLost()) return;
-    const buttons = after.next.map((userId) =>
-      panel.current?.querySelector<HTMLElement>(`[data-remove="${userId}"]`),
-    );
-    (buttons.find((button) => button !== null && button !== undefined) ?? heading.current)?.focus();
+    refocus(after.next);
   }, [room.members]);
 
   return (
@@ -136,7 +168,13 @@ export function MembersPanel({
                       className="link small danger-link"
                       data-testid="remove-member"
                       data-remove={member.userId}
-                      onClick={() => setRemoving({ id: member.userId, name })}
+                      onClick={() =>
+                        setRemoving({
+                          id: member.userId,
+                          name,
+                          next: removableAfter(member.userId),
+                        })
+                      }
                     >
                       Remove
                       <span className="sr-only"> {name}</span>
@@ -172,7 +210,7 @@ export function MembersPanel({
           text="They will stop receiving its messages, and a member will have to add them again for them to come back."
           cancel="Cancel"
           confirm="Remove"
-          onConfirm={() => confirmRemoval(removing.id)}
+          onConfirm={() => confirmRemoval(removing)}
           onClose={() => setRemoving(null)}
         />
       )}
