@@ -160,6 +160,7 @@ export function ChatScreen({
           <RoomPane key={open} store={store} state={state} roomId={open} me={user} />
         )}
       </main>
+      {/* A row of its own under the panes (styles.css): it never covers the message box. */}
       {state.error !== null && (
         <div className="toast" role="alert">
           <span>{state.error}</span>

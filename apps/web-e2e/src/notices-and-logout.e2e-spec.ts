@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import type { Browser, Locator } from 'playwright-core';
+import { launchChromium, message, openPerson, room, shown, type Person } from './browser';
+import { EDGE, LocalStack } from './local-stack';
+import { logIn, RestUser } from './rest-user';
+
+/** Whether two boxes on the screen share any point. */
+function overlaps(
+  a: { x: number; y: number; width: number; height: number },
+  b: { x: number; y: number; width: number; height: number },
+): boolean {
+  return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+}
+
+async function boxOf(locator: Locator) {
+  const box = await locator.boundingBox();
+  if (box === null) throw new Error(`${locator.toString()} is not shown`);
+  return box;
+}
+
+/** What a notice leaves usable while it shows. */
+describe('the web app: notices over the chat', () => {
+  let stack: LocalStack;
+  let browser: Browser;
+  const suffix = randomUUID().slice(0, 6);
+  let ann: Person;
+  let annRest: RestUser;
+  let annId = '';
+  const ben = { username: `ben_${suffix}`, id: '' };
+
+  beforeAll(async () => {
+    stack = await LocalStack.start();
+    browser = await launchChromium();
+    ann = await openPerson(browser, `ann_${suffix}`, 'Ann Tab', 1, { width: 1280, height: 800 });
+    annRest = await RestUser.signUp(ann.username, ann.displayName);
+    annId = await annRest.userId();
+    ben.id = await (await RestUser.signUp(ben.username, 'Ben Tab')).userId();
+    await logIn(ann);
+  }, 200_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  }, 120_000);
+
+  it('a notice covers neither the message box nor Send, on a desktop or a phone, and is an alert', async () => {
+    const page = ann.page;
+    const open = `notice ${suffix}`;
+    const left = `left ${suffix}`;
+    const roomId = await annRest.createRoom(open, [ben.id]);
+    const leftId = await annRest.createRoom(left, [ben.id]);
+    await page.goto(`${EDGE}/#/rooms/${roomId}`);
+    const composer = page.getByLabel('Message', { exact: true });
+    const sendButton = page.getByRole('button', { name: 'Send', exact: true });
+    await shown(composer);
+    await shown(room(page, left));
+
+    // Ann leaves the other room elsewhere (another device): this tab says so.
+    await annRest.call('DELETE', `/api/rooms/${leftId}/members/${annId}`);
+    const notice = page.getByRole('alert').filter({
+      hasText: `You're no longer a member of ${left}.`,
+    });
+    await shown(notice);
+
+    for (const viewport of [
+      { width: 1280, height: 800 },
+      { width: 390, height: 780 },
+    ]) {
+      await page.setViewportSize(viewport);
+      await composer.fill('x');
+      const [noticeBox, composerBox, sendBox] = await Promise.all(
+        [notice, composer, sendButton].map(boxOf),
+      );
+      if (noticeBox === undefined || composerBox === undefined || sendBox === undefined)
+        throw new Error('a box is missing');
+      expect([overlaps(noticeBox, composerBox), overlaps(noticeBox, sendBox)]).toEqual([
+        false,
+        false,
+      ]);
+    }
+
+    // Typed and sent with the mouse while the notice shows.
+    await composer.click({ timeout: 5_000 });
+    await composer.fill('typed while told');
+    await sendButton.click({ timeout: 5_000 });
+    await shown(message(page, 'typed while told'));
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await notice.getByRole('button', { name: 'Dismiss' }).click();
+  }, 90_000);
+});
