@@ -1,6 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type { Browser, Locator } from 'playwright-core';
-import { launchChromium, message, openPerson, room, shown, type Person } from './browser';
+import type { Browser, Locator, Page } from 'playwright-core';
+import {
+  launchChromium,
+  message,
+  openPerson,
+  PASSWORD,
+  room,
+  shown,
+  UI_TIMEOUT,
+  type Person,
+} from './browser';
 import { EDGE, LocalStack } from './local-stack';
 import { logIn, RestUser } from './rest-user';
 
@@ -18,14 +27,25 @@ async function boxOf(locator: Locator) {
   return box;
 }
 
-/** What a notice leaves usable while it shows. */
-describe('the web app: notices over the chat', () => {
+/** How far the message list is from its end (px). */
+function fromEnd(page: Page): Promise<number> {
+  return page
+    .getByTestId('messages')
+    .evaluate((list) => list.scrollHeight - list.clientHeight - list.scrollTop);
+}
+
+/**
+ * What a notice leaves usable while it shows, and what one user leaves behind in a tab for
+ * the next to log in there.
+ */
+describe('the web app: notices over the chat, and a tab handed to another user', () => {
   let stack: LocalStack;
   let browser: Browser;
   const suffix = randomUUID().slice(0, 6);
   let ann: Person;
   let annRest: RestUser;
   let annId = '';
+  let benRest: RestUser;
   const ben = { username: `ben_${suffix}`, id: '' };
 
   beforeAll(async () => {
@@ -34,7 +54,8 @@ describe('the web app: notices over the chat', () => {
     ann = await openPerson(browser, `ann_${suffix}`, 'Ann Tab', 1, { width: 1280, height: 800 });
     annRest = await RestUser.signUp(ann.username, ann.displayName);
     annId = await annRest.userId();
-    ben.id = await (await RestUser.signUp(ben.username, 'Ben Tab')).userId();
+    benRest = await RestUser.signUp(ben.username, 'Ben Tab');
+    ben.id = await benRest.userId();
     await logIn(ann);
   }, 200_000);
 
@@ -86,5 +107,60 @@ describe('the web app: notices over the chat', () => {
     await shown(message(page, 'typed while told'));
     await page.setViewportSize({ width: 1280, height: 800 });
     await notice.getByRole('button', { name: 'Dismiss' }).click();
+  }, 90_000);
+
+  it('a room left scrolled up by one user opens at its end for the next user to log in to the tab', async () => {
+    const name = `scrolled ${suffix}`;
+    const roomId = await annRest.createRoom(name, [ben.id]);
+    await annRest.say(
+      roomId,
+      ...Array.from({ length: 25 }, (_, n) => `tab line ${n + 1} ${'and more words '.repeat(6)}`),
+    );
+    // Ben has read it all: his room opens at its end, not at a "new messages" divider.
+    const { lastSeq } = await benRest.call<{ lastSeq: number }>('GET', `/api/rooms/${roomId}`);
+    await benRest.call('POST', `/api/rooms/${roomId}/read`, { seq: lastSeq });
+
+    const tab = await openPerson(browser, ann.username, ann.displayName, 1, {
+      width: 1280,
+      height: 800,
+    });
+    const page = tab.page;
+    try {
+      await logIn(tab);
+      await room(page, name).click();
+      await shown(message(page, 'tab line 25 '));
+      const list = page.getByTestId('messages');
+      await list.evaluate((element) => (element.scrollTop = element.scrollHeight));
+      await page.waitForFunction(
+        () => {
+          const element = document.querySelector('[data-testid="messages"]');
+          return (
+            element !== null && element.scrollHeight - element.clientHeight - element.scrollTop < 1
+          );
+        },
+        undefined,
+        { timeout: UI_TIMEOUT },
+      );
+      // Ann scrolls up, and logs out there.
+      await list.evaluate((element) => (element.scrollTop = 60));
+      await page.waitForFunction(
+        () => document.querySelector('[data-testid="messages"]')?.scrollTop === 60,
+        undefined,
+        { timeout: UI_TIMEOUT },
+      );
+      expect(await fromEnd(page)).toBeGreaterThan(1_000);
+      await page.getByRole('button', { name: 'Log out' }).click();
+
+      // Ben logs in to the same tab, with no reload in between.
+      await page.getByLabel('Username').fill(ben.username);
+      await page.getByLabel('Password').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Log in' }).click();
+      await room(page, name).click();
+      await shown(message(page, 'tab line 25 '));
+      await page.getByTestId('messages').locator('[data-seq="1"]').waitFor({ state: 'attached' });
+      expect(await fromEnd(page)).toBeLessThan(80);
+    } finally {
+      await page.context().close();
+    }
   }, 90_000);
 });

@@ -4,6 +4,7 @@ import { AdminPage } from './components/AdminPage';
 import { AuthScreen } from './components/AuthScreen';
 import { ChatScreen } from './components/ChatScreen';
 import { putListUnderRoom } from './navigation';
+import { scrollPlaces } from './scroll-places';
 import { routeOf, type Route } from './settings';
 import { keptSends } from './send-queue';
 import { unsentReplies, unsentText } from './unsent-text';
@@ -26,11 +27,13 @@ export function App() {
     putListUnderRoom();
     const unsubscribe = api.onSessionChange((next) => {
       // However the session ended (logged out here or in another tab, the login refused):
-      // what was typed and not sent goes with it.
+      // what the tab kept for the user goes with it: what was typed and not sent, the
+      // replies it was to be, and where each room was left scrolled to.
       if (next === null) {
         unsentText.forget();
         unsentReplies.forget();
         keptSends.forget();
+        scrollPlaces.forget();
       }
       setUser(next);
     });

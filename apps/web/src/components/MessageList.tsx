@@ -18,6 +18,7 @@ import type { PendingMessage } from '../send-queue';
 import { MESSAGE, messageAfterKey, settleTabStops } from '../focus';
 import { readersBySeq } from '../message-list';
 import { backToRoomList } from '../navigation';
+import { scrollPlaces, type ScrollAnchor } from '../scroll-places';
 import { dayLabel, startsDay } from '../text/dates';
 import { MessageBody } from './MessageBody';
 import { MessageItem, ReplyQuote, type Quoted } from './MessageItem';
@@ -25,20 +26,6 @@ import type { RoomProps } from './RoomPane';
 
 /** Closer than this to the bottom counts as reading the latest (px). */
 const AT_BOTTOM = 80;
-
-/** The first message at least partly in view, and how far its top is below the list's. */
-interface ScrollAnchor {
-  readonly seq: number;
-  readonly offset: number;
-}
-
-/**
- * Where each room's list was scrolled to when this page left it, by the message at its
- * top (heights above it may change meanwhile: the "new messages" divider goes): coming
- * back with nothing new, the reader finds it where it was (found by a trial; it opened at
- * the end). By room id, for this page only.
- */
-const leftScrolled = new Map<string, { readonly anchor: ScrollAnchor; readonly lastSeq: number }>();
 
 /** The first message of `list` at least partly in view (a binary search: they are in order). */
 function firstInView(list: HTMLElement): ScrollAnchor | undefined {
@@ -123,9 +110,11 @@ export function MessageList({
     const firstSeq = items[0]?.seq;
     const marker = element.querySelector<HTMLElement>('[data-testid="new-divider"]');
     // The first layout with messages, in a room scrolled up when it was left: there again,
-    // if nothing came since (else as on any opening: the new messages, or the end).
-    const left = memo.lastSeq === undefined ? leftScrolled.get(roomId) : undefined;
-    if (left !== undefined && items.length > 0) leftScrolled.delete(roomId);
+    // if nothing came since (else as on any opening: the new messages, or the end). Where
+    // it was left is kept by the message at its top (heights above it may change meanwhile:
+    // the "new messages" divider goes), for this user only (scroll-places.ts).
+    const left = memo.lastSeq === undefined ? scrollPlaces.of(me.id, roomId) : undefined;
+    if (left !== undefined && items.length > 0) scrollPlaces.keep(me.id, roomId, undefined);
     const anchor =
       left !== undefined && left.lastSeq === items.at(-1)?.seq && firstUnread === undefined
         ? element.querySelector<HTMLElement>(`:scope > [data-seq="${left.anchor.seq}"]`)
@@ -151,7 +140,7 @@ export function MessageList({
     memo.top = element.scrollTop;
     memo.lastSeq = items.at(-1)?.seq;
     tellWhetherAtEnd(element);
-  }, [items, pending.length, firstUnread, store, roomId]);
+  }, [items, pending.length, firstUnread, store, roomId, me.id]);
 
   // Leaving the room (another one opened): remembered if scrolled up, forgotten at the end.
   // Measured from the list as it is then, while it is still in the page (a layout effect's
@@ -166,10 +155,13 @@ export function MessageList({
         element?.isConnected !== true ||
         element.scrollHeight - element.clientHeight - element.scrollTop < AT_BOTTOM;
       const anchor = atEnd ? undefined : firstInView(element);
-      if (anchor === undefined || lastSeq === undefined) leftScrolled.delete(roomId);
-      else leftScrolled.set(roomId, { anchor, lastSeq });
+      scrollPlaces.keep(
+        me.id,
+        roomId,
+        anchor === undefined || lastSeq === undefined ? undefined : { anchor, lastSeq },
+      );
     };
-  }, [roomId]);
+  }, [roomId, me.id]);
 
   /**
    * Whether the newest message is in view, measured from the list as it is now: the store
