@@ -403,6 +403,74 @@ describe('the outbox, its relay and the idempotent consumer', () => {
     expect(published.first).toBe(1);
   });
 
+  it('takes the lead from a holder silent for longer than leaderSilenceMs, never from one that beats', async () => {
+    const topic = await newTopic();
+    const source = await dataSource();
+    // A leader that cannot run (stopped, frozen, cut off): its connection holds the lock
+    // and says nothing more. Its kernel would still answer TCP, so PostgreSQL keeps it.
+    const frozen = new Client({ connectionString: database.url });
+    // Ended by the relay: its connection's error, and then its end.
+    const frozenEnded = new Promise<void>((resolve) => {
+      frozen.on('error', () => resolve());
+      frozen.on('end', () => resolve());
+    });
+    await frozen.connect();
+    await frozen.query('SELECT pg_advisory_lock(hashtext($1))', [`outbox:${SCHEMA}`]);
+    const published = { first: 0, second: 0 };
+    const relay = (name: keyof typeof published) => {
+      const started = new OutboxRelay({
+        dataSource: source,
+        producer,
+        schema: SCHEMA,
+        logger,
+        pollIntervalMs: 100,
+        leaderSilenceMs: 1_500,
+        onPublished: (count) => (published[name] += count),
+      });
+      started.start();
+      relays.push(started);
+    };
+    relay('first');
+    await source.transaction((manager) =>
+      enqueueEvent(manager, { topic, key: 'k', type: 'probe.happened', data: { n: 1 } }),
+    );
+    await eventually('the relay took the lead and published', () => published.first === 1, 20_000);
+    await frozenEnded;
+
+    // A leader that runs says a word on its lock's connection now and then, however long
+    // the outbox stays empty: the second relay, as quick to end a silent one, waits.
+    relay('second');
+    const lockHolder = async () =>
+      (
+        (await source.query(
+          `SELECT a."pid", a."state_change" AS "spoke" FROM pg_stat_activity a
+            WHERE a."datname" = current_database() AND a."query" IN ('SELECT 1', $1)`,
+          [`LISTEN "${outboxChannel(SCHEMA)}"`],
+        )) as { pid: number; spoke: Date }[]
+      )[0];
+    const before = await eventuallyValue(
+      'the leader speaks',
+      lockHolder,
+      (row) => row !== undefined,
+    );
+    // Past the silence the second relay would end it at, the same leader still speaks.
+    await eventually(
+      'the leader spoke for longer than leaderSilenceMs',
+      async () => {
+        const now = await lockHolder();
+        return (
+          now?.pid === before?.pid && now.spoke.getTime() - (before?.spoke.getTime() ?? 0) > 3_000
+        );
+      },
+      20_000,
+    );
+    await source.transaction((manager) =>
+      enqueueEvent(manager, { topic, key: 'k', type: 'probe.happened', data: { n: 2 } }),
+    );
+    await eventually('the first relay published again', () => published.first === 2, 20_000);
+    expect(published.second).toBe(0);
+  });
+
   it('hands each batch to `alongside` in outbox order, and counts a batch published only once that succeeded too', async () => {
     const topic = await newTopic();
     const source = await dataSource();

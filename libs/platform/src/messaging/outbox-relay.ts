@@ -18,6 +18,14 @@ export interface OutboxRelayOptions {
   readonly maxBatchBytes?: number;
   /** How long it sleeps without a notification before looking anyway. */
   readonly pollIntervalMs?: number;
+  /**
+   * How long the lock's holder may be silent before a waiting relay ends its connection
+   * and takes the lead (`DEFAULT_LEADER_SILENCE_MS`). The leader says a word on that
+   * connection every `leaderSilenceMs / 5` (at most every second) whatever its batches
+   * do, so only a leader that cannot run (stopped, frozen, cut off from PostgreSQL) falls
+   * silent that long.
+   */
+  readonly leaderSilenceMs?: number;
   /** Runs once before the first batch, retried until it succeeds (creating topics, say). */
   readonly prepare?: () => Promise<void>;
   /** `KAFKA_TOPIC_PREFIX`: the outbox stores declared names; this goes before them. */
@@ -50,6 +58,13 @@ class LockLostError extends Error {
 
 const DEFAULT_BATCH_SIZE = 500;
 /**
+ * A leader silent this long on its lock's connection is taken for gone. A process that
+ * is stopped or frozen keeps its connection (its kernel still answers TCP), and one cut
+ * off from PostgreSQL keeps it until a write to it fails: either way its lock would hold
+ * every other instance off and nothing would be relayed.
+ */
+export const DEFAULT_LEADER_SILENCE_MS = 15_000;
+/**
  * Under the broker's default `message.max.bytes` (1,048,588), which bounds each
  * partition's record batch: 500 messages of 4,000 Korean characters (12 KB each) are
  * 6 MB, so rows of long messages must go in several requests.
@@ -79,6 +94,7 @@ interface PgNotification {
 }
 
 interface PgClient {
+  query(text: string): Promise<unknown>;
   on(event: 'notification', listener: (message: PgNotification) => void): void;
   on(event: 'error' | 'end', listener: (error?: Error) => void): void;
   off(event: 'notification', listener: (message: PgNotification) => void): void;
@@ -150,58 +166,106 @@ export class OutboxRelay {
     await runner.connect();
     const lockKey = `outbox:${this.options.schema}`;
     try {
-      while (!this.stopped && !(await this.tryLock(runner, lockKey))) await this.pause(1_000);
+      while (!this.stopped && !(await this.tryLock(runner, lockKey))) {
+        await this.endSilentLeader(runner, lockKey);
+        await this.pause(1_000);
+      }
       if (this.stopped) return;
+      await this.leadOn(runner, lockKey);
+    } finally {
+      await runner.release();
+    }
+  }
+
+  /** Relays batches while `runner`'s connection holds the lock, until stopped or it is lost. */
+  private async leadOn(runner: QueryRunner, lockKey: string): Promise<void> {
+    const client = (runner as unknown as { databaseConnection: PgClient }).databaseConnection;
+    // The schema's own channel: other services' commits do not wake this relay. (The
+    // schema is a plain lower-case identifier of at most 56 characters, so the quoted
+    // name is the one the trigger notifies: `migrateUnderLock` refuses any other.)
+    const channel = outboxChannel(this.options.schema);
+    const onNotification = (message: PgNotification) => {
+      if (message.channel !== channel) return;
+      this.notified = true;
+      this.wake?.();
+    };
+    // The lock lives and dies with this connection, though batches go through the pool:
+    // once it is gone (PostgreSQL restarted, the backend terminated, the network cut, a
+    // waiting relay that found it silent) another instance may lead, so this one stops
+    // before its next batch.
+    let lockLost: Error | undefined;
+    const onLockLost = (error?: Error) => {
+      lockLost ??= error ?? new Error('the connection ended');
+      this.wake?.();
+    };
+    client.on('notification', onNotification);
+    client.on('error', onLockLost);
+    client.on('end', onLockLost);
+    // A word on the lock's connection now and then from the moment it is held, whatever
+    // the work does (preparing, or a batch waiting on Kafka): the waiting relays take
+    // silence for a leader gone.
+    const beat = setInterval(
+      () => void client.query('SELECT 1').catch((error: unknown) => onLockLost(error as Error)),
+      Math.min(1_000, this.leaderSilenceMs / 5),
+    );
+    beat.unref();
+    try {
       if (!this.prepared) {
         await this.options.prepare?.();
         this.prepared = true;
       }
-      const client = (runner as unknown as { databaseConnection: PgClient }).databaseConnection;
-      // The schema's own channel: other services' commits do not wake this relay. (The
-      // schema is a plain lower-case identifier of at most 56 characters, so the quoted
-      // name is the one the trigger notifies: `migrateUnderLock` refuses any other.)
-      const channel = outboxChannel(this.options.schema);
-      const onNotification = (message: PgNotification) => {
-        if (message.channel !== channel) return;
-        this.notified = true;
-        this.wake?.();
-      };
-      // The lock lives and dies with this connection, though batches go through the pool:
-      // once it is gone (PostgreSQL restarted, the backend terminated, the network cut)
-      // another instance may lead, so this one stops before its next batch.
-      let lockLost: Error | undefined;
-      const onLockLost = (error?: Error) => {
-        lockLost ??= error ?? new Error('the connection ended');
-        this.wake?.();
-      };
-      client.on('notification', onNotification);
-      client.on('error', onLockLost);
-      client.on('end', onLockLost);
       await runner.query(`LISTEN "${channel}"`);
-      try {
-        while (!this.stopped) {
-          if (lockLost !== undefined) throw new LockLostError(lockLost);
-          this.notified = false;
-          const { relayed, leftRows } = await this.relayBatch();
-          // A full batch may have left rows behind, and a notification during the batch
-          // may be for a row it did not see; otherwise the outbox is empty until notified.
-          if (leftRows || this.notified) continue;
-          if (relayed === 0) await this.sweepMarkedRows();
-          if (!this.notified) await this.pause(this.options.pollIntervalMs ?? 1_000);
-        }
-      } finally {
-        client.off('notification', onNotification);
-        client.off('error', onLockLost);
-        client.off('end', onLockLost);
-        // A lost connection took the lock and the LISTEN with it.
-        if (lockLost === undefined) {
-          await runner.query(`UNLISTEN "${channel}"`);
-          await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [lockKey]);
-        }
+      while (!this.stopped) {
+        if (lockLost !== undefined) throw new LockLostError(lockLost);
+        this.notified = false;
+        const { relayed, leftRows } = await this.relayBatch();
+        // A full batch may have left rows behind, and a notification during the batch
+        // may be for a row it did not see; otherwise the outbox is empty until notified.
+        if (leftRows || this.notified) continue;
+        if (relayed === 0) await this.sweepMarkedRows();
+        if (!this.notified) await this.pause(this.options.pollIntervalMs ?? 1_000);
       }
     } finally {
-      await runner.release();
+      clearInterval(beat);
+      client.off('notification', onNotification);
+      client.off('error', onLockLost);
+      client.off('end', onLockLost);
+      // A lost connection took the lock and the LISTEN with it; otherwise both go here,
+      // also when preparing failed (the connection goes back to the pool).
+      if (lockLost === undefined) {
+        await runner.query(`UNLISTEN "${channel}"`);
+        await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [lockKey]);
+      }
     }
+  }
+
+  private get leaderSilenceMs(): number {
+    return this.options.leaderSilenceMs ?? DEFAULT_LEADER_SILENCE_MS;
+  }
+
+  /**
+   * Ends the connection of the lock's holder if it has said nothing for `leaderSilenceMs`:
+   * its lock goes with it, and the next try takes it. The holder, should it run again,
+   * finds its connection gone and stops before its next batch (a batch it had under way
+   * may go out a second time, which consumers drop by event id).
+   */
+  private async endSilentLeader(runner: QueryRunner, lockKey: string): Promise<void> {
+    const ended = (await runner.query(
+      `SELECT a."pid", round(extract(epoch FROM now() - a."state_change") * 1000) AS "silentMs",
+              pg_terminate_backend(a."pid") AS "ended"
+         FROM pg_locks l JOIN pg_stat_activity a ON a."pid" = l."pid"
+        WHERE l."locktype" = 'advisory' AND l."granted" AND l."objsubid" = 1
+          AND l."database" = (SELECT "oid" FROM pg_database WHERE "datname" = current_database())
+          AND l."classid"::bigint = (hashtext($1)::bigint >> 32) & 4294967295
+          AND l."objid"::bigint = hashtext($1)::bigint & 4294967295
+          AND a."state_change" < now() - make_interval(secs => $2::float8 / 1000)`,
+      [lockKey, this.leaderSilenceMs],
+    )) as { pid: number; silentMs: string; ended: boolean }[];
+    for (const { pid, silentMs, ended: done } of ended)
+      this.options.logger.warn(
+        { pid, silentMs: Number(silentMs), ended: done, schema: this.options.schema },
+        'the outbox relay leading this schema was silent too long; its connection is ended and the lead taken',
+      );
   }
 
   private async tryLock(runner: QueryRunner, lockKey: string): Promise<boolean> {
