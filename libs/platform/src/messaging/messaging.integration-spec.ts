@@ -88,6 +88,25 @@ describe('the outbox, its relay and the idempotent consumer', () => {
     return relay;
   };
 
+  /** A relay looking every 100 ms, telling `onPublished` each batch it publishes. */
+  const startCountingRelay = (
+    source: DataSource,
+    onPublished: (count: number) => void,
+    options: Partial<OutboxRelayOptions> = {},
+  ): void => {
+    const relay = new OutboxRelay({
+      dataSource: source,
+      producer,
+      schema: SCHEMA,
+      logger,
+      pollIntervalMs: 100,
+      onPublished,
+      ...options,
+    });
+    relay.start();
+    relays.push(relay);
+  };
+
   /** Everything on `topic` from the beginning, as it arrives. */
   const readAll = async (topic: string): Promise<Received[]> => {
     const received: Received[] = [];
@@ -367,18 +386,8 @@ describe('the outbox, its relay and the idempotent consumer', () => {
     const topic = await newTopic();
     const [first, second] = [await dataSource(), await dataSource()];
     const published = { first: 0, second: 0 };
-    const relay = (source: DataSource, name: keyof typeof published) => {
-      const started = new OutboxRelay({
-        dataSource: source,
-        producer,
-        schema: SCHEMA,
-        logger,
-        pollIntervalMs: 100,
-        onPublished: (count) => (published[name] += count),
-      });
-      started.start();
-      relays.push(started);
-    };
+    const relay = (source: DataSource, name: keyof typeof published) =>
+      startCountingRelay(source, (count) => (published[name] += count));
     const commit = (n: number) =>
       first.transaction((manager) =>
         enqueueEvent(manager, { topic, key: 'k', type: 'probe.happened', data: { n } }),
@@ -417,19 +426,10 @@ describe('the outbox, its relay and the idempotent consumer', () => {
     await frozen.connect();
     await frozen.query('SELECT pg_advisory_lock(hashtext($1))', [`outbox:${SCHEMA}`]);
     const published = { first: 0, second: 0 };
-    const relay = (name: keyof typeof published) => {
-      const started = new OutboxRelay({
-        dataSource: source,
-        producer,
-        schema: SCHEMA,
-        logger,
-        pollIntervalMs: 100,
+    const relay = (name: keyof typeof published) =>
+      startCountingRelay(source, (count) => (published[name] += count), {
         leaderSilenceMs: 1_500,
-        onPublished: (count) => (published[name] += count),
       });
-      started.start();
-      relays.push(started);
-    };
     relay('first');
     await source.transaction((manager) =>
       enqueueEvent(manager, { topic, key: 'k', type: 'probe.happened', data: { n: 1 } }),
