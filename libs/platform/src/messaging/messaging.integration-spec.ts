@@ -458,9 +458,8 @@ describe('the outbox, its relay and the idempotent consumer', () => {
       'the leader spoke for longer than leaderSilenceMs',
       async () => {
         const now = await lockHolder();
-        return (
-          now?.pid === before?.pid && now.spoke.getTime() - (before?.spoke.getTime() ?? 0) > 3_000
-        );
+        if (now === undefined || before === undefined) return false;
+        return now.pid === before.pid && now.spoke.getTime() - before.spoke.getTime() > 3_000;
       },
       20_000,
     );
