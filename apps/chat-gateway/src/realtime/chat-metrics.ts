@@ -10,7 +10,10 @@ export class ChatMetrics {
   readonly messagesIn: Counter;
   /** `chat_messages_out_total`: `message:new` broadcasts this instance's outbox relay made. */
   readonly messagesOut: Counter;
-  /** `chat_flood_disconnects_total`: sockets closed for flooding `message:send`. */
+  /**
+   * `chat_flood_disconnects_total`: sockets closed for flooding: refused too often within
+   * 10 s by the budget of any event (a send, typing, a read receipt, a page of history).
+   */
   readonly floodDisconnects: Counter;
   /** `chat_slow_reader_disconnects_total`: sockets closed for not reading (`SlowReaders`). */
   readonly slowReaderDisconnects: Counter;
@@ -33,7 +36,7 @@ export class ChatMetrics {
     });
     this.floodDisconnects = metrics.counter({
       name: 'chat_flood_disconnects_total',
-      help: 'Sockets this instance disconnected for flooding message:send after being refused',
+      help: 'Sockets this instance disconnected for flooding: refused by a budget too often within 10 s',
     });
     this.slowReaderDisconnects = metrics.counter({
       name: 'chat_slow_reader_disconnects_total',

@@ -5,7 +5,7 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { SERVICE_CONFIG } from '@scale-chat/platform';
+import { revokedLoginsAmong, SERVICE_CONFIG } from '@scale-chat/platform';
 import { PinoLogger } from 'nestjs-pino';
 import type { DataSource } from 'typeorm';
 import type { ChatConfig } from '../chat-config';
@@ -54,13 +54,8 @@ export class RevokedLoginSweep implements OnApplicationBootstrap, BeforeApplicat
 
   /** Closes the local sockets of every revoked login among those connected here. */
   async sweep(): Promise<void> {
-    const logins = [...this.live.localLogins()];
-    if (logins.length === 0) return;
-    const revoked = (await this.dataSource.query(
-      `SELECT "family_id" FROM "revoked_logins" WHERE "family_id" = ANY($1::uuid[])`,
-      [logins],
-    )) as { family_id: string }[];
-    for (const { family_id: familyId } of revoked) this.live.disconnectLocal(loginRoom(familyId));
+    const revoked = await revokedLoginsAmong(this.dataSource, [...this.live.localLogins()]);
+    for (const familyId of revoked) this.live.disconnectLocal(loginRoom(familyId));
     if (revoked.length > 0)
       this.logger.info({ logins: revoked.length }, 'closed the sockets of revoked logins');
   }

@@ -137,8 +137,10 @@ export class RoomsService {
     await requireMember(this.rooms, roomId, userId);
   }
 
-  /** The active rooms `userId` is an active member of. */
-  /** `manager`: a transaction in progress (one that holds a lock must not wait for the pool). */
+  /**
+   * The active rooms `userId` is an active member of. `manager`: a transaction in progress
+   * (one that holds a lock must not wait for the pool).
+   */
   roomIdsOf(userId: string, manager?: EntityManager): Promise<string[]> {
     return (manager === undefined ? this.rooms : this.rooms.in(manager)).roomIdsOf(userId);
   }

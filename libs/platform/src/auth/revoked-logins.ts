@@ -89,3 +89,16 @@ export async function isLoginRevoked(dataSource: DataSource, familyId: string): 
   ])) as unknown[];
   return rows.length > 0;
 }
+
+/** Which of the logins `familyIds` auth revoked (as far as this service has heard). */
+export async function revokedLoginsAmong(
+  dataSource: DataSource,
+  familyIds: readonly string[],
+): Promise<string[]> {
+  if (familyIds.length === 0) return [];
+  const rows = (await dataSource.query(
+    `SELECT "family_id" FROM "revoked_logins" WHERE "family_id" = ANY($1::uuid[])`,
+    [familyIds],
+  )) as { family_id: string }[];
+  return rows.map((row) => row.family_id);
+}

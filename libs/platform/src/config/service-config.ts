@@ -87,7 +87,8 @@ export interface ServiceConfig {
 
 /**
  * Reads a service's configuration from the environment. `extra` declares the variables
- * only this service reads; their parsed values come back under `extra`.
+ * only this service reads; the parsed values come back under `extra`, the common
+ * variables' among them (their typed fields above are what the platform reads).
  */
 export function readServiceConfig<S extends EnvSpec = Record<never, never>>(
   service: ServiceName,
