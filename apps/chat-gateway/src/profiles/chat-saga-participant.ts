@@ -37,7 +37,7 @@ export class ChatSagaController {
   }
 }
 
-export async function createProfile(
+async function createProfile(
   { userId, username, displayName }: UserSagaPayload,
   manager: EntityManager,
 ): Promise<CommandOutcome> {
@@ -45,7 +45,7 @@ export async function createProfile(
   return { outcome: 'succeeded' };
 }
 
-export async function deleteProfile(
+async function deleteProfile(
   { userId }: UserSagaPayload,
   manager: EntityManager,
 ): Promise<CommandOutcome> {

@@ -2,7 +2,6 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ChatSagaController } from './chat-saga-participant';
 import { ChatProfile } from './profile.entity';
-import { ProfilesRepository } from './profiles.repository';
 
 /**
  * Users as chat knows them, and chat-gateway's part in the sagas: the profile steps here,
@@ -12,6 +11,5 @@ import { ProfilesRepository } from './profiles.repository';
 @Module({
   imports: [TypeOrmModule.forFeature([ChatProfile])],
   controllers: [ChatSagaController],
-  providers: [ProfilesRepository],
 })
 export class ProfilesModule {}

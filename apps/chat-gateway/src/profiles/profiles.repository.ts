@@ -1,19 +1,12 @@
-import { Injectable } from '@nestjs/common';
-import { InjectEntityManager } from '@nestjs/typeorm';
 import type { EntityManager } from 'typeorm';
 import { ChatProfile } from './profile.entity';
 
 /**
- * The profiles' data access: users as chat knows them. Injected, it works through the
- * pool; `in(manager)` gives the same operations inside the caller's transaction.
+ * The profiles' data access: users as chat knows them, written only by the saga steps,
+ * each in its handler's transaction (`manager`).
  */
-@Injectable()
 export class ProfilesRepository {
-  constructor(@InjectEntityManager() private readonly manager: EntityManager) {}
-
-  in(manager: EntityManager): ProfilesRepository {
-    return new ProfilesRepository(manager);
-  }
+  constructor(private readonly manager: EntityManager) {}
 
   /** Stores the profile; one already there stays as it is. */
   async insertIfAbsent(
