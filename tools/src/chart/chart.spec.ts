@@ -278,6 +278,12 @@ describe('deploy/helm/scale-chat against broken values', () => {
     );
   });
 
+  it('refuses a kafka.groupPrefix the services would refuse (no separator before their name)', async () => {
+    await expect(renderWithDefaults(broken('group-prefix-without-separator'))).rejects.toThrow(
+      /kafka.groupPrefix must end in '.', '-' or '_'/,
+    );
+  });
+
   it('refuses to render the latest tag', async () => {
     await expect(renderWithDefaults(broken('latest-tag'))).rejects.toThrow(
       /image.tag must be a fixed version/,
