@@ -31,6 +31,7 @@ import { ROOM_ENTITIES } from './rooms/room.entities';
 import { MESSAGE_ENTITIES } from './messages/message.entity';
 import { AuthenticationModule } from './authentication.module';
 import { MessagesModule } from './messages/messages.module';
+import { MessageSearchModule } from './search/message-search.module';
 import { PresenceModule } from './presence/presence.module';
 import { ProfilesModule } from './profiles/profiles.module';
 import { RealtimeModule } from './realtime/realtime.module';
@@ -74,6 +75,7 @@ export class AppModule {
         ProfilesModule,
         RoomsModule,
         MessagesModule,
+        MessageSearchModule,
         PresenceModule,
         RealtimeModule,
       ],

@@ -3,9 +3,6 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { LimitsModule } from '../limits/limits.module';
 import { LiveModule } from '../realtime/live.module';
 import { RoomsModule } from '../rooms/rooms.module';
-import { MessageSearchController } from '../search/message-search.controller';
-import { MessageSearchRepository } from '../search/message-search.repository';
-import { MessageSearchService } from '../search/message-search.service';
 import { MESSAGE_ENTITIES } from './message.entity';
 import { MessageChangesController } from './message-changes.controller';
 import { MessageChangesService } from './message-changes.service';
@@ -13,17 +10,11 @@ import { MessagesController } from './messages.controller';
 import { MessagesRepository } from './messages.repository';
 import { MessagesService } from './messages.service';
 
-/** Messages of a room: sends by group commit, pages, read cursors, changes and search. */
+/** Messages of a room: sends by group commit, pages, read cursors and changes. */
 @Module({
   imports: [TypeOrmModule.forFeature(MESSAGE_ENTITIES), RoomsModule, LiveModule, LimitsModule],
-  controllers: [MessagesController, MessageChangesController, MessageSearchController],
-  providers: [
-    MessagesRepository,
-    MessagesService,
-    MessageChangesService,
-    MessageSearchRepository,
-    MessageSearchService,
-  ],
+  controllers: [MessagesController, MessageChangesController],
+  providers: [MessagesRepository, MessagesService, MessageChangesService],
   exports: [MessagesService, MessageChangesService],
 })
 export class MessagesModule {}
