@@ -1,14 +1,10 @@
-import type { ServerResponse } from 'node:http';
-import {
-  HttpException,
-  HttpStatus,
-  Inject,
-  Injectable,
-  type CanActivate,
-  type ExecutionContext,
-} from '@nestjs/common';
+import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { VerifiedAccessToken } from '@scale-chat/access-tokens';
-import { SERVICE_CONFIG, TokenBucketRateLimiter } from '@scale-chat/platform';
+import {
+  SERVICE_CONFIG,
+  TokenBucketRateLimiter,
+  TooManyRequestsException,
+} from '@scale-chat/platform';
 import type { AuthConfig } from '../auth-config';
 
 /**
@@ -29,15 +25,12 @@ export class UserSearchBudgetGuard implements CanActivate {
   }
 
   canActivate(context: ExecutionContext): boolean {
-    const http = context.switchToHttp();
-    const { accessToken } = http.getRequest<{ accessToken?: VerifiedAccessToken }>();
+    const { accessToken } = context
+      .switchToHttp()
+      .getRequest<{ accessToken?: VerifiedAccessToken }>();
     if (accessToken === undefined) return true; // not reached: AccessTokenGuard answered 401
     const decision = this.searches.take(accessToken.userId);
     if (decision.allowed) return true;
-    http.getResponse<ServerResponse>().setHeader('Retry-After', String(decision.retryAfterSeconds));
-    throw new HttpException(
-      `Too many requests; try again in ${decision.retryAfterSeconds} s`,
-      HttpStatus.TOO_MANY_REQUESTS,
-    );
+    throw new TooManyRequestsException(decision.retryAfterSeconds);
   }
 }

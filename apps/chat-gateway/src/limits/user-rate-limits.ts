@@ -1,6 +1,10 @@
-import type { ServerResponse } from 'node:http';
-import { HttpException, HttpStatus, Inject, Injectable } from '@nestjs/common';
-import { SERVICE_CONFIG, TokenBucketRateLimiter, type RateDecision } from '@scale-chat/platform';
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  SERVICE_CONFIG,
+  TokenBucketRateLimiter,
+  TooManyRequestsException,
+  type RateDecision,
+} from '@scale-chat/platform';
 import type { ChatConfig } from '../chat-config';
 
 /** What a user does that costs the system: each has one budget, whichever transport. */
@@ -59,13 +63,8 @@ export class UserRateLimits {
   }
 
   /** For REST: takes a token, or answers 429 with `Retry-After`. */
-  enforce(action: LimitedAction, userId: string, response: ServerResponse): void {
+  enforce(action: LimitedAction, userId: string): void {
     const decision = this.take(action, userId);
-    if (decision.allowed) return;
-    response.setHeader('Retry-After', String(decision.retryAfterSeconds));
-    throw new HttpException(
-      `Too many requests; try again in ${decision.retryAfterSeconds} s`,
-      HttpStatus.TOO_MANY_REQUESTS,
-    );
+    if (!decision.allowed) throw new TooManyRequestsException(decision.retryAfterSeconds);
   }
 }

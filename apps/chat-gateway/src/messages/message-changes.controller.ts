@@ -3,6 +3,7 @@ import { ApiBadRequestResponse, ApiConflictResponse, ApiOkResponse } from '@nest
 import type { VerifiedAccessToken } from '@scale-chat/access-tokens';
 import { MESSAGE_CHANGE_LIMITS, type ChangesPage, type MessageView } from '@scale-chat/contracts';
 import { CurrentUser } from '@scale-chat/platform';
+import { HistoryBudgetGuard, SendBudgetGuard } from '../limits/budget.guard';
 import { ROOM_ID } from '../rooms/room-access';
 import { MessageChangesService } from './message-changes.service';
 import { ChangesPageDto, ChangesQuery, EditMessageBody } from './message-changes.dto';
@@ -10,8 +11,6 @@ import {
   MessageAt,
   MessagesApi,
   ReactionAt,
-  HistoryBudgetGuard,
-  SendBudgetGuard,
   type MessageTarget,
   type ReactionTarget,
 } from './message-routes';

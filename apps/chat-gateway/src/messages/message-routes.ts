@@ -15,7 +15,6 @@ import {
 } from '@nestjs/swagger';
 import type { VerifiedAccessToken } from '@scale-chat/access-tokens';
 import { AccessTokenGuard } from '@scale-chat/platform';
-import { budgetGuard } from '../limits/budget.guard';
 import { ROOM_ID } from '../rooms/room-access';
 import { EMOJI, MESSAGE_SEQ } from './message-changes.dto';
 
@@ -65,10 +64,3 @@ export const ReactionAt = createParamDecorator(
     return { ...targetOf(request), emoji: EMOJI.transform(request.params['emoji'] ?? '') };
   },
 );
-
-/** A send, or a change to a message, costs what a send over the socket costs. */
-export const SendBudgetGuard = budgetGuard('send');
-/** A read receipt over REST costs what one over the socket costs. */
-export const ReadBudgetGuard = budgetGuard('read');
-/** A page of a room's history or changes costs what a `sync` costs. */
-export const HistoryBudgetGuard = budgetGuard('history');

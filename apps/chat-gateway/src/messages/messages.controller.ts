@@ -13,12 +13,8 @@ import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse } from '@nestjs
 import type { VerifiedAccessToken } from '@scale-chat/access-tokens';
 import { CHAT_LIMITS, type MessageView } from '@scale-chat/contracts';
 import { CurrentUser } from '@scale-chat/platform';
-import {
-  HistoryBudgetGuard,
-  MessagesApi,
-  ReadBudgetGuard,
-  SendBudgetGuard,
-} from './message-routes';
+import { HistoryBudgetGuard, ReadBudgetGuard, SendBudgetGuard } from '../limits/budget.guard';
+import { MessagesApi } from './message-routes';
 import { ROOM_ID } from '../rooms/room-access';
 import type { ServerResponse } from 'node:http';
 import {

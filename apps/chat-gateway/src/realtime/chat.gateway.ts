@@ -28,6 +28,7 @@ import {
   isLoginRevoked,
   SERVICE_CONFIG,
   FixedWindowRateLimiter,
+  tooManyRequests,
   withCorrelationId,
 } from '@scale-chat/platform';
 import { PinoLogger } from 'nestjs-pino';
@@ -349,10 +350,7 @@ export class ChatGateway
     const decision = this.limits.take(action, userId);
     return decision.allowed
       ? undefined
-      : new SocketError(
-          'rate_limited',
-          `Too many requests; try again in ${decision.retryAfterSeconds} s`,
-        );
+      : new SocketError('rate_limited', tooManyRequests(decision.retryAfterSeconds));
   }
 
   /**

@@ -29,8 +29,11 @@ import {
 import type { VerifiedAccessToken } from '@scale-chat/access-tokens';
 import type { RoomMemberView, RoomSummaryView, RoomView } from '@scale-chat/contracts';
 import { AccessTokenGuard, CurrentUser } from '@scale-chat/platform';
-import { budgetGuard } from '../limits/budget.guard';
-import { HistoryBudgetGuard } from '../messages/message-routes';
+import {
+  HistoryBudgetGuard,
+  RoomRemovalBudgetGuard,
+  RoomWriteBudgetGuard,
+} from '../limits/budget.guard';
 import { MEMBER_ID, ROOM_ID } from './room-access';
 import {
   AddMemberBody,
@@ -41,19 +44,6 @@ import {
 } from './rooms.dto';
 import { RoomsService } from './rooms.service';
 
-/**
- * Room and membership writes share one budget per user: each is a room saga or a write
- * under the room's lock whose event goes to every member, and none is worth a loop.
- */
-const RoomWriteBudgetGuard = budgetGuard('rooms');
-/**
- * Leaving is free: a member leaves a room once per time it was added, and the add took a
- * token of whoever added it; nobody is kept in rooms by a spent budget.
- */
-const RoomRemovalBudgetGuard = budgetGuard(
-  'rooms',
-  ({ accessToken, params }) => params?.['userId']?.toLowerCase() === accessToken?.userId,
-);
 const RoomWrite = (guard: typeof RoomWriteBudgetGuard = RoomWriteBudgetGuard) =>
   applyDecorators(
     UseGuards(guard),
@@ -97,10 +87,6 @@ export class RoomsController {
     return room;
   }
 
-  /**
-   * Reads of rooms cost what a page of history costs: the list counts each room's unread
-   * messages and mentions, a room holds up to 1,000 members, and neither is worth a loop.
-   */
   @Get()
   @UseGuards(HistoryBudgetGuard)
   @ApiTooManyRequestsResponse({ description: "the caller's budget of reads is spent" })

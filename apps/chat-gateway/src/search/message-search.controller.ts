@@ -13,16 +13,10 @@ import {
 import type { VerifiedAccessToken } from '@scale-chat/access-tokens';
 import type { MessageView } from '@scale-chat/contracts';
 import { AccessTokenGuard, CurrentUser } from '@scale-chat/platform';
-import { budgetGuard } from '../limits/budget.guard';
+import { SearchBudgetGuard } from '../limits/budget.guard';
 import { MessagePageDto } from '../messages/messages.dto';
 import { SEARCH_LIMITS, SearchMessagesQuery } from './message-search.dto';
 import { MessageSearchService } from './message-search.service';
-
-/**
- * A search costs a query however small the request (a two-character one may walk much
- * of `messages`), so each user has a budget of them, as auth has for user searches.
- */
-const SearchBudgetGuard = budgetGuard('search');
 
 @ApiTags('messages')
 @ApiBearerAuth()

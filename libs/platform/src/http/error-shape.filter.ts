@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
 import { isTransientDatabaseError } from '../database/transient-error';
+import { TooManyRequestsException } from './too-many-requests';
 
 /** API.md's one error shape. */
 export interface ErrorBody {
@@ -92,6 +93,8 @@ export class ErrorShapeFilter implements ExceptionFilter {
     response.setHeader('content-type', 'application/json; charset=utf-8');
     if (statusCode === 503 && !(exception instanceof HttpException))
       response.setHeader('Retry-After', '1');
+    if (exception instanceof TooManyRequestsException)
+      response.setHeader('Retry-After', String(exception.retryAfterSeconds));
     response.end(JSON.stringify(body));
   }
 }

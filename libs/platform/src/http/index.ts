@@ -7,6 +7,7 @@ export * from './rate-limit.guard';
 export * from './rate-limiter';
 export * from './rate-limit-windows.migration';
 export * from './shared-rate-limits';
+export * from './too-many-requests';
 export * from './no-undeclared-input.interceptor';
 export * from './nul-characters.pipe';
 export * from './parse-id.pipe';

@@ -1,17 +1,16 @@
 import {
-  HttpException,
   Inject,
-  HttpStatus,
   Injectable,
   SetMetadata,
   type CanActivate,
   type ExecutionContext,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { SERVICE_CONFIG, type ServiceConfig } from '../config';
 import { clientNetwork } from './client-network';
 import { SharedRateLimits } from './shared-rate-limits';
+import { TooManyRequestsException } from './too-many-requests';
 
 /** The request as the guard reads it: Express sets `ip` (behind a trusted proxy, the client's). */
 export interface RateLimitedRequest extends IncomingMessage {
@@ -79,16 +78,7 @@ export class RateLimitGuard implements CanActivate {
       const limit = this.configured(rule.limitFrom) ?? rule.limit;
       const decision = await this.counters.take(rule.name, key, limit, rule.windowMs);
       if (!decision.allowed) {
-        const seconds = decision.retryAfterSeconds;
-        context
-          .switchToHttp()
-          .getResponse<ServerResponse>()
-          .setHeader('Retry-After', String(seconds));
-        // Worded as every other 429 of the services: when, as Retry-After says.
-        throw new HttpException(
-          `Too many requests; try again in ${seconds} s`,
-          HttpStatus.TOO_MANY_REQUESTS,
-        );
+        throw new TooManyRequestsException(decision.retryAfterSeconds);
       }
     }
     return true;
