@@ -67,7 +67,8 @@ describe('the web app: notices over the chat, and a tab handed to another user',
   it('a notice covers neither the message box nor Send, on a desktop or a phone, and is an alert', async () => {
     const page = ann.page;
     const open = `notice ${suffix}`;
-    const left = `left ${suffix}`;
+    // A long name: the notice wraps on a phone.
+    const left = `left ${suffix}, a room whose name makes the notice wrap on a phone`;
     const roomId = await annRest.createRoom(open, [ben.id]);
     const leftId = await annRest.createRoom(left, [ben.id]);
     await page.goto(`${EDGE}/#/rooms/${roomId}`);
@@ -98,6 +99,10 @@ describe('the web app: notices over the chat, and a tab handed to another user',
         false,
         false,
       ]);
+      // Within the screen: the page does not scroll sideways for it.
+      expect(
+        await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth),
+      ).toBeLessThanOrEqual(0);
     }
 
     // Typed and sent with the mouse while the notice shows.
