@@ -41,7 +41,7 @@ import { MessagesService, type SendOutcome } from '../messages/messages.service'
 import { MessageChangesService } from '../messages/message-changes.service';
 import { SyncByVersionEvent } from '../messages/message-changes.dto';
 import { ChatMetrics } from './chat-metrics';
-import { UserRateLimits, type LimitedAction } from '../limits/user-rate-limits';
+import { UserRateLimits } from '../limits/user-rate-limits';
 import { PresenceService } from '../presence/presence.service';
 import { RoomsService } from '../rooms/rooms.service';
 import {
@@ -56,6 +56,7 @@ import { SlowReaders } from './slow-readers';
 import { authenticateSockets, UNAUTHORIZED, type SocketUser } from './socket-authentication';
 import {
   ackFailure,
+  budgetOf,
   failedAck,
   parsePayload,
   SocketError,
@@ -74,21 +75,6 @@ const FLOOD_WINDOW_MS = 10_000;
 const FLOODED = `Too many requests: this connection is closed; connect again in ${FLOOD_WINDOW_MS / 1000} s`;
 /** How long a flooding socket's sends in flight may take to be answered before it closes. */
 const SEND_ANSWERS_WAIT_MS = 10_000;
-
-/**
- * The events each user may make only so often (`UserRateLimits`). v1.1's changes to
- * messages spend the send budget, as their REST calls do (docs/chat.md).
- */
-const LIMITED_EVENTS: ReadonlyMap<string, LimitedAction> = new Map([
-  ['message:send', 'send'],
-  ['message:edit', 'send'],
-  ['message:delete', 'send'],
-  ['reaction:add', 'send'],
-  ['reaction:remove', 'send'],
-  ['typing', 'typing'],
-  ['read', 'read'],
-  ['sync', 'history'],
-]);
 
 /** The connect_error of a socket past SOCKETS_PER_USER_MAX. */
 export const TOO_MANY_CONNECTIONS = 'too_many_connections';
@@ -345,7 +331,7 @@ export class ChatGateway
 
   /** Why `event` is refused before it runs, if it is: past its user's budget. */
   private budgetRefusal(event: unknown, userId: string): SocketError | undefined {
-    const action = LIMITED_EVENTS.get(String(event));
+    const action = budgetOf(event);
     if (action === undefined) return undefined;
     const decision = this.limits.take(action, userId);
     return decision.allowed

@@ -13,6 +13,7 @@ import {
   typeErrorsFirst,
 } from '@scale-chat/platform';
 import { plainToInstance, type ClassConstructor } from 'class-transformer';
+import type { LimitedAction } from '../limits/user-rate-limits';
 import { getMetadataStorage, validate } from 'class-validator';
 
 /** A refusal with one of API.md's acknowledgement codes. */
@@ -57,24 +58,37 @@ export function ackFailure(args: readonly unknown[], error: SocketError): void {
   if (typeof ack === 'function') (ack as (answer: SocketAck) => void)(failedAck(error));
 }
 
-/** The events of API.md a client may send; the type keeps it in step with the contract. */
-const CLIENT_EVENTS: Readonly<Record<keyof ClientToServerEvents, true>> = {
-  'message:send': true,
-  typing: true,
-  read: true,
-  sync: true,
-  'message:edit': true,
-  'message:delete': true,
-  'reaction:add': true,
-  'reaction:remove': true,
+/**
+ * The events of API.md a client may send, each with the budget it spends
+ * (`UserRateLimits`); the type keeps it in step with the contract, so an event added
+ * there does not compile here until it has a budget. v1.1's changes to messages spend
+ * the send budget, as their REST calls do (docs/chat.md).
+ */
+const EVENT_BUDGETS: Readonly<Record<keyof ClientToServerEvents, LimitedAction>> = {
+  'message:send': 'send',
+  'message:edit': 'send',
+  'message:delete': 'send',
+  'reaction:add': 'send',
+  'reaction:remove': 'send',
+  typing: 'typing',
+  read: 'read',
+  sync: 'history',
 };
+
+const isClientEvent = (event: unknown): event is keyof ClientToServerEvents =>
+  typeof event === 'string' && Object.hasOwn(EVENT_BUDGETS, event);
+
+/** The budget `event` spends, or undefined for an event API.md does not name. */
+export function budgetOf(event: unknown): LimitedAction | undefined {
+  return isClientEvent(event) ? EVENT_BUDGETS[event] : undefined;
+}
 
 /**
  * The refusal of an event API.md does not name (`bad_request`: any failure acks), or
  * undefined for one of its events.
  */
 export function unknownEventRefusal(event: unknown): SocketError | undefined {
-  if (typeof event === 'string' && Object.hasOwn(CLIENT_EVENTS, event)) return undefined;
+  if (isClientEvent(event)) return undefined;
   const name = typeof event === 'string' ? event.slice(0, 64) : typeof event;
   return new SocketError('bad_request', `unknown event: ${name}`);
 }
