@@ -12,9 +12,8 @@ import {
   type SagaCommand,
   type SagaReply,
   type SagaStartRequest,
-  type SagaType,
 } from '@scale-chat/contracts';
-import { SAGA_PAYLOAD_SCHEMAS } from '@scale-chat/contracts/events';
+import { sagaPayloadSchema } from '@scale-chat/contracts/events';
 import {
   currentCorrelationId,
   enqueueEvent,
@@ -83,7 +82,7 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
       ]),
     );
     for (const type of this.engines.keys())
-      if (!Object.hasOwn(SAGA_PAYLOAD_SCHEMAS, type))
+      if (sagaPayloadSchema(type) === undefined)
         throw new Error(`saga ${type} has no payload schema in SAGA_PAYLOAD_SCHEMAS`);
     const replies = prefixedTopic(SAGA_REPLIES_TOPIC, config.kafkaTopicPrefix).name;
     // A partition moves after the session timeout of the instance that held it, then the
@@ -190,9 +189,11 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
    * (which need the same fields) would be retried for ever.
    */
   private payloadOf(request: SagaStartRequest): Readonly<Record<string, unknown>> {
-    const schema = SAGA_PAYLOAD_SCHEMAS[request.sagaType as SagaType];
+    const schema = sagaPayloadSchema(request.sagaType);
+    // Every type an engine runs has one: the constructor checks it.
+    if (schema === undefined) throw new Error(`saga ${request.sagaType} has no payload schema`);
     try {
-      return { ...request.payload, ...schema(request.payload) };
+      return { ...request.payload, ...(schema(request.payload) as Record<string, unknown>) };
     } catch (error) {
       throw new UnhandleableEventError(
         `${MALFORMED_SAGA_PAYLOAD}${request.sagaType}: ${(error as Error).message}`,
@@ -223,9 +224,7 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
     payload: Readonly<Record<string, unknown>>,
     facts: Readonly<Record<string, unknown>>,
   ): void {
-    const schema = Object.hasOwn(SAGA_PAYLOAD_SCHEMAS, type)
-      ? SAGA_PAYLOAD_SCHEMAS[type as SagaType]
-      : undefined;
+    const schema = sagaPayloadSchema(type);
     try {
       schema?.({ ...payload, ...facts });
     } catch (error) {

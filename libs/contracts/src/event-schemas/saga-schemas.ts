@@ -67,3 +67,10 @@ export const SAGA_PAYLOAD_SCHEMAS: { readonly [T in SagaType]: EventSchema<SagaP
   room: eventSchema(RoomSagaPayloadSchema),
   'account-deletion': eventSchema(UserSagaPayloadSchema),
 };
+
+/** The payload schema of saga type `type`, or undefined for a type no saga has. */
+export function sagaPayloadSchema(type: string): EventSchema<unknown> | undefined {
+  return Object.hasOwn(SAGA_PAYLOAD_SCHEMAS, type)
+    ? SAGA_PAYLOAD_SCHEMAS[type as SagaType]
+    : undefined;
+}
