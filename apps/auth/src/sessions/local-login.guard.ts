@@ -34,6 +34,8 @@ export class LocalLoginGuard implements CanActivate {
     let body: unknown = request.body;
     for (const pipe of this.pipes)
       body = await pipe.transform(body, { type: 'body', metatype: LoginRequest });
+    // The strategy reads the body as the pipes passed it, not as it came.
+    request.body = body;
     const outcome = await runStrategy<User>(this.strategy, request);
     // The strategy throws its own answers; a refusal is passport-local's missing field.
     if (!('user' in outcome)) throw new UnauthorizedException(INVALID_CREDENTIALS);
