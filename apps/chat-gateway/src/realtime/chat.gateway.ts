@@ -53,7 +53,12 @@ import {
   type ChatServer,
 } from './live-rooms';
 import { SlowReaders } from './slow-readers';
-import { authenticateSockets, UNAUTHORIZED, type SocketUser } from './socket-authentication';
+import {
+  authenticateSockets,
+  UNAUTHORIZED,
+  userOf,
+  type ChatSocketData,
+} from './socket-authentication';
 import {
   ackFailure,
   budgetOf,
@@ -220,7 +225,7 @@ export class ChatGateway
     const admitted = this.admittedRooms.get(socket);
     this.admittedRooms.delete(socket);
     if (admitted === undefined) return;
-    const { user } = socket.data as SocketUser;
+    const user = userOf(socket);
     try {
       const now = (await this.rooms.roomIdsOf(user.userId)).map(chatRoom);
       const left = admitted.filter((room) => !now.includes(room));
@@ -236,7 +241,7 @@ export class ChatGateway
   }
 
   handleDisconnect(socket: Socket): void {
-    const { user } = socket.data as Partial<SocketUser>;
+    const { user } = socket.data as ChatSocketData;
     if (user === undefined) return; // refused at the handshake
     this.presence
       .disconnected(socket.id, user.userId)
@@ -252,7 +257,7 @@ export class ChatGateway
    * their code; its data is the acknowledgements' error, saying when to try again.
    */
   private handshakeRefusal(socket: Socket): ExtendedError | undefined {
-    const { user } = socket.data as SocketUser;
+    const user = userOf(socket);
     const decision = this.limits.take('handshake', user.userId);
     if (decision.allowed) return undefined;
     const refusal: ExtendedError = new Error(RATE_LIMITED);
@@ -268,7 +273,7 @@ export class ChatGateway
    * returns why it is refused, if it is.
    */
   private async admit(socket: Socket): Promise<string | undefined> {
-    const { user } = socket.data as SocketUser;
+    const user = userOf(socket);
     if (!(await this.presence.connected(socket.id, user.userId))) return TOO_MANY_CONNECTIONS;
     // From here on, a socket that does not connect never hears `disconnect`: whatever
     // refuses or fails it undoes its presence first.
@@ -396,7 +401,7 @@ export class ChatGateway
    * checked (`roomsOnRecovery`).
    */
   private async joinRooms(socket: Socket): Promise<void> {
-    const { user } = socket.data as SocketUser;
+    const user = userOf(socket);
     const restored = socket.recovered ? [...socket.rooms].filter(isChatRoom) : [];
     // The user's room first, as memberships are applied to the sockets in it. Socket.IO
     // applies them only to connected sockets, though: one that changes between the read
@@ -501,7 +506,7 @@ export class ChatGateway
     socket: Socket,
     run: (user: VerifiedAccessToken) => Promise<T>,
   ): Ack<T> {
-    const { user } = socket.data as SocketUser;
+    const user = userOf(socket);
     if (hasExpired(user)) {
       setImmediate(() => closeRecoverably(socket));
       return failedAck(new SocketError('unauthorized', 'The access token has expired'));

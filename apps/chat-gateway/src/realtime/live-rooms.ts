@@ -6,7 +6,8 @@ import type {
   RoomView,
   ServerToClientEvents,
 } from '@scale-chat/contracts';
-import type { Server } from 'socket.io';
+import type { DefaultEventsMap, Server } from 'socket.io';
+import type { ChatSocketData } from './socket-authentication';
 
 /** Every socket of a login is in this room, on whichever instance it is. */
 export const loginRoom = (familyId: string) => `login:${familyId}`;
@@ -17,7 +18,12 @@ export const chatRoom = (roomId: string) => `room:${roomId}`;
 export const isLoginRoom = (room: string) => room.startsWith('login:');
 export const isChatRoom = (room: string) => room.startsWith('room:');
 
-export type ChatServer = Server<Record<string, never>, ServerToClientEvents>;
+export type ChatServer = Server<
+  Record<string, never>,
+  ServerToClientEvents,
+  DefaultEventsMap,
+  ChatSocketData
+>;
 
 /**
  * What the rest of chat-gateway may do to live sockets, on every instance at once
@@ -40,8 +46,8 @@ export class LiveRooms {
   localSockets(): Map<string, string> {
     const users = new Map<string, string>();
     for (const [id, socket] of this.server?.of('/').sockets ?? []) {
-      const userId = (socket.data as { user?: { userId?: unknown } }).user?.userId;
-      if (typeof userId === 'string') users.set(id, userId);
+      const userId = socket.data.user?.userId;
+      if (userId !== undefined) users.set(id, userId);
     }
     return users;
   }
@@ -50,8 +56,8 @@ export class LiveRooms {
   localLogins(): Set<string> {
     const logins = new Set<string>();
     for (const socket of this.server?.of('/').sockets.values() ?? []) {
-      const familyId = (socket.data as { user?: { familyId?: unknown } }).user?.familyId;
-      if (typeof familyId === 'string') logins.add(familyId);
+      const familyId = socket.data.user?.familyId;
+      if (familyId !== undefined) logins.add(familyId);
     }
     return logins;
   }

@@ -1,7 +1,7 @@
 import type { RecoveringSession } from '@scale-chat/socket-io-kafka-adapter';
 import type { RoomsService } from '../rooms/rooms.service';
 import { chatRoom, isChatRoom, isLoginRoom } from './live-rooms';
-import type { SocketUser } from './socket-authentication';
+import type { ChatSocketData } from './socket-authentication';
 
 /**
  * What a socket coming back within the recovery window may keep, decided before Socket.IO
@@ -14,7 +14,7 @@ import type { SocketUser } from './socket-authentication';
  */
 export function roomsOnRecovery(rooms: Pick<RoomsService, 'roomIdsOf'>) {
   return async ({ data, rooms: previous }: RecoveringSession) => {
-    const userId = (data as Partial<SocketUser> | undefined)?.user?.userId;
+    const userId = (data as ChatSocketData | undefined)?.user?.userId;
     if (typeof userId !== 'string') return undefined;
     const current = new Set((await rooms.roomIdsOf(userId)).map(chatRoom));
     return previous.filter(

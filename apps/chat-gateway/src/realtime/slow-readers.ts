@@ -95,7 +95,7 @@ export class SlowReaders implements OnApplicationShutdown {
       this.logger.warn(
         {
           socket: socket.id,
-          userId: (socket.data as { user?: { userId: string } }).user?.userId,
+          userId: socket.data.user?.userId,
           queued,
         },
         'closed a socket whose client does not read',

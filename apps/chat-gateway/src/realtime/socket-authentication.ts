@@ -14,6 +14,19 @@ export interface SocketUser {
   readonly user: VerifiedAccessToken;
 }
 
+/** What a socket of the chat server carries in `socket.data`: its user, once authenticated. */
+export type ChatSocketData = Partial<SocketUser>;
+
+/**
+ * The user of an authenticated socket. Every socket past the handshake has one
+ * (`authenticateSockets`); one without is a programming error, not a refusal.
+ */
+export function userOf(socket: Pick<Socket, 'data' | 'id'>): VerifiedAccessToken {
+  const { user } = socket.data as ChatSocketData;
+  if (user === undefined) throw new Error(`socket ${socket.id} has no authenticated user`);
+  return user;
+}
+
 /**
  * A Socket.IO middleware: the handshake's `auth.token` must be a valid access token,
  * judged by the same passport strategy as REST; the verified user goes into `socket.data`. Runs on recovery too, where the token must
@@ -32,12 +45,12 @@ export function authenticateSockets(bearer: BearerAuthentication, logger: Logger
     bearer.verifyToken(token).then(
       (user) => {
         // A recovered socket carries the user it had; a token of anyone else may not take it.
-        const recoveredUser = (socket.data as Partial<SocketUser> | undefined)?.user;
+        const recoveredUser = (socket.data as ChatSocketData | undefined)?.user;
         if (socket.recovered && recoveredUser?.userId !== user.userId) {
           next(new Error(UNAUTHORIZED));
           return;
         }
-        (socket.data as SocketUser) = { user };
+        (socket.data as ChatSocketData) = { user };
         next();
       },
       (error: unknown) => {
