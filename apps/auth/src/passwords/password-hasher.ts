@@ -2,7 +2,7 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import argon2 from 'argon2';
 
 /** OWASP's minimum for argon2id: 19 MiB of memory, 2 iterations, 1 lane. */
-export const ARGON2_OPTIONS = {
+const ARGON2_OPTIONS = {
   type: argon2.argon2id,
   memoryCost: 19_456,
   timeCost: 2,

@@ -21,7 +21,7 @@ import { deleteUser, restoreUser } from './account-deletion.service';
 import { UsersRepository } from './users.repository';
 
 /** auth's part in the sagas. Every handler may run twice with the same effect as once. */
-export const authSagaCommands: CommandHandlers = {
+const authSagaCommands: CommandHandlers = {
   [SAGA_COMMANDS.activateUser]: forSagaPayload(SAGA_COMMANDS.activateUser, ({ userId }, manager) =>
     activateUser(userId, manager),
   ),

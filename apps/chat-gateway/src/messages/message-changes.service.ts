@@ -23,7 +23,7 @@ import {
 import { readMentions } from './member-names';
 import type { MessageTarget, ReactionTarget } from './message-routes';
 
-export const messageNotFound = () => new NotFoundException('Message not found');
+const messageNotFound = () => new NotFoundException('Message not found');
 
 /** Decides a change from the message as it is under the room's lock (change-rules.ts). */
 type Plan = (

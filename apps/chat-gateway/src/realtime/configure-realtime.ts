@@ -21,7 +21,7 @@ const ROOM_STREAM_EVENTS: readonly unknown[] = ['message:new', 'message:updated'
  * room's `version`, which every stored message and every change to one takes next
  * (API.md v1.1), so both are delivered forward in one order. Any other event has none.
  */
-export function messagePosition(packet: BroadcastPacket): StreamPosition | undefined {
+function messagePosition(packet: BroadcastPacket): StreamPosition | undefined {
   if (!Array.isArray(packet.data) || !ROOM_STREAM_EVENTS.includes(packet.data[0])) return undefined;
   const message = packet.data[1] as Partial<MessageView> | undefined;
   return typeof message?.roomId === 'string' && typeof message.version === 'number'

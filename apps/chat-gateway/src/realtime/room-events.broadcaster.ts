@@ -35,7 +35,7 @@ const ROOM_EVENT_TYPE_NAMES: ReadonlySet<string> = new Set([
 ]);
 
 /** The room events of a relayed batch (the outbox's own rows: written by this service, not checked again). */
-export const roomEventsAmong = (events: readonly RelayedEvent[]): RoomEvent[] =>
+const roomEventsAmong = (events: readonly RelayedEvent[]): RoomEvent[] =>
   events
     .filter(
       ({ topic, envelope }) =>

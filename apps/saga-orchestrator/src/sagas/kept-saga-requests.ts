@@ -21,7 +21,7 @@ const parseStart = EVENT_SCHEMAS[SAGA_EVENT_TYPES.start];
 const CANNOT_START = 'cannot start: ';
 
 /** How often the kept requests are tried again, after the one at start-up. */
-export const KEPT_SAGA_REQUESTS_EVERY_MS = 60_000;
+const KEPT_SAGA_REQUESTS_EVERY_MS = 60_000;
 
 /**
  * Saga requests the orchestrator could not start are kept in `dead_letters`: of a type an

@@ -47,14 +47,14 @@ export class NoUndeclaredInputInterceptor implements NestInterceptor {
 }
 
 /** What is wrong with a body sent to an endpoint that takes none. */
-export function bodyProblems(body: unknown): string[] {
+function bodyProblems(body: unknown): string[] {
   if (body === undefined || body === null) return [];
   if (typeof body !== 'object' || Array.isArray(body)) return ['This request takes no body'];
   return Object.keys(body).map((key) => `property ${key} should not exist`);
 }
 
 /** What is wrong with a query sent to an endpoint that takes none. */
-export function queryProblems(query: Readonly<Record<string, unknown>> | undefined): string[] {
+function queryProblems(query: Readonly<Record<string, unknown>> | undefined): string[] {
   return Object.entries(query ?? {})
     .filter(([, value]) => value !== '')
     .map(([key]) => `property ${key} should not exist`);

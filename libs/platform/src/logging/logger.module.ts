@@ -12,7 +12,7 @@ const QUIET_PATHS = new Set(['/health', '/health/live', '/metrics']);
  * readable line per record in development, each with the service, the instance and the
  * correlation id of the work in progress.
  */
-export function loggerOptions(config: ServiceConfig): LoggerOptions {
+function loggerOptions(config: ServiceConfig): LoggerOptions {
   return {
     level: config.logLevel,
     base: { service: config.service, instance: config.instanceId },

@@ -64,7 +64,7 @@ export async function listDeadLetters(
  * week and more with the broker's default), and a saga participant its answers a week
  * (`saga_command_replies`). Past that a replay may be acted on twice.
  */
-export const SAFE_REPLAY_AGE_MS = 6 * 24 * 60 * 60 * 1000;
+const SAFE_REPLAY_AGE_MS = 6 * 24 * 60 * 60 * 1000;
 
 export interface ReplayOptions {
   /** Publish letters kept longer than SAFE_REPLAY_AGE_MS too. */

@@ -174,7 +174,7 @@ export class UnhandleableEventError extends Error {
 }
 
 /** Why a record of a type this release does not know is kept in `dead_letters`. */
-export const UNKNOWN_EVENT_TYPE = 'unknown event type ';
+const UNKNOWN_EVENT_TYPE = 'unknown event type ';
 
 /** How many types with no handler a consumer logs (once each). */
 const LOGGED_IGNORED_TYPES_MAX = 1_000;
