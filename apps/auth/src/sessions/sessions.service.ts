@@ -3,13 +3,11 @@ import { ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/c
 import { InjectDataSource } from '@nestjs/typeorm';
 import { PinoLogger } from 'nestjs-pino';
 import { AccessTokenSigner } from '@scale-chat/access-tokens';
-import { AUTH_LOGINS_TOPIC, LOGIN_REVOKED, type LoginRevoked } from '@scale-chat/contracts';
-import { enqueueEvent } from '@scale-chat/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 import { PasswordHasher } from '../passwords/password-hasher';
 import { viewOf, type User } from '../users/user.entity';
 import { UsersRepository } from '../users/users.repository';
-import type { LoginFamily } from './login.entities';
+import { revokeLogin } from './revoke-login';
 import { SessionsRepository } from './sessions.repository';
 import type { TokenPair } from '@scale-chat/contracts';
 
@@ -99,7 +97,7 @@ export class SessionsService {
       if (stored.rotatedAt !== null) {
         // Someone replays a token that was already exchanged: one of the two holders
         // is a thief, and we cannot tell which. The login ends for both.
-        await this.revoke(manager, family, 'reuse');
+        await revokeLogin(manager, family, 'reuse');
         return 'invalid' as const;
       }
       // A login's user is active until its deletion begins: its refresh tokens end there.
@@ -120,7 +118,7 @@ export class SessionsService {
       if (stored === null) return;
       const family = await sessions.findFamily(stored.familyId);
       if (family !== null && family.revokedAt === null)
-        await this.revoke(manager, family, 'logout');
+        await revokeLogin(manager, family, 'logout');
     });
   }
 
@@ -151,19 +149,5 @@ export class SessionsService {
       expiresIn: this.signer.ttlSeconds,
       user: view,
     };
-  }
-
-  private async revoke(
-    manager: EntityManager,
-    family: LoginFamily,
-    reason: LoginRevoked['reason'],
-  ): Promise<void> {
-    await this.sessions.in(manager).revokeFamily(family.id, reason);
-    await enqueueEvent<LoginRevoked>(manager, {
-      topic: AUTH_LOGINS_TOPIC,
-      key: family.userId,
-      type: LOGIN_REVOKED,
-      data: { userId: family.userId, familyId: family.id, reason },
-    });
   }
 }

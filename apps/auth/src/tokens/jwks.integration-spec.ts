@@ -11,7 +11,7 @@ import {
 import { DataSource } from 'typeorm';
 import { authService } from '../app.module';
 import type { AuthConfig } from '../auth-config';
-import { deleteUser } from '../users/account-deletion.service';
+import { deleteUser } from '../users/auth-saga-participant';
 import { insertTestUser } from '../users/test-users';
 
 const part = (token: string, index: number): Record<string, unknown> =>

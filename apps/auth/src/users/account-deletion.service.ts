@@ -1,23 +1,14 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import {
-  AUTH_LOGINS_TOPIC,
-  AUTH_USERS_TOPIC,
-  LOGIN_REVOKED,
-  type LoginRevoked,
-  type UserDeleted,
-  USER_EVENT_TYPES,
-} from '@scale-chat/contracts';
-import { enqueueEvent, requestSaga, type CommandOutcome } from '@scale-chat/platform';
-import type { DataSource, EntityManager } from 'typeorm';
-import { SessionsRepository } from '../sessions/sessions.repository';
+import { requestSaga } from '@scale-chat/platform';
+import type { DataSource } from 'typeorm';
 import { UsersRepository } from './users.repository';
 
 /**
  * Account deletion: auth marks the user `deleting` and asks for the saga in one
  * transaction; chat then removes the user from every room; auth finally revokes every
  * login (gateways close their sockets) and deletes the user. If chat cannot, the user
- * is restored.
+ * is restored. The steps are auth's saga handlers (`auth-saga-participant.ts`).
  */
 @Injectable()
 export class AccountDeletionService {
@@ -44,37 +35,4 @@ export class AccountDeletionService {
       });
     });
   }
-}
-
-/**
- * The last step: every login revoked (and announced), then the user and its logins gone
- * (announced as `user.deleted`; a repeat finds nobody and announces nothing).
- */
-export async function deleteUser(userId: string, manager: EntityManager): Promise<CommandOutcome> {
-  const sessions = new SessionsRepository(manager);
-  const families = await sessions.unrevokedFamiliesOf(userId);
-  for (const family of families) {
-    await sessions.revokeFamily(family.id, 'account-deleted');
-    await enqueueEvent<LoginRevoked>(manager, {
-      topic: AUTH_LOGINS_TOPIC,
-      key: userId,
-      type: LOGIN_REVOKED,
-      data: { userId, familyId: family.id, reason: 'account-deleted' },
-    });
-  }
-  if (await new UsersRepository(manager).delete(userId)) {
-    await enqueueEvent<UserDeleted>(manager, {
-      topic: AUTH_USERS_TOPIC,
-      key: userId,
-      type: USER_EVENT_TYPES.deleted,
-      data: { userId },
-    });
-  }
-  return { outcome: 'succeeded' };
-}
-
-/** The compensation: a user whose deletion could not finish is active again. */
-export async function restoreUser(userId: string, manager: EntityManager): Promise<CommandOutcome> {
-  await new UsersRepository(manager).setStatus(userId, 'active', 'deleting');
-  return { outcome: 'succeeded' };
 }

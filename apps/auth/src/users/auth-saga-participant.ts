@@ -3,6 +3,7 @@ import {
   SAGA_COMMANDS,
   USER_EVENT_TYPES,
   type SagaCommand,
+  type UserDeleted,
   type UserRegistered,
 } from '@scale-chat/contracts';
 import { Controller } from '@nestjs/common';
@@ -17,7 +18,8 @@ import {
   type KafkaEventContext,
 } from '@scale-chat/platform';
 import type { EntityManager } from 'typeorm';
-import { deleteUser, restoreUser } from './account-deletion.service';
+import { revokeLogin } from '../sessions/revoke-login';
+import { SessionsRepository } from '../sessions/sessions.repository';
 import { UsersRepository } from './users.repository';
 
 /** auth's part in the sagas. Every handler may run twice with the same effect as once. */
@@ -104,4 +106,29 @@ export async function checkUsersActive(
         reason: `not active: ${inactiveUserIds.join(', ')}`,
         data: { inactiveUserIds },
       };
+}
+
+/**
+ * The last step of an account deletion: every login revoked (and announced), then the
+ * user and its logins gone (announced as `user.deleted`; a repeat finds nobody and
+ * announces nothing).
+ */
+export async function deleteUser(userId: string, manager: EntityManager): Promise<CommandOutcome> {
+  for (const family of await new SessionsRepository(manager).unrevokedFamiliesOf(userId))
+    await revokeLogin(manager, family, 'account-deleted');
+  if (await new UsersRepository(manager).delete(userId)) {
+    await enqueueEvent<UserDeleted>(manager, {
+      topic: AUTH_USERS_TOPIC,
+      key: userId,
+      type: USER_EVENT_TYPES.deleted,
+      data: { userId },
+    });
+  }
+  return { outcome: 'succeeded' };
+}
+
+/** Its compensation: a user whose deletion could not finish is active again. */
+async function restoreUser(userId: string, manager: EntityManager): Promise<CommandOutcome> {
+  await new UsersRepository(manager).setStatus(userId, 'active', 'deleting');
+  return { outcome: 'succeeded' };
 }
