@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import {
   CreateRevokedLogins1764200000000,
+  JwksAuthenticationModule,
   PlatformModule,
   RevokedLogin,
   setUpOpenApi,
@@ -29,7 +30,6 @@ import { PRESENCE_ENTITIES } from './presence/presence.entities';
 import { ChatProfile } from './profiles/profile.entity';
 import { ROOM_ENTITIES } from './rooms/room.entities';
 import { MESSAGE_ENTITIES } from './messages/message.entity';
-import { AuthenticationModule } from './authentication.module';
 import { MessagesModule } from './messages/messages.module';
 import { MessageSearchModule } from './search/message-search.module';
 import { PresenceModule } from './presence/presence.module';
@@ -71,7 +71,7 @@ export class AppModule {
           ],
           publishes: [CHAT_ROOM_EVENTS_TOPIC, SAGA_REQUESTS_TOPIC, SAGA_REPLIES_TOPIC],
         }),
-        AuthenticationModule.register(config),
+        JwksAuthenticationModule.register(config),
         ProfilesModule,
         RoomsModule,
         MessagesModule,

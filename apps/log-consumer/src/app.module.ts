@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import {
   CreateRevokedLogins1764200000000,
+  JwksAuthenticationModule,
   PlatformModule,
   RevokedLogin,
   RevokedLoginsController,
@@ -31,7 +32,8 @@ export class AppModule {
           ],
         }),
         EventsModule,
-        StatsModule.register(config),
+        JwksAuthenticationModule.register(config),
+        StatsModule,
       ],
       // A Kafka handler (`@OnEvent`): the revoked logins the stats' guard checks.
       controllers: [RevokedLoginsController],

@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { SAGA_COMMAND_TOPICS } from '@scale-chat/contracts';
 import {
   CreateRevokedLogins1764200000000,
+  JwksAuthenticationModule,
   PlatformModule,
   RevokedLogin,
   RevokedLoginsController,
@@ -29,7 +30,8 @@ export class AppModule {
           ],
           publishes: Object.values(SAGA_COMMAND_TOPICS),
         }),
-        SagasModule.register(config),
+        JwksAuthenticationModule.register(config),
+        SagasModule,
       ],
       // A Kafka handler (`@OnEvent`): the revoked logins the sagas' guard checks.
       controllers: [RevokedLoginsController],

@@ -1,23 +1,12 @@
-import { Module, type DynamicModule } from '@nestjs/common';
-import { AdminGuard, jwksAuthenticationProviders } from '@scale-chat/platform';
-import type { LogConfig } from '../log-config';
+import { Module } from '@nestjs/common';
+import { AdminGuard } from '@scale-chat/platform';
 import { StatsController } from './stats.controller';
 import { StatsRepository } from './stats.repository';
 import { StatsService } from './stats.service';
 
 /** `/api/stats/*`, administrators only, read from the tables the event log feeds. */
-@Module({})
-export class StatsModule {
-  static register(config: LogConfig): DynamicModule {
-    return {
-      module: StatsModule,
-      controllers: [StatsController],
-      providers: [
-        ...jwksAuthenticationProviders(config),
-        AdminGuard,
-        StatsRepository,
-        StatsService,
-      ],
-    };
-  }
-}
+@Module({
+  controllers: [StatsController],
+  providers: [AdminGuard, StatsRepository, StatsService],
+})
+export class StatsModule {}

@@ -3,6 +3,7 @@ export * from './access-token.strategy';
 export * from './access-token-env';
 export * from './admin.guard';
 export * from './bearer-authentication';
+export * from './jwks-authentication.module';
 export * from './own-authenticator';
 export * from './parsed-keys';
 export * from './revoked-logins';
