@@ -1,4 +1,9 @@
-import type { MessageView, RoomSummaryView, RoomView } from '@scale-chat/contracts';
+import type {
+  HandshakeErrorCode,
+  MessageView,
+  RoomSummaryView,
+  RoomView,
+} from '@scale-chat/contracts';
 import { io } from 'socket.io-client';
 import type { ApiClient } from './api';
 import { ApiError, describeError, describeRefusal } from './api-error';
@@ -273,14 +278,16 @@ export class ChatStore {
       this.queue.disconnected();
       // Unreachable: Socket.IO tries again by itself. Refused by the server: it does not.
       if (socket.active) return;
-      if (error.message === 'unauthorized') void this.reconnectWithFreshToken();
+      // Typed, so a code the server does not send does not compile.
+      const refusal = error.message as HandshakeErrorCode;
+      if (refusal === 'unauthorized') void this.reconnectWithFreshToken();
       else {
-        if (error.message === 'too_many_connections')
+        if (refusal === 'too_many_connections')
           this.set({
             error:
               'Too many tabs or devices are connected to your account. Close one, and this tab connects by itself.',
           });
-        else if (error.message === 'rate_limited')
+        else if (refusal === 'rate_limited')
           this.set({
             error:
               'Your account connected too often just now. This tab connects again by itself in a moment.',

@@ -166,6 +166,13 @@ export type SocketErrorCode =
   | 'payload_too_large'
   | 'internal';
 
+/**
+ * Why a handshake was refused: the message of its `connect_error` (API.md: `unauthorized`;
+ * docs/chat.md: the others). `internal` when the token could not be checked at all.
+ */
+export type HandshakeErrorCode =
+  'unauthorized' | 'too_many_connections' | 'rate_limited' | 'internal';
+
 export type SocketAck<T extends object = object> =
   | ({ readonly ok: true } & T)
   | {

@@ -19,6 +19,7 @@ import {
 import {
   CHAT_LIMITS,
   MESSAGE_CHANGE_LIMITS,
+  type HandshakeErrorCode,
   type MessageView,
   type SocketAck,
   type SyncPage,
@@ -82,9 +83,9 @@ const FLOODED = `Too many requests: this connection is closed; connect again in 
 const SEND_ANSWERS_WAIT_MS = 10_000;
 
 /** The connect_error of a socket past SOCKETS_PER_USER_MAX. */
-export const TOO_MANY_CONNECTIONS = 'too_many_connections';
+const TOO_MANY_CONNECTIONS = 'too_many_connections' satisfies HandshakeErrorCode;
 /** The connect_error of a handshake past its user's budget (HANDSHAKE_RATE_*). */
-export const RATE_LIMITED = 'rate_limited';
+const RATE_LIMITED = 'rate_limited' satisfies HandshakeErrorCode;
 /** Why a socket whose client left during its admission is dropped (nobody hears it). */
 const CLIENT_GONE = 'client gone';
 /** Why a handshake under way when the instance began to shut down is dropped. */

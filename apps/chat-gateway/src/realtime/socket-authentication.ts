@@ -1,13 +1,14 @@
 import { InvalidAccessTokenError, type VerifiedAccessToken } from '@scale-chat/access-tokens';
+import type { HandshakeErrorCode } from '@scale-chat/contracts';
 import type { BearerAuthentication } from '@scale-chat/platform';
 import type { Logger } from 'pino';
 import type { Socket } from 'socket.io';
 
 /** The error every refused handshake gets, whatever is wrong with its token (API.md). */
-export const UNAUTHORIZED = 'unauthorized';
+export const UNAUTHORIZED = 'unauthorized' satisfies HandshakeErrorCode;
 
 /** The handshake's error when its token could not be checked at all (auth out of reach). */
-export const INTERNAL = 'internal';
+export const INTERNAL = 'internal' satisfies HandshakeErrorCode;
 
 /** What an authenticated socket carries in `socket.data`. */
 export interface SocketUser {
