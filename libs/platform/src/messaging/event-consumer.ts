@@ -1,11 +1,10 @@
 import {
   EVENT_HEADERS,
-  isUuid,
   prefixedTopic,
   type EventEnvelope,
   type TopicSpec,
 } from '@scale-chat/contracts';
-import { EVENT_SCHEMAS, isInstant } from '@scale-chat/contracts/events';
+import { EVENT_SCHEMAS } from '@scale-chat/contracts/events';
 import type { Admin, Consumer, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import type { Counter } from 'prom-client';
 import type { Logger } from 'pino';
@@ -14,74 +13,16 @@ import { isTransientDatabaseError } from '../database/transient-error';
 import { ensureTopics } from '../kafka/ensure-topics';
 import { wellFormedCorrelationId, withCorrelationId } from '../logging';
 import type { ServiceMetrics } from '../metrics';
+import {
+  RetryLaterError,
+  runAfterCommit,
+  UnhandleableEventError,
+  type BatchEventHandler,
+  type EventContext,
+  type EventHandler,
+} from './event-handler';
+import { parseEnvelope } from './parse-envelope';
 import { forgetProcessedEvents, readTopicRetention, type TopicRetention } from './processed-events';
-
-/** How one event type is read and acted on. */
-export interface EventHandler<T = unknown> {
-  readonly type: string;
-  /** Returns the typed data, or throws when it is malformed (the event is then skipped). */
-  parse(data: unknown): T;
-  /** Runs in the transaction that records the event as processed. */
-  handle(event: EventEnvelope<T>, manager: EntityManager, context: EventContext): Promise<void>;
-}
-
-/** What a handler knows besides the event. */
-export interface EventContext {
-  readonly correlationId?: string;
-  /** The consumer's logger; lines written with it carry the event's correlation id. */
-  readonly logger: Logger;
-  /**
-   * Runs `effect` once the handler's transaction has committed, and never when it rolls
-   * back (a retried event would do it twice): counting a metric, say.
-   */
-  afterCommit(effect: () => void): void;
-}
-
-/**
- * Acts on many events in one transaction (a consumer that must keep up with a stream:
- * the stats). It copes with repeats itself, e.g. by an event table's primary key.
- */
-export interface BatchEventHandler<T = unknown> {
-  /** The event types it takes; records of other types are ignored (`EventConsumer`). */
-  readonly types: readonly string[];
-  /** The typed item of one event, or a throw when it is malformed (the event is skipped). */
-  parse(event: EventEnvelope, topic: string): T;
-  /**
-   * Runs in one transaction per Kafka batch; a failure retries the events one by one.
-   * `afterCommit` as `EventContext.afterCommit`.
-   */
-  handleBatch(
-    items: readonly T[],
-    manager: EntityManager,
-    afterCommit: (effect: () => void) => void,
-  ): Promise<void>;
-}
-
-/**
- * Runs what was left for after a commit (see `EventContext.afterCommit`): one that throws
- * is logged with `fields`, and the others still run.
- */
-export function runAfterCommit(
-  effects: readonly (() => void)[],
-  logger: Logger,
-  fields: Record<string, unknown> = {},
-): void {
-  for (const effect of effects) {
-    try {
-      effect();
-    } catch (error) {
-      logger.warn({ ...fields, err: error }, 'an after-commit effect failed');
-    }
-  }
-}
-
-/**
- * Types a handler for the consumer's list: what `parse` returns is what `handle` gets,
- * so erasing `T` there is safe.
- */
-export function eventHandler<T>(handler: EventHandler<T>): EventHandler {
-  return handler as unknown as EventHandler;
-}
 
 export interface EventConsumerOptions {
   readonly kafka: Kafka;
@@ -127,50 +68,6 @@ interface ConsumedRecord {
   readonly topic: string;
   readonly partition: number;
   readonly message: KafkaMessage;
-}
-
-const EVENT_TYPE_NAME = /^[^\p{Cc}]{1,100}$/u;
-
-/** The envelope of a record, or a reason it is not one. */
-export function parseEnvelope(value: Buffer | null): EventEnvelope | string {
-  if (value === null) return 'empty record';
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(value.toString('utf8'));
-  } catch {
-    return 'not JSON';
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-    return 'not an object';
-  const { id, type, occurredAt, data } = parsed as Record<string, unknown>;
-  if (!isUuid(id)) return 'id is not a UUID';
-  if (typeof type !== 'string' || type.length === 0) return 'type is missing';
-  // A name, as every type is: no control character (PostgreSQL's text takes no NUL, and
-  // the dead letter keeping it must be stored), at most 100 characters.
-  if (!EVENT_TYPE_NAME.test(type)) return 'type is not a name';
-  if (!isInstant(occurredAt)) return 'occurredAt is not a time (RFC 3339)';
-  if (data === undefined) return 'data is missing';
-  // As PostgreSQL hands a uuid back, and every id in event data is (`IsUuid`).
-  return { id: id.toLowerCase(), type, occurredAt, data };
-}
-
-/**
- * What a handler throws when an event cannot be handled now through no fault of its own
- * (a dependency other than the database is away, say): it is delivered again for as long
- * as that lasts, and never counted toward `maxAttempts` or dead-lettered.
- */
-export class RetryLaterError extends Error {
-  override readonly name = 'RetryLaterError';
-}
-
-/**
- * What a handler throws for an event no retry can help (a saga type this release does
- * not know, say): it is kept in `dead_letters` at once, with why, and the consumer goes
- * on, where another failure is tried `maxAttempts` times first (each try after kafkajs'
- * backoff, which holds up the consumer's other partitions too).
- */
-export class UnhandleableEventError extends Error {
-  override readonly name = 'UnhandleableEventError';
 }
 
 /** Why a record of a type this release does not know is kept in `dead_letters`. */

@@ -4,7 +4,7 @@ import type { EventEnvelope, TopicSpec } from '@scale-chat/contracts';
 import type { EventSchema } from '@scale-chat/contracts/events';
 import { throwError, type Observable } from 'rxjs';
 import type { EntityManager } from 'typeorm';
-import type { EventContext } from './event-consumer';
+import type { EventContext } from './event-handler';
 
 /** Handlers marked by `@OnEvent`/`@OnEventBatch` go to this transport and no other. */
 export const KAFKA_EVENTS_TRANSPORT = Symbol('kafka-events');

@@ -1,4 +1,6 @@
 export * from './event-consumer';
+export * from './event-handler';
+export * from './parse-envelope';
 export * from './event-routes';
 export * from './kafka-events.transport';
 export * from './messaging.entities';

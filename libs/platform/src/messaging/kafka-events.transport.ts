@@ -2,14 +2,13 @@ import type { BeforeApplicationShutdown } from '@nestjs/common';
 import { Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
 import { isObservable, lastValueFrom } from 'rxjs';
 import type { EntityManager } from 'typeorm';
+import type { Assignment, EventConsumer } from './event-consumer';
 import {
   eventHandler,
-  type Assignment,
   type BatchEventHandler,
-  type EventConsumer,
   type EventContext,
   type EventHandler,
-} from './event-consumer';
+} from './event-handler';
 import {
   KAFKA_EVENTS_TRANSPORT,
   KafkaEventContext,

@@ -18,12 +18,8 @@ import { ensureTopics } from '../kafka/ensure-topics';
 import { withCorrelationId } from '../logging';
 import { createTestDatabase, type TestDatabase } from '../testing/test-database';
 import { outboxIsEmpty } from '../testing/topic-log';
-import {
-  EventConsumer,
-  RetryLaterError,
-  UnhandleableEventError,
-  type EventHandler,
-} from './event-consumer';
+import { EventConsumer } from './event-consumer';
+import { RetryLaterError, UnhandleableEventError, type EventHandler } from './event-handler';
 import { discardDeadLetters, listDeadLetters, replayDeadLetters } from './dead-letters';
 import { DeadLetterOncePerRecord1767900000000 } from './messaging.migration';
 import { KafkaEventContext } from './event-routes';

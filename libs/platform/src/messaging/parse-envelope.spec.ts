@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { parseEnvelope } from './event-consumer';
+import { parseEnvelope } from './parse-envelope';
 
 const record = (fields: Record<string, unknown>) =>
   Buffer.from(
