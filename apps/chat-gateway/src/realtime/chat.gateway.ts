@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, type OnModuleDestroy } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import {
@@ -11,17 +10,12 @@ import {
   type OnGatewayDisconnect,
   type OnGatewayInit,
 } from '@nestjs/websockets';
-import {
-  ACCESS_TOKEN_LEEWAY_SECONDS,
-  hasExpired,
-  type VerifiedAccessToken,
-} from '@scale-chat/access-tokens';
+import { ACCESS_TOKEN_LEEWAY_SECONDS, type VerifiedAccessToken } from '@scale-chat/access-tokens';
 import {
   CHAT_LIMITS,
   MESSAGE_CHANGE_LIMITS,
   type HandshakeErrorCode,
   type MessageView,
-  type SocketAck,
   type SyncPage,
 } from '@scale-chat/contracts';
 import {
@@ -30,7 +24,6 @@ import {
   SERVICE_CONFIG,
   FixedWindowRateLimiter,
   tooManyRequests,
-  withCorrelationId,
 } from '@scale-chat/platform';
 import { PinoLogger } from 'nestjs-pino';
 import type { ExtendedError, Socket } from 'socket.io';
@@ -54,6 +47,7 @@ import {
   type ChatServer,
 } from './live-rooms';
 import { SlowReaders } from './slow-readers';
+import { closeRecoverably, SocketAnswers, type Ack } from './socket-answers';
 import {
   authenticateSockets,
   UNAUTHORIZED,
@@ -63,13 +57,10 @@ import {
 import {
   ackFailure,
   budgetOf,
-  failedAck,
   parsePayload,
   SocketError,
   unknownEventRefusal,
 } from './socket-payloads';
-
-type Ack<T extends object = object> = Promise<SocketAck<T>>;
 
 /** A `sync` payload that asks by version: it names `afterVersion`. */
 const isSyncByVersion = (payload: unknown): payload is { readonly afterVersion: unknown } =>
@@ -93,8 +84,8 @@ const SHUTTING_DOWN = 'shutting down';
 
 /**
  * How long after its token stops being accepted a quiet socket is closed. One that acts
- * first is refused at that event (`answer`: acked `unauthorized`, then closed, as API.md
- * says); one that only listens is closed a moment later all the same.
+ * first is refused at that event (`SocketAnswers.answer`: acked `unauthorized`, then
+ * closed, as API.md says); one that only listens is closed a moment later all the same.
  */
 const QUIET_SOCKET_GRACE_MS = 5_000;
 /** setTimeout's longest delay; a token lives far shorter than this (24.8 days). */
@@ -103,9 +94,9 @@ const LONGEST_TIMER_MS = 2 ** 31 - 1;
 /**
  * The Socket.IO endpoint of API.md on the default namespace. Every socket is
  * authenticated at the handshake and is in its user's rooms before it hears `connect`;
- * every event is validated, authorized against the room's membership and acknowledged,
- * and a bad one never closes the connection. On shutdown it drains first
- * (`onModuleDestroy`); then Nest closes the server, which drops this instance's sockets as
+ * every event is validated, authorized against the room's membership and acknowledged
+ * (`SocketAnswers`), and a bad one never closes the connection. On shutdown it drains
+ * first (`onModuleDestroy`); then Nest closes the server, which drops this instance's sockets as
  * "server shutting down": a reason Socket.IO recovers from, so they come back on another
  * instance with their state.
  */
@@ -117,21 +108,12 @@ export class ChatGateway
   private readonly server!: ChatServer;
   /** Set when the instance begins to shut down: no socket is admitted any more. */
   private draining = false;
-  /** The admissions and events in flight on this instance, which a shutdown waits for. */
-  private readonly working = new Set<Promise<unknown>>();
-  /** How long it waits for them: half of SHUTDOWN_TIMEOUT_MS, the rest for what follows. */
-  private readonly drainWaitMs: number;
   /** Refused events per socket: one refused too often within 10 s is flooding. */
   private readonly refusals: FixedWindowRateLimiter;
   /** Each socket's sends in the order it made them. */
   private readonly sendQueues = new WeakMap<Socket, Promise<unknown>>();
-  /** Each socket's sends not answered yet. */
-  private readonly unanswered = new WeakMap<Socket, Set<Promise<unknown>>>();
   /** Sockets closed for flooding, closing once their sends in flight are answered. */
   private readonly flooded = new WeakSet<Socket>();
-  /** When each socket's login was last found not revoked (epoch ms). */
-  private readonly loginCheckedAt = new WeakMap<Socket, number>();
-  private readonly loginRecheckMs: number;
   /** The chat rooms each socket was put in while admitted, until it connects. */
   private readonly admittedRooms = new WeakMap<Socket, readonly string[]>();
 
@@ -146,6 +128,7 @@ export class ChatGateway
     private readonly metrics: ChatMetrics,
     private readonly limits: UserRateLimits,
     private readonly slowReaders: SlowReaders,
+    private readonly answers: SocketAnswers,
     private readonly dataSource: DataSource,
     private readonly httpAdapterHost: HttpAdapterHost,
     private readonly logger: PinoLogger,
@@ -155,8 +138,6 @@ export class ChatGateway
       config.extra.SEND_REFUSALS_BEFORE_DISCONNECT,
       FLOOD_WINDOW_MS,
     );
-    this.loginRecheckMs = config.extra.LOGIN_RECHECK_MS;
-    this.drainWaitMs = config.shutdownTimeoutMs / 2;
   }
 
   afterInit(server: ChatServer): void {
@@ -172,7 +153,7 @@ export class ChatGateway
         next(new Error(SHUTTING_DOWN));
         return;
       }
-      this.tracked(this.admit(socket)).then(
+      this.answers.tracked(this.admit(socket)).then(
         (refusal) => next(refusal === undefined ? undefined : new Error(refusal)),
         (error: unknown) => {
           this.logger.error({ err: error }, 'could not admit a socket');
@@ -196,23 +177,7 @@ export class ChatGateway
   async onModuleDestroy(): Promise<void> {
     this.draining = true;
     this.httpAdapterHost.httpAdapter?.getHttpServer()?.close();
-    const deadline = Date.now() + this.drainWaitMs;
-    // Events let through meanwhile reach their handlers a tick later (Socket.IO hands them
-    // on with process.nextTick): looked for again after each wait.
-    await new Promise((resolve) => setImmediate(resolve));
-    while (this.working.size > 0 && Date.now() < deadline) {
-      const waited = new Promise((resolve) => setTimeout(resolve, deadline - Date.now()).unref());
-      await Promise.race([Promise.allSettled([...this.working]), waited]);
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-  }
-
-  /** Keeps `work` among this instance's work in flight (`working`) until it settles. */
-  private tracked<T>(work: Promise<T>): Promise<T> {
-    this.working.add(work);
-    const release = () => this.working.delete(work);
-    work.then(release, release);
-    return work;
+    await this.answers.drain();
   }
 
   /**
@@ -359,7 +324,7 @@ export class ChatGateway
     // in flight are looked at after those (setImmediate), and again after they settle,
     // and the acknowledgements go out as each settles, before the close.
     const closeOnceAnswered = (): void => {
-      const unanswered = [...(this.unanswered.get(socket) ?? [])];
+      const unanswered = this.answers.unansweredOf(socket);
       const left = deadline - Date.now();
       if (unanswered.length === 0 || left <= 0) {
         socket.disconnect(true);
@@ -371,29 +336,6 @@ export class ChatGateway
       );
     };
     setImmediate(closeOnceAnswered);
-  }
-
-  /**
-   * `answer` for an event that may store something (API.md v1.1's edits, deletions and
-   * reactions; `send` queues its own): a socket closed for flooding is closed only once
-   * it is answered (closeWhenAnswered).
-   */
-  answerStoring<T extends object>(
-    socket: Socket,
-    run: (user: VerifiedAccessToken) => Promise<T>,
-  ): Ack<T> {
-    return this.inFlight(socket, this.answer(socket, run));
-  }
-
-  /** Keeps `answer` among the socket's sends in flight until it settles. */
-  private inFlight<T>(socket: Socket, answer: Promise<T>): Promise<T> {
-    let pending = this.unanswered.get(socket);
-    if (pending === undefined) this.unanswered.set(socket, (pending = new Set()));
-    const held = pending;
-    held.add(answer);
-    const release = () => held.delete(answer);
-    answer.then(release, release);
-    return this.tracked(answer);
   }
 
   /**
@@ -429,7 +371,7 @@ export class ChatGateway
     this.sendQueues.set(socket, new Promise<void>((resolve) => (queued = resolve)));
     const answered = previous
       .then(() =>
-        this.answer(socket, async (user) => {
+        this.answers.answer(socket, async (user) => {
           let stored: Promise<SendOutcome>;
           try {
             // Checked by hand, with SendMessageEvent's rules and messages: a few µs where
@@ -449,12 +391,12 @@ export class ChatGateway
         }),
       )
       .finally(() => queued()); // also when the event was refused before it ran
-    return this.inFlight(socket, answered);
+    return this.answers.inFlight(socket, answered);
   }
 
   @SubscribeMessage('typing')
   typing(@ConnectedSocket() socket: Socket, @MessageBody() payload: unknown): Ack {
-    return this.answer(socket, async (user) => {
+    return this.answers.answer(socket, async (user) => {
       const event = await parsePayload(TypingEvent, payload);
       await this.rooms.requireMember(event.roomId, user.userId);
       this.live.typing(event.roomId, user.userId, event.typing);
@@ -464,7 +406,7 @@ export class ChatGateway
 
   @SubscribeMessage('read')
   read(@ConnectedSocket() socket: Socket, @MessageBody() payload: unknown): Ack {
-    return this.answer(socket, async (user) => {
+    return this.answers.answer(socket, async (user) => {
       const event = await parsePayload(ReadEvent, payload);
       await this.messages.markRead(user.userId, event.roomId, event.seq);
       return {};
@@ -473,7 +415,7 @@ export class ChatGateway
 
   @SubscribeMessage('sync')
   sync(@ConnectedSocket() socket: Socket, @MessageBody() payload: unknown): Ack<SyncPage> {
-    return this.answer(socket, async (user): Promise<SyncPage> => {
+    return this.answers.answer(socket, async (user): Promise<SyncPage> => {
       // v1.1: by afterVersion, answered as GET …/changes (with lastVersion).
       if (isSyncByVersion(payload)) {
         if (Object.hasOwn(payload, 'afterSeq'))
@@ -493,58 +435,6 @@ export class ChatGateway
       });
     });
   }
-
-  /**
-   * Runs an event for the socket's user and turns the outcome into an acknowledgement.
-   * An access token that expired since the handshake (past the same leeway as REST) ends
-   * the socket's right to act: `unauthorized`, and its connection is closed the way a
-   * network drop closes it, so Socket.IO reconnects by itself; with a fresh token the
-   * client's session is recovered with what it missed, with the old one the handshake
-   * refuses it. A login revoked since (looked up again every LOGIN_RECHECK_MS) is over:
-   * the socket is disconnected for good, its session with it.
-   */
-  async answer<T extends object>(
-    socket: Socket,
-    run: (user: VerifiedAccessToken) => Promise<T>,
-  ): Ack<T> {
-    const user = userOf(socket);
-    if (hasExpired(user)) {
-      setImmediate(() => closeRecoverably(socket));
-      return failedAck(new SocketError('unauthorized', 'The access token has expired'));
-    }
-    // Each event is its own unit of work: its log lines and the events it stores (and so
-    // the fan-out of a message on every instance) carry one new correlation id. A shutdown
-    // waits for it (`working`).
-    const answered = withCorrelationId(randomUUID(), async () => {
-      try {
-        if (await this.loginRevokedSince(socket, user)) {
-          setImmediate(() => socket.disconnect(true));
-          return failedAck(new SocketError('unauthorized', 'This login has ended'));
-        }
-        return { ok: true as const, ...(await run(user)) };
-      } catch (error) {
-        const ack = failedAck(error);
-        if (ack.error.code === 'internal') {
-          this.logger.error({ err: error, socket: socket.id }, 'a socket event failed');
-        }
-        return ack;
-      }
-    });
-    return this.tracked(answered);
-  }
-
-  /**
-   * Whether the socket's login was revoked since it was last found not to be (at the
-   * handshake, at first); looked up at most every LOGIN_RECHECK_MS per socket.
-   */
-  private async loginRevokedSince(socket: Socket, user: VerifiedAccessToken): Promise<boolean> {
-    const now = Date.now();
-    const checkedAt = this.loginCheckedAt.get(socket) ?? socket.handshake.issued;
-    if (now - checkedAt < this.loginRecheckMs) return false;
-    if (await isLoginRevoked(this.dataSource, user.familyId)) return true;
-    this.loginCheckedAt.set(socket, now);
-    return false;
-  }
 }
 
 /**
@@ -558,14 +448,4 @@ function closeAtExpiry(socket: Socket, user: VerifiedAccessToken): void {
   const timer = setTimeout(() => closeRecoverably(socket), Math.max(delay, 0));
   timer.unref();
   socket.once('disconnect', () => clearTimeout(timer));
-}
-
-/**
- * Closes the socket's connection, not the socket: the client sees "transport close" and
- * reconnects by itself (after "io server disconnect" it would not), and the session is
- * kept for connection-state recovery, so a client that hands a fresh token to the next
- * handshake misses nothing. Whatever was queued (the refusal's ack) is sent first.
- */
-function closeRecoverably(socket: Socket): void {
-  socket.conn.close();
 }

@@ -8,7 +8,7 @@ import type { MessageView, SocketAck } from '@scale-chat/contracts';
 import type { Socket } from 'socket.io';
 import { EditMessageEvent, MessageRefEvent, ReactionEvent } from '../messages/message-changes.dto';
 import { MessageChangesService } from '../messages/message-changes.service';
-import { ChatGateway } from './chat.gateway';
+import { SocketAnswers } from './socket-answers';
 import { parsePayload, refuseOversizeBody } from './socket-payloads';
 
 type MessageAck = Promise<SocketAck<{ message: MessageView }>>;
@@ -18,14 +18,14 @@ type MessageAck = Promise<SocketAck<{ message: MessageView }>>;
  * and `reaction:remove`, on the same server as `ChatGateway`, whose middleware has
  * already authenticated the socket, refused unknown events and taken the send budget
  * (limitEvents). Each is validated like `message:send` (an edit's body too long is
- * `payload_too_large`) and answered through `ChatGateway.answerStoring` (expired tokens,
- * correlation ids, the error acks; a socket closed for flooding is closed once they are
- * answered, as its sends are).
+ * `payload_too_large`) and answered through `SocketAnswers.answerStoring` (expired
+ * tokens, correlation ids, the error acks; a socket closed for flooding is closed once
+ * they are answered, as its sends are).
  */
 @WebSocketGateway()
 export class MessageChangesGateway {
   constructor(
-    private readonly chat: ChatGateway,
+    private readonly answers: SocketAnswers,
     private readonly changes: MessageChangesService,
   ) {}
 
@@ -76,7 +76,7 @@ export class MessageChangesGateway {
     parse: (payload: unknown) => Promise<T>,
     change: (userId: string, event: T) => Promise<MessageView>,
   ): MessageAck {
-    return this.chat.answerStoring(socket, async (user) => ({
+    return this.answers.answerStoring(socket, async (user) => ({
       message: await change(user.userId, await parse(payload)),
     }));
   }

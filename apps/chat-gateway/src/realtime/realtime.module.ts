@@ -10,6 +10,7 @@ import { MessageChangesGateway } from './message-changes.gateway';
 import { RevokedLoginSweep } from './revoked-login-sweep';
 import { RoomEventsBroadcaster } from './room-events.broadcaster';
 import { SlowReaders } from './slow-readers';
+import { SocketAnswers } from './socket-answers';
 
 /**
  * Socket.IO: the gateways, the room events broadcast as the outbox relay publishes them,
@@ -26,6 +27,7 @@ import { SlowReaders } from './slow-readers';
     RoomEventsBroadcaster,
     RevokedLoginSweep,
     SlowReaders,
+    SocketAnswers,
   ],
 })
 export class RealtimeModule {}
