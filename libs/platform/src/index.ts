@@ -5,6 +5,7 @@ export * from './health';
 export * from './kafka';
 export * from './logging';
 export * from './platform.module';
+export * from './util/periodic-task';
 export * from './util/with-timeout';
 export * from './messaging';
 export * from './auth';

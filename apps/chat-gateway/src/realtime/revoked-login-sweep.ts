@@ -1,11 +1,6 @@
-import {
-  Inject,
-  Injectable,
-  type BeforeApplicationShutdown,
-  type OnApplicationBootstrap,
-} from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { revokedLoginsAmong, SERVICE_CONFIG } from '@scale-chat/platform';
+import { PeriodicTask, revokedLoginsAmong, SERVICE_CONFIG } from '@scale-chat/platform';
 import { PinoLogger } from 'nestjs-pino';
 import type { DataSource } from 'typeorm';
 import type { ChatConfig } from '../chat-config';
@@ -21,42 +16,24 @@ import { LiveRooms, loginRoom } from './live-rooms';
  * a sweep, for every login with a socket here.
  */
 @Injectable()
-export class RevokedLoginSweep implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private timer: NodeJS.Timeout | undefined;
-  private sweeping: Promise<void> | undefined;
-
+export class RevokedLoginSweep extends PeriodicTask {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    @Inject(SERVICE_CONFIG) private readonly config: ChatConfig,
+    @Inject(SERVICE_CONFIG) config: ChatConfig,
     private readonly live: LiveRooms,
-    private readonly logger: PinoLogger,
+    logger: PinoLogger,
   ) {
+    super(logger, config.extra.LOGIN_RECHECK_MS, {
+      done: 'closed the sockets of revoked logins',
+      failed: 'could not look up revoked logins; at the next sweep',
+    });
     this.logger.setContext('revoked-login-sweep');
   }
 
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      // One at a time: a slow sweep is not overtaken by the next.
-      if (this.sweeping !== undefined) return;
-      this.sweeping = this.sweep()
-        .catch((error: unknown) =>
-          this.logger.warn({ err: error }, 'could not look up revoked logins; at the next sweep'),
-        )
-        .finally(() => (this.sweeping = undefined));
-    }, this.config.extra.LOGIN_RECHECK_MS);
-    this.timer.unref();
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.sweeping;
-  }
-
-  /** Closes the local sockets of every revoked login among those connected here. */
-  async sweep(): Promise<void> {
+  /** Closes the local sockets of every revoked login among those connected here; how many logins. */
+  protected async runOnce(): Promise<number> {
     const revoked = await revokedLoginsAmong(this.dataSource, [...this.live.localLogins()]);
     for (const familyId of revoked) this.live.disconnectLocal(loginRoom(familyId));
-    if (revoked.length > 0)
-      this.logger.info({ logins: revoked.length }, 'closed the sockets of revoked logins');
+    return revoked.length;
   }
 }

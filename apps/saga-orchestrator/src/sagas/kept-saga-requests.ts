@@ -1,13 +1,10 @@
-import {
-  Injectable,
-  type BeforeApplicationShutdown,
-  type OnApplicationBootstrap,
-} from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { SAGA_EVENT_TYPES, type EventEnvelope, type SagaStartRequest } from '@scale-chat/contracts';
 import { EVENT_SCHEMAS } from '@scale-chat/contracts/events';
 import {
   isRefusedForGood,
   isTransientDatabaseError,
+  PeriodicTask,
   runAfterCommit,
   UnhandleableEventError,
 } from '@scale-chat/platform';
@@ -35,36 +32,21 @@ const KEPT_SAGA_REQUESTS_EVERY_MS = 60_000;
  * unknown, or whose start fails again, is tried at the next run.
  */
 @Injectable()
-export class KeptSagaRequests implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> = Promise.resolve();
-
+export class KeptSagaRequests extends PeriodicTask {
   constructor(
     private readonly dataSource: DataSource,
     private readonly orchestrator: SagaOrchestrator,
-    private readonly logger: PinoLogger,
+    logger: PinoLogger,
   ) {
+    super(logger, KEPT_SAGA_REQUESTS_EVERY_MS, {
+      done: 'started saga requests kept until now',
+      failed: 'could not start the kept saga requests; at the next run',
+    });
     this.logger.setContext('kept-saga-requests');
   }
 
-  onApplicationBootstrap(): void {
-    this.schedule();
-    this.timer = setInterval(() => this.schedule(), KEPT_SAGA_REQUESTS_EVERY_MS);
-    this.timer.unref();
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
-  }
-
-  /** One run after the one under way, if any. */
-  private schedule(): void {
-    this.running = this.running.then(() =>
-      this.startKept().catch((error: unknown) =>
-        this.logger.warn({ err: error }, 'could not start the kept saga requests; at the next run'),
-      ),
-    );
+  protected runOnce(): Promise<number> {
+    return this.startKept();
   }
 
   /** Starts the kept requests that can start now; how many it started. */
@@ -85,7 +67,6 @@ export class KeptSagaRequests implements OnApplicationBootstrap, BeforeApplicati
       if (!this.orchestrator.runs(request.sagaType)) continue;
       if (await this.start(id, request)) started += 1;
     }
-    if (started > 0) this.logger.info({ started }, 'started saga requests kept until now');
     return started;
   }
 
