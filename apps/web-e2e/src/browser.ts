@@ -118,6 +118,32 @@ export function message(page: Page, text: string): Locator {
   return messages(page).filter({ hasText: text });
 }
 
+/**
+ * Scrolls the open room's message list to its end and then back up to `top` pixels from
+ * its top, as a reader who read to the end and went back a little does, each scroll
+ * waited for.
+ */
+export async function readToEndThenScrollTo(page: Page, top: number): Promise<void> {
+  const list = page.getByTestId('messages');
+  await list.evaluate((element) => (element.scrollTop = element.scrollHeight));
+  await page.waitForFunction(
+    () => {
+      const element = document.querySelector('[data-testid="messages"]');
+      return (
+        element !== null && element.scrollHeight - element.clientHeight - element.scrollTop < 1
+      );
+    },
+    undefined,
+    { timeout: UI_TIMEOUT },
+  );
+  await list.evaluate((element, to) => (element.scrollTop = to), top);
+  await page.waitForFunction(
+    (to) => document.querySelector('[data-testid="messages"]')?.scrollTop === to,
+    top,
+    { timeout: UI_TIMEOUT },
+  );
+}
+
 /** The texts of the stored (not pending) messages on the page with their seq, in page order. */
 export async function storedMessages(page: Page): Promise<{ seq: number; body: string }[]> {
   return page

@@ -5,6 +5,7 @@ import {
   launchChromium,
   message,
   openPerson,
+  readToEndThenScrollTo,
   send,
   shown,
   showsText,
@@ -451,23 +452,7 @@ describe('the web app with API v1.1 (direct rooms, edits, reactions, mentions, s
       });
     // Read to the end (it opened at the first unread), then scrolled back up a little way
     // from the top, as a reader does.
-    await list.evaluate((element) => (element.scrollTop = element.scrollHeight));
-    await dan.page.waitForFunction(
-      () => {
-        const element = document.querySelector('[data-testid="messages"]');
-        return (
-          element !== null && element.scrollHeight - element.clientHeight - element.scrollTop < 1
-        );
-      },
-      undefined,
-      { timeout: UI_TIMEOUT },
-    );
-    await list.evaluate((element) => (element.scrollTop = 60));
-    await dan.page.waitForFunction(
-      () => document.querySelector('[data-testid="messages"]')?.scrollTop === 60,
-      undefined,
-      { timeout: UI_TIMEOUT },
-    );
+    await readToEndThenScrollTo(dan.page, 60);
     const before = await view();
     await openRoom(dan.page, group);
     await openRoom(dan.page, name);

@@ -4,10 +4,10 @@ import {
   launchChromium,
   message,
   openPerson,
+  readToEndThenScrollTo,
   PASSWORD,
   room,
   shown,
-  UI_TIMEOUT,
   type Person,
 } from './browser';
 import { EDGE, LocalStack } from './local-stack';
@@ -134,25 +134,8 @@ describe('the web app: notices over the chat, and a tab handed to another user',
       await logIn(tab);
       await room(page, name).click();
       await shown(message(page, 'tab line 25 '));
-      const list = page.getByTestId('messages');
-      await list.evaluate((element) => (element.scrollTop = element.scrollHeight));
-      await page.waitForFunction(
-        () => {
-          const element = document.querySelector('[data-testid="messages"]');
-          return (
-            element !== null && element.scrollHeight - element.clientHeight - element.scrollTop < 1
-          );
-        },
-        undefined,
-        { timeout: UI_TIMEOUT },
-      );
-      // Ann scrolls up, and logs out there.
-      await list.evaluate((element) => (element.scrollTop = 60));
-      await page.waitForFunction(
-        () => document.querySelector('[data-testid="messages"]')?.scrollTop === 60,
-        undefined,
-        { timeout: UI_TIMEOUT },
-      );
+      // Ann reads to the end, scrolls up, and logs out there.
+      await readToEndThenScrollTo(page, 60);
       expect(await fromEnd(page)).toBeGreaterThan(1_000);
       await page.getByRole('button', { name: 'Log out' }).click();
 

@@ -84,10 +84,7 @@ export class RevokedLoginsController {
 
 /** True when auth revoked the login `familyId` (as far as this service has heard). */
 export async function isLoginRevoked(dataSource: DataSource, familyId: string): Promise<boolean> {
-  const rows = (await dataSource.query(`SELECT 1 FROM "revoked_logins" WHERE "family_id" = $1`, [
-    familyId,
-  ])) as unknown[];
-  return rows.length > 0;
+  return (await revokedLoginsAmong(dataSource, [familyId])).length > 0;
 }
 
 /** Which of the logins `familyIds` auth revoked (as far as this service has heard). */
