@@ -20,6 +20,7 @@ describe('a service started with a bad configuration', () => {
     ['chat-gateway', 'DATABASE_URL', 'postgres//missing-colon@host/db'],
     ['saga-orchestrator', 'SHUTDOWN_TIMEOUT_MS', 'soon'],
     ['log-consumer', 'LOG_LEVEL', 'loud'],
+    ['chat-gateway', 'KAFKA_SASL_MECHANISM', 'kerberos'],
     // Express takes any text here, and threw on it only when the app was built.
     ['chat-gateway', 'TRUST_PROXY', 'garbage'],
   ])('%s with %s=%p exits 78 with one line naming the variable', (service, variable, value) => {

@@ -7,6 +7,7 @@ import {
   ensureKafka,
   ensurePostgres,
   KAFKA_PID_FILE,
+  KAFKA_SECURE_LISTENER_FILE,
   REPO_ROOT,
   sayAs,
 } from './infra';
@@ -87,6 +88,8 @@ export async function runTests(extraNxArgs: readonly string[]): Promise<number> 
     DATABASE_URL: postgres.url,
     NX_TUI: 'false',
     NX_NO_CLOUD: 'true',
+    // The tools' broker has a TLS and SASL listener too; its tests find it here.
+    ...(kafka.pid === undefined ? {} : { KAFKA_SECURE_LISTENER_FILE }),
   };
   const interrupted = new Promise<number>((resolve) => process.once('SIGINT', () => resolve(130)));
   try {

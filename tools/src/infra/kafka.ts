@@ -1,7 +1,8 @@
 import { eventually } from '@scale-chat/wait';
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import {
+  chmodSync,
   existsSync,
   mkdirSync,
   openSync,
@@ -19,6 +20,8 @@ import { CACHE_DIR, REPO_ROOT } from './paths';
 import { isAlive, isPortOpen, readPidFile, run, stopPid, tail } from './processes';
 
 const CONTROLLER_PORT = 9093;
+/** The listener that takes TLS and SASL (PLAIN and SCRAM-SHA-512) only, for their tests. */
+const SECURE_PORT = 9094;
 const POM = join(REPO_ROOT, 'tools', 'kafka', 'pom.xml');
 const KAFKA_DIR = join(CACHE_DIR, 'kafka');
 const DATA_DIR = join(KAFKA_DIR, 'data');
@@ -28,6 +31,25 @@ const LOG_DIR = join(KAFKA_DIR, 'logs');
  * each time they signal the broker: one of them crashes and restarts it.
  */
 export const KAFKA_PID_FILE = join(KAFKA_DIR, 'kafka.pid');
+/**
+ * How to reach the broker's TLS and SASL listener (`SecureListener`): its tests read it
+ * here (`KAFKA_SECURE_LISTENER_FILE`). Made once per machine, with its certificate.
+ */
+export const KAFKA_SECURE_LISTENER_FILE = join(KAFKA_DIR, 'secure-listener.json');
+
+/** The broker's TLS and SASL listener, as its tests reach it. */
+export interface SecureListener {
+  readonly brokers: string[];
+  /** The broker's own certificate (self-signed, for 127.0.0.1), as a PEM file. */
+  readonly caFile: string;
+  readonly users: Record<'plain' | 'scram-sha-512', { username: string; password: string }>;
+  /**
+   * The cluster whose data holds the SCRAM user: it is written when the data directory is
+   * made, so a broker whose data is older than this file has none.
+   */
+  scramUserInCluster?: string;
+  readonly keystore: { readonly file: string; readonly password: string };
+}
 
 /** The broker version, as pinned in tools/kafka/pom.xml (the one place it is written). */
 export function kafkaVersion(): string {
@@ -77,7 +99,7 @@ async function brokerAnswers(brokers: readonly string[]): Promise<boolean> {
   }
 }
 
-function writeServerProperties(): string {
+function writeServerProperties(secure: SecureListener): string {
   const template = readFileSync(join(REPO_ROOT, 'tools', 'kafka', 'server.properties'), 'utf8');
   const path = join(KAFKA_DIR, 'server.properties');
   writeFileSync(
@@ -85,9 +107,58 @@ function writeServerProperties(): string {
     template
       .replaceAll('@DATA_DIR@', DATA_DIR)
       .replaceAll('@PORT@', String(LOCAL_KAFKA_PORT))
-      .replaceAll('@CONTROLLER_PORT@', String(CONTROLLER_PORT)),
+      .replaceAll('@CONTROLLER_PORT@', String(CONTROLLER_PORT))
+      .replaceAll('@SECURE_PORT@', String(SECURE_PORT))
+      .replaceAll('@KEYSTORE@', secure.keystore.file)
+      .replaceAll('@KEYSTORE_PASSWORD@', secure.keystore.password)
+      .replaceAll('@PLAIN_USER@', secure.users.plain.username)
+      .replaceAll('@PLAIN_PASSWORD@', secure.users.plain.password),
   );
+  chmodSync(path, 0o600); // it holds the PLAIN user's password
   return path;
+}
+
+/**
+ * The secure listener's certificate (keytool, as Java is here anyway) and users, made on
+ * the first start and kept: random passwords, in files only this user may read.
+ */
+async function secureListener(): Promise<SecureListener> {
+  if (existsSync(KAFKA_SECURE_LISTENER_FILE))
+    return JSON.parse(readFileSync(KAFKA_SECURE_LISTENER_FILE, 'utf8')) as SecureListener;
+  const secret = () => randomBytes(18).toString('base64url');
+  const keystore = { file: join(KAFKA_DIR, 'secure-listener.p12'), password: secret() };
+  const caFile = join(KAFKA_DIR, 'secure-listener-ca.pem');
+  rmSync(keystore.file, { force: true });
+  const store = [
+    '-keystore',
+    keystore.file,
+    '-storetype',
+    'PKCS12',
+    '-storepass',
+    keystore.password,
+  ];
+  await run('keytool', [
+    '-genkeypair',
+    ...['-alias', 'broker', '-keyalg', 'EC', '-groupname', 'secp256r1'],
+    ...['-dname', 'CN=127.0.0.1', '-ext', 'SAN=ip:127.0.0.1', '-validity', '3650'],
+    ...store,
+  ]);
+  await run('keytool', ['-exportcert', '-rfc', '-alias', 'broker', '-file', caFile, ...store]);
+  const listener: SecureListener = {
+    brokers: [`127.0.0.1:${SECURE_PORT}`],
+    caFile,
+    users: {
+      plain: { username: 'plain-user', password: secret() },
+      'scram-sha-512': { username: 'scram-user', password: secret() },
+    },
+    keystore,
+  };
+  saveSecureListener(listener);
+  return listener;
+}
+
+function saveSecureListener(listener: SecureListener): void {
+  writeFileSync(KAFKA_SECURE_LISTENER_FILE, JSON.stringify(listener, null, 2), { mode: 0o600 });
 }
 
 /** The java command line of a Kafka tool or broker; its own logs go to `logDir`. */
@@ -147,13 +218,20 @@ export async function ensureKafka(
 async function startBroker(say: Say, brokers: readonly string[]): Promise<number> {
   const libs = await fetchKafka(say);
   mkdirSync(LOG_DIR, { recursive: true });
-  const properties = writeServerProperties();
+  const secure = await secureListener();
+  const properties = writeServerProperties(secure);
   if (!existsSync(join(DATA_DIR, 'meta.properties'))) {
     const clusterId = newClusterId();
+    const scram = secure.users['scram-sha-512'];
     await run(
       'java',
-      javaArgs(libs, 'kafka.tools.StorageTool', ['format', '-t', clusterId, '-c', properties]),
+      javaArgs(libs, 'kafka.tools.StorageTool', [
+        'format',
+        ...['-t', clusterId, '-c', properties],
+        ...['--add-scram', `SCRAM-SHA-512=[name=${scram.username},password=${scram.password}]`],
+      ]),
     );
+    saveSecureListener({ ...secure, scramUserInCluster: clusterId });
   }
 
   const started = Date.now();

@@ -24,6 +24,7 @@ export async function rebuildEventLog(config: ServiceConfig, logger: Logger): Pr
   const kafka = createKafkaClient({
     clientId: `${config.instanceId}-rebuild`,
     brokers: config.kafkaBrokers,
+    security: config.kafkaSecurity,
     logger,
   });
   const admin = kafka.admin();

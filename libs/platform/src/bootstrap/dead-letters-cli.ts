@@ -106,6 +106,7 @@ async function replay(
   const producer = createKafkaClient({
     clientId: `${config.instanceId}-dead-letters`,
     brokers: config.kafkaBrokers,
+    security: config.kafkaSecurity,
     logger: pino({ level: 'warn' }, pino.destination(2)),
   }).producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();

@@ -21,6 +21,7 @@ import {
   type EnvSpec,
   type ParsedEnv,
 } from './env-parser';
+import { KAFKA_SECURITY_ENV, kafkaSecurityOf, type KafkaSecurity } from '../kafka/kafka-security';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -50,6 +51,7 @@ function commonSpec(service: ServiceName) {
     KAFKA_TOPIC_PREFIX: optional(
       text(/^[A-Za-z0-9_-]{1,50}\.$/, 'up to 50 characters of A-Z a-z 0-9 _ - ending in a dot'),
     ),
+    ...KAFKA_SECURITY_ENV,
     SHUTDOWN_TIMEOUT_MS: integer({ min: 100, max: 120_000 }, { default: 10_000 }),
     // Never a range a client can connect from (not `loopback`: on the local stack every
     // process is a loopback client): the edge's own address (docs/security.md).
@@ -80,6 +82,8 @@ export interface ServiceConfig {
   readonly kafkaTopicPrefix: string;
   /** Consumer groups' session timeout: how soon a crashed member's partitions move on. */
   readonly kafkaSessionTimeoutMs: number;
+  /** TLS and SASL of every Kafka client of the service (`KAFKA_TLS*`, `KAFKA_SASL_*`). */
+  readonly kafkaSecurity: KafkaSecurity;
   readonly shutdownTimeoutMs: number;
   /** Which proxies' X-Forwarded-For is believed (Express `trust proxy`): the edge's address. */
   readonly trustProxy: string;
@@ -126,6 +130,7 @@ export function readServiceConfig<S extends EnvSpec = Record<never, never>>(
     kafkaGroupPrefix: parsed.KAFKA_GROUP_PREFIX,
     kafkaTopicPrefix: parsed.KAFKA_TOPIC_PREFIX ?? '',
     kafkaSessionTimeoutMs: parsed.KAFKA_SESSION_TIMEOUT_MS,
+    kafkaSecurity: kafkaSecurityOf(parsed),
     shutdownTimeoutMs: parsed.SHUTDOWN_TIMEOUT_MS,
     trustProxy: parsed.TRUST_PROXY,
     extra: parsed,

@@ -1,5 +1,6 @@
 import { Kafka, logLevel, type LogEntry, type logCreator, type RetryOptions } from 'kafkajs';
 import type { Logger } from 'pino';
+import { kafkajsSecurity, type KafkaSecurity } from './kafka-security';
 import { RepeatedLines } from './repeated-lines';
 
 export interface KafkaClientOptions {
@@ -8,6 +9,8 @@ export interface KafkaClientOptions {
   readonly logger: Logger;
   /** How often a failed connection or request is retried (kafkajs' default: 5 times). */
   readonly retry?: RetryOptions;
+  /** TLS and SASL to the brokers (the service's `kafkaSecurity`); none: plaintext. */
+  readonly security?: KafkaSecurity;
 }
 
 type Level = 'error' | 'warn' | 'info' | 'debug';
@@ -90,6 +93,7 @@ export function createKafkaClient(options: KafkaClientOptions): Kafka {
     requestTimeout: 10_000,
     logLevel: logLevel.WARN,
     logCreator: pinoLogCreator(options.logger),
+    ...kafkajsSecurity(options.security ?? {}),
     ...(options.retry === undefined ? {} : { retry: options.retry }),
   });
 }

@@ -20,6 +20,7 @@ export class KafkaConnection implements OnApplicationShutdown {
     const options = {
       clientId: config.instanceId,
       brokers: config.kafkaBrokers,
+      security: config.kafkaSecurity,
       logger: logger.logger,
     };
     this.kafka = createKafkaClient(options);
