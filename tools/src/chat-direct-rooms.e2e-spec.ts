@@ -17,9 +17,11 @@ jest.setTimeout(120_000);
 /**
  * API.md v1.1's direct rooms against real processes (auth, the saga orchestrator, two
  * chat gateways, Kafka, PostgreSQL): the room saga runs for real, auth confirming the
- * users, and the unique index on the pair decides between the instances.
+ * users, and the unique index on the pair decides between the instances. Every process
+ * reaches Kafka over TLS as a SCRAM-SHA-512 user, as a production deployment may: the
+ * signup and room sagas, the outbox relays and the gateways' adapter all work so.
  */
-describe('direct rooms on two gateway instances', () => {
+describe('direct rooms on two gateway instances, Kafka over TLS and SCRAM', () => {
   let cluster: ChatCluster;
   const sockets: Socket[] = [];
   const gateway = (index: 0 | 1) => {
@@ -48,7 +50,7 @@ describe('direct rooms on two gateway instances', () => {
     });
 
   beforeAll(async () => {
-    cluster = await startChatCluster();
+    cluster = await startChatCluster({ kafkaOverTlsAndScram: true });
   }, 180_000);
 
   afterAll(async () => {

@@ -5,7 +5,14 @@ import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { LOCAL_DATABASE_URL, LOCAL_KAFKA_BROKERS, type ServiceName } from '@scale-chat/contracts';
 import { Client } from 'pg';
-import { CACHE_DIR, freePort, isHealthy, REPO_ROOT, serviceCommand } from '../infra';
+import {
+  CACHE_DIR,
+  freePort,
+  isHealthy,
+  readSecureListener,
+  REPO_ROOT,
+  serviceCommand,
+} from '../infra';
 
 /** One service process of a test cluster, which a test may kill and start again. */
 export interface ClusterProcess {
@@ -39,8 +46,27 @@ export interface ChatClusterOptions {
   readonly gateways?: number;
   /** Start the log-consumer too (its admin: the user `admin`). */
   readonly logConsumer?: boolean;
+  /**
+   * Every process reaches Kafka as a production deployment may: over the test broker's
+   * TLS listener, with its CA, as a SCRAM-SHA-512 user.
+   */
+  readonly kafkaOverTlsAndScram?: boolean;
   /** Extra environment for every process. */
   readonly env?: NodeJS.ProcessEnv;
+}
+
+/** The services' Kafka settings for the test broker's TLS and SCRAM-SHA-512 listener. */
+function tlsAndScramEnv(): NodeJS.ProcessEnv {
+  const listener = readSecureListener();
+  const user = listener.users['scram-sha-512'];
+  return {
+    KAFKA_BROKERS: listener.brokers.join(','),
+    KAFKA_TLS: 'true',
+    KAFKA_TLS_CA_FILE: listener.caFile,
+    KAFKA_SASL_MECHANISM: 'scram-sha-512',
+    KAFKA_SASL_USERNAME: user.username,
+    KAFKA_SASL_PASSWORD: user.password,
+  };
 }
 
 async function withClient<T>(url: string, use: (client: Client) => Promise<T>): Promise<T> {
@@ -119,6 +145,7 @@ export async function startChatCluster(options: ChatClusterOptions = {}): Promis
     ADMIN_USERNAMES: 'admin',
     // A killed process's partitions move on after 6 s (the broker's minimum), not 30.
     KAFKA_SESSION_TIMEOUT_MS: '6000',
+    ...(options.kafkaOverTlsAndScram === true ? tlsAndScramEnv() : {}),
     ...options.env,
   };
 

@@ -119,6 +119,19 @@ function writeServerProperties(secure: SecureListener): string {
 }
 
 /**
+ * The secure listener of the broker the tests run on (the file `npm test` names in
+ * `KAFKA_SECURE_LISTENER_FILE`, else this clone's); an error saying why when there is none.
+ */
+export function readSecureListener(): SecureListener {
+  const file = process.env['KAFKA_SECURE_LISTENER_FILE'] ?? KAFKA_SECURE_LISTENER_FILE;
+  if (!existsSync(file))
+    throw new Error(
+      `${file} does not exist: the broker's TLS and SASL listener is made by the broker these tools start (npm test, npm run infra:up)`,
+    );
+  return JSON.parse(readFileSync(file, 'utf8')) as SecureListener;
+}
+
+/**
  * The secure listener's certificate (keytool, as Java is here anyway) and users, made on
  * the first start and kept: random passwords, in files only this user may read.
  */
