@@ -76,4 +76,26 @@ describe('Prometheus and Grafana of the observability profile', () => {
       ]),
     );
   });
+
+  const expressions = () =>
+    dashboardPanels().flatMap((panel) => panel.targets.map((target) => target.expr));
+
+  it('leaves out every health and metrics route where it leaves them out (PromQL anchors =~ and !~)', () => {
+    const filters = expressions().flatMap((expr) =>
+      [...expr.matchAll(/route!~"((?:[^"\\]|\\.)*)"/g)].map((match) => match[1] ?? ''),
+    );
+    expect(filters.length).toBeGreaterThan(0);
+    for (const filter of filters) {
+      const excluded = new RegExp(`^(?:${filter})$`);
+      for (const route of ['/health', '/health/live', '/health/ready', '/metrics'])
+        expect([route, excluded.test(route)]).toEqual([route, true]);
+      expect(excluded.test('/api/rooms/:id')).toBe(false);
+    }
+  });
+
+  it('charts the outbox backlog, which every instance of a service counts alike, with max', () => {
+    const backlog = expressions().filter((expr) => metricNamesOf(expr).includes('outbox_backlog'));
+    expect(backlog).not.toEqual([]);
+    for (const expr of backlog) expect(expr).toMatch(/^max by \(service\) \(outbox_backlog/);
+  });
 });

@@ -6,7 +6,7 @@ import {
 } from '@scale-chat/contracts';
 import { EVENT_SCHEMAS } from '@scale-chat/contracts/events';
 import type { Admin, Consumer, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
-import type { Counter } from 'prom-client';
+import type { Counter, Gauge } from 'prom-client';
 import type { Logger } from 'pino';
 import type { DataSource, EntityManager } from 'typeorm';
 import { isTransientDatabaseError } from '../database/transient-error';
@@ -143,14 +143,34 @@ export class EventConsumer {
     });
     for (const event of [this.consumer.events.HEARTBEAT, this.consumer.events.FETCH])
       this.consumer.on(event, () => (this.lastContactAt = Date.now()));
-    if (lag !== undefined) {
-      this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-        lag.set(
-          { group: options.groupId, topic: payload.topic, partition: String(payload.partition) },
-          Math.max(0, Number(payload.offsetLag)),
-        );
-      });
-    }
+    if (lag !== undefined) this.reportLag(lag, options.groupId);
+  }
+
+  /**
+   * Sets each partition's lag after every batch, and drops the partitions this consumer
+   * no longer has (taken by another instance in a rebalance, or all of them when it stops):
+   * a lag left behind would be summed with the new owner's, for good.
+   */
+  private reportLag(lag: Gauge<'group' | 'topic' | 'partition'>, group: string): void {
+    const { events } = this.consumer;
+    const reported = new Map<string, { topic: string; partition: number }>();
+    const key = (topic: string, partition: number) => `${topic}:${partition}`; // no : in a topic name
+    const drop = (keep: (topic: string, partition: number) => boolean) => {
+      for (const [name, { topic, partition }] of reported) {
+        if (keep(topic, partition)) continue;
+        lag.remove({ group, topic, partition: String(partition) });
+        reported.delete(name);
+      }
+    };
+    this.consumer.on(events.END_BATCH_PROCESS, ({ payload: { topic, partition, offsetLag } }) => {
+      lag.set({ group, topic, partition: String(partition) }, Math.max(0, Number(offsetLag)));
+      reported.set(key(topic, partition), { topic, partition });
+    });
+    this.consumer.on(events.GROUP_JOIN, ({ payload }) =>
+      drop((topic, partition) => payload.memberAssignment[topic]?.includes(partition) === true),
+    );
+    for (const event of [events.STOP, events.CRASH])
+      this.consumer.on(event, () => drop(() => false));
   }
 
   /**
