@@ -31,9 +31,21 @@ interface Container {
     readonly runAsNonRoot?: boolean;
   };
   readonly lifecycle?: { readonly preStop?: { readonly exec?: { readonly command?: string[] } } };
+  readonly volumeMounts?: readonly {
+    readonly name: string;
+    readonly mountPath: string;
+    readonly readOnly?: boolean;
+  }[];
 }
 interface PodSpec {
   readonly containers: readonly Container[];
+  readonly volumes?: readonly {
+    readonly name: string;
+    readonly secret?: {
+      readonly secretName: string;
+      readonly items?: readonly { readonly key: string; readonly path: string }[];
+    };
+  }[];
   readonly securityContext?: { readonly runAsNonRoot?: boolean; readonly runAsUser?: number };
   readonly terminationGracePeriodSeconds?: number;
   readonly topologySpreadConstraints?: readonly unknown[];

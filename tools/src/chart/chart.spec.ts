@@ -54,9 +54,15 @@ const named = (objects: readonly K8sObject[], kind: string) =>
 // The first run on a machine builds Helm from source: minutes on two cores.
 beforeAll(() => ensureHelm(sayAs('helm')), 20 * 60_000);
 
+const EXISTING_CLUSTER_SECURITY = join(__dirname, 'existing-cluster-security-values.yaml');
+
 describe.each([
   ['the default values (and the required ones)', [REQUIRED_VALUES]],
-  ['the production-like values', [PRODUCTION_VALUES]],
+  ['the production-like values (Strimzi with TLS and SCRAM-SHA-512)', [PRODUCTION_VALUES]],
+  [
+    'an existing Kafka over TLS with a client certificate and SASL',
+    [REQUIRED_VALUES, EXISTING_CLUSTER_SECURITY],
+  ],
 ])('deploy/helm/scale-chat with %s', (_label, valuesFiles) => {
   let objects: K8sObject[] = [];
 
@@ -392,5 +398,212 @@ describe('a release sharing its Kafka cluster (kafka.topicPrefix, groupPrefix, s
     const env = deploymentOf(objects, 'chat-gateway').spec.template.spec.containers[0]?.env ?? [];
     expect(env.map((entry) => entry.name)).not.toContain('KAFKA_GROUP_PREFIX');
     expect(env.map((entry) => entry.name)).not.toContain('SOCKET_IO_TOPIC');
+  });
+});
+
+/** A service's KAFKA_TLS* and KAFKA_SASL_* variables, each its value or where it comes from. */
+function kafkaSecurityEnvOf(objects: readonly K8sObject[], service: string) {
+  const env = deploymentOf(objects, service).spec.template.spec.containers[0]?.env ?? [];
+  return Object.fromEntries(
+    env
+      .filter((entry) => /^KAFKA_(TLS|SASL)/.test(entry.name))
+      .map((entry) => [entry.name, entry.value ?? entry.valueFrom]),
+  );
+}
+
+/**
+ * The files a service's container reads from Secrets through read-only mounts, each path
+ * with its `<secret>/<key>` (a writable mount, or a volume of another kind, gives none).
+ */
+function secretFilesOf(objects: readonly K8sObject[], service: string): Record<string, string> {
+  const pod = deploymentOf(objects, service).spec.template.spec;
+  return Object.fromEntries(
+    (pod.containers[0]?.volumeMounts ?? []).flatMap((mount) => {
+      const secret = pod.volumes?.find((volume) => volume.name === mount.name)?.secret;
+      if (mount.readOnly !== true || secret === undefined) return [];
+      return (secret.items ?? []).map((item) => [
+        `${mount.mountPath}/${item.path}`,
+        `${secret.secretName}/${item.key}`,
+      ]);
+    }),
+  );
+}
+
+describe('TLS and SASL to Kafka (kafka.tls, kafka.sasl)', () => {
+  describe("with Strimzi's Kafka, TLS and SCRAM-SHA-512 (the production-like values)", () => {
+    let objects: K8sObject[] = [];
+    beforeAll(async () => {
+      objects = await renderChart([PRODUCTION_VALUES]);
+    });
+    const cluster = 'scale-chat-kafka';
+    const userOf = (service: string) => `${cluster}-${service}`;
+
+    it('leaves one listener, TLS on 9093 with SCRAM-SHA-512, and the services its only peers', () => {
+      const kafka = objects.find((object) => object.kind === 'Kafka') as unknown as
+        { spec: { kafka: { listeners: unknown[] } } } | undefined;
+      expect(kafka?.spec.kafka.listeners).toEqual([
+        {
+          name: 'tls',
+          port: 9093,
+          type: 'internal',
+          tls: true,
+          authentication: { type: 'scram-sha-512' },
+          networkPolicyPeers: [
+            expect.objectContaining({
+              podSelector: expect.objectContaining({
+                matchLabels: { 'app.kubernetes.io/instance': 'scale-chat' },
+              }),
+            }),
+          ],
+        },
+      ]);
+    });
+
+    it("runs Strimzi's User Operator and one SCRAM-SHA-512 KafkaUser per service", () => {
+      const kafka = objects.find((object) => object.kind === 'Kafka') as unknown as
+        { spec: { entityOperator: unknown } } | undefined;
+      expect(kafka?.spec.entityOperator).toEqual({ topicOperator: {}, userOperator: {} });
+      const users = objects.filter((object) => object.kind === 'KafkaUser');
+      expect(users.map((user) => user.metadata.name).sort()).toEqual(
+        SERVICE_NAMES.map(userOf).sort(),
+      );
+      for (const user of users)
+        expect(user).toMatchObject({
+          apiVersion: 'kafka.strimzi.io/v1beta2',
+          metadata: { labels: { 'strimzi.io/cluster': cluster } },
+          spec: { authentication: { type: 'scram-sha-512' } },
+        });
+    });
+
+    it("gives the services the TLS listener's bootstrap address", () => {
+      const config = objects.find(
+        (object) => object.kind === 'ConfigMap' && object.metadata.name === 'scale-chat-env',
+      ) as { data: Record<string, string> } | undefined;
+      expect(config?.data['KAFKA_BROKERS']).toBe(`${cluster}-kafka-bootstrap:9093`);
+      expect(Object.keys(config?.data ?? {}).filter((key) => key.startsWith('KAFKA_SASL'))).toEqual(
+        [],
+      );
+    });
+
+    it.each(SERVICE_NAMES)(
+      "mounts Strimzi's cluster CA read-only into %s as its KAFKA_TLS_CA_FILE",
+      (service) => {
+        const env = kafkaSecurityEnvOf(objects, service);
+        expect(env['KAFKA_TLS']).toBe('true');
+        expect(secretFilesOf(objects, service)[String(env['KAFKA_TLS_CA_FILE'])]).toBe(
+          `${cluster}-cluster-ca-cert/ca.crt`,
+        );
+      },
+    );
+
+    it.each(SERVICE_NAMES)(
+      "gives %s its KafkaUser's name and the password from the User Operator's Secret",
+      (service) => {
+        expect(kafkaSecurityEnvOf(objects, service)).toMatchObject({
+          KAFKA_SASL_MECHANISM: 'scram-sha-512',
+          KAFKA_SASL_USERNAME: userOf(service),
+          KAFKA_SASL_PASSWORD: { secretKeyRef: { name: userOf(service), key: 'password' } },
+        });
+      },
+    );
+
+    it.each(SERVICE_NAMES)('gives %s these settings alone', (service) => {
+      expect(Object.keys(kafkaSecurityEnvOf(objects, service)).sort()).toEqual([
+        'KAFKA_SASL_MECHANISM',
+        'KAFKA_SASL_PASSWORD',
+        'KAFKA_SASL_USERNAME',
+        'KAFKA_TLS',
+        'KAFKA_TLS_CA_FILE',
+      ]);
+    });
+  });
+
+  describe('with an existing cluster (kafka.brokers)', () => {
+    let objects: K8sObject[] = [];
+    beforeAll(async () => {
+      objects = await renderWithDefaults(EXISTING_CLUSTER_SECURITY);
+    });
+
+    it.each(SERVICE_NAMES)(
+      "mounts the operator's CA and client certificate read-only into %s as its KAFKA_TLS_*_FILE",
+      (service) => {
+        const env = kafkaSecurityEnvOf(objects, service);
+        const files = secretFilesOf(objects, service);
+        expect(env['KAFKA_TLS']).toBe('true');
+        expect(
+          ['KAFKA_TLS_CA_FILE', 'KAFKA_TLS_CERT_FILE', 'KAFKA_TLS_KEY_FILE'].map(
+            (name) => files[String(env[name])],
+          ),
+        ).toEqual([
+          'kafka-brokers-ca/ca.pem',
+          'kafka-client-cert/tls.crt',
+          'kafka-client-cert/tls.key',
+        ]);
+      },
+    );
+
+    it.each(SERVICE_NAMES)(
+      "gives %s its user and password from kafka.sasl.existingSecret's <service>-username and -password",
+      (service) => {
+        expect(kafkaSecurityEnvOf(objects, service)).toMatchObject({
+          KAFKA_SASL_MECHANISM: 'scram-sha-256',
+          KAFKA_SASL_USERNAME: {
+            secretKeyRef: { name: 'kafka-users', key: `${service}-username` },
+          },
+          KAFKA_SASL_PASSWORD: {
+            secretKeyRef: { name: 'kafka-users', key: `${service}-password` },
+          },
+        });
+      },
+    );
+
+    it("trusts the system's CAs when no CA Secret is named", async () => {
+      const tlsOnly = await renderWithDefaults(join(__dirname, 'existing-cluster-tls-values.yaml'));
+      for (const service of SERVICE_NAMES) {
+        expect(kafkaSecurityEnvOf(tlsOnly, service)).toEqual({ KAFKA_TLS: 'true' });
+        expect(secretFilesOf(tlsOnly, service)).toEqual({});
+      }
+    });
+  });
+
+  it('gives no Kafka TLS or SASL setting, volume or user by default', async () => {
+    const objects = await renderWithDefaults();
+    for (const service of SERVICE_NAMES) {
+      expect(kafkaSecurityEnvOf(objects, service)).toEqual({});
+      const pod = deploymentOf(objects, service).spec.template.spec;
+      expect(pod.volumes?.map((volume) => volume.name)).toEqual(
+        service === 'auth' ? ['tmp', 'signing-keys'] : ['tmp'],
+      );
+    }
+    expect(named(objects, 'KafkaUser')).toEqual([]);
+  });
+
+  it.each([
+    [
+      'strimzi-scram-sha-256',
+      /kafka\.sasl\.mechanism scram-sha-256: a Strimzi listener authenticates SASL users by scram-sha-512 alone/,
+    ],
+    [
+      'strimzi-with-existing-secret',
+      /kafka\.sasl\.existingSecret are for an existing cluster .*leave them empty/,
+    ],
+    [
+      'sasl-without-existing-secret',
+      /kafka\.sasl\.mechanism scram-sha-512 needs kafka\.sasl\.existingSecret/,
+    ],
+    [
+      'sasl-plain-without-tls',
+      /kafka\.sasl\.mechanism plain sends each password as it is: set kafka\.tls\.enabled/,
+    ],
+    [
+      'sasl-unknown-mechanism',
+      /kafka\.sasl\.mechanism must be plain, scram-sha-256 or scram-sha-512 .*got "SCRAM-SHA-512"/,
+    ],
+    [
+      'ca-secret-without-tls',
+      /kafka\.tls\.caSecret\.name and kafka\.tls\.clientCertSecret take effect only with kafka\.tls\.enabled/,
+    ],
+  ])('refuses to render broken-values/%s.yaml, saying why', async (file, message) => {
+    await expect(renderWithDefaults(broken(file))).rejects.toThrow(message);
   });
 });

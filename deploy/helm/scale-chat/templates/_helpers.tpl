@@ -67,13 +67,153 @@ kernel kills the pod before V8 collects.
 {{- printf "http://%s:%v/api/auth/jwks" (include "scale-chat.serviceName" (dict "root" . "name" "auth")) .Values.services.auth.port -}}
 {{- end -}}
 
-{{/* The Kafka bootstrap servers the services use. */}}
+{{/* The name of the Strimzi Kafka cluster of the release (kafka.strimzi.enabled). */}}
+{{- define "scale-chat.kafkaCluster" -}}
+{{- printf "%s-kafka" (include "scale-chat.fullname" .) -}}
+{{- end -}}
+
+{{/* The Kafka bootstrap servers the services use (the values' Kafka security checked first). */}}
 {{- define "scale-chat.kafkaBrokers" -}}
+{{- include "scale-chat.kafkaSecurityChecks" . -}}
 {{- if .Values.kafka.strimzi.enabled -}}
-{{- printf "%s-kafka-kafka-bootstrap:9092" (include "scale-chat.fullname" .) -}}
+{{- /* The listener of kafka.yaml: tls on 9093 with kafka.tls.enabled, plain on 9092 without. */}}
+{{- printf "%s-kafka-bootstrap:%s" (include "scale-chat.kafkaCluster" .) (ternary "9093" "9092" (.Values.kafka.tls.enabled | default false)) -}}
 {{- else -}}
 {{- required "kafka.brokers names an existing Kafka (or set kafka.strimzi.enabled)" .Values.kafka.brokers -}}
 {{- end -}}
+{{- end -}}
+
+{{/*
+Fails the render on Kafka TLS and SASL values the services would refuse (they exit 78) or
+that Strimzi cannot serve; renders nothing.
+*/}}
+{{- define "scale-chat.kafkaSecurityChecks" -}}
+{{- $kafka := .Values.kafka -}}
+{{- $tls := $kafka.tls.enabled | default false -}}
+{{- $mechanism := $kafka.sasl.mechanism | default "" -}}
+{{- $strimzi := $kafka.strimzi.enabled -}}
+{{- if and $mechanism (not (has $mechanism (list "plain" "scram-sha-256" "scram-sha-512"))) -}}
+{{- fail (printf "kafka.sasl.mechanism must be plain, scram-sha-256 or scram-sha-512 (or empty: no SASL), got %q" $mechanism) -}}
+{{- end -}}
+{{- if and (eq $mechanism "plain") (not $tls) -}}
+{{- fail "kafka.sasl.mechanism plain sends each password as it is: set kafka.tls.enabled too, or use scram-sha-512 (the services refuse plain without TLS)" -}}
+{{- end -}}
+{{- if and (not $tls) (or $kafka.tls.caSecret.name $kafka.tls.clientCertSecret) -}}
+{{- fail "kafka.tls.caSecret.name and kafka.tls.clientCertSecret take effect only with kafka.tls.enabled: set it, or leave them empty" -}}
+{{- end -}}
+{{- if $strimzi -}}
+{{- if and $mechanism (ne $mechanism "scram-sha-512") -}}
+{{- fail (printf "kafka.sasl.mechanism %s: a Strimzi listener authenticates SASL users by scram-sha-512 alone; set kafka.sasl.mechanism to scram-sha-512 (or empty) with kafka.strimzi.enabled" $mechanism) -}}
+{{- end -}}
+{{- if or $kafka.tls.caSecret.name $kafka.tls.clientCertSecret $kafka.sasl.existingSecret -}}
+{{- fail "kafka.tls.caSecret.name, kafka.tls.clientCertSecret and kafka.sasl.existingSecret are for an existing cluster (kafka.brokers): with kafka.strimzi.enabled the services trust Strimzi's cluster CA and get the passwords of their KafkaUsers; leave them empty" -}}
+{{- end -}}
+{{- else if and $mechanism (not $kafka.sasl.existingSecret) -}}
+{{- fail (printf "kafka.sasl.mechanism %s needs kafka.sasl.existingSecret: a Secret with <service>-username and <service>-password for each service (the chart keeps no password in its values)" $mechanism) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The Strimzi KafkaUser of a service, its SASL username and its Secret's name: dict "root" $ "name" service. */}}
+{{- define "scale-chat.kafkaUser" -}}
+{{- printf "%s-%s" (include "scale-chat.kafkaCluster" .root) .name -}}
+{{- end -}}
+
+{{/* Where a service pod finds the Kafka CA and its client certificate (the volumes below). */}}
+{{- define "scale-chat.kafkaCaDir" -}}/etc/kafka-ca{{- end -}}
+{{- define "scale-chat.kafkaClientCertDir" -}}/etc/kafka-client{{- end -}}
+
+{{/*
+The KAFKA_TLS* and KAFKA_SASL_* variables of a service (none without kafka.tls.enabled and
+kafka.sasl.mechanism): dict "root" $ "name" service. Passwords only by secretKeyRef.
+*/}}
+{{- define "scale-chat.kafkaSecurityEnv" -}}
+{{- $kafka := .root.Values.kafka -}}
+{{- $strimzi := $kafka.strimzi.enabled -}}
+{{- if $kafka.tls.enabled }}
+- name: KAFKA_TLS
+  value: "true"
+{{- if or $strimzi $kafka.tls.caSecret.name }}
+- name: KAFKA_TLS_CA_FILE
+  value: {{ include "scale-chat.kafkaCaDir" . }}/ca.crt
+{{- end }}
+{{- if and (not $strimzi) $kafka.tls.clientCertSecret }}
+- name: KAFKA_TLS_CERT_FILE
+  value: {{ include "scale-chat.kafkaClientCertDir" . }}/tls.crt
+- name: KAFKA_TLS_KEY_FILE
+  value: {{ include "scale-chat.kafkaClientCertDir" . }}/tls.key
+{{- end }}
+{{- end }}
+{{- with $kafka.sasl.mechanism }}
+- name: KAFKA_SASL_MECHANISM
+  value: {{ . }}
+{{- if $strimzi }}
+{{- $user := include "scale-chat.kafkaUser" $ }}
+# The KafkaUser's name; Strimzi's User Operator makes its Secret, of the same name.
+- name: KAFKA_SASL_USERNAME
+  value: {{ $user }}
+- name: KAFKA_SASL_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ $user }}
+      key: password
+{{- else }}
+- name: KAFKA_SASL_USERNAME
+  valueFrom:
+    secretKeyRef:
+      name: {{ $kafka.sasl.existingSecret }}
+      key: {{ $.name }}-username
+- name: KAFKA_SASL_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ $kafka.sasl.existingSecret }}
+      key: {{ $.name }}-password
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{/* The read-only mounts of the Kafka CA and client certificate, if any. */}}
+{{- define "scale-chat.kafkaVolumeMounts" -}}
+{{- $kafka := .Values.kafka -}}
+{{- if $kafka.tls.enabled }}
+{{- if or $kafka.strimzi.enabled $kafka.tls.caSecret.name }}
+- { name: kafka-ca, mountPath: {{ include "scale-chat.kafkaCaDir" . }}, readOnly: true }
+{{- end }}
+{{- if and (not $kafka.strimzi.enabled) $kafka.tls.clientCertSecret }}
+- { name: kafka-client-cert, mountPath: {{ include "scale-chat.kafkaClientCertDir" . }}, readOnly: true }
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{/*
+The volumes of those mounts: Strimzi's cluster CA (`<cluster>-cluster-ca-cert`, which
+the operator renews), or the operator's own CA and client certificate Secrets.
+*/}}
+{{- define "scale-chat.kafkaVolumes" -}}
+{{- $kafka := .Values.kafka -}}
+{{- if $kafka.tls.enabled }}
+{{- if $kafka.strimzi.enabled }}
+- name: kafka-ca
+  secret:
+    secretName: {{ include "scale-chat.kafkaCluster" . }}-cluster-ca-cert
+    items: [{ key: ca.crt, path: ca.crt }]
+    defaultMode: 0440
+{{- else }}
+{{- with $kafka.tls.caSecret.name }}
+- name: kafka-ca
+  secret:
+    secretName: {{ . }}
+    items: [{ key: {{ $kafka.tls.caSecret.key | default "ca.crt" }}, path: ca.crt }]
+    defaultMode: 0440
+{{- end }}
+{{- with $kafka.tls.clientCertSecret }}
+- name: kafka-client-cert
+  secret:
+    secretName: {{ . }}
+    items: [{ key: tls.crt, path: tls.crt }, { key: tls.key, path: tls.key }]
+    defaultMode: 0440
+{{- end }}
+{{- end }}
+{{- end }}
 {{- end -}}
 
 {{/*
