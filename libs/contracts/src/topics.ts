@@ -54,6 +54,9 @@ export const SOCKET_IO_TOPIC = defineTopic({
   partitions: 1,
   config: {
     'retention.ms': String(60 * 60 * 1000),
+    // Kafka deletes only rolled segments, and the adapter's heartbeats keep the open one
+    // new: without this it would roll (and an hour's retention start) after 7 days.
+    'segment.ms': String(10 * 60 * 1000),
     'max.message.bytes': String(ROOM_RECORD_MAX_BYTES),
   },
 });

@@ -409,6 +409,7 @@ export class KafkaBus extends EventEmitter {
               numPartitions: 1,
               configEntries: [
                 { name: 'retention.ms', value: String(topicRetentionMs) },
+                ...segmentConfig(topicRetentionMs),
                 { name: 'max.message.bytes', value: String(topicMaxMessageBytes) },
               ],
             },
@@ -660,4 +661,19 @@ function isTopicAlreadyExists(error: unknown): boolean {
       errors.length > 0 &&
       errors.every((entry) => entry.type === 'TOPIC_ALREADY_EXISTS'))
   );
+}
+
+/** Longest a segment of the topic stays open: retention ends no record before its segment rolls. */
+const SEGMENT_MS_MAX = 10 * 60 * 1000;
+
+/**
+ * `segment.ms` for a retention: Kafka deletes a segment only once it is rolled and its
+ * newest record is past `retention.ms`, and the heartbeats keep the open one new, so
+ * without this it rolls only when full or after the broker's 7 days, and the records
+ * stay that long. None when nothing is deleted (-1).
+ */
+export function segmentConfig(retentionMs: number): { name: string; value: string }[] {
+  return retentionMs < 0
+    ? []
+    : [{ name: 'segment.ms', value: String(Math.max(1, Math.min(retentionMs, SEGMENT_MS_MAX))) }];
 }

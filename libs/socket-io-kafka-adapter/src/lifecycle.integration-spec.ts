@@ -1,5 +1,5 @@
 import { eventually } from '@scale-chat/wait';
-import { Kafka, logLevel } from 'kafkajs';
+import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
 import {
   brokers,
   clusterOptions,
@@ -25,6 +25,18 @@ describe('an instance joining and leaving the cluster', () => {
       instances.every((instance) => instance.adapter.bus.serverCount() === 3),
     );
     for (const instance of instances) await instance.close();
+    // Retention deletes rolled segments only: the topic rolls its own within its hour.
+    const { resources } = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: ConfigResourceTypes.TOPIC, name: fresh.topic ?? '' }],
+    });
+    const config = Object.fromEntries(
+      (resources[0]?.configEntries ?? []).map(({ configName, configValue }) => [
+        configName,
+        configValue,
+      ]),
+    );
+    expect([config['retention.ms'], config['segment.ms']]).toEqual(['3600000', '600000']);
   });
 
   it('receives broadcasts as soon as it has started, and leaves no consumer group behind', async () => {

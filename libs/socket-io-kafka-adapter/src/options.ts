@@ -40,7 +40,10 @@ export interface KafkaAdapterOptions {
    * `message.max.bytes` (1,048,588): it refuses a larger record batch for good.
    */
   readonly maxPublishBatchBytes?: number;
-  /** `retention.ms` of a topic the adapter creates. Default one hour. */
+  /**
+   * `retention.ms` of a topic the adapter creates (its `segment.ms` no longer than that,
+   * at most 10 minutes, so records do go then). Default one hour.
+   */
   readonly topicRetentionMs?: number;
   /**
    * `max.message.bytes` of a topic the adapter creates: the largest broadcast it can
