@@ -6,8 +6,11 @@ import { withTimeout } from '../util/with-timeout';
 import { createKafkaClient } from './kafka-client';
 
 /**
- * The service's Kafka client and one shared admin connection, opened on first use so a
- * service can start (and report itself unhealthy) while the broker is still away.
+ * The service's Kafka client, its one producer and one shared admin connection, each
+ * opened on first use. A service does not start without the broker (its consumers join
+ * and its outbox relay connects at bootstrap, after kafkajs' retries the start fails and
+ * the process exits, for its supervisor to start it again); once running, a broker
+ * that goes away is reported by the health check (`ping`) and waited for.
  */
 @Injectable()
 export class KafkaConnection implements OnApplicationShutdown {
