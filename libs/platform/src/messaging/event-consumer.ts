@@ -60,6 +60,10 @@ export interface EventConsumerStats {
   failed: number;
 }
 
+/** The pause before an event is tried again, doubling from the first to the last. */
+const RETRY_PAUSE_MIN_MS = 200;
+const RETRY_PAUSE_MAX_MS = 3_000;
+
 /** How often a consumer deletes the processed events Kafka can no longer repeat. */
 const FORGET_INTERVAL_MS = 10 * 60 * 1000;
 
@@ -242,8 +246,8 @@ export class EventConsumer {
     await (batch === undefined
       ? this.consumer.run({
           partitionsConsumedConcurrently: concurrency,
-          eachMessage: ({ topic, partition, message }) =>
-            this.process({ topic, partition, message }),
+          eachMessage: ({ topic, partition, message, heartbeat }) =>
+            this.process({ topic, partition, message }, heartbeat),
         })
       : this.consumer.run({
           partitionsConsumedConcurrently: concurrency,
@@ -351,7 +355,7 @@ export class EventConsumer {
     }
   }
 
-  private async process(record: ConsumedRecord): Promise<void> {
+  private async process(record: ConsumedRecord, heartbeat: () => Promise<void>): Promise<void> {
     const { message } = record;
     const envelope = parseEnvelope(message.value);
     if (typeof envelope === 'string') {
@@ -373,7 +377,8 @@ export class EventConsumer {
     const correlationId = wellFormedCorrelationId(
       message.headers?.[EVENT_HEADERS.correlationId]?.toString(),
     );
-    await this.withAttempts(record, envelope.id, envelope.type, async () => {
+    const event = { eventId: envelope.id, type: envelope.type };
+    await this.withAttempts(record, event, heartbeat, async () => {
       const effects: (() => void)[] = [];
       const context: EventContext = {
         logger: this.options.logger,
@@ -465,7 +470,7 @@ export class EventConsumer {
     }
     for (const { record, eventId, type, item } of items) {
       await heartbeat();
-      await this.withAttempts(record, eventId, type, async () => {
+      await this.withAttempts(record, { eventId, type }, heartbeat, async () => {
         await this.batchOnce(handler, [item]);
         this.count('processed');
       });
@@ -482,37 +487,79 @@ export class EventConsumer {
   }
 
   /**
-   * Runs `work`; a failure is thrown (Kafka delivers the event again) until the event has
-   * failed `maxAttempts` times (once for `UnhandleableEventError`), and is then kept in
-   * `dead_letters` (the record as read, and why), logged and skipped. A database that cannot answer now (down, restarting, a
-   * conflict) is not the event's fault, nor is what a handler throws as `RetryLaterError`:
-   * those failures are retried for as long as they last and never skip it.
+   * Runs `work` until the event is done with: handled, or kept in `dead_letters` (the
+   * record as read, and why), logged and skipped once it has failed `maxAttempts` times
+   * (at once for `UnhandleableEventError`). A database that cannot answer now (down,
+   * restarting, a conflict) is not the event's fault, nor is what a handler throws as
+   * `RetryLaterError`: those are tried again for as long as they last and never skip it.
+   *
+   * Tries again here, after a pause that doubles up to `RETRY_PAUSE_MAX_MS`, sending the
+   * group a heartbeat after each (a rebalance under way throws there: the event is read
+   * again by whoever gets its partition). Never by throwing to kafkajs: it gives up at
+   * once on a `TypeError` (any handler's bug), leaving the group for good, and counts
+   * every throw against one budget of retries that only a rebalance resets, each wait
+   * longer than the last. Only a consumer that is stopping throws, leaving the event
+   * uncommitted for the group.
    */
   private async withAttempts(
     record: ConsumedRecord,
-    eventId: string,
-    type: string,
+    event: { readonly eventId: string; readonly type: string },
+    heartbeat: () => Promise<void>,
     work: () => Promise<void>,
-  ) {
+  ): Promise<void> {
+    for (let pause = RETRY_PAUSE_MIN_MS; ; pause = Math.min(pause * 2, RETRY_PAUSE_MAX_MS)) {
+      const failure = await this.attempt(record, event, work);
+      if (failure === undefined) return;
+      if (!this.stopped) await new Promise((resolve) => setTimeout(resolve, pause));
+      if (this.stopped)
+        throw new Error('the consumer is stopping; the event is left to the group', {
+          cause: failure.error,
+        });
+      await heartbeat();
+    }
+  }
+
+  /** One try at `work`: undefined when the event is done with, else why it is to be tried again. */
+  private async attempt(
+    record: ConsumedRecord,
+    { eventId, type }: { readonly eventId: string; readonly type: string },
+    work: () => Promise<void>,
+  ): Promise<{ readonly error: unknown } | undefined> {
+    const { logger, groupId: consumer, maxAttempts = 5 } = this.options;
     try {
       await work();
       this.attempts.delete(eventId);
+      return undefined;
     } catch (error) {
       if (isTransientDatabaseError(error) || error instanceof RetryLaterError) {
-        this.options.logger.warn(
-          { err: error, consumer: this.options.groupId, eventId, type },
-          'an event could not be handled now; it is delivered again',
+        logger.warn(
+          { err: error, consumer, eventId, type },
+          'an event could not be handled now; it is tried again',
         );
-        throw error;
+        return { error };
       }
       const attempts = (this.attempts.get(eventId) ?? 0) + 1;
       this.attempts.set(eventId, attempts);
-      const hopeless = error instanceof UnhandleableEventError;
-      if (!hopeless && attempts < (this.options.maxAttempts ?? 5)) throw error;
-      // Kept before it is skipped: if this fails too, the event is delivered again.
-      await this.keepDeadLetter(record, { eventId, type }, error);
+      if (!(error instanceof UnhandleableEventError) && attempts < maxAttempts) {
+        logger.warn(
+          { err: error, consumer, eventId, type, attempts },
+          'an event failed; it is tried again',
+        );
+        return { error };
+      }
+      try {
+        await this.keepDeadLetter(record, { eventId, type }, error);
+      } catch (keepError) {
+        // Not skipped unkept: tried again, and kept the next time it fails.
+        logger.warn(
+          { err: keepError, consumer, eventId, type },
+          'a failed event could not be kept in dead_letters; it is tried again',
+        );
+        return { error: keepError };
+      }
       this.attempts.delete(eventId);
       this.skip('failed', { eventId, type, attempts, err: error });
+      return undefined;
     }
   }
 

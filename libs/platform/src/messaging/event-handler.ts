@@ -81,8 +81,8 @@ export class RetryLaterError extends Error {
 /**
  * What a handler throws for an event no retry can help (a saga type this release does
  * not know, say): it is kept in `dead_letters` at once, with why, and the consumer goes
- * on, where another failure is tried `maxAttempts` times first (each try after kafkajs'
- * backoff, which holds up the consumer's other partitions too).
+ * on, where another failure is tried `maxAttempts` times first (each after a pause, which
+ * holds up the partition's later events).
  */
 export class UnhandleableEventError extends Error {
   override readonly name = 'UnhandleableEventError';

@@ -89,6 +89,12 @@ class ProbeController {
     return Promise.reject(new Error('the handler has a bug'));
   }
 
+  /** A bug of the kind kafkajs takes for hopeless when it is thrown to it. */
+  @OnEvent(PROBES, 'probe.typo', (data) => data)
+  typo(): Promise<void> {
+    return Promise.reject(new TypeError("Cannot read properties of undefined (reading 'n')"));
+  }
+
   /** Stores each item with the id of the transaction that stored it; a repeat changes nothing. */
   @OnEventBatch(ITEMS, {
     schemas: {
@@ -308,6 +314,28 @@ describe('KafkaEventsTransport: @OnEvent handlers of a hybrid app, on the real b
     const { failed, malformed } = consumer('probes').stats;
     expect(failed).toBeGreaterThanOrEqual(1);
     expect(malformed).toBeGreaterThanOrEqual(2);
+  });
+
+  it('skips events whose handler has a bug (a TypeError) after their attempts, never leaving the group, and goes on', async () => {
+    const leftAssignments: number[] = [];
+    consumer('probes').onAssignment((assignment) => {
+      if (assignment === undefined) leftAssignments.push(Date.now());
+    });
+    // More failures than kafkajs' retries (15 under NODE_ENV=test, 5 otherwise) would
+    // allow in a row if they were thrown to it.
+    const typos = Array.from({ length: 16 }, () => randomUUID());
+    await send(
+      PROBES_TOPIC,
+      ...typos.map((id) => envelope('probe.typo', {}, id)),
+      envelope('probe.added', { name: 'after-typos', n: 1 }),
+    );
+    await eventually('the event after the bugs', async () => (await total('after-typos')) === 1, {
+      timeoutMs: 45_000,
+    });
+    expect((await deadLetters('probe.typo')).map((row) => row.event_id).sort()).toEqual(
+      [...typos].sort(),
+    );
+    expect(leftAssignments).toEqual([]);
   });
 
   it('commits a batch in one transaction; a failing one is retried event by event, its bad event dead-lettered', async () => {
