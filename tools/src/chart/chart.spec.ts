@@ -233,6 +233,51 @@ describe("auth's signing key in the chart and its docs", () => {
   );
 });
 
+/** Each service Deployment's checksum/config annotation, by service. */
+function configChecksums(objects: readonly K8sObject[]): Record<string, string | undefined> {
+  return Object.fromEntries(
+    SERVICE_NAMES.map((service) => [
+      service,
+      (
+        deploymentOf(objects, service).spec.template.metadata as {
+          annotations?: Record<string, string>;
+        }
+      ).annotations?.['checksum/config'],
+    ]),
+  );
+}
+
+describe("the service pods' checksum/config", () => {
+  const signingKeyOf = (objects: readonly K8sObject[]) =>
+    (
+      objects.find(
+        (object) =>
+          object.kind === 'Secret' && object.metadata.name === 'scale-chat-auth-signing-key',
+      ) as { data: Record<string, string> } | undefined
+    )?.data['signing-key.pem'];
+
+  it('is the same in every `helm template` of the same values, though the generated key is not', async () => {
+    // As Argo CD renders: no cluster to look the kept key up in, so each render makes one.
+    const [first, second] = await Promise.all([renderWithDefaults(), renderWithDefaults()]);
+    expect(signingKeyOf(first)).not.toBe(signingKeyOf(second));
+    const checksums = configChecksums(first);
+    expect(new Set(Object.values(checksums)).size).toBe(1);
+    expect(Object.values(checksums)[0]).toMatch(/^[0-9a-f]{64}$/);
+    expect(configChecksums(second)).toEqual(checksums);
+  });
+
+  it.each([
+    ['a setting of the ConfigMap', 'config.logLevel=debug'],
+    ["a service's DATABASE_URL in the chart's Secret", 'database.urls.auth=postgres://a@b:5432/c'],
+  ])('changes with %s, so the pods roll', async (_change, set) => {
+    const [before, after] = await Promise.all([
+      renderWithDefaults(),
+      renderChart([REQUIRED_VALUES], [set]),
+    ]);
+    expect(configChecksums(after)['auth']).not.toBe(configChecksums(before)['auth']);
+  });
+});
+
 describe('deploy/helm/scale-chat against broken values', () => {
   it('fails the probe check when liveness is on the readiness path', async () => {
     const objects = await renderWithDefaults(broken('probe-path'));

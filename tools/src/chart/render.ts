@@ -46,8 +46,14 @@ export function lintChart(valuesFiles: readonly string[] = []): Promise<string> 
   ]);
 }
 
-/** The objects `helm template` renders with these values files (on top of its defaults). */
-export async function renderChart(valuesFiles: readonly string[] = []): Promise<K8sObject[]> {
+/**
+ * The objects `helm template` renders with these values files (on top of its defaults),
+ * and then each `--set` of `sets` (`config.logLevel=debug`).
+ */
+export async function renderChart(
+  valuesFiles: readonly string[] = [],
+  sets: readonly string[] = [],
+): Promise<K8sObject[]> {
   const text = await helm([
     'template',
     RELEASE,
@@ -57,6 +63,7 @@ export async function renderChart(valuesFiles: readonly string[] = []): Promise<
     '--kube-version',
     KUBE_VERSION,
     ...valuesArgs(valuesFiles),
+    ...sets.flatMap((set) => ['--set', set]),
   ]);
   return parseAllDocuments(text)
     .map((document) => document.toJS() as K8sObject | null)
