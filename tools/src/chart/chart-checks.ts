@@ -202,22 +202,40 @@ export function securityChecks(objects: readonly K8sObject[]): string[] {
   });
 }
 
-/** Every Deployment has a PodDisruptionBudget that selects its pods. */
+interface DisruptionBudget extends K8sObject {
+  readonly spec: {
+    readonly selector: { readonly matchLabels: Readonly<Record<string, string>> };
+    readonly unhealthyPodEvictionPolicy?: string;
+  };
+}
+
+/**
+ * Every Deployment has a PodDisruptionBudget that selects its pods, and every budget lets
+ * an unready pod be evicted (`unhealthyPodEvictionPolicy: AlwaysAllow`): readiness follows
+ * the database and Kafka, so while one is away every pod is unready, and the default
+ * policy would refuse every eviction and hang node drains.
+ */
 export function disruptionBudgetChecks(objects: readonly K8sObject[]): string[] {
-  const budgets = objects
-    .filter((object) => object.kind === 'PodDisruptionBudget')
-    .map(
-      (budget) =>
-        (budget as unknown as { spec: { selector: { matchLabels: Record<string, string> } } }).spec,
-    );
-  return deployments(objects)
+  const budgets = objects.filter(
+    (object): object is DisruptionBudget => object.kind === 'PodDisruptionBudget',
+  );
+  const uncovered = deployments(objects)
     .filter((deployment) => {
       const labels = deployment.spec.template.metadata.labels;
       return !budgets.some((budget) =>
-        Object.entries(budget.selector.matchLabels).every(([key, value]) => labels[key] === value),
+        Object.entries(budget.spec.selector.matchLabels).every(
+          ([key, value]) => labels[key] === value,
+        ),
       );
     })
     .map((deployment) => `${componentOf(deployment)}: no PodDisruptionBudget`);
+  const holdingUnready = budgets
+    .filter((budget) => budget.spec.unhealthyPodEvictionPolicy !== 'AlwaysAllow')
+    .map(
+      (budget) =>
+        `${budget.metadata.name}: unhealthyPodEvictionPolicy ${String(budget.spec.unhealthyPodEvictionPolicy)}, not AlwaysAllow`,
+    );
+  return [...uncovered, ...holdingUnready];
 }
 
 /**

@@ -6,6 +6,7 @@ import { checkEdgeConfig, ensureHelm, REPO_ROOT, sayAs, writeEdgeConfig } from '
 import {
   CHART_CHECKS,
   deploymentOf,
+  disruptionBudgetChecks,
   heapChecks,
   probeChecks,
   resourceChecks,
@@ -85,6 +86,17 @@ describe.each([
     expect(named(objects, 'Deployment').sort()).toEqual([...names].sort());
     expect(named(objects, 'PodDisruptionBudget').sort()).toEqual([...names].sort());
     expect(named(objects, 'Service')).toEqual(expect.arrayContaining(names));
+  });
+
+  it('lets a node drain evict unready pods under every PodDisruptionBudget', () => {
+    // Readiness follows the database and Kafka: in their outage every pod is unready.
+    const budgets = objects.filter((object) => object.kind === 'PodDisruptionBudget');
+    expect(budgets).toHaveLength(SERVICE_NAMES.length + 1);
+    for (const budget of budgets)
+      expect(budget).toMatchObject({
+        apiVersion: 'policy/v1',
+        spec: { unhealthyPodEvictionPolicy: 'AlwaysAllow' },
+      });
   });
 
   it.each(Object.entries(CHART_CHECKS))('has no problem of %s', (_check, check) => {
@@ -305,6 +317,19 @@ describe('deploy/helm/scale-chat against broken values', () => {
     // 384Mi and 512Mi in values.yaml.
     expect(heapOf('auth')).toBe('--max-old-space-size=288');
     expect(heapOf('chat-gateway')).toBe('--max-old-space-size=384');
+  });
+
+  it('fails the disruption budget check on a budget that holds unready pods (the default policy)', async () => {
+    const objects = (await renderWithDefaults()).map((object) =>
+      object.kind === 'PodDisruptionBudget' && object.metadata.name === 'scale-chat-auth'
+        ? (JSON.parse(
+            JSON.stringify(object).replace('"AlwaysAllow"', '"IfHealthyBudget"'),
+          ) as K8sObject)
+        : object,
+    );
+    expect(disruptionBudgetChecks(objects)).toEqual([
+      'scale-chat-auth: unhealthyPodEvictionPolicy IfHealthyBudget, not AlwaysAllow',
+    ]);
   });
 
   it('fails the resource check when a limit is missing', async () => {
