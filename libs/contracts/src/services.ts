@@ -28,6 +28,17 @@ export const SAGA_WAIT_MAX_MS = 60_000;
  */
 export const EDGE_READ_TIMEOUT_MS = SAGA_WAIT_MAX_MS + 5_000;
 
+/**
+ * How long a service keeps an idle HTTP connection open for the next request (Node's
+ * `keepAliveTimeout`, to which Node adds its `keepAliveTimeoutBuffer`, 1 s, before it
+ * closes). The edge keeps its idle connections to the services for less
+ * (`keepalive_timeout`, nginx/includes/upstream-keepalive.conf), so it is always the edge
+ * that closes one: a service closing a connection just as the edge sends a request on it
+ * fails that request, and nginx does not send a POST (login, signup, refresh) again.
+ * Node's default, 5 s, is far below nginx's 60 s.
+ */
+export const SERVICE_KEEP_ALIVE_TIMEOUT_MS = 45_000;
+
 export const SERVICES: Readonly<Record<ServiceName, ServiceDescriptor>> = {
   auth: { name: 'auth', schema: 'auth', ports: [3001], edgeHealthPath: '/health/auth' },
   'chat-gateway': {

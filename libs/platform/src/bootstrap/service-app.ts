@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { MicroserviceOptions } from '@nestjs/microservices';
 import { Logger } from 'nestjs-pino';
+import { SERVICE_KEEP_ALIVE_TIMEOUT_MS } from '@scale-chat/contracts';
 import { ConfigError, type ServiceConfig } from '../config';
 import {
   ErrorShapeFilter,
@@ -38,6 +39,9 @@ export async function createServiceApp<C extends ServiceConfig>(
     bodyParser: false,
   });
   app.useLogger(app.get(Logger));
+  // Idle connections outlast the edge's (SERVICE_KEEP_ALIVE_TIMEOUT_MS). headersTimeout
+  // (60 s) needs no change: it times a request from its first byte, not an idle connection.
+  app.getHttpServer().keepAliveTimeout = SERVICE_KEEP_ALIVE_TIMEOUT_MS;
   app.use(correlateRequest);
   app.use(httpMetrics(app.get(ServiceMetrics)));
   // Behind the edge the client's address comes from X-Forwarded-For, which the edge

@@ -1,6 +1,6 @@
 import { eventuallyValue } from '@scale-chat/wait';
 import type { INestApplication } from '@nestjs/common';
-import { SERVICES } from '@scale-chat/contracts';
+import { SERVICE_KEEP_ALIVE_TIMEOUT_MS, SERVICES } from '@scale-chat/contracts';
 import { DataSource } from 'typeorm';
 import { createServiceApp, type Environment, type ServiceDefinition } from '../bootstrap';
 import type { ServiceConfig } from '../config';
@@ -119,6 +119,14 @@ export function describeServiceBoot<C extends ServiceConfig>(
       const response = await fetch(`${started().url}/health/live`);
       expect(response.status).toBe(200);
       expect(await response.json()).toEqual({ status: 'ok' });
+    });
+
+    it('keeps an idle connection open longer than the edge keeps its own', async () => {
+      const response = await fetch(`${started().url}/health/live`);
+      await response.text();
+      expect(response.headers.get('keep-alive')).toBe(
+        `timeout=${SERVICE_KEEP_ALIVE_TIMEOUT_MS / 1000}`,
+      );
     });
 
     it(`owns the "${SERVICES[service].schema}" schema, migrated with no drift`, async () => {
