@@ -1,4 +1,5 @@
 import { SERVICE_NAMES, SERVICES, type ServiceName } from '@scale-chat/contracts';
+import { SERVICE_NODE_FLAGS } from '../infra';
 import type { K8sObject } from './render';
 
 /**
@@ -148,10 +149,25 @@ function mebibytes(quantity: string | number | undefined): number | undefined {
   return Number(match[1]) * (match[2] === 'Gi' ? 1024 : 1);
 }
 
+/** V8's semi-space in MiB under the services' Node flags (16, V8's default, without the flag). */
+const SEMI_SPACE_MIB = Number(
+  /--max-semi-space-size=(\d+)/.exec(SERVICE_NODE_FLAGS.join(' '))?.[1] ?? 16,
+);
 /**
- * Every service's V8 heap held well under its memory limit (`--max-old-space-size` in
- * NODE_OPTIONS, at most 80 % of it): V8 would size its heap to the whole limit, and the
- * kernel would kill the pod before a collection.
+ * What a service's V8 heap takes beyond its old space: the young generation, three
+ * semi-spaces (two, and as much for new large objects: `heap_size_limit` is the old space
+ * plus this).
+ */
+export const YOUNG_GENERATION_MIB = 3 * SEMI_SPACE_MIB;
+/** Node's own memory beside its heap (its code, libuv, TLS, the connections), roughly. */
+export const NODE_NATIVE_MIB = 64;
+
+/**
+ * Every service's V8 heap within its memory limit with Node's own memory beside it:
+ * `--max-old-space-size` in NODE_OPTIONS, plus the young generation of the images'
+ * `--max-semi-space-size` (SERVICE_NODE_FLAGS) and NODE_NATIVE_MIB, at most the limit.
+ * Left to itself V8 sizes the heap to the whole limit, and the kernel would kill the pod
+ * before a collection.
  */
 export function heapChecks(objects: readonly K8sObject[]): string[] {
   return deployments(objects)
@@ -164,9 +180,12 @@ export function heapChecks(objects: readonly K8sObject[]): string[] {
         const heap = /--max-old-space-size=(\d+)/.exec(options ?? '')?.[1];
         if (limit === undefined) return [`${where}: no memory limit in Mi or Gi`];
         if (heap === undefined) return [`${where}: no --max-old-space-size in NODE_OPTIONS`];
-        return Number(heap) <= limit * 0.8
+        const needed = Number(heap) + YOUNG_GENERATION_MIB + NODE_NATIVE_MIB;
+        return needed <= limit
           ? []
-          : [`${where}: a heap of ${heap} MiB in a limit of ${limit} MiB`];
+          : [
+              `${where}: an old space of ${heap} MiB, a young generation of ${YOUNG_GENERATION_MIB} MiB and ${NODE_NATIVE_MIB} MiB of Node's own in a limit of ${limit} MiB`,
+            ];
       }),
     );
 }

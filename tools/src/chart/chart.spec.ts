@@ -8,8 +8,10 @@ import {
   deploymentOf,
   disruptionBudgetChecks,
   heapChecks,
+  NODE_NATIVE_MIB,
   probeChecks,
   resourceChecks,
+  YOUNG_GENERATION_MIB,
 } from './chart-checks';
 import { parse } from 'yaml';
 import {
@@ -34,12 +36,17 @@ function edgeConfigText(objects: readonly K8sObject[]): string {
 
 /**
  * The edge's rendered nginx.conf as this machine's nginx can check it: its names resolve
- * only in a cluster, so they stand for 127.0.0.1, and `resolve` (nginx 1.27.3, the edge
- * image's 1.28) is left out for an older nginx; the access log goes to a file.
+ * only in a cluster, so they stand for 127.0.0.1, and `resolve` and `service=` (nginx
+ * 1.27.3, the edge image's 1.28) are left out for an older nginx (the gateways' SRV line
+ * has no port: the gateway's stands in); the access log goes to a file.
  */
 function edgeConfigForCheck(objects: readonly K8sObject[]): string {
   const text = edgeConfigText(objects)
     .replace(/server [a-z0-9.-]+:(\d+) resolve /g, 'server 127.0.0.1:$1 ')
+    .replace(
+      /server [a-z0-9.-]+ service=\w+ resolve /g,
+      `server 127.0.0.1:${SERVICES['chat-gateway'].ports[0]} `,
+    )
     .replace(/^(\s*)resolver \S+/m, '$1resolver 127.0.0.1')
     .replace('access_log /dev/stdout', 'access_log logs/helm-check-access.log');
   return writeEdgeConfig('helm', text);
@@ -128,27 +135,31 @@ describe.each([
     ).resolves.toBeUndefined();
   });
 
-  it('sends the edge to the gateway pods through a headless Service that nginx resolves again', () => {
+  it("sends the edge to the gateway pods by the SRV records of a headless Service's port http", () => {
     const headless = objects.find(
       (object) => object.metadata.name === 'scale-chat-chat-gateway-pods',
     );
-    expect(headless).toMatchObject({ kind: 'Service', spec: { clusterIP: 'None' } });
+    expect(headless).toMatchObject({
+      kind: 'Service',
+      spec: { clusterIP: 'None', ports: [expect.objectContaining({ name: 'http' })] },
+    });
     const edgeConfig = objects.find(
       (object) => object.kind === 'ConfigMap' && object.metadata.name === 'scale-chat-edge',
     ) as { data: { 'nginx.conf': string } } | undefined;
-    const port = SERVICES['chat-gateway'].ports[0];
     expect(edgeConfig?.data['nginx.conf']).toMatch(
       new RegExp(
-        `server scale-chat-chat-gateway-pods\\.${NAMESPACE}\\.svc\\.cluster\\.local:${port} resolve `,
+        `server scale-chat-chat-gateway-pods\\.${NAMESPACE}\\.svc\\.cluster\\.local service=http resolve `,
       ),
     );
     expect(edgeConfig?.data['nginx.conf']).toMatch(/^\s*resolver \S+ valid=\d+s/m);
   });
 
   it("names every upstream in full, as nginx's resolver uses no search domains", () => {
-    const servers = [...edgeConfigText(objects).matchAll(/^\s*server (\S+):\d+ resolve /gm)].map(
-      (match) => match[1] ?? '',
-    );
+    const servers = [
+      ...edgeConfigText(objects).matchAll(
+        /^\s*server ([^\s:]+)(?::\d+)? (?:service=\w+ )?resolve /gm,
+      ),
+    ].map((match) => match[1] ?? '');
     expect(servers).toHaveLength(4);
     expect(servers.filter((name) => !name.endsWith(`.${NAMESPACE}.svc.cluster.local`))).toEqual([]);
   });
@@ -245,6 +256,15 @@ describe("auth's signing key in the chart and its docs", () => {
   );
 });
 
+/** The `--max-old-space-size` of a service's NODE_OPTIONS, in MiB. */
+function heapOf(objects: readonly K8sObject[], service: string): number | undefined {
+  const options = deploymentOf(objects, service).spec.template.spec.containers[0]?.env?.find(
+    (entry) => entry.name === 'NODE_OPTIONS',
+  )?.value;
+  const heap = /--max-old-space-size=(\d+)/.exec(options ?? '')?.[1];
+  return heap === undefined ? undefined : Number(heap);
+}
+
 /** Each service Deployment's checksum/config annotation, by service. */
 function configChecksums(objects: readonly K8sObject[]): Record<string, string | undefined> {
   return Object.fromEntries(
@@ -308,15 +328,52 @@ describe('deploy/helm/scale-chat against broken values', () => {
     expect(heapChecks(withoutHeap)).toEqual(['auth/auth: no --max-old-space-size in NODE_OPTIONS']);
   });
 
-  it('sizes each heap at three quarters of its memory limit', async () => {
+  it('sizes each heap so that it and Node fit in the memory limit', async () => {
     const objects = await renderWithDefaults();
-    const heapOf = (service: string) =>
-      deploymentOf(objects, service).spec.template.spec.containers[0]?.env?.find(
-        (entry) => entry.name === 'NODE_OPTIONS',
-      )?.value;
-    // 384Mi and 512Mi in values.yaml.
-    expect(heapOf('auth')).toBe('--max-old-space-size=288');
-    expect(heapOf('chat-gateway')).toBe('--max-old-space-size=384');
+    // 384Mi and 512Mi in values.yaml: three quarters of the limit less the young
+    // generation (3 × 32 MiB) and Node's own 64 MiB.
+    expect(heapOf(objects, 'auth')).toBe(168);
+    expect(heapOf(objects, 'chat-gateway')).toBe(264);
+  });
+
+  it.each(['256Mi', '320Mi', '384Mi', '512Mi', '768Mi', '1Gi', '4Gi'])(
+    'keeps the old space, the young generation and Node within a %s limit',
+    async (memory) => {
+      const objects = await renderChart(
+        [REQUIRED_VALUES],
+        [`services.auth.resources.limits.memory=${memory}`],
+      );
+      const limit = Number.parseInt(memory, 10) * (memory.endsWith('Gi') ? 1024 : 1);
+      const heap = heapOf(objects, 'auth') ?? NaN;
+      expect(heap + YOUNG_GENERATION_MIB + NODE_NATIVE_MIB).toBeLessThanOrEqual(limit);
+      // Three quarters of what is left after them: the rest is for Buffers off the heap.
+      expect(heap).toBeGreaterThanOrEqual(
+        Math.floor(((limit - YOUNG_GENERATION_MIB - NODE_NATIVE_MIB) * 3) / 4),
+      );
+      expect(heapChecks(objects)).toEqual([]);
+    },
+  );
+
+  it('refuses a memory limit too small for a Node service, naming the service and the minimum', async () => {
+    await expect(
+      renderChart([REQUIRED_VALUES], ['services.log-consumer.resources.limits.memory=192Mi']),
+    ).rejects.toThrow(
+      /services\.log-consumer\.resources\.limits\.memory 192Mi is too small for a Node service: give it at least 256Mi/,
+    );
+  });
+
+  it("fails the heap check on an old space that leaves no room for the young generation and Node's own memory", async () => {
+    const objects = (await renderWithDefaults()).map((object) =>
+      object.kind === 'Deployment' && object.metadata.name === 'scale-chat-auth'
+        ? (JSON.parse(
+            // Three quarters of the whole 384Mi, as the chart sized it before.
+            JSON.stringify(object).replace(/--max-old-space-size=\d+/, '--max-old-space-size=288'),
+          ) as K8sObject)
+        : object,
+    );
+    expect(heapChecks(objects)).toEqual([
+      "auth/auth: an old space of 288 MiB, a young generation of 96 MiB and 64 MiB of Node's own in a limit of 384 MiB",
+    ]);
   });
 
   it('fails the disruption budget check on a budget that holds unready pods (the default policy)', async () => {

@@ -42,19 +42,30 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
 {{- end -}}
 
 {{/*
-Node's old-space limit for a container with this memory limit (`512Mi`, `1Gi`): three
-quarters of it, in MiB. Left to itself, V8 sizes its heap to the whole limit, and the
-kernel kills the pod before V8 collects.
+Node's old-space limit (--max-old-space-size), in MiB, for a service container with this
+memory limit (`512Mi`, `1Gi`): dict "name" service "memory" limit. V8's heap is its old
+space and, beyond it, its young generation: three semi-spaces (two, and as much for new
+large objects) of the images' --max-semi-space-size=32 (SERVICE_NODE_FLAGS in
+tools/src/infra/services.ts, the Dockerfile's CMD), 96 MiB. Node's own memory (its code,
+libuv, TLS, the connections) takes about 64 MiB more. Three quarters of what remains go
+to the old space, a quarter to memory off the heap (Buffers: sockets, the gateways'
+recovery log). Left to itself, V8 sizes its heap to the whole limit, and the kernel kills
+the pod before V8 collects. Below 256Mi no old space worth running in is left: refused.
 */}}
 {{- define "scale-chat.heapMiB" -}}
-{{- $memory := toString . -}}
+{{- $memory := toString .memory -}}
+{{- $youngMiB := mul 3 32 -}}
+{{- $nativeMiB := 64 -}}
+{{- $minimumMiB := 256 -}}
 {{- if not (regexMatch "^[1-9][0-9]*(Mi|Gi)$" $memory) -}}
 {{- fail (printf "a service's memory limit must be a whole number of Mi or Gi (its heap is sized from it), got %s" $memory) -}}
-{{- else if hasSuffix "Gi" $memory -}}
-{{- div (mul (trimSuffix "Gi" $memory | int) 1024 3) 4 -}}
-{{- else -}}
-{{- div (mul (trimSuffix "Mi" $memory | int) 3) 4 -}}
 {{- end -}}
+{{- $limitMiB := trimSuffix "Mi" (trimSuffix "Gi" $memory) | int -}}
+{{- if hasSuffix "Gi" $memory -}}{{- $limitMiB = mul $limitMiB 1024 -}}{{- end -}}
+{{- if lt $limitMiB $minimumMiB -}}
+{{- fail (printf "services.%s.resources.limits.memory %s is too small for a Node service: give it at least %dMi (V8's young generation takes %d MiB, Node itself about %d MiB, and the old space needs room beside them)" .name $memory $minimumMiB $youngMiB $nativeMiB) -}}
+{{- end -}}
+{{- div (mul (sub $limitMiB (add $youngMiB $nativeMiB)) 3) 4 -}}
 {{- end -}}
 
 {{/* A Service's name in full, for nginx, whose resolver uses no search domains. */}}
