@@ -308,6 +308,212 @@ export function topologyChecks(objects: readonly K8sObject[]): string[] {
     .map((component) => `${component}: no topology spread`);
 }
 
+/** A Kubernetes label selector (an empty one selects everything). */
+export interface LabelSelector {
+  readonly matchLabels?: Readonly<Record<string, string>>;
+  readonly matchExpressions?: readonly {
+    readonly key: string;
+    readonly operator: string;
+    readonly values?: readonly string[];
+  }[];
+}
+interface PolicyPeer {
+  readonly podSelector?: LabelSelector;
+  readonly namespaceSelector?: LabelSelector;
+  readonly ipBlock?: { readonly cidr: string };
+}
+export interface NetworkPolicy extends K8sObject {
+  readonly spec: {
+    readonly podSelector: LabelSelector;
+    readonly policyTypes?: readonly string[];
+    readonly ingress?: readonly {
+      readonly from?: readonly PolicyPeer[];
+      readonly ports?: readonly { readonly protocol?: string; readonly port?: number | string }[];
+    }[];
+  };
+}
+
+const INSTANCE_LABEL = 'app.kubernetes.io/instance';
+
+/** Whether a label selector selects these labels (In, NotIn, Exists, DoesNotExist). */
+export function selects(
+  selector: LabelSelector,
+  labels: Readonly<Record<string, string>>,
+): boolean {
+  return (
+    Object.entries(selector.matchLabels ?? {}).every(([key, value]) => labels[key] === value) &&
+    (selector.matchExpressions ?? []).every(({ key, operator, values = [] }) => {
+      const value = labels[key];
+      switch (operator) {
+        case 'In':
+          return value !== undefined && values.includes(value);
+        case 'NotIn':
+          return value === undefined || !values.includes(value);
+        case 'Exists':
+          return value !== undefined;
+        case 'DoesNotExist':
+          return value === undefined;
+        default:
+          return false;
+      }
+    })
+  );
+}
+
+export const networkPolicies = (objects: readonly K8sObject[]): NetworkPolicy[] =>
+  objects.filter((object): object is NetworkPolicy => object.kind === 'NetworkPolicy');
+
+/** The policies that restrict who reaches pods of these labels (policyTypes defaults to Ingress). */
+const ingressPoliciesOf = (objects: readonly K8sObject[], labels: Record<string, string>) =>
+  networkPolicies(objects).filter(
+    (policy) =>
+      (policy.spec.policyTypes ?? ['Ingress']).includes('Ingress') &&
+      selects(policy.spec.podSelector, labels),
+  );
+
+const isEmptySelector = (selector: LabelSelector | undefined) =>
+  Object.keys(selector?.matchLabels ?? {}).length === 0 &&
+  (selector?.matchExpressions ?? []).length === 0;
+
+const hostOf = (url: string) => {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return '';
+  }
+};
+
+/**
+ * The release's services that call each component over HTTP, with the variable that says
+ * so: a service whose environment holds a URL naming another's Service (AUTH_JWKS_URL).
+ */
+export function httpCallers(objects: readonly K8sObject[]): Map<string, Map<string, string>> {
+  const componentByService = new Map(
+    objects
+      .filter((object) => object.kind === 'Service')
+      .map((object) => {
+        const selector = (object as { spec?: { selector?: Record<string, string> } }).spec
+          ?.selector;
+        return [object.metadata.name, selector?.[NAME_LABEL]] as const;
+      }),
+  );
+  const callers = new Map<string, Map<string, string>>();
+  for (const deployment of deployments(objects)) {
+    const caller = componentOf(deployment);
+    if (!isService(caller)) continue;
+    for (const variable of deployment.spec.template.spec.containers.flatMap((c) => c.env ?? [])) {
+      // A URL, or a comma-separated list of them (SOCKET_ALLOWED_ORIGINS).
+      for (const url of (variable.value ?? '').split(',').filter((v) => /^https?:\/\//.test(v))) {
+        const callee = componentByService.get(hostOf(url).split('.')[0] ?? '');
+        if (callee === undefined || callee === caller) continue;
+        callers.set(
+          callee,
+          (callers.get(callee) ?? new Map<string, string>()).set(caller, variable.name),
+        );
+      }
+    }
+  }
+  return callers;
+}
+
+/** The problems of one service's ingress rules, and the release's components they admit. */
+function serviceIngress(
+  objects: readonly K8sObject[],
+  deployment: Workload,
+): { problems: string[]; admitted: Set<string> } {
+  const component = componentOf(deployment);
+  const labels = deployment.spec.template.metadata.labels;
+  const port = deployment.spec.template.spec.containers[0]?.ports?.find(
+    (entry) => entry.name === 'http',
+  )?.containerPort;
+  const problems: string[] = [];
+  const admitted = new Set<string>();
+  for (const policy of ingressPoliciesOf(objects, labels)) {
+    const where = `${component}: NetworkPolicy ${policy.metadata.name}`;
+    if ((policy.spec.policyTypes ?? []).includes('Egress')) {
+      problems.push(`${where} restricts its egress (PostgreSQL, Kafka, DNS)`);
+    }
+    for (const rule of policy.spec.ingress ?? []) {
+      const ports = rule.ports ?? [];
+      const onPortAlone =
+        ports.length === 1 &&
+        (ports[0]?.port === port || ports[0]?.port === 'http') &&
+        (ports[0]?.protocol ?? 'TCP') === 'TCP';
+      if (!onPortAlone) {
+        problems.push(`${where} admits ports ${JSON.stringify(ports)}, not ${String(port)} alone`);
+      }
+      const peers = rule.from ?? [];
+      if (peers.length === 0) problems.push(`${where} admits every source`);
+      for (const peer of peers) {
+        if (peer.ipBlock !== undefined || peer.namespaceSelector !== undefined) {
+          // A peer of another namespace or range: networkPolicy.metricsFrom.
+          const everyone =
+            ['0.0.0.0/0', '::/0'].includes(peer.ipBlock?.cidr ?? '') ||
+            (peer.namespaceSelector !== undefined &&
+              isEmptySelector(peer.namespaceSelector) &&
+              isEmptySelector(peer.podSelector));
+          if (everyone) problems.push(`${where} admits every pod of the cluster`);
+          continue;
+        }
+        const selector = peer.podSelector ?? {};
+        if (selector.matchLabels?.[INSTANCE_LABEL] !== labels[INSTANCE_LABEL]) {
+          problems.push(`${where} admits pods of the namespace beyond the release's`);
+        }
+        for (const other of deployments(objects)) {
+          if (selects(selector, other.spec.template.metadata.labels)) {
+            admitted.add(componentOf(other));
+          }
+        }
+      }
+    }
+  }
+  return { problems, admitted };
+}
+
+/**
+ * Each service's pods reachable on their port alone, by the release's edge pods, the
+ * release's services that call it (httpCallers) and peers outside the namespace
+ * (networkPolicy.metricsFrom: Prometheus), never by every pod; no policy on their egress.
+ * The edge, the entry, restricted by none: it takes connections from anywhere.
+ */
+export function networkPolicyChecks(objects: readonly K8sObject[]): string[] {
+  const callers = httpCallers(objects);
+  return deployments(objects).flatMap((deployment) => {
+    const component = componentOf(deployment);
+    const labels = deployment.spec.template.metadata.labels;
+    if (!isService(component)) {
+      return (
+        ingressPoliciesOf(objects, labels)
+          // An empty rule (no `from`, no `ports`) admits every source on every port.
+          .filter(
+            (policy) =>
+              !(policy.spec.ingress ?? []).some(
+                (rule) => (rule.from ?? []).length === 0 && (rule.ports ?? []).length === 0,
+              ),
+          )
+          .map(
+            (policy) => `${component}: NetworkPolicy ${policy.metadata.name} restricts the entry`,
+          )
+      );
+    }
+    if (ingressPoliciesOf(objects, labels).length === 0) {
+      return [`${component}: no NetworkPolicy restricts who reaches it`];
+    }
+    const { problems: found, admitted } = serviceIngress(objects, deployment);
+    const expected = new Map([
+      ['edge', 'the entry'],
+      ...(callers.get(component) ?? new Map<string, string>()),
+    ]);
+    for (const [peer, why] of expected) {
+      if (!admitted.has(peer)) found.push(`${component}: does not admit ${peer} (${why})`);
+    }
+    for (const peer of admitted) {
+      if (!expected.has(peer)) found.push(`${component}: admits ${peer}, which does not call it`);
+    }
+    return found;
+  });
+}
+
 export const CHART_CHECKS = {
   probes: probeChecks,
   resources: resourceChecks,
@@ -318,4 +524,5 @@ export const CHART_CHECKS = {
   termination: terminationChecks,
   'instance ids': instanceIdChecks,
   'topology spread': topologyChecks,
+  'network policies': networkPolicyChecks,
 } as const;

@@ -8,9 +8,12 @@ import {
   deploymentOf,
   disruptionBudgetChecks,
   heapChecks,
+  networkPolicies,
+  networkPolicyChecks,
   NODE_NATIVE_MIB,
   probeChecks,
   resourceChecks,
+  selects,
   YOUNG_GENERATION_MIB,
 } from './chart-checks';
 import { parse } from 'yaml';
@@ -498,6 +501,198 @@ describe("the Strimzi cluster's listener", () => {
         'app.kubernetes.io/instance': 'scale-chat',
         'app.kubernetes.io/name': name,
       });
+  });
+});
+
+describe("the services' NetworkPolicies (networkPolicy)", () => {
+  let objects: K8sObject[] = [];
+  beforeAll(async () => {
+    objects = await renderWithDefaults();
+  });
+  const podLabelsOf = (component: string) =>
+    deploymentOf(objects, component).spec.template.metadata.labels;
+  /** The release's pods a same-namespace podSelector peer selects, by component. */
+  const componentsSelectedBy = (selector: Parameters<typeof selects>[0]) =>
+    [...SERVICE_NAMES, 'edge'].filter((component) => selects(selector, podLabelsOf(component)));
+  // Every other service fetches auth's JWKS (AUTH_JWKS_URL); no service calls another.
+  const callersOf = (service: string) =>
+    service === 'auth' ? SERVICE_NAMES.filter((name) => name !== 'auth') : [];
+
+  it.each(SERVICE_NAMES)(
+    "selects %s's pods by a policy admitting its port alone, from the edge and the services that call it",
+    (service) => {
+      const policies = networkPolicies(objects).filter((policy) =>
+        selects(policy.spec.podSelector, podLabelsOf(service)),
+      );
+      expect(policies.map((policy) => policy.metadata.name)).toEqual([`scale-chat-${service}`]);
+      const [policy] = policies;
+      // Ingress alone: the services' egress (PostgreSQL, Kafka, DNS) stays open.
+      expect(policy?.spec.policyTypes).toEqual(['Ingress']);
+      expect(policy?.spec.ingress).toHaveLength(1);
+      const [rule] = policy?.spec.ingress ?? [];
+      expect(rule?.ports).toEqual([{ protocol: 'TCP', port: SERVICES[service].ports[0] }]);
+      expect(rule?.from).toHaveLength(1);
+      const [peer] = rule?.from ?? [];
+      // Same namespace (no namespaceSelector), the release's pods alone.
+      expect(Object.keys(peer ?? {})).toEqual(['podSelector']);
+      expect(peer?.podSelector?.matchLabels).toEqual({
+        'app.kubernetes.io/instance': 'scale-chat',
+      });
+      expect(componentsSelectedBy(peer?.podSelector ?? {}).sort()).toEqual(
+        ['edge', ...callersOf(service)].sort(),
+      );
+      // Another release's pods of the same names, in the same namespace, are not admitted.
+      expect(
+        selects(peer?.podSelector ?? {}, {
+          ...podLabelsOf('edge'),
+          'app.kubernetes.io/instance': 'other',
+        }),
+      ).toBe(false);
+    },
+  );
+
+  it('admits to auth every service whose environment calls it (AUTH_JWKS_URL), and no other', () => {
+    for (const service of SERVICE_NAMES.filter((name) => name !== 'auth')) {
+      const env = deploymentOf(objects, service).spec.template.spec.containers[0]?.env ?? [];
+      expect(env.find((entry) => entry.name === 'AUTH_JWKS_URL')?.value).toBe(
+        `http://scale-chat-auth:${SERVICES.auth.ports[0]}/api/auth/jwks`,
+      );
+    }
+    expect(networkPolicyChecks(objects)).toEqual([]);
+  });
+
+  it("leaves the edge's pods unrestricted, while every service's are: the entry takes connections from anywhere", () => {
+    const selecting = (component: string) =>
+      networkPolicies(objects).filter((policy) =>
+        selects(policy.spec.podSelector, podLabelsOf(component)),
+      );
+    expect(SERVICE_NAMES.filter((service) => selecting(service).length === 0)).toEqual([]);
+    expect(selecting('edge')).toEqual([]);
+  });
+
+  it('renders policies valid against the Kubernetes API schema', () => {
+    const policies = networkPolicies(objects);
+    expect(policies).toHaveLength(SERVICE_NAMES.length);
+    expect(validateObjects(policies)).toEqual(
+      policies.map((policy) => ({
+        kind: 'NetworkPolicy',
+        name: policy.metadata.name,
+        error: null,
+      })),
+    );
+  });
+
+  it("admits production-values.yaml's metrics peers (Prometheus's namespace) to every service's port", async () => {
+    const production = await renderChart([PRODUCTION_VALUES]);
+    const policies = networkPolicies(production);
+    expect(policies).toHaveLength(SERVICE_NAMES.length);
+    expect(validateObjects(policies).filter((result) => result.error !== null)).toEqual([]);
+    for (const policy of policies)
+      expect(policy.spec.ingress?.[0]?.from).toEqual([
+        expect.objectContaining({ podSelector: expect.anything() }),
+        { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } },
+      ]);
+    expect(networkPolicyChecks(production)).toEqual([]);
+  });
+
+  it('refuses PodMonitors with no metrics peer, which Prometheus could not scrape through the policies', async () => {
+    await expect(renderWithDefaults(broken('pod-monitor-without-metrics-peers'))).rejects.toThrow(
+      /networkPolicy\.metricsFrom is empty while metrics\.podMonitor\.enabled: the services' NetworkPolicies would keep Prometheus from scraping \/metrics/,
+    );
+  });
+
+  it('renders none with networkPolicy.enabled false (PodMonitors then need no peers)', async () => {
+    const without = await renderChart(
+      [REQUIRED_VALUES, broken('pod-monitor-without-metrics-peers')],
+      ['networkPolicy.enabled=false'],
+    );
+    expect(named(without, 'NetworkPolicy')).toEqual([]);
+    expect(named(without, 'PodMonitor')).toHaveLength(SERVICE_NAMES.length);
+  });
+
+  describe('fails the network policy check', () => {
+    const changed = (name: string, change: (text: string) => string) =>
+      objects.map((object) =>
+        object.kind === 'NetworkPolicy' && object.metadata.name === name
+          ? (JSON.parse(change(JSON.stringify(object))) as K8sObject)
+          : object,
+      );
+
+    it('on a service no policy selects', () => {
+      const without = objects.filter(
+        (object) =>
+          object.metadata.name !== 'scale-chat-log-consumer' || object.kind !== 'NetworkPolicy',
+      );
+      expect(networkPolicyChecks(without)).toEqual([
+        'log-consumer: no NetworkPolicy restricts who reaches it',
+      ]);
+    });
+
+    it('on a policy admitting a service that does not call it, or leaving out one that does', () => {
+      expect(
+        networkPolicyChecks(
+          changed('scale-chat-saga-orchestrator', (text) =>
+            text.replace('["edge"]', '["edge","chat-gateway"]'),
+          ),
+        ),
+      ).toEqual(['saga-orchestrator: admits chat-gateway, which does not call it']);
+      expect(
+        networkPolicyChecks(
+          changed('scale-chat-auth', (text) => text.replace(',"log-consumer"', '')),
+        ),
+      ).toEqual(['auth: does not admit log-consumer (AUTH_JWKS_URL)']);
+    });
+
+    it('on a rule admitting every port, every source, or every pod of the namespace', () => {
+      expect(
+        networkPolicyChecks(
+          changed('scale-chat-auth', (text) => text.replace(/"ports":\[[^\]]*\],/, '')),
+        ),
+      ).toEqual(['auth: NetworkPolicy scale-chat-auth admits ports [], not 3001 alone']);
+      expect(
+        networkPolicyChecks(
+          changed('scale-chat-chat-gateway', (text) =>
+            text.replace(/"from":\[.*\]\}\]/, '"from":[]}]'),
+          ),
+        ),
+      ).toEqual([
+        'chat-gateway: NetworkPolicy scale-chat-chat-gateway admits every source',
+        'chat-gateway: does not admit edge (the entry)',
+      ]);
+      expect(
+        networkPolicyChecks(
+          changed('scale-chat-chat-gateway', (text) =>
+            text.replace('"matchLabels":{"app.kubernetes.io/instance":"scale-chat"},', ''),
+          ),
+        ),
+      ).toEqual([
+        "chat-gateway: NetworkPolicy scale-chat-chat-gateway admits pods of the namespace beyond the release's",
+      ]);
+    });
+
+    it("on a policy restricting the services' egress or the edge", () => {
+      const edgePolicy = {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        metadata: { name: 'scale-chat-edge' },
+        spec: {
+          podSelector: { matchLabels: { 'app.kubernetes.io/name': 'edge' } },
+          policyTypes: ['Ingress'],
+          ingress: [{ ports: [{ port: 8080 }] }],
+        },
+      };
+      expect(
+        networkPolicyChecks([
+          ...changed('scale-chat-auth', (text) =>
+            text.replace('"policyTypes":["Ingress"]', '"policyTypes":["Ingress","Egress"]'),
+          ),
+          edgePolicy,
+        ]),
+      ).toEqual([
+        'edge: NetworkPolicy scale-chat-edge restricts the entry',
+        'auth: NetworkPolicy scale-chat-auth restricts its egress (PostgreSQL, Kafka, DNS)',
+      ]);
+    });
   });
 });
 

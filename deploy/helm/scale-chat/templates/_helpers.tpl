@@ -78,6 +78,18 @@ the pod before V8 collects. Below 256Mi no old space worth running in is left: r
 {{- printf "http://%s:%v/api/auth/jwks" (include "scale-chat.serviceName" (dict "root" . "name" "auth")) .Values.services.auth.port -}}
 {{- end -}}
 
+{{/*
+The services that call a service over HTTP, comma-separated and sorted (empty: none): every
+other service fetches auth's JWKS (AUTH_JWKS_URL, scale-chat.jwksUrl); no other service is
+called but through the edge. Its NetworkPolicy admits them (network-policy.yaml): dict "root"
+$ "name" service.
+*/}}
+{{- define "scale-chat.httpCallers" -}}
+{{- if eq .name "auth" -}}
+{{- without (keys .root.Values.services | sortAlpha) "auth" | join "," -}}
+{{- end -}}
+{{- end -}}
+
 {{/* The name of the Strimzi Kafka cluster of the release (kafka.strimzi.enabled). */}}
 {{- define "scale-chat.kafkaCluster" -}}
 {{- printf "%s-kafka" (include "scale-chat.fullname" .) -}}
