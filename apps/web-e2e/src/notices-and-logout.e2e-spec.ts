@@ -7,7 +7,9 @@ import {
   readToEndThenScrollTo,
   PASSWORD,
   room,
+  send,
   shown,
+  UI_TIMEOUT,
   type Person,
 } from './browser';
 import { EDGE, LocalStack } from './local-stack';
@@ -112,6 +114,39 @@ describe('the web app: notices over the chat, and a tab handed to another user',
     await shown(message(page, 'typed while told'));
     await page.setViewportSize({ width: 1280, height: 800 });
     await notice.getByRole('button', { name: 'Dismiss' }).click();
+  }, 90_000);
+
+  it('removed while offline with a message held: told, with its words, and the notice stays until dismissed', async () => {
+    const name = `removed offline ${suffix}`;
+    const roomId = await benRest.createRoom(name, [annId]);
+    await benRest.say(roomId, 'before the removal');
+    const page = ann.page;
+    await page.goto(`${EDGE}/#/rooms/${roomId}`);
+    await shown(message(page, 'before the removal'));
+
+    await page.context().setOffline(true);
+    await shown(page.getByTestId('connection-banner'));
+    await send(page, 'held while offline');
+    await shown(message(page, 'held while offline'));
+    // Ben takes Ann out while her tab cannot hear it.
+    await benRest.call('DELETE', `/api/rooms/${roomId}/members/${annId}`);
+    await page.context().setOffline(false);
+
+    const notice = page
+      .getByRole('alert')
+      .filter({ hasText: `You're no longer a member of ${name}.` })
+      .filter({ hasText: 'Not sent, as you are no longer a member there: “held while offline”' });
+    await shown(notice);
+    await page.getByTestId('connection-banner').waitFor({ state: 'hidden', timeout: UI_TIMEOUT });
+    // The room list loaded again after (a room Ann is added to): the notice is still there.
+    const later = `after the removal ${suffix}`;
+    await benRest.createRoom(later, [annId]);
+    await shown(room(page, later));
+    expect(await notice.count()).toBe(1);
+    expect(await room(page, name).count()).toBe(0);
+
+    await notice.getByRole('button', { name: 'Dismiss' }).click();
+    await page.getByRole('alert').waitFor({ state: 'detached', timeout: UI_TIMEOUT });
   }, 90_000);
 
   it('a room left scrolled up by one user opens at its end for the next user to log in to the tab', async () => {

@@ -190,6 +190,12 @@ export class ChatStore {
   private readonly presenceAt = new Map<string, number>();
   /** The open room's list is scrolled to its end: what arrives there is read. */
   private readingLatest = true;
+  /**
+   * The notice shows what was told (`tell`: removals, words not sent), kept until the user
+   * dismisses it, then the latest failure, which a later answer of the server clears.
+   */
+  private told: string | null = null;
+  private failure: string | null = null;
   /** The room last asked to open: one waiting for the first room list gives way to it. */
   private opening: string | null = null;
   private readonly onOnline = () => {
@@ -283,15 +289,13 @@ export class ChatStore {
       if (refusal === 'unauthorized') void this.reconnectWithFreshToken();
       else {
         if (refusal === 'too_many_connections')
-          this.set({
-            error:
-              'Too many tabs or devices are connected to your account. Close one, and this tab connects by itself.',
-          });
+          this.showFailure(
+            'Too many tabs or devices are connected to your account. Close one, and this tab connects by itself.',
+          );
         else if (refusal === 'rate_limited')
-          this.set({
-            error:
-              'Your account connected too often just now. This tab connects again by itself in a moment.',
-          });
+          this.showFailure(
+            'Your account connected too often just now. This tab connects again by itself in a moment.',
+          );
         this.reconnectLater();
       }
     });
@@ -454,7 +458,7 @@ export class ChatStore {
         (room) => !listed.has(room.id) && !this.leftAt.has(room.id),
       );
       // The server answers again: an earlier failure's message is out of date.
-      this.set({ error: null });
+      this.showFailure(null);
       for (const room of removed) this.removedFrom(room.id);
       this.set({ rooms, roomsLoaded: true });
       if (this.resumed.size > 0) {
@@ -629,10 +633,20 @@ export class ChatStore {
     this.tell(`Not sent, as you are no longer a member there: ${words}`);
   }
 
-  /** Adds `text` to the notice shown (until it is dismissed), rather than replacing it. */
+  /**
+   * Adds `text` to the notice shown, rather than replacing it: it stays until dismissed,
+   * whatever failure shows or clears after it (a list loaded again says nothing of it).
+   */
   private tell(text: string): void {
-    const said = this.state.error === null ? '' : `${this.state.error} `;
-    this.set({ error: `${said}${text}` });
+    this.told = this.told === null ? text : `${this.told} ${text}`;
+    this.showFailure(this.failure);
+  }
+
+  /** Shows `failure` after what was told (null: no failure now). */
+  private showFailure(failure: string | null): void {
+    this.failure = failure;
+    const error = [this.told, failure].filter((part) => part !== null).join(' ');
+    this.set({ error: error === '' ? null : error });
   }
 
   /** A room this user is no longer in: gone from the list, never synced again. */
@@ -1223,7 +1237,7 @@ export class ChatStore {
   private async change(emit: (socket: TimedSocket) => Promise<unknown>): Promise<boolean> {
     const socket = this.socket;
     if (socket === null || !socket.connected) {
-      this.set({ error: "You're offline. Try that again when the connection is back." });
+      this.showFailure("You're offline. Try that again when the connection is back.");
       return false;
     }
     const answer = await emit(socket.timeout(ACK_TIMEOUT_MS)).then(readAck, () => ({
@@ -1232,7 +1246,7 @@ export class ChatStore {
       message: '',
     }));
     if (!answer.ok) {
-      this.set({ error: describeRefusal(answer.code, false, answer.message) });
+      this.showFailure(describeRefusal(answer.code, false, answer.message));
       return false;
     }
     const message = answer.body['message'];
@@ -1277,8 +1291,7 @@ export class ChatStore {
    */
   private failUnlessRateLimited(answer: unknown): void {
     const ack = readAck(answer);
-    if (!ack.ok && ack.code !== 'rate_limited')
-      this.set({ error: describeRefusal(ack.code, true) });
+    if (!ack.ok && ack.code !== 'rate_limited') this.showFailure(describeRefusal(ack.code, true));
   }
 
   private onTyping(roomId: string, userId: string, typing: boolean): void {
@@ -1305,11 +1318,12 @@ export class ChatStore {
    */
   private fail(error: unknown): void {
     if (error instanceof ApiError && error.unreachable) return;
-    this.set({ error: describeError(error) });
+    this.showFailure(describeError(error));
   }
 
   dismissError(): void {
-    this.set({ error: null });
+    this.told = null;
+    this.showFailure(null);
   }
 }
 
