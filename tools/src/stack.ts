@@ -1,5 +1,6 @@
 import { eventually } from '@scale-chat/wait';
 import { EDGE_PORT, SERVICE_NAMES, SERVICES } from '@scale-chat/contracts';
+import { firstStopSignal } from './infra/stop-signal';
 import {
   checkEdgeConfig,
   describeHolders,
@@ -22,13 +23,6 @@ import {
 const say = sayAs('stack');
 const EDGE = `http://127.0.0.1:${EDGE_PORT}`;
 const edgeHealthUrls = SERVICE_NAMES.map((name) => `${EDGE}${SERVICES[name].edgeHealthPath}`);
-
-function waitForSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
-      process.once(signal, () => resolve(signal));
-  });
-}
 
 async function allHealthy(urls: readonly string[]): Promise<boolean> {
   return (await Promise.all(urls.map(isHealthy))).every(Boolean);
@@ -80,7 +74,7 @@ export async function runStack(): Promise<number> {
     return 1;
   }
 
-  const stopped = waitForSignal();
+  const stopped = firstStopSignal((signal) => say(`${signal}: already stopping`));
   let ready = false;
   let stopping = false;
   const processes: ManagedProcess[] = [];
