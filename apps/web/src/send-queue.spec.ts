@@ -4,6 +4,7 @@ import { messageView, ROOM_ID as ROOM } from './message-view.fixture';
 import {
   keptSendsIn,
   MAX_ATTEMPTS,
+  rateLimitWaitMs,
   resumedSends,
   OFFLINE_FAIL_MS,
   SendQueue,
@@ -58,7 +59,10 @@ function stored(payload: Asked['payload'], seq: number): { ok: true; message: Me
   };
 }
 
-const refused = (code: string) => ({ ok: false, error: { code, message: `no: ${code}` } });
+const refused = (code: string, message = `no: ${code}`) => ({
+  ok: false,
+  error: { code, message },
+});
 
 /** Lets every settled promise's callbacks run. */
 const settled = () =>
@@ -139,6 +143,80 @@ describe('SendQueue', () => {
     third.answer(stored(third.payload, 1));
     await settled();
     expect(socket.next().payload).toMatchObject({ body: 'second', clientMsgId: 'c2' });
+  });
+
+  it('holds the queue while a message refused as too frequent waits out the time asked: later ones wait behind it', async () => {
+    queue.add(ROOM, 'one');
+    socket.next().answer(refused('rate_limited', 'Too many requests; try again in 3 s'));
+    await settled();
+    // Written at machine speed meanwhile: nothing goes, not even `one` again early.
+    for (const body of ['two', 'three', 'four', 'five', 'six']) {
+      queue.add(ROOM, body);
+      await settled();
+    }
+    expect(socket.asked).toEqual([]);
+    expect(pending[0]).toMatchObject({ body: 'one', state: 'sending', attempts: 0 });
+
+    jest.advanceTimersByTime(2_999);
+    expect(socket.asked).toEqual([]);
+    jest.advanceTimersByTime(1);
+    const again = socket.next();
+    expect(again.payload).toMatchObject({ body: 'one', clientMsgId: 'c1' });
+    again.answer(stored(again.payload, 1));
+    await settled();
+    for (const [n, body] of ['two', 'three', 'four', 'five', 'six'].entries()) {
+      const next = socket.next();
+      expect(next.payload.body).toBe(body);
+      next.answer(stored(next.payload, n + 2));
+      await settled();
+    }
+    expect(storedMessages.map((message) => message.body)).toEqual([
+      'one',
+      'two',
+      'three',
+      'four',
+      'five',
+      'six',
+    ]);
+  });
+
+  it(`tries a message refused as too frequent again, however often, never failing it after ${MAX_ATTEMPTS} tries`, async () => {
+    queue.add(ROOM, 'patient');
+    queue.add(ROOM, 'behind');
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS + 2; attempt += 1) {
+      const asked = socket.next();
+      expect(asked.payload.body).toBe('patient');
+      asked.answer(refused('rate_limited', 'Too many requests; try again in 1 s'));
+      await settled();
+      expect(pending[0]?.state).toBe('sending');
+      // A reconnection does not cut the server's wait short.
+      queue.connected();
+      queue.kick();
+      expect(socket.asked).toEqual([]);
+      jest.advanceTimersByTime(1_000);
+    }
+    const last = socket.next();
+    expect(last.payload.body).toBe('patient');
+    last.answer(stored(last.payload, 1));
+    await settled();
+    expect(socket.next().payload.body).toBe('behind');
+  });
+
+  it('sends at once when connected again after a try lost with the connection, not after its back-off', async () => {
+    queue.add(ROOM, 'lost on the way');
+    socket.next().timeOut();
+    await settled();
+    queue.connected();
+    queue.kick();
+    expect(socket.next().payload).toMatchObject({ body: 'lost on the way', clientMsgId: 'c1' });
+  });
+
+  it('reads the wait a rate_limited refusal asks for', () => {
+    expect(rateLimitWaitMs('Too many requests; try again in 4 s')).toBe(4_000);
+    expect(
+      rateLimitWaitMs('Too many requests: this connection is closed; connect again in 10 s'),
+    ).toBe(10_000);
+    expect(rateLimitWaitMs('Too many requests')).toBeUndefined();
   });
 
   it('fails a message the server refuses for good at once, and goes on with the next', async () => {

@@ -116,6 +116,15 @@ const FINAL_REFUSALS: ReadonlySet<string> = new Set([
   'payload_too_large',
 ]);
 
+/**
+ * How long a `rate_limited` refusal asks to wait (ms): its message says "try again in N s"
+ * (the socket's form of `Retry-After`); undefined when it does not say.
+ */
+export function rateLimitWaitMs(message: string): number | undefined {
+  const seconds = /\bagain in (\d+) s\b/.exec(message)?.[1];
+  return seconds === undefined ? undefined : Math.max(1, Number(seconds)) * 1_000;
+}
+
 /** What the queue needs of the store that holds its messages in view. */
 export interface SendQueueHost {
   /** The pending messages as shown now, oldest first. */
@@ -131,11 +140,17 @@ export interface SendQueueHost {
  * This user's sends, in the order written: one at a time while connected, each under its
  * own `clientMsgId`, repeated as it is on every try, so a retry can never store a message
  * twice. A try that fails for a passing reason is made again later (backing off), and the
- * queue waits for it: a later message never overtakes an earlier one.
+ * queue waits for it: a later message never overtakes an earlier one, and one written
+ * meanwhile waits behind it rather than sending it again early. Refused as too frequent
+ * (`rate_limited`), a message waits as long as the server asks, and such a refusal spends
+ * none of its MAX_ATTEMPTS: it is tried again until it goes.
  */
 export class SendQueue {
   private sending = false;
+  /** Set while the queue waits out a back-off: nothing is sent until it fires. */
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The back-off is the server's (`rate_limited`): a reconnection does not end it. */
+  private heldByServer = false;
   private offlineCheck: ReturnType<typeof setInterval> | undefined;
   private stopped = false;
 
@@ -179,6 +194,8 @@ export class SendQueue {
   connected(): void {
     clearInterval(this.offlineCheck);
     this.offlineCheck = undefined;
+    // A back-off for a lost connection is over once it is back; the server's is not.
+    if (!this.heldByServer) this.endBackOff();
     this.host.setPending(
       this.host
         .pending()
@@ -225,9 +242,9 @@ export class SendQueue {
     this.remove((message) => clientMsgIds.has(message.clientMsgId) && !listed.has(message.roomId));
   }
 
-  /** Sends what waits, unless a send is already under way. */
+  /** Sends what waits, unless a send is already under way or the queue backs off. */
   kick(): void {
-    if (!this.sending && !this.stopped) void this.drain();
+    if (!this.sending && !this.stopped && this.retryTimer === undefined) void this.drain();
   }
 
   start(): void {
@@ -236,10 +253,15 @@ export class SendQueue {
 
   stop(): void {
     this.stopped = true;
-    clearTimeout(this.retryTimer);
+    this.endBackOff();
     clearInterval(this.offlineCheck);
-    this.retryTimer = undefined;
     this.offlineCheck = undefined;
+  }
+
+  private endBackOff(): void {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.heldByServer = false;
   }
 
   /** Sends the pending messages in order, one at a time, while connected. */
@@ -271,7 +293,8 @@ export class SendQueue {
           else this.remove((message) => message.clientMsgId === next.clientMsgId);
           continue;
         }
-        if (FINAL_REFUSALS.has(outcome.code) || attempts >= MAX_ATTEMPTS) {
+        const limited = outcome.code === 'rate_limited';
+        if (FINAL_REFUSALS.has(outcome.code) || (!limited && attempts >= MAX_ATTEMPTS)) {
           this.update(next.clientMsgId, {
             state: 'failed',
             failedBy: 'refused',
@@ -279,10 +302,23 @@ export class SendQueue {
           });
           continue;
         }
-        this.update(next.clientMsgId, { error: outcome.message });
+        // Too frequent: no attempt spent (the server did nothing), and the wait it asks.
+        this.update(next.clientMsgId, {
+          error: outcome.message,
+          ...(limited ? { attempts: next.attempts } : {}),
+        });
         // Back off, then the queue starts again with this message (order is kept).
-        clearTimeout(this.retryTimer);
-        this.retryTimer = setTimeout(() => this.kick(), 500 * 2 ** attempts);
+        this.endBackOff();
+        this.heldByServer = limited;
+        const backOff = 500 * 2 ** Math.min(attempts, MAX_ATTEMPTS);
+        this.retryTimer = setTimeout(
+          () => {
+            this.retryTimer = undefined;
+            this.heldByServer = false;
+            this.kick();
+          },
+          Math.max(limited ? (rateLimitWaitMs(outcome.message) ?? 0) : 0, backOff),
+        );
         return;
       }
     } finally {
