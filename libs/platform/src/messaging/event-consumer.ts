@@ -63,6 +63,15 @@ export interface EventConsumerStats {
 /** The pause before an event is tried again, doubling from the first to the last. */
 const RETRY_PAUSE_MIN_MS = 200;
 const RETRY_PAUSE_MAX_MS = 3_000;
+/** A failure tried again is a warning at most this often (at debug level in between). */
+const RETRY_WARN_INTERVAL_MS = 60_000;
+
+/** Why a record is to be tried again, and what to log of it. */
+interface Failure {
+  readonly error: unknown;
+  readonly message: string;
+  readonly fields?: Record<string, unknown>;
+}
 
 /** How often a consumer deletes the processed events Kafka can no longer repeat. */
 const FORGET_INTERVAL_MS = 10 * 60 * 1000;
@@ -117,6 +126,8 @@ export class EventConsumer {
   private readonly ignoredTypes = new Set<string>();
   private readonly events: Counter<'consumer' | 'outcome'> | undefined;
   private stopped = false;
+  /** Pauses before a retry, ended early when the consumer stops. */
+  private readonly stopWaiters = new Set<() => void>();
   private forgetting: Promise<void> = Promise.resolve();
   private forgottenAt = 0;
   private forgetFailure: string | undefined;
@@ -259,6 +270,7 @@ export class EventConsumer {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    for (const wake of this.stopWaiters) wake();
     await this.consumer.disconnect();
     await this.forgetting;
   }
@@ -359,19 +371,23 @@ export class EventConsumer {
     const { message } = record;
     const envelope = parseEnvelope(message.value);
     if (typeof envelope === 'string') {
-      await this.rejectMalformed(record, undefined, envelope);
+      await this.keepUntilDone(heartbeat, envelope, () =>
+        this.rejectMalformed(record, undefined, envelope),
+      );
       return;
     }
     const handler = this.handlers.get(envelope.type);
     if (handler === undefined) {
-      await this.ignore(record, envelope);
+      await this.keepUntilDone(heartbeat, envelope, () => this.ignore(record, envelope));
       return;
     }
     let data: unknown;
     try {
       data = handler.parse(envelope.data);
     } catch (error) {
-      await this.rejectMalformed(record, envelope, String(error));
+      await this.keepUntilDone(heartbeat, envelope, () =>
+        this.rejectMalformed(record, envelope, String(error)),
+      );
       return;
     }
     const correlationId = wellFormedCorrelationId(
@@ -434,9 +450,11 @@ export class EventConsumer {
       const record = { topic, partition, message };
       const envelope = parseEnvelope(message.value);
       if (typeof envelope === 'string') {
-        await this.rejectMalformed(record, undefined, envelope);
+        await this.keepUntilDone(heartbeat, envelope, () =>
+          this.rejectMalformed(record, undefined, envelope),
+        );
       } else if (!handler.types.includes(envelope.type)) {
-        await this.ignore(record, envelope);
+        await this.keepUntilDone(heartbeat, envelope, () => this.ignore(record, envelope));
       } else {
         try {
           items.push({
@@ -447,7 +465,9 @@ export class EventConsumer {
           });
           continue;
         } catch (error) {
-          await this.rejectMalformed(record, envelope, String(error));
+          await this.keepUntilDone(heartbeat, envelope, () =>
+            this.rejectMalformed(record, envelope, String(error)),
+          );
         }
       }
       // A dead letter written: a burst of them (a newer release's new type, say) could
@@ -492,14 +512,6 @@ export class EventConsumer {
    * (at once for `UnhandleableEventError`). A database that cannot answer now (down,
    * restarting, a conflict) is not the event's fault, nor is what a handler throws as
    * `RetryLaterError`: those are tried again for as long as they last and never skip it.
-   *
-   * Tries again here, after a pause that doubles up to `RETRY_PAUSE_MAX_MS`, sending the
-   * group a heartbeat after each (a rebalance under way throws there: the event is read
-   * again by whoever gets its partition). Never by throwing to kafkajs: it gives up at
-   * once on a `TypeError` (any handler's bug), leaving the group for good, and counts
-   * every throw against one budget of retries that only a rebalance resets, each wait
-   * longer than the last. Only a consumer that is stopping throws, leaving the event
-   * uncommitted for the group.
    */
   private async withAttempts(
     record: ConsumedRecord,
@@ -507,15 +519,56 @@ export class EventConsumer {
     heartbeat: () => Promise<void>,
     work: () => Promise<void>,
   ): Promise<void> {
-    for (let pause = RETRY_PAUSE_MIN_MS; ; pause = Math.min(pause * 2, RETRY_PAUSE_MAX_MS)) {
-      const failure = await this.attempt(record, event, work);
+    await this.untilDone(heartbeat, event, () => this.attempt(record, event, work));
+  }
+
+  /**
+   * Calls `tryOnce` until it answers done (undefined), pausing between tries (200 ms
+   * doubling to `RETRY_PAUSE_MAX_MS`, give or take a fifth so instances do not try in
+   * step) and sending the group a heartbeat after each pause: a rebalance under way throws
+   * there, and whoever gets the partition reads the record again. Never by throwing to
+   * kafkajs: it gives up at once on a `TypeError` (any handler's bug), leaving the group
+   * for good, and counts every throw against one budget of retries that only a rebalance
+   * resets, each wait longer, the last a crash and a rebalance. Only a consumer that is
+   * stopping throws, leaving the record uncommitted for the group. While it waits, the
+   * other partitions of this consumer's fetch wait too (kafkajs fetches again once every
+   * batch of the last fetch is done).
+   *
+   * A failure is logged as a warning the first time and then at most once a minute (with
+   * how many tries and for how long), at debug level in between: a database away for an
+   * hour must not write a line every few seconds for every partition.
+   */
+  private async untilDone(
+    heartbeat: () => Promise<void>,
+    event: { readonly eventId: string | null; readonly type: string | null },
+    tryOnce: () => Promise<Failure | undefined>,
+  ): Promise<void> {
+    const since = Date.now();
+    let warnedAt = 0;
+    for (let tries = 1, pause = RETRY_PAUSE_MIN_MS; ; tries += 1) {
+      const failure = await tryOnce();
       if (failure === undefined) return;
-      if (!this.stopped) await new Promise((resolve) => setTimeout(resolve, pause));
+      const now = Date.now();
+      const level = now - warnedAt >= RETRY_WARN_INTERVAL_MS ? 'warn' : 'debug';
+      if (level === 'warn') warnedAt = now;
+      this.options.logger[level](
+        {
+          err: failure.error,
+          consumer: this.options.groupId,
+          ...event,
+          ...failure.fields,
+          tries,
+          failingForMs: now - since,
+        },
+        failure.message,
+      );
+      await this.pauseUnlessStopping(pause * (0.8 + Math.random() * 0.4));
       if (this.stopped)
-        throw new Error('the consumer is stopping; the event is left to the group', {
+        throw new Error('the consumer is stopping; the record is left to the group', {
           cause: failure.error,
         });
       await heartbeat();
+      pause = Math.min(pause * 2, RETRY_PAUSE_MAX_MS);
     }
   }
 
@@ -524,43 +577,57 @@ export class EventConsumer {
     record: ConsumedRecord,
     { eventId, type }: { readonly eventId: string; readonly type: string },
     work: () => Promise<void>,
-  ): Promise<{ readonly error: unknown } | undefined> {
-    const { logger, groupId: consumer, maxAttempts = 5 } = this.options;
+  ): Promise<Failure | undefined> {
     try {
       await work();
       this.attempts.delete(eventId);
       return undefined;
     } catch (error) {
-      if (isTransientDatabaseError(error) || error instanceof RetryLaterError) {
-        logger.warn(
-          { err: error, consumer, eventId, type },
-          'an event could not be handled now; it is tried again',
-        );
-        return { error };
-      }
+      if (isTransientDatabaseError(error) || error instanceof RetryLaterError)
+        return { error, message: 'an event could not be handled now; it is tried again' };
       const attempts = (this.attempts.get(eventId) ?? 0) + 1;
       this.attempts.set(eventId, attempts);
-      if (!(error instanceof UnhandleableEventError) && attempts < maxAttempts) {
-        logger.warn(
-          { err: error, consumer, eventId, type, attempts },
-          'an event failed; it is tried again',
-        );
-        return { error };
-      }
-      try {
-        await this.keepDeadLetter(record, { eventId, type }, error);
-      } catch (keepError) {
-        // Not skipped unkept: tried again, and kept the next time it fails.
-        logger.warn(
-          { err: keepError, consumer, eventId, type },
-          'a failed event could not be kept in dead_letters; it is tried again',
-        );
-        return { error: keepError };
-      }
+      if (!(error instanceof UnhandleableEventError) && attempts < (this.options.maxAttempts ?? 5))
+        return { error, message: 'an event failed; it is tried again', fields: { attempts } };
+      const kept = await this.kept(() => this.keepDeadLetter(record, { eventId, type }, error));
+      if (kept !== undefined) return kept; // not skipped unkept: kept the next time it fails
       this.attempts.delete(eventId);
       this.skip('failed', { eventId, type, attempts, err: error });
       return undefined;
     }
+  }
+
+  /** Keeps a record by `keep` (a dead letter), trying again as long as that fails. */
+  private keepUntilDone(
+    heartbeat: () => Promise<void>,
+    envelope: EventEnvelope | string,
+    keep: () => Promise<void>,
+  ): Promise<void> {
+    return this.untilDone(heartbeat, eventOf(envelope), () => this.kept(keep));
+  }
+
+  /** Keeps a record in `dead_letters` by `keep`; undefined once done, else why not yet. */
+  private async kept(keep: () => Promise<void>): Promise<Failure | undefined> {
+    try {
+      await keep();
+      return undefined;
+    } catch (error) {
+      return { error, message: 'a record could not be kept in dead_letters; it is tried again' };
+    }
+  }
+
+  /** Waits `ms`, or less if the consumer stops meanwhile. */
+  private pauseUnlessStopping(ms: number): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.stopWaiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.stopWaiters.add(done);
+    });
   }
 
   /**
@@ -704,4 +771,14 @@ function headersAsText(headers: IHeaders | undefined): Record<string, string | s
     text[utf8(name)] = Array.isArray(value) ? value.map(utf8) : utf8(value);
   }
   return text;
+}
+
+/** What a record's log lines name of it: its event's id and type, when it is one. */
+function eventOf(envelope: EventEnvelope | string): {
+  readonly eventId: string | null;
+  readonly type: string | null;
+} {
+  return typeof envelope === 'string'
+    ? { eventId: null, type: null }
+    : { eventId: envelope.id, type: envelope.type };
 }
