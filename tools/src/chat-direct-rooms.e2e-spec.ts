@@ -11,6 +11,7 @@ import {
   type TestUser,
 } from './cluster/chat-client';
 import { startChatCluster, type ChatCluster } from './cluster/chat-cluster';
+import { readSecureListener } from './infra';
 
 jest.setTimeout(120_000);
 
@@ -21,7 +22,10 @@ jest.setTimeout(120_000);
  * reaches Kafka over TLS as a SCRAM-SHA-512 user, as a production deployment may: the
  * signup and room sagas, the outbox relays and the gateways' adapter all work so.
  */
-describe('direct rooms on two gateway instances, Kafka over TLS and SCRAM', () => {
+/** The tools' own broker has a TLS and SASL listener; another (KAFKA_BROKERS) may not. */
+const overTls = readSecureListener() !== undefined;
+
+describe(`direct rooms on two gateway instances, Kafka ${overTls ? 'over TLS and SCRAM' : 'in plain text (no secure listener known)'}`, () => {
   let cluster: ChatCluster;
   const sockets: Socket[] = [];
   const gateway = (index: 0 | 1) => {
@@ -50,7 +54,7 @@ describe('direct rooms on two gateway instances, Kafka over TLS and SCRAM', () =
     });
 
   beforeAll(async () => {
-    cluster = await startChatCluster({ kafkaOverTlsAndScram: true });
+    cluster = await startChatCluster({ kafkaOverTlsAndScram: overTls });
   }, 180_000);
 
   afterAll(async () => {

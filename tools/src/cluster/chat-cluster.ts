@@ -58,6 +58,10 @@ export interface ChatClusterOptions {
 /** The services' Kafka settings for the test broker's TLS and SCRAM-SHA-512 listener. */
 function tlsAndScramEnv(): NodeJS.ProcessEnv {
   const listener = readSecureListener();
+  if (listener === undefined)
+    throw new Error(
+      'KAFKA_SECURE_LISTENER_FILE is not set: the broker is not one these tools started (npm test sets it for its own)',
+    );
   const user = listener.users['scram-sha-512'];
   return {
     KAFKA_BROKERS: listener.brokers.join(','),

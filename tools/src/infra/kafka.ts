@@ -119,16 +119,14 @@ function writeServerProperties(secure: SecureListener): string {
 }
 
 /**
- * The secure listener of the broker the tests run on (the file `npm test` names in
- * `KAFKA_SECURE_LISTENER_FILE`, else this clone's); an error saying why when there is none.
+ * The secure listener of the broker the tests run on, as `npm test` names its file in
+ * `KAFKA_SECURE_LISTENER_FILE`; none when the broker is not one these tools started.
  */
-export function readSecureListener(): SecureListener {
-  const file = process.env['KAFKA_SECURE_LISTENER_FILE'] ?? KAFKA_SECURE_LISTENER_FILE;
-  if (!existsSync(file))
-    throw new Error(
-      `${file} does not exist: the broker's TLS and SASL listener is made by the broker these tools start (npm test, npm run infra:up)`,
-    );
-  return JSON.parse(readFileSync(file, 'utf8')) as SecureListener;
+export function readSecureListener(): SecureListener | undefined {
+  const file = process.env['KAFKA_SECURE_LISTENER_FILE'];
+  return file === undefined
+    ? undefined
+    : (JSON.parse(readFileSync(file, 'utf8')) as SecureListener);
 }
 
 /**
@@ -142,21 +140,29 @@ async function secureListener(): Promise<SecureListener> {
   const keystore = { file: join(KAFKA_DIR, 'secure-listener.p12'), password: secret() };
   const caFile = join(KAFKA_DIR, 'secure-listener-ca.pem');
   rmSync(keystore.file, { force: true });
+  // The password by environment, not on a command line (`ps`, an error's message).
   const store = [
     '-keystore',
     keystore.file,
     '-storetype',
     'PKCS12',
-    '-storepass',
-    keystore.password,
+    '-storepass:env',
+    'STORE_PASSWORD',
   ];
-  await run('keytool', [
-    '-genkeypair',
-    ...['-alias', 'broker', '-keyalg', 'EC', '-groupname', 'secp256r1'],
-    ...['-dname', 'CN=127.0.0.1', '-ext', 'SAN=ip:127.0.0.1', '-validity', '3650'],
-    ...store,
-  ]);
-  await run('keytool', ['-exportcert', '-rfc', '-alias', 'broker', '-file', caFile, ...store]);
+  const withPassword = { env: { ...process.env, STORE_PASSWORD: keystore.password } };
+  await run(
+    'keytool',
+    [
+      '-genkeypair',
+      ...['-alias', 'broker', '-keyalg', 'EC', '-groupname', 'secp256r1'],
+      ...['-dname', 'CN=127.0.0.1', '-ext', 'SAN=ip:127.0.0.1', '-validity', '3650'],
+      ...store,
+    ],
+    withPassword,
+  );
+  const exportCa = ['-exportcert', '-rfc', '-alias', 'broker', '-file', caFile, ...store];
+  await run('keytool', exportCa, withPassword);
+  chmodSync(keystore.file, 0o600); // the broker's private key
   const listener: SecureListener = {
     brokers: [`127.0.0.1:${SECURE_PORT}`],
     caFile,
@@ -168,6 +174,45 @@ async function secureListener(): Promise<SecureListener> {
   };
   saveSecureListener(listener);
   return listener;
+}
+
+/**
+ * A data directory made before the secure listener has no SCRAM user: it is added once,
+ * through the running broker (what `kafka-configs.sh --alter --add-config` does).
+ */
+async function addScramUserToOlderData(
+  libs: string,
+  secure: SecureListener,
+  say: Say,
+): Promise<void> {
+  const clusterId = /^cluster\.id=(.+)$/m.exec(
+    readFileSync(join(DATA_DIR, 'meta.properties'), 'utf8'),
+  )?.[1];
+  if (clusterId === undefined || secure.scramUserInCluster === clusterId) return;
+  const scram = secure.users['scram-sha-512'];
+  await withoutSecret(
+    scram.password,
+    run(
+      'java',
+      javaArgs(libs, 'kafka.admin.ConfigCommand', [
+        ...['--bootstrap-server', `127.0.0.1:${LOCAL_KAFKA_PORT}`, '--alter'],
+        ...['--add-config', `SCRAM-SHA-512=[password=${scram.password}]`],
+        ...['--entity-type', 'users', '--entity-name', scram.username],
+      ]),
+    ),
+  );
+  saveSecureListener({ ...secure, scramUserInCluster: clusterId });
+  say("added the secure listener's SCRAM user to data made before it");
+}
+
+/** `running`, its failure's message without `secret` (a command line it quotes). */
+async function withoutSecret<T>(secret: string, running: Promise<T>): Promise<T> {
+  try {
+    return await running;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new Error(message.replaceAll(secret, '***'));
+  }
 }
 
 function saveSecureListener(listener: SecureListener): void {
@@ -236,13 +281,16 @@ async function startBroker(say: Say, brokers: readonly string[]): Promise<number
   if (!existsSync(join(DATA_DIR, 'meta.properties'))) {
     const clusterId = newClusterId();
     const scram = secure.users['scram-sha-512'];
-    await run(
-      'java',
-      javaArgs(libs, 'kafka.tools.StorageTool', [
-        'format',
-        ...['-t', clusterId, '-c', properties],
-        ...['--add-scram', `SCRAM-SHA-512=[name=${scram.username},password=${scram.password}]`],
-      ]),
+    await withoutSecret(
+      scram.password,
+      run(
+        'java',
+        javaArgs(libs, 'kafka.tools.StorageTool', [
+          'format',
+          ...['-t', clusterId, '-c', properties],
+          ...['--add-scram', `SCRAM-SHA-512=[name=${scram.username},password=${scram.password}]`],
+        ]),
+      ),
     );
     saveSecureListener({ ...secure, scramUserInCluster: clusterId });
   }
@@ -268,6 +316,7 @@ async function startBroker(say: Say, brokers: readonly string[]): Promise<number
   say(
     `Kafka ${kafkaVersion()} (KRaft) ready on 127.0.0.1:${LOCAL_KAFKA_PORT} in ${Date.now() - started} ms`,
   );
+  await addScramUserToOlderData(libs, secure, say);
   return pid;
 }
 

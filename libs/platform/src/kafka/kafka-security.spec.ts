@@ -55,6 +55,17 @@ describe('the Kafka clients’ TLS and SASL settings', () => {
     ]);
   });
 
+  it('do not ask for KAFKA_TLS=true for PLAIN when it is set and only a TLS file is wrong', () => {
+    expect(
+      problemsOf({
+        ...scram,
+        KAFKA_SASL_MECHANISM: 'plain',
+        KAFKA_TLS: 'true',
+        KAFKA_TLS_CERT_FILE: '/cert.pem',
+      }),
+    ).toEqual(['KAFKA_TLS_CERT_FILE and KAFKA_TLS_KEY_FILE are set together or not at all']);
+  });
+
   it('refuse a mechanism without its user, and a user without a mechanism', () => {
     expect(problemsOf({ KAFKA_SASL_MECHANISM: 'scram-sha-256' })).toEqual([
       'KAFKA_SASL_USERNAME is required with KAFKA_SASL_MECHANISM=scram-sha-256',

@@ -55,7 +55,7 @@ export function kafkaSecurityOf(
   const problems: string[] = [];
   const tls = tlsOf(env, readFile, problems);
   const sasl = saslOf(env, problems);
-  if (sasl?.mechanism === 'plain' && tls === undefined)
+  if (sasl?.mechanism === 'plain' && env.KAFKA_TLS !== 'true')
     problems.push(
       'KAFKA_SASL_MECHANISM=plain sends the password as it is: set KAFKA_TLS=true, or use scram-sha-512',
     );
