@@ -42,8 +42,9 @@ export interface EventConsumerOptions {
   readonly topicPrefix?: string;
   /**
    * Partitions handled at once (order holds within each). Default: 3 for one event at a
-   * time (a saga's steps or a room's events never wait for another's), 1 for batches
-   * (their transactions add to the same rows).
+   * time (a slow saga step or room event does not hold up another partition's batch of
+   * the same fetch, though the next fetch waits for all of them), 1 for batches (their
+   * transactions add to the same rows).
    */
   readonly concurrency?: number;
   /** The group's session timeout (kafkajs' default: 30 s). */
