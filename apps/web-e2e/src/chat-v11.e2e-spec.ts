@@ -517,6 +517,36 @@ describe('the web app with API v1.1 (direct rooms, edits, reactions, mentions, s
     // Not left in the field to be sent as a new message.
     expect(await composer.inputValue()).toBe('');
   }, 60_000);
+  it('an edit left for another room is still there on coming back, with what was typed, and saves', async () => {
+    const other = `another room ${suffix}`;
+    await choRest.createRoom(other, [danId]);
+    await openRoom(cho.page, group);
+    await send(cho.page, 'edit me across rooms');
+    await act(cho.page, 'edit me across rooms', 'Edit');
+    const composer = cho.page.getByLabel('Message', { exact: true });
+    await cho.page.waitForFunction(
+      (body) => (document.activeElement as HTMLTextAreaElement | null)?.value === body,
+      'edit me across rooms',
+      { timeout: UI_TIMEOUT },
+    );
+    await composer.fill('edited across rooms');
+
+    await openRoom(cho.page, other);
+    expect(await composer.inputValue()).toBe('');
+    await openRoom(cho.page, group);
+    expect(await shown(cho.page.getByTestId('draft-note'))).toContain('Editing your message');
+    await shown(cho.page.getByRole('button', { name: 'Save', exact: true }));
+    await cho.page.waitForFunction(
+      () => document.querySelector('textarea')?.value === 'edited across rooms',
+      undefined,
+      { timeout: UI_TIMEOUT },
+    );
+    await composer.press('Enter');
+    await shown(message(cho.page, 'edited across rooms').getByTestId('edited'));
+    await cho.page.getByTestId('draft-note').waitFor({ state: 'detached', timeout: UI_TIMEOUT });
+    expect(await composer.inputValue()).toBe('');
+  }, 60_000);
+
   it('a direct room whose other member deleted the account offers no composer', async () => {
     const gone = await RestUser.signUp(`gone_${suffix}`, 'Gone 간');
     const { id: roomId } = await gone.call<{ id: string }>('POST', '/api/rooms/direct', {

@@ -7,7 +7,7 @@ import { putListUnderRoom } from './navigation';
 import { scrollPlaces } from './scroll-places';
 import { routeOf, type Route } from './settings';
 import { keptSends } from './send-queue';
-import { unsentReplies, unsentText } from './unsent-text';
+import { unsentEdits, unsentReplies, unsentText } from './unsent-text';
 import type { User } from './validate';
 
 /** One client per page: it holds the session (see token-storage.ts for where tokens live). */
@@ -28,10 +28,11 @@ export function App() {
     const unsubscribe = api.onSessionChange((next) => {
       // However the session ended (logged out here or in another tab, the login refused):
       // what the tab kept for the user goes with it: what was typed and not sent, the
-      // replies it was to be, and where each room was left scrolled to.
+      // replies it was to be, edits not saved, and where each room was left scrolled to.
       if (next === null) {
         unsentText.forget();
         unsentReplies.forget();
+        unsentEdits.forget();
         keptSends.forget();
         scrollPlaces.forget();
       }

@@ -1,6 +1,6 @@
 import { TabKept } from './tab-kept';
 import type { KeyValueStore } from './token-storage';
-import { isCount } from './validate';
+import { hasFields, isCount } from './validate';
 
 type Rooms<T> = Readonly<Record<string, T>>;
 
@@ -80,4 +80,24 @@ export const unsentReplies = new KeptPerRoom<number>(
   'scale-chat.unsentReplies',
   isCount,
   'unsent replies',
+);
+
+/** An edit begun and not saved: which message, and its text as the user left it. */
+export interface UnsentEdit {
+  readonly seq: number;
+  readonly text: string;
+}
+
+const isUnsentEdit = (value: unknown): value is UnsentEdit =>
+  hasFields(value, { seq: 'number', text: 'string' }) && isCount(value['seq']);
+
+/**
+ * The edit each room's message field holds, as the unsent text is kept: a visit to another
+ * room, or a reload, comes back to the edit with what was typed, not to an empty field.
+ */
+export const unsentEdits = new KeptPerRoom<UnsentEdit>(
+  tabStorage,
+  'scale-chat.unsentEdits',
+  isUnsentEdit,
+  'unsaved edits',
 );

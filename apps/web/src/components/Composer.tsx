@@ -4,12 +4,22 @@ import type { ChatStore } from '../chat-store';
 import { isTouchScreen } from '../focus';
 import { CHAT_LIMITS } from '../limits';
 import { completeMention, mentionCandidates, mentionQuery } from '../text/mentions';
-import { unsentReplies, unsentText } from '../unsent-text';
+import { unsentEdits, unsentReplies, unsentText } from '../unsent-text';
 import type { User } from '../validate';
 import { displayNameOf } from './Avatar';
 
 /** What the composer is for besides a new message: a reply to one, or an edit of one. */
 export type Draft = { readonly kind: 'reply' | 'edit'; readonly message: MessageView } | null;
+
+/**
+ * What the field holds for `draft`: an edit's text as it was left (unsent-text.ts), else
+ * its message's; otherwise the text typed and not sent.
+ */
+function textFor(draft: Draft, meId: string, roomId: string): string {
+  if (draft?.kind !== 'edit') return unsentText.of(meId, roomId);
+  const kept = unsentEdits.of(meId, roomId);
+  return kept?.seq === draft.message.seq ? kept.text : draft.message.body;
+}
 
 /**
  * The message field: it grows with its text up to a limit (then scrolls, styles.css), and
@@ -34,8 +44,8 @@ export function Composer({
   nameOf: (userId: string) => string;
   onDraftDone: () => void;
 }) {
-  // What was typed here and not sent comes back with the room (unsent-text.ts).
-  const [text, setText] = useState(() => unsentText.of(meId, roomId));
+  // What was typed here and not sent (or saved) comes back with the room (unsent-text.ts).
+  const [text, setText] = useState(() => textFor(draft, meId, roomId));
   const [caret, setCaret] = useState(0);
   const [choice, setChoice] = useState(0);
   const [saving, setSaving] = useState(false);
@@ -59,18 +69,22 @@ export function Composer({
   }, [text]);
 
   const previousDraft = useRef<Draft>(draft);
-  // A new message's text is kept as it is typed (unsent-text.ts); an edit's is not, nor
-  // the field's text in the render an edit ends in (the edit's, until the effect below).
+  // What is typed is kept as it is typed (unsent-text.ts): a new message's text, or an
+  // edit's apart from it. Not the field's text in the render an edit starts or ends in
+  // (the one before, until the effect below).
   useEffect(() => {
-    if (draft?.kind !== 'edit' && previousDraft.current?.kind !== 'edit')
-      unsentText.keep(meId, roomId, text);
+    if (draft?.kind === 'edit') {
+      if (previousDraft.current === draft)
+        unsentEdits.keep(meId, roomId, { seq: draft.message.seq, text });
+    } else if (previousDraft.current?.kind !== 'edit') unsentText.keep(meId, roomId, text);
   }, [meId, roomId, text, draft]);
 
-  // An edit starts from the message's text; a reply or an edit puts the caret in the field.
-  // An edit that ends (saved, cancelled, or its message deleted meanwhile) takes its text
-  // with it, and what was typed before it comes back.
+  // An edit starts from the message's text (or what was typed in it before the room was
+  // left); a reply or an edit puts the caret in the field. An edit that ends (saved,
+  // cancelled, or its message deleted meanwhile) takes its text with it, and what was
+  // typed before it comes back.
   useEffect(() => {
-    if (draft?.kind === 'edit') setText(draft.message.body);
+    if (draft?.kind === 'edit') setText(textFor(draft, meId, roomId));
     else if (draft === null && previousDraft.current?.kind === 'edit')
       setText(unsentText.of(meId, roomId));
     if (draft !== null) field.current?.focus();

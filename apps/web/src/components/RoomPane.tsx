@@ -5,7 +5,7 @@ import type { ChatStore } from '../chat-store';
 import { focusLost } from '../focus';
 import { backToRoomList } from '../navigation';
 import { countOf } from '../text/plural';
-import { unsentReplies } from '../unsent-text';
+import { unsentEdits, unsentReplies } from '../unsent-text';
 import type { User } from '../validate';
 import { Composer, type Draft } from './Composer';
 import { MembersPanel } from './MembersPanel';
@@ -18,6 +18,12 @@ export interface RoomProps {
   me: User;
 }
 
+/** The reply or the edit kept for the room ends (its message is gone). */
+function forgetKept(userId: string, roomId: string): void {
+  unsentReplies.keep(userId, roomId, undefined);
+  unsentEdits.keep(userId, roomId, undefined);
+}
+
 /** The room's title, where the keyboard lands when the room replaces the list. */
 export const roomTitleId = (roomId: string) => `room-title-${roomId}`;
 
@@ -28,32 +34,37 @@ export function RoomPane({ store, state, roomId, me }: RoomProps) {
   const name = titleOfRoom(state, roomId, me.id);
   const memberCount = details?.members.length ?? summary?.memberCount;
   const [draft, setShownDraft] = useState<Draft>(null);
-  // Which message the text replies to is kept for the room in this tab (unsent-text.ts):
-  // a reload, or a visit to another room, leaves the text a reply, once that message is
-  // in view again, and never sends it as a message of its own (found by a trial).
+  // Which message the text replies to, or which one it edits (with its text, which
+  // Composer keeps as it is typed), is kept for the room in this tab (unsent-text.ts): a
+  // reload, or a visit to another room, leaves the text a reply, or the edit an edit with
+  // what was typed, once that message is in view again; a reply is never sent as a message
+  // of its own, nor an edit thrown away unsaid (both found by trials).
   const setDraft = useCallback(
     (next: Draft) => {
       setShownDraft(next);
       unsentReplies.keep(me.id, roomId, next?.kind === 'reply' ? next.message.seq : undefined);
+      if (next?.kind !== 'edit') unsentEdits.keep(me.id, roomId, undefined);
     },
     [me.id, roomId],
   );
-  const keptReply = draft === null ? unsentReplies.of(me.id, roomId) : undefined;
+  const keptEdit = draft === null ? unsentEdits.of(me.id, roomId)?.seq : undefined;
+  const kept = keptEdit ?? (draft === null ? unsentReplies.of(me.id, roomId) : undefined);
+  const keptKind = keptEdit === undefined ? 'reply' : 'edit';
   const items = state.messages.get(roomId)?.items;
-  const repliedTo = items?.find((item) => item.seq === keptReply);
-  if (repliedTo !== undefined && repliedTo.deletedAt === null)
-    setShownDraft({ kind: 'reply', message: repliedTo });
-  // One older than the page loaded is asked for (the text goes out as a reply meanwhile
-  // too: Composer sends with the kept seq).
-  const missing = items !== undefined && repliedTo === undefined ? keptReply : undefined;
+  const keptOf = items?.find((item) => item.seq === kept);
+  if (keptOf !== undefined && keptOf.deletedAt === null)
+    setShownDraft({ kind: keptKind, message: keptOf });
+  // One older than the page loaded is asked for (a reply's text goes out as a reply
+  // meanwhile too: Composer sends with the kept seq).
+  const missing = items !== undefined && keptOf === undefined ? kept : undefined;
   useEffect(() => {
     if (missing === undefined) return;
     let current = true;
+    const kind = unsentEdits.of(me.id, roomId)?.seq === missing ? 'edit' : 'reply';
     void store.messageAt(roomId, missing).then((message) => {
       if (!current) return;
-      if (message === undefined || message.deletedAt !== null)
-        unsentReplies.keep(me.id, roomId, undefined);
-      else setShownDraft((shown) => shown ?? { kind: 'reply', message });
+      if (message === undefined || message.deletedAt !== null) forgetKept(me.id, roomId);
+      else setShownDraft((shown) => shown ?? { kind, message });
     });
     return () => {
       current = false;
@@ -61,10 +72,10 @@ export function RoomPane({ store, state, roomId, me }: RoomProps) {
   }, [missing, store, roomId, me.id]);
   // A reply to, or an edit of, a message deleted meanwhile (by anyone, anywhere) ends: its
   // text must not stay on screen, and there is nothing left to edit.
-  const drafted = draft?.message.seq ?? keptReply;
+  const drafted = draft?.message.seq ?? kept;
   if (items?.find((item) => item.seq === drafted)?.deletedAt) {
     setShownDraft(null);
-    unsentReplies.keep(me.id, roomId, undefined);
+    forgetKept(me.id, roomId);
   }
   // The same functions every render: the messages they are given are not rendered again.
   const onReply = useCallback(
