@@ -85,12 +85,23 @@ function pinoLogCreator(logger: Logger): logCreator {
   };
 }
 
+/** How long a client waits for any broker's answer. */
+export const KAFKA_REQUEST_TIMEOUT_MS = 10_000;
+
+/**
+ * The `timeout` of a produce request with acks from all in-sync replicas: the broker
+ * answers within it (REQUEST_TIMED_OUT, retried), before the client gives up on the
+ * request at `KAFKA_REQUEST_TIMEOUT_MS`. Kafka's default, 30 s, let a stalled follower
+ * hold a request past the client's wait, which sent it again while the first still stood.
+ */
+export const PRODUCE_ACK_TIMEOUT_MS = 8_000;
+
 export function createKafkaClient(options: KafkaClientOptions): Kafka {
   return new Kafka({
     clientId: options.clientId,
     brokers: [...options.brokers],
     connectionTimeout: 3_000,
-    requestTimeout: 10_000,
+    requestTimeout: KAFKA_REQUEST_TIMEOUT_MS,
     logLevel: logLevel.WARN,
     logCreator: pinoLogCreator(options.logger),
     ...kafkajsSecurity(options.security ?? {}),

@@ -1,5 +1,6 @@
 import type { Message, Producer } from 'kafkajs';
 import type { DataSource, EntityManager } from 'typeorm';
+import { PRODUCE_ACK_TIMEOUT_MS } from '../kafka/kafka-client';
 
 /** A dead letter as an operator reads it (`dead-letters list`): where it was, and why. */
 export interface DeadLetterSummary {
@@ -114,6 +115,7 @@ export function replayDeadLetters(
     }
     await producer.sendBatch({
       acks: -1,
+      timeout: PRODUCE_ACK_TIMEOUT_MS,
       topicMessages: [...topics].map(([topic, messages]) => ({ topic, messages })),
     });
     const replayed = kept.map((letter) => letter.id);

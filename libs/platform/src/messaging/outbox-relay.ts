@@ -2,6 +2,7 @@ import { EVENT_HEADERS, type EventEnvelope } from '@scale-chat/contracts';
 import type { Message, Producer, TopicMessages } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { DataSource, QueryRunner } from 'typeorm';
+import { PRODUCE_ACK_TIMEOUT_MS } from '../kafka/kafka-client';
 
 export interface OutboxRelayOptions {
   readonly dataSource: DataSource;
@@ -302,6 +303,7 @@ export class OutboxRelay {
     const [sent, handed] = await Promise.allSettled([
       producer.sendBatch({
         acks: -1,
+        timeout: PRODUCE_ACK_TIMEOUT_MS,
         topicMessages: byTopicInOrder(outgoing, this.options.topicPrefix ?? ''),
       }),
       toHand.length === 0 ? undefined : this.options.alongside?.(toHand),
