@@ -30,8 +30,8 @@ async function act(page: Page, text: string, name: string): Promise<void> {
   await item.getByRole('button', { name, exact: true }).click();
 }
 
-/** Edits this user's message `text` to `edited` from its Edit action, in the composer. */
-async function edit(page: Page, text: string, edited: string): Promise<void> {
+/** Starts editing this user's message `text` from its Edit action. */
+async function startEdit(page: Page, text: string): Promise<void> {
   await act(page, text, 'Edit');
   // The composer takes the message's text (and the focus) once the edit has started.
   await page.waitForFunction(
@@ -39,6 +39,11 @@ async function edit(page: Page, text: string, edited: string): Promise<void> {
     text,
     { timeout: UI_TIMEOUT },
   );
+}
+
+/** Edits this user's message `text` to `edited` from its Edit action, in the composer. */
+async function edit(page: Page, text: string, edited: string): Promise<void> {
+  await startEdit(page, text);
   const composer = page.getByLabel('Message', { exact: true });
   await composer.fill(edited);
   await composer.press('Enter');
@@ -340,12 +345,7 @@ describe('the web app with API v1.1 (direct rooms, edits, reactions, mentions, s
     const text = `to be emptied ${suffix}`;
     await choRest.say(groupId, text);
     await shown(message(page, text));
-    await act(page, text, 'Edit');
-    await page.waitForFunction(
-      (body) => (document.activeElement as HTMLTextAreaElement | null)?.value === body,
-      text,
-      { timeout: UI_TIMEOUT },
-    );
+    await startEdit(page, text);
     await composer.fill('   ');
     await shown(page.getByTestId('empty-edit'));
     expect(await page.getByRole('button', { name: 'Save' }).isDisabled()).toBe(true);
@@ -504,13 +504,8 @@ describe('the web app with API v1.1 (direct rooms, edits, reactions, mentions, s
 
     // Cho starts editing a message of hers; it is deleted elsewhere (her other tab, say).
     await send(cho.page, 'edit me, then lose me');
-    await act(cho.page, 'edit me, then lose me', 'Edit');
+    await startEdit(cho.page, 'edit me, then lose me');
     const composer = cho.page.getByLabel('Message', { exact: true });
-    await cho.page.waitForFunction(
-      (body) => (document.activeElement as HTMLTextAreaElement | null)?.value === body,
-      'edit me, then lose me',
-      { timeout: UI_TIMEOUT },
-    );
     const seq = await message(cho.page, 'edit me, then lose me').first().getAttribute('data-seq');
     await choRest.call('DELETE', `/api/rooms/${groupId}/messages/${String(seq)}`);
     await cho.page.getByTestId('draft-note').waitFor({ state: 'detached', timeout: UI_TIMEOUT });
@@ -522,13 +517,8 @@ describe('the web app with API v1.1 (direct rooms, edits, reactions, mentions, s
     await choRest.createRoom(other, [danId]);
     await openRoom(cho.page, group);
     await send(cho.page, 'edit me across rooms');
-    await act(cho.page, 'edit me across rooms', 'Edit');
+    await startEdit(cho.page, 'edit me across rooms');
     const composer = cho.page.getByLabel('Message', { exact: true });
-    await cho.page.waitForFunction(
-      (body) => (document.activeElement as HTMLTextAreaElement | null)?.value === body,
-      'edit me across rooms',
-      { timeout: UI_TIMEOUT },
-    );
     await composer.fill('edited across rooms');
 
     await openRoom(cho.page, other);
