@@ -44,10 +44,10 @@ describe('isLongMessage', () => {
 
 describe('readersBySeq', () => {
   const items = [
-    { seq: 1, senderId: 'me' },
-    { seq: 2, senderId: 'ann' },
-    { seq: 3, senderId: 'me' },
-    { seq: 4, senderId: 'me' },
+    { seq: 1, senderId: 'me', deletedAt: null },
+    { seq: 2, senderId: 'ann', deletedAt: null },
+    { seq: 3, senderId: 'me', deletedAt: null },
+    { seq: 4, senderId: 'me', deletedAt: null },
   ];
 
   it('puts each reader under the latest of my messages their cursor reached', () => {
@@ -64,6 +64,15 @@ describe('readersBySeq', () => {
       [3, ['ann']],
       [4, ['bob']],
     ]);
+  });
+
+  it('shows nobody under a deleted message: its readers go under the one before it', () => {
+    const deleted = items.map((message) =>
+      message.seq === 4 ? { ...message, deletedAt: '2026-12-07T00:00:00.000Z' } : message,
+    );
+    expect([...readersBySeq(deleted, [['ann', 4]], 'me')]).toEqual([[3, ['ann']]]);
+    const allDeleted = items.map((message) => ({ ...message, deletedAt: 'then' }));
+    expect([...readersBySeq(allDeleted, [['ann', 4]], 'me')]).toEqual([]);
   });
 
   it('shows nobody under a message no cursor reached', () => {

@@ -40,10 +40,11 @@ export function isLongMessage(body: string): boolean {
 
 /**
  * "Seen by" under this user's messages: each other reader under the latest of this user's
- * messages at or before their read cursor, so never under one they have not reached.
+ * messages at or before their read cursor, so never under one they have not reached, nor
+ * under a deleted one (there is nothing left of it to have seen).
  */
 export function readersBySeq(
-  items: readonly Pick<MessageView, 'seq' | 'senderId'>[],
+  items: readonly Pick<MessageView, 'seq' | 'senderId' | 'deletedAt'>[],
   cursors: Iterable<readonly [string, number]>,
   meId: string,
 ): Map<number, string[]> {
@@ -51,7 +52,10 @@ export function readersBySeq(
   for (const [userId, cursor] of cursors) {
     if (userId === meId) continue;
     const mine = items
-      .filter((message) => message.senderId === meId && message.seq <= cursor)
+      .filter(
+        (message) =>
+          message.senderId === meId && message.seq <= cursor && message.deletedAt === null,
+      )
       .at(-1);
     if (mine !== undefined) readers.set(mine.seq, [...(readers.get(mine.seq) ?? []), userId]);
   }
