@@ -309,11 +309,14 @@ describe('the web app by keyboard', () => {
     await focused(message(page, 'a needle in the haystack'));
   }, 90_000);
 
-  it('a direct room opened by keyboard from "Message someone" has the focus at its message box', async () => {
+  it('a direct room opened by keyboard from "Message someone" has the focus at its message box; looking oneself up says so', async () => {
     const page = ann.page;
     await page.getByRole('button', { name: '+ Message someone' }).press('Enter');
     const dialog = page.getByRole('dialog', { name: 'Message someone' });
     const search = dialog.getByLabel('Find a person');
+    // Looking herself up, Ann is told it is her, not that nobody matched.
+    await search.fill(ann.username);
+    await showsText(dialog.getByRole('status'), "That's you. Search for someone else.");
     await search.fill(carl.username);
     await shown(dialog.getByRole('option', { name: new RegExp(`@${carl.username}`) }));
     await search.press('Enter');

@@ -19,7 +19,7 @@ import {
   type PendingMessage,
 } from './send-queue';
 import type { TabKept } from './tab-kept';
-import { othersThan } from './user-query';
+import { usersFound, type UsersFound } from './user-query';
 import {
   isMemberEvent,
   isMessage,
@@ -840,12 +840,12 @@ export class ChatStore {
     }
   }
 
-  /** Users found by username or display name (API.md v1.1), never this one. */
-  async searchUsers(query: string): Promise<User[]> {
+  /** Users found by username or display name (API.md v1.1), never this one (if found, said). */
+  async searchUsers(query: string): Promise<UsersFound> {
     const params = new URLSearchParams({ query, limit: String(SEARCH_RESULTS + 1) });
     const users = listOf(await this.api.get(`/api/users?${params.toString()}`), isUser).items;
     for (const user of users) this.remember(user);
-    return othersThan(users, this.me.id).slice(0, SEARCH_RESULTS);
+    return usersFound(users, this.me.id, SEARCH_RESULTS);
   }
 
   // ---- messages ----

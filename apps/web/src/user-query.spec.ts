@@ -1,4 +1,4 @@
-import { checkUserQuery, othersThan } from './user-query';
+import { checkUserQuery, nobodyShown, othersThan, usersFound } from './user-query';
 import type { User } from './validate';
 
 describe('checkUserQuery', () => {
@@ -52,5 +52,17 @@ describe('othersThan', () => {
       'ann',
       'bob',
     ]);
+  });
+
+  it('says when the searcher found only themselves, rather than that nobody matched', () => {
+    const found = usersFound([user('me')], 'me', 8);
+    expect(found).toEqual({ others: [], foundMe: true });
+    expect(nobodyShown(found.foundMe)).toBe("That's you. Search for someone else.");
+    const nobody = usersFound([], 'me', 8);
+    expect(nobodyShown(nobody.foundMe)).toBe('No matching users');
+    expect(usersFound([user('ann'), user('me'), user('bob')], 'me', 1)).toEqual({
+      others: [user('ann')],
+      foundMe: true,
+    });
   });
 });

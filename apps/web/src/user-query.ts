@@ -27,3 +27,24 @@ export function checkUserQuery(input: string): QueryCheck {
 export function othersThan(users: readonly User[], meId: string): User[] {
   return users.filter((user) => user.id !== meId);
 }
+
+/** What a people search found: those who can be picked, and whether the searcher matched. */
+export interface UsersFound {
+  readonly others: readonly User[];
+  readonly foundMe: boolean;
+}
+
+export function usersFound(users: readonly User[], meId: string, most: number): UsersFound {
+  return {
+    others: othersThan(users, meId).slice(0, most),
+    foundMe: users.some((user) => user.id === meId),
+  };
+}
+
+/**
+ * What a search that shows nobody says: that the searcher found themselves (who cannot be
+ * picked), rather than that nobody matched.
+ */
+export function nobodyShown(foundMe: boolean): string {
+  return foundMe ? "That's you. Search for someone else." : 'No matching users';
+}

@@ -1,7 +1,7 @@
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import { ApiError, describeError } from '../api-error';
 import type { ChatStore } from '../chat-store';
-import { checkUserQuery } from '../user-query';
+import { checkUserQuery, nobodyShown } from '../user-query';
 import type { User } from '../validate';
 import { Avatar, displayNameOf } from './Avatar';
 
@@ -30,7 +30,9 @@ export function UserSearch({
   const id = useId();
   const input = useRef<HTMLInputElement>(null);
   const [query, setQuery] = useState('');
-  const [results, setResults] = useState<User[]>([]);
+  const [results, setResults] = useState<readonly User[]>([]);
+  /** The searcher was among what the server found (left out of the results). */
+  const [foundMe, setFoundMe] = useState(false);
   /** The query the results answer: "no match" only once the search has answered. */
   const [answered, setAnswered] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -48,9 +50,10 @@ export function UserSearch({
     let current = true;
     const timer = setTimeout(() => {
       store.searchUsers(check.query).then(
-        (users) => {
+        (found) => {
           if (current) {
-            setResults(users);
+            setResults(found.others);
+            setFoundMe(found.foundMe);
             setAnswered(query);
             setActive(0);
             setError(null);
@@ -162,7 +165,7 @@ export function UserSearch({
       </ul>
       {answered === query && query !== '' && shown.length === 0 && error === null && (
         <p className="muted small pad" role="status">
-          No matching users
+          {nobodyShown(foundMe)}
         </p>
       )}
     </div>
