@@ -155,7 +155,7 @@ describe('SendQueue', () => {
       await settled();
     }
     expect(socket.asked).toEqual([]);
-    expect(pending[0]).toMatchObject({ body: 'one', state: 'sending', attempts: 0 });
+    expect(pending[0]).toMatchObject({ body: 'one', state: 'sending', attempts: 1 });
 
     jest.advanceTimersByTime(2_999);
     expect(socket.asked).toEqual([]);

@@ -142,8 +142,8 @@ export interface SendQueueHost {
  * twice. A try that fails for a passing reason is made again later (backing off), and the
  * queue waits for it: a later message never overtakes an earlier one, and one written
  * meanwhile waits behind it rather than sending it again early. Refused as too frequent
- * (`rate_limited`), a message waits as long as the server asks, and such a refusal spends
- * none of its MAX_ATTEMPTS: it is tried again until it goes.
+ * (`rate_limited`), a message waits as long as the server asks, and is tried again until
+ * it goes: such refusals never fail it after MAX_ATTEMPTS.
  */
 export class SendQueue {
   private sending = false;
@@ -293,6 +293,7 @@ export class SendQueue {
           else this.remove((message) => message.clientMsgId === next.clientMsgId);
           continue;
         }
+        // Too frequent: the server did nothing and said when to try again, however often.
         const limited = outcome.code === 'rate_limited';
         if (FINAL_REFUSALS.has(outcome.code) || (!limited && attempts >= MAX_ATTEMPTS)) {
           this.update(next.clientMsgId, {
@@ -302,12 +303,9 @@ export class SendQueue {
           });
           continue;
         }
-        // Too frequent: no attempt spent (the server did nothing), and the wait it asks.
-        this.update(next.clientMsgId, {
-          error: outcome.message,
-          ...(limited ? { attempts: next.attempts } : {}),
-        });
-        // Back off, then the queue starts again with this message (order is kept).
+        this.update(next.clientMsgId, { error: outcome.message });
+        // Back off (too frequent: as long as the server asks), then the queue starts again
+        // with this message (order is kept).
         this.endBackOff();
         this.heldByServer = limited;
         const backOff = 500 * 2 ** Math.min(attempts, MAX_ATTEMPTS);
@@ -317,7 +315,7 @@ export class SendQueue {
             this.heldByServer = false;
             this.kick();
           },
-          Math.max(limited ? (rateLimitWaitMs(outcome.message) ?? 0) : 0, backOff),
+          (limited ? rateLimitWaitMs(outcome.message) : undefined) ?? backOff,
         );
         return;
       }
