@@ -61,6 +61,18 @@ describe('the web app: notices over the chat, and a tab handed to another user',
     await logIn(ann);
   }, 200_000);
 
+  /** A room of Ann's with Ben, where `speaker` said `count` lines, `line(1)` first. */
+  async function roomOfLines(
+    name: string,
+    speaker: RestUser,
+    count: number,
+    line: (n: number) => string,
+  ): Promise<string> {
+    const roomId = await annRest.createRoom(name, [ben.id]);
+    await speaker.say(roomId, ...Array.from({ length: count }, (_, n) => line(n + 1)));
+    return roomId;
+  }
+
   afterAll(async () => {
     await browser?.close();
     await stack?.stop();
@@ -149,12 +161,49 @@ describe('the web app: notices over the chat, and a tab handed to another user',
     await page.getByRole('alert').waitFor({ state: 'detached', timeout: UI_TIMEOUT });
   }, 90_000);
 
+  it('"Jump to latest" covers no message text on a 320 px phone', async () => {
+    const roomId = await roomOfLines(
+      `jump ${suffix}`,
+      benRest,
+      12,
+      (n) => `jump line ${n} ${'words across '.repeat(12)}`,
+    );
+    const page = ann.page;
+    await page.setViewportSize({ width: 320, height: 640 });
+    try {
+      await page.goto(`${EDGE}/#/rooms/${roomId}`);
+      await shown(message(page, 'jump line 12 '));
+      await readToEndThenScrollTo(page, 200);
+      const jump = page.getByTestId('jump-latest');
+      await shown(jump);
+      const jumpBox = await boxOf(jump);
+      // The part of each message's text the list shows (what is scrolled out is not seen).
+      const bubbles = await page.getByTestId('messages').evaluate((list) => {
+        const view = list.getBoundingClientRect();
+        return [...list.querySelectorAll('.bubble')].flatMap((element) => {
+          const box = element.getBoundingClientRect();
+          const top = Math.max(box.top, view.top);
+          const bottom = Math.min(box.bottom, view.bottom);
+          return bottom > top ? [{ x: box.x, y: top, width: box.width, height: bottom - top }] : [];
+        });
+      });
+      expect(bubbles.length).toBeGreaterThan(0);
+      expect(bubbles.filter((bubble) => overlaps(bubble, jumpBox))).toEqual([]);
+      await jump.click();
+      await jump.waitFor({ state: 'detached', timeout: UI_TIMEOUT });
+      expect(await fromEnd(page)).toBeLessThan(2);
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 800 });
+    }
+  }, 90_000);
+
   it('a room left scrolled up by one user opens at its end for the next user to log in to the tab', async () => {
     const name = `scrolled ${suffix}`;
-    const roomId = await annRest.createRoom(name, [ben.id]);
-    await annRest.say(
-      roomId,
-      ...Array.from({ length: 25 }, (_, n) => `tab line ${n + 1} ${'and more words '.repeat(6)}`),
+    const roomId = await roomOfLines(
+      name,
+      annRest,
+      25,
+      (n) => `tab line ${n} ${'and more words '.repeat(6)}`,
     );
     // Ben has read it all: his room opens at its end, not at a "new messages" divider.
     const { lastSeq } = await benRest.call<{ lastSeq: number }>('GET', `/api/rooms/${roomId}`);
