@@ -202,6 +202,22 @@ describe('SendQueue', () => {
     expect(socket.next().payload.body).toBe('behind');
   });
 
+  it(`fails a message only after ${MAX_ATTEMPTS} failures other than "too frequent", however many of those came first`, async () => {
+    queue.add(ROOM, 'patient');
+    queue.add(ROOM, 'behind');
+    for (let attempt = 1; attempt < MAX_ATTEMPTS; attempt += 1) {
+      socket.next().answer(refused('rate_limited', 'Too many requests; try again in 1 s'));
+      await settled();
+      jest.advanceTimersByTime(1_000);
+    }
+    // One passing failure after them: a first failure of its kind, not the last straw.
+    socket.next().timeOut();
+    await settled();
+    expect(pending[0]).toMatchObject({ body: 'patient', state: 'sending' });
+    jest.runOnlyPendingTimers();
+    expect(socket.next().payload.body).toBe('patient');
+  });
+
   it('sends at once when connected again after a try lost with the connection, not after its back-off', async () => {
     queue.add(ROOM, 'lost on the way');
     socket.next().timeOut();

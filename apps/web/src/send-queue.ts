@@ -153,6 +153,11 @@ export class SendQueue {
   private heldByServer = false;
   private offlineCheck: ReturnType<typeof setInterval> | undefined;
   private stopped = false;
+  /**
+   * Each message's failed tries other than "too frequent": these alone fail it at
+   * MAX_ATTEMPTS (its `attempts` counts every try, for the "Retrying (n)" it shows).
+   */
+  private readonly failures = new Map<string, number>();
 
   constructor(
     private readonly host: SendQueueHost,
@@ -178,6 +183,7 @@ export class SendQueue {
 
   /** The retry button of a failed message: the same clientMsgId again. */
   retry(clientMsgId: string): void {
+    this.failures.delete(clientMsgId);
     this.update(clientMsgId, {
       state: 'sending',
       failedBy: undefined,
@@ -288,6 +294,7 @@ export class SendQueue {
             message: "the server didn't answer in time",
           }));
         if (outcome.ok) {
+          this.failures.delete(next.clientMsgId);
           const stored = outcome.body['message'];
           if (isMessage(stored)) this.host.stored(stored);
           else this.remove((message) => message.clientMsgId === next.clientMsgId);
@@ -295,7 +302,10 @@ export class SendQueue {
         }
         // Too frequent: the server did nothing and said when to try again, however often.
         const limited = outcome.code === 'rate_limited';
-        if (FINAL_REFUSALS.has(outcome.code) || (!limited && attempts >= MAX_ATTEMPTS)) {
+        const failures = (this.failures.get(next.clientMsgId) ?? 0) + (limited ? 0 : 1);
+        this.failures.set(next.clientMsgId, failures);
+        if (FINAL_REFUSALS.has(outcome.code) || failures >= MAX_ATTEMPTS) {
+          this.failures.delete(next.clientMsgId);
           this.update(next.clientMsgId, {
             state: 'failed',
             failedBy: 'refused',
@@ -308,7 +318,7 @@ export class SendQueue {
         // with this message (order is kept).
         this.endBackOff();
         this.heldByServer = limited;
-        const backOff = 500 * 2 ** Math.min(attempts, MAX_ATTEMPTS);
+        const backOff = 500 * 2 ** Math.min(failures, MAX_ATTEMPTS);
         this.retryTimer = setTimeout(
           () => {
             this.retryTimer = undefined;

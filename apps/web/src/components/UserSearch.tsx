@@ -165,7 +165,7 @@ export function UserSearch({
       </ul>
       {answered === query && query !== '' && shown.length === 0 && error === null && (
         <p className="muted small pad" role="status">
-          {nobodyShown(foundMe)}
+          {nobodyShown(foundMe && results.length === 0)}
         </p>
       )}
     </div>
