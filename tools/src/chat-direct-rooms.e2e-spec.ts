@@ -15,16 +15,17 @@ import { readSecureListener } from './infra';
 
 jest.setTimeout(120_000);
 
-/**
- * API.md v1.1's direct rooms against real processes (auth, the saga orchestrator, two
- * chat gateways, Kafka, PostgreSQL): the room saga runs for real, auth confirming the
- * users, and the unique index on the pair decides between the instances. Every process
- * reaches Kafka over TLS as a SCRAM-SHA-512 user, as a production deployment may: the
- * signup and room sagas, the outbox relays and the gateways' adapter all work so.
- */
 /** The tools' own broker has a TLS and SASL listener; another (KAFKA_BROKERS) may not. */
 const overTls = readSecureListener() !== undefined;
 
+/**
+ * API.md v1.1's direct rooms against real processes (auth, the saga orchestrator, two
+ * chat gateways, Kafka, PostgreSQL): the room saga runs for real, auth confirming the
+ * users, and the unique index on the pair decides between the instances. On the tools'
+ * own broker every process reaches Kafka over TLS as a SCRAM-SHA-512 user, as a
+ * production deployment may: the signup and room sagas, the outbox relays and the
+ * gateways' adapter all work so.
+ */
 describe(`direct rooms on two gateway instances, Kafka ${overTls ? 'over TLS and SCRAM' : 'in plain text (no secure listener known)'}`, () => {
   let cluster: ChatCluster;
   const sockets: Socket[] = [];

@@ -140,7 +140,9 @@ async function secureListener(): Promise<SecureListener> {
   const keystore = { file: join(KAFKA_DIR, 'secure-listener.p12'), password: secret() };
   const caFile = join(KAFKA_DIR, 'secure-listener-ca.pem');
   rmSync(keystore.file, { force: true });
-  // The password by environment, not on a command line (`ps`, an error's message).
+  // The password by environment, not on a command line (`ps`, an error's message). The
+  // SCRAM user's is on the storage tool's and ConfigCommand's (they take it no other
+  // way for a new user): a local test broker's, kept out of error messages only.
   const store = [
     '-keystore',
     keystore.file,

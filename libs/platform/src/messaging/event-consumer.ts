@@ -43,8 +43,8 @@ export interface EventConsumerOptions {
   /**
    * Partitions handled at once (order holds within each). Default: 3 for one event at a
    * time (a slow saga step or room event does not hold up another partition's batch of
-   * the same fetch, though the next fetch waits for all of them), 1 for batches (their
-   * transactions add to the same rows).
+   * the same fetch, though the next fetch from that broker waits for all of them), 1 for
+   * batches (their transactions add to the same rows).
    */
   readonly concurrency?: number;
   /** The group's session timeout (kafkajs' default: 30 s). */
@@ -532,8 +532,8 @@ export class EventConsumer {
    * for good, and counts every throw against one budget of retries that only a rebalance
    * resets, each wait longer, the last a crash and a rebalance. Only a consumer that is
    * stopping throws, leaving the record uncommitted for the group. While it waits, the
-   * other partitions of this consumer's fetch wait too (kafkajs fetches again once every
-   * batch of the last fetch is done).
+   * consumer's other partitions led by the same broker wait too (kafkajs fetches from a
+   * broker again once every batch of its last fetch is done).
    *
    * A failure is logged as a warning the first time and then at most once a minute (with
    * how many tries and for how long), at debug level in between: a database away for an

@@ -82,8 +82,8 @@ export class RetryLaterError extends Error {
  * What a handler throws for an event no retry can help (a saga type this release does
  * not know, say): it is kept in `dead_letters` at once, with why, and the consumer goes
  * on, where another failure is tried `maxAttempts` times first (each after a pause, which
- * holds up this consumer's other partitions too: kafkajs fetches again only once every
- * batch of its last fetch is done).
+ * holds up this consumer's other partitions led by the same broker too: kafkajs fetches
+ * from a broker again only once every batch of its last fetch is done).
  */
 export class UnhandleableEventError extends Error {
   override readonly name = 'UnhandleableEventError';
