@@ -107,24 +107,30 @@ export async function runStack(): Promise<number> {
           say(`${instance.label} ${reason}; the rest runs on. ${restartHint(instance)}`);
       });
     });
-    await Promise.all(
-      instances.map((instance, index) =>
-        eventually(instance.label, () => isHealthy(instance.healthUrl), {
-          timeoutMs: 120_000,
-          failed: () => processes[index]?.exitReason(),
-        }),
+    await unlessStopped(
+      Promise.all(
+        instances.map((instance, index) =>
+          eventually(instance.label, () => isHealthy(instance.healthUrl), {
+            timeoutMs: 120_000,
+            failed: () => processes[index]?.exitReason(),
+          }),
+        ),
       ),
+      stopped,
     );
 
     const edge = startManaged('edge', nginxBinary(), edgeArgs(), { colorIndex: instances.length });
     processes.unshift(edge);
     // Once a second: the edge limits /health/* per address (5 a second after a burst of
     // 20), and these are four routes a round.
-    await eventually('edge', () => allHealthy(edgeHealthUrls), {
-      timeoutMs: 15_000,
-      intervalMs: 1_000,
-      failed: edge.exitReason,
-    });
+    await unlessStopped(
+      eventually('edge', () => allHealthy(edgeHealthUrls), {
+        timeoutMs: 15_000,
+        intervalMs: 1_000,
+        failed: edge.exitReason,
+      }),
+      stopped,
+    );
     printReady(startedAt);
     ready = true;
 
@@ -137,8 +143,12 @@ export async function runStack(): Promise<number> {
     stopping = true;
     say(`${signal}: stopping`);
   } catch (error) {
-    say(`failed: ${error instanceof Error ? error.message : String(error)}`);
-    status = 1;
+    if (error instanceof StopRequested) {
+      say(`${error.signal}: stopping before everything was up`);
+    } else {
+      say(`failed: ${error instanceof Error ? error.message : String(error)}`);
+      status = 1;
+    }
   } finally {
     stopping = true;
     // The edge first, so no request reaches a service that is going away.
@@ -156,6 +166,27 @@ export async function runStack(): Promise<number> {
       );
   }
   return status;
+}
+
+/** A stop signal came while the stack was still starting. */
+class StopRequested extends Error {
+  constructor(readonly signal: NodeJS.Signals) {
+    super(`${signal} while starting`);
+  }
+}
+
+/**
+ * `step`, unless a stop signal comes first: the waits for the services' and the edge's
+ * health take up to minutes, and Ctrl-C must not wait them out. (Kafka and PostgreSQL are
+ * let finish starting, so that what they started is known and stopped.)
+ */
+async function unlessStopped<T>(step: Promise<T>, stopped: Promise<NodeJS.Signals>): Promise<T> {
+  const first = await Promise.race([
+    step.then((value) => ({ value })),
+    stopped.then((signal) => ({ signal })),
+  ]);
+  if ('signal' in first) throw new StopRequested(first.signal);
+  return first.value;
 }
 
 /** The ones of `ports` something listens on. */

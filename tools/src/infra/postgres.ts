@@ -52,8 +52,16 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
+/**
+ * pg_ctl, in a process group of its own, as is the server it starts: Ctrl-C in the
+ * terminal of `npm start` signals its whole group, and must neither shut PostgreSQL down
+ * under the services still stopping nor cut short the stop that follows.
+ */
 async function pgCtl(args: readonly string[], dataDir: string): Promise<void> {
-  await run(join(postgresBinDir(), 'pg_ctl'), ['-D', dataDir, ...args], { ...postgresRunAs() });
+  await run(join(postgresBinDir(), 'pg_ctl'), ['-D', dataDir, ...args], {
+    ...postgresRunAs(),
+    detached: true,
+  });
 }
 
 /** Creates the cluster once: the `chat` role (with CREATEDB, for test databases) and database. */
