@@ -28,6 +28,7 @@ import {
   type K8sObject,
 } from './render';
 import { CHART_TOPICS_FILE, chartTopicsText, contractTopics } from './topics';
+import { alertRuleGroups } from '../observability/alert-rules';
 
 /** The edge's nginx.conf as the chart renders it. */
 function edgeConfigText(objects: readonly K8sObject[]): string {
@@ -476,6 +477,31 @@ describe('the Strimzi topics of the chart', () => {
     for (const topic of topics) {
       expect(topic.spec).toMatchObject({ replicas: 3, config: { 'min.insync.replicas': 2 } });
     }
+  });
+});
+
+describe('the alert rules of the chart (metrics.prometheusRule)', () => {
+  const rules = (objects: readonly K8sObject[]) =>
+    objects.filter((object) => object.kind === 'PrometheusRule');
+
+  it("renders files/prometheus-alerts.yaml, compose's rules, as a PrometheusRule, valid against its schema", async () => {
+    const [rule, ...more] = rules(await renderChart([PRODUCTION_VALUES]));
+    expect(more).toEqual([]);
+    expect(rule).toMatchObject({
+      apiVersion: 'monitoring.coreos.com/v1',
+      metadata: { name: 'scale-chat', labels: { release: 'prometheus' } },
+    });
+    // The same groups, the alerts' {{ $labels }} and {{ $value }} left to Prometheus.
+    expect((rule as unknown as { spec: { groups: unknown } }).spec.groups).toEqual(
+      alertRuleGroups(),
+    );
+    expect(validateObjects(rule === undefined ? [] : [rule])).toEqual([
+      { kind: 'PrometheusRule', name: 'scale-chat', error: null },
+    ]);
+  });
+
+  it('renders none by default', async () => {
+    expect(rules(await renderWithDefaults())).toEqual([]);
   });
 });
 

@@ -1,2 +1,3 @@
 export * from './dashboard-metrics';
 export * from './dashboard-suite';
+export * from './alert-rules';
