@@ -192,25 +192,24 @@ async function addScramUserToOlderData(
   )?.[1];
   if (clusterId === undefined || secure.scramUserInCluster === clusterId) return;
   const scram = secure.users['scram-sha-512'];
-  await withoutSecret(
-    scram.password,
-    run(
-      'java',
-      javaArgs(libs, 'kafka.admin.ConfigCommand', [
-        ...['--bootstrap-server', `127.0.0.1:${LOCAL_KAFKA_PORT}`, '--alter'],
-        ...['--add-config', `SCRAM-SHA-512=[password=${scram.password}]`],
-        ...['--entity-type', 'users', '--entity-name', scram.username],
-      ]),
-    ),
-  );
+  await runKafkaTool(libs, 'kafka.admin.ConfigCommand', scram.password, [
+    ...['--bootstrap-server', `127.0.0.1:${LOCAL_KAFKA_PORT}`, '--alter'],
+    ...['--add-config', `SCRAM-SHA-512=[password=${scram.password}]`],
+    ...['--entity-type', 'users', '--entity-name', scram.username],
+  ]);
   saveSecureListener({ ...secure, scramUserInCluster: clusterId });
   say("added the secure listener's SCRAM user to data made before it");
 }
 
-/** `running`, its failure's message without `secret` (a command line it quotes). */
-async function withoutSecret<T>(secret: string, running: Promise<T>): Promise<T> {
+/** Runs one of Kafka's command-line tools; its failure's message says `secret` as ***. */
+async function runKafkaTool(
+  libs: string,
+  mainClass: string,
+  secret: string,
+  args: readonly string[],
+): Promise<void> {
   try {
-    return await running;
+    await run('java', javaArgs(libs, mainClass, args));
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw new Error(message.replaceAll(secret, '***'));
@@ -278,23 +277,18 @@ export async function ensureKafka(
 async function startBroker(say: Say, brokers: readonly string[]): Promise<number> {
   const libs = await fetchKafka(say);
   mkdirSync(LOG_DIR, { recursive: true });
-  const secure = await secureListener();
+  let secure = await secureListener();
   const properties = writeServerProperties(secure);
   if (!existsSync(join(DATA_DIR, 'meta.properties'))) {
     const clusterId = newClusterId();
     const scram = secure.users['scram-sha-512'];
-    await withoutSecret(
-      scram.password,
-      run(
-        'java',
-        javaArgs(libs, 'kafka.tools.StorageTool', [
-          'format',
-          ...['-t', clusterId, '-c', properties],
-          ...['--add-scram', `SCRAM-SHA-512=[name=${scram.username},password=${scram.password}]`],
-        ]),
-      ),
-    );
-    saveSecureListener({ ...secure, scramUserInCluster: clusterId });
+    await runKafkaTool(libs, 'kafka.tools.StorageTool', scram.password, [
+      'format',
+      ...['-t', clusterId, '-c', properties],
+      ...['--add-scram', `SCRAM-SHA-512=[name=${scram.username},password=${scram.password}]`],
+    ]);
+    secure = { ...secure, scramUserInCluster: clusterId };
+    saveSecureListener(secure);
   }
 
   const started = Date.now();
