@@ -76,11 +76,16 @@ export class DatabaseFaults {
     return relay;
   }
 
-  /** Ends the held relay's statement (its process may be dead already), then the hold. */
+  /**
+   * Ends the held relay's statement (its process may be dead already), then the hold. Only
+   * a statement waiting now: `query` is also a connection's last one when it is idle, and
+   * ending a live instance's idle pool connection failed its next send.
+   */
   async releaseRelay(schema: FaultSchema): Promise<void> {
     await this.db.query(
       `SELECT pg_terminate_backend("pid") FROM pg_stat_activity
-        WHERE "datname" = current_database() AND "query" LIKE 'DELETE FROM "outbox"%'`,
+        WHERE "datname" = current_database() AND "state" = 'active'
+          AND "wait_event_type" = 'Lock' AND "query" LIKE 'DELETE FROM "outbox"%'`,
     );
     await this.holder.query('SELECT pg_advisory_unlock($1)', [HOLD_RELAY]);
     await this.db.query(`DROP TRIGGER IF EXISTS "hold_relay" ON "${schema}"."outbox"`);

@@ -6,6 +6,8 @@ import { Partitioners, type Kafka } from 'kafkajs';
 import { eventuallyValue } from '@scale-chat/wait';
 import pino from 'pino';
 import { readServiceConfig } from '../config';
+import { defineTopic } from '@scale-chat/contracts';
+import { ensureTopics } from './ensure-topics';
 import { createKafkaClient } from './kafka-client';
 
 /** The tools' broker's TLS and SASL listener (tools/src/infra/kafka.ts, `SecureListener`). */
@@ -63,10 +65,13 @@ function clientFor(env: Record<string, string>, retries?: number): Kafka {
         try {
           if (mechanism === 'scram-sha-512') {
             const { clusterId } = await admin.describeCluster();
-            // Written when the data directory is made; an older directory has no such user.
+            // Written with the data directory, or added once to data made before the listener.
             expect(listener.scramUserInCluster).toBe(clusterId);
           }
-          created = await admin.createTopics({ topics: [{ topic, numPartitions: 1 }] });
+          // As the services make theirs: waited for until its partition has a leader (a
+          // busy broker may not know a new topic for a moment).
+          await ensureTopics(admin, [defineTopic({ name: topic, key: 'roomId', partitions: 1 })]);
+          created = true;
           await Promise.all([producer.connect(), consumer.connect()]);
           await consumer.subscribe({ topics: [topic], fromBeginning: true });
           const received: string[] = [];
