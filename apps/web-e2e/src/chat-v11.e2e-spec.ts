@@ -396,9 +396,11 @@ describe('the web app with API v1.1 (direct rooms, edits, reactions, mentions, s
     await act(dan.page, 'reply to me after a reload', 'Reply');
     await dan.page.getByLabel('Message', { exact: true }).fill('written before the reload');
     await dan.page.reload();
-    expect(await shown(dan.page.getByTestId('draft-note'))).toContain(
-      'Replying to Cho 조민서: reply to me after a reload',
-    );
+    // Its author's name comes with the room's members, a moment after the note shows.
+    const replyNote = dan.page
+      .getByTestId('draft-note')
+      .filter({ hasText: 'Replying to Cho 조민서' });
+    expect(await shown(replyNote)).toContain('Replying to Cho 조민서: reply to me after a reload');
     await dan.page.getByLabel('Message', { exact: true }).press('Enter');
     const quote = cho.page
       .locator('[data-seq]')
