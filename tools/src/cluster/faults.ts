@@ -15,6 +15,9 @@ const HOLD_RELAY = 7_770_002;
  * holds the advisory locks the faults wait on.
  */
 export class DatabaseFaults {
+  /** The `application_name` of the instance whose relay `holdRelay` holds. */
+  private heldRelay: string | undefined;
+
   constructor(
     private readonly db: Client,
     private readonly holder: Client,
@@ -65,6 +68,7 @@ export class DatabaseFaults {
       [marker, marker, JSON.stringify(envelope)],
     );
     let relay = '';
+    this.heldRelay = undefined;
     await eventually('the relay is held', async () => {
       const { rows } = await this.db.query<{ application_name: string }>(
         `SELECT "application_name" FROM pg_stat_activity WHERE "datname" = current_database()
@@ -73,19 +77,21 @@ export class DatabaseFaults {
       relay = rows[0]?.application_name ?? '';
       return rows.length > 0;
     });
+    this.heldRelay = relay;
     return relay;
   }
 
   /**
    * Ends the held relay's statement (its process may be dead already), then the hold. Only
-   * a statement waiting now: `query` is also a connection's last one when it is idle, and
-   * ending a live instance's idle pool connection failed its next send.
+   * the held instance's (by its `application_name`): the instance that takes the relay
+   * over may be waiting on the hold too, and ending its connection failed its next send.
    */
   async releaseRelay(schema: FaultSchema): Promise<void> {
     await this.db.query(
       `SELECT pg_terminate_backend("pid") FROM pg_stat_activity
-        WHERE "datname" = current_database() AND "state" = 'active'
+        WHERE "datname" = current_database() AND "application_name" = $1
           AND "wait_event_type" = 'Lock' AND "query" LIKE 'DELETE FROM "outbox"%'`,
+      [this.heldRelay ?? ''],
     );
     await this.holder.query('SELECT pg_advisory_unlock($1)', [HOLD_RELAY]);
     await this.db.query(`DROP TRIGGER IF EXISTS "hold_relay" ON "${schema}"."outbox"`);
