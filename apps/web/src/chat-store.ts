@@ -13,6 +13,7 @@ import { firstUnreadSeq, isUnreadKind } from './message-list';
 import { CHAT_LIMITS } from './limits';
 import {
   ACK_TIMEOUT_MS,
+  rateLimitWaitMs,
   resumedSends,
   SendQueue,
   type ChatSocket,
@@ -33,6 +34,7 @@ import {
   changesOf,
   listOf,
   readAck,
+  retryAfterSecondsOf,
   type Page,
   type User,
 } from './validate';
@@ -296,7 +298,9 @@ export class ChatStore {
           this.showFailure(
             'Your account connected too often just now. This tab connects again by itself in a moment.',
           );
-        this.reconnectLater();
+        this.reconnectLater(
+          rateLimitWaitMs(retryAfterSecondsOf((error as { data?: unknown }).data)),
+        );
       }
     });
     socket.on('message:new', (message) => {
@@ -380,16 +384,22 @@ export class ChatStore {
     else if (this.api.user !== null) this.reconnectLater();
   }
 
-  /** Connects the socket again in a while (longer each time), unless it is by then. */
-  private reconnectLater(): void {
+  /**
+   * Connects the socket again in a while (longer each time, and no sooner than the server
+   * asked, `waitMs`), unless it is by then.
+   */
+  private reconnectLater(waitMs = 0): void {
     if (this.stopped || this.reconnectTimer !== undefined) return;
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = undefined;
-      const socket = this.socket;
-      if (socket === null || socket.connected || socket.active) return;
-      this.reconnectDelay = Math.min(this.reconnectDelay * 2, RECONNECT_MOST_MS);
-      void this.reconnectWithFreshToken();
-    }, this.reconnectDelay);
+    this.reconnectTimer = setTimeout(
+      () => {
+        this.reconnectTimer = undefined;
+        const socket = this.socket;
+        if (socket === null || socket.connected || socket.active) return;
+        this.reconnectDelay = Math.min(this.reconnectDelay * 2, RECONNECT_MOST_MS);
+        void this.reconnectWithFreshToken();
+      },
+      Math.max(this.reconnectDelay, waitMs),
+    );
   }
 
   private async onConnect(recovered: boolean): Promise<void> {

@@ -6,7 +6,7 @@ import type {
 import type { Socket } from 'socket.io-client';
 import { TabKept } from './tab-kept';
 import type { KeyValueStore } from './token-storage';
-import { hasFields, isCount, isMessage, readAck } from './validate';
+import { hasFields, isCount, isMessage, readAck, type Ack } from './validate';
 
 /** A message of this user's that the server has not acknowledged yet. */
 export interface PendingMessage {
@@ -116,14 +116,9 @@ const FINAL_REFUSALS: ReadonlySet<string> = new Set([
   'payload_too_large',
 ]);
 
-/**
- * How long a `rate_limited` refusal asks to wait (ms): its message says "try again in N s"
- * (the socket's form of `Retry-After`); undefined when it does not say.
- */
-export function rateLimitWaitMs(message: string): number | undefined {
-  const seconds = /\bagain in (\d+) s\b/.exec(message)?.[1];
-  return seconds === undefined ? undefined : Math.max(1, Number(seconds)) * 1_000;
-}
+/** How long a `rate_limited` refusal asks to wait (ms), at least a second; undefined when it does not say. */
+export const rateLimitWaitMs = (retryAfterSeconds: number | undefined): number | undefined =>
+  retryAfterSeconds === undefined ? undefined : Math.max(1, retryAfterSeconds) * 1_000;
 
 /** What the queue needs of the store that holds its messages in view. */
 export interface SendQueueHost {
@@ -288,8 +283,8 @@ export class SendQueue {
             body: next.body,
             ...(next.replyToSeq === undefined ? {} : { replyToSeq: next.replyToSeq }),
           })
-          .then(readAck, () => ({
-            ok: false as const,
+          .then(readAck, (): Ack => ({
+            ok: false,
             code: 'timeout',
             message: "the server didn't answer in time",
           }));
@@ -325,7 +320,7 @@ export class SendQueue {
             this.heldByServer = false;
             this.kick();
           },
-          (limited ? rateLimitWaitMs(outcome.message) : undefined) ?? backOff,
+          (limited ? rateLimitWaitMs(outcome.retryAfterSeconds) : undefined) ?? backOff,
         );
         return;
       }

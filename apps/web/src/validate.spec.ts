@@ -145,6 +145,19 @@ describe('readAck', () => {
     });
   });
 
+  it("reads a rate_limited failure's wait, and ignores one that is not a wait", () => {
+    const limited = (retryAfterSeconds: unknown) =>
+      readAck({ ok: false, error: { code: 'rate_limited', message: 'm', retryAfterSeconds } });
+    expect(limited(3)).toEqual({
+      ok: false,
+      code: 'rate_limited',
+      message: 'm',
+      retryAfterSeconds: 3,
+    });
+    for (const notAWait of ['3', -1, Number.NaN, Infinity, null])
+      expect(limited(notAWait)).toEqual({ ok: false, code: 'rate_limited', message: 'm' });
+  });
+
   it('takes a malformed answer for an internal failure', () => {
     expect(readAck(undefined)).toMatchObject({ ok: false, code: 'internal' });
     expect(readAck({ ok: false })).toMatchObject({ ok: false, code: 'internal' });

@@ -179,16 +179,36 @@ export const isWordCount: Guard<{ word: string; count: number }> = (
 
 export type Ack =
   | { readonly ok: true; readonly body: Readonly<Record<string, unknown>> }
-  | { readonly ok: false; readonly code: string; readonly message: string };
+  | {
+      readonly ok: false;
+      readonly code: string;
+      readonly message: string;
+      /** How long the server asks to wait before trying again (`rate_limited`). */
+      readonly retryAfterSeconds?: number;
+    };
 
 /** A Socket.IO acknowledgement of API.md (`{ok: true, ...}` or `{ok: false, error}`). */
 export function readAck(answer: unknown): Ack {
   if (!isRecord(answer)) return { ok: false, code: 'internal', message: 'malformed answer' };
   if (answer['ok'] === true) return { ok: true, body: answer };
   const error = answer['error'];
-  return hasFields(error, { code: 'string', message: 'string' })
-    ? { ok: false, code: String(error['code']), message: String(error['message']) }
-    : { ok: false, code: 'internal', message: 'malformed answer' };
+  if (!hasFields(error, { code: 'string', message: 'string' }))
+    return { ok: false, code: 'internal', message: 'malformed answer' };
+  const code = String(error['code']);
+  const message = String(error['message']);
+  const retryAfterSeconds = retryAfterSecondsOf(error);
+  return retryAfterSeconds === undefined
+    ? { ok: false, code, message }
+    : { ok: false, code, message, retryAfterSeconds };
+}
+
+/**
+ * The wait a refusal asks for: `retryAfterSeconds` of an acknowledgement's error or of a
+ * `rate_limited` handshake refusal's `data`, when it is one.
+ */
+export function retryAfterSecondsOf(error: unknown): number | undefined {
+  const wait = isRecord(error) ? error['retryAfterSeconds'] : undefined;
+  return typeof wait === 'number' && Number.isFinite(wait) && wait >= 0 ? wait : undefined;
 }
 
 export const isRoomLeftEvent: Guard<{ roomId: string }> = (value): value is { roomId: string } =>

@@ -173,12 +173,19 @@ export type SocketErrorCode =
 export type HandshakeErrorCode =
   'unauthorized' | 'too_many_connections' | 'rate_limited' | 'internal';
 
+/**
+ * A failed acknowledgement's `error` (API.md). Beyond the contract, a `rate_limited` one
+ * says in `retryAfterSeconds` when the same event may go again, as `Retry-After` does
+ * over REST; so does a `rate_limited` handshake refusal's `data`.
+ */
+export interface SocketAckError {
+  readonly code: SocketErrorCode;
+  readonly message: string;
+  readonly retryAfterSeconds?: number;
+}
+
 export type SocketAck<T extends object = object> =
-  | ({ readonly ok: true } & T)
-  | {
-      readonly ok: false;
-      readonly error: { readonly code: SocketErrorCode; readonly message: string };
-    };
+  ({ readonly ok: true } & T) | { readonly ok: false; readonly error: SocketAckError };
 
 export interface SendMessagePayload {
   readonly roomId: string;

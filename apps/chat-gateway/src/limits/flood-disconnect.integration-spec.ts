@@ -46,6 +46,20 @@ describe('a socket closed for flooding', () => {
       ),
     );
     expect(await closed).toBe('io server disconnect');
+    // The refusal that closed it says why, and when to connect again.
+    const closing = acks.filter(
+      (ack) => 'ok' in ack && !ack.ok && ack.error.message.includes('this connection is closed'),
+    );
+    expect(closing.length).toBeGreaterThan(0);
+    for (const ack of closing)
+      expect(ack).toEqual({
+        ok: false,
+        error: {
+          code: 'rate_limited',
+          message: 'Too many requests: this connection is closed; connect again in 10 s',
+          retryAfterSeconds: 10,
+        },
+      });
 
     const stored = (await chat.dataSource.query(
       `SELECT "client_msg_id" FROM "messages" WHERE "room_id" = $1`,

@@ -52,7 +52,15 @@ describe("a user's send, history, room-write and search budgets", () => {
       else refusal = ack;
     }
     const refusedAt = Date.now();
-    expect(refusal).toMatchObject({ ok: false, error: { code: 'rate_limited' } });
+    // It says when to try again: in its text, and for a program in `retryAfterSeconds`.
+    expect(refusal).toEqual({
+      ok: false,
+      error: {
+        code: 'rate_limited',
+        message: 'Too many requests; try again in 1 s',
+        retryAfterSeconds: 1,
+      },
+    });
     // The burst (6) less the send, plus what refilled (1 a second) while a busy machine
     // took its time: bounds that follow the time taken instead of a fixed count.
     expect(reactions).toBeGreaterThanOrEqual(5);

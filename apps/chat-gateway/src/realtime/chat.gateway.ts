@@ -15,6 +15,7 @@ import {
   CHAT_LIMITS,
   MESSAGE_CHANGE_LIMITS,
   type HandshakeErrorCode,
+  type SocketAckError,
   type MessageView,
   type SyncPage,
 } from '@scale-chat/contracts';
@@ -70,6 +71,8 @@ const isSyncByVersion = (payload: unknown): payload is { readonly afterVersion: 
 const FLOOD_WINDOW_MS = 10_000;
 /** A flooding socket's last refusal, and every one after it until it is closed. */
 const FLOODED = `Too many requests: this connection is closed; connect again in ${FLOOD_WINDOW_MS / 1000} s`;
+/** The refusal of a flooding socket's events, while it is being closed. */
+const flooded = () => new SocketError('rate_limited', FLOODED, FLOOD_WINDOW_MS / 1000);
 /** How long a flooding socket's sends in flight may take to be answered before it closes. */
 const SEND_ANSWERS_WAIT_MS = 10_000;
 
@@ -230,7 +233,8 @@ export class ChatGateway
     refusal.data = {
       code: RATE_LIMITED,
       message: `Too many connections; try again in ${decision.retryAfterSeconds} s`,
-    };
+      retryAfterSeconds: decision.retryAfterSeconds,
+    } satisfies SocketAckError;
     return refusal;
   }
 
@@ -280,7 +284,7 @@ export class ChatGateway
     return ([event, ...args]: unknown[], next: (error?: Error) => void): void => {
       if (!socket.connected) return; // packets that were on their way when it was closed
       if (this.flooded.has(socket)) {
-        ackFailure(args, new SocketError('rate_limited', FLOODED));
+        ackFailure(args, flooded());
         return;
       }
       const unknown = unknownEventRefusal(event);
@@ -291,7 +295,7 @@ export class ChatGateway
       const refusal = this.budgetRefusal(event, userId);
       if (refusal === undefined) return next();
       const flooding = !this.refusals.take(socket.id).allowed;
-      ackFailure(args, flooding ? new SocketError('rate_limited', FLOODED) : refusal);
+      ackFailure(args, flooding ? flooded() : refusal);
       if (flooding) {
         this.metrics.floodDisconnects.inc();
         this.logger.warn({ socket: socket.id, userId }, 'disconnected a socket that kept flooding');
@@ -307,7 +311,11 @@ export class ChatGateway
     const decision = this.limits.take(action, userId);
     return decision.allowed
       ? undefined
-      : new SocketError('rate_limited', tooManyRequests(decision.retryAfterSeconds));
+      : new SocketError(
+          'rate_limited',
+          tooManyRequests(decision.retryAfterSeconds),
+          decision.retryAfterSeconds,
+        );
   }
 
   /**

@@ -80,7 +80,13 @@ describe('the Socket.IO handshake of chat-gateway', () => {
     expect(refusal.data).toEqual({
       code: 'rate_limited',
       message: expect.stringMatching(/^Too many connections; try again in [1-9][0-9]* s$/),
+      retryAfterSeconds: expect.any(Number),
     });
+    const { message, retryAfterSeconds } = refusal.data as {
+      message: string;
+      retryAfterSeconds: number;
+    };
+    expect(message).toBe(`Too many connections; try again in ${retryAfterSeconds} s`);
     // The burst, plus what refilled (1 a minute) while a busy machine took its time.
     expect(connected).toBeGreaterThanOrEqual(HANDSHAKE_BURST);
     expect(connected).toBeLessThanOrEqual(

@@ -4,6 +4,7 @@ import {
   characterCount,
   type ClientToServerEvents,
   type SocketAck,
+  type SocketAckError,
   type SocketErrorCode,
 } from '@scale-chat/contracts';
 import {
@@ -11,16 +12,21 @@ import {
   JSON_DEPTH_MAX,
   nestsDeeperThan,
   typeErrorsFirst,
+  TooManyRequestsException,
 } from '@scale-chat/platform';
 import { plainToInstance, type ClassConstructor } from 'class-transformer';
 import type { LimitedAction } from '../limits/user-rate-limits';
 import { getMetadataStorage, validate } from 'class-validator';
 
-/** A refusal with one of API.md's acknowledgement codes. */
+/**
+ * A refusal with one of API.md's acknowledgement codes; a `rate_limited` one says when
+ * to try again.
+ */
 export class SocketError extends Error {
   constructor(
     readonly code: SocketErrorCode,
     message: string,
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'SocketError';
@@ -43,14 +49,24 @@ const CODES: Readonly<Partial<Record<number, SocketErrorCode>>> = {
  */
 export function failedAck(error: unknown): SocketAck & { ok: false } {
   if (error instanceof SocketError) {
-    return { ok: false, error: { code: error.code, message: error.message } };
+    return { ok: false, error: ackError(error.code, error.message, error.retryAfterSeconds) };
   }
   if (error instanceof HttpException) {
     const code = CODES[error.getStatus()];
-    if (code !== undefined) return { ok: false, error: { code, message: error.message } };
+    const retryAfter =
+      error instanceof TooManyRequestsException ? error.retryAfterSeconds : undefined;
+    if (code !== undefined) return { ok: false, error: ackError(code, error.message, retryAfter) };
   }
   return { ok: false, error: { code: 'internal', message: 'Something went wrong' } };
 }
+
+/** An acknowledgement's error, with `retryAfterSeconds` only when there is a wait to tell. */
+const ackError = (
+  code: SocketErrorCode,
+  message: string,
+  retryAfterSeconds: number | undefined,
+): SocketAckError =>
+  retryAfterSeconds === undefined ? { code, message } : { code, message, retryAfterSeconds };
 
 /** Answers `error` to an event's acknowledgement callback (its last argument), if it has one. */
 export function ackFailure(args: readonly unknown[], error: SocketError): void {
