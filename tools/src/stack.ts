@@ -77,7 +77,8 @@ export async function runStack(): Promise<number> {
   const stopped = firstStopSignal((signal) => say(`${signal}: already stopping`));
   let ready = false;
   let stopping = false;
-  const processes: ManagedProcess[] = [];
+  const services: ManagedProcess[] = [];
+  let edge: ManagedProcess | undefined;
   const infra: InfraHandle[] = [];
   let status = 0;
   try {
@@ -100,7 +101,7 @@ export async function runStack(): Promise<number> {
         cwd: REPO_ROOT,
         colorIndex: index,
       });
-      processes.push(managed);
+      services.push(managed);
       // Once the stack is up: a service that fails to start fails the start, said below.
       void managed.exited.then((reason) => {
         if (ready && !stopping)
@@ -112,29 +113,31 @@ export async function runStack(): Promise<number> {
         instances.map((instance, index) =>
           eventually(instance.label, () => isHealthy(instance.healthUrl), {
             timeoutMs: 120_000,
-            failed: () => processes[index]?.exitReason(),
+            failed: () => services[index]?.exitReason(),
           }),
         ),
       ),
       stopped,
     );
 
-    const edge = startManaged('edge', nginxBinary(), edgeArgs(), { colorIndex: instances.length });
-    processes.unshift(edge);
+    const started = startManaged('edge', nginxBinary(), edgeArgs(), {
+      colorIndex: instances.length,
+    });
+    edge = started;
     // Once a second: the edge limits /health/* per address (5 a second after a burst of
     // 20), and these are four routes a round.
     await unlessStopped(
       eventually('edge', () => allHealthy(edgeHealthUrls), {
         timeoutMs: 15_000,
         intervalMs: 1_000,
-        failed: edge.exitReason,
+        failed: started.exitReason,
       }),
       stopped,
     );
     printReady(startedAt);
     ready = true;
 
-    void edge.exited.then((reason) => {
+    void started.exited.then((reason) => {
       if (ready && !stopping)
         say(`the edge ${reason}; start it again with \`node tools/run.js serve edge\``);
     });
@@ -151,8 +154,7 @@ export async function runStack(): Promise<number> {
     }
   } finally {
     stopping = true;
-    // The edge first, so no request reaches a service that is going away.
-    const [edge, ...services] = processes;
+    // The edge first (if it was started), so no request reaches a service going away.
     await edge?.stop(5_000);
     await Promise.all(services.map((service) => service.stop(15_000)));
     await Promise.all(infra.filter((handle) => handle.startedHere).map((handle) => handle.stop()));
