@@ -1,5 +1,5 @@
-import { CHAT_LIMITS, characterCount } from '@scale-chat/contracts';
-import { isInt, isUUID, max, min } from 'class-validator';
+import { CHAT_LIMITS, characterCount, isUuid } from '@scale-chat/contracts';
+import { isInt, max, min } from 'class-validator';
 import { characterLengthMessage } from '@scale-chat/platform';
 import {
   checkPayloadShape,
@@ -51,7 +51,7 @@ export function parseSendMessage(payload: unknown): SendMessageFields {
   const replyToSeq = field('replyToSeq');
 
   const problems: string[] = [];
-  if (!isUUID(roomId, 'all')) problems.push('roomId must be a UUID');
+  if (!isUuid(roomId)) problems.push('roomId must be a UUID');
   textProblems('clientMsgId', clientMsgId, CHAT_LIMITS.clientMsgIdMax, problems);
   textProblems('body', body, CHAT_LIMITS.bodyMax, problems);
   // IsOptional: null passes as undefined does (messages.service takes it as no reply).

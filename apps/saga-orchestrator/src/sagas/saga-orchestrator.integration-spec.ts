@@ -340,7 +340,7 @@ describe('the orchestrator over Kafka, with the test playing auth and chat', () 
       () => deadLetterOf(malformed),
       (errors) => errors.length === 1,
     );
-    expect(kept).toMatch(/^malformed saga payload signup: userId is not a UUID; username must be/);
+    expect(kept).toMatch(/^malformed saga payload signup: userId must be a UUID; username must be/);
     expect(
       await orchestrator.app.get(DataSource).getRepository(SagaRecord).findOneBy({ id: malformed }),
     ).toBeNull();
@@ -437,7 +437,7 @@ describe('the orchestrator over Kafka, with the test playing auth and chat', () 
     )) as { error: string }[];
     expect(left).toEqual([{ error: 'unknown saga type not-yet' }]);
     expect(await deadLetterOf(malformed)).toEqual([
-      expect.stringMatching(/^malformed saga payload signup: userId is not a UUID/),
+      expect.stringMatching(/^malformed saga payload signup: userId must be a UUID/),
     ]);
     expect(await deadLetterOf(unstorable)).toEqual([
       expect.stringMatching(/^cannot start: unsupported Unicode escape sequence/),

@@ -1,6 +1,6 @@
 import { IsIn, IsString, MaxLength } from 'class-validator';
 import type { LoginRevoked, UserDeleted, UserRegistered } from '../auth-events';
-import { IsInstant, IsUuid } from './event-schema';
+import { IsInstant, IsId } from './event-schema';
 
 const REVOCATION_REASONS: readonly LoginRevoked['reason'][] = [
   'logout',
@@ -9,18 +9,18 @@ const REVOCATION_REASONS: readonly LoginRevoked['reason'][] = [
 ];
 
 export class LoginRevokedSchema implements LoginRevoked {
-  @IsUuid() readonly userId!: string;
-  @IsUuid() readonly familyId!: string;
+  @IsId() readonly userId!: string;
+  @IsId() readonly familyId!: string;
   @IsIn(REVOCATION_REASONS) readonly reason!: LoginRevoked['reason'];
 }
 
 export class UserRegisteredSchema implements UserRegistered {
-  @IsUuid() readonly userId!: string;
+  @IsId() readonly userId!: string;
   @IsString() @MaxLength(100) readonly username!: string;
   @IsString() @MaxLength(200) readonly displayName!: string;
   @IsInstant() readonly registeredAt!: string;
 }
 
 export class UserDeletedSchema implements UserDeleted {
-  @IsUuid() readonly userId!: string;
+  @IsId() readonly userId!: string;
 }

@@ -18,15 +18,21 @@ const lowerCase = (value: unknown): unknown =>
   typeof value === 'string' ? value.toLowerCase() : value;
 
 /**
- * An id: a UUID, by the same rule as `isUuid`, lower-cased as every store, view and
+ * The one rule for an id in a request body, a socket event or an event's data: a UUID
+ * (`isUuid`, as PostgreSQL's uuid type takes it; path ids follow it through
+ * `ParseIdPipe`), in either case, lower-cased from here on as every store, view and
  * socket room names it (PostgreSQL hands a uuid back lower-case; an id compared with one
- * it wrote must be too), as the HTTP edge's `IsId` does.
+ * it wrote must be too).
  */
-export function IsUuid(options: ValidationOptions = {}): PropertyDecorator {
+export function IsId(options: ValidationOptions = {}): PropertyDecorator {
   const transform = Transform(({ value }: { value: unknown }) =>
     options.each === true && Array.isArray(value) ? value.map(lowerCase) : lowerCase(value),
   );
-  const check = Matches(UUID_PATTERN, { message: '$property is not a UUID', ...options });
+  const check = Matches(UUID_PATTERN, {
+    message:
+      options.each === true ? 'each value in $property must be a UUID' : '$property must be a UUID',
+    ...options,
+  });
   return (target, property) => {
     transform(target, property);
     check(target, property);

@@ -62,7 +62,7 @@ describe('EVENT_SCHEMAS', () => {
       'an id that is not a UUID',
       SAGA_EVENT_TYPES.reply,
       { sagaId: 'saga-1', commandId: 'c', outcome: 'succeeded' },
-      'sagaId is not a UUID',
+      'sagaId must be a UUID',
     ],
     [
       'a command of no known kind',

@@ -26,7 +26,7 @@ import {
   type RoomView,
 } from '../chat';
 import { MESSAGE_CHANGE_LIMITS, type MessageChanged, type ReactionView } from '../message-changes';
-import { IsInstant, IsNested, IsUuid } from './event-schema';
+import { IsInstant, IsNested, IsId } from './event-schema';
 
 /**
  * A field v1.1 added: events written before it lack it and read as `fallback` says
@@ -46,7 +46,7 @@ const ROLES: readonly MemberRole[] = ['owner', 'member'];
 const LEFT_REASONS: readonly MemberLeft['reason'][] = ['left', 'removed', 'account-deleted'];
 
 export class MemberViewSchema implements MemberView {
-  @IsUuid() readonly userId!: string;
+  @IsId() readonly userId!: string;
   @IsIn(ROLES) readonly role!: MemberRole;
   @IsInstant() readonly joinedAt!: string;
 }
@@ -58,7 +58,7 @@ export class RoomMemberViewSchema extends MemberViewSchema implements RoomMember
 }
 
 export class RoomViewSchema implements RoomView {
-  @IsUuid() readonly id!: string;
+  @IsId() readonly id!: string;
   /** Every room before v1.1 was a group. */
   @AddedInV11(() => 'group') @IsIn(ROOM_KINDS) readonly kind!: RoomKind;
   /** A direct room has none. */
@@ -66,7 +66,7 @@ export class RoomViewSchema implements RoomView {
   @IsString()
   @MaxLength(CHAT_LIMITS.roomNameMax * 2)
   readonly name!: string | null;
-  @IsUuid() readonly ownerId!: string;
+  @IsId() readonly ownerId!: string;
   @IsArray()
   @ValidateNested({ each: true })
   @Type(() => RoomMemberViewSchema)
@@ -79,14 +79,14 @@ export class RoomViewSchema implements RoomView {
 
 export class ReactionViewSchema implements ReactionView {
   @IsString() @MaxLength(64) readonly emoji!: string;
-  @IsArray() @IsUuid({ each: true }) readonly userIds!: string[];
+  @IsArray() @IsId({ each: true }) readonly userIds!: string[];
 }
 
 export class MessageViewSchema implements MessageView {
-  @IsUuid() readonly id!: string;
-  @IsUuid() readonly roomId!: string;
+  @IsId() readonly id!: string;
+  @IsId() readonly roomId!: string;
   @IsInt() @Min(0) readonly seq!: number;
-  @IsUuid() readonly senderId!: string;
+  @IsId() readonly senderId!: string;
   // Characters are code points (API.md); a string of them is at most twice as long.
   @IsString() @MaxLength(CHAT_LIMITS.bodyMax * 2) readonly body!: string;
   @IsString() @MaxLength(CHAT_LIMITS.clientMsgIdMax * 2) readonly clientMsgId!: string;
@@ -102,7 +102,7 @@ export class MessageViewSchema implements MessageView {
   @ValidateNested({ each: true })
   @Type(() => ReactionViewSchema)
   readonly reactions!: ReactionViewSchema[];
-  @AddedInV11(() => []) @IsArray() @IsUuid({ each: true }) readonly mentions!: string[];
+  @AddedInV11(() => []) @IsArray() @IsId({ each: true }) readonly mentions!: string[];
 }
 
 export class RoomCreatedSchema implements RoomCreated {
@@ -110,16 +110,16 @@ export class RoomCreatedSchema implements RoomCreated {
 }
 
 export class MemberJoinedSchema implements MemberJoined {
-  @IsUuid() readonly roomId!: string;
+  @IsId() readonly roomId!: string;
   @IsNested(() => MemberViewSchema) readonly member!: MemberViewSchema;
   @IsNested(() => RoomViewSchema) readonly room!: RoomViewSchema;
 }
 
 export class MemberLeftSchema implements MemberLeft {
-  @IsUuid() readonly roomId!: string;
-  @IsUuid() readonly userId!: string;
+  @IsId() readonly roomId!: string;
+  @IsId() readonly userId!: string;
   @IsIn(LEFT_REASONS) readonly reason!: MemberLeft['reason'];
-  @IsOptional() @IsUuid() readonly newOwnerId?: string;
+  @IsOptional() @IsId() readonly newOwnerId?: string;
 }
 
 export class MessageSentSchema implements MessageSent {
@@ -129,6 +129,6 @@ export class MessageSentSchema implements MessageSent {
 /** `message.edited`, `message.deleted`, `reaction.added`, `reaction.removed`. */
 export class MessageChangedSchema implements MessageChanged {
   @IsNested(() => MessageViewSchema) readonly message!: MessageViewSchema;
-  @IsUuid() readonly userId!: string;
+  @IsId() readonly userId!: string;
   @IsOptional() @IsString() @MaxLength(64) readonly emoji?: string;
 }

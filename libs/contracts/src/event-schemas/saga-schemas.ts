@@ -17,19 +17,19 @@ import type {
   UserSagaPayload,
 } from '../sagas';
 import { SERVICE_NAMES, type ServiceName } from '../services';
-import { eventSchema, IsUuid, type EventSchema } from './event-schema';
+import { eventSchema, IsId, type EventSchema } from './event-schema';
 
 const KINDS: readonly SagaCommand['kind'][] = ['execute', 'compensate'];
 const OUTCOMES: readonly SagaReply['outcome'][] = ['succeeded', 'failed'];
 
 export class SagaStartRequestSchema implements SagaStartRequest {
-  @IsUuid() readonly sagaId!: string;
+  @IsId() readonly sagaId!: string;
   @IsString() @MaxLength(100) readonly sagaType!: string;
   @IsObject() readonly payload!: Readonly<Record<string, unknown>>;
 }
 
 export class SagaCommandSchema implements SagaCommand {
-  @IsUuid() readonly sagaId!: string;
+  @IsId() readonly sagaId!: string;
   @IsString() @MaxLength(200) readonly commandId!: string;
   @IsString() @MaxLength(100) readonly sagaType!: string;
   @IsIn(KINDS) readonly kind!: SagaCommand['kind'];
@@ -39,7 +39,7 @@ export class SagaCommandSchema implements SagaCommand {
 }
 
 export class SagaReplySchema implements SagaReply {
-  @IsUuid() readonly sagaId!: string;
+  @IsId() readonly sagaId!: string;
   @IsString() @MaxLength(200) readonly commandId!: string;
   @IsIn(OUTCOMES) readonly outcome!: SagaReply['outcome'];
   @IsOptional() @IsString() readonly reason?: string;
@@ -47,7 +47,7 @@ export class SagaReplySchema implements SagaReply {
 }
 
 export class UserSagaPayloadSchema implements UserSagaPayload {
-  @IsUuid() readonly userId!: string;
+  @IsId() readonly userId!: string;
   @IsString() @MaxLength(100) readonly username!: string;
   @IsString() @MaxLength(200) readonly displayName!: string;
 }
@@ -55,10 +55,10 @@ export class UserSagaPayloadSchema implements UserSagaPayload {
 const ROOM_SAGA_KINDS: readonly RoomSagaPayload['kind'][] = ['room', 'membership'];
 
 export class RoomSagaPayloadSchema implements RoomSagaPayload {
-  @IsUuid() readonly roomId!: string;
+  @IsId() readonly roomId!: string;
   @IsIn(ROOM_SAGA_KINDS) readonly kind!: RoomSagaPayload['kind'];
-  @IsArray() @ArrayMinSize(1) @IsUuid({ each: true }) readonly userIds!: string[];
-  @IsOptional() @IsArray() @IsUuid({ each: true }) readonly inactiveUserIds?: string[];
+  @IsArray() @ArrayMinSize(1) @IsId({ each: true }) readonly userIds!: string[];
+  @IsOptional() @IsArray() @IsId({ each: true }) readonly inactiveUserIds?: string[];
 }
 
 /** The payload each saga type starts with, checked as an event's data is. */

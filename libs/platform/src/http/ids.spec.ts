@@ -24,6 +24,20 @@ describe('one rule for ids: either case, handled lower-case', () => {
     ]);
   });
 
+  it('takes in a body every UUID a path takes, versioned or not, as PostgreSQL does', async () => {
+    const pipe = new ParseIdPipe('User not found');
+    for (const id of [
+      '12345678-1234-1234-1234-123456789012', // no version, no variant
+      '00000000-0000-0000-0000-000000000001',
+      '00000000-0000-0000-0000-000000000000',
+    ]) {
+      expect(pipe.transform(id)).toBe(id);
+      expect(await validate(plainToInstance(Body, { userId: id, memberIds: [id] }))).toEqual([]);
+    }
+    const [problem] = await validate(plainToInstance(Body, { userId: LOWER, memberIds: ['x'] }));
+    expect(problem?.constraints).toEqual({ matches: 'each value in memberIds must be a UUID' });
+  });
+
   it('turns path ids lower-case; a path that is not a UUID is a 404', () => {
     const pipe = new ParseIdPipe('User not found');
     expect(pipe.transform(UPPER)).toBe(LOWER);

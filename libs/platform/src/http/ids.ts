@@ -1,20 +1,6 @@
-import { applyDecorators } from '@nestjs/common';
-import { Transform } from 'class-transformer';
-import { IsUUID } from 'class-validator';
-
-const lowerCase = (value: unknown): unknown =>
-  typeof value === 'string' ? value.toLowerCase() : value;
-
 /**
- * The one rule for ids in a body or event: a UUID in either case, handled lower-case from
- * here on (as stored and as every view and socket room names it), so that an upper-case
- * id means the same user or room everywhere. Path ids follow it through ParseIdPipe.
+ * The one rule for ids in a body or event lives with the events' schemas, so that the
+ * HTTP edge, the socket events and Kafka records agree on what an id is; path ids follow
+ * it through `ParseIdPipe`.
  */
-export function IsId(options: { each?: boolean } = {}): PropertyDecorator {
-  return applyDecorators(
-    Transform(({ value }: { value: unknown }) =>
-      options.each === true && Array.isArray(value) ? value.map(lowerCase) : lowerCase(value),
-    ),
-    IsUUID('all', options),
-  );
-}
+export { IsId } from '@scale-chat/contracts/events';

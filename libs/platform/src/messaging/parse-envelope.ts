@@ -23,6 +23,6 @@ export function parseEnvelope(value: Buffer | null): EventEnvelope | string {
   if (!EVENT_TYPE_NAME.test(type)) return 'type is not a name';
   if (!isInstant(occurredAt)) return 'occurredAt is not a time (RFC 3339)';
   if (data === undefined) return 'data is missing';
-  // As PostgreSQL hands a uuid back, and every id in event data is (`IsUuid`).
+  // As PostgreSQL hands a uuid back, and every id in event data is (`IsId`).
   return { id: id.toLowerCase(), type, occurredAt, data };
 }
