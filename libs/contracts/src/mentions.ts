@@ -11,11 +11,21 @@
  * (`@scale-chat/contracts/mentions`).
  */
 const AT_NAME = /(?<![a-z0-9_./-])@([a-z0-9_.-]+)/giu;
-const TRAILING_PUNCTUATION = /[.-]+$/u;
 const USERNAME_MIN = 3;
 const USERNAME_MAX = 32;
 
 const isUsername = (name: string) => name.length >= USERNAME_MIN && name.length <= USERNAME_MAX;
+
+/**
+ * `token` without its trailing `.` and `-`. A loop from the end, not `/[.-]+$/`: that
+ * tries every run of them from its start, so a body of dots before a letter cost time
+ * growing with its length squared (18–25 ms for 4,000 characters, a minute for 100,000).
+ */
+function withoutTrailingPunctuation(token: string): string {
+  let end = token.length;
+  while (end > 0 && (token[end - 1] === '.' || token[end - 1] === '-')) end -= 1;
+  return token.slice(0, end);
+}
 
 /** One `@name` in a body. */
 export interface AtName {
@@ -33,7 +43,7 @@ export function atNames(body: string): AtName[] {
   const found: AtName[] = [];
   for (const match of body.matchAll(AT_NAME)) {
     const token = (match[1] ?? '').toLowerCase();
-    const names = [...new Set([token, token.replace(TRAILING_PUNCTUATION, '')])].filter(isUsername);
+    const names = [...new Set([token, withoutTrailingPunctuation(token)])].filter(isUsername);
     if (names.length > 0) found.push({ index: match.index, names });
   }
   return found;

@@ -128,8 +128,12 @@ function attachedNonWord(before: string | undefined, segment: string): boolean {
   return /\p{Script=Latin}|\p{N}/u.test(before) && ATTACHED_PARTICLES.has(segment);
 }
 
-/** Links (with a scheme, or starting www.) and `@name`s, as contracts/mentions reads them. */
-const NOT_WORDS = /\b(?:[a-z][a-z0-9+.-]*:\/\/|www\.)\S+|(?<![a-z0-9_./-])@[a-z0-9_.-]+/giu;
+/**
+ * Links (with a scheme, or starting www.) and `@name`s, as contracts/mentions reads them.
+ * A scheme is at most 32 characters: unbounded, a run of letters and dots with no `://`
+ * was scanned to its end from each of its words, in time growing with its length squared.
+ */
+const NOT_WORDS = /\b(?:[a-z][a-z0-9+.-]{0,31}:\/\/|www\.)\S+|(?<![a-z0-9_./-])@[a-z0-9_.-]+/giu;
 
 /** The words of `text`, each as often as it occurs. */
 export function wordsOf(text: string): string[] {
