@@ -1,7 +1,12 @@
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SERVICE_NAMES, SERVICES } from '@scale-chat/contracts';
+import {
+  SAGA_COMMAND_TOPICS,
+  SERVICE_NAMES,
+  SERVICES,
+  type ServiceName,
+} from '@scale-chat/contracts';
 import { checkEdgeConfig, ensureHelm, REPO_ROOT, sayAs, writeEdgeConfig } from '../infra';
 import {
   CHART_CHECKS,
@@ -23,6 +28,7 @@ import {
   NAMESPACE,
   PRODUCTION_VALUES,
   renderChart,
+  renderNotes,
   REQUIRED_VALUES,
   validateObjects,
   type K8sObject,
@@ -953,5 +959,422 @@ describe('TLS and SASL to Kafka (kafka.tls, kafka.sasl)', () => {
     ],
   ])('refuses to render broken-values/%s.yaml, saying why', async (file, message) => {
     await expect(renderWithDefaults(broken(file))).rejects.toThrow(message);
+  });
+});
+
+/** A Strimzi ACL rule as the chart renders it (KafkaUser spec.authorization.acls). */
+interface AclRule {
+  readonly resource: {
+    readonly type: 'topic' | 'group' | 'cluster' | 'transactionalId';
+    readonly name?: string;
+    readonly patternType?: 'literal' | 'prefix';
+  };
+  readonly operations: readonly string[];
+}
+
+/** Kafka's implied operations: Describe by Read, Write, Delete and Alter; DescribeConfigs by AlterConfigs. */
+const IMPLIED: Readonly<Record<string, readonly string[]>> = {
+  Describe: ['Read', 'Write', 'Delete', 'Alter'],
+  DescribeConfigs: ['AlterConfigs'],
+};
+
+/** Whether `acls` let their user do `operation` on the named topic or group, as Kafka decides. */
+function allows(
+  acls: readonly AclRule[],
+  operation: string,
+  type: 'topic' | 'group',
+  name: string,
+): boolean {
+  return acls.some(({ resource, operations }) => {
+    if (resource.type !== type || resource.name === undefined) return false;
+    const matches =
+      resource.patternType === 'prefix'
+        ? name.startsWith(resource.name)
+        : resource.name === name || resource.name === '*';
+    return (
+      matches &&
+      (operations.includes(operation) ||
+        operations.includes('All') ||
+        (IMPLIED[operation] ?? []).some((implying) => operations.includes(implying)))
+    );
+  });
+}
+
+/** Each service's KafkaUser ACLs (undefined: its user has no `authorization`). */
+function aclsOf(objects: readonly K8sObject[]): Record<string, AclRule[] | undefined> {
+  return Object.fromEntries(
+    objects
+      .filter((object) => object.kind === 'KafkaUser')
+      .map((user) => {
+        const spec = user['spec'] as { authorization?: { type: string; acls: AclRule[] } };
+        return [user.metadata.name.replace(/^scale-chat-kafka-/, ''), spec.authorization?.acls];
+      }),
+  );
+}
+
+const kafkaAuthorizationOf = (objects: readonly K8sObject[]) =>
+  (
+    objects.find((object) => object.kind === 'Kafka') as
+      { spec: { kafka: { authorization?: unknown } } } | undefined
+  )?.spec.kafka.authorization;
+
+const topicRule = (name: string, ...operations: string[]): AclRule => ({
+  resource: { type: 'topic', name, patternType: 'literal' },
+  operations: ['Describe', 'DescribeConfigs', ...operations],
+});
+const groupRule = (name: string): AclRule => ({
+  resource: { type: 'group', name, patternType: 'literal' },
+  operations: ['Describe', 'Read'],
+});
+
+/**
+ * What each service's code does with Kafka (files/kafka-access.yaml says where), as ACLs
+ * of the production-like values: its outbox relay's topics (Write), its consumer groups'
+ * (Read), the groups themselves, and the gateways' Socket.IO topic and per-pod groups.
+ */
+const EXPECTED_ACLS: Readonly<Record<ServiceName, readonly AclRule[]>> = {
+  auth: [
+    topicRule('auth.logins', 'Write'),
+    topicRule('auth.users', 'Write'),
+    topicRule('saga.auth-commands', 'Read'),
+    topicRule('saga.replies', 'Write'),
+    topicRule('saga.requests', 'Write'),
+    groupRule('auth.saga-participant'),
+  ],
+  'chat-gateway': [
+    topicRule('auth.logins', 'Read'),
+    topicRule('chat.room-events', 'Write'),
+    topicRule('saga.chat-commands', 'Read'),
+    topicRule('saga.replies', 'Write'),
+    topicRule('saga.requests', 'Write'),
+    topicRule('socketio.events', 'Read', 'Write'),
+    groupRule('chat-gateway.login-revocations'),
+    groupRule('chat-gateway.saga-participant'),
+    {
+      resource: {
+        type: 'group',
+        name: 'socketio.events-scale-chat-chat-gateway-',
+        patternType: 'prefix',
+      },
+      operations: ['Delete', 'Describe', 'Read'],
+    },
+  ],
+  'saga-orchestrator': [
+    topicRule('auth.logins', 'Read'),
+    topicRule('saga.auth-commands', 'Write'),
+    topicRule('saga.chat-commands', 'Write'),
+    topicRule('saga.replies', 'Read'),
+    topicRule('saga.requests', 'Read'),
+    groupRule('saga-orchestrator.login-revocations'),
+    groupRule('saga-orchestrator.orchestrator'),
+  ],
+  'log-consumer': [
+    topicRule('auth.logins', 'Read'),
+    topicRule('auth.users', 'Read'),
+    topicRule('chat.room-events', 'Read'),
+    groupRule('log-consumer.event-log'),
+    groupRule('log-consumer.login-revocations'),
+  ],
+};
+
+/** The topics and groups of one service's ACLs, by what it may do with them. */
+function accessOf(acls: readonly AclRule[]) {
+  const names = (type: 'topic' | 'group', operation: string) =>
+    acls
+      .filter((rule) => rule.resource.type === type && rule.operations.includes(operation))
+      .map((rule) => rule.resource.name ?? '')
+      .sort();
+  return {
+    writes: names('topic', 'Write'),
+    reads: names('topic', 'Read'),
+    groups: names('group', 'Read'),
+  };
+}
+
+describe('Kafka authorization (kafka.authorization)', () => {
+  describe("with Strimzi's Kafka and SCRAM-SHA-512 users (the production-like values)", () => {
+    let objects: K8sObject[] = [];
+    beforeAll(async () => {
+      objects = await renderChart([PRODUCTION_VALUES]);
+    });
+
+    it("turns on Kafka's simple authorization, with no super user but Strimzi's own", () => {
+      expect(kafkaAuthorizationOf(objects)).toEqual({ type: 'simple' });
+    });
+
+    it.each(SERVICE_NAMES)(
+      "gives %s's KafkaUser exactly the ACLs of what its code does, and no more",
+      (service) => {
+        const user = objects.find(
+          (object) =>
+            object.kind === 'KafkaUser' && object.metadata.name === `scale-chat-kafka-${service}`,
+        );
+        expect((user?.['spec'] as { authorization?: unknown } | undefined)?.authorization).toEqual({
+          type: 'simple',
+          acls: EXPECTED_ACLS[service],
+        });
+      },
+    );
+
+    it('lets no service write a topic it only reads: the log-consumer writes nothing', () => {
+      const acls = aclsOf(objects);
+      const logConsumer = acls['log-consumer'] ?? [];
+      expect(allows(logConsumer, 'Read', 'topic', 'chat.room-events')).toBe(true);
+      for (const topic of [...contractTopics().map((each) => each.name)])
+        expect([topic, allows(logConsumer, 'Write', 'topic', topic)]).toEqual([topic, false]);
+      // Each topic has its one writer of the contracts, or two for the saga requests and
+      // replies (each initiator and participant).
+      const writers = (topic: string) =>
+        SERVICE_NAMES.filter((service) => allows(acls[service] ?? [], 'Write', 'topic', topic));
+      expect(writers('chat.room-events')).toEqual(['chat-gateway']);
+      expect(writers('auth.users')).toEqual(['auth']);
+      expect(writers('auth.logins')).toEqual(['auth']);
+      expect(writers('socketio.events')).toEqual(['chat-gateway']);
+      expect(writers('saga.requests').sort()).toEqual(['auth', 'chat-gateway']);
+      expect(writers('saga.replies').sort()).toEqual(['auth', 'chat-gateway']);
+    });
+
+    it("sends each participant's saga commands from the orchestrator alone, read by that participant alone", () => {
+      const acls = aclsOf(objects);
+      for (const [participant, topic] of Object.entries(SAGA_COMMAND_TOPICS)) {
+        const can = (operation: string) =>
+          SERVICE_NAMES.filter((service) =>
+            allows(acls[service] ?? [], operation, 'topic', topic.name),
+          );
+        expect([topic.name, can('Write'), can('Read')]).toEqual([
+          topic.name,
+          ['saga-orchestrator'],
+          [participant],
+        ]);
+        expect(
+          allows(acls[participant] ?? [], 'Read', 'group', `${participant}.saga-participant`),
+        ).toBe(true);
+      }
+    });
+
+    it("lets each service join its own consumer groups and no other's", () => {
+      const acls = aclsOf(objects);
+      for (const service of SERVICE_NAMES)
+        for (const other of SERVICE_NAMES)
+          for (const group of [
+            'login-revocations',
+            'saga-participant',
+            'orchestrator',
+            'event-log',
+          ]) {
+            const own = accessOf(EXPECTED_ACLS[service]).groups.includes(`${other}.${group}`);
+            expect([
+              service,
+              `${other}.${group}`,
+              allows(acls[service] ?? [], 'Read', 'group', `${other}.${group}`),
+            ]).toEqual([service, `${other}.${group}`, own]);
+          }
+    });
+
+    it('covers every topic of libs/contracts: each written by a service and read by one', () => {
+      const acls = Object.values(aclsOf(objects)).flatMap((rules) => rules ?? []);
+      for (const { name } of contractTopics())
+        expect([
+          name,
+          allows(acls, 'Write', 'topic', name),
+          allows(acls, 'Read', 'topic', name),
+        ]).toEqual([name, true, true]);
+    });
+
+    it('names only topics the chart makes as KafkaTopics, and gives no right to create, alter or delete them', () => {
+      const made = objects
+        .filter((object) => object.kind === 'KafkaTopic')
+        .map((object) => (object as unknown as { spec: { topicName: string } }).spec.topicName);
+      for (const rule of Object.values(aclsOf(objects)).flatMap((rules) => rules ?? [])) {
+        expect(['topic', 'group']).toContain(rule.resource.type);
+        expect(rule.resource.name).not.toBe('*');
+        if (rule.resource.type !== 'topic') continue;
+        expect(made).toContain(rule.resource.name);
+        expect(rule.operations).not.toEqual(
+          expect.arrayContaining([
+            expect.stringMatching(/^(Create|Alter|AlterConfigs|Delete|All)$/),
+          ]),
+        );
+      }
+    });
+
+    it("gives the gateways the Socket.IO groups of their own pods' names alone", () => {
+      const gateway = aclsOf(objects)['chat-gateway'] ?? [];
+      const pod = `${deploymentOf(objects, 'chat-gateway').metadata.name}-7d9f8b6c5d-x2x4z`;
+      const group = `socketio.events-${pod}-0123456789abcdef`;
+      for (const operation of ['Read', 'Describe', 'Delete'])
+        expect(allows(gateway, operation, 'group', group)).toBe(true);
+      expect(allows(gateway, 'Read', 'group', 'socketio.events-other-release-chat-gateway-1')).toBe(
+        false,
+      );
+    });
+  });
+
+  it('names topics and groups as a release sharing its cluster does (kafka.topicPrefix, groupPrefix, socketIoTopic)', async () => {
+    const objects = await renderWithDefaults(join(__dirname, 'shared-cluster-values.yaml'));
+    const shared = await renderChart(
+      [REQUIRED_VALUES, join(__dirname, 'shared-cluster-values.yaml')],
+      ['kafka.sasl.mechanism=scram-sha-512'],
+    );
+    expect(aclsOf(objects)).toEqual({}); // no SASL users: nothing to authorize
+    const made = shared
+      .filter((object) => object.kind === 'KafkaTopic')
+      .map((object) => (object as unknown as { spec: { topicName: string } }).spec.topicName);
+    const acls = aclsOf(shared);
+    for (const service of SERVICE_NAMES) {
+      const env = Object.fromEntries(
+        (deploymentOf(shared, service).spec.template.spec.containers[0]?.env ?? []).map((entry) => [
+          entry.name,
+          entry.value,
+        ]),
+      );
+      const rules = acls[service] ?? [];
+      const { writes, reads, groups } = accessOf(rules);
+      for (const topic of [...writes, ...reads]) expect(made).toContain(topic);
+      const expected = accessOf(EXPECTED_ACLS[service]);
+      const prefixed = (topic: string) =>
+        topic === 'socketio.events' ? 'staging-socketio.events' : `staging.${topic}`;
+      expect(writes).toEqual(expected.writes.map(prefixed).sort());
+      expect(reads).toEqual(expected.reads.map(prefixed).sort());
+      expect(groups).toEqual(
+        expected.groups
+          .map((group) =>
+            group.startsWith('socketio.events-')
+              ? `staging-socketio.events-scale-chat-chat-gateway-`
+              : `${String(env['KAFKA_GROUP_PREFIX'])}${group.slice(service.length)}`,
+          )
+          .sort(),
+      );
+    }
+  });
+
+  it('gives each topic Create when the services make the topics (kafka.strimzi.topics.enabled false)', async () => {
+    const objects = await renderChart([PRODUCTION_VALUES], ['kafka.strimzi.topics.enabled=false']);
+    expect(named(objects, 'KafkaTopic')).toEqual([]);
+    for (const service of SERVICE_NAMES)
+      expect(aclsOf(objects)[service]).toEqual(
+        EXPECTED_ACLS[service].map((rule) =>
+          rule.resource.type === 'topic'
+            ? { ...rule, operations: ['Create', ...rule.operations] }
+            : rule,
+        ),
+      );
+  });
+
+  it('renders neither authorization nor ACLs with kafka.authorization.enabled false', async () => {
+    const objects = await renderChart([PRODUCTION_VALUES], ['kafka.authorization.enabled=false']);
+    expect(kafkaAuthorizationOf(objects)).toBeUndefined();
+    expect(Object.keys(aclsOf(objects)).sort()).toEqual([...SERVICE_NAMES].sort());
+    expect(Object.values(aclsOf(objects))).toEqual(SERVICE_NAMES.map(() => undefined));
+  });
+
+  it('lists kafka.authorization.superUsers as the Kafka super users', async () => {
+    const objects = await renderChart(
+      [PRODUCTION_VALUES],
+      ['kafka.authorization.superUsers={scale-chat-kafka-admin}'],
+    );
+    expect(kafkaAuthorizationOf(objects)).toEqual({
+      type: 'simple',
+      superUsers: ['scale-chat-kafka-admin'],
+    });
+    expect(validateObjects(objects).filter((result) => result.error !== null)).toEqual([]);
+  });
+
+  it('renders no authorization without SASL users to tell the services apart', async () => {
+    const objects = await renderChart(
+      [REQUIRED_VALUES],
+      ['kafka.strimzi.enabled=true', 'kafka.tls.enabled=true'],
+    );
+    expect(kafkaAuthorizationOf(objects)).toBeUndefined();
+    expect(named(objects, 'KafkaUser')).toEqual([]);
+  });
+
+  describe('with an existing cluster (kafka.brokers), in NOTES.txt', () => {
+    /** NOTES.txt's `acl` (kafka-acls.sh) lines, as ACL rules by service (the comment line before them). */
+    function notedAcls(notes: string): Record<string, { principal: string; rules: AclRule[] }> {
+      const noted: Record<string, { principal: string; rules: AclRule[] }> = {};
+      let service = '';
+      for (const line of notes.split('\n')) {
+        const heading = /^ {2}# (\S+)$/.exec(line);
+        if (heading !== null) service = heading[1] ?? '';
+        const command = /^ {2}acl --allow-principal "([^"]+)" (.*)$/.exec(line);
+        if (command === null) continue;
+        const rest = command[2] ?? '';
+        const resource = /--(topic|group) '([^']+)'/.exec(rest);
+        const rule: AclRule = {
+          resource: {
+            type: resource?.[1] as 'topic' | 'group',
+            name: resource?.[2] ?? '',
+            patternType: rest.includes('--resource-pattern-type prefixed') ? 'prefix' : 'literal',
+          },
+          operations: [...rest.matchAll(/--operation (\w+)/g)].map((match) => match[1] ?? ''),
+        };
+        const entry = (noted[service] ??= { principal: command[1] ?? '', rules: [] });
+        entry.rules.push(rule);
+      }
+      return noted;
+    }
+
+    it("asks the operator for each SASL user's ACLs: those of the KafkaUsers, with Create", async () => {
+      const [notes, strimzi] = await Promise.all([
+        renderNotes([REQUIRED_VALUES, EXISTING_CLUSTER_SECURITY]),
+        renderChart([PRODUCTION_VALUES], ['kafka.strimzi.topics.enabled=false']),
+      ]);
+      expect(notes).toContain(
+        'user() { kubectl -n scale-chat get secret kafka-users -o "jsonpath={.data.$1-username}" | base64 -d; }',
+      );
+      const noted = notedAcls(notes);
+      expect(Object.keys(noted).sort()).toEqual([...SERVICE_NAMES].sort());
+      for (const service of SERVICE_NAMES) {
+        expect(noted[service]?.principal).toBe(`User:$(user ${service})`);
+        expect(noted[service]?.rules).toEqual(aclsOf(strimzi)[service]);
+      }
+      expect(
+        (noted['log-consumer']?.rules ?? []).filter((rule) => rule.operations.includes('Write')),
+      ).toEqual([]);
+      expect(notes).toContain(
+        'acl() { kafka-acls.sh --bootstrap-server kafka-0.kafka.example.internal:9093,kafka-1.kafka.example.internal:9093 --command-config admin.properties --add "$@"; }',
+      );
+    });
+
+    it('says that services without SASL users cannot be told apart, and lists no ACL', async () => {
+      const notes = await renderNotes([REQUIRED_VALUES]);
+      expect(notes).toMatch(/the brokers see them all as User:ANONYMOUS/);
+      expect(notes).not.toContain('--allow-principal');
+    });
+
+    it("says the Strimzi cluster's users are authorized, or that it has no authorization", async () => {
+      const [production, plain] = await Promise.all([
+        renderNotes([PRODUCTION_VALUES]),
+        renderNotes([REQUIRED_VALUES], ['kafka.strimzi.enabled=true']),
+      ]);
+      expect(production).toMatch(/scale-chat-kafka authorizes by ACLs/);
+      expect(production).not.toContain('--allow-principal');
+      expect(plain).toMatch(/scale-chat-kafka has no authorization/);
+    });
+  });
+
+  it("matches docs/deployment.md's table of each service's ACLs", async () => {
+    const doc = readFileSync(join(REPO_ROOT, 'docs', 'deployment.md'), 'utf8');
+    const table = doc.slice(doc.indexOf('### Kafka ACLs'));
+    const rows = Object.fromEntries(
+      [
+        ...table.matchAll(/^\| (auth|chat-gateway|saga-orchestrator|log-consumer) +\|([^\n]*)$/gm),
+      ].map((row) => {
+        const cells = (row[2] ?? '').split('|').slice(0, 3);
+        const names = (cell: string | undefined) =>
+          [...(cell ?? '').matchAll(/`([^`]+)`/g)]
+            .map((match) => (match[1] ?? '').replace('<release>', 'scale-chat'))
+            .sort();
+        return [
+          row[1],
+          { writes: names(cells[0]), reads: names(cells[1]), groups: names(cells[2]) },
+        ];
+      }),
+    );
+    const acls = aclsOf(await renderChart([PRODUCTION_VALUES]));
+    expect(rows).toEqual(
+      Object.fromEntries(SERVICE_NAMES.map((service) => [service, accessOf(acls[service] ?? [])])),
+    );
   });
 });

@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { ensureHelm, REPO_ROOT, run, type Say } from '../infra';
@@ -68,6 +70,55 @@ export async function renderChart(
   return parseAllDocuments(text)
     .map((document) => document.toJS() as K8sObject | null)
     .filter((object): object is K8sObject => object !== null);
+}
+
+/**
+ * The chart's NOTES.txt as `helm install` would print it with these values files (on top
+ * of its defaults) and `sets`. `helm template` renders no notes, and `helm install
+ * --dry-run` needs a cluster, so a copy of the chart renders them in a ConfigMap's data
+ * (`tpl`, with the chart's helpers) beside its other templates.
+ */
+export async function renderNotes(
+  valuesFiles: readonly string[] = [],
+  sets: readonly string[] = [],
+): Promise<string> {
+  const copy = mkdtempSync(join(tmpdir(), 'scale-chat-notes-'));
+  const chart = join(copy, 'scale-chat');
+  try {
+    cpSync(CHART_DIR, chart, { recursive: true });
+    writeFileSync(
+      join(chart, 'files', 'notes-check.txt'),
+      readFileSync(join(CHART_DIR, 'templates', 'NOTES.txt')),
+    );
+    writeFileSync(
+      join(chart, 'templates', 'notes-check.yaml'),
+      `apiVersion: v1
+kind: ConfigMap
+metadata: { name: notes-check }
+data:
+  notes: {{ tpl (.Files.Get "files/notes-check.txt") . | toJson }}
+`,
+    );
+    const text = await helm([
+      'template',
+      RELEASE,
+      chart,
+      '--namespace',
+      NAMESPACE,
+      '--kube-version',
+      KUBE_VERSION,
+      '--show-only',
+      'templates/notes-check.yaml',
+      ...valuesArgs(valuesFiles),
+      ...sets.flatMap((set) => ['--set', set]),
+    ]);
+    const [configMap] = parseAllDocuments(text).map(
+      (document) => document.toJS() as { data: { notes: string } },
+    );
+    return configMap?.data.notes ?? '';
+  } finally {
+    rmSync(copy, { recursive: true, force: true });
+  }
 }
 
 export interface SchemaResult {

@@ -141,6 +141,71 @@ that Strimzi cannot serve; renders nothing.
 {{- printf "%s-%s" (include "scale-chat.kafkaCluster" .root) .name -}}
 {{- end -}}
 
+{{/*
+Whether the chart's Strimzi cluster authorizes its clients by ACLs (kafka.authorization):
+only with SCRAM users to tell the services apart. Renders "true" or nothing.
+*/}}
+{{- define "scale-chat.kafkaAuthorization" -}}
+{{- $kafka := .Values.kafka -}}
+{{- if and $kafka.strimzi.enabled (eq ($kafka.sasl.mechanism | default "") "scram-sha-512") ($kafka.authorization | default dict).enabled -}}
+true
+{{- end -}}
+{{- end -}}
+
+{{/*
+The Kafka ACLs of one service, from files/kafka-access.yaml, as a YAML list of Strimzi
+AclRules (KafkaUser spec.authorization.acls; NOTES.txt turns them into kafka-acls.sh
+commands): dict "root" $ "name" service "create" bool.
+- each topic it writes or reads, literal, under kafka.topicPrefix (the Socket.IO topic is
+  kafka.socketIoTopic, unprefixed): Write and/or Read; Describe (metadata, offsets:
+  kafkajs' admin and consumers); DescribeConfigs (ensureTopics reads a topic's declared
+  settings, a consumer the retention by which it forgets processed events); Create with
+  `create`, when the services create the topics (no KafkaTopics of the chart), never
+  AlterConfigs (ensureTopics leaves a topic's settings as they are when refused);
+- each consumer group, literal, `<kafka.groupPrefix><service>.<group>`: Read, Describe;
+- chat-gateway's Socket.IO groups, one per pod, `<topic>-<pod name>-<random>`, by the
+  prefix of its pods' names: Read, Describe, and Delete (each deletes its own at shutdown).
+No cluster or transactional-id rights: no producer is idempotent or transactional.
+*/}}
+{{- define "scale-chat.kafkaAcls" -}}
+{{- $root := .root -}}
+{{- $kafka := $root.Values.kafka -}}
+{{- $access := index ($root.Files.Get "files/kafka-access.yaml" | fromYaml) .name -}}
+{{- if not $access -}}
+{{- fail (printf "files/kafka-access.yaml has no entry for the service %s: add the topics it writes and the groups it reads, or its Kafka user may do nothing" .name) -}}
+{{- end -}}
+{{- $topics := dict -}}
+{{- range ($access.writes | default list) -}}
+{{- $topic := printf "%s%s" $kafka.topicPrefix . -}}
+{{- $_ := set $topics $topic (append (index $topics $topic | default list) "Write") -}}
+{{- end -}}
+{{- $groups := $access.groups | default dict -}}
+{{- range $group := keys $groups | sortAlpha -}}
+{{- range (index $groups $group) -}}
+{{- $topic := printf "%s%s" $kafka.topicPrefix . -}}
+{{- $_ := set $topics $topic (append (index $topics $topic | default list) "Read") -}}
+{{- end -}}
+{{- end -}}
+{{- $socketTopic := $kafka.socketIoTopic | default "socketio.events" -}}
+{{- if $access.socketIo -}}
+{{- $_ := set $topics $socketTopic (list "Read" "Write") -}}
+{{- end -}}
+{{- $always := list "Describe" "DescribeConfigs" -}}
+{{- if .create }}{{ $always = append $always "Create" }}{{ end -}}
+{{- range $topic := keys $topics | sortAlpha }}
+- resource: { type: topic, name: {{ $topic | quote }}, patternType: literal }
+  operations: {{ concat $always (index $topics $topic) | uniq | sortAlpha | toJson }}
+{{- end }}
+{{- range $group := keys $groups | sortAlpha }}
+- resource: { type: group, name: {{ printf "%s%s.%s" $kafka.groupPrefix $.name $group | quote }}, patternType: literal }
+  operations: ["Describe","Read"]
+{{- end }}
+{{- if $access.socketIo }}
+- resource: { type: group, name: {{ printf "%s-%s-" $socketTopic (include "scale-chat.serviceName" (dict "root" $root "name" .name)) | quote }}, patternType: prefix }
+  operations: ["Delete","Describe","Read"]
+{{- end }}
+{{- end -}}
+
 {{/* Where a service pod finds the Kafka CA and its client certificate (the volumes below). */}}
 {{- define "scale-chat.kafkaCaDir" -}}/etc/kafka-ca{{- end -}}
 {{- define "scale-chat.kafkaClientCertDir" -}}/etc/kafka-client{{- end -}}
