@@ -1,4 +1,4 @@
-import { linkify } from './linkify';
+import { LINK_MAX, linkify } from './linkify';
 
 describe('linkify', () => {
   it('leaves text without links as one text segment', () => {
@@ -79,5 +79,44 @@ describe('linkify', () => {
     expect(linkify('HTTPS://Example.COM')).toEqual([
       { kind: 'link', text: 'HTTPS://Example.COM', href: 'https://example.com/' },
     ]);
+  });
+
+  it('trims unopened brackets and punctuation in any order', () => {
+    expect(linkify('(see http://x.org/a_(b)].)!)')).toEqual([
+      { kind: 'text', text: '(see ' },
+      { kind: 'link', text: 'http://x.org/a_(b)', href: 'http://x.org/a_(b)' },
+      { kind: 'text', text: '].)!)' },
+    ]);
+  });
+
+  it('leaves a candidate longer than LINK_MAX as text', () => {
+    const url = `https://x.org/${'a'.repeat(LINK_MAX)}`;
+    expect(linkify(`${url} https://x.org`)).toEqual([
+      { kind: 'text', text: `${url} ` },
+      { kind: 'link', text: 'https://x.org', href: 'https://x.org/' },
+    ]);
+  });
+
+  /**
+   * About a megabyte each: work that grows with the square of a candidate's length takes
+   * hours here (the suite never ends), where one pass takes milliseconds.
+   */
+  const MEGABYTE = 1_000_000;
+  const longest = `http://a${')'.repeat(LINK_MAX - 'http://a'.length)}`;
+  it.each([
+    ['closing brackets', `http://a${')'.repeat(MEGABYTE)}`],
+    ['dots before a letter', `http://a${'.'.repeat(MEGABYTE)}b`],
+    ['schemes', 'http://'.repeat(MEGABYTE / 7)],
+    ['www.', `x www${'.www'.repeat(MEGABYTE / 4)}`],
+  ])('stays text, in one pass: a megabyte of %s', (_what, body) => {
+    expect(linkify(body)).toEqual([{ kind: 'text', text: body }]);
+  });
+
+  it('trims a megabyte of candidates as long as a link may be', () => {
+    const count = Math.ceil(MEGABYTE / LINK_MAX);
+    const segments = linkify(`${longest} `.repeat(count));
+    expect(segments).toHaveLength(2 * count);
+    expect(segments[0]).toEqual({ kind: 'link', text: 'http://a', href: 'http://a/' });
+    expect(segments[1]).toEqual({ kind: 'text', text: `${')'.repeat(longest.length - 8)} ` });
   });
 });

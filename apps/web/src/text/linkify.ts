@@ -6,30 +6,44 @@ export type Segment =
 /**
  * Candidates only: each is parsed again with URL and kept only as http(s). A bare
  * "www." host counts too (as https), unless it is part of something longer: a word, a
- * longer host name, an address, a path.
+ * longer host name, an address, a path. Every part before the unbounded run is of bounded
+ * length and the run takes all it can, so finding candidates is one pass over the body.
  */
 const CANDIDATE = /\bhttps?:\/\/[^\s<>"'`]+|(?<![\p{L}\p{N}_.@/\\-])www\.[^\s<>"'`]+/giu;
 /** A bare www. host names a site: "www." then at least a name and a top-level domain. */
 const WWW_HOST = /^www\.[^.]+\.[^.]+/u;
+/**
+ * The longest candidate that may become a link (browsers take URLs of about this length
+ * everywhere); a longer run stays text, so no work on a body is more than linear in it.
+ */
+export const LINK_MAX = 2_000;
 /** Punctuation that ends a sentence rather than a URL ("see https://x.org/a."). */
-const TRAILING = /[.,;:!?…。、]+$/u;
+const TRAILING = new Set('.,;:!?…。、');
+/** Brackets a URL may hold in pairs: each opening one with its closing one. */
+const BRACKETS = [
+  ['(', ')'],
+  ['[', ']'],
+  ['{', '}'],
+] as const;
 
-/** Drops trailing punctuation, and a closing bracket that has no opening one in the URL. */
+/**
+ * Drops trailing punctuation, and closing brackets that have no opening one in the URL:
+ * the brackets counted once, then one pass back from the end.
+ */
 function trimUrl(raw: string): string {
-  let url = raw;
-  for (;;) {
-    const before = url;
-    url = url.replace(TRAILING, '');
-    for (const [open, close] of [
-      ['(', ')'],
-      ['[', ']'],
-      ['{', '}'],
-    ] as const) {
-      if (url.endsWith(close) && url.split(open).length < url.split(close).length)
-        url = url.slice(0, -1);
-    }
-    if (url === before) return url;
+  /** For each closing bracket: how many more of it than of its opening one. */
+  const unopened = new Map<string, number>();
+  for (const [open, close] of BRACKETS)
+    unopened.set(close, raw.split(close).length - raw.split(open).length);
+  let end = raw.length;
+  for (; end > 0; end--) {
+    const char = raw.charAt(end - 1);
+    if (TRAILING.has(char)) continue;
+    const count = unopened.get(char) ?? 0;
+    if (count <= 0) break;
+    unopened.set(char, count - 1);
   }
+  return raw.slice(0, end);
 }
 
 /**
@@ -65,6 +79,7 @@ export function linkify(body: string): Segment[] {
     else segments.push({ kind: 'text', text });
   };
   for (const match of body.matchAll(CANDIDATE)) {
+    if (match[0].length > LINK_MAX) continue;
     const text = trimUrl(match[0]);
     const href = safeHref(text);
     if (href === undefined) continue;
