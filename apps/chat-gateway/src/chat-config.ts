@@ -79,6 +79,12 @@ const CHAT_ENV = {
    */
   SOCKET_MAX_QUEUED_PACKETS: integer({ min: 10, max: 1_000_000 }, { default: 1_000 }),
   /**
+   * Bytes that may wait for one such socket (`SlowReaders`), however few the packets:
+   * pages of history are large ones. Each `sync` is refused (`rate_limited`) while two
+   * pages' worth already wait for its client, so this is reached by broadcasts alone.
+   */
+  SOCKET_MAX_QUEUED_BYTES: integer({ min: 65_536, max: 1_073_741_824 }, { default: 8_388_608 }),
+  /**
    * How often a socket's login is looked up again among the revoked ones, at its next
    * event: a revoked login's sockets are closed by a broadcast at once, and should that be
    * lost (an instance dead between its commit and the broadcast), they stop acting within this.

@@ -22,6 +22,7 @@ import {
 } from './change-rules';
 import { readMentions } from './member-names';
 import type { MessageTarget, ReactionTarget } from './message-routes';
+import { withinPageBytes } from './page-bytes';
 
 const messageNotFound = () => new NotFoundException('Message not found');
 
@@ -88,9 +89,11 @@ export class MessageChangesService {
       const messages = this.messages.in(manager);
       const lastVersion = await messages.lastVersion(roomId);
       const rows = await messages.changedSince(roomId, afterVersion, limit + 1);
+      const page = rows.slice(0, limit).map(messageView);
+      const items = withinPageBytes(page);
       return {
-        items: rows.slice(0, limit).map(messageView),
-        hasMore: rows.length > limit,
+        items,
+        hasMore: rows.length > limit || items.length < page.length,
         lastVersion: lastVersion ?? 0,
       };
     });

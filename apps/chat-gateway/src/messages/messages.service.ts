@@ -13,6 +13,7 @@ import { notAMember, requireMember, roomNotFound } from '../rooms/room-access';
 import { SendBatcher, type ItemOutcome } from './send-batcher';
 import { messageView } from '../rooms/room-views';
 import { MessagesRepository, type SendRequest, type StoredSend } from './messages.repository';
+import { withinPageBytes } from './page-bytes';
 
 export interface SendOutcome {
   readonly message: MessageView;
@@ -111,8 +112,11 @@ export class MessagesService {
       ascending,
       limit + 1,
     );
-    const hasMore = rows.length > limit;
-    const items = rows.slice(0, limit).map(messageView);
+    // In the page's order from its cursor: oldest first after `afterSeq`, newest first
+    // otherwise, so a page cut short by its bytes keeps what is nearest the cursor.
+    const page = rows.slice(0, limit).map(messageView);
+    const items = withinPageBytes(page);
+    const hasMore = rows.length > limit || items.length < page.length;
     return { items: ascending ? items : items.reverse(), hasMore };
   }
 

@@ -18,6 +18,11 @@ export class ChatMetrics {
   /** `chat_slow_reader_disconnects_total`: sockets closed for not reading (`SlowReaders`). */
   readonly slowReaderDisconnects: Counter;
   /**
+   * `chat_sync_refusals_total`: `sync`s refused because earlier answers still waited in
+   * this instance for their client (a client asking faster than it reads).
+   */
+  readonly syncRefusals: Counter;
+  /**
    * `chat_send_batch_size`: sends handed to one call of `store_sends` (group commit; a
    * batch that failed as a whole and is tried again item by item counts as those calls
    * too). Its sum over its count is the sends a call: near 1 on a path that is seldom
@@ -41,6 +46,10 @@ export class ChatMetrics {
     this.slowReaderDisconnects = metrics.counter({
       name: 'chat_slow_reader_disconnects_total',
       help: 'Sockets this instance closed because their clients did not read what they were sent',
+    });
+    this.syncRefusals = metrics.counter({
+      name: 'chat_sync_refusals_total',
+      help: 'sync events refused because earlier answers still waited for their client',
     });
     this.sendBatchSize = metrics.histogram({
       name: 'chat_send_batch_size',

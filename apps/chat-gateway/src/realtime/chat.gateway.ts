@@ -35,6 +35,7 @@ import { parseSendMessage } from '../messages/send-message-payload';
 import { MessagesService, type SendOutcome } from '../messages/messages.service';
 import { MessageChangesService } from '../messages/message-changes.service';
 import { SyncByVersionEvent } from '../messages/message-changes.dto';
+import { PAGE_BYTES_MAX } from '../messages/page-bytes';
 import { ChatMetrics } from './chat-metrics';
 import { UserRateLimits } from '../limits/user-rate-limits';
 import { PresenceService } from '../presence/presence.service';
@@ -47,7 +48,7 @@ import {
   userRoom,
   type ChatServer,
 } from './live-rooms';
-import { SlowReaders } from './slow-readers';
+import { queuedBytes, SlowReaders } from './slow-readers';
 import { closeRecoverably, SocketAnswers, type Ack } from './socket-answers';
 import {
   authenticateSockets,
@@ -71,6 +72,14 @@ const isSyncByVersion = (payload: unknown): payload is { readonly afterVersion: 
 const FLOOD_WINDOW_MS = 10_000;
 /** A flooding socket's last refusal, and every one after it until it is closed. */
 const FLOODED = `Too many requests: this connection is closed; connect again in ${FLOOD_WINDOW_MS / 1000} s`;
+/**
+ * Bytes that may wait for a socket's client before its next `sync` is refused: two full
+ * pages. A client that reads its answers before asking again (the web app does) has at
+ * most one page on its way.
+ */
+const SYNC_WAITING_BYTES_MAX = 2 * PAGE_BYTES_MAX;
+const EARLIER_ANSWERS_WAITING =
+  'Too many requests: earlier answers are still on their way to this client; try again in 1 s';
 /** The refusal of a flooding socket's events, while it is being closed. */
 const flooded = () => new SocketError('rate_limited', FLOODED, FLOOD_WINDOW_MS / 1000);
 /** How long a flooding socket's sends in flight may take to be answered before it closes. */
@@ -423,24 +432,41 @@ export class ChatGateway
 
   @SubscribeMessage('sync')
   sync(@ConnectedSocket() socket: Socket, @MessageBody() payload: unknown): Ack<SyncPage> {
-    return this.answers.answer(socket, async (user): Promise<SyncPage> => {
-      // v1.1: by afterVersion, answered as GET …/changes (with lastVersion).
-      if (isSyncByVersion(payload)) {
-        if (Object.hasOwn(payload, 'afterSeq'))
-          throw new SocketError('bad_request', 'sync takes afterSeq or afterVersion, not both');
-        const event = await parsePayload(SyncByVersionEvent, payload);
-        return this.changes.changes(
-          user.userId,
-          event.roomId,
-          event.afterVersion,
-          event.limit ?? MESSAGE_CHANGE_LIMITS.changesDefault,
-        );
-      }
-      const event = await parsePayload(SyncEvent, payload);
-      return this.messages.page(user.userId, event.roomId, {
-        afterSeq: event.afterSeq,
-        limit: event.limit ?? CHAT_LIMITS.syncDefault,
-      });
+    return this.answers.answer(socket, async (user) =>
+      this.unlessUnread(socket, await this.syncPage(user, payload)),
+    );
+  }
+
+  /**
+   * `page`, unless earlier answers still wait here for the socket's client: one asking
+   * for pages faster than it reads them (never reading, say, with a hundred `sync`s on
+   * their way) would have the gateway hold every answer for it. Looked at once the page
+   * is read, not as the `sync` arrives: a hundred sent at once all arrive before the first
+   * answer is queued.
+   */
+  private unlessUnread(socket: Socket, page: SyncPage): SyncPage {
+    if (queuedBytes(socket) <= SYNC_WAITING_BYTES_MAX) return page;
+    this.metrics.syncRefusals.inc();
+    throw new SocketError('rate_limited', EARLIER_ANSWERS_WAITING, 1);
+  }
+
+  /** The page a `sync` asks for: by `afterSeq` (v1) or by `afterVersion` (v1.1, as `GET …/changes`). */
+  private async syncPage(user: VerifiedAccessToken, payload: unknown): Promise<SyncPage> {
+    if (isSyncByVersion(payload)) {
+      if (Object.hasOwn(payload, 'afterSeq'))
+        throw new SocketError('bad_request', 'sync takes afterSeq or afterVersion, not both');
+      const event = await parsePayload(SyncByVersionEvent, payload);
+      return this.changes.changes(
+        user.userId,
+        event.roomId,
+        event.afterVersion,
+        event.limit ?? MESSAGE_CHANGE_LIMITS.changesDefault,
+      );
+    }
+    const event = await parsePayload(SyncEvent, payload);
+    return this.messages.page(user.userId, event.roomId, {
+      afterSeq: event.afterSeq,
+      limit: event.limit ?? CHAT_LIMITS.syncDefault,
     });
   }
 }

@@ -1,16 +1,11 @@
 import type { MessageView } from '@scale-chat/contracts';
 import { eventually } from '@scale-chat/wait';
-import type { Socket } from 'socket.io-client';
 import { GatewayFixture, type Member } from '../testing/gateway-fixture';
-import { listen } from '../testing/heard-messages';
+import { listen, webSocketOf } from '../testing/heard-messages';
 import { ChatMetrics } from './chat-metrics';
 import { LiveRooms } from './live-rooms';
 
 jest.setTimeout(120_000);
-
-/** The `ws` WebSocket under a socket.io-client socket: paused, it reads nothing more. */
-const webSocketOf = (socket: Socket) =>
-  (socket.io.engine.transport as unknown as { ws: { pause(): void; resume(): void } }).ws;
 
 /**
  * A client that stops reading must not make the gateway queue its rooms' broadcasts for

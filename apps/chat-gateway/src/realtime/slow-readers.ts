@@ -23,15 +23,34 @@ const POLLING_FACTOR = 10;
 /**
  * As much of an engine.io connection as the sweep needs: the packets queued for the
  * client and not yet handed to its transport (engine.io keeps them in `writeBuffer`,
- * which its types call private), whether it is being upgraded, its transport (and that
- * transport's `ws` WebSocket), and `close`.
+ * which its types call private; each packet's `data` is the encoded text or a binary
+ * attachment), whether it is being upgraded, its transport (and that transport's `ws`
+ * WebSocket, whose `bufferedAmount` is what it took and the kernel has not), and `close`.
  */
 interface QueueingConnection {
-  readonly writeBuffer?: readonly unknown[];
+  readonly writeBuffer?: readonly { readonly data?: unknown }[];
   readonly readyState: string;
   readonly upgrading?: boolean;
-  readonly transport?: { readonly name?: string; readonly socket?: { terminate?(): void } };
+  readonly transport?: {
+    readonly name?: string;
+    readonly socket?: { readonly bufferedAmount?: number; terminate?(): void };
+  };
   close(discard?: boolean): void;
+}
+
+/**
+ * About how many bytes wait in the gateway for `socket`'s client: the packets engine.io
+ * queued (text counted by its length) and what its WebSocket holds unsent. A client that
+ * reads keeps this near nothing; one that does not, or reads slowly, lets it grow.
+ */
+export function queuedBytes(socket: { readonly conn: unknown }): number {
+  const connection = socket.conn as QueueingConnection;
+  let bytes = connection.transport?.socket?.bufferedAmount ?? 0;
+  for (const { data } of connection.writeBuffer ?? []) {
+    if (typeof data === 'string') bytes += data.length;
+    else if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) bytes += data.byteLength;
+  }
+  return bytes;
 }
 
 /**
@@ -53,6 +72,7 @@ interface QueueingConnection {
 @Injectable()
 export class SlowReaders implements OnApplicationShutdown {
   private readonly maxQueuedPackets: number;
+  private readonly maxQueuedBytes: number;
   private timer: NodeJS.Timeout | undefined;
   /** Since when each socket over the limit has been so, at every look. */
   private readonly overSince = new WeakMap<object, number>();
@@ -64,6 +84,7 @@ export class SlowReaders implements OnApplicationShutdown {
   ) {
     this.logger.setContext('slow-readers');
     this.maxQueuedPackets = config.extra.SOCKET_MAX_QUEUED_PACKETS;
+    this.maxQueuedBytes = config.extra.SOCKET_MAX_QUEUED_BYTES;
   }
 
   /** Starts sweeping `server`'s sockets. */
@@ -75,16 +96,20 @@ export class SlowReaders implements OnApplicationShutdown {
     clearInterval(this.timer);
   }
 
-  /** Closes each socket of `server` that has had more packets queued than allowed for too long. */
+  /**
+   * Closes each socket of `server` that has had more packets or bytes queued than allowed
+   * for too long.
+   */
   sweep(server: ChatServer, now = Date.now()): void {
     for (const socket of server.of('/').sockets.values()) {
       const connection = socket.conn as unknown as QueueingConnection;
       const queued = connection.writeBuffer?.length ?? 0;
-      const limit =
-        connection.transport?.name === 'websocket'
-          ? this.maxQueuedPackets
-          : this.maxQueuedPackets * POLLING_FACTOR;
-      if (queued <= limit || connection.readyState !== 'open' || connection.upgrading === true) {
+      const factor = connection.transport?.name === 'websocket' ? 1 : POLLING_FACTOR;
+      const over =
+        queued > this.maxQueuedPackets * factor ||
+        // Bytes are counted only where packets wait: most sockets have none waiting.
+        (queued > 0 && queuedBytes(socket) > this.maxQueuedBytes * factor);
+      if (!over || connection.readyState !== 'open' || connection.upgrading === true) {
         this.overSince.delete(connection);
         continue;
       }
@@ -97,6 +122,7 @@ export class SlowReaders implements OnApplicationShutdown {
           socket: socket.id,
           userId: socket.data.user?.userId,
           queued,
+          queuedBytes: queuedBytes(socket),
         },
         'closed a socket whose client does not read',
       );

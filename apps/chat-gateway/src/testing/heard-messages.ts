@@ -41,3 +41,7 @@ export async function sendOver(socket: Socket, roomId: string, body: string): Pr
   if (!sent.ok) throw new Error(`message:send refused: ${sent.error.message}`);
   return sent.message;
 }
+
+/** The `ws` WebSocket under a socket.io-client socket: paused, it reads nothing more. */
+export const webSocketOf = (socket: Socket) =>
+  (socket.io.engine.transport as unknown as { ws: { pause(): void; resume(): void } }).ws;
