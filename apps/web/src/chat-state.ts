@@ -1,6 +1,7 @@
 import type { MessageView, RoomSummaryView, RoomView } from '@scale-chat/contracts';
 import { roomTitle } from './room-name';
 import type { PendingMessage } from './send-queue';
+import { distinctName, sharedNames } from './user-names';
 import type { User } from './validate';
 
 /** The chat's state as components read it (ChatStore's snapshots), and names drawn from it. */
@@ -52,25 +53,71 @@ export interface ChatState {
 /** What a deleted account is called wherever its name would be. */
 export const DELETED_ACCOUNT = 'Deleted account';
 
-/**
- * A user's name on screen: "Deleted account" for one the server no longer knows (even
- * when its name was known before: deleted while this page was open), the display name,
- * or a short id while it is being looked up.
- */
-export function nameOfUser(
-  state: Pick<ChatState, 'users' | 'deletedUsers'>,
-  userId: string,
-): string {
-  if (state.deletedUsers.has(userId)) return DELETED_ACCOUNT;
-  return state.users.get(userId)?.displayName ?? `user ${userId.slice(0, 8)}`;
+/** A person as shown: their name, and their username while the account is known. */
+export interface Person {
+  readonly name: string;
+  readonly username: string | undefined;
 }
 
-/** A room's name on screen: a direct room's is the other person's (room-name.ts). */
-export function titleOfRoom(state: ChatState, roomId: string, meId: string): string {
+/**
+ * A user as shown: "Deleted account" for one the server no longer knows (even when its
+ * name was known before: deleted while this page was open), the display name, or a short
+ * id while it is being looked up.
+ */
+export function personOf(state: Pick<ChatState, 'users' | 'deletedUsers'>, userId: string): Person {
+  const user = state.deletedUsers.has(userId) ? undefined : state.users.get(userId);
+  if (user !== undefined) return { name: user.displayName, username: user.username };
+  const name = state.deletedUsers.has(userId) ? DELETED_ACCOUNT : `user ${userId.slice(0, 8)}`;
+  return { name, username: undefined };
+}
+
+/** The last `sharedNamesOf`, by the maps it came from (the store replaces them, never edits). */
+let sharedMemo:
+  (Pick<ChatState, 'details' | 'users'> & { shared: ReadonlySet<string> }) | undefined;
+
+/**
+ * The display names more than one person goes by among the members of this user's rooms
+ * (of those whose members are loaded: every direct room, a group room once opened), this
+ * user too; worked out again only when the rooms' members or the users change.
+ */
+export function sharedNamesOf(state: Pick<ChatState, 'details' | 'users'>): ReadonlySet<string> {
+  if (sharedMemo?.details === state.details && sharedMemo.users === state.users)
+    return sharedMemo.shared;
+  const people = [...state.details.values()].flatMap((room) =>
+    room.members.flatMap((member) => state.users.get(member.userId) ?? []),
+  );
+  const shared = sharedNames(people);
+  sharedMemo = { details: state.details, users: state.users, shared };
+  return shared;
+}
+
+/**
+ * A user's name on screen (`personOf`), with the username when someone else in this user's
+ * rooms goes by the same name.
+ */
+export function nameOfUser(
+  state: Pick<ChatState, 'users' | 'deletedUsers' | 'details'>,
+  userId: string,
+): string {
+  const { name, username } = personOf(state, userId);
+  return username === undefined
+    ? name
+    : distinctName({ displayName: name, username }, sharedNamesOf(state));
+}
+
+/**
+ * A room's name on screen: a direct room's is the other person's (room-name.ts), with
+ * their username when their name is not theirs alone.
+ */
+export function titleOfRoom(
+  state: Pick<ChatState, 'details' | 'rooms' | 'users' | 'deletedUsers'>,
+  roomId: string,
+  meId: string,
+): string {
   const details = state.details.get(roomId);
   const room = details ?? state.rooms.find((candidate) => candidate.id === roomId);
   if (room === undefined) return '';
   return roomTitle(room, details?.members, meId, (id) =>
-    state.deletedUsers.has(id) ? DELETED_ACCOUNT : state.users.get(id)?.displayName,
+    state.deletedUsers.has(id) || state.users.has(id) ? nameOfUser(state, id) : undefined,
   );
 }

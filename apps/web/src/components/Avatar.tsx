@@ -7,9 +7,10 @@ export function displayNameOf(user: User | undefined, fallbackId = ''): string {
 /** Tailwind's 600–700 shades: white initials on each are ≥ 4.5:1 (WCAG AA). */
 const PALETTE = ['#4f46e5', '#0369a1', '#0f766e', '#b45309', '#be185d', '#7c3aed', '#15803d'];
 
-function colorOf(name: string): string {
+/** By the account, not its name: someone who takes another's name does not get their colour. */
+function colorOf(userId: string): string {
   let hash = 0;
-  for (const char of name) hash = (hash * 31 + (char.codePointAt(0) ?? 0)) >>> 0;
+  for (const char of userId) hash = (hash * 31 + (char.codePointAt(0) ?? 0)) >>> 0;
   return PALETTE[hash % PALETTE.length] ?? '#4f46e5';
 }
 
@@ -19,10 +20,12 @@ function colorOf(name: string): string {
  */
 export function Avatar({
   name,
+  userId,
   online,
   small = false,
 }: {
   name: string;
+  userId: string;
   online?: boolean | undefined;
   small?: boolean;
 }) {
@@ -30,7 +33,7 @@ export function Avatar({
   return (
     <span
       className={small ? 'avatar small' : 'avatar'}
-      style={{ background: colorOf(name) }}
+      style={{ background: colorOf(userId) }}
       aria-hidden="true"
     >
       {initial}

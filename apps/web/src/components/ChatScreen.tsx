@@ -93,7 +93,11 @@ export function ChatScreen({
       <ConnectionBanner state={state} />
       <aside className="sidebar" aria-label="Rooms">
         <header className="sidebar-head">
-          <Avatar name={displayNameOf(user)} online={state.connection === 'connected'} />
+          <Avatar
+            name={displayNameOf(user)}
+            userId={user.id}
+            online={state.connection === 'connected'}
+          />
           <div className="profile">
             <strong>{displayNameOf(user)}</strong>
             <span className="muted">@{user.username}</span>

@@ -1,7 +1,7 @@
 import type { RoomView } from '@scale-chat/contracts';
 import { useEffect, useRef, useState } from 'react';
 import { describeError } from '../api-error';
-import { titleOfRoom, type ChatState } from '../chat-state';
+import { nameOfUser, titleOfRoom, type ChatState } from '../chat-state';
 import type { ChatStore } from '../chat-store';
 import { focusLost } from '../focus';
 import { openRoomPage } from '../navigation';
@@ -132,18 +132,27 @@ export function MembersPanel({
               ? state.connection === 'connected'
               : state.presence.get(member.userId);
           const name = displayNameOf(user, member.userId);
+          // Said where the row is not seen (a button's label, a question): with the
+          // username when someone else goes by this name.
+          const said = nameOfUser(state, member.userId);
           return (
             <li key={member.userId} className="member" data-user={user?.username}>
-              <Avatar name={name} online={online} small />
+              <Avatar name={name} userId={member.userId} online={online} small />
               {/* The name has the row; a long one ends in "…" (the full name in its title),
-                  and the actions go under it rather than squeeze it. */}
+                  and the actions go under it rather than squeeze it. The username goes under
+                  the name: a display name may be anyone's. */}
               <div className="member-main">
                 <span className="member-who">
-                  <span className="member-name" title={name}>
-                    {name}
+                  <span className="member-line">
+                    <span className="member-name" title={name}>
+                      {name}
+                    </span>
+                    {member.userId === me.id && <span className="muted member-you"> (you)</span>}
+                    <PresenceLabel online={online} />
                   </span>
-                  {member.userId === me.id && <span className="muted member-you"> (you)</span>}
-                  <PresenceLabel online={online} />
+                  {user !== undefined && (
+                    <span className="handle member-handle">@{user.username}</span>
+                  )}
                 </span>
                 <span className="member-actions">
                   {member.role === 'owner' && room.kind === 'group' && (
@@ -159,7 +168,7 @@ export function MembersPanel({
                       }
                     >
                       Message
-                      <span className="sr-only"> {name}</span>
+                      <span className="sr-only"> {said}</span>
                     </button>
                   )}
                   {owner && member.userId !== me.id && room.kind === 'group' && (
@@ -171,13 +180,13 @@ export function MembersPanel({
                       onClick={() =>
                         setRemoving({
                           id: member.userId,
-                          name,
+                          name: said,
                           next: removableAfter(member.userId),
                         })
                       }
                     >
                       Remove
-                      <span className="sr-only"> {name}</span>
+                      <span className="sr-only"> {said}</span>
                     </button>
                   )}
                 </span>

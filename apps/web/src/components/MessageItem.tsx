@@ -30,7 +30,9 @@ export interface MessageItemProps {
   readonly store: ChatStore;
   readonly message: MessageView;
   readonly meId: string;
+  /** Its sender's display name (or what stands for it), and username while the account is known. */
   readonly senderName: string;
+  readonly senderUsername: string | undefined;
   readonly senderOnline: boolean | undefined;
   /** Its sender's name and avatar are shown (not a continuation of the one above). */
   readonly showSender: boolean;
@@ -106,9 +108,24 @@ function MessageItemView(props: MessageItemProps) {
       data-testid="message"
       data-deleted={deleted ? 'true' : undefined}
     >
-      {props.showSender && <Avatar name={props.senderName} online={props.senderOnline} small />}
+      {props.showSender && (
+        <Avatar
+          name={props.senderName}
+          userId={message.senderId}
+          online={props.senderOnline}
+          small
+        />
+      )}
       <div className="bubble-wrap">
-        {props.showSender && <span className="sender">{props.senderName}</span>}
+        {/* The username too, always: a display name may be anyone's, or look like it. */}
+        {props.showSender && (
+          <span className="sender-line">
+            <span className="sender">{props.senderName}</span>
+            {props.senderUsername !== undefined && (
+              <span className="handle"> @{props.senderUsername}</span>
+            )}
+          </span>
+        )}
         {message.replyToSeq !== null && (
           <ReplyQuote quoted={quoted} onJump={() => props.onJump(message.replyToSeq ?? 0)} />
         )}

@@ -12,7 +12,7 @@ import {
   useSyncExternalStore,
 } from 'react';
 import { OFFLINE_TEXT } from '../api-error';
-import { nameOfUser, type LoadFailure } from '../chat-state';
+import { nameOfUser, personOf, type LoadFailure } from '../chat-state';
 import type { ChatStore } from '../chat-store';
 import type { PendingMessage } from '../send-queue';
 import { MESSAGE, messageAfterKey, settleTabStops } from '../focus';
@@ -198,9 +198,10 @@ export function MessageList({
   // changed, so a message that did not change is not rendered again (`MessageItem`).
   const users = state.users;
   const deletedUsers = state.deletedUsers;
+  const roomDetails = state.details;
   const nameOf = useCallback(
-    (userId: string) => nameOfUser({ users, deletedUsers }, userId),
-    [users, deletedUsers],
+    (userId: string) => nameOfUser({ users, deletedUsers, details: roomDetails }, userId),
+    [users, deletedUsers, roomDetails],
   );
   const details = state.details.get(roomId);
   const owner = details?.ownerId === me.id && details.kind === 'group';
@@ -313,6 +314,7 @@ export function MessageList({
             the keyboard's focus and whatever was open in it. */}
         {items.flatMap((message, index) => {
           const mine = message.senderId === me.id;
+          const sender = personOf(state, message.senderId);
           const previous = items[index - 1];
           const newDay = startsDay(previous?.createdAt, message.createdAt);
           const continued =
@@ -333,7 +335,8 @@ export function MessageList({
               store={store}
               message={message}
               meId={me.id}
-              senderName={nameOf(message.senderId)}
+              senderName={sender.name}
+              senderUsername={sender.username}
               senderOnline={state.presence.get(message.senderId)}
               showSender={!mine && !continued}
               continued={continued}

@@ -156,7 +156,7 @@ export function UserSearch({
             onMouseDown={(event) => event.preventDefault()}
             onClick={() => pick(user)}
           >
-            <Avatar name={displayNameOf(user)} small />
+            <Avatar name={displayNameOf(user)} userId={user.id} small />
             <span>
               {displayNameOf(user)} <span className="muted">@{user.username}</span>
             </span>
