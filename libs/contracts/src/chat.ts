@@ -40,11 +40,39 @@ export function characterCount(text: string): number {
 }
 
 /**
- * What a name (a display name, a room's) may not hold: control characters (a line break,
- * a bell) and the bidirectional embeddings, overrides and isolates, which make a name
- * display as other than it reads (U+202E shows what follows it backwards).
+ * Control characters (a line break, a bell) and the bidirectional embeddings, overrides
+ * and isolates, which make a name display as other than it reads (U+202E shows what
+ * follows it backwards).
  */
-export const NAME_CONTROL_CHARACTERS = /[\p{Cc}\u202A-\u202E\u2066-\u2069]/u;
+const NAME_CONTROLS = /[\p{Cc}\u202A-\u202E\u2066-\u2069]/u;
+/**
+ * Characters that show nothing, or a blank, and have no place in a name: zero-width
+ * space, word joiner and invisible operators, the byte order mark, the soft hyphen, the
+ * Mongolian vowel separator, line and paragraph separators, the Hangul fillers, the blank
+ * Braille pattern, and tag characters outside a subdivision flag (🏴 and up to 7 tags). The
+ * joiners that scripts and emoji need (U+200C, U+200D) and the marks of right-to-left
+ * text (U+200E, U+200F, U+061C) stay.
+ */
+const NAME_INVISIBLES =
+  /[\u00AD\u180E\u200B\u2060-\u2064\uFEFF\p{Zl}\p{Zp}\u115F\u1160\u3164\uFFA0\u2800]|(?<!\u{1F3F4}[\u{E0020}-\u{E007E}]{0,6})[\u{E0000}-\u{E007F}]/u;
+/** Something a reader sees: a letter, a digit, a punctuation mark or a symbol (an emoji). */
+const NAME_VISIBLE = /[\p{L}\p{N}\p{P}\p{S}]/u;
+
+/**
+ * What is wrong with `name` as a name people see (a display name, a room's), said after
+ * the field's name; undefined when nothing is. Found by a security review: names that
+ * showed blank, or hid characters, let a user pass for nobody or for another.
+ */
+export function nameProblem(name: string): string | undefined {
+  if (NAME_CONTROLS.test(name))
+    return 'must not contain control characters (line breaks, tabs, direction overrides)';
+  if (NAME_INVISIBLES.test(name))
+    return 'must not contain invisible characters (zero-width spaces, fillers, separators)';
+  // Spaces alone are left to the field's own rule (a display name of them is none).
+  if (name.trim() !== '' && !NAME_VISIBLE.test(name))
+    return 'must show a letter, a digit or a symbol';
+  return undefined;
+}
 
 export type MemberRole = 'owner' | 'member';
 

@@ -245,6 +245,11 @@ describe('POST /api/auth/signup and auth as a saga participant', () => {
       { username: 'mirror', password: 'long enough', displayName: 'Ann\u202Egnp.exe' },
       'displayName must not contain control characters',
     ],
+    [
+      'a display name that shows blank (a Hangul filler)',
+      { username: 'fillery', password: 'long enough', displayName: '\u3164' },
+      'displayName must not contain invisible characters',
+    ],
   ])('answers 400 naming the field for %s, and stores nothing', async (_name, body, field) => {
     const before = await users().count();
     const answer = await signup(body);

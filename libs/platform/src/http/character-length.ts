@@ -1,4 +1,4 @@
-import { characterCount, NAME_CONTROL_CHARACTERS } from '@scale-chat/contracts';
+import { characterCount, nameProblem } from '@scale-chat/contracts';
 import { buildMessage, ValidateBy, type ValidationOptions } from 'class-validator';
 
 /** What CharacterLength says of a `property` (or `$property`) outside `min` to `max`. */
@@ -34,19 +34,19 @@ export function CharacterLength(
   );
 }
 
-/** A name as people see it: no control characters (see `NAME_CONTROL_CHARACTERS`). */
+/** A name as people see it (`nameProblem`): no control or invisible characters, something visible. */
 export function VisibleName(options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
     {
       name: 'visibleName',
       validator: {
-        validate: (value: unknown) =>
-          typeof value === 'string' && !NAME_CONTROL_CHARACTERS.test(value),
-        defaultMessage: buildMessage(
-          (each) =>
-            `${each}$property must not contain control characters (line breaks, tabs, direction overrides)`,
-          options,
-        ),
+        validate: (value: unknown) => typeof value === 'string' && nameProblem(value) === undefined,
+        defaultMessage: (args) =>
+          `${args?.property ?? 'name'} ${
+            typeof args?.value === 'string'
+              ? (nameProblem(args.value) ?? 'must be a name')
+              : 'must be a string'
+          }`,
       },
     },
     options,

@@ -18,6 +18,12 @@ describe('VisibleName', () => {
     ['Korean and emoji', '점심 🍜'],
     ['a family emoji (its joiners are not controls)', '👨‍👩‍👧'],
     ['right-to-left text with its marks', 'שלום\u200F'],
+    ['a Persian name with its zero-width non-joiner', 'نیم\u200Cفاصله'],
+    [
+      "Scotland's flag (its tags)",
+      'Ann \u{1F3F4}\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}',
+    ],
+    ['one symbol', '★'],
   ])('takes %s', (_name, name) => {
     expect(problemsOf(name)).toEqual([]);
   });
@@ -33,5 +39,28 @@ describe('VisibleName', () => {
     expect(problemsOf(name)).toEqual([
       'name must not contain control characters (line breaks, tabs, direction overrides)',
     ]);
+  });
+
+  it.each([
+    ['a zero-width space', 'Al\u200Bice'],
+    ['a Hangul filler', 'Ann\u3164'],
+    ['a blank Braille pattern', '\u2800Ann'],
+    ['a byte order mark', '\uFEFFAnn'],
+    ['a soft hyphen', 'An\u00ADn'],
+    ['a line separator', 'Ann\u2028Bob'],
+    ['tags hiding text', 'Ann\u{E0068}\u{E0069}'],
+    ['a flag with more tags than a subdivision has', '\u{1F3F4}' + '\u{E0061}'.repeat(9)],
+  ])('refuses %s', (_name, name) => {
+    expect(problemsOf(name)).toEqual([
+      'name must not contain invisible characters (zero-width spaces, fillers, separators)',
+    ]);
+  });
+
+  it.each([
+    ['only a joiner', '\u200D'],
+    ['only combining marks', '\u0301\u0302'],
+    ['only right-to-left marks', '\u200F\u200E'],
+  ])('refuses a name that shows nothing: %s', (_name, name) => {
+    expect(problemsOf(name)).toEqual(['name must show a letter, a digit or a symbol']);
   });
 });
