@@ -32,7 +32,11 @@ export async function adminCommand(argv: readonly string[]): Promise<number> {
       process.stderr.write(`no active account is named ${JSON.stringify(username)}\n`);
       return 1;
     }
-    process.stdout.write(`${changed.username} (${changed.userId}) is now ${changed.role}\n`);
+    // The sign-up time: a listed name that someone else took before the operator's own
+    // sign-up shows here as an account older than expected.
+    process.stdout.write(
+      `${changed.username} (${changed.userId}, signed up ${changed.createdAt.toISOString()}) is now ${changed.role}\n`,
+    );
     return 0;
   } finally {
     await dataSource.destroy();

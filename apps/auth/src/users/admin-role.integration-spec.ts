@@ -86,6 +86,11 @@ describe('auth: the admin role of an account', () => {
     const users = auth.app.get(UsersRepository);
     const granted = await users.setRole('CARA', 'admin');
     expect(granted).toMatchObject({ username: 'cara', role: 'admin' });
+    // With its sign-up time, which the admin tool prints for the operator to check.
+    const cara = await auth.app.get(DataSource).getRepository(User).findOneByOrFail({
+      username: 'cara',
+    });
+    expect(granted?.createdAt).toEqual(cara.createdAt);
     expect(await loginClaims('cara')).toMatchObject({ adm: true, sub: granted?.userId });
 
     expect(await users.setRole('cara', 'member')).toMatchObject({ role: 'member' });

@@ -12,6 +12,8 @@ export interface RoleChange {
   readonly userId: string;
   readonly username: string;
   readonly role: UserRole;
+  /** When the account signed up: whoever grants a role checks it is the account meant. */
+  readonly createdAt: Date;
 }
 
 /**
@@ -153,11 +155,21 @@ export class UsersRepository {
       .update(User)
       .set({ role })
       .where({ username: username.toLowerCase(), status: 'active' })
-      .returning(['id', 'username', 'role'])
+      .returning('"id", "username", "role", "created_at"')
       .execute();
-    const [changed] = result.raw as { id: string; username: string; role: UserRole }[];
+    const [changed] = result.raw as {
+      id: string;
+      username: string;
+      role: UserRole;
+      created_at: Date;
+    }[];
     return changed === undefined
       ? undefined
-      : { userId: changed.id, username: changed.username, role: changed.role };
+      : {
+          userId: changed.id,
+          username: changed.username,
+          role: changed.role,
+          createdAt: changed.created_at,
+        };
   }
 }
