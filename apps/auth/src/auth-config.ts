@@ -23,6 +23,13 @@ const AUTH_ENV = {
   /** `GET /api/users` per user and instance: a burst, then a rate (a token bucket). */
   USER_SEARCH_RATE_BURST: integer({ min: 1, max: 10_000 }, { default: 30 }),
   USER_SEARCH_RATE_PER_SECOND: integer({ min: 1, max: 10_000 }, { default: 5 }),
+  /**
+   * Logins (refresh-token families) one user keeps at once; a login past it ends the
+   * oldest, as a logout. Each login is a row, a revocation event when it ends, and a
+   * socket close broadcast on every gateway: without a cap, a user logging in a minute at
+   * a time for days would make an account deletion announce tens of thousands.
+   */
+  LOGINS_PER_USER_MAX: integer({ min: 1, max: 10_000 }, { default: 50 }),
   ...TOKEN_CLAIMS_ENV,
   /** Outside production only: these names get the `admin` role at signup (the bootstrap). */
   ...ADMIN_ENV,

@@ -30,6 +30,15 @@ export class SessionsRepository {
     return this.manager.findBy(LoginFamily, { userId, revokedAt: IsNull() });
   }
 
+  /** The user's logins that are not revoked, past its newest `keep`. */
+  unrevokedFamiliesBeyond(userId: string, keep: number): Promise<LoginFamily[]> {
+    return this.manager.find(LoginFamily, {
+      where: { userId, revokedAt: IsNull() },
+      order: { createdAt: 'DESC', id: 'DESC' },
+      skip: keep,
+    });
+  }
+
   async revokeFamily(id: string, reason: LoginRevoked['reason']): Promise<void> {
     await this.manager.update(LoginFamily, { id }, { revokedAt: new Date(), revokeReason: reason });
   }

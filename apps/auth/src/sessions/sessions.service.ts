@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { ForbiddenException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { PinoLogger } from 'nestjs-pino';
 import { AccessTokenSigner } from '@scale-chat/access-tokens';
@@ -10,6 +10,8 @@ import { UsersRepository } from '../users/users.repository';
 import { revokeLogin } from './revoke-login';
 import { SessionsRepository } from './sessions.repository';
 import type { TokenPair } from '@scale-chat/contracts';
+import { SERVICE_CONFIG } from '@scale-chat/platform';
+import type { AuthConfig } from '../auth-config';
 
 const REFRESH_TOKEN_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 /** How often a process clears expired logins: lazily, after a login. */
@@ -28,15 +30,19 @@ const sha256 = (token: string) => createHash('sha256').update(token).digest('hex
 export class SessionsService {
   /** When this process last cleared expired logins (`clearExpiredNowAndThen`). */
   private clearedAt = 0;
+  private readonly loginsMax: number;
 
   constructor(
+    @Inject(SERVICE_CONFIG) config: AuthConfig,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly sessions: SessionsRepository,
     private readonly users: UsersRepository,
     private readonly hasher: PasswordHasher,
     private readonly signer: AccessTokenSigner,
     private readonly logger: PinoLogger,
-  ) {}
+  ) {
+    this.loginsMax = config.extra.LOGINS_PER_USER_MAX;
+  }
 
   /**
    * The user whose password this is (`LocalStrategy`'s check). An unknown user costs an
@@ -69,7 +75,11 @@ export class SessionsService {
         throw new UnauthorizedException(INVALID_CREDENTIALS);
       }
       const family = randomUUID();
-      await this.sessions.in(manager).insertFamily(family, user.id);
+      const sessions = this.sessions.in(manager);
+      await sessions.insertFamily(family, user.id);
+      // Past the cap, the oldest logins end, announced as logouts are.
+      for (const oldest of await sessions.unrevokedFamiliesBeyond(user.id, this.loginsMax))
+        await revokeLogin(manager, oldest, 'logout');
       return this.issue(manager, user, family);
     });
     this.clearExpiredNowAndThen();
