@@ -219,7 +219,8 @@ export interface SendMessagePayload {
   readonly roomId: string;
   readonly clientMsgId: string;
   readonly body: string;
-  readonly replyToSeq?: number;
+  /** v1.1; `null`, as a message view says it, is no reply too. */
+  readonly replyToSeq?: number | null;
 }
 export interface TypingPayload {
   readonly roomId: string;

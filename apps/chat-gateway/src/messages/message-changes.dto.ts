@@ -2,7 +2,15 @@ import { BadRequestException, NotFoundException, type PipeTransform } from '@nes
 import { ApiProperty, ApiPropertyOptional, IntersectionType, PickType } from '@nestjs/swagger';
 import { IsId, QueryInteger } from '@scale-chat/platform';
 import { IsInt, IsOptional, IsString, Max, Min, ValidateBy } from 'class-validator';
-import { isEmoji, MESSAGE_CHANGE_LIMITS } from '@scale-chat/contracts';
+import {
+  isEmoji,
+  MESSAGE_CHANGE_LIMITS,
+  type ChangesPage,
+  type EditMessagePayload,
+  type MessageRefPayload,
+  type ReactionPayload,
+  type SyncByVersionPayload,
+} from '@scale-chat/contracts';
 import { MessageDto, SendMessageBody } from './messages.dto';
 
 const VERSION_MAX = Number.MAX_SAFE_INTEGER;
@@ -51,7 +59,7 @@ export class ChangesQuery {
   limit?: number;
 }
 
-export class ChangesPageDto {
+export class ChangesPageDto implements ChangesPage {
   @ApiProperty({ type: [MessageDto], description: 'ascending version, each message once' })
   items!: MessageDto[];
   @ApiProperty() hasMore!: boolean;
@@ -59,7 +67,7 @@ export class ChangesPageDto {
 }
 
 /** Socket.IO `message:delete`; the base of the other events on one message. */
-export class MessageRefEvent {
+export class MessageRefEvent implements MessageRefPayload {
   @IsId()
   roomId!: string;
 
@@ -70,10 +78,12 @@ export class MessageRefEvent {
 }
 
 /** Socket.IO `message:edit` */
-export class EditMessageEvent extends IntersectionType(MessageRefEvent, EditMessageBody) {}
+export class EditMessageEvent
+  extends IntersectionType(MessageRefEvent, EditMessageBody)
+  implements EditMessagePayload {}
 
 /** Socket.IO `reaction:add` and `reaction:remove` */
-export class ReactionEvent extends MessageRefEvent {
+export class ReactionEvent extends MessageRefEvent implements ReactionPayload {
   @IsString()
   @ValidateBy(
     {
@@ -86,7 +96,7 @@ export class ReactionEvent extends MessageRefEvent {
 }
 
 /** Socket.IO `sync` by `afterVersion` (v1.1), answered as `GET …/changes`. */
-export class SyncByVersionEvent {
+export class SyncByVersionEvent implements SyncByVersionPayload {
   @IsId()
   roomId!: string;
 

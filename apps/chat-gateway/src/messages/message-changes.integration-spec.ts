@@ -322,6 +322,28 @@ describe('messages v1.1 over REST', () => {
     expect(Object.keys(document.components.schemas['MessageDto']?.properties ?? {})).toEqual(
       expect.arrayContaining(['version', 'editedAt', 'deletedAt', 'replyToSeq', 'reactions']),
     );
+    // A room's and the room list's v1.1 fields (the DTOs implement the contracts' views).
+    const fields = (schema: string) =>
+      Object.keys(document.components.schemas[schema]?.properties ?? {}).sort();
+    expect(fields('RoomDto')).toEqual(
+      ['createdAt', 'id', 'kind', 'lastSeq', 'lastVersion', 'members', 'name', 'ownerId'].sort(),
+    );
+    expect(fields('RoomSummaryDto')).toEqual(
+      [
+        'id',
+        'kind',
+        'lastMessage',
+        'lastSeq',
+        'lastVersion',
+        'memberCount',
+        'mentionCount',
+        'name',
+        'unreadCount',
+      ].sort(),
+    );
+    expect(fields('RoomMemberDto')).toEqual(
+      ['joinedAt', 'lastReadSeq', 'online', 'role', 'userId'].sort(),
+    );
   });
 
   it('keeps versions gapless under concurrent sends, edits and reactions', async () => {

@@ -1,5 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { CHAT_LIMITS } from '@scale-chat/contracts';
+import {
+  CHAT_LIMITS,
+  type MessageView,
+  type ReactionView,
+  type ReadPayload,
+  type SendMessagePayload,
+  type SyncPayload,
+  type TypingPayload,
+} from '@scale-chat/contracts';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { CharacterLength, IsId, QueryInteger } from '@scale-chat/platform';
@@ -77,13 +85,13 @@ export class MessagePageQuery {
 }
 
 /** Socket.IO `message:send` */
-export class SendMessageEvent extends SendMessageBody {
+export class SendMessageEvent extends SendMessageBody implements SendMessagePayload {
   @IsId()
   roomId!: string;
 }
 
 /** Socket.IO `typing` */
-export class TypingEvent {
+export class TypingEvent implements TypingPayload {
   @IsId()
   roomId!: string;
 
@@ -92,13 +100,13 @@ export class TypingEvent {
 }
 
 /** Socket.IO `read` */
-export class ReadEvent extends ReadBody {
+export class ReadEvent extends ReadBody implements ReadPayload {
   @IsId()
   roomId!: string;
 }
 
 /** Socket.IO `sync` */
-export class SyncEvent {
+export class SyncEvent implements SyncPayload {
   @IsId()
   roomId!: string;
 
@@ -114,12 +122,12 @@ export class SyncEvent {
   limit?: number;
 }
 
-export class ReactionDto {
+export class ReactionDto implements ReactionView {
   @ApiProperty() emoji!: string;
   @ApiProperty({ type: [String], description: 'first reactor first' }) userIds!: string[];
 }
 
-export class MessageDto {
+export class MessageDto implements MessageView {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid' }) roomId!: string;
   @ApiProperty() seq!: number;

@@ -40,6 +40,7 @@ import {
   CreateRoomBody,
   OpenDirectRoomBody,
   RoomDto,
+  RoomListDto,
   RoomMemberDto,
 } from './rooms.dto';
 import { RoomsService } from './rooms.service';
@@ -90,7 +91,10 @@ export class RoomsController {
   @Get()
   @UseGuards(HistoryBudgetGuard)
   @ApiTooManyRequestsResponse({ description: "the caller's budget of reads is spent" })
-  @ApiOkResponse({ description: "the caller's rooms, most recent activity first" })
+  @ApiOkResponse({
+    type: RoomListDto,
+    description: "the caller's rooms, most recent activity first",
+  })
   async list(@CurrentUser() caller: VerifiedAccessToken): Promise<{ items: RoomSummaryView[] }> {
     return { items: await this.rooms.list(caller.userId) };
   }

@@ -1,7 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { CHAT_LIMITS } from '@scale-chat/contracts';
+import {
+  CHAT_LIMITS,
+  type MemberRole,
+  type MemberView,
+  type RoomKind,
+  type RoomMemberView,
+  type RoomSummaryView,
+  type RoomView,
+} from '@scale-chat/contracts';
 import { ArrayMaxSize, IsArray, IsOptional, IsString, Matches } from 'class-validator';
 import { CharacterLength, IsId, VisibleName } from '@scale-chat/platform';
+import { MessageDto } from '../messages/messages.dto';
 
 /** `POST /api/rooms` */
 export class CreateRoomBody {
@@ -35,25 +44,50 @@ export class AddMemberBody {
 /** `POST /api/rooms/direct`: the other user of the direct room. */
 export class OpenDirectRoomBody extends AddMemberBody {}
 
-export class MemberDto {
+export class MemberDto implements MemberView {
   @ApiProperty({ format: 'uuid' }) userId!: string;
-  @ApiProperty({ enum: ['owner', 'member'] }) role!: string;
+  @ApiProperty({ enum: ['owner', 'member'] }) role!: MemberRole;
   @ApiProperty({ format: 'date-time' }) joinedAt!: string;
 }
 
-export class RoomMemberDto extends MemberDto {
+export class RoomMemberDto extends MemberDto implements RoomMemberView {
   @ApiProperty({ description: 'as the presence event would say now' }) online!: boolean;
   @ApiProperty({ description: "the member's read cursor; 0 before any" }) lastReadSeq!: number;
 }
 
-export class RoomDto {
+export class RoomDto implements RoomView {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ enum: ['group', 'direct'] }) kind!: string;
+  @ApiProperty({ enum: ['group', 'direct'] }) kind!: RoomKind;
   @ApiProperty({ type: String, nullable: true, description: 'null for a direct room' })
   name!: string | null;
   @ApiProperty({ format: 'uuid' }) ownerId!: string;
   @ApiProperty({ type: [RoomMemberDto] }) members!: RoomMemberDto[];
   @ApiProperty({ description: 'seq of the newest message; 0 when there is none' })
   lastSeq!: number;
+  @ApiProperty({
+    description: "v1.1: the version of the room's latest change; 0 when there is none",
+  })
+  lastVersion!: number;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
+}
+
+/** An item of `GET /api/rooms`. */
+export class RoomSummaryDto implements RoomSummaryView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ enum: ['group', 'direct'] }) kind!: RoomKind;
+  @ApiProperty({ type: String, nullable: true, description: 'null for a direct room' })
+  name!: string | null;
+  @ApiProperty() lastSeq!: number;
+  @ApiProperty({ description: 'v1.1' }) lastVersion!: number;
+  @ApiProperty({ description: "messages after the caller's read cursor" }) unreadCount!: number;
+  @ApiProperty({ description: 'v1.1: of those, the ones that mention the caller' })
+  mentionCount!: number;
+  @ApiProperty({ type: MessageDto, nullable: true }) lastMessage!: MessageDto | null;
+  @ApiProperty() memberCount!: number;
+}
+
+/** `GET /api/rooms` */
+export class RoomListDto {
+  @ApiProperty({ type: [RoomSummaryDto], description: 'most recent activity first' })
+  items!: RoomSummaryDto[];
 }
