@@ -48,8 +48,12 @@ export class PlatformModule {
         ServiceEventConsumers,
         {
           provide: KafkaEventsTransport,
-          inject: [ServiceEventConsumers],
-          useFactory: (consumers: ServiceEventConsumers) => new KafkaEventsTransport(consumers),
+          inject: [ServiceEventConsumers, HealthRegistry],
+          useFactory: (consumers: ServiceEventConsumers, health: HealthRegistry) => {
+            const transport = new KafkaEventsTransport(consumers);
+            health.register(() => Promise.resolve(transport.health()));
+            return transport;
+          },
         },
         PostgresNotifications,
         SharedRateLimits,

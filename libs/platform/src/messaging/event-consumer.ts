@@ -159,6 +159,17 @@ export class EventConsumer {
     });
     for (const event of [this.consumer.events.HEARTBEAT, this.consumer.events.FETCH])
       this.consumer.on(event, () => (this.lastContactAt = Date.now()));
+    // kafkajs restarts a consumer after a retriable failure; after any other (its group
+    // or topic not authorized, say) it stops for good, and says so only here.
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart || this.stopped) return;
+      this.stoppedBy = payload.error;
+      this.options.logger.error(
+        { err: payload.error, consumer: options.groupId },
+        'a Kafka consumer stopped for good; /health reports it until the service restarts',
+      );
+    });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => (this.stoppedBy = undefined));
     if (lag !== undefined) this.reportLag(lag, options.groupId);
   }
 
@@ -217,6 +228,12 @@ export class EventConsumer {
    */
   lastContactAt = 0;
 
+  /**
+   * Why the consumer stopped for good, if it did: a failure kafkajs does not retry (its
+   * group or topics not authorized, say), after which it reads nothing more.
+   */
+  stoppedBy: Error | undefined;
+
   /** The consumer group, as the consumer joined it. */
   get groupId(): string {
     return this.options.groupId;
@@ -247,12 +264,25 @@ export class EventConsumer {
       topics: topics.map((topic) => topic.name),
       fromBeginning: this.options.fromBeginning ?? true,
     });
-    const joined = new Promise<void>((resolve) => {
-      const stopListening = this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
-        stopListening();
-        resolve();
-      });
+    const joined = new Promise<void>((resolve, reject) => {
+      const stopListening = [
+        this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+          for (const stop of stopListening) stop();
+          resolve();
+        }),
+        // Stopped for good before it joined: the service's start fails, saying why,
+        // rather than waiting for ever.
+        this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+          if (payload.restart) return;
+          for (const stop of stopListening) stop();
+          reject(
+            new Error(`consumer group ${this.options.groupId} stopped: ${payload.error.message}`),
+          );
+        }),
+      ];
     });
+    // Awaited once running; a failure before that is not left unhandled meanwhile.
+    joined.catch(() => undefined);
     const { batch } = this.options;
     const concurrency = this.options.concurrency ?? (batch === undefined ? 3 : 1);
     await (batch === undefined

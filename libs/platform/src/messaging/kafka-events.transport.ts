@@ -1,5 +1,6 @@
 import type { BeforeApplicationShutdown } from '@nestjs/common';
 import { Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
+import type { HealthIndicatorResult } from '@nestjs/terminus';
 import { isObservable, lastValueFrom } from 'rxjs';
 import type { EntityManager } from 'typeorm';
 import type { Assignment, EventConsumer } from './event-consumer';
@@ -144,6 +145,23 @@ export class KafkaEventsTransport
       consumers.map((consumer) => consumer.caughtUp(100, only?.wanted)),
     );
     return caughtUp.every(Boolean);
+  }
+
+  /**
+   * `GET /health`'s word on the consumer groups: down while any has stopped for good
+   * (`EventConsumer.stoppedBy`), naming it and why; a consumer that stopped so reads
+   * nothing more, and the events it should handle wait in Kafka until the service restarts.
+   */
+  health(): HealthIndicatorResult {
+    // Named as Kafka knows them (prefixed), as its ACLs and tools do.
+    const stopped = this.consumers.flatMap(({ groupId, stoppedBy }) =>
+      stoppedBy === undefined ? [] : [{ group: groupId, error: stoppedBy.message }],
+    );
+    const groups = this.consumers.map(({ groupId }) => groupId);
+    return {
+      'kafka-consumers':
+        stopped.length === 0 ? { status: 'up', groups } : { status: 'down', groups, stopped },
+    };
   }
 
   /** When group `group`'s consumer last heard from Kafka (`EventConsumer.lastContactAt`). */

@@ -1,0 +1,144 @@
+import { randomUUID } from 'node:crypto';
+import { Controller, Module, type DynamicModule } from '@nestjs/common';
+import { defineTopic, LOCAL_KAFKA_BROKERS } from '@scale-chat/contracts';
+import { eventuallyValue } from '@scale-chat/wait';
+import {
+  AclOperationTypes,
+  AclPermissionTypes,
+  AclResourceTypes,
+  ResourcePatternTypes,
+  type Admin,
+} from 'kafkajs';
+import pino from 'pino';
+import { readServiceConfig, type ServiceConfig } from '../config';
+import { createKafkaClient } from '../kafka';
+import { PlatformModule } from '../platform.module';
+import { startTestService, type TestService } from '../testing/test-service';
+import { consumerGroup, OnEvent } from './event-routes';
+
+const GUARDED = consumerGroup({
+  name: 'guarded',
+  topics: [defineTopic({ name: 'test.guarded', key: 'userId', partitions: 1 })],
+});
+
+@Controller()
+class GuardedController {
+  @OnEvent(GUARDED, 'guarded.noted', (data) => data)
+  noted(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+@Module({})
+class GuardedServiceModule {
+  static register(config: ServiceConfig): DynamicModule {
+    return {
+      module: GuardedServiceModule,
+      imports: [PlatformModule.forService(config)],
+      controllers: [GuardedController],
+    };
+  }
+}
+
+const guardedService = {
+  service: 'log-consumer' as const,
+  readConfig: (env: Record<string, string | undefined>) => readServiceConfig('log-consumer', env),
+  rootModule: (config: ServiceConfig) => GuardedServiceModule.register(config),
+};
+
+const kafka = createKafkaClient({
+  clientId: `consumer-stopped-test-${process.pid}`,
+  brokers: process.env['KAFKA_BROKERS']?.split(',') ?? [...LOCAL_KAFKA_BROKERS],
+  logger: pino({ level: 'silent' }),
+});
+
+/** Every client of the tests' plaintext listener, as the broker's authorizer names it. */
+const ANONYMOUS = 'User:ANONYMOUS';
+
+/** An ACL that refuses group `name` to the plaintext listener's clients. */
+const denyGroup = (name: string) => ({
+  resourceType: AclResourceTypes.GROUP,
+  resourceName: name,
+  resourcePatternType: ResourcePatternTypes.LITERAL,
+  principal: ANONYMOUS,
+  host: '*',
+  operation: AclOperationTypes.ALL,
+  permissionType: AclPermissionTypes.DENY,
+});
+
+jest.setTimeout(90_000);
+
+/**
+ * A consumer group its Kafka user may not use (an ACL the chart's authorization left out,
+ * say) stops the consumer for good: kafkajs retries nothing it takes for hopeless. The
+ * service must say so: its start fails, or, once running, `GET /health` turns 503.
+ */
+describe('a consumer group that Kafka refuses', () => {
+  let admin: Admin;
+  const denied: string[] = [];
+
+  beforeAll(async () => {
+    admin = kafka.admin();
+    await admin.connect();
+  });
+
+  afterAll(async () => {
+    if (denied.length > 0) await admin.deleteAcls({ filters: denied.map(denyGroup) });
+    await admin.disconnect();
+  });
+
+  const deny = async (group: string) => {
+    denied.push(group);
+    await admin.createAcls({ acl: [denyGroup(group)] });
+  };
+
+  it('fails the start of a service, naming the group', async () => {
+    const prefix = `test-${randomUUID().slice(0, 8)}-log-consumer`;
+    await deny(`${prefix}.guarded`);
+    await expect(
+      startTestService(guardedService, { KAFKA_GROUP_PREFIX: prefix, LOG_LEVEL: 'fatal' }),
+    ).rejects.toThrow(`consumer group ${prefix}.guarded stopped`);
+  });
+
+  describe('once the service runs', () => {
+    let service: TestService;
+
+    beforeAll(async () => {
+      service = await startTestService(guardedService, { LOG_LEVEL: 'fatal' });
+    });
+
+    afterAll(async () => {
+      await service?.close();
+    });
+
+    it('turns GET /health 503, naming the group and why', async () => {
+      const group = `${service.config.kafkaGroupPrefix}.guarded`;
+      const healthy = await fetch(`${service.url}/health`);
+      expect(healthy.status).toBe(200);
+      expect(await healthy.json()).toMatchObject({
+        info: { 'kafka-consumers': { status: 'up', groups: [group] } },
+      });
+
+      await deny(group);
+      // Its next heartbeat is refused (one every three seconds).
+      const answer = await eventuallyValue(
+        'GET /health 503',
+        async () => {
+          const response = await fetch(`${service.url}/health`);
+          return { status: response.status, body: (await response.json()) as unknown };
+        },
+        ({ status }) => status === 503,
+        30_000,
+      );
+      const { body } = answer;
+      expect(body).toMatchObject({
+        error: {
+          'kafka-consumers': {
+            status: 'down',
+            stopped: [{ group, error: expect.stringMatching(/authoriz/i) }],
+          },
+        },
+      });
+    });
+  });
+});
