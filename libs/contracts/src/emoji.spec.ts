@@ -1,4 +1,4 @@
-import { isEmoji } from './emoji';
+import { canonicalEmoji, isEmoji } from './emoji';
 
 describe('isEmoji (API.md v1.1: one Extended_Pictographic grapheme cluster or a flag)', () => {
   it.each([
@@ -28,5 +28,33 @@ describe('isEmoji (API.md v1.1: one Extended_Pictographic grapheme cluster or a 
     ['a long run of joiners', `👍${'\u200D👍'.repeat(40)}`],
   ])('refuses %s', (_name, text) => {
     expect(isEmoji(text)).toBe(false);
+  });
+});
+
+describe('canonicalEmoji: one form for emoji that look the same', () => {
+  it.each([
+    ['a pictograph that is an emoji by default, with or without U+FE0F', ['👍', '👍\uFE0F'], '👍'],
+    [
+      'one that is text by default, bare, emoji-style or text-style',
+      ['\u2764', '\u2764\uFE0F', '\u2764\uFE0E'],
+      '\u2764\uFE0F',
+    ],
+    [
+      'a skin tone (no selector before it)',
+      ['\u261D\u{1F3FB}', '\u261D\uFE0F\u{1F3FB}'],
+      '\u261D\u{1F3FB}',
+    ],
+    [
+      'a ZWJ sequence of a text-default pictograph',
+      ['\u{1F3F3}\u200D\u{1F308}', '\u{1F3F3}\uFE0F\u200D\u{1F308}'],
+      '\u{1F3F3}\uFE0F\u200D\u{1F308}',
+    ],
+    ['a flag', ['🇰🇷'], '🇰🇷'],
+    ['a subdivision flag', ['🏴󠁧󠁢󠁳󠁣󠁴󠁿'], '🏴󠁧󠁢󠁳󠁣󠁴󠁿'],
+  ])('%s', (_name, forms, canonical) => {
+    for (const form of forms) {
+      expect(canonicalEmoji(form)).toBe(canonical);
+      expect(isEmoji(canonicalEmoji(form))).toBe(true);
+    }
   });
 });

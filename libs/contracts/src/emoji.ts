@@ -19,3 +19,24 @@ export function isEmoji(text: string): boolean {
   if (first === undefined || second !== undefined) return false;
   return PICTOGRAPHIC.test(text) || FLAG.test(text);
 }
+
+const VARIATION_SELECTORS = /[\uFE0E\uFE0F]/gu;
+/** A pictograph, unless a skin tone follows it (which then shows it as an emoji). */
+const PICTOGRAPH = /\p{Extended_Pictographic}(?!\p{Emoji_Modifier})/gu;
+const EMOJI_BY_DEFAULT = /^\p{Emoji_Presentation}$/u;
+
+/**
+ * The one form a reaction is kept under, so that emoji that look the same count as one
+ * (found by an integrator's trial: 👍 and 👍 with U+FE0F were two reactions): variation
+ * selectors taken out, then U+FE0F after each pictograph that shows as text by default,
+ * as Unicode's fully-qualified form writes it (❤ and ❤︎ become ❤️; 👍️ becomes 👍). For
+ * an `isEmoji` text; a flag is kept as it is.
+ */
+export function canonicalEmoji(emoji: string): string {
+  if (FLAG.test(emoji)) return emoji;
+  return emoji
+    .replace(VARIATION_SELECTORS, '')
+    .replace(PICTOGRAPH, (pictograph) =>
+      EMOJI_BY_DEFAULT.test(pictograph) ? pictograph : `${pictograph}\uFE0F`,
+    );
+}

@@ -1,8 +1,10 @@
 import { BadRequestException, NotFoundException, type PipeTransform } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional, IntersectionType, PickType } from '@nestjs/swagger';
 import { IsId, QueryInteger } from '@scale-chat/platform';
+import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, Min, ValidateBy } from 'class-validator';
 import {
+  canonicalEmoji,
   isEmoji,
   MESSAGE_CHANGE_LIMITS,
   type ChangesPage,
@@ -25,11 +27,11 @@ export const MESSAGE_SEQ = {
   },
 } satisfies PipeTransform<string, number>;
 
-/** `:emoji` of a path (Express has decoded it): one emoji, else 400. */
+/** `:emoji` of a path (Express has decoded it): one emoji, in its one form, else 400. */
 export const EMOJI = {
   transform(value: string): string {
     if (!isEmoji(value)) throw new BadRequestException(EMOJI_RULE);
-    return value;
+    return canonicalEmoji(value);
   },
 } satisfies PipeTransform<string, string>;
 
@@ -84,6 +86,10 @@ export class EditMessageEvent
 
 /** Socket.IO `reaction:add` and `reaction:remove` */
 export class ReactionEvent extends MessageRefEvent implements ReactionPayload {
+  // In its one form, as the REST path's (`EMOJI`); still an emoji, checked below.
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' && isEmoji(value) ? canonicalEmoji(value) : value,
+  )
   @IsString()
   @ValidateBy(
     {

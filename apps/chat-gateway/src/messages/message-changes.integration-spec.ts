@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ChangesPage, MessageView, RoomSummaryView, RoomView } from '@scale-chat/contracts';
 import { GatewayFixture, type Member } from '../testing/gateway-fixture';
+import { ask } from '../testing/heard-messages';
 
 jest.setTimeout(120_000);
 
@@ -222,6 +223,35 @@ describe('messages v1.1 over REST', () => {
     expect((await call(bob, 'PUT', reaction('🇰🇷'))).body.reactions).toHaveLength(20);
     await call(ann, 'DELETE', `/messages/${message.seq}`);
     await expectRefused(() => call(bob, 'PUT', reaction('👍')), 409);
+  });
+
+  it('takes emoji that look the same, with or without a variation selector, as one reaction', async () => {
+    const { body: message } = await send(ann, 'react alike');
+    const reaction = (emoji: string) =>
+      `/messages/${message.seq}/reactions/${encodeURIComponent(emoji)}`;
+    await call(bob, 'PUT', reaction('👍'));
+    // 👍 with U+FE0F: the same reaction, already there (no new version).
+    const again = await call(bob, 'PUT', reaction('👍\uFE0F'));
+    await call(ann, 'PUT', reaction('\u2764'));
+    const hearts = await call(bob, 'PUT', reaction('\u2764\uFE0E'));
+    expect(hearts.body.reactions).toEqual([
+      { emoji: '👍', userIds: [bob.userId] },
+      { emoji: '\u2764\uFE0F', userIds: [ann.userId, bob.userId] },
+    ]);
+    expect(again.body.version).toBe(message.version + 1);
+    // Removed by another of its forms, over the socket as over REST.
+    const socket = await chat.socket(ann);
+    const removed = await ask(socket, 'reaction:remove', {
+      roomId,
+      seq: message.seq,
+      emoji: '\u2764\uFE0F',
+    });
+    expect(removed).toMatchObject({
+      ok: true,
+      message: { reactions: [{ emoji: '👍' }, { emoji: '\u2764\uFE0F', userIds: [bob.userId] }] },
+    });
+    const gone = await call(bob, 'DELETE', reaction('\u2764'));
+    expect(gone.body.reactions).toEqual([{ emoji: '👍', userIds: [bob.userId] }]);
   });
 
   it('mentions the members named as @username, case-insensitively, at send and at edit', async () => {
