@@ -63,7 +63,8 @@ export class RoomsService {
     const roomId = randomUUID();
     const userIds = [...new Set([ownerId, ...memberIds])];
     await this.dataSource.transaction(async (manager) => {
-      await this.rooms.in(manager).insertPendingRoom(roomId, name, ownerId, userIds);
+      // Stored trimmed, as a display name is: what surrounds a name shows as nothing.
+      await this.rooms.in(manager).insertPendingRoom(roomId, name.trim(), ownerId, userIds);
       await this.startSaga(manager, { roomId, kind: 'room', userIds });
     });
     return this.awaitRoom(roomId);
