@@ -90,6 +90,11 @@ const CHAT_ENV = {
    * lost (an instance dead between its commit and the broadcast), they stop acting within this.
    */
   LOGIN_RECHECK_MS: integer({ min: 100, max: 3_600_000 }, { default: 30_000 }),
+  /**
+   * Rooms one user may be in, pending memberships included: past it, creating a room
+   * with the user, adding it or opening a direct room with it is a 409.
+   */
+  ROOMS_PER_USER_MAX: integer({ min: 1, max: 1_000_000 }, { default: 1_000 }),
   /** Sockets one user may hold open at once, across every instance. */
   SOCKETS_PER_USER_MAX: integer({ min: 1, max: 10_000 }, { default: 20 }),
   /** How often each instance says it is alive, for presence. */

@@ -20,15 +20,7 @@ type Handler = (command: SagaCommand, manager: EntityManager) => Promise<unknown
 describe("direct rooms (chat-gateway's rooms, real PostgreSQL and Kafka, two instances)", () => {
   const cluster = twoGatewayInstances();
 
-  /** A member chat knows, as the signup saga leaves it: with a profile. */
-  async function user(): Promise<Member> {
-    const member = await cluster.chat.member();
-    await cluster.chat.dataSource.query(
-      `INSERT INTO "profiles" ("user_id", "username", "display_name") VALUES ($1, $2, $2)`,
-      [member.userId, `u${member.userId.slice(0, 8)}`],
-    );
-    return member;
-  }
+  const user = (): Promise<Member> => cluster.chat.knownMember();
 
   const directRoomsOf = async (a: Member, b: Member) =>
     (await cluster.chat.dataSource.query(

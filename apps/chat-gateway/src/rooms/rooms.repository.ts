@@ -207,6 +207,19 @@ export class RoomsRepository {
     );
   }
 
+  /**
+   * Of `userIds`, those in more than `max` rooms, counting pending memberships (each may
+   * become active): after inserting one, the users it took past their limit.
+   */
+  async usersOverRoomLimit(userIds: readonly string[], max: number): Promise<string[]> {
+    const rows = (await this.manager.query(
+      `SELECT "user_id" FROM "room_members" WHERE "user_id" = ANY($1::uuid[])
+        GROUP BY "user_id" HAVING count(*) > $2 ORDER BY "user_id"`,
+      [userIds, max],
+    )) as { user_id: string }[];
+    return rows.map((row) => row.user_id);
+  }
+
   /** The room's memberships, pending ones included (each may become active). */
   async memberCount(roomId: string): Promise<number> {
     const [row] = (await this.manager.query(

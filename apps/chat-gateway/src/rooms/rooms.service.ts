@@ -43,6 +43,11 @@ const roomFull = () =>
     `The room is full: a room has at most ${CHAT_LIMITS.roomMembersMax} members`,
   );
 
+const inTooManyRooms = (ids: readonly string[], max: number) =>
+  new ConflictException(
+    `These users are in the most rooms one may be in (${max}): ${ids.join(', ')}`,
+  );
+
 /**
  * Rooms and memberships. Creating a room or adding a member stores it `pending` with the
  * request that starts the room saga (auth confirms every user is active, then the room
@@ -64,7 +69,9 @@ export class RoomsService {
     const userIds = [...new Set([ownerId, ...memberIds])];
     await this.dataSource.transaction(async (manager) => {
       // Stored trimmed, as a display name is: what surrounds a name shows as nothing.
-      await this.rooms.in(manager).insertPendingRoom(roomId, name.trim(), ownerId, userIds);
+      const rooms = this.rooms.in(manager);
+      await rooms.insertPendingRoom(roomId, name.trim(), ownerId, userIds);
+      await this.refuseOverRoomLimit(rooms, userIds);
       await this.startSaga(manager, { roomId, kind: 'room', userIds });
     });
     return this.awaitRoom(roomId);
@@ -87,9 +94,12 @@ export class RoomsService {
     // it could be read: the pair has none again, and this call may make it.
     for (let round = 0; round < 2; round += 1) {
       const createdId = await this.dataSource.transaction(async (manager) => {
-        const roomId = await this.rooms.in(manager).insertDirectRoom(callerId, pair);
-        if (roomId !== undefined)
+        const rooms = this.rooms.in(manager);
+        const roomId = await rooms.insertDirectRoom(callerId, pair);
+        if (roomId !== undefined) {
+          await this.refuseOverRoomLimit(rooms, pair);
           await this.startSaga(manager, { roomId, kind: 'room', userIds: [...pair] });
+        }
         return roomId;
       });
       // After a conflict, the other room has committed (the insert waited for it).
@@ -166,6 +176,7 @@ export class RoomsService {
         requireGroup((await lockedCaller(rooms, roomId, callerId)).kind);
         await rooms.insertPendingMember(roomId, userId);
         if ((await rooms.memberCount(roomId)) > CHAT_LIMITS.roomMembersMax) throw roomFull();
+        await this.refuseOverRoomLimit(rooms, [userId]);
         await this.startSaga(manager, { roomId, kind: 'membership', userIds: [userId] });
       });
     } catch (error) {
@@ -179,6 +190,21 @@ export class RoomsService {
       () => this.memberOutcome(roomId, userId),
       'The member could not be added in time; the room will show it if it was',
     );
+  }
+
+  /**
+   * 409 when the memberships just inserted took a user past `ROOMS_PER_USER_MAX` (the
+   * transaction then stores none of them). Anyone may add anyone: without a limit, a
+   * user could be put in rooms by the thousand, each listed, joined at every connect and
+   * heard from. Two adds to different rooms at once may both pass the last place.
+   */
+  private async refuseOverRoomLimit(
+    rooms: RoomsRepository,
+    userIds: readonly string[],
+  ): Promise<void> {
+    const max = this.config.extra.ROOMS_PER_USER_MAX;
+    const over = await rooms.usersOverRoomLimit(userIds, max);
+    if (over.length > 0) throw inTooManyRooms(over, max);
   }
 
   /**

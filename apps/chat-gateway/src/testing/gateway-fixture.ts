@@ -176,6 +176,19 @@ export class GatewayFixture {
     return { userId, token: await this.tokenOf(userId, issuedAt) };
   }
 
+  /**
+   * A member chat knows, as the signup saga leaves it: with a profile (its username
+   * `username`, or one made up), so it can be added, mentioned or opened a direct room with.
+   */
+  async knownMember(username = `u${randomUUID().slice(0, 8)}`): Promise<Member> {
+    const member = await this.member();
+    await this.dataSource.query(
+      `INSERT INTO "profiles" ("user_id", "username", "display_name") VALUES ($1, $2, $2)`,
+      [member.userId, username],
+    );
+    return member;
+  }
+
   /** A fresh token of `member`'s login, as a refresh gives it. */
   async renewed(member: Member): Promise<Member> {
     return { userId: member.userId, token: await this.tokenOf(member.userId) };
