@@ -80,7 +80,13 @@ export class RoomEventsBroadcaster implements OnModuleInit {
     if (events.length === 0) return;
     const refusedBefore = this.live.refusedBroadcasts();
     const versionsBefore = new Map<string, number | undefined>();
-    for (const event of events) this.apply(event, versionsBefore);
+    const deletedAccounts = new Map<string, string[]>();
+    for (const event of events) this.apply(event, versionsBefore, deletedAccounts);
+    // An account deleted is offline for good. Its sockets close later (with its logins),
+    // when it shares no room left to tell, so its rooms hear it now: once for all the
+    // rooms it left in the batch (its deletion leaves them in one transaction), as a
+    // socket's last disconnect is told, not once a room to a member of several.
+    for (const [userId, roomIds] of deletedAccounts) this.live.presence(roomIds, userId, false);
     await this.live.published();
     if (this.live.refusedBroadcasts() > refusedBefore) {
       for (const [roomId, version] of versionsBefore) {
@@ -93,9 +99,13 @@ export class RoomEventsBroadcaster implements OnModuleInit {
 
   /**
    * Broadcasts `event`; `versionsBefore` keeps each room's last broadcast version before
-   * the batch.
+   * the batch, `deletedAccounts` the rooms each deleted account left in it.
    */
-  private apply(event: RoomEvent, versionsBefore: Map<string, number | undefined>): void {
+  private apply(
+    event: RoomEvent,
+    versionsBefore: Map<string, number | undefined>,
+    deletedAccounts: Map<string, string[]>,
+  ): void {
     if (isChange(event.type)) {
       const { message } = event.data as MessageChanged;
       if (this.isNew(message, versionsBefore)) this.live.messageUpdated(message);
@@ -120,10 +130,10 @@ export class RoomEventsBroadcaster implements OnModuleInit {
         this.live.left(event.data.roomId, event.data.userId);
         if (event.data.newOwnerId !== undefined)
           this.live.ownerChanged(event.data.roomId, event.data.newOwnerId);
-        // An account deleted is offline for good. Its sockets close later (with its
-        // logins), when it shares no room left to tell, so its rooms hear it now.
-        if (event.data.reason === 'account-deleted')
-          this.live.presence([event.data.roomId], event.data.userId, false);
+        if (event.data.reason === 'account-deleted') {
+          const left = deletedAccounts.get(event.data.userId) ?? [];
+          deletedAccounts.set(event.data.userId, [...left, event.data.roomId]);
+        }
         return;
     }
   }

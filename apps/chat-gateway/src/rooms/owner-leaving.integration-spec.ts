@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { SAGA_COMMANDS, type RoomView, type SagaCommand } from '@scale-chat/contracts';
 import { GatewayFixture, nextEvent, nextMatching, type Member } from '../testing/gateway-fixture';
+import { sendOver, until } from '../testing/heard-messages';
 import { activateRoom, cancelRoom, removeUserFromRooms } from './room-saga-handlers';
 import { RoomsRepository } from './rooms.repository';
 
@@ -132,6 +133,36 @@ describe("an owner leaving its room (chat-gateway's rooms, real PostgreSQL and K
 
     expect(await left).toEqual({ roomId, userId: gone.userId });
     expect(await goneOffline).toEqual({ userId: gone.userId, online: false });
+  });
+
+  it('tells a member of several of its rooms once, not once a room', async () => {
+    const [gone, stays] = (await members(2)) as [Member, Member];
+    const rooms = [
+      await chat.room([stays, gone]),
+      await chat.room([gone, stays]),
+      await chat.room([stays, gone]),
+    ];
+    const staysSocket = await chat.socket(stays);
+    await chat.socket(gone);
+    const heard: { event: string; userId?: string; online?: boolean }[] = [];
+    staysSocket.onAny((event: string, payload: { userId?: string; online?: boolean }) =>
+      heard.push({ event, userId: payload.userId, online: payload.online }),
+    );
+
+    await chat.dataSource.transaction((manager) => removeUserFromRooms(gone.userId, manager));
+    // A message after it: broadcasts reach a socket in the order made, so once it is
+    // heard, everything the removal made is.
+    const marker = await sendOver(staysSocket, rooms[0] ?? '', 'after the removal');
+    await until(
+      () => heard.some((each) => each.event === 'message:new'),
+      'the message after the removal',
+    );
+    expect(marker.seq).toBe(1);
+    const offline = heard.filter(
+      (each) => each.event === 'presence' && each.userId === gone.userId && each.online === false,
+    );
+    expect(heard.filter((each) => each.event === 'member:left')).toHaveLength(3);
+    expect(offline).toHaveLength(1);
   });
 
   it('makes nobody owner of a direct room when the other member goes with its account', async () => {
