@@ -258,16 +258,6 @@ describe('POST /api/auth/signup and auth as a saga participant', () => {
     expect(await users().count()).toBe(before);
   });
 
-  it('stores a display name trimmed', async () => {
-    const answer = await signup({
-      username: 'spacey',
-      password: 'long enough',
-      displayName: ' Bob\u3000',
-    });
-    expect([201, 202]).toContain(answer.status);
-    expect(answer.body).toMatchObject({ username: 'spacey', displayName: 'Bob' });
-  });
-
   it('takes a display name of spaces alone as none: the username stands in', async () => {
     // API.md allows 1–64 characters; shown as they are, they would show nobody at all.
     const answer = await signup({

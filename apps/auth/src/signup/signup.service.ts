@@ -50,8 +50,7 @@ export class SignupService {
       id: randomUUID(),
       username,
       // A name of spaces alone would show the user as nobody: the username stands in.
-      // Trimmed, as a room's name is; spaces alone are no name, and the username stands in.
-      displayName: request.displayName?.trim() || username,
+      displayName: request.displayName?.trim() ? request.displayName : username,
       passwordHash,
       status: 'pending' as const,
       role: this.bootstrapsAdmin(username) ? ('admin' as const) : ('member' as const),

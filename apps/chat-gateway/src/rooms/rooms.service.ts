@@ -68,9 +68,8 @@ export class RoomsService {
     const roomId = randomUUID();
     const userIds = [...new Set([ownerId, ...memberIds])];
     await this.dataSource.transaction(async (manager) => {
-      // Stored trimmed, as a display name is: what surrounds a name shows as nothing.
       const rooms = this.rooms.in(manager);
-      await rooms.insertPendingRoom(roomId, name.trim(), ownerId, userIds);
+      await rooms.insertPendingRoom(roomId, name, ownerId, userIds);
       await this.refuseOverRoomLimit(rooms, userIds);
       await this.startSaga(manager, { roomId, kind: 'room', userIds });
     });
