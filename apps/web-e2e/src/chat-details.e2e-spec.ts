@@ -1,6 +1,6 @@
 import { eventually } from '@scale-chat/wait';
 import { randomUUID } from 'node:crypto';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import {
   focused,
   launchChromium,
@@ -546,6 +546,32 @@ describe('the web app after being offline, across tabs and restarts, and the cha
     await setHidden(false);
     expect(await afterDivider(page)).toBe('while you were away');
     await hasRead(annRest, 'Ann', roomId);
+  }, 60_000);
+
+  it('ends a link at a right-to-left override, and keeps a body, a link and names each to their own direction', async () => {
+    const page = ann.page;
+    const name = `bidi ${suffix}`;
+    const roomId = await annRest.createRoom(name, [benId]);
+    // U+202E would show the link's end as "exe.jpg".
+    await benRest.say(roomId, 'get \u202Ehttps://x.org/\u202Egpj.exe');
+    await page.goto(`${EDGE}/#/rooms/${roomId}`);
+    const item = message(page, 'gpj.exe');
+    const link = item.locator('a');
+    expect(await shown(link)).toBe('https://x.org/');
+    expect(await link.getAttribute('href')).toBe('https://x.org/');
+    // Each sets its own direction (dir="auto", or a <bdi>) and isolates it.
+    const isolation = (locator: Locator) =>
+      locator.evaluate((element) => [
+        element.getAttribute('dir') ?? element.tagName,
+        getComputedStyle(element).unicodeBidi,
+      ]);
+    expect(await isolation(item.locator('.bubble'))).toEqual(['auto', 'isolate']);
+    expect(await isolation(link)).toEqual(['auto', 'isolate']);
+    expect(await isolation(item.locator('.sender'))).toEqual(['BDI', 'isolate']);
+    // The sender's username beside the name: a display name may be anyone's.
+    await showsText(item.locator('.handle'), `@${ben.username}`);
+    expect(await isolation(room(page, name).locator('.room-name'))).toEqual(['BDI', 'isolate']);
+    expect(await isolation(page.getByRole('heading', { name }))).toEqual(['auto', 'isolate']);
   }, 60_000);
 
   it('fits a long member name, a phone’s toast and sidebar; finds "@name"; links www.; says a room name is too long', async () => {

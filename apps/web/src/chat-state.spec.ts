@@ -47,12 +47,14 @@ describe('names of people who share a display name', () => {
 
   it('calls a direct room by the other person, with the username once someone else in a room has that name', () => {
     expect(titleOfRoom(stateWith([direct]), 'dm', 'me')).toBe('alice ');
-    expect(titleOfRoom(stateWith([direct, team]), 'dm', 'me')).toBe('alice  (@alice_x)');
+    expect(titleOfRoom(stateWith([direct, team]), 'dm', 'me')).toBe(
+      '\u2068alice \u2069 (@alice_x)',
+    );
   });
 
   it("adds the username to a shared name wherever it is said, not to anyone else's", () => {
     const state = stateWith([direct, team]);
-    expect(nameOfUser(state, 'alice')).toBe('Alice (@alice)');
+    expect(nameOfUser(state, 'alice')).toBe('\u2068Alice\u2069 (@alice)');
     expect(nameOfUser(state, 'bob')).toBe('Bob');
     expect(nameOfUser(state, 'gone')).toBe(DELETED_ACCOUNT);
     expect(nameOfUser(state, 'unknown-id')).toBe('user unknown-');

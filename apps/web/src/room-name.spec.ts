@@ -44,10 +44,10 @@ describe('roomTitle', () => {
 
 describe('roomAndSender', () => {
   it('names the room and the sender', () => {
-    expect(roomAndSender('Lunch', 'Ann')).toBe('Lunch · Ann');
+    expect(roomAndSender('Lunch', 'Ann')).toEqual(['Lunch', 'Ann']);
   });
 
   it('says a name once when the room is called by it (a direct room, their message)', () => {
-    expect(roomAndSender('Ann 안나', 'Ann 안나')).toBe('Ann 안나');
+    expect(roomAndSender('Ann 안나', 'Ann 안나')).toEqual(['Ann 안나']);
   });
 });

@@ -28,10 +28,10 @@ export function roomTitle(
 }
 
 /**
- * The room and sender of a message shown outside its room (a search result), as one
+ * The room and sender of a message shown outside its room (a search result), for one
  * line: the sender is left out when the room is already called by that name (a direct
  * room, the other person's message), rather than said twice.
  */
-export function roomAndSender(room: string, sender: string): string {
-  return room === sender ? room : `${room} · ${sender}`;
+export function roomAndSender(room: string, sender: string): readonly string[] {
+  return room === sender ? [room] : [room, sender];
 }

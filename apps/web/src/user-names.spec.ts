@@ -32,8 +32,8 @@ describe('sharedNames', () => {
 
   it('adds the username to a shared name only', () => {
     const shared = sharedNames([alice, bob, impostor]);
-    expect(distinctName(alice, shared)).toBe('Alice (@alice)');
-    expect(distinctName(impostor, shared)).toBe('ALICE (@alice_real)');
+    expect(distinctName(alice, shared)).toBe('\u2068Alice\u2069 (@alice)');
+    expect(distinctName(impostor, shared)).toBe('\u2068ALICE\u2069 (@alice_real)');
     expect(distinctName(bob, shared)).toBe('Bob');
   });
 });

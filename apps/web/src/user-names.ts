@@ -36,12 +36,16 @@ export function sharedNames(
   return shared;
 }
 
-/** "Alice (@alice)" when someone else goes by Alice too (`shared`), else "Alice". */
+/**
+ * "Alice (@alice)" when someone else goes by Alice too (`shared`), else "Alice". The name
+ * is isolated (U+2068 … U+2069) in the text: a right-to-left override in it cannot turn
+ * the username around.
+ */
 export function distinctName(
   user: Pick<User, 'displayName' | 'username'>,
   shared: ReadonlySet<string>,
 ): string {
   return shared.has(nameKey(user.displayName))
-    ? `${user.displayName} (@${user.username})`
+    ? `\u2068${user.displayName}\u2069 (@${user.username})`
     : user.displayName;
 }

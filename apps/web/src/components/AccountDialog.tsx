@@ -43,7 +43,10 @@ export function AccountDialog({
     <Dialog title="Your account" onClose={onClose}>
       <form className="dialog-body" onSubmit={(event) => void remove(event)}>
         <p>
-          <strong>{displayNameOf(user)}</strong> <span className="muted">@{user.username}</span>
+          <strong>
+            <bdi>{displayNameOf(user)}</bdi>
+          </strong>{' '}
+          <span className="muted">@{user.username}</span>
         </p>
         <h3>Delete account</h3>
         <p>

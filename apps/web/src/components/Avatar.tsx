@@ -1,3 +1,4 @@
+import { Fragment } from 'react';
 import type { User } from '../validate';
 
 export function displayNameOf(user: User | undefined, fallbackId = ''): string {
@@ -42,6 +43,25 @@ export function Avatar({
       )}
     </span>
   );
+}
+
+/**
+ * Names in a sentence, each kept to itself (`<bdi>`): a right-to-left override in one
+ * cannot turn the next around.
+ */
+export function Names({
+  names,
+  separator = ', ',
+}: {
+  names: readonly string[];
+  separator?: string;
+}) {
+  return names.map((name, index) => (
+    <Fragment key={index}>
+      {index > 0 && separator}
+      <bdi>{name}</bdi>
+    </Fragment>
+  ));
 }
 
 export function PresenceLabel({ online }: { online: boolean | undefined }) {

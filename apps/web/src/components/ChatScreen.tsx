@@ -99,7 +99,9 @@ export function ChatScreen({
             online={state.connection === 'connected'}
           />
           <div className="profile">
-            <strong>{displayNameOf(user)}</strong>
+            <strong>
+              <bdi>{displayNameOf(user)}</bdi>
+            </strong>
             <span className="muted">@{user.username}</span>
           </div>
           <nav className="head-actions" aria-label="Account">

@@ -190,7 +190,7 @@ export function Composer({
                 pick(user);
               }}
             >
-              {displayNameOf(user)} <span className="muted">@{user.username}</span>
+              <bdi>{displayNameOf(user)}</bdi> <span className="muted">@{user.username}</span>
             </li>
           ))}
         </ul>

@@ -79,7 +79,7 @@ export function CreateRoomDialog({
           <ul className="chips" aria-label="People to add">
             {members.map((member) => (
               <li key={member.id} className="chip">
-                {displayNameOf(member)}
+                <bdi>{displayNameOf(member)}</bdi>
                 <button
                   type="button"
                   className="chip-remove"

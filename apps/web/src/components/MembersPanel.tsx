@@ -144,9 +144,9 @@ export function MembersPanel({
               <div className="member-main">
                 <span className="member-who">
                   <span className="member-line">
-                    <span className="member-name" title={name}>
+                    <bdi className="member-name" title={name}>
                       {name}
-                    </span>
+                    </bdi>
                     {member.userId === me.id && <span className="muted member-you"> (you)</span>}
                     <PresenceLabel online={online} />
                   </span>

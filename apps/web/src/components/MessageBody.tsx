@@ -33,10 +33,12 @@ export function MessageBody({
   const segments = linkify(body);
   return (
     <>
-      <p className={collapsed ? 'bubble collapsed' : 'bubble'} id={id}>
+      {/* Its own direction, isolated, as are its links and mentions (styles.css): a
+          right-to-left override in one cannot turn the text around it. */}
+      <p className={collapsed ? 'bubble collapsed' : 'bubble'} id={id} dir="auto">
         {segments.map((segment, index) =>
           segment.kind === 'link' ? (
-            <a key={index} href={segment.href} target="_blank" rel="noopener noreferrer">
+            <a key={index} href={segment.href} target="_blank" rel="noopener noreferrer" dir="auto">
               {segment.text}
             </a>
           ) : mentions === undefined ? (
@@ -54,6 +56,7 @@ export function MessageBody({
                   key={`${index}-${at}`}
                   className={part.me ? 'mention me' : 'mention'}
                   data-testid="mention"
+                  dir="auto"
                 >
                   {part.text}
                 </mark>

@@ -3,7 +3,7 @@ import { memo, useEffect, useRef, useState } from 'react';
 import type { ChatStore } from '../chat-store';
 import { sameItemProps } from '../message-list';
 import { clockTime, fullDate } from '../text/dates';
-import { Avatar } from './Avatar';
+import { Avatar, Names } from './Avatar';
 import { MessageBody, type MentionContext } from './MessageBody';
 
 /** The reaction picker's choice: a small set, one tap each (API.md takes any one emoji). */
@@ -19,9 +19,14 @@ export interface Quoted {
 export function ReplyQuote({ quoted, onJump }: { quoted: Quoted | undefined; onJump: () => void }) {
   return (
     <button type="button" className="reply-quote" data-testid="reply-quote" onClick={onJump}>
-      {quoted === undefined
-        ? 'Reply to an earlier message'
-        : `${quoted.senderName}: ${quoted.message.deletedAt === null ? quoted.message.body : 'Message deleted'}`}
+      {quoted === undefined ? (
+        'Reply to an earlier message'
+      ) : (
+        <>
+          <bdi>{quoted.senderName}</bdi>:{' '}
+          <bdi>{quoted.message.deletedAt === null ? quoted.message.body : 'Message deleted'}</bdi>
+        </>
+      )}
     </button>
   );
 }
@@ -120,7 +125,7 @@ function MessageItemView(props: MessageItemProps) {
         {/* The username too, always: a display name may be anyone's, or look like it. */}
         {props.showSender && (
           <span className="sender-line">
-            <span className="sender">{props.senderName}</span>
+            <bdi className="sender">{props.senderName}</bdi>
             {props.senderUsername !== undefined && (
               <span className="handle"> @{props.senderUsername}</span>
             )}
@@ -174,7 +179,7 @@ function MessageItemView(props: MessageItemProps) {
         </span>
         {props.seenBy !== undefined && (
           <span className="seen" data-testid="seen">
-            Seen by {props.seenBy.map(props.nameOf).join(', ')}
+            Seen by <Names names={props.seenBy.map(props.nameOf)} />
           </span>
         )}
         {!deleted && (

@@ -7,6 +7,7 @@ import type { ChatStore } from '../chat-store';
 import { fullDate } from '../text/dates';
 import { searchExcerpt } from '../text/search-excerpt';
 import { searchQueryProblem } from '../text/search-query';
+import { Names } from './Avatar';
 import { Dialog } from './Dialog';
 
 /**
@@ -124,13 +125,16 @@ export function MessageSearch({
               <li key={message.id}>
                 <button type="button" className="search-result" onClick={() => onPick(message)}>
                   <span className="small muted">
-                    {roomAndSender(
-                      titleOfRoom(state, message.roomId, meId),
-                      nameOfUser(state, message.senderId),
-                    )}{' '}
+                    <Names
+                      names={roomAndSender(
+                        titleOfRoom(state, message.roomId, meId),
+                        nameOfUser(state, message.senderId),
+                      )}
+                      separator=" · "
+                    />{' '}
                     · {fullDate(message.createdAt)}
                   </span>
-                  <span data-testid="search-excerpt">
+                  <span data-testid="search-excerpt" dir="auto">
                     {searchExcerpt(message.body, query).map((part, index) =>
                       part.hit ? (
                         <mark key={index} className="search-hit">

@@ -35,7 +35,7 @@ export function RoomList({
               data-kind={room.kind}
             >
               <span className="room-line">
-                <span className="room-name">{title}</span>
+                <bdi className="room-name">{title}</bdi>
                 {last !== null && (
                   <time
                     className="muted small"
@@ -47,7 +47,7 @@ export function RoomList({
                 )}
               </span>
               <span className="room-line">
-                <span className="room-last muted">
+                <span className="room-last muted" dir="auto">
                   {last === null
                     ? countOf(room.memberCount, 'member')
                     : last.deletedAt !== null

@@ -7,6 +7,7 @@ import { backToRoomList } from '../navigation';
 import { countOf } from '../text/plural';
 import { unsentEdits, unsentReplies } from '../unsent-text';
 import type { User } from '../validate';
+import { Names } from './Avatar';
 import { Composer, type Draft } from './Composer';
 import { MembersPanel } from './MembersPanel';
 import { MessageList } from './MessageList';
@@ -126,7 +127,7 @@ export function RoomPane({ store, state, roomId, me }: RoomProps) {
           <span className="sr-only">Back to rooms</span>
         </button>
         <div className="room-title">
-          <h2 id={roomTitleId(roomId)} tabIndex={-1}>
+          <h2 id={roomTitleId(roomId)} tabIndex={-1} dir="auto">
             {name}
           </h2>
           {memberCount !== undefined && (
@@ -167,10 +168,12 @@ export function RoomPane({ store, state, roomId, me }: RoomProps) {
         )}
       </div>
       <p className="typing" aria-live="polite" data-testid="typing">
-        {typing.length > 0 &&
-          `${typing.map((id) => nameOfUser(state, id)).join(', ')} ${
-            typing.length > 1 ? 'are' : 'is'
-          } typing…`}
+        {typing.length > 0 && (
+          <>
+            <Names names={typing.map((id) => nameOfUser(state, id))} />
+            {typing.length > 1 ? ' are typing…' : ' is typing…'}
+          </>
+        )}
       </p>
       {alone && (
         <p className="muted small alone-note" data-testid="alone-note">

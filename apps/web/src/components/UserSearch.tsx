@@ -158,7 +158,7 @@ export function UserSearch({
           >
             <Avatar name={displayNameOf(user)} userId={user.id} small />
             <span>
-              {displayNameOf(user)} <span className="muted">@{user.username}</span>
+              <bdi>{displayNameOf(user)}</bdi> <span className="muted">@{user.username}</span>
             </span>
           </li>
         ))}

@@ -81,6 +81,18 @@ describe('linkify', () => {
     ]);
   });
 
+  it('ends a link before a bidi control, which cannot disguise it then', () => {
+    expect(linkify('get https://x.org/\u202Egpj.exe now')).toEqual([
+      { kind: 'text', text: 'get ' },
+      { kind: 'link', text: 'https://x.org/', href: 'https://x.org/' },
+      { kind: 'text', text: '\u202Egpj.exe now' },
+    ]);
+    expect(linkify('www.x.org\u2067')).toEqual([
+      { kind: 'link', text: 'www.x.org', href: 'https://www.x.org/' },
+      { kind: 'text', text: '\u2067' },
+    ]);
+  });
+
   it('trims unopened brackets and punctuation in any order', () => {
     expect(linkify('(see http://x.org/a_(b)].)!)')).toEqual([
       { kind: 'text', text: '(see ' },

@@ -6,10 +6,13 @@ export type Segment =
 /**
  * Candidates only: each is parsed again with URL and kept only as http(s). A bare
  * "www." host counts too (as https), unless it is part of something longer: a word, a
- * longer host name, an address, a path. Every part before the unbounded run is of bounded
- * length and the run takes all it can, so finding candidates is one pass over the body.
+ * longer host name, an address, a path. A link ends before a bidi control (U+202E, the
+ * right-to-left override, would show "gpj.exe" as "exe.jpg"). Every part before the
+ * unbounded run is of bounded length and the run takes all it can, so finding candidates
+ * is one pass over the body.
  */
-const CANDIDATE = /\bhttps?:\/\/[^\s<>"'`]+|(?<![\p{L}\p{N}_.@/\\-])www\.[^\s<>"'`]+/giu;
+const CANDIDATE =
+  /\bhttps?:\/\/[^\s<>"'`\p{Bidi_Control}]+|(?<![\p{L}\p{N}_.@/\\-])www\.[^\s<>"'`\p{Bidi_Control}]+/giu;
 /** A bare www. host names a site: "www." then at least a name and a top-level domain. */
 const WWW_HOST = /^www\.[^.]+\.[^.]+/u;
 /**
