@@ -530,6 +530,41 @@ describe('auth: login, tokens and users (API.md "Users and tokens")', () => {
     });
   });
 
+  it('answers a method a path does not take 405 with Allow, and a path no route has 404', async () => {
+    const tokens = await loginAs('bob');
+    const answer = async (method: string, path: string) => {
+      const response = await fetch(`${auth.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${tokens.accessToken}` },
+      });
+      return {
+        status: response.status,
+        allow: response.headers.get('allow'),
+        body: (await response.json()) as unknown,
+      };
+    };
+    expect(await answer('PUT', '/api/users/me')).toEqual({
+      status: 405,
+      allow: 'DELETE, GET, HEAD',
+      body: {
+        statusCode: 405,
+        error: 'Method Not Allowed',
+        message: 'This path takes DELETE, GET, HEAD, not PUT',
+      },
+    });
+    expect(await answer('GET', '/api/auth/login')).toMatchObject({ status: 405, allow: 'POST' });
+    expect(await answer('PATCH', `/api/users/${randomUUID()}`)).toMatchObject({
+      status: 405,
+      allow: 'GET, HEAD',
+    });
+    // No route has the path: 404, as before; nor does a route's own 404 change.
+    expect(await answer('GET', '/api/nowhere')).toMatchObject({ status: 404, allow: null });
+    expect(await answer('GET', `/api/users/${randomUUID()}`)).toMatchObject({
+      status: 404,
+      body: { message: 'User not found' },
+    });
+  });
+
   it('stores passwords as argon2id with 19 MiB, 2 iterations, 1 lane', async () => {
     const user = await auth.app
       .get(DataSource)

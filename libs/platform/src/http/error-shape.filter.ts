@@ -2,12 +2,15 @@ import { STATUS_CODES } from 'node:http';
 import {
   Catch,
   HttpException,
+  HttpStatus,
   Logger,
+  NotFoundException,
   type ArgumentsHost,
   type ExceptionFilter,
 } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
 import { isTransientDatabaseError } from '../database/transient-error';
+import { allowedMethods } from './allowed-methods';
 import { TooManyRequestsException } from './too-many-requests';
 
 /** API.md's one error shape. */
@@ -85,6 +88,8 @@ export class ErrorShapeFilter implements ExceptionFilter {
   private readonly logger = new Logger('ErrorShapeFilter');
 
   catch(exception: unknown, host: ArgumentsHost): void {
+    const methodNotAllowed = notAllowed(exception, host);
+    if (methodNotAllowed !== undefined) exception = methodNotAllowed;
     const { statusCode, body } = errorResponse(exception);
     if (statusCode >= 500 && !(exception instanceof HttpException)) this.logger.error(exception);
     const response = host.switchToHttp().getResponse<ServerResponse>();
@@ -95,6 +100,38 @@ export class ErrorShapeFilter implements ExceptionFilter {
       response.setHeader('Retry-After', '1');
     if (exception instanceof TooManyRequestsException)
       response.setHeader('Retry-After', String(exception.retryAfterSeconds));
+    if (exception instanceof MethodNotAllowedException)
+      response.setHeader('Allow', exception.allowed.join(', '));
     response.end(JSON.stringify(body));
   }
+}
+
+/** A 405, with the methods the path takes (its `Allow` header). */
+class MethodNotAllowedException extends HttpException {
+  constructor(
+    method: string,
+    readonly allowed: readonly string[],
+  ) {
+    super(`This path takes ${allowed.join(', ')}, not ${method}`, HttpStatus.METHOD_NOT_ALLOWED);
+  }
+}
+
+/**
+ * The 405 for Nest's "no route" 404 (`Cannot PUT /api/users/me`) when a route of another
+ * method has the path: a caller told 404 would look for a typo in the path.
+ */
+function notAllowed(
+  exception: unknown,
+  host: ArgumentsHost,
+): MethodNotAllowedException | undefined {
+  if (host.getType() !== 'http' || !(exception instanceof NotFoundException)) return undefined;
+  const request = host
+    .switchToHttp()
+    .getRequest<{ method: string; path?: string; app?: unknown }>();
+  if (request.path === undefined || !exception.message.startsWith(`Cannot ${request.method} `))
+    return undefined;
+  const allowed = allowedMethods(request.app, request.path);
+  return allowed.length === 0 || allowed.includes(request.method)
+    ? undefined
+    : new MethodNotAllowedException(request.method, allowed);
 }
