@@ -80,6 +80,10 @@ describe('wordsOf', () => {
     ]);
   });
 
+  it('counts a word with a dotted capital I as the same word lower-case', () => {
+    expect(wordsOf('İstanbul istanbul ISTANBUL')).toEqual(['istanbul', 'istanbul', 'istanbul']);
+  });
+
   it("reads a phone's apostrophe as the keyboard's, for stop words too", () => {
     expect(wordsOf('don’t won’t they’re Kafka’s')).toEqual(["kafka's"]);
   });

@@ -95,8 +95,10 @@ function withoutParticle(word: string): string {
 
 function normalized(segment: string): string | undefined {
   // A phone's apostrophe (’) is the keyboard's ('): "don’t" is the stop word "don't".
+  // Turkish İ lower-cases to i and a combining dot: "İstanbul" is "istanbul".
   const lower = segment
     .toLocaleLowerCase('en')
+    .replaceAll('i\u0307', 'i')
     .replaceAll('’', "'")
     .replace(/^['-]+|['-]+$/g, '');
   if (lower.length === 0 || lower.length > MAX_WORD_LENGTH || !WORD.test(lower)) return undefined;
