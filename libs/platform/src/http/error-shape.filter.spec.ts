@@ -1,6 +1,7 @@
 import {
   BadRequestException,
   ForbiddenException,
+  HttpException,
   NotFoundException,
   ServiceUnavailableException,
 } from '@nestjs/common';
@@ -49,6 +50,17 @@ describe('errorBody', () => {
     expect(errorResponse(new ServiceUnavailableException(report))).toEqual({
       statusCode: 503,
       body: report,
+    });
+  });
+
+  it('puts any other body of an exception of its own in the shape', () => {
+    expect(errorResponse(new HttpException({ reason: 'mine' }, 409))).toEqual({
+      statusCode: 409,
+      body: { statusCode: 409, error: 'Conflict', message: 'Http Exception' },
+    });
+    expect(errorResponse(new HttpException({ message: { nested: true } }, 400))).toEqual({
+      statusCode: 400,
+      body: { statusCode: 400, error: 'Bad Request', message: 'Http Exception' },
     });
   });
 

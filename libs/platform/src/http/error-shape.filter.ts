@@ -36,8 +36,8 @@ export interface ErrorResponse {
 
 /**
  * Turns any error into `{statusCode, error, message}`: Nest's HTTP exceptions keep their
- * status and message (and a body of their own without a `message`, such as the health
- * report of a 503, stays as it is); errors of the body parser (413, 400 for broken JSON)
+ * status and message (a failed health check's report of a 503 alone stays as it is; any
+ * other body of an exception's own is put in the shape); errors of the body parser (413, 400 for broken JSON)
  * keep their status; a database that cannot do the work now (a lost connection, none free
  * in time, a conflict) is a 503 worth another try; anything else is a 500 whose details
  * stay in the log.
@@ -46,12 +46,12 @@ export function errorResponse(exception: unknown): ErrorResponse {
   if (exception instanceof HttpException) {
     const statusCode = exception.getStatus();
     const response = exception.getResponse();
-    if (typeof response === 'object' && response !== null && !('message' in response)) {
-      return { statusCode, body: response };
-    }
+    if (isHealthReport(response)) return { statusCode, body: response };
+    const given = (response as { message?: unknown } | null)?.message;
     const message =
-      typeof response === 'object' && response !== null
-        ? (response as { message: string | string[] }).message
+      typeof given === 'string' ||
+      (Array.isArray(given) && given.every((m) => typeof m === 'string'))
+        ? (given as string | string[])
         : exception.message;
     return {
       statusCode,
@@ -60,6 +60,20 @@ export function errorResponse(exception: unknown): ErrorResponse {
   }
   const body = errorBody(exception);
   return { statusCode: body.statusCode, body };
+}
+
+/**
+ * A failed readiness check's report (Terminus: `status`, `info`, `error`, `details`), the
+ * one body that is not the error shape: its 503 names each dependency that is down.
+ */
+function isHealthReport(response: unknown): response is object {
+  return (
+    typeof response === 'object' &&
+    response !== null &&
+    (response as { status?: unknown }).status === 'error' &&
+    'details' in response &&
+    !('message' in response)
+  );
 }
 
 /** The error shape of an error that is not one of Nest's HTTP exceptions. */
