@@ -44,6 +44,9 @@ export function createLogger(config: ServiceConfig): Logger {
  */
 export function loggerModule(config: ServiceConfig): DynamicModule {
   return LoggerModule.forRoot({
+    // One key names where a line comes from: `setContext` and Nest's `Logger` contexts
+    // write it as the platform's child loggers do (`child({ component })`).
+    renameContext: 'component',
     pinoHttp: {
       ...loggerOptions(config),
       genReqId: (req: IncomingMessage, res: ServerResponse) => {
