@@ -1,15 +1,25 @@
-import { SAGA_TYPES_OF_COMMAND, type SagaType, type ServiceName } from '@scale-chat/contracts';
+import {
+  SAGA_TYPES_OF_COMMAND,
+  type SagaCommandName,
+  type SagaType,
+  type ServiceName,
+} from '@scale-chat/contracts';
 
-export interface SagaStep {
+/** The commands a saga of type `T` may send (`SAGA_TYPES_OF_COMMAND`): others do not compile. */
+export type CommandOf<T extends SagaType> = {
+  [C in SagaCommandName]: T extends (typeof SAGA_TYPES_OF_COMMAND)[C][number] ? C : never;
+}[SagaCommandName];
+
+export interface SagaStep<T extends SagaType = SagaType> {
   readonly name: string;
   readonly participant: ServiceName;
   /**
    * The command that performs the step; absent for a step the initiator performed
    * before the saga began (auth storing the pending user, say), which only has an undo.
    */
-  readonly command?: string;
+  readonly command?: CommandOf<T>;
   /** The command that undoes the step; absent when there is nothing to undo. */
-  readonly compensation?: string;
+  readonly compensation?: CommandOf<T>;
   /** How long the participant has to answer before the step counts as failed. */
   readonly timeoutMs: number;
   /**
@@ -24,12 +34,19 @@ export interface SagaStep {
 }
 
 /** A saga as data: its steps in order, each with its command and its undo. */
-export interface SagaDefinition {
-  readonly type: string;
-  readonly steps: readonly SagaStep[];
+export interface SagaDefinition<T extends SagaType = SagaType> {
+  readonly type: T;
+  readonly steps: readonly SagaStep<T>[];
 }
 
-export function checkDefinition(definition: SagaDefinition): SagaDefinition {
+/**
+ * `definition`, checked where types cannot: a step without a command only before the
+ * first command, no undone step after a retried one; and, for definitions built from
+ * data, that each command belongs to the saga's type (the compiler checks it in code).
+ */
+export function checkDefinition<T extends SagaType>(
+  definition: SagaDefinition<T>,
+): SagaDefinition<T> {
   const started = definition.steps.findIndex((step) => step.command !== undefined);
   if (started === -1) throw new Error(`saga ${definition.type} has no step to execute`);
   const lateInitiated = definition.steps.slice(started).find((step) => step.command === undefined);
