@@ -89,7 +89,14 @@ describe('a consumer group that Kafka refuses', () => {
 
   const deny = async (group: string) => {
     denied.push(group);
-    await admin.createAcls({ acl: [denyGroup(group)] });
+    await admin.createAcls({ acl: [denyGroup(group)] }).catch((error: unknown) => {
+      // A broker started before tools/kafka/server.properties turned its authorizer on.
+      if ((error as { type?: unknown }).type === 'SECURITY_DISABLED')
+        throw new Error(
+          'the broker has no authorizer: restart it (node tools/run.js infra down, then up) to take tools/kafka/server.properties',
+        );
+      throw error;
+    });
   };
 
   it('fails the start of a service, naming the group', async () => {
