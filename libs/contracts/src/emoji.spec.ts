@@ -26,6 +26,12 @@ describe('isEmoji (API.md v1.1: one Extended_Pictographic grapheme cluster or a 
     ['three regional indicators', '🇰🇷🇰'],
     ['a space after it', '👍 '],
     ['a long run of joiners', `👍${'\u200D👍'.repeat(40)}`],
+    ['an emoji with tags after it (invisible text)', `👍${'\u{E0068}'.repeat(20)}`],
+    ['a black flag with tags but no cancel tag', '\u{1F3F4}\u{E0067}\u{E0062}'],
+    [
+      'a black flag with more tags than a subdivision has',
+      `\u{1F3F4}${'\u{E0061}'.repeat(7)}\u{E007F}`,
+    ],
   ])('refuses %s', (_name, text) => {
     expect(isEmoji(text)).toBe(false);
   });
@@ -51,6 +57,11 @@ describe('canonicalEmoji: one form for emoji that look the same', () => {
     ],
     ['a flag', ['🇰🇷'], '🇰🇷'],
     ['a subdivision flag', ['🏴󠁧󠁢󠁳󠁣󠁴󠁿'], '🏴󠁧󠁢󠁳󠁣󠁴󠁿'],
+    [
+      'a pictograph that is no emoji yet (no selector added)',
+      ['\u{1FAFF}', '\u{1FAFF}\uFE0F'],
+      '\u{1FAFF}',
+    ],
   ])('%s', (_name, forms, canonical) => {
     for (const form of forms) {
       expect(canonicalEmoji(form)).toBe(canonical);

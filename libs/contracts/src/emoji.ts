@@ -1,12 +1,14 @@
 /**
  * API.md v1.1's reaction rule: one emoji, that is one grapheme cluster that is an
- * `Extended_Pictographic` sequence (with skin tones, either variation selector, keycap marks,
- * tags and ZWJ joins) or a flag (two regional indicators). Text, digits, several emoji or
- * a pictograph with letters attached are not.
+ * `Extended_Pictographic` sequence (with skin tones, either variation selector, keycap marks
+ * and ZWJ joins) or a flag: two regional indicators, or a subdivision's (🏴, its tags, the
+ * cancel tag). Text, digits, several emoji, a pictograph with letters attached, or one
+ * with tags after it that make no flag (invisible text) are not.
  */
 const PICTOGRAPHIC =
-  /^\p{Extended_Pictographic}[\p{Emoji_Modifier}\uFE0E\uFE0F\u20E3\u{E0020}-\u{E007F}]*(?:\u200D\p{Extended_Pictographic}[\p{Emoji_Modifier}\uFE0E\uFE0F]*)*$/u;
-const FLAG = /^\p{Regional_Indicator}{2}$/u;
+  /^\p{Extended_Pictographic}[\p{Emoji_Modifier}\uFE0E\uFE0F\u20E3]*(?:\u200D\p{Extended_Pictographic}[\p{Emoji_Modifier}\uFE0E\uFE0F]*)*$/u;
+const FLAG =
+  /^(?:\p{Regional_Indicator}{2}|\u{1F3F4}[\u{E0030}-\u{E0039}\u{E0061}-\u{E007A}]{1,6}\u{E007F})$/u;
 
 /** Far above any real emoji (the longest ZWJ families are 11 code points): a cheap bound first. */
 export const EMOJI_MAX_LENGTH = 64;
@@ -23,7 +25,12 @@ export function isEmoji(text: string): boolean {
 const VARIATION_SELECTORS = /[\uFE0E\uFE0F]/gu;
 /** A pictograph, unless a skin tone follows it (which then shows it as an emoji). */
 const PICTOGRAPH = /\p{Extended_Pictographic}(?!\p{Emoji_Modifier})/gu;
-const EMOJI_BY_DEFAULT = /^\p{Emoji_Presentation}$/u;
+/**
+ * An emoji that shows as text unless U+FE0F follows it. Only emoji: a pictograph Unicode
+ * has not made one yet (U+1FAFF, say) takes no selector, so that its form does not change
+ * once it is (with the ICU of a newer Node) and orphan the reactions kept under it.
+ */
+const TEXT_BY_DEFAULT = /^(?=\p{Emoji})\P{Emoji_Presentation}$/u;
 
 /**
  * The one form a reaction is kept under, so that emoji that look the same count as one
@@ -37,6 +44,6 @@ export function canonicalEmoji(emoji: string): string {
   return emoji
     .replace(VARIATION_SELECTORS, '')
     .replace(PICTOGRAPH, (pictograph) =>
-      EMOJI_BY_DEFAULT.test(pictograph) ? pictograph : `${pictograph}\uFE0F`,
+      TEXT_BY_DEFAULT.test(pictograph) ? `${pictograph}\uFE0F` : pictograph,
     );
 }

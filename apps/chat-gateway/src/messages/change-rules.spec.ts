@@ -86,4 +86,14 @@ describe('change rules', () => {
       { emoji: '👍', userIds: ['ann'] },
     ]);
   });
+
+  it('finds a reaction kept in another form of its emoji, and keeps it in the one form', () => {
+    // Kept as given before reactions took one form: ❤ without its selector.
+    const kept = { ...message, reactions: [{ emoji: '\u2764', userIds: ['bob'] }] };
+    expect(planAddReaction(kept, BOB, '\u2764\uFE0F')).toBeUndefined();
+    expect(planAddReaction(kept, ANN, '\u2764\uFE0F')?.reactions).toEqual([
+      { emoji: '\u2764\uFE0F', userIds: ['bob', 'ann'] },
+    ]);
+    expect(planRemoveReaction(kept, BOB, '\u2764\uFE0F')?.reactions).toEqual([]);
+  });
 });

@@ -1,5 +1,6 @@
 import { BadRequestException, ConflictException, ForbiddenException } from '@nestjs/common';
 import {
+  canonicalEmoji,
   MESSAGE_CHANGE_LIMITS,
   MESSAGE_CHANGE_TYPES,
   type MemberRole,
@@ -102,7 +103,7 @@ export function planAddReaction(
   emoji: string,
 ): MessageChange | undefined {
   if (message.deletedAt !== null) throw deletedConflict();
-  const existing = message.reactions.find((reaction) => reaction.emoji === emoji);
+  const existing = message.reactions.find((reaction) => sameEmoji(reaction.emoji, emoji));
   if (existing?.userIds.some((id) => sameId(id, caller.userId))) return undefined;
   if (existing === undefined && message.reactions.length >= MESSAGE_CHANGE_LIMITS.reactionsMax)
     throw new BadRequestException(
@@ -119,13 +120,20 @@ export function planAddReaction(
   return withReactions(message, MESSAGE_CHANGE_TYPES.reactionAdded, emoji, reactions);
 }
 
+/**
+ * Whether a kept reaction's emoji is `emoji` (in its one form, `canonicalEmoji`): one kept
+ * before reactions took that form may be another form of it, and must still be found,
+ * or it could never be removed. A change to it keeps it in the one form from then on.
+ */
+const sameEmoji = (kept: string, emoji: string) => canonicalEmoji(kept) === emoji;
+
 /** Removes the caller's own reaction only; one it did not add changes nothing. */
 export function planRemoveReaction(
   message: MessageView,
   caller: Caller,
   emoji: string,
 ): MessageChange | undefined {
-  const existing = message.reactions.find((reaction) => reaction.emoji === emoji);
+  const existing = message.reactions.find((reaction) => sameEmoji(reaction.emoji, emoji));
   if (existing === undefined || !existing.userIds.some((id) => sameId(id, caller.userId)))
     return undefined;
   const reactions = message.reactions.flatMap((reaction) => {
