@@ -70,7 +70,7 @@ export class RoomsService {
     await this.dataSource.transaction(async (manager) => {
       const rooms = this.rooms.in(manager);
       await rooms.insertPendingRoom(roomId, name, ownerId, userIds);
-      await this.refuseOverRoomLimit(rooms, userIds);
+      await this.refuseOverRoomLimit(rooms, ownerId, userIds);
       await this.startSaga(manager, { roomId, kind: 'room', userIds });
     });
     return this.awaitRoom(roomId);
@@ -96,7 +96,7 @@ export class RoomsService {
         const rooms = this.rooms.in(manager);
         const roomId = await rooms.insertDirectRoom(callerId, pair);
         if (roomId !== undefined) {
-          await this.refuseOverRoomLimit(rooms, pair);
+          await this.refuseOverRoomLimit(rooms, callerId, pair);
           await this.startSaga(manager, { roomId, kind: 'room', userIds: [...pair] });
         }
         return roomId;
@@ -175,7 +175,7 @@ export class RoomsService {
         requireGroup((await lockedCaller(rooms, roomId, callerId)).kind);
         await rooms.insertPendingMember(roomId, userId);
         if ((await rooms.memberCount(roomId)) > CHAT_LIMITS.roomMembersMax) throw roomFull();
-        await this.refuseOverRoomLimit(rooms, [userId]);
+        await this.refuseOverRoomLimit(rooms, callerId, [userId]);
         await this.startSaga(manager, { roomId, kind: 'membership', userIds: [userId] });
       });
     } catch (error) {
@@ -192,17 +192,21 @@ export class RoomsService {
   }
 
   /**
-   * 409 when the memberships just inserted took a user past `ROOMS_PER_USER_MAX` (the
-   * transaction then stores none of them). Anyone may add anyone: without a limit, a
-   * user could be put in rooms by the thousand, each listed, joined at every connect and
-   * heard from. Two adds to different rooms at once may both pass the last place.
+   * 409 when the memberships just inserted took a user other than the caller past
+   * `ROOMS_PER_USER_MAX` (the transaction then stores none of them). Anyone may add
+   * anyone: without a limit, a user could be put in rooms by the thousand, each listed,
+   * joined at every connect and heard from. The caller's own membership is its own
+   * choice and never refused, so others filling a user's rooms cannot stop it creating
+   * or opening one itself. Two adds to different rooms at once may both pass the last place.
    */
   private async refuseOverRoomLimit(
     rooms: RoomsRepository,
+    callerId: string,
     userIds: readonly string[],
   ): Promise<void> {
     const max = this.config.extra.ROOMS_PER_USER_MAX;
-    const over = await rooms.usersOverRoomLimit(userIds, max);
+    const others = userIds.filter((userId) => userId !== callerId);
+    const over = others.length === 0 ? [] : await rooms.usersOverRoomLimit(others, max);
     if (over.length > 0) throw inTooManyRooms(over, max);
   }
 
