@@ -1,4 +1,4 @@
-import type { Message, Producer } from 'kafkajs';
+import type { IHeaders, KafkaMessage, Message, Producer } from 'kafkajs';
 import type { DataSource, EntityManager } from 'typeorm';
 import { PRODUCE_ACK_TIMEOUT_MS } from '../kafka/kafka-client';
 
@@ -159,4 +159,62 @@ async function lockLetters(manager: EntityManager, ids: readonly string[]): Prom
 
 async function deleteLetters(manager: EntityManager, ids: readonly string[]): Promise<void> {
   await manager.query(`DELETE FROM "dead_letters" WHERE "id" = ANY($1::bigint[])`, [ids]);
+}
+
+/** A Kafka record as a consumer read it: where it is, and what it holds. */
+export interface ConsumedRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly message: KafkaMessage;
+}
+
+/**
+ * Keeps a record that consumer group `consumer` will not handle in `dead_letters`: as
+ * read, with why (the event id and type are null for a record that is not an event at
+ * all), once however often Kafka delivers it.
+ */
+export async function keepDeadLetter(
+  dataSource: DataSource,
+  consumer: string,
+  record: ConsumedRecord,
+  event: { readonly eventId: string | null; readonly type: string | null },
+  reason: unknown,
+): Promise<void> {
+  await dataSource.query(
+    `INSERT INTO "dead_letters"
+       ("consumer", "topic", "partition", "offset", "event_id", "type", "value", "error",
+        "key", "headers")
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+     ON CONFLICT ("consumer", "topic", "partition", "offset", md5(coalesce("value", '')))
+     DO NOTHING`,
+    [
+      consumer,
+      record.topic,
+      record.partition,
+      record.message.offset,
+      event.eventId,
+      event.type,
+      record.message.value,
+      String(reason instanceof Error ? reason.message : reason)
+        .replaceAll('\u0000', '')
+        .slice(0, 2_000),
+      record.message.key,
+      headersAsText(record.message.headers),
+    ],
+  );
+}
+
+/**
+ * A record's headers as text, for `dead_letters` (jsonb): a header Kafka holds several
+ * times is a list. Bytes that are not UTF-8 are replaced (no header of ours is binary),
+ * and NUL characters, which jsonb does not take, dropped from names and values alike.
+ */
+function headersAsText(headers: IHeaders | undefined): Record<string, string | string[]> {
+  const text: Record<string, string | string[]> = {};
+  const utf8 = (one: Buffer | string) => String(one).replaceAll('\u0000', '');
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (value === undefined) continue;
+    text[utf8(name)] = Array.isArray(value) ? value.map(utf8) : utf8(value);
+  }
+  return text;
 }

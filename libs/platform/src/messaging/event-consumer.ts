@@ -5,7 +5,7 @@ import {
   type TopicSpec,
 } from '@scale-chat/contracts';
 import { EVENT_SCHEMAS } from '@scale-chat/contracts/events';
-import type { Admin, Consumer, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
+import type { Admin, Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { Counter, Gauge } from 'prom-client';
 import type { Logger } from 'pino';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -21,8 +21,10 @@ import {
   type EventContext,
   type EventHandler,
 } from './event-handler';
+import { keepDeadLetter, type ConsumedRecord } from './dead-letters';
 import { parseEnvelope } from './parse-envelope';
 import { forgetProcessedEvents, readTopicRetention, type TopicRetention } from './processed-events';
+import { RetryLoop, type Failure } from './retry-loop';
 
 export interface EventConsumerOptions {
   readonly kafka: Kafka;
@@ -61,28 +63,8 @@ export interface EventConsumerStats {
   failed: number;
 }
 
-/** The pause before an event is tried again, doubling from the first to the last. */
-const RETRY_PAUSE_MIN_MS = 200;
-const RETRY_PAUSE_MAX_MS = 3_000;
-/** A failure tried again is a warning at most this often (at debug level in between). */
-const RETRY_WARN_INTERVAL_MS = 60_000;
-
-/** Why a record is to be tried again, and what to log of it. */
-interface Failure {
-  readonly error: unknown;
-  readonly message: string;
-  readonly fields?: Record<string, unknown>;
-}
-
 /** How often a consumer deletes the processed events Kafka can no longer repeat. */
 const FORGET_INTERVAL_MS = 10 * 60 * 1000;
-
-/** A Kafka record as a consumer read it: where it is, and what it holds. */
-interface ConsumedRecord {
-  readonly topic: string;
-  readonly partition: number;
-  readonly message: KafkaMessage;
-}
 
 /** Why a record of a type this release does not know is kept in `dead_letters`. */
 const UNKNOWN_EVENT_TYPE = 'unknown event type ';
@@ -127,13 +109,13 @@ export class EventConsumer {
   private readonly ignoredTypes = new Set<string>();
   private readonly events: Counter<'consumer' | 'outcome'> | undefined;
   private stopped = false;
-  /** Pauses before a retry, ended early when the consumer stops. */
-  private readonly stopWaiters = new Set<() => void>();
+  private readonly retries: RetryLoop;
   private forgetting: Promise<void> = Promise.resolve();
   private forgottenAt = 0;
   private forgetFailure: string | undefined;
 
   constructor(private readonly options: EventConsumerOptions) {
+    this.retries = new RetryLoop(options.logger, options.groupId);
     if ((options.handlers === undefined) === (options.batch === undefined))
       throw new Error(`consumer ${options.groupId} needs either handlers or a batch handler`);
     // A short fetch wait keeps shutdown quick: disconnect waits for the fetch in flight.
@@ -301,7 +283,7 @@ export class EventConsumer {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const wake of this.stopWaiters) wake();
+    this.retries.stop();
     await this.consumer.disconnect();
     await this.forgetting;
   }
@@ -550,57 +532,7 @@ export class EventConsumer {
     heartbeat: () => Promise<void>,
     work: () => Promise<void>,
   ): Promise<void> {
-    await this.untilDone(heartbeat, event, () => this.attempt(record, event, work));
-  }
-
-  /**
-   * Calls `tryOnce` until it answers done (undefined), pausing between tries (200 ms
-   * doubling to `RETRY_PAUSE_MAX_MS`, give or take a fifth so instances do not try in
-   * step) and sending the group a heartbeat after each pause: a rebalance under way throws
-   * there, and whoever gets the partition reads the record again. Never by throwing to
-   * kafkajs: it gives up at once on a `TypeError` (any handler's bug), leaving the group
-   * for good, and counts every throw against one budget of retries that only a rebalance
-   * resets, each wait longer, the last a crash and a rebalance. Only a consumer that is
-   * stopping throws, leaving the record uncommitted for the group. While it waits, the
-   * consumer's other partitions led by the same broker wait too (kafkajs fetches from a
-   * broker again once every batch of its last fetch is done).
-   *
-   * A failure is logged as a warning the first time and then at most once a minute (with
-   * how many tries and for how long), at debug level in between: a database away for an
-   * hour must not write a line every few seconds for every partition.
-   */
-  private async untilDone(
-    heartbeat: () => Promise<void>,
-    event: { readonly eventId: string | null; readonly type: string | null },
-    tryOnce: () => Promise<Failure | undefined>,
-  ): Promise<void> {
-    const since = Date.now();
-    let warnedAt = 0;
-    for (let tries = 1, pause = RETRY_PAUSE_MIN_MS; ; tries += 1) {
-      const failure = await tryOnce();
-      if (failure === undefined) return;
-      const now = Date.now();
-      const level = now - warnedAt >= RETRY_WARN_INTERVAL_MS ? 'warn' : 'debug';
-      if (level === 'warn') warnedAt = now;
-      this.options.logger[level](
-        {
-          err: failure.error,
-          consumer: this.options.groupId,
-          ...event,
-          ...failure.fields,
-          tries,
-          failingForMs: now - since,
-        },
-        failure.message,
-      );
-      await this.pauseUnlessStopping(pause * (0.8 + Math.random() * 0.4));
-      if (this.stopped)
-        throw new Error('the consumer is stopping; the record is left to the group', {
-          cause: failure.error,
-        });
-      await heartbeat();
-      pause = Math.min(pause * 2, RETRY_PAUSE_MAX_MS);
-    }
+    await this.retries.untilDone(heartbeat, event, () => this.attempt(record, event, work));
   }
 
   /** One try at `work`: undefined when the event is done with, else why it is to be tried again. */
@@ -620,7 +552,7 @@ export class EventConsumer {
       this.attempts.set(eventId, attempts);
       if (!(error instanceof UnhandleableEventError) && attempts < (this.options.maxAttempts ?? 5))
         return { error, message: 'an event failed; it is tried again', fields: { attempts } };
-      const kept = await this.kept(() => this.keepDeadLetter(record, { eventId, type }, error));
+      const kept = await this.kept(() => this.deadLetter(record, { eventId, type }, error));
       if (kept !== undefined) return kept; // not skipped unkept: kept the next time it fails
       this.attempts.delete(eventId);
       this.skip('failed', { eventId, type, attempts, err: error });
@@ -634,7 +566,7 @@ export class EventConsumer {
     envelope: EventEnvelope | string,
     keep: () => Promise<void>,
   ): Promise<void> {
-    return this.untilDone(heartbeat, eventOf(envelope), () => this.kept(keep));
+    return this.retries.untilDone(heartbeat, eventOf(envelope), () => this.kept(keep));
   }
 
   /** Keeps a record in `dead_letters` by `keep`; undefined once done, else why not yet. */
@@ -647,52 +579,13 @@ export class EventConsumer {
     }
   }
 
-  /** Waits `ms`, or less if the consumer stops meanwhile. */
-  private pauseUnlessStopping(ms: number): Promise<void> {
-    if (this.stopped) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.stopWaiters.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.stopWaiters.add(done);
-    });
-  }
-
-  /**
-   * Keeps a record that will not be handled in `dead_letters`: as read, with why (the
-   * event id and type are null for a record that is not an event at all), once however
-   * often Kafka delivers it.
-   */
-  private async keepDeadLetter(
+  /** Keeps `record` in `dead_letters` (`keepDeadLetter`), as this consumer's. */
+  private deadLetter(
     record: ConsumedRecord,
     event: { readonly eventId: string | null; readonly type: string | null },
     reason: unknown,
   ): Promise<void> {
-    await this.options.dataSource.query(
-      `INSERT INTO "dead_letters"
-         ("consumer", "topic", "partition", "offset", "event_id", "type", "value", "error",
-          "key", "headers")
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-       ON CONFLICT ("consumer", "topic", "partition", "offset", md5(coalesce("value", '')))
-       DO NOTHING`,
-      [
-        this.options.groupId,
-        record.topic,
-        record.partition,
-        record.message.offset,
-        event.eventId,
-        event.type,
-        record.message.value,
-        String(reason instanceof Error ? reason.message : reason)
-          .replaceAll('\u0000', '')
-          .slice(0, 2_000),
-        record.message.key,
-        headersAsText(record.message.headers),
-      ],
-    );
+    return keepDeadLetter(this.options.dataSource, this.options.groupId, record, event, reason);
   }
 
   /** A malformed record: kept as a dead letter, logged and counted, never retried. */
@@ -702,7 +595,7 @@ export class EventConsumer {
     reason: string,
   ): Promise<void> {
     const event = { eventId: envelope?.id ?? null, type: envelope?.type ?? null };
-    await this.keepDeadLetter(record, event, reason);
+    await this.deadLetter(record, event, reason);
     this.skip('malformed', { ...event, offset: record.message.offset, reason });
   }
 
@@ -742,11 +635,7 @@ export class EventConsumer {
     const { type } = envelope;
     const known = Object.hasOwn(EVENT_SCHEMAS, type);
     if (!known)
-      await this.keepDeadLetter(
-        record,
-        { eventId: envelope.id, type },
-        `${UNKNOWN_EVENT_TYPE}${type}`,
-      );
+      await this.deadLetter(record, { eventId: envelope.id, type }, `${UNKNOWN_EVENT_TYPE}${type}`);
     this.count('ignored');
     if (this.ignoredTypes.has(type) || this.ignoredTypes.size >= LOGGED_IGNORED_TYPES_MAX) return;
     this.ignoredTypes.add(type);
@@ -787,21 +676,6 @@ async function endsOf(admin: Admin, topics: readonly string[]): Promise<Map<stri
       if (Number(high) > Number(low)) ends.set(`${topic}:${partition}`, Number(high));
   }
   return ends;
-}
-
-/**
- * A record's headers as text, for `dead_letters` (jsonb): a header Kafka holds several
- * times is a list. Bytes that are not UTF-8 are replaced (no header of ours is binary),
- * and NUL characters, which jsonb does not take, dropped from names and values alike.
- */
-function headersAsText(headers: IHeaders | undefined): Record<string, string | string[]> {
-  const text: Record<string, string | string[]> = {};
-  const utf8 = (one: Buffer | string) => String(one).replaceAll('\u0000', '');
-  for (const [name, value] of Object.entries(headers ?? {})) {
-    if (value === undefined) continue;
-    text[utf8(name)] = Array.isArray(value) ? value.map(utf8) : utf8(value);
-  }
-  return text;
 }
 
 /** What a record's log lines name of it: its event's id and type, when it is one. */
