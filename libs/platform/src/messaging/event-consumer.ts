@@ -143,15 +143,24 @@ export class EventConsumer {
       this.consumer.on(event, () => (this.lastContactAt = Date.now()));
     // kafkajs restarts a consumer after a retriable failure; after any other (its group
     // or topic not authorized, say) it stops for good, and says so only here.
+    const stoppedForGood = options.metrics?.gauge({
+      name: 'kafka_consumer_stopped',
+      help: 'Whether the consumer stopped for good on a failure kafkajs does not retry (1), until the service restarts',
+      labelNames: ['group'] as const,
+    });
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
       if (payload.restart || this.stopped) return;
       this.stoppedBy = payload.error;
+      stoppedForGood?.set({ group: options.groupId }, 1);
       this.options.logger.error(
         { err: payload.error, consumer: options.groupId },
-        'a Kafka consumer stopped for good; /health reports it until the service restarts',
+        'a Kafka consumer stopped for good: it reads nothing until the service restarts',
       );
     });
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => (this.stoppedBy = undefined));
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+      this.stoppedBy = undefined;
+      stoppedForGood?.set({ group: options.groupId }, 0);
+    });
     if (lag !== undefined) this.reportLag(lag, options.groupId);
   }
 
