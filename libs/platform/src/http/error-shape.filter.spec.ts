@@ -51,6 +51,11 @@ describe('errorBody', () => {
       statusCode: 503,
       body: report,
     });
+    const shuttingDown = { status: 'shutting_down', details: {} };
+    expect(errorResponse(new ServiceUnavailableException(shuttingDown))).toEqual({
+      statusCode: 503,
+      body: shuttingDown,
+    });
   });
 
   it('puts any other body of an exception of its own in the shape', () => {

@@ -64,13 +64,15 @@ export function errorResponse(exception: unknown): ErrorResponse {
 
 /**
  * A failed readiness check's report (Terminus: `status`, `info`, `error`, `details`), the
- * one body that is not the error shape: its 503 names each dependency that is down.
+ * one body that is not the error shape: its 503 names each dependency that is down, or
+ * says the instance is shutting down (Terminus answers so once shutdown has begun).
  */
 function isHealthReport(response: unknown): response is object {
+  const status = (response as { status?: unknown } | null)?.status;
   return (
     typeof response === 'object' &&
     response !== null &&
-    (response as { status?: unknown }).status === 'error' &&
+    (status === 'error' || status === 'shutting_down') &&
     'details' in response &&
     !('message' in response)
   );
