@@ -44,6 +44,25 @@ const roomEventsAmong = (events: readonly RelayedEvent[]): RoomEvent[] =>
     .map(({ envelope: { type, data } }) => ({ type, data }) as RoomEvent);
 
 /**
+ * The accounts deleted in a batch, each at the index of its last room's leave there, with
+ * every room it left in the batch.
+ */
+function leftByDeletedAccounts(
+  events: readonly RoomEvent[],
+): Map<number, { readonly userId: string; readonly roomIds: string[] }> {
+  const byUser = new Map<string, { last: number; roomIds: string[] }>();
+  for (const [index, event] of events.entries()) {
+    if (event.type !== ROOM_EVENT_TYPES.memberLeft || event.data.reason !== 'account-deleted')
+      continue;
+    const left = byUser.get(event.data.userId) ?? { last: index, roomIds: [] };
+    left.last = index;
+    left.roomIds.push(event.data.roomId);
+    byUser.set(event.data.userId, left);
+  }
+  return new Map([...byUser].map(([userId, { last, roomIds }]) => [last, { userId, roomIds }]));
+}
+
+/**
  * Turns the rooms' stored history into socket events, one Kafka hop from the commit: the
  * outbox relay (one instance at a time, reading the outbox in commit order) hands each
  * batch here while it publishes the same events to `chat.room-events`, and the batch's
@@ -80,13 +99,17 @@ export class RoomEventsBroadcaster implements OnModuleInit {
     if (events.length === 0) return;
     const refusedBefore = this.live.refusedBroadcasts();
     const versionsBefore = new Map<string, number | undefined>();
-    const deletedAccounts = new Map<string, string[]>();
-    for (const event of events) this.apply(event, versionsBefore, deletedAccounts);
-    // An account deleted is offline for good. Its sockets close later (with its logins),
-    // when it shares no room left to tell, so its rooms hear it now: once for all the
-    // rooms it left in the batch (its deletion leaves them in one transaction), as a
-    // socket's last disconnect is told, not once a room to a member of several.
-    for (const [userId, roomIds] of deletedAccounts) this.live.presence(roomIds, userId, false);
+    const deletedAccounts = leftByDeletedAccounts(events);
+    for (const [index, event] of events.entries()) {
+      this.apply(event, versionsBefore);
+      // An account deleted is offline for good. Its sockets close later (with its logins),
+      // when it shares no room left to tell, so its rooms hear it now: at its last room's
+      // leave in the batch, once for all the rooms it left there (its deletion leaves them
+      // in one transaction), as a last disconnect is told, not once a room to a member of
+      // several. (A batch holds at most 500 events: more rooms than that hear it in turns.)
+      const deleted = deletedAccounts.get(index);
+      if (deleted !== undefined) this.live.presence(deleted.roomIds, deleted.userId, false);
+    }
     await this.live.published();
     if (this.live.refusedBroadcasts() > refusedBefore) {
       for (const [roomId, version] of versionsBefore) {
@@ -99,13 +122,9 @@ export class RoomEventsBroadcaster implements OnModuleInit {
 
   /**
    * Broadcasts `event`; `versionsBefore` keeps each room's last broadcast version before
-   * the batch, `deletedAccounts` the rooms each deleted account left in it.
+   * the batch.
    */
-  private apply(
-    event: RoomEvent,
-    versionsBefore: Map<string, number | undefined>,
-    deletedAccounts: Map<string, string[]>,
-  ): void {
+  private apply(event: RoomEvent, versionsBefore: Map<string, number | undefined>): void {
     if (isChange(event.type)) {
       const { message } = event.data as MessageChanged;
       if (this.isNew(message, versionsBefore)) this.live.messageUpdated(message);
@@ -130,10 +149,6 @@ export class RoomEventsBroadcaster implements OnModuleInit {
         this.live.left(event.data.roomId, event.data.userId);
         if (event.data.newOwnerId !== undefined)
           this.live.ownerChanged(event.data.roomId, event.data.newOwnerId);
-        if (event.data.reason === 'account-deleted') {
-          const left = deletedAccounts.get(event.data.userId) ?? [];
-          deletedAccounts.set(event.data.userId, [...left, event.data.roomId]);
-        }
         return;
     }
   }

@@ -150,8 +150,11 @@ describe("an owner leaving its room (chat-gateway's rooms, real PostgreSQL and K
     );
 
     await chat.dataSource.transaction((manager) => removeUserFromRooms(gone.userId, manager));
+    const offlineHeard = () =>
+      heard.some((each) => each.event === 'presence' && each.userId === gone.userId);
+    await until(offlineHeard, 'the deleted account offline');
     // A message after it: broadcasts reach a socket in the order made, so once it is
-    // heard, everything the removal made is.
+    // heard, everything the removal made is (a second offline would be too).
     const marker = await sendOver(staysSocket, rooms[0] ?? '', 'after the removal');
     await until(
       () => heard.some((each) => each.event === 'message:new'),
