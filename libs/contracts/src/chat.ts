@@ -46,15 +46,17 @@ export function characterCount(text: string): number {
  */
 const NAME_CONTROLS = /[\p{Cc}\u202A-\u202E\u2066-\u2069]/u;
 /**
- * Characters that show nothing, or a blank, and have no place in a name: zero-width
- * space, word joiner and invisible operators, the byte order mark, the soft hyphen, the
- * Mongolian vowel separator, line and paragraph separators, the Hangul fillers, the blank
- * Braille pattern, and tag characters outside a subdivision flag (🏴 and up to 7 tags). The
- * joiners that scripts and emoji need (U+200C, U+200D) and the marks of right-to-left
- * text (U+200E, U+200F, U+061C) stay.
+ * Characters that show nothing, or a blank, and have no place in a name: every format
+ * character (zero-width space, word joiner, invisible operators, the byte order mark,
+ * the soft hyphen, interlinear annotations, tags, ...) but those scripts need, line and
+ * paragraph separators, the Hangul fillers, the blank Braille pattern. The joiners of
+ * Persian, Indic scripts and emoji (U+200C, U+200D), the right-to-left marks (U+200E,
+ * U+200F, U+061C) and the Arabic number signs stay; tags only as a subdivision's flag.
  */
 const NAME_INVISIBLES =
-  /[\u00AD\u180E\u200B\u2060-\u2064\uFEFF\p{Zl}\p{Zp}\u115F\u1160\u3164\uFFA0\u2800]|(?<!\u{1F3F4}[\u{E0020}-\u{E007E}]{0,6})[\u{E0000}-\u{E007F}]/u;
+  /(?![\u200C-\u200F\u061C\u0600-\u0605\u06DD\u070F\u0890\u0891\u08E2])[\p{Cf}\p{Zl}\p{Zp}\u115F\u1160\u3164\uFFA0\u2800]/u;
+/** A subdivision's flag: 🏴, its letters as tags, the cancel tag. */
+const SUBDIVISION_FLAGS = /\u{1F3F4}[\u{E0030}-\u{E0039}\u{E0061}-\u{E007A}]{1,6}\u{E007F}/gu;
 /** Something a reader sees: a letter, a digit, a punctuation mark or a symbol (an emoji). */
 const NAME_VISIBLE = /[\p{L}\p{N}\p{P}\p{S}]/u;
 
@@ -66,7 +68,7 @@ const NAME_VISIBLE = /[\p{L}\p{N}\p{P}\p{S}]/u;
 export function nameProblem(name: string): string | undefined {
   if (NAME_CONTROLS.test(name))
     return 'must not contain control characters (line breaks, tabs, direction overrides)';
-  if (NAME_INVISIBLES.test(name))
+  if (NAME_INVISIBLES.test(name.replace(SUBDIVISION_FLAGS, '')))
     return 'must not contain invisible characters (zero-width spaces, fillers, separators)';
   // Spaces alone are left to the field's own rule (a display name of them is none).
   if (name.trim() !== '' && !NAME_VISIBLE.test(name))

@@ -24,6 +24,8 @@ describe('VisibleName', () => {
       'Ann \u{1F3F4}\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}',
     ],
     ['one symbol', '★'],
+    ['Hindi with its joiners', 'क्\u200Dष'],
+    ['an Arabic number sign', '\u0600١٢'],
   ])('takes %s', (_name, name) => {
     expect(problemsOf(name)).toEqual([]);
   });
@@ -50,6 +52,10 @@ describe('VisibleName', () => {
     ['a line separator', 'Ann\u2028Bob'],
     ['tags hiding text', 'Ann\u{E0068}\u{E0069}'],
     ['a flag with more tags than a subdivision has', '\u{1F3F4}' + '\u{E0061}'.repeat(9)],
+    ['text hidden in flags, seven tags at a time', '\u{1F3F4}\u{E0068}\u{E0069}\u{1F3F4}\u{E0068}'],
+    ['an inhibit-symmetric-swapping format character', 'Ann\u206A'],
+    ['an interlinear annotation', 'Ann\uFFF9x\uFFFA'],
+    ['a musical format character', 'Ann\u{1D173}'],
   ])('refuses %s', (_name, name) => {
     expect(problemsOf(name)).toEqual([
       'name must not contain invisible characters (zero-width spaces, fillers, separators)',
