@@ -24,8 +24,8 @@ const AUTH_ENV = {
   USER_SEARCH_RATE_BURST: integer({ min: 1, max: 10_000 }, { default: 30 }),
   USER_SEARCH_RATE_PER_SECOND: integer({ min: 1, max: 10_000 }, { default: 5 }),
   /**
-   * Logins (refresh-token families) one user keeps at once; a login past it ends the
-   * oldest, as a logout. Each login is a row, a revocation event when it ends, and a
+   * Logins (refresh-token families) one user keeps at once; a login past it ends the one
+   * used longest ago (by its last refresh), as a logout. Each login is a row, a revocation event when it ends, and a
    * socket close broadcast on every gateway: without a cap, a user logging in a minute at
    * a time for days would make an account deletion announce tens of thousands.
    */

@@ -30,13 +30,25 @@ export class SessionsRepository {
     return this.manager.findBy(LoginFamily, { userId, revokedAt: IsNull() });
   }
 
-  /** The user's logins that are not revoked, past its newest `keep`. */
-  unrevokedFamiliesBeyond(userId: string, keep: number): Promise<LoginFamily[]> {
-    return this.manager.find(LoginFamily, {
-      where: { userId, revokedAt: IsNull() },
-      order: { createdAt: 'DESC', id: 'DESC' },
-      skip: keep,
-    });
+  /**
+   * The user's logins that are not revoked, past the `keep` used last: by their newest
+   * refresh token (each refresh issues one), or when they began.
+   */
+  async unrevokedFamiliesBeyond(userId: string, keep: number): Promise<LoginFamily[]> {
+    const rows = (await this.manager.query(
+      `SELECT f."id", f."user_id" FROM "login_families" f
+        WHERE f."user_id" = $1 AND f."revoked_at" IS NULL
+        ORDER BY coalesce((SELECT max(t."created_at") FROM "refresh_tokens" t
+                            WHERE t."family_id" = f."id"), f."created_at") DESC, f."id" DESC
+        OFFSET $2`,
+      [userId, keep],
+    )) as { id: string; user_id: string }[];
+    return rows.map((row) => Object.assign(new LoginFamily(), { id: row.id, userId: row.user_id }));
+  }
+
+  /** Makes logins of `userId` begun meanwhile wait for this transaction (its counting). */
+  async lockLoginsOf(userId: string): Promise<void> {
+    await this.manager.query(`SELECT pg_advisory_xact_lock(hashtext('logins:' || $1))`, [userId]);
   }
 
   async revokeFamily(id: string, reason: LoginRevoked['reason']): Promise<void> {

@@ -76,8 +76,11 @@ export class SessionsService {
       }
       const family = randomUUID();
       const sessions = this.sessions.in(manager);
+      // Two logins at once count one after the other: each would else see only its own
+      // new row, and both end the same oldest login.
+      await sessions.lockLoginsOf(user.id);
       await sessions.insertFamily(family, user.id);
-      // Past the cap, the oldest logins end, announced as logouts are.
+      // Past the cap, the logins used longest ago end, announced as logouts are.
       for (const oldest of await sessions.unrevokedFamiliesBeyond(user.id, this.loginsMax))
         await revokeLogin(manager, oldest, 'logout');
       return this.issue(manager, user, family);
