@@ -83,7 +83,8 @@ const CHAT_ENV = {
    * pages of history are large ones. Each `sync` is refused (`rate_limited`) while two
    * pages' worth already wait for its client, so this is reached by broadcasts alone.
    */
-  SOCKET_MAX_QUEUED_BYTES: integer({ min: 65_536, max: 1_073_741_824 }, { default: 8_388_608 }),
+  // At least four pages (PAGE_BYTES_MAX): what `sync` lets wait, and one more.
+  SOCKET_MAX_QUEUED_BYTES: integer({ min: 4_194_304, max: 1_073_741_824 }, { default: 8_388_608 }),
   /**
    * How often a socket's login is looked up again among the revoked ones, at its next
    * event: a revoked login's sockets are closed by a broadcast at once, and should that be

@@ -503,6 +503,33 @@ describe('ChatStore catch-up by version after a reconnection', () => {
     expect(socket.question('sync')).toBeUndefined();
   });
 
+  it('asks for a page again, saying nothing, once the wait a rate_limited sync asked for is over', async () => {
+    socket.fire('message:new', message(5, 5));
+    await until(() => socket.question('sync') !== undefined);
+    jest.useFakeTimers();
+    socket.question('sync')?.answer({
+      ok: false,
+      error: {
+        code: 'rate_limited',
+        message: 'earlier answers still on their way',
+        retryAfterSeconds: 2,
+      },
+    });
+    socket.asked.splice(0);
+    await jest.advanceTimersByTimeAsync(1_999);
+    expect(socket.question('sync')).toBeUndefined();
+    await jest.advanceTimersByTimeAsync(1);
+    expect(socket.question('sync')?.payload).toEqual({ roomId: ROOM, afterVersion: 3, limit: 200 });
+    socket.answer('sync', {
+      items: [message(4, 4), message(5, 5)],
+      hasMore: false,
+      lastVersion: 5,
+    });
+    jest.useRealTimers();
+    await until(() => items().length === 5);
+    expect(store.snapshot().error).toBeNull();
+  });
+
   it('forgets a room whose view answers 403', async () => {
     answers.set(`/api/rooms/${ROOM}`, Promise.reject(new ApiError(403, 'forbidden')));
     await store.loadDetails(ROOM);

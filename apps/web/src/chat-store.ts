@@ -1152,6 +1152,18 @@ export class ChatStore {
           this.forget(roomId);
           return;
         }
+        // Too many pages on their way to this tab at once (rooms sync side by side), or
+        // the history budget spent: the same page again once the server's wait is over,
+        // without a word to the user.
+        if (!answer.ok && answer.code === 'rate_limited') {
+          const waitMs = rateLimitWaitMs(answer.retryAfterSeconds) ?? RECONNECT_FIRST_MS;
+          await new Promise((resolve) => setTimeout(resolve, waitMs));
+          if (this.stopped || !socket.connected) {
+            this.unsynced.add(roomId);
+            return;
+          }
+          continue;
+        }
         if (!answer.ok) throw new Error(answer.message);
         const page = changesOf(answer.body);
         if (page === undefined) throw new Error('malformed answer');

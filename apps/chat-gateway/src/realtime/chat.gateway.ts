@@ -74,8 +74,9 @@ const FLOOD_WINDOW_MS = 10_000;
 const FLOODED = `Too many requests: this connection is closed; connect again in ${FLOOD_WINDOW_MS / 1000} s`;
 /**
  * Bytes that may wait for a socket's client before its next `sync` is refused: two full
- * pages. A client that reads its answers before asking again (the web app does) has at
- * most one page on its way.
+ * pages. A client that reads each answer before asking again has at most one page on its
+ * way; one that syncs rooms side by side (the web app) may meet it on a slow link, and
+ * asks again after the second it is told to wait.
  */
 const SYNC_WAITING_BYTES_MAX = 2 * PAGE_BYTES_MAX;
 const EARLIER_ANSWERS_WAITING =
