@@ -19,7 +19,7 @@ const lowerCase = (value: unknown): unknown =>
 
 /**
  * The one rule for an id in a request body, a socket event or an event's data: a UUID
- * (`isUuid`, as PostgreSQL's uuid type takes it; path ids follow it through
+ * (`isUuid`: 32 hex digits in the hyphenated form, any version; path ids follow it through
  * `ParseIdPipe`), in either case, lower-cased from here on as every store, view and
  * socket room names it (PostgreSQL hands a uuid back lower-case; an id compared with one
  * it wrote must be too).
