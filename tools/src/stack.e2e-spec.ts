@@ -5,7 +5,17 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AccessTokenSigner, signingKeyFromPem } from '@scale-chat/access-tokens';
 import { io as connect } from 'socket.io-client';
-import { EDGE_PORT, LOCAL_DATABASE_URL, SERVICE_NAMES, SERVICES } from '@scale-chat/contracts';
+import {
+  EDGE_PORT,
+  LOCAL_DATABASE_URL,
+  LOCAL_KAFKA_BROKERS,
+  SERVICE_NAMES,
+  SERVICES,
+  SOCKET_IO_TOPIC as SOCKET_IO_TOPIC_SPEC,
+  type ServiceName,
+} from '@scale-chat/contracts';
+import { AssignerProtocol, Kafka, logLevel } from 'kafkajs';
+import { parse } from 'yaml';
 import { Client } from 'pg';
 import {
   findInstance,
@@ -25,6 +35,8 @@ import {
 import { dashboardMetricsCheck } from './observability';
 
 const RUN = join(REPO_ROOT, 'tools', 'run.js');
+/** The local stack's Socket.IO topic, as the contracts declare it (SOCKET_IO_TOPIC unset). */
+const SOCKET_IO_TOPIC = SOCKET_IO_TOPIC_SPEC.name;
 const stackPorts = [EDGE_PORT, ...localInstances().map((instance) => instance.port)];
 
 /** Resolves with everything printed once `pattern` shows up, rejects if the process ends first. */
@@ -220,6 +232,63 @@ describe('npm start (the whole stack as real processes)', () => {
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     expect(status).toBe(401);
+  });
+
+  it("joins the consumer groups, reading the topics, that the chart's Kafka ACLs give each service, and no others", async () => {
+    // One map makes each service's ACLs (deploy/helm/scale-chat/files/kafka-access.yaml);
+    // a group or topic the code uses that it lacks is refused by a broker with ACLs.
+    const access = parse(
+      readFileSync(join(REPO_ROOT, 'deploy/helm/scale-chat/files/kafka-access.yaml'), 'utf8'),
+    ) as Record<ServiceName, { groups?: Record<string, string[]>; socketIo?: boolean }>;
+    const kafka = new Kafka({
+      clientId: 'stack-e2e',
+      brokers: process.env['KAFKA_BROKERS']?.split(',') ?? [...LOCAL_KAFKA_BROKERS],
+      logLevel: logLevel.NOTHING,
+    });
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const ours = (id: string) =>
+        SERVICE_NAMES.some((name) => id.startsWith(`${name}.`)) ||
+        id.startsWith(`${SOCKET_IO_TOPIC}-`);
+      const { groups } = await admin.listGroups();
+      const described = await admin.describeGroups(
+        groups.map(({ groupId }) => groupId).filter(ours),
+      );
+      // Groups with members now: a stopped stack's groups stay, empty, for a while.
+      const joined = described.groups
+        .filter(({ state }) => state === 'Stable')
+        .map(({ groupId, members }) => ({
+          group: groupId,
+          topics: [
+            ...new Set(
+              members.flatMap(
+                ({ memberMetadata }) =>
+                  AssignerProtocol.MemberMetadata.decode(memberMetadata)?.topics ?? [],
+              ),
+            ),
+          ].sort(),
+        }));
+      const granted = SERVICE_NAMES.flatMap((service) =>
+        Object.entries(access[service].groups ?? {}).map(([name, topics]) => ({
+          group: `${service}.${name}`,
+          topics: [...topics].sort(),
+        })),
+      );
+      const byGroup = (a: { group: string }, b: { group: string }) =>
+        a.group.localeCompare(b.group);
+      expect(
+        joined.filter(({ group }) => !group.startsWith(SOCKET_IO_TOPIC)).sort(byGroup),
+      ).toEqual(granted.sort(byGroup));
+      // The gateways' adapter: a group of each instance's own, reading the Socket.IO topic.
+      const adapters = joined.filter(({ group }) => group.startsWith(SOCKET_IO_TOPIC));
+      expect(adapters.map(({ topics }) => topics)).toEqual([[SOCKET_IO_TOPIC], [SOCKET_IO_TOPIC]]);
+      expect(SERVICE_NAMES.filter((service) => access[service].socketIo === true)).toEqual([
+        'chat-gateway',
+      ]);
+    } finally {
+      await admin.disconnect();
+    }
   });
 
   it('says so when started a second time', () => {
