@@ -1,12 +1,5 @@
-import { Script } from 'node:vm';
+import { withinDeadline } from '@scale-chat/wait';
 import { wordsOf } from './words';
-
-/**
- * `work()`'s result, or a throw once it has run `ms` (a synchronous loop that a test's own
- * timeout cannot interrupt; V8 ends it).
- */
-const within = <T>(ms: number, work: () => T): T =>
-  new Script('work()').runInNewContext({ work }, { timeout: ms }) as T;
 
 describe('wordsOf', () => {
   it('lower-cases English, drops punctuation, numbers and stop words', () => {
@@ -73,7 +66,7 @@ describe('wordsOf', () => {
   it('reads a message of dotted letters in time growing with its length, not its square', () => {
     // 300,000 characters: some two minutes when each word was scanned to the end for `://`.
     const dotted = 'ab.'.repeat(100_000);
-    expect(within(10_000, () => wordsOf(`${dotted} kafka`))).toContain('kafka');
+    expect(withinDeadline(10_000, () => wordsOf(`${dotted} kafka`))).toContain('kafka');
     expect(wordsOf('see https://example.org/x and a+b.c-d://host/y later')).toEqual([
       'see',
       'later',
