@@ -8,6 +8,7 @@ import {
 import { PlatformModule, setUpOpenApi, type ServiceDefinition } from '@scale-chat/platform';
 import { AuthenticationModule } from './authentication.module';
 import { readAuthConfig, type AuthConfig } from './auth-config';
+import { AuthSagasModule } from './sagas/auth-sagas.module';
 import { SignupModule } from './signup/signup.module';
 import { CreateUsersAndLogins1763900000000 } from './users/migrations/1763900000000-create-users-and-logins';
 import { NotifyUserStatus1765200000000 } from './users/migrations/1765200000000-notify-user-status';
@@ -44,6 +45,7 @@ export class AppModule {
         AuthenticationModule.register(config),
         UsersModule,
         SignupModule,
+        AuthSagasModule,
       ],
     };
   }

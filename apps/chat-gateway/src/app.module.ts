@@ -33,9 +33,9 @@ import { MESSAGE_ENTITIES } from './messages/message.entity';
 import { MessagesModule } from './messages/messages.module';
 import { MessageSearchModule } from './search/message-search.module';
 import { PresenceModule } from './presence/presence.module';
-import { ProfilesModule } from './profiles/profiles.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { RoomsModule } from './rooms/rooms.module';
+import { ChatSagasModule } from './sagas/chat-sagas.module';
 import { configureRealtime } from './realtime/configure-realtime';
 
 /** The chat-gateway service: rooms, messages and the Socket.IO gateway. */
@@ -72,8 +72,8 @@ export class AppModule {
           publishes: [CHAT_ROOM_EVENTS_TOPIC, SAGA_REQUESTS_TOPIC, SAGA_REPLIES_TOPIC],
         }),
         JwksAuthenticationModule.register(config),
-        ProfilesModule,
         RoomsModule,
+        ChatSagasModule,
         MessagesModule,
         MessageSearchModule,
         PresenceModule,

@@ -1,13 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import type { AuthConfig } from '../auth-config';
 import { PasswordsModule } from '../passwords/passwords.module';
 import { TokensModule } from '../tokens/tokens.module';
 import { UsersModule } from '../users/users.module';
 import { LocalStrategy } from './local.strategy';
-import { LoginFamily, RefreshToken } from './login.entities';
+import { LoginsModule } from './logins.module';
 import { SessionsController } from './sessions.controller';
-import { SessionsRepository } from './sessions.repository';
 import { SessionsService } from './sessions.service';
 
 /** Logins, refresh-token rotation and logout; the tokens they hand out. */
@@ -17,14 +15,9 @@ export class SessionsModule {
     const tokens = TokensModule.register(config);
     return {
       module: SessionsModule,
-      imports: [
-        TypeOrmModule.forFeature([LoginFamily, RefreshToken]),
-        UsersModule,
-        PasswordsModule,
-        tokens,
-      ],
+      imports: [LoginsModule, UsersModule, PasswordsModule, tokens],
       controllers: [SessionsController],
-      providers: [SessionsRepository, SessionsService, LocalStrategy],
+      providers: [SessionsService, LocalStrategy],
       // The signing keys go on to the access-token checks (AuthenticationModule).
       exports: [SessionsService, tokens],
     };

@@ -7,7 +7,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { PasswordHasher } from '../passwords/password-hasher';
 import { viewOf, type User } from '../users/user.entity';
 import { UsersRepository } from '../users/users.repository';
-import { revokeLogin } from './revoke-login';
+import { LoginRevocations } from './login-revocations';
 import { SessionsRepository } from './sessions.repository';
 import type { TokenPair } from '@scale-chat/contracts';
 import { SERVICE_CONFIG } from '@scale-chat/platform';
@@ -36,6 +36,7 @@ export class SessionsService {
     @Inject(SERVICE_CONFIG) config: AuthConfig,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly sessions: SessionsRepository,
+    private readonly revocations: LoginRevocations,
     private readonly users: UsersRepository,
     private readonly hasher: PasswordHasher,
     private readonly signer: AccessTokenSigner,
@@ -82,7 +83,7 @@ export class SessionsService {
       await sessions.insertFamily(family, user.id);
       // Past the cap, the logins used longest ago end, announced as logouts are.
       for (const oldest of await sessions.unrevokedFamiliesBeyond(user.id, this.loginsMax))
-        await revokeLogin(manager, oldest, 'logout');
+        await this.revocations.revoke(manager, oldest, 'logout');
       return this.issue(manager, user, family);
     });
     this.clearExpiredNowAndThen();
@@ -110,7 +111,7 @@ export class SessionsService {
       if (stored.rotatedAt !== null) {
         // Someone replays a token that was already exchanged: one of the two holders
         // is a thief, and we cannot tell which. The login ends for both.
-        await revokeLogin(manager, family, 'reuse');
+        await this.revocations.revoke(manager, family, 'reuse');
         return 'invalid' as const;
       }
       // A login's user is active until its deletion begins: its refresh tokens end there.
@@ -131,7 +132,7 @@ export class SessionsService {
       if (stored === null) return;
       const family = await sessions.findFamily(stored.familyId);
       if (family !== null && family.revokedAt === null)
-        await revokeLogin(manager, family, 'logout');
+        await this.revocations.revoke(manager, family, 'logout');
     });
   }
 

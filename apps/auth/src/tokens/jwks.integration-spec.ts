@@ -11,7 +11,7 @@ import {
 import { DataSource } from 'typeorm';
 import { authService } from '../app.module';
 import type { AuthConfig } from '../auth-config';
-import { deleteUser } from '../users/auth-saga-participant';
+import { AuthSagaSteps } from '../sagas/auth-saga-steps';
 import { insertTestUser } from '../users/test-users';
 
 const part = (token: string, index: number): Record<string, unknown> =>
@@ -129,7 +129,9 @@ describe('auth access tokens: signing, the JWKS, rotation and forgeries', () => 
     // The deletion saga's last step on auth.
     await auth.app
       .get(DataSource)
-      .transaction((manager) => deleteUser(deleted.subject.userId, manager));
+      .transaction((manager) =>
+        auth.app.get(AuthSagaSteps).deleteUser(deleted.subject.userId, manager),
+      );
     expect(await me(deleted.accessToken)).toBe(401);
   });
 

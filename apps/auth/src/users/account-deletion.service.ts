@@ -8,7 +8,7 @@ import { UsersRepository } from './users.repository';
  * Account deletion: auth marks the user `deleting` and asks for the saga in one
  * transaction; chat then removes the user from every room; auth finally revokes every
  * login (gateways close their sockets) and deletes the user. If chat cannot, the user
- * is restored. The steps are auth's saga handlers (`auth-saga-participant.ts`).
+ * is restored. auth's steps are `AuthSagaSteps`.
  */
 @Injectable()
 export class AccountDeletionService {

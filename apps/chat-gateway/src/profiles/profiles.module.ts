@@ -1,15 +1,12 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ChatSagaController } from './chat-saga-participant';
 import { ChatProfile } from './profile.entity';
+import { ProfilesRepository } from './profiles.repository';
 
-/**
- * Users as chat knows them, and chat-gateway's part in the sagas: the profile steps here,
- * the room steps from the rooms feature (`room-saga-handlers.ts`), all in the handler's
- * own transaction.
- */
+/** Users as chat knows them: written by the signup and account-deletion sagas' steps. */
 @Module({
   imports: [TypeOrmModule.forFeature([ChatProfile])],
-  controllers: [ChatSagaController],
+  providers: [ProfilesRepository],
+  exports: [ProfilesRepository],
 })
 export class ProfilesModule {}

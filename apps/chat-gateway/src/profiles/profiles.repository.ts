@@ -1,12 +1,19 @@
+import { Injectable } from '@nestjs/common';
+import { InjectEntityManager } from '@nestjs/typeorm';
 import type { EntityManager } from 'typeorm';
 import { ChatProfile } from './profile.entity';
 
 /**
  * The profiles' data access: users as chat knows them, written only by the saga steps,
- * each in its handler's transaction (`manager`).
+ * each in its handler's transaction (`in(manager)`).
  */
+@Injectable()
 export class ProfilesRepository {
-  constructor(private readonly manager: EntityManager) {}
+  constructor(@InjectEntityManager() private readonly manager: EntityManager) {}
+
+  in(manager: EntityManager): ProfilesRepository {
+    return new ProfilesRepository(manager);
+  }
 
   /** Stores the profile; one already there stays as it is. */
   async insertIfAbsent(

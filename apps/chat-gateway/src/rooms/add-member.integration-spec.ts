@@ -3,7 +3,6 @@ import { CHAT_LIMITS, SAGA_COMMANDS, type RoomView, type SagaCommand } from '@sc
 import { eventuallyValue } from '@scale-chat/wait';
 import { GatewayFixture, nextEvent, type Member } from '../testing/gateway-fixture';
 import { listen, sendOver, until } from '../testing/heard-messages';
-import { activateRoom, cancelRoom } from './room-saga-handlers';
 
 jest.setTimeout(60_000);
 
@@ -70,10 +69,7 @@ describe("adding a member through the room saga (chat-gateway's rooms, real Post
   }
 
   /** Runs a command in chat-gateway's database, as its saga participant does. */
-  const run = (command: SagaCommand) =>
-    chat.dataSource.transaction((manager) =>
-      (command.name === SAGA_COMMANDS.activateRoom ? activateRoom : cancelRoom)(command, manager),
-    );
+  const run = (command: SagaCommand) => chat.sagaStep(command);
 
   /** Asks to add `user`, then ends its saga with `step` once the membership is pending. */
   async function addEndedBy(

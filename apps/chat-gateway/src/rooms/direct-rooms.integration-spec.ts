@@ -1,15 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { SAGA_COMMANDS, type RoomView, type SagaCommand } from '@scale-chat/contracts';
 import { eventuallyValue } from '@scale-chat/wait';
-import type { EntityManager } from 'typeorm';
 import { nextEvent, type Member } from '../testing/gateway-fixture';
 import { twoGatewayInstances } from '../testing/two-instances';
-import { chatSagaCommands } from '../profiles/chat-saga-participant';
-import { activateRoom, cancelRoom } from './room-saga-handlers';
 
 jest.setTimeout(90_000);
-
-type Handler = (command: SagaCommand, manager: EntityManager) => Promise<unknown>;
 
 /**
  * `POST /api/rooms/direct` (API.md v1.1) on two gateway instances over one database and
@@ -30,12 +25,11 @@ describe("direct rooms (chat-gateway's rooms, real PostgreSQL and Kafka, two ins
       [a.userId, b.userId],
     )) as { id: string; status: string }[];
 
-  /** Waits for the pair's pending direct room, then runs the saga's `handler` step on it. */
+  /** Waits for the pair's pending direct room, then runs the saga's step `name` on it. */
   async function finishSaga(
     a: Member,
     b: Member,
     name: string,
-    handler: Handler,
     extra: Record<string, unknown> = {},
   ): Promise<string> {
     const [pending] = await eventuallyValue(
@@ -58,11 +52,10 @@ describe("direct rooms (chat-gateway's rooms, real PostgreSQL and Kafka, two ins
       name,
       payload: { roomId, kind: 'room', userIds: [a.userId, b.userId], ...extra },
     };
-    await cluster.chat.dataSource.transaction((manager) => handler(command, manager));
+    await cluster.chat.sagaStep(command);
     return roomId;
   }
-  const activate = (a: Member, b: Member) =>
-    finishSaga(a, b, SAGA_COMMANDS.activateRoom, activateRoom);
+  const activate = (a: Member, b: Member) => finishSaga(a, b, SAGA_COMMANDS.activateRoom);
 
   const open = (caller: Member, body: unknown, baseUrl?: string) =>
     cluster.chat.call('POST', '/api/rooms/direct', caller, body, baseUrl);
@@ -153,7 +146,7 @@ describe("direct rooms (chat-gateway's rooms, real PostgreSQL and Kafka, two ins
     const [alice, pending] = [await user(), await user()];
     const [answer] = await Promise.all([
       open(alice, { userId: pending.userId }),
-      finishSaga(alice, pending, SAGA_COMMANDS.cancelRoom, cancelRoom, {
+      finishSaga(alice, pending, SAGA_COMMANDS.cancelRoom, {
         inactiveUserIds: [pending.userId],
       }),
     ]);
@@ -204,11 +197,7 @@ describe("direct rooms (chat-gateway's rooms, real PostgreSQL and Kafka, two ins
       name,
       payload,
     });
-    const run = (command: SagaCommand) => {
-      const handler = chatSagaCommands[command.name];
-      if (handler === undefined) throw new Error(`chat-gateway has no ${command.name}`);
-      return cluster.chat.dataSource.transaction((manager) => handler(command, manager));
-    };
+    const run = (command: SagaCommand) => cluster.chat.sagaStep(command);
     const who = { userId: ben.userId, username: `u${ben.userId.slice(0, 8)}`, displayName: 'Ben' };
     await run(step(SAGA_COMMANDS.removeUserFromRooms, who));
     await run(step(SAGA_COMMANDS.createChatProfile, who));
@@ -227,20 +216,15 @@ describe("direct rooms (chat-gateway's rooms, real PostgreSQL and Kafka, two ins
         )) as { saga_id: string }[],
       (rows) => rows.length === 1,
     );
-    await cluster.chat.dataSource.transaction((manager) =>
-      activateRoom(
-        {
-          sagaId: pending?.saga_id ?? '',
-          commandId: randomUUID(),
-          sagaType: 'room',
-          kind: 'execute',
-          participant: 'chat-gateway',
-          name: SAGA_COMMANDS.activateRoom,
-          payload: { roomId, kind: 'membership', userIds: [ben.userId] },
-        },
-        manager,
-      ),
-    );
+    await cluster.chat.sagaStep({
+      sagaId: pending?.saga_id ?? '',
+      commandId: randomUUID(),
+      sagaType: 'room',
+      kind: 'execute',
+      participant: 'chat-gateway',
+      name: SAGA_COMMANDS.activateRoom,
+      payload: { roomId, kind: 'membership', userIds: [ben.userId] },
+    });
     const again = await answer;
     expect(again.status).toBe(200);
     expect((again.body as RoomView).id).toBe(roomId);

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { SAGA_COMMANDS, type RoomView, type SagaCommand } from '@scale-chat/contracts';
 import { GatewayFixture, nextEvent, nextMatching, type Member } from '../testing/gateway-fixture';
 import { sendOver, until } from '../testing/heard-messages';
-import { activateRoom, cancelRoom, removeUserFromRooms } from './room-saga-handlers';
 import { RoomsRepository } from './rooms.repository';
 
 jest.setTimeout(60_000);
@@ -99,7 +98,9 @@ describe("an owner leaving its room (chat-gateway's rooms, real PostgreSQL and K
     const joined = await chat.room([heir, owner]);
     const announced = nextEvent<OwnerChange>(await chat.socket(heir), 'room:owner');
 
-    await chat.dataSource.transaction((manager) => removeUserFromRooms(owner.userId, manager));
+    await chat.dataSource.transaction((manager) =>
+      chat.roomSagaSteps.removeUserFromRooms(owner.userId, manager),
+    );
 
     expect(await announced).toEqual({ roomId: owned, ownerId: heir.userId });
     for (const roomId of [owned, joined]) {
@@ -129,7 +130,9 @@ describe("an owner leaving its room (chat-gateway's rooms, real PostgreSQL and K
     );
     const left = nextEvent<{ roomId: string; userId: string }>(staysSocket, 'member:left');
 
-    await chat.dataSource.transaction((manager) => removeUserFromRooms(gone.userId, manager));
+    await chat.dataSource.transaction((manager) =>
+      chat.roomSagaSteps.removeUserFromRooms(gone.userId, manager),
+    );
 
     expect(await left).toEqual({ roomId, userId: gone.userId });
     expect(await goneOffline).toEqual({ userId: gone.userId, online: false });
@@ -149,7 +152,9 @@ describe("an owner leaving its room (chat-gateway's rooms, real PostgreSQL and K
       heard.push({ event, userId: payload.userId, online: payload.online }),
     );
 
-    await chat.dataSource.transaction((manager) => removeUserFromRooms(gone.userId, manager));
+    await chat.dataSource.transaction((manager) =>
+      chat.roomSagaSteps.removeUserFromRooms(gone.userId, manager),
+    );
     const offlineHeard = () =>
       heard.some((each) => each.event === 'presence' && each.userId === gone.userId);
     await until(offlineHeard, 'the deleted account offline');
@@ -185,7 +190,9 @@ describe("an owner leaving its room (chat-gateway's rooms, real PostgreSQL and K
         [roomId, member.userId],
       );
 
-    await chat.dataSource.transaction((manager) => removeUserFromRooms(alice.userId, manager));
+    await chat.dataSource.transaction((manager) =>
+      chat.roomSagaSteps.removeUserFromRooms(alice.userId, manager),
+    );
 
     const room = (await chat.call('GET', `/api/rooms/${roomId}`, bob)).body as RoomView;
     expect(room.members.map(({ userId, role }) => ({ userId, role }))).toEqual([
@@ -210,7 +217,7 @@ describe("an owner leaving its room (chat-gateway's rooms, real PostgreSQL and K
       kind: 'membership',
       userIds: [added.userId],
     });
-    const outcome = await chat.dataSource.transaction((manager) => activateRoom(command, manager));
+    const outcome = await chat.sagaStep(command);
     expect(outcome).toEqual({ outcome: 'succeeded' });
     const room = (await chat.call('GET', `/api/rooms/${roomId}`, added)).body as RoomView;
     expect(room).toMatchObject({
@@ -230,7 +237,9 @@ describe("an owner leaving its room (chat-gateway's rooms, real PostgreSQL and K
       await rooms.recordSaga(roomId, [owner.userId], sagaId);
     });
     // The account deletion's step, after auth found the owner active for the room saga.
-    await chat.dataSource.transaction((manager) => removeUserFromRooms(owner.userId, manager));
+    await chat.dataSource.transaction((manager) =>
+      chat.roomSagaSteps.removeUserFromRooms(owner.userId, manager),
+    );
     const statusOfRoom = async () => {
       const [room] = (await chat.dataSource.query(`SELECT "status" FROM "rooms" WHERE "id" = $1`, [
         roomId,
@@ -240,14 +249,10 @@ describe("an owner leaving its room (chat-gateway's rooms, real PostgreSQL and K
     const step = (name: string) =>
       roomSagaCommand(sagaId, name, { roomId, kind: 'room', userIds: [owner.userId] });
 
-    const outcome = await chat.dataSource.transaction((manager) =>
-      activateRoom(step(SAGA_COMMANDS.activateRoom), manager),
-    );
+    const outcome = await chat.sagaStep(step(SAGA_COMMANDS.activateRoom));
     expect(outcome).toEqual({ outcome: 'failed', reason: expect.any(String) as unknown });
     expect(await statusOfRoom()).toBe('pending');
-    await chat.dataSource.transaction((manager) =>
-      cancelRoom(step(SAGA_COMMANDS.cancelRoom), manager),
-    );
+    await chat.sagaStep(step(SAGA_COMMANDS.cancelRoom));
     expect(await statusOfRoom()).toBe('cancelled');
   });
 

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { LimitsModule } from '../limits/limits.module';
 import { ROOM_ENTITIES } from './room.entities';
 import { RoomsController } from './rooms.controller';
+import { RoomSagaSteps } from './room-saga-steps';
 import { RoomsRepository } from './rooms.repository';
 import { RoomsService } from './rooms.service';
 
@@ -10,7 +11,7 @@ import { RoomsService } from './rooms.service';
 @Module({
   imports: [TypeOrmModule.forFeature(ROOM_ENTITIES), LimitsModule],
   controllers: [RoomsController],
-  providers: [RoomsRepository, RoomsService],
-  exports: [RoomsRepository, RoomsService],
+  providers: [RoomsRepository, RoomsService, RoomSagaSteps],
+  exports: [RoomsRepository, RoomsService, RoomSagaSteps],
 })
 export class RoomsModule {}

@@ -272,7 +272,7 @@ export class RoomsService {
       mayRemove(await lockedCaller(rooms, roomId, callerId));
       if (!(await rooms.deleteActiveMember(roomId, userId)))
         throw new NotFoundException('The user is not a member of this room');
-      await announceLeave(manager, roomId, userId, callerId === userId ? 'left' : 'removed');
+      await announceLeave(manager, rooms, roomId, userId, callerId === userId ? 'left' : 'removed');
     });
   }
 

@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { CHAT_ROOM_EVENTS_TOPIC, type EventEnvelope } from '@scale-chat/contracts';
-import { KafkaConnection } from '@scale-chat/platform';
+import {
+  CHAT_ROOM_EVENTS_TOPIC,
+  type EventEnvelope,
+  type SagaCommand,
+} from '@scale-chat/contracts';
+import { KafkaConnection, type CommandOutcome } from '@scale-chat/platform';
 import {
   startAnotherInstance,
   startTestJwks,
@@ -15,6 +19,8 @@ import { io as connect, type Socket } from 'socket.io-client';
 import { DataSource } from 'typeorm';
 import { chatGatewayService } from '../app.module';
 import type { ChatConfig } from '../chat-config';
+import { RoomSagaSteps } from '../rooms/room-saga-steps';
+import { ChatSagaController } from '../sagas/chat-saga.controller';
 
 export interface Member {
   readonly userId: string;
@@ -129,6 +135,21 @@ export class GatewayFixture {
 
   get dataSource(): DataSource {
     return this.gateway.app.get(DataSource);
+  }
+
+  /** The rooms feature's saga steps, as the service runs them. */
+  get roomSagaSteps(): RoomSagaSteps {
+    return this.gateway.app.get(RoomSagaSteps);
+  }
+
+  /**
+   * Runs the service's handler of a saga command in a transaction of its own, as its
+   * participant would, without keeping or sending the reply.
+   */
+  sagaStep(command: SagaCommand): Promise<CommandOutcome> {
+    const handler = this.gateway.app.get(ChatSagaController).handlers[command.name];
+    if (handler === undefined) throw new Error(`chat-gateway has no step ${command.name}`);
+    return this.dataSource.transaction((manager) => handler(command, manager));
   }
 
   /**
