@@ -21,14 +21,13 @@ import {
 } from '@scale-chat/contracts';
 import {
   BearerAuthentication,
-  isLoginRevoked,
   SERVICE_CONFIG,
   FixedWindowRateLimiter,
+  RevokedLogins,
   tooManyRequests,
 } from '@scale-chat/platform';
 import { PinoLogger } from 'nestjs-pino';
 import type { ExtendedError, Socket } from 'socket.io';
-import { DataSource } from 'typeorm';
 import type { ChatConfig } from '../chat-config';
 import { ReadEvent, SyncEvent, TypingEvent } from '../messages/messages.dto';
 import { parseSendMessage } from '../messages/send-message-payload';
@@ -142,7 +141,7 @@ export class ChatGateway
     private readonly limits: UserRateLimits,
     private readonly slowReaders: SlowReaders,
     private readonly answers: SocketAnswers,
-    private readonly dataSource: DataSource,
+    private readonly revokedLogins: RevokedLogins,
     private readonly httpAdapterHost: HttpAdapterHost,
     private readonly logger: PinoLogger,
   ) {
@@ -262,7 +261,7 @@ export class ChatGateway
       await this.joinRooms(socket);
       // A login revoked while it was being admitted: the disconnect that followed found
       // no connected socket of it to close (the handshake's own check came before).
-      if (await isLoginRevoked(this.dataSource, user.familyId)) refusal = UNAUTHORIZED;
+      if (await this.revokedLogins.isRevoked(user.familyId)) refusal = UNAUTHORIZED;
     } catch (error) {
       await this.presence.disconnected(socket.id, user.userId);
       throw error;

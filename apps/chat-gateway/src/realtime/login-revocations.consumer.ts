@@ -5,7 +5,7 @@ import { EVENT_SCHEMAS } from '@scale-chat/contracts/events';
 import {
   LOGIN_REVOCATIONS,
   OnEvent,
-  recordRevokedLogin,
+  RevokedLogins,
   type KafkaEventContext,
 } from '@scale-chat/platform';
 import { LiveRooms, loginRoom } from './live-rooms';
@@ -18,14 +18,17 @@ import { LiveRooms, loginRoom } from './live-rooms';
  */
 @Controller()
 export class LoginRevocationsConsumer {
-  constructor(private readonly live: LiveRooms) {}
+  constructor(
+    private readonly live: LiveRooms,
+    private readonly revokedLogins: RevokedLogins,
+  ) {}
 
   @OnEvent(LOGIN_REVOCATIONS, LOGIN_REVOKED, EVENT_SCHEMAS[LOGIN_REVOKED])
   async revoked(
     @Payload() revoked: LoginRevoked,
     @Ctx() context: KafkaEventContext,
   ): Promise<void> {
-    await recordRevokedLogin(context.manager, revoked.familyId);
+    await this.revokedLogins.record(context.manager, revoked.familyId);
     context.event.afterCommit(() => this.live.disconnect(loginRoom(revoked.familyId)));
   }
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { eventually, eventuallyValue } from '@scale-chat/wait';
 import { AUTH_LOGINS_TOPIC, LOGIN_REVOKED } from '@scale-chat/contracts';
-import { isLoginRevoked, KafkaConnection, recordRevokedLogin } from '@scale-chat/platform';
+import { KafkaConnection, RevokedLogins } from '@scale-chat/platform';
 import {
   startTestJwks,
   startTestService,
@@ -114,7 +114,8 @@ describe('a revoked login on chat-gateway', () => {
        VALUES ($1, now() - interval '3 days'), ($2, now() - interval '1 day')`,
       [stale, recent],
     );
-    await dataSource.transaction((manager) => recordRevokedLogin(manager, now));
+    const revokedLogins = gateways[0]?.app.get(RevokedLogins) as RevokedLogins;
+    await dataSource.transaction((manager) => revokedLogins.record(manager, now));
     const kept = (await dataSource.query(
       `SELECT "family_id" FROM "revoked_logins" WHERE "family_id" = ANY($1::uuid[])`,
       [[stale, recent, now]],
@@ -281,7 +282,7 @@ describe('a revocation announced while no gateway runs', () => {
     });
     try {
       await eventually('the revocation recorded', () =>
-        isLoginRevoked(after.app.get(DataSource), familyId),
+        after.app.get(RevokedLogins).isRevoked(familyId),
       );
     } finally {
       await after.close();

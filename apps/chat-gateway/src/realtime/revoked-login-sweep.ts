@@ -1,8 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { PeriodicTask, revokedLoginsAmong, SERVICE_CONFIG } from '@scale-chat/platform';
+import { PeriodicTask, RevokedLogins, SERVICE_CONFIG } from '@scale-chat/platform';
 import { PinoLogger } from 'nestjs-pino';
-import type { DataSource } from 'typeorm';
 import type { ChatConfig } from '../chat-config';
 import { LiveRooms, loginRoom } from './live-rooms';
 
@@ -18,7 +16,7 @@ import { LiveRooms, loginRoom } from './live-rooms';
 @Injectable()
 export class RevokedLoginSweep extends PeriodicTask {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly revokedLogins: RevokedLogins,
     @Inject(SERVICE_CONFIG) config: ChatConfig,
     private readonly live: LiveRooms,
     logger: PinoLogger,
@@ -32,7 +30,7 @@ export class RevokedLoginSweep extends PeriodicTask {
 
   /** Closes the local sockets of every revoked login among those connected here; how many logins. */
   protected async runOnce(): Promise<number> {
-    const revoked = await revokedLoginsAmong(this.dataSource, [...this.live.localLogins()]);
+    const revoked = await this.revokedLogins.among([...this.live.localLogins()]);
     for (const familyId of revoked) this.live.disconnectLocal(loginRoom(familyId));
     return revoked.length;
   }

@@ -2,10 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { hasExpired, type VerifiedAccessToken } from '@scale-chat/access-tokens';
 import type { SocketAck } from '@scale-chat/contracts';
-import { isLoginRevoked, SERVICE_CONFIG, withCorrelationId } from '@scale-chat/platform';
+import { RevokedLogins, SERVICE_CONFIG, withCorrelationId } from '@scale-chat/platform';
 import { PinoLogger } from 'nestjs-pino';
 import type { Socket } from 'socket.io';
-import { DataSource } from 'typeorm';
 import type { ChatConfig } from '../chat-config';
 import { userOf } from './socket-authentication';
 import { failedAck, SocketError } from './socket-payloads';
@@ -38,7 +37,7 @@ export class SocketAnswers {
 
   constructor(
     @Inject(SERVICE_CONFIG) config: ChatConfig,
-    private readonly dataSource: DataSource,
+    private readonly revokedLogins: RevokedLogins,
     private readonly logger: PinoLogger,
   ) {
     this.logger.setContext('chat-gateway');
@@ -142,7 +141,7 @@ export class SocketAnswers {
     const now = Date.now();
     const checkedAt = this.loginCheckedAt.get(socket) ?? socket.handshake.issued;
     if (now - checkedAt < this.loginRecheckMs) return false;
-    if (await isLoginRevoked(this.dataSource, user.familyId)) return true;
+    if (await this.revokedLogins.isRevoked(user.familyId)) return true;
     this.loginCheckedAt.set(socket, now);
     return false;
   }

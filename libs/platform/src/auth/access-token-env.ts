@@ -1,7 +1,6 @@
 import type { Provider } from '@nestjs/common';
 import { DEFAULT_AUDIENCE, DEFAULT_ISSUER } from '@scale-chat/access-tokens';
 import { SERVICES } from '@scale-chat/contracts';
-import { DataSource } from 'typeorm';
 import { httpUrl, integer, text, type ParsedEnv } from '../config';
 import {
   ACCESS_TOKEN_CHECKS,
@@ -10,7 +9,7 @@ import {
 } from './access-token.strategy';
 import { BearerAuthentication } from './bearer-authentication';
 import { jwksKeys } from './jwks-keys';
-import { isLoginRevoked } from './revoked-logins';
+import { RevokedLogins } from './revoked-logins';
 
 const TOKEN_TEXT = /^[\x21-\x7e]{1,200}$/;
 
@@ -35,8 +34,10 @@ export const ACCESS_TOKEN_AUTHENTICATION: Provider[] = [AccessTokenStrategy, Bea
 
 /**
  * Access-token authentication of a service that checks tokens against auth's JWKS and
- * its own record of revoked logins: the service must also have `RevokedLogin` and its
- * migration, and record revocations (`RevokedLoginsController`, or a handler of `LOGIN_REVOCATIONS` that calls `recordRevokedLogin`).
+ * its own record of revoked logins (`RevokedLogins`, which `RevokedLoginsModule` gives):
+ * the service must also have `RevokedLogin` and its migration, and record revocations
+ * (`RevokedLoginsController`, or a handler of `LOGIN_REVOCATIONS` that calls
+ * `RevokedLogins.record`).
  */
 export function jwksAuthenticationProviders(config: {
   readonly extra: ParsedEnv<typeof ACCESS_TOKEN_VERIFIER_ENV>;
@@ -44,15 +45,15 @@ export function jwksAuthenticationProviders(config: {
   return [
     {
       provide: ACCESS_TOKEN_CHECKS,
-      inject: [DataSource],
-      useFactory: (dataSource: DataSource): AccessTokenChecks => ({
+      inject: [RevokedLogins],
+      useFactory: (revokedLogins: RevokedLogins): AccessTokenChecks => ({
         keys: jwksKeys(config.extra.AUTH_JWKS_URL, {
           cacheSeconds: config.extra.AUTH_JWKS_CACHE_SECONDS,
           fetchesPerMinute: config.extra.AUTH_JWKS_FETCHES_PER_MINUTE,
         }),
         issuer: config.extra.TOKEN_ISSUER,
         audience: config.extra.TOKEN_AUDIENCE,
-        isFamilyRevoked: (familyId) => isLoginRevoked(dataSource, familyId),
+        isFamilyRevoked: (familyId) => revokedLogins.isRevoked(familyId),
       }),
     },
     ...ACCESS_TOKEN_AUTHENTICATION,

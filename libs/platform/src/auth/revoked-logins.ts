@@ -1,4 +1,5 @@
-import { Controller } from '@nestjs/common';
+import { Controller, Injectable, Module } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { AUTH_LOGINS_TOPIC, LOGIN_REVOKED, type LoginRevoked } from '@scale-chat/contracts';
 import { EVENT_SCHEMAS } from '@scale-chat/contracts/events';
@@ -59,43 +60,62 @@ export const LOGIN_REVOCATIONS = consumerGroup({
 });
 
 /**
- * Records a revocation (in the consumer's transaction); a repeat changes nothing. Those
- * older than two days go meanwhile: every access token of theirs has expired by then
- * (auth's longest lifetime is a day), so they refuse nothing more.
+ * auth's revocations as this service has heard them (`revoked_logins`, in its own
+ * schema): recorded by a handler of `LOGIN_REVOCATIONS`, read by the access-token checks.
  */
-export async function recordRevokedLogin(manager: EntityManager, familyId: string): Promise<void> {
-  await manager.query(
-    `INSERT INTO "revoked_logins" ("family_id") VALUES ($1) ON CONFLICT DO NOTHING`,
-    [familyId],
-  );
-  await manager.query(
-    `DELETE FROM "revoked_logins" WHERE "revoked_at" < now() - interval '2 days'`,
-  );
-}
+@Injectable()
+export class RevokedLogins {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-/** Records auth's revocations for a service that has nothing more to do with them. */
-@Controller()
-export class RevokedLoginsController {
-  @OnEvent(LOGIN_REVOCATIONS, LOGIN_REVOKED, EVENT_SCHEMAS[LOGIN_REVOKED])
-  revoked(@Payload() revoked: LoginRevoked, @Ctx() { manager }: KafkaEventContext): Promise<void> {
-    return recordRevokedLogin(manager, revoked.familyId);
+  /**
+   * Records a revocation (in the consumer's transaction); a repeat changes nothing. Those
+   * older than two days go meanwhile: every access token of theirs has expired by then
+   * (auth's longest lifetime is a day), so they refuse nothing more.
+   */
+  async record(manager: EntityManager, familyId: string): Promise<void> {
+    await manager.query(
+      `INSERT INTO "revoked_logins" ("family_id") VALUES ($1) ON CONFLICT DO NOTHING`,
+      [familyId],
+    );
+    await manager.query(
+      `DELETE FROM "revoked_logins" WHERE "revoked_at" < now() - interval '2 days'`,
+    );
+  }
+
+  /** True when auth revoked the login `familyId` (as far as this service has heard). */
+  async isRevoked(familyId: string): Promise<boolean> {
+    return (await this.among([familyId])).length > 0;
+  }
+
+  /** Which of the logins `familyIds` auth revoked (as far as this service has heard). */
+  async among(familyIds: readonly string[]): Promise<string[]> {
+    if (familyIds.length === 0) return [];
+    const rows = (await this.dataSource.query(
+      `SELECT "family_id" FROM "revoked_logins" WHERE "family_id" = ANY($1::uuid[])`,
+      [familyIds],
+    )) as { family_id: string }[];
+    return rows.map((row) => row.family_id);
   }
 }
 
-/** True when auth revoked the login `familyId` (as far as this service has heard). */
-export async function isLoginRevoked(dataSource: DataSource, familyId: string): Promise<boolean> {
-  return (await revokedLoginsAmong(dataSource, [familyId])).length > 0;
+/**
+ * Records auth's revocations for a service that has nothing more to do with them (a
+ * Kafka handler: a service lists it among its root module's controllers).
+ */
+@Controller()
+export class RevokedLoginsController {
+  constructor(private readonly revokedLogins: RevokedLogins) {}
+
+  @OnEvent(LOGIN_REVOCATIONS, LOGIN_REVOKED, EVENT_SCHEMAS[LOGIN_REVOKED])
+  revoked(@Payload() revoked: LoginRevoked, @Ctx() { manager }: KafkaEventContext): Promise<void> {
+    return this.revokedLogins.record(manager, revoked.familyId);
+  }
 }
 
-/** Which of the logins `familyIds` auth revoked (as far as this service has heard). */
-export async function revokedLoginsAmong(
-  dataSource: DataSource,
-  familyIds: readonly string[],
-): Promise<string[]> {
-  if (familyIds.length === 0) return [];
-  const rows = (await dataSource.query(
-    `SELECT "family_id" FROM "revoked_logins" WHERE "family_id" = ANY($1::uuid[])`,
-    [familyIds],
-  )) as { family_id: string }[];
-  return rows.map((row) => row.family_id);
-}
+/**
+ * `RevokedLogins` for the access-token checks and the handler that records them; the
+ * service lists `RevokedLogin` and `CreateRevokedLogins1764200000000` with its entities
+ * and migrations.
+ */
+@Module({ providers: [RevokedLogins], exports: [RevokedLogins] })
+export class RevokedLoginsModule {}
