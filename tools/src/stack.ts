@@ -203,7 +203,9 @@ function restartHint(instance: ServiceInstance): string {
     .filter((candidate) => candidate.service === instance.service)
     .findIndex((candidate) => candidate.port === instance.port);
   const suffix = instance.label === instance.service ? '' : ` ${number + 1}`;
-  return `To run it again: \`node tools/run.js serve ${instance.service}${suffix}\` in another terminal (Ctrl-C there stops it; npm start does not).`;
+  // In a shell of its own, whose Node may be older than the one npm start put first on
+  // its own PATH: use-node.sh puts that one first there too (and says which it is).
+  return `To run it again: \`. tools/use-node.sh && node tools/run.js serve ${instance.service}${suffix}\` in another terminal (Ctrl-C there stops it; npm start does not).`;
 }
 
 /**
