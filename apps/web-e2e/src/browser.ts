@@ -206,3 +206,27 @@ export function launchChromium(): Promise<Browser> {
     args: ['--disable-dev-shm-usage'],
   });
 }
+
+/**
+ * The fonts Chromium drew `locator`'s text with (DevTools' "Rendered fonts"), by family,
+ * with how many glyphs each drew.
+ */
+export async function renderedFonts(page: Page, locator: Locator): Promise<Map<string, number>> {
+  const probe = `font-probe-${Math.random().toString(36).slice(2)}`;
+  await locator.evaluate((element, name) => element.setAttribute('data-font-probe', name), probe);
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    await cdp.send('DOM.enable');
+    await cdp.send('CSS.enable');
+    const { root } = await cdp.send('DOM.getDocument', { depth: 0 });
+    const { nodeId } = await cdp.send('DOM.querySelector', {
+      nodeId: root.nodeId,
+      selector: `[data-font-probe="${probe}"]`,
+    });
+    const { fonts } = await cdp.send('CSS.getPlatformFontsForNode', { nodeId });
+    return new Map(fonts.map((font) => [font.familyName, font.glyphCount]));
+  } finally {
+    await cdp.detach();
+    await locator.evaluate((element) => element.removeAttribute('data-font-probe'));
+  }
+}

@@ -5,6 +5,7 @@ import {
   launchChromium,
   message,
   openPerson,
+  renderedFonts,
   readToEndThenScrollTo,
   send,
   shown,
@@ -159,8 +160,22 @@ describe('the web app with API v1.1 (direct rooms, edits, reactions, mentions, s
       message(dan.page, 'final text').first().getByRole('button', { name: 'React', exact: true }),
     );
     await act(dan.page, 'final text', 'React');
+    // Every emoji of the picker in colour: the text fonts come first, and Debian's (DejaVu
+    // Sans) draws 😂 😮 😢 in outline, so the emoji font is asked for by name.
+    for (const choice of await picker.locator('button').all())
+      expect([...(await renderedFonts(dan.page, choice)).keys()]).toEqual(['Noto Color Emoji']);
     await picker.locator('[data-emoji="🎉"]').click();
-    await showsText(message(cho.page, 'final text').locator('.reaction[data-emoji="🎉"]'), '🎉 1');
+    const chip = message(cho.page, 'final text').locator('.reaction[data-emoji="🎉"]');
+    await showsText(chip, '🎉 1');
+    // The count beside it stays in the text font.
+    const chipFonts = [...(await renderedFonts(cho.page, chip))];
+    expect(chipFonts).toHaveLength(2);
+    expect(chipFonts).toEqual(
+      expect.arrayContaining([
+        ['Noto Color Emoji', 1],
+        [expect.not.stringMatching(/Emoji/), 2],
+      ]),
+    );
     // Who reacted is in the button's name, not only in a mouse's tooltip.
     await shown(
       message(cho.page, 'final text').getByRole('button', {
