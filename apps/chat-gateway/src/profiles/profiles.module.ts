@@ -3,7 +3,10 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { ChatProfile } from './profile.entity';
 import { ProfilesRepository } from './profiles.repository';
 
-/** Users as chat knows them: written by the signup and account-deletion sagas' steps. */
+/**
+ * Users as chat knows them: written by the signup and account-deletion sagas' steps, read
+ * by the rooms feature (whom a direct room may be opened with).
+ */
 @Module({
   imports: [TypeOrmModule.forFeature([ChatProfile])],
   providers: [ProfilesRepository],

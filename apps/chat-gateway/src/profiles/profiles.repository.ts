@@ -28,6 +28,11 @@ export class ProfilesRepository {
       .execute();
   }
 
+  /** Whether chat knows the user: every account gets a profile in its signup saga. */
+  exists(userId: string): Promise<boolean> {
+    return this.manager.existsBy(ChatProfile, { userId });
+  }
+
   async delete(userId: string): Promise<void> {
     await this.manager.delete(ChatProfile, { userId });
   }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LimitsModule } from '../limits/limits.module';
+import { ProfilesModule } from '../profiles/profiles.module';
 import { ROOM_ENTITIES } from './room.entities';
 import { RoomsController } from './rooms.controller';
 import { RoomSagaSteps } from './room-saga-steps';
@@ -9,7 +10,7 @@ import { RoomsService } from './rooms.service';
 
 /** Rooms and memberships: REST, the room saga's steps, and the SQL of both. */
 @Module({
-  imports: [TypeOrmModule.forFeature(ROOM_ENTITIES), LimitsModule],
+  imports: [TypeOrmModule.forFeature(ROOM_ENTITIES), LimitsModule, ProfilesModule],
   controllers: [RoomsController],
   providers: [RoomsRepository, RoomsService, RoomSagaSteps],
   exports: [RoomsRepository, RoomsService, RoomSagaSteps],

@@ -70,14 +70,6 @@ export class RoomsRepository {
     );
   }
 
-  /** Whether chat knows the user: every account gets a profile in its signup saga. */
-  async isKnownUser(userId: string): Promise<boolean> {
-    const [profile] = (await this.manager.query(`SELECT 1 FROM "profiles" WHERE "user_id" = $1`, [
-      userId,
-    ])) as unknown[];
-    return profile !== undefined;
-  }
-
   /**
    * Stores a pending direct room of the pair, opened by `openerId`, with both users as
    * pending members; undefined when the pair already has one that is not cancelled. The

@@ -26,6 +26,7 @@ import {
 } from '@scale-chat/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { ChatConfig } from '../chat-config';
+import { ProfilesRepository } from '../profiles/profiles.repository';
 import { directPair } from './direct-rooms';
 import { requireGroup, requireMember, roomNotFound } from './room-access';
 import { announceLeave } from './room-ownership';
@@ -58,6 +59,7 @@ export class RoomsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly rooms: RoomsRepository,
+    private readonly profiles: ProfilesRepository,
     @Inject(SERVICE_CONFIG) private readonly config: ChatConfig,
     private readonly notifications: PostgresNotifications,
   ) {
@@ -88,7 +90,7 @@ export class RoomsService {
   ): Promise<{ room: RoomView; created: boolean }> {
     const pair = directPair(callerId, userId);
     // 404 unless chat knows the user: every account gets a profile in its signup saga.
-    if (!(await this.rooms.isKnownUser(userId))) throw new NotFoundException('User not found');
+    if (!(await this.profiles.exists(userId))) throw new NotFoundException('User not found');
     // A second round only when the pair's room that won the insert was cancelled before
     // it could be read: the pair has none again, and this call may make it.
     for (let round = 0; round < 2; round += 1) {
