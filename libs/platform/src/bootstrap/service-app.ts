@@ -11,7 +11,7 @@ import {
   requestPipes,
   useJsonBodies,
 } from '../http';
-import { BootstrapLogger, correlateRequest } from '../logging';
+import { BootstrapLogger, correlateRequest, WithoutFrameworkChatter } from '../logging';
 import { KafkaEventsTransport } from '../messaging';
 import { httpMetrics, ServiceMetrics } from '../metrics';
 import type { ServiceDefinition } from './service-definition';
@@ -38,7 +38,7 @@ export async function createServiceApp<C extends ServiceConfig>(
     abortOnError: false,
     bodyParser: false,
   });
-  app.useLogger(app.get(Logger));
+  app.useLogger(new WithoutFrameworkChatter(app.get(Logger)));
   // Idle connections outlast the edge's (SERVICE_KEEP_ALIVE_TIMEOUT_MS). headersTimeout
   // (60 s) needs no change: it times a request from its first byte, not an idle connection.
   app.getHttpServer().keepAliveTimeout = SERVICE_KEEP_ALIVE_TIMEOUT_MS;

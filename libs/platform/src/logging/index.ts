@@ -1,3 +1,4 @@
 export * from './correlation-id';
 export * from './logger.module';
 export * from './bootstrap-logger';
+export * from './framework-chatter';
