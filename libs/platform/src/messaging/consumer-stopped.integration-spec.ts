@@ -70,9 +70,10 @@ jest.setTimeout(90_000);
 
 /**
  * A consumer group its Kafka user may not use (an ACL the chart's authorization left out,
- * say) stops the consumer for good: kafkajs retries nothing it takes for hopeless. The
- * service must say so: its start fails, or, once running, `GET /health` names it and
- * `kafka_consumer_stopped` (which an alert reads) is 1.
+ * say) stops the consumer: kafkajs retries nothing it takes for hopeless. The service must
+ * say so: its start fails, or, once running, `GET /health` names it and
+ * `kafka_consumer_stopped` (which an alert reads) is 1; and it starts the consumer again
+ * now and then, so mending the ACL is enough.
  */
 describe('a consumer group that Kafka refuses', () => {
   let admin: Admin;
@@ -119,7 +120,7 @@ describe('a consumer group that Kafka refuses', () => {
       await service?.close();
     });
 
-    it('names the group and why in GET /health and kafka_consumer_stopped, staying ready', async () => {
+    it('names the group and why in GET /health and kafka_consumer_stopped, staying ready; back once Kafka allows it again', async () => {
       const group = `${service.config.kafkaGroupPrefix}.guarded`;
       const healthy = await fetch(`${service.url}/health`);
       expect(healthy.status).toBe(200);
@@ -151,6 +152,21 @@ describe('a consumer group that Kafka refuses', () => {
           },
         },
       });
+
+      // The ACL mended: the consumer is started again (5 s after it stopped, then less
+      // often) and joins its group, without the service restarting.
+      await admin.deleteAcls({ filters: [denyGroup(group)] });
+      denied.splice(denied.indexOf(group), 1);
+      await eventuallyValue(
+        'kafka_consumer_stopped 0',
+        async () => stoppedLine(await (await fetch(`${service.url}/metrics`)).text()),
+        (line) => line?.endsWith(' 0') === true,
+        60_000,
+      );
+      const mended = await fetch(`${service.url}/health`);
+      expect(mended.status).toBe(200);
+      const report = (await mended.json()) as { info: Record<string, unknown> };
+      expect(report.info['kafka-consumers']).toEqual({ status: 'up', groups: [group] });
     });
   });
 });

@@ -5,7 +5,7 @@ import {
   type TopicSpec,
 } from '@scale-chat/contracts';
 import { EVENT_SCHEMAS } from '@scale-chat/contracts/events';
-import type { Admin, Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import type { Admin, Consumer, ConsumerRunConfig, Kafka, KafkaMessage } from 'kafkajs';
 import type { Counter, Gauge } from 'prom-client';
 import type { Logger } from 'pino';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -71,6 +71,9 @@ const UNKNOWN_EVENT_TYPE = 'unknown event type ';
 
 /** How many types with no handler a consumer logs (once each). */
 const LOGGED_IGNORED_TYPES_MAX = 1_000;
+/** How long a consumer kafkajs stopped waits to be started again, the first time and at most. */
+const FIRST_RESTART_DELAY_MS = 5_000;
+const LAST_RESTART_DELAY_MS = 5 * 60 * 1000;
 
 /** A consumer's partitions by topic (the contract's names). */
 export type Assignment = ReadonlyMap<string, readonly number[]>;
@@ -113,6 +116,10 @@ export class EventConsumer {
   private forgetting: Promise<void> = Promise.resolve();
   private forgottenAt = 0;
   private forgetFailure: string | undefined;
+  /** Set once `start` has run the consumer: a stop after that is started again. */
+  private runConfig: ConsumerRunConfig | undefined;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private restartDelayMs = FIRST_RESTART_DELAY_MS;
 
   constructor(private readonly options: EventConsumerOptions) {
     this.retries = new RetryLoop(options.logger, options.groupId);
@@ -142,23 +149,28 @@ export class EventConsumer {
     for (const event of [this.consumer.events.HEARTBEAT, this.consumer.events.FETCH])
       this.consumer.on(event, () => (this.lastContactAt = Date.now()));
     // kafkajs restarts a consumer after a retriable failure; after any other (its group
-    // or topic not authorized, say) it stops for good, and says so only here.
+    // or topic not authorized, say) it stops, and says so only here. It is started again
+    // here, less often the longer it fails: mending the cause (the ACL) is enough.
     const stoppedForGood = options.metrics?.gauge({
       name: 'kafka_consumer_stopped',
-      help: 'Whether the consumer stopped for good on a failure kafkajs does not retry (1), until the service restarts',
+      help: 'Whether the consumer is stopped by a failure kafkajs does not retry (1); it is started again after 5 s, doubling to 5 min',
       labelNames: ['group'] as const,
     });
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
       if (payload.restart || this.stopped) return;
       this.stoppedBy = payload.error;
       stoppedForGood?.set({ group: options.groupId }, 1);
+      const restartsInMs = this.scheduleRestart();
       this.options.logger.error(
-        { err: payload.error, consumer: options.groupId },
-        'a Kafka consumer stopped for good: it reads nothing until the service restarts',
+        { err: payload.error, consumer: options.groupId, restartsInMs },
+        restartsInMs === undefined
+          ? 'a Kafka consumer stopped on a failure kafkajs does not retry'
+          : 'a Kafka consumer stopped on a failure kafkajs does not retry; it reads nothing until it is started again',
       );
     });
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
       this.stoppedBy = undefined;
+      this.restartDelayMs = FIRST_RESTART_DELAY_MS;
       stoppedForGood?.set({ group: options.groupId }, 0);
     });
     if (lag !== undefined) this.reportLag(lag, options.groupId);
@@ -220,8 +232,9 @@ export class EventConsumer {
   lastContactAt = 0;
 
   /**
-   * Why the consumer stopped for good, if it did: a failure kafkajs does not retry (its
-   * group or topics not authorized, say), after which it reads nothing more.
+   * Why the consumer is stopped, if it is: a failure kafkajs does not retry (its group or
+   * topics not authorized, say), after which it reads nothing until it is started again
+   * (`scheduleRestart`) and joins its group.
    */
   stoppedBy: Error | undefined;
 
@@ -276,22 +289,58 @@ export class EventConsumer {
     joined.catch(() => undefined);
     const { batch } = this.options;
     const concurrency = this.options.concurrency ?? (batch === undefined ? 3 : 1);
-    await (batch === undefined
-      ? this.consumer.run({
-          partitionsConsumedConcurrently: concurrency,
-          eachMessage: ({ topic, partition, message, heartbeat }) =>
-            this.process({ topic, partition, message }, heartbeat),
-        })
-      : this.consumer.run({
-          partitionsConsumedConcurrently: concurrency,
-          eachBatch: ({ batch: { topic, partition, messages }, heartbeat }) =>
-            this.processBatch(batch, topic, partition, messages, heartbeat),
-        }));
+    const runConfig: ConsumerRunConfig =
+      batch === undefined
+        ? {
+            partitionsConsumedConcurrently: concurrency,
+            eachMessage: ({ topic, partition, message, heartbeat }) =>
+              this.process({ topic, partition, message }, heartbeat),
+          }
+        : {
+            partitionsConsumedConcurrently: concurrency,
+            eachBatch: ({ batch: { topic, partition, messages }, heartbeat }) =>
+              this.processBatch(batch, topic, partition, messages, heartbeat),
+          };
+    await this.consumer.run(runConfig);
     await joined;
+    this.runConfig = runConfig;
+  }
+
+  /**
+   * Starts the stopped consumer again after a while: 5 s after the first stop, twice as
+   * long after each that follows, at most 5 min, until it joins its group. Not before
+   * `start` has run it (a start that fails says why instead), nor once stopping. How long
+   * until then, if it will.
+   */
+  private scheduleRestart(): number | undefined {
+    if (this.runConfig === undefined || this.stopped) return undefined;
+    const delay = this.restartDelayMs;
+    this.restartDelayMs = Math.min(delay * 2, LAST_RESTART_DELAY_MS);
+    clearTimeout(this.restartTimer);
+    this.restartTimer = setTimeout(() => void this.restart(), delay);
+    this.restartTimer.unref();
+    return delay;
+  }
+
+  private async restart(): Promise<void> {
+    const { runConfig } = this;
+    if (this.stopped || runConfig === undefined) return;
+    try {
+      // kafkajs disconnected it when it stopped; its subscriptions are kept.
+      await this.consumer.connect();
+      await this.consumer.run(runConfig);
+    } catch (error) {
+      const restartsInMs = this.scheduleRestart();
+      this.options.logger.warn(
+        { err: error, consumer: this.options.groupId, restartsInMs },
+        'could not start a stopped Kafka consumer again',
+      );
+    }
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    clearTimeout(this.restartTimer);
     this.retries.stop();
     await this.consumer.disconnect();
     await this.forgetting;

@@ -148,9 +148,9 @@ export class KafkaEventsTransport
   }
 
   /**
-   * `GET /health`'s word on the consumer groups: each by name, and those that stopped for
-   * good (`EventConsumer.stoppedBy`) with why. A consumer that stopped so reads nothing
-   * more, and its events wait in Kafka until the service restarts; yet it leaves the
+   * `GET /health`'s word on the consumer groups: each by name, and those kafkajs stopped
+   * (`EventConsumer.stoppedBy`) with why. A consumer that stopped so reads nothing until
+   * it is started again and joins, its events waiting in Kafka; yet it leaves the
    * instance ready: the cause (an ACL, say) is every replica's, and readiness failing on
    * all of them would take the whole service down for one of its features.
    * `kafka_consumer_stopped` and its alert tell the operator.
