@@ -7,7 +7,7 @@ jest.setTimeout(60_000);
 
 /**
  * A socket that keeps sending once refused is closed for flooding (docs/chat.md); events
- * API.md does not name are not refusals of that kind. Sends it had in flight may be
+ * API.md does not name count ten to a refusal, so a few never close it. Sends it had in flight may be
  * stored already: each must be answered before the close, or its client could tell only
  * by sending it again.
  */
@@ -135,5 +135,32 @@ describe('a socket closed for flooding', () => {
     });
     expect(sent).toMatchObject({ ok: true });
     expect(socket.connected).toBe(true);
+  });
+
+  it('closes a socket that floods events API.md does not name: ten of them count as one refusal', async () => {
+    const cy = await chat.member();
+    const socket = await chat.socket(cy);
+    const closed = new Promise<string>((resolve) => socket.once('disconnect', resolve));
+    // 50 (ten times SEND_REFUSALS_BEFORE_DISCONNECT) in 10 s are answered; the next is flooding.
+    const acks = await Promise.all(
+      Array.from(
+        { length: 60 },
+        () =>
+          (socket.timeout(30_000).emitWithAck('message:sned', {}) as Promise<SocketAck>).catch(
+            (error: unknown) => ({ lost: String(error) }),
+          ) as Promise<SocketAck | { lost: string }>,
+      ),
+    );
+    expect(await closed).toBe('io server disconnect');
+    const codes = acks.map((ack) => ('ok' in ack && !ack.ok ? ack.error.code : 'lost'));
+    expect(codes.slice(0, 50)).toEqual(Array<string>(50).fill('bad_request'));
+    expect(acks[50]).toEqual({
+      ok: false,
+      error: {
+        code: 'rate_limited',
+        message: 'Too many requests: this connection is closed; connect again in 10 s',
+        retryAfterSeconds: 10,
+      },
+    });
   });
 });

@@ -82,6 +82,8 @@ const EARLIER_ANSWERS_WAITING =
   'Too many requests: earlier answers are still on their way to this client; try again in 1 s';
 /** The refusal of a flooding socket's events, while it is being closed. */
 const flooded = () => new SocketError('rate_limited', FLOODED, FLOOD_WINDOW_MS / 1000);
+/** How many events API.md does not name count as one refusal towards flooding. */
+const UNKNOWN_EVENTS_PER_REFUSAL = 10;
 /** How long a flooding socket's sends in flight may take to be answered before it closes. */
 const SEND_ANSWERS_WAIT_MS = 10_000;
 
@@ -122,6 +124,11 @@ export class ChatGateway
   private draining = false;
   /** Refused events per socket: one refused too often within 10 s is flooding. */
   private readonly refusals: FixedWindowRateLimiter;
+  /**
+   * Events API.md does not name, per socket: ten times as many as refusals may come in
+   * 10 s before that is flooding too (each is answered, and answers cost the instance).
+   */
+  private readonly unknownEvents: FixedWindowRateLimiter;
   /** Each socket's sends in the order it made them. */
   private readonly sendQueues = new WeakMap<Socket, Promise<unknown>>();
   /** Sockets closed for flooding, closing once their sends in flight are answered. */
@@ -148,6 +155,10 @@ export class ChatGateway
     this.logger.setContext('chat-gateway');
     this.refusals = new FixedWindowRateLimiter(
       config.extra.SEND_REFUSALS_BEFORE_DISCONNECT,
+      FLOOD_WINDOW_MS,
+    );
+    this.unknownEvents = new FixedWindowRateLimiter(
+      config.extra.SEND_REFUSALS_BEFORE_DISCONNECT * UNKNOWN_EVENTS_PER_REFUSAL,
       FLOOD_WINDOW_MS,
     );
   }
@@ -286,8 +297,10 @@ export class ChatGateway
    * one REST takes from too (`UserRateLimits`). A socket that keeps sending once refused
    * (SEND_REFUSALS_BEFORE_DISCONNECT in 10 s) is disconnected, its last refusal saying
    * why: a flood then costs nothing at all. An event API.md does not name is acked
-   * `bad_request` and counts as no refusal: API.md says a bad event never closes the
-   * connection, and answering one costs no more than this check.
+   * `bad_request` and takes no budget, and a few never close the connection (API.md: a
+   * bad event never does); but answering each costs the instance a packet, so a socket
+   * that sends ten times SEND_REFUSALS_BEFORE_DISCONNECT of them in 10 s is flooding too
+   * (a probe's 100,000 a second held up other users' events for seconds).
    */
   private limitEvents(socket: Socket, userId: string) {
     return ([event, ...args]: unknown[], next: (error?: Error) => void): void => {
@@ -297,13 +310,10 @@ export class ChatGateway
         return;
       }
       const unknown = unknownEventRefusal(event);
-      if (unknown !== undefined) {
-        ackFailure(args, unknown);
-        return;
-      }
-      const refusal = this.budgetRefusal(event, userId);
+      const refusal = unknown ?? this.budgetRefusal(event, userId);
       if (refusal === undefined) return next();
-      const flooding = !this.refusals.take(socket.id).allowed;
+      const counter = unknown === undefined ? this.refusals : this.unknownEvents;
+      const flooding = !counter.take(socket.id).allowed;
       ackFailure(args, flooding ? flooded() : refusal);
       if (flooding) {
         this.metrics.floodDisconnects.inc();
