@@ -66,7 +66,7 @@ const denyGroup = (name: string) => ({
   permissionType: AclPermissionTypes.DENY,
 });
 
-jest.setTimeout(90_000);
+jest.setTimeout(120_000);
 
 /**
  * A consumer group its Kafka user may not use (an ACL the chart's authorization left out,
@@ -161,7 +161,7 @@ describe('a consumer group that Kafka refuses', () => {
         'kafka_consumer_stopped 0',
         async () => stoppedLine(await (await fetch(`${service.url}/metrics`)).text()),
         (line) => line?.endsWith(' 0') === true,
-        60_000,
+        45_000,
       );
       const mended = await fetch(`${service.url}/health`);
       expect(mended.status).toBe(200);

@@ -74,6 +74,8 @@ const LOGGED_IGNORED_TYPES_MAX = 1_000;
 /** How long a consumer kafkajs stopped waits to be started again, the first time and at most. */
 const FIRST_RESTART_DELAY_MS = 5_000;
 const LAST_RESTART_DELAY_MS = 5 * 60 * 1000;
+/** A consumer that stops this long after it was run is started again after the first wait. */
+const RAN_LONG_ENOUGH_MS = 60_000;
 
 /** A consumer's partitions by topic (the contract's names). */
 export type Assignment = ReadonlyMap<string, readonly number[]>;
@@ -119,7 +121,11 @@ export class EventConsumer {
   /** Set once `start` has run the consumer: a stop after that is started again. */
   private runConfig: ConsumerRunConfig | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
+  /** A start again under way (`restart`), which `stop` waits for. */
+  private restarting: Promise<void> | undefined;
   private restartDelayMs = FIRST_RESTART_DELAY_MS;
+  /** When the consumer was last run (epoch ms): one that ran long enough before it stopped is started again soon. */
+  private ranAt = 0;
 
   constructor(private readonly options: EventConsumerOptions) {
     this.retries = new RetryLoop(options.logger, options.groupId);
@@ -168,9 +174,11 @@ export class EventConsumer {
           : 'a Kafka consumer stopped on a failure kafkajs does not retry; it reads nothing until it is started again',
       );
     });
+    // Joined, it reads again. The wait before the next start again is not reset here: a
+    // failure that comes only after the join (reading a topic refused, say) would have
+    // it start and rebalance the group every 5 s; it is reset once one ran a while.
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
       this.stoppedBy = undefined;
-      this.restartDelayMs = FIRST_RESTART_DELAY_MS;
       stoppedForGood?.set({ group: options.groupId }, 0);
     });
     if (lag !== undefined) this.reportLag(lag, options.groupId);
@@ -301,23 +309,27 @@ export class EventConsumer {
             eachBatch: ({ batch: { topic, partition, messages }, heartbeat }) =>
               this.processBatch(batch, topic, partition, messages, heartbeat),
           };
+    this.ranAt = Date.now();
     await this.consumer.run(runConfig);
     await joined;
     this.runConfig = runConfig;
   }
 
   /**
-   * Starts the stopped consumer again after a while: 5 s after the first stop, twice as
-   * long after each that follows, at most 5 min, until it joins its group. Not before
+   * Starts the stopped consumer again after a while: 5 s after a stop, twice as long
+   * after each that follows within a minute of its last start, at most 5 min. Not before
    * `start` has run it (a start that fails says why instead), nor once stopping. How long
    * until then, if it will.
    */
   private scheduleRestart(): number | undefined {
     if (this.runConfig === undefined || this.stopped) return undefined;
+    if (Date.now() - this.ranAt >= RAN_LONG_ENOUGH_MS) this.restartDelayMs = FIRST_RESTART_DELAY_MS;
     const delay = this.restartDelayMs;
     this.restartDelayMs = Math.min(delay * 2, LAST_RESTART_DELAY_MS);
     clearTimeout(this.restartTimer);
-    this.restartTimer = setTimeout(() => void this.restart(), delay);
+    this.restartTimer = setTimeout(() => {
+      this.restarting = this.restart().finally(() => (this.restarting = undefined));
+    }, delay);
     this.restartTimer.unref();
     return delay;
   }
@@ -328,8 +340,12 @@ export class EventConsumer {
     try {
       // kafkajs disconnected it when it stopped; its subscriptions are kept.
       await this.consumer.connect();
+      // Stopping meanwhile: `stop` disconnects it once this is over.
+      if (this.stopped) return;
+      this.ranAt = Date.now();
       await this.consumer.run(runConfig);
     } catch (error) {
+      this.stoppedBy = error as Error;
       const restartsInMs = this.scheduleRestart();
       this.options.logger.warn(
         { err: error, consumer: this.options.groupId, restartsInMs },
@@ -341,6 +357,9 @@ export class EventConsumer {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.restartTimer);
+    // A start again under way ends first, so that the disconnect below also leaves the
+    // group it may have joined (kafkajs would otherwise go on with it).
+    await this.restarting;
     this.retries.stop();
     await this.consumer.disconnect();
     await this.forgetting;
