@@ -162,7 +162,10 @@ describe('the web app with API v1.1 (direct rooms, edits, reactions, mentions, s
     await act(dan.page, 'final text', 'React');
     // Every emoji of the picker in colour: the text fonts come first, and Debian's (DejaVu
     // Sans) draws 😂 😮 😢 in outline, so the emoji font is asked for by name.
-    for (const choice of await picker.locator('button').all())
+    const choices = picker.locator('button');
+    await choices.nth(7).waitFor({ timeout: UI_TIMEOUT }); // the picker's eight
+    expect(await choices.count()).toBe(8);
+    for (const choice of await choices.all())
       expect([...(await renderedFonts(dan.page, choice)).keys()]).toEqual(['Noto Color Emoji']);
     await picker.locator('[data-emoji="🎉"]').click();
     const chip = message(cho.page, 'final text').locator('.reaction[data-emoji="🎉"]');

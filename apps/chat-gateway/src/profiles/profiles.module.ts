@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ProfileSagaSteps } from './profile-saga-steps';
 import { ChatProfile } from './profile.entity';
 import { ProfilesRepository } from './profiles.repository';
 
@@ -9,7 +10,7 @@ import { ProfilesRepository } from './profiles.repository';
  */
 @Module({
   imports: [TypeOrmModule.forFeature([ChatProfile])],
-  providers: [ProfilesRepository],
-  exports: [ProfilesRepository],
+  providers: [ProfilesRepository, ProfileSagaSteps],
+  exports: [ProfilesRepository, ProfileSagaSteps],
 })
 export class ProfilesModule {}

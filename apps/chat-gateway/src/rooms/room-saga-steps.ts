@@ -9,7 +9,7 @@ import {
 } from '@scale-chat/contracts';
 import { enqueueEvent, type CommandOutcome } from '@scale-chat/platform';
 import type { EntityManager } from 'typeorm';
-import { announceLeave } from './room-ownership';
+import { RoomLeaves } from './room-leaves';
 import { memberView } from './room-views';
 import { RoomsRepository } from './rooms.repository';
 
@@ -20,7 +20,10 @@ import { RoomsRepository } from './rooms.repository';
  */
 @Injectable()
 export class RoomSagaSteps {
-  constructor(private readonly rooms: RoomsRepository) {}
+  constructor(
+    private readonly rooms: RoomsRepository,
+    private readonly leaves: RoomLeaves,
+  ) {}
 
   /**
    * The room saga's last step: the pending room (with its pending members) or the pending
@@ -104,10 +107,9 @@ export class RoomSagaSteps {
   async removeUserFromRooms(userId: string, manager: EntityManager): Promise<void> {
     // Each room's lock first, as every write of a room's events takes it: the rooms' events
     // keep their commit order.
-    const rooms = this.rooms.in(manager);
-    const left = await rooms.deleteMembershipsOf(userId);
+    const left = await this.rooms.in(manager).deleteMembershipsOf(userId);
     for (const membership of left.filter((row) => row.status === 'active')) {
-      await announceLeave(manager, rooms, membership.room_id, userId, 'account-deleted');
+      await this.leaves.announce(manager, membership.room_id, userId, 'account-deleted');
     }
   }
 }

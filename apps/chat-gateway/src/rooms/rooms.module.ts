@@ -4,6 +4,7 @@ import { LimitsModule } from '../limits/limits.module';
 import { ProfilesModule } from '../profiles/profiles.module';
 import { ROOM_ENTITIES } from './room.entities';
 import { RoomsController } from './rooms.controller';
+import { RoomLeaves } from './room-leaves';
 import { RoomSagaSteps } from './room-saga-steps';
 import { RoomsRepository } from './rooms.repository';
 import { RoomsService } from './rooms.service';
@@ -12,7 +13,7 @@ import { RoomsService } from './rooms.service';
 @Module({
   imports: [TypeOrmModule.forFeature(ROOM_ENTITIES), LimitsModule, ProfilesModule],
   controllers: [RoomsController],
-  providers: [RoomsRepository, RoomsService, RoomSagaSteps],
+  providers: [RoomsRepository, RoomsService, RoomLeaves, RoomSagaSteps],
   exports: [RoomsRepository, RoomsService, RoomSagaSteps],
 })
 export class RoomsModule {}

@@ -29,7 +29,7 @@ import type { ChatConfig } from '../chat-config';
 import { ProfilesRepository } from '../profiles/profiles.repository';
 import { directPair } from './direct-rooms';
 import { requireGroup, requireMember, roomNotFound } from './room-access';
-import { announceLeave } from './room-ownership';
+import { RoomLeaves } from './room-leaves';
 import { fromJson, messageView, roomMemberView } from './room-views';
 import { RoomsRepository } from './rooms.repository';
 
@@ -60,6 +60,7 @@ export class RoomsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly rooms: RoomsRepository,
     private readonly profiles: ProfilesRepository,
+    private readonly leaves: RoomLeaves,
     @Inject(SERVICE_CONFIG) private readonly config: ChatConfig,
     private readonly notifications: PostgresNotifications,
   ) {
@@ -274,7 +275,7 @@ export class RoomsService {
       mayRemove(await lockedCaller(rooms, roomId, callerId));
       if (!(await rooms.deleteActiveMember(roomId, userId)))
         throw new NotFoundException('The user is not a member of this room');
-      await announceLeave(manager, rooms, roomId, userId, callerId === userId ? 'left' : 'removed');
+      await this.leaves.announce(manager, roomId, userId, callerId === userId ? 'left' : 'removed');
     });
   }
 

@@ -143,8 +143,8 @@ export class GatewayFixture {
   }
 
   /**
-   * Runs the service's handler of a saga command in a transaction of its own, as its
-   * participant would, without keeping or sending the reply.
+   * Runs the service's handler of a saga command in a transaction of its own: the step
+   * alone, without `answerSagaCommand`'s savepoint, repeat check and reply.
    */
   sagaStep(command: SagaCommand): Promise<CommandOutcome> {
     const handler = this.gateway.app.get(ChatSagaController).handlers[command.name];
