@@ -104,18 +104,20 @@ describe('the orchestrator over Kafka, with the test playing auth and chat', () 
   const envelope = (type: string, data: unknown) =>
     JSON.stringify({ id: randomUUID(), type, occurredAt: new Date().toISOString(), data });
 
-  const answer = async (command: SagaCommand, outcome: SagaReply['outcome']) => {
-    const reply: SagaReply = {
+  const sendReply = async (reply: SagaReply) => {
+    await producer.send({
+      topic: `${orchestrator.config.kafkaTopicPrefix}${SAGA_REPLIES_TOPIC.name}`,
+      messages: [{ key: reply.sagaId, value: envelope(SAGA_EVENT_TYPES.reply, reply) }],
+    });
+  };
+
+  const answer = (command: SagaCommand, outcome: SagaReply['outcome']) =>
+    sendReply({
       sagaId: command.sagaId,
       commandId: command.commandId,
       outcome,
       ...(outcome === 'failed' ? { reason: 'the participant said no' } : {}),
-    };
-    await producer.send({
-      topic: `${orchestrator.config.kafkaTopicPrefix}${SAGA_REPLIES_TOPIC.name}`,
-      messages: [{ key: command.sagaId, value: envelope(SAGA_EVENT_TYPES.reply, reply) }],
     });
-  };
 
   /** A signup's payload, as auth asks for one. */
   const signupPayload = () => ({ userId: randomUUID(), username: 'ann', displayName: 'Ann' });
@@ -347,27 +349,70 @@ describe('the orchestrator over Kafka, with the test playing auth and chat', () 
     expect(received.get(malformed)).toBeUndefined();
   });
 
-  it("keeps a reply whose data would make the saga's payload malformed in dead_letters, and times its step out", async () => {
+  it('keeps a request whose payload is larger than a saga may carry in dead_letters, starts nothing, and runs the next', async () => {
+    // Valid for its type, the extra field kept for the steps: every command would carry
+    // it, and one over the broker's limit would stop the outbox, every saga behind it.
+    const large = randomUUID();
+    await request(large, {}, 'signup', { ...signupPayload(), note: 'n'.repeat(70_000) });
+    const sagaId = randomUUID();
+    await request(sagaId, {});
+
+    expect(await finished(sagaId)).toMatchObject({ status: 'completed' });
+    const [kept] = await eventuallyValue(
+      'the large request kept',
+      () => deadLetterOf(large),
+      (errors) => errors.length === 1,
+    );
+    expect(kept).toMatch(
+      /^malformed saga payload signup: \d+ bytes as JSON, more than the 65536 a saga's payload may take$/,
+    );
+    expect(
+      await orchestrator.app.get(DataSource).getRepository(SagaRecord).findOneBy({ id: large }),
+    ).toBeNull();
+    expect(received.get(large)).toBeUndefined();
+  });
+
+  /**
+   * A room saga whose first step, never answered by the test's participants, gets
+   * `answer` from a participant instead: what the orchestrator kept in dead_letters.
+   */
+  const keptReplyToARoomSaga = async (answer: Omit<SagaReply, 'sagaId' | 'commandId'>) => {
     const sagaId = randomUUID();
     const payload = { roomId: randomUUID(), kind: 'room', userIds: [randomUUID()] };
     await request(sagaId, { 'auth.check-users-active': 'ignore' }, 'room', payload);
     const command = await firstCommandOf(sagaId);
-    const reply: SagaReply = {
-      sagaId,
-      commandId: command.commandId,
-      outcome: 'failed',
-      reason: 'not active',
-      data: { inactiveUserIds: ['not-a-uuid'] },
-    };
-    await producer.send({
-      topic: `${orchestrator.config.kafkaTopicPrefix}${SAGA_REPLIES_TOPIC.name}`,
-      messages: [{ key: sagaId, value: envelope(SAGA_EVENT_TYPES.reply, reply) }],
-    });
+    await sendReply({ sagaId, commandId: command.commandId, ...answer });
     const [error] = await eventuallyValue(
       'the reply kept in dead_letters',
       () => deadLetterOf(sagaId),
       (errors) => errors.length > 0,
     );
+    return { sagaId, payload, command, error };
+  };
+
+  it("keeps a reply whose data would make the saga's payload larger than it may be in dead_letters, the payload unchanged", async () => {
+    const { sagaId, payload, command, error } = await keptReplyToARoomSaga({
+      outcome: 'succeeded',
+      data: { note: 'n'.repeat(70_000) },
+    });
+    expect(error).toMatch(
+      /a reply's data would make the room saga's payload malformed: \d+ bytes as JSON, more than the 65536/,
+    );
+    const record = await orchestrator.app
+      .get(DataSource)
+      .getRepository(SagaRecord)
+      .findOneByOrFail({ id: sagaId });
+    // Not advanced past the step the reply answered, nor the payload grown.
+    expect(record).toMatchObject({ status: 'running', payload });
+    expect(lastCommand.get(sagaId)?.commandId).toBe(command.commandId);
+  });
+
+  it("keeps a reply whose data would make the saga's payload malformed in dead_letters, and times its step out", async () => {
+    const { sagaId, payload, error } = await keptReplyToARoomSaga({
+      outcome: 'failed',
+      reason: 'not active',
+      data: { inactiveUserIds: ['not-a-uuid'] },
+    });
     expect(error).toContain("a reply's data would make the room saga's payload malformed");
     await overdue(sagaId);
     const record = await finished(sagaId);

@@ -8,6 +8,7 @@ import {
   prefixedTopic,
   sagaCommandTopic,
   SAGA_EVENT_TYPES,
+  SAGA_PAYLOAD_BYTES_MAX,
   SAGA_REPLIES_TOPIC,
   type SagaCommand,
   type SagaReply,
@@ -48,6 +49,14 @@ export const ORCHESTRATOR_GROUP = 'orchestrator';
 const UNKNOWN_SAGA_TYPE = 'unknown saga type ';
 /** How a request whose payload is not its saga type's is refused (and kept, for good). */
 export const MALFORMED_SAGA_PAYLOAD = 'malformed saga payload ';
+
+/** Why `payload` is too large to be sent with every command of its saga, if it is. */
+function oversizeOf(payload: Readonly<Record<string, unknown>>): string | undefined {
+  const bytes = Buffer.byteLength(JSON.stringify(payload));
+  return bytes <= SAGA_PAYLOAD_BYTES_MAX
+    ? undefined
+    : `${bytes} bytes as JSON, more than the ${SAGA_PAYLOAD_BYTES_MAX} a saga's payload may take`;
+}
 
 type AfterCommit = EventContext['afterCommit'];
 
@@ -192,13 +201,18 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
     const schema = sagaPayloadSchema(request.sagaType);
     // Every type an engine runs has one: the constructor checks it.
     if (schema === undefined) throw new Error(`saga ${request.sagaType} has no payload schema`);
+    let payload: Readonly<Record<string, unknown>>;
     try {
-      return { ...request.payload, ...(schema(request.payload) as Record<string, unknown>) };
+      payload = { ...request.payload, ...(schema(request.payload) as Record<string, unknown>) };
     } catch (error) {
       throw new UnhandleableEventError(
         `${MALFORMED_SAGA_PAYLOAD}${request.sagaType}: ${(error as Error).message}`,
       );
     }
+    const tooLarge = oversizeOf(payload);
+    if (tooLarge !== undefined)
+      throw new UnhandleableEventError(`${MALFORMED_SAGA_PAYLOAD}${request.sagaType}: ${tooLarge}`);
+    return payload;
   }
 
   async reply(reply: SagaReply, manager: EntityManager, afterCommit: AfterCommit): Promise<void> {
@@ -215,9 +229,9 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
 
   /**
    * A reply's facts join the saga's payload, which every later step and undo is sent: with
-   * them it must still be its type's. A reply whose facts break it is kept in
-   * `dead_letters` and changes nothing; the step times out, and its undo gets the payload
-   * as it was.
+   * them it must still be its type's, and within `SAGA_PAYLOAD_BYTES_MAX`. A reply whose
+   * facts break it is kept in `dead_letters` and changes nothing; the step times out, and
+   * its undo gets the payload as it was.
    */
   private checkFacts(
     type: string,
@@ -225,13 +239,18 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
     facts: Readonly<Record<string, unknown>>,
   ): void {
     const schema = sagaPayloadSchema(type);
+    const merged = { ...payload, ...facts };
+    let problem: string | undefined;
     try {
-      schema?.({ ...payload, ...facts });
+      schema?.(merged);
+      problem = oversizeOf(merged);
     } catch (error) {
-      throw new UnhandleableEventError(
-        `a reply's data would make the ${type} saga's payload malformed: ${(error as Error).message}`,
-      );
+      problem = (error as Error).message;
     }
+    if (problem !== undefined)
+      throw new UnhandleableEventError(
+        `a reply's data would make the ${type} saga's payload malformed: ${problem}`,
+      );
   }
 
   /**
