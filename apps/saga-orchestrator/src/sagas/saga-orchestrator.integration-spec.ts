@@ -349,6 +349,32 @@ describe('the orchestrator over Kafka, with the test playing auth and chat', () 
     expect(received.get(malformed)).toBeUndefined();
   });
 
+  it('keeps a saga.start read on saga.replies in dead_letters, and starts nothing', async () => {
+    const sagaId = randomUUID();
+    await producer.send({
+      topic: `${orchestrator.config.kafkaTopicPrefix}${SAGA_REPLIES_TOPIC.name}`,
+      messages: [
+        {
+          key: sagaId,
+          value: envelope(SAGA_EVENT_TYPES.start, {
+            sagaId,
+            sagaType: 'signup',
+            payload: signupPayload(),
+          }),
+        },
+      ],
+    });
+    const [kept] = await eventuallyValue(
+      'the strayed request kept',
+      () => deadLetterOf(sagaId),
+      (errors) => errors.length === 1,
+    );
+    expect(kept).toBe('event type saga.start does not travel on saga.replies');
+    expect(
+      await orchestrator.app.get(DataSource).getRepository(SagaRecord).findOneBy({ id: sagaId }),
+    ).toBeNull();
+  });
+
   it('keeps a request whose payload is larger than a saga may carry in dead_letters, starts nothing, and runs the next', async () => {
     // Valid for its type, the extra field kept for the steps: every command would carry
     // it, and one over the broker's limit would stop the outbox, every saga behind it.

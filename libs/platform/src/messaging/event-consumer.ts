@@ -1,5 +1,6 @@
 import {
   EVENT_HEADERS,
+  EVENT_TYPES_OF_TOPIC,
   prefixedTopic,
   type EventEnvelope,
   type TopicSpec,
@@ -76,6 +77,18 @@ const FIRST_RESTART_DELAY_MS = 5_000;
 const LAST_RESTART_DELAY_MS = 5 * 60 * 1000;
 /** A consumer that stops this long after it was run is started again after the first wait. */
 const RAN_LONG_ENOUGH_MS = 60_000;
+
+/**
+ * Why an event of `type` read on `topic` (its declared name) is refused, if it is: a type
+ * the contracts know that another topic carries (`EVENT_TYPES_OF_TOPIC`). A type they do
+ * not know is a newer release's, and goes the way of types with no handler.
+ */
+function foreignToTopic(topic: string, type: string): string | undefined {
+  const carried = EVENT_TYPES_OF_TOPIC.get(topic);
+  if (carried === undefined || carried.has(type) || !Object.hasOwn(EVENT_SCHEMAS, type))
+    return undefined;
+  return `event type ${type} does not travel on ${topic}`;
+}
 
 /** A consumer's partitions by topic (the contract's names). */
 export type Assignment = ReadonlyMap<string, readonly number[]>;
@@ -466,6 +479,16 @@ export class EventConsumer {
       );
       return;
     }
+    const foreign = foreignToTopic(
+      this.topicNames.get(record.topic) ?? record.topic,
+      envelope.type,
+    );
+    if (foreign !== undefined) {
+      await this.keepUntilDone(heartbeat, envelope, () =>
+        this.rejectMalformed(record, envelope, foreign),
+      );
+      return;
+    }
     const handler = this.handlers.get(envelope.type);
     if (handler === undefined) {
       await this.keepUntilDone(heartbeat, envelope, () => this.ignore(record, envelope));
@@ -539,9 +562,15 @@ export class EventConsumer {
     for (const message of messages) {
       const record = { topic, partition, message };
       const envelope = parseEnvelope(message.value);
+      const foreign =
+        typeof envelope === 'string' ? undefined : foreignToTopic(declaredTopic, envelope.type);
       if (typeof envelope === 'string') {
         await this.keepUntilDone(heartbeat, envelope, () =>
           this.rejectMalformed(record, undefined, envelope),
+        );
+      } else if (foreign !== undefined) {
+        await this.keepUntilDone(heartbeat, envelope, () =>
+          this.rejectMalformed(record, envelope, foreign),
         );
       } else if (!handler.types.includes(envelope.type)) {
         await this.keepUntilDone(heartbeat, envelope, () => this.ignore(record, envelope));
