@@ -130,4 +130,37 @@ describe('EVENT_SCHEMAS', () => {
           .message.createdAt,
       ).toBe(createdAt);
   });
+
+  it('refuses a time PostgreSQL cannot store: before year 1 or after 9999 in UTC', () => {
+    const sent = (createdAt: string) => () =>
+      EVENT_SCHEMAS[ROOM_EVENT_TYPES.messageSent]({ message: { ...message(), createdAt } });
+    for (const createdAt of ['0000-01-01T00:00:00Z', '9999-12-31T23:59:59-23:59'])
+      expect(sent(createdAt)).toThrow('message.createdAt is not a time (RFC 3339)');
+    for (const createdAt of ['0001-01-01T00:00:00Z', '9999-12-31T23:59:59Z'])
+      expect(sent(createdAt)).not.toThrow();
+  });
+
+  it('refuses data with text PostgreSQL cannot store (U+0000), in any field or key, declared or not', () => {
+    const userId = randomUUID();
+    const familyId = randomUUID();
+    for (const data of [
+      { userId, familyId, reason: 'logout\u0000' },
+      { userId, familyId, reason: 'logout', extra: ['a', { b: 'c\u0000' }] },
+      { userId, familyId, reason: 'logout', extra: { 'k\u0000': 1 } },
+    ])
+      expect(() => EVENT_SCHEMAS[LOGIN_REVOKED](data)).toThrow('data holds text with U+0000 (NUL)');
+  });
+
+  it('refuses data nested deeper than any event is, saying so rather than overflowing', () => {
+    let deep: Record<string, unknown> = {};
+    for (let level = 0; level < 5_000; level += 1) deep = { a: deep };
+    expect(() =>
+      EVENT_SCHEMAS[LOGIN_REVOKED]({
+        userId: randomUUID(),
+        familyId: randomUUID(),
+        reason: 'logout',
+        deep,
+      }),
+    ).toThrow('data is nested deeper than 32 levels');
+  });
 });
