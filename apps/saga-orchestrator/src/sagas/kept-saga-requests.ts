@@ -1,15 +1,22 @@
-import { Injectable } from '@nestjs/common';
-import { SAGA_EVENT_TYPES, type EventEnvelope, type SagaStartRequest } from '@scale-chat/contracts';
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  SAGA_EVENT_TYPES,
+  SAGA_REQUESTS_TOPIC,
+  type EventEnvelope,
+  type SagaStartRequest,
+} from '@scale-chat/contracts';
 import { EVENT_SCHEMAS } from '@scale-chat/contracts/events';
 import {
   isRefusedForGood,
   isTransientDatabaseError,
   PeriodicTask,
   runAfterCommit,
+  SERVICE_CONFIG,
   UnhandleableEventError,
 } from '@scale-chat/platform';
 import { PinoLogger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
+import type { OrchestratorConfig } from '../orchestrator-config';
 import { MALFORMED_SAGA_PAYLOAD, SagaOrchestrator } from './saga-orchestrator.service';
 
 const parseStart = EVENT_SCHEMAS[SAGA_EVENT_TYPES.start];
@@ -33,7 +40,11 @@ const KEPT_SAGA_REQUESTS_EVERY_MS = 60_000;
  */
 @Injectable()
 export class KeptSagaRequests extends PeriodicTask {
+  /** Where requests are read (prefixed): a `saga.start` kept from another topic strayed there. */
+  private readonly requestsTopic: string;
+
   constructor(
+    @Inject(SERVICE_CONFIG) config: OrchestratorConfig,
     private readonly dataSource: DataSource,
     private readonly orchestrator: SagaOrchestrator,
     logger: PinoLogger,
@@ -43,6 +54,7 @@ export class KeptSagaRequests extends PeriodicTask {
       failed: 'could not start the kept saga requests; at the next run',
     });
     this.logger.setContext('kept-saga-requests');
+    this.requestsTopic = `${config.kafkaTopicPrefix}${SAGA_REQUESTS_TOPIC.name}`;
   }
 
   protected runOnce(): Promise<number> {
@@ -53,15 +65,16 @@ export class KeptSagaRequests extends PeriodicTask {
   async startKept(): Promise<number> {
     const kept = (await this.dataSource.query(
       `SELECT "id", "value" FROM "dead_letters"
-        WHERE "type" = $1 AND NOT starts_with("error", $2) AND NOT starts_with("error", $3)
+        WHERE "type" = $1 AND "topic" = $4
+          AND NOT starts_with("error", $2) AND NOT starts_with("error", $3)
         ORDER BY "id"`,
-      [SAGA_EVENT_TYPES.start, CANNOT_START, MALFORMED_SAGA_PAYLOAD],
+      [SAGA_EVENT_TYPES.start, CANNOT_START, MALFORMED_SAGA_PAYLOAD, this.requestsTopic],
     )) as { id: string; value: Buffer | null }[];
     let started = 0;
     for (const { id, value } of kept) {
       const request = this.requestIn(id, value);
-      if (request === undefined) {
-        await this.markCannotStart(id, 'not a saga request');
+      if (typeof request === 'string') {
+        await this.markCannotStart(id, request);
         continue;
       }
       if (!this.orchestrator.runs(request.sagaType)) continue;
@@ -119,13 +132,14 @@ export class KeptSagaRequests extends PeriodicTask {
   }
 
   /** The request a dead letter holds, or undefined (logged) when it holds none. */
-  private requestIn(id: string, value: Buffer | null): SagaStartRequest | undefined {
+  /** The request a dead letter holds, or why it holds none. */
+  private requestIn(id: string, value: Buffer | null): SagaStartRequest | string {
     try {
       const envelope = JSON.parse(value?.toString('utf8') ?? 'null') as EventEnvelope;
       return parseStart(envelope.data) as SagaStartRequest;
     } catch (error) {
       this.logger.warn({ err: error, deadLetter: id }, 'a kept saga request cannot be read');
-      return undefined;
+      return `not a saga request: ${error instanceof Error ? error.message : String(error)}`;
     }
   }
 }

@@ -140,6 +140,9 @@ describe('the orchestrator over Kafka, with the test playing auth and chat', () 
     });
   };
 
+  /** Where the orchestrator reads requests, as a dead letter of one names it. */
+  const requestsTopic = () => `${orchestrator.config.kafkaTopicPrefix}${SAGA_REQUESTS_TOPIC.name}`;
+
   const deadLetterOf = async (sagaId: string) =>
     (
       (await orchestrator.app
@@ -370,6 +373,9 @@ describe('the orchestrator over Kafka, with the test playing auth and chat', () 
       (errors) => errors.length === 1,
     );
     expect(kept).toBe('event type saga.start does not travel on saga.replies');
+    // Nor do the kept requests' runs start it: they take those read on saga.requests.
+    await orchestrator.app.get(KeptSagaRequests).startKept();
+    expect(await deadLetterOf(sagaId)).toEqual([kept]);
     expect(
       await orchestrator.app.get(DataSource).getRepository(SagaRecord).findOneBy({ id: sagaId }),
     ).toBeNull();
@@ -462,16 +468,16 @@ describe('the orchestrator over Kafka, with the test playing auth and chat', () 
       dataSource.query(
         `INSERT INTO "dead_letters"
            ("consumer", "topic", "partition", "offset", "event_id", "type", "value", "error")
-         VALUES ('orchestrator', 'saga.requests', 0, '1', $1, $2, $3, $4)`,
-        [randomUUID(), SAGA_EVENT_TYPES.start, Buffer.from(value), error],
+         VALUES ('orchestrator', $5, 0, '1', $1, $2, $3, $4)`,
+        [randomUUID(), SAGA_EVENT_TYPES.start, Buffer.from(value), error, requestsTopic()],
       );
     // As a release that did not run signups kept it, beside one no release runs.
     await keep(
       envelope(SAGA_EVENT_TYPES.start, { sagaId: randomUUID(), sagaType: 'not-yet', payload: {} }),
       'unknown saga type not-yet',
     );
-    // Its payload that type's, but PostgreSQL refuses to store it (jsonb takes no NUL):
-    // kept for that reason, and the ones after it still start.
+    // Its payload that type's but for a NUL, which PostgreSQL's jsonb refuses (the schema
+    // refuses it since 2026-12-07): kept for that reason, and the ones after it still start.
     const unstorable = randomUUID();
     await keep(
       envelope(SAGA_EVENT_TYPES.start, {
@@ -511,7 +517,7 @@ describe('the orchestrator over Kafka, with the test playing auth and chat', () 
       expect.stringMatching(/^malformed saga payload signup: userId must be a UUID/),
     ]);
     expect(await deadLetterOf(unstorable)).toEqual([
-      expect.stringMatching(/^cannot start: unsupported Unicode escape sequence/),
+      'cannot start: not a saga request: data holds text with U+0000 (NUL)',
     ]);
   });
 
@@ -525,7 +531,7 @@ describe('the orchestrator over Kafka, with the test playing auth and chat', () 
     await dataSource.query(
       `INSERT INTO "dead_letters"
          ("consumer", "topic", "partition", "offset", "event_id", "type", "value", "error")
-       VALUES ('orchestrator', 'saga.requests', 0, '2', $1, $2, $3, $4)`,
+       VALUES ('orchestrator', $5, 0, '2', $1, $2, $3, $4)`,
       [
         randomUUID(),
         SAGA_EVENT_TYPES.start,
@@ -537,6 +543,7 @@ describe('the orchestrator over Kafka, with the test playing auth and chat', () 
           }),
         ),
         'permission denied for table sagas',
+        requestsTopic(),
       ],
     );
     await orchestrator.app.get(KeptSagaRequests).startKept();
