@@ -170,7 +170,7 @@ export class EventConsumer {
     // kafkajs restarts a consumer after a retriable failure; after any other (its group
     // or topic not authorized, say) it stops, and says so only here. It is started again
     // here, less often the longer it fails: mending the cause (the ACL) is enough.
-    const stoppedForGood = options.metrics?.gauge({
+    const stoppedGauge = options.metrics?.gauge({
       name: 'kafka_consumer_stopped',
       help: 'Whether the consumer is stopped by a failure kafkajs does not retry (1); it is started again after 5 s, doubling to 5 min',
       labelNames: ['group'] as const,
@@ -178,7 +178,7 @@ export class EventConsumer {
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
       if (payload.restart || this.stopped) return;
       this.stoppedBy = payload.error;
-      stoppedForGood?.set({ group: options.groupId }, 1);
+      stoppedGauge?.set({ group: options.groupId }, 1);
       const restartsInMs = this.scheduleRestart();
       this.options.logger.error(
         { err: payload.error, consumer: options.groupId, restartsInMs },
@@ -192,7 +192,7 @@ export class EventConsumer {
     // it start and rebalance the group every 5 s; it is reset once one ran a while.
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
       this.stoppedBy = undefined;
-      stoppedForGood?.set({ group: options.groupId }, 0);
+      stoppedGauge?.set({ group: options.groupId }, 0);
     });
     if (lag !== undefined) this.reportLag(lag, options.groupId);
   }
