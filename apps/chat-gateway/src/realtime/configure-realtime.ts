@@ -79,4 +79,16 @@ export async function configureRealtime(app: INestApplication, config: ChatConfi
   app.get(HealthRegistry).register(() => Promise.resolve(healthOf(adapter.bus.health())));
   app.useWebSocketAdapter(new KafkaIoAdapter(app, adapter, config.extra.SOCKET_ALLOWED_ORIGINS));
   await adapter.bus.start();
+  // A consumer kafkajs stopped for good (an ACL that refuses the adapter's group, say)
+  // leaves the instance deaf to the others for ever: its sockets would hear nothing from
+  // other instances. It stops as an orchestrator would stop it, its sockets moving to the
+  // others, and its supervisor (Kubernetes, compose's restart policy) starts it afresh,
+  // so mending the cause is enough.
+  adapter.bus.once('consumer_failed', (error: unknown) => {
+    logger.error(
+      { err: error },
+      "the Socket.IO adapter's consumer stopped for good: stopping this instance, for its supervisor to start it again",
+    );
+    process.kill(process.pid, 'SIGTERM');
+  });
 }
