@@ -68,13 +68,17 @@ describe("a gateway whose Socket.IO adapter's consumer Kafka stops for good", ()
     denied = denyGroupsStartingWith(`${cluster.topicPrefix}socketio-${deaf.label}`);
     await admin.createAcls({ acl: [denied] });
     // Its next heartbeat to the group coordinator is refused (one every 2 s here).
-    await eventually('the gateway has stopped', () => !deaf.running(), 60_000);
+    await eventually('the gateway has stopped', () => !deaf.running(), 90_000);
     const said = logMessages(deaf);
     const stopped = said.findIndex((msg) => msg.includes('consumer stopped for good: stopping'));
     expect(stopped).toBeGreaterThanOrEqual(0);
     // The shutdown an orchestrator's SIGTERM starts: sockets closed, consumers left.
     expect(said.slice(stopped)).toContain('SIGTERM: shutting down');
-    await eventually('the other gateway drops it', async () => (await peersOf(other)) === 0);
+    await eventually(
+      'the other gateway drops it',
+      async () => (await peersOf(other)) === 0,
+      30_000,
+    );
 
     // Started while the group is still refused, it does not come up.
     await expect(deaf.start()).rejects.toThrow('exited');
