@@ -78,6 +78,16 @@ describe('auth: login, tokens and users (API.md "Users and tokens")', () => {
     return rows[0]?.n ?? -1;
   };
 
+  /** How many logins `username` has stored. */
+  const loginsOf = async (username: string): Promise<number> => {
+    const rows = (await auth.app.get(DataSource).query(
+      `SELECT count(*)::int AS n FROM "login_families" f
+         JOIN "users" u ON u."id" = f."user_id" WHERE u."username" = $1`,
+      [username],
+    )) as { n: number }[];
+    return rows[0]?.n ?? -1;
+  };
+
   beforeAll(async () => {
     auth = await startTestService(authService);
     await createUser('ann');
@@ -159,10 +169,12 @@ describe('auth: login, tokens and users (API.md "Users and tokens")', () => {
     it('answers 401 and stores no login when the account deletion began after the password was checked', async () => {
       const user = await createUser('late_lou');
       const sessions = auth.app.get(SessionsService);
-      const checked = await sessions.authenticate('late_lou', 'correct horse');
+      const checked = await sessions.authenticate('late_lou', 'correct horse', '127.0.0.1');
       await auth.app.get(AccountDeletionService).requestDeletion(user.id);
 
-      await expect(sessions.login(checked)).rejects.toBeInstanceOf(UnauthorizedException);
+      await expect(sessions.login(checked, '127.0.0.1')).rejects.toBeInstanceOf(
+        UnauthorizedException,
+      );
       const logins = (await auth.app
         .get(DataSource)
         .query(`SELECT count(*)::int AS n FROM "login_families" WHERE "user_id" = $1`, [
@@ -249,12 +261,7 @@ describe('auth: login, tokens and users (API.md "Users and tokens")', () => {
         error: 'Too Many Requests',
         message: `Too many requests; try again in ${retryAfter} s`,
       });
-      const families = (await auth.app
-        .get(DataSource)
-        .query(
-          `SELECT count(*)::int AS n FROM "login_families" f JOIN "users" u ON u."id" = f."user_id" WHERE u."username" = 'flooded'`,
-        )) as { n: number }[];
-      expect(families).toEqual([{ n: 0 }]);
+      expect(await loginsOf('flooded')).toBe(0);
       // The owner, from another address (through the edge), is not locked out by them.
       const owner = await requestFrom(`${auth.url}/api/auth/login`, {
         method: 'POST',
@@ -263,6 +270,68 @@ describe('auth: login, tokens and users (API.md "Users and tokens")', () => {
         body: JSON.stringify({ username: 'flooded', password: 'correct horse' }),
       });
       expect(owner.status).toBe(200);
+    });
+
+    describe('an account whose password is guessed from many addresses', () => {
+      /** A login attempt for `username` from the client `address` (through the edge). */
+      const loginFrom = (address: string, username: string, password: string) =>
+        requestFrom(`${auth.url}/api/auth/login`, {
+          method: 'POST',
+          localAddress: LOCAL_EDGE_SOURCE_ADDRESS,
+          headers: { 'content-type': 'application/json', 'x-forwarded-for': address },
+          body: JSON.stringify({ username, password }),
+        });
+      /** Wrong passwords counted for `username` in its window (stored by hash). */
+      const failuresOf = async (username: string) => {
+        const rows = (await auth.app
+          .get(DataSource)
+          .query(
+            `SELECT "hits" FROM "rate_limit_windows" WHERE "rule" = 'login-failures-account' AND "key" = $1`,
+            [createHash('sha256').update(username).digest('base64url')],
+          )) as { hits: number }[];
+        return rows[0]?.hits ?? 0;
+      };
+      /** One wrong password from each of `count` addresses no one logged in from. */
+      const guess = async (username: string, count: number, network: string) => {
+        const statuses: number[] = [];
+        for (let host = 1; host <= count; host++)
+          statuses.push((await loginFrom(`${network}.${host}`, username, 'guess')).status);
+        return statuses;
+      };
+
+      it('answers 429 from networks it never logged in from, before any password check, once LOGIN_FAILURES_PER_ACCOUNT_MAX were wrong; its owner still logs in from home', async () => {
+        const max = auth.config.extra.LOGIN_FAILURES_PER_ACCOUNT_MAX;
+        await createUser('guessed');
+        expect((await loginFrom('10.61.0.1', 'guessed', 'correct horse')).status).toBe(200);
+
+        // Each address is far inside its own limits: only the account's count can stop them.
+        expect(await guess('guessed', max, '10.62.0')).toEqual(Array(max).fill(401));
+        expect(await failuresOf('guessed')).toBe(max);
+        const stranger = await loginFrom('10.63.0.1', 'GUESSED', 'correct horse');
+        expect(stranger.status).toBe(429);
+        const retryAfter = Number(stranger.headers['retry-after']);
+        expect(retryAfter).toBeGreaterThan(0);
+        expect(retryAfter).toBeLessThanOrEqual(15 * 60);
+        expect(JSON.parse(stranger.body)).toEqual({
+          statusCode: 429,
+          error: 'Too Many Requests',
+          message: `Too many requests; try again in ${retryAfter} s`,
+        });
+        // Refused before the password is checked: a wrong one is not counted either.
+        expect((await loginFrom('10.63.0.2', 'guessed', 'guess')).status).toBe(429);
+        expect(await failuresOf('guessed')).toBe(max);
+        expect(await loginsOf('guessed')).toBe(1);
+
+        // From the network of its login (another address of it), the owner is let through.
+        expect((await loginFrom('10.61.0.1', 'guessed', 'correct horse')).status).toBe(200);
+        expect((await loginFrom('10.61.0.1', 'guessed', 'guess')).status).toBe(401);
+      });
+
+      it('answers a username no one has the same way, so the answers name no accounts', async () => {
+        const max = auth.config.extra.LOGIN_FAILURES_PER_ACCOUNT_MAX;
+        expect(await guess('no_such_user', max, '10.64.0')).toEqual(Array(max).fill(401));
+        expect((await loginFrom('10.65.0.1', 'no_such_user', 'guess')).status).toBe(429);
+      });
     });
 
     it('answers 400 to a body that is not JSON', async () => {

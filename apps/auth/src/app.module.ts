@@ -19,6 +19,7 @@ import { PendingUsersByAge1768900000000 } from './users/migrations/1768900000000
 import { UserSearchFoldsCaseAlike1769000000000 } from './users/migrations/1769000000000-user-search-folds-case-alike';
 import { UsersModule } from './users/users.module';
 import { LoginFamily, RefreshToken } from './sessions/login.entities';
+import { LoginClientNetworks1769100000000 } from './sessions/migrations/1769100000000-login-client-networks';
 import { User } from './users/user.entity';
 
 /** The auth service: users, credentials and tokens. */
@@ -38,6 +39,7 @@ export class AppModule {
             UserSearchIndex1768200000001,
             PendingUsersByAge1768900000000,
             UserSearchFoldsCaseAlike1769000000000,
+            LoginClientNetworks1769100000000,
           ],
           publishes: [AUTH_LOGINS_TOPIC, AUTH_USERS_TOPIC, SAGA_REQUESTS_TOPIC, SAGA_REPLIES_TOPIC],
         }),

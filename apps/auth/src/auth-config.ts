@@ -30,6 +30,11 @@ const AUTH_ENV = {
    * a time for days would make an account deletion announce tens of thousands.
    */
   LOGINS_PER_USER_MAX: integer({ min: 1, max: 10_000 }, { default: 50 }),
+  /**
+   * Wrong passwords for one account, from every address, in 15 minutes; past them the
+   * account is tried only from networks it logged in from (`PasswordGuessing`).
+   */
+  LOGIN_FAILURES_PER_ACCOUNT_MAX: integer({ min: 1, max: 1_000_000 }, { default: 20 }),
   ...TOKEN_CLAIMS_ENV,
   /** Outside production only: these names get the `admin` role at signup (the bootstrap). */
   ...ADMIN_ENV,

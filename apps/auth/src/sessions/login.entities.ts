@@ -20,6 +20,14 @@ export class LoginFamily {
 
   @Column({ type: 'text', name: 'revoke_reason', nullable: true })
   revokeReason!: string | null;
+
+  /**
+   * The SHA-256 of the client's network the login came from (`clientNetwork`: an IPv4
+   * address, an IPv6 /64), so an account under attack is still open from where its owner
+   * logs in (`PasswordGuessing`); null for logins stored before it was kept.
+   */
+  @Column({ type: 'text', name: 'client_network_hash', nullable: true })
+  clientNetworkHash!: string | null;
 }
 
 /** A refresh token, stored only as its SHA-256; `rotatedAt` is set once it was used. */

@@ -17,6 +17,7 @@ import {
 import type { TokenPair } from '@scale-chat/contracts';
 import { LoginRequest, RefreshRequest, TokenPairDto } from './sessions.dto';
 import { LocalLoginGuard, type LoggedInRequest } from './local-login.guard';
+import { clientNetworkOf } from './local.strategy';
 import { SessionsService } from './sessions.service';
 
 const MINUTE = 60_000;
@@ -60,7 +61,7 @@ export class SessionsController {
   @ApiForbiddenResponse({ description: 'account not active' })
   // The body is read by LocalLoginGuard; declared here for validation and OpenAPI.
   login(@Body() _body: LoginRequest, @Req() request: LoggedInRequest): Promise<TokenPair> {
-    return this.sessions.login(request.user);
+    return this.sessions.login(request.user, clientNetworkOf(request));
   }
 
   @Post('refresh')

@@ -5,6 +5,7 @@ import { TokensModule } from '../tokens/tokens.module';
 import { UsersModule } from '../users/users.module';
 import { LocalStrategy } from './local.strategy';
 import { LoginsModule } from './logins.module';
+import { PasswordGuessing } from './password-guessing';
 import { SessionsController } from './sessions.controller';
 import { SessionsService } from './sessions.service';
 
@@ -17,7 +18,7 @@ export class SessionsModule {
       module: SessionsModule,
       imports: [LoginsModule, UsersModule, PasswordsModule, tokens],
       controllers: [SessionsController],
-      providers: [SessionsService, LocalStrategy],
+      providers: [SessionsService, PasswordGuessing, LocalStrategy],
       // The signing keys go on to the access-token checks (AuthenticationModule).
       exports: [SessionsService, tokens],
     };

@@ -17,8 +17,22 @@ export class SessionsRepository {
     return new SessionsRepository(manager);
   }
 
-  async insertFamily(id: string, userId: string): Promise<void> {
-    await this.manager.insert(LoginFamily, { id, userId, revokedAt: null, revokeReason: null });
+  async insertFamily(id: string, userId: string, clientNetworkHash: string): Promise<void> {
+    await this.manager.insert(LoginFamily, {
+      id,
+      userId,
+      revokedAt: null,
+      revokeReason: null,
+      clientNetworkHash,
+    });
+  }
+
+  /**
+   * Whether the user has a login stored (revoked or not: a login stays until its refresh
+   * tokens expire) that came from the network hashed `clientNetworkHash`.
+   */
+  hasLoggedInFrom(userId: string, clientNetworkHash: string): Promise<boolean> {
+    return this.manager.existsBy(LoginFamily, { userId, clientNetworkHash });
   }
 
   findFamily(id: string): Promise<LoginFamily | null> {

@@ -8,6 +8,7 @@ import { PasswordHasher } from '../passwords/password-hasher';
 import { viewOf, type User } from '../users/user.entity';
 import { UsersRepository } from '../users/users.repository';
 import { LoginRevocations } from './login-revocations';
+import { clientNetworkHash, PasswordGuessing } from './password-guessing';
 import { SessionsRepository } from './sessions.repository';
 import type { TokenPair } from '@scale-chat/contracts';
 import { SERVICE_CONFIG } from '@scale-chat/platform';
@@ -39,6 +40,7 @@ export class SessionsService {
     private readonly revocations: LoginRevocations,
     private readonly users: UsersRepository,
     private readonly hasher: PasswordHasher,
+    private readonly guessing: PasswordGuessing,
     private readonly signer: AccessTokenSigner,
     private readonly logger: PinoLogger,
   ) {
@@ -46,10 +48,13 @@ export class SessionsService {
   }
 
   /**
-   * The user whose password this is (`LocalStrategy`'s check). An unknown user costs an
-   * argon2id check too, so time tells no usernames.
+   * The user whose password this is (`LocalStrategy`'s check), tried from the client
+   * network `network` (`clientNetwork`). An unknown user costs an argon2id check too, so
+   * time tells no usernames; an account whose password is being guessed from everywhere
+   * is tried only from networks it logs in from (`PasswordGuessing`).
    */
-  async authenticate(username: string, password: string): Promise<User> {
+  async authenticate(username: string, password: string, network: string): Promise<User> {
+    await this.guessing.refuseUnlessKnown(username, network);
     const user = await this.users.findByUsername(username);
     // An account being deleted is gone for logins at once (API.md: later logins get 401).
     if (
@@ -57,6 +62,7 @@ export class SessionsService {
       user === null ||
       user.status === 'deleting'
     ) {
+      await this.guessing.failed(username);
       throw new UnauthorizedException(INVALID_CREDENTIALS);
     }
     if (user.status !== 'active') throw new ForbiddenException('Account is not active');
@@ -64,12 +70,13 @@ export class SessionsService {
   }
 
   /**
-   * A new login (refresh-token family) for a user `authenticate` let through. The user is
+   * A new login (refresh-token family) for a user `authenticate` let through, from the
+   * client network `network`, which it keeps (hashed) for `PasswordGuessing`. The user is
    * read again, locked: an account deletion that began since the password check has its
    * logins revoked by its last step, and one that begins meanwhile waits for this login
    * to be stored, so no login outlives its user unannounced.
    */
-  async login(authenticated: User): Promise<TokenPair> {
+  async login(authenticated: User, network: string): Promise<TokenPair> {
     const pair = await this.dataSource.transaction(async (manager) => {
       const user = await this.users.in(manager).findByIdForShare(authenticated.id);
       if (user === null || user.status === 'deleting') {
@@ -80,7 +87,7 @@ export class SessionsService {
       // Two logins at once count one after the other: each would else see only its own
       // new row, and both end the same oldest login.
       await sessions.lockLoginsOf(user.id);
-      await sessions.insertFamily(family, user.id);
+      await sessions.insertFamily(family, user.id, clientNetworkHash(network));
       // Past the cap, the logins used longest ago end, announced as logouts are.
       for (const oldest of await sessions.unrevokedFamiliesBeyond(user.id, this.loginsMax))
         await this.revocations.revoke(manager, oldest, 'logout');

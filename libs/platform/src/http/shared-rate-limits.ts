@@ -4,6 +4,9 @@ import { PinoLogger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import type { RateDecision } from './rate-limiter';
 
+/** A counter's key as stored: its SHA-256 (`take`). */
+const hashOf = (key: string) => createHash('sha256').update(key).digest('base64url');
+
 /** How often a process sweeps ended windows (lazily, on a hit). */
 const SWEEP_EVERY_MS = 60_000;
 
@@ -40,12 +43,30 @@ export class SharedRateLimits {
          "ends_at" = CASE WHEN counted."ends_at" <= now() THEN EXCLUDED."ends_at"
                           ELSE counted."ends_at" END
        RETURNING "hits", ceil(extract(epoch FROM "ends_at" - now()) * 1000) AS retry_after_ms`,
-      [rule, createHash('sha256').update(key).digest('base64url'), windowMs],
+      [rule, hashOf(key), windowMs],
     );
     this.sweepNowAndThen();
     const counted = rows[0];
     if (counted === undefined) throw new Error('the rate-limit counter returned no row');
     if (counted.hits <= limit) return { allowed: true };
+    return {
+      allowed: false,
+      retryAfterSeconds: Math.max(1, Math.ceil(Number(counted.retry_after_ms) / 1000)),
+    };
+  }
+
+  /**
+   * Whether `key` has used up `limit` in its window under `rule` (hits counted by `take`),
+   * without counting this look.
+   */
+  async usedUp(rule: string, key: string, limit: number): Promise<RateDecision> {
+    const rows: { hits: number; retry_after_ms: string }[] = await this.dataSource.query(
+      `SELECT "hits", ceil(extract(epoch FROM "ends_at" - now()) * 1000) AS retry_after_ms
+         FROM rate_limit_windows WHERE "rule" = $1 AND "key" = $2 AND "ends_at" > now()`,
+      [rule, hashOf(key)],
+    );
+    const counted = rows[0];
+    if (counted === undefined || counted.hits < limit) return { allowed: true };
     return {
       allowed: false,
       retryAfterSeconds: Math.max(1, Math.ceil(Number(counted.retry_after_ms) / 1000)),
