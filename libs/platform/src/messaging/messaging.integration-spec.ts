@@ -545,6 +545,51 @@ describe('the outbox, its relay and the idempotent consumer', () => {
     expect(tries).toEqual([{ settled: true }]);
   });
 
+  it('hands `alongside` a row committed late below rows it handed in a try Kafka refused, and those rows not again', async () => {
+    const topic = await newTopic();
+    const source = await dataSource();
+    const probe = (manager: EntityManager, n: number) =>
+      enqueueEvent(manager, { topic, key: `k${n}`, type: 'probe.happened', data: { n } });
+    // Row 1 takes its outbox position first and commits last; row 2 commits first.
+    const late = source.createQueryRunner();
+    await late.connect();
+    await late.startTransaction();
+    await probe(late.manager, 1);
+    await source.transaction((manager) => probe(manager, 2));
+    // Kafka refuses the first publish (row 2 alone), and row 1 commits meanwhile.
+    let refusals = 1;
+    const flakyProducer = Object.create(producer) as Producer;
+    flakyProducer.sendBatch = async (batch) => {
+      if (refusals-- <= 0) return producer.sendBatch(batch);
+      await late.commitTransaction();
+      throw new Error('Kafka is away');
+    };
+    const handed: number[] = [];
+    const relay = new OutboxRelay({
+      dataSource: source,
+      producer: flakyProducer,
+      schema: SCHEMA,
+      logger,
+      pollIntervalMs: 100,
+      alongside: (events) => {
+        handed.push(
+          ...events
+            .filter((event) => event.topic === topic.name)
+            .map((event) => (event.envelope.data as { n: number }).n),
+        );
+        return Promise.resolve();
+      },
+    });
+    relay.start();
+    relays.push(relay);
+    try {
+      await eventually('both rows out', () => outboxIsEmpty(source), 10_000);
+    } finally {
+      await late.release();
+    }
+    expect(handed).toEqual([2, 1]);
+  });
+
   it('relays a row committed while it publishes at once, woken by its notification rather than its poll', async () => {
     const topic = await newTopic();
     const source = await dataSource();

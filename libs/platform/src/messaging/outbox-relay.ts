@@ -115,8 +115,13 @@ export class OutboxRelay {
   private wake: (() => void) | undefined;
   private lastSweep = 0;
   private prepared = false;
-  /** The last outbox position `alongside` had in a try whose rows Kafka then refused. */
-  private handedThrough = 0n;
+  /**
+   * The outbox positions `alongside` had in a try whose rows Kafka then refused, not
+   * handed again when the rows go out again. A set, not the highest position: positions
+   * are taken as transactions write, not as they commit, so a row committed late can come
+   * below rows handed already, and is still to be handed.
+   */
+  private readonly handed = new Set<bigint>();
   /** Bytes a batch may hold once the broker refused one as too large (`splitsForTooLarge`). */
   private maxBytes: number | undefined;
   /** A row was committed (notified) since the last batch began. */
@@ -289,6 +294,7 @@ export class OutboxRelay {
         WHERE "published_at" IS NULL ORDER BY "position" LIMIT $1`,
       [batchSize],
     )) as Row[];
+    this.forgetHandedBelow(read[0]?.position);
     if (read.length === 0) return { relayed: 0, leftRows: false };
     const outgoing = withinBytes(
       read.map((row) => ({ row, message: recordOf(row) })),
@@ -296,7 +302,7 @@ export class OutboxRelay {
     );
     const rows = outgoing.map(({ row }) => row);
     // Rows `alongside` already had in a try that Kafka refused are not handed again.
-    const toHand = rows.filter((row) => BigInt(row.position) > this.handedThrough);
+    const toHand = rows.filter((row) => !this.handed.has(BigInt(row.position)));
     // Both settle before the batch counts as failed: a try of the same rows again must
     // not overlap work still in flight from this one (`alongside` would take its rows for
     // done), nor may that work outlive this relay's lead.
@@ -312,9 +318,8 @@ export class OutboxRelay {
       // What `alongside` did is done, whatever Kafka said of the rows: doing it again for
       // the try of the same rows would repeat it (a membership event applied again lets a
       // member removed since hear the room until its removal is applied again).
-      const last = toHand.at(-1);
-      if (handed.status === 'fulfilled' && last !== undefined)
-        this.handedThrough = BigInt(last.position);
+      if (handed.status === 'fulfilled')
+        for (const row of toHand) this.handed.add(BigInt(row.position));
       // Too large for the broker: the same rows again at once, in smaller batches.
       if (this.splitsForTooLarge(sent.reason, outgoing)) return { relayed: 0, leftRows: true };
       throw sent.reason;
@@ -323,11 +328,24 @@ export class OutboxRelay {
     await dataSource.query(`DELETE FROM "outbox" WHERE "position" = ANY($1::bigint[])`, [
       rows.map((row) => row.position),
     ]);
+    for (const row of rows) this.handed.delete(BigInt(row.position));
     this.options.onPublished?.(rows.length);
     return {
       relayed: rows.length,
       leftRows: read.length === batchSize || rows.length < read.length,
     };
+  }
+
+  /**
+   * Forgets handed rows below the oldest one still to be published (`oldest`, undefined
+   * when none is): the outbox is read from its oldest row, so those are published and
+   * gone (by another instance that led meanwhile, say).
+   */
+  private forgetHandedBelow(oldest: string | undefined): void {
+    if (this.handed.size === 0) return;
+    const below = oldest === undefined ? undefined : BigInt(oldest);
+    for (const position of this.handed)
+      if (below === undefined || position < below) this.handed.delete(position);
   }
 
   /**
