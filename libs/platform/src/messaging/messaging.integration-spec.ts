@@ -155,6 +155,15 @@ describe('the outbox, its relay and the idempotent consumer', () => {
     return received.filter((event) => event.type !== 'probe.marker');
   };
 
+  /** An `alongside` that notes the `n` of each probe event on `topic` it is handed. */
+  const handingTo =
+    (handed: number[], topic: TopicSpec): NonNullable<OutboxRelayOptions['alongside']> =>
+    (events) => {
+      for (const event of events)
+        if (event.topic === topic.name) handed.push((event.envelope.data as { n: number }).n);
+      return Promise.resolve();
+    };
+
   const newTopic = async (config?: Record<string, string>) => {
     const topic = defineTopic({
       name: `test.events-${randomUUID().slice(0, 8)}`,
@@ -408,6 +417,64 @@ describe('the outbox, its relay and the idempotent consumer', () => {
     expect(published.first).toBe(1);
   });
 
+  it('does not hand `alongside` a batch it read before its lead passed to another relay', async () => {
+    const topic = await newTopic();
+    const [first, second] = [await dataSource(), await dataSource()];
+    const handed = { first: [] as number[], second: [] as number[] };
+    const relay = (source: DataSource, name: keyof typeof handed) => {
+      const started = new OutboxRelay({
+        dataSource: source,
+        producer,
+        schema: SCHEMA,
+        logger,
+        pollIntervalMs: 100,
+        alongside: handingTo(handed[name], topic),
+      });
+      started.start();
+      relays.push(started);
+    };
+    // The first relay's reads of the outbox come back only when the test says so: a leader
+    // that stopped running right after reading a batch.
+    let resume: (() => void) | undefined;
+    const resumed = new Promise<void>((resolve) => (resume = resolve));
+    let stalledReads = 0;
+    const stalling = Object.create(first) as DataSource;
+    stalling.query = async <T>(query: string, parameters?: unknown[]): Promise<T> => {
+      const rows = await first.query<T>(query, parameters);
+      if (query.includes('FROM "outbox"') && query.trimStart().startsWith('SELECT')) {
+        stalledReads += 1;
+        await resumed;
+      }
+      return rows;
+    };
+    relay(stalling, 'first');
+    await first.transaction((manager) =>
+      enqueueEvent(manager, { topic, key: 'k', type: 'probe.happened', data: { n: 1 } }),
+    );
+    await eventually('the first relay read its batch', () => stalledReads > 0);
+
+    // Meanwhile its lock's connection is ended (as a relay that found it silent does) and
+    // the second relay leads, relaying that row and the next.
+    const [holder] = (await first.query(
+      `SELECT "pid" FROM pg_stat_activity WHERE "datname" = current_database() AND "query" = $1`,
+      [`LISTEN "${outboxChannel(SCHEMA)}"`],
+    )) as { pid: number }[];
+    await first.query('SELECT pg_terminate_backend($1)', [holder?.pid]);
+    relay(second, 'second');
+    await eventually('the second relay handed the row', () => handed.second.length === 1, 10_000);
+    await second.transaction((manager) =>
+      enqueueEvent(manager, { topic, key: 'k', type: 'probe.happened', data: { n: 2 } }),
+    );
+    await eventually('the second relay handed the next', () => handed.second.length === 2, 10_000);
+
+    resume?.();
+    await eventually('the first relay read again and found its lead gone', () =>
+      outboxIsEmpty(second),
+    );
+    // Its stale batch ([1], after 2) never reaches the sockets.
+    expect(handed).toEqual({ first: [], second: [1, 2] });
+  });
+
   it('takes the lead from a holder silent for longer than leaderSilenceMs, never from one that beats', async () => {
     const topic = await newTopic();
     const source = await dataSource();
@@ -571,14 +638,7 @@ describe('the outbox, its relay and the idempotent consumer', () => {
       schema: SCHEMA,
       logger,
       pollIntervalMs: 100,
-      alongside: (events) => {
-        handed.push(
-          ...events
-            .filter((event) => event.topic === topic.name)
-            .map((event) => (event.envelope.data as { n: number }).n),
-        );
-        return Promise.resolve();
-      },
+      alongside: handingTo(handed, topic),
     });
     relay.start();
     relays.push(relay);

@@ -210,11 +210,26 @@ export class OutboxRelay {
     // A word on the lock's connection now and then from the moment it is held, whatever
     // the work does (preparing, or a batch waiting on Kafka): the waiting relays take
     // silence for a leader gone.
-    const beat = setInterval(
-      () => void client.query('SELECT 1').catch((error: unknown) => onLockLost(error as Error)),
-      Math.min(1_000, this.leaderSilenceMs / 5),
-    );
+    let spokeAt = Date.now();
+    const speak = async () => {
+      try {
+        await client.query('SELECT 1');
+        spokeAt = Date.now();
+      } catch (error) {
+        onLockLost(error as Error);
+      }
+    };
+    const beat = setInterval(() => void speak(), Math.min(1_000, this.leaderSilenceMs / 5));
     beat.unref();
+    // Before a batch read goes out: the lead may have passed to another instance while
+    // this one could not run (stopped, paused, its connection cut), and that one may
+    // have published and broadcast these rows and those after them. Handing the stale
+    // batch to `alongside` would apply its membership events again, after later ones.
+    const stillLeading = async () => {
+      // Quiet for longer than the beat allows: the connection may be gone unnoticed.
+      if (lockLost === undefined && Date.now() - spokeAt >= this.leaderSilenceMs / 2) await speak();
+      if (lockLost !== undefined) throw new LockLostError(lockLost);
+    };
     try {
       if (!this.prepared) {
         await this.options.prepare?.();
@@ -224,7 +239,7 @@ export class OutboxRelay {
       while (!this.stopped) {
         if (lockLost !== undefined) throw new LockLostError(lockLost);
         this.notified = false;
-        const { relayed, leftRows } = await this.relayBatch();
+        const { relayed, leftRows } = await this.relayBatch(stillLeading);
         // A full batch may have left rows behind, and a notification during the batch
         // may be for a row it did not see; otherwise the outbox is empty until notified.
         if (leftRows || this.notified) continue;
@@ -252,8 +267,9 @@ export class OutboxRelay {
   /**
    * Ends the connection of the lock's holder if it has said nothing for `leaderSilenceMs`:
    * its lock goes with it, and the next try takes it. The holder, should it run again,
-   * finds its connection gone and stops before its next batch (a batch it had under way
-   * may go out a second time, which consumers drop by event id).
+   * finds its connection gone and stops: a batch it had read is neither published nor
+   * handed to `alongside` (`stillLeading`); one already going out when it stopped may
+   * reach Kafka a second time, which consumers drop by event id.
    */
   private async endSilentLeader(runner: QueryRunner, lockKey: string): Promise<void> {
     const ended = (await runner.query(
@@ -285,9 +301,12 @@ export class OutboxRelay {
 
   /**
    * Publishes the oldest unpublished rows, as many as `batchSize` and `maxBatchBytes`
-   * allow; how many, and whether it may have left rows behind.
+   * allow, once `stillLeading` (if given) holds after they were read; how many, and
+   * whether it may have left rows behind.
    */
-  async relayBatch(): Promise<{ relayed: number; leftRows: boolean }> {
+  async relayBatch(
+    stillLeading?: () => Promise<void>,
+  ): Promise<{ relayed: number; leftRows: boolean }> {
     const { dataSource, producer, batchSize = DEFAULT_BATCH_SIZE } = this.options;
     const read = (await dataSource.query(
       `SELECT "position", "topic", "key", "envelope", "headers" FROM "outbox"
@@ -296,6 +315,7 @@ export class OutboxRelay {
     )) as Row[];
     this.forgetHandedBelow(read[0]?.position);
     if (read.length === 0) return { relayed: 0, leftRows: false };
+    await stillLeading?.();
     const outgoing = withinBytes(
       read.map((row) => ({ row, message: recordOf(row) })),
       this.maxBytes ?? this.options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES,
