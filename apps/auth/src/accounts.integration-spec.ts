@@ -494,6 +494,22 @@ describe('auth: login, tokens and users (API.md "Users and tokens")', () => {
       expect(await names('query=an_')).toEqual(['an_x']);
     });
 
+    it('finds at most 20 users when no limit is given', async () => {
+      const many = Array.from(
+        { length: 25 },
+        (_, index) => `lim_${String(index + 1).padStart(2, '0')}`,
+      );
+      for (const username of many) await createUser(username);
+      // A searcher of its own: the other tests spend annabel's search budget.
+      await createUser('limit_searcher');
+      const searcher = (await loginAs('limit_searcher')).accessToken;
+      const answer = await call('GET', '/api/users?query=lim_', undefined, searcher);
+      expect(answer.status).toBe(200);
+      expect((answer.body['items'] as { username: string }[]).map((user) => user.username)).toEqual(
+        many.slice(0, 20),
+      );
+    });
+
     it('has the search keys index, valid, though it was built CONCURRENTLY outside a transaction', async () => {
       const indexes = (await auth.app.get(DataSource).query(
         `SELECT i.indisvalid AS valid FROM pg_index i

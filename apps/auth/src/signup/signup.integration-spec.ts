@@ -216,7 +216,17 @@ describe('POST /api/auth/signup and auth as a saga participant', () => {
   it.each([
     ['a username too short', { username: 'ab', password: 'long enough' }, 'username'],
     ['a username with a space', { username: 'a b c', password: 'long enough' }, 'username'],
+    [
+      'a username of 33 characters',
+      { username: 'u'.repeat(33), password: 'long enough' },
+      'username',
+    ],
     ['a password too short', { username: 'shorty', password: 'short' }, 'password'],
+    [
+      'a password of 129 characters',
+      { username: 'longpass', password: 'p'.repeat(129) },
+      'password',
+    ],
     [
       'a display name too long',
       { username: 'longname', password: 'long enough', displayName: 'x'.repeat(65) },

@@ -300,6 +300,47 @@ describe('messages v1.1 over REST', () => {
     expect(await mentionCount(bob)).toBe(0);
   });
 
+  it("lists the caller's rooms most recent activity first, lastMessage null where none was sent", async () => {
+    const dee = await chat.member();
+    const [oldest, middle, newest] = [
+      await chat.room([dee]),
+      await chat.room([dee, ann]),
+      await chat.room([dee]),
+    ];
+    const listed = async () =>
+      (
+        (await chat.call('GET', '/api/rooms', dee)) as Answer<{
+          items: RoomSummaryView[];
+        }>
+      ).body.items.map((item) => [item.id, item.lastMessage]);
+    expect(await listed()).toEqual([
+      [newest, null],
+      [middle, null],
+      [oldest, null],
+    ]);
+    // A message in the oldest room makes it the most recently active: first.
+    const sent = (await chat.call('POST', `/api/rooms/${oldest}/messages`, dee, {
+      clientMsgId: randomUUID(),
+      body: 'wake up',
+    })) as Answer<MessageView>;
+    expect(sent.status).toBe(201);
+    expect(await listed()).toEqual([
+      [oldest, sent.body],
+      [newest, null],
+      [middle, null],
+    ]);
+    // Another member's message counts as activity too.
+    const answered = (await chat.call('POST', `/api/rooms/${middle}/messages`, ann, {
+      clientMsgId: randomUUID(),
+      body: 'me too',
+    })) as Answer<MessageView>;
+    expect(await listed()).toEqual([
+      [middle, answered.body],
+      [oldest, sent.body],
+      [newest, null],
+    ]);
+  });
+
   it('GET …/changes: each message changed after a version, once, in its current state', async () => {
     const { body: start } = await call<RoomView>(ann, 'GET', '');
     const { body: a } = await send(ann, 'a');
@@ -337,6 +378,33 @@ describe('messages v1.1 over REST', () => {
       expect((await call(ann, 'GET', `/changes?${bad}`)).status).toBe(400);
     }
     expect((await call(cat, 'GET', '/changes')).status).toBe(403);
+  });
+
+  it('GET …/changes and sync by afterVersion: 100 changes a page when no limit is given', async () => {
+    const busy = await chat.room([ann]);
+    const sends = await Promise.all(
+      Array.from({ length: 120 }, (_, index) =>
+        chat.call('POST', `/api/rooms/${busy}/messages`, ann, {
+          clientMsgId: randomUUID(),
+          body: `change ${index}`,
+        }),
+      ),
+    );
+    expect(sends.map((sent) => sent.status).filter((status) => status !== 201)).toEqual([]);
+    const first = Array.from({ length: 100 }, (_, index) => index + 1);
+    const page = (await chat.call(
+      'GET',
+      `/api/rooms/${busy}/changes?afterVersion=0`,
+      ann,
+    )) as Answer<ChangesPage>;
+    expect(page.status).toBe(200);
+    expect(page.body.items.map((item) => item.version)).toEqual(first);
+    expect(page.body).toMatchObject({ hasMore: true, lastVersion: 120 });
+    const socket = await chat.socket(ann);
+    const synced = await ask<ChangesPage>(socket, 'sync', { roomId: busy, afterVersion: 0 });
+    if (!synced.ok) throw new Error(synced.error.message);
+    expect(synced.items.map((item) => item.version)).toEqual(first);
+    expect(synced).toMatchObject({ hasMore: true, lastVersion: 120 });
   });
 
   it('describes the v1.1 calls in the OpenAPI document', async () => {

@@ -16,6 +16,11 @@ const MESSAGES = 60;
 /** 4,000 control characters: 24 KB of JSON a message, each written `\u0001`. */
 const HEAVY_BODY = '\u0001'.repeat(4_000);
 
+const LIGHT_MESSAGES = 130;
+/** The seqs from `first`, `count` of them. */
+const seqsFrom = (first: number, count: number) =>
+  Array.from({ length: count }, (_, index) => first + index);
+
 const jsonBytes = (items: readonly MessageView[]) => Buffer.byteLength(JSON.stringify(items));
 
 /**
@@ -27,6 +32,9 @@ describe('pages of history', () => {
   let chat: GatewayFixture;
   let owner: Member;
   let roomId: string;
+  let reader: Member;
+  /** reader's room of LIGHT_MESSAGES short messages: more than a page holds by default. */
+  let lightRoomId: string;
 
   beforeAll(async () => {
     chat = await GatewayFixture.start({
@@ -39,6 +47,15 @@ describe('pages of history', () => {
     const socket = await chat.socket(owner);
     for (let sent = 0; sent < MESSAGES; sent += 1) await sendOver(socket, roomId, HEAVY_BODY);
     socket.disconnect();
+    reader = await chat.member();
+    lightRoomId = await chat.room([reader]);
+    const readerSocket = await chat.socket(reader);
+    await Promise.all(
+      Array.from({ length: LIGHT_MESSAGES }, (_, index) =>
+        sendOver(readerSocket, lightRoomId, `light ${index + 1}`),
+      ),
+    );
+    readerSocket.disconnect();
   });
 
   afterAll(async () => {
@@ -77,6 +94,29 @@ describe('pages of history', () => {
       Array.from({ length: count }, (_, index) => MESSAGES - count + index + 1),
     );
     expect(page.hasMore).toBe(true);
+  });
+
+  it('are the newest 50 messages over REST when no limit or cursor is given, saying there is more', async () => {
+    const answer = await chat.call('GET', `/api/rooms/${lightRoomId}/messages`, reader);
+    expect(answer.status).toBe(200);
+    const page = answer.body as Page;
+    expect(page.items.map((message) => message.seq)).toEqual(seqsFrom(LIGHT_MESSAGES - 49, 50));
+    expect(page.hasMore).toBe(true);
+  });
+
+  it('are 100 messages after afterSeq by sync when no limit is given, and at most 500', async () => {
+    const socket = await chat.socket(reader);
+    const page = await ask<Page>(socket, 'sync', { roomId: lightRoomId, afterSeq: 5 });
+    if (!page.ok) throw new Error(page.error.message);
+    expect(page.items.map((message) => message.seq)).toEqual(seqsFrom(6, 100));
+    expect(page.hasMore).toBe(true);
+    expect(
+      await ask<Page>(socket, 'sync', { roomId: lightRoomId, afterSeq: 0, limit: 501 }),
+    ).toEqual({
+      ok: false,
+      error: { code: 'bad_request', message: 'limit must not be greater than 500' },
+    });
+    expect(socket.connected).toBe(true);
   });
 
   it('are refused to a client that asks for them faster than it reads them', async () => {

@@ -126,6 +126,19 @@ describe("message search (chat-gateway, real PostgreSQL's pg_trgm)", () => {
     expect(seen).toEqual([5, 4, 3, 2, 1].map((n) => `zq page ${n}`));
   });
 
+  it('answers the newest 20 when no limit is given, saying there are more', async () => {
+    const dora = await chat.member();
+    const many = await chat.room([dora]);
+    for (let n = 1; n <= 25; n += 1) await send(many, dora, `zd many ${n}`);
+    const answer = await search(dora, { query: 'zd many' });
+    expect(answer.status).toBe(200);
+    const page = answer.body as Page;
+    expect(page.items.map((message) => message.body)).toEqual(
+      Array.from({ length: 20 }, (_, index) => `zd many ${25 - index}`),
+    );
+    expect(page.hasMore).toBe(true);
+  });
+
   it.each([
     ['no query', {}],
     ['a query of one character', { query: '점' }],
