@@ -3,35 +3,35 @@ import {
   CHAT_ROOM_EVENTS_TOPIC,
   MESSAGE_CHANGE_TYPES,
   ROOM_EVENT_TYPES,
-  type MemberJoined,
-  type MemberLeft,
-  type MessageChanged,
   type MessageChangeType,
-  type MessageSent,
   type MessageView,
-  type RoomCreated,
 } from '@scale-chat/contracts';
+import type { EVENT_SCHEMAS } from '@scale-chat/contracts/events';
 import { OutboxRelayService, type RelayedEvent } from '@scale-chat/platform';
 import { ChatMetrics } from './chat-metrics';
 import { LiveRooms } from './live-rooms';
 
-const CHANGE_TYPES: readonly string[] = Object.values(MESSAGE_CHANGE_TYPES);
-const isChange = (type: string): type is MessageChangeType => CHANGE_TYPES.includes(type);
-
 /** Rooms whose last broadcast `version` is remembered; the least recent are forgotten first. */
 const REMEMBERED_ROOMS = 100_000;
 
-/** One event of `chat.room-events` as the relay hands it over, typed. */
-type RoomEvent =
-  | { readonly type: typeof ROOM_EVENT_TYPES.messageSent; readonly data: MessageSent }
-  | { readonly type: typeof ROOM_EVENT_TYPES.roomCreated; readonly data: RoomCreated }
-  | { readonly type: typeof ROOM_EVENT_TYPES.memberJoined; readonly data: MemberJoined }
-  | { readonly type: typeof ROOM_EVENT_TYPES.memberLeft; readonly data: MemberLeft }
-  | { readonly type: MessageChangeType; readonly data: MessageChanged };
+/**
+ * Every event type of a room's that the relay hands over: each must reach the sockets, so
+ * a type added to the contracts' lists is a case `apply` is made to handle (its switch
+ * is checked exhaustive), its data typed by its schema in `EVENT_SCHEMAS`.
+ */
+type RoomEventType = (typeof ROOM_EVENT_TYPES)[keyof typeof ROOM_EVENT_TYPES] | MessageChangeType;
 
-const ROOM_EVENT_TYPE_NAMES: ReadonlySet<string> = new Set([
+/** One event of `chat.room-events` as the relay hands it over, typed by its type. */
+type RoomEvent = {
+  [T in RoomEventType]: {
+    readonly type: T;
+    readonly data: ReturnType<(typeof EVENT_SCHEMAS)[T]>;
+  };
+}[RoomEventType];
+
+const ROOM_EVENT_TYPE_NAMES: ReadonlySet<string> = new Set<RoomEventType>([
   ...Object.values(ROOM_EVENT_TYPES),
-  ...CHANGE_TYPES,
+  ...Object.values(MESSAGE_CHANGE_TYPES),
 ]);
 
 /** The room events of a relayed batch (the outbox's own rows: written by this service, not checked again). */
@@ -125,12 +125,15 @@ export class RoomEventsBroadcaster implements OnModuleInit {
    * the batch.
    */
   private apply(event: RoomEvent, versionsBefore: Map<string, number | undefined>): void {
-    if (isChange(event.type)) {
-      const { message } = event.data as MessageChanged;
-      if (this.isNew(message, versionsBefore)) this.live.messageUpdated(message);
-      return;
-    }
     switch (event.type) {
+      case MESSAGE_CHANGE_TYPES.messageEdited:
+      case MESSAGE_CHANGE_TYPES.messageDeleted:
+      case MESSAGE_CHANGE_TYPES.reactionAdded:
+      case MESSAGE_CHANGE_TYPES.reactionRemoved: {
+        const { message } = event.data;
+        if (this.isNew(message, versionsBefore)) this.live.messageUpdated(message);
+        return;
+      }
       case ROOM_EVENT_TYPES.messageSent: {
         const { message } = event.data;
         if (!this.isNew(message, versionsBefore)) return;
