@@ -119,13 +119,14 @@ export class EventLogRepository {
     );
   }
 
+  /** Adds to the running totals; a total counted for the first time starts at its amount. */
   async addTotals(totals: ReadonlyMap<TotalName, number>): Promise<void> {
     if (totals.size === 0) return;
     const sorted = [...totals].sort(([a], [b]) => compare(a, b));
     await this.manager.query(
-      `UPDATE "totals" SET "value" = "totals"."value" + changes."amount"
-       FROM unnest($1::text[], $2::bigint[]) AS changes ("name", "amount")
-      WHERE "totals"."name" = changes."name"`,
+      `INSERT INTO "totals" ("name", "value")
+     SELECT * FROM unnest($1::text[], $2::bigint[])
+     ON CONFLICT ("name") DO UPDATE SET "value" = "totals"."value" + EXCLUDED."value"`,
       [sorted.map(([name]) => name), sorted.map(([, amount]) => amount)],
     );
   }

@@ -193,6 +193,26 @@ describe('log-consumer: stats fed from Kafka', () => {
     });
   });
 
+  it('starts a total with no row yet at its first count (one added to the figures later)', async () => {
+    const totals = service.app.get(DataSource);
+    const before = await summary();
+    await totals.query(`DELETE FROM "totals" WHERE "name" = 'rooms'`);
+    await send(CHAT_ROOM_EVENTS_TOPIC, [roomCreated()]);
+    const [row] = await eventuallyValue(
+      'the room counted',
+      async () =>
+        (await totals.query(`SELECT "value" FROM "totals" WHERE "name" = 'rooms'`)) as {
+          value: string;
+        }[],
+      (rows) => rows.length > 0,
+    );
+    expect(row).toEqual({ value: '1' });
+    // The figures as they were, and this room: the later tests count from there.
+    await totals.query(`UPDATE "totals" SET "value" = $1 WHERE "name" = 'rooms'`, [
+      Number(before['rooms']) + 1,
+    ]);
+  });
+
   it('keeps an event read on a topic that does not carry its type in dead_letters, counting nothing', async () => {
     const before = await summary();
     const strayed = userRegistered();
