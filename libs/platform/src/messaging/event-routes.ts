@@ -12,7 +12,10 @@ export const KAFKA_EVENTS_TRANSPORT = Symbol('kafka-events');
 /**
  * A consumer group of the service (`<KAFKA_GROUP_PREFIX>.<name>`): the topics it reads and
  * how. Declared once as a constant by the feature that owns it; every handler of the
- * group names that same constant.
+ * group names that same constant. A new group, or a new topic of one, goes into
+ * deploy/helm/scale-chat/files/kafka-access.yaml too (and the ACLs tools/src/chart/chart.spec.ts
+ * expects): a broker with the chart's ACLs refuses it otherwise, which only
+ * tools/src/stack.e2e-spec.ts sees before production does.
  */
 export interface ConsumerGroup {
   readonly name: string;
