@@ -7,6 +7,9 @@ import type {
   RoomView,
   TokenPair,
   UserView,
+  StatsBucket,
+  StatsSummary,
+  WordCountView,
 } from '@scale-chat/contracts';
 
 /**
@@ -151,13 +154,7 @@ export function listOf<T>(value: unknown, guard: Guard<T>): Page<T> {
   return { items: value['items'].filter(guard), hasMore: value['hasMore'] === true };
 }
 
-export interface StatsSummary {
-  readonly users: number;
-  readonly rooms: number;
-  readonly messages: number;
-  readonly messagesLastHour: number;
-  readonly signupsToday: number;
-}
+export type { StatsSummary };
 
 export const isStatsSummary: Guard<StatsSummary> = (value): value is StatsSummary =>
   hasFields(value, {
@@ -166,16 +163,19 @@ export const isStatsSummary: Guard<StatsSummary> = (value): value is StatsSummar
     messages: 'number',
     messagesLastHour: 'number',
     signupsToday: 'number',
-  });
+  } satisfies Record<keyof StatsSummary, 'number'>);
 
-export const isBucket: Guard<{ t: string; count: number }> = (
-  value,
-): value is { t: string; count: number } => hasFields(value, { t: 'string', count: 'number' });
+export const isBucket: Guard<StatsBucket> = (value): value is StatsBucket =>
+  hasFields(value, { t: 'string', count: 'number' } satisfies Record<
+    keyof StatsBucket,
+    Fields[string]
+  >);
 
-export const isWordCount: Guard<{ word: string; count: number }> = (
-  value,
-): value is { word: string; count: number } =>
-  hasFields(value, { word: 'string', count: 'number' });
+export const isWordCount: Guard<WordCountView> = (value): value is WordCountView =>
+  hasFields(value, { word: 'string', count: 'number' } satisfies Record<
+    keyof WordCountView,
+    Fields[string]
+  >);
 
 export type Ack =
   | { readonly ok: true; readonly body: Readonly<Record<string, unknown>> }

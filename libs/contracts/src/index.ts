@@ -11,3 +11,4 @@ export * from './message-changes';
 export * from './domain-topics';
 export * from './emoji';
 export * from './mentions';
+export * from './stats';

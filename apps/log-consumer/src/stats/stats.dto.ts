@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { QueryInteger } from '@scale-chat/platform';
 import { IsInstant } from './instant';
+import type { StatsBucket, StatsSummary, WordCountView } from '@scale-chat/contracts';
 
 export const BUCKETS = ['minute', 'hour', 'day'] as const;
 export type Bucket = (typeof BUCKETS)[number];
@@ -55,7 +56,7 @@ export class TopWordsQuery {
 /** `GET /api/stats/summary` takes no parameters: any is a 400, as on the other stats. */
 export class SummaryQuery {}
 
-export class SummaryView {
+export class SummaryView implements StatsSummary {
   @ApiProperty() users!: number;
   @ApiProperty() rooms!: number;
   @ApiProperty() messages!: number;
@@ -63,7 +64,7 @@ export class SummaryView {
   @ApiProperty({ description: 'signups since 00:00 UTC' }) signupsToday!: number;
 }
 
-export class SeriesPoint {
+export class SeriesPoint implements StatsBucket {
   @ApiProperty({ format: 'date-time', description: 'start of the bucket (UTC)' }) t!: string;
   @ApiProperty() count!: number;
 }
@@ -72,7 +73,7 @@ export class SeriesView {
   @ApiProperty({ type: [SeriesPoint] }) items!: SeriesPoint[];
 }
 
-export class WordCount {
+export class WordCount implements WordCountView {
   @ApiProperty() word!: string;
   @ApiProperty() count!: number;
 }
