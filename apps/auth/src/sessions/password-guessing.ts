@@ -9,6 +9,9 @@ import { SessionsRepository } from './sessions.repository';
 const FAILURES_RULE = 'login-failures-account';
 const FAILURES_WINDOW_MS = 15 * 60_000;
 
+/** An id no user has (the nil UUID), looked up for a username no one has. */
+const NO_USER_ID = '00000000-0000-0000-0000-000000000000';
+
 /** A client network (`clientNetwork`) as a login keeps it: its SHA-256, not the address. */
 export const clientNetworkHash = (network: string): string =>
   createHash('sha256').update(network).digest('base64url');
@@ -44,8 +47,12 @@ export class PasswordGuessing {
     );
     if (decision.allowed) return;
     const user = await this.users.findByUsername(username);
-    if (user !== null && (await this.sessions.hasLoggedInFrom(user.id, clientNetworkHash(network))))
-      return;
+    // The same two lookups for a username no one has: the time of a 429 names no accounts.
+    const known = await this.sessions.hasLoggedInFrom(
+      user?.id ?? NO_USER_ID,
+      clientNetworkHash(network),
+    );
+    if (user !== null && known) return;
     throw new TooManyRequestsException(decision.retryAfterSeconds);
   }
 
