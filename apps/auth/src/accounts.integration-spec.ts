@@ -193,22 +193,23 @@ describe('auth: login, tokens and users (API.md "Users and tokens")', () => {
         `UPDATE "login_families" SET "created_at" = now() - interval '2 days' WHERE "user_id" = $1`,
         [user.id],
       );
-      // Then max more, begun a day ago and never refreshed: one over the cap already,
-      // as a cap lowered since would leave them.
+      // Then max more, begun a day ago a second apart and never refreshed: one over the
+      // cap already, as a cap lowered since would leave them.
+      const dayAgo = new Date(Date.now() - 24 * 60 * 60 * 1000);
       await dataSource.query(
         `INSERT INTO "login_families" ("id", "user_id", "created_at")
-         SELECT gen_random_uuid(), $1, now() - interval '1 day' + make_interval(secs => n)
+         SELECT gen_random_uuid(), $1, $3::timestamptz + make_interval(secs => n)
            FROM generate_series(1, $2::int) AS n`,
-        [user.id, max],
+        [user.id, max, dayAgo],
       );
       const latest = await loginAs('many_logins');
 
       const revoked = (await dataSource.query(
         `SELECT "revoke_reason" AS "reason",
-                extract(epoch FROM "created_at" - (now() - interval '1 day'))::int AS "secs"
+                extract(epoch FROM "created_at" - $2::timestamptz)::int AS "secs"
            FROM "login_families" WHERE "user_id" = $1 AND "revoked_at" IS NOT NULL
           ORDER BY "created_at"`,
-        [user.id],
+        [user.id, dayAgo],
       )) as { reason: string; secs: number }[];
       // The two used longest ago: the first two of the day-old ones.
       expect(revoked).toEqual([
@@ -281,7 +282,7 @@ describe('auth: login, tokens and users (API.md "Users and tokens")', () => {
           headers: { 'content-type': 'application/json', 'x-forwarded-for': address },
           body: JSON.stringify({ username, password }),
         });
-      /** Wrong passwords counted for `username` in its window (stored by hash). */
+      /** Password checks counted against `username` in its window (stored by hash). */
       const failuresOf = async (username: string) => {
         const rows = (await auth.app
           .get(DataSource)
@@ -303,6 +304,8 @@ describe('auth: login, tokens and users (API.md "Users and tokens")', () => {
         const max = auth.config.extra.LOGIN_FAILURES_PER_ACCOUNT_MAX;
         await createUser('guessed');
         expect((await loginFrom('10.61.0.1', 'guessed', 'correct horse')).status).toBe(200);
+        // A right password is no guess: its check is given back.
+        expect(await failuresOf('guessed')).toBe(0);
 
         // Each address is far inside its own limits: only the account's count can stop them.
         expect(await guess('guessed', max, '10.62.0')).toEqual(Array(max).fill(401));
@@ -317,14 +320,25 @@ describe('auth: login, tokens and users (API.md "Users and tokens")', () => {
           error: 'Too Many Requests',
           message: `Too many requests; try again in ${retryAfter} s`,
         });
-        // Refused before the password is checked: a wrong one is not counted either.
         expect((await loginFrom('10.63.0.2', 'guessed', 'guess')).status).toBe(429);
-        expect(await failuresOf('guessed')).toBe(max);
         expect(await loginsOf('guessed')).toBe(1);
 
-        // From the network of its login (another address of it), the owner is let through.
+        // From the address of its login, the owner is let through.
         expect((await loginFrom('10.61.0.1', 'guessed', 'correct horse')).status).toBe(200);
         expect((await loginFrom('10.61.0.1', 'guessed', 'guess')).status).toBe(401);
+      });
+
+      it('counts checks that come at once one by one: of twice the limit at once, only the limit are checked', async () => {
+        const max = auth.config.extra.LOGIN_FAILURES_PER_ACCOUNT_MAX;
+        await createUser('stormed');
+        const statuses = await Promise.all(
+          Array.from(
+            { length: 2 * max },
+            async (_, host) => (await loginFrom(`10.66.0.${host + 1}`, 'stormed', 'guess')).status,
+          ),
+        );
+        expect(statuses.filter((status) => status === 401)).toHaveLength(max);
+        expect(statuses.filter((status) => status === 429)).toHaveLength(max);
       });
 
       it('answers a username no one has the same way, so the answers name no accounts', async () => {

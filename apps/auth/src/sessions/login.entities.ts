@@ -22,9 +22,9 @@ export class LoginFamily {
   revokeReason!: string | null;
 
   /**
-   * The SHA-256 of the client's network the login came from (`clientNetwork`: an IPv4
-   * address, an IPv6 /64), so an account under attack is still open from where its owner
-   * logs in (`PasswordGuessing`); null for logins stored before it was kept.
+   * The client network the login came from (`clientNetwork`: an IPv4 address, an IPv6
+   * /64) as `PasswordGuessing.networkHash` keys it, so an account under attack is still
+   * open from where its owner logs in; null for logins stored before it was kept.
    */
   @Column({ type: 'text', name: 'client_network_hash', nullable: true })
   clientNetworkHash!: string | null;

@@ -29,7 +29,7 @@ export class SessionsRepository {
 
   /**
    * Whether the user has a login stored (revoked or not: a login stays until its refresh
-   * tokens expire) that came from the network hashed `clientNetworkHash`.
+   * tokens expire) that came from the network whose `PasswordGuessing.networkHash` this is.
    */
   hasLoggedInFrom(userId: string, clientNetworkHash: string): Promise<boolean> {
     return this.manager.existsBy(LoginFamily, { userId, clientNetworkHash });

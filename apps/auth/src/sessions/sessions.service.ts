@@ -8,7 +8,7 @@ import { PasswordHasher } from '../passwords/password-hasher';
 import { viewOf, type User } from '../users/user.entity';
 import { UsersRepository } from '../users/users.repository';
 import { LoginRevocations } from './login-revocations';
-import { clientNetworkHash, PasswordGuessing } from './password-guessing';
+import { PasswordGuessing } from './password-guessing';
 import { SessionsRepository } from './sessions.repository';
 import type { TokenPair } from '@scale-chat/contracts';
 import { SERVICE_CONFIG } from '@scale-chat/platform';
@@ -54,7 +54,7 @@ export class SessionsService {
    * is tried only from networks it logs in from (`PasswordGuessing`).
    */
   async authenticate(username: string, password: string, network: string): Promise<User> {
-    await this.guessing.refuseUnlessKnown(username, network);
+    await this.guessing.admit(username, network);
     const user = await this.users.findByUsername(username);
     // An account being deleted is gone for logins at once (API.md: later logins get 401).
     if (
@@ -62,9 +62,9 @@ export class SessionsService {
       user === null ||
       user.status === 'deleting'
     ) {
-      await this.guessing.failed(username);
       throw new UnauthorizedException(INVALID_CREDENTIALS);
     }
+    await this.guessing.passed(username);
     if (user.status !== 'active') throw new ForbiddenException('Account is not active');
     return user;
   }
@@ -87,7 +87,7 @@ export class SessionsService {
       // Two logins at once count one after the other: each would else see only its own
       // new row, and both end the same oldest login.
       await sessions.lockLoginsOf(user.id);
-      await sessions.insertFamily(family, user.id, clientNetworkHash(network));
+      await sessions.insertFamily(family, user.id, this.guessing.networkHash(network));
       // Past the cap, the logins used longest ago end, announced as logouts are.
       for (const oldest of await sessions.unrevokedFamiliesBeyond(user.id, this.loginsMax))
         await this.revocations.revoke(manager, oldest, 'logout');

@@ -56,21 +56,15 @@ export class SharedRateLimits {
   }
 
   /**
-   * Whether `key` has used up `limit` in its window under `rule` (hits counted by `take`),
-   * without counting this look.
+   * Takes back one hit of `key` under `rule` in its window (one that turned out not to
+   * count, such as a right password), never below zero.
    */
-  async usedUp(rule: string, key: string, limit: number): Promise<RateDecision> {
-    const rows: { hits: number; retry_after_ms: string }[] = await this.dataSource.query(
-      `SELECT "hits", ceil(extract(epoch FROM "ends_at" - now()) * 1000) AS retry_after_ms
-         FROM rate_limit_windows WHERE "rule" = $1 AND "key" = $2 AND "ends_at" > now()`,
+  async giveBack(rule: string, key: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE rate_limit_windows SET "hits" = "hits" - 1
+        WHERE "rule" = $1 AND "key" = $2 AND "ends_at" > now() AND "hits" > 0`,
       [rule, hashOf(key)],
     );
-    const counted = rows[0];
-    if (counted === undefined || counted.hits < limit) return { allowed: true };
-    return {
-      allowed: false,
-      retryAfterSeconds: Math.max(1, Math.ceil(Number(counted.retry_after_ms) / 1000)),
-    };
   }
 
   /** Deletes ended windows at most once a minute per process; a failure waits for the next. */

@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Where each login came from, as the SHA-256 of the client's network (`PasswordGuessing`).
+ * Where each login came from, as a keyed hash of the client's network (`PasswordGuessing`).
  * A nullable column without a default: PostgreSQL adds it without rewriting the table.
  */
 export class LoginClientNetworks1769100000000 implements MigrationInterface {
