@@ -421,56 +421,77 @@ describe('the outbox, its relay and the idempotent consumer', () => {
     const topic = await newTopic();
     const [first, second] = [await dataSource(), await dataSource()];
     const handed = { first: [] as number[], second: [] as number[] };
+    const lockLost: string[] = [];
     const relay = (source: DataSource, name: keyof typeof handed) => {
       const started = new OutboxRelay({
         dataSource: source,
         producer,
         schema: SCHEMA,
-        logger,
+        // What the first relay says when it finds its lead gone.
+        logger: pino(
+          { level: 'warn' },
+          {
+            write: (line: string) => {
+              if (line.includes("the outbox lock's connection was lost")) lockLost.push(name);
+            },
+          },
+        ),
         pollIntervalMs: 100,
         alongside: handingTo(handed[name], topic),
       });
       started.start();
       relays.push(started);
     };
-    // The first relay's reads of the outbox come back only when the test says so: a leader
-    // that stopped running right after reading a batch.
+    await first.transaction((manager) =>
+      enqueueEvent(manager, { topic, key: 'k', type: 'probe.happened', data: { n: 1 } }),
+    );
+    // The first relay's reads that find rows come back only when the test says so: a
+    // leader that stopped running right after reading a batch.
     let resume: (() => void) | undefined;
     const resumed = new Promise<void>((resolve) => (resume = resolve));
     let stalledReads = 0;
     const stalling = Object.create(first) as DataSource;
     stalling.query = async <T>(query: string, parameters?: unknown[]): Promise<T> => {
       const rows = await first.query<T>(query, parameters);
-      if (query.includes('FROM "outbox"') && query.trimStart().startsWith('SELECT')) {
+      if (query.trimStart().startsWith('SELECT "position"') && (rows as unknown[]).length > 0) {
         stalledReads += 1;
         await resumed;
       }
       return rows;
     };
-    relay(stalling, 'first');
-    await first.transaction((manager) =>
-      enqueueEvent(manager, { topic, key: 'k', type: 'probe.happened', data: { n: 1 } }),
-    );
-    await eventually('the first relay read its batch', () => stalledReads > 0);
+    try {
+      relay(stalling, 'first');
+      await eventually('the first relay read its batch', () => stalledReads > 0);
 
-    // Meanwhile its lock's connection is ended (as a relay that found it silent does) and
-    // the second relay leads, relaying that row and the next.
-    const [holder] = (await first.query(
-      `SELECT "pid" FROM pg_stat_activity WHERE "datname" = current_database() AND "query" = $1`,
-      [`LISTEN "${outboxChannel(SCHEMA)}"`],
-    )) as { pid: number }[];
-    await first.query('SELECT pg_terminate_backend($1)', [holder?.pid]);
-    relay(second, 'second');
-    await eventually('the second relay handed the row', () => handed.second.length === 1, 10_000);
-    await second.transaction((manager) =>
-      enqueueEvent(manager, { topic, key: 'k', type: 'probe.happened', data: { n: 2 } }),
-    );
-    await eventually('the second relay handed the next', () => handed.second.length === 2, 10_000);
-
-    resume?.();
-    await eventually('the first relay read again and found its lead gone', () =>
-      outboxIsEmpty(second),
-    );
+      // Meanwhile its lock's connection is ended (as a relay that found it silent does)
+      // and the second relay leads, relaying that row and the next.
+      const holder = await eventuallyValue(
+        "the first relay's lock connection",
+        async () =>
+          (
+            (await first.query(
+              `SELECT l."pid" FROM pg_locks l
+                WHERE l."locktype" = 'advisory' AND l."granted"
+                  AND l."database" = (SELECT "oid" FROM pg_database WHERE "datname" = current_database())`,
+            )) as { pid: number }[]
+          )[0],
+        (row) => row !== undefined,
+      );
+      await first.query('SELECT pg_terminate_backend($1)', [holder?.pid]);
+      relay(second, 'second');
+      await eventually('the second relay handed the row', () => handed.second.length === 1, 10_000);
+      await second.transaction((manager) =>
+        enqueueEvent(manager, { topic, key: 'k', type: 'probe.happened', data: { n: 2 } }),
+      );
+      await eventually(
+        'the second relay handed the next',
+        () => handed.second.length === 2,
+        10_000,
+      );
+    } finally {
+      resume?.();
+    }
+    await eventually('the first relay found its lead gone', () => lockLost.includes('first'));
     // Its stale batch ([1], after 2) never reaches the sockets.
     expect(handed).toEqual({ first: [], second: [1, 2] });
   });

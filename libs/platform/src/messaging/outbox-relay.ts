@@ -225,6 +225,8 @@ export class OutboxRelay {
     // this one could not run (stopped, paused, its connection cut), and that one may
     // have published and broadcast these rows and those after them. Handing the stale
     // batch to `alongside` would apply its membership events again, after later ones.
+    // (A stop after this check, before the batch's broadcasts reach Kafka, can still
+    // send them late: only a fence where they are applied would close that.)
     const stillLeading = async () => {
       // Quiet for longer than the beat allows: the connection may be gone unnoticed.
       if (lockLost === undefined && Date.now() - spokeAt >= this.leaderSilenceMs / 2) await speak();
@@ -267,9 +269,10 @@ export class OutboxRelay {
   /**
    * Ends the connection of the lock's holder if it has said nothing for `leaderSilenceMs`:
    * its lock goes with it, and the next try takes it. The holder, should it run again,
-   * finds its connection gone and stops: a batch it had read is neither published nor
-   * handed to `alongside` (`stillLeading`); one already going out when it stopped may
-   * reach Kafka a second time, which consumers drop by event id.
+   * finds its connection gone and stops: a batch it had read by then is neither
+   * published nor handed to `alongside` (`stillLeading`); one already going out when it
+   * stopped may reach Kafka a second time, which consumers drop by event id, and its
+   * broadcasts may reach the sockets after the new leader's.
    */
   private async endSilentLeader(runner: QueryRunner, lockKey: string): Promise<void> {
     const ended = (await runner.query(
@@ -322,7 +325,8 @@ export class OutboxRelay {
     );
     const rows = outgoing.map(({ row }) => row);
     // Rows `alongside` already had in a try that Kafka refused are not handed again.
-    const toHand = rows.filter((row) => !this.handed.has(BigInt(row.position)));
+    const toHand =
+      this.handed.size === 0 ? rows : rows.filter((row) => !this.handed.has(BigInt(row.position)));
     // Both settle before the batch counts as failed: a try of the same rows again must
     // not overlap work still in flight from this one (`alongside` would take its rows for
     // done), nor may that work outlive this relay's lead.
@@ -348,7 +352,7 @@ export class OutboxRelay {
     await dataSource.query(`DELETE FROM "outbox" WHERE "position" = ANY($1::bigint[])`, [
       rows.map((row) => row.position),
     ]);
-    for (const row of rows) this.handed.delete(BigInt(row.position));
+    if (this.handed.size > 0) for (const row of rows) this.handed.delete(BigInt(row.position));
     this.options.onPublished?.(rows.length);
     return {
       relayed: rows.length,
