@@ -3,8 +3,8 @@ import { Ctx, Payload } from '@nestjs/microservices';
 import { SAGA_COMMANDS, type SagaCommand } from '@scale-chat/contracts';
 import {
   answerSagaCommand,
-  forSagaPayload,
   OnSagaCommand,
+  sagaStepHandlers,
   type CommandHandlers,
   type KafkaEventContext,
 } from '@scale-chat/platform';
@@ -17,27 +17,15 @@ export class AuthSagaController {
   readonly handlers: CommandHandlers;
 
   constructor(steps: AuthSagaSteps) {
-    this.handlers = {
-      [SAGA_COMMANDS.activateUser]: forSagaPayload(
-        SAGA_COMMANDS.activateUser,
-        ({ userId }, manager) => steps.activateUser(userId, manager),
-      ),
-      [SAGA_COMMANDS.discardPendingUser]: forSagaPayload(
-        SAGA_COMMANDS.discardPendingUser,
-        ({ userId }, manager) => steps.discardPendingUser(userId, manager),
-      ),
-      [SAGA_COMMANDS.deleteUser]: forSagaPayload(SAGA_COMMANDS.deleteUser, ({ userId }, manager) =>
-        steps.deleteUser(userId, manager),
-      ),
-      [SAGA_COMMANDS.restoreUser]: forSagaPayload(
-        SAGA_COMMANDS.restoreUser,
-        ({ userId }, manager) => steps.restoreUser(userId, manager),
-      ),
-      [SAGA_COMMANDS.checkUsersActive]: forSagaPayload(
-        SAGA_COMMANDS.checkUsersActive,
-        ({ userIds }, manager) => steps.checkUsersActive(userIds, manager),
-      ),
-    };
+    this.handlers = sagaStepHandlers({
+      [SAGA_COMMANDS.activateUser]: ({ userId }, manager) => steps.activateUser(userId, manager),
+      [SAGA_COMMANDS.discardPendingUser]: ({ userId }, manager) =>
+        steps.discardPendingUser(userId, manager),
+      [SAGA_COMMANDS.deleteUser]: ({ userId }, manager) => steps.deleteUser(userId, manager),
+      [SAGA_COMMANDS.restoreUser]: ({ userId }, manager) => steps.restoreUser(userId, manager),
+      [SAGA_COMMANDS.checkUsersActive]: ({ userIds }, manager) =>
+        steps.checkUsersActive(userIds, manager),
+    });
   }
 
   @OnSagaCommand('auth')

@@ -3,8 +3,8 @@ import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import {
   answerSagaCommand,
-  forSagaPayload,
   OnSagaCommand,
+  sagaStepHandlers,
   type CommandHandlers,
   type KafkaEventContext,
 } from '@scale-chat/platform';
@@ -18,29 +18,16 @@ export class ChatSagaController {
   readonly handlers: CommandHandlers;
 
   constructor(profiles: ProfileSagaSteps, rooms: RoomSagaSteps) {
-    this.handlers = {
-      [SAGA_COMMANDS.createChatProfile]: forSagaPayload(
-        SAGA_COMMANDS.createChatProfile,
-        (payload, manager) => profiles.create(payload, manager),
-      ),
-      [SAGA_COMMANDS.deleteChatProfile]: forSagaPayload(
-        SAGA_COMMANDS.deleteChatProfile,
-        (payload, manager) => profiles.delete(payload, manager),
-      ),
-      [SAGA_COMMANDS.activateRoom]: forSagaPayload(SAGA_COMMANDS.activateRoom, (...step) =>
-        rooms.activate(...step),
-      ),
-      [SAGA_COMMANDS.cancelRoom]: forSagaPayload(SAGA_COMMANDS.cancelRoom, (...step) =>
-        rooms.cancel(...step),
-      ),
-      [SAGA_COMMANDS.removeUserFromRooms]: forSagaPayload(
-        SAGA_COMMANDS.removeUserFromRooms,
-        async (payload, manager) => {
-          await rooms.removeUserFromRooms(payload.userId, manager);
-          return profiles.delete(payload, manager);
-        },
-      ),
-    };
+    this.handlers = sagaStepHandlers({
+      [SAGA_COMMANDS.createChatProfile]: (payload, manager) => profiles.create(payload, manager),
+      [SAGA_COMMANDS.deleteChatProfile]: (payload, manager) => profiles.delete(payload, manager),
+      [SAGA_COMMANDS.activateRoom]: (...step) => rooms.activate(...step),
+      [SAGA_COMMANDS.cancelRoom]: (...step) => rooms.cancel(...step),
+      [SAGA_COMMANDS.removeUserFromRooms]: async (payload, manager) => {
+        await rooms.removeUserFromRooms(payload.userId, manager);
+        return profiles.delete(payload, manager);
+      },
+    });
   }
 
   @OnSagaCommand('chat-gateway')

@@ -71,7 +71,7 @@ export function checkDefinition<T extends SagaType>(
       const types: readonly SagaType[] | undefined = Object.hasOwn(SAGA_TYPES_OF_COMMAND, name)
         ? SAGA_TYPES_OF_COMMAND[name as keyof typeof SAGA_TYPES_OF_COMMAND]
         : undefined;
-      // Its participant would refuse it (`forSagaPayload`).
+      // Its participant would refuse it (`sagaStepHandlers`).
       if (!types?.some((type) => type === definition.type))
         throw new Error(
           `saga ${definition.type}: step ${step.name} sends ${name}, which SAGA_TYPES_OF_COMMAND does not give to ${definition.type} sagas`,

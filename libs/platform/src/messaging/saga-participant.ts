@@ -55,21 +55,33 @@ async function refusedAsFailure(
   }
 }
 
+/** A participant's step for command `C`, given the command's payload as checked. */
+export type SagaStep<C extends SagaCommandName> = (
+  payload: SagaCommandPayload<C>,
+  manager: EntityManager,
+  command: SagaCommand,
+) => Promise<CommandOutcome>;
+
 /**
- * The handler of command `name`, given its payload as checked against the schema of its
- * saga's type (`SAGA_PAYLOAD_SCHEMAS`: ids lower-cased, fields of other types dropped). A
- * command sent by a saga of a type that does not send it (`SAGA_TYPES_OF_COMMAND`), or
- * whose payload is not its type's (the orchestrator checks what starts a saga, but a
- * reply's facts join the payload too), fails the step and runs nothing.
+ * A participant's handlers from its steps by command name, each given its payload as
+ * checked against the schema of its saga's type (`SAGA_PAYLOAD_SCHEMAS`: ids lower-cased,
+ * fields of other types dropped). A command sent by a saga of a type that does not send it
+ * (`SAGA_TYPES_OF_COMMAND`), or whose payload is not its type's (the orchestrator checks
+ * what starts a saga, but a reply's facts join the payload too), fails the step and runs
+ * nothing.
  */
-export function forSagaPayload<C extends SagaCommandName>(
-  name: C,
-  handle: (
-    payload: SagaCommandPayload<C>,
-    manager: EntityManager,
-    command: SagaCommand,
-  ) => Promise<CommandOutcome>,
-): CommandHandler {
+export function sagaStepHandlers(steps: {
+  readonly [C in SagaCommandName]?: SagaStep<C>;
+}): CommandHandlers {
+  return Object.fromEntries(
+    Object.entries(steps).map(([name, step]) => [
+      name,
+      forSagaPayload(name as SagaCommandName, step as SagaStep<SagaCommandName>),
+    ]),
+  );
+}
+
+function forSagaPayload<C extends SagaCommandName>(name: C, handle: SagaStep<C>): CommandHandler {
   const types: readonly SagaType[] = SAGA_TYPES_OF_COMMAND[name];
   return (command, manager) => {
     const type = types.find((candidate) => candidate === command.sagaType);
